@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { IdSchema, JsonObjectSchema } from "./common";
+
+export const ElementTypeSchema = z.enum([
+  "image",
+  "text",
+  "pdf",
+  "tasklist",
+  "audio",
+  "video",
+  "file",
+  "plotly",
+  "dataframe",
+  "custom",
+]);
+export type ElementType = z.infer<typeof ElementTypeSchema>;
+
+/** Chainlit's ElementDict plus `bytes` (the stored size; Chainlit's `size` is a display size). */
+export const ElementSchema = z.object({
+  id: IdSchema,
+  threadId: IdSchema,
+  type: z.union([ElementTypeSchema, z.string()]).nullable().optional(),
+  chainlitKey: z.string().nullable().optional(),
+  path: z.string().nullable().optional(),
+  url: z.string().nullable().optional(),
+  objectKey: z.string().nullable().optional(),
+  name: z.string().nullable().optional(),
+  display: z.string().nullable().optional(),
+  size: z.string().nullable().optional(),
+  language: z.string().nullable().optional(),
+  page: z.number().nullable().optional(),
+  props: JsonObjectSchema.nullable().optional(),
+  autoPlay: z.boolean().nullable().optional(),
+  playerConfig: JsonObjectSchema.nullable().optional(),
+  forId: z.string().nullable().optional(),
+  mime: z.string().nullable().optional(),
+  bytes: z.number().nullable().optional(),
+  createdAt: z.string().nullable().optional(),
+  /** When `url` is a freshly signed link: the moment it stops working (ISO). Never stored. */
+  urlExpiresAt: z.string().nullable().optional(),
+});
+export type Element = z.infer<typeof ElementSchema>;
+
+/** The bytes of a new element: a buffer, a string or a Node readable stream. */
+export type ElementContent = Uint8Array | string | NodeJS.ReadableStream;
+
+export type ElementInput = z.input<typeof ElementSchema> & { content?: ElementContent };

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { IdSchema, JsonObjectSchema, TimestampSchema } from "./common";
+import { ElementSchema } from "./element";
+import { StepSchema } from "./step";
+import { FeedbackValueSchema } from "./feedback";
+
+export const THREAD_NAME_MAX = 200;
+
+export const ThreadSchema = z.object({
+  id: IdSchema,
+  /** When the thread was created (Chainlit rewrites it on every update; Threadbook keeps it). */
+  createdAt: TimestampSchema,
+  /** Last activity: orders the thread list. Missing on threads only Chainlit has written. */
+  updatedAt: TimestampSchema.nullable().optional(),
+  name: z.string().nullable().optional(),
+  userId: z.string().nullable().optional(),
+  userIdentifier: z.string().nullable().optional(),
+  tags: z.array(z.string()).nullable().optional(),
+  metadata: JsonObjectSchema.nullable().optional(),
+});
+export type Thread = z.infer<typeof ThreadSchema>;
+
+export const ThreadWithContentSchema = ThreadSchema.extend({
+  steps: z.array(StepSchema),
+  elements: z.array(ElementSchema),
+});
+export type ThreadWithContent = z.infer<typeof ThreadWithContentSchema>;
+
+/** A row of the thread list: what the UserThread index carries (id, name, the activity timestamp). */
+export const ThreadSummarySchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
+export type ThreadSummary = z.infer<typeof ThreadSummarySchema>;
+
+export const ThreadUpdateSchema = z.object({
+  name: z.string().max(THREAD_NAME_MAX).nullable().optional(),
+  userId: z.string().nullable().optional(),
+  /** Merged into the stored metadata; a null value removes that key. */
+  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  tags: z.array(z.string()).nullable().optional(),
+});
+export type ThreadUpdate = z.infer<typeof ThreadUpdateSchema>;
+
+export const PaginationSchema = z.object({
+  first: z.number().int().min(1, "first must be at least 1").max(100, "first must be at most 100"),
+  cursor: z.string().max(2048).nullable().optional(),
+});
+export type Pagination = z.input<typeof PaginationSchema>;
+
+export const ThreadFilterSchema = z.object({
+  userId: z.string().min(1),
+  search: z.string().trim().max(THREAD_NAME_MAX).nullable().optional(),
+  feedback: FeedbackValueSchema.nullable().optional(),
+});
+export type ThreadFilter = z.input<typeof ThreadFilterSchema>;
+
+export const PageInfoSchema = z.object({
+  hasNextPage: z.boolean(),
+  startCursor: z.string().nullable(),
+  endCursor: z.string().nullable(),
+});
+
+export const paginatedResponseSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ pageInfo: PageInfoSchema, data: z.array(item) });
+
+export type PaginatedResponse<T> = { pageInfo: z.infer<typeof PageInfoSchema>; data: T[] };

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { JsonObjectSchema, TimestampSchema } from "./common";
+
+/** Identifiers are what people sign in with (an email for OAuth users, as in Chainlit). */
+export const IdentifierSchema = z
+  .string()
+  .trim()
+  .min(1, "identifier must not be empty")
+  .max(254, "identifier must be at most 254 characters")
+  .regex(/^[^#\s]+$/, "identifier must not contain '#' or white space");
+
+export const UserSchema = z.object({
+  identifier: IdentifierSchema,
+  displayName: z.string().max(200).nullable().optional(),
+  metadata: JsonObjectSchema.default({}),
+});
+export type User = z.input<typeof UserSchema>;
+
+/** A user as stored: Chainlit's layer uses the identifier itself as the id. */
+export const PersistedUserSchema = z.object({
+  id: z.string(),
+  identifier: z.string(),
+  displayName: z.string().nullable().optional(),
+  createdAt: TimestampSchema,
+  metadata: JsonObjectSchema.default({}),
+});
+export type PersistedUser = z.infer<typeof PersistedUserSchema>;

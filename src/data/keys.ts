@@ -1,0 +1,55 @@
+/**
+ * The only place that spells the table's key formats (seed, "Design"): Chainlit fixes them,
+ * so a table written by a Chainlit app reads here and back.
+ */
+export const USER_THREAD_INDEX = "UserThread";
+
+export const userPk = (identifier: string) => `USER#${identifier}`;
+export const USER_SK = "USER";
+
+export const threadPk = (threadId: string) => `THREAD#${threadId}`;
+export const THREAD_SK = "THREAD";
+
+export const STEP_PREFIX = "STEP#";
+export const stepSk = (stepId: string) => `${STEP_PREFIX}${stepId}`;
+
+export const ELEMENT_PREFIX = "ELEMENT#";
+export const elementSk = (elementId: string) => `${ELEMENT_PREFIX}${elementId}`;
+
+/** UserThreadPK of a thread: its author's partition of the UserThread index. */
+export const userThreadPk = (userId: string) => `USER#${userId}`;
+export const userThreadSk = (timestamp: string) => `TS#${timestamp}`;
+
+/**
+ * Threadbook's own index items (Chainlit's get_thread ignores SKs that are not THREAD, STEP# or ELEMENT#).
+ * A thread's feedback marker `FEEDBACK#{value}` sits in the thread's partition and in the UserThread index
+ * under a partition of its own per user and value, so "threads with 👍" is one Query, never a scan.
+ */
+export const FEEDBACK_PREFIX = "FEEDBACK#";
+export const feedbackMarkerSk = (value: 0 | 1) => `${FEEDBACK_PREFIX}${value}`;
+export const feedbackIndexPk = (userId: string, value: 0 | 1) => `USER#${userId}#FEEDBACK#${value}`;
+
+/** Parts of a step field too large for one item (DynamoDB's 400 KB limit). */
+export const PART_PREFIX = "PART#";
+export const stepPartSk = (stepId: string, field: string, index: number) =>
+  `${PART_PREFIX}${stepId}#${field}#${String(index).padStart(4, "0")}`;
+export const stepPartPrefix = (stepId: string) => `${PART_PREFIX}${stepId}#`;
+
+/** Chainlit's synthetic feedback id. */
+export const feedbackId = (threadId: string, stepId: string) => `THREAD#${threadId}::STEP#${stepId}`;
+
+/** Parses a feedback id with prefix cuts (Chainlit's `strip` mangles ids that start or end with those letters). */
+export function parseFeedbackId(id: string): { threadId: string; stepId: string } | null {
+  const [threadPart, stepPart, ...rest] = id.split("::");
+  if (rest.length > 0 || !threadPart?.startsWith("THREAD#") || !stepPart?.startsWith(STEP_PREFIX)) return null;
+  const threadId = threadPart.slice("THREAD#".length);
+  const stepId = stepPart.slice(STEP_PREFIX.length);
+  return threadId && stepId ? { threadId, stepId } : null;
+}
+
+export const idFromKey = (key: string, prefix: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
+export const threadIdFromPk = (pk: string) => idFromKey(pk, "THREAD#");
+export const timestampFromUserThreadSk = (sk: string) => idFromKey(sk, "TS#");
+
+/** Attributes that exist only to key the item: never returned by the layer. */
+export const KEY_ATTRIBUTES = ["PK", "SK", "UserThreadPK", "UserThreadSK"] as const;

@@ -1,0 +1,63 @@
+/** Clients for the servers global-setup started: real dynalite, s3rver and azurite, never mocks. */
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { inject } from "vitest";
+import { ensureTable } from "../src/data/table";
+import { LOCAL_AWS_CREDENTIALS } from "../scripts/local-services";
+
+export const REGION = "us-east-1";
+
+export function dynamoClient(): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: inject("dynamoEndpoint"), region: REGION, credentials: LOCAL_AWS_CREDENTIALS });
+}
+
+export function s3Client(): S3Client {
+  return new S3Client({
+    endpoint: inject("s3Endpoint"),
+    region: REGION,
+    forcePathStyle: true,
+    credentials: LOCAL_AWS_CREDENTIALS,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+/** A fresh table per test file: isolation by data, so files run in parallel. */
+export async function freshTable(client = dynamoClient()): Promise<{ client: DynamoDBClient; tableName: string }> {
+  const tableName = `t-${randomUUID()}`;
+  await ensureTable(client, tableName);
+  return { client, tableName };
+}
+
+export async function freshBucket(client = s3Client()): Promise<{ client: S3Client; bucket: string }> {
+  const bucket = `b-${randomUUID().slice(0, 18)}`;
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return { client, bucket };
+}
+
+/** Counts DynamoDB HTTP requests (each attempt, retries included) through an SDK middleware. */
+export function countRequests(client: DynamoDBClient): { readonly count: number; reset(): number; byOperation: Map<string, number> } {
+  const state = { count: 0, byOperation: new Map<string, number>() };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      state.count++;
+      const op = String(context.commandName ?? "unknown");
+      state.byOperation.set(op, (state.byOperation.get(op) ?? 0) + 1);
+      return next(args);
+    },
+    { step: "deserialize", name: "threadbookRequestCounter", override: true },
+  );
+  return {
+    get count() {
+      return state.count;
+    },
+    byOperation: state.byOperation,
+    reset() {
+      const n = state.count;
+      state.count = 0;
+      state.byOperation.clear();
+      return n;
+    },
+  };
+}
