@@ -28,12 +28,19 @@ export const userThreadSk = (timestamp: string) => `TS#${timestamp}`;
 export const FEEDBACK_PREFIX = "FEEDBACK#";
 export const feedbackMarkerSk = (value: 0 | 1) => `${FEEDBACK_PREFIX}${value}`;
 export const feedbackIndexPk = (userId: string, value: 0 | 1) => `USER#${userId}#FEEDBACK#${value}`;
+export const feedbackValueFromMarkerSk = (sk: string): 0 | 1 | null =>
+  sk === feedbackMarkerSk(0) ? 0 : sk === feedbackMarkerSk(1) ? 1 : null;
 
 /** Parts of a step field too large for one item (DynamoDB's 400 KB limit). */
 export const PART_PREFIX = "PART#";
 export const stepPartSk = (stepId: string, field: string, index: number) =>
   `${PART_PREFIX}${stepId}#${field}#${String(index).padStart(4, "0")}`;
 export const stepPartPrefix = (stepId: string) => `${PART_PREFIX}${stepId}#`;
+/** The inverse of stepPartSk; null for any other SK. Ids and field names never contain '#'. */
+export function parseStepPartSk(sk: string): { stepId: string; field: string; index: number } | null {
+  const match = /^PART#([^#]+)#([^#]+)#(\d+)$/.exec(sk);
+  return match ? { stepId: match[1]!, field: match[2]!, index: Number(match[3]) } : null;
+}
 
 /** Chainlit's synthetic feedback id. */
 export const feedbackId = (threadId: string, stepId: string) => `THREAD#${threadId}::STEP#${stepId}`;
@@ -53,3 +60,12 @@ export const timestampFromUserThreadSk = (sk: string) => idFromKey(sk, "TS#");
 
 /** Attributes that exist only to key the item: never returned by the layer. */
 export const KEY_ATTRIBUTES = ["PK", "SK", "UserThreadPK", "UserThreadSK"] as const;
+
+/**
+ * Storage object keys of Threadbook's elements: `{threadId}/{elementId}/{file name}`, so one prefix delete
+ * removes a thread's blobs. Chainlit used `{user}/{threadId}/{elementId}` (no extension, an email in the path);
+ * those keys are read and deleted one by one.
+ */
+export const threadObjectPrefix = (threadId: string) => `${threadId}/`;
+export const elementObjectKey = (threadId: string, elementId: string, safeFileName: string) =>
+  `${threadObjectPrefix(threadId)}${elementId}/${safeFileName}`;

@@ -1,0 +1,47 @@
+import { defineConfig, devices } from "@playwright/test";
+import { chromiumPath } from "./e2e/chromium";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: "test-results",
+  workers: 1,
+  fullyParallel: false,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    // localhost, not 127.0.0.1: next-auth sets its cookie on the host Next reports (toolchain probe, gotcha 1).
+    baseURL: `http://localhost:${port}`,
+    screenshot: "on",
+    trace: "retain-on-failure",
+  },
+  projects: [
+    {
+      name: "debian-chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: chromiumPath(),
+          args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: "node --import tsx scripts/start.ts",
+    url: `http://127.0.0.1:${port}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "pipe",
+    env: {
+      PORT: String(port),
+      THREADBOOK_DATA_DIR: process.env.E2E_DATA_DIR ?? ".data-e2e",
+      THREADBOOK_SKIP_BUILD: "1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...(process.env.E2E_EXTRA_ENV ? JSON.parse(process.env.E2E_EXTRA_ENV) : {}),
+    },
+  },
+});

@@ -1,0 +1,141 @@
+/**
+ * Demo data for the embedded default, written once: alice and bob, realistic threads (a question, a run with a tool call,
+ * a markdown answer, feedback on some, a CSV and a PNG stored in the bucket), and enough threads for alice
+ * (70 over five months) that the list pages and groups by date.
+ */
+import { createHash } from "node:crypto";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDataLayer, createStorageFromConfig, parseStorageConfig } from "../src/data";
+import { hashPassword } from "../src/server/auth/password";
+import { barChartPng } from "./png";
+
+export const DEMO_USERS = [
+  { identifier: "alice@example.com", displayName: "Alice Martin" },
+  { identifier: "bob@example.com", displayName: "Bob Chen" },
+] as const;
+
+// A Threadbook-only item (Chainlit ignores PKs it does not query): its presence means "seeded".
+const SEED_MARKER = { PK: { S: "THREADBOOK#SEED" }, SK: { S: "DEMO" } };
+
+/** Stable ids, so a seed interrupted half way and run again writes the same items. */
+export function demoId(name: string): string {
+  const h = createHash("sha256").update(`threadbook-demo:${name}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const TOPICS = [
+  "Plan a three-day trip to Kyoto",
+  "Explain Rust lifetimes with examples",
+  "Draft a polite follow-up email",
+  "Compare PostgreSQL and DynamoDB for chat history",
+  "Weekly meal plan for two",
+  "Debug a flaky Playwright test",
+  "Summarise the Q3 sales report",
+  "Write a haiku about autumn rain",
+  "How do presigned S3 URLs work?",
+  "Refactor a React component to hooks",
+  "Learn the basics of Mandarin tones",
+  "Set up a home network VLAN",
+  "Budget for a kitchen renovation",
+  "Explain transformers attention simply",
+  "Ideas for a team offsite",
+  "Convert a CSV to JSON in Python",
+];
+
+const SALES_CSV = "region,quarter,revenue_eur,deals\nNorth,Q3,182400,41\nSouth,Q3,129900,33\nEast,Q3,201750,47\nWest,Q3,98300,22\n";
+
+interface DemoTurn {
+  question: string;
+  tool?: { name: string; input: string; output: string };
+  answer: string;
+  feedback?: { value: 0 | 1; comment?: string };
+}
+
+function turnsFor(topic: string, index: number): DemoTurn[] {
+  const base: DemoTurn = {
+    question: topic,
+    tool: index % 3 === 0 ? { name: "web_search", input: JSON.stringify({ query: topic }), output: `3 results for "${topic}"` } : undefined,
+    answer: `Here is a short answer about **${topic.toLowerCase()}**.\n\n1. Start with the essentials.\n2. Check the details.\n3. Iterate.\n\n\`\`\`python\nprint("${topic.replace(/"/g, "'")}")\n\`\`\``,
+    feedback: index % 4 === 0 ? { value: 1, comment: index % 8 === 0 ? "Clear and to the point." : undefined } : index % 7 === 0 ? { value: 0, comment: "Too generic." } : undefined,
+  };
+  return [base];
+}
+
+export async function seedDemoData(env: Record<string, string>, log: (line: string) => void = console.log): Promise<boolean> {
+  const client = new DynamoDBClient({ region: env.AWS_REGION ?? "us-east-1", ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) });
+  const tableName = env.DYNAMODB_TABLE!;
+  try {
+    const marker = await client.send(new GetItemCommand({ TableName: tableName, Key: SEED_MARKER, ConsistentRead: true }));
+    if (marker.Item) return false;
+    log("Seeding demo users and threads…");
+    let now = Date.now();
+    const clock = () => new Date(now);
+    const data = new DynamoDBDataLayer({ tableName, client, storageProvider: createStorageFromConfig(parseStorageConfig(env)), clock });
+    const password = await hashPassword(env.DEMO_PASSWORD ?? "threadbook-demo");
+    for (const user of DEMO_USERS) {
+      await data.createUser({ identifier: user.identifier, displayName: user.displayName, metadata: { demo: true } });
+      await data.setUserPassword(user.identifier, password);
+    }
+    const start = Date.now();
+    const day = 86_400_000;
+    // Alice: the showcase thread first (today), then 70 more spread over five months, newest first.
+    const plan: { user: string; name: string; at: number; showcase?: boolean; index: number }[] = [
+      { user: "alice@example.com", name: "Q3 sales by region", at: start - 20 * 60_000, showcase: true, index: 0 },
+    ];
+    for (let i = 0; i < 70; i++) {
+      const age = i < 3 ? i * 3 * 3600_000 + 3600_000 : i < 6 ? day + i * 3600_000 : Math.round((i - 5) ** 1.35 * day);
+      plan.push({ user: "alice@example.com", name: `${TOPICS[i % TOPICS.length]}${i >= TOPICS.length ? ` (${Math.floor(i / TOPICS.length) + 1})` : ""}`, at: start - age, index: i + 1 });
+    }
+    for (let i = 0; i < 4; i++) plan.push({ user: "bob@example.com", name: i === 0 ? "Bob's travel checklist" : TOPICS[(i * 5) % TOPICS.length]!, at: start - i * 2 * day - 3600_000, index: 100 + i, showcase: i === 0 });
+
+    for (const thread of plan.reverse()) {
+      const threadId = demoId(`${thread.user}:${thread.index}`);
+      now = thread.at;
+      await data.updateThread(threadId, { name: thread.name, userId: thread.user, metadata: { seeded: true } }, { touch: true });
+      const turns = thread.showcase ? showcaseTurns() : turnsFor(thread.name, thread.index);
+      let t = thread.at;
+      for (const [turnIndex, turn] of turns.entries()) {
+        const stepId = (part: string) => demoId(`${threadId}:${turnIndex}:${part}`);
+        const at = () => new Date((t += 1500)).toISOString();
+        const userStep = stepId("user");
+        await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: at(), start: at(), end: at() });
+        const run = stepId("run");
+        const runStart = at();
+        await data.createStep({ id: run, threadId, type: "run", name: "on_message", parentId: null, input: turn.question, createdAt: runStart, start: runStart });
+        if (turn.tool) {
+          const toolStart = at();
+          await data.createStep({ id: stepId("tool"), threadId, parentId: run, type: "tool", name: turn.tool.name, input: turn.tool.input, output: turn.tool.output, showInput: "json", language: "json", createdAt: toolStart, start: toolStart, end: at() });
+        }
+        const answerAt = at();
+        await data.createStep({ id: stepId("answer"), threadId, parentId: run, type: "assistant_message", name: "Assistant", output: turn.answer, createdAt: answerAt, start: answerAt, end: at() });
+        await data.updateStep({ id: run, threadId, end: at(), output: turn.answer.slice(0, 120) });
+        if (turn.feedback) await data.upsertFeedback({ forId: run, threadId, value: turn.feedback.value, comment: turn.feedback.comment ?? null });
+        if (thread.showcase && turnIndex === 0) {
+          await data.createElement({ id: demoId(`${threadId}:csv`), threadId, forId: userStep, type: "file", name: "q3-sales.csv", mime: "text/csv", display: "inline", content: SALES_CSV });
+          await data.createElement({ id: demoId(`${threadId}:png`), threadId, forId: stepId("answer"), type: "image", name: "revenue-by-region.png", mime: "image/png", display: "inline", size: "medium", content: barChartPng([182, 130, 202, 98]) });
+        }
+      }
+    }
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { ...SEED_MARKER, seededAt: { S: new Date().toISOString() } } }));
+    log(`Seeded ${DEMO_USERS.length} demo users and ${plan.length} threads.`);
+    return true;
+  } finally {
+    client.destroy();
+  }
+}
+
+function showcaseTurns(): DemoTurn[] {
+  return [
+    {
+      question: "Here are our Q3 numbers (attached). Which region grew the most, and can you chart revenue by region?",
+      tool: { name: "run_python", input: JSON.stringify({ code: "import pandas as pd\ndf = pd.read_csv('q3-sales.csv')\ndf.sort_values('revenue_eur')" }), output: "region  revenue_eur\nEast    201750\nNorth   182400\nSouth   129900\nWest     98300" },
+      answer:
+        "**East** leads Q3 with €201,750 across 47 deals, ahead of North.\n\n| Region | Revenue (€) | Deals | € per deal |\n|---|---:|---:|---:|\n| East | 201,750 | 47 | 4,293 |\n| North | 182,400 | 41 | 4,449 |\n| South | 129,900 | 33 | 3,936 |\n| West | 98,300 | 22 | 4,468 |\n\nThe chart is attached. The code I ran:\n\n```python\nimport pandas as pd\ndf = pd.read_csv(\"q3-sales.csv\")\ndf[\"per_deal\"] = df.revenue_eur / df.deals\n```\n\nWest closes the largest deals per head, so it may be under-staffed rather than under-performing.",
+      feedback: { value: 1, comment: "Great breakdown, the per-deal column helped." },
+    },
+    {
+      question: "What should we focus on in Q4?",
+      answer: "Three suggestions:\n\n- **West**: add one account executive; deal size is already the best.\n- **South**: review the pipeline, win rate fell.\n- **East**: keep the momentum with a renewal campaign.\n\n> Figures are from the attached CSV only.",
+    },
+  ];
+}

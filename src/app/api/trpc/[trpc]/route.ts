@@ -1,0 +1,20 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { createInnerContext } from "@/server/context";
+import { appRouter } from "@/server/root";
+import { currentUser } from "@/server/auth";
+import { getServices } from "@/server/services";
+
+const handler = (req: Request) =>
+  fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: async () =>
+      createInnerContext({
+        user: await currentUser(),
+        services: getServices(),
+        clientAddress: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
+      }),
+  });
+
+export { handler as GET, handler as POST };

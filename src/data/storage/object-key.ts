@@ -1,0 +1,46 @@
+/**
+ * The only place object keys are built (style.md §3): `{threadId}/{elementId}/{safe file name}`.
+ * Everything for one thread sits under `{threadId}/`, so deleting a thread is one `deletePrefix`.
+ */
+import { DataError } from "../errors";
+
+const MAX_NAME_LENGTH = 100;
+/** Keep an extension up to this long when a name has to be shortened, so `.csv` survives truncation. */
+const MAX_EXTENSION_LENGTH = 16;
+const FALLBACK_NAME = "file";
+
+/**
+ * A file name safe in a key and a URL path: ASCII letters, digits, `.`, `-` and `_`; every other run of characters becomes one `-`.
+ * Accents are dropped first (`résumé` → `resume`) so Latin names stay readable. The original name is not lost: it travels in
+ * Content-Disposition. Leading dots are stripped so the last segment is never `.` or `..`, which URL parsers would resolve away.
+ */
+export function safeFileName(fileName: string): string {
+  const cleaned = fileName
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[.-]+/, "")
+    .replace(/-+$/, "");
+  return truncateKeepingExtension(cleaned) || FALLBACK_NAME;
+}
+
+function truncateKeepingExtension(name: string): string {
+  if (name.length <= MAX_NAME_LENGTH) return name;
+  const dot = name.lastIndexOf(".");
+  const extension = dot > 0 && name.length - dot <= MAX_EXTENSION_LENGTH ? name.slice(dot) : "";
+  return name.slice(0, MAX_NAME_LENGTH - extension.length).replace(/[.-]+$/, "") + extension;
+}
+
+/** Ids become path segments: an empty id or one with `/` would let one thread's prefix reach into another's. */
+function segment(label: string, id: string): string {
+  if (id === "" || id.includes("/")) throw new DataError("validation", `${label} cannot be used in an object key: it is empty or contains "/"`);
+  return id;
+}
+
+export function threadObjectPrefix(threadId: string): string {
+  return `${segment("threadId", threadId)}/`;
+}
+
+export function elementObjectKey(threadId: string, elementId: string, fileName: string): string {
+  return `${threadObjectPrefix(threadId)}${segment("elementId", elementId)}/${safeFileName(fileName)}`;
+}

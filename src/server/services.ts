@@ -1,0 +1,49 @@
+/**
+ * The one place the server reads its configuration and builds the data layer and storage client.
+ * Cached on globalThis so dev-mode reloads reuse one DynamoDB client (as t3's db.ts).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDataLayer,
+  createStorageFromConfig,
+  getLogger,
+  parseLogLevel,
+  parseStorageConfig,
+  type StorageClient,
+} from "@/data";
+import { ConfigError, parseServerEnv, type ServerEnv } from "./env";
+
+export interface Services {
+  env: ServerEnv;
+  data: DynamoDBDataLayer;
+  storage: StorageClient;
+  storageUrlExpiresSeconds: number;
+}
+
+export function createServices(rawEnv: Record<string, string | undefined> = process.env): Services {
+  const env = parseServerEnv(rawEnv);
+  if (!env.DYNAMODB_TABLE) throw new ConfigError("DYNAMODB_TABLE: required (npm start sets it for the embedded default)");
+  const storageConfig = parseStorageConfig(rawEnv);
+  const storage = createStorageFromConfig(storageConfig);
+  getLogger("DynamoDB").level = parseLogLevel(env.LOG_LEVEL_DYNAMODB ?? env.LOG_LEVEL) ?? "info";
+  getLogger("Storage").level = parseLogLevel(env.LOG_LEVEL) ?? "info";
+  const client = new DynamoDBClient({
+    region: env.AWS_REGION ?? "us-east-1",
+    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+    maxAttempts: 4,
+  });
+  const data = new DynamoDBDataLayer({
+    tableName: env.DYNAMODB_TABLE,
+    client,
+    storageProvider: storage,
+    cursorSecret: rawEnv.AUTH_SECRET,
+  });
+  return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds };
+}
+
+const globalForServices = globalThis as unknown as { threadbookServices?: Services };
+
+export function getServices(): Services {
+  globalForServices.threadbookServices ??= createServices();
+  return globalForServices.threadbookServices;
+}
