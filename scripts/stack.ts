@@ -9,6 +9,7 @@ import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ensureTable } from "../src/data/table";
 import { ConfigError, parseServerEnv } from "../src/server/env";
+import { checkOAuthEnv } from "../src/server/auth/providers";
 import { parseStorageConfig, ensureStorageReady } from "../src/data/storage/storage-config";
 import { azuriteConnectionString, LOCAL_AWS_CREDENTIALS, startAzurite, startDynalite, startS3rver, type LocalService } from "./local-services";
 import { seedDemoData } from "./seed";
@@ -34,6 +35,7 @@ export async function startStack(baseEnv: Record<string, string | undefined> = p
   const env: Record<string, string> = Object.fromEntries(Object.entries(baseEnv).filter((e): e is [string, string] => e[1] !== undefined));
   // Validate before starting or writing anything: a bad variable is one line and a non-zero exit.
   const serverEnv = parseServerEnv(env);
+  checkOAuthEnv(env);
   const storageProvider = parseStorageConfig({ ...env, S3_BUCKET: env.S3_BUCKET ?? EMBEDDED_BUCKET, AZURE_STORAGE_CONTAINER: env.AZURE_STORAGE_CONTAINER ?? EMBEDDED_CONTAINER, AZURE_STORAGE_CONNECTION_STRING: env.AZURE_STORAGE_CONNECTION_STRING ?? "UseDevelopmentStorage=true" }).provider;
   const embeddedDynamo = !serverEnv.DYNAMODB_TABLE;
   const embeddedStorage = storageProvider === "s3" ? !env.S3_BUCKET : !env.AZURE_STORAGE_CONNECTION_STRING && !env.AZURE_STORAGE_ACCOUNT;

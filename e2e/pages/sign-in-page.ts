@@ -9,7 +9,7 @@ export class SignInPage {
     await this.page.goto("/sign-in");
     await this.page.getByLabel("Email or username").fill(identifier);
     await this.page.getByLabel("Password").fill(password);
-    await this.page.getByRole("button", { name: "Sign in" }).click();
+    await this.page.getByRole("button", { name: "Sign in", exact: true }).click();
     if (password === DEMO_PASSWORD) await expect(this.page).toHaveURL(/\/threads/);
   }
 }

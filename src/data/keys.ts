@@ -60,12 +60,3 @@ export const timestampFromUserThreadSk = (sk: string) => idFromKey(sk, "TS#");
 
 /** Attributes that exist only to key the item: never returned by the layer. */
 export const KEY_ATTRIBUTES = ["PK", "SK", "UserThreadPK", "UserThreadSK"] as const;
-
-/**
- * Storage object keys of Threadbook's elements: `{threadId}/{elementId}/{file name}`, so one prefix delete
- * removes a thread's blobs. Chainlit used `{user}/{threadId}/{elementId}` (no extension, an email in the path);
- * those keys are read and deleted one by one.
- */
-export const threadObjectPrefix = (threadId: string) => `${threadId}/`;
-export const elementObjectKey = (threadId: string, elementId: string, safeFileName: string) =>
-  `${threadObjectPrefix(threadId)}${elementId}/${safeFileName}`;

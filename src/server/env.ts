@@ -9,7 +9,7 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-const optionalString = z
+export const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));

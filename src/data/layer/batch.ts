@@ -77,7 +77,7 @@ export async function batchGet(ctx: LayerContext, keys: readonly TableKey[], att
   const found: Item[] = [];
   await mapLimited(chunk(keys, GET_BATCH), 4, (batch) => {
     const expr = new ExpressionBuilder();
-    const projection = attributes.map((attribute) => expr.name(attribute)).join(", ");
+    const projection = expr.projection(attributes);
     return untilProcessed("batchGet", batch as Array<Record<string, unknown>>, async (Keys) => {
       const out = await ctx.doc.send(
         new BatchGetCommand({

@@ -13,6 +13,8 @@ export interface LayerContext {
   readonly cursorSecret: string;
   /** Serialises writes to one step (write-queue.ts). */
   readonly queue: WriteQueue;
+  /** The layer's own timestamps: UTC ISO with milliseconds (Chainlit wrote local time labelled "Z", #2613). */
+  now(): string;
 }
 
 /** The queue key of a step: writes to one (thread, step) pair apply in the order they were made. */

@@ -70,3 +70,17 @@ export async function atEdge<T>(ctx: LayerContext, operation: string, fields: Re
     throw mapped;
   }
 }
+
+/** Runs a conditional write; when its condition fails, returns `otherwise()` instead (which may throw). */
+export async function onConditionFailed<T, F>(run: () => Promise<T>, otherwise: () => F): Promise<T | F> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return otherwise();
+    throw error;
+  }
+}
+
+export const notFound = (what: string): never => {
+  throw new DataError("not_found", `${what} not found`);
+};

@@ -25,6 +25,11 @@ export class ExpressionBuilder {
       .join(".");
   }
 
+  /** A ProjectionExpression over top-level attributes. */
+  projection(attributes: readonly string[]): string {
+    return attributes.map((attribute) => this.name(attribute)).join(", ");
+  }
+
   value(value: unknown): string {
     const id = `:v${Object.keys(this.values).length}`;
     this.values[id] = value;

@@ -44,3 +44,13 @@ export function threadObjectPrefix(threadId: string): string {
 export function elementObjectKey(threadId: string, elementId: string, fileName: string): string {
   return `${threadObjectPrefix(threadId)}${segment("elementId", elementId)}/${safeFileName(fileName)}`;
 }
+
+/** For every backend call: keys come from here, but a blank one would address the bucket or container itself. */
+export function checkObjectKey(objectKey: string): void {
+  if (!objectKey || objectKey.startsWith("/")) throw new DataError("validation", "objectKey must be non-empty and must not start with /");
+}
+
+/** An empty prefix would delete everything in the bucket or container. */
+export function checkPrefix(prefix: string): void {
+  if (!prefix) throw new DataError("validation", "deletePrefix needs a non-empty prefix (use threadObjectPrefix)");
+}

@@ -3,6 +3,8 @@ import { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getServices } from "../services";
 import { checkCredentials } from "./credentials";
+import { admitOAuthUser, oauthIdentifier } from "./oauth-sign-in";
+import { oauthProviders } from "./providers";
 
 class RateLimitedSignin extends CredentialsSignin {
   override code = "rate_limited";
@@ -26,10 +28,27 @@ export const authConfig = {
         return null;
       },
     }),
+    ...oauthProviders(),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user?.id) token.sub = user.id;
+    /** OAuth/OIDC: the user item is made on first sign-in; no usable email, no sign-in (back to /sign-in?error=AccessDenied). */
+    async signIn({ user, account, profile }) {
+      if (!account || account.type === "credentials") return true;
+      return (await admitOAuthUser(getServices().data, { provider: account.provider, email: user.email, name: user.name, profile })) !== null;
+    },
+    /**
+     * `sub` is what the app scopes every query by, so it must be the identifier: for OAuth that is the email, not
+     * the provider's own subject id (which differs per provider and would hide the user's threads).
+     */
+    jwt({ token, user, account, profile }) {
+      if (account && account.type !== "credentials") {
+        const identifier = oauthIdentifier({ email: user?.email, profile });
+        // signIn has refused such a user already; never fall back to the provider's subject id.
+        if (!identifier) return null;
+        Object.assign(token, { sub: identifier, email: identifier });
+      } else if (user?.id) {
+        token.sub = user.id;
+      }
       return token;
     },
     session({ session, token }) {

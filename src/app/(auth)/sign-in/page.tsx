@@ -1,19 +1,24 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/server/auth";
+import { enabledOAuthProviders } from "@/server/auth/providers";
+import { OAuthButtons } from "./oauth-buttons";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
-  const { callbackUrl } = await searchParams;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+  const { callbackUrl, error } = await searchParams;
   const target = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/threads";
   if (await currentUser()) redirect(target);
   // The embedded default shows its demo account; a real deployment never sets THREADBOOK_DEMO.
   const demo = process.env.THREADBOOK_DEMO === "1" ? { identifier: "alice@example.com", password: process.env.DEMO_PASSWORD ?? "" } : null;
   return (
     <main className="auth-page">
-      <SignInForm callbackUrl={target} demo={demo} />
+      <div style={{ display: "grid", gap: 12, width: "100%", maxWidth: 380 }}>
+        <SignInForm callbackUrl={target} demo={demo} />
+        <OAuthButtons providers={enabledOAuthProviders()} callbackUrl={target} error={error} />
+      </div>
     </main>
   );
 }

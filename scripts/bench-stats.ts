@@ -1,0 +1,68 @@
+/** Timing helpers for the benchmarks: nearest-rank percentiles, as the Python baseline computed them. */
+export interface PhaseResult {
+  phase: string;
+  calls: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  opsPerSec: number;
+  requestsPerCall: number;
+  baseline?: { medianMs: number; p95Ms: number; opsPerSec: number; requestsPerCall: number };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export function summarize(phase: string, latencies: number[], wallMs: number, requests: number): PhaseResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    phase,
+    calls: latencies.length,
+    p50Ms: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    p99Ms: round(percentile(sorted, 99)),
+    opsPerSec: Math.round((latencies.length / wallMs) * 1000),
+    requestsPerCall: round(requests / Math.max(1, latencies.length)),
+  };
+}
+
+/** Runs `fn` for each i with at most `concurrency` in flight; returns each call's latency in ms and the wall time. */
+export async function timeCalls(count: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; wallMs: number }> {
+  const latencies = new Array<number>(count);
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const t = performance.now();
+      await fn(i);
+      latencies[i] = performance.now() - t;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { latencies, wallMs: performance.now() - started };
+}
+
+export function formatTable(rows: PhaseResult[]): string {
+  const header = ["operation", "calls", "p50 ms", "p95 ms", "p99 ms", "ops/s", "req/op", "Python p50", "Python ops/s", "Python req/op", "speed-up (ops/s)"];
+  const body = rows.map((r) => [
+    r.phase,
+    String(r.calls),
+    r.p50Ms.toFixed(2),
+    r.p95Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    String(r.opsPerSec),
+    r.requestsPerCall.toFixed(2),
+    r.baseline ? r.baseline.medianMs.toFixed(2) : "–",
+    r.baseline ? String(r.baseline.opsPerSec) : "–",
+    r.baseline ? String(r.baseline.requestsPerCall) : "–",
+    r.baseline ? `${(r.opsPerSec / r.baseline.opsPerSec).toFixed(1)}×` : "–",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
+  return [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...body.map(line)].join("\n");
+}

@@ -1,0 +1,265 @@
+/**
+ * `npm run user -- add|passwd|remove|list`: manage who can sign in with a password.
+ *
+ * It works on the table the environment names (DYNAMODB_TABLE, DYNAMODB_ENDPOINT, AWS_REGION; `.env` is read), or,
+ * with DYNAMODB_TABLE unset, on the embedded default's data under THREADBOOK_DATA_DIR, which it opens itself.
+ * Passwords come from stdin: a prompt without echo on a terminal, else one line (`echo pw | npm run user -- add x`),
+ * never from argv, where `ps` and shell history would show them.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { z } from "zod";
+import { DynamoDBDataLayer, IdentifierSchema } from "../src/data";
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "../src/server/auth/password";
+import { ConfigError, parseServerEnv } from "../src/server/env";
+import { loadDotEnv, startStack, type Stack } from "./stack";
+
+const USAGE = `Usage:
+  npm run user -- add <identifier> [--name "Display Name"]   create a user (password from stdin)
+  npm run user -- passwd <identifier>                          set a user's password (from stdin)
+  npm run user -- remove <identifier>                          delete a user (their threads stay)
+  npm run user -- list                                         list users`;
+
+/** A failure the user can act on: printed as one line, exit code 1 (2 for usage). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface CliIo {
+  data: Pick<DynamoDBDataLayer, "getUser" | "createUser" | "setUserPassword" | "deleteUser" | "listUsers">;
+  readPassword(prompt: string, options: { confirm: boolean }): Promise<string>;
+  out(line: string): void;
+}
+
+export type ParsedCommand =
+  | { command: "add"; identifier: string; name: string | null }
+  | { command: "passwd" | "remove"; identifier: string }
+  | { command: "list" };
+
+/** Password sign-in lowercases what is typed (credentials.ts), so the stored identifier must be lowercase too. */
+function identifierArg(value: string | undefined): string {
+  if (!value) throw new CliError(`Missing <identifier>.\n${USAGE}`, 2);
+  const parsed = IdentifierSchema.safeParse(value);
+  if (!parsed.success) throw new CliError(`Invalid identifier "${value}": ${parsed.error.issues[0]!.message}`, 2);
+  return parsed.data.toLowerCase();
+}
+
+export function parseCommand(argv: string[]): ParsedCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { name: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n${USAGE}`, 2);
+  }
+  const [command, identifier, ...extra] = parsed.positionals;
+  if (parsed.values.help || !command) throw new CliError(USAGE, parsed.values.help ? 0 : 2);
+  if (extra.length > 0 || (command === "list" && identifier)) throw new CliError(`Too many arguments.\n${USAGE}`, 2);
+  if (parsed.values.name !== undefined && command !== "add") throw new CliError(`--name only applies to add.\n${USAGE}`, 2);
+  switch (command) {
+    case "add": {
+      const name = parsed.values.name?.trim() || null;
+      if (name && name.length > 200) throw new CliError("--name must be at most 200 characters", 2);
+      return { command, identifier: identifierArg(identifier), name };
+    }
+    case "passwd":
+    case "remove":
+      return { command, identifier: identifierArg(identifier) };
+    case "list":
+      return { command };
+    default:
+      throw new CliError(`Unknown command "${command}".\n${USAGE}`, 2);
+  }
+}
+
+const PasswordSchema = z
+  .string()
+  .min(PASSWORD_MIN, `the password must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `the password must be at most ${PASSWORD_MAX} characters`);
+
+async function newPasswordHash(io: CliIo, identifier: string): Promise<string> {
+  const password = await io.readPassword(`New password for ${identifier}: `, { confirm: true });
+  const checked = PasswordSchema.safeParse(password);
+  if (!checked.success) throw new CliError(`Not changed: ${checked.error.issues[0]!.message}.`);
+  return hashPassword(checked.data);
+}
+
+export async function runCommand(command: ParsedCommand, io: CliIo): Promise<void> {
+  switch (command.command) {
+    case "add": {
+      // createUser never overwrites, but it would also not say the user was already there.
+      if (await io.data.getUser(command.identifier)) throw new CliError(`User ${command.identifier} already exists; use passwd to change the password.`);
+      const hash = await newPasswordHash(io, command.identifier);
+      await io.data.createUser({ identifier: command.identifier, displayName: command.name, metadata: {} });
+      await io.data.setUserPassword(command.identifier, hash);
+      io.out(`Added ${command.identifier}${command.name ? ` (${command.name})` : ""}.`);
+      return;
+    }
+    case "passwd": {
+      if (!(await io.data.getUser(command.identifier))) throw new CliError(`No user ${command.identifier}; use add to create one.`);
+      await io.data.setUserPassword(command.identifier, await newPasswordHash(io, command.identifier));
+      io.out(`Password changed for ${command.identifier}.`);
+      return;
+    }
+    case "remove": {
+      if (!(await io.data.deleteUser(command.identifier))) throw new CliError(`No user ${command.identifier}.`);
+      io.out(`Removed ${command.identifier}. Their threads are kept; adding the user again gives them back.`);
+      return;
+    }
+    case "list": {
+      const users = await io.data.listUsers();
+      for (const u of users) io.out([u.identifier, u.displayName ?? "", u.createdAt].join("\t"));
+      if (users.length === 0) io.out("No users yet. Add one with: npm run user -- add <identifier>");
+    }
+  }
+}
+
+// ---------------------------------------------------------------- stdin
+
+/** Reads one line; on a terminal, without echoing it. */
+export async function readSecretLine(prompt: string): Promise<string> {
+  const { stdin, stderr } = process;
+  if (!stdin.isTTY) {
+    const lines = createInterface({ input: stdin, terminal: false });
+    try {
+      for await (const line of lines) return line;
+    } finally {
+      lines.close();
+    }
+    throw new CliError("No password on stdin (send one line, or run in a terminal to be prompted).");
+  }
+  stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding("utf8");
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let value = "";
+      const onData = (chunk: string) => {
+        for (const char of chunk) {
+          if (char === "\r" || char === "\n") return done(() => resolve(value));
+          if (char === "\u0003") return done(() => reject(new CliError("Cancelled.", 130)));
+          if (char === "\u0004") return done(() => (value ? resolve(value) : reject(new CliError("Cancelled.", 130))));
+          if (char === "\u007f" || char === "\b") value = value.slice(0, -1);
+          else value += char;
+        }
+      };
+      const done = (finish: () => void) => {
+        stdin.off("data", onData);
+        stderr.write("\n");
+        finish();
+      };
+      stdin.on("data", onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+  }
+}
+
+async function readPassword(prompt: string, { confirm }: { confirm: boolean }): Promise<string> {
+  const password = await readSecretLine(prompt);
+  if (confirm && process.stdin.isTTY && (await readSecretLine("Repeat it: ")) !== password) throw new CliError("Not changed: the passwords differ.");
+  return password;
+}
+
+// ---------------------------------------------------------------- the table
+
+/**
+ * dynalite keeps the embedded table in LevelDB, which one process at a time may open. A second opener does not fail
+ * at start: its first request crashes it with "Database is not open". So the lock is tried first, to say why.
+ */
+async function assertEmbeddedDataFree(dataDir: string): Promise<void> {
+  const dbDir = path.join(dataDir, "dynamodb");
+  if (!existsSync(dbDir)) return;
+  const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve("dynalite"));
+  const { Level } = requireFromDynalite("level") as { Level: new (dir: string) => { open(): Promise<void>; close(): Promise<void> } };
+  const db = new Level(dbDir);
+  try {
+    await db.open();
+  } catch (error) {
+    const detail = String((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+    if (/lock/i.test(detail)) {
+      throw new CliError(
+        `The embedded data in ${dataDir} is in use by another process (is Threadbook running with npm start?). ` +
+          "Stop it first, or point DYNAMODB_TABLE at a table the app shares.",
+      );
+    }
+    throw error;
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}
+
+interface Connection {
+  data: DynamoDBDataLayer;
+  describe: string;
+  close(): Promise<void>;
+}
+
+function layerFor(env: Record<string, string | undefined>): DynamoDBDataLayer {
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN } : undefined;
+  const client = new DynamoDBClient({
+    region: env.AWS_REGION ?? "us-east-1",
+    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: 4,
+  });
+  return new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client });
+}
+
+export async function connect(env: Record<string, string | undefined>, log: (line: string) => void): Promise<Connection> {
+  const serverEnv = parseServerEnv(env);
+  if (serverEnv.DYNAMODB_TABLE) {
+    const data = layerFor(env);
+    return { data, describe: `table ${serverEnv.DYNAMODB_TABLE}`, close: () => data.close() };
+  }
+  const dataDir = path.resolve(serverEnv.THREADBOOK_DATA_DIR ?? ".data");
+  await assertEmbeddedDataFree(dataDir);
+  const stack: Stack = await startStack(env, log);
+  const data = layerFor(stack.env);
+  return {
+    data,
+    describe: `the embedded data in ${dataDir}`,
+    async close() {
+      await data.close();
+      await stack.stop();
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  let connection: Connection | null = null;
+  try {
+    const command = parseCommand(process.argv.slice(2));
+    loadDotEnv();
+    connection = await connect(process.env, err);
+    await runCommand(command, { data: connection.data, readPassword, out: (line) => process.stdout.write(`${line}\n`) });
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      (error.exitCode === 0 ? (line: string) => process.stdout.write(`${line}\n`) : err)(error.message);
+      return error.exitCode;
+    }
+    if (error instanceof ConfigError) err(`Configuration error: ${error.message}`);
+    else err(`Failed${connection ? ` on ${connection.describe}` : ""}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+// Imported by its test: run only as the entry point.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  main().then((code) => process.exit(code));
+}

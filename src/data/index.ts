@@ -1,0 +1,50 @@
+/**
+ * The data package's public surface (style.md §5): the rest of the app imports from here, never from inside.
+ */
+export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-layer";
+export { backfillFeedbackIndex, type BackfillResult } from "./layer/feedback-backfill";
+export { type UpsertFeedbackOptions } from "./layer/feedback";
+export { type UpdateThreadOptions } from "./layer/threads";
+export { safeObjectName, DEFAULT_MIME } from "./layer/elements";
+
+export * from "./entities/common";
+export * from "./entities/element";
+export * from "./entities/feedback";
+export * from "./entities/step";
+export * from "./entities/thread";
+export * from "./entities/user";
+
+export { DataError, isDataError, type DataErrorCode } from "./errors";
+export { getLogger, parseLogLevel, LOG_LEVELS, type Logger, type LogLevel } from "./logger";
+export { ensureTable, tableDefinition } from "./table";
+export {
+  USER_THREAD_INDEX,
+  feedbackId,
+  parseFeedbackId,
+  threadPk,
+  userPk,
+} from "./keys";
+
+export { elementObjectKey, threadObjectPrefix } from "./storage/object-key";
+export {
+  DEFAULT_URL_EXPIRES_SECONDS,
+  type StorageClient,
+  type UploadData,
+  type UploadInput,
+  type ReadUrlOptions,
+  type SignedUrl,
+} from "./storage/storage-client";
+// storage exports added by the storage engineer
+export {
+  parseStorageConfig,
+  createStorageFromConfig,
+  ensureStorageReady,
+  type StorageConfig,
+  type S3StorageConfig,
+  type AzureStorageConfig,
+  type ProvisionableStorage,
+} from "./storage/storage-config";
+export { createS3Storage, createS3Client, ensureBucket, S3StorageClient, type S3StorageOptions } from "./storage/s3-storage";
+export { createAzureStorage, ensureContainer, AzureBlobStorageClient, type AzureStorageOptions } from "./storage/azure-storage";
+export { StorageError, type StorageFailure } from "./storage/storage-errors";
+export { attachmentDisposition } from "./storage/content-disposition";

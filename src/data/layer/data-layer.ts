@@ -1,0 +1,175 @@
+/**
+ * Threadbook's DynamoDB data layer: Chainlit's BaseDataLayer methods in camelCase over the same single table
+ * (seed, "Design"), async end to end (the original's blocking boto3 was a documented limitation). Each method is a
+ * thin shell: log, validate, run the operation from its own module, and map failures at the edge (edge.ts).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createDocumentClient } from "../codec";
+import { randomCursorSecret } from "../cursor";
+import { type Element, type ElementInput } from "../entities/element";
+import { type Feedback } from "../entities/feedback";
+import { type StepInput } from "../entities/step";
+import { type Pagination, type PaginatedResponse, type ThreadFilter, type ThreadSummary, type ThreadUpdate, type ThreadWithContent } from "../entities/thread";
+import { type PersistedUser, type User } from "../entities/user";
+import { getLogger, type Logger } from "../logger";
+import { type StorageClient } from "../storage/storage-client";
+import { type LayerContext } from "./context";
+import { deleteThread } from "./delete-thread";
+import { atEdge } from "./edge";
+import { createElement, deleteElement, getElement } from "./elements";
+import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback";
+import { getThread } from "./get-thread";
+import { listThreads } from "./list-threads";
+import { createStep, deleteStep, updateStep } from "./steps";
+import { getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
+import { createUser, deleteUser, getUser, getUserPasswordHash, listUsers, setUserPassword } from "./users";
+import { WriteQueue } from "./write-queue";
+
+export interface DynamoDBDataLayerOptions {
+  tableName: string;
+  /** A client you own (you destroy it); without one the layer creates and destroys its own. */
+  client?: DynamoDBClient;
+  storageProvider?: StorageClient;
+  /** HMAC key of list cursors. Set it when several processes serve one user, or cursors die on a restart. */
+  cursorSecret?: string;
+  logger?: Logger;
+  /** Where the layer's timestamps come from (seeding demo data in the past, tests); defaults to the system clock. */
+  clock?: () => Date;
+  /** Only used to create the client when `client` is absent. */
+  region?: string;
+  endpoint?: string;
+}
+
+export class DynamoDBDataLayer {
+  private readonly ctx: LayerContext;
+  private readonly client: DynamoDBClient;
+  private readonly ownsClient: boolean;
+
+  constructor(options: DynamoDBDataLayerOptions) {
+    this.ownsClient = !options.client;
+    this.client = options.client ?? new DynamoDBClient({ region: options.region, endpoint: options.endpoint });
+    this.ctx = {
+      doc: createDocumentClient(this.client),
+      tableName: options.tableName,
+      storage: options.storageProvider,
+      logger: options.logger ?? getLogger("DynamoDB"),
+      cursorSecret: options.cursorSecret ?? randomCursorSecret(),
+      queue: new WriteQueue(),
+      now: () => (options.clock?.() ?? new Date()).toISOString(),
+    };
+  }
+
+  /** For tools in this package (feedback-backfill.ts) that run over the same client and table. */
+  get context(): LayerContext {
+    return this.ctx;
+  }
+
+  get storageProvider(): StorageClient | undefined {
+    return this.ctx.storage;
+  }
+
+  // Users
+
+  getUser(identifier: string): Promise<PersistedUser | null> {
+    return atEdge(this.ctx, "getUser", { identifier }, () => getUser(this.ctx, identifier));
+  }
+
+  createUser(user: User): Promise<PersistedUser> {
+    return atEdge(this.ctx, "createUser", { identifier: user.identifier }, () => createUser(this.ctx, user));
+  }
+
+  getUserPasswordHash(identifier: string): Promise<string | null> {
+    return atEdge(this.ctx, "getUserPasswordHash", { identifier }, () => getUserPasswordHash(this.ctx, identifier));
+  }
+
+  setUserPassword(identifier: string, passwordHash: string): Promise<void> {
+    return atEdge(this.ctx, "setUserPassword", { identifier }, () => setUserPassword(this.ctx, identifier, passwordHash));
+  }
+
+  deleteUser(identifier: string): Promise<boolean> {
+    return atEdge(this.ctx, "deleteUser", { identifier }, () => deleteUser(this.ctx, identifier));
+  }
+
+  listUsers(): Promise<PersistedUser[]> {
+    return atEdge(this.ctx, "listUsers", {}, () => listUsers(this.ctx));
+  }
+
+  // Feedback
+
+  upsertFeedback(feedback: Feedback, options?: UpsertFeedbackOptions): Promise<string> {
+    const fields = { threadId: feedback.threadId, stepId: feedback.forId, value: feedback.value };
+    return atEdge(this.ctx, "upsertFeedback", fields, () => upsertFeedback(this.ctx, feedback, options));
+  }
+
+  deleteFeedback(feedbackId: string): Promise<boolean> {
+    return atEdge(this.ctx, "deleteFeedback", { feedbackId }, () => deleteFeedback(this.ctx, feedbackId));
+  }
+
+  // Elements
+
+  createElement(element: ElementInput): Promise<Element> {
+    const fields = { threadId: element.threadId, elementId: element.id, withContent: element.content !== undefined };
+    return atEdge(this.ctx, "createElement", fields, () => createElement(this.ctx, element));
+  }
+
+  getElement(threadId: string, elementId: string): Promise<Element | null> {
+    return atEdge(this.ctx, "getElement", { threadId, elementId }, () => getElement(this.ctx, threadId, elementId));
+  }
+
+  deleteElement(elementId: string, threadId: string): Promise<boolean> {
+    return atEdge(this.ctx, "deleteElement", { threadId, elementId }, () => deleteElement(this.ctx, elementId, threadId));
+  }
+
+  // Steps
+
+  createStep(step: StepInput): Promise<void> {
+    return atEdge(this.ctx, "createStep", { threadId: step.threadId, stepId: step.id }, () => createStep(this.ctx, step));
+  }
+
+  updateStep(step: StepInput): Promise<void> {
+    return atEdge(this.ctx, "updateStep", { threadId: step.threadId, stepId: step.id }, () => updateStep(this.ctx, step));
+  }
+
+  deleteStep(stepId: string, threadId: string): Promise<boolean> {
+    return atEdge(this.ctx, "deleteStep", { threadId, stepId }, () => deleteStep(this.ctx, stepId, threadId));
+  }
+
+  // Threads
+
+  getThreadAuthor(threadId: string): Promise<string | null> {
+    return atEdge(this.ctx, "getThreadAuthor", { threadId }, () => getThreadAuthor(this.ctx, threadId));
+  }
+
+  getThread(threadId: string): Promise<ThreadWithContent | null> {
+    return atEdge(this.ctx, "getThread", { threadId }, () => getThread(this.ctx, threadId));
+  }
+
+  updateThread(threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<void> {
+    const fields = { threadId, keys: Object.keys(update), metadataKeys: Object.keys(update.metadata ?? {}).length, touch: options.touch ?? false };
+    return atEdge(this.ctx, "updateThread", fields, () => updateThread(this.ctx, threadId, update, options));
+  }
+
+  deleteThread(threadId: string): Promise<boolean> {
+    return atEdge(this.ctx, "deleteThread", { threadId }, () => deleteThread(this.ctx, threadId));
+  }
+
+  listThreads(pagination: Pagination, filters: ThreadFilter): Promise<PaginatedResponse<ThreadSummary>> {
+    const fields = { userId: filters.userId, first: pagination.first, paged: Boolean(pagination.cursor), feedback: filters.feedback ?? null };
+    return atEdge(this.ctx, "listThreads", fields, () => listThreads(this.ctx, pagination, filters));
+  }
+
+  /** Chainlit's build_debug_url: there is no debug UI for DynamoDB. */
+  buildDebugUrl(): string {
+    return "";
+  }
+
+  /** Closes storage first (Chainlit's S3 close threw and the DynamoDB client then never closed: not here). */
+  async close(): Promise<void> {
+    try {
+      await this.ctx.storage?.close();
+    } catch (error) {
+      this.ctx.logger.warn("storage close failed", { error: String(error) });
+    }
+    if (this.ownsClient) this.client.destroy();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * getThread: one strongly consistent Query of the thread's partition per MB, assembled in memory. Chainlit returned
+ * the THREAD item itself as the ThreadDict (PK, SK and the GSI keys leaked into the API) and signed element URLs one
+ * sequential await at a time.
+ */
+import { decodeItem, tryDecodeItem, type Item } from "../codec";
+import { ElementSchema, type Element } from "../entities/element";
+import { StepSchema, type Step } from "../entities/step";
+import { ThreadSchema, type ThreadWithContent } from "../entities/thread";
+import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, timestampFromUserThreadSk } from "../keys";
+import { type LayerContext } from "./context";
+import { signElement } from "./elements";
+import { queryPartition } from "./partition";
+import { collectPart, reassembleStep, type PartsByStep } from "./step-parts";
+
+/** Oldest first; a missing createdAt (a Chainlit phantom step) sorts first. Array#sort is stable. */
+const byCreatedAt = (a: { createdAt?: string | null }, b: { createdAt?: string | null }) => {
+  const x = a.createdAt ?? "";
+  const y = b.createdAt ?? "";
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Thread items always have createdAt when Chainlit or Threadbook wrote them; anything else still parses. */
+function threadDefaults(threadId: string, item: Item): Item {
+  const fromIndex = typeof item.UserThreadSK === "string" ? timestampFromUserThreadSk(item.UserThreadSK) : undefined;
+  return { id: threadId, createdAt: item.updatedAt ?? fromIndex ?? new Date(0).toISOString() };
+}
+
+export async function getThread(ctx: LayerContext, threadId: string): Promise<ThreadWithContent | null> {
+  const items = await queryPartition(ctx, threadId);
+  let threadItem: Item | undefined;
+  const stepItems: Item[] = [];
+  const elementItems: Item[] = [];
+  const parts: PartsByStep = new Map();
+  for (const item of items) {
+    const sk = String(item.SK);
+    if (sk === THREAD_SK) threadItem = item;
+    else if (sk.startsWith(STEP_PREFIX)) stepItems.push(item);
+    else if (sk.startsWith(ELEMENT_PREFIX)) elementItems.push(item);
+    else if (sk.startsWith(PART_PREFIX)) collectPart(parts, item);
+    // FEEDBACK# markers and anything unknown are index data, not thread content.
+  }
+  // Orphaned steps without a THREAD item (Chainlit's non-atomic delete) are not a thread.
+  if (!threadItem) return null;
+  const thread = decodeItem(ThreadSchema, threadItem, threadDefaults(threadId, threadItem));
+  const steps = decodeAll(ctx, stepItems, STEP_PREFIX, threadId, (item, id): Step | null => {
+    if (!reassembleStep(item, id, parts)) ctx.logger.warn("step parts missing; returning the preview", { threadId, stepId: id });
+    return tryDecodeItem(StepSchema, item, { id, threadId });
+  });
+  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null =>
+    tryDecodeItem(ElementSchema, item, { id, threadId }),
+  );
+  const signed = await Promise.all(elements.sort(byCreatedAt).map((element) => signElement(ctx, element)));
+  ctx.logger.debug("getThread read", { threadId, items: items.length, steps: steps.length, elements: signed.length });
+  return { ...thread, steps: steps.sort(byCreatedAt), elements: signed };
+}
+
+/** Decodes items of one kind; an item that does not fit its schema is skipped and logged, not fatal (cf. #2623). */
+function decodeAll<T>(ctx: LayerContext, items: Item[], prefix: string, threadId: string, decode: (item: Item, id: string) => T | null): T[] {
+  return items.flatMap((item) => {
+    const id = idFromKey(String(item.SK), prefix);
+    const decoded = decode(item, id);
+    if (decoded === null) ctx.logger.warn("skipping an item that does not parse", { threadId, sk: String(item.SK) });
+    return decoded === null ? [] : [decoded];
+  });
+}

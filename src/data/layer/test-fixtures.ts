@@ -1,0 +1,153 @@
+/**
+ * Test-only (imported by *.test.ts): a layer on a fresh dynalite table, raw item access that bypasses the layer, and
+ * items in the exact shape Chainlit's Python layer writes (chainlit-data-layer.md §1), to prove the two can share a table.
+ */
+import { randomUUID } from "node:crypto";
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { countRequests, freshTable } from "../../../test/harness";
+import { getLogger } from "../logger";
+import { type StorageClient } from "../storage/storage-client";
+import { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./data-layer";
+
+export const uid = (prefix = "") => `${prefix}${randomUUID()}`;
+
+export interface TestTable {
+  client: DynamoDBClient;
+  tableName: string;
+  requests: ReturnType<typeof countRequests>;
+  layer(options?: Partial<DynamoDBDataLayerOptions> & { storageProvider?: StorageClient }): DynamoDBDataLayer;
+  /** The item as DynamoDB holds it (typed AttributeValues), or undefined. */
+  raw(PK: string, SK: string): Promise<Record<string, AttributeValue> | undefined>;
+  /** The item unmarshalled plainly (numbers as numbers, sets as Sets). */
+  plain(PK: string, SK: string): Promise<Record<string, unknown> | undefined>;
+  putRaw(item: Record<string, AttributeValue>): Promise<void>;
+  /** The SKs of every item in a thread's partition, sorted. */
+  partitionSks(threadId: string): Promise<string[]>;
+  deleteRaw(PK: string, SK: string): Promise<void>;
+}
+
+/** One fresh table per test file; tests isolate by fresh user and thread ids, so files run in parallel. */
+export async function testTable(): Promise<TestTable> {
+  const { client, tableName } = await freshTable();
+  const requests = countRequests(client);
+  const raw = async (PK: string, SK: string) =>
+    (await client.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: PK }, SK: { S: SK } }, ConsistentRead: true }))).Item;
+  return {
+    client,
+    tableName,
+    requests,
+    layer: (options = {}) => new DynamoDBDataLayer({ tableName, client, cursorSecret: "test-secret", logger: quietLogger, ...options }),
+    raw,
+    plain: async (PK, SK) => {
+      const item = await raw(PK, SK);
+      return item ? unmarshall(item) : undefined;
+    },
+    partitionSks: async (threadId) => {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "PK = :pk",
+          ExpressionAttributeValues: { ":pk": { S: `THREAD#${threadId}` } },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).map((item) => item.SK?.S ?? "").sort();
+    },
+    putRaw: async (Item) => void (await client.send(new PutItemCommand({ TableName: tableName, Item }))),
+    deleteRaw: async (PK, SK) => void (await client.send(new DeleteItemCommand({ TableName: tableName, Key: { PK: { S: PK }, SK: { S: SK } } }))),
+  };
+}
+
+/** Its own name so tests' debug lines don't mix with the app's DynamoDB logger. */
+export const quietLogger = getLogger("DynamoDB.test", "error");
+
+/** Counts the requests one action makes. */
+export async function countOf<T>(table: TestTable, action: () => Promise<T>): Promise<{ result: T; count: number; byOperation: Record<string, number> }> {
+  table.requests.reset();
+  const result = await action();
+  return { result, count: table.requests.count, byOperation: Object.fromEntries(table.requests.byOperation) };
+}
+
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number): AttributeValue => ({ N: String(value) });
+const NULL: AttributeValue = { NULL: true };
+const M = (fields: Record<string, AttributeValue>): AttributeValue => ({ M: fields });
+
+/**
+ * A thread as Chainlit writes it: update_thread's item (createdAt rewritten = last update, userIdentifier = userId,
+ * metadata a map, the GSI keys), steps from create_step/update_step with None as NULL and feedback from
+ * upsert_feedback (value an N), and an element from create_element (url from the upload, objectKey
+ * `{user}/{threadId}/{elementId}`). Timestamps: thread local-time-with-Z, steps microseconds.
+ */
+export function chainlitThread(userId: string, threadId: string, options: { name?: string | null; at?: string } = {}) {
+  const at = options.at ?? "2025-03-04T10:11:12.123456Z";
+  const stepA = uid("sa-");
+  const stepB = uid("sb-");
+  const elementId = uid("el-");
+  const objectKey = `${userId}/${threadId}/${elementId}`;
+  const thread: Record<string, AttributeValue> = {
+    PK: S(`THREAD#${threadId}`),
+    SK: S("THREAD"),
+    UserThreadPK: S(`USER#${userId}`),
+    UserThreadSK: S(`TS#${at}`),
+    id: S(threadId),
+    createdAt: S(at),
+    userId: S(userId),
+    userIdentifier: S(userId),
+    tags: NULL,
+    metadata: M({ chat_profile: S("default"), is_shared: { BOOL: false } }),
+    ...(options.name === null ? {} : { name: S(options.name ?? "Chainlit thread") }),
+  };
+  const steps: Record<string, AttributeValue>[] = [
+    {
+      PK: S(`THREAD#${threadId}`),
+      SK: S(`STEP#${stepB}`),
+      id: S(stepB),
+      threadId: S(threadId),
+      parentId: NULL,
+      name: S("on_message"),
+      type: S("run"),
+      input: S("hello"),
+      output: S("world"),
+      createdAt: S("2025-03-04T10:11:13.000002Z"),
+      start: S("2025-03-04T10:11:13.000002Z"),
+      end: NULL,
+      streaming: { BOOL: false },
+      isError: NULL,
+      metadata: M({ page: N(3) }),
+      generation: NULL,
+      showInput: S("json"),
+      feedback: M({ id: S(`THREAD#${threadId}::STEP#${stepB}`), forId: S(stepB), threadId: S(threadId), value: N(1), comment: NULL }),
+    },
+    {
+      PK: S(`THREAD#${threadId}`),
+      SK: S(`STEP#${stepA}`),
+      id: S(stepA),
+      threadId: S(threadId),
+      name: S(userId),
+      type: S("user_message"),
+      output: S("hello"),
+      createdAt: S("2025-03-04T10:11:12.000001Z"),
+      start: S("2025-03-04T10:11:12.000001Z"),
+      end: S("2025-03-04T10:11:12.000001Z"),
+    },
+  ];
+  const element: Record<string, AttributeValue> = {
+    PK: S(`THREAD#${threadId}`),
+    SK: S(`ELEMENT#${elementId}`),
+    id: S(elementId),
+    threadId: S(threadId),
+    type: S("file"),
+    name: S("report.pdf"),
+    display: S("inline"),
+    size: NULL,
+    page: N(2),
+    forId: S(stepA),
+    mime: S("application/pdf"),
+    chainlitKey: NULL,
+    url: S(`https://bucket.s3.amazonaws.com/${objectKey}`),
+    objectKey: S(objectKey),
+  };
+  return { thread, steps, element, stepA, stepB, elementId, objectKey, items: [thread, ...steps, element] };
+}

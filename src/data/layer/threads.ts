@@ -1,0 +1,101 @@
+/** Thread items: `THREAD#{id}` / `THREAD`, listed through the UserThread index (`USER#{userId}`, `TS#{time}`). */
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { definedEntries } from "../codec";
+import { IdSchema } from "../entities/common";
+import { ThreadUpdateSchema, type ThreadUpdate } from "../entities/thread";
+import { DataError } from "../errors";
+import { THREAD_SK, threadPk, userThreadPk, userThreadSk } from "../keys";
+import { type LayerContext } from "./context";
+import { onConditionFailed } from "./edge";
+import { buildUpdateExpression, ExpressionBuilder, type UpdateSpec } from "./update-expression";
+
+export const threadKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
+
+/** The thread's userId, or null when there is no such thread (one GetItem, projecting only userId). */
+export async function readThreadOwner(ctx: LayerContext, threadId: string): Promise<{ userId: string | null } | null> {
+  const out = await ctx.doc.send(
+    new GetCommand({ TableName: ctx.tableName, Key: threadKey(threadId), ConsistentRead: true, ProjectionExpression: "userId, PK" }),
+  );
+  if (!out.Item) return null;
+  return { userId: typeof out.Item.userId === "string" ? out.Item.userId : null };
+}
+
+/** Chainlit raised ValueError (a 500) for a missing thread and KeyError for a thread without userId: both are null here. */
+export async function getThreadAuthor(ctx: LayerContext, threadId: string): Promise<string | null> {
+  return (await readThreadOwner(ctx, threadId))?.userId ?? null;
+}
+
+export interface UpdateThreadOptions {
+  /** Move the thread to the top of its user's list (new activity). A rename or a metadata change does not. */
+  touch?: boolean;
+}
+
+/** How often the metadata merge/create pair is retried when another writer keeps flipping the map's existence. */
+const METADATA_ATTEMPTS = 4;
+
+/**
+ * One UpdateItem (two the first time metadata meets a thread Chainlit wrote with NULL metadata).
+ *
+ * - `createdAt` is written once. Chainlit rewrote it on every update, so it meant "last updated"; `updatedAt` and
+ *   `UserThreadSK` carry that here.
+ * - Without `touch`, `updatedAt`/`UserThreadSK` are only set on a new thread (`if_not_exists`): Chainlit moved a
+ *   thread to the top on any update, so renaming an old thread or a disconnect saving metadata reordered the list.
+ * - `null` means "leave as is" for name, userId and tags, as None did in Chainlit.
+ * - `metadata` is merged key by key, a null value removing its key (Chainlit replaced the whole map, wiping
+ *   is_shared on rename and un-sharing threads on disconnect, #2688). Merging into a map needs the map to exist,
+ *   hence a conditional merge and a conditional whole-map fallback. Threads written here get an empty map on
+ *   their first write, so later merges take the first branch.
+ */
+export async function updateThread(ctx: LayerContext, threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<void> {
+  IdSchema.parse(threadId);
+  const { name, userId, tags, metadata } = ThreadUpdateSchema.parse(update);
+  const now = ctx.now();
+  const activity = [
+    ["updatedAt", now],
+    ["UserThreadSK", userThreadSk(now)],
+  ] as const;
+  const base: Required<Pick<UpdateSpec, "set" | "setIfNotExists">> = {
+    set: [
+      ["id", threadId],
+      ...(name != null ? [["name", name] as const] : []),
+      ...(userId != null
+        ? ([
+            ["userId", userId],
+            ["userIdentifier", userId],
+            ["UserThreadPK", userThreadPk(userId)],
+          ] as const)
+        : []),
+      ...(tags != null ? [["tags", tags] as const] : []),
+      ...(options.touch ? activity : []),
+    ],
+    setIfNotExists: [["createdAt", now], ...(options.touch ? [] : activity)],
+  };
+  const entries = definedEntries(metadata ?? {});
+  if (entries.length === 0) {
+    await send(ctx, threadId, { ...base, setIfNotExists: [...base.setIfNotExists, ["metadata", {}]] });
+    return;
+  }
+  const merge: UpdateSpec = {
+    ...base,
+    set: [...base.set, ...entries.filter(([, v]) => v !== null).map(([k, v]) => [["metadata", k], v] as const)],
+    remove: entries.filter(([, v]) => v === null).map(([k]) => ["metadata", k]),
+  };
+  const create: UpdateSpec = { ...base, set: [...base.set, ["metadata", Object.fromEntries(entries.filter(([, v]) => v !== null))]] };
+  for (let attempt = 0; attempt < METADATA_ATTEMPTS; attempt++) {
+    const isMap = attempt % 2 === 0;
+    const done = await onConditionFailed(
+      () => send(ctx, threadId, isMap ? merge : create, (expr) => `${isMap ? "" : "NOT "}attribute_type(${expr.name("metadata")}, ${expr.value("M")})`),
+      () => false,
+    );
+    if (done !== false) return;
+  }
+  throw new DataError("conflict", `thread ${threadId}: metadata kept changing, update not applied`);
+}
+
+async function send(ctx: LayerContext, threadId: string, spec: UpdateSpec, condition?: (expr: ExpressionBuilder) => string): Promise<true> {
+  const expr = new ExpressionBuilder();
+  const UpdateExpression = buildUpdateExpression(spec, expr)!;
+  const ConditionExpression = condition?.(expr);
+  await ctx.doc.send(new UpdateCommand({ TableName: ctx.tableName, Key: threadKey(threadId), UpdateExpression, ConditionExpression, ...expr.attributes() }));
+  return true;
+}

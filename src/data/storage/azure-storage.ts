@@ -1,0 +1,195 @@
+/**
+ * Elements' bytes in Azure Blob Storage (or azurite), behind StorageClient.
+ * Read links are read-only blob SAS tokens signed locally with the account key, forcing a download under the original name.
+ */
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  type ContainerClient,
+  generateBlobSASQueryParameters,
+  SASProtocol,
+  StorageSharedKeyCredential,
+  type StoragePipelineOptions,
+} from "@azure/storage-blob";
+import { getLogger } from "../logger";
+import { type AzureAccount, defaultBlobEndpoint, parseAzureConnectionString } from "./azure-connection-string";
+import { attachmentDisposition } from "./content-disposition";
+import { checkObjectKey, checkPrefix } from "./object-key";
+import { checkExpiresInSeconds, signingWindow } from "./signing-window";
+import type { ReadUrlOptions, SignedUrl, StorageClient, UploadInput } from "./storage-client";
+import { toStorageError, type StorageTarget } from "./storage-errors";
+import { byteLength, prepareData, progressReporter } from "./upload-data";
+
+/** Streams are staged in 4 MiB blocks, 2 at a time: an upload of any size holds roughly 8–12 MiB. */
+export const AZURE_BLOCK_SIZE = 4 * 1024 * 1024;
+export const AZURE_UPLOAD_CONCURRENCY = 2;
+/** Blob deletes are one request each; a few in parallel, not a page's worth at once. */
+const DELETE_CONCURRENCY = 8;
+const LIST_PAGE_SIZE = 1000;
+/**
+ * The SDK's default (4 tries, 4 s doubling) keeps a request hanging ~30 s when the service is down; a page waiting on a
+ * download link should hear sooner. Callers can override through `pipelineOptions`.
+ */
+const DEFAULT_RETRY = { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4_000 };
+
+const logger = getLogger("Storage");
+
+export type AzureCredentialOptions = { connectionString: string } | { accountName: string; accountKey: string; endpoint?: string };
+
+export type AzureStorageOptions = AzureCredentialOptions & {
+  containerName: string;
+  expiresInSeconds?: number;
+  pipelineOptions?: StoragePipelineOptions;
+};
+
+function resolveAccount(options: AzureCredentialOptions): AzureAccount {
+  if ("connectionString" in options) return parseAzureConnectionString(options.connectionString);
+  const { accountName, accountKey } = options;
+  if (!accountName || !accountKey) throw new Error("createAzureStorage: accountName and accountKey are required");
+  return { accountName, accountKey, blobEndpoint: (options.endpoint ?? defaultBlobEndpoint(accountName)).replace(/\/+$/, "") };
+}
+
+/** Creates the container if it is missing (local stack, tests); returns true if it did. */
+export async function ensureContainer(container: ContainerClient, target = azureTarget(container.containerName, container.url)): Promise<boolean> {
+  try {
+    const { succeeded } = await container.createIfNotExists();
+    if (succeeded) logger.debug("created container", { container: container.containerName });
+    return succeeded;
+  } catch (error) {
+    throw toStorageError(error, target, "create container");
+  }
+}
+
+const azureTarget = (name: string, endpoint: string): StorageTarget => ({ kind: "Azure container", name, endpoint });
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export class AzureBlobStorageClient implements StorageClient {
+  readonly description: string;
+  readonly container: ContainerClient;
+  private readonly credential: StorageSharedKeyCredential;
+  private readonly expiresInSeconds: number;
+  private readonly target: StorageTarget;
+  /** SAS links over plain http only make sense for a local emulator; real accounts get https-only links. */
+  private readonly protocol: SASProtocol;
+
+  constructor(options: AzureStorageOptions) {
+    if (!options.containerName) throw new Error("createAzureStorage: containerName is required");
+    const account = resolveAccount(options);
+    this.credential = new StorageSharedKeyCredential(account.accountName, account.accountKey);
+    const service = new BlobServiceClient(account.blobEndpoint, this.credential, {
+      ...options.pipelineOptions,
+      retryOptions: { ...DEFAULT_RETRY, ...options.pipelineOptions?.retryOptions },
+    });
+    this.container = service.getContainerClient(options.containerName);
+    this.description = `azure://${options.containerName}`;
+    this.expiresInSeconds = checkExpiresInSeconds(options.expiresInSeconds);
+    this.target = azureTarget(options.containerName, account.blobEndpoint);
+    this.protocol = account.blobEndpoint.startsWith("https:") ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      return await this.container.exists();
+    } catch (error) {
+      throw toStorageError(error, this.target, "check container");
+    }
+  }
+
+  ensureExists(): Promise<boolean> {
+    return ensureContainer(this.container, this.target);
+  }
+
+  async uploadFile({ objectKey, data, mime, fileName, onProgress }: UploadInput): Promise<{ objectKey: string }> {
+    checkObjectKey(objectKey);
+    const body = prepareData(data);
+    const total = byteLength(body);
+    const progress = progressReporter(onProgress, total);
+    const blob = this.container.getBlockBlobClient(objectKey);
+    const options = {
+      blobHTTPHeaders: { blobContentType: mime, blobContentDisposition: attachmentDisposition(fileName) },
+      onProgress: ({ loadedBytes }: { loadedBytes: number }) => progress.report(loadedBytes),
+    };
+    try {
+      if (body.kind === "bytes") await blob.uploadData(body.bytes, options);
+      else await blob.uploadStream(body.stream, AZURE_BLOCK_SIZE, AZURE_UPLOAD_CONCURRENCY, options);
+    } catch (error) {
+      throw toStorageError(error, this.target, "upload");
+    }
+    progress.finish(total);
+    logger.debug("uploaded", { backend: "azure", object: objectKey, bytes: total ?? "stream" });
+    // No URL here: a usable link is always a signed one, from getReadUrl.
+    return { objectKey };
+  }
+
+  /**
+   * A read-only (`sp=r`) SAS for this one blob (`sr=b`), signed locally: a link to a missing blob answers 404 when fetched.
+   * `rscd`/`rsct` make the download save under the original name; without `downloadName` the header stored at upload applies.
+   */
+  async getReadUrl(objectKey: string, options: ReadUrlOptions = {}): Promise<SignedUrl> {
+    checkObjectKey(objectKey);
+    const window = signingWindow(checkExpiresInSeconds(options.expiresInSeconds, this.expiresInSeconds));
+    try {
+      const sas = generateBlobSASQueryParameters(
+        {
+          containerName: this.container.containerName,
+          blobName: objectKey,
+          permissions: BlobSASPermissions.parse("r"),
+          startsOn: window.startsOn,
+          expiresOn: window.expiresOn,
+          protocol: this.protocol,
+          contentDisposition: options.downloadName === undefined ? undefined : attachmentDisposition(options.downloadName),
+          contentType: options.mime,
+        },
+        this.credential,
+      );
+      logger.debug("signed read url", { backend: "azure", object: objectKey, expiresInSeconds: window.expiresInSeconds });
+      return { url: `${this.container.getBlobClient(objectKey).url}?${sas.toString()}`, expiresAt: window.expiresOn.toISOString() };
+    } catch (error) {
+      throw toStorageError(error, this.target, "sign read URL");
+    }
+  }
+
+  async deleteFile(objectKey: string): Promise<boolean> {
+    checkObjectKey(objectKey);
+    try {
+      // Snapshots go too: a blob with snapshots refuses a plain delete.
+      const { succeeded } = await this.container.getBlobClient(objectKey).deleteIfExists({ deleteSnapshots: "include" });
+      logger.debug("deleted", { backend: "azure", object: objectKey, existed: succeeded });
+      return succeeded;
+    } catch (error) {
+      throw toStorageError(error, this.target, "delete");
+    }
+  }
+
+  /** Page by page, a few deletes in flight: memory stays flat however many blobs there are. */
+  async deletePrefix(prefix: string): Promise<number> {
+    checkPrefix(prefix);
+    let deleted = 0;
+    try {
+      for await (const page of this.container.listBlobsFlat({ prefix }).byPage({ maxPageSize: LIST_PAGE_SIZE })) {
+        const names = page.segment.blobItems.map((item) => item.name);
+        await forEachLimited(names, DELETE_CONCURRENCY, async (name) => {
+          const { succeeded } = await this.container.getBlobClient(name).deleteIfExists({ deleteSnapshots: "include" });
+          if (succeeded) deleted++;
+        });
+      }
+    } catch (error) {
+      throw toStorageError(error, this.target, "delete prefix");
+    }
+    logger.debug("deleted prefix", { backend: "azure", prefix, count: deleted });
+    return deleted;
+  }
+
+  /** The SDK's HTTP client holds no resources that need releasing. */
+  async close(): Promise<void> {}
+}
+
+export const createAzureStorage = (options: AzureStorageOptions): AzureBlobStorageClient => new AzureBlobStorageClient(options);

@@ -1,0 +1,237 @@
+/**
+ * Elements' bytes in S3 (AWS, or path-style endpoints such as s3rver and MinIO), behind StorageClient.
+ * Uploads stream through lib-storage (multipart, bounded memory); read links are SigV4 presigned GETs that force a
+ * download under the original name.
+ */
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  paginateListObjectsV2,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { getLogger } from "../logger";
+import { attachmentDisposition } from "./content-disposition";
+import { checkObjectKey, checkPrefix } from "./object-key";
+import { checkExpiresInSeconds, signingWindow } from "./signing-window";
+import type { ReadUrlOptions, SignedUrl, StorageClient, UploadInput } from "./storage-client";
+import { StorageError, toStorageError, type StorageTarget } from "./storage-errors";
+import { byteLength, prepareData, progressReporter } from "./upload-data";
+
+/** 5 MiB is S3's minimum part; with 2 parts in flight an upload of any size holds roughly 15 MiB. */
+export const S3_PART_SIZE = 5 * 1024 * 1024;
+export const S3_QUEUE_SIZE = 2;
+/** DeleteObjects' limit, and ListObjectsV2's page size: one list page becomes one delete call. */
+const DELETE_BATCH = 1000;
+
+const logger = getLogger("Storage");
+
+export interface S3StorageOptions {
+  bucket: string;
+  /**
+   * A client to share. Build it with `requestChecksumCalculation: "WHEN_REQUIRED"` and `responseChecksumValidation: "WHEN_REQUIRED"`,
+   * as `createS3Client` does: with the SDK defaults, presigned URLs carry checksum parameters (`x-amz-checksum-mode`, and on PUTs
+   * the CRC of an empty body) that browsers' requests don't match. A shared client is left open by `close()`.
+   */
+  client?: S3Client;
+  region?: string;
+  /** For s3rver, MinIO and other S3-compatible services; omit for AWS. */
+  endpoint?: string;
+  /** Path-style URLs (`endpoint/bucket/key`), which s3rver and MinIO need; AWS uses virtual-hosted style by default. */
+  forcePathStyle?: boolean;
+  /** Omit on AWS to use the default provider chain (environment, profile, instance role). */
+  credentials?: S3ClientConfig["credentials"];
+  expiresInSeconds?: number;
+}
+
+export function createS3Client(options: Omit<S3StorageOptions, "bucket" | "client" | "expiresInSeconds"> = {}): S3Client {
+  return new S3Client({
+    region: options.region,
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle,
+    credentials: options.credentials,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+const isNotFound = (error: unknown) => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
+};
+
+/** HeadBucket: false when the bucket is missing; a 403 (no s3:ListBucket) is an error, not a "no". */
+export async function bucketExists(client: S3Client, bucket: string, target = s3Target(bucket)): Promise<boolean> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw toStorageError(error, target, "check bucket");
+  }
+}
+
+/** Creates the bucket if it is missing (local stack, tests); returns true if it did. */
+export async function ensureBucket(client: S3Client, bucket: string, target = s3Target(bucket)): Promise<boolean> {
+  if (await bucketExists(client, bucket, target)) return false;
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    logger.debug("created bucket", { bucket });
+    return true;
+  } catch (error) {
+    // Someone else created it between the two calls.
+    if ((error as { name?: string }).name === "BucketAlreadyOwnedByYou") return false;
+    throw toStorageError(error, target, "create bucket");
+  }
+}
+
+function s3Target(bucket: string, options: Pick<S3StorageOptions, "endpoint" | "region"> = {}): StorageTarget {
+  return { kind: "S3 bucket", name: bucket, endpoint: options.endpoint ?? `AWS S3${options.region ? ` (${options.region})` : ""}` };
+}
+
+export class S3StorageClient implements StorageClient {
+  readonly description: string;
+  readonly bucket: string;
+  readonly client: S3Client;
+  private readonly ownsClient: boolean;
+  private readonly expiresInSeconds: number;
+  private readonly target: StorageTarget;
+  private checkedSharedClient = false;
+
+  constructor(options: S3StorageOptions) {
+    if (!options.bucket) throw new Error("createS3Storage: bucket is required");
+    this.bucket = options.bucket;
+    this.description = `s3://${options.bucket}`;
+    this.ownsClient = !options.client;
+    this.client = options.client ?? createS3Client(options);
+    this.expiresInSeconds = checkExpiresInSeconds(options.expiresInSeconds);
+    this.target = s3Target(options.bucket, options);
+  }
+
+  exists(): Promise<boolean> {
+    return bucketExists(this.client, this.bucket, this.target);
+  }
+
+  ensureExists(): Promise<boolean> {
+    return ensureBucket(this.client, this.bucket, this.target);
+  }
+
+  async uploadFile({ objectKey, data, mime, fileName, onProgress }: UploadInput): Promise<{ objectKey: string }> {
+    checkObjectKey(objectKey);
+    const body = prepareData(data);
+    const total = byteLength(body);
+    const progress = progressReporter(onProgress, total);
+    const upload = new Upload({
+      client: this.client,
+      queueSize: S3_QUEUE_SIZE,
+      partSize: S3_PART_SIZE,
+      params: {
+        Bucket: this.bucket,
+        Key: objectKey,
+        Body: body.kind === "bytes" ? body.bytes : body.stream,
+        ContentType: mime,
+        ContentDisposition: attachmentDisposition(fileName),
+      },
+    });
+    upload.on("httpUploadProgress", ({ loaded }) => loaded !== undefined && progress.report(loaded));
+    try {
+      await upload.done();
+    } catch (error) {
+      throw toStorageError(error, this.target, "upload");
+    }
+    progress.finish(total);
+    logger.debug("uploaded", { backend: "s3", object: objectKey, bytes: total ?? "stream" });
+    // No URL here: a usable link is always a signed one, from getReadUrl.
+    return { objectKey };
+  }
+
+  /**
+   * Signed locally, without a request: a link to a missing object is returned and answers 404 when fetched.
+   * Without `downloadName` the Content-Disposition stored at upload (attachment + original name) applies.
+   */
+  async getReadUrl(objectKey: string, options: ReadUrlOptions = {}): Promise<SignedUrl> {
+    checkObjectKey(objectKey);
+    const window = signingWindow(checkExpiresInSeconds(options.expiresInSeconds, this.expiresInSeconds));
+    await this.warnIfSharedClientAddsChecksums();
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: objectKey,
+      ResponseContentDisposition: options.downloadName === undefined ? undefined : attachmentDisposition(options.downloadName),
+      ResponseContentType: options.mime,
+    });
+    try {
+      const url = await getSignedUrl(this.client, command, { expiresIn: window.expiresInSeconds, signingDate: window.signedAt });
+      logger.debug("signed read url", { backend: "s3", object: objectKey, expiresInSeconds: window.expiresInSeconds });
+      return { url, expiresAt: window.expiresOn.toISOString() };
+    } catch (error) {
+      throw toStorageError(error, this.target, "sign read URL");
+    }
+  }
+
+  /**
+   * S3's DeleteObject says nothing about whether the object existed, so a HeadObject asks first (a small race with a
+   * concurrent writer is accepted). Needs s3:ListBucket: without it S3 answers a missing object's HEAD with 403.
+   * The delete runs even when the HEAD says 404, so a missing bucket still surfaces as NoSuchBucket.
+   */
+  async deleteFile(objectKey: string): Promise<boolean> {
+    checkObjectKey(objectKey);
+    try {
+      const existed = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey })).then(
+        () => true,
+        (error: unknown) => (isNotFound(error) ? false : Promise.reject(error)),
+      );
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      logger.debug("deleted", { backend: "s3", object: objectKey, existed });
+      return existed;
+    } catch (error) {
+      throw toStorageError(error, this.target, "delete");
+    }
+  }
+
+  /** One list page at a time, each deleted in one DeleteObjects call: memory stays flat however many objects there are. */
+  async deletePrefix(prefix: string): Promise<number> {
+    checkPrefix(prefix);
+    let deleted = 0;
+    try {
+      const pages = paginateListObjectsV2({ client: this.client, pageSize: DELETE_BATCH }, { Bucket: this.bucket, Prefix: prefix });
+      for await (const page of pages) {
+        const keys = (page.Contents ?? []).flatMap(({ Key }) => (Key ? [{ Key }] : []));
+        if (keys.length === 0) continue;
+        const result = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }));
+        const failed = result.Errors ?? [];
+        if (failed.length > 0) {
+          throw new StorageError("failed", this.target, `delete prefix failed on S3 bucket "${this.bucket}": ${failed.length} of ${keys.length} objects not deleted (${failed[0]?.Code})`);
+        }
+        deleted += keys.length;
+      }
+    } catch (error) {
+      throw toStorageError(error, this.target, "delete prefix");
+    }
+    logger.debug("deleted prefix", { backend: "s3", prefix, count: deleted });
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  /** A shared client can't be reconfigured; say once, loudly, that its links will carry checksum parameters. */
+  private async warnIfSharedClientAddsChecksums(): Promise<void> {
+    if (this.ownsClient || this.checkedSharedClient) return;
+    this.checkedSharedClient = true;
+    const config = this.client.config as { requestChecksumCalculation?: () => Promise<string>; responseChecksumValidation?: () => Promise<string> };
+    const modes = await Promise.all([config.requestChecksumCalculation?.(), config.responseChecksumValidation?.()]);
+    if (modes.some((mode) => mode !== "WHEN_REQUIRED")) {
+      logger.warn("the shared S3 client is not built with requestChecksumCalculation/responseChecksumValidation WHEN_REQUIRED; signed URLs will carry checksum parameters", { bucket: this.bucket });
+    }
+  }
+}
+
+export const createS3Storage = (options: S3StorageOptions): S3StorageClient => new S3StorageClient(options);
+

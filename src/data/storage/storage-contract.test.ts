@@ -1,0 +1,124 @@
+/** The StorageClient contract, run unchanged against real s3rver and azurite. */
+import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { attachmentDisposition } from "./content-disposition";
+import { elementObjectKey, threadObjectPrefix } from "./object-key";
+import { StorageError } from "./storage-errors";
+import { BACKENDS, containerOf, freshStorage, sleep } from "./storage-test-backends";
+
+const NAME = "报告 résumé.csv";
+const CSV = "region,total\nnord,12\nsüd,7\n";
+
+describe.each(BACKENDS)("%s storage", (backend) => {
+  let storage: Awaited<ReturnType<typeof freshStorage>>;
+  const key = (fileName = NAME, threadId = `thread-${randomUUID()}`) => elementObjectKey(threadId, randomUUID(), fileName);
+
+  beforeAll(async () => {
+    storage = await freshStorage(backend);
+  });
+  afterAll(() => storage.close());
+
+  it("uploads, signs a link, and the link downloads the same bytes under the original name", async () => {
+    const objectKey = key();
+    const bytes = new TextEncoder().encode(CSV);
+    expect(await storage.uploadFile({ objectKey, data: bytes, mime: "text/csv", fileName: NAME })).toEqual({ objectKey });
+
+    const before = Date.now();
+    const { url, expiresAt } = await storage.getReadUrl(objectKey, { downloadName: NAME });
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+    expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(response.headers.get("content-disposition")).toBe(attachmentDisposition(NAME));
+    // Default 300 s, measured from a signing time truncated to the second.
+    expect(Date.parse(expiresAt) - before).toBeGreaterThan(298_000);
+    expect(Date.parse(expiresAt) - before).toBeLessThanOrEqual(300_000);
+  });
+
+  it("without downloadName, serves the disposition stored at upload; `mime` overrides the type", async () => {
+    const objectKey = key("notes.md");
+    await storage.uploadFile({ objectKey, data: "# hi", mime: "text/markdown", fileName: "Notes – v2.md" });
+    const stored = await fetch((await storage.getReadUrl(objectKey)).url);
+    expect(stored.headers.get("content-disposition")).toBe(attachmentDisposition("Notes – v2.md"));
+    expect(stored.headers.get("content-type")).toMatch(/^text\/markdown/);
+    await stored.body?.cancel();
+    const overridden = await fetch((await storage.getReadUrl(objectKey, { mime: "text/plain" })).url);
+    expect(overridden.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await overridden.text()).toBe("# hi");
+  });
+
+  it("uploads a stream and reports progress up to the total", async () => {
+    const objectKey = key("stream.bin");
+    const events: [number, number | undefined][] = [];
+    const chunks = [Buffer.from("stream "), Buffer.from("of "), Buffer.from("bytes")];
+    await storage.uploadFile({ objectKey, data: Readable.from(chunks), mime: "application/octet-stream", onProgress: (loaded, total) => events.push([loaded, total]) });
+    expect(events.at(-1)).toEqual([15, 15]);
+    expect(events.map(([loaded]) => loaded)).toEqual([...events.map(([loaded]) => loaded)].sort((x, y) => x - y));
+    expect(await (await fetch((await storage.getReadUrl(objectKey)).url)).text()).toBe("stream of bytes");
+  });
+
+  it("refuses an expired link", async () => {
+    const objectKey = key("soon.txt");
+    await storage.uploadFile({ objectKey, data: "short-lived", mime: "text/plain" });
+    const { url, expiresAt } = await storage.getReadUrl(objectKey, { expiresInSeconds: 1 });
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(1_000);
+    await sleep(2_100);
+    const response = await fetch(url);
+    expect(response.status).toBe(403);
+    await response.body?.cancel();
+  });
+
+  it("deletes a file: true once, false after, and its link stops working (404)", async () => {
+    const objectKey = key();
+    await storage.uploadFile({ objectKey, data: CSV, mime: "text/csv" });
+    const { url } = await storage.getReadUrl(objectKey);
+    expect(await storage.deleteFile(objectKey)).toBe(true);
+    expect(await storage.deleteFile(objectKey)).toBe(false);
+    const response = await fetch(url);
+    expect(response.status).toBe(404);
+    await response.body?.cancel();
+  });
+
+  it("deletes a thread's prefix and nothing else (a thread-ab/ sibling survives)", async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const [a, ab] = [`thread-a${suffix}`, `thread-a${suffix}b`].map((id) => [id, elementObjectKey(id, "e1", "x.txt"), elementObjectKey(id, "e2", "y.txt")] as const);
+    for (const objectKey of [...a!.slice(1), ...ab!.slice(1)]) await storage.uploadFile({ objectKey, data: objectKey, mime: "text/plain" });
+
+    expect(await storage.deletePrefix(threadObjectPrefix(a![0]))).toBe(2);
+    expect(await storage.deletePrefix(threadObjectPrefix(a![0]))).toBe(0);
+    for (const objectKey of ab!.slice(1)) {
+      expect(await (await fetch((await storage.getReadUrl(objectKey)).url)).text()).toBe(objectKey);
+    }
+    await expect(storage.deletePrefix("")).rejects.toMatchObject({ code: "validation" });
+  });
+
+  it("rejects a failing source stream and leaves no object behind", async () => {
+    const objectKey = key("broken.bin");
+    const broken = new Readable({
+      read() {
+        this.destroy(new Error("source went away"));
+      },
+    });
+    await expect(storage.uploadFile({ objectKey, data: broken, mime: "application/octet-stream" })).rejects.toMatchObject({ code: "storage" });
+    expect(await storage.deleteFile(objectKey)).toBe(false);
+  });
+
+  it("names the bucket or container when it is missing", async () => {
+    const missing = await freshStorage(backend, { create: false });
+    const name = containerOf(missing);
+    const expectMissing = async (operation: Promise<unknown>) => {
+      const error = await operation.then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error).toMatchObject({ code: "storage", failure: "missing" });
+      expect((error as Error).message).toContain(`"${name}" does not exist`);
+    };
+    await expectMissing(missing.uploadFile({ objectKey: key(), data: "x", mime: "text/plain" }));
+    await expectMissing(missing.deleteFile(key()));
+    await expectMissing(missing.deletePrefix("thread-x/"));
+    expect(await missing.exists()).toBe(false);
+    expect(await missing.ensureExists()).toBe(true);
+    expect(await missing.ensureExists()).toBe(false);
+    await missing.close();
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * OAuth / OpenID Connect sign-in, switched on by the environment: a provider is enabled when its client id is set.
+ * A half-configured one (an id without its secret, an issuer missing) is a ConfigError naming the variable, checked
+ * at start by scripts/stack.ts: a typo must not silently hide the button everybody signs in with.
+ */
+import type { Provider } from "next-auth/providers";
+import Cognito from "next-auth/providers/cognito";
+import GitHub from "next-auth/providers/github";
+import Google from "next-auth/providers/google";
+import Keycloak from "next-auth/providers/keycloak";
+import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
+import { z } from "zod";
+import { ConfigError, optionalString, parseEnvWith } from "../env";
+
+interface ProviderOptions {
+  clientId: string;
+  clientSecret: string;
+  issuer?: string;
+  name: string;
+}
+
+interface ProviderSpec {
+  id: string;
+  /** Shown as "Sign in with {name}". */
+  name: string;
+  /** `AUTH_GITHUB` → AUTH_GITHUB_ID, AUTH_GITHUB_SECRET, AUTH_GITHUB_ISSUER (Auth.js's own naming). */
+  prefix: string;
+  issuer: "none" | "optional" | "required";
+  /** A variable that renames the button (the generic issuer has no name of its own). */
+  nameVariable?: keyof OAuthEnv;
+  build(options: ProviderOptions): Provider;
+}
+
+const optionalUrl = optionalString.pipe(z.url({ message: "expected a URL" }).optional());
+
+const OAuthEnvSchema = z.object({
+  AUTH_GITHUB_ID: optionalString,
+  AUTH_GITHUB_SECRET: optionalString,
+  AUTH_GOOGLE_ID: optionalString,
+  AUTH_GOOGLE_SECRET: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_ID: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_SECRET: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: optionalUrl,
+  AUTH_COGNITO_ID: optionalString,
+  AUTH_COGNITO_SECRET: optionalString,
+  AUTH_COGNITO_ISSUER: optionalUrl,
+  AUTH_KEYCLOAK_ID: optionalString,
+  AUTH_KEYCLOAK_SECRET: optionalString,
+  AUTH_KEYCLOAK_ISSUER: optionalUrl,
+  AUTH_OIDC_ID: optionalString,
+  AUTH_OIDC_SECRET: optionalString,
+  AUTH_OIDC_ISSUER: optionalUrl,
+  AUTH_OIDC_NAME: optionalString.pipe(z.string().max(40, "expected at most 40 characters").optional()),
+});
+type OAuthEnv = z.infer<typeof OAuthEnvSchema>;
+
+/** Auth.js derives `.well-known/openid-configuration` by appending to the issuer: a trailing slash would double. */
+const trimSlash = (issuer: string | undefined) => issuer?.replace(/\/+$/, "");
+
+export const GENERIC_OIDC_ID = "oidc";
+
+const SPECS: readonly ProviderSpec[] = [
+  { id: "github", name: "GitHub", prefix: "AUTH_GITHUB", issuer: "none", build: (c) => GitHub(c) },
+  { id: "google", name: "Google", prefix: "AUTH_GOOGLE", issuer: "none", build: (c) => Google(c) },
+  // Without an issuer, Entra's multi-tenant /common endpoint: any work or personal Microsoft account.
+  { id: "microsoft-entra-id", name: "Microsoft", prefix: "AUTH_MICROSOFT_ENTRA_ID", issuer: "optional", build: (c) => MicrosoftEntraID(c) },
+  { id: "cognito", name: "Amazon Cognito", prefix: "AUTH_COGNITO", issuer: "required", build: (c) => Cognito(c) },
+  { id: "keycloak", name: "Keycloak", prefix: "AUTH_KEYCLOAK", issuer: "required", build: (c) => Keycloak(c) },
+  {
+    id: GENERIC_OIDC_ID,
+    name: "OpenID Connect",
+    prefix: "AUTH_OIDC",
+    issuer: "required",
+    nameVariable: "AUTH_OIDC_NAME",
+    build: (options) => ({
+      id: GENERIC_OIDC_ID,
+      type: "oidc",
+      ...options,
+      authorization: { params: { scope: "openid email profile" } },
+      // An ID token may carry only `sub` (OIDC Core §5.4; oidc-provider and others do so by default). The userinfo
+      // endpoint always has the scope's claims, and the email is what the user's id is made of.
+      idToken: false,
+    }),
+  },
+];
+
+export interface EnabledProvider {
+  id: string;
+  name: string;
+}
+
+interface Resolved extends EnabledProvider {
+  provider: Provider;
+}
+
+function resolve(rawEnv: Record<string, string | undefined>): Resolved[] {
+  const env = parseEnvWith(OAuthEnvSchema, rawEnv);
+  const read = (name: string) => (env as Record<string, string | undefined>)[name];
+  return SPECS.flatMap((spec) => {
+    const [idVar, secretVar, issuerVar] = ["ID", "SECRET", "ISSUER"].map((s) => `${spec.prefix}_${s}`) as [string, string, string];
+    const clientId = read(idVar);
+    const clientSecret = read(secretVar);
+    const issuer = trimSlash(read(issuerVar));
+    if (!clientId) {
+      if (clientSecret) throw new ConfigError(`${idVar}: required when ${secretVar} is set`);
+      return [];
+    }
+    if (!clientSecret) throw new ConfigError(`${secretVar}: required when ${idVar} is set`);
+    if (spec.issuer === "required" && !issuer) throw new ConfigError(`${issuerVar}: required when ${idVar} is set (the issuer URL)`);
+    const name = (spec.nameVariable && read(spec.nameVariable)) || spec.name;
+    const provider = spec.build({ clientId, clientSecret, name, ...(issuer && spec.issuer !== "none" ? { issuer } : {}) });
+    return [{ id: spec.id, name, provider }];
+  });
+}
+
+/** The next-auth providers the environment enables; throws ConfigError on a half-configured one. */
+export const oauthProviders = (env: Record<string, string | undefined> = process.env): Provider[] => resolve(env).map((r) => r.provider);
+
+/** Id and button label of each enabled provider, for the sign-in page. */
+export const enabledOAuthProviders = (env: Record<string, string | undefined> = process.env): EnabledProvider[] =>
+  resolve(env).map(({ id, name }) => ({ id, name }));
+
+/** For scripts/stack.ts: fail `npm start` with one line before Next starts. */
+export const checkOAuthEnv = (env: Record<string, string | undefined>): void => void resolve(env);

@@ -1,0 +1,43 @@
+/**
+ * What may be attached to a message: a size limit (MAX_UPLOAD_MB) and a type allow-list, each refused with a clear message.
+ * Types are checked by MIME and by extension, so a renamed executable is not let through as text.
+ */
+export const ALLOWED_TYPES: Record<string, { extensions: string[]; elementType: "image" | "pdf" | "text" | "audio" | "video" | "file" }> = {
+  "image/png": { extensions: ["png"], elementType: "image" },
+  "image/jpeg": { extensions: ["jpg", "jpeg"], elementType: "image" },
+  "image/gif": { extensions: ["gif"], elementType: "image" },
+  "image/webp": { extensions: ["webp"], elementType: "image" },
+  "application/pdf": { extensions: ["pdf"], elementType: "pdf" },
+  "text/plain": { extensions: ["txt", "log", "md"], elementType: "text" },
+  "text/markdown": { extensions: ["md", "markdown"], elementType: "text" },
+  "text/csv": { extensions: ["csv"], elementType: "file" },
+  "application/json": { extensions: ["json"], elementType: "text" },
+  "audio/mpeg": { extensions: ["mp3"], elementType: "audio" },
+  "audio/wav": { extensions: ["wav"], elementType: "audio" },
+  "video/mp4": { extensions: ["mp4"], elementType: "video" },
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": { extensions: ["docx"], elementType: "file" },
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { extensions: ["xlsx"], elementType: "file" },
+};
+
+export const ALLOWED_EXTENSIONS = [...new Set(Object.values(ALLOWED_TYPES).flatMap((t) => t.extensions))].sort();
+
+export type AttachmentCheck = { ok: true; mime: string; elementType: string } | { ok: false; status: 413 | 415 | 400; message: string };
+
+/** Checks a file before any byte is stored. `declaredBytes` is the Content-Length when the client sent one. */
+export function checkAttachment(fileName: string, mime: string, declaredBytes: number | null, maxBytes: number): AttachmentCheck {
+  const name = fileName.trim();
+  if (!name || name.length > 255) return { ok: false, status: 400, message: "The file needs a name of at most 255 characters." };
+  const cleanMime = mime.split(";")[0]!.trim().toLowerCase();
+  const extension = name.includes(".") ? name.split(".").pop()!.toLowerCase() : "";
+  const allowed = ALLOWED_TYPES[cleanMime];
+  if (!allowed || !allowed.extensions.includes(extension)) {
+    return { ok: false, status: 415, message: `“${name}” is not a supported file type. Allowed: ${ALLOWED_EXTENSIONS.join(", ")}.` };
+  }
+  if (declaredBytes !== null && declaredBytes > maxBytes) return { ok: false, status: 413, message: tooLargeMessage(name, maxBytes) };
+  return { ok: true, mime: cleanMime, elementType: allowed.elementType };
+}
+
+export const tooLargeMessage = (name: string, maxBytes: number) => `“${name}” is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit.`;
+
+/** Text the assistant can read inline. */
+export const isTextLike = (mime: string) => mime.startsWith("text/") || mime === "application/json";

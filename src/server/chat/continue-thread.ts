@@ -1,0 +1,137 @@
+/**
+ * One turn of a conversation, persisted in Chainlit's shape so a Chainlit app could resume the thread:
+ * the `user_message` step, a `run` step for the turn, and the `assistant_message` under it (parentId = run),
+ * created when the reply starts and updated as it ends. What streamed before a cancel or a dropped connection is kept.
+ */
+import { randomUUID } from "node:crypto";
+import type { DynamoDBDataLayer, Element } from "@/data";
+import type { Assistant, AssistantAttachment } from "../assistant/assistant";
+import { describeOnly, threadToMessages } from "./history";
+import { isTextLike } from "./attachments";
+
+export type ChatEvent =
+  | {
+      type: "start";
+      threadId: string;
+      userStepId: string;
+      runStepId: string;
+      assistantStepId: string;
+      assistant: { name: string; isDemo: boolean };
+      threadName: string | null;
+    }
+  | { type: "token"; text: string }
+  | { type: "done"; output: string; cancelled: boolean }
+  | { type: "error"; message: string; errorStepId: string };
+
+export interface ContinueInput {
+  threadId: string;
+  messageId: string;
+  content: string;
+}
+
+// Partial replies are saved this often while streaming, so a crash loses at most this much.
+const CHECKPOINT_MS = 1500;
+const THREAD_NAME_MAX = 60;
+const INLINE_TEXT_MAX = 200_000;
+const INLINE_IMAGE_MAX = 5 * 1024 * 1024;
+
+const now = () => new Date().toISOString();
+
+/** Names a thread from its first message, or from its first attachment when the message is empty (Chainlit #2623). */
+export function threadNameFrom(content: string, attachments: Pick<Element, "name">[]): string {
+  const text = content.replace(/\s+/g, " ").trim();
+  if (text) return text.length > THREAD_NAME_MAX ? `${text.slice(0, THREAD_NAME_MAX - 1)}…` : text;
+  return attachments[0]?.name ?? "New chat";
+}
+
+async function readAttachment(element: Element): Promise<AssistantAttachment> {
+  const base = { name: element.name ?? "file", mime: element.mime ?? "application/octet-stream" };
+  if (!element.url) return base;
+  const limit = base.mime.startsWith("image/") ? INLINE_IMAGE_MAX : isTextLike(base.mime) ? INLINE_TEXT_MAX : 0;
+  if (limit === 0 || (element.bytes ?? 0) > limit) return base;
+  const response = await fetch(element.url);
+  if (!response.ok) return base;
+  const bytes = Buffer.from(await response.arrayBuffer());
+  return base.mime.startsWith("image/")
+    ? { ...base, imageDataUrl: `data:${base.mime};base64,${bytes.toString("base64")}` }
+    : { ...base, text: bytes.toString("utf8") };
+}
+
+export async function* continueThread(
+  deps: { data: DynamoDBDataLayer; assistant: Assistant; userIdentifier: string },
+  input: ContinueInput,
+  signal: AbortSignal,
+): AsyncGenerator<ChatEvent> {
+  const { data, assistant } = deps;
+  const { threadId, messageId } = input;
+  const sentAt = now();
+  await data.createStep({ id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt });
+
+  const thread = await data.getThread(threadId);
+  if (!thread) throw new Error(`thread ${threadId} vanished during the turn`);
+  const ownAttachments = thread.elements.filter((e) => e.forId === messageId);
+  const threadName = thread.name ?? threadNameFrom(input.content, ownAttachments);
+  // The first message names the thread; every turn moves it to the top of the list.
+  await data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true });
+
+  const readable = await Promise.all(ownAttachments.map((e) => readAttachment(e).catch(() => describeOnly([e])[0]!)));
+  const messages = threadToMessages(thread, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
+
+  const runStepId = randomUUID();
+  const assistantStepId = randomUUID();
+  const runStart = now();
+  await data.createStep({ id: runStepId, threadId, type: "run", name: "on_message", parentId: null, input: input.content, createdAt: runStart, start: runStart });
+  yield { type: "start", threadId, userStepId: messageId, runStepId, assistantStepId, assistant: { name: assistant.name, isDemo: assistant.isDemo }, threadName };
+
+  let output = "";
+  let created = false;
+  let lastCheckpoint = Date.now();
+  const saveAssistant = async (fields: { streaming: boolean; end?: string; metadata?: Record<string, unknown> }) => {
+    const step = { id: assistantStepId, threadId, output, ...fields };
+    if (created) await data.updateStep(step);
+    else {
+      const at = now();
+      await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at });
+      created = true;
+    }
+  };
+
+  const finish = async (cancelled: boolean) => {
+    const end = now();
+    if (created || output) await saveAssistant({ streaming: false, end, ...(cancelled ? { metadata: { cancelled: true } } : {}) });
+    await data.updateStep({ id: runStepId, threadId, end, output: output.slice(0, 500) });
+  };
+
+  let settled = false;
+  try {
+    try {
+      for await (const token of assistant.stream(messages, { signal })) {
+        output += token;
+        if (!created) await saveAssistant({ streaming: true });
+        else if (Date.now() - lastCheckpoint > CHECKPOINT_MS) {
+          lastCheckpoint = Date.now();
+          await saveAssistant({ streaming: true });
+        }
+        yield { type: "token", text: token };
+      }
+    } catch (error) {
+      if (!signal.aborted) {
+        settled = true;
+        const message = error instanceof Error && error.name === "AssistantError" ? error.message : "The assistant failed to answer.";
+        const end = now();
+        if (created) await saveAssistant({ streaming: false, end });
+        const errorStepId = randomUUID();
+        await data.createStep({ id: errorStepId, threadId, parentId: runStepId, type: "assistant_message", name: "Error", isError: true, output: message, createdAt: end, start: end, end });
+        await data.updateStep({ id: runStepId, threadId, end, isError: true });
+        yield { type: "error", message, errorStepId };
+        return;
+      }
+    }
+    settled = true;
+    await finish(signal.aborted);
+    yield { type: "done", output, cancelled: signal.aborted };
+  } finally {
+    // The client went away mid-stream (tRPC returned the generator early): keep what was streamed.
+    if (!settled) await finish(true);
+  }
+}

@@ -1,0 +1,24 @@
+/** Turns a stored thread into the role/content history an assistant reads (user and assistant messages, in order). */
+import type { Element, Step, ThreadWithContent } from "@/data";
+import type { AssistantAttachment, ChatMessage } from "../assistant/assistant";
+
+export function threadToMessages(thread: Pick<ThreadWithContent, "steps" | "elements">, attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {
+  const byStep = new Map<string, Element[]>();
+  for (const element of thread.elements) {
+    if (!element.forId) continue;
+    byStep.set(element.forId, [...(byStep.get(element.forId) ?? []), element]);
+  }
+  return thread.steps
+    .filter((s: Step) => (s.type === "user_message" || s.type === "assistant_message") && !s.isError)
+    .map((s) => {
+      const elements = byStep.get(s.id) ?? [];
+      const message: ChatMessage = { role: s.type === "user_message" ? "user" : "assistant", content: s.output ?? "" };
+      if (elements.length > 0) message.attachments = attachmentsOf(elements);
+      return message;
+    });
+}
+
+/** Older attachments travel by name only; the current message's are read in full (continue-thread.ts). */
+export function describeOnly(elements: Element[]): AssistantAttachment[] {
+  return elements.map((e) => ({ name: e.name ?? "file", mime: e.mime ?? "application/octet-stream" }));
+}

@@ -1,0 +1,125 @@
+/**
+ * A thread as a file the user keeps: Markdown to read, JSON to re-import or process. Pure functions of the thread as
+ * the layer returns it. Signed links expire within minutes and object keys are storage internals, so neither is
+ * written; attachments appear by name.
+ */
+import type { Element, Step, ThreadWithContent } from "@/data";
+
+export type ThreadExportFormat = "json" | "markdown";
+
+export interface ThreadExport {
+  fileName: string;
+  mime: string;
+  content: string;
+}
+
+export const EXPORT_VERSION = 1;
+const FILE_STEM_MAX = 80;
+const UNTITLED = "Untitled thread";
+
+export function exportThread(thread: ThreadWithContent, format: ThreadExportFormat): ThreadExport {
+  return format === "json"
+    ? { fileName: exportFileName(thread, "json"), mime: "application/json", content: threadToJson(thread) }
+    : { fileName: exportFileName(thread, "md"), mime: "text/markdown; charset=utf-8", content: threadToMarkdown(thread) };
+}
+
+/** `plan-a-trip-to-kyoto.md`: ASCII letters, digits and dashes only, so every OS and browser keeps the name. */
+export function exportFileName(thread: Pick<ThreadWithContent, "id" | "name">, extension: string): string {
+  const stem = (thread.name ?? "")
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, FILE_STEM_MAX)
+    .replace(/^-+|-+$/g, "");
+  return `${stem || `thread-${thread.id.slice(0, 8).replace(/[^A-Za-z0-9_-]/g, "")}`}.${extension}`;
+}
+
+// ---------------------------------------------------------------- JSON
+
+function exportElement({ url: _url, urlExpiresAt: _expires, objectKey: _key, ...element }: Element) {
+  return element;
+}
+
+export function threadToJson(thread: ThreadWithContent): string {
+  const document = {
+    threadbookExport: EXPORT_VERSION,
+    thread: {
+      id: thread.id,
+      name: thread.name ?? null,
+      createdAt: thread.createdAt,
+      updatedAt: thread.updatedAt ?? thread.createdAt,
+      userId: thread.userId ?? null,
+      tags: thread.tags ?? [],
+      metadata: thread.metadata ?? {},
+      steps: thread.steps,
+      elements: thread.elements.map(exportElement),
+    },
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+// ---------------------------------------------------------------- Markdown
+
+const SPEAKERS: Record<string, string> = { user_message: "You", assistant_message: "Assistant", system_message: "System" };
+
+/** `2025-03-04 09:15 UTC`: stored times are UTC ISO strings; anything else is written as stored. */
+export function formatTime(value: string | null | undefined): string {
+  if (!value) return "unknown";
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A fence longer than any backtick run inside, so tool output holding ``` cannot end the block early. */
+export function fenced(text: string, language = ""): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}${language}\n${text}\n${fence}`;
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+
+function feedbackLine(step: Step): string | null {
+  if (!step.feedback) return null;
+  const verdict = step.feedback.value === 1 ? "👍 helpful" : "👎 not helpful";
+  const comment = step.feedback.comment ? `: “${oneLine(step.feedback.comment)}”` : "";
+  return `> Feedback: ${verdict}${comment}`;
+}
+
+function attachmentLines(elements: readonly Element[]): string[] {
+  return elements.map((e) => `- 📎 ${oneLine(e.name ?? e.id)}${e.mime ? ` (${e.mime})` : ""}`);
+}
+
+/** Messages speak in their own Markdown; every other step (tool, llm, retrieval…) is shown as its input and output. */
+function stepBlock(step: Step, attachments: readonly Element[]): string | null {
+  const speaker = step.type ? SPEAKERS[step.type] : undefined;
+  const parts: string[] = [];
+  if (speaker) {
+    parts.push(`**${speaker}** · ${formatTime(step.createdAt ?? step.start)}`, step.output?.trim() || step.input?.trim() || "_(no text)_");
+  } else {
+    // A run step only wraps its children; without input or output of its own it adds nothing to read.
+    if (!step.input && !step.output && attachments.length === 0) return null;
+    parts.push(`**${step.type === "tool" ? "Tool" : "Step"}: ${oneLine(step.name ?? step.type ?? "step")}**`);
+    if (step.input) parts.push(`Input:\n\n${fenced(step.input, step.language ?? "")}`);
+    if (step.output) parts.push(`Output:\n\n${fenced(step.output, step.language ?? "")}`);
+  }
+  if (attachments.length > 0) parts.push(attachmentLines(attachments).join("\n"));
+  const feedback = feedbackLine(step);
+  if (feedback) parts.push(feedback);
+  return parts.join("\n\n");
+}
+
+export function threadToMarkdown(thread: ThreadWithContent): string {
+  const stepIds = new Set(thread.steps.map((s) => s.id));
+  const byStep = new Map<string, Element[]>();
+  const loose: Element[] = [];
+  for (const element of thread.elements) {
+    if (element.forId && stepIds.has(element.forId)) byStep.set(element.forId, [...(byStep.get(element.forId) ?? []), element]);
+    else loose.push(element);
+  }
+  const title = oneLine(thread.name ?? "") || UNTITLED;
+  const header = `# ${title}\n\nCreated ${formatTime(thread.createdAt)} · Last activity ${formatTime(thread.updatedAt ?? thread.createdAt)}`;
+  const sections = [header, ...thread.steps.flatMap((step) => stepBlock(step, byStep.get(step.id) ?? []) ?? [])];
+  if (loose.length > 0) sections.push(`## Attachments\n\n${attachmentLines(loose).join("\n")}`);
+  return `${sections.join("\n\n---\n\n")}\n`;
+}

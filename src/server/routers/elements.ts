@@ -1,0 +1,18 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { DataError, IdSchema } from "@/data";
+import { createTRPCRouter, threadProcedure } from "../trpc";
+
+export const elementsRouter = createTRPCRouter({
+  /**
+   * A fresh download link for one element of the caller's thread. The element is read under the thread's key, so
+   * another thread's element id is simply not there. Chainlit's get_element never re-signed, so links went stale.
+   */
+  getUrl: threadProcedure.input(z.object({ elementId: IdSchema })).query(async ({ ctx, input }) => {
+    const element = await ctx.services.data.getElement(ctx.threadId, input.elementId);
+    if (!element?.objectKey) throw new TRPCError({ code: "NOT_FOUND", message: "File not found" });
+    // The layer keeps the stored url when signing fails; that link is useless, so say storage is down (503).
+    if (!element.url || !element.urlExpiresAt) throw new DataError("storage", `could not sign element ${element.id}`);
+    return { url: element.url, expiresAt: element.urlExpiresAt };
+  }),
+});

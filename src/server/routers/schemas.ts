@@ -1,0 +1,34 @@
+/**
+ * Router inputs, derived from the entity schemas so a limit is written once (style.md §3). The thread id is not
+ * here: threadProcedure owns it, and tRPC merges it into each of these (input merging).
+ */
+import { z } from "zod";
+import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, IdSchema, PaginationSchema, THREAD_NAME_MAX, ThreadFilterSchema } from "@/data";
+
+export const THREAD_PAGE_DEFAULT = 30;
+
+/** z.object strips unknown keys, so a smuggled `userId` never reaches the layer; the router sets it anyway. */
+export const ListThreadsInputSchema = z.object({
+  first: PaginationSchema.shape.first.default(THREAD_PAGE_DEFAULT),
+  cursor: PaginationSchema.shape.cursor,
+  search: ThreadFilterSchema.shape.search,
+  feedback: ThreadFilterSchema.shape.feedback,
+});
+
+export const ThreadNameSchema = z
+  .string()
+  .trim()
+  .min(1, "name must not be empty")
+  .max(THREAD_NAME_MAX, `name must be at most ${THREAD_NAME_MAX} characters`);
+
+export const ExportFormatSchema = z.enum(["json", "markdown"]);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+export const FeedbackUpsertInputSchema = z.object({
+  forId: IdSchema,
+  value: FeedbackValueSchema,
+  comment: z.string().max(FEEDBACK_COMMENT_MAX, `comment must be at most ${FEEDBACK_COMMENT_MAX} characters`).optional(),
+});
+
+/** `THREAD#{threadId}::STEP#{stepId}`: two bounded ids and the separators. */
+export const FeedbackIdSchema = z.string().min(1).max(2 * 128 + 16, "feedbackId is too long");

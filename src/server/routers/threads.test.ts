@@ -1,0 +1,118 @@
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, type SeededThread } from "../../../test/callers";
+
+let services: Awaited<ReturnType<typeof createTestServices>>;
+beforeAll(async () => {
+  services = await createTestServices();
+});
+afterAll(() => services.close());
+
+const user = () => sessionUser();
+
+describe("threads.list", () => {
+  it("lists the caller's threads newest first, with the page shape the UI reads", async () => {
+    const me = user();
+    const first = await seedThread(services, me.id, "First");
+    const second = await seedThread(services, me.id, "Second");
+    const page = await callerFor(services, me).threads.list({});
+    expect(page.data.map((t) => t.id)).toEqual([second.threadId, first.threadId]);
+    expect(page.pageInfo).toMatchObject({ hasNextPage: false });
+    expect(Object.keys(page.data[0]!).sort()).toEqual(["createdAt", "id", "name", "updatedAt"]);
+    expectNoInternals(page);
+  });
+
+  it("pages with first and cursor", async () => {
+    const me = user();
+    const ids: string[] = [];
+    for (const name of ["a", "b", "c"]) ids.unshift((await seedThread(services, me.id, name)).threadId);
+    const caller = callerFor(services, me);
+    const one = await caller.threads.list({ first: 2 });
+    expect(one.data.map((t) => t.id)).toEqual(ids.slice(0, 2));
+    expect(one.pageInfo.hasNextPage).toBe(true);
+    const two = await caller.threads.list({ first: 2, cursor: one.pageInfo.endCursor });
+    expect(two.data.map((t) => t.id)).toEqual(ids.slice(2));
+    expect(two.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it("searches names (trimmed) and filters by feedback", async () => {
+    const me = user();
+    const kyoto = await seedThread(services, me.id, "Trip to Kyoto");
+    const other = await seedThread(services, me.id, "Budget");
+    await services.data.deleteFeedback(other.feedbackId);
+    const caller = callerFor(services, me);
+    expect((await caller.threads.list({ search: "  kyoto " })).data.map((t) => t.id)).toEqual([kyoto.threadId]);
+    expect((await caller.threads.list({ search: "   " })).data).toHaveLength(2);
+    expect((await caller.threads.list({ feedback: 1 })).data.map((t) => t.id)).toEqual([kyoto.threadId]);
+    expect((await caller.threads.list({ feedback: 0 })).data).toEqual([]);
+  });
+});
+
+describe("one thread", () => {
+  let me: ReturnType<typeof user>;
+  let seeded: SeededThread;
+  beforeAll(async () => {
+    me = user();
+    seeded = await seedThread(services, me.id);
+  });
+
+  it("get returns the thread with steps, feedback and freshly signed element links", async () => {
+    const thread = await callerFor(services, me).threads.get({ threadId: seeded.threadId });
+    expect(thread).toMatchObject({ id: seeded.threadId, name: "Quarterly numbers", userId: me.id, tags: ["demo"], metadata: { source: "test" } });
+    expect(thread.steps.map((s) => s.id)).toEqual([seeded.userStepId, seeded.toolStepId, seeded.assistantStepId]);
+    expect(thread.steps[2]!.feedback).toMatchObject({ id: seeded.feedbackId, value: 1, comment: "Spot on" });
+    const file = thread.elements.find((e) => e.id === seeded.elementId)!;
+    expect(Date.parse(file.urlExpiresAt!)).toBeGreaterThan(Date.now());
+    const response = await fetch(file.url!);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(seeded.blob);
+    // A stored, unsigned URL is never passed on as if it worked.
+    expect(thread.elements.find((e) => e.id === seeded.linkElementId)).toMatchObject({ url: null, urlExpiresAt: null });
+    expect(file).not.toHaveProperty("objectKey");
+    expectNoInternals(thread);
+  });
+
+  it("export gives Markdown and JSON files without signed links", async () => {
+    const caller = callerFor(services, me);
+    const md = await caller.threads.export({ threadId: seeded.threadId, format: "markdown" });
+    expect(md).toMatchObject({ fileName: "quarterly-numbers.md", mime: "text/markdown; charset=utf-8" });
+    expect(md.content).toContain("**You**");
+    expect(md.content).toContain("> Feedback: 👍 helpful: “Spot on”");
+    const json = await caller.threads.export({ threadId: seeded.threadId, format: "json" });
+    expect(json.fileName).toBe("quarterly-numbers.json");
+    const parsed = JSON.parse(json.content);
+    expect(parsed.thread.steps).toHaveLength(3);
+    expect(json.content).not.toMatch(/X-Amz-Signature|objectKey|urlExpiresAt/);
+    expectNoInternals(md);
+    expectNoInternals(json);
+  });
+
+  it("rename trims the name and keeps the thread's place in the list", async () => {
+    const caller = callerFor(services, me);
+    const newer = await seedThread(services, me.id, "Newer");
+    const before = await caller.threads.list({});
+    expect(await caller.threads.rename({ threadId: seeded.threadId, name: "  Renamed  " })).toEqual({ id: seeded.threadId, name: "Renamed" });
+    const after = await caller.threads.list({});
+    expect(after.data.map((t) => t.id)).toEqual(before.data.map((t) => t.id));
+    expect(after.data[0]!.id).toBe(newer.threadId);
+    expect(after.data.find((t) => t.id === seeded.threadId)!.name).toBe("Renamed");
+  });
+
+  it("rejects an empty name", async () => {
+    await expect(callerFor(services, me).threads.rename({ threadId: seeded.threadId, name: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+
+describe("threads.delete", () => {
+  it("removes the thread and its blobs", async () => {
+    const me = user();
+    const seeded = await seedThread(services, me.id);
+    const caller = callerFor(services, me);
+    const { url } = await caller.elements.getUrl({ threadId: seeded.threadId, elementId: seeded.elementId });
+    expect(await caller.threads.delete({ threadId: seeded.threadId })).toEqual({ deleted: true });
+    await expect(caller.threads.get({ threadId: seeded.threadId })).rejects.toSatisfy((e) => e instanceof TRPCError && e.code === "NOT_FOUND");
+    expect((await caller.threads.list({})).data).toEqual([]);
+    expect((await fetch(url)).status).toBe(404);
+    await expect(caller.threads.delete({ threadId: seeded.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});

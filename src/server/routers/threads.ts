@@ -1,0 +1,67 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import type { Element, ThreadWithContent } from "@/data";
+import { exportThread } from "../export/thread-export";
+import { createTRPCRouter, protectedProcedure, threadProcedure } from "../trpc";
+import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema } from "./schemas";
+
+/**
+ * Only a link signed just now is returned: a stored `url` (Chainlit kept the unsigned upload URL) stops working
+ * or never worked, so an element whose signing failed or that has no object gets `url: null`.
+ * The object key stays on the server.
+ */
+export function toPublicElement({ objectKey: _objectKey, ...element }: Element) {
+  const signed = Boolean(element.urlExpiresAt && element.url);
+  return { ...element, url: signed ? element.url! : null, urlExpiresAt: signed ? element.urlExpiresAt! : null };
+}
+
+/** Fields picked one by one, so an attribute the layer adds later is not sent by accident. */
+function toPublicThread(thread: ThreadWithContent) {
+  return {
+    id: thread.id,
+    name: thread.name ?? null,
+    createdAt: thread.createdAt,
+    updatedAt: thread.updatedAt ?? thread.createdAt,
+    userId: thread.userId ?? null,
+    tags: thread.tags ?? [],
+    metadata: thread.metadata ?? {},
+    steps: thread.steps,
+    elements: thread.elements.map(toPublicElement),
+  };
+}
+export type PublicThread = ReturnType<typeof toPublicThread>;
+
+/** The thread passed ownership a moment ago; null now means it was deleted in between. */
+function found<T>(value: T | null): T {
+  if (value === null) throw new TRPCError({ code: "NOT_FOUND", message: "Thread not found" });
+  return value;
+}
+
+export const threadsRouter = createTRPCRouter({
+  /** Always the caller's own threads: the user is never taken from the input (Chainlit forced it the same way). */
+  list: protectedProcedure.input(ListThreadsInputSchema).query(async ({ ctx, input }) => {
+    const { first, cursor, search, feedback } = input;
+    return ctx.services.data.listThreads(
+      { first, cursor: cursor ?? undefined },
+      { userId: ctx.user.id, search: search || undefined, feedback: feedback ?? undefined },
+    );
+  }),
+
+  get: threadProcedure.query(async ({ ctx }) => toPublicThread(found(await ctx.services.data.getThread(ctx.threadId)))),
+
+  /** Without `touch`: a rename is not new activity, so the thread keeps its place in the list. */
+  rename: threadProcedure.input(z.object({ name: ThreadNameSchema })).mutation(async ({ ctx, input }) => {
+    await ctx.services.data.updateThread(ctx.threadId, { name: input.name });
+    return { id: ctx.threadId, name: input.name };
+  }),
+
+  /** The layer removes the thread, its steps and elements, and the blobs under the thread's prefix. */
+  delete: threadProcedure.mutation(async ({ ctx }) => {
+    await ctx.services.data.deleteThread(ctx.threadId);
+    return { deleted: true as const };
+  }),
+
+  export: threadProcedure.input(z.object({ format: ExportFormatSchema })).query(async ({ ctx, input }) =>
+    exportThread(found(await ctx.services.data.getThread(ctx.threadId)), input.format),
+  ),
+});
