@@ -1,11 +1,13 @@
 import { defineConfig, devices } from "@playwright/test";
 import { chromiumPath } from "./e2e/chromium";
+import { OIDC_APP_ENV } from "./e2e/oidc-provider";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: "./e2e",
   outputDir: "test-results",
+  globalSetup: "./e2e/global-setup.ts",
   workers: 1,
   fullyParallel: false,
   retries: process.env.CI ? 1 : 0,
@@ -41,6 +43,7 @@ export default defineConfig({
       THREADBOOK_DATA_DIR: process.env.E2E_DATA_DIR ?? ".data-e2e",
       THREADBOOK_SKIP_BUILD: "1",
       NEXT_TELEMETRY_DISABLED: "1",
+      ...OIDC_APP_ENV,
       ...(process.env.E2E_EXTRA_ENV ? JSON.parse(process.env.E2E_EXTRA_ENV) : {}),
     },
   },

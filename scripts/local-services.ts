@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import type { Server as HttpServer } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -36,7 +37,7 @@ export async function freePort(): Promise<number> {
 
 /** dynalite in this process; persisted under `directory` when given, in memory otherwise. */
 export async function startDynalite(options: { directory?: string; port?: number } = {}): Promise<LocalService> {
-  const dynalite = require("dynalite") as (opts: Record<string, unknown>) => import("node:http").Server;
+  const dynalite = require("dynalite") as (opts: Record<string, unknown>) => HttpServer;
   if (options.directory) mkdirSync(options.directory, { recursive: true });
   const server = dynalite({
     path: options.directory,

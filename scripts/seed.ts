@@ -4,8 +4,9 @@
  * (70 over five months) that the list pages and groups by date.
  */
 import { createHash } from "node:crypto";
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDataLayer, createStorageFromConfig, parseStorageConfig } from "../src/data";
+import { createDynamoClient } from "../src/server/services";
 import { hashPassword } from "../src/server/auth/password";
 import { barChartPng } from "./png";
 
@@ -62,7 +63,7 @@ function turnsFor(topic: string, index: number): DemoTurn[] {
 }
 
 export async function seedDemoData(env: Record<string, string>, log: (line: string) => void = console.log): Promise<boolean> {
-  const client = new DynamoDBClient({ region: env.AWS_REGION ?? "us-east-1", ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) });
+  const client = createDynamoClient(env);
   const tableName = env.DYNAMODB_TABLE!;
   try {
     const marker = await client.send(new GetItemCommand({ TableName: tableName, Key: SEED_MARKER, ConsistentRead: true }));

@@ -6,11 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ensureTable } from "../src/data/table";
 import { ConfigError, parseServerEnv } from "../src/server/env";
+import { createDynamoClient } from "../src/server/services";
 import { checkOAuthEnv } from "../src/server/auth/providers";
-import { parseStorageConfig, ensureStorageReady } from "../src/data/storage/storage-config";
+import { ensureStorageReady, ensureTable, parseStorageConfig } from "../src/data";
 import { azuriteConnectionString, LOCAL_AWS_CREDENTIALS, startAzurite, startDynalite, startS3rver, type LocalService } from "./local-services";
 import { seedDemoData } from "./seed";
 
@@ -36,7 +35,9 @@ export async function startStack(baseEnv: Record<string, string | undefined> = p
   // Validate before starting or writing anything: a bad variable is one line and a non-zero exit.
   const serverEnv = parseServerEnv(env);
   checkOAuthEnv(env);
-  const storageProvider = parseStorageConfig({ ...env, S3_BUCKET: env.S3_BUCKET ?? EMBEDDED_BUCKET, AZURE_STORAGE_CONTAINER: env.AZURE_STORAGE_CONTAINER ?? EMBEDDED_CONTAINER, AZURE_STORAGE_CONNECTION_STRING: env.AZURE_STORAGE_CONNECTION_STRING ?? "UseDevelopmentStorage=true" }).provider;
+  const provisional: Record<string, string | undefined> = { ...env, S3_BUCKET: env.S3_BUCKET || EMBEDDED_BUCKET, AZURE_STORAGE_CONTAINER: env.AZURE_STORAGE_CONTAINER || EMBEDDED_CONTAINER };
+  if (!env.AZURE_STORAGE_CONNECTION_STRING && !env.AZURE_STORAGE_ACCOUNT) provisional.AZURE_STORAGE_CONNECTION_STRING = azuriteConnectionString("http://127.0.0.1:10000/devstoreaccount1");
+  const storageProvider = asConfigError(() => parseStorageConfig(provisional)).provider;
   const embeddedDynamo = !serverEnv.DYNAMODB_TABLE;
   const embeddedStorage = storageProvider === "s3" ? !env.S3_BUCKET : !env.AZURE_STORAGE_CONNECTION_STRING && !env.AZURE_STORAGE_ACCOUNT;
   if (!embeddedDynamo && !serverEnv.AUTH_SECRET) throw new ConfigError("AUTH_SECRET: required outside the embedded default (openssl rand -base64 32)");
@@ -68,10 +69,10 @@ export async function startStack(baseEnv: Record<string, string | undefined> = p
       Object.assign(env, { AZURE_STORAGE_CONNECTION_STRING: azuriteConnectionString(azure.endpoint), AZURE_STORAGE_CONTAINER: env.AZURE_STORAGE_CONTAINER ?? EMBEDDED_CONTAINER });
     }
 
-    const client = new DynamoDBClient({ region: env.AWS_REGION ?? "us-east-1", ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) });
+    const client = createDynamoClient(env);
     try {
       if (embeddedDynamo && (await ensureTable(client, env.DYNAMODB_TABLE!))) log(`Created table ${env.DYNAMODB_TABLE} from infra/dynamodb-table.json`);
-      await ensureStorageReady(parseStorageConfig(env), { create: embeddedStorage });
+      await ensureStorageReady(asConfigError(() => parseStorageConfig(env)), { create: embeddedStorage });
     } finally {
       client.destroy();
     }
@@ -80,6 +81,15 @@ export async function startStack(baseEnv: Record<string, string | undefined> = p
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The storage parser's one-line messages are configuration errors too. */
+function asConfigError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
   }
 }
 

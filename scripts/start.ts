@@ -39,7 +39,7 @@ async function main() {
   loadDotEnv();
   const stack = await startStack(process.env);
   const port = process.env.PORT ?? "3000";
-  const env = { ...process.env, ...stack.env, PORT: port, NEXT_TELEMETRY_DISABLED: "1", NODE_NO_WARNINGS: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, PORT: port, NEXT_TELEMETRY_DISABLED: "1", NODE_NO_WARNINGS: "1" };
   let next: ChildProcess | null = null;
   let stopping = false;
   const shutdown = async (code: number) => {

@@ -15,7 +15,7 @@ export interface Logger {
 }
 
 const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
-const SECRET_FIELD = /secret|password|token|key|signature|credential|sig$/i;
+const SECRET_FIELD = /secret|password|passwd|token|apikey|api_key|accesskey|accountkey|signature|credential|authorization|cookie|^sig$/i;
 
 function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, SECRET_FIELD.test(k) ? "[redacted]" : v]));

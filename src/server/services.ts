@@ -27,11 +27,7 @@ export function createServices(rawEnv: Record<string, string | undefined> = proc
   const storage = createStorageFromConfig(storageConfig);
   getLogger("DynamoDB").level = parseLogLevel(env.LOG_LEVEL_DYNAMODB ?? env.LOG_LEVEL) ?? "info";
   getLogger("Storage").level = parseLogLevel(env.LOG_LEVEL) ?? "info";
-  const client = new DynamoDBClient({
-    region: env.AWS_REGION ?? "us-east-1",
-    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
-    maxAttempts: 4,
-  });
+  const client = createDynamoClient(rawEnv);
   const data = new DynamoDBDataLayer({
     tableName: env.DYNAMODB_TABLE,
     client,
@@ -39,6 +35,18 @@ export function createServices(rawEnv: Record<string, string | undefined> = proc
     cursorSecret: rawEnv.AUTH_SECRET,
   });
   return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds };
+}
+
+/** The DynamoDB client for an environment: the endpoint and keys in it when given (scripts pass env objects that are not process.env). */
+export function createDynamoClient(env: Record<string, string | undefined>): DynamoDBClient {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  return new DynamoDBClient({
+    region: env.AWS_REGION?.trim() || "us-east-1",
+    ...(env.DYNAMODB_ENDPOINT?.trim() ? { endpoint: env.DYNAMODB_ENDPOINT.trim() } : {}),
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN?.trim() || undefined } } : {}),
+    maxAttempts: 4,
+  });
 }
 
 const globalForServices = globalThis as unknown as { threadbookServices?: Services };

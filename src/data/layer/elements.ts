@@ -68,6 +68,8 @@ export async function createElement(ctx: LayerContext, input: ElementInput): Pro
       uploadedKey = uploaded.objectKey || objectKey;
       element = { ...element, objectKey: uploadedKey, url: uploaded.url ?? element.url ?? null, bytes: bytes() };
     } catch (cause) {
+      // A StorageError already names the bucket or container and what went wrong; keep it as it is.
+      if (cause instanceof DataError) throw cause;
       throw new DataError("storage", `upload of element ${element.id} to ${ctx.storage.description} failed`, { cause });
     }
   }

@@ -39,6 +39,9 @@ export type StorageConfig = S3StorageConfig | AzureStorageConfig;
 
 export type Env = Record<string, string | undefined>;
 
+/** Per union member (plain Omit would merge Azure's two credential shapes into their common keys). */
+type WithoutExpiry<T> = T extends unknown ? Omit<T, "expiresInSeconds"> : never;
+
 /** `.env` files often leave `NAME=` behind: blank means unset. */
 const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : typeof value === "string" ? value.trim() : value);
 const shown = (value: unknown) => JSON.stringify(typeof value === "string" && value.length > 60 ? `${value.slice(0, 60)}…` : value);
@@ -56,7 +59,10 @@ const required = (regex: RegExp, expected: string, whenMissing: string) =>
 
 const CommonEnvSchema = z.object({
   STORAGE_PROVIDER: z.preprocess(
-    (value) => (typeof blankToUndefined(value) === "string" ? String(blankToUndefined(value)).toLowerCase() : undefined),
+    (value) => {
+      const trimmed = blankToUndefined(value);
+      return typeof trimmed === "string" ? trimmed.toLowerCase() : trimmed;
+    },
     z.enum(["s3", "azure"], { error: (issue) => `expected "s3" or "azure", got ${shown(issue.input)}` }).default("s3"),
   ),
   STORAGE_URL_EXPIRES_SECONDS: optional(z.string()).transform((raw, ctx) => {
@@ -86,7 +92,7 @@ const S3EnvSchema = z
     }
   })
   .transform(
-    (env): Omit<S3StorageConfig, "expiresInSeconds"> => ({
+    (env): WithoutExpiry<S3StorageConfig> => ({
       provider: "s3",
       bucket: env.S3_BUCKET,
       region: env.AWS_REGION ?? (env.S3_ENDPOINT ? DEFAULT_ENDPOINT_REGION : undefined),
@@ -114,7 +120,7 @@ const AzureEnvSchema = z
     const problem = azureCredentialProblem(env);
     if (problem) ctx.addIssue({ code: "custom", path: [problem.variable], message: problem.message });
   })
-  .transform((env): Omit<AzureStorageConfig, "expiresInSeconds"> => {
+  .transform((env): WithoutExpiry<AzureStorageConfig> => {
     const credentials: AzureCredentialOptions = env.AZURE_STORAGE_CONNECTION_STRING
       ? { connectionString: env.AZURE_STORAGE_CONNECTION_STRING }
       : { accountName: env.AZURE_STORAGE_ACCOUNT ?? "", accountKey: env.AZURE_STORAGE_KEY ?? "" };
@@ -155,8 +161,9 @@ function parseOrThrow<T>(schema: z.ZodType<T>, env: Env): T {
 
 export function parseStorageConfig(env: Env): StorageConfig {
   const common = parseOrThrow(CommonEnvSchema, env);
-  const backend = common.STORAGE_PROVIDER === "s3" ? parseOrThrow(S3EnvSchema, env) : parseOrThrow(AzureEnvSchema, env);
-  return { ...backend, expiresInSeconds: common.STORAGE_URL_EXPIRES_SECONDS } as StorageConfig;
+  const expiresInSeconds = common.STORAGE_URL_EXPIRES_SECONDS;
+  if (common.STORAGE_PROVIDER === "s3") return { ...parseOrThrow(S3EnvSchema, env), expiresInSeconds };
+  return { ...parseOrThrow(AzureEnvSchema, env), expiresInSeconds };
 }
 
 /** A StorageClient that can also check for, and create, its bucket or container (local stack, startup checks). */

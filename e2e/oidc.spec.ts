@@ -1,0 +1,59 @@
+/**
+ * Sign-in through a generic OpenID Connect issuer, end to end: the app's button, the provider's own login page
+ * (e2e/oidc-provider.ts, started by global-setup.ts), back to /threads as the email, the user item made once.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import { OIDC_ISSUER, OIDC_PROVIDER_NAME } from "./oidc-provider";
+
+interface Me {
+  id: string;
+  identifier: string;
+  displayName: string | null;
+  createdAt: string | null;
+}
+
+/** user.me through the app's own tRPC endpoint (superjson wraps the data in `json`). */
+async function me(page: Page): Promise<Me> {
+  const response = await page.request.get("/api/trpc/user.me");
+  expect(response.ok()).toBe(true);
+  return (await response.json()).result.data.json as Me;
+}
+
+async function signInAtProvider(page: Page, account: { email: string; name: string; verified?: boolean }) {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: `Sign in with ${OIDC_PROVIDER_NAME}` }).click();
+  await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByLabel("Name").fill(account.name);
+  if (account.verified === false) await page.getByLabel("Email verified").uncheck();
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+test.describe("OpenID Connect sign-in", () => {
+  test("signs in as the email, creates the user once, and never overwrites it", async ({ page }) => {
+    const email = `olivia-${Date.now()}@example.com`;
+    // The provider's address is mixed case; the app's identifier is the lowercased email, not the provider's `sub`.
+    await signInAtProvider(page, { email: email.replace("olivia", "Olivia"), name: "Olivia Oidc" });
+    await expect(page).toHaveURL(/\/threads/);
+    await expect(page.getByTestId("current-user")).toHaveText(email);
+    const first = await me(page);
+    expect(first).toMatchObject({ id: email, identifier: email, displayName: "Olivia Oidc" });
+    expect(first.createdAt).toBeTruthy();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in/);
+    // Forget the provider's session too, so its login page asks again.
+    await page.context().clearCookies();
+    await signInAtProvider(page, { email, name: "Someone Else" });
+    await expect(page.getByTestId("current-user")).toHaveText(email);
+    expect(await me(page)).toEqual(first);
+  });
+
+  test("refuses an email the provider does not vouch for", async ({ page }) => {
+    await signInAtProvider(page, { email: `unverified-${Date.now()}@example.com`, name: "Mallory", verified: false });
+    await expect(page).toHaveURL(/\/sign-in\?.*error=AccessDenied/);
+    await expect(page.getByRole("alert")).toContainText("verified email");
+    await page.goto("/threads");
+    await expect(page).toHaveURL(/\/sign-in/);
+  });
+});
