@@ -9,11 +9,13 @@ import { createInnerContext, type SessionUser } from "@/server/context";
 import { parseServerEnv } from "@/server/env";
 import { createCaller } from "@/server/root";
 import type { Services } from "@/server/services";
+import type { Assistant } from "@/server/assistant/assistant";
+import { createDemoAssistant } from "@/server/assistant/demo-assistant";
 import { freshBucket, freshTable } from "./harness";
 
 export const URL_EXPIRES_SECONDS = 300;
 
-export async function createTestServices(): Promise<Services & { close(): Promise<void> }> {
+export async function createTestServices(options: { assistant?: Assistant } = {}): Promise<Services & { close(): Promise<void> }> {
   const [{ client, tableName }, { client: s3, bucket }] = await Promise.all([freshTable(), freshBucket()]);
   const storage = createS3Storage({ bucket, client: s3, expiresInSeconds: URL_EXPIRES_SECONDS });
   const data = new DynamoDBDataLayer({ tableName, client, storageProvider: storage, cursorSecret: randomUUID() });
@@ -22,6 +24,7 @@ export async function createTestServices(): Promise<Services & { close(): Promis
     data,
     storage,
     storageUrlExpiresSeconds: URL_EXPIRES_SECONDS,
+    assistant: options.assistant ?? createDemoAssistant({ delayMs: 0 }),
     async close() {
       await data.close();
       client.destroy();

@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { chatRouter } from "./routers/chat";
 import { elementsRouter } from "./routers/elements";
 import { feedbackRouter } from "./routers/feedback";
 import { threadsRouter } from "./routers/threads";
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   feedback: feedbackRouter,
   elements: elementsRouter,
   user: userRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,8 @@ import {
   parseStorageConfig,
   type StorageClient,
 } from "@/data";
+import type { Assistant } from "./assistant/assistant";
+import { selectAssistant } from "./assistant/select-assistant";
 import { ConfigError, parseServerEnv, type ServerEnv } from "./env";
 
 export interface Services {
@@ -18,6 +20,7 @@ export interface Services {
   data: DynamoDBDataLayer;
   storage: StorageClient;
   storageUrlExpiresSeconds: number;
+  assistant: Assistant;
 }
 
 export function createServices(rawEnv: Record<string, string | undefined> = process.env): Services {
@@ -34,7 +37,7 @@ export function createServices(rawEnv: Record<string, string | undefined> = proc
     storageProvider: storage,
     cursorSecret: rawEnv.AUTH_SECRET,
   });
-  return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds };
+  return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv) };
 }
 
 /** The DynamoDB client for an environment: the endpoint and keys in it when given (scripts pass env objects that are not process.env). */

@@ -21,7 +21,7 @@ import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./fe
 import { getThread } from "./get-thread";
 import { listThreads } from "./list-threads";
 import { createStep, deleteStep, updateStep } from "./steps";
-import { getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
+import { claimThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
 import { createUser, deleteUser, getUser, getUserPasswordHash, listUsers, setUserPassword } from "./users";
 import { WriteQueue } from "./write-queue";
 
@@ -147,6 +147,11 @@ export class DynamoDBDataLayer {
   updateThread(threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<void> {
     const fields = { threadId, keys: Object.keys(update), metadataKeys: Object.keys(update.metadata ?? {}).length, touch: options.touch ?? false };
     return atEdge(this.ctx, "updateThread", fields, () => updateThread(this.ctx, threadId, update, options));
+  }
+
+  /** A new chat's thread, created for `userId` unless someone else has that id (then false). One conditional write. */
+  claimThread(threadId: string, userId: string): Promise<boolean> {
+    return atEdge(this.ctx, "claimThread", { threadId, userId }, () => claimThread(this.ctx, threadId, userId));
   }
 
   deleteThread(threadId: string): Promise<boolean> {

@@ -100,6 +100,21 @@ describe("getThreadAuthor", () => {
   });
 });
 
+describe("claimThread", () => {
+  it("creates a new thread for its user in one write, keeps it theirs, and refuses anyone else", async () => {
+    const layer = table.layer();
+    const [threadId, alice, bob] = [uid("t-"), uid("alice-"), uid("bob-")];
+    const { result, count } = await countOf(table, () => layer.claimThread(threadId, alice));
+    expect(result).toBe(true);
+    expect(count).toBe(1);
+    expect(await layer.claimThread(threadId, alice)).toBe(true);
+    expect(await layer.claimThread(threadId, bob)).toBe(false);
+    expect(await layer.getThreadAuthor(threadId)).toBe(alice);
+    const page = await layer.listThreads({ first: 5 }, { userId: alice });
+    expect(page.data.map((t) => t.id)).toEqual([threadId]);
+  });
+});
+
 describe("getThread", () => {
   it("reads a thread Chainlit wrote: one Query, ordered steps, integer feedback, no internal keys, signed URLs", async () => {
     const layer = table.layer({ storageProvider: storage });

@@ -99,3 +99,30 @@ async function send(ctx: LayerContext, threadId: string, spec: UpdateSpec, condi
   await ctx.doc.send(new UpdateCommand({ TableName: ctx.tableName, Key: threadKey(threadId), UpdateExpression, ConditionExpression, ...expr.attributes() }));
   return true;
 }
+
+/**
+ * Makes a thread the user's if nobody has it yet, in one conditional UpdateItem: true when the thread is (now) theirs,
+ * false when it belongs to someone else. A new chat names its own id, so this is how it starts without a read-then-write race.
+ */
+export async function claimThread(ctx: LayerContext, threadId: string, userId: string): Promise<boolean> {
+  IdSchema.parse(threadId);
+  const now = ctx.now();
+  const spec: UpdateSpec = {
+    set: [
+      ["id", threadId],
+      ["userId", userId],
+      ["userIdentifier", userId],
+      ["UserThreadPK", userThreadPk(userId)],
+    ],
+    setIfNotExists: [
+      ["createdAt", now],
+      ["updatedAt", now],
+      ["UserThreadSK", userThreadSk(now)],
+      ["metadata", {}],
+    ],
+  };
+  return onConditionFailed(
+    () => send(ctx, threadId, spec, (expr) => `attribute_not_exists(${expr.name("PK")}) OR ${expr.name("userId")} = ${expr.value(userId)}`),
+    () => false,
+  );
+}

@@ -14,7 +14,8 @@ class RateLimitedSignin extends CredentialsSignin {
 export const authConfig = {
   trustHost: true,
   session: { strategy: "jwt" },
-  pages: { signIn: "/sign-in" },
+  // Errors (a refused OAuth account, a failed callback) land on the sign-in page, which explains them.
+  pages: { signIn: "/sign-in", error: "/sign-in" },
   providers: [
     Credentials({
       id: "credentials",

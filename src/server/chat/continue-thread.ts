@@ -4,7 +4,7 @@
  * created when the reply starts and updated as it ends. What streamed before a cancel or a dropped connection is kept.
  */
 import { randomUUID } from "node:crypto";
-import type { DynamoDBDataLayer, Element } from "@/data";
+import { DataError, type DynamoDBDataLayer, type Element } from "@/data";
 import type { Assistant, AssistantAttachment } from "../assistant/assistant";
 import { describeOnly, threadToMessages } from "./history";
 import { isTextLike } from "./attachments";
@@ -64,18 +64,20 @@ export async function* continueThread(
 ): AsyncGenerator<ChatEvent> {
   const { data, assistant } = deps;
   const { threadId, messageId } = input;
-  const sentAt = now();
-  await data.createStep({ id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt });
-
   const thread = await data.getThread(threadId);
-  if (!thread) throw new Error(`thread ${threadId} vanished during the turn`);
+  if (!thread) throw new DataError("not_found", "Thread not found");
   const ownAttachments = thread.elements.filter((e) => e.forId === messageId);
+  if (!input.content.trim() && ownAttachments.length === 0) throw new DataError("validation", "Write a message or attach a file.");
+  const sentAt = now();
+  const userStep = { id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt };
+  await data.createStep(userStep);
   const threadName = thread.name ?? threadNameFrom(input.content, ownAttachments);
   // The first message names the thread; every turn moves it to the top of the list.
   await data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true });
 
   const readable = await Promise.all(ownAttachments.map((e) => readAttachment(e).catch(() => describeOnly([e])[0]!)));
-  const messages = threadToMessages(thread, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
+  const history = { steps: [...thread.steps.filter((s) => s.id !== messageId), userStep], elements: thread.elements };
+  const messages = threadToMessages(history, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
 
   const runStepId = randomUUID();
   const assistantStepId = randomUUID();

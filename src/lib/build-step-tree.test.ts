@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { attachElements, buildStepTree, feedbackTargets, sortSteps, type StepNode, type TreeStepLike } from "./build-step-tree";
+
+const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s)).toISOString();
+
+/** The tree as nested ids, easy to compare. */
+function shape(nodes: StepNode<TreeStepLike>[]): unknown[] {
+  return nodes.map((n) => (n.children.length ? { [n.step.id]: shape(n.children) } : n.step.id));
+}
+
+describe("buildStepTree", () => {
+  it("nests a Chainlit turn: user message, run with a tool and the answer", () => {
+    const steps: TreeStepLike[] = [
+      { id: "answer", parentId: "run", type: "assistant_message", createdAt: at(4) },
+      { id: "user", type: "user_message", createdAt: at(1) },
+      { id: "run", parentId: null, type: "run", createdAt: at(2) },
+      { id: "tool", parentId: "run", type: "tool", createdAt: at(3) },
+      { id: "llm", parentId: "tool", type: "llm", createdAt: at(3.5) },
+    ];
+    const tree = buildStepTree(steps);
+    expect(shape(tree)).toEqual(["user", { run: [{ tool: ["llm"] }, "answer"] }]);
+    expect(tree[1]!.children[0]!.children[0]!.depth).toBe(2);
+  });
+
+  it("makes a step whose parent is missing a root, in time order", () => {
+    const tree = buildStepTree([
+      { id: "b", parentId: "gone", createdAt: at(2) },
+      { id: "a", createdAt: at(1) },
+    ]);
+    expect(shape(tree)).toEqual(["a", "b"]);
+  });
+
+  it("survives a self-parent and a longer cycle, keeping every step once", () => {
+    const steps: TreeStepLike[] = [
+      { id: "self", parentId: "self", createdAt: at(1) },
+      { id: "x", parentId: "z", createdAt: at(2) },
+      { id: "y", parentId: "x", createdAt: at(3) },
+      { id: "z", parentId: "y", createdAt: at(4) },
+      { id: "tail", parentId: "z", createdAt: at(0) },
+    ];
+    const tree = buildStepTree(steps);
+    // The cycle x→z→y→x breaks at its earliest step, x.
+    expect(shape(tree)).toEqual(["self", { x: [{ y: [{ z: ["tail"] }] }] }]);
+    const ids: string[] = [];
+    const collect = (nodes: StepNode<TreeStepLike>[]) => nodes.forEach((n) => (ids.push(n.step.id), collect(n.children)));
+    collect(tree);
+    expect(ids.sort()).toEqual(["self", "tail", "x", "y", "z"]);
+  });
+
+  it("keeps steps without createdAt after the step before them", () => {
+    const steps: TreeStepLike[] = [
+      { id: "first", createdAt: at(5) },
+      { id: "no-time" },
+      { id: "by-start", start: at(6) },
+      { id: "early", createdAt: at(1) },
+      { id: "bad", createdAt: "yesterday-ish" },
+    ];
+    expect(sortSteps(steps).map((s) => s.id)).toEqual(["early", "bad", "first", "no-time", "by-start"]);
+  });
+
+  it("puts leading undated steps first and keeps the input order on ties", () => {
+    expect(sortSteps([{ id: "u1" }, { id: "t", createdAt: at(1) }, { id: "t2", createdAt: at(1) }]).map((s) => s.id)).toEqual(["u1", "t", "t2"]);
+  });
+
+  it("drops a duplicate id instead of showing the step twice", () => {
+    const tree = buildStepTree([
+      { id: "a", createdAt: at(1) },
+      { id: "a", createdAt: at(2), parentId: "b" },
+      { id: "b", createdAt: at(3) },
+    ]);
+    expect(shape(tree)).toEqual(["a", "b"]);
+  });
+
+  it("handles no steps", () => {
+    expect(buildStepTree([])).toEqual([]);
+  });
+});
+
+describe("feedbackTargets", () => {
+  it("puts a run's feedback under its last assistant message", () => {
+    const tree = buildStepTree([
+      { id: "u", type: "user_message", createdAt: at(1) },
+      { id: "run", type: "run", createdAt: at(2) },
+      { id: "m1", type: "assistant_message", parentId: "run", createdAt: at(3) },
+      { id: "tool", type: "tool", parentId: "run", createdAt: at(4) },
+      { id: "m2", type: "assistant_message", parentId: "run", createdAt: at(5) },
+      { id: "run2", type: "run", createdAt: at(6) },
+      { id: "m3", type: "assistant_message", parentId: "run2", createdAt: at(7) },
+      { id: "run3", type: "run", createdAt: at(8) },
+    ]);
+    const targets = feedbackTargets(tree);
+    expect([...targets].map(([m, s]) => [m, s.id])).toEqual([
+      ["m2", "run"],
+      ["m3", "run2"],
+    ]);
+  });
+
+  it("rates assistant messages themselves when the thread has no run", () => {
+    const tree = buildStepTree([
+      { id: "u", type: "user_message", createdAt: at(1) },
+      { id: "m1", type: "assistant_message", createdAt: at(2) },
+      { id: "m2", type: "assistant_message", createdAt: at(3) },
+    ]);
+    expect([...feedbackTargets(tree)].map(([m, s]) => [m, s.id])).toEqual([
+      ["m1", "m1"],
+      ["m2", "m2"],
+    ]);
+  });
+
+  it("lets a nested run rate its own messages", () => {
+    const tree = buildStepTree([
+      { id: "outer", type: "run", createdAt: at(1) },
+      { id: "m1", type: "assistant_message", parentId: "outer", createdAt: at(2) },
+      { id: "inner", type: "run", parentId: "outer", createdAt: at(3) },
+      { id: "m2", type: "assistant_message", parentId: "inner", createdAt: at(4) },
+    ]);
+    expect([...feedbackTargets(tree)].map(([m, s]) => [m, s.id]).sort()).toEqual([
+      ["m1", "outer"],
+      ["m2", "inner"],
+    ]);
+  });
+});
+
+describe("attachElements", () => {
+  it("groups elements by their step and keeps the rest for the end", () => {
+    const { byStep, orphans } = attachElements(
+      [
+        { id: "e1", forId: "s1" },
+        { id: "e2", forId: "gone" },
+        { id: "e3", forId: null },
+        { id: "e4", forId: "s1" },
+      ],
+      new Set(["s1", "s2"]),
+    );
+    expect(byStep.get("s1")?.map((e) => e.id)).toEqual(["e1", "e4"]);
+    expect(orphans.map((e) => e.id)).toEqual(["e2", "e3"]);
+  });
+});

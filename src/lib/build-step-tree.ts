@@ -1,0 +1,149 @@
+/**
+ * Chainlit's steps arrive flat (`parentId` links them) and, from older or third-party writers, imperfect: parents
+ * that were never written, a step that names itself or a descendant as parent, duplicate ids, no `createdAt`.
+ * This turns them into a tree without losing a step: an unknown parent or a cycle makes the step a root.
+ * Pure, so the tests feed it broken data directly.
+ */
+
+export interface TreeStepLike {
+  id: string;
+  parentId?: string | null;
+  type?: string | null;
+  createdAt?: string | null;
+  start?: string | null;
+}
+
+export interface StepNode<S> {
+  step: S;
+  children: StepNode<S>[];
+  depth: number;
+}
+
+/** The moment a step sorts by: createdAt, else start, else NaN (filled in from its predecessor below). */
+function timeOf(step: TreeStepLike): number {
+  for (const value of [step.createdAt, step.start]) {
+    if (value) {
+      const t = Date.parse(value);
+      if (Number.isFinite(t)) return t;
+    }
+  }
+  return Number.NaN;
+}
+
+/**
+ * Steps in display order. A step without a time keeps its place after the step before it in the input (the layer
+ * returns steps in write order), so the comparator stays a total order: (time, input index).
+ */
+export function sortSteps<S extends TreeStepLike>(steps: readonly S[]): S[] {
+  let last = Number.NEGATIVE_INFINITY;
+  const keyed = steps.map((step, index) => {
+    const own = timeOf(step);
+    if (Number.isFinite(own)) last = own;
+    return { step, index, time: Number.isFinite(own) ? own : last };
+  });
+  keyed.sort((a, b) => a.time - b.time || a.index - b.index);
+  return keyed.map((k) => k.step);
+}
+
+export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): StepNode<S>[] {
+  // Duplicate ids: the first one wins, so a repeated item cannot make a step appear twice.
+  const byId = new Map<string, S>();
+  for (const step of steps) if (step && typeof step.id === "string" && !byId.has(step.id)) byId.set(step.id, step);
+  const ordered = sortSteps([...byId.values()]);
+  const order = new Map(ordered.map((step, index) => [step.id, index]));
+
+  const parent = new Map<string, string | null>();
+  for (const step of ordered) {
+    const p = step.parentId;
+    parent.set(step.id, p && p !== step.id && byId.has(p) ? p : null);
+  }
+  // Break every cycle at its earliest step, which becomes a root: the conversation still reads in time order.
+  for (const step of ordered) {
+    for (;;) {
+      const path: string[] = [];
+      const seen = new Set<string>();
+      let current: string | null = step.id;
+      while (current !== null && !seen.has(current)) {
+        seen.add(current);
+        path.push(current);
+        current = parent.get(current) ?? null;
+      }
+      if (current === null) break;
+      const cycle = path.slice(path.indexOf(current));
+      const victim = cycle.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b));
+      parent.set(victim, null);
+    }
+  }
+
+  const nodes = new Map<string, StepNode<S>>(ordered.map((step) => [step.id, { step, children: [], depth: 0 }]));
+  const roots: StepNode<S>[] = [];
+  for (const step of ordered) {
+    const node = nodes.get(step.id)!;
+    const p = parent.get(step.id);
+    if (p) nodes.get(p)!.children.push(node);
+    else roots.push(node);
+  }
+  const setDepth = (list: StepNode<S>[], depth: number) => {
+    for (const node of list) {
+      node.depth = depth;
+      setDepth(node.children, depth + 1);
+    }
+  };
+  setDepth(roots, 0);
+  return roots;
+}
+
+function walk<S>(nodes: readonly StepNode<S>[], visit: (node: StepNode<S>) => void) {
+  for (const node of nodes) {
+    visit(node);
+    walk(node.children, visit);
+  }
+}
+
+/**
+ * Where the thumbs go (chainlit-data-layer.md §6): feedback is stored on the RUN step and shown under that run's
+ * last assistant message. A thread without run steps (other writers) rates each assistant message itself.
+ * Returns assistant-message id → the step that carries the feedback.
+ */
+export function feedbackTargets<S extends TreeStepLike>(roots: readonly StepNode<S>[]): Map<string, S> {
+  const targets = new Map<string, S>();
+  let hasRun = false;
+  walk(roots, (node) => {
+    if (node.step.type === "run") hasRun = true;
+  });
+  if (!hasRun) {
+    walk(roots, (node) => {
+      if (node.step.type === "assistant_message") targets.set(node.step.id, node.step);
+    });
+    return targets;
+  }
+  // The last assistant message whose nearest run ancestor is this run (a nested run rates its own messages).
+  const visit = (nodes: readonly StepNode<S>[], run: S | null, last: Map<S, string>) => {
+    for (const node of nodes) {
+      if (node.step.type === "run") visit(node.children, node.step, last);
+      else {
+        if (node.step.type === "assistant_message" && run) last.set(run, node.step.id);
+        visit(node.children, run, last);
+      }
+    }
+  };
+  const last = new Map<S, string>();
+  visit(roots, null, last);
+  for (const [run, messageId] of last) targets.set(messageId, run);
+  return targets;
+}
+
+/** Elements grouped by the step they belong to (`forId`); those whose step is missing go in `orphans`, shown last. */
+export function attachElements<E extends { forId?: string | null }>(elements: readonly E[], stepIds: ReadonlySet<string>): { byStep: Map<string, E[]>; orphans: E[] } {
+  const byStep = new Map<string, E[]>();
+  const orphans: E[] = [];
+  for (const element of elements) {
+    const forId = element.forId;
+    if (forId && stepIds.has(forId)) {
+      const list = byStep.get(forId) ?? [];
+      list.push(element);
+      byStep.set(forId, list);
+    } else orphans.push(element);
+  }
+  return { byStep, orphans };
+}

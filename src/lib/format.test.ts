@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { fenced, fileKind, formatBytes, formatDuration, prettyJson } from "./format";
+
+describe("formatBytes", () => {
+  it.each([
+    [0, "0 B"],
+    [128, "128 B"],
+    [1023, "1023 B"],
+    [1024, "1 KB"],
+    [2458, "2.4 KB"],
+    [46_000, "45 KB"],
+    [2.4 * 1024 * 1024, "2.4 MB"],
+    [1024 * 1024 - 1, "1 MB"],
+    [3 * 1024 ** 3, "3 GB"],
+  ])("%d → %s", (bytes, text) => expect(formatBytes(bytes)).toBe(text));
+
+  it("shows nothing for unknown sizes", () => {
+    expect(formatBytes(null)).toBe("");
+    expect(formatBytes(-1)).toBe("");
+    expect(formatBytes(Number.NaN)).toBe("");
+  });
+});
+
+describe("formatDuration", () => {
+  const t = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
+  it.each([
+    [850, "850 ms"],
+    [1500, "1.5 s"],
+    [42_000, "42 s"],
+    [125_000, "2 min 5 s"],
+    [120_000, "2 min"],
+    [3_780_000, "1 h 3 min"],
+  ])("%d ms → %s", (ms, text) => expect(formatDuration(t(0), t(ms))).toBe(text));
+
+  it("is null without both ends or when they are reversed", () => {
+    expect(formatDuration(t(0), null)).toBeNull();
+    expect(formatDuration(null, t(0))).toBeNull();
+    expect(formatDuration(t(10), t(0))).toBeNull();
+  });
+});
+
+describe("fileKind / prettyJson / fenced", () => {
+  it("names a file by extension, else by MIME", () => {
+    expect(fileKind("q3-sales.csv", "text/csv")).toBe("CSV");
+    expect(fileKind("blob", "image/png")).toBe("PNG");
+    expect(fileKind(null, "application/x-tar")).toBe("TAR");
+    expect(fileKind(null, null)).toBe("FILE");
+  });
+
+  it("pretty-prints JSON objects and arrays only", () => {
+    expect(prettyJson('{"a":1}')).toBe('{\n  "a": 1\n}');
+    expect(prettyJson("[1]")).toBe("[\n  1\n]");
+    expect(prettyJson("42")).toBeNull();
+    expect(prettyJson("{nope}")).toBeNull();
+  });
+
+  it("fences code with more backticks than it contains", () => {
+    expect(fenced("a ``` b", "json")).toBe("````json\na ``` b\n````");
+    expect(fenced("x", "bad lang!")).toBe("```\nx\n```");
+  });
+});

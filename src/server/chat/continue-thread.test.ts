@@ -1,0 +1,176 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createS3Storage, DynamoDBDataLayer } from "@/data";
+import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { freshTable } from "../../../test/harness";
+import { startFakeOpenAI, type FakeOpenAI } from "../../../test/fake-openai";
+import { createOpenAIAssistant } from "../assistant/openai-assistant";
+import type { Services } from "../services";
+import { uploadElement } from "./upload-element";
+import type { ChatEvent } from "./continue-thread";
+
+let fake: FakeOpenAI;
+let services: Services & { close(): Promise<void> };
+beforeAll(async () => {
+  fake = await startFakeOpenAI({ tokenDelayMs: 2 });
+  services = await createTestServices({ assistant: createOpenAIAssistant({ baseUrl: fake.baseUrl, apiKey: "test-key", model: "fake-model" }) });
+});
+afterAll(async () => {
+  await services.close();
+  await fake.stop();
+});
+
+async function collect(iterable: AsyncIterable<ChatEvent>, stopAfterTokens = Infinity, abort?: AbortController): Promise<ChatEvent[]> {
+  const events: ChatEvent[] = [];
+  let tokens = 0;
+  for await (const event of iterable) {
+    events.push(event);
+    // A client that goes away: abort the request and stop reading (tRPC returns the generator early).
+    if (event.type === "token" && ++tokens >= stopAfterTokens) {
+      abort?.abort();
+      break;
+    }
+  }
+  return events;
+}
+
+const bytesOf = (s: string) => new Blob([s]).stream();
+
+describe("chat.send", () => {
+  it("streams the reply and stores the turn in Chainlit's shape: user_message, run, assistant_message under it", async () => {
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    const messageId = randomUUID();
+    const events = await collect(await callerFor(services, alice).chat.send({ threadId, messageId, content: "Hello there" }));
+    const tokens = events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text);
+    expect(tokens.length).toBeGreaterThan(1);
+    expect(tokens.join("")).toBe("Echo: Hello there");
+    expect(events.at(-1)).toMatchObject({ type: "done", output: "Echo: Hello there", cancelled: false });
+    expect(fake.requests.at(-1)!.authorization).toBe("Bearer test-key");
+
+    const thread = await services.data.getThread(threadId);
+    expect(thread?.name).toBe("Hello there");
+    expect(thread?.userId).toBe(alice.id);
+    const [user, run, reply] = thread!.steps;
+    expect(user).toMatchObject({ id: messageId, type: "user_message", output: "Hello there" });
+    expect(run).toMatchObject({ type: "run", parentId: null });
+    expect(reply).toMatchObject({ type: "assistant_message", parentId: run!.id, output: "Echo: Hello there", streaming: false });
+    expect(run!.end).toBeTruthy();
+    // Feedback goes on the new run step, as the buttons will.
+    await callerFor(services, alice).feedback.upsert({ threadId, forId: run!.id, value: 1 });
+    const list = await callerFor(services, alice).threads.list({ feedback: 1 });
+    expect(list.data.map((t) => t.id)).toEqual([threadId]);
+  });
+
+  it("sends the history and moves the thread to the top of the list", async () => {
+    const alice = sessionUser();
+    const caller = callerFor(services, alice);
+    const [older, newer] = [randomUUID(), randomUUID()];
+    await collect(await caller.chat.send({ threadId: older, messageId: randomUUID(), content: "first thread" }));
+    await collect(await caller.chat.send({ threadId: newer, messageId: randomUUID(), content: "second thread" }));
+    expect((await caller.threads.list({})).data.map((t) => t.id)).toEqual([newer, older]);
+    await collect(await caller.chat.send({ threadId: older, messageId: randomUUID(), content: "follow-up" }));
+    expect((await caller.threads.list({})).data.map((t) => t.id)).toEqual([older, newer]);
+    const sent = fake.requests.at(-1)!.messages.map((m) => [m.role, m.content]);
+    expect(sent).toEqual([
+      ["user", "first thread"],
+      ["assistant", "Echo: first thread"],
+      ["user", "follow-up"],
+    ]);
+    expect((await services.data.getThread(older))?.name).toBe("first thread");
+  });
+
+  it("keeps what streamed before a cancel", async () => {
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    const abort = new AbortController();
+    const caller = callerFor(services, alice);
+    const events = await collect(await caller.chat.send({ threadId, messageId: randomUUID(), content: "[slow] talk a lot" }, { signal: abort.signal }), 5, abort).catch(
+      (error: Error) => [{ type: "aborted", error }] as unknown as ChatEvent[],
+    );
+    expect(events.length).toBeGreaterThan(0);
+    // The server side finishes its bookkeeping after the client stops listening: poll the store.
+    let reply;
+    for (let i = 0; i < 50 && !reply?.end; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      reply = (await services.data.getThread(threadId))?.steps.find((s) => s.type === "assistant_message");
+    }
+    expect(reply?.output).toMatch(/^word0 word1 word2 word3 word4/);
+    expect(reply?.output?.split(" ").length).toBeLessThan(400);
+    expect(reply?.metadata).toMatchObject({ cancelled: true });
+    expect(reply?.streaming).toBe(false);
+  });
+
+  it("stores an assistant failure as an error step and keeps the user's message", async () => {
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    const messageId = randomUUID();
+    const events = await collect(await callerFor(services, alice).chat.send({ threadId, messageId, content: "please [fail]" }));
+    expect(events.at(-1)).toMatchObject({ type: "error" });
+    expect((events.at(-1) as { message: string }).message).toContain("500");
+    const thread = await services.data.getThread(threadId);
+    expect(thread!.steps.find((s) => s.id === messageId)?.output).toBe("please [fail]");
+    expect(thread!.steps.some((s) => s.isError && s.type === "assistant_message")).toBe(true);
+  });
+
+  it("refuses someone else's thread, an empty message and anonymous callers, writing nothing", async () => {
+    const [alice, bob] = [sessionUser(), sessionUser()];
+    const threadId = randomUUID();
+    await collect(await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "mine" }));
+    const before = await services.data.getThread(threadId);
+    await expect(collect(await callerFor(services, bob).chat.send({ threadId, messageId: randomUUID(), content: "hijack" }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(collect(await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "   " }))).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(callerFor(services, null).chat.send({ threadId, messageId: randomUUID(), content: "hi" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(callerFor(services, alice).chat.send({ threadId, messageId: "bad id", content: "hi" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await services.data.getThread(threadId))!.steps.length).toBe(before!.steps.length);
+  });
+});
+
+describe("attachments", () => {
+  it("stores an upload as an element of the message and passes it to the assistant (text inline, images as image parts)", async () => {
+    const alice = sessionUser();
+    const [threadId, messageId] = [randomUUID(), randomUUID()];
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC", "base64");
+    const csv = await uploadElement(services, alice, { threadId, elementId: randomUUID(), forId: messageId, fileName: "data.csv", mime: "text/csv", contentLength: 8, body: bytesOf("a,b\n1,2\n") });
+    const image = await uploadElement(services, alice, { threadId, elementId: randomUUID(), forId: messageId, fileName: "dot.png", mime: "image/png", contentLength: png.length, body: new Blob([png]).stream() });
+    expect(csv.status).toBe(201);
+    expect(image.status).toBe(201);
+    const downloaded = await fetch((csv as { element: { url: string } }).element.url);
+    expect(await downloaded.text()).toBe("a,b\n1,2\n");
+    const events = await collect(await callerFor(services, alice).chat.send({ threadId, messageId, content: "what is attached? [attachments]" }));
+    expect((events.at(-1) as { output: string }).output).toBe("Parts: text(31), text(33), image(data:image/png;base64,)");
+    const thread = await services.data.getThread(threadId);
+    expect(thread!.elements.map((e) => [e.name, e.forId])).toEqual(expect.arrayContaining([["data.csv", messageId], ["dot.png", messageId]]));
+  });
+
+  it("refuses a file over the size limit, a type outside the allow-list, and someone else's thread — with no element item", async () => {
+    const [alice, bob] = [sessionUser(), sessionUser()];
+    const threadId = randomUUID();
+    const small = { ...services, env: { ...services.env, MAX_UPLOAD_MB: 1 } };
+    const base = { threadId, elementId: randomUUID(), forId: randomUUID() };
+    const big = await uploadElement(small, alice, { ...base, fileName: "big.txt", mime: "text/plain", contentLength: null, body: new Blob([Buffer.alloc(1024 * 1024 + 10, 97)]).stream() });
+    expect(big).toMatchObject({ status: 413, error: expect.stringContaining("1 MB limit") });
+    const exe = await uploadElement(services, alice, { ...base, fileName: "tool.exe", mime: "application/octet-stream", contentLength: 3, body: bytesOf("MZ!") });
+    expect(exe).toMatchObject({ status: 415, error: expect.stringContaining("not a supported file type") });
+    const disguised = await uploadElement(services, alice, { ...base, fileName: "tool.exe", mime: "text/plain", contentLength: 3, body: bytesOf("MZ!") });
+    expect(disguised.status).toBe(415);
+    expect(await uploadElement(services, null, { ...base, fileName: "a.txt", mime: "text/plain", contentLength: 1, body: bytesOf("a") })).toMatchObject({ status: 401 });
+    expect((await services.data.getThread(threadId))?.elements ?? []).toEqual([]);
+    await uploadElement(services, alice, { ...base, fileName: "a.txt", mime: "text/plain", contentLength: 1, body: bytesOf("a") });
+    const foreign = await uploadElement(services, bob, { ...base, elementId: randomUUID(), fileName: "b.txt", mime: "text/plain", contentLength: 1, body: bytesOf("b") });
+    expect(foreign.status).toBe(404);
+    expect((await services.data.getThread(threadId))!.elements.map((e) => e.name)).toEqual(["a.txt"]);
+  });
+
+  it("answers 503 with a clear message when storage is down, and writes no element item", async () => {
+    const down = createS3Storage({ bucket: "threadbook-down", endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const { client, tableName } = await freshTable();
+    const data = new DynamoDBDataLayer({ tableName, client, storageProvider: down });
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    const result = await uploadElement({ ...services, data, storage: down }, alice, { threadId, elementId: randomUUID(), forId: randomUUID(), fileName: "a.txt", mime: "text/plain", contentLength: 1, body: bytesOf("a") });
+    expect(result).toMatchObject({ status: 503, error: expect.stringContaining("not saved") });
+    expect((await data.getThread(threadId))?.elements ?? []).toEqual([]);
+    await data.close();
+  });
+});

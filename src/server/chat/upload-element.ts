@@ -1,0 +1,73 @@
+/**
+ * Stores one attachment of a message being written: checked (type allow-list, size limit) before a byte is stored,
+ * streamed to the storage client with the size enforced as it flows, and written as an element item only once the
+ * upload worked (the data layer's createElement). Pure of Next: the route handler passes the request's parts in.
+ */
+import { Readable, Transform } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { IdSchema, isDataError, type Element } from "@/data";
+import type { SessionUser } from "../context";
+import type { Services } from "../services";
+import { checkAttachment, tooLargeMessage } from "./attachments";
+
+export interface UploadRequest {
+  threadId: string;
+  elementId: string;
+  forId: string;
+  fileName: string;
+  mime: string;
+  contentLength: number | null;
+  body: ReadableStream<Uint8Array> | null;
+}
+
+export type UploadResult = { status: 201; element: Element } | { status: 400 | 401 | 404 | 413 | 415 | 503; error: string };
+
+class TooLarge extends Error {}
+
+function limitBytes(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      callback(seen > max ? new TooLarge() : null, seen > max ? undefined : chunk);
+    },
+  });
+}
+
+export async function uploadElement(services: Services, user: SessionUser | null, request: UploadRequest): Promise<UploadResult> {
+  if (!user) return { status: 401, error: "Sign in to continue" };
+  for (const [name, value] of [["threadId", request.threadId], ["elementId", request.elementId], ["forId", request.forId]] as const) {
+    if (!IdSchema.safeParse(value).success) return { status: 400, error: `${name} is not a valid id` };
+  }
+  const maxBytes = services.env.MAX_UPLOAD_MB * 1024 * 1024;
+  const check = checkAttachment(request.fileName, request.mime, request.contentLength, maxBytes);
+  if (!check.ok) return { status: check.status, error: check.message };
+  if (!request.body) return { status: 400, error: "The upload has no content." };
+  if (!(await services.data.claimThread(request.threadId, user.id))) return { status: 404, error: "Thread not found" };
+
+  const limiter = limitBytes(maxBytes);
+  const content = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>).pipe(limiter);
+  try {
+    const element = await services.data.createElement({
+      id: request.elementId,
+      threadId: request.threadId,
+      forId: request.forId,
+      type: check.elementType,
+      name: request.fileName.trim(),
+      mime: check.mime,
+      display: "inline",
+      content,
+    });
+    const signed = element.objectKey
+      ? await services.storage.getReadUrl(element.objectKey, { downloadName: element.name ?? undefined, mime: element.mime ?? undefined })
+      : null;
+    return { status: 201, element: { ...element, url: signed?.url ?? null, urlExpiresAt: signed?.expiresAt ?? null } };
+  } catch (error) {
+    if (error instanceof TooLarge || (error as { cause?: unknown })?.cause instanceof TooLarge) return { status: 413, error: tooLargeMessage(request.fileName, maxBytes) };
+    if (isDataError(error, "storage") || isDataError(error, "unavailable")) {
+      return { status: 503, error: "File storage is unavailable right now, so the file was not saved. Please try again." };
+    }
+    if (isDataError(error, "validation")) return { status: 400, error: error.message };
+    throw error;
+  }
+}

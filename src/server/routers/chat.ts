@@ -1,0 +1,40 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { IdSchema } from "@/data";
+import { continueThread } from "../chat/continue-thread";
+import { toTRPCError } from "../errors";
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+
+export const MESSAGE_MAX = 20_000;
+
+export const chatRouter = createTRPCRouter({
+  /**
+   * Sends a message and streams the reply (an async generator over httpBatchStreamLink). The client picks the ids,
+   * so attachments can be uploaded for `messageId` first and a retry of the same message is not stored twice.
+   * A new thread id starts a new chat; someone else's thread id is NOT_FOUND, as everywhere.
+   */
+  send: protectedProcedure
+    .input(
+      z.object({
+        threadId: IdSchema,
+        messageId: IdSchema,
+        content: z.string().max(MESSAGE_MAX, `A message can be at most ${MESSAGE_MAX} characters.`),
+      }),
+    )
+    .mutation(async function* ({ ctx, input, signal }) {
+      if (!(await ctx.services.data.claimThread(input.threadId, ctx.user.id))) throw new TRPCError({ code: "NOT_FOUND", message: "Thread not found" });
+      try {
+        yield* continueThread(
+          { data: ctx.services.data, assistant: ctx.services.assistant, userIdentifier: ctx.user.identifier },
+          input,
+          signal ?? new AbortController().signal,
+        );
+      } catch (error) {
+        // Errors raised while streaming skip the middleware chain: map them here, the same way.
+        throw toTRPCError(error);
+      }
+    }),
+
+  /** What answers: the UI labels the built-in assistant as a demo. */
+  assistant: protectedProcedure.query(({ ctx }) => ({ name: ctx.services.assistant.name, isDemo: ctx.services.assistant.isDemo })),
+});

@@ -1,0 +1,78 @@
+/**
+ * A fake OpenAI-compatible Chat Completions server on loopback, streaming SSE like the real one. Deterministic:
+ * it answers "Echo: <last user message>" token by token; a message containing "[fail]" gets a 500, "[slow]" a long,
+ * slow reply (for cancelling), "[attachments]" lists the content parts it received.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+interface WireMessage {
+  role: string;
+  content: string | { type: string; text?: string; image_url?: { url: string } }[];
+}
+
+export interface FakeOpenAI {
+  baseUrl: string;
+  requests: { model: string; messages: WireMessage[]; authorization?: string }[];
+  stop(): Promise<void>;
+}
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => resolve(body));
+    req.on("error", reject);
+  });
+
+function textOf(message: WireMessage | undefined): string {
+  if (!message) return "";
+  return typeof message.content === "string" ? message.content : message.content.filter((p) => p.type === "text").map((p) => p.text).join(" ");
+}
+
+export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: number } = {}): Promise<FakeOpenAI> {
+  const requests: FakeOpenAI["requests"] = [];
+  const delay = options.tokenDelayMs ?? 15;
+  const server: Server = createServer(async (req, res) => {
+    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
+      res.writeHead(404).end();
+      return;
+    }
+    const body = JSON.parse(await readBody(req)) as { model: string; messages: WireMessage[] };
+    requests.push({ ...body, authorization: req.headers.authorization });
+    const last = [...body.messages].reverse().find((m) => m.role === "user");
+    const text = textOf(last);
+    if (text.includes("[fail]")) {
+      res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the model is overloaded" } }));
+      return;
+    }
+    let reply = `Echo: ${text}`;
+    if (text.includes("[slow]")) reply = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
+    if (text.includes("[attachments]") && last && typeof last.content !== "string") {
+      reply = `Parts: ${last.content.map((p) => (p.type === "image_url" ? `image(${p.image_url!.url.slice(0, 22)})` : `text(${(p.text ?? "").length})`)).join(", ")}`;
+    }
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const tokens = reply.match(/\S+\s*/g) ?? [];
+    let closed = false;
+    req.on("close", () => (closed = true));
+    res.on("close", () => (closed = true));
+    for (const token of tokens) {
+      if (closed) return;
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: token } }] })}\n\n`);
+      await new Promise((r) => setTimeout(r, text.includes("[slow]") ? delay * 4 : delay));
+    }
+    res.write("data: [DONE]\n\n");
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
