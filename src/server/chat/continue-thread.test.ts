@@ -6,6 +6,8 @@ import { freshTable } from "../../../test/harness";
 import { startFakeOpenAI, type FakeOpenAI } from "../../../test/fake-openai";
 import { createOpenAIAssistant } from "../assistant/openai-assistant";
 import type { Services } from "../services";
+import { createInnerContext } from "../context";
+import { createCaller } from "../root";
 import { uploadElement } from "./upload-element";
 import type { ChatEvent } from "./continue-thread";
 
@@ -84,8 +86,8 @@ describe("chat.send", () => {
     const alice = sessionUser();
     const threadId = randomUUID();
     const abort = new AbortController();
-    const caller = callerFor(services, alice);
-    const events = await collect(await caller.chat.send({ threadId, messageId: randomUUID(), content: "[slow] talk a lot" }, { signal: abort.signal }), 5, abort).catch(
+    const caller = createCaller(createInnerContext({ user: alice, services }), { signal: abort.signal });
+    const events = await collect(await caller.chat.send({ threadId, messageId: randomUUID(), content: "[slow] talk a lot" }), 5, abort).catch(
       (error: Error) => [{ type: "aborted", error }] as unknown as ChatEvent[],
     );
     expect(events.length).toBeGreaterThan(0);

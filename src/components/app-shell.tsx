@@ -1,0 +1,122 @@
+"use client";
+
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useMediaQuery } from "@/lib/hooks";
+import { useI18n } from "@/lib/i18n/i18n-provider";
+import { Sidebar } from "./sidebar";
+import { MenuIcon } from "./ui/icons";
+import { ToastProvider } from "./ui/toast";
+
+/** Below 768 px the sidebar is a drawer (issue 6). Keep in step with the media queries in threads.css. */
+export const PHONE_QUERY = "(max-width: 767.98px)";
+
+interface ShellValue {
+  isPhone: boolean;
+  drawerOpen: boolean;
+  openDrawer: (focus?: "search") => void;
+  closeDrawer: () => void;
+}
+
+const ShellContext = createContext<ShellValue>({ isPhone: false, drawerOpen: false, openDrawer: () => {}, closeDrawer: () => {} });
+export const useShell = () => useContext(ShellContext);
+
+export interface ShellUser {
+  identifier: string;
+  name: string | null;
+}
+
+export function AppShell({ user, signOutAction, children }: { user: ShellUser; signOutAction: () => Promise<void>; children: ReactNode }) {
+  const { t } = useI18n();
+  const isPhone = useMediaQuery(PHONE_QUERY);
+  const [open, setOpen] = useState(false);
+  const drawerOpen = isPhone && open;
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const sidebarRef = useRef<HTMLElement>(null);
+  const focusOnOpen = useRef<"search" | "first">("first");
+
+  const openDrawer = useCallback((focus?: "search") => {
+    focusOnOpen.current = focus ?? "first";
+    setOpen(true);
+  }, []);
+  const closeDrawer = useCallback(() => setOpen(false), []);
+
+  // Focus moves into the drawer when it opens and back to the menu button when it closes.
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (drawerOpen && !wasOpen.current) {
+      const root = sidebarRef.current;
+      const target = focusOnOpen.current === "search" ? root?.querySelector<HTMLElement>("#thread-search") : root?.querySelector<HTMLElement>("[data-drawer-close]");
+      target?.focus();
+    } else if (!drawerOpen && wasOpen.current && isPhone) {
+      // Only when focus was inside the drawer (a thread link was followed, Escape, the close button).
+      if (!document.activeElement || document.activeElement === document.body || sidebarRef.current?.contains(document.activeElement)) menuButton.current?.focus();
+    }
+    wasOpen.current = drawerOpen;
+  }, [drawerOpen, isPhone]);
+
+  // Escape closes the drawer; Tab stays inside it while it is open (it is modal on phones).
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape" && !event.defaultPrevented) {
+        if (document.querySelector("dialog[open]")) return;
+        setOpen(false);
+      } else if (event.key === "Tab") {
+        const items = Array.from(sidebarRef.current?.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select, [tabindex]:not([tabindex="-1"])') ?? []).filter((el) => el.getClientRects().length > 0);
+        if (items.length === 0) return;
+        const first = items[0]!;
+        const last = items[items.length - 1]!;
+        if (event.shiftKey && document.activeElement === first) {
+          event.preventDefault();
+          last.focus();
+        } else if (!event.shiftKey && document.activeElement === last) {
+          event.preventDefault();
+          first.focus();
+        }
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [drawerOpen]);
+
+  const value = useMemo(() => ({ isPhone, drawerOpen, openDrawer, closeDrawer }), [isPhone, drawerOpen, openDrawer, closeDrawer]);
+
+  return (
+    <ShellContext.Provider value={value}>
+      <ToastProvider>
+        <div className="app-shell" data-drawer-open={drawerOpen ? "true" : "false"}>
+          <a href="#main" className="skip-link">
+            Skip to content
+          </a>
+          <Sidebar
+            ref={sidebarRef}
+            user={user}
+            signOutAction={signOutAction}
+            hidden={isPhone && !open}
+            modal={drawerOpen}
+          />
+          {drawerOpen ? <div className="drawer-backdrop" aria-hidden="true" onClick={closeDrawer} /> : null}
+          <div className="main-pane" inert={drawerOpen}>
+            <div className="mobile-bar">
+              <button
+                ref={menuButton}
+                type="button"
+                className="icon-btn"
+                aria-label={t.openMenu}
+                aria-expanded={drawerOpen}
+                aria-controls="sidebar"
+                onClick={() => openDrawer()}
+              >
+                <MenuIcon size={20} />
+              </button>
+              <span className="brand brand-sm">{t.appName}</span>
+            </div>
+            <div id="main" className="main-content" tabIndex={-1}>
+              {children}
+            </div>
+          </div>
+        </div>
+      </ToastProvider>
+    </ShellContext.Provider>
+  );
+}
