@@ -86,7 +86,7 @@ export function AppShell({ user, signOutAction, children }: { user: ShellUser; s
       <ToastProvider>
         <div className="app-shell" data-drawer-open={drawerOpen ? "true" : "false"}>
           <a href="#main" className="skip-link">
-            Skip to content
+            {t.skipToContent}
           </a>
           <Sidebar
             ref={sidebarRef}

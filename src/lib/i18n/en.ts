@@ -2,6 +2,7 @@
 export const en = {
   appName: "Threadbook",
   // Shell
+  skipToContent: "Skip to content",
   openMenu: "Open menu",
   closeMenu: "Close menu",
   threadsNav: "Threads",

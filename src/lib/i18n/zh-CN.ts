@@ -3,6 +3,7 @@ import type { Dictionary } from "./en";
 /** 简体中文。 */
 export const zhCN: Dictionary = {
   appName: "Threadbook",
+  skipToContent: "跳到主要内容",
   openMenu: "打开菜单",
   closeMenu: "关闭菜单",
   threadsNav: "对话",

@@ -1,0 +1,92 @@
+"use client";
+
+import Link from "next/link";
+import { useState, type Ref } from "react";
+import { useDebouncedValue } from "@/lib/hooks";
+import { useI18n } from "@/lib/i18n/i18n-provider";
+import { useShell, type ShellUser } from "./app-shell";
+import { FeedbackFilter, type FeedbackFilterValue } from "./feedback-filter";
+import { LocaleSwitcher } from "./locale-switcher";
+import { ThemeToggle } from "./theme-toggle";
+import { ThreadList } from "./thread-list";
+import { ThreadSearch } from "./thread-search";
+import { CloseIcon, SignOutIcon } from "./ui/icons";
+
+/** The search waits for the user to pause, as Chainlit's ⌘K dialog does (chainlit-data-layer.md §6). */
+const SEARCH_DEBOUNCE_MS = 300;
+
+interface SidebarProps {
+  ref?: Ref<HTMLDivElement>;
+  user: ShellUser;
+  signOutAction: () => Promise<void>;
+  /** Off-screen drawer on a phone: out of the tab order and the accessibility tree. */
+  hidden: boolean;
+  /** Open drawer on a phone: a modal dialog. */
+  modal: boolean;
+}
+
+export function Sidebar({ ref, user, signOutAction, hidden, modal }: SidebarProps) {
+  const { t } = useI18n();
+  const { isPhone, closeDrawer } = useShell();
+  const [search, setSearch] = useState("");
+  const [filter, setFilter] = useState<FeedbackFilterValue>("all");
+  const debounced = useDebouncedValue(search.trim(), SEARCH_DEBOUNCE_MS);
+
+  return (
+    <div
+      id="sidebar"
+      ref={ref}
+      className="sidebar"
+      inert={hidden}
+      {...(modal ? { role: "dialog", "aria-modal": true, "aria-label": t.threadsNav } : {})}
+    >
+      <div className="sidebar-head">
+        <Link href="/threads" className="brand" onClick={closeDrawer}>
+          <span className="brand-mark" aria-hidden="true">
+            T
+          </span>
+          {t.appName}
+        </Link>
+        {isPhone ? (
+          <button type="button" className="icon-btn" data-drawer-close aria-label={t.closeMenu} onClick={closeDrawer}>
+            <CloseIcon size={20} />
+          </button>
+        ) : null}
+      </div>
+      <div className="sidebar-tools">
+        <ThreadSearch value={search} onChange={setSearch} />
+        <FeedbackFilter value={filter} onChange={setFilter} />
+      </div>
+      <ThreadList search={debounced} feedback={filter === "all" ? undefined : filter} pending={search.trim() !== debounced} />
+      <div className="sidebar-foot">
+        <div className="user-chip">
+          <span className="avatar" aria-hidden="true">
+            {initials(user.name ?? user.identifier)}
+          </span>
+          <span className="user-text">
+            {user.name ? <span className="user-name">{user.name}</span> : null}
+            <span className="user-id" data-testid="current-user" title={user.identifier}>
+              {user.identifier}
+            </span>
+          </span>
+        </div>
+        <div className="foot-actions">
+          <ThemeToggle />
+          <LocaleSwitcher />
+          <form action={signOutAction} className="sign-out-form">
+            <button type="submit" className="btn btn-ghost btn-sm">
+              <SignOutIcon size={15} />
+              {t.signOut}
+            </button>
+          </form>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function initials(name: string): string {
+  const words = name.replace(/@.*/, "").split(/[\s._-]+/).filter(Boolean);
+  const letters = words.length >= 2 ? words[0]![0]! + words[1]![0]! : (words[0] ?? "?").slice(0, 2);
+  return letters.toUpperCase();
+}

@@ -1,0 +1,110 @@
+"use client";
+
+import Link from "next/link";
+import { useRef, useState } from "react";
+import { formatFullDate, relativeAge } from "@/lib/date-groups";
+import type { Dictionary } from "@/lib/i18n/en";
+import { useI18n } from "@/lib/i18n/i18n-provider";
+import { PencilIcon, TrashIcon } from "./ui/icons";
+import type { ThreadRow } from "./use-thread-cache";
+
+export function formatAge(value: string, now: Date, t: Dictionary): string {
+  const age = relativeAge(value, now);
+  if (!age) return "";
+  return age.unit === "now" ? t.age.now : t.age[age.unit](age.value);
+}
+
+interface Props {
+  thread: ThreadRow;
+  now: Date;
+  active: boolean;
+  onNavigate: () => void;
+  onRename: (name: string) => void;
+  onDelete: () => void;
+}
+
+export function ThreadListItem({ thread, now, active, onNavigate, onRename, onDelete }: Props) {
+  const { t, locale } = useI18n();
+  const [editing, setEditing] = useState(false);
+  const link = useRef<HTMLAnchorElement>(null);
+  const name = thread.name?.trim() || t.untitled;
+
+  const finishEditing = (refocus: boolean) => {
+    setEditing(false);
+    if (refocus) requestAnimationFrame(() => link.current?.focus());
+  };
+
+  return (
+    <li className="thread-row" data-testid="thread-list-item" data-active={active ? "true" : undefined} data-editing={editing ? "true" : undefined}>
+      {editing ? (
+        <RenameInput
+          initial={thread.name ?? ""}
+          label={t.threadName}
+          onDone={(value, how) => {
+            const next = value.trim();
+            if (next && next !== (thread.name ?? "")) onRename(next);
+            finishEditing(how !== "blur");
+          }}
+        />
+      ) : (
+        <Link
+          ref={link}
+          href={`/threads/${encodeURIComponent(thread.id)}`}
+          prefetch={false}
+          className="thread-link"
+          aria-current={active ? "page" : undefined}
+          onClick={onNavigate}
+        >
+          <span className={thread.name?.trim() ? "thread-name" : "thread-name thread-name-untitled"}>{name}</span>
+          <time className="thread-age" dateTime={thread.updatedAt} title={formatFullDate(thread.updatedAt, locale)}>
+            {formatAge(thread.updatedAt, now, t)}
+          </time>
+        </Link>
+      )}
+      {editing ? null : (
+        <span className="thread-actions">
+          <button type="button" className="icon-btn icon-btn-sm" aria-label={t.renameThread(name)} title={t.renameThread(name)} onClick={() => setEditing(true)}>
+            <PencilIcon size={14} />
+          </button>
+          <button type="button" className="icon-btn icon-btn-sm icon-btn-danger" aria-label={t.deleteThread(name)} title={t.deleteThread(name)} onClick={onDelete}>
+            <TrashIcon size={14} />
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** Enter saves, Escape cancels, leaving the field saves (as most chat apps do). */
+function RenameInput({ initial, label, onDone }: { initial: string; label: string; onDone: (value: string, how: "enter" | "escape" | "blur") => void }) {
+  const [value, setValue] = useState(initial);
+  const done = useRef(false);
+  const finish = (how: "enter" | "escape" | "blur") => {
+    if (done.current) return;
+    done.current = true;
+    onDone(how === "escape" ? initial : value, how);
+  };
+  return (
+    <input
+      className="thread-rename"
+      aria-label={label}
+      value={value}
+      maxLength={200}
+      // The user just asked to edit this very field.
+      autoFocus
+      onFocus={(event) => event.currentTarget.select()}
+      onChange={(event) => setValue(event.target.value)}
+      onKeyDown={(event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          finish("enter");
+        } else if (event.key === "Escape") {
+          event.preventDefault();
+          event.stopPropagation();
+          finish("escape");
+        }
+      }}
+      onBlur={() => finish("blur")}
+    />
+  );
+}

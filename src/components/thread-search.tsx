@@ -1,0 +1,76 @@
+"use client";
+
+import { useEffect, useRef, useSyncExternalStore } from "react";
+import { useI18n } from "@/lib/i18n/i18n-provider";
+import { useShell } from "./app-shell";
+import { CloseIcon, SearchIcon } from "./ui/icons";
+
+const noSubscribe = () => () => {};
+const isApple = () => /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
+
+/** The search box; Ctrl+K (⌘K on Apple) focuses it from anywhere, opening the drawer first on a phone. */
+export function ThreadSearch({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  const { t } = useI18n();
+  const { isPhone, openDrawer } = useShell();
+  const input = useRef<HTMLInputElement>(null);
+  const apple = useSyncExternalStore(noSubscribe, isApple, () => false);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key.toLowerCase() !== "k" || !(event.metaKey || event.ctrlKey) || event.altKey || event.shiftKey) return;
+      if (document.querySelector("dialog[open]")) return;
+      event.preventDefault();
+      if (isPhone) openDrawer("search");
+      else {
+        input.current?.focus();
+        input.current?.select();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [isPhone, openDrawer]);
+
+  return (
+    <div className="search-box" role="search">
+      <SearchIcon className="search-icon" />
+      <input
+        ref={input}
+        id="thread-search"
+        type="search"
+        className="search-input"
+        aria-label={t.searchLabel}
+        aria-keyshortcuts="Control+K Meta+K"
+        placeholder={t.searchPlaceholder}
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={200}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Escape" && value) {
+            event.preventDefault();
+            event.stopPropagation();
+            onChange("");
+          }
+        }}
+      />
+      {value ? (
+        <button
+          type="button"
+          className="icon-btn icon-btn-sm search-clear"
+          aria-label={t.clearSearch}
+          onClick={() => {
+            onChange("");
+            input.current?.focus();
+          }}
+        >
+          <CloseIcon size={14} />
+        </button>
+      ) : (
+        <kbd className="search-kbd" aria-hidden="true">
+          {apple ? "⌘K" : "Ctrl K"}
+        </kbd>
+      )}
+    </div>
+  );
+}
