@@ -10,6 +10,7 @@ import os from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDataLayer, ensureTable, getLogger, type StepInput } from "../src/data";
 import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
+import { runHttpBench } from "./bench-http";
 import { LOCAL_AWS_CREDENTIALS, startDynalite } from "./local-services";
 
 /** The Python layer's medians on the same machine kind and dynalite (baseline-chainlit-python.md, "Headline figures"). */
@@ -137,11 +138,19 @@ async function main() {
   await phase("deleteThread (2,000 steps)", toDelete.length, 1, (i) => layer.deleteThread(toDelete[i]!));
 
   console.log(formatTable(results));
+  let http: Awaited<ReturnType<typeof runHttpBench>> | undefined;
+  if (process.argv.includes("--http")) {
+    http = await runHttpBench();
+    console.log(`\nHTTP against next start, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
+    console.log(formatTable(http.results));
+    console.log(`DynamoDB requests per /threads/[id] page view (HTML + threads.list + threads.get): ${http.dynamoRequestsPerPageView}`);
+    console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after.`);
+  }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
   mkdirSync("bench", { recursive: true });
   const file = "bench/results.json";
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  writeFileSync(file, JSON.stringify({ ...previous, dataLayer: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory", results } }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...previous, dataLayer: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory", results }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
   console.log(`\nWrote ${file}.`);
   await layer.close();
   client.destroy();

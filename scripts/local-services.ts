@@ -14,6 +14,8 @@ const require = createRequire(import.meta.url);
 export interface LocalService {
   endpoint: string;
   port: number;
+  /** HTTP requests served so far (dynalite only): the benchmarks count DynamoDB round trips of another process with it. */
+  requests?: () => number;
   stop(): Promise<void>;
 }
 
@@ -49,10 +51,13 @@ export async function startDynalite(options: { directory?: string; port?: number
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
+  let requests = 0;
+  server.on("request", () => requests++);
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    requests: () => requests,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();

@@ -22,6 +22,8 @@ export interface Stack {
   env: Record<string, string>;
   embedded: { dynamodb: boolean; storage: boolean };
   seeded: boolean;
+  /** The local servers this stack started (none for the parts configured to real services). */
+  services: LocalService[];
   stop(): Promise<void>;
 }
 
@@ -77,7 +79,7 @@ export async function startStack(baseEnv: Record<string, string | undefined> = p
       client.destroy();
     }
     const seeded = embeddedDynamo ? await seedDemoData(env, log) : false;
-    return { env, embedded: { dynamodb: embeddedDynamo, storage: embeddedStorage }, seeded, stop };
+    return { env, embedded: { dynamodb: embeddedDynamo, storage: embeddedStorage }, seeded, services, stop };
   } catch (error) {
     await stop();
     throw error;

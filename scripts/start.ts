@@ -2,38 +2,13 @@
  * `npm start` / `npm run dev`: the stack (embedded by default), a production build when the sources changed, then Next.
  * Ctrl-C stops Next and every local server.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { ConfigError } from "../src/server/env";
+import { buildIfNeeded, NEXT_BIN } from "./next-build";
 import { loadDotEnv, startStack } from "./stack";
 
 const dev = process.argv.includes("--dev");
-const NEXT_BIN = path.resolve("node_modules/next/dist/bin/next");
-
-function newestSourceTime(dirs: string[]): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  };
-  dirs.forEach(walk);
-  for (const file of ["next.config.mjs", "package.json", "tsconfig.json"]) if (existsSync(file)) newest = Math.max(newest, statSync(file).mtimeMs);
-  return newest;
-}
-
-/** Builds when there is no build yet or a source file is newer than it. */
-function buildIfNeeded(env: NodeJS.ProcessEnv) {
-  const buildId = ".next/BUILD_ID";
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceTime(["src", "public"])) return;
-  console.log("Building Threadbook (next build)…");
-  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env });
-  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
-}
 
 async function main() {
   loadDotEnv();

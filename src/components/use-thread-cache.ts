@@ -8,6 +8,8 @@ import { api, type RouterOutputs } from "@/trpc/react";
 export type ThreadPage = RouterOutputs["threads"]["list"];
 export type ThreadRow = ThreadPage["data"][number];
 export type ThreadDetail = RouterOutputs["threads"]["get"];
+export type ThreadStep = ThreadDetail["steps"][number];
+export type ThreadElement = ThreadDetail["elements"][number];
 
 /**
  * Edits every cached thread list at once (each search and filter is its own infinite query), so a rename or a delete

@@ -1,0 +1,157 @@
+/**
+ * HTTP figures against `next start` on the embedded default (issue 8): p50/p95/p99 and requests per second of
+ * `threads.list`, `threads.get` and the `/threads/[id]` page under 32 concurrent signed-in users, and the DynamoDB
+ * requests one page view costs (counted at dynalite, which serves the Next process). Called by bench.ts with --http.
+ */
+import { spawn } from "node:child_process";
+import type { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { DynamoDBDataLayer } from "../src/data";
+import { hashPassword } from "../src/server/auth/password";
+import { createDynamoClient } from "../src/server/services";
+import { percentile, type PhaseResult } from "./bench-stats";
+import { freePort } from "./local-services";
+import { buildIfNeeded, NEXT_BIN } from "./next-build";
+import { signIn } from "./http-session";
+import { startStack } from "./stack";
+
+const USERS = 32;
+const THREADS_PER_USER = 40;
+const PASSWORD = "bench-password-1";
+const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+
+interface BenchUser {
+  identifier: string;
+  cookie: string;
+  threadIds: string[];
+}
+
+async function seedUsers(env: Record<string, string>): Promise<Omit<BenchUser, "cookie">[]> {
+  const client = createDynamoClient(env);
+  const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client });
+  const hash = await hashPassword(PASSWORD);
+  const users = await Promise.all(
+    Array.from({ length: USERS }, async (_, u) => {
+      const identifier = `bench-${u}@example.com`;
+      await data.createUser({ identifier });
+      await data.setUserPassword(identifier, hash);
+      const threadIds: string[] = [];
+      for (let t = 0; t < THREADS_PER_USER; t++) {
+        const threadId = randomUUID();
+        threadIds.push(threadId);
+        await data.updateThread(threadId, { userId: identifier, name: `Benchmark thread ${t}` }, { touch: true });
+        const run = randomUUID();
+        await Promise.all([
+          data.createStep({ id: randomUUID(), threadId, type: "user_message", output: "How do I page through a DynamoDB query?", createdAt: new Date().toISOString() }),
+          data.createStep({ id: run, threadId, type: "run", name: "on_message", createdAt: new Date().toISOString() }),
+          data.createStep({ id: randomUUID(), threadId, parentId: run, type: "assistant_message", output: "Use `ExclusiveStartKey` with the last key you saw.\n\n```ts\nconst page = await query({ ExclusiveStartKey })\n```", createdAt: new Date().toISOString() }),
+        ]);
+      }
+      return { identifier, threadIds };
+    }),
+  );
+  await data.close();
+  client.destroy();
+  return users;
+}
+
+const trpcGet = (procedure: string, input: unknown) => `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function load(baseUrl: string, users: BenchUser[], name: string, pathFor: (user: BenchUser, i: number) => string): Promise<PhaseResult & { errors: number; non2xx: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  // autocannon's tracker is both an event emitter and a thenable (its types only say Promise).
+  const instance = autocannon({
+    url: baseUrl,
+    connections: USERS,
+    duration: DURATION_S,
+    requests: [
+      {
+        setupRequest: (request, rawContext) => {
+          // Each connection is one signed-in user, walking through their own threads.
+          const context = rawContext as { user?: BenchUser; i?: number };
+          context.user ??= users[next++ % users.length]!;
+          context.i = (context.i ?? -1) + 1;
+          return { ...request, method: "GET", path: pathFor(context.user, context.i), headers: { cookie: context.user.cookie } };
+        },
+      },
+    ],
+  }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
+  instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    phase: name,
+    calls: result.requests.total,
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    opsPerSec: Math.round(result.requests.average),
+    requestsPerCall: 0,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+export async function runHttpBench(log: (line: string) => void = console.error) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "threadbook-bench-http-"));
+  const stack = await startStack({ ...process.env, THREADBOOK_DATA_DIR: dataDir, DYNAMODB_TABLE: "", S3_BUCKET: "", LOG_LEVEL: "warn" }, () => {});
+  const dynamo = stack.services[0]!;
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", NODE_NO_WARNINGS: "1", LOG_LEVEL: "warn" };
+  buildIfNeeded(env);
+  log(`Seeding ${USERS} users × ${THREADS_PER_USER} threads…`);
+  const seeded = await seedUsers(stack.env);
+  const server = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], { env, stdio: "ignore" });
+  const baseUrl = `http://localhost:${port}`;
+  try {
+    for (let i = 0; i < 100; i++) {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const users: BenchUser[] = [];
+    for (const user of seeded) users.push({ ...user, cookie: await signIn(baseUrl, user.identifier, PASSWORD) });
+
+    // Round trips per page view, measured one view at a time: the HTML, then the two calls the page makes.
+    const perView = async (pathFor: (user: BenchUser, i: number) => string, views = 20) => {
+      const before = dynamo.requests!();
+      for (let i = 0; i < views; i++) {
+        const user = users[i % users.length]!;
+        const response = await fetch(`${baseUrl}${pathFor(user, i)}`, { headers: { cookie: user.cookie } });
+        if (!response.ok) throw new Error(`${pathFor(user, i)} answered ${response.status}`);
+        await response.arrayBuffer();
+      }
+      return (dynamo.requests!() - before) / views;
+    };
+    const list = (user: BenchUser) => trpcGet("threads.list", { first: 30 });
+    const get = (user: BenchUser, i: number) => trpcGet("threads.get", { threadId: user.threadIds[i % user.threadIds.length] });
+    const page = (user: BenchUser, i: number) => `/threads/${user.threadIds[i % user.threadIds.length]}`;
+    const dynamoPerCall = { "threads.list": await perView(list), "threads.get": await perView(get), "/threads/[id] HTML": await perView(page) };
+    const pageView = dynamoPerCall["threads.list"] + dynamoPerCall["threads.get"] + dynamoPerCall["/threads/[id] HTML"];
+
+    const rssBefore = rssOf(server.pid!);
+    const results = [];
+    for (const [name, pathFor] of [["threads.list", list], ["threads.get", get], ["/threads/[id] page", page]] as const) {
+      log(`Loading ${name} with ${USERS} users for ${DURATION_S} s…`);
+      const result = await load(baseUrl, users, name, pathFor);
+      result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
+      results.push(result);
+    }
+    return { users: USERS, durationSeconds: DURATION_S, results, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(rssOf(server.pid!)) } };
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

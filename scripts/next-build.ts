@@ -1,0 +1,31 @@
+/** Production builds on demand: `npm start` and the HTTP benchmark build only when a source is newer than the build. */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+export const NEXT_BIN = path.resolve("node_modules/next/dist/bin/next");
+
+function newestSourceTime(dirs: string[]): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  dirs.forEach(walk);
+  for (const file of ["next.config.mjs", "package.json", "tsconfig.json"]) if (existsSync(file)) newest = Math.max(newest, statSync(file).mtimeMs);
+  return newest;
+}
+
+/** Builds when there is no build yet or a source file is newer than it. */
+export function buildIfNeeded(env: NodeJS.ProcessEnv) {
+  const buildId = ".next/BUILD_ID";
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceTime(["src", "public"])) return;
+  console.log("Building Threadbook (next build)…");
+  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env });
+  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+}
+

@@ -1,0 +1,134 @@
+"use client";
+
+import { useState } from "react";
+import { useI18n } from "@/lib/i18n/i18n-provider";
+import { api } from "@/trpc/react";
+import { FeedbackDialog } from "./feedback-dialog";
+import { CommentIcon, PencilIcon, ThumbDownIcon, ThumbUpIcon } from "./ui/icons";
+import { useToast } from "./ui/toast";
+import { useThreadCache, type ThreadStep } from "./use-thread-cache";
+
+type StoredFeedback = NonNullable<ThreadStep["feedback"]>;
+
+/**
+ * Thumbs for one rated step (the run, or the message when the thread has no runs). The state shown is the stored
+ * step's `feedback`, so it survives a reload (Chainlit #2084 lost it on resume). Changes are optimistic: the
+ * thread cache is edited at once and put back, with a toast, if the server says no.
+ */
+export function FeedbackButtons({ threadId, step }: { threadId: string; step: Pick<ThreadStep, "id" | "feedback"> }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const utils = api.useUtils();
+  const cache = useThreadCache();
+  const feedback = step.feedback ?? null;
+  const [dialog, setDialog] = useState<{ value: 0 | 1; comment: string } | null>(null);
+
+  const setFeedback = (next: StoredFeedback | null) =>
+    utils.threads.get.setData({ threadId }, (data) => (data ? { ...data, steps: data.steps.map((s) => (s.id === step.id ? { ...s, feedback: next } : s)) } : data));
+
+  const upsert = api.feedback.upsert.useMutation({
+    onMutate: async (input) => {
+      await utils.threads.get.cancel({ threadId });
+      const previous = feedback;
+      setFeedback({ id: previous?.id ?? "", forId: step.id, threadId, value: input.value, comment: input.comment ?? null });
+      return { previous };
+    },
+    onError: (_error, _input, context) => {
+      setFeedback(context?.previous ?? null);
+      toast(t.feedbackError);
+    },
+    onSuccess: ({ feedbackId }, input) => setFeedback({ id: feedbackId, forId: step.id, threadId, value: input.value, comment: input.comment ?? null }),
+    onSettled: () => void cache.invalidateFeedbackLists(),
+  });
+
+  const remove = api.feedback.delete.useMutation({
+    onMutate: async () => {
+      await utils.threads.get.cancel({ threadId });
+      const previous = feedback;
+      setFeedback(null);
+      return { previous };
+    },
+    onError: (_error, _input, context) => {
+      setFeedback(context?.previous ?? null);
+      toast(t.feedbackRemoveError);
+    },
+    onSettled: () => void cache.invalidateFeedbackLists(),
+  });
+
+  // The server's feedback id is needed to delete: wait for a pending write to land first.
+  const busy = upsert.isPending || remove.isPending;
+
+  const onThumb = (value: 0 | 1) => {
+    if (busy) return;
+    if (feedback && feedback.value === value) {
+      remove.mutate({ threadId, feedbackId: feedback.id });
+    } else {
+      setDialog({ value, comment: feedback?.comment ?? "" });
+    }
+  };
+
+  const comment = feedback?.comment?.trim() ? feedback.comment : null;
+
+  return (
+    <>
+      <span className="feedback" role="group" aria-label={t.helpful + " / " + t.notHelpful}>
+        <button
+          type="button"
+          className="icon-btn icon-btn-sm thumb"
+          data-testid="feedback-up"
+          aria-label={t.helpful}
+          title={t.helpful}
+          aria-pressed={feedback?.value === 1}
+          aria-disabled={busy || undefined}
+          onClick={() => onThumb(1)}
+        >
+          <ThumbUpIcon size={15} />
+        </button>
+        <button
+          type="button"
+          className="icon-btn icon-btn-sm thumb"
+          data-testid="feedback-down"
+          aria-label={t.notHelpful}
+          title={t.notHelpful}
+          aria-pressed={feedback?.value === 0}
+          aria-disabled={busy || undefined}
+          onClick={() => onThumb(0)}
+        >
+          <ThumbDownIcon size={15} />
+        </button>
+        {feedback && !comment ? (
+          <button type="button" className="link-btn" onClick={() => setDialog({ value: feedback.value as 0 | 1, comment: "" })}>
+            <CommentIcon size={13} />
+            {t.addComment}
+          </button>
+        ) : null}
+      </span>
+      {feedback && comment ? (
+        <div className="feedback-comment" data-testid="feedback-comment">
+          <span className="feedback-comment-icon" aria-hidden="true">
+            {feedback.value === 1 ? <ThumbUpIcon size={13} /> : <ThumbDownIcon size={13} />}
+          </span>
+          <p>
+            <span className="sr-only">{t.yourComment}: </span>
+            {comment}
+          </p>
+          <button type="button" className="link-btn" onClick={() => setDialog({ value: feedback.value as 0 | 1, comment })}>
+            <PencilIcon size={12} />
+            {t.editComment}
+          </button>
+        </div>
+      ) : null}
+      <FeedbackDialog
+        open={dialog !== null}
+        value={dialog?.value ?? 1}
+        initialComment={dialog?.comment ?? ""}
+        onCancel={() => setDialog(null)}
+        onSubmit={(text) => {
+          const value = dialog?.value ?? 1;
+          setDialog(null);
+          upsert.mutate({ threadId, forId: step.id, value, ...(text ? { comment: text } : {}) });
+        }}
+      />
+    </>
+  );
+}

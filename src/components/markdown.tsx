@@ -1,0 +1,73 @@
+"use client";
+
+import type { Element as HastElement, ElementContent as HastContent } from "hast";
+import { memo, type ComponentProps } from "react";
+import ReactMarkdown, { type Components } from "react-markdown";
+import rehypeHighlight from "rehype-highlight";
+import rehypeSanitize from "rehype-sanitize";
+import remarkGfm from "remark-gfm";
+import { useI18n } from "@/lib/i18n/i18n-provider";
+import { CopyButton } from "./copy-button";
+
+/**
+ * Stored step text is untrusted (any Chainlit app, any model wrote it). react-markdown turns raw HTML into plain
+ * text (no rehype-raw, ever), rehype-sanitize then applies GitHub's allow-list (no on* handlers, no javascript:
+ * URLs), and only after that does rehype-highlight add its <span class="hljs-…"> tokens.
+ */
+const remarkPlugins: ComponentProps<typeof ReactMarkdown>["remarkPlugins"] = [remarkGfm];
+const rehypePlugins: ComponentProps<typeof ReactMarkdown>["rehypePlugins"] = [rehypeSanitize, [rehypeHighlight, { detect: false }]];
+
+function textOf(node: HastContent | HastElement | undefined): string {
+  if (!node) return "";
+  if (node.type === "text") return node.value;
+  if ("children" in node) return node.children.map((child) => textOf(child as HastContent)).join("");
+  return "";
+}
+
+function CodeBlock({ node, children }: { node?: HastElement; children?: React.ReactNode }) {
+  const { t } = useI18n();
+  const code = node?.children.find((child): child is HastElement => child.type === "element" && child.tagName === "code");
+  const classes = code?.properties?.className;
+  const language = (Array.isArray(classes) ? classes : [])
+    .map(String)
+    .find((c) => c.startsWith("language-"))
+    ?.slice("language-".length);
+  const text = textOf(code ?? node).replace(/\n$/, "");
+  return (
+    <div className="code-block">
+      <div className="code-head">
+        <span className="code-lang">{language ?? "text"}</span>
+        <CopyButton text={text} label={t.copyCode} className="code-copy" showLabel />
+      </div>
+      {/* Scrollable regions must be focusable for keyboard users (axe: scrollable-region-focusable). */}
+      <pre tabIndex={0}>{children}</pre>
+    </div>
+  );
+}
+
+const components: Components = {
+  pre: ({ node, children }) => <CodeBlock node={node}>{children}</CodeBlock>,
+  a: ({ node: _node, href, children, ...rest }) => (
+    <a {...rest} href={href} target="_blank" rel="noopener noreferrer nofollow ugc">
+      {children}
+    </a>
+  ),
+  table: ({ node: _node, ...rest }) => (
+    <div className="table-wrap" tabIndex={0}>
+      <table {...rest} />
+    </div>
+  ),
+  img: ({ node: _node, src, alt }) =>
+    // Remote images in stored text: no referrer, lazy; sanitize has already checked the URL's protocol.
+    typeof src === "string" ? <img src={src} alt={alt ?? ""} loading="lazy" referrerPolicy="no-referrer" /> : null,
+};
+
+export const Markdown = memo(function Markdown({ children, className }: { children: string; className?: string }) {
+  return (
+    <div className={className ? `markdown ${className}` : "markdown"}>
+      <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} components={components}>
+        {children}
+      </ReactMarkdown>
+    </div>
+  );
+});

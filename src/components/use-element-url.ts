@@ -1,0 +1,30 @@
+"use client";
+
+import { useCallback } from "react";
+import { isUrlExpired } from "@/lib/download";
+import { api } from "@/trpc/react";
+import type { ThreadElement } from "./use-thread-cache";
+
+/**
+ * Signed links expire while a page stays open (Chainlit broke there; LibreChat #13751). Before following one, check
+ * its expiry (5 s margin) and, if needed, ask elements.getUrl for a fresh link, which is written back into the
+ * thread cache so every view of the element (thumbnail, dialog, chip) uses it. No reload.
+ */
+export function useElementUrl(threadId: string, element: Pick<ThreadElement, "id" | "url" | "urlExpiresAt">) {
+  const utils = api.useUtils();
+  const resign = useCallback(async (): Promise<string> => {
+    const fresh = await utils.elements.getUrl.fetch({ threadId, elementId: element.id }, { staleTime: 0, gcTime: 0 });
+    utils.threads.get.setData({ threadId }, (data) =>
+      data ? { ...data, elements: data.elements.map((e) => (e.id === element.id ? { ...e, url: fresh.url, urlExpiresAt: fresh.expiresAt } : e)) } : data,
+    );
+    return fresh.url;
+  }, [utils, threadId, element.id]);
+
+  /** A link good for at least 5 more seconds. */
+  const freshUrl = useCallback(async (): Promise<string> => {
+    if (element.url && !isUrlExpired(element.urlExpiresAt)) return element.url;
+    return resign();
+  }, [element.url, element.urlExpiresAt, resign]);
+
+  return { url: element.url ?? null, freshUrl, resign };
+}
