@@ -133,7 +133,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       }
       return (dynamo.requests!() - before) / views;
     };
-    const list = (user: BenchUser) => trpcGet("threads.list", { first: 30 });
+    const list = () => trpcGet("threads.list", { first: 30 });
     const get = (user: BenchUser, i: number) => trpcGet("threads.get", { threadId: user.threadIds[i % user.threadIds.length] });
     const page = (user: BenchUser, i: number) => `/threads/${user.threadIds[i % user.threadIds.length]}`;
     const dynamoPerCall = { "threads.list": await perView(list), "threads.get": await perView(get), "/threads/[id] HTML": await perView(page) };

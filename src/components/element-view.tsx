@@ -112,13 +112,13 @@ type Fetched<T> = { status: "loading" } | { status: "ok"; value: T } | { status:
  * Reads the head of a signed URL in the browser. Needs the bucket to allow CORS GETs from the app's origin;
  * without that the fetch fails and only the download chip shows.
  */
-function useFetchedHead(url: string, as: "text" | "blob", mime?: string | null): Fetched<string> {
+function useFetchedHead(getUrl: () => Promise<string>, as: "text" | "blob", mime?: string | null): Fetched<string> {
   const [state, setState] = useState<Fetched<string>>({ status: "loading" });
   useEffect(() => {
     const controller = new AbortController();
     let objectUrl: string | null = null;
     (async () => {
-      const response = await fetch(url, { signal: controller.signal, credentials: "omit", mode: "cors" });
+      const response = await fetch(await getUrl(), { signal: controller.signal, credentials: "omit", mode: "cors" });
       if (!response.ok) throw new Error(String(response.status));
       if (as === "blob") {
         const blob = await response.blob();
@@ -153,7 +153,7 @@ function useFetchedHead(url: string, as: "text" | "blob", mime?: string | null):
       controller.abort();
       if (objectUrl) URL.revokeObjectURL(objectUrl);
     };
-    // The element's first link is enough for a preview; a re-signed link does not need a second read.
+    // Read once per element: a link re-signed later (written back to the cache) needs no second read.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return state;
@@ -161,7 +161,8 @@ function useFetchedHead(url: string, as: "text" | "blob", mime?: string | null):
 
 function TextElement({ threadId, element }: { threadId: string; element: ThreadElement }) {
   const { t } = useI18n();
-  const state = useFetchedHead(element.url!, "text");
+  const { freshUrl } = useElementUrl(threadId, element);
+  const state = useFetchedHead(freshUrl, "text");
   const csv = isCsv(element.name, element.mime);
   let preview: React.ReactNode = null;
   if (state.status === "ok") {
@@ -207,9 +208,9 @@ function TextElement({ threadId, element }: { threadId: string; element: ThreadE
         <p className="muted preview-note">{t.previewLines(PREVIEW_LINES)}</p>
       </>
     );
-  } else if (state.status === "loading") {
-    preview = <div className="skeleton preview-skeleton" aria-hidden="true" />;
   }
+  // No placeholder while loading: where the bucket has no CORS rule the preview never comes, and a placeholder
+  // that then vanished would shift the page.
   return (
     <figure className="file-preview">
       {preview}
@@ -222,11 +223,11 @@ function PdfElement({ threadId, element }: { threadId: string; element: ThreadEl
   const { t } = useI18n();
   // The signed URL says "attachment" (uploaded files must never render as pages), so an <iframe> of it would
   // download instead of showing: the viewer gets a same-page blob: URL of the bytes instead.
-  const state = useFetchedHead(element.url!, "blob", "application/pdf");
+  const { freshUrl } = useElementUrl(threadId, element);
+  const state = useFetchedHead(freshUrl, "blob", "application/pdf");
   return (
     <figure className="file-preview">
       {state.status === "ok" ? <iframe className="pdf-frame" src={state.value} title={t.pdfTitle(element.name || "PDF")} /> : null}
-      {state.status === "loading" ? <div className="skeleton pdf-frame" aria-hidden="true" /> : null}
       <DownloadChip threadId={threadId} element={element} />
     </figure>
   );
