@@ -3,10 +3,9 @@
  * `threads.list`, `threads.get` and the `/threads/[id]` page under 32 concurrent signed-in users, and the DynamoDB
  * requests one page view costs (counted at dynalite, which serves the Next process). Called by bench.ts with --http.
  */
-import { spawn } from "node:child_process";
 import type { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -14,8 +13,7 @@ import { DynamoDBDataLayer } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
 import { createDynamoClient } from "../src/server/services";
 import { percentile, type PhaseResult } from "./bench-stats";
-import { freePort } from "./local-services";
-import { buildIfNeeded, NEXT_BIN } from "./next-build";
+import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";
 import { startStack } from "./stack";
 
@@ -61,11 +59,6 @@ async function seedUsers(env: Record<string, string>): Promise<Omit<BenchUser, "
 
 const trpcGet = (procedure: string, input: unknown) => `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
 
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 async function load(baseUrl: string, users: BenchUser[], name: string, pathFor: (user: BenchUser, i: number) => string): Promise<PhaseResult & { errors: number; non2xx: number }> {
   const latencies: number[] = [];
   let next = 0;
@@ -107,18 +100,11 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
   const dataDir = mkdtempSync(path.join(tmpdir(), "threadbook-bench-http-"));
   const stack = await startStack({ ...process.env, THREADBOOK_DATA_DIR: dataDir, DYNAMODB_TABLE: "", S3_BUCKET: "", LOG_LEVEL: "warn" }, () => {});
   const dynamo = stack.services[0]!;
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", NODE_NO_WARNINGS: "1", LOG_LEVEL: "warn" };
-  buildIfNeeded(env);
   log(`Seeding ${USERS} users × ${THREADS_PER_USER} threads…`);
   const seeded = await seedUsers(stack.env);
-  const server = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], { env, stdio: "ignore" });
-  const baseUrl = `http://localhost:${port}`;
+  const server = await startAppServer(stack.env);
+  const baseUrl = server.baseUrl;
   try {
-    for (let i = 0; i < 100; i++) {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
     const users: BenchUser[] = [];
     for (const user of seeded) users.push({ ...user, cookie: await signIn(baseUrl, user.identifier, PASSWORD) });
 
@@ -139,7 +125,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
     const dynamoPerCall = { "threads.list": await perView(list), "threads.get": await perView(get), "/threads/[id] HTML": await perView(page) };
     const pageView = dynamoPerCall["threads.list"] + dynamoPerCall["threads.get"] + dynamoPerCall["/threads/[id] HTML"];
 
-    const rssBefore = rssOf(server.pid!);
+    const rssBefore = server.rssMiB();
     const results = [];
     for (const [name, pathFor] of [["threads.list", list], ["threads.get", get], ["/threads/[id] page", page]] as const) {
       log(`Loading ${name} with ${USERS} users for ${DURATION_S} s…`);
@@ -147,10 +133,9 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
       results.push(result);
     }
-    return { users: USERS, durationSeconds: DURATION_S, results, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(rssOf(server.pid!)) } };
+    return { users: USERS, durationSeconds: DURATION_S, results, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()) } };
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
+    await server.stop();
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

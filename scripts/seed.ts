@@ -43,7 +43,7 @@ const TOPICS = [
   "Convert a CSV to JSON in Python",
 ];
 
-const SALES_CSV = "region,quarter,revenue_eur,deals\nNorth,Q3,182400,41\nSouth,Q3,129900,33\nEast,Q3,201750,47\nWest,Q3,98300,22\n";
+export const SALES_CSV = "region,quarter,revenue_eur,deals\nNorth,Q3,182400,41\nSouth,Q3,129900,33\nEast,Q3,201750,47\nWest,Q3,98300,22\n";
 
 interface DemoTurn {
   question: string;
@@ -80,20 +80,22 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
     const start = Date.now();
     const day = 86_400_000;
     // Alice: the showcase thread first (today), then 70 more spread over five months, newest first.
-    const plan: { user: string; name: string; at: number; showcase?: boolean; index: number }[] = [
+    const plan: { user: string; name: string; at: number; showcase?: boolean; security?: boolean; index: number }[] = [
       { user: "alice@example.com", name: "Q3 sales by region", at: start - 20 * 60_000, showcase: true, index: 0 },
     ];
     for (let i = 0; i < 70; i++) {
       const age = i < 3 ? i * 3 * 3600_000 + 3600_000 : i < 6 ? day + i * 3600_000 : Math.round((i - 5) ** 1.35 * day);
       plan.push({ user: "alice@example.com", name: `${TOPICS[i % TOPICS.length]}${i >= TOPICS.length ? ` (${Math.floor(i / TOPICS.length) + 1})` : ""}`, at: start - age, index: i + 1 });
     }
+    // Stored text that must never run in the UI (the e2e XSS check opens it).
+    plan.push({ user: "bob@example.com", name: "Security check", at: start - 30 * 60_000, index: 110, security: true });
     for (let i = 0; i < 4; i++) plan.push({ user: "bob@example.com", name: i === 0 ? "Bob's travel checklist" : TOPICS[(i * 5) % TOPICS.length]!, at: start - i * 2 * day - 3600_000, index: 100 + i, showcase: i === 0 });
 
     for (const thread of plan.reverse()) {
       const threadId = demoId(`${thread.user}:${thread.index}`);
       now = thread.at;
       await data.updateThread(threadId, { name: thread.name, userId: thread.user, metadata: { seeded: true } }, { touch: true });
-      const turns = thread.showcase ? showcaseTurns() : turnsFor(thread.name, thread.index);
+      const turns = thread.security ? securityTurns() : thread.showcase ? showcaseTurns() : turnsFor(thread.name, thread.index);
       let t = thread.at;
       for (const [turnIndex, turn] of turns.entries()) {
         const stepId = (part: string) => demoId(`${threadId}:${turnIndex}:${part}`);
@@ -123,6 +125,19 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
   } finally {
     client.destroy();
   }
+}
+
+/** Markup in stored output: the thread view must show it as text (or drop it), never run it. */
+export const XSS_PAYLOAD = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
+
+function securityTurns(): DemoTurn[] {
+  return [
+    {
+      question: `Does this render? ${XSS_PAYLOAD}`,
+      tool: { name: "fetch_page", input: JSON.stringify({ html: XSS_PAYLOAD }), output: XSS_PAYLOAD },
+      answer: `Stored markup must stay inert:\n\n${XSS_PAYLOAD}\n\n[click me](javascript:window.__xss=3)`,
+    },
+  ];
 }
 
 function showcaseTurns(): DemoTurn[] {

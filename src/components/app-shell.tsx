@@ -31,7 +31,7 @@ export function AppShell({ user, signOutAction, children }: { user: ShellUser; s
   const [open, setOpen] = useState(false);
   const drawerOpen = isPhone && open;
   const menuButton = useRef<HTMLButtonElement>(null);
-  const sidebarRef = useRef<HTMLElement>(null);
+  const sidebarRef = useRef<HTMLDivElement>(null);
   const focusOnOpen = useRef<"search" | "first">("first");
 
   const openDrawer = useCallback((focus?: "search") => {

@@ -28,7 +28,7 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
   const router = useRouter();
   const { closeDrawer } = useShell();
   const params = useParams<{ threadId?: string }>();
-  const activeId = params?.threadId ? decodeURIComponent(params.threadId) : null;
+  const activeId = params?.threadId ? safeDecode(params.threadId) : null;
   const now = useNow();
   const nowMs = now.getTime();
   const cache = useThreadCache();
@@ -204,6 +204,14 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
       />
     </nav>
   );
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function SkeletonRow() {

@@ -1,28 +1,25 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { AppShell } from "@/components/app-shell";
+import { I18nProvider } from "@/lib/i18n/i18n-provider";
+import { requestLocale } from "@/lib/i18n/server-locale";
 import { currentUser, signOut } from "@/server/auth";
+import "./threads.css";
 
+/** The signed-in shell: the thread sidebar (a drawer on phones) and the main pane. */
 export default async function ThreadsLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   if (!user) redirect("/sign-in");
+  const locale = await requestLocale();
   async function signOutAction() {
     "use server";
     await signOut({ redirectTo: "/sign-in" });
   }
   return (
-    <div className="app-shell">
-      <header className="app-header">
-        <strong>Threadbook</strong>
-        <span className="app-header-user">
-          <span data-testid="current-user">{user.identifier}</span>
-          <form action={signOutAction}>
-            <button type="submit" className="btn">
-              Sign out
-            </button>
-          </form>
-        </span>
-      </header>
-      {children}
-    </div>
+    <I18nProvider initialLocale={locale}>
+      <AppShell user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction}>
+        {children}
+      </AppShell>
+    </I18nProvider>
   );
 }

@@ -52,11 +52,22 @@ export async function upsertFeedback(ctx: LayerContext, input: Feedback, options
   return ctx.queue.run(stepQueueKey(threadId, stepId), async () => {
     const userId = options.threadUserId !== undefined ? options.threadUserId : ((await readThreadOwner(ctx, threadId)) ?? notFound("thread")).userId;
     const stored = { id, forId: stepId, threadId, value, comment: feedback.comment ?? null };
-    const old = await onConditionFailed(
-      () => updateStepFeedback(ctx, threadId, stepId, { set: [["feedback", stored]] }),
-      () => notFound("step"),
-    );
-    await addToFeedbackMarker(ctx, threadId, value, stepId, userId);
+    // The step and its marker are written side by side: one round trip of latency instead of two. Should the step
+    // turn out not to exist, its id is taken back out of the marker, so no phantom feedback stays listed.
+    const [step, marker] = await Promise.allSettled([
+      onConditionFailed(
+        () => updateStepFeedback(ctx, threadId, stepId, { set: [["feedback", stored]] }),
+        () => "missing" as const,
+      ),
+      addToFeedbackMarker(ctx, threadId, value, stepId, userId),
+    ]);
+    if (step.status === "fulfilled" && step.value === "missing") {
+      await removeFromFeedbackMarker(ctx, threadId, value, stepId);
+      notFound("step");
+    }
+    if (step.status === "rejected") throw step.reason;
+    if (marker.status === "rejected") throw marker.reason;
+    const old = step.value as Awaited<ReturnType<typeof updateStepFeedback>>;
     if (old !== null && old !== value) await removeFromFeedbackMarker(ctx, threadId, old, stepId);
     return id;
   });

@@ -1,6 +1,7 @@
 /** Reads of one thread's partition (`THREAD#{id}`): the thread, its steps, elements, step parts and feedback markers. */
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type Item } from "../codec";
+import { QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { unmarshallItem, type Item } from "../codec";
 import { threadPk } from "../keys";
 import { type LayerContext } from "./context";
 import { ExpressionBuilder } from "./update-expression";
@@ -15,22 +16,25 @@ export async function queryPartition(
   options: { attributes?: readonly string[]; skPrefix?: string } = {},
 ): Promise<Item[]> {
   const items: Item[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const expr = new ExpressionBuilder();
     const keyCondition = [`${expr.name("PK")} = ${expr.value(threadPk(threadId))}`];
     if (options.skPrefix) keyCondition.push(`begins_with(${expr.name("SK")}, ${expr.value(options.skPrefix)})`);
+    const { ExpressionAttributeNames, ExpressionAttributeValues } = expr.attributes();
+    // The low-level command with our own unmarshalling (codec.ts): this is the layer's heaviest read.
     const out = await ctx.doc.send(
       new QueryCommand({
         TableName: ctx.tableName,
         KeyConditionExpression: keyCondition.join(" AND "),
         ...(options.attributes ? { ProjectionExpression: expr.projection(options.attributes) } : {}),
-        ...expr.attributes(),
+        ExpressionAttributeNames,
+        ExpressionAttributeValues: ExpressionAttributeValues && marshall(ExpressionAttributeValues),
         ConsistentRead: true,
         ExclusiveStartKey,
       }),
     );
-    items.push(...((out.Items ?? []) as Item[]));
+    for (const item of out.Items ?? []) items.push(unmarshallItem(item));
     ExclusiveStartKey = out.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;

@@ -1,0 +1,5 @@
+import { ThreadSkeleton } from "@/components/thread-states";
+
+export default function Loading() {
+  return <ThreadSkeleton />;
+}

@@ -1,0 +1,5 @@
+import { ThreadNotFound } from "@/components/thread-states";
+
+export default function NotFound() {
+  return <ThreadNotFound />;
+}
