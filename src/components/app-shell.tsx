@@ -111,9 +111,9 @@ export function AppShell({ user, signOutAction, children }: { user: ShellUser; s
               </button>
               <span className="brand brand-sm">{t.appName}</span>
             </div>
-            <div id="main" className="main-content" tabIndex={-1}>
+            <main id="main" className="main-content" tabIndex={-1}>
               {children}
-            </div>
+            </main>
           </div>
         </div>
       </ToastProvider>

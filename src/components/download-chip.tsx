@@ -37,8 +37,7 @@ export function DownloadChip({ threadId, element, compact }: { threadId: string;
       }}
     >
       <span className="file-icon" aria-hidden="true">
-        <FileIcon size={20} />
-        <span className="file-ext">{kind.slice(0, 4)}</span>
+        {kind.length <= 4 ? <span className="file-ext">{kind}</span> : <FileIcon size={18} />}
       </span>
       <span className="file-text">
         <span className="sr-only">{t.download}: </span>

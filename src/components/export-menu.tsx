@@ -93,11 +93,11 @@ export function ExportMenu({ threadId }: { threadId: string }) {
         <div ref={menu} id={menuId} className="menu" role="menu" aria-label={t.exportButton} onKeyDown={onMenuKey}>
           <button type="button" role="menuitem" tabIndex={-1} className="menu-item" onClick={() => void run("markdown")}>
             {t.exportMarkdown}
-            <span className="menu-hint">.md</span>
+            <span className="menu-hint" aria-hidden="true">.md</span>
           </button>
           <button type="button" role="menuitem" tabIndex={-1} className="menu-item" onClick={() => void run("json")}>
             {t.exportJson}
-            <span className="menu-hint">.json</span>
+            <span className="menu-hint" aria-hidden="true">.json</span>
           </button>
         </div>
       ) : null}

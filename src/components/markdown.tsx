@@ -9,13 +9,30 @@ import remarkGfm from "remark-gfm";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { CopyButton } from "./copy-button";
 
+type AnyNode = { type: string; value?: string; children?: AnyNode[] };
+
 /**
- * Stored step text is untrusted (any Chainlit app, any model wrote it). react-markdown turns raw HTML into plain
- * text (no rehype-raw, ever), rehype-sanitize then applies GitHub's allow-list (no on* handlers, no javascript:
- * URLs), and only after that does rehype-highlight add its <span class="hljs-…"> tokens.
+ * HTML written inside Markdown stays visible as the characters it is (a history should show what was said),
+ * never as markup: every `raw` node becomes a text node, which React escapes. Without this, rehype-sanitize
+ * would silently drop the tags and leave their inner text.
+ */
+function rehypeRawToText() {
+  const walk = (node: AnyNode) => {
+    node.children?.forEach((child, index) => {
+      if (child.type === "raw") node.children![index] = { type: "text", value: child.value ?? "" };
+      else walk(child);
+    });
+  };
+  return (tree: AnyNode) => walk(tree);
+}
+
+/**
+ * Stored step text is untrusted (any Chainlit app, any model wrote it). No rehype-raw, ever: HTML becomes text,
+ * rehype-sanitize then applies GitHub's allow-list (no on* handlers, no javascript: URLs, no <script>), and only
+ * after that does rehype-highlight add its <span class="hljs-…"> tokens.
  */
 const remarkPlugins: ComponentProps<typeof ReactMarkdown>["remarkPlugins"] = [remarkGfm];
-const rehypePlugins: ComponentProps<typeof ReactMarkdown>["rehypePlugins"] = [rehypeSanitize, [rehypeHighlight, { detect: false }]];
+const rehypePlugins: ComponentProps<typeof ReactMarkdown>["rehypePlugins"] = [rehypeRawToText, rehypeSanitize, [rehypeHighlight, { detect: false }]];
 
 function textOf(node: HastContent | HastElement | undefined): string {
   if (!node) return "";
@@ -47,11 +64,15 @@ function CodeBlock({ node, children }: { node?: HastElement; children?: React.Re
 
 const components: Components = {
   pre: ({ node, children }) => <CodeBlock node={node}>{children}</CodeBlock>,
-  a: ({ node: _node, href, children, ...rest }) => (
-    <a {...rest} href={href} target="_blank" rel="noopener noreferrer nofollow ugc">
-      {children}
-    </a>
-  ),
+  // An unsafe URL (javascript:, data:…) arrives here emptied: show the text, not a link to this very page.
+  a: ({ node: _node, href, children, ...rest }) =>
+    href ? (
+      <a {...rest} href={href} target="_blank" rel="noopener noreferrer nofollow ugc">
+        {children}
+      </a>
+    ) : (
+      <span className="link-removed">{children}</span>
+    ),
   table: ({ node: _node, ...rest }) => (
     <div className="table-wrap" tabIndex={0}>
       <table {...rest} />

@@ -36,7 +36,7 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
   const text = step.output ?? step.input ?? "";
   return (
     <div className="turn turn-user" data-testid="user-message" data-step-id={step.id}>
-      <h3 className="sr-only">{t.you}</h3>
+      <h2 className="sr-only">{t.you}</h2>
       {text ? <div className="bubble">{text}</div> : null}
       <ElementList threadId={threadId} elements={elements} align="end" />
       <div className="message-footer message-footer-end">
@@ -69,7 +69,7 @@ export function AssistantMessage({
   const duration = run ? formatDuration(run.start, run.end) : null;
   return (
     <div className="message message-assistant" data-testid="assistant-message" data-step-id={step.id}>
-      <h3 className="sr-only">{t.assistant}</h3>
+      <h2 className="sr-only">{t.assistant}</h2>
       {text ? <Markdown>{text}</Markdown> : null}
       {step.isError ? <ErrorLabel /> : null}
       <ElementList threadId={threadId} elements={elements} />

@@ -38,7 +38,10 @@ export function Sidebar({ ref, user, signOutAction, hidden, modal }: SidebarProp
       ref={ref}
       className="sidebar"
       inert={hidden}
-      {...(modal ? { role: "dialog", "aria-modal": true, "aria-label": t.threadsNav } : {})}
+      // A landmark beside <main> on wide screens; a modal dialog while it is the open drawer on a phone.
+      role={modal ? "dialog" : "complementary"}
+      aria-modal={modal || undefined}
+      aria-label={t.threadsNav}
     >
       <div className="sidebar-head">
         <Link href="/threads" className="brand" onClick={closeDrawer}>

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { formatFullDate, relativeAge } from "@/lib/date-groups";
 import type { Dictionary } from "@/lib/i18n/en";
 import { useI18n } from "@/lib/i18n/i18n-provider";
@@ -27,6 +27,7 @@ export function ThreadListItem({ thread, now, active, onNavigate, onRename, onDe
   const { t, locale } = useI18n();
   const [editing, setEditing] = useState(false);
   const link = useRef<HTMLAnchorElement>(null);
+  const ageId = useId();
   const name = thread.name?.trim() || t.untitled;
 
   const finishEditing = (refocus: boolean) => {
@@ -53,10 +54,12 @@ export function ThreadListItem({ thread, now, active, onNavigate, onRename, onDe
           prefetch={false}
           className="thread-link"
           aria-current={active ? "page" : undefined}
+          // The link is named by the thread alone (so "Kyoto" and "Kyoto (2)" stay distinct); the age describes it.
+          aria-describedby={ageId}
           onClick={onNavigate}
         >
           <span className={thread.name?.trim() ? "thread-name" : "thread-name thread-name-untitled"}>{name}</span>
-          <time className="thread-age" dateTime={thread.updatedAt} title={formatFullDate(thread.updatedAt, locale)}>
+          <time id={ageId} aria-hidden="true" className="thread-age" dateTime={thread.updatedAt} title={formatFullDate(thread.updatedAt, locale)}>
             {formatAge(thread.updatedAt, now, t)}
           </time>
         </Link>

@@ -164,7 +164,7 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
   }
 
   return (
-    <nav className="thread-nav" aria-label={t.threadsNav}>
+    <nav className="thread-nav" aria-label={t.historyNav}>
       <div
         ref={scroller}
         className="thread-scroll"

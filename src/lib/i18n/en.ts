@@ -5,6 +5,7 @@ export const en = {
   skipToContent: "Skip to content",
   openMenu: "Open menu",
   closeMenu: "Close menu",
+  historyNav: "Thread history",
   threadsNav: "Threads",
   signOut: "Sign out",
   signedInAs: "Signed in as",

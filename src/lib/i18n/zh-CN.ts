@@ -6,6 +6,7 @@ export const zhCN: Dictionary = {
   skipToContent: "跳到主要内容",
   openMenu: "打开菜单",
   closeMenu: "关闭菜单",
+  historyNav: "对话记录",
   threadsNav: "对话",
   signOut: "退出登录",
   signedInAs: "当前账号",

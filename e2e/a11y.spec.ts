@@ -1,0 +1,56 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, snap, test } from "./fixtures";
+
+/** Serious and critical axe violations fail the test; the rest are printed for review. */
+async function checkA11y(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const minor = results.violations.filter((v) => !blocking.includes(v));
+  if (minor.length) console.log(`[axe ${label}] minor:`, minor.map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`).join(", "));
+  expect(
+    blocking.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) })),
+    `${label}: serious or critical axe violations`,
+  ).toEqual([]);
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`accessibility, ${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+
+    test("the thread list", async ({ page, threads }) => {
+      await threads.goto();
+      await checkA11y(page, `list ${colorScheme}`);
+      await threads.filter("Thumbs up").click();
+      await expect(threads.filter("Thumbs up")).toHaveAttribute("aria-pressed", "true");
+      await expect(threads.rows.first()).toBeVisible();
+      await expect(threads.list).not.toHaveAttribute("aria-busy", "true");
+      await checkA11y(page, `list filtered ${colorScheme}`);
+    });
+
+    test("the thread detail, with a step open and a dialog", async ({ page, threads, thread }) => {
+      await threads.goto();
+      await threads.open("Q3 sales by region");
+      await thread.step("run_python").locator("summary").click();
+      await expect(thread.step("run_python").getByText(/read_csv/)).toBeVisible();
+      await snap(page, `a11y-detail-${colorScheme}`);
+      await checkA11y(page, `detail ${colorScheme}`);
+      await thread.up(1).click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      await checkA11y(page, `feedback dialog ${colorScheme}`);
+      await page.keyboard.press("Escape");
+      await expect(page.getByRole("dialog")).toBeHidden();
+      await expect(thread.up(1)).toBeFocused();
+    });
+  });
+}
+
+test.describe("accessibility on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+  test("the open drawer", async ({ page, threads }) => {
+    await page.goto("/threads");
+    await threads.menuButton.click();
+    await expect(threads.rows.first()).toBeVisible();
+    await checkA11y(page, "drawer");
+  });
+});

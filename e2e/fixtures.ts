@@ -1,0 +1,70 @@
+/**
+ * Signed-in pages without signing in for every test: each demo user signs in once per worker and the session
+ * cookie is reused (sign-in is rate limited to 10 tries per identifier, 30 per address, in 15 minutes).
+ * `test.use({ user: "bob@example.com" })` switches user; locale, viewport and colour scheme still come from test.use.
+ */
+import { test as base, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
+import { SignInPage } from "./pages/sign-in-page";
+import { ThreadPage } from "./pages/thread-page";
+import { ThreadsPage } from "./pages/threads-page";
+
+export type DemoUser = "alice@example.com" | "bob@example.com";
+type StorageState = Exclude<BrowserContextOptions["storageState"], string | undefined>;
+
+async function signInOnce(browser: Browser, baseURL: string | undefined, user: DemoUser): Promise<StorageState> {
+  const context = await browser.newContext({ baseURL });
+  try {
+    const page = await context.newPage();
+    await new SignInPage(page).signIn(user);
+    return await context.storageState();
+  } finally {
+    await context.close();
+  }
+}
+
+export const test = base.extend<{ user: DemoUser; threads: ThreadsPage; thread: ThreadPage; pageErrors: void }, { sessions: (user: DemoUser) => Promise<StorageState> }>({
+  user: ["alice@example.com", { option: true }],
+  /** Every test fails on an uncaught page error or a React hydration mismatch. */
+  pageErrors: [
+    async ({ page }, provide) => {
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() === "error" && /hydrat/i.test(message.text())) errors.push(`console: ${message.text()}`);
+      });
+      await provide();
+      if (errors.length) throw new Error(`The page reported errors:\n${errors.join("\n")}`);
+    },
+    { auto: true },
+  ],
+  sessions: [
+    async ({ browser }, provide, workerInfo) => {
+      const cache = new Map<DemoUser, Promise<StorageState>>();
+      await provide((user) => {
+        let state = cache.get(user);
+        if (!state) {
+          state = signInOnce(browser, workerInfo.project.use.baseURL, user);
+          cache.set(user, state);
+        }
+        return state;
+      });
+    },
+    { scope: "worker" },
+  ],
+  storageState: async ({ user, sessions }, provide) => {
+    await provide(await sessions(user));
+  },
+  threads: async ({ page }, provide) => {
+    await provide(new ThreadsPage(page));
+  },
+  thread: async ({ page }, provide) => {
+    await provide(new ThreadPage(page));
+  },
+});
+
+export { expect } from "@playwright/test";
+
+/** A screenshot kept with the test's artifacts (test-results/<test>/<name>.png). */
+export async function snap(page: Page, name: string) {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`), animations: "disabled" });
+}

@@ -1,0 +1,79 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+
+/** The signed-in shell and its thread sidebar. */
+export class ThreadsPage {
+  readonly list: Locator;
+  readonly rows: Locator;
+  readonly search: Locator;
+  readonly menuButton: Locator;
+  readonly currentUser: Locator;
+
+  constructor(readonly page: Page) {
+    this.list = page.getByTestId("thread-list");
+    this.rows = page.getByTestId("thread-list-item");
+    this.search = page.getByRole("searchbox", { name: "Search threads" });
+    this.menuButton = page.getByRole("button", { name: "Open menu" });
+    this.currentUser = page.getByTestId("current-user");
+  }
+
+  async goto() {
+    await this.page.goto("/threads");
+    await expect(this.rows.first()).toBeVisible();
+  }
+
+  filter(name: "All" | "Thumbs up" | "Thumbs down"): Locator {
+    return this.page.getByRole("group", { name: "Filter by feedback" }).getByRole("button", { name, exact: true });
+  }
+
+  groupHeading(name: string | RegExp): Locator {
+    return this.list.getByRole("heading", { level: 2, name });
+  }
+
+  /** A thread's link: named by the thread name alone (the age is its description). */
+  link(name: string): Locator {
+    return this.list.getByRole("link", { name, exact: true });
+  }
+
+  /** The names shown in the loaded rows, in order. */
+  async rowNames(): Promise<string[]> {
+    return this.rows.locator(".thread-name").allTextContents();
+  }
+
+  row(name: string): Locator {
+    return this.rows.filter({ has: this.page.getByRole("link", { name, exact: true }) });
+  }
+
+  async open(name: string) {
+    await this.link(name).click();
+    await expect(this.page.getByRole("heading", { level: 1, name })).toBeVisible();
+  }
+
+  /** Scrolls the sidebar to its last row until more than `count` rows are loaded. */
+  async scrollUntilMoreThan(count: number) {
+    await expect
+      .poll(async () => {
+        await this.rows.last().scrollIntoViewIfNeeded();
+        return this.rows.count();
+      })
+      .toBeGreaterThan(count);
+  }
+
+  async rename(name: string, next: string) {
+    const row = this.row(name);
+    await row.hover();
+    await row.getByRole("button", { name: `Rename “${name}”` }).click();
+    const input = this.page.getByRole("textbox", { name: "Thread name" });
+    await expect(input).toBeFocused();
+    await input.fill(next);
+    return input;
+  }
+
+  async startDelete(name: string): Promise<Locator> {
+    const row = this.row(name);
+    await row.hover();
+    await row.getByRole("button", { name: `Delete “${name}”` }).click();
+    const dialog = this.page.getByRole("dialog", { name: "Delete this thread?" });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+}

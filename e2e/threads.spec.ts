@@ -1,0 +1,229 @@
+import { expect, snap, test } from "./fixtures";
+
+test.describe("thread list", () => {
+  test("groups alice's threads by date and keeps loading past two pages on scroll", async ({ page, threads }) => {
+    await threads.goto();
+    await expect(threads.currentUser).toHaveText("alice@example.com");
+    // The newest thread (20 minutes old) heads the list, in Today; older ones fall into month groups.
+    await expect(threads.groupHeading(/^(Today|Yesterday)$/).first()).toBeVisible();
+    await expect(threads.rows.first()).toContainText("Q3 sales by region");
+    await snap(page, "list-first-page");
+
+    const firstPage = await threads.rows.count();
+    expect(firstPage).toBeGreaterThanOrEqual(30);
+    await threads.scrollUntilMoreThan(60);
+    await expect(threads.groupHeading(/^[A-Z][a-z]+ \d{4}$/).first()).toBeVisible();
+    // No thread twice across pages.
+    const names = await threads.rows.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    expect(new Set(names).size).toBe(names.length);
+    await snap(page, "list-scrolled");
+  });
+
+  test.describe("on a tall screen", () => {
+    test.use({ viewport: { width: 1280, height: 2400 } });
+    test("loads the next page by itself when the first does not fill the panel (Chainlit #2100)", async ({ page, threads }) => {
+      await threads.goto();
+      // No scroll at all: the sentinel is in view, so page 2 is fetched until the panel overflows or pages run out.
+      await expect.poll(() => threads.rows.count()).toBeGreaterThan(30);
+      await snap(page, "list-tall-screen");
+    });
+  });
+
+  test("search is case-insensitive, debounced, and its results page too", async ({ page, threads }) => {
+    await threads.goto();
+    await threads.search.fill("kyoto");
+    await expect(threads.rows).toHaveCount(5);
+    for (const name of await threads.rowNames()) expect(name).toMatch(/Kyoto/);
+    await snap(page, "search-kyoto");
+
+    await threads.search.fill("O");
+    await expect(threads.rows.first()).toBeVisible();
+    await threads.scrollUntilMoreThan(30);
+    for (const name of await threads.rowNames()) expect(name.toLowerCase()).toContain("o");
+
+    await threads.search.fill("no thread is called this");
+    await expect(threads.list.getByText("No threads match")).toBeVisible();
+    await threads.search.press("Escape");
+    await expect(threads.search).toHaveValue("");
+    await expect(threads.rows.first()).toBeVisible();
+  });
+
+  test("a list that fails to load says so and retries", async ({ page, threads }) => {
+    await page.route("**/api/trpc/threads.list**", (route) => route.fulfill({ status: 503, contentType: "application/json", body: "{}" }));
+    await page.goto("/threads");
+    const alert = threads.list.getByRole("alert");
+    await expect(alert).toContainText("Couldn't load your threads.");
+    await snap(page, "list-error");
+    await page.unroute("**/api/trpc/threads.list**");
+    await alert.getByRole("button", { name: "Retry" }).click();
+    await expect(threads.rows.first()).toBeVisible();
+  });
+
+  test("Ctrl+K focuses the search box", async ({ page, threads }) => {
+    await threads.goto();
+    await page.locator("body").click({ position: { x: 900, y: 400 } });
+    await page.keyboard.press("Control+K");
+    await expect(threads.search).toBeFocused();
+  });
+
+  test("filters by thumbs up and thumbs down", async ({ page, threads, thread }) => {
+    await threads.goto();
+    const all = threads.filter("All");
+    const up = threads.filter("Thumbs up");
+    const down = threads.filter("Thumbs down");
+    await expect(all).toHaveAttribute("aria-pressed", "true");
+
+    await up.click();
+    await expect(up).toHaveAttribute("aria-pressed", "true");
+    await expect(all).toHaveAttribute("aria-pressed", "false");
+    await expect(threads.rows.first()).toBeVisible();
+    await expect.poll(() => threads.rows.count()).toBeGreaterThanOrEqual(15);
+    await snap(page, "filter-up");
+    const upNames = await threads.rowNames();
+    expect(upNames.some((n) => n.startsWith("Plan a three-day trip to Kyoto"))).toBe(false);
+    await threads.rows.nth(1).getByRole("link").click();
+    await expect(thread.heading).toBeVisible();
+    await expect(page.getByRole("button", { name: "Helpful", exact: true, pressed: true })).not.toHaveCount(0);
+
+    await down.click();
+    await expect(down).toHaveAttribute("aria-pressed", "true");
+    await expect(threads.rows).toHaveCount(8);
+    for (const index of [0, 7]) {
+      const name = (await threads.rowNames())[index]!;
+      await threads.rows.nth(index).getByRole("link").click();
+      await expect(thread.heading).toHaveText(name);
+      await expect(page.getByRole("button", { name: "Not helpful", exact: true, pressed: true })).toHaveCount(1);
+      await expect(page.getByRole("button", { name: "Helpful", exact: true, pressed: true })).toHaveCount(0);
+    }
+    await snap(page, "filter-down");
+  });
+
+  test("renames a thread inline: Escape cancels, Enter saves", async ({ page, threads }) => {
+    await threads.goto();
+    await threads.search.fill("haiku");
+    const original = "Write a haiku about autumn rain";
+    await expect(threads.row(original)).toBeVisible();
+
+    const input = await threads.rename(original, "Never saved");
+    await input.press("Escape");
+    await expect(threads.row(original)).toBeVisible();
+    await expect(threads.link(original)).toBeFocused();
+
+    const again = await threads.rename(original, "Autumn rain haiku, renamed");
+    await snap(page, "rename-editing");
+    await again.press("Enter");
+    await expect(threads.row("Autumn rain haiku, renamed")).toBeVisible();
+    await page.reload();
+    await threads.search.fill("renamed");
+    await expect(threads.row("Autumn rain haiku, renamed")).toBeVisible();
+  });
+
+  test("deletes a thread after confirmation; Escape cancels", async ({ page, threads }) => {
+    await threads.goto();
+    const name = "Budget for a kitchen renovation";
+    await threads.search.fill("kitchen");
+    await expect(threads.row(name)).toBeVisible();
+
+    let dialog = await threads.startDelete(name);
+    await expect(dialog).toHaveAttribute("aria-modal", "true");
+    await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+    // Focus stays inside the dialog.
+    await page.keyboard.press("Tab");
+    await expect(dialog.getByRole("button", { name: "Delete" })).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+    await snap(page, "delete-dialog");
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(threads.row(name)).toBeVisible();
+
+    dialog = await threads.startDelete(name);
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(threads.row(name)).toHaveCount(0);
+    await page.reload();
+    await threads.search.fill("kitchen");
+    await expect(threads.row(`${name} (2)`)).toBeVisible();
+    await expect(threads.row(name)).toHaveCount(0);
+  });
+
+  test("highlights the open thread", async ({ threads }) => {
+    await threads.goto();
+    await threads.open("Q3 sales by region");
+    await expect(threads.link("Q3 sales by region")).toHaveAttribute("aria-current", "page");
+    await expect(threads.list.locator('[aria-current="page"]')).toHaveCount(1);
+  });
+
+  test("the theme toggle switches and survives a reload without a flash", async ({ page, threads }) => {
+    await threads.goto();
+    const html = page.locator("html");
+    await page.getByRole("button", { name: "Theme: System" }).click();
+    await expect(html).toHaveAttribute("data-theme", "light");
+    await page.getByRole("button", { name: "Theme: Light" }).click();
+    await expect(html).toHaveAttribute("data-theme", "dark");
+    await snap(page, "theme-dark");
+    // The head script sets the attribute before React runs: check it on the raw document.
+    await page.reload({ waitUntil: "commit" });
+    await page.waitForFunction(() => document.documentElement.getAttribute("data-theme") === "dark");
+    await page.getByRole("button", { name: "Theme: Dark" }).click();
+    await expect(html).not.toHaveAttribute("data-theme", /.+/);
+  });
+});
+
+test.describe("in Simplified Chinese", () => {
+  test.use({ locale: "zh-CN" });
+
+  test("Accept-Language picks zh-CN, and the switcher goes back to English", async ({ page, threads }) => {
+    await page.goto("/threads");
+    await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+    await expect(threads.list.getByRole("heading", { level: 2, name: "今天" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "退出登录" })).toBeVisible();
+    await expect(page.getByRole("searchbox", { name: "搜索对话" })).toBeVisible();
+    await snap(page, "zh-CN");
+
+    await page.getByRole("combobox", { name: "语言" }).selectOption("en");
+    await expect(threads.groupHeading("Today")).toBeVisible();
+    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+    await page.reload();
+    await expect(threads.groupHeading("Today")).toBeVisible();
+  });
+});
+
+test.describe("the tb-locale cookie", () => {
+  test("wins over the browser language", async ({ page, context, baseURL }) => {
+    await context.addCookies([{ name: "tb-locale", value: "zh-CN", url: baseURL! }]);
+    await page.goto("/threads");
+    await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+    await expect(page.getByTestId("thread-list").getByRole("heading", { level: 2, name: "今天" })).toBeVisible();
+  });
+});
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("the sidebar is a drawer: opens, closes on Escape, and closes when a thread is picked", async ({ page, threads, thread }) => {
+    await page.goto("/threads");
+    await expect(threads.menuButton).toHaveAttribute("aria-expanded", "false");
+    await expect(threads.search).toBeHidden();
+    await snap(page, "phone-home");
+
+    await threads.menuButton.click();
+    await expect(threads.menuButton).toHaveAttribute("aria-expanded", "true");
+    const drawer = page.getByRole("dialog", { name: "Threads" });
+    await expect(drawer).toBeVisible();
+    await expect(drawer.getByRole("button", { name: "Close menu" })).toBeFocused();
+    await expect(threads.rows.first()).toBeVisible();
+    await snap(page, "phone-drawer");
+    await page.keyboard.press("Escape");
+    await expect(drawer).toBeHidden();
+    await expect(threads.menuButton).toBeFocused();
+
+    await threads.menuButton.click();
+    await threads.link("Q3 sales by region").click();
+    await expect(thread.heading).toHaveText("Q3 sales by region");
+    await expect(threads.menuButton).toHaveAttribute("aria-expanded", "false");
+    await expect(threads.search).toBeHidden();
+    await expect(page.getByRole("table").first()).toBeVisible();
+    await snap(page, "phone-thread");
+  });
+});
