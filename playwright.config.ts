@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { chromiumPath } from "./e2e/chromium";
+import { FAKE_OPENAI_ENV } from "./e2e/fake-openai-port";
 import { OIDC_APP_ENV } from "./e2e/oidc-provider";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
@@ -44,6 +45,7 @@ export default defineConfig({
       THREADBOOK_SKIP_BUILD: "1",
       NEXT_TELEMETRY_DISABLED: "1",
       ...OIDC_APP_ENV,
+      ...FAKE_OPENAI_ENV,
       ...(process.env.E2E_EXTRA_ENV ? JSON.parse(process.env.E2E_EXTRA_ENV) : {}),
     },
   },

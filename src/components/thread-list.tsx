@@ -32,7 +32,6 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
   const now = useNow();
   const nowMs = now.getTime();
   const cache = useThreadCache();
-  const utils = api.useUtils();
 
   const query = api.threads.list.useInfiniteQuery(
     { first: THREAD_PAGE_SIZE, search: search || undefined, feedback },
@@ -92,6 +91,7 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
           undo();
           toast(t.renameError);
         },
+        onSettled: () => void cache.invalidateSearchLists(),
       },
     );
   };
@@ -106,7 +106,6 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
           cache.removeFromLists(row.id);
           setToDelete(null);
           if (row.id === activeId) router.replace("/threads");
-          utils.threads.get.setData({ threadId: row.id }, undefined);
           document.getElementById("thread-search")?.focus();
         },
         onError: () => {

@@ -1,19 +1,17 @@
 "use client";
 
-import { useEffect, useRef, useSyncExternalStore } from "react";
+import { useEffect, useRef } from "react";
+import { useIsApple } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { useShell } from "./app-shell";
 import { CloseIcon, SearchIcon } from "./ui/icons";
-
-const noSubscribe = () => () => {};
-const isApple = () => /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
 
 /** The search box; Ctrl+K (⌘K on Apple) focuses it from anywhere, opening the drawer first on a phone. */
 export function ThreadSearch({ value, onChange }: { value: string; onChange: (value: string) => void }) {
   const { t } = useI18n();
   const { isPhone, openDrawer } = useShell();
   const input = useRef<HTMLInputElement>(null);
-  const apple = useSyncExternalStore(noSubscribe, isApple, () => false);
+  const apple = useIsApple();
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useIsApple } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { AlertIcon, MessageIcon } from "./ui/icons";
 
@@ -65,6 +66,7 @@ export function ThreadError({ onRetry }: { onRetry: () => void }) {
 
 export function ThreadsHome() {
   const { t } = useI18n();
+  const apple = useIsApple();
   return (
     <div className="page-state home-state">
       <MessageIcon size={32} className="page-state-icon" />
@@ -72,7 +74,7 @@ export function ThreadsHome() {
       <p className="muted home-desktop">{t.homeBody}</p>
       <p className="muted home-phone">{t.homeBodyMobile}</p>
       <p className="muted home-desktop home-shortcut">
-        <kbd>Ctrl</kbd> <kbd>K</kbd> {t.shortcutSearch}
+        <kbd>{apple ? "⌘" : "Ctrl"}</kbd> <kbd>K</kbd> {t.shortcutSearch}
       </p>
     </div>
   );

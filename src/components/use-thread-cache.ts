@@ -52,7 +52,12 @@ export function useThreadCache() {
             return input?.feedback !== undefined && input?.feedback !== null;
           },
         }),
-      invalidateLists: () => queryClient.invalidateQueries({ queryKey: getQueryKey(api.threads.list) }),
+      /** A renamed thread may enter or leave a search's results. */
+      invalidateSearchLists: () =>
+        queryClient.invalidateQueries({
+          queryKey: getQueryKey(api.threads.list),
+          predicate: (query) => Boolean((query.queryKey[1] as { input?: { search?: unknown } } | undefined)?.input?.search),
+        }),
     }),
     [updateLists, utils, queryClient],
   );

@@ -59,3 +59,11 @@ export function useNow(): Date {
   );
   return new Date(ms);
 }
+
+const noSubscribe = () => () => {};
+const isApple = () => /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
+
+/** Apple keyboards say ⌘ where others say Ctrl. False on the server and during hydration. */
+export function useIsApple(): boolean {
+  return useSyncExternalStore(noSubscribe, isApple, () => false);
+}
