@@ -9,7 +9,7 @@ import path from "node:path";
 import { ConfigError, parseServerEnv } from "../src/server/env";
 import { createDynamoClient } from "../src/server/services";
 import { checkOAuthEnv } from "../src/server/auth/providers";
-import { ensureStorageReady, ensureTable, parseStorageConfig } from "../src/data";
+import { createStorageFromConfig, ensureStorageReady, ensureTable, parseStorageConfig, type StorageConfig } from "../src/data";
 import { azuriteConnectionString, LOCAL_AWS_CREDENTIALS, startAzurite, startDynalite, startS3rver, type LocalService } from "./local-services";
 import { seedDemoData } from "./seed";
 
@@ -74,7 +74,9 @@ export async function startStack(baseEnv: Record<string, string | undefined> = p
     const client = createDynamoClient(env);
     try {
       if (embeddedDynamo && (await ensureTable(client, env.DYNAMODB_TABLE!))) log(`Created table ${env.DYNAMODB_TABLE} from infra/dynamodb-table.json`);
-      await ensureStorageReady(asConfigError(() => parseStorageConfig(env)), { create: embeddedStorage });
+      const storageConfig = asConfigError(() => parseStorageConfig(env));
+      await ensureStorageReady(storageConfig, { create: embeddedStorage });
+      if (embeddedStorage) await allowBrowserReads(storageConfig, env.PORT ?? "3000");
     } finally {
       client.destroy();
     }
@@ -83,6 +85,19 @@ export async function startStack(baseEnv: Record<string, string | undefined> = p
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * The pages preview text and CSV attachments by fetching their signed links, which needs a CORS rule on the bucket or
+ * container. The embedded default sets one for the app's own origins; real buckets need the same (README).
+ */
+async function allowBrowserReads(config: StorageConfig, port: string) {
+  const storage = createStorageFromConfig(config);
+  try {
+    await storage.allowBrowserReads([`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+  } finally {
+    await storage.close();
   }
 }
 

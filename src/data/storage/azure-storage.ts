@@ -74,6 +74,7 @@ async function forEachLimited<T>(items: readonly T[], limit: number, task: (item
 export class AzureBlobStorageClient implements StorageClient {
   readonly description: string;
   readonly container: ContainerClient;
+  private readonly service: BlobServiceClient;
   private readonly credential: StorageSharedKeyCredential;
   private readonly expiresInSeconds: number;
   private readonly target: StorageTarget;
@@ -84,15 +85,26 @@ export class AzureBlobStorageClient implements StorageClient {
     if (!options.containerName) throw new Error("createAzureStorage: containerName is required");
     const account = resolveAccount(options);
     this.credential = new StorageSharedKeyCredential(account.accountName, account.accountKey);
-    const service = new BlobServiceClient(account.blobEndpoint, this.credential, {
+    this.service = new BlobServiceClient(account.blobEndpoint, this.credential, {
       ...options.pipelineOptions,
       retryOptions: { ...DEFAULT_RETRY, ...options.pipelineOptions?.retryOptions },
     });
-    this.container = service.getContainerClient(options.containerName);
+    this.container = this.service.getContainerClient(options.containerName);
     this.description = `azure://${options.containerName}`;
     this.expiresInSeconds = checkExpiresInSeconds(options.expiresInSeconds);
     this.target = azureTarget(options.containerName, account.blobEndpoint);
     this.protocol = account.blobEndpoint.startsWith("https:") ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
+  }
+
+  /** Lets pages on these origins read signed links with fetch (text and CSV previews): a CORS rule for GET and HEAD. */
+  async allowBrowserReads(origins: readonly string[]): Promise<void> {
+    try {
+      await this.service.setProperties({
+        cors: [{ allowedOrigins: origins.join(","), allowedMethods: "GET,HEAD", allowedHeaders: "*", exposedHeaders: "*", maxAgeInSeconds: 3600 }],
+      });
+    } catch (error) {
+      throw toStorageError(error, this.target, "set CORS rules");
+    }
   }
 
   async exists(): Promise<boolean> {

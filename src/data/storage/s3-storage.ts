@@ -13,6 +13,7 @@ import {
   paginateListObjectsV2,
   S3Client,
   type S3ClientConfig,
+  PutBucketCorsCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -115,6 +116,20 @@ export class S3StorageClient implements StorageClient {
     this.client = options.client ?? createS3Client(options);
     this.expiresInSeconds = checkExpiresInSeconds(options.expiresInSeconds);
     this.target = s3Target(options.bucket, options);
+  }
+
+  /** Lets pages on these origins read signed links with fetch (text and CSV previews): a CORS rule for GET and HEAD. */
+  async allowBrowserReads(origins: readonly string[]): Promise<void> {
+    try {
+      await this.client.send(
+        new PutBucketCorsCommand({
+          Bucket: this.bucket,
+          CORSConfiguration: { CORSRules: [{ AllowedOrigins: [...origins], AllowedMethods: ["GET", "HEAD"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 }] },
+        }),
+      );
+    } catch (error) {
+      throw toStorageError(error, this.target, "set CORS rules");
+    }
   }
 
   exists(): Promise<boolean> {

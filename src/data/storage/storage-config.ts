@@ -167,7 +167,11 @@ export function parseStorageConfig(env: Env): StorageConfig {
 }
 
 /** A StorageClient that can also check for, and create, its bucket or container (local stack, startup checks). */
-export type ProvisionableStorage = StorageClient & { exists(): Promise<boolean>; ensureExists(): Promise<boolean> };
+export type ProvisionableStorage = StorageClient & {
+  exists(): Promise<boolean>;
+  ensureExists(): Promise<boolean>;
+  allowBrowserReads(origins: readonly string[]): Promise<void>;
+};
 
 export function createStorageFromConfig(config: StorageConfig): ProvisionableStorage {
   if (config.provider === "s3") return createS3Storage(config);
