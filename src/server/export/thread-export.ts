@@ -4,6 +4,7 @@
  * written; attachments appear by name.
  */
 import type { Element, Step, ThreadWithContent } from "@/data";
+import { toPublicThread } from "../public-thread";
 
 export type ThreadExportFormat = "json" | "markdown";
 
@@ -42,20 +43,7 @@ function exportElement({ url: _url, urlExpiresAt: _expires, objectKey: _key, ...
 }
 
 export function threadToJson(thread: ThreadWithContent): string {
-  const document = {
-    threadbookExport: EXPORT_VERSION,
-    thread: {
-      id: thread.id,
-      name: thread.name ?? null,
-      createdAt: thread.createdAt,
-      updatedAt: thread.updatedAt ?? thread.createdAt,
-      userId: thread.userId ?? null,
-      tags: thread.tags ?? [],
-      metadata: thread.metadata ?? {},
-      steps: thread.steps,
-      elements: thread.elements.map(exportElement),
-    },
-  };
+  const document = { threadbookExport: EXPORT_VERSION, thread: toPublicThread(thread, exportElement) };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 

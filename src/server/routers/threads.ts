@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { Element, ThreadWithContent } from "@/data";
+import type { Element } from "@/data";
 import { exportThread } from "../export/thread-export";
+import { toPublicThread } from "../public-thread";
 import { createTRPCRouter, protectedProcedure, threadProcedure } from "../trpc";
 import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema } from "./schemas";
 
@@ -15,21 +16,7 @@ export function toPublicElement({ objectKey: _objectKey, ...element }: Element) 
   return { ...element, url: signed ? element.url! : null, urlExpiresAt: signed ? element.urlExpiresAt! : null };
 }
 
-/** Fields picked one by one, so an attribute the layer adds later is not sent by accident. */
-function toPublicThread(thread: ThreadWithContent) {
-  return {
-    id: thread.id,
-    name: thread.name ?? null,
-    createdAt: thread.createdAt,
-    updatedAt: thread.updatedAt ?? thread.createdAt,
-    userId: thread.userId ?? null,
-    tags: thread.tags ?? [],
-    metadata: thread.metadata ?? {},
-    steps: thread.steps,
-    elements: thread.elements.map(toPublicElement),
-  };
-}
-export type PublicThread = ReturnType<typeof toPublicThread>;
+export type PublicThread = ReturnType<typeof toPublicThread<ReturnType<typeof toPublicElement>>>;
 
 /** The thread passed ownership a moment ago; null now means it was deleted in between. */
 function found<T>(value: T | null): T {
@@ -47,7 +34,7 @@ export const threadsRouter = createTRPCRouter({
     );
   }),
 
-  get: threadProcedure.query(async ({ ctx }) => toPublicThread(found(await ctx.services.data.getThread(ctx.threadId)))),
+  get: threadProcedure.query(async ({ ctx }) => toPublicThread(found(await ctx.services.data.getThread(ctx.threadId)), toPublicElement)),
 
   /** Without `touch`: a rename is not new activity, so the thread keeps its place in the list. */
   rename: threadProcedure.input(z.object({ name: ThreadNameSchema })).mutation(async ({ ctx, input }) => {

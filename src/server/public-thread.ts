@@ -1,0 +1,20 @@
+/**
+ * The one shape a thread leaves the server in, for the API and the JSON export alike: fields picked one by one, so an
+ * attribute the layer adds later is not sent by accident. How elements appear differs (a fresh link or none), so the
+ * caller says.
+ */
+import type { Element, ThreadWithContent } from "@/data";
+
+export function toPublicThread<E>(thread: ThreadWithContent, publicElement: (element: Element) => E) {
+  return {
+    id: thread.id,
+    name: thread.name ?? null,
+    createdAt: thread.createdAt,
+    updatedAt: thread.updatedAt ?? thread.createdAt,
+    userId: thread.userId ?? null,
+    tags: thread.tags ?? [],
+    metadata: thread.metadata ?? {},
+    steps: thread.steps,
+    elements: thread.elements.map(publicElement),
+  };
+}
