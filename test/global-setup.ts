@@ -1,4 +1,10 @@
-/** Starts the real local servers once for the whole suite; tests reach them over loopback via inject(). */
+/**
+ * Starts the real local servers once for the whole suite; tests reach them over loopback via inject().
+ *
+ * DYNAMODB_TEST_ENDPOINT (opt-in): the URL of a DynamoDB that is already running, used instead of starting dynalite.
+ * `npm run test:dynamodb-local` (scripts/test-dynamodb-local.sh) sets it to AWS's DynamoDB Local, to run the data-layer
+ * suite against it and catch where dynalite differs from DynamoDB. s3rver and azurite start as usual either way.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,7 +23,9 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(tmpdir(), "threadbook-test-"));
   const services: LocalService[] = [];
   const [dynamo, s3, azure] = await Promise.all([
-    startDynalite(),
+    process.env.DYNAMODB_TEST_ENDPOINT
+      ? { endpoint: process.env.DYNAMODB_TEST_ENDPOINT, port: 0, stop: async () => {} } // started and stopped by its owner
+      : startDynalite(),
     startS3rver({ directory: path.join(dir, "s3"), resetOnClose: true }),
     startAzurite(),
   ]);
