@@ -54,3 +54,34 @@ test.describe("accessibility on a phone", () => {
     await checkA11y(page, "drawer");
   });
 });
+
+// As bob: sending moves a thread to the top of its owner's list, and the list spec expects alice's seeded order.
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`accessibility of the composer, ${colorScheme} theme`, () => {
+    test.use({ colorScheme, user: "bob@example.com" });
+
+    test("while a reply streams, and with files attached or refused", async ({ page, threads, thread }) => {
+      await threads.goto();
+      await threads.newChat();
+      await thread.send(`[slow] An accessible story, ${colorScheme}`);
+      await expect(thread.lastReplyText()).toContainText("word3 ");
+      await expect(thread.stopButton).toBeVisible();
+      await checkA11y(page, `streaming ${colorScheme}`);
+      await thread.stopButton.click();
+      await thread.waitForStoredTurn();
+
+      await thread.attach([
+        { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello\n") },
+        { name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") },
+      ]);
+      await expect(thread.draftFile("notes.txt").getByRole("progressbar")).toHaveCount(0);
+      await expect(page.getByTestId("draft-error")).toBeVisible();
+      await thread.composer.fill("A message with a file");
+      await snap(page, `a11y-composer-${colorScheme}`);
+      await checkA11y(page, `composer ${colorScheme}`);
+      // Leave nothing behind: the uploaded file is deleted when removed.
+      await thread.draftFile("notes.txt").getByRole("button", { name: "Remove notes.txt" }).click();
+      await expect(thread.draftFiles).toHaveCount(0);
+    });
+  });
+}

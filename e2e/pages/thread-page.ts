@@ -1,17 +1,67 @@
 import { expect, type Download, type Locator, type Page } from "@playwright/test";
 
-/** One thread: the conversation, its steps, files, feedback and export. */
+export interface FileToAttach {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+/** One thread: the conversation, its steps, files, feedback and export; and the composer that continues it. */
 export class ThreadPage {
   readonly heading: Locator;
   readonly assistantMessages: Locator;
   readonly userMessages: Locator;
   readonly steps: Locator;
+  readonly composer: Locator;
+  readonly sendButton: Locator;
+  readonly stopButton: Locator;
+  readonly attachButton: Locator;
+  readonly draftFiles: Locator;
+  /** The turn being sent, drawn from the stream until the stored turn replaces it. */
+  readonly pendingTurn: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole("heading", { level: 1 });
     this.assistantMessages = page.getByTestId("assistant-message");
     this.userMessages = page.getByTestId("user-message");
     this.steps = page.getByTestId("step");
+    this.composer = page.getByRole("textbox", { name: "Message", exact: true });
+    this.sendButton = page.getByRole("button", { name: "Send", exact: true });
+    this.stopButton = page.getByRole("button", { name: "Stop", exact: true });
+    this.attachButton = page.getByRole("button", { name: "Attach files", exact: true });
+    this.draftFiles = page.getByTestId("draft-file");
+    this.pendingTurn = page.getByTestId("pending-turn");
+  }
+
+  /** The newest answer and its text (Markdown rendered). */
+  lastReply(): Locator {
+    return this.assistantMessages.last();
+  }
+
+  lastReplyText(): Locator {
+    return this.lastReply().getByTestId("message-text");
+  }
+
+  /** Types a message and presses Enter. */
+  async send(text: string) {
+    await this.composer.fill(text);
+    await this.composer.press("Enter");
+  }
+
+  /** Waits until the turn in flight has been handed over to the stored thread (its run, ids and feedback). */
+  async waitForStoredTurn() {
+    await expect(this.pendingTurn).toHaveCount(0);
+  }
+
+  /** Picks files through the Attach files button's file chooser. */
+  async attach(files: FileToAttach[]) {
+    const [chooser] = await Promise.all([this.page.waitForEvent("filechooser"), this.attachButton.click()]);
+    expect(chooser.isMultiple()).toBe(true);
+    await chooser.setFiles(files);
+  }
+
+  draftFile(name: string): Locator {
+    return this.draftFiles.filter({ hasText: name });
   }
 
   step(name: string): Locator {

@@ -7,8 +7,10 @@ export class ThreadsPage {
   readonly search: Locator;
   readonly menuButton: Locator;
   readonly currentUser: Locator;
+  readonly newChatButton: Locator;
 
   constructor(readonly page: Page) {
+    this.newChatButton = page.getByRole("button", { name: "New chat", exact: true });
     this.list = page.getByTestId("thread-list");
     this.rows = page.getByTestId("thread-list-item");
     this.search = page.getByRole("searchbox", { name: "Search threads" });
@@ -19,6 +21,13 @@ export class ThreadsPage {
   async goto() {
     await this.page.goto("/threads");
     await expect(this.rows.first()).toBeVisible();
+  }
+
+  /** New chat: an empty chat at /threads with the cursor in its message box. */
+  async newChat() {
+    await this.newChatButton.click();
+    await expect(this.page).toHaveURL(/\/threads$/);
+    await expect(this.page.getByRole("textbox", { name: "Message", exact: true })).toBeFocused();
   }
 
   filter(name: "All" | "Thumbs up" | "Thumbs down"): Locator {

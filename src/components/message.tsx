@@ -1,5 +1,6 @@
 "use client";
 
+import { createContext, useContext } from "react";
 import { formatDuration } from "@/lib/format";
 import { formatFullDate, formatShortDateTime } from "@/lib/date-groups";
 import { useNow } from "@/lib/hooks";
@@ -8,7 +9,14 @@ import { CopyButton } from "./copy-button";
 import { ElementList } from "./element-view";
 import { FeedbackButtons } from "./feedback-buttons";
 import { Markdown } from "./markdown";
+import { AlertIcon, RetryIcon } from "./ui/icons";
 import type { ThreadElement, ThreadStep } from "./use-thread-cache";
+
+/**
+ * The thread's last failed answer, which can be asked again (issue 7). Provided by the thread view, read by the
+ * error message it names, wherever the step tree draws it. `disabled` while another turn is still in flight.
+ */
+export const RetryContext = createContext<{ stepId: string; disabled: boolean; retry: () => void } | null>(null);
 
 /** The time a message was written: short on screen, the full date on hover (title). Client clock only. */
 export function StepTime({ step }: { step: Pick<ThreadStep, "createdAt" | "start"> }) {
@@ -49,7 +57,10 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
 
 /**
  * An assistant answer: Markdown, its files, then copy / thumbs / time. `ratedStep` is the step that carries the
- * feedback (its run, or itself in a thread without runs); `run` gives the turn's duration.
+ * feedback (its run, or itself in a thread without runs); `run` gives the turn's duration. `streaming`: the reply
+ * is still arriving (issue 7): a caret after the text, dots before the first token, no actions yet; the footer keeps
+ * its height so nothing moves when they appear. An error step (`isError`) is drawn as an error, with Retry when it
+ * is the thread's last answer; a reply stopped by the user (`metadata.cancelled`) says so.
  */
 export function AssistantMessage({
   threadId,
@@ -57,33 +68,65 @@ export function AssistantMessage({
   elements,
   ratedStep,
   run,
+  streaming,
 }: {
   threadId: string;
   step: ThreadStep;
   elements: ThreadElement[];
   ratedStep?: ThreadStep;
   run?: ThreadStep;
+  streaming?: boolean;
 }) {
   const { t } = useI18n();
+  const retry = useContext(RetryContext);
   const text = step.output ?? "";
   const duration = run ? formatDuration(run.start, run.end) : null;
+  const cancelled = (step.metadata as { cancelled?: unknown } | null | undefined)?.cancelled === true;
+  const className = ["message message-assistant", streaming ? "message-streaming" : "", step.isError ? "message-error" : ""].filter(Boolean).join(" ");
   return (
-    <div className="message message-assistant" data-testid="assistant-message" data-step-id={step.id}>
+    <div className={className} data-testid="assistant-message" data-step-id={step.id} data-streaming={streaming ? "true" : undefined} aria-busy={streaming || undefined}>
       <h2 className="sr-only">{t.assistant}</h2>
-      {text ? <Markdown>{text}</Markdown> : null}
-      {step.isError ? <ErrorLabel /> : null}
+      {step.isError ? (
+        <div className="error-callout">
+          <AlertIcon size={18} className="error-callout-icon" />
+          <div className="error-callout-body">
+            {/* The run above already shows the Error label; a reader hears it here, with the text. */}
+            <span className="sr-only">{t.stepError}: </span>
+            {text ? <Markdown>{text}</Markdown> : null}
+          </div>
+          {retry && retry.stepId === step.id ? (
+            <button type="button" className="btn btn-sm error-callout-retry" aria-disabled={retry.disabled || undefined} onClick={() => !retry.disabled && retry.retry()}>
+              <RetryIcon size={14} />
+              {t.retryMessage}
+            </button>
+          ) : null}
+        </div>
+      ) : text ? (
+        <div className="message-text" data-testid="message-text">
+          <Markdown>{text}</Markdown>
+        </div>
+      ) : streaming ? (
+        <span className="typing" aria-hidden="true">
+          <span />
+          <span />
+          <span />
+        </span>
+      ) : null}
       <ElementList threadId={threadId} elements={elements} />
       <div className="message-footer">
-        {text ? <CopyButton text={text} label={t.copyMessage} /> : null}
-        {ratedStep ? <FeedbackButtons threadId={threadId} step={ratedStep} /> : null}
-        <span className="message-meta">
-          <StepTime step={step} />
-          {duration ? (
-            <span className="message-duration" title={t.durationTitle(duration)}>
-              · {duration}
-            </span>
-          ) : null}
-        </span>
+        {text && !streaming ? <CopyButton text={text} label={t.copyMessage} /> : null}
+        {ratedStep && !streaming ? <FeedbackButtons threadId={threadId} step={ratedStep} /> : null}
+        {cancelled ? <span className="stopped-label">{t.stopped}</span> : null}
+        {streaming ? null : (
+          <span className="message-meta">
+            <StepTime step={step} />
+            {duration ? (
+              <span className="message-duration" title={t.durationTitle(duration)}>
+                · {duration}
+              </span>
+            ) : null}
+          </span>
+        )}
       </div>
     </div>
   );

@@ -7,6 +7,7 @@ import { useI18n } from "@/lib/i18n/i18n-provider";
 import { useShell, type ShellUser } from "./app-shell";
 import { FeedbackFilter, type FeedbackFilterValue } from "./feedback-filter";
 import { LocaleSwitcher } from "./locale-switcher";
+import { NewChatButton } from "./new-chat-button";
 import { ThemeToggle } from "./theme-toggle";
 import { ThreadList } from "./thread-list";
 import { ThreadSearch } from "./thread-search";
@@ -57,6 +58,7 @@ export function Sidebar({ ref, user, signOutAction, hidden, modal }: SidebarProp
         ) : null}
       </div>
       <div className="sidebar-tools">
+        <NewChatButton />
         <ThreadSearch value={search} onChange={setSearch} />
         <FeedbackFilter value={filter} onChange={setFilter} />
       </div>

@@ -1,7 +1,6 @@
 "use client";
 
 import Link from "next/link";
-import { useIsApple } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { AlertIcon, MessageIcon } from "./ui/icons";
 
@@ -60,22 +59,6 @@ export function ThreadError({ onRetry }: { onRetry: () => void }) {
       <button type="button" className="btn btn-primary" onClick={onRetry}>
         {t.retry}
       </button>
-    </div>
-  );
-}
-
-export function ThreadsHome() {
-  const { t } = useI18n();
-  const apple = useIsApple();
-  return (
-    <div className="page-state home-state">
-      <MessageIcon size={32} className="page-state-icon" />
-      <h1>{t.homeTitle}</h1>
-      <p className="muted home-desktop">{t.homeBody}</p>
-      <p className="muted home-phone">{t.homeBodyMobile}</p>
-      <p className="muted home-desktop home-shortcut">
-        <kbd>{apple ? "⌘" : "Ctrl"}</kbd> <kbd>K</kbd> {t.shortcutSearch}
-      </p>
     </div>
   );
 }

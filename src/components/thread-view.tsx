@@ -1,13 +1,20 @@
 "use client";
 
+import { useEffect, useMemo, useRef } from "react";
+import { sortSteps } from "@/lib/build-step-tree";
 import { formatFullDate, formatShortDateTime } from "@/lib/date-groups";
 import { useNow } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { randomId } from "@/lib/upload";
 import { api } from "@/trpc/react";
+import { Composer } from "./composer";
 import { ExportMenu } from "./export-menu";
+import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
-import type { ThreadDetail } from "./use-thread-cache";
+import { SparkIcon } from "./ui/icons";
+import { isStreaming, useChatTurn, useSendMessage, withoutTurn, type ChatTurn } from "./use-chat-stream";
+import type { ThreadDetail, ThreadStep } from "./use-thread-cache";
 
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
@@ -15,22 +22,31 @@ import type { ThreadDetail } from "./use-thread-cache";
  */
 export function ThreadView({ threadId, initialData }: { threadId: string; initialData?: ThreadDetail }) {
   const query = api.threads.get.useQuery({ threadId }, { initialData });
+  const turn = useChatTurn(threadId);
   if (query.error?.data?.code === "NOT_FOUND") return <ThreadNotFound />;
   if (!query.data) return query.isError ? <ThreadError onRetry={() => void query.refetch()} /> : <ThreadSkeleton />;
   const thread = query.data;
   return (
     <article className="thread-view" aria-labelledby="thread-title">
-      <ThreadHeader thread={thread} />
-      <Conversation thread={thread} />
+      <ThreadHeader thread={thread} turn={turn} />
+      <ThreadBody thread={thread} turn={turn} />
+      <div className="composer-dock">
+        <Composer threadId={threadId} focusKey={threadId} />
+      </div>
     </article>
   );
 }
 
-function ThreadHeader({ thread }: { thread: ThreadDetail }) {
+const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
+
+/** `draft`: a new chat not stored yet (no export). The turn in flight counts in the message total. */
+export function ThreadHeader({ thread, turn, draft }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean }) {
   const { t, locale } = useI18n();
   const now = useNow();
-  const messages = thread.steps.filter((s) => s.type === "user_message" || s.type === "assistant_message").length;
-  const name = thread.name?.trim() || t.untitled;
+  const visible = withoutTurn(thread, turn ?? null);
+  const pending = turn ? 1 + (turn.reply || isStreaming(turn) ? 1 : 0) + (turn.status === "error" ? 1 : 0) : 0;
+  const messages = visible.steps.filter((s) => MESSAGE_TYPES.has(s.type ?? "")).length + pending;
+  const name = thread.name?.trim() || turn?.threadName || (draft ? t.newChat : t.untitled);
   return (
     <header className="thread-header">
       <div className="thread-title-block">
@@ -45,9 +61,139 @@ function ThreadHeader({ thread }: { thread: ThreadDetail }) {
           <span>{t.messages(messages)}</span>
         </p>
       </div>
-      <div className="thread-actions-bar">
-        <ExportMenu threadId={thread.id} />
-      </div>
+      {draft ? null : (
+        <div className="thread-actions-bar">
+          <ExportMenu threadId={thread.id} />
+        </div>
+      )}
     </header>
   );
+}
+
+/** The thread's last answer, when it is an error: what to send again to retry it. */
+function lastFailure(steps: readonly ThreadStep[]): { stepId: string; content: string } | null {
+  const ordered = sortSteps(steps);
+  const last = ordered.at(-1);
+  if (!last || !last.isError || last.type !== "assistant_message") return null;
+  const content = (ordered.findLast((s) => s.type === "user_message")?.output ?? "").trim();
+  return content ? { stepId: last.id, content } : null;
+}
+
+/**
+ * The stored conversation, then the turn in flight drawn from the stream. The stored copy of that turn (the
+ * server writes it as it goes) stays hidden until the turn is handed over, so it never shows twice, and the
+ * streamed text stays where it is until the refetch that replaces it has landed.
+ */
+export function ThreadBody({ thread, turn }: { thread: ThreadDetail; turn: ChatTurn | null }) {
+  const send = useSendMessage();
+  const messageId = turn?.messageId ?? null;
+  const runStepId = turn?.runStepId ?? null;
+  const assistantStepId = turn?.assistantStepId ?? null;
+  const errorStepId = turn?.errorStepId ?? null;
+  const ids = useMemo(() => (messageId ? { messageId, runStepId, assistantStepId, errorStepId } : null), [messageId, runStepId, assistantStepId, errorStepId]);
+  const visible = useMemo(() => withoutTurn(thread, ids), [thread, ids]);
+  // Tokens re-render this body many times a second: the stored conversation is not drawn again for them.
+  const conversation = useMemo(() => <Conversation thread={visible} />, [visible]);
+  const showConversation = !turn || visible.steps.length > 0 || visible.elements.length > 0;
+
+  const failure = useMemo(() => lastFailure(thread.steps), [thread.steps]);
+  const pendingFailure = turn?.status === "error" && errorStepId && turn.content.trim() ? { stepId: errorStepId, content: turn.content.trim() } : null;
+  const target = pendingFailure ?? (turn ? null : failure);
+  const threadId = thread.id;
+  const targetStep = target?.stepId ?? null;
+  const targetContent = target?.content ?? "";
+  const busy = turn !== null;
+  // A retry is a new message with the same text: the failed one stays in the history, as it happened.
+  const retry = useMemo(
+    () =>
+      targetStep
+        ? { stepId: targetStep, disabled: busy, retry: () => void send({ threadId, messageId: randomId(), content: targetContent, attachments: [] }) }
+        : null,
+    [targetStep, targetContent, busy, send, threadId],
+  );
+
+  const pendingRef = useRef<HTMLDivElement>(null);
+  useStickToBottom(pendingRef, messageId);
+
+  return (
+    <RetryContext.Provider value={retry}>
+      {showConversation ? conversation : null}
+      {turn ? (
+        <div ref={pendingRef} className="conversation conversation-pending" data-testid="pending-turn">
+          <PendingTurn turn={turn} />
+        </div>
+      ) : null}
+    </RetryContext.Provider>
+  );
+}
+
+/** The turn in flight, drawn with the same components as a stored one, so the hand-over changes nothing on screen. */
+function PendingTurn({ turn }: { turn: ChatTurn }) {
+  const { t } = useI18n();
+  const streaming = isStreaming(turn);
+  const { threadId, messageId, sentAt } = turn;
+  const userStep = useMemo<ThreadStep>(() => ({ id: messageId, threadId, type: "user_message", output: turn.content, createdAt: sentAt }), [messageId, threadId, turn.content, sentAt]);
+  const reply: ThreadStep = {
+    id: turn.assistantStepId ?? `${messageId}:reply`,
+    threadId,
+    type: "assistant_message",
+    output: turn.reply,
+    createdAt: sentAt,
+    metadata: turn.status === "cancelled" || turn.status === "interrupted" ? { cancelled: true } : null,
+  };
+  const showReply = streaming || turn.reply !== "";
+  const error: ThreadStep | null =
+    turn.status === "error" ? { id: turn.errorStepId ?? `${messageId}:error`, threadId, type: "assistant_message", name: "Error", isError: true, output: turn.error, createdAt: sentAt } : null;
+  return (
+    <>
+      <UserMessage threadId={threadId} step={userStep} elements={turn.attachments} />
+      <div className="turn turn-assistant">
+        <div className="avatar avatar-assistant" aria-hidden="true">
+          <SparkIcon size={16} />
+        </div>
+        {/* Read out once the reply is complete (aria-busy), not token by token. */}
+        <div className="turn-content" aria-live="polite" aria-busy={streaming}>
+          {/* As the stored run will draw it (step-tree): its Error label first, then its messages. */}
+          {turn.status === "error" ? <ErrorLabel /> : null}
+          {showReply ? <AssistantMessage threadId={threadId} step={reply} elements={[]} streaming={streaming} /> : null}
+          {error ? <AssistantMessage threadId={threadId} step={error} elements={[]} /> : null}
+          {!showReply && !error && turn.status !== "done" ? <p className="muted stopped-note">{t.stoppedBeforeReply}</p> : null}
+        </div>
+      </div>
+    </>
+  );
+}
+
+/**
+ * Keeps the newest text in view while a turn streams, as long as the reader stays at the bottom: scrolling up
+ * to read something earlier stops the following, scrolling back down resumes it. A new turn starts at the bottom.
+ */
+function useStickToBottom(target: React.RefObject<HTMLElement | null>, turnKey: string | null) {
+  useEffect(() => {
+    const element = target.current;
+    if (!turnKey || !element) return;
+    const scroller = element.closest<HTMLElement>(".main-pane") ?? (document.scrollingElement as HTMLElement | null);
+    if (!scroller) return;
+    let following = true;
+    let lastTop = scroller.scrollTop;
+    // Only the reader moves the view up; growing text and our own scrolls never do (a scroll event can arrive
+    // after the next chunk has grown the page, so "far from the bottom" alone would stop the following).
+    const onScroll = () => {
+      const top = scroller.scrollTop;
+      if (top < lastTop - 2) following = false;
+      if (scroller.scrollHeight - top - scroller.clientHeight < 96) following = true;
+      lastTop = top;
+    };
+    const follow = () => {
+      if (following) scroller.scrollTop = scroller.scrollHeight;
+    };
+    follow();
+    scroller.addEventListener("scroll", onScroll, { passive: true });
+    const observer = new ResizeObserver(follow);
+    observer.observe(element);
+    return () => {
+      scroller.removeEventListener("scroll", onScroll);
+      observer.disconnect();
+    };
+  }, [target, turnKey]);
 }

@@ -135,3 +135,25 @@ export const CommentIcon = icon(
   "CommentIcon",
 );
 export const ExpandIcon = icon(<path d="M15 3h6v6M9 21H3v-6M21 3l-7 7M3 21l7-7" />, "ExpandIcon");
+export const PaperclipIcon = icon(
+  <path d="m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l8.57-8.57A4 4 0 1 1 18 8.84l-8.59 8.57a2 2 0 0 1-2.83-2.83l8.49-8.48" />,
+  "PaperclipIcon",
+);
+export const ArrowUpIcon = icon(<path d="M12 19V5M5 12l7-7 7 7" />, "ArrowUpIcon");
+export const StopIcon = icon(<rect x="6" y="6" width="12" height="12" rx="2" fill="currentColor" stroke="none" />, "StopIcon");
+export const NewChatIcon = icon(
+  <>
+    <path d="M12 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2v-7" />
+    <path d="M18.4 2.6a2.12 2.12 0 0 1 3 3L12 15l-4 1 1-4Z" />
+  </>,
+  "NewChatIcon",
+);
+export const RetryIcon = icon(
+  <>
+    <path d="M3 12a9 9 0 0 1 15-6.7L21 8" />
+    <path d="M21 3v5h-5" />
+    <path d="M21 12a9 9 0 0 1-15 6.7L3 16" />
+    <path d="M3 21v-5h5" />
+  </>,
+  "RetryIcon",
+);

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { IdSchema } from "@/data";
+import { ALLOWED_EXTENSIONS, ALLOWED_TYPES } from "../chat/attachments";
 import { continueThread } from "../chat/continue-thread";
 import { toTRPCError } from "../errors";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
@@ -34,6 +35,18 @@ export const chatRouter = createTRPCRouter({
         throw toTRPCError(error);
       }
     }),
+
+  /**
+   * What the composer checks before a byte is sent, from the same constants the upload route enforces: the size
+   * limit (MAX_UPLOAD_MB), the type allow-list (MIME → extensions, for the file picker's `accept` and for choosing a
+   * MIME the route accepts when the browser gives none), and the message length.
+   */
+  limits: protectedProcedure.query(({ ctx }) => ({
+    maxUploadBytes: ctx.services.env.MAX_UPLOAD_MB * 1024 * 1024,
+    allowedExtensions: ALLOWED_EXTENSIONS,
+    allowedTypes: Object.fromEntries(Object.entries(ALLOWED_TYPES).map(([mime, { extensions }]) => [mime, extensions])),
+    messageMax: MESSAGE_MAX,
+  })),
 
   /** What answers: the UI labels the built-in assistant as a demo. */
   assistant: protectedProcedure.query(({ ctx }) => ({ name: ctx.services.assistant.name, isDemo: ctx.services.assistant.isDemo })),

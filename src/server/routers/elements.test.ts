@@ -37,3 +37,29 @@ describe("elements.getUrl", () => {
     }
   });
 });
+
+describe("elements.delete", () => {
+  it("removes the element and its stored object", async () => {
+    const me = sessionUser();
+    const seeded = await seedThread(services, me.id);
+    const caller = callerFor(services, me);
+    const { url } = await caller.elements.getUrl({ threadId: seeded.threadId, elementId: seeded.elementId });
+    expect(await caller.elements.delete({ threadId: seeded.threadId, elementId: seeded.elementId })).toEqual({ deleted: true });
+    expect(await services.data.getElement(seeded.threadId, seeded.elementId)).toBeNull();
+    expect((await fetch(url)).status).toBe(404);
+    const thread = await caller.threads.get({ threadId: seeded.threadId });
+    expect(thread.elements.map((e) => e.id)).toEqual([seeded.linkElementId]);
+    // The rest of the thread is untouched.
+    expect(thread.steps.map((s) => s.id)).toEqual([seeded.userStepId, seeded.toolStepId, seeded.assistantStepId]);
+  });
+
+  it("is NOT_FOUND the second time, and for an element of another thread", async () => {
+    const me = sessionUser();
+    const [seeded, other] = [await seedThread(services, me.id), await seedThread(services, me.id)];
+    const caller = callerFor(services, me);
+    await caller.elements.delete({ threadId: seeded.threadId, elementId: seeded.elementId });
+    await expect(caller.elements.delete({ threadId: seeded.threadId, elementId: seeded.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(caller.elements.delete({ threadId: seeded.threadId, elementId: other.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await services.data.getElement(other.threadId, other.elementId)).not.toBeNull();
+  });
+});

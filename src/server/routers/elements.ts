@@ -15,4 +15,13 @@ export const elementsRouter = createTRPCRouter({
     if (!element.url || !element.urlExpiresAt) throw new DataError("storage", `could not sign element ${element.id}`);
     return { url: element.url, expiresAt: element.urlExpiresAt };
   }),
+
+  /**
+   * Removes one file of the caller's thread, item and stored object (the composer's "remove" on an attachment that
+   * already finished uploading). Keyed under the thread, so another thread's element id is NOT_FOUND.
+   */
+  delete: threadProcedure.input(z.object({ elementId: IdSchema })).mutation(async ({ ctx, input }) => {
+    if (!(await ctx.services.data.deleteElement(input.elementId, ctx.threadId))) throw new TRPCError({ code: "NOT_FOUND", message: "File not found" });
+    return { deleted: true as const };
+  }),
 });

@@ -61,10 +61,11 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "feedback.upsert": (c, i) => c.feedback.upsert({ threadId: i.threadId, forId: i.stepId, value: 0, comment: "pwned" }),
   "feedback.delete": (c, i) => c.feedback.delete({ threadId: i.threadId, feedbackId: i.feedbackId }),
   "elements.getUrl": (c, i) => c.elements.getUrl({ threadId: i.threadId, elementId: i.elementId }),
+  "elements.delete": (c, i) => c.elements.delete({ threadId: i.threadId, elementId: i.elementId }),
   "threads.delete": (c, i) => c.threads.delete({ threadId: i.threadId }),
 };
 /** The procedures that also name something inside the thread. */
-const CHILD_CALLS = ["feedback.upsert", "feedback.delete", "elements.getUrl"];
+const CHILD_CALLS = ["feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete"];
 
 /** The code a call failed with, "resolved" if it did not; a message showing a key or a stack is flagged too. */
 async function outcome(run: () => Promise<unknown>): Promise<string> {
@@ -121,7 +122,7 @@ describe("unknown and malformed ids", () => {
     const unknown = { threadId: randomUUID(), stepId: randomUUID(), elementId: randomUUID(), feedbackId: `THREAD#${randomUUID()}::STEP#${randomUUID()}` };
     await expectCodes("NOT_FOUND", [
       ...everyCall(asBob, unknown),
-      ...everyCall(asBob, { ...unknown, threadId: bobThread.threadId }, ["feedback.upsert", "elements.getUrl"], " in his thread"),
+      ...everyCall(asBob, { ...unknown, threadId: bobThread.threadId }, ["feedback.upsert", "elements.getUrl", "elements.delete"], " in his thread"),
     ]);
   });
 
@@ -138,7 +139,7 @@ describe("unknown and malformed ids", () => {
     const { threadId } = bobThread;
     await expectCodes("BAD_REQUEST", [
       ...MALFORMED.flatMap((id) =>
-        everyCall(asBob, { ...idsOf(bobThread), stepId: id, elementId: id }, ["feedback.upsert", "elements.getUrl"], ` "${id.slice(0, 12)}"`),
+        everyCall(asBob, { ...idsOf(bobThread), stepId: id, elementId: id }, ["feedback.upsert", "elements.getUrl", "elements.delete"], ` "${id.slice(0, 12)}"`),
       ),
       ["long feedbackId", () => asBob.feedback.delete({ threadId, feedbackId: "x".repeat(10_000) })],
       ["empty feedbackId", () => asBob.feedback.delete({ threadId, feedbackId: "" })],

@@ -1,0 +1,265 @@
+/**
+ * Continuing threads (issue 7): the fake OpenAI-compatible server (e2e/global-setup.ts) answers "Echo: <message>"
+ * token by token, 40 ms apart; "[slow]" streams 400 words slowly, "[fail]" gets a 500, "[attachments]" lists the
+ * content parts it received.
+ *
+ * As bob: every turn moves a thread to the top of its owner's list, and the thread-list spec (which runs after this
+ * one) expects alice's seeded order.
+ */
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { expect, snap, test } from "./fixtures";
+
+test.use({ user: "bob@example.com" });
+
+/** The upload route (src/app/api/threads/[threadId]/elements/route.ts). */
+const UPLOADS = /\/api\/threads\/[^/]+\/elements\?/;
+
+/** Makes every message (and so every new chat's name) unique across the tests of one run. */
+const tagged = (text: string) => `${text} #${randomUUID().slice(0, 6)}`;
+
+test.describe("continue a thread", () => {
+  test("streams the reply token by token, keeps the turn across a reload, and takes a 👍", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open("Bob's travel checklist");
+    const answersBefore = await thread.assistantMessages.count();
+    const message = tagged("What should I pack for a week in Oslo in November, with two day hikes, a concert and a dinner somewhere nice?");
+    await thread.send(message);
+
+    // The reply grows as tokens arrive (read from the turn in flight, not from an older answer).
+    const streamed = thread.pendingTurn.getByTestId("message-text");
+    const seen: string[] = [];
+    await expect
+      .poll(
+        async () => {
+          const [text = ""] = await streamed.allTextContents();
+          if (text && text !== seen.at(-1)) seen.push(text);
+          return seen.length;
+        },
+        { intervals: [15] },
+      )
+      .toBeGreaterThanOrEqual(2);
+    expect(seen[0]!.length).toBeLessThan(seen.at(-1)!.length);
+    expect(`Echo: ${message}`.startsWith(seen[0]!.trim())).toBe(true);
+    // Meanwhile: the message showed at once, the box is empty again, Send became Stop, the reply is marked busy.
+    await expect(thread.userMessages.last()).toContainText(message);
+    await expect(thread.composer).toHaveValue("");
+    await expect(thread.stopButton).toBeVisible();
+    const reply = thread.lastReply();
+    await expect(reply).toHaveAttribute("data-streaming", "true");
+    await expect(reply).toHaveAttribute("aria-busy", "true");
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
+    await expect(thread.sendButton).toBeVisible();
+
+    // Handed over to the stored turn: feedback buttons under the new answer, and the thread on top of the list.
+    await thread.waitForStoredTurn();
+    await expect(thread.assistantMessages).toHaveCount(answersBefore + 1);
+    await expect(thread.up(answersBefore)).toBeVisible();
+    await expect(threads.rows.first()).toContainText("Bob's travel checklist");
+    await snap(page, "continued");
+
+    await page.reload();
+    await expect(thread.userMessages.last()).toContainText(message);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
+    await thread.rate(answersBefore, "up");
+    await expect(thread.up(answersBefore)).toHaveAttribute("aria-pressed", "true");
+    await page.reload();
+    await expect(thread.up(answersBefore)).toHaveAttribute("aria-pressed", "true");
+    await expect(threads.rows.first()).toContainText("Bob's travel checklist");
+  });
+
+  test("New chat: named after its first message, on top of the list, at its own URL; Back returns to where you were", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open("Security check");
+    await threads.newChat();
+    await expect(page.getByRole("heading", { level: 1, name: "What's on your mind?" })).toBeVisible();
+    await expect(page.getByText("Replies by fake-gpt.")).toBeVisible();
+
+    const message = tagged("Plan a picnic by the fjord");
+    await thread.composer.fill(message);
+    await thread.sendButton.click();
+    await expect(thread.userMessages).toHaveCount(1);
+    await expect(page).toHaveURL(/\/threads\/[0-9a-f-]{36}$/);
+    await expect(thread.heading).toHaveText(message);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
+    await expect(threads.rows.first()).toContainText(message);
+    await expect(threads.link(message)).toHaveAttribute("aria-current", "page");
+    await thread.waitForStoredTurn();
+    await expect(thread.up(0)).toBeVisible();
+    const url = page.url();
+
+    // The URL was replaced, not pushed: Back leaves the chat for the thread open before.
+    await page.goBack();
+    await expect(thread.heading).toHaveText("Security check");
+    await page.goto(url);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
+    await expect(thread.userMessages).toHaveCount(1);
+  });
+
+  test("attaches text files (upload progress, remove), the assistant reads the one sent, and it downloads back", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.newChat();
+    const notes = Buffer.from("Packing list\n- wool socks\n- rain jacket\n", "utf8");
+
+    // Hold the upload at the network so its progress bar can be seen, then let it through.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(UPLOADS, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await thread.attach([{ name: "notes.txt", mimeType: "text/plain", buffer: notes }]);
+    const chip = thread.draftFile("notes.txt");
+    await expect(chip).toContainText("TXT");
+    const progress = chip.getByRole("progressbar", { name: "Uploading notes.txt" });
+    await expect(progress).toBeVisible();
+    await expect(progress).toHaveAttribute("aria-valuenow", /^\d{1,3}$/);
+    await snap(page, "attachment-uploading");
+    release();
+    await expect(progress).toHaveCount(0);
+    await page.unroute(UPLOADS);
+
+    // A second file, removed again before sending: it is deleted, so the assistant never gets it.
+    await thread.attach([{ name: "draft.md", mimeType: "text/markdown", buffer: Buffer.from("# not this one\n") }]);
+    await expect(thread.draftFile("draft.md").getByRole("progressbar")).toHaveCount(0);
+    const deleted = page.waitForResponse((response) => response.url().includes("elements.delete") && response.ok());
+    await thread.draftFile("draft.md").getByRole("button", { name: "Remove draft.md" }).click();
+    await deleted;
+    await expect(thread.draftFiles).toHaveCount(1);
+
+    const message = tagged("[attachments] What is in my notes?");
+    await thread.send(message);
+    await expect(page).toHaveURL(/\/threads\/[0-9a-f-]{36}$/);
+    // The message's own text, then the file inlined as text: two text parts.
+    const filePart = `Attached file notes.txt:\n\n${notes.toString("utf8")}`;
+    await expect(thread.lastReplyText()).toHaveText(`Parts: text(${message.length}), text(${filePart.length})`);
+    await thread.waitForStoredTurn();
+
+    await page.reload();
+    const download = await thread.saveDownload(() => thread.download("notes.txt").click());
+    expect(download.suggestedFilename()).toBe("notes.txt");
+    expect(await readFile((await download.path())!)).toEqual(notes);
+    await expect(thread.download("draft.md")).toHaveCount(0);
+  });
+
+  test("a message with only a file is sent, and the chat is named after the file", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.newChat();
+    const name = `${randomUUID().slice(0, 6)}-itinerary.json`;
+    await thread.attach([{ name, mimeType: "application/json", buffer: Buffer.from('{"day":1}') }]);
+    await expect(thread.draftFile(name).getByRole("progressbar")).toHaveCount(0);
+    await expect(thread.sendButton).toBeEnabled();
+    await thread.sendButton.click();
+    await expect(page).toHaveURL(/\/threads\/[0-9a-f-]{36}$/);
+    await expect(thread.heading).toHaveText(name);
+    await expect(thread.download(name)).toBeVisible();
+    await thread.waitForStoredTurn();
+    await expect(threads.rows.first()).toContainText(name);
+  });
+
+  test("refuses a file type outside the allow-list, and shows the server's message when storage is down", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open("Bob's travel checklist");
+    await thread.attach([{ name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ\u0090\u0000") }]);
+    await expect(page.getByRole("alert").filter({ hasText: "“setup.exe” is not a supported file type. Allowed:" })).toBeVisible();
+    await expect(thread.draftFiles).toHaveCount(0);
+    await expect(thread.sendButton).toBeDisabled();
+    await snap(page, "attachment-refused");
+    await page.getByTestId("draft-error").getByRole("button", { name: "Dismiss" }).click();
+    await expect(page.getByTestId("draft-error")).toHaveCount(0);
+
+    const unavailable = "File storage is unavailable right now, so the file was not saved. Please try again.";
+    await page.route(UPLOADS, (route) => route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: unavailable }) }));
+    await thread.attach([{ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") }]);
+    await expect(page.getByRole("alert").filter({ hasText: unavailable })).toBeVisible();
+    await expect(thread.draftFiles).toHaveCount(0);
+  });
+
+  test("Stop keeps the partial reply, also after a reload", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.newChat();
+    await thread.send(tagged("[slow] Tell me a very long story"));
+    await expect(thread.lastReplyText()).toContainText("word6 ");
+    await snap(page, "streaming-light");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await snap(page, "streaming-dark");
+    await page.emulateMedia({ colorScheme: "light" });
+
+    await thread.stopButton.click();
+    await expect(thread.sendButton).toBeVisible();
+    await expect(thread.lastReply().getByText("Stopped", { exact: true })).toBeVisible();
+    const partial = ((await thread.lastReplyText().textContent()) ?? "").trim();
+    expect(partial).toMatch(/^word0 word1 word2 word3 word4 word5 word6/);
+    expect(partial).not.toContain("word399");
+    await thread.waitForStoredTurn();
+    await snap(page, "stopped");
+
+    await page.reload();
+    const stored = ((await thread.lastReplyText().textContent()) ?? "").trim();
+    expect(stored.startsWith(partial)).toBe(true);
+    expect(stored).not.toContain("word399");
+    await expect(thread.lastReply().getByText("Stopped", { exact: true })).toBeVisible();
+  });
+
+  test("an assistant failure shows the error under the message, which stays; Retry sends it again", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.newChat();
+    const message = tagged("[fail] Will this work?");
+    await thread.send(message);
+    const error = thread.lastReply();
+    await expect(error).toContainText("Error");
+    await expect(error).toContainText("The assistant answered 500");
+    await thread.waitForStoredTurn();
+    await snap(page, "assistant-error");
+
+    await page.reload();
+    await expect(thread.userMessages).toHaveCount(1);
+    await expect(thread.userMessages.first()).toContainText(message);
+    await expect(thread.lastReply()).toContainText("The assistant answered 500");
+
+    // Retry sends the same text again as a new message; the fake fails it again, so a second error follows it.
+    await thread.lastReply().getByRole("button", { name: "Retry" }).click();
+    await expect(thread.userMessages).toHaveCount(2);
+    await expect(thread.assistantMessages).toHaveCount(2);
+    await thread.waitForStoredTurn();
+    await expect(thread.assistantMessages.first().getByRole("button", { name: "Retry" })).toHaveCount(0);
+    await expect(thread.lastReply().getByRole("button", { name: "Retry" })).toBeVisible();
+  });
+
+  test("a network failure keeps the typed text and says so; sending again works", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open("Bob's travel checklist");
+    const messagesBefore = await thread.userMessages.count();
+    await page.route("**/api/trpc/chat.send**", (route) => route.abort("failed"));
+    const message = tagged("Is the ferry running today?");
+    await thread.send(message);
+    await expect(page.getByRole("alert").filter({ hasText: "Couldn't send your message." })).toBeVisible();
+    await expect(thread.composer).toHaveValue(message);
+    await expect(thread.userMessages).toHaveCount(messagesBefore);
+    await snap(page, "send-failed");
+
+    await page.unroute("**/api/trpc/chat.send**");
+    await thread.composer.press("Enter");
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
+    await expect(thread.userMessages).toHaveCount(messagesBefore + 1);
+  });
+
+  test("Enter sends, Shift+Enter adds a line, and Enter while an IME is composing does not send", async ({ threads, thread }) => {
+    await threads.goto();
+    await threads.open("Bob's travel checklist");
+    const before = await thread.userMessages.count();
+    await thread.composer.fill("first line");
+    await thread.composer.press("Shift+Enter");
+    await thread.composer.pressSequentially("second line");
+    await expect(thread.composer).toHaveValue("first line\nsecond line");
+    // What an IME sends when Enter confirms a candidate: a keydown that is part of the composition.
+    await thread.composer.dispatchEvent("keydown", { key: "Enter", code: "Enter", isComposing: true, bubbles: true, cancelable: true });
+    await expect(thread.composer).toHaveValue("first line\nsecond line");
+    await expect(thread.userMessages).toHaveCount(before);
+    await thread.composer.press("Enter");
+    await expect(thread.userMessages).toHaveCount(before + 1);
+    await expect(thread.userMessages.last()).toContainText("first line");
+    await expect(thread.userMessages.last()).toContainText("second line");
+    await expect(thread.lastReplyText()).toHaveText(/^Echo: first line\s+second line$/);
+  });
+});
