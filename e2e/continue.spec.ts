@@ -142,6 +142,34 @@ test.describe("continue a thread", () => {
     await expect(thread.download("draft.md")).toHaveCount(0);
   });
 
+  test("files attached but never sent are removed when you leave: no stray attachment, no empty new chat", async ({ page, threads, thread }) => {
+    const uploadedTo = async (name: string) => {
+      const request = page.waitForRequest((r) => UPLOADS.test(r.url()) && r.url().includes(`name=${name}`));
+      await thread.attach([{ name, mimeType: "text/plain", buffer: Buffer.from("never sent\n") }]);
+      await expect(thread.draftFile(name).getByRole("progressbar")).toHaveCount(0);
+      return new URL((await request).url()).pathname.split("/")[3]!;
+    };
+
+    // On a stored thread: the file goes when you open another thread.
+    await threads.goto();
+    await threads.open("Bob's travel checklist");
+    await uploadedTo("stray.txt");
+    const deleted = page.waitForResponse((response) => response.url().includes("elements.delete") && response.ok());
+    await threads.open("Security check");
+    await deleted;
+    await threads.open("Bob's travel checklist");
+    await expect(thread.download("stray.txt")).toHaveCount(0);
+
+    // In a new chat the upload made the thread: it goes too.
+    await threads.newChat();
+    const threadId = await uploadedTo("orphan.txt");
+    const gone = page.waitForResponse((response) => response.url().includes("threads.delete") && response.ok());
+    await threads.newChat();
+    await gone;
+    await page.goto(`/threads/${threadId}`);
+    await expect(page.getByRole("heading", { level: 1, name: "Thread not found" })).toBeVisible();
+  });
+
   test("a message with only a file is sent, and the chat is named after the file", async ({ page, threads, thread }) => {
     await threads.goto();
     await threads.newChat();

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { randomId } from "@/lib/upload";
-import { api } from "@/trpc/react";
+import { api, type RouterOutputs } from "@/trpc/react";
 import { AttachButton, AttachmentList, useAttachments } from "./attachment-picker";
 import { ArrowUpIcon, StopIcon } from "./ui/icons";
 import { useToast } from "./ui/toast";
@@ -12,12 +12,19 @@ import { isStreaming, stopTurn, takeComposerFocus, useChatTurn, useSendMessage }
 /** The textarea grows with its text up to this height, then scrolls. */
 const MAX_TEXTAREA_PX = 240;
 
+/** chat.limits and chat.assistant, read by the page on the server (composer-settings.ts). */
+export interface ComposerSettings {
+  limits: RouterOutputs["chat"]["limits"];
+  assistant: RouterOutputs["chat"]["assistant"];
+}
+
 interface ComposerProps {
   /** Null for a new chat: the id is made on first use (a file picked, or Send) and reported through onThreadId. */
   threadId: string | null;
   onThreadId?: (threadId: string) => void;
   /** Which focus request this composer answers (requestComposerFocus): its thread id, or "new". */
   focusKey: string;
+  settings?: ComposerSettings;
 }
 
 /**
@@ -26,13 +33,13 @@ interface ComposerProps {
  * the ones still on their way. While a reply streams, Send becomes Stop; the text box stays editable for the next
  * message. A send that fails before the server has it puts the text and files back.
  */
-export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
+export function Composer({ threadId, onThreadId, focusKey, settings }: ComposerProps) {
   const { t } = useI18n();
   const toast = useToast();
   const utils = api.useUtils();
   const send = useSendMessage();
-  const limits = api.chat.limits.useQuery(undefined, { staleTime: Infinity });
-  const assistant = api.chat.assistant.useQuery(undefined, { staleTime: Infinity });
+  const limits = api.chat.limits.useQuery(undefined, { staleTime: Infinity, initialData: settings?.limits });
+  const assistant = api.chat.assistant.useQuery(undefined, { staleTime: Infinity, initialData: settings?.assistant });
   const turn = useChatTurn(threadId);
   const streaming = isStreaming(turn);
   // The previous turn is still being stored (a moment after it ends): the next message waits for it.
@@ -46,6 +53,8 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   const mounted = useRef(true);
   const ids = useRef<{ threadId: string | null; messageId: string | null }>({ threadId: null, messageId: null });
+  // A new chat's id made here for a file upload, which creates the thread on the server (the upload route claims it).
+  const made = useRef<{ threadId: string | null; sendTried: boolean; utils: typeof utils }>({ threadId: null, sendTried: false, utils });
   const inputId = useId();
   const hintId = useId();
 
@@ -59,6 +68,7 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
     if (!thread) {
       thread = randomId();
       ids.current.threadId = thread;
+      made.current.threadId = thread;
       onThreadId?.(thread);
     }
     ids.current.messageId ??= randomId();
@@ -76,6 +86,22 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
       mounted.current = false;
     };
   }, [focusKey]);
+
+  // Leaving a new chat that only ever had files (never a message): the empty thread the uploads created would sit
+  // in the list as "Untitled", so it goes, files and all. Once a send was tried, nothing is deleted.
+  useEffect(() => {
+    made.current.utils = utils;
+  }, [utils]);
+  useEffect(() => {
+    const state = made.current;
+    return () => {
+      if (!state.threadId || state.sendTried) return;
+      void state.utils.client.threads.delete.mutate({ threadId: state.threadId }).then(
+        () => state.utils.threads.list.invalidate(),
+        () => {},
+      );
+    };
+  }, []);
 
   useLayoutEffect(() => {
     const box = textarea.current;
@@ -104,8 +130,11 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
       return;
     }
     const { threadId: thread, messageId } = ensureIds();
+    made.current.sendTried = true;
     ids.current.messageId = null;
     changeText("");
+    // Sent with the button: the cursor goes back to the box (the button is about to become Stop, then disabled).
+    textarea.current?.focus();
     const outcome = await send({ threadId: thread, messageId, content, attachments: uploaded });
     if (outcome === "started") {
       attachments.release(files);
@@ -201,7 +230,16 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
             )}
           </span>
           {streaming && turn ? (
-            <button type="button" className="composer-send composer-stop" aria-label={t.stop} title={t.stop} onClick={() => stopTurn(turn.threadId)}>
+            <button
+              type="button"
+              className="composer-send composer-stop"
+              aria-label={t.stop}
+              title={t.stop}
+              onClick={() => {
+                stopTurn(turn.threadId);
+                textarea.current?.focus();
+              }}
+            >
               <StopIcon size={14} />
             </button>
           ) : (

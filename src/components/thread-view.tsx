@@ -7,7 +7,7 @@ import { useNow } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { randomId } from "@/lib/upload";
 import { api } from "@/trpc/react";
-import { Composer } from "./composer";
+import { Composer, type ComposerSettings } from "./composer";
 import { ExportMenu } from "./export-menu";
 import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
 import { Conversation } from "./step-tree";
@@ -20,7 +20,7 @@ import type { ThreadDetail, ThreadStep } from "./use-thread-cache";
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
  * proper page) and hands it over as initialData, so the first paint has the whole conversation.
  */
-export function ThreadView({ threadId, initialData }: { threadId: string; initialData?: ThreadDetail }) {
+export function ThreadView({ threadId, initialData, composerSettings }: { threadId: string; initialData?: ThreadDetail; composerSettings?: ComposerSettings }) {
   const query = api.threads.get.useQuery({ threadId }, { initialData });
   const turn = useChatTurn(threadId);
   if (query.error?.data?.code === "NOT_FOUND") return <ThreadNotFound />;
@@ -31,7 +31,7 @@ export function ThreadView({ threadId, initialData }: { threadId: string; initia
       <ThreadHeader thread={thread} turn={turn} />
       <ThreadBody thread={thread} turn={turn} />
       <div className="composer-dock">
-        <Composer threadId={threadId} focusKey={threadId} />
+        <Composer threadId={threadId} focusKey={threadId} settings={composerSettings} />
       </div>
     </article>
   );

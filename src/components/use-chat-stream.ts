@@ -232,6 +232,8 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
             update({ status: "error", error: event.message, errorStepId: event.errorStepId });
           }
         }
+        // A stream that closed without a word (a proxy cut it): handled as the failure it is.
+        if (!turn.started) throw new Error("The reply stream closed before it started.");
         if (isStreaming(turn)) {
           flush();
           update({ status: controller.signal.aborted ? "cancelled" : "interrupted" });

@@ -7,6 +7,7 @@ import { currentUser } from "@/server/auth";
 import { createInnerContext } from "@/server/context";
 import { createCaller } from "@/server/root";
 import { getServices } from "@/server/services";
+import { readComposerSettings } from "../composer-settings";
 
 /**
  * Read once per request (metadata and page share it) through the same procedure the client calls, so ownership is
@@ -42,7 +43,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 export default async function ThreadPage({ params }: Params) {
   const { threadId: raw } = await params;
   const threadId = safeDecode(raw);
-  const thread = await readThread(threadId);
+  const [thread, composerSettings] = await Promise.all([readThread(threadId), readComposerSettings()]);
   if (!thread) notFound();
-  return <ThreadView key={threadId} threadId={threadId} initialData={thread} />;
+  return <ThreadView key={threadId} threadId={threadId} initialData={thread} composerSettings={composerSettings} />;
 }
