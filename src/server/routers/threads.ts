@@ -1,20 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { Element } from "@/data";
 import { exportThread } from "../export/thread-export";
-import { toPublicThread } from "../public-thread";
+import { toPublicElement, toPublicThread } from "../public-thread";
 import { createTRPCRouter, protectedProcedure, threadProcedure } from "../trpc";
 import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema } from "./schemas";
-
-/**
- * Only a link signed just now is returned: a stored `url` (Chainlit kept the unsigned upload URL) stops working
- * or never worked, so an element whose signing failed or that has no object gets `url: null`.
- * The object key stays on the server.
- */
-export function toPublicElement({ objectKey: _objectKey, ...element }: Element) {
-  const signed = Boolean(element.urlExpiresAt && element.url);
-  return { ...element, url: signed ? element.url! : null, urlExpiresAt: signed ? element.urlExpiresAt! : null };
-}
 
 export type PublicThread = ReturnType<typeof toPublicThread<ReturnType<typeof toPublicElement>>>;
 

@@ -1,5 +1,6 @@
 import { currentUser } from "@/server/auth";
 import { uploadElement } from "@/server/chat/upload-element";
+import { toPublicElement } from "@/server/public-thread";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";
@@ -21,6 +22,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ threadI
     contentLength: length && /^\d+$/.test(length) ? Number(length) : null,
     body: req.body,
   });
-  if (result.status === 201) return Response.json({ element: result.element }, { status: 201 });
+  if (result.status === 201) return Response.json({ element: toPublicElement(result.element) }, { status: 201 });
   return Response.json({ error: result.error }, { status: result.status });
 }
