@@ -143,7 +143,7 @@ async function main() {
     http = await runHttpBench();
     console.log(`\nHTTP against next start, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
     console.log(formatTable(http.results));
-    console.log(`DynamoDB requests per /threads/[id] page view (HTML + threads.list + threads.get): ${http.dynamoRequestsPerPageView}`);
+    console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
     console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after.`);
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };

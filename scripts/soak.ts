@@ -44,7 +44,14 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T, index: num
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), "threadbook-soak-"));
   const stack = await startStack({ ...process.env, THREADBOOK_DATA_DIR: dataDir, DYNAMODB_TABLE: "", S3_BUCKET: "", OPENAI_BASE_URL: "", LOG_LEVEL: "warn" }, () => {});
-  const server = await startAppServer(stack.env, { DEMO_ASSISTANT_DELAY_MS: "0", OPENAI_BASE_URL: "" });
+  const server = await startAppServer(stack.env, {
+    DEMO_ASSISTANT_DELAY_MS: "0",
+    OPENAI_BASE_URL: "",
+    // Uncapped, V8 sizes its heap lazily towards ~4 GB on this machine, so RSS would measure the collector's laziness
+    // (it grows while nothing is retained). A container-like cap makes RSS follow the live set, and turns a leak into
+    // an out-of-memory crash rather than mere growth. SOAK_SERVER_NODE_OPTIONS="" runs uncapped.
+    NODE_OPTIONS: process.env.SOAK_SERVER_NODE_OPTIONS ?? "--max-old-space-size=192",
+  });
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(server.rssMiB()), 500);
   let failed = false;
@@ -134,6 +141,8 @@ async function main() {
     const growth = (peakLate - rssAfterWarmup) / rssAfterWarmup;
     console.log(`Chat turns: ${TURNS} in ${turnsSeconds.toFixed(1)} s (${(TURNS / turnsSeconds).toFixed(0)}/s); stored and read back: ${turnsFound}.`);
     console.log(`Feedback toggles: ${TOGGLES} in ${togglesSeconds.toFixed(1)} s (${(TOGGLES / togglesSeconds).toFixed(0)}/s).`);
+    const trace = Array.from({ length: 12 }, (_, k) => rss[Math.floor((k * (rss.length - 1)) / 11)]!.toFixed(0)).join(" → ");
+    console.log(`Server RSS over the soak (MiB): ${trace}`);
     console.log(`Server RSS: ${rssAfterWarmup.toFixed(0)} MiB after warm-up, ${peakLate.toFixed(0)} MiB at the end (${(growth * 100).toFixed(1)}%), max ${Math.max(...rss).toFixed(0)} MiB.`);
     if (turnsFound !== TURNS) problems.push(`${turnsFound} turns stored, expected ${TURNS}`);
     if (growth > 0.2) problems.push(`resident memory grew ${(growth * 100).toFixed(1)}% (limit 20%)`);
