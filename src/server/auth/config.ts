@@ -5,6 +5,9 @@ import { getServices } from "../services";
 import { checkCredentials } from "./credentials";
 import { admitOAuthUser, oauthIdentifier } from "./oauth-sign-in";
 import { oauthProviders } from "./providers";
+import { getLogger } from "@/data";
+
+const authLog = getLogger("Auth");
 
 class RateLimitedSignin extends CredentialsSignin {
   override code = "rate_limited";
@@ -16,6 +19,16 @@ export const authConfig = {
   session: { strategy: "jwt" },
   // Errors (a refused OAuth account, a failed callback) land on the sign-in page, which explains them.
   pages: { signIn: "/sign-in", error: "/sign-in" },
+  // Through the app's own logger: one line per event, no stack for the expected ones (a wrong password, a refused
+  // OAuth account), and never the credentials or tokens next-auth's metadata could carry.
+  logger: {
+    error(error) {
+      const expected = error.name === "CredentialsSignin" || error.name === "AccessDenied";
+      (expected ? authLog.info : authLog.error)(`${error.name}: ${error.message.split("\n")[0]}`);
+    },
+    warn: (code) => authLog.warn(code),
+    debug: () => {},
+  },
   providers: [
     Credentials({
       id: "credentials",
