@@ -100,6 +100,21 @@ describe("getThreadAuthor", () => {
   });
 });
 
+describe("updateThread with mustExist", () => {
+  it("updates an existing thread in one request and refuses a missing one without creating it", async () => {
+    const layer = table.layer();
+    const [threadId, userId] = [uid("t-"), uid("u-")];
+    await layer.updateThread(threadId, { userId, name: "before" });
+    const { count } = await countOf(table, () => layer.updateThread(threadId, { name: "after" }, { mustExist: true }));
+    expect(count).toBe(1);
+    expect((await layer.getThread(threadId))?.name).toBe("after");
+    const missing = uid("gone-");
+    await expect(layer.updateThread(missing, { name: "stub" }, { mustExist: true })).rejects.toMatchObject({ code: "not_found" });
+    await expect(layer.updateThread(missing, { metadata: { a: 1 } }, { mustExist: true })).rejects.toMatchObject({ code: "not_found" });
+    expect(await table.partitionSks(missing)).toEqual([]);
+  });
+});
+
 describe("claimThread", () => {
   it("creates a new thread for its user in one write, keeps it theirs, and refuses anyone else", async () => {
     const layer = table.layer();

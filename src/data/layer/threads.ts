@@ -6,7 +6,7 @@ import { ThreadUpdateSchema, type ThreadUpdate } from "../entities/thread";
 import { DataError } from "../errors";
 import { THREAD_SK, threadPk, userThreadPk, userThreadSk } from "../keys";
 import { type LayerContext } from "./context";
-import { onConditionFailed } from "./edge";
+import { notFound, onConditionFailed } from "./edge";
 import { buildUpdateExpression, ExpressionBuilder, type UpdateSpec } from "./update-expression";
 
 export const threadKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
@@ -28,6 +28,11 @@ export async function getThreadAuthor(ctx: LayerContext, threadId: string): Prom
 export interface UpdateThreadOptions {
   /** Move the thread to the top of its user's list (new activity). A rename or a metadata change does not. */
   touch?: boolean;
+  /**
+   * Only update a thread that exists (else `not_found`). Chainlit creates threads through update_thread, so the
+   * default upserts; a rename from the API must not resurrect a thread deleted a moment before as a nameless stub.
+   */
+  mustExist?: boolean;
 }
 
 /** How often the metadata merge/create pair is retried when another writer keeps flipping the map's existence. */
@@ -70,9 +75,12 @@ export async function updateThread(ctx: LayerContext, threadId: string, update: 
     ],
     setIfNotExists: [["createdAt", now], ...(options.touch ? [] : activity)],
   };
+  const exists = (expr: ExpressionBuilder) => `attribute_exists(${expr.name("PK")})`;
   const entries = definedEntries(metadata ?? {});
   if (entries.length === 0) {
-    await send(ctx, threadId, { ...base, setIfNotExists: [...base.setIfNotExists, ["metadata", {}]] });
+    const spec: UpdateSpec = { ...base, setIfNotExists: [...base.setIfNotExists, ["metadata", {}]] };
+    if (!options.mustExist) await send(ctx, threadId, spec);
+    else await onConditionFailed(() => send(ctx, threadId, spec, exists), () => notFound("thread"));
     return;
   }
   const merge: UpdateSpec = {
@@ -84,11 +92,16 @@ export async function updateThread(ctx: LayerContext, threadId: string, update: 
   for (let attempt = 0; attempt < METADATA_ATTEMPTS; attempt++) {
     const isMap = attempt % 2 === 0;
     const done = await onConditionFailed(
-      () => send(ctx, threadId, isMap ? merge : create, (expr) => `${isMap ? "" : "NOT "}attribute_type(${expr.name("metadata")}, ${expr.value("M")})`),
+      () =>
+        send(ctx, threadId, isMap ? merge : create, (expr) => {
+          const shape = `${isMap ? "" : "NOT "}attribute_type(${expr.name("metadata")}, ${expr.value("M")})`;
+          return options.mustExist ? `${exists(expr)} AND ${shape}` : shape;
+        }),
       () => false,
     );
     if (done !== false) return;
   }
+  if (options.mustExist && (await readThreadOwner(ctx, threadId)) === null) notFound("thread");
   throw new DataError("conflict", `thread ${threadId}: metadata kept changing, update not applied`);
 }
 
