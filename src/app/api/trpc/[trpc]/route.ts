@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
-import { currentUser } from "@/server/auth";
+import { userFromRequest } from "@/server/auth";
 import { getServices } from "@/server/services";
 
 const handler = (req: Request) =>
@@ -11,7 +11,7 @@ const handler = (req: Request) =>
     router: appRouter,
     createContext: async () =>
       createInnerContext({
-        user: await currentUser(),
+        user: await userFromRequest(req),
         services: getServices(),
         clientAddress: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
       }),

@@ -1,4 +1,4 @@
-import { currentUser } from "@/server/auth";
+import { userFromRequest } from "@/server/auth";
 import { uploadElement } from "@/server/chat/upload-element";
 import { toPublicElement } from "@/server/public-thread";
 import { getServices } from "@/server/services";
@@ -13,7 +13,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ threadI
   const { threadId } = await params;
   const url = new URL(req.url);
   const length = req.headers.get("content-length");
-  const result = await uploadElement(getServices(), await currentUser(), {
+  const result = await uploadElement(getServices(), await userFromRequest(req), {
     threadId,
     elementId: url.searchParams.get("elementId") ?? "",
     forId: url.searchParams.get("forId") ?? "",
