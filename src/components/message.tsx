@@ -105,6 +105,8 @@ export function AssistantMessage({
         <div className="message-text" data-testid="message-text">
           <Markdown>{text}</Markdown>
         </div>
+      ) : cancelled && !streaming ? (
+        <p className="muted stopped-note">{t.stoppedBeforeReply}</p>
       ) : streaming ? (
         <span className="typing" aria-hidden="true">
           <span />

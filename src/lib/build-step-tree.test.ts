@@ -107,6 +107,17 @@ describe("feedbackTargets", () => {
     ]);
   });
 
+  it("keeps the thumbs off an error reply: on the run's last real answer, or nowhere", () => {
+    const tree = buildStepTree([
+      { id: "run", type: "run", createdAt: at(1) },
+      { id: "m1", type: "assistant_message", parentId: "run", createdAt: at(2) },
+      { id: "err", type: "assistant_message", parentId: "run", isError: true, createdAt: at(3) },
+      { id: "run2", type: "run", createdAt: at(4) },
+      { id: "err2", type: "assistant_message", parentId: "run2", isError: true, createdAt: at(5) },
+    ]);
+    expect([...feedbackTargets(tree)].map(([m, s]) => [m, s.id])).toEqual([["m1", "run"]]);
+  });
+
   it("lets a nested run rate its own messages", () => {
     const tree = buildStepTree([
       { id: "outer", type: "run", createdAt: at(1) },

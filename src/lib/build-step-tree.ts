@@ -11,6 +11,7 @@ export interface TreeStepLike {
   type?: string | null;
   createdAt?: string | null;
   start?: string | null;
+  isError?: boolean | null;
 }
 
 export interface StepNode<S> {
@@ -122,7 +123,8 @@ export function feedbackTargets<S extends TreeStepLike>(roots: readonly StepNode
     for (const node of nodes) {
       if (node.step.type === "run") visit(node.children, node.step, last);
       else {
-        if (node.step.type === "assistant_message" && run) last.set(run, node.step.id);
+        // An error reply is not the assistant's answer: the thumbs stay on the last real one (or none).
+        if (node.step.type === "assistant_message" && !node.step.isError && run) last.set(run, node.step.id);
         visit(node.children, run, last);
       }
     }

@@ -100,7 +100,8 @@ export async function* continueThread(
 
   const finish = async (cancelled: boolean) => {
     const end = now();
-    if (created || output) await saveAssistant({ streaming: false, end, ...(cancelled ? { metadata: { cancelled: true } } : {}) });
+    // A reply stopped before its first token is still recorded, so the turn reads "stopped" after a reload.
+    if (created || output || cancelled) await saveAssistant({ streaming: false, end, ...(cancelled ? { metadata: { cancelled: true } } : {}) });
     await data.updateStep({ id: runStepId, threadId, end, output: output.slice(0, 500) });
   };
 
