@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { trapTab } from "@/lib/focus-trap";
 import { useMediaQuery } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { Sidebar } from "./sidebar";
@@ -61,18 +62,8 @@ export function AppShell({ user, signOutAction, children }: { user: ShellUser; s
       if (event.key === "Escape" && !event.defaultPrevented) {
         if (document.querySelector("dialog[open]")) return;
         setOpen(false);
-      } else if (event.key === "Tab") {
-        const items = Array.from(sidebarRef.current?.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select, [tabindex]:not([tabindex="-1"])') ?? []).filter((el) => el.getClientRects().length > 0);
-        if (items.length === 0) return;
-        const first = items[0]!;
-        const last = items[items.length - 1]!;
-        if (event.shiftKey && document.activeElement === first) {
-          event.preventDefault();
-          last.focus();
-        } else if (!event.shiftKey && document.activeElement === last) {
-          event.preventDefault();
-          first.focus();
-        }
+      } else {
+        trapTab(event, sidebarRef.current);
       }
     };
     document.addEventListener("keydown", onKey);

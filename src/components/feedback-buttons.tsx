@@ -15,6 +15,11 @@ type StoredFeedback = NonNullable<ThreadStep["feedback"]>;
  * step's `feedback`, so it survives a reload (Chainlit #2084 lost it on resume). Changes are optimistic: the
  * thread cache is edited at once and put back, with a toast, if the server says no.
  */
+const THUMBS = [
+  { value: 1, testId: "feedback-up", Icon: ThumbUpIcon },
+  { value: 0, testId: "feedback-down", Icon: ThumbDownIcon },
+] as const;
+
 export function FeedbackButtons({ threadId, step }: { threadId: string; step: Pick<ThreadStep, "id" | "feedback"> }) {
   const { t } = useI18n();
   const toast = useToast();
@@ -72,30 +77,24 @@ export function FeedbackButtons({ threadId, step }: { threadId: string; step: Pi
   return (
     <>
       <span className="feedback" role="group" aria-label={t.helpful + " / " + t.notHelpful}>
-        <button
-          type="button"
-          className="icon-btn icon-btn-sm thumb"
-          data-testid="feedback-up"
-          aria-label={t.helpful}
-          title={t.helpful}
-          aria-pressed={feedback?.value === 1}
-          aria-disabled={busy || undefined}
-          onClick={() => onThumb(1)}
-        >
-          <ThumbUpIcon size={15} />
-        </button>
-        <button
-          type="button"
-          className="icon-btn icon-btn-sm thumb"
-          data-testid="feedback-down"
-          aria-label={t.notHelpful}
-          title={t.notHelpful}
-          aria-pressed={feedback?.value === 0}
-          aria-disabled={busy || undefined}
-          onClick={() => onThumb(0)}
-        >
-          <ThumbDownIcon size={15} />
-        </button>
+        {THUMBS.map(({ value, testId, Icon }) => {
+          const label = value === 1 ? t.helpful : t.notHelpful;
+          return (
+            <button
+              key={value}
+              type="button"
+              className="icon-btn icon-btn-sm thumb"
+              data-testid={testId}
+              aria-label={label}
+              title={label}
+              aria-pressed={feedback?.value === value}
+              aria-disabled={busy || undefined}
+              onClick={() => onThumb(value)}
+            >
+              <Icon size={15} />
+            </button>
+          );
+        })}
         {feedback && !comment ? (
           <button type="button" className="link-btn" onClick={() => setDialog({ value: feedback.value as 0 | 1, comment: "" })}>
             <CommentIcon size={13} />
