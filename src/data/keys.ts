@@ -6,6 +6,10 @@ export const USER_THREAD_INDEX = "UserThread";
 
 export const userPk = (identifier: string) => `USER#${identifier}`;
 export const USER_SK = "USER";
+/** Threadbook's own user item beside Chainlit's (password hash, display name…): Chainlit's create_user PUTs only `USER`. */
+export const AUTH_SK = "AUTH";
+/** Per-user watermark of the feedback index's catch-up (feedback-catch-up.ts): Chainlit never writes it. */
+export const FEEDBACK_WATERMARK_SK = "FEEDBACK_INDEX";
 
 export const threadPk = (threadId: string) => `THREAD#${threadId}`;
 export const THREAD_SK = "THREAD";
@@ -30,6 +34,9 @@ export const feedbackMarkerSk = (value: 0 | 1) => `${FEEDBACK_PREFIX}${value}`;
 export const feedbackIndexPk = (userId: string, value: 0 | 1) => `USER#${userId}#FEEDBACK#${value}`;
 export const feedbackValueFromMarkerSk = (sk: string): 0 | 1 | null =>
   sk === feedbackMarkerSk(0) ? 0 : sk === feedbackMarkerSk(1) ? 1 : null;
+
+/** SKs Chainlit writes in a thread partition; anything else there is Threadbook's (markers, parts) and Chainlit's delete_thread leaves it. */
+export const isChainlitThreadSk = (sk: string) => sk === THREAD_SK || sk.startsWith(STEP_PREFIX) || sk.startsWith(ELEMENT_PREFIX);
 
 /** Parts of a step field too large for one item (DynamoDB's 400 KB limit). */
 export const PART_PREFIX = "PART#";

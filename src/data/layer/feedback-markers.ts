@@ -24,38 +24,43 @@ export function storedFeedbackValue(feedback: unknown): FeedbackValue | null {
   return value === 0 || value === 1 ? value : null;
 }
 
+const stepSet = (stepIds: string | readonly string[]) => new Set(typeof stepIds === "string" ? [stepIds] : stepIds);
+
 /**
- * Adds the step to the marker of `value`. `ADD` on a string set is idempotent, so a repeated upsert changes only the
- * timestamp (the thread moves to the top of its feedback filter, as the latest feedback should).
+ * Adds the steps to the marker of `value`. `ADD` on a string set is idempotent, so a repeated upsert changes only the
+ * timestamp (the thread moves to the top of its feedback filter, as the latest feedback should). `at` is when the
+ * feedback was given: now for Threadbook's own, the thread's activity time for feedback the catch-up found.
  * A thread without a user (never named by Chainlit's first message) has no list to appear in: the marker then keeps
- * its steps but no index keys.
+ * its steps but no index keys. With no steps it only (re)writes the index keys.
  */
 export async function addToFeedbackMarker(
   ctx: LayerContext,
   threadId: string,
   value: FeedbackValue,
-  stepId: string,
+  stepIds: string | readonly string[],
   userId: string | null,
+  at: string = userThreadSk(ctx.now()),
 ): Promise<void> {
   const expr = new ExpressionBuilder();
   const index = userId
     ? ([
         ["UserThreadPK", feedbackIndexPk(userId, value)],
-        ["UserThreadSK", userThreadSk(ctx.now())],
+        ["UserThreadSK", at],
       ] as const)
     : [];
-  const UpdateExpression = buildUpdateExpression({ set: [["id", threadId], ...index], add: [["stepIds", new Set([stepId])]] }, expr)!;
+  const steps = stepSet(stepIds);
+  const UpdateExpression = buildUpdateExpression({ set: [["id", threadId], ...index], add: steps.size > 0 ? [["stepIds", steps]] : [] }, expr)!;
   await ctx.doc.send(new UpdateCommand({ TableName: ctx.tableName, Key: markerKey(threadId, value), UpdateExpression, ...expr.attributes() }));
 }
 
 /**
- * Removes the step from the marker of `value`; when that empties the set (DynamoDB drops an empty set attribute),
+ * Removes the steps from the marker of `value`; when that empties the set (DynamoDB drops an empty set attribute),
  * deletes the marker so the thread leaves the filter. The delete is conditional on the set still being gone:
  * if another step's feedback was added in between, the marker stays.
  */
-export async function removeFromFeedbackMarker(ctx: LayerContext, threadId: string, value: FeedbackValue, stepId: string): Promise<void> {
+export async function removeFromFeedbackMarker(ctx: LayerContext, threadId: string, value: FeedbackValue, stepIds: string | readonly string[]): Promise<void> {
   const expr = new ExpressionBuilder();
-  const UpdateExpression = buildUpdateExpression({ delete: [["stepIds", new Set([stepId])]] }, expr)!;
+  const UpdateExpression = buildUpdateExpression({ delete: [["stepIds", stepSet(stepIds)]] }, expr)!;
   const out = await onConditionFailed(
     () =>
       ctx.doc.send(
@@ -72,6 +77,11 @@ export async function removeFromFeedbackMarker(ctx: LayerContext, threadId: stri
     () => null,
   );
   if (!out || out.Attributes?.stepIds !== undefined) return;
+  await deleteMarkerIfEmpty(ctx, threadId, value);
+}
+
+/** Deletes the marker only while its step set is gone: if another step's feedback was added meanwhile, it stays. */
+export async function deleteMarkerIfEmpty(ctx: LayerContext, threadId: string, value: FeedbackValue): Promise<void> {
   await onConditionFailed(
     () =>
       ctx.doc.send(

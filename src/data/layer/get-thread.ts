@@ -10,6 +10,7 @@ import { ThreadSchema, type ThreadWithContent } from "../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, timestampFromUserThreadSk } from "../keys";
 import { type LayerContext } from "./context";
 import { signElement } from "./elements";
+import { removeLeftoversOnTheWay } from "./leftovers";
 import { queryPartition } from "./partition";
 import { collectPart, reassembleStep, type PartsByStep } from "./step-parts";
 
@@ -40,8 +41,12 @@ export async function getThread(ctx: LayerContext, threadId: string): Promise<Th
     else if (sk.startsWith(PART_PREFIX)) collectPart(parts, item);
     // FEEDBACK# markers and anything unknown are index data, not thread content.
   }
-  // Orphaned steps without a THREAD item (Chainlit's non-atomic delete) are not a thread.
-  if (!threadItem) return null;
+  // Orphaned steps without a THREAD item (Chainlit's non-atomic delete) are not a thread. Threadbook's own items
+  // there (markers, parts: Chainlit's delete_thread leaves them) go now, from the read already made (leftovers.ts).
+  if (!threadItem) {
+    if (items.length > 0) await removeLeftoversOnTheWay(ctx, threadId, items);
+    return null;
+  }
   const thread = decodeItem(ThreadSchema, threadItem, threadDefaults(threadId, threadItem));
   const steps = decodeAll(ctx, stepItems, STEP_PREFIX, threadId, (item, id): Step | null => {
     if (!reassembleStep(item, id, parts)) ctx.logger.warn("step parts missing; returning the preview", { threadId, stepId: id });

@@ -12,8 +12,11 @@ import { type Item } from "../codec";
 import { decodeCursor, encodeCursor, filterKind, type CursorKey } from "../cursor";
 import { PaginationSchema, ThreadFilterSchema, ThreadSummarySchema, type Pagination, type PaginatedResponse, type ThreadFilter, type ThreadSummary } from "../entities/thread";
 import { THREAD_SK, USER_THREAD_INDEX, feedbackIndexPk, threadIdFromPk, timestampFromUserThreadSk, userThreadPk } from "../keys";
-import { batchGet } from "./batch";
+import { type FeedbackValue } from "../entities/feedback";
+import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
+import { THREAD_STATE_ATTRIBUTES, catchUpFeedbackIndex, rebuildBudget, rebuildIfBehind, type RebuildBudget } from "./feedback-catch-up";
+import { removeLeftoversOnTheWay } from "./leftovers";
 import { ExpressionBuilder } from "./update-expression";
 
 interface Row {
@@ -43,26 +46,62 @@ function threadRow(item: Item): Row {
   return { key: keyOf(item), summary: ThreadSummarySchema.parse({ id, name, createdAt: at, updatedAt: at }) };
 }
 
+/** Deleted threads whose leftovers one listing removes, at most (each costs a Query and a BatchWriteItem). */
+const LEFTOVER_THREADS_PER_LISTING = 10;
+
+interface FeedbackListing {
+  value: FeedbackValue;
+  budget: RebuildBudget;
+  /** Threads met as markers whose THREAD item is gone. */
+  deleted: Set<string>;
+}
+
 /**
- * Feedback markers → rows, with ONE BatchGetItem of their thread items for names and times. Markers whose thread is
- * gone or now belongs to someone else are skipped: Chainlit's delete_thread or a changed userId can leave them.
+ * Feedback markers → rows, with ONE BatchGetItem of their thread items for names, times and index state. A marker
+ * whose thread is gone is skipped (and its thread's leftovers removed after the page). A thread whose activity is
+ * newer than its index state (Chainlit wrote below the catch-up's watermark) or whose marker sits under another
+ * user's partition is rebuilt first, and listed only if it still has feedback of this value for this user.
  */
-async function markerRows(ctx: LayerContext, markers: Item[], userId: string): Promise<Row[]> {
+async function markerRows(ctx: LayerContext, markers: Item[], userId: string, listing: FeedbackListing): Promise<Row[]> {
   if (markers.length === 0) return [];
   const threads = await batchGet(
     ctx,
     markers.map((m) => ({ PK: String(m.PK), SK: THREAD_SK })),
-    ["PK", "id", "name", "createdAt", "updatedAt", "UserThreadSK", "userId"],
+    ["id", "name", "createdAt", "updatedAt", ...THREAD_STATE_ATTRIBUTES],
   );
   const byPk = new Map(threads.map((t) => [String(t.PK), t]));
-  return markers.flatMap((marker) => {
-    const thread = byPk.get(String(marker.PK));
-    if (!thread || thread.userId !== userId) return [];
-    const row = threadRow({ ...thread, ...keyOf(marker) });
-    const createdAt = typeof thread.createdAt === "string" ? thread.createdAt : row.summary.createdAt;
-    const updatedAt = typeof thread.updatedAt === "string" ? thread.updatedAt : row.summary.updatedAt;
-    return [{ key: row.key, summary: { ...row.summary, createdAt, updatedAt } }];
-  });
+  const rows = await Promise.all(
+    markers.map(async (marker): Promise<Row[]> => {
+      const thread = byPk.get(String(marker.PK));
+      if (!thread) {
+        listing.deleted.add(threadIdFromPk(String(marker.PK)));
+        return [];
+      }
+      // A marker under this user's partition for a thread that is someone else's now: re-filed by the rebuild.
+      const misfiled = thread.userId !== userId;
+      const outcome = await rebuildIfBehind(ctx, thread, listing.budget, misfiled);
+      if (misfiled || (outcome instanceof Set && !outcome.has(listing.value))) return [];
+      return [markerRow(thread, marker)];
+    }),
+  );
+  return rows.flat();
+}
+
+/**
+ * Inline rather than fire-and-forget: each deleted thread is met once (its markers go with this), so the one extra
+ * round trip is paid once; a promise left running after the response can be cut off when a serverless instance
+ * freezes, and nothing would say so. A failure is logged, not thrown: the page is already right without it.
+ */
+async function removeDeletedThreadsLeftovers(ctx: LayerContext, deleted: ReadonlySet<string>): Promise<void> {
+  const threadIds = [...deleted].slice(0, LEFTOVER_THREADS_PER_LISTING);
+  await mapLimited(threadIds, 4, (threadId) => removeLeftoversOnTheWay(ctx, threadId));
+}
+
+function markerRow(thread: Item, marker: Item): Row {
+  const row = threadRow({ ...thread, ...keyOf(marker) });
+  const createdAt = typeof thread.createdAt === "string" ? thread.createdAt : row.summary.createdAt;
+  const updatedAt = typeof thread.updatedAt === "string" ? thread.updatedAt : row.summary.updatedAt;
+  return { key: row.key, summary: { ...row.summary, createdAt, updatedAt } };
 }
 
 export async function listThreads(ctx: LayerContext, pagination: Pagination, filters: ThreadFilter): Promise<PaginatedResponse<ThreadSummary>> {
@@ -74,6 +113,9 @@ export async function listThreads(ctx: LayerContext, pagination: Pagination, fil
   const indexPk = feedback === null ? userThreadPk(userId) : feedbackIndexPk(userId, feedback);
   const kind = filterKind({ search, feedback });
   let startKey: Record<string, unknown> | undefined = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : undefined;
+
+  const listing: FeedbackListing | null = feedback === null ? null : { value: feedback, budget: rebuildBudget(), deleted: new Set() };
+  if (listing) await catchUpFeedbackIndex(ctx, userId, listing.budget);
 
   const want = first + 1;
   const rows: Row[] = [];
@@ -93,11 +135,13 @@ export async function listThreads(ctx: LayerContext, pagination: Pagination, fil
     );
     queries++;
     const items = (out.Items ?? []) as Item[];
-    const candidates = feedback === null ? items.filter((item) => item.SK === THREAD_SK).map(threadRow) : await markerRows(ctx, items, userId);
+    const candidates = listing ? await markerRows(ctx, items, userId, listing) : items.filter((item) => item.SK === THREAD_SK).map(threadRow);
     // Rows without a name never match a search (there is nothing to match), but they are listed without one.
     rows.push(...candidates.filter((row) => !search || (row.summary.name?.toLowerCase().includes(search) ?? false)));
     startKey = out.LastEvaluatedKey;
   } while (rows.length < want && startKey);
+
+  if (listing) await removeDeletedThreadsLeftovers(ctx, listing.deleted);
 
   const page = rows.slice(0, first);
   const cursorOf = (row: Row | undefined) => (row ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: row.key }) : null);

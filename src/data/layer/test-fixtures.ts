@@ -3,7 +3,7 @@
  * items in the exact shape Chainlit's Python layer writes (chainlit-data-layer.md §1), to prove the two can share a table.
  */
 import { randomUUID } from "node:crypto";
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { countRequests, freshTable } from "../../../test/harness";
 import { getLogger } from "../logger";
@@ -150,4 +150,84 @@ export function chainlitThread(userId: string, threadId: string, options: { name
     objectKey: S(objectKey),
   };
   return { thread, steps, element, stepA, stepB, elementId, objectKey, items: [thread, ...steps, element] };
+}
+
+// ---------------------------------------------------------------- Chainlit's writes, as its Python layer sends them
+
+/** Chainlit's upsert_feedback: one unconditional UpdateItem `SET #feedback = :feedback` on the step (value an N). */
+export async function chainlitUpsertFeedback(table: TestTable, feedback: { threadId: string; forId: string; value: 0 | 1; comment?: string | null }) {
+  const { threadId, forId, value, comment = null } = feedback;
+  await table.client.send(
+    new UpdateItemCommand({
+      TableName: table.tableName,
+      Key: { PK: S(`THREAD#${threadId}`), SK: S(`STEP#${forId}`) },
+      UpdateExpression: "SET #feedback = :feedback",
+      ExpressionAttributeNames: { "#feedback": "feedback" },
+      ExpressionAttributeValues: {
+        ":feedback": M({ id: S(`THREAD#${threadId}::STEP#${forId}`), forId: S(forId), value: N(value), threadId: S(threadId), comment: comment === null ? NULL : S(comment) }),
+      },
+    }),
+  );
+}
+
+/** Chainlit's delete_feedback: `REMOVE #feedback` on the step the id names. */
+export async function chainlitDeleteFeedback(table: TestTable, threadId: string, stepId: string) {
+  await table.client.send(
+    new UpdateItemCommand({
+      TableName: table.tableName,
+      Key: { PK: S(`THREAD#${threadId}`), SK: S(`STEP#${stepId}`) },
+      UpdateExpression: "REMOVE #feedback",
+      ExpressionAttributeNames: { "#feedback": "feedback" },
+    }),
+  );
+}
+
+/**
+ * Chainlit's update_thread(thread_id, name, user_id, metadata, tags): one UpdateItem that always SETs id, createdAt,
+ * UserThreadSK (both `at`, its "now") and metadata (`{}` when none is given), and name, userId, userIdentifier, tags,
+ * UserThreadPK only when given. A session on the thread calls it at its start and its end.
+ */
+export async function chainlitUpdateThread(
+  table: TestTable,
+  threadId: string,
+  update: { at: string; name?: string; userId?: string; metadata?: Record<string, AttributeValue>; tags?: string[] },
+) {
+  const fields: Record<string, AttributeValue> = {
+    id: S(threadId),
+    createdAt: S(update.at),
+    UserThreadSK: S(`TS#${update.at}`),
+    ...(update.name !== undefined ? { name: S(update.name) } : {}),
+    ...(update.userId !== undefined ? { userId: S(update.userId), userIdentifier: S(update.userId), UserThreadPK: S(`USER#${update.userId}`) } : {}),
+    ...(update.tags !== undefined ? { tags: { L: update.tags.map(S) } } : {}),
+    metadata: M(update.metadata ?? {}),
+  };
+  const names = Object.keys(fields);
+  await table.client.send(
+    new UpdateItemCommand({
+      TableName: table.tableName,
+      Key: { PK: S(`THREAD#${threadId}`), SK: S("THREAD") },
+      UpdateExpression: `SET ${names.map((k) => `#${k} = :${k}`).join(", ")}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((k) => [`#${k}`, k])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((k) => [`:${k}`, fields[k]!])),
+    }),
+  );
+}
+
+/**
+ * Chainlit's delete_thread: get_thread (a Query of the partition), BatchWriteItem deletes of the STEP# and ELEMENT#
+ * items that get_thread returned, then DeleteItem of the THREAD item. Anything else in the partition stays.
+ */
+export async function chainlitDeleteThread(table: TestTable, threadId: string) {
+  const out = await table.client.send(
+    new QueryCommand({ TableName: table.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": S(`THREAD#${threadId}`) } }),
+  );
+  const keys = (out.Items ?? []).map((item) => item.SK?.S ?? "").filter((sk) => sk.startsWith("STEP#") || sk.startsWith("ELEMENT#"));
+  for (let i = 0; i < keys.length; i += 25) {
+    await table.client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [table.tableName]: keys.slice(i, i + 25).map((sk) => ({ DeleteRequest: { Key: { PK: S(`THREAD#${threadId}`), SK: S(sk) } } })) },
+      }),
+    );
+  }
+  await table.deleteRaw(`THREAD#${threadId}`, "THREAD");
 }

@@ -1,0 +1,149 @@
+/**
+ * The feedback index catches up with feedback Chainlit wrote, before the 👍/👎 filter answers.
+ *
+ * Chainlit writes feedback only into step items, but every session on a thread bumps the thread's UserThreadSK (at
+ * its start and its end). Each THREAD item records the UserThreadSK its markers were built from (`feedbackIndexedAt`,
+ * feedback-rebuild.ts); a thread whose UserThreadSK is newer is rebuilt from its steps. A thread Chainlit rated has no
+ * marker yet, so the feedback partitions alone cannot find it: the catch-up walks the user's own index partition
+ * (`USER#{userId}`, the one the plain list reads), oldest activity first, from a per-user watermark:
+ *
+ *   PK = USER#{userId}, SK = FEEDBACK_INDEX, through = the UserThreadSK up to which every thread is caught up
+ *
+ * Chainlit never writes that item (its create_user PUTs only `SK = USER`). A bump moves a thread above the watermark,
+ * so each filtered listing reads only the threads active since the last one. Walking oldest first lets the watermark
+ * advance over every thread finished, even when the budget stops the walk part way (a large table Chainlit filled
+ * before Threadbook came; `npm run doctor -- --fix` catches such a table up in one pass).
+ *
+ * Bounds per call: at most CATCH_UP_PAGES index pages of CATCH_UP_PAGE rows (one BatchGetItem of thread states per
+ * page) and CATCH_UP_REBUILDS rebuilds, shared with the listing's own check of the markers it reaches.
+ *
+ * Assumes Chainlit's thread times are UTC like Threadbook's: Chainlit writes server-local time labelled "Z", so a host
+ * west of UTC bumps threads *below* the watermark, where only the listing's check of reached markers (and the doctor)
+ * finds them. Run the Chainlit host in UTC (containers are by default).
+ */
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type Item } from "../codec";
+import { type FeedbackValue } from "../entities/feedback";
+import { FEEDBACK_WATERMARK_SK, THREAD_SK, USER_THREAD_INDEX, threadIdFromPk, userPk, userThreadPk, userThreadSk } from "../keys";
+import { batchGet, mapLimited } from "./batch";
+import { type LayerContext } from "./context";
+import { onConditionFailed } from "./edge";
+import { FEEDBACK_INDEXED_AT, indexIsBehind, rebuildFeedbackMarkers } from "./feedback-rebuild";
+import { ExpressionBuilder } from "./update-expression";
+
+/** Index rows per Query page: one BatchGetItem (≤ 100 keys) reads their states. */
+export const CATCH_UP_PAGE = 100;
+export const CATCH_UP_PAGES = 5;
+/** Threads rebuilt per filtered listing, at most (each is ≥ 2 requests). */
+export const CATCH_UP_REBUILDS = 25;
+const REBUILDS_IN_FLIGHT = 8;
+
+/** How many rebuilds one listing may still make: the walk and the check of reached markers share it. */
+export interface RebuildBudget {
+  remaining: number;
+}
+export const rebuildBudget = (): RebuildBudget => ({ remaining: CATCH_UP_REBUILDS });
+
+/** The thread attributes that decide whether (and as whom) to rebuild. */
+export const THREAD_STATE_ATTRIBUTES = ["PK", "userId", "UserThreadSK", FEEDBACK_INDEXED_AT] as const;
+
+const watermarkKey = (userId: string) => ({ PK: userPk(userId), SK: FEEDBACK_WATERMARK_SK });
+
+async function readWatermark(ctx: LayerContext, userId: string): Promise<string | null> {
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: watermarkKey(userId), ConsistentRead: true, ProjectionExpression: "through" }));
+  return typeof out.Item?.through === "string" ? out.Item.through : null;
+}
+
+/** Moves the watermark up only (a concurrent walk that got further wins). */
+async function advanceWatermark(ctx: LayerContext, userId: string, through: string): Promise<void> {
+  const expr = new ExpressionBuilder();
+  const name = expr.name("through");
+  const value = expr.value(through);
+  await onConditionFailed(
+    () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: watermarkKey(userId),
+          UpdateExpression: `SET ${name} = ${value}`,
+          ConditionExpression: `attribute_not_exists(${name}) OR ${name} < ${value}`,
+          ...expr.attributes(),
+        }),
+      ),
+    () => undefined,
+  );
+}
+
+/** "current": nothing to do; "deferred": behind but the budget is spent; else the values with a marker after the rebuild. */
+export type RebuildOutcome = "current" | "deferred" | Set<FeedbackValue>;
+
+/** Rebuilds one thread (a THREAD item with THREAD_STATE_ATTRIBUTES) if it is behind, or if `force`, within the budget. */
+export async function rebuildIfBehind(ctx: LayerContext, thread: Item, budget: RebuildBudget, force = false): Promise<RebuildOutcome> {
+  if (!force && !indexIsBehind(thread)) return "current";
+  if (budget.remaining <= 0) return "deferred";
+  budget.remaining--;
+  return rebuildFeedbackMarkers(ctx, threadIdFromPk(String(thread.PK)), {
+    userId: typeof thread.userId === "string" ? thread.userId : null,
+    builtFrom: typeof thread.UserThreadSK === "string" ? thread.UserThreadSK : userThreadSk(ctx.now()),
+  });
+}
+
+export interface CatchUpResult {
+  walked: number;
+  rebuilt: number;
+  /** Every thread above the old watermark is caught up. */
+  complete: boolean;
+}
+
+/**
+ * Requests: 1 GetItem (watermark) + 1 Query; per non-empty page + 1 BatchGetItem; per rebuilt thread 1 Query + 1
+ * UpdateItem + 1 per changed marker; + 1 UpdateItem when the watermark moves.
+ */
+export async function catchUpFeedbackIndex(ctx: LayerContext, userId: string, budget: RebuildBudget = rebuildBudget()): Promise<CatchUpResult> {
+  const from = await readWatermark(ctx, userId);
+  const start = budget.remaining;
+  const done: string[] = []; // UserThreadSKs of the rows walked and caught up, ascending
+  let boundary: string | null = null; // UserThreadSK of the first row not known to be caught up
+  let walked = 0;
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < CATCH_UP_PAGES && boundary === null; page++) {
+    const expr = new ExpressionBuilder();
+    const sk = expr.name("UserThreadSK");
+    const keyCondition = [`${expr.name("UserThreadPK")} = ${expr.value(userThreadPk(userId))}`, ...(from ? [`${sk} > ${expr.value(from)}`] : [])];
+    const out = await ctx.doc.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        IndexName: USER_THREAD_INDEX,
+        KeyConditionExpression: keyCondition.join(" AND "),
+        ProjectionExpression: expr.projection(["PK", "SK", "UserThreadSK"]),
+        ...expr.attributes(),
+        ScanIndexForward: true,
+        Limit: CATCH_UP_PAGE,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const rows = ((out.Items ?? []) as Item[]).filter((item) => item.SK === THREAD_SK);
+    walked += rows.length;
+    const states = rows.length > 0 ? await batchGet(ctx, rows.map((row) => ({ PK: String(row.PK), SK: THREAD_SK })), THREAD_STATE_ATTRIBUTES) : [];
+    const byPk = new Map(states.map((state) => [String(state.PK), state]));
+    // A thread gone or moved to another user since the Query is not this user's to catch up.
+    const ours = (row: Item) => byPk.get(String(row.PK))?.userId === userId;
+    const outcomes = await mapLimited(rows, REBUILDS_IN_FLIGHT, (row) =>
+      ours(row) ? rebuildIfBehind(ctx, byPk.get(String(row.PK))!, budget) : Promise.resolve("current" as const),
+    );
+    const firstBehind = outcomes.indexOf("deferred");
+    const finished = firstBehind === -1 ? rows : rows.slice(0, firstBehind);
+    done.push(...finished.map((row) => String(row.UserThreadSK)));
+    if (firstBehind !== -1) boundary = String(rows[firstBehind]!.UserThreadSK);
+    startKey = out.LastEvaluatedKey;
+    if (!startKey) break;
+    // Out of pages: the next row may share the last row's time, so that time is walked again next call.
+    if (page === CATCH_UP_PAGES - 1 && boundary === null) boundary = done.at(-1) ?? null;
+  }
+  // Every row at or below `through` must be caught up: stop short of the first row that is not.
+  const through = boundary === null ? (done.at(-1) ?? null) : (done.findLast((sk) => sk < boundary) ?? null);
+  if (through !== null && (from === null || through > from)) await advanceWatermark(ctx, userId, through);
+  const result = { walked, rebuilt: start - budget.remaining, complete: boundary === null };
+  if (result.rebuilt > 0 || !result.complete) ctx.logger.info("feedback index caught up", { userId, ...result });
+  return result;
+}
