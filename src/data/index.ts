@@ -2,7 +2,7 @@
  * The data package's public surface (style.md §5): the rest of the app imports from here, never from inside.
  */
 export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-layer";
-export { backfillFeedbackIndex, type BackfillResult } from "./layer/feedback-backfill";
+export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, type Finding, type FindingKind } from "./layer/doctor";
 export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
 export { safeObjectName, DEFAULT_MIME } from "./layer/elements";

@@ -59,7 +59,7 @@ export class DynamoDBDataLayer {
     };
   }
 
-  /** For tools in this package (feedback-backfill.ts) that run over the same client and table. */
+  /** For tools in this package (doctor.ts) that run over the same client and table. */
   get context(): LayerContext {
     return this.ctx;
   }

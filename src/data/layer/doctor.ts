@@ -1,0 +1,204 @@
+/**
+ * The doctor: finds (and with `fix` repairs) what a table shared by Chainlit and Threadbook can drift into.
+ *
+ * - `marker-drift`: feedback markers that disagree with the steps' feedback (Chainlit rated, un-rated or re-rated
+ *   without a session bump the catch-up would see, or a Threadbook write died half way).
+ * - `index-behind`: threads active since their markers were last built. Not wrong yet, but each costs the first
+ *   filtered listing a rebuild, and a listing rebuilds at most CATCH_UP_REBUILDS: on a large table Chainlit filled,
+ *   `--fix` catches them all up in one pass.
+ * - `leftovers`: Threadbook-only items (markers, step parts, …) in the partition of a thread whose THREAD item is
+ *   gone: Chainlit's delete_thread deletes only the items it knows.
+ * - `missing-auth`: users whose `USER` item has no sibling `AUTH` item (Threadbook's credentials item).
+ * - `unnamed`: threads without a name (Chainlit leaves the name unset when the first message has no text).
+ *
+ * Safe while both apps run: one paged Scan reads a projection (never step text or parts), and every repair re-reads
+ * what it changes and writes conditionally or with set ADD/DELETE (feedback-rebuild.ts, leftovers.ts); nothing is
+ * overwritten blindly. Repeating it finds nothing new unless the apps wrote meanwhile.
+ * Memory: one small record per thread, per feedback step and per Threadbook-only item (steps without feedback and
+ * elements are filtered out by the Scan).
+ */
+import { ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type Item } from "../codec";
+import { AUTH_SK, ELEMENT_PREFIX, STEP_PREFIX, THREAD_SK, USER_SK, idFromKey, threadIdFromPk } from "../keys";
+import { mapLimited } from "./batch";
+import { type LayerContext } from "./context";
+import { type DynamoDBDataLayer } from "./data-layer";
+import { onConditionFailed } from "./edge";
+import { rebuildBudget, rebuildIfBehind } from "./feedback-catch-up";
+import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, planMarkerFixes } from "./feedback-rebuild";
+import { leftoverSks, removeLeftovers } from "./leftovers";
+import { queryPartition } from "./partition";
+import { threadKey } from "./threads";
+import { ExpressionBuilder } from "./update-expression";
+
+export type FindingKind = "marker-drift" | "index-behind" | "leftovers" | "missing-auth" | "unnamed";
+
+export interface Finding {
+  kind: FindingKind;
+  /** The thread id, or the user identifier for `missing-auth`. */
+  id: string;
+  detail: string;
+  /** Repaired by this run (only with `fix`). */
+  fixed: boolean;
+}
+
+export interface DoctorProgress {
+  pages: number;
+  items: number;
+}
+
+export interface DoctorOptions {
+  fix?: boolean;
+  /** Called after every Scan page. */
+  progress?(progress: DoctorProgress): void;
+  /**
+   * Names a thread from its first user message and that message's attachments, as Threadbook names a new chat
+   * (the app's `threadNameFrom`; the data layer does not know the app). Without it, unnamed threads are only reported.
+   */
+  nameThread?(firstMessage: string, attachments: Array<{ name?: string | null }>): string;
+  /**
+   * Creates the AUTH item of a user that has only Chainlit's USER item. Wired to the accounts migration by the
+   * CLI; without it, such users are only reported.
+   */
+  repairMissingAuth?(identifier: string): Promise<boolean>;
+}
+
+export interface DoctorReport extends DoctorProgress {
+  findings: Finding[];
+}
+
+const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT])];
+const REPAIRS_IN_FLIGHT = 8;
+
+interface ThreadRecord {
+  thread?: Item;
+  items: Item[];
+}
+
+interface Inventory extends DoctorProgress {
+  threads: Map<string, ThreadRecord>;
+  users: Map<string, { user: boolean; auth: boolean }>;
+}
+
+/** One paged Scan: thread items, feedback steps, Threadbook-only items, user and auth items. */
+async function takeInventory(ctx: LayerContext, progress?: DoctorOptions["progress"]): Promise<Inventory> {
+  const inventory: Inventory = { threads: new Map(), users: new Map(), pages: 0, items: 0 };
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const expr = new ExpressionBuilder();
+    const sk = expr.name("SK");
+    const out = await ctx.doc.send(
+      new ScanCommand({
+        TableName: ctx.tableName,
+        FilterExpression: `NOT (begins_with(${sk}, ${expr.value(STEP_PREFIX)}) AND attribute_not_exists(${expr.name("feedback")})) AND NOT begins_with(${sk}, ${expr.value(ELEMENT_PREFIX)})`,
+        ProjectionExpression: expr.projection(SCAN_ATTRIBUTES),
+        ...expr.attributes(),
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of (out.Items ?? []) as Item[]) file(inventory, item);
+    inventory.pages++;
+    inventory.items += out.Items?.length ?? 0;
+    progress?.({ pages: inventory.pages, items: inventory.items });
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return inventory;
+}
+
+function file(inventory: Inventory, item: Item): void {
+  const pk = String(item.PK);
+  const sk = String(item.SK);
+  if (pk.startsWith("USER#") && (sk === USER_SK || sk === AUTH_SK)) {
+    const identifier = idFromKey(pk, "USER#");
+    const user = inventory.users.get(identifier) ?? { user: false, auth: false };
+    if (sk === USER_SK) user.user = true;
+    else user.auth = true;
+    inventory.users.set(identifier, user);
+    return;
+  }
+  if (!pk.startsWith("THREAD#")) return;
+  const threadId = threadIdFromPk(pk);
+  const record = inventory.threads.get(threadId) ?? { items: [] };
+  if (sk === THREAD_SK) record.thread = item;
+  else record.items.push(item);
+  inventory.threads.set(threadId, record);
+}
+
+/** What is wrong with one thread partition, and the repair of each finding. */
+function diagnoseThread(ctx: LayerContext, threadId: string, record: ThreadRecord, options: DoctorOptions): Array<[Omit<Finding, "fixed">, () => Promise<boolean>]> {
+  const { thread, items } = record;
+  if (!thread) {
+    const sks = leftoverSks(items);
+    if (sks.length === 0) return [];
+    return [[{ kind: "leftovers", id: threadId, detail: `${sks.length} item(s) of a deleted thread: ${summarise(sks)}` }, async () => (await removeLeftovers(ctx, threadId)) > 0]];
+  }
+  const found: Array<[Omit<Finding, "fixed">, () => Promise<boolean>]> = [];
+  const userId = typeof thread.userId === "string" ? thread.userId : null;
+  const fixes = planMarkerFixes(items, userId);
+  // A fresh rebuild from a strongly consistent read, not from the scanned state (which may be seconds old).
+  const rebuild = async () => (await rebuildIfBehind(ctx, thread, rebuildBudget(), true)) !== "deferred";
+  if (fixes.length > 0) {
+    const detail = fixes
+      .map((f) => `FEEDBACK#${f.value}: ${[f.add.length && `+${f.add.length} step(s)`, f.remove.length && `-${f.remove.length} step(s)`, f.reindex && "index keys", f.empty && "empty"].filter(Boolean).join(", ")}`)
+      .join("; ");
+    found.push([{ kind: "marker-drift", id: threadId, detail }, rebuild]);
+  } else if (indexIsBehind(thread)) {
+    found.push([{ kind: "index-behind", id: threadId, detail: `active at ${String(thread.UserThreadSK)}, indexed at ${String(thread[FEEDBACK_INDEXED_AT] ?? "never")}` }, rebuild]);
+  }
+  if (typeof thread.name !== "string" || thread.name === "") {
+    const nameThread = options.nameThread;
+    found.push([{ kind: "unnamed", id: threadId, detail: "no name" }, nameThread ? () => nameUnnamedThread(ctx, threadId, nameThread) : async () => false]);
+  }
+  return found;
+}
+
+const summarise = (sks: string[]) => (sks.length > 3 ? `${sks.slice(0, 3).join(", ")}, …` : sks.join(", "));
+
+/**
+ * Names the thread from its first user message (the oldest `user_message` step) and that step's attachments. The
+ * write only lands while the thread still exists and still has no name, so a rename meanwhile wins. It does not
+ * touch UserThreadSK: naming is not activity, and the thread keeps its place in the list.
+ */
+async function nameUnnamedThread(ctx: LayerContext, threadId: string, nameThread: NonNullable<DoctorOptions["nameThread"]>): Promise<boolean> {
+  const items = await queryPartition(ctx, threadId, { attributes: ["SK", "type", "output", "createdAt", "forId", "name"] });
+  const first = items
+    .filter((item) => String(item.SK).startsWith(STEP_PREFIX) && item.type === "user_message")
+    .sort((a, b) => String(a.createdAt ?? "").localeCompare(String(b.createdAt ?? "")))[0];
+  const firstId = first ? idFromKey(String(first.SK), STEP_PREFIX) : null;
+  const attachments = items
+    .filter((item) => String(item.SK).startsWith(ELEMENT_PREFIX) && firstId !== null && item.forId === firstId)
+    .map((item) => ({ name: typeof item.name === "string" ? item.name : null }));
+  const name = nameThread(typeof first?.output === "string" ? first.output : "", attachments);
+  const expr = new ExpressionBuilder();
+  const attr = expr.name("name");
+  return onConditionFailed(
+    async () => {
+      await ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: threadKey(threadId),
+          UpdateExpression: `SET ${attr} = ${expr.value(name)}`,
+          ConditionExpression: `attribute_exists(${expr.name("PK")}) AND (attribute_not_exists(${attr}) OR attribute_type(${attr}, ${expr.value("NULL")}) OR ${attr} = ${expr.value("")})`,
+          ...expr.attributes(),
+        }),
+      );
+      return true;
+    },
+    () => false,
+  );
+}
+
+export async function runDoctor(layer: DynamoDBDataLayer, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const ctx = layer.context;
+  const inventory = await takeInventory(ctx, options.progress);
+  const diagnosed: Array<[Omit<Finding, "fixed">, () => Promise<boolean>]> = [];
+  for (const [threadId, record] of inventory.threads) diagnosed.push(...diagnoseThread(ctx, threadId, record, options));
+  for (const [identifier, { user, auth }] of inventory.users) {
+    if (!user || auth) continue;
+    const repair = options.repairMissingAuth;
+    diagnosed.push([{ kind: "missing-auth", id: identifier, detail: "USER item without an AUTH item" }, repair ? () => repair(identifier) : async () => false]);
+  }
+  const findings = await mapLimited(diagnosed, REPAIRS_IN_FLIGHT, async ([finding, repair]): Promise<Finding> => ({ ...finding, fixed: options.fix ? await repair() : false }));
+  ctx.logger.info("doctor finished", { pages: inventory.pages, items: inventory.items, findings: findings.length, fixed: findings.filter((f) => f.fixed).length });
+  return { pages: inventory.pages, items: inventory.items, findings };
+}
