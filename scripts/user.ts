@@ -237,29 +237,43 @@ export async function connect(env: Record<string, string | undefined>, log: (lin
   };
 }
 
-async function main(): Promise<number> {
+/** Prints why a CLI run failed, in one line (usage and help as they are); returns its exit code. */
+function reportFailure(error: unknown, connection: Pick<Connection, "describe"> | null, err: (line: string) => void): number {
+  if (error instanceof CliError) {
+    (error.exitCode === 0 ? (line: string) => process.stdout.write(`${line}\n`) : err)(error.message);
+    return error.exitCode;
+  }
+  if (error instanceof ConfigError) err(`Configuration error: ${error.message}`);
+  else err(`Failed${connection ? ` on ${connection.describe}` : ""}: ${error instanceof Error ? error.message : String(error)}`);
+  return 1;
+}
+
+/** The frame of a CLI over the table (shared with doctor.ts): parse argv, open the table, run, report, close. */
+export async function runOnTable<T>(parse: (argv: string[]) => T, run: (args: T, connection: Connection, err: (line: string) => void) => Promise<number>): Promise<number> {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   let connection: Connection | null = null;
   try {
-    const command = parseCommand(process.argv.slice(2));
+    const args = parse(process.argv.slice(2));
     loadDotEnv();
     connection = await connect(process.env, err);
-    await runCommand(command, { data: connection.data, readPassword, out: (line) => process.stdout.write(`${line}\n`) });
-    return 0;
+    return await run(args, connection, err);
   } catch (error) {
-    if (error instanceof CliError) {
-      (error.exitCode === 0 ? (line: string) => process.stdout.write(`${line}\n`) : err)(error.message);
-      return error.exitCode;
-    }
-    if (error instanceof ConfigError) err(`Configuration error: ${error.message}`);
-    else err(`Failed${connection ? ` on ${connection.describe}` : ""}: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    return reportFailure(error, connection, err);
   } finally {
     await connection?.close().catch(() => undefined);
   }
 }
 
-// Imported by its test: run only as the entry point.
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  main().then((code) => process.exit(code));
+/** Runs `main` only when `moduleUrl` is the entry point: the CLIs are imported by their tests. */
+export function runIfEntryPoint(moduleUrl: string, main: () => Promise<number>): void {
+  if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(moduleUrl).pathname)) {
+    main().then((code) => process.exit(code));
+  }
 }
+
+runIfEntryPoint(import.meta.url, () =>
+  runOnTable(parseCommand, async (command, connection) => {
+    await runCommand(command, { data: connection.data, readPassword, out: (line) => process.stdout.write(`${line}\n`) });
+    return 0;
+  }),
+);

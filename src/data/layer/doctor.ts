@@ -51,6 +51,8 @@ export interface DoctorOptions {
   fix?: boolean;
   /** Called after every Scan page. */
   progress?(progress: DoctorProgress): void;
+  /** Items read per Scan page (DynamoDB's `Limit`; default: up to 1 MB). Smaller pages spread the read load of a live table. */
+  pageSize?: number;
   /**
    * Names a thread from its first user message and that message's attachments, as Threadbook names a new chat
    * (the app's `threadNameFrom`; the data layer does not know the app). Without it, unnamed threads are only reported.
@@ -81,7 +83,7 @@ interface Inventory extends DoctorProgress {
 }
 
 /** One paged Scan: thread items, feedback steps, Threadbook-only items, user and auth items. */
-async function takeInventory(ctx: LayerContext, progress?: DoctorOptions["progress"]): Promise<Inventory> {
+async function takeInventory(ctx: LayerContext, { progress, pageSize }: DoctorOptions): Promise<Inventory> {
   const inventory: Inventory = { threads: new Map(), users: new Map(), pages: 0, items: 0 };
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
@@ -93,6 +95,7 @@ async function takeInventory(ctx: LayerContext, progress?: DoctorOptions["progre
         FilterExpression: `NOT (begins_with(${sk}, ${expr.value(STEP_PREFIX)}) AND attribute_not_exists(${expr.name("feedback")})) AND NOT begins_with(${sk}, ${expr.value(ELEMENT_PREFIX)})`,
         ProjectionExpression: expr.projection(SCAN_ATTRIBUTES),
         ...expr.attributes(),
+        ...(pageSize ? { Limit: pageSize } : {}),
         ExclusiveStartKey,
       }),
     );
@@ -190,7 +193,7 @@ async function nameUnnamedThread(ctx: LayerContext, threadId: string, nameThread
 
 export async function runDoctor(layer: DynamoDBDataLayer, options: DoctorOptions = {}): Promise<DoctorReport> {
   const ctx = layer.context;
-  const inventory = await takeInventory(ctx, options.progress);
+  const inventory = await takeInventory(ctx, options);
   const diagnosed: Array<[Omit<Finding, "fixed">, () => Promise<boolean>]> = [];
   for (const [threadId, record] of inventory.threads) diagnosed.push(...diagnoseThread(ctx, threadId, record, options));
   for (const [identifier, { user, auth }] of inventory.users) {
