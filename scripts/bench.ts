@@ -10,6 +10,7 @@ import os from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDataLayer, ensureTable, getLogger, type StepInput } from "../src/data";
 import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
+import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
 import { runHttpBench } from "./bench-http";
 import { LOCAL_AWS_CREDENTIALS, startDynalite } from "./local-services";
 
@@ -120,6 +121,7 @@ async function main() {
     layer.upsertFeedback({ threadId: feedbackSteps[i]!.threadId, forId: feedbackSteps[i]!.stepId, value: (i % 2) as 0 | 1 }, { threadUserId: user0.userId }),
   );
   await phase("listThreads feedback filter", 200, 1, (i) => layer.listThreads({ first: 20 }, { ...user0, feedback: (i % 2) as 0 | 1 }));
+  const catchUp = await benchCatchUp(layer, client, tableName, () => requests);
 
   console.error("Steps…");
   const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
@@ -138,6 +140,7 @@ async function main() {
   await phase("deleteThread (2,000 steps)", toDelete.length, 1, (i) => layer.deleteThread(toDelete[i]!));
 
   console.log(formatTable(results));
+  console.log(`\n${formatCatchUp(catchUp)}`);
   let http: Awaited<ReturnType<typeof runHttpBench>> | undefined;
   if (process.argv.includes("--http")) {
     http = await runHttpBench();
@@ -150,7 +153,7 @@ async function main() {
   mkdirSync("bench", { recursive: true });
   const file = "bench/results.json";
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  writeFileSync(file, JSON.stringify({ ...previous, dataLayer: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory", results }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...previous, dataLayer: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory", results, feedbackCatchUp: catchUp }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
   console.log(`\nWrote ${file}.`);
   await layer.close();
   client.destroy();
