@@ -6,6 +6,7 @@
  * Here every listing is the same loop: Query the index newest first, turn items into rows (feedback markers are
  * resolved to their threads), keep the rows matching the search, until first+1 rows are found or the partition
  * ends. The extra row makes hasNextPage exact; it is not returned, and the cursor is the last *returned* row's key.
+ * A feedback listing first lets the index catch up with feedback Chainlit wrote (feedback-catch-up.ts).
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
