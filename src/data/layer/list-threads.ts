@@ -71,20 +71,18 @@ async function markerRows(ctx: LayerContext, markers: Item[], userId: string, li
     ["id", "name", "createdAt", "updatedAt", ...THREAD_STATE_ATTRIBUTES],
   );
   const byPk = new Map(threads.map((t) => [String(t.PK), t]));
-  const rows = await Promise.all(
-    markers.map(async (marker): Promise<Row[]> => {
-      const thread = byPk.get(String(marker.PK));
-      if (!thread) {
-        listing.deleted.add(threadIdFromPk(String(marker.PK)));
-        return [];
-      }
-      // A marker under this user's partition for a thread that is someone else's now: re-filed by the rebuild.
-      const misfiled = thread.userId !== userId;
-      const outcome = await rebuildIfBehind(ctx, thread, listing.budget, misfiled);
-      if (misfiled || (outcome instanceof Set && !outcome.has(listing.value))) return [];
-      return [markerRow(thread, marker)];
-    }),
-  );
+  const rows = await mapLimited(markers, 8, async (marker): Promise<Row[]> => {
+    const thread = byPk.get(String(marker.PK));
+    if (!thread) {
+      listing.deleted.add(threadIdFromPk(String(marker.PK)));
+      return [];
+    }
+    // A marker under this user's partition for a thread that is someone else's now: re-filed by the rebuild.
+    const misfiled = thread.userId !== userId;
+    const outcome = await rebuildIfBehind(ctx, thread, listing.budget, misfiled);
+    if (misfiled || (outcome instanceof Set && !outcome.has(listing.value))) return [];
+    return [markerRow(thread, marker)];
+  });
   return rows.flat();
 }
 
