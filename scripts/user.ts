@@ -119,13 +119,13 @@ export async function runCommand(command: ParsedCommand, io: CliIo): Promise<voi
     case "passwd": {
       const identifier = await existingUser(io, command.identifier, "; use add to create one.");
       await io.data.setUserPassword(identifier, await newPasswordHash(io, identifier));
-      io.out(`Password changed for ${identifier}; their sessions have ended.`);
+      io.out(`Password changed for ${identifier}; their sessions end within a minute.`);
       return;
     }
     case "remove": {
       const identifier = await existingUser(io, command.identifier, ".");
       await io.data.deleteUser(identifier);
-      io.out(`Removed ${identifier}; their sessions have ended. Their threads are kept; adding the user again gives them back.`);
+      io.out(`Removed ${identifier}; their sessions end within a minute. Their threads are kept; adding the user again gives them back.`);
       return;
     }
     case "list": {
