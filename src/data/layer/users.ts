@@ -64,7 +64,9 @@ export async function getUserAuth(ctx: LayerContext, typed: string): Promise<Use
  */
 export async function createUser(ctx: LayerContext, user: User): Promise<PersistedUser> {
   const { identifier, displayName, metadata } = UserSchema.parse(user);
-  let { account, alias } = await resolveAccount(ctx, identifier);
+  const resolved = await resolveAccount(ctx, identifier);
+  let account = resolved.account;
+  const alias = resolved.alias;
   if (!account) {
     const owner = alias === identifier ? identifier : await claimAlias(ctx, identifier, alias);
     account = owner === identifier ? { identifier, user: null, auth: null, alias: identifier } : await readAccount(ctx, owner);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { DynamoDBDataLayer } from "@/data";
+import type { DynamoDBDataLayer } from "@/data";
 import { chainlitCreateUser, testTable, type TestTable } from "@/data/layer/test-fixtures";
 import { checkCredentials } from "./credentials";
 import { hashPassword } from "./password";
