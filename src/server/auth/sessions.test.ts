@@ -109,10 +109,13 @@ describe("revocable sessions", () => {
     expect(await sessionUserFromRequest(services, new Request("http://localhost/", { headers: { cookie: `${COOKIE}=${forged}` } }), SECRET)).toBeNull();
   });
 
-  it("OAuth sign-in reads the version; a user with no AUTH item cannot get a session", async () => {
+  it("OAuth sign-in reads the version and lands on the stored identifier; a user with no AUTH item cannot get a session", async () => {
     const { services } = instance();
     const identifier = await newUser(services);
-    expect(await stampSessionVersion(services, { sub: identifier }, undefined)).toMatchObject({ sv: await services.data.getSessionVersion(identifier) });
+    const sv = await services.data.getSessionVersion(identifier);
+    expect(await stampSessionVersion(services, { sub: identifier }, undefined)).toMatchObject({ sub: identifier, sv });
+    const lower = identifier.toLowerCase();
+    expect(await stampSessionVersion(services, { sub: lower, email: lower, name: "N" }, undefined)).toEqual({ sub: identifier, email: identifier, name: "N", sv });
     expect(await stampSessionVersion(services, { sub: `${randomUUID()}@example.com` }, undefined)).toBeNull();
     expect(await stampSessionVersion(services, {}, "v")).toBeNull();
   });

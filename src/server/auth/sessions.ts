@@ -19,13 +19,17 @@ type SessionServices = Pick<Services, "data" | "sessions">;
 
 /**
  * At sign-in: the token gets the user's session version. Password sign-in passes the version it read with the hash
- * (so a password changed a moment later still ends this session); OAuth reads it. Null refuses the sign-in.
+ * (so a password changed a moment later still ends this session). OAuth reads it, resolving the provider's
+ * identifier to the one stored, whose case may differ (docs/data-layer.md, "Users"): the session is that user's.
+ * Null refuses the sign-in.
  */
 export async function stampSessionVersion(services: SessionServices, token: JWT, fromSignIn: string | undefined): Promise<JWT | null> {
   if (!token.sub) return null;
-  const version = fromSignIn ?? (await services.data.getSessionVersion(token.sub));
-  if (!version) return null;
-  return Object.assign(token, { sv: version });
+  if (fromSignIn) return Object.assign(token, { sv: fromSignIn });
+  const auth = await services.data.getUserAuth(token.sub);
+  if (!auth) return null;
+  const email = token.email === token.sub ? auth.identifier : token.email;
+  return Object.assign(token, { sub: auth.identifier, email, sv: auth.sessionVersion });
 }
 
 /** The user a decoded session token stands for, or null: no token, a token from before versions, or revoked. */
