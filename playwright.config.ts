@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { chromiumPath } from "./e2e/chromium";
+import { E2E_TABLE_APP_ENV } from "./e2e/e2e-table";
 import { FAKE_OPENAI_ENV } from "./e2e/fake-openai-port";
 import { OIDC_APP_ENV } from "./e2e/oidc-provider";
 
@@ -46,6 +47,7 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       ...OIDC_APP_ENV,
       ...FAKE_OPENAI_ENV,
+      ...E2E_TABLE_APP_ENV,
       ...(process.env.E2E_EXTRA_ENV ? JSON.parse(process.env.E2E_EXTRA_ENV) : {}),
     },
   },

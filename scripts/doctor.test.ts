@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainlitDeleteFeedback, chainlitDeleteThread, chainlitThread, testTable, uid, type TestTable } from "../src/data/layer/test-fixtures";
+import { chainlitCreateUser, chainlitDeleteFeedback, chainlitDeleteThread, chainlitThread, testTable, uid, type TestTable } from "../src/data/layer/test-fixtures";
 import { doctor, parseDoctorArgs } from "./doctor";
 
 let table: TestTable;
@@ -20,7 +20,7 @@ describe("npm run doctor", () => {
     const layer = table.layer();
     const userId = uid("u-");
     // Chainlit's create_user: a USER item and nothing else.
-    await table.putRaw({ PK: { S: `USER#${userId}` }, SK: { S: "USER" }, id: { S: userId }, identifier: { S: userId }, metadata: { M: {} }, createdAt: { S: "2025-01-01T00:00:00Z" } });
+    await chainlitCreateUser(table, userId, {}, "2025-01-01T00:00:00Z");
     // Rated in Chainlit: a 👍 in a step, no marker.
     const rated = chainlitThread(userId, uid("t-"), { at: "2025-02-01T00:00:00.000000Z" });
     // Unnamed by Chainlit (attachment-only first message), also rated.
@@ -63,9 +63,11 @@ describe("npm run doctor", () => {
     expect(fixed.text).toContain("threads without a name: 1, repaired 1");
     expect(fixed.text).toContain("threads the feedback filter has not caught up with yet: 1, repaired 1");
     expect(fixed.text).toContain("Threadbook items left by a deleted thread: 1, repaired 1");
-    // Not wired in this branch: reported, not repaired, so the exit code still says so.
-    expect(fixed.text).toContain("users without their AUTH item: 1, repaired 0");
-    expect(fixed.code).toBe(1);
+    // The sign-in migration: the AUTH item and the alias now exist, Chainlit's USER item is as it was.
+    expect(fixed.text).toContain("users without their AUTH item: 1, repaired 1");
+    expect(fixed.code).toBe(0);
+    expect(await table.plain(`USER#${userId}`, "AUTH")).toMatchObject({ identifier: userId });
+    expect(await table.plain(`USER#${userId}`, "USER")).toEqual({ PK: `USER#${userId}`, SK: "USER", id: userId, identifier: userId, metadata: {}, createdAt: "2025-01-01T00:00:00Z" });
 
     expect(await table.partitionSks(deleted)).toEqual([]);
     expect((await table.plain(`THREAD#${unnamed.thread.id!.S!}`, "THREAD"))?.name).toBe("hello");
@@ -74,8 +76,8 @@ describe("npm run doctor", () => {
     expect(await listed(0)).toEqual([]);
 
     const again = await run(true);
-    expect(again.lines.filter((line) => !line.startsWith("Scanned") && !line.includes("AUTH") && !line.startsWith("  ") && !line.includes("could not be repaired"))).toEqual([]);
-    expect(again.text).toContain("users without their AUTH item: 1, repaired 0");
+    expect(again.code).toBe(0);
+    expect(again.lines.filter((line) => !line.startsWith("Scanned"))).toEqual(["Nothing to repair."]);
   });
 
   it("takes only --fix", () => {

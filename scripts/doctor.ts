@@ -14,12 +14,6 @@ const USAGE = `Usage:
   npm run doctor            report what needs repair (exit code 1 if anything does)
   npm run doctor -- --fix   repair it`;
 
-/**
- * The accounts migration's entry point: creates the AUTH item of a user who has only Chainlit's USER item.
- * Not wired yet (the lead connects it to the accounts work); until then such users are reported, not repaired.
- */
-export const migrateUserToAuthItem: DoctorOptions["repairMissingAuth"] = undefined;
-
 const TITLES: Record<FindingKind, string> = {
   "marker-drift": "feedback markers that disagree with the steps",
   "index-behind": "threads the feedback filter has not caught up with yet",
@@ -74,7 +68,8 @@ export async function doctor(
     fix,
     progress: ({ pages, items }) => io.progress(`scanned ${pages} page(s), ${items} item(s)…`),
     nameThread: threadNameFrom,
-    repairMissingAuth: migrateUserToAuthItem,
+    // The same migration a sign-in runs: moves Chainlit-era attributes into AUTH and writes the alias.
+    repairMissingAuth: async (identifier) => (await data.ensureUserAuth(identifier)) !== null,
   });
   return printReport(report, fix, io.out);
 }

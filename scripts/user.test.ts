@@ -7,8 +7,8 @@ import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 import { CliError, connect, parseCommand, runCommand, type ParsedCommand } from "./user";
 
 describe("parseCommand", () => {
-  it("reads the four commands, lowercasing the identifier", () => {
-    expect(parseCommand(["add", "Ada@Example.com", "--name", " Ada Lovelace "])).toEqual({ command: "add", identifier: "ada@example.com", name: "Ada Lovelace" });
+  it("reads the four commands, keeping the identifier's case", () => {
+    expect(parseCommand(["add", "Ada@Example.com", "--name", " Ada Lovelace "])).toEqual({ command: "add", identifier: "Ada@Example.com", name: "Ada Lovelace" });
     expect(parseCommand(["passwd", "ada@example.com"])).toEqual({ command: "passwd", identifier: "ada@example.com" });
     expect(parseCommand(["remove", "ada@example.com"])).toEqual({ command: "remove", identifier: "ada@example.com" });
     expect(parseCommand(["list"])).toEqual({ command: "list" });
@@ -59,6 +59,26 @@ describe("runCommand on a configured table", () => {
     expect((await run({ command: "list" })).some((line) => line.startsWith(`${identifier}\tAda\t`))).toBe(true);
     await run({ command: "remove", identifier });
     expect(await connection.data.getUser(identifier)).toBeNull();
+  });
+
+  it("keeps the case given, finds the user in any case, and refuses a second user differing only in case", async () => {
+    const identifier = `Erin.Walsh-${randomUUID()}@Contoso.com`;
+    expect(await run({ command: "add", identifier, name: null })).toEqual([`Added ${identifier}.`]);
+    expect(await connection.data.getUser(identifier)).toMatchObject({ identifier });
+    await expect(run({ command: "add", identifier: identifier.toLowerCase(), name: null })).rejects.toThrow(`User ${identifier} already exists`);
+    expect(await connection.data.getUser(identifier.toLowerCase())).toBeNull();
+    expect(await run({ command: "passwd", identifier: identifier.toUpperCase() }, "changed password")).toEqual([
+      `Password changed for ${identifier}; their sessions end within a minute.`,
+    ]);
+    expect(await checkCredentials(connection.data, { identifier: identifier.toLowerCase(), password: "changed password" }, "cli-case")).toMatchObject({
+      ok: true,
+      user: { id: identifier },
+    });
+    expect(await run({ command: "remove", identifier: identifier.toLowerCase() })).toEqual([
+      `Removed ${identifier}; their sessions end within a minute. Their threads are kept; adding the user again gives them back.`,
+    ]);
+    expect(await connection.data.findUser(identifier)).toBeNull();
+    expect(await connection.data.getSessionVersion(identifier)).toBeNull();
   });
 
   it("fails clearly: existing user, missing user, short password", async () => {

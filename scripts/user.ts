@@ -35,7 +35,7 @@ export class CliError extends Error {
 }
 
 export interface CliIo {
-  data: Pick<DynamoDBDataLayer, "getUser" | "createUser" | "setUserPassword" | "deleteUser" | "listUsers">;
+  data: Pick<DynamoDBDataLayer, "findUser" | "createUser" | "setUserPassword" | "deleteUser" | "listUsers">;
   readPassword(prompt: string, options: { confirm: boolean }): Promise<string>;
   out(line: string): void;
 }
@@ -45,12 +45,15 @@ export type ParsedCommand =
   | { command: "passwd" | "remove"; identifier: string }
   | { command: "list" };
 
-/** Password sign-in lowercases what is typed (credentials.ts), so the stored identifier must be lowercase too. */
+/**
+ * Kept as typed: Chainlit keys a user's threads by the identifier's exact case. Commands on an existing user find it
+ * in any case; `add` refuses one that differs only in case from a user already there.
+ */
 function identifierArg(value: string | undefined): string {
   if (!value) throw new CliError(`Missing <identifier>.\n${USAGE}`, 2);
   const parsed = IdentifierSchema.safeParse(value);
   if (!parsed.success) throw new CliError(`Invalid identifier "${value}": ${parsed.error.issues[0]!.message}`, 2);
-  return parsed.data.toLowerCase();
+  return parsed.data;
 }
 
 export function parseCommand(argv: string[]): ParsedCommand {
@@ -92,26 +95,37 @@ async function newPasswordHash(io: CliIo, identifier: string): Promise<string> {
   return hashPassword(checked.data);
 }
 
+/** The stored identifier of the user `typed` names in any case; a CliError when there is none. */
+async function existingUser(io: CliIo, typed: string, hint: string): Promise<string> {
+  const user = await io.data.findUser(typed);
+  if (!user) throw new CliError(`No user ${typed}${hint}`);
+  return user.identifier;
+}
+
 export async function runCommand(command: ParsedCommand, io: CliIo): Promise<void> {
   switch (command.command) {
     case "add": {
       // createUser never overwrites, but it would also not say the user was already there.
-      if (await io.data.getUser(command.identifier)) throw new CliError(`User ${command.identifier} already exists; use passwd to change the password.`);
+      const existing = await io.data.findUser(command.identifier);
+      if (existing) throw new CliError(`User ${existing.identifier} already exists; use passwd to change the password.`);
       const hash = await newPasswordHash(io, command.identifier);
-      await io.data.createUser({ identifier: command.identifier, displayName: command.name, metadata: {} });
+      const created = await io.data.createUser({ identifier: command.identifier, displayName: command.name, metadata: {} });
+      // Someone added the same person in another case meanwhile: theirs stands, and their password too.
+      if (created.identifier !== command.identifier) throw new CliError(`User ${created.identifier} already exists; use passwd to change the password.`);
       await io.data.setUserPassword(command.identifier, hash);
       io.out(`Added ${command.identifier}${command.name ? ` (${command.name})` : ""}.`);
       return;
     }
     case "passwd": {
-      if (!(await io.data.getUser(command.identifier))) throw new CliError(`No user ${command.identifier}; use add to create one.`);
-      await io.data.setUserPassword(command.identifier, await newPasswordHash(io, command.identifier));
-      io.out(`Password changed for ${command.identifier}.`);
+      const identifier = await existingUser(io, command.identifier, "; use add to create one.");
+      await io.data.setUserPassword(identifier, await newPasswordHash(io, identifier));
+      io.out(`Password changed for ${identifier}; their sessions end within a minute.`);
       return;
     }
     case "remove": {
-      if (!(await io.data.deleteUser(command.identifier))) throw new CliError(`No user ${command.identifier}.`);
-      io.out(`Removed ${command.identifier}. Their threads are kept; adding the user again gives them back.`);
+      const identifier = await existingUser(io, command.identifier, ".");
+      await io.data.deleteUser(identifier);
+      io.out(`Removed ${identifier}; their sessions end within a minute. Their threads are kept; adding the user again gives them back.`);
       return;
     }
     case "list": {

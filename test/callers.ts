@@ -10,12 +10,15 @@ import { parseServerEnv } from "@/server/env";
 import { createCaller } from "@/server/root";
 import type { Services } from "@/server/services";
 import type { Assistant } from "@/server/assistant/assistant";
+import { createSessionVersions, type SessionVersionsOptions } from "@/server/auth/session-versions";
 import { createDemoAssistant } from "@/server/assistant/demo-assistant";
 import { freshBucket, freshTable } from "./harness";
 
 export const URL_EXPIRES_SECONDS = 300;
 
-export async function createTestServices(options: { assistant?: Assistant } = {}): Promise<Services & { close(): Promise<void> }> {
+export async function createTestServices(
+  options: { assistant?: Assistant; sessionCheck?: SessionVersionsOptions } = {},
+): Promise<Services & { close(): Promise<void> }> {
   const [{ client, tableName }, { client: s3, bucket }] = await Promise.all([freshTable(), freshBucket()]);
   const storage = createS3Storage({ bucket, client: s3, expiresInSeconds: URL_EXPIRES_SECONDS });
   const data = new DynamoDBDataLayer({ tableName, client, storageProvider: storage, cursorSecret: randomUUID() });
@@ -25,6 +28,7 @@ export async function createTestServices(options: { assistant?: Assistant } = {}
     storage,
     storageUrlExpiresSeconds: URL_EXPIRES_SECONDS,
     assistant: options.assistant ?? createDemoAssistant({ delayMs: 0 }),
+    sessions: createSessionVersions((identifier) => data.getSessionVersion(identifier), options.sessionCheck ?? { ttlMs: 30_000 }),
     async close() {
       await data.close();
       client.destroy();

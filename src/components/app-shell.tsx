@@ -26,7 +26,17 @@ export interface ShellUser {
   name: string | null;
 }
 
-export function AppShell({ user, signOutAction, children }: { user: ShellUser; signOutAction: () => Promise<void>; children: ReactNode }) {
+export function AppShell({
+  user,
+  signOutAction,
+  signOutEverywhereAction,
+  children,
+}: {
+  user: ShellUser;
+  signOutAction: () => Promise<void>;
+  signOutEverywhereAction: () => Promise<void>;
+  children: ReactNode;
+}) {
   const { t } = useI18n();
   const isPhone = useMediaQuery(PHONE_QUERY);
   const [open, setOpen] = useState(false);
@@ -83,6 +93,7 @@ export function AppShell({ user, signOutAction, children }: { user: ShellUser; s
             ref={sidebarRef}
             user={user}
             signOutAction={signOutAction}
+            signOutEverywhereAction={signOutEverywhereAction}
             hidden={isPhone && !open}
             modal={drawerOpen}
           />

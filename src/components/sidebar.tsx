@@ -12,6 +12,7 @@ import { ThemeToggle } from "./theme-toggle";
 import { ThreadList } from "./thread-list";
 import { ThreadSearch } from "./thread-search";
 import { CloseIcon, SignOutIcon } from "./ui/icons";
+import { UserMenu } from "./user-menu";
 
 /** The search waits for the user to pause, as Chainlit's ⌘K dialog does (chainlit-data-layer.md §6). */
 const SEARCH_DEBOUNCE_MS = 300;
@@ -20,13 +21,14 @@ interface SidebarProps {
   ref?: Ref<HTMLDivElement>;
   user: ShellUser;
   signOutAction: () => Promise<void>;
+  signOutEverywhereAction: () => Promise<void>;
   /** Off-screen drawer on a phone: out of the tab order and the accessibility tree. */
   hidden: boolean;
   /** Open drawer on a phone: a modal dialog. */
   modal: boolean;
 }
 
-export function Sidebar({ ref, user, signOutAction, hidden, modal }: SidebarProps) {
+export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, hidden, modal }: SidebarProps) {
   const { t } = useI18n();
   const { isPhone, closeDrawer } = useShell();
   const [search, setSearch] = useState("");
@@ -64,17 +66,7 @@ export function Sidebar({ ref, user, signOutAction, hidden, modal }: SidebarProp
       </div>
       <ThreadList search={debounced} feedback={filter === "all" ? undefined : filter} pending={search.trim() !== debounced} />
       <div className="sidebar-foot">
-        <div className="user-chip">
-          <span className="avatar" aria-hidden="true">
-            {initials(user.name ?? user.identifier)}
-          </span>
-          <span className="user-text">
-            {user.name ? <span className="user-name">{user.name}</span> : null}
-            <span className="user-id" data-testid="current-user" title={user.identifier}>
-              {user.identifier}
-            </span>
-          </span>
-        </div>
+        <UserMenu user={user} signOutEverywhereAction={signOutEverywhereAction} />
         <div className="foot-actions">
           <ThemeToggle />
           <LocaleSwitcher />
@@ -88,10 +80,4 @@ export function Sidebar({ ref, user, signOutAction, hidden, modal }: SidebarProp
       </div>
     </div>
   );
-}
-
-function initials(name: string): string {
-  const words = name.replace(/@.*/, "").split(/[\s._-]+/).filter(Boolean);
-  const letters = words.length >= 2 ? words[0]![0]! + words[1]![0]! : (words[0] ?? "?").slice(0, 2);
-  return letters.toUpperCase();
 }

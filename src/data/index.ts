@@ -5,6 +5,7 @@ export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-l
 export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, type Finding, type FindingKind } from "./layer/doctor";
 export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
+export { type EnsureUserAuthResult } from "./layer/users";
 export { safeObjectName, DEFAULT_MIME } from "./layer/elements";
 
 export * from "./entities/common";
@@ -19,6 +20,7 @@ export { getLogger, parseLogLevel, LOG_LEVELS, type Logger, type LogLevel } from
 export { ensureTable, tableDefinition } from "./table";
 export {
   USER_THREAD_INDEX,
+  AUTH_SK,
   feedbackId,
   parseFeedbackId,
   threadPk,

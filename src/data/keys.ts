@@ -6,10 +6,22 @@ export const USER_THREAD_INDEX = "UserThread";
 
 export const userPk = (identifier: string) => `USER#${identifier}`;
 export const USER_SK = "USER";
-/** Threadbook's own user item beside Chainlit's (password hash, display name…): Chainlit's create_user PUTs only `USER`. */
-export const AUTH_SK = "AUTH";
 /** Per-user watermark of the feedback index's catch-up (feedback-catch-up.ts): Chainlit never writes it. */
 export const FEEDBACK_WATERMARK_SK = "FEEDBACK_INDEX";
+
+/**
+ * Threadbook's own item beside a user's (password hash, display name, session version, preferences). Chainlit's
+ * create_user PutItems the whole `USER` item on every login, so nothing Threadbook owns may live there.
+ */
+export const AUTH_SK = "AUTH";
+
+/**
+ * Case-insensitive sign-in: one item per lowercased identifier, naming the identifier as stored (its case kept, as
+ * Chainlit keys threads by it). The conditional write of this item is what stops two users differing only in case.
+ * Chainlit never reads a `USERALIAS#` partition.
+ */
+export const userAliasPk = (identifier: string) => `USERALIAS#${identifier.toLowerCase()}`;
+export const ALIAS_SK = "ALIAS";
 
 export const threadPk = (threadId: string) => `THREAD#${threadId}`;
 export const THREAD_SK = "THREAD";

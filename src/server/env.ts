@@ -41,6 +41,8 @@ export const ServerEnvSchema = z.object({
     message: "expected at least 32 characters (openssl rand -base64 32)",
   }),
   DEMO_PASSWORD: optionalString,
+  /** How long an instance trusts a user's session version before reading it again (docs/security.md, "Sessions"). */
+  SESSION_CHECK_SECONDS: positiveInt(30, 60),
   LOG_LEVEL: logLevel,
   LOG_LEVEL_DYNAMODB: logLevel,
   MAX_UPLOAD_MB: positiveInt(20, 1024),

@@ -12,6 +12,7 @@ import {
   type StorageClient,
 } from "@/data";
 import type { Assistant } from "./assistant/assistant";
+import { createSessionVersions, type SessionVersions } from "./auth/session-versions";
 import { selectAssistant } from "./assistant/select-assistant";
 import { ConfigError, parseServerEnv, type ServerEnv } from "./env";
 
@@ -21,6 +22,8 @@ export interface Services {
   storage: StorageClient;
   storageUrlExpiresSeconds: number;
   assistant: Assistant;
+  /** Each signed-in user's current session version, cached briefly (auth/sessions.ts). */
+  sessions: SessionVersions;
 }
 
 export function createServices(rawEnv: Record<string, string | undefined> = process.env): Services {
@@ -37,7 +40,8 @@ export function createServices(rawEnv: Record<string, string | undefined> = proc
     storageProvider: storage,
     cursorSecret: rawEnv.AUTH_SECRET,
   });
-  return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv) };
+  const sessions = createSessionVersions((identifier) => data.getSessionVersion(identifier), { ttlMs: env.SESSION_CHECK_SECONDS * 1000 });
+  return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions };
 }
 
 /** The DynamoDB client for an environment: the endpoint and keys in it when given (scripts pass env objects that are not process.env). */

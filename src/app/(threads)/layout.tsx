@@ -4,6 +4,8 @@ import { AppShell } from "@/components/app-shell";
 import { I18nProvider } from "@/lib/i18n/i18n-provider";
 import { requestLocale } from "@/lib/i18n/server-locale";
 import { currentUser, signOut } from "@/server/auth";
+import { revokeSessions } from "@/server/auth/sessions";
+import { getServices } from "@/server/services";
 import "./threads.css";
 
 /** The signed-in shell: the thread sidebar (a drawer on phones) and the main pane. */
@@ -15,9 +17,16 @@ export default async function ThreadsLayout({ children }: { children: ReactNode 
     "use server";
     await signOut({ redirectTo: "/sign-in" });
   }
+  /** Ends every session of this user (sessions.ts), then this browser's. */
+  async function signOutEverywhereAction() {
+    "use server";
+    const signedIn = await currentUser();
+    if (signedIn) await revokeSessions(getServices(), signedIn.id);
+    await signOut({ redirectTo: "/sign-in" });
+  }
   return (
     <I18nProvider initialLocale={locale}>
-      <AppShell user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction}>
+      <AppShell user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction}>
         {children}
       </AppShell>
     </I18nProvider>

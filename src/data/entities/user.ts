@@ -25,3 +25,17 @@ export const PersistedUserSchema = z.object({
   metadata: JsonObjectSchema.default({}),
 });
 export type PersistedUser = z.infer<typeof PersistedUserSchema>;
+
+/**
+ * Threadbook's AUTH item (`USER#{identifier}` / `AUTH`): what Threadbook owns about a user, kept off the USER item
+ * that Chainlit's create_user overwrites whole. `sessionVersion` is a random tag every session token carries; a new
+ * one (password change, "sign out everywhere", removal) ends every session minted under the old one.
+ */
+export const UserAuthSchema = z.object({
+  identifier: z.string(),
+  passwordHash: z.string().optional(),
+  displayName: z.string().nullable().optional(),
+  sessionVersion: z.string().min(1),
+  preferences: JsonObjectSchema.optional(),
+});
+export type UserAuth = z.infer<typeof UserAuthSchema>;

@@ -10,7 +10,7 @@ import { type Element, type ElementInput } from "../entities/element";
 import { type Feedback } from "../entities/feedback";
 import { type StepInput } from "../entities/step";
 import { type Pagination, type PaginatedResponse, type ThreadFilter, type ThreadSummary, type ThreadUpdate, type ThreadWithContent } from "../entities/thread";
-import { type PersistedUser, type User } from "../entities/user";
+import { type PersistedUser, type User, type UserAuth } from "../entities/user";
 import { getLogger, type Logger } from "../logger";
 import { type StorageClient } from "../storage/storage-client";
 import { type LayerContext } from "./context";
@@ -22,7 +22,19 @@ import { getThread } from "./get-thread";
 import { listThreads } from "./list-threads";
 import { createStep, deleteStep, updateStep } from "./steps";
 import { claimThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
-import { createUser, deleteUser, getUser, getUserPasswordHash, listUsers, setUserPassword } from "./users";
+import {
+  createUser,
+  deleteUser,
+  ensureUserAuth,
+  findUser,
+  getSessionVersion,
+  getUser,
+  getUserAuth,
+  listUsers,
+  revokeUserSessions,
+  setUserPassword,
+  type EnsureUserAuthResult,
+} from "./users";
 import { WriteQueue } from "./write-queue";
 
 export interface DynamoDBDataLayerOptions {
@@ -68,22 +80,43 @@ export class DynamoDBDataLayer {
     return this.ctx.storage;
   }
 
-  // Users
+  // Users: identifiers are exact (Chainlit's) unless a method says "in any case".
 
   getUser(identifier: string): Promise<PersistedUser | null> {
     return atEdge(this.ctx, "getUser", { identifier }, () => getUser(this.ctx, identifier));
   }
 
+  /** The user an identifier typed in any case names (exactly it first, else its lowercase alias). */
+  findUser(identifier: string): Promise<PersistedUser | null> {
+    return atEdge(this.ctx, "findUser", { identifier }, () => findUser(this.ctx, identifier));
+  }
+
+  /** Creates the user or returns the existing one, the same person in another case included. */
   createUser(user: User): Promise<PersistedUser> {
     return atEdge(this.ctx, "createUser", { identifier: user.identifier }, () => createUser(this.ctx, user));
   }
 
-  getUserPasswordHash(identifier: string): Promise<string | null> {
-    return atEdge(this.ctx, "getUserPasswordHash", { identifier }, () => getUserPasswordHash(this.ctx, identifier));
+  /** For password sign-in, in any case: the stored identifier, hash, display name and session version. */
+  getUserAuth(identifier: string): Promise<UserAuth | null> {
+    return atEdge(this.ctx, "getUserAuth", { identifier }, () => getUserAuth(this.ctx, identifier));
   }
 
+  /** Also ends every session of the user. */
   setUserPassword(identifier: string, passwordHash: string): Promise<void> {
     return atEdge(this.ctx, "setUserPassword", { identifier }, () => setUserPassword(this.ctx, identifier, passwordHash));
+  }
+
+  revokeUserSessions(identifier: string): Promise<boolean> {
+    return atEdge(this.ctx, "revokeUserSessions", { identifier }, () => revokeUserSessions(this.ctx, identifier));
+  }
+
+  getSessionVersion(identifier: string): Promise<string | null> {
+    return atEdge(this.ctx, "getSessionVersion", { identifier }, () => getSessionVersion(this.ctx, identifier));
+  }
+
+  /** For `npm run doctor`: creates or migrates the user's AUTH item and alias when missing. */
+  ensureUserAuth(identifier: string): Promise<EnsureUserAuthResult | null> {
+    return atEdge(this.ctx, "ensureUserAuth", { identifier }, () => ensureUserAuth(this.ctx, identifier));
   }
 
   deleteUser(identifier: string): Promise<boolean> {

@@ -231,3 +231,19 @@ export async function chainlitDeleteThread(table: TestTable, threadId: string) {
   }
   await table.deleteRaw(`THREAD#${threadId}`, "THREAD");
 }
+
+/**
+ * Chainlit's `create_user`, run on every Chainlit login: a PutItem of the whole user item (no condition), so it
+ * replaces every attribute the item had. createdAt is its local time labelled "Z", metadata a map as TypeSerializer
+ * writes a dict.
+ */
+export async function chainlitCreateUser(table: TestTable, identifier: string, metadata: Record<string, AttributeValue> = {}, createdAt = "2025-05-06T07:08:09.123456Z") {
+  await table.putRaw({
+    PK: S(`USER#${identifier}`),
+    SK: S("USER"),
+    id: S(identifier),
+    identifier: S(identifier),
+    metadata: M(metadata),
+    createdAt: S(createdAt),
+  });
+}

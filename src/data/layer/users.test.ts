@@ -1,19 +1,23 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
-import { countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitCreateUser, countOf, testTable, uid, type TestTable } from "./test-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {
   table = await testTable();
 });
 
+const userItem = (identifier: string) => table.plain(`USER#${identifier}`, "USER");
+const authItem = (identifier: string) => table.plain(`USER#${identifier}`, "AUTH");
+const aliasItem = (identifier: string) => table.plain(`USERALIAS#${identifier.toLowerCase()}`, "ALIAS");
+
 describe("users", () => {
-  it("createUser writes the Chainlit user item in one request and never resets createdAt or metadata", async () => {
+  it("createUser writes Chainlit's user item, Threadbook's AUTH item and the alias, and never resets them", async () => {
     let now = new Date("2026-01-01T00:00:00.000Z");
     const layer = table.layer({ clock: () => now });
-    const identifier = uid("ada-");
+    const identifier = uid("Ada-");
     const first = await countOf(table, () => layer.createUser({ identifier, displayName: "Ada", metadata: { role: "admin" } }));
-    expect(first.count).toBe(1);
+    expect(first.count).toBe(4);
     expect(first.result).toEqual({ id: identifier, identifier, displayName: "Ada", createdAt: now.toISOString(), metadata: { role: "admin" } });
 
     now = new Date("2026-02-01T00:00:00.000Z");
@@ -21,64 +25,226 @@ describe("users", () => {
     expect(again.count).toBe(1);
     expect(again.result).toEqual(first.result);
 
-    const raw = await table.raw(`USER#${identifier}`, "USER");
-    expect(raw).toEqual({
+    // The user item is exactly Chainlit's shape: nothing of Threadbook's on it.
+    expect(await table.raw(`USER#${identifier}`, "USER")).toEqual({
       PK: { S: `USER#${identifier}` },
       SK: { S: "USER" },
       id: { S: identifier },
       identifier: { S: identifier },
-      displayName: { S: "Ada" },
       createdAt: { S: "2026-01-01T00:00:00.000Z" },
       metadata: { M: { role: { S: "admin" } } },
     });
+    expect(await authItem(identifier)).toEqual({ PK: `USER#${identifier}`, SK: "AUTH", identifier, displayName: "Ada", sessionVersion: expect.any(String) });
+    expect(await aliasItem(identifier)).toEqual({ PK: `USERALIAS#${identifier.toLowerCase()}`, SK: "ALIAS", identifier });
   });
 
-  it("getUser is one GetItem, null when absent, and reads a Chainlit user item", async () => {
+  it("Chainlit's create_user (a PutItem of the whole user item) leaves the password and display name alone", async () => {
+    const layer = table.layer();
+    const identifier = uid("wipe-");
+    await layer.createUser({ identifier, displayName: "Grace Hopper" });
+    await layer.setUserPassword(identifier, "scrypt$kept");
+    const version = await layer.getSessionVersion(identifier);
+
+    await chainlitCreateUser(table, identifier, { provider: { S: "credentials" } });
+
+    expect(await layer.getUserAuth(identifier)).toEqual({ identifier, passwordHash: "scrypt$kept", displayName: "Grace Hopper", sessionVersion: version });
+    expect(await layer.getUser(identifier)).toEqual({
+      id: identifier,
+      identifier,
+      displayName: "Grace Hopper",
+      createdAt: "2025-05-06T07:08:09.123456Z",
+      metadata: { provider: "credentials" },
+    });
+  });
+
+  it("createUser on a user Chainlit made keeps Chainlit's item as it was and adds only Threadbook's items", async () => {
+    const layer = table.layer();
+    const identifier = uid("Chainlit.User-");
+    await chainlitCreateUser(table, identifier, { provider: { S: "github" }, image: { S: "https://avatars.example/u.png" } });
+    const before = await table.raw(`USER#${identifier}`, "USER");
+
+    const user = await layer.createUser({ identifier, displayName: "From OAuth", metadata: { provider: "oidc" } });
+    expect(user).toEqual({
+      id: identifier,
+      identifier,
+      displayName: "From OAuth",
+      createdAt: "2025-05-06T07:08:09.123456Z",
+      metadata: { provider: "github", image: "https://avatars.example/u.png" },
+    });
+    expect(await table.raw(`USER#${identifier}`, "USER")).toEqual(before);
+    expect(await aliasItem(identifier)).toMatchObject({ identifier });
+  });
+
+  it("getUser finds a Chainlit user by exact identifier and gives it its AUTH item and alias the first time", async () => {
     const layer = table.layer();
     expect(await layer.getUser(uid("nobody-"))).toBeNull();
-    const identifier = uid("cl-");
+    const identifier = uid("Erin.Walsh-");
+    await chainlitCreateUser(table, identifier, { provider: { S: "github" } }, "2025-01-01T10:00:00.000000Z");
+    // Before Threadbook has seen her, only the exact identifier finds her.
+    expect(await layer.findUser(identifier.toLowerCase())).toBeNull();
+
+    const first = await countOf(table, () => layer.getUser(identifier));
+    expect(first.result).toEqual({ id: identifier, identifier, createdAt: "2025-01-01T10:00:00.000000Z", metadata: { provider: "github" } });
+    expect(first.byOperation).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 2 });
+    const again = await countOf(table, () => layer.getUser(identifier));
+    expect(again.count).toBe(1);
+    expect(again.result).toEqual(first.result);
+
+    expect((await layer.findUser(identifier.toUpperCase()))?.identifier).toBe(identifier);
+    expect((await layer.getUserAuth(identifier.toLowerCase()))?.identifier).toBe(identifier);
+  });
+
+  it("keeps identifiers as given and finds them in any case; a case variant never becomes a second user", async () => {
+    const layer = table.layer();
+    const identifier = `Erin.Walsh-${uid()}@Contoso.com`;
+    await layer.createUser({ identifier, displayName: "Erin" });
+    for (const typed of [identifier, identifier.toLowerCase(), identifier.toUpperCase()]) {
+      expect((await layer.findUser(typed))?.identifier, typed).toBe(identifier);
+      const read = await countOf(table, () => layer.getUserAuth(typed));
+      expect(read.result?.identifier).toBe(identifier);
+      expect(read.count, typed).toBe(typed === identifier ? 1 : 2);
+    }
+    const variant = await layer.createUser({ identifier: identifier.toLowerCase(), displayName: "Impostor" });
+    expect(variant).toMatchObject({ identifier, displayName: "Erin" });
+    expect(await userItem(identifier.toLowerCase())).toBeUndefined();
+    expect(await authItem(identifier.toLowerCase())).toBeUndefined();
+    // getUser is Chainlit's exact lookup.
+    expect(await layer.getUser(identifier.toLowerCase())).toBeNull();
+  });
+
+  it("concurrent creates of one identifier in different cases make exactly one user", async () => {
+    const layer = table.layer();
+    const base = `dana-${uid()}@example.com`;
+    const variants = [base, base.toUpperCase(), `Dana-${base.slice(5)}`, base, `DANA-${base.slice(5)}`, base.toUpperCase()];
+    const results = await Promise.all(variants.map((identifier, i) => layer.createUser({ identifier, displayName: `Name ${i}` })));
+    const winner = results[0]!.identifier;
+    expect(results.every((user) => user.identifier === winner && user.createdAt === results[0]!.createdAt)).toBe(true);
+    const distinct = [...new Set(variants)];
+    const stored = await Promise.all(distinct.map(async (identifier) => ((await userItem(identifier)) ? identifier : null)));
+    expect(stored.filter(Boolean)).toEqual([winner]);
+    const auths = await Promise.all(distinct.map(async (identifier) => ((await authItem(identifier)) ? identifier : null)));
+    expect(auths.filter(Boolean)).toEqual([winner]);
+    expect(await aliasItem(base)).toMatchObject({ identifier: winner });
+  });
+
+  it("moves what older versions kept on the user item into AUTH on first read, once, under concurrent readers", async () => {
+    const layer = table.layer();
+    const identifier = uid("legacy-");
     await table.putRaw({
       PK: { S: `USER#${identifier}` },
       SK: { S: "USER" },
       id: { S: identifier },
       identifier: { S: identifier },
-      metadata: { M: { provider: { S: "github" } } },
-      createdAt: { S: "2025-01-01T10:00:00.000000Z" },
+      createdAt: { S: "2025-01-01T00:00:00.000Z" },
+      metadata: { M: {} },
+      displayName: { S: "Legacy Name" },
+      passwordHash: { S: "scrypt$legacy" },
     });
-    const read = await countOf(table, () => layer.getUser(identifier));
-    expect(read.count).toBe(1);
-    expect(read.result).toEqual({ id: identifier, identifier, createdAt: "2025-01-01T10:00:00.000000Z", metadata: { provider: "github" } });
+    // Not yet seen, so found by its exact identifier only (no alias yet).
+    const reads = await Promise.all([...Array(6)].map(() => layer.getUserAuth(identifier)));
+    expect(new Set(reads.map((auth) => auth?.sessionVersion)).size).toBe(1);
+    expect(reads.every((auth) => auth?.passwordHash === "scrypt$legacy" && auth.displayName === "Legacy Name" && auth.identifier === identifier)).toBe(true);
+    expect(await authItem(identifier)).toMatchObject({ passwordHash: "scrypt$legacy", displayName: "Legacy Name" });
+    const user = await userItem(identifier);
+    expect(user).not.toHaveProperty("passwordHash");
+    expect(user).not.toHaveProperty("displayName");
+    expect(await layer.getUser(identifier)).toMatchObject({ displayName: "Legacy Name" });
+    expect(await layer.ensureUserAuth(identifier)).toEqual({ auth: "present", alias: "present" });
   });
 
-  it("keeps the password hash on the user item, out of PersistedUser", async () => {
+  it("ensureUserAuth (for the doctor) creates or migrates what is missing and says so", async () => {
     const layer = table.layer();
-    const identifier = uid("pw-");
+    expect(await layer.ensureUserAuth(uid("nobody-"))).toBeNull();
+    const plain = uid("Plain-");
+    await chainlitCreateUser(table, plain);
+    expect(await layer.ensureUserAuth(plain)).toEqual({ auth: "created", alias: "created" });
+    expect(await layer.ensureUserAuth(plain)).toEqual({ auth: "present", alias: "present" });
+
+    const legacy = uid("old-");
+    await chainlitCreateUser(table, legacy);
+    await table.putRaw({ ...(await table.raw(`USER#${legacy}`, "USER"))!, passwordHash: { S: "scrypt$x" } });
+    expect(await layer.ensureUserAuth(legacy)).toEqual({ auth: "migrated", alias: "created" });
+
+    // Two users Chainlit made that differ only in case: each keeps their own items; the alias names the first seen.
+    const twin = plain.toUpperCase();
+    await chainlitCreateUser(table, twin);
+    expect(await layer.ensureUserAuth(twin)).toEqual({ auth: "created", alias: "other" });
+    expect((await layer.findUser(twin))?.identifier).toBe(twin);
+    expect((await layer.findUser(plain.toLowerCase()))?.identifier).toBe(plain);
+  });
+
+  it("a password change and a revocation each give a new session version; removal leaves none", async () => {
+    const layer = table.layer();
+    const identifier = uid("Sv-");
     await expect(layer.setUserPassword(identifier, "hash")).rejects.toSatisfy((e) => isDataError(e, "not_found"));
-    expect(await table.raw(`USER#${identifier}`, "USER")).toBeUndefined();
-    expect(await layer.getUserPasswordHash(identifier)).toBeNull();
+    expect(await layer.revokeUserSessions(identifier)).toBe(false);
+    expect(await userItem(identifier)).toBeUndefined();
+    expect(await authItem(identifier)).toBeUndefined();
+    expect(await layer.getUserAuth(identifier)).toBeNull();
 
     await layer.createUser({ identifier });
+    const created = await layer.getSessionVersion(identifier);
+    expect(created).toMatch(/^[\w-]{16}$/);
     await layer.setUserPassword(identifier, "scrypt$abc");
-    expect(await layer.getUserPasswordHash(identifier)).toBe("scrypt$abc");
-    expect((await table.raw(`USER#${identifier}`, "USER"))?.passwordHash).toEqual({ S: "scrypt$abc" });
+    const afterPassword = await layer.getSessionVersion(identifier);
+    expect(afterPassword).not.toBe(created);
+    expect(await layer.revokeUserSessions(identifier)).toBe(true);
+    const afterRevoke = await layer.getSessionVersion(identifier);
+    expect(afterRevoke).not.toBe(afterPassword);
+    expect((await layer.getUserAuth(identifier))?.passwordHash).toBe("scrypt$abc");
+
+    const read = await countOf(table, () => layer.getSessionVersion(identifier));
+    expect(read.count).toBe(1);
+
+    expect(await layer.deleteUser(identifier)).toBe(true);
+    expect(await layer.deleteUser(identifier)).toBe(false);
+    expect(await layer.getSessionVersion(identifier)).toBeNull();
+    expect(await layer.getUser(identifier)).toBeNull();
+    expect(await layer.findUser(identifier.toLowerCase())).toBeNull();
+    expect(await aliasItem(identifier)).toBeUndefined();
+
+    // Added again, the user gets a version no old token carries.
+    await layer.createUser({ identifier });
+    expect([created, afterPassword, afterRevoke]).not.toContain(await layer.getSessionVersion(identifier));
+  });
+
+  it("deleteUser leaves a case twin's alias alone", async () => {
+    const layer = table.layer();
+    const first = uid("Twin-");
+    await layer.createUser({ identifier: first });
+    const twin = first.toUpperCase();
+    await chainlitCreateUser(table, twin);
+    expect(await layer.deleteUser(twin)).toBe(true);
+    expect(await aliasItem(first)).toMatchObject({ identifier: first });
+    expect((await layer.findUser(first.toLowerCase()))?.identifier).toBe(first);
+  });
+
+  it("never returns the password hash from user reads", async () => {
+    const layer = table.layer();
+    const identifier = uid("pw-");
+    await layer.createUser({ identifier });
+    await layer.setUserPassword(identifier, "scrypt$abc");
     expect(await layer.getUser(identifier)).not.toHaveProperty("passwordHash");
+    expect(await layer.findUser(identifier)).not.toHaveProperty("passwordHash");
     expect(await layer.createUser({ identifier })).not.toHaveProperty("passwordHash");
     expect((await layer.listUsers()).find((u) => u.identifier === identifier)).not.toHaveProperty("passwordHash");
   });
 
-  it("listUsers returns users only; deleteUser says whether one existed", async () => {
+  it("listUsers returns users only, with their display names; deleteUser says whether one existed", async () => {
     const layer = table.layer();
     const a = uid("list-a-");
     const b = uid("list-b-");
-    await layer.createUser({ identifier: a });
+    await layer.createUser({ identifier: a, displayName: "Alpha" });
     await layer.createUser({ identifier: b });
     await layer.updateThread(uid("t-"), { userId: a, name: "not a user" });
     const listed = await layer.listUsers();
     expect(listed.map((u) => u.identifier)).toEqual(expect.arrayContaining([a, b]));
+    expect(listed.find((u) => u.identifier === a)?.displayName).toBe("Alpha");
     expect(listed.every((u) => typeof u.createdAt === "string" && !("name" in u))).toBe(true);
     expect(await layer.deleteUser(a)).toBe(true);
     expect(await layer.deleteUser(a)).toBe(false);
     expect(await layer.getUser(a)).toBeNull();
+    expect((await layer.listUsers()).map((u) => u.identifier)).not.toContain(a);
   });
 
   it("rejects an invalid identifier as a validation error", async () => {

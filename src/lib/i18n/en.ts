@@ -9,6 +9,10 @@ export const en = {
   threadsNav: "Threads",
   signOut: "Sign out",
   signedInAs: "Signed in as",
+  accountMenu: "Account",
+  signOutEverywhere: "Sign out everywhere",
+  signOutEverywhereTitle: "Sign out everywhere?",
+  signOutEverywhereBody: "This ends your sessions in every browser and on every device, this one included, within a minute.",
   theme: { system: "System", light: "Light", dark: "Dark", button: (mode: string) => `Theme: ${mode}` },
   language: "Language",
   // List

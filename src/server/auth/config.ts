@@ -5,6 +5,7 @@ import { getServices } from "../services";
 import { checkCredentials } from "./credentials";
 import { admitOAuthUser, oauthIdentifier } from "./oauth-sign-in";
 import { oauthProviders } from "./providers";
+import { stampSessionVersion, userFromToken } from "./sessions";
 import { getLogger } from "@/data";
 
 const authLog = getLogger("Auth");
@@ -37,7 +38,7 @@ export const authConfig = {
       async authorize(credentials, request) {
         const address = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "local";
         const result = await checkCredentials(getServices().data, credentials, address);
-        if (result.ok) return { id: result.user.id, name: result.user.name, email: result.user.identifier };
+        if (result.ok) return { id: result.user.id, name: result.user.name, email: result.user.identifier, sessionVersion: result.user.sessionVersion };
         if (result.reason === "rate_limited") throw new RateLimitedSignin();
         return null;
       },
@@ -54,7 +55,7 @@ export const authConfig = {
      * `sub` is what the app scopes every query by, so it must be the identifier: for OAuth that is the email, not
      * the provider's own subject id (which differs per provider and would hide the user's threads).
      */
-    jwt({ token, user, account, profile }) {
+    async jwt({ token, user, account, profile }) {
       if (account && account.type !== "credentials") {
         const identifier = oauthIdentifier({ email: user?.email, profile });
         // signIn has refused such a user already; never fall back to the provider's subject id.
@@ -63,7 +64,9 @@ export const authConfig = {
       } else if (user?.id) {
         token.sub = user.id;
       }
-      return token;
+      // Revocable sessions (sessions.ts): the version is stamped at sign-in and checked on every later read.
+      if (account) return stampSessionVersion(getServices(), token, user?.sessionVersion);
+      return (await userFromToken(getServices(), token)) ? token : null;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;

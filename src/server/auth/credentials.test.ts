@@ -1,25 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { DynamoDBDataLayer } from "@/data";
-import { freshTable } from "../../../test/harness";
+import type { DynamoDBDataLayer } from "@/data";
+import { chainlitCreateUser, testTable, type TestTable } from "@/data/layer/test-fixtures";
 import { checkCredentials } from "./credentials";
 import { hashPassword } from "./password";
 
 const PASSWORD = "correct horse battery";
+let table: TestTable;
 let data: DynamoDBDataLayer;
-let destroy: () => void;
 
 beforeAll(async () => {
-  const { client, tableName } = await freshTable();
-  data = new DynamoDBDataLayer({ tableName, client });
-  destroy = () => client.destroy();
+  table = await testTable();
+  data = table.layer();
 });
-afterAll(() => destroy());
+afterAll(() => table.client.destroy());
 afterEach(() => vi.useRealTimers());
 
 /** Fresh identifiers and addresses per test: the limiters are per process and outlive a test. */
-async function newUser(password: string | null = PASSWORD) {
-  const identifier = `${randomUUID()}@example.com`;
+async function newUser(password: string | null = PASSWORD, identifier = `${randomUUID()}@example.com`) {
   await data.createUser({ identifier, displayName: "Test User" });
   if (password) await data.setUserPassword(identifier, await hashPassword(password));
   return identifier;
@@ -27,11 +25,31 @@ async function newUser(password: string | null = PASSWORD) {
 const address = () => `client-${randomUUID()}`;
 
 describe("checkCredentials", () => {
-  it("accepts the right password, whatever the case of the identifier", async () => {
+  it("accepts the right password in any case of the identifier, and signs in as the identifier stored", async () => {
+    const identifier = await newUser(PASSWORD, `Erin.Walsh-${randomUUID()}@Contoso.com`);
+    const expected = { ok: true, user: { id: identifier, identifier, name: "Test User", sessionVersion: await data.getSessionVersion(identifier) } };
+    for (const typed of [identifier, `  ${identifier.toUpperCase()} `, identifier.toLowerCase()]) {
+      expect(await checkCredentials(data, { identifier: typed, password: PASSWORD }, address()), typed).toEqual(expected);
+    }
+  });
+
+  it("still accepts the password after Chainlit's create_user rewrote the user item", async () => {
+    const identifier = await newUser(PASSWORD, `Grace-${randomUUID()}@Example.com`);
+    await chainlitCreateUser(table, identifier, { provider: { S: "credentials" } });
+    expect(await checkCredentials(data, { identifier: identifier.toLowerCase(), password: PASSWORD }, address())).toMatchObject({
+      ok: true,
+      user: { id: identifier, name: "Test User" },
+    });
+    expect(await data.getUser(identifier)).toMatchObject({ displayName: "Test User", metadata: { provider: "credentials" } });
+  });
+
+  it("case changes do not buy more guesses", async () => {
     const identifier = await newUser();
-    const expected = { ok: true, user: { id: identifier, identifier, name: "Test User" } };
-    expect(await checkCredentials(data, { identifier, password: PASSWORD }, address())).toEqual(expected);
-    expect(await checkCredentials(data, { identifier: `  ${identifier.toUpperCase()} `, password: PASSWORD }, address())).toEqual(expected);
+    for (let i = 0; i < 10; i++) {
+      const typed = i % 2 ? identifier.toUpperCase() : identifier;
+      expect(await checkCredentials(data, { identifier: typed, password: `wrong-${i}` }, address())).toMatchObject({ reason: "invalid" });
+    }
+    expect(await checkCredentials(data, { identifier: identifier.toUpperCase(), password: PASSWORD }, address())).toMatchObject({ reason: "rate_limited" });
   });
 
   it("refuses a wrong password, an unknown user and a user with no password alike", async () => {

@@ -10,7 +10,7 @@ export const CredentialsSchema = z.object({
 });
 
 export type CredentialsResult =
-  | { ok: true; user: { id: string; identifier: string; name: string } }
+  | { ok: true; user: { id: string; identifier: string; name: string; sessionVersion: string } }
   | { ok: false; reason: "invalid" | "rate_limited"; retryAfterSeconds?: number };
 
 // 10 tries per identifier and 30 per address in 15 minutes: enough for typos, too few to guess.
@@ -24,13 +24,16 @@ export async function checkCredentials(
 ): Promise<CredentialsResult> {
   const parsed = CredentialsSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
-  const identifier = parsed.data.identifier.toLowerCase();
-  const wait = Math.max(byIdentifier.hit(identifier), byAddress.hit(clientAddress));
+  // The identifier is looked up in any case and signs in as stored (Chainlit keys threads by its exact case); only
+  // the limiter counts it lowercased, so changing the case does not buy more guesses.
+  const { identifier } = parsed.data;
+  const wait = Math.max(byIdentifier.hit(identifier.toLowerCase()), byAddress.hit(clientAddress));
   if (wait > 0) return { ok: false, reason: "rate_limited", retryAfterSeconds: wait };
-  const hash = await data.getUserPasswordHash(identifier);
-  if (!(await verifyPassword(parsed.data.password, hash))) return { ok: false, reason: "invalid" };
-  byIdentifier.reset(identifier);
-  const user = await data.getUser(identifier);
-  if (!user) return { ok: false, reason: "invalid" };
-  return { ok: true, user: { id: user.id, identifier: user.identifier, name: user.displayName ?? user.identifier } };
+  const auth = await data.getUserAuth(identifier);
+  // Verified even for an unknown user, so the answer takes as long either way.
+  const verified = await verifyPassword(parsed.data.password, auth?.passwordHash);
+  if (!verified || !auth) return { ok: false, reason: "invalid" };
+  byIdentifier.reset(identifier.toLowerCase());
+  const stored = auth.identifier;
+  return { ok: true, user: { id: stored, identifier: stored, name: auth.displayName ?? stored, sessionVersion: auth.sessionVersion } };
 }

@@ -1,14 +1,15 @@
 import NextAuth from "next-auth";
-import { getToken } from "next-auth/jwt";
 import { cache } from "react";
 import { authConfig } from "./config";
 import type { SessionUser } from "../context";
+import { getServices } from "../services";
+import { sessionUserFromRequest } from "./sessions";
 
 const nextAuth = NextAuth(authConfig);
 
 export const { handlers, signIn, signOut } = nextAuth;
 
-/** The signed-in user for this request, read once per render (React cache). */
+/** The signed-in user for this request, read once per render (React cache); the jwt callback has checked the session version. */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await nextAuth.auth();
   const id = session?.user?.id;
@@ -16,17 +17,11 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
   return { id, identifier: session.user?.email ?? id, name: session.user?.name ?? null };
 });
 
-const SECURE_SESSION_COOKIE = "__Secure-authjs.session-token";
-
 /**
  * The signed-in user of an API request, from the session cookie alone. `auth()` also re-encrypts a fresh token on
  * every call (a second JWE and key derivation per request, dropped since route handlers here never set it): the
  * HTTP benchmark showed next-auth's crypto as the largest single cost of a tRPC call. Decoding verifies the token the
- * same way (authenticated encryption, expiry), so the answer is the same user or null.
+ * same way (authenticated encryption, expiry), and the session version is checked as the jwt callback checks it
+ * (sessions.ts), so the answer is the same user or null. A DataError (the table unreachable) is thrown, not a null.
  */
-export async function userFromRequest(req: Request): Promise<SessionUser | null> {
-  const secureCookie = (req.headers.get("cookie") ?? "").includes(SECURE_SESSION_COOKIE);
-  const token = await getToken({ req, secret: process.env.AUTH_SECRET, secureCookie });
-  if (!token?.sub) return null;
-  return { id: token.sub, identifier: typeof token.email === "string" ? token.email : token.sub, name: typeof token.name === "string" ? token.name : null };
-}
+export const userFromRequest = (req: Request): Promise<SessionUser | null> => sessionUserFromRequest(getServices(), req, process.env.AUTH_SECRET);

@@ -45,7 +45,7 @@ describe("admitOAuthUser", () => {
     await data.setUserPassword(identifier, "scrypt$hash");
     await admitOAuthUser(data, { provider: "oidc", email: identifier, name: "IdP Name" });
     expect(await data.getUser(identifier)).toEqual(before);
-    expect(await data.getUserPasswordHash(identifier)).toBe("scrypt$hash");
+    expect((await data.getUserAuth(identifier))?.passwordHash).toBe("scrypt$hash");
   });
 
   it("writes nothing for a refused sign-in", async () => {

@@ -2,6 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
 import { userFromRequest } from "@/server/auth";
+import { toTRPCError } from "@/server/errors";
 import { getServices } from "@/server/services";
 
 const handler = (req: Request) =>
@@ -11,7 +12,10 @@ const handler = (req: Request) =>
     router: appRouter,
     createContext: async () =>
       createInnerContext({
-        user: await userFromRequest(req),
+        // Checking the session version reads the table: unreachable is a 503, as in any procedure.
+        user: await userFromRequest(req).catch((error: unknown) => {
+          throw toTRPCError(error);
+        }),
         services: getServices(),
         clientAddress: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
       }),

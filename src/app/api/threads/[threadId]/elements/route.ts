@@ -1,3 +1,4 @@
+import { isDataError } from "@/data";
 import { userFromRequest } from "@/server/auth";
 import { uploadElement } from "@/server/chat/upload-element";
 import { toPublicElement } from "@/server/public-thread";
@@ -13,7 +14,15 @@ export async function POST(req: Request, { params }: { params: Promise<{ threadI
   const { threadId } = await params;
   const url = new URL(req.url);
   const length = req.headers.get("content-length");
-  const result = await uploadElement(getServices(), await userFromRequest(req), {
+  let user;
+  try {
+    user = await userFromRequest(req);
+  } catch (error) {
+    // The session check reads the table; when it is unreachable, say so rather than 500.
+    if (isDataError(error, "unavailable")) return Response.json({ error: "The history store is unavailable right now; please try again." }, { status: 503 });
+    throw error;
+  }
+  const result = await uploadElement(getServices(), user, {
     threadId,
     elementId: url.searchParams.get("elementId") ?? "",
     forId: url.searchParams.get("forId") ?? "",

@@ -1,0 +1,54 @@
+/**
+ * Revocable sessions (docs/security.md, "Sessions"). Sessions are stateless JWTs, so a token alone cannot be taken
+ * back: each carries the session version its user had at sign-in (`sv`), and a request passes only while the
+ * user's AUTH item still holds that version. A password change, "Sign out everywhere" or removing the user
+ * changes or deletes it, which ends every session on every instance within SESSION_CHECK_SECONDS.
+ */
+import { getToken, type JWT } from "next-auth/jwt";
+import type { SessionUser } from "../context";
+import type { Services } from "../services";
+
+declare module "next-auth" {
+  interface User {
+    /** Set by password sign-in from the same read that checked the password. */
+    sessionVersion?: string;
+  }
+}
+
+type SessionServices = Pick<Services, "data" | "sessions">;
+
+/**
+ * At sign-in: the token gets the user's session version. Password sign-in passes the version it read with the hash
+ * (so a password changed a moment later still ends this session). OAuth reads it, resolving the provider's
+ * identifier to the one stored, whose case may differ (docs/data-layer.md, "Users"): the session is that user's.
+ * Null refuses the sign-in.
+ */
+export async function stampSessionVersion(services: SessionServices, token: JWT, fromSignIn: string | undefined): Promise<JWT | null> {
+  if (!token.sub) return null;
+  if (fromSignIn) return Object.assign(token, { sv: fromSignIn });
+  const auth = await services.data.getUserAuth(token.sub);
+  if (!auth) return null;
+  const email = token.email === token.sub ? auth.identifier : token.email;
+  return Object.assign(token, { sub: auth.identifier, email, sv: auth.sessionVersion });
+}
+
+/** The user a decoded session token stands for, or null: no token, a token from before versions, or revoked. */
+export async function userFromToken(services: SessionServices, token: JWT | null): Promise<SessionUser | null> {
+  if (!token?.sub) return null;
+  if (!(await services.sessions.isCurrent(token.sub, token.sv))) return null;
+  return { id: token.sub, identifier: typeof token.email === "string" ? token.email : token.sub, name: typeof token.name === "string" ? token.name : null };
+}
+
+const SECURE_SESSION_COOKIE = "__Secure-authjs.session-token";
+
+/** Decodes the request's session cookie (authenticated encryption, expiry) and checks its version. */
+export async function sessionUserFromRequest(services: SessionServices, req: Request, secret: string | undefined): Promise<SessionUser | null> {
+  const secureCookie = (req.headers.get("cookie") ?? "").includes(SECURE_SESSION_COOKIE);
+  return userFromToken(services, await getToken({ req, secret, secureCookie }));
+}
+
+/** "Sign out everywhere": a new session version, seen at once here and within the check interval elsewhere. */
+export async function revokeSessions(services: SessionServices, identifier: string): Promise<void> {
+  await services.data.revokeUserSessions(identifier);
+  services.sessions.forget(identifier);
+}
