@@ -11,12 +11,15 @@ import { createCaller } from "@/server/root";
 import type { Services } from "@/server/services";
 import type { Assistant } from "@/server/assistant/assistant";
 import { createDemoAssistant } from "@/server/assistant/demo-assistant";
-import { freshBucket, freshTable } from "./harness";
+import { countRequests, freshBucket, freshTable } from "./harness";
 
 export const URL_EXPIRES_SECONDS = 300;
 
-export async function createTestServices(options: { assistant?: Assistant } = {}): Promise<Services & { close(): Promise<void> }> {
+export async function createTestServices(
+  options: { assistant?: Assistant } = {},
+): Promise<Services & { requests: ReturnType<typeof countRequests>; close(): Promise<void> }> {
   const [{ client, tableName }, { client: s3, bucket }] = await Promise.all([freshTable(), freshBucket()]);
+  const requests = countRequests(client);
   const storage = createS3Storage({ bucket, client: s3, expiresInSeconds: URL_EXPIRES_SECONDS });
   const data = new DynamoDBDataLayer({ tableName, client, storageProvider: storage, cursorSecret: randomUUID() });
   return {
@@ -25,6 +28,8 @@ export async function createTestServices(options: { assistant?: Assistant } = {}
     storage,
     storageUrlExpiresSeconds: URL_EXPIRES_SECONDS,
     assistant: options.assistant ?? createDemoAssistant({ delayMs: 0 }),
+    /** DynamoDB requests of this table's client, by operation (round trips, not time). */
+    requests,
     async close() {
       await data.close();
       client.destroy();
@@ -42,6 +47,11 @@ export function callerFor(services: Services, user: SessionUser | null) {
   return createCaller(createInnerContext({ user, services }));
 }
 export type Caller = ReturnType<typeof callerFor>;
+
+/** A new, empty thread of the user, made as the New chat view makes it (threads.create: the server picks the id). */
+export async function newThread(services: Services, user: SessionUser): Promise<string> {
+  return (await callerFor(services, user).threads.create()).id;
+}
 
 export interface SeededThread {
   threadId: string;

@@ -8,7 +8,7 @@ describe("elementObjectKey", () => {
   });
 
   it("refuses ids that would shift the segments", () => {
-    for (const [threadId, elementId] of [["", "e"], ["a/b", "e"], ["t", ""], ["t", "x/y"]] as const) {
+    for (const [threadId, elementId] of [["", "e"], ["a/b", "e"], ["t", ""], ["t", "x/y"], ["t", ".."], ["..", "e"], ["t", "."], ["t", "x\\y"]] as const) {
       expect(() => elementObjectKey(threadId, elementId, "f.txt")).toThrow(/object key/);
     }
   });

@@ -32,9 +32,14 @@ function truncateKeepingExtension(name: string): string {
   return name.slice(0, MAX_NAME_LENGTH - extension.length).replace(/[.-]+$/, "") + extension;
 }
 
-/** Ids become path segments: an empty id or one with `/` would shift the segments, so a key could mimic another file's. */
+/**
+ * Ids become path segments. An empty id, a separator (`/`, or a backslash, which some tools and Azure paths treat as one) or a
+ * dot segment (`.`, `..`, which URL parsers and some servers resolve away) would move a key out of its thread's place.
+ */
 function segment(label: string, id: string): string {
-  if (id === "" || id.includes("/")) throw new DataError("validation", `${label} cannot be used in an object key: it is empty or contains "/"`);
+  if (id === "" || /[/\\]/.test(id) || id === "." || id === "..") {
+    throw new DataError("validation", `${label} cannot be used in an object key: it is empty, a dot segment, or contains a path separator`);
+  }
   return id;
 }
 
