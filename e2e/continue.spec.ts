@@ -160,13 +160,13 @@ test.describe("continue a thread", () => {
     await threads.open("Bob's travel checklist");
     await expect(thread.download("stray.txt")).toHaveCount(0);
 
-    // In a new chat the upload made the thread: it goes too.
+    // In a new chat the first file made the thread (threads.create): it goes too.
     await threads.newChat();
     const threadId = await uploadedTo("orphan.txt");
     const gone = page.waitForResponse((response) => response.url().includes("threads.delete") && response.ok());
     await threads.newChat();
     await gone;
-    await page.goto(`/threads/${threadId}`);
+    expect((await page.goto(`/threads/${threadId}`))?.status()).toBe(404);
     await expect(page.getByRole("heading", { level: 1, name: "Thread not found" })).toBeVisible();
   });
 

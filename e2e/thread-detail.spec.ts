@@ -164,8 +164,9 @@ test.describe("thread detail", () => {
 });
 
 test.describe("thread detail, edge cases", () => {
-  test("an unknown thread id shows a friendly not-found page", async ({ page }) => {
-    await page.goto("/threads/00000000-0000-4000-a000-000000000000");
+  test("an unknown thread id answers 404 with a friendly not-found page", async ({ page }) => {
+    const response = await page.goto("/threads/00000000-0000-4000-a000-000000000000");
+    expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { level: 1, name: "Thread not found" })).toBeVisible();
     await page.getByRole("link", { name: "Back to threads" }).click();
     await expect(page).toHaveURL(/\/threads$/);
@@ -202,13 +203,16 @@ test.describe("thread detail, edge cases", () => {
       await snap(page, "xss-inert");
     });
 
-    test("alice's thread is not found for bob", async ({ page, threads }) => {
+    test("alice's thread is not found for bob (HTTP 404)", async ({ page, threads }) => {
       await threads.goto();
       await expect(threads.link(SHOWCASE)).toHaveCount(0);
       // Same id scheme as the seed (demoId), so this is alice's real showcase thread.
       const { demoId } = await import("../scripts/seed");
-      await page.goto(`/threads/${demoId("alice@example.com:0")}`);
+      const response = await page.goto(`/threads/${demoId("alice@example.com:0")}`);
+      // The same answer as for a missing thread: a real 404, not a 200 page that says so.
+      expect(response?.status()).toBe(404);
       await expect(page.getByRole("heading", { level: 1, name: "Thread not found" })).toBeVisible();
+      for (const id of ["alice@example.com", "..%2F..%2Fapi%2Fhealth"]) expect((await page.goto(`/threads/${id}`))?.status(), id).toBe(404);
     });
   });
 });

@@ -65,8 +65,10 @@ async function main() {
       await data.createUser({ identifier });
       await data.setUserPassword(identifier, hash);
       const cookie = await signIn(server.baseUrl, identifier, PASSWORD);
-      const threads = Array.from({ length: THREADS_PER_CLIENT }, () => randomUUID());
-      clients.push({ identifier, api: trpcClient(server.baseUrl, cookie), threads, turnsPerThread: new Map(), runSteps: [], expected: new Map() });
+      const api = trpcClient(server.baseUrl, cookie);
+      // The server names new threads (threads.create); chat.send only continues existing ones.
+      const threads = await Promise.all(Array.from({ length: THREADS_PER_CLIENT }, async () => (await api.threads.create.mutate()).id));
+      clients.push({ identifier, api, threads, turnsPerThread: new Map(), runSteps: [], expected: new Map() });
     }
 
     const turn = async (soaker: SoakClient, i: number) => {

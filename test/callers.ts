@@ -12,14 +12,15 @@ import type { Services } from "@/server/services";
 import type { Assistant } from "@/server/assistant/assistant";
 import { createSessionVersions, type SessionVersionsOptions } from "@/server/auth/session-versions";
 import { createDemoAssistant } from "@/server/assistant/demo-assistant";
-import { freshBucket, freshTable } from "./harness";
+import { countRequests, freshBucket, freshTable } from "./harness";
 
 export const URL_EXPIRES_SECONDS = 300;
 
 export async function createTestServices(
   options: { assistant?: Assistant; sessionCheck?: SessionVersionsOptions } = {},
-): Promise<Services & { close(): Promise<void> }> {
+): Promise<Services & { requests: ReturnType<typeof countRequests>; close(): Promise<void> }> {
   const [{ client, tableName }, { client: s3, bucket }] = await Promise.all([freshTable(), freshBucket()]);
+  const requests = countRequests(client);
   const storage = createS3Storage({ bucket, client: s3, expiresInSeconds: URL_EXPIRES_SECONDS });
   const data = new DynamoDBDataLayer({ tableName, client, storageProvider: storage, cursorSecret: randomUUID() });
   return {
@@ -29,6 +30,8 @@ export async function createTestServices(
     storageUrlExpiresSeconds: URL_EXPIRES_SECONDS,
     assistant: options.assistant ?? createDemoAssistant({ delayMs: 0 }),
     sessions: createSessionVersions((identifier) => data.getSessionVersion(identifier), options.sessionCheck ?? { ttlMs: 30_000 }),
+    /** DynamoDB requests of this table's client, by operation (round trips, not time). */
+    requests,
     async close() {
       await data.close();
       client.destroy();
@@ -46,6 +49,11 @@ export function callerFor(services: Services, user: SessionUser | null) {
   return createCaller(createInnerContext({ user, services }));
 }
 export type Caller = ReturnType<typeof callerFor>;
+
+/** A new, empty thread of the user, made as the New chat view makes it (threads.create: the server picks the id). */
+export async function newThread(services: Services, user: SessionUser): Promise<string> {
+  return (await callerFor(services, user).threads.create()).id;
+}
 
 export interface SeededThread {
   threadId: string;

@@ -26,8 +26,8 @@ export interface DraftFile {
 
 interface Options {
   limits: UploadLimits | undefined;
-  /** The thread and the pending message the files belong to (created on first use: a new chat has no id yet). */
-  ensureIds: () => { threadId: string; messageId: string };
+  /** The thread and the pending message the files belong to (a new chat's thread is made on the server first). */
+  ensureIds: () => Promise<{ threadId: string; messageId: string }>;
   /** Removes an uploaded file from the server (elements.delete). */
   deleteElement: (threadId: string, elementId: string) => Promise<unknown>;
   onError: (message: string) => void;
@@ -86,22 +86,36 @@ export function useAttachments({ limits, ensureIds, deleteElement, onError }: Op
           draft.current.set(key, { ...base, status: "error", error });
           continue;
         }
-        const { threadId, messageId } = ensureIds();
         const preview = check.mime.startsWith("image/") ? URL.createObjectURL(file) : null;
-        draft.current.set(key, { ...base, threadId, preview });
-        const upload = uploadFile<ThreadElement>({ threadId, elementId: key, forId: messageId, file, mime: check.mime, onProgress: (progress) => patch(key, { progress }) });
-        track(
-          key,
-          upload.promise.then(
+        draft.current.set(key, { ...base, preview });
+        // Removed (or the composer left) while the thread was being made: the upload never starts.
+        let cancelled = false;
+        let abortUpload: (() => void) | undefined;
+        const run = async () => {
+          let target: { threadId: string; messageId: string };
+          try {
+            target = await ensureIds();
+          } catch {
+            patch(key, { status: "error", error: t.uploadFailed(file.name) });
+            return;
+          }
+          if (cancelled) return;
+          patch(key, { threadId: target.threadId });
+          const upload = uploadFile<ThreadElement>({ threadId: target.threadId, elementId: key, forId: target.messageId, file, mime: check.mime, onProgress: (progress) => patch(key, { progress }) });
+          abortUpload = upload.abort;
+          try {
             // The route answers with the stored element; its storage key is no business of the page.
-            ({ objectKey: _objectKey, ...element }: ThreadElement & { objectKey?: unknown }) => patch(key, { status: "done", progress: 1, element }),
-            (error: unknown) => {
-              if (error instanceof UploadError && error.aborted) return;
-              patch(key, { status: "error", error: uploadMessage(error, file.name, t) });
-            },
-          ),
-          upload.abort,
-        );
+            const { objectKey: _objectKey, ...element }: ThreadElement & { objectKey?: unknown } = await upload.promise;
+            patch(key, { status: "done", progress: 1, element });
+          } catch (error) {
+            if (error instanceof UploadError && error.aborted) return;
+            patch(key, { status: "error", error: uploadMessage(error, file.name, t) });
+          }
+        };
+        track(key, run(), () => {
+          cancelled = true;
+          abortUpload?.();
+        });
       }
       commit();
     },

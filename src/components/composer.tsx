@@ -9,6 +9,23 @@ import { ArrowUpIcon, StopIcon } from "./ui/icons";
 import { useToast } from "./ui/toast";
 import { isStreaming, stopTurn, takeComposerFocus, useChatTurn, useSendMessage } from "./use-chat-stream";
 
+interface MadeThread {
+  threadId: string | null;
+  sendTried: boolean;
+  utils: ReturnType<typeof api.useUtils>;
+}
+
+/** A new chat left with files but no message: the empty thread made for them would sit in the list as "Untitled". */
+async function deleteEmptyThread(state: MadeThread) {
+  if (!state.threadId || state.sendTried) return;
+  try {
+    await state.utils.client.threads.delete.mutate({ threadId: state.threadId });
+    await state.utils.threads.list.invalidate();
+  } catch {
+    // Offline, or already gone: it stays as an empty thread the user can delete.
+  }
+}
+
 /** The textarea grows with its text up to this height, then scrolls. */
 const MAX_TEXTAREA_PX = 240;
 
@@ -19,7 +36,7 @@ export interface ComposerSettings {
 }
 
 interface ComposerProps {
-  /** Null for a new chat: the id is made on first use (a file picked, or Send) and reported through onThreadId. */
+  /** Null for a new chat: the server makes its thread on first use (a file picked, or Send), reported through onThreadId. */
   threadId: string | null;
   onThreadId?: (threadId: string) => void;
   /** Which focus request this composer answers (requestComposerFocus): its thread id, or "new". */
@@ -53,8 +70,13 @@ export function Composer({ threadId, onThreadId, focusKey, settings }: ComposerP
   const textarea = useRef<HTMLTextAreaElement>(null);
   const mounted = useRef(true);
   const ids = useRef<{ threadId: string | null; messageId: string | null }>({ threadId: null, messageId: null });
-  // A new chat's id made here for a file upload, which creates the thread on the server (the upload route claims it).
-  const made = useRef<{ threadId: string | null; sendTried: boolean; utils: typeof utils }>({ threadId: null, sendTried: false, utils });
+  // A new chat's thread, made on the server (threads.create) for its first file or message; the server picks its id.
+  const made = useRef<MadeThread & { creating: Promise<string> | null }>({
+    threadId: null,
+    creating: null,
+    sendTried: false,
+    utils,
+  });
   const inputId = useId();
   const hintId = useId();
 
@@ -63,13 +85,26 @@ export function Composer({ threadId, onThreadId, focusKey, settings }: ComposerP
     setText(value);
   };
 
-  const ensureIds = useCallback(() => {
+  /** The thread (made once, however many files ask at the same time) and the pending message's id. */
+  const ensureIds = useCallback(async () => {
     let thread = threadId ?? ids.current.threadId;
     if (!thread) {
-      thread = randomId();
-      ids.current.threadId = thread;
-      made.current.threadId = thread;
-      onThreadId?.(thread);
+      const state = made.current;
+      state.creating ??= state.utils.client.threads.create.mutate().then(
+        ({ id }) => {
+          ids.current.threadId = id;
+          state.threadId = id;
+          // Left before the server answered: the cleanup below already ran, so this empty thread goes now.
+          if (!mounted.current) void deleteEmptyThread(state);
+          else onThreadId?.(id);
+          return id;
+        },
+        (error: unknown) => {
+          state.creating = null;
+          throw error;
+        },
+      );
+      thread = await state.creating;
     }
     ids.current.messageId ??= randomId();
     return { threadId: thread, messageId: ids.current.messageId };
@@ -94,13 +129,7 @@ export function Composer({ threadId, onThreadId, focusKey, settings }: ComposerP
   }, [utils]);
   useEffect(() => {
     const state = made.current;
-    return () => {
-      if (!state.threadId || state.sendTried) return;
-      void state.utils.client.threads.delete.mutate({ threadId: state.threadId }).then(
-        () => state.utils.threads.list.invalidate(),
-        () => {},
-      );
-    };
+    return () => void deleteEmptyThread(state);
   }, []);
 
   useLayoutEffect(() => {
@@ -129,7 +158,18 @@ export function Composer({ threadId, onThreadId, focusKey, settings }: ComposerP
       attachments.restore(files);
       return;
     }
-    const { threadId: thread, messageId } = ensureIds();
+    let thread: string;
+    let messageId: string;
+    try {
+      ({ threadId: thread, messageId } = await ensureIds());
+    } catch {
+      // The new chat's thread could not be made: nothing was sent, so everything goes back.
+      if (!mounted.current) return;
+      attachments.restore(files);
+      toast(t.sendFailed);
+      return;
+    }
+    if (!mounted.current) return;
     made.current.sendTried = true;
     ids.current.messageId = null;
     changeText("");

@@ -27,7 +27,7 @@ export {
   userPk,
 } from "./keys";
 
-export { elementObjectKey, threadObjectPrefix } from "./storage/object-key";
+export { elementObjectKey } from "./storage/object-key";
 export {
   DEFAULT_URL_EXPIRES_SECONDS,
   type StorageClient,

@@ -3,7 +3,7 @@
  * the client as a bare INTERNAL_SERVER_ERROR: no stack, no internal keys (issue 5).
  */
 import { TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
-import { getLogger, isDataError, type DataErrorCode } from "@/data";
+import { getLogger, isDataError, type DataError, type DataErrorCode } from "@/data";
 
 const CODES: Record<DataErrorCode, TRPC_ERROR_CODE_KEY> = {
   not_found: "NOT_FOUND",
@@ -15,19 +15,33 @@ const CODES: Record<DataErrorCode, TRPC_ERROR_CODE_KEY> = {
   unavailable: "SERVICE_UNAVAILABLE",
 };
 
-const PUBLIC_MESSAGES: Partial<Record<DataErrorCode, string>> = {
+/**
+ * What a client reads for each code. A DataError's own message is for the log: it names ids, keys, the bucket or the
+ * check that failed ("invalid cursor (user)"), which tells an attacker how the store works and a user nothing.
+ */
+const PUBLIC_MESSAGES: Record<DataErrorCode, string> = {
   not_found: "Not found",
+  validation: "The request could not be processed. Please check what you entered and try again.",
+  invalid_cursor: "This list is out of date. Please reload it.",
+  conflict: "Something changed at the same time. Please try again.",
+  too_large: "This is too large to store.",
   storage: "File storage is unavailable right now; please try again.",
   unavailable: "The history store is unavailable right now; please try again.",
 };
 
 const log = getLogger("API");
 
+/** The fixed, user-facing message for a data-layer failure; the internal reason goes to the log only. */
+export function publicMessage(error: DataError): string {
+  return PUBLIC_MESSAGES[error.code];
+}
+
 export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
   if (isDataError(error)) {
     if (error.code === "storage" || error.code === "unavailable") log.error(error.message, { code: error.code });
-    return new TRPCError({ code: CODES[error.code], message: PUBLIC_MESSAGES[error.code] ?? error.message });
+    else log.debug(error.message, { code: error.code });
+    return new TRPCError({ code: CODES[error.code], message: publicMessage(error) });
   }
   log.error("unexpected error", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong" });

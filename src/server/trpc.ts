@@ -3,6 +3,7 @@ import { z } from "zod";
 import { IdSchema } from "@/data";
 import type { Context } from "./context";
 import { toTRPCError } from "./errors";
+import { findOwnedThread, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
 import { transformer } from "./transformer";
 
 const t = initTRPC.context<Context>().create({
@@ -33,14 +34,25 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
+const threadInput = protectedProcedure.input(z.object({ threadId: IdSchema }));
+const threadNotFound = () => new TRPCError({ code: "NOT_FOUND", message: THREAD_NOT_FOUND });
+
 /**
- * Every procedure that names a thread goes through here: one read of the thread's author.
- * Someone else's thread and a missing one get the same NOT_FOUND, so ids cannot be probed.
+ * Every procedure that names a thread goes through one of these two, and so through thread-access.ts. The thread read
+ * there travels in the context (`ctx.thread`), so no procedure reads it again. Someone else's thread and a missing
+ * one get the same NOT_FOUND, so ids cannot be probed.
+ *
+ * `threadProcedure`: one GetItem of the owner, for procedures that only need the id (rename, delete, feedback, files).
  */
-export const threadProcedure = protectedProcedure
-  .input(z.object({ threadId: IdSchema }))
-  .use(async ({ ctx, input, next }) => {
-    const author = await ctx.services.data.getThreadAuthor(input.threadId);
-    if (author === null || author !== ctx.user.id) throw new TRPCError({ code: "NOT_FOUND", message: "Thread not found" });
-    return next({ ctx: { ...ctx, threadId: input.threadId } });
-  });
+export const threadProcedure = threadInput.use(async ({ ctx, input, next }) => {
+  const thread = await findOwnedThreadRef(ctx.services.data, ctx.user, input.threadId);
+  if (!thread) throw threadNotFound();
+  return next({ ctx: { ...ctx, thread, threadId: thread.id } });
+});
+
+/** `threadContentProcedure`: the whole thread in one read, owner checked on it (get, export, chat.send). */
+export const threadContentProcedure = threadInput.use(async ({ ctx, input, next }) => {
+  const thread = await findOwnedThread(ctx.services.data, ctx.user, input.threadId);
+  if (!thread) throw threadNotFound();
+  return next({ ctx: { ...ctx, thread, threadId: thread.id } });
+});

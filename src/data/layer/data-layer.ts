@@ -21,7 +21,7 @@ import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./fe
 import { getThread } from "./get-thread";
 import { listThreads } from "./list-threads";
 import { createStep, deleteStep, updateStep } from "./steps";
-import { claimThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
+import { createThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
 import {
   createUser,
   deleteUser,
@@ -182,9 +182,9 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "updateThread", fields, () => updateThread(this.ctx, threadId, update, options));
   }
 
-  /** A new chat's thread, created for `userId` unless someone else has that id (then false). One conditional write. */
-  claimThread(threadId: string, userId: string): Promise<boolean> {
-    return atEdge(this.ctx, "claimThread", { threadId, userId }, () => claimThread(this.ctx, threadId, userId));
+  /** A new, empty thread of `userId`; an id already in use (anyone's) is `conflict`. One conditional write. */
+  createThread(threadId: string, userId: string): Promise<void> {
+    return atEdge(this.ctx, "createThread", { threadId, userId }, () => createThread(this.ctx, threadId, userId));
   }
 
   deleteThread(threadId: string): Promise<boolean> {

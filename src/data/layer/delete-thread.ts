@@ -6,27 +6,30 @@
  */
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { DataError } from "../errors";
-import { THREAD_SK } from "../keys";
-import { threadObjectPrefix } from "../storage/object-key";
-import { batchDelete, type TableKey } from "./batch";
+import { ELEMENT_PREFIX, THREAD_SK } from "../keys";
+import { batchDelete, mapLimited, type TableKey } from "./batch";
 import { type LayerContext } from "./context";
 import { queryPartition } from "./partition";
 import { threadKey } from "./threads";
 
-/** Blobs under the thread's prefix in one sweep, plus keys outside it (Chainlit's `{user}/{threadId}/{elementId}`). */
+/** How many blob deletes are in flight at once. */
+const BLOB_DELETES_IN_FLIGHT = 8;
+
+/**
+ * Exactly the blobs the thread's element items name (`objectKey`), never a prefix built from an id: a key prefix is
+ * a path, and `{threadId}/` is also where Chainlit keeps another user's files when a thread id equals a user
+ * identifier (Chainlit's keys are `{user}/{threadId}/{elementId}`). Keys Chainlit wrote are deleted the same way.
+ */
 async function deleteBlobs(ctx: LayerContext, threadId: string, objectKeys: string[]): Promise<number> {
+  if (objectKeys.length === 0) return 0;
   if (!ctx.storage) {
-    if (objectKeys.length > 0) ctx.logger.warn("no storage provider: element blobs are left in place", { threadId, blobs: objectKeys.length });
+    ctx.logger.warn("no storage provider: element blobs are left in place", { threadId, blobs: objectKeys.length });
     return 0;
   }
   const storage = ctx.storage;
-  const prefix = threadObjectPrefix(threadId);
   try {
-    const counts = await Promise.all([
-      storage.deletePrefix(prefix),
-      ...objectKeys.filter((key) => !key.startsWith(prefix)).map(async (key) => Number(await storage.deleteFile(key))),
-    ]);
-    return counts.reduce((a, b) => a + b, 0);
+    const deleted = await mapLimited([...new Set(objectKeys)], BLOB_DELETES_IN_FLIGHT, (key) => storage.deleteFile(key));
+    return deleted.filter(Boolean).length;
   } catch (cause) {
     // Nothing in DynamoDB is deleted yet, so the caller can retry and the object keys are still known then.
     throw new DataError("storage", `deleting the blobs of thread ${threadId} from ${storage.description} failed`, { cause });
@@ -37,7 +40,7 @@ async function deleteBlobs(ctx: LayerContext, threadId: string, objectKeys: stri
 export async function deleteThread(ctx: LayerContext, threadId: string): Promise<boolean> {
   const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey"] });
   if (items.length === 0) return false;
-  const objectKeys = items.flatMap((item) => (typeof item.objectKey === "string" ? [item.objectKey] : []));
+  const objectKeys = items.flatMap((item) => (String(item.SK).startsWith(ELEMENT_PREFIX) && typeof item.objectKey === "string" && item.objectKey ? [item.objectKey] : []));
   const blobs = await deleteBlobs(ctx, threadId, objectKeys);
   const content = items.filter((item) => item.SK !== THREAD_SK).map(({ PK, SK }) => ({ PK, SK }) as TableKey);
   await batchDelete(ctx, content);

@@ -136,8 +136,8 @@ describe("deleteThread", () => {
     const layer = table.layer({ storageProvider: storage });
     const threadId = await newThread();
     await layer.createStep({ id: uid("s-"), threadId, output: "x" });
-    await layer.createElement({ id: uid("e-"), threadId, name: "a.txt", content: "a" });
-    await storage.deletePrefix(`${threadId}/`); // as if the first attempt died after the blobs
+    const element = await layer.createElement({ id: uid("e-"), threadId, name: "a.txt", content: "a" });
+    await storage.deleteFile(element.objectKey!); // as if the first attempt died after the blobs
     expect(await layer.deleteThread(threadId)).toBe(true);
     expect(await layer.getThread(threadId)).toBeNull();
   });

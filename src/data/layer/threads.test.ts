@@ -115,18 +115,25 @@ describe("updateThread with mustExist", () => {
   });
 });
 
-describe("claimThread", () => {
-  it("creates a new thread for its user in one write, keeps it theirs, and refuses anyone else", async () => {
+describe("createThread", () => {
+  it("creates a listed, empty thread for its user in one write, and never takes over an id in use", async () => {
     const layer = table.layer();
     const [threadId, alice, bob] = [uid("t-"), uid("alice-"), uid("bob-")];
-    const { result, count } = await countOf(table, () => layer.claimThread(threadId, alice));
-    expect(result).toBe(true);
+    const { count } = await countOf(table, () => layer.createThread(threadId, alice));
     expect(count).toBe(1);
-    expect(await layer.claimThread(threadId, alice)).toBe(true);
-    expect(await layer.claimThread(threadId, bob)).toBe(false);
     expect(await layer.getThreadAuthor(threadId)).toBe(alice);
     const page = await layer.listThreads({ first: 5 }, { userId: alice });
     expect(page.data.map((t) => t.id)).toEqual([threadId]);
+    // Anyone's id, the caller's own included: conflict, and the thread is unchanged.
+    const before = await table.raw(`THREAD#${threadId}`, "THREAD");
+    await expect(layer.createThread(threadId, bob)).rejects.toMatchObject({ code: "conflict" });
+    await expect(layer.createThread(threadId, alice)).rejects.toMatchObject({ code: "conflict" });
+    expect(await table.raw(`THREAD#${threadId}`, "THREAD")).toEqual(before);
+    // A Chainlit thread with no user is not up for grabs either.
+    const ownerless = uid("t-");
+    await layer.updateThread(ownerless, { name: "no user" });
+    await expect(layer.createThread(ownerless, bob)).rejects.toMatchObject({ code: "conflict" });
+    expect(await layer.getThreadAuthor(ownerless)).toBeNull();
   });
 });
 

@@ -114,10 +114,11 @@ async function send(ctx: LayerContext, threadId: string, spec: UpdateSpec, condi
 }
 
 /**
- * Makes a thread the user's if nobody has it yet, in one conditional UpdateItem: true when the thread is (now) theirs,
- * false when it belongs to someone else. A new chat names its own id, so this is how it starts without a read-then-write race.
+ * A new thread for `userId`, under an id the caller made (the API makes a random UUID: a client never names a new
+ * thread). One UpdateItem guarded by `attribute_not_exists(PK)`, so an existing thread, anyone's, is never taken
+ * over: an id already in use is `conflict`, and nothing is written.
  */
-export async function claimThread(ctx: LayerContext, threadId: string, userId: string): Promise<boolean> {
+export async function createThread(ctx: LayerContext, threadId: string, userId: string): Promise<void> {
   IdSchema.parse(threadId);
   const now = ctx.now();
   const spec: UpdateSpec = {
@@ -126,16 +127,16 @@ export async function claimThread(ctx: LayerContext, threadId: string, userId: s
       ["userId", userId],
       ["userIdentifier", userId],
       ["UserThreadPK", userThreadPk(userId)],
-    ],
-    setIfNotExists: [
       ["createdAt", now],
       ["updatedAt", now],
       ["UserThreadSK", userThreadSk(now)],
       ["metadata", {}],
     ],
   };
-  return onConditionFailed(
-    () => send(ctx, threadId, spec, (expr) => `attribute_not_exists(${expr.name("PK")}) OR ${expr.name("userId")} = ${expr.value(userId)}`),
-    () => false,
+  await onConditionFailed(
+    () => send(ctx, threadId, spec, (expr) => `attribute_not_exists(${expr.name("PK")})`),
+    () => {
+      throw new DataError("conflict", `thread ${threadId} already exists`);
+    },
   );
 }

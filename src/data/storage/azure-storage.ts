@@ -14,7 +14,7 @@ import {
 import { getLogger } from "../logger";
 import { type AzureAccount, defaultBlobEndpoint, parseAzureConnectionString } from "./azure-connection-string";
 import { attachmentDisposition } from "./content-disposition";
-import { checkObjectKey, checkPrefix } from "./object-key";
+import { checkObjectKey } from "./object-key";
 import { checkExpiresInSeconds, signingWindow } from "./signing-window";
 import type { ReadUrlOptions, SignedUrl, StorageClient, UploadInput } from "./storage-client";
 import { toStorageError, type StorageTarget } from "./storage-errors";
@@ -23,9 +23,6 @@ import { byteLength, prepareData, progressReporter } from "./upload-data";
 /** Streams are staged in 4 MiB blocks, 2 at a time: an upload of any size holds roughly 8–12 MiB. */
 export const AZURE_BLOCK_SIZE = 4 * 1024 * 1024;
 export const AZURE_UPLOAD_CONCURRENCY = 2;
-/** Blob deletes are one request each; a few in parallel, not a page's worth at once. */
-const DELETE_CONCURRENCY = 8;
-const LIST_PAGE_SIZE = 1000;
 /**
  * The SDK's default (4 tries, 4 s doubling) keeps a request hanging ~30 s when the service is down; a page waiting on a
  * download link should hear sooner. Callers can override through `pipelineOptions`.
@@ -61,15 +58,6 @@ export async function ensureContainer(container: ContainerClient, target = azure
 }
 
 const azureTarget = (name: string, endpoint: string): StorageTarget => ({ kind: "Azure container", name, endpoint });
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 export class AzureBlobStorageClient implements StorageClient {
   readonly description: string;
@@ -179,25 +167,6 @@ export class AzureBlobStorageClient implements StorageClient {
     } catch (error) {
       throw toStorageError(error, this.target, "delete");
     }
-  }
-
-  /** Page by page, a few deletes in flight: memory stays flat however many blobs there are. */
-  async deletePrefix(prefix: string): Promise<number> {
-    checkPrefix(prefix);
-    let deleted = 0;
-    try {
-      for await (const page of this.container.listBlobsFlat({ prefix }).byPage({ maxPageSize: LIST_PAGE_SIZE })) {
-        const names = page.segment.blobItems.map((item) => item.name);
-        await forEachLimited(names, DELETE_CONCURRENCY, async (name) => {
-          const { succeeded } = await this.container.getBlobClient(name).deleteIfExists({ deleteSnapshots: "include" });
-          if (succeeded) deleted++;
-        });
-      }
-    } catch (error) {
-      throw toStorageError(error, this.target, "delete prefix");
-    }
-    logger.debug("deleted prefix", { backend: "azure", prefix, count: deleted });
-    return deleted;
   }
 
   /** The SDK's HTTP client holds no resources that need releasing. */

@@ -1,17 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
-import { checkObjectKey, checkPrefix, elementObjectKey, safeFileName, threadObjectPrefix } from "./object-key";
+import { checkObjectKey, elementObjectKey, safeFileName } from "./object-key";
 
 describe("elementObjectKey", () => {
-  it("is {threadId}/{elementId}/{safe name} under the thread's prefix", () => {
-    const key = elementObjectKey("thread-1", "el-9", "report.csv");
-    expect(key).toBe("thread-1/el-9/report.csv");
-    expect(key.startsWith(threadObjectPrefix("thread-1"))).toBe(true);
-    expect(threadObjectPrefix("thread-1")).toBe("thread-1/");
+  it("is {threadId}/{elementId}/{safe name}", () => {
+    expect(elementObjectKey("thread-1", "el-9", "report.csv")).toBe("thread-1/el-9/report.csv");
   });
 
-  it("refuses ids that would break the prefix scheme", () => {
-    for (const [threadId, elementId] of [["", "e"], ["a/b", "e"], ["t", ""], ["t", "x/y"]] as const) {
+  it("refuses ids that would shift the segments", () => {
+    for (const [threadId, elementId] of [["", "e"], ["a/b", "e"], ["t", ""], ["t", "x/y"], ["t", ".."], ["..", "e"], ["t", "."], ["t", "x\\y"]] as const) {
       expect(() => elementObjectKey(threadId, elementId, "f.txt")).toThrow(/object key/);
     }
   });
@@ -46,12 +43,11 @@ describe("safeFileName", () => {
 });
 
 describe("key guards", () => {
-  it("refuses blank keys and prefixes", () => {
+  it("refuses blank and absolute keys", () => {
     expect(() => checkObjectKey("")).toThrow();
     expect(() => checkObjectKey("/abs")).toThrow();
-    expect(() => checkPrefix("")).toThrow();
     try {
-      checkPrefix("");
+      checkObjectKey("");
     } catch (error) {
       expect(isDataError(error, "validation")).toBe(true);
     }

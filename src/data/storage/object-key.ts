@@ -1,6 +1,7 @@
 /**
  * The only place object keys are built (style.md §3): `{threadId}/{elementId}/{safe file name}`.
- * Everything for one thread sits under `{threadId}/`, so deleting a thread is one `deletePrefix`.
+ * A key is never used as a prefix to delete by: Chainlit's keys are `{userIdentifier}/{threadId}/{elementId}`, so
+ * `{id}/` can hold another user's files. Deletes name each key an element item records (delete-thread.ts).
  */
 import { DataError } from "../errors";
 
@@ -31,26 +32,22 @@ function truncateKeepingExtension(name: string): string {
   return name.slice(0, MAX_NAME_LENGTH - extension.length).replace(/[.-]+$/, "") + extension;
 }
 
-/** Ids become path segments: an empty id or one with `/` would let one thread's prefix reach into another's. */
+/**
+ * Ids become path segments. An empty id, a separator (`/`, or a backslash, which some tools and Azure paths treat as one) or a
+ * dot segment (`.`, `..`, which URL parsers and some servers resolve away) would move a key out of its thread's place.
+ */
 function segment(label: string, id: string): string {
-  if (id === "" || id.includes("/")) throw new DataError("validation", `${label} cannot be used in an object key: it is empty or contains "/"`);
+  if (id === "" || /[/\\]/.test(id) || id === "." || id === "..") {
+    throw new DataError("validation", `${label} cannot be used in an object key: it is empty, a dot segment, or contains a path separator`);
+  }
   return id;
 }
 
-export function threadObjectPrefix(threadId: string): string {
-  return `${segment("threadId", threadId)}/`;
-}
-
 export function elementObjectKey(threadId: string, elementId: string, fileName: string): string {
-  return `${threadObjectPrefix(threadId)}${segment("elementId", elementId)}/${safeFileName(fileName)}`;
+  return `${segment("threadId", threadId)}/${segment("elementId", elementId)}/${safeFileName(fileName)}`;
 }
 
 /** For every backend call: keys come from here, but a blank one would address the bucket or container itself. */
 export function checkObjectKey(objectKey: string): void {
   if (!objectKey || objectKey.startsWith("/")) throw new DataError("validation", "objectKey must be non-empty and must not start with /");
-}
-
-/** An empty prefix would delete everything in the bucket or container. */
-export function checkPrefix(prefix: string): void {
-  if (!prefix) throw new DataError("validation", "deletePrefix needs a non-empty prefix (use threadObjectPrefix)");
 }

@@ -6,11 +6,9 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  paginateListObjectsV2,
   S3Client,
   type S3ClientConfig,
   PutBucketCorsCommand,
@@ -19,10 +17,10 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { getLogger } from "../logger";
 import { attachmentDisposition } from "./content-disposition";
-import { checkObjectKey, checkPrefix } from "./object-key";
+import { checkObjectKey } from "./object-key";
 import { checkExpiresInSeconds, signingWindow } from "./signing-window";
 import type { ReadUrlOptions, SignedUrl, StorageClient, UploadInput } from "./storage-client";
-import { StorageError, toStorageError, type StorageTarget } from "./storage-errors";
+import { toStorageError, type StorageTarget } from "./storage-errors";
 import { byteLength, prepareData, progressReporter } from "./upload-data";
 
 /**
@@ -31,9 +29,6 @@ import { byteLength, prepareData, progressReporter } from "./upload-data";
  */
 export const S3_PART_SIZE = 5 * 1024 * 1024;
 export const S3_QUEUE_SIZE = 2;
-/** DeleteObjects' limit, and ListObjectsV2's page size: one list page becomes one delete call. */
-const DELETE_BATCH = 1000;
-
 const logger = getLogger("Storage");
 
 export interface S3StorageOptions {
@@ -212,29 +207,6 @@ export class S3StorageClient implements StorageClient {
     } catch (error) {
       throw toStorageError(error, this.target, "delete");
     }
-  }
-
-  /** One list page at a time, each deleted in one DeleteObjects call: memory stays flat however many objects there are. */
-  async deletePrefix(prefix: string): Promise<number> {
-    checkPrefix(prefix);
-    let deleted = 0;
-    try {
-      const pages = paginateListObjectsV2({ client: this.client, pageSize: DELETE_BATCH }, { Bucket: this.bucket, Prefix: prefix });
-      for await (const page of pages) {
-        const keys = (page.Contents ?? []).flatMap(({ Key }) => (Key ? [{ Key }] : []));
-        if (keys.length === 0) continue;
-        const result = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }));
-        const failed = result.Errors ?? [];
-        if (failed.length > 0) {
-          throw new StorageError("failed", this.target, `delete prefix failed on S3 bucket "${this.bucket}": ${failed.length} of ${keys.length} objects not deleted (${failed[0]?.Code})`);
-        }
-        deleted += keys.length;
-      }
-    } catch (error) {
-      throw toStorageError(error, this.target, "delete prefix");
-    }
-    logger.debug("deleted prefix", { backend: "s3", prefix, count: deleted });
-    return deleted;
   }
 
   async close(): Promise<void> {

@@ -34,8 +34,6 @@ export interface StorageClient {
   getReadUrl(objectKey: string, options?: ReadUrlOptions): Promise<SignedUrl>;
   /** True if something was deleted (false if it was not there). */
   deleteFile(objectKey: string): Promise<boolean>;
-  /** Deletes every object whose key starts with the prefix; returns how many. */
-  deletePrefix(prefix: string): Promise<number>;
   close(): Promise<void>;
 }
 

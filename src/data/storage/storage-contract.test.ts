@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachmentDisposition } from "./content-disposition";
-import { elementObjectKey, threadObjectPrefix } from "./object-key";
+import { elementObjectKey } from "./object-key";
 import { StorageError } from "./storage-errors";
 import { BACKENDS, containerOf, freshStorage, sleep } from "./storage-test-backends";
 
@@ -80,19 +80,6 @@ describe.each(BACKENDS)("%s storage", (backend) => {
     await response.body?.cancel();
   });
 
-  it("deletes a thread's prefix and nothing else (a thread-ab/ sibling survives)", async () => {
-    const suffix = randomUUID().slice(0, 8);
-    const [a, ab] = [`thread-a${suffix}`, `thread-a${suffix}b`].map((id) => [id, elementObjectKey(id, "e1", "x.txt"), elementObjectKey(id, "e2", "y.txt")] as const);
-    for (const objectKey of [...a!.slice(1), ...ab!.slice(1)]) await storage.uploadFile({ objectKey, data: objectKey, mime: "text/plain" });
-
-    expect(await storage.deletePrefix(threadObjectPrefix(a![0]))).toBe(2);
-    expect(await storage.deletePrefix(threadObjectPrefix(a![0]))).toBe(0);
-    for (const objectKey of ab!.slice(1)) {
-      expect(await (await fetch((await storage.getReadUrl(objectKey)).url)).text()).toBe(objectKey);
-    }
-    await expect(storage.deletePrefix("")).rejects.toMatchObject({ code: "validation" });
-  });
-
   it("rejects a failing source stream and leaves no object behind", async () => {
     const objectKey = key("broken.bin");
     const broken = new Readable({
@@ -115,7 +102,6 @@ describe.each(BACKENDS)("%s storage", (backend) => {
     };
     await expectMissing(missing.uploadFile({ objectKey: key(), data: "x", mime: "text/plain" }));
     await expectMissing(missing.deleteFile(key()));
-    await expectMissing(missing.deletePrefix("thread-x/"));
     expect(await missing.exists()).toBe(false);
     expect(await missing.ensureExists()).toBe(true);
     expect(await missing.ensureExists()).toBe(false);

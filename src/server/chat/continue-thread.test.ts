@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createS3Storage, DynamoDBDataLayer } from "@/data";
-import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { callerFor, createTestServices, newThread, sessionUser } from "../../../test/callers";
 import { freshTable } from "../../../test/harness";
 import { startFakeOpenAI, type FakeOpenAI } from "../../../test/fake-openai";
 import { createOpenAIAssistant } from "../assistant/openai-assistant";
@@ -41,7 +41,7 @@ const bytesOf = (s: string) => new Blob([s]).stream();
 describe("chat.send", () => {
   it("streams the reply and stores the turn in Chainlit's shape: user_message, run, assistant_message under it", async () => {
     const alice = sessionUser();
-    const threadId = randomUUID();
+    const threadId = await newThread(services, alice);
     const messageId = randomUUID();
     const events = await collect(await callerFor(services, alice).chat.send({ threadId, messageId, content: "Hello there" }));
     const tokens = events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text);
@@ -67,7 +67,8 @@ describe("chat.send", () => {
   it("sends the history and moves the thread to the top of the list", async () => {
     const alice = sessionUser();
     const caller = callerFor(services, alice);
-    const [older, newer] = [randomUUID(), randomUUID()];
+    const older = await newThread(services, alice);
+    const newer = await newThread(services, alice);
     await collect(await caller.chat.send({ threadId: older, messageId: randomUUID(), content: "first thread" }));
     await collect(await caller.chat.send({ threadId: newer, messageId: randomUUID(), content: "second thread" }));
     expect((await caller.threads.list({})).data.map((t) => t.id)).toEqual([newer, older]);
@@ -84,7 +85,7 @@ describe("chat.send", () => {
 
   it("keeps what streamed before a cancel", async () => {
     const alice = sessionUser();
-    const threadId = randomUUID();
+    const threadId = await newThread(services, alice);
     const abort = new AbortController();
     const caller = createCaller(createInnerContext({ user: alice, services }), { signal: abort.signal });
     const events = await collect(await caller.chat.send({ threadId, messageId: randomUUID(), content: "[slow] talk a lot" }), 5, abort).catch(
@@ -105,7 +106,7 @@ describe("chat.send", () => {
 
   it("stores an assistant failure as an error step and keeps the user's message", async () => {
     const alice = sessionUser();
-    const threadId = randomUUID();
+    const threadId = await newThread(services, alice);
     const messageId = randomUUID();
     const events = await collect(await callerFor(services, alice).chat.send({ threadId, messageId, content: "please [fail]" }));
     expect(events.at(-1)).toMatchObject({ type: "error" });
@@ -117,11 +118,12 @@ describe("chat.send", () => {
 
   it("refuses someone else's thread, an empty message and anonymous callers, writing nothing", async () => {
     const [alice, bob] = [sessionUser(), sessionUser()];
-    const threadId = randomUUID();
+    const threadId = await newThread(services, alice);
     await collect(await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "mine" }));
     const before = await services.data.getThread(threadId);
-    await expect(collect(await callerFor(services, bob).chat.send({ threadId, messageId: randomUUID(), content: "hijack" }))).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(collect(await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "   " }))).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    // The thread gate answers before the stream starts; the empty-message check runs inside it.
+    await expect(callerFor(services, bob).chat.send({ threadId, messageId: randomUUID(), content: "hijack" }).then(collect)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "   " }).then(collect)).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(callerFor(services, null).chat.send({ threadId, messageId: randomUUID(), content: "hi" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect(callerFor(services, alice).chat.send({ threadId, messageId: "bad id", content: "hi" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect((await services.data.getThread(threadId))!.steps.length).toBe(before!.steps.length);
@@ -131,7 +133,7 @@ describe("chat.send", () => {
 describe("attachments", () => {
   it("stores an upload as an element of the message and passes it to the assistant (text inline, images as image parts)", async () => {
     const alice = sessionUser();
-    const [threadId, messageId] = [randomUUID(), randomUUID()];
+    const [threadId, messageId] = [await newThread(services, alice), randomUUID()];
     const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC", "base64");
     const csv = await uploadElement(services, alice, { threadId, elementId: randomUUID(), forId: messageId, fileName: "data.csv", mime: "text/csv", contentLength: 8, body: bytesOf("a,b\n1,2\n") });
     const image = await uploadElement(services, alice, { threadId, elementId: randomUUID(), forId: messageId, fileName: "dot.png", mime: "image/png", contentLength: png.length, body: new Blob([png]).stream() });
@@ -147,7 +149,7 @@ describe("attachments", () => {
 
   it("refuses a file over the size limit, a type outside the allow-list, and someone else's thread — with no element item", async () => {
     const [alice, bob] = [sessionUser(), sessionUser()];
-    const threadId = randomUUID();
+    const threadId = await newThread(services, alice);
     const small = { ...services, env: { ...services.env, MAX_UPLOAD_MB: 1 } };
     const base = { threadId, elementId: randomUUID(), forId: randomUUID() };
     const big = await uploadElement(small, alice, { ...base, fileName: "big.txt", mime: "text/plain", contentLength: null, body: new Blob([Buffer.alloc(1024 * 1024 + 10, 97)]).stream() });
@@ -170,6 +172,7 @@ describe("attachments", () => {
     const data = new DynamoDBDataLayer({ tableName, client, storageProvider: down });
     const alice = sessionUser();
     const threadId = randomUUID();
+    await data.createThread(threadId, alice.id);
     const result = await uploadElement({ ...services, data, storage: down }, alice, { threadId, elementId: randomUUID(), forId: randomUUID(), fileName: "a.txt", mime: "text/plain", contentLength: 1, body: bytesOf("a") });
     expect(result).toMatchObject({ status: 503, error: expect.stringContaining("not saved") });
     expect((await data.getThread(threadId))?.elements ?? []).toEqual([]);

@@ -4,7 +4,8 @@
  * created when the reply starts and updated as it ends. What streamed before a cancel or a dropped connection is kept.
  */
 import { randomUUID } from "node:crypto";
-import { DataError, type DynamoDBDataLayer, type Element } from "@/data";
+import { TRPCError } from "@trpc/server";
+import { type DynamoDBDataLayer, type Element, type ThreadWithContent } from "@/data";
 import type { Assistant, AssistantAttachment } from "../assistant/assistant";
 import { describeOnly, threadToMessages } from "./history";
 import { isTextLike } from "./attachments";
@@ -24,7 +25,8 @@ export type ChatEvent =
   | { type: "error"; message: string; errorStepId: string };
 
 export interface ContinueInput {
-  threadId: string;
+  /** The caller's thread as the gate read it (thread-access.ts): continuing never reads it again. */
+  thread: ThreadWithContent;
   messageId: string;
   content: string;
 }
@@ -63,11 +65,10 @@ export async function* continueThread(
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const { data, assistant } = deps;
-  const { threadId, messageId } = input;
-  const thread = await data.getThread(threadId);
-  if (!thread) throw new DataError("not_found", "Thread not found");
+  const { thread, messageId } = input;
+  const threadId = thread.id;
   const ownAttachments = thread.elements.filter((e) => e.forId === messageId);
-  if (!input.content.trim() && ownAttachments.length === 0) throw new DataError("validation", "Write a message or attach a file.");
+  if (!input.content.trim() && ownAttachments.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "Write a message or attach a file." });
   const sentAt = now();
   const userStep = { id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt };
   await data.createStep(userStep);

@@ -8,6 +8,8 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { IdSchema, isDataError, type Element } from "@/data";
 import type { SessionUser } from "../context";
 import type { Services } from "../services";
+import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
+import { publicMessage } from "../errors";
 import { checkAttachment, tooLargeMessage } from "./attachments";
 
 export interface UploadRequest {
@@ -43,7 +45,8 @@ export async function uploadElement(services: Services, user: SessionUser | null
   const check = checkAttachment(request.fileName, request.mime, request.contentLength, maxBytes);
   if (!check.ok) return { status: check.status, error: check.message };
   if (!request.body) return { status: 400, error: "The upload has no content." };
-  if (!(await services.data.claimThread(request.threadId, user.id))) return { status: 404, error: "Thread not found" };
+  // Only an existing thread of the caller takes files (a new chat makes one with threads.create first).
+  if (!(await findOwnedThreadRef(services.data, user, request.threadId))) return { status: 404, error: THREAD_NOT_FOUND };
 
   const limiter = limitBytes(maxBytes);
   const content = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>).pipe(limiter);
@@ -67,7 +70,7 @@ export async function uploadElement(services: Services, user: SessionUser | null
     if (isDataError(error, "storage") || isDataError(error, "unavailable")) {
       return { status: 503, error: "File storage is unavailable right now, so the file was not saved. Please try again." };
     }
-    if (isDataError(error, "validation")) return { status: 400, error: error.message };
+    if (isDataError(error, "validation")) return { status: 400, error: publicMessage(error) };
     throw error;
   }
 }

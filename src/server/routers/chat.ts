@@ -1,33 +1,31 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { IdSchema } from "@/data";
 import { ALLOWED_EXTENSIONS, ALLOWED_TYPES } from "../chat/attachments";
 import { continueThread } from "../chat/continue-thread";
 import { toTRPCError } from "../errors";
-import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { createTRPCRouter, protectedProcedure, threadContentProcedure } from "../trpc";
 
 export const MESSAGE_MAX = 20_000;
 
 export const chatRouter = createTRPCRouter({
   /**
-   * Sends a message and streams the reply (an async generator over httpBatchStreamLink). The client picks the ids,
-   * so attachments can be uploaded for `messageId` first and a retry of the same message is not stored twice.
-   * A new thread id starts a new chat; someone else's thread id is NOT_FOUND, as everywhere.
+   * Sends a message and streams the reply (an async generator over httpBatchStreamLink). The thread must exist and be
+   * the caller's (a new chat makes one with threads.create first); anything else is NOT_FOUND, as everywhere. The gate
+   * reads the whole thread once and hands it on. The client picks the message id, so attachments can be uploaded for
+   * it first and a retry of the same message is not stored twice; it only ever names a step inside this thread.
    */
-  send: protectedProcedure
+  send: threadContentProcedure
     .input(
       z.object({
-        threadId: IdSchema,
         messageId: IdSchema,
         content: z.string().max(MESSAGE_MAX, `A message can be at most ${MESSAGE_MAX} characters.`),
       }),
     )
     .mutation(async function* ({ ctx, input, signal }) {
-      if (!(await ctx.services.data.claimThread(input.threadId, ctx.user.id))) throw new TRPCError({ code: "NOT_FOUND", message: "Thread not found" });
       try {
         yield* continueThread(
           { data: ctx.services.data, assistant: ctx.services.assistant, userIdentifier: ctx.user.identifier },
-          input,
+          { thread: ctx.thread, messageId: input.messageId, content: input.content },
           signal ?? new AbortController().signal,
         );
       } catch (error) {

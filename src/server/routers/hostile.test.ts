@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ThreadWithContent } from "@/data";
+import { uploadElement, type UploadRequest } from "@/server/chat/upload-element";
 import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
 import { transformer } from "@/server/transformer";
@@ -153,6 +154,68 @@ describe("unknown and malformed ids", () => {
     const rewritten = Buffer.from(JSON.stringify({ ...decoded, u: bob.id })).toString("base64url");
     const cursors = { garbage: "garbage", "two parts": "a.b", dot: ".", "cut signature": `${body}.${signature.slice(1)}`, "rewritten user": `${rewritten}.${signature}`, "2049 chars": "x".repeat(2049) };
     await expectCodes("BAD_REQUEST", Object.entries(cursors).map(([label, cursor]) => [label, () => asBob.threads.list({ cursor })]));
+  });
+});
+
+describe("chat.send and the upload route", () => {
+  /** A thread id a client might try: someone else's, unknown, a user identifier (a storage path), path-like. */
+  const hostileIds = (): Record<string, string> => ({
+    "her thread": aliceThread.threadId,
+    unknown: randomUUID(),
+    "her identifier": alice.id,
+    "his own identifier": bob.id,
+    "identifier/thread": `${alice.id}/${aliceThread.threadId}`,
+    "dot dot": "..",
+    dot: ".",
+    "../ path": `../${aliceThread.threadId}`,
+    "encoded slash": `${alice.id}%2F${aliceThread.threadId}`,
+  });
+
+  const send = (threadId: string) => async () => {
+    for await (const _event of await asBob.chat.send({ threadId, messageId: randomUUID(), content: "pwned" }));
+  };
+  const upload = (threadId: string, overrides: Partial<UploadRequest> = {}) =>
+    uploadElement(services, bob, {
+      threadId,
+      elementId: randomUUID(),
+      forId: randomUUID(),
+      fileName: "pwned.txt",
+      mime: "text/plain",
+      contentLength: 6,
+      body: new Blob(["pwned!"]).stream(),
+      ...overrides,
+    });
+
+  it("chat.send is NOT_FOUND for every thread id that is not his, and creates no thread", async () => {
+    const ids = hostileIds();
+    await expectCodes("NOT_FOUND", Object.entries(ids).map(([label, threadId]) => [label, send(threadId)]));
+    for (const threadId of Object.values(ids).filter((id) => id !== aliceThread.threadId)) expect(await services.data.getThreadAuthor(threadId)).toBeNull();
+  });
+
+  it("the upload route answers 404 for every thread id that is not his, and stores nothing", async () => {
+    const ids = hostileIds();
+    const statuses: Record<string, unknown> = {};
+    for (const [label, threadId] of Object.entries(ids)) statuses[label] = await upload(threadId);
+    expect(statuses).toEqual(Object.fromEntries(Object.keys(ids).map((label) => [label, { status: 404, error: "Thread not found" }])));
+    for (const threadId of Object.values(ids).filter((id) => id !== aliceThread.threadId)) expect(await services.data.getThreadAuthor(threadId)).toBeNull();
+  });
+
+  it("element ids that are path segments are refused in his own thread, with no internal reason", async () => {
+    for (const elementId of ["..", ".", "a/b", "a\\b"]) {
+      const result = await upload(bobThread.threadId, { elementId });
+      expect(result, elementId).toMatchObject({ status: 400 });
+      expect(JSON.stringify(result), elementId).not.toMatch(/object key|objectKey|segment|separator/);
+    }
+  });
+
+  it("message and element ids naming her step or file only ever land in his own thread", async () => {
+    const result = await upload(bobThread.threadId, { elementId: aliceThread.elementId, forId: aliceThread.assistantStepId });
+    expect(result.status).toBe(201);
+    for await (const _event of await asBob.chat.send({ threadId: bobThread.threadId, messageId: aliceThread.userStepId, content: "pwned" }));
+    const his = await services.data.getThread(bobThread.threadId);
+    expect(his!.steps.some((step) => step.id === aliceThread.userStepId)).toBe(true);
+    expect(his!.elements.some((element) => element.id === aliceThread.elementId)).toBe(true);
+    // Her thread, step and file are checked as they were in "afterwards".
   });
 });
 

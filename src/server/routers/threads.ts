@@ -1,17 +1,11 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { exportThread } from "../export/thread-export";
 import { toPublicElement, toPublicThread } from "../public-thread";
-import { createTRPCRouter, protectedProcedure, threadProcedure } from "../trpc";
+import { createOwnedThread } from "../thread-access";
+import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure } from "../trpc";
 import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema } from "./schemas";
 
 export type PublicThread = ReturnType<typeof toPublicThread<ReturnType<typeof toPublicElement>>>;
-
-/** The thread passed ownership a moment ago; null now means it was deleted in between. */
-function found<T>(value: T | null): T {
-  if (value === null) throw new TRPCError({ code: "NOT_FOUND", message: "Thread not found" });
-  return value;
-}
 
 export const threadsRouter = createTRPCRouter({
   /** Always the caller's own threads: the user is never taken from the input (Chainlit forced it the same way). */
@@ -23,7 +17,14 @@ export const threadsRouter = createTRPCRouter({
     );
   }),
 
-  get: threadProcedure.query(async ({ ctx }) => toPublicThread(found(await ctx.services.data.getThread(ctx.threadId)), toPublicElement)),
+  /** One read: the thread the gate loaded (threadContentProcedure). */
+  get: threadContentProcedure.query(({ ctx }) => toPublicThread(ctx.thread, toPublicElement)),
+
+  /**
+   * A new, empty thread of the caller, under an id the server makes: the only way a thread comes into being here.
+   * A new chat calls it before its first upload or message (chat.send and the upload route only take existing ids).
+   */
+  create: protectedProcedure.mutation(async ({ ctx }) => ({ id: (await createOwnedThread(ctx.services.data, ctx.user)).id })),
 
   /** Without `touch`: a rename is not new activity, so the thread keeps its place in the list. */
   rename: threadProcedure.input(z.object({ name: ThreadNameSchema })).mutation(async ({ ctx, input }) => {
@@ -32,13 +33,11 @@ export const threadsRouter = createTRPCRouter({
     return { id: ctx.threadId, name: input.name };
   }),
 
-  /** The layer removes the thread, its steps and elements, and the blobs under the thread's prefix. */
+  /** The layer removes the thread, its steps and elements, and exactly the blobs its elements name. */
   delete: threadProcedure.mutation(async ({ ctx }) => {
     await ctx.services.data.deleteThread(ctx.threadId);
     return { deleted: true as const };
   }),
 
-  export: threadProcedure.input(z.object({ format: ExportFormatSchema })).query(async ({ ctx, input }) =>
-    exportThread(found(await ctx.services.data.getThread(ctx.threadId)), input.format),
-  ),
+  export: threadContentProcedure.input(z.object({ format: ExportFormatSchema })).query(({ ctx, input }) => exportThread(ctx.thread, input.format)),
 });

@@ -1,0 +1,105 @@
+/**
+ * The thread gate (thread-access.ts): one read per call, the thread it read handed on (no procedure reads it twice),
+ * and the same NOT_FOUND for someone else's thread and a missing one. Round trips are counted on the real dynalite.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerFor, createTestServices, newThread, seedThread, sessionUser, type SeededThread } from "../../test/callers";
+import { uploadElement } from "./chat/upload-element";
+import { createOwnedThread, findOwnedThread, findOwnedThreadRef } from "./thread-access";
+
+let services: Awaited<ReturnType<typeof createTestServices>>;
+const alice = sessionUser(`alice-${randomUUID()}@example.com`);
+const bob = sessionUser(`bob-${randomUUID()}@example.com`);
+let seeded: SeededThread;
+
+beforeAll(async () => {
+  services = await createTestServices();
+  seeded = await seedThread(services, alice.id, "Alice's thread");
+});
+afterAll(() => services.close());
+
+/** The DynamoDB requests one action makes, by operation. */
+async function requestsOf(action: () => Promise<unknown>): Promise<Record<string, number>> {
+  services.requests.reset();
+  await action().catch(() => undefined);
+  return Object.fromEntries(services.requests.byOperation);
+}
+
+const drain = async (events: AsyncIterable<unknown>) => {
+  for await (const _event of events);
+};
+
+describe("round trips through the gate", () => {
+  it("threads.get and threads.export read the thread once (one Query), and nothing else", async () => {
+    const caller = callerFor(services, alice);
+    expect(await requestsOf(() => caller.threads.get({ threadId: seeded.threadId }))).toEqual({ QueryCommand: 1 });
+    expect(await requestsOf(() => caller.threads.export({ threadId: seeded.threadId, format: "json" }))).toEqual({ QueryCommand: 1 });
+  });
+
+  it("procedures that need only the owner make one GetItem before their own work", async () => {
+    const caller = callerFor(services, alice);
+    expect(await requestsOf(() => caller.threads.rename({ threadId: seeded.threadId, name: "Renamed" }))).toEqual({ GetItemCommand: 1, UpdateItemCommand: 1 });
+    const upload = () =>
+      uploadElement(services, alice, {
+        threadId: seeded.threadId,
+        elementId: randomUUID(),
+        forId: randomUUID(),
+        fileName: "a.txt",
+        mime: "text/plain",
+        contentLength: 1,
+        body: new Blob(["a"]).stream(),
+      });
+    expect(await requestsOf(upload)).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+  });
+
+  it("chat.send reads the thread once and hands it to the turn (no second read)", async () => {
+    const threadId = await newThread(services, alice);
+    const counts = await requestsOf(async () => drain(await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "hello" })));
+    expect(counts.QueryCommand).toBe(1);
+    expect(counts.GetItemCommand).toBeUndefined();
+    expect((await services.data.getThread(threadId))?.steps.length).toBeGreaterThan(0);
+  });
+
+  it("threads.create is one conditional write under a fresh UUID, whatever the client sends", async () => {
+    const smuggled = { id: alice.id, threadId: seeded.threadId } as never;
+    let created = "";
+    expect(await requestsOf(async () => (created = (await callerFor(services, bob).threads.create(smuggled)).id))).toEqual({ UpdateItemCommand: 1 });
+    expect(created).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await services.data.getThreadAuthor(created)).toBe(bob.id);
+    expect(await services.data.getThreadAuthor(alice.id)).toBeNull();
+    expect(await services.data.getThreadAuthor(seeded.threadId)).toBe(alice.id);
+  });
+});
+
+describe("someone else's thread and a missing one", () => {
+  it("look the same through every entry point", async () => {
+    const asBob = callerFor(services, bob);
+    const missing = randomUUID();
+    const failure = (promise: Promise<unknown>) => promise.then(() => "resolved", (e: { code?: string; message?: string }) => `${e.code}: ${e.message}`);
+    for (const call of [
+      (threadId: string) => asBob.threads.get({ threadId }),
+      (threadId: string) => asBob.threads.rename({ threadId, name: "x" }),
+      async (threadId: string) => drain(await asBob.chat.send({ threadId, messageId: randomUUID(), content: "x" })),
+    ]) {
+      const [foreign, unknown] = [await failure(call(seeded.threadId)), await failure(call(missing))];
+      expect(foreign).toBe("NOT_FOUND: Thread not found");
+      expect(unknown).toBe(foreign);
+    }
+    const upload = (threadId: string) =>
+      uploadElement(services, bob, { threadId, elementId: randomUUID(), forId: randomUUID(), fileName: "a.txt", mime: "text/plain", contentLength: 1, body: new Blob(["a"]).stream() });
+    expect(await upload(seeded.threadId)).toEqual(await upload(missing));
+    expect(await upload(missing)).toEqual({ status: 404, error: "Thread not found" });
+  });
+
+  it("the module's finders answer null, and a malformed id is simply not found", async () => {
+    for (const find of [findOwnedThreadRef, findOwnedThread]) {
+      expect(await find(services.data, bob, seeded.threadId)).toBeNull();
+      expect(await find(services.data, bob, randomUUID())).toBeNull();
+      expect(await find(services.data, bob, "#bad id")).toBeNull();
+      expect(await find(services.data, alice, seeded.threadId)).toMatchObject({ id: seeded.threadId, userId: alice.id });
+    }
+    const own = await createOwnedThread(services.data, bob);
+    expect(await findOwnedThreadRef(services.data, bob, own.id)).toEqual(own);
+  });
+});
