@@ -2,6 +2,8 @@
  * The only place that spells the table's key formats (seed, "Design"): Chainlit fixes them,
  * so a table written by a Chainlit app reads here and back.
  */
+import { DataError } from "./errors";
+
 export const USER_THREAD_INDEX = "UserThread";
 
 export const userPk = (identifier: string) => `USER#${identifier}`;
@@ -17,7 +19,7 @@ export const ELEMENT_PREFIX = "ELEMENT#";
 export const elementSk = (elementId: string) => `${ELEMENT_PREFIX}${elementId}`;
 
 /** UserThreadPK of a thread: its author's partition of the UserThread index. */
-export const userThreadPk = (userId: string) => `USER#${userId}`;
+export const userThreadPk = (userId: string) => `USER#${ownUserPartition(userId)}`;
 export const userThreadSk = (timestamp: string) => `TS#${timestamp}`;
 
 /**
@@ -27,7 +29,22 @@ export const userThreadSk = (timestamp: string) => `TS#${timestamp}`;
  */
 export const FEEDBACK_PREFIX = "FEEDBACK#";
 export const feedbackMarkerSk = (value: 0 | 1) => `${FEEDBACK_PREFIX}${value}`;
-export const feedbackIndexPk = (userId: string, value: 0 | 1) => `USER#${userId}#FEEDBACK#${value}`;
+export const feedbackIndexPk = (userId: string, value: 0 | 1) => `USER#${ownUserPartition(userId)}#FEEDBACK#${value}`;
+
+/**
+ * Suffixes Threadbook appends to `USER#{userId}` for index partitions of its own. Identifiers may contain '#'
+ * (Entra guest UPNs: `alice_contoso.com#EXT#@fabrikam.onmicrosoft.com`), so a user named `victim#FEEDBACK#1` would
+ * have `USER#victim#FEEDBACK#1` as the UserThread partition of their threads: the partition of victim's 👍 markers.
+ * An identifier containing one of these (in any case, to leave no near miss) is refused at creation and at every
+ * key built from it.
+ */
+export const RESERVED_IDENTIFIER_PARTS = ["#FEEDBACK#"] as const;
+export const isReservedIdentifier = (identifier: string): boolean =>
+  RESERVED_IDENTIFIER_PARTS.some((part) => identifier.toUpperCase().includes(part));
+function ownUserPartition(userId: string): string {
+  if (isReservedIdentifier(userId)) throw new DataError("validation", "identifier contains a reserved key part");
+  return userId;
+}
 export const feedbackValueFromMarkerSk = (sk: string): 0 | 1 | null =>
   sk === feedbackMarkerSk(0) ? 0 : sk === feedbackMarkerSk(1) ? 1 : null;
 

@@ -48,7 +48,7 @@ describe("checkCredentials", () => {
   });
 
   it("refuses malformed input", async () => {
-    for (const input of [null, {}, { identifier: "a#b", password: PASSWORD }, { identifier: "x@example.com", password: "" }, { identifier: "x", password: "p".repeat(257) }]) {
+    for (const input of [null, {}, { identifier: "a#FEEDBACK#1", password: PASSWORD }, { identifier: "x@example.com", password: "" }, { identifier: "x", password: "p".repeat(257) }]) {
       expect(await checkCredentials(data, input, address())).toEqual({ ok: false, reason: "invalid" });
     }
   });
