@@ -5,6 +5,7 @@ export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-l
 export { backfillFeedbackIndex, type BackfillResult } from "./layer/feedback-backfill";
 export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
+export { type RateCounter } from "./layer/rate-counters";
 export { safeObjectName, DEFAULT_MIME } from "./layer/elements";
 
 export * from "./entities/common";

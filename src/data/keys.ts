@@ -59,6 +59,16 @@ export function parseStepPartSk(sk: string): { stepId: string; field: string; in
   return match ? { stepId: match[1]!, field: match[2]!, index: Number(match[3]) } : null;
 }
 
+/**
+ * Threadbook's sign-in rate counters, shared by every instance on the table: a partition per counter that Chainlit
+ * never reads. `name` is a digest (rate-counters.ts), so no identifier or address is spelled in a key.
+ */
+export const RATE_PREFIX = "RATE#";
+export const rateCounterPk = (name: string) => `${RATE_PREFIX}${name}`;
+export const RATE_SK = "RATE";
+/** The table's TTL attribute (epoch seconds; infra/dynamodb-table.json enables expiry on it). */
+export const TTL_ATTRIBUTE = "expiresAt";
+
 /** Chainlit's synthetic feedback id. */
 export const feedbackId = (threadId: string, stepId: string) => `THREAD#${threadId}::STEP#${stepId}`;
 

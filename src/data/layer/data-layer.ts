@@ -22,6 +22,7 @@ import { getThread } from "./get-thread";
 import { listThreads } from "./list-threads";
 import { createStep, deleteStep, updateStep } from "./steps";
 import { claimThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
+import { clearRateCounter, getRateCounters, recordRateFailure, type RateCounter } from "./rate-counters";
 import { createUser, deleteUser, getUser, getUserPasswordHash, listUsers, setUserPassword } from "./users";
 import { WriteQueue } from "./write-queue";
 
@@ -88,6 +89,20 @@ export class DynamoDBDataLayer {
 
   deleteUser(identifier: string): Promise<boolean> {
     return atEdge(this.ctx, "deleteUser", { identifier }, () => deleteUser(this.ctx, identifier));
+  }
+
+  // Sign-in rate counters (rate-counters.ts): shared by every instance on the table.
+
+  getRateCounters(names: readonly string[], now: number = Date.now()): Promise<Map<string, RateCounter>> {
+    return atEdge(this.ctx, "getRateCounters", { count: names.length }, () => getRateCounters(this.ctx, names, now));
+  }
+
+  recordRateFailure(name: string, windowMs: number, now: number = Date.now()): Promise<RateCounter> {
+    return atEdge(this.ctx, "recordRateFailure", {}, () => recordRateFailure(this.ctx, name, windowMs, now));
+  }
+
+  clearRateCounter(name: string): Promise<void> {
+    return atEdge(this.ctx, "clearRateCounter", {}, () => clearRateCounter(this.ctx, name));
   }
 
   listUsers(): Promise<PersistedUser[]> {
