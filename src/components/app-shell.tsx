@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { claimClientState, releaseClientState } from "@/lib/client-state";
 import { trapTab } from "@/lib/focus-trap";
 import { useMediaQuery } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
@@ -26,7 +27,12 @@ export interface ShellUser {
   name: string | null;
 }
 
+/**
+ * The layout keys the shell by the user, so a different user remounts it, and the stores are claimed for that user
+ * before anything below reads them (lib/client-state.ts).
+ */
 export function AppShell({ user, signOutAction, children }: { user: ShellUser; signOutAction: () => Promise<void>; children: ReactNode }) {
+  claimClientState(user.identifier);
   const { t } = useI18n();
   const isPhone = useMediaQuery(PHONE_QUERY);
   const [open, setOpen] = useState(false);
@@ -40,6 +46,12 @@ export function AppShell({ user, signOutAction, children }: { user: ShellUser; s
     setOpen(true);
   }, []);
   const closeDrawer = useCallback(() => setOpen(false), []);
+  // Stores emptied first; then the session ends on the server, and a full page load leaves nothing in memory.
+  const signOut = useCallback(async () => {
+    releaseClientState();
+    await signOutAction();
+    window.location.replace("/sign-in");
+  }, [signOutAction]);
 
   // Focus moves into the drawer when it opens and back to the menu button when it closes.
   const wasOpen = useRef(false);
@@ -82,7 +94,7 @@ export function AppShell({ user, signOutAction, children }: { user: ShellUser; s
           <Sidebar
             ref={sidebarRef}
             user={user}
-            signOutAction={signOutAction}
+            signOutAction={signOut}
             hidden={isPhone && !open}
             modal={drawerOpen}
           />

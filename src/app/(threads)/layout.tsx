@@ -13,11 +13,12 @@ export default async function ThreadsLayout({ children }: { children: ReactNode 
   const locale = await requestLocale();
   async function signOutAction() {
     "use server";
-    await signOut({ redirectTo: "/sign-in" });
+    // The shell empties the tab's stores and then loads /sign-in itself (components/app-shell.tsx).
+    await signOut({ redirect: false });
   }
   return (
     <I18nProvider initialLocale={locale}>
-      <AppShell user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction}>
+      <AppShell key={user.identifier} user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction}>
         {children}
       </AppShell>
     </I18nProvider>
