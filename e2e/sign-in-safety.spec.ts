@@ -26,6 +26,9 @@ async function bobsTitlesInAFreshTab(browser: Browser, baseURL: string): Promise
 }
 
 test.describe("sign-in safety", () => {
+  // Several sign-ins per test.
+  test.slow();
+
   test("callbackUrl never leads to another origin, before or after signing in", async ({ page, baseURL }) => {
     const app = new URL(baseURL!).origin;
     // Signing in with a hostile callbackUrl lands on the app's own thread list.
@@ -39,8 +42,6 @@ test.describe("sign-in safety", () => {
       await page.goto(`/sign-in?callbackUrl=${encodeURIComponent(callback)}`);
       await expect(page, callback).toHaveURL(`${app}/threads`);
     }
-    await page.goto(`/sign-in?callbackUrl=${encodeURIComponent("/threads?feedback=1")}`);
-    await expect(page).toHaveURL(`${app}/threads?feedback=1`);
   });
 
   test("after alice signs out, bob signing in in the same tab sees none of her thread titles", async ({ page, browser, baseURL }) => {

@@ -8,12 +8,15 @@
  * with PORT, HOST and the stack's environment.
  */
 import { createServer } from "node:http";
-import next from "next";
 import { ConfigError, parseServerEnv } from "../env";
 import { stampClientAddress } from "./client-address";
 
 async function main() {
   const dev = process.argv.includes("--dev");
+  // As `next start` / `next dev` do: React and Next pick their production or development builds by NODE_ENV, which
+  // must be set before Next loads (hence the dynamic import).
+  Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
+  const { default: next } = await import("next");
   const env = parseServerEnv(process.env);
   const hostname = process.env.HOST ?? "127.0.0.1";
   const app = next({ dev, hostname, port: env.PORT, dir: process.cwd() });

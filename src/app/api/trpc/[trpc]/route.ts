@@ -2,6 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
 import { userFromRequest } from "@/server/auth";
+import { clientAddressOf } from "@/server/http/client-address";
 import { getServices } from "@/server/services";
 
 const handler = (req: Request) =>
@@ -13,7 +14,7 @@ const handler = (req: Request) =>
       createInnerContext({
         user: await userFromRequest(req),
         services: getServices(),
-        clientAddress: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
+        clientAddress: clientAddressOf(req.headers),
       }),
   });
 
