@@ -26,8 +26,10 @@ export const authConfig = {
   // OAuth account), and never the credentials or tokens next-auth's metadata could carry.
   logger: {
     error(error) {
-      const expected = error.name === "CredentialsSignin" || error.name === "AccessDenied";
-      (expected ? authLog.info : authLog.error)(`${error.name}: ${error.message.split("\n")[0]}`);
+      // Auth.js's own `type`: class names are minified in the production build.
+      const type = (error as { type?: string }).type ?? error.name;
+      const expected = type === "CredentialsSignin" || type === "AccessDenied";
+      (expected ? authLog.info : authLog.error)(`${type}: ${error.message.split("\n")[0]}`);
     },
     warn: (code) => authLog.warn(code),
     debug: () => {},
