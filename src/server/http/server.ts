@@ -24,7 +24,11 @@ async function main() {
   const handle = app.getRequestHandler();
   const server = createServer((req, res) => {
     stampClientAddress(req, env.TRUSTED_PROXY_HOPS);
-    void handle(req, res);
+    handle(req, res).catch((error: unknown) => {
+      console.error(`Request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Internal error");
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
