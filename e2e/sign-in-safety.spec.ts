@@ -8,6 +8,22 @@ import { ThreadsPage } from "./pages/threads-page";
 
 const HOSTILE_CALLBACKS = ["//evil.example/", "/\\evil.example", "/%09/evil.example", "https://evil.example/threads"];
 
+/**
+ * Records every listed title that ever shows in the document, from now on: a stale cache shows for a moment only,
+ * before a refetch replaces it, so one look at the end would miss it.
+ */
+function watchFor(titles: string[]) {
+  const w = window as unknown as { tbSeen?: string[] };
+  if (w.tbSeen) return;
+  const seen: string[] = (w.tbSeen = []);
+  const check = () => {
+    const text = document.body?.innerText ?? "";
+    for (const title of titles) if (text.includes(title) && !seen.includes(title)) seen.push(title);
+  };
+  new MutationObserver(check).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+  check();
+}
+
 async function titles(page: Page): Promise<string[]> {
   const threads = new ThreadsPage(page);
   await expect(threads.rows.first()).toBeVisible();
@@ -53,13 +69,20 @@ test.describe("sign-in safety", () => {
     // Something alice-only in the tab's stores beyond the list: an opened thread.
     await new ThreadsPage(page).rows.filter({ hasText: alices[0]! }).first().click();
     await expect(page).toHaveURL(/\/threads\/.+/);
+    // In whichever document the tab shows from the sign-out on (the same one, or a fresh load).
+    await page.addInitScript(watchFor, alices);
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/sign-in/);
+    await expect(page.getByRole("heading", { name: "Sign in to Threadbook" })).toBeVisible();
+    await page.evaluate(watchFor, alices);
 
-    await signIn.signIn("bob@example.com");
+    await page.getByLabel("Email or username").fill("bob@example.com");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByTestId("current-user")).toHaveText("bob@example.com");
     expect(new Set(await titles(page))).toEqual(bobs);
     const text = await page.locator("body").innerText();
     for (const title of alices) expect(text, title).not.toContain(title);
+    expect(await page.evaluate(() => (window as unknown as { tbSeen?: string[] }).tbSeen)).toEqual([]);
   });
 });
