@@ -1,6 +1,7 @@
 /**
  * A real OpenID Provider for the OIDC e2e test (oidc-provider, on 127.0.0.1), with one static client and a
- * one-form login page of its own: type any email, choose whether the provider vouches for it, continue.
+ * one-form login page of its own: type any email, choose whether the provider vouches for it (email_verified true,
+ * false, or no such claim), continue.
  * No consent screen: a first-party client's grant is made on the spot (oidc-provider's "skip consent" recipe).
  *
  * The app is started once per Playwright run, before any global setup, so the issuer's port is fixed and its
@@ -49,10 +50,13 @@ interface OidcProvider {
   interactionFinished(req: IncomingMessage, res: ServerResponse, result: unknown, options: { mergeWithLastSubmission: boolean }): Promise<void>;
 }
 
+/** What the provider says about the address: `email_verified` true, false, or no such claim at all. */
+export type Verified = "yes" | "no" | "absent";
+
 interface Account {
   email: string;
   name: string;
-  verified: boolean;
+  verified: Verified;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -63,7 +67,9 @@ function loginPage(uid: string): string {
 <form method="post" action="/interaction/${escapeHtml(uid)}/login">
   <p><label for="email">Email</label> <input id="email" name="email" type="email" required></p>
   <p><label for="name">Name</label> <input id="name" name="name"></p>
-  <p><label><input type="checkbox" name="verified" value="1" checked> Email verified</label></p>
+  <p><label for="verified">Email verified</label> <select id="verified" name="verified">
+    <option value="yes" selected>yes</option><option value="no">no</option><option value="absent">not said</option>
+  </select></p>
   <button type="submit">Continue</button>
 </form></body></html>`;
 }
@@ -107,7 +113,8 @@ export async function startOidcProvider(options: { redirectUris: string[]; port?
     async findAccount(_ctx: unknown, sub: string) {
       const account = accounts.get(sub);
       if (!account) return undefined;
-      return { accountId: sub, claims: () => ({ sub, email: account.email, email_verified: account.verified, name: account.name }) };
+      const verified = account.verified === "absent" ? {} : { email_verified: account.verified === "yes" };
+      return { accountId: sub, claims: () => ({ sub, email: account.email, ...verified, name: account.name }) };
     },
     async loadExistingGrant(ctx: OidcContext) {
       const { client, session, result, provider: op } = ctx.oidc;
@@ -134,7 +141,8 @@ export async function startOidcProvider(options: { redirectUris: string[]; port?
     const email = form.get("email") ?? "";
     // The subject is deliberately not the email: the app must map sub → email itself.
     const accountId = `acct-${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 16)}`;
-    accounts.set(accountId, { email, name: form.get("name") ?? "", verified: form.get("verified") === "1" });
+    const verified = form.get("verified");
+    accounts.set(accountId, { email, name: form.get("name") ?? "", verified: verified === "no" || verified === "absent" ? verified : "yes" });
     await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
   };
 

@@ -3,7 +3,7 @@
  * (e2e/oidc-provider.ts, started by global-setup.ts), back to /threads as the email, the user item made once.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { OIDC_ISSUER, OIDC_PROVIDER_NAME } from "./oidc-provider";
+import { OIDC_ISSUER, OIDC_PROVIDER_NAME, type Verified } from "./oidc-provider";
 
 interface Me {
   id: string;
@@ -19,21 +19,21 @@ async function me(page: Page): Promise<Me> {
   return (await response.json()).result.data.json as Me;
 }
 
-async function signInAtProvider(page: Page, account: { email: string; name: string; verified?: boolean }) {
+async function signInAtProvider(page: Page, account: { email: string; name: string; verified?: Verified }) {
   await page.goto("/sign-in");
   await page.getByRole("button", { name: `Sign in with ${OIDC_PROVIDER_NAME}` }).click();
   await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
   await page.getByLabel("Email", { exact: true }).fill(account.email);
   await page.getByLabel("Name").fill(account.name);
-  if (account.verified === false) await page.getByLabel("Email verified").uncheck();
+  await page.getByLabel("Email verified").selectOption(account.verified ?? "yes");
   await page.getByRole("button", { name: "Continue" }).click();
 }
 
 test.describe("OpenID Connect sign-in", () => {
   test("signs in as the email, creates the user once, and never overwrites it", async ({ page }) => {
-    const email = `olivia-${Date.now()}@example.com`;
-    // The provider's address is mixed case; the app's identifier is the lowercased email, not the provider's `sub`.
-    await signInAtProvider(page, { email: email.replace("olivia", "Olivia"), name: "Olivia Oidc" });
+    // As in Chainlit, the identifier is the email as the provider gives it (case kept), not the provider's `sub`.
+    const email = `Olivia-${Date.now()}@example.com`;
+    await signInAtProvider(page, { email, name: "Olivia Oidc" });
     await expect(page).toHaveURL(/\/threads/);
     await expect(page.getByTestId("current-user")).toHaveText(email);
     const first = await me(page);
@@ -49,11 +49,22 @@ test.describe("OpenID Connect sign-in", () => {
     expect(await me(page)).toEqual(first);
   });
 
-  test("refuses an email the provider does not vouch for", async ({ page }) => {
-    await signInAtProvider(page, { email: `unverified-${Date.now()}@example.com`, name: "Mallory", verified: false });
-    await expect(page).toHaveURL(/\/sign-in\?.*error=AccessDenied/);
-    // Filtered: Next's route announcer is an (empty) alert too.
-    await expect(page.getByRole("alert").filter({ hasText: "verified email" })).toBeVisible();
+  for (const verified of ["no", "absent"] as const) {
+    test(`refuses an email the provider does not vouch for (email_verified ${verified === "no" ? "false" : "missing"})`, async ({ page }) => {
+      await signInAtProvider(page, { email: `unverified-${Date.now()}@example.com`, name: "Mallory", verified });
+      await expect(page).toHaveURL(/\/sign-in\?.*error=UnverifiedEmail/);
+      // Filtered: Next's route announcer is an (empty) alert too.
+      await expect(page.getByRole("alert").filter({ hasText: "did not confirm that its email address is verified" })).toBeVisible();
+      await page.goto("/threads");
+      await expect(page).toHaveURL(/\/sign-in/);
+    });
+  }
+
+  test("an unverified address of an existing user never signs in as that user", async ({ page }) => {
+    await signInAtProvider(page, { email: "alice@example.com", name: "Not Alice", verified: "absent" });
+    await expect(page).toHaveURL(/\/sign-in\?.*error=UnverifiedEmail/);
+    const response = await page.request.get("/api/trpc/user.me");
+    expect(response.status()).toBe(401);
     await page.goto("/threads");
     await expect(page).toHaveURL(/\/sign-in/);
   });

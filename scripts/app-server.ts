@@ -2,12 +2,12 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { freePort } from "./local-services";
-import { buildIfNeeded, NEXT_BIN } from "./next-build";
+import { buildIfNeeded, serverArgs } from "./next-build";
 
 export interface AppServer {
   baseUrl: string;
   pid: number;
-  /** Resident memory of the Next server process, in MiB. */
+  /** Resident memory of the server process (Threadbook's entry with Next in it), in MiB. */
   rssMiB(): number;
   stop(): Promise<void>;
 }
@@ -16,7 +16,7 @@ export async function startAppServer(stackEnv: Record<string, string>, extraEnv:
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, ...stackEnv, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", NODE_NO_WARNINGS: "1", LOG_LEVEL: "warn", ...extraEnv };
   buildIfNeeded(env);
-  const server = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], { env, stdio: "ignore" });
+  const server = spawn(process.execPath, serverArgs(), { env: { ...env, HOST: "127.0.0.1" }, stdio: "ignore" });
   const exited = new Promise((resolve) => server.once("exit", resolve));
   for (let i = 0; ; i++) {
     if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;

@@ -1,5 +1,5 @@
 /**
- * HTTP figures against `next start` on the embedded default (issue 8): p50/p95/p99 and requests per second of
+ * HTTP figures against Threadbook's server (Next behind src/server/http/server.ts) on the embedded default (issue 8): p50/p95/p99 and requests per second of
  * `threads.list`, `threads.get` and the `/threads/[id]` page under 32 concurrent signed-in users, and the DynamoDB
  * requests one page view costs (counted at dynalite, which serves the Next process). Called by bench.ts with --http.
  */

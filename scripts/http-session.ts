@@ -18,7 +18,7 @@ export async function signIn(baseUrl: string, identifier: string, password: stri
   const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; "), "x-forwarded-for": `bench-${identifier}` },
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
     body: new URLSearchParams({ csrfToken, identifier, password, callbackUrl: "/threads" }),
   });
   const session = cookiesFrom(response).find((c) => c.startsWith("authjs.session-token="));

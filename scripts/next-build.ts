@@ -5,6 +5,12 @@ import path from "node:path";
 
 export const NEXT_BIN = path.resolve("node_modules/next/dist/bin/next");
 
+/**
+ * Node arguments that run Threadbook's own HTTP server (src/server/http/server.ts: Next behind a socket-aware
+ * entry that sets the client address), in place of `next start` / `next dev`.
+ */
+export const serverArgs = (dev = false): string[] => ["--import", "tsx", path.resolve("src/server/http/server.ts"), ...(dev ? ["--dev"] : [])];
+
 function newestSourceTime(dirs: string[]): number {
   let newest = 0;
   const walk = (dir: string) => {

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { ConfigError } from "../src/server/env";
-import { buildIfNeeded, NEXT_BIN } from "./next-build";
+import { buildIfNeeded, serverArgs } from "./next-build";
 import { loadDotEnv, startStack } from "./stack";
 
 const dev = process.argv.includes("--dev");
@@ -38,8 +38,8 @@ async function main() {
     console.error(String((error as Error).message));
     await shutdown(1);
   }
-  // Bound to 127.0.0.1 but browsed as localhost: next-auth sets its cookie for localhost (toolchain probe, gotcha 1).
-  next = spawn(process.execPath, [NEXT_BIN, dev ? "dev" : "start", "-H", process.env.HOST ?? "127.0.0.1", "-p", port], { stdio: ["ignore", "inherit", "inherit"], env });
+  // Bound to 127.0.0.1 (HOST) but browsed as localhost: next-auth sets its cookie for localhost (toolchain probe, gotcha 1).
+  next = spawn(process.execPath, serverArgs(dev), { stdio: ["ignore", "inherit", "inherit"], env });
   next.once("exit", (code) => void shutdown(code ?? 0));
   console.log(`\nThreadbook is starting on http://localhost:${port}`);
   if (stack.embedded.dynamodb) {

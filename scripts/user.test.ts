@@ -15,7 +15,7 @@ describe("parseCommand", () => {
   });
 
   it("is a usage error (exit 2) for anything else", () => {
-    for (const argv of [[], ["frob"], ["add"], ["add", "a#b"], ["list", "x"], ["passwd", "a", "b"], ["remove", "a", "--name", "x"], ["add", "a", "--password", "x"]]) {
+    for (const argv of [[], ["frob"], ["add"], ["add", "a#FEEDBACK#1"], ["list", "x"], ["passwd", "a", "b"], ["remove", "a", "--name", "x"], ["add", "a", "--password", "x"]]) {
       expect(() => parseCommand(argv), argv.join(" ")).toThrow(CliError);
       try {
         parseCommand(argv);

@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { claimClientState, releaseClientState } from "@/lib/client-state";
 import { trapTab } from "@/lib/focus-trap";
 import { useMediaQuery } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
@@ -26,6 +27,17 @@ export interface ShellUser {
   name: string | null;
 }
 
+/** Stores emptied first; then the session ends on the server, and a full page load leaves nothing in memory. */
+async function endSession(action: () => Promise<void>) {
+  releaseClientState();
+  await action();
+  window.location.replace("/sign-in");
+}
+
+/**
+ * The layout keys the shell by the user, so a different user remounts it, and the stores are claimed for that user
+ * before anything below reads them (lib/client-state.ts).
+ */
 export function AppShell({
   user,
   signOutAction,
@@ -37,6 +49,7 @@ export function AppShell({
   signOutEverywhereAction: () => Promise<void>;
   children: ReactNode;
 }) {
+  claimClientState(user.identifier);
   const { t } = useI18n();
   const isPhone = useMediaQuery(PHONE_QUERY);
   const [open, setOpen] = useState(false);
@@ -50,6 +63,8 @@ export function AppShell({
     setOpen(true);
   }, []);
   const closeDrawer = useCallback(() => setOpen(false), []);
+  const signOut = useCallback(() => endSession(signOutAction), [signOutAction]);
+  const signOutEverywhere = useCallback(() => endSession(signOutEverywhereAction), [signOutEverywhereAction]);
 
   // Focus moves into the drawer when it opens and back to the menu button when it closes.
   const wasOpen = useRef(false);
@@ -92,8 +107,8 @@ export function AppShell({
           <Sidebar
             ref={sidebarRef}
             user={user}
-            signOutAction={signOutAction}
-            signOutEverywhereAction={signOutEverywhereAction}
+            signOutAction={signOut}
+            signOutEverywhereAction={signOutEverywhere}
             hidden={isPhone && !open}
             modal={drawerOpen}
           />

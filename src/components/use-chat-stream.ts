@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useSyncExternalStore } from "react";
+import { onClientStateReset } from "@/lib/client-state";
 import type { Dictionary } from "@/lib/i18n/en";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import type { ChatEvent } from "@/server/chat/continue-thread";
@@ -51,6 +52,16 @@ const controllers = new Map<string, AbortController>();
 const listeners = new Set<() => void>();
 let newChatNonce = 0;
 const focusRequests = new Set<string>();
+
+// A sign-out or another user's session stops this user's replies and forgets them (lib/client-state.ts).
+onClientStateReset(() => {
+  controllers.forEach((controller) => controller.abort());
+  controllers.clear();
+  turns.clear();
+  focusRequests.clear();
+  newChatNonce = 0;
+  emit();
+});
 
 function emit() {
   listeners.forEach((listener) => listener());

@@ -6,6 +6,7 @@ export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, 
 export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
 export { type EnsureUserAuthResult } from "./layer/users";
+export { type RateCounter } from "./layer/rate-counters";
 export { safeObjectName, DEFAULT_MIME } from "./layer/elements";
 
 export * from "./entities/common";

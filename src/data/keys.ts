@@ -2,6 +2,8 @@
  * The only place that spells the table's key formats (seed, "Design"): Chainlit fixes them,
  * so a table written by a Chainlit app reads here and back.
  */
+import { DataError } from "./errors";
+
 export const USER_THREAD_INDEX = "UserThread";
 
 export const userPk = (identifier: string) => `USER#${identifier}`;
@@ -33,7 +35,7 @@ export const ELEMENT_PREFIX = "ELEMENT#";
 export const elementSk = (elementId: string) => `${ELEMENT_PREFIX}${elementId}`;
 
 /** UserThreadPK of a thread: its author's partition of the UserThread index. */
-export const userThreadPk = (userId: string) => `USER#${userId}`;
+export const userThreadPk = (userId: string) => `USER#${ownUserPartition(userId)}`;
 export const userThreadSk = (timestamp: string) => `TS#${timestamp}`;
 
 /**
@@ -43,7 +45,22 @@ export const userThreadSk = (timestamp: string) => `TS#${timestamp}`;
  */
 export const FEEDBACK_PREFIX = "FEEDBACK#";
 export const feedbackMarkerSk = (value: 0 | 1) => `${FEEDBACK_PREFIX}${value}`;
-export const feedbackIndexPk = (userId: string, value: 0 | 1) => `USER#${userId}#FEEDBACK#${value}`;
+export const feedbackIndexPk = (userId: string, value: 0 | 1) => `USER#${ownUserPartition(userId)}#FEEDBACK#${value}`;
+
+/**
+ * Suffixes Threadbook appends to `USER#{userId}` for index partitions of its own. Identifiers may contain '#'
+ * (Entra guest UPNs: `alice_contoso.com#EXT#@fabrikam.onmicrosoft.com`), so a user named `victim#FEEDBACK#1` would
+ * have `USER#victim#FEEDBACK#1` as the UserThread partition of their threads: the partition of victim's 👍 markers.
+ * An identifier containing one of these (in any case, to leave no near miss) is refused at creation and at every
+ * key built from it.
+ */
+export const RESERVED_IDENTIFIER_PARTS = ["#FEEDBACK#"] as const;
+export const isReservedIdentifier = (identifier: string): boolean =>
+  RESERVED_IDENTIFIER_PARTS.some((part) => identifier.toUpperCase().includes(part));
+function ownUserPartition(userId: string): string {
+  if (isReservedIdentifier(userId)) throw new DataError("validation", "identifier contains a reserved key part");
+  return userId;
+}
 export const feedbackValueFromMarkerSk = (sk: string): 0 | 1 | null =>
   sk === feedbackMarkerSk(0) ? 0 : sk === feedbackMarkerSk(1) ? 1 : null;
 
@@ -60,6 +77,16 @@ export function parseStepPartSk(sk: string): { stepId: string; field: string; in
   const match = /^PART#([^#]+)#([^#]+)#(\d+)$/.exec(sk);
   return match ? { stepId: match[1]!, field: match[2]!, index: Number(match[3]) } : null;
 }
+
+/**
+ * Threadbook's sign-in rate counters, shared by every instance on the table: a partition per counter that Chainlit
+ * never reads. `name` is a digest (rate-counters.ts), so no identifier or address is spelled in a key.
+ */
+export const RATE_PREFIX = "RATE#";
+export const rateCounterPk = (name: string) => `${RATE_PREFIX}${name}`;
+export const RATE_SK = "RATE";
+/** The table's TTL attribute (epoch seconds; infra/dynamodb-table.json enables expiry on it). */
+export const TTL_ATTRIBUTE = "expiresAt";
 
 /** Chainlit's synthetic feedback id. */
 export const feedbackId = (threadId: string, stepId: string) => `THREAD#${threadId}::STEP#${stepId}`;

@@ -6,7 +6,9 @@ import template from "../../infra/dynamodb-table.json" with { type: "json" };
  * from the one template.
  */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
-  const { TableName: _ignored, ...properties } = template.Resources.ChatHistoryTable.Properties;
+  // TTL is a CloudFormation property, not a CreateTable parameter: on AWS the template enables it (rate counters
+  // expire); dynalite has no TTL at all, and the layer compares expiries on read anyway (rate-counters.ts).
+  const { TableName: _ignored, TimeToLiveSpecification: _ttl, ...properties } = template.Resources.ChatHistoryTable.Properties;
   return { ...(properties as Omit<CreateTableCommandInput, "TableName">), TableName: tableName };
 }
 

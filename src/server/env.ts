@@ -29,6 +29,21 @@ const logLevel = optionalString.refine((v) => v === undefined || parseLogLevel(v
   message: 'expected one of "debug", "info", "warn", "error", "silent"',
 });
 
+/**
+ * What an OAuth/OIDC user's identifier is: `chainlit` (default) maps each provider as Chainlit does (GitHub login,
+ * Entra UPN, email for Google/Keycloak/Cognito, AUTH_OIDC_IDENTIFIER_CLAIM for generic OIDC), so both apps see the
+ * same threads; `email` uses the verified email for every provider (deployments without a Chainlit app).
+ */
+export const OAuthIdentifierModeSchema = optionalString.pipe(
+  z.enum(["chainlit", "email"], { message: 'expected "chainlit" or "email"' }).optional().transform((v) => v ?? "chainlit"),
+);
+export type OAuthIdentifierMode = z.output<typeof OAuthIdentifierModeSchema>;
+
+/** Proxies in front of the app that append to X-Forwarded-For; 0 = the socket's address is the client's. */
+export const TrustedProxyHopsSchema = optionalString.pipe(
+  z.string().regex(/^\d+$/, "expected a whole number").transform(Number).pipe(z.number().int().min(0).max(10)).optional().transform((v) => v ?? 0),
+);
+
 export const ServerEnvSchema = z.object({
   PORT: positiveInt(3000, 65535),
   THREADBOOK_DATA_DIR: optionalString,
@@ -49,6 +64,8 @@ export const ServerEnvSchema = z.object({
   OPENAI_BASE_URL: optionalString.pipe(z.url({ message: "expected a URL" }).optional()),
   OPENAI_API_KEY: optionalString,
   OPENAI_MODEL: optionalString,
+  OAUTH_IDENTIFIER: OAuthIdentifierModeSchema,
+  TRUSTED_PROXY_HOPS: TrustedProxyHopsSchema,
 });
 export type ServerEnv = z.infer<typeof ServerEnvSchema>;
 

@@ -6,6 +6,7 @@ import { createTRPCReact } from "@trpc/react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/root";
+import { onClientStateReset } from "@/lib/client-state";
 import { transformer } from "@/server/transformer";
 import { makeQueryClient } from "./query-client";
 
@@ -14,6 +15,8 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 let browserQueryClient: QueryClient | undefined;
+// Another user's lists and threads never outlive their session in this tab (lib/client-state.ts).
+onClientStateReset(() => browserQueryClient?.clear());
 function getQueryClient() {
   if (typeof window === "undefined") return makeQueryClient();
   browserQueryClient ??= makeQueryClient();

@@ -15,18 +15,19 @@ export default async function ThreadsLayout({ children }: { children: ReactNode 
   const locale = await requestLocale();
   async function signOutAction() {
     "use server";
-    await signOut({ redirectTo: "/sign-in" });
+    // The shell empties the tab's stores and then loads /sign-in itself (components/app-shell.tsx).
+    await signOut({ redirect: false });
   }
   /** Ends every session of this user (sessions.ts), then this browser's. */
   async function signOutEverywhereAction() {
     "use server";
     const signedIn = await currentUser();
     if (signedIn) await revokeSessions(getServices(), signedIn.id);
-    await signOut({ redirectTo: "/sign-in" });
+    await signOut({ redirect: false });
   }
   return (
     <I18nProvider initialLocale={locale}>
-      <AppShell user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction}>
+      <AppShell key={user.identifier} user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction}>
         {children}
       </AppShell>
     </I18nProvider>

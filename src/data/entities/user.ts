@@ -1,13 +1,19 @@
 import { z } from "zod";
+import { isReservedIdentifier } from "../keys";
 import { JsonObjectSchema, TimestampSchema } from "./common";
 
-/** Identifiers are what people sign in with (an email for OAuth users, as in Chainlit). */
+/**
+ * Identifiers are what people sign in with, as Chainlit maps them: an email, a GitHub login, an Entra UPN. A guest
+ * UPN contains '#' (`alice_contoso.com#EXT#@fabrikam.onmicrosoft.com`), so '#' is allowed, but never one of the parts
+ * Threadbook's own partitions append to `USER#{identifier}` (keys.ts, RESERVED_IDENTIFIER_PARTS).
+ */
 export const IdentifierSchema = z
   .string()
   .trim()
   .min(1, "identifier must not be empty")
   .max(254, "identifier must be at most 254 characters")
-  .regex(/^[^#\s]+$/, "identifier must not contain '#' or white space");
+  .regex(/^\S+$/, "identifier must not contain white space")
+  .refine((v) => !isReservedIdentifier(v), "identifier must not contain a reserved part such as '#FEEDBACK#'");
 
 export const UserSchema = z.object({
   identifier: IdentifierSchema,

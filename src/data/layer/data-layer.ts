@@ -35,6 +35,7 @@ import {
   setUserPassword,
   type EnsureUserAuthResult,
 } from "./users";
+import { clearRateCounter, getRateCounters, recordRateFailure, type RateCounter } from "./rate-counters";
 import { WriteQueue } from "./write-queue";
 
 export interface DynamoDBDataLayerOptions {
@@ -121,6 +122,20 @@ export class DynamoDBDataLayer {
 
   deleteUser(identifier: string): Promise<boolean> {
     return atEdge(this.ctx, "deleteUser", { identifier }, () => deleteUser(this.ctx, identifier));
+  }
+
+  // Sign-in rate counters (rate-counters.ts): shared by every instance on the table.
+
+  getRateCounters(names: readonly string[], now: number = Date.now()): Promise<Map<string, RateCounter>> {
+    return atEdge(this.ctx, "getRateCounters", { count: names.length }, () => getRateCounters(this.ctx, names, now));
+  }
+
+  recordRateFailure(name: string, windowMs: number, now: number = Date.now()): Promise<RateCounter> {
+    return atEdge(this.ctx, "recordRateFailure", {}, () => recordRateFailure(this.ctx, name, windowMs, now));
+  }
+
+  clearRateCounter(name: string): Promise<void> {
+    return atEdge(this.ctx, "clearRateCounter", {}, () => clearRateCounter(this.ctx, name));
   }
 
   listUsers(): Promise<PersistedUser[]> {

@@ -248,6 +248,36 @@ describe("users", () => {
   });
 
   it("rejects an invalid identifier as a validation error", async () => {
-    await expect(table.layer().createUser({ identifier: "has#hash" })).rejects.toSatisfy((e) => isDataError(e, "validation"));
+    await expect(table.layer().createUser({ identifier: "has#FEEDBACK#1" })).rejects.toSatisfy((e) => isDataError(e, "validation"));
+  });
+});
+
+describe("identifiers and Threadbook's own partitions", () => {
+  it("accepts an Entra guest UPN, with its '#EXT#', as a user and a thread owner", async () => {
+    const layer = table.layer();
+    const upn = `${uid("alice_contoso.com-")}#EXT#@fabrikam.onmicrosoft.com`;
+    expect(await layer.createUser({ identifier: upn })).toMatchObject({ id: upn, identifier: upn });
+    const threadId = uid("t-");
+    await layer.updateThread(threadId, { userId: upn, name: "guest thread" });
+    expect((await layer.listThreads({ first: 10 }, { userId: upn })).data.map((t) => t.id)).toEqual([threadId]);
+  });
+
+  it("refuses an identifier that would alias another user's feedback partition (hostile)", async () => {
+    const layer = table.layer();
+    const victim = uid("victim-");
+    const threadId = uid("t-");
+    await layer.updateThread(threadId, { userId: victim, name: "victim's secret" });
+    const stepId = uid("s-");
+    await layer.createStep({ id: stepId, threadId, type: "run", output: "answer" });
+    await layer.upsertFeedback({ forId: stepId, threadId, value: 1 }, { threadUserId: victim });
+    expect((await layer.listThreads({ first: 10 }, { userId: victim, feedback: 1 })).data.map((t) => t.id)).toEqual([threadId]);
+
+    for (const alias of [`${victim}#FEEDBACK#1`, `${victim}#feedback#0`]) {
+      await expect(layer.createUser({ identifier: alias })).rejects.toSatisfy((e) => isDataError(e, "validation"));
+      expect(await table.raw(`USER#${alias}`, "USER")).toBeUndefined();
+      // Even a session that somehow carried such an id reads nothing of the victim's.
+      await expect(layer.listThreads({ first: 10 }, { userId: alias })).rejects.toSatisfy((e) => isDataError(e, "validation"));
+      await expect(layer.updateThread(uid("t-"), { userId: alias, name: "x" })).rejects.toSatisfy((e) => isDataError(e, "validation"));
+    }
   });
 });

@@ -3,8 +3,11 @@ import { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getServices } from "../services";
 import { checkCredentials } from "./credentials";
-import { admitOAuthUser, oauthIdentifier } from "./oauth-sign-in";
-import { oauthProviders } from "./providers";
+import { clientAddressOf } from "../http/client-address";
+import { gatherOAuthFacts } from "./oauth-provider-api";
+import { admitOAuthUser, oauthIdentity } from "./oauth-sign-in";
+import { oauthProviders, oauthSettings } from "./providers";
+import { safeCallbackPath } from "./safe-callback";
 import { stampSessionVersion, userFromToken } from "./sessions";
 import { getLogger } from "@/data";
 
@@ -24,8 +27,10 @@ export const authConfig = {
   // OAuth account), and never the credentials or tokens next-auth's metadata could carry.
   logger: {
     error(error) {
-      const expected = error.name === "CredentialsSignin" || error.name === "AccessDenied";
-      (expected ? authLog.info : authLog.error)(`${error.name}: ${error.message.split("\n")[0]}`);
+      // Auth.js's own `type`: class names are minified in the production build.
+      const type = (error as { type?: string }).type ?? error.name;
+      const expected = type === "CredentialsSignin" || type === "AccessDenied";
+      (expected ? authLog.info : authLog.error)(`${type}: ${error.message.split("\n")[0]}`);
     },
     warn: (code) => authLog.warn(code),
     debug: () => {},
@@ -36,8 +41,7 @@ export const authConfig = {
       name: "Password",
       credentials: { identifier: { label: "Email or username" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, request) {
-        const address = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "local";
-        const result = await checkCredentials(getServices().data, credentials, address);
+        const result = await checkCredentials(getServices().data, credentials, clientAddressOf(request.headers));
         if (result.ok) return { id: result.user.id, name: result.user.name, email: result.user.identifier, sessionVersion: result.user.sessionVersion };
         if (result.reason === "rate_limited") throw new RateLimitedSignin();
         return null;
@@ -46,27 +50,33 @@ export const authConfig = {
     ...oauthProviders(),
   ],
   callbacks: {
-    /** OAuth/OIDC: the user item is made on first sign-in; no usable email, no sign-in (back to /sign-in?error=AccessDenied). */
+    /**
+     * OAuth/OIDC: the identifier as Chainlit maps the provider (oauth-sign-in.ts), the user item made on first
+     * sign-in. A refusal goes back to the sign-in page with its reason; nothing is written and no existing user is
+     * signed in to. Auth.js's random `user.id` is replaced by the identifier, which jwt() below puts in the token.
+     */
     async signIn({ user, account, profile }) {
       if (!account || account.type === "credentials") return true;
-      return (await admitOAuthUser(getServices().data, { provider: account.provider, email: user.email, name: user.name, profile })) !== null;
-    },
-    /**
-     * `sub` is what the app scopes every query by, so it must be the identifier: for OAuth that is the email, not
-     * the provider's own subject id (which differs per provider and would hide the user's threads).
-     */
-    async jwt({ token, user, account, profile }) {
-      if (account && account.type !== "credentials") {
-        const identifier = oauthIdentifier({ email: user?.email, profile });
-        // signIn has refused such a user already; never fall back to the provider's subject id.
-        if (!identifier) return null;
-        Object.assign(token, { sub: identifier, email: identifier });
-      } else if (user?.id) {
-        token.sub = user.id;
+      const settings = oauthSettings();
+      const facts = await gatherOAuthFacts({ provider: account.provider, profile: { ...profile }, accessToken: account.access_token }, settings);
+      const identity = oauthIdentity(facts, settings);
+      if (!identity.ok) {
+        authLog.info(`OAuth sign-in refused (${account.provider}): ${identity.reason}`);
+        return `/sign-in?error=${identity.reason}`;
       }
+      user.id = await admitOAuthUser(getServices().data, { provider: account.provider, identifier: identity.identifier, name: user.name });
+      return true;
+    },
+    /** `sub` is what the app scopes every query by, so it is the identifier, never the provider's subject id. */
+    async jwt({ token, user, account }) {
+      if (account && user?.id) Object.assign(token, { sub: user.id, email: user.id });
       // Revocable sessions (sessions.ts): the version is stamped at sign-in and checked on every later read.
       if (account) return stampSessionVersion(getServices(), token, user?.sessionVersion);
       return (await userFromToken(getServices(), token)) ? token : null;
+    },
+    /** Every post-sign-in and sign-out target: this app's own paths only (safe-callback.ts). */
+    redirect({ url, baseUrl }) {
+      return `${baseUrl}${safeCallbackPath(url, baseUrl)}`;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;

@@ -1,55 +1,64 @@
 import { randomUUID } from "node:crypto";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { DynamoDBDataLayer } from "@/data";
+import { DynamoDBDataLayer } from "@/data";
 import { chainlitCreateUser, testTable, type TestTable } from "@/data/layer/test-fixtures";
+import { dynamoClient } from "../../../test/harness";
 import { checkCredentials } from "./credentials";
 import { hashPassword } from "./password";
+import { SIGN_IN_LIMITS } from "./rate-limit";
 
 const PASSWORD = "correct horse battery";
+/** Two app instances: each its own DynamoDB client and data layer, on one table. */
+let one: DynamoDBDataLayer;
+let two: DynamoDBDataLayer;
 let table: TestTable;
-let data: DynamoDBDataLayer;
+let destroy: () => void;
 
 beforeAll(async () => {
   table = await testTable();
-  data = table.layer();
+  const other = dynamoClient();
+  one = table.layer();
+  two = new DynamoDBDataLayer({ tableName: table.tableName, client: other });
+  destroy = () => {
+    table.client.destroy();
+    other.destroy();
+  };
 });
-afterAll(() => table.client.destroy());
+afterAll(() => destroy());
 afterEach(() => vi.useRealTimers());
 
-/** Fresh identifiers and addresses per test: the limiters are per process and outlive a test. */
+/** Fresh identifiers and addresses per test: the counters live in the shared table. */
 async function newUser(password: string | null = PASSWORD, identifier = `${randomUUID()}@example.com`) {
-  await data.createUser({ identifier, displayName: "Test User" });
-  if (password) await data.setUserPassword(identifier, await hashPassword(password));
+  await one.createUser({ identifier, displayName: "Test User" });
+  if (password) await one.setUserPassword(identifier, await hashPassword(password));
   return identifier;
 }
-const address = () => `client-${randomUUID()}`;
+let nextAddress = 1;
+/** A distinct IPv4 address per call (the server hands checkCredentials normalised addresses). */
+const address = () => {
+  const n = nextAddress++;
+  return `198.51.${(n >> 8) & 255}.${n & 255}`;
+};
+const instance = (i: number) => (i % 2 === 0 ? one : two);
 
 describe("checkCredentials", () => {
   it("accepts the right password in any case of the identifier, and signs in as the identifier stored", async () => {
     const identifier = await newUser(PASSWORD, `Erin.Walsh-${randomUUID()}@Contoso.com`);
-    const expected = { ok: true, user: { id: identifier, identifier, name: "Test User", sessionVersion: await data.getSessionVersion(identifier) } };
-    for (const typed of [identifier, `  ${identifier.toUpperCase()} `, identifier.toLowerCase()]) {
-      expect(await checkCredentials(data, { identifier: typed, password: PASSWORD }, address()), typed).toEqual(expected);
+    const expected = { ok: true, user: { id: identifier, identifier, name: "Test User", sessionVersion: await one.getSessionVersion(identifier) } };
+    for (const [i, typed] of [identifier, `  ${identifier.toUpperCase()} `, identifier.toLowerCase()].entries()) {
+      expect(await checkCredentials(instance(i), { identifier: typed, password: PASSWORD }, address()), typed).toEqual(expected);
     }
   });
 
   it("still accepts the password after Chainlit's create_user rewrote the user item", async () => {
     const identifier = await newUser(PASSWORD, `Grace-${randomUUID()}@Example.com`);
     await chainlitCreateUser(table, identifier, { provider: { S: "credentials" } });
-    expect(await checkCredentials(data, { identifier: identifier.toLowerCase(), password: PASSWORD }, address())).toMatchObject({
+    expect(await checkCredentials(one, { identifier: identifier.toLowerCase(), password: PASSWORD }, address())).toMatchObject({
       ok: true,
       user: { id: identifier, name: "Test User" },
     });
-    expect(await data.getUser(identifier)).toMatchObject({ displayName: "Test User", metadata: { provider: "credentials" } });
-  });
-
-  it("case changes do not buy more guesses", async () => {
-    const identifier = await newUser();
-    for (let i = 0; i < 10; i++) {
-      const typed = i % 2 ? identifier.toUpperCase() : identifier;
-      expect(await checkCredentials(data, { identifier: typed, password: `wrong-${i}` }, address())).toMatchObject({ reason: "invalid" });
-    }
-    expect(await checkCredentials(data, { identifier: identifier.toUpperCase(), password: PASSWORD }, address())).toMatchObject({ reason: "rate_limited" });
+    expect(await one.getUser(identifier)).toMatchObject({ displayName: "Test User", metadata: { provider: "credentials" } });
   });
 
   it("refuses a wrong password, an unknown user and a user with no password alike", async () => {
@@ -61,42 +70,106 @@ describe("checkCredentials", () => {
       { identifier: `${randomUUID()}@example.com`, password: PASSWORD },
       { identifier: oauthOnly, password: PASSWORD },
     ]) {
-      expect(await checkCredentials(data, input, address())).toEqual({ ok: false, reason: "invalid" });
+      expect(await checkCredentials(one, input, address())).toEqual({ ok: false, reason: "invalid" });
     }
   });
 
   it("refuses malformed input", async () => {
-    for (const input of [null, {}, { identifier: "a#b", password: PASSWORD }, { identifier: "x@example.com", password: "" }, { identifier: "x", password: "p".repeat(257) }]) {
-      expect(await checkCredentials(data, input, address())).toEqual({ ok: false, reason: "invalid" });
+    for (const input of [null, {}, { identifier: "a#FEEDBACK#1", password: PASSWORD }, { identifier: "x@example.com", password: "" }, { identifier: "x", password: "p".repeat(257) }]) {
+      expect(await checkCredentials(one, input, address())).toEqual({ ok: false, reason: "invalid" });
     }
   });
 
-  it("limits tries per identifier, from any address, even with the right password", async () => {
+  it("reads its limits in one request and writes nothing for a right password from a clean address", async () => {
     const identifier = await newUser();
-    for (let i = 0; i < 10; i++) expect(await checkCredentials(data, { identifier, password: `wrong-${i}` }, address())).toMatchObject({ reason: "invalid" });
-    const limited = await checkCredentials(data, { identifier, password: PASSWORD }, address());
-    expect(limited).toMatchObject({ ok: false, reason: "rate_limited" });
-    expect(limited.ok === false && limited.retryAfterSeconds).toBeGreaterThan(0);
-    // Another user is not affected.
-    const other = await newUser();
-    expect(await checkCredentials(data, { identifier: other, password: PASSWORD }, address())).toMatchObject({ ok: true });
+    table.requests.reset();
+    expect(await checkCredentials(one, { identifier, password: PASSWORD }, address())).toMatchObject({ ok: true });
+    // One BatchGet of the three counters, one of the user's USER, AUTH and alias items.
+    expect(Object.fromEntries(table.requests.byOperation)).toEqual({ BatchGetItemCommand: 2 });
+  });
+});
+
+describe("sign-in limits shared by two instances on one table (hostile)", () => {
+  it("limits wrong passwords per identifier and address, counted across instances", async () => {
+    const identifier = await newUser();
+    const attacker = address();
+    for (let i = 0; i < SIGN_IN_LIMITS.pairLimit; i++) {
+      expect(await checkCredentials(instance(i), { identifier, password: `wrong-${i}` }, attacker)).toMatchObject({ reason: "invalid" });
+    }
+    for (const layer of [one, two]) {
+      const limited = await checkCredentials(layer, { identifier, password: PASSWORD }, attacker);
+      expect(limited).toMatchObject({ ok: false, reason: "rate_limited" });
+      expect(limited.ok === false && limited.retryAfterSeconds).toBeGreaterThan(0);
+    }
+    // The counter is an item of the table with the TTL attribute, not process memory; no email or address in its key.
+    const out = await table.client.send(new ScanCommand({ TableName: table.tableName, FilterExpression: "begins_with(PK, :p)", ExpressionAttributeValues: { ":p": { S: "RATE#" } } }));
+    expect(out.Items!.length).toBeGreaterThan(0);
+    for (const item of out.Items!) {
+      expect(item.SK).toEqual({ S: "RATE" });
+      expect(Number(item.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000);
+      expect(item.PK!.S).not.toContain(identifier);
+      expect(item.PK!.S).not.toContain(attacker);
+    }
   });
 
-  it("limits tries per address, across identifiers", async () => {
+  it("counts an identifier in any case as one: changing the case does not buy more guesses", async () => {
+    const identifier = await newUser();
+    const attacker = address();
+    for (let i = 0; i < SIGN_IN_LIMITS.pairLimit; i++) {
+      const typed = i % 2 ? identifier.toUpperCase() : identifier;
+      expect(await checkCredentials(instance(i), { identifier: typed, password: `wrong-${i}` }, attacker)).toMatchObject({ reason: "invalid" });
+    }
+    expect(await checkCredentials(one, { identifier: identifier.toUpperCase(), password: PASSWORD }, attacker)).toMatchObject({ reason: "rate_limited" });
+  });
+
+  it("never locks the real user out: guesses from other addresses do not refuse a right password from a clean one", async () => {
+    const identifier = await newUser();
+    // 5 addresses, each up to its pair limit: 50 wrong passwords, well past the identifier's backoff threshold.
+    const attackers = Array.from({ length: 5 }, address);
+    for (const [n, from] of attackers.entries()) {
+      for (let i = 0; i < SIGN_IN_LIMITS.pairLimit; i++) await checkCredentials(instance(n + i), { identifier, password: `guess-${n}-${i}` }, from);
+    }
+    expect(await checkCredentials(two, { identifier, password: PASSWORD }, attackers[0]!)).toMatchObject({ reason: "rate_limited" });
+    expect(await checkCredentials(one, { identifier, password: PASSWORD }, address())).toMatchObject({ ok: true });
+  });
+
+  it("backs off an identifier under attack for every address that has failed on it, even with the right password", async () => {
+    const identifier = await newUser();
+    // One wrong password from each of many addresses: no pair limit is reached, the identifier's backoff is.
+    const addresses = Array.from({ length: SIGN_IN_LIMITS.backoffAfter }, address);
+    for (const [i, from] of addresses.entries()) await checkCredentials(instance(i), { identifier, password: `spray-${i}` }, from);
+    expect(await checkCredentials(one, { identifier, password: PASSWORD }, addresses[3]!)).toMatchObject({ reason: "rate_limited" });
+    expect(await checkCredentials(two, { identifier, password: "again" }, addresses[4]!)).toMatchObject({ reason: "rate_limited" });
+    // After the backoff, a try from a failed address is checked again.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + SIGN_IN_LIMITS.backoffBaseMs + 1000 });
+    expect(await checkCredentials(one, { identifier, password: PASSWORD }, addresses[3]!)).toMatchObject({ ok: true });
+  });
+
+  it("limits one address spraying many identifiers", async () => {
     const from = address();
-    for (let i = 0; i < 30; i++) await checkCredentials(data, { identifier: `${randomUUID()}@example.com`, password: "guess" }, from);
+    for (let i = 0; i < SIGN_IN_LIMITS.addressLimit; i++) await checkCredentials(instance(i), { identifier: `${randomUUID()}@example.com`, password: "guess" }, from);
     const identifier = await newUser();
-    expect(await checkCredentials(data, { identifier, password: PASSWORD }, from)).toMatchObject({ ok: false, reason: "rate_limited" });
-    expect(await checkCredentials(data, { identifier, password: PASSWORD }, address())).toMatchObject({ ok: true });
+    expect(await checkCredentials(one, { identifier, password: PASSWORD }, from)).toMatchObject({ ok: false, reason: "rate_limited" });
+    expect(await checkCredentials(two, { identifier, password: PASSWORD }, address())).toMatchObject({ ok: true });
   });
 
-  it("forgets an identifier's failures after a success, and all of them after the window", async () => {
+  it("forgets an address's failures after a success, and all of them once the window has passed (TTL or not)", async () => {
     const identifier = await newUser();
-    for (let i = 0; i < 9; i++) await checkCredentials(data, { identifier, password: "wrong" }, address());
-    expect(await checkCredentials(data, { identifier, password: PASSWORD }, address())).toMatchObject({ ok: true });
-    for (let i = 0; i < 10; i++) expect(await checkCredentials(data, { identifier, password: "wrong" }, address())).toMatchObject({ reason: "invalid" });
-    expect(await checkCredentials(data, { identifier, password: PASSWORD }, address())).toMatchObject({ reason: "rate_limited" });
-    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 15 * 60_000 + 1000 });
-    expect(await checkCredentials(data, { identifier, password: PASSWORD }, address())).toMatchObject({ ok: true });
+    const from = address();
+    for (let i = 0; i < SIGN_IN_LIMITS.pairLimit - 1; i++) await checkCredentials(one, { identifier, password: "wrong" }, from);
+    expect(await checkCredentials(two, { identifier, password: PASSWORD }, from)).toMatchObject({ ok: true });
+    for (let i = 0; i < SIGN_IN_LIMITS.pairLimit; i++) expect(await checkCredentials(instance(i), { identifier, password: "wrong" }, from)).toMatchObject({ reason: "invalid" });
+    expect(await checkCredentials(one, { identifier, password: PASSWORD }, from)).toMatchObject({ reason: "rate_limited" });
+    // dynalite never expires TTL items: the stored window end is what lets the user back in.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + SIGN_IN_LIMITS.identifierWindowMs + 1000 });
+    expect(await checkCredentials(two, { identifier, password: PASSWORD }, from)).toMatchObject({ ok: true });
+  });
+
+  it("counts concurrent failures on two instances without losing one", async () => {
+    const identifier = await newUser();
+    const from = address();
+    await Promise.all(Array.from({ length: 8 }, (_, i) => checkCredentials(instance(i), { identifier, password: `race-${i}` }, from)));
+    const counted = await one.getRateCounters([`address\n${from}`]);
+    expect(counted.get(`address\n${from}`)?.count).toBe(8);
   });
 });

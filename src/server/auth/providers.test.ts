@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../env";
-import { checkOAuthEnv, enabledOAuthProviders, oauthProviders } from "./providers";
+import { checkOAuthEnv, enabledOAuthProviders, isEntraTenantIssuer, oauthProviders, oauthSettings } from "./providers";
 
 describe("OAuth providers from the environment", () => {
   it("enables none by default", () => {
@@ -55,5 +55,21 @@ describe("OAuth providers from the environment", () => {
       expect(() => checkOAuthEnv(env)).toThrow(ConfigError);
       expect(() => checkOAuthEnv(env)).toThrow(message);
     }
+  });
+
+  it("maps identifiers as Chainlit by default; OAUTH_IDENTIFIER=email switches every provider to the verified email", () => {
+    expect(oauthSettings({})).toEqual({ mode: "chainlit", oidcClaim: "email", entraTenantIssuer: false });
+    expect(oauthSettings({ OAUTH_IDENTIFIER: "email", AUTH_OIDC_IDENTIFIER_CLAIM: "preferred_username" })).toMatchObject({ mode: "email", oidcClaim: "preferred_username" });
+    expect(() => oauthSettings({ OAUTH_IDENTIFIER: "login" })).toThrow(/^OAUTH_IDENTIFIER: expected "chainlit" or "email"/);
+    expect(() => oauthSettings({ AUTH_OIDC_IDENTIFIER_CLAIM: "a b" })).toThrow(/^AUTH_OIDC_IDENTIFIER_CLAIM: expected a claim name/);
+  });
+
+  it("knows a single-tenant Entra issuer from the shared endpoints", () => {
+    expect(isEntraTenantIssuer(undefined)).toBe(false);
+    for (const tenant of ["common", "organizations", "consumers", "Common"]) expect(isEntraTenantIssuer(`https://login.microsoftonline.com/${tenant}/v2.0`)).toBe(false);
+    expect(isEntraTenantIssuer("https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0")).toBe(true);
+    expect(isEntraTenantIssuer("https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0")).toBe(true);
+    const env = { AUTH_MICROSOFT_ENTRA_ID_ID: "m", AUTH_MICROSOFT_ENTRA_ID_SECRET: "s", AUTH_MICROSOFT_ENTRA_ID_ISSUER: "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0" };
+    expect(oauthSettings(env).entraTenantIssuer).toBe(true);
   });
 });

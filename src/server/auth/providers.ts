@@ -10,7 +10,8 @@ import Google from "next-auth/providers/google";
 import Keycloak from "next-auth/providers/keycloak";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { z } from "zod";
-import { ConfigError, optionalString, parseEnvWith } from "../env";
+import { ConfigError, OAuthIdentifierModeSchema, optionalString, parseEnvWith } from "../env";
+import { ENTRA_ID, GENERIC_OIDC_ID, GITHUB_ID, type OAuthSettings } from "./oauth-sign-in";
 
 interface ProviderOptions {
   clientId: string;
@@ -51,19 +52,33 @@ const OAuthEnvSchema = z.object({
   AUTH_OIDC_SECRET: optionalString,
   AUTH_OIDC_ISSUER: optionalUrl,
   AUTH_OIDC_NAME: optionalString.pipe(z.string().max(40, "expected at most 40 characters").optional()),
+  // Chainlit's OAUTH_GENERIC_USER_IDENTIFIER: the claim whose value is the identifier (default email, then verified).
+  AUTH_OIDC_IDENTIFIER_CLAIM: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "expected a claim name such as email or preferred_username").optional().transform((v) => v ?? "email"),
+  ),
+  OAUTH_IDENTIFIER: OAuthIdentifierModeSchema,
 });
 type OAuthEnv = z.infer<typeof OAuthEnvSchema>;
 
 /** Auth.js derives `.well-known/openid-configuration` by appending to the issuer: a trailing slash would double. */
 const trimSlash = (issuer: string | undefined) => issuer?.replace(/\/+$/, "");
 
-export const GENERIC_OIDC_ID = "oidc";
+export { GENERIC_OIDC_ID };
+
+/** Entra's multi-tenant endpoints: anyone with a Microsoft account of any directory (or a personal one) signs in. */
+const ENTRA_SHARED_TENANTS = new Set(["common", "organizations", "consumers"]);
+/** True for `https://login.microsoftonline.com/{one tenant}/v2.0`; false without an issuer (Auth.js then uses /common). */
+export function isEntraTenantIssuer(issuer: string | undefined): boolean {
+  if (!issuer) return false;
+  const tenant = new URL(issuer).pathname.split("/").filter(Boolean)[0]?.toLowerCase();
+  return Boolean(tenant) && !ENTRA_SHARED_TENANTS.has(tenant!);
+}
 
 const SPECS: readonly ProviderSpec[] = [
-  { id: "github", name: "GitHub", prefix: "AUTH_GITHUB", issuer: "none", build: (c) => GitHub(c) },
+  { id: GITHUB_ID, name: "GitHub", prefix: "AUTH_GITHUB", issuer: "none", build: (c) => GitHub(c) },
   { id: "google", name: "Google", prefix: "AUTH_GOOGLE", issuer: "none", build: (c) => Google(c) },
   // Without an issuer, Entra's multi-tenant /common endpoint: any work or personal Microsoft account.
-  { id: "microsoft-entra-id", name: "Microsoft", prefix: "AUTH_MICROSOFT_ENTRA_ID", issuer: "optional", build: (c) => MicrosoftEntraID(c) },
+  { id: ENTRA_ID, name: "Microsoft", prefix: "AUTH_MICROSOFT_ENTRA_ID", issuer: "optional", build: (c) => MicrosoftEntraID(c) },
   { id: "cognito", name: "Amazon Cognito", prefix: "AUTH_COGNITO", issuer: "required", build: (c) => Cognito(c) },
   { id: "keycloak", name: "Keycloak", prefix: "AUTH_KEYCLOAK", issuer: "required", build: (c) => Keycloak(c) },
   {
@@ -119,6 +134,12 @@ export const oauthProviders = (env: Record<string, string | undefined> = process
 /** Id and button label of each enabled provider, for the sign-in page. */
 export const enabledOAuthProviders = (env: Record<string, string | undefined> = process.env): EnabledProvider[] =>
   resolve(env).map(({ id, name }) => ({ id, name }));
+
+/** How OAuth identifiers are made (oauth-sign-in.ts), from the same variables. */
+export function oauthSettings(rawEnv: Record<string, string | undefined> = process.env): OAuthSettings {
+  const env = parseEnvWith(OAuthEnvSchema, rawEnv);
+  return { mode: env.OAUTH_IDENTIFIER, oidcClaim: env.AUTH_OIDC_IDENTIFIER_CLAIM, entraTenantIssuer: isEntraTenantIssuer(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER) };
+}
 
 /** For scripts/stack.ts: fail `npm start` with one line before Next starts. */
 export const checkOAuthEnv = (env: Record<string, string | undefined>): void => void resolve(env);

@@ -2,15 +2,10 @@
 
 import { AuthError } from "next-auth";
 import { signIn } from "@/server/auth";
+import { safeCallbackPath } from "@/server/auth/safe-callback";
 
 export interface SignInState {
   error: string | null;
-}
-
-/** Only same-site relative paths are followed after sign-in (no open redirect). */
-function safeCallback(value: FormDataEntryValue | null): string {
-  const path = typeof value === "string" ? value : "";
-  return path.startsWith("/") && !path.startsWith("//") ? path : "/threads";
 }
 
 export async function signInWithPassword(_prev: SignInState, form: FormData): Promise<SignInState> {
@@ -18,7 +13,7 @@ export async function signInWithPassword(_prev: SignInState, form: FormData): Pr
     await signIn("credentials", {
       identifier: String(form.get("identifier") ?? ""),
       password: String(form.get("password") ?? ""),
-      redirectTo: safeCallback(form.get("callbackUrl")),
+      redirectTo: safeCallbackPath(form.get("callbackUrl")),
     });
     return { error: null };
   } catch (error) {

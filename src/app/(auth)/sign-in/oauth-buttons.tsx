@@ -1,17 +1,23 @@
 import { signIn } from "@/server/auth";
+import type { RefusalReason } from "@/server/auth/oauth-sign-in";
 import { enabledOAuthProviders, type EnabledProvider } from "@/server/auth/providers";
+import { safeCallbackPath } from "@/server/auth/safe-callback";
 
-/** Auth.js's error codes that mean "your account was turned away", as opposed to a broken round trip. */
-const REFUSED = new Set(["AccessDenied"]);
+/** Why an account was turned away (config.ts signIn → /sign-in?error=…), as opposed to a broken round trip. */
+const REFUSALS: Record<RefusalReason | "AccessDenied", string> = {
+  UnverifiedEmail: "That account could not be used: the provider did not confirm that its email address is verified. Verify it with the provider, or use another account.",
+  NoIdentifier: "That account could not be used: the provider did not give a usable user name or email address.",
+  AccessDenied: "That account could not be used to sign in to Threadbook.",
+};
+const refusal = (error: string) => (Object.hasOwn(REFUSALS, error) ? REFUSALS[error as keyof typeof REFUSALS] : null);
 
 /** Runs on the server: the provider and target come from the form, so both are checked again here. */
 async function signInWithProvider(form: FormData) {
   "use server";
   const provider = String(form.get("provider") ?? "");
   if (!enabledOAuthProviders().some((p) => p.id === provider)) return;
-  const target = String(form.get("callbackUrl") ?? "");
-  // Same-site paths only; Auth.js's redirect callback would also refuse another origin.
-  await signIn(provider, { redirectTo: target.startsWith("/") && !target.startsWith("//") ? target : "/threads" });
+  // Same-site paths only; Auth.js's redirect callback decides the same way (safe-callback.ts).
+  await signIn(provider, { redirectTo: safeCallbackPath(form.get("callbackUrl")) });
 }
 
 /** One button per provider the environment enables (providers.ts); nothing when there are none. */
@@ -21,9 +27,7 @@ export function OAuthButtons({ providers, callbackUrl, error }: { providers: Ena
     <section className="auth-card" aria-label="Other ways to sign in">
       {error ? (
         <p role="alert" className="error-text" style={{ margin: 0 }}>
-          {REFUSED.has(error)
-            ? "That account could not be used: Threadbook needs a verified email address from the provider."
-            : "Signing in with that provider did not work. Please try again."}
+          {refusal(error) ?? "Signing in with that provider did not work. Please try again."}
         </p>
       ) : null}
       {providers.map((p) => (

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/server/auth";
 import { enabledOAuthProviders } from "@/server/auth/providers";
+import { safeCallbackPath } from "@/server/auth/safe-callback";
 import { OAuthButtons } from "./oauth-buttons";
 import { SignInForm } from "./sign-in-form";
 
@@ -9,7 +10,7 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   const { callbackUrl, error } = await searchParams;
-  const target = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/threads";
+  const target = safeCallbackPath(callbackUrl);
   if (await currentUser()) redirect(target);
   // The embedded default shows its demo account; a real deployment never sets THREADBOOK_DEMO.
   const demo = process.env.THREADBOOK_DEMO === "1" ? { identifier: "alice@example.com", password: process.env.DEMO_PASSWORD ?? "" } : null;

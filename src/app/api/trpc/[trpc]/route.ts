@@ -3,6 +3,7 @@ import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
 import { userFromRequest } from "@/server/auth";
 import { toTRPCError } from "@/server/errors";
+import { clientAddressOf } from "@/server/http/client-address";
 import { getServices } from "@/server/services";
 
 const handler = (req: Request) =>
@@ -17,7 +18,7 @@ const handler = (req: Request) =>
           throw toTRPCError(error);
         }),
         services: getServices(),
-        clientAddress: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
+        clientAddress: clientAddressOf(req.headers),
       }),
   });
 
