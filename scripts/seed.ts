@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDataLayer, createStorageFromConfig, parseStorageConfig } from "../src/data";
+import { DynamoDBDataLayer, createStorageFromConfig, isoFromMicros, parseStorageConfig } from "../src/data";
 import { createDynamoClient } from "../src/server/services";
 import { hashPassword } from "../src/server/auth/password";
 import { barChartPng } from "./png";
@@ -99,19 +99,21 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
       let t = thread.at;
       for (const [turnIndex, turn] of turns.entries()) {
         const stepId = (part: string) => demoId(`${threadId}:${turnIndex}:${part}`);
-        const at = () => new Date((t += 1500)).toISOString();
+        // Microsecond times, as both apps write steps; a turn nests as Chainlit's on_message does: user_message → run → answer.
+        const at = () => isoFromMicros((t += 1500) * 1000);
         const userStep = stepId("user");
-        await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: at(), start: at(), end: at() });
+        const askedAt = at();
+        await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: askedAt, start: askedAt, end: askedAt });
         const run = stepId("run");
         const runStart = at();
-        await data.createStep({ id: run, threadId, type: "run", name: "on_message", parentId: null, input: turn.question, createdAt: runStart, start: runStart });
+        await data.createStep({ id: run, threadId, type: "run", name: "on_message", parentId: userStep, input: turn.question, createdAt: runStart, start: runStart });
         if (turn.tool) {
           const toolStart = at();
           await data.createStep({ id: stepId("tool"), threadId, parentId: run, type: "tool", name: turn.tool.name, input: turn.tool.input, output: turn.tool.output, showInput: "json", language: "json", createdAt: toolStart, start: toolStart, end: at() });
         }
         const answerAt = at();
         await data.createStep({ id: stepId("answer"), threadId, parentId: run, type: "assistant_message", name: "Assistant", output: turn.answer, createdAt: answerAt, start: answerAt, end: at() });
-        await data.updateStep({ id: run, threadId, end: at(), output: turn.answer.slice(0, 120) });
+        await data.updateStep({ id: run, threadId, end: at() });
         if (turn.feedback) await data.upsertFeedback({ forId: run, threadId, value: turn.feedback.value, comment: turn.feedback.comment ?? null });
         if (thread.showcase && turnIndex === 0) {
           await data.createElement({ id: demoId(`${threadId}:csv`), threadId, forId: userStep, type: "file", name: "q3-sales.csv", mime: "text/csv", display: "inline", content: SALES_CSV });
@@ -119,7 +121,7 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
         }
       }
     }
-    await client.send(new PutItemCommand({ TableName: tableName, Item: { ...SEED_MARKER, seededAt: { S: new Date().toISOString() } } }));
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { ...SEED_MARKER, seededAt: { S: isoFromMicros(Date.now() * 1000) } } }));
     log(`Seeded ${DEMO_USERS.length} demo users and ${plan.length} threads.`);
     return true;
   } finally {
