@@ -72,11 +72,6 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
     let now = Date.now();
     const clock = () => new Date(now);
     const data = new DynamoDBDataLayer({ tableName, client, storageProvider: createStorageFromConfig(parseStorageConfig(env)), clock });
-    const password = await hashPassword(env.DEMO_PASSWORD ?? "threadbook-demo");
-    for (const user of DEMO_USERS) {
-      await data.createUser({ identifier: user.identifier, displayName: user.displayName, metadata: { demo: true } });
-      await data.setUserPassword(user.identifier, password);
-    }
     const start = Date.now();
     const day = 86_400_000;
     // Alice: the showcase thread first (today), then 70 more spread over five months, newest first.
@@ -91,7 +86,16 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
     plan.push({ user: "bob@example.com", name: "Security check", at: start - 30 * 60_000, index: 110, security: true });
     for (let i = 0; i < 4; i++) plan.push({ user: "bob@example.com", name: i === 0 ? "Bob's travel checklist" : TOPICS[(i * 5) % TOPICS.length]!, at: start - i * 2 * day - 3600_000, index: 100 + i, showcase: i === 0 });
 
-    for (const thread of plan.reverse()) {
+    // Oldest first: the layer's clock never goes back (clock.ts), so everything is written in the order of its time,
+    // the users just before their oldest thread.
+    plan.sort((a, b) => a.at - b.at);
+    now = plan[0]!.at - 60_000;
+    const password = await hashPassword(env.DEMO_PASSWORD ?? "threadbook-demo");
+    for (const user of DEMO_USERS) {
+      await data.createUser({ identifier: user.identifier, displayName: user.displayName, metadata: { demo: true } });
+      await data.setUserPassword(user.identifier, password);
+    }
+    for (const thread of plan) {
       const threadId = demoId(`${thread.user}:${thread.index}`);
       now = thread.at;
       await data.updateThread(threadId, { name: thread.name, userId: thread.user, metadata: { seeded: true } }, { touch: true });

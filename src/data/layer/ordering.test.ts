@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { utcNow } from "../clock";
-import { chainlitTurn, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitThread, chainlitTurn, testTable, uid, type TestTable } from "./test-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {
@@ -64,5 +64,22 @@ describe("step order", () => {
     const odd = uid("s-");
     await table.putRaw({ PK: { S: `THREAD#${threadId}` }, SK: { S: `STEP#${odd}` }, id: { S: odd }, threadId: { S: threadId }, createdAt: { S: "yesterday" } });
     expect((await layer.getThread(threadId))!.steps.map((s) => s.id)).toEqual([odd]);
+  });
+});
+
+describe("thread list order", () => {
+  it("interleaves Threadbook's and Chainlit's threads by time, down to the microsecond", async () => {
+    const userId = uid("u-");
+    const at = (ms: number) => table.layer({ clock: () => new Date(Date.UTC(2025, 2, 4, 10, 11, 12, ms)) });
+    const [older, newer] = [uid("tb-"), uid("tb-")];
+    // Threadbook, at …12.123 and …12.124; Chainlit in between, at …12.123456 (update_thread's item, PutItem'd here).
+    await at(123).updateThread(older, { userId, name: "older" }, { touch: true });
+    await at(124).updateThread(newer, { userId, name: "newer" }, { touch: true });
+    const chainlit = chainlitThread(userId, uid("cl-"), { name: "chainlit", at: "2025-03-04T10:11:12.123456Z" });
+    await table.putRaw(chainlit.thread);
+    expect((await table.plain(`THREAD#${older}`, "THREAD"))?.UserThreadSK).toBe("TS#2025-03-04T10:11:12.123000Z");
+    const page = await table.layer().listThreads({ first: 10 }, { userId });
+    // With milliseconds, "TS#…12.123Z" sorted above "TS#…12.123456Z" ('Z' > '4'): the older thread came first.
+    expect(page.data.map((t) => t.name)).toEqual(["newer", "chainlit", "older"]);
   });
 });
