@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { DynamoDBDataLayer } from "../src/data";
+import { DynamoDBDataLayer, utcNow } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
 import { createDynamoClient } from "../src/server/services";
 import { percentile, type PhaseResult } from "./bench-stats";
@@ -42,11 +42,11 @@ async function seedUsers(env: Record<string, string>): Promise<Omit<BenchUser, "
         const threadId = randomUUID();
         threadIds.push(threadId);
         await data.updateThread(threadId, { userId: identifier, name: `Benchmark thread ${t}` }, { touch: true });
-        const run = randomUUID();
+        const [message, run] = [randomUUID(), randomUUID()];
         await Promise.all([
-          data.createStep({ id: randomUUID(), threadId, type: "user_message", output: "How do I page through a DynamoDB query?", createdAt: new Date().toISOString() }),
-          data.createStep({ id: run, threadId, type: "run", name: "on_message", createdAt: new Date().toISOString() }),
-          data.createStep({ id: randomUUID(), threadId, parentId: run, type: "assistant_message", output: "Use `ExclusiveStartKey` with the last key you saw.\n\n```ts\nconst page = await query({ ExclusiveStartKey })\n```", createdAt: new Date().toISOString() }),
+          data.createStep({ id: message, threadId, type: "user_message", output: "How do I page through a DynamoDB query?", createdAt: utcNow() }),
+          data.createStep({ id: run, threadId, parentId: message, type: "run", name: "on_message", createdAt: utcNow() }),
+          data.createStep({ id: randomUUID(), threadId, parentId: run, type: "assistant_message", output: "Use `ExclusiveStartKey` with the last key you saw.\n\n```ts\nconst page = await query({ ExclusiveStartKey })\n```", createdAt: utcNow() }),
         ]);
       }
       return { identifier, threadIds };

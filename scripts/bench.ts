@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDataLayer, ensureTable, getLogger, type StepInput } from "../src/data";
+import { DynamoDBDataLayer, ensureTable, getLogger, utcNow, type StepInput } from "../src/data";
 import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
 import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
 import { runHttpBench } from "./bench-http";
@@ -35,7 +35,7 @@ const LOREM =
 function step(threadId: string, i: number): StepInput {
   const types = ["user_message", "run", "llm", "assistant_message"] as const;
   const type = types[i % 4]!;
-  const now = new Date().toISOString();
+  const now = utcNow();
   return {
     id: randomUUID(),
     threadId,
@@ -132,7 +132,7 @@ async function main() {
   await phase("upsertFeedback", 1000, 1, (i) =>
     layer.upsertFeedback({ threadId: a, forId: stepsA[i]!.id!, value: (i % 2) as 0 | 1, comment: i % 3 === 0 ? "noted" : null }, { threadUserId: "steps@example.com" }),
   );
-  await phase("updateStep", 1000, 1, (i) => layer.updateStep({ id: stepsA[i]!.id!, threadId: a, end: new Date().toISOString() }));
+  await phase("updateStep", 1000, 1, (i) => layer.updateStep({ id: stepsA[i]!.id!, threadId: a, end: utcNow() }));
   await phase("getThreadAuthor", 1000, 1, () => layer.getThreadAuthor(a));
   await phase("getThread (2,000 steps)", 30, 1, () => layer.getThread(a));
   for (let i = 0; i < 2000; i++) await layer.createStep(step(c, i));

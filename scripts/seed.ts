@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDataLayer, createStorageFromConfig, parseStorageConfig } from "../src/data";
+import { DynamoDBDataLayer, createStorageFromConfig, isoFromMicros, parseStorageConfig } from "../src/data";
 import { createDynamoClient } from "../src/server/services";
 import { hashPassword } from "../src/server/auth/password";
 import { barChartPng } from "./png";
@@ -72,11 +72,6 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
     let now = Date.now();
     const clock = () => new Date(now);
     const data = new DynamoDBDataLayer({ tableName, client, storageProvider: createStorageFromConfig(parseStorageConfig(env)), clock });
-    const password = await hashPassword(env.DEMO_PASSWORD ?? "threadbook-demo");
-    for (const user of DEMO_USERS) {
-      await data.createUser({ identifier: user.identifier, displayName: user.displayName, metadata: { demo: true } });
-      await data.setUserPassword(user.identifier, password);
-    }
     const start = Date.now();
     const day = 86_400_000;
     // Alice: the showcase thread first (today), then 70 more spread over five months, newest first.
@@ -91,7 +86,16 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
     plan.push({ user: "bob@example.com", name: "Security check", at: start - 30 * 60_000, index: 110, security: true });
     for (let i = 0; i < 4; i++) plan.push({ user: "bob@example.com", name: i === 0 ? "Bob's travel checklist" : TOPICS[(i * 5) % TOPICS.length]!, at: start - i * 2 * day - 3600_000, index: 100 + i, showcase: i === 0 });
 
-    for (const thread of plan.reverse()) {
+    // Oldest first: the layer's clock never goes back (clock.ts), so everything is written in the order of its time,
+    // the users just before their oldest thread.
+    plan.sort((a, b) => a.at - b.at);
+    now = plan[0]!.at - 60_000;
+    const password = await hashPassword(env.DEMO_PASSWORD ?? "threadbook-demo");
+    for (const user of DEMO_USERS) {
+      await data.createUser({ identifier: user.identifier, displayName: user.displayName, metadata: { demo: true } });
+      await data.setUserPassword(user.identifier, password);
+    }
+    for (const thread of plan) {
       const threadId = demoId(`${thread.user}:${thread.index}`);
       now = thread.at;
       await data.updateThread(threadId, { name: thread.name, userId: thread.user, metadata: { seeded: true } }, { touch: true });
@@ -99,19 +103,21 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
       let t = thread.at;
       for (const [turnIndex, turn] of turns.entries()) {
         const stepId = (part: string) => demoId(`${threadId}:${turnIndex}:${part}`);
-        const at = () => new Date((t += 1500)).toISOString();
+        // Microsecond times, as both apps write steps; a turn nests as Chainlit's on_message does: user_message → run → answer.
+        const at = () => isoFromMicros((t += 1500) * 1000);
         const userStep = stepId("user");
-        await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: at(), start: at(), end: at() });
+        const askedAt = at();
+        await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: askedAt, start: askedAt, end: askedAt });
         const run = stepId("run");
         const runStart = at();
-        await data.createStep({ id: run, threadId, type: "run", name: "on_message", parentId: null, input: turn.question, createdAt: runStart, start: runStart });
+        await data.createStep({ id: run, threadId, type: "run", name: "on_message", parentId: userStep, input: turn.question, createdAt: runStart, start: runStart });
         if (turn.tool) {
           const toolStart = at();
           await data.createStep({ id: stepId("tool"), threadId, parentId: run, type: "tool", name: turn.tool.name, input: turn.tool.input, output: turn.tool.output, showInput: "json", language: "json", createdAt: toolStart, start: toolStart, end: at() });
         }
         const answerAt = at();
         await data.createStep({ id: stepId("answer"), threadId, parentId: run, type: "assistant_message", name: "Assistant", output: turn.answer, createdAt: answerAt, start: answerAt, end: at() });
-        await data.updateStep({ id: run, threadId, end: at(), output: turn.answer.slice(0, 120) });
+        await data.updateStep({ id: run, threadId, end: at() });
         if (turn.feedback) await data.upsertFeedback({ forId: run, threadId, value: turn.feedback.value, comment: turn.feedback.comment ?? null });
         if (thread.showcase && turnIndex === 0) {
           await data.createElement({ id: demoId(`${threadId}:csv`), threadId, forId: userStep, type: "file", name: "q3-sales.csv", mime: "text/csv", display: "inline", content: SALES_CSV });
@@ -119,7 +125,7 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
         }
       }
     }
-    await client.send(new PutItemCommand({ TableName: tableName, Item: { ...SEED_MARKER, seededAt: { S: new Date().toISOString() } } }));
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { ...SEED_MARKER, seededAt: { S: isoFromMicros(Date.now() * 1000) } } }));
     log(`Seeded ${DEMO_USERS.length} demo users and ${plan.length} threads.`);
     return true;
   } finally {

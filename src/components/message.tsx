@@ -2,7 +2,7 @@
 
 import { createContext, useContext } from "react";
 import { formatDuration } from "@/lib/format";
-import { formatFullDate, formatShortDateTime } from "@/lib/date-groups";
+import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/date-groups";
 import { useNow } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { CopyButton } from "./copy-button";
@@ -27,7 +27,7 @@ export function StepTime({ step }: { step: Pick<ThreadStep, "createdAt" | "start
   // The server has no idea of the reader's time zone: the text appears once the client clock is known.
   const text = now.getTime() === 0 ? "" : formatShortDateTime(at, now, locale);
   return (
-    <time className="message-time" dateTime={at} title={now.getTime() === 0 ? undefined : formatFullDate(at, locale)}>
+    <time className="message-time" dateTime={machineDateTime(at)} title={now.getTime() === 0 ? undefined : formatFullDate(at, locale)}>
       {text}
     </time>
   );

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useId, useRef, useState } from "react";
-import { formatFullDate, relativeAge } from "@/lib/date-groups";
+import { formatFullDate, machineDateTime, relativeAge } from "@/lib/date-groups";
 import type { Dictionary } from "@/lib/i18n/en";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { PencilIcon, TrashIcon } from "./ui/icons";
@@ -59,7 +59,7 @@ export function ThreadListItem({ thread, now, active, onNavigate, onRename, onDe
           onClick={onNavigate}
         >
           <span className={thread.name?.trim() ? "thread-name" : "thread-name thread-name-untitled"}>{name}</span>
-          <time id={ageId} aria-hidden="true" className="thread-age" dateTime={thread.updatedAt} title={formatFullDate(thread.updatedAt, locale)}>
+          <time id={ageId} aria-hidden="true" className="thread-age" dateTime={machineDateTime(thread.updatedAt)} title={formatFullDate(thread.updatedAt, locale)}>
             {formatAge(thread.updatedAt, now, t)}
           </time>
         </Link>

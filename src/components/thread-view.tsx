@@ -2,7 +2,7 @@
 
 import { useEffect, useMemo, useRef } from "react";
 import { sortSteps } from "@/lib/build-step-tree";
-import { formatFullDate, formatShortDateTime } from "@/lib/date-groups";
+import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/date-groups";
 import { useNow } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { randomId } from "@/lib/upload";
@@ -54,7 +54,7 @@ export function ThreadHeader({ thread, turn, draft }: { thread: ThreadDetail; tu
           {name}
         </h1>
         <p className="thread-meta">
-          <time dateTime={thread.updatedAt} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)}>
+          <time dateTime={machineDateTime(thread.updatedAt)} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)}>
             {now.getTime() === 0 ? "\u00a0" : t.updated(formatShortDateTime(thread.updatedAt, now, locale))}
           </time>
           <span aria-hidden="true"> · </span>

@@ -114,12 +114,24 @@ export function useSendMessage() {
   return useCallback((input: SendInput) => sendMessage({ utils, toast, t }, input), [utils, toast, t]);
 }
 
-/** The server's steps and elements of a live turn are drawn from the turn until it is removed, so never twice. */
+/**
+ * The server's steps and elements of a live turn are drawn from the turn until it is removed, so never twice. The
+ * turn is the message and everything nested under it (its run, the reply), even before the client knows the run's id.
+ */
 export type TurnIds = Pick<ChatTurn, "messageId" | "runStepId" | "assistantStepId" | "errorStepId">;
 export function withoutTurn(thread: ThreadDetail, turn: TurnIds | null): ThreadDetail {
   if (!turn) return thread;
   const hidden = new Set([turn.messageId, turn.runStepId, turn.assistantStepId, turn.errorStepId].filter((id): id is string => Boolean(id)));
-  const steps = thread.steps.filter((s) => !hidden.has(s.id) && !(turn.runStepId && s.parentId === turn.runStepId));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of thread.steps) {
+      if (s.parentId && hidden.has(s.parentId) && !hidden.has(s.id)) {
+        hidden.add(s.id);
+        grew = true;
+      }
+    }
+  }
+  const steps = thread.steps.filter((s) => !hidden.has(s.id));
   const elements = thread.elements.filter((e) => !(e.forId && hidden.has(e.forId)));
   return steps.length === thread.steps.length && elements.length === thread.elements.length ? thread : { ...thread, steps, elements };
 }

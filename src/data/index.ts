@@ -16,6 +16,9 @@ export * from "./entities/step";
 export * from "./entities/thread";
 export * from "./entities/user";
 
+export { createClock, utcNow, type Clock } from "./clock";
+export { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from "./timestamps";
+
 export { DataError, isDataError, type DataErrorCode } from "./errors";
 export { getLogger, parseLogLevel, LOG_LEVELS, type Logger, type LogLevel } from "./logger";
 export { ensureTable, tableDefinition } from "./table";

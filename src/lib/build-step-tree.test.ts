@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attachElements, buildStepTree, feedbackTargets, sortSteps, type StepNode, type TreeStepLike } from "./build-step-tree";
+import { attachElements, buildStepTree, conversationOrder, feedbackTargets, sortSteps, type StepNode, type TreeStepLike } from "./build-step-tree";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s)).toISOString();
 
@@ -9,7 +9,7 @@ function shape(nodes: StepNode<TreeStepLike>[]): unknown[] {
 }
 
 describe("buildStepTree", () => {
-  it("nests a Chainlit turn: user message, run with a tool and the answer", () => {
+  it("nests a turn whose run is top-level (Threadbook before, other writers): run with a tool and the answer", () => {
     const steps: TreeStepLike[] = [
       { id: "answer", parentId: "run", type: "assistant_message", createdAt: at(4) },
       { id: "user", type: "user_message", createdAt: at(1) },
@@ -129,6 +129,56 @@ describe("feedbackTargets", () => {
       ["m1", "outer"],
       ["m2", "inner"],
     ]);
+  });
+});
+
+/** Two turns as Chainlit's on_message writes them (and Threadbook now too): user_message → run → reply. */
+function nestedTurns(askedAt: (turn: number) => string) {
+  return [
+    { id: "q1", type: "user_message", parentId: null, createdAt: askedAt(1) },
+    { id: "run1", type: "run", parentId: "q1", createdAt: "2026-11-25T12:00:01.000100Z" },
+    { id: "a1", type: "assistant_message", parentId: "run1", createdAt: "2026-11-25T12:00:02.000001Z" },
+    { id: "q2", type: "user_message", parentId: null, createdAt: askedAt(2) },
+    { id: "run2", type: "run", parentId: "q2", createdAt: "2026-11-25T12:00:10.000100Z" },
+    { id: "tool2", type: "tool", parentId: "run2", createdAt: "2026-11-25T12:00:10.500000Z" },
+    { id: "a2", type: "assistant_message", parentId: "run2", createdAt: "2026-11-25T12:00:11Z" },
+  ];
+}
+
+describe("turns nested as Chainlit nests them", () => {
+  const onTime = (turn: number) => (turn === 1 ? "2026-11-25T12:00:01.000Z" : "2026-11-25T12:00:10.000Z");
+  // The user's browser runs 5 s fast: each question carries a later time than the run and answer it started.
+  const fast = (turn: number) => (turn === 1 ? "2026-11-25T12:00:06.000Z" : "2026-11-25T12:00:15.000Z");
+
+  it("one root per question, the run under it, the answer under the run", () => {
+    expect(shape(buildStepTree(nestedTurns(onTime)))).toEqual([{ q1: [{ run1: ["a1"] }] }, { q2: [{ run2: ["tool2", "a2"] }] }]);
+  });
+
+  it("reads question then answer, even when the browser's clock put the question after its answer", () => {
+    const expected = ["q1", "run1", "a1", "q2", "run2", "tool2", "a2"];
+    expect(conversationOrder(nestedTurns(onTime)).map((s) => s.id)).toEqual(expected);
+    expect(conversationOrder(nestedTurns(fast)).map((s) => s.id)).toEqual(expected);
+    // By time alone the first answer would come before its question.
+    expect(sortSteps(nestedTurns(fast)).map((s) => s.id).indexOf("a1")).toBeLessThan(sortSteps(nestedTurns(fast)).map((s) => s.id).indexOf("q1"));
+  });
+
+  it("the thumbs of a nested run sit under its answer", () => {
+    const rated = feedbackTargets(buildStepTree(nestedTurns(onTime)));
+    expect([...rated].map(([message, run]) => [message, run.id])).toEqual([
+      ["a1", "run1"],
+      ["a2", "run2"],
+    ]);
+  });
+
+  it("orders siblings by microseconds and across formats", () => {
+    const steps = [
+      { id: "c", createdAt: "2026-11-25T12:00:00.000002Z" },
+      { id: "whole", createdAt: "2026-11-25T12:00:01Z" },
+      { id: "ms", createdAt: "2026-11-25T12:00:00.001Z" },
+      { id: "a", createdAt: "2026-11-25T12:00:00.000000Z" },
+      { id: "noZone", createdAt: "2026-11-25T12:00:00.000001" },
+    ];
+    expect(sortSteps(steps).map((s) => s.id)).toEqual(["a", "noZone", "c", "ms", "whole"]);
   });
 });
 

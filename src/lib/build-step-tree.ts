@@ -4,6 +4,7 @@
  * This turns them into a tree without losing a step: an unknown parent or a cycle makes the step a root.
  * Pure, so the tests feed it broken data directly.
  */
+import { timestampMicros } from "@/data/timestamps";
 
 export interface TreeStepLike {
   id: string;
@@ -20,13 +21,14 @@ export interface StepNode<S> {
   depth: number;
 }
 
-/** The moment a step sorts by: createdAt, else start, else NaN (filled in from its predecessor below). */
+/**
+ * The moment a step sorts by, in microseconds (Chainlit's and Threadbook's steps differ in the µs digits only):
+ * createdAt, else start, else NaN (filled in from its predecessor below).
+ */
 function timeOf(step: TreeStepLike): number {
   for (const value of [step.createdAt, step.start]) {
-    if (value) {
-      const t = Date.parse(value);
-      if (Number.isFinite(t)) return t;
-    }
+    const t = timestampMicros(value);
+    if (t !== null) return t;
   }
   return Number.NaN;
 }
@@ -92,6 +94,17 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
   };
   setDepth(roots, 0);
   return roots;
+}
+
+/**
+ * The steps in reading order: each step, then what is nested under it (depth first, by time). A turn stored as
+ * Chainlit stores it (user_message → run → assistant_message) reads question, then answer, even when the question
+ * carries a later time than its answer (Chainlit stamps user messages with the browser's clock).
+ */
+export function conversationOrder<S extends TreeStepLike>(steps: readonly S[]): S[] {
+  const out: S[] = [];
+  walk(buildStepTree(steps), (node) => out.push(node.step));
+  return out;
 }
 
 function walk<S>(nodes: readonly StepNode<S>[], visit: (node: StepNode<S>) => void) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calendarDaysBetween, dateGroupId, dateGroupOf, formatMonthYear, groupByDate, relativeAge } from "./date-groups";
+import { calendarDaysBetween, dateGroupId, dateGroupOf, formatMonthYear, groupByDate, machineDateTime, relativeAge, toDate } from "./date-groups";
 
 /** Local-time dates: the buckets are about the user's calendar, not UTC. */
 const local = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m - 1, d, h, min);
@@ -30,6 +30,15 @@ describe("dateGroupOf", () => {
   it("accepts ISO strings (UTC) and judges them in local time", () => {
     const iso = local(2026, 11, 25, 0, 5).toISOString();
     expect(dateGroupOf(iso, now)).toEqual({ kind: "today" });
+  });
+
+  it("reads microseconds and a zone-less time as UTC, whatever the reader's zone", () => {
+    const at = Date.UTC(2026, 10, 20, 8, 0, 0);
+    expect(toDate("2026-11-20T08:00:00.123456Z")?.getTime()).toBe(at + 123);
+    expect(toDate("2026-11-20T08:00:00.123456")?.getTime()).toBe(at + 123);
+    expect(toDate("2026-11-20T08:00:00Z")?.getTime()).toBe(at);
+    expect(machineDateTime("2026-11-20T08:00:00.123456Z")).toBe("2026-11-20T08:00:00.123Z");
+    expect(machineDateTime("not a date")).toBe("not a date");
   });
 
   it("counts calendar days across a month and a year boundary", () => {

@@ -3,6 +3,7 @@
  * Yesterday, Previous 7 days, Previous 30 days, then one group per month, newest first. Pure: `now` is passed in,
  * so the tests (and the 60 s clock in the UI) decide what "today" is.
  */
+import { timestampDate } from "@/data/timestamps";
 
 export type DateGroupKey =
   | { kind: "today" }
@@ -28,10 +29,19 @@ export function calendarDaysBetween(from: Date, to: Date): number {
   return Math.round((b - a) / DAY_MS);
 }
 
+/**
+ * Strings are read as stored timestamps (timestamps.ts): microseconds, Chainlit's zone-less UTC and whole seconds
+ * included, the same in every browser (`new Date` reads a zone-less time as local and is loose about the rest).
+ */
 export function toDate(value: string | number | Date | null | undefined): Date | null {
   if (value === null || value === undefined || value === "") return null;
-  const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+  const date = typeof value === "string" ? timestampDate(value) : value instanceof Date ? value : new Date(value);
+  return date && !Number.isNaN(date.getTime()) ? date : null;
+}
+
+/** The value for a `<time dateTime>` attribute: HTML allows at most three fraction digits, so microseconds are cut. */
+export function machineDateTime(value: string | null | undefined): string | undefined {
+  return toDate(value)?.toISOString() ?? value ?? undefined;
 }
 
 export function dateGroupOf(value: string | number | Date | null | undefined, now: Date): DateGroupKey {

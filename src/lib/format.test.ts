@@ -36,6 +36,15 @@ describe("formatDuration", () => {
     expect(formatDuration(t(0), null)).toBeNull();
     expect(formatDuration(null, t(0))).toBeNull();
     expect(formatDuration(t(10), t(0))).toBeNull();
+    expect(formatDuration("soon", t(0))).toBeNull();
+  });
+
+  it("measures between any of the stored formats, to the microsecond", () => {
+    // A Chainlit step: microsecond start, end with no fraction (its microsecond was 0).
+    expect(formatDuration("2026-01-01T00:00:00.999500Z", "2026-01-01T00:00:01Z")).toBe("1 ms");
+    expect(formatDuration("2026-01-01T00:00:00.000100Z", "2026-01-01T00:00:00.000400Z")).toBe("0 ms");
+    // Threadbook's old milliseconds against its new microseconds; a zone-less time is UTC.
+    expect(formatDuration("2026-01-01T00:00:00.123Z", "2026-01-01T00:00:01.623000")).toBe("1.5 s");
   });
 });
 

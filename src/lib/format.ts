@@ -1,4 +1,5 @@
 /** Display formats shared by the thread view: sizes, durations, file kinds. Pure. */
+import { timestampMicros } from "@/data/timestamps";
 
 const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
 
@@ -18,11 +19,15 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${shown} ${BYTE_UNITS[unit]}`;
 }
 
-/** end − start: "850 ms", "1.5 s", "42 s", "2 min 5 s", "1 h 3 min"; null when either end is missing or they are reversed. */
+/**
+ * end − start: "850 ms", "1.5 s", "42 s", "2 min 5 s", "1 h 3 min"; null when either end is missing or unreadable or
+ * they are reversed. Times of any precision and Chainlit's variants (timestamps.ts); "0 ms" below a millisecond.
+ */
 export function formatDuration(start: string | null | undefined, end: string | null | undefined): string | null {
-  if (!start || !end) return null;
-  const ms = Date.parse(end) - Date.parse(start);
-  if (!Number.isFinite(ms) || ms < 0) return null;
+  const from = timestampMicros(start);
+  const to = timestampMicros(end);
+  if (from === null || to === null || to < from) return null;
+  const ms = (to - from) / 1000;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = ms / 1000;
   if (seconds < 10) return `${Math.round(seconds * 10) / 10} s`;

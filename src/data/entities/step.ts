@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdSchema, JsonObjectSchema, TimestampSchema } from "./common";
+import { IdSchema, JsonObjectSchema, TimestampSchema, WrittenTimestampSchema } from "./common";
 import { StoredFeedbackSchema } from "./feedback";
 
 export const StepTypeSchema = z.enum([
@@ -45,6 +45,10 @@ export const StepSchema = z.object({
 });
 export type Step = z.infer<typeof StepSchema>;
 
-/** What callers send to createStep/updateStep: feedback is written only through upsertFeedback. */
-export const StepInputSchema = StepSchema.omit({ feedback: true });
+/** What callers send to createStep/updateStep: feedback is written only through upsertFeedback; times must be readable. */
+export const StepInputSchema = StepSchema.omit({ feedback: true }).extend({
+  createdAt: WrittenTimestampSchema.nullable().optional(),
+  start: WrittenTimestampSchema.nullable().optional(),
+  end: WrittenTimestampSchema.nullable().optional(),
+});
 export type StepInput = z.input<typeof StepInputSchema>;

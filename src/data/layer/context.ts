@@ -13,7 +13,7 @@ export interface LayerContext {
   readonly cursorSecret: string;
   /** Serialises writes to one step (write-queue.ts). */
   readonly queue: WriteQueue;
-  /** The layer's own timestamps: UTC ISO with milliseconds (Chainlit wrote local time labelled "Z", #2613). */
+  /** The layer's own timestamps: UTC ISO with microseconds, strictly increasing (clock.ts; Chainlit wrote local time labelled "Z", #2613). */
   now(): string;
 }
 

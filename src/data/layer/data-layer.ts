@@ -4,6 +4,7 @@
  * thin shell: log, validate, run the operation from its own module, and map failures at the edge (edge.ts).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createClock, utcNow } from "../clock";
 import { createDocumentClient } from "../codec";
 import { randomCursorSecret } from "../cursor";
 import { type Element, type ElementInput } from "../entities/element";
@@ -46,7 +47,7 @@ export interface DynamoDBDataLayerOptions {
   /** HMAC key of list cursors. Set it when several processes serve one user, or cursors die on a restart. */
   cursorSecret?: string;
   logger?: Logger;
-  /** Where the layer's timestamps come from (seeding demo data in the past, tests); defaults to the system clock. */
+  /** Where the layer's timestamps come from (seeding demo data in the past, tests); defaults to the process clock (clock.ts). */
   clock?: () => Date;
   /** Only used to create the client when `client` is absent. */
   region?: string;
@@ -68,7 +69,7 @@ export class DynamoDBDataLayer {
       logger: options.logger ?? getLogger("DynamoDB"),
       cursorSecret: options.cursorSecret ?? randomCursorSecret(),
       queue: new WriteQueue(),
-      now: () => (options.clock?.() ?? new Date()).toISOString(),
+      now: options.clock ? createClock(() => options.clock!().getTime()) : utcNow,
     };
   }
 

@@ -8,18 +8,20 @@ import { ElementSchema, type Element } from "../entities/element";
 import { StepSchema, type Step } from "../entities/step";
 import { ThreadSchema, type ThreadWithContent } from "../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, timestampFromUserThreadSk } from "../keys";
+import { compareTimestamps } from "../timestamps";
 import { type LayerContext } from "./context";
 import { signElement } from "./elements";
 import { removeLeftoversOnTheWay } from "./leftovers";
 import { queryPartition } from "./partition";
 import { collectPart, reassembleStep, type PartsByStep } from "./step-parts";
 
-/** Oldest first; a missing createdAt (a Chainlit phantom step) sorts first. Array#sort is stable. */
-const byCreatedAt = (a: { createdAt?: string | null }, b: { createdAt?: string | null }) => {
-  const x = a.createdAt ?? "";
-  const y = b.createdAt ?? "";
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+/**
+ * Oldest first by instant (timestamps.ts: milliseconds, microseconds and Chainlit's variants do not sort as strings),
+ * then by `start`; a missing createdAt (a Chainlit phantom step) sorts first. Array#sort is stable, so items still
+ * tied keep the partition's order (by SK): the same for every reader. Threadbook's own writes never tie (clock.ts).
+ */
+const byTime = (a: { createdAt?: string | null; start?: string | null }, b: { createdAt?: string | null; start?: string | null }) =>
+  compareTimestamps(a.createdAt, b.createdAt) || compareTimestamps(a.start, b.start);
 
 /** Thread items always have createdAt when Chainlit or Threadbook wrote them; anything else still parses. */
 function threadDefaults(threadId: string, item: Item): Item {
@@ -55,9 +57,9 @@ export async function getThread(ctx: LayerContext, threadId: string): Promise<Th
   const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null =>
     tryDecodeItem(ElementSchema, item, { id, threadId }),
   );
-  const signed = await Promise.all(elements.sort(byCreatedAt).map((element) => signElement(ctx, element)));
+  const signed = await Promise.all(elements.sort(byTime).map((element) => signElement(ctx, element)));
   ctx.logger.debug("getThread read", { threadId, items: items.length, steps: steps.length, elements: signed.length });
-  return { ...thread, steps: steps.sort(byCreatedAt), elements: signed };
+  return { ...thread, steps: steps.sort(byTime), elements: signed };
 }
 
 /** Decodes items of one kind; an item that does not fit its schema is skipped and logged, not fatal (cf. #2623). */

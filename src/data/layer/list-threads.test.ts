@@ -53,7 +53,7 @@ describe("listThreads", () => {
     expect(last.data).toHaveLength(10);
     expect(last.pageInfo.hasNextPage).toBe(false);
     // Unnamed threads are listed with a null name; times come from the index key.
-    expect(rows.at(-1)).toEqual({ id: ids[0], name: null, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" });
+    expect(rows.at(-1)).toEqual({ id: ids[0], name: null, createdAt: "2026-01-01T00:00:00.000000Z", updatedAt: "2026-01-01T00:00:00.000000Z" });
   });
 
   it("has an exact hasNextPage when the last page is full, and empty cursors for an empty list", async () => {

@@ -247,3 +247,72 @@ export async function chainlitCreateUser(table: TestTable, identifier: string, m
     createdAt: S(createdAt),
   });
 }
+
+// ---------------------------------------------------------------- create_step / update_step: one on_message turn
+
+/**
+ * One turn as a Chainlit app stores it, item for item. The browser sends the user's message with its own
+ * `new Date().toISOString()` (milliseconds, the browser's clock) and the server persists it (create_step, a PutItem
+ * of Message.to_dict: start = end = createdAt). `@cl.on_message` then opens `Step(name="on_message", type="run",
+ * parent_id=message.id)`: created on entry (create_step, input still empty, utc_now() microseconds), updated on
+ * exit (update_step SETs the truthy fields: input, end…). The reply `cl.Message(...).send()` runs inside it, so its
+ * parentId is the run. Pass `askedAt` ahead of `ranAt` to model a browser clock running fast.
+ */
+export function chainlitTurn(
+  userId: string,
+  threadId: string,
+  options: { question?: string; answer?: string; askedAt?: string; ranAt?: string; repliedAt?: string; endedAt?: string } = {},
+) {
+  const question = options.question ?? "hello";
+  const answer = options.answer ?? "world";
+  const askedAt = options.askedAt ?? "2025-03-04T10:11:12.345Z";
+  const ranAt = options.ranAt ?? "2025-03-04T10:11:12.345678Z";
+  const repliedAt = options.repliedAt ?? "2025-03-04T10:11:13.000001Z";
+  const endedAt = options.endedAt ?? "2025-03-04T10:11:13.000002Z";
+  const [messageId, runId, replyId] = [uid("cm-"), uid("cr-"), uid("ca-")];
+  const key = (id: string) => ({ PK: S(`THREAD#${threadId}`), SK: S(`STEP#${id}`) });
+  // Message.to_dict: a message's start and end are its createdAt.
+  const messageItem = (id: string, parentId: AttributeValue, at: string, output: string, name: string, type: string): Record<string, AttributeValue> => ({
+    ...key(id),
+    id: S(id),
+    threadId: S(threadId),
+    parentId,
+    createdAt: S(at),
+    start: S(at),
+    end: S(at),
+    output: S(output),
+    name: S(name),
+    type: S(type),
+    language: NULL,
+    streaming: { BOOL: false },
+    isError: { BOOL: false },
+    waitForAnswer: NULL,
+    metadata: M({}),
+    tags: NULL,
+  });
+  const message = messageItem(messageId, NULL, askedAt, question, userId, "user_message");
+  // create_step's PutItem on entry, then update_step's SET of input and end on exit (falsy fields are skipped).
+  const run: Record<string, AttributeValue> = {
+    ...key(runId),
+    name: S("on_message"),
+    type: S("run"),
+    id: S(runId),
+    threadId: S(threadId),
+    parentId: S(messageId),
+    streaming: { BOOL: false },
+    metadata: M({}),
+    tags: NULL,
+    input: S(question),
+    isError: { BOOL: false },
+    output: S(""),
+    createdAt: S(ranAt),
+    start: S(ranAt),
+    end: S(endedAt),
+    language: NULL,
+    defaultOpen: { BOOL: false },
+    showInput: S("json"),
+    generation: NULL,
+  };
+  const reply = messageItem(replyId, S(runId), repliedAt, answer, "Assistant", "assistant_message");
+  return { messageId, runId, replyId, steps: [message, run, reply] };
+}

@@ -3,6 +3,7 @@ import { freshStorage } from "../storage/storage-test-backends";
 import { type S3StorageClient } from "../storage/s3-storage";
 import { isDataError } from "../errors";
 import { chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { isoFromMicros } from "../timestamps";
 
 let table: TestTable;
 let storage: S3StorageClient;
@@ -14,7 +15,8 @@ afterAll(() => storage.close());
 /** A clock the test moves by hand, so "did not reorder" is visible in the timestamps. */
 function manualClock(start = "2026-05-01T00:00:00.000Z") {
   let now = Date.parse(start);
-  return { clock: () => new Date(now), advance: (ms = 60_000) => (now += ms), iso: () => new Date(now).toISOString() };
+  // What the layer writes for that moment: microseconds (clock.ts).
+  return { clock: () => new Date(now), advance: (ms = 60_000) => (now += ms), iso: () => isoFromMicros(now * 1000) };
 }
 
 describe("updateThread", () => {

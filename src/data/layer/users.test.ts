@@ -18,7 +18,7 @@ describe("users", () => {
     const identifier = uid("Ada-");
     const first = await countOf(table, () => layer.createUser({ identifier, displayName: "Ada", metadata: { role: "admin" } }));
     expect(first.count).toBe(4);
-    expect(first.result).toEqual({ id: identifier, identifier, displayName: "Ada", createdAt: now.toISOString(), metadata: { role: "admin" } });
+    expect(first.result).toEqual({ id: identifier, identifier, displayName: "Ada", createdAt: "2026-01-01T00:00:00.000000Z", metadata: { role: "admin" } });
 
     now = new Date("2026-02-01T00:00:00.000Z");
     const again = await countOf(table, () => layer.createUser({ identifier, displayName: "Other", metadata: { role: "user" } }));
@@ -31,7 +31,7 @@ describe("users", () => {
       SK: { S: "USER" },
       id: { S: identifier },
       identifier: { S: identifier },
-      createdAt: { S: "2026-01-01T00:00:00.000Z" },
+      createdAt: { S: "2026-01-01T00:00:00.000000Z" },
       metadata: { M: { role: { S: "admin" } } },
     });
     expect(await authItem(identifier)).toEqual({ PK: `USER#${identifier}`, SK: "AUTH", identifier, displayName: "Ada", sessionVersion: expect.any(String) });

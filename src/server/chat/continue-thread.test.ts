@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createS3Storage, DynamoDBDataLayer } from "@/data";
 import { callerFor, createTestServices, newThread, sessionUser } from "../../../test/callers";
@@ -9,6 +10,7 @@ import type { Services } from "../services";
 import { createInnerContext } from "../context";
 import { createCaller } from "../root";
 import { uploadElement } from "./upload-element";
+import { chainlitThread, chainlitTurn } from "@/data/layer/test-fixtures";
 import type { ChatEvent } from "./continue-thread";
 
 let fake: FakeOpenAI;
@@ -55,9 +57,17 @@ describe("chat.send", () => {
     expect(thread?.userId).toBe(alice.id);
     const [user, run, reply] = thread!.steps;
     expect(user).toMatchObject({ id: messageId, type: "user_message", output: "Hello there" });
-    expect(run).toMatchObject({ type: "run", parentId: null });
+    // Nested as Chainlit's on_message nests it: the run under the message, the reply under the run.
+    expect(run).toMatchObject({ type: "run", name: "on_message", parentId: messageId, input: "Hello there" });
+    expect(run!.output).toBeUndefined();
     expect(reply).toMatchObject({ type: "assistant_message", parentId: run!.id, output: "Echo: Hello there", streaming: false });
     expect(run!.end).toBeTruthy();
+    // Microsecond times from the process clock, strictly increasing in write order.
+    const times = [user!.createdAt, run!.createdAt, reply!.createdAt, run!.end].map(String);
+    for (const time of times) expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(new Set(times).size).toBe(4);
+    expect([...times].sort()).toEqual(times);
+    expect(reply!.end).toBe(run!.end);
     // Feedback goes on the new run step, as the buttons will.
     await callerFor(services, alice).feedback.upsert({ threadId, forId: run!.id, value: 1 });
     const list = await callerFor(services, alice).threads.list({ feedback: 1 });
@@ -81,6 +91,31 @@ describe("chat.send", () => {
       ["user", "follow-up"],
     ]);
     expect((await services.data.getThread(older))?.name).toBe("first thread");
+  });
+
+  it("continues a thread Chainlit wrote: its turn reads first in the history, and the new turn has Chainlit's shape", async () => {
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    const { doc, tableName } = services.data.context;
+    // The browser that asked ran 5 s fast: by time alone its question would follow its own answer.
+    const chainlit = chainlitTurn(alice.id, threadId, { question: "from chainlit", answer: "chainlit answer", askedAt: "2025-03-04T10:11:18.345Z" });
+    for (const Item of [chainlitThread(alice.id, threadId).thread, ...chainlit.steps]) await doc.send(new PutItemCommand({ TableName: tableName, Item }));
+    const messageId = randomUUID();
+    await collect(await callerFor(services, alice).chat.send({ threadId, messageId, content: "from threadbook" }));
+    expect(fake.requests.at(-1)!.messages.map((m) => [m.role, m.content])).toEqual([
+      ["user", "from chainlit"],
+      ["assistant", "chainlit answer"],
+      ["user", "from threadbook"],
+    ]);
+    const steps = (await services.data.getThread(threadId))!.steps;
+    const byId = new Map(steps.map((s) => [s.id, s]));
+    const shapeOf = (message: string) => {
+      const run = steps.find((s) => s.type === "run" && s.parentId === message)!;
+      const reply = steps.find((s) => s.parentId === run.id)!;
+      return [byId.get(message)?.type, byId.get(message)?.parentId ?? null, run.name, run.input, reply.type];
+    };
+    expect(shapeOf(messageId)).toEqual(["user_message", null, "on_message", "from threadbook", "assistant_message"]);
+    expect(shapeOf(messageId)).toEqual(shapeOf(chainlit.messageId).map((v) => (v === "from chainlit" ? "from threadbook" : v)));
   });
 
   it("keeps what streamed before a cancel", async () => {

@@ -1,11 +1,12 @@
 /**
- * One turn of a conversation, persisted in Chainlit's shape so a Chainlit app could resume the thread:
- * the `user_message` step, a `run` step for the turn, and the `assistant_message` under it (parentId = run),
- * created when the reply starts and updated as it ends. What streamed before a cancel or a dropped connection is kept.
+ * One turn of a conversation, persisted in Chainlit's shape so a Chainlit app could resume the thread: the
+ * `user_message` step, the turn's `on_message` run under it (parentId = the message, as Chainlit's on_message
+ * decorator nests it), and the `assistant_message` under the run, created when the reply starts and updated as it
+ * ends. Times come from the process clock (microseconds, strictly increasing), so the turn's steps sort in write order. What streamed before a cancel or a dropped connection is kept.
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { type DynamoDBDataLayer, type Element, type ThreadWithContent } from "@/data";
+import { utcNow, type DynamoDBDataLayer, type Element, type ThreadWithContent } from "@/data";
 import type { Assistant, AssistantAttachment } from "../assistant/assistant";
 import { describeOnly, threadToMessages } from "./history";
 import { isTextLike } from "./attachments";
@@ -37,7 +38,7 @@ const THREAD_NAME_MAX = 60;
 const INLINE_TEXT_MAX = 200_000;
 const INLINE_IMAGE_MAX = 5 * 1024 * 1024;
 
-const now = () => new Date().toISOString();
+const now = utcNow;
 
 /** Names a thread from its first message, or from its first attachment when the message is empty (Chainlit #2623). */
 export function threadNameFrom(content: string, attachments: Pick<Element, "name">[]): string {
@@ -83,7 +84,7 @@ export async function* continueThread(
   const runStepId = randomUUID();
   const assistantStepId = randomUUID();
   const runStart = now();
-  await data.createStep({ id: runStepId, threadId, type: "run", name: "on_message", parentId: null, input: input.content, createdAt: runStart, start: runStart });
+  await data.createStep({ id: runStepId, threadId, type: "run", name: "on_message", parentId: messageId, input: input.content, createdAt: runStart, start: runStart });
   yield { type: "start", threadId, userStepId: messageId, runStepId, assistantStepId, assistant: { name: assistant.name, isDemo: assistant.isDemo }, threadName };
 
   let output = "";
@@ -103,7 +104,8 @@ export async function* continueThread(
     const end = now();
     // A reply stopped before its first token is still recorded, so the turn reads "stopped" after a reload.
     if (created || output || cancelled) await saveAssistant({ streaming: false, end, ...(cancelled ? { metadata: { cancelled: true } } : {}) });
-    await data.updateStep({ id: runStepId, threadId, end, output: output.slice(0, 500) });
+    // The run's own output stays empty, as Chainlit leaves it: the answer is the assistant_message under it.
+    await data.updateStep({ id: runStepId, threadId, end });
   };
 
   let settled = false;

@@ -1,5 +1,9 @@
-/** Turns a stored thread into the role/content history an assistant reads (user and assistant messages, in order). */
+/**
+ * Turns a stored thread into the role/content history an assistant reads: user and assistant messages in reading
+ * order (a turn's reply is nested under its run, the run under the question; conversationOrder walks that tree).
+ */
 import type { Element, Step, ThreadWithContent } from "@/data";
+import { conversationOrder } from "@/lib/build-step-tree";
 import type { AssistantAttachment, ChatMessage } from "../assistant/assistant";
 
 export function threadToMessages(thread: Pick<ThreadWithContent, "steps" | "elements">, attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {
@@ -8,7 +12,7 @@ export function threadToMessages(thread: Pick<ThreadWithContent, "steps" | "elem
     if (!element.forId) continue;
     byStep.set(element.forId, [...(byStep.get(element.forId) ?? []), element]);
   }
-  return thread.steps
+  return conversationOrder(thread.steps)
     .filter((s: Step) => (s.type === "user_message" || s.type === "assistant_message") && !s.isError)
     .map((s) => {
       const elements = byStep.get(s.id) ?? [];

@@ -77,6 +77,47 @@ describe("threadToMarkdown", () => {
   });
 });
 
+describe("threadToMarkdown with turns nested as Chainlit nests them", () => {
+  // user_message → run (input repeats the question, the rating lives here) → reply. The browser that sent the
+  // second question ran fast, so its time is after its own reply's; the run's rating belongs under the reply.
+  const nested: ThreadWithContent = {
+    ...thread,
+    steps: [
+      { id: "q1", threadId: "t", type: "user_message", output: "First question", createdAt: "2025-03-04T09:15:01.000Z" },
+      {
+        id: "r1",
+        threadId: "t",
+        type: "run",
+        name: "on_message",
+        parentId: "q1",
+        input: "First question",
+        output: "",
+        createdAt: "2025-03-04T09:15:01.000100Z",
+        feedback: { id: "THREAD#t::STEP#r1", forId: "r1", threadId: "t", value: 1, comment: "Spot on" },
+      },
+      { id: "a1", threadId: "t", type: "assistant_message", parentId: "r1", output: "First answer", createdAt: "2025-03-04T09:15:02.000001Z" },
+      { id: "q2", threadId: "t", type: "user_message", output: "Second question", createdAt: "2025-03-04T09:16:30.000Z" },
+      { id: "r2", threadId: "t", type: "run", name: "on_message", parentId: "q2", input: "Second question", createdAt: "2025-03-04T09:16:00.000100Z" },
+      { id: "a2", threadId: "t", type: "assistant_message", parentId: "r2", output: "Second answer", createdAt: "2025-03-04T09:16:01Z" },
+    ],
+    elements: [],
+  };
+  const md = threadToMarkdown(nested);
+
+  it("reads question, answer, question, answer, with no run blocks", () => {
+    const order = ["First question", "First answer", "Second question", "Second answer"].map((text) => md.indexOf(text));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(md).not.toContain("on_message");
+    expect(md.match(/First question/g)).toHaveLength(1);
+  });
+
+  it("puts the run's rating under its answer, once", () => {
+    expect(md).toContain("First answer\n\n> Feedback: 👍 helpful: “Spot on”");
+    expect(md.match(/Feedback/g)).toHaveLength(1);
+  });
+});
+
 describe("threadToJson", () => {
   it("is the thread with steps and elements, minus signed links and storage keys", () => {
     const parsed = JSON.parse(threadToJson(thread));
@@ -98,6 +139,8 @@ describe("exportThread", () => {
 describe("helpers", () => {
   it("formats UTC times and keeps what it cannot parse", () => {
     expect(formatTime("2025-12-31T23:59:59.999Z")).toBe("2025-12-31 23:59 UTC");
+    expect(formatTime("2025-12-31T23:59:59.999999Z")).toBe("2025-12-31 23:59 UTC");
+    expect(formatTime("2025-12-31T23:59:00")).toBe("2025-12-31 23:59 UTC");
     expect(formatTime("yesterday")).toBe("yesterday");
     expect(formatTime(null)).toBe("unknown");
   });

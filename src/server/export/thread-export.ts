@@ -3,7 +3,8 @@
  * the layer returns it. Signed links expire within minutes and object keys are storage internals, so neither is
  * written; attachments appear by name.
  */
-import type { Element, Step, ThreadWithContent } from "@/data";
+import { timestampDate, type Element, type Step, type ThreadWithContent } from "@/data";
+import { buildStepTree, conversationOrder, feedbackTargets } from "@/lib/build-step-tree";
 import { toPublicThread } from "../public-thread";
 
 export type ThreadExportFormat = "json" | "markdown";
@@ -51,11 +52,11 @@ export function threadToJson(thread: ThreadWithContent): string {
 
 const SPEAKERS: Record<string, string> = { user_message: "You", assistant_message: "Assistant", system_message: "System" };
 
-/** `2025-03-04 09:15 UTC`: stored times are UTC ISO strings; anything else is written as stored. */
+/** `2025-03-04 09:15 UTC`: stored times are UTC ISO strings (any precision, timestamps.ts); anything else is written as stored. */
 export function formatTime(value: string | null | undefined): string {
   if (!value) return "unknown";
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const date = timestampDate(value);
+  return date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : value;
 }
 
 /** A fence longer than any backtick run inside, so tool output holding ``` cannot end the block early. */
@@ -67,10 +68,9 @@ export function fenced(text: string, language = ""): string {
 
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
-function feedbackLine(step: Step): string | null {
-  if (!step.feedback) return null;
-  const verdict = step.feedback.value === 1 ? "👍 helpful" : "👎 not helpful";
-  const comment = step.feedback.comment ? `: “${oneLine(step.feedback.comment)}”` : "";
+function feedbackLine(feedback: NonNullable<Step["feedback"]>): string {
+  const verdict = feedback.value === 1 ? "👍 helpful" : "👎 not helpful";
+  const comment = feedback.comment ? `: “${oneLine(feedback.comment)}”` : "";
   return `> Feedback: ${verdict}${comment}`;
 }
 
@@ -78,22 +78,27 @@ function attachmentLines(elements: readonly Element[]): string[] {
   return elements.map((e) => `- 📎 ${oneLine(e.name ?? e.id)}${e.mime ? ` (${e.mime})` : ""}`);
 }
 
-/** Messages speak in their own Markdown; every other step (tool, llm, retrieval…) is shown as its input and output. */
-function stepBlock(step: Step, attachments: readonly Element[]): string | null {
+/**
+ * Messages speak in their own Markdown; every other step (tool, llm, retrieval…) is shown as its input and output.
+ * A run only wraps its turn (its input repeats the question): it adds its attachments, nothing else. `feedback` is
+ * what this block shows: a run's rating goes under its answer, as the thread view shows it.
+ */
+function stepBlock(step: Step, attachments: readonly Element[], feedback: Step["feedback"]): string | null {
   const speaker = step.type ? SPEAKERS[step.type] : undefined;
   const parts: string[] = [];
   if (speaker) {
     parts.push(`**${speaker}** · ${formatTime(step.createdAt ?? step.start)}`, step.output?.trim() || step.input?.trim() || "_(no text)_");
+  } else if (step.type === "run") {
+    if (attachments.length === 0 && !feedback) return null;
   } else {
-    // A run step only wraps its children; without input or output of its own it adds nothing to read.
-    if (!step.input && !step.output && attachments.length === 0) return null;
+    if (!step.input && !step.output && attachments.length === 0 && !feedback) return null;
     parts.push(`**${step.type === "tool" ? "Tool" : "Step"}: ${oneLine(step.name ?? step.type ?? "step")}**`);
     if (step.input) parts.push(`Input:\n\n${fenced(step.input, step.language ?? "")}`);
     if (step.output) parts.push(`Output:\n\n${fenced(step.output, step.language ?? "")}`);
   }
   if (attachments.length > 0) parts.push(attachmentLines(attachments).join("\n"));
-  const feedback = feedbackLine(step);
-  if (feedback) parts.push(feedback);
+  const line = feedback ? feedbackLine(feedback) : null;
+  if (line) parts.push(line);
   return parts.join("\n\n");
 }
 
@@ -107,7 +112,13 @@ export function threadToMarkdown(thread: ThreadWithContent): string {
   }
   const title = oneLine(thread.name ?? "") || UNTITLED;
   const header = `# ${title}\n\nCreated ${formatTime(thread.createdAt)} · Last activity ${formatTime(thread.updatedAt ?? thread.createdAt)}`;
-  const sections = [header, ...thread.steps.flatMap((step) => stepBlock(step, byStep.get(step.id) ?? []) ?? [])];
+  // Reading order and feedback placement are the thread view's (build-step-tree.ts): a run's rating is shown under
+  // its last answer; a rating no answer shows stays on its own step.
+  const ordered = conversationOrder(thread.steps);
+  const rated = feedbackTargets(buildStepTree(ordered));
+  const shown = new Set([...rated.values()].map((s) => s.id));
+  const feedbackOf = (step: Step) => rated.get(step.id)?.feedback ?? (shown.has(step.id) ? null : step.feedback);
+  const sections = [header, ...ordered.flatMap((step) => stepBlock(step, byStep.get(step.id) ?? [], feedbackOf(step)) ?? [])];
   if (loose.length > 0) sections.push(`## Attachments\n\n${attachmentLines(loose).join("\n")}`);
   return `${sections.join("\n\n---\n\n")}\n`;
 }

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { DynamoDBDataLayer, type Step } from "../src/data";
+import { conversationOrder } from "../src/lib/build-step-tree";
+import { freshBucket, freshTable, REGION } from "../test/harness";
+import { LOCAL_AWS_CREDENTIALS } from "./local-services";
+import { demoId, seedDemoData } from "./seed";
+
+const MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+
+let data: DynamoDBDataLayer;
+let close: () => void;
+beforeAll(async () => {
+  const [{ client, tableName }, { client: s3, bucket }] = await Promise.all([freshTable(), freshBucket()]);
+  const env = {
+    DYNAMODB_TABLE: tableName,
+    DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: inject("s3Endpoint"),
+    S3_FORCE_PATH_STYLE: "true",
+  };
+  expect(await seedDemoData(env, () => {})).toBe(true);
+  data = new DynamoDBDataLayer({ tableName, client });
+  close = () => {
+    client.destroy();
+    s3.destroy();
+  };
+});
+afterAll(() => close?.());
+
+describe("demo seed", () => {
+  it("lists alice's threads newest first, each at its own microsecond time, the showcase on top", async () => {
+    const page = await data.listThreads({ first: 20 }, { userId: "alice@example.com" });
+    expect(page.data[0]!.name).toBe("Q3 sales by region");
+    const times = page.data.map((t) => t.updatedAt);
+    for (const time of times) expect(time).toMatch(MICROS);
+    expect(new Set(times).size).toBe(times.length);
+    expect([...times].sort().reverse()).toEqual(times);
+    // Spread over months, not squeezed into the moment of seeding.
+    expect(Date.parse(times[0]!) - Date.parse(times.at(-1)!)).toBeGreaterThan(7 * 86_400_000);
+  });
+
+  it("stores each turn as Chainlit does: user_message → run → tool and answer, in reading order by time", async () => {
+    const thread = (await data.getThread(demoId("alice@example.com:0")))!;
+    const byId = new Map(thread.steps.map((s) => [s.id, s]));
+    const runs = thread.steps.filter((s) => s.type === "run");
+    expect(runs).toHaveLength(2);
+    for (const run of runs) {
+      expect(byId.get(run.parentId ?? "")?.type).toBe("user_message");
+      expect(run.output).toBeUndefined();
+    }
+    const under = (step: Step) => byId.get(step.parentId ?? "")?.type;
+    expect(thread.steps.filter((s) => s.type === "assistant_message").map(under)).toEqual(["run", "run"]);
+    expect(thread.steps.filter((s) => s.type === "tool").map(under)).toEqual(["run"]);
+    for (const step of thread.steps) for (const time of [step.createdAt, step.start, step.end].filter(Boolean)) expect(time).toMatch(MICROS);
+    expect(conversationOrder(thread.steps).map((s) => s.id)).toEqual(thread.steps.map((s) => s.id));
+    // The first run's rating (the seed's 👍) is on the run, as the thumbs store it.
+    expect(runs[0]!.feedback?.value).toBe(1);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from "./timestamps";
+
+const base = Date.UTC(2025, 0, 1, 10, 0, 0) * 1000;
+
+describe("timestampMicros", () => {
+  it.each([
+    ["2025-01-01T10:00:00.123456Z", base + 123_456], // Threadbook now, Chainlit's steps
+    ["2025-01-01T10:00:00.123Z", base + 123_000], // Threadbook before, browser user messages
+    ["2025-01-01T10:00:00Z", base], // Chainlit's isoformat() when the microsecond is 0
+    ["2025-01-01T10:00:00.123456", base + 123_456], // utcnow().isoformat(): no zone means UTC
+    ["2025-01-01T10:00:00.123456+00:00", base + 123_456],
+    ["2025-01-01T12:00:00.5+02:00", base + 500_000],
+    ["2025-01-01T05:30:00-04:30", base],
+    ["2025-01-01 10:00:00.1234567Z", base + 123_456], // digits past the microsecond are cut, not rounded
+    ["2025-01-01", Date.UTC(2025, 0, 1) * 1000],
+    ["0050-06-01T00:00:00Z", new Date("0050-06-01T00:00:00Z").getTime() * 1000],
+  ])("%s", (value, micros) => expect(timestampMicros(value)).toBe(micros));
+
+  it.each([["yesterday"], [""], ["2025-13-01T00:00:00Z"], ["2025-04-31T00:00:00Z"], ["2025-01-01T24:00:00Z"], ["2025-01-01T10:00:00.Z"], [null], [42]])(
+    "rejects %j",
+    (value) => expect(timestampMicros(value)).toBeNull(),
+  );
+
+  it("reads what Date reads, to the millisecond", () => {
+    expect(timestampDate("2025-01-01T10:00:00.123456Z")?.toISOString()).toBe("2025-01-01T10:00:00.123Z");
+    expect(timestampDate("2025-01-01T10:00:00")?.toISOString()).toBe("2025-01-01T10:00:00.000Z");
+  });
+});
+
+describe("mixed formats", () => {
+  it("string order gets them wrong; compareTimestamps does not", () => {
+    const ms = "2025-01-01T10:00:00.123Z";
+    const us = "2025-01-01T10:00:00.123456Z";
+    const whole = "2025-01-01T10:00:01Z";
+    const justAfter = "2025-01-01T10:00:01.000001Z";
+    // The trap this module exists for: 'Z' > '4' and 'Z' > '.'.
+    expect(ms > us).toBe(true);
+    expect(whole > justAfter).toBe(true);
+    const sorted = [justAfter, whole, us, ms, "2025-01-01T10:00:00.122999"].sort(compareTimestamps);
+    expect(sorted).toEqual(["2025-01-01T10:00:00.122999", ms, us, whole, justAfter]);
+  });
+
+  it("puts missing or unreadable values first, in a total order", () => {
+    expect(["2025-01-01T00:00:00Z", null, "b", "a"].sort(compareTimestamps)).toEqual([null, "a", "b", "2025-01-01T00:00:00Z"]);
+    expect(compareTimestamps(undefined, "2025-01-01T00:00:00Z")).toBeLessThan(0);
+    expect(compareTimestamps("2025-01-01T10:00:00.123Z", "2025-01-01T10:00:00.123000Z")).toBe(0);
+  });
+});
+
+describe("isoFromMicros", () => {
+  it("always writes six digits, so its own values sort as strings", () => {
+    expect(isoFromMicros(base)).toBe("2025-01-01T10:00:00.000000Z");
+    expect(isoFromMicros(base + 7)).toBe("2025-01-01T10:00:00.000007Z");
+    expect(isoFromMicros(base + 123_456)).toBe("2025-01-01T10:00:00.123456Z");
+    expect(timestampMicros(isoFromMicros(base + 999_999))).toBe(base + 999_999);
+  });
+
+  it("refuses what is not a whole number of microseconds", () => {
+    expect(() => isoFromMicros(1.5)).toThrow(RangeError);
+    expect(() => isoFromMicros(Number.NaN)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Reading the timestamps both apps write, as one kind of value. Pure and dependency-free, so the browser code
+ * (step order, dates on screen) reads them exactly as the server does.
+ *
+ * What is in a shared table:
+ * - Threadbook now: `2025-01-01T10:00:00.123456Z` (microseconds, UTC; clock.ts).
+ * - Threadbook before: `2025-01-01T10:00:00.123Z` (milliseconds).
+ * - Chainlit: `datetime.isoformat() + "Z"`, so microseconds, and NO fraction at all when the microsecond is 0
+ *   (`2025-01-01T10:00:00Z`); its thread times are local time labelled `Z` (nothing can tell them apart); user
+ *   messages carry the browser's `toISOString()` (milliseconds); older versions wrote `+00:00` or no zone (UTC).
+ *
+ * As strings these do not sort: `…00.123Z` > `…00.123456Z` ('Z' > '4') and `…00Z` > `…00.5Z`. Compare them with
+ * `compareTimestamps`, which compares the instants.
+ */
+
+const PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * Microseconds since the epoch, or null for anything that is not an ISO-8601 date(-time). A time without a zone is
+ * UTC (Chainlit's `utcnow().isoformat()`), not the reader's local time as `Date.parse` would take it.
+ */
+export function timestampMicros(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const match = PATTERN.exec(value.trim());
+  if (!match) return null;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCDate() !== day) return null; // 31 April
+  date.setUTCHours(hour, minute, second, 0);
+  const micros = Number(fraction.padEnd(6, "0").slice(0, 6));
+  return date.getTime() * 1000 + micros - offsetMinutes(zone) * 60_000_000;
+}
+
+function offsetMinutes(zone: string | undefined): number {
+  if (!zone || zone.toUpperCase() === "Z") return 0;
+  const digits = zone.slice(1).replace(":", "");
+  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || "0");
+  return zone.startsWith("-") ? -minutes : minutes;
+}
+
+/** The instant as a Date (millisecond precision), or null: what display code formats. */
+export function timestampDate(value: unknown): Date | null {
+  const micros = timestampMicros(value);
+  return micros === null ? null : new Date(Math.floor(micros / 1000));
+}
+
+/**
+ * Oldest first by instant, whatever the format. A missing or unreadable value sorts before every readable one
+ * (Chainlit's phantom steps have no createdAt), and two of those compare as strings so the order stays total.
+ */
+export function compareTimestamps(a: string | null | undefined, b: string | null | undefined): number {
+  const x = timestampMicros(a);
+  const y = timestampMicros(b);
+  if (x !== null && y !== null) return x - y;
+  if (x !== null) return 1;
+  if (y !== null) return -1;
+  const [p, q] = [a ?? "", b ?? ""];
+  return p < q ? -1 : p > q ? 1 : 0;
+}
+
+/** `2025-01-01T10:00:00.123456Z` for microseconds since the epoch: fixed width, so Threadbook's own values sort as strings. */
+export function isoFromMicros(micros: number): string {
+  if (!Number.isSafeInteger(micros)) throw new RangeError("timestamp: microseconds must be a safe integer");
+  const millis = Math.floor(micros / 1000);
+  const rest = micros - millis * 1000;
+  return `${new Date(millis).toISOString().slice(0, 23)}${String(rest).padStart(3, "0")}Z`;
+}
