@@ -1,0 +1,41 @@
+import { getLogger } from "@/data";
+import { oauthSignInOrigins } from "../auth/providers";
+import { parseServerEnv } from "../env";
+import { getServices } from "../services";
+import { storageOrigin } from "./storage-origin";
+
+/** What the pages' headers depend on besides the request: fixed for the life of the process. */
+export interface PagePolicy {
+  development: boolean;
+  trustedProxyHops: number;
+  storageOrigins: string[];
+  signInOrigins: string[];
+}
+
+/** Used while the configuration cannot be read: the strictest policy (no storage, no OAuth targets, no proxy). */
+export const FALLBACK_POLICY: PagePolicy = { development: false, trustedProxyHops: 0, storageOrigins: [], signInOrigins: [] };
+
+const log = getLogger("Security");
+let cached: Promise<PagePolicy> | undefined;
+
+async function load(): Promise<PagePolicy> {
+  const env = parseServerEnv();
+  return {
+    development: process.env.NODE_ENV === "development",
+    trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+    storageOrigins: [await storageOrigin(getServices().storage)],
+    signInOrigins: oauthSignInOrigins(),
+  };
+}
+
+/** Read once per process; a failure is not kept, so the next page tries again (and meanwhile gets FALLBACK_POLICY). */
+export async function pagePolicy(): Promise<PagePolicy> {
+  cached ??= load();
+  try {
+    return await cached;
+  } catch (error) {
+    cached = undefined;
+    log.error(`page security policy: ${error instanceof Error ? error.message : String(error)}; using the strictest policy`);
+    return FALLBACK_POLICY;
+  }
+}
