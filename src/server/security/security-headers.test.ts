@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy, isHttps, newNonce } from "./security-headers";
+import { contentSecurityPolicy, isHttps, newNonce, pageSecurityHeaders, STRICT_TRANSPORT_SECURITY } from "./security-headers";
 
 /** `directive -> sources` of a policy string. */
 const parse = (policy: string) => new Map(policy.split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1)]));
@@ -45,6 +45,21 @@ describe("isHttps", () => {
     expect(isHttps({ url: "http://app.internal/", forwardedProto: "https, http", trustedProxyHops: 1 })).toBe(false);
     expect(isHttps({ url: "http://app.internal/", forwardedProto: "https, http", trustedProxyHops: 2 })).toBe(true);
     expect(isHttps({ url: "http://app.internal/", forwardedProto: null, trustedProxyHops: 1 })).toBe(false);
+  });
+});
+
+describe("pageSecurityHeaders", () => {
+  const policy = { development: false, storageOrigins: [], signInOrigins: [], trustedProxyHops: 0 };
+
+  it("adds Strict-Transport-Security only when the page is served over HTTPS", () => {
+    expect(pageSecurityHeaders({ url: "https://app.example/", forwardedProto: null }, policy, "n")["strict-transport-security"]).toBe(STRICT_TRANSPORT_SECURITY);
+    expect(pageSecurityHeaders({ url: "http://app.example/", forwardedProto: "https" }, policy, "n")).not.toHaveProperty("strict-transport-security");
+    const behindProxy = { ...policy, trustedProxyHops: 1 };
+    expect(pageSecurityHeaders({ url: "http://app.internal/", forwardedProto: "https" }, behindProxy, "n")).toHaveProperty("strict-transport-security");
+  });
+
+  it("always carries the CSP with the request's nonce", () => {
+    expect(pageSecurityHeaders({ url: "http://app.example/", forwardedProto: null }, policy, "abc")["content-security-policy"]).toContain("'nonce-abc'");
   });
 });
 

@@ -63,6 +63,17 @@ export function isHttps({ url, forwardedProto, trustedProxyHops }: { url: string
   return hops[Math.max(0, hops.length - trustedProxyHops)] === "https";
 }
 
+/** The per-request headers of a page response: its CSP, and HSTS when the browser came over HTTPS. */
+export function pageSecurityHeaders(
+  request: { url: string; forwardedProto: string | null },
+  policy: Omit<ContentSecurityPolicyOptions, "nonce"> & { trustedProxyHops: number },
+  nonce: string,
+): Record<string, string> {
+  const headers: Record<string, string> = { "content-security-policy": contentSecurityPolicy({ ...policy, nonce }) };
+  if (isHttps({ ...request, trustedProxyHops: policy.trustedProxyHops })) headers["strict-transport-security"] = STRICT_TRANSPORT_SECURITY;
+  return headers;
+}
+
 /** A base64 nonce of 128 random bits, new for every page response. */
 export function newNonce(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
