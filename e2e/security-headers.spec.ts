@@ -87,18 +87,21 @@ test.describe("sign-in page", () => {
     expect(api.headers()["x-content-type-options"]).toBe("nosniff");
   });
 
-  test("an inline script without the nonce does not run (a page that does run one reports the violation)", async ({ browser, baseURL }) => {
+  test("markup injected into a page cannot run a script or fetch an image from another origin", async ({ browser, baseURL }) => {
     const page = await browser.newPage({ baseURL });
     const violations: string[] = [];
     await watchCspViolations(page, (v) => violations.push(v));
-    await page.goto("/sign-in");
-    await page.evaluate(() => {
-      const script = document.createElement("script");
-      script.textContent = "window.__injected = true";
-      document.body.append(script);
+    // As a stored-XSS would arrive: inside the server's HTML, under the server's own headers.
+    await page.route("**/sign-in", async (route) => {
+      const response = await route.fetch();
+      const injected = '<script>window.__injected = true</script><img id="beacon" src="http://127.0.0.1:9/beacon.png">';
+      await route.fulfill({ response, body: (await response.text()).replace("</body>", `${injected}</body>`) });
     });
+    await page.goto("/sign-in");
+    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
-    await expect.poll(() => violations.some((v) => v.includes("script-src"))).toBe(true);
+    await expect.poll(() => violations.some((v) => v.startsWith("script-src"))).toBe(true);
+    await expect.poll(() => violations.some((v) => v.startsWith("img-src blocked http://127.0.0.1:9/beacon.png"))).toBe(true);
     await page.close();
   });
 
@@ -123,7 +126,9 @@ test.describe("thread pages (alice, read only)", () => {
   test("the list and a thread with an image, a CSV preview and code have the headers and load under the CSP", async ({ page, threads, thread }) => {
     await expectPageHeaders(await page.goto("/threads"));
     await expect(threads.rows.first()).toBeVisible();
-    await threads.open("Q3 sales by region");
+    await threads.link("Q3 sales by region").click();
+    // Generous: the first render of the biggest seeded thread on a busy machine.
+    await expect(thread.heading).toHaveText("Q3 sales by region", { timeout: 30_000 });
     // A direct load of the thread's own URL too (not only a client-side navigation).
     await expectPageHeaders(await page.reload());
     // The image comes from storage (img-src), the CSV preview is fetched from storage (connect-src).

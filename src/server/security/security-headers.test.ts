@@ -36,6 +36,8 @@ describe("isHttps", () => {
   it("without a trusted proxy, believes only the connection, never a forwarded header", () => {
     expect(isHttps({ url: "https://app.example/threads", forwardedProto: null, trustedProxyHops: 0 })).toBe(true);
     expect(isHttps({ url: "http://app.example/threads", forwardedProto: "https", trustedProxyHops: 0 })).toBe(false);
+    // Next builds the request URL's scheme from the header as well: a forged header makes an https URL.
+    expect(isHttps({ url: "https://app.example/threads", forwardedProto: "https", trustedProxyHops: 0 })).toBe(false);
   });
 
   it("behind N trusted proxies, reads the value the client-facing one appended", () => {
@@ -53,7 +55,7 @@ describe("pageSecurityHeaders", () => {
 
   it("adds Strict-Transport-Security only when the page is served over HTTPS", () => {
     expect(pageSecurityHeaders({ url: "https://app.example/", forwardedProto: null }, policy, "n")["strict-transport-security"]).toBe(STRICT_TRANSPORT_SECURITY);
-    expect(pageSecurityHeaders({ url: "http://app.example/", forwardedProto: "https" }, policy, "n")).not.toHaveProperty("strict-transport-security");
+    expect(pageSecurityHeaders({ url: "https://app.example/", forwardedProto: "https" }, policy, "n")).not.toHaveProperty("strict-transport-security");
     const behindProxy = { ...policy, trustedProxyHops: 1 };
     expect(pageSecurityHeaders({ url: "http://app.internal/", forwardedProto: "https" }, behindProxy, "n")).toHaveProperty("strict-transport-security");
   });

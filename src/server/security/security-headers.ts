@@ -53,12 +53,14 @@ export const STRICT_TRANSPORT_SECURITY = "max-age=63072000";
 
 /**
  * Is the browser talking HTTPS? With no trusted proxy (TRUSTED_PROXY_HOPS=0), only the connection the app itself
- * accepted counts: the request URL's protocol. Behind N trusted proxies, the client-facing one's X-Forwarded-Proto:
- * each hop appends, so it is the N-th value from the right (a single overwriting proxy leaves one value, read as is).
- * A client can forge the header only to its own harm: browsers ignore Strict-Transport-Security over plain HTTP.
+ * accepted counts: the request URL's protocol, and only when no X-Forwarded-Proto came with it (Next derives the
+ * URL's scheme from that header too, and here nobody vouches for it). Behind N trusted proxies, the client-facing
+ * one's X-Forwarded-Proto: each hop appends, so it is the N-th value from the right (a single overwriting proxy
+ * leaves one value, read as is). Forging it gains nothing: browsers ignore Strict-Transport-Security over HTTP.
  */
 export function isHttps({ url, forwardedProto, trustedProxyHops }: { url: string; forwardedProto: string | null; trustedProxyHops: number }): boolean {
-  if (trustedProxyHops <= 0 || !forwardedProto) return new URL(url).protocol === "https:";
+  if (trustedProxyHops <= 0) return forwardedProto === null && new URL(url).protocol === "https:";
+  if (!forwardedProto) return false;
   const hops = forwardedProto.split(",").map((v) => v.trim().toLowerCase());
   return hops[Math.max(0, hops.length - trustedProxyHops)] === "https";
 }
