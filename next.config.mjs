@@ -4,7 +4,6 @@
  */
 const PERMISSIONS_POLICY = [
   "accelerometer",
-  "bluetooth",
   "browsing-topics",
   "camera",
   "display-capture",

@@ -1,7 +1,6 @@
-import { getLogger } from "@/data";
+import { createStorageFromConfig, getLogger, parseStorageConfig } from "@/data";
 import { oauthSignInOrigins } from "../auth/providers";
 import { parseServerEnv } from "../env";
-import { getServices } from "../services";
 import { storageOrigin } from "./storage-origin";
 
 /** What the pages' headers depend on besides the request: fixed for the life of the process. */
@@ -18,12 +17,25 @@ export const FALLBACK_POLICY: PagePolicy = { development: false, trustedProxyHop
 const log = getLogger("Security");
 let cached: Promise<PagePolicy> | undefined;
 
+/**
+ * A storage client of its own, closed after one signature: the proxy is bundled apart from the routes, so sharing
+ * getServices()' cached instance would hand the routes objects built from the proxy's copies of the modules.
+ */
+async function signedStorageOrigin(): Promise<string> {
+  const storage = createStorageFromConfig(parseStorageConfig(process.env));
+  try {
+    return await storageOrigin(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
 async function load(): Promise<PagePolicy> {
   const env = parseServerEnv();
   return {
     development: process.env.NODE_ENV === "development",
     trustedProxyHops: env.TRUSTED_PROXY_HOPS,
-    storageOrigins: [await storageOrigin(getServices().storage)],
+    storageOrigins: [await signedStorageOrigin()],
     signInOrigins: oauthSignInOrigins(),
   };
 }
