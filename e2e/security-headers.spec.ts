@@ -148,6 +148,8 @@ test.describe("new chat and remote images (bob)", () => {
   test.use({ user: "bob@example.com" });
 
   test("a reply with another origin's image streams, and the image is never fetched until the reader opens it", async ({ page, context, threads, thread }) => {
+    // Sign-in, a streamed turn, a reload and a new tab: more than one test's usual minute on a busy machine.
+    test.slow();
     const pixel = await startPixelServer();
     try {
       await expectPageHeaders(await page.goto("/threads"));
