@@ -1,3 +1,25 @@
+/**
+ * Nothing the app does needs these (no camera, microphone, location, payment, devices, screen capture, sensors or
+ * interest-based ads); switched off for the app and anything it could ever embed. `()` = allowed to no origin.
+ */
+const PERMISSIONS_POLICY = [
+  "accelerometer",
+  "browsing-topics",
+  "camera",
+  "display-capture",
+  "geolocation",
+  "gyroscope",
+  "hid",
+  "magnetometer",
+  "microphone",
+  "midi",
+  "payment",
+  "serial",
+  "usb",
+]
+  .map((feature) => `${feature}=()`)
+  .join(", ");
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // The SDKs stay plain Node modules on the server instead of being bundled.
@@ -7,13 +29,23 @@ const nextConfig = {
   typedRoutes: false,
   async headers() {
     return [
+      // Every response, pages, API and static files alike. The per-request ones (CSP with its nonce, HSTS when on
+      // HTTPS) come from src/proxy.ts, for pages.
       {
         source: "/:path*",
         headers: [
           { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          // Thread ids stay in the app: other sites (a link in a reply, the OAuth provider) get no Referer at all.
+          { key: "Referrer-Policy", value: "same-origin" },
+          // For browsers without CSP frame-ancestors.
           { key: "X-Frame-Options", value: "DENY" },
+          { key: "Permissions-Policy", value: PERMISSIONS_POLICY },
         ],
+      },
+      // API answers are data, never documents: if one is opened as a page, nothing in it may load or run.
+      {
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" }],
       },
     ];
   },

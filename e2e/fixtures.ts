@@ -4,6 +4,7 @@
  * `test.use({ user: "bob@example.com" })` switches user; locale, viewport and colour scheme still come from test.use.
  */
 import { test as base, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
+import { watchCspViolations } from "./csp-violations";
 import { SignInPage } from "./pages/sign-in-page";
 import { ThreadPage } from "./pages/thread-page";
 import { ThreadsPage } from "./pages/threads-page";
@@ -24,7 +25,7 @@ async function signInOnce(browser: Browser, baseURL: string | undefined, user: D
 
 export const test = base.extend<{ user: DemoUser; threads: ThreadsPage; thread: ThreadPage; pageErrors: void }, { sessions: (user: DemoUser) => Promise<StorageState> }>({
   user: ["alice@example.com", { option: true }],
-  /** Every test fails on an uncaught page error or a React hydration mismatch. */
+  /** Every test fails on an uncaught page error, a React hydration mismatch or a CSP violation on the app's pages. */
   pageErrors: [
     async ({ page }, provide) => {
       const errors: string[] = [];
@@ -32,6 +33,7 @@ export const test = base.extend<{ user: DemoUser; threads: ThreadsPage; thread: 
       page.on("console", (message) => {
         if (message.type() === "error" && /hydrat/i.test(message.text())) errors.push(`console: ${message.text()}`);
       });
+      await watchCspViolations(page, (violation) => errors.push(`CSP: ${violation}`));
       await provide();
       if (errors.length) throw new Error(`The page reported errors:\n${errors.join("\n")}`);
     },

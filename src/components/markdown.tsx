@@ -1,12 +1,13 @@
 "use client";
 
 import type { Element as HastElement, ElementContent as HastContent } from "hast";
-import { memo, type ComponentProps } from "react";
+import { memo, useSyncExternalStore, type ComponentProps } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
 import remarkGfm from "remark-gfm";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { classifyImage } from "@/lib/image-source";
 import { CopyButton } from "./copy-button";
 
 type AnyNode = { type: string; value?: string; children?: AnyNode[] };
@@ -62,6 +63,43 @@ function CodeBlock({ node, children }: { node?: HastElement; children?: React.Re
   );
 }
 
+const noSubscription = () => () => {};
+/** `location.origin` in the browser; null on the server and while hydrating (so both render the same). */
+const usePageOrigin = () =>
+  useSyncExternalStore(
+    noSubscription,
+    () => window.location.origin,
+    () => null,
+  );
+
+/**
+ * An image in stored text. Only the app's own images load: another origin's would be fetched the moment the thread
+ * opens, which is how a prompt-injected reply leaks data (issue 11), and the page's CSP refuses them anyway. Such an
+ * image is a placeholder naming its host, with a link that opens it in a new tab if the reader chooses: one image,
+ * one click, no Referer, no opener. It is not loaded in place, which would need the CSP to allow any host for the
+ * whole page.
+ */
+function MarkdownImage({ src, alt }: { src?: unknown; alt?: string }) {
+  const { t } = useI18n();
+  const origin = usePageOrigin();
+  if (typeof src !== "string") return null;
+  const image = classifyImage(src, origin);
+  if (image.kind === "local") return <img src={image.src} alt={alt ?? ""} loading="lazy" referrerPolicy="no-referrer" />;
+  if (image.kind === "invalid") return alt ? <span className="link-removed">{alt}</span> : null;
+  // Spans only: an image sits inside a paragraph.
+  return (
+    <span className="remote-image" data-testid="remote-image">
+      <span className="remote-image-text">
+        {t.remoteImage(image.host)}
+        {alt ? <span className="remote-image-alt"> “{alt}”</span> : null}
+      </span>
+      <a className="btn btn-sm" href={image.href} target="_blank" rel="noopener noreferrer nofollow ugc" aria-label={t.openRemoteImageLabel(image.host)}>
+        {t.openRemoteImage}
+      </a>
+    </span>
+  );
+}
+
 const components: Components = {
   pre: ({ node, children }) => <CodeBlock node={node}>{children}</CodeBlock>,
   // An unsafe URL (javascript:, data:…) arrives here emptied: show the text, not a link to this very page.
@@ -78,9 +116,8 @@ const components: Components = {
       <table {...rest} />
     </div>
   ),
-  img: ({ node: _node, src, alt }) =>
-    // Remote images in stored text: no referrer, lazy; sanitize has already checked the URL's protocol.
-    typeof src === "string" ? <img src={src} alt={alt ?? ""} loading="lazy" referrerPolicy="no-referrer" /> : null,
+  // sanitize has already checked the URL's protocol; MarkdownImage decides whether it may be fetched.
+  img: ({ node: _node, src, alt }) => <MarkdownImage src={src} alt={alt} />,
 };
 
 export const Markdown = memo(function Markdown({ children, className }: { children: string; className?: string }) {

@@ -1,9 +1,11 @@
 /**
  * The server's configuration, from the environment only, checked once at start.
- * A bad value fails with one line naming the variable (issue 2), never a stack trace.
+ * A bad value fails with one line naming the variable (issue 2), never a stack trace, and never the value of a
+ * variable that may hold a secret (issue 11): only the variables in SHOWN_VALUES have their value repeated.
  */
 import { z } from "zod";
 import { parseLogLevel } from "@/data/logger";
+import { redact } from "./redact";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -14,16 +16,17 @@ export const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
-const positiveInt = (fallback: number, max: number) =>
+const wholeNumber = (fallback: number, min: number, max: number) =>
   optionalString.pipe(
     z
       .string()
       .regex(/^\d+$/, "expected a whole number")
       .transform(Number)
-      .pipe(z.number().int().min(1).max(max))
+      .pipe(z.number().int().min(min).max(max))
       .optional()
       .transform((v) => v ?? fallback),
   );
+const positiveInt = (fallback: number, max: number) => wholeNumber(fallback, 1, max);
 
 const logLevel = optionalString.refine((v) => v === undefined || parseLogLevel(v) !== undefined, {
   message: 'expected one of "debug", "info", "warn", "error", "silent"',
@@ -69,6 +72,12 @@ export const ServerEnvSchema = z.object({
 });
 export type ServerEnv = z.infer<typeof ServerEnvSchema>;
 
+/**
+ * Variables whose value is safe to repeat in an error (it helps to see `PORT: … (got "80a")`). Every other value may
+ * be a secret or carry one (AUTH_SECRET, keys, connection strings, URLs with user:password@), so it is never shown.
+ */
+const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "MAX_UPLOAD_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME"]);
+
 /** Parses with a schema; the first problem becomes `VARIABLE: message`. */
 export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   const result = schema.safeParse(env);
@@ -76,7 +85,9 @@ export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string,
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? "environment");
   const got = env[variable];
-  throw new ConfigError(`${variable}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ""}`);
+  if (SHOWN_VALUES.has(variable)) throw new ConfigError(`${variable}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ""}`);
+  // A schema's message could quote its input (zod's own messages sometimes do): take the value out of it too.
+  throw new ConfigError(`${variable}: ${redact(issue.message, [got])}`);
 }
 
 export const parseServerEnv = (env: Record<string, string | undefined> = process.env) => parseEnvWith(ServerEnvSchema, env);

@@ -93,6 +93,9 @@ export const en = {
   charCount: (n: number, max: number) => `${n} / ${max}`,
   // Elements
   openImage: (name: string) => `Open image ${name}`,
+  remoteImage: (host: string) => `Image from ${host} not loaded`,
+  openRemoteImage: "Open image",
+  openRemoteImageLabel: (host: string) => `Open image from ${host} in a new tab`,
   close: "Close",
   download: "Download",
   downloadFile: (name: string, kind: string, size: string) => `Download ${name} (${[kind, size].filter(Boolean).join(", ")})`,

@@ -2,6 +2,7 @@
  * An OpenAI-compatible Chat Completions client with streaming (OpenAI, Azure OpenAI, Ollama, vLLM), over fetch:
  * no SDK, so the same code speaks to every server that implements `/chat/completions` with `stream: true`.
  */
+import { redact } from "../redact";
 import { AssistantError, type Assistant, type ChatMessage } from "./assistant";
 
 export interface OpenAIAssistantOptions {
@@ -61,10 +62,11 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
         });
       } catch (error) {
         if (signal.aborted) return;
-        throw new AssistantError(`The assistant could not be reached (${(error as Error).message}).`);
+        throw new AssistantError(`The assistant could not be reached (${redact((error as Error).message, [options.apiKey])}).`);
       }
       if (!response.ok || !response.body) {
-        const detail = (await response.text().catch(() => "")).slice(0, 300);
+        // Some servers quote the key they refused; the message is stored in the thread and logged, so it is taken out.
+        const detail = redact((await response.text().catch(() => "")).slice(0, 300), [options.apiKey]);
         throw new AssistantError(`The assistant answered ${response.status}${detail ? `: ${detail}` : ""}`);
       }
       for await (const data of sseData(response.body)) {
@@ -75,7 +77,7 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
         } catch {
           continue; // keep-alive comments and partial vendor extensions
         }
-        if (parsed.error) throw new AssistantError(`The assistant failed: ${parsed.error.message ?? "unknown error"}`);
+        if (parsed.error) throw new AssistantError(`The assistant failed: ${redact(parsed.error.message ?? "unknown error", [options.apiKey])}`);
         const token = parsed.choices?.[0]?.delta?.content;
         if (token) yield token;
       }

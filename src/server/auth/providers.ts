@@ -29,6 +29,12 @@ interface ProviderSpec {
   issuer: "none" | "optional" | "required";
   /** A variable that renames the button (the generic issuer has no name of its own). */
   nameVariable?: keyof OAuthEnv;
+  /**
+   * The origin of the provider's login page, where the sign-in form's POST is redirected: the page's CSP must allow
+   * it as a form target (browsers check form-action on that redirect). Cognito's hosted UI lives on a domain of its
+   * own that only discovery tells, so it has none (with JavaScript on, the redirect is a script navigation anyway).
+   */
+  signInOrigin(issuer: string | undefined): string | undefined;
   build(options: ProviderOptions): Provider;
 }
 
@@ -74,19 +80,32 @@ export function isEntraTenantIssuer(issuer: string | undefined): boolean {
   return Boolean(tenant) && !ENTRA_SHARED_TENANTS.has(tenant!);
 }
 
+function originOf(issuer: string | undefined): string | undefined {
+  return issuer ? new URL(issuer).origin : undefined;
+}
+
 const SPECS: readonly ProviderSpec[] = [
-  { id: GITHUB_ID, name: "GitHub", prefix: "AUTH_GITHUB", issuer: "none", build: (c) => GitHub(c) },
-  { id: "google", name: "Google", prefix: "AUTH_GOOGLE", issuer: "none", build: (c) => Google(c) },
+  { id: GITHUB_ID, name: "GitHub", prefix: "AUTH_GITHUB", issuer: "none", signInOrigin: () => "https://github.com", build: (c) => GitHub(c) },
+  { id: "google", name: "Google", prefix: "AUTH_GOOGLE", issuer: "none", signInOrigin: () => "https://accounts.google.com", build: (c) => Google(c) },
   // Without an issuer, Entra's multi-tenant /common endpoint: any work or personal Microsoft account.
-  { id: ENTRA_ID, name: "Microsoft", prefix: "AUTH_MICROSOFT_ENTRA_ID", issuer: "optional", build: (c) => MicrosoftEntraID(c) },
-  { id: "cognito", name: "Amazon Cognito", prefix: "AUTH_COGNITO", issuer: "required", build: (c) => Cognito(c) },
-  { id: "keycloak", name: "Keycloak", prefix: "AUTH_KEYCLOAK", issuer: "required", build: (c) => Keycloak(c) },
+  {
+    id: ENTRA_ID,
+    name: "Microsoft",
+    prefix: "AUTH_MICROSOFT_ENTRA_ID",
+    issuer: "optional",
+    signInOrigin: () => "https://login.microsoftonline.com",
+    build: (c) => MicrosoftEntraID(c),
+  },
+  { id: "cognito", name: "Amazon Cognito", prefix: "AUTH_COGNITO", issuer: "required", signInOrigin: () => undefined, build: (c) => Cognito(c) },
+  { id: "keycloak", name: "Keycloak", prefix: "AUTH_KEYCLOAK", issuer: "required", signInOrigin: originOf, build: (c) => Keycloak(c) },
   {
     id: GENERIC_OIDC_ID,
     name: "OpenID Connect",
     prefix: "AUTH_OIDC",
     issuer: "required",
     nameVariable: "AUTH_OIDC_NAME",
+    // Most issuers serve their authorization endpoint on their own origin (discovery could say otherwise).
+    signInOrigin: originOf,
     build: (options) => ({
       id: GENERIC_OIDC_ID,
       type: "oidc",
@@ -106,6 +125,7 @@ export interface EnabledProvider {
 
 interface Resolved extends EnabledProvider {
   provider: Provider;
+  signInOrigin?: string;
 }
 
 function resolve(rawEnv: Record<string, string | undefined>): Resolved[] {
@@ -124,7 +144,7 @@ function resolve(rawEnv: Record<string, string | undefined>): Resolved[] {
     if (spec.issuer === "required" && !issuer) throw new ConfigError(`${issuerVar}: required when ${idVar} is set (the issuer URL)`);
     const name = (spec.nameVariable && read(spec.nameVariable)) || spec.name;
     const provider = spec.build({ clientId, clientSecret, name, ...(issuer && spec.issuer !== "none" ? { issuer } : {}) });
-    return [{ id: spec.id, name, provider }];
+    return [{ id: spec.id, name, provider, signInOrigin: spec.signInOrigin(issuer) }];
   });
 }
 
@@ -140,6 +160,10 @@ export function oauthSettings(rawEnv: Record<string, string | undefined> = proce
   const env = parseEnvWith(OAuthEnvSchema, rawEnv);
   return { mode: env.OAUTH_IDENTIFIER, oidcClaim: env.AUTH_OIDC_IDENTIFIER_CLAIM, entraTenantIssuer: isEntraTenantIssuer(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER) };
 }
+
+/** The login-page origins of the enabled providers, for the pages' CSP form-action (src/server/security). */
+export const oauthSignInOrigins = (env: Record<string, string | undefined> = process.env): string[] =>
+  resolve(env).flatMap((r) => (r.signInOrigin ? [r.signInOrigin] : []));
 
 /** For scripts/stack.ts: fail `npm start` with one line before Next starts. */
 export const checkOAuthEnv = (env: Record<string, string | undefined>): void => void resolve(env);

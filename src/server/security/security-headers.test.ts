@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { contentSecurityPolicy, isHttps, newNonce, pageSecurityHeaders, STRICT_TRANSPORT_SECURITY } from "./security-headers";
+
+/** `directive -> sources` of a policy string. */
+const parse = (policy: string) => new Map(policy.split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1)]));
+
+const options = { nonce: "bm9uY2U=", development: false, storageOrigins: ["http://127.0.0.1:9000"], signInOrigins: ["https://sso.example.com"] };
+
+describe("contentSecurityPolicy", () => {
+  it("runs only the page's own nonce'd scripts and loads images, media and fetches from the app and its storage", () => {
+    const csp = parse(contentSecurityPolicy(options));
+    expect(csp.get("script-src")).toEqual(["'self'", "'nonce-bm9uY2U='", "'strict-dynamic'"]);
+    expect(csp.get("img-src")).toEqual(["'self'", "data:", "blob:", "http://127.0.0.1:9000"]);
+    expect(csp.get("connect-src")).toEqual(["'self'", "http://127.0.0.1:9000"]);
+    expect(csp.get("media-src")).toEqual(["'self'", "blob:", "http://127.0.0.1:9000"]);
+    expect(csp.get("object-src")).toEqual(["'none'"]);
+    expect(csp.get("base-uri")).toEqual(["'self'"]);
+    expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
+    expect(csp.get("form-action")).toEqual(["'self'", "https://sso.example.com"]);
+    expect(csp.get("default-src")).toEqual(["'self'"]);
+  });
+
+  it("never allows inline or eval'd scripts in production, nor any host beyond storage", () => {
+    const policy = contentSecurityPolicy(options);
+    expect(policy).not.toContain("unsafe-eval");
+    expect(parse(policy).get("script-src")).not.toContain("'unsafe-inline'");
+    expect(policy).not.toMatch(/(^|\s)(\*|https:|http:)(;|\s|$)/);
+  });
+
+  it("allows eval (React's dev build) only in development", () => {
+    expect(parse(contentSecurityPolicy({ ...options, development: true })).get("script-src")).toContain("'unsafe-eval'");
+  });
+});
+
+describe("isHttps", () => {
+  it("without a trusted proxy, believes only the connection, never a forwarded header", () => {
+    expect(isHttps({ url: "https://app.example/threads", forwardedProto: null, trustedProxyHops: 0 })).toBe(true);
+    expect(isHttps({ url: "http://app.example/threads", forwardedProto: "https", trustedProxyHops: 0 })).toBe(false);
+    // Next builds the request URL's scheme from the header as well: a forged header makes an https URL.
+    expect(isHttps({ url: "https://app.example/threads", forwardedProto: "https", trustedProxyHops: 0 })).toBe(false);
+  });
+
+  it("behind N trusted proxies, reads the value the client-facing one appended", () => {
+    expect(isHttps({ url: "http://app.internal/", forwardedProto: "https", trustedProxyHops: 1 })).toBe(true);
+    expect(isHttps({ url: "http://app.internal/", forwardedProto: "http", trustedProxyHops: 1 })).toBe(false);
+    // A client's own "https" in front of what the edge proxy saw (plain http) is not believed.
+    expect(isHttps({ url: "http://app.internal/", forwardedProto: "https, http", trustedProxyHops: 1 })).toBe(false);
+    expect(isHttps({ url: "http://app.internal/", forwardedProto: "https, http", trustedProxyHops: 2 })).toBe(true);
+    expect(isHttps({ url: "http://app.internal/", forwardedProto: null, trustedProxyHops: 1 })).toBe(false);
+  });
+});
+
+describe("pageSecurityHeaders", () => {
+  const policy = { development: false, storageOrigins: [], signInOrigins: [], trustedProxyHops: 0 };
+
+  it("adds Strict-Transport-Security only when the page is served over HTTPS", () => {
+    expect(pageSecurityHeaders({ url: "https://app.example/", forwardedProto: null }, policy, "n")["strict-transport-security"]).toBe(STRICT_TRANSPORT_SECURITY);
+    expect(pageSecurityHeaders({ url: "https://app.example/", forwardedProto: "https" }, policy, "n")).not.toHaveProperty("strict-transport-security");
+    const behindProxy = { ...policy, trustedProxyHops: 1 };
+    expect(pageSecurityHeaders({ url: "http://app.internal/", forwardedProto: "https" }, behindProxy, "n")).toHaveProperty("strict-transport-security");
+  });
+
+  it("always carries the CSP with the request's nonce", () => {
+    expect(pageSecurityHeaders({ url: "http://app.example/", forwardedProto: null }, policy, "abc")["content-security-policy"]).toContain("'nonce-abc'");
+  });
+});
+
+describe("newNonce", () => {
+  it("is 128 random bits, different every time", () => {
+    const nonces = new Set(Array.from({ length: 100 }, newNonce));
+    expect(nonces.size).toBe(100);
+    for (const nonce of nonces) expect(Buffer.from(nonce, "base64")).toHaveLength(16);
+  });
+});
