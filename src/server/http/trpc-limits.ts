@@ -43,6 +43,8 @@ export async function limitTrpcRequest(req: Request, endpoint: string, limits: T
     await req.body?.cancel().catch(() => undefined);
     return { ok: false, response: trpcErrorResponse("BAD_REQUEST", `A request may batch at most ${limits.maxBatchCalls} calls; this one has ${calls}.`) };
   }
+  // Next hands route handlers an (empty) body stream even on GET, and a GET Request cannot be rebuilt with a body.
+  if (req.method === "GET" || req.method === "HEAD") return { ok: true, req };
   const body = await readBoundedBody(req, limits.maxBodyBytes);
   if (!body.ok) return { ok: false, response: trpcErrorResponse("PAYLOAD_TOO_LARGE", `The request body is larger than the ${kilobytes(limits.maxBodyBytes)} limit.`) };
   if (body.bytes === null) return { ok: true, req };
