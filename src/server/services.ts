@@ -45,7 +45,7 @@ const DynamoTimeoutsSchema = ServerEnvSchema.pick({ DYNAMODB_CONNECT_TIMEOUT_MS:
 /**
  * The DynamoDB client for an environment: the endpoint and keys in it when given (scripts pass env objects that are not
  * process.env). Without timeouts a stalled DynamoDB holds every request open forever; with them a call gives up after
- * about attempts × request timeout (default 3 × 2 s) and the API answers 503. `throwOnRequestTimeout` makes the SDK
+ * about attempts × request timeout (default 2 × 4 s) and the API answers 503. `throwOnRequestTimeout` makes the SDK
  * fail the attempt instead of only logging that it is late.
  */
 export function createDynamoClient(env: Record<string, string | undefined>): DynamoDBClient {
