@@ -1,7 +1,8 @@
 /**
  * A fake OpenAI-compatible Chat Completions server on loopback, streaming SSE like the real one. Deterministic:
  * it answers "Echo: <last user message>" token by token; a message containing "[fail]" gets a 500, "[slow]" a long,
- * slow reply (for cancelling), "[attachments]" lists the content parts it received.
+ * slow reply (for cancelling), "[attachments]" lists the content parts it received, "[stall]" sends two tokens and then
+ * nothing more, "[no-headers]" never answers at all (both hold the connection open until the client gives up).
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -46,6 +47,7 @@ export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: n
       res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the model is overloaded" } }));
       return;
     }
+    if (text.includes("[no-headers]")) return;
     let reply = `Echo: ${text}`;
     if (text.includes("[slow]")) reply = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
     if (text.includes("[attachments]") && last && typeof last.content !== "string") {
@@ -56,8 +58,9 @@ export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: n
     let closed = false;
     req.on("close", () => (closed = true));
     res.on("close", () => (closed = true));
-    for (const token of tokens) {
+    for (const [index, token] of tokens.entries()) {
       if (closed) return;
+      if (text.includes("[stall]") && index === 2) return;
       res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: token } }] })}\n\n`);
       await new Promise((r) => setTimeout(r, text.includes("[slow]") ? delay * 4 : delay));
     }

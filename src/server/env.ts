@@ -69,6 +69,14 @@ export const ServerEnvSchema = z.object({
   OPENAI_MODEL: optionalString,
   OAUTH_IDENTIFIER: OAuthIdentifierModeSchema,
   TRUSTED_PROXY_HOPS: TrustedProxyHopsSchema,
+  // Limits and timeouts (docs/security.md, "Limits and timeouts").
+  API_MAX_BODY_KB: positiveInt(1024, 100 * 1024),
+  API_MAX_BATCH: positiveInt(20, 1000),
+  DYNAMODB_CONNECT_TIMEOUT_MS: positiveInt(2_000, 600_000),
+  DYNAMODB_REQUEST_TIMEOUT_MS: positiveInt(4_000, 600_000),
+  DYNAMODB_MAX_ATTEMPTS: positiveInt(2, 10),
+  OPENAI_CONNECT_TIMEOUT_MS: positiveInt(30_000, 600_000),
+  OPENAI_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
 });
 export type ServerEnv = z.infer<typeof ServerEnvSchema>;
 

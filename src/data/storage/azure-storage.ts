@@ -7,6 +7,8 @@ import {
   BlobServiceClient,
   type ContainerClient,
   generateBlobSASQueryParameters,
+  newPipeline,
+  type RequestPolicyFactory,
   SASProtocol,
   StorageSharedKeyCredential,
   type StoragePipelineOptions,
@@ -16,8 +18,9 @@ import { type AzureAccount, defaultBlobEndpoint, parseAzureConnectionString } fr
 import { attachmentDisposition } from "./content-disposition";
 import { checkObjectKey } from "./object-key";
 import { checkExpiresInSeconds, signingWindow } from "./signing-window";
-import type { ReadUrlOptions, SignedUrl, StorageClient, UploadInput } from "./storage-client";
+import { DEFAULT_STORAGE_TIMEOUTS, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
 import { toStorageError, type StorageTarget } from "./storage-errors";
+import { objectNotFound, readAtMost } from "./read-bounded";
 import { byteLength, prepareData, progressReporter } from "./upload-data";
 
 /** Streams are staged in 4 MiB blocks, 2 at a time: an upload of any size holds roughly 8–12 MiB. */
@@ -25,9 +28,9 @@ export const AZURE_BLOCK_SIZE = 4 * 1024 * 1024;
 export const AZURE_UPLOAD_CONCURRENCY = 2;
 /**
  * The SDK's default (4 tries, 4 s doubling) keeps a request hanging ~30 s when the service is down; a page waiting on a
- * download link should hear sooner. Callers can override through `pipelineOptions`.
+ * download link should hear sooner. Tries come from `timeouts`; callers can override through `pipelineOptions`.
  */
-const DEFAULT_RETRY = { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4_000 };
+const DEFAULT_RETRY = { retryDelayInMs: 500, maxRetryDelayInMs: 4_000 };
 
 const logger = getLogger("Storage");
 
@@ -36,6 +39,7 @@ export type AzureCredentialOptions = { connectionString: string } | { accountNam
 export type AzureStorageOptions = AzureCredentialOptions & {
   containerName: string;
   expiresInSeconds?: number;
+  timeouts?: StorageTimeouts;
   pipelineOptions?: StoragePipelineOptions;
 };
 
@@ -59,6 +63,22 @@ export async function ensureContainer(container: ContainerClient, target = azure
 
 const azureTarget = (name: string, endpoint: string): StorageTarget => ({ kind: "Azure container", name, endpoint });
 
+/**
+ * The SDK's `tryTimeoutInMs` only asks the *service* to give up (a `timeout` URL parameter): a service that stops
+ * answering holds the request forever. A request's `timeout` is enforced by the HTTP client itself, from the connect
+ * until the response headers (the whole upload of a block included).
+ */
+function perTryTimeout(timeoutMs: number): RequestPolicyFactory {
+  return {
+    create: (next) => ({
+      sendRequest: (request) => {
+        request.timeout = timeoutMs;
+        return next.sendRequest(request);
+      },
+    }),
+  };
+}
+
 export class AzureBlobStorageClient implements StorageClient {
   readonly description: string;
   readonly container: ContainerClient;
@@ -73,10 +93,14 @@ export class AzureBlobStorageClient implements StorageClient {
     if (!options.containerName) throw new Error("createAzureStorage: containerName is required");
     const account = resolveAccount(options);
     this.credential = new StorageSharedKeyCredential(account.accountName, account.accountKey);
-    this.service = new BlobServiceClient(account.blobEndpoint, this.credential, {
+    const timeouts = options.timeouts ?? DEFAULT_STORAGE_TIMEOUTS;
+    const pipeline = newPipeline(this.credential, {
       ...options.pipelineOptions,
-      retryOptions: { ...DEFAULT_RETRY, ...options.pipelineOptions?.retryOptions },
+      retryOptions: { ...DEFAULT_RETRY, maxTries: timeouts.maxAttempts, ...options.pipelineOptions?.retryOptions },
     });
+    // Last in the pipeline, so after the retry policy: every try gets its own timeout.
+    pipeline.factories.push(perTryTimeout(timeouts.requestTimeoutMs));
+    this.service = new BlobServiceClient(account.blobEndpoint, pipeline);
     this.container = this.service.getContainerClient(options.containerName);
     this.description = `azure://${options.containerName}`;
     this.expiresInSeconds = checkExpiresInSeconds(options.expiresInSeconds);
@@ -154,6 +178,17 @@ export class AzureBlobStorageClient implements StorageClient {
       return { url: `${this.container.getBlobClient(objectKey).url}?${sas.toString()}`, expiresAt: window.expiresOn.toISOString() };
     } catch (error) {
       throw toStorageError(error, this.target, "sign read URL");
+    }
+  }
+
+  async read(objectKey: string, { maxBytes }: { maxBytes: number }): Promise<Uint8Array> {
+    checkObjectKey(objectKey);
+    try {
+      const response = await this.container.getBlobClient(objectKey).download();
+      return await readAtMost(response.readableStreamBody as Parameters<typeof readAtMost>[0], response.contentLength, objectKey, maxBytes);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404 && (error as { code?: string }).code === "BlobNotFound") throw objectNotFound(objectKey);
+      throw toStorageError(error, this.target, "read");
     }
   }
 

@@ -5,49 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
+import { MiB, peakGrowth } from "../../../test/memory";
 import { elementObjectKey } from "./object-key";
 import { BACKENDS, freshStorage, generatedStream } from "./storage-test-backends";
 
 const TOTAL = 50 * 1024 * 1024;
 /** Well under the file size: what the part/block buffers may hold (S3 ≈ 2 parts in flight + 1 filling, ~22 MiB measured). */
 const MAX_GROWTH = 40 * 1024 * 1024;
-const MiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-
-/**
- * V8 frees the parts' buffers whenever it next collects, which can be tens of MB later (lib-storage concatenates each
- * 5 MiB part, leaving the chunks behind as garbage). To measure what the upload *retains* rather than when V8 gets round
- * to it, each sample first forces a collection: `gc` is exposed at runtime since the test runner's flags aren't ours.
- */
-setFlagsFromString("--expose-gc");
-const collectGarbage = runInNewContext("gc") as () => void;
-
-/**
- * Peak growth above the starting point, sampled every 10 ms while `work` runs: RSS, and the JS heap plus Buffers, which
- * is the sharper measure once an earlier test in this process has already grown RSS.
- */
-async function peakGrowth(work: () => Promise<unknown>): Promise<{ rss: number; live: number }> {
-  const live = ({ heapUsed, arrayBuffers }: NodeJS.MemoryUsage) => heapUsed + arrayBuffers;
-  collectGarbage();
-  const start = process.memoryUsage();
-  const peak = { rss: 0, live: 0 };
-  const sample = () => {
-    collectGarbage();
-    const now = process.memoryUsage();
-    peak.rss = Math.max(peak.rss, now.rss - start.rss);
-    peak.live = Math.max(peak.live, live(now) - live(start));
-  };
-  const timer = setInterval(sample, 10);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  sample();
-  return peak;
-}
 
 /** Passes chunks through while hashing them, so the digest of what was sent needs no copy of it. */
 function hashing(hash: ReturnType<typeof createHash>) {

@@ -19,8 +19,9 @@ import { getLogger } from "../logger";
 import { attachmentDisposition } from "./content-disposition";
 import { checkObjectKey } from "./object-key";
 import { checkExpiresInSeconds, signingWindow } from "./signing-window";
-import type { ReadUrlOptions, SignedUrl, StorageClient, UploadInput } from "./storage-client";
+import { DEFAULT_STORAGE_TIMEOUTS, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
 import { toStorageError, type StorageTarget } from "./storage-errors";
+import { objectNotFound, readAtMost } from "./read-bounded";
 import { byteLength, prepareData, progressReporter } from "./upload-data";
 
 /**
@@ -47,9 +48,12 @@ export interface S3StorageOptions {
   /** Omit on AWS to use the default provider chain (environment, profile, instance role). */
   credentials?: S3ClientConfig["credentials"];
   expiresInSeconds?: number;
+  /** Ignored with a shared `client`, which brings its own. */
+  timeouts?: StorageTimeouts;
 }
 
 export function createS3Client(options: Omit<S3StorageOptions, "bucket" | "client" | "expiresInSeconds"> = {}): S3Client {
+  const timeouts = options.timeouts ?? DEFAULT_STORAGE_TIMEOUTS;
   return new S3Client({
     region: options.region,
     endpoint: options.endpoint,
@@ -57,6 +61,9 @@ export function createS3Client(options: Omit<S3StorageOptions, "bucket" | "clien
     credentials: options.credentials,
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts: timeouts.maxAttempts,
+    // socketTimeout, not requestTimeout: an upload part or a download may take long on a slow link while bytes flow.
+    requestHandler: { connectionTimeout: timeouts.connectTimeoutMs, socketTimeout: timeouts.requestTimeoutMs },
   });
 }
 
@@ -186,6 +193,17 @@ export class S3StorageClient implements StorageClient {
       return { url, expiresAt: window.expiresOn.toISOString() };
     } catch (error) {
       throw toStorageError(error, this.target, "sign read URL");
+    }
+  }
+
+  async read(objectKey: string, { maxBytes }: { maxBytes: number }): Promise<Uint8Array> {
+    checkObjectKey(objectKey);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      return await readAtMost(response.Body as Parameters<typeof readAtMost>[0], response.ContentLength, objectKey, maxBytes);
+    } catch (error) {
+      if (isNotFound(error)) throw objectNotFound(objectKey);
+      throw toStorageError(error, this.target, "read");
     }
   }
 

@@ -32,9 +32,27 @@ export interface StorageClient {
   readonly description: string;
   uploadFile(input: UploadInput): Promise<{ objectKey: string; url?: string }>;
   getReadUrl(objectKey: string, options?: ReadUrlOptions): Promise<SignedUrl>;
+  /**
+   * The object's bytes, for the server itself (the chat reads attachments through this, never through a URL stored in an
+   * item). `too_large` when the object holds more than `maxBytes`, found without downloading it; `not_found` if missing.
+   */
+  read(objectKey: string, options: { maxBytes: number }): Promise<Uint8Array>;
   /** True if something was deleted (false if it was not there). */
   deleteFile(objectKey: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export const DEFAULT_URL_EXPIRES_SECONDS = 300;
+
+/**
+ * How long storage may keep a request waiting. S3: `connectTimeoutMs` to connect, `requestTimeoutMs` without a byte
+ * moving either way (an idle timeout, so a large part on a slow link is not cut off while it flows). Azure has no
+ * separate connect timeout: `requestTimeoutMs` bounds each try. Either way a call fails after `maxAttempts` tries.
+ */
+export interface StorageTimeouts {
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_STORAGE_TIMEOUTS: StorageTimeouts = { connectTimeoutMs: 3_000, requestTimeoutMs: 30_000, maxAttempts: 3 };

@@ -6,6 +6,7 @@ import { parseAzureConnectionString } from "./azure-connection-string";
 import { AzureBlobStorageClient } from "./azure-storage";
 import { S3StorageClient } from "./s3-storage";
 import { createStorageFromConfig, ensureStorageReady, parseStorageConfig, type Env } from "./storage-config";
+import { DEFAULT_STORAGE_TIMEOUTS } from "./storage-client";
 
 const S3_ENV: Env = { S3_BUCKET: "threadbook-elements", AWS_REGION: "eu-west-1" };
 const CONNECTION_STRING = `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${AZURITE_KEY};EndpointSuffix=core.windows.net`;
@@ -33,7 +34,13 @@ describe("parseStorageConfig: good environments", () => {
       forcePathStyle: false,
       credentials: undefined,
       expiresInSeconds: 300,
+      timeouts: DEFAULT_STORAGE_TIMEOUTS,
     });
+  });
+
+  it("reads the storage timeouts", () => {
+    const env = { ...S3_ENV, STORAGE_CONNECT_TIMEOUT_MS: "500", STORAGE_REQUEST_TIMEOUT_MS: "9000", STORAGE_MAX_ATTEMPTS: "2" };
+    expect(parseStorageConfig(env).timeouts).toEqual({ connectTimeoutMs: 500, requestTimeoutMs: 9000, maxAttempts: 2 });
   });
 
   it("leaves the region to the AWS SDK's own chain when AWS_REGION is unset on AWS", () => {
@@ -56,13 +63,14 @@ describe("parseStorageConfig: good environments", () => {
   });
 
   it("reads Azure from a connection string or an account and key", () => {
-    expect(parseStorageConfig(AZURE_ENV)).toEqual({ provider: "azure", containerName: "elements", connectionString: CONNECTION_STRING, expiresInSeconds: 300 });
+    expect(parseStorageConfig(AZURE_ENV)).toEqual({ provider: "azure", containerName: "elements", connectionString: CONNECTION_STRING, expiresInSeconds: 300, timeouts: DEFAULT_STORAGE_TIMEOUTS });
     expect(parseStorageConfig({ STORAGE_PROVIDER: "azure", AZURE_STORAGE_CONTAINER: "elements", AZURE_STORAGE_ACCOUNT: "acct", AZURE_STORAGE_KEY: AZURITE_KEY })).toEqual({
       provider: "azure",
       containerName: "elements",
       accountName: "acct",
       accountKey: AZURITE_KEY,
       expiresInSeconds: 300,
+      timeouts: DEFAULT_STORAGE_TIMEOUTS,
     });
   });
 
@@ -89,6 +97,8 @@ describe("parseStorageConfig: one line naming the bad variable", () => {
     ["expiry too short", { ...S3_ENV, STORAGE_URL_EXPIRES_SECONDS: "5" }, 'STORAGE_URL_EXPIRES_SECONDS: expected whole seconds from 10 to 604800, got "5"'],
     ["expiry too long", { ...S3_ENV, STORAGE_URL_EXPIRES_SECONDS: "604801" }, "STORAGE_URL_EXPIRES_SECONDS: expected whole seconds from 10 to 604800"],
     ["expiry not a number", { ...S3_ENV, STORAGE_URL_EXPIRES_SECONDS: "5m" }, 'got "5m"'],
+    ["timeout not a number", { ...S3_ENV, STORAGE_REQUEST_TIMEOUT_MS: "30s" }, 'STORAGE_REQUEST_TIMEOUT_MS: expected a whole number from 1 to 3600000, got "30s"'],
+    ["no attempts", { ...S3_ENV, STORAGE_MAX_ATTEMPTS: "0" }, "STORAGE_MAX_ATTEMPTS: expected a whole number from 1 to 10"],
     ["no container", { STORAGE_PROVIDER: "azure", AZURE_STORAGE_CONNECTION_STRING: CONNECTION_STRING }, 'AZURE_STORAGE_CONTAINER: required when STORAGE_PROVIDER is "azure"'],
     ["bad container", { ...AZURE_ENV, AZURE_STORAGE_CONTAINER: "a--b" }, 'AZURE_STORAGE_CONTAINER: expected 3–63 lowercase letters, digits or single "-", got "a--b"'],
     ["no credentials", { STORAGE_PROVIDER: "azure", AZURE_STORAGE_CONTAINER: "elements" }, "AZURE_STORAGE_CONNECTION_STRING: required when"],

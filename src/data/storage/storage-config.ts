@@ -10,7 +10,7 @@ import { parseAzureConnectionString } from "./azure-connection-string";
 import { createAzureStorage, type AzureCredentialOptions } from "./azure-storage";
 import { createS3Storage } from "./s3-storage";
 import { MAX_URL_EXPIRES_SECONDS } from "./signing-window";
-import { DEFAULT_URL_EXPIRES_SECONDS, type StorageClient } from "./storage-client";
+import { DEFAULT_STORAGE_TIMEOUTS, DEFAULT_URL_EXPIRES_SECONDS, type StorageClient, type StorageTimeouts } from "./storage-client";
 import { StorageError } from "./storage-errors";
 
 /** Below 10 s a link can expire between the page rendering it and the click. */
@@ -31,16 +31,17 @@ export interface S3StorageConfig {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   forcePathStyle: boolean;
   expiresInSeconds: number;
+  timeouts: StorageTimeouts;
 }
 
-export type AzureStorageConfig = { provider: "azure"; containerName: string; expiresInSeconds: number } & AzureCredentialOptions;
+export type AzureStorageConfig = { provider: "azure"; containerName: string; expiresInSeconds: number; timeouts: StorageTimeouts } & AzureCredentialOptions;
 
 export type StorageConfig = S3StorageConfig | AzureStorageConfig;
 
 export type Env = Record<string, string | undefined>;
 
 /** Per union member (plain Omit would merge Azure's two credential shapes into their common keys). */
-type WithoutExpiry<T> = T extends unknown ? Omit<T, "expiresInSeconds"> : never;
+type WithoutExpiry<T> = T extends unknown ? Omit<T, "expiresInSeconds" | "timeouts"> : never;
 
 /** `.env` files often leave `NAME=` behind: blank means unset. */
 const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : typeof value === "string" ? value.trim() : value);
@@ -57,6 +58,16 @@ const required = (regex: RegExp, expected: string, whenMissing: string) =>
     z.string({ error: (issue) => (issue.input === undefined ? whenMissing : `expected ${expected}`) }).regex(regex, { error: (issue) => `expected ${expected}, got ${shown(issue.input)}` }),
   );
 
+/** A whole number from `min` to `max`, or `fallback` when unset. */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  optional(z.string()).transform((raw, ctx) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (/^\d+$/.test(raw) && value >= min && value <= max) return value;
+    ctx.addIssue({ code: "custom", message: `expected a whole number from ${min} to ${max}, got ${shown(raw)}` });
+    return z.NEVER;
+  });
+
 const CommonEnvSchema = z.object({
   STORAGE_PROVIDER: z.preprocess(
     (value) => {
@@ -72,6 +83,9 @@ const CommonEnvSchema = z.object({
     ctx.addIssue({ code: "custom", message: `expected whole seconds from ${MIN_URL_EXPIRES_SECONDS} to ${MAX_URL_EXPIRES_SECONDS}, got ${shown(raw)}` });
     return z.NEVER;
   }),
+  STORAGE_CONNECT_TIMEOUT_MS: wholeNumber(1, 600_000, DEFAULT_STORAGE_TIMEOUTS.connectTimeoutMs),
+  STORAGE_REQUEST_TIMEOUT_MS: wholeNumber(1, 3_600_000, DEFAULT_STORAGE_TIMEOUTS.requestTimeoutMs),
+  STORAGE_MAX_ATTEMPTS: wholeNumber(1, 10, DEFAULT_STORAGE_TIMEOUTS.maxAttempts),
 });
 
 const S3EnvSchema = z
@@ -161,9 +175,12 @@ function parseOrThrow<T>(schema: z.ZodType<T>, env: Env): T {
 
 export function parseStorageConfig(env: Env): StorageConfig {
   const common = parseOrThrow(CommonEnvSchema, env);
-  const expiresInSeconds = common.STORAGE_URL_EXPIRES_SECONDS;
-  if (common.STORAGE_PROVIDER === "s3") return { ...parseOrThrow(S3EnvSchema, env), expiresInSeconds };
-  return { ...parseOrThrow(AzureEnvSchema, env), expiresInSeconds };
+  const shared = {
+    expiresInSeconds: common.STORAGE_URL_EXPIRES_SECONDS,
+    timeouts: { connectTimeoutMs: common.STORAGE_CONNECT_TIMEOUT_MS, requestTimeoutMs: common.STORAGE_REQUEST_TIMEOUT_MS, maxAttempts: common.STORAGE_MAX_ATTEMPTS },
+  };
+  if (common.STORAGE_PROVIDER === "s3") return { ...parseOrThrow(S3EnvSchema, env), ...shared };
+  return { ...parseOrThrow(AzureEnvSchema, env), ...shared };
 }
 
 /** A StorageClient that can also check for, and create, its bucket or container (local stack, startup checks). */

@@ -58,6 +58,26 @@ describe.each(BACKENDS)("%s storage", (backend) => {
     expect(await (await fetch((await storage.getReadUrl(objectKey)).url)).text()).toBe("stream of bytes");
   });
 
+  it("reads an object's bytes back, up to a cap; over it is too_large, missing is not_found", async () => {
+    const objectKey = key();
+    const bytes = new TextEncoder().encode(CSV);
+    await storage.uploadFile({ objectKey, data: bytes, mime: "text/csv" });
+    expect(await storage.read(objectKey, { maxBytes: bytes.byteLength })).toEqual(Buffer.from(bytes));
+    expect(await storage.read(objectKey, { maxBytes: 1024 * 1024 })).toEqual(Buffer.from(bytes));
+    await expect(storage.read(objectKey, { maxBytes: bytes.byteLength - 1 })).rejects.toMatchObject({ code: "too_large" });
+
+    const big = key("big.bin");
+    await storage.uploadFile({ objectKey: big, data: new Uint8Array(3 * 1024 * 1024).fill(7), mime: "application/octet-stream" });
+    await expect(storage.read(big, { maxBytes: 64 * 1024 })).rejects.toMatchObject({ code: "too_large", message: expect.stringContaining("65536 bytes") });
+
+    const empty = key("empty.txt");
+    await storage.uploadFile({ objectKey: empty, data: "", mime: "text/plain" });
+    expect((await storage.read(empty, { maxBytes: 10 })).byteLength).toBe(0);
+
+    await expect(storage.read(key("missing.txt"), { maxBytes: 10 })).rejects.toMatchObject({ code: "not_found" });
+    await expect(storage.read("/etc/passwd", { maxBytes: 10 })).rejects.toMatchObject({ code: "validation" });
+  });
+
   it("refuses an expired link", async () => {
     const objectKey = key("soon.txt");
     await storage.uploadFile({ objectKey, data: "short-lived", mime: "text/plain" });

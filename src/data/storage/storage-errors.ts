@@ -37,8 +37,11 @@ const DENIED = new Set([
   "AuthorizationPermissionMismatch",
   "InvalidAuthenticationInfo",
 ]);
-/** Socket-level codes (Node) and the SDKs' names for "no response at all". */
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "REQUEST_SEND_ERROR", "TimeoutError"]);
+/**
+ * Socket-level codes (Node) and the SDKs' names for "no response at all". Azure's HTTP client reports its per-try
+ * timeout (azure-storage.ts) as an AbortError.
+ */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "REQUEST_SEND_ERROR", "TimeoutError", "AbortError"]);
 
 interface SdkErrorShape {
   name?: string;

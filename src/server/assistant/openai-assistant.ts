@@ -11,7 +11,15 @@ export interface OpenAIAssistantOptions {
   model: string;
   /** Azure OpenAI wants `api-key` and an api-version query parameter. */
   azureApiVersion?: string;
+  /** How long to wait for the response to start (connect, send, headers). */
+  connectTimeoutMs?: number;
+  /** How long the stream may stay silent between chunks before the reply is given up as stalled. */
+  idleTimeoutMs?: number;
 }
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
@@ -27,11 +35,12 @@ function toWireMessage(message: ChatMessage) {
   return { role: message.role, content: parts };
 }
 
-/** Yields the `data:` payloads of a server-sent-events body. */
-async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/** Yields the `data:` payloads of a server-sent-events body; `onChunk` hears of every chunk, keep-alives included. */
+async function* sseData(body: ReadableStream<Uint8Array>, onChunk: () => void): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let buffer = "";
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    onChunk();
     buffer += decoder.decode(chunk, { stream: true });
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {
@@ -47,39 +56,68 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
   const url = `${base}/chat/completions${options.azureApiVersion ? `?api-version=${encodeURIComponent(options.azureApiVersion)}` : ""}`;
   const headers: Record<string, string> = { "content-type": "application/json", accept: "text/event-stream" };
   if (options.apiKey) headers[options.azureApiVersion ? "api-key" : "authorization"] = options.azureApiVersion ? options.apiKey : `Bearer ${options.apiKey}`;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
 
   return {
     name: options.model,
     isDemo: false,
     async *stream(messages, { signal }) {
-      let response: Response;
+      // One controller for the caller's cancel and our timeouts; `timedOut` says which of ours fired.
+      const controller = new AbortController();
+      const cancel = () => controller.abort();
+      signal.addEventListener("abort", cancel, { once: true });
+      let timedOut: "connect" | "idle" | null = null;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (kind: "connect" | "idle", ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timedOut = kind;
+          controller.abort();
+        }, ms);
+      };
       try {
-        response = await fetch(url, {
-          method: "POST",
-          headers,
-          signal,
-          body: JSON.stringify({ model: options.model, stream: true, messages: messages.map(toWireMessage) }),
-        });
-      } catch (error) {
-        if (signal.aborted) return;
-        throw new AssistantError(`The assistant could not be reached (${redact((error as Error).message, [options.apiKey])}).`);
-      }
-      if (!response.ok || !response.body) {
-        // Some servers quote the key they refused; the message is stored in the thread and logged, so it is taken out.
-        const detail = redact((await response.text().catch(() => "")).slice(0, 300), [options.apiKey]);
-        throw new AssistantError(`The assistant answered ${response.status}${detail ? `: ${detail}` : ""}`);
-      }
-      for await (const data of sseData(response.body)) {
-        if (data === "[DONE]") return;
-        let parsed: { choices?: { delta?: { content?: string | null } }[]; error?: { message?: string } };
+        let response: Response;
+        arm("connect", connectTimeoutMs);
         try {
-          parsed = JSON.parse(data);
-        } catch {
-          continue; // keep-alive comments and partial vendor extensions
+          response = await fetch(url, {
+            method: "POST",
+            headers,
+            signal: controller.signal,
+            body: JSON.stringify({ model: options.model, stream: true, messages: messages.map(toWireMessage) }),
+          });
+        } catch (error) {
+          if (signal.aborted) return;
+          if (timedOut) throw new AssistantError(`The assistant did not answer within ${seconds(connectTimeoutMs)}.`);
+          throw new AssistantError(`The assistant could not be reached (${redact((error as Error).message, [options.apiKey])}).`);
         }
-        if (parsed.error) throw new AssistantError(`The assistant failed: ${redact(parsed.error.message ?? "unknown error", [options.apiKey])}`);
-        const token = parsed.choices?.[0]?.delta?.content;
-        if (token) yield token;
+        if (!response.ok || !response.body) {
+          // Some servers quote the key they refused; the message is stored in the thread and logged, so it is taken out.
+          const detail = redact((await response.text().catch(() => "")).slice(0, 300), [options.apiKey]);
+          throw new AssistantError(`The assistant answered ${response.status}${detail ? `: ${detail}` : ""}`);
+        }
+        arm("idle", idleTimeoutMs);
+        try {
+          for await (const data of sseData(response.body, () => arm("idle", idleTimeoutMs))) {
+            if (data === "[DONE]") return;
+            let parsed: { choices?: { delta?: { content?: string | null } }[]; error?: { message?: string } };
+            try {
+              parsed = JSON.parse(data);
+            } catch {
+              continue; // keep-alive comments and partial vendor extensions
+            }
+            if (parsed.error) throw new AssistantError(`The assistant failed: ${redact(parsed.error.message ?? "unknown error", [options.apiKey])}`);
+            const token = parsed.choices?.[0]?.delta?.content;
+            if (token) yield token;
+          }
+        } catch (error) {
+          // A stalled stream ends like a failed one: continueThread keeps what arrived and records the error.
+          if (timedOut === "idle" && !signal.aborted) throw new AssistantError(`The assistant stopped sending for ${seconds(idleTimeoutMs)}; the reply is incomplete.`);
+          throw error;
+        }
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", cancel);
       }
     },
   };

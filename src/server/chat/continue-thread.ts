@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { utcNow, type DynamoDBDataLayer, type Element, type ThreadWithContent } from "@/data";
+import { utcNow, type DynamoDBDataLayer, type Element, type StorageClient, type ThreadWithContent } from "@/data";
 import type { Assistant, AssistantAttachment } from "../assistant/assistant";
 import { describeOnly, threadToMessages } from "./history";
 import { isTextLike } from "./attachments";
@@ -47,14 +47,16 @@ export function threadNameFrom(content: string, attachments: Pick<Element, "name
   return attachments[0]?.name ?? "New chat";
 }
 
-async function readAttachment(element: Element): Promise<AssistantAttachment> {
+/**
+ * Only a stored object is read, through the storage client and capped: never the item's `url`, which anyone who can
+ * write an element item controls and which could point at a cloud metadata service or an intranet host.
+ */
+async function readAttachment(element: Element, storage: StorageClient | undefined): Promise<AssistantAttachment> {
   const base = { name: element.name ?? "file", mime: element.mime ?? "application/octet-stream" };
-  if (!element.url) return base;
+  if (!element.objectKey || !storage) return base;
   const limit = base.mime.startsWith("image/") ? INLINE_IMAGE_MAX : isTextLike(base.mime) ? INLINE_TEXT_MAX : 0;
   if (limit === 0 || (element.bytes ?? 0) > limit) return base;
-  const response = await fetch(element.url);
-  if (!response.ok) return base;
-  const bytes = Buffer.from(await response.arrayBuffer());
+  const bytes = Buffer.from(await storage.read(element.objectKey, { maxBytes: limit }));
   return base.mime.startsWith("image/")
     ? { ...base, imageDataUrl: `data:${base.mime};base64,${bytes.toString("base64")}` }
     : { ...base, text: bytes.toString("utf8") };
@@ -77,7 +79,7 @@ export async function* continueThread(
   // The first message names the thread; every turn moves it to the top of the list.
   await data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true });
 
-  const readable = await Promise.all(ownAttachments.map((e) => readAttachment(e).catch(() => describeOnly([e])[0]!)));
+  const readable = await Promise.all(ownAttachments.map((e) => readAttachment(e, data.storageProvider).catch(() => describeOnly([e])[0]!)));
   const history = { steps: [...thread.steps.filter((s) => s.id !== messageId), userStep], elements: thread.elements };
   const messages = threadToMessages(history, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
 

@@ -3,7 +3,7 @@
  * streamed to the storage client with the size enforced as it flows, and written as an element item only once the
  * upload worked (the data layer's createElement). Pure of Next: the route handler passes the request's parts in.
  */
-import { Readable, Transform } from "node:stream";
+import { pipeline, Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { IdSchema, isDataError, type Element } from "@/data";
 import type { SessionUser } from "../context";
@@ -26,14 +26,24 @@ export type UploadResult = { status: 201; element: Element } | { status: 400 | 4
 
 class TooLarge extends Error {}
 
-function limitBytes(max: number): Transform {
+/**
+ * Passes at most `max` bytes, then fails the stream. `exceeded` is what the caller checks afterwards: the storage SDK may
+ * report a different error than TooLarge (lib-storage rethrows a failed AbortMultipartUpload instead), and an oversize
+ * upload must still answer 413, not 503.
+ */
+function limitBytes(max: number): Transform & { exceeded: boolean } {
   let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      callback(seen > max ? new TooLarge() : null, seen > max ? undefined : chunk);
-    },
-  });
+  const limiter = Object.assign(
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        seen += chunk.length;
+        if (seen > max) limiter.exceeded = true;
+        callback(seen > max ? new TooLarge() : null, seen > max ? undefined : chunk);
+      },
+    }),
+    { exceeded: false },
+  );
+  return limiter;
 }
 
 export async function uploadElement(services: Services, user: SessionUser | null, request: UploadRequest): Promise<UploadResult> {
@@ -48,8 +58,10 @@ export async function uploadElement(services: Services, user: SessionUser | null
   // Only an existing thread of the caller takes files (a new chat makes one with threads.create first).
   if (!(await findOwnedThreadRef(services.data, user, request.threadId))) return { status: 404, error: THREAD_NOT_FOUND };
 
+  // pipeline, not pipe: a client that aborts mid-upload errors the source, and the error must reach the storage upload
+  // (which then aborts its multipart upload) instead of leaving it waiting forever on an unhandled 'error' event.
   const limiter = limitBytes(maxBytes);
-  const content = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>).pipe(limiter);
+  const content = pipeline(Readable.fromWeb(request.body as WebReadableStream<Uint8Array>), limiter, () => {});
   try {
     const element = await services.data.createElement({
       id: request.elementId,
@@ -66,7 +78,7 @@ export async function uploadElement(services: Services, user: SessionUser | null
       : null;
     return { status: 201, element: { ...element, url: signed?.url ?? null, urlExpiresAt: signed?.expiresAt ?? null } };
   } catch (error) {
-    if (error instanceof TooLarge || (error as { cause?: unknown })?.cause instanceof TooLarge) return { status: 413, error: tooLargeMessage(request.fileName, maxBytes) };
+    if (limiter.exceeded) return { status: 413, error: tooLargeMessage(request.fileName, maxBytes) };
     if (isDataError(error, "storage") || isDataError(error, "unavailable")) {
       return { status: 503, error: "File storage is unavailable right now, so the file was not saved. Please try again." };
     }

@@ -4,13 +4,21 @@ import { appRouter } from "@/server/root";
 import { userFromRequest } from "@/server/auth";
 import { toTRPCError } from "@/server/errors";
 import { clientAddressOf } from "@/server/http/client-address";
+import { limitTrpcRequest, trpcLimitsFrom } from "@/server/http/trpc-limits";
 import { getServices } from "@/server/services";
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
-    endpoint: "/api/trpc",
+const ENDPOINT = "/api/trpc";
+
+const handler = async (original: Request) => {
+  const limits = trpcLimitsFrom(getServices().env);
+  const limited = await limitTrpcRequest(original, ENDPOINT, limits);
+  if (!limited.ok) return limited.response;
+  const req = limited.req;
+  return fetchRequestHandler({
+    endpoint: ENDPOINT,
     req,
     router: appRouter,
+    maxBatchSize: limits.maxBatchCalls,
     createContext: async () =>
       createInnerContext({
         // Checking the session version reads the table: unreachable is a 503, as in any procedure.
@@ -21,5 +29,6 @@ const handler = (req: Request) =>
         clientAddress: clientAddressOf(req.headers),
       }),
   });
+};
 
 export { handler as GET, handler as POST };

@@ -1,6 +1,7 @@
 import { isDataError } from "@/data";
 import { userFromRequest } from "@/server/auth";
 import { uploadElement } from "@/server/chat/upload-element";
+import { CROSS_ORIGIN_MESSAGE, isSameOriginRequest } from "@/server/http/same-origin";
 import { toPublicElement } from "@/server/public-thread";
 import { getServices } from "@/server/services";
 
@@ -8,9 +9,14 @@ export const dynamic = "force-dynamic";
 
 /**
  * POST the raw bytes of one attachment (so the browser can report upload progress), with
- * `?elementId=&forId=&name=` and the file's Content-Type. Answers 201 with the element, or 4xx/503 with `{ error }`.
+ * `?elementId=&forId=&name=` and the file's Content-Type. Answers 201 with the element, or 4xx/503 with `{ error }`;
+ * 403 when it does not come from the app's own pages (same-origin.ts).
  */
 export async function POST(req: Request, { params }: { params: Promise<{ threadId: string }> }) {
+  if (!isSameOriginRequest(req)) {
+    await req.body?.cancel().catch(() => undefined);
+    return Response.json({ error: CROSS_ORIGIN_MESSAGE }, { status: 403 });
+  }
   const { threadId } = await params;
   const url = new URL(req.url);
   const length = req.headers.get("content-length");

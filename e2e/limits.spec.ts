@@ -1,0 +1,38 @@
+/**
+ * Bounded requests against the running app (docs/security.md, "Limits and timeouts"): the upload route takes only
+ * same-origin requests, and /api/trpc refuses an oversize body and an oversize batch while staying up.
+ */
+import { randomUUID } from "node:crypto";
+import { expect, test } from "./fixtures";
+
+test.use({ user: "bob@example.com" });
+
+const uploadUrl = () => `/api/threads/${randomUUID()}/elements?elementId=${randomUUID()}&forId=${randomUUID()}&name=note.txt`;
+
+test.describe("bounded requests", () => {
+  test("the upload route refuses a signed-in request from another site (403) and names why", async ({ page, baseURL }) => {
+    await page.goto("/");
+    const foreign = await page.request.post(uploadUrl(), { headers: { "content-type": "text/plain", origin: "https://evil.example" }, data: "forged" });
+    expect(foreign.status()).toBe(403);
+    expect(await foreign.json()).toEqual({ error: "Uploads are accepted only from Threadbook's own pages." });
+    const crossSite = await page.request.post(uploadUrl(), { headers: { "content-type": "text/plain", origin: baseURL!, "sec-fetch-site": "cross-site" }, data: "forged" });
+    expect(crossSite.status()).toBe(403);
+    // The app's own origin gets past the check (whatever the upload itself then answers).
+    const own = await page.request.post(uploadUrl(), { headers: { "content-type": "text/plain", origin: baseURL!, "sec-fetch-site": "same-origin" }, data: "fine" });
+    expect(own.status()).not.toBe(403);
+  });
+
+  test("/api/trpc answers a 50 MB body with 413 and a 1,000-call batch with 400, and keeps serving", async ({ page }) => {
+    await page.goto("/");
+    const big = await page.request.post("/api/trpc/threads.rename?batch=1", { headers: { "content-type": "application/json" }, data: Buffer.alloc(50 * 1024 * 1024, 0x20) });
+    expect(big.status()).toBe(413);
+    expect(JSON.stringify(await big.json())).toContain("The request body is larger than the 1 MB limit.");
+
+    const paths = Array.from({ length: 1000 }, () => "threads.list").join(",");
+    const batch = await page.request.get(`/api/trpc/${paths}?batch=1&input=%7B%7D`);
+    expect(batch.status()).toBe(400);
+    expect(JSON.stringify(await batch.json())).toContain("A request may batch at most 20 calls; this one has 1000.");
+
+    expect((await page.request.get("/api/health")).status()).toBe(200);
+  });
+});

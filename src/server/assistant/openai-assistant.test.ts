@@ -1,0 +1,66 @@
+/**
+ * The assistant endpoint cannot hold a reply open forever: no response within the connect timeout, or a stream silent
+ * for the idle timeout, ends the reply with a clear error, and what arrived before a stall is kept on the thread.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { startFakeOpenAI, type FakeOpenAI } from "../../../test/fake-openai";
+import type { ChatEvent } from "../chat/continue-thread";
+import type { Services } from "../services";
+import { AssistantError } from "./assistant";
+import { createOpenAIAssistant } from "./openai-assistant";
+
+let fake: FakeOpenAI;
+let services: Services & { close(): Promise<void> };
+const assistantWith = (timeouts: { connectTimeoutMs?: number; idleTimeoutMs?: number }) =>
+  createOpenAIAssistant({ baseUrl: fake.baseUrl, model: "fake-model", ...timeouts });
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI({ tokenDelayMs: 1 });
+  services = await createTestServices({ assistant: assistantWith({ connectTimeoutMs: 5_000, idleTimeoutMs: 1_000 }) });
+});
+afterAll(async () => {
+  await services.close();
+  await fake.stop();
+});
+
+async function drain(stream: AsyncIterable<string>): Promise<{ tokens: string[]; error: unknown }> {
+  const tokens: string[] = [];
+  try {
+    for await (const token of stream) tokens.push(token);
+    return { tokens, error: null };
+  } catch (error) {
+    return { tokens, error };
+  }
+}
+
+const say = (content: string) => [{ role: "user" as const, content }];
+
+describe("assistant timeouts", () => {
+  it("gives up on an endpoint that never answers, after the connect timeout", async () => {
+    const { tokens, error } = await drain(assistantWith({ connectTimeoutMs: 300 }).stream(say("hello [no-headers]"), { signal: new AbortController().signal }));
+    expect(tokens).toEqual([]);
+    expect(error).toBeInstanceOf(AssistantError);
+    expect((error as Error).message).toBe("The assistant did not answer within 0.3 s.");
+  });
+
+  it("ends a stream that stalls between chunks, after the idle timeout, keeping the tokens that arrived", async () => {
+    const { tokens, error } = await drain(assistantWith({ idleTimeoutMs: 1_000 }).stream(say("one two three [stall]"), { signal: new AbortController().signal }));
+    expect(tokens.join("")).toBe("Echo: one ");
+    expect(error).toBeInstanceOf(AssistantError);
+    expect((error as Error).message).toBe("The assistant stopped sending for 1 s; the reply is incomplete.");
+  });
+
+  it("through chat.send: the stalled reply keeps what arrived and the turn records the error", async () => {
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    await services.data.updateThread(threadId, { userId: alice.id, name: "stalls" });
+    const events: ChatEvent[] = [];
+    for await (const event of await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "one two three [stall]" })) events.push(event);
+    expect(events.at(-1)).toMatchObject({ type: "error", message: "The assistant stopped sending for 1 s; the reply is incomplete." });
+    const steps = (await services.data.getThread(threadId))!.steps;
+    expect(steps.find((s) => s.type === "assistant_message" && !s.isError)).toMatchObject({ output: "Echo: one ", streaming: false });
+    expect(steps.find((s) => s.isError && s.type === "assistant_message")).toMatchObject({ name: "Error", output: "The assistant stopped sending for 1 s; the reply is incomplete." });
+  });
+});

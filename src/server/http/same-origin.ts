@@ -1,0 +1,25 @@
+/**
+ * Whether a state-changing request comes from the app's own pages, against cross-site request forgery: the session
+ * cookie rides along on a form or fetch from any site, so the cookie alone proves nothing.
+ *
+ * - `Sec-Fetch-Site` (every current browser sends it) must be `same-origin`; `same-site` is refused too, since a
+ *   sibling subdomain may belong to someone else.
+ * - Without it, `Origin` (browsers send it on every cross-origin POST) must name this host: the Host header, or the
+ *   first X-Forwarded-Host a proxy set (a page cannot add that header without a CORS preflight, which is never granted).
+ * - With neither, the request comes from no browser (curl, a script): it can only carry a cookie its sender already
+ *   holds, so forgery is not possible and it is let through.
+ */
+export function isSameOriginRequest(req: Request): boolean {
+  const site = req.headers.get("sec-fetch-site");
+  if (site !== null) return site === "same-origin";
+  const origin = req.headers.get("origin");
+  if (origin === null) return true;
+  const host = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host");
+  try {
+    return host !== null && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false; // "null" (sandboxed frames, file: pages) and anything unparsable
+  }
+}
+
+export const CROSS_ORIGIN_MESSAGE = "Uploads are accepted only from Threadbook's own pages.";
