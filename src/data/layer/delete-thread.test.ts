@@ -44,7 +44,6 @@ describe.each(BACKENDS)("deleteThread on %s", (backend) => {
     // A thread whose id is Alice's identifier (what a client-chosen id allowed), with a file of its own.
     await layer.updateThread(alice, { userId: mallory, name: "bait" });
     const bait = await layer.createElement({ id: uid("e-"), threadId: alice, name: "bait.txt", content: "mallory" });
-    expect(bait.objectKey!.startsWith(`${alice}/`)).toBe(true);
 
     const { result, byOperation } = await countOf(table, () => layer.deleteThread(alice));
     expect(result).toBe(true);
@@ -54,6 +53,23 @@ describe.each(BACKENDS)("deleteThread on %s", (backend) => {
     expect(await stored(storage, chainlit.objectKey)).toBe("alice's report");
     expect(await stored(storage, aliceLoose)).toBe("alice's other file");
     expect((await layer.getThread(aliceThreadId))?.elements.map((e) => e.id)).toEqual([chainlit.elementId]);
+  });
+
+  it("never writes onto a Chainlit file, whatever ids the thread and element carry", async () => {
+    const layer = table.layer({ storageProvider: storage });
+    const alice = `alice-${uid()}@example.com`;
+    const chainlit = chainlitThread(alice, uid());
+    await Promise.all(chainlit.items.map((item) => table.putRaw(item)));
+    await storage.uploadFile({ objectKey: chainlit.objectKey, data: "alice's report", mime: "application/pdf" });
+    // Ids chosen to spell Alice's Chainlit key `{identifier}/{threadId}/{elementId}`: thread = her identifier,
+    // element = her thread id, file name = her element id.
+    const [, aliceThreadId, aliceElementId] = chainlit.objectKey.split("/") as [string, string, string];
+    await layer.updateThread(alice, { userId: `mallory-${uid()}`, name: "bait" });
+    const bait = await layer.createElement({ id: aliceThreadId, threadId: alice, name: aliceElementId, content: "overwritten" });
+    expect(bait.objectKey).not.toBe(chainlit.objectKey);
+    expect(await stored(storage, chainlit.objectKey)).toBe("alice's report");
+    await layer.deleteElement(bait.id, alice);
+    expect(await stored(storage, chainlit.objectKey)).toBe("alice's report");
   });
 
   it("deletes the Chainlit-keyed files of its own elements, each once, and nothing of a sibling thread", async () => {

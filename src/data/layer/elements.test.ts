@@ -51,9 +51,9 @@ describe("elements", () => {
     const threadId = await newThread();
     const id = uid("e-");
     const created = await layer.createElement({ id, threadId, type: "file", name: "Q3 sales.csv", display: "inline", content: "region,revenue\nEast,1\n" });
-    const objectKey = `${threadId}/${id}/Q3-sales.csv`;
+    const objectKey = `threadbook/${threadId}/${id}/Q3-sales.csv`;
     expect(created).toMatchObject({ id, threadId, objectKey, mime: "application/octet-stream", bytes: 22, name: "Q3 sales.csv" });
-    expect(await objectKeys(`${threadId}/`)).toEqual([objectKey]);
+    expect(await objectKeys(`threadbook/${threadId}/`)).toEqual([objectKey]);
     const raw = await table.plain(`THREAD#${threadId}`, `ELEMENT#${id}`);
     expect(raw).toMatchObject({ PK: `THREAD#${threadId}`, SK: `ELEMENT#${id}`, id, threadId, objectKey, bytes: 22, createdAt: created.createdAt });
     expect(raw).not.toHaveProperty("urlExpiresAt");
@@ -92,7 +92,7 @@ describe("elements", () => {
     await layer.createElement({ id, threadId, name: "x.txt", content: "bytes" });
     expect(await layer.deleteElement(id, threadId)).toBe(true);
     expect(await table.raw(`THREAD#${threadId}`, `ELEMENT#${id}`)).toBeUndefined();
-    expect(await objectKeys(`${threadId}/`)).toEqual([]);
+    expect(await objectKeys(`threadbook/${threadId}/`)).toEqual([]);
     expect(await layer.deleteElement(id, threadId)).toBe(false);
   });
 });
@@ -114,7 +114,7 @@ describe("deleteThread", () => {
     await storage.client.send(new PutObjectCommand({ Bucket: storage.bucket, Key: chainlit.objectKey, Body: "pdf" }));
     const other = await newThread(userId);
     await layer.createElement({ id: uid("e-"), threadId: other, name: "keep.txt", content: "keep" });
-    expect(await objectKeys(`${threadId}/`)).toHaveLength(30);
+    expect(await objectKeys(`threadbook/${threadId}/`)).toHaveLength(30);
 
     const { result, byOperation } = await countOf(table, () => layer.deleteThread(threadId));
     expect(result).toBe(true);
@@ -124,9 +124,9 @@ describe("deleteThread", () => {
 
     expect(await layer.getThread(threadId)).toBeNull();
     expect(await table.partitionSks(threadId)).toEqual([]);
-    expect(await objectKeys(`${threadId}/`)).toEqual([]);
+    expect(await objectKeys(`threadbook/${threadId}/`)).toEqual([]);
     expect(await objectKeys(`${userId}/`)).toEqual([]);
-    expect(await objectKeys(`${other}/`)).toHaveLength(1);
+    expect(await objectKeys(`threadbook/${other}/`)).toHaveLength(1);
     expect((await layer.listThreads({ first: 10 }, { userId })).data.map((t) => t.id)).toEqual([other]);
     expect((await layer.listThreads({ first: 10 }, { userId, feedback: 1 })).data).toEqual([]);
     expect(await layer.deleteThread(threadId)).toBe(false);

@@ -4,7 +4,7 @@ import { checkObjectKey, elementObjectKey, safeFileName } from "./object-key";
 
 describe("elementObjectKey", () => {
   it("is {threadId}/{elementId}/{safe name}", () => {
-    expect(elementObjectKey("thread-1", "el-9", "report.csv")).toBe("thread-1/el-9/report.csv");
+    expect(elementObjectKey("thread-1", "el-9", "report.csv")).toBe("threadbook/thread-1/el-9/report.csv");
   });
 
   it("refuses ids that would shift the segments", () => {

@@ -1,7 +1,12 @@
 /**
- * The only place object keys are built (style.md §3): `{threadId}/{elementId}/{safe file name}`.
- * A key is never used as a prefix to delete by: Chainlit's keys are `{userIdentifier}/{threadId}/{elementId}`, so
- * `{id}/` can hold another user's files. Deletes name each key an element item records (delete-thread.ts).
+ * The only place object keys are built (style.md §3): `threadbook/{threadId}/{elementId}/{safe file name}`.
+ *
+ * Why the fixed first segment: Chainlit's keys are `{userIdentifier}/{threadId}/{elementId}`, three segments. A key
+ * of ours always has four, none of them holding a separator, so no upload of ours can land on (overwrite) a Chainlit
+ * file, whatever ids a thread or element carries; without it, a thread whose id was a user identifier (possible
+ * before thread ids were chosen by the server) could write `{identifier}/{their thread id}/{their element id}`.
+ * A key is never used as a prefix to delete by either: deletes name each key an element item records (delete-thread.ts).
+ * Items written before this layout keep the key they recorded.
  */
 import { DataError } from "../errors";
 
@@ -43,8 +48,10 @@ function segment(label: string, id: string): string {
   return id;
 }
 
+export const OBJECT_KEY_ROOT = "threadbook";
+
 export function elementObjectKey(threadId: string, elementId: string, fileName: string): string {
-  return `${segment("threadId", threadId)}/${segment("elementId", elementId)}/${safeFileName(fileName)}`;
+  return `${OBJECT_KEY_ROOT}/${segment("threadId", threadId)}/${segment("elementId", elementId)}/${safeFileName(fileName)}`;
 }
 
 /** For every backend call: keys come from here, but a blank one would address the bucket or container itself. */
