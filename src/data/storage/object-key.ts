@@ -1,5 +1,5 @@
 /**
- * The only place object keys are built (style.md §3): `{threadId}/{elementId}/{safe file name}`.
+ * The only place object keys are built (docs/conventions.md, "Keys"): `{threadId}/{elementId}/{safe file name}`.
  * A key is never used as a prefix to delete by: Chainlit's keys are `{userIdentifier}/{threadId}/{elementId}`, so
  * `{id}/` can hold another user's files. Deletes name each key an element item records (delete-thread.ts).
  */
