@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    // The data layer knows nothing of Next, React or tRPC (style.md §1).
+    // The data layer knows nothing of Next, React or tRPC (docs/conventions.md, "Layers").
     files: ["src/data/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: ["next", "next/*", "react", "react-dom", "@trpc/*", "next-auth", "@/server/*", "@/app/*"] }],

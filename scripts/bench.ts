@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the data layer against a fresh in-memory dynalite, with the workload of the Python baseline
- * (shared/reference/baseline-chainlit-python.md): 1,000 users, 10,000 threads over 10 users, threads of 2,000 steps.
+ * (bench/README.md, "The Python baseline"): 1,000 users, 10,000 threads over 10 users, threads of 2,000 steps.
  * Prints a table beside the baseline's figures and writes bench/results.json. `npm run bench -- --http` adds the
  * HTTP figures (bench-http.ts).
  */
@@ -14,7 +14,7 @@ import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
 import { runHttpBench } from "./bench-http";
 import { LOCAL_AWS_CREDENTIALS, startDynalite } from "./local-services";
 
-/** The Python layer's medians on the same machine kind and dynalite (baseline-chainlit-python.md, "Headline figures"). */
+/** The Python layer's medians on the same machine kind and dynalite (bench/README.md, "The Python baseline"). */
 const BASELINE: Record<string, PhaseResult["baseline"]> = {
   createUser: { medianMs: 1.34, p95Ms: 2.64, opsPerSec: 650, requestsPerCall: 1 },
   getUser: { medianMs: 1.14, p95Ms: 1.91, opsPerSec: 794, requestsPerCall: 1 },

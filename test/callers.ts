@@ -1,5 +1,5 @@
 /**
- * tRPC callers over real dynalite and s3rver (style.md §4): Services built from the harness clients, a fresh table
+ * tRPC callers over real dynalite and s3rver (docs/conventions.md, "Tests"): Services built from the harness clients, a fresh table
  * and bucket per file, and `callerFor(user)` as the route handler would build it, minus HTTP.
  */
 import { randomUUID } from "node:crypto";

@@ -5,7 +5,7 @@ import { ThumbDownIcon, ThumbUpIcon } from "./ui/icons";
 
 export type FeedbackFilterValue = "all" | 0 | 1;
 
-/** All / 👍 / 👎 as toggle chips (aria-pressed). Chainlit has the filter in its types but no control (§6). */
+/** All / 👍 / 👎 as toggle chips (aria-pressed). Chainlit has the filter in its types but no control (docs/chainlit.md, "Feedback filter"). */
 export function FeedbackFilter({ value, onChange }: { value: FeedbackFilterValue; onChange: (value: FeedbackFilterValue) => void }) {
   const { t } = useI18n();
   const chips: { value: FeedbackFilterValue; label: string; icon?: React.ReactNode }[] = [

@@ -14,7 +14,7 @@ import { ThreadSearch } from "./thread-search";
 import { CloseIcon, SignOutIcon } from "./ui/icons";
 import { UserMenu } from "./user-menu";
 
-/** The search waits for the user to pause, as Chainlit's ⌘K dialog does (chainlit-data-layer.md §6). */
+/** The search waits for the user to pause, as Chainlit's ⌘K dialog does (docs/chainlit.md, "Search"). */
 const SEARCH_DEBOUNCE_MS = 300;
 
 interface SidebarProps {

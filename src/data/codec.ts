@@ -1,5 +1,5 @@
 /**
- * How items cross the wire: one marshalling policy for writes, one schema pass for reads (style.md §3).
+ * How items cross the wire: one marshalling policy for writes, one schema pass for reads (docs/conventions.md, "Items on the wire").
  */
 import { type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

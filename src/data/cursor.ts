@@ -1,5 +1,5 @@
 /**
- * Thread-list cursors: opaque, versioned, signed and bound to the caller (style.md §3). Chainlit returned the raw
+ * Thread-list cursors: opaque, versioned, signed and bound to the caller (docs/conventions.md, "Cursors"). Chainlit returned the raw
  * typed LastEvaluatedKey as JSON and fed it back unchecked as ExclusiveStartKey, so a crafted cursor could page
  * through another user's index partition and a garbled one gave a 500.
  */

@@ -1,5 +1,5 @@
 /**
- * The data package's public surface (style.md §5): the rest of the app imports from here, never from inside.
+ * The data package's public surface (docs/conventions.md, "Public surface"): the rest of the app imports from here, never from inside.
  */
 export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-layer";
 export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, type Finding, type FindingKind } from "./layer/doctor";

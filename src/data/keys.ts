@@ -1,5 +1,5 @@
 /**
- * The only place that spells the table's key formats (seed, "Design"): Chainlit fixes them,
+ * The only place that spells the table's key formats (docs/chainlit.md, "The table"): Chainlit fixes them,
  * so a table written by a Chainlit app reads here and back.
  */
 import { DataError } from "./errors";

@@ -1,5 +1,5 @@
 /**
- * Named loggers with levels set one by one (seed, "Logging"): `DynamoDB` can run at debug while the rest stays at info.
+ * Named loggers with levels set one by one (docs/chainlit.md, "Logging"): `DynamoDB` can run at debug while the rest stays at info.
  * Messages are structured; callers pass ids and counts, never credentials or signed URLs.
  */
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;

@@ -115,7 +115,7 @@ function walk<S>(nodes: readonly StepNode<S>[], visit: (node: StepNode<S>) => vo
 }
 
 /**
- * Where the thumbs go (chainlit-data-layer.md §6): feedback is stored on the RUN step and shown under that run's
+ * Where the thumbs go (docs/chainlit.md, "Where the thumbs go"): feedback is stored on the RUN step and shown under that run's
  * last assistant message. A thread without run steps (other writers) rates each assistant message itself.
  * Returns assistant-message id → the step that carries the feedback.
  */

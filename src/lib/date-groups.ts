@@ -1,5 +1,5 @@
 /**
- * Thread-list buckets by LOCAL calendar day, as Chainlit's ThreadList does (chainlit-data-layer.md §6): Today,
+ * Thread-list buckets by LOCAL calendar day, as Chainlit's ThreadList does (docs/chainlit.md, "Thread list"): Today,
  * Yesterday, Previous 7 days, Previous 30 days, then one group per month, newest first. Pure: `now` is passed in,
  * so the tests (and the 60 s clock in the UI) decide what "today" is.
  */

@@ -1,6 +1,6 @@
 /**
  * Threadbook's DynamoDB data layer: Chainlit's BaseDataLayer methods in camelCase over the same single table
- * (seed, "Design"), async end to end (the original's blocking boto3 was a documented limitation). Each method is a
+ * (docs/chainlit.md, "The table"), async end to end (the original's boto3 calls block). Each method is a
  * thin shell: log, validate, run the operation from its own module, and map failures at the edge (edge.ts).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";

@@ -1,12 +1,12 @@
 /**
- * The feedback index. Chainlit cannot filter threads by feedback (seed, "Limitations"): feedback sits inside step
+ * The feedback index. Chainlit cannot filter threads by feedback (docs/chainlit.md, "Feedback"): feedback sits inside step
  * items, which the UserThread index does not carry. Threadbook keeps one marker item per thread and value:
  *
  *   PK = THREAD#{tid}, SK = FEEDBACK#{value}, id = tid, stepIds = SS of the steps with that value,
  *   UserThreadPK = USER#{userId}#FEEDBACK#{value}, UserThreadSK = TS#{latest such feedback}
  *
  * The markers share the UserThread index under partitions of their own, so Chainlit's list (which queries
- * `USER#{userId}` exactly) never sees them and the table template stays the seed's. Every write below touches one
+ * `USER#{userId}` exactly) never sees them and the table template stays Chainlit's. Every write below touches one
  * item and is atomic or conditional, so each step is safe to repeat (dynalite has no transactions).
  */
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";

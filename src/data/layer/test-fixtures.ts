@@ -1,6 +1,6 @@
 /**
  * Test-only (imported by *.test.ts): a layer on a fresh dynalite table, raw item access that bypasses the layer, and
- * items in the exact shape Chainlit's Python layer writes (chainlit-data-layer.md §1), to prove the two can share a table.
+ * items in the exact shape Chainlit's Python layer writes (docs/chainlit.md, "Items"), to prove the two can share a table.
  */
 import { randomUUID } from "node:crypto";
 import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";

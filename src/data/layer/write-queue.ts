@@ -1,7 +1,7 @@
 /**
  * Per-key promise chains. Chainlit's core fires create_step/update_step as background tasks; its create→update order
- * held only because blocking boto3 ran them FIFO (chainlit-data-layer.md §3). An async port must serialise writes
- * to one step itself, or an update can land before the create and be overwritten by it.
+ * held only because blocking boto3 ran them FIFO (docs/chainlit.md, "Steps: create_step and update_step"). An async
+ * port must serialise writes to one step itself, or an update can land before the create and be overwritten by it.
  */
 export class WriteQueue {
   private readonly tails = new Map<string, Promise<unknown>>();

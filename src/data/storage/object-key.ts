@@ -1,5 +1,5 @@
 /**
- * The only place object keys are built (style.md §3): `threadbook/{threadId}/{elementId}/{safe file name}`.
+ * The only place object keys are built (docs/conventions.md, "Keys"): `threadbook/{threadId}/{elementId}/{safe file name}`.
  *
  * Why the fixed first segment: Chainlit's keys are `{userIdentifier}/{threadId}/{elementId}`, three segments. A key
  * of ours always has four, none of them holding a separator, so no upload of ours can land on (overwrite) a Chainlit

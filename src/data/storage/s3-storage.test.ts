@@ -1,7 +1,7 @@
 /**
- * S3-specific behaviour. s3rver checks a presigned URL's expiry but NOT its SigV4 signature ("Signature version 4
- * calculation is unimplemented", toolchain-probe.md §3): a tampered or moved link still gets 200 there. So instead of
- * fetching forged links, these tests check the URL's signing parameters and recompute the signature independently.
+ * S3-specific behaviour. s3rver checks a presigned URL's expiry but NOT its SigV4 signature (docs/testing.md,
+ * "s3rver"): a tampered or moved link still gets 200 there. So instead of fetching forged links, these tests check
+ * the URL's signing parameters and recompute the signature independently.
  */
 import { createHash, createHmac } from "node:crypto";
 import { S3Client } from "@aws-sdk/client-s3";

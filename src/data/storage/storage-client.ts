@@ -26,7 +26,7 @@ export interface SignedUrl {
   expiresAt: string;
 }
 
-/** Where elements' bytes live: S3 or Azure Blob, one interface (seed, "Storage"). */
+/** Where elements' bytes live: S3 or Azure Blob, one interface (docs/chainlit.md, "Storage clients"). */
 export interface StorageClient {
   /** A short name for logs and errors, e.g. `s3://bucket` or `azure://container`. */
   readonly description: string;

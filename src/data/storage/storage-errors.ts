@@ -1,7 +1,7 @@
 /**
  * SDK failures → one typed DataError("storage") that names the bucket or container, so "the bucket is missing" or
  * "the key is wrong" reads as such in logs instead of a bare `UnknownError`. A failure is always thrown, never
- * papered over: Chainlit returned the bare object key as if it were a URL (chainlit-data-layer.md §4).
+ * papered over: Chainlit returned the bare object key as if it were a URL (docs/chainlit.md, "Storage clients").
  */
 import { DataError } from "../errors";
 

@@ -5,7 +5,7 @@ import { createTRPCRouter, threadProcedure } from "../trpc";
 import { FeedbackIdSchema, FeedbackUpsertInputSchema } from "./schemas";
 
 /**
- * Chainlit's feedback routes had no ownership check at all (chainlit-data-layer.md §5): any signed-in user could
+ * Chainlit's feedback routes had no ownership check at all (docs/chainlit.md, "Server routes and ownership"): any signed-in user could
  * rate or clear feedback in any thread. Here both go through threadProcedure, and the step must be in that thread.
  */
 export const feedbackRouter = createTRPCRouter({

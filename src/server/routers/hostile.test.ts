@@ -1,7 +1,8 @@
 /**
- * Bob tries everything on Alice's data (style.md §4; chainlit-data-layer.md §5: Chainlit's feedback routes had no
- * ownership check at all). Every procedure taking an id is walked with her ids, with his ids mixed with hers,
- * with unknown and malformed ids, and anonymously; afterwards her data must be exactly as it was.
+ * Bob tries everything on Alice's data (docs/conventions.md, "Tests"; docs/chainlit.md, "Server routes and
+ * ownership": Chainlit's feedback routes had no ownership check at all). Every procedure taking an id is walked with
+ * her ids, with his ids mixed with hers, with unknown and malformed ids, and anonymously; afterwards her data must be
+ * exactly as it was.
  */
 import { randomUUID } from "node:crypto";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";

@@ -1,5 +1,5 @@
 /**
- * Router inputs, derived from the entity schemas so a limit is written once (style.md §3). The thread id is not
+ * Router inputs, derived from the entity schemas so a limit is written once (docs/conventions.md, "Schemas"). The thread id is not
  * here: threadProcedure owns it, and tRPC merges it into each of these (input merging).
  */
 import { z } from "zod";
