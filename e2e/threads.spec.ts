@@ -100,7 +100,7 @@ test.describe("thread list", () => {
 
   test("renames a thread inline: Escape cancels, Enter saves", async ({ page, threads }) => {
     await threads.goto();
-    await threads.search.fill("haiku");
+    await threads.searchFor("haiku");
     const original = "Write a haiku about autumn rain";
     await expect(threads.row(original)).toBeVisible();
 
@@ -114,14 +114,14 @@ test.describe("thread list", () => {
     await again.press("Enter");
     await expect(threads.row("Autumn rain haiku, renamed")).toBeVisible();
     await page.reload();
-    await threads.search.fill("renamed");
+    await threads.searchFor("renamed");
     await expect(threads.row("Autumn rain haiku, renamed")).toBeVisible();
   });
 
   test("deletes a thread after confirmation; Escape cancels", async ({ page, threads }) => {
     await threads.goto();
     const name = "Budget for a kitchen renovation";
-    await threads.search.fill("kitchen");
+    await threads.searchFor("kitchen");
     await expect(threads.row(name)).toBeVisible();
 
     let dialog = await threads.startDelete(name);
@@ -142,7 +142,7 @@ test.describe("thread list", () => {
     await expect(dialog).toBeHidden();
     await expect(threads.row(name)).toHaveCount(0);
     await page.reload();
-    await threads.search.fill("kitchen");
+    await threads.searchFor("kitchen");
     await expect(threads.row(`${name} (2)`)).toBeVisible();
     await expect(threads.row(name)).toHaveCount(0);
   });

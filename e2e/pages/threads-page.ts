@@ -43,6 +43,20 @@ export class ThreadsPage {
     return this.list.getByRole("link", { name, exact: true });
   }
 
+  /**
+   * Types a search and waits until the list shows its results: every row matches. Acting on a row before that races
+   * the debounced search, which moves rows from under the mouse (a hover, then a click that never lands).
+   */
+  async searchFor(text: string) {
+    await this.search.fill(text);
+    await expect
+      .poll(async () => {
+        const names = await this.rowNames();
+        return names.length > 0 && names.every((name) => name.toLowerCase().includes(text.toLowerCase()));
+      })
+      .toBe(true);
+  }
+
   /** The names shown in the loaded rows, in order. */
   async rowNames(): Promise<string[]> {
     return this.rows.locator(".thread-name").allTextContents();
