@@ -103,6 +103,19 @@ describe("the feedback filter catches up with what Chainlit wrote", () => {
     expect(listed.byOperation).toEqual({ GetItemCommand: 1, QueryCommand: 2, BatchGetItemCommand: 1 });
   });
 
+  it("a thread made in Threadbook (createThread) starts caught up: listing it rebuilds nothing", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    await filtered(layer, userId, 1); // the first listing builds the watermark
+    const threadId = uid("t-");
+    await layer.createThread(threadId, userId);
+    const listed = await countOf(table, () => filtered(layer, userId, 1));
+    expect(listed.result).toEqual([]);
+    // The walk meets the new thread and finds it current: no partition Query, no marker or state write; only the
+    // watermark moves past it.
+    expect(listed.byOperation).toEqual({ GetItemCommand: 1, QueryCommand: 2, BatchGetItemCommand: 1, UpdateItemCommand: 1 });
+  });
+
   it.each([
     // watermark GetItem + walk Query + marker Query + BatchGetItem of the page's threads
     [0, { GetItemCommand: 1, QueryCommand: 2, BatchGetItemCommand: 1 }],

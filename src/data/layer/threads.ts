@@ -8,6 +8,7 @@ import { THREAD_SK, threadPk, userThreadPk, userThreadSk } from "../keys";
 import { type LayerContext } from "./context";
 import { notFound, onConditionFailed } from "./edge";
 import { buildUpdateExpression, ExpressionBuilder, type UpdateSpec } from "./update-expression";
+import { FEEDBACK_INDEXED_AT } from "./feedback-rebuild";
 
 export const threadKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
 
@@ -130,6 +131,9 @@ export async function createThread(ctx: LayerContext, threadId: string, userId: 
       ["createdAt", now],
       ["updatedAt", now],
       ["UserThreadSK", userThreadSk(now)],
+      // A thread that did not exist has no feedback: its (absent) markers are exact as of now, so the feedback
+      // filter's catch-up (feedback-catch-up.ts) has nothing to rebuild for it.
+      [FEEDBACK_INDEXED_AT, userThreadSk(now)],
       ["metadata", {}],
     ],
   };
