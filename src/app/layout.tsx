@@ -10,6 +10,15 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Threadbook", template: "%s · Threadbook" },
   description: "Keep, read and continue your AI chat history.",
+  // Files in public/: the SVG for browsers that take one, the .ico for the rest, the manifest for "install app".
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "32x32" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/apple-touch-icon.png",
+  },
+  manifest: "/manifest.webmanifest",
 };
 
 export const viewport: Viewport = {
