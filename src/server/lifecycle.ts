@@ -20,3 +20,8 @@ export function lifecycle(): Lifecycle {
   store[KEY] ??= { draining: false, stopStreaming: new AbortController(), closers: new Set() };
   return store[KEY];
 }
+
+/** Back to a fresh process's state: for tests, which share one process between many "servers". */
+export function resetLifecycle() {
+  delete (globalThis as unknown as Record<symbol, Lifecycle | undefined>)[KEY];
+}

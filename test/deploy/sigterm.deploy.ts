@@ -72,7 +72,7 @@ describe("SIGTERM while replies stream", () => {
     expect(await server.exited).toBe(0);
     expect(Date.now() - signalled).toBeLessThan((GRACE_SECONDS + 1) * 1000);
 
-    expect(finished.done).toEqual({ output: `Echo: ${medium}`, cancelled: false });
+    expect(finished.done).toMatchObject({ output: `Echo: ${medium}`, cancelled: false });
     expect(stopped.done?.cancelled).toBe(true);
     expect(stopped.streamed.length).toBeGreaterThan(0);
     expect(stopped.done?.output).toBe(stopped.streamed);
