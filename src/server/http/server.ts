@@ -32,7 +32,7 @@ function appDir(): string {
  * the standalone output has no next.config.mjs (nor the packages it could import), and Next warns that `next start`
  * does not fit `output: "standalone"` unless it is told the configuration this way.
  */
-function useBuiltConfig(dir: string) {
+function applyBuiltConfig(dir: string) {
   const file = path.join(dir, BUILT_CONFIG);
   if (!existsSync(file)) return;
   const { config } = JSON.parse(readFileSync(file, "utf8")) as { config: unknown };
@@ -49,7 +49,7 @@ async function main() {
   const log = getLogger("HTTP", parseLogLevel(env.LOG_LEVEL) ?? "info");
   const dir = appDir();
   process.chdir(dir);
-  if (!dev) useBuiltConfig(dir);
+  if (!dev) applyBuiltConfig(dir);
   const { default: next } = await import("next");
   const hostname = process.env.HOST ?? "127.0.0.1";
   const app = next({ dev, hostname, port: env.PORT, dir });
