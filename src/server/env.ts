@@ -49,6 +49,8 @@ export const TrustedProxyHopsSchema = optionalString.pipe(
 
 export const ServerEnvSchema = z.object({
   PORT: positiveInt(3000, 65535),
+  /** The address to listen on: loopback by default; 0.0.0.0 in a container (the Dockerfile sets it). */
+  HOST: optionalString,
   THREADBOOK_DATA_DIR: optionalString,
   DYNAMODB_TABLE: optionalString.refine((v) => v === undefined || /^[a-zA-Z0-9_.-]{3,255}$/.test(v), {
     message: "expected a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)",

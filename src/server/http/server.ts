@@ -51,7 +51,7 @@ async function main() {
   process.chdir(dir);
   if (!dev) applyBuiltConfig(dir);
   const { default: next } = await import("next");
-  const hostname = process.env.HOST ?? "127.0.0.1";
+  const hostname = env.HOST ?? "127.0.0.1";
   const app = next({ dev, hostname, port: env.PORT, dir });
   await app.prepare();
   const handle = app.getRequestHandler();
