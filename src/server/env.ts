@@ -65,6 +65,8 @@ export const ServerEnvSchema = z.object({
   SESSION_CHECK_SECONDS: positiveInt(30, 60),
   LOG_LEVEL: logLevel,
   LOG_LEVEL_DYNAMODB: logLevel,
+  /** The request log's level on its own (request lines are info): `warn` keeps only 5xx lines. */
+  LOG_LEVEL_HTTP: logLevel,
   LOG_FORMAT: optionalString.pipe(z.enum(LOG_FORMATS, { message: 'expected "text" or "json"' }).optional().transform((v) => v ?? "text")),
   /** Seconds a SIGTERM/SIGINT gives open requests and streaming replies before the process exits (docs/deploy.md). */
   SHUTDOWN_GRACE_SECONDS: wholeNumber(25, 1, 3600),
@@ -89,7 +91,7 @@ export type ServerEnv = z.infer<typeof ServerEnvSchema>;
  * Variables whose value is safe to repeat in an error (it helps to see `PORT: … (got "80a")`). Every other value may
  * be a secret or carry one (AUTH_SECRET, keys, connection strings, URLs with user:password@), so it is never shown.
  */
-const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME"]);
+const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME"]);
 
 /** Parses with a schema; the first problem becomes `VARIABLE: message`. */
 export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

@@ -46,7 +46,7 @@ async function main() {
   Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
   const env = parseServerEnv(process.env);
   setLogFormat(env.LOG_FORMAT);
-  const log = getLogger("HTTP", parseLogLevel(env.LOG_LEVEL) ?? "info");
+  const log = getLogger("HTTP", parseLogLevel(env.LOG_LEVEL_HTTP ?? env.LOG_LEVEL) ?? "info");
   const dir = appDir();
   process.chdir(dir);
   if (!dev) applyBuiltConfig(dir);
