@@ -55,11 +55,13 @@ describe("gracefulShutdown (a plain HTTP server)", () => {
   let url: string;
   let ending: ReturnType<typeof gracefulShutdown>;
   const exits: number[] = [];
-  /** What each request does, by path: answer after a while, wait for the stop-streaming signal, or never end. */
+  /** Ends the /slow request (the test decides when, so a busy machine cannot reorder it). */
+  let releaseSlow = () => {};
+  /** What each request does, by path: answer when released, wait for the stop-streaming signal, or never end. */
   const start = async (graceMs: number) => {
     server = createServer((req, res) => {
       ending.track(res);
-      if (req.url === "/slow") setTimeout(() => res.end("slow done"), 150);
+      if (req.url === "/slow") releaseSlow = () => res.end("slow done");
       else if (req.url === "/stream") {
         res.write("streaming…");
         lifecycle().stopStreaming.signal.addEventListener("abort", () => res.end(" stopped"));
@@ -98,6 +100,7 @@ describe("gracefulShutdown (a plain HTTP server)", () => {
     expect(lifecycle().draining).toBe(true);
     await expect(request("/")).rejects.toThrow(/ECONNREFUSED/);
     expect(exits).toEqual([]);
+    releaseSlow();
     expect(await slow).toBe("slow done");
     await shutdown;
     expect(exits).toEqual([0]);
