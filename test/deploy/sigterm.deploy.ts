@@ -11,12 +11,13 @@ import { signIn, trpcClient } from "../../scripts/http-session";
 import { createServices } from "../../src/server/services";
 import { startDeployment, type Deployment } from "./deployment";
 
-const GRACE_SECONDS = 4;
+/** Replies still streaming 3 s after the signal are stopped (half the period: it is under 10 s). */
+const GRACE_SECONDS = 6;
 let deployment: Deployment;
 let server: AppServer;
 
 beforeAll(async () => {
-  // 25 ms a token: a 30-word echo takes under a second; a "[slow]" reply (100 ms a token, 400 words) 40 s.
+  // 25 ms a token: a 14-word echo takes under half a second; a "[slow]" reply (100 ms a token, 400 words) 40 s.
   deployment = await startDeployment({ tokenDelayMs: 25 });
   server = await startAppServer(deployment.env, { SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), LOG_LEVEL: "info" }, { standaloneDir: deployment.standaloneDir, captureOutput: true });
 });
@@ -39,7 +40,7 @@ const connects = (baseUrl: string) =>
 describe("SIGTERM while replies stream", () => {
   it("finishes the reply that fits in the grace period, stores what streamed of the other, and exits 0 in time", async () => {
     const api = trpcClient(server.baseUrl, await signIn(server.baseUrl, "alice@example.com", deployment.env.DEMO_PASSWORD!));
-    const medium = `Finish ${Array.from({ length: 28 }, (_, i) => `w${i}`).join(" ")}`;
+    const medium = `Finish ${Array.from({ length: 12 }, (_, i) => `w${i}`).join(" ")}`;
     const turns = await Promise.all(
       [medium, "Stop me [slow]"].map(async (content) => {
         const threadId = (await api.threads.create.mutate()).id;
@@ -70,7 +71,8 @@ describe("SIGTERM while replies stream", () => {
     const stopped = results[1]!;
     expect(await connects(server.baseUrl)).toBe(false);
     expect(await server.exited).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan((GRACE_SECONDS + 1) * 1000);
+    // Within the grace period, with a margin for this process's own delays on a busy machine.
+    expect(Date.now() - signalled).toBeLessThan((GRACE_SECONDS + 2) * 1000);
 
     expect(finished.done).toMatchObject({ output: `Echo: ${medium}`, cancelled: false });
     expect(stopped.done?.cancelled).toBe(true);
