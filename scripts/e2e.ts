@@ -14,13 +14,13 @@ import { copyStandalone } from "./standalone";
 
 /**
  * A few tests that touch what the artifact could lose (kept few: the whole suite already ran on the same build):
- * sign-in and its pages, the headers and CSP from the built configuration with attachments read from storage, a
- * streamed reply, and a Server Action ("Sign out everywhere") with session revocation.
+ * sign-in and its pages, the headers and CSP from the built configuration, a streamed reply, and a Server Action
+ * ("Sign out everywhere") with session revocation. Signed storage links are in the deployment tests.
  */
 const STANDALONE_SPECS = ["e2e/auth.spec.ts", "e2e/security-headers.spec.ts", "e2e/sessions.spec.ts"];
 const STANDALONE_TESTS = [
   "alice signs in, sees her identifier, and signs out",
-  "the list and a thread with an image, a CSV preview and code have the headers and load under the CSP",
+  "a missing thread's page has the headers too",
   "a reply with another origin's image streams",
   "sign out everywhere ends this browser's session and another's",
 ];
