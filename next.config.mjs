@@ -20,8 +20,17 @@ const PERMISSIONS_POLICY = [
   .map((feature) => `${feature}=()`)
   .join(", ");
 
+/** Packages only the embedded stack and the scripts use (kept in one list: scripts/standalone-assemble.ts checks it). */
+export const EMBEDDED_ONLY_PACKAGES = ["dynalite", "s3rver", "azurite", "tsx", "esbuild", "@esbuild"];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // `npm run build` also assembles a self-contained server in .next/standalone (scripts/standalone-assemble.ts,
+  // docs/deploy.md): only the production modules the server actually loads, traced by Next.
+  output: "standalone",
+  // The embedded stack (emulators, tsx) is for `npm start` on a laptop: never part of the production artifact, even if
+  // a future import made the tracer think otherwise. scripts/standalone-assemble.ts fails the build if one slips in.
+  outputFileTracingExcludes: { "*": EMBEDDED_ONLY_PACKAGES.map((name) => `node_modules/${name}/**`) },
   // The SDKs stay plain Node modules on the server instead of being bundled.
   serverExternalPackages: ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/lib-storage", "@aws-sdk/s3-request-presigner", "@azure/storage-blob"],
   poweredByHeader: false,

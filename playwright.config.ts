@@ -45,6 +45,8 @@ export default defineConfig({
       THREADBOOK_DATA_DIR: process.env.E2E_DATA_DIR ?? ".data-e2e",
       THREADBOOK_SKIP_BUILD: "1",
       NEXT_TELEMETRY_DISABLED: "1",
+      // The server's output is shown with the results: its warnings and errors, without a line per request.
+      LOG_LEVEL_HTTP: "warn",
       ...OIDC_APP_ENV,
       ...FAKE_OPENAI_ENV,
       ...E2E_TABLE_APP_ENV,

@@ -1,7 +1,11 @@
-/** Production builds on demand: `npm start` and the HTTP benchmark build only when a source is newer than the build. */
+/**
+ * Production builds: `npm run build` and the e2e run always, `npm start` and the HTTP benchmark only when a source is
+ * newer than the build. Each is `next build` plus the standalone artifact (scripts/standalone.ts).
+ */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { assembleStandalone } from "./standalone";
 
 export const NEXT_BIN = path.resolve("node_modules/next/dist/bin/next");
 
@@ -26,12 +30,18 @@ function newestSourceTime(dirs: string[]): number {
   return newest;
 }
 
+/** `next build`, then the standalone artifact completed with Threadbook's own server entry. */
+export async function buildProduction(env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env: { ...env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  await assembleStandalone();
+}
+
 /** Builds when there is no build yet or a source file is newer than it. */
-export function buildIfNeeded(env: NodeJS.ProcessEnv) {
+export async function buildIfNeeded(env: NodeJS.ProcessEnv) {
   const buildId = ".next/BUILD_ID";
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceTime(["src", "public"])) return;
   console.log("Building Threadbook (next build)…");
-  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env });
-  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  await buildProduction(env);
 }
 

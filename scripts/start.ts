@@ -1,14 +1,16 @@
 /**
  * `npm start` / `npm run dev`: the stack (embedded by default), a production build when the sources changed, then Next.
- * Ctrl-C stops Next and every local server.
+ * Ctrl-C stops Next and every local server. With THREADBOOK_STANDALONE_DIR (a copy of the standalone artifact, as the
+ * e2e run's standalone stage makes) it runs that artifact's `node server.js` instead of the sources.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { ConfigError } from "../src/server/env";
+import { ConfigError, parseServerEnv } from "../src/server/env";
 import { buildIfNeeded, serverArgs } from "./next-build";
 import { loadDotEnv, startStack } from "./stack";
 
 const dev = process.argv.includes("--dev");
+const standaloneDir = process.env.THREADBOOK_STANDALONE_DIR;
 
 async function main() {
   loadDotEnv();
@@ -23,7 +25,8 @@ async function main() {
     if (next && next.exitCode === null) {
       const exited = new Promise((resolve) => next!.once("exit", resolve));
       next.kill("SIGTERM");
-      const timer = setTimeout(() => next?.kill("SIGKILL"), 5_000);
+      // The server's own graceful shutdown ends within its grace period; this only catches one that hangs.
+      const timer = setTimeout(() => next?.kill("SIGKILL"), (parseServerEnv(env).SHUTDOWN_GRACE_SECONDS + 5) * 1000);
       await exited;
       clearTimeout(timer);
     }
@@ -33,13 +36,15 @@ async function main() {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
   try {
-    if (!dev && process.env.THREADBOOK_SKIP_BUILD !== "1") buildIfNeeded(env);
+    if (!dev && !standaloneDir && process.env.THREADBOOK_SKIP_BUILD !== "1") await buildIfNeeded(env);
   } catch (error) {
     console.error(String((error as Error).message));
     await shutdown(1);
   }
   // Bound to 127.0.0.1 (HOST) but browsed as localhost: next-auth sets its cookie for localhost (toolchain probe, gotcha 1).
-  next = spawn(process.execPath, serverArgs(dev), { stdio: ["ignore", "inherit", "inherit"], env });
+  next = standaloneDir
+    ? spawn(process.execPath, ["server.js"], { cwd: standaloneDir, stdio: ["ignore", "inherit", "inherit"], env })
+    : spawn(process.execPath, serverArgs(dev), { stdio: ["ignore", "inherit", "inherit"], env });
   next.once("exit", (code) => void shutdown(code ?? 0));
   console.log(`\nThreadbook is starting on http://localhost:${port}`);
   if (stack.embedded.dynamodb) {

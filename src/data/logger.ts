@@ -4,6 +4,9 @@
  */
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `text` for a terminal; `json` (one object per line) for a log collector (LOG_FORMAT, docs/deploy.md). */
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface Logger {
   readonly name: string;
@@ -22,6 +25,20 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 const loggers = new Map<string, Logger>();
+let format: LogFormat = "text";
+
+/** Every logger of this module copy writes in this format from now on. */
+export function setLogFormat(next: LogFormat) {
+  format = next;
+}
+
+function formatLine(at: Exclude<LogLevel, "silent">, name: string, message: string, fields?: Record<string, unknown>): string {
+  const time = new Date().toISOString();
+  const safe = fields ? redact(fields) : undefined;
+  // The fixed keys come last so a field can never pass itself off as the level or the message.
+  if (format === "json") return JSON.stringify({ ...safe, time, level: at, logger: name, msg: message });
+  return `${time} ${at.toUpperCase()} [${name}] ${message}${safe ? " " + JSON.stringify(safe) : ""}`;
+}
 
 export function parseLogLevel(value: string | undefined): LogLevel | undefined {
   const v = value?.trim().toLowerCase();
@@ -34,7 +51,7 @@ export function getLogger(name: string, level: LogLevel = "info"): Logger {
   if (existing) return existing;
   const write = (at: Exclude<LogLevel, "silent">, message: string, fields?: Record<string, unknown>) => {
     if (rank(at) < rank(logger.level)) return;
-    const line = `${new Date().toISOString()} ${at.toUpperCase()} [${name}] ${message}${fields ? " " + JSON.stringify(redact(fields)) : ""}`;
+    const line = formatLine(at, name, message, fields);
     (at === "error" ? console.error : at === "warn" ? console.warn : console.log)(line);
   };
   const logger: Logger = {

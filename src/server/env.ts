@@ -4,7 +4,7 @@
  * variable that may hold a secret (issue 11): only the variables in SHOWN_VALUES have their value repeated.
  */
 import { z } from "zod";
-import { parseLogLevel } from "@/data/logger";
+import { LOG_FORMATS, parseLogLevel } from "@/data/logger";
 import { redact } from "./redact";
 
 export class ConfigError extends Error {
@@ -49,6 +49,8 @@ export const TrustedProxyHopsSchema = optionalString.pipe(
 
 export const ServerEnvSchema = z.object({
   PORT: positiveInt(3000, 65535),
+  /** The address to listen on: loopback by default; 0.0.0.0 in a container (the Dockerfile sets it). */
+  HOST: optionalString,
   THREADBOOK_DATA_DIR: optionalString,
   DYNAMODB_TABLE: optionalString.refine((v) => v === undefined || /^[a-zA-Z0-9_.-]{3,255}$/.test(v), {
     message: "expected a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)",
@@ -63,6 +65,11 @@ export const ServerEnvSchema = z.object({
   SESSION_CHECK_SECONDS: positiveInt(30, 60),
   LOG_LEVEL: logLevel,
   LOG_LEVEL_DYNAMODB: logLevel,
+  /** The request log's level on its own (request lines are info): `warn` keeps only 5xx lines. */
+  LOG_LEVEL_HTTP: logLevel,
+  LOG_FORMAT: optionalString.pipe(z.enum(LOG_FORMATS, { message: 'expected "text" or "json"' }).optional().transform((v) => v ?? "text")),
+  /** Seconds a SIGTERM/SIGINT gives open requests and streaming replies before the process exits (docs/deploy.md). */
+  SHUTDOWN_GRACE_SECONDS: wholeNumber(25, 1, 3600),
   MAX_UPLOAD_MB: positiveInt(20, 1024),
   OPENAI_BASE_URL: optionalString.pipe(z.url({ message: "expected a URL" }).optional()),
   OPENAI_API_KEY: optionalString,
@@ -84,7 +91,7 @@ export type ServerEnv = z.infer<typeof ServerEnvSchema>;
  * Variables whose value is safe to repeat in an error (it helps to see `PORT: … (got "80a")`). Every other value may
  * be a secret or carry one (AUTH_SECRET, keys, connection strings, URLs with user:password@), so it is never shown.
  */
-const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "MAX_UPLOAD_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME"]);
+const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME"]);
 
 /** Parses with a schema; the first problem becomes `VARIABLE: message`. */
 export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

@@ -9,11 +9,13 @@ import {
   getLogger,
   parseLogLevel,
   parseStorageConfig,
+  setLogFormat,
   type StorageClient,
 } from "@/data";
 import type { Assistant } from "./assistant/assistant";
 import { createSessionVersions, type SessionVersions } from "./auth/session-versions";
 import { selectAssistant } from "./assistant/select-assistant";
+import { lifecycle } from "./lifecycle";
 import { ConfigError, parseEnvWith, parseServerEnv, ServerEnvSchema, type ServerEnv } from "./env";
 
 export interface Services {
@@ -27,10 +29,16 @@ export interface Services {
 }
 
 export function createServices(rawEnv: Record<string, string | undefined> = process.env): Services {
+  return buildServices(rawEnv).services;
+}
+
+/** The services and what closes their clients (the DynamoDB client is shared with the data layer, which does not own it). */
+function buildServices(rawEnv: Record<string, string | undefined>): { services: Services; close(): Promise<void> } {
   const env = parseServerEnv(rawEnv);
   if (!env.DYNAMODB_TABLE) throw new ConfigError("DYNAMODB_TABLE: required (npm start sets it for the embedded default)");
   const storageConfig = parseStorageConfig(rawEnv);
   const storage = createStorageFromConfig(storageConfig);
+  setLogFormat(env.LOG_FORMAT);
   getLogger("DynamoDB").level = parseLogLevel(env.LOG_LEVEL_DYNAMODB ?? env.LOG_LEVEL) ?? "info";
   getLogger("Storage").level = parseLogLevel(env.LOG_LEVEL) ?? "info";
   const client = createDynamoClient(rawEnv);
@@ -41,7 +49,12 @@ export function createServices(rawEnv: Record<string, string | undefined> = proc
     cursorSecret: rawEnv.AUTH_SECRET,
   });
   const sessions = createSessionVersions((identifier) => data.getSessionVersion(identifier), { ttlMs: env.SESSION_CHECK_SECONDS * 1000 });
-  return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions };
+  const services = { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions };
+  const close = async () => {
+    await data.close();
+    client.destroy();
+  };
+  return { services, close };
 }
 
 const DynamoTimeoutsSchema = ServerEnvSchema.pick({ DYNAMODB_CONNECT_TIMEOUT_MS: true, DYNAMODB_REQUEST_TIMEOUT_MS: true, DYNAMODB_MAX_ATTEMPTS: true });
@@ -72,6 +85,11 @@ export function createDynamoClient(env: Record<string, string | undefined>): Dyn
 const globalForServices = globalThis as unknown as { threadbookServices?: Services };
 
 export function getServices(): Services {
-  globalForServices.threadbookServices ??= createServices();
+  if (!globalForServices.threadbookServices) {
+    const { services, close } = buildServices(process.env);
+    globalForServices.threadbookServices = services;
+    // A graceful shutdown closes the clients once every request has ended (src/server/http/graceful-shutdown.ts).
+    lifecycle().closers.add(close);
+  }
   return globalForServices.threadbookServices;
 }

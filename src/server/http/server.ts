@@ -1,47 +1,79 @@
 /**
  * Threadbook's HTTP server: Next's request handler behind Node's own http server, so the app knows which socket a
  * request came in on (the App Router does not tell). Every request gets CLIENT_ADDRESS_HEADER from the socket or the
- * trusted proxy hops (client-address.ts), and any copy of that header the client sent is dropped first.
+ * trusted proxy hops (client-address.ts), and any copy of that header the client sent is dropped first. It also logs
+ * one line per request (request-log.ts) and stops gracefully on SIGTERM/SIGINT (graceful-shutdown.ts).
  *
  * Run by scripts/start.ts (`npm start`, `npm run dev`, the e2e web server) and scripts/app-server.ts (bench, soak):
  *   node --import tsx src/server/http/server.ts [--dev]
- * with PORT, HOST and the stack's environment.
+ * and, bundled by `npm run build` into the standalone output (scripts/standalone-assemble.ts), as the production
+ * artifact's entry: `node server.js` in that folder. PORT, HOST and every other setting come from the environment.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { getLogger, parseLogLevel, setLogFormat } from "@/data/logger";
 import { ConfigError, parseServerEnv } from "../env";
 import { stampClientAddress } from "./client-address";
+import { gracefulShutdown } from "./graceful-shutdown";
+import { logRequest, routeMatcher } from "./request-log";
+
+const BUILT_CONFIG = path.join(".next", "required-server-files.json");
+
+/** The app's folder: beside this file when it is the standalone output's bundled entry, the working directory otherwise. */
+function appDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return existsSync(path.join(here, BUILT_CONFIG)) ? here : process.cwd();
+}
+
+/**
+ * A production server runs with the configuration Next saved at build time, as Next's own standalone server.js does:
+ * the standalone output has no next.config.mjs (nor the packages it could import), and Next warns that `next start`
+ * does not fit `output: "standalone"` unless it is told the configuration this way.
+ */
+function applyBuiltConfig(dir: string) {
+  const file = path.join(dir, BUILT_CONFIG);
+  if (!existsSync(file)) return;
+  const { config } = JSON.parse(readFileSync(file, "utf8")) as { config: unknown };
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+}
 
 async function main() {
   const dev = process.argv.includes("--dev");
   // As `next start` / `next dev` do: React and Next pick their production or development builds by NODE_ENV, which
   // must be set before Next loads (hence the dynamic import).
   Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
-  const { default: next } = await import("next");
   const env = parseServerEnv(process.env);
-  const hostname = process.env.HOST ?? "127.0.0.1";
-  const app = next({ dev, hostname, port: env.PORT, dir: process.cwd() });
+  setLogFormat(env.LOG_FORMAT);
+  const log = getLogger("HTTP", parseLogLevel(env.LOG_LEVEL_HTTP ?? env.LOG_LEVEL) ?? "info");
+  const dir = appDir();
+  process.chdir(dir);
+  if (!dev) applyBuiltConfig(dir);
+  const { default: next } = await import("next");
+  const hostname = env.HOST ?? "127.0.0.1";
+  const app = next({ dev, hostname, port: env.PORT, dir });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const route = routeMatcher(dir);
   const server = createServer((req, res) => {
+    stopping.track(res);
+    logRequest(log, route, req, res);
     stampClientAddress(req, env.TRUSTED_PROXY_HOPS);
     handle(req, res).catch((error: unknown) => {
-      console.error(`Request failed: ${error instanceof Error ? error.message : String(error)}`);
+      log.error("request failed", { error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
       res.end("Internal error");
     });
   });
+  const stopping = gracefulShutdown(server, { graceMs: env.SHUTDOWN_GRACE_SECONDS * 1000, log });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(env.PORT, hostname, () => resolve());
   });
   console.log(`▲ Threadbook ${dev ? "(dev) " : ""}listening on http://${hostname}:${env.PORT}`);
-  const stop = () => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5_000).unref();
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.once("SIGTERM", () => void stopping.shutdown("SIGTERM"));
+  process.once("SIGINT", () => void stopping.shutdown("SIGINT"));
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { IdSchema } from "@/data";
 import { ALLOWED_EXTENSIONS, ALLOWED_TYPES } from "../chat/attachments";
 import { continueThread } from "../chat/continue-thread";
 import { toTRPCError } from "../errors";
+import { lifecycle } from "../lifecycle";
 import { createTRPCRouter, protectedProcedure, threadContentProcedure } from "../trpc";
 
 export const MESSAGE_MAX = 20_000;
@@ -26,7 +27,8 @@ export const chatRouter = createTRPCRouter({
         yield* continueThread(
           { data: ctx.services.data, assistant: ctx.services.assistant, userIdentifier: ctx.user.identifier },
           { thread: ctx.thread, messageId: input.messageId, content: input.content },
-          signal ?? new AbortController().signal,
+          // A shutdown near the end of its grace period stops the reply as a cancel does: what streamed is kept.
+          AbortSignal.any([signal ?? new AbortController().signal, lifecycle().stopStreaming.signal]),
         );
       } catch (error) {
         // Errors raised while streaming skip the middleware chain: map them here, the same way.

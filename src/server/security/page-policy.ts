@@ -1,4 +1,4 @@
-import { createStorageFromConfig, getLogger, parseStorageConfig } from "@/data";
+import { createStorageFromConfig, getLogger, parseStorageConfig, setLogFormat } from "@/data";
 import { oauthSignInOrigins } from "../auth/providers";
 import { parseServerEnv } from "../env";
 import { storageOrigin } from "./storage-origin";
@@ -32,6 +32,8 @@ async function signedStorageOrigin(): Promise<string> {
 
 async function load(): Promise<PagePolicy> {
   const env = parseServerEnv();
+  // The proxy's own copy of the logger module: it writes in the configured format too (LOG_FORMAT).
+  setLogFormat(env.LOG_FORMAT);
   return {
     development: process.env.NODE_ENV === "development",
     trustedProxyHops: env.TRUSTED_PROXY_HOPS,

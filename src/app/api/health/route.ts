@@ -1,13 +1,9 @@
-import { getServices } from "@/server/services";
-
 export const dynamic = "force-dynamic";
 
-/** Liveness for Playwright's webServer and load balancers: answers 200 once the services are configured. */
+/**
+ * Liveness for Playwright's webServer, container HEALTHCHECKs and load balancers: the process answers HTTP. It touches
+ * no dependency (a DynamoDB outage must not get every instance restarted); readiness is /api/health/ready.
+ */
 export function GET() {
-  try {
-    getServices();
-    return Response.json({ ok: true });
-  } catch {
-    return Response.json({ ok: false }, { status: 503 });
-  }
+  return Response.json({ ok: true }, { headers: { "cache-control": "no-store" } });
 }

@@ -1,0 +1,21 @@
+import { getServices } from "@/server/services";
+import { createReadinessCheck, type Readiness } from "@/server/readiness";
+
+export const dynamic = "force-dynamic";
+
+const globalForReadiness = globalThis as unknown as { threadbookReadiness?: () => Promise<Readiness> };
+
+/**
+ * Readiness for load balancers and orchestrators: 200 when DynamoDB and storage answer within a short timeout, 503
+ * otherwise or while the instance drains for a shutdown. Never names the table, bucket or error (server/readiness.ts).
+ */
+export async function GET() {
+  let result: Readiness;
+  try {
+    globalForReadiness.threadbookReadiness ??= createReadinessCheck(getServices());
+    result = await globalForReadiness.threadbookReadiness();
+  } catch {
+    result = { ready: false, checks: { dynamodb: "failed", storage: "failed" } };
+  }
+  return Response.json(result, { status: result.ready ? 200 : 503, headers: { "cache-control": "no-store" } });
+}
