@@ -30,7 +30,7 @@ const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0
 const isBom = (b: number) => b === 0xef || b === 0xbb || b === 0xbf;
 const MB = 1024 * 1024;
 
-export async function* streamJsonItems(source: AsyncIterable<Buffer | string>, limits: JsonStreamLimits): AsyncGenerator<JsonItem> {
+export async function* streamJsonItems(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, limits: JsonStreamLimits): AsyncGenerator<JsonItem> {
   let mode: "start" | "array" | "object" | "end" = "start";
   let depth = 0;
   let inString = false;

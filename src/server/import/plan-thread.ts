@@ -61,10 +61,11 @@ export function planConversation(conversation: SourceConversation, userId: strin
     if (run) run.end = isoFromMicros(clock.last);
   };
   for (const message of conversation.messages) {
+    // A new question ends the previous turn's run at its last reply, before the clock moves on.
+    if (message.role === "user") closeRun();
     const at = isoFromMicros(clock.next(message.createdAt));
     const id = childId("step", message.sourceId);
     if (message.role === "user") {
-      closeRun();
       steps.push({ id, threadId, type: "user_message", name: userId, output: message.text, createdAt: at, start: at, end: at });
       const runAt = isoFromMicros(clock.next(null));
       run = { id: childId("run", message.sourceId), threadId, type: "run", name: "on_message", parentId: id, input: message.text, createdAt: runAt, start: runAt, end: runAt };
