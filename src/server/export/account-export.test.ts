@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { chatGptZip, KYOTO_PNG } from "../../../test/import-archives";
 import { startImport, waitForImport } from "../import/import-jobs";
+import type { Step } from "@/data";
 import type { SessionUser } from "../context";
 import { exportAccount } from "./account-export";
 
@@ -87,7 +88,7 @@ describe("export all", () => {
     expect(theirs.map((t) => [t.name, t.updatedAt])).toEqual(mine.map((t) => [t.name, t.updatedAt]));
     const original = await services.data.getThread(mine[1]!.id);
     const copy = await services.data.getThread(theirs[1]!.id);
-    const shape = (steps: typeof copy extends infer T ? NonNullable<T>["steps"] : never) => steps.map((s) => [s.type, s.type === "user_message" ? "(user)" : s.name, s.output, s.createdAt]);
+    const shape = (steps: Step[]) => steps.map((s) => [s.type, s.type === "user_message" ? "(user)" : s.name, s.output, s.createdAt]);
     expect(shape(copy!.steps)).toEqual(shape(original!.steps));
     expect(copy!.elements).toHaveLength(1);
     expect(Buffer.from(await services.storage.read(copy!.elements[0]!.objectKey!, { maxBytes: 1_000_000 }))).toEqual(KYOTO_PNG);
