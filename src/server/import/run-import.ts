@@ -33,7 +33,7 @@ const log = () => getLogger("Import");
 
 export async function runImport(options: RunImportOptions): Promise<ImportJobProgress> {
   const { data, userId, jobId } = options;
-  const state = { done: 0, imported: 0, existing: 0, attachments: 0, skippedCount: 0, skipped: [] as ImportSkip[] };
+  const state = { total: null as number | null, done: 0, imported: 0, existing: 0, attachments: 0, skippedCount: 0, skipped: [] as ImportSkip[] };
   const skip = (title: string, reason: string) => {
     state.skippedCount++;
     if (state.skipped.length < IMPORT_SKIPS_KEPT) state.skipped.push({ title: clipText(title), reason: clipText(reason) });
@@ -42,8 +42,8 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
   let outcome: ImportJobProgress;
   try {
     source = await openImportSource(options.filePath, { userId, limits: options.limits, now: Date.now() * 1000 });
-    const total = await source.count();
-    let cancelled = !(await report({ format: source.format, total, ...state }));
+    state.total = await source.count();
+    let cancelled = !(await report({ format: source.format, ...state }));
     let batch: PlannedThread[] = [];
     let steps = 0;
     const flush = async (current: string | null) => {
