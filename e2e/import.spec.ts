@@ -14,7 +14,7 @@ import { ImportDialog } from "./pages/import-dialog";
 
 test.use({ user: "bob@example.com" });
 
-const FILLERS = 400;
+const FILLERS = 150;
 
 async function chatGptExport(tag: string): Promise<Buffer> {
   const fixture = JSON.parse(readFileSync("test/fixtures/imports/chatgpt-conversations.json", "utf8")) as Array<Record<string, unknown>>;
@@ -39,6 +39,8 @@ async function chatGptExport(tag: string): Promise<Buffer> {
 }
 
 test("imports a ChatGPT export with progress and a summary; an imported thread opens and continues", async ({ page, threads, thread }) => {
+  // An import of 150 conversations, then a chat turn: on a loaded machine this outlasts the default minute.
+  test.slow();
   const tag = `#${randomUUID().slice(0, 6)}`;
   const total = FILLERS + 3;
   await threads.goto();

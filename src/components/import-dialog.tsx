@@ -73,7 +73,8 @@ export function ImportDialog({ open, onOpenChange }: { open: boolean; onOpenChan
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
       <RadixDialog.Portal>
-        <RadixDialog.Overlay className="import-overlay" />
+        {/* Not RadixDialog.Overlay: its scroll lock injects a <style> element, which the pages' CSP (nonce only) blocks. */}
+        <div className="import-overlay" aria-hidden="true" />
         <RadixDialog.Content className="import-dialog" data-testid="import-dialog">
           <div className="dialog-body">
             <RadixDialog.Title className="dialog-title">{t.importTitle}</RadixDialog.Title>
