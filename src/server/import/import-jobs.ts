@@ -29,7 +29,9 @@ export const waitForImport = (jobId: string) => running.get(jobId) ?? Promise.re
 /** Time-ordered ids: the user's jobs list newest first by key alone. */
 export const newJobId = () => `${Date.now().toString(36).padStart(10, "0")}-${randomUUID()}`;
 
-export type StartImportResult = { status: 202; job: ImportJob } | { status: 400 | 401 | 413 | 503; error: string };
+export type StartImportResult = { status: 202; job: ImportJob } | { status: 400 | 401 | 409 | 413 | 503; error: string };
+
+export const ALREADY_RUNNING = "An import is already running; wait for it to finish or cancel it first.";
 
 export interface ImportUpload {
   fileName: string;
@@ -46,6 +48,12 @@ export async function startImport(services: Services, user: SessionUser | null, 
   const limits = importLimits(services.env);
   if (upload.contentLength !== null && upload.contentLength > limits.maxUploadBytes) return { status: 413, error: tooLargeMessage(limits.maxUploadBytes) };
   if (!upload.body) return { status: 400, error: "The upload has no content." };
+  // One import at a time per user: each holds a file on disk and a share of the table's throughput.
+  const [latest] = await services.data.listImportJobs(user.id, 1);
+  if (latest && presentJob(latest).status === "running") {
+    await upload.body.cancel().catch(() => undefined);
+    return { status: 409, error: ALREADY_RUNNING };
+  }
   const fileName = (upload.fileName.trim() || "export").slice(0, 255);
   const jobId = newJobId();
   const dir = join(services.env.THREADBOOK_DATA_DIR ?? tmpdir(), "imports");
