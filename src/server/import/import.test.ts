@@ -161,6 +161,15 @@ describe("hostile files", () => {
     expect(job.error).toMatch(/nested deeper than 64 levels/);
   });
 
+  it("a conversation the table cannot hold is skipped with its reason, not a failed job", async () => {
+    const huge = {
+      threadbookExport: 1,
+      thread: { id: "big", name: "Huge metadata", createdAt: "2024-01-01T00:00:00Z", steps: [{ id: "s", type: "user_message", output: "hi", metadata: { blob: "x".repeat(500_000) } }] },
+    };
+    const job = await importFile(sessionUser(), JSON.stringify(huge), "thread.json");
+    expect(job).toMatchObject({ status: "done", imported: 0, skipped: [{ title: "Huge metadata", reason: "a message is too large to store" }] });
+  });
+
   it("a damaged zip is refused with a clear message", async () => {
     const zip = await chatGptZip();
     const job = await importFile(sessionUser(), Buffer.concat([zip.subarray(0, 200), Buffer.alloc(64)]));

@@ -5,7 +5,7 @@
  * ends with a status and a message, and the uploaded file is removed.
  */
 import { rm } from "node:fs/promises";
-import { clipText, DataError, IMPORT_SKIPS_KEPT, isDataError, type DynamoDBDataLayer, type ImportJob, type ImportJobProgress, type ImportSkip } from "@/data";
+import { clipText, DataError, IMPORT_SKIPS_KEPT, isDataError, type DynamoDBDataLayer, type ImportJobProgress, type ImportSkip } from "@/data";
 import { getLogger } from "@/data/logger";
 import { ALLOWED_TYPES, checkAttachment } from "../chat/attachments";
 import { baseName, clip } from "./archive";
@@ -97,16 +97,15 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
     state.existing += result.existing.length;
     for (const id of result.taken) skip(byId.get(id)!.title, "its id is taken by another thread");
   } catch (error) {
+    const refused = isDataError(error, "validation") || isDataError(error, "too_large");
+    if (!refused) throw error;
     // One conversation the table refuses (too large, a bad field) must not sink its batch: retry them one by one.
-    if (batch.length === 1 || !(isDataError(error, "validation") || isDataError(error, "too_large"))) {
-      if (batch.length === 1 && (isDataError(error, "validation") || isDataError(error, "too_large"))) {
-        state.done++;
-        skip(batch[0]!.title, isDataError(error, "too_large") ? "a message is too large to store" : "it does not fit the data model");
-        return;
-      }
-      throw error;
+    if (batch.length > 1) {
+      for (const planned of batch) await writeBatch(options, source, [planned], state, skip);
+      return;
     }
-    for (const planned of batch) await writeBatch(options, source, [planned], state, skip);
+    state.done++;
+    skip(batch[0]!.title, isDataError(error, "too_large") ? "a message is too large to store" : "it does not fit the data model");
     return;
   }
   state.done += batch.length;
@@ -184,5 +183,3 @@ function failureMessage(error: unknown): string {
   if (isDataError(error, "unavailable")) return "The history store is unavailable, so the import stopped. Conversations imported so far are kept; import the file again to finish.";
   return "The import stopped on an unexpected error. Conversations imported so far are kept; import the file again to finish.";
 }
-
-export type { ImportJob };
