@@ -2,7 +2,8 @@
  * `npm run bench`: the data layer against a fresh in-memory dynalite, with the workload of the Python baseline
  * (bench/README.md, "The Python baseline"): 1,000 users, 10,000 threads over 10 users, threads of 2,000 steps.
  * Prints a table beside the baseline's figures and writes bench/results.json. `npm run bench -- --http` adds the
- * HTTP figures (bench-http.ts).
+ * HTTP figures (bench-http.ts); `npm run bench -- --import` measures only the import of a 10,000-conversation export
+ * (bench-import.ts).
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -12,6 +13,7 @@ import { DynamoDBDataLayer, ensureTable, getLogger, utcNow, type StepInput } fro
 import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
 import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
 import { runHttpBench } from "./bench-http";
+import { formatImportBench, runImportBench, saveImportBench } from "./bench-import";
 import { LOCAL_AWS_CREDENTIALS, startDynalite } from "./local-services";
 
 /** The Python layer's medians on the same machine kind and dynalite (bench/README.md, "The Python baseline"). */
@@ -60,6 +62,12 @@ function step(threadId: string, i: number): StepInput {
 }
 
 async function main() {
+  if (process.argv.includes("--import")) {
+    const figure = await runImportBench();
+    console.log(formatImportBench(figure));
+    saveImportBench(figure);
+    return;
+  }
   getLogger("DynamoDB").level = "warn";
   const dynamo = await startDynalite();
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS });

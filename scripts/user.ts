@@ -216,6 +216,8 @@ async function assertEmbeddedDataFree(dataDir: string): Promise<void> {
 interface Connection {
   data: DynamoDBDataLayer;
   describe: string;
+  /** The environment the table (and storage) were opened with: the embedded stack's when it was started here. */
+  env: Record<string, string | undefined>;
   close(): Promise<void>;
 }
 
@@ -235,7 +237,7 @@ export async function connect(env: Record<string, string | undefined>, log: (lin
   const serverEnv = parseServerEnv(env);
   if (serverEnv.DYNAMODB_TABLE) {
     const data = layerFor(env);
-    return { data, describe: `table ${serverEnv.DYNAMODB_TABLE}`, close: () => data.close() };
+    return { data, describe: `table ${serverEnv.DYNAMODB_TABLE}`, env, close: () => data.close() };
   }
   const dataDir = path.resolve(serverEnv.THREADBOOK_DATA_DIR ?? ".data");
   await assertEmbeddedDataFree(dataDir);
@@ -244,6 +246,7 @@ export async function connect(env: Record<string, string | undefined>, log: (lin
   return {
     data,
     describe: `the embedded data in ${dataDir}`,
+    env: stack.env,
     async close() {
       await data.close();
       await stack.stop();

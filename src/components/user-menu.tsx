@@ -4,6 +4,7 @@ import { useState, useTransition } from "react";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import type { ShellUser } from "./app-shell";
 import { ConfirmDialog } from "./confirm-dialog";
+import { ImportDialog } from "./import-dialog";
 import { MenuButton } from "./ui/menu";
 
 /** The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation). */
@@ -11,6 +12,7 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
   const { t } = useI18n();
   const [confirming, setConfirming] = useState(false);
   const [pending, startTransition] = useTransition();
+  const [importing, setImporting] = useState(false);
   return (
     <>
       <MenuButton
@@ -18,7 +20,12 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
         className="user-chip"
         placement="above"
         testId="user-menu"
-        items={[{ key: "everywhere", label: t.signOutEverywhere, onSelect: () => setConfirming(true) }]}
+        items={[
+          { key: "import", label: t.importConversations, onSelect: () => setImporting(true) },
+          // A plain navigation: the route streams the zip and the browser saves it as it arrives.
+          { key: "export-all", label: t.exportAll, hint: ".zip", onSelect: () => window.location.assign("/api/export") },
+          { key: "everywhere", label: t.signOutEverywhere, onSelect: () => setConfirming(true) },
+        ]}
       >
         <span className="avatar" aria-hidden="true">
           {initials(user.name ?? user.identifier)}
@@ -30,6 +37,7 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
           </span>
         </span>
       </MenuButton>
+      <ImportDialog open={importing} onOpenChange={setImporting} />
       <ConfirmDialog
         open={confirming}
         title={t.signOutEverywhereTitle}

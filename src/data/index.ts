@@ -7,6 +7,7 @@ export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
 export { type EnsureUserAuthResult } from "./layer/users";
 export { type RateCounter } from "./layer/rate-counters";
+export { type ImportedThread, type ImportThreadsResult } from "./layer/import-threads";
 export { safeObjectName, DEFAULT_MIME } from "./layer/elements";
 
 export * from "./entities/common";
@@ -15,6 +16,7 @@ export * from "./entities/feedback";
 export * from "./entities/step";
 export * from "./entities/thread";
 export * from "./entities/user";
+export * from "./entities/import-job";
 
 export { createClock, utcNow, type Clock } from "./clock";
 export { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from "./timestamps";

@@ -106,3 +106,10 @@ export const timestampFromUserThreadSk = (sk: string) => idFromKey(sk, "TS#");
 
 /** Attributes that exist only to key the item: never returned by the layer. */
 export const KEY_ATTRIBUTES = ["PK", "SK", "UserThreadPK", "UserThreadSK"] as const;
+
+/**
+ * Import jobs (docs/import-export.md): items in the user's own partition, `USER#{identifier}` / `IMPORT#{jobId}`, so a
+ * job is reachable only through its owner's key and every instance sees its progress. Chainlit never reads these SKs.
+ */
+export const IMPORT_JOB_PREFIX = "IMPORT#";
+export const importJobSk = (jobId: string) => `${IMPORT_JOB_PREFIX}${jobId}`;

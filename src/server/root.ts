@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { chatRouter } from "./routers/chat";
 import { elementsRouter } from "./routers/elements";
 import { feedbackRouter } from "./routers/feedback";
+import { importsRouter } from "./routers/imports";
 import { threadsRouter } from "./routers/threads";
 import { userRouter } from "./routers/user";
 
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   elements: elementsRouter,
   user: userRouter,
   chat: chatRouter,
+  imports: importsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -38,6 +38,9 @@ import {
 } from "./users";
 import { clearRateCounter, getRateCounters, recordRateFailure, type RateCounter } from "./rate-counters";
 import { WriteQueue } from "./write-queue";
+import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import-threads";
+import { createImportJob, getImportJob, listImportJobs, requestImportCancel, updateImportJob } from "./import-jobs";
+import { type ImportJob, type ImportJobProgress } from "../entities/import-job";
 
 export interface DynamoDBDataLayerOptions {
   tableName: string;
@@ -210,6 +213,34 @@ export class DynamoDBDataLayer {
   listThreads(pagination: Pagination, filters: ThreadFilter): Promise<PaginatedResponse<ThreadSummary>> {
     const fields = { userId: filters.userId, first: pagination.first, paged: Boolean(pagination.cursor), feedback: filters.feedback ?? null };
     return atEdge(this.ctx, "listThreads", fields, () => listThreads(this.ctx, pagination, filters));
+  }
+
+  // Import (docs/import-export.md): whole threads in batches, and the jobs' progress items in the owner's partition.
+
+  /** Writes threads that do not exist yet (steps, then THREAD items); existing ones are reported, never rewritten. */
+  importThreads(userId: string, threads: readonly ImportedThread[]): Promise<ImportThreadsResult> {
+    return atEdge(this.ctx, "importThreads", { userId, count: threads.length }, () => importThreads(this.ctx, userId, threads));
+  }
+
+  createImportJob(userId: string, jobId: string, fileName: string): Promise<ImportJob> {
+    return atEdge(this.ctx, "createImportJob", { userId, jobId }, () => createImportJob(this.ctx, userId, jobId, fileName));
+  }
+
+  getImportJob(userId: string, jobId: string): Promise<ImportJob | null> {
+    return atEdge(this.ctx, "getImportJob", { userId, jobId }, () => getImportJob(this.ctx, userId, jobId));
+  }
+
+  listImportJobs(userId: string, limit = 5): Promise<ImportJob[]> {
+    return atEdge(this.ctx, "listImportJobs", { userId }, () => listImportJobs(this.ctx, userId, limit));
+  }
+
+  /** Null when the job is not running any more; otherwise whether its owner asked to cancel it. */
+  updateImportJob(userId: string, jobId: string, progress: ImportJobProgress): Promise<{ cancelRequested: boolean } | null> {
+    return atEdge(this.ctx, "updateImportJob", { userId, jobId }, () => updateImportJob(this.ctx, userId, jobId, progress));
+  }
+
+  requestImportCancel(userId: string, jobId: string): Promise<boolean> {
+    return atEdge(this.ctx, "requestImportCancel", { userId, jobId }, () => requestImportCancel(this.ctx, userId, jobId));
   }
 
   /** Chainlit's build_debug_url: there is no debug UI for DynamoDB. */

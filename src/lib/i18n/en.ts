@@ -139,6 +139,27 @@ export const en = {
   demoBadge: "Demo",
   demoNotice: "Replies come from the built-in demo assistant: offline and canned. Set OPENAI_BASE_URL to use a real model.",
   assistantNotice: (name: string) => `Replies by ${name}. Check anything important.`,
+  // Import and export all (docs/import-export.md)
+  importConversations: "Import conversations",
+  exportAll: "Export all",
+  importTitle: "Import conversations",
+  importDescription: "A ChatGPT or Claude data export (.zip or conversations.json), or a Threadbook export. Conversations you imported before are not duplicated.",
+  importDrop: "Drop the file here, or",
+  importChoose: "choose a file",
+  importUploading: (percent: number) => `Uploading… ${percent}%`,
+  importReading: "Reading the file…",
+  importProgress: (done: number, total: number) => `${done} of ${total} conversations`,
+  importCurrent: (title: string) => `Now: ${title}`,
+  importCancel: "Cancel import",
+  importCancelling: "Cancelling…",
+  importDone: "Import finished",
+  importCancelled: "Import cancelled",
+  importFailed: "Import failed",
+  importSummary: (imported: number, existing: number, attachments: number) =>
+    `${imported} imported, ${existing} already there (left as they were), ${attachments} attachments.`,
+  importSkipped: (count: number) => `${count} skipped:`,
+  importMoreSkipped: (count: number) => `…and ${count} more.`,
+  importAnother: "Import another file",
 };
 
 type Widen<T> = T extends (...args: infer A) => infer R ? (...args: A) => R : T extends string ? string : T extends object ? { [K in keyof T]: Widen<T[K]> } : T;

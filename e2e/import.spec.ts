@@ -1,0 +1,81 @@
+/**
+ * Importing conversations (issue 15): a ChatGPT export made here (the repo's fixture plus generated conversations,
+ * titles tagged per run), uploaded through the dialog; the progress is watched, the summary read, and an imported
+ * thread opened and continued.
+ *
+ * As bob: imported threads carry their 2024 dates and sit at the bottom of his list, and continuing one moves it to
+ * the top of bob's list only; alice's seeded order, which the thread-list spec checks, is untouched.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import yazl from "yazl";
+import { expect, test } from "./fixtures";
+import { ImportDialog } from "./pages/import-dialog";
+
+test.use({ user: "bob@example.com" });
+
+const FILLERS = 150;
+
+async function chatGptExport(tag: string): Promise<Buffer> {
+  const fixture = JSON.parse(readFileSync("test/fixtures/imports/chatgpt-conversations.json", "utf8")) as Array<Record<string, unknown>>;
+  const mine = fixture.map((c) => ({ ...c, title: `${c.title as string} ${tag}`, conversation_id: randomUUID(), id: undefined }));
+  const fillers = Array.from({ length: FILLERS }, (_, i) => ({
+    title: `Filler ${i} ${tag}`,
+    conversation_id: randomUUID(),
+    create_time: 1700000000 + i,
+    update_time: 1700000000 + i,
+    current_node: "a",
+    mapping: {
+      u: { id: "u", parent: null, children: ["a"], message: { id: "u", author: { role: "user" }, create_time: 1700000000 + i, content: { content_type: "text", parts: [`Question ${i}`] } } },
+      a: { id: "a", parent: "u", children: [], message: { id: "a", author: { role: "assistant" }, create_time: 1700000001 + i, content: { content_type: "text", parts: [`Answer ${i}`] } } },
+    },
+  }));
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from(JSON.stringify([...mine, ...fillers])), "conversations.json");
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+test("imports a ChatGPT export with progress and a summary; an imported thread opens and continues", async ({ page, threads, thread }) => {
+  // An import of 150 conversations, then a chat turn: on a loaded machine this outlasts the default minute.
+  test.slow();
+  const tag = `#${randomUUID().slice(0, 6)}`;
+  const total = FILLERS + 3;
+  await threads.goto();
+  const importer = new ImportDialog(page);
+  await importer.open();
+  await importer.choose({ name: "chatgpt-export.zip", mimeType: "application/zip", buffer: await chatGptExport(tag) });
+
+  // The progress bar counts conversations as the job writes them (polled from the job item).
+  await expect(importer.progress).toContainText(new RegExp(`\\d+ of ${total} conversations`), { timeout: 30_000 });
+  await expect(importer.progress.getByRole("progressbar")).toBeVisible();
+  await expect(importer.summary).toBeVisible({ timeout: 60_000 });
+  await expect(importer.summary).toContainText("Import finished.");
+  await expect(importer.summary).toContainText(`${total - 1} imported, 0 already there`);
+  await expect(importer.summary).toContainText(`Nothing to see ${tag}: empty conversation`);
+  await importer.close();
+
+  await threads.searchFor(`Trip to Kyoto ${tag}`);
+  await threads.open(`Trip to Kyoto ${tag}`);
+  await expect(thread.userMessages.first()).toContainText("Plan three days in Kyoto around this map.");
+  await expect(thread.lastReplyText()).toContainText("The train fares come to ¥680.");
+  await expect(page.getByText("An abandoned branch.")).toHaveCount(0);
+
+  const message = `And a day trip to Nara? ${tag}`;
+  await thread.send(message);
+  await expect(thread.lastReplyText()).toContainText(`Echo: ${message}`, { timeout: 20_000 });
+  await thread.waitForStoredTurn();
+  await page.reload();
+  await expect(thread.userMessages.last()).toContainText(message);
+});
+
+test("a file that is no known export is refused, saying what was expected", async ({ page, threads }) => {
+  await threads.goto();
+  const importer = new ImportDialog(page);
+  await importer.open();
+  await importer.choose({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ notes: [] })) });
+  await expect(importer.summary).toContainText("Import failed.", { timeout: 30_000 });
+  await expect(importer.summary).toContainText("Expected a ChatGPT or Claude data export");
+});

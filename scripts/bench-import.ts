@@ -1,0 +1,163 @@
+/**
+ * `npm run bench -- --import`: imports a generated ChatGPT export of 10,000 conversations (6 messages each, one
+ * branch edited) the way the app does (runImport: the zip read by its central directory, conversations.json streamed,
+ * batch writes), and reports conversations per second, DynamoDB requests, and the importing process's peak memory.
+ * dynalite runs in a child process, so the memory measured is the importer's alone.
+ */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { pipeline } from "node:stream/promises";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import yazl from "yazl";
+import { DynamoDBDataLayer, ensureTable, getLogger } from "../src/data";
+import { newJobId } from "../src/server/import/import-jobs";
+import { importLimits } from "../src/server/import/import-limits";
+import { runImport } from "../src/server/import/run-import";
+import { LOCAL_AWS_CREDENTIALS } from "./local-services";
+
+export const BENCH_CONVERSATIONS = 10_000;
+const TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ";
+
+function conversation(i: number) {
+  const node = (id: string, parent: string | null, children: string[], role: string, text: string, t: number) => ({
+    id,
+    parent,
+    children,
+    message: { id, author: { role }, create_time: t, content: { content_type: "text", parts: [text] }, metadata: {}, recipient: "all" },
+  });
+  const t = 1_700_000_000 + i * 60;
+  return {
+    title: `Generated conversation ${i}`,
+    conversation_id: `bench-${i}`,
+    create_time: t,
+    update_time: t + 50,
+    current_node: "a3",
+    mapping: {
+      u1: node("u1", null, ["a1"], "user", `Question ${i}. ${TEXT}`, t + 1),
+      a1: node("a1", "u1", ["u2", "u2x"], "assistant", TEXT.repeat(4), t + 2),
+      u2x: node("u2x", "a1", [], "user", "An edited-away question.", t + 3),
+      u2: node("u2", "a1", ["a2"], "user", `Follow-up ${i}.`, t + 10),
+      a2: node("a2", "u2", ["u3"], "assistant", TEXT.repeat(6), t + 11),
+      u3: node("u3", "a2", ["a3"], "user", "Thanks, one more thing.", t + 20),
+      a3: node("a3", "u3", [], "assistant", TEXT.repeat(3), t + 21),
+    },
+  };
+}
+
+/** conversations.json written into the zip as it is generated: the export never exists whole in memory either. */
+async function writeExport(file: string, count: number): Promise<void> {
+  function* json() {
+    yield "[";
+    for (let i = 0; i < count; i++) yield `${i ? "," : ""}${JSON.stringify(conversation(i))}`;
+    yield "]";
+  }
+  const zip = new yazl.ZipFile();
+  zip.addReadStream(Readable.from(json()), "conversations.json");
+  zip.addBuffer(Buffer.from("<html></html>"), "chat.html");
+  zip.end();
+  await pipeline(zip.outputStream, createWriteStream(file));
+}
+
+/** dynalite in a child process, so its in-memory table does not count as the importer's memory. */
+async function startDynaliteProcess(): Promise<{ endpoint: string; stop(): void }> {
+  const child = spawn(process.execPath, ["-e", "const s=require('dynalite')({createTableMs:0});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))"], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.once("data", (data: Buffer) => resolve(data.toString().trim()));
+    child.once("exit", () => reject(new Error("dynalite exited")));
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+export interface ImportBenchFigure {
+  conversations: number;
+  zipMiB: number;
+  seconds: number;
+  conversationsPerSecond: number;
+  dynamoRequests: number;
+  peakRssGrowthMiB: number;
+  peakHeapAndBuffersGrowthMiB: number;
+  /** JS heap + buffers right after a forced collection, sampled every second: what the import keeps alive. */
+  peakRetainedMiB: number;
+}
+
+export async function runImportBench(count = BENCH_CONVERSATIONS): Promise<ImportBenchFigure> {
+  getLogger("DynamoDB").level = "warn";
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tb-bench-import-"));
+  const file = path.join(dir, "chatgpt-export.zip");
+  const dynamo = await startDynaliteProcess();
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS });
+  let requests = 0;
+  client.middlewareStack.add((next) => (args) => (requests++, next(args)), { step: "deserialize", name: "benchImportCounter" });
+  try {
+    console.error(`Generating a ${count}-conversation ChatGPT export…`);
+    await writeExport(file, count);
+    const tableName = `bench-import-${randomUUID().slice(0, 8)}`;
+    await ensureTable(client, tableName);
+    const data = new DynamoDBDataLayer({ tableName, client });
+    const userId = "importer@example.com";
+    const jobId = newJobId();
+    await data.createImportJob(userId, jobId, "chatgpt-export.zip");
+    const live = (m: NodeJS.MemoryUsage) => m.heapUsed + m.arrayBuffers;
+    const start = process.memoryUsage();
+    const peak = { rss: 0, live: 0, retained: 0 };
+    const timer = setInterval(() => {
+      const now = process.memoryUsage();
+      peak.rss = Math.max(peak.rss, now.rss - start.rss);
+      peak.live = Math.max(peak.live, live(now) - live(start));
+    }, 50);
+    // What the import keeps alive, as opposed to garbage V8 has not collected yet: sampled after a forced collection.
+    setFlagsFromString("--expose-gc");
+    const collect = runInNewContext("gc") as () => void;
+    collect();
+    const base = live(process.memoryUsage());
+    const retainedTimer = setInterval(() => {
+      collect();
+      peak.retained = Math.max(peak.retained, live(process.memoryUsage()) - base);
+    }, 1000);
+    requests = 0;
+    console.error("Importing…");
+    const began = performance.now();
+    const outcome = await runImport({ data, userId, jobId, filePath: file, limits: importLimits({ IMPORT_MAX_MB: 1024, MAX_UPLOAD_MB: 20 }) });
+    const seconds = (performance.now() - began) / 1000;
+    clearInterval(timer);
+    clearInterval(retainedTimer);
+    if (outcome.status !== "done" || outcome.imported !== count) throw new Error(`import ended ${outcome.status} with ${outcome.imported} imported: ${outcome.error ?? ""}`);
+    const MiB = 1024 * 1024;
+    return {
+      conversations: count,
+      zipMiB: Math.round((statSync(file).size / MiB) * 10) / 10,
+      seconds: Math.round(seconds * 10) / 10,
+      conversationsPerSecond: Math.round(count / seconds),
+      dynamoRequests: requests,
+      peakRssGrowthMiB: Math.round(peak.rss / MiB),
+      peakHeapAndBuffersGrowthMiB: Math.round(peak.live / MiB),
+      peakRetainedMiB: Math.round(peak.retained / MiB),
+    };
+  } finally {
+    client.destroy();
+    dynamo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatImportBench(f: ImportBenchFigure): string {
+  return [
+    `Import of a generated ChatGPT export: ${f.conversations} conversations (6 messages each), ${f.zipMiB} MiB zip`,
+    `  ${f.seconds} s, ${f.conversationsPerSecond} conversations/s, ${f.dynamoRequests} DynamoDB requests (${(f.dynamoRequests / f.conversations).toFixed(2)} per conversation)`,
+    `  peak memory growth of the importing process: RSS ${f.peakRssGrowthMiB} MiB, JS heap + buffers ${f.peakHeapAndBuffersGrowthMiB} MiB, retained after GC ${f.peakRetainedMiB} MiB`,
+  ].join("\n");
+}
+
+/** Records the figure in bench/results.json beside the others. */
+export function saveImportBench(f: ImportBenchFigure): void {
+  const file = "bench/results.json";
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  writeFileSync(file, JSON.stringify({ ...previous, import: { at: new Date().toISOString(), machine, ...f } }, null, 2) + "\n");
+}

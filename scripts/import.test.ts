@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { parseImportArgs, progressLine, summaryLines } from "./import";
+import { CliError } from "./user";
+
+describe("npm run import", () => {
+  it("needs --user and one file", () => {
+    expect(parseImportArgs(["--user", "alice@example.com", "export.zip"])).toMatchObject({ user: "alice@example.com", file: expect.stringMatching(/export\.zip$/) });
+    for (const argv of [[], ["export.zip"], ["--user", "a"], ["--user", "a", "x", "y"], ["--nope"]]) expect(() => parseImportArgs(argv)).toThrow(CliError);
+  });
+
+  it("draws a progress bar with done/total and the current title", () => {
+    expect(progressLine({ total: 10, done: 5, current: "Trip to Kyoto" })).toBe("[###############...............]  5/10  Trip to Kyoto");
+    expect(progressLine({ total: null, done: 0 })).toBe("[..............................] 0/0");
+  });
+
+  it("ends with a summary that names every kept skip reason", () => {
+    expect(summaryLines({ status: "done", imported: 2, existing: 1, attachments: 1, skippedCount: 1, skipped: [{ title: "Nothing", reason: "empty conversation" }] })).toEqual([
+      "Imported 2 conversation(s); 1 already there (left as they were); 1 attachment(s).",
+      "Skipped 1:",
+      "  Nothing: empty conversation",
+    ]);
+  });
+});

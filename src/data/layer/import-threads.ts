@@ -1,0 +1,86 @@
+/**
+ * Writing whole threads that come from an export (docs/import-export.md): items exactly as Chainlit's layer writes
+ * them (a THREAD item, one `STEP#` item per step, big fields split into parts as every step write here does), sent
+ * with BatchWriteItem, so a batch of conversations costs one BatchGetItem plus a handful of BatchWriteItems instead
+ * of one request per step.
+ *
+ * Ids come from the importer (deterministic per user and source conversation), so importing the same file again finds
+ * the threads already there: they are reported as existing and not written again. A thread id that exists under
+ * another user is never written into.
+ */
+import { type Item } from "../codec";
+import { JsonObjectSchema, WrittenTimestampSchema } from "../entities/common";
+import { StepInputSchema, type StepInput } from "../entities/step";
+import { THREAD_NAME_MAX } from "../entities/thread";
+import { definedEntries } from "../codec";
+import { THREAD_SK, stepSk, threadPk, userThreadPk, userThreadSk } from "../keys";
+import { batchGet, batchPut } from "./batch";
+import { type LayerContext } from "./context";
+import { FEEDBACK_INDEXED_AT } from "./feedback-rebuild";
+import { partsAttribute, planStepWrite } from "./step-parts";
+import { z } from "zod";
+import { IdSchema } from "../entities/common";
+
+export const ImportedThreadSchema = z.object({
+  id: IdSchema,
+  name: z.string().max(THREAD_NAME_MAX).nullable(),
+  createdAt: WrittenTimestampSchema,
+  updatedAt: WrittenTimestampSchema,
+  metadata: JsonObjectSchema,
+});
+export type ImportedThread = z.input<typeof ImportedThreadSchema> & { steps: StepInput[] };
+
+export interface ImportThreadsResult {
+  written: string[];
+  /** Already this user's (an earlier import of the same conversation): left as they are. */
+  existing: string[];
+  /** Held by another user: never touched. */
+  taken: string[];
+}
+
+function stepItems(threadId: string, step: StepInput): Item[] {
+  const { id, threadId: _thread, ...rest } = StepInputSchema.parse({ ...step, threadId });
+  const plan = planStepWrite(threadId, id, Object.fromEntries(definedEntries(rest)));
+  const counts = Object.fromEntries(Object.entries(plan.counts).map(([field, count]) => [partsAttribute(field as "input" | "output"), count]));
+  return [...plan.parts, { PK: threadPk(threadId), SK: stepSk(id), id, threadId, ...plan.fields, ...counts }];
+}
+
+function threadItem(userId: string, thread: ImportedThread): Item {
+  const parsed = ImportedThreadSchema.parse(thread);
+  return {
+    PK: threadPk(parsed.id),
+    SK: THREAD_SK,
+    id: parsed.id,
+    name: parsed.name,
+    userId,
+    userIdentifier: userId,
+    UserThreadPK: userThreadPk(userId),
+    UserThreadSK: userThreadSk(parsed.updatedAt),
+    createdAt: parsed.createdAt,
+    updatedAt: parsed.updatedAt,
+    metadata: parsed.metadata,
+    // Imported steps carry no feedback: the (absent) markers are exact, so the feedback catch-up skips these threads.
+    [FEEDBACK_INDEXED_AT]: userThreadSk(parsed.updatedAt),
+  };
+}
+
+export async function importThreads(ctx: LayerContext, userId: string, threads: readonly ImportedThread[]): Promise<ImportThreadsResult> {
+  userThreadPk(userId); // refuses a reserved identifier before anything is read
+  const found = await batchGet(ctx, threads.map((t) => ({ PK: threadPk(t.id), SK: THREAD_SK })), ["PK", "userId"]);
+  const owners = new Map(found.map((item) => [String(item.PK), item.userId]));
+  const result: ImportThreadsResult = { written: [], existing: [], taken: [] };
+  const fresh: ImportedThread[] = [];
+  for (const thread of threads) {
+    const pk = threadPk(thread.id);
+    if (!owners.has(pk)) fresh.push(thread);
+    else (owners.get(pk) === userId ? result.existing : result.taken).push(thread.id);
+  }
+  // Validate everything before the first write, so a bad step fails the batch without half of it stored.
+  const contents = fresh.flatMap((thread) => thread.steps.flatMap((step) => stepItems(thread.id, step)));
+  const heads = fresh.map((thread) => threadItem(userId, thread));
+  // Steps first, THREAD items last: a thread only appears (and counts as imported) once its steps are in.
+  if (contents.length > 0) await batchPut(ctx, contents, 4);
+  if (heads.length > 0) await batchPut(ctx, heads, 4);
+  result.written = fresh.map((t) => t.id);
+  return result;
+}

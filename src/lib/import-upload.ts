@@ -1,0 +1,26 @@
+/**
+ * Sending an export to the import route (src/app/api/import) over XMLHttpRequest, the one browser API that reports
+ * upload progress. Resolves with the job the server started; its progress is then read from `imports.get`.
+ */
+import { UploadError } from "./upload";
+
+export function uploadImport<J>(file: File, onProgress: (fraction: number) => void): { promise: Promise<J>; abort: () => void } {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise<J>((resolve, reject) => {
+    xhr.open("POST", `/api/import?${new URLSearchParams({ name: file.name })}`);
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.responseType = "json";
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      const body = xhr.response as { job?: J; error?: string } | null;
+      if (xhr.status === 202 && body?.job) resolve(body.job);
+      else reject(new UploadError(xhr.status, typeof body?.error === "string" ? body.error : `HTTP ${xhr.status}`));
+    };
+    xhr.onerror = () => reject(new UploadError(0, "network error"));
+    xhr.onabort = () => reject(new UploadError(0, "aborted", true));
+    xhr.send(file);
+  });
+  return { promise, abort: () => xhr.abort() };
+}

@@ -1,0 +1,98 @@
+/** "Export all" over real dynalite and s3rver: the zip's layout, only the user's own threads, and a full re-import. */
+import yauzl from "yauzl";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { chatGptZip, KYOTO_PNG } from "../../../test/import-archives";
+import { startImport, waitForImport } from "../import/import-jobs";
+import type { Step } from "@/data";
+import type { SessionUser } from "../context";
+import { exportAccount } from "./account-export";
+
+let services: Awaited<ReturnType<typeof createTestServices>>;
+beforeAll(async () => {
+  services = await createTestServices();
+});
+afterAll(async () => {
+  await services.close();
+});
+
+async function importBytes(user: SessionUser, data: Buffer) {
+  const started = await startImport(services, user, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
+  if (started.status !== 202) throw new Error(started.error);
+  await waitForImport(started.job.jobId);
+  return callerFor(services, user).imports.get({ jobId: started.job.jobId });
+}
+
+async function exportBytes(user: SessionUser): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of exportAccount({ data: services.data, storage: services.storage, userId: user.id, maxAttachmentBytes: 1024 * 1024 })) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function entriesOf(zip: Buffer): Promise<Map<string, Buffer>> {
+  const file = await yauzl.fromBufferPromise(zip, { lazyEntries: true });
+  const entries = new Map<string, Buffer>();
+  await new Promise<void>((resolve, reject) => {
+    file.on("entry", (entry: yauzl.Entry) => {
+      file.openReadStream(entry, async (error, stream) => {
+        if (error) return reject(error);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        entries.set(entry.fileName, Buffer.concat(chunks));
+        file.readEntry();
+      });
+    });
+    file.once("end", resolve);
+    file.once("error", reject);
+    file.readEntry();
+  });
+  return entries;
+}
+
+describe("export all", () => {
+  const alice = sessionUser();
+  const bob = sessionUser();
+  let zip: Buffer;
+  beforeAll(async () => {
+    await importBytes(alice, await chatGptZip());
+    await callerFor(services, bob).threads.create().then(({ id }) => services.data.updateThread(id, { name: "Bob's secret" }));
+    zip = await exportBytes(alice);
+  });
+
+  it("holds one JSON and one Markdown file per thread, the attachments, and an index; only the user's threads", async () => {
+    const entries = await entriesOf(zip);
+    const names = [...entries.keys()].sort();
+    expect(names).toEqual([
+      "index.json",
+      "threads/00001-haiku-about-rain/thread.json",
+      "threads/00001-haiku-about-rain/thread.md",
+      "threads/00002-trip-to-kyoto/attachments/" + names.find((n) => n.includes("/attachments/"))!.split("/attachments/")[1],
+      "threads/00002-trip-to-kyoto/thread.json",
+      "threads/00002-trip-to-kyoto/thread.md",
+    ]);
+    const index = JSON.parse(entries.get("index.json")!.toString());
+    expect(index).toMatchObject({ threadbookAccountExport: 1, user: alice.id });
+    expect(index.threads.map((t: { name: string }) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+    expect(JSON.stringify(index)).not.toContain("Bob's secret");
+    expect(entries.get(index.threads[1].attachments[0].path)).toEqual(KYOTO_PNG);
+    expect(entries.get("threads/00002-trip-to-kyoto/thread.md")!.toString()).toContain("The train fares come to ¥680.");
+    expect(JSON.parse(entries.get("threads/00002-trip-to-kyoto/thread.json")!.toString())).toMatchObject({ threadbookExport: 1, thread: { name: "Trip to Kyoto" } });
+  });
+
+  it("imported into another account, it restores the threads, their steps and their attachments", async () => {
+    const carol = sessionUser();
+    const job = await importBytes(carol, zip);
+    expect(job).toMatchObject({ status: "done", format: "threadbook", total: 2, imported: 2, attachments: 1, skippedCount: 0 });
+    const mine = (await callerFor(services, alice).threads.list({ first: 10 })).data;
+    const theirs = (await callerFor(services, carol).threads.list({ first: 10 })).data;
+    expect(theirs.map((t) => [t.name, t.updatedAt])).toEqual(mine.map((t) => [t.name, t.updatedAt]));
+    const original = await services.data.getThread(mine[1]!.id);
+    const copy = await services.data.getThread(theirs[1]!.id);
+    const shape = (steps: Step[]) => steps.map((s) => [s.type, s.type === "user_message" ? "(user)" : s.name, s.output, s.createdAt]);
+    expect(shape(copy!.steps)).toEqual(shape(original!.steps));
+    expect(copy!.elements).toHaveLength(1);
+    expect(Buffer.from(await services.storage.read(copy!.elements[0]!.objectKey!, { maxBytes: 1_000_000 }))).toEqual(KYOTO_PNG);
+    // Importing the same export again finds everything there.
+    expect(await importBytes(carol, zip)).toMatchObject({ imported: 0, existing: 2 });
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * Opening an uploaded file as a stream of conversations: a ChatGPT or Claude export (a zip with conversations.json, or
+ * the bare file), a Threadbook account export (a zip with index.json) or a Threadbook thread (.json). What the file is
+ * comes from its first bytes and its first conversation, never from its name. Anything else is refused, saying what
+ * was expected.
+ */
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { Archive, baseName, clip, type ArchiveEntry } from "./archive";
+import { isChatGptConversation, readChatGptConversation } from "./chatgpt";
+import { isClaudeConversation, readClaudeConversation } from "./claude";
+import { ImportError, type ImportLimits } from "./import-limits";
+import { streamJsonItems, type JsonItem } from "./json-stream";
+import { planConversation, type ImportFormat, type PlannedThread } from "./plan-thread";
+import { isRecord, SkipConversation } from "./source-model";
+import { isThreadbookAccountIndex, isThreadbookThreadExport, planThreadbookThread, THREADBOOK_INDEX } from "./threadbook";
+
+export const EXPECTED_FORMATS =
+  "Expected a ChatGPT or Claude data export (the .zip, or its conversations.json) or a Threadbook export (the “Export all” .zip, or a thread's .json).";
+
+/** One conversation of the file: planned for writing, skipped with a reason, or empty. */
+export type SourceItem = { title: string } & ({ planned: PlannedThread } | { skipped: string });
+
+export interface ImportSource {
+  format: ImportFormat;
+  /** How many conversations the file holds (a counting pass over the JSON, nothing parsed). */
+  count(): Promise<number>;
+  items(): AsyncGenerator<SourceItem>;
+  /** The bytes of an attachment, by entry name or ChatGPT file id; null when the file does not carry it. */
+  attachment(source: { kind: "entry"; entryName: string } | { kind: "file-id"; fileId: string }): ArchiveEntry | null;
+  archive: Archive | null;
+  close(): void;
+}
+
+interface Context {
+  userId: string;
+  limits: ImportLimits;
+  now: number;
+}
+
+const CONVERSATIONS = "conversations.json";
+/** ChatGPT names the files in its export after their ids: `file-AbC…-photo.png`, `file_00…-uuid.png`. */
+const FILE_ID = /^(file[-_][A-Za-z0-9]+)/;
+
+async function startsWithZipSignature(path: string): Promise<boolean> {
+  const handle = await open(path, "r");
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    return bytesRead === 4 && buffer[0] === 0x50 && buffer[1] === 0x4b && (buffer[2] === 3 || buffer[2] === 5);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function openImportSource(path: string, context: Context): Promise<ImportSource> {
+  if (!(await startsWithZipSignature(path))) return jsonFileSource(path, context);
+  const archive = await Archive.open(path, context.limits);
+  try {
+    const names = [...archive.entries.keys()];
+    const index = archive.entries.get(THREADBOOK_INDEX);
+    if (index) return await accountExportSource(archive, index, context);
+    // The shallowest conversations.json (ChatGPT puts it at the root; some tools wrap the export in a folder).
+    const conversations = names.filter((n) => baseName(n) === CONVERSATIONS).sort((a, b) => a.split("/").length - b.split("/").length)[0];
+    if (!conversations) throw new ImportError(`This zip has no conversations.json or index.json. ${EXPECTED_FORMATS}`);
+    const entry = archive.entries.get(conversations)!;
+    const refused = archive.refusal(entry, context.limits.maxJsonEntryBytes);
+    if (refused) throw new ImportError(`conversations.json was not read: ${refused}.`);
+    const fileIds = new Map<string, ArchiveEntry>();
+    for (const [name, found] of archive.entries) {
+      const id = FILE_ID.exec(baseName(name))?.[1];
+      if (id && !fileIds.has(id)) fileIds.set(id, found);
+    }
+    return await conversationsSource(() => archive.stream(entry, context.limits.maxJsonEntryBytes), context, archive, (source) =>
+      source.kind === "file-id" ? (fileIds.get(source.fileId) ?? null) : null,
+    );
+  } catch (error) {
+    archive.close();
+    throw error;
+  }
+}
+
+const jsonLimits = (limits: ImportLimits) => ({ maxDepth: limits.maxJsonDepth, maxItemBytes: limits.maxConversationBytes, maxTotalBytes: limits.maxJsonEntryBytes });
+
+async function jsonFileSource(path: string, context: Context): Promise<ImportSource> {
+  return conversationsSource(async () => createReadStream(path), context, null, () => null);
+}
+
+/** conversations.json (ChatGPT or Claude), or a single Threadbook thread. The first conversation tells which. */
+async function conversationsSource(
+  open: () => Promise<AsyncIterable<Buffer>>,
+  context: Context,
+  archive: Archive | null,
+  attachment: ImportSource["attachment"],
+): Promise<ImportSource> {
+  const first = await firstItem(open, context.limits);
+  const format = detectFormat(first);
+  const read = (value: unknown): PlannedThread | null => {
+    if (format === "threadbook") return planThreadbookThread(value, context.userId, new Map(), context.now, context.limits.maxMessages);
+    const conversation = format === "chatgpt" ? readChatGptConversation(value, context.limits.maxMessages) : readClaudeConversation(value, context.limits.maxMessages);
+    return planConversation(conversation, context.userId, format, context.now);
+  };
+  return {
+    format,
+    archive,
+    attachment,
+    async count() {
+      let n = 0;
+      for await (const _ of streamJsonItems(await open(), { ...jsonLimits(context.limits), countOnly: true })) n++;
+      return n;
+    },
+    async *items() {
+      for await (const item of streamJsonItems(await open(), jsonLimits(context.limits))) yield planItem(item, read);
+    },
+    close: () => archive?.close(),
+  };
+}
+
+function planItem(item: JsonItem, read: (value: unknown) => PlannedThread | null): SourceItem {
+  const fallback = `Conversation ${item.index + 1}`;
+  if ("error" in item) return { title: fallback, skipped: item.error };
+  const title = titleOf(item.value) ?? fallback;
+  try {
+    const planned = read(item.value);
+    return planned ? { title: planned.title, planned } : { title, skipped: "empty conversation" };
+  } catch (error) {
+    if (error instanceof SkipConversation) return { title: error.title || title, skipped: error.message };
+    throw error;
+  }
+}
+
+const titleOf = (value: unknown): string | null => {
+  if (!isRecord(value)) return null;
+  const raw = value.title ?? value.name ?? (isRecord(value.thread) ? value.thread.name : null);
+  return typeof raw === "string" && raw.trim() ? clip(raw.trim(), 200) : null;
+};
+
+async function firstItem(open: () => Promise<AsyncIterable<Buffer>>, limits: ImportLimits): Promise<JsonItem | null> {
+  const items = streamJsonItems(await open(), jsonLimits(limits));
+  try {
+    for await (const item of items) if (!("error" in item)) return item;
+    return null;
+  } finally {
+    await items.return(undefined);
+  }
+}
+
+function detectFormat(first: JsonItem | null): ImportFormat {
+  if (!first || !("value" in first)) throw new ImportError(`No conversation found in the file. ${EXPECTED_FORMATS}`);
+  if (first.topLevel === "object") {
+    if (isThreadbookThreadExport(first.value)) return "threadbook";
+    throw new ImportError(`This JSON is not an export Threadbook knows. ${EXPECTED_FORMATS}`);
+  }
+  if (isChatGptConversation(first.value)) return "chatgpt";
+  if (isClaudeConversation(first.value)) return "claude";
+  throw new ImportError(`The conversations in this file are neither ChatGPT's (mapping) nor Claude's (chat_messages). ${EXPECTED_FORMATS}`);
+}
+
+/** The “Export all” zip: index.json lists each thread's JSON and its attachments' entries. */
+async function accountExportSource(archive: Archive, indexEntry: ArchiveEntry, context: Context): Promise<ImportSource> {
+  const { limits } = context;
+  const indexItem = await firstItem(() => archive.stream(indexEntry, limits.maxConversationBytes), { ...limits, maxJsonEntryBytes: limits.maxConversationBytes });
+  const index = indexItem && "value" in indexItem ? indexItem.value : null;
+  if (!isThreadbookAccountIndex(index)) throw new ImportError(`index.json is not a Threadbook export index. ${EXPECTED_FORMATS}`);
+  const threads = ((index as { threads: unknown[] }).threads).filter(isRecord);
+  return {
+    format: "threadbook",
+    archive,
+    attachment: (source) => (source.kind === "entry" ? (archive.entries.get(source.entryName) ?? null) : null),
+    count: async () => threads.length,
+    async *items() {
+      for (const [i, listed] of threads.entries()) {
+        const title = typeof listed.name === "string" && listed.name.trim() ? clip(listed.name.trim(), 200) : `Thread ${i + 1}`;
+        const entry = typeof listed.json === "string" ? archive.entries.get(listed.json) : undefined;
+        if (!entry) {
+          yield { title, skipped: "its JSON file is missing from the zip" };
+          continue;
+        }
+        const refused = archive.refusal(entry, limits.maxConversationBytes);
+        if (refused) {
+          yield { title, skipped: refused };
+          continue;
+        }
+        const attachments = new Map<string, string>();
+        for (const a of Array.isArray(listed.attachments) ? listed.attachments : []) {
+          if (isRecord(a) && typeof a.elementId === "string" && typeof a.path === "string") attachments.set(a.elementId, a.path);
+        }
+        const item = await firstItem(() => archive.stream(entry, limits.maxConversationBytes), { ...limits, maxJsonEntryBytes: limits.maxConversationBytes }).catch(
+          (error: unknown) => ({ index: i, topLevel: "object" as const, error: error instanceof ImportError ? error.message : "not readable" }),
+        );
+        if (!item) {
+          yield { title, skipped: "not valid JSON" };
+          continue;
+        }
+        yield planItem({ ...item, index: i }, (value) => planThreadbookThread(value, context.userId, attachments, context.now, limits.maxMessages));
+      }
+    },
+    close: () => archive.close(),
+  };
+}

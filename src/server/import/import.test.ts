@@ -1,0 +1,264 @@
+/**
+ * Imports end to end over real dynalite and s3rver: the upload path (startImport), the job item, the threads and
+ * elements written, re-import, and hostile files made in the test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { chatGptZip, CLAUDE_FIXTURE, declareSize, KYOTO_PNG, renameEntry, zipOf, CHATGPT_FIXTURE } from "../../../test/import-archives";
+import type { SessionUser } from "../context";
+import { ALREADY_RUNNING, startImport, waitForImport } from "./import-jobs";
+
+type TestServices = Awaited<ReturnType<typeof createTestServices>>;
+let services: TestServices;
+
+beforeAll(async () => {
+  services = await createTestServices();
+});
+afterAll(async () => {
+  await services.close();
+});
+
+async function importFile(user: SessionUser, bytes: Buffer | string, fileName = "export.zip") {
+  const data = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+  const started = await startImport(services, user, { fileName, contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
+  if (started.status !== 202) throw new Error(started.error);
+  await waitForImport(started.job.jobId);
+  return callerFor(services, user).imports.get({ jobId: started.job.jobId });
+}
+
+async function threadsOf(user: SessionUser) {
+  return (await callerFor(services, user).threads.list({ first: 100 })).data;
+}
+
+describe("importing a ChatGPT export", () => {
+  const alice = sessionUser();
+  let job: Awaited<ReturnType<typeof importFile>>;
+  beforeAll(async () => {
+    job = await importFile(alice, await chatGptZip());
+  });
+
+  it("imports the conversations, skips the empty one with its reason, and says so in the job", () => {
+    expect(job).toMatchObject({ status: "done", format: "chatgpt", total: 3, done: 3, imported: 2, existing: 0, attachments: 1, skippedCount: 1, cancelRequested: false, error: null });
+    expect(job.skipped).toEqual([{ title: "Nothing to see", reason: "empty conversation" }]);
+  });
+
+  it("writes Chainlit-shaped threads with the titles and original times, the current branch only", async () => {
+    const list = await threadsOf(alice);
+    expect(list.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+    const kyoto = await callerFor(services, alice).threads.get({ threadId: list[1]!.id });
+    expect(kyoto).toMatchObject({ userId: alice.id, createdAt: "2024-05-01T10:00:00.500000Z", updatedAt: "2024-05-01T10:10:00.250000Z" });
+    expect(kyoto.steps.map((s) => [s.type, s.name])).toEqual([
+      ["user_message", alice.id],
+      ["run", "on_message"],
+      ["assistant_message", "ChatGPT"],
+      ["user_message", alice.id],
+      ["run", "on_message"],
+      ["tool", "python"],
+      ["tool", "python"],
+      ["assistant_message", "ChatGPT"],
+    ]);
+    expect(kyoto.steps.map((s) => s.output).join("\n")).not.toContain("abandoned branch");
+  });
+
+  it("stores the image from the zip as an element of its message, readable back from storage", async () => {
+    const [, kyotoSummary] = await threadsOf(alice);
+    const kyoto = await services.data.getThread(kyotoSummary!.id);
+    expect(kyoto!.elements).toHaveLength(1);
+    const [image] = kyoto!.elements;
+    expect(image).toMatchObject({ type: "image", mime: "image/png", name: "kyoto-map.png", forId: kyoto!.steps[0]!.id, bytes: KYOTO_PNG.length });
+    expect(Buffer.from(await services.storage.read(image!.objectKey!, { maxBytes: 1_000_000 }))).toEqual(KYOTO_PNG);
+  });
+
+  it("importing the same file again creates no duplicate: every conversation is reported as already there", async () => {
+    // Signed links change every second: compare what is stored.
+    const stored = async (id: string) => {
+      const thread = (await services.data.getThread(id))!;
+      return { ...thread, elements: thread.elements.map(({ url: _url, urlExpiresAt: _expires, ...element }) => element) };
+    };
+    const before = await stored((await threadsOf(alice))[1]!.id);
+    const again = await importFile(alice, await chatGptZip());
+    expect(again).toMatchObject({ status: "done", imported: 0, existing: 2, attachments: 0, skippedCount: 1 });
+    expect(await threadsOf(alice)).toHaveLength(2);
+    expect(await stored(before.id)).toEqual(before);
+  });
+
+  it("the same file imported by bob gives bob his own threads and leaves alice's alone", async () => {
+    const bob = sessionUser();
+    const aliceIds = (await threadsOf(alice)).map((t) => t.id);
+    expect(await importFile(bob, await chatGptZip())).toMatchObject({ imported: 2, existing: 0 });
+    const bobIds = (await threadsOf(bob)).map((t) => t.id);
+    expect(bobIds.filter((id) => aliceIds.includes(id))).toEqual([]);
+    expect((await threadsOf(alice)).map((t) => t.id)).toEqual(aliceIds);
+  });
+});
+
+describe("importing other formats", () => {
+  it("a bare Claude conversations.json: messages, the attachment's extracted text as a file, the empty one skipped", async () => {
+    const user = sessionUser();
+    const job = await importFile(user, CLAUDE_FIXTURE, "conversations.json");
+    expect(job).toMatchObject({ status: "done", format: "claude", imported: 1, attachments: 1, skipped: [{ title: "Conversation 2", reason: "empty conversation" }] });
+    const [summary] = await threadsOf(user);
+    const thread = await services.data.getThread(summary!.id);
+    expect(thread!.name).toBe("Review my cover letter");
+    expect(thread!.steps.map((s) => s.type)).toEqual(["user_message", "run", "assistant_message"]);
+    const [file] = thread!.elements;
+    expect(file).toMatchObject({ name: "cover-letter.pdf.txt", mime: "text/plain", forId: thread!.steps[0]!.id });
+    expect(Buffer.from(await services.storage.read(file!.objectKey!, { maxBytes: 10_000 })).toString()).toBe("Dear hiring team, I am writing to apply...");
+  });
+
+  it("a file that is no known export is refused, saying what was expected", async () => {
+    const job = await importFile(sessionUser(), JSON.stringify({ hello: "world" }), "notes.json");
+    expect(job).toMatchObject({ status: "failed", imported: 0 });
+    expect(job.error).toMatch(/Expected a ChatGPT or Claude data export/);
+    const zip = await importFile(sessionUser(), await zipOf([{ name: "photo.png", data: KYOTO_PNG }]));
+    expect(zip.error).toMatch(/no conversations.json or index.json/);
+  });
+});
+
+describe("hostile files", () => {
+  it("a zip bomb (an entry that inflates a thousand times) is refused before it is inflated", async () => {
+    const bomb = await zipOf([{ name: "conversations.json", data: Buffer.alloc(8 * 1024 * 1024, 0x20) }]);
+    expect(bomb.length).toBeLessThan(100_000);
+    const job = await importFile(sessionUser(), bomb);
+    expect(job).toMatchObject({ status: "failed", imported: 0 });
+    expect(job.error).toMatch(/zip bomb/);
+  });
+
+  it("a bomb posing as an attachment skips that file with its reason; the conversation is still imported", async () => {
+    const zip = await zipOf([
+      { name: "conversations.json", data: CHATGPT_FIXTURE },
+      { name: "file-KyotoMap01-kyoto-map.png", data: Buffer.alloc(8 * 1024 * 1024) },
+    ]);
+    const job = await importFile(sessionUser(), zip);
+    expect(job).toMatchObject({ status: "done", imported: 2, attachments: 0 });
+    expect(job.skipped).toContainEqual({ title: "Trip to Kyoto", reason: expect.stringMatching(/attachment “kyoto-map.png”: .*zip bomb/) });
+  });
+
+  it("an entry declaring 2 GB is refused from the central directory, without reading it", async () => {
+    const zip = declareSize(await zipOf([{ name: "conversations.json", data: CHATGPT_FIXTURE }]), "conversations.json", 0x80000000);
+    const job = await importFile(sessionUser(), zip);
+    expect(job).toMatchObject({ status: "failed" });
+    expect(job.error).toMatch(/conversations.json was not read: 2.0 GB is over the 1024 MB limit/);
+  });
+
+  it("path traversal entry names are refused, and nothing is written", async () => {
+    const user = sessionUser();
+    const zip = renameEntry(
+      await zipOf([{ name: "conversations.json", data: CHATGPT_FIXTURE }, { name: "xx/xx/xx/etc/passwd", data: "x" }]),
+      "xx/xx/xx/etc/passwd",
+      "../../../etc/passwd",
+    );
+    const job = await importFile(user, zip);
+    expect(job).toMatchObject({ status: "failed", imported: 0 });
+    expect(job.error).toMatch(/zip file is damaged or not supported \(invalid relative path/);
+    expect(await threadsOf(user)).toEqual([]);
+  });
+
+  it("JSON nested 100,000 deep is refused at the depth limit", async () => {
+    const deep = `[{"mapping": ${"[".repeat(100_000)}${"]".repeat(100_000)}}]`;
+    const job = await importFile(sessionUser(), await zipOf([{ name: "conversations.json", data: deep }]));
+    expect(job).toMatchObject({ status: "failed" });
+    expect(job.error).toMatch(/nested deeper than 64 levels/);
+  });
+
+  it("a conversation the table cannot hold is skipped with its reason, not a failed job", async () => {
+    const huge = {
+      threadbookExport: 1,
+      thread: { id: "big", name: "Huge metadata", createdAt: "2024-01-01T00:00:00Z", steps: [{ id: "s", type: "user_message", output: "hi", metadata: { blob: "x".repeat(500_000) } }] },
+    };
+    const job = await importFile(sessionUser(), JSON.stringify(huge), "thread.json");
+    expect(job).toMatchObject({ status: "done", imported: 0, skipped: [{ title: "Huge metadata", reason: "a message is too large to store" }] });
+  });
+
+  it("a damaged zip is refused with a clear message", async () => {
+    const zip = await chatGptZip();
+    const job = await importFile(sessionUser(), Buffer.concat([zip.subarray(0, 200), Buffer.alloc(64)]));
+    expect(job).toMatchObject({ status: "failed" });
+    expect(job.error).toMatch(/not a readable zip file/);
+  });
+
+  it("a second import while one is running is refused with 409, before its upload is stored", async () => {
+    const user = sessionUser();
+    await services.data.createImportJob(user.id, `${Date.now().toString(36).padStart(10, "0")}-${crypto.randomUUID()}`, "first.zip");
+    const second = await startImport(services, user, { fileName: "second.json", contentLength: 2, body: new Blob(["[]"]).stream() });
+    expect(second).toEqual({ status: 409, error: ALREADY_RUNNING });
+  });
+
+  it("an upload over IMPORT_MAX_MB is refused with 413 before a job exists", async () => {
+    const small = { ...services, env: { ...services.env, IMPORT_MAX_MB: 1 } };
+    const data = new Uint8Array(1024 * 1024 + 1);
+    const declared = await startImport(small, sessionUser(), { fileName: "x.zip", contentLength: data.length, body: new Blob([data]).stream() });
+    expect(declared).toMatchObject({ status: 413 });
+    const undeclared = await startImport(small, sessionUser(), { fileName: "x.zip", contentLength: null, body: new Blob([data]).stream() });
+    expect(undeclared).toMatchObject({ status: 413 });
+  });
+});
+
+describe("ownership", () => {
+  it("bob can neither see nor cancel alice's job: the same NOT_FOUND as a missing one", async () => {
+    const alice = sessionUser();
+    const bob = sessionUser();
+    const jobId = `0000000000-${crypto.randomUUID()}`;
+    await services.data.createImportJob(alice.id, jobId, "export.zip");
+    await expect(callerFor(services, bob).imports.get({ jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(services, bob).imports.cancel({ jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await callerFor(services, bob).imports.latest()).toBeNull();
+    expect(await callerFor(services, alice).imports.get({ jobId })).toMatchObject({ status: "running", cancelRequested: false });
+  });
+
+  it("a Threadbook export naming alice's thread id gives bob a thread of his own; alice's is untouched", async () => {
+    const alice = sessionUser();
+    const bob = sessionUser();
+    const { id: aliceThread } = await callerFor(services, alice).threads.create();
+    await services.data.updateThread(aliceThread, { name: "Alice's" });
+    const before = await services.data.getThread(aliceThread);
+    const crafted = {
+      threadbookExport: 1,
+      thread: { id: aliceThread, name: "Crafted", createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-01-01T00:00:00Z", userId: alice.id, steps: [{ id: "s1", type: "user_message", output: "hi", createdAt: "2024-01-01T00:00:01Z" }], elements: [] },
+    };
+    const job = await importFile(bob, JSON.stringify(crafted), "thread.json");
+    expect(job).toMatchObject({ status: "done", format: "threadbook", imported: 1 });
+    expect(await services.data.getThread(aliceThread)).toEqual(before);
+    const [bobThread] = await threadsOf(bob);
+    expect(bobThread!.id).not.toBe(aliceThread);
+    expect(await services.data.getThread(bobThread!.id)).toMatchObject({ userId: bob.id, name: "Crafted", steps: [{ type: "user_message", name: bob.id, output: "hi" }] });
+  });
+
+  it("a cancel asked for before the first batch stops the job with nothing imported", async () => {
+    const user = sessionUser();
+    const { runImport } = await import("./run-import");
+    const { importLimits } = await import("./import-limits");
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(await mkdtemp(join(tmpdir(), "tb-import-")), "conversations.json");
+    await writeFile(file, CHATGPT_FIXTURE);
+    const jobId = `0000000001-${crypto.randomUUID()}`;
+    await services.data.createImportJob(user.id, jobId, "conversations.json");
+    await callerFor(services, user).imports.cancel({ jobId });
+    await runImport({ data: services.data, userId: user.id, jobId, filePath: file, limits: importLimits(services.env), removeFile: true });
+    expect(await callerFor(services, user).imports.get({ jobId })).toMatchObject({ status: "cancelled", imported: 0 });
+    expect(await threadsOf(user)).toEqual([]);
+    await expect(callerFor(services, user).imports.cancel({ jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("round trips", () => {
+  it("25 conversations cost a handful of DynamoDB requests, not one per step", async () => {
+    const conversations = Array.from({ length: 25 }, (_, i) => ({
+      uuid: `conv-${i}`,
+      name: `Conversation ${i}`,
+      created_at: "2024-05-02T09:00:00Z",
+      chat_messages: [
+        { uuid: `q${i}`, sender: "human", text: "Question", created_at: "2024-05-02T09:00:01Z" },
+        { uuid: `a${i}`, sender: "assistant", text: "Answer", created_at: "2024-05-02T09:00:02Z" },
+      ],
+    }));
+    const user = sessionUser();
+    services.requests.reset();
+    const job = await importFile(user, JSON.stringify(conversations), "conversations.json");
+    expect(job).toMatchObject({ status: "done", imported: 25 });
+    // The running-import check (1 Query); 75 steps (3 BatchWriteItems) then 25 THREAD items (1); 1 BatchGetItem; job create + 2 updates + the end; the get.
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 1, PutItemCommand: 1, BatchGetItemCommand: 1, BatchWriteItemCommand: 4, UpdateItemCommand: 3, GetItemCommand: 1 });
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * A source conversation as the items a Chainlit app writes for the same conversation, so Chainlit can resume it and
+ * Threadbook shows it like any other: per user turn a `user_message` step, an `on_message` run under it, and the
+ * replies (`assistant_message`) and tool calls (`tool`) under the run. Ids are UUIDv5 of the user, the format and the
+ * source ids (uuid-v5.ts); times are the original ones, made strictly increasing so the order never depends on ties.
+ */
+import { isoFromMicros, THREAD_NAME_MAX, type ImportedThread, type StepInput } from "@/data";
+import type { AttachmentSource, SourceConversation } from "./source-model";
+import { importedChildId, importedThreadId } from "./uuid-v5";
+
+export type ImportFormat = "chatgpt" | "claude" | "threadbook";
+
+export interface PlannedElement {
+  id: string;
+  forId: string;
+  name: string;
+  mime: string | null;
+  type?: string | null;
+  display?: string | null;
+  size?: string | null;
+  source: AttachmentSource;
+}
+
+export interface PlannedThread {
+  sourceId: string;
+  title: string;
+  thread: ImportedThread;
+  elements: PlannedElement[];
+}
+
+export const ASSISTANT_NAMES: Record<ImportFormat, string> = { chatgpt: "ChatGPT", claude: "Claude", threadbook: "Assistant" };
+export const UNTITLED = "Untitled conversation";
+
+export const threadName = (title: string | null | undefined) => (title?.replace(/\s+/g, " ").trim().slice(0, THREAD_NAME_MAX) || null);
+
+/** Hands out times in order: the source's when it moves forward, else one microsecond after the last. */
+export function monotonicClock(start: number) {
+  let last = start - 1;
+  return {
+    next(at: number | null): number {
+      last = at !== null && at > last ? at : last + 1;
+      return last;
+    },
+    get last() {
+      return last;
+    },
+  };
+}
+
+/** Null when nothing in the conversation would be shown (the summary says "empty conversation"). */
+export function planConversation(conversation: SourceConversation, userId: string, format: ImportFormat, now: number): PlannedThread | null {
+  if (conversation.messages.length === 0) return null;
+  const threadId = importedThreadId(userId, format, conversation.sourceId);
+  const childId = (kind: string, sourceId: string) => importedChildId(threadId, kind, sourceId);
+  const firstTime = conversation.createdAt ?? conversation.messages.find((m) => m.createdAt !== null)?.createdAt ?? now;
+  const clock = monotonicClock(firstTime);
+  const steps: StepInput[] = [];
+  const elements: PlannedElement[] = [];
+  let run: StepInput | null = null;
+  const closeRun = () => {
+    if (run) run.end = isoFromMicros(clock.last);
+  };
+  for (const message of conversation.messages) {
+    // A new question ends the previous turn's run at its last reply, before the clock moves on.
+    if (message.role === "user") closeRun();
+    const at = isoFromMicros(clock.next(message.createdAt));
+    const id = childId("step", message.sourceId);
+    if (message.role === "user") {
+      steps.push({ id, threadId, type: "user_message", name: userId, output: message.text, createdAt: at, start: at, end: at });
+      const runAt = isoFromMicros(clock.next(null));
+      run = { id: childId("run", message.sourceId), threadId, type: "run", name: "on_message", parentId: id, input: message.text, createdAt: runAt, start: runAt, end: runAt };
+      steps.push(run);
+    } else if (message.role === "assistant") {
+      const name = format === "chatgpt" || format === "claude" ? ASSISTANT_NAMES[format] : ASSISTANT_NAMES.threadbook;
+      steps.push({ id, threadId, type: "assistant_message", name, parentId: run?.id ?? null, output: message.text, createdAt: at, start: at, end: at });
+    } else {
+      steps.push({ id, threadId, type: "tool", name: message.name ?? "tool", parentId: run?.id ?? null, input: message.input ?? "", output: message.text, createdAt: at, start: at, end: at });
+    }
+    for (const attachment of message.attachments) {
+      elements.push({ id: childId("element", `${message.sourceId}:${attachment.sourceId}`), forId: id, name: attachment.name, mime: attachment.mime, source: attachment.source });
+    }
+  }
+  closeRun();
+  const createdAt = isoFromMicros(firstTime);
+  const updatedAt = isoFromMicros(Math.max(conversation.updatedAt ?? 0, clock.last));
+  const name = threadName(conversation.title);
+  return {
+    sourceId: conversation.sourceId,
+    title: name ?? UNTITLED,
+    thread: { id: threadId, name, createdAt, updatedAt, metadata: { importedFrom: format, sourceId: conversation.sourceId.slice(0, 200) }, steps },
+    elements,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * What every export format is read into before it becomes Threadbook (= Chainlit) items: a conversation as a list of
+ * messages in reading order. Times are epoch microseconds, or null when the export has none.
+ */
+export type SourceRole = "user" | "assistant" | "tool";
+
+export type AttachmentSource =
+  /** Bytes of a zip entry, found by name in the central directory (never used as a path). */
+  | { kind: "entry"; entryName: string }
+  /** A ChatGPT file id (`file-…`); the zip's file of that id, if the export carries it. */
+  | { kind: "file-id"; fileId: string }
+  /** Text carried in the JSON itself (Claude's extracted attachment content). */
+  | { kind: "text"; text: string };
+
+export interface SourceAttachment {
+  sourceId: string;
+  name: string;
+  mime: string | null;
+  source: AttachmentSource;
+}
+
+export interface SourceMessage {
+  sourceId: string;
+  role: SourceRole;
+  /** What the message says (a tool's output). */
+  text: string;
+  /** A tool call's input. */
+  input?: string;
+  /** A tool's name, or the assistant's model. */
+  name?: string;
+  createdAt: number | null;
+  attachments: SourceAttachment[];
+}
+
+export interface SourceConversation {
+  sourceId: string;
+  title: string | null;
+  createdAt: number | null;
+  updatedAt: number | null;
+  messages: SourceMessage[];
+}
+
+/** A conversation the file holds but that cannot be imported, with the reason shown in the summary. */
+export class SkipConversation extends Error {
+  constructor(
+    readonly title: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Seconds since the epoch (ChatGPT's floats) → microseconds; anything else → null. */
+export const secondsToMicros = (value: unknown): number | null =>
+  typeof value === "number" && Number.isFinite(value) && value > 0 && value < 1e11 ? Math.round(value * 1e6) : null;
+
+/** An ISO string (Claude's) → microseconds; anything else → null. */
+export function isoToMicros(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms * 1000 : null;
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+export const asString = (value: unknown): string | null => (typeof value === "string" ? value : null);
