@@ -2,6 +2,7 @@
  * The one place the server reads its configuration and builds the data layer and storage client.
  * Cached on globalThis so dev-mode reloads reuse one DynamoDB client (as t3's db.ts).
  */
+import { randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDataLayer,
@@ -13,6 +14,7 @@ import {
 } from "@/data";
 import type { Assistant } from "./assistant/assistant";
 import { createSessionVersions, type SessionVersions } from "./auth/session-versions";
+import { createThreadPasses, type ThreadPasses } from "./thread-access";
 import { selectAssistant } from "./assistant/select-assistant";
 import { ConfigError, parseEnvWith, parseServerEnv, ServerEnvSchema, type ServerEnv } from "./env";
 
@@ -24,6 +26,8 @@ export interface Services {
   assistant: Assistant;
   /** Each signed-in user's current session version, cached briefly (auth/sessions.ts). */
   sessions: SessionVersions;
+  /** Signed "this user owns this thread" statements that spare a feedback click its ownership read (thread-access.ts). */
+  threadPasses: ThreadPasses;
 }
 
 export function createServices(rawEnv: Record<string, string | undefined> = process.env): Services {
@@ -41,7 +45,9 @@ export function createServices(rawEnv: Record<string, string | undefined> = proc
     cursorSecret: rawEnv.AUTH_SECRET,
   });
   const sessions = createSessionVersions((identifier) => data.getSessionVersion(identifier), { ttlMs: env.SESSION_CHECK_SECONDS * 1000 });
-  return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions };
+  // Without AUTH_SECRET (a dev server), passes are signed with a per-process key: they then just stop sparing the read.
+  const threadPasses = createThreadPasses(rawEnv.AUTH_SECRET ?? randomBytes(32).toString("base64url"));
+  return { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions, threadPasses };
 }
 
 const DynamoTimeoutsSchema = ServerEnvSchema.pick({ DYNAMODB_CONNECT_TIMEOUT_MS: true, DYNAMODB_REQUEST_TIMEOUT_MS: true, DYNAMODB_MAX_ATTEMPTS: true });
