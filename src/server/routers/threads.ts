@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { exportThread } from "../export/thread-export";
-import { toOwnerThread, toPublicElement, toPublicThread } from "../public-thread";
+import { toOwnerThread, type toPublicElement, type toPublicThread } from "../public-thread";
 import { createOwnedThread } from "../thread-access";
 import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure } from "../trpc";
 import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema } from "./schemas";
