@@ -74,7 +74,7 @@ describe("chat.send", () => {
     expect(list.data.map((t) => t.id)).toEqual([threadId]);
   });
 
-  it("asks the model after one DynamoDB round trip: the turn's first writes go out beside the model request", async () => {
+  it("asks the model after one DynamoDB round trip, and passes its first token on without waiting for a write", async () => {
     const alice = sessionUser();
     const threadId = await newThread(services, alice);
     let answeredWhenAsked = -1;
@@ -87,9 +87,16 @@ describe("chat.send", () => {
     };
     const before = services.requests.settled;
     const messageId = randomUUID();
-    const events = await collect(await callerFor({ ...services, assistant }, alice).chat.send({ threadId, messageId, content: "Quick one" }));
+    const events: ChatEvent[] = [];
+    let answeredAtFirstToken = -1;
+    for await (const event of await callerFor({ ...services, assistant }, alice).chat.send({ threadId, messageId, content: "Quick one" })) {
+      if (event.type === "token" && answeredAtFirstToken < 0) answeredAtFirstToken = services.requests.settled - before;
+      events.push(event);
+    }
     // Only the gate's read of the thread was waited on; the message, the thread's touch and the run were in flight.
     expect(answeredWhenAsked).toBe(1);
+    // The first token was not held for the reply's own first write: the gate and those three writes, nothing more.
+    expect(answeredAtFirstToken).toBe(4);
     expect(events.at(-1)).toMatchObject({ type: "done", output: "Echo: Quick one" });
     const thread = await services.data.getThread(threadId);
     expect(thread!.name).toBe("Quick one");

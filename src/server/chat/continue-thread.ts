@@ -109,18 +109,28 @@ export async function* continueThread(
   let output = "";
   let created = false;
   let lastCheckpoint = Date.now();
-  const saveAssistant = async (fields: { streaming: boolean; end?: string; metadata?: Record<string, unknown> }) => {
+  // Saves of the reply run one after another, each after the one before it, so `created` is always decided right.
+  let saves: Promise<void> = Promise.resolve();
+  const saveAssistant = (fields: { streaming: boolean; end?: string; metadata?: Record<string, unknown> }) => {
     const step = { id: assistantStepId, threadId, output, ...fields };
-    if (created) await data.updateStep(step);
-    else {
-      const at = now();
-      await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at });
-      created = true;
-    }
+    const save = saves.then(async () => {
+      if (created) await data.updateStep(step);
+      else {
+        const at = now();
+        await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at });
+        created = true;
+      }
+    });
+    saves = save.catch(() => undefined);
+    return save;
   };
+  // The reply's first write goes out with its first token and is not waited for: the token reaches the reader one
+  // round trip sooner. The next save (a checkpoint or the end) waits for it and surfaces its failure.
+  let firstSave: Promise<void> | null = null;
 
   const finish = async (cancelled: boolean) => {
     const end = now();
+    await firstSave;
     // A reply stopped before its first token is still recorded, so the turn reads "stopped" after a reload.
     if (created || output || cancelled) await saveAssistant({ streaming: false, end, ...(cancelled ? { metadata: { cancelled: true } } : {}) });
     // The run's own output stays empty, as Chainlit leaves it: the answer is the assistant_message under it.
@@ -133,9 +143,12 @@ export async function* continueThread(
       for (let next = await firstToken; !next.done; next = await tokens.next()) {
         const token = next.value;
         output += token;
-        if (!created) await saveAssistant({ streaming: true });
-        else if (Date.now() - lastCheckpoint > CHECKPOINT_MS) {
+        if (!firstSave) {
+          firstSave = saveAssistant({ streaming: true });
+          firstSave.catch(() => undefined); // awaited at the next save
+        } else if (Date.now() - lastCheckpoint > CHECKPOINT_MS) {
           lastCheckpoint = Date.now();
+          await firstSave;
           await saveAssistant({ streaming: true });
         }
         yield { type: "token", text: token };
@@ -145,6 +158,7 @@ export async function* continueThread(
         settled = true;
         const message = error instanceof Error && error.name === "AssistantError" ? error.message : "The assistant failed to answer.";
         const end = now();
+        await firstSave?.catch(() => undefined);
         if (created) await saveAssistant({ streaming: false, end });
         const errorStepId = randomUUID();
         await data.createStep({ id: errorStepId, threadId, parentId: runStepId, type: "assistant_message", name: "Error", isError: true, output: message, createdAt: end, start: end, end });
