@@ -7,6 +7,8 @@ export interface PhaseResult {
   p99Ms: number;
   opsPerSec: number;
   requestsPerCall: number;
+  /** The bench process's CPU (user + system) per DynamoDB request: the client's cost, DynamoDB runs elsewhere. */
+  clientCpuMsPerRequest?: number;
   baseline?: { medianMs: number; p95Ms: number; opsPerSec: number; requestsPerCall: number };
 }
 
@@ -47,8 +49,12 @@ export async function timeCalls(count: number, concurrency: number, fn: (i: numb
   return { latencies, wallMs: performance.now() - started };
 }
 
+/**
+ * The Python layer's figures are the stored baseline from another day: shown beside ours as they were measured,
+ * never divided into a ratio with figures from this run.
+ */
 export function formatTable(rows: PhaseResult[]): string {
-  const header = ["operation", "calls", "p50 ms", "p95 ms", "p99 ms", "ops/s", "req/op", "Python p50", "Python ops/s", "Python req/op", "speed-up (ops/s)"];
+  const header = ["operation", "calls", "p50 ms", "p95 ms", "p99 ms", "ops/s", "req/op", "client CPU ms/req", "stored Python p50 / ops/s / req"];
   const body = rows.map((r) => [
     r.phase,
     String(r.calls),
@@ -57,11 +63,13 @@ export function formatTable(rows: PhaseResult[]): string {
     r.p99Ms.toFixed(2),
     String(r.opsPerSec),
     r.requestsPerCall.toFixed(2),
-    r.baseline ? r.baseline.medianMs.toFixed(2) : "–",
-    r.baseline ? String(r.baseline.opsPerSec) : "–",
-    r.baseline ? String(r.baseline.requestsPerCall) : "–",
-    r.baseline ? `${(r.opsPerSec / r.baseline.opsPerSec).toFixed(1)}×` : "–",
+    r.clientCpuMsPerRequest === undefined ? "–" : r.clientCpuMsPerRequest.toFixed(3),
+    r.baseline ? `${r.baseline.medianMs.toFixed(2)} / ${r.baseline.opsPerSec} / ${r.baseline.requestsPerCall}` : "–",
   ]);
+  return markdownTable(header, body);
+}
+
+export function markdownTable(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
   return [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...body.map(line)].join("\n");

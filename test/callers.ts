@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { createS3Storage, DynamoDBDataLayer } from "@/data";
 import { createInnerContext, type SessionUser } from "@/server/context";
+import { createThreadPasses } from "@/server/thread-access";
 import { parseServerEnv } from "@/server/env";
 import { createCaller } from "@/server/root";
 import type { Services } from "@/server/services";
@@ -30,6 +31,7 @@ export async function createTestServices(
     storageUrlExpiresSeconds: URL_EXPIRES_SECONDS,
     assistant: options.assistant ?? createDemoAssistant({ delayMs: 0 }),
     sessions: createSessionVersions((identifier) => data.getSessionVersion(identifier), options.sessionCheck ?? { ttlMs: 30_000 }),
+    threadPasses: createThreadPasses(randomUUID()),
     /** DynamoDB requests of this table's client, by operation (round trips, not time). */
     requests,
     async close() {

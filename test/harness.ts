@@ -37,14 +37,18 @@ export async function freshBucket(client = s3Client()): Promise<{ client: S3Clie
 }
 
 /** Counts DynamoDB HTTP requests (each attempt, retries included) through an SDK middleware. */
-export function countRequests(client: DynamoDBClient): { readonly count: number; reset(): number; byOperation: Map<string, number> } {
-  const state = { count: 0, byOperation: new Map<string, number>() };
+export function countRequests(client: DynamoDBClient): { readonly count: number; readonly settled: number; reset(): number; byOperation: Map<string, number> } {
+  const state = { count: 0, settled: 0, byOperation: new Map<string, number>() };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       state.count++;
       const op = String(context.commandName ?? "unknown");
       state.byOperation.set(op, (state.byOperation.get(op) ?? 0) + 1);
-      return next(args);
+      try {
+        return await next(args);
+      } finally {
+        state.settled++;
+      }
     },
     { step: "deserialize", name: "threadbookRequestCounter", override: true },
   );
@@ -52,10 +56,15 @@ export function countRequests(client: DynamoDBClient): { readonly count: number;
     get count() {
       return state.count;
     },
+    /** Requests answered so far: what a caller has waited on, where `count` also holds the ones still in flight. */
+    get settled() {
+      return state.settled;
+    },
     byOperation: state.byOperation,
     reset() {
       const n = state.count;
       state.count = 0;
+      state.settled = 0;
       state.byOperation.clear();
       return n;
     },

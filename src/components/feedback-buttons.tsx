@@ -28,6 +28,8 @@ export function FeedbackButtons({ threadId, step }: { threadId: string; step: Pi
   const feedback = step.feedback ?? null;
   const [dialog, setDialog] = useState<{ value: 0 | 1; comment: string } | null>(null);
 
+  // The thread's pass from its last read: with it, the server skips its ownership read (one round trip per click).
+  const pass = () => utils.threads.get.getData({ threadId })?.pass;
   const setFeedback = (next: StoredFeedback | null) =>
     utils.threads.get.setData({ threadId }, (data) => (data ? { ...data, steps: data.steps.map((s) => (s.id === step.id ? { ...s, feedback: next } : s)) } : data));
 
@@ -66,7 +68,7 @@ export function FeedbackButtons({ threadId, step }: { threadId: string; step: Pi
   const onThumb = (value: 0 | 1) => {
     if (busy) return;
     if (feedback && feedback.value === value) {
-      remove.mutate({ threadId, feedbackId: feedback.id });
+      remove.mutate({ threadId, pass: pass(), feedbackId: feedback.id });
     } else {
       setDialog({ value, comment: feedback?.comment ?? "" });
     }
@@ -125,7 +127,7 @@ export function FeedbackButtons({ threadId, step }: { threadId: string; step: Pi
         onSubmit={(text) => {
           const value = dialog?.value ?? 1;
           setDialog(null);
-          upsert.mutate({ threadId, forId: step.id, value, ...(text ? { comment: text } : {}) });
+          upsert.mutate({ threadId, pass: pass(), forId: step.id, value, ...(text ? { comment: text } : {}) });
         }}
       />
     </>

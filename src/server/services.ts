@@ -2,6 +2,7 @@
  * The one place the server reads its configuration and builds the data layer and storage client.
  * Cached on globalThis so dev-mode reloads reuse one DynamoDB client (as t3's db.ts).
  */
+import { randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDataLayer,
@@ -14,6 +15,7 @@ import {
 } from "@/data";
 import type { Assistant } from "./assistant/assistant";
 import { createSessionVersions, type SessionVersions } from "./auth/session-versions";
+import { createThreadPasses, type ThreadPasses } from "./thread-access";
 import { selectAssistant } from "./assistant/select-assistant";
 import { lifecycle } from "./lifecycle";
 import { ConfigError, parseEnvWith, parseServerEnv, ServerEnvSchema, type ServerEnv } from "./env";
@@ -26,6 +28,8 @@ export interface Services {
   assistant: Assistant;
   /** Each signed-in user's current session version, cached briefly (auth/sessions.ts). */
   sessions: SessionVersions;
+  /** Signed "this user owns this thread" statements that spare a feedback click its ownership read (thread-access.ts). */
+  threadPasses: ThreadPasses;
 }
 
 export function createServices(rawEnv: Record<string, string | undefined> = process.env): Services {
@@ -49,7 +53,9 @@ function buildServices(rawEnv: Record<string, string | undefined>): { services: 
     cursorSecret: rawEnv.AUTH_SECRET,
   });
   const sessions = createSessionVersions((identifier) => data.getSessionVersion(identifier), { ttlMs: env.SESSION_CHECK_SECONDS * 1000 });
-  const services = { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions };
+  // Without AUTH_SECRET (a dev server), passes are signed with a per-process key: they then just stop sparing the read.
+  const threadPasses = createThreadPasses(rawEnv.AUTH_SECRET ?? randomBytes(32).toString("base64url"));
+  const services = { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions, threadPasses };
   const close = async () => {
     await data.close();
     client.destroy();

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, newThread, seedThread, sessionUser, type SeededThread } from "../../test/callers";
 import { uploadElement } from "./chat/upload-element";
-import { createOwnedThread, findOwnedThread, findOwnedThreadRef } from "./thread-access";
+import { createOwnedThread, createThreadPasses, findOwnedThread, findOwnedThreadRef, THREAD_PASS_SECONDS } from "./thread-access";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`);
@@ -101,5 +101,39 @@ describe("someone else's thread and a missing one", () => {
     }
     const own = await createOwnedThread(services.data, bob);
     expect(await findOwnedThreadRef(services.data, bob, own.id)).toEqual(own);
+  });
+});
+
+describe("thread passes", () => {
+  const threadId = randomUUID();
+  let clock = 1_800_000_000_000;
+  const passes = createThreadPasses("a-secret-of-at-least-thirty-two-characters", { now: () => clock });
+
+  it("hold for the user and thread they were issued for, until they expire", () => {
+    const pass = passes.issue(alice, threadId);
+    expect(passes.holds(alice, threadId, pass)).toBe(true);
+    expect(passes.holds(bob, threadId, pass)).toBe(false);
+    expect(passes.holds(alice, randomUUID(), pass)).toBe(false);
+    expect(createThreadPasses("another-secret-of-at-least-thirty-two-chars", { now: () => clock }).holds(alice, threadId, pass)).toBe(false);
+    clock += THREAD_PASS_SECONDS * 1000;
+    expect(passes.holds(alice, threadId, pass)).toBe(false);
+  });
+
+  it("refuse anything altered or malformed", () => {
+    const pass = passes.issue(alice, threadId);
+    const [expires, tag] = pass.split(".") as [string, string];
+    const flipped = `${tag.slice(0, -1)}${tag.endsWith("A") ? "B" : "A"}`;
+    for (const bad of [`${Number(expires) + 1}.${tag}`, `${expires}.${flipped}`, `${expires}.${tag}x`, expires, "", ".", `${expires}.${tag}.${tag}`, "x".repeat(64)]) {
+      expect(passes.holds(alice, threadId, bad), bad).toBe(false);
+    }
+  });
+
+  it("spare the ownership read only when they hold; otherwise the GetItem decides", async () => {
+    const real = createThreadPasses("a-secret-of-at-least-thirty-two-characters");
+    const pass = real.issue(alice, seeded.threadId);
+    expect(await requestsOf(() => findOwnedThreadRef(services.data, alice, seeded.threadId, { passes: real, pass }))).toEqual({});
+    expect(await requestsOf(() => findOwnedThreadRef(services.data, bob, seeded.threadId, { passes: real, pass }))).toEqual({ GetItemCommand: 1 });
+    expect(await findOwnedThreadRef(services.data, bob, seeded.threadId, { passes: real, pass })).toBeNull();
+    expect(await findOwnedThreadRef(services.data, alice, seeded.threadId, { passes: real, pass: "forged.pass" })).toEqual({ id: seeded.threadId, userId: alice.id });
   });
 });

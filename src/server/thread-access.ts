@@ -9,8 +9,12 @@
  * - Callers take the cheapest read that answers their question and keep what it returned, so nothing reads the
  *   thread twice: `findOwnedThreadRef` is one GetItem of the owner; `findOwnedThread` is the full thread (one Query
  *   per MB) with the owner checked on the THREAD item it already holds.
+ * - A thread pass skips even that GetItem for feedback: the full read hands the page a short-lived signed statement
+ *   "this user owns this thread", and a 👍/👎 click shows it back. A pass never creates or revives anything: the
+ *   writes it allows are conditional on the step existing. A missing, foreign, expired or forged pass only means the
+ *   GetItem is made, so passes signed by another instance or before a restart still work, one round trip slower.
  */
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { IdSchema, type DynamoDBDataLayer, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "./context";
 
@@ -27,9 +31,48 @@ type Data = Pick<DynamoDBDataLayer, "getThreadAuthor" | "getThread" | "createThr
 
 const isId = (threadId: string) => IdSchema.safeParse(threadId).success;
 
-/** One GetItem (projection `userId`): the thread if it exists and is the caller's, else null. */
-export async function findOwnedThreadRef(data: Data, user: SessionUser, threadId: string): Promise<OwnedThreadRef | null> {
+/** Issues and checks thread passes: HMAC-SHA256 under the deployment's secret, bound to the user, thread and expiry. */
+export interface ThreadPasses {
+  issue(user: SessionUser, threadId: string): string;
+  holds(user: SessionUser, threadId: string, pass: string): boolean;
+}
+
+/** Long enough for a page left open over a working day; after that a click costs the GetItem again. */
+export const THREAD_PASS_SECONDS = 12 * 60 * 60;
+
+export function createThreadPasses(secret: string, options: { seconds?: number; now?: () => number } = {}): ThreadPasses {
+  const seconds = options.seconds ?? THREAD_PASS_SECONDS;
+  const now = options.now ?? Date.now;
+  // "thread-pass" keeps these tags from ever equalling a cursor's under the same secret.
+  const tag = (user: SessionUser, threadId: string, expires: string) =>
+    createHmac("sha256", secret).update(`thread-pass\n${user.id}\n${threadId}\n${expires}`).digest().subarray(0, 18);
+  return {
+    issue(user, threadId) {
+      const expires = String(Math.floor(now() / 1000) + seconds);
+      return `${expires}.${tag(user, threadId, expires).toString("base64url")}`;
+    },
+    holds(user, threadId, pass) {
+      const match = /^(\d{1,12})\.([\w-]{24})$/.exec(pass);
+      if (!match || Number(match[1]) * 1000 <= now()) return false;
+      const wanted = tag(user, threadId, match[1]!);
+      const given = Buffer.from(match[2]!, "base64url");
+      return given.length === wanted.length && timingSafeEqual(given, wanted);
+    },
+  };
+}
+
+/**
+ * One GetItem (projection `userId`): the thread if it exists and is the caller's, else null. With a pass that holds
+ * for this user and thread, no read at all.
+ */
+export async function findOwnedThreadRef(
+  data: Data,
+  user: SessionUser,
+  threadId: string,
+  proof?: { passes: ThreadPasses; pass: string | undefined },
+): Promise<OwnedThreadRef | null> {
   if (!isId(threadId)) return null;
+  if (proof?.pass && proof.passes.holds(user, threadId, proof.pass)) return { id: threadId, userId: user.id };
   const author = await data.getThreadAuthor(threadId);
   return author !== null && author === user.id ? { id: threadId, userId: author } : null;
 }

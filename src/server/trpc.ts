@@ -50,6 +50,19 @@ export const threadProcedure = threadInput.use(async ({ ctx, input, next }) => {
   return next({ ctx: { ...ctx, thread, threadId: thread.id } });
 });
 
+/**
+ * `threadPassProcedure`: as threadProcedure, but a valid thread pass (from threads.get) replaces the GetItem, so a
+ * 👍/👎 click is one round trip. Only for writes that are conditional on the step existing (feedback), which a pass
+ * can therefore never use to create or revive anything.
+ */
+export const threadPassProcedure = protectedProcedure
+  .input(z.object({ threadId: IdSchema, pass: z.string().max(64).optional() }))
+  .use(async ({ ctx, input, next }) => {
+    const thread = await findOwnedThreadRef(ctx.services.data, ctx.user, input.threadId, { passes: ctx.services.threadPasses, pass: input.pass });
+    if (!thread) throw threadNotFound();
+    return next({ ctx: { ...ctx, thread, threadId: thread.id } });
+  });
+
 /** `threadContentProcedure`: the whole thread in one read, owner checked on it (get, export, chat.send). */
 export const threadContentProcedure = threadInput.use(async ({ ctx, input, next }) => {
   const thread = await findOwnedThread(ctx.services.data, ctx.user, input.threadId);

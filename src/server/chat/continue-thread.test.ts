@@ -14,7 +14,7 @@ import { chainlitThread, chainlitTurn } from "@/data/layer/test-fixtures";
 import type { ChatEvent } from "./continue-thread";
 
 let fake: FakeOpenAI;
-let services: Services & { close(): Promise<void> };
+let services: Awaited<ReturnType<typeof createTestServices>>;
 beforeAll(async () => {
   fake = await startFakeOpenAI({ tokenDelayMs: 2 });
   services = await createTestServices({ assistant: createOpenAIAssistant({ baseUrl: fake.baseUrl, apiKey: "test-key", model: "fake-model" }) });
@@ -72,6 +72,35 @@ describe("chat.send", () => {
     await callerFor(services, alice).feedback.upsert({ threadId, forId: run!.id, value: 1 });
     const list = await callerFor(services, alice).threads.list({ feedback: 1 });
     expect(list.data.map((t) => t.id)).toEqual([threadId]);
+  });
+
+  it("asks the model after one DynamoDB round trip, and passes its first token on without waiting for a write", async () => {
+    const alice = sessionUser();
+    const threadId = await newThread(services, alice);
+    let answeredWhenAsked = -1;
+    const assistant = {
+      ...services.assistant,
+      stream(...args: Parameters<Services["assistant"]["stream"]>) {
+        answeredWhenAsked = services.requests.settled - before;
+        return services.assistant.stream(...args);
+      },
+    };
+    const before = services.requests.settled;
+    const messageId = randomUUID();
+    const events: ChatEvent[] = [];
+    let answeredAtFirstToken = -1;
+    for await (const event of await callerFor({ ...services, assistant }, alice).chat.send({ threadId, messageId, content: "Quick one" })) {
+      if (event.type === "token" && answeredAtFirstToken < 0) answeredAtFirstToken = services.requests.settled - before;
+      events.push(event);
+    }
+    // Only the gate's read of the thread was waited on; the message, the thread's touch and the run were in flight.
+    expect(answeredWhenAsked).toBe(1);
+    // The first token was not held for the reply's own first write: the gate and those three writes, nothing more.
+    expect(answeredAtFirstToken).toBe(4);
+    expect(events.at(-1)).toMatchObject({ type: "done", output: "Echo: Quick one" });
+    const thread = await services.data.getThread(threadId);
+    expect(thread!.name).toBe("Quick one");
+    expect(thread!.steps.map((s) => s.type)).toEqual(["user_message", "run", "assistant_message"]);
   });
 
   it("sends the history and moves the thread to the top of the list", async () => {

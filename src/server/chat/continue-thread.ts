@@ -74,36 +74,63 @@ export async function* continueThread(
   if (!input.content.trim() && ownAttachments.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "Write a message or attach a file." });
   const sentAt = now();
   const userStep = { id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt };
-  await data.createStep(userStep);
   const threadName = thread.name ?? threadNameFrom(input.content, ownAttachments);
-  // The first message names the thread; every turn moves it to the top of the list.
-  await data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true });
+  const runStepId = randomUUID();
+  const assistantStepId = randomUUID();
+  const runStart = now();
+  // The turn's first writes go out side by side and beside the model request: the gate's read is the only round
+  // trip before the model is asked. Their times were taken above, so the order they land in does not matter. The
+  // first message names the thread; every turn moves it to the top of the list.
+  const stored = Promise.all([
+    data.createStep(userStep),
+    data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true }),
+    data.createStep({ id: runStepId, threadId, type: "run", name: "on_message", parentId: messageId, input: input.content, createdAt: runStart, start: runStart }),
+  ]);
+  stored.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
 
   const readable = await Promise.all(ownAttachments.map((e) => readAttachment(e, data.storageProvider).catch(() => describeOnly([e])[0]!)));
   const history = { steps: [...thread.steps.filter((s) => s.id !== messageId), userStep], elements: thread.elements };
   const messages = threadToMessages(history, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
 
-  const runStepId = randomUUID();
-  const assistantStepId = randomUUID();
-  const runStart = now();
-  await data.createStep({ id: runStepId, threadId, type: "run", name: "on_message", parentId: messageId, input: input.content, createdAt: runStart, start: runStart });
+  // The model's request starts now (an async generator runs on its first next()); nothing reaches the client before
+  // the message is stored, and a failed write calls the model off.
+  const storeFailed = new AbortController();
+  const tokens = assistant.stream(messages, { signal: AbortSignal.any([signal, storeFailed.signal]) })[Symbol.asyncIterator]();
+  const firstToken = tokens.next();
+  firstToken.catch(() => undefined); // consumed in the loop below, once the writes are in
+  try {
+    await stored;
+  } catch (error) {
+    storeFailed.abort();
+    throw error;
+  }
   yield { type: "start", threadId, userStepId: messageId, runStepId, assistantStepId, assistant: { name: assistant.name, isDemo: assistant.isDemo }, threadName };
 
   let output = "";
   let created = false;
   let lastCheckpoint = Date.now();
-  const saveAssistant = async (fields: { streaming: boolean; end?: string; metadata?: Record<string, unknown> }) => {
+  // Saves of the reply run one after another, each after the one before it, so `created` is always decided right.
+  let saves: Promise<void> = Promise.resolve();
+  const saveAssistant = (fields: { streaming: boolean; end?: string; metadata?: Record<string, unknown> }) => {
     const step = { id: assistantStepId, threadId, output, ...fields };
-    if (created) await data.updateStep(step);
-    else {
-      const at = now();
-      await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at });
-      created = true;
-    }
+    const save = saves.then(async () => {
+      if (created) await data.updateStep(step);
+      else {
+        const at = now();
+        await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at });
+        created = true;
+      }
+    });
+    saves = save.catch(() => undefined);
+    return save;
   };
+  // The reply's first write goes out with its first token and is not waited for: the token reaches the reader one
+  // round trip sooner. The next save (a checkpoint or the end) waits for it and surfaces its failure.
+  let firstSave: Promise<void> | null = null;
 
   const finish = async (cancelled: boolean) => {
     const end = now();
+    await firstSave;
     // A reply stopped before its first token is still recorded, so the turn reads "stopped" after a reload.
     if (created || output || cancelled) await saveAssistant({ streaming: false, end, ...(cancelled ? { metadata: { cancelled: true } } : {}) });
     // The run's own output stays empty, as Chainlit leaves it: the answer is the assistant_message under it.
@@ -113,11 +140,15 @@ export async function* continueThread(
   let settled = false;
   try {
     try {
-      for await (const token of assistant.stream(messages, { signal })) {
+      for (let next = await firstToken; !next.done; next = await tokens.next()) {
+        const token = next.value;
         output += token;
-        if (!created) await saveAssistant({ streaming: true });
-        else if (Date.now() - lastCheckpoint > CHECKPOINT_MS) {
+        if (!firstSave) {
+          firstSave = saveAssistant({ streaming: true });
+          firstSave.catch(() => undefined); // awaited at the next save
+        } else if (Date.now() - lastCheckpoint > CHECKPOINT_MS) {
           lastCheckpoint = Date.now();
+          await firstSave;
           await saveAssistant({ streaming: true });
         }
         yield { type: "token", text: token };
@@ -127,6 +158,7 @@ export async function* continueThread(
         settled = true;
         const message = error instanceof Error && error.name === "AssistantError" ? error.message : "The assistant failed to answer.";
         const end = now();
+        await firstSave?.catch(() => undefined);
         if (created) await saveAssistant({ streaming: false, end });
         const errorStepId = randomUUID();
         await data.createStep({ id: errorStepId, threadId, parentId: runStepId, type: "assistant_message", name: "Error", isError: true, output: message, createdAt: end, start: end, end });
@@ -139,6 +171,8 @@ export async function* continueThread(
     await finish(signal.aborted);
     yield { type: "done", output, cancelled: signal.aborted };
   } finally {
+    // Whatever ended the loop, the model's stream is closed, as for-await would close it.
+    void tokens.return?.(undefined)?.catch(() => undefined);
     // The client went away mid-stream (tRPC returned the generator early): keep what was streamed.
     if (!settled) await finish(true);
   }

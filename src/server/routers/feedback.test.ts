@@ -1,3 +1,4 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser } from "../../../test/callers";
 
@@ -33,6 +34,41 @@ describe("feedback.upsert", () => {
       code: "NOT_FOUND",
     });
     expect((await services.data.getThread(seeded.threadId))!.steps).toEqual(before!.steps);
+  });
+});
+
+describe("the thread pass", () => {
+  it("makes a click one round trip: the step and its marker side by side, no ownership read", async () => {
+    const me = sessionUser();
+    const seeded = await seedThread(services, me.id);
+    const caller = callerFor(services, me);
+    const { pass } = await caller.threads.get({ threadId: seeded.threadId });
+    const click = async (withPass: boolean, value: 0 | 1) => {
+      services.requests.reset();
+      await caller.feedback.upsert({ threadId: seeded.threadId, ...(withPass ? { pass } : {}), forId: seeded.toolStepId, value });
+      return Object.fromEntries(services.requests.byOperation);
+    };
+    expect(await click(true, 1)).toEqual({ UpdateItemCommand: 2 });
+    // Without it (a draft chat, an old page), the ownership GetItem comes first.
+    expect(await click(false, 1)).toEqual({ GetItemCommand: 1, UpdateItemCommand: 2 });
+    expect(await stepFeedback(seeded.threadId, seeded.toolStepId)).toMatchObject({ value: 1 });
+    services.requests.reset();
+    await caller.feedback.delete({ threadId: seeded.threadId, pass, feedbackId: `THREAD#${seeded.threadId}::STEP#${seeded.toolStepId}` });
+    expect(services.requests.byOperation.get("GetItemCommand")).toBeUndefined();
+    expect(await stepFeedback(seeded.threadId, seeded.toolStepId)).toBeNull();
+  });
+
+  it("never revives a deleted thread: the write is refused and nothing is left behind", async () => {
+    const me = sessionUser();
+    const seeded = await seedThread(services, me.id);
+    const caller = callerFor(services, me);
+    const { pass } = await caller.threads.get({ threadId: seeded.threadId });
+    await caller.threads.delete({ threadId: seeded.threadId });
+    await expect(caller.feedback.upsert({ threadId: seeded.threadId, pass, forId: seeded.toolStepId, value: 0 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const { doc, tableName } = services.data.context;
+    const left = await doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": `THREAD#${seeded.threadId}` } }));
+    expect(left.Items).toEqual([]);
+    expect((await caller.threads.list({ feedback: 0 })).data).toEqual([]);
   });
 });
 

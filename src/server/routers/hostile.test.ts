@@ -105,6 +105,20 @@ describe("Bob with Alice's ids", () => {
     expect(await asBob.feedback.delete({ threadId: bobThread.threadId, feedbackId: forged })).toEqual({ deleted: false });
   });
 
+  it("gets NOT_FOUND with her thread pass, his own pass, or a pass with its expiry rewritten", async () => {
+    const hers = (await callerFor(services, alice).threads.get({ threadId: aliceThread.threadId })).pass!;
+    const his = (await asBob.threads.get({ threadId: bobThread.threadId })).pass!;
+    const [, tag] = his.split(".");
+    const passes = { "her pass": hers, "his pass": his, "his pass, later expiry": `${Math.floor(Date.now() / 1000) + 10 ** 8}.${tag}` };
+    await expectCodes(
+      "NOT_FOUND",
+      Object.entries(passes).flatMap(([label, pass]): Array<[string, () => Promise<unknown>]> => [
+        [`upsert, ${label}`, () => asBob.feedback.upsert({ threadId: aliceThread.threadId, pass, forId: aliceThread.assistantStepId, value: 0, comment: "pwned" })],
+        [`delete, ${label}`, () => asBob.feedback.delete({ threadId: aliceThread.threadId, pass, feedbackId: aliceThread.feedbackId })],
+      ]),
+    );
+  });
+
   it("lists only his own threads, whatever userId he smuggles in", async () => {
     const smuggled = { userId: alice.id, user: alice, filter: { userId: alice.id } } as unknown as Parameters<Caller["threads"]["list"]>[0];
     const page = await asBob.threads.list(smuggled);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { exportThread } from "../export/thread-export";
-import { toPublicElement, toPublicThread } from "../public-thread";
+import { toOwnerThread, type toPublicElement, type toPublicThread } from "../public-thread";
 import { createOwnedThread } from "../thread-access";
 import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure } from "../trpc";
 import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema } from "./schemas";
@@ -18,7 +18,8 @@ export const threadsRouter = createTRPCRouter({
   }),
 
   /** One read: the thread the gate loaded (threadContentProcedure). */
-  get: threadContentProcedure.query(({ ctx }) => toPublicThread(ctx.thread, toPublicElement)),
+  /** The thread, and the pass its page shows back on a 👍/👎 click (thread-access.ts). */
+  get: threadContentProcedure.query(({ ctx }) => toOwnerThread(ctx.thread, ctx.services.threadPasses.issue(ctx.user, ctx.threadId))),
 
   /**
    * A new, empty thread of the caller, under an id the server makes: the only way a thread comes into being here.

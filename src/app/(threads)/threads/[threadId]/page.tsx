@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { ThreadView } from "@/components/thread-view";
 import { currentUser } from "@/server/auth";
-import { toPublicElement, toPublicThread } from "@/server/public-thread";
+import { toOwnerThread } from "@/server/public-thread";
 import { getServices } from "@/server/services";
 import { findOwnedThread } from "@/server/thread-access";
 import { readComposerSettings } from "../composer-settings";
@@ -17,8 +17,9 @@ import { threadIdFromParam } from "./thread-param";
 const readThread = cache(async (threadId: string) => {
   const user = await currentUser();
   if (!user) return null;
-  const thread = await findOwnedThread(getServices().data, user, threadId);
-  return thread && toPublicThread(thread, toPublicElement);
+  const services = getServices();
+  const thread = await findOwnedThread(services.data, user, threadId);
+  return thread && toOwnerThread(thread, services.threadPasses.issue(user, threadId));
 });
 
 type Params = { params: Promise<{ threadId: string }> };
