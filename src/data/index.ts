@@ -15,6 +15,9 @@ export * from "./entities/feedback";
 export * from "./entities/step";
 export * from "./entities/thread";
 export * from "./entities/user";
+export * from "./entities/share";
+export { shareSnapshot } from "./layer/share-snapshot";
+export { type SharePage, type ShareRow } from "./layer/shares";
 
 export { createClock, utcNow, type Clock } from "./clock";
 export { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from "./timestamps";
