@@ -4,6 +4,7 @@ import { elementsRouter } from "./routers/elements";
 import { feedbackRouter } from "./routers/feedback";
 import { threadsRouter } from "./routers/threads";
 import { userRouter } from "./routers/user";
+import { shareRouter } from "./routers/share";
 
 export const appRouter = createTRPCRouter({
   threads: threadsRouter,
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   elements: elementsRouter,
   user: userRouter,
   chat: chatRouter,
+  share: shareRouter,
 });
 
 export type AppRouter = typeof appRouter;
