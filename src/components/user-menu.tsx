@@ -4,12 +4,14 @@ import { useState, useTransition } from "react";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import type { ShellUser } from "./app-shell";
 import { ConfirmDialog } from "./confirm-dialog";
+import { SharedLinksDialog } from "./shared-links-dialog";
 import { MenuButton } from "./ui/menu";
 
 /** The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation). */
 export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; signOutEverywhereAction: () => Promise<void> }) {
   const { t } = useI18n();
   const [confirming, setConfirming] = useState(false);
+  const [sharedLinks, setSharedLinks] = useState(false);
   const [pending, startTransition] = useTransition();
   return (
     <>
@@ -18,7 +20,10 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
         className="user-chip"
         placement="above"
         testId="user-menu"
-        items={[{ key: "everywhere", label: t.signOutEverywhere, onSelect: () => setConfirming(true) }]}
+        items={[
+          { key: "shared-links", label: t.sharedLinks, onSelect: () => setSharedLinks(true) },
+          { key: "everywhere", label: t.signOutEverywhere, onSelect: () => setConfirming(true) },
+        ]}
       >
         <span className="avatar" aria-hidden="true">
           {initials(user.name ?? user.identifier)}
@@ -30,6 +35,7 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
           </span>
         </span>
       </MenuButton>
+      <SharedLinksDialog open={sharedLinks} onOpenChange={setSharedLinks} />
       <ConfirmDialog
         open={confirming}
         title={t.signOutEverywhereTitle}
