@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shareSnapshot } from "./share-snapshot";
 import { freshStorage } from "../storage/storage-test-backends";
-import { chainlitShareThread, chainlitUpdateThread, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitDeleteThread, chainlitShareThread, chainlitUpdateThread, testTable, uid, type TestTable } from "./test-fixtures";
 import { type DynamoDBDataLayer } from "./data-layer";
 
 let table: TestTable;
@@ -166,6 +166,16 @@ describe("sharing", () => {
     await layer.deleteThread(threadId);
     expect(await table.partitionSks(threadId)).toEqual([]);
     expect((await layer.listShares(userId, { first: 10 })).rows).toEqual([]);
+  });
+
+  it("a thread Chainlit deleted leaves the list, and its settings item is removed by the listing", async () => {
+    const userId = uid("u-");
+    const { threadId } = await thread(userId);
+    await layer.shareThread(threadId, userId, PUBLIC);
+    await chainlitDeleteThread(table, threadId);
+    expect(await table.partitionSks(threadId)).toEqual(["FEEDBACK#1", "SHARE"]);
+    expect((await layer.listShares(userId, { first: 10 })).rows).toEqual([]);
+    expect(await table.partitionSks(threadId)).toEqual([]);
   });
 
   it("copies a snapshot as a new thread of another user: new ids, nesting kept, no feedback or metadata, attachments copied in storage", async () => {

@@ -19,9 +19,10 @@ import { ShareChoiceSchema, ShareSettingsSchema, type ShareChoice, type ShareSet
 import { PaginationSchema, type Pagination } from "../entities/thread";
 import { DataError } from "../errors";
 import { SHARE_SK, THREAD_SK, USER_THREAD_INDEX, shareIndexPk, threadIdFromPk, threadPk, userThreadSk } from "../keys";
-import { batchGet } from "./batch";
+import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { notFound } from "./edge";
+import { removeLeftoversOnTheWay } from "./leftovers";
 import { updateThread } from "./threads";
 import { ExpressionBuilder } from "./update-expression";
 
@@ -122,6 +123,8 @@ export interface SharePage {
 }
 
 const SHARE_FILTER = "share";
+/** Deleted threads whose leftovers one listing removes, at most. */
+const LEFTOVER_THREADS_PER_LISTING = 10;
 
 /**
  * The user's shares, newest first: Query `USER#{userId}#SHARE` (first+1 rows), then one BatchGetItem of the
@@ -134,6 +137,7 @@ export async function listShares(ctx: LayerContext, userId: string, pagination: 
   const indexPk = shareIndexPk(userId);
   let startKey: CursorKey | undefined = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: SHARE_FILTER, indexPk }) : undefined;
   const rows: Array<{ row: ShareRow; key: CursorKey }> = [];
+  const deleted = new Set<string>();
   let more = true;
   for (let page = 0; page < 10 && rows.length <= first && more; page++) {
     const expr = new ExpressionBuilder();
@@ -157,12 +161,15 @@ export async function listShares(ctx: LayerContext, userId: string, pagination: 
     for (const marker of markers) {
       const threadId = threadIdFromPk(String(marker.PK));
       const thread = byKey.get(`${String(marker.PK)}|${THREAD_SK}`);
+      if (!thread) deleted.add(threadId);
       const state = thread ? shareStateOf(threadId, thread, byKey.get(`${String(marker.PK)}|${SHARE_SK}`)) : null;
       if (!state?.isShared || state.userId !== userId || !state.settings) continue;
       const key = { PK: String(marker.PK), SK: String(marker.SK), UserThreadPK: String(marker.UserThreadPK), UserThreadSK: String(marker.UserThreadSK) };
       rows.push({ row: { ...state, userId }, key });
     }
   }
+  // Chainlit's delete_thread leaves the settings item behind: the page is answered without it, then it goes.
+  await mapLimited([...deleted].slice(0, LEFTOVER_THREADS_PER_LISTING), 4, (threadId) => removeLeftoversOnTheWay(ctx, threadId));
   const page = rows.slice(0, first);
   const last = page.at(-1);
   return {
