@@ -3,6 +3,7 @@
 import * as RadixDialog from "@radix-ui/react-dialog";
 import type { ReactNode } from "react";
 import "./radix-dialog.css";
+import "./style-nonce";
 
 /**
  * A modal on Radix's Dialog (focus trapped and restored, Escape and outside clicks close, title and description
