@@ -40,6 +40,16 @@ describe("share router", () => {
     expect((await asAlice.share.list({})).rows).toEqual([]);
   });
 
+  it("with sharing turned off, owners still see their shares and can stop them (Chainlit's flag cleared)", async () => {
+    const t = await seedThread(services, alice.id, "Shared before sharing was turned off");
+    await callerFor(services, alice).share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const off = callerFor({ ...services, env: { ...services.env, SHARE_ACCESS: null } }, alice);
+    expect(await off.share.state({ threadId: t.threadId })).toMatchObject({ policy: null, shared: true });
+    expect((await off.share.list({})).rows.map((r) => r.threadId)).toContain(t.threadId);
+    await off.share.revoke({ threadId: t.threadId });
+    expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
+  });
+
   it("a signed-in viewer continues a share in their own history: a new thread with the snapshot and a downloadable copy of the file", async () => {
     const t = await seedThread(services, alice.id, "Continue me");
     await callerFor(services, alice).share.create({ threadId: t.threadId, access: "signed-in", expiry: "never" });

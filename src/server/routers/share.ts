@@ -33,9 +33,15 @@ function checkedChoice(ctx: Pick<Context, "services">, input: z.infer<typeof Sha
   return { access: input.access, expiresAt: expiryFrom(input.expiry) };
 }
 
+/**
+ * How the owner's dialog and list describe shares. With sharing off no link opens (readShare), but owners still see
+ * their shares, as signed-in ones, so they can stop them (which clears Chainlit's flag too).
+ */
+const ownerPolicy = (ctx: Pick<Context, "services">) => ctx.services.env.SHARE_ACCESS ?? { choices: ["signed-in" as const], default: "signed-in" as const };
+
 /** The owner's view of a share: what the dialog and the list show. */
 function ownerView(state: ShareState | null, ctx: Pick<Context, "services">) {
-  const share = effectiveShare(state, ctx.services.env.SHARE_ACCESS);
+  const share = effectiveShare(state, ownerPolicy(ctx));
   return share ? { shared: true as const, ...share } : { shared: false as const };
 }
 
@@ -76,7 +82,7 @@ export const shareRouter = createTRPCRouter({
       if (!input.cursor) await ctx.services.data.catchUpShares(ctx.user.id);
       const page = await ctx.services.data.listShares(ctx.user.id, { first: input.first, cursor: input.cursor ?? undefined });
       const rows = page.rows.flatMap((row) => {
-        const share = effectiveShare(row, ctx.services.env.SHARE_ACCESS);
+        const share = effectiveShare(row, ownerPolicy(ctx));
         return share ? [{ threadId: row.threadId, name: row.name, ...share }] : [];
       });
       return { rows, hasNextPage: page.hasNextPage, endCursor: page.endCursor };
