@@ -17,8 +17,9 @@ test("share a thread: a public snapshot with its file, shared again, stopped, th
   const name = `Numbers to share ${tag}`;
   const fileName = `shared-${tag}.csv`;
 
-  // Alice: a new chat with a CSV, then "Share" → anyone with the link.
-  await threads.goto();
+  // Alice: a new chat with a CSV, then "Share" → anyone with the link. (The list may take a while on a loaded machine.)
+  await page.goto("/threads");
+  await expect(threads.rows.first()).toBeVisible({ timeout: 30_000 });
   await threads.newChat();
   await thread.attach([{ name: fileName, mimeType: "text/csv", buffer: Buffer.from(CSV) }]);
   await expect(thread.draftFile(fileName).getByRole("progressbar")).toHaveCount(0);
