@@ -12,7 +12,8 @@ import { ThreadsPage } from "./pages/threads-page";
 const CSV = "region,revenue\nNorth,182400\nEast,201750\n";
 
 test("share a thread: a public snapshot with its file, shared again, stopped, then for signed-in people only; bob continues it", async ({ page, browser, threads, thread, sessions }) => {
-  test.slow();
+  // A long flow with three browser contexts; on a loaded machine each step can take several seconds.
+  test.setTimeout(420_000);
   const tag = randomUUID().slice(0, 6);
   const name = `Numbers to share ${tag}`;
   const fileName = `shared-${tag}.csv`;
