@@ -7,11 +7,12 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { expect, test } from "./fixtures";
 import { ShareDialog, SharedThreadPage } from "./pages/share-page";
+import { SignInPage } from "./pages/sign-in-page";
 import { ThreadsPage } from "./pages/threads-page";
 
 const CSV = "region,revenue\nNorth,182400\nEast,201750\n";
 
-test("share a thread: a public snapshot with its file, shared again, stopped, then for signed-in people only; bob continues it", async ({ page, browser, threads, thread, sessions }) => {
+test("share a thread: a public snapshot with its file, shared again, stopped, then for signed-in people only; bob continues it", async ({ page, browser, threads, thread }) => {
   // A long flow with three browser contexts; on a loaded machine each step can take several seconds.
   test.setTimeout(420_000);
   const tag = randomUUID().slice(0, 6);
@@ -84,9 +85,11 @@ test("share a thread: a public snapshot with its file, shared again, stopped, th
   }
 
   // Bob sees it and continues it in his history: a thread of his own, with the composer and the file.
-  const bobContext = await browser.newContext({ baseURL: new URL(link).origin, storageState: await sessions("bob@example.com") });
+  // Signed in here, in a context of his own (a context made in a test starts with alice's session otherwise).
+  const bobContext = await browser.newContext({ baseURL: new URL(link).origin, storageState: { cookies: [], origins: [] } });
   try {
     const bob = new SharedThreadPage(await bobContext.newPage());
+    await new SignInPage(bob.page).signIn("bob@example.com");
     expect(await bob.goto(link)).toBe(200);
     await expect(bob.heading).toHaveText(name);
     await bob.continueButton.click();
