@@ -29,6 +29,8 @@ const ACTIONS: Record<string, string[]> = {
   HeadObjectCommand: ["s3:GetObject"],
   PutObjectCommand: ["s3:PutObject"],
   DeleteObjectCommand: ["s3:DeleteObject"],
+  // A server-side copy reads the source and writes the target (share links: "Continue in my history").
+  CopyObjectCommand: ["s3:GetObject", "s3:PutObject"],
   HeadBucketCommand: ["s3:ListBucket"],
   CreateBucketCommand: ["s3:CreateBucket"],
   PutBucketCorsCommand: ["s3:PutBucketCORS"],

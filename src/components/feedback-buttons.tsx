@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { api } from "@/trpc/react";
 import { FeedbackDialog } from "./feedback-dialog";
+import { useReadOnlyThread } from "./read-only-thread";
 import { CommentIcon, PencilIcon, ThumbDownIcon, ThumbUpIcon } from "./ui/icons";
 import { useToast } from "./ui/toast";
 import { useThreadCache, type ThreadStep } from "./use-thread-cache";
@@ -20,7 +21,12 @@ const THUMBS = [
   { value: 0, testId: "feedback-down", Icon: ThumbDownIcon },
 ] as const;
 
-export function FeedbackButtons({ threadId, step }: { threadId: string; step: Pick<ThreadStep, "id" | "feedback"> }) {
+/** Nothing on a read-only (shared) thread: feedback is the owner's. */
+export function FeedbackButtons(props: { threadId: string; step: Pick<ThreadStep, "id" | "feedback"> }) {
+  return useReadOnlyThread() ? null : <OwnerFeedbackButtons {...props} />;
+}
+
+function OwnerFeedbackButtons({ threadId, step }: { threadId: string; step: Pick<ThreadStep, "id" | "feedback"> }) {
   const { t } = useI18n();
   const toast = useToast();
   const utils = api.useUtils();

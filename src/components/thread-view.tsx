@@ -9,6 +9,7 @@ import { randomId } from "@/lib/upload";
 import { api } from "@/trpc/react";
 import { Composer, type ComposerSettings } from "./composer";
 import { ExportMenu } from "./export-menu";
+import { ShareButton } from "./share-dialog";
 import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
@@ -63,6 +64,7 @@ export function ThreadHeader({ thread, turn, draft }: { thread: ThreadDetail; tu
       </div>
       {draft ? null : (
         <div className="thread-actions-bar">
+          <ShareButton threadId={thread.id} />
           <ExportMenu threadId={thread.id} />
         </div>
       )}

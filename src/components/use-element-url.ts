@@ -3,6 +3,7 @@
 import { useCallback } from "react";
 import { isUrlExpired } from "@/lib/download";
 import { api } from "@/trpc/react";
+import { useReadOnlyThread } from "./read-only-thread";
 import type { ThreadElement } from "./use-thread-cache";
 
 /**
@@ -12,13 +13,16 @@ import type { ThreadElement } from "./use-thread-cache";
  */
 export function useElementUrl(threadId: string, element: Pick<ThreadElement, "id" | "url" | "urlExpiresAt">) {
   const utils = api.useUtils();
+  const readOnly = useReadOnlyThread();
   const resign = useCallback(async (): Promise<string> => {
+    // A shared thread: the share authorises the link, and there is no owner's thread cache to write it into.
+    if (readOnly) return (await readOnly.resign(element.id)).url;
     const fresh = await utils.elements.getUrl.fetch({ threadId, elementId: element.id }, { staleTime: 0, gcTime: 0 });
     utils.threads.get.setData({ threadId }, (data) =>
       data ? { ...data, elements: data.elements.map((e) => (e.id === element.id ? { ...e, url: fresh.url, urlExpiresAt: fresh.expiresAt } : e)) } : data,
     );
     return fresh.url;
-  }, [utils, threadId, element.id]);
+  }, [utils, threadId, element.id, readOnly]);
 
   /** A link good for at least 5 more seconds. */
   const freshUrl = useCallback(async (): Promise<string> => {

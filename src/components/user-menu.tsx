@@ -5,12 +5,14 @@ import { useI18n } from "@/lib/i18n/i18n-provider";
 import type { ShellUser } from "./app-shell";
 import { ConfirmDialog } from "./confirm-dialog";
 import { ImportDialog } from "./import-dialog";
+import { SharedLinksDialog } from "./shared-links-dialog";
 import { MenuButton } from "./ui/menu";
 
 /** The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation). */
 export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; signOutEverywhereAction: () => Promise<void> }) {
   const { t } = useI18n();
   const [confirming, setConfirming] = useState(false);
+  const [sharedLinks, setSharedLinks] = useState(false);
   const [pending, startTransition] = useTransition();
   const [importing, setImporting] = useState(false);
   return (
@@ -24,6 +26,7 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
           { key: "import", label: t.importConversations, onSelect: () => setImporting(true) },
           // A plain navigation: the route streams the zip and the browser saves it as it arrives.
           { key: "export-all", label: t.exportAll, hint: ".zip", onSelect: () => window.location.assign("/api/export") },
+          { key: "shared-links", label: t.sharedLinks, onSelect: () => setSharedLinks(true) },
           { key: "everywhere", label: t.signOutEverywhere, onSelect: () => setConfirming(true) },
         ]}
       >
@@ -38,6 +41,7 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
         </span>
       </MenuButton>
       <ImportDialog open={importing} onOpenChange={setImporting} />
+      <SharedLinksDialog open={sharedLinks} onOpenChange={setSharedLinks} />
       <ConfirmDialog
         open={confirming}
         title={t.signOutEverywhereTitle}

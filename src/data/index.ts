@@ -17,6 +17,9 @@ export * from "./entities/step";
 export * from "./entities/thread";
 export * from "./entities/user";
 export * from "./entities/import-job";
+export * from "./entities/share";
+export { shareSnapshot } from "./layer/share-snapshot";
+export { type SharePage, type ShareRow } from "./layer/shares";
 
 export { createClock, utcNow, type Clock } from "./clock";
 export { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from "./timestamps";

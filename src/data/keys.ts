@@ -48,13 +48,24 @@ export const feedbackMarkerSk = (value: 0 | 1) => `${FEEDBACK_PREFIX}${value}`;
 export const feedbackIndexPk = (userId: string, value: 0 | 1) => `USER#${ownUserPartition(userId)}#FEEDBACK#${value}`;
 
 /**
+ * A thread's share settings (shares.ts): `THREAD#{tid}` / `SHARE`, in the thread's partition (so deleting the thread
+ * deletes it) and in the UserThread index under `USER#{userId}#SHARE` (the owner's "Shared links", one Query).
+ * Chainlit keeps its own share flag in the thread's `metadata` and never reads this item.
+ */
+export const SHARE_SK = "SHARE";
+const SHARE_INDEX_SUFFIX = "#SHARE";
+export const shareIndexPk = (userId: string) => `USER#${ownUserPartition(userId)}${SHARE_INDEX_SUFFIX}`;
+/** Per-user watermark of the share index's catch-up with threads Chainlit shared (share-catch-up.ts). */
+export const SHARE_WATERMARK_SK = "SHARE_INDEX";
+
+/**
  * Suffixes Threadbook appends to `USER#{userId}` for index partitions of its own. Identifiers may contain '#'
  * (Entra guest UPNs: `alice_contoso.com#EXT#@fabrikam.onmicrosoft.com`), so a user named `victim#FEEDBACK#1` would
  * have `USER#victim#FEEDBACK#1` as the UserThread partition of their threads: the partition of victim's 👍 markers.
  * An identifier containing one of these (in any case, to leave no near miss) is refused at creation and at every
  * key built from it.
  */
-export const RESERVED_IDENTIFIER_PARTS = ["#FEEDBACK#"] as const;
+export const RESERVED_IDENTIFIER_PARTS = ["#FEEDBACK#", SHARE_INDEX_SUFFIX] as const;
 export const isReservedIdentifier = (identifier: string): boolean =>
   RESERVED_IDENTIFIER_PARTS.some((part) => identifier.toUpperCase().includes(part));
 function ownUserPartition(userId: string): string {

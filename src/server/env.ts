@@ -47,6 +47,24 @@ export const TrustedProxyHopsSchema = optionalString.pipe(
   z.string().regex(/^\d+$/, "expected a whole number").transform(Number).pipe(z.number().int().min(0).max(10)).optional().transform((v) => v ?? 0),
 );
 
+/**
+ * Share links (docs/sharing.md): `off`, or the access choices the deployment offers, comma-separated, the first being
+ * the default (`signed-in,public`: links for signed-in people by default, public ones on request).
+ */
+export const ShareAccessEnvSchema = optionalString.pipe(
+  z
+    .string()
+    .regex(/^(off|(public|signed-in)(,(public|signed-in))?)$/, 'expected "off", or "public" and/or "signed-in" comma-separated (the first is the default)')
+    .optional()
+    .transform((v) => {
+      const value = v ?? "signed-in,public";
+      if (value === "off") return null;
+      const choices = [...new Set(value.split(",") as Array<"public" | "signed-in">)];
+      return { choices, default: choices[0]! };
+    }),
+);
+export type SharePolicy = NonNullable<z.output<typeof ShareAccessEnvSchema>>;
+
 export const ServerEnvSchema = z.object({
   PORT: positiveInt(3000, 65535),
   /** The address to listen on: loopback by default; 0.0.0.0 in a container (the Dockerfile sets it). */
@@ -86,6 +104,9 @@ export const ServerEnvSchema = z.object({
   DYNAMODB_MAX_ATTEMPTS: positiveInt(2, 10),
   OPENAI_CONNECT_TIMEOUT_MS: positiveInt(30_000, 600_000),
   OPENAI_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
+  SHARE_ACCESS: ShareAccessEnvSchema,
+  /** Share pages and their download links one client address may open per minute (docs/sharing.md, "Limits"). */
+  SHARE_RATE_PER_MINUTE: positiveInt(60, 100_000),
 });
 export type ServerEnv = z.infer<typeof ServerEnvSchema>;
 
@@ -93,7 +114,7 @@ export type ServerEnv = z.infer<typeof ServerEnvSchema>;
  * Variables whose value is safe to repeat in an error (it helps to see `PORT: … (got "80a")`). Every other value may
  * be a secret or carry one (AUTH_SECRET, keys, connection strings, URLs with user:password@), so it is never shown.
  */
-const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "IMPORT_MAX_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME"]);
+const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "IMPORT_MAX_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME", "SHARE_ACCESS", "SHARE_RATE_PER_MINUTE"]);
 
 /** Parses with a schema; the first problem becomes `VARIABLE: message`. */
 export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

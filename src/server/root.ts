@@ -5,6 +5,7 @@ import { feedbackRouter } from "./routers/feedback";
 import { importsRouter } from "./routers/imports";
 import { threadsRouter } from "./routers/threads";
 import { userRouter } from "./routers/user";
+import { shareRouter } from "./routers/share";
 
 export const appRouter = createTRPCRouter({
   threads: threadsRouter,
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   user: userRouter,
   chat: chatRouter,
   imports: importsRouter,
+  share: shareRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -41,6 +41,10 @@ import { WriteQueue } from "./write-queue";
 import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import-threads";
 import { createImportJob, getImportJob, listImportJobs, requestImportCancel, updateImportJob } from "./import-jobs";
 import { type ImportJob, type ImportJobProgress } from "../entities/import-job";
+import { type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
+import { copyThread } from "./copy-thread";
+import { catchUpShares, type ShareCatchUpResult } from "./share-catch-up";
+import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares";
 
 export interface DynamoDBDataLayerOptions {
   tableName: string;
@@ -241,6 +245,42 @@ export class DynamoDBDataLayer {
 
   requestImportCancel(userId: string, jobId: string): Promise<boolean> {
     return atEdge(this.ctx, "requestImportCancel", { userId, jobId }, () => requestImportCancel(this.ctx, userId, jobId));
+  }
+
+  // Shares (shares.ts, docs/sharing.md): Chainlit's metadata flag plus Threadbook's settings item.
+
+  /** Chainlit's flag and Threadbook's settings of the current share; null for a missing thread. One BatchGetItem. */
+  getShareState(threadId: string): Promise<ShareState | null> {
+    return atEdge(this.ctx, "getShareState", { threadId }, () => readShareState(this.ctx, threadId));
+  }
+
+  /** Shares the thread now (a new snapshot). The caller has checked that `userId` owns it. */
+  shareThread(threadId: string, userId: string, choice: ShareChoice): Promise<ShareSettings> {
+    return atEdge(this.ctx, "shareThread", { threadId, access: choice.access }, () => shareThread(this.ctx, threadId, userId, choice));
+  }
+
+  /** New access and expiry for the current share, same snapshot; `not_found` when the thread is not shared. */
+  changeShare(threadId: string, userId: string, choice: ShareChoice): Promise<ShareSettings> {
+    return atEdge(this.ctx, "changeShare", { threadId, access: choice.access }, () => changeShare(this.ctx, threadId, userId, choice));
+  }
+
+  /** Ends the share in both apps (Chainlit's flag cleared, settings deleted). */
+  unshareThread(threadId: string): Promise<boolean> {
+    return atEdge(this.ctx, "unshareThread", { threadId }, () => unshareThread(this.ctx, threadId));
+  }
+
+  listShares(userId: string, pagination: Pagination): Promise<SharePage> {
+    return atEdge(this.ctx, "listShares", { userId, first: pagination.first, paged: Boolean(pagination.cursor) }, () => listShares(this.ctx, userId, pagination));
+  }
+
+  /** Finds threads Chainlit shared since the last call and files them under the user's shares (share-catch-up.ts). */
+  catchUpShares(userId: string): Promise<ShareCatchUpResult> {
+    return atEdge(this.ctx, "catchUpShares", { userId }, () => catchUpShares(this.ctx, userId));
+  }
+
+  /** A snapshot copied as a new thread of `userId` under `threadId`, attachments copied in storage (copy-thread.ts). */
+  copyThread(source: ThreadWithContent, target: { threadId: string; userId: string }): Promise<void> {
+    return atEdge(this.ctx, "copyThread", { from: source.id, threadId: target.threadId }, () => copyThread(this.ctx, source, target));
   }
 
   /** Chainlit's build_debug_url: there is no debug UI for DynamoDB. */

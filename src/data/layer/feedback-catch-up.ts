@@ -49,13 +49,14 @@ export const THREAD_STATE_ATTRIBUTES = ["PK", "userId", "UserThreadSK", FEEDBACK
 
 const watermarkKey = (userId: string) => ({ PK: userPk(userId), SK: FEEDBACK_WATERMARK_SK });
 
-async function readWatermark(ctx: LayerContext, userId: string): Promise<string | null> {
-  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: watermarkKey(userId), ConsistentRead: true, ProjectionExpression: "through" }));
+/** A catch-up watermark (this one, or the share index's: share-catch-up.ts). */
+export async function readWatermark(ctx: LayerContext, key: { PK: string; SK: string }): Promise<string | null> {
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true, ProjectionExpression: "through" }));
   return typeof out.Item?.through === "string" ? out.Item.through : null;
 }
 
 /** Moves the watermark up only (a concurrent walk that got further wins). */
-async function advanceWatermark(ctx: LayerContext, userId: string, through: string): Promise<void> {
+export async function advanceWatermark(ctx: LayerContext, key: { PK: string; SK: string }, through: string): Promise<void> {
   const expr = new ExpressionBuilder();
   const name = expr.name("through");
   const value = expr.value(through);
@@ -64,7 +65,7 @@ async function advanceWatermark(ctx: LayerContext, userId: string, through: stri
       ctx.doc.send(
         new UpdateCommand({
           TableName: ctx.tableName,
-          Key: watermarkKey(userId),
+          Key: key,
           UpdateExpression: `SET ${name} = ${value}`,
           ConditionExpression: `attribute_not_exists(${name}) OR ${name} < ${value}`,
           ...expr.attributes(),
@@ -100,7 +101,7 @@ export interface CatchUpResult {
  * UpdateItem + 1 per changed marker; + 1 UpdateItem when the watermark moves.
  */
 export async function catchUpFeedbackIndex(ctx: LayerContext, userId: string, budget: RebuildBudget = rebuildBudget()): Promise<CatchUpResult> {
-  const from = await readWatermark(ctx, userId);
+  const from = await readWatermark(ctx, watermarkKey(userId));
   const start = budget.remaining;
   const done: string[] = []; // UserThreadSKs of the rows walked and caught up, ascending
   let boundary: string | null = null; // UserThreadSK of the first row not known to be caught up
@@ -142,7 +143,7 @@ export async function catchUpFeedbackIndex(ctx: LayerContext, userId: string, bu
   }
   // Every row at or below `through` must be caught up: stop short of the first row that is not.
   const through = boundary === null ? (done.at(-1) ?? null) : (done.findLast((sk) => sk < boundary) ?? null);
-  if (through !== null && (from === null || through > from)) await advanceWatermark(ctx, userId, through);
+  if (through !== null && (from === null || through > from)) await advanceWatermark(ctx, watermarkKey(userId), through);
   const result = { walked, rebuilt: start - budget.remaining, complete: boundary === null };
   if (result.rebuilt > 0 || !result.complete) ctx.logger.info("feedback index caught up", { userId, ...result });
   return result;

@@ -316,3 +316,18 @@ export function chainlitTurn(
   const reply = messageItem(replyId, S(runId), repliedAt, answer, "Assistant", "assistant_message");
   return { messageId, runId, replyId, steps: [message, run, reply] };
 }
+
+// ---------------------------------------------------------------- share_thread (PUT /project/thread/share)
+
+/**
+ * Chainlit's share route: get_thread, then update_thread with the metadata it read, `is_shared` set and, when
+ * sharing, `shared_at = datetime.utcnow().isoformat()` (microseconds, no zone); unsharing pops `shared_at`. So the
+ * whole metadata map is written back and UserThreadSK/createdAt move to `at` (update_thread's "now").
+ */
+export async function chainlitShareThread(table: TestTable, threadId: string, share: { isShared: boolean; at: string; sharedAt?: string }) {
+  const metadata = { ...((await table.raw(`THREAD#${threadId}`, "THREAD"))?.metadata?.M ?? {}) };
+  metadata.is_shared = { BOOL: share.isShared };
+  if (share.isShared) metadata.shared_at = S(share.sharedAt ?? share.at.replace(/Z$/, ""));
+  else delete metadata.shared_at;
+  await chainlitUpdateThread(table, threadId, { at: share.at, metadata });
+}

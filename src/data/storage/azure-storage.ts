@@ -192,6 +192,24 @@ export class AzureBlobStorageClient implements StorageClient {
     }
   }
 
+  /**
+   * Copy Blob from a read-only SAS of the source (signed here, valid a few minutes), polled until the service has
+   * finished; within one account the copy is done server side. Properties (type, disposition) come along.
+   */
+  async copyFile(sourceKey: string, targetKey: string): Promise<void> {
+    checkObjectKey(sourceKey);
+    checkObjectKey(targetKey);
+    const { url } = await this.getReadUrl(sourceKey);
+    try {
+      const poller = await this.container.getBlockBlobClient(targetKey).beginCopyFromURL(url, { intervalInMs: 200 });
+      await poller.pollUntilDone();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) throw objectNotFound(sourceKey);
+      throw toStorageError(error, this.target, "copy");
+    }
+    logger.debug("copied", { backend: "azure", from: sourceKey, to: targetKey });
+  }
+
   async deleteFile(objectKey: string): Promise<boolean> {
     checkObjectKey(objectKey);
     try {

@@ -37,6 +37,11 @@ export interface StorageClient {
    * item). `too_large` when the object holds more than `maxBytes`, found without downloading it; `not_found` if missing.
    */
   read(objectKey: string, options: { maxBytes: number }): Promise<Uint8Array>;
+  /**
+   * Copies an object inside the same bucket or container, server side (the bytes never pass through the app), with
+   * its content type and disposition. `not_found` when the source is missing. Used by "Continue in my history".
+   */
+  copyFile(sourceKey: string, targetKey: string): Promise<void>;
   /** True if something was deleted (false if it was not there). */
   deleteFile(objectKey: string): Promise<boolean>;
   close(): Promise<void>;

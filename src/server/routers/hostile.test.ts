@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ThreadWithContent } from "@/data";
 import { uploadElement, type UploadRequest } from "@/server/chat/upload-element";
 import { createInnerContext } from "@/server/context";
-import { appRouter } from "@/server/root";
+import { appRouter, createCaller } from "@/server/root";
+import { readShare, toSharedThread } from "@/server/share/shared-thread";
 import { transformer } from "@/server/transformer";
 import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, type Caller, type SeededThread } from "../../../test/callers";
 
@@ -22,6 +23,8 @@ let aliceOlder: SeededThread;
 let bobThread: SeededThread;
 let aliceBefore: Awaited<ReturnType<typeof aliceState>>;
 let asBob: Caller;
+/** Alice's thread shared (signed-in, 7 days) before the walks: bob must not be able to change or end it. */
+let aliceShared: SeededThread;
 
 /** Alice's thread and list as stored; signed links differ on every read, so they are left out. */
 async function aliceState() {
@@ -41,6 +44,8 @@ beforeAll(async () => {
   aliceOlder = await seedThread(services, alice.id, "Alice's older thread");
   aliceThread = await seedThread(services, alice.id, "Alice's secrets");
   bobThread = await seedThread(services, bob.id, "Bob's thread");
+  aliceShared = await seedThread(services, alice.id, "Alice's shared thread");
+  await callerFor(services, alice).share.create({ threadId: aliceShared.threadId, access: "signed-in", expiry: "7d" });
   aliceBefore = await aliceState();
   asBob = callerFor(services, bob);
 });
@@ -64,6 +69,10 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "feedback.delete": (c, i) => c.feedback.delete({ threadId: i.threadId, feedbackId: i.feedbackId }),
   "elements.getUrl": (c, i) => c.elements.getUrl({ threadId: i.threadId, elementId: i.elementId }),
   "elements.delete": (c, i) => c.elements.delete({ threadId: i.threadId, elementId: i.elementId }),
+  "share.state": (c, i) => c.share.state({ threadId: i.threadId }),
+  "share.create": (c, i) => c.share.create({ threadId: i.threadId, access: "public", expiry: "never" }),
+  "share.update": (c, i) => c.share.update({ threadId: i.threadId, access: "public", expiry: "never" }),
+  "share.revoke": (c, i) => c.share.revoke({ threadId: i.threadId }),
   "threads.delete": (c, i) => c.threads.delete({ threadId: i.threadId }),
 };
 /** The procedures that also name something inside the thread. */
@@ -303,6 +312,109 @@ describe("over HTTP", () => {
     const ok = await call("threads.get", { threadId: bobThread.threadId });
     expect(ok.status).toBe(200);
     expectNoInternals(JSON.parse(ok.text));
+  });
+});
+
+describe("share links", () => {
+  const carol = sessionUser(`carol-${randomUUID()}@example.com`, "Carol");
+  const stateOf = (threadId: string) => services.data.getShareState(threadId);
+  const asAnonymous = () => callerFor(services, null);
+
+  it("bob cannot see, share again, change the access or expiry of, or stop Alice's share; it stays as she set it", async () => {
+    const before = await stateOf(aliceShared.threadId);
+    expect(before).toMatchObject({ isShared: true, settings: { access: "signed-in" } });
+    await expectCodes("NOT_FOUND", everyCall(asBob, idsOf(aliceShared), ["share.state", "share.create", "share.update", "share.revoke"]));
+    expect(await stateOf(aliceShared.threadId)).toEqual(before);
+  });
+
+  it("a thread that is not shared cannot be read, downloaded from or continued through the share routes", async () => {
+    const ids = { threadId: aliceThread.threadId, elementId: aliceThread.elementId };
+    expect(await readShare(services, aliceThread.threadId, bob)).toEqual({ kind: "missing" });
+    await expectCodes("NOT_FOUND", [
+      ["elementUrl as bob", () => asBob.share.elementUrl(ids)],
+      ["elementUrl anonymously", () => asAnonymous().share.elementUrl(ids)],
+      ["continue as bob", () => asBob.share.continue({ threadId: aliceThread.threadId })],
+    ]);
+    expect((await services.data.listThreads({ first: 100 }, { userId: bob.id })).data.map((t) => t.id)).toEqual([bobThread.threadId]);
+  });
+
+  it("a share's download links reach only elements of its own snapshot", async () => {
+    const late = randomUUID();
+    await services.data.createElement({ id: late, threadId: aliceShared.threadId, type: "file", name: "late.csv", mime: "text/csv", content: "added after the share" });
+    await expectCodes("NOT_FOUND", [
+      ["another thread's element", () => asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: aliceThread.elementId })],
+      ["an element added after the share", () => asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: late })],
+      ["an element with no stored object", () => asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: aliceShared.linkElementId })],
+    ]);
+    const { url } = await asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: aliceShared.elementId });
+    expect(await (await fetch(url)).text()).toBe(aliceShared.blob);
+    await services.data.deleteElement(late, aliceShared.threadId);
+  });
+
+  it("a share for signed-in people is not readable anonymously (the page sends the viewer to sign in)", async () => {
+    expect(await readShare(services, aliceShared.threadId, null)).toEqual({ kind: "sign-in" });
+    await expectCodes("NOT_FOUND", [["elementUrl", () => asAnonymous().share.elementUrl({ threadId: aliceShared.threadId, elementId: aliceShared.elementId })]]);
+  });
+
+  it("expired, revoked, never shared, un-shared by Chainlit, deleted and missing threads all answer the same", async () => {
+    const asCarol = callerFor(services, carol);
+    const expired = await seedThread(services, carol.id, "expired");
+    await services.data.shareThread(expired.threadId, carol.id, { access: "public", expiresAt: new Date(Date.now() - 1000).toISOString() });
+    const revoked = await seedThread(services, carol.id, "revoked");
+    await asCarol.share.create({ threadId: revoked.threadId, access: "public", expiry: "never" });
+    await asCarol.share.revoke({ threadId: revoked.threadId });
+    const never = await seedThread(services, carol.id, "never shared");
+    const wiped = await seedThread(services, carol.id, "wiped by a Chainlit update_thread");
+    await asCarol.share.create({ threadId: wiped.threadId, access: "public", expiry: "never" });
+    await services.data.updateThread(wiped.threadId, { metadata: { is_shared: null } });
+    const deleted = await seedThread(services, carol.id, "deleted");
+    await asCarol.share.create({ threadId: deleted.threadId, access: "public", expiry: "never" });
+    await asCarol.threads.delete({ threadId: deleted.threadId });
+    const cases = { expired, revoked, never, wiped, deleted, missing: { ...expired, threadId: randomUUID() } };
+    const answers: Record<string, unknown> = {};
+    for (const [label, t] of Object.entries(cases)) {
+      answers[`${label} page`] = await readShare(services, t.threadId, bob);
+      answers[`${label} download`] = await asBob.share.elementUrl({ threadId: t.threadId, elementId: t.elementId }).catch((e: Error & { code?: string }) => `${e.code}: ${e.message}`);
+    }
+    expect(answers).toEqual(Object.fromEntries(Object.keys(cases).flatMap((label) => [[`${label} page`, { kind: "missing" }], [`${label} download`, "NOT_FOUND: Not found"]])));
+  });
+
+  it("sends no private metadata, feedback, tags, owner id or email, and no internal key", async () => {
+    const asCarol = callerFor(services, carol);
+    const t = await seedThread(services, carol.id, "private bits");
+    await services.data.updateThread(t.threadId, { metadata: { chat_profile: "secret-profile", chat_settings: { key: "secret-setting" }, env: { TOKEN: "secret-env" } } });
+    await asCarol.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const read = await readShare(services, t.threadId, null);
+    expect(read.kind).toBe("shared");
+    const sent = toSharedThread(read as Extract<typeof read, { kind: "shared" }>);
+    const text = JSON.stringify(sent);
+    for (const secret of ["secret-profile", "secret-setting", "secret-env", "Spot on", carol.identifier, "is_shared", "demo"]) expect(text).not.toContain(secret);
+    expect(sent.share.ownerName).toBe(null); // no display name stored for carol: nothing, never her email
+    expectNoInternals(sent);
+  });
+
+  it("share routes are rate limited per client address", async () => {
+    const limited = { ...services, env: { ...services.env, SHARE_RATE_PER_MINUTE: 2 } };
+    const from = (address: string) => createCaller(createInnerContext({ user: bob, services: limited, clientAddress: address }));
+    const ids = { threadId: aliceShared.threadId, elementId: aliceShared.elementId };
+    const address = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    await expectCodes("resolved", [1, 2].map((n): [string, () => Promise<unknown>] => [`call ${n}`, () => from(address).share.elementUrl(ids)]));
+    await expectCodes("TOO_MANY_REQUESTS", [["call 3", () => from(address).share.elementUrl(ids)], ["continue", () => from(address).share.continue({ threadId: ids.threadId })]]);
+    await expectCodes("resolved", [["another address", () => from("198.51.100.1").share.elementUrl(ids)]]);
+  });
+
+  it("with SHARE_ACCESS=off nothing is shared and nothing can be", async () => {
+    const off = { ...services, env: { ...services.env, SHARE_ACCESS: null } };
+    expect(await readShare(off, aliceShared.threadId, bob)).toEqual({ kind: "missing" });
+    await expectCodes("FORBIDDEN", [["create", () => callerFor(off, alice).share.create({ threadId: aliceShared.threadId, access: "public", expiry: "never" })]]);
+  });
+
+  it("an access the deployment does not offer is refused with a clear message", async () => {
+    const signedInOnly = { ...services, env: { ...services.env, SHARE_ACCESS: { choices: ["signed-in" as const], default: "signed-in" as const } } };
+    await expect(callerFor(signedInOnly, bob).share.create({ threadId: bobThread.threadId, access: "public", expiry: "never" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "access must be one of: signed-in",
+    });
   });
 });
 

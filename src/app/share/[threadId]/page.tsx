@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { cache } from "react";
+import { ShareRateLimited, SharedThreadView } from "@/components/shared-thread-view";
+import { currentUser } from "@/server/auth";
+import { clientAddressOf } from "@/server/http/client-address";
+import { getServices } from "@/server/services";
+import { withinShareRate } from "@/server/share/share-rate-limit";
+import { readShare, toSharedThread } from "@/server/share/shared-thread";
+import { threadIdFromParam } from "../../(threads)/threads/[threadId]/thread-param";
+
+/**
+ * A thread through its share link (docs/sharing.md), read once per request (metadata and page share it): counted
+ * against the client address's budget, then read through the share gate. Anything but a live share is the same 404
+ * (not-found.tsx); a share for signed-in people sends an anonymous viewer to sign in and back here. No loading.tsx in
+ * this segment, so the 404 status is decided before anything streams.
+ */
+const readPage = cache(async (threadId: string) => {
+  const services = getServices();
+  if (!(await withinShareRate(services, clientAddressOf(await headers())))) return { kind: "limited" } as const;
+  const viewer = await currentUser();
+  const read = await readShare(services, threadId, viewer);
+  return read.kind === "shared" ? ({ kind: "shared", thread: toSharedThread(read), signedIn: viewer !== null } as const) : read;
+});
+
+type Params = { params: Promise<{ threadId: string }> };
+
+const idOf = async (params: Params["params"]) => threadIdFromParam((await params).threadId);
+
+/** Never indexed; a link preview shows the thread's name and nothing else of it. */
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const page = await readPage(await idOf(params));
+  const robots = { index: false, follow: false, googleBot: { index: false, follow: false } };
+  if (page.kind !== "shared") return { title: "Threadbook", robots };
+  const title = page.thread.name?.trim() || "Untitled";
+  return { title, robots, openGraph: { title, type: "article", siteName: "Threadbook", description: "A conversation shared from Threadbook" } };
+}
+
+export default async function SharePage({ params }: Params) {
+  const threadId = await idOf(params);
+  const page = await readPage(threadId);
+  if (page.kind === "limited") return <ShareRateLimited />;
+  if (page.kind === "sign-in") redirect(`/sign-in?callbackUrl=${encodeURIComponent(`/share/${encodeURIComponent(threadId)}`)}`);
+  if (page.kind !== "shared") notFound();
+  return <SharedThreadView thread={page.thread} signedIn={page.signedIn} />;
+}

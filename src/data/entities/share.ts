@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { IdSchema, TimestampSchema, WrittenTimestampSchema } from "./common";
+
+/** Who may open a share link: anyone holding it, or only people signed in to this Threadbook. */
+export const ShareAccessSchema = z.enum(["public", "signed-in"]);
+export type ShareAccess = z.infer<typeof ShareAccessSchema>;
+
+/**
+ * Threadbook's own settings of a share (`THREAD#{tid}` / `SHARE`, docs/sharing.md). `sharedAt` is the
+ * `metadata.shared_at` the settings were written for: when the thread's flag carries another time, Chainlit shared it
+ * again since, and these settings no longer apply. `access: null` means "the deployment's default" (a share Threadbook
+ * found Chainlit made). `expiresAt: null` never expires.
+ */
+export const ShareSettingsSchema = z.object({
+  threadId: IdSchema,
+  userId: z.string(),
+  sharedAt: TimestampSchema,
+  access: ShareAccessSchema.nullable(),
+  expiresAt: TimestampSchema.nullable(),
+  origin: z.enum(["threadbook", "chainlit"]),
+});
+export type ShareSettings = z.infer<typeof ShareSettingsSchema>;
+
+/** What the owner chooses when sharing or changing a share. */
+export const ShareChoiceSchema = z.object({
+  access: ShareAccessSchema,
+  expiresAt: WrittenTimestampSchema.nullable(),
+});
+export type ShareChoice = z.infer<typeof ShareChoiceSchema>;
+
+/**
+ * A thread's share state as stored, before any deployment policy: Chainlit's flag on the THREAD item and the
+ * settings item when it belongs to the current share (`settings: null` for a share only Chainlit knows of).
+ */
+export interface ShareState {
+  threadId: string;
+  userId: string | null;
+  name: string | null;
+  /** `metadata.is_shared === true`: Chainlit's flag, the one truth of "is it shared" for both apps. */
+  isShared: boolean;
+  /** `metadata.shared_at` as written (Threadbook's microsecond UTC or Chainlit's isoformat). */
+  sharedAt: string | null;
+  settings: ShareSettings | null;
+}

@@ -1,0 +1,67 @@
+/** The share router end to end over dynalite and s3rver: what the owner and a viewer see and do. */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseServerEnv } from "@/server/env";
+import { readShare } from "@/server/share/shared-thread";
+import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
+
+let services: Awaited<ReturnType<typeof createTestServices>>;
+const alice = sessionUser(`alice-${randomUUID()}@example.com`, "Alice");
+const bob = sessionUser(`bob-${randomUUID()}@example.com`, "Bob");
+
+beforeAll(async () => {
+  services = await createTestServices();
+});
+afterAll(() => services.close());
+
+describe("share router", () => {
+  it("SHARE_ACCESS: off, or choices with the first as the default; anything else names the variable", () => {
+    expect(parseServerEnv({}).SHARE_ACCESS).toEqual({ choices: ["signed-in", "public"], default: "signed-in" });
+    expect(parseServerEnv({ SHARE_ACCESS: "public" }).SHARE_ACCESS).toEqual({ choices: ["public"], default: "public" });
+    expect(parseServerEnv({ SHARE_ACCESS: "off" }).SHARE_ACCESS).toBeNull();
+    expect(() => parseServerEnv({ SHARE_ACCESS: "everyone" })).toThrow(/^SHARE_ACCESS: expected "off"/);
+  });
+
+  it("the owner shares, sees the state, lists it, changes the expiry, and stops sharing", async () => {
+    const asAlice = callerFor(services, alice);
+    const t = await seedThread(services, alice.id, "To share");
+    expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: false, policy: { default: "signed-in" } });
+    const created = await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "1d" });
+    expect(created).toMatchObject({ shared: true, access: "public", origin: "threadbook", expired: false });
+    const expiresIn = Date.parse((created as { expiresAt: string }).expiresAt) - Date.now();
+    expect(expiresIn).toBeGreaterThan(23 * 3600_000);
+    expect(expiresIn).toBeLessThanOrEqual(24 * 3600_000);
+    const listed = await asAlice.share.list({});
+    expect(listed.rows).toEqual([expect.objectContaining({ threadId: t.threadId, name: "To share", access: "public" })]);
+    const updated = await asAlice.share.update({ threadId: t.threadId, access: "signed-in", expiry: "never" });
+    expect(updated).toMatchObject({ shared: true, access: "signed-in", expiresAt: null, sharedAt: (created as { sharedAt: string }).sharedAt });
+    await asAlice.share.revoke({ threadId: t.threadId });
+    expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
+    expect((await asAlice.share.list({})).rows).toEqual([]);
+  });
+
+  it("with sharing turned off, owners still see their shares and can stop them (Chainlit's flag cleared)", async () => {
+    const t = await seedThread(services, alice.id, "Shared before sharing was turned off");
+    await callerFor(services, alice).share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const off = callerFor({ ...services, env: { ...services.env, SHARE_ACCESS: null } }, alice);
+    expect(await off.share.state({ threadId: t.threadId })).toMatchObject({ policy: null, shared: true });
+    expect((await off.share.list({})).rows.map((r) => r.threadId)).toContain(t.threadId);
+    await off.share.revoke({ threadId: t.threadId });
+    expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
+  });
+
+  it("a signed-in viewer continues a share in their own history: a new thread with the snapshot and a downloadable copy of the file", async () => {
+    const t = await seedThread(services, alice.id, "Continue me");
+    await callerFor(services, alice).share.create({ threadId: t.threadId, access: "signed-in", expiry: "never" });
+    const asBob = callerFor(services, bob);
+    const { id } = await asBob.share.continue({ threadId: t.threadId });
+    expect(id).not.toBe(t.threadId);
+    await callerFor(services, alice).threads.delete({ threadId: t.threadId });
+    const copy = await asBob.threads.get({ threadId: id });
+    expect(copy).toMatchObject({ name: "Continue me", userId: bob.id, metadata: {} });
+    expect(copy.steps.map((s) => s.output)).toEqual(["What were **Q3** sales?", "4 rows\n```\nnot a fence end\n```", "Revenue was *€612k*."]);
+    const csv = copy.elements.find((e) => e.name === "sales q3.csv")!;
+    expect(await (await fetch(csv.url!)).text()).toBe(t.blob);
+    expect(await readShare(services, t.threadId, bob)).toEqual({ kind: "missing" });
+  });
+});

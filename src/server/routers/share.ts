@@ -1,0 +1,120 @@
+/**
+ * Share links (docs/sharing.md). The owner's procedures (state, create, update, revoke) go through threadProcedure,
+ * the one thread gate: someone else's thread is NOT_FOUND like a missing one. The viewer's procedures (elementUrl,
+ * continue) are authorised by the share itself through readShare, rate limited per client address, and answer
+ * NOT_FOUND for anything that is not a live share, whatever the reason.
+ */
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState } from "@/data";
+import type { Context } from "../context";
+import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
+import { assertShareRate } from "../share/share-rate-limit";
+import { readShare, snapshotElement } from "../share/shared-thread";
+import { createTRPCRouter, protectedProcedure, publicProcedure, threadProcedure } from "../trpc";
+
+const ShareChoiceInputSchema = z.object({ access: ShareAccessSchema, expiry: z.enum(SHARE_EXPIRY_CHOICES) });
+const SHARED_LINKS_PAGE = 20;
+const NOT_SHARED = "Not found";
+/** Download links the share page asks for live one minute: enough to start a download or draw a preview. */
+const SHARE_URL_SECONDS = 60;
+
+/** The deployment's choices; sharing off is a clear 403 for the owner (the share page itself is then a 404). */
+function policyOf(ctx: Pick<Context, "services">) {
+  const policy = ctx.services.env.SHARE_ACCESS;
+  if (!policy) throw new TRPCError({ code: "FORBIDDEN", message: "Sharing is turned off on this server" });
+  return policy;
+}
+
+function checkedChoice(ctx: Pick<Context, "services">, input: z.infer<typeof ShareChoiceInputSchema>) {
+  const policy = policyOf(ctx);
+  if (!policy.choices.includes(input.access)) throw new TRPCError({ code: "BAD_REQUEST", message: `access must be one of: ${policy.choices.join(", ")}` });
+  return { access: input.access, expiresAt: expiryFrom(input.expiry) };
+}
+
+/**
+ * How the owner's dialog and list describe shares. With sharing off no link opens (readShare), but owners still see
+ * their shares, as signed-in ones, so they can stop them (which clears Chainlit's flag too).
+ */
+const ownerPolicy = (ctx: Pick<Context, "services">) => ctx.services.env.SHARE_ACCESS ?? { choices: ["signed-in" as const], default: "signed-in" as const };
+
+/** The owner's view of a share: what the dialog and the list show. */
+function ownerView(state: ShareState | null, ctx: Pick<Context, "services">) {
+  const share = effectiveShare(state, ownerPolicy(ctx));
+  return share ? { shared: true as const, ...share } : { shared: false as const };
+}
+
+const notShared = () => new TRPCError({ code: "NOT_FOUND", message: NOT_SHARED });
+
+export const shareRouter = createTRPCRouter({
+  /** What this deployment offers (the dialog's choices), and the thread's share if any. */
+  state: threadProcedure.query(async ({ ctx }) => {
+    const policy = ctx.services.env.SHARE_ACCESS;
+    return { policy, ...ownerView(await ctx.services.data.getShareState(ctx.threadId), ctx) };
+  }),
+
+  /** Shares the thread now, or again: the snapshot moves to now. */
+  create: threadProcedure.input(ShareChoiceInputSchema).mutation(async ({ ctx, input }) => {
+    await ctx.services.data.shareThread(ctx.threadId, ctx.user.id, checkedChoice(ctx, input));
+    return ownerView(await ctx.services.data.getShareState(ctx.threadId), ctx);
+  }),
+
+  /** New access or expiry for the current share; the snapshot stays. NOT_FOUND when the thread is not shared. */
+  update: threadProcedure.input(ShareChoiceInputSchema).mutation(async ({ ctx, input }) => {
+    await ctx.services.data.changeShare(ctx.threadId, ctx.user.id, checkedChoice(ctx, input));
+    return ownerView(await ctx.services.data.getShareState(ctx.threadId), ctx);
+  }),
+
+  /** Stops sharing in both apps (Chainlit's flag too). Works with sharing turned off, so links can still be ended. */
+  revoke: threadProcedure.mutation(async ({ ctx }) => {
+    await ctx.services.data.unshareThread(ctx.threadId);
+    return { shared: false as const };
+  }),
+
+  /**
+   * The caller's shared links, newest first, from their share index. The first page first files threads Chainlit
+   * shared since the last look (share-catch-up.ts). Expired links are listed as expired, so they can be stopped.
+   */
+  list: protectedProcedure
+    .input(z.object({ first: PaginationSchema.shape.first.default(SHARED_LINKS_PAGE), cursor: PaginationSchema.shape.cursor }))
+    .query(async ({ ctx, input }) => {
+      if (!input.cursor) await ctx.services.data.catchUpShares(ctx.user.id);
+      const page = await ctx.services.data.listShares(ctx.user.id, { first: input.first, cursor: input.cursor ?? undefined });
+      const rows = page.rows.flatMap((row) => {
+        const share = effectiveShare(row, ownerPolicy(ctx));
+        return share ? [{ threadId: row.threadId, name: row.name, ...share }] : [];
+      });
+      return { rows, hasNextPage: page.hasNextPage, endCursor: page.endCursor };
+    }),
+
+  /**
+   * A fresh, short-lived download link for one element of a shared thread's snapshot, authorised by the share: an
+   * element of another thread, or one added after the share, is NOT_FOUND like everything else.
+   */
+  elementUrl: publicProcedure.input(z.object({ threadId: IdSchema, elementId: IdSchema })).query(async ({ ctx, input }) => {
+    await assertShareRate(ctx.services, ctx.clientAddress);
+    const read = await readShare(ctx.services, input.threadId, ctx.user);
+    const element = read.kind === "shared" ? snapshotElement(read, input.elementId) : null;
+    if (!element?.objectKey) throw notShared();
+    const signed = await ctx.services.storage.getReadUrl(element.objectKey, {
+      downloadName: element.name ?? undefined,
+      mime: element.mime ?? undefined,
+      expiresInSeconds: Math.min(SHARE_URL_SECONDS, ctx.services.storageUrlExpiresSeconds),
+    });
+    return { url: signed.url, expiresAt: signed.expiresAt };
+  }),
+
+  /**
+   * "Continue in my history": the snapshot becomes a new thread of the caller (new ids, attachments copied in
+   * storage), which then opens with the composer.
+   */
+  continue: protectedProcedure.input(z.object({ threadId: IdSchema })).mutation(async ({ ctx, input }) => {
+    await assertShareRate(ctx.services, ctx.clientAddress);
+    const read = await readShare(ctx.services, input.threadId, ctx.user);
+    if (read.kind !== "shared") throw notShared();
+    const id = randomUUID();
+    await ctx.services.data.copyThread(read.snapshot, { threadId: id, userId: ctx.user.id });
+    return { id };
+  }),
+});

@@ -1,0 +1,40 @@
+/**
+ * What a share allows under this deployment's SHARE_ACCESS (docs/sharing.md, "Rules"). Pure: the share page, its
+ * download links, "Continue in my history" and the owner's list all decide with these.
+ */
+import { timestampMicros, type ShareAccess, type ShareState } from "@/data";
+import type { SharePolicy } from "../env";
+
+export interface EffectiveShare {
+  sharedAt: string;
+  access: ShareAccess;
+  expiresAt: string | null;
+  origin: "threadbook" | "chainlit";
+  expired: boolean;
+}
+
+/**
+ * The share as it applies now, or null when the thread is not shared (or sharing is off). A share Chainlit made has
+ * no settings of Threadbook's: it gets the deployment's default access and no expiry. Settings naming an access the
+ * deployment no longer offers fall back to the default too, so removing `public` from SHARE_ACCESS closes every
+ * public link at once. An expiry that cannot be read counts as expired.
+ */
+export function effectiveShare(state: ShareState | null, policy: SharePolicy | null, now = Date.now()): EffectiveShare | null {
+  if (!policy || !state?.isShared || state.sharedAt === null || state.userId === null) return null;
+  const settings = state.settings;
+  const access = settings?.access && policy.choices.includes(settings.access) ? settings.access : policy.default;
+  const expiresAt = settings?.expiresAt ?? null;
+  const expiry = expiresAt === null ? null : timestampMicros(expiresAt);
+  const expired = expiresAt !== null && (expiry === null || expiry <= now * 1000);
+  return { sharedAt: state.sharedAt, access, expiresAt, origin: settings?.origin ?? "chainlit", expired };
+}
+
+/** The expiry choices of the Share dialog, in days; null = never. */
+export const SHARE_EXPIRY_CHOICES = ["1d", "7d", "30d", "never"] as const;
+export type ShareExpiryChoice = (typeof SHARE_EXPIRY_CHOICES)[number];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export function expiryFrom(choice: ShareExpiryChoice, now = Date.now()): string | null {
+  if (choice === "never") return null;
+  return new Date(now + Number.parseInt(choice, 10) * DAY_MS).toISOString();
+}

@@ -1,0 +1,69 @@
+/**
+ * Reading a thread through its share link (docs/sharing.md). The one gate for the share page, its download links and
+ * "Continue in my history": expired, revoked, never-shared, missing and deleted threads, and malformed ids, all give
+ * `missing`, so a link's answer says nothing about why. Requests: 1 BatchGetItem of the share state, then (only for a
+ * live share) the thread's Query and the owner's display name.
+ */
+import { IdSchema, shareSnapshot, type Element, type ThreadWithContent } from "@/data";
+import type { SessionUser } from "../context";
+import { toPublicElement, toPublicThread } from "../public-thread";
+import type { Services } from "../services";
+import { effectiveShare, type EffectiveShare } from "./share-policy";
+
+export type ShareRead =
+  | { kind: "missing" }
+  /** A live share for signed-in people, opened without a session: the page sends the viewer to sign in. */
+  | { kind: "sign-in" }
+  | { kind: "shared"; share: EffectiveShare; snapshot: ThreadWithContent; ownerName: string | null };
+
+const MISSING = { kind: "missing" } as const;
+
+export async function readShare(services: Pick<Services, "data" | "env">, threadId: string, viewer: SessionUser | null): Promise<ShareRead> {
+  if (!IdSchema.safeParse(threadId).success || !services.env.SHARE_ACCESS) return MISSING;
+  const state = await services.data.getShareState(threadId);
+  const share = effectiveShare(state, services.env.SHARE_ACCESS);
+  if (!state || !share || share.expired) return MISSING;
+  if (share.access === "signed-in" && !viewer) return { kind: "sign-in" };
+  const [thread, owner] = await Promise.all([services.data.getThread(threadId), services.data.getUserAuth(state.userId!)]);
+  // Deleted, or handed to someone else, between the two reads.
+  if (!thread || thread.userId !== state.userId) return MISSING;
+  const snapshot = shareSnapshot(thread, share.sharedAt);
+  if (!snapshot) return MISSING;
+  return { kind: "shared", share, snapshot, ownerName: displayName(owner?.displayName, state.userId!) };
+}
+
+/** The owner's display name, never their email or identifier (which often is one). */
+function displayName(name: string | null | undefined, identifier: string): string | null {
+  const trimmed = name?.trim();
+  return trimmed && trimmed !== identifier && !trimmed.includes("@") ? trimmed : null;
+}
+
+/**
+ * What the share page sends to the browser: the public thread shape with the owner's private parts taken out
+ * (metadata such as chat_profile, chat_settings and env, tags, the owner's id, feedback and its comments, the
+ * identifier Chainlit puts in a user message's name), and the
+ * share's own facts beside it.
+ */
+export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
+  const { snapshot, share, ownerName } = read;
+  const thread = toPublicThread(snapshot, toPublicElement);
+  return {
+    ...thread,
+    updatedAt: share.sharedAt,
+    userId: null,
+    tags: [] as string[],
+    metadata: {} as Record<string, unknown>,
+    // Chainlit names a user's message after the user's identifier (often an email): never sent.
+    steps: thread.steps.map(({ feedback: _ownersRating, ...step }) =>
+      step.type === "user_message" || (snapshot.userId && step.name === snapshot.userId) ? { ...step, name: null } : step,
+    ),
+    share: { sharedAt: share.sharedAt, ownerName, access: share.access, expiresAt: share.expiresAt },
+    // A viewer gets no thread pass: there is no feedback to give on a share.
+    pass: undefined,
+  };
+}
+export type SharedThread = ReturnType<typeof toSharedThread>;
+
+/** An element of the snapshot (never one added after the share, nor another thread's). */
+export const snapshotElement = (read: Extract<ShareRead, { kind: "shared" }>, elementId: string): Element | null =>
+  read.snapshot.elements.find((element) => element.id === elementId) ?? null;
