@@ -14,6 +14,7 @@ export * from "./entities/element";
 export * from "./entities/feedback";
 export * from "./entities/step";
 export * from "./entities/thread";
+export * from "./entities/search";
 export * from "./entities/user";
 
 export { createClock, utcNow, type Clock } from "./clock";
