@@ -86,18 +86,15 @@ export interface ParsedQuery {
 }
 
 /**
- * A query's words, folded and de-duplicated. The last word is a prefix unless the query ends in a space or
- * punctuation (the user finished it). Words that are a prefix of a later word are dropped (they add nothing).
+ * A query's words, folded and de-duplicated (the last QUERY_WORDS_MAX). The last word is always a prefix: results
+ * follow the typing, so "presig" already finds "presigned"; the others must appear whole.
  */
 export function parseQuery(query: string): ParsedQuery {
   const segments = [...segmenter.segment(query.slice(0, 400))].filter((s) => s.isWordLike);
   const folded = [...new Set(segments.map((s) => foldWord(s.segment).slice(0, TERM_MAX)).filter(Boolean))].slice(-QUERY_WORDS_MAX);
   if (folded.length === 0) return { words: [], prefix: null };
-  const last = segments.at(-1)!;
-  const finished = last.index + last.segment.length < query.length;
-  const prefix = finished ? null : folded.at(-1)!;
-  const words = finished ? folded : folded.slice(0, -1);
-  return { words: words.filter((w) => w !== prefix), prefix };
+  const prefix = folded.at(-1)!;
+  return { words: folded.slice(0, -1).filter((w) => w !== prefix), prefix };
 }
 
 /** True when a folded term matches the query (a whole word, or the typed prefix). */
