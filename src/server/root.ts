@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { chatRouter } from "./routers/chat";
 import { elementsRouter } from "./routers/elements";
 import { feedbackRouter } from "./routers/feedback";
+import { searchRouter } from "./routers/search";
 import { threadsRouter } from "./routers/threads";
 import { userRouter } from "./routers/user";
 
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   elements: elementsRouter,
   user: userRouter,
   chat: chatRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

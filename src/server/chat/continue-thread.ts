@@ -70,14 +70,16 @@ export async function* continueThread(
   const { data, assistant } = deps;
   const { thread, messageId } = input;
   const threadId = thread.id;
+  // The owner, as the gate verified it: every step of the turn is put in the full-text index as it is written.
+  const indexed = { owner: thread.userId ?? undefined };
   const ownAttachments = thread.elements.filter((e) => e.forId === messageId);
   if (!input.content.trim() && ownAttachments.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "Write a message or attach a file." });
   const sentAt = now();
   const userStep = { id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt };
-  await data.createStep(userStep);
+  await data.createStep(userStep, indexed);
   const threadName = thread.name ?? threadNameFrom(input.content, ownAttachments);
   // The first message names the thread; every turn moves it to the top of the list.
-  await data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true });
+  await data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true, ...indexed });
 
   const readable = await Promise.all(ownAttachments.map((e) => readAttachment(e, data.storageProvider).catch(() => describeOnly([e])[0]!)));
   const history = { steps: [...thread.steps.filter((s) => s.id !== messageId), userStep], elements: thread.elements };
@@ -94,10 +96,10 @@ export async function* continueThread(
   let lastCheckpoint = Date.now();
   const saveAssistant = async (fields: { streaming: boolean; end?: string; metadata?: Record<string, unknown> }) => {
     const step = { id: assistantStepId, threadId, output, ...fields };
-    if (created) await data.updateStep(step);
+    if (created) await data.updateStep(step, indexed);
     else {
       const at = now();
-      await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at });
+      await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at }, indexed);
       created = true;
     }
   };
@@ -129,7 +131,7 @@ export async function* continueThread(
         const end = now();
         if (created) await saveAssistant({ streaming: false, end });
         const errorStepId = randomUUID();
-        await data.createStep({ id: errorStepId, threadId, parentId: runStepId, type: "assistant_message", name: "Error", isError: true, output: message, createdAt: end, start: end, end });
+        await data.createStep({ id: errorStepId, threadId, parentId: runStepId, type: "assistant_message", name: "Error", isError: true, output: message, createdAt: end, start: end, end }, indexed);
         await data.updateStep({ id: runStepId, threadId, end, isError: true });
         yield { type: "error", message, errorStepId };
         return;
