@@ -12,6 +12,7 @@ import { DynamoDBDataLayer, ensureTable, getLogger, utcNow, type StepInput } fro
 import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
 import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
 import { runHttpBench } from "./bench-http";
+import { formatSearchBench, runSearchBench } from "./bench-search";
 import { LOCAL_AWS_CREDENTIALS, startDynalite } from "./local-services";
 
 /** The Python layer's medians on the same machine kind and dynalite (bench/README.md, "The Python baseline"). */
@@ -139,8 +140,10 @@ async function main() {
   const toDelete = [a, b, c];
   await phase("deleteThread (2,000 steps)", toDelete.length, 1, (i) => layer.deleteThread(toDelete[i]!));
 
+  const search = await runSearchBench();
   console.log(formatTable(results));
   console.log(`\n${formatCatchUp(catchUp)}`);
+  console.log(`\n${formatSearchBench(search)}`);
   let http: Awaited<ReturnType<typeof runHttpBench>> | undefined;
   if (process.argv.includes("--http")) {
     http = await runHttpBench();
@@ -153,7 +156,7 @@ async function main() {
   mkdirSync("bench", { recursive: true });
   const file = "bench/results.json";
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  writeFileSync(file, JSON.stringify({ ...previous, dataLayer: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory", results, feedbackCatchUp: catchUp }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...previous, dataLayer: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory", results, feedbackCatchUp: catchUp, search }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
   console.log(`\nWrote ${file}.`);
   await layer.close();
   client.destroy();

@@ -87,6 +87,11 @@ export const SEARCH_PK_PREFIX = "SEARCH#";
 export const searchBucket = (term: string) => ((term.codePointAt(0) ?? 0) % 16).toString(16);
 export const searchPostingPk = (userId: string, term: string) => `${SEARCH_PK_PREFIX}${userId}#${searchBucket(term)}`;
 export const searchPostingSk = (term: string, threadId: string, source: string) => `${term}#${threadId}#${source}`;
+/** The inverse of searchPostingSk (terms, ids and sources never contain '#'); null for any other SK. */
+export function parsePostingSk(sk: string): { term: string; threadId: string; source: string } | null {
+  const [term, threadId, source, ...rest] = sk.split("#");
+  return term && threadId && source && rest.length === 0 ? { term, threadId, source } : null;
+}
 export const SEARCH_DOC_PREFIX = "SEARCH#";
 export const searchDocSk = (source: string) => `${SEARCH_DOC_PREFIX}${source}`;
 export const NAME_SOURCE = "name";

@@ -56,7 +56,7 @@ export function wordSpans(text: string): WordSpan[] {
 
 /** The pieces of a code identifier, folded: snake_case, kebab-case, dotted.names and camelCase. */
 function identifierPieces(word: string): string[] {
-  if (!/[_.\-]|[a-z][A-Z]/.test(word)) return [];
+  if (!/[_.-]|[a-z][A-Z]/.test(word)) return [];
   return word
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .split(/[_.\-\s]+/)

@@ -80,7 +80,8 @@ export async function writeSource(ctx: LayerContext, threadId: string, owner: st
   const added = sameOwner ? terms.filter((term) => !old!.terms.has(term)) : terms;
   const removed = old?.owner ? [...old.terms].filter((term) => !sameOwner || !next.has(term)) : [];
   const requests: WriteRequest[] = [
-    ...added.map((term) => ({ PutRequest: { Item: { ...postingKey(owner, term, threadId, source), t: threadId, r: source } } })),
+    // Keys only: the SK already names the thread and the source (parsePostingSk), which keeps a posting ~200 bytes.
+    ...added.map((term) => ({ PutRequest: { Item: postingKey(owner, term, threadId, source) } })),
     ...removed.map((term) => ({ DeleteRequest: { Key: postingKey(old!.owner!, term, threadId, source) } })),
   ];
   await batchWrite(ctx, requests, 4);

@@ -19,7 +19,7 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
 import { decodeCursor, encodeCursor, filterKind, type CursorKey } from "../cursor";
 import { SearchInputSchema, type SearchHit, type SearchInput, type SearchPage } from "../entities/search";
-import { NAME_SOURCE, THREAD_SK, USER_THREAD_INDEX, feedbackIndexPk, parseSource, searchPostingPk, threadIdFromPk, threadPk, timestampFromUserThreadSk, userThreadPk } from "../keys";
+import { NAME_SOURCE, THREAD_SK, USER_THREAD_INDEX, feedbackIndexPk, parsePostingSk, parseSource, searchPostingPk, threadIdFromPk, threadPk, timestampFromUserThreadSk, userThreadPk } from "../keys";
 import { buildSnippet, parseQuery, type ParsedQuery } from "../search-text";
 import { batchGet } from "./batch";
 import { type LayerContext } from "./context";
@@ -66,13 +66,14 @@ async function queryPrefix(ctx: LayerContext, pk: string, prefix: string, attrib
 }
 
 async function readPostings(ctx: LayerContext, userId: string, term: string, prefix: boolean): Promise<Postings> {
-  const { items, truncated } = await queryPrefix(ctx, searchPostingPk(userId, term), prefix ? term : `${term}#`, ["t", "r"], POSTING_PAGES);
+  const { items, truncated } = await queryPrefix(ctx, searchPostingPk(userId, term), prefix ? term : `${term}#`, ["SK"], POSTING_PAGES);
   const threads = new Map<string, Set<string>>();
   for (const item of items) {
-    if (typeof item.t !== "string" || typeof item.r !== "string") continue;
-    const sources = threads.get(item.t) ?? new Set<string>();
-    sources.add(item.r);
-    threads.set(item.t, sources);
+    const posting = parsePostingSk(String(item.SK));
+    if (!posting) continue;
+    const sources = threads.get(posting.threadId) ?? new Set<string>();
+    sources.add(posting.source);
+    threads.set(posting.threadId, sources);
   }
   return { threads, truncated };
 }
