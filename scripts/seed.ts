@@ -104,7 +104,9 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
         if (!(isDataError(error) && error.code === "conflict")) throw error;
       });
       const owner = { owner: thread.user };
-      await data.updateThread(threadId, { name: thread.name, userId: thread.user, metadata: { seeded: true } }, { touch: true, ...owner });
+      await data.updateThread(threadId, { metadata: { seeded: true } });
+      // The bump without metadata: a touch keeps the indexes current only then (as a chat turn's does).
+      await data.updateThread(threadId, { name: thread.name, userId: thread.user }, { touch: true, ...owner });
       const turns = thread.security ? securityTurns() : thread.showcase ? showcaseTurns() : turnsFor(thread.name, thread.index);
       let t = thread.at;
       for (const [turnIndex, turn] of turns.entries()) {

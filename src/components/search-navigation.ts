@@ -16,5 +16,7 @@ export interface SearchNavigation {
 export const hitHref = (hit: { id: string; stepId?: string | null }) =>
   `/threads/${encodeURIComponent(hit.id)}${hit.stepId ? `#step-${encodeURIComponent(hit.stepId)}` : ""}`;
 
-/** On the thread already open only the hash changes, which fires no hashchange: tell the anchor hook. */
-export const announceStepAnchor = () => requestAnimationFrame(() => window.dispatchEvent(new Event(STEP_ANCHOR_EVENT)));
+/** On the thread already open only the hash changes, which fires no hashchange: tell the anchor hook which step. */
+export const announceStepAnchor = (stepId: string | null | undefined) => {
+  if (stepId) requestAnimationFrame(() => window.dispatchEvent(new CustomEvent(STEP_ANCHOR_EVENT, { detail: stepId })));
+};

@@ -90,7 +90,7 @@ export function ThreadList({
   const openHit = (row: Row) => {
     closeDrawer();
     router.push(hitHref(row));
-    announceStepAnchor();
+    announceStepAnchor(row.stepId);
   };
   useImperativeHandle(navigation, () => ({ count: search ? rows.length : 0, open: (index: number) => rows[index] && openHit(rows[index]) }));
   useEffect(() => {
@@ -195,7 +195,7 @@ export function ThreadList({
                 hit={search ? { id: searchHitId(indexOf.get(row.id) ?? -1), href: hitHref(row), snippet: row.snippet ?? [], selected: indexOf.get(row.id) === selected } : undefined}
                 onNavigate={() => {
                   closeDrawer();
-                  if (search) announceStepAnchor();
+                  if (search) announceStepAnchor(row.stepId);
                 }}
                 onRename={(name) => onRename(row, name)}
                 onDelete={() => setToDelete(row)}

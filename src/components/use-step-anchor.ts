@@ -9,7 +9,8 @@ import { useEffect } from "react";
  *
  * `ready` changes when the thread's steps have rendered (e.g. their count), so a hash present on the first load
  * is applied once there is something to scroll to. A hit on the thread already open changes only the hash, which
- * the router does with pushState (no `hashchange`), so the search also announces it with STEP_ANCHOR_EVENT.
+ * the router does with pushState (no `hashchange`), so the search also announces it with STEP_ANCHOR_EVENT, whose
+ * `detail` is the step id.
  */
 export const STEP_ANCHOR_EVENT = "threadbook:step-anchor";
 export const CLEAR_STEP_HIGHLIGHT_EVENT = "threadbook:clear-step-highlight";
@@ -35,9 +36,11 @@ export function useStepAnchor(ready: unknown): void {
   useEffect(() => {
     let frame = 0;
     let stopAt = 0;
-    const apply = () => {
+    const apply = (event?: Event) => {
       cancelAnimationFrame(frame);
-      const stepId = stepIdFromHash(window.location.hash);
+      // The event names the step itself: the router may not have put the new hash in the URL yet.
+      const named = event instanceof CustomEvent && typeof event.detail === "string" ? event.detail : null;
+      const stepId = named ?? stepIdFromHash(window.location.hash);
       if (!stepId) return;
       stopAt = performance.now() + WAIT_MS;
       const attempt = () => {
