@@ -35,20 +35,23 @@ test.describe("full-text search", () => {
     await expect(highlighted).toHaveCount(0);
   });
 
-  test("a message just sent is found, and the next search clears an opened hit's highlight", async ({ page, threads, thread }) => {
-    await threads.goto();
-    await threads.newChat();
-    const word = `zephyr${Date.now().toString(36)}`;
-    await thread.send(`Remember the ${word} project`);
-    await expect(thread.lastReplyText()).toHaveText(`Echo: Remember the ${word} project`);
+  test.describe("as bob (a new thread would head alice's list, which other specs check)", () => {
+    test.use({ user: "bob@example.com" });
+    test("a message just sent is found, and the next search clears an opened hit's highlight", async ({ page, threads, thread }) => {
+      await threads.goto();
+      await threads.newChat();
+      const word = `zephyr${Date.now().toString(36)}`;
+      await thread.send(`Remember the ${word} project`);
+      await expect(thread.lastReplyText()).toHaveText(`Echo: Remember the ${word} project`);
 
-    await threads.search.fill(word);
-    await expect(threads.rows).toHaveCount(1);
-    await expect(threads.rows.first().getByTestId("search-snippet").locator("mark").first()).toHaveText(word);
-    await threads.rows.first().getByRole("link").click();
-    await expect(page.locator('[data-highlighted="true"]')).toContainText(word);
-    await threads.search.fill(`${word} x`);
-    await expect(page.locator('[data-highlighted="true"]')).toHaveCount(0);
+      await threads.search.fill(word);
+      await expect(threads.rows).toHaveCount(1);
+      await expect(threads.rows.first().getByTestId("search-snippet").locator("mark").first()).toHaveText(word);
+      await threads.rows.first().getByRole("link").click();
+      await expect(page.locator('[data-highlighted="true"]')).toContainText(word);
+      await threads.search.fill(`${word} x`);
+      await expect(page.locator('[data-highlighted="true"]')).toHaveCount(0);
+    });
   });
 
   test("works with the thumbs filter and says when nothing matches", async ({ page, threads }) => {
