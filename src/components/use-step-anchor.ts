@@ -67,13 +67,14 @@ export function useStepAnchor(ready: unknown): void {
     window.addEventListener("hashchange", apply);
     window.addEventListener(STEP_ANCHOR_EVENT, apply);
     window.addEventListener(CLEAR_STEP_HIGHLIGHT_EVENT, clear);
-    window.addEventListener("keydown", onKey);
+    // Capture: a field that handles Esc itself (the search box clears its text) must not hide it from us.
+    window.addEventListener("keydown", onKey, true);
     return () => {
       cancelAnimationFrame(frame);
       window.removeEventListener("hashchange", apply);
       window.removeEventListener(STEP_ANCHOR_EVENT, apply);
       window.removeEventListener(CLEAR_STEP_HIGHLIGHT_EVENT, clear);
-      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("keydown", onKey, true);
     };
   }, [ready]);
 }

@@ -41,4 +41,11 @@ describe("parseQuery and snippets", () => {
     expect(parts[0]).toEqual({ text: "…" });
     expect(parts.filter((p) => p.mark).map((p) => p.text)).toEqual(["Presigned", "URL", "presign"]);
   });
+
+  it("shows no Markdown syntax in a snippet", () => {
+    const text = buildSnippet("## Plan\nHere is **bold** and `code` and > quoted", parseQuery("bold"))
+      .map((p) => p.text)
+      .join("");
+    expect(text).toBe("Plan Here is bold and code and > quoted");
+  });
 });

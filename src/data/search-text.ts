@@ -27,12 +27,14 @@ export function foldWord(word: string): string {
   return word.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase().replace(/#/g, "");
 }
 
-/** Drops what Markdown and HTML add around words: link and image targets, tags, fence markers. */
+/** Drops what Markdown and HTML add around words: link and image targets, tags, fences, emphasis and heading marks. */
 export function stripMarkup(text: string): string {
   return text
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/<\/?[a-zA-Z][^>]*>/g, " ")
-    .replace(/^\s*(```|~~~)\S*\s*$/gm, " ");
+    .replace(/^\s*(```|~~~)\S*\s*$/gm, " ")
+    .replace(/^\s{0,3}(#{1,6}|>)\s+/gm, "")
+    .replace(/\*\*|__|~~|`+/g, "");
 }
 
 export interface WordSpan {
