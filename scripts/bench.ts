@@ -4,7 +4,8 @@
  * 2,000 steps. Prints a table beside the baseline's stored figures and writes bench/results.json.
  * `-- --latency MS` holds every DynamoDB response MS ms (an in-region round trip is about 4); `-- --http` adds the
  * HTTP figures (bench-http.ts); `-- --import` measures only the import of a 10,000-conversation export
- * (bench-import.ts). The paths people feel are counted in round trips (bench-paths.ts).
+ * (bench-import.ts); `-- --search` adds the full-text search workload (bench-search.ts). The paths people feel
+ * are counted in round trips (bench-paths.ts).
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -19,6 +20,7 @@ import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 import { countBenchRequests } from "./bench-counter";
 import { startBenchDynamo } from "./bench-dynamo-server";
 import { benchPaths, formatPaths } from "./bench-paths";
+import { formatSearchBench, runSearchBench } from "./bench-search";
 
 /**
  * The Python layer's medians, stored from an earlier day on the same machine kind and dynalite, without added latency
@@ -181,10 +183,13 @@ async function main() {
   await phase("deleteThread (2,000 steps)", toDelete.length, 1, (i) => layer.deleteThread(toDelete[i]!));
 
   const paths = await benchPaths({ client, tableName, counter, latencyMs });
+  // The full-text workload (2,000 threads, 40,000 messages) takes minutes to index: only with `-- --search`.
+  const search = process.argv.includes("--search") ? await runSearchBench() : undefined;
   console.log(`DynamoDB: dynalite 4 in memory, in its own process${latencyMs ? `, every response held ${latencyMs} ms` : ""}.`);
   console.log(formatTable(results));
   console.log(`\n${formatCatchUp(catchUp)}`);
   console.log(`\n${formatPaths(paths)}`);
+  if (search) console.log(`\n${formatSearchBench(search)}`);
   let http: Awaited<ReturnType<typeof runHttpBench>> | undefined;
   if (process.argv.includes("--http")) {
     http = await runHttpBench();
@@ -198,7 +203,7 @@ async function main() {
   const file = "bench/results.json";
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   const key = latencyMs ? `dataLayerLatency${latencyMs}ms` : "dataLayer";
-  writeFileSync(file, JSON.stringify({ ...previous, [key]: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory, own process", latencyMs, results, feedbackCatchUp: catchUp, paths }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...previous, [key]: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory, own process", latencyMs, results, feedbackCatchUp: catchUp, paths, search }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
   console.log(`\nWrote ${file}.`);
   await layer.close();
   client.destroy();

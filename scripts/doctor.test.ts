@@ -49,7 +49,7 @@ describe("npm run doctor", () => {
     expect(report.code).toBe(1);
     expect(report.progress.length).toBeGreaterThan(2);
     expect(report.progress.at(-1)).toMatch(/^scanned \d+ page\(s\), \d+ item\(s\)…$/);
-    expect(report.text).toContain("threads the feedback filter has not caught up with yet: 1");
+    expect(report.text).toContain("threads the feedback filter or the search has not caught up with yet: 1");
     expect(report.text).toContain("feedback markers that disagree with the steps: 3");
     expect(report.text).toContain("Threadbook items left by a deleted thread: 1");
     expect(report.text).toContain("users without their AUTH item: 1");
@@ -61,7 +61,7 @@ describe("npm run doctor", () => {
     const fixed = await run(true);
     expect(fixed.text).toContain("feedback markers that disagree with the steps: 3, repaired 3");
     expect(fixed.text).toContain("threads without a name: 1, repaired 1");
-    expect(fixed.text).toContain("threads the feedback filter has not caught up with yet: 1, repaired 1");
+    expect(fixed.text).toContain("threads the feedback filter or the search has not caught up with yet: 1, repaired 1");
     expect(fixed.text).toContain("Threadbook items left by a deleted thread: 1, repaired 1");
     // The sign-in migration: the AUTH item and the alias now exist, Chainlit's USER item is as it was.
     expect(fixed.text).toContain("users without their AUTH item: 1, repaired 1");
@@ -80,9 +80,39 @@ describe("npm run doctor", () => {
     expect(again.lines.filter((line) => !line.startsWith("Scanned"))).toEqual(["Nothing to repair."]);
   });
 
-  it("takes only --fix", () => {
-    expect(parseDoctorArgs([])).toEqual({ fix: false });
-    expect(parseDoctorArgs(["--fix"])).toEqual({ fix: true });
+  it("removes the full-text postings of a thread Chainlit deleted, and --reindex rebuilds every thread's index with progress", async () => {
+    const layer = table.layer();
+    const userId = uid("u-");
+    const search = async (query: string) => (await layer.searchThreads({ userId, query, first: 10 })).data.map((hit) => hit.id);
+    const kept = uid("t-");
+    await layer.createThread(kept, userId);
+    await layer.createStep({ id: uid("s-"), threadId: kept, type: "user_message", output: "ocelot habitat" }, { owner: userId });
+    const gone = uid("t-");
+    await layer.createThread(gone, userId);
+    await layer.createStep({ id: uid("s-"), threadId: gone, type: "user_message", output: "lynx habitat" }, { owner: userId });
+    await chainlitDeleteThread(table, gone);
+
+    const fixed = await run(true);
+    expect(fixed.text).toMatch(/Threadbook items left by a deleted thread: \d+, repaired \d+/);
+    expect(await table.partitionSks(gone)).toEqual([]);
+    expect(await search("habitat")).toEqual([kept]);
+
+    // A step written behind the index's back, with no activity bump: no catch-up sees it, a reindex does.
+    await table.putRaw({ PK: { S: `THREAD#${kept}` }, SK: { S: "STEP#hidden" }, id: { S: "hidden" }, threadId: { S: kept }, type: { S: "assistant_message" }, output: { S: "capybara" } });
+    expect(await search("capybara")).toEqual([]);
+    const lines: string[] = [];
+    const progress: string[] = [];
+    const code = await doctor(layer, true, { out: (line) => lines.push(line), progress: (line) => progress.push(line) }, { pageSize: 50, reindex: true });
+    expect(code).toBe(0);
+    expect(lines.join("\n")).toMatch(/threads whose full-text index was rebuilt: \d+, repaired \d+/);
+    expect(progress.at(-1)).toMatch(/^repaired \d+ of \d+…$/);
+    expect(await search("capybara")).toEqual([kept]);
+  });
+
+  it("takes only --fix and --reindex", () => {
+    expect(parseDoctorArgs([])).toEqual({ fix: false, reindex: false });
+    expect(parseDoctorArgs(["--fix"])).toEqual({ fix: true, reindex: false });
+    expect(parseDoctorArgs(["--reindex"])).toEqual({ fix: true, reindex: true });
     expect(() => parseDoctorArgs(["--fxi"])).toThrow(/Unknown option/);
     expect(() => parseDoctorArgs(["now"])).toThrow(/Usage/);
   });

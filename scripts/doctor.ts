@@ -12,11 +12,13 @@ import { CliError, runIfEntryPoint, runOnTable } from "./user";
 
 const USAGE = `Usage:
   npm run doctor            report what needs repair (exit code 1 if anything does)
-  npm run doctor -- --fix   repair it`;
+  npm run doctor -- --fix   repair it
+  npm run reindex           rebuild every thread's full-text index (and repair the rest)`;
 
 const TITLES: Record<FindingKind, string> = {
   "marker-drift": "feedback markers that disagree with the steps",
-  "index-behind": "threads the feedback filter has not caught up with yet",
+  "index-behind": "threads the feedback filter or the search has not caught up with yet",
+  reindex: "threads whose full-text index was rebuilt",
   leftovers: "Threadbook items left by a deleted thread",
   "missing-auth": "users without their AUTH item",
   unnamed: "threads without a name",
@@ -24,11 +26,17 @@ const TITLES: Record<FindingKind, string> = {
 /** Lines printed per kind; the count is always complete. */
 const SHOWN_PER_KIND = 20;
 
-export function parseDoctorArgs(argv: string[]): { fix: boolean } {
+export function parseDoctorArgs(argv: string[]): { fix: boolean; reindex: boolean } {
   try {
-    const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { fix: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { fix: { type: "boolean" }, reindex: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
     if (values.help) throw new CliError(USAGE, 0);
-    return { fix: values.fix ?? false };
+    // A reindex is a repair: it implies --fix.
+    return { fix: (values.fix ?? false) || (values.reindex ?? false), reindex: values.reindex ?? false };
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`${(error as Error).message}\n${USAGE}`, 2);
@@ -61,12 +69,13 @@ export async function doctor(
   data: DynamoDBDataLayer,
   fix: boolean,
   io: { out(line: string): void; progress(line: string): void },
-  options: Pick<DoctorOptions, "pageSize"> = {},
+  options: Pick<DoctorOptions, "pageSize" | "reindex"> = {},
 ): Promise<number> {
   const report = await runDoctor(data, {
     ...options,
     fix,
     progress: ({ pages, items }) => io.progress(`scanned ${pages} page(s), ${items} item(s)…`),
+    repairProgress: ({ done, total }) => io.progress(`repaired ${done} of ${total}…`),
     nameThread: threadNameFrom,
     // The same migration a sign-in runs: moves Chainlit-era attributes into AUTH and writes the alias.
     repairMissingAuth: async (identifier) => (await data.ensureUserAuth(identifier)) !== null,
@@ -75,8 +84,8 @@ export async function doctor(
 }
 
 runIfEntryPoint(import.meta.url, () =>
-  runOnTable(parseDoctorArgs, async ({ fix }, connection, err) => {
-    err(`Checking ${connection.describe}${fix ? " and repairing" : ""}.`);
-    return doctor(connection.data, fix, { out: (line) => process.stdout.write(`${line}\n`), progress: err });
+  runOnTable(parseDoctorArgs, async ({ fix, reindex }, connection, err) => {
+    err(`Checking ${connection.describe}${fix ? " and repairing" : ""}${reindex ? ", rebuilding every full-text index" : ""}.`);
+    return doctor(connection.data, fix, { out: (line) => process.stdout.write(`${line}\n`), progress: err }, { reindex });
   }),
 );

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDataLayer, createStorageFromConfig, isoFromMicros, parseStorageConfig } from "../src/data";
+import { DynamoDBDataLayer, createStorageFromConfig, isDataError, isoFromMicros, parseStorageConfig } from "../src/data";
 import { createDynamoClient } from "../src/server/services";
 import { hashPassword } from "../src/server/auth/password";
 import { barChartPng } from "./png";
@@ -98,7 +98,15 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
     for (const thread of plan) {
       const threadId = demoId(`${thread.user}:${thread.index}`);
       now = thread.at;
-      await data.updateThread(threadId, { name: thread.name, userId: thread.user, metadata: { seeded: true } }, { touch: true });
+      // createThread first: the thread starts with both indexes current, and every write below names its owner, so
+      // the demo threads are searchable at once (docs/search.md). A re-run after an interruption finds it made.
+      await data.createThread(threadId, thread.user).catch((error: unknown) => {
+        if (!(isDataError(error) && error.code === "conflict")) throw error;
+      });
+      const owner = { owner: thread.user };
+      await data.updateThread(threadId, { metadata: { seeded: true } });
+      // The bump without metadata: a touch keeps the indexes current only then (as a chat turn's does).
+      await data.updateThread(threadId, { name: thread.name, userId: thread.user }, { touch: true, ...owner });
       const turns = thread.security ? securityTurns() : thread.showcase ? showcaseTurns() : turnsFor(thread.name, thread.index);
       let t = thread.at;
       for (const [turnIndex, turn] of turns.entries()) {
@@ -107,21 +115,21 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
         const at = () => isoFromMicros((t += 1500) * 1000);
         const userStep = stepId("user");
         const askedAt = at();
-        await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: askedAt, start: askedAt, end: askedAt });
+        await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: askedAt, start: askedAt, end: askedAt }, owner);
         const run = stepId("run");
         const runStart = at();
         await data.createStep({ id: run, threadId, type: "run", name: "on_message", parentId: userStep, input: turn.question, createdAt: runStart, start: runStart });
         if (turn.tool) {
           const toolStart = at();
-          await data.createStep({ id: stepId("tool"), threadId, parentId: run, type: "tool", name: turn.tool.name, input: turn.tool.input, output: turn.tool.output, showInput: "json", language: "json", createdAt: toolStart, start: toolStart, end: at() });
+          await data.createStep({ id: stepId("tool"), threadId, parentId: run, type: "tool", name: turn.tool.name, input: turn.tool.input, output: turn.tool.output, showInput: "json", language: "json", createdAt: toolStart, start: toolStart, end: at() }, owner);
         }
         const answerAt = at();
-        await data.createStep({ id: stepId("answer"), threadId, parentId: run, type: "assistant_message", name: "Assistant", output: turn.answer, createdAt: answerAt, start: answerAt, end: at() });
+        await data.createStep({ id: stepId("answer"), threadId, parentId: run, type: "assistant_message", name: "Assistant", output: turn.answer, createdAt: answerAt, start: answerAt, end: at() }, owner);
         await data.updateStep({ id: run, threadId, end: at() });
         if (turn.feedback) await data.upsertFeedback({ forId: run, threadId, value: turn.feedback.value, comment: turn.feedback.comment ?? null });
         if (thread.showcase && turnIndex === 0) {
-          await data.createElement({ id: demoId(`${threadId}:csv`), threadId, forId: userStep, type: "file", name: "q3-sales.csv", mime: "text/csv", display: "inline", content: SALES_CSV });
-          await data.createElement({ id: demoId(`${threadId}:png`), threadId, forId: stepId("answer"), type: "image", name: "revenue-by-region.png", mime: "image/png", display: "inline", size: "medium", content: barChartPng([182, 130, 202, 98]) });
+          await data.createElement({ id: demoId(`${threadId}:csv`), threadId, forId: userStep, type: "file", name: "q3-sales.csv", mime: "text/csv", display: "inline", content: SALES_CSV }, owner);
+          await data.createElement({ id: demoId(`${threadId}:png`), threadId, forId: stepId("answer"), type: "image", name: "revenue-by-region.png", mime: "image/png", display: "inline", size: "medium", content: barChartPng([182, 130, 202, 98]) }, owner);
         }
       }
     }

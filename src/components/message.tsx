@@ -43,7 +43,7 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
   const { t } = useI18n();
   const text = step.output ?? step.input ?? "";
   return (
-    <div className="turn turn-user" data-testid="user-message" data-step-id={step.id}>
+    <div className="turn turn-user" id={`step-${step.id}`} data-testid="user-message" data-step-id={step.id}>
       <h2 className="sr-only">{t.you}</h2>
       {text ? <div className="bubble">{text}</div> : null}
       <ElementList threadId={threadId} elements={elements} align="end" />
@@ -84,7 +84,7 @@ export function AssistantMessage({
   const cancelled = (step.metadata as { cancelled?: unknown } | null | undefined)?.cancelled === true;
   const className = ["message message-assistant", streaming ? "message-streaming" : "", step.isError ? "message-error" : ""].filter(Boolean).join(" ");
   return (
-    <div className={className} data-testid="assistant-message" data-step-id={step.id} data-streaming={streaming ? "true" : undefined} aria-busy={streaming || undefined}>
+    <div className={className} id={`step-${step.id}`} data-testid="assistant-message" data-step-id={step.id} data-streaming={streaming ? "true" : undefined} aria-busy={streaming || undefined}>
       <h2 className="sr-only">{t.assistant}</h2>
       {step.isError ? (
         <div className="error-callout">

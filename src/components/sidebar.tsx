@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useState, type Ref } from "react";
+import { useRef, useState, type Ref } from "react";
 import { useDebouncedValue } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { useShell, type ShellUser } from "./app-shell";
@@ -9,12 +9,13 @@ import { FeedbackFilter, type FeedbackFilterValue } from "./feedback-filter";
 import { LocaleSwitcher } from "./locale-switcher";
 import { NewChatButton } from "./new-chat-button";
 import { ThemeToggle } from "./theme-toggle";
+import { SEARCH_RESULTS_ID, searchHitId, type SearchNavigation } from "./search-navigation";
 import { ThreadList } from "./thread-list";
 import { ThreadSearch } from "./thread-search";
 import { CloseIcon, SignOutIcon } from "./ui/icons";
 import { UserMenu } from "./user-menu";
 
-/** The search waits for the user to pause, as Chainlit's ⌘K dialog does (docs/chainlit.md, "Search"). */
+/** The search waits for the user to pause, as Chainlit's ⌘K dialog does (docs/chainlit.md, "Search"); it searches message text (docs/search.md). */
 const SEARCH_DEBOUNCE_MS = 300;
 
 interface SidebarProps {
@@ -34,6 +35,25 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, hid
   const [search, setSearch] = useState("");
   const [filter, setFilter] = useState<FeedbackFilterValue>("all");
   const debounced = useDebouncedValue(search.trim(), SEARCH_DEBOUNCE_MS);
+  const feedback = filter === "all" ? undefined : filter;
+  // The highlighted search result, driven from the search box (↑/↓/Enter); reset by every new query.
+  const [active, setActive] = useState(-1);
+  const [activeFor, setActiveFor] = useState(debounced);
+  if (activeFor !== debounced) {
+    setActiveFor(debounced);
+    setActive(-1);
+  }
+  const navigation = useRef<SearchNavigation>(null);
+  const onResultKey = (key: "ArrowUp" | "ArrowDown" | "Enter") => {
+    const count = navigation.current?.count ?? 0;
+    if (!debounced || count === 0) return false;
+    if (key === "Enter") {
+      navigation.current?.open(Math.max(active, 0));
+      return true;
+    }
+    setActive((current) => (key === "ArrowDown" ? Math.min(count - 1, current + 1) : Math.max(0, current - 1)));
+    return true;
+  };
 
   return (
     <div
@@ -61,10 +81,14 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, hid
       </div>
       <div className="sidebar-tools">
         <NewChatButton />
-        <ThreadSearch value={search} onChange={setSearch} />
+        <ThreadSearch
+          value={search}
+          onChange={setSearch}
+          results={{ controls: debounced ? SEARCH_RESULTS_ID : undefined, activeDescendant: debounced && active >= 0 ? searchHitId(active) : undefined, onKey: onResultKey }}
+        />
         <FeedbackFilter value={filter} onChange={setFilter} />
       </div>
-      <ThreadList search={debounced} feedback={filter === "all" ? undefined : filter} pending={search.trim() !== debounced} />
+      <ThreadList search={debounced} feedback={feedback} pending={search.trim() !== debounced} selected={active} navigation={navigation} />
       <div className="sidebar-foot">
         <UserMenu user={user} signOutEverywhereAction={signOutEverywhereAction} />
         <div className="foot-actions">

@@ -132,7 +132,7 @@ function StepCard({ node, run }: { node: Node; run: ThreadStep | undefined }) {
   const running = !step.end && !step.isError;
   const elements = elementsFor(step.id);
   return (
-    <details className="step-card" data-testid="step" data-step-type={step.type ?? "undefined"} data-error={step.isError ? "true" : undefined} open={step.defaultOpen ?? undefined}>
+    <details className="step-card" id={`step-${step.id}`} data-testid="step" data-step-type={step.type ?? "undefined"} data-error={step.isError ? "true" : undefined} open={step.defaultOpen ?? undefined}>
       <summary>
         <ChevronRightIcon size={14} className="step-chevron" />
         <WrenchIcon size={14} className="step-icon" />

@@ -14,20 +14,31 @@ export function formatAge(value: string, now: Date, t: Dictionary): string {
   return age.unit === "now" ? t.age.now : t.age[age.unit](age.value);
 }
 
+/** A search result: the row opens at the matched message and shows the snippet with its words marked. */
+interface SearchHitProps {
+  id: string;
+  href: string;
+  snippet: Array<{ text: string; mark?: true }>;
+  /** Chosen with ↑/↓ in the search box. */
+  selected: boolean;
+}
+
 interface Props {
   thread: ThreadRow;
   now: Date;
   active: boolean;
+  hit?: SearchHitProps;
   onNavigate: () => void;
   onRename: (name: string) => void;
   onDelete: () => void;
 }
 
-export function ThreadListItem({ thread, now, active, onNavigate, onRename, onDelete }: Props) {
+export function ThreadListItem({ thread, now, active, hit, onNavigate, onRename, onDelete }: Props) {
   const { t, locale } = useI18n();
   const [editing, setEditing] = useState(false);
   const link = useRef<HTMLAnchorElement>(null);
   const ageId = useId();
+  const snippetId = useId();
   const name = thread.name?.trim() || t.untitled;
 
   const finishEditing = (refocus: boolean) => {
@@ -36,7 +47,14 @@ export function ThreadListItem({ thread, now, active, onNavigate, onRename, onDe
   };
 
   return (
-    <li className="thread-row" data-testid="thread-list-item" data-active={active ? "true" : undefined} data-editing={editing ? "true" : undefined}>
+    <li
+      id={hit?.id}
+      className={hit ? "thread-row thread-row-hit" : "thread-row"}
+      data-testid="thread-list-item"
+      data-active={active ? "true" : undefined}
+      data-selected={hit?.selected ? "true" : undefined}
+      data-editing={editing ? "true" : undefined}
+    >
       {editing ? (
         <RenameInput
           initial={thread.name ?? ""}
@@ -50,18 +68,24 @@ export function ThreadListItem({ thread, now, active, onNavigate, onRename, onDe
       ) : (
         <Link
           ref={link}
-          href={`/threads/${encodeURIComponent(thread.id)}`}
+          href={hit?.href ?? `/threads/${encodeURIComponent(thread.id)}`}
           prefetch={false}
           className="thread-link"
           aria-current={active ? "page" : undefined}
           // The link is named by the thread alone (so "Kyoto" and "Kyoto (2)" stay distinct); the age describes it.
-          aria-describedby={ageId}
+          aria-describedby={hit ? `${ageId} ${snippetId}` : ageId}
           onClick={onNavigate}
         >
           <span className={thread.name?.trim() ? "thread-name" : "thread-name thread-name-untitled"}>{name}</span>
           <time id={ageId} aria-hidden="true" className="thread-age" dateTime={machineDateTime(thread.updatedAt)} title={formatFullDate(thread.updatedAt, locale)}>
             {formatAge(thread.updatedAt, now, t)}
           </time>
+          {hit ? (
+            // Out of the link's name (the thread's name alone), read as its description.
+            <span id={snippetId} aria-hidden="true" className="thread-snippet" data-testid="search-snippet">
+              {hit.snippet.map((part, i) => (part.mark ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>))}
+            </span>
+          ) : null}
         </Link>
       )}
       {editing ? null : (

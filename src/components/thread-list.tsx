@@ -2,27 +2,51 @@
 
 import { keepPreviousData } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from "react";
 import { formatMonthYear, groupByDate, type DateGroupKey } from "@/lib/date-groups";
 import { useNow } from "@/lib/hooks";
 import type { Dictionary } from "@/lib/i18n/en";
 import { useI18n } from "@/lib/i18n/i18n-provider";
-import { api } from "@/trpc/react";
+import { api, type RouterOutputs } from "@/trpc/react";
 import { useShell } from "./app-shell";
 import { ConfirmDialog } from "./confirm-dialog";
+import { SEARCH_RESULTS_ID, announceStepAnchor, hitHref, searchHitId, type SearchNavigation } from "./search-navigation";
 import { ThreadListItem } from "./thread-list-item";
 import { useToast } from "./ui/toast";
 import { useThreadCache, type ThreadRow } from "./use-thread-cache";
 
 /** 30 rows: more than a tall screen shows, so the first page usually overflows (Chainlit #1661 used 20, then 35). */
 export const THREAD_PAGE_SIZE = 30;
+/** Search pages are smaller: each hit carries a snippet. */
+const SEARCH_PAGE_SIZE = 20;
 const SKELETON_ROWS = 12;
 
 export function groupLabel(key: DateGroupKey, t: Dictionary, locale: string): string {
   return key.kind === "month" ? formatMonthYear(key.year, key.month, locale) : t.groups[key.kind];
 }
 
-export function ThreadList({ search, feedback, pending }: { search: string; feedback: 0 | 1 | undefined; pending: boolean }) {
+/** A row of the list, or of search results: then with the snippet of the matched message and where it opens. */
+type Row = ThreadRow & { snippet?: RouterOutputs["search"]["query"]["data"][number]["snippet"]; stepId?: string | null };
+
+/**
+ * The sidebar list: the user's threads, or with a search, the threads whose messages hold its words (search.query,
+ * docs/search.md), newest activity first, each with a snippet of the matched message. Both page on scroll; a
+ * search typed over is cancelled on the wire (react-query's signal, `abortOnUnmount`), and its result count is
+ * announced. `selected`/`navigation`: the search box's ↑/↓/Enter (sidebar.tsx).
+ */
+export function ThreadList({
+  search,
+  feedback,
+  pending,
+  selected = -1,
+  navigation,
+}: {
+  search: string;
+  feedback: 0 | 1 | undefined;
+  pending: boolean;
+  selected?: number;
+  navigation?: Ref<SearchNavigation>;
+}) {
   const { t, locale } = useI18n();
   const toast = useToast();
   const router = useRouter();
@@ -33,20 +57,27 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
   const nowMs = now.getTime();
   const cache = useThreadCache();
 
-  const query = api.threads.list.useInfiniteQuery(
-    { first: THREAD_PAGE_SIZE, search: search || undefined, feedback },
-    {
-      getNextPageParam: (page) => (page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined),
-      // A new search keeps the old rows on screen (dimmed) until its first page lands: no flash of skeletons.
-      placeholderData: keepPreviousData,
-    },
+  const pageParams = {
+    getNextPageParam: (page: { pageInfo: { hasNextPage: boolean; endCursor: string | null } }) => (page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined),
+    // A new search keeps the old rows on screen (dimmed) until its first page lands: no flash of skeletons.
+    placeholderData: keepPreviousData,
+  };
+  const listQuery = api.threads.list.useInfiniteQuery({ first: THREAD_PAGE_SIZE, feedback }, { ...pageParams, enabled: !search });
+  const searchQuery = api.search.query.useInfiniteQuery(
+    { query: search, feedback, first: SEARCH_PAGE_SIZE },
+    { ...pageParams, enabled: Boolean(search), trpc: { abortOnUnmount: true } },
   );
-  const { data, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = query;
+  const query = search ? searchQuery : listQuery;
+  const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = query;
+  const partial = search ? (searchQuery.data?.pages.some((page) => page.partial) ?? false) : false;
 
   const rows = useMemo(() => {
+    const pages: Array<{ data: Row[] }> = search
+      ? (searchQuery.data?.pages ?? []).map((page) => ({ data: page.data.map((hit) => ({ ...hit, createdAt: hit.updatedAt })) }))
+      : (listQuery.data?.pages ?? []);
     const seen = new Set<string>();
-    const out: ThreadRow[] = [];
-    for (const page of data?.pages ?? []) {
+    const out: Row[] = [];
+    for (const page of pages) {
       for (const row of page.data) {
         if (seen.has(row.id)) continue; // a thread touched between two pages can come back in the next one
         seen.add(row.id);
@@ -54,7 +85,17 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
       }
     }
     return out;
-  }, [data]);
+  }, [search, searchQuery.data, listQuery.data]);
+  const indexOf = useMemo(() => new Map(rows.map((row, index) => [row.id, index])), [rows]);
+  const openHit = (row: Row) => {
+    closeDrawer();
+    router.push(hitHref(row));
+    announceStepAnchor(row.stepId);
+  };
+  useImperativeHandle(navigation, () => ({ count: search ? rows.length : 0, open: (index: number) => rows[index] && openHit(rows[index]) }));
+  useEffect(() => {
+    if (search && selected >= 0) document.getElementById(searchHitId(selected))?.scrollIntoView({ block: "nearest" });
+  }, [search, selected]);
   const groups = useMemo(() => (nowMs === 0 ? [] : groupByDate(rows, (row) => row.updatedAt, new Date(nowMs))), [rows, nowMs]);
 
   // Infinite scroll. The observer is rebuilt after every page, and a new observer reports the sentinel's current
@@ -62,7 +103,7 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
   // scroll event. Chainlit only listened to scroll, so a short first page never loaded more (#2100).
   const scroller = useRef<HTMLDivElement>(null);
   const sentinel = useRef<HTMLDivElement>(null);
-  const pageCount = data?.pages.length ?? 0;
+  const pageCount = (search ? searchQuery.data?.pages.length : listQuery.data?.pages.length) ?? 0;
   const showingPlaceholder = query.isPlaceholderData;
   useEffect(() => {
     const root = scroller.current;
@@ -151,7 +192,11 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
                 thread={row}
                 now={now}
                 active={row.id === activeId}
-                onNavigate={closeDrawer}
+                hit={search ? { id: searchHitId(indexOf.get(row.id) ?? -1), href: hitHref(row), snippet: row.snippet ?? [], selected: indexOf.get(row.id) === selected } : undefined}
+                onNavigate={() => {
+                  closeDrawer();
+                  if (search) announceStepAnchor(row.stepId);
+                }}
                 onRename={(name) => onRename(row, name)}
                 onDelete={() => setToDelete(row)}
               />
@@ -168,10 +213,17 @@ export function ThreadList({ search, feedback, pending }: { search: string; feed
         ref={scroller}
         className="thread-scroll"
         data-testid="thread-list"
+        id={search ? SEARCH_RESULTS_ID : undefined}
         aria-busy={query.isFetching || pending ? true : undefined}
         data-stale={showingPlaceholder || pending ? "true" : undefined}
       >
+        {search ? (
+          <p className="sr-only" role="status" data-testid="search-status">
+            {!query.isPending && !showingPlaceholder && !pending && !query.isError ? t.searchCount(rows.length, Boolean(hasNextPage)) : ""}
+          </p>
+        ) : null}
         {body}
+        {partial ? <p className="muted search-partial">{t.searchPartial}</p> : null}
         <div ref={sentinel} className="thread-sentinel" aria-hidden="true" />
         {isFetchingNextPage ? (
           <div className="thread-more" role="status">

@@ -5,9 +5,23 @@ import { useIsApple } from "@/lib/hooks";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { useShell } from "./app-shell";
 import { CloseIcon, SearchIcon } from "./ui/icons";
+import { CLEAR_STEP_HIGHLIGHT_EVENT } from "./use-step-anchor";
 
-/** The search box; Ctrl+K (⌘K on Apple) focuses it from anywhere, opening the drawer first on a phone. */
-export function ThreadSearch({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+interface ResultsNavigation {
+  /** Id of the results listbox, while results are shown. */
+  controls?: string;
+  /** Id of the highlighted result, if any. */
+  activeDescendant?: string;
+  /** ↑/↓/Enter: returns true when it handled the key. */
+  onKey(key: "ArrowUp" | "ArrowDown" | "Enter"): boolean;
+}
+
+/**
+ * The search box; Ctrl+K (⌘K on Apple) focuses it from anywhere, opening the drawer first on a phone. It searches
+ * the words of every message (search-results.tsx): ↑/↓ move through the results and Enter opens one, focus
+ * staying in the box (aria-activedescendant names the chosen row). Typing clears a search hit's highlight in the thread (use-step-anchor.ts).
+ */
+export function ThreadSearch({ value, onChange, results }: { value: string; onChange: (value: string) => void; results?: ResultsNavigation }) {
   const { t } = useI18n();
   const { isPhone, openDrawer } = useShell();
   const input = useRef<HTMLInputElement>(null);
@@ -43,8 +57,17 @@ export function ThreadSearch({ value, onChange }: { value: string; onChange: (va
         spellCheck={false}
         maxLength={200}
         value={value}
-        onChange={(event) => onChange(event.target.value)}
+        aria-controls={results?.controls}
+        aria-activedescendant={results?.activeDescendant}
+        onChange={(event) => {
+          window.dispatchEvent(new Event(CLEAR_STEP_HIGHLIGHT_EVENT));
+          onChange(event.target.value);
+        }}
         onKeyDown={(event) => {
+          if ((event.key === "ArrowUp" || event.key === "ArrowDown" || event.key === "Enter") && results?.onKey(event.key)) {
+            event.preventDefault();
+            return;
+          }
           if (event.key === "Escape" && value) {
             event.preventDefault();
             event.stopPropagation();

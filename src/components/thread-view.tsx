@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useRef } from "react";
+import { useStepAnchor } from "./use-step-anchor";
 import { sortSteps } from "@/lib/build-step-tree";
 import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/date-groups";
 import { useNow } from "@/lib/hooks";
@@ -96,6 +97,8 @@ export function ThreadBody({ thread, turn }: { thread: ThreadDetail; turn: ChatT
   const visible = useMemo(() => withoutTurn(thread, ids), [thread, ids]);
   // Tokens re-render this body many times a second: the stored conversation is not drawn again for them.
   const conversation = useMemo(() => <Conversation thread={visible} />, [visible]);
+  // A search hit's `#step-{id}`: scroll to that message and highlight it (use-step-anchor.ts).
+  useStepAnchor(visible.steps.length);
   const showConversation = !turn || visible.steps.length > 0 || visible.elements.length > 0;
 
   const failure = useMemo(() => lastFailure(thread.steps), [thread.steps]);

@@ -21,10 +21,14 @@ export function useThreadCache() {
 
   const updateLists = useCallback(
     (map: (rows: ThreadRow[]) => ThreadRow[]) => {
-      const previous = queryClient.getQueriesData<InfiniteData<ThreadPage>>({ queryKey: getQueryKey(api.threads.list) });
-      queryClient.setQueriesData<InfiniteData<ThreadPage>>({ queryKey: getQueryKey(api.threads.list) }, (data) =>
-        data?.pages ? { ...data, pages: data.pages.map((page) => ({ ...page, data: map(page.data) })) } : data,
-      );
+      // Search results (search.query) are pages of rows too: a rename or a delete shows there at once as well.
+      const keys = [getQueryKey(api.threads.list), getQueryKey(api.search.query)];
+      const previous = keys.flatMap((queryKey) => queryClient.getQueriesData<InfiniteData<ThreadPage>>({ queryKey }));
+      for (const queryKey of keys) {
+        queryClient.setQueriesData<InfiniteData<ThreadPage>>({ queryKey }, (data) =>
+          data?.pages ? { ...data, pages: data.pages.map((page) => ({ ...page, data: map(page.data) })) } : data,
+        );
+      }
       return () => previous.forEach(([key, data]) => queryClient.setQueryData(key, data));
     },
     [queryClient],
@@ -54,10 +58,13 @@ export function useThreadCache() {
         }),
       /** A renamed thread may enter or leave a search's results. */
       invalidateSearchLists: () =>
-        queryClient.invalidateQueries({
-          queryKey: getQueryKey(api.threads.list),
-          predicate: (query) => Boolean((query.queryKey[1] as { input?: { search?: unknown } } | undefined)?.input?.search),
-        }),
+        Promise.all([
+          queryClient.invalidateQueries({
+            queryKey: getQueryKey(api.threads.list),
+            predicate: (query) => Boolean((query.queryKey[1] as { input?: { search?: unknown } } | undefined)?.input?.search),
+          }),
+          queryClient.invalidateQueries({ queryKey: getQueryKey(api.search.query) }),
+        ]),
     }),
     [updateLists, utils, queryClient],
   );

@@ -8,8 +8,12 @@ export const USER_THREAD_INDEX = "UserThread";
 
 export const userPk = (identifier: string) => `USER#${identifier}`;
 export const USER_SK = "USER";
-/** Per-user watermark of the feedback index's catch-up (feedback-catch-up.ts): Chainlit never writes it. */
-export const FEEDBACK_WATERMARK_SK = "FEEDBACK_INDEX";
+/**
+ * Per-user watermark of the index catch-up (feedback-catch-up.ts), shared by the feedback and the full-text index:
+ * every thread at or below it has both indexes current. Chainlit never writes it. (`FEEDBACK_INDEX` was the
+ * feedback-only watermark before full-text search: a new key, so threads it had passed get their search index.)
+ */
+export const INDEX_WATERMARK_SK = "INDEX_CATCH_UP";
 
 /**
  * Threadbook's own item beside a user's (password hash, display name, session version, preferences). Chainlit's
@@ -77,6 +81,41 @@ export const feedbackValueFromMarkerSk = (sk: string): 0 | 1 | null =>
 
 /** SKs Chainlit writes in a thread partition; anything else there is Threadbook's (markers, parts) and Chainlit's delete_thread leaves it. */
 export const isChainlitThreadSk = (sk: string) => sk === THREAD_SK || sk.startsWith(STEP_PREFIX) || sk.startsWith(ELEMENT_PREFIX);
+
+/**
+ * The full-text index (docs/search.md). Postings live under the thread owner's own partitions, one per
+ * (term, thread, source), so a prefix is one `begins_with` on the SK: PK = `SEARCH#{userId}#{bucket}`, SK =
+ * `{term}#{threadId}#{source}`. The bucket (one hex digit from the term's first character) spreads one user's
+ * writes over 16 partitions; a prefix always knows its bucket. It is exactly one character, so no two users' PKs
+ * can meet however '#' appears in an identifier. A source is `name`, `step.{stepId}` or `element.{elementId}`
+ * (ids never contain '#').
+ *
+ * Each source also has a doc item in the thread's partition (`SEARCH#{source}`): its terms (to delete its
+ * postings), the owner they were filed under, and the start of its text for snippets. Chainlit's get_thread
+ * skips it and its delete_thread leaves it, so leftovers.ts removes it with the postings it names.
+ */
+export const SEARCH_PK_PREFIX = "SEARCH#";
+export const searchBucket = (term: string) => ((term.codePointAt(0) ?? 0) % 16).toString(16);
+export const searchPostingPk = (userId: string, term: string) => `${SEARCH_PK_PREFIX}${userId}#${searchBucket(term)}`;
+export const searchPostingSk = (term: string, threadId: string, source: string) => `${term}#${threadId}#${source}`;
+/** The inverse of searchPostingSk (terms, ids and sources never contain '#'); null for any other SK. */
+export function parsePostingSk(sk: string): { term: string; threadId: string; source: string } | null {
+  const [term, threadId, source, ...rest] = sk.split("#");
+  return term && threadId && source && rest.length === 0 ? { term, threadId, source } : null;
+}
+export const SEARCH_DOC_PREFIX = "SEARCH#";
+export const searchDocSk = (source: string) => `${SEARCH_DOC_PREFIX}${source}`;
+export const NAME_SOURCE = "name";
+export const stepSource = (stepId: string) => `step.${stepId}`;
+export const elementSource = (elementId: string) => `element.${elementId}`;
+/** The step or element a source names (null for the thread name). */
+export function parseSource(source: string): { kind: "step" | "element"; id: string } | { kind: "name" } | null {
+  if (source === NAME_SOURCE) return { kind: "name" };
+  const dot = source.indexOf(".");
+  const kind = source.slice(0, dot);
+  const id = source.slice(dot + 1);
+  return dot > 0 && id && (kind === "step" || kind === "element") ? { kind, id } : null;
+}
 
 /** Parts of a step field too large for one item (DynamoDB's 400 KB limit). */
 export const PART_PREFIX = "PART#";

@@ -3,6 +3,7 @@ import { chatRouter } from "./routers/chat";
 import { elementsRouter } from "./routers/elements";
 import { feedbackRouter } from "./routers/feedback";
 import { importsRouter } from "./routers/imports";
+import { searchRouter } from "./routers/search";
 import { threadsRouter } from "./routers/threads";
 import { userRouter } from "./routers/user";
 import { shareRouter } from "./routers/share";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   chat: chatRouter,
   imports: importsRouter,
   share: shareRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

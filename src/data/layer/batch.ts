@@ -51,10 +51,10 @@ async function untilProcessed<T>(what: string, pending: T, send: (pending: T) =>
   }
 }
 
-type WriteRequest = { DeleteRequest: { Key: TableKey } } | { PutRequest: { Item: Item } };
+export type WriteRequest = { DeleteRequest: { Key: TableKey } } | { PutRequest: { Item: Item } };
 
 /** BatchWriteItem, 25 requests per call, `concurrency` calls in flight. */
-async function batchWrite(ctx: LayerContext, requests: readonly WriteRequest[], concurrency: number): Promise<void> {
+export async function batchWrite(ctx: LayerContext, requests: readonly WriteRequest[], concurrency: number): Promise<void> {
   await mapLimited(chunk(requests, WRITE_BATCH), concurrency, (batch) =>
     untilProcessed("batchWrite", batch, async (pending) => {
       const out = await ctx.doc.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }));

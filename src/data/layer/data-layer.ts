@@ -21,7 +21,9 @@ import { createElement, deleteElement, getElement } from "./elements";
 import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback";
 import { getThread } from "./get-thread";
 import { listThreads } from "./list-threads";
-import { createStep, deleteStep, updateStep } from "./steps";
+import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps";
+import { searchThreads } from "./search-query";
+import { type SearchInput, type SearchPage } from "../entities/search";
 import { createThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
 import {
   createUser,
@@ -163,9 +165,10 @@ export class DynamoDBDataLayer {
 
   // Elements
 
-  createElement(element: ElementInput): Promise<Element> {
+  /** `owner`: the thread's owner, when known: the element's name is put in the full-text index. */
+  createElement(element: ElementInput, options: { owner?: string } = {}): Promise<Element> {
     const fields = { threadId: element.threadId, elementId: element.id, withContent: element.content !== undefined };
-    return atEdge(this.ctx, "createElement", fields, () => createElement(this.ctx, element));
+    return atEdge(this.ctx, "createElement", fields, () => createElement(this.ctx, element, options));
   }
 
   getElement(threadId: string, elementId: string): Promise<Element | null> {
@@ -178,12 +181,13 @@ export class DynamoDBDataLayer {
 
   // Steps
 
-  createStep(step: StepInput): Promise<void> {
-    return atEdge(this.ctx, "createStep", { threadId: step.threadId, stepId: step.id }, () => createStep(this.ctx, step));
+  /** `owner`: the thread's owner, when known: the step's text is put in the full-text index beside the write. */
+  createStep(step: StepInput, options?: StepWriteOptions): Promise<void> {
+    return atEdge(this.ctx, "createStep", { threadId: step.threadId, stepId: step.id }, () => createStep(this.ctx, step, options));
   }
 
-  updateStep(step: StepInput): Promise<void> {
-    return atEdge(this.ctx, "updateStep", { threadId: step.threadId, stepId: step.id }, () => updateStep(this.ctx, step));
+  updateStep(step: StepInput, options?: StepWriteOptions): Promise<void> {
+    return atEdge(this.ctx, "updateStep", { threadId: step.threadId, stepId: step.id }, () => updateStep(this.ctx, step, options));
   }
 
   deleteStep(stepId: string, threadId: string): Promise<boolean> {
@@ -281,6 +285,12 @@ export class DynamoDBDataLayer {
   /** A snapshot copied as a new thread of `userId` under `threadId`, attachments copied in storage (copy-thread.ts). */
   copyThread(source: ThreadWithContent, target: { threadId: string; userId: string }): Promise<void> {
     return atEdge(this.ctx, "copyThread", { from: source.id, threadId: target.threadId }, () => copyThread(this.ctx, source, target));
+  }
+
+  /** Full-text search of the user's threads (docs/search.md); catches the index up first on the first page. */
+  searchThreads(input: SearchInput): Promise<SearchPage> {
+    const fields = { userId: input.userId, first: input.first, paged: Boolean(input.cursor), feedback: input.feedback ?? null };
+    return atEdge(this.ctx, "searchThreads", fields, () => searchThreads(this.ctx, input));
   }
 
   /** Chainlit's build_debug_url: there is no debug UI for DynamoDB. */

@@ -10,6 +10,7 @@ import { ELEMENT_PREFIX, THREAD_SK } from "../keys";
 import { batchDelete, mapLimited, type TableKey } from "./batch";
 import { type LayerContext } from "./context";
 import { queryPartition } from "./partition";
+import { isSearchDoc, postingKeysOfDoc } from "./search-index";
 import { threadKey } from "./threads";
 
 /** How many blob deletes are in flight at once. */
@@ -36,13 +37,18 @@ async function deleteBlobs(ctx: LayerContext, threadId: string, objectKeys: stri
   }
 }
 
-/** True if anything of the thread existed. Round trips: ⌈items/1 MB⌉ Query + ⌈(items−1)/25⌉ BatchWriteItem + 1 DeleteItem. */
+/**
+ * True if anything of the thread existed. Round trips: ⌈items/1 MB⌉ Query + ⌈(items − 1 + postings)/25⌉
+ * BatchWriteItem + 1 DeleteItem. Postings and docs go before the THREAD item, so a repeated delete still finds them.
+ */
 export async function deleteThread(ctx: LayerContext, threadId: string): Promise<boolean> {
-  const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey"] });
+  const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey", "terms", "owner"] });
   if (items.length === 0) return false;
   const objectKeys = items.flatMap((item) => (String(item.SK).startsWith(ELEMENT_PREFIX) && typeof item.objectKey === "string" && item.objectKey ? [item.objectKey] : []));
   const blobs = await deleteBlobs(ctx, threadId, objectKeys);
-  const content = items.filter((item) => item.SK !== THREAD_SK).map(({ PK, SK }) => ({ PK, SK }) as TableKey);
+  // The full-text postings live under the owner's SEARCH# partitions: the thread's doc items name them.
+  const postings = items.filter(isSearchDoc).flatMap((item) => postingKeysOfDoc(threadId, item));
+  const content = [...postings, ...items.filter((item) => item.SK !== THREAD_SK).map(({ PK, SK }) => ({ PK, SK }) as TableKey)];
   await batchDelete(ctx, content);
   await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: threadKey(threadId) }));
   ctx.logger.debug("deleteThread done", { threadId, items: items.length, blobs });

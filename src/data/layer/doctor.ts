@@ -3,9 +3,11 @@
  *
  * - `marker-drift`: feedback markers that disagree with the steps' feedback (Chainlit rated, un-rated or re-rated
  *   without a session bump the catch-up would see, or a Threadbook write died half way).
- * - `index-behind`: threads active since their markers were last built. Not wrong yet, but each costs the first
- *   filtered listing a rebuild, and a listing rebuilds at most CATCH_UP_REBUILDS: on a large table Chainlit filled,
- *   `--fix` catches them all up in one pass.
+ * - `index-behind`: threads active since their feedback markers or their full-text index were last built. Not wrong
+ *   yet, but each costs the first filtered listing or search a rebuild, and one rebuilds at most CATCH_UP_REBUILDS:
+ *   on a large table Chainlit filled, `--fix` catches them all up in one pass.
+ * - `reindex` (only with the `reindex` option, `npm run reindex`): every thread's full-text index is rebuilt from
+ *   its partition, whatever its state (after a change of the tokeniser, or to drop postings an interrupted write left).
  * - `leftovers`: Threadbook-only items (markers, step parts, …) in the partition of a thread whose THREAD item is
  *   gone: Chainlit's delete_thread deletes only the items it knows.
  * - `missing-auth`: users whose `USER` item has no sibling `AUTH` item (Threadbook's credentials item).
@@ -27,11 +29,12 @@ import { onConditionFailed } from "./edge";
 import { rebuildBudget, rebuildIfBehind } from "./feedback-catch-up";
 import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, planMarkerFixes } from "./feedback-rebuild";
 import { leftoverSks, removeLeftovers } from "./leftovers";
+import { SEARCH_INDEXED_AT, searchIsBehind } from "./search-index";
 import { queryPartition } from "./partition";
 import { threadKey } from "./threads";
 import { ExpressionBuilder } from "./update-expression";
 
-export type FindingKind = "marker-drift" | "index-behind" | "leftovers" | "missing-auth" | "unnamed";
+export type FindingKind = "marker-drift" | "index-behind" | "reindex" | "leftovers" | "missing-auth" | "unnamed";
 
 export interface Finding {
   kind: FindingKind;
@@ -63,13 +66,18 @@ export interface DoctorOptions {
    * CLI; without it, such users are only reported.
    */
   repairMissingAuth?(identifier: string): Promise<boolean>;
+  /** Rebuild every thread's indexes (with `fix`), not only those behind. */
+  reindex?: boolean;
+  /** Called after every 50 repairs and after the last. */
+  repairProgress?(progress: { done: number; total: number }): void;
 }
 
 export interface DoctorReport extends DoctorProgress {
   findings: Finding[];
 }
 
-const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT])];
+const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT])];
+const REPAIR_PROGRESS_EVERY = 50;
 const REPAIRS_IN_FLIGHT = 8;
 
 interface ThreadRecord {
@@ -145,8 +153,11 @@ function diagnoseThread(ctx: LayerContext, threadId: string, record: ThreadRecor
       .map((f) => `FEEDBACK#${f.value}: ${[f.add.length && `+${f.add.length} step(s)`, f.remove.length && `-${f.remove.length} step(s)`, f.reindex && "index keys", f.empty && "empty"].filter(Boolean).join(", ")}`)
       .join("; ");
     found.push([{ kind: "marker-drift", id: threadId, detail }, rebuild]);
-  } else if (indexIsBehind(thread)) {
-    found.push([{ kind: "index-behind", id: threadId, detail: `active at ${String(thread.UserThreadSK)}, indexed at ${String(thread[FEEDBACK_INDEXED_AT] ?? "never")}` }, rebuild]);
+  } else if (options.reindex) {
+    found.push([{ kind: "reindex", id: threadId, detail: "full-text index rebuilt from the thread" }, rebuild]);
+  } else if (indexIsBehind(thread) || searchIsBehind(thread)) {
+    const detail = `active at ${String(thread.UserThreadSK)}, feedback indexed at ${String(thread[FEEDBACK_INDEXED_AT] ?? "never")}, search indexed at ${String(thread[SEARCH_INDEXED_AT] ?? "never")}`;
+    found.push([{ kind: "index-behind", id: threadId, detail }, rebuild]);
   }
   if (typeof thread.name !== "string" || thread.name === "") {
     const nameThread = options.nameThread;
@@ -201,7 +212,12 @@ export async function runDoctor(layer: DynamoDBDataLayer, options: DoctorOptions
     const repair = options.repairMissingAuth;
     diagnosed.push([{ kind: "missing-auth", id: identifier, detail: "USER item without an AUTH item" }, repair ? () => repair(identifier) : async () => false]);
   }
-  const findings = await mapLimited(diagnosed, REPAIRS_IN_FLIGHT, async ([finding, repair]): Promise<Finding> => ({ ...finding, fixed: options.fix ? await repair() : false }));
+  let done = 0;
+  const findings = await mapLimited(diagnosed, REPAIRS_IN_FLIGHT, async ([finding, repair]): Promise<Finding> => {
+    const fixed = options.fix ? await repair() : false;
+    if (options.fix && (++done % REPAIR_PROGRESS_EVERY === 0 || done === diagnosed.length)) options.repairProgress?.({ done, total: diagnosed.length });
+    return { ...finding, fixed };
+  });
   ctx.logger.info("doctor finished", { pages: inventory.pages, items: inventory.items, findings: findings.length, fixed: findings.filter((f) => f.fixed).length });
   return { pages: inventory.pages, items: inventory.items, findings };
 }

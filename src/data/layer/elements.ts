@@ -8,10 +8,11 @@ import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeItem } from "../codec";
 import { ElementSchema, type Element, type ElementContent, type ElementInput } from "../entities/element";
 import { DataError } from "../errors";
-import { elementSk, threadPk } from "../keys";
+import { elementSk, elementSource, threadPk } from "../keys";
 import { elementObjectKey, safeFileName } from "../storage/object-key";
 import { type UploadData } from "../storage/storage-client";
 import { type LayerContext } from "./context";
+import { indexElementName, removeSource } from "./search-index";
 
 export const DEFAULT_MIME = "application/octet-stream";
 
@@ -53,7 +54,7 @@ async function bestEffortDelete(ctx: LayerContext, objectKey: string): Promise<v
  * object key, mime, size and time; `url` keeps what the storage returned, as Chainlit stored it, but every read
  * signs a fresh one. Returns the element as stored (unsigned).
  */
-export async function createElement(ctx: LayerContext, input: ElementInput): Promise<Element> {
+export async function createElement(ctx: LayerContext, input: ElementInput, options: { owner?: string } = {}): Promise<Element> {
   const { content, ...fields } = input;
   // urlExpiresAt describes a signed link, never stored.
   const { urlExpiresAt: _signedOnly, ...parsed } = ElementSchema.parse(fields);
@@ -75,9 +76,11 @@ export async function createElement(ctx: LayerContext, input: ElementInput): Pro
   }
   let previous: Record<string, unknown> | undefined;
   try {
-    const out = await ctx.doc.send(
-      new PutCommand({ TableName: ctx.tableName, Item: { ...elementKey(element.threadId, element.id), ...element }, ReturnValues: "ALL_OLD" }),
-    );
+    // The file name goes into the full-text index beside the item write (search-index.ts).
+    const [out] = await Promise.all([
+      ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...elementKey(element.threadId, element.id), ...element }, ReturnValues: "ALL_OLD" })),
+      options.owner ? indexElementName(ctx, options.owner, element.threadId, element.id, element.name) : undefined,
+    ]);
     previous = out.Attributes;
   } catch (error) {
     if (uploadedKey) await bestEffortDelete(ctx, uploadedKey);
@@ -106,8 +109,12 @@ export async function getElement(ctx: LayerContext, threadId: string, elementId:
   return out.Item ? signElement(ctx, decodeItem(ElementSchema, out.Item, { id: elementId, threadId })) : null;
 }
 
-/** Deletes the item, then its blob (Chainlit's delete_element ignored its thread id and kept the blob). */
+/**
+ * Deletes the element's full-text entries, the item, then its blob (Chainlit's delete_element ignored its thread id
+ * and kept the blob). The index goes first so an interrupted delete, repeated, still finds it.
+ */
 export async function deleteElement(ctx: LayerContext, elementId: string, threadId: string): Promise<boolean> {
+  await removeSource(ctx, threadId, elementSource(elementId));
   const out = await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: elementKey(threadId, elementId), ReturnValues: "ALL_OLD" }));
   const objectKey = out.Attributes?.objectKey;
   if (typeof objectKey === "string") await bestEffortDelete(ctx, objectKey);

@@ -75,7 +75,8 @@ describe("the feedback filter catches up with what Chainlit wrote", () => {
 
     expect(await filtered(layer, userId, 1)).toEqual([]);
     expect(await filtered(layer, userId, 0)).toEqual([flipped.threadId]);
-    expect(await table.partitionSks(removed.threadId)).toEqual(["STEP#" + removed.stepId, "THREAD"]);
+    // Markers gone; the search docs (name, step) stay: the thread and its text still exist.
+    expect(await table.partitionSks(removed.threadId)).toEqual(["SEARCH#name", `SEARCH#step.${removed.stepId}`, "STEP#" + removed.stepId, "THREAD"]);
   });
 
   it("catches up a thread Chainlit bumped with a clock behind the watermark, when the listing reaches its marker", async () => {
@@ -119,10 +120,11 @@ describe("the feedback filter catches up with what Chainlit wrote", () => {
   it.each([
     // watermark GetItem + walk Query + marker Query + BatchGetItem of the page's threads
     [0, { GetItemCommand: 1, QueryCommand: 2, BatchGetItemCommand: 1 }],
-    // + BatchGetItem of the walked threads' states; per thread a partition Query, the marker's and the state's
-    // UpdateItem; + the watermark's UpdateItem
-    [1, { GetItemCommand: 1, QueryCommand: 3, BatchGetItemCommand: 2, UpdateItemCommand: 3 }],
-    [20, { GetItemCommand: 1, QueryCommand: 22, BatchGetItemCommand: 2, UpdateItemCommand: 41 }],
+    // + BatchGetItem of the walked threads' states; per thread one partition Query (for both indexes), the marker's
+    // and the two states' UpdateItem (its text was indexed before: the search rebuild writes nothing else);
+    // + the watermark's UpdateItem
+    [1, { GetItemCommand: 1, QueryCommand: 3, BatchGetItemCommand: 2, UpdateItemCommand: 4 }],
+    [20, { GetItemCommand: 1, QueryCommand: 22, BatchGetItemCommand: 2, UpdateItemCommand: 61 }],
   ])("a filtered page with %i threads to catch up costs a bounded number of requests", async (stale, expected) => {
     const layer = tickingLayer();
     const userId = uid("u-");
@@ -168,7 +170,7 @@ describe("leftovers of threads Chainlit deleted are removed on the way", () => {
     await filtered(layer, userId, 1);
     await table.putRaw({ PK: { S: `THREAD#${gone.threadId}` }, SK: { S: `PART#${gone.stepId}#output#0000` }, text: { S: "x" } });
     await chainlitDeleteThread(table, gone.threadId);
-    expect(await table.partitionSks(gone.threadId)).toEqual(["FEEDBACK#1", `PART#${gone.stepId}#output#0000`]);
+    expect(await table.partitionSks(gone.threadId)).toEqual(["FEEDBACK#1", `PART#${gone.stepId}#output#0000`, "SEARCH#name", `SEARCH#step.${gone.stepId}`]);
 
     const listed = await countOf(table, () => filtered(layer, userId, 1));
     expect(listed.result).toEqual([kept.threadId]);

@@ -1,13 +1,15 @@
 /**
- * The feedback index catches up with feedback Chainlit wrote, before the 👍/👎 filter answers.
+ * The indexes catch up with what Chainlit wrote, before the 👍/👎 filter or a search answers: the feedback markers
+ * (feedback-rebuild.ts) and the full-text index (search-rebuild.ts), both from one read of the thread.
  *
  * Chainlit writes feedback only into step items, but every session on a thread bumps the thread's UserThreadSK (at
  * its start and its end). Each THREAD item records the UserThreadSK its markers were built from (`feedbackIndexedAt`,
- * feedback-rebuild.ts); a thread whose UserThreadSK is newer is rebuilt from its steps. A thread Chainlit rated has no
+ * feedback-rebuild.ts, and `searchIndexedAt`, search-index.ts); a thread whose UserThreadSK is newer than either is
+ * rebuilt from its steps. A thread Chainlit rated has no
  * marker yet, so the feedback partitions alone cannot find it: the catch-up walks the user's own index partition
  * (`USER#{userId}`, the one the plain list reads), oldest activity first, from a per-user watermark:
  *
- *   PK = USER#{userId}, SK = FEEDBACK_INDEX, through = the UserThreadSK up to which every thread is caught up
+ *   PK = USER#{userId}, SK = INDEX_CATCH_UP, through = the UserThreadSK up to which every thread is caught up
  *
  * Chainlit never writes that item (its create_user PUTs only `SK = USER`). A bump moves a thread above the watermark,
  * so each filtered listing reads only the threads active since the last one. Walking oldest first lets the watermark
@@ -24,11 +26,14 @@
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
 import { type FeedbackValue } from "../entities/feedback";
-import { FEEDBACK_WATERMARK_SK, THREAD_SK, USER_THREAD_INDEX, threadIdFromPk, userPk, userThreadPk, userThreadSk } from "../keys";
+import { INDEX_WATERMARK_SK, THREAD_SK, USER_THREAD_INDEX, threadIdFromPk, userPk, userThreadPk, userThreadSk } from "../keys";
 import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { onConditionFailed } from "./edge";
-import { FEEDBACK_INDEXED_AT, indexIsBehind, rebuildFeedbackMarkers } from "./feedback-rebuild";
+import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, rebuildFeedbackMarkers, recordIndexedAt } from "./feedback-rebuild";
+import { queryPartition } from "./partition";
+import { SEARCH_INDEXED_AT, searchIsBehind } from "./search-index";
+import { rebuildSearchIndex } from "./search-rebuild";
 import { ExpressionBuilder } from "./update-expression";
 
 /** Index rows per Query page: one BatchGetItem (≤ 100 keys) reads their states. */
@@ -45,9 +50,9 @@ export interface RebuildBudget {
 export const rebuildBudget = (): RebuildBudget => ({ remaining: CATCH_UP_REBUILDS });
 
 /** The thread attributes that decide whether (and as whom) to rebuild. */
-export const THREAD_STATE_ATTRIBUTES = ["PK", "userId", "UserThreadSK", FEEDBACK_INDEXED_AT] as const;
+export const THREAD_STATE_ATTRIBUTES = ["PK", "userId", "UserThreadSK", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT] as const;
 
-const watermarkKey = (userId: string) => ({ PK: userPk(userId), SK: FEEDBACK_WATERMARK_SK });
+const watermarkKey = (userId: string) => ({ PK: userPk(userId), SK: INDEX_WATERMARK_SK });
 
 /** A catch-up watermark (this one, or the share index's: share-catch-up.ts). */
 export async function readWatermark(ctx: LayerContext, key: { PK: string; SK: string }): Promise<string | null> {
@@ -78,15 +83,26 @@ export async function advanceWatermark(ctx: LayerContext, key: { PK: string; SK:
 /** "current": nothing to do; "deferred": behind but the budget is spent; else the values with a marker after the rebuild. */
 export type RebuildOutcome = "current" | "deferred" | Set<FeedbackValue>;
 
-/** Rebuilds one thread (a THREAD item with THREAD_STATE_ATTRIBUTES) if it is behind, or if `force`, within the budget. */
+/**
+ * Rebuilds whichever of the thread's two indexes is behind its activity (both with `force`), within the budget:
+ * one strongly consistent read of the partition serves both (the text only when the search index needs it).
+ * `thread` is a THREAD item with THREAD_STATE_ATTRIBUTES.
+ */
 export async function rebuildIfBehind(ctx: LayerContext, thread: Item, budget: RebuildBudget, force = false): Promise<RebuildOutcome> {
-  if (!force && !indexIsBehind(thread)) return "current";
+  const search = force || searchIsBehind(thread);
+  if (!search && !indexIsBehind(thread)) return "current";
   if (budget.remaining <= 0) return "deferred";
   budget.remaining--;
-  return rebuildFeedbackMarkers(ctx, threadIdFromPk(String(thread.PK)), {
-    userId: typeof thread.userId === "string" ? thread.userId : null,
-    builtFrom: typeof thread.UserThreadSK === "string" ? thread.UserThreadSK : userThreadSk(ctx.now()),
-  });
+  const threadId = threadIdFromPk(String(thread.PK));
+  const userId = typeof thread.userId === "string" ? thread.userId : null;
+  const builtFrom = typeof thread.UserThreadSK === "string" ? thread.UserThreadSK : userThreadSk(ctx.now());
+  const items = await queryPartition(ctx, threadId, search ? {} : { attributes: MARKER_ATTRIBUTES });
+  const present = await rebuildFeedbackMarkers(ctx, threadId, { userId, builtFrom }, items);
+  if (search) {
+    await rebuildSearchIndex(ctx, threadId, items, userId);
+    await recordIndexedAt(ctx, threadId, builtFrom, SEARCH_INDEXED_AT);
+  }
+  return present;
 }
 
 export interface CatchUpResult {
@@ -100,7 +116,7 @@ export interface CatchUpResult {
  * Requests: 1 GetItem (watermark) + 1 Query; per non-empty page + 1 BatchGetItem; per rebuilt thread 1 Query + 1
  * UpdateItem + 1 per changed marker; + 1 UpdateItem when the watermark moves.
  */
-export async function catchUpFeedbackIndex(ctx: LayerContext, userId: string, budget: RebuildBudget = rebuildBudget()): Promise<CatchUpResult> {
+export async function catchUpIndexes(ctx: LayerContext, userId: string, budget: RebuildBudget = rebuildBudget()): Promise<CatchUpResult> {
   const from = await readWatermark(ctx, watermarkKey(userId));
   const start = budget.remaining;
   const done: string[] = []; // UserThreadSKs of the rows walked and caught up, ascending
@@ -145,6 +161,6 @@ export async function catchUpFeedbackIndex(ctx: LayerContext, userId: string, bu
   const through = boundary === null ? (done.at(-1) ?? null) : (done.findLast((sk) => sk < boundary) ?? null);
   if (through !== null && (from === null || through > from)) await advanceWatermark(ctx, watermarkKey(userId), through);
   const result = { walked, rebuilt: start - budget.remaining, complete: boundary === null };
-  if (result.rebuilt > 0 || !result.complete) ctx.logger.info("feedback index caught up", { userId, ...result });
+  if (result.rebuilt > 0 || !result.complete) ctx.logger.info("indexes caught up", { userId, ...result });
   return result;
 }

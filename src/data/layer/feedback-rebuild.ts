@@ -102,9 +102,9 @@ export async function applyMarkerFixes(ctx: LayerContext, threadId: string, user
  * Records that the markers reflect the thread as of `builtFrom`. Conditional: never creates a stub for a thread
  * deleted meanwhile, never moves the state backwards (a concurrent rebuild from a newer time wins).
  */
-async function recordIndexedAt(ctx: LayerContext, threadId: string, builtFrom: string): Promise<void> {
+export async function recordIndexedAt(ctx: LayerContext, threadId: string, builtFrom: string, attribute = FEEDBACK_INDEXED_AT): Promise<void> {
   const expr = new ExpressionBuilder();
-  const attr = expr.name(FEEDBACK_INDEXED_AT);
+  const attr = expr.name(attribute);
   const at = expr.value(builtFrom);
   await onConditionFailed(
     () =>
@@ -125,14 +125,16 @@ async function recordIndexedAt(ctx: LayerContext, threadId: string, builtFrom: s
  * Rebuilds the thread's markers from a fresh, strongly consistent read of its steps. `builtFrom` must be the thread's
  * UserThreadSK as read BEFORE this call: feedback Chainlit writes after that read comes with a later bump, which makes
  * the thread stale again. Requests: 1 Query per MB of the partition, 1 write per marker that changes (+1 DeleteItem
- * when one empties), 1 UpdateItem of the state. Returns the values that have a marker afterwards.
+ * when one empties), 1 UpdateItem of the state. Returns the values that have a marker afterwards. `items`: a read of
+ * the partition the caller already made (with at least MARKER_ATTRIBUTES), so one read serves both indexes.
  */
 export async function rebuildFeedbackMarkers(
   ctx: LayerContext,
   threadId: string,
   thread: { userId: string | null; builtFrom: string },
+  read?: readonly Item[],
 ): Promise<Set<FeedbackValue>> {
-  const items = await queryPartition(ctx, threadId, { attributes: MARKER_ATTRIBUTES });
+  const items = read ?? (await queryPartition(ctx, threadId, { attributes: MARKER_ATTRIBUTES }));
   const fixes = planMarkerFixes(items, thread.userId);
   await applyMarkerFixes(ctx, threadId, thread.userId, fixes, thread.builtFrom);
   await recordIndexedAt(ctx, threadId, thread.builtFrom);

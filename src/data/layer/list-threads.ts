@@ -16,7 +16,7 @@ import { THREAD_SK, USER_THREAD_INDEX, feedbackIndexPk, threadIdFromPk, timestam
 import { type FeedbackValue } from "../entities/feedback";
 import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
-import { THREAD_STATE_ATTRIBUTES, catchUpFeedbackIndex, rebuildBudget, rebuildIfBehind, type RebuildBudget } from "./feedback-catch-up";
+import { THREAD_STATE_ATTRIBUTES, catchUpIndexes, rebuildBudget, rebuildIfBehind, type RebuildBudget } from "./feedback-catch-up";
 import { removeLeftoversOnTheWay } from "./leftovers";
 import { ExpressionBuilder } from "./update-expression";
 
@@ -114,7 +114,7 @@ export async function listThreads(ctx: LayerContext, pagination: Pagination, fil
   let startKey: Record<string, unknown> | undefined = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : undefined;
 
   const listing: FeedbackListing | null = feedback === null ? null : { value: feedback, budget: rebuildBudget(), deleted: new Set() };
-  if (listing) await catchUpFeedbackIndex(ctx, userId, listing.budget);
+  if (listing) await catchUpIndexes(ctx, userId, listing.budget);
 
   const want = first + 1;
   const rows: Row[] = [];

@@ -6,7 +6,8 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { definedEntries } from "../codec";
 import { StepInputSchema, type StepInput } from "../entities/step";
-import { stepPartPrefix, stepSk, threadPk } from "../keys";
+import { stepPartPrefix, stepSk, stepSource, threadPk } from "../keys";
+import { indexStep, removeSource } from "./search-index";
 import { batchDelete, batchPut, type TableKey } from "./batch";
 import { stepQueueKey, type LayerContext } from "./context";
 import { removeFromFeedbackMarker, storedFeedbackValue } from "./feedback-markers";
@@ -55,17 +56,33 @@ async function writeStep(ctx: LayerContext, input: StepInput, skipEmpty: boolean
   if (stale.length > 0) await batchDelete(ctx, stale);
 }
 
-export function createStep(ctx: LayerContext, step: StepInput): Promise<void> {
-  return ctx.queue.run(stepQueueKey(step.threadId, step.id), () => writeStep(ctx, step, false));
-}
-
-export function updateStep(ctx: LayerContext, step: StepInput): Promise<void> {
-  return ctx.queue.run(stepQueueKey(step.threadId, step.id), () => writeStep(ctx, step, true));
+/** `owner`: the thread's owner, when the caller knows it (Threadbook's own writes): the step's text is indexed too. */
+export interface StepWriteOptions {
+  owner?: string;
 }
 
 /**
- * Deletes a step with what hangs off it: its PART items and its membership in a feedback marker (Chainlit left
- * the feedback counted). Read, clean up, then delete the step last, so repeating an interrupted delete finishes it.
+ * The step write and its full-text index write run side by side (search-index.ts), inside the step's queue so two
+ * writes of one streaming message index in order. A step without text, or a write that does not give `output`,
+ * is not indexed.
+ */
+function writeAndIndex(ctx: LayerContext, step: StepInput, skipEmpty: boolean, options: StepWriteOptions): Promise<void> {
+  return ctx.queue.run(stepQueueKey(step.threadId, step.id), async () => {
+    await Promise.all([writeStep(ctx, step, skipEmpty), options.owner && step.output !== undefined ? indexStep(ctx, options.owner, step) : undefined]);
+  });
+}
+
+export function createStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<void> {
+  return writeAndIndex(ctx, step, false, options);
+}
+
+export function updateStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<void> {
+  return writeAndIndex(ctx, step, true, options);
+}
+
+/**
+ * Deletes a step with what hangs off it: its PART items, its membership in a feedback marker (Chainlit left
+ * the feedback counted) and its full-text postings and doc (+1 GetItem, +1 BatchWriteItem per 25). Read, clean up, then delete the step last, so repeating an interrupted delete finishes it.
  */
 export function deleteStep(ctx: LayerContext, stepId: string, threadId: string): Promise<boolean> {
   return ctx.queue.run(stepQueueKey(threadId, stepId), async () => {
@@ -81,7 +98,7 @@ export function deleteStep(ctx: LayerContext, stepId: string, threadId: string):
     );
     if (!step) return false;
     const value = storedFeedbackValue(step.feedback);
-    if (value !== null) await removeFromFeedbackMarker(ctx, threadId, value, stepId);
+    await Promise.all([value !== null ? removeFromFeedbackMarker(ctx, threadId, value, stepId) : undefined, removeSource(ctx, threadId, stepSource(stepId))]);
     if (PART_FIELDS.some((f) => step[partsAttribute(f)] !== undefined)) {
       // A Query, not the counts: it also catches parts an interrupted write left past the count.
       const parts = await queryPartition(ctx, threadId, { attributes: ["PK", "SK"], skPrefix: stepPartPrefix(stepId) });

@@ -9,6 +9,8 @@ import { type LayerContext } from "./context";
 import { notFound, onConditionFailed } from "./edge";
 import { buildUpdateExpression, ExpressionBuilder, type UpdateSpec } from "./update-expression";
 import { FEEDBACK_INDEXED_AT } from "./feedback-rebuild";
+import { SEARCH_INDEXED_AT, indexSource } from "./search-index";
+import { NAME_SOURCE } from "../keys";
 
 export const threadKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
 
@@ -34,6 +36,11 @@ export interface UpdateThreadOptions {
    * default upserts; a rename from the API must not resurrect a thread deleted a moment before as a nameless stub.
    */
   mustExist?: boolean;
+  /**
+   * The thread's owner, when the caller knows it (Threadbook's own writes): a new name is put in the full-text index
+   * beside the write, and a `touch` keeps the indexes current instead of leaving the thread to the catch-up.
+   */
+  owner?: string;
 }
 
 /** How often the metadata merge/create pair is retried when another writer keeps flipping the map's existence. */
@@ -54,6 +61,13 @@ const METADATA_ATTEMPTS = 4;
  */
 export async function updateThread(ctx: LayerContext, threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<void> {
   IdSchema.parse(threadId);
+  const { name } = ThreadUpdateSchema.parse(update);
+  const owner = options.owner;
+  // The name's postings are written beside the thread write, not after it (search-index.ts).
+  await Promise.all([writeThread(ctx, threadId, update, options), name != null && owner ? indexSource(ctx, threadId, owner, NAME_SOURCE, name) : undefined]);
+}
+
+async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions): Promise<void> {
   const { name, userId, tags, metadata } = ThreadUpdateSchema.parse(update);
   const now = ctx.now();
   const activity = [
@@ -80,6 +94,7 @@ export async function updateThread(ctx: LayerContext, threadId: string, update: 
   const entries = definedEntries(metadata ?? {});
   if (entries.length === 0) {
     const spec: UpdateSpec = { ...base, setIfNotExists: [...base.setIfNotExists, ["metadata", {}]] };
+    if (options.touch && options.owner && (await touchKeepingIndexesCurrent(ctx, threadId, spec, now, options.mustExist ? exists : undefined))) return;
     if (!options.mustExist) await send(ctx, threadId, spec);
     else await onConditionFailed(() => send(ctx, threadId, spec, exists), () => notFound("thread"));
     return;
@@ -104,6 +119,25 @@ export async function updateThread(ctx: LayerContext, threadId: string, update: 
   }
   if (options.mustExist && (await readThreadOwner(ctx, threadId)) === null) notFound("thread");
   throw new DataError("conflict", `thread ${threadId}: metadata kept changing, update not applied`);
+}
+
+/**
+ * Threadbook's own turn indexes every step it writes (steps.ts), so the activity it adds needs no catch-up: when
+ * both indexes were current before (their state equals UserThreadSK), the bump moves them along in the same
+ * UpdateItem. Otherwise (Chainlit wrote since) the condition fails and the plain bump leaves the thread to the
+ * catch-up. Returns false when the condition failed.
+ */
+function touchKeepingIndexesCurrent(ctx: LayerContext, threadId: string, spec: UpdateSpec, now: string, guard?: (expr: ExpressionBuilder) => string): Promise<boolean> {
+  const at = userThreadSk(now);
+  const withState: UpdateSpec = { ...spec, set: [...(spec.set ?? []), [FEEDBACK_INDEXED_AT, at], [SEARCH_INDEXED_AT, at]] };
+  return onConditionFailed(
+    () =>
+      send(ctx, threadId, withState, (expr) => {
+        const current = `${expr.name(FEEDBACK_INDEXED_AT)} = ${expr.name("UserThreadSK")} AND ${expr.name(SEARCH_INDEXED_AT)} = ${expr.name("UserThreadSK")}`;
+        return guard ? `${guard(expr)} AND ${current}` : current;
+      }),
+    () => false,
+  );
 }
 
 async function send(ctx: LayerContext, threadId: string, spec: UpdateSpec, condition?: (expr: ExpressionBuilder) => string): Promise<true> {
@@ -134,6 +168,7 @@ export async function createThread(ctx: LayerContext, threadId: string, userId: 
       // A thread that did not exist has no feedback: its (absent) markers are exact as of now, so the feedback
       // filter's catch-up (feedback-catch-up.ts) has nothing to rebuild for it.
       [FEEDBACK_INDEXED_AT, userThreadSk(now)],
+      [SEARCH_INDEXED_AT, userThreadSk(now)],
       ["metadata", {}],
     ],
   };

@@ -17,7 +17,10 @@ export const en = {
   language: "Language",
   // List
   searchLabel: "Search threads",
-  searchPlaceholder: "Search threads",
+  searchPlaceholder: "Search messages",
+  searchResults: "Search results",
+  searchCount: (n: number, more: boolean) => (n === 0 ? "No results" : `${n}${more ? "+" : ""} result${n === 1 && !more ? "" : "s"}`),
+  searchPartial: "Some matches may be missing: add a word to narrow the search.",
   clearSearch: "Clear search",
   filterLabel: "Filter by feedback",
   filterAll: "All",

@@ -70,6 +70,8 @@ export async function* continueThread(
   const { data, assistant } = deps;
   const { thread, messageId } = input;
   const threadId = thread.id;
+  // The owner, as the gate verified it: every step of the turn is put in the full-text index as it is written.
+  const indexed = { owner: thread.userId ?? undefined };
   const ownAttachments = thread.elements.filter((e) => e.forId === messageId);
   if (!input.content.trim() && ownAttachments.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "Write a message or attach a file." });
   const sentAt = now();
@@ -82,8 +84,8 @@ export async function* continueThread(
   // trip before the model is asked. Their times were taken above, so the order they land in does not matter. The
   // first message names the thread; every turn moves it to the top of the list.
   const stored = Promise.all([
-    data.createStep(userStep),
-    data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true }),
+    data.createStep(userStep, indexed),
+    data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true, ...indexed }),
     data.createStep({ id: runStepId, threadId, type: "run", name: "on_message", parentId: messageId, input: input.content, createdAt: runStart, start: runStart }),
   ]);
   stored.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
@@ -114,10 +116,10 @@ export async function* continueThread(
   const saveAssistant = (fields: { streaming: boolean; end?: string; metadata?: Record<string, unknown> }) => {
     const step = { id: assistantStepId, threadId, output, ...fields };
     const save = saves.then(async () => {
-      if (created) await data.updateStep(step);
+      if (created) await data.updateStep(step, indexed);
       else {
         const at = now();
-        await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at });
+        await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at }, indexed);
         created = true;
       }
     });
@@ -161,7 +163,7 @@ export async function* continueThread(
         await firstSave?.catch(() => undefined);
         if (created) await saveAssistant({ streaming: false, end });
         const errorStepId = randomUUID();
-        await data.createStep({ id: errorStepId, threadId, parentId: runStepId, type: "assistant_message", name: "Error", isError: true, output: message, createdAt: end, start: end, end });
+        await data.createStep({ id: errorStepId, threadId, parentId: runStepId, type: "assistant_message", name: "Error", isError: true, output: message, createdAt: end, start: end, end }, indexed);
         await data.updateStep({ id: runStepId, threadId, end, isError: true });
         yield { type: "error", message, errorStepId };
         return;

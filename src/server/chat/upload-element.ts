@@ -72,7 +72,7 @@ export async function uploadElement(services: Services, user: SessionUser | null
       mime: check.mime,
       display: "inline",
       content,
-    });
+    }, { owner: user.id });
     const signed = element.objectKey
       ? await services.storage.getReadUrl(element.objectKey, { downloadName: element.name ?? undefined, mime: element.mime ?? undefined })
       : null;

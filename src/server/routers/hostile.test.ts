@@ -418,6 +418,44 @@ describe("share links", () => {
   });
 });
 
+describe("full-text search", () => {
+  const hitIds = (page: { data: Array<{ id: string }> }) => page.data.map((hit) => hit.id);
+
+  it("finds nothing of Alice's for Bob, whatever words or userId he sends; no snippet of hers reaches him", async () => {
+    // Her words are in the index (her own search builds it)...
+    expect(hitIds(await callerFor(services, alice).search.query({ query: "secrets" }))).toEqual([aliceThread.threadId]);
+    // ...and his thread holds the same messages (seedThread), so only the owner check tells them apart.
+    for (const query of ["secrets", "Alice", "revenue", "Q3 sales", "select sales", "sales q3.csv", "older"]) {
+      const smuggled = { query, userId: alice.id, user: alice } as unknown as Parameters<Caller["search"]["query"]>[0];
+      const page = await asBob.search.query(smuggled);
+      expect(hitIds(page).filter((id) => id !== bobThread.threadId)).toEqual([]);
+      expect(JSON.stringify(page)).not.toMatch(/Alice|secrets/);
+      expectNoInternals(page);
+    }
+  });
+
+  it("a thread that moved from Alice to Bob is not found through the postings she still has", async () => {
+    const moved = await seedThread(services, alice.id, "Zanzibar itinerary");
+    expect(hitIds(await callerFor(services, alice).search.query({ query: "zanzibar" }))).toEqual([moved.threadId]);
+    await services.data.updateThread(moved.threadId, { userId: bob.id }, { touch: true });
+    expect(hitIds(await callerFor(services, alice).search.query({ query: "zanzibar" }))).toEqual([]);
+    expect(hitIds(await asBob.search.query({ query: "zanzibar" }))).toEqual([moved.threadId]);
+    await services.data.deleteThread(moved.threadId);
+  });
+
+  it("cannot page with her search cursor; bad input is BAD_REQUEST", async () => {
+    const hers = await callerFor(services, alice).search.query({ query: "revenue", first: 1 });
+    expect(hers.pageInfo.endCursor).toBeTruthy();
+    await expectCodes("BAD_REQUEST", [
+      ["her cursor", () => asBob.search.query({ query: "revenue", first: 1, cursor: hers.pageInfo.endCursor })],
+      ["empty", () => asBob.search.query({ query: "   " })],
+      ["too long", () => asBob.search.query({ query: "x".repeat(201) })],
+      ["first", () => asBob.search.query({ query: "x", first: 1000 })],
+      ["garbled cursor", () => asBob.search.query({ query: "x", cursor: "nope.nope" })],
+    ]);
+  });
+});
+
 describe("afterwards", () => {
   it("Alice's threads, steps, feedback, elements and blobs are exactly as they were", async () => {
     expect(await aliceState()).toEqual(aliceBefore);

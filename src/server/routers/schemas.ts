@@ -3,7 +3,7 @@
  * here: threadProcedure owns it, and tRPC merges it into each of these (input merging).
  */
 import { z } from "zod";
-import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, IdSchema, PaginationSchema, THREAD_NAME_MAX, ThreadFilterSchema } from "@/data";
+import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, IdSchema, PaginationSchema, SearchInputSchema, THREAD_NAME_MAX, ThreadFilterSchema } from "@/data";
 
 export const THREAD_PAGE_DEFAULT = 30;
 
@@ -13,6 +13,13 @@ export const ListThreadsInputSchema = z.object({
   cursor: PaginationSchema.shape.cursor,
   search: ThreadFilterSchema.shape.search,
   feedback: ThreadFilterSchema.shape.feedback,
+});
+
+export const SEARCH_PAGE_DEFAULT = 20;
+
+/** The full-text search: the entity schema without `userId` (the router sets it from the session). */
+export const SearchQueryInputSchema = SearchInputSchema.omit({ userId: true }).extend({
+  first: SearchInputSchema.shape.first.default(SEARCH_PAGE_DEFAULT),
 });
 
 export const ThreadNameSchema = z

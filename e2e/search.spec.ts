@@ -1,0 +1,69 @@
+import { expect, snap, test } from "./fixtures";
+
+/** Full-text search from the sidebar's search box (docs/search.md). */
+test.describe("full-text search", () => {
+  test("finds words from inside a message, marks them in the snippet, opens the message highlighted", async ({ page, threads, thread }) => {
+    await threads.goto();
+    // Words of the seeded answers only ("Check the details. 3. Iterate."), the last one typed half way.
+    await threads.search.fill("details itera");
+    const first = threads.rows.first();
+    await expect(first.getByTestId("search-snippet").locator("mark")).toHaveText(["details", "Iterate"]);
+    await expect(page.getByTestId("search-status")).toHaveText(/^\d+\+? results$/);
+    // Every hit holds both words; the newest activity comes first.
+    for (const snippet of await threads.rows.getByTestId("search-snippet").allTextContents()) expect(snippet).toMatch(/details.*Iterate/);
+    await snap(page, "search-results");
+    if (process.env.UPDATE_DOCS_SCREENSHOT) await page.screenshot({ path: "docs/search.png", animations: "disabled" });
+
+    // ↓ then Enter opens the first hit at its message, which is scrolled to and highlighted.
+    const name = (await threads.rowNames())[0]!;
+    await threads.search.press("ArrowDown");
+    await expect(first).toHaveAttribute("data-selected", "true");
+    await expect(threads.search).toHaveAttribute("aria-activedescendant", "search-hit-0");
+    await threads.search.press("Enter");
+    await expect(thread.heading).toHaveText(name);
+    await expect(page).toHaveURL(/#step-[\w-]+$/);
+    const stepId = decodeURIComponent(new URL(page.url()).hash.slice("#step-".length));
+    const highlighted = page.locator('[data-highlighted="true"]');
+    await expect(highlighted).toHaveCount(1);
+    await expect(highlighted).toHaveAttribute("id", `step-${stepId}`);
+    await expect(highlighted).toContainText("Check the details");
+    await expect(highlighted).toBeInViewport();
+    await snap(page, "search-opened");
+
+    // Esc clears the highlight; the next search would too.
+    await page.locator("body").press("Escape");
+    await expect(highlighted).toHaveCount(0);
+  });
+
+  test.describe("as bob (a new thread would head alice's list, which other specs check)", () => {
+    test.use({ user: "bob@example.com" });
+    test("a message just sent is found, and the next search clears an opened hit's highlight", async ({ page, threads, thread }) => {
+      await threads.goto();
+      await threads.newChat();
+      const word = `zephyr${Date.now().toString(36)}`;
+      await thread.send(`Remember the ${word} project`);
+      await expect(thread.lastReplyText()).toHaveText(`Echo: Remember the ${word} project`);
+
+      await threads.search.fill(word);
+      await expect(threads.rows).toHaveCount(1);
+      await expect(threads.rows.first().getByTestId("search-snippet").locator("mark").first()).toHaveText(word);
+      await threads.rows.first().getByRole("link").click();
+      await expect(page.locator('[data-highlighted="true"]')).toContainText(word);
+      await threads.search.fill(`${word} x`);
+      await expect(page.locator('[data-highlighted="true"]')).toHaveCount(0);
+    });
+  });
+
+  test("works with the thumbs filter and says when nothing matches", async ({ page, threads }) => {
+    await threads.goto();
+    await threads.filter("Thumbs down").click();
+    await threads.search.fill("essentials");
+    await expect(threads.rows.first()).toBeVisible();
+    const filtered = await threads.rows.count();
+    await threads.filter("All").click();
+    await expect.poll(() => threads.rows.count()).toBeGreaterThan(filtered);
+    await threads.search.fill("qwxzv nothing like this");
+    await expect(threads.list.getByText("No threads match")).toBeVisible();
+    await expect(page.getByTestId("search-status")).toHaveText("No results");
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { buildSnippet, foldWord, indexTerms, parseQuery, INDEXED_TEXT_MAX } from "./search-text";
+
+describe("indexTerms", () => {
+  it("English: words, lower-cased, punctuation dropped, each once", () => {
+    expect(indexTerms("Hello, world! Hello again; it's 2025.")).toEqual(["hello", "world", "again", "it's", "2025"]);
+  });
+
+  it("accents and compatibility forms fold: é → e, ü → u, full-width → ASCII", () => {
+    expect(indexTerms("Café Ünïcödé ＡＢＣ naïve")).toEqual(["cafe", "unicode", "abc", "naive"]);
+    expect(foldWord("CAFÉ")).toBe(foldWord("cafe"));
+  });
+
+  it("Chinese and Japanese are segmented into words", () => {
+    expect(indexTerms("我们的数据库很慢，需要优化查询")).toEqual(expect.arrayContaining(["我们", "数据", "查询"]));
+    expect(indexTerms("東京の天気は晴れです")).toEqual(expect.arrayContaining(["東京", "天気", "晴れ"]));
+  });
+
+  it("code: identifiers whole and in pieces; Markdown and HTML reduced to words", () => {
+    const terms = indexTerms("Call `getSignedUrl(presigned_url)` on foo.bar\n```ts\nconst x = 1;\n```\n[the docs](https://example.com/secret-path) <b>bold</b>");
+    expect(terms).toEqual(expect.arrayContaining(["getsignedurl", "get", "signed", "url", "presigned_url", "presigned", "foo.bar", "foo", "bar", "const", "the", "docs", "bold"]));
+    expect(terms).not.toContain("ts");
+    expect(terms).not.toContain("secret");
+    expect(terms).not.toContain("b");
+  });
+
+  it("indexes a long text only up to the documented cap", () => {
+    const text = `${"filler ".repeat(INDEXED_TEXT_MAX / 7)} zebra`;
+    expect(indexTerms(text)).not.toContain("zebra");
+  });
+});
+
+describe("parseQuery and snippets", () => {
+  it("the last word is a prefix, the others whole; case and accents folded", () => {
+    expect(parseQuery("Rotate SIGNING kéys")).toEqual({ words: ["rotate", "signing"], prefix: "keys" });
+    expect(parseQuery("  ?! ")).toEqual({ words: [], prefix: null });
+  });
+
+  it("marks every matched word around the first match", () => {
+    const parts = buildSnippet(`${"intro words ".repeat(20)}then the Presigned URL expired, so presign again`, parseQuery("url presig"));
+    expect(parts[0]).toEqual({ text: "…" });
+    expect(parts.filter((p) => p.mark).map((p) => p.text)).toEqual(["Presigned", "URL", "presign"]);
+  });
+
+  it("shows no Markdown syntax in a snippet", () => {
+    const text = buildSnippet("## Plan\nHere is **bold** and `code` and > quoted", parseQuery("bold"))
+      .map((p) => p.text)
+      .join("");
+    expect(text).toBe("Plan Here is bold and code and > quoted");
+  });
+});

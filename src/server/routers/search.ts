@@ -1,0 +1,12 @@
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { SearchQueryInputSchema } from "./schemas";
+
+export const searchRouter = createTRPCRouter({
+  /**
+   * Full-text search of the caller's own threads (docs/search.md): the user is never taken from the input. The
+   * client passes react-query's abort signal, so a search typed over is cancelled on the wire.
+   */
+  query: protectedProcedure.input(SearchQueryInputSchema).query(({ ctx, input }) =>
+    ctx.services.data.searchThreads({ userId: ctx.user.id, query: input.query, first: input.first, cursor: input.cursor ?? undefined, feedback: input.feedback ?? undefined }),
+  ),
+});
