@@ -31,7 +31,8 @@ describe("importThreads", () => {
     const [user, id] = [uid("u-"), uid("t-")];
     const { result, byOperation } = await countOf(table, () => layer.importThreads(user, [imported(id, 4)]));
     expect(result).toEqual({ written: [id], existing: [], taken: [] });
-    expect(byOperation).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 2 });
+    // The steps, their full-text index's postings, then its docs, the THREAD item: one batch each.
+    expect(byOperation).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 4 });
     expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({
       PK: `THREAD#${id}`,
       SK: "THREAD",
@@ -45,6 +46,7 @@ describe("importThreads", () => {
       updatedAt: "2024-05-01T10:05:00.000000Z",
       metadata: { importedFrom: "chatgpt", sourceId: "c1" },
       feedbackIndexedAt: "TS#2024-05-01T10:05:00.000000Z",
+      searchIndexedAt: "TS#2024-05-01T10:05:00.000000Z",
     });
     expect(await table.plain(`THREAD#${id}`, `STEP#${id}-s1`)).toEqual({
       PK: `THREAD#${id}`,

@@ -17,6 +17,8 @@ import { THREAD_SK, stepSk, threadPk, userThreadPk, userThreadSk } from "../keys
 import { batchGet, batchPut } from "./batch";
 import { type LayerContext } from "./context";
 import { FEEDBACK_INDEXED_AT } from "./feedback-rebuild";
+import { newSourceItems, SEARCH_INDEXED_AT } from "./search-index";
+import { wantedSources } from "./search-rebuild";
 import { partsAttribute, planStepWrite } from "./step-parts";
 import { z } from "zod";
 import { IdSchema } from "../entities/common";
@@ -61,6 +63,9 @@ function threadItem(userId: string, thread: ImportedThread): Item {
     metadata: parsed.metadata,
     // Imported steps carry no feedback: the (absent) markers are exact, so the feedback catch-up skips these threads.
     [FEEDBACK_INDEXED_AT]: userThreadSk(parsed.updatedAt),
+    // Indexed below, before this item is written. It must be: an imported thread keeps its old activity time, which
+    // sits under the catch-up's watermark, so the catch-up would never reach it.
+    [SEARCH_INDEXED_AT]: userThreadSk(parsed.updatedAt),
   };
 }
 
@@ -80,6 +85,13 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   const heads = fresh.map((thread) => threadItem(userId, thread));
   // Steps first, THREAD items last: a thread only appears (and counts as imported) once its steps are in.
   if (contents.length > 0) await batchPut(ctx, contents, 4);
+  // The full-text index of the new threads (their names and steps), batched like the steps, postings before docs:
+  // searchable once they appear.
+  const index = fresh.map((thread, i) => newSourceItems(thread.id, userId, wantedSources([heads[i]!, ...contents.filter((item) => item.PK === heads[i]!.PK)])));
+  const postings = index.flatMap((entry) => entry.postings);
+  const docs = index.flatMap((entry) => entry.docs);
+  if (postings.length > 0) await batchPut(ctx, postings, 4);
+  if (docs.length > 0) await batchPut(ctx, docs, 4);
   if (heads.length > 0) await batchPut(ctx, heads, 4);
   result.written = fresh.map((t) => t.id);
   return result;

@@ -94,6 +94,23 @@ export async function writeSource(ctx: LayerContext, threadId: string, owner: st
   return requests.length;
 }
 
+/**
+ * The items that index sources nobody indexed yet, for writers that batch many (an import): the postings first and
+ * the docs after them, as writeSource orders them, so a doc never names a posting that was not written.
+ */
+export function newSourceItems(threadId: string, owner: string, sources: ReadonlyMap<string, string>): { postings: Item[]; docs: Item[] } {
+  const postings: Item[] = [];
+  const docs: Item[] = [];
+  for (const [source, text] of sources) {
+    const terms = indexTerms(text);
+    if (terms.length === 0) continue;
+    postings.push(...terms.map((term) => postingKey(owner, term, threadId, source)));
+    const snippetText = stripMarkup(text.slice(0, SNIPPET_SOURCE_MAX * 2)).replace(/\s+/g, " ").trim().slice(0, SNIPPET_SOURCE_MAX);
+    docs.push({ ...docKey(threadId, source), terms: new Set(terms), owner, text: snippetText });
+  }
+  return { postings, docs };
+}
+
 async function getDoc(ctx: LayerContext, threadId: string, source: string): Promise<SearchDoc | null> {
   const out = await ctx.doc.send(
     new GetCommand({ TableName: ctx.tableName, Key: docKey(threadId, source), ConsistentRead: true, ProjectionExpression: "terms, #o, #t", ExpressionAttributeNames: { "#o": "owner", "#t": "text" } }),

@@ -166,7 +166,7 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
       display: element.display ?? "inline",
       size: element.size ?? null,
       content,
-    });
+    }, { owner: options.userId });
     return null;
   } catch (error) {
     if (error instanceof ImportError) return error.message;
