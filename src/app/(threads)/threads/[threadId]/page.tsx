@@ -3,23 +3,29 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { ThreadView } from "@/components/thread-view";
 import { currentUser } from "@/server/auth";
-import { toPublicElement, toPublicThread } from "@/server/public-thread";
 import { getServices } from "@/server/services";
 import { findOwnedThread } from "@/server/thread-access";
+import { latestWindow } from "@/server/thread-window";
 import { readComposerSettings } from "../composer-settings";
 import { threadIdFromParam } from "./thread-param";
 
 /**
  * Read once per request (metadata and page share it) through the thread gate, as threads.get does: one read of the
- * whole thread, owner checked on it. The layout has already answered 404 for someone else's thread or a missing one;
+ * whole thread, owner checked on it, and only its latest turns go into the page (the same window threads.get
+ * returns; docs/long-threads.md). The layout has already answered 404 for someone else's thread or a missing one;
  * this check still stands on its own (a layout does not guard a page) and catches a delete in between.
  */
 const readThread = cache(async (threadId: string) => {
   const user = await currentUser();
   if (!user) return null;
-  const thread = await findOwnedThread(getServices().data, user, threadId);
-  return thread && toPublicThread(thread, toPublicElement);
+  const data = getServices().data;
+  const thread = await findOwnedThread(data, user, threadId, { signElements: false });
+  if (!thread) return null;
+  return latestWindow(data, user.id, thread);
 });
+
+/** This request's moment, for times the page writes before the client clock is known. */
+const requestTime = cache(() => Date.now());
 
 type Params = { params: Promise<{ threadId: string }> };
 
@@ -32,5 +38,5 @@ export default async function ThreadPage({ params }: Params) {
   const threadId = threadIdFromParam((await params).threadId);
   const [thread, composerSettings] = await Promise.all([readThread(threadId), readComposerSettings()]);
   if (!thread) notFound();
-  return <ThreadView key={threadId} threadId={threadId} initialData={thread} composerSettings={composerSettings} />;
+  return <ThreadView key={threadId} threadId={threadId} initialData={thread} composerSettings={composerSettings} renderedAt={requestTime()} />;
 }
