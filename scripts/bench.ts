@@ -2,7 +2,7 @@
  * `npm run bench`: the data layer against a fresh in-memory dynalite, with the workload of the Python baseline
  * (bench/README.md, "The Python baseline"): 1,000 users, 10,000 threads over 10 users, threads of 2,000 steps.
  * Prints a table beside the baseline's figures and writes bench/results.json. `npm run bench -- --http` adds the
- * HTTP figures (bench-http.ts).
+ * HTTP figures (bench-http.ts). `npm run bench -- --ui` measures only long threads opened in Chromium (bench-ui.ts).
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -12,6 +12,7 @@ import { DynamoDBDataLayer, ensureTable, getLogger, utcNow, type StepInput } fro
 import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
 import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
 import { runHttpBench } from "./bench-http";
+import { formatUiTable, runUiBench } from "./bench-ui";
 import { LOCAL_AWS_CREDENTIALS, startDynalite } from "./local-services";
 
 /** The Python layer's medians on the same machine kind and dynalite (bench/README.md, "The Python baseline"). */
@@ -60,6 +61,7 @@ function step(threadId: string, i: number): StepInput {
 }
 
 async function main() {
+  if (process.argv.includes("--ui")) return uiOnly();
   getLogger("DynamoDB").level = "warn";
   const dynamo = await startDynalite();
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS });
@@ -149,15 +151,33 @@ async function main() {
     console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
     console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after.`);
   }
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
-  mkdirSync("bench", { recursive: true });
-  const file = "bench/results.json";
-  const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const { file, previous, machine } = resultsFile();
   writeFileSync(file, JSON.stringify({ ...previous, dataLayer: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory", results, feedbackCatchUp: catchUp }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
   console.log(`\nWrote ${file}.`);
   await layer.close();
   client.destroy();
   await dynamo.stop();
+}
+
+function resultsFile() {
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+  mkdirSync("bench", { recursive: true });
+  const file = "bench/results.json";
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  return { file, previous, machine };
+}
+
+/** Long threads in the browser (bench-ui.ts): the data-layer phases are not run. */
+async function uiOnly() {
+  const results = await runUiBench();
+  console.log(`
+Long threads in Chromium, median of ${process.env.BENCH_UI_RUNS ?? 5} views each:`);
+  console.log(formatUiTable(results));
+  const { file, previous, machine } = resultsFile();
+  writeFileSync(file, JSON.stringify({ ...previous, ui: { at: new Date().toISOString(), machine, results } }, null, 2) + "
+");
+  console.log(`
+Wrote ${file}.`);
 }
 
 main().catch((error) => {
