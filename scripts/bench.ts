@@ -170,14 +170,11 @@ function resultsFile() {
 /** Long threads in the browser (bench-ui.ts): the data-layer phases are not run. */
 async function uiOnly() {
   const results = await runUiBench();
-  console.log(`
-Long threads in Chromium, median of ${process.env.BENCH_UI_RUNS ?? 5} views each:`);
+  console.log(`\nLong threads in Chromium, median of ${process.env.BENCH_UI_RUNS ?? 5} views each:`);
   console.log(formatUiTable(results));
   const { file, previous, machine } = resultsFile();
-  writeFileSync(file, JSON.stringify({ ...previous, ui: { at: new Date().toISOString(), machine, results } }, null, 2) + "
-");
-  console.log(`
-Wrote ${file}.`);
+  writeFileSync(file, JSON.stringify({ ...previous, ui: { at: new Date().toISOString(), machine, results } }, null, 2) + "\n");
+  console.log(`\nWrote ${file}.`);
 }
 
 main().catch((error) => {
