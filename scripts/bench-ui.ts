@@ -35,6 +35,26 @@ export interface UiResult {
   dislikeToDialogMs: number;
 }
 
+/** The newest reply in view, and its 👎 carrying React's handler (hydrated): then a click does something. */
+const LATEST_REPLY_READY = `(() => {
+  const replies = document.querySelectorAll('[data-testid="assistant-message"]');
+  const last = replies[replies.length - 1];
+  const thumb = last && last.querySelector('[data-testid="feedback-down"]');
+  if (!last || !thumb) return false;
+  const box = last.getBoundingClientRect();
+  return box.bottom > 0 && box.top < window.innerHeight && Object.keys(thumb).some((key) => key.startsWith("__reactProps"));
+})()`;
+
+/** ms from a click on the last reply's 👎 to the first frame with the dialog in the document. */
+const DISLIKE_TO_DIALOG = `new Promise((resolve) => {
+  const replies = document.querySelectorAll('[data-testid="assistant-message"]');
+  const thumb = replies[replies.length - 1].querySelector('[data-testid="feedback-down"]');
+  const start = performance.now();
+  thumb.click();
+  const check = () => (document.querySelector('[role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
+  requestAnimationFrame(check);
+})`;
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -75,33 +95,11 @@ export async function runUiBench(log: (line: string) => void = console.error): P
       for (let run = -1; run < RUNS; run++) {
         const page = await context.newPage();
         await page.goto(url, { waitUntil: "commit" });
-        // The newest reply in view, and its 👎 carrying React's handler (hydrated): then a click does something.
-        await page.waitForFunction(
-          () => {
-            const replies = document.querySelectorAll('[data-testid="assistant-message"]');
-            const last = replies[replies.length - 1];
-            const thumb = last?.querySelector('[data-testid="feedback-down"]');
-            if (!last || !thumb) return false;
-            const box = last.getBoundingClientRect();
-            const inView = box.bottom > 0 && box.top < window.innerHeight;
-            return inView && Object.keys(thumb).some((key) => key.startsWith("__reactProps"));
-          },
-          undefined,
-          { polling: "raf", timeout: 60_000 },
-        );
-        const interactiveMs = await page.evaluate(() => performance.now());
-        const domNodes = await page.evaluate(() => document.getElementsByTagName("*").length);
-        const dislikeToDialogMs = await page.evaluate(
-          () =>
-            new Promise<number>((resolve) => {
-              const replies = document.querySelectorAll('[data-testid="assistant-message"]');
-              const thumb = replies[replies.length - 1]!.querySelector<HTMLButtonElement>('[data-testid="feedback-down"]')!;
-              const start = performance.now();
-              thumb.click();
-              const check = () => (document.querySelector('[role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
-              requestAnimationFrame(check);
-            }),
-        );
+        // Page-side code as strings: tsx names functions with a helper the page does not have.
+        await page.waitForFunction(LATEST_REPLY_READY, undefined, { polling: "raf", timeout: 60_000 });
+        const interactiveMs = (await page.evaluate("performance.now()")) as number;
+        const domNodes = (await page.evaluate('document.getElementsByTagName("*").length')) as number;
+        const dislikeToDialogMs = (await page.evaluate(DISLIKE_TO_DIALOG)) as number;
         await page.close();
         if (run >= 0) runs.push({ domNodes, interactiveMs, dislikeToDialogMs });
       }
