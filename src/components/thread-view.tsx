@@ -19,7 +19,8 @@ import { useNearView, useThreadWindow } from "./use-thread-window";
 
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
- * proper page) and hands it over as initialData, so the first paint has the whole conversation.
+ * proper page) and hands over its latest turns as initialData, so the first paint has them; older turns load as the
+ * reader scrolls up (use-thread-window.ts, docs/long-threads.md).
  */
 export function ThreadView({
   threadId,
@@ -39,9 +40,10 @@ export function ThreadView({
   const view = useThreadWindow(threadId, query.data, articleRef);
   // Sending from an older block (opened by a link): the new turn goes at the end, so the view goes there.
   const { latest, jumpToLatest } = view;
+  const sending = turn?.messageId ?? null;
   useEffect(() => {
-    if (turn && !latest) jumpToLatest();
-  }, [turn, latest, jumpToLatest]);
+    if (sending && !latest) jumpToLatest();
+  }, [sending, latest, jumpToLatest]);
   if (query.error?.data?.code === "NOT_FOUND") return <ThreadNotFound />;
   if (!query.data) return query.isError ? <ThreadError onRetry={() => void query.refetch()} /> : <ThreadSkeleton />;
   const thread = query.data;
