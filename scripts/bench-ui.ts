@@ -23,7 +23,8 @@ import { signIn } from "./http-session";
 import { seedLongThread } from "./seed-long-thread";
 import { startStack } from "./stack";
 
-const SIZES = [200, 2_000, 10_000];
+/** BENCH_UI_SIZES=200,2000 measures fewer sizes (a slow "before" build, say). */
+const SIZES = (process.env.BENCH_UI_SIZES ?? "200,2000,10000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 5);
 const PASSWORD = "bench-ui-password-1";
 
