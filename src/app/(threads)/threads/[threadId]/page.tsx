@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { ThreadView } from "@/components/thread-view";
+import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/scroll-to-latest-script";
 import { currentUser } from "@/server/auth";
+import { NONCE_HEADER } from "@/server/security/security-headers";
 import { getServices } from "@/server/services";
 import { findOwnedThread } from "@/server/thread-access";
 import { latestWindow } from "@/server/thread-window";
@@ -36,7 +39,13 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 
 export default async function ThreadPage({ params }: Params) {
   const threadId = threadIdFromParam((await params).threadId);
-  const [thread, composerSettings] = await Promise.all([readThread(threadId), readComposerSettings()]);
+  const [thread, composerSettings, nonce] = await Promise.all([readThread(threadId), readComposerSettings(), headers().then((h) => h.get(NONCE_HEADER) ?? undefined)]);
   if (!thread) notFound();
-  return <ThreadView key={threadId} threadId={threadId} initialData={thread} composerSettings={composerSettings} renderedAt={requestTime()} />;
+  return (
+    <>
+      <ThreadView key={threadId} threadId={threadId} initialData={thread} composerSettings={composerSettings} renderedAt={requestTime()} />
+      {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
+      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
+    </>
+  );
 }
