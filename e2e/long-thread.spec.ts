@@ -43,7 +43,6 @@ test.beforeAll(async ({ browser }) => {
 });
 
 const turnCount = () => seeded.turns.length;
-const mainPane = (page: Page) => page.locator(".main-pane");
 
 /** Whether the element is inside the visible part of the scrolling pane. */
 async function inView(page: Page, selector: string): Promise<boolean> {
@@ -74,8 +73,10 @@ test("scrolling up loads older turns and keeps the reading position; Jump to lat
   const oldestShown = page.locator(`#step-${seeded.turns[firstLoaded]!.messageId}`);
   await expect(oldestShown).toBeAttached();
   await expect(thread.userMessages).toHaveCount(LATEST_TURNS);
-  // To the very top: the page before loads, and the message that was on screen stays where it was.
-  await mainPane(page).evaluate((pane) => pane.scrollTo({ top: 0 }));
+  await expect.poll(() => inView(page, `#step-${seeded.turns.at(-1)!.replyId}`)).toBe(true);
+  // To the very top, as a reader does (the wheel): the page before loads, and what was on screen stays where it was.
+  await page.locator(".thread-view").hover();
+  await page.mouse.wheel(0, -100_000);
   const before = (await oldestShown.boundingBox())!.y;
   await expect(page.locator(`#step-${seeded.turns[firstLoaded - 1]!.messageId}`)).toBeAttached();
   await expect(thread.userMessages).toHaveCount(LATEST_TURNS * 2);

@@ -77,10 +77,24 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
     keepFromBottom.current = null;
   }, [start, anchorRef]);
 
-  // Opening the thread: at the newest turn, before the first paint. A link to a step scrolls there instead.
+  // Opening the thread: at the newest turn, before the first paint, and kept there while late layout settles (about a
+  // second) until the reader scrolls, types or clicks. A link to a step scrolls there instead.
   useLayoutEffect(() => {
     const scroller = scrollerOf(anchorRef.current);
-    if (scroller && !hasStepHash()) scroller.scrollTop = scroller.scrollHeight;
+    if (!scroller || hasStepHash()) return;
+    scroller.scrollTop = scroller.scrollHeight;
+    let frames = 60;
+    let frame = requestAnimationFrame(function follow() {
+      scroller.scrollTop = scroller.scrollHeight;
+      if (--frames > 0) frame = requestAnimationFrame(follow);
+    });
+    const stop = () => cancelAnimationFrame(frame);
+    const inputs = ["wheel", "touchstart", "keydown", "pointerdown"] as const;
+    inputs.forEach((type) => window.addEventListener(type, stop, { capture: true, once: true }));
+    return () => {
+      stop();
+      inputs.forEach((type) => window.removeEventListener(type, stop, { capture: true }));
+    };
   }, [anchorRef]);
 
   // After Jump to latest, once the newest turns are in.
