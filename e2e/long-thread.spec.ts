@@ -75,7 +75,8 @@ test("scrolling up loads older turns and keeps the reading position; Jump to lat
   await expect(thread.userMessages).toHaveCount(LATEST_TURNS);
   await expect.poll(() => inView(page, `#step-${seeded.turns.at(-1)!.replyId}`)).toBe(true);
   // To the very top, as a reader does (the wheel): the page before loads, and what was on screen stays where it was.
-  await page.locator(".thread-view").hover();
+  const pane = (await page.locator(".main-pane").boundingBox())!;
+  await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 3);
   await page.mouse.wheel(0, -100_000);
   const before = (await oldestShown.boundingBox())!.y;
   await expect(page.locator(`#step-${seeded.turns[firstLoaded - 1]!.messageId}`)).toBeAttached();
