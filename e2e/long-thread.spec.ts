@@ -22,7 +22,6 @@ let session: Exclude<BrowserContextOptions["storageState"], string | undefined>;
 // Playwright reads a fixture's dependencies from its destructuring pattern: this one depends on none.
 // eslint-disable-next-line no-empty-pattern
 const test = base.extend({ storageState: async ({}, provide) => provide(session) });
-test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000);
