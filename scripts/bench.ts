@@ -5,7 +5,8 @@
  * `-- --latency MS` holds every DynamoDB response MS ms (an in-region round trip is about 4); `-- --http` adds the
  * HTTP figures (bench-http.ts); `-- --import` measures only the import of a 10,000-conversation export
  * (bench-import.ts); `-- --search` adds the full-text search workload (bench-search.ts). The paths people feel
- * are counted in round trips (bench-paths.ts).
+ * are counted in round trips (bench-paths.ts). `-- --ui` measures only long threads opened in Chromium
+ * (bench-ui.ts).
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -21,6 +22,7 @@ import { countBenchRequests } from "./bench-counter";
 import { startBenchDynamo } from "./bench-dynamo-server";
 import { benchPaths, formatPaths } from "./bench-paths";
 import { formatSearchBench, runSearchBench } from "./bench-search";
+import { formatUiTable, runUiBench } from "./bench-ui";
 
 /**
  * The Python layer's medians, stored from an earlier day on the same machine kind and dynalite, without added latency
@@ -87,6 +89,7 @@ async function main() {
     saveImportBench(figure);
     return;
   }
+  if (process.argv.includes("--ui")) return uiOnly();
   getLogger("DynamoDB").level = "warn";
   const latencyMs = latencyArg();
   const dynamo = await startBenchDynamo(latencyMs);
@@ -198,16 +201,31 @@ async function main() {
     console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
     console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after.`);
   }
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
-  mkdirSync("bench", { recursive: true });
-  const file = "bench/results.json";
-  const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const { file, previous, machine } = resultsFile();
   const key = latencyMs ? `dataLayerLatency${latencyMs}ms` : "dataLayer";
   writeFileSync(file, JSON.stringify({ ...previous, [key]: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory, own process", latencyMs, results, feedbackCatchUp: catchUp, paths, search }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
   console.log(`\nWrote ${file}.`);
   await layer.close();
   client.destroy();
   await dynamo.stop();
+}
+
+function resultsFile() {
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+  mkdirSync("bench", { recursive: true });
+  const file = "bench/results.json";
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  return { file, previous, machine };
+}
+
+/** Long threads in the browser (bench-ui.ts): the data-layer phases are not run. */
+async function uiOnly() {
+  const results = await runUiBench();
+  console.log(`\nLong threads in Chromium, median of ${process.env.BENCH_UI_RUNS ?? 5} views each:`);
+  console.log(formatUiTable(results));
+  const { file, previous, machine } = resultsFile();
+  writeFileSync(file, JSON.stringify({ ...previous, ui: { at: new Date().toISOString(), machine, results } }, null, 2) + "\n");
+  console.log(`\nWrote ${file}.`);
 }
 
 main().catch((error) => {

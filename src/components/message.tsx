@@ -10,6 +10,7 @@ import { ElementList } from "./element-view";
 import { FeedbackButtons } from "./feedback-buttons";
 import { Markdown } from "./markdown";
 import { AlertIcon, RetryIcon } from "./ui/icons";
+import { stepElementId } from "./use-step-anchor";
 import type { ThreadElement, ThreadStep } from "./use-thread-cache";
 
 /**
@@ -43,7 +44,7 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
   const { t } = useI18n();
   const text = step.output ?? step.input ?? "";
   return (
-    <div className="turn turn-user" id={`step-${step.id}`} data-testid="user-message" data-step-id={step.id}>
+    <div id={stepElementId(step.id)} className="turn turn-user" data-testid="user-message" data-step-id={step.id}>
       <h2 className="sr-only">{t.you}</h2>
       {text ? <div className="bubble">{text}</div> : null}
       <ElementList threadId={threadId} elements={elements} align="end" />
@@ -84,7 +85,7 @@ export function AssistantMessage({
   const cancelled = (step.metadata as { cancelled?: unknown } | null | undefined)?.cancelled === true;
   const className = ["message message-assistant", streaming ? "message-streaming" : "", step.isError ? "message-error" : ""].filter(Boolean).join(" ");
   return (
-    <div className={className} id={`step-${step.id}`} data-testid="assistant-message" data-step-id={step.id} data-streaming={streaming ? "true" : undefined} aria-busy={streaming || undefined}>
+    <div id={stepElementId(step.id)} className={className} data-testid="assistant-message" data-step-id={step.id} data-streaming={streaming ? "true" : undefined} aria-busy={streaming || undefined}>
       <h2 className="sr-only">{t.assistant}</h2>
       {step.isError ? (
         <div className="error-callout">

@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useContext, useMemo } from "react";
+import { memo, useMemo } from "react";
 import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@/lib/build-step-tree";
 import { fenced, formatDuration, prettyJson } from "@/lib/format";
 import { useI18n } from "@/lib/i18n/i18n-provider";
@@ -8,6 +8,7 @@ import { ElementList } from "./element-view";
 import { Markdown } from "./markdown";
 import { AssistantMessage, ErrorLabel, UserMessage } from "./message";
 import { ChevronRightIcon, SparkIcon, WrenchIcon } from "./ui/icons";
+import { stepElementId } from "./use-step-anchor";
 import type { ThreadDetail, ThreadElement, ThreadStep } from "./use-thread-cache";
 
 type Node = StepNode<ThreadStep>;
@@ -18,8 +19,6 @@ interface TreeContext {
   elementsFor: (stepId: string) => ThreadElement[];
 }
 
-const Ctx = createContext<TreeContext | null>(null);
-const useTree = () => useContext(Ctx)!;
 const NO_ELEMENTS: ThreadElement[] = [];
 
 /**
@@ -27,41 +26,61 @@ const NO_ELEMENTS: ThreadElement[] = [];
  * tool calls and answers, a lone assistant message) on the left behind the assistant avatar. Tool, LLM and other
  * steps nest under their parent as collapsible cards; feedback sits under each run's last answer.
  */
-export function Conversation({ thread }: { thread: ThreadDetail }) {
+export function Conversation({ thread, before, after }: { thread: Pick<ThreadDetail, "id" | "steps" | "elements">; before?: React.ReactNode; after?: React.ReactNode }) {
   const { t } = useI18n();
   const roots = useMemo(() => buildStepTree(thread.steps), [thread.steps]);
   const rated = useMemo(() => feedbackTargets(roots), [roots]);
   const { byStep, orphans } = useMemo(() => attachElements(thread.elements, new Set(thread.steps.map((s) => s.id))), [thread.elements, thread.steps]);
-  const context = useMemo<TreeContext>(() => ({ threadId: thread.id, rated, elementsFor: (id) => byStep.get(id) ?? NO_ELEMENTS }), [thread.id, rated, byStep]);
+  const tree = useMemo<TreeContext>(() => ({ threadId: thread.id, rated, elementsFor: (id) => byStep.get(id) ?? NO_ELEMENTS }), [thread.id, rated, byStep]);
 
   if (roots.length === 0 && orphans.length === 0) return <p className="muted conversation-empty">{t.emptyThread}</p>;
 
   return (
-    <Ctx.Provider value={context}>
-      <div className="conversation">
-        {roots.map((node) => (
-          <Turn key={node.step.id} node={node} />
-        ))}
-        {orphans.length ? (
-          <section className="turn turn-assistant" aria-label={t.attachments}>
-            <div className="turn-content">
-              <ElementList threadId={thread.id} elements={orphans} />
-            </div>
-          </section>
-        ) : null}
-      </div>
-    </Ctx.Provider>
+    <div className="conversation">
+      {before}
+      {roots.map((node) => (
+        <Turn key={node.step.id} node={node} tree={tree} />
+      ))}
+      {orphans.length ? (
+        <section className="turn turn-assistant" aria-label={t.attachments}>
+          <div className="turn-content">
+            <ElementList threadId={thread.id} elements={orphans} />
+          </div>
+        </section>
+      ) : null}
+      {after}
+    </div>
   );
 }
 
-function Turn({ node }: { node: Node }) {
-  const { threadId, elementsFor } = useTree();
+type TurnProps = { node: Node; tree: TreeContext };
+
+const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((item, i) => item === b[i]);
+
+/**
+ * A turn draws again only when something it shows changed: a step of its own (the cache shares unchanged step
+ * objects across writes), its files or its feedback target. A thumb, a loaded page or the end of a reply then
+ * redraws one turn, not the thread (docs/long-threads.md).
+ */
+function sameTurn(a: TurnProps, b: TurnProps): boolean {
+  if (a.tree.threadId !== b.tree.threadId) return false;
+  const same = (x: Node, y: Node): boolean =>
+    x.step === y.step &&
+    x.children.length === y.children.length &&
+    a.tree.rated.get(x.step.id) === b.tree.rated.get(y.step.id) &&
+    sameList(a.tree.elementsFor(x.step.id), b.tree.elementsFor(y.step.id)) &&
+    x.children.every((child, i) => same(child, y.children[i]!));
+  return same(a.node, b.node);
+}
+
+const Turn = memo(function Turn({ node, tree }: TurnProps) {
+  const { threadId, elementsFor } = tree;
   const type = node.step.type;
   if (type === "user_message") {
     return (
       <>
         <UserMessage threadId={threadId} step={node.step} elements={elementsFor(node.step.id)} />
-        {node.children.length ? <AssistantTurn>{node.children.map((child) => <NodeView key={child.step.id} node={child} run={undefined} />)}</AssistantTurn> : null}
+        {node.children.length ? <AssistantTurn>{node.children.map((child) => <NodeView key={child.step.id} node={child} run={undefined} tree={tree} />)}</AssistantTurn> : null}
       </>
     );
   }
@@ -74,10 +93,10 @@ function Turn({ node }: { node: Node }) {
   }
   return (
     <AssistantTurn>
-      <NodeView node={node} run={undefined} />
+      <NodeView node={node} run={undefined} tree={tree} />
     </AssistantTurn>
   );
-}
+}, sameTurn);
 
 function AssistantTurn({ children }: { children: React.ReactNode }) {
   return (
@@ -91,8 +110,8 @@ function AssistantTurn({ children }: { children: React.ReactNode }) {
 }
 
 /** One step inside an assistant turn; `run` is the nearest run above it (for the answer's duration). */
-function NodeView({ node, run }: { node: Node; run: ThreadStep | undefined }) {
-  const { threadId, rated, elementsFor } = useTree();
+function NodeView({ node, run, tree }: { node: Node; run: ThreadStep | undefined; tree: TreeContext }) {
+  const { threadId, rated, elementsFor } = tree;
   const { step, children } = node;
   switch (step.type) {
     case "run":
@@ -100,7 +119,7 @@ function NodeView({ node, run }: { node: Node; run: ThreadStep | undefined }) {
         <>
           {step.isError ? <ErrorLabel /> : null}
           {children.map((child) => (
-            <NodeView key={child.step.id} node={child} run={step} />
+            <NodeView key={child.step.id} node={child} run={step} tree={tree} />
           ))}
           <ElementList threadId={threadId} elements={elementsFor(step.id)} />
         </>
@@ -110,21 +129,21 @@ function NodeView({ node, run }: { node: Node; run: ThreadStep | undefined }) {
         <>
           <AssistantMessage threadId={threadId} step={step} elements={elementsFor(step.id)} ratedStep={rated.get(step.id)} run={run} />
           {children.map((child) => (
-            <NodeView key={child.step.id} node={child} run={run} />
+            <NodeView key={child.step.id} node={child} run={run} tree={tree} />
           ))}
         </>
       );
     case "user_message":
       return <UserMessage threadId={threadId} step={step} elements={elementsFor(step.id)} />;
     default:
-      return <StepCard node={node} run={run} />;
+      return <StepCard node={node} run={run} tree={tree} />;
   }
 }
 
 /** A tool / LLM / retrieval … step: collapsed to one line (name, duration, error), open for input and output. */
-function StepCard({ node, run }: { node: Node; run: ThreadStep | undefined }) {
+function StepCard({ node, run, tree }: { node: Node; run: ThreadStep | undefined; tree: TreeContext }) {
   const { t } = useI18n();
-  const { threadId, elementsFor } = useTree();
+  const { threadId, elementsFor } = tree;
   const { step, children } = node;
   const duration = formatDuration(step.start, step.end);
   const kind = step.type && t.stepKind[step.type] ? step.type : "other";
@@ -132,7 +151,7 @@ function StepCard({ node, run }: { node: Node; run: ThreadStep | undefined }) {
   const running = !step.end && !step.isError;
   const elements = elementsFor(step.id);
   return (
-    <details className="step-card" id={`step-${step.id}`} data-testid="step" data-step-type={step.type ?? "undefined"} data-error={step.isError ? "true" : undefined} open={step.defaultOpen ?? undefined}>
+    <details id={stepElementId(step.id)} className="step-card" data-testid="step" data-step-type={step.type ?? "undefined"} data-error={step.isError ? "true" : undefined} open={step.defaultOpen ?? undefined}>
       <summary>
         <ChevronRightIcon size={14} className="step-chevron" />
         <WrenchIcon size={14} className="step-icon" />
@@ -147,7 +166,7 @@ function StepCard({ node, run }: { node: Node; run: ThreadStep | undefined }) {
         {step.input ? <StepText label={t.stepInput} text={step.input} language={step.language} /> : null}
         {step.output ? <StepText label={t.stepOutput} text={step.output} language={step.language} error={Boolean(step.isError)} /> : null}
         {children.map((child) => (
-          <NodeView key={child.step.id} node={child} run={run} />
+          <NodeView key={child.step.id} node={child} run={run} tree={tree} />
         ))}
         <ElementList threadId={threadId} elements={elements} />
       </div>

@@ -1,7 +1,6 @@
 "use client";
 
 import { useEffect, useMemo, useRef } from "react";
-import { useStepAnchor } from "./use-step-anchor";
 import { sortSteps } from "@/lib/build-step-tree";
 import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/date-groups";
 import { useNow } from "@/lib/hooks";
@@ -14,40 +13,76 @@ import { ShareButton } from "./share-dialog";
 import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
-import { SparkIcon } from "./ui/icons";
+import { ChevronDownIcon, SparkIcon } from "./ui/icons";
 import { isStreaming, useChatTurn, useSendMessage, withoutTurn, type ChatTurn } from "./use-chat-stream";
 import type { ThreadDetail, ThreadStep } from "./use-thread-cache";
+import { useNearView, useThreadWindow } from "./use-thread-window";
 
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
- * proper page) and hands it over as initialData, so the first paint has the whole conversation.
+ * proper page) and hands over its latest turns as initialData, so the first paint has them; older turns load as the
+ * reader scrolls up (use-thread-window.ts, docs/long-threads.md).
  */
-export function ThreadView({ threadId, initialData, composerSettings }: { threadId: string; initialData?: ThreadDetail; composerSettings?: ComposerSettings }) {
+export function ThreadView({
+  threadId,
+  initialData,
+  composerSettings,
+  renderedAt,
+}: {
+  threadId: string;
+  initialData?: ThreadDetail;
+  composerSettings?: ComposerSettings;
+  /** The server's clock when it rendered the page: the header's "Updated …" is there before hydration. */
+  renderedAt?: number;
+}) {
   const query = api.threads.get.useQuery({ threadId }, { initialData });
   const turn = useChatTurn(threadId);
+  const articleRef = useRef<HTMLElement>(null);
+  const view = useThreadWindow(threadId, query.data, articleRef);
+  // Sending from an older block (opened by a link): the new turn goes at the end, so the view goes there.
+  const { latest, jumpToLatest } = view;
+  const sending = turn?.messageId ?? null;
+  useEffect(() => {
+    if (sending && !latest) jumpToLatest();
+  }, [sending, latest, jumpToLatest]);
   if (query.error?.data?.code === "NOT_FOUND") return <ThreadNotFound />;
   if (!query.data) return query.isError ? <ThreadError onRetry={() => void query.refetch()} /> : <ThreadSkeleton />;
   const thread = query.data;
   return (
-    <article className="thread-view" aria-labelledby="thread-title">
-      <ThreadHeader thread={thread} turn={turn} />
-      <ThreadBody thread={thread} turn={turn} />
+    <article ref={articleRef} className="thread-view" aria-labelledby="thread-title">
+      <ThreadHeader thread={thread} turn={turn} renderedAt={renderedAt} />
+      <ThreadBody thread={thread} turn={turn} view={view} />
       <div className="composer-dock">
+        {view.showJump ? <JumpToLatest onClick={view.jumpToLatest} /> : null}
         <Composer threadId={threadId} focusKey={threadId} settings={composerSettings} />
       </div>
     </article>
   );
 }
 
+function JumpToLatest({ onClick }: { onClick: () => void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="btn btn-sm jump-to-latest" data-testid="jump-to-latest" onClick={onClick}>
+      <ChevronDownIcon size={14} />
+      {t.jumpToLatest}
+    </button>
+  );
+}
+
 const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
 
 /** `draft`: a new chat not stored yet (no export). The turn in flight counts in the message total. */
-export function ThreadHeader({ thread, turn, draft }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean }) {
+export function ThreadHeader({ thread, turn, draft, renderedAt }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean; renderedAt?: number }) {
   const { t, locale } = useI18n();
-  const now = useNow();
+  const clock = useNow();
+  // Before hydration the client clock is unknown (0): the server's time stands in, so the text is never blank.
+  const now = clock.getTime() === 0 && renderedAt ? new Date(renderedAt) : clock;
   const visible = withoutTurn(thread, turn ?? null);
   const pending = turn ? 1 + (turn.reply || isStreaming(turn) ? 1 : 0) + (turn.status === "error" ? 1 : 0) : 0;
-  const messages = visible.steps.filter((s) => MESSAGE_TYPES.has(s.type ?? "")).length + pending;
+  // The whole thread's count (the server's), less the stored copy of the turn in flight, which is counted as pending.
+  const countMessages = (steps: readonly ThreadStep[]) => steps.filter((s) => MESSAGE_TYPES.has(s.type ?? "")).length;
+  const messages = thread.window.messages - (countMessages(thread.steps) - countMessages(visible.steps)) + pending;
   const name = thread.name?.trim() || turn?.threadName || (draft ? t.newChat : t.untitled);
   return (
     <header className="thread-header">
@@ -56,7 +91,8 @@ export function ThreadHeader({ thread, turn, draft }: { thread: ThreadDetail; tu
           {name}
         </h1>
         <p className="thread-meta">
-          <time dateTime={machineDateTime(thread.updatedAt)} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)}>
+          {/* The server writes it in its own time zone; the browser's replaces it at hydration. */}
+          <time dateTime={machineDateTime(thread.updatedAt)} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
             {now.getTime() === 0 ? "\u00a0" : t.updated(formatShortDateTime(thread.updatedAt, now, locale))}
           </time>
           <span aria-hidden="true"> · </span>
@@ -87,7 +123,7 @@ function lastFailure(steps: readonly ThreadStep[]): { stepId: string; content: s
  * server writes it as it goes) stays hidden until the turn is handed over, so it never shows twice, and the
  * streamed text stays where it is until the refetch that replaces it has landed.
  */
-export function ThreadBody({ thread, turn }: { thread: ThreadDetail; turn: ChatTurn | null }) {
+export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn: ChatTurn | null; view?: ThreadWindowView }) {
   const send = useSendMessage();
   const messageId = turn?.messageId ?? null;
   const runStepId = turn?.runStepId ?? null;
@@ -96,12 +132,29 @@ export function ThreadBody({ thread, turn }: { thread: ThreadDetail; turn: ChatT
   const ids = useMemo(() => (messageId ? { messageId, runStepId, assistantStepId, errorStepId } : null), [messageId, runStepId, assistantStepId, errorStepId]);
   const visible = useMemo(() => withoutTurn(thread, ids), [thread, ids]);
   // Tokens re-render this body many times a second: the stored conversation is not drawn again for them.
-  const conversation = useMemo(() => <Conversation thread={visible} />, [visible]);
-  // A search hit's `#step-{id}`: scroll to that message and highlight it (use-step-anchor.ts).
-  useStepAnchor(visible.steps.length);
+  const olderRef = useRef<HTMLDivElement>(null);
+  const newerRef = useRef<HTMLDivElement>(null);
+  useNearView(olderRef, view?.loadOlder ?? noop, view?.olderCursor ?? null);
+  useNearView(newerRef, view?.loadNewer ?? noop, view?.newerCursor ?? null);
+  const loading = view?.loading ?? null;
+  const failed = view?.failed ?? false;
+  const hasOlder = Boolean(view?.olderCursor);
+  const hasNewer = Boolean(view?.newerCursor);
+  const conversation = useMemo(
+    () => (
+      <Conversation
+        thread={visible}
+        before={hasOlder ? <PageEdge edgeRef={olderRef} loading={loading === "older"} failed={failed} testId="older-turns" /> : null}
+        after={hasNewer ? <PageEdge edgeRef={newerRef} loading={loading === "newer"} failed={failed} testId="newer-turns" /> : null}
+      />
+    ),
+    [visible, hasOlder, hasNewer, loading, failed],
+  );
   const showConversation = !turn || visible.steps.length > 0 || visible.elements.length > 0;
 
-  const failure = useMemo(() => lastFailure(thread.steps), [thread.steps]);
+  // Only a block that ends at the newest turn knows the thread's last answer.
+  const latest = thread.window.newerCursor === null;
+  const failure = useMemo(() => (latest ? lastFailure(thread.steps) : null), [thread.steps, latest]);
   const pendingFailure = turn?.status === "error" && errorStepId && turn.content.trim() ? { stepId: errorStepId, content: turn.content.trim() } : null;
   const target = pendingFailure ?? (turn ? null : failure);
   const threadId = thread.id;
@@ -129,6 +182,19 @@ export function ThreadBody({ thread, turn }: { thread: ThreadDetail; turn: ChatT
         </div>
       ) : null}
     </RetryContext.Provider>
+  );
+}
+
+const noop = () => undefined;
+type ThreadWindowView = ReturnType<typeof useThreadWindow>;
+
+/** Where more turns load (a screen before it comes into view); says so while they do, or that they could not. */
+function PageEdge({ edgeRef, loading, failed, testId }: { edgeRef: React.RefObject<HTMLDivElement | null>; loading: boolean; failed: boolean; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <div ref={edgeRef} className="page-edge muted" data-testid={testId} aria-live="polite">
+      {loading ? t.loadingTurns : failed ? t.turnsFailed : null}
+    </div>
   );
 }
 

@@ -1,28 +1,26 @@
 "use client";
 
-import { useEffect } from "react";
+import { useEffect, useSyncExternalStore } from "react";
 
 /**
- * Scrolls to the step a link names (`/threads/{id}#step-{stepId}`, from a search hit) and highlights it until Esc,
- * the next search or the next anchor. Contract with the thread view (also used by long-thread windowing): every
- * rendered step has `id="step-{stepId}"`, and the highlighted one carries `data-highlighted="true"`.
+ * Links to one message: `/threads/{id}#step-{stepId}` (search hits open these). Every drawn step carries
+ * `id="step-{stepId}"`; the linked one, once it is on screen, is scrolled to the middle and marked
+ * `data-highlighted="true"` (the CSS draws the mark) until Esc, the next search or the next link. Where the step
+ * comes from (the loaded turns, or a window the thread view fetches around it first: use-thread-window.ts) is the
+ * caller's business: this file only knows which step is linked, and finds, scrolls and marks it.
  *
- * `ready` changes when the thread's steps have rendered (e.g. their count), so a hash present on the first load
- * is applied once there is something to scroll to. A hit on the thread already open changes only the hash, which
- * the router does with pushState (no `hashchange`), so the search also announces it with STEP_ANCHOR_EVENT, whose
- * `detail` is the step id.
+ * The linked step is the URL's fragment, except that a search hit on the thread already open changes only the
+ * fragment, which the router does with pushState (no `hashchange`, and maybe not yet when the hit is announced): the
+ * search names the step in a STEP_ANCHOR_EVENT instead.
  */
 export const STEP_ANCHOR_EVENT = "threadbook:step-anchor";
 export const CLEAR_STEP_HIGHLIGHT_EVENT = "threadbook:clear-step-highlight";
 
 const PREFIX = "#step-";
-/** How long a step that is not rendered yet (still loading, or outside a window) is waited for. */
-const WAIT_MS = 3_000;
 
-function clearHighlight() {
-  for (const element of document.querySelectorAll('[data-highlighted="true"]')) element.removeAttribute("data-highlighted");
-}
+export const stepElementId = (stepId: string) => `step-${stepId}`;
 
+/** The step a `#step-…` fragment names, or null (any other fragment, or a garbled escape). */
 export function stepIdFromHash(hash: string): string | null {
   if (!hash.startsWith(PREFIX)) return null;
   try {
@@ -32,49 +30,70 @@ export function stepIdFromHash(hash: string): string | null {
   }
 }
 
-export function useStepAnchor(ready: unknown): void {
+function clearHighlight() {
+  for (const element of document.querySelectorAll('[data-highlighted="true"]')) element.removeAttribute("data-highlighted");
+}
+
+/** What an event or Esc set; `undefined` means "whatever the fragment says". */
+let announced: string | null | undefined;
+
+function subscribe(onChange: () => void) {
+  const fromLocation = () => {
+    announced = undefined;
+    onChange();
+  };
+  const fromEvent = (event: Event) => {
+    announced = event instanceof CustomEvent && typeof event.detail === "string" ? event.detail : null;
+    onChange();
+  };
+  const clear = () => {
+    announced = null;
+    clearHighlight();
+    onChange();
+  };
+  // Capture: a field that handles Esc itself (the search box clears its text) must not hide it from us.
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key === "Escape" && document.querySelector('[data-highlighted="true"]')) clear();
+  };
+  window.addEventListener("hashchange", fromLocation);
+  window.addEventListener("popstate", fromLocation);
+  window.addEventListener(STEP_ANCHOR_EVENT, fromEvent);
+  window.addEventListener(CLEAR_STEP_HIGHLIGHT_EVENT, clear);
+  window.addEventListener("keydown", onKey, true);
+  return () => {
+    window.removeEventListener("hashchange", fromLocation);
+    window.removeEventListener("popstate", fromLocation);
+    window.removeEventListener(STEP_ANCHOR_EVENT, fromEvent);
+    window.removeEventListener(CLEAR_STEP_HIGHLIGHT_EVENT, clear);
+    window.removeEventListener("keydown", onKey, true);
+  };
+}
+
+/** The linked step, live; null on the server (a fragment never reaches it). */
+export function useHashStepId(): string | null {
+  // A thread opened afresh follows its own URL, not what was announced on the thread before it.
+  useEffect(
+    () => () => {
+      announced = undefined;
+    },
+    [],
+  );
+  return useSyncExternalStore(
+    subscribe,
+    () => (announced !== undefined ? announced : stepIdFromHash(window.location.hash)),
+    () => null,
+  );
+}
+
+/** Once `ready` (the step is drawn), scrolls the linked step into view and highlights it, once per step id. */
+export function useStepAnchor(stepId: string | null, ready = true) {
   useEffect(() => {
-    let frame = 0;
-    let stopAt = 0;
-    const apply = (event?: Event) => {
-      cancelAnimationFrame(frame);
-      // The event names the step itself: the router may not have put the new hash in the URL yet.
-      const named = event instanceof CustomEvent && typeof event.detail === "string" ? event.detail : null;
-      const stepId = named ?? stepIdFromHash(window.location.hash);
-      if (!stepId) return;
-      stopAt = performance.now() + WAIT_MS;
-      const attempt = () => {
-        const target = document.getElementById(`step-${stepId}`);
-        if (!target) {
-          if (performance.now() < stopAt) frame = requestAnimationFrame(attempt);
-          return;
-        }
-        clearHighlight();
-        target.setAttribute("data-highlighted", "true");
-        const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-        target.scrollIntoView({ block: "center", behavior: reduce ? "auto" : "smooth" });
-      };
-      attempt();
-    };
-    const clear = () => {
-      cancelAnimationFrame(frame);
-      clearHighlight();
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape" && document.querySelector('[data-highlighted="true"]')) clear();
-    };
-    apply();
-    window.addEventListener("hashchange", apply);
-    window.addEventListener(STEP_ANCHOR_EVENT, apply);
-    window.addEventListener(CLEAR_STEP_HIGHLIGHT_EVENT, clear);
-    // Capture: a field that handles Esc itself (the search box clears its text) must not hide it from us.
-    window.addEventListener("keydown", onKey, true);
-    return () => {
-      cancelAnimationFrame(frame);
-      window.removeEventListener("hashchange", apply);
-      window.removeEventListener(STEP_ANCHOR_EVENT, apply);
-      window.removeEventListener(CLEAR_STEP_HIGHLIGHT_EVENT, clear);
-      window.removeEventListener("keydown", onKey, true);
-    };
-  }, [ready]);
+    if (!stepId || !ready) return;
+    const element = document.getElementById(stepElementId(stepId));
+    if (!element) return;
+    clearHighlight();
+    element.setAttribute("data-highlighted", "true");
+    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    element.scrollIntoView({ block: "center", behavior: reduce ? "auto" : "smooth" });
+  }, [stepId, ready]);
 }

@@ -44,9 +44,29 @@ export const randomCursorSecret = (): string => randomBytes(32).toString("base64
 
 const tag = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest();
 
-export function encodeCursor(secret: string, payload: Omit<CursorPayload, "v">): string {
-  const body = Buffer.from(JSON.stringify({ v: 1, ...payload })).toString("base64url");
+/** Any JSON payload, signed: `{base64url body}.{HMAC tag}`. The one signing rule for every cursor the app hands out. */
+export function sealCursor(secret: string, payload: object): string {
+  const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
   return `${body}.${tag(secret, body).toString("base64url")}`;
+}
+
+/** The payload of a cursor whose tag verifies, still unchecked in shape; anything else throws `invalid_cursor`. */
+export function openCursor(secret: string, cursor: string): unknown {
+  const invalid = (reason: string) => new DataError("invalid_cursor", `invalid cursor (${reason})`);
+  const [body, signature, ...rest] = cursor.split(".");
+  if (!body || !signature || rest.length > 0) throw invalid("format");
+  const given = Buffer.from(signature, "base64url");
+  const wanted = tag(secret, body);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw invalid("signature");
+  try {
+    return JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  } catch (cause) {
+    throw new DataError("invalid_cursor", "invalid cursor (json)", { cause });
+  }
+}
+
+export function encodeCursor(secret: string, payload: Omit<CursorPayload, "v">): string {
+  return sealCursor(secret, { v: 1, ...payload });
 }
 
 /**
@@ -55,18 +75,7 @@ export function encodeCursor(secret: string, payload: Omit<CursorPayload, "v">):
  */
 export function decodeCursor(secret: string, cursor: string, expected: { userId: string; filter: string; indexPk: string }): CursorKey {
   const invalid = (reason: string) => new DataError("invalid_cursor", `invalid cursor (${reason})`);
-  const [body, signature, ...rest] = cursor.split(".");
-  if (!body || !signature || rest.length > 0) throw invalid("format");
-  const given = Buffer.from(signature, "base64url");
-  const wanted = tag(secret, body);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw invalid("signature");
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
-  } catch (cause) {
-    throw new DataError("invalid_cursor", "invalid cursor (json)", { cause });
-  }
-  const parsed = CursorPayloadSchema.safeParse(json);
+  const parsed = CursorPayloadSchema.safeParse(openCursor(secret, cursor));
   if (!parsed.success) throw invalid("shape");
   const { u, f, k } = parsed.data;
   if (u !== expected.userId || k.UserThreadPK !== expected.indexPk) throw invalid("user");

@@ -29,8 +29,3 @@ export function toPublicElement({ objectKey: _objectKey, ...element }: Element) 
   return { ...element, url: signed ? element.url! : null, urlExpiresAt: signed ? element.urlExpiresAt! : null };
 }
 
-/**
- * A thread as its owner's page gets it (threads.get and the server-rendered page), with the pass for feedback clicks.
- * A chat still being drafted in the browser has none yet: its clicks just cost the ownership read.
- */
-export const toOwnerThread = (thread: ThreadWithContent, pass: string | undefined) => ({ ...toPublicThread(thread, toPublicElement), pass });

@@ -77,10 +77,13 @@ export async function findOwnedThreadRef(
   return author !== null && author === user.id ? { id: threadId, userId: author } : null;
 }
 
-/** One read of the whole thread (steps, elements, signed links): the thread if it is the caller's, else null. */
-export async function findOwnedThread(data: Data, user: SessionUser, threadId: string): Promise<ThreadWithContent | null> {
+/**
+ * One read of the whole thread (steps, elements, signed links unless `signElements: false`): the thread if it is the
+ * caller's, else null.
+ */
+export async function findOwnedThread(data: Data, user: SessionUser, threadId: string, options: { signElements?: boolean } = {}): Promise<ThreadWithContent | null> {
   if (!isId(threadId)) return null;
-  const thread = await data.getThread(threadId);
+  const thread = await data.getThread(threadId, options);
   return thread && thread.userId != null && thread.userId === user.id ? thread : null;
 }
 

@@ -63,9 +63,18 @@ export const threadPassProcedure = protectedProcedure
     return next({ ctx: { ...ctx, thread, threadId: thread.id } });
   });
 
-/** `threadContentProcedure`: the whole thread in one read, owner checked on it (get, export, chat.send). */
-export const threadContentProcedure = threadInput.use(async ({ ctx, input, next }) => {
-  const thread = await findOwnedThread(ctx.services.data, ctx.user, input.threadId);
-  if (!thread) throw threadNotFound();
-  return next({ ctx: { ...ctx, thread, threadId: thread.id } });
-});
+const threadContentGate = (options: { signElements?: boolean }) =>
+  threadInput.use(async ({ ctx, input, next }) => {
+    const thread = await findOwnedThread(ctx.services.data, ctx.user, input.threadId, options);
+    if (!thread) throw threadNotFound();
+    return next({ ctx: { ...ctx, thread, threadId: thread.id } });
+  });
+
+/** `threadContentProcedure`: the whole thread in one read, owner checked on it (export, chat.send). */
+export const threadContentProcedure = threadContentGate({});
+
+/**
+ * `threadWindowProcedure`: the same read and check, element links left unsigned: the procedure sends a window of
+ * the thread and signs only the links in it (threads.get, threads.turns; docs/long-threads.md).
+ */
+export const threadWindowProcedure = threadContentGate({ signElements: false });

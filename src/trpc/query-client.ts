@@ -1,8 +1,12 @@
-import { defaultShouldDehydrateQuery, QueryClient } from "@tanstack/react-query";
+import { defaultShouldDehydrateQuery, QueryClient, replaceEqualDeep } from "@tanstack/react-query";
+import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/thread-window-merge";
 import { transformer } from "@/server/transformer";
 
+/** tRPC's query key of `threads.get` for any input (a prefix of every thread's key). */
+const THREAD_GET_KEY = [["threads", "get"]];
+
 export function makeQueryClient() {
-  return new QueryClient({
+  const client = new QueryClient({
     defaultOptions: {
       // Signed URLs expire; lists change under other tabs: keep data a short while, refetch on focus.
       queries: { staleTime: 30_000, retry: (count, error) => count < 2 && !isClientError(error) },
@@ -13,6 +17,13 @@ export function makeQueryClient() {
       hydrate: { deserializeData: transformer.deserialize },
     },
   });
+  // Every write to a thread's cache (refetch, page, optimistic edit) merges into the block of turns already held,
+  // then shares unchanged objects with it, so memoised turns do not redraw (lib/thread-window-merge.ts).
+  client.setQueryDefaults(THREAD_GET_KEY, {
+    structuralSharing: (old: unknown, next: unknown) =>
+      replaceEqualDeep(old, mergeThreadWindows(old as ThreadWindowLike | undefined, next as ThreadWindowLike)),
+  });
+  return client;
 }
 
 /** 4xx answers are final: retrying a NOT_FOUND or a validation error only delays the message. */

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createClock, utcNow } from "../clock";
 import { createDocumentClient } from "../codec";
-import { randomCursorSecret } from "../cursor";
+import { openCursor, randomCursorSecret, sealCursor } from "../cursor";
 import { type Element, type ElementInput } from "../entities/element";
 import { type Feedback } from "../entities/feedback";
 import { type StepInput } from "../entities/step";
@@ -17,9 +17,9 @@ import { type StorageClient } from "../storage/storage-client";
 import { type LayerContext } from "./context";
 import { deleteThread } from "./delete-thread";
 import { atEdge } from "./edge";
-import { createElement, deleteElement, getElement } from "./elements";
+import { createElement, deleteElement, getElement, signElement } from "./elements";
 import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback";
-import { getThread } from "./get-thread";
+import { getThread, type GetThreadOptions } from "./get-thread";
 import { listThreads } from "./list-threads";
 import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps";
 import { searchThreads } from "./search-query";
@@ -200,8 +200,23 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "getThreadAuthor", { threadId }, () => getThreadAuthor(this.ctx, threadId));
   }
 
-  getThread(threadId: string): Promise<ThreadWithContent | null> {
-    return atEdge(this.ctx, "getThread", { threadId }, () => getThread(this.ctx, threadId));
+  getThread(threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {
+    return atEdge(this.ctx, "getThread", { threadId }, () => getThread(this.ctx, threadId, options));
+  }
+
+  /** Fresh read links for the elements given (those of a thread read with `signElements: false` that are shown). */
+  signElements(elements: readonly Element[]): Promise<Element[]> {
+    return Promise.all(elements.map((element) => signElement(this.ctx, element)));
+  }
+
+  /** Signs a cursor payload with the layer's cursor key (cursor.ts), for cursors the server hands out over other lists. */
+  sealCursor(payload: object): string {
+    return sealCursor(this.ctx.cursorSecret, payload);
+  }
+
+  /** The payload of a cursor this layer sealed; a forged or garbled one throws DataError `invalid_cursor`. */
+  openCursor(cursor: string): unknown {
+    return openCursor(this.ctx.cursorSecret, cursor);
   }
 
   updateThread(threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<void> {

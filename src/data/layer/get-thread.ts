@@ -29,7 +29,15 @@ function threadDefaults(threadId: string, item: Item): Item {
   return { id: threadId, createdAt: item.updatedAt ?? fromIndex ?? new Date(0).toISOString() };
 }
 
-export async function getThread(ctx: LayerContext, threadId: string): Promise<ThreadWithContent | null> {
+export interface GetThreadOptions {
+  /**
+   * false: element links are left unsigned (`url` as stored), for a caller that shows only part of the thread and
+   * signs what it shows (signElements). Default true.
+   */
+  signElements?: boolean;
+}
+
+export async function getThread(ctx: LayerContext, threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {
   const items = await queryPartition(ctx, threadId);
   let threadItem: Item | undefined;
   const stepItems: Item[] = [];
@@ -57,7 +65,8 @@ export async function getThread(ctx: LayerContext, threadId: string): Promise<Th
   const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null =>
     tryDecodeItem(ElementSchema, item, { id, threadId }),
   );
-  const signed = await Promise.all(elements.sort(byTime).map((element) => signElement(ctx, element)));
+  const sorted = elements.sort(byTime);
+  const signed = options.signElements === false ? sorted : await Promise.all(sorted.map((element) => signElement(ctx, element)));
   ctx.logger.debug("getThread read", { threadId, items: items.length, steps: steps.length, elements: signed.length });
   return { ...thread, steps: steps.sort(byTime), elements: signed };
 }

@@ -13,6 +13,7 @@ import { createInnerContext } from "@/server/context";
 import { appRouter, createCaller } from "@/server/root";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
 import { transformer } from "@/server/transformer";
+import { seedLongThread, type SeededLongThread } from "../../../scripts/seed-long-thread";
 import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, type Caller, type SeededThread } from "../../../test/callers";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
@@ -21,6 +22,8 @@ const bob = sessionUser(`bob-${randomUUID()}@example.com`, "Bob");
 let aliceThread: SeededThread;
 let aliceOlder: SeededThread;
 let bobThread: SeededThread;
+let aliceLong: SeededLongThread;
+let bobLong: SeededLongThread;
 let aliceBefore: Awaited<ReturnType<typeof aliceState>>;
 let asBob: Caller;
 /** Alice's thread shared (signed-in, 7 days) before the walks: bob must not be able to change or end it. */
@@ -46,6 +49,10 @@ beforeAll(async () => {
   bobThread = await seedThread(services, bob.id, "Bob's thread");
   aliceShared = await seedThread(services, alice.id, "Alice's shared thread");
   await callerFor(services, alice).share.create({ threadId: aliceShared.threadId, access: "signed-in", expiry: "7d" });
+  // Long enough to page (threads.turns cursors).
+  aliceLong = await seedLongThread(services.data, { userId: alice.id, steps: 120, name: "Alice's long thread" });
+  // His copy of her thread under the same step ids (he can write any id into his own thread): her cursor's turn exists there.
+  bobLong = await seedLongThread(services.data, { userId: bob.id, steps: 120, name: "Bob's long thread", sameIdsAs: aliceLong });
   aliceBefore = await aliceState();
   asBob = callerFor(services, bob);
 });
@@ -62,6 +69,7 @@ const idsOf = (t: SeededThread): Ids => ({ threadId: t.threadId, stepId: t.assis
 /** Every procedure that names a thread; delete last, so a failure there cannot hide the others. */
 const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown>> = {
   "threads.get": (c, i) => c.threads.get({ threadId: i.threadId }),
+  "threads.turns": (c, i) => c.threads.turns({ threadId: i.threadId, stepId: i.stepId }),
   "threads.rename": (c, i) => c.threads.rename({ threadId: i.threadId, name: "pwned" }),
   "threads.export json": (c, i) => c.threads.export({ threadId: i.threadId, format: "json" }),
   "threads.export markdown": (c, i) => c.threads.export({ threadId: i.threadId, format: "markdown" }),
@@ -76,7 +84,7 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "threads.delete": (c, i) => c.threads.delete({ threadId: i.threadId }),
 };
 /** The procedures that also name something inside the thread. */
-const CHILD_CALLS = ["feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete"];
+const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete"];
 
 /** The code a call failed with, "resolved" if it did not; a message showing a key or a stack is flagged too. */
 async function outcome(run: () => Promise<unknown>): Promise<string> {
@@ -131,7 +139,7 @@ describe("Bob with Alice's ids", () => {
   it("lists only his own threads, whatever userId he smuggles in", async () => {
     const smuggled = { userId: alice.id, user: alice, filter: { userId: alice.id } } as unknown as Parameters<Caller["threads"]["list"]>[0];
     const page = await asBob.threads.list(smuggled);
-    expect(page.data.map((t) => t.id)).toEqual([bobThread.threadId]);
+    expect(page.data.map((t) => t.id).sort()).toEqual([bobThread.threadId, bobLong.threadId].sort());
     expectNoInternals(page);
   });
 
@@ -139,6 +147,37 @@ describe("Bob with Alice's ids", () => {
     const hers = await callerFor(services, alice).threads.list({ first: 1 });
     expect(hers.pageInfo.endCursor).toBeTruthy();
     await expectCodes("BAD_REQUEST", [["her cursor", () => asBob.threads.list({ first: 1, cursor: hers.pageInfo.endCursor })]]);
+  });
+});
+
+describe("turn cursors (threads.turns)", () => {
+  const olderCursorOf = async (caller: Caller, threadId: string) => (await caller.threads.get({ threadId })).window.olderCursor!;
+
+  it("Bob cannot page Alice's thread with her cursor, nor his own with it", async () => {
+    const hers = await olderCursorOf(callerFor(services, alice), aliceLong.threadId);
+    expect(hers).toBeTruthy();
+    await expectCodes("NOT_FOUND", [["her cursor on her thread", () => asBob.threads.turns({ threadId: aliceLong.threadId, cursor: hers })]]);
+    await expectCodes("BAD_REQUEST", [["her cursor on his thread", () => asBob.threads.turns({ threadId: bobLong.threadId, cursor: hers })]]);
+  });
+
+  it("a cursor of his own rewritten to name her, or tampered, is BAD_REQUEST", async () => {
+    const his = await olderCursorOf(asBob, bobLong.threadId);
+    const [body, signature] = his.split(".") as [string, string];
+    const decoded = JSON.parse(Buffer.from(body, "base64url").toString());
+    const rewrite = (patch: object) => `${Buffer.from(JSON.stringify({ ...decoded, ...patch })).toString("base64url")}.${signature}`;
+    const cursors = {
+      "rewritten user": rewrite({ u: alice.id }),
+      "rewritten turn": rewrite({ r: aliceLong.turns[0]!.messageId }),
+      "rewritten direction": rewrite({ d: "newer" }),
+      "cut signature": `${body}.${signature.slice(1)}`,
+      garbage: "garbage",
+      "a list cursor": (await asBob.threads.list({ first: 1 })).pageInfo.endCursor!,
+      "1025 chars": "x".repeat(1025),
+    };
+    await expectCodes(
+      "BAD_REQUEST",
+      Object.entries(cursors).map(([label, cursor]) => [label, () => asBob.threads.turns({ threadId: bobLong.threadId, cursor })]),
+    );
   });
 });
 
@@ -164,7 +203,7 @@ describe("unknown and malformed ids", () => {
     const { threadId } = bobThread;
     await expectCodes("BAD_REQUEST", [
       ...MALFORMED.flatMap((id) =>
-        everyCall(asBob, { ...idsOf(bobThread), stepId: id, elementId: id }, ["feedback.upsert", "elements.getUrl", "elements.delete"], ` "${id.slice(0, 12)}"`),
+        everyCall(asBob, { ...idsOf(bobThread), stepId: id, elementId: id }, ["threads.turns", "feedback.upsert", "elements.getUrl", "elements.delete"], ` "${id.slice(0, 12)}"`),
       ),
       ["long feedbackId", () => asBob.feedback.delete({ threadId, feedbackId: "x".repeat(10_000) })],
       ["empty feedbackId", () => asBob.feedback.delete({ threadId, feedbackId: "" })],

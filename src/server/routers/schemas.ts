@@ -39,3 +39,17 @@ export const FeedbackUpsertInputSchema = z.object({
 
 /** `THREAD#{threadId}::STEP#{stepId}`: two bounded ids and the separators. */
 export const FeedbackIdSchema = z.string().min(1).max(2 * 128 + 16, "feedbackId is too long");
+
+/** A signed turn cursor (thread-window.ts) is a few hundred characters; anything far longer is not one. */
+export const TURN_CURSOR_MAX = 1024;
+
+/**
+ * threads.turns: the page a cursor names (older or newer than what the client has), or the turns around one step
+ * (a `#step-…` link). Exactly one of the two.
+ */
+export const ThreadTurnsInputSchema = z
+  .object({
+    cursor: z.string().min(1, "cursor must not be empty").max(TURN_CURSOR_MAX, "cursor is too long").optional(),
+    stepId: IdSchema.optional(),
+  })
+  .refine((input) => (input.cursor === undefined) !== (input.stepId === undefined), { message: "Give either a cursor or a stepId" });

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import { exportThread } from "../export/thread-export";
-import { toOwnerThread, type toPublicElement, type toPublicThread } from "../public-thread";
+import { TRPCError } from "@trpc/server";
 import { createOwnedThread } from "../thread-access";
-import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure } from "../trpc";
-import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema } from "./schemas";
-
-export type PublicThread = ReturnType<typeof toPublicThread<ReturnType<typeof toPublicElement>>>;
+import { aroundRange, latestWindow, rangeOfCursor, splitTurns, threadWindow, turnIndexOfStep } from "../thread-window";
+import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure, threadWindowProcedure } from "../trpc";
+import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema, ThreadTurnsInputSchema } from "./schemas";
 
 export const threadsRouter = createTRPCRouter({
   /** Always the caller's own threads: the user is never taken from the input (Chainlit forced it the same way). */
@@ -17,9 +16,29 @@ export const threadsRouter = createTRPCRouter({
     );
   }),
 
-  /** One read: the thread the gate loaded (threadContentProcedure). */
-  /** The thread, and the pass its page shows back on a 👍/👎 click (thread-access.ts). */
-  get: threadContentProcedure.query(({ ctx }) => toOwnerThread(ctx.thread, ctx.services.threadPasses.issue(ctx.user, ctx.threadId))),
+  /**
+   * One read (the gate's), and only the latest turns leave: a long thread opens at its end with a small page
+   * (docs/long-threads.md). `window.olderCursor` pages back through threads.turns. With the pass its page shows back
+   * on a 👍/👎 click (thread-access.ts).
+   */
+  get: threadWindowProcedure.query(({ ctx }) => latestWindow(ctx.services.data, ctx.user.id, ctx.thread, ctx.services.threadPasses.issue(ctx.user, ctx.threadId))),
+
+  /**
+   * More of the thread, in the same shape as `get`: the page a cursor from a window names (older or newer turns), or
+   * the turns around one step (a `#step-…` link). A cursor is bound to its user and thread: anyone else's is a 400.
+   */
+  turns: threadWindowProcedure.input(ThreadTurnsInputSchema).query(({ ctx, input }) => {
+    const turns = splitTurns(ctx.thread.steps);
+    let range;
+    if (input.cursor !== undefined) range = rangeOfCursor(ctx.services.data, input.cursor, { userId: ctx.user.id, threadId: ctx.threadId }, turns);
+    else {
+      const index = turnIndexOfStep(turns, input.stepId!);
+      // Same answer as for a step that exists in another thread: nothing tells which ids exist elsewhere.
+      if (index < 0) throw new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
+      range = aroundRange(index, turns.length);
+    }
+    return threadWindow(ctx.services.data, ctx.user.id, ctx.thread, turns, range, ctx.services.threadPasses.issue(ctx.user, ctx.threadId));
+  }),
 
   /**
    * A new, empty thread of the caller, under an id the server makes: the only way a thread comes into being here.

@@ -7,6 +7,7 @@
 import { IdSchema, shareSnapshot, type Element, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../context";
 import { toPublicElement, toPublicThread } from "../public-thread";
+import { wholeWindow } from "../thread-window";
 import type { Services } from "../services";
 import { effectiveShare, type EffectiveShare } from "./share-policy";
 
@@ -60,6 +61,8 @@ export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
     share: { sharedAt: share.sharedAt, ownerName, access: share.access, expiresAt: share.expiresAt },
     // A viewer gets no thread pass: there is no feedback to give on a share.
     pass: undefined,
+    // The snapshot goes whole, as one window with nothing before or after it.
+    window: wholeWindow(snapshot.steps),
   };
 }
 export type SharedThread = ReturnType<typeof toSharedThread>;

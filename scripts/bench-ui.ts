@@ -1,0 +1,132 @@
+/**
+ * `npm run bench -- --ui`: what a person opening a long thread gets (issue 18, docs/long-threads.md). Against the
+ * built app on the embedded default (built first if needed), threads of 200, 2,000 and 10,000 steps (turns of user
+ * message, run, tool, reply with a small table) are opened in Chromium (/usr/bin/chromium through Playwright),
+ * five times each, and the medians reported:
+ * - HTML bytes of /threads/{id} (the server-rendered page, RSC payload included);
+ * - DOM nodes once the latest turn is on screen;
+ * - ms from navigation start until the newest reply is in view AND its 👎 is wired (React hydrated it);
+ * - ms from a click on that 👎 to the next frame with the comment dialog open (INP-style).
+ * A measurement, not a test: it asserts nothing, it prints and records.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "@playwright/test";
+import { DynamoDBDataLayer } from "../src/data";
+import { hashPassword } from "../src/server/auth/password";
+import { createDynamoClient } from "../src/server/services";
+import { chromiumPath } from "../e2e/chromium";
+import { startAppServer } from "./app-server";
+import { signIn } from "./http-session";
+import { seedLongThread } from "./seed-long-thread";
+import { startStack } from "./stack";
+
+/** BENCH_UI_SIZES=200,2000 measures fewer sizes (a slow "before" build, say). */
+const SIZES = (process.env.BENCH_UI_SIZES ?? "200,2000,10000").split(",").map(Number);
+const RUNS = Number(process.env.BENCH_UI_RUNS ?? 5);
+const PASSWORD = "bench-ui-password-1";
+
+export interface UiResult {
+  steps: number;
+  htmlBytes: number;
+  domNodes: number;
+  interactiveMs: number;
+  dislikeToDialogMs: number;
+}
+
+/** The newest reply in view, and its 👎 carrying React's handler (hydrated): then a click does something. */
+const LATEST_REPLY_READY = `(() => {
+  const replies = document.querySelectorAll('[data-testid="assistant-message"]');
+  const last = replies[replies.length - 1];
+  const thumb = last && last.querySelector('[data-testid="feedback-down"]');
+  if (!last || !thumb) return false;
+  const box = last.getBoundingClientRect();
+  return box.bottom > 0 && box.top < window.innerHeight && Object.keys(thumb).some((key) => key.startsWith("__reactProps"));
+})()`;
+
+/** ms from a click on the last reply's 👎 to the first frame with the dialog in the document. */
+const DISLIKE_TO_DIALOG = `new Promise((resolve) => {
+  const replies = document.querySelectorAll('[data-testid="assistant-message"]');
+  const thumb = replies[replies.length - 1].querySelector('[data-testid="feedback-down"]');
+  const start = performance.now();
+  thumb.click();
+  const check = () => (document.querySelector('dialog[open], [role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
+  requestAnimationFrame(check);
+})`;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+export async function runUiBench(log: (line: string) => void = console.error): Promise<UiResult[]> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "threadbook-bench-ui-"));
+  const stack = await startStack({ ...process.env, THREADBOOK_DATA_DIR: dataDir, DYNAMODB_TABLE: "", S3_BUCKET: "", LOG_LEVEL: "warn" }, () => {});
+  const identifier = `bench-ui-${randomUUID().slice(0, 8)}@example.com`;
+  const client = createDynamoClient(stack.env);
+  const data = new DynamoDBDataLayer({ tableName: stack.env.DYNAMODB_TABLE!, client });
+  const threads: Array<{ steps: number; threadId: string }> = [];
+  try {
+    await data.createUser({ identifier });
+    await data.setUserPassword(identifier, await hashPassword(PASSWORD));
+    for (const steps of SIZES) {
+      log(`Seeding a thread of ${steps.toLocaleString("en-US")} steps…`);
+      threads.push({ steps, threadId: (await seedLongThread(data, { userId: identifier, steps, concurrency: 32 })).threadId });
+    }
+  } finally {
+    await data.close();
+    client.destroy();
+  }
+  const server = await startAppServer(stack.env);
+  const browser = await chromium.launch({ executablePath: chromiumPath() });
+  try {
+    const cookie = await signIn(server.baseUrl, identifier, PASSWORD);
+    const [name, value] = cookie.split("=") as [string, string];
+    // bypassCSP: the measuring snippets are evaluated as strings, which the app's CSP (rightly) forbids to pages.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    await context.addCookies([{ name, value: cookie.slice(name.length + 1) || value, url: server.baseUrl }]);
+    const results: UiResult[] = [];
+    for (const { steps, threadId } of threads) {
+      const url = `${server.baseUrl}/threads/${threadId}`;
+      const html = await (await fetch(url, { headers: { cookie } })).text();
+      const runs: Omit<UiResult, "steps" | "htmlBytes">[] = [];
+      // One warm-up view (the server's first render of a route compiles nothing, but fills its caches).
+      for (let run = -1; run < RUNS; run++) {
+        const page = await context.newPage();
+        await page.goto(url, { waitUntil: "commit" });
+        // Page-side code as strings: tsx names functions with a helper the page does not have.
+        await page.waitForFunction(LATEST_REPLY_READY, undefined, { polling: "raf", timeout: 60_000 });
+        const interactiveMs = (await page.evaluate("performance.now()")) as number;
+        const domNodes = (await page.evaluate('document.getElementsByTagName("*").length')) as number;
+        const dislikeToDialogMs = (await page.evaluate(DISLIKE_TO_DIALOG)) as number;
+        await page.close();
+        if (run >= 0) runs.push({ domNodes, interactiveMs, dislikeToDialogMs });
+      }
+      const result = {
+        steps,
+        htmlBytes: Buffer.byteLength(html),
+        domNodes: median(runs.map((r) => r.domNodes)),
+        interactiveMs: Math.round(median(runs.map((r) => r.interactiveMs))),
+        dislikeToDialogMs: Math.round(median(runs.map((r) => r.dislikeToDialogMs)) * 10) / 10,
+      };
+      log(`  ${steps} steps: ${JSON.stringify(result)}`);
+      results.push(result);
+    }
+    return results;
+  } finally {
+    await browser.close();
+    await server.stop();
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function formatUiTable(results: UiResult[]): string {
+  const rows = [["steps", "HTML bytes", "DOM nodes", "to interactive (ms)", "👎 to dialog (ms)"]];
+  for (const r of results) rows.push([r.steps.toLocaleString("en-US"), r.htmlBytes.toLocaleString("en-US"), r.domNodes.toLocaleString("en-US"), String(r.interactiveMs), String(r.dislikeToDialogMs)]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join("  ")).join("\n");
+}

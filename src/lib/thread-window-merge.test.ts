@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { isLatest, mergeThreadWindows, type ThreadWindowLike, type WindowPosition } from "./thread-window-merge";
+
+/** A block of turns [start, end) of a thread of `total` turns: one step `s{i}` and one element `e{i}` per turn. */
+function block(start: number, end: number, total: number, tag = ""): ThreadWindowLike & { name: string } {
+  const range = Array.from({ length: end - start }, (_, i) => start + i);
+  const window: WindowPosition = {
+    start,
+    end,
+    total,
+    messages: total * 2,
+    olderCursor: start > 0 ? `older-${start}` : null,
+    newerCursor: end < total ? `newer-${end}` : null,
+  };
+  return { name: `thread${tag}`, steps: range.map((i) => ({ id: `s${i}`, tag })), elements: range.map((i) => ({ id: `e${i}` })), window };
+}
+const ids = (data: ThreadWindowLike) => data.steps.map((s) => s.id).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `s${from + i}`);
+
+describe("mergeThreadWindows", () => {
+  it("takes the first window as it is", () => {
+    const latest = block(30, 50, 50);
+    expect(mergeThreadWindows(undefined, latest)).toBe(latest);
+  });
+
+  it("an older page joins the block: every turn once, the older cursor from the page, still the latest", () => {
+    const merged = mergeThreadWindows(block(30, 50, 50), block(10, 30, 50));
+    expect(ids(merged)).toEqual(range(10, 50));
+    expect(merged.window).toMatchObject({ start: 10, end: 50, olderCursor: "older-10", newerCursor: null });
+    expect(isLatest(merged)).toBe(true);
+    expect(merged.elements).toHaveLength(40);
+  });
+
+  it("a refetch of the latest turns after a new one keeps the pages already loaded, and the newest copy of each step", () => {
+    const loaded = mergeThreadWindows(block(30, 50, 50, "old"), block(10, 30, 50, "old"));
+    const merged = mergeThreadWindows(loaded, block(31, 51, 51, "new"));
+    expect(ids(merged)).toEqual(range(10, 51));
+    expect(merged.window).toMatchObject({ start: 10, end: 51, total: 51, olderCursor: "older-10", newerCursor: null });
+    expect(merged.steps.find((s) => s.id === "s40")).toMatchObject({ tag: "new" });
+    expect(merged.steps.find((s) => s.id === "s12")).toMatchObject({ tag: "old" });
+  });
+
+  it("an edit of the cached block (a thumb) is taken as it is", () => {
+    const loaded = mergeThreadWindows(block(30, 50, 50), block(10, 30, 50));
+    const edited = { ...loaded, steps: loaded.steps.map((s) => (s.id === "s15" ? { ...s, tag: "rated" } : s)) };
+    expect(mergeThreadWindows(loaded, edited)).toBe(edited);
+  });
+
+  it("a block opened around a link stays while the latest turns refetch under it (counts update)", () => {
+    const around = block(5, 16, 50);
+    const merged = mergeThreadWindows(around, block(32, 52, 52));
+    expect(ids(merged)).toEqual(range(5, 16));
+    expect(merged.window).toMatchObject({ start: 5, end: 16, total: 52, newerCursor: "newer-16" });
+    expect(isLatest(merged)).toBe(false);
+  });
+
+  it("newer pages grow a linked block until it reaches the latest turns", () => {
+    let data = block(5, 16, 50) as ThreadWindowLike;
+    for (const [start, end] of [
+      [16, 36],
+      [36, 50],
+    ]) data = mergeThreadWindows(data, block(start!, end!, 50));
+    expect(ids(data)).toEqual(range(5, 50));
+    expect(data.window).toMatchObject({ start: 5, end: 50, olderCursor: "older-5", newerCursor: null });
+  });
+
+  it("a link's window far from the loaded block replaces it; so does a latest window after a gap", () => {
+    expect(ids(mergeThreadWindows(block(30, 50, 50), block(5, 16, 50)))).toEqual(range(5, 16));
+    expect(ids(mergeThreadWindows(block(30, 50, 50), block(60, 80, 80)))).toEqual(range(60, 80));
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * The client keeps one block of a long thread's turns in the `threads.get` cache (docs/long-threads.md): the window
+ * the thread opened with, grown by the pages loaded while scrolling. Every write to that cache (a refetch, a page,
+ * a thumb's optimistic edit) goes through `mergeThreadWindows`, so a refetch of the latest turns keeps the older
+ * pages already on screen, and edits made anywhere in the block stay. Pure: the tests feed it windows directly.
+ */
+
+export interface WindowPosition {
+  /** First turn of the block, and one past its last, in the thread's turns. */
+  start: number;
+  end: number;
+  total: number;
+  messages: number;
+  olderCursor: string | null;
+  /** null when the block ends at the thread's newest turn. */
+  newerCursor: string | null;
+}
+
+export interface ThreadWindowLike {
+  steps: readonly { id: string }[];
+  elements: readonly { id: string }[];
+  window: WindowPosition;
+}
+
+/** Whether the block reaches the newest turn (otherwise it was opened around a linked message). */
+export const isLatest = (data: Pick<ThreadWindowLike, "window">) => data.window.newerCursor === null;
+
+/**
+ * `next` over `old`: when the two blocks touch or overlap they become one (next's copy of a step wins, old's steps
+ * that next lacks stay, each cursor from the block that reaches further). When they do not: a block opened around a
+ * link stays while the latest turns refetch under it (the reader is looking at it; only the counts update), and any
+ * other gap (more new turns than one window since the last read) is closed by taking `next`.
+ */
+export function mergeThreadWindows<T extends ThreadWindowLike>(old: T | undefined, next: T): T {
+  if (!old || !old.window || !next.window || old === next) return next;
+  const o = old.window;
+  const n = next.window;
+  const touch = n.start <= o.end && o.start <= n.end;
+  if (!touch) {
+    if (!isLatest(old) && isLatest(next)) return { ...old, window: { ...o, total: n.total, messages: n.messages } };
+    return next;
+  }
+  const stepIds = new Set(next.steps.map((s) => s.id));
+  const elementIds = new Set(next.elements.map((e) => e.id));
+  const keptSteps = old.steps.filter((s) => !stepIds.has(s.id));
+  const keptElements = old.elements.filter((e) => !elementIds.has(e.id));
+  if (keptSteps.length === 0 && keptElements.length === 0 && n.start <= o.start && n.end >= o.end) return next;
+  const older = o.start < n.start ? o : n;
+  const newer = o.end > n.end ? o : n;
+  return {
+    ...next,
+    steps: [...keptSteps, ...next.steps],
+    elements: [...keptElements, ...next.elements],
+    window: { ...n, start: older.start, olderCursor: older.olderCursor, end: newer.end, newerCursor: newer.newerCursor },
+  };
+}
