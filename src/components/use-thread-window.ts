@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { READER_MOVED_ATTRIBUTE } from "@/lib/scroll-to-latest-script";
 import { isLatest } from "@/lib/thread-window-merge";
 import { api } from "@/trpc/react";
 import { useHashStepId, useStepAnchor } from "./use-step-anchor";
@@ -81,7 +82,11 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
   // second) until the reader scrolls, types or clicks. A link to a step scrolls there instead.
   useLayoutEffect(() => {
     const scroller = scrollerOf(anchorRef.current);
-    if (!scroller || hasStepHash()) return;
+    // The reader already scrolled (or typed, or clicked) before hydration: they stay where they went. The mark is
+    // taken away, so the next thread opened in this tab starts at its newest turn again.
+    const moved = document.documentElement.hasAttribute(READER_MOVED_ATTRIBUTE);
+    document.documentElement.removeAttribute(READER_MOVED_ATTRIBUTE);
+    if (!scroller || hasStepHash() || moved) return;
     scroller.scrollTop = scroller.scrollHeight;
     let frames = 60;
     let frame = requestAnimationFrame(function follow() {
