@@ -38,7 +38,10 @@ test.describe("thread list", () => {
 
     // A word inside every seeded answer (search.spec.ts has the rest of the full-text search).
     await threads.search.fill("ESSENTIALS");
-    await expect(threads.rows.first()).toBeVisible();
+    // The debounced search has applied once every row shown is a hit with the word in its snippet (until then the
+    // "kyoto" rows are still there, and get replaced under the scrolling).
+    const snippets = () => threads.rows.getByTestId("search-snippet").allTextContents();
+    await expect.poll(async () => (await snippets()).length > 0 && (await snippets()).every((s) => s.toLowerCase().includes("essentials"))).toBe(true);
     await threads.scrollUntilMoreThan(30);
     for (const snippet of await threads.rows.getByTestId("search-snippet").allTextContents()) expect(snippet.toLowerCase()).toContain("essentials");
 
