@@ -8,7 +8,7 @@ import { useI18n } from "@/lib/i18n/i18n-provider";
 import { api } from "@/trpc/react";
 import { ReadOnlyThreadProvider, type ReadOnlyThread } from "./read-only-thread";
 import { Conversation } from "./step-tree";
-import { AlertIcon, MessageIcon } from "./ui/icons";
+import { MessageIcon } from "./ui/icons";
 import { useToast } from "./ui/toast";
 import type { ThreadDetail } from "./use-thread-cache";
 
@@ -75,16 +75,6 @@ export function ShareNotFound() {
       <MessageIcon size={32} className="page-state-icon" />
       <h1>{t.shareNotFoundTitle}</h1>
       <p className="muted">{t.shareNotFoundBody}</p>
-    </div>
-  );
-}
-
-export function ShareRateLimited() {
-  const { t } = useI18n();
-  return (
-    <div className="page-state" role="alert">
-      <AlertIcon size={32} className="page-state-icon" />
-      <p>{t.shareRateLimited}</p>
     </div>
   );
 }

@@ -11,6 +11,9 @@ import type { ThreadWithContent } from "@/data";
 import { uploadElement, type UploadRequest } from "@/server/chat/upload-element";
 import { createInnerContext } from "@/server/context";
 import { appRouter, createCaller } from "@/server/root";
+import { zhCN } from "@/lib/i18n/zh-CN";
+import { CLIENT_ADDRESS_HEADER } from "@/server/http/client-address";
+import { isSharePage, sharePageRateGate } from "@/server/share/share-page-gate";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
 import { transformer } from "@/server/transformer";
 import { seedLongThread, type SeededLongThread } from "../../../scripts/seed-long-thread";
@@ -441,6 +444,22 @@ describe("share links", () => {
     await expectCodes("resolved", [1, 2].map((n): [string, () => Promise<unknown>] => [`call ${n}`, () => from(address).share.elementUrl(ids)]));
     await expectCodes("TOO_MANY_REQUESTS", [["call 3", () => from(address).share.elementUrl(ids)], ["continue", () => from(address).share.continue({ threadId: ids.threadId })]]);
     await expectCodes("resolved", [["another address", () => from("198.51.100.1").share.elementUrl(ids)]]);
+  });
+
+  it("the share page answers 429 with Retry-After once an address's budget is spent, per address, in the viewer's language", async () => {
+    const limited = { ...services, env: { ...services.env, SHARE_RATE_PER_MINUTE: 2 } };
+    const address = `192.0.2.${Math.floor(Math.random() * 250)}`;
+    const from = (value: string, extra: Record<string, string> = {}) => new Headers({ [CLIENT_ADDRESS_HEADER]: value, ...extra });
+    expect(await sharePageRateGate(limited, from(address), undefined)).toBe(null);
+    expect(await sharePageRateGate(limited, from(address), undefined)).toBe(null);
+    const refused = await sharePageRateGate(limited, from(address, { "accept-language": "zh-CN,zh;q=0.9" }), undefined);
+    expect(refused?.status).toBe(429);
+    expect(refused?.headers.get("retry-after")).toBe("60");
+    expect(await refused?.text()).toContain(zhCN.shareRateLimited);
+    expect((await sharePageRateGate(limited, from(address), "en"))?.status).toBe(429);
+    expect(await sharePageRateGate(limited, from("198.51.100.7"), undefined)).toBe(null);
+    expect(isSharePage("/share/abc")).toBe(true);
+    expect(isSharePage("/threads/abc")).toBe(false);
   });
 
   it("with SHARE_ACCESS=off nothing is shared and nothing can be", async () => {

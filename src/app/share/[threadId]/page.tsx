@@ -1,24 +1,20 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
-import { ShareRateLimited, SharedThreadView } from "@/components/shared-thread-view";
+import { SharedThreadView } from "@/components/shared-thread-view";
 import { currentUser } from "@/server/auth";
-import { clientAddressOf } from "@/server/http/client-address";
 import { getServices } from "@/server/services";
-import { withinShareRate } from "@/server/share/share-rate-limit";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
 import { threadIdFromParam } from "../../(threads)/threads/[threadId]/thread-param";
 
 /**
- * A thread through its share link (docs/sharing.md), read once per request (metadata and page share it): counted
- * against the client address's budget, then read through the share gate. Anything but a live share is the same 404
+ * A thread through its share link (docs/sharing.md), read once per request (metadata and page share it) through
+ * the share gate; the proxy has already counted the request against its client address's budget (a 429 there). Anything but a live share is the same 404
  * (not-found.tsx); a share for signed-in people sends an anonymous viewer to sign in and back here. No loading.tsx in
  * this segment, so the 404 status is decided before anything streams.
  */
 const readPage = cache(async (threadId: string) => {
   const services = getServices();
-  if (!(await withinShareRate(services, clientAddressOf(await headers())))) return { kind: "limited" } as const;
   const viewer = await currentUser();
   const read = await readShare(services, threadId, viewer);
   return read.kind === "shared" ? ({ kind: "shared", thread: toSharedThread(read), signedIn: viewer !== null } as const) : read;
@@ -40,7 +36,6 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 export default async function SharePage({ params }: Params) {
   const threadId = await idOf(params);
   const page = await readPage(threadId);
-  if (page.kind === "limited") return <ShareRateLimited />;
   if (page.kind === "sign-in") redirect(`/sign-in?callbackUrl=${encodeURIComponent(`/share/${encodeURIComponent(threadId)}`)}`);
   if (page.kind !== "shared") notFound();
   return <SharedThreadView thread={page.thread} signedIn={page.signedIn} />;
