@@ -6,7 +6,7 @@
  * HTTP figures (bench-http.ts); `-- --import` measures only the import of a 10,000-conversation export
  * (bench-import.ts); `-- --search` adds the full-text search workload (bench-search.ts). The paths people feel
  * are counted in round trips (bench-paths.ts). `-- --ui` measures only long threads opened in Chromium
- * (bench-ui.ts).
+ * (bench-ui.ts). `-- --sdk-handler` runs the data layer on the SDK's default HTTP handler instead of the app's.
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -18,6 +18,7 @@ import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
 import { runHttpBench } from "./bench-http";
 import { formatImportBench, runImportBench, saveImportBench } from "./bench-import";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
+import { createDynamoClient } from "../src/server/services";
 import { countBenchRequests } from "./bench-counter";
 import { startBenchDynamo } from "./bench-dynamo-server";
 import { benchPaths, formatPaths } from "./bench-paths";
@@ -93,7 +94,18 @@ async function main() {
   getLogger("DynamoDB").level = "warn";
   const latencyMs = latencyArg();
   const dynamo = await startBenchDynamo(latencyMs);
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS });
+  // The app's client (its HTTP handler and timeouts); `--sdk-handler` measures the SDK's own handler for comparison.
+  const client = process.argv.includes("--sdk-handler")
+    ? new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS })
+    : createDynamoClient({
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+        // The app's 4 s would fail a throughput bench on a saturated machine (32 writers queue for seconds); it
+        // measures cost, not how soon a stalled DynamoDB is given up on.
+        DYNAMODB_REQUEST_TIMEOUT_MS: "60000",
+      });
   const counter = countBenchRequests(client);
   const tableName = "threadbook-bench";
   await ensureTable(client, tableName);

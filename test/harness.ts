@@ -3,13 +3,15 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { inject } from "vitest";
+import { DynamoHttpHandler } from "../src/data/dynamo-http-handler";
 import { ensureTable } from "../src/data/table";
 import { LOCAL_AWS_CREDENTIALS } from "../scripts/local-services";
 
 export const REGION = "us-east-1";
 
 export function dynamoClient(): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: inject("dynamoEndpoint"), region: REGION, credentials: LOCAL_AWS_CREDENTIALS });
+  // The app's HTTP handler (services.ts), so every test goes through it.
+  return new DynamoDBClient({ endpoint: inject("dynamoEndpoint"), region: REGION, credentials: LOCAL_AWS_CREDENTIALS, requestHandler: new DynamoHttpHandler() });
 }
 
 export function s3Client(): S3Client {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoHttpHandler } from "@/data/dynamo-http-handler";
 import {
   DynamoDBDataLayer,
   createStorageFromConfig,
@@ -68,8 +69,7 @@ const DynamoTimeoutsSchema = ServerEnvSchema.pick({ DYNAMODB_CONNECT_TIMEOUT_MS:
 /**
  * The DynamoDB client for an environment: the endpoint and keys in it when given (scripts pass env objects that are not
  * process.env). Without timeouts a stalled DynamoDB holds every request open forever; with them a call gives up after
- * about attempts × request timeout (default 2 × 4 s) and the API answers 503. `throwOnRequestTimeout` makes the SDK
- * fail the attempt instead of only logging that it is late.
+ * about attempts × request timeout (default 2 × 4 s) and the API answers 503.
  */
 export function createDynamoClient(env: Record<string, string | undefined>): DynamoDBClient {
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
@@ -80,11 +80,8 @@ export function createDynamoClient(env: Record<string, string | undefined>): Dyn
     ...(env.DYNAMODB_ENDPOINT?.trim() ? { endpoint: env.DYNAMODB_ENDPOINT.trim() } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN?.trim() || undefined } } : {}),
     maxAttempts: timeouts.DYNAMODB_MAX_ATTEMPTS,
-    requestHandler: {
-      connectionTimeout: timeouts.DYNAMODB_CONNECT_TIMEOUT_MS,
-      requestTimeout: timeouts.DYNAMODB_REQUEST_TIMEOUT_MS,
-      throwOnRequestTimeout: true,
-    },
+    // A lighter handler than the SDK's (src/data/dynamo-http-handler.ts); both timeouts bound every attempt.
+    requestHandler: new DynamoHttpHandler({ connectionTimeout: timeouts.DYNAMODB_CONNECT_TIMEOUT_MS, requestTimeout: timeouts.DYNAMODB_REQUEST_TIMEOUT_MS }),
   });
 }
 

@@ -14,14 +14,14 @@ async function newThread() {
 }
 
 describe("createStep / updateStep", () => {
-  it("createStep is one UpdateItem storing Chainlit's step item; nulls are NULL", async () => {
+  it("createStep of a new step is one PutItem storing Chainlit's step item; nulls are NULL", async () => {
     const layer = table.layer();
     const threadId = await newThread();
     const id = uid("s-");
-    const { count } = await countOf(table, () =>
+    const { byOperation } = await countOf(table, () =>
       layer.createStep({ id, threadId, name: "on_message", type: "run", parentId: null, input: "q", output: "a", createdAt: "2026-01-01T00:00:00.000Z", metadata: { n: 1 } }),
     );
-    expect(count).toBe(1);
+    expect(byOperation).toEqual({ PutItemCommand: 1 });
     expect(await table.raw(`THREAD#${threadId}`, `STEP#${id}`)).toEqual({
       PK: { S: `THREAD#${threadId}` },
       SK: { S: `STEP#${id}` },
@@ -55,7 +55,9 @@ describe("createStep / updateStep", () => {
     const id = uid("s-");
     await layer.createStep({ id, threadId, output: "a" });
     await layer.upsertFeedback({ forId: id, threadId, value: 1 });
-    await layer.createStep({ id, threadId, output: "a again" });
+    // The conditional PutItem finds the step and leaves it alone; the UpdateItem then sets what was sent.
+    const resent = await countOf(table, () => layer.createStep({ id, threadId, output: "a again" }));
+    expect(resent.byOperation).toEqual({ PutItemCommand: 1, UpdateItemCommand: 1 });
     expect((await layer.getThread(threadId))?.steps[0]).toMatchObject({ output: "a again", feedback: { value: 1 } });
   });
 

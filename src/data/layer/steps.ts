@@ -1,33 +1,37 @@
 /**
  * Steps: `THREAD#{threadId}` / `STEP#{stepId}`. Every write goes through the per-step queue (write-queue.ts).
- * createStep is an UpdateItem, not Chainlit's PutItem: a re-sent step (Chainlit re-emits steps on resume) no longer
- * wipes the feedback stored inside it.
+ * createStep is Chainlit's PutItem only for a step that does not exist yet; a re-sent step (Chainlit re-emits steps
+ * on resume) is updated instead, so the feedback stored inside it is no longer wiped.
  */
-import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { definedEntries } from "../codec";
 import { StepInputSchema, type StepInput } from "../entities/step";
 import { stepPartPrefix, stepSk, stepSource, threadPk } from "../keys";
 import { indexStep, removeSource } from "./search-index";
 import { batchDelete, batchPut, type TableKey } from "./batch";
 import { stepQueueKey, type LayerContext } from "./context";
+import { onConditionFailed } from "./edge";
 import { removeFromFeedbackMarker, storedFeedbackValue } from "./feedback-markers";
 import { queryPartition } from "./partition";
-import { PART_FIELDS, partsAttribute, planStepWrite, staleParts } from "./step-parts";
+import { PART_FIELDS, partsAttribute, planStepWrite, staleParts, type StepWritePlan } from "./step-parts";
 import { buildUpdateExpression, ExpressionBuilder, type AttributePath } from "./update-expression";
 
 const stepKey = (threadId: string, stepId: string) => ({ PK: threadPk(threadId), SK: stepSk(stepId) });
 
 /**
- * One UpdateItem SETting the given fields (plus id and threadId, which Chainlit stores in the item too).
- * `skipEmpty`: updateStep with nothing to change sends nothing (Chainlit sent an invalid empty SET).
+ * createStep: one PutItem when the step is new (the usual case, and cheaper for DynamoDB and the client than an
+ * UpdateItem of ~20 SET clauses); one UpdateItem more when it exists. updateStep: one UpdateItem SETting the given
+ * fields (plus id and threadId, which Chainlit stores in the item too); with nothing to change it sends nothing
+ * (Chainlit sent an invalid empty SET).
  */
-async function writeStep(ctx: LayerContext, input: StepInput, skipEmpty: boolean): Promise<void> {
+async function writeStep(ctx: LayerContext, input: StepInput, mode: "create" | "update"): Promise<void> {
   const { id, threadId, ...rest } = StepInputSchema.parse(input);
   const given = Object.fromEntries(definedEntries(rest));
-  if (skipEmpty && Object.keys(given).length === 0) return;
+  if (mode === "update" && Object.keys(given).length === 0) return;
   const plan = planStepWrite(threadId, id, given);
   // Parts first: the step must never count parts that are not there yet.
   if (plan.parts.length > 0) await batchPut(ctx, plan.parts);
+  if (mode === "create" && (await putNewStep(ctx, threadId, id, plan))) return;
   const partCounts = PART_FIELDS.filter((f) => f in given);
   const expr = new ExpressionBuilder();
   const UpdateExpression = buildUpdateExpression(
@@ -56,6 +60,28 @@ async function writeStep(ctx: LayerContext, input: StepInput, skipEmpty: boolean
   if (stale.length > 0) await batchDelete(ctx, stale);
 }
 
+/**
+ * The whole step item, only if there is none (`attribute_not_exists`): an existing one may hold feedback (Chainlit's
+ * upsert_feedback writes it into the step) or parts a longer write left, which the UpdateItem path keeps or cleans.
+ * False when the step exists.
+ */
+function putNewStep(ctx: LayerContext, threadId: string, id: string, plan: StepWritePlan): Promise<boolean> {
+  const counts = PART_FIELDS.flatMap((f) => (plan.counts[f] ? [[partsAttribute(f), plan.counts[f]] as const] : []));
+  return onConditionFailed(
+    async () => {
+      await ctx.doc.send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: { ...stepKey(threadId, id), id, threadId, ...plan.fields, ...Object.fromEntries(counts) },
+          ConditionExpression: "attribute_not_exists(PK)",
+        }),
+      );
+      return true;
+    },
+    () => false,
+  );
+}
+
 /** `owner`: the thread's owner, when the caller knows it (Threadbook's own writes): the step's text is indexed too. */
 export interface StepWriteOptions {
   owner?: string;
@@ -66,18 +92,18 @@ export interface StepWriteOptions {
  * writes of one streaming message index in order. A step without text, or a write that does not give `output`,
  * is not indexed.
  */
-function writeAndIndex(ctx: LayerContext, step: StepInput, skipEmpty: boolean, options: StepWriteOptions): Promise<void> {
+function writeAndIndex(ctx: LayerContext, step: StepInput, mode: "create" | "update", options: StepWriteOptions): Promise<void> {
   return ctx.queue.run(stepQueueKey(step.threadId, step.id), async () => {
-    await Promise.all([writeStep(ctx, step, skipEmpty), options.owner && step.output !== undefined ? indexStep(ctx, options.owner, step) : undefined]);
+    await Promise.all([writeStep(ctx, step, mode), options.owner && step.output !== undefined ? indexStep(ctx, options.owner, step) : undefined]);
   });
 }
 
 export function createStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<void> {
-  return writeAndIndex(ctx, step, false, options);
+  return writeAndIndex(ctx, step, "create", options);
 }
 
 export function updateStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<void> {
-  return writeAndIndex(ctx, step, true, options);
+  return writeAndIndex(ctx, step, "update", options);
 }
 
 /**

@@ -17,12 +17,13 @@ describe("users", () => {
     const layer = table.layer({ clock: () => now });
     const identifier = uid("Ada-");
     const first = await countOf(table, () => layer.createUser({ identifier, displayName: "Ada", metadata: { role: "admin" } }));
-    expect(first.count).toBe(4);
+    // The read, the alias claim, then the USER and AUTH items side by side: three conditional PutItems, no UpdateItem.
+    expect(first.byOperation).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 3 });
     expect(first.result).toEqual({ id: identifier, identifier, displayName: "Ada", createdAt: "2026-01-01T00:00:00.000000Z", metadata: { role: "admin" } });
 
     now = new Date("2026-02-01T00:00:00.000Z");
     const again = await countOf(table, () => layer.createUser({ identifier, displayName: "Other", metadata: { role: "user" } }));
-    expect(again.count).toBe(1);
+    expect(again.byOperation).toEqual({ BatchGetItemCommand: 1 });
     expect(again.result).toEqual(first.result);
 
     // The user item is exactly Chainlit's shape: nothing of Threadbook's on it.
@@ -73,6 +74,32 @@ describe("users", () => {
     });
     expect(await table.raw(`USER#${identifier}`, "USER")).toEqual(before);
     expect(await aliasItem(identifier)).toMatchObject({ identifier });
+  });
+
+  it("a Chainlit create_user landing between createUser's read and its write keeps Chainlit's item", async () => {
+    const layer = table.layer();
+    const identifier = uid("Race-");
+    // Chainlit's PutItem of the whole user item arrives just before Threadbook's conditional PutItem of it.
+    const name = `chainlit-first-${identifier}`;
+    let raced = false;
+    table.client.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Item?: Record<string, { S?: string }> };
+        if (!raced && input.Item?.PK?.S === `USER#${identifier}` && input.Item.SK?.S === "USER") {
+          raced = true;
+          await chainlitCreateUser(table, identifier, { provider: { S: "github" } });
+        }
+        return next(args);
+      },
+      { step: "build", name },
+    );
+    try {
+      const made = await countOf(table, () => layer.createUser({ identifier, displayName: "Late", metadata: { provider: "oidc" } }));
+      expect(made.result).toEqual({ id: identifier, identifier, displayName: "Late", createdAt: "2025-05-06T07:08:09.123456Z", metadata: { provider: "github" } });
+    } finally {
+      table.client.middlewareStack.remove(name);
+    }
+    expect(await userItem(identifier)).toEqual({ PK: `USER#${identifier}`, SK: "USER", id: identifier, identifier, createdAt: "2025-05-06T07:08:09.123456Z", metadata: { provider: "github" } });
   });
 
   it("getUser finds a Chainlit user by exact identifier and gives it its AUTH item and alias the first time", async () => {
