@@ -93,8 +93,6 @@ export function intersect(lists: readonly Postings[], marked: Set<string> | null
   return candidates;
 }
 
-/** The posting keys the query met for `candidate` in `source` (all its sources without one). */
-export const seenPostingKeys = (userId: string, candidate: Candidate, source?: string): TableKey[] =>
-  [...candidate.seen]
-    .filter(([s]) => source === undefined || s === source)
-    .flatMap(([s, terms]) => [...terms].map((term) => ({ PK: searchPostingPk(userId, term), SK: searchPostingSk(term, candidate.threadId, s) })));
+/** The keys of postings met: `seen` is source → terms, as a Candidate keeps them. */
+export const seenPostingKeys = (userId: string, threadId: string, seen: ReadonlyMap<string, ReadonlySet<string>>): TableKey[] =>
+  [...seen].flatMap(([source, terms]) => [...terms].map((term) => ({ PK: searchPostingPk(userId, term), SK: searchPostingSk(term, threadId, source) })));

@@ -101,14 +101,18 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
 
   // Candidates placed by their THREAD item, and the orphan checks: a thread gone or someone else's leads nowhere.
   const orphans: Orphans = { postings: [], goneThreads: [] };
-  const ours: Ordered[] = [];
+  const threadOf = (c: Candidate) => read.get(keyId(threadKey(c.threadId)));
   for (const c of [...byThreadItem, ...checked]) {
-    const thread = read.get(keyId(threadKey(c.threadId)));
-    if (!thread || thread.userId !== q.userId) {
-      orphans.postings.push(...seenPostingKeys(q.userId, c));
-      if (!thread) orphans.goneThreads.push(c.threadId);
-    } else if (byThreadItem.includes(c) && typeof thread.UserThreadSK === "string" && isBefore(orderedRow(thread), q.after)) ours.push(orderedRow(thread));
+    const thread = threadOf(c);
+    if (thread?.userId === q.userId) continue;
+    orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, c.seen));
+    if (!thread) orphans.goneThreads.push(c.threadId);
   }
+  const ours = byThreadItem
+    .map(threadOf)
+    .filter((thread): thread is Item => thread?.userId === q.userId && typeof thread.UserThreadSK === "string")
+    .map(orderedRow)
+    .filter((row) => isBefore(row, q.after));
   const ordered = [...placed, ...ours].sort(newestFirst);
 
   // The page's docs: a hit whose doc does not name the postings that led to it is an orphan once the thread is quiet.
@@ -117,7 +121,7 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
     const c = byId.get(row.threadId)!;
     const unnamed = unnamedTerms(read.get(keyId(docKey(row.threadId, c.best))), c.seen.get(c.best) ?? new Set());
     const quiet = Date.parse(ctx.now()) - Date.parse(row.updatedAt) > ORPHAN_GRACE_MS;
-    if (unnamed.length > 0 && quiet) orphans.postings.push(...seenPostingKeys(q.userId, { ...c, seen: new Map([[c.best, new Set(unnamed)]]) }, c.best));
+    if (unnamed.length > 0 && quiet) orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, new Map([[c.best, new Set(unnamed)]])));
     else rows.push(row);
   }
   await removeOrphans(ctx, q.userId, orphans);
