@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type SearchHit } from "../entities/search";
 import { searchDocSk, searchPostingPk, searchPostingSk } from "../keys";
 import { type DynamoDBDataLayer } from "./data-layer";
-import { chainlitDeleteThread, chainlitThread, chainlitTurn, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {
@@ -177,5 +177,21 @@ describe("orphan postings", () => {
     expect(await postingExists(userId, "stray", threadId, source)).toBe(true);
     expect(ids((await search(layer, userId, "stray")).data)).toEqual([]);
     expect(await postingExists(userId, "stray", threadId, source)).toBe(false);
+  });
+
+  it("a thread moved to another user: the old owner's query deletes only her own postings of it, never the new owner's", async () => {
+    const layer = tickingLayer();
+    const alice = uid("u-");
+    const bob = uid("u-");
+    const { threadId, stepIds } = await ownThread(layer, alice, ["pangolin scales"]);
+    const source = `step.${stepIds[0]}`;
+    await chainlitUpdateThread(table, threadId, { at: "2026-09-01T00:00:00.000000Z", userId: bob });
+
+    expect(ids((await search(layer, alice, "pangolin")).data)).toEqual([]);
+    expect(await postingExists(alice, "pangolin", threadId, source)).toBe(false);
+    expect(ids((await search(layer, bob, "pangolin")).data)).toEqual([threadId]); // Bob's catch-up files it under him
+    expect(ids((await search(layer, alice, "pangolin")).data)).toEqual([]);
+    expect(await postingExists(bob, "pangolin", threadId, source)).toBe(true);
+    expect(await postingExists(bob, "scales", threadId, source)).toBe(true);
   });
 });
