@@ -52,7 +52,7 @@ export const rebuildBudget = (): RebuildBudget => ({ remaining: CATCH_UP_REBUILD
 /** The thread attributes that decide whether (and as whom) to rebuild. */
 export const THREAD_STATE_ATTRIBUTES = ["PK", "userId", "UserThreadSK", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT] as const;
 
-const watermarkKey = (userId: string) => ({ PK: userPk(userId), SK: INDEX_WATERMARK_SK });
+export const watermarkKey = (userId: string) => ({ PK: userPk(userId), SK: INDEX_WATERMARK_SK });
 
 /** A catch-up watermark (this one, or the share index's: share-catch-up.ts). */
 export async function readWatermark(ctx: LayerContext, key: { PK: string; SK: string }): Promise<string | null> {
@@ -113,11 +113,11 @@ export interface CatchUpResult {
 }
 
 /**
- * Requests: 1 GetItem (watermark) + 1 Query; per non-empty page + 1 BatchGetItem; per rebuilt thread 1 Query + 1
+ * Requests: 1 GetItem (watermark, unless the caller read it: `known`) + 1 Query; per non-empty page + 1 BatchGetItem; per rebuilt thread 1 Query + 1
  * UpdateItem + 1 per changed marker; + 1 UpdateItem when the watermark moves.
  */
-export async function catchUpIndexes(ctx: LayerContext, userId: string, budget: RebuildBudget = rebuildBudget()): Promise<CatchUpResult> {
-  const from = await readWatermark(ctx, watermarkKey(userId));
+export async function catchUpIndexes(ctx: LayerContext, userId: string, budget: RebuildBudget = rebuildBudget(), known?: { from: string | null }): Promise<CatchUpResult> {
+  const from = known ? known.from : await readWatermark(ctx, watermarkKey(userId));
   const start = budget.remaining;
   const done: string[] = []; // UserThreadSKs of the rows walked and caught up, ascending
   let boundary: string | null = null; // UserThreadSK of the first row not known to be caught up
@@ -162,5 +162,49 @@ export async function catchUpIndexes(ctx: LayerContext, userId: string, budget: 
   if (through !== null && (from === null || through > from)) await advanceWatermark(ctx, watermarkKey(userId), through);
   const result = { walked, rebuilt: start - budget.remaining, complete: boundary === null };
   if (result.rebuilt > 0 || !result.complete) ctx.logger.info("indexes caught up", { userId, ...result });
+  return result;
+}
+
+/**
+ * The search's first page checks the catch-up without requests of its own (docs/search.md, "A query"): it reads the
+ * newest rows of the user's index anyway (to order the hits), and its one BatchGetItem also fetches the watermark and
+ * the states of the newest CATCH_UP_WINDOW threads. When every row above the watermark is among those, they are all
+ * the catch-up has to look at; otherwise the ordinary walk runs from the watermark it read.
+ */
+export const CATCH_UP_WINDOW = 16;
+
+/** A row of the user's index, newest first: its thread's partition key and activity. */
+export interface IndexRow {
+  PK: string;
+  UserThreadSK: string;
+}
+
+/** The keys the first page's BatchGetItem adds for the catch-up: the watermark and the newest threads' states. */
+export const catchUpKeys = (userId: string, newest: readonly IndexRow[]) => [watermarkKey(userId), ...newest.slice(0, CATCH_UP_WINDOW).map((row) => ({ PK: row.PK, SK: THREAD_SK }))];
+
+/**
+ * Finishes the catch-up from what the first page read: `newest` (the index rows newest first; `complete` when they
+ * are the whole partition) and `read` (the BatchGetItem's items by `PK|SK`, catchUpKeys among them). The watermark
+ * moves up only once CATCH_UP_WINDOW / 2 caught-up threads sit above it: until then re-checking them costs nothing
+ * (their states come with the page), so most pages skip that UpdateItem.
+ */
+export async function catchUpFromWindow(ctx: LayerContext, userId: string, newest: { rows: readonly IndexRow[]; complete: boolean }, read: ReadonlyMap<string, Item>): Promise<CatchUpResult> {
+  const mark = read.get(`${watermarkKey(userId).PK}|${INDEX_WATERMARK_SK}`);
+  const from = typeof mark?.through === "string" ? mark.through : null;
+  const window = newest.rows.slice(0, CATCH_UP_WINDOW);
+  const oldest = window.at(-1);
+  const covered = (newest.complete && newest.rows.length <= CATCH_UP_WINDOW) || (from !== null && oldest !== undefined && oldest.UserThreadSK <= from);
+  if (!covered) return catchUpIndexes(ctx, userId, rebuildBudget(), { from });
+  const budget = rebuildBudget();
+  const above = window.filter((row) => from === null || row.UserThreadSK > from);
+  const outcomes = await mapLimited(above, REBUILDS_IN_FLIGHT, (row) => {
+    const state = read.get(`${row.PK}|${THREAD_SK}`);
+    // A thread gone or moved to another user since the Query is not this user's to catch up.
+    return state?.userId === userId ? rebuildIfBehind(ctx, state, budget) : Promise.resolve("current" as const);
+  });
+  const complete = !outcomes.includes("deferred");
+  if (complete && above.length >= CATCH_UP_WINDOW / 2) await advanceWatermark(ctx, watermarkKey(userId), above[0]!.UserThreadSK);
+  const result = { walked: above.length, rebuilt: CATCH_UP_REBUILDS - budget.remaining, complete };
+  if (result.rebuilt > 0) ctx.logger.info("indexes caught up", { userId, ...result });
   return result;
 }

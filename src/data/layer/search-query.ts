@@ -1,211 +1,157 @@
 /**
- * Full-text search of one user's threads (docs/search.md, "A query"). One page:
+ * Full-text search of one user's threads (docs/search.md, "A query"). One page, in two round trips:
  *
- * 1. (first page only) the index catch-up (feedback-catch-up.ts), in parallel with step 2; if it rebuilt anything,
- *    step 2 is read again.
- * 2. One Query per word, all in parallel, on the word's `SEARCH#{userId}#{bucket}` partition: `begins_with(SK,
- *    "word#")` for a whole word, `begins_with(SK, "prefix")` for the last word being typed. Keys only. With the
- *    👍/👎 filter, + 1 Query of the user's markers of that value (same index the filter lists).
- *    The threads in every list are the candidates (AND).
- * 3. Order, newest activity first, and ownership: up to 200 candidates are read with one or two BatchGetItem of
- *    their THREAD items (`userId` must be the caller); more are met by walking the caller's own `USER#{userId}`
- *    index partition newest first, 1,000 rows a Query, until the page is full.
- * 4. One BatchGetItem of the page's snippet docs (≤ `first` keys).
+ * 1. In parallel: one Query per word on the word's `SEARCH#{userId}#{bucket}` partition (`begins_with(SK, "word#")`
+ *    for a whole word, `begins_with(SK, "prefix")` for the last word being typed; keys only), + 1 Query of the user's
+ *    markers with the 👍/👎 filter, and on the first page the newest FIRST_PAGE_ROWS rows of the caller's own
+ *    `USER#{userId}` index. The threads in every word's list are the candidates (AND).
+ * 2. One BatchGetItem: the snippet docs of the page, and what else the page needs in the same request: on the first
+ *    page the catch-up's watermark and the newest threads' states (feedback-catch-up.ts, catchUpFromWindow); the
+ *    THREAD items of candidates the index rows did not place (they give order and ownership). Only many candidates
+ *    beyond the rows read need a walk of the index before it (search-order.ts).
  *
- * The caller's id decides every partition read, so no posting, marker or doc of another user can be reached; a
- * thread that moved to another user is dropped in step 3 (its THREAD item or its index row is no longer theirs).
+ * Then the catch-up finishes (if it rebuilt a thread, the page is read again), and postings that lead nowhere are
+ * dropped and deleted (search-orphans.ts). The caller's id decides every partition read, so no posting, marker or doc
+ * of another user can be reached; a thread that moved to another user is not in the caller's index and its THREAD
+ * item names someone else.
  */
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
 import { decodeCursor, encodeCursor, filterKind, type CursorKey } from "../cursor";
 import { SearchInputSchema, type SearchHit, type SearchInput, type SearchPage } from "../entities/search";
-import { NAME_SOURCE, THREAD_SK, USER_THREAD_INDEX, feedbackIndexPk, parsePostingSk, parseSource, searchPostingPk, threadIdFromPk, threadPk, timestampFromUserThreadSk, userThreadPk } from "../keys";
+import { THREAD_SK, parseSource, threadPk, userThreadPk } from "../keys";
 import { buildSnippet, parseQuery, type ParsedQuery } from "../search-text";
-import { batchGet } from "./batch";
+import { batchGet, type TableKey } from "./batch";
 import { type LayerContext } from "./context";
-import { catchUpIndexes } from "./feedback-catch-up";
+import { THREAD_STATE_ATTRIBUTES, catchUpFromWindow, catchUpKeys } from "./feedback-catch-up";
 import { docKey } from "./search-index";
-import { ExpressionBuilder } from "./update-expression";
+import { isBefore, newestFirst, orderedRow, readIndexRows, threadKey, walkIndex, type IndexRows, type Ordered } from "./search-order";
+import { ORPHAN_CHECKS, ORPHAN_GRACE_MS, removeOrphans, unnamedTerms, type Orphans } from "./search-orphans";
+import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate } from "./search-postings";
 
-/** Query pages read per word (1 MB each, about 10,000 postings): a word past that is reported as `partial`. */
-const POSTING_PAGES = 4;
-/** Up to this many candidates are ordered by BatchGetItem; more by walking the user's index. */
-const CANDIDATES_BY_GET = 200;
-const INDEX_WALK_PAGE = 1_000;
-const INDEX_WALK_PAGES = 20;
+/** Index rows the first page reads (about 220 bytes each): enough to place a frequent word's page without a walk. */
+const FIRST_PAGE_ROWS = 200;
+/** Keys of one BatchGetItem. */
+const BATCH_KEYS = 100;
+/** What the page's BatchGetItem reads: thread states and names, the watermark, docs. */
+const READ_ATTRIBUTES = [...THREAD_STATE_ATTRIBUTES, "SK", "name", "through", "owner", "text", "terms"];
 
-interface Postings {
-  /** threadId → the sources (messages, files, name) that hold the word. */
-  threads: Map<string, Set<string>>;
-  truncated: boolean;
+interface Query {
+  userId: string;
+  parsed: ParsedQuery;
+  words: Array<{ term: string; prefix: boolean }>;
+  first: number;
+  after: CursorKey | null;
+  feedback: 0 | 1 | null;
 }
 
-/** Query of one partition with `begins_with` on SK, following pages up to `maxPages`. */
-async function queryPrefix(ctx: LayerContext, pk: string, prefix: string, attributes: string[], maxPages: number, index?: string): Promise<{ items: Item[]; truncated: boolean }> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const expr = new ExpressionBuilder();
-    const [pkName, skName] = index ? ["UserThreadPK", "UserThreadSK"] : ["PK", "SK"];
-    const condition = [`${expr.name(pkName)} = ${expr.value(pk)}`, ...(prefix ? [`begins_with(${expr.name(skName)}, ${expr.value(prefix)})`] : [])];
-    const out = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        ...(index ? { IndexName: index } : {}),
-        KeyConditionExpression: condition.join(" AND "),
-        ProjectionExpression: expr.projection(attributes),
-        ...expr.attributes(),
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((out.Items ?? []) as Item[]));
-    startKey = out.LastEvaluatedKey;
-    if (!startKey) return { items, truncated: false };
+const keyId = (key: { PK?: unknown; SK?: unknown }) => `${String(key.PK)}|${String(key.SK)}`;
+const uniqueKeys = (keys: readonly TableKey[]) => [...new Map(keys.map((key) => [keyId(key), key])).values()];
+
+/** What step 2 reads and how the page's rows are known. */
+interface Plan {
+  keys: TableKey[];
+  /** Rows placed before the BatchGetItem (index rows). */
+  placed: Ordered[];
+  /** Candidates placed by their THREAD item in the BatchGetItem. */
+  byThreadItem: Candidate[];
+  /** Candidates missing from the caller's whole index: their THREAD item tells whether they are orphans. */
+  checked: Candidate[];
+}
+
+async function plan(ctx: LayerContext, q: Query, candidates: Candidate[], newest: IndexRows | null, catchUp: boolean): Promise<Plan> {
+  const byId = new Map(candidates.map((c) => [c.threadId, c]));
+  const docOf = (threadId: string) => docKey(threadId, byId.get(threadId)!.best);
+  const want = q.first + 1;
+  const extra = catchUp && newest ? catchUpKeys(q.userId, newest.rows) : [];
+  const listed = new Set(newest?.rows.map((row) => row.threadId));
+  const inRows = (newest?.rows ?? []).filter((row) => byId.has(row.threadId));
+  const rest = candidates.filter((c) => !listed.has(c.threadId));
+  const complete = newest !== null && newest.lastKey === undefined;
+  if (newest && (inRows.length >= want || complete)) {
+    const placed = inRows.slice(0, want);
+    const checked = complete ? rest.slice(0, ORPHAN_CHECKS) : [];
+    return { keys: [...extra, ...placed.map((row) => docOf(row.threadId)), ...checked.map((c) => threadKey(c.threadId))], placed, byThreadItem: [], checked };
   }
-  return { items, truncated: true };
-}
-
-async function readPostings(ctx: LayerContext, userId: string, term: string, prefix: boolean): Promise<Postings> {
-  const { items, truncated } = await queryPrefix(ctx, searchPostingPk(userId, term), prefix ? term : `${term}#`, ["SK"], POSTING_PAGES);
-  const threads = new Map<string, Set<string>>();
-  for (const item of items) {
-    const posting = parsePostingSk(String(item.SK));
-    if (!posting) continue;
-    const sources = threads.get(posting.threadId) ?? new Set<string>();
-    sources.add(posting.source);
-    threads.set(posting.threadId, sources);
+  if (extra.length + inRows.length + 2 * rest.length <= BATCH_KEYS) {
+    const keys = [...extra, ...inRows.map((row) => docOf(row.threadId)), ...rest.flatMap((c) => [threadKey(c.threadId), docOf(c.threadId)])];
+    return { keys, placed: inRows, byThreadItem: rest, checked: [] };
   }
-  return { threads, truncated };
+  const walked = await walkIndex(ctx, q.userId, new Set(rest.map((c) => c.threadId)), q.after, want - inRows.length, newest?.lastKey);
+  const placed = [...inRows, ...walked];
+  return { keys: [...extra, ...placed.map((row) => docOf(row.threadId))], placed, byThreadItem: [], checked: [] };
 }
 
-/** The threads with a marker of `value` under the user's own feedback partition. */
-async function readMarked(ctx: LayerContext, userId: string, value: 0 | 1): Promise<Set<string>> {
-  const { items } = await queryPrefix(ctx, feedbackIndexPk(userId, value), "", ["PK"], POSTING_PAGES, USER_THREAD_INDEX);
-  return new Set(items.map((item) => threadIdFromPk(String(item.PK))));
-}
+async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; retry: boolean }): Promise<{ page: SearchPage; last: Ordered | undefined }> {
+  const firstPage = q.after === null;
+  const [lists, marked, newest] = await Promise.all([
+    Promise.all(q.words.map((w) => readPostings(ctx, q.userId, w.term, w.prefix))),
+    q.feedback != null ? readMarked(ctx, q.userId, q.feedback) : null,
+    firstPage ? readIndexRows(ctx, q.userId, null, FIRST_PAGE_ROWS) : null,
+  ]);
+  const candidates = intersect(lists, marked);
+  const byId = new Map(candidates.map((c) => [c.threadId, c]));
+  const catchUp = firstPage && pass.catchUp;
+  const { keys, placed, byThreadItem, checked } = await plan(ctx, q, candidates, newest, catchUp);
+  const read = new Map((keys.length > 0 ? await batchGet(ctx, uniqueKeys(keys), READ_ATTRIBUTES) : []).map((item) => [keyId(item), item]));
 
-interface Candidate {
-  threadId: string;
-  sources: Set<string>;
-}
-
-/** Threads present in every word's list (and marked, with the filter), with the sources that hold every word (or the rarest word's). */
-function intersect(lists: Postings[], marked: Set<string> | null): Candidate[] {
-  const [rarest, ...rest] = [...lists].sort((a, b) => a.threads.size - b.threads.size);
-  const candidates: Candidate[] = [];
-  for (const [threadId, sources] of rarest!.threads) {
-    if (marked && !marked.has(threadId)) continue;
-    if (!rest.every((list) => list.threads.has(threadId))) continue;
-    const shared = [...sources].filter((source) => rest.every((list) => list.threads.get(threadId)!.has(source)));
-    candidates.push({ threadId, sources: new Set(shared.length > 0 ? shared : sources) });
+  if (catchUp && newest) {
+    const caughtUp = await catchUpFromWindow(ctx, q.userId, { rows: newest.rows, complete: newest.lastKey === undefined }, read);
+    if (caughtUp.rebuilt > 0) return answer(ctx, q, { catchUp: false, retry: pass.retry });
   }
-  return candidates;
-}
 
-interface Ordered {
-  threadId: string;
-  name: string | null;
-  sk: string;
-  updatedAt: string;
-}
-
-/** (UserThreadSK, PK) descending: the UserThread index's order, made total by the key. */
-const isBefore = (sk: string, pk: string, after: CursorKey | null) => !after || sk < after.UserThreadSK || (sk === after.UserThreadSK && pk < after.PK);
-
-/** The candidates that are the user's, newest activity first, after the cursor: at most `want`. */
-async function orderCandidates(ctx: LayerContext, userId: string, candidates: Candidate[], after: CursorKey | null, want: number): Promise<Ordered[]> {
-  const wanted = new Set(candidates.map((c) => c.threadId));
-  const row = (item: Item): Ordered => {
-    const sk = String(item.UserThreadSK);
-    return { threadId: threadIdFromPk(String(item.PK)), name: typeof item.name === "string" ? item.name : null, sk, updatedAt: timestampFromUserThreadSk(sk) };
-  };
-  if (candidates.length <= CANDIDATES_BY_GET) {
-    const threads = await batchGet(
-      ctx,
-      candidates.map((c) => ({ PK: threadPk(c.threadId), SK: THREAD_SK })),
-      ["PK", "name", "userId", "UserThreadSK"],
-    );
-    return threads
-      .filter((t) => t.userId === userId && typeof t.UserThreadSK === "string" && isBefore(String(t.UserThreadSK), String(t.PK), after))
-      .sort((a, b) => (a.UserThreadSK === b.UserThreadSK ? (String(a.PK) < String(b.PK) ? 1 : -1) : String(a.UserThreadSK) < String(b.UserThreadSK) ? 1 : -1))
-      .slice(0, want)
-      .map(row);
+  // Candidates placed by their THREAD item, and the orphan checks: a thread gone or someone else's leads nowhere.
+  const orphans: Orphans = { postings: [], goneThreads: [] };
+  const threadOf = (c: Candidate) => read.get(keyId(threadKey(c.threadId)));
+  for (const c of [...byThreadItem, ...checked]) {
+    const thread = threadOf(c);
+    if (thread?.userId === q.userId) continue;
+    orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, c.seen));
+    if (!thread) orphans.goneThreads.push(c.threadId);
   }
-  const found: Ordered[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  for (let page = 0; page < INDEX_WALK_PAGES && found.length < want; page++) {
-    const expr = new ExpressionBuilder();
-    const sk = expr.name("UserThreadSK");
-    const condition = [`${expr.name("UserThreadPK")} = ${expr.value(userThreadPk(userId))}`, ...(after ? [`${sk} <= ${expr.value(after.UserThreadSK)}`] : [])];
-    const out = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: USER_THREAD_INDEX,
-        KeyConditionExpression: condition.join(" AND "),
-        ProjectionExpression: expr.projection(["PK", "SK", "name", "UserThreadSK"]),
-        ...expr.attributes(),
-        ScanIndexForward: false,
-        Limit: INDEX_WALK_PAGE,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of (out.Items ?? []) as Item[]) {
-      if (item.SK !== THREAD_SK || !wanted.has(threadIdFromPk(String(item.PK)))) continue;
-      if (!isBefore(String(item.UserThreadSK), String(item.PK), after)) continue;
-      found.push(row(item));
-    }
-    startKey = out.LastEvaluatedKey;
-    if (!startKey) break;
+  const ours = byThreadItem
+    .map(threadOf)
+    .filter((thread): thread is Item => thread?.userId === q.userId && typeof thread.UserThreadSK === "string")
+    .map(orderedRow)
+    .filter((row) => isBefore(row, q.after));
+  const ordered = [...placed, ...ours].sort(newestFirst);
+
+  // The page's docs: a hit whose doc does not name the postings that led to it is an orphan once the thread is quiet.
+  const rows: Ordered[] = [];
+  for (const row of ordered.slice(0, q.first + 1)) {
+    const c = byId.get(row.threadId)!;
+    const unnamed = unnamedTerms(read.get(keyId(docKey(row.threadId, c.best))), c.seen.get(c.best) ?? new Set());
+    const quiet = Date.parse(ctx.now()) - Date.parse(row.updatedAt) > ORPHAN_GRACE_MS;
+    if (unnamed.length > 0 && quiet) orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, new Map([[c.best, new Set(unnamed)]])));
+    else rows.push(row);
   }
-  return found.slice(0, want);
+  await removeOrphans(ctx, q.userId, orphans);
+  // A page that lost hits to orphans is read once more, without them.
+  if (rows.length < Math.min(ordered.length, q.first + 1) && pass.retry) return answer(ctx, q, { catchUp: false, retry: false });
+
+  const page = rows.slice(0, q.first);
+  const data = page.map((row) => hit(row, byId.get(row.threadId)!, read, q));
+  const partial = lists.some((list) => list.truncated);
+  ctx.logger.debug("searchThreads read", { userId: q.userId, words: q.words.length, candidates: candidates.length, hits: data.length, partial });
+  return { page: { data, pageInfo: { hasNextPage: ordered.length > q.first, endCursor: null }, partial }, last: page.at(-1) };
 }
 
-/** A message over a file over the name: the hit opens at the message. */
-function snippetSource(sources: Set<string>): string {
-  const list = [...sources].sort();
-  return list.find((s) => s.startsWith("step.")) ?? list.find((s) => s.startsWith("element.")) ?? list[0] ?? NAME_SOURCE;
-}
-
-async function hitsWithSnippets(ctx: LayerContext, userId: string, page: Ordered[], sourcesOf: Map<string, Set<string>>, query: ParsedQuery): Promise<SearchHit[]> {
-  const chosen = page.map((row) => ({ row, source: snippetSource(sourcesOf.get(row.threadId) ?? new Set()) }));
-  const docs = chosen.length > 0 ? await batchGet(ctx, chosen.map(({ row, source }) => docKey(row.threadId, source)), ["PK", "SK", "owner", "text"]) : [];
-  const docText = new Map(docs.filter((d) => d.owner === userId && typeof d.text === "string").map((d) => [`${String(d.PK)}|${String(d.SK)}`, String(d.text)]));
-  return chosen.map(({ row, source }) => {
-    const key = docKey(row.threadId, source);
-    const text = docText.get(`${key.PK}|${key.SK}`) ?? row.name ?? "";
-    const parsed = parseSource(source);
-    return {
-      id: row.threadId,
-      name: row.name,
-      updatedAt: row.updatedAt,
-      stepId: parsed?.kind === "step" ? parsed.id : null,
-      snippet: buildSnippet(text, query),
-    };
-  });
+function hit(row: Ordered, c: Candidate, read: ReadonlyMap<string, Item>, q: Query): SearchHit {
+  const doc = read.get(keyId(docKey(row.threadId, c.best)));
+  const text = doc?.owner === q.userId && typeof doc.text === "string" ? doc.text : (row.name ?? "");
+  const source = parseSource(c.best);
+  return { id: row.threadId, name: row.name, updatedAt: row.updatedAt, stepId: source?.kind === "step" ? source.id : null, snippet: buildSnippet(text, q.parsed) };
 }
 
 export async function searchThreads(ctx: LayerContext, input: SearchInput): Promise<SearchPage> {
   const { userId, query, first, cursor, feedback } = SearchInputSchema.parse(input);
   const parsed = parseQuery(query);
   const words = [...parsed.words.map((term) => ({ term, prefix: false })), ...(parsed.prefix ? [{ term: parsed.prefix, prefix: true }] : [])];
-  const empty: SearchPage = { data: [], pageInfo: { hasNextPage: false, endCursor: null }, partial: false };
-  if (words.length === 0) return empty;
+  if (words.length === 0) return { data: [], pageInfo: { hasNextPage: false, endCursor: null }, partial: false };
   // The cursor resumes only this query (its words, not its spelling) under this filter, for this user.
   const kind = filterKind({ search: `fulltext ${parsed.words.join(" ")} ${parsed.prefix ?? ""}*`, feedback: feedback ?? null });
   const indexPk = userThreadPk(userId);
   const after = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : null;
-
-  const read = () => Promise.all([Promise.all(words.map((w) => readPostings(ctx, userId, w.term, w.prefix))), feedback != null ? readMarked(ctx, userId, feedback) : null]);
-  const [firstRead, caughtUp] = await Promise.all([read(), after ? null : catchUpIndexes(ctx, userId)]);
-  const [lists, marked] = caughtUp && caughtUp.rebuilt > 0 ? await read() : firstRead;
-
-  const candidates = intersect(lists, marked);
-  const ordered = await orderCandidates(ctx, userId, candidates, after, first + 1);
-  const page = ordered.slice(0, first);
-  const data = await hitsWithSnippets(ctx, userId, page, new Map(candidates.map((c) => [c.threadId, c.sources])), parsed);
-  const last = page.at(-1);
-  const endCursor = last ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: { PK: threadPk(last.threadId), SK: THREAD_SK, UserThreadPK: indexPk, UserThreadSK: last.sk } }) : null;
-  const partial = lists.some((list) => list.truncated);
-  ctx.logger.debug("searchThreads read", { userId, words: words.length, candidates: candidates.length, hits: data.length, partial });
-  return { data, pageInfo: { hasNextPage: ordered.length > first, endCursor }, partial };
+  const { page, last } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null }, { catchUp: true, retry: true });
+  const endCursor = last ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: { PK: threadPk(last.threadId), SK: THREAD_SK, UserThreadPK: indexPk, UserThreadSK: last.UserThreadSK } }) : null;
+  return { ...page, pageInfo: { ...page.pageInfo, endCursor } };
 }
