@@ -16,7 +16,8 @@ import { pipeline } from "node:stream/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import yazl from "yazl";
 import { DynamoDBDataLayer, ensureTable, getLogger } from "../src/data";
-import { newJobId } from "../src/server/import/import-jobs";
+import { newJobId, THIS_RUNNER } from "../src/server/import/import-jobs";
+import { localImportFile } from "../src/server/import/import-file";
 import { importLimits } from "../src/server/import/import-limits";
 import { runImport } from "../src/server/import/run-import";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
@@ -102,7 +103,7 @@ export async function runImportBench(count = BENCH_CONVERSATIONS): Promise<Impor
     const data = new DynamoDBDataLayer({ tableName, client });
     const userId = "importer@example.com";
     const jobId = newJobId();
-    await data.createImportJob(userId, jobId, "chatgpt-export.zip");
+    await data.createImportJob(userId, jobId, { fileName: "chatgpt-export.zip", upload: "local", runner: THIS_RUNNER });
     const live = (m: NodeJS.MemoryUsage) => m.heapUsed + m.arrayBuffers;
     const start = process.memoryUsage();
     const peak = { rss: 0, live: 0, retained: 0 };
@@ -123,11 +124,11 @@ export async function runImportBench(count = BENCH_CONVERSATIONS): Promise<Impor
     requests = 0;
     console.error("Importing…");
     const began = performance.now();
-    const outcome = await runImport({ data, userId, jobId, filePath: file, limits: importLimits({ IMPORT_MAX_MB: 1024, MAX_UPLOAD_MB: 20 }) });
+    const outcome = await runImport({ data, userId, jobId, file: await localImportFile(file), limits: importLimits({ IMPORT_MAX_MB: 1024, MAX_UPLOAD_MB: 20 }), runner: THIS_RUNNER });
     const seconds = (performance.now() - began) / 1000;
     clearInterval(timer);
     clearInterval(retainedTimer);
-    if (outcome.status !== "done" || outcome.imported !== count) throw new Error(`import ended ${outcome.status} with ${outcome.imported} imported: ${outcome.error ?? ""}`);
+    if (!outcome || outcome.status !== "done" || outcome.imported !== count) throw new Error(`import ended ${outcome?.status} with ${outcome?.imported} imported: ${outcome?.error ?? ""}`);
     const MiB = 1024 * 1024;
     return {
       conversations: count,
