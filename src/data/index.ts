@@ -7,7 +7,7 @@ export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
 export { type EnsureUserAuthResult } from "./layer/users";
 export { type RateCounter } from "./layer/rate-counters";
-export { type ImportedThread, type ImportThreadsResult } from "./layer/import-threads";
+export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import-threads";
 export { type NewImportJob } from "./layer/import-jobs";
 export { safeObjectName, DEFAULT_MIME } from "./layer/elements";
 

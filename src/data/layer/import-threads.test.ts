@@ -1,5 +1,7 @@
 /** importThreads and import job items against dynalite: Chainlit's item shapes, no overwrite, the owner's partition. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { planMarkerFixes } from "./feedback-rebuild";
+import { queryPartition } from "./partition";
 import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
 
 let table: TestTable;
@@ -91,6 +93,22 @@ describe("importThreads", () => {
     expect((await table.partitionSks(id)).filter((sk) => sk.startsWith("PART#"))).toHaveLength(5);
     await chainlitDeleteThread(table, id);
     expect(await table.raw(`THREAD#${id}`, "THREAD")).toBeUndefined();
+  });
+});
+
+describe("importThreads with feedback", () => {
+  it("writes the step's feedback map as upsertFeedback does and the markers, exact: the filters list it and the doctor finds nothing to fix", async () => {
+    const layer = table.layer();
+    const [user, id] = [uid("u-"), uid("t-")];
+    const thread = { ...imported(id, 4), feedback: [{ forId: `${id}-s1`, value: 1 as const, comment: "good" }, { forId: `${id}-s3`, value: 0 as const, comment: null }, { forId: "not-a-step", value: 1 as const, comment: null }] };
+    const { byOperation } = await countOf(table, () => layer.importThreads(user, [thread]));
+    // One more batch: the two markers.
+    expect(byOperation).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 5 });
+    expect(await table.plain(`THREAD#${id}`, `STEP#${id}-s1`)).toMatchObject({ feedback: { id: `THREAD#${id}::STEP#${id}-s1`, forId: `${id}-s1`, threadId: id, value: 1, comment: "good" } });
+    expect(await table.plain(`THREAD#${id}`, "FEEDBACK#0")).toMatchObject({ id, stepIds: new Set([`${id}-s3`]), UserThreadPK: `USER#${user}#FEEDBACK#0`, UserThreadSK: "TS#2024-05-01T10:05:00.000000Z" });
+    for (const value of [0, 1] as const) expect((await layer.listThreads({ first: 5 }, { userId: user, feedback: value })).data.map((t) => t.id)).toEqual([id]);
+    const items = await queryPartition(layer.context, id);
+    expect(planMarkerFixes(items, user)).toEqual([]);
   });
 });
 
