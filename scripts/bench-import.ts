@@ -1,12 +1,13 @@
 /**
  * `npm run bench -- --import`: imports a generated ChatGPT export of 10,000 conversations (6 messages each, one
- * branch edited) the way the app does (runImport: the zip read by its central directory, conversations.json streamed,
- * batch writes), and reports conversations per second, DynamoDB requests, and the importing process's peak memory.
- * dynalite runs in a child process, so the memory measured is the importer's alone.
+ * branch edited) the way the app does: the zip is stored in S3 (s3rver) under the job's key as an upload is, then
+ * runImport reads it from there (the central directory and conversations.json by ranged reads, batch writes with the
+ * full-text index). Reports conversations per second, DynamoDB and S3 requests, and the importing process's peak
+ * memory. dynalite and s3rver run in child processes, so the memory measured is the importer's alone.
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -15,8 +16,9 @@ import { runInNewContext } from "node:vm";
 import { pipeline } from "node:stream/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import yazl from "yazl";
-import { DynamoDBDataLayer, ensureTable, getLogger } from "../src/data";
-import { newJobId } from "../src/server/import/import-jobs";
+import { createS3Storage, DynamoDBDataLayer, ensureTable, getLogger, importUploadKey } from "../src/data";
+import { newJobId, THIS_RUNNER } from "../src/server/import/import-jobs";
+import { storedImportFile } from "../src/server/import/import-file";
 import { importLimits } from "../src/server/import/import-limits";
 import { runImport } from "../src/server/import/run-import";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
@@ -64,15 +66,22 @@ async function writeExport(file: string, count: number): Promise<void> {
   await pipeline(zip.outputStream, createWriteStream(file));
 }
 
-/** dynalite in a child process, so its in-memory table does not count as the importer's memory. */
-async function startDynaliteProcess(): Promise<{ endpoint: string; stop(): void }> {
-  const child = spawn(process.execPath, ["-e", "const s=require('dynalite')({createTableMs:0});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))"], { stdio: ["ignore", "pipe", "inherit"] });
+/** A server in a child process (its script prints its port), so its memory does not count as the importer's. */
+async function startChild(script: string, name: string): Promise<{ endpoint: string; stop(): void }> {
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout.once("data", (data: Buffer) => resolve(data.toString().trim()));
-    child.once("exit", () => reject(new Error("dynalite exited")));
+    child.once("exit", () => reject(new Error(`${name} exited`)));
   });
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
+
+const startDynaliteProcess = () => startChild("const s=require('dynalite')({createTableMs:0});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))", "dynalite");
+const startS3rverProcess = (directory: string) =>
+  startChild(
+    `const S=require('s3rver');new S({address:'127.0.0.1',port:0,silent:true,directory:${JSON.stringify(directory)},allowMismatchedSignatures:true}).run().then((a)=>console.log(a.port))`,
+    "s3rver",
+  );
 
 export interface ImportBenchFigure {
   conversations: number;
@@ -80,6 +89,8 @@ export interface ImportBenchFigure {
   seconds: number;
   conversationsPerSecond: number;
   dynamoRequests: number;
+  /** Ranged GETs of the stored upload. */
+  storageReads: number;
   peakRssGrowthMiB: number;
   peakHeapAndBuffersGrowthMiB: number;
   /** JS heap + buffers right after a forced collection, sampled every second: what the import keeps alive. */
@@ -91,18 +102,25 @@ export async function runImportBench(count = BENCH_CONVERSATIONS): Promise<Impor
   const dir = mkdtempSync(path.join(os.tmpdir(), "tb-bench-import-"));
   const file = path.join(dir, "chatgpt-export.zip");
   const dynamo = await startDynaliteProcess();
+  const s3 = await startS3rverProcess(path.join(dir, "s3"));
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS });
+  const storage = createS3Storage({ bucket: "bench-import", endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: LOCAL_AWS_CREDENTIALS });
   let requests = 0;
+  let storageReads = 0;
   client.middlewareStack.add((next) => (args) => (requests++, next(args)), { step: "deserialize", name: "benchImportCounter" });
+  storage.client.middlewareStack.add((next) => (args) => ((args.input as { Range?: string }).Range && storageReads++, next(args)), { step: "initialize", name: "benchRangeCounter" });
   try {
     console.error(`Generating a ${count}-conversation ChatGPT export…`);
     await writeExport(file, count);
     const tableName = `bench-import-${randomUUID().slice(0, 8)}`;
     await ensureTable(client, tableName);
-    const data = new DynamoDBDataLayer({ tableName, client });
+    await storage.ensureExists();
+    const data = new DynamoDBDataLayer({ tableName, client, storageProvider: storage });
     const userId = "importer@example.com";
     const jobId = newJobId();
-    await data.createImportJob(userId, jobId, "chatgpt-export.zip");
+    await data.createImportJob(userId, jobId, { fileName: "chatgpt-export.zip", upload: "storage", runner: THIS_RUNNER });
+    // Stored as POST /api/import stores an upload: streamed under the job's key.
+    await storage.uploadFile({ objectKey: importUploadKey(jobId), data: createReadStream(file), mime: "application/octet-stream" });
     const live = (m: NodeJS.MemoryUsage) => m.heapUsed + m.arrayBuffers;
     const start = process.memoryUsage();
     const peak = { rss: 0, live: 0, retained: 0 };
@@ -121,13 +139,14 @@ export async function runImportBench(count = BENCH_CONVERSATIONS): Promise<Impor
       peak.retained = Math.max(peak.retained, live(process.memoryUsage()) - base);
     }, 1000);
     requests = 0;
+    storageReads = 0;
     console.error("Importing…");
     const began = performance.now();
-    const outcome = await runImport({ data, userId, jobId, filePath: file, limits: importLimits({ IMPORT_MAX_MB: 1024, MAX_UPLOAD_MB: 20 }) });
+    const outcome = await runImport({ data, userId, jobId, file: storedImportFile(storage, importUploadKey(jobId), statSync(file).size), limits: importLimits({ IMPORT_MAX_MB: 1024, MAX_UPLOAD_MB: 20 }), runner: THIS_RUNNER });
     const seconds = (performance.now() - began) / 1000;
     clearInterval(timer);
     clearInterval(retainedTimer);
-    if (outcome.status !== "done" || outcome.imported !== count) throw new Error(`import ended ${outcome.status} with ${outcome.imported} imported: ${outcome.error ?? ""}`);
+    if (!outcome || outcome.status !== "done" || outcome.imported !== count) throw new Error(`import ended ${outcome?.status} with ${outcome?.imported} imported: ${outcome?.error ?? ""}`);
     const MiB = 1024 * 1024;
     return {
       conversations: count,
@@ -135,13 +154,16 @@ export async function runImportBench(count = BENCH_CONVERSATIONS): Promise<Impor
       seconds: Math.round(seconds * 10) / 10,
       conversationsPerSecond: Math.round(count / seconds),
       dynamoRequests: requests,
+      storageReads,
       peakRssGrowthMiB: Math.round(peak.rss / MiB),
       peakHeapAndBuffersGrowthMiB: Math.round(peak.live / MiB),
       peakRetainedMiB: Math.round(peak.retained / MiB),
     };
   } finally {
     client.destroy();
+    await storage.close();
     dynamo.stop();
+    s3.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -149,7 +171,7 @@ export async function runImportBench(count = BENCH_CONVERSATIONS): Promise<Impor
 export function formatImportBench(f: ImportBenchFigure): string {
   return [
     `Import of a generated ChatGPT export: ${f.conversations} conversations (6 messages each), ${f.zipMiB} MiB zip`,
-    `  ${f.seconds} s, ${f.conversationsPerSecond} conversations/s, ${f.dynamoRequests} DynamoDB requests (${(f.dynamoRequests / f.conversations).toFixed(2)} per conversation)`,
+    `  ${f.seconds} s, ${f.conversationsPerSecond} conversations/s, ${f.dynamoRequests} DynamoDB requests (${(f.dynamoRequests / f.conversations).toFixed(2)} per conversation), ${f.storageReads} ranged reads of the upload in S3`,
     `  peak memory growth of the importing process: RSS ${f.peakRssGrowthMiB} MiB, JS heap + buffers ${f.peakHeapAndBuffersGrowthMiB} MiB, retained after GC ${f.peakRetainedMiB} MiB`,
   ].join("\n");
 }
@@ -159,5 +181,5 @@ export function saveImportBench(f: ImportBenchFigure): void {
   const file = "bench/results.json";
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  writeFileSync(file, JSON.stringify({ ...previous, import: { at: new Date().toISOString(), machine, ...f } }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...previous, import: { at: new Date().toISOString(), machine, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10), ...f } }, null, 2) + "\n");
 }

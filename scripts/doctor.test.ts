@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { chainlitCreateUser, chainlitDeleteFeedback, chainlitDeleteThread, chainlitThread, testTable, uid, type TestTable } from "../src/data/layer/test-fixtures";
-import { doctor, parseDoctorArgs } from "./doctor";
+import { importUploadKey } from "../src/data";
+import { freshStorage } from "../src/data/storage/storage-test-backends";
+import { doctor, importUploadsIn, parseDoctorArgs } from "./doctor";
 
 let table: TestTable;
 beforeAll(async () => {
@@ -115,5 +117,47 @@ describe("npm run doctor", () => {
     expect(parseDoctorArgs(["--reindex"])).toEqual({ fix: true, reindex: true });
     expect(() => parseDoctorArgs(["--fxi"])).toThrow(/Unknown option/);
     expect(() => parseDoctorArgs(["now"])).toThrow(/Usage/);
+  });
+});
+
+describe("npm run doctor: import jobs", () => {
+  it("ends a job nobody has run for a day and deletes its upload, deletes an upload an ended job left, and leaves live jobs alone", async () => {
+    const own = await testTable();
+    const storage = await freshStorage("s3");
+    const userId = uid("u-");
+    const twoDaysAgo = own.layer({ clock: () => new Date(Date.now() - 2 * 86_400_000) });
+    const store = (jobId: string) => storage.uploadFile({ objectKey: importUploadKey(jobId), data: "PK", mime: "application/octet-stream" });
+    const jobId = (n: number) => `000000000${n}-${crypto.randomUUID()}`;
+    // A job whose instance died two days ago, its owner never back.
+    const silent = jobId(1);
+    await twoDaysAgo.createImportJob(userId, silent, { fileName: "a.zip", upload: "storage", runner: "dead" });
+    await store(silent);
+    // Ended, but the delete of its upload failed.
+    const ended = jobId(2);
+    await own.layer().createImportJob(userId, ended, { fileName: "b.zip", upload: "storage", runner: "r" });
+    await own.layer().updateImportJob(userId, ended, "r", { status: "done" });
+    await store(ended);
+    // Running right now elsewhere.
+    const live = jobId(3);
+    await own.layer().createImportJob(userId, live, { fileName: "c.zip", upload: "storage", runner: "r" });
+    await store(live);
+
+    const run = async (fix: boolean) => {
+      const lines: string[] = [];
+      const code = await doctor(own.layer(), fix, { out: (line) => lines.push(line), progress: () => undefined }, { importUploads: importUploadsIn(storage) });
+      return { code, text: lines.join("\n") };
+    };
+    const report = await run(false);
+    expect(report.text).toContain("import jobs nobody runs any more, or uploads their jobs left in storage: 2");
+    expect(report.text).toContain(`${userId} ${silent}: running, but not heard from since`);
+    expect(report.text).toContain(`${userId} ${ended}: done, but its upload is still in storage`);
+    expect((await run(true)).text).toContain("repaired 2");
+    expect(await own.layer().getImportJob(userId, silent)).toMatchObject({ status: "failed", error: expect.stringMatching(/interrupted and never resumed/) });
+    expect(await storage.deleteFile(importUploadKey(silent))).toBe(false);
+    expect(await storage.deleteFile(importUploadKey(ended))).toBe(false);
+    expect(await own.layer().getImportJob(userId, live)).toMatchObject({ status: "running" });
+    expect(await storage.deleteFile(importUploadKey(live))).toBe(true);
+    expect(await run(false)).toMatchObject({ code: 0 });
+    await storage.close();
   });
 });

@@ -6,7 +6,18 @@
  * It opens the table the way `npm run user` does (DYNAMODB_TABLE…, or the embedded default's data).
  */
 import { parseArgs } from "node:util";
-import { runDoctor, type DoctorOptions, type DoctorReport, type DynamoDBDataLayer, type FindingKind } from "../src/data";
+import {
+  createStorageFromConfig,
+  importUploadKey,
+  isDataError,
+  parseStorageConfig,
+  runDoctor,
+  type DoctorOptions,
+  type DoctorReport,
+  type DynamoDBDataLayer,
+  type FindingKind,
+  type StorageClient,
+} from "../src/data";
 import { threadNameFrom } from "../src/server/chat/continue-thread";
 import { CliError, runIfEntryPoint, runOnTable } from "./user";
 
@@ -22,6 +33,7 @@ const TITLES: Record<FindingKind, string> = {
   leftovers: "Threadbook items left by a deleted thread",
   "missing-auth": "users without their AUTH item",
   unnamed: "threads without a name",
+  "stale-import": "import jobs nobody runs any more, or uploads their jobs left in storage",
 };
 /** Lines printed per kind; the count is always complete. */
 const SHOWN_PER_KIND = 20;
@@ -69,7 +81,7 @@ export async function doctor(
   data: DynamoDBDataLayer,
   fix: boolean,
   io: { out(line: string): void; progress(line: string): void },
-  options: Pick<DoctorOptions, "pageSize" | "reindex"> = {},
+  options: Pick<DoctorOptions, "pageSize" | "reindex" | "importUploads"> = {},
 ): Promise<number> {
   const report = await runDoctor(data, {
     ...options,
@@ -83,9 +95,27 @@ export async function doctor(
   return printReport(report, fix, io.out);
 }
 
+/** Import uploads in the app's storage (`threadbook-imports/{jobId}`): is one still there, and its delete. */
+export function importUploadsIn(storage: StorageClient): NonNullable<DoctorOptions["importUploads"]> {
+  return {
+    exists: (jobId) =>
+      storage.readRange(importUploadKey(jobId), { start: 0, end: 1 }).then(
+        () => true,
+        // An empty object cannot hold byte 0 (validation), but it is there.
+        (error: unknown) => (isDataError(error, "not_found") ? false : isDataError(error, "validation") ? true : Promise.reject(error)),
+      ),
+    delete: (jobId) => storage.deleteFile(importUploadKey(jobId)),
+  };
+}
+
 runIfEntryPoint(import.meta.url, () =>
   runOnTable(parseDoctorArgs, async ({ fix, reindex }, connection, err) => {
     err(`Checking ${connection.describe}${fix ? " and repairing" : ""}${reindex ? ", rebuilding every full-text index" : ""}.`);
-    return doctor(connection.data, fix, { out: (line) => process.stdout.write(`${line}\n`), progress: err }, { reindex });
+    const storage = createStorageFromConfig(parseStorageConfig(connection.env));
+    try {
+      return await doctor(connection.data, fix, { out: (line) => process.stdout.write(`${line}\n`), progress: err }, { reindex, importUploads: importUploadsIn(storage) });
+    } finally {
+      await storage.close();
+    }
   }),
 );

@@ -8,7 +8,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createStorageFromConfig, DynamoDBDataLayer, parseStorageConfig, type ImportJobProgress } from "../src/data";
 import { parseServerEnv } from "../src/server/env";
-import { newJobId } from "../src/server/import/import-jobs";
+import { newJobId, THIS_RUNNER } from "../src/server/import/import-jobs";
+import { localImportFile } from "../src/server/import/import-file";
 import { importLimits } from "../src/server/import/import-limits";
 import { runImport } from "../src/server/import/run-import";
 import { createDynamoClient } from "../src/server/services";
@@ -60,7 +61,9 @@ runIfEntryPoint(import.meta.url, () =>
     // Attachments need storage: a layer of its own over the same table, with the storage the app uses.
     const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client: createDynamoClient(connection.env), storageProvider: createStorageFromConfig(parseStorageConfig(connection.env)) });
     const jobId = newJobId();
-    await data.createImportJob(found.identifier, jobId, path.basename(file));
+    // The file stays on this machine ("local"): no other process can resume this job; if this one dies, the job is
+    // ended as interrupted when next looked at.
+    await data.createImportJob(found.identifier, jobId, { fileName: path.basename(file), upload: "local", runner: THIS_RUNNER });
     err(`Importing ${path.basename(file)} for ${found.identifier} into ${connection.describe} (Ctrl-C to stop).`);
     const onInterrupt = () => void data.requestImportCancel(found.identifier, jobId);
     process.once("SIGINT", onInterrupt);
@@ -70,11 +73,13 @@ runIfEntryPoint(import.meta.url, () =>
         data,
         userId: found.identifier,
         jobId,
-        filePath: file,
+        file: await localImportFile(file),
         limits: importLimits(env),
+        runner: THIS_RUNNER,
         onProgress: (progress) => process.stderr.write(tty ? `\r\u001b[2K${progressLine(progress)}` : `${progressLine(progress)}\n`),
       });
       if (tty) process.stderr.write("\n");
+      if (!outcome) throw new CliError("The job was ended elsewhere (npm run doctor, or the app found it silent).");
       for (const line of summaryLines(outcome)) process.stdout.write(`${line}\n`);
       return outcome.status === "done" ? 0 : 1;
     } finally {

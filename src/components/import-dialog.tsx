@@ -1,11 +1,11 @@
 "use client";
 
-import * as RadixDialog from "@radix-ui/react-dialog";
 import { useRef, useState, type DragEvent } from "react";
 import type { ImportJob } from "@/data";
 import { uploadImport } from "@/lib/import-upload";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { api } from "@/trpc/react";
+import { ModalDialog } from "./ui/radix-dialog";
 import "./import-dialog.css";
 
 const POLL_MS = 1000;
@@ -71,73 +71,61 @@ export function ImportDialog({ open, onOpenChange }: { open: boolean; onOpenChan
   };
 
   return (
-    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
-      <RadixDialog.Portal>
-        {/* Not RadixDialog.Overlay: its scroll lock injects a <style> element, which the pages' CSP (nonce only) blocks. */}
-        <div className="import-overlay" aria-hidden="true" />
-        <RadixDialog.Content className="import-dialog" data-testid="import-dialog">
-          <div className="dialog-body">
-            <RadixDialog.Title className="dialog-title">{t.importTitle}</RadixDialog.Title>
-            <RadixDialog.Description className="dialog-description">{t.importDescription}</RadixDialog.Description>
-            {upload ? (
-              <Progress label={t.importUploading(Math.round(upload.fraction * 100))} fraction={upload.fraction} />
-            ) : shown && !finished ? (
-              <>
-                <Progress
-                  label={shown.total === null ? t.importReading : t.importProgress(shown.done, shown.total)}
-                  fraction={shown.total ? shown.done / shown.total : 0}
-                />
-                {shown.current ? <p className="import-current">{t.importCurrent(shown.current)}</p> : null}
-              </>
-            ) : shown && finished ? (
-              <Summary job={shown} />
-            ) : (
-              <label
-                className="import-drop"
-                data-over={over}
-                onDragOver={(event) => {
-                  event.preventDefault();
-                  setOver(true);
-                }}
-                onDragLeave={() => setOver(false)}
-                onDrop={onDrop}
-              >
-                <span>{t.importDrop}</span>
-                <span className="import-choose">{t.importChoose}</span>
-                <input ref={input} type="file" accept=".zip,.json,application/zip,application/json" data-testid="import-file" onChange={(event) => start(event.target.files?.[0])} />
-              </label>
-            )}
-            {uploadError ? (
-              <p className="import-error" role="alert">
-                {uploadError}
-              </p>
-            ) : null}
-            <div className="dialog-actions">
-              {upload ? (
-                <button type="button" className="btn" onClick={upload.abort}>
-                  {t.cancel}
-                </button>
-              ) : null}
-              {shown && !finished ? (
-                <button type="button" className="btn" data-testid="import-cancel" disabled={cancel.isPending || shown.cancelRequested} onClick={() => cancel.mutate({ jobId: shown.jobId })}>
-                  {cancel.isPending || shown.cancelRequested ? t.importCancelling : t.importCancel}
-                </button>
-              ) : null}
-              {finished ? (
-                <button type="button" className="btn" onClick={reset}>
-                  {t.importAnother}
-                </button>
-              ) : null}
-              <RadixDialog.Close asChild>
-                <button type="button" className="btn btn-primary">
-                  {t.close}
-                </button>
-              </RadixDialog.Close>
-            </div>
-          </div>
-        </RadixDialog.Content>
-      </RadixDialog.Portal>
-    </RadixDialog.Root>
+    <ModalDialog open={open} onOpenChange={onOpenChange} title={t.importTitle} description={t.importDescription} testId="import-dialog">
+      {upload ? (
+        <Progress label={t.importUploading(Math.round(upload.fraction * 100))} fraction={upload.fraction} />
+      ) : shown && !finished ? (
+        <>
+          <Progress
+            label={shown.total === null ? t.importReading : t.importProgress(shown.done, shown.total)}
+            fraction={shown.total ? shown.done / shown.total : 0}
+          />
+          {shown.current ? <p className="import-current">{t.importCurrent(shown.current)}</p> : null}
+        </>
+      ) : shown && finished ? (
+        <Summary job={shown} />
+      ) : (
+        <label
+          className="import-drop"
+          data-over={over}
+          onDragOver={(event) => {
+            event.preventDefault();
+            setOver(true);
+          }}
+          onDragLeave={() => setOver(false)}
+          onDrop={onDrop}
+        >
+          <span>{t.importDrop}</span>
+          <span className="import-choose">{t.importChoose}</span>
+          <input ref={input} type="file" accept=".zip,.json,application/zip,application/json" data-testid="import-file" onChange={(event) => start(event.target.files?.[0])} />
+        </label>
+      )}
+      {uploadError ? (
+        <p className="import-error" role="alert">
+          {uploadError}
+        </p>
+      ) : null}
+      <div className="dialog-actions">
+        {upload ? (
+          <button type="button" className="btn" onClick={upload.abort}>
+            {t.cancel}
+          </button>
+        ) : null}
+        {shown && !finished ? (
+          <button type="button" className="btn" data-testid="import-cancel" disabled={cancel.isPending || shown.cancelRequested} onClick={() => cancel.mutate({ jobId: shown.jobId })}>
+            {cancel.isPending || shown.cancelRequested ? t.importCancelling : t.importCancel}
+          </button>
+        ) : null}
+        {finished ? (
+          <button type="button" className="btn" onClick={reset}>
+            {t.importAnother}
+          </button>
+        ) : null}
+        <button type="button" className="btn btn-primary" onClick={() => onOpenChange(false)}>
+          {t.close}
+        </button>
+      </div>
+    </ModalDialog>
   );
 }
 

@@ -7,7 +7,8 @@ export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
 export { type EnsureUserAuthResult } from "./layer/users";
 export { type RateCounter } from "./layer/rate-counters";
-export { type ImportedThread, type ImportThreadsResult } from "./layer/import-threads";
+export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import-threads";
+export { type NewImportJob } from "./layer/import-jobs";
 export { safeObjectName, DEFAULT_MIME } from "./layer/elements";
 
 export * from "./entities/common";
@@ -37,9 +38,11 @@ export {
   userPk,
 } from "./keys";
 
-export { elementObjectKey } from "./storage/object-key";
+export { elementObjectKey, importUploadKey } from "./storage/object-key";
 export {
   DEFAULT_URL_EXPIRES_SECONDS,
+  MAX_RANGE_BYTES,
+  type ByteRange,
   type StorageClient,
   type UploadData,
   type UploadInput,

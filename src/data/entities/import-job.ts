@@ -12,6 +12,16 @@ export type ImportSkip = z.infer<typeof ImportSkipSchema>;
 export const IMPORT_SKIPS_KEPT = 200;
 const TEXT_MAX = 300;
 
+/**
+ * Job ids as the server makes them: `{base36 ms, 10 characters}-{uuid}`, time-ordered so a user's jobs list newest
+ * first by key alone. The id also names the job's upload in storage, so nothing else is ever accepted as one.
+ */
+export const IMPORT_JOB_ID = /^[0-9a-z]{10}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Where a job's file is: the app's upload in storage (any instance can read it) or the CLI's own file on its machine. */
+export const ImportUploadSchema = z.enum(["storage", "local"]);
+export type ImportUpload = z.infer<typeof ImportUploadSchema>;
+
 /** A background import (`USER#{userId}` / `IMPORT#{jobId}`): what the progress bar and the summary show. */
 export const ImportJobSchema = z.object({
   jobId: IdSchema,
@@ -33,13 +43,22 @@ export const ImportJobSchema = z.object({
   cancelRequested: z.boolean(),
   error: z.string().nullable(),
   createdAt: z.string(),
+  /** The last sign of life of its runner: every progress write, and a heartbeat while a long read goes on. */
   updatedAt: z.string(),
+  // Defaults: items written before jobs could be resumed.
+  upload: ImportUploadSchema.default("local"),
+  /** The stored upload's size; null while it is being received (and for a CLI job). */
+  uploadBytes: z.number().int().nullable().default(null),
+  /** The process that runs the job (a random id per process): only it may write progress. */
+  runner: z.string().nullable().default(null),
+  /** How many times another process took over the job after its runner went silent. */
+  resumes: z.number().int().default(0),
 });
 export type ImportJob = z.infer<typeof ImportJobSchema>;
 
 /** What the runner reports as it goes. */
 export type ImportJobProgress = Partial<
-  Pick<ImportJob, "format" | "total" | "done" | "imported" | "existing" | "attachments" | "skippedCount" | "skipped" | "current" | "status" | "error">
+  Pick<ImportJob, "format" | "total" | "done" | "imported" | "existing" | "attachments" | "skippedCount" | "skipped" | "current" | "status" | "error" | "uploadBytes">
 >;
 
 export const clipText = (text: string) => (text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX - 1)}…` : text);

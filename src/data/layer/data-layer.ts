@@ -41,7 +41,7 @@ import {
 import { clearRateCounter, getRateCounters, recordRateFailure, type RateCounter } from "./rate-counters";
 import { WriteQueue } from "./write-queue";
 import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import-threads";
-import { createImportJob, getImportJob, listImportJobs, requestImportCancel, updateImportJob } from "./import-jobs";
+import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import-jobs";
 import { type ImportJob, type ImportJobProgress } from "../entities/import-job";
 import { type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { copyThread } from "./copy-thread";
@@ -245,8 +245,8 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "importThreads", { userId, count: threads.length }, () => importThreads(this.ctx, userId, threads));
   }
 
-  createImportJob(userId: string, jobId: string, fileName: string): Promise<ImportJob> {
-    return atEdge(this.ctx, "createImportJob", { userId, jobId }, () => createImportJob(this.ctx, userId, jobId, fileName));
+  createImportJob(userId: string, jobId: string, job: NewImportJob): Promise<ImportJob> {
+    return atEdge(this.ctx, "createImportJob", { userId, jobId }, () => createImportJob(this.ctx, userId, jobId, job));
   }
 
   getImportJob(userId: string, jobId: string): Promise<ImportJob | null> {
@@ -257,9 +257,19 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "listImportJobs", { userId }, () => listImportJobs(this.ctx, userId, limit));
   }
 
-  /** Null when the job is not running any more; otherwise whether its owner asked to cancel it. */
-  updateImportJob(userId: string, jobId: string, progress: ImportJobProgress): Promise<{ cancelRequested: boolean } | null> {
-    return atEdge(this.ctx, "updateImportJob", { userId, jobId }, () => updateImportJob(this.ctx, userId, jobId, progress));
+  /** Null when the job is not running any more or not `runner`'s; otherwise whether its owner asked to cancel it. */
+  updateImportJob(userId: string, jobId: string, runner: string, progress: ImportJobProgress): Promise<{ cancelRequested: boolean } | null> {
+    return atEdge(this.ctx, "updateImportJob", { userId, jobId }, () => updateImportJob(this.ctx, userId, jobId, runner, progress));
+  }
+
+  /** Takes over a running job not heard from since `seenUpdatedAt`; null when someone else moved it first. */
+  claimImportJob(userId: string, jobId: string, runner: string, seenUpdatedAt: string): Promise<ImportJob | null> {
+    return atEdge(this.ctx, "claimImportJob", { userId, jobId }, () => claimImportJob(this.ctx, userId, jobId, runner, seenUpdatedAt));
+  }
+
+  /** Ends a silent running job as failed; true when this call ended it. */
+  abandonImportJob(userId: string, jobId: string, seenUpdatedAt: string, error: string): Promise<boolean> {
+    return atEdge(this.ctx, "abandonImportJob", { userId, jobId }, () => abandonImportJob(this.ctx, userId, jobId, seenUpdatedAt, error));
   }
 
   requestImportCancel(userId: string, jobId: string): Promise<boolean> {

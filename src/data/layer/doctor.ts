@@ -12,6 +12,9 @@
  *   gone: Chainlit's delete_thread deletes only the items it knows.
  * - `missing-auth`: users whose `USER` item has no sibling `AUTH` item (Threadbook's credentials item).
  * - `unnamed`: threads without a name (Chainlit leaves the name unset when the first message has no text).
+ * - `stale-import`: an import job still "running" though nothing has run it for a day (its instance died and its
+ *   owner never came back to have it resumed), or an ended job whose upload is still in storage (a delete that
+ *   failed). The fix ends the job as interrupted and deletes the upload (docs/import-export.md, "Cleaning up").
  *
  * Safe while both apps run: one paged Scan reads a projection (never step text or parts), and every repair re-reads
  * what it changes and writes conditionally or with set ADD/DELETE (feedback-rebuild.ts, leftovers.ts); nothing is
@@ -21,24 +24,25 @@
  */
 import { ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
-import { AUTH_SK, ELEMENT_PREFIX, STEP_PREFIX, THREAD_SK, USER_SK, idFromKey, threadIdFromPk } from "../keys";
+import { AUTH_SK, ELEMENT_PREFIX, IMPORT_JOB_PREFIX, STEP_PREFIX, THREAD_SK, USER_SK, idFromKey, threadIdFromPk } from "../keys";
 import { mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { type DynamoDBDataLayer } from "./data-layer";
 import { onConditionFailed } from "./edge";
 import { rebuildBudget, rebuildIfBehind } from "./feedback-catch-up";
 import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, planMarkerFixes } from "./feedback-rebuild";
+import { abandonImportJob } from "./import-jobs";
 import { leftoverSks, removeLeftovers } from "./leftovers";
 import { SEARCH_INDEXED_AT, searchIsBehind } from "./search-index";
 import { queryPartition } from "./partition";
 import { threadKey } from "./threads";
 import { ExpressionBuilder } from "./update-expression";
 
-export type FindingKind = "marker-drift" | "index-behind" | "reindex" | "leftovers" | "missing-auth" | "unnamed";
+export type FindingKind = "marker-drift" | "index-behind" | "reindex" | "leftovers" | "missing-auth" | "unnamed" | "stale-import";
 
 export interface Finding {
   kind: FindingKind;
-  /** The thread id, or the user identifier for `missing-auth`. */
+  /** The thread id, the user identifier for `missing-auth`, `{identifier} {jobId}` for `stale-import`. */
   id: string;
   detail: string;
   /** Repaired by this run (only with `fix`). */
@@ -66,6 +70,11 @@ export interface DoctorOptions {
    * CLI; without it, such users are only reported.
    */
   repairMissingAuth?(identifier: string): Promise<boolean>;
+  /**
+   * The import uploads in storage (the data layer does not hold the storage client here): whether a job's upload is
+   * still there, and its delete. Without it, stale jobs are still found and ended, and uploads left by ended jobs not looked for.
+   */
+  importUploads?: { exists(jobId: string): Promise<boolean>; delete(jobId: string): Promise<boolean> };
   /** Rebuild every thread's indexes (with `fix`), not only those behind. */
   reindex?: boolean;
   /** Called after every 50 repairs and after the last. */
@@ -76,7 +85,9 @@ export interface DoctorReport extends DoctorProgress {
   findings: Finding[];
 }
 
-const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT])];
+const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT, "status", "updatedAt", "upload"])];
+/** An import job silent this long is past being resumed by its owner's next visit: the doctor ends it. */
+export const DOCTOR_STALE_IMPORT_MS = 24 * 3_600_000;
 const REPAIR_PROGRESS_EVERY = 50;
 const REPAIRS_IN_FLIGHT = 8;
 
@@ -85,14 +96,23 @@ interface ThreadRecord {
   items: Item[];
 }
 
+interface ImportRecord {
+  userId: string;
+  jobId: string;
+  status: string;
+  updatedAt: string;
+  upload: string;
+}
+
 interface Inventory extends DoctorProgress {
   threads: Map<string, ThreadRecord>;
   users: Map<string, { user: boolean; auth: boolean }>;
+  imports: ImportRecord[];
 }
 
 /** One paged Scan: thread items, feedback steps, Threadbook-only items, user and auth items. */
 async function takeInventory(ctx: LayerContext, { progress, pageSize }: DoctorOptions): Promise<Inventory> {
-  const inventory: Inventory = { threads: new Map(), users: new Map(), pages: 0, items: 0 };
+  const inventory: Inventory = { threads: new Map(), users: new Map(), imports: [], pages: 0, items: 0 };
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const expr = new ExpressionBuilder();
@@ -125,6 +145,11 @@ function file(inventory: Inventory, item: Item): void {
     if (sk === USER_SK) user.user = true;
     else user.auth = true;
     inventory.users.set(identifier, user);
+    return;
+  }
+  if (pk.startsWith("USER#") && sk.startsWith(IMPORT_JOB_PREFIX)) {
+    const text = (value: unknown) => (typeof value === "string" ? value : "");
+    inventory.imports.push({ userId: idFromKey(pk, "USER#"), jobId: idFromKey(sk, IMPORT_JOB_PREFIX), status: text(item.status), updatedAt: text(item.updatedAt), upload: text(item.upload) });
     return;
   }
   if (!pk.startsWith("THREAD#")) return;
@@ -164,6 +189,26 @@ function diagnoseThread(ctx: LayerContext, threadId: string, record: ThreadRecor
     found.push([{ kind: "unnamed", id: threadId, detail: "no name" }, nameThread ? () => nameUnnamedThread(ctx, threadId, nameThread) : async () => false]);
   }
   return found;
+}
+
+/** A job nobody runs any more, or an upload its ended job left behind; the fix ends the one and deletes the other. */
+async function diagnoseImport(ctx: LayerContext, job: ImportRecord, options: DoctorOptions, now: number): Promise<Array<[Omit<Finding, "fixed">, () => Promise<boolean>]>> {
+  const uploads = options.importUploads;
+  const id = `${job.userId} ${job.jobId}`;
+  const deleteUpload = async () => (job.upload === "storage" && uploads ? uploads.delete(job.jobId) : false);
+  if (job.status === "running") {
+    const silentFor = now - Date.parse(job.updatedAt);
+    if (!(silentFor > DOCTOR_STALE_IMPORT_MS)) return [];
+    const detail = `running, but not heard from since ${job.updatedAt}`;
+    const end = async () => {
+      const ended = await abandonImportJob(ctx, job.userId, job.jobId, job.updatedAt, "The import was interrupted and never resumed. Conversations imported so far are kept; import the file again to finish.");
+      if (ended) await deleteUpload();
+      return ended;
+    };
+    return [[{ kind: "stale-import", id, detail }, end]];
+  }
+  if (job.upload !== "storage" || !uploads || !(await uploads.exists(job.jobId))) return [];
+  return [[{ kind: "stale-import", id, detail: `${job.status}, but its upload is still in storage` }, deleteUpload]];
 }
 
 const summarise = (sks: string[]) => (sks.length > 3 ? `${sks.slice(0, 3).join(", ")}, …` : sks.join(", "));
@@ -212,6 +257,8 @@ export async function runDoctor(layer: DynamoDBDataLayer, options: DoctorOptions
     const repair = options.repairMissingAuth;
     diagnosed.push([{ kind: "missing-auth", id: identifier, detail: "USER item without an AUTH item" }, repair ? () => repair(identifier) : async () => false]);
   }
+  const now = Date.now();
+  for (const found of await mapLimited(inventory.imports, REPAIRS_IN_FLIGHT, (job) => diagnoseImport(ctx, job, options, now))) diagnosed.push(...found);
   let done = 0;
   const findings = await mapLimited(diagnosed, REPAIRS_IN_FLIGHT, async ([finding, repair]): Promise<Finding> => {
     const fixed = options.fix ? await repair() : false;

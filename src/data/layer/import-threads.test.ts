@@ -1,5 +1,7 @@
 /** importThreads and import job items against dynalite: Chainlit's item shapes, no overwrite, the owner's partition. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { planMarkerFixes } from "./feedback-rebuild";
+import { queryPartition } from "./partition";
 import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
 
 let table: TestTable;
@@ -94,22 +96,66 @@ describe("importThreads", () => {
   });
 });
 
+describe("importThreads with feedback", () => {
+  it("writes the step's feedback map as upsertFeedback does and the markers, exact: the filters list it and the doctor finds nothing to fix", async () => {
+    const layer = table.layer();
+    const [user, id] = [uid("u-"), uid("t-")];
+    const thread = { ...imported(id, 4), feedback: [{ forId: `${id}-s1`, value: 1 as const, comment: "good" }, { forId: `${id}-s3`, value: 0 as const, comment: null }, { forId: "not-a-step", value: 1 as const, comment: null }] };
+    const { byOperation } = await countOf(table, () => layer.importThreads(user, [thread]));
+    // One more batch: the two markers.
+    expect(byOperation).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 5 });
+    expect(await table.plain(`THREAD#${id}`, `STEP#${id}-s1`)).toMatchObject({ feedback: { id: `THREAD#${id}::STEP#${id}-s1`, forId: `${id}-s1`, threadId: id, value: 1, comment: "good" } });
+    expect(await table.plain(`THREAD#${id}`, "FEEDBACK#0")).toMatchObject({ id, stepIds: new Set([`${id}-s3`]), UserThreadPK: `USER#${user}#FEEDBACK#0`, UserThreadSK: "TS#2024-05-01T10:05:00.000000Z" });
+    for (const value of [0, 1] as const) expect((await layer.listThreads({ first: 5 }, { userId: user, feedback: value })).data.map((t) => t.id)).toEqual([id]);
+    const items = await queryPartition(layer.context, id);
+    expect(planMarkerFixes(items, user)).toEqual([]);
+  });
+});
+
 describe("import job items", () => {
   it("live in the owner's partition: another user's id reaches nothing, and Chainlit's create_user leaves them alone", async () => {
     const layer = table.layer();
     const [alice, bob, jobId] = [uid("alice-"), uid("bob-"), `0000000000-${uid()}`];
-    await layer.createImportJob(alice, jobId, "export.zip");
+    await layer.createImportJob(alice, jobId, { fileName: "export.zip", upload: "storage", runner: "r1" });
     await chainlitCreateUser(table, alice);
     expect(await layer.getImportJob(bob, jobId)).toBeNull();
     expect(await layer.requestImportCancel(bob, jobId)).toBe(false);
     expect(await layer.getImportJob(alice, jobId)).toMatchObject({ status: "running", cancelRequested: false, fileName: "export.zip" });
-    expect(await layer.updateImportJob(alice, jobId, { done: 3, total: 10, current: "Trip" })).toEqual({ cancelRequested: false });
+    expect(await layer.updateImportJob(alice, jobId, "r1", { done: 3, total: 10, current: "Trip" })).toEqual({ cancelRequested: false });
     expect(await layer.requestImportCancel(alice, jobId)).toBe(true);
-    expect(await layer.updateImportJob(alice, jobId, { done: 4 })).toEqual({ cancelRequested: true });
-    await layer.updateImportJob(alice, jobId, { status: "cancelled" });
+    expect(await layer.updateImportJob(alice, jobId, "r1", { done: 4 })).toEqual({ cancelRequested: true });
+    await layer.updateImportJob(alice, jobId, "r1", { status: "cancelled" });
     // A finished job never moves again.
-    expect(await layer.updateImportJob(alice, jobId, { done: 9, status: "running" })).toBeNull();
+    expect(await layer.updateImportJob(alice, jobId, "r1", { done: 9, status: "running" })).toBeNull();
     expect(await layer.getImportJob(alice, jobId)).toMatchObject({ status: "cancelled", done: 4, total: 10 });
     expect(await layer.listImportJobs(alice)).toHaveLength(1);
+  });
+
+  it("only the runner writes progress; a silent job is taken over by one claimant only, and a takeover moves the writer", async () => {
+    const layer = table.layer();
+    const [alice, jobId] = [uid("alice-"), `0000000000-${uid()}`];
+    const job = await layer.createImportJob(alice, jobId, { fileName: "export.zip", upload: "storage", runner: "r1" });
+    expect(job).toMatchObject({ runner: "r1", upload: "storage", uploadBytes: null, resumes: 0 });
+    expect(await layer.updateImportJob(alice, jobId, "intruder", { done: 5 })).toBeNull();
+    await layer.updateImportJob(alice, jobId, "r1", { done: 2, uploadBytes: 1234 });
+    const seen = (await layer.getImportJob(alice, jobId))!;
+    // Two instances find it silent at once: one wins, the other's condition fails.
+    const claims = await Promise.all([layer.claimImportJob(alice, jobId, "r2", seen.updatedAt), layer.claimImportJob(alice, jobId, "r3", seen.updatedAt)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const winner = claims.find(Boolean)!;
+    expect(winner).toMatchObject({ done: 2, uploadBytes: 1234, resumes: 1 });
+    expect(await layer.updateImportJob(alice, jobId, "r1", { done: 3 })).toBeNull();
+    expect(await layer.updateImportJob(alice, jobId, winner.runner!, { done: 3 })).toEqual({ cancelRequested: false });
+    // Abandoning names the updatedAt seen too: a job heard from since is left alone.
+    expect(await layer.abandonImportJob(alice, jobId, seen.updatedAt, "gone")).toBe(false);
+    const now = (await layer.getImportJob(alice, jobId))!;
+    expect(await layer.abandonImportJob(alice, jobId, now.updatedAt, "gone")).toBe(true);
+    expect(await layer.getImportJob(alice, jobId)).toMatchObject({ status: "failed", error: "gone" });
+    expect(await layer.claimImportJob(alice, jobId, "r4", now.updatedAt)).toBeNull();
+  });
+
+  it("a job id that is not one the server makes is refused before anything is written", async () => {
+    const layer = table.layer();
+    await expect(layer.createImportJob(uid("alice-"), "../../etc", { fileName: "x", upload: "storage", runner: "r1" })).rejects.toMatchObject({ code: "validation" });
   });
 });

@@ -7,13 +7,18 @@
  * Ids come from the importer (deterministic per user and source conversation), so importing the same file again finds
  * the threads already there: they are reported as existing and not written again. A thread id that exists under
  * another user is never written into.
+ *
+ * Feedback (a Threadbook export's 👍/👎) is written as upsertFeedback leaves it: the map inside the step item, in
+ * Chainlit's shape, and the thread's marker item per value (feedback-markers.ts), so the feedback filter finds the
+ * thread the moment it appears and the index stays exact.
  */
 import { type Item } from "../codec";
 import { JsonObjectSchema, WrittenTimestampSchema } from "../entities/common";
 import { StepInputSchema, type StepInput } from "../entities/step";
 import { THREAD_NAME_MAX } from "../entities/thread";
 import { definedEntries } from "../codec";
-import { THREAD_SK, stepSk, threadPk, userThreadPk, userThreadSk } from "../keys";
+import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, type FeedbackValue } from "../entities/feedback";
+import { THREAD_SK, feedbackId, feedbackIndexPk, feedbackMarkerSk, stepSk, threadPk, userThreadPk, userThreadSk } from "../keys";
 import { batchGet, batchPut } from "./batch";
 import { type LayerContext } from "./context";
 import { FEEDBACK_INDEXED_AT } from "./feedback-rebuild";
@@ -30,7 +35,15 @@ export const ImportedThreadSchema = z.object({
   updatedAt: WrittenTimestampSchema,
   metadata: JsonObjectSchema,
 });
-export type ImportedThread = z.input<typeof ImportedThreadSchema> & { steps: StepInput[] };
+/** A rating of one of the thread's steps (`forId`: the step's id as imported). */
+export const ImportedFeedbackSchema = z.object({
+  forId: IdSchema,
+  value: FeedbackValueSchema,
+  comment: z.string().max(FEEDBACK_COMMENT_MAX).nullable(),
+});
+export type ImportedFeedback = z.infer<typeof ImportedFeedbackSchema>;
+
+export type ImportedThread = z.input<typeof ImportedThreadSchema> & { steps: StepInput[]; feedback?: ImportedFeedback[] };
 
 export interface ImportThreadsResult {
   written: string[];
@@ -40,11 +53,36 @@ export interface ImportThreadsResult {
   taken: string[];
 }
 
-function stepItems(threadId: string, step: StepInput): Item[] {
+function stepItems(threadId: string, step: StepInput, feedback: ImportedFeedback | undefined): Item[] {
   const { id, threadId: _thread, ...rest } = StepInputSchema.parse({ ...step, threadId });
   const plan = planStepWrite(threadId, id, Object.fromEntries(definedEntries(rest)));
   const counts = Object.fromEntries(Object.entries(plan.counts).map(([field, count]) => [partsAttribute(field as "input" | "output"), count]));
-  return [...plan.parts, { PK: threadPk(threadId), SK: stepSk(id), id, threadId, ...plan.fields, ...counts }];
+  // The map upsertFeedback writes (Chainlit's FeedbackDict).
+  const rated = feedback ? { feedback: { id: feedbackId(threadId, id), forId: id, threadId, value: feedback.value, comment: feedback.comment } } : {};
+  return [...plan.parts, { PK: threadPk(threadId), SK: stepSk(id), id, threadId, ...plan.fields, ...counts, ...rated }];
+}
+
+/** The thread's rated steps (of its own steps only), by step id. */
+function feedbackByStep(thread: ImportedThread): Map<string, ImportedFeedback> {
+  const steps = new Set(thread.steps.map((step) => step.id));
+  const rated = (thread.feedback ?? []).map((f) => ImportedFeedbackSchema.parse(f)).filter((f) => steps.has(f.forId));
+  return new Map(rated.map((f) => [f.forId, f]));
+}
+
+/** The marker items addToFeedbackMarker keeps, one per value given, listed at the thread's activity time. */
+function markerItems(userId: string, thread: ImportedThread, rated: Map<string, ImportedFeedback>, at: string): Item[] {
+  return ([0, 1] as FeedbackValue[]).flatMap((value) => {
+    const stepIds = [...rated.values()].filter((f) => f.value === value).map((f) => f.forId);
+    if (stepIds.length === 0) return [];
+    return [{
+      PK: threadPk(thread.id),
+      SK: feedbackMarkerSk(value),
+      id: thread.id,
+      stepIds: new Set(stepIds),
+      UserThreadPK: feedbackIndexPk(userId, value),
+      UserThreadSK: at,
+    }];
+  });
 }
 
 function threadItem(userId: string, thread: ImportedThread): Item {
@@ -61,7 +99,7 @@ function threadItem(userId: string, thread: ImportedThread): Item {
     createdAt: parsed.createdAt,
     updatedAt: parsed.updatedAt,
     metadata: parsed.metadata,
-    // Imported steps carry no feedback: the (absent) markers are exact, so the feedback catch-up skips these threads.
+    // The markers are written with the steps' feedback, before this item: exact, so the feedback catch-up skips these threads.
     [FEEDBACK_INDEXED_AT]: userThreadSk(parsed.updatedAt),
     // Indexed below, before this item is written. It must be: an imported thread keeps its old activity time, which
     // sits under the catch-up's watermark, so the catch-up would never reach it.
@@ -81,8 +119,10 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
     else (owners.get(pk) === userId ? result.existing : result.taken).push(thread.id);
   }
   // Validate everything before the first write, so a bad step fails the batch without half of it stored.
-  const contents = fresh.flatMap((thread) => thread.steps.flatMap((step) => stepItems(thread.id, step)));
+  const rated = fresh.map(feedbackByStep);
+  const contents = fresh.flatMap((thread, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
   const heads = fresh.map((thread) => threadItem(userId, thread));
+  const markers = fresh.flatMap((thread, i) => markerItems(userId, thread, rated[i]!, String(heads[i]!.UserThreadSK)));
   // Steps first, THREAD items last: a thread only appears (and counts as imported) once its steps are in.
   if (contents.length > 0) await batchPut(ctx, contents, 4);
   // The full-text index of the new threads (their names and steps), batched like the steps, postings before docs:
@@ -92,6 +132,7 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   const docs = index.flatMap((entry) => entry.docs);
   if (postings.length > 0) await batchPut(ctx, postings, 4);
   if (docs.length > 0) await batchPut(ctx, docs, 4);
+  if (markers.length > 0) await batchPut(ctx, markers, 4);
   if (heads.length > 0) await batchPut(ctx, heads, 4);
   result.written = fresh.map((t) => t.id);
   return result;

@@ -13,14 +13,15 @@ import {
   StorageSharedKeyCredential,
   type StoragePipelineOptions,
 } from "@azure/storage-blob";
+import { DataError } from "../errors";
 import { getLogger } from "../logger";
 import { type AzureAccount, defaultBlobEndpoint, parseAzureConnectionString } from "./azure-connection-string";
 import { attachmentDisposition } from "./content-disposition";
 import { checkObjectKey } from "./object-key";
 import { checkExpiresInSeconds, signingWindow } from "./signing-window";
-import { DEFAULT_STORAGE_TIMEOUTS, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
+import { DEFAULT_STORAGE_TIMEOUTS, type ByteRange, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
 import { toStorageError, type StorageTarget } from "./storage-errors";
-import { objectNotFound, readAtMost } from "./read-bounded";
+import { checkRange, objectNotFound, rangeNotSatisfiable, readAtMost, readExactly } from "./read-bounded";
 import { byteLength, prepareData, progressReporter } from "./upload-data";
 
 /** Streams are staged in 4 MiB blocks, 2 at a time: an upload of any size holds roughly 8–12 MiB. */
@@ -188,6 +189,21 @@ export class AzureBlobStorageClient implements StorageClient {
       return await readAtMost(response.readableStreamBody as Parameters<typeof readAtMost>[0], response.contentLength, objectKey, maxBytes);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404 && (error as { code?: string }).code === "BlobNotFound") throw objectNotFound(objectKey);
+      throw toStorageError(error, this.target, "read");
+    }
+  }
+
+  async readRange(objectKey: string, range: ByteRange): Promise<Uint8Array> {
+    checkObjectKey(objectKey);
+    checkRange(range);
+    try {
+      const response = await this.container.getBlobClient(objectKey).download(range.start, range.end - range.start);
+      return await readExactly(response.readableStreamBody as Parameters<typeof readExactly>[0], objectKey, range);
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404 && (error as { code?: string }).code === "BlobNotFound") throw objectNotFound(objectKey);
+      if (status === 416) throw rangeNotSatisfiable(objectKey, range);
+      if (error instanceof DataError) throw error;
       throw toStorageError(error, this.target, "read");
     }
   }

@@ -8,6 +8,7 @@
  * A key is never used as a prefix to delete by either: deletes name each key an element item records (delete-thread.ts).
  * Items written before this layout keep the key they recorded.
  */
+import { IMPORT_JOB_ID } from "../entities/import-job";
 import { DataError } from "../errors";
 
 const MAX_NAME_LENGTH = 100;
@@ -52,6 +53,16 @@ export const OBJECT_KEY_ROOT = "threadbook";
 
 export function elementObjectKey(threadId: string, elementId: string, fileName: string): string {
   return `${OBJECT_KEY_ROOT}/${segment("threadId", threadId)}/${segment("elementId", elementId)}/${safeFileName(fileName)}`;
+}
+
+/**
+ * An import's upload (docs/import-export.md): `threadbook-imports/{jobId}`. Built from the job id the server made,
+ * never from a name the client gave, and nothing but such an id is accepted. Two segments: no element key of ours
+ * (four) or of Chainlit (three) can be one, so an upload never lands on a file and a file never on an upload.
+ */
+export function importUploadKey(jobId: string): string {
+  if (!IMPORT_JOB_ID.test(jobId)) throw new DataError("validation", "an import upload key is made from an import job id only");
+  return `threadbook-imports/${jobId}`;
 }
 
 /** For every backend call: keys come from here, but a blank one would address the bucket or container itself. */

@@ -16,13 +16,14 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { DataError } from "../errors";
 import { getLogger } from "../logger";
 import { attachmentDisposition } from "./content-disposition";
 import { checkObjectKey } from "./object-key";
 import { checkExpiresInSeconds, signingWindow } from "./signing-window";
-import { DEFAULT_STORAGE_TIMEOUTS, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
+import { DEFAULT_STORAGE_TIMEOUTS, type ByteRange, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
 import { toStorageError, type StorageTarget } from "./storage-errors";
-import { objectNotFound, readAtMost } from "./read-bounded";
+import { checkRange, objectNotFound, rangeNotSatisfiable, readAtMost, readExactly } from "./read-bounded";
 import { byteLength, prepareData, progressReporter } from "./upload-data";
 
 /**
@@ -204,6 +205,20 @@ export class S3StorageClient implements StorageClient {
       return await readAtMost(response.Body as Parameters<typeof readAtMost>[0], response.ContentLength, objectKey, maxBytes);
     } catch (error) {
       if (isNotFound(error)) throw objectNotFound(objectKey);
+      throw toStorageError(error, this.target, "read");
+    }
+  }
+
+  async readRange(objectKey: string, range: ByteRange): Promise<Uint8Array> {
+    checkObjectKey(objectKey);
+    checkRange(range);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: `bytes=${range.start}-${range.end - 1}` }));
+      return await readExactly(response.Body as Parameters<typeof readExactly>[0], objectKey, range);
+    } catch (error) {
+      if (isNotFound(error)) throw objectNotFound(objectKey);
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) throw rangeNotSatisfiable(objectKey, range);
+      if (error instanceof DataError) throw error;
       throw toStorageError(error, this.target, "read");
     }
   }

@@ -26,6 +26,18 @@ export interface SignedUrl {
   expiresAt: string;
 }
 
+/** Bytes `[start, end)` of an object: `end` is exclusive, as in `Buffer.subarray`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * The most one `readRange` returns: a reader of a large object (an import's upload) asks for it piece by piece, so
+ * no call holds more than this in memory and no download stays open while its reader is busy elsewhere.
+ */
+export const MAX_RANGE_BYTES = 16 * 1024 * 1024;
+
 /** Where elements' bytes live: S3 or Azure Blob, one interface (docs/chainlit.md, "Storage clients"). */
 export interface StorageClient {
   /** A short name for logs and errors, e.g. `s3://bucket` or `azure://container`. */
@@ -37,6 +49,13 @@ export interface StorageClient {
    * item). `too_large` when the object holds more than `maxBytes`, found without downloading it; `not_found` if missing.
    */
   read(objectKey: string, options: { maxBytes: number }): Promise<Uint8Array>;
+  /**
+   * Bytes `[start, end)` of the object (a ranged GET), exactly `end - start` of them: an import reads its upload's zip
+   * by its central directory this way. `validation` for a range that is not whole numbers with `0 <= start < end`,
+   * spans more than MAX_RANGE_BYTES, or reaches past the end of the object (checked on the answer: storage returns
+   * fewer bytes, or s3rver a wrong count, and either is refused); `not_found` if the object is missing.
+   */
+  readRange(objectKey: string, range: ByteRange): Promise<Uint8Array>;
   /**
    * Copies an object inside the same bucket or container, server side (the bytes never pass through the app), with
    * its content type and disposition. `not_found` when the source is missing. Used by "Continue in my history".

@@ -55,6 +55,11 @@ describe("export all", () => {
   let zip: Buffer;
   beforeAll(async () => {
     await importBytes(alice, await chatGptZip());
+    // Alice rates the Kyoto thread's first answer 👍 (with a comment) and a later step 👎.
+    const kyoto = (await callerFor(services, alice).threads.list({ first: 10 })).data.find((t) => t.name === "Trip to Kyoto")!;
+    const answers = (await services.data.getThread(kyoto.id))!.steps.filter((s) => s.type === "assistant_message");
+    await callerFor(services, alice).feedback.upsert({ threadId: kyoto.id, forId: answers[0]!.id, value: 1, comment: "Spot on" });
+    await callerFor(services, alice).feedback.upsert({ threadId: kyoto.id, forId: answers[1]!.id, value: 0 });
     await callerFor(services, bob).threads.create().then(({ id }) => services.data.updateThread(id, { name: "Bob's secret" }));
     zip = await exportBytes(alice);
   });
@@ -92,6 +97,15 @@ describe("export all", () => {
     expect(shape(copy!.steps)).toEqual(shape(original!.steps));
     expect(copy!.elements).toHaveLength(1);
     expect(Buffer.from(await services.storage.read(copy!.elements[0]!.objectKey!, { maxBytes: 1_000_000 }))).toEqual(KYOTO_PNG);
+    // The ratings come along, on the same steps, and the 👍/👎 filters find the thread.
+    const ratings = (steps: Step[]) => steps.filter((s) => s.feedback).map((s) => [s.output, s.feedback!.value, s.feedback!.comment ?? null]);
+    expect(ratings(copy!.steps)).toEqual(ratings(original!.steps));
+    expect(ratings(copy!.steps)).toHaveLength(2);
+    for (const step of copy!.steps.filter((s) => s.feedback)) expect(step.feedback).toMatchObject({ id: `THREAD#${copy!.id}::STEP#${step.id}`, forId: step.id, threadId: copy!.id });
+    for (const value of [0, 1] as const) {
+      const filtered = (await callerFor(services, carol).threads.list({ first: 10, feedback: value })).data;
+      expect(filtered.map((t) => t.id)).toEqual([copy!.id]);
+    }
     // Importing the same export again finds everything there.
     expect(await importBytes(carol, zip)).toMatchObject({ imported: 0, existing: 2 });
   });

@@ -6,7 +6,9 @@
  * table: never paths on disk, never storage keys.
  */
 import { Transform, type Readable } from "node:stream";
-import yauzl from "yauzl";
+import type yauzl from "yauzl";
+import { isDataError } from "@/data";
+import type { ImportFile } from "./import-file";
 import { ImportError, type ImportLimits } from "./import-limits";
 
 export interface ArchiveEntry {
@@ -26,11 +28,12 @@ export class Archive {
     private readonly limits: ImportLimits,
   ) {}
 
-  static async open(path: string, limits: ImportLimits): Promise<Archive> {
+  static async open(file: ImportFile, limits: ImportLimits): Promise<Archive> {
     let zip: yauzl.ZipFile;
     try {
-      zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false });
+      zip = await file.openZip({ lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false });
     } catch (error) {
+      if (isDataError(error)) throw error;
       throw new ImportError(`This is not a readable zip file (${describe(error)}).`);
     }
     try {
@@ -44,7 +47,7 @@ export class Archive {
       return new Archive(zip, entries, limits);
     } catch (error) {
       zip.close();
-      if (error instanceof ImportError) throw error;
+      if (error instanceof ImportError || isDataError(error)) throw error;
       throw new ImportError(`This zip file is damaged or not supported (${describe(error)}).`);
     }
   }
@@ -62,7 +65,9 @@ export class Archive {
     const refused = this.refusal(entry, maxBytes);
     if (refused) throw new ImportError(`“${clip(entry.name)}” was not read: ${refused}.`);
     const source = await new Promise<Readable>((resolve, reject) =>
-      this.zip.openReadStream(entry.raw, (error, stream) => (error ? reject(new ImportError(`“${clip(entry.name)}” could not be read (${describe(error)}).`)) : resolve(stream))),
+      this.zip.openReadStream(entry.raw, (error, stream) =>
+        error ? reject(isDataError(error) ? error : new ImportError(`“${clip(entry.name)}” could not be read (${describe(error)}).`)) : resolve(stream),
+      ),
     );
     let seen = 0;
     const counter = new Transform({
@@ -71,7 +76,10 @@ export class Archive {
         callback(seen > maxBytes ? new ImportError(`“${clip(entry.name)}” holds more than the ${mb(maxBytes)} allowed.`) : null, chunk);
       },
     });
-    source.on("error", (error) => counter.destroy(error instanceof ImportError ? error : new ImportError(`“${clip(entry.name)}” is damaged (${describe(error)}).`)));
+    // Storage failing mid-read stays a storage failure (the job says storage is unavailable), not a damaged file.
+    source.on("error", (error) =>
+      counter.destroy(error instanceof ImportError || isDataError(error) ? error : new ImportError(`“${clip(entry.name)}” is damaged (${describe(error)}).`)),
+    );
     return source.pipe(counter);
   }
 

@@ -1,37 +1,44 @@
 /**
- * Import jobs for the app: an upload is streamed to a temporary file (bounded by IMPORT_MAX_MB, never held in memory),
- * a job item is written in the user's partition, and the job runs in the background of this process. Progress,
- * cancel and the summary go through the job item, so a page reload, or a request served by another instance, sees
- * the same job. Pure of Next: the route handler passes the request's parts in.
+ * Import jobs for the app. A job item is written in the user's partition first; the upload is then streamed into
+ * storage under the job's own key (`threadbook-imports/{jobId}`, bounded by IMPORT_MAX_MB, never held in memory or on
+ * the instance's disk), and the job runs in the background of this process, reading the upload from storage.
+ *
+ * Because the file is in storage and the progress in the job item, the job does not depend on this process: when its
+ * runner goes silent (a restart, a crash), the next look at the job by its owner, from any instance (the dialog polls
+ * `imports.get` / `imports.latest`; a new upload looks at the latest job too), takes it over and resumes it where the
+ * job item says it was. The upload is deleted when the job ends, however it ends. Pure of Next: the route handler
+ * passes the request's parts in.
  */
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import type { ImportJob } from "@/data";
+import { importUploadKey, isDataError, type ImportJob, type StorageClient } from "@/data";
+import { getLogger } from "@/data/logger";
 import type { SessionUser } from "../context";
 import type { Services } from "../services";
+import { storedImportFile } from "./import-file";
 import { importLimits } from "./import-limits";
-import { runImport } from "./run-import";
+import { IMPORT_STALE_AFTER_MS, keepAlive, runImport } from "./run-import";
 
-/** A running job not heard from for this long lost its process (a restart): it is shown as failed. */
-const STALE_AFTER_MS = 5 * 60_000;
+/** This process, as the `runner` of the jobs it runs. */
+export const THIS_RUNNER = randomUUID();
+
+/** A job taken over this many times is given up: the file itself may be what brings its runners down. */
+export const MAX_RESUMES = 3;
 export const INTERRUPTED_MESSAGE = "The import was interrupted (the server restarted). Conversations imported so far are kept; import the file again to finish.";
+const GIVEN_UP_MESSAGE = `The import was interrupted ${MAX_RESUMES + 1} times, so it was stopped. Conversations imported so far are kept.`;
 
 /** Jobs this process runs, so tests and the CLI can wait for one. */
 const running = new Map<string, Promise<unknown>>();
 export const waitForImport = (jobId: string) => running.get(jobId) ?? Promise.resolve();
 
-/** Time-ordered ids: the user's jobs list newest first by key alone. */
+/** Time-ordered ids (IMPORT_JOB_ID): the user's jobs list newest first by key alone. */
 export const newJobId = () => `${Date.now().toString(36).padStart(10, "0")}-${randomUUID()}`;
 
 export type StartImportResult = { status: 202; job: ImportJob } | { status: 400 | 401 | 409 | 413 | 503; error: string };
 
 export const ALREADY_RUNNING = "An import is already running; wait for it to finish or cancel it first.";
+const STORAGE_UNAVAILABLE = "File storage is unavailable right now; please try again.";
 
 export interface ImportUpload {
   fileName: string;
@@ -39,8 +46,7 @@ export interface ImportUpload {
   body: ReadableStream<Uint8Array> | null;
 }
 
-class TooLarge extends Error {}
-
+const log = () => getLogger("Import");
 const tooLargeMessage = (maxBytes: number) => `The file is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB an import accepts.`;
 
 export async function startImport(services: Services, user: SessionUser | null, upload: ImportUpload): Promise<StartImportResult> {
@@ -48,50 +54,106 @@ export async function startImport(services: Services, user: SessionUser | null, 
   const limits = importLimits(services.env);
   if (upload.contentLength !== null && upload.contentLength > limits.maxUploadBytes) return { status: 413, error: tooLargeMessage(limits.maxUploadBytes) };
   if (!upload.body) return { status: 400, error: "The upload has no content." };
-  // One import at a time per user: each holds a file on disk and a share of the table's throughput.
+  // One import at a time per user: each holds a file in storage and a share of the table's throughput.
   const [latest] = await services.data.listImportJobs(user.id, 1);
-  if (latest && presentJob(latest).status === "running") {
+  if (latest && (await lookAfterJob(services, user.id, latest)).status === "running") {
     await upload.body.cancel().catch(() => undefined);
     return { status: 409, error: ALREADY_RUNNING };
   }
   const fileName = (upload.fileName.trim() || "export").slice(0, 255);
   const jobId = newJobId();
-  const dir = join(services.env.THREADBOOK_DATA_DIR ?? tmpdir(), "imports");
-  const filePath = join(dir, `${jobId}.upload`);
-  await mkdir(dir, { recursive: true });
+  // The job first: an upload cut short by a restart then has a job that says so, and that deletes what was stored.
+  const job = await services.data.createImportJob(user.id, jobId, { fileName, upload: "storage", runner: THIS_RUNNER });
+  const stored = await storeUpload(services, user.id, jobId, upload.body, limits.maxUploadBytes);
+  if ("error" in stored) {
+    await deleteUpload(services.storage, jobId);
+    await services.data.updateImportJob(user.id, jobId, THIS_RUNNER, { status: "failed", error: stored.error }).catch(() => undefined);
+    return stored;
+  }
+  await services.data.updateImportJob(user.id, jobId, THIS_RUNNER, { uploadBytes: stored.bytes });
+  launch(services, user.id, { ...job, uploadBytes: stored.bytes }, null);
+  return { status: 202, job: { ...job, uploadBytes: stored.bytes } };
+}
+
+/** Streams the body into storage under the job's key, counting: past `maxBytes` the upload stops (413). */
+async function storeUpload(
+  services: Services,
+  userId: string,
+  jobId: string,
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<{ bytes: number } | { status: 400 | 413 | 503; error: string }> {
   let seen = 0;
   const limiter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       seen += chunk.length;
-      callback(seen > limits.maxUploadBytes ? new TooLarge() : null, chunk);
+      callback(seen > maxBytes ? new Error("over the import limit") : null, chunk);
     },
   });
+  const source = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
+  source.once("error", (error) => limiter.destroy(error));
+  const stopHeartbeat = keepAlive(services.data, userId, jobId, THIS_RUNNER);
   try {
-    await pipeline(Readable.fromWeb(upload.body as WebReadableStream<Uint8Array>), limiter, createWriteStream(filePath, { flags: "wx" }));
+    await services.storage.uploadFile({ objectKey: importUploadKey(jobId), data: source.pipe(limiter), mime: "application/octet-stream" });
   } catch (error) {
-    await rm(filePath, { force: true });
-    if (error instanceof TooLarge) return { status: 413, error: tooLargeMessage(limits.maxUploadBytes) };
+    if (seen > maxBytes) return { status: 413, error: tooLargeMessage(maxBytes) };
+    // The client went away, or storage did: a storage failure with nothing wrong on the client's side is a 503.
+    if (isDataError(error, "storage") && !source.destroyed) return { status: 503, error: STORAGE_UNAVAILABLE };
     return { status: 400, error: "The upload did not complete; please try again." };
+  } finally {
+    stopHeartbeat();
   }
-  if (seen === 0) {
-    await rm(filePath, { force: true });
-    return { status: 400, error: "The file is empty." };
-  }
-  let job: ImportJob;
-  try {
-    job = await services.data.createImportJob(user.id, jobId, fileName);
-  } catch (error) {
-    await rm(filePath, { force: true });
-    throw error;
-  }
-  const run = runImport({ data: services.data, userId: user.id, jobId, filePath, limits, removeFile: true }).finally(() => running.delete(jobId));
-  running.set(jobId, run);
-  return { status: 202, job };
+  if (seen === 0) return { status: 400, error: "The file is empty." };
+  return { bytes: seen };
 }
 
-/** A job as its owner sees it: one whose process went away is reported as interrupted, not running forever. */
-export function presentJob(job: ImportJob, now = Date.now()): ImportJob {
-  if (job.status !== "running" || running.has(job.jobId)) return job;
+/** Runs the job (from the start, or from `resume`'s progress) in this process; deletes the upload once it has ended. */
+function launch(services: Services, userId: string, job: ImportJob, resume: ImportJob | null) {
+  const { jobId } = job;
+  const run = runImport({
+    data: services.data,
+    userId,
+    jobId,
+    file: storedImportFile(services.storage, importUploadKey(jobId), job.uploadBytes ?? 0),
+    limits: importLimits(services.env),
+    runner: THIS_RUNNER,
+    resume,
+  })
+    // null: the job is another runner's now, and so is its upload.
+    .then((outcome) => (outcome ? deleteUpload(services.storage, jobId) : undefined))
+    .catch((error: unknown) => log().error("import job crashed", { jobId, error: String(error) }))
+    .finally(() => running.delete(jobId));
+  running.set(jobId, run);
+}
+
+/** Best effort: a delete that fails leaves the upload to `npm run doctor` (docs/import-export.md, "Cleaning up"). */
+export async function deleteUpload(storage: StorageClient, jobId: string): Promise<void> {
+  await storage.deleteFile(importUploadKey(jobId)).catch((error: unknown) => log().warn("could not delete an import upload", { jobId, error: String(error) }));
+}
+
+const isStale = (job: ImportJob, now: number) => {
   const heardFrom = Date.parse(job.updatedAt);
-  return Number.isFinite(heardFrom) && now - heardFrom > STALE_AFTER_MS ? { ...job, status: "failed", error: INTERRUPTED_MESSAGE } : job;
+  return Number.isFinite(heardFrom) && now - heardFrom > IMPORT_STALE_AFTER_MS;
+};
+
+/**
+ * A job as its owner sees it, after looking after it: a running job whose runner went silent is taken over and
+ * resumed here when its upload is in storage, else (a CLI job, an upload cut short, too many takeovers) ended as
+ * failed and its upload deleted. Both are conditional writes on the `updatedAt` seen, so of two instances that look at
+ * once only one acts. `job` is always one read from the caller's own partition.
+ */
+export async function lookAfterJob(services: Services, userId: string, job: ImportJob, now = Date.now()): Promise<ImportJob> {
+  if (job.status !== "running" || running.has(job.jobId) || !isStale(job, now)) return job;
+  const resumable = job.upload === "storage" && job.uploadBytes !== null && job.resumes < MAX_RESUMES;
+  if (resumable) {
+    const claimed = await services.data.claimImportJob(userId, job.jobId, THIS_RUNNER, job.updatedAt);
+    if (claimed) {
+      log().info("resuming an interrupted import", { jobId: job.jobId, done: claimed.done, resumes: claimed.resumes });
+      launch(services, userId, claimed, claimed);
+      return claimed;
+    }
+  } else if (await services.data.abandonImportJob(userId, job.jobId, job.updatedAt, job.resumes >= MAX_RESUMES ? GIVEN_UP_MESSAGE : INTERRUPTED_MESSAGE)) {
+    if (job.upload === "storage") await deleteUpload(services.storage, job.jobId);
+  }
+  return (await services.data.getImportJob(userId, job.jobId)) ?? job;
 }

@@ -4,11 +4,10 @@
  * comes from its first bytes and its first conversation, never from its name. Anything else is refused, saying what
  * was expected.
  */
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
 import { Archive, baseName, clip, type ArchiveEntry } from "./archive";
 import { isChatGptConversation, readChatGptConversation } from "./chatgpt";
 import { isClaudeConversation, readClaudeConversation } from "./claude";
+import type { ImportFile } from "./import-file";
 import { ImportError, type ImportLimits } from "./import-limits";
 import { streamJsonItems, type JsonItem } from "./json-stream";
 import { planConversation, type ImportFormat, type PlannedThread } from "./plan-thread";
@@ -25,7 +24,8 @@ export interface ImportSource {
   format: ImportFormat;
   /** How many conversations the file holds (a counting pass over the JSON, nothing parsed). */
   count(): Promise<number>;
-  items(): AsyncGenerator<SourceItem>;
+  /** The conversations from the `from`-th on (a resumed job passes over those done), in the file's order. */
+  items(from?: number): AsyncGenerator<SourceItem>;
   /** The bytes of an attachment, by entry name or ChatGPT file id; null when the file does not carry it. */
   attachment(source: { kind: "entry"; entryName: string } | { kind: "file-id"; fileId: string }): ArchiveEntry | null;
   archive: Archive | null;
@@ -42,19 +42,14 @@ const CONVERSATIONS = "conversations.json";
 /** ChatGPT names the files in its export after their ids: `file-AbC…-photo.png`, `file_00…-uuid.png`. */
 const FILE_ID = /^(file[-_][A-Za-z0-9]+)/;
 
-async function startsWithZipSignature(path: string): Promise<boolean> {
-  const handle = await open(path, "r");
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
-    return bytesRead === 4 && buffer[0] === 0x50 && buffer[1] === 0x4b && (buffer[2] === 3 || buffer[2] === 5);
-  } finally {
-    await handle.close();
-  }
+async function startsWithZipSignature(file: ImportFile): Promise<boolean> {
+  const head = await file.head(4);
+  return head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5);
 }
 
-export async function openImportSource(path: string, context: Context): Promise<ImportSource> {
-  if (!(await startsWithZipSignature(path))) return jsonFileSource(path, context);
-  const archive = await Archive.open(path, context.limits);
+export async function openImportSource(file: ImportFile, context: Context): Promise<ImportSource> {
+  if (!(await startsWithZipSignature(file))) return jsonFileSource(file, context);
+  const archive = await Archive.open(file, context.limits);
   try {
     const names = [...archive.entries.keys()];
     const index = archive.entries.get(THREADBOOK_INDEX);
@@ -81,8 +76,8 @@ export async function openImportSource(path: string, context: Context): Promise<
 
 const jsonLimits = (limits: ImportLimits) => ({ maxDepth: limits.maxJsonDepth, maxItemBytes: limits.maxConversationBytes, maxTotalBytes: limits.maxJsonEntryBytes });
 
-async function jsonFileSource(path: string, context: Context): Promise<ImportSource> {
-  return conversationsSource(async () => createReadStream(path), context, null, () => null);
+async function jsonFileSource(file: ImportFile, context: Context): Promise<ImportSource> {
+  return conversationsSource(async () => file.stream(), context, null, () => null);
 }
 
 /** conversations.json (ChatGPT or Claude), or a single Threadbook thread. The first conversation tells which. */
@@ -108,8 +103,8 @@ async function conversationsSource(
       for await (const _ of streamJsonItems(await open(), { ...jsonLimits(context.limits), countOnly: true })) n++;
       return n;
     },
-    async *items() {
-      for await (const item of streamJsonItems(await open(), jsonLimits(context.limits))) yield planItem(item, read);
+    async *items(from = 0) {
+      for await (const item of streamJsonItems(await open(), jsonLimits(context.limits))) if (item.index >= from) yield planItem(item, read);
     },
     close: () => archive?.close(),
   };
@@ -167,8 +162,9 @@ async function accountExportSource(archive: Archive, indexEntry: ArchiveEntry, c
     archive,
     attachment: (source) => (source.kind === "entry" ? (archive.entries.get(source.entryName) ?? null) : null),
     count: async () => threads.length,
-    async *items() {
+    async *items(from = 0) {
       for (const [i, listed] of threads.entries()) {
+        if (i < from) continue;
         const title = typeof listed.name === "string" && listed.name.trim() ? clip(listed.name.trim(), 200) : `Thread ${i + 1}`;
         const entry = typeof listed.json === "string" ? archive.entries.get(listed.json) : undefined;
         if (!entry) {

@@ -5,8 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { chatGptZip, CLAUDE_FIXTURE, declareSize, KYOTO_PNG, renameEntry, zipOf, CHATGPT_FIXTURE } from "../../../test/import-archives";
+import { importUploadKey } from "@/data";
 import type { SessionUser } from "../context";
-import { ALREADY_RUNNING, startImport, waitForImport } from "./import-jobs";
+import { localImportFile } from "./import-file";
+import { ALREADY_RUNNING, startImport, THIS_RUNNER, waitForImport } from "./import-jobs";
 
 type TestServices = Awaited<ReturnType<typeof createTestServices>>;
 let services: TestServices;
@@ -22,7 +24,10 @@ async function importFile(user: SessionUser, bytes: Buffer | string, fileName = 
   const data = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
   const started = await startImport(services, user, { fileName, contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
   if (started.status !== 202) throw new Error(started.error);
+  expect(started.job).toMatchObject({ upload: "storage", uploadBytes: data.length, runner: THIS_RUNNER });
   await waitForImport(started.job.jobId);
+  // However the job ended, its upload is gone from storage.
+  await expect(services.storage.readRange(importUploadKey(started.job.jobId), { start: 0, end: 1 })).rejects.toMatchObject({ code: "not_found" });
   return callerFor(services, user).imports.get({ jobId: started.job.jobId });
 }
 
@@ -194,18 +199,24 @@ describe("hostile files", () => {
 
   it("a second import while one is running is refused with 409, before its upload is stored", async () => {
     const user = sessionUser();
-    await services.data.createImportJob(user.id, `${Date.now().toString(36).padStart(10, "0")}-${crypto.randomUUID()}`, "first.zip");
+    await services.data.createImportJob(user.id, `${Date.now().toString(36).padStart(10, "0")}-${crypto.randomUUID()}`, { fileName: "first.zip", upload: "storage", runner: THIS_RUNNER });
     const second = await startImport(services, user, { fileName: "second.json", contentLength: 2, body: new Blob(["[]"]).stream() });
     expect(second).toEqual({ status: 409, error: ALREADY_RUNNING });
   });
 
-  it("an upload over IMPORT_MAX_MB is refused with 413 before a job exists", async () => {
+  it("an upload over IMPORT_MAX_MB is refused with 413: declared, before a job exists; undeclared, counted on the way to storage, nothing kept", async () => {
     const small = { ...services, env: { ...services.env, IMPORT_MAX_MB: 1 } };
     const data = new Uint8Array(1024 * 1024 + 1);
-    const declared = await startImport(small, sessionUser(), { fileName: "x.zip", contentLength: data.length, body: new Blob([data]).stream() });
+    const first = sessionUser();
+    const declared = await startImport(small, first, { fileName: "x.zip", contentLength: data.length, body: new Blob([data]).stream() });
     expect(declared).toMatchObject({ status: 413 });
-    const undeclared = await startImport(small, sessionUser(), { fileName: "x.zip", contentLength: null, body: new Blob([data]).stream() });
+    expect(await services.data.listImportJobs(first.id)).toEqual([]);
+    const second = sessionUser();
+    const undeclared = await startImport(small, second, { fileName: "x.zip", contentLength: null, body: new Blob([data]).stream() });
     expect(undeclared).toMatchObject({ status: 413 });
+    const [job] = await services.data.listImportJobs(second.id);
+    expect(job).toMatchObject({ status: "failed", error: expect.stringMatching(/larger than the 1 MB/) });
+    expect(await services.storage.deleteFile(importUploadKey(job!.jobId))).toBe(false);
   });
 });
 
@@ -214,7 +225,7 @@ describe("ownership", () => {
     const alice = sessionUser();
     const bob = sessionUser();
     const jobId = `0000000000-${crypto.randomUUID()}`;
-    await services.data.createImportJob(alice.id, jobId, "export.zip");
+    await services.data.createImportJob(alice.id, jobId, { fileName: "export.zip", upload: "storage", runner: THIS_RUNNER });
     await expect(callerFor(services, bob).imports.get({ jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(callerFor(services, bob).imports.cancel({ jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await callerFor(services, bob).imports.latest()).toBeNull();
@@ -249,9 +260,9 @@ describe("ownership", () => {
     const file = join(await mkdtemp(join(tmpdir(), "tb-import-")), "conversations.json");
     await writeFile(file, CHATGPT_FIXTURE);
     const jobId = `0000000001-${crypto.randomUUID()}`;
-    await services.data.createImportJob(user.id, jobId, "conversations.json");
+    await services.data.createImportJob(user.id, jobId, { fileName: "conversations.json", upload: "local", runner: THIS_RUNNER });
     await callerFor(services, user).imports.cancel({ jobId });
-    await runImport({ data: services.data, userId: user.id, jobId, filePath: file, limits: importLimits(services.env), removeFile: true });
+    await runImport({ data: services.data, userId: user.id, jobId, file: await localImportFile(file), limits: importLimits(services.env), runner: THIS_RUNNER });
     expect(await callerFor(services, user).imports.get({ jobId })).toMatchObject({ status: "cancelled", imported: 0 });
     expect(await threadsOf(user)).toEqual([]);
     await expect(callerFor(services, user).imports.cancel({ jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -274,7 +285,8 @@ describe("round trips", () => {
     const job = await importFile(user, JSON.stringify(conversations), "conversations.json");
     expect(job).toMatchObject({ status: "done", imported: 25 });
     // The running-import check (1 Query); 75 steps (3 BatchWriteItems), their full-text index (75 sources: 100
-    // postings in 4, then 75 docs in 3), then 25 THREAD items (1); 1 BatchGetItem; job create + 2 updates + the end; the get.
-    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 1, PutItemCommand: 1, BatchGetItemCommand: 1, BatchWriteItemCommand: 11, UpdateItemCommand: 3, GetItemCommand: 1 });
+    // postings in 4, then 75 docs in 3), then 25 THREAD items (1); 1 BatchGetItem; job create, its stored size,
+    // 2 progress updates and the end; the get.
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 1, PutItemCommand: 1, BatchGetItemCommand: 1, BatchWriteItemCommand: 11, UpdateItemCommand: 4, GetItemCommand: 1 });
   });
 });

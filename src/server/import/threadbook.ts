@@ -4,7 +4,7 @@
  * types, names, texts and times; every id is re-derived for the importing user, so the file's ids (another account's,
  * or crafted ones) never name what gets written.
  */
-import { isoFromMicros, timestampMicros, type StepInput } from "@/data";
+import { FEEDBACK_COMMENT_MAX, isoFromMicros, timestampMicros, type ImportedFeedback, type StepInput } from "@/data";
 import { type PlannedElement, type PlannedThread, monotonicClock, threadName, UNTITLED } from "./plan-thread";
 import { asString, isRecord, SkipConversation } from "./source-model";
 import { importedChildId, importedThreadId } from "./uuid-v5";
@@ -37,9 +37,12 @@ export function planThreadbookThread(document: unknown, userId: string, attachme
   const idOf = (kind: string, id: string) => importedChildId(threadId, kind, id);
   const clock = monotonicClock(timestampMicros(thread.createdAt) ?? now);
   const time = (value: unknown) => isoFromMicros(clock.next(timestampMicros(value)));
+  const feedback: ImportedFeedback[] = [];
   const steps = rawSteps.flatMap((raw, index): StepInput[] => {
     const sourceStepId = asString(raw.id) ?? `#${index}`;
     const step: Record<string, unknown> = { id: idOf("step", sourceStepId), threadId };
+    const rating = feedbackOf(raw.feedback);
+    if (rating) feedback.push({ forId: step.id as string, ...rating });
     for (const field of TEXT_FIELDS) if (typeof raw[field] === "string") step[field] = raw[field];
     for (const field of FLAG_FIELDS) if (typeof raw[field] === "boolean") step[field] = raw[field];
     for (const field of BAG_FIELDS) if (isRecord(raw[field])) step[field] = raw[field];
@@ -82,7 +85,17 @@ export function planThreadbookThread(document: unknown, userId: string, attachme
       updatedAt: isoFromMicros(last),
       metadata: { importedFrom: "threadbook", sourceId: sourceId.slice(0, 200) },
       steps,
+      feedback,
     },
     elements,
   };
+}
+
+/** A step's 👍/👎 as the export carries it (Chainlit's FeedbackDict: value 1 or 0, maybe 1.0, and a comment). */
+function feedbackOf(raw: unknown): Pick<ImportedFeedback, "value" | "comment"> | null {
+  if (!isRecord(raw)) return null;
+  const value = Number(raw.value);
+  if (value !== 0 && value !== 1) return null;
+  const comment = typeof raw.comment === "string" && raw.comment.trim() ? raw.comment.slice(0, FEEDBACK_COMMENT_MAX) : null;
+  return { value, comment };
 }

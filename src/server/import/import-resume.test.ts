@@ -1,0 +1,145 @@
+/**
+ * Imports that outlive their instance, over real dynalite and s3rver: the upload read from storage by ranges, a job
+ * whose runner went silent taken over and resumed without duplicates, a job that cannot be resumed ended with its
+ * upload deleted, and the job id as the only way to an upload (another user's job, or a crafted id, reaches nothing).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importUploadKey, type ImportJob, type S3StorageClient } from "@/data";
+import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { zipOf } from "../../../test/import-archives";
+import { INTERRUPTED_MESSAGE, lookAfterJob, newJobId, startImport, THIS_RUNNER, waitForImport } from "./import-jobs";
+import { IMPORT_STALE_AFTER_MS } from "./run-import";
+
+type TestServices = Awaited<ReturnType<typeof createTestServices>>;
+let services: TestServices;
+/** S3 GetObject requests (ranged reads of uploads, reads of attachments). */
+let gets = 0;
+
+beforeAll(async () => {
+  services = await createTestServices();
+  (services.storage as S3StorageClient).client.middlewareStack.add(
+    (next) => (args) => {
+      if ((args.input as { Range?: string }).Range !== undefined) gets++;
+      return next(args);
+    },
+    { step: "initialize", name: "countRangedGets" },
+  );
+});
+afterAll(async () => {
+  await services.close();
+});
+
+/** Claude conversations with two messages each: `from`..`to` of the same export (ids stable across files). */
+const claudeConversations = (from: number, to: number) =>
+  JSON.stringify(
+    Array.from({ length: to - from }, (_, k) => {
+      const i = from + k;
+      return {
+        uuid: `conv-${i}`,
+        name: `Conversation ${i}`,
+        created_at: "2024-05-02T09:00:00Z",
+        chat_messages: [
+          { uuid: `q${i}`, sender: "human", text: `Question ${i}`, created_at: "2024-05-02T09:00:01Z" },
+          { uuid: `a${i}`, sender: "assistant", text: `Answer ${i}`, created_at: "2024-05-02T09:00:02Z" },
+        ],
+      };
+    }),
+  );
+
+/**
+ * What an instance that died mid-import leaves: the upload in storage under the job's key, and a running job of a
+ * runner that will never write again, last heard from `progress.updatedAt`.
+ */
+async function jobOfADeadInstance(userId: string, file: Buffer, progress: Partial<ImportJob> = {}, uploadBytes: number | null = file.length) {
+  const jobId = newJobId();
+  await services.data.createImportJob(userId, jobId, { fileName: "export.zip", upload: "storage", runner: "dead-instance" });
+  await services.storage.uploadFile({ objectKey: importUploadKey(jobId), data: file, mime: "application/octet-stream" });
+  await services.data.updateImportJob(userId, jobId, "dead-instance", { uploadBytes, ...progress });
+  return (await services.data.getImportJob(userId, jobId))!;
+}
+
+const later = (job: ImportJob) => Date.parse(job.updatedAt) + IMPORT_STALE_AFTER_MS + 1_000;
+const uploadIsGone = (jobId: string) => expect(services.storage.readRange(importUploadKey(jobId), { start: 0, end: 1 })).rejects.toMatchObject({ code: "not_found" });
+const threadsOf = async (userId: string) => (await callerFor(services, sessionUser(userId)).threads.list({ first: 100 })).data;
+
+describe("a job whose instance died", () => {
+  it("is taken over when its owner looks at it, resumed where its item says, without duplicates, and its upload deleted", async () => {
+    const user = sessionUser();
+    // The dead instance had written the first batch (25) and was writing the next when it died: conversations 25–29
+    // are in the table too, but its item still says 25 done.
+    const before = await startAndFinish(user.id, await zipOf([{ name: "conversations.json", data: claudeConversations(0, 30) }]));
+    expect(before).toMatchObject({ status: "done", imported: 30 });
+    const zip = await zipOf([{ name: "conversations.json", data: claudeConversations(0, 60) }]);
+    const dead = await jobOfADeadInstance(user.id, zip, { format: "claude", total: 60, done: 25, imported: 25 });
+
+    // Not silent for long enough yet: left alone.
+    expect(await lookAfterJob(services, user.id, dead, Date.parse(dead.updatedAt) + 1_000)).toEqual(dead);
+    const resumed = await lookAfterJob(services, user.id, dead, later(dead));
+    expect(resumed).toMatchObject({ status: "running", runner: THIS_RUNNER, resumes: 1, done: 25 });
+    await waitForImport(dead.jobId);
+
+    const job = await callerFor(services, user).imports.get({ jobId: dead.jobId });
+    // 25 carried over, 5 found already there (the half-written batch), 30 new.
+    expect(job).toMatchObject({ status: "done", total: 60, done: 60, imported: 55, existing: 5, skippedCount: 0 });
+    const names = (await threadsOf(user.id)).map((t) => t.name);
+    expect(names).toHaveLength(60);
+    expect(new Set(names).size).toBe(60);
+    await uploadIsGone(dead.jobId);
+  });
+
+  it("reads the zip from storage by its central directory in a few ranged reads, not one per entry", async () => {
+    const user = sessionUser();
+    const files = Array.from({ length: 2_000 }, (_, i) => ({ name: `notes/file-${i}.txt`, data: `note ${i}`, compress: false }));
+    const zip = await zipOf([{ name: "conversations.json", data: claudeConversations(0, 3) }, ...files]);
+    gets = 0;
+    expect(await startAndFinish(user.id, zip)).toMatchObject({ status: "done", imported: 3 });
+    // A 2,000-entry central directory (~130 KB) in blocks that grow to 1 MiB, then conversations.json: without the
+    // block cache yauzl's two reads per entry would be over 4,000 requests.
+    expect(gets).toBeLessThan(15);
+  });
+
+  it("that cannot be resumed (its upload was cut short) is ended as interrupted, and what was stored is deleted", async () => {
+    const user = sessionUser();
+    const dead = await jobOfADeadInstance(user.id, Buffer.from("PK partial"), {}, null);
+    expect(await lookAfterJob(services, user.id, dead, later(dead))).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE });
+    await uploadIsGone(dead.jobId);
+    // A job given up is never picked up again.
+    const ended = (await services.data.getImportJob(user.id, dead.jobId))!;
+    expect(await lookAfterJob(services, user.id, ended, later(ended))).toEqual(ended);
+  });
+
+  it("taken over too many times is given up rather than resumed again", async () => {
+    const user = sessionUser();
+    let job = await jobOfADeadInstance(user.id, await zipOf([{ name: "conversations.json", data: claudeConversations(0, 2) }]));
+    for (let i = 0; i < 3; i++) job = (await services.data.claimImportJob(user.id, job.jobId, `dead-${i}`, job.updatedAt))!;
+    expect(await lookAfterJob(services, user.id, job, later(job))).toMatchObject({ status: "failed", error: expect.stringMatching(/interrupted 4 times/) });
+    await uploadIsGone(job.jobId);
+  });
+});
+
+describe("hostile callers", () => {
+  it("bob polling alice's silent job by its id neither sees it nor takes it over; her upload stays hers", async () => {
+    const alice = sessionUser();
+    const bob = sessionUser();
+    const dead = await jobOfADeadInstance(alice.id, await zipOf([{ name: "conversations.json", data: claudeConversations(0, 2) }]));
+    await expect(callerFor(services, bob).imports.get({ jobId: dead.jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(services, bob).imports.cancel({ jobId: dead.jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await services.data.getImportJob(alice.id, dead.jobId)).toEqual(dead);
+    expect((await services.storage.readRange(importUploadKey(dead.jobId), { start: 0, end: 2 })).byteLength).toBe(2);
+  });
+
+  it("a crafted job id never becomes a storage key, and reaches no job", async () => {
+    for (const jobId of ["../threadbook/t/e/x.png", "0000000000-x/../../other", `${newJobId()}/extra`, "threadbook-imports/x", ""]) {
+      expect(() => importUploadKey(jobId)).toThrow(/from an import job id only/);
+      await expect(callerFor(services, sessionUser()).imports.get({ jobId: jobId || "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+  });
+});
+
+async function startAndFinish(userId: string, file: Buffer) {
+  const started = await startImport(services, sessionUser(userId), { fileName: "export.zip", contentLength: file.length, body: new Blob([new Uint8Array(file)]).stream() });
+  if (started.status !== 202) throw new Error(started.error);
+  await waitForImport(started.job.jobId);
+  await uploadIsGone(started.job.jobId);
+  return services.data.getImportJob(userId, started.job.jobId);
+}
