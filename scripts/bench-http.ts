@@ -1,11 +1,13 @@
 /**
  * HTTP figures against Threadbook's server (Next behind src/server/http/server.ts) on the embedded default (issue 8): p50/p95/p99 and requests per second of
  * `threads.list`, `threads.get` and the `/threads/[id]` page under 32 concurrent signed-in users, and the DynamoDB
- * requests one page view costs (counted at dynalite, which serves the Next process). Called by bench.ts with --http.
+ * requests one page view costs (counted at dynalite, which serves the Next process). Then, one request at a time, the
+ * page's server time and the server's CPU per page beside the data layer's own `getThread` of the same thread, for a
+ * small thread and a 2,000-step one (issue 17: the page at most 1.5× getThread). Called by bench.ts with --http.
  */
 import type { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -15,6 +17,7 @@ import { createDynamoClient } from "../src/server/services";
 import { percentile, type PhaseResult } from "./bench-stats";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";
+import { seedLongThread } from "./seed-long-thread";
 import { startStack } from "./stack";
 
 const USERS = 32;
@@ -55,6 +58,56 @@ async function seedUsers(env: Record<string, string>): Promise<Omit<BenchUser, "
   await data.close();
   client.destroy();
   return users;
+}
+
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** CPU seconds the process has used (user + system), from /proc: Linux only, as the rest of the bench. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+export interface PageVsGetThread {
+  steps: number;
+  pageMs: number;
+  getThreadMs: number;
+  ratio: number;
+  serverCpuMsPerPage: number;
+}
+
+/**
+ * One signed-in user, one request at a time: the median time of the whole page (to its last byte) and of the data
+ * layer's own getThread, alternating, after a warm-up of each; and the server's CPU per page over the same views.
+ */
+async function pageVsGetThread(baseUrl: string, serverPid: number, cookie: string, data: DynamoDBDataLayer, threadId: string, steps: number, views = 15): Promise<PageVsGetThread> {
+  const page = async () => {
+    const started = performance.now();
+    const response = await fetch(`${baseUrl}/threads/${threadId}`, { headers: { cookie } });
+    if (!response.ok) throw new Error(`/threads/${threadId} answered ${response.status}`);
+    await response.arrayBuffer();
+    return performance.now() - started;
+  };
+  const getThread = async () => {
+    const started = performance.now();
+    await data.getThread(threadId);
+    return performance.now() - started;
+  };
+  await page();
+  await getThread();
+  const pages: number[] = [];
+  const reads: number[] = [];
+  let cpu = 0;
+  for (let i = 0; i < views; i++) {
+    const before = cpuMs(serverPid);
+    pages.push(await page());
+    cpu += cpuMs(serverPid) - before;
+    reads.push(await getThread());
+  }
+  const pageMs = median(pages);
+  const getThreadMs = median(reads);
+  return { steps, pageMs: round1(pageMs), getThreadMs: round1(getThreadMs), ratio: Math.round((pageMs / getThreadMs) * 100) / 100, serverCpuMsPerPage: round1(cpu / views) };
 }
 
 const trpcGet = (procedure: string, input: unknown) => `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
@@ -135,7 +188,21 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
       results.push(result);
     }
-    return { users: USERS, durationSeconds: DURATION_S, results, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()) } };
+    log("Page server time against getThread, one request at a time…");
+    const client = createDynamoClient(stack.env);
+    const data = new DynamoDBDataLayer({ tableName: stack.env.DYNAMODB_TABLE!, client });
+    const pageTimes: PageVsGetThread[] = [];
+    try {
+      const [user] = users as [BenchUser];
+      const long = await seedLongThread(data, { userId: user.identifier, steps: 2000, concurrency: 32 });
+      pageTimes.push(await pageVsGetThread(baseUrl, server.pid, user.cookie, data, user.threadIds[0]!, 3));
+      pageTimes.push(await pageVsGetThread(baseUrl, server.pid, user.cookie, data, long.threadId, 2000));
+    } finally {
+      await data.close();
+      client.destroy();
+    }
+    for (const row of pageTimes) log(`  ${row.steps} steps: ${JSON.stringify(row)}`);
+    return { users: USERS, durationSeconds: DURATION_S, results, pageTimes, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()) } };
   } finally {
     await server.stop();
     await stack.stop();

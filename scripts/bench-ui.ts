@@ -5,6 +5,8 @@
  * five times each, and the medians reported:
  * - HTML bytes of /threads/{id} (the server-rendered page, RSC payload included);
  * - DOM nodes once the latest turn is on screen;
+ * - ms from navigation start to the HTML's first byte and to its last (the server's share);
+ * - ms from navigation start until the newest reply is in view (server-rendered, before hydration);
  * - ms from navigation start until the newest reply is in view AND its 👎 is wired (React hydrated it);
  * - ms from a click on that 👎 to the next frame with the comment dialog open (INP-style).
  * A measurement, not a test: it asserts nothing, it prints and records.
@@ -32,19 +34,23 @@ export interface UiResult {
   steps: number;
   htmlBytes: number;
   domNodes: number;
+  firstByteMs: number;
+  htmlDoneMs: number;
+  visibleMs: number;
   interactiveMs: number;
   dislikeToDialogMs: number;
 }
 
-/** The newest reply in view, and its 👎 carrying React's handler (hydrated): then a click does something. */
-const LATEST_REPLY_READY = `(() => {
+/** The newest reply in view (`hydrated`: and its 👎 carrying React's handler, so a click does something). */
+const latestReply = (hydrated: boolean) => `(() => {
   const replies = document.querySelectorAll('[data-testid="assistant-message"]');
   const last = replies[replies.length - 1];
   const thumb = last && last.querySelector('[data-testid="feedback-down"]');
   if (!last || !thumb) return false;
   const box = last.getBoundingClientRect();
-  return box.bottom > 0 && box.top < window.innerHeight && Object.keys(thumb).some((key) => key.startsWith("__reactProps"));
+  return box.bottom > 0 && box.top < window.innerHeight && (${!hydrated} || Object.keys(thumb).some((key) => key.startsWith("__reactProps")));
 })()`;
+const NAVIGATION_TIMING = `(() => { const n = performance.getEntriesByType("navigation")[0]; return [n.responseStart, n.responseEnd]; })()`;
 
 /** ms from a click on the last reply's 👎 to the first frame with the dialog in the document. */
 const DISLIKE_TO_DIALOG = `new Promise((resolve) => {
@@ -98,17 +104,23 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         const page = await context.newPage();
         await page.goto(url, { waitUntil: "commit" });
         // Page-side code as strings: tsx names functions with a helper the page does not have.
-        await page.waitForFunction(LATEST_REPLY_READY, undefined, { polling: "raf", timeout: 60_000 });
+        await page.waitForFunction(latestReply(false), undefined, { polling: "raf", timeout: 60_000 });
+        const visibleMs = (await page.evaluate("performance.now()")) as number;
+        await page.waitForFunction(latestReply(true), undefined, { polling: "raf", timeout: 60_000 });
         const interactiveMs = (await page.evaluate("performance.now()")) as number;
+        const [firstByteMs, htmlDoneMs] = (await page.evaluate(NAVIGATION_TIMING)) as [number, number];
         const domNodes = (await page.evaluate('document.getElementsByTagName("*").length')) as number;
         const dislikeToDialogMs = (await page.evaluate(DISLIKE_TO_DIALOG)) as number;
         await page.close();
-        if (run >= 0) runs.push({ domNodes, interactiveMs, dislikeToDialogMs });
+        if (run >= 0) runs.push({ domNodes, firstByteMs, htmlDoneMs, visibleMs, interactiveMs, dislikeToDialogMs });
       }
       const result = {
         steps,
         htmlBytes: Buffer.byteLength(html),
         domNodes: median(runs.map((r) => r.domNodes)),
+        firstByteMs: Math.round(median(runs.map((r) => r.firstByteMs))),
+        htmlDoneMs: Math.round(median(runs.map((r) => r.htmlDoneMs))),
+        visibleMs: Math.round(median(runs.map((r) => r.visibleMs))),
         interactiveMs: Math.round(median(runs.map((r) => r.interactiveMs))),
         dislikeToDialogMs: Math.round(median(runs.map((r) => r.dislikeToDialogMs)) * 10) / 10,
       };
@@ -125,8 +137,14 @@ export async function runUiBench(log: (line: string) => void = console.error): P
 }
 
 export function formatUiTable(results: UiResult[]): string {
-  const rows = [["steps", "HTML bytes", "DOM nodes", "to interactive (ms)", "👎 to dialog (ms)"]];
-  for (const r of results) rows.push([r.steps.toLocaleString("en-US"), r.htmlBytes.toLocaleString("en-US"), r.domNodes.toLocaleString("en-US"), String(r.interactiveMs), String(r.dislikeToDialogMs)]);
+  const rows = [["steps", "HTML bytes", "DOM nodes", "first byte (ms)", "HTML done (ms)", "latest in view (ms)", "to interactive (ms)", "👎 to dialog (ms)"]];
+  for (const r of results)
+    rows.push([
+      r.steps.toLocaleString("en-US"),
+      r.htmlBytes.toLocaleString("en-US"),
+      r.domNodes.toLocaleString("en-US"),
+      ...[r.firstByteMs, r.htmlDoneMs, r.visibleMs, r.interactiveMs, r.dislikeToDialogMs].map(String),
+    ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join("  ")).join("\n");
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import type { Element as HastElement, ElementContent as HastContent } from "hast";
-import { memo, useSyncExternalStore, type ComponentProps } from "react";
+import { createElement, memo, useSyncExternalStore, type ComponentProps } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
@@ -33,7 +33,14 @@ function rehypeRawToText() {
  * after that does rehype-highlight add its <span class="hljs-…"> tokens.
  */
 const remarkPlugins: ComponentProps<typeof ReactMarkdown>["remarkPlugins"] = [remarkGfm];
-const rehypePlugins: ComponentProps<typeof ReactMarkdown>["rehypePlugins"] = [rehypeRawToText, rehypeSanitize, [rehypeHighlight, { detect: false }]];
+/**
+ * react-markdown runs every plugin's setup on every render, and rehype-highlight's registers all its ~37 languages
+ * in a new highlighter each time: that was most of a thread page's server time and of its hydration (20 turns hold
+ * some 60 Markdown blocks; docs/long-threads.md). Its setup reads no processor state, so it runs once, here, and
+ * every render shares the one highlighter (it keeps no state between blocks).
+ */
+const highlightCode = rehypeHighlight({ detect: false });
+const rehypePlugins: ComponentProps<typeof ReactMarkdown>["rehypePlugins"] = [rehypeRawToText, rehypeSanitize, () => highlightCode];
 
 function textOf(node: HastContent | HastElement | undefined): string {
   if (!node) return "";
@@ -43,14 +50,22 @@ function textOf(node: HastContent | HastElement | undefined): string {
 }
 
 function CodeBlock({ node, children }: { node?: HastElement; children?: React.ReactNode }) {
-  const { t } = useI18n();
   const code = node?.children.find((child): child is HastElement => child.type === "element" && child.tagName === "code");
   const classes = code?.properties?.className;
   const language = (Array.isArray(classes) ? classes : [])
     .map(String)
     .find((c) => c.startsWith("language-"))
     ?.slice("language-".length);
-  const text = textOf(code ?? node).replace(/\n$/, "");
+  return (
+    <CodeFrame language={language} text={textOf(code ?? node).replace(/\n$/, "")}>
+      {children}
+    </CodeFrame>
+  );
+}
+
+/** A code block's frame: its language, a copy button, and the scrollable code. */
+function CodeFrame({ language, text, children }: { language: string | undefined; text: string; children?: React.ReactNode }) {
+  const { t } = useI18n();
   return (
     <div className="code-block">
       <div className="code-head">
@@ -119,6 +134,33 @@ const components: Components = {
   // sanitize has already checked the URL's protocol; MarkdownImage decides whether it may be fetched.
   img: ({ node: _node, src, alt }) => <MarkdownImage src={src} alt={alt} />,
 };
+
+/** Hast from the highlighter (elements with classes, and text) as React nodes. */
+function hastToReact(nodes: readonly HastContent[]): React.ReactNode[] {
+  return nodes.map((node, i) =>
+    node.type === "text" ? node.value : node.type === "element" ? createElement(node.tagName, { key: i, className: classNameOf(node) }, ...hastToReact(node.children)) : null,
+  );
+}
+const classNameOf = (node: HastElement) => (Array.isArray(node.properties.className) ? node.properties.className.join(" ") : undefined);
+
+/**
+ * JSON, pretty-printed, as `<Markdown>` draws it in a fenced block: the same markup (a frame, hljs tokens), but made
+ * straight from the text. A tool step's input and output are JSON, two blocks per turn, and going through the whole
+ * Markdown pipeline for them was two thirds of a thread page's Markdown work, on the server and again at hydration.
+ */
+export const JsonCode = memo(function JsonCode({ json }: { json: string }) {
+  // What Markdown hands the highlighter for a fenced block: the text with its closing newline.
+  const code: HastElement = { type: "element", tagName: "code", properties: { className: ["language-json"] }, children: [{ type: "text", value: `${json}\n` }] };
+  const pre: HastElement = { type: "element", tagName: "pre", properties: {}, children: [code] };
+  highlightCode({ type: "root", children: [pre] }, undefined as never);
+  return (
+    <div className="markdown">
+      <CodeFrame language="json" text={json}>
+        <code className={classNameOf(code)}>{hastToReact(code.children)}</code>
+      </CodeFrame>
+    </div>
+  );
+});
 
 export const Markdown = memo(function Markdown({ children, className }: { children: string; className?: string }) {
   return (

@@ -5,7 +5,7 @@ import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@
 import { fenced, formatDuration, prettyJson } from "@/lib/format";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { ElementList } from "./element-view";
-import { Markdown } from "./markdown";
+import { JsonCode, Markdown } from "./markdown";
 import { AssistantMessage, ErrorLabel, UserMessage } from "./message";
 import { ChevronRightIcon, SparkIcon, WrenchIcon } from "./ui/icons";
 import { stepElementId } from "./use-step-anchor";
@@ -181,7 +181,7 @@ function StepText({ label, text, language, error }: { label: string; text: strin
     <div className={error ? "step-io step-io-error" : "step-io"}>
       <div className="step-io-label">{label}</div>
       {json !== null ? (
-        <Markdown>{fenced(json, "json")}</Markdown>
+        <JsonCode json={json} />
       ) : language && language !== "json" ? (
         <Markdown>{fenced(text, language)}</Markdown>
       ) : (

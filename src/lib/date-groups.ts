@@ -87,9 +87,26 @@ export function groupByDate<T>(items: readonly T[], dateOf: (item: T) => string 
   return [...groups.values()].sort((a, b) => rank(a.key) - rank(b.key));
 }
 
+/**
+ * One formatter per locale and style, kept: building an Intl.DateTimeFormat costs far more than formatting with it,
+ * and a thread page formats two times per message and one per sidebar row (it showed in a profile of hydration).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, style: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}\n${style}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat(locale, options);
+    // Locales come from a cookie or Accept-Language: bounded, so a client cannot grow the map without end.
+    if (formatters.size >= 64) formatters.clear();
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 /** "November 2026" / "2026年11月". */
 export function formatMonthYear(year: number, month: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { year: "numeric", month: "long" }).format(new Date(year, month, 1));
+  return formatter(locale, "month-year", { year: "numeric", month: "long" }).format(new Date(year, month, 1));
 }
 
 export type RelativeUnit = "now" | "min" | "h" | "d" | "w" | "mo" | "y";
@@ -115,7 +132,7 @@ export function relativeAge(value: string | number | Date | null | undefined, no
 export function formatFullDate(value: string | number | Date | null | undefined, locale: string): string {
   const date = toDate(value);
   if (!date) return "";
-  return new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short" }).format(date);
+  return formatter(locale, "full", { dateStyle: "full", timeStyle: "short" }).format(date);
 }
 
 /** A message's short time: "3:04 PM" today, "Nov 24, 3:04 PM" before. */
@@ -124,5 +141,6 @@ export function formatShortDateTime(value: string | number | Date | null | undef
   if (!date) return "";
   const sameDay = calendarDaysBetween(date, now) === 0;
   const sameYear = date.getFullYear() === now.getFullYear();
-  return new Intl.DateTimeFormat(locale, sameDay ? { timeStyle: "short" } : { month: "short", day: "numeric", ...(sameYear ? {} : { year: "numeric" }), hour: "numeric", minute: "2-digit" }).format(date);
+  const style = sameDay ? "time" : sameYear ? "short" : "short-year";
+  return formatter(locale, style, sameDay ? { timeStyle: "short" } : { month: "short", day: "numeric", ...(sameYear ? {} : { year: "numeric" }), hour: "numeric", minute: "2-digit" }).format(date);
 }

@@ -42,7 +42,7 @@ export async function userFromToken(services: SessionServices, token: JWT | null
 const SECURE_SESSION_COOKIE = "__Secure-authjs.session-token";
 
 /** Decodes the request's session cookie (authenticated encryption, expiry) and checks its version. */
-export async function sessionUserFromRequest(services: SessionServices, req: Request, secret: string | undefined): Promise<SessionUser | null> {
+export async function sessionUserFromRequest(services: SessionServices, req: Pick<Request, "headers">, secret: string | undefined): Promise<SessionUser | null> {
   const secureCookie = (req.headers.get("cookie") ?? "").includes(SECURE_SESSION_COOKIE);
   return userFromToken(services, await getToken({ req, secret, secureCookie }));
 }
