@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainlitCreateUser, chainlitDeleteFeedback, chainlitDeleteThread, chainlitThread, testTable, uid, type TestTable } from "../src/data/layer/test-fixtures";
+import { chainlitCreateUser, chainlitDeleteFeedback, chainlitDeleteThread, chainlitThread, testTable, uid, type TestTable } from "../test/data-fixtures";
 import { doctor, parseDoctorArgs } from "./doctor";
 
 let table: TestTable;

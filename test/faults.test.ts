@@ -14,7 +14,7 @@ import { createS3Storage, DynamoDBDataLayer, ensureTable, getLogger, type Storag
 import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
 import { LOCAL_AWS_CREDENTIALS, startDynalite, startS3rver, type LocalService } from "../scripts/local-services";
-import { generatedStream, freshStorage } from "../src/data/storage/storage-test-backends";
+import { generatedStream, freshStorage } from "./storage-backends";
 import { createTestServices, sessionUser } from "./callers";
 import { countRequests, dynamoClient, freshTable } from "./harness";
 

@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
-import { requestLocale } from "@/lib/i18n/server-locale";
-import { THEME_INIT_SCRIPT } from "@/lib/theme-script";
+import { requestLocale } from "@/lib/server/request-locale";
+import { THEME_INIT_SCRIPT } from "@/lib/shared/theme-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { TRPCReactProvider } from "@/trpc/react";
 import "./globals.css";

@@ -1,5 +1,5 @@
 import { defaultShouldDehydrateQuery, QueryClient, replaceEqualDeep } from "@tanstack/react-query";
-import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/thread-window-merge";
+import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/shared/thread-window-merge";
 import { transformer } from "@/server/transformer";
 
 /** tRPC's query key of `threads.get` for any input (a prefix of every thread's key). */

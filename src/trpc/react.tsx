@@ -6,7 +6,7 @@ import { createTRPCReact } from "@trpc/react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/root";
-import { onClientStateReset } from "@/lib/client-state";
+import { onClientStateReset } from "@/lib/client/client-state";
 import { transformer } from "@/server/transformer";
 import { makeQueryClient } from "./query-client";
 

@@ -1,6 +1,6 @@
 /** importThreads and import job items against dynalite: Chainlit's item shapes, no overwrite, the owner's partition. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachmentDisposition } from "./content-disposition";
 import { elementObjectKey } from "./object-key";
 import { StorageError } from "./storage-errors";
-import { BACKENDS, containerOf, freshStorage, sleep } from "./storage-test-backends";
+import { BACKENDS, containerOf, freshStorage, sleep } from "../../../test/storage-backends";
 
 const NAME = "报告 résumé.csv";
 const CSV = "region,total\nnord,12\nsüd,7\n";

@@ -10,7 +10,7 @@ import type { Services } from "../services";
 import { createInnerContext } from "../context";
 import { createCaller } from "../root";
 import { uploadElement } from "./upload-element";
-import { chainlitThread, chainlitTurn } from "@/data/layer/test-fixtures";
+import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
 import type { ChatEvent } from "./continue-thread";
 
 let fake: FakeOpenAI;

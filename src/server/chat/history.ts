@@ -3,7 +3,7 @@
  * order (a turn's reply is nested under its run, the run under the question; conversationOrder walks that tree).
  */
 import type { Element, Step, ThreadWithContent } from "@/data";
-import { conversationOrder } from "@/lib/build-step-tree";
+import { conversationOrder } from "@/lib/shared/build-step-tree";
 import type { AssistantAttachment, ChatMessage } from "../assistant/assistant";
 
 export function threadToMessages(thread: Pick<ThreadWithContent, "steps" | "elements">, attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {

@@ -4,7 +4,7 @@
  * written; attachments appear by name.
  */
 import { timestampDate, type Element, type Step, type ThreadWithContent } from "@/data";
-import { buildStepTree, conversationOrder, feedbackTargets } from "@/lib/build-step-tree";
+import { buildStepTree, conversationOrder, feedbackTargets } from "@/lib/shared/build-step-tree";
 import { toPublicThread } from "../public-thread";
 
 export type ThreadExportFormat = "json" | "markdown";

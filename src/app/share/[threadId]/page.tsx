@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
-import { ShareRateLimited, SharedThreadView } from "@/components/shared-thread-view";
+import { ShareRateLimited, SharedThreadView } from "@/components/share/shared-thread-view";
 import { currentUser } from "@/server/auth";
 import { clientAddressOf } from "@/server/http/client-address";
 import { getServices } from "@/server/services";
