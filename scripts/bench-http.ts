@@ -11,7 +11,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { DynamoDBDataLayer, utcNow } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient } from "../src/data/dynamo-client";
 import { percentile, type PhaseResult } from "./bench-stats";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";

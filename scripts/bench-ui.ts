@@ -16,7 +16,7 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { DynamoDBDataLayer } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient } from "../src/data/dynamo-client";
 import { chromiumPath } from "../e2e/chromium";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";

@@ -4,6 +4,7 @@
  * variable that may hold a secret (issue 11): only the variables in SHOWN_VALUES have their value repeated.
  */
 import { z } from "zod";
+import { DynamoEnvShape } from "@/data/dynamo-client";
 import { LOG_FORMATS, parseLogLevel } from "@/data/logger";
 import { redact } from "./redact";
 
@@ -66,6 +67,8 @@ export const ShareAccessEnvSchema = optionalString.pipe(
 export type SharePolicy = NonNullable<z.output<typeof ShareAccessEnvSchema>>;
 
 export const ServerEnvSchema = z.object({
+  /** DYNAMODB_ENDPOINT, AWS_REGION, AWS keys and DynamoDB timeouts: parsed beside the client they configure. */
+  ...DynamoEnvShape,
   PORT: positiveInt(3000, 65535),
   /** The address to listen on: loopback by default; 0.0.0.0 in a container (the Dockerfile sets it). */
   HOST: optionalString,
@@ -73,8 +76,6 @@ export const ServerEnvSchema = z.object({
   DYNAMODB_TABLE: optionalString.refine((v) => v === undefined || /^[a-zA-Z0-9_.-]{3,255}$/.test(v), {
     message: "expected a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)",
   }),
-  DYNAMODB_ENDPOINT: optionalString.pipe(z.url({ message: "expected a URL" }).optional()),
-  AWS_REGION: optionalString,
   AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: "expected at least 32 characters (openssl rand -base64 32)",
   }),
@@ -99,9 +100,6 @@ export const ServerEnvSchema = z.object({
   // Limits and timeouts (docs/security.md, "Limits and timeouts").
   API_MAX_BODY_KB: positiveInt(1024, 100 * 1024),
   API_MAX_BATCH: positiveInt(20, 1000),
-  DYNAMODB_CONNECT_TIMEOUT_MS: positiveInt(2_000, 600_000),
-  DYNAMODB_REQUEST_TIMEOUT_MS: positiveInt(4_000, 600_000),
-  DYNAMODB_MAX_ATTEMPTS: positiveInt(2, 10),
   OPENAI_CONNECT_TIMEOUT_MS: positiveInt(30_000, 600_000),
   OPENAI_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
   SHARE_ACCESS: ShareAccessEnvSchema,

@@ -3,9 +3,9 @@
  * Cached on globalThis so dev-mode reloads reuse one DynamoDB client (as t3's db.ts).
  */
 import { randomBytes } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDataLayer,
+  createDynamoClient,
   createStorageFromConfig,
   getLogger,
   parseLogLevel,
@@ -18,7 +18,7 @@ import { createSessionVersions, type SessionVersions } from "./auth/session-vers
 import { createThreadPasses, type ThreadPasses } from "./thread-access";
 import { selectAssistant } from "./assistant/select-assistant";
 import { lifecycle } from "./lifecycle";
-import { ConfigError, parseEnvWith, parseServerEnv, ServerEnvSchema, type ServerEnv } from "./env";
+import { ConfigError, parseServerEnv, type ServerEnv } from "./env";
 
 export interface Services {
   env: ServerEnv;
@@ -61,31 +61,6 @@ function buildServices(rawEnv: Record<string, string | undefined>): { services: 
     client.destroy();
   };
   return { services, close };
-}
-
-const DynamoTimeoutsSchema = ServerEnvSchema.pick({ DYNAMODB_CONNECT_TIMEOUT_MS: true, DYNAMODB_REQUEST_TIMEOUT_MS: true, DYNAMODB_MAX_ATTEMPTS: true });
-
-/**
- * The DynamoDB client for an environment: the endpoint and keys in it when given (scripts pass env objects that are not
- * process.env). Without timeouts a stalled DynamoDB holds every request open forever; with them a call gives up after
- * about attempts × request timeout (default 2 × 4 s) and the API answers 503. `throwOnRequestTimeout` makes the SDK
- * fail the attempt instead of only logging that it is late.
- */
-export function createDynamoClient(env: Record<string, string | undefined>): DynamoDBClient {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
-  const timeouts = parseEnvWith(DynamoTimeoutsSchema, env);
-  return new DynamoDBClient({
-    region: env.AWS_REGION?.trim() || "us-east-1",
-    ...(env.DYNAMODB_ENDPOINT?.trim() ? { endpoint: env.DYNAMODB_ENDPOINT.trim() } : {}),
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN?.trim() || undefined } } : {}),
-    maxAttempts: timeouts.DYNAMODB_MAX_ATTEMPTS,
-    requestHandler: {
-      connectionTimeout: timeouts.DYNAMODB_CONNECT_TIMEOUT_MS,
-      requestTimeout: timeouts.DYNAMODB_REQUEST_TIMEOUT_MS,
-      throwOnRequestTimeout: true,
-    },
-  });
 }
 
 const globalForServices = globalThis as unknown as { threadbookServices?: Services };

@@ -1,0 +1,44 @@
+/**
+ * The DynamoDB client, from the settings in an environment record: the server passes process.env, scripts pass the
+ * object they built (the embedded stack's endpoint, a test's). The variables are parsed here, beside the client they
+ * configure, so scripts and the server build the same client without importing src/server.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { z } from "zod";
+import { optional, parseOrThrow, wholeNumber, type Env } from "./env-parse";
+
+/** The DynamoDB variables; the server's env schema includes them, so a bad value also fails at startup. */
+export const DynamoEnvShape = {
+  // An endpoint may carry userinfo, so the message does not echo it.
+  DYNAMODB_ENDPOINT: optional(z.url({ message: "expected a URL" })),
+  AWS_REGION: optional(z.string()),
+  AWS_ACCESS_KEY_ID: optional(z.string()),
+  AWS_SECRET_ACCESS_KEY: optional(z.string()),
+  AWS_SESSION_TOKEN: optional(z.string()),
+  DYNAMODB_CONNECT_TIMEOUT_MS: wholeNumber(1, 600_000, 2_000),
+  DYNAMODB_REQUEST_TIMEOUT_MS: wholeNumber(1, 600_000, 4_000),
+  DYNAMODB_MAX_ATTEMPTS: wholeNumber(1, 10, 2),
+};
+const DynamoEnvSchema = z.object(DynamoEnvShape);
+
+/**
+ * The DynamoDB client for an environment: the endpoint and keys in it when given. Without timeouts a stalled DynamoDB
+ * holds every request open forever; with them a call gives up after about attempts × request timeout (default
+ * 2 × 4 s) and the API answers 503. `throwOnRequestTimeout` makes the SDK fail the attempt instead of only logging
+ * that it is late.
+ */
+export function createDynamoClient(rawEnv: Env): DynamoDBClient {
+  const env = parseOrThrow(DynamoEnvSchema, rawEnv, "DynamoDB config");
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  return new DynamoDBClient({
+    region: env.AWS_REGION || "us-east-1",
+    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } } : {}),
+    maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
+    requestHandler: {
+      connectionTimeout: env.DYNAMODB_CONNECT_TIMEOUT_MS,
+      requestTimeout: env.DYNAMODB_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
+  });
+}
