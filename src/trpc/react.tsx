@@ -3,7 +3,6 @@
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { httpBatchStreamLink, loggerLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/root";
 import { onClientStateReset } from "@/lib/client/client-state";
@@ -11,8 +10,6 @@ import { transformer } from "@/server/transformer";
 import { makeQueryClient } from "./query-client";
 
 export const api = createTRPCReact<AppRouter>();
-export type RouterInputs = inferRouterInputs<AppRouter>;
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 let browserQueryClient: QueryClient | undefined;
 // Another user's lists and threads never outlive their session in this tab (lib/client-state.ts).

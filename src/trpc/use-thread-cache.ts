@@ -3,7 +3,8 @@
 import { useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { getQueryKey } from "@trpc/react-query";
 import { useCallback, useMemo } from "react";
-import { api, type RouterOutputs } from "@/trpc/react";
+import { api } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/router-types";
 
 export type ThreadPage = RouterOutputs["threads"]["list"];
 export type ThreadRow = ThreadPage["data"][number];

@@ -3,11 +3,15 @@
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { randomId } from "@/lib/client/upload";
-import { api, type RouterOutputs } from "@/trpc/react";
+import { api } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/router-types";
 import { AttachButton, AttachmentList, useAttachments } from "./attachment-picker";
 import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
-import { isStreaming, stopTurn, takeComposerFocus, useChatTurn, useSendMessage } from "./use-chat-stream";
+import { isStreaming } from "./chat-turn";
+import { stopTurn, useChatTurn } from "./chat-turn-store";
+import { takeComposerFocus } from "./new-chat-state";
+import { useSendMessage } from "./use-chat-stream";
 
 interface MadeThread {
   threadId: string | null;

@@ -1,110 +1,17 @@
 "use client";
 
-import { useCallback, useSyncExternalStore } from "react";
-import { onClientStateReset } from "@/lib/client/client-state";
+/** Sending a message: the optimistic turn, the streamed reply, then the refetch that hands the turn to the stored thread. */
+import { useCallback } from "react";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
-import type { ChatEvent } from "@/server/chat/continue-thread";
 import { api } from "@/trpc/react";
+import type { ChatEvent } from "@/trpc/router-types";
 import { useToast } from "@/components/ui/toast";
-import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
+import type { ThreadElement } from "@/trpc/use-thread-cache";
+import { isStreaming, turnIsStored, type ChatTurn } from "./chat-turn";
+import { chatTurns } from "./chat-turn-store";
 
 type Utils = ReturnType<typeof api.useUtils>;
-
-/**
- * The turn being sent in one thread: the user's message at once (optimistic), then the reply as it streams, until
- * `threads.get` has the stored turn (its run, ids and feedback target) and the view can draw it from there.
- *
- * `sending` until the server's `start` event, `streaming` while tokens arrive; then `done`, `cancelled` (Stop),
- * `error` (the assistant failed: the server stored an error step) or `interrupted` (the connection dropped mid-reply:
- * the server keeps what it streamed).
- */
-export type TurnStatus = "sending" | "streaming" | "done" | "cancelled" | "error" | "interrupted";
-
-export interface ChatTurn {
-  threadId: string;
-  messageId: string;
-  content: string;
-  attachments: ThreadElement[];
-  sentAt: string;
-  status: TurnStatus;
-  reply: string;
-  started: boolean;
-  runStepId: string | null;
-  assistantStepId: string | null;
-  errorStepId: string | null;
-  error: string | null;
-  threadName: string | null;
-  assistantName: string | null;
-  /** Ended, and the refetch that should have replaced it failed: shown as it is, and a new message may be sent. */
-  stale: boolean;
-}
-
-export const isStreaming = (turn: ChatTurn | null | undefined) => turn?.status === "sending" || turn?.status === "streaming";
-
-/**
- * One store for the tab, outside React: a stream outlives the component that started it (a new chat navigates to its
- * own URL mid-reply; the user may open another thread and come back), and each view subscribes to its own thread only,
- * so a token re-renders the one view that shows it.
- */
-const turns = new Map<string, ChatTurn>();
-const controllers = new Map<string, AbortController>();
-const listeners = new Set<() => void>();
-let newChatNonce = 0;
-const focusRequests = new Set<string>();
-
-// A sign-out or another user's session stops this user's replies and forgets them (lib/client-state.ts).
-onClientStateReset(() => {
-  controllers.forEach((controller) => controller.abort());
-  controllers.clear();
-  turns.clear();
-  focusRequests.clear();
-  newChatNonce = 0;
-  emit();
-});
-
-function emit() {
-  listeners.forEach((listener) => listener());
-}
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  return () => void listeners.delete(listener);
-}
-
-/** The live turn of a thread, or null. */
-export function useChatTurn(threadId: string | null): ChatTurn | null {
-  return useSyncExternalStore(
-    subscribe,
-    () => (threadId ? (turns.get(threadId) ?? null) : null),
-    () => null,
-  );
-}
-
-/** Bumped by the New chat button, so the new-chat view starts over even when it is already on screen. */
-export function useNewChatNonce(): number {
-  return useSyncExternalStore(
-    subscribe,
-    () => newChatNonce,
-    () => 0,
-  );
-}
-export function requestNewChat() {
-  newChatNonce++;
-  focusRequests.add("new");
-  emit();
-}
-
-/** A composer mounted for `key` (a thread id, or "new") takes the focus once: after New chat, or a new chat's navigation. */
-export function requestComposerFocus(key: string) {
-  focusRequests.add(key);
-}
-export function takeComposerFocus(key: string): boolean {
-  return focusRequests.delete(key);
-}
-
-export function stopTurn(threadId: string) {
-  controllers.get(threadId)?.abort();
-}
 
 /** sendMessage, bound to this tree's tRPC client, toasts and language. */
 export function useSendMessage() {
@@ -112,38 +19,6 @@ export function useSendMessage() {
   const toast = useToast();
   const { t } = useI18n();
   return useCallback((input: SendInput) => sendMessage({ utils, toast, t }, input), [utils, toast, t]);
-}
-
-/**
- * The server's steps and elements of a live turn are drawn from the turn until it is removed, so never twice. The
- * turn is the message and everything nested under it (its run, the reply), even before the client knows the run's id.
- */
-export type TurnIds = Pick<ChatTurn, "messageId" | "runStepId" | "assistantStepId" | "errorStepId">;
-export function withoutTurn(thread: ThreadDetail, turn: TurnIds | null): ThreadDetail {
-  if (!turn) return thread;
-  const hidden = new Set([turn.messageId, turn.runStepId, turn.assistantStepId, turn.errorStepId].filter((id): id is string => Boolean(id)));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const s of thread.steps) {
-      if (s.parentId && hidden.has(s.parentId) && !hidden.has(s.id)) {
-        hidden.add(s.id);
-        grew = true;
-      }
-    }
-  }
-  const steps = thread.steps.filter((s) => !hidden.has(s.id));
-  const elements = thread.elements.filter((e) => !(e.forId && hidden.has(e.forId)));
-  return steps.length === thread.steps.length && elements.length === thread.elements.length ? thread : { ...thread, steps, elements };
-}
-
-/** Whether a fetched thread holds the whole turn: the run ended (done, stopped, failed or dropped: the server ends it). */
-export function turnIsStored(thread: Pick<ThreadDetail, "steps">, turn: ChatTurn): boolean {
-  const byId = new Map<string, ThreadStep>(thread.steps.map((s) => [s.id, s]));
-  // Never started: nothing more will come; what the server has (perhaps the message) is all there is.
-  if (!turn.started || !turn.runStepId) return true;
-  if (!byId.has(turn.messageId)) return false;
-  if (turn.errorStepId) return byId.has(turn.errorStepId);
-  return Boolean(byId.get(turn.runStepId)?.end);
 }
 
 export interface SendDeps {
@@ -183,9 +58,7 @@ function failureMessage(error: unknown, t: Dictionary): string {
 export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutcome> {
   const { threadId, messageId } = input;
   const { utils, toast, t } = deps;
-  controllers.get(threadId)?.abort();
-  const controller = new AbortController();
-  controllers.set(threadId, controller);
+  const controller = chatTurns.begin(threadId);
 
   let turn: ChatTurn = {
     ...input,
@@ -201,20 +74,15 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
     assistantName: null,
     stale: false,
   };
-  turns.set(threadId, turn);
-  emit();
+  chatTurns.set(threadId, turn);
 
-  const mine = () => turns.get(threadId)?.messageId === messageId;
+  const mine = () => chatTurns.get(threadId)?.messageId === messageId;
   const update = (patch: Partial<ChatTurn>) => {
     turn = { ...turn, ...patch };
-    if (!mine()) return;
-    turns.set(threadId, turn);
-    emit();
+    if (mine()) chatTurns.set(threadId, turn);
   };
   const remove = () => {
-    if (!mine()) return;
-    turns.delete(threadId);
-    emit();
+    if (mine()) chatTurns.delete(threadId);
   };
 
   // Tokens are drawn at most once a frame: a fast model sends far more than the screen can show.
@@ -277,7 +145,7 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
           toast(t.streamLost);
         }
       } finally {
-        if (controllers.get(threadId) === controller) controllers.delete(threadId);
+        chatTurns.end(threadId, controller);
       }
       await settle();
     })();

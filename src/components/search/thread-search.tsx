@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "react";
 import { useIsApple } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { useShell } from "@/components/shell/app-shell";
+import { useShell } from "@/components/shell/shell-context";
 import { CloseIcon, SearchIcon } from "@/components/ui/icons";
 import { CLEAR_STEP_HIGHLIGHT_EVENT } from "@/components/thread/use-step-anchor";
 

@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { api, type RouterOutputs } from "@/trpc/react";
+import { api } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/router-types";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ShareIcon } from "@/components/ui/icons";
 import { ModalDialog } from "@/components/ui/radix-dialog";

@@ -1,31 +1,17 @@
 "use client";
 
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { claimClientState, releaseClientState } from "@/lib/client/client-state";
 import { trapTab } from "@/lib/client/focus-trap";
 import { useMediaQuery } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { ShellContext, type ShellUser } from "./shell-context";
 import { Sidebar } from "./sidebar";
 import { MenuIcon } from "@/components/ui/icons";
 import { ToastProvider } from "@/components/ui/toast";
 
 /** Below 768 px the sidebar is a drawer (issue 6). Keep in step with the media queries in threads.css. */
 export const PHONE_QUERY = "(max-width: 767.98px)";
-
-interface ShellValue {
-  isPhone: boolean;
-  drawerOpen: boolean;
-  openDrawer: (focus?: "search") => void;
-  closeDrawer: () => void;
-}
-
-const ShellContext = createContext<ShellValue>({ isPhone: false, drawerOpen: false, openDrawer: () => {}, closeDrawer: () => {} });
-export const useShell = () => useContext(ShellContext);
-
-export interface ShellUser {
-  identifier: string;
-  name: string | null;
-}
 
 /** Stores emptied first; then the session ends on the server, and a full page load leaves nothing in memory. */
 async function endSession(action: () => Promise<void>) {

@@ -2,9 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { useShell } from "./app-shell";
+import { useShell } from "./shell-context";
 import { NewChatIcon } from "@/components/ui/icons";
-import { requestNewChat } from "@/components/composer/use-chat-stream";
+import { requestNewChat } from "@/components/composer/new-chat-state";
 
 /** Top of the sidebar: an empty chat at /threads, its box focused, from anywhere (also from /threads itself). */
 export function NewChatButton() {

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRef, useState, type Ref } from "react";
 import { useDebouncedValue } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { useShell, type ShellUser } from "./app-shell";
+import { useShell, type ShellUser } from "./shell-context";
 import { FeedbackFilter, type FeedbackFilterValue } from "@/components/threads/feedback-filter";
 import { LocaleSwitcher } from "./locale-switcher";
 import { NewChatButton } from "./new-chat-button";

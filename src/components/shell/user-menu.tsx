@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import type { ShellUser } from "./app-shell";
+import type { ShellUser } from "./shell-context";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ImportDialog } from "@/components/import/import-dialog";
 import { SharedLinksDialog } from "@/components/share/shared-links-dialog";

@@ -7,7 +7,9 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { Composer, type ComposerSettings } from "@/components/composer/composer";
 import { ThreadBody, ThreadHeader } from "./thread-view";
 import { SparkIcon } from "@/components/ui/icons";
-import { requestComposerFocus, useChatTurn, useNewChatNonce, type ChatTurn } from "@/components/composer/use-chat-stream";
+import type { ChatTurn } from "@/components/composer/chat-turn";
+import { useChatTurn } from "@/components/composer/chat-turn-store";
+import { requestComposerFocus, useNewChatNonce } from "@/components/composer/new-chat-state";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
 
 /**

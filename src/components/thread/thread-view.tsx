@@ -14,7 +14,9 @@ import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./messa
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
 import { ChevronDownIcon, SparkIcon } from "@/components/ui/icons";
-import { isStreaming, useChatTurn, useSendMessage, withoutTurn, type ChatTurn } from "@/components/composer/use-chat-stream";
+import { isStreaming, withoutTurn, type ChatTurn } from "@/components/composer/chat-turn";
+import { useChatTurn } from "@/components/composer/chat-turn-store";
+import { useSendMessage } from "@/components/composer/use-chat-stream";
 import type { ThreadDetail, ThreadStep } from "@/trpc/use-thread-cache";
 import { useNearView, useThreadWindow } from "./use-thread-window";
 

@@ -7,8 +7,9 @@ import { formatMonthYear, groupByDate, type DateGroupKey } from "@/lib/shared/da
 import { useNow } from "@/lib/client/hooks";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { api, type RouterOutputs } from "@/trpc/react";
-import { useShell } from "@/components/shell/app-shell";
+import { api } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/router-types";
+import { useShell } from "@/components/shell/shell-context";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { SEARCH_RESULTS_ID, announceStepAnchor, hitHref, searchHitId, type SearchNavigation } from "@/components/search/search-navigation";
 import { ThreadListItem } from "./thread-list-item";
