@@ -31,7 +31,7 @@ import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, planMarkerFixes 
 import { leftoverSks, removeLeftovers } from "./leftovers";
 import { SEARCH_INDEXED_AT, searchIsBehind } from "./search-index";
 import { queryPartition } from "./partition";
-import { threadKey } from "./threads";
+import { threadKey } from "../keys";
 import { ExpressionBuilder } from "./update-expression";
 
 export type FindingKind = "marker-drift" | "index-behind" | "reindex" | "leftovers" | "missing-auth" | "unnamed";

@@ -1,7 +1,7 @@
 import NextAuth from "next-auth";
 import { cache } from "react";
 import { authConfig } from "./config";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "./session-user";
 import { getServices } from "../services";
 import { sessionUserFromRequest } from "./sessions";
 

@@ -13,7 +13,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ImportJob } from "@/data";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
 import { importLimits } from "./import-limits";
 import { runImport } from "./run-import";

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { chatGptZip, CLAUDE_FIXTURE, declareSize, KYOTO_PNG, renameEntry, zipOf, CHATGPT_FIXTURE } from "../../../test/import-archives";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "../auth/session-user";
 import { ALREADY_RUNNING, startImport, waitForImport } from "./import-jobs";
 
 type TestServices = Awaited<ReturnType<typeof createTestServices>>;
