@@ -11,7 +11,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { DynamoDBDataLayer, utcNow } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
 import { percentile, type PhaseResult } from "./bench-stats";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";
@@ -29,7 +29,7 @@ interface BenchUser {
 }
 
 async function seedUsers(env: Record<string, string>): Promise<Omit<BenchUser, "cookie">[]> {
-  const client = createDynamoClient(env);
+  const client = createDynamoClient(dynamoSettings(env));
   const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client });
   const hash = await hashPassword(PASSWORD);
   const users = await Promise.all(

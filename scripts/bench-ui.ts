@@ -16,7 +16,7 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { DynamoDBDataLayer } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
 import { chromiumPath } from "../e2e/chromium";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";
@@ -66,7 +66,7 @@ export async function runUiBench(log: (line: string) => void = console.error): P
   const dataDir = mkdtempSync(path.join(tmpdir(), "threadbook-bench-ui-"));
   const stack = await startStack({ ...process.env, THREADBOOK_DATA_DIR: dataDir, DYNAMODB_TABLE: "", S3_BUCKET: "", LOG_LEVEL: "warn" }, () => {});
   const identifier = `bench-ui-${randomUUID().slice(0, 8)}@example.com`;
-  const client = createDynamoClient(stack.env);
+  const client = createDynamoClient(dynamoSettings(stack.env));
   const data = new DynamoDBDataLayer({ tableName: stack.env.DYNAMODB_TABLE!, client });
   const threads: Array<{ steps: number; threadId: string }> = [];
   try {

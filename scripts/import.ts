@@ -11,7 +11,7 @@ import { parseServerEnv } from "../src/server/env";
 import { newJobId } from "../src/server/import/import-jobs";
 import { importLimits } from "../src/server/import/import-limits";
 import { runImport } from "../src/server/import/run-import";
-import { createDynamoClient } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
 import { CliError, runIfEntryPoint, runOnTable } from "./user";
 
 const USAGE = `Usage:
@@ -58,7 +58,7 @@ runIfEntryPoint(import.meta.url, () =>
     if (!found) throw new CliError(`No user ${user}; add one with: npm run user -- add ${user}`);
     const env = parseServerEnv(connection.env);
     // Attachments need storage: a layer of its own over the same table, with the storage the app uses.
-    const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client: createDynamoClient(connection.env), storageProvider: createStorageFromConfig(parseStorageConfig(connection.env)) });
+    const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client: createDynamoClient(dynamoSettings(connection.env)), storageProvider: createStorageFromConfig(parseStorageConfig(connection.env)) });
     const jobId = newJobId();
     await data.createImportJob(found.identifier, jobId, path.basename(file));
     err(`Importing ${path.basename(file)} for ${found.identifier} into ${connection.describe} (Ctrl-C to stop).`);

@@ -13,7 +13,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DynamoDBDataLayer, IdentifierSchema } from "../src/data";
-import { createDynamoClient } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "../src/server/auth/password";
 import { ConfigError, parseServerEnv } from "../src/server/env";
 import { loadDotEnv, startStack, type Stack } from "./stack";
@@ -223,7 +223,7 @@ interface Connection {
 
 function layerFor(env: Record<string, string | undefined>): DynamoDBDataLayer {
   // An operator's one-off command can wait for a few more retries than a request on the server would.
-  const client = createDynamoClient({ DYNAMODB_MAX_ATTEMPTS: "4", ...env });
+  const client = createDynamoClient(dynamoSettings({ DYNAMODB_MAX_ATTEMPTS: "4", ...env }));
   return new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client });
 }
 

@@ -1,6 +1,6 @@
 /**
- * The DynamoDB client, from the settings in an environment record: the server passes process.env, scripts pass the
- * object they built (the embedded stack's endpoint, a test's). The variables are parsed here, beside the client they
+ * The DynamoDB client, from the settings in an environment record: the server's parsed configuration, or the
+ * object a script built (the embedded stack's endpoint, a test's). The variables are parsed here, beside the client they
  * configure, so scripts and the server build the same client without importing src/server.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -20,15 +20,18 @@ export const DynamoEnvShape = {
   DYNAMODB_MAX_ATTEMPTS: wholeNumber(1, 10, 2),
 };
 const DynamoEnvSchema = z.object(DynamoEnvShape);
+export type DynamoSettings = z.output<typeof DynamoEnvSchema>;
+
+/** The DynamoDB settings in an environment record; a bad value throws one line naming the variable. */
+export const dynamoSettings = (env: Env): DynamoSettings => parseOrThrow(DynamoEnvSchema, env, "DynamoDB config");
 
 /**
- * The DynamoDB client for an environment: the endpoint and keys in it when given. Without timeouts a stalled DynamoDB
+ * The DynamoDB client for these settings: their endpoint and keys when given. Without timeouts a stalled DynamoDB
  * holds every request open forever; with them a call gives up after about attempts × request timeout (default
  * 2 × 4 s) and the API answers 503. `throwOnRequestTimeout` makes the SDK fail the attempt instead of only logging
  * that it is late.
  */
-export function createDynamoClient(rawEnv: Env): DynamoDBClient {
-  const env = parseOrThrow(DynamoEnvSchema, rawEnv, "DynamoDB config");
+export function createDynamoClient(env: DynamoSettings): DynamoDBClient {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
   return new DynamoDBClient({
     region: env.AWS_REGION || "us-east-1",

@@ -9,7 +9,6 @@ import {
   createStorageFromConfig,
   getLogger,
   parseLogLevel,
-  parseStorageConfig,
   setLogFormat,
   type StorageClient,
 } from "@/data";
@@ -18,7 +17,7 @@ import { createSessionVersions, type SessionVersions } from "./auth/session-vers
 import { createThreadPasses, type ThreadPasses } from "./thread-access";
 import { selectAssistant } from "./assistant/select-assistant";
 import { lifecycle } from "./lifecycle";
-import { ConfigError, parseServerEnv, type ServerEnv } from "./env";
+import { config, ConfigError, loadConfig, type Config, type Env, type ServerEnv } from "./env";
 
 export interface Services {
   env: ServerEnv;
@@ -32,30 +31,28 @@ export interface Services {
   threadPasses: ThreadPasses;
 }
 
-export function createServices(rawEnv: Record<string, string | undefined> = process.env): Services {
-  return buildServices(rawEnv).services;
+export function createServices(rawEnv: Env): Services {
+  return buildServices(loadConfig(rawEnv)).services;
 }
 
 /** The services and what closes their clients (the DynamoDB client is shared with the data layer, which does not own it). */
-function buildServices(rawEnv: Record<string, string | undefined>): { services: Services; close(): Promise<void> } {
-  const env = parseServerEnv(rawEnv);
+function buildServices({ env, storage: storageConfig }: Config): { services: Services; close(): Promise<void> } {
   if (!env.DYNAMODB_TABLE) throw new ConfigError("DYNAMODB_TABLE: required (npm start sets it for the embedded default)");
-  const storageConfig = parseStorageConfig(rawEnv);
   const storage = createStorageFromConfig(storageConfig);
   setLogFormat(env.LOG_FORMAT);
   getLogger("DynamoDB").level = parseLogLevel(env.LOG_LEVEL_DYNAMODB ?? env.LOG_LEVEL) ?? "info";
   getLogger("Storage").level = parseLogLevel(env.LOG_LEVEL) ?? "info";
-  const client = createDynamoClient(rawEnv);
+  const client = createDynamoClient(env);
   const data = new DynamoDBDataLayer({
     tableName: env.DYNAMODB_TABLE,
     client,
     storageProvider: storage,
-    cursorSecret: rawEnv.AUTH_SECRET,
+    cursorSecret: env.AUTH_SECRET,
   });
   const sessions = createSessionVersions((identifier) => data.getSessionVersion(identifier), { ttlMs: env.SESSION_CHECK_SECONDS * 1000 });
   // Without AUTH_SECRET (a dev server), passes are signed with a per-process key: they then just stop sparing the read.
-  const threadPasses = createThreadPasses(rawEnv.AUTH_SECRET ?? randomBytes(32).toString("base64url"));
-  const services = { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions, threadPasses };
+  const threadPasses = createThreadPasses(env.AUTH_SECRET ?? randomBytes(32).toString("base64url"));
+  const services = { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env), sessions, threadPasses };
   const close = async () => {
     await data.close();
     client.destroy();
@@ -67,7 +64,7 @@ const globalForServices = globalThis as unknown as { threadbookServices?: Servic
 
 export function getServices(): Services {
   if (!globalForServices.threadbookServices) {
-    const { services, close } = buildServices(process.env);
+    const { services, close } = buildServices(config());
     globalForServices.threadbookServices = services;
     // A graceful shutdown closes the clients once every request has ended (src/server/http/graceful-shutdown.ts).
     lifecycle().closers.add(close);

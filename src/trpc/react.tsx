@@ -25,6 +25,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     api.createClient({
       links: [
+        // NODE_ENV is inlined by Next at build time: the browser has no environment to read.
         loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error }),
         httpBatchStreamLink({ transformer, url: "/api/trpc" }),
       ],

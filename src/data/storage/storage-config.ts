@@ -1,7 +1,7 @@
 /**
  * Storage settings from the environment, checked once at startup. A bad setting fails with ONE line naming the variable
  * (`STORAGE_PROVIDER: expected "s3" or "azure", got "ftp"`); values that may hold secrets are never repeated in it.
- * Only src/server/services.ts should call this with process.env (docs/conventions.md, "Configuration"); src/data itself reads no environment.
+ * src/server/env.ts calls it with the rest of the configuration (scripts with the record they built); src/data itself reads no environment.
  */
 import { z } from "zod";
 import { optional, parseOrThrow, pattern, required, shown, wholeNumber, blankToUndefined, type Env } from "../env-parse";
