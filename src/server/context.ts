@@ -1,7 +1,6 @@
 import type { SessionUser } from "./auth/session-user";
 import type { Services } from "./services";
 
-
 export interface Context {
   user: SessionUser | null;
   services: Services;
