@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { isCsv, isTextLike, parseCsv } from "@/lib/shared/csv";
+import { isCsv, parseCsv } from "@/lib/shared/csv";
+import { isTextLike } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { DownloadChip } from "./download-chip";
 import { Dialog } from "@/components/ui/dialog";

@@ -3,9 +3,7 @@
 import { useId, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { Dialog } from "@/components/ui/dialog";
-
-/** Chainlit's FEEDBACK_COMMENT_MAX (the router enforces it too). */
-export const COMMENT_MAX = 2000;
+import { FEEDBACK_COMMENT_MAX } from "@/data/entities/feedback";
 
 interface Props {
   open: boolean;
@@ -45,7 +43,7 @@ function FeedbackForm({ textareaRef, initialComment, onCancel, onSubmit }: { tex
           ref={textareaRef}
           id={`${id}-comment`}
           rows={4}
-          maxLength={COMMENT_MAX}
+          maxLength={FEEDBACK_COMMENT_MAX}
           value={comment}
           aria-describedby={`${id}-hint ${id}-count`}
           onChange={(event) => setComment(event.target.value)}
@@ -61,7 +59,7 @@ function FeedbackForm({ textareaRef, initialComment, onCancel, onSubmit }: { tex
             {t.feedbackHint}
           </span>
           <span id={`${id}-count`} className="muted char-count">
-            {t.charCount(comment.length, COMMENT_MAX)}
+            {t.charCount(comment.length, FEEDBACK_COMMENT_MAX)}
           </span>
         </div>
       </div>

@@ -7,6 +7,7 @@ import { formatMonthYear, groupByDate, type DateGroupKey } from "@/lib/shared/da
 import { useNow } from "@/lib/client/hooks";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { threadIdFromParam } from "@/lib/shared/thread-param";
 import { api } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/router-types";
 import { useShell } from "@/components/shell/shell-context";
@@ -53,7 +54,7 @@ export function ThreadList({
   const router = useRouter();
   const { closeDrawer } = useShell();
   const params = useParams<{ threadId?: string }>();
-  const activeId = params?.threadId ? safeDecode(params.threadId) : null;
+  const activeId = params?.threadId ? threadIdFromParam(params.threadId) : null;
   const now = useNow();
   const nowMs = now.getTime();
   const cache = useThreadCache();
@@ -256,14 +257,6 @@ export function ThreadList({
       />
     </nav>
   );
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 function SkeletonRow() {

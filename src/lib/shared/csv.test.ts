@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isCsv, isTextLike, parseCsv } from "./csv";
+import { isCsv, parseCsv } from "./csv";
+import { isTextLike } from "./format";
 
 describe("parseCsv", () => {
   it("reads plain rows and drops nothing but the final newline", () => {

@@ -40,10 +40,3 @@ export function parseCsv(text: string, maxRows = 50): string[][] {
 export function isCsv(name: string | null | undefined, mime: string | null | undefined): boolean {
   return /\/(csv|x-csv)\b/i.test(mime ?? "") || /\.csv$/i.test(name ?? "");
 }
-
-/** Text we can show as text: text/*, JSON, and a few source-like types. */
-export function isTextLike(name: string | null | undefined, mime: string | null | undefined): boolean {
-  const m = (mime ?? "").toLowerCase();
-  if (m.startsWith("text/") || /\/(json|xml|yaml|x-yaml|javascript|x-sh|toml)\b/.test(m)) return true;
-  return /\.(txt|md|csv|tsv|json|log|ya?ml|xml|toml|py|ts|js|sh)$/i.test(name ?? "");
-}

@@ -70,3 +70,10 @@ export function fenced(code: string, language = ""): string {
   const lang = /^[A-Za-z0-9_+-]{1,30}$/.test(language) ? language : "";
   return `${fence}${lang}\n${code}\n${fence}`;
 }
+
+/** Text we can show as text (and the assistant can read inline): text/*, JSON, and a few source-like types. */
+export function isTextLike(name: string | null | undefined, mime: string | null | undefined): boolean {
+  const m = (mime ?? "").toLowerCase();
+  if (m.startsWith("text/") || /\/(json|xml|yaml|x-yaml|javascript|x-sh|toml)\b/.test(m)) return true;
+  return /\.(txt|md|csv|tsv|json|log|ya?ml|xml|toml|py|ts|js|sh)$/i.test(name ?? "");
+}

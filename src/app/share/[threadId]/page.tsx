@@ -8,7 +8,7 @@ import { clientAddressOf } from "@/server/http/client-address";
 import { getServices } from "@/server/services";
 import { withinShareRate } from "@/server/share/share-rate-limit";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
-import { threadIdFromParam } from "../../(threads)/threads/[threadId]/thread-param";
+import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
  * A thread through its share link (docs/sharing.md), read once per request (metadata and page share it): counted

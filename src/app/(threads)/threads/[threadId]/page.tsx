@@ -11,7 +11,7 @@ import { findOwnedThread } from "@/server/thread-access";
 import { latestWindow } from "@/server/thread-window";
 import { HydrateClient } from "@/trpc/server";
 import { prefetchComposerSettings } from "../composer-settings";
-import { threadIdFromParam } from "./thread-param";
+import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
  * Read once per request (metadata and page share it) through the thread gate, as threads.get does: one read of the
