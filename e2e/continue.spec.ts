@@ -1,5 +1,5 @@
 /**
- * Continuing threads (issue 7): the fake OpenAI-compatible server (e2e/global-setup.ts) answers "Echo: <message>"
+ * Continuing threads: the fake OpenAI-compatible server (e2e/global-setup.ts) answers "Echo: <message>"
  * token by token, 40 ms apart; "[slow]" streams 400 words slowly, "[fail]" gets a 500, "[attachments]" lists the
  * content parts it received.
  *

@@ -1,5 +1,5 @@
 /**
- * HTTP figures against Threadbook's server (Next behind src/server/http/server.ts) on the embedded default (issue 8): p50/p95/p99 and requests per second of
+ * HTTP figures against Threadbook's server (Next behind src/server/http/server.ts) on the embedded default: p50/p95/p99 and requests per second of
  * `threads.list`, `threads.get` and the `/threads/[id]` page under 32 concurrent signed-in users, and the DynamoDB
  * requests one page view costs (counted at dynalite, which serves the Next process). Called by bench.ts with --http.
  */
@@ -11,7 +11,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { DynamoDBDataLayer, utcNow } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { percentile, type PhaseResult } from "./bench-stats";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";

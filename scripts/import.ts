@@ -11,7 +11,7 @@ import { parseServerEnv } from "../src/server/env";
 import { newJobId } from "../src/server/import/import-jobs";
 import { importLimits } from "../src/server/import/import-limits";
 import { runImport } from "../src/server/import/run-import";
-import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { CliError, runIfEntryPoint, runOnTable } from "./user";
 
 const USAGE = `Usage:

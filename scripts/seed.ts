@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDataLayer, createStorageFromConfig, isDataError, isoFromMicros, parseStorageConfig } from "../src/data";
-import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
 import { barChartPng } from "./png";
 

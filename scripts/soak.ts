@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBDataLayer } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { startAppServer } from "./app-server";
 import { signIn, trpcClient } from "./http-session";
 import { startStack } from "./stack";

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, parseServerEnv } from "../src/server/env";
-import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { checkOAuthEnv } from "../src/server/auth/providers";
 import { createStorageFromConfig, ensureStorageReady, ensureTable, parseStorageConfig, type StorageConfig } from "../src/data";
 import { azuriteConnectionString, LOCAL_AWS_CREDENTIALS, startAzurite, startDynalite, startS3rver, type LocalService } from "./local-services";

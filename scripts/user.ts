@@ -13,7 +13,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DynamoDBDataLayer, IdentifierSchema } from "../src/data";
-import { createDynamoClient, dynamoSettings } from "../src/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "../src/server/auth/password";
 import { ConfigError, parseServerEnv } from "../src/server/env";
 import { loadDotEnv, startStack, type Stack } from "./stack";

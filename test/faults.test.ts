@@ -1,5 +1,5 @@
 /**
- * Faults, against real servers this file starts and stops itself (issue 8): DynamoDB going away mid-test, storage going
+ * Faults, against real servers this file starts and stops itself: DynamoDB going away mid-test, storage going
  * away mid-upload, throttling injected through an SDK middleware, and a thread delete interrupted half way.
  */
 import { randomUUID } from "node:crypto";

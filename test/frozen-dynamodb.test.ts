@@ -9,7 +9,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { DynamoDBDataLayer, ensureTable, getLogger } from "@/data";
 import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
-import { createDynamoClient, dynamoSettings } from "@/data/dynamo-client";
+import { createDynamoClient, dynamoSettings } from "@/data";
 import { LOCAL_AWS_CREDENTIALS } from "../scripts/local-services";
 import { createTestServices, sessionUser } from "./callers";
 import { startFreezableProxy } from "./freezable-proxy";

@@ -1,12 +1,10 @@
 /**
  * The server's configuration, from the environment only, checked once at start.
- * A bad value fails with one line naming the variable (issue 2), never a stack trace, and never the value of a
- * variable that may hold a secret (issue 11): only the variables in SHOWN_VALUES have their value repeated.
+ * A bad value fails with one line naming the variable, never a stack trace, and never the value of a
+ * variable that may hold a secret: only the variables in SHOWN_VALUES have their value repeated.
  */
 import { z } from "zod";
-import { parseStorageConfig, type StorageConfig } from "@/data";
-import { DynamoEnvShape } from "@/data/dynamo-client";
-import { LOG_FORMATS, parseLogLevel } from "@/data/logger";
+import { DynamoEnvShape, LOG_FORMATS, parseLogLevel, parseStorageConfig, type StorageConfig } from "@/data";
 import { redact } from "./redact";
 
 export class ConfigError extends Error {

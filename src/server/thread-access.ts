@@ -1,5 +1,5 @@
 /**
- * The one place that decides whether a thread is the caller's (issue 11, "one thread gate"). Every tRPC procedure
+ * The one place that decides whether a thread is the caller's ("one thread gate"). Every tRPC procedure
  * that names a thread (trpc.ts), chat.send, the upload route and the thread page come through here.
  *
  * - A thread id from a client is only ever looked up, never created: someone else's thread, a missing one and a

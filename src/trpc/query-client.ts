@@ -18,7 +18,7 @@ export function makeQueryClient() {
     },
   });
   // Every write to a thread's cache (refetch, page, optimistic edit) merges into the block of turns already held,
-  // then shares unchanged objects with it, so memoised turns do not redraw (lib/thread-window-merge.ts).
+  // then shares unchanged objects with it, so memoised turns do not redraw (lib/shared/thread-window-merge.ts).
   client.setQueryDefaults(THREAD_GET_KEY, {
     structuralSharing: (old: unknown, next: unknown) =>
       replaceEqualDeep(old, mergeThreadWindows(old as ThreadWindowLike | undefined, next as ThreadWindowLike)),

@@ -12,7 +12,7 @@ import { makeQueryClient } from "./query-client";
 export const api = createTRPCReact<AppRouter>();
 
 let browserQueryClient: QueryClient | undefined;
-// Another user's lists and threads never outlive their session in this tab (lib/client-state.ts).
+// Another user's lists and threads never outlive their session in this tab (lib/client/client-state.ts).
 onClientStateReset(() => browserQueryClient?.clear());
 function getQueryClient() {
   if (typeof window === "undefined") return makeQueryClient();

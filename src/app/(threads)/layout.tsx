@@ -15,7 +15,7 @@ export default async function ThreadsLayout({ children }: { children: ReactNode 
   const locale = await requestLocale();
   async function signOutAction() {
     "use server";
-    // The shell empties the tab's stores and then loads /sign-in itself (components/app-shell.tsx).
+    // The shell empties the tab's stores and then loads /sign-in itself (components/shell/app-shell.tsx).
     await signOut({ redirect: false });
   }
   /** Ends every session of this user (sessions.ts), then this browser's. */

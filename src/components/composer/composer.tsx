@@ -41,7 +41,7 @@ interface ComposerProps {
 }
 
 /**
- * Where a message is written (issue 7): Enter sends, Shift+Enter breaks the line, and nothing is sent mid-composition
+ * Where a message is written: Enter sends, Shift+Enter breaks the line, and nothing is sent mid-composition
  * (IME). Files upload the moment they are picked or dropped, for the message being written, so Send only waits for
  * the ones still on their way. While a reply streams, Send becomes Stop; the text box stays editable for the next
  * message. A send that fails before the server has it puts the text and files back.

@@ -10,7 +10,7 @@ import { Sidebar } from "./sidebar";
 import { MenuIcon } from "@/components/ui/icons";
 import { ToastProvider } from "@/components/ui/toast";
 
-/** Below 768 px the sidebar is a drawer (issue 6). Keep in step with the media queries in threads.css. */
+/** Below 768 px the sidebar is a drawer. Keep in step with the media queries in threads.css. */
 export const PHONE_QUERY = "(max-width: 767.98px)";
 
 /** Stores emptied first; then the session ends on the server, and a full page load leaves nothing in memory. */
@@ -22,7 +22,7 @@ async function endSession(action: () => Promise<void>) {
 
 /**
  * The layout keys the shell by the user, so a different user remounts it, and the stores are claimed for that user
- * before anything below reads them (lib/client-state.ts).
+ * before anything below reads them (lib/client/client-state.ts).
  */
 export function AppShell({
   user,

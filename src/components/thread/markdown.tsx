@@ -74,7 +74,7 @@ const usePageOrigin = () =>
 
 /**
  * An image in stored text. Only the app's own images load: another origin's would be fetched the moment the thread
- * opens, which is how a prompt-injected reply leaks data (issue 11), and the page's CSP refuses them anyway. Such an
+ * opens, which is how a prompt-injected reply leaks data, and the page's CSP refuses them anyway. Such an
  * image is a placeholder naming its host, with a link that opens it in a new tab if the reader chooses: one image,
  * one click, no Referer, no opener. It is not loaded in place, which would need the CSP to allow any host for the
  * whole page.

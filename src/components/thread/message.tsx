@@ -14,7 +14,7 @@ import { stepElementId } from "./use-step-anchor";
 import type { ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 
 /**
- * The thread's last failed answer, which can be asked again (issue 7). Provided by the thread view, read by the
+ * The thread's last failed answer, which can be asked again. Provided by the thread view, read by the
  * error message it names, wherever the step tree draws it. `disabled` while another turn is still in flight.
  */
 export const RetryContext = createContext<{ stepId: string; disabled: boolean; retry: () => void } | null>(null);
@@ -59,7 +59,7 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
 /**
  * An assistant answer: Markdown, its files, then copy / thumbs / time. `ratedStep` is the step that carries the
  * feedback (its run, or itself in a thread without runs); `run` gives the turn's duration. `streaming`: the reply
- * is still arriving (issue 7): a caret after the text, dots before the first token, no actions yet; the footer keeps
+ * is still arriving: a caret after the text, dots before the first token, no actions yet; the footer keeps
  * its height so nothing moves when they appear. An error step (`isError`) is drawn as an error, with Retry when it
  * is the thread's last answer; a reply stopped by the user (`metadata.cancelled`) says so.
  */

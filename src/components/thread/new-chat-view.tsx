@@ -13,7 +13,7 @@ import { requestComposerFocus, useNewChatNonce } from "@/components/composer/new
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
 
 /**
- * /threads: a new chat (issue 7). Its thread id is made in the browser when first needed; once the server has the
+ * /threads: a new chat. Its thread id is made in the browser when first needed; once the server has the
  * first message (the stream's `start`), the URL becomes /threads/<id> with router.replace, so Back leaves the
  * chat instead of returning to an empty one. The reply keeps streaming across that navigation (use-chat-stream).
  */

@@ -17,7 +17,7 @@ const NEAR_BOTTOM_PX = 160;
 
 /**
  * The turns a long thread shows, and how more arrive (docs/long-threads.md). The `threads.get` cache holds one
- * block of turns (lib/thread-window-merge.ts merges every write into it):
+ * block of turns (lib/shared/thread-window-merge.ts merges every write into it):
  * - opening: the latest turns, scrolled to the bottom before the first paint;
  * - scrolling near the top loads the page before (`olderCursor`) and keeps the reading position: what was on screen
  *   stays where it was, however tall the new turns are;

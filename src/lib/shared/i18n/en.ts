@@ -112,7 +112,7 @@ export const en = {
   backToThreads: "Back to threads",
   errorTitle: "Something went wrong",
   errorBody: "The thread couldn't be loaded. Check your connection and try again.",
-  // New chat and composer (issue 7)
+  // New chat and composer
   newChat: "New chat",
   newChatTitle: "What's on your mind?",
   newChatBody: "Ask a question or attach a file. Your past threads are in the sidebar.",
