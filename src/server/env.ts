@@ -185,15 +185,21 @@ export function loadConfig(raw: Env): Config {
   }
 }
 
-let processConfig: Config | undefined;
+let processEnv: ServerEnv | undefined;
+let processStorage: StorageConfig | undefined;
 
 /**
- * The process's configuration, read from process.env once (the one place the server reads it). A bad value throws a
- * ConfigError each time it is asked for, so nothing runs on a half-read configuration.
+ * The process's variables, read from process.env once (the one place the server reads it). A bad value throws a
+ * ConfigError each time it is asked for, so nothing runs on a half-read configuration. Modules that Next evaluates
+ * while building (auth's providers) ask for this alone: the build has no storage settings.
  */
-export function config(): Config {
-  processConfig ??= loadConfig(process.env);
-  return processConfig;
+export function serverEnv(): ServerEnv {
+  processEnv ??= parseServerEnv(process.env);
+  return processEnv;
 }
 
-export const serverEnv = (): ServerEnv => config().env;
+/** The process's whole configuration: its variables and the storage settings. */
+export function config(): Config {
+  processStorage ??= loadConfig(process.env).storage;
+  return { env: serverEnv(), storage: processStorage };
+}
