@@ -1,5 +1,5 @@
 /**
- * Continuing threads (issue 7): the fake OpenAI-compatible server (e2e/global-setup.ts) answers "Echo: <message>"
+ * Continuing threads: the fake OpenAI-compatible server (e2e/global-setup.ts) answers "Echo: <message>"
  * token by token, 40 ms apart; "[slow]" streams 400 words slowly, "[fail]" gets a 500, "[attachments]" lists the
  * content parts it received.
  *
@@ -84,7 +84,7 @@ test.describe("continue a thread", () => {
     await threads.goto();
     await threads.open("Security check");
     await threads.newChat();
-    await expect(page.getByRole("heading", { level: 1, name: "What's on your mind?" })).toBeVisible();
+    await expect(thread.newChatHeading).toBeVisible();
     await expect(page.getByText("Replies by fake-gpt.")).toBeVisible();
 
     const message = tagged("Plan a picnic by the fjord");
@@ -179,7 +179,7 @@ test.describe("continue a thread", () => {
     await threads.newChat();
     await gone;
     expect((await page.goto(`/threads/${threadId}`))?.status()).toBe(404);
-    await expect(page.getByRole("heading", { level: 1, name: "Thread not found" })).toBeVisible();
+    await expect(thread.notFoundHeading).toBeVisible();
   });
 
   test("a message with only a file is sent, and the chat is named after the file", async ({ page, threads, thread }) => {
@@ -201,17 +201,17 @@ test.describe("continue a thread", () => {
     await threads.goto();
     await threads.open("Bob's travel checklist");
     await thread.attach([{ name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ\u0090\u0000") }]);
-    await expect(page.getByRole("alert").filter({ hasText: "“setup.exe” is not a supported file type. Allowed:" })).toBeVisible();
+    await expect(thread.alert("“setup.exe” is not a supported file type. Allowed:")).toBeVisible();
     await expect(thread.draftFiles).toHaveCount(0);
     await expect(thread.sendButton).toBeDisabled();
     await snap(page, "attachment-refused");
-    await page.getByTestId("draft-error").getByRole("button", { name: "Dismiss" }).click();
-    await expect(page.getByTestId("draft-error")).toHaveCount(0);
+    await thread.draftError.getByRole("button", { name: "Dismiss" }).click();
+    await expect(thread.draftError).toHaveCount(0);
 
     const unavailable = "File storage is unavailable right now, so the file was not saved. Please try again.";
     await page.route(UPLOADS, (route) => route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: unavailable }) }));
     await thread.attach([{ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") }]);
-    await expect(page.getByRole("alert").filter({ hasText: unavailable })).toBeVisible();
+    await expect(thread.alert(unavailable)).toBeVisible();
     await expect(thread.draftFiles).toHaveCount(0);
   });
 
@@ -273,7 +273,7 @@ test.describe("continue a thread", () => {
     await page.route("**/api/trpc/chat.send**", (route) => route.abort("failed"));
     const message = tagged("Is the ferry running today?");
     await thread.send(message);
-    await expect(page.getByRole("alert").filter({ hasText: "Couldn't send your message." })).toBeVisible();
+    await expect(thread.alert("Couldn't send your message.")).toBeVisible();
     await expect(thread.composer).toHaveValue(message);
     await expect(thread.userMessages).toHaveCount(messagesBefore);
     await snap(page, "send-failed");

@@ -1,5 +1,5 @@
 /**
- * Importing conversations (issue 15): a ChatGPT export made here (the repo's fixture plus generated conversations,
+ * Importing conversations: a ChatGPT export made here (the repo's fixture plus generated conversations,
  * titles tagged per run), uploaded through the dialog; the progress is watched, the summary read, and an imported
  * thread opened and continued.
  *

@@ -1,5 +1,5 @@
 /**
- * A long thread (issue 18, docs/long-threads.md), seeded through the data layer for a user of its own: it opens at
+ * A long thread (docs/long-threads.md), seeded through the data layer for a user of its own: it opens at
  * its newest turn with only the latest turns in the page, scrolling up loads older turns without moving what is on
  * screen, a `#step-…` link opens the right message highlighted, and 👎 on the last reply opens the comment dialog.
  * Functional checks only: the timings are the bench's (npm run bench -- --ui).

@@ -1,5 +1,5 @@
 /**
- * Headers and content (issue 11): every kind of page carries its CSP (a fresh nonce per response), the fixed
+ * Headers and content: every kind of page carries its CSP (a fresh nonce per response), the fixed
  * security headers, and runs without a single CSP violation while it does its work: previews read from storage, the
  * image loads, a reply streams, OIDC sign-in goes round. Images from other origins in a reply are never fetched.
  * Every test here (as every test using ./fixtures) also fails on any CSP violation on the app's pages.

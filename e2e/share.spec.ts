@@ -1,5 +1,5 @@
 /**
- * Share links (issue 14, docs/sharing.md). Alice shares a thread she makes here (her seeded list must keep its order
+ * Share links (docs/sharing.md). Alice shares a thread she makes here (her seeded list must keep its order
  * for the thread-list spec, so the thread is deleted again at the end); a browser context without a session opens the
  * link; bob continues it in his history.
  */

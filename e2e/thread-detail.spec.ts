@@ -52,9 +52,9 @@ test.describe("thread detail", () => {
 
     // Cancel stores nothing; Enter in the comment box does not submit.
     await thread.up(1).click();
-    const dialog = page.getByRole("dialog");
-    await dialog.getByLabel("Comment (optional)").pressSequentially("line one");
-    await dialog.getByLabel("Comment (optional)").press("Enter");
+    const dialog = thread.dialog;
+    await thread.commentBox().pressSequentially("line one");
+    await thread.commentBox().press("Enter");
     await expect(dialog).toBeVisible();
     await snap(page, "feedback-dialog");
     await dialog.getByRole("button", { name: "Cancel" }).click();
@@ -71,8 +71,8 @@ test.describe("thread detail", () => {
 
     // Edit the comment, switch to 👎 on the way.
     await thread.comment(1).getByRole("button", { name: "Edit comment" }).click();
-    await expect(page.getByRole("dialog").getByLabel("Comment (optional)")).toHaveValue("Clear next steps for Q4.");
-    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+    await expect(thread.commentBox()).toHaveValue("Clear next steps for Q4.");
+    await thread.dialog.getByRole("button", { name: "Cancel" }).click();
 
     // Clicking the active thumb removes the feedback.
     await thread.up(1).click();
@@ -89,7 +89,7 @@ test.describe("thread detail", () => {
   test("a failed feedback write rolls back and says so", async ({ page, thread }) => {
     await page.route("**/api/trpc/feedback.upsert**", (route) => route.fulfill({ status: 500, contentType: "application/json", body: "{}" }));
     await thread.rate(1, "down");
-    await expect(page.getByRole("alert").filter({ hasText: "Couldn't save your feedback" })).toBeVisible();
+    await expect(thread.alert("Couldn't save your feedback")).toBeVisible();
     await expect(thread.down(1)).toHaveAttribute("aria-pressed", "false");
     await snap(page, "feedback-error-toast");
   });
@@ -164,11 +164,11 @@ test.describe("thread detail", () => {
 });
 
 test.describe("thread detail, edge cases", () => {
-  test("an unknown thread id answers 404 with a friendly not-found page", async ({ page }) => {
+  test("an unknown thread id answers 404 with a friendly not-found page", async ({ page, thread }) => {
     const response = await page.goto("/threads/00000000-0000-4000-a000-000000000000");
     expect(response?.status()).toBe(404);
-    await expect(page.getByRole("heading", { level: 1, name: "Thread not found" })).toBeVisible();
-    await page.getByRole("link", { name: "Back to threads" }).click();
+    await expect(thread.notFoundHeading).toBeVisible();
+    await thread.backToThreads.click();
     await expect(page).toHaveURL(/\/threads$/);
     await snap(page, "not-found");
   });
@@ -203,7 +203,7 @@ test.describe("thread detail, edge cases", () => {
       await snap(page, "xss-inert");
     });
 
-    test("alice's thread is not found for bob (HTTP 404)", async ({ page, threads }) => {
+    test("alice's thread is not found for bob (HTTP 404)", async ({ page, threads, thread }) => {
       await threads.goto();
       await expect(threads.link(SHOWCASE)).toHaveCount(0);
       // Same id scheme as the seed (demoId), so this is alice's real showcase thread.
@@ -211,7 +211,7 @@ test.describe("thread detail, edge cases", () => {
       const response = await page.goto(`/threads/${demoId("alice@example.com:0")}`);
       // The same answer as for a missing thread: a real 404, not a 200 page that says so.
       expect(response?.status()).toBe(404);
-      await expect(page.getByRole("heading", { level: 1, name: "Thread not found" })).toBeVisible();
+      await expect(thread.notFoundHeading).toBeVisible();
       for (const id of ["alice@example.com", "..%2F..%2Fapi%2Fhealth"]) expect((await page.goto(`/threads/${id}`))?.status(), id).toBe(404);
     });
   });

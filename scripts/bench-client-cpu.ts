@@ -7,7 +7,7 @@
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ensureTable } from "../src/data";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { startBenchDynamo } from "./bench-dynamo-server";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 
@@ -40,12 +40,14 @@ async function main() {
   const dynamo = await startBenchDynamo(0);
   const clients = {
     "SDK handler": new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS }),
-    "app's handler": createDynamoClient({
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-    }),
+    "app's handler": createDynamoClient(
+      dynamoSettings({
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+      }),
+    ),
   };
   await ensureTable(clients["SDK handler"], TableName);
   const ops = Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, operations(client)]));

@@ -1,5 +1,5 @@
 /**
- * HTTP figures against Threadbook's server (Next behind src/server/http/server.ts) on the embedded default (issue 8): p50/p95/p99 and requests per second of
+ * HTTP figures against Threadbook's server (Next behind src/server/http/server.ts) on the embedded default: p50/p95/p99 and requests per second of
  * `threads.list`, `threads.get` and the `/threads/[id]` page under 32 concurrent signed-in users, and the DynamoDB
  * requests one page view costs (counted at dynalite, which serves the Next process). Then, one request at a time, the
  * page's server time and the server's CPU per page beside the data layer's own `getThread` of the same thread, for a
@@ -13,7 +13,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { DynamoDBDataLayer, utcNow } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { percentile, type PhaseResult } from "./bench-stats";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";
@@ -32,7 +32,7 @@ interface BenchUser {
 }
 
 async function seedUsers(env: Record<string, string>): Promise<Omit<BenchUser, "cookie">[]> {
-  const client = createDynamoClient(env);
+  const client = createDynamoClient(dynamoSettings(env));
   const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client });
   const hash = await hashPassword(PASSWORD);
   const users = await Promise.all(
@@ -189,7 +189,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       results.push(result);
     }
     log("Page server time against getThread, one request at a time…");
-    const client = createDynamoClient(stack.env);
+    const client = createDynamoClient(dynamoSettings(stack.env));
     const data = new DynamoDBDataLayer({ tableName: stack.env.DYNAMODB_TABLE!, client });
     const pageTimes: PageVsGetThread[] = [];
     try {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --ui`: what a person opening a long thread gets (issue 18, docs/long-threads.md). Against the
+ * `npm run bench -- --ui`: what a person opening a long thread gets (docs/long-threads.md). Against the
  * built app on the embedded default (built first if needed), threads of 200, 2,000 and 10,000 steps (turns of user
  * message, run, tool, reply with a small table) are opened in Chromium (/usr/bin/chromium through Playwright),
  * five times each, and the medians reported:
@@ -18,7 +18,7 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { DynamoDBDataLayer } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { chromiumPath } from "../e2e/chromium";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";
@@ -72,7 +72,7 @@ export async function runUiBench(log: (line: string) => void = console.error): P
   const dataDir = mkdtempSync(path.join(tmpdir(), "threadbook-bench-ui-"));
   const stack = await startStack({ ...process.env, THREADBOOK_DATA_DIR: dataDir, DYNAMODB_TABLE: "", S3_BUCKET: "", LOG_LEVEL: "warn" }, () => {});
   const identifier = `bench-ui-${randomUUID().slice(0, 8)}@example.com`;
-  const client = createDynamoClient(stack.env);
+  const client = createDynamoClient(dynamoSettings(stack.env));
   const data = new DynamoDBDataLayer({ tableName: stack.env.DYNAMODB_TABLE!, client });
   const threads: Array<{ steps: number; threadId: string }> = [];
   try {

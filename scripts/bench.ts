@@ -18,7 +18,7 @@ import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
 import { runHttpBench } from "./bench-http";
 import { formatImportBench, runImportBench, saveImportBench } from "./bench-import";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { countBenchRequests } from "./bench-counter";
 import { startBenchDynamo } from "./bench-dynamo-server";
 import { benchPaths, formatPaths } from "./bench-paths";
@@ -97,15 +97,17 @@ async function main() {
   // The app's client (its HTTP handler and timeouts); `--sdk-handler` measures the SDK's own handler for comparison.
   const client = process.argv.includes("--sdk-handler")
     ? new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS })
-    : createDynamoClient({
-        DYNAMODB_ENDPOINT: dynamo.endpoint,
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-        // The app's 4 s would fail a throughput bench on a saturated machine (32 writers queue for seconds); it
-        // measures cost, not how soon a stalled DynamoDB is given up on.
-        DYNAMODB_REQUEST_TIMEOUT_MS: "60000",
-      });
+    : createDynamoClient(
+        dynamoSettings({
+          DYNAMODB_ENDPOINT: dynamo.endpoint,
+          AWS_REGION: "us-east-1",
+          AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+          // The app's 4 s would fail a throughput bench on a saturated machine (32 writers queue for seconds); it
+          // measures cost, not how soon a stalled DynamoDB is given up on.
+          DYNAMODB_REQUEST_TIMEOUT_MS: "60000",
+        }),
+      );
   const counter = countBenchRequests(client);
   const tableName = "threadbook-bench";
   await ensureTable(client, tableName);

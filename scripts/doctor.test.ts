@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainlitCreateUser, chainlitDeleteFeedback, chainlitDeleteThread, chainlitThread, testTable, uid, type TestTable } from "../src/data/layer/test-fixtures";
+import { chainlitCreateUser, chainlitDeleteFeedback, chainlitDeleteThread, chainlitThread, testTable, uid, type TestTable } from "../test/data-fixtures";
 import { importUploadKey } from "../src/data";
-import { freshStorage } from "../src/data/storage/storage-test-backends";
+import { freshStorage } from "../test/storage-backends";
 import { doctor, importUploadsIn, parseDoctorArgs } from "./doctor";
 
 let table: TestTable;

@@ -12,7 +12,7 @@ import { newJobId, THIS_RUNNER } from "../src/server/import/import-jobs";
 import { localImportFile } from "../src/server/import/import-file";
 import { importLimits } from "../src/server/import/import-limits";
 import { runImport } from "../src/server/import/run-import";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { CliError, runIfEntryPoint, runOnTable } from "./user";
 
 const USAGE = `Usage:
@@ -59,7 +59,7 @@ runIfEntryPoint(import.meta.url, () =>
     if (!found) throw new CliError(`No user ${user}; add one with: npm run user -- add ${user}`);
     const env = parseServerEnv(connection.env);
     // Attachments need storage: a layer of its own over the same table, with the storage the app uses.
-    const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client: createDynamoClient(connection.env), storageProvider: createStorageFromConfig(parseStorageConfig(connection.env)) });
+    const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client: createDynamoClient(dynamoSettings(connection.env)), storageProvider: createStorageFromConfig(parseStorageConfig(connection.env)) });
     const jobId = newJobId();
     // The file stays on this machine ("local"): no other process can resume this job; if this one dies, the job is
     // ended as interrupted when next looked at.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { DynamoDBDataLayer, type Step } from "../src/data";
-import { conversationOrder } from "../src/lib/build-step-tree";
+import { conversationOrder } from "../src/lib/shared/build-step-tree";
 import { countRequests as countRequestsOf, freshBucket, freshTable, REGION } from "../test/harness";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 import { demoId, seedDemoData } from "./seed";

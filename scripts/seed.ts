@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDataLayer, createStorageFromConfig, isDataError, isoFromMicros, parseStorageConfig } from "../src/data";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
 import { barChartPng } from "./png";
 
@@ -63,7 +63,7 @@ function turnsFor(topic: string, index: number): DemoTurn[] {
 }
 
 export async function seedDemoData(env: Record<string, string>, log: (line: string) => void = console.log): Promise<boolean> {
-  const client = createDynamoClient(env);
+  const client = createDynamoClient(dynamoSettings(env));
   const tableName = env.DYNAMODB_TABLE!;
   try {
     const marker = await client.send(new GetItemCommand({ TableName: tableName, Key: SEED_MARKER, ConsistentRead: true }));

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBDataLayer } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { startAppServer } from "./app-server";
 import { signIn, trpcClient } from "./http-session";
 import { startStack } from "./stack";
@@ -56,7 +56,7 @@ async function main() {
   const sampler = setInterval(() => rss.push(server.rssMiB()), 500);
   let failed = false;
   try {
-    const client = createDynamoClient(stack.env);
+    const client = createDynamoClient(dynamoSettings(stack.env));
     const data = new DynamoDBDataLayer({ tableName: stack.env.DYNAMODB_TABLE!, client });
     const hash = await hashPassword(PASSWORD);
     const clients: SoakClient[] = [];

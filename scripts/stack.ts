@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, parseServerEnv } from "../src/server/env";
-import { createDynamoClient } from "../src/server/services";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { checkOAuthEnv } from "../src/server/auth/providers";
 import { createStorageFromConfig, ensureStorageReady, ensureTable, parseStorageConfig, type StorageConfig } from "../src/data";
 import { azuriteConnectionString, LOCAL_AWS_CREDENTIALS, startAzurite, startDynalite, startS3rver, type LocalService } from "./local-services";
@@ -71,7 +71,7 @@ export async function startStack(baseEnv: Record<string, string | undefined> = p
       Object.assign(env, { AZURE_STORAGE_CONNECTION_STRING: azuriteConnectionString(azure.endpoint), AZURE_STORAGE_CONTAINER: env.AZURE_STORAGE_CONTAINER ?? EMBEDDED_CONTAINER });
     }
 
-    const client = createDynamoClient(env);
+    const client = createDynamoClient(dynamoSettings(env));
     try {
       if (embeddedDynamo && (await ensureTable(client, env.DYNAMODB_TABLE!))) log(`Created table ${env.DYNAMODB_TABLE} from infra/dynamodb-table.json`);
       const storageConfig = asConfigError(() => parseStorageConfig(env));

@@ -11,9 +11,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import { DynamoDBDataLayer, IdentifierSchema } from "../src/data";
+import { createDynamoClient, dynamoSettings } from "../src/data";
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "../src/server/auth/password";
 import { ConfigError, parseServerEnv } from "../src/server/env";
 import { loadDotEnv, startStack, type Stack } from "./stack";
@@ -222,14 +222,8 @@ interface Connection {
 }
 
 function layerFor(env: Record<string, string | undefined>): DynamoDBDataLayer {
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN } : undefined;
-  const client = new DynamoDBClient({
-    region: env.AWS_REGION ?? "us-east-1",
-    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
-    ...(credentials ? { credentials } : {}),
-    maxAttempts: 4,
-  });
+  // An operator's one-off command can wait for a few more retries than a request on the server would.
+  const client = createDynamoClient(dynamoSettings({ DYNAMODB_MAX_ATTEMPTS: "4", ...env }));
   return new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client });
 }
 

@@ -5,7 +5,7 @@
  * pages are counted against their client address's budget here, where a 429 can still be answered.
  */
 import { NextResponse, type NextRequest } from "next/server";
-import { LOCALE_COOKIE } from "@/lib/i18n/locale";
+import { LOCALE_COOKIE } from "@/lib/shared/i18n/locale";
 import { pagePolicy } from "@/server/security/page-policy";
 import { getServices } from "@/server/services";
 import { isSharePage, sharePageRateGate } from "@/server/share/share-page-gate";

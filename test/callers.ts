@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { createS3Storage, DynamoDBDataLayer } from "@/data";
-import { createInnerContext, type SessionUser } from "@/server/context";
+import type { SessionUser } from "@/server/auth/session-user";
+import { createInnerContext } from "@/server/context";
 import { createThreadPasses } from "@/server/thread-access";
 import { parseServerEnv } from "@/server/env";
 import { createCaller } from "@/server/root";

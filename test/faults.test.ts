@@ -1,5 +1,5 @@
 /**
- * Faults, against real servers this file starts and stops itself (issue 8): DynamoDB going away mid-test, storage going
+ * Faults, against real servers this file starts and stops itself: DynamoDB going away mid-test, storage going
  * away mid-upload, throttling injected through an SDK middleware, and a thread delete interrupted half way.
  */
 import { randomUUID } from "node:crypto";
@@ -14,7 +14,7 @@ import { createS3Storage, DynamoDBDataLayer, ensureTable, getLogger, type Storag
 import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
 import { LOCAL_AWS_CREDENTIALS, startDynalite, startS3rver, type LocalService } from "../scripts/local-services";
-import { generatedStream, freshStorage } from "../src/data/storage/storage-test-backends";
+import { generatedStream, freshStorage } from "./storage-backends";
 import { createTestServices, sessionUser } from "./callers";
 import { countRequests, dynamoClient, freshTable } from "./harness";
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { DynamoDBDataLayer, ensureTable, getLogger } from "@/data";
 import { createInnerContext } from "@/server/context";
 import { appRouter } from "@/server/root";
-import { createDynamoClient } from "@/server/services";
+import { createDynamoClient, dynamoSettings } from "@/data";
 import { LOCAL_AWS_CREDENTIALS } from "../scripts/local-services";
 import { createTestServices, sessionUser } from "./callers";
 import { startFreezableProxy } from "./freezable-proxy";
@@ -26,12 +26,12 @@ describe("DynamoDB frozen", () => {
   it("threads.list answers 503 with a clear message within 10 s, and recovers when DynamoDB answers again", async () => {
     const proxy = await startFreezableProxy(inject("dynamoEndpoint"));
     cleanups.push(() => proxy.stop());
-    const client = createDynamoClient({
+    const client = createDynamoClient(dynamoSettings({
       DYNAMODB_ENDPOINT: proxy.endpoint,
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-    });
+    }));
     cleanups.push(async () => client.destroy());
     const tableName = `t-${randomUUID()}`;
     await ensureTable(client, tableName);

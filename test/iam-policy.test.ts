@@ -53,7 +53,7 @@ const OPERATOR_ONLY: Record<string, string[]> = {
   ScanCommand: ["src/data/layer/doctor.ts", "src/data/layer/users.ts"],
 };
 
-const TEST_ONLY = /\.test\.ts$|test-fixtures\.ts$|storage-test-backends\.ts$/;
+const TEST_ONLY = /\.test\.ts$/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -19,6 +19,15 @@ export class ThreadPage {
   readonly draftFiles: Locator;
   /** The turn being sent, drawn from the stream until the stored turn replaces it. */
   readonly pendingTurn: Locator;
+  /** The page shown for a missing (or someone else's) thread, and its way back. */
+  readonly notFoundHeading: Locator;
+  readonly backToThreads: Locator;
+  /** A refused file's message under the composer. */
+  readonly draftError: Locator;
+  /** The open dialog (feedback comment, image preview). */
+  readonly dialog: Locator;
+  /** The new chat's greeting. */
+  readonly newChatHeading: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole("heading", { level: 1 });
@@ -31,6 +40,21 @@ export class ThreadPage {
     this.attachButton = page.getByRole("button", { name: "Attach files", exact: true });
     this.draftFiles = page.getByTestId("draft-file");
     this.pendingTurn = page.getByTestId("pending-turn");
+    this.notFoundHeading = page.getByRole("heading", { level: 1, name: "Thread not found" });
+    this.backToThreads = page.getByRole("link", { name: "Back to threads" });
+    this.draftError = page.getByTestId("draft-error");
+    this.dialog = page.getByRole("dialog");
+    this.newChatHeading = page.getByRole("heading", { level: 1, name: "What's on your mind?" });
+  }
+
+  /** A toast or inline alert saying `text`. */
+  alert(text: string | RegExp): Locator {
+    return this.page.getByRole("alert").filter({ hasText: text });
+  }
+
+  /** The comment box of the feedback dialog. */
+  commentBox(): Locator {
+    return this.dialog.getByLabel("Comment (optional)");
   }
 
   /** The newest answer and its text (Markdown rendered). */
@@ -83,9 +107,9 @@ export class ThreadPage {
   /** Clicks a thumb, writes the optional comment, submits. */
   async rate(turn: number, value: "up" | "down", comment?: string) {
     await (value === "up" ? this.up(turn) : this.down(turn)).click();
-    const dialog = this.page.getByRole("dialog");
+    const dialog = this.dialog;
     await expect(dialog).toBeVisible();
-    const box = dialog.getByLabel("Comment (optional)");
+    const box = this.commentBox();
     await expect(box).toBeFocused();
     if (comment !== undefined) await box.fill(comment);
     await dialog.getByRole("button", { name: "Submit" }).click();

@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
-import { requestLocale } from "@/lib/i18n/server-locale";
-import { THEME_INIT_SCRIPT } from "@/lib/theme-script";
+import { requestLocale } from "@/lib/server/request-locale";
+import { THEME_INIT_SCRIPT } from "@/lib/shared/theme-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { TRPCReactProvider } from "@/trpc/react";
 import "./globals.css";
@@ -31,7 +31,7 @@ export const viewport: Viewport = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  // The language from the tb-locale cookie, else Accept-Language (issue 6); the theme before the first paint.
+  // The language from the tb-locale cookie, else Accept-Language; the theme before the first paint.
   // The nonce src/proxy.ts put in this page's CSP: the only inline script of ours runs with it.
   const [locale, nonce] = await Promise.all([requestLocale(), headers().then((h) => h.get(NONCE_HEADER) ?? undefined)]);
   return (

@@ -29,6 +29,7 @@ export { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from
 export { DataError, isDataError, type DataErrorCode } from "./errors";
 export { getLogger, parseLogLevel, setLogFormat, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from "./logger";
 export { ensureTable, tableDefinition } from "./table";
+export { createDynamoClient, dynamoSettings, DynamoEnvShape, type DynamoSettings } from "./dynamo-client";
 export {
   USER_THREAD_INDEX,
   AUTH_SK,

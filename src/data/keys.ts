@@ -31,6 +31,8 @@ export const ALIAS_SK = "ALIAS";
 
 export const threadPk = (threadId: string) => `THREAD#${threadId}`;
 export const THREAD_SK = "THREAD";
+/** The THREAD item's primary key. */
+export const threadKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
 
 export const STEP_PREFIX = "STEP#";
 export const stepSk = (stepId: string) => `${STEP_PREFIX}${stepId}`;

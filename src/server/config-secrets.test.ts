@@ -1,5 +1,5 @@
 /**
- * Configuration errors name the variable and never repeat a secret's value (issue 11): the message is printed at
+ * Configuration errors name the variable and never repeat a secret's value: the message is printed at
  * start, lands in logs and CI output. Each case feeds a bad value that is itself a recognisable "secret".
  */
 import { describe, expect, it } from "vitest";

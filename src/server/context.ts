@@ -1,11 +1,5 @@
+import type { SessionUser } from "./auth/session-user";
 import type { Services } from "./services";
-
-/** Who is calling: the identifier is the user's id, as in Chainlit's layer. */
-export interface SessionUser {
-  id: string;
-  identifier: string;
-  name?: string | null;
-}
 
 export interface Context {
   user: SessionUser | null;

@@ -1,10 +1,10 @@
 /**
  * The server's configuration, from the environment only, checked once at start.
- * A bad value fails with one line naming the variable (issue 2), never a stack trace, and never the value of a
- * variable that may hold a secret (issue 11): only the variables in SHOWN_VALUES have their value repeated.
+ * A bad value fails with one line naming the variable, never a stack trace, and never the value of a
+ * variable that may hold a secret: only the variables in SHOWN_VALUES have their value repeated.
  */
 import { z } from "zod";
-import { LOG_FORMATS, parseLogLevel } from "@/data/logger";
+import { DynamoEnvShape, LOG_FORMATS, parseLogLevel, parseStorageConfig, type StorageConfig } from "@/data";
 import { redact } from "./redact";
 
 export class ConfigError extends Error {
@@ -65,7 +65,48 @@ export const ShareAccessEnvSchema = optionalString.pipe(
 );
 export type SharePolicy = NonNullable<z.output<typeof ShareAccessEnvSchema>>;
 
+const optionalUrl = optionalString.pipe(z.url({ message: "expected a URL" }).optional());
+
+/** OAuth / OIDC sign-in (auth/providers.ts): a provider is on when its client id is set. */
+export const OAuthEnvShape = {
+  AUTH_GITHUB_ID: optionalString,
+  AUTH_GITHUB_SECRET: optionalString,
+  AUTH_GOOGLE_ID: optionalString,
+  AUTH_GOOGLE_SECRET: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_ID: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_SECRET: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: optionalUrl,
+  AUTH_COGNITO_ID: optionalString,
+  AUTH_COGNITO_SECRET: optionalString,
+  AUTH_COGNITO_ISSUER: optionalUrl,
+  AUTH_KEYCLOAK_ID: optionalString,
+  AUTH_KEYCLOAK_SECRET: optionalString,
+  AUTH_KEYCLOAK_ISSUER: optionalUrl,
+  AUTH_OIDC_ID: optionalString,
+  AUTH_OIDC_SECRET: optionalString,
+  AUTH_OIDC_ISSUER: optionalUrl,
+  AUTH_OIDC_NAME: optionalString.pipe(z.string().max(40, "expected at most 40 characters").optional()),
+  // Chainlit's OAUTH_GENERIC_USER_IDENTIFIER: the claim whose value is the identifier (default email, then verified).
+  AUTH_OIDC_IDENTIFIER_CLAIM: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "expected a claim name such as email or preferred_username").optional().transform((v) => v ?? "email"),
+  ),
+  OAUTH_IDENTIFIER: OAuthIdentifierModeSchema,
+};
+const OAuthEnvSchema = z.object(OAuthEnvShape);
+export type OAuthEnv = z.infer<typeof OAuthEnvSchema>;
+
 export const ServerEnvSchema = z.object({
+  /** DYNAMODB_ENDPOINT, AWS_REGION, AWS keys and DynamoDB timeouts: parsed beside the client they configure. */
+  ...DynamoEnvShape,
+  ...OAuthEnvShape,
+  /** Set by Next (and scripts/start.ts): "development" under `npm run dev`. */
+  NODE_ENV: optionalString,
+  /** "1" in the embedded default (scripts/stack.ts): the sign-in page offers its demo account. */
+  THREADBOOK_DEMO: optionalString.transform((v) => v === "1"),
+  /** The offline demo assistant's pause between words; 0 in the soak test. */
+  DEMO_ASSISTANT_DELAY_MS: optionalString.pipe(z.string().regex(/^\d+$/, "expected a whole number").transform(Number).pipe(z.number().int().max(60_000)).optional()),
+  /** Azure OpenAI's api-version query parameter, when OPENAI_BASE_URL is an Azure deployment. */
+  OPENAI_API_VERSION: optionalString,
   PORT: positiveInt(3000, 65535),
   /** The address to listen on: loopback by default; 0.0.0.0 in a container (the Dockerfile sets it). */
   HOST: optionalString,
@@ -73,8 +114,6 @@ export const ServerEnvSchema = z.object({
   DYNAMODB_TABLE: optionalString.refine((v) => v === undefined || /^[a-zA-Z0-9_.-]{3,255}$/.test(v), {
     message: "expected a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)",
   }),
-  DYNAMODB_ENDPOINT: optionalString.pipe(z.url({ message: "expected a URL" }).optional()),
-  AWS_REGION: optionalString,
   AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: "expected at least 32 characters (openssl rand -base64 32)",
   }),
@@ -94,14 +133,10 @@ export const ServerEnvSchema = z.object({
   OPENAI_BASE_URL: optionalString.pipe(z.url({ message: "expected a URL" }).optional()),
   OPENAI_API_KEY: optionalString,
   OPENAI_MODEL: optionalString,
-  OAUTH_IDENTIFIER: OAuthIdentifierModeSchema,
   TRUSTED_PROXY_HOPS: TrustedProxyHopsSchema,
   // Limits and timeouts (docs/security.md, "Limits and timeouts").
   API_MAX_BODY_KB: positiveInt(1024, 100 * 1024),
   API_MAX_BATCH: positiveInt(20, 1000),
-  DYNAMODB_CONNECT_TIMEOUT_MS: positiveInt(2_000, 600_000),
-  DYNAMODB_REQUEST_TIMEOUT_MS: positiveInt(4_000, 600_000),
-  DYNAMODB_MAX_ATTEMPTS: positiveInt(2, 10),
   OPENAI_CONNECT_TIMEOUT_MS: positiveInt(30_000, 600_000),
   OPENAI_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
   SHARE_ACCESS: ShareAccessEnvSchema,
@@ -128,4 +163,43 @@ export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string,
   throw new ConfigError(`${variable}: ${redact(issue.message, [got])}`);
 }
 
-export const parseServerEnv = (env: Record<string, string | undefined> = process.env) => parseEnvWith(ServerEnvSchema, env);
+export type Env = Record<string, string | undefined>;
+
+export const parseServerEnv = (env: Env) => parseEnvWith(ServerEnvSchema, env);
+export const parseOAuthEnv = (env: Env): OAuthEnv => parseEnvWith(OAuthEnvSchema, env);
+
+/** Everything the server is configured with: its own variables (DynamoDB's included) and the storage settings. */
+export interface Config {
+  env: ServerEnv;
+  storage: StorageConfig;
+}
+
+/** Parses a whole environment: `process.env` for the server, the object a script or a test builds otherwise. */
+export function loadConfig(raw: Env): Config {
+  const env = parseServerEnv(raw);
+  try {
+    return { env, storage: parseStorageConfig(raw) };
+  } catch (error) {
+    // Already one line naming the variable, never its secret value (storage-config.ts).
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+let processEnv: ServerEnv | undefined;
+let processStorage: StorageConfig | undefined;
+
+/**
+ * The process's variables, read from process.env once (the one place the server reads it). A bad value throws a
+ * ConfigError each time it is asked for, so nothing runs on a half-read configuration. Modules that Next evaluates
+ * while building (auth's providers) ask for this alone: the build has no storage settings.
+ */
+export function serverEnv(): ServerEnv {
+  processEnv ??= parseServerEnv(process.env);
+  return processEnv;
+}
+
+/** The process's whole configuration: its variables and the storage settings. */
+export function config(): Config {
+  processStorage ??= loadConfig(process.env).storage;
+  return { env: serverEnv(), storage: processStorage };
+}

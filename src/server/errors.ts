@@ -1,6 +1,6 @@
 /**
  * Data-layer errors become tRPC codes in one place; anything unexpected is logged and reaches
- * the client as a bare INTERNAL_SERVER_ERROR: no stack, no internal keys (issue 5).
+ * the client as a bare INTERNAL_SERVER_ERROR: no stack, no internal keys.
  */
 import { TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { getLogger, isDataError, type DataError, type DataErrorCode } from "@/data";

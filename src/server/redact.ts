@@ -1,5 +1,5 @@
 /**
- * Takes secrets out of a text before it is shown, logged or stored (issue 11): configuration errors, and the messages
+ * Takes secrets out of a text before it is shown, logged or stored: configuration errors, and the messages
  * an upstream server sends back (some quote the API key they refused).
  */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {

@@ -3,14 +3,12 @@
  * Cached on globalThis so dev-mode reloads reuse one DynamoDB client (as t3's db.ts).
  */
 import { randomBytes } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoHttpHandler } from "@/data/dynamo-http-handler";
 import {
   DynamoDBDataLayer,
+  createDynamoClient,
   createStorageFromConfig,
   getLogger,
   parseLogLevel,
-  parseStorageConfig,
   setLogFormat,
   type StorageClient,
 } from "@/data";
@@ -19,7 +17,7 @@ import { createSessionVersions, type SessionVersions } from "./auth/session-vers
 import { createThreadPasses, type ThreadPasses } from "./thread-access";
 import { selectAssistant } from "./assistant/select-assistant";
 import { lifecycle } from "./lifecycle";
-import { ConfigError, parseEnvWith, parseServerEnv, ServerEnvSchema, type ServerEnv } from "./env";
+import { config, ConfigError, loadConfig, type Config, type Env, type ServerEnv } from "./env";
 
 export interface Services {
   env: ServerEnv;
@@ -33,30 +31,28 @@ export interface Services {
   threadPasses: ThreadPasses;
 }
 
-export function createServices(rawEnv: Record<string, string | undefined> = process.env): Services {
-  return buildServices(rawEnv).services;
+export function createServices(rawEnv: Env): Services {
+  return buildServices(loadConfig(rawEnv)).services;
 }
 
 /** The services and what closes their clients (the DynamoDB client is shared with the data layer, which does not own it). */
-function buildServices(rawEnv: Record<string, string | undefined>): { services: Services; close(): Promise<void> } {
-  const env = parseServerEnv(rawEnv);
+function buildServices({ env, storage: storageConfig }: Config): { services: Services; close(): Promise<void> } {
   if (!env.DYNAMODB_TABLE) throw new ConfigError("DYNAMODB_TABLE: required (npm start sets it for the embedded default)");
-  const storageConfig = parseStorageConfig(rawEnv);
   const storage = createStorageFromConfig(storageConfig);
   setLogFormat(env.LOG_FORMAT);
   getLogger("DynamoDB").level = parseLogLevel(env.LOG_LEVEL_DYNAMODB ?? env.LOG_LEVEL) ?? "info";
   getLogger("Storage").level = parseLogLevel(env.LOG_LEVEL) ?? "info";
-  const client = createDynamoClient(rawEnv);
+  const client = createDynamoClient(env);
   const data = new DynamoDBDataLayer({
     tableName: env.DYNAMODB_TABLE,
     client,
     storageProvider: storage,
-    cursorSecret: rawEnv.AUTH_SECRET,
+    cursorSecret: env.AUTH_SECRET,
   });
   const sessions = createSessionVersions((identifier) => data.getSessionVersion(identifier), { ttlMs: env.SESSION_CHECK_SECONDS * 1000 });
   // Without AUTH_SECRET (a dev server), passes are signed with a per-process key: they then just stop sparing the read.
-  const threadPasses = createThreadPasses(rawEnv.AUTH_SECRET ?? randomBytes(32).toString("base64url"));
-  const services = { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env, rawEnv), sessions, threadPasses };
+  const threadPasses = createThreadPasses(env.AUTH_SECRET ?? randomBytes(32).toString("base64url"));
+  const services = { env, data, storage, storageUrlExpiresSeconds: storageConfig.expiresInSeconds, assistant: selectAssistant(env), sessions, threadPasses };
   const close = async () => {
     await data.close();
     client.destroy();
@@ -64,32 +60,11 @@ function buildServices(rawEnv: Record<string, string | undefined>): { services: 
   return { services, close };
 }
 
-const DynamoTimeoutsSchema = ServerEnvSchema.pick({ DYNAMODB_CONNECT_TIMEOUT_MS: true, DYNAMODB_REQUEST_TIMEOUT_MS: true, DYNAMODB_MAX_ATTEMPTS: true });
-
-/**
- * The DynamoDB client for an environment: the endpoint and keys in it when given (scripts pass env objects that are not
- * process.env). Without timeouts a stalled DynamoDB holds every request open forever; with them a call gives up after
- * about attempts × request timeout (default 2 × 4 s) and the API answers 503.
- */
-export function createDynamoClient(env: Record<string, string | undefined>): DynamoDBClient {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
-  const timeouts = parseEnvWith(DynamoTimeoutsSchema, env);
-  return new DynamoDBClient({
-    region: env.AWS_REGION?.trim() || "us-east-1",
-    ...(env.DYNAMODB_ENDPOINT?.trim() ? { endpoint: env.DYNAMODB_ENDPOINT.trim() } : {}),
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN?.trim() || undefined } } : {}),
-    maxAttempts: timeouts.DYNAMODB_MAX_ATTEMPTS,
-    // A lighter handler than the SDK's (src/data/dynamo-http-handler.ts); both timeouts bound every attempt.
-    requestHandler: new DynamoHttpHandler({ connectionTimeout: timeouts.DYNAMODB_CONNECT_TIMEOUT_MS, requestTimeout: timeouts.DYNAMODB_REQUEST_TIMEOUT_MS }),
-  });
-}
-
 const globalForServices = globalThis as unknown as { threadbookServices?: Services };
 
 export function getServices(): Services {
   if (!globalForServices.threadbookServices) {
-    const { services, close } = buildServices(process.env);
+    const { services, close } = buildServices(config());
     globalForServices.threadbookServices = services;
     // A graceful shutdown closes the clients once every request has ended (src/server/http/graceful-shutdown.ts).
     lifecycle().closers.add(close);

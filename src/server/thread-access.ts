@@ -1,5 +1,5 @@
 /**
- * The one place that decides whether a thread is the caller's (issue 11, "one thread gate"). Every tRPC procedure
+ * The one place that decides whether a thread is the caller's ("one thread gate"). Every tRPC procedure
  * that names a thread (trpc.ts), chat.send, the upload route and the thread page come through here.
  *
  * - A thread id from a client is only ever looked up, never created: someone else's thread, a missing one and a
@@ -16,7 +16,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { IdSchema, type DynamoDBDataLayer, type ThreadWithContent } from "@/data";
-import type { SessionUser } from "./context";
+import type { SessionUser } from "./auth/session-user";
 
 /** What every refusal says, whatever the reason. */
 export const THREAD_NOT_FOUND = "Thread not found";

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { DataError, type DynamoDBDataLayer, type Element, type Step, type ThreadWithContent } from "@/data";
-import { buildStepTree, type StepNode } from "@/lib/build-step-tree";
+import { buildStepTree, type StepNode } from "@/lib/shared/build-step-tree";
 import { toPublicElement, toPublicThread } from "./public-thread";
 
 /** Turns sent when a thread opens: enough to fill a tall screen several times, small enough for a ~100 KB page. */

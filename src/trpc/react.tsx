@@ -3,19 +3,16 @@
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { httpBatchStreamLink, loggerLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/root";
-import { onClientStateReset } from "@/lib/client-state";
+import { onClientStateReset } from "@/lib/client/client-state";
 import { transformer } from "@/server/transformer";
 import { makeQueryClient } from "./query-client";
 
 export const api = createTRPCReact<AppRouter>();
-export type RouterInputs = inferRouterInputs<AppRouter>;
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 let browserQueryClient: QueryClient | undefined;
-// Another user's lists and threads never outlive their session in this tab (lib/client-state.ts).
+// Another user's lists and threads never outlive their session in this tab (lib/client/client-state.ts).
 onClientStateReset(() => browserQueryClient?.clear());
 function getQueryClient() {
   if (typeof window === "undefined") return makeQueryClient();
@@ -28,6 +25,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     api.createClient({
       links: [
+        // NODE_ENV is inlined by Next at build time: the browser has no environment to read.
         loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error }),
         httpBatchStreamLink({ transformer, url: "/api/trpc" }),
       ],

@@ -1,8 +1,8 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
-import { AppShell } from "@/components/app-shell";
-import { I18nProvider } from "@/lib/i18n/i18n-provider";
-import { requestLocale } from "@/lib/i18n/server-locale";
+import { AppShell } from "@/components/shell/app-shell";
+import { I18nProvider } from "@/lib/client/i18n-provider";
+import { requestLocale } from "@/lib/server/request-locale";
 import { currentUser, signOut } from "@/server/auth";
 import { revokeSessions } from "@/server/auth/sessions";
 import { getServices } from "@/server/services";
@@ -15,7 +15,7 @@ export default async function ThreadsLayout({ children }: { children: ReactNode 
   const locale = await requestLocale();
   async function signOutAction() {
     "use server";
-    // The shell empties the tab's stores and then loads /sign-in itself (components/app-shell.tsx).
+    // The shell empties the tab's stores and then loads /sign-in itself (components/shell/app-shell.tsx).
     await signOut({ redirect: false });
   }
   /** Ends every session of this user (sessions.ts), then this browser's. */

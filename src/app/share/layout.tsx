@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { ToastProvider } from "@/components/ui/toast";
-import { I18nProvider } from "@/lib/i18n/i18n-provider";
-import { requestLocale } from "@/lib/i18n/server-locale";
+import { I18nProvider } from "@/lib/client/i18n-provider";
+import { requestLocale } from "@/lib/server/request-locale";
 import "../(threads)/threads.css";
 
 /** Share pages sit outside the signed-in shell: no sidebar, no session required (docs/sharing.md). */

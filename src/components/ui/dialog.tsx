@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
-import { FOCUSABLE, trapTab } from "@/lib/focus-trap";
+import { FOCUSABLE, trapTab } from "@/lib/client/focus-trap";
 
 
 interface DialogProps {

@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { useI18n } from "@/lib/i18n/i18n-provider";
+import { useI18n } from "@/lib/client/i18n-provider";
 import { AlertIcon, CloseIcon } from "./icons";
 
 interface Toast {

@@ -318,11 +318,6 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "searchThreads", fields, () => searchThreads(this.ctx, input));
   }
 
-  /** Chainlit's build_debug_url: there is no debug UI for DynamoDB. */
-  buildDebugUrl(): string {
-    return "";
-  }
-
   /** Closes storage first (Chainlit's S3 close threw and the DynamoDB client then never closed: not here). */
   async close(): Promise<void> {
     try {

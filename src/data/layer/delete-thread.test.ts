@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StorageClient } from "../storage/storage-client";
-import { BACKENDS, freshStorage } from "../storage/storage-test-backends";
-import { chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { BACKENDS, freshStorage } from "../../../test/storage-backends";
+import { chainlitThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

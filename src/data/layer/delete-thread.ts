@@ -11,7 +11,7 @@ import { batchDelete, mapLimited, type TableKey } from "./batch";
 import { type LayerContext } from "./context";
 import { queryPartition } from "./partition";
 import { isSearchDoc, postingKeysOfDoc } from "./search-index";
-import { threadKey } from "./threads";
+import { threadKey } from "../keys";
 
 /** How many blob deletes are in flight at once. */
 const BLOB_DELETES_IN_FLIGHT = 8;

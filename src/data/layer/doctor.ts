@@ -35,7 +35,7 @@ import { abandonImportJob } from "./import-jobs";
 import { leftoverSks, removeLeftovers } from "./leftovers";
 import { SEARCH_INDEXED_AT, searchIsBehind } from "./search-index";
 import { queryPartition } from "./partition";
-import { threadKey } from "./threads";
+import { threadKey } from "../keys";
 import { ExpressionBuilder } from "./update-expression";
 
 export type FindingKind = "marker-drift" | "index-behind" | "reindex" | "leftovers" | "missing-auth" | "unnamed" | "stale-import";

@@ -3,10 +3,10 @@ import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
 import { type S3StorageClient } from "../storage/s3-storage";
-import { freshStorage } from "../storage/storage-test-backends";
+import { freshStorage } from "../../../test/storage-backends";
 import { mapLimited } from "./batch";
 import { safeObjectName } from "./elements";
-import { chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 let storage: S3StorageClient;

@@ -11,7 +11,7 @@ import {
   testTable,
   uid,
   type TestTable,
-} from "./test-fixtures";
+} from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

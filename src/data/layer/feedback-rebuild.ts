@@ -19,7 +19,7 @@ import { type LayerContext } from "./context";
 import { onConditionFailed } from "./edge";
 import { addToFeedbackMarker, deleteMarkerIfEmpty, removeFromFeedbackMarker, storedFeedbackValue } from "./feedback-markers";
 import { queryPartition } from "./partition";
-import { threadKey } from "./threads";
+import { threadKey } from "../keys";
 import { ExpressionBuilder } from "./update-expression";
 
 /** The THREAD item's attribute naming the UserThreadSK its markers were last built from. */

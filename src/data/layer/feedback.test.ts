@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
 import { type DynamoDBDataLayer } from "./data-layer";
-import { countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 /** importThreads and import job items against dynalite: Chainlit's item shapes, no overwrite, the owner's partition. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 import { planMarkerFixes } from "./feedback-rebuild";
 import { queryPartition } from "./partition";
-import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

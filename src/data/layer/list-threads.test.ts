@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
 import { type ThreadSummary } from "../entities/thread";
 import { type DynamoDBDataLayer } from "./data-layer";
-import { chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

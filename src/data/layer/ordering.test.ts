@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { utcNow } from "../clock";
-import { chainlitThread, chainlitTurn, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitThread, chainlitTurn, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type SearchHit } from "../entities/search";
 import { searchDocSk, searchPostingPk, searchPostingSk } from "../keys";
 import { type DynamoDBDataLayer } from "./data-layer";
-import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

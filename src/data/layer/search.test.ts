@@ -2,7 +2,7 @@ import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SearchHit } from "../entities/search";
 import { type DynamoDBDataLayer } from "./data-layer";
-import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 /** Share links against real dynalite and s3rver (docs/sharing.md). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shareSnapshot } from "./share-snapshot";
-import { freshStorage } from "../storage/storage-test-backends";
-import { chainlitDeleteThread, chainlitShareThread, chainlitUpdateThread, testTable, uid, type TestTable } from "./test-fixtures";
+import { freshStorage } from "../../../test/storage-backends";
+import { chainlitDeleteThread, chainlitShareThread, chainlitUpdateThread, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 import { type DynamoDBDataLayer } from "./data-layer";
 
 let table: TestTable;

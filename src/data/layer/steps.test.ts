@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
-import { countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshStorage } from "../storage/storage-test-backends";
+import { freshStorage } from "../../../test/storage-backends";
 import { type S3StorageClient } from "../storage/s3-storage";
 import { isDataError } from "../errors";
-import { chainlitThread, countOf, testTable, uid, type TestTable } from "./test-fixtures";
+import { chainlitThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 import { isoFromMicros } from "../timestamps";
 
 let table: TestTable;

@@ -4,15 +4,13 @@ import { definedEntries } from "../codec";
 import { IdSchema } from "../entities/common";
 import { ThreadUpdateSchema, type ThreadUpdate } from "../entities/thread";
 import { DataError } from "../errors";
-import { THREAD_SK, threadPk, userThreadPk, userThreadSk } from "../keys";
+import { threadKey, userThreadPk, userThreadSk } from "../keys";
 import { type LayerContext } from "./context";
 import { notFound, onConditionFailed } from "./edge";
 import { buildUpdateExpression, ExpressionBuilder, type UpdateSpec } from "./update-expression";
 import { FEEDBACK_INDEXED_AT } from "./feedback-rebuild";
 import { SEARCH_INDEXED_AT, indexSource } from "./search-index";
 import { NAME_SOURCE } from "../keys";
-
-export const threadKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
 
 /** The thread's userId, or null when there is no such thread (one GetItem, projecting only userId). */
 export async function readThreadOwner(ctx: LayerContext, threadId: string): Promise<{ userId: string | null } | null> {

@@ -8,7 +8,7 @@ import { isDataError } from "../errors";
 import { DynamoDBDataLayer } from "./data-layer";
 import { toDataError } from "./edge";
 import { buildUpdateExpression, ExpressionBuilder } from "./update-expression";
-import { quietLogger } from "./test-fixtures";
+import { quietLogger } from "../../../test/data-fixtures";
 
 describe("wrapNumber", () => {
   it("keeps integers integers and floats floats; an unsafe integer becomes a bigint", () => {

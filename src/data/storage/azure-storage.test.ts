@@ -6,7 +6,7 @@ import { type AzureBlobStorageClient, createAzureStorage } from "./azure-storage
 import { attachmentDisposition } from "./content-disposition";
 import { elementObjectKey } from "./object-key";
 import { CLOCK_SKEW_SECONDS } from "./signing-window";
-import { freshStorage } from "./storage-test-backends";
+import { freshStorage } from "../../../test/storage-backends";
 
 const statusOf = async (url: string | URL, init?: RequestInit) => {
   const response = await fetch(url, init);

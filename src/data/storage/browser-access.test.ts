@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { BACKENDS, freshStorage } from "./storage-test-backends";
+import { BACKENDS, freshStorage } from "../../../test/storage-backends";
 
 const ORIGIN = "http://localhost:3000";
 

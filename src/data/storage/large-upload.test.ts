@@ -8,7 +8,7 @@ import { Transform } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { MiB, peakGrowth } from "../../../test/memory";
 import { elementObjectKey } from "./object-key";
-import { BACKENDS, freshStorage, generatedStream } from "./storage-test-backends";
+import { BACKENDS, freshStorage, generatedStream } from "../../../test/storage-backends";
 
 const TOTAL = 50 * 1024 * 1024;
 /** Well under the file size: what the part/block buffers may hold (S3 ≈ 2 parts in flight + 1 filling, ~22 MiB measured). */

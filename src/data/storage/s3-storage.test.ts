@@ -11,7 +11,7 @@ import { REGION, s3Client } from "../../../test/harness";
 import { getLogger } from "../logger";
 import { attachmentDisposition } from "./content-disposition";
 import { createS3Storage, type S3StorageClient } from "./s3-storage";
-import { freshStorage } from "./storage-test-backends";
+import { freshStorage } from "../../../test/storage-backends";
 
 const KEY = "thread-1/element-1/report.csv";
 

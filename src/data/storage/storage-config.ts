@@ -1,9 +1,10 @@
 /**
  * Storage settings from the environment, checked once at startup. A bad setting fails with ONE line naming the variable
  * (`STORAGE_PROVIDER: expected "s3" or "azure", got "ftp"`); values that may hold secrets are never repeated in it.
- * Only src/server/services.ts should call this with process.env (docs/conventions.md, "Configuration"); src/data itself reads no environment.
+ * src/server/env.ts calls it with the rest of the configuration (scripts with the record they built); src/data itself reads no environment.
  */
 import { z } from "zod";
+import { optional, parseOrThrow, pattern, required, shown, wholeNumber, blankToUndefined, type Env } from "../env-parse";
 import { DataError } from "../errors";
 import { getLogger } from "../logger";
 import { parseAzureConnectionString } from "./azure-connection-string";
@@ -38,35 +39,10 @@ export type AzureStorageConfig = { provider: "azure"; containerName: string; exp
 
 export type StorageConfig = S3StorageConfig | AzureStorageConfig;
 
-export type Env = Record<string, string | undefined>;
+export type { Env };
 
 /** Per union member (plain Omit would merge Azure's two credential shapes into their common keys). */
 type WithoutExpiry<T> = T extends unknown ? Omit<T, "expiresInSeconds" | "timeouts"> : never;
-
-/** `.env` files often leave `NAME=` behind: blank means unset. */
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : typeof value === "string" ? value.trim() : value);
-const shown = (value: unknown) => JSON.stringify(typeof value === "string" && value.length > 60 ? `${value.slice(0, 60)}…` : value);
-
-const optional = (schema: z.ZodType<string>) => z.preprocess(blankToUndefined, schema.optional());
-
-const pattern = (regex: RegExp, expected: string, { echo = true } = {}) =>
-  z.string().regex(regex, { error: (issue) => `expected ${expected}${echo ? `, got ${shown(issue.input)}` : ""}` });
-
-const required = (regex: RegExp, expected: string, whenMissing: string) =>
-  z.preprocess(
-    blankToUndefined,
-    z.string({ error: (issue) => (issue.input === undefined ? whenMissing : `expected ${expected}`) }).regex(regex, { error: (issue) => `expected ${expected}, got ${shown(issue.input)}` }),
-  );
-
-/** A whole number from `min` to `max`, or `fallback` when unset. */
-const wholeNumber = (min: number, max: number, fallback: number) =>
-  optional(z.string()).transform((raw, ctx) => {
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (/^\d+$/.test(raw) && value >= min && value <= max) return value;
-    ctx.addIssue({ code: "custom", message: `expected a whole number from ${min} to ${max}, got ${shown(raw)}` });
-    return z.NEVER;
-  });
 
 const CommonEnvSchema = z.object({
   STORAGE_PROVIDER: z.preprocess(
@@ -165,22 +141,14 @@ function azureCredentialProblem(env: {
   return undefined;
 }
 
-/** The first problem, as `VARIABLE: what is wrong` on one line. */
-function parseOrThrow<T>(schema: z.ZodType<T>, env: Env): T {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new Error(`${issue?.path.join(".") || "storage config"}: ${issue?.message ?? "invalid"}`.replace(/\s+/g, " "));
-}
-
 export function parseStorageConfig(env: Env): StorageConfig {
-  const common = parseOrThrow(CommonEnvSchema, env);
+  const common = parseOrThrow(CommonEnvSchema, env, "storage config");
   const shared = {
     expiresInSeconds: common.STORAGE_URL_EXPIRES_SECONDS,
     timeouts: { connectTimeoutMs: common.STORAGE_CONNECT_TIMEOUT_MS, requestTimeoutMs: common.STORAGE_REQUEST_TIMEOUT_MS, maxAttempts: common.STORAGE_MAX_ATTEMPTS },
   };
-  if (common.STORAGE_PROVIDER === "s3") return { ...parseOrThrow(S3EnvSchema, env), ...shared };
-  return { ...parseOrThrow(AzureEnvSchema, env), ...shared };
+  if (common.STORAGE_PROVIDER === "s3") return { ...parseOrThrow(S3EnvSchema, env, "storage config"), ...shared };
+  return { ...parseOrThrow(AzureEnvSchema, env, "storage config"), ...shared };
 }
 
 /** A StorageClient that can also check for, and create, its bucket or container (local stack, startup checks). */

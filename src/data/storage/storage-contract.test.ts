@@ -6,7 +6,7 @@ import { attachmentDisposition } from "./content-disposition";
 import { elementObjectKey } from "./object-key";
 import { MAX_RANGE_BYTES } from "./storage-client";
 import { StorageError } from "./storage-errors";
-import { BACKENDS, containerOf, freshStorage, sleep } from "./storage-test-backends";
+import { BACKENDS, containerOf, freshStorage, sleep } from "../../../test/storage-backends";
 
 const NAME = "报告 résumé.csv";
 const CSV = "region,total\nnord,12\nsüd,7\n";

@@ -6,7 +6,7 @@ import { REGION } from "../../../test/harness";
 import { getLogger } from "../logger";
 import { createAzureStorage } from "./azure-storage";
 import { createS3Storage } from "./s3-storage";
-import { BACKENDS, freshStorage } from "./storage-test-backends";
+import { BACKENDS, freshStorage } from "../../../test/storage-backends";
 
 getLogger("Storage").level = "silent";
 const TIMEOUTS = { connectTimeoutMs: 500, requestTimeoutMs: 800, maxAttempts: 1 };

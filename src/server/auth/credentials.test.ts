@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DynamoDBDataLayer } from "@/data";
-import { chainlitCreateUser, testTable, type TestTable } from "@/data/layer/test-fixtures";
+import { chainlitCreateUser, testTable, type TestTable } from "../../../test/data-fixtures";
 import { dynamoClient } from "../../../test/harness";
 import { checkCredentials } from "./credentials";
 import { hashPassword } from "./password";

@@ -2,7 +2,7 @@ import NextAuth from "next-auth";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { authConfig } from "./config";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "./session-user";
 import { getServices } from "../services";
 import { sessionUserFromRequest } from "./sessions";
 
@@ -25,4 +25,7 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => sessio
  * same way (authenticated encryption, expiry), and the session version is checked as the jwt callback checks it
  * (sessions.ts), so the answer is the same user or null. A DataError (the table unreachable) is thrown, not a null.
  */
-export const userFromRequest = (req: Request): Promise<SessionUser | null> => sessionUserFromRequest(getServices(), req, process.env.AUTH_SECRET);
+export const userFromRequest = (req: Request): Promise<SessionUser | null> => {
+  const services = getServices();
+  return sessionUserFromRequest(services, req, services.env.AUTH_SECRET);
+};

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../env";
+import { ConfigError, parseOAuthEnv } from "../env";
 import { checkOAuthEnv, enabledOAuthProviders, isEntraTenantIssuer, oauthProviders, oauthSettings } from "./providers";
 
 describe("OAuth providers from the environment", () => {
   it("enables none by default", () => {
-    expect(enabledOAuthProviders({})).toEqual([]);
-    expect(enabledOAuthProviders({ AUTH_GITHUB_ID: " ", AUTH_GITHUB_SECRET: "" })).toEqual([]);
+    expect(enabledOAuthProviders(parseOAuthEnv({}))).toEqual([]);
+    expect(enabledOAuthProviders(parseOAuthEnv({ AUTH_GITHUB_ID: " ", AUTH_GITHUB_SECRET: "" }))).toEqual([]);
   });
 
   it("enables each provider whose id and secret are set, in a fixed order", () => {
@@ -27,7 +27,7 @@ describe("OAuth providers from the environment", () => {
       AUTH_GITHUB_ID: "h",
       AUTH_GITHUB_SECRET: "s",
     };
-    expect(enabledOAuthProviders(env)).toEqual([
+    expect(enabledOAuthProviders(parseOAuthEnv(env))).toEqual([
       { id: "github", name: "GitHub" },
       { id: "google", name: "Google" },
       { id: "microsoft-entra-id", name: "Microsoft" },
@@ -35,7 +35,7 @@ describe("OAuth providers from the environment", () => {
       { id: "keycloak", name: "Keycloak" },
       { id: "oidc", name: "Acme SSO" },
     ]);
-    const providers = oauthProviders(env) as unknown as Array<{ id: string; options?: Record<string, unknown> } & Record<string, unknown>>;
+    const providers = oauthProviders(parseOAuthEnv(env)) as unknown as Array<{ id: string; options?: Record<string, unknown> } & Record<string, unknown>>;
     const oidc = providers.find((p) => p.id === "oidc")!;
     // No trailing slash: Auth.js appends /.well-known/openid-configuration to the issuer.
     expect(oidc).toMatchObject({ type: "oidc", issuer: "https://sso.example.com/realms/main", clientId: "o", clientSecret: "s", idToken: false });
@@ -58,10 +58,10 @@ describe("OAuth providers from the environment", () => {
   });
 
   it("maps identifiers as Chainlit by default; OAUTH_IDENTIFIER=email switches every provider to the verified email", () => {
-    expect(oauthSettings({})).toEqual({ mode: "chainlit", oidcClaim: "email", entraTenantIssuer: false });
-    expect(oauthSettings({ OAUTH_IDENTIFIER: "email", AUTH_OIDC_IDENTIFIER_CLAIM: "preferred_username" })).toMatchObject({ mode: "email", oidcClaim: "preferred_username" });
-    expect(() => oauthSettings({ OAUTH_IDENTIFIER: "login" })).toThrow(/^OAUTH_IDENTIFIER: expected "chainlit" or "email"/);
-    expect(() => oauthSettings({ AUTH_OIDC_IDENTIFIER_CLAIM: "a b" })).toThrow(/^AUTH_OIDC_IDENTIFIER_CLAIM: expected a claim name/);
+    expect(oauthSettings(parseOAuthEnv({}))).toEqual({ mode: "chainlit", oidcClaim: "email", entraTenantIssuer: false });
+    expect(oauthSettings(parseOAuthEnv({ OAUTH_IDENTIFIER: "email", AUTH_OIDC_IDENTIFIER_CLAIM: "preferred_username" }))).toMatchObject({ mode: "email", oidcClaim: "preferred_username" });
+    expect(() => oauthSettings(parseOAuthEnv({ OAUTH_IDENTIFIER: "login" }))).toThrow(/^OAUTH_IDENTIFIER: expected "chainlit" or "email"/);
+    expect(() => oauthSettings(parseOAuthEnv({ AUTH_OIDC_IDENTIFIER_CLAIM: "a b" }))).toThrow(/^AUTH_OIDC_IDENTIFIER_CLAIM: expected a claim name/);
   });
 
   it("knows a single-tenant Entra issuer from the shared endpoints", () => {
@@ -70,6 +70,6 @@ describe("OAuth providers from the environment", () => {
     expect(isEntraTenantIssuer("https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0")).toBe(true);
     expect(isEntraTenantIssuer("https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0")).toBe(true);
     const env = { AUTH_MICROSOFT_ENTRA_ID_ID: "m", AUTH_MICROSOFT_ENTRA_ID_SECRET: "s", AUTH_MICROSOFT_ENTRA_ID_ISSUER: "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0" };
-    expect(oauthSettings(env).entraTenantIssuer).toBe(true);
+    expect(oauthSettings(parseOAuthEnv(env)).entraTenantIssuer).toBe(true);
   });
 });

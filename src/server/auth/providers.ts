@@ -9,8 +9,7 @@ import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import Keycloak from "next-auth/providers/keycloak";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
-import { z } from "zod";
-import { ConfigError, OAuthIdentifierModeSchema, optionalString, parseEnvWith } from "../env";
+import { ConfigError, parseOAuthEnv, serverEnv, type Env, type OAuthEnv } from "../env";
 import { ENTRA_ID, GENERIC_OIDC_ID, GITHUB_ID, type OAuthSettings } from "./oauth-sign-in";
 
 interface ProviderOptions {
@@ -38,33 +37,6 @@ interface ProviderSpec {
   build(options: ProviderOptions): Provider;
 }
 
-const optionalUrl = optionalString.pipe(z.url({ message: "expected a URL" }).optional());
-
-const OAuthEnvSchema = z.object({
-  AUTH_GITHUB_ID: optionalString,
-  AUTH_GITHUB_SECRET: optionalString,
-  AUTH_GOOGLE_ID: optionalString,
-  AUTH_GOOGLE_SECRET: optionalString,
-  AUTH_MICROSOFT_ENTRA_ID_ID: optionalString,
-  AUTH_MICROSOFT_ENTRA_ID_SECRET: optionalString,
-  AUTH_MICROSOFT_ENTRA_ID_ISSUER: optionalUrl,
-  AUTH_COGNITO_ID: optionalString,
-  AUTH_COGNITO_SECRET: optionalString,
-  AUTH_COGNITO_ISSUER: optionalUrl,
-  AUTH_KEYCLOAK_ID: optionalString,
-  AUTH_KEYCLOAK_SECRET: optionalString,
-  AUTH_KEYCLOAK_ISSUER: optionalUrl,
-  AUTH_OIDC_ID: optionalString,
-  AUTH_OIDC_SECRET: optionalString,
-  AUTH_OIDC_ISSUER: optionalUrl,
-  AUTH_OIDC_NAME: optionalString.pipe(z.string().max(40, "expected at most 40 characters").optional()),
-  // Chainlit's OAUTH_GENERIC_USER_IDENTIFIER: the claim whose value is the identifier (default email, then verified).
-  AUTH_OIDC_IDENTIFIER_CLAIM: optionalString.pipe(
-    z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "expected a claim name such as email or preferred_username").optional().transform((v) => v ?? "email"),
-  ),
-  OAUTH_IDENTIFIER: OAuthIdentifierModeSchema,
-});
-type OAuthEnv = z.infer<typeof OAuthEnvSchema>;
 
 /** Auth.js derives `.well-known/openid-configuration` by appending to the issuer: a trailing slash would double. */
 const trimSlash = (issuer: string | undefined) => issuer?.replace(/\/+$/, "");
@@ -128,8 +100,7 @@ interface Resolved extends EnabledProvider {
   signInOrigin?: string;
 }
 
-function resolve(rawEnv: Record<string, string | undefined>): Resolved[] {
-  const env = parseEnvWith(OAuthEnvSchema, rawEnv);
+function resolve(env: OAuthEnv): Resolved[] {
   const read = (name: string) => (env as Record<string, string | undefined>)[name];
   return SPECS.flatMap((spec) => {
     const [idVar, secretVar, issuerVar] = ["ID", "SECRET", "ISSUER"].map((s) => `${spec.prefix}_${s}`) as [string, string, string];
@@ -149,21 +120,20 @@ function resolve(rawEnv: Record<string, string | undefined>): Resolved[] {
 }
 
 /** The next-auth providers the environment enables; throws ConfigError on a half-configured one. */
-export const oauthProviders = (env: Record<string, string | undefined> = process.env): Provider[] => resolve(env).map((r) => r.provider);
+export const oauthProviders = (env: OAuthEnv = serverEnv()): Provider[] => resolve(env).map((r) => r.provider);
 
 /** Id and button label of each enabled provider, for the sign-in page. */
-export const enabledOAuthProviders = (env: Record<string, string | undefined> = process.env): EnabledProvider[] =>
+export const enabledOAuthProviders = (env: OAuthEnv = serverEnv()): EnabledProvider[] =>
   resolve(env).map(({ id, name }) => ({ id, name }));
 
 /** How OAuth identifiers are made (oauth-sign-in.ts), from the same variables. */
-export function oauthSettings(rawEnv: Record<string, string | undefined> = process.env): OAuthSettings {
-  const env = parseEnvWith(OAuthEnvSchema, rawEnv);
+export function oauthSettings(env: OAuthEnv = serverEnv()): OAuthSettings {
   return { mode: env.OAUTH_IDENTIFIER, oidcClaim: env.AUTH_OIDC_IDENTIFIER_CLAIM, entraTenantIssuer: isEntraTenantIssuer(env.AUTH_MICROSOFT_ENTRA_ID_ISSUER) };
 }
 
 /** The login-page origins of the enabled providers, for the pages' CSP form-action (src/server/security). */
-export const oauthSignInOrigins = (env: Record<string, string | undefined> = process.env): string[] =>
+export const oauthSignInOrigins = (env: OAuthEnv = serverEnv()): string[] =>
   resolve(env).flatMap((r) => (r.signInOrigin ? [r.signInOrigin] : []));
 
 /** For scripts/stack.ts: fail `npm start` with one line before Next starts. */
-export const checkOAuthEnv = (env: Record<string, string | undefined>): void => void resolve(env);
+export const checkOAuthEnv = (env: Env): void => void resolve(parseOAuthEnv(env));

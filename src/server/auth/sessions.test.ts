@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { testTable, type TestTable } from "@/data/layer/test-fixtures";
+import { testTable, type TestTable } from "../../../test/data-fixtures";
 import { callerFor, createTestServices } from "../../../test/callers";
 import { uploadElement } from "../chat/upload-element";
 import { checkCredentials } from "./credentials";

@@ -5,7 +5,7 @@
  * changes or deletes it, which ends every session on every instance within SESSION_CHECK_SECONDS.
  */
 import { getToken, type JWT } from "next-auth/jwt";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "./session-user";
 import type { Services } from "../services";
 
 declare module "next-auth" {

@@ -39,5 +39,3 @@ export function checkAttachment(fileName: string, mime: string, declaredBytes: n
 
 export const tooLargeMessage = (name: string, maxBytes: number) => `“${name}” is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit.`;
 
-/** Text the assistant can read inline. */
-export const isTextLike = (mime: string) => mime.startsWith("text/") || mime === "application/json";

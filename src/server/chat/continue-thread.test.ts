@@ -10,7 +10,7 @@ import type { Services } from "../services";
 import { createInnerContext } from "../context";
 import { createCaller } from "../root";
 import { uploadElement } from "./upload-element";
-import { chainlitThread, chainlitTurn } from "@/data/layer/test-fixtures";
+import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
 import type { ChatEvent } from "./continue-thread";
 
 let fake: FakeOpenAI;
@@ -155,10 +155,13 @@ describe("chat.send", () => {
     const threadId = await newThread(services, alice);
     const abort = new AbortController();
     const caller = createCaller(createInnerContext({ user: alice, services }), { signal: abort.signal });
-    const events = await collect(await caller.chat.send({ threadId, messageId: randomUUID(), content: "[slow] talk a lot" }), 5, abort).catch(
-      (error: Error) => [{ type: "aborted", error }] as unknown as ChatEvent[],
-    );
-    expect(events.length).toBeGreaterThan(0);
+    const events = await collect(await caller.chat.send({ threadId, messageId: randomUUID(), content: "[slow] talk a lot" }), 5, abort);
+    // The client saw the start and exactly the five tokens it read before it went away; a failed stream fails here.
+    expect(events[0]?.type).toBe("start");
+    const tokens = events.flatMap((e) => (e.type === "token" ? [e.text] : []));
+    expect(tokens).toHaveLength(5);
+    const streamed = tokens.join("");
+    expect(streamed).toMatch(/^word0/);
     // The server side finishes its bookkeeping after the client stops listening: poll the store.
     let reply;
     for (let i = 0; i < 50 && !reply?.end; i++) {
@@ -166,6 +169,7 @@ describe("chat.send", () => {
       reply = (await services.data.getThread(threadId))?.steps.find((s) => s.type === "assistant_message");
     }
     expect(reply?.output).toMatch(/^word0 word1 word2 word3 word4/);
+    expect(reply?.output?.startsWith(streamed)).toBe(true);
     expect(reply?.output?.split(" ").length).toBeLessThan(400);
     expect(reply?.metadata).toMatchObject({ cancelled: true });
     expect(reply?.streaming).toBe(false);

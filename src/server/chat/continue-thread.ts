@@ -9,7 +9,7 @@ import { TRPCError } from "@trpc/server";
 import { utcNow, type DynamoDBDataLayer, type Element, type StorageClient, type ThreadWithContent } from "@/data";
 import type { Assistant, AssistantAttachment } from "../assistant/assistant";
 import { describeOnly, threadToMessages } from "./history";
-import { isTextLike } from "./attachments";
+import { isTextLike } from "@/lib/shared/format";
 
 export type ChatEvent =
   | {
@@ -34,7 +34,8 @@ export interface ContinueInput {
 
 // Partial replies are saved this often while streaming, so a crash loses at most this much.
 const CHECKPOINT_MS = 1500;
-const THREAD_NAME_MAX = 60;
+/** A name made from the first message is a title, not the message: far shorter than a stored name may be (200). */
+const NAME_FROM_MESSAGE_MAX = 60;
 const INLINE_TEXT_MAX = 200_000;
 const INLINE_IMAGE_MAX = 5 * 1024 * 1024;
 
@@ -43,7 +44,7 @@ const now = utcNow;
 /** Names a thread from its first message, or from its first attachment when the message is empty (Chainlit #2623). */
 export function threadNameFrom(content: string, attachments: Pick<Element, "name">[]): string {
   const text = content.replace(/\s+/g, " ").trim();
-  if (text) return text.length > THREAD_NAME_MAX ? `${text.slice(0, THREAD_NAME_MAX - 1)}…` : text;
+  if (text) return text.length > NAME_FROM_MESSAGE_MAX ? `${text.slice(0, NAME_FROM_MESSAGE_MAX - 1)}…` : text;
   return attachments[0]?.name ?? "New chat";
 }
 
@@ -54,7 +55,7 @@ export function threadNameFrom(content: string, attachments: Pick<Element, "name
 async function readAttachment(element: Element, storage: StorageClient | undefined): Promise<AssistantAttachment> {
   const base = { name: element.name ?? "file", mime: element.mime ?? "application/octet-stream" };
   if (!element.objectKey || !storage) return base;
-  const limit = base.mime.startsWith("image/") ? INLINE_IMAGE_MAX : isTextLike(base.mime) ? INLINE_TEXT_MAX : 0;
+  const limit = base.mime.startsWith("image/") ? INLINE_IMAGE_MAX : isTextLike(base.name, base.mime) ? INLINE_TEXT_MAX : 0;
   if (limit === 0 || (element.bytes ?? 0) > limit) return base;
   const bytes = Buffer.from(await storage.read(element.objectKey, { maxBytes: limit }));
   return base.mime.startsWith("image/")

@@ -3,15 +3,11 @@
  * order (a turn's reply is nested under its run, the run under the question; conversationOrder walks that tree).
  */
 import type { Element, Step, ThreadWithContent } from "@/data";
-import { conversationOrder } from "@/lib/build-step-tree";
+import { attachElements, conversationOrder } from "@/lib/shared/build-step-tree";
 import type { AssistantAttachment, ChatMessage } from "../assistant/assistant";
 
 export function threadToMessages(thread: Pick<ThreadWithContent, "steps" | "elements">, attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {
-  const byStep = new Map<string, Element[]>();
-  for (const element of thread.elements) {
-    if (!element.forId) continue;
-    byStep.set(element.forId, [...(byStep.get(element.forId) ?? []), element]);
-  }
+  const { byStep } = attachElements(thread.elements, new Set(thread.steps.map((s) => s.id)));
   return conversationOrder(thread.steps)
     .filter((s: Step) => (s.type === "user_message" || s.type === "assistant_message") && !s.isError)
     .map((s) => {

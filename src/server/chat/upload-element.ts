@@ -6,7 +6,7 @@
 import { pipeline, Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { IdSchema, isDataError, type Element } from "@/data";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
 import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
 import { publicMessage } from "../errors";

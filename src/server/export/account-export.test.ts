@@ -5,7 +5,7 @@ import { callerFor, createTestServices, sessionUser } from "../../../test/caller
 import { chatGptZip, KYOTO_PNG } from "../../../test/import-archives";
 import { startImport, waitForImport } from "../import/import-jobs";
 import type { Step } from "@/data";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "../auth/session-user";
 import { exportAccount } from "./account-export";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ThreadWithContent } from "@/data";
-import { exportFileName, exportThread, fenced, formatTime, threadToJson, threadToMarkdown } from "./thread-export";
+import { fenced } from "@/lib/shared/format";
+import { exportFileName, exportThread, formatTime, threadToJson, threadToMarkdown } from "./thread-export";
 
 const thread: ThreadWithContent = {
   id: "0f8e6c1a-1111-4222-8333-444455556666",

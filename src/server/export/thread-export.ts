@@ -4,7 +4,8 @@
  * written; attachments appear by name.
  */
 import { timestampDate, type Element, type Step, type ThreadWithContent } from "@/data";
-import { buildStepTree, conversationOrder, feedbackTargets } from "@/lib/build-step-tree";
+import { attachElements, buildStepTree, conversationOrder, feedbackTargets } from "@/lib/shared/build-step-tree";
+import { fenced } from "@/lib/shared/format";
 import { toPublicThread } from "../public-thread";
 
 export type ThreadExportFormat = "json" | "markdown";
@@ -59,13 +60,6 @@ export function formatTime(value: string | null | undefined): string {
   return date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : value;
 }
 
-/** A fence longer than any backtick run inside, so tool output holding ``` cannot end the block early. */
-export function fenced(text: string, language = ""): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
-  return `${fence}${language}\n${text}\n${fence}`;
-}
-
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
 function feedbackLine(feedback: NonNullable<Step["feedback"]>): string {
@@ -103,13 +97,7 @@ function stepBlock(step: Step, attachments: readonly Element[], feedback: Step["
 }
 
 export function threadToMarkdown(thread: ThreadWithContent): string {
-  const stepIds = new Set(thread.steps.map((s) => s.id));
-  const byStep = new Map<string, Element[]>();
-  const loose: Element[] = [];
-  for (const element of thread.elements) {
-    if (element.forId && stepIds.has(element.forId)) byStep.set(element.forId, [...(byStep.get(element.forId) ?? []), element]);
-    else loose.push(element);
-  }
+  const { byStep, orphans: loose } = attachElements(thread.elements, new Set(thread.steps.map((s) => s.id)));
   const title = oneLine(thread.name ?? "") || UNTITLED;
   const header = `# ${title}\n\nCreated ${formatTime(thread.createdAt)} · Last activity ${formatTime(thread.updatedAt ?? thread.createdAt)}`;
   // Reading order and feedback placement are the thread view's (build-step-tree.ts): a run's rating is shown under

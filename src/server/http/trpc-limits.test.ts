@@ -8,7 +8,7 @@ import { createTRPCClient, httpBatchStreamLink, TRPCClientError } from "@trpc/cl
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBDataLayer } from "@/data";
-import { generatedStream } from "@/data/storage/storage-test-backends";
+import { generatedStream } from "../../../test/storage-backends";
 import { createTestServices, sessionUser } from "../../../test/callers";
 import { countRequests, freshTable } from "../../../test/harness";
 import { MiB, peakGrowth } from "../../../test/memory";

@@ -14,7 +14,7 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { importUploadKey, isDataError, type ImportJob, type StorageClient } from "@/data";
 import { getLogger } from "@/data/logger";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
 import { storedImportFile } from "./import-file";
 import { importLimits } from "./import-limits";

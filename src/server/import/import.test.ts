@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { chatGptZip, CLAUDE_FIXTURE, declareSize, KYOTO_PNG, renameEntry, zipOf, CHATGPT_FIXTURE } from "../../../test/import-archives";
 import { importUploadKey } from "@/data";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "../auth/session-user";
 import { localImportFile } from "./import-file";
 import { ALREADY_RUNNING, startImport, THIS_RUNNER, waitForImport } from "./import-jobs";
 

@@ -11,7 +11,7 @@ import type { ThreadWithContent } from "@/data";
 import { uploadElement, type UploadRequest } from "@/server/chat/upload-element";
 import { createInnerContext } from "@/server/context";
 import { appRouter, createCaller } from "@/server/root";
-import { zhCN } from "@/lib/i18n/zh-CN";
+import { zhCN } from "@/lib/shared/i18n/zh-CN";
 import { CLIENT_ADDRESS_HEADER } from "@/server/http/client-address";
 import { isSharePage, sharePageRateGate } from "@/server/share/share-page-gate";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";

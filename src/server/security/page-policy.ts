@@ -1,6 +1,6 @@
-import { createStorageFromConfig, getLogger, parseStorageConfig, setLogFormat } from "@/data";
+import { createStorageFromConfig, getLogger, setLogFormat, type StorageConfig } from "@/data";
 import { oauthSignInOrigins } from "../auth/providers";
-import { parseServerEnv } from "../env";
+import { config } from "../env";
 import { storageOrigin } from "./storage-origin";
 
 /** What the pages' headers depend on besides the request: fixed for the life of the process. */
@@ -21,8 +21,8 @@ let cached: Promise<PagePolicy> | undefined;
  * A storage client of its own, closed after one signature: the proxy is bundled apart from the routes, so sharing
  * getServices()' cached instance would hand the routes objects built from the proxy's copies of the modules.
  */
-async function signedStorageOrigin(): Promise<string> {
-  const storage = createStorageFromConfig(parseStorageConfig(process.env));
+async function signedStorageOrigin(storageConfig: StorageConfig): Promise<string> {
+  const storage = createStorageFromConfig(storageConfig);
   try {
     return await storageOrigin(storage);
   } finally {
@@ -31,14 +31,14 @@ async function signedStorageOrigin(): Promise<string> {
 }
 
 async function load(): Promise<PagePolicy> {
-  const env = parseServerEnv();
+  const { env, storage } = config();
   // The proxy's own copy of the logger module: it writes in the configured format too (LOG_FORMAT).
   setLogFormat(env.LOG_FORMAT);
   return {
-    development: process.env.NODE_ENV === "development",
+    development: env.NODE_ENV === "development",
     trustedProxyHops: env.TRUSTED_PROXY_HOPS,
-    storageOrigins: [await signedStorageOrigin()],
-    signInOrigins: oauthSignInOrigins(),
+    storageOrigins: [await signedStorageOrigin(storage)],
+    signInOrigins: oauthSignInOrigins(env),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The security headers of every page (issue 11), as pure functions of what the request and the configuration say.
+ * The security headers of every page, as pure functions of what the request and the configuration say.
  * src/proxy.ts applies them per request; next.config.mjs adds the ones that never vary (nosniff, Referrer-Policy,
  * Permissions-Policy) to every response, API and static files included.
  */

@@ -1,7 +1,7 @@
 /** The CSP's storage origin is read off a link each real backend signs (s3rver and azurite, started by the suite). */
 import { describe, expect, inject, it } from "vitest";
 import { createStorageFromConfig, parseStorageConfig } from "@/data";
-import { freshStorage } from "@/data/storage/storage-test-backends";
+import { freshStorage } from "../../../test/storage-backends";
 import { storageOrigin } from "./storage-origin";
 
 describe("storageOrigin", () => {

@@ -4,9 +4,9 @@
  * 200 that caches and scrapes like a page. The body is a few lines of static HTML in the viewer's language, under
  * the page's own security headers (the proxy adds them).
  */
-import { en } from "@/lib/i18n/en";
-import { pickLocale } from "@/lib/i18n/locale";
-import { zhCN } from "@/lib/i18n/zh-CN";
+import { en } from "@/lib/shared/i18n/en";
+import { pickLocale } from "@/lib/shared/i18n/locale";
+import { zhCN } from "@/lib/shared/i18n/zh-CN";
 import { clientAddressOf } from "../http/client-address";
 import type { Services } from "../services";
 import { withinShareRate } from "./share-rate-limit";

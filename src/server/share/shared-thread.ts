@@ -5,7 +5,7 @@
  * live share) the thread's Query and the owner's display name.
  */
 import { IdSchema, shareSnapshot, type Element, type ThreadWithContent } from "@/data";
-import type { SessionUser } from "../context";
+import type { SessionUser } from "../auth/session-user";
 import { toPublicElement, toPublicThread } from "../public-thread";
 import { wholeWindow } from "../thread-window";
 import type { Services } from "../services";

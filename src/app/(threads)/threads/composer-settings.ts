@@ -3,7 +3,7 @@ import { currentUser } from "@/server/auth";
 import { createInnerContext } from "@/server/context";
 import { createCaller } from "@/server/root";
 import { getServices } from "@/server/services";
-import type { ComposerSettings } from "@/components/composer";
+import type { ComposerSettings } from "@/components/composer/composer";
 
 /**
  * What the message box needs from the server (upload limits, who answers), read through the same procedures while

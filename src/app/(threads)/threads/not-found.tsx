@@ -1,4 +1,4 @@
-import { ThreadNotFound } from "@/components/thread-states";
+import { ThreadNotFound } from "@/components/thread/thread-states";
 
 export default function NotFound() {
   return <ThreadNotFound />;

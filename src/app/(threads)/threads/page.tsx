@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { NewChatView } from "@/components/new-chat-view";
+import { NewChatView } from "@/components/thread/new-chat-view";
 import { readComposerSettings } from "./composer-settings";
 
 export const metadata: Metadata = { title: "New chat" };

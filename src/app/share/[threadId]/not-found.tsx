@@ -1,4 +1,4 @@
-import { ShareNotFound } from "@/components/shared-thread-view";
+import { ShareNotFound } from "@/components/share/shared-thread-view";
 
 /** One page for expired, revoked, never-shared, missing and deleted threads alike (docs/sharing.md, "Rules"). */
 export default function NotFound() {

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
-import { SharedThreadView } from "@/components/shared-thread-view";
+import { SharedThreadView } from "@/components/share/shared-thread-view";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
-import { threadIdFromParam } from "../../(threads)/threads/[threadId]/thread-param";
+import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
  * A thread through its share link (docs/sharing.md), read once per request (metadata and page share it) through

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
 import { findOwnedThreadRef } from "@/server/thread-access";
-import { threadIdFromParam } from "./thread-param";
+import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
  * The ownership check runs here, above this segment's loading.tsx, so it finishes before anything streams: a missing

@@ -1,4 +1,4 @@
-import { ThreadSkeleton } from "@/components/thread-states";
+import { ThreadSkeleton } from "@/components/thread/thread-states";
 
 export default function Loading() {
   return <ThreadSkeleton />;

@@ -2,15 +2,15 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { ThreadView } from "@/components/thread-view";
-import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/scroll-to-latest-script";
+import { ThreadView } from "@/components/thread/thread-view";
+import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
 import { currentUser } from "@/server/auth";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { getServices } from "@/server/services";
 import { findOwnedThread } from "@/server/thread-access";
 import { latestWindow } from "@/server/thread-window";
 import { readComposerSettings } from "../composer-settings";
-import { threadIdFromParam } from "./thread-param";
+import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
  * Read once per request (metadata and page share it) through the thread gate, as threads.get does: one read of the

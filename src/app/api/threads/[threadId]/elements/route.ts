@@ -1,7 +1,6 @@
-import { isDataError } from "@/data";
 import { userFromRequest } from "@/server/auth";
 import { uploadElement } from "@/server/chat/upload-element";
-import { CROSS_ORIGIN_MESSAGE, isSameOriginRequest } from "@/server/http/same-origin";
+import { answerUnavailable, declaredLength, refuseCrossOrigin } from "@/server/http/route-answers";
 import { toPublicElement } from "@/server/public-thread";
 import { getServices } from "@/server/services";
 
@@ -13,30 +12,22 @@ export const dynamic = "force-dynamic";
  * 403 when it does not come from the app's own pages (same-origin.ts).
  */
 export async function POST(req: Request, { params }: { params: Promise<{ threadId: string }> }) {
-  if (!isSameOriginRequest(req)) {
-    await req.body?.cancel().catch(() => undefined);
-    return Response.json({ error: CROSS_ORIGIN_MESSAGE }, { status: 403 });
-  }
+  const refused = await refuseCrossOrigin(req);
+  if (refused) return refused;
   const { threadId } = await params;
   const url = new URL(req.url);
-  const length = req.headers.get("content-length");
-  let user;
-  try {
-    user = await userFromRequest(req);
-  } catch (error) {
-    // The session check reads the table; when it is unreachable, say so rather than 500.
-    if (isDataError(error, "unavailable")) return Response.json({ error: "The history store is unavailable right now; please try again." }, { status: 503 });
-    throw error;
-  }
-  const result = await uploadElement(getServices(), user, {
-    threadId,
-    elementId: url.searchParams.get("elementId") ?? "",
-    forId: url.searchParams.get("forId") ?? "",
-    fileName: url.searchParams.get("name") ?? "",
-    mime: req.headers.get("content-type") ?? "",
-    contentLength: length && /^\d+$/.test(length) ? Number(length) : null,
-    body: req.body,
+  return answerUnavailable(async () => {
+    const user = await userFromRequest(req);
+    const result = await uploadElement(getServices(), user, {
+      threadId,
+      elementId: url.searchParams.get("elementId") ?? "",
+      forId: url.searchParams.get("forId") ?? "",
+      fileName: url.searchParams.get("name") ?? "",
+      mime: req.headers.get("content-type") ?? "",
+      contentLength: declaredLength(req),
+      body: req.body,
+    });
+    if (result.status === 201) return Response.json({ element: toPublicElement(result.element) }, { status: 201 });
+    return Response.json({ error: result.error }, { status: result.status });
   });
-  if (result.status === 201) return Response.json({ element: toPublicElement(result.element) }, { status: 201 });
-  return Response.json({ error: result.error }, { status: result.status });
 }

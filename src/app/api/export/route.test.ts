@@ -1,0 +1,137 @@
+/**
+ * `GET /api/export` at the HTTP level: the route handler itself (route.ts), called with a Request as
+ * Next calls it, the session cookie next-auth would set, and this file's own services over real dynalite and s3rver.
+ * Who is exporting comes from the session cookie only, never from the request.
+ */
+import { encode } from "next-auth/jwt";
+import yauzl from "yauzl";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { GET } from "./route";
+import { callerFor, createTestServices, sessionUser } from "../../../../test/callers";
+import { chatGptZip, KYOTO_PNG } from "../../../../test/import-archives";
+import { stampSessionVersion } from "@/server/auth/sessions";
+import type { SessionUser } from "@/server/auth/session-user";
+import { startImport, waitForImport } from "@/server/import/import-jobs";
+import type { Services } from "@/server/services";
+
+// next-auth's entry point imports `next/server`, which only resolves inside Next. The route reads the session with
+// next-auth/jwt (auth/sessions.ts), which stays real: only NextAuth() itself, unused here, is stood in for.
+vi.mock("next-auth", () => ({
+  default: () => ({ handlers: {}, auth: async () => null, signIn: async () => undefined, signOut: async () => undefined }),
+  AuthError: class AuthError extends Error {},
+  CredentialsSignin: class CredentialsSignin extends Error {},
+}));
+
+const SECRET = "export-route-test-secret-of-at-least-32-chars";
+const COOKIE = "authjs.session-token";
+const globalForServices = globalThis as unknown as { threadbookServices?: Services };
+
+let services: Awaited<ReturnType<typeof createTestServices>>;
+let previousSecret: string | undefined;
+beforeAll(async () => {
+  services = await createTestServices();
+  // The route reads the process's services and secret (services.ts caches them on globalThis): this file's.
+  globalForServices.threadbookServices = services;
+  previousSecret = process.env.AUTH_SECRET;
+  process.env.AUTH_SECRET = SECRET;
+});
+afterAll(async () => {
+  delete globalForServices.threadbookServices;
+  if (previousSecret === undefined) delete process.env.AUTH_SECRET;
+  else process.env.AUTH_SECRET = previousSecret;
+  await services.close();
+});
+
+/** The cookie next-auth sets after a sign-in of `user` (with its session version), sealed with `secret`. */
+async function sessionCookie(user: SessionUser, secret = SECRET): Promise<string> {
+  await services.data.createUser({ identifier: user.identifier, displayName: null });
+  const version = (await services.data.getSessionVersion(user.identifier)) ?? undefined;
+  const token = await stampSessionVersion(services, { sub: user.id, email: user.identifier, name: user.name }, version);
+  return `${COOKIE}=${await encode({ token: token!, secret, salt: COOKIE })}`;
+}
+
+const exportRequest = (cookie?: string, query = "") => new Request(`http://localhost/api/export${query}`, { headers: cookie ? { cookie } : {} });
+
+async function importBytes(user: SessionUser, data: Buffer) {
+  const started = await startImport(services, user, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
+  if (started.status !== 202) throw new Error(started.error);
+  await waitForImport(started.job.jobId);
+  return services.data.getImportJob(user.id, started.job.jobId);
+}
+
+async function entriesOf(zip: Buffer): Promise<Map<string, Buffer>> {
+  const file = await yauzl.fromBufferPromise(zip, { lazyEntries: true });
+  const listed: yauzl.Entry[] = [];
+  await new Promise<void>((resolve, reject) => {
+    file.on("entry", (entry: yauzl.Entry) => (listed.push(entry), file.readEntry()));
+    file.once("end", resolve);
+    file.once("error", reject);
+    file.readEntry();
+  });
+  const entries = new Map<string, Buffer>();
+  for (const entry of listed) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+    entries.set(entry.fileName, Buffer.concat(chunks));
+  }
+  return entries;
+}
+
+describe("GET /api/export", () => {
+  const alice = sessionUser();
+  const bob = sessionUser();
+  const BOB_SECRET = "Bob's private plans for the weekend";
+  let bobThread: string;
+  beforeAll(async () => {
+    await importBytes(alice, await chatGptZip());
+    bobThread = (await callerFor(services, bob).threads.create()).id;
+    await services.data.updateThread(bobThread, { name: BOB_SECRET, userId: bob.id });
+    await services.data.createStep({ id: crypto.randomUUID(), threadId: bobThread, type: "user_message", name: bob.id, output: BOB_SECRET, createdAt: "2024-06-01T00:00:00.000000Z" });
+  });
+
+  it("answers 401 without a session, or with a cookie sealed by another secret, and sends no zip", async () => {
+    for (const request of [exportRequest(), exportRequest(await sessionCookie(alice, "another-secret-that-is-at-least-32-chars")), exportRequest(`${COOKIE}=not-a-token`)]) {
+      const response = await GET(request);
+      expect(response.status).toBe(401);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({ error: "Sign in to continue" });
+    }
+  });
+
+  it("streams the caller's zip: attachment headers, no length declared up front, not cached", async () => {
+    const response = await GET(exportRequest(await sessionCookie(alice)));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/zip");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="threadbook-export-\d{4}-\d{2}-\d{2}\.zip"$/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    // Streamed as it is made: the length is not known when the headers go.
+    expect(response.headers.get("content-length")).toBeNull();
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value!).subarray(0, 2).toString()).toBe("PK");
+    await reader.cancel();
+  });
+
+  it("holds only the caller's threads, whatever the request names: bob's thread is nowhere in alice's zip", async () => {
+    const response = await GET(exportRequest(await sessionCookie(alice), `?userId=${encodeURIComponent(bob.id)}&user=${encodeURIComponent(bob.id)}`));
+    const zip = Buffer.from(await response.arrayBuffer());
+    const entries = await entriesOf(zip);
+    const index = JSON.parse(entries.get("index.json")!.toString()) as { user: string; threads: Array<{ id: string; name: string }> };
+    expect(index.user).toBe(alice.id);
+    expect(index.threads.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+    for (const [name, bytes] of entries) {
+      expect(name).not.toContain(bobThread);
+      expect(bytes.toString("latin1")).not.toContain(BOB_SECRET);
+      expect(bytes.toString("latin1")).not.toContain(bobThread);
+    }
+    expect([...entries.values()].some((bytes) => bytes.equals(KYOTO_PNG))).toBe(true);
+  });
+
+  it("what it downloads imports into another account whole", async () => {
+    const response = await GET(exportRequest(await sessionCookie(alice)));
+    const carol = sessionUser();
+    const job = await importBytes(carol, Buffer.from(await response.arrayBuffer()));
+    expect(job).toMatchObject({ status: "done", format: "threadbook", imported: 2, attachments: 1, skippedCount: 0 });
+    expect((await callerFor(services, carol).threads.list({ first: 10 })).data.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+  });
+});

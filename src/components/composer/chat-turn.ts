@@ -1,0 +1,66 @@
+/** A turn being sent, and how it relates to the thread as the server stores it. Pure. */
+import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
+
+/**
+ * The turn being sent in one thread: the user's message at once (optimistic), then the reply as it streams, until
+ * `threads.get` has the stored turn (its run, ids and feedback target) and the view can draw it from there.
+ *
+ * `sending` until the server's `start` event, `streaming` while tokens arrive; then `done`, `cancelled` (Stop),
+ * `error` (the assistant failed: the server stored an error step) or `interrupted` (the connection dropped mid-reply:
+ * the server keeps what it streamed).
+ */
+export type TurnStatus = "sending" | "streaming" | "done" | "cancelled" | "error" | "interrupted";
+
+export interface ChatTurn {
+  threadId: string;
+  messageId: string;
+  content: string;
+  attachments: ThreadElement[];
+  sentAt: string;
+  status: TurnStatus;
+  reply: string;
+  started: boolean;
+  runStepId: string | null;
+  assistantStepId: string | null;
+  errorStepId: string | null;
+  error: string | null;
+  threadName: string | null;
+  assistantName: string | null;
+  /** Ended, and the refetch that should have replaced it failed: shown as it is, and a new message may be sent. */
+  stale: boolean;
+}
+
+export const isStreaming = (turn: ChatTurn | null | undefined) => turn?.status === "sending" || turn?.status === "streaming";
+
+/**
+ * The server's steps and elements of a live turn are drawn from the turn until it is removed, so never twice. The
+ * turn is the message and everything nested under it (its run, the reply), even before the client knows the run's id.
+ */
+export type TurnIds = Pick<ChatTurn, "messageId" | "runStepId" | "assistantStepId" | "errorStepId">;
+export function withoutTurn(thread: ThreadDetail, turn: TurnIds | null): ThreadDetail {
+  if (!turn) return thread;
+  const hidden = new Set([turn.messageId, turn.runStepId, turn.assistantStepId, turn.errorStepId].filter((id): id is string => Boolean(id)));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of thread.steps) {
+      if (s.parentId && hidden.has(s.parentId) && !hidden.has(s.id)) {
+        hidden.add(s.id);
+        grew = true;
+      }
+    }
+  }
+  const steps = thread.steps.filter((s) => !hidden.has(s.id));
+  const elements = thread.elements.filter((e) => !(e.forId && hidden.has(e.forId)));
+  return steps.length === thread.steps.length && elements.length === thread.elements.length ? thread : { ...thread, steps, elements };
+}
+
+/** Whether a fetched thread holds the whole turn: the run ended (done, stopped, failed or dropped: the server ends it). */
+export function turnIsStored(thread: Pick<ThreadDetail, "steps">, turn: ChatTurn): boolean {
+  const byId = new Map<string, ThreadStep>(thread.steps.map((s) => [s.id, s]));
+  // Never started: nothing more will come; what the server has (perhaps the message) is all there is.
+  if (!turn.started || !turn.runStepId) return true;
+  if (!byId.has(turn.messageId)) return false;
+  if (turn.errorStepId) return byId.has(turn.errorStepId);
+  return Boolean(byId.get(turn.runStepId)?.end);
+}
+

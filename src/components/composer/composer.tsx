@@ -1,0 +1,317 @@
+"use client";
+
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { randomId } from "@/lib/client/upload";
+import { api } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/router-types";
+import { AttachButton, AttachmentList, useAttachments } from "./attachment-picker";
+import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
+import { useToast } from "@/components/ui/toast";
+import { isStreaming } from "./chat-turn";
+import { stopTurn, useChatTurn } from "./chat-turn-store";
+import { takeComposerFocus } from "./new-chat-state";
+import { useSendMessage } from "./use-chat-stream";
+
+interface MadeThread {
+  threadId: string | null;
+  sendTried: boolean;
+  utils: ReturnType<typeof api.useUtils>;
+}
+
+/** A new chat left with files but no message: the empty thread made for them would sit in the list as "Untitled". */
+async function deleteEmptyThread(state: MadeThread) {
+  if (!state.threadId || state.sendTried) return;
+  try {
+    await state.utils.client.threads.delete.mutate({ threadId: state.threadId });
+    await state.utils.threads.list.invalidate();
+  } catch {
+    // Offline, or already gone: it stays as an empty thread the user can delete.
+  }
+}
+
+/** The textarea grows with its text up to this height, then scrolls. */
+const MAX_TEXTAREA_PX = 240;
+
+/** chat.limits and chat.assistant, read by the page on the server (composer-settings.ts). */
+export interface ComposerSettings {
+  limits: RouterOutputs["chat"]["limits"];
+  assistant: RouterOutputs["chat"]["assistant"];
+}
+
+interface ComposerProps {
+  /** Null for a new chat: the server makes its thread on first use (a file picked, or Send), reported through onThreadId. */
+  threadId: string | null;
+  onThreadId?: (threadId: string) => void;
+  /** Which focus request this composer answers (requestComposerFocus): its thread id, or "new". */
+  focusKey: string;
+  settings?: ComposerSettings;
+}
+
+/**
+ * Where a message is written: Enter sends, Shift+Enter breaks the line, and nothing is sent mid-composition
+ * (IME). Files upload the moment they are picked or dropped, for the message being written, so Send only waits for
+ * the ones still on their way. While a reply streams, Send becomes Stop; the text box stays editable for the next
+ * message. A send that fails before the server has it puts the text and files back.
+ */
+export function Composer({ threadId, onThreadId, focusKey, settings }: ComposerProps) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const utils = api.useUtils();
+  const send = useSendMessage();
+  const limits = api.chat.limits.useQuery(undefined, { staleTime: Infinity, initialData: settings?.limits });
+  const assistant = api.chat.assistant.useQuery(undefined, { staleTime: Infinity, initialData: settings?.assistant });
+  const turn = useChatTurn(threadId);
+  const streaming = isStreaming(turn);
+  // The previous turn is still being stored (a moment after it ends): the next message waits for it.
+  const blocked = turn !== null && !turn.stale;
+
+  const [text, setText] = useState("");
+  const latestText = useRef("");
+  const [queued, setQueued] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const mounted = useRef(true);
+  const ids = useRef<{ threadId: string | null; messageId: string | null }>({ threadId: null, messageId: null });
+  // A new chat's thread, made on the server (threads.create) for its first file or message; the server picks its id.
+  const made = useRef<MadeThread & { creating: Promise<string> | null }>({
+    threadId: null,
+    creating: null,
+    sendTried: false,
+    utils,
+  });
+  const inputId = useId();
+  const hintId = useId();
+
+  const changeText = (value: string) => {
+    latestText.current = value;
+    setText(value);
+  };
+
+  /** The thread (made once, however many files ask at the same time) and the pending message's id. */
+  const ensureIds = useCallback(async () => {
+    let thread = threadId ?? ids.current.threadId;
+    if (!thread) {
+      const state = made.current;
+      state.creating ??= state.utils.client.threads.create.mutate().then(
+        ({ id }) => {
+          ids.current.threadId = id;
+          state.threadId = id;
+          // Left before the server answered: the cleanup below already ran, so this empty thread goes now.
+          if (!mounted.current) void deleteEmptyThread(state);
+          else onThreadId?.(id);
+          return id;
+        },
+        (error: unknown) => {
+          state.creating = null;
+          throw error;
+        },
+      );
+      thread = await state.creating;
+    }
+    ids.current.messageId ??= randomId();
+    return { threadId: thread, messageId: ids.current.messageId };
+  }, [threadId, onThreadId]);
+
+  const deleteElement = useCallback((thread: string, elementId: string) => utils.client.elements.delete.mutate({ threadId: thread, elementId }), [utils]);
+  const attachments = useAttachments({ limits: limits.data, ensureIds, deleteElement, onError: toast });
+
+  useEffect(() => {
+    mounted.current = true;
+    // After New chat, or when a new chat moved to its own URL mid-reply: the cursor stays in the box.
+    if (takeComposerFocus(focusKey)) requestAnimationFrame(() => textarea.current?.focus());
+    return () => {
+      mounted.current = false;
+    };
+  }, [focusKey]);
+
+  // Leaving a new chat that only ever had files (never a message): the empty thread the uploads created would sit
+  // in the list as "Untitled", so it goes, files and all. Once a send was tried, nothing is deleted.
+  useEffect(() => {
+    made.current.utils = utils;
+  }, [utils]);
+  useEffect(() => {
+    const state = made.current;
+    return () => void deleteEmptyThread(state);
+  }, []);
+
+  useLayoutEffect(() => {
+    const box = textarea.current;
+    if (!box) return;
+    box.style.height = "auto";
+    box.style.height = `${Math.min(box.scrollHeight, MAX_TEXTAREA_PX)}px`;
+  }, [text]);
+
+  const sendable = text.trim() !== "" || attachments.files.some((f) => f.status !== "error");
+
+  const submit = async () => {
+    if (blocked || queued || !sendable) return;
+    if (attachments.busy) {
+      setQueued(true);
+      await attachments.settled();
+      if (!mounted.current) return;
+      setQueued(false);
+    }
+    const draftText = latestText.current;
+    const content = draftText.trim();
+    const files = attachments.take();
+    const uploaded = files.flatMap((f) => (f.status === "done" && f.element ? [f.element] : []));
+    if (!content && uploaded.length === 0) {
+      // Every file was refused or failed: nothing to send; their messages stay on screen.
+      attachments.restore(files);
+      return;
+    }
+    let thread: string;
+    let messageId: string;
+    try {
+      ({ threadId: thread, messageId } = await ensureIds());
+    } catch {
+      // The new chat's thread could not be made: nothing was sent, so everything goes back.
+      if (!mounted.current) return;
+      attachments.restore(files);
+      toast(t.sendFailed);
+      return;
+    }
+    if (!mounted.current) return;
+    made.current.sendTried = true;
+    ids.current.messageId = null;
+    changeText("");
+    // Sent with the button: the cursor goes back to the box (the button is about to become Stop, then disabled).
+    textarea.current?.focus();
+    const outcome = await send({ threadId: thread, messageId, content, attachments: uploaded });
+    if (outcome === "started") {
+      attachments.release(files);
+      return;
+    }
+    if (!mounted.current) return;
+    // Same message id again: its files are already uploaded for it, and a retry is not stored twice.
+    ids.current.messageId = messageId;
+    if (!latestText.current) changeText(draftText);
+    attachments.restore(files.filter((f) => f.status === "done"));
+    textarea.current?.focus();
+  };
+
+  const onKeyDown = (event: React.KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== "Enter" || event.shiftKey || event.altKey) return;
+    // An IME is composing (Chinese, Japanese …): Enter picks the candidate, it does not send. keyCode 229 is Safari's.
+    if (event.nativeEvent.isComposing || event.keyCode === 229) return;
+    // On touch keyboards Enter is a new line; the Send button sends.
+    if (window.matchMedia("(pointer: coarse)").matches && !event.ctrlKey && !event.metaKey) return;
+    event.preventDefault();
+    void submit();
+  };
+
+  const hasFiles = (event: React.DragEvent) => Array.from(event.dataTransfer.types).includes("Files");
+
+  const isDemo = assistant.data?.isDemo;
+  const status = !turn ? "" : streaming ? t.replying : turn.status === "cancelled" ? t.replyStopped : turn.status === "error" ? t.assistantFailed(turn.error ?? "") : "";
+
+  return (
+    <div className="composer">
+      <form
+        className="composer-card"
+        data-dragging={dragging ? "true" : undefined}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+        onDragEnter={(event) => {
+          if (!hasFiles(event)) return;
+          event.preventDefault();
+          dragDepth.current++;
+          setDragging(true);
+        }}
+        onDragOver={(event) => {
+          if (!hasFiles(event)) return;
+          event.preventDefault();
+          event.dataTransfer.dropEffect = "copy";
+        }}
+        onDragLeave={() => {
+          dragDepth.current = Math.max(0, dragDepth.current - 1);
+          if (dragDepth.current === 0) setDragging(false);
+        }}
+        onDrop={(event) => {
+          if (!hasFiles(event)) return;
+          event.preventDefault();
+          dragDepth.current = 0;
+          setDragging(false);
+          attachments.add(Array.from(event.dataTransfer.files));
+        }}
+      >
+        <AttachmentList files={attachments.files} onRemove={attachments.remove} />
+        <label htmlFor={inputId} className="sr-only">
+          {t.messageLabel}
+        </label>
+        <textarea
+          id={inputId}
+          ref={textarea}
+          className="composer-input"
+          rows={1}
+          value={text}
+          placeholder={t.messagePlaceholder}
+          maxLength={limits.data?.messageMax}
+          aria-describedby={hintId}
+          onChange={(event) => changeText(event.target.value)}
+          onKeyDown={onKeyDown}
+          onPaste={(event) => {
+            const pasted = Array.from(event.clipboardData.files);
+            if (pasted.length === 0) return;
+            // A screenshot or a copied file: attach it; text on the clipboard still pastes.
+            if (!event.clipboardData.getData("text")) event.preventDefault();
+            attachments.add(pasted);
+          }}
+        />
+        <div className="composer-toolbar">
+          <AttachButton limits={limits.data} onFiles={attachments.add} />
+          <span id={hintId} className="composer-hint">
+            {queued ? (
+              <>
+                <span className="spinner spinner-sm" aria-hidden="true" /> {t.waitingForUploads}
+              </>
+            ) : (
+              <span className="composer-keys">{t.composerHint}</span>
+            )}
+          </span>
+          {streaming && turn ? (
+            <button
+              type="button"
+              className="composer-send composer-stop"
+              aria-label={t.stop}
+              title={t.stop}
+              onClick={() => {
+                stopTurn(turn.threadId);
+                textarea.current?.focus();
+              }}
+            >
+              <StopIcon size={14} />
+            </button>
+          ) : (
+            <button type="submit" className="composer-send" aria-label={t.send} title={t.send} disabled={!sendable || blocked} aria-busy={queued || undefined}>
+              {queued ? <span className="spinner spinner-sm spinner-on-accent" aria-hidden="true" /> : <ArrowUpIcon size={17} />}
+            </button>
+          )}
+        </div>
+        {dragging ? (
+          <div className="composer-drop" aria-hidden="true">
+            {t.dropFiles}
+          </div>
+        ) : null}
+      </form>
+      <p className="composer-note">
+        {isDemo ? (
+          <>
+            <span className="demo-badge">{t.demoBadge}</span> {t.demoNotice}
+          </>
+        ) : assistant.data ? (
+          t.assistantNotice(assistant.data.name)
+        ) : (
+          "\u00a0"
+        )}
+      </p>
+      <p className="sr-only" role="status">
+        {status}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,175 @@
+"use client";
+
+/** Sending a message: the optimistic turn, the streamed reply, then the refetch that hands the turn to the stored thread. */
+import { useCallback } from "react";
+import type { Dictionary } from "@/lib/shared/i18n/en";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { api } from "@/trpc/react";
+import type { ChatEvent } from "@/trpc/router-types";
+import { useToast } from "@/components/ui/toast";
+import type { ThreadElement } from "@/trpc/use-thread-cache";
+import { isStreaming, turnIsStored, type ChatTurn } from "./chat-turn";
+import { chatTurns } from "./chat-turn-store";
+
+type Utils = ReturnType<typeof api.useUtils>;
+
+/** sendMessage, bound to this tree's tRPC client, toasts and language. */
+export function useSendMessage() {
+  const utils = api.useUtils();
+  const toast = useToast();
+  const { t } = useI18n();
+  return useCallback((input: SendInput) => sendMessage({ utils, toast, t }, input), [utils, toast, t]);
+}
+
+export interface SendDeps {
+  utils: Utils;
+  toast: (message: string) => void;
+  t: Dictionary;
+}
+
+export interface SendInput {
+  threadId: string;
+  messageId: string;
+  content: string;
+  attachments: ThreadElement[];
+}
+
+/** `started` once the server has the message; otherwise the composer puts the draft back. */
+export type SendOutcome = "started" | "failed" | "aborted";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A message for a send that failed before the server had it: the server's own for a refusal, else "check your connection". */
+function failureMessage(error: unknown, t: Dictionary): string {
+  const data = (error as { data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } } | null)?.data;
+  const zodMessage = data?.zodError?.fieldErrors && Object.values(data.zodError.fieldErrors).flat().find(Boolean);
+  if (zodMessage) return zodMessage;
+  const message = error instanceof Error ? error.message : "";
+  if (data?.code === "BAD_REQUEST" || data?.code === "SERVICE_UNAVAILABLE" || data?.code === "PAYLOAD_TOO_LARGE") return message || t.sendFailed;
+  if (data?.code === "NOT_FOUND") return t.notFoundTitle;
+  return t.sendFailed;
+}
+
+/**
+ * Sends one message and streams the reply into the store. chat.send is a streaming mutation: over
+ * httpBatchStreamLink, `mutate` resolves to an async iterable of the procedure's events. Aborting its signal closes
+ * the request; the server then stores what it streamed, marked cancelled (continue-thread.ts).
+ */
+export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutcome> {
+  const { threadId, messageId } = input;
+  const { utils, toast, t } = deps;
+  const controller = chatTurns.begin(threadId);
+
+  let turn: ChatTurn = {
+    ...input,
+    sentAt: new Date().toISOString(),
+    status: "sending",
+    reply: "",
+    started: false,
+    runStepId: null,
+    assistantStepId: null,
+    errorStepId: null,
+    error: null,
+    threadName: null,
+    assistantName: null,
+    stale: false,
+  };
+  chatTurns.set(threadId, turn);
+
+  const mine = () => chatTurns.get(threadId)?.messageId === messageId;
+  const update = (patch: Partial<ChatTurn>) => {
+    turn = { ...turn, ...patch };
+    if (mine()) chatTurns.set(threadId, turn);
+  };
+  const remove = () => {
+    if (mine()) chatTurns.delete(threadId);
+  };
+
+  // Tokens are drawn at most once a frame: a fast model sends far more than the screen can show.
+  let reply = "";
+  let frame: number | null = null;
+  const flush = () => {
+    if (frame !== null) cancelAnimationFrame(frame);
+    frame = null;
+    if (reply !== turn.reply) update({ reply });
+  };
+
+  return new Promise<SendOutcome>((resolve) => {
+    void (async () => {
+      try {
+        const events: AsyncIterable<ChatEvent> = await utils.client.chat.send.mutate({ threadId, messageId, content: input.content }, { signal: controller.signal });
+        for await (const event of events) {
+          if (event.type === "start") {
+            update({
+              status: "streaming",
+              started: true,
+              runStepId: event.runStepId,
+              assistantStepId: event.assistantStepId,
+              threadName: event.threadName,
+              assistantName: event.assistant.name,
+            });
+            resolve("started");
+            // The thread moved to the top (or a new chat appeared, named after this message).
+            void utils.threads.list.invalidate();
+          } else if (event.type === "token") {
+            reply += event.text;
+            frame ??= requestAnimationFrame(flush);
+          } else if (event.type === "done") {
+            reply = event.output;
+            flush();
+            update({ status: event.cancelled ? "cancelled" : "done" });
+          } else {
+            flush();
+            update({ status: "error", error: event.message, errorStepId: event.errorStepId });
+          }
+        }
+        // A stream that closed without a word (a proxy cut it): handled as the failure it is.
+        if (!turn.started) throw new Error("The reply stream closed before it started.");
+        if (isStreaming(turn)) {
+          flush();
+          update({ status: controller.signal.aborted ? "cancelled" : "interrupted" });
+        }
+      } catch (error) {
+        flush();
+        if (!turn.started) {
+          remove();
+          if (!controller.signal.aborted) toast(failureMessage(error, t));
+          resolve(controller.signal.aborted ? "aborted" : "failed");
+          // The server may have stored the message before failing: show the thread as it is.
+          void utils.threads.get.invalidate({ threadId });
+          return;
+        }
+        if (controller.signal.aborted) update({ status: "cancelled" });
+        else {
+          update({ status: "interrupted" });
+          toast(t.streamLost);
+        }
+      } finally {
+        chatTurns.end(threadId, controller);
+      }
+      await settle();
+    })();
+  });
+
+  /**
+   * Refetches the thread until it holds the whole turn, then lets the view draw the turn from the server. After a
+   * Stop the server ends the run a moment after the request closes, hence a few tries. The streamed text stays on
+   * screen meanwhile, in the same place: no jump.
+   */
+  async function settle() {
+    void utils.threads.list.invalidate();
+    let fetched = false;
+    for (let attempt = 0; attempt < 8 && mine(); attempt++) {
+      try {
+        const thread = await utils.threads.get.fetch({ threadId }, { staleTime: 0 });
+        fetched = true;
+        if (turnIsStored(thread, turn)) break;
+      } catch {
+        // Offline or the thread was deleted meanwhile: try again, then leave the turn as it is.
+      }
+      await sleep(150 * (attempt + 1));
+    }
+    if (fetched) remove();
+    else update({ stale: true });
+  }
+}

@@ -1,0 +1,76 @@
+"use client";
+
+import { useId, useRef, useState } from "react";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { Dialog } from "@/components/ui/dialog";
+import { FEEDBACK_COMMENT_MAX } from "@/data/entities/feedback";
+
+interface Props {
+  open: boolean;
+  value: 0 | 1;
+  initialComment: string;
+  onCancel: () => void;
+  onSubmit: (comment: string) => void;
+}
+
+/** The optional comment after a thumb. Enter makes a new line; Ctrl/⌘+Enter or the Submit button sends. */
+export function FeedbackDialog({ open, value, initialComment, onCancel, onSubmit }: Props) {
+  const { t } = useI18n();
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  return (
+    <Dialog open={open} onClose={onCancel} title={value === 1 ? t.feedbackUpTitle : t.feedbackDownTitle} initialFocusRef={textarea} testId="feedback-dialog">
+      <FeedbackForm textareaRef={textarea} initialComment={initialComment} onCancel={onCancel} onSubmit={onSubmit} />
+    </Dialog>
+  );
+}
+
+/** Mounted with each opening, so the text starts from the stored comment every time. */
+function FeedbackForm({ textareaRef, initialComment, onCancel, onSubmit }: { textareaRef: React.RefObject<HTMLTextAreaElement | null>; initialComment: string; onCancel: () => void; onSubmit: (comment: string) => void }) {
+  const { t } = useI18n();
+  const [comment, setComment] = useState(initialComment);
+  const id = useId();
+  return (
+    <form
+      className="feedback-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit(comment.trim());
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-comment`}>{t.commentLabel}</label>
+        <textarea
+          ref={textareaRef}
+          id={`${id}-comment`}
+          rows={4}
+          maxLength={FEEDBACK_COMMENT_MAX}
+          value={comment}
+          aria-describedby={`${id}-hint ${id}-count`}
+          onChange={(event) => setComment(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) {
+              event.preventDefault();
+              event.currentTarget.form?.requestSubmit();
+            }
+          }}
+        />
+        <div className="field-foot">
+          <span id={`${id}-hint`} className="muted">
+            {t.feedbackHint}
+          </span>
+          <span id={`${id}-count`} className="muted char-count">
+            {t.charCount(comment.length, FEEDBACK_COMMENT_MAX)}
+          </span>
+        </div>
+      </div>
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onCancel}>
+          {t.cancel}
+        </button>
+        <button type="submit" className="btn btn-primary">
+          {t.submit}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,125 @@
+"use client";
+
+import { useState } from "react";
+import { formatFullDate } from "@/lib/shared/date-groups";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { api } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/router-types";
+import { CopyButton } from "@/components/ui/copy-button";
+import { ShareIcon } from "@/components/ui/icons";
+import { ModalDialog } from "@/components/ui/radix-dialog";
+import { useToast } from "@/components/ui/toast";
+
+type ShareState = RouterOutputs["share"]["state"];
+type Access = "public" | "signed-in";
+type Expiry = "1d" | "7d" | "30d" | "never";
+const EXPIRIES: Expiry[] = ["1d", "7d", "30d", "never"];
+
+/** The link Chainlit uses too, so a link made in either app opens in both. */
+export const shareUrl = (threadId: string) => `${window.location.origin}/share/${encodeURIComponent(threadId)}`;
+
+/** "Share" in the thread's header: opens the share dialog. */
+export function ShareButton({ threadId }: { threadId: string }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" className="btn btn-sm" onClick={() => setOpen(true)} data-testid="share-button">
+        <ShareIcon size={15} />
+        {t.share}
+      </button>
+      {open ? <ShareDialog threadId={threadId} open={open} onOpenChange={setOpen} /> : null}
+    </>
+  );
+}
+
+/**
+ * Create the link (and copy it), choose who may open it and when it expires, share again to include new messages,
+ * stop sharing. The choices are the deployment's (SHARE_ACCESS).
+ */
+function ShareDialog({ threadId, open, onOpenChange }: { threadId: string; open: boolean; onOpenChange: (open: boolean) => void }) {
+  const { t, locale } = useI18n();
+  const toast = useToast();
+  const utils = api.useUtils();
+  const state = api.share.state.useQuery({ threadId }, { staleTime: 0 });
+  const [access, setAccess] = useState<Access | null>(null);
+  const [expiry, setExpiry] = useState<Expiry>("never");
+  const onSettled = {
+    onSuccess: () => void utils.share.invalidate(),
+    onError: () => toast(t.shareFailed),
+  };
+  const create = api.share.create.useMutation(onSettled);
+  const update = api.share.update.useMutation(onSettled);
+  const revoke = api.share.revoke.useMutation(onSettled);
+  const busy = create.isPending || update.isPending || revoke.isPending;
+  const data: ShareState | undefined = state.data;
+  const policy = data?.policy ?? null;
+  const current = data?.shared ? data : null;
+  const chosenAccess: Access = access ?? current?.access ?? policy?.default ?? "signed-in";
+
+  const change = (next: { access?: Access; expiry?: Expiry }) => {
+    const choice = { threadId, access: next.access ?? chosenAccess, expiry: next.expiry ?? expiry };
+    if (next.access) setAccess(next.access);
+    if (next.expiry) setExpiry(next.expiry);
+    // On a live share a change applies at once; before it, the choices wait for "Create link".
+    if (current) update.mutate(choice);
+  };
+
+  return (
+    <ModalDialog open={open} onOpenChange={onOpenChange} title={t.shareTitle} description={t.shareDescription} testId="share-dialog">
+      {state.isPending ? <span className="spinner spinner-sm" aria-hidden="true" /> : null}
+      {data && !policy ? <p className="share-status">{t.shareOff}</p> : null}
+      {current ? (
+        <div className="share-field">
+          <label htmlFor="share-link">{t.shareLinkLabel}</label>
+          <div className="share-link-row">
+            <input id="share-link" readOnly value={shareUrl(threadId)} data-testid="share-link" onFocus={(e) => e.currentTarget.select()} />
+            <CopyButton text={shareUrl(threadId)} label={t.shareCopy} className="btn btn-sm" showLabel />
+          </div>
+          <p className="share-status" data-testid="share-status">
+            {current.expired ? t.shareExpired : current.expiresAt ? t.shareExpires(formatFullDate(current.expiresAt, locale)) : t.shareNeverExpires}
+            {" · "}
+            {t.sharedOn(formatFullDate(current.sharedAt, locale))}
+          </p>
+        </div>
+      ) : null}
+      {policy ? (
+        <>
+          <div className="share-field">
+            <fieldset>
+              <legend>{t.shareAccessLabel}</legend>
+              {policy.choices.map((choice) => (
+                <label key={choice}>
+                  <input type="radio" name="share-access" value={choice} checked={chosenAccess === choice} disabled={busy} onChange={() => change({ access: choice })} />{" "}
+                  {t.shareAccess[choice]}
+                </label>
+              ))}
+            </fieldset>
+          </div>
+          <div className="share-field">
+            <label htmlFor="share-expiry">{t.shareExpiryLabel}</label>
+            <select id="share-expiry" value={expiry} disabled={busy} onChange={(e) => change({ expiry: e.target.value as Expiry })}>
+              {EXPIRIES.map((choice) => (
+                <option key={choice} value={choice}>
+                  {t.shareExpiry[choice]}
+                </option>
+              ))}
+            </select>
+          </div>
+        </>
+      ) : null}
+      <div className="dialog-actions">
+        {current ? (
+          <button type="button" className="btn btn-danger" disabled={busy} onClick={() => revoke.mutate({ threadId })}>
+            {t.shareStop}
+          </button>
+        ) : null}
+        {policy ? (
+          <button type="button" className="btn btn-primary" disabled={busy} aria-busy={create.isPending || undefined} onClick={() => create.mutate({ threadId, access: chosenAccess, expiry })}>
+            {current ? t.shareAgain : t.shareCreate}
+          </button>
+        ) : null}
+      </div>
+    </ModalDialog>
+  );
+}

@@ -1,0 +1,81 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useMemo } from "react";
+import { formatFullDate } from "@/lib/shared/date-groups";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { api } from "@/trpc/react";
+import { ReadOnlyThreadProvider, type ReadOnlyThread } from "@/components/thread/read-only-thread";
+import { Conversation } from "@/components/thread/step-tree";
+import { MessageIcon } from "@/components/ui/icons";
+import { useToast } from "@/components/ui/toast";
+import type { ThreadDetail } from "@/trpc/use-thread-cache";
+
+/** What the share page hands over (server/share/shared-thread.ts, toSharedThread). */
+export type SharedThreadData = ThreadDetail & { share: { sharedAt: string; ownerName: string | null; access: string; expiresAt: string | null } };
+
+/**
+ * A shared thread, read-only: the same conversation components as the owner's view, without composer, feedback or
+ * rename, with download links re-signed through the share. A signed-in viewer can continue it in their own history.
+ */
+export function SharedThreadView({ thread, signedIn }: { thread: SharedThreadData; signedIn: boolean }) {
+  const { t, locale } = useI18n();
+  const utils = api.useUtils();
+  const threadId = thread.id;
+  const readOnly = useMemo<ReadOnlyThread>(
+    () => ({ resign: (elementId) => utils.share.elementUrl.fetch({ threadId, elementId }, { staleTime: 0, gcTime: 0 }) }),
+    [utils, threadId],
+  );
+  const name = thread.name?.trim() || t.untitled;
+  return (
+    <article className="thread-view shared-thread" aria-labelledby="thread-title" data-testid="shared-thread">
+      <div className="share-page-bar">
+        <span className="share-badge">{t.readOnlyBadge}</span>
+        {signedIn ? <ContinueButton threadId={threadId} /> : <Link href={`/sign-in?callbackUrl=${encodeURIComponent(`/share/${encodeURIComponent(threadId)}`)}`}>{t.signInToContinue}</Link>}
+      </div>
+      <header className="thread-header">
+        <div className="thread-title-block">
+          <h1 id="thread-title" className="thread-title" title={name}>
+            {name}
+          </h1>
+          <p className="thread-meta">
+            {thread.share.ownerName ? <span>{t.sharedBy(thread.share.ownerName)} · </span> : null}
+            <time dateTime={thread.share.sharedAt}>{t.sharedSnapshot(formatFullDate(thread.share.sharedAt, locale))}</time>
+          </p>
+        </div>
+      </header>
+      <ReadOnlyThreadProvider value={readOnly}>
+        <Conversation thread={thread} />
+      </ReadOnlyThreadProvider>
+    </article>
+  );
+}
+
+/** Copies the snapshot into the viewer's history and opens it there, composer and all. */
+function ContinueButton({ threadId }: { threadId: string }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const router = useRouter();
+  const copy = api.share.continue.useMutation({
+    onSuccess: ({ id }) => router.push(`/threads/${encodeURIComponent(id)}`),
+    onError: () => toast(t.continueFailed),
+  });
+  return (
+    <button type="button" className="btn btn-primary btn-sm" disabled={copy.isPending || copy.isSuccess} aria-busy={copy.isPending || undefined} onClick={() => copy.mutate({ threadId })}>
+      {t.continueInHistory}
+    </button>
+  );
+}
+
+export function ShareNotFound() {
+  const { t } = useI18n();
+  return (
+    <div className="page-state" data-testid="share-not-found">
+      <MessageIcon size={32} className="page-state-icon" />
+      <h1>{t.shareNotFoundTitle}</h1>
+      <p className="muted">{t.shareNotFoundBody}</p>
+    </div>
+  );
+}
+

@@ -1,0 +1,125 @@
+"use client";
+
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { claimClientState, releaseClientState } from "@/lib/client/client-state";
+import { trapTab } from "@/lib/client/focus-trap";
+import { useMediaQuery } from "@/lib/client/hooks";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { ShellContext, type ShellUser } from "./shell-context";
+import { Sidebar } from "./sidebar";
+import { MenuIcon } from "@/components/ui/icons";
+import { ToastProvider } from "@/components/ui/toast";
+
+/** Below 768 px the sidebar is a drawer. Keep in step with the media queries in threads.css. */
+export const PHONE_QUERY = "(max-width: 767.98px)";
+
+/** Stores emptied first; then the session ends on the server, and a full page load leaves nothing in memory. */
+async function endSession(action: () => Promise<void>) {
+  releaseClientState();
+  await action();
+  window.location.replace("/sign-in");
+}
+
+/**
+ * The layout keys the shell by the user, so a different user remounts it, and the stores are claimed for that user
+ * before anything below reads them (lib/client/client-state.ts).
+ */
+export function AppShell({
+  user,
+  signOutAction,
+  signOutEverywhereAction,
+  children,
+}: {
+  user: ShellUser;
+  signOutAction: () => Promise<void>;
+  signOutEverywhereAction: () => Promise<void>;
+  children: ReactNode;
+}) {
+  claimClientState(user.identifier);
+  const { t } = useI18n();
+  const isPhone = useMediaQuery(PHONE_QUERY);
+  const [open, setOpen] = useState(false);
+  const drawerOpen = isPhone && open;
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const sidebarRef = useRef<HTMLDivElement>(null);
+  const focusOnOpen = useRef<"search" | "first">("first");
+
+  const openDrawer = useCallback((focus?: "search") => {
+    focusOnOpen.current = focus ?? "first";
+    setOpen(true);
+  }, []);
+  const closeDrawer = useCallback(() => setOpen(false), []);
+  const signOut = useCallback(() => endSession(signOutAction), [signOutAction]);
+  const signOutEverywhere = useCallback(() => endSession(signOutEverywhereAction), [signOutEverywhereAction]);
+
+  // Focus moves into the drawer when it opens and back to the menu button when it closes.
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (drawerOpen && !wasOpen.current) {
+      const root = sidebarRef.current;
+      const target = focusOnOpen.current === "search" ? root?.querySelector<HTMLElement>("#thread-search") : root?.querySelector<HTMLElement>("[data-drawer-close]");
+      target?.focus();
+    } else if (!drawerOpen && wasOpen.current && isPhone) {
+      // Only when focus was inside the drawer (a thread link was followed, Escape, the close button).
+      if (!document.activeElement || document.activeElement === document.body || sidebarRef.current?.contains(document.activeElement)) menuButton.current?.focus();
+    }
+    wasOpen.current = drawerOpen;
+  }, [drawerOpen, isPhone]);
+
+  // Escape closes the drawer; Tab stays inside it while it is open (it is modal on phones).
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape" && !event.defaultPrevented) {
+        if (document.querySelector("dialog[open]")) return;
+        setOpen(false);
+      } else {
+        trapTab(event, sidebarRef.current);
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [drawerOpen]);
+
+  const value = useMemo(() => ({ isPhone, drawerOpen, openDrawer, closeDrawer }), [isPhone, drawerOpen, openDrawer, closeDrawer]);
+
+  return (
+    <ShellContext.Provider value={value}>
+      <ToastProvider>
+        <div className="app-shell" data-drawer-open={drawerOpen ? "true" : "false"}>
+          <a href="#main" className="skip-link">
+            {t.skipToContent}
+          </a>
+          <Sidebar
+            ref={sidebarRef}
+            user={user}
+            signOutAction={signOut}
+            signOutEverywhereAction={signOutEverywhere}
+            hidden={isPhone && !open}
+            modal={drawerOpen}
+          />
+          {drawerOpen ? <div className="drawer-backdrop" aria-hidden="true" onClick={closeDrawer} /> : null}
+          <div className="main-pane" inert={drawerOpen}>
+            <div className="mobile-bar">
+              <button
+                ref={menuButton}
+                type="button"
+                className="icon-btn"
+                aria-label={t.openMenu}
+                aria-expanded={drawerOpen}
+                aria-controls="sidebar"
+                onClick={() => openDrawer()}
+              >
+                <MenuIcon size={20} />
+              </button>
+              <span className="brand brand-sm">{t.appName}</span>
+            </div>
+            <main id="main" className="main-content" tabIndex={-1}>
+              {children}
+            </main>
+          </div>
+        </div>
+      </ToastProvider>
+    </ShellContext.Provider>
+  );
+}

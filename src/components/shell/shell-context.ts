@@ -1,0 +1,23 @@
+"use client";
+
+import { createContext, useContext } from "react";
+
+/**
+ * What the shell tells the parts inside it (sidebar, thread list, search box, new-chat button): whether the sidebar is
+ * a phone drawer and how to open or close it. Its own module, so those parts never import app-shell.tsx, which
+ * renders them.
+ */
+export interface ShellValue {
+  isPhone: boolean;
+  drawerOpen: boolean;
+  openDrawer: (focus?: "search") => void;
+  closeDrawer: () => void;
+}
+
+export const ShellContext = createContext<ShellValue>({ isPhone: false, drawerOpen: false, openDrawer: () => {}, closeDrawer: () => {} });
+export const useShell = () => useContext(ShellContext);
+
+export interface ShellUser {
+  identifier: string;
+  name: string | null;
+}

@@ -1,0 +1,63 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { useI18n } from "@/lib/client/i18n-provider";
+import type { ShellUser } from "./shell-context";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ImportDialog } from "@/components/import/import-dialog";
+import { SharedLinksDialog } from "@/components/share/shared-links-dialog";
+import { MenuButton } from "@/components/ui/menu";
+
+/** The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation). */
+export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; signOutEverywhereAction: () => Promise<void> }) {
+  const { t } = useI18n();
+  const [confirming, setConfirming] = useState(false);
+  const [sharedLinks, setSharedLinks] = useState(false);
+  const [pending, startTransition] = useTransition();
+  const [importing, setImporting] = useState(false);
+  return (
+    <>
+      <MenuButton
+        label={t.accountMenu}
+        className="user-chip"
+        placement="above"
+        testId="user-menu"
+        items={[
+          { key: "import", label: t.importConversations, onSelect: () => setImporting(true) },
+          // A plain navigation: the route streams the zip and the browser saves it as it arrives.
+          { key: "export-all", label: t.exportAll, hint: ".zip", onSelect: () => window.location.assign("/api/export") },
+          { key: "shared-links", label: t.sharedLinks, onSelect: () => setSharedLinks(true) },
+          { key: "everywhere", label: t.signOutEverywhere, onSelect: () => setConfirming(true) },
+        ]}
+      >
+        <span className="avatar" aria-hidden="true">
+          {initials(user.name ?? user.identifier)}
+        </span>
+        <span className="user-text">
+          {user.name ? <span className="user-name">{user.name}</span> : null}
+          <span className="user-id" data-testid="current-user" title={user.identifier}>
+            {user.identifier}
+          </span>
+        </span>
+      </MenuButton>
+      <ImportDialog open={importing} onOpenChange={setImporting} />
+      <SharedLinksDialog open={sharedLinks} onOpenChange={setSharedLinks} />
+      <ConfirmDialog
+        open={confirming}
+        title={t.signOutEverywhereTitle}
+        body={t.signOutEverywhereBody}
+        confirmLabel={t.signOutEverywhere}
+        busy={pending}
+        onCancel={() => setConfirming(false)}
+        // The action ends with a redirect to the sign-in page.
+        onConfirm={() => startTransition(() => signOutEverywhereAction())}
+      />
+    </>
+  );
+}
+
+function initials(name: string): string {
+  const words = name.replace(/@.*/, "").split(/[\s._-]+/).filter(Boolean);
+  const letters = words.length >= 2 ? words[0]![0]! + words[1]![0]! : (words[0] ?? "?").slice(0, 2);
+  return letters.toUpperCase();
+}

@@ -1,0 +1,46 @@
+"use client";
+
+import { useState } from "react";
+import { downloadText } from "@/lib/client/download";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { api } from "@/trpc/react";
+import { ChevronDownIcon, DownloadIcon } from "@/components/ui/icons";
+import { MenuButton } from "@/components/ui/menu";
+import { useToast } from "@/components/ui/toast";
+
+type Format = "markdown" | "json";
+
+/** "Export ▾" → Markdown / JSON: the file built by the server. */
+export function ExportMenu({ threadId }: { threadId: string }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const utils = api.useUtils();
+  const [busy, setBusy] = useState(false);
+
+  const run = async (format: Format) => {
+    setBusy(true);
+    try {
+      const file = await utils.threads.export.fetch({ threadId, format }, { staleTime: 0, gcTime: 0 });
+      downloadText(file.content, file.mime, file.fileName);
+    } catch {
+      toast(t.exportError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <MenuButton
+      label={t.exportButton}
+      busy={busy}
+      items={[
+        { key: "markdown", label: t.exportMarkdown, hint: ".md", onSelect: () => void run("markdown") },
+        { key: "json", label: t.exportJson, hint: ".json", onSelect: () => void run("json") },
+      ]}
+    >
+      {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <DownloadIcon size={15} />}
+      {t.exportButton}
+      <ChevronDownIcon size={14} />
+    </MenuButton>
+  );
+}

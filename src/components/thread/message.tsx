@@ -1,0 +1,136 @@
+"use client";
+
+import { createContext, useContext } from "react";
+import { formatDuration } from "@/lib/shared/format";
+import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/shared/date-groups";
+import { useNow } from "@/lib/client/hooks";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { CopyButton } from "@/components/ui/copy-button";
+import { ElementList } from "@/components/elements/element-view";
+import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
+import { Markdown } from "./markdown";
+import { AlertIcon, RetryIcon } from "@/components/ui/icons";
+import { stepElementId } from "./use-step-anchor";
+import type { ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
+
+/**
+ * The thread's last failed answer, which can be asked again. Provided by the thread view, read by the
+ * error message it names, wherever the step tree draws it. `disabled` while another turn is still in flight.
+ */
+export const RetryContext = createContext<{ stepId: string; disabled: boolean; retry: () => void } | null>(null);
+
+/** The time a message was written: short on screen, the full date on hover (title). Client clock only. */
+export function StepTime({ step }: { step: Pick<ThreadStep, "createdAt" | "start"> }) {
+  const { locale } = useI18n();
+  const now = useNow();
+  const at = step.createdAt ?? step.start;
+  if (!at) return null;
+  // The server has no idea of the reader's time zone: the text appears once the client clock is known.
+  const text = now.getTime() === 0 ? "" : formatShortDateTime(at, now, locale);
+  return (
+    <time className="message-time" dateTime={machineDateTime(at)} title={now.getTime() === 0 ? undefined : formatFullDate(at, locale)}>
+      {text}
+    </time>
+  );
+}
+
+export function ErrorLabel() {
+  const { t } = useI18n();
+  return <span className="error-label">{t.stepError}</span>;
+}
+
+/** What the user wrote: plain text (whitespace kept), on the right. */
+export function UserMessage({ threadId, step, elements }: { threadId: string; step: ThreadStep; elements: ThreadElement[] }) {
+  const { t } = useI18n();
+  const text = step.output ?? step.input ?? "";
+  return (
+    <div id={stepElementId(step.id)} className="turn turn-user" data-testid="user-message" data-step-id={step.id}>
+      <h2 className="sr-only">{t.you}</h2>
+      {text ? <div className="bubble">{text}</div> : null}
+      <ElementList threadId={threadId} elements={elements} align="end" />
+      <div className="message-footer message-footer-end">
+        {step.isError ? <ErrorLabel /> : null}
+        <StepTime step={step} />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * An assistant answer: Markdown, its files, then copy / thumbs / time. `ratedStep` is the step that carries the
+ * feedback (its run, or itself in a thread without runs); `run` gives the turn's duration. `streaming`: the reply
+ * is still arriving: a caret after the text, dots before the first token, no actions yet; the footer keeps
+ * its height so nothing moves when they appear. An error step (`isError`) is drawn as an error, with Retry when it
+ * is the thread's last answer; a reply stopped by the user (`metadata.cancelled`) says so.
+ */
+export function AssistantMessage({
+  threadId,
+  step,
+  elements,
+  ratedStep,
+  run,
+  streaming,
+}: {
+  threadId: string;
+  step: ThreadStep;
+  elements: ThreadElement[];
+  ratedStep?: ThreadStep;
+  run?: ThreadStep;
+  streaming?: boolean;
+}) {
+  const { t } = useI18n();
+  const retry = useContext(RetryContext);
+  const text = step.output ?? "";
+  const duration = run ? formatDuration(run.start, run.end) : null;
+  const cancelled = (step.metadata as { cancelled?: unknown } | null | undefined)?.cancelled === true;
+  const className = ["message message-assistant", streaming ? "message-streaming" : "", step.isError ? "message-error" : ""].filter(Boolean).join(" ");
+  return (
+    <div id={stepElementId(step.id)} className={className} data-testid="assistant-message" data-step-id={step.id} data-streaming={streaming ? "true" : undefined} aria-busy={streaming || undefined}>
+      <h2 className="sr-only">{t.assistant}</h2>
+      {step.isError ? (
+        <div className="error-callout">
+          <AlertIcon size={18} className="error-callout-icon" />
+          <div className="error-callout-body">
+            {/* The run above already shows the Error label; a reader hears it here, with the text. */}
+            <span className="sr-only">{t.stepError}: </span>
+            {text ? <Markdown>{text}</Markdown> : null}
+          </div>
+          {retry && retry.stepId === step.id ? (
+            <button type="button" className="btn btn-sm error-callout-retry" aria-disabled={retry.disabled || undefined} onClick={() => !retry.disabled && retry.retry()}>
+              <RetryIcon size={14} />
+              {t.retryMessage}
+            </button>
+          ) : null}
+        </div>
+      ) : text ? (
+        <div className="message-text" data-testid="message-text">
+          <Markdown>{text}</Markdown>
+        </div>
+      ) : cancelled && !streaming ? (
+        <p className="muted stopped-note">{t.stoppedBeforeReply}</p>
+      ) : streaming ? (
+        <span className="typing" aria-hidden="true">
+          <span />
+          <span />
+          <span />
+        </span>
+      ) : null}
+      <ElementList threadId={threadId} elements={elements} />
+      <div className="message-footer">
+        {text && !streaming ? <CopyButton text={text} label={t.copyMessage} /> : null}
+        {ratedStep && !streaming ? <FeedbackButtons threadId={threadId} step={ratedStep} /> : null}
+        {cancelled ? <span className="stopped-label">{t.stopped}</span> : null}
+        {streaming ? null : (
+          <span className="message-meta">
+            <StepTime step={step} />
+            {duration ? (
+              <span className="message-duration" title={t.durationTitle(duration)}>
+                · {duration}
+              </span>
+            ) : null}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}

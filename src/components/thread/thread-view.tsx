@@ -1,0 +1,272 @@
+"use client";
+
+import { useEffect, useMemo, useRef } from "react";
+import { sortSteps } from "@/lib/shared/build-step-tree";
+import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/shared/date-groups";
+import { useNow } from "@/lib/client/hooks";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { randomId } from "@/lib/client/upload";
+import { api } from "@/trpc/react";
+import { Composer, type ComposerSettings } from "@/components/composer/composer";
+import { ExportMenu } from "./export-menu";
+import { ShareButton } from "@/components/share/share-dialog";
+import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
+import { Conversation } from "./step-tree";
+import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
+import { ChevronDownIcon, SparkIcon } from "@/components/ui/icons";
+import { isStreaming, withoutTurn, type ChatTurn } from "@/components/composer/chat-turn";
+import { useChatTurn } from "@/components/composer/chat-turn-store";
+import { useSendMessage } from "@/components/composer/use-chat-stream";
+import type { ThreadDetail, ThreadStep } from "@/trpc/use-thread-cache";
+import { useNearView, useThreadWindow } from "./use-thread-window";
+
+/**
+ * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
+ * proper page) and hands over its latest turns as initialData, so the first paint has them; older turns load as the
+ * reader scrolls up (use-thread-window.ts, docs/long-threads.md).
+ */
+export function ThreadView({
+  threadId,
+  initialData,
+  composerSettings,
+  renderedAt,
+}: {
+  threadId: string;
+  initialData?: ThreadDetail;
+  composerSettings?: ComposerSettings;
+  /** The server's clock when it rendered the page: the header's "Updated …" is there before hydration. */
+  renderedAt?: number;
+}) {
+  const query = api.threads.get.useQuery({ threadId }, { initialData });
+  const turn = useChatTurn(threadId);
+  const articleRef = useRef<HTMLElement>(null);
+  const view = useThreadWindow(threadId, query.data, articleRef);
+  // Sending from an older block (opened by a link): the new turn goes at the end, so the view goes there.
+  const { latest, jumpToLatest } = view;
+  const sending = turn?.messageId ?? null;
+  useEffect(() => {
+    if (sending && !latest) jumpToLatest();
+  }, [sending, latest, jumpToLatest]);
+  if (query.error?.data?.code === "NOT_FOUND") return <ThreadNotFound />;
+  if (!query.data) return query.isError ? <ThreadError onRetry={() => void query.refetch()} /> : <ThreadSkeleton />;
+  const thread = query.data;
+  return (
+    <article ref={articleRef} className="thread-view" aria-labelledby="thread-title">
+      <ThreadHeader thread={thread} turn={turn} renderedAt={renderedAt} />
+      <ThreadBody thread={thread} turn={turn} view={view} />
+      <div className="composer-dock">
+        {view.showJump ? <JumpToLatest onClick={view.jumpToLatest} /> : null}
+        <Composer threadId={threadId} focusKey={threadId} settings={composerSettings} />
+      </div>
+    </article>
+  );
+}
+
+function JumpToLatest({ onClick }: { onClick: () => void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="btn btn-sm jump-to-latest" data-testid="jump-to-latest" onClick={onClick}>
+      <ChevronDownIcon size={14} />
+      {t.jumpToLatest}
+    </button>
+  );
+}
+
+const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
+
+/** `draft`: a new chat not stored yet (no export). The turn in flight counts in the message total. */
+export function ThreadHeader({ thread, turn, draft, renderedAt }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean; renderedAt?: number }) {
+  const { t, locale } = useI18n();
+  const clock = useNow();
+  // Before hydration the client clock is unknown (0): the server's time stands in, so the text is never blank.
+  const now = clock.getTime() === 0 && renderedAt ? new Date(renderedAt) : clock;
+  const visible = withoutTurn(thread, turn ?? null);
+  const pending = turn ? 1 + (turn.reply || isStreaming(turn) ? 1 : 0) + (turn.status === "error" ? 1 : 0) : 0;
+  // The whole thread's count (the server's), less the stored copy of the turn in flight, which is counted as pending.
+  const countMessages = (steps: readonly ThreadStep[]) => steps.filter((s) => MESSAGE_TYPES.has(s.type ?? "")).length;
+  const messages = thread.window.messages - (countMessages(thread.steps) - countMessages(visible.steps)) + pending;
+  const name = thread.name?.trim() || turn?.threadName || (draft ? t.newChat : t.untitled);
+  return (
+    <header className="thread-header">
+      <div className="thread-title-block">
+        <h1 id="thread-title" className="thread-title" title={name}>
+          {name}
+        </h1>
+        <p className="thread-meta">
+          {/* The server writes it in its own time zone; the browser's replaces it at hydration. */}
+          <time dateTime={machineDateTime(thread.updatedAt)} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
+            {now.getTime() === 0 ? "\u00a0" : t.updated(formatShortDateTime(thread.updatedAt, now, locale))}
+          </time>
+          <span aria-hidden="true"> · </span>
+          <span>{t.messages(messages)}</span>
+        </p>
+      </div>
+      {draft ? null : (
+        <div className="thread-actions-bar">
+          <ShareButton threadId={thread.id} />
+          <ExportMenu threadId={thread.id} />
+        </div>
+      )}
+    </header>
+  );
+}
+
+/** The thread's last answer, when it is an error: what to send again to retry it. */
+function lastFailure(steps: readonly ThreadStep[]): { stepId: string; content: string } | null {
+  const ordered = sortSteps(steps);
+  const last = ordered.at(-1);
+  if (!last || !last.isError || last.type !== "assistant_message") return null;
+  const content = (ordered.findLast((s) => s.type === "user_message")?.output ?? "").trim();
+  return content ? { stepId: last.id, content } : null;
+}
+
+/**
+ * The stored conversation, then the turn in flight drawn from the stream. The stored copy of that turn (the
+ * server writes it as it goes) stays hidden until the turn is handed over, so it never shows twice, and the
+ * streamed text stays where it is until the refetch that replaces it has landed.
+ */
+export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn: ChatTurn | null; view?: ThreadWindowView }) {
+  const send = useSendMessage();
+  const messageId = turn?.messageId ?? null;
+  const runStepId = turn?.runStepId ?? null;
+  const assistantStepId = turn?.assistantStepId ?? null;
+  const errorStepId = turn?.errorStepId ?? null;
+  const ids = useMemo(() => (messageId ? { messageId, runStepId, assistantStepId, errorStepId } : null), [messageId, runStepId, assistantStepId, errorStepId]);
+  const visible = useMemo(() => withoutTurn(thread, ids), [thread, ids]);
+  // Tokens re-render this body many times a second: the stored conversation is not drawn again for them.
+  const olderRef = useRef<HTMLDivElement>(null);
+  const newerRef = useRef<HTMLDivElement>(null);
+  useNearView(olderRef, view?.loadOlder ?? noop, view?.olderCursor ?? null);
+  useNearView(newerRef, view?.loadNewer ?? noop, view?.newerCursor ?? null);
+  const loading = view?.loading ?? null;
+  const failed = view?.failed ?? false;
+  const hasOlder = Boolean(view?.olderCursor);
+  const hasNewer = Boolean(view?.newerCursor);
+  const conversation = useMemo(
+    () => (
+      <Conversation
+        thread={visible}
+        before={hasOlder ? <PageEdge edgeRef={olderRef} loading={loading === "older"} failed={failed} testId="older-turns" /> : null}
+        after={hasNewer ? <PageEdge edgeRef={newerRef} loading={loading === "newer"} failed={failed} testId="newer-turns" /> : null}
+      />
+    ),
+    [visible, hasOlder, hasNewer, loading, failed],
+  );
+  const showConversation = !turn || visible.steps.length > 0 || visible.elements.length > 0;
+
+  // Only a block that ends at the newest turn knows the thread's last answer.
+  const latest = thread.window.newerCursor === null;
+  const failure = useMemo(() => (latest ? lastFailure(thread.steps) : null), [thread.steps, latest]);
+  const pendingFailure = turn?.status === "error" && errorStepId && turn.content.trim() ? { stepId: errorStepId, content: turn.content.trim() } : null;
+  const target = pendingFailure ?? (turn ? null : failure);
+  const threadId = thread.id;
+  const targetStep = target?.stepId ?? null;
+  const targetContent = target?.content ?? "";
+  const busy = turn !== null;
+  // A retry is a new message with the same text: the failed one stays in the history, as it happened.
+  const retry = useMemo(
+    () =>
+      targetStep
+        ? { stepId: targetStep, disabled: busy, retry: () => void send({ threadId, messageId: randomId(), content: targetContent, attachments: [] }) }
+        : null,
+    [targetStep, targetContent, busy, send, threadId],
+  );
+
+  const pendingRef = useRef<HTMLDivElement>(null);
+  useStickToBottom(pendingRef, messageId);
+
+  return (
+    <RetryContext.Provider value={retry}>
+      {showConversation ? conversation : null}
+      {turn ? (
+        <div ref={pendingRef} className="conversation conversation-pending" data-testid="pending-turn">
+          <PendingTurn turn={turn} />
+        </div>
+      ) : null}
+    </RetryContext.Provider>
+  );
+}
+
+const noop = () => undefined;
+type ThreadWindowView = ReturnType<typeof useThreadWindow>;
+
+/** Where more turns load (a screen before it comes into view); says so while they do, or that they could not. */
+function PageEdge({ edgeRef, loading, failed, testId }: { edgeRef: React.RefObject<HTMLDivElement | null>; loading: boolean; failed: boolean; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <div ref={edgeRef} className="page-edge muted" data-testid={testId} aria-live="polite">
+      {loading ? t.loadingTurns : failed ? t.turnsFailed : null}
+    </div>
+  );
+}
+
+/** The turn in flight, drawn with the same components as a stored one, so the hand-over changes nothing on screen. */
+function PendingTurn({ turn }: { turn: ChatTurn }) {
+  const { t } = useI18n();
+  const streaming = isStreaming(turn);
+  const { threadId, messageId, sentAt } = turn;
+  const userStep = useMemo<ThreadStep>(() => ({ id: messageId, threadId, type: "user_message", output: turn.content, createdAt: sentAt }), [messageId, threadId, turn.content, sentAt]);
+  const reply: ThreadStep = {
+    id: turn.assistantStepId ?? `${messageId}:reply`,
+    threadId,
+    type: "assistant_message",
+    output: turn.reply,
+    createdAt: sentAt,
+    metadata: turn.status === "cancelled" || turn.status === "interrupted" ? { cancelled: true } : null,
+  };
+  const showReply = streaming || turn.reply !== "";
+  const error: ThreadStep | null =
+    turn.status === "error" ? { id: turn.errorStepId ?? `${messageId}:error`, threadId, type: "assistant_message", name: "Error", isError: true, output: turn.error, createdAt: sentAt } : null;
+  return (
+    <>
+      <UserMessage threadId={threadId} step={userStep} elements={turn.attachments} />
+      <div className="turn turn-assistant">
+        <div className="avatar avatar-assistant" aria-hidden="true">
+          <SparkIcon size={16} />
+        </div>
+        {/* Read out once the reply is complete (aria-busy), not token by token. */}
+        <div className="turn-content" aria-live="polite" aria-busy={streaming}>
+          {/* As the stored run will draw it (step-tree): its Error label first, then its messages. */}
+          {turn.status === "error" ? <ErrorLabel /> : null}
+          {showReply ? <AssistantMessage threadId={threadId} step={reply} elements={[]} streaming={streaming} /> : null}
+          {error ? <AssistantMessage threadId={threadId} step={error} elements={[]} /> : null}
+          {!showReply && !error && turn.status !== "done" ? <p className="muted stopped-note">{t.stoppedBeforeReply}</p> : null}
+        </div>
+      </div>
+    </>
+  );
+}
+
+/**
+ * Keeps the newest text in view while a turn streams, as long as the reader stays at the bottom: scrolling up
+ * to read something earlier stops the following, scrolling back down resumes it. A new turn starts at the bottom.
+ */
+function useStickToBottom(target: React.RefObject<HTMLElement | null>, turnKey: string | null) {
+  useEffect(() => {
+    const element = target.current;
+    if (!turnKey || !element) return;
+    const scroller = element.closest<HTMLElement>(".main-pane") ?? (document.scrollingElement as HTMLElement | null);
+    if (!scroller) return;
+    let following = true;
+    let lastTop = scroller.scrollTop;
+    // Only the reader moves the view up; growing text and our own scrolls never do (a scroll event can arrive
+    // after the next chunk has grown the page, so "far from the bottom" alone would stop the following).
+    const onScroll = () => {
+      const top = scroller.scrollTop;
+      if (top < lastTop - 2) following = false;
+      if (scroller.scrollHeight - top - scroller.clientHeight < 96) following = true;
+      lastTop = top;
+    };
+    const follow = () => {
+      if (following) scroller.scrollTop = scroller.scrollHeight;
+    };
+    follow();
+    scroller.addEventListener("scroll", onScroll, { passive: true });
+    const observer = new ResizeObserver(follow);
+    observer.observe(element);
+    return () => {
+      scroller.removeEventListener("scroll", onScroll);
+      observer.disconnect();
+    };
+  }, [target, turnKey]);
+}

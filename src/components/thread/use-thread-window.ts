@@ -1,0 +1,171 @@
+"use client";
+
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { READER_MOVED_ATTRIBUTE } from "@/lib/shared/scroll-to-latest-script";
+import { isLatest } from "@/lib/shared/thread-window-merge";
+import { api } from "@/trpc/react";
+import { useHashStepId, useStepAnchor } from "./use-step-anchor";
+import type { ThreadDetail } from "@/trpc/use-thread-cache";
+
+/** The thread page's scroll container (app-shell.tsx); the document when the shell is not there. */
+export function scrollerOf(element: HTMLElement | null): HTMLElement | null {
+  return element?.closest<HTMLElement>(".main-pane") ?? (document.scrollingElement as HTMLElement | null);
+}
+
+/** Within this many pixels of the bottom counts as "at the latest turn" (no Jump button). */
+const NEAR_BOTTOM_PX = 160;
+
+/**
+ * The turns a long thread shows, and how more arrive (docs/long-threads.md). The `threads.get` cache holds one
+ * block of turns (lib/shared/thread-window-merge.ts merges every write into it):
+ * - opening: the latest turns, scrolled to the bottom before the first paint;
+ * - scrolling near the top loads the page before (`olderCursor`) and keeps the reading position: what was on screen
+ *   stays where it was, however tall the new turns are;
+ * - a `#step-…` link whose step is not loaded fetches the turns around it, then the anchor hook scrolls to it and
+ *   highlights it; that block may stop short of the newest turn, and scrolling near its bottom loads newer pages;
+ * - `jumpToLatest` goes back to the newest turns (the Jump button, and sending a message from an older block).
+ */
+export function useThreadWindow(threadId: string, data: ThreadDetail | undefined, anchorRef: React.RefObject<HTMLElement | null>) {
+  const utils = api.useUtils();
+  const [loading, setLoading] = useState<"older" | "newer" | "step" | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [awayFromBottom, setAwayFromBottom] = useState(false);
+  // Distance from the content's bottom to the view's top, taken before older turns go in above.
+  const keepFromBottom = useRef<number | null>(null);
+  const stickToBottom = useRef(false);
+  const stepId = useHashStepId();
+  const requested = useRef(new Set<string>());
+
+  const olderCursor = data?.window.olderCursor ?? null;
+  const newerCursor = data?.window.newerCursor ?? null;
+  const start = data?.window.start ?? 0;
+  const stepLoaded = Boolean(stepId && data?.steps.some((s) => s.id === stepId));
+
+  const load = useCallback(
+    async (kind: "older" | "newer" | "step", input: { cursor: string } | { stepId: string }) => {
+      setLoading(kind);
+      setFailed(false);
+      try {
+        const page = await utils.threads.turns.fetch({ threadId, ...input }, { staleTime: 0, gcTime: 0 });
+        if (kind === "older") {
+          const scroller = scrollerOf(anchorRef.current);
+          if (scroller) keepFromBottom.current = scroller.scrollHeight - scroller.scrollTop;
+        }
+        utils.threads.get.setData({ threadId }, page);
+      } catch {
+        // A stale cursor (the turn it pointed at is gone, or the server restarted with a new key) or no network:
+        // the reader can retry by scrolling, or reload.
+        setFailed(true);
+      } finally {
+        setLoading(null);
+      }
+    },
+    [utils, threadId, anchorRef],
+  );
+
+  const loadOlder = useCallback(() => {
+    if (olderCursor && !loading) void load("older", { cursor: olderCursor });
+  }, [olderCursor, loading, load]);
+  const loadNewer = useCallback(() => {
+    if (newerCursor && !loading) void load("newer", { cursor: newerCursor });
+  }, [newerCursor, loading, load]);
+
+  // Older turns went in above: put the view back over what the reader was looking at.
+  useLayoutEffect(() => {
+    const scroller = scrollerOf(anchorRef.current);
+    if (keepFromBottom.current === null || !scroller) return;
+    scroller.scrollTop = scroller.scrollHeight - keepFromBottom.current;
+    keepFromBottom.current = null;
+  }, [start, anchorRef]);
+
+  // Opening the thread: at the newest turn, before the first paint, and kept there while late layout settles (about a
+  // second) until the reader scrolls, types or clicks. A link to a step scrolls there instead.
+  useLayoutEffect(() => {
+    const scroller = scrollerOf(anchorRef.current);
+    // The reader already scrolled (or typed, or clicked) before hydration: they stay where they went. The mark is
+    // taken away, so the next thread opened in this tab starts at its newest turn again.
+    const moved = document.documentElement.hasAttribute(READER_MOVED_ATTRIBUTE);
+    document.documentElement.removeAttribute(READER_MOVED_ATTRIBUTE);
+    if (!scroller || hasStepHash() || moved) return;
+    scroller.scrollTop = scroller.scrollHeight;
+    let frames = 60;
+    let frame = requestAnimationFrame(function follow() {
+      scroller.scrollTop = scroller.scrollHeight;
+      if (--frames > 0) frame = requestAnimationFrame(follow);
+    });
+    const stop = () => cancelAnimationFrame(frame);
+    const inputs = ["wheel", "touchstart", "keydown", "pointerdown"] as const;
+    inputs.forEach((type) => window.addEventListener(type, stop, { capture: true, once: true }));
+    return () => {
+      stop();
+      inputs.forEach((type) => window.removeEventListener(type, stop, { capture: true }));
+    };
+  }, [anchorRef]);
+
+  // After Jump to latest, once the newest turns are in.
+  const latest = data ? isLatest(data) : true;
+  useLayoutEffect(() => {
+    const scroller = scrollerOf(anchorRef.current);
+    if (!latest || !stickToBottom.current || !scroller) return;
+    scroller.scrollTop = scroller.scrollHeight;
+    stickToBottom.current = false;
+  }, [latest, data, anchorRef]);
+
+  // A linked step that is not loaded: fetch the turns around it (once per step id).
+  useEffect(() => {
+    if (!stepId || stepLoaded || !data || requested.current.has(stepId)) return;
+    requested.current.add(stepId);
+    void load("step", { stepId });
+  }, [stepId, stepLoaded, data, load]);
+  useStepAnchor(stepId, stepLoaded);
+
+  // The Jump button shows when the reader is away from the newest turn.
+  useEffect(() => {
+    const scroller = scrollerOf(anchorRef.current);
+    if (!scroller) return;
+    const onScroll = () => setAwayFromBottom(scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight > NEAR_BOTTOM_PX);
+    onScroll();
+    scroller.addEventListener("scroll", onScroll, { passive: true });
+    return () => scroller.removeEventListener("scroll", onScroll);
+  }, [anchorRef]);
+
+  const jumpToLatest = useCallback(() => {
+    // The link is done with: coming back to this page should not fetch its window again.
+    if (hasStepHash()) history.replaceState(history.state, "", window.location.pathname + window.location.search);
+    const scroller = scrollerOf(anchorRef.current);
+    if (data && isLatest(data)) {
+      scroller?.scrollTo({ top: scroller.scrollHeight });
+      return;
+    }
+    // An older block: start again from the latest window (a reset drops the block; the refetch brings the end).
+    stickToBottom.current = true;
+    void utils.threads.get.reset({ threadId });
+  }, [anchorRef, data, utils, threadId]);
+
+  return { loadOlder, loadNewer, loading, failed, olderCursor, newerCursor, showJump: awayFromBottom || !latest, jumpToLatest, latest };
+}
+
+function hasStepHash(): boolean {
+  return window.location.hash.startsWith("#step-");
+}
+
+/**
+ * Calls `onVisible` when `target` comes within a screen or so of the view (pages load before they are reached).
+ * `cursor` renews the watch after each page: a target still in range then fires again. null: nothing to load.
+ */
+export function useNearView(target: React.RefObject<HTMLElement | null>, onVisible: () => void, cursor: string | null) {
+  const callback = useRef(onVisible);
+  useLayoutEffect(() => {
+    callback.current = onVisible;
+  });
+  useEffect(() => {
+    const element = target.current;
+    if (!cursor || !element) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && callback.current(), {
+      root: scrollerOf(element),
+      rootMargin: "800px 0px",
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [target, cursor]);
+}

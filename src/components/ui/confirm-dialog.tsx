@@ -1,0 +1,39 @@
+"use client";
+
+import { useRef } from "react";
+import { useI18n } from "@/lib/client/i18n-provider";
+import { Dialog } from "./dialog";
+
+/** A destructive confirmation: Cancel has the focus, so Enter on arrival never deletes. */
+export function ConfirmDialog({
+  open,
+  title,
+  body,
+  confirmLabel,
+  busy,
+  onCancel,
+  onConfirm,
+}: {
+  open: boolean;
+  title: string;
+  body: string;
+  confirmLabel: string;
+  busy?: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  const { t } = useI18n();
+  const cancel = useRef<HTMLButtonElement>(null);
+  return (
+    <Dialog open={open} onClose={onCancel} title={title} description={body} initialFocusRef={cancel} className="dialog-sm" testId="confirm-dialog">
+      <div className="dialog-actions">
+        <button ref={cancel} type="button" className="btn" onClick={onCancel} disabled={busy}>
+          {t.cancel}
+        </button>
+        <button type="button" className="btn btn-danger" onClick={onConfirm} disabled={busy} aria-busy={busy || undefined}>
+          {confirmLabel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
