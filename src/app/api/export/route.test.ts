@@ -27,18 +27,13 @@ const COOKIE = "authjs.session-token";
 const globalForServices = globalThis as unknown as { threadbookServices?: Services };
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
-let previousSecret: string | undefined;
 beforeAll(async () => {
   services = await createTestServices();
-  // The route reads the process's services and secret (services.ts caches them on globalThis): this file's.
-  globalForServices.threadbookServices = services;
-  previousSecret = process.env.AUTH_SECRET;
-  process.env.AUTH_SECRET = SECRET;
+  // The route reads the process's services, secret among their settings (services.ts caches them on globalThis): this file's.
+  globalForServices.threadbookServices = { ...services, env: { ...services.env, AUTH_SECRET: SECRET } };
 });
 afterAll(async () => {
   delete globalForServices.threadbookServices;
-  if (previousSecret === undefined) delete process.env.AUTH_SECRET;
-  else process.env.AUTH_SECRET = previousSecret;
   await services.close();
 });
 
