@@ -49,6 +49,14 @@ module.exports = {
       to: { path: "^src/(server|app|lib/server)/" },
     },
     {
+      name: "browser-code-builds-no-schemas",
+      severity: "error",
+      comment:
+        "zod 4 probes `new Function` when it builds an object schema; the pages' CSP has no 'unsafe-eval', so each page load would report a violation. Browser code takes the entities' limits from src/data/entities/limits.ts, never a schema module.",
+      from: { path: "^src/(components|lib/client|lib/shared|trpc/(react|query-client))", pathNot: TESTS },
+      to: { path: "^src/data/(entities/(?!limits\\.ts$)|index\\.ts$|layer/|storage/)", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "shared-lib-is-pure",
       severity: "error",
       comment: "src/lib/shared runs on the server and in the browser alike: it imports neither side.",

@@ -3,7 +3,7 @@
  * `threads.list`, `threads.get` and the `/threads/[id]` page under 32 concurrent signed-in users, and the DynamoDB
  * requests one page view costs (counted at dynalite, which serves the Next process). Then, one request at a time, the
  * page's server time and the server's CPU per page beside the data layer's own `getThread` of the same thread, for a
- * small thread and a 2,000-step one (issue 17: the page at most 1.5× getThread). Called by bench.ts with --http.
+ * small thread and a 2,000-step one (the goal: the page at most 1.5× getThread). Called by bench.ts with --http.
  */
 import type { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";

@@ -3,7 +3,7 @@
 import { useId, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { Dialog } from "@/components/ui/dialog";
-import { FEEDBACK_COMMENT_MAX } from "@/data/entities/feedback";
+import { FEEDBACK_COMMENT_MAX } from "@/data/entities/limits";
 
 interface Props {
   open: boolean;

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { IdSchema } from "./common";
+import { FEEDBACK_COMMENT_MAX } from "./limits";
 
 export const FeedbackValueSchema = z.union([z.literal(0), z.literal(1)]);
 export type FeedbackValue = z.infer<typeof FeedbackValueSchema>;
 
-export const FEEDBACK_COMMENT_MAX = 2000;
+export { FEEDBACK_COMMENT_MAX };
 
 /** Feedback as Chainlit stores it: a map inside the step item, id `THREAD#{threadId}::STEP#{stepId}`. */
 export const FeedbackSchema = z.object({

@@ -4,7 +4,7 @@ import { readComposerSettings } from "./composer-settings";
 
 export const metadata: Metadata = { title: "New chat" };
 
-/** Home of the signed-in app: a new chat (issue 7); past threads are in the sidebar. */
+/** Home of the signed-in app: a new chat; past threads are in the sidebar. */
 export default async function ThreadsPage() {
   return <NewChatView composerSettings={await readComposerSettings()} />;
 }
