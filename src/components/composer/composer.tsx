@@ -4,7 +4,6 @@ import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from
 import { useI18n } from "@/lib/client/i18n-provider";
 import { randomId } from "@/lib/client/upload";
 import { api } from "@/trpc/react";
-import type { RouterOutputs } from "@/trpc/router-types";
 import { AttachButton, AttachmentList, useAttachments } from "./attachment-picker";
 import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
@@ -33,19 +32,12 @@ async function deleteEmptyThread(state: MadeThread) {
 /** The textarea grows with its text up to this height, then scrolls. */
 const MAX_TEXTAREA_PX = 240;
 
-/** chat.limits and chat.assistant, read by the page on the server (composer-settings.ts). */
-export interface ComposerSettings {
-  limits: RouterOutputs["chat"]["limits"];
-  assistant: RouterOutputs["chat"]["assistant"];
-}
-
 interface ComposerProps {
   /** Null for a new chat: the server makes its thread on first use (a file picked, or Send), reported through onThreadId. */
   threadId: string | null;
   onThreadId?: (threadId: string) => void;
   /** Which focus request this composer answers (requestComposerFocus): its thread id, or "new". */
   focusKey: string;
-  settings?: ComposerSettings;
 }
 
 /**
@@ -54,13 +46,14 @@ interface ComposerProps {
  * the ones still on their way. While a reply streams, Send becomes Stop; the text box stays editable for the next
  * message. A send that fails before the server has it puts the text and files back.
  */
-export function Composer({ threadId, onThreadId, focusKey, settings }: ComposerProps) {
+export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   const { t } = useI18n();
   const toast = useToast();
   const utils = api.useUtils();
   const send = useSendMessage();
-  const limits = api.chat.limits.useQuery(undefined, { staleTime: Infinity, initialData: settings?.limits });
-  const assistant = api.chat.assistant.useQuery(undefined, { staleTime: Infinity, initialData: settings?.assistant });
+  // Prefetched by the page on the server (composer-settings.ts): in the first paint, and never asked for again.
+  const limits = api.chat.limits.useQuery(undefined, { staleTime: Infinity });
+  const assistant = api.chat.assistant.useQuery(undefined, { staleTime: Infinity });
   const turn = useChatTurn(threadId);
   const streaming = isStreaming(turn);
   // The previous turn is still being stored (a moment after it ends): the next message waits for it.

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { useIsApple } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { Composer, type ComposerSettings } from "@/components/composer/composer";
+import { Composer } from "@/components/composer/composer";
 import { ThreadBody, ThreadHeader } from "./thread-view";
 import { SparkIcon } from "@/components/ui/icons";
 import type { ChatTurn } from "@/components/composer/chat-turn";
@@ -17,17 +17,17 @@ import type { ThreadDetail } from "@/trpc/use-thread-cache";
  * first message (the stream's `start`), the URL becomes /threads/<id> with router.replace, so Back leaves the
  * chat instead of returning to an empty one. The reply keeps streaming across that navigation (use-chat-stream).
  */
-export function NewChatView({ composerSettings }: { composerSettings?: ComposerSettings }) {
+export function NewChatView() {
   // New chat while already here starts over: a fresh id, an empty box.
   const nonce = useNewChatNonce();
-  return <NewChat key={nonce} composerSettings={composerSettings} />;
+  return <NewChat key={nonce} />;
 }
 
 function draftThread(threadId: string, turn: ChatTurn): ThreadDetail {
   return { id: threadId, name: turn.threadName, createdAt: turn.sentAt, updatedAt: turn.sentAt, userId: null, tags: [], metadata: {}, steps: [], elements: [], window: { start: 0, end: 0, total: 0, messages: 0, olderCursor: null, newerCursor: null }, pass: undefined };
 }
 
-function NewChat({ composerSettings }: { composerSettings?: ComposerSettings }) {
+function NewChat() {
   const { t } = useI18n();
   const apple = useIsApple();
   const router = useRouter();
@@ -61,7 +61,7 @@ function NewChat({ composerSettings }: { composerSettings?: ComposerSettings }) 
       )}
       {thread ? <ThreadBody thread={thread} turn={turn} /> : null}
       <div className={thread ? "composer-dock" : "composer-hero"}>
-        <Composer threadId={threadId} onThreadId={setThreadId} focusKey="new" settings={composerSettings} />
+        <Composer threadId={threadId} onThreadId={setThreadId} focusKey="new" />
         {thread ? null : (
           <p className="muted home-desktop home-shortcut">
             <kbd>{apple ? "⌘" : "Ctrl"}</kbd> <kbd>K</kbd> {t.shortcutSearch}

@@ -7,7 +7,7 @@ import { useNow } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { randomId } from "@/lib/client/upload";
 import { api } from "@/trpc/react";
-import { Composer, type ComposerSettings } from "@/components/composer/composer";
+import { Composer } from "@/components/composer/composer";
 import { ExportMenu } from "./export-menu";
 import { ShareButton } from "@/components/share/share-dialog";
 import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
@@ -28,12 +28,10 @@ import { useNearView, useThreadWindow } from "./use-thread-window";
 export function ThreadView({
   threadId,
   initialData,
-  composerSettings,
   renderedAt,
 }: {
   threadId: string;
   initialData?: ThreadDetail;
-  composerSettings?: ComposerSettings;
   /** The server's clock when it rendered the page: the header's "Updated …" is there before hydration. */
   renderedAt?: number;
 }) {
@@ -56,7 +54,7 @@ export function ThreadView({
       <ThreadBody thread={thread} turn={turn} view={view} />
       <div className="composer-dock">
         {view.showJump ? <JumpToLatest onClick={view.jumpToLatest} /> : null}
-        <Composer threadId={threadId} focusKey={threadId} settings={composerSettings} />
+        <Composer threadId={threadId} focusKey={threadId} />
       </div>
     </article>
   );

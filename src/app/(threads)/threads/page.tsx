@@ -1,10 +1,16 @@
 import type { Metadata } from "next";
 import { NewChatView } from "@/components/thread/new-chat-view";
-import { readComposerSettings } from "./composer-settings";
+import { HydrateClient } from "@/trpc/server";
+import { prefetchComposerSettings } from "./composer-settings";
 
 export const metadata: Metadata = { title: "New chat" };
 
 /** Home of the signed-in app: a new chat; past threads are in the sidebar. */
 export default async function ThreadsPage() {
-  return <NewChatView composerSettings={await readComposerSettings()} />;
+  await prefetchComposerSettings();
+  return (
+    <HydrateClient>
+      <NewChatView />
+    </HydrateClient>
+  );
 }

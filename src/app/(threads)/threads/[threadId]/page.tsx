@@ -9,7 +9,8 @@ import { NONCE_HEADER } from "@/server/security/security-headers";
 import { getServices } from "@/server/services";
 import { findOwnedThread } from "@/server/thread-access";
 import { latestWindow } from "@/server/thread-window";
-import { readComposerSettings } from "../composer-settings";
+import { HydrateClient } from "@/trpc/server";
+import { prefetchComposerSettings } from "../composer-settings";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
@@ -39,13 +40,13 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 
 export default async function ThreadPage({ params }: Params) {
   const threadId = threadIdFromParam((await params).threadId);
-  const [thread, composerSettings, nonce] = await Promise.all([readThread(threadId), readComposerSettings(), headers().then((h) => h.get(NONCE_HEADER) ?? undefined)]);
+  const [thread, , nonce] = await Promise.all([readThread(threadId), prefetchComposerSettings(), headers().then((h) => h.get(NONCE_HEADER) ?? undefined)]);
   if (!thread) notFound();
   return (
-    <>
-      <ThreadView key={threadId} threadId={threadId} initialData={thread} composerSettings={composerSettings} renderedAt={requestTime()} />
+    <HydrateClient>
+      <ThreadView key={threadId} threadId={threadId} initialData={thread} renderedAt={requestTime()} />
       {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
-    </>
+    </HydrateClient>
   );
 }
