@@ -17,7 +17,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {
-    // localhost, not 127.0.0.1: next-auth sets its cookie on the host Next reports (toolchain probe, gotcha 1).
+    // localhost, not 127.0.0.1: next-auth sets its cookie on the host Next reports.
     baseURL: `http://localhost:${port}`,
     screenshot: "on",
     trace: "retain-on-failure",

@@ -11,7 +11,7 @@ import { startOidcProvider } from "./oidc-provider";
 export default async function globalSetup(config: FullConfig) {
   const baseURL = config.projects[0]?.use.baseURL ?? "http://localhost:3100";
   const { port } = new URL(baseURL);
-  // Auth.js builds its callback URL from the host Next reports, which is localhost (toolchain probe, gotcha 1).
+  // Auth.js builds its callback URL from the host Next reports, which is localhost; measured on this toolchain.
   const redirectUris = ["localhost", "127.0.0.1"].map((host) => `http://${host}:${port}/api/auth/callback/oidc`);
   const provider = await startOidcProvider({ redirectUris });
   const openai = await startFakeOpenAI({ port: FAKE_OPENAI_PORT, tokenDelayMs: 40 });

@@ -41,7 +41,7 @@ async function main() {
     console.error(String((error as Error).message));
     await shutdown(1);
   }
-  // Bound to 127.0.0.1 (HOST) but browsed as localhost: next-auth sets its cookie for localhost (toolchain probe, gotcha 1).
+  // Bound to 127.0.0.1 (HOST) but browsed as localhost: next-auth sets its cookie for localhost; measured on this toolchain.
   next = standaloneDir
     ? spawn(process.execPath, ["server.js"], { cwd: standaloneDir, stdio: ["ignore", "inherit", "inherit"], env })
     : spawn(process.execPath, serverArgs(dev), { stdio: ["ignore", "inherit", "inherit"], env });
