@@ -6,7 +6,7 @@ export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, 
 export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
 export { type EnsureUserAuthResult } from "./layer/users";
-export { type RateCounter } from "./layer/rate-counters";
+export { type RateCounter, type RateHit } from "./layer/rate-counters";
 export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import-threads";
 export { type NewImportJob } from "./layer/import-jobs";
 export { safeObjectName, DEFAULT_MIME } from "./layer/elements";

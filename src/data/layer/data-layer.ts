@@ -38,7 +38,7 @@ import {
   setUserPassword,
   type EnsureUserAuthResult,
 } from "./users";
-import { clearRateCounter, getRateCounters, recordRateFailure, type RateCounter } from "./rate-counters";
+import { clearRateCounter, countRateHit, getRateCounters, markRateFailure, releaseRateHit, type RateCounter, type RateHit } from "./rate-counters";
 import { WriteQueue } from "./write-queue";
 import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import-threads";
 import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import-jobs";
@@ -134,14 +134,22 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "deleteUser", { identifier }, () => deleteUser(this.ctx, identifier));
   }
 
-  // Sign-in rate counters (rate-counters.ts): shared by every instance on the table.
+  // Rate counters (rate-counters.ts) for sign-in and share pages: shared by every instance on the table.
 
   getRateCounters(names: readonly string[], now: number = Date.now()): Promise<Map<string, RateCounter>> {
     return atEdge(this.ctx, "getRateCounters", { count: names.length }, () => getRateCounters(this.ctx, names, now));
   }
 
-  recordRateFailure(name: string, windowMs: number, now: number = Date.now()): Promise<RateCounter> {
-    return atEdge(this.ctx, "recordRateFailure", {}, () => recordRateFailure(this.ctx, name, windowMs, now));
+  countRateHit(name: string, windowMs: number, now: number = Date.now()): Promise<RateHit> {
+    return atEdge(this.ctx, "countRateHit", {}, () => countRateHit(this.ctx, name, windowMs, now));
+  }
+
+  releaseRateHit(name: string, now: number = Date.now()): Promise<void> {
+    return atEdge(this.ctx, "releaseRateHit", {}, () => releaseRateHit(this.ctx, name, now));
+  }
+
+  markRateFailure(name: string, now: number = Date.now()): Promise<void> {
+    return atEdge(this.ctx, "markRateFailure", {}, () => markRateFailure(this.ctx, name, now));
   }
 
   clearRateCounter(name: string): Promise<void> {

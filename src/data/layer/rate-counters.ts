@@ -1,8 +1,8 @@
 /**
- * Failure counters in the table (`RATE#{digest}` / `RATE`), so every app instance on one table sees the same counts.
- * A counter counts within a window that opens at its first failure; its item carries the table's TTL attribute so
+ * Rate counters in the table (`RATE#{digest}` / `RATE`), so every app instance on one table sees the same counts.
+ * A counter counts within a window that opens at its first hit; its item carries the table's TTL attribute so
  * DynamoDB removes it after the window. TTL deletion is lazy on AWS (up to days) and absent in dynalite, so a read also
- * compares the stored window end and treats a lapsed counter as zero, and the next failure starts a new window.
+ * compares the stored window end and treats a lapsed counter as zero, and the next hit starts a new window.
  */
 import { createHash } from "node:crypto";
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
@@ -12,11 +12,11 @@ import { batchGet } from "./batch";
 import { type LayerContext } from "./context";
 
 export interface RateCounter {
-  /** Failures in the current window. */
+  /** Hits in the current window. */
   count: number;
   /** When the window closes (ms since the epoch). */
   windowEndsAt: number;
-  /** The latest failure (ms since the epoch). */
+  /** The latest failure marked (ms since the epoch; 0 when none). */
   lastAt: number;
 }
 
@@ -38,49 +38,93 @@ export async function getRateCounters(ctx: LayerContext, names: readonly string[
   return counters;
 }
 
+export interface RateHit extends RateCounter {
+  /** `lastAt` as it was before this hit (0 when none was marked in the window). */
+  previousLastAt: number;
+}
+
 /**
- * Adds a failure: one UpdateItem while the window is open; a second one opens a new window when it is missing or
- * lapsed. Both are conditional, so concurrent failures on several instances never lose a count.
+ * Counts one hit and answers with the count that includes it, in one UpdateItem: the ADD is atomic, so hits racing on
+ * several instances each get their own number and a limit holds however many arrive at once. The item is created with
+ * its window and TTL on the first hit. Only when the stored window has lapsed (and TTL has not removed it yet) does a
+ * second, conditional write open a new one; a hit that loses that race counts into the window the winner opened.
+ * `lastAt` is not touched here (markRateFailure sets it), so a hit that is refused or forgiven moves no backoff.
  */
-export async function recordRateFailure(ctx: LayerContext, name: string, windowMs: number, now: number): Promise<RateCounter> {
+export async function countRateHit(ctx: LayerContext, name: string, windowMs: number, now: number): Promise<RateHit> {
   const Key = counterKey(name);
-  const names = { "#count": "count", "#end": "windowEndsAt", "#last": "lastAt", "#ttl": TTL_ATTRIBUTE };
+  const windowEndsAt = now + windowMs;
+  const ttl = Math.ceil(windowEndsAt / 1000);
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const out = await ctx.doc.send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key,
-          UpdateExpression: "ADD #count :one SET #last = :now",
-          ConditionExpression: "#end > :now",
-          ExpressionAttributeNames: { "#count": names["#count"], "#end": names["#end"], "#last": names["#last"] },
-          ExpressionAttributeValues: { ":one": 1, ":now": now },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return { count: num(out.Attributes?.count), windowEndsAt: num(out.Attributes?.windowEndsAt), lastAt: now };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const windowEndsAt = now + windowMs;
+    const out = await ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key,
+        UpdateExpression: "ADD #count :one SET #end = if_not_exists(#end, :end), #ttl = if_not_exists(#ttl, :ttl)",
+        ExpressionAttributeNames: { "#count": "count", "#end": "windowEndsAt", "#ttl": TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ":one": 1, ":end": windowEndsAt, ":ttl": ttl },
+        ReturnValues: "ALL_OLD",
+      }),
+    );
+    const old = out.Attributes;
+    if (!old) return { count: 1, windowEndsAt, lastAt: 0, previousLastAt: 0 };
+    const oldEnd = num(old.windowEndsAt);
+    if (oldEnd > now) return { count: num(old.count) + 1, windowEndsAt: oldEnd, lastAt: num(old.lastAt), previousLastAt: num(old.lastAt) };
     try {
       await ctx.doc.send(
         new UpdateCommand({
           TableName: ctx.tableName,
           Key,
-          UpdateExpression: "SET #count = :one, #end = :end, #last = :now, #ttl = :ttl",
-          ConditionExpression: "attribute_not_exists(#end) OR #end <= :now",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ":one": 1, ":now": now, ":end": windowEndsAt, ":ttl": Math.ceil(windowEndsAt / 1000) },
+          UpdateExpression: "SET #count = :one, #end = :end, #ttl = :ttl REMOVE #last",
+          ConditionExpression: "#end <= :now",
+          ExpressionAttributeNames: { "#count": "count", "#end": "windowEndsAt", "#ttl": TTL_ATTRIBUTE, "#last": "lastAt" },
+          ExpressionAttributeValues: { ":one": 1, ":end": windowEndsAt, ":ttl": ttl, ":now": now },
         }),
       );
-      return { count: 1, windowEndsAt, lastAt: now };
+      return { count: 1, windowEndsAt, lastAt: 0, previousLastAt: 0 };
     } catch (error) {
-      // Another instance opened the window between the two: count into it.
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
   throw new DataError("unavailable", "rate counter kept changing under concurrent writes");
+}
+
+/**
+ * Takes back a hit that turned out not to count (refused, or not a failure). Conditional on a live window and a
+ * positive count: a counter deleted or reopened meanwhile is left alone, and no item without a window or TTL is made.
+ */
+export async function releaseRateHit(ctx: LayerContext, name: string, now: number): Promise<void> {
+  try {
+    await ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: counterKey(name),
+        UpdateExpression: "ADD #count :minus",
+        ConditionExpression: "#end > :now AND #count > :zero",
+        ExpressionAttributeNames: { "#count": "count", "#end": "windowEndsAt" },
+        ExpressionAttributeValues: { ":minus": -1, ":now": now, ":zero": 0 },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}
+
+/** Marks the latest failure (what the identifier's backoff runs from); only on a live counter. */
+export async function markRateFailure(ctx: LayerContext, name: string, now: number): Promise<void> {
+  try {
+    await ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: counterKey(name),
+        UpdateExpression: "SET #last = :now",
+        ConditionExpression: "#end > :now",
+        ExpressionAttributeNames: { "#last": "lastAt", "#end": "windowEndsAt" },
+        ExpressionAttributeValues: { ":now": now },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
 }
 
 export async function clearRateCounter(ctx: LayerContext, name: string): Promise<void> {

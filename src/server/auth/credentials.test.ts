@@ -80,12 +80,15 @@ describe("checkCredentials", () => {
     }
   });
 
-  it("reads its limits in one request and writes nothing for a right password from a clean address", async () => {
+  it("spends two round trips on a right password: count the attempt beside the user read, then forgive it", async () => {
     const identifier = await newUser();
+    const from = address();
     table.requests.reset();
-    expect(await checkCredentials(one, { identifier, password: PASSWORD }, address())).toMatchObject({ ok: true });
-    // One BatchGet of the three counters, one of the user's USER, AUTH and alias items.
-    expect(Object.fromEntries(table.requests.byOperation)).toEqual({ BatchGetItemCommand: 2 });
+    expect(await checkCredentials(one, { identifier, password: PASSWORD }, from)).toMatchObject({ ok: true });
+    // Three counter ADDs beside one BatchGet of the user's USER, AUTH and alias items; then the pair and identifier
+    // counters deleted and the address's hit taken back.
+    expect(Object.fromEntries(table.requests.byOperation)).toEqual({ UpdateItemCommand: 4, BatchGetItemCommand: 1, DeleteItemCommand: 2 });
+    expect((await one.getRateCounters([`address\n${from}`])).get(`address\n${from}`)?.count).toBe(0);
   });
 });
 
@@ -171,5 +174,28 @@ describe("sign-in limits shared by two instances on one table (hostile)", () => 
     await Promise.all(Array.from({ length: 8 }, (_, i) => checkCredentials(instance(i), { identifier, password: `race-${i}` }, from)));
     const counted = await one.getRateCounters([`address\n${from}`]);
     expect(counted.get(`address\n${from}`)?.count).toBe(8);
+  });
+
+  it("holds the pair limit against wrong passwords sent all at once (a read-then-check would let the burst through)", async () => {
+    const identifier = await newUser();
+    const from = address();
+    const burst = SIGN_IN_LIMITS.pairLimit * 3;
+    const results = await Promise.all(Array.from({ length: burst }, (_, i) => checkCredentials(instance(i), { identifier, password: `burst-${i}` }, from)));
+    const checked = results.filter((r) => r.ok === false && r.reason === "invalid").length;
+    expect(checked).toBe(SIGN_IN_LIMITS.pairLimit);
+    expect(results.filter((r) => r.ok === false && r.reason === "rate_limited")).toHaveLength(burst - SIGN_IN_LIMITS.pairLimit);
+    // The refused attempts were taken back: the counters hold the failures, not the refusals.
+    const counters = await one.getRateCounters([`pair\n${identifier.toLowerCase()}\n${from}`, `address\n${from}`]);
+    expect([...counters.values()].map((c) => c.count)).toEqual([SIGN_IN_LIMITS.pairLimit, SIGN_IN_LIMITS.pairLimit]);
+    expect(await checkCredentials(one, { identifier, password: PASSWORD }, from)).toMatchObject({ reason: "rate_limited" });
+  });
+
+  it("holds the address limit against many identifiers sprayed all at once", async () => {
+    const from = address();
+    const burst = SIGN_IN_LIMITS.addressLimit * 2;
+    const results = await Promise.all(
+      Array.from({ length: burst }, (_, i) => checkCredentials(instance(i), { identifier: `${randomUUID()}@example.com`, password: "guess" }, from)),
+    );
+    expect(results.filter((r) => r.ok === false && r.reason === "invalid")).toHaveLength(SIGN_IN_LIMITS.addressLimit);
   });
 });

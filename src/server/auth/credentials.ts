@@ -26,13 +26,24 @@ export async function checkCredentials(
   // The identifier is looked up in any case and signs in as stored (Chainlit keys threads by its exact case); only
   // the limits count it lowercased, so changing the case does not buy more guesses.
   const { identifier } = parsed.data;
-  // Limits (rate-limit.ts) are read before the password is checked, and only failures count.
+  // The attempt is counted before the password is checked (rate-limit.ts), so parallel guesses cannot share one
+  // look at the counters; the user's item is read alongside, in the same round trip.
   const limiter = signInLimiter(data, identifier.toLowerCase(), clientAddress);
-  const decision = await limiter.check();
-  if (!decision.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: decision.retryAfterSeconds };
-  const auth = await data.getUserAuth(identifier);
-  // Verified even for an unknown user, so the answer takes as long either way.
-  const verified = await verifyPassword(parsed.data.password, auth?.passwordHash);
+  const [limit, authRead] = await Promise.allSettled([limiter.begin(), data.getUserAuth(identifier)]);
+  if (limit.status === "rejected") throw limit.reason;
+  if (!limit.value.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: limit.value.retryAfterSeconds };
+  let auth: Awaited<ReturnType<DynamoDBDataLayer["getUserAuth"]>>;
+  let verified: boolean;
+  try {
+    if (authRead.status === "rejected") throw authRead.reason;
+    auth = authRead.value;
+    // Verified even for an unknown user, so the answer takes as long either way.
+    verified = await verifyPassword(parsed.data.password, auth?.passwordHash);
+  } catch (error) {
+    // Neither a failure nor a success: the attempt is taken back so an outage does not lock anyone out.
+    await limiter.abandon();
+    throw error;
+  }
   if (!verified || !auth) {
     await limiter.fail();
     return { ok: false, reason: "invalid" };

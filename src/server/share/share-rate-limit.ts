@@ -12,7 +12,7 @@ const WINDOW_MS = 60_000;
 
 /** True while the address is within its budget; the hit is counted either way. */
 export async function withinShareRate(services: Pick<Services, "data" | "env">, address: string | null): Promise<boolean> {
-  const counter = await services.data.recordRateFailure(`share\n${address ?? UNKNOWN_ADDRESS}`, WINDOW_MS);
+  const counter = await services.data.countRateHit(`share\n${address ?? UNKNOWN_ADDRESS}`, WINDOW_MS);
   return counter.count <= services.env.SHARE_RATE_PER_MINUTE;
 }
 
