@@ -5,7 +5,7 @@
  * compares the stored window end and treats a lapsed counter as zero, and the next hit starts a new window.
  */
 import { createHash } from "node:crypto";
-import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { DataError, isConditionalCheckFailed } from "../errors";
 import { RATE_SK, rateCounterPk, TTL_ATTRIBUTE } from "../keys";
 import { batchGet } from "./batch";
@@ -88,43 +88,36 @@ export async function countRateHit(ctx: LayerContext, name: string, windowMs: nu
   throw new DataError("unavailable", "rate counter kept changing under concurrent writes");
 }
 
-/**
- * Takes back a hit that turned out not to count (refused, or not a failure). Conditional on a live window and a
- * positive count: a counter deleted or reopened meanwhile is left alone, and no item without a window or TTL is made.
- */
-export async function releaseRateHit(ctx: LayerContext, name: string, now: number): Promise<void> {
+/** One conditional UpdateItem on a counter; a counter that no longer matches the condition is left as it is. */
+async function updateWhile(ctx: LayerContext, name: string, update: Omit<UpdateCommandInput, "TableName" | "Key">): Promise<void> {
   try {
-    await ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: counterKey(name),
-        UpdateExpression: "ADD #count :minus",
-        ConditionExpression: "#end > :now AND #count > :zero",
-        ExpressionAttributeNames: { "#count": "count", "#end": "windowEndsAt" },
-        ExpressionAttributeValues: { ":minus": -1, ":now": now, ":zero": 0 },
-      }),
-    );
+    await ctx.doc.send(new UpdateCommand({ TableName: ctx.tableName, Key: counterKey(name), ...update }));
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
   }
 }
 
+/**
+ * Takes back a hit that turned out not to count (refused, or not a failure). Conditional on a live window and a
+ * positive count: a counter deleted or reopened meanwhile is left alone, and no item without a window or TTL is made.
+ */
+export function releaseRateHit(ctx: LayerContext, name: string, now: number): Promise<void> {
+  return updateWhile(ctx, name, {
+    UpdateExpression: "ADD #count :minus",
+    ConditionExpression: "#end > :now AND #count > :zero",
+    ExpressionAttributeNames: { "#count": "count", "#end": "windowEndsAt" },
+    ExpressionAttributeValues: { ":minus": -1, ":now": now, ":zero": 0 },
+  });
+}
+
 /** Marks the latest failure (what the identifier's backoff runs from); only on a live counter. */
-export async function markRateFailure(ctx: LayerContext, name: string, now: number): Promise<void> {
-  try {
-    await ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: counterKey(name),
-        UpdateExpression: "SET #last = :now",
-        ConditionExpression: "#end > :now",
-        ExpressionAttributeNames: { "#last": "lastAt", "#end": "windowEndsAt" },
-        ExpressionAttributeValues: { ":now": now },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+export function markRateFailure(ctx: LayerContext, name: string, now: number): Promise<void> {
+  return updateWhile(ctx, name, {
+    UpdateExpression: "SET #last = :now",
+    ConditionExpression: "#end > :now",
+    ExpressionAttributeNames: { "#last": "lastAt", "#end": "windowEndsAt" },
+    ExpressionAttributeValues: { ":now": now },
+  });
 }
 
 export async function clearRateCounter(ctx: LayerContext, name: string): Promise<void> {
