@@ -47,6 +47,8 @@ async function main() {
   const server = await startAppServer(stack.env, {
     DEMO_ASSISTANT_DELAY_MS: "0",
     OPENAI_BASE_URL: "",
+    // The soak's clients send as fast as the server answers: far past a person's message budget.
+    CHAT_MESSAGES_PER_MINUTE: "100000",
     // Uncapped, V8 sizes its heap lazily towards ~4 GB on this machine, so RSS would measure the collector's laziness
     // (it grows while nothing is retained). A container-like cap makes RSS follow the live set, and turns a leak into
     // an out-of-memory crash rather than mere growth. SOAK_SERVER_NODE_OPTIONS="" runs uncapped.

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { IdSchema } from "@/data";
+import { assertMessageBudget } from "./chat/message-budget";
 import type { Context } from "./context";
 import { toTRPCError } from "./errors";
 import { findOwnedThread, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
@@ -63,15 +64,21 @@ export const threadPassProcedure = protectedProcedure
     return next({ ctx: { ...ctx, thread, threadId: thread.id } });
   });
 
-const threadContentGate = (options: { signElements?: boolean }) =>
+type GateContext = Context & { user: NonNullable<Context["user"]> };
+
+const threadContentGate = (options: { signElements?: boolean; alongside?: (ctx: GateContext) => Promise<void> }) =>
   threadInput.use(async ({ ctx, input, next }) => {
-    const thread = await findOwnedThread(ctx.services.data, ctx.user, input.threadId, options);
+    // What the procedure must check besides the thread goes out beside its read: no round trip of its own.
+    const [thread] = await Promise.all([findOwnedThread(ctx.services.data, ctx.user, input.threadId, options), options.alongside?.(ctx)]);
     if (!thread) throw threadNotFound();
     return next({ ctx: { ...ctx, thread, threadId: thread.id } });
   });
 
-/** `threadContentProcedure`: the whole thread in one read, owner checked on it (export, chat.send). */
+/** `threadContentProcedure`: the whole thread in one read, owner checked on it (export). */
 export const threadContentProcedure = threadContentGate({});
+
+/** `threadMessageProcedure`: as threadContentProcedure, with the sender's message budget counted beside the read (chat.send). */
+export const threadMessageProcedure = threadContentGate({ alongside: (ctx) => assertMessageBudget(ctx.services, ctx.user.identifier) });
 
 /**
  * `threadWindowProcedure`: the same read and check, element links left unsigned: the procedure sends a window of

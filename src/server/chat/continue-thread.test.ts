@@ -94,8 +94,9 @@ describe("chat.send", () => {
       if (event.type === "token" && answeredAtFirstToken < 0) answeredAtFirstToken = services.requests.settled;
       events.push(event);
     }
-    // Only the gate's read of the thread was waited on; the message, the thread's touch and the run were in flight.
-    expect(answeredWhenAsked).toBe(1);
+    // Only the gate's round trip was waited on (its read of the thread and, beside it, the sender's message budget);
+    // the message, the thread's touch and the run were in flight.
+    expect(answeredWhenAsked).toBe(2);
     // Between the turn's first writes landing and the first token, nothing more was waited for: the reply's own
     // first write goes out with the token.
     expect(answeredAtStart).toBeGreaterThan(before + 1);

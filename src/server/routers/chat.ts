@@ -4,7 +4,7 @@ import { ALLOWED_EXTENSIONS, ALLOWED_TYPES } from "../chat/attachments";
 import { continueThread } from "../chat/continue-thread";
 import { toTRPCError } from "../errors";
 import { lifecycle } from "../lifecycle";
-import { createTRPCRouter, protectedProcedure, threadContentProcedure } from "../trpc";
+import { createTRPCRouter, protectedProcedure, threadMessageProcedure } from "../trpc";
 
 export const MESSAGE_MAX = 20_000;
 
@@ -12,10 +12,11 @@ export const chatRouter = createTRPCRouter({
   /**
    * Sends a message and streams the reply (an async generator over httpBatchStreamLink). The thread must exist and be
    * the caller's (a new chat makes one with threads.create first); anything else is NOT_FOUND, as everywhere. The gate
-   * reads the whole thread once and hands it on. The client picks the message id, so attachments can be uploaded for
+   * reads the whole thread once and hands it on, and counts the message against the sender's budget beside that read
+   * (chat/message-budget.ts). The client picks the message id, so attachments can be uploaded for
    * it first and a retry of the same message is not stored twice; it only ever names a step inside this thread.
    */
-  send: threadContentProcedure
+  send: threadMessageProcedure
     .input(
       z.object({
         messageId: IdSchema,

@@ -17,7 +17,7 @@ import { isSharePage, sharePageRateGate } from "@/server/share/share-page-gate";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
 import { transformer } from "@/server/transformer";
 import { seedLongThread, type SeededLongThread } from "../../../scripts/seed-long-thread";
-import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, type Caller, type SeededThread } from "../../../test/callers";
+import { callerFor, createTestServices, expectNoInternals, newThread, seedThread, sessionUser, type Caller, type SeededThread } from "../../../test/callers";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`, "Alice");
@@ -444,6 +444,31 @@ describe("share links", () => {
     await expectCodes("resolved", [1, 2].map((n): [string, () => Promise<unknown>] => [`call ${n}`, () => from(address).share.elementUrl(ids)]));
     await expectCodes("TOO_MANY_REQUESTS", [["call 3", () => from(address).share.elementUrl(ids)], ["continue", () => from(address).share.continue({ threadId: ids.threadId })]]);
     await expectCodes("resolved", [["another address", () => from("198.51.100.1").share.elementUrl(ids)]]);
+  });
+
+  it("a user's messages are limited per minute, a burst sent at once included, and nothing of a refused message is stored", async () => {
+    const limited = { ...services, env: { ...services.env, CHAT_MESSAGES_PER_MINUTE: 3 } };
+    const sender = sessionUser(`sender-${randomUUID()}@example.com`, "Sender");
+    const threadId = await newThread(limited, sender);
+    const send = async (content: string) => {
+      for await (const _event of await callerFor(limited, sender).chat.send({ threadId, messageId: randomUUID(), content }));
+    };
+    // Six at once, as a script would send them: the counter's atomic ADD gives each its own number.
+    const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => outcome(() => send(`burst ${i}`))));
+    expect(outcomes.toSorted()).toEqual(["TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS", "resolved", "resolved", "resolved"]);
+    const stored = (await services.data.getThread(threadId))!.steps.filter((step) => step.type === "user_message").map((step) => step.output);
+    expect(stored).toHaveLength(3);
+    // The budget is the user's, not the thread's or the instance's: another of their threads is refused too, and
+    // another user is not.
+    await expectCodes("TOO_MANY_REQUESTS", [["another thread", async () => {
+      const other = await newThread(limited, sender);
+      for await (const _event of await callerFor(limited, sender).chat.send({ threadId: other, messageId: randomUUID(), content: "again" }));
+    }]]);
+    const someoneElse = sessionUser(`other-${randomUUID()}@example.com`, "Other");
+    const theirs = await newThread(limited, someoneElse);
+    await expectCodes("resolved", [["another user", async () => {
+      for await (const _event of await callerFor(limited, someoneElse).chat.send({ threadId: theirs, messageId: randomUUID(), content: "hi" }));
+    }]]);
   });
 
   it("the share page answers 429 with Retry-After once an address's budget is spent, per address, in the viewer's language", async () => {
