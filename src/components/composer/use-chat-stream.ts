@@ -47,6 +47,7 @@ function failureMessage(error: unknown, t: Dictionary): string {
   const message = error instanceof Error ? error.message : "";
   if (data?.code === "BAD_REQUEST" || data?.code === "SERVICE_UNAVAILABLE" || data?.code === "PAYLOAD_TOO_LARGE") return message || t.sendFailed;
   if (data?.code === "NOT_FOUND") return t.notFoundTitle;
+  if (data?.code === "TOO_MANY_REQUESTS") return t.sendTooFast;
   return t.sendFailed;
 }
 

@@ -10,7 +10,7 @@ import type { Services } from "../services";
 
 const WINDOW_MS = 60_000;
 
-export const MESSAGE_BUDGET_EXCEEDED = "You are sending messages faster than this app allows. Wait a minute, then send again.";
+const MESSAGE_BUDGET_EXCEEDED = "You are sending messages faster than this app allows. Wait a minute, then send again.";
 
 export async function assertMessageBudget(services: Pick<Services, "data" | "env">, userIdentifier: string): Promise<void> {
   const hit = await services.data.countRateHit(`chat\n${userIdentifier}`, WINDOW_MS);
