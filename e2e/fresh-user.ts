@@ -3,7 +3,7 @@
  * threads does it in a list nobody else reads, so no spec depends on what another one did or left behind.
  */
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContextOptions } from "@playwright/test";
+import { expect, type Browser, type BrowserContextOptions } from "@playwright/test";
 import { connect, runCommand, type ParsedCommand } from "../scripts/user";
 import { E2E_TABLE_CLIENT_ENV } from "./e2e-table";
 import { SignInPage } from "./pages/sign-in-page";
@@ -30,7 +30,10 @@ export async function freshUserSession(browser: Browser, baseURL: string | undef
   await userCli({ command: "add", identifier, name: null }, password);
   const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
   try {
-    await new SignInPage(await context.newPage()).signIn(identifier, password);
+    const page = await context.newPage();
+    await new SignInPage(page).signIn(identifier, password);
+    // Signed in once the app's page is reached: the session cookie is set by then.
+    await expect(page).toHaveURL(/\/threads/);
     return await context.storageState();
   } finally {
     await context.close();
