@@ -25,10 +25,9 @@ export async function userCli(command: ParsedCommand, password = FRESH_USER_PASS
 /** A unique identifier: `<prefix>-<random>@example.com`. */
 export const freshIdentifier = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
 
-/** Adds a user and signs them in once in a context of their own; returns the session for `storageState`. */
-export async function freshUserSession(browser: Browser, baseURL: string | undefined, identifier: string, password = FRESH_USER_PASSWORD): Promise<StorageState> {
-  await userCli({ command: "add", identifier, name: null }, password);
-  const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+/** Signs a user in once in a context of their own; returns the session for `storageState`. */
+export async function signedInSession(browser: Browser, baseURL: string | undefined, identifier: string, password = FRESH_USER_PASSWORD): Promise<StorageState> {
+  const context = await browser.newContext({ baseURL });
   try {
     const page = await context.newPage();
     await new SignInPage(page).signIn(identifier, password);
@@ -38,4 +37,10 @@ export async function freshUserSession(browser: Browser, baseURL: string | undef
   } finally {
     await context.close();
   }
+}
+
+/** Adds a user, then signs them in once (signedInSession). */
+export async function freshUserSession(browser: Browser, baseURL: string | undefined, identifier: string, password = FRESH_USER_PASSWORD): Promise<StorageState> {
+  await userCli({ command: "add", identifier, name: null }, password);
+  return signedInSession(browser, baseURL, identifier, password);
 }

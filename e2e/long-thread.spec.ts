@@ -8,7 +8,7 @@ import { connect } from "../scripts/user";
 import { questionOf, replyOf, seedLongThread, type SeededLongThread } from "../scripts/seed-long-thread";
 import { E2E_TABLE_CLIENT_ENV } from "./e2e-table";
 import { expect, test as base } from "./fixtures";
-import { freshIdentifier, freshUserSession, type StorageState } from "./fresh-user";
+import { freshIdentifier, signedInSession, userCli, type StorageState } from "./fresh-user";
 
 const STEPS = 800;
 const LATEST_TURNS = 20;
@@ -23,13 +23,14 @@ const test = base.extend({ storageState: async ({}, provide) => provide(session)
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000);
   const identifier = freshIdentifier("long-thread");
-  session = await freshUserSession(browser, test.info().project.use.baseURL, identifier);
+  await userCli({ command: "add", identifier, name: null });
   const connection = await connect(E2E_TABLE_CLIENT_ENV, () => undefined);
   try {
     seeded = await seedLongThread(connection.data, { userId: identifier, steps: STEPS, name: "A week of agent work" });
   } finally {
     await connection.close();
   }
+  session = await signedInSession(browser, test.info().project.use.baseURL, identifier);
 });
 
 const turnCount = () => seeded.turns.length;
