@@ -31,15 +31,15 @@ for (const colorScheme of ["light", "dark"] as const) {
     test("the thread detail, with a step open and a dialog", async ({ page, threads, thread }) => {
       await threads.goto();
       await threads.open("Q3 sales by region");
-      await thread.step("run_python").locator("summary").click();
+      await thread.stepSummary("run_python").click();
       await expect(thread.step("run_python").getByText(/read_csv/)).toBeVisible();
       await snap(page, `a11y-detail-${colorScheme}`);
       await checkA11y(page, `detail ${colorScheme}`);
       await thread.up(1).click();
-      await expect(page.getByRole("dialog")).toBeVisible();
+      await expect(thread.dialog).toBeVisible();
       await checkA11y(page, `feedback dialog ${colorScheme}`);
       await page.keyboard.press("Escape");
-      await expect(page.getByRole("dialog")).toBeHidden();
+      await expect(thread.dialog).toBeHidden();
       await expect(thread.up(1)).toBeFocused();
     });
   });
@@ -55,7 +55,7 @@ test.describe("accessibility on a phone", () => {
   });
 });
 
-// As bob: sending moves a thread to the top of its owner's list, and the list spec expects alice's seeded order.
+// As bob: sending moves a thread to the top of its owner's list; alice's list, which other specs read, stays as seeded.
 for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`accessibility of the composer, ${colorScheme} theme`, () => {
     test.use({ colorScheme, user: "bob@example.com" });
@@ -75,7 +75,7 @@ for (const colorScheme of ["light", "dark"] as const) {
         { name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") },
       ]);
       await expect(thread.draftFile("notes.txt").getByRole("progressbar")).toHaveCount(0);
-      await expect(page.getByTestId("draft-error")).toBeVisible();
+      await expect(thread.draftError).toBeVisible();
       await thread.composer.fill("A message with a file");
       await snap(page, `a11y-composer-${colorScheme}`);
       await checkA11y(page, `composer ${colorScheme}`);

@@ -3,13 +3,15 @@
  * manifest, and each of them (and every icon the manifest lists) is served from public/ as what it says it is.
  */
 import { expect, test } from "./fixtures";
+import { DocumentHead } from "./pages/document-head";
 
 test.describe("icons and manifest", () => {
   test.use({ storageState: { cookies: [], origins: [] } });
 
   test("the sign-in page links icons and a manifest that all load", async ({ page, request }) => {
     await page.goto("/sign-in");
-    const hrefs = async (rel: string) => page.locator(`head link[rel="${rel}"]`).evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).getAttribute("href")!));
+    const head = new DocumentHead(page);
+    const hrefs = (rel: string) => head.linkHrefs(rel);
     const icons = await hrefs("icon");
     expect(icons).toEqual(expect.arrayContaining([expect.stringMatching(/^\/favicon\.ico/), expect.stringMatching(/^\/icon\.svg/)]));
     const [manifestHref] = await hrefs("manifest");

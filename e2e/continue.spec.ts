@@ -3,8 +3,8 @@
  * token by token, 40 ms apart; "[slow]" streams 400 words slowly, "[fail]" gets a 500, "[attachments]" lists the
  * content parts it received.
  *
- * As bob: every turn moves a thread to the top of its owner's list, and the thread-list spec (which runs after this
- * one) expects alice's seeded order.
+ * As bob: every turn moves a thread to the top of its owner's list, and alice's list, which other specs read, stays
+ * as seeded. Only bob's own threads are opened here, by name (each stays on his first page whatever ran before).
  */
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -85,7 +85,7 @@ test.describe("continue a thread", () => {
     await threads.open("Security check");
     await threads.newChat();
     await expect(thread.newChatHeading).toBeVisible();
-    await expect(page.getByText("Replies by fake-gpt.")).toBeVisible();
+    await expect(thread.text("Replies by fake-gpt.")).toBeVisible();
 
     const message = tagged("Plan a picnic by the fjord");
     await thread.composer.fill(message);

@@ -61,7 +61,7 @@ test("imports a ChatGPT export with progress and a summary; an imported thread o
   await threads.open(`Trip to Kyoto ${tag}`);
   await expect(thread.userMessages.first()).toContainText("Plan three days in Kyoto around this map.");
   await expect(thread.lastReplyText()).toContainText("The train fares come to ¥680.");
-  await expect(page.getByText("An abandoned branch.")).toHaveCount(0);
+  await expect(thread.text("An abandoned branch.")).toHaveCount(0);
 
   const message = `And a day trip to Nara? ${tag}`;
   await thread.send(message);

@@ -4,6 +4,8 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 import { OIDC_ISSUER, OIDC_PROVIDER_NAME, type Verified } from "./oidc-provider";
+import { OidcProviderLoginPage, SignInPage } from "./pages/sign-in-page";
+import { ThreadsPage } from "./pages/threads-page";
 
 interface Me {
   id: string;
@@ -21,12 +23,9 @@ async function me(page: Page): Promise<Me> {
 
 async function signInAtProvider(page: Page, account: { email: string; name: string; verified?: Verified }) {
   await page.goto("/sign-in");
-  await page.getByRole("button", { name: `Sign in with ${OIDC_PROVIDER_NAME}` }).click();
+  await new SignInPage(page).providerButton(OIDC_PROVIDER_NAME).click();
   await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
-  await page.getByLabel("Email", { exact: true }).fill(account.email);
-  await page.getByLabel("Name").fill(account.name);
-  await page.getByLabel("Email verified").selectOption(account.verified ?? "yes");
-  await page.getByRole("button", { name: "Continue" }).click();
+  await new OidcProviderLoginPage(page).submit({ ...account, verified: account.verified ?? "yes" });
 }
 
 test.describe("OpenID Connect sign-in", () => {
@@ -35,17 +34,17 @@ test.describe("OpenID Connect sign-in", () => {
     const email = `Olivia-${Date.now()}@example.com`;
     await signInAtProvider(page, { email, name: "Olivia Oidc" });
     await expect(page).toHaveURL(/\/threads/);
-    await expect(page.getByTestId("current-user")).toHaveText(email);
+    const threads = new ThreadsPage(page);
+    await expect(threads.currentUser).toHaveText(email);
     const first = await me(page);
     expect(first).toMatchObject({ id: email, identifier: email, displayName: "Olivia Oidc" });
     expect(first.createdAt).toBeTruthy();
 
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await expect(page).toHaveURL(/\/sign-in/);
+    await threads.signOut();
     // Forget the provider's session too, so its login page asks again.
     await page.context().clearCookies();
     await signInAtProvider(page, { email, name: "Someone Else" });
-    await expect(page.getByTestId("current-user")).toHaveText(email);
+    await expect(threads.currentUser).toHaveText(email);
     expect(await me(page)).toEqual(first);
   });
 
@@ -53,8 +52,7 @@ test.describe("OpenID Connect sign-in", () => {
     test(`refuses an email the provider does not vouch for (email_verified ${verified === "no" ? "false" : "missing"})`, async ({ page }) => {
       await signInAtProvider(page, { email: `unverified-${Date.now()}@example.com`, name: "Mallory", verified });
       await expect(page).toHaveURL(/\/sign-in\?.*error=UnverifiedEmail/);
-      // Filtered: Next's route announcer is an (empty) alert too.
-      await expect(page.getByRole("alert").filter({ hasText: "did not confirm that its email address is verified" })).toBeVisible();
+      await expect(new SignInPage(page).error("did not confirm that its email address is verified")).toBeVisible();
       await page.goto("/threads");
       await expect(page).toHaveURL(/\/sign-in/);
     });

@@ -7,10 +7,10 @@ test.describe("full-text search", () => {
     // Words of the seeded answers only ("Check the details. 3. Iterate."), the last one typed half way.
     await threads.search.fill("details itera");
     const first = threads.rows.first();
-    await expect(first.getByTestId("search-snippet").locator("mark")).toHaveText(["details", "Iterate"]);
-    await expect(page.getByTestId("search-status")).toHaveText(/^\d+\+? results$/);
+    await expect(threads.snippetMarks(first)).toHaveText(["details", "Iterate"]);
+    await expect(threads.searchStatus).toHaveText(/^\d+\+? results$/);
     // Every hit holds both words; the newest activity comes first.
-    for (const snippet of await threads.rows.getByTestId("search-snippet").allTextContents()) expect(snippet).toMatch(/details.*Iterate/);
+    for (const snippet of await threads.snippetTexts()) expect(snippet).toMatch(/details.*Iterate/);
     await snap(page, "search-results");
     if (process.env.UPDATE_DOCS_SCREENSHOT) await page.screenshot({ path: "docs/search.png", animations: "disabled" });
 
@@ -23,7 +23,7 @@ test.describe("full-text search", () => {
     await expect(thread.heading).toHaveText(name);
     await expect(page).toHaveURL(/#step-[\w-]+$/);
     const stepId = decodeURIComponent(new URL(page.url()).hash.slice("#step-".length));
-    const highlighted = page.locator('[data-highlighted="true"]');
+    const highlighted = thread.highlighted;
     await expect(highlighted).toHaveCount(1);
     await expect(highlighted).toHaveAttribute("id", `step-${stepId}`);
     await expect(highlighted).toContainText("Check the details");
@@ -31,13 +31,13 @@ test.describe("full-text search", () => {
     await snap(page, "search-opened");
 
     // Esc clears the highlight; the next search would too.
-    await page.locator("body").press("Escape");
+    await thread.pressEscape();
     await expect(highlighted).toHaveCount(0);
   });
 
   test.describe("as bob (a new thread would head alice's list, which other specs check)", () => {
     test.use({ user: "bob@example.com" });
-    test("a message just sent is found, and the next search clears an opened hit's highlight", async ({ page, threads, thread }) => {
+    test("a message just sent is found, and the next search clears an opened hit's highlight", async ({ threads, thread }) => {
       await threads.goto();
       await threads.newChat();
       const word = `zephyr${Date.now().toString(36)}`;
@@ -46,15 +46,15 @@ test.describe("full-text search", () => {
 
       await threads.search.fill(word);
       await expect(threads.rows).toHaveCount(1);
-      await expect(threads.rows.first().getByTestId("search-snippet").locator("mark").first()).toHaveText(word);
-      await threads.rows.first().getByRole("link").click();
-      await expect(page.locator('[data-highlighted="true"]')).toContainText(word);
+      await expect(threads.snippetMarks(threads.rows.first()).first()).toHaveText(word);
+      await threads.rowLink(0).click();
+      await expect(thread.highlighted).toContainText(word);
       await threads.search.fill(`${word} x`);
-      await expect(page.locator('[data-highlighted="true"]')).toHaveCount(0);
+      await expect(thread.highlighted).toHaveCount(0);
     });
   });
 
-  test("works with the thumbs filter and says when nothing matches", async ({ page, threads }) => {
+  test("works with the thumbs filter and says when nothing matches", async ({ threads }) => {
     await threads.goto();
     await threads.filter("Thumbs down").click();
     await threads.search.fill("essentials");
@@ -63,7 +63,7 @@ test.describe("full-text search", () => {
     await threads.filter("All").click();
     await expect.poll(() => threads.rows.count()).toBeGreaterThan(filtered);
     await threads.search.fill("qwxzv nothing like this");
-    await expect(threads.list.getByText("No threads match")).toBeVisible();
-    await expect(page.getByTestId("search-status")).toHaveText("No results");
+    await expect(threads.noMatches).toBeVisible();
+    await expect(threads.searchStatus).toHaveText("No results");
   });
 });

@@ -11,6 +11,8 @@ import type { APIResponse, Response } from "@playwright/test";
 import { watchCspViolations } from "./csp-violations";
 import { expect, test } from "./fixtures";
 import { OIDC_ISSUER, OIDC_PROVIDER_NAME } from "./oidc-provider";
+import { OidcProviderLoginPage, SignInPage } from "./pages/sign-in-page";
+import { ThreadsPage } from "./pages/threads-page";
 
 const FIXED_HEADERS = {
   "x-content-type-options": "nosniff",
@@ -71,7 +73,7 @@ test.describe("sign-in page", () => {
 
   test("has the headers, a fresh nonce per response, and no CSP violation", async ({ page }) => {
     const first = await expectPageHeaders(await page.goto("/sign-in"));
-    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
+    await expect(new SignInPage(page).submitButton).toBeVisible();
     const second = await expectPageHeaders(await page.reload());
     expect(second).not.toBe(first);
     // The OIDC provider's login page is an allowed target of the sign-in form.
@@ -98,7 +100,7 @@ test.describe("sign-in page", () => {
       await route.fulfill({ response, body: (await response.text()).replace("</body>", `${injected}</body>`) });
     });
     await page.goto("/sign-in");
-    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
+    await expect(new SignInPage(page).submitButton).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
     await expect.poll(() => violations.some((v) => v.startsWith("script-src"))).toBe(true);
     await expect.poll(() => violations.some((v) => v.startsWith("img-src blocked http://127.0.0.1:9/beacon.png"))).toBe(true);
@@ -110,13 +112,11 @@ test.describe("sign-in page", () => {
     const violations: string[] = [];
     await watchCspViolations(page, (v) => violations.push(v), new URL(baseURL!).origin);
     await page.goto("/sign-in");
-    await page.getByRole("button", { name: `Sign in with ${OIDC_PROVIDER_NAME}` }).click();
+    await new SignInPage(page).providerButton(OIDC_PROVIDER_NAME).click();
     await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
-    await page.getByLabel("Email", { exact: true }).fill(`csp-${randomUUID().slice(0, 8)}@example.com`);
-    await page.getByLabel("Name").fill("Csp Check");
-    await page.getByRole("button", { name: "Continue" }).click();
+    await new OidcProviderLoginPage(page).submit({ email: `csp-${randomUUID().slice(0, 8)}@example.com`, name: "Csp Check" });
     await expect(page).toHaveURL(/\/threads/);
-    await expect(page.getByTestId("current-user")).toBeVisible();
+    await expect(new ThreadsPage(page).currentUser).toBeVisible();
     expect(violations).toEqual([]);
     await page.close();
   });
@@ -132,11 +132,11 @@ test.describe("thread pages (alice, read only)", () => {
     // A direct load of the thread's own URL too (not only a client-side navigation).
     await expectPageHeaders(await page.reload());
     // The image comes from storage (img-src), the CSV preview is fetched from storage (connect-src).
-    const image = page.getByTestId("element-image").first().locator("img");
+    const image = thread.imageElements(thread.imageThumbnails.first());
     await expect(image).toBeVisible();
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
-    await expect(page.getByTestId("csv-preview")).toBeVisible();
-    await expect(thread.assistantMessages.first().locator("code .hljs-keyword").first()).toBeVisible();
+    await expect(thread.csvPreviews).toBeVisible();
+    await expect(thread.codeKeywords(thread.assistantMessages.first()).first()).toBeVisible();
   });
 
   test("a missing thread's page has the headers too", async ({ page }) => {
@@ -163,7 +163,7 @@ test.describe("new chat and remote images (bob)", () => {
       await thread.waitForStoredTurn();
       await expectPageHeaders(await page.reload());
       await expect(thread.lastReplyText().getByTestId("remote-image")).toBeVisible();
-      await expect(thread.lastReplyText().locator("img")).toHaveCount(0);
+      await expect(thread.imageElements(thread.lastReplyText())).toHaveCount(0);
       expect(pixel.requests).toEqual([]);
 
       // The reader's choice: the image opens in a new tab, without a Referer or an opener.

@@ -5,20 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { connect, runCommand, type ParsedCommand } from "../scripts/user";
-import { E2E_TABLE_CLIENT_ENV } from "./e2e-table";
+import { FRESH_USER_PASSWORD as PASSWORD, userCli } from "./fresh-user";
 import { SignInPage } from "./pages/sign-in-page";
-
-const PASSWORD = "a long e2e password";
-
-async function userCli(command: ParsedCommand) {
-  const connection = await connect(E2E_TABLE_CLIENT_ENV, () => undefined);
-  try {
-    await runCommand(command, { data: connection.data, readPassword: async () => PASSWORD, out: () => undefined });
-  } finally {
-    await connection.close();
-  }
-}
+import { ThreadsPage } from "./pages/threads-page";
 
 /** threads.list over HTTP as the browser's tRPC client sends it; the status code is what matters here. */
 const listStatus = async (request: APIRequestContext) =>
@@ -31,7 +20,7 @@ async function freshUserSignedIn(page: Page) {
   await new SignInPage(page).signIn(identifier.toLowerCase(), PASSWORD);
   await expect(page).toHaveURL(/\/threads/);
   // Signed in as the identifier stored, case kept.
-  await expect(page.getByTestId("current-user")).toHaveText(identifier);
+  await expect(new ThreadsPage(page).currentUser).toHaveText(identifier);
   return identifier;
 }
 
@@ -57,10 +46,7 @@ test.describe("revocable sessions", () => {
       await expect(otherPage).toHaveURL(/\/threads/);
       expect(await listStatus(otherPage.request)).toBe(200);
 
-      await page.getByTestId("user-menu").click();
-      await page.getByRole("menuitem", { name: "Sign out everywhere" }).click();
-      await page.getByRole("dialog").getByRole("button", { name: "Sign out everywhere" }).click();
-      await expect(page).toHaveURL(/\/sign-in/);
+      await new ThreadsPage(page).signOutEverywhere();
 
       await expect.poll(() => listStatus(otherPage.request), { timeout: 10_000 }).toBe(401);
       await otherPage.reload();

@@ -49,9 +49,7 @@ test.describe("sign-in safety", () => {
     const app = new URL(baseURL!).origin;
     // Signing in with a hostile callbackUrl lands on the app's own thread list.
     await page.goto(`/sign-in?callbackUrl=${encodeURIComponent(HOSTILE_CALLBACKS[0]!)}`);
-    await page.getByLabel("Email or username").fill("alice@example.com");
-    await page.getByLabel("Password").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await new SignInPage(page).submit("alice@example.com", DEMO_PASSWORD);
     await expect(page).toHaveURL(`${app}/threads`);
     // Signed in, the sign-in page forwards to callbackUrl at once: only to the app's own pages.
     for (const callback of HOSTILE_CALLBACKS) {
@@ -67,21 +65,19 @@ test.describe("sign-in safety", () => {
     const alices = (await titles(page)).filter((title) => !bobs.has(title));
     expect(alices.length).toBeGreaterThan(5);
     // Something alice-only in the tab's stores beyond the list: an opened thread.
-    await new ThreadsPage(page).rows.filter({ hasText: alices[0]! }).first().click();
+    const threads = new ThreadsPage(page);
+    await threads.rows.filter({ hasText: alices[0]! }).first().click();
     await expect(page).toHaveURL(/\/threads\/.+/);
     // In whichever document the tab shows from the sign-out on (the same one, or a fresh load).
     await page.addInitScript(watchFor, alices);
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await expect(page).toHaveURL(/\/sign-in/);
-    await expect(page.getByRole("heading", { name: "Sign in to Threadbook" })).toBeVisible();
+    await threads.signOut();
+    await expect(signIn.heading).toBeVisible();
     await page.evaluate(watchFor, alices);
 
-    await page.getByLabel("Email or username").fill("bob@example.com");
-    await page.getByLabel("Password").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await expect(page.getByTestId("current-user")).toHaveText("bob@example.com");
+    await signIn.submit("bob@example.com", DEMO_PASSWORD);
+    await expect(threads.currentUser).toHaveText("bob@example.com");
     expect(new Set(await titles(page))).toEqual(bobs);
-    const text = await page.locator("body").innerText();
+    const text = await page.evaluate(() => document.body.innerText);
     for (const title of alices) expect(text, title).not.toContain(title);
     expect(await page.evaluate(() => (window as unknown as { tbSeen?: string[] }).tbSeen)).toEqual([]);
   });

@@ -17,10 +17,10 @@ test.describe("thread detail", () => {
     await expect(table.getByRole("columnheader", { name: "Revenue (€)" })).toBeVisible();
     await expect(table.getByRole("row", { name: /East.*201,750/ })).toBeVisible();
     await expect(thread.assistantMessages.first().getByRole("button", { name: "Copy code" })).toBeVisible();
-    await expect(thread.assistantMessages.first().locator("code .hljs-keyword").first()).toBeVisible();
+    await expect(thread.codeKeywords(thread.assistantMessages.first()).first()).toBeVisible();
 
     // The user's bubble sits right of the assistant's text.
-    const userBox = (await thread.userMessages.first().locator(".bubble").boundingBox())!;
+    const userBox = (await thread.bubble(thread.userMessages.first()).boundingBox())!;
     const answerBox = (await thread.assistantMessages.first().boundingBox())!;
     expect(userBox.x + userBox.width).toBeGreaterThan(answerBox.x + answerBox.width / 2);
 
@@ -29,18 +29,18 @@ test.describe("thread detail", () => {
     await expect(tool).toHaveCount(1);
     await expect(tool).toHaveAttribute("data-step-type", "tool");
     await expect(tool.getByText("read_csv")).toBeHidden();
-    await expect(tool.locator("summary")).toContainText(/\d(\.\d)? s|\d+ ms/);
-    await tool.locator("summary").click();
+    await expect(thread.stepSummary("run_python")).toContainText(/\d(\.\d)? s|\d+ ms/);
+    await thread.stepSummary("run_python").click();
     await expect(tool.getByText(/read_csv/)).toBeVisible();
     await expect(tool.getByText("East    201750")).toBeVisible();
     // It is drawn inside the assistant turn of its run, before that run's answer.
-    const turn = page.locator(".turn-assistant").first();
+    const turn = thread.assistantTurns.first();
     await expect(turn.getByTestId("step")).toHaveCount(1);
     await expect(turn.getByTestId("assistant-message")).toHaveCount(1);
     await snap(page, "thread-showcase");
 
     // Timestamps: the full date on hover.
-    await expect(thread.userMessages.first().locator("time")).toHaveAttribute("title", /\d{4}/);
+    await expect(thread.time(thread.userMessages.first())).toHaveAttribute("title", /\d{4}/);
   });
 
   test("gives 👍 with a comment, keeps it across a reload, then removes it", async ({ page, thread }) => {
@@ -136,12 +136,12 @@ test.describe("thread detail", () => {
     expect(navigations).toBe(0);
   });
 
-  test("opens the chart in a dialog", async ({ page }) => {
-    const thumb = page.getByTestId("element-image");
+  test("opens the chart in a dialog", async ({ page, thread }) => {
+    const thumb = thread.imageThumbnails;
     await expect(thumb).toHaveCount(1);
     await expect(thumb.getByRole("img", { name: "revenue-by-region.png" })).toBeVisible();
     await thumb.click();
-    const dialog = page.getByRole("dialog", { name: "revenue-by-region.png" });
+    const dialog = thread.imageDialog("revenue-by-region.png");
     await expect(dialog).toBeVisible();
     const image = dialog.getByRole("img", { name: "revenue-by-region.png" });
     await expect(image).toBeVisible();
@@ -189,8 +189,8 @@ test.describe("thread detail, edge cases", () => {
       // Shown as text, not parsed into elements.
       await expect(thread.assistantMessages.first()).toContainText("<script>window.__xss=2</script>");
       await expect(thread.userMessages.first()).toContainText('onerror="window.__xss=1"');
-      await expect(page.locator("main script:not([nonce]), .conversation script, .conversation img[src='x']")).toHaveCount(0);
-      await thread.step("fetch_page").locator("summary").click();
+      await expect(thread.injectedMarkup).toHaveCount(0);
+      await thread.stepSummary("fetch_page").click();
       await expect(thread.step("fetch_page")).toContainText("<script>");
       // A javascript: link loses its URL and shows as plain text.
       const link = thread.assistantMessages.first().getByText("click me");

@@ -40,13 +40,13 @@ test.describe("thread list", () => {
     await threads.search.fill("ESSENTIALS");
     // The debounced search has applied once every row shown is a hit with the word in its snippet (until then the
     // "kyoto" rows are still there, and get replaced under the scrolling).
-    const snippets = () => threads.rows.getByTestId("search-snippet").allTextContents();
+    const snippets = () => threads.snippetTexts();
     await expect.poll(async () => (await snippets()).length > 0 && (await snippets()).every((s) => s.toLowerCase().includes("essentials"))).toBe(true);
     await threads.scrollUntilMoreThan(30);
-    for (const snippet of await threads.rows.getByTestId("search-snippet").allTextContents()) expect(snippet.toLowerCase()).toContain("essentials");
+    for (const snippet of await threads.snippetTexts()) expect(snippet.toLowerCase()).toContain("essentials");
 
     await threads.search.fill("no thread is called this");
-    await expect(threads.list.getByText("No threads match")).toBeVisible();
+    await expect(threads.noMatches).toBeVisible();
     await threads.search.press("Escape");
     await expect(threads.search).toHaveValue("");
     await expect(threads.rows.first()).toBeVisible();
@@ -55,7 +55,7 @@ test.describe("thread list", () => {
   test("a list that fails to load says so and retries", async ({ page, threads }) => {
     await page.route("**/api/trpc/threads.list**", (route) => route.fulfill({ status: 503, contentType: "application/json", body: "{}" }));
     await page.goto("/threads");
-    const alert = threads.list.getByRole("alert");
+    const alert = threads.loadError;
     await expect(alert).toContainText("Couldn't load your threads.");
     await snap(page, "list-error");
     await page.unroute("**/api/trpc/threads.list**");
@@ -65,7 +65,7 @@ test.describe("thread list", () => {
 
   test("Ctrl+K focuses the search box", async ({ page, threads }) => {
     await threads.goto();
-    await page.locator("body").click({ position: { x: 900, y: 400 } });
+    await threads.clickPageBackground();
     await page.keyboard.press("Control+K");
     await expect(threads.search).toBeFocused();
   });
@@ -85,19 +85,19 @@ test.describe("thread list", () => {
     await snap(page, "filter-up");
     const upNames = await threads.rowNames();
     expect(upNames.some((n) => n.startsWith("Plan a three-day trip to Kyoto"))).toBe(false);
-    await threads.rows.nth(1).getByRole("link").click();
+    await threads.rowLink(1).click();
     await expect(thread.heading).toBeVisible();
-    await expect(page.getByRole("button", { name: "Helpful", exact: true, pressed: true })).not.toHaveCount(0);
+    await expect(thread.pressedThumbs("Helpful")).not.toHaveCount(0);
 
     await down.click();
     await expect(down).toHaveAttribute("aria-pressed", "true");
     await expect(threads.rows).toHaveCount(8);
     for (const index of [0, 7]) {
       const name = (await threads.rowNames())[index]!;
-      await threads.rows.nth(index).getByRole("link").click();
+      await threads.rowLink(index).click();
       await expect(thread.heading).toHaveText(name);
-      await expect(page.getByRole("button", { name: "Not helpful", exact: true, pressed: true })).toHaveCount(1);
-      await expect(page.getByRole("button", { name: "Helpful", exact: true, pressed: true })).toHaveCount(0);
+      await expect(thread.pressedThumbs("Not helpful")).toHaveCount(1);
+      await expect(thread.pressedThumbs("Helpful")).toHaveCount(0);
     }
     await snap(page, "filter-down");
   });
@@ -155,21 +155,21 @@ test.describe("thread list", () => {
     await threads.goto();
     await threads.open("Q3 sales by region");
     await expect(threads.link("Q3 sales by region")).toHaveAttribute("aria-current", "page");
-    await expect(threads.list.locator('[aria-current="page"]')).toHaveCount(1);
+    await expect(threads.currentRow).toHaveCount(1);
   });
 
   test("the theme toggle switches and survives a reload without a flash", async ({ page, threads }) => {
     await threads.goto();
-    const html = page.locator("html");
-    await page.getByRole("button", { name: "Theme: System" }).click();
+    const html = threads.root;
+    await threads.themeButton("System").click();
     await expect(html).toHaveAttribute("data-theme", "light");
-    await page.getByRole("button", { name: "Theme: Light" }).click();
+    await threads.themeButton("Light").click();
     await expect(html).toHaveAttribute("data-theme", "dark");
     await snap(page, "theme-dark");
     // The head script sets the attribute before React runs: check it on the raw document.
     await page.reload({ waitUntil: "commit" });
     await page.waitForFunction(() => document.documentElement.getAttribute("data-theme") === "dark");
-    await page.getByRole("button", { name: "Theme: Dark" }).click();
+    await threads.themeButton("Dark").click();
     await expect(html).not.toHaveAttribute("data-theme", /.+/);
   });
 });
@@ -179,26 +179,26 @@ test.describe("in Simplified Chinese", () => {
 
   test("Accept-Language picks zh-CN, and the switcher goes back to English", async ({ page, threads }) => {
     await page.goto("/threads");
-    await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
-    await expect(threads.list.getByRole("heading", { level: 2, name: "今天" })).toBeVisible();
-    await expect(page.getByRole("button", { name: "退出登录" })).toBeVisible();
-    await expect(page.getByRole("searchbox", { name: "搜索对话" })).toBeVisible();
+    await expect(threads.root).toHaveAttribute("lang", "zh-CN");
+    await expect(threads.groupHeading("今天")).toBeVisible();
+    await expect(threads.signOutButton("退出登录")).toBeVisible();
+    await expect(threads.searchBoxNamed("搜索对话")).toBeVisible();
     await snap(page, "zh-CN");
 
-    await page.getByRole("combobox", { name: "语言" }).selectOption("en");
+    await threads.languageSwitch("语言").selectOption("en");
     await expect(threads.groupHeading("Today")).toBeVisible();
-    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+    await expect(threads.root).toHaveAttribute("lang", "en");
     await page.reload();
     await expect(threads.groupHeading("Today")).toBeVisible();
   });
 });
 
 test.describe("the tb-locale cookie", () => {
-  test("wins over the browser language", async ({ page, context, baseURL }) => {
+  test("wins over the browser language", async ({ page, context, baseURL, threads }) => {
     await context.addCookies([{ name: "tb-locale", value: "zh-CN", url: baseURL! }]);
     await page.goto("/threads");
-    await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
-    await expect(page.getByTestId("thread-list").getByRole("heading", { level: 2, name: "今天" })).toBeVisible();
+    await expect(threads.root).toHaveAttribute("lang", "zh-CN");
+    await expect(threads.groupHeading("今天")).toBeVisible();
   });
 });
 
@@ -213,9 +213,9 @@ test.describe("on a phone", () => {
 
     await threads.menuButton.click();
     await expect(threads.menuButton).toHaveAttribute("aria-expanded", "true");
-    const drawer = page.getByRole("dialog", { name: "Threads" });
+    const drawer = threads.drawer;
     await expect(drawer).toBeVisible();
-    await expect(drawer.getByRole("button", { name: "Close menu" })).toBeFocused();
+    await expect(threads.closeMenuButton).toBeFocused();
     await expect(threads.rows.first()).toBeVisible();
     await snap(page, "phone-drawer");
     await page.keyboard.press("Escape");
@@ -227,7 +227,7 @@ test.describe("on a phone", () => {
     await expect(thread.heading).toHaveText("Q3 sales by region");
     await expect(threads.menuButton).toHaveAttribute("aria-expanded", "false");
     await expect(threads.search).toBeHidden();
-    await expect(page.getByRole("table").first()).toBeVisible();
+    await expect(thread.tables().first()).toBeVisible();
     await snap(page, "phone-thread");
   });
 });

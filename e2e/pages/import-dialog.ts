@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from "@playwright/test";
+import { ThreadsPage } from "./threads-page";
 
 /** "Import conversations", opened from the user menu in the sidebar's foot. */
 export class ImportDialog {
@@ -17,8 +18,7 @@ export class ImportDialog {
   }
 
   async open() {
-    await this.page.getByTestId("user-menu").click();
-    await this.page.getByRole("menuitem", { name: "Import conversations" }).click();
+    await new ThreadsPage(this.page).chooseFromUserMenu("Import conversations");
     await expect(this.dialog).toBeVisible();
   }
 

@@ -1,4 +1,5 @@
 import { expect, type Download, type Locator, type Page } from "@playwright/test";
+import { ThreadsPage } from "./threads-page";
 
 type Access = "Anyone with the link" | "People signed in to this Threadbook";
 
@@ -42,6 +43,28 @@ export class ShareDialog {
   }
 }
 
+/** "Shared links" in the user menu: every thread the user shares. */
+export class SharedLinksDialog {
+  readonly dialog: Locator;
+
+  constructor(readonly page: Page) {
+    this.dialog = page.getByRole("dialog", { name: "Shared links" });
+  }
+
+  async open() {
+    await new ThreadsPage(this.page).chooseFromUserMenu("Shared links");
+  }
+
+  async close() {
+    await this.page.keyboard.press("Escape");
+  }
+
+  /** The listed link of the thread with this name. */
+  entry(threadName: string): Locator {
+    return this.dialog.getByTestId("shared-link").filter({ hasText: threadName });
+  }
+}
+
 /** A thread opened through its share link. */
 export class SharedThreadPage {
   readonly heading: Locator;
@@ -49,6 +72,11 @@ export class SharedThreadPage {
   readonly notFound: Locator;
   readonly composer: Locator;
   readonly continueButton: Locator;
+  /** 👍 buttons: a read-only page has none. */
+  readonly feedbackButtons: Locator;
+  /** The page's robots directive and link-preview title. */
+  readonly robotsMeta: Locator;
+  readonly previewTitle: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole("heading", { level: 1 });
@@ -56,6 +84,14 @@ export class SharedThreadPage {
     this.notFound = page.getByTestId("share-not-found");
     this.composer = page.getByRole("textbox", { name: "Message", exact: true });
     this.continueButton = page.getByRole("button", { name: "Continue in my history" });
+    this.feedbackButtons = page.getByRole("button", { name: "Helpful", exact: true });
+    this.robotsMeta = page.locator('meta[name="robots"]');
+    this.previewTitle = page.locator('meta[property="og:title"]');
+  }
+
+  /** Text anywhere on the page (to check something is shown, or is not). */
+  text(text: string): Locator {
+    return this.page.getByText(text);
   }
 
   /** Opens the link; returns the HTTP status of the page. */
@@ -64,9 +100,13 @@ export class SharedThreadPage {
     return response?.status() ?? 0;
   }
 
+  /** The download chip of an attached file. */
+  downloadChip(fileName: string): Locator {
+    return this.page.getByTestId("element-download").filter({ hasText: fileName });
+  }
+
   async download(fileName: string): Promise<Download> {
-    const chip = this.page.getByTestId("element-download").filter({ hasText: fileName });
-    const [download] = await Promise.all([this.page.waitForEvent("download"), chip.click()]);
+    const [download] = await Promise.all([this.page.waitForEvent("download"), this.downloadChip(fileName).click()]);
     return download;
   }
 }

@@ -1,15 +1,53 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? "threadbook-demo";
 
+/** The sign-in page: the password form and the OpenID Connect button. */
 export class SignInPage {
-  constructor(readonly page: Page) {}
+  readonly heading: Locator;
+  readonly identifier: Locator;
+  readonly password: Locator;
+  readonly submitButton: Locator;
+
+  constructor(readonly page: Page) {
+    this.heading = page.getByRole("heading", { name: "Sign in to Threadbook" });
+    this.identifier = page.getByLabel("Email or username");
+    this.password = page.getByLabel("Password");
+    this.submitButton = page.getByRole("button", { name: "Sign in", exact: true });
+  }
+
+  /** The button that signs in through the named OpenID Connect provider. */
+  providerButton(providerName: string): Locator {
+    return this.page.getByRole("button", { name: `Sign in with ${providerName}` });
+  }
+
+  /** An error under the form. Filtered by its text: Next's route announcer is an (empty) alert too. */
+  error(text: string | RegExp): Locator {
+    return this.page.getByRole("alert").filter({ hasText: text });
+  }
+
+  /** Fills the form already shown and submits it. */
+  async submit(identifier: string, password = DEMO_PASSWORD) {
+    await this.identifier.fill(identifier);
+    await this.password.fill(password);
+    await this.submitButton.click();
+  }
 
   async signIn(identifier: string, password = DEMO_PASSWORD) {
     await this.page.goto("/sign-in");
-    await this.page.getByLabel("Email or username").fill(identifier);
-    await this.page.getByLabel("Password").fill(password);
-    await this.page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await this.submit(identifier, password);
     if (password === DEMO_PASSWORD) await expect(this.page).toHaveURL(/\/threads/);
+  }
+}
+
+/** The test OpenID Provider's own login page (e2e/oidc-provider.ts), where the account's claims are chosen. */
+export class OidcProviderLoginPage {
+  constructor(readonly page: Page) {}
+
+  async submit(account: { email: string; name: string; verified?: string }) {
+    await this.page.getByLabel("Email", { exact: true }).fill(account.email);
+    await this.page.getByLabel("Name").fill(account.name);
+    if (account.verified !== undefined) await this.page.getByLabel("Email verified").selectOption(account.verified);
+    await this.page.getByRole("button", { name: "Continue" }).click();
   }
 }

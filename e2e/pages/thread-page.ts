@@ -28,6 +28,21 @@ export class ThreadPage {
   readonly dialog: Locator;
   /** The new chat's greeting. */
   readonly newChatHeading: Locator;
+  /** The header's line under the title: when updated, how many messages. */
+  readonly meta: Locator;
+  /** The message a `#step-…` link or a search hit opened, highlighted. */
+  readonly highlighted: Locator;
+  /** Shown when the newest turn is out of view; takes the reader back down. */
+  readonly jumpToLatest: Locator;
+  /** The pane the conversation scrolls in. */
+  readonly scrollPane: Locator;
+  /** The assistant's turns: a run's steps and its answer drawn together. */
+  readonly assistantTurns: Locator;
+  /** Image attachments' thumbnails (a click opens the image in a dialog). */
+  readonly imageThumbnails: Locator;
+  readonly csvPreviews: Locator;
+  /** Scripts without this response's nonce or images from stored markup: there must never be any. */
+  readonly injectedMarkup: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole("heading", { level: 1 });
@@ -45,6 +60,79 @@ export class ThreadPage {
     this.draftError = page.getByTestId("draft-error");
     this.dialog = page.getByRole("dialog");
     this.newChatHeading = page.getByRole("heading", { level: 1, name: "What's on your mind?" });
+    this.meta = page.locator(".thread-meta");
+    this.highlighted = page.locator('[data-highlighted="true"]');
+    this.jumpToLatest = page.getByTestId("jump-to-latest");
+    this.scrollPane = page.locator(".main-pane");
+    this.assistantTurns = page.locator(".turn-assistant");
+    this.imageThumbnails = page.getByTestId("element-image");
+    this.csvPreviews = page.getByTestId("csv-preview");
+    this.injectedMarkup = page.locator("main script:not([nonce]), .conversation script, .conversation img[src='x']");
+  }
+
+  /** A message (or step) by its id, as a `#step-…` link names it. */
+  message(stepId: string): Locator {
+    return this.page.locator(`#step-${stepId}`);
+  }
+
+  /** Whether that message is inside the visible part of the scrolling pane. */
+  async isInView(stepId: string): Promise<boolean> {
+    return this.page.evaluate((sel) => {
+      const element = document.querySelector(sel);
+      if (!element) return false;
+      const box = element.getBoundingClientRect();
+      return box.bottom > 0 && box.top < window.innerHeight;
+    }, `#step-${stepId}`);
+  }
+
+  /** Text anywhere on the page (to check something is shown, or is not). */
+  text(text: string | RegExp, options?: { exact?: boolean }): Locator {
+    return this.page.getByText(text, options);
+  }
+
+  /** The thumbs, of any answer, that are pressed. */
+  pressedThumbs(name: "Helpful" | "Not helpful"): Locator {
+    return this.page.getByRole("button", { name, exact: true, pressed: true });
+  }
+
+  /** The dialog showing an image attachment at full size. */
+  imageDialog(name: string): Locator {
+    return this.page.getByRole("dialog", { name });
+  }
+
+  /** Tables in the conversation (Markdown tables, CSV previews). */
+  tables(): Locator {
+    return this.page.getByRole("table");
+  }
+
+  /** The <img> elements inside a part of the page (a thumbnail, a reply's text). */
+  imageElements(within: Locator): Locator {
+    return within.locator("img");
+  }
+
+  /** Keywords of highlighted code blocks in an answer. */
+  codeKeywords(answer: Locator): Locator {
+    return answer.locator("code .hljs-keyword");
+  }
+
+  /** A user message's bubble (the box drawn right of the answers). */
+  bubble(message: Locator): Locator {
+    return message.locator(".bubble");
+  }
+
+  /** A message's timestamp (its title is the full date). */
+  time(message: Locator): Locator {
+    return message.locator("time");
+  }
+
+  /** A step's summary line: its name and duration; a click opens or closes it. */
+  stepSummary(name: string): Locator {
+    return this.step(name).locator("summary");
+  }
+
+  /** Presses Escape on the page itself (not in a field): clears a highlight, closes a dialog. */
+  async pressEscape() {
+    await this.page.locator("body").press("Escape");
   }
 
   /** A toast or inline alert saying `text`. */

@@ -8,6 +8,19 @@ export class ThreadsPage {
   readonly menuButton: Locator;
   readonly currentUser: Locator;
   readonly newChatButton: Locator;
+  /** "3 results", "No results": what the search found, for screen readers too. */
+  readonly searchStatus: Locator;
+  /** The list's own message when a search finds nothing. */
+  readonly noMatches: Locator;
+  /** The list's error when it cannot load, with its Retry. */
+  readonly loadError: Locator;
+  /** The row of the thread open in the main pane. */
+  readonly currentRow: Locator;
+  /** On a phone: the sidebar as a drawer, and its close button. */
+  readonly drawer: Locator;
+  readonly closeMenuButton: Locator;
+  /** The document's root element: its theme (data-theme) and language (lang). */
+  readonly root: Locator;
 
   constructor(readonly page: Page) {
     this.newChatButton = page.getByRole("button", { name: "New chat", exact: true });
@@ -16,6 +29,75 @@ export class ThreadsPage {
     this.search = page.getByRole("searchbox", { name: "Search threads" });
     this.menuButton = page.getByRole("button", { name: "Open menu" });
     this.currentUser = page.getByTestId("current-user");
+    this.searchStatus = page.getByTestId("search-status");
+    this.noMatches = this.list.getByText("No threads match");
+    this.loadError = this.list.getByRole("alert");
+    this.currentRow = this.list.locator('[aria-current="page"]');
+    this.drawer = page.getByRole("dialog", { name: "Threads" });
+    this.closeMenuButton = this.drawer.getByRole("button", { name: "Close menu" });
+    this.root = page.locator("html");
+  }
+
+  /** The Sign out button in the sidebar's foot (its name in the page's language). */
+  signOutButton(name = "Sign out"): Locator {
+    return this.page.getByRole("button", { name });
+  }
+
+  async signOut() {
+    await this.signOutButton().click();
+    await expect(this.page).toHaveURL(/\/sign-in/);
+  }
+
+  /** The search box by its name in the page's language (`search` is the English one). */
+  searchBoxNamed(name: string): Locator {
+    return this.page.getByRole("searchbox", { name });
+  }
+
+  /** The language switch, by its label in the page's language. */
+  languageSwitch(label = "Language"): Locator {
+    return this.page.getByRole("combobox", { name: label });
+  }
+
+  /** The theme button, named after the theme in use. */
+  themeButton(current: "System" | "Light" | "Dark"): Locator {
+    return this.page.getByRole("button", { name: `Theme: ${current}` });
+  }
+
+  /** Opens the user menu in the sidebar's foot and picks an item. */
+  async chooseFromUserMenu(item: "Shared links" | "Sign out everywhere" | "Import conversations") {
+    await this.page.getByTestId("user-menu").click();
+    await this.page.getByRole("menuitem", { name: item }).click();
+  }
+
+  /** "Sign out everywhere", confirmed: every session of the user ends, this one too. */
+  async signOutEverywhere() {
+    await this.chooseFromUserMenu("Sign out everywhere");
+    await this.page.getByRole("dialog").getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(this.page).toHaveURL(/\/sign-in/);
+  }
+
+  /** A search hit's snippet, and the words marked in it. */
+  snippet(row: Locator): Locator {
+    return row.getByTestId("search-snippet");
+  }
+
+  snippetMarks(row: Locator): Locator {
+    return this.snippet(row).locator("mark");
+  }
+
+  /** The snippets of every loaded row. */
+  async snippetTexts(): Promise<string[]> {
+    return this.snippet(this.rows).allTextContents();
+  }
+
+  /** A click on an empty part of the page (nothing focused, no menu open). */
+  async clickPageBackground() {
+    await this.page.locator("body").click({ position: { x: 900, y: 400 } });
+  }
+
+  /** The thread link of a row (by position in the loaded list). */
+  rowLink(index: number): Locator {
+    return this.rows.nth(index).getByRole("link");
   }
 
   async goto() {

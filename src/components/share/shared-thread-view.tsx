@@ -8,6 +8,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { ReadOnlyThreadProvider, type ReadOnlyThread } from "@/components/thread/read-only-thread";
 import { Conversation } from "@/components/thread/step-tree";
+import { ThreadTitle } from "@/components/thread/thread-title";
 import { MessageIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
@@ -35,15 +36,10 @@ export function SharedThreadView({ thread, signedIn }: { thread: SharedThreadDat
         {signedIn ? <ContinueButton threadId={threadId} /> : <Link href={`/sign-in?callbackUrl=${encodeURIComponent(`/share/${encodeURIComponent(threadId)}`)}`}>{t.signInToContinue}</Link>}
       </div>
       <header className="thread-header">
-        <div className="thread-title-block">
-          <h1 id="thread-title" className="thread-title" title={name}>
-            {name}
-          </h1>
-          <p className="thread-meta">
-            {thread.share.ownerName ? <span>{t.sharedBy(thread.share.ownerName)} · </span> : null}
-            <time dateTime={thread.share.sharedAt}>{t.sharedSnapshot(formatFullDate(thread.share.sharedAt, locale))}</time>
-          </p>
-        </div>
+        <ThreadTitle name={name}>
+          {thread.share.ownerName ? <span>{t.sharedBy(thread.share.ownerName)} · </span> : null}
+          <time dateTime={thread.share.sharedAt}>{t.sharedSnapshot(formatFullDate(thread.share.sharedAt, locale))}</time>
+        </ThreadTitle>
       </header>
       <ReadOnlyThreadProvider value={readOnly}>
         <Conversation thread={thread} />

@@ -13,6 +13,7 @@ import { ShareButton } from "@/components/share/share-dialog";
 import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
+import { ThreadTitle } from "./thread-title";
 import { ChevronDownIcon, SparkIcon } from "@/components/ui/icons";
 import { isStreaming, withoutTurn, type ChatTurn } from "@/components/composer/chat-turn";
 import { useChatTurn } from "@/components/composer/chat-turn-store";
@@ -22,20 +23,18 @@ import { useNearView, useThreadWindow } from "./use-thread-window";
 
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
- * proper page) and hands over its latest turns as initialData, so the first paint has them; older turns load as the
- * reader scrolls up (use-thread-window.ts, docs/long-threads.md).
+ * proper page) and hands its latest turns to this query's cache (prefetch + HydrateClient), so the first paint has
+ * them; older turns load as the reader scrolls up (use-thread-window.ts, docs/long-threads.md).
  */
 export function ThreadView({
   threadId,
-  initialData,
   renderedAt,
 }: {
   threadId: string;
-  initialData?: ThreadDetail;
   /** The server's clock when it rendered the page: the header's "Updated …" is there before hydration. */
   renderedAt?: number;
 }) {
-  const query = api.threads.get.useQuery({ threadId }, { initialData });
+  const query = api.threads.get.useQuery({ threadId });
   const turn = useChatTurn(threadId);
   const articleRef = useRef<HTMLElement>(null);
   const view = useThreadWindow(threadId, query.data, articleRef);
@@ -86,19 +85,14 @@ export function ThreadHeader({ thread, turn, draft, renderedAt }: { thread: Thre
   const name = thread.name?.trim() || turn?.threadName || (draft ? t.newChat : t.untitled);
   return (
     <header className="thread-header">
-      <div className="thread-title-block">
-        <h1 id="thread-title" className="thread-title" title={name}>
-          {name}
-        </h1>
-        <p className="thread-meta">
-          {/* The server writes it in its own time zone; the browser's replaces it at hydration. */}
-          <time dateTime={machineDateTime(thread.updatedAt)} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
-            {now.getTime() === 0 ? "\u00a0" : t.updated(formatShortDateTime(thread.updatedAt, now, locale))}
-          </time>
-          <span aria-hidden="true"> · </span>
-          <span>{t.messages(messages)}</span>
-        </p>
-      </div>
+      <ThreadTitle name={name}>
+        {/* The server writes it in its own time zone; the browser's replaces it at hydration. */}
+        <time dateTime={machineDateTime(thread.updatedAt)} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
+          {now.getTime() === 0 ? "\u00a0" : t.updated(formatShortDateTime(thread.updatedAt, now, locale))}
+        </time>
+        <span aria-hidden="true"> · </span>
+        <span>{t.messages(messages)}</span>
+      </ThreadTitle>
       {draft ? null : (
         <div className="thread-actions-bar">
           <ShareButton threadId={thread.id} />

@@ -12,6 +12,7 @@ import {
   uid,
   type TestTable,
 } from "../../../test/data-fixtures";
+import { chainlitClock, tickingClock } from "../../../test/clocks";
 
 let table: TestTable;
 beforeAll(async () => {
@@ -19,13 +20,8 @@ beforeAll(async () => {
 });
 
 /** Threadbook's clock ticks one second per call from 2026-03-01; Chainlit's sessions happen later, in June. */
-function tickingLayer() {
-  let now = Date.parse("2026-03-01T00:00:00.000Z");
-  return table.layer({ clock: () => new Date((now += 1000)) });
-}
-let chainlitClock = Date.parse("2026-06-01T00:00:00.000Z");
-/** Chainlit's "now": microseconds, labelled Z. */
-const chainlitNow = () => new Date((chainlitClock += 1000)).toISOString().replace("Z", "123Z");
+const tickingLayer = () => table.layer({ clock: tickingClock() });
+const chainlitNow = chainlitClock();
 
 async function threadbookThread(layer: DynamoDBDataLayer, userId: string) {
   const threadId = uid("t-");

@@ -23,10 +23,10 @@
  * west of UTC bumps threads *below* the watermark, where only the listing's check of reached markers (and the doctor)
  * finds them. Run the Chainlit host in UTC (containers are by default).
  */
-import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
 import { type FeedbackValue } from "../entities/feedback";
-import { INDEX_WATERMARK_SK, THREAD_SK, USER_THREAD_INDEX, threadIdFromPk, userPk, userThreadPk, userThreadSk } from "../keys";
+import { INDEX_WATERMARK_SK, THREAD_SK, threadIdFromPk, userPk, userThreadSk } from "../keys";
 import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { onConditionFailed } from "./edge";
@@ -34,6 +34,7 @@ import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, rebuildFeedbackM
 import { queryPartition } from "./partition";
 import { SEARCH_INDEXED_AT, searchIsBehind } from "./search-index";
 import { rebuildSearchIndex } from "./search-rebuild";
+import { queryActivitySince } from "./user-thread-index";
 import { ExpressionBuilder } from "./update-expression";
 
 /** Index rows per Query page: one BatchGetItem (≤ 100 keys) reads their states. */
@@ -124,22 +125,7 @@ export async function catchUpIndexes(ctx: LayerContext, userId: string, budget: 
   let walked = 0;
   let startKey: Record<string, unknown> | undefined;
   for (let page = 0; page < CATCH_UP_PAGES && boundary === null; page++) {
-    const expr = new ExpressionBuilder();
-    const sk = expr.name("UserThreadSK");
-    const keyCondition = [`${expr.name("UserThreadPK")} = ${expr.value(userThreadPk(userId))}`, ...(from ? [`${sk} > ${expr.value(from)}`] : [])];
-    const out = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: USER_THREAD_INDEX,
-        KeyConditionExpression: keyCondition.join(" AND "),
-        ProjectionExpression: expr.projection(["PK", "SK", "UserThreadSK"]),
-        ...expr.attributes(),
-        ScanIndexForward: true,
-        Limit: CATCH_UP_PAGE,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const rows = ((out.Items ?? []) as Item[]).filter((item) => item.SK === THREAD_SK);
+    const { items: rows, next } = await queryActivitySince(ctx, userId, from, CATCH_UP_PAGE, startKey);
     walked += rows.length;
     const states = rows.length > 0 ? await batchGet(ctx, rows.map((row) => ({ PK: String(row.PK), SK: THREAD_SK })), THREAD_STATE_ATTRIBUTES) : [];
     const byPk = new Map(states.map((state) => [String(state.PK), state]));
@@ -152,7 +138,7 @@ export async function catchUpIndexes(ctx: LayerContext, userId: string, budget: 
     const finished = firstBehind === -1 ? rows : rows.slice(0, firstBehind);
     done.push(...finished.map((row) => String(row.UserThreadSK)));
     if (firstBehind !== -1) boundary = String(rows[firstBehind]!.UserThreadSK);
-    startKey = out.LastEvaluatedKey;
+    startKey = next;
     if (!startKey) break;
     // Out of pages: the next row may share the last row's time, so that time is walked again next call.
     if (page === CATCH_UP_PAGES - 1 && boundary === null) boundary = done.at(-1) ?? null;

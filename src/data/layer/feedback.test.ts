@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
 import { type DynamoDBDataLayer } from "./data-layer";
 import { countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
+import { tickingClock } from "../../../test/clocks";
 
 let table: TestTable;
 beforeAll(async () => {
@@ -10,8 +11,7 @@ beforeAll(async () => {
 
 /** A layer whose clock ticks one second per call, so every marker gets its own time. */
 function tickingLayer(t: TestTable = table) {
-  let now = Date.parse("2026-03-01T00:00:00.000Z");
-  return t.layer({ clock: () => new Date((now += 1000)) });
+  return t.layer({ clock: tickingClock() });
 }
 
 async function threadWithSteps(layer: DynamoDBDataLayer, userId: string, steps: number, name = "thread") {

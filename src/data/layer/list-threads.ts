@@ -8,17 +8,16 @@
  * ends. The extra row makes hasNextPage exact; it is not returned, and the cursor is the last *returned* row's key.
  * A feedback listing first lets the index catch up with feedback Chainlit wrote (feedback-catch-up.ts).
  */
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
 import { decodeCursor, encodeCursor, filterKind, type CursorKey } from "../cursor";
 import { PaginationSchema, ThreadFilterSchema, ThreadSummarySchema, type Pagination, type PaginatedResponse, type ThreadFilter, type ThreadSummary } from "../entities/thread";
-import { THREAD_SK, USER_THREAD_INDEX, feedbackIndexPk, threadIdFromPk, timestampFromUserThreadSk, userThreadPk } from "../keys";
+import { THREAD_SK, feedbackIndexPk, threadIdFromPk, timestampFromUserThreadSk, userThreadPk } from "../keys";
 import { type FeedbackValue } from "../entities/feedback";
 import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { THREAD_STATE_ATTRIBUTES, catchUpIndexes, rebuildBudget, rebuildIfBehind, type RebuildBudget } from "./feedback-catch-up";
 import { removeLeftoversOnTheWay } from "./leftovers";
-import { ExpressionBuilder } from "./update-expression";
+import { queryNewestFirst } from "./user-thread-index";
 
 interface Row {
   key: CursorKey;
@@ -120,24 +119,13 @@ export async function listThreads(ctx: LayerContext, pagination: Pagination, fil
   const rows: Row[] = [];
   let queries = 0;
   do {
-    const expr = new ExpressionBuilder();
-    const out = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: USER_THREAD_INDEX,
-        KeyConditionExpression: `${expr.name("UserThreadPK")} = ${expr.value(indexPk)}`,
-        ...expr.attributes(),
-        ScanIndexForward: false,
-        Limit: search ? (feedback === null ? SEARCH_PAGE : MARKER_SEARCH_PAGE) : want - rows.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+    const limit = search ? (feedback === null ? SEARCH_PAGE : MARKER_SEARCH_PAGE) : want - rows.length;
+    const { items, next } = await queryNewestFirst(ctx, indexPk, limit, startKey);
     queries++;
-    const items = (out.Items ?? []) as Item[];
     const candidates = listing ? await markerRows(ctx, items, userId, listing) : items.filter((item) => item.SK === THREAD_SK).map(threadRow);
     // Rows without a name never match a search (there is nothing to match), but they are listed without one.
     rows.push(...candidates.filter((row) => !search || (row.summary.name?.toLowerCase().includes(search) ?? false)));
-    startKey = out.LastEvaluatedKey;
+    startKey = next;
   } while (rows.length < want && startKey);
 
   if (listing) await removeDeletedThreadsLeftovers(ctx, listing.deleted);

@@ -7,6 +7,7 @@ import { type SearchHit } from "../entities/search";
 import { searchDocSk, searchPostingPk, searchPostingSk } from "../keys";
 import { type DynamoDBDataLayer } from "./data-layer";
 import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
+import { tickingClock } from "../../../test/clocks";
 
 let table: TestTable;
 beforeAll(async () => {
@@ -16,8 +17,7 @@ beforeAll(async () => {
 const START = Date.parse("2026-03-01T00:00:00.000Z");
 /** A layer whose clock ticks a second per call from `from`. */
 function tickingLayer(from = START) {
-  let now = from;
-  return table.layer({ clock: () => new Date((now += 1000)) });
+  return table.layer({ clock: tickingClock(from) });
 }
 
 async function ownThread(layer: DynamoDBDataLayer, userId: string, messages: string[], name = "a chat") {

@@ -3,18 +3,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type SearchHit } from "../entities/search";
 import { type DynamoDBDataLayer } from "./data-layer";
 import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
+import { chainlitClock, tickingClock } from "../../../test/clocks";
 
 let table: TestTable;
 beforeAll(async () => {
   table = await testTable();
 });
 
-function tickingLayer() {
-  let now = Date.parse("2026-03-01T00:00:00.000Z");
-  return table.layer({ clock: () => new Date((now += 1000)) });
-}
-let chainlitClock = Date.parse("2026-06-01T00:00:00.000Z");
-const chainlitNow = () => new Date((chainlitClock += 1000)).toISOString().replace("Z", "123Z");
+const tickingLayer = () => table.layer({ clock: tickingClock() });
+const chainlitNow = chainlitClock();
 
 /** A thread written by Threadbook: created, named and its messages written with the owner known. */
 async function ownThread(layer: DynamoDBDataLayer, userId: string, messages: string[], name = "a chat") {

@@ -11,14 +11,12 @@
  * the watermark item. Bounded per call: CATCH_UP_PAGES Query pages of CATCH_UP_PAGE rows, each + 1 BatchGetItem
  * (2 with the settings keys) and one PutItem per thread adopted.
  */
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type Item } from "../codec";
-import { SHARE_SK, SHARE_WATERMARK_SK, THREAD_SK, USER_THREAD_INDEX, threadIdFromPk, userPk, userThreadPk } from "../keys";
+import { SHARE_SK, SHARE_WATERMARK_SK, THREAD_SK, threadIdFromPk, userPk } from "../keys";
 import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { advanceWatermark, readWatermark } from "./feedback-catch-up";
 import { STATE_ATTRIBUTES, putSettings, shareKey, shareStateOf, threadItemKey } from "./shares";
-import { ExpressionBuilder } from "./update-expression";
+import { queryActivitySince } from "./user-thread-index";
 
 const CATCH_UP_PAGE = 50;
 const CATCH_UP_PAGES = 5;
@@ -37,22 +35,7 @@ export async function catchUpShares(ctx: LayerContext, userId: string): Promise<
   let adopted = 0;
   let startKey: Record<string, unknown> | undefined;
   for (let page = 0; page < CATCH_UP_PAGES; page++) {
-    const expr = new ExpressionBuilder();
-    const sk = expr.name("UserThreadSK");
-    const condition = [`${expr.name("UserThreadPK")} = ${expr.value(userThreadPk(userId))}`, ...(from ? [`${sk} > ${expr.value(from)}`] : [])];
-    const out = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: USER_THREAD_INDEX,
-        KeyConditionExpression: condition.join(" AND "),
-        ProjectionExpression: expr.projection(["PK", "SK", "UserThreadSK"]),
-        ...expr.attributes(),
-        ScanIndexForward: true,
-        Limit: CATCH_UP_PAGE,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const rows = ((out.Items ?? []) as Item[]).filter((row) => row.SK === THREAD_SK);
+    const { items: rows, next } = await queryActivitySince(ctx, userId, from, CATCH_UP_PAGE, startKey);
     walked += rows.length;
     if (rows.length > 0) {
       const ids = rows.map((row) => threadIdFromPk(String(row.PK)));
@@ -67,7 +50,7 @@ export async function catchUpShares(ctx: LayerContext, userId: string): Promise<
       adopted += found.length;
       through = String(rows.at(-1)!.UserThreadSK);
     }
-    startKey = out.LastEvaluatedKey;
+    startKey = next;
     if (!startKey) break;
   }
   if (through !== null && through !== from) await advanceWatermark(ctx, watermarkKey(userId), through);

@@ -12,19 +12,19 @@
  * never sees it). Settings apply only while their `sharedAt` equals the flag's `shared_at`: a share Chainlit made
  * again since is Chainlit's, with the deployment's defaults.
  */
-import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
 import { decodeCursor, encodeCursor, type CursorKey } from "../cursor";
 import { ShareChoiceSchema, ShareSettingsSchema, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { PaginationSchema, type Pagination } from "../entities/thread";
 import { DataError } from "../errors";
-import { SHARE_SK, THREAD_SK, USER_THREAD_INDEX, shareIndexPk, threadIdFromPk, threadPk, userThreadSk } from "../keys";
+import { SHARE_SK, THREAD_SK, shareIndexPk, threadIdFromPk, threadPk, userThreadSk } from "../keys";
 import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { notFound } from "./edge";
 import { removeLeftoversOnTheWay } from "./leftovers";
+import { queryNewestFirst } from "./user-thread-index";
 import { updateThread } from "./threads";
-import { ExpressionBuilder } from "./update-expression";
 
 export const shareKey = (threadId: string) => ({ PK: threadPk(threadId), SK: SHARE_SK });
 export const threadItemKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
@@ -140,21 +140,9 @@ export async function listShares(ctx: LayerContext, userId: string, pagination: 
   const deleted = new Set<string>();
   let more = true;
   for (let page = 0; page < 10 && rows.length <= first && more; page++) {
-    const expr = new ExpressionBuilder();
-    const out = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: USER_THREAD_INDEX,
-        KeyConditionExpression: `${expr.name("UserThreadPK")} = ${expr.value(indexPk)}`,
-        ...expr.attributes(),
-        ScanIndexForward: false,
-        Limit: first + 1 - rows.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const markers = (out.Items ?? []) as Item[];
-    more = out.LastEvaluatedKey !== undefined;
-    startKey = out.LastEvaluatedKey as CursorKey | undefined;
+    const { items: markers, next } = await queryNewestFirst(ctx, indexPk, first + 1 - rows.length, startKey);
+    more = next !== undefined;
+    startKey = next as CursorKey | undefined;
     if (markers.length === 0) continue;
     const items = await batchGet(ctx, markers.flatMap((m) => [threadItemKey(threadIdFromPk(String(m.PK))), shareKey(threadIdFromPk(String(m.PK)))]), STATE_ATTRIBUTES);
     const byKey = new Map(items.map((item) => [`${String(item.PK)}|${String(item.SK)}`, item]));

@@ -4,28 +4,23 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { ThreadView } from "@/components/thread/thread-view";
 import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
-import { currentUser } from "@/server/auth";
 import { NONCE_HEADER } from "@/server/security/security-headers";
-import { getServices } from "@/server/services";
-import { findOwnedThread } from "@/server/thread-access";
-import { latestWindow } from "@/server/thread-window";
-import { HydrateClient } from "@/trpc/server";
+import { threadGetKey } from "@/trpc/query-client";
+import { api, getQueryClient, HydrateClient } from "@/trpc/server";
+import type { ThreadDetail } from "@/trpc/use-thread-cache";
 import { prefetchComposerSettings } from "../composer-settings";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
- * Read once per request (metadata and page share it) through the thread gate, as threads.get does: one read of the
- * whole thread, owner checked on it, and only its latest turns go into the page (the same window threads.get
- * returns; docs/long-threads.md). The layout has already answered 404 for someone else's thread or a missing one;
- * this check still stands on its own (a layout does not guard a page) and catches a delete in between.
+ * Read once per request (metadata and page share it): threads.get prefetched into this request's query cache, so the
+ * same one read (the thread gate: one Query of the thread's partition, owner checked on it; only its latest turns
+ * kept, docs/long-threads.md) gives the page its title and its 404, and <HydrateClient> hands it to ThreadView's
+ * useQuery. The layout has already answered 404 for someone else's thread or a missing one; this check still stands
+ * on its own (a layout does not guard a page) and catches a delete in between: a refused prefetch leaves no data.
  */
-const readThread = cache(async (threadId: string) => {
-  const user = await currentUser();
-  if (!user) return null;
-  const services = getServices();
-  const thread = await findOwnedThread(services.data, user, threadId, { signElements: false });
-  if (!thread) return null;
-  return latestWindow(services.data, user.id, thread, services.threadPasses.issue(user, threadId));
+const readThread = cache(async (threadId: string): Promise<ThreadDetail | null> => {
+  await api.threads.get.prefetch({ threadId });
+  return getQueryClient().getQueryData<ThreadDetail>(threadGetKey(threadId)) ?? null;
 });
 
 /** This request's moment, for times the page writes before the client clock is known. */
@@ -44,7 +39,7 @@ export default async function ThreadPage({ params }: Params) {
   if (!thread) notFound();
   return (
     <HydrateClient>
-      <ThreadView key={threadId} threadId={threadId} initialData={thread} renderedAt={requestTime()} />
+      <ThreadView key={threadId} threadId={threadId} renderedAt={requestTime()} />
       {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
     </HydrateClient>
