@@ -26,7 +26,8 @@ import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 export const BENCH_CONVERSATIONS = 10_000;
 const TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ";
 
-function conversation(i: number) {
+/** The i-th conversation of the generated export (also what the request-count test imports). */
+export function benchConversation(i: number) {
   const node = (id: string, parent: string | null, children: string[], role: string, text: string, t: number) => ({
     id,
     parent,
@@ -56,7 +57,7 @@ function conversation(i: number) {
 async function writeExport(file: string, count: number): Promise<void> {
   function* json() {
     yield "[";
-    for (let i = 0; i < count; i++) yield `${i ? "," : ""}${JSON.stringify(conversation(i))}`;
+    for (let i = 0; i < count; i++) yield `${i ? "," : ""}${JSON.stringify(benchConversation(i))}`;
     yield "]";
   }
   const zip = new yazl.ZipFile();
