@@ -304,7 +304,9 @@ describe("round trips", () => {
     const jobId = `0000000002-${crypto.randomUUID()}`;
     await services.data.createImportJob(user.id, jobId, { fileName: "conversations.json", upload: "local", runner: THIS_RUNNER });
     services.requests.reset();
-    const outcome = await runImport({ data: services.data, userId: user.id, jobId, file: await localImportFile(file), limits: importLimits(services.env), runner: THIS_RUNNER });
+    const source = await localImportFile(file);
+    // No heartbeat: on a slow machine one would fall inside the run and be counted.
+    const outcome = await runImport({ data: services.data, userId: user.id, jobId, file: source, limits: importLimits(services.env), runner: THIS_RUNNER, heartbeatMs: 3_600_000 });
     expect(outcome).toMatchObject({ status: "done", imported: count });
     // Per batch of 25: 1 BatchGetItem; 200 steps with their 2,225 postings (89 a conversation: one per distinct
     // word of each message and of the title) in 97 BatchWriteItems, 175 docs in 7, 25 THREAD items in 1; and 1 job
