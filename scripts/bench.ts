@@ -83,9 +83,19 @@ function latencyArg(): number {
   return ms;
 }
 
+/** `--conversations N`: the size of the generated export (10,000 by default, as issue 15 asks). */
+function conversationsArg(): number | undefined {
+  const at = process.argv.findIndex((a) => a === "--conversations" || a.startsWith("--conversations="));
+  if (at < 0) return undefined;
+  const raw = process.argv[at]!.includes("=") ? process.argv[at]!.split("=")[1] : process.argv[at + 1];
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error("--conversations takes a whole number between 1 and 1,000,000");
+  return count;
+}
+
 async function main() {
   if (process.argv.includes("--import")) {
-    const figure = await runImportBench();
+    const figure = await runImportBench(conversationsArg());
     console.log(formatImportBench(figure));
     saveImportBench(figure);
     return;

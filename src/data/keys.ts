@@ -163,5 +163,11 @@ export const KEY_ATTRIBUTES = ["PK", "SK", "UserThreadPK", "UserThreadSK"] as co
  * Import jobs (docs/import-export.md): items in the user's own partition, `USER#{identifier}` / `IMPORT#{jobId}`, so a
  * job is reachable only through its owner's key and every instance sees its progress. Chainlit never reads these SKs.
  */
+/**
+ * The UserThread index partition of running import jobs (`UserThreadSK` = the job id), so an instance that starts can
+ * find the jobs a dead instance left, one Query, never a scan. Not a `USER#` value: no identifier can reach it, and
+ * Chainlit's list_threads never reads it. A job leaves it when it ends.
+ */
+export const RUNNING_IMPORTS_PK = "IMPORTS#RUNNING";
 export const IMPORT_JOB_PREFIX = "IMPORT#";
 export const importJobSk = (jobId: string) => `${IMPORT_JOB_PREFIX}${jobId}`;

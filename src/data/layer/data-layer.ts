@@ -41,7 +41,7 @@ import {
 import { clearRateCounter, countRateHit, getRateCounters, markRateFailure, releaseRateHit, type RateCounter, type RateHit } from "./rate-counters";
 import { WriteQueue } from "./write-queue";
 import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import-threads";
-import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import-jobs";
+import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, listRunningImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import-jobs";
 import { type ImportJob, type ImportJobProgress } from "../entities/import-job";
 import { type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { copyThread } from "./copy-thread";
@@ -266,6 +266,11 @@ export class DynamoDBDataLayer {
   }
 
   /** Null when the job is not running any more or not `runner`'s; otherwise whether its owner asked to cancel it. */
+  /** Running jobs of every user, oldest first (import-jobs.ts): what an instance looks at to resume a dead one's. */
+  listRunningImportJobs(limit = 25): Promise<Array<{ userId: string; jobId: string }>> {
+    return atEdge(this.ctx, "listRunningImportJobs", {}, () => listRunningImportJobs(this.ctx, limit));
+  }
+
   updateImportJob(userId: string, jobId: string, runner: string, progress: ImportJobProgress): Promise<{ cancelRequested: boolean } | null> {
     return atEdge(this.ctx, "updateImportJob", { userId, jobId }, () => updateImportJob(this.ctx, userId, jobId, runner, progress));
   }

@@ -11,7 +11,7 @@ import { decodeItem } from "../codec";
 import { IMPORT_JOB_ID, ImportJobSchema, type ImportJob, type ImportJobProgress, type ImportUpload } from "../entities/import-job";
 import { IdSchema } from "../entities/common";
 import { DataError } from "../errors";
-import { IMPORT_JOB_PREFIX, importJobSk, TTL_ATTRIBUTE, userPk } from "../keys";
+import { IMPORT_JOB_PREFIX, idFromKey, importJobSk, RUNNING_IMPORTS_PK, TTL_ATTRIBUTE, USER_THREAD_INDEX, userPk } from "../keys";
 import { type LayerContext } from "./context";
 import { onConditionFailed } from "./edge";
 import { buildUpdateExpression, ExpressionBuilder } from "./update-expression";
@@ -40,8 +40,31 @@ export async function createImportJob(ctx: LayerContext, userId: string, jobId: 
     skippedCount: 0, skipped: [], current: null, cancelRequested: false, error: null, createdAt: now, updatedAt: now,
     upload, uploadBytes: null, runner, resumes: 0,
   });
-  await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...jobKey(userId, jobId), ...job }, ConditionExpression: "attribute_not_exists(PK)" }));
+  const listedAsRunning = { UserThreadPK: RUNNING_IMPORTS_PK, UserThreadSK: jobId };
+  await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...jobKey(userId, jobId), ...job, ...listedAsRunning }, ConditionExpression: "attribute_not_exists(PK)" }));
   return job;
+}
+
+/** An ended job leaves the running jobs' index partition. */
+const UNLIST_RUNNING = ["UserThreadPK", "UserThreadSK"] as const;
+
+/**
+ * Running jobs of every user, oldest first, at most `limit` (the index partition is eventually consistent: read the
+ * job itself before acting on it).
+ */
+export async function listRunningImportJobs(ctx: LayerContext, limit: number): Promise<Array<{ userId: string; jobId: string }>> {
+  const out = await ctx.doc.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: USER_THREAD_INDEX,
+      KeyConditionExpression: "UserThreadPK = :pk",
+      ExpressionAttributeValues: { ":pk": RUNNING_IMPORTS_PK },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? [])
+    .filter((item) => String(item.PK).startsWith("USER#") && String(item.SK).startsWith(IMPORT_JOB_PREFIX))
+    .map((item) => ({ userId: idFromKey(String(item.PK), "USER#"), jobId: idFromKey(String(item.SK), IMPORT_JOB_PREFIX) }));
 }
 
 export async function getImportJob(ctx: LayerContext, userId: string, jobId: string): Promise<ImportJob | null> {
@@ -86,7 +109,7 @@ export async function updateImportJob(
     ["updatedAt", ctx.now()] as const,
     ...(ended(progress) ? [[TTL_ATTRIBUTE, expiresAt()] as const] : []),
   ] as Array<readonly [string, unknown]>;
-  const UpdateExpression = buildUpdateExpression({ set }, expr)!;
+  const UpdateExpression = buildUpdateExpression({ set, remove: ended(progress) ? UNLIST_RUNNING : [] }, expr)!;
   const ConditionExpression = `${expr.name("status")} = ${expr.value("running")} AND ${expr.name("runner")} = ${expr.value(runner)}`;
   return onConditionFailed(
     async () => {
@@ -132,10 +155,11 @@ async function whileAsSeen(
   seenUpdatedAt: string,
   set: ReadonlyArray<readonly [string, unknown]>,
   add: ReadonlyArray<readonly [string, number]> = [],
+  remove: readonly string[] = [],
 ) {
   if (!IdSchema.safeParse(jobId).success) return null;
   const expr = new ExpressionBuilder();
-  const UpdateExpression = buildUpdateExpression({ set: [...set, ["updatedAt", ctx.now()] as const], add }, expr)!;
+  const UpdateExpression = buildUpdateExpression({ set: [...set, ["updatedAt", ctx.now()] as const], add, remove }, expr)!;
   const ConditionExpression = `${expr.name("status")} = ${expr.value("running")} AND ${expr.name("updatedAt")} = ${expr.value(seenUpdatedAt)}`;
   return onConditionFailed(
     async () => {
@@ -156,5 +180,5 @@ export function claimImportJob(ctx: LayerContext, userId: string, jobId: string,
 /** Ends a silent running job as failed with `error` (it cannot be resumed). True when this call ended it: the caller then deletes its upload. */
 export async function abandonImportJob(ctx: LayerContext, userId: string, jobId: string, seenUpdatedAt: string, error: string): Promise<boolean> {
   const set = [["status", "failed"], ["error", error], ["current", null], [TTL_ATTRIBUTE, expiresAt()]] as const;
-  return (await whileAsSeen(ctx, userId, jobId, seenUpdatedAt, set)) !== null;
+  return (await whileAsSeen(ctx, userId, jobId, seenUpdatedAt, set, [], UNLIST_RUNNING)) !== null;
 }

@@ -28,6 +28,9 @@ import { partsAttribute, planStepWrite } from "./step-parts";
 import { z } from "zod";
 import { IdSchema } from "../entities/common";
 
+/** BatchWriteItems of one batch in flight at once (the import job runs a few batches at once besides). */
+const WRITES_IN_FLIGHT = 4;
+
 export const ImportedThreadSchema = z.object({
   id: IdSchema,
   name: z.string().max(THREAD_NAME_MAX).nullable(),
@@ -123,17 +126,20 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   const contents = fresh.flatMap((thread, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
   const heads = fresh.map((thread) => threadItem(userId, thread));
   const markers = fresh.flatMap((thread, i) => markerItems(userId, thread, rated[i]!, String(heads[i]!.UserThreadSK)));
-  // Steps first, THREAD items last: a thread only appears (and counts as imported) once its steps are in.
-  if (contents.length > 0) await batchPut(ctx, contents, 4);
-  // The full-text index of the new threads (their names and steps), batched like the steps, postings before docs:
-  // searchable once they appear.
-  const index = fresh.map((thread, i) => newSourceItems(thread.id, userId, wantedSources([heads[i]!, ...contents.filter((item) => item.PK === heads[i]!.PK)])));
+  // The full-text index of the new threads (their names and steps), written with the steps, docs after postings:
+  // searchable once they appear. THREAD items last: a thread only appears (and counts as imported) once all of it is
+  // in. Steps and postings share their requests (25 items each, whatever they are), so a batch wastes at most one
+  // part-filled request per phase.
+  const contentsOf = new Map<string, Item[]>();
+  for (const item of contents) {
+    const pk = String(item.PK);
+    if (!contentsOf.has(pk)) contentsOf.set(pk, []);
+    contentsOf.get(pk)!.push(item);
+  }
+  const index = fresh.map((thread, i) => newSourceItems(thread.id, userId, wantedSources([heads[i]!, ...(contentsOf.get(threadPk(thread.id)) ?? [])])));
   const postings = index.flatMap((entry) => entry.postings);
   const docs = index.flatMap((entry) => entry.docs);
-  if (postings.length > 0) await batchPut(ctx, postings, 4);
-  if (docs.length > 0) await batchPut(ctx, docs, 4);
-  if (markers.length > 0) await batchPut(ctx, markers, 4);
-  if (heads.length > 0) await batchPut(ctx, heads, 4);
+  for (const phase of [[...contents, ...postings], [...docs, ...markers], heads]) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
   result.written = fresh.map((t) => t.id);
   return result;
 }

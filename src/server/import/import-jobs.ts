@@ -20,8 +20,16 @@ import { storedImportFile } from "./import-file";
 import { importLimits } from "./import-limits";
 import { IMPORT_STALE_AFTER_MS, keepAlive, runImport } from "./run-import";
 
-/** This process, as the `runner` of the jobs it runs. */
-export const THIS_RUNNER = randomUUID();
+/**
+ * This process, as the `runner` of the jobs it runs, and the jobs it runs. Process-wide, on globalThis under a
+ * registry symbol (as lifecycle.ts): Next's route bundles and the startup hook (src/instrumentation.ts) each have
+ * their own copy of this module, and must still be one runner that knows every job it runs.
+ */
+const shared = ((globalThis as unknown as Record<symbol, { runner: string; running: Map<string, Promise<unknown>> } | undefined>)[Symbol.for("threadbook.imports")] ??= {
+  runner: randomUUID(),
+  running: new Map(),
+});
+export const THIS_RUNNER = shared.runner;
 
 /** A job taken over this many times is given up: the file itself may be what brings its runners down. */
 export const MAX_RESUMES = 3;
@@ -29,7 +37,8 @@ export const INTERRUPTED_MESSAGE = "The import was interrupted (the server resta
 const GIVEN_UP_MESSAGE = `The import was interrupted ${MAX_RESUMES + 1} times, so it was stopped. Conversations imported so far are kept.`;
 
 /** Jobs this process runs, so tests and the CLI can wait for one. */
-const running = new Map<string, Promise<unknown>>();
+const running = shared.running;
+export const importsRunningHere = () => running.size;
 export const waitForImport = (jobId: string) => running.get(jobId) ?? Promise.resolve();
 
 /** Time-ordered ids (IMPORT_JOB_ID): the user's jobs list newest first by key alone. */
@@ -143,17 +152,22 @@ const isStale = (job: ImportJob, now: number) => {
  * once only one acts. `job` is always one read from the caller's own partition.
  */
 export async function lookAfterJob(services: Services, userId: string, job: ImportJob, now = Date.now()): Promise<ImportJob> {
-  if (job.status !== "running" || running.has(job.jobId) || !isStale(job, now)) return job;
+  return (await takeOverIfSilent(services, userId, job, now)).job;
+}
+
+/** lookAfterJob, also saying whether this call took the job over (and now runs it here). */
+export async function takeOverIfSilent(services: Services, userId: string, job: ImportJob, now: number): Promise<{ job: ImportJob; tookOver: boolean }> {
+  if (job.status !== "running" || running.has(job.jobId) || !isStale(job, now)) return { job, tookOver: false };
   const resumable = job.upload === "storage" && job.uploadBytes !== null && job.resumes < MAX_RESUMES;
   if (resumable) {
     const claimed = await services.data.claimImportJob(userId, job.jobId, THIS_RUNNER, job.updatedAt);
     if (claimed) {
       log().info("resuming an interrupted import", { jobId: job.jobId, done: claimed.done, resumes: claimed.resumes });
       launch(services, userId, claimed, claimed);
-      return claimed;
+      return { job: claimed, tookOver: true };
     }
   } else if (await services.data.abandonImportJob(userId, job.jobId, job.updatedAt, job.resumes >= MAX_RESUMES ? GIVEN_UP_MESSAGE : INTERRUPTED_MESSAGE)) {
     if (job.upload === "storage") await deleteUpload(services.storage, job.jobId);
   }
-  return (await services.data.getImportJob(userId, job.jobId)) ?? job;
+  return { job: (await services.data.getImportJob(userId, job.jobId)) ?? job, tookOver: false };
 }

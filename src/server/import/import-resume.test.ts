@@ -8,6 +8,7 @@ import { importUploadKey, type ImportJob, type S3StorageClient } from "@/data";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { zipOf } from "../../../test/import-archives";
 import { INTERRUPTED_MESSAGE, lookAfterJob, newJobId, startImport, THIS_RUNNER, waitForImport } from "./import-jobs";
+import { resumeInterruptedImports } from "./resume-interrupted";
 import { IMPORT_STALE_AFTER_MS } from "./run-import";
 
 type TestServices = Awaited<ReturnType<typeof createTestServices>>;
@@ -85,6 +86,41 @@ describe("a job whose instance died", () => {
     expect(names).toHaveLength(60);
     expect(new Set(names).size).toBe(60);
     await uploadIsGone(dead.jobId);
+  });
+
+  it("is resumed by an instance as it starts, with nobody looking; of two instances sweeping at once only one takes it", async () => {
+    const user = sessionUser();
+    const zip = await zipOf([{ name: "conversations.json", data: claudeConversations(0, 30) }]);
+    const dead = await jobOfADeadInstance(user.id, zip, { format: "claude", total: 30 });
+    expect(await services.data.listRunningImportJobs()).toContainEqual({ userId: user.id, jobId: dead.jobId });
+
+    // Just restarted: the dead runner's last heartbeat is still fresh, so the job is left alone for now.
+    expect(await resumeInterruptedImports(services, { now: Date.parse(dead.updatedAt) + 1_000 })).toBe(0);
+    expect(await services.data.getImportJob(user.id, dead.jobId)).toEqual(dead);
+
+    // Two sweeps at once (two instances starting together): both see the job silent, one conditional takeover wins.
+    const sweeps = await Promise.all([resumeInterruptedImports(services, { now: later(dead) }), resumeInterruptedImports(services, { now: later(dead) })]);
+    expect(sweeps.reduce((a, b) => a + b, 0)).toBe(1);
+    await waitForImport(dead.jobId);
+    expect(await services.data.getImportJob(user.id, dead.jobId)).toMatchObject({ status: "done", runner: THIS_RUNNER, resumes: 1, done: 30, imported: 30, existing: 0 });
+    expect(await threadsOf(user.id)).toHaveLength(30);
+    await uploadIsGone(dead.jobId);
+    // An ended job leaves the running jobs' index: the next sweep does not even read it.
+    expect(await services.data.listRunningImportJobs()).not.toContainEqual({ userId: user.id, jobId: dead.jobId });
+  });
+
+  it("an instance takes at most its share of interrupted jobs in a sweep; the rest wait for the next sweep", async () => {
+    const [alice, bob] = [sessionUser(), sessionUser()];
+    const file = await zipOf([{ name: "conversations.json", data: claudeConversations(0, 2) }]);
+    const jobs = [await jobOfADeadInstance(alice.id, file), await jobOfADeadInstance(bob.id, file)];
+    const now = Math.max(...jobs.map(later));
+    expect(await resumeInterruptedImports(services, { now, maxJobsHere: 1 })).toBe(1);
+    await Promise.all(jobs.map((job) => waitForImport(job.jobId)));
+    expect(await resumeInterruptedImports(services, { now, maxJobsHere: 1 })).toBe(1);
+    await Promise.all(jobs.map((job) => waitForImport(job.jobId)));
+    for (const [user, job] of [[alice, jobs[0]!], [bob, jobs[1]!]] as const) {
+      expect(await services.data.getImportJob(user.id, job.jobId)).toMatchObject({ status: "done", imported: 2, resumes: 1 });
+    }
   });
 
   it("reads the zip from storage by its central directory in a few ranged reads, not one per entry", async () => {

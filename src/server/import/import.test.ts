@@ -289,4 +289,30 @@ describe("round trips", () => {
     // 2 progress updates and the end; the get.
     expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 1, PutItemCommand: 1, BatchGetItemCommand: 1, BatchWriteItemCommand: 11, UpdateItemCommand: 4, GetItemCommand: 1 });
   });
+
+  it("the bench's conversations (6 shown messages, an edited-away branch) cost exactly 4.3 requests each, the job's own writes included", async () => {
+    const { benchConversation } = await import("../../../scripts/bench-import");
+    const { runImport } = await import("./run-import");
+    const { importLimits } = await import("./import-limits");
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const count = 100;
+    const file = join(await mkdtemp(join(tmpdir(), "tb-import-")), "conversations.json");
+    await writeFile(file, JSON.stringify(Array.from({ length: count }, (_, i) => benchConversation(i))));
+    const user = sessionUser();
+    const jobId = `0000000002-${crypto.randomUUID()}`;
+    await services.data.createImportJob(user.id, jobId, { fileName: "conversations.json", upload: "local", runner: THIS_RUNNER });
+    services.requests.reset();
+    const source = await localImportFile(file);
+    // No heartbeat: on a slow machine one would fall inside the run and be counted.
+    const outcome = await runImport({ data: services.data, userId: user.id, jobId, file: source, limits: importLimits(services.env), runner: THIS_RUNNER, heartbeatMs: 3_600_000 });
+    expect(outcome).toMatchObject({ status: "done", imported: count });
+    // Per batch of 25: 1 BatchGetItem; 200 steps with their 2,225 postings (89 a conversation: one per distinct
+    // word of each message and of the title) in 97 BatchWriteItems, 175 docs in 7, 25 THREAD items in 1; and 1 job
+    // update. Plus the job's first progress write (the count) and its end.
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ BatchGetItemCommand: 4, BatchWriteItemCommand: 420, UpdateItemCommand: 6 });
+    const total = [...services.requests.byOperation.values()].reduce((a, b) => a + b, 0);
+    expect(total / count).toBeCloseTo(4.3, 1);
+  });
 });

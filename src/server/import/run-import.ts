@@ -21,6 +21,13 @@ import type { PlannedElement, PlannedThread } from "./plan-thread";
 const BATCH_CONVERSATIONS = 25;
 /** A batch also ends at this many steps, so one request's worth of items stays modest. */
 const BATCH_STEPS = 1_000;
+/** ...and at this many conversations read, skipped ones included, so a run of skips still reports progress. */
+const BATCH_READ = 100;
+/**
+ * Batches written at once: while the oldest waits on DynamoDB the next are read, planned and sent, so an import is
+ * not one round trip at a time. Bounded, so memory holds a few batches whatever the file's size.
+ */
+export const BATCHES_IN_FLIGHT = 3;
 /**
  * How often a runner says it is alive while it works (counting a large file takes a while between progress writes).
  * A job not heard from for IMPORT_STALE_AFTER_MS has lost its runner.
@@ -38,6 +45,8 @@ export interface RunImportOptions {
   runner: string;
   /** The job as taken over from a silent runner: carry on from its progress. */
   resume?: ImportJob | null;
+  /** How often the runner says it is alive (HEARTBEAT_MS); a test counting requests sets it past its own length. */
+  heartbeatMs?: number;
   /** Also called after each batch (the CLI's progress bar). */
   onProgress?: (job: ImportJobProgress & { done: number }) => void;
 }
@@ -45,13 +54,30 @@ export interface RunImportOptions {
 const log = () => getLogger("Import");
 
 /** Keeps the job's `updatedAt` fresh while `runner` holds it; the returned function stops it. */
-export function keepAlive(data: DynamoDBDataLayer, userId: string, jobId: string, runner: string): () => void {
+export function keepAlive(data: DynamoDBDataLayer, userId: string, jobId: string, runner: string, everyMs = HEARTBEAT_MS): () => void {
   const timer = setInterval(() => {
     data.updateImportJob(userId, jobId, runner, {}).catch((error: unknown) => log().warn("import heartbeat failed", { jobId, error: String(error) }));
-  }, HEARTBEAT_MS);
+  }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/** A run of conversations in the file's order, written together: the planned ones and the ones skipped while reading. */
+interface Batch {
+  planned: PlannedThread[];
+  steps: number;
+  /** Conversations of the file it covers (planned and skipped). */
+  count: number;
+  skips: ImportSkip[];
+}
+/** What writing a batch changed, added to the job's counts once every batch before it is counted too. */
+interface BatchOutcome {
+  imported: number;
+  existing: number;
+  attachments: number;
+  skips: ImportSkip[];
+}
+const emptyBatch = (): Batch => ({ planned: [], steps: 0, count: 0, skips: [] });
 
 /** The job's end as written, or null when the job stopped being this runner's (nothing more was written). */
 export async function runImport(options: RunImportOptions): Promise<ImportJobProgress | null> {
@@ -65,48 +91,75 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
     skippedCount: resume?.skippedCount ?? 0,
     skipped: [...(resume?.skipped ?? [])] as ImportSkip[],
   };
-  const skip = (title: string, reason: string) => {
+  const skip = ({ title, reason }: ImportSkip) => {
     state.skippedCount++;
     if (state.skipped.length < IMPORT_SKIPS_KEPT) state.skipped.push({ title: clipText(title), reason: clipText(reason) });
   };
-  const stopHeartbeat = keepAlive(data, userId, jobId, runner);
+  const stopHeartbeat = keepAlive(data, userId, jobId, runner, options.heartbeatMs);
   let source: ImportSource | null = null;
   let outcome: ImportJobProgress;
   let lost = false;
+  // Batches being written, oldest first. Their outcomes are counted in the file's order, so the job's `done` only
+  // ever covers conversations written, with every one before them written too.
+  const inFlight: Array<{ batch: Batch; ids: Set<string>; outcome: Promise<BatchOutcome>; current: string | null }> = [];
+  const count = (batch: Batch, written: BatchOutcome) => {
+    state.done += batch.count;
+    state.imported += written.imported;
+    state.existing += written.existing;
+    state.attachments += written.attachments;
+    for (const skipped of [...batch.skips, ...written.skips]) skip(skipped);
+  };
   try {
     source = await openImportSource(options.file, { userId, limits: options.limits, now: Date.now() * 1000 });
     state.total ??= await source.count();
     let stop = await report({ format: source.format, ...state });
-    let batch: PlannedThread[] = [];
-    let steps = 0;
-    // The batch the last runner may have left half written: its threads are found already there, and their
-    // attachments (stored after the THREAD items) are stored again, under the same ids.
-    let repairAttachments = Boolean(resume);
-    const flush = async (current: string | null) => {
-      await writeBatch(options, source!, batch, state, skip, repairAttachments);
-      repairAttachments = false;
-      batch = [];
-      steps = 0;
-      stop = await report({ ...state, current });
+    let batch = emptyBatch();
+    // The batches the last runner may have left half written: their threads are found already there, and their
+    // attachments (stored after the THREAD items) are stored again, under the same ids. Batches start where the job
+    // item says and are cut by the same rule, so these are the batches that runner had in flight.
+    let repairBatches = resume ? BATCHES_IN_FLIGHT : 0;
+    const settleOldest = async () => {
+      const oldest = inFlight.shift()!;
+      count(oldest.batch, await oldest.outcome);
+      stop = await report({ ...state, current: oldest.current });
+    };
+    const dispatch = async (current: string | null) => {
+      const sent = batch;
+      batch = emptyBatch();
+      const ids = new Set(sent.planned.map((p) => p.thread.id));
+      // A conversation listed twice in the file: the earlier writes finish first, so the second finds the first.
+      if (inFlight.some((f) => [...ids].some((id) => f.ids.has(id)))) while (inFlight.length > 0 && !stop) await settleOldest();
+      if (stop) return;
+      const written = writeBatch(options, source!, sent.planned, repairBatches-- > 0);
+      written.catch(() => undefined); // awaited in order by settleOldest; this keeps an early failure from going unhandled meanwhile
+      inFlight.push({ batch: sent, ids, outcome: written, current });
+      if (inFlight.length >= BATCHES_IN_FLIGHT) await settleOldest();
     };
     for await (const item of source.items(state.done)) {
       if (stop) break;
-      if ("skipped" in item) {
-        state.done++;
-        skip(item.title, item.skipped);
-      } else {
-        batch.push(item.planned);
-        steps += item.planned.thread.steps.length;
+      batch.count++;
+      if ("skipped" in item) batch.skips.push({ title: item.title, reason: item.skipped });
+      else {
+        batch.planned.push(item.planned);
+        batch.steps += item.planned.thread.steps.length;
       }
-      if (batch.length >= BATCH_CONVERSATIONS || steps >= BATCH_STEPS) await flush(item.title);
+      if (batch.planned.length >= BATCH_CONVERSATIONS || batch.steps >= BATCH_STEPS || batch.count >= BATCH_READ) await dispatch(item.title);
     }
-    if (!stop && batch.length > 0) await flush(null);
+    if (!stop && batch.count > 0) await dispatch(null);
+    while (inFlight.length > 0 && !stop) await settleOldest();
+    // Stopped (cancelled, or no longer this runner's): the writes already sent still finish and are counted.
+    while (inFlight.length > 0) {
+      const oldest = inFlight.shift()!;
+      count(oldest.batch, await oldest.outcome);
+    }
     lost = stop === "lost";
     outcome = { ...state, status: stop === "cancelled" ? "cancelled" : "done", current: null };
   } catch (error) {
     outcome = { ...state, status: "failed", current: null, error: failureMessage(error) };
     if (!(error instanceof ImportError)) log().error("import failed", { jobId, error: String(error) });
   } finally {
+    // Nothing may still be writing (or reading the upload) once the job is recorded as ended.
+    await Promise.allSettled(inFlight.map((f) => f.outcome));
     stopHeartbeat();
     source?.close();
   }
@@ -131,17 +184,12 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
   }
 }
 
-type State = { done: number; imported: number; existing: number; attachments: number };
-
-async function writeBatch(
-  options: RunImportOptions,
-  source: ImportSource,
-  batch: PlannedThread[],
-  state: State,
-  skip: (title: string, reason: string) => void,
-  repairAttachments = false,
-) {
+/** Writes the planned conversations and their attachments; what it did, for the job's counts. */
+async function writeBatch(options: RunImportOptions, source: ImportSource, batch: PlannedThread[], repairAttachments: boolean): Promise<BatchOutcome> {
   const { data, userId } = options;
+  const outcome: BatchOutcome = { imported: 0, existing: 0, attachments: 0, skips: [] };
+  if (batch.length === 0) return outcome;
+  const skip = (title: string, reason: string) => outcome.skips.push({ title, reason });
   const byId = new Map(batch.map((p) => [p.thread.id, p]));
   let written: string[];
   let withAttachments: string[];
@@ -149,30 +197,35 @@ async function writeBatch(
     const result = await data.importThreads(userId, batch.map((p) => p.thread));
     written = result.written;
     withAttachments = repairAttachments ? [...result.written, ...result.existing] : result.written;
-    state.existing += result.existing.length;
+    outcome.existing += result.existing.length;
     for (const id of result.taken) skip(byId.get(id)!.title, "its id is taken by another thread");
   } catch (error) {
     const refused = isDataError(error, "validation") || isDataError(error, "too_large");
     if (!refused) throw error;
     // One conversation the table refuses (too large, a bad field) must not sink its batch: retry them one by one.
     if (batch.length > 1) {
-      for (const planned of batch) await writeBatch(options, source, [planned], state, skip, repairAttachments);
-      return;
+      for (const planned of batch) {
+        const one = await writeBatch(options, source, [planned], repairAttachments);
+        outcome.imported += one.imported;
+        outcome.existing += one.existing;
+        outcome.attachments += one.attachments;
+        outcome.skips.push(...one.skips);
+      }
+      return outcome;
     }
-    state.done++;
     skip(batch[0]!.title, isDataError(error, "too_large") ? "a message is too large to store" : "it does not fit the data model");
-    return;
+    return outcome;
   }
-  state.done += batch.length;
-  state.imported += written.length;
+  outcome.imported += written.length;
   for (const id of withAttachments) {
     const planned = byId.get(id)!;
     for (const element of planned.elements) {
       const problem = await storeElement(options, source, id, element);
       if (problem) skip(planned.title, `attachment “${clip(element.name, 80)}”: ${problem}`);
-      else state.attachments++;
+      else outcome.attachments++;
     }
   }
+  return outcome;
 }
 
 /** The MIME type a file name's extension stands for, among the types attachments may have. */
