@@ -4,6 +4,8 @@
 import { type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type z } from "zod";
+import { routeThroughDirectSender } from "./direct-commands";
+import { directSenderOf } from "./dynamo-direct";
 import { KEY_ATTRIBUTES } from "./keys";
 
 /**
@@ -23,20 +25,27 @@ export function wrapNumber(value: string): number | bigint {
  * rather than failing the write.
  */
 export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, {
+  const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
     unmarshallOptions: { wrapNumbers: wrapNumber },
   });
+  // A client made by createDynamoClient carries the direct sender: the common commands skip the SDK's stack.
+  const direct = directSenderOf(client);
+  if (direct) routeThroughDirectSender(doc, direct);
+  return doc;
 }
 
 export type Item = Record<string, unknown>;
+
+/** An attribute value as the JSON protocol carries it: the SDK's shape, binary as base64 text. */
+type WireAttributeValue = Omit<AttributeValue, "B" | "BS" | "M" | "L"> & { B?: string; BS?: string[]; M?: Record<string, WireAttributeValue>; L?: WireAttributeValue[] };
 
 /**
  * Wire → JS for the hot read path (a thread's partition: thousands of steps per getThread). The same policy as the
  * document client's unmarshall (numbers through wrapNumber, sets as Sets, NULL as null) at a fraction of its cost,
  * which was a tenth of getThread's time on a 2,000-step thread.
  */
-export function fromAttributeValue(value: AttributeValue): unknown {
+export function fromAttributeValue(value: AttributeValue | WireAttributeValue): unknown {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return wrapNumber(value.N);
   if (value.BOOL !== undefined) return value.BOOL;
@@ -45,12 +54,15 @@ export function fromAttributeValue(value: AttributeValue): unknown {
   if (value.L !== undefined) return value.L.map(fromAttributeValue);
   if (value.SS !== undefined) return new Set(value.SS);
   if (value.NS !== undefined) return new Set(value.NS.map(wrapNumber));
-  if (value.B !== undefined) return value.B;
-  if (value.BS !== undefined) return new Set(value.BS);
+  if (value.B !== undefined) return binary(value.B);
+  if (value.BS !== undefined) return new Set(value.BS.map(binary));
   return undefined;
 }
 
-export function unmarshallItem(item: Record<string, AttributeValue>): Item {
+/** The SDK hands binary over decoded; the direct sender (dynamo-direct.ts) hands over the wire's base64. */
+const binary = (value: Uint8Array | string): Uint8Array => (typeof value === "string" ? Buffer.from(value, "base64") : value);
+
+export function unmarshallItem(item: Record<string, AttributeValue | WireAttributeValue>): Item {
   const out: Item = {};
   for (const key in item) out[key] = fromAttributeValue(item[key]!);
   return out;
