@@ -60,7 +60,11 @@ export function fromAttributeValue(value: AttributeValue | WireAttributeValue): 
 }
 
 /** The SDK hands binary over decoded; the direct sender (dynamo-direct.ts) hands over the wire's base64. */
-const binary = (value: Uint8Array | string): Uint8Array => (typeof value === "string" ? Buffer.from(value, "base64") : value);
+function binary(value: Uint8Array | string): Uint8Array {
+  if (typeof value !== "string") return value;
+  const bytes = Buffer.from(value, "base64");
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 export function unmarshallItem(item: Record<string, AttributeValue | WireAttributeValue>): Item {
   const out: Item = {};
