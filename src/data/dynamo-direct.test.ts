@@ -2,15 +2,14 @@
  * The direct sender (dynamo-direct.ts): against dynalite for what DynamoDB answers, and against a loopback server for
  * the answers DynamoDB never gives on cue (throttling, a refused key, a skewed clock, silence).
  */
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { SourceData } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_AWS_CREDENTIALS } from "../../scripts/local-services";
+import { NodeSha256 } from "../../scripts/node-sha256";
 import { countRequests, dynamoClient, freshTable } from "../../test/harness";
 import { createDocumentClient } from "./codec";
 import { attachDirectSender, directSenderOf } from "./dynamo-direct";
@@ -60,23 +59,6 @@ function directClient(endpoint: string, options: { maxAttempts?: number; request
   });
   attachDirectSender(client);
   return { client, doc: createDocumentClient(client) };
-}
-
-const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === "string" ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-/** The hash the SDK's signer is given in Node, on node:crypto. */
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret ? createHmac("sha256", bytes(secret)) : createHash("sha256");
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
 }
 
 const get = new GetCommand({ TableName: "t", Key: { PK: "USER#a", SK: "USER" } });
