@@ -11,7 +11,7 @@ import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ensureTable } from "../src/data";
 import { createDynamoClient, dynamoSettings } from "../src/data";
-import { createDocumentClient } from "../src/data/codec";
+import { createDocumentClient } from "../src/data/document-client";
 import { DynamoSigner } from "../src/data/dynamo-signer";
 import { startBenchDynamo } from "./bench-dynamo-server";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";

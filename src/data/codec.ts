@@ -1,11 +1,8 @@
 /**
  * How items cross the wire: one marshalling policy for writes, one schema pass for reads (docs/conventions.md, "Items on the wire").
  */
-import { type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { type z } from "zod";
-import { routeThroughDirectSender } from "./direct-commands";
-import { directSenderOf } from "./dynamo-direct";
 import { KEY_ATTRIBUTES } from "./keys";
 
 /**
@@ -17,22 +14,6 @@ export function wrapNumber(value: string): number | bigint {
   const n = Number(value);
   if (Number.isSafeInteger(n) || !/^-?\d+$/.test(value)) return n;
   return BigInt(value);
-}
-
-/**
- * `removeUndefinedValues`: optional fields left undefined are not written (null is written as NULL, as Chainlit
- * does for None). `convertClassInstanceToMap`: app code may put class instances in metadata; they are stored as maps
- * rather than failing the write.
- */
-export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  const doc = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    unmarshallOptions: { wrapNumbers: wrapNumber },
-  });
-  // A client made by createDynamoClient carries the direct sender: the common commands skip the SDK's stack.
-  const direct = directSenderOf(client);
-  if (direct) routeThroughDirectSender(doc, direct);
-  return doc;
 }
 
 export type Item = Record<string, unknown>;

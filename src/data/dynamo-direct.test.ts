@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_AWS_CREDENTIALS } from "../../scripts/local-services";
 import { NodeSha256 } from "../../scripts/node-sha256";
 import { countRequests, dynamoClient, freshTable } from "../../test/harness";
-import { createDocumentClient } from "./codec";
+import { createDocumentClient } from "./document-client";
 import { attachDirectSender, directSenderOf } from "./dynamo-direct";
 import { DynamoHttpHandler } from "./dynamo-http-handler";
 import { DynamoSigner } from "./dynamo-signer";
