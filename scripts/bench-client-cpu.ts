@@ -1,22 +1,27 @@
 /**
- * `npx tsx scripts/bench-client-cpu.ts`: the client's CPU per DynamoDB request, the app's client (createDynamoClient,
- * with its own HTTP handler) against the SDK's default one, measured in one process in alternating blocks so both
- * see the same machine load (bench/README.md, "Per-request cost"). dynalite runs in its own process, so its CPU is
- * not counted. Prints the minimum and the median over the blocks, per request.
+ * `npx tsx scripts/bench-client-cpu.ts`: the client's CPU per DynamoDB request, three ways, measured in one process
+ * in alternating blocks so all see the same machine load (bench/README.md, "Per-request cost"): the SDK's client on
+ * its default handler, the SDK's client on the app's handler (the SDK's middleware stack), and the data layer's
+ * document client on createDynamoClient (the direct sender, src/data/dynamo-direct.ts). dynalite runs in its own
+ * process, so its CPU is not counted. Prints the minimum and the median over the blocks, per request; then the CPU
+ * of one SigV4 signature, the SDK's signer against the direct sender's.
  */
+import { SignatureV4 } from "@smithy/signature-v4";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ensureTable } from "../src/data";
 import { createDynamoClient, dynamoSettings } from "../src/data";
+import { createDocumentClient } from "../src/data/document-client";
+import { DynamoSigner } from "../src/data/dynamo-signer";
 import { startBenchDynamo } from "./bench-dynamo-server";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
+import { NodeSha256 } from "./node-sha256";
 
 const BLOCK = 400;
 const ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 8);
 const TableName = "client-cpu";
 
-function operations(client: DynamoDBClient): Record<string, () => Promise<unknown>> {
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+function operations(client: DynamoDBClient, doc: DynamoDBDocumentClient): Record<string, () => Promise<unknown>> {
   const Key = { PK: "THREAD#t", SK: "STEP#s" };
   return {
     "GetItem (low-level)": () => client.send(new GetItemCommand({ TableName, Key: { PK: { S: Key.PK }, SK: { S: Key.SK } } })),
@@ -38,19 +43,24 @@ function operations(client: DynamoDBClient): Record<string, () => Promise<unknow
 
 async function main() {
   const dynamo = await startBenchDynamo(0);
-  const clients = {
-    "SDK handler": new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS }),
-    "app's handler": createDynamoClient(
+  const appClient = () =>
+    createDynamoClient(
       dynamoSettings({
         DYNAMODB_ENDPOINT: dynamo.endpoint,
         AWS_REGION: "us-east-1",
         AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
       }),
-    ),
+    );
+  const sdkDoc = (client: DynamoDBClient) => DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const clients = {
+    "SDK handler": new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS }),
+    "app's handler": appClient(),
+    "direct sender": appClient(),
   };
+  const docs = { "SDK handler": sdkDoc(clients["SDK handler"]), "app's handler": sdkDoc(clients["app's handler"]), "direct sender": createDocumentClient(clients["direct sender"]) };
   await ensureTable(clients["SDK handler"], TableName);
-  const ops = Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, operations(client)]));
+  const ops = Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, operations(client, docs[name as keyof typeof docs])]));
   const samples = new Map<string, number[]>();
   // Round 0 warms every path up and is not counted.
   for (let round = 0; round <= ROUNDS; round++) {
@@ -73,6 +83,34 @@ async function main() {
   }
   for (const client of Object.values(clients)) client.destroy();
   await dynamo.stop();
+  await signingCost();
+}
+
+/** CPU of one signature of a GetItem body, each signer warm, in alternating blocks. */
+async function signingCost() {
+  const body = JSON.stringify({ TableName, Key: { PK: { S: "THREAD#t" }, SK: { S: "STEP#s" } } });
+  const host = "dynamodb.us-east-1.amazonaws.com";
+  const ours = new DynamoSigner("us-east-1", host);
+  const sdk = new SignatureV4({ credentials: LOCAL_AWS_CREDENTIALS, region: "us-east-1", service: "dynamodb", sha256: NodeSha256 });
+  const signers: Record<string, () => Promise<unknown>> = {
+    "@smithy/signature-v4": () =>
+      sdk.sign({ method: "POST", protocol: "https:", hostname: host, path: "/", query: {}, body, headers: { host, "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.GetItem" } }),
+    "direct sender (node:crypto, key cached)": async () => ours.sign("GetItem", body, LOCAL_AWS_CREDENTIALS, Date.now()),
+  };
+  const perSign = new Map<string, number[]>();
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const [name, sign] of Object.entries(signers)) {
+      const before = process.cpuUsage();
+      for (let i = 0; i < 2000; i++) await sign();
+      const used = process.cpuUsage(before);
+      if (round > 0) perSign.set(name, [...(perSign.get(name) ?? []), (used.user + used.system) / 2000]);
+    }
+  }
+  console.log("\n| signer | min CPU µs/signature | median CPU µs/signature |\n|---|---:|---:|");
+  for (const [name, values] of perSign) {
+    values.sort((a, b) => a - b);
+    console.log(`| ${name} | ${values[0]!.toFixed(1)} | ${values[Math.floor(values.length / 2)]!.toFixed(1)} |`);
+  }
 }
 
 main().catch((error) => {

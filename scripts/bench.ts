@@ -190,6 +190,19 @@ async function main() {
   await phase("upsertFeedback (new, thread owner known)", feedbackSteps.length, 1, (i) =>
     layer.upsertFeedback({ threadId: feedbackSteps[i]!.threadId, forId: feedbackSteps[i]!.stepId, value: (i % 2) as 0 | 1 }, { threadUserId: user0.userId }),
   );
+  // User 0's 1,000 threads were written through Chainlit's update_thread path (no owner, so no index state): to the
+  // filter they are Chainlit's threads, which its first listings catch up, 25 rebuilds each. That one-time cost is
+  // its own figure (and the catch-up rows below); the row after it is what a page costs once caught up.
+  const catchUpStart = counter.requests;
+  let listings = 0;
+  for (let last = Infinity; listings < 100; listings++) {
+    const before = counter.requests;
+    await layer.listThreads({ first: 20 }, { ...user0, feedback: 1 });
+    const cost = counter.requests - before;
+    if (cost >= last && cost <= 6) break;
+    last = cost;
+  }
+  console.error(`  catch-up of user 0's 1,000 threads before the feedback filter row: ${listings + 1} listings, ${counter.requests - catchUpStart} requests`);
   await phase("listThreads feedback filter", 200, 1, (i) => layer.listThreads({ first: 20 }, { ...user0, feedback: (i % 2) as 0 | 1 }));
   const catchUp = await benchCatchUp(layer, client, tableName, () => counter.requests);
 

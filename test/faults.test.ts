@@ -99,7 +99,8 @@ describe("storage stopped during an upload", () => {
 type Middleware = Parameters<DynamoDBClient["middlewareStack"]["add"]>[0];
 
 async function faultyTable(middleware: Middleware, step: "initialize" | "deserialize") {
-  const client = dynamoClient();
+  // Faulted through SDK middleware, which the direct sender skips: this client sends everything through the SDK.
+  const client = dynamoClient({ sdkOnly: true });
   // The step decides where the fault sits: "initialize" runs once per command, "deserialize" once per attempt.
   client.middlewareStack.add(middleware, { step: step as "deserialize", name: `fault-${step}` });
   return freshTable(client);

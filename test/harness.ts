@@ -3,15 +3,21 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { inject } from "vitest";
+import { attachDirectSender, directSenderOf } from "../src/data/dynamo-direct";
 import { DynamoHttpHandler } from "../src/data/dynamo-http-handler";
 import { ensureTable } from "../src/data/table";
 import { LOCAL_AWS_CREDENTIALS } from "../scripts/local-services";
 
 export const REGION = "us-east-1";
 
-export function dynamoClient(): DynamoDBClient {
-  // The app's HTTP handler (services.ts), so every test goes through it.
-  return new DynamoDBClient({ endpoint: inject("dynamoEndpoint"), region: REGION, credentials: LOCAL_AWS_CREDENTIALS, requestHandler: new DynamoHttpHandler() });
+/**
+ * The app's HTTP handler and direct sender (createDynamoClient), so every test goes through them. `sdkOnly` leaves
+ * the direct sender off, for tests that fault requests through SDK middleware (which the direct path skips).
+ */
+export function dynamoClient(options: { sdkOnly?: boolean } = {}): DynamoDBClient {
+  const client = new DynamoDBClient({ endpoint: inject("dynamoEndpoint"), region: REGION, credentials: LOCAL_AWS_CREDENTIALS, requestHandler: new DynamoHttpHandler() });
+  if (!options.sdkOnly) attachDirectSender(client);
+  return client;
 }
 
 export function s3Client(): S3Client {
@@ -38,22 +44,24 @@ export async function freshBucket(client = s3Client()): Promise<{ client: S3Clie
   return { client, bucket };
 }
 
-/** Counts DynamoDB HTTP requests (each attempt, retries included) through an SDK middleware. */
+/** Counts DynamoDB HTTP requests (each attempt, retries included): through an SDK middleware and the direct sender's interceptor. */
 export function countRequests(client: DynamoDBClient): { readonly count: number; readonly settled: number; reset(): number; byOperation: Map<string, number> } {
   const state = { count: 0, settled: 0, byOperation: new Map<string, number>() };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      state.count++;
-      const op = String(context.commandName ?? "unknown");
-      state.byOperation.set(op, (state.byOperation.get(op) ?? 0) + 1);
-      try {
-        return await next(args);
-      } finally {
-        state.settled++;
-      }
-    },
-    { step: "deserialize", name: "threadbookRequestCounter", override: true },
-  );
+  const counted = async <T>(op: string, next: () => Promise<T>): Promise<T> => {
+    state.count++;
+    state.byOperation.set(op, (state.byOperation.get(op) ?? 0) + 1);
+    try {
+      return await next();
+    } finally {
+      state.settled++;
+    }
+  };
+  client.middlewareStack.add((next, context) => (args) => counted(String(context.commandName ?? "unknown"), () => next(args)), {
+    step: "deserialize",
+    name: "threadbookRequestCounter",
+    override: true,
+  });
+  directSenderOf(client)?.intercept(({ operation }, next) => counted(`${operation}Command`, next));
   return {
     get count() {
       return state.count;

@@ -1,8 +1,7 @@
 /**
  * How items cross the wire: one marshalling policy for writes, one schema pass for reads (docs/conventions.md, "Items on the wire").
  */
-import { type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { type z } from "zod";
 import { KEY_ATTRIBUTES } from "./keys";
 
@@ -17,26 +16,17 @@ export function wrapNumber(value: string): number | bigint {
   return BigInt(value);
 }
 
-/**
- * `removeUndefinedValues`: optional fields left undefined are not written (null is written as NULL, as Chainlit
- * does for None). `convertClassInstanceToMap`: app code may put class instances in metadata; they are stored as maps
- * rather than failing the write.
- */
-export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    unmarshallOptions: { wrapNumbers: wrapNumber },
-  });
-}
-
 export type Item = Record<string, unknown>;
+
+/** An attribute value as the JSON protocol carries it: the SDK's shape, binary as base64 text. */
+type WireAttributeValue = Omit<AttributeValue, "B" | "BS" | "M" | "L"> & { B?: string; BS?: string[]; M?: Record<string, WireAttributeValue>; L?: WireAttributeValue[] };
 
 /**
  * Wire → JS for the hot read path (a thread's partition: thousands of steps per getThread). The same policy as the
  * document client's unmarshall (numbers through wrapNumber, sets as Sets, NULL as null) at a fraction of its cost,
  * which was a tenth of getThread's time on a 2,000-step thread.
  */
-export function fromAttributeValue(value: AttributeValue): unknown {
+export function fromAttributeValue(value: AttributeValue | WireAttributeValue): unknown {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return wrapNumber(value.N);
   if (value.BOOL !== undefined) return value.BOOL;
@@ -45,12 +35,19 @@ export function fromAttributeValue(value: AttributeValue): unknown {
   if (value.L !== undefined) return value.L.map(fromAttributeValue);
   if (value.SS !== undefined) return new Set(value.SS);
   if (value.NS !== undefined) return new Set(value.NS.map(wrapNumber));
-  if (value.B !== undefined) return value.B;
-  if (value.BS !== undefined) return new Set(value.BS);
+  if (value.B !== undefined) return binary(value.B);
+  if (value.BS !== undefined) return new Set(value.BS.map(binary));
   return undefined;
 }
 
-export function unmarshallItem(item: Record<string, AttributeValue>): Item {
+/** The SDK hands binary over decoded; the direct sender (dynamo-direct.ts) hands over the wire's base64. */
+function binary(value: Uint8Array | string): Uint8Array {
+  if (typeof value !== "string") return value;
+  const bytes = Buffer.from(value, "base64");
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function unmarshallItem(item: Record<string, AttributeValue | WireAttributeValue>): Item {
   const out: Item = {};
   for (const key in item) out[key] = fromAttributeValue(item[key]!);
   return out;

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
+import { attachDirectSender } from "./dynamo-direct";
 import { DynamoHttpHandler } from "./dynamo-http-handler";
 import { optional, parseOrThrow, wholeNumber, type Env } from "./env-parse";
 
@@ -30,15 +31,19 @@ export const dynamoSettings = (env: Env): DynamoSettings => parseOrThrow(DynamoE
  * The DynamoDB client for these settings: their endpoint and keys when given. Without timeouts a stalled DynamoDB
  * holds every request open forever; with them a call gives up after about attempts × request timeout (default
  * 2 × 4 s) and the API answers 503. The handler is the project's own, lighter than the SDK's
- * (dynamo-http-handler.ts); both timeouts bound every attempt.
+ * (dynamo-http-handler.ts); both timeouts bound every attempt. The client carries the direct sender
+ * (dynamo-direct.ts), which the data layer's document client uses for its common commands; the SDK client itself,
+ * and every command the sender does not cover, work as usual.
  */
 export function createDynamoClient(env: DynamoSettings): DynamoDBClient {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region: env.AWS_REGION || "us-east-1",
     ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } } : {}),
     maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
     requestHandler: new DynamoHttpHandler({ connectionTimeout: env.DYNAMODB_CONNECT_TIMEOUT_MS, requestTimeout: env.DYNAMODB_REQUEST_TIMEOUT_MS }),
   });
+  attachDirectSender(client);
+  return client;
 }

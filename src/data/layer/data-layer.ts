@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createClock, utcNow } from "../clock";
-import { createDocumentClient } from "../codec";
+import { createDocumentClient } from "../document-client";
 import { openCursor, randomCursorSecret, sealCursor } from "../cursor";
 import { type Element, type ElementInput } from "../entities/element";
 import { type Feedback } from "../entities/feedback";

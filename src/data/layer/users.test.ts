@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
+import { directSenderOf } from "../dynamo-direct";
 import { chainlitCreateUser, countOf, testTable, uid, type TestTable } from "../../../test/data-fixtures";
 
 let table: TestTable;
@@ -80,24 +81,20 @@ describe("users", () => {
     const layer = table.layer();
     const identifier = uid("Race-");
     // Chainlit's PutItem of the whole user item arrives just before Threadbook's conditional PutItem of it.
-    const name = `chainlit-first-${identifier}`;
     let raced = false;
-    table.client.middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as { Item?: Record<string, { S?: string }> };
-        if (!raced && input.Item?.PK?.S === `USER#${identifier}` && input.Item.SK?.S === "USER") {
-          raced = true;
-          await chainlitCreateUser(table, identifier, { provider: { S: "github" } });
-        }
-        return next(args);
-      },
-      { step: "build", name },
-    );
+    const stopIntercepting = directSenderOf(table.client)!.intercept(async ({ input }, next) => {
+      const item = (input as { Item?: Record<string, { S?: string }> }).Item;
+      if (!raced && item?.PK?.S === `USER#${identifier}` && item.SK?.S === "USER") {
+        raced = true;
+        await chainlitCreateUser(table, identifier, { provider: { S: "github" } });
+      }
+      return next();
+    });
     try {
       const made = await countOf(table, () => layer.createUser({ identifier, displayName: "Late", metadata: { provider: "oidc" } }));
       expect(made.result).toEqual({ id: identifier, identifier, displayName: "Late", createdAt: "2025-05-06T07:08:09.123456Z", metadata: { provider: "github" } });
     } finally {
-      table.client.middlewareStack.remove(name);
+      stopIntercepting();
     }
     expect(await userItem(identifier)).toEqual({ PK: `USER#${identifier}`, SK: "USER", id: identifier, identifier, createdAt: "2025-05-06T07:08:09.123456Z", metadata: { provider: "github" } });
   });
