@@ -4,29 +4,11 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { ThreadView } from "@/components/thread/thread-view";
 import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
-import { currentUser } from "@/server/auth";
 import { NONCE_HEADER } from "@/server/security/security-headers";
-import { getServices } from "@/server/services";
-import { findOwnedThread } from "@/server/thread-access";
-import { latestWindow } from "@/server/thread-window";
 import { HydrateClient } from "@/trpc/server";
 import { prefetchComposerSettings } from "../composer-settings";
+import { readThread } from "./read-thread";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
-
-/**
- * Read once per request (metadata and page share it) through the thread gate, as threads.get does: one read of the
- * whole thread, owner checked on it, and only its latest turns go into the page (the same window threads.get
- * returns; docs/long-threads.md). The layout has already answered 404 for someone else's thread or a missing one;
- * this check still stands on its own (a layout does not guard a page) and catches a delete in between.
- */
-const readThread = cache(async (threadId: string) => {
-  const user = await currentUser();
-  if (!user) return null;
-  const services = getServices();
-  const thread = await findOwnedThread(services.data, user, threadId, { signElements: false });
-  if (!thread) return null;
-  return latestWindow(services.data, user.id, thread, services.threadPasses.issue(user, threadId));
-});
 
 /** This request's moment, for times the page writes before the client clock is known. */
 const requestTime = cache(() => Date.now());
