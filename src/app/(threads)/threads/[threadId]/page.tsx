@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
+import { prerenderSteps } from "@/components/thread/prerender-steps";
 import { ThreadView } from "@/components/thread/thread-view";
 import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
@@ -26,7 +27,7 @@ export default async function ThreadPage({ params }: Params) {
   if (!thread) notFound();
   return (
     <HydrateClient>
-      <ThreadView key={threadId} threadId={threadId} initialData={thread} renderedAt={requestTime()} />
+      <ThreadView key={threadId} threadId={threadId} initialData={thread} renderedAt={requestTime()} prerendered={prerenderSteps(thread.steps)} />
       {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
     </HydrateClient>
