@@ -1,7 +1,7 @@
 "use client";
 
 import dynamic from "next/dynamic";
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, Suspense, useContext, type ReactNode } from "react";
 
 /**
  * Markdown for client components without the Markdown + highlight.js code (~357 KB) in the page's first load
@@ -32,9 +32,32 @@ export function Markdown({ children, className, source }: { children: string; cl
   if (prerendered !== undefined) return prerendered;
   // Nothing to parse: no reason to load the parser.
   if (!children.trim()) return <div className={className ? `markdown ${className}` : "markdown"} />;
-  return <DynamicMarkdown className={className}>{children}</DynamicMarkdown>;
+  return (
+    <Loading text={children} className={className}>
+      <DynamicMarkdown className={className}>{children}</DynamicMarkdown>
+    </Loading>
+  );
 }
 
 export function JsonCode({ json, source }: { json: string; source?: StepSource }) {
-  return usePrerendered(source) ?? <DynamicJsonCode json={json} />;
+  return (
+    usePrerendered(source) ?? (
+      <Loading text={json}>
+        <DynamicJsonCode json={json} />
+      </Loading>
+    )
+  );
+}
+
+/**
+ * While the code loads (the first reply streamed within a second of opening a thread, a slow network), the text is
+ * shown as it is: a boundary of its own, so the wait never blanks the conversation around it.
+ */
+function Loading({ text, className, children }: { text: string; className?: string; children: ReactNode }) {
+  const fallback = (
+    <div className={className ? `markdown ${className}` : "markdown"}>
+      <p className="markdown-loading">{text}</p>
+    </div>
+  );
+  return <Suspense fallback={fallback}>{children}</Suspense>;
 }
