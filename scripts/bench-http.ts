@@ -64,7 +64,7 @@ const median = (values: number[]) => percentile([...values].sort((a, b) => a - b
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** CPU seconds the process has used (user + system), from /proc: Linux only, as the rest of the bench. */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }

@@ -8,12 +8,14 @@
  * - ms from navigation start to the HTML's first byte and to its last (the server's share);
  * - ms from navigation start until the newest reply is in view (server-rendered, before hydration);
  * - ms from navigation start until the newest reply is in view AND its 👎 is wired (React hydrated it);
- * - ms from a click on that 👎 to the next frame with the comment dialog open (INP-style).
+ * - ms from a click on that 👎 to the next frame with the comment dialog open (INP-style);
+ * - CPU, which a loaded machine changes far less than wall time: the browser's main thread until interactive (CDP
+ *   Performance metrics: all tasks, and script alone) and the app server's process CPU per view (from /proc).
  * A measurement, not a test: it asserts nothing, it prints and records.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
 import { DynamoDBDataLayer } from "../src/data";
@@ -21,6 +23,7 @@ import { hashPassword } from "../src/server/auth/password";
 import { createDynamoClient, dynamoSettings } from "../src/data";
 import { chromiumPath } from "../e2e/chromium";
 import { startAppServer } from "./app-server";
+import { cpuMs } from "./bench-http";
 import { signIn } from "./http-session";
 import { seedLongThread } from "./seed-long-thread";
 import { startStack } from "./stack";
@@ -39,6 +42,9 @@ export interface UiResult {
   visibleMs: number;
   interactiveMs: number;
   dislikeToDialogMs: number;
+  browserTaskMs: number;
+  browserScriptMs: number;
+  serverCpuMs: number;
 }
 
 /** The newest reply in view (`hydrated`: and its 👎 carrying React's handler, so a click does something). */
@@ -102,17 +108,23 @@ export async function runUiBench(log: (line: string) => void = console.error): P
       // One warm-up view (the server's first render of a route compiles nothing, but fills its caches).
       for (let run = -1; run < RUNS; run++) {
         const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+        const serverCpuBefore = cpuMs(server.pid);
         await page.goto(url, { waitUntil: "commit" });
         // Page-side code as strings: tsx names functions with a helper the page does not have.
         await page.waitForFunction(latestReply(false), undefined, { polling: "raf", timeout: 60_000 });
         const visibleMs = (await page.evaluate("performance.now()")) as number;
         await page.waitForFunction(latestReply(true), undefined, { polling: "raf", timeout: 60_000 });
         const interactiveMs = (await page.evaluate("performance.now()")) as number;
+        const serverCpuMs = cpuMs(server.pid) - serverCpuBefore;
+        const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+        const [browserTaskMs, browserScriptMs] = [metrics.TaskDuration ?? 0, metrics.ScriptDuration ?? 0].map((seconds) => seconds * 1000) as [number, number];
         const [firstByteMs, htmlDoneMs] = (await page.evaluate(NAVIGATION_TIMING)) as [number, number];
         const domNodes = (await page.evaluate('document.getElementsByTagName("*").length')) as number;
         const dislikeToDialogMs = (await page.evaluate(DISLIKE_TO_DIALOG)) as number;
         await page.close();
-        if (run >= 0) runs.push({ domNodes, firstByteMs, htmlDoneMs, visibleMs, interactiveMs, dislikeToDialogMs });
+        if (run >= 0) runs.push({ domNodes, firstByteMs, htmlDoneMs, visibleMs, interactiveMs, dislikeToDialogMs, browserTaskMs, browserScriptMs, serverCpuMs });
       }
       const result = {
         steps,
@@ -123,8 +135,12 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         visibleMs: Math.round(median(runs.map((r) => r.visibleMs))),
         interactiveMs: Math.round(median(runs.map((r) => r.interactiveMs))),
         dislikeToDialogMs: Math.round(median(runs.map((r) => r.dislikeToDialogMs)) * 10) / 10,
+        browserTaskMs: Math.round(median(runs.map((r) => r.browserTaskMs))),
+        browserScriptMs: Math.round(median(runs.map((r) => r.browserScriptMs))),
+        serverCpuMs: Math.round(median(runs.map((r) => r.serverCpuMs))),
       };
-      log(`  ${steps} steps: ${JSON.stringify(result)}`);
+      // Wall times mean little on a loaded machine: say how loaded it was.
+      log(`  ${steps} steps: ${JSON.stringify(result)} (load average ${loadavg().map((n) => n.toFixed(1)).join(" ")})`);
       results.push(result);
     }
     return results;
@@ -137,13 +153,13 @@ export async function runUiBench(log: (line: string) => void = console.error): P
 }
 
 export function formatUiTable(results: UiResult[]): string {
-  const rows = [["steps", "HTML bytes", "DOM nodes", "first byte (ms)", "HTML done (ms)", "latest in view (ms)", "to interactive (ms)", "👎 to dialog (ms)"]];
+  const rows = [["steps", "HTML bytes", "DOM nodes", "first byte (ms)", "HTML done (ms)", "latest in view (ms)", "to interactive (ms)", "👎 to dialog (ms)", "browser CPU (ms)", "of it script (ms)", "server CPU (ms)"]];
   for (const r of results)
     rows.push([
       r.steps.toLocaleString("en-US"),
       r.htmlBytes.toLocaleString("en-US"),
       r.domNodes.toLocaleString("en-US"),
-      ...[r.firstByteMs, r.htmlDoneMs, r.visibleMs, r.interactiveMs, r.dislikeToDialogMs].map(String),
+      ...[r.firstByteMs, r.htmlDoneMs, r.visibleMs, r.interactiveMs, r.dislikeToDialogMs, r.browserTaskMs, r.browserScriptMs, r.serverCpuMs].map(String),
     ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join("  ")).join("\n");

@@ -5,6 +5,7 @@ export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-l
 export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, type Finding, type FindingKind } from "./layer/doctor";
 export { type UpsertFeedbackOptions } from "./layer/feedback";
 export { type UpdateThreadOptions } from "./layer/threads";
+export { type StepOutline, type ThreadOutline } from "./layer/thread-outline";
 export { type EnsureUserAuthResult } from "./layer/users";
 export { type RateCounter, type RateHit } from "./layer/rate-counters";
 export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import-threads";

@@ -15,7 +15,7 @@
  *   GetItem is made, so passes signed by another instance or before a restart still work, one round trip slower.
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
-import { IdSchema, type DynamoDBDataLayer, type ThreadWithContent } from "@/data";
+import { IdSchema, type DynamoDBDataLayer, type ThreadOutline, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "./auth/session-user";
 
 /** What every refusal says, whatever the reason. */
@@ -27,7 +27,7 @@ export interface OwnedThreadRef {
   userId: string;
 }
 
-type Data = Pick<DynamoDBDataLayer, "getThreadAuthor" | "getThread" | "createThread">;
+type Data = Pick<DynamoDBDataLayer, "getThreadAuthor" | "getThread" | "getThreadOutline" | "createThread">;
 
 const isId = (threadId: string) => IdSchema.safeParse(threadId).success;
 
@@ -85,6 +85,16 @@ export async function findOwnedThread(data: Data, user: SessionUser, threadId: s
   if (!isId(threadId)) return null;
   const thread = await data.getThread(threadId, options);
   return thread && thread.userId != null && thread.userId === user.id ? thread : null;
+}
+
+/**
+ * The same one read, only the steps asked for decoded later (getThreadOutline): the thread if it is the caller's,
+ * else null. For windows of a thread (the page, threads.get, threads.turns).
+ */
+export async function findOwnedThreadOutline(data: Data, user: SessionUser, threadId: string): Promise<ThreadOutline | null> {
+  if (!isId(threadId)) return null;
+  const outline = await data.getThreadOutline(threadId);
+  return outline && outline.thread.userId != null && outline.thread.userId === user.id ? outline : null;
 }
 
 /** A new, empty thread of the caller under a fresh random id: one conditional write that never takes over an id. */

@@ -1,14 +1,15 @@
 /**
  * Long threads travel in windows of turns (docs/long-threads.md). The data layer still reads the whole partition (step
- * keys are not time-ordered, so no Query can return "the last 20 turns"); what changes is how much of it leaves the
- * server: a window of whole turns, its element links signed, and signed cursors to the turns before and after it.
+ * keys are not time-ordered, so no Query can return "the last 20 turns") but decodes only the window's steps
+ * (getThreadOutline); what leaves the server is a window of whole turns, its element links signed, and signed cursors
+ * to the turns before and after it.
  *
  * A turn is one root of the step tree with everything under it (a user message, its run, tools and answers): the
  * client draws turns whole, so a window never cuts one in half.
  */
 import { z } from "zod";
-import { DataError, type DynamoDBDataLayer, type Element, type Step, type ThreadWithContent } from "@/data";
-import { buildStepTree, type StepNode } from "@/lib/shared/build-step-tree";
+import { DataError, type DynamoDBDataLayer, type Element, type Step, type ThreadOutline } from "@/data";
+import { buildStepTree, type StepNode, type TreeStepLike } from "@/lib/shared/build-step-tree";
 import { toPublicElement, toPublicThread } from "./public-thread";
 
 /** Turns sent when a thread opens: enough to fill a tall screen several times, small enough for a ~100 KB page. */
@@ -18,14 +19,14 @@ export const PAGE_TURNS = 20;
 /** Turns on each side of a linked step. */
 export const AROUND_TURNS = 10;
 
-export interface Turn {
+export interface Turn<S extends TreeStepLike = TreeStepLike> {
   rootId: string;
-  steps: Step[];
+  steps: S[];
 }
 
 /** The thread's turns in reading order, each with its steps (root first, depth first). */
-export function splitTurns(steps: readonly Step[]): Turn[] {
-  const flatten = (node: StepNode<Step>, out: Step[]): Step[] => {
+export function splitTurns<S extends TreeStepLike>(steps: readonly S[]): Turn<S>[] {
+  const flatten = (node: StepNode<S>, out: S[]): S[] => {
     out.push(node.step);
     for (const child of node.children) flatten(child, out);
     return out;
@@ -89,18 +90,18 @@ export function rangeOfCursor(data: Sealer, cursor: string, expected: { userId: 
 }
 
 const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
-const messageCount = (steps: readonly Step[]) => steps.filter((step) => MESSAGE_TYPES.has(step.type ?? "")).length;
+const messageCount = (steps: readonly TreeStepLike[]) => steps.filter((step) => MESSAGE_TYPES.has(step.type ?? "")).length;
 
 /**
- * One window of the thread as the API returns it: the thread's own fields, the window's steps and elements (links
- * signed now, for these elements only), and where it sits: `start`/`end` in turns, the thread's `total` turns and
- * `messages`, and cursors to the turns before and after (null at either end of the thread). Elements that belong to
- * no step go with the window that ends the thread (the view draws them last).
+ * One window of the thread as the API returns it: the thread's own fields, the window's steps (the only ones decoded)
+ * and elements (links signed now, for these elements only), and where it sits: `start`/`end` in turns, the thread's
+ * `total` turns and `messages`, and cursors to the turns before and after (null at either end of the thread).
+ * Elements that belong to no step go with the window that ends the thread (the view draws them last).
  */
 export async function threadWindow(
   data: Sealer & Pick<DynamoDBDataLayer, "signElements">,
   userId: string,
-  thread: ThreadWithContent,
+  outline: ThreadOutline,
   turns: readonly Turn[],
   range: TurnRange,
   /** The owner's thread pass for feedback clicks (thread-access.ts); none for a draft. */
@@ -109,19 +110,20 @@ export async function threadWindow(
   const total = turns.length;
   const start = Math.max(0, Math.min(range.start, total));
   const end = Math.max(start, Math.min(range.end, total));
-  const steps = turns.slice(start, end).flatMap((turn) => turn.steps);
-  const ids = new Set(steps.map((step) => step.id));
-  const allIds = end === total ? new Set(thread.steps.map((step) => step.id)) : null;
-  const shown = thread.elements.filter((element: Element) => (element.forId ? ids.has(element.forId) || (allIds !== null && !allIds.has(element.forId)) : allIds !== null));
+  const stepIds = turns.slice(start, end).flatMap((turn) => turn.steps.map((step) => step.id));
+  const steps: Step[] = outline.fullSteps(stepIds);
+  const ids = new Set(stepIds);
+  const allIds = end === total ? new Set(outline.steps.map((step) => step.id)) : null;
+  const shown = outline.elements.filter((element: Element) => (element.forId ? ids.has(element.forId) || (allIds !== null && !allIds.has(element.forId)) : allIds !== null));
   const elements = await data.signElements(shown);
-  const cursor = (d: "older" | "newer", index: number) => encodeTurnCursor(data, { u: userId, t: thread.id, d, r: turns[index]!.rootId });
+  const cursor = (d: "older" | "newer", index: number) => encodeTurnCursor(data, { u: userId, t: outline.thread.id, d, r: turns[index]!.rootId });
   return {
-    ...toPublicThread({ ...thread, steps, elements }, toPublicElement),
+    ...toPublicThread({ ...outline.thread, steps, elements }, toPublicElement),
     window: {
       start,
       end,
       total,
-      messages: messageCount(thread.steps),
+      messages: messageCount(outline.steps),
       olderCursor: start > 0 ? cursor("older", start) : null,
       newerCursor: end < total ? cursor("newer", end - 1) : null,
     },
@@ -130,9 +132,9 @@ export async function threadWindow(
 }
 
 /** What a thread opens with (threads.get and the server-rendered page): its latest turns. */
-export function latestWindow(data: Sealer & Pick<DynamoDBDataLayer, "signElements">, userId: string, thread: ThreadWithContent, pass?: string) {
-  const turns = splitTurns(thread.steps);
-  return threadWindow(data, userId, thread, turns, latestRange(turns.length), pass);
+export function latestWindow(data: Sealer & Pick<DynamoDBDataLayer, "signElements">, userId: string, outline: ThreadOutline, pass?: string) {
+  const turns = splitTurns(outline.steps);
+  return threadWindow(data, userId, outline, turns, latestRange(turns.length), pass);
 }
 
 /** The window of a thread sent whole (a share's snapshot): every turn, no cursor either way. */

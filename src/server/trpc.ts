@@ -4,7 +4,7 @@ import { IdSchema } from "@/data";
 import { assertMessageBudget } from "./chat/message-budget";
 import type { Context } from "./context";
 import { toTRPCError } from "./errors";
-import { findOwnedThread, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
+import { findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
 import { transformer } from "./transformer";
 
 const t = initTRPC.context<Context>().create({
@@ -81,7 +81,11 @@ export const threadContentProcedure = threadContentGate({});
 export const threadMessageProcedure = threadContentGate({ alongside: (ctx) => assertMessageBudget(ctx.services, ctx.user.identifier) });
 
 /**
- * `threadWindowProcedure`: the same read and check, element links left unsigned: the procedure sends a window of
- * the thread and signs only the links in it (threads.get, threads.turns; docs/long-threads.md).
+ * `threadWindowProcedure`: the same one read and owner check, but only the steps of the window sent are decoded and
+ * only its element links signed (threads.get, threads.turns; docs/long-threads.md).
  */
-export const threadWindowProcedure = threadContentGate({ signElements: false });
+export const threadWindowProcedure = threadInput.use(async ({ ctx, input, next }) => {
+  const outline = await findOwnedThreadOutline(ctx.services.data, ctx.user, input.threadId);
+  if (!outline) throw threadNotFound();
+  return next({ ctx: { ...ctx, outline, threadId: outline.thread.id } });
+});

@@ -5,9 +5,6 @@ import { transformer } from "@/server/transformer";
 /** tRPC's query key of `threads.get` for any input (a prefix of every thread's key). */
 const THREAD_GET_KEY = [["threads", "get"]];
 
-/** tRPC's query key of `threads.get` for one thread (the shape @trpc/react-query builds for a query's input). */
-export const threadGetKey = (threadId: string) => [["threads", "get"], { input: { threadId }, type: "query" }];
-
 export function makeQueryClient() {
   const client = new QueryClient({
     defaultOptions: {

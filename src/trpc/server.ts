@@ -15,6 +15,6 @@ import { makeQueryClient } from "./query-client";
 /** One context and one query cache per request (React cache), shared by every call a render makes. */
 const createContext = cache(async () => createInnerContext({ user: await currentUser(), services: getServices() }));
 /** A page reads back what it prefetched from here (one call serves the page and the browser's `useQuery`). */
-export const getQueryClient = cache(makeQueryClient);
+const getQueryClient = cache(makeQueryClient);
 
 export const { trpc: api, HydrateClient } = createHydrationHelpers<AppRouter>(createCaller(createContext), getQueryClient);

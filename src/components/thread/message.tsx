@@ -8,7 +8,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ElementList } from "@/components/elements/element-view";
 import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
-import { Markdown } from "./markdown";
+import { Markdown, prerenderedKey } from "./lazy-markdown";
 import { AlertIcon, RetryIcon } from "@/components/ui/icons";
 import { stepElementId } from "./use-step-anchor";
 import type { ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
@@ -81,6 +81,7 @@ export function AssistantMessage({
   const { t } = useI18n();
   const retry = useContext(RetryContext);
   const text = step.output ?? "";
+  const source = { key: prerenderedKey(step.id, "output"), text };
   const duration = run ? formatDuration(run.start, run.end) : null;
   const cancelled = (step.metadata as { cancelled?: unknown } | null | undefined)?.cancelled === true;
   const className = ["message message-assistant", streaming ? "message-streaming" : "", step.isError ? "message-error" : ""].filter(Boolean).join(" ");
@@ -93,7 +94,7 @@ export function AssistantMessage({
           <div className="error-callout-body">
             {/* The run above already shows the Error label; a reader hears it here, with the text. */}
             <span className="sr-only">{t.stepError}: </span>
-            {text ? <Markdown>{text}</Markdown> : null}
+            {text ? <Markdown source={source}>{text}</Markdown> : null}
           </div>
           {retry && retry.stepId === step.id ? (
             <button type="button" className="btn btn-sm error-callout-retry" aria-disabled={retry.disabled || undefined} onClick={() => !retry.disabled && retry.retry()}>
@@ -104,7 +105,7 @@ export function AssistantMessage({
         </div>
       ) : text ? (
         <div className="message-text" data-testid="message-text">
-          <Markdown>{text}</Markdown>
+          <Markdown source={streaming ? undefined : source}>{text}</Markdown>
         </div>
       ) : cancelled && !streaming ? (
         <p className="muted stopped-note">{t.stoppedBeforeReply}</p>

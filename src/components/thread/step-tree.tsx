@@ -2,10 +2,10 @@
 
 import { memo, useMemo } from "react";
 import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@/lib/shared/build-step-tree";
-import { fenced, formatDuration, prettyJson } from "@/lib/shared/format";
+import { formatDuration, stepTextView } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { ElementList } from "@/components/elements/element-view";
-import { JsonCode, Markdown } from "./markdown";
+import { JsonCode, Markdown, prerenderedKey } from "./lazy-markdown";
 import { AssistantMessage, ErrorLabel, UserMessage } from "./message";
 import { ChevronRightIcon, SparkIcon, WrenchIcon } from "@/components/ui/icons";
 import { stepElementId } from "./use-step-anchor";
@@ -87,7 +87,7 @@ const Turn = memo(function Turn({ node, tree }: TurnProps) {
   if (type === "system_message") {
     return (
       <div className="turn turn-system">
-        <Markdown>{node.step.output ?? ""}</Markdown>
+        <Markdown source={{ key: prerenderedKey(node.step.id, "output"), text: node.step.output ?? "" }}>{node.step.output ?? ""}</Markdown>
       </div>
     );
   }
@@ -163,8 +163,8 @@ function StepCard({ node, run, tree }: { node: Node; run: ThreadStep | undefined
         <span className="step-duration">{duration ?? (running ? t.stepRunning : "")}</span>
       </summary>
       <div className="step-body">
-        {step.input ? <StepText label={t.stepInput} text={step.input} language={step.language} /> : null}
-        {step.output ? <StepText label={t.stepOutput} text={step.output} language={step.language} error={Boolean(step.isError)} /> : null}
+        {step.input ? <StepText label={t.stepInput} stepId={step.id} field="input" text={step.input} language={step.language} /> : null}
+        {step.output ? <StepText label={t.stepOutput} stepId={step.id} field="output" text={step.output} language={step.language} error={Boolean(step.isError)} /> : null}
         {children.map((child) => (
           <NodeView key={child.step.id} node={child} run={run} tree={tree} />
         ))}
@@ -175,15 +175,16 @@ function StepCard({ node, run, tree }: { node: Node; run: ThreadStep | undefined
 }
 
 /** JSON as highlighted, pretty-printed code; text in the step's declared language as code; anything else as text. */
-function StepText({ label, text, language, error }: { label: string; text: string; language?: string | null; error?: boolean }) {
-  const json = prettyJson(text);
+function StepText({ label, stepId, field, text, language, error }: { label: string; stepId: string; field: "input" | "output"; text: string; language?: string | null; error?: boolean }) {
+  const view = stepTextView(text, language);
+  const source = { key: prerenderedKey(stepId, field), text };
   return (
     <div className={error ? "step-io step-io-error" : "step-io"}>
       <div className="step-io-label">{label}</div>
-      {json !== null ? (
-        <JsonCode json={json} />
-      ) : language && language !== "json" ? (
-        <Markdown>{fenced(text, language)}</Markdown>
+      {view.kind === "json" ? (
+        <JsonCode json={view.json} source={source} />
+      ) : view.kind === "code" ? (
+        <Markdown source={source}>{view.markdown}</Markdown>
       ) : (
         <pre className="step-text" tabIndex={0}>
           {text}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { sortSteps } from "@/lib/shared/build-step-tree";
 import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
@@ -20,21 +20,34 @@ import { useChatTurn } from "@/components/composer/chat-turn-store";
 import { useSendMessage } from "@/components/composer/use-chat-stream";
 import type { ThreadDetail, ThreadStep } from "@/trpc/use-thread-cache";
 import { useNearView, useThreadWindow } from "./use-thread-window";
+import { PrerenderedContext, loadMarkdown, type PrerenderedSteps } from "./lazy-markdown";
 
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
- * proper page) and hands its latest turns to this query's cache (prefetch + HydrateClient), so the first paint has
- * them; older turns load as the reader scrolls up (use-thread-window.ts, docs/long-threads.md).
+ * proper page) and hands over its latest turns as initialData, so the first paint has them; older turns load as the
+ * reader scrolls up (use-thread-window.ts, docs/long-threads.md).
  */
 export function ThreadView({
   threadId,
+  initialData,
   renderedAt,
+  prerendered,
 }: {
   threadId: string;
+  initialData?: ThreadDetail;
   /** The server's clock when it rendered the page: the header's "Updated …" is there before hydration. */
   renderedAt?: number;
+  /** The initial turns' Markdown, rendered on the server (prerender-steps.tsx), by step field. */
+  prerendered?: Record<string, ReactNode>;
 }) {
-  const query = api.threads.get.useQuery({ threadId });
+  const query = api.threads.get.useQuery({ threadId }, { initialData });
+  // Fixed for the page's life: what the server rendered, with the text it rendered it from.
+  const [prerenderedSteps] = useState(() => withTexts(prerendered, initialData));
+  // Once the page is up, the Markdown code for later turns (older pages, the next reply) loads in the background.
+  useEffect(() => {
+    const timer = setTimeout(() => void loadMarkdown(), 1000);
+    return () => clearTimeout(timer);
+  }, []);
   const turn = useChatTurn(threadId);
   const articleRef = useRef<HTMLElement>(null);
   const view = useThreadWindow(threadId, query.data, articleRef);
@@ -48,15 +61,31 @@ export function ThreadView({
   if (!query.data) return query.isError ? <ThreadError onRetry={() => void query.refetch()} /> : <ThreadSkeleton />;
   const thread = query.data;
   return (
-    <article ref={articleRef} className="thread-view" aria-labelledby="thread-title">
-      <ThreadHeader thread={thread} turn={turn} renderedAt={renderedAt} />
-      <ThreadBody thread={thread} turn={turn} view={view} />
-      <div className="composer-dock">
-        {view.showJump ? <JumpToLatest onClick={view.jumpToLatest} /> : null}
-        <Composer threadId={threadId} focusKey={threadId} />
-      </div>
-    </article>
+    <PrerenderedContext.Provider value={prerenderedSteps}>
+      <article ref={articleRef} className="thread-view" aria-labelledby="thread-title">
+        <ThreadHeader thread={thread} turn={turn} renderedAt={renderedAt} />
+        <ThreadBody thread={thread} turn={turn} view={view} />
+        <div className="composer-dock">
+          {view.showJump ? <JumpToLatest onClick={view.jumpToLatest} /> : null}
+          <Composer threadId={threadId} focusKey={threadId} />
+        </div>
+      </article>
+    </PrerenderedContext.Provider>
   );
+}
+
+/** Each pre-rendered node with the step text it stands for (keys are `{stepId}:{field}`, prerendered-key.ts). */
+function withTexts(prerendered: Record<string, ReactNode> | undefined, thread: ThreadDetail | undefined): PrerenderedSteps {
+  const steps = new Map(thread?.steps.map((step) => [step.id, step]));
+  const texts = new Map<string, { text: string; node: ReactNode }>();
+  for (const [key, node] of Object.entries(prerendered ?? {})) {
+    const at = key.lastIndexOf(":");
+    const step = steps.get(key.slice(0, at));
+    const field = key.slice(at + 1);
+    const text = step && (field === "input" || field === "output") ? step[field] : null;
+    if (text) texts.set(key, { text, node });
+  }
+  return texts;
 }
 
 function JumpToLatest({ onClick }: { onClick: () => void }) {

@@ -20,6 +20,7 @@ import { atEdge } from "./edge";
 import { createElement, deleteElement, getElement, signElement } from "./elements";
 import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback";
 import { getThread, type GetThreadOptions } from "./get-thread";
+import { getThreadOutline, type ThreadOutline } from "./thread-outline";
 import { listThreads } from "./list-threads";
 import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps";
 import { searchThreads } from "./search-query";
@@ -210,6 +211,14 @@ export class DynamoDBDataLayer {
 
   getThread(threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {
     return atEdge(this.ctx, "getThread", { threadId }, () => getThread(this.ctx, threadId, options));
+  }
+
+  /**
+   * The same one read as getThread, but only the steps the caller asks for are decoded (`fullSteps`): every step's
+   * place (id, parent, type, times) comes straight off its item. For pages of a long thread (thread-outline.ts).
+   */
+  getThreadOutline(threadId: string): Promise<ThreadOutline | null> {
+    return atEdge(this.ctx, "getThreadOutline", { threadId }, () => getThreadOutline(this.ctx, threadId));
   }
 
   /** Fresh read links for the elements given (those of a thread read with `signElements: false` that are shown). */

@@ -20,7 +20,7 @@ import { collectPart, reassembleStep, type PartsByStep } from "./step-parts";
  * then by `start`; a missing createdAt (a Chainlit phantom step) sorts first. Array#sort is stable, so items still
  * tied keep the partition's order (by SK): the same for every reader. Threadbook's own writes never tie (clock.ts).
  */
-const byTime = (a: { createdAt?: string | null; start?: string | null }, b: { createdAt?: string | null; start?: string | null }) =>
+export const byTime = (a: { createdAt?: string | null; start?: string | null }, b: { createdAt?: string | null; start?: string | null }) =>
   compareTimestamps(a.createdAt, b.createdAt) || compareTimestamps(a.start, b.start);
 
 /** Thread items always have createdAt when Chainlit or Threadbook wrote them; anything else still parses. */
@@ -37,7 +37,20 @@ export interface GetThreadOptions {
   signElements?: boolean;
 }
 
-export async function getThread(ctx: LayerContext, threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {
+/** A thread's partition sorted by kind, as read: the THREAD item, step and element items, and step parts by step. */
+export interface PartitionItems {
+  threadItem: Item;
+  stepItems: Item[];
+  elementItems: Item[];
+  parts: PartsByStep;
+}
+
+/**
+ * Reads the whole partition (one Query per MB) and sorts its items by kind; null when there is no THREAD item.
+ * Orphaned steps without one (Chainlit's non-atomic delete) are not a thread; Threadbook's own items there (markers,
+ * parts: Chainlit's delete_thread leaves them) go now, from the read already made (leftovers.ts).
+ */
+export async function readPartitionItems(ctx: LayerContext, threadId: string): Promise<PartitionItems | null> {
   const items = await queryPartition(ctx, threadId);
   let threadItem: Item | undefined;
   const stepItems: Item[] = [];
@@ -51,23 +64,37 @@ export async function getThread(ctx: LayerContext, threadId: string, options: Ge
     else if (sk.startsWith(PART_PREFIX)) collectPart(parts, item);
     // FEEDBACK# markers and anything unknown are index data, not thread content.
   }
-  // Orphaned steps without a THREAD item (Chainlit's non-atomic delete) are not a thread. Threadbook's own items
-  // there (markers, parts: Chainlit's delete_thread leaves them) go now, from the read already made (leftovers.ts).
   if (!threadItem) {
     if (items.length > 0) await removeLeftoversOnTheWay(ctx, threadId, items);
     return null;
   }
-  const thread = decodeItem(ThreadSchema, threadItem, threadDefaults(threadId, threadItem));
-  const steps = decodeAll(ctx, stepItems, STEP_PREFIX, threadId, (item, id): Step | null => {
+  return { threadItem, stepItems, elementItems, parts };
+}
+
+/** The THREAD item's own fields. */
+export const decodeThreadItem = (threadId: string, item: Item) => decodeItem(ThreadSchema, item, threadDefaults(threadId, item));
+
+/** Step items as steps (parts joined back), in the partition's order; one that does not parse is skipped and logged. */
+export function decodeSteps(ctx: LayerContext, threadId: string, stepItems: Item[], parts: PartsByStep): Step[] {
+  return decodeAll(ctx, stepItems, STEP_PREFIX, threadId, (item, id): Step | null => {
     if (!reassembleStep(item, id, parts)) ctx.logger.warn("step parts missing; returning the preview", { threadId, stepId: id });
     return tryDecodeItem(StepSchema, item, { id, threadId });
   });
-  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null =>
-    tryDecodeItem(ElementSchema, item, { id, threadId }),
-  );
-  const sorted = elements.sort(byTime);
+}
+
+/** Element items as elements, oldest first, links unsigned. */
+export function decodeElements(ctx: LayerContext, threadId: string, elementItems: Item[]): Element[] {
+  return decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, item, { id, threadId })).sort(byTime);
+}
+
+export async function getThread(ctx: LayerContext, threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {
+  const partition = await readPartitionItems(ctx, threadId);
+  if (!partition) return null;
+  const thread = decodeThreadItem(threadId, partition.threadItem);
+  const steps = decodeSteps(ctx, threadId, partition.stepItems, partition.parts);
+  const sorted = decodeElements(ctx, threadId, partition.elementItems);
   const signed = options.signElements === false ? sorted : await Promise.all(sorted.map((element) => signElement(ctx, element)));
-  ctx.logger.debug("getThread read", { threadId, items: items.length, steps: steps.length, elements: signed.length });
+  ctx.logger.debug("getThread read", { threadId, steps: steps.length, elements: signed.length });
   return { ...thread, steps: steps.sort(byTime), elements: signed };
 }
 

@@ -71,6 +71,18 @@ export function fenced(code: string, language = ""): string {
   return `${fence}${lang}\n${code}\n${fence}`;
 }
 
+/**
+ * How a tool step's input or output is drawn: JSON as highlighted, pretty-printed code; text in the step's declared
+ * language as a fenced code block of Markdown; anything else as plain text. One decision for the browser's view and
+ * the server's pre-rendering of it (thread/prerender-steps.tsx).
+ */
+export function stepTextView(text: string, language: string | null | undefined): { kind: "json"; json: string } | { kind: "code"; markdown: string } | { kind: "text" } {
+  const json = prettyJson(text);
+  if (json !== null) return { kind: "json", json };
+  if (language && language !== "json") return { kind: "code", markdown: fenced(text, language) };
+  return { kind: "text" };
+}
+
 /** Text we can show as text (and the assistant can read inline): text/*, JSON, and a few source-like types. */
 export function isTextLike(name: string | null | undefined, mime: string | null | undefined): boolean {
   const m = (mime ?? "").toLowerCase();

@@ -21,14 +21,14 @@ export const threadsRouter = createTRPCRouter({
    * (docs/long-threads.md). `window.olderCursor` pages back through threads.turns. With the pass its page shows back
    * on a 👍/👎 click (thread-access.ts).
    */
-  get: threadWindowProcedure.query(({ ctx }) => latestWindow(ctx.services.data, ctx.user.id, ctx.thread, ctx.services.threadPasses.issue(ctx.user, ctx.threadId))),
+  get: threadWindowProcedure.query(({ ctx }) => latestWindow(ctx.services.data, ctx.user.id, ctx.outline, ctx.services.threadPasses.issue(ctx.user, ctx.threadId))),
 
   /**
    * More of the thread, in the same shape as `get`: the page a cursor from a window names (older or newer turns), or
    * the turns around one step (a `#step-…` link). A cursor is bound to its user and thread: anyone else's is a 400.
    */
   turns: threadWindowProcedure.input(ThreadTurnsInputSchema).query(({ ctx, input }) => {
-    const turns = splitTurns(ctx.thread.steps);
+    const turns = splitTurns(ctx.outline.steps);
     let range;
     if (input.cursor !== undefined) range = rangeOfCursor(ctx.services.data, input.cursor, { userId: ctx.user.id, threadId: ctx.threadId }, turns);
     else {
@@ -37,7 +37,7 @@ export const threadsRouter = createTRPCRouter({
       if (index < 0) throw new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
       range = aroundRange(index, turns.length);
     }
-    return threadWindow(ctx.services.data, ctx.user.id, ctx.thread, turns, range, ctx.services.threadPasses.issue(ctx.user, ctx.threadId));
+    return threadWindow(ctx.services.data, ctx.user.id, ctx.outline, turns, range, ctx.services.threadPasses.issue(ctx.user, ctx.threadId));
   }),
 
   /**

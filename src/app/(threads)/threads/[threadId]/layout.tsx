@@ -1,17 +1,17 @@
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { currentUser } from "@/server/auth";
-import { getServices } from "@/server/services";
-import { findOwnedThreadRef } from "@/server/thread-access";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
+import { readThread } from "./read-thread";
 
 /**
- * The ownership check runs here, above this segment's loading.tsx, so it finishes before anything streams: a missing
- * thread or someone else's answers HTTP 404 (threads/not-found.tsx). Behind loading.tsx the status line was already
- * sent as 200 when the page called notFound(). One GetItem; the page then reads the thread itself, gated again.
+ * The ownership check runs here, before anything streams: a missing thread or someone else's answers HTTP 404
+ * (threads/not-found.tsx). The check is the page's own read (read-thread.ts, shared through React's cache), so opening
+ * a thread is one Query: the THREAD item that says whose it is sits in the partition read anyway.
+ * There is deliberately no loading.tsx: the page has its data by the time it renders, and a loading boundary only
+ * made its content a streamed Suspense boundary, which React reveals no sooner than 300 ms after the first paint
+ * (docs/long-threads.md, "Opening a thread").
  */
 export default async function ThreadLayout({ children, params }: { children: ReactNode; params: Promise<{ threadId: string }> }) {
-  const user = await currentUser();
-  if (!user || !(await findOwnedThreadRef(getServices().data, user, threadIdFromParam((await params).threadId)))) notFound();
+  if (!(await readThread(threadIdFromParam((await params).threadId)))) notFound();
   return children;
 }

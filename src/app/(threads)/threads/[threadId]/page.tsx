@@ -2,26 +2,14 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
+import { prerenderSteps } from "@/components/thread/prerender-steps";
 import { ThreadView } from "@/components/thread/thread-view";
 import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
-import { threadGetKey } from "@/trpc/query-client";
-import { api, getQueryClient, HydrateClient } from "@/trpc/server";
-import type { ThreadDetail } from "@/trpc/use-thread-cache";
+import { HydrateClient } from "@/trpc/server";
 import { prefetchComposerSettings } from "../composer-settings";
+import { readThread } from "./read-thread";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
-
-/**
- * Read once per request (metadata and page share it): threads.get prefetched into this request's query cache, so the
- * same one read (the thread gate: one Query of the thread's partition, owner checked on it; only its latest turns
- * kept, docs/long-threads.md) gives the page its title and its 404, and <HydrateClient> hands it to ThreadView's
- * useQuery. The layout has already answered 404 for someone else's thread or a missing one; this check still stands
- * on its own (a layout does not guard a page) and catches a delete in between: a refused prefetch leaves no data.
- */
-const readThread = cache(async (threadId: string): Promise<ThreadDetail | null> => {
-  await api.threads.get.prefetch({ threadId });
-  return getQueryClient().getQueryData<ThreadDetail>(threadGetKey(threadId)) ?? null;
-});
 
 /** This request's moment, for times the page writes before the client clock is known. */
 const requestTime = cache(() => Date.now());
@@ -39,7 +27,7 @@ export default async function ThreadPage({ params }: Params) {
   if (!thread) notFound();
   return (
     <HydrateClient>
-      <ThreadView key={threadId} threadId={threadId} renderedAt={requestTime()} />
+      <ThreadView key={threadId} threadId={threadId} initialData={thread} renderedAt={requestTime()} prerendered={prerenderSteps(thread.steps)} />
       {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
     </HydrateClient>

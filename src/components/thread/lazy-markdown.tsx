@@ -1,0 +1,63 @@
+"use client";
+
+import dynamic from "next/dynamic";
+import { createContext, Suspense, useContext, type ReactNode } from "react";
+
+/**
+ * Markdown for client components without the Markdown + highlight.js code (~357 KB) in the page's first load
+ * (docs/long-threads.md, "Markdown rendered on the server"). The thread page renders its stored turns' Markdown on the
+ * server and hands it over as `PrerenderedSteps`; a step shown with exactly the text it was rendered from takes that,
+ * and only a step the server did not render (an older page, a reply being streamed, a step whose text changed since)
+ * loads the code, once, through next/dynamic (server-rendered where the server draws it, e.g. a shared thread).
+ */
+export const loadMarkdown = () => import("./markdown");
+const DynamicMarkdown = dynamic(() => loadMarkdown().then((m) => m.Markdown));
+const DynamicJsonCode = dynamic(() => loadMarkdown().then((m) => m.JsonCode));
+
+/** A step field the server rendered: the text it was rendered from, and the result. */
+export type PrerenderedSteps = ReadonlyMap<string, { text: string; node: ReactNode }>;
+export const PrerenderedContext = createContext<PrerenderedSteps>(new Map());
+
+export { prerenderedKey } from "./prerendered-key";
+/** The step field a piece of Markdown shows (`text` as stored): its pre-rendered node is used while the text matches. */
+export type StepSource = { key: string; text: string };
+
+function usePrerendered(source: StepSource | undefined): ReactNode | undefined {
+  const entry = useContext(PrerenderedContext).get(source?.key ?? "");
+  return source && entry && entry.text === source.text ? entry.node : undefined;
+}
+
+export function Markdown({ children, className, source }: { children: string; className?: string; source?: StepSource }) {
+  const prerendered = usePrerendered(source);
+  if (prerendered !== undefined) return prerendered;
+  // Nothing to parse: no reason to load the parser.
+  if (!children.trim()) return <div className={className ? `markdown ${className}` : "markdown"} />;
+  return (
+    <Loading text={children} className={className}>
+      <DynamicMarkdown className={className}>{children}</DynamicMarkdown>
+    </Loading>
+  );
+}
+
+export function JsonCode({ json, source }: { json: string; source?: StepSource }) {
+  return (
+    usePrerendered(source) ?? (
+      <Loading text={json}>
+        <DynamicJsonCode json={json} />
+      </Loading>
+    )
+  );
+}
+
+/**
+ * While the code loads (the first reply streamed within a second of opening a thread, a slow network), the text is
+ * shown as it is: a boundary of its own, so the wait never blanks the conversation around it.
+ */
+function Loading({ text, className, children }: { text: string; className?: string; children: ReactNode }) {
+  const fallback = (
+    <div className={className ? `markdown ${className}` : "markdown"}>
+      <p className="markdown-loading">{text}</p>
+    </div>
+  );
+  return <Suspense fallback={fallback}>{children}</Suspense>;
+}
