@@ -24,7 +24,8 @@ import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 const THREADS = Number(process.env.SEARCH_BENCH_THREADS ?? 2_000);
 const MESSAGES_PER_THREAD = 20;
 const USER = "searcher@example.com";
-const QUERIES_PER_KIND = 200;
+/** Queries timed per kind and page; `SEARCH_BENCH_QUERIES` shortens a run on a busy machine. */
+const QUERIES_PER_KIND = Number(process.env.SEARCH_BENCH_QUERIES ?? 200);
 const SEED = 20261130;
 /** Messages written at once, each to a different thread (a thread's own messages go one after another, as a chat's do). */
 const IN_FLIGHT = Number(process.env.SEARCH_BENCH_IN_FLIGHT ?? 32);
