@@ -9,7 +9,10 @@ import { batchGet } from "./batch";
 import { type LayerContext } from "./context";
 import { THREAD_STATE_ATTRIBUTES, catchUpFromWindow, catchUpKeys } from "./feedback-catch-up";
 import { readIndexRows, type IndexRows } from "./search-order";
-import { WINDOW_ROWS, nowMs } from "./search-window";
+import { WINDOW_ROWS } from "./search-window";
+
+/** The layer's clock in ms (the window's age and a thread's quiet time are measured with it). */
+export const nowMs = (ctx: LayerContext) => Date.parse(ctx.now());
 
 const keyId = (key: { PK?: unknown; SK?: unknown }) => `${String(key.PK)}|${String(key.SK)}`;
 

@@ -25,11 +25,11 @@ import { batchGet, type TableKey } from "./batch";
 import { type LayerContext } from "./context";
 import { THREAD_STATE_ATTRIBUTES, catchUpKeys } from "./feedback-catch-up";
 import { docKey, searchIsBehind } from "./search-index";
-import { keepWindowIfCaughtUp } from "./search-prepare";
+import { keepWindowIfCaughtUp, nowMs } from "./search-prepare";
 import { isBefore, newestFirst, orderedRow, readIndexRows, threadKey, walkIndex, type IndexRows, type Ordered } from "./search-order";
 import { ORPHAN_CHECKS, ORPHAN_GRACE_MS, removeOrphans, unnamedTerms, type Orphans } from "./search-orphans";
 import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate } from "./search-postings";
-import { nowMs, type SearchWindow } from "./search-window";
+import { type SearchWindow } from "./search-window";
 
 /** Index rows the first page reads (about 220 bytes each): enough to place a frequent word's page without a walk. */
 const FIRST_PAGE_ROWS = 200;

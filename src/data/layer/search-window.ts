@@ -16,8 +16,15 @@
  * process since it was read (not yet caught up, or ordered by its older activity). This process's own writes
  * drop the windows they make stale (a new thread, a turn's bump).
  */
-import { type LayerContext } from "./context";
-import { type Ordered } from "./search-order";
+
+/** An index row as search-order.ts's `Ordered` (the same shape; not imported, as the layer context holds this module). */
+export interface WindowRow {
+  threadId: string;
+  PK: string;
+  name: string | null;
+  UserThreadSK: string;
+  updatedAt: string;
+}
 
 /** Rows the window holds: one Query (≈ 220 bytes a row, ≈ 220 KB), enough to order most pages of a frequent word. */
 export const WINDOW_ROWS = 1_000;
@@ -28,7 +35,7 @@ const WINDOW_USERS = 50;
 
 export interface SearchWindow {
   /** The user's index rows, newest first. */
-  rows: Ordered[];
+  rows: WindowRow[];
   /** Where the index continues; undefined when the rows are all of it. */
   lastKey: Record<string, unknown> | undefined;
   /** When the rows were read and the catch-up checked (the layer's clock, ms). */
@@ -67,5 +74,3 @@ export class SearchWindows {
     for (const [userId, window] of this.byUser) if (window.rows.some((row) => row.threadId === threadId)) this.byUser.delete(userId);
   }
 }
-
-export const nowMs = (ctx: LayerContext) => Date.parse(ctx.now());
