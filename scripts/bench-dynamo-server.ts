@@ -1,6 +1,7 @@
 /**
  * DynamoDB for the benchmarks, in a process of its own so its CPU is never counted as the client's and it never
- * queues behind the client's event loop: dynalite in memory, behind a loopback proxy that holds every response for
+ * queues behind the client's event loop: dynalite in memory (or on disk in `path`, so a costly dataset is built
+ * once and queried by later runs), behind a loopback proxy that holds every response for
  * `latencyMs` (0 = passed straight on), about what an in-region round trip to DynamoDB adds.
  *
  * As a child (`startBenchDynamo`): prints `{"port": n}` once listening, exits when its parent's stdin closes.
@@ -18,8 +19,8 @@ export interface BenchDynamo {
 }
 
 /** Starts the child and waits for its port. */
-export async function startBenchDynamo(latencyMs: number): Promise<BenchDynamo> {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), String(latencyMs)], {
+export async function startBenchDynamo(latencyMs: number, path?: string): Promise<BenchDynamo> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), String(latencyMs), ...(path ? [path] : [])], {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
   });
@@ -51,10 +52,10 @@ function listen(server: Server): Promise<number> {
 }
 
 /** The child: dynalite on a private port, the delaying proxy on the one the parent is told. */
-async function serve(latencyMs: number) {
+async function serve(latencyMs: number, path: string | undefined) {
   const require = createRequire(import.meta.url);
   const dynalite = require("dynalite") as (opts: Record<string, unknown>) => Server;
-  const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path ? { path } : {}) });
   const dbPort = await listen(db);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const proxy = createServer((req, res) => {
@@ -84,7 +85,7 @@ async function serve(latencyMs: number) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  serve(Number(process.argv[2] ?? 0)).catch((error) => {
+  serve(Number(process.argv[2] ?? 0), process.argv[3]).catch((error) => {
     console.error(error);
     process.exit(1);
   });

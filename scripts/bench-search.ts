@@ -3,10 +3,16 @@
  * messages (40,000), generated text with a fixed seed, written through the layer as Threadbook writes a turn (the
  * step and its index side by side). Reports the index build (time, DynamoDB requests and posting writes per
  * message) and query latency p50/p95 with requests per query for 1-word, 2-word and prefix queries, first pages
- * (with the catch-up check) and next pages (with a cursor). Its own in-memory dynalite, so other phases do not
- * weigh on it. `npm run bench` runs it; `npm run bench:search` runs it alone.
+ * (with the catch-up check) and next pages (with a cursor). Its own dynalite, so other phases do not weigh on it.
+ * `npm run bench` runs it; `npm run bench:search` runs it alone.
+ *
+ * The build is the slow part (40,000 messages, ≈ 1.5 million postings), so `SEARCH_BENCH_DATA_DIR` keeps the
+ * dataset on disk: the first run builds it there, a later run with the same size finds it and runs the queries only.
  */
 import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDataLayer, ensureTable, getLogger } from "../src/data";
@@ -18,7 +24,27 @@ import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 const THREADS = Number(process.env.SEARCH_BENCH_THREADS ?? 2_000);
 const MESSAGES_PER_THREAD = 20;
 const USER = "searcher@example.com";
-const QUERIES_PER_KIND = 200;
+/** Queries timed per kind and page; `SEARCH_BENCH_QUERIES` shortens a run on a busy machine. */
+const QUERIES_PER_KIND = Number(process.env.SEARCH_BENCH_QUERIES ?? 200);
+const SEED = 20261130;
+/** Messages written at once, each to a different thread (a thread's own messages go one after another, as a chat's do). */
+const IN_FLIGHT = Number(process.env.SEARCH_BENCH_IN_FLIGHT ?? 32);
+/** Where the dataset persists between runs (unset: in memory, built every run). */
+const DATA_DIR = process.env.SEARCH_BENCH_DATA_DIR ? resolve(process.env.SEARCH_BENCH_DATA_DIR) : undefined;
+
+/** What a finished build leaves beside its data: the run that reuses it checks the size and reports these. */
+interface BuildRecord {
+  threads: number;
+  messagesPerThread: number;
+  seed: number;
+  inFlight: number;
+  buildSeconds: number;
+  requestsPerMessage: number;
+  requestsByOperation: Record<string, number>;
+  postingWritesPerMessage: number;
+  loadAverageAtEnd: string;
+  builtAt: string;
+}
 
 /** mulberry32: a small seeded PRNG, so every run writes the same text. */
 function prng(seed: number) {
@@ -79,6 +105,10 @@ function generator(seed: number) {
 export interface SearchBenchResult {
   threads: number;
   messages: number;
+  /** The build was read back from SEARCH_BENCH_DATA_DIR, not made by this run. */
+  reused: boolean;
+  inFlight: number;
+  requestsByOperation: Record<string, number>;
   buildSeconds: number;
   requestsPerMessage: number;
   postingWritesPerMessage: number;
@@ -86,9 +116,28 @@ export interface SearchBenchResult {
   queries: PhaseResult[];
 }
 
-export async function runSearchBench(log: (line: string) => void = console.error): Promise<SearchBenchResult> {
+const loadAverage = () => loadavg().map((n) => n.toFixed(2)).join(", ");
+
+/** The dataset's directory and its record when a finished build of this size is there; a half-built one is wiped. */
+function persistedBuild(): { dynaliteDir?: string; record?: BuildRecord; recordFile?: string } {
+  if (!DATA_DIR) return {};
+  const recordFile = join(DATA_DIR, "search-bench.json");
+  const dynaliteDir = join(DATA_DIR, "dynalite");
+  if (existsSync(recordFile)) {
+    const record = JSON.parse(readFileSync(recordFile, "utf8")) as BuildRecord;
+    if (record.threads === THREADS && record.messagesPerThread === MESSAGES_PER_THREAD && record.seed === SEED) return { dynaliteDir, record, recordFile };
+    throw new Error(`${DATA_DIR} holds a dataset of ${record.threads} threads; set SEARCH_BENCH_THREADS=${record.threads} or use another directory`);
+  }
+  rmSync(DATA_DIR, { recursive: true, force: true }); // an interrupted build: start over
+  mkdirSync(dynaliteDir, { recursive: true });
+  return { dynaliteDir, recordFile };
+}
+
+/** `buildOnly`: stop once the dataset is built (to build it ahead of the runs that query it). */
+export async function runSearchBench(log: (line: string) => void = console.error, { buildOnly = false } = {}): Promise<SearchBenchResult> {
   getLogger("DynamoDB").level = "warn";
-  const dynamo = await startBenchDynamo(0);
+  const persisted = persistedBuild();
+  const dynamo = await startBenchDynamo(0, persisted.dynaliteDir);
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS });
   const ops = new Map<string, number>();
   let requests = 0;
@@ -110,77 +159,126 @@ export async function runSearchBench(log: (line: string) => void = console.error
   await ensureTable(client, tableName);
   let clock = Date.parse("2026-01-01T00:00:00.000Z");
   const layer = new DynamoDBDataLayer({ tableName, client, clock: () => new Date((clock += 7)) });
-  const text = generator(20261130);
+  const text = generator(SEED);
   const owner = { owner: USER };
 
-  log(`Search: writing ${THREADS} threads × ${MESSAGES_PER_THREAD} messages…`);
+  // The text is drawn even when the build is reused: the query words come from the same seeded stream after it.
   const threadIds = Array.from({ length: THREADS }, () => randomUUID());
-  const plan = threadIds.flatMap((threadId) => Array.from({ length: MESSAGES_PER_THREAD }, (_, i) => ({ threadId, i, output: text.message(i % 2 === 1) })));
-  const started = performance.now();
-  for (const threadId of threadIds) await layer.createThread(threadId, USER);
-  const before = requests;
-  postingWrites = 0;
-  let done = 0;
-  await timeCalls(plan.length, 16, async (n) => {
-    const { threadId, i, output } = plan[n]!;
-    await layer.createStep({ id: randomUUID(), threadId, type: i % 2 === 1 ? "assistant_message" : "user_message", output }, owner);
-    if (++done % 5_000 === 0) log(`  ${done} messages indexed…`);
-  });
-  const buildSeconds = (performance.now() - started) / 1000;
-  const requestsPerMessage = (requests - before) / plan.length;
-  const postingWritesPerMessage = postingWrites / plan.length;
-  log(`  built in ${buildSeconds.toFixed(1)} s: ${requestsPerMessage.toFixed(2)} requests and ${postingWritesPerMessage.toFixed(1)} posting writes per message`);
-
-  // Queries: words that exist, drawn with the same seed.
-  const common = () => text.word();
-  const kinds: Array<[string, () => string]> = [
-    ["1 word (frequent)", common],
-    ["1 word (rare)", () => text.rare()],
-    ["2 words", () => `${common()} ${common()}`],
-    ["prefix (3 letters)", () => common().slice(0, 3)],
-  ];
-  const queries: PhaseResult[] = [];
-  await layer.searchThreads({ userId: USER, query: "warm", first: 20 }); // builds the catch-up watermark
-  for (const [name, make] of kinds) {
-    const inputs = Array.from({ length: QUERIES_PER_KIND }, make);
-    for (const paged of [false, true]) {
-      // Next pages: the queries that have one, resumed from their first page's cursor.
-      const runs: Array<{ query: string; cursor?: string }> = [];
-      for (const query of inputs) {
-        if (!paged) runs.push({ query });
-        else {
-          const cursor = (await layer.searchThreads({ userId: USER, query, first: 20 })).pageInfo.endCursor;
-          if (cursor) runs.push({ query, cursor });
+  const texts = threadIds.map(() => Array.from({ length: MESSAGES_PER_THREAD }, (_, i) => text.message(i % 2 === 1)));
+  const messages = THREADS * MESSAGES_PER_THREAD;
+  let build: BuildRecord;
+  if (persisted.record) {
+    build = persisted.record;
+    log(`Search: reusing the dataset in ${DATA_DIR} (built ${build.builtAt} in ${build.buildSeconds} s)`);
+  } else {
+    log(`Search: writing ${THREADS} threads × ${MESSAGES_PER_THREAD} messages, ${IN_FLIGHT} in flight${DATA_DIR ? ` into ${DATA_DIR}` : ""}…`);
+    const started = performance.now();
+    for (const threadId of threadIds) await layer.createThread(threadId, USER);
+    const before = requests;
+    ops.clear();
+    postingWrites = 0;
+    let done = 0;
+    // Each worker writes whole threads, message after message, as one chat does; IN_FLIGHT chats at once.
+    let nextThread = 0;
+    await timeCalls(IN_FLIGHT, IN_FLIGHT, async () => {
+      while (nextThread < THREADS) {
+        const t = nextThread++;
+        for (const [i, output] of texts[t]!.entries()) {
+          await layer.createStep({ id: randomUUID(), threadId: threadIds[t]!, type: i % 2 === 1 ? "assistant_message" : "user_message", output }, owner);
+          if (++done % 2_000 === 0) log(`  ${done} messages indexed, ${((performance.now() - started) / 1000).toFixed(0)} s, load ${loadAverage()}`);
         }
       }
-      const start = requests;
-      let hits = 0;
-      const { latencies, wallMs } = await timeCalls(runs.length, 1, async (i) => {
-        hits += (await layer.searchThreads({ userId: USER, query: runs[i]!.query, first: 20, cursor: runs[i]!.cursor })).data.length;
-      });
-      const counted = runs.length;
-      const result = summarize(`search ${name}, ${paged ? "next page" : "first page"}`, latencies, wallMs, 0);
-      queries.push({ ...result, requestsPerCall: Math.round(((requests - start) / Math.max(1, counted)) * 100) / 100 });
-      log(`  ${result.phase}: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ${(requests - start) / Math.max(1, counted)} req/query, ${(hits / Math.max(1, counted)).toFixed(1)} hits/page`);
-    }
+    });
+    build = {
+      threads: THREADS,
+      messagesPerThread: MESSAGES_PER_THREAD,
+      seed: SEED,
+      inFlight: IN_FLIGHT,
+      buildSeconds: Math.round((performance.now() - started) / 100) / 10,
+      requestsPerMessage: Math.round(((requests - before) / messages) * 1000) / 1000,
+      requestsByOperation: Object.fromEntries([...ops].map(([name, n]) => [name.replace(/Command$/, ""), n])),
+      postingWritesPerMessage: Math.round((postingWrites / messages) * 10) / 10,
+      loadAverageAtEnd: loadAverage(),
+      builtAt: new Date().toISOString(),
+    };
+    if (persisted.recordFile) writeFileSync(persisted.recordFile, `${JSON.stringify(build, null, 2)}\n`);
   }
-  const postingItems = Math.round(postingWritesPerMessage * plan.length);
+  log(`  build: ${build.buildSeconds} s, ${build.requestsPerMessage} requests (${JSON.stringify(build.requestsByOperation)}) and ${build.postingWritesPerMessage} posting writes per message`);
+
+  const queries: PhaseResult[] = [];
+  if (!buildOnly) await runQueries();
   await layer.close();
   client.destroy();
   await dynamo.stop();
-  return { threads: THREADS, messages: plan.length, buildSeconds: Math.round(buildSeconds * 10) / 10, requestsPerMessage: Math.round(requestsPerMessage * 100) / 100, postingWritesPerMessage: Math.round(postingWritesPerMessage * 10) / 10, postingItems, queries };
+  return {
+    threads: THREADS,
+    messages,
+    reused: Boolean(persisted.record),
+    inFlight: build.inFlight,
+    requestsByOperation: build.requestsByOperation,
+    buildSeconds: build.buildSeconds,
+    requestsPerMessage: build.requestsPerMessage,
+    postingWritesPerMessage: build.postingWritesPerMessage,
+    postingItems: Math.round(build.postingWritesPerMessage * messages),
+    queries,
+  };
+
+  async function runQueries() {
+    // Queries: words that exist, drawn with the same seed.
+    const common = () => text.word();
+    const kinds: Array<[string, () => string]> = [
+      ["1 word (frequent)", common],
+      ["1 word (rare)", () => text.rare()],
+      ["2 words", () => `${common()} ${common()}`],
+      ["prefix (3 letters)", () => common().slice(0, 3)],
+    ];
+    await layer.searchThreads({ userId: USER, query: "warm", first: 20 }); // builds the catch-up watermark
+    const pageKinds = [
+      { page: "first page", paged: false, cold: false },
+      { page: "next page", paged: true, cold: false },
+      // A process that has no window for the user (docs/search.md, "Opening the search"): the page reads the index.
+      { page: "first page, no window", paged: false, cold: true },
+    ];
+    for (const [name, make] of kinds) {
+      const inputs = Array.from({ length: QUERIES_PER_KIND }, make);
+      for (const { page, paged, cold } of pageKinds) {
+        if (cold && !name.startsWith("2 words")) continue;
+        // As the UI does: the search box's focus prepares the search (not timed), then the pages are typed.
+        await layer.prepareSearch(USER);
+        // Next pages: the queries that have one, resumed from their first page's cursor.
+        const runs: Array<{ query: string; cursor?: string }> = [];
+        for (const query of inputs) {
+          if (!paged) runs.push({ query });
+          else {
+            const cursor = (await layer.searchThreads({ userId: USER, query, first: 20 })).pageInfo.endCursor;
+            if (cursor) runs.push({ query, cursor });
+          }
+        }
+        const start = requests;
+        let hits = 0;
+        const { latencies, wallMs } = await timeCalls(runs.length, 1, async (i) => {
+          if (cold) layer.context.searchWindows.forgetUser(USER);
+          hits += (await layer.searchThreads({ userId: USER, query: runs[i]!.query, first: 20, cursor: runs[i]!.cursor })).data.length;
+        });
+        const counted = runs.length;
+        const result = summarize(`search ${name}, ${page}`, latencies, wallMs, 0);
+        queries.push({ ...result, requestsPerCall: Math.round(((requests - start) / Math.max(1, counted)) * 100) / 100 });
+        log(`  ${result.phase}: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ${(requests - start) / Math.max(1, counted)} req/query, ${(hits / Math.max(1, counted)).toFixed(1)} hits/page, load ${loadAverage()}`);
+      }
+    }
+  }
 }
 
 export function formatSearchBench(result: SearchBenchResult): string {
   return [
     `Full-text search: ${result.threads} threads, ${result.messages} messages of one user.`,
-    `Index build: ${result.buildSeconds} s (16 writes in flight), ${result.requestsPerMessage} requests and ${result.postingWritesPerMessage} posting writes per message (about ${result.postingItems} postings).`,
+    `Index build${result.reused ? " (reused from SEARCH_BENCH_DATA_DIR)" : ""}: ${result.buildSeconds} s (${result.inFlight} threads written at once), ${result.requestsPerMessage} requests (${JSON.stringify(result.requestsByOperation)}) and ${result.postingWritesPerMessage} posting writes per message (about ${result.postingItems} postings).`,
     formatTable(result.queries),
   ].join("\n");
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runSearchBench()
+  runSearchBench(console.error, { buildOnly: process.argv.includes("--build-only") })
     .then((result) => console.log(formatSearchBench(result)))
     .catch((error) => {
       console.error(error);

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { api } from "@/trpc/react";
 import { useIsApple } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { useShell } from "@/components/shell/shell-context";
@@ -26,6 +27,10 @@ export function ThreadSearch({ value, onChange, results }: { value: string; onCh
   const { isPhone, openDrawer } = useShell();
   const input = useRef<HTMLInputElement>(null);
   const apple = useIsApple();
+  // Focus prepares the search (search.prepare: the index's catch-up and the newest threads, read once), so the
+  // pages typed next are quicker, and each focus sees what was written before it.
+  const prepare = api.search.prepare.useMutation();
+  const prepareSearch = prepare.mutate;
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -59,6 +64,7 @@ export function ThreadSearch({ value, onChange, results }: { value: string; onCh
         value={value}
         aria-controls={results?.controls}
         aria-activedescendant={results?.activeDescendant}
+        onFocus={() => prepareSearch()}
         onChange={(event) => {
           window.dispatchEvent(new Event(CLEAR_STEP_HIGHLIGHT_EVENT));
           onChange(event.target.value);

@@ -2,6 +2,7 @@
 import { type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type Logger } from "../logger";
 import { type StorageClient } from "../storage/storage-client";
+import { type SearchWindows } from "./search-window";
 import { type WriteQueue } from "./write-queue";
 
 export interface LayerContext {
@@ -13,6 +14,8 @@ export interface LayerContext {
   readonly cursorSecret: string;
   /** Serialises writes to one step (write-queue.ts). */
   readonly queue: WriteQueue;
+  /** Each user's search window, in this process (search-window.ts). */
+  readonly searchWindows: SearchWindows;
   /** The layer's own timestamps: UTC ISO with microseconds, strictly increasing (clock.ts; Chainlit wrote local time labelled "Z", #2613). */
   now(): string;
 }

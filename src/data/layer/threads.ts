@@ -63,6 +63,10 @@ export async function updateThread(ctx: LayerContext, threadId: string, update: 
   const owner = options.owner;
   // The name's postings are written beside the thread write, not after it (search-index.ts).
   await Promise.all([writeThread(ctx, threadId, update, options), name != null && owner ? indexSource(ctx, threadId, owner, NAME_SOURCE, name) : undefined]);
+  // A bump or a new owner reorders the user's search window (search-window.ts); after the write, so a window read
+  // meanwhile goes too.
+  if (options.touch || update.userId != null) ctx.searchWindows.forgetThread(threadId);
+  if (update.userId != null) ctx.searchWindows.forgetUser(update.userId);
 }
 
 async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions): Promise<void> {
@@ -176,4 +180,5 @@ export async function createThread(ctx: LayerContext, threadId: string, userId: 
       throw new DataError("conflict", `thread ${threadId} already exists`);
     },
   );
+  ctx.searchWindows.forgetUser(userId); // the user's search window does not hold the new thread
 }

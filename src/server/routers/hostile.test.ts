@@ -518,6 +518,17 @@ describe("full-text search", () => {
     }
   });
 
+  it("search.prepare keeps a window for the session's user only: after Alice's and his own, Bob finds nothing of hers", async () => {
+    await callerFor(services, alice).search.prepare();
+    const smuggled = { userId: alice.id, user: alice } as unknown as Parameters<Caller["search"]["prepare"]>[0];
+    await asBob.search.prepare(smuggled);
+    for (const query of ["secrets", "Alice", "revenue", "older"]) {
+      const page = await asBob.search.query({ query });
+      expect(hitIds(page).filter((id) => id !== bobThread.threadId && id !== bobLong.threadId)).toEqual([]);
+      expect(JSON.stringify(page)).not.toMatch(/Alice|secrets/);
+    }
+  });
+
   it("a thread that moved from Alice to Bob is not found through the postings she still has", async () => {
     const moved = await seedThread(services, alice.id, "Zanzibar itinerary");
     expect(hitIds(await callerFor(services, alice).search.query({ query: "zanzibar" }))).toEqual([moved.threadId]);
