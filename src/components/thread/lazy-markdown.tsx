@@ -1,18 +1,19 @@
 "use client";
 
-import dynamic from "next/dynamic";
-import { createContext, Suspense, useContext, type ReactNode } from "react";
+import { createContext, lazy, Suspense, useContext, type ReactNode } from "react";
 
 /**
  * Markdown for client components without the Markdown + highlight.js code (~357 KB) in the page's first load
  * (docs/long-threads.md, "Markdown rendered on the server"). The thread page renders its stored turns' Markdown on the
  * server and hands it over as `PrerenderedSteps`; a step shown with exactly the text it was rendered from takes that,
  * and only a step the server did not render (an older page, a reply being streamed, a step whose text changed since)
- * loads the code, once, through next/dynamic (server-rendered where the server draws it, e.g. a shared thread).
+ * loads the code, once, through React.lazy (server-rendered where the server draws it, e.g. a shared thread).
+ * Not next/dynamic: it wraps its own Suspense boundary with an empty fallback, so a reply streamed while the code
+ * loads would stay blank, then appear whole; here the boundary is ours and shows the text as it grows.
  */
 export const loadMarkdown = () => import("./markdown");
-const DynamicMarkdown = dynamic(() => loadMarkdown().then((m) => m.Markdown));
-const DynamicJsonCode = dynamic(() => loadMarkdown().then((m) => m.JsonCode));
+const DynamicMarkdown = lazy(() => loadMarkdown().then((m) => ({ default: m.Markdown })));
+const DynamicJsonCode = lazy(() => loadMarkdown().then((m) => ({ default: m.JsonCode })));
 
 /** A step field the server rendered: the text it was rendered from, and the result. */
 export type PrerenderedSteps = ReadonlyMap<string, { text: string; node: ReactNode }>;
