@@ -1,6 +1,7 @@
 "use client";
 
-import { createContext, lazy, Suspense, useContext, type ReactNode } from "react";
+import type * as MarkdownModule from "./markdown";
+import { createContext, lazy, Suspense, useContext, useEffect, useSyncExternalStore, type ReactNode } from "react";
 
 /**
  * Markdown for client components without the Markdown + highlight.js code (~357 KB) in the page's first load
@@ -11,7 +12,22 @@ import { createContext, lazy, Suspense, useContext, type ReactNode } from "react
  * Not next/dynamic: it wraps its own Suspense boundary with an empty fallback, so a reply streamed while the code
  * loads would stay blank, then appear whole; here the boundary is ours and shows the text as it grows.
  */
-export const loadMarkdown = () => import("./markdown");
+let loadedModule: typeof MarkdownModule | null = null;
+const whenLoaded = new Set<() => void>();
+export const loadMarkdown = () =>
+  import("./markdown").then((module) => {
+    if (!loadedModule) {
+      loadedModule = module;
+      for (const notify of whenLoaded) notify();
+    }
+    return module;
+  });
+const subscribeLoaded = (notify: () => void) => {
+  whenLoaded.add(notify);
+  return () => void whenLoaded.delete(notify);
+};
+/** The Markdown module once this page has loaded it (null before, and on the server). */
+const useLoadedModule = () => useSyncExternalStore(subscribeLoaded, () => loadedModule, () => null);
 const DynamicMarkdown = lazy(() => loadMarkdown().then((m) => ({ default: m.Markdown })));
 const DynamicJsonCode = lazy(() => loadMarkdown().then((m) => ({ default: m.JsonCode })));
 
@@ -28,9 +44,19 @@ function usePrerendered(source: StepSource | undefined): ReactNode | undefined {
   return source && entry && entry.text === source.text ? entry.node : undefined;
 }
 
-export function Markdown({ children, className, source }: { children: string; className?: string; source?: StepSource }) {
+/**
+ * `live`: a reply being streamed. It is never put behind a Suspense boundary: a boundary's fallback is not redrawn
+ * reliably while every token re-renders its parent, so a reply streamed before the code arrived stayed on its first
+ * words, then appeared whole. Until the code is in, a live reply is plain text that grows; then it is Markdown.
+ */
+export function Markdown({ children, className, source, live }: { children: string; className?: string; source?: StepSource; live?: boolean }) {
   const prerendered = usePrerendered(source);
+  const loaded = useLoadedModule();
+  useEffect(() => {
+    if (live && !loaded) void loadMarkdown();
+  }, [live, loaded]);
   if (prerendered !== undefined) return prerendered;
+  if (live) return loaded ? <loaded.Markdown className={className}>{children}</loaded.Markdown> : <PlainText text={children} className={className} />;
   // Nothing to parse: no reason to load the parser.
   if (!children.trim()) return <div className={className ? `markdown ${className}` : "markdown"} />;
   return (
@@ -55,10 +81,13 @@ export function JsonCode({ json, source }: { json: string; source?: StepSource }
  * shown as it is: a boundary of its own, so the wait never blanks the conversation around it.
  */
 function Loading({ text, className, children }: { text: string; className?: string; children: ReactNode }) {
-  const fallback = (
+  return <Suspense fallback={<PlainText text={text} className={className} />}>{children}</Suspense>;
+}
+
+function PlainText({ text, className }: { text: string; className?: string }) {
+  return (
     <div className={className ? `markdown ${className}` : "markdown"}>
       <p className="markdown-loading">{text}</p>
     </div>
   );
-  return <Suspense fallback={fallback}>{children}</Suspense>;
 }

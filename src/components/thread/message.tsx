@@ -105,7 +105,7 @@ export function AssistantMessage({
         </div>
       ) : text ? (
         <div className="message-text" data-testid="message-text">
-          <Markdown source={streaming ? undefined : source}>{text}</Markdown>
+          <Markdown source={streaming ? undefined : source} live={streaming}>{text}</Markdown>
         </div>
       ) : cancelled && !streaming ? (
         <p className="muted stopped-note">{t.stoppedBeforeReply}</p>
