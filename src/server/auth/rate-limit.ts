@@ -55,8 +55,11 @@ function decide(hits: Hits, now: number): LimitDecision {
   if (pair.count > SIGN_IN_LIMITS.pairLimit) return { allowed: false, retryAfterSeconds: secondsUntil(pair.windowEndsAt, now) };
   if (address.count > SIGN_IN_LIMITS.addressLimit) return { allowed: false, retryAfterSeconds: secondsUntil(address.windowEndsAt, now) };
   // Only an address that has itself tried this identifier in the window waits for the identifier's backoff.
-  if (pair.count > 1) {
-    const until = identifier.previousLastAt + identifierBackoffMs(identifier.count - 1);
+  // No backoff below the threshold, whatever the times: a concurrent attempt's failure can be marked after this
+  // attempt's clock was read, and must not refuse it.
+  const backoff = identifierBackoffMs(identifier.count - 1);
+  if (pair.count > 1 && backoff > 0) {
+    const until = identifier.previousLastAt + backoff;
     if (until > now) return { allowed: false, retryAfterSeconds: secondsUntil(until, now) };
   }
   return { allowed: true };
