@@ -56,7 +56,9 @@ export function Markdown({ children, className, source, live }: { children: stri
     if (live && !loaded) void loadMarkdown();
   }, [live, loaded]);
   if (prerendered !== undefined) return prerendered;
-  if (live) return loaded ? <loaded.Markdown className={className}>{children}</loaded.Markdown> : <PlainText text={children} className={className} />;
+  // Once the code is in, drawn directly: no boundary, so a step is drawn once, at its final height.
+  if (loaded) return <loaded.Markdown className={className}>{children}</loaded.Markdown>;
+  if (live) return <PlainText text={children} className={className} />;
   // Nothing to parse: no reason to load the parser.
   if (!children.trim()) return <div className={className ? `markdown ${className}` : "markdown"} />;
   return (
@@ -67,12 +69,14 @@ export function Markdown({ children, className, source, live }: { children: stri
 }
 
 export function JsonCode({ json, source }: { json: string; source?: StepSource }) {
+  const prerendered = usePrerendered(source);
+  const loaded = useLoadedModule();
+  if (prerendered !== undefined) return prerendered;
+  if (loaded) return <loaded.JsonCode json={json} />;
   return (
-    usePrerendered(source) ?? (
-      <Loading text={json}>
-        <DynamicJsonCode json={json} />
-      </Loading>
-    )
+    <Loading text={json}>
+      <DynamicJsonCode json={json} />
+    </Loading>
   );
 }
 

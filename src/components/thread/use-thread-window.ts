@@ -4,6 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react
 import { READER_MOVED_ATTRIBUTE } from "@/lib/shared/scroll-to-latest-script";
 import { isLatest } from "@/lib/shared/thread-window-merge";
 import { api } from "@/trpc/react";
+import { loadMarkdown } from "./lazy-markdown";
 import { useHashStepId, useStepAnchor } from "./use-step-anchor";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
 
@@ -46,7 +47,9 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
       setLoading(kind);
       setFailed(false);
       try {
-        const page = await utils.threads.turns.fetch({ threadId, ...input }, { staleTime: 0, gcTime: 0 });
+        // The server rendered only the first window's Markdown: the code that draws these turns comes with the page,
+        // so they are drawn once, at their final height, and the reading position kept below holds.
+        const [page] = await Promise.all([utils.threads.turns.fetch({ threadId, ...input }, { staleTime: 0, gcTime: 0 }), loadMarkdown().catch(() => undefined)]);
         if (kind === "older") {
           const scroller = scrollerOf(anchorRef.current);
           if (scroller) keepFromBottom.current = scroller.scrollHeight - scroller.scrollTop;
