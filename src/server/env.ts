@@ -128,6 +128,8 @@ export const ServerEnvSchema = z.object({
   /** Seconds a SIGTERM/SIGINT gives open requests and streaming replies before the process exits (docs/deploy.md). */
   SHUTDOWN_GRACE_SECONDS: wholeNumber(25, 1, 3600),
   MAX_UPLOAD_MB: positiveInt(20, 1024),
+  /** Bytes one user may upload in a day, attachments and imports together (docs/security.md, "Limits and timeouts"). */
+  UPLOAD_MB_PER_DAY: positiveInt(2048, 1024 * 1024),
   /** The largest export "Import conversations" accepts (docs/import-export.md). */
   IMPORT_MAX_MB: positiveInt(1024, 10 * 1024),
   OPENAI_BASE_URL: optionalString.pipe(z.url({ message: "expected a URL" }).optional()),
@@ -151,7 +153,7 @@ export type ServerEnv = z.infer<typeof ServerEnvSchema>;
  * Variables whose value is safe to repeat in an error (it helps to see `PORT: … (got "80a")`). Every other value may
  * be a secret or carry one (AUTH_SECRET, keys, connection strings, URLs with user:password@), so it is never shown.
  */
-const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "IMPORT_MAX_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME", "SHARE_ACCESS", "SHARE_RATE_PER_MINUTE", "CHAT_MESSAGES_PER_MINUTE"]);
+const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "UPLOAD_MB_PER_DAY", "IMPORT_MAX_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME", "SHARE_ACCESS", "SHARE_RATE_PER_MINUTE", "CHAT_MESSAGES_PER_MINUTE"]);
 
 /** Parses with a schema; the first problem becomes `VARIABLE: message`. */
 export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

@@ -51,8 +51,9 @@ describe("round trips through the gate", () => {
         contentLength: 1,
         body: new Blob(["a"]).stream(),
       });
-    // + the file name's full-text index, beside the PutItem.
-    expect(await requestsOf(upload)).toEqual({ GetItemCommand: 2, PutItemCommand: 2, BatchWriteItemCommand: 1 });
+    // + the day's upload budget (one UpdateItem beside the GetItem; settled with no request, the stored size being the
+    // declared one), + the file name's full-text index, beside the PutItem.
+    expect(await requestsOf(upload)).toEqual({ GetItemCommand: 2, UpdateItemCommand: 1, PutItemCommand: 2, BatchWriteItemCommand: 1 });
   });
 
   it("chat.send reads the thread once and hands it to the turn (no second read)", async () => {

@@ -138,18 +138,18 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "deleteUser", { identifier }, () => deleteUser(this.ctx, identifier));
   }
 
-  // Rate counters (rate-counters.ts) for sign-in and share pages: shared by every instance on the table.
+  // Rate counters (rate-counters.ts) for sign-in, share pages, messages and uploads: shared by every instance on the table.
 
   getRateCounters(names: readonly string[], now: number = Date.now()): Promise<Map<string, RateCounter>> {
     return atEdge(this.ctx, "getRateCounters", { count: names.length }, () => getRateCounters(this.ctx, names, now));
   }
 
-  countRateHit(name: string, windowMs: number, now: number = Date.now()): Promise<RateHit> {
-    return atEdge(this.ctx, "countRateHit", {}, () => countRateHit(this.ctx, name, windowMs, now));
+  countRateHit(name: string, windowMs: number, now: number = Date.now(), amount = 1): Promise<RateHit> {
+    return atEdge(this.ctx, "countRateHit", {}, () => countRateHit(this.ctx, name, windowMs, now, amount));
   }
 
-  releaseRateHit(name: string, now: number = Date.now()): Promise<void> {
-    return atEdge(this.ctx, "releaseRateHit", {}, () => releaseRateHit(this.ctx, name, now));
+  releaseRateHit(name: string, now: number = Date.now(), amount = 1): Promise<void> {
+    return atEdge(this.ctx, "releaseRateHit", {}, () => releaseRateHit(this.ctx, name, now, amount));
   }
 
   markRateFailure(name: string, now: number = Date.now()): Promise<void> {

@@ -23,6 +23,12 @@ export interface RateCounter {
 /** Counter names are digests: bounded key size, and no email or address readable in the table. */
 const counterKey = (name: string) => ({ PK: rateCounterPk(createHash("sha256").update(name).digest("base64url")), SK: RATE_SK });
 
+/** An amount counted or taken back: a positive whole number (a fraction or NaN would corrupt the count for the window). */
+function checkAmount(amount: number): number {
+  if (!Number.isSafeInteger(amount) || amount < 1) throw new DataError("validation", "a rate counter counts whole positive amounts");
+  return amount;
+}
+
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
 /** The live counters among `names` in one request (absent or lapsed ones are missing from the map). */
@@ -44,13 +50,15 @@ export interface RateHit extends RateCounter {
 }
 
 /**
- * Counts one hit and answers with the count that includes it, in one UpdateItem: the ADD is atomic, so hits racing on
- * several instances each get their own number and a limit holds however many arrive at once. The item is created with
+ * Counts one hit (`amount` units of it: 1 for a request, its bytes for an upload) and answers with the count that
+ * includes it, in one UpdateItem: the ADD is atomic, so hits racing on several instances each get their own number and
+ * a limit holds however many arrive at once. The item is created with
  * its window and TTL on the first hit. Only when the stored window has lapsed (and TTL has not removed it yet) does a
  * second, conditional write open a new one; a hit that loses that race counts into the window the winner opened.
  * `lastAt` is not touched here (markRateFailure sets it), so a hit that is refused or forgiven moves no backoff.
  */
-export async function countRateHit(ctx: LayerContext, name: string, windowMs: number, now: number): Promise<RateHit> {
+export async function countRateHit(ctx: LayerContext, name: string, windowMs: number, now: number, amount = 1): Promise<RateHit> {
+  checkAmount(amount);
   const Key = counterKey(name);
   const windowEndsAt = now + windowMs;
   const ttl = Math.ceil(windowEndsAt / 1000);
@@ -61,14 +69,14 @@ export async function countRateHit(ctx: LayerContext, name: string, windowMs: nu
         Key,
         UpdateExpression: "ADD #count :one SET #end = if_not_exists(#end, :end), #ttl = if_not_exists(#ttl, :ttl)",
         ExpressionAttributeNames: { "#count": "count", "#end": "windowEndsAt", "#ttl": TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ":one": 1, ":end": windowEndsAt, ":ttl": ttl },
+        ExpressionAttributeValues: { ":one": amount, ":end": windowEndsAt, ":ttl": ttl },
         ReturnValues: "ALL_OLD",
       }),
     );
     const old = out.Attributes;
-    if (!old) return { count: 1, windowEndsAt, lastAt: 0, previousLastAt: 0 };
+    if (!old) return { count: amount, windowEndsAt, lastAt: 0, previousLastAt: 0 };
     const oldEnd = num(old.windowEndsAt);
-    if (oldEnd > now) return { count: num(old.count) + 1, windowEndsAt: oldEnd, lastAt: num(old.lastAt), previousLastAt: num(old.lastAt) };
+    if (oldEnd > now) return { count: num(old.count) + amount, windowEndsAt: oldEnd, lastAt: num(old.lastAt), previousLastAt: num(old.lastAt) };
     try {
       await ctx.doc.send(
         new UpdateCommand({
@@ -77,10 +85,10 @@ export async function countRateHit(ctx: LayerContext, name: string, windowMs: nu
           UpdateExpression: "SET #count = :one, #end = :end, #ttl = :ttl REMOVE #last",
           ConditionExpression: "#end <= :now",
           ExpressionAttributeNames: { "#count": "count", "#end": "windowEndsAt", "#ttl": TTL_ATTRIBUTE, "#last": "lastAt" },
-          ExpressionAttributeValues: { ":one": 1, ":end": windowEndsAt, ":ttl": ttl, ":now": now },
+          ExpressionAttributeValues: { ":one": amount, ":end": windowEndsAt, ":ttl": ttl, ":now": now },
         }),
       );
-      return { count: 1, windowEndsAt, lastAt: 0, previousLastAt: 0 };
+      return { count: amount, windowEndsAt, lastAt: 0, previousLastAt: 0 };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
@@ -98,15 +106,17 @@ async function updateWhile(ctx: LayerContext, name: string, update: Omit<UpdateC
 }
 
 /**
- * Takes back a hit that turned out not to count (refused, or not a failure). Conditional on a live window and a
- * positive count: a counter deleted or reopened meanwhile is left alone, and no item without a window or TTL is made.
+ * Takes back a hit (or `amount` of it) that turned out not to count (refused, failed, or not a failure). Conditional
+ * on a live window and a count of at least `amount`: a counter deleted or reopened meanwhile is left alone (never
+ * below zero), and no item without a window or TTL is made.
  */
-export function releaseRateHit(ctx: LayerContext, name: string, now: number): Promise<void> {
+export function releaseRateHit(ctx: LayerContext, name: string, now: number, amount = 1): Promise<void> {
+  checkAmount(amount);
   return updateWhile(ctx, name, {
     UpdateExpression: "ADD #count :minus",
-    ConditionExpression: "#end > :now AND #count > :zero",
+    ConditionExpression: "#end > :now AND #count >= :amount",
     ExpressionAttributeNames: { "#count": "count", "#end": "windowEndsAt" },
-    ExpressionAttributeValues: { ":minus": -1, ":now": now, ":zero": 0 },
+    ExpressionAttributeValues: { ":minus": -amount, ":now": now, ":amount": amount },
   });
 }
 

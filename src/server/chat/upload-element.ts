@@ -1,7 +1,7 @@
 /**
  * Stores one attachment of a message being written: checked (type allow-list, size limit) before a byte is stored,
  * streamed to the storage client with the size enforced as it flows, and written as an element item only once the
- * upload worked (the data layer's createElement). Pure of Next: the route handler passes the request's parts in.
+ * upload worked (the data layer's createElement), within the user's daily upload budget (upload-budget.ts). Pure of Next: the route handler passes the request's parts in.
  */
 import { pipeline, Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
@@ -10,7 +10,8 @@ import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
 import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
 import { publicMessage } from "../errors";
-import { checkAttachment, tooLargeMessage } from "./attachments";
+import { chargeUpload } from "../upload-budget";
+import { checkAttachment, tooLargeMessage, type AttachmentCheck } from "./attachments";
 
 export interface UploadRequest {
   threadId: string;
@@ -22,7 +23,7 @@ export interface UploadRequest {
   body: ReadableStream<Uint8Array> | null;
 }
 
-export type UploadResult = { status: 201; element: Element } | { status: 400 | 401 | 404 | 413 | 415 | 503; error: string };
+export type UploadResult = { status: 201; element: Element } | { status: 400 | 401 | 404 | 413 | 415 | 429 | 503; error: string };
 
 class TooLarge extends Error {}
 
@@ -31,17 +32,16 @@ class TooLarge extends Error {}
  * report a different error than TooLarge (lib-storage rethrows a failed AbortMultipartUpload instead), and an oversize
  * upload must still answer 413, not 503.
  */
-function limitBytes(max: number): Transform & { exceeded: boolean } {
-  let seen = 0;
+function limitBytes(max: number): Transform & { exceeded: boolean; seen: number } {
   const limiter = Object.assign(
     new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        seen += chunk.length;
-        if (seen > max) limiter.exceeded = true;
-        callback(seen > max ? new TooLarge() : null, seen > max ? undefined : chunk);
+        limiter.seen += chunk.length;
+        if (limiter.seen > max) limiter.exceeded = true;
+        callback(limiter.exceeded ? new TooLarge() : null, limiter.exceeded ? undefined : chunk);
       },
     }),
-    { exceeded: false },
+    { exceeded: false, seen: 0 },
   );
   return limiter;
 }
@@ -55,9 +55,28 @@ export async function uploadElement(services: Services, user: SessionUser | null
   const check = checkAttachment(request.fileName, request.mime, request.contentLength, maxBytes);
   if (!check.ok) return { status: check.status, error: check.message };
   if (!request.body) return { status: 400, error: "The upload has no content." };
-  // Only an existing thread of the caller takes files (a new chat makes one with threads.create first).
-  if (!(await findOwnedThreadRef(services.data, user, request.threadId))) return { status: 404, error: THREAD_NOT_FOUND };
+  // Only an existing thread of the caller takes files (a new chat makes one with threads.create first). The day's
+  // budget is charged beside that read (the declared size, else the most the file may be), so it adds no round trip.
+  const [thread, budget] = await Promise.all([
+    findOwnedThreadRef(services.data, user, request.threadId),
+    chargeUpload(services, user.id, request.contentLength ?? maxBytes),
+  ]);
+  if (!budget.ok) return { status: budget.status, error: budget.error };
+  if (!thread) {
+    await budget.charge.settle(null);
+    return { status: 404, error: THREAD_NOT_FOUND };
+  }
+  let storedBytes: number | null = null;
+  try {
+    const result = await storeElement(services, user, { ...request, body: request.body }, check, maxBytes);
+    if (result.status === 201) storedBytes = result.element.bytes ?? 0;
+    return result;
+  } finally {
+    await budget.charge.settle(storedBytes);
+  }
+}
 
+async function storeElement(services: Services, user: SessionUser, request: UploadRequest & { body: ReadableStream<Uint8Array> }, check: Extract<AttachmentCheck, { ok: true }>, maxBytes: number): Promise<UploadResult> {
   // pipeline, not pipe: a client that aborts mid-upload errors the source, and the error must reach the storage upload
   // (which then aborts its multipart upload) instead of leaving it waiting forever on an unhandled 'error' event.
   const limiter = limitBytes(maxBytes);

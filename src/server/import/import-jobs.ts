@@ -16,6 +16,7 @@ import { importUploadKey, isDataError, type ImportJob, type StorageClient } from
 import { getLogger } from "@/data/logger";
 import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
+import { chargeUpload } from "../upload-budget";
 import { storedImportFile } from "./import-file";
 import { importLimits } from "./import-limits";
 import { IMPORT_STALE_AFTER_MS, keepAlive, runImport } from "./run-import";
@@ -44,7 +45,7 @@ export const waitForImport = (jobId: string) => running.get(jobId) ?? Promise.re
 /** Time-ordered ids (IMPORT_JOB_ID): the user's jobs list newest first by key alone. */
 export const newJobId = () => `${Date.now().toString(36).padStart(10, "0")}-${randomUUID()}`;
 
-export type StartImportResult = { status: 202; job: ImportJob } | { status: 400 | 401 | 409 | 413 | 503; error: string };
+export type StartImportResult = { status: 202; job: ImportJob } | { status: 400 | 401 | 409 | 413 | 429 | 503; error: string };
 
 export const ALREADY_RUNNING = "An import is already running; wait for it to finish or cancel it first.";
 const STORAGE_UNAVAILABLE = "File storage is unavailable right now; please try again.";
@@ -63,24 +64,44 @@ export async function startImport(services: Services, user: SessionUser | null, 
   const limits = importLimits(services.env);
   if (upload.contentLength !== null && upload.contentLength > limits.maxUploadBytes) return { status: 413, error: tooLargeMessage(limits.maxUploadBytes) };
   if (!upload.body) return { status: 400, error: "The upload has no content." };
-  // One import at a time per user: each holds a file in storage and a share of the table's throughput.
-  const [latest] = await services.data.listImportJobs(user.id, 1);
-  if (latest && (await lookAfterJob(services, user.id, latest)).status === "running") {
+  // One import at a time per user: each holds a file in storage and a share of the table's throughput. The file counts
+  // against the user's daily upload budget (upload-budget.ts), charged beside that read.
+  const [[latest], budget] = await Promise.all([
+    services.data.listImportJobs(user.id, 1),
+    chargeUpload(services, user.id, upload.contentLength ?? limits.maxUploadBytes),
+  ]);
+  if (!budget.ok) {
     await upload.body.cancel().catch(() => undefined);
+    return budget;
+  }
+  if (latest && (await lookAfterJob(services, user.id, latest)).status === "running") {
+    await Promise.all([upload.body.cancel().catch(() => undefined), budget.charge.settle(null)]);
     return { status: 409, error: ALREADY_RUNNING };
   }
   const fileName = (upload.fileName.trim() || "export").slice(0, 255);
   const jobId = newJobId();
-  // The job first: an upload cut short by a restart then has a job that says so, and that deletes what was stored.
-  const job = await services.data.createImportJob(user.id, jobId, { fileName, upload: "storage", runner: THIS_RUNNER });
-  const stored = await storeUpload(services, user.id, jobId, upload.body, limits.maxUploadBytes);
+  let storedBytes: number | null = null;
+  try {
+    // The job first: an upload cut short by a restart then has a job that says so, and that deletes what was stored.
+    const job = await services.data.createImportJob(user.id, jobId, { fileName, upload: "storage", runner: THIS_RUNNER });
+    const stored = await storeUpload(services, user.id, jobId, upload.body, limits.maxUploadBytes);
+    if (!("error" in stored)) storedBytes = stored.bytes;
+    return await startStoredJob(services, user.id, job, stored);
+  } finally {
+    await budget.charge.settle(storedBytes);
+  }
+}
+
+/** Launches the job over its stored upload, or ends it as failed (its upload deleted) when the upload did not work. */
+async function startStoredJob(services: Services, userId: string, job: ImportJob, stored: Awaited<ReturnType<typeof storeUpload>>): Promise<StartImportResult> {
+  const { jobId } = job;
   if ("error" in stored) {
     await deleteUpload(services.storage, jobId);
-    await services.data.updateImportJob(user.id, jobId, THIS_RUNNER, { status: "failed", error: stored.error }).catch(() => undefined);
+    await services.data.updateImportJob(userId, jobId, THIS_RUNNER, { status: "failed", error: stored.error }).catch(() => undefined);
     return stored;
   }
-  await services.data.updateImportJob(user.id, jobId, THIS_RUNNER, { uploadBytes: stored.bytes });
-  launch(services, user.id, { ...job, uploadBytes: stored.bytes }, null);
+  await services.data.updateImportJob(userId, jobId, THIS_RUNNER, { uploadBytes: stored.bytes });
+  launch(services, userId, { ...job, uploadBytes: stored.bytes }, null);
   return { status: 202, job: { ...job, uploadBytes: stored.bytes } };
 }
 

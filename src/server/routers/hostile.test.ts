@@ -9,6 +9,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ThreadWithContent } from "@/data";
 import { uploadElement, type UploadRequest } from "@/server/chat/upload-element";
+import { startImport } from "@/server/import/import-jobs";
 import { createInnerContext } from "@/server/context";
 import { appRouter, createCaller } from "@/server/root";
 import { zhCN } from "@/lib/shared/i18n/zh-CN";
@@ -469,6 +470,31 @@ describe("share links", () => {
     await expectCodes("resolved", [["another user", async () => {
       for await (const _event of await callerFor(limited, someoneElse).chat.send({ threadId: theirs, messageId: randomUUID(), content: "hi" }));
     }]]);
+  });
+
+  it("a user's uploads are limited per day in bytes, a burst sent at once included, imports counted too; refused and failed uploads take nothing", async () => {
+    const limited = { ...services, env: { ...services.env, UPLOAD_MB_PER_DAY: 1 } };
+    const uploader = sessionUser(`uploader-${randomUUID()}@example.com`, "Uploader");
+    const threadId = await newThread(limited, uploader);
+    const KB = 1024;
+    const file = (bytes: number, overrides: Partial<UploadRequest> = {}) =>
+      uploadElement(limited, uploader, { threadId, elementId: randomUUID(), forId: randomUUID(), fileName: "notes.txt", mime: "text/plain", contentLength: bytes, body: new Blob([Buffer.alloc(bytes, 97)]).stream(), ...overrides });
+    // A thread that is not theirs and a file type refused are answered without taking from the day.
+    expect(await file(300 * KB, { threadId: randomUUID() })).toMatchObject({ status: 404 });
+    // Six files of 300 KB at once against 1 MB: the counter's atomic ADD gives each its own total, so three fit.
+    const burst = await Promise.all(Array.from({ length: 6 }, () => file(300 * KB)));
+    expect(burst.map((r) => r.status).toSorted()).toEqual([201, 201, 201, 429, 429, 429]);
+    expect(burst.find((r) => r.status === 429)).toMatchObject({ error: expect.stringMatching(/1 MB of files .* in a day\. Try again in 24 hours\./) });
+    const elements = (await services.data.getThread(threadId))!.elements;
+    expect(elements).toHaveLength(3);
+    // 900 KB used: a tiny file still counts 256 KB, so it does not fit either, and neither does an import.
+    expect(await file(10)).toMatchObject({ status: 429 });
+    const imported = await startImport(limited, uploader, { fileName: "export.zip", contentLength: 200 * KB, body: new Blob([Buffer.alloc(200 * KB)]).stream() });
+    expect(imported).toMatchObject({ status: 429 });
+    // The budget is the user's: another user uploads as before.
+    const someoneElse = sessionUser(`other-${randomUUID()}@example.com`, "Other");
+    const theirs = await newThread(limited, someoneElse);
+    expect(await uploadElement(limited, someoneElse, { threadId: theirs, elementId: randomUUID(), forId: randomUUID(), fileName: "a.txt", mime: "text/plain", contentLength: 300 * KB, body: new Blob([Buffer.alloc(300 * KB, 98)]).stream() })).toMatchObject({ status: 201 });
   });
 
   it("the share page answers 429 with Retry-After once an address's budget is spent, per address, in the viewer's language", async () => {
