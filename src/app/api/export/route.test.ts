@@ -7,6 +7,8 @@ import { encode } from "next-auth/jwt";
 import yauzl from "yauzl";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET } from "./route";
+import { zhCN } from "@/lib/shared/i18n/zh-CN";
+import { ACCOUNT_EXPORTS_PER_HOUR } from "@/server/export/export-budget";
 import { callerFor, createTestServices, sessionUser } from "../../../../test/callers";
 import { chatGptZip, KYOTO_PNG } from "../../../../test/import-archives";
 import { stampSessionVersion } from "@/server/auth/sessions";
@@ -128,5 +130,22 @@ describe("GET /api/export", () => {
     const job = await importBytes(carol, Buffer.from(await response.arrayBuffer()));
     expect(job).toMatchObject({ status: "done", format: "threadbook", imported: 2, attachments: 1, skippedCount: 0 });
     expect((await callerFor(services, carol).threads.list({ first: 10 })).data.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+  });
+
+  it("a user may export everything ACCOUNT_EXPORTS_PER_HOUR times an hour, many at once included; then a 429 page in their language, and others are unaffected", async () => {
+    const dave = sessionUser();
+    const cookie = await sessionCookie(dave);
+    // All at once, as a script would: the counter's atomic ADD gives each request its own number.
+    const responses = await Promise.all(Array.from({ length: ACCOUNT_EXPORTS_PER_HOUR + 3 }, () => GET(exportRequest(cookie))));
+    await Promise.all(responses.map((response) => response.body?.cancel()));
+    expect(responses.map((response) => response.status).toSorted()).toEqual([...Array(ACCOUNT_EXPORTS_PER_HOUR).fill(200), 429, 429, 429]);
+    const refused = await GET(new Request("http://localhost/api/export", { headers: { cookie: `${cookie}; tb-locale=zh-CN` } }));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(3500);
+    expect(await refused.text()).toContain(zhCN.exportRateLimited(60));
+    const other = await GET(exportRequest(await sessionCookie(sessionUser())));
+    expect(other.status).toBe(200);
+    await other.body?.cancel();
   });
 });

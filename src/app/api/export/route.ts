@@ -1,20 +1,25 @@
 import { Readable } from "node:stream";
 import { userFromRequest } from "@/server/auth";
 import { exportAccount } from "@/server/export/account-export";
+import { exportRefusedFor } from "@/server/export/export-budget";
 import { answerUnavailable } from "@/server/http/route-answers";
+import { tooManyRequestsPage } from "@/server/http/too-many-requests-page";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";
 
 /**
  * GET: the signed-in user's threads as one zip, streamed as it is made (account-export.ts). Only ever the caller's
- * own threads: the user comes from the session, never from the request.
+ * own threads: the user comes from the session, never from the request. Over the user's hourly budget
+ * (export-budget.ts): a 429 page saying when to try again, before anything is read.
  */
 export function GET(req: Request) {
   return answerUnavailable(async () => {
     const user = await userFromRequest(req);
     if (!user) return Response.json({ error: "Sign in to continue" }, { status: 401 });
     const services = getServices();
+    const retryAfter = await exportRefusedFor(services, user.id);
+    if (retryAfter !== null) return tooManyRequestsPage(req, (t, seconds) => t.exportRateLimited(Math.ceil(seconds / 60)), retryAfter);
     const zip = exportAccount({ data: services.data, storage: services.storage, userId: user.id, maxAttachmentBytes: services.env.MAX_UPLOAD_MB * 1024 * 1024 });
     const day = new Date().toISOString().slice(0, 10);
     return new Response(Readable.toWeb(zip) as ReadableStream<Uint8Array>, {

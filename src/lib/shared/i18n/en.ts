@@ -199,6 +199,7 @@ export const en = {
   shareNotFoundTitle: "This link doesn't work",
   shareNotFoundBody: "It may have expired or been turned off, or it never existed.",
   shareRateLimited: "Too many requests from your network. Try again in a minute.",
+  exportRateLimited: (minutes: number) => `You have exported everything several times in the last hour. Try again in ${minutes} min.`,
 };
 
 type Widen<T> = T extends (...args: infer A) => infer R ? (...args: A) => R : T extends string ? string : T extends object ? { [K in keyof T]: Widen<T[K]> } : T;

@@ -193,4 +193,5 @@ export const zhCN: Dictionary = {
   shareNotFoundTitle: "此链接无效",
   shareNotFoundBody: "它可能已过期或已关闭，或者从未存在。",
   shareRateLimited: "来自你网络的请求过多，请一分钟后再试。",
+  exportRateLimited: (minutes: number) => `过去一小时内已多次导出全部内容，请 ${minutes} 分钟后再试。`,
 };
