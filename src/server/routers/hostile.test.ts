@@ -497,6 +497,16 @@ describe("share links", () => {
     expect(await uploadElement(limited, someoneElse, { threadId: theirs, elementId: randomUUID(), forId: randomUUID(), fileName: "a.txt", mime: "text/plain", contentLength: 300 * KB, body: new Blob([Buffer.alloc(300 * KB, 98)]).stream() })).toMatchObject({ status: 201 });
   });
 
+  it("copies of a shared thread (\"Continue in my history\") count against the copier's daily upload budget", async () => {
+    const limited = { ...services, env: { ...services.env, UPLOAD_MB_PER_DAY: 1 } };
+    const copier = sessionUser(`copier-${randomUUID()}@example.com`, "Copier");
+    // Each copy of this small thread counts the 256 KB a file counts at least: four fill 1 MB, the fifth is refused.
+    const copy = (n: number) => () => createCaller(createInnerContext({ user: copier, services: limited, clientAddress: `198.51.100.${n}` })).share.continue({ threadId: aliceShared.threadId });
+    await expectCodes("resolved", [1, 2, 3, 4].map((n): [string, () => Promise<unknown>] => [`copy ${n}`, copy(n)]));
+    await expectCodes("TOO_MANY_REQUESTS", [["copy 5", copy(5)]]);
+    expect((await services.data.listThreads({ first: 10 }, { userId: copier.id })).data).toHaveLength(4);
+  });
+
   it("the share page answers 429 with Retry-After once an address's budget is spent, per address, in the viewer's language", async () => {
     const limited = { ...services, env: { ...services.env, SHARE_RATE_PER_MINUTE: 2 } };
     const address = `192.0.2.${Math.floor(Math.random() * 250)}`;

@@ -7,11 +7,12 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState } from "@/data";
+import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState, type ThreadWithContent } from "@/data";
 import type { Context } from "../context";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
 import { assertShareRate } from "../share/share-rate-limit";
 import { readShare, snapshotElement } from "../share/shared-thread";
+import { chargeUpload } from "../upload-budget";
 import { createTRPCRouter, protectedProcedure, publicProcedure, threadProcedure } from "../trpc";
 
 const ShareChoiceInputSchema = z.object({ access: ShareAccessSchema, expiry: z.enum(SHARE_EXPIRY_CHOICES) });
@@ -19,6 +20,10 @@ const SHARED_LINKS_PAGE = 20;
 const NOT_SHARED = "Not found";
 /** Download links the share page asks for live one minute: enough to start a download or draw a preview. */
 const SHARE_URL_SECONDS = 60;
+
+/** What a copy of `thread` stores: its steps as the table holds them (about their JSON) and its attachments' bytes. */
+const copiedBytes = (thread: ThreadWithContent) =>
+  Buffer.byteLength(JSON.stringify(thread.steps)) + thread.elements.reduce((sum, element) => sum + (element.bytes ?? 0), 0);
 
 /** The deployment's choices; sharing off is a clear 403 for the owner (the share page itself is then a 404). */
 function policyOf(ctx: Pick<Context, "services">) {
@@ -107,14 +112,25 @@ export const shareRouter = createTRPCRouter({
 
   /**
    * "Continue in my history": the snapshot becomes a new thread of the caller (new ids, attachments copied in
-   * storage), which then opens with the composer.
+   * storage), which then opens with the composer. What the copy adds to the caller's account (its steps' text and its
+   * attachments' bytes) counts against their daily upload budget, as an import of it would: otherwise copying one big
+   * shared thread over and over would fill the table and the bucket from a single click.
    */
   continue: protectedProcedure.input(z.object({ threadId: IdSchema })).mutation(async ({ ctx, input }) => {
     await assertShareRate(ctx.services, ctx.clientAddress);
     const read = await readShare(ctx.services, input.threadId, ctx.user);
     if (read.kind !== "shared") throw notShared();
+    const budget = await chargeUpload(ctx.services, ctx.user.id, copiedBytes(read.snapshot));
+    if (!budget.ok) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: budget.error });
     const id = randomUUID();
-    await ctx.services.data.copyThread(read.snapshot, { threadId: id, userId: ctx.user.id });
+    let copied = false;
+    try {
+      await ctx.services.data.copyThread(read.snapshot, { threadId: id, userId: ctx.user.id });
+      copied = true;
+    } finally {
+      // A failed copy is deleted again (copyThread), so it takes nothing from the day.
+      if (!copied) await budget.charge.settle(null);
+    }
     return { id };
   }),
 });
