@@ -55,7 +55,8 @@ function ContinueButton({ threadId }: { threadId: string }) {
   const router = useRouter();
   const copy = api.share.continue.useMutation({
     onSuccess: ({ id }) => router.push(`/threads/${encodeURIComponent(id)}`),
-    onError: () => toast(t.continueFailed),
+    // Refused for a limit (the address's rate, the day's upload budget): the server says which and when to retry.
+    onError: (error) => toast(error.data?.code === "TOO_MANY_REQUESTS" ? error.message : t.continueFailed),
   });
   return (
     <button type="button" className="btn btn-primary btn-sm" disabled={copy.isPending || copy.isSuccess} aria-busy={copy.isPending || undefined} onClick={() => copy.mutate({ threadId })}>
