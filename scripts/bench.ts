@@ -7,6 +7,8 @@
  * (bench-import.ts); `-- --search` adds the full-text search workload (bench-search.ts). The paths people feel
  * are counted in round trips (bench-paths.ts). `-- --ui` measures only long threads opened in Chromium
  * (bench-ui.ts). `-- --sdk-handler` runs the data layer on the SDK's default HTTP handler instead of the app's.
+ * `-- --python` alternates every phase with a boto3 re-creation of Chainlit's requests on the same dynalite
+ * (bench-python.ts) and prints the two side by side.
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -24,6 +26,7 @@ import { startBenchDynamo } from "./bench-dynamo-server";
 import { benchPaths, formatPaths } from "./bench-paths";
 import { formatSearchBench, runSearchBench } from "./bench-search";
 import { formatUiTable, runUiBench } from "./bench-ui";
+import { checkPython, formatSideBySide, PYTHON_PHASES, startPythonBench } from "./bench-python";
 
 /**
  * The Python layer's medians, stored from an earlier day on the same machine kind and dynalite, without added latency
@@ -123,6 +126,9 @@ async function main() {
   await ensureTable(client, tableName);
   const layer = new DynamoDBDataLayer({ tableName, client });
   const results: PhaseResult[] = [];
+  if (process.argv.includes("--python")) checkPython();
+  const python = process.argv.includes("--python") ? startPythonBench(dynamo.endpoint, tableName) : undefined;
+  const pythonResults: PhaseResult[] = [];
   const cpuMs = () => {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1000;
@@ -136,6 +142,11 @@ async function main() {
     const result = { ...summarize(name, latencies, wallMs, requests), clientCpuMsPerRequest, baseline: latencyMs === 0 ? BASELINE[name] : undefined };
     results.push(result);
     console.error(`  ${name}: p50 ${result.p50Ms} ms, ${result.opsPerSec} ops/s, ${result.requestsPerCall} req/op, ${clientCpuMsPerRequest} ms CPU/req`);
+    if (python && PYTHON_PHASES.has(name)) {
+      const py = await python.run(name);
+      pythonResults.push(py);
+      console.error(`  ${name} (Python): p50 ${py.p50Ms} ms, ${py.opsPerSec} ops/s, ${py.requestsPerCall} req/op, ${py.clientCpuMsPerRequest} ms CPU/req`);
+    }
     return result;
   };
 
@@ -156,6 +167,7 @@ async function main() {
     if (i % 20 === 0) await layer.getThread(warmThread);
   });
   await layer.deleteThread(warmThread);
+  if (python) await python.run("warm");
 
   console.error("Users, threads…");
   await phase("createUser", 1000, 1, (i) => layer.createUser({ identifier: `user-${i}@example.com`, metadata: { team: "bench", plan: "pro" } }));
@@ -227,6 +239,11 @@ async function main() {
   const search = process.argv.includes("--search") ? await runSearchBench() : undefined;
   console.log(`DynamoDB: dynalite 4 in memory, in its own process${latencyMs ? `, every response held ${latencyMs} ms` : ""}.`);
   console.log(formatTable(results));
+  if (python) {
+    await python.stop();
+    console.log(`\nSide by side, phase by phase in this session: Threadbook (TS) and a boto3 re-creation of Chainlit's requests (Py):`);
+    console.log(formatSideBySide(results, pythonResults));
+  }
   console.log(`\n${formatCatchUp(catchUp)}`);
   console.log(`\n${formatPaths(paths)}`);
   if (search) console.log(`\n${formatSearchBench(search)}`);
@@ -240,7 +257,7 @@ async function main() {
   }
   const { file, previous, machine } = resultsFile();
   const key = latencyMs ? `dataLayerLatency${latencyMs}ms` : "dataLayer";
-  writeFileSync(file, JSON.stringify({ ...previous, [key]: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory, own process", latencyMs, results, feedbackCatchUp: catchUp, paths, search }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...previous, [key]: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory, own process", latencyMs, results, ...(python ? { python: pythonResults } : {}), feedbackCatchUp: catchUp, paths, search }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
   console.log(`\nWrote ${file}.`);
   await layer.close();
   client.destroy();
