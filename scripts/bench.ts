@@ -17,7 +17,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDataLayer, ensureTable, getLogger, utcNow, type StepInput } from "../src/data";
 import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
 import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
-import { runHttpBench } from "./bench-http";
+import { formatHttpTable, formatPageTimes, runHttpBench } from "./bench-http";
 import { formatImportBench, runImportBench, saveImportBench } from "./bench-import";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 import { createDynamoClient, dynamoSettings } from "../src/data";
@@ -104,6 +104,7 @@ async function main() {
     return;
   }
   if (process.argv.includes("--ui")) return uiOnly();
+  if (process.argv.includes("--http-only")) return httpOnly();
   getLogger("DynamoDB").level = "warn";
   const latencyMs = latencyArg();
   const dynamo = await startBenchDynamo(latencyMs);
@@ -247,14 +248,7 @@ async function main() {
   console.log(`\n${formatCatchUp(catchUp)}`);
   console.log(`\n${formatPaths(paths)}`);
   if (search) console.log(`\n${formatSearchBench(search)}`);
-  let http: Awaited<ReturnType<typeof runHttpBench>> | undefined;
-  if (process.argv.includes("--http")) {
-    http = await runHttpBench();
-    console.log(`\nHTTP against next start, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
-    console.log(formatTable(http.results));
-    console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
-    console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after.`);
-  }
+  const http = process.argv.includes("--http") ? await httpBench() : undefined;
   const { file, previous, machine } = resultsFile();
   const key = latencyMs ? `dataLayerLatency${latencyMs}ms` : "dataLayer";
   writeFileSync(file, JSON.stringify({ ...previous, [key]: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory, own process", latencyMs, results, ...(python ? { python: pythonResults } : {}), feedbackCatchUp: catchUp, paths, search }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
@@ -270,6 +264,25 @@ function resultsFile() {
   const file = "bench/results.json";
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   return { file, previous, machine };
+}
+
+async function httpBench() {
+  const http = await runHttpBench();
+  console.log(`\nHTTP against next start, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
+  console.log(formatHttpTable(http.results));
+  console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
+  console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after.`);
+  console.log(`\nOne signed-in user, one request at a time: the page's server time against the data layer's getThread of the same thread:`);
+  console.log(formatPageTimes(http.pageTimes));
+  return http;
+}
+
+/** `-- --http-only`: the HTTP figures alone (bench-http.ts), without the data-layer phases. */
+async function httpOnly() {
+  const http = await httpBench();
+  const { file, previous, machine } = resultsFile();
+  writeFileSync(file, JSON.stringify({ ...previous, http: { at: new Date().toISOString(), machine, ...http } }, null, 2) + "\n");
+  console.log(`\nWrote ${file}.`);
 }
 
 /** Long threads in the browser (bench-ui.ts): the data-layer phases are not run. */

@@ -47,6 +47,11 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[max(1, math.ceil(p / 100 * len(sorted_values))) - 1]
 
 
+def round_rate(per_second: float) -> float:
+    """As the TypeScript bench: whole numbers, one decimal below 100 per second."""
+    return round(per_second, 1) if per_second < 100 else round(per_second)
+
+
 class Counter:
     def __init__(self, client):
         self.requests = 0
@@ -176,7 +181,7 @@ def main():
             "p50Ms": round(percentile(latencies, 50), 3),
             "p95Ms": round(percentile(latencies, 95), 3),
             "p99Ms": round(percentile(latencies, 99), 3),
-            "opsPerSec": round(count / wall_ms * 1000),
+            "opsPerSec": round_rate(count / wall_ms * 1000),
             "requestsPerCall": round(requests / count, 3),
             "clientCpuMsPerRequest": round(cpu_ms / max(1, requests), 3),
         }), flush=True)
