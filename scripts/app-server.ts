@@ -23,6 +23,8 @@ export interface AppServer {
 export interface AppServerOptions {
   standaloneDir?: string;
   captureOutput?: boolean;
+  /** Extra Node options for the server process, before its script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export async function startAppServer(stackEnv: Record<string, string>, extraEnv: Record<string, string> = {}, options: AppServerOptions = {}): Promise<AppServer> {
@@ -32,7 +34,7 @@ export async function startAppServer(stackEnv: Record<string, string>, extraEnv:
   const stdio = options.captureOutput ? "pipe" : "ignore";
   const server = options.standaloneDir
     ? spawn(process.execPath, [path.join(options.standaloneDir, "server.js")], { cwd: options.standaloneDir, env: { ...env, HOST: "127.0.0.1" }, stdio: ["ignore", stdio, stdio] })
-    : spawn(process.execPath, serverArgs(), { env: { ...env, HOST: "127.0.0.1" }, stdio: ["ignore", stdio, stdio] });
+    : spawn(process.execPath, [...(options.nodeArgs ?? []), ...serverArgs()], { env: { ...env, HOST: "127.0.0.1" }, stdio: ["ignore", stdio, stdio] });
   let output = "";
   server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));

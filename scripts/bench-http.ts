@@ -8,13 +8,13 @@
 import type { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { DynamoDBDataLayer, utcNow } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
 import { createDynamoClient, dynamoSettings } from "../src/data";
-import { percentile, type PhaseResult } from "./bench-stats";
+import { markdownTable, percentile, type PhaseResult } from "./bench-stats";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";
 import { seedLongThread } from "./seed-long-thread";
@@ -24,6 +24,10 @@ const USERS = 32;
 const THREADS_PER_USER = 40;
 const PASSWORD = "bench-password-1";
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+/** `BENCH_HTTP_CPU_PROF=dir`: the server writes a V8 CPU profile of the whole run there when it stops (node --cpu-prof). */
+const CPU_PROF_DIR = process.env.BENCH_HTTP_CPU_PROF;
+/** `BENCH_HTTP_ROWS=page` (or `list,get,page`, the default): which loads to run, e.g. only the page's for a profile. */
+const ROWS = new Set((process.env.BENCH_HTTP_ROWS ?? "list,get,page").split(","));
 
 interface BenchUser {
   identifier: string;
@@ -112,8 +116,11 @@ async function pageVsGetThread(baseUrl: string, serverPid: number, cookie: strin
 
 const trpcGet = (procedure: string, input: unknown) => `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
 
-async function load(baseUrl: string, users: BenchUser[], name: string, pathFor: (user: BenchUser, i: number) => string): Promise<PhaseResult & { errors: number; non2xx: number }> {
+export type HttpRow = PhaseResult & { errors: number; non2xx: number; serverCpuMsPerRequest: number; loadAverage: number };
+
+async function load(baseUrl: string, serverPid: number, users: BenchUser[], name: string, pathFor: (user: BenchUser, i: number) => string): Promise<HttpRow> {
   const latencies: number[] = [];
+  const cpuBefore = cpuMs(serverPid);
   let next = 0;
   // autocannon's tracker is both an event emitter and a thenable (its types only say Promise).
   const instance = autocannon({
@@ -134,6 +141,7 @@ async function load(baseUrl: string, users: BenchUser[], name: string, pathFor: 
   }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
   instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
   const result = await instance;
+  const serverCpu = cpuMs(serverPid) - cpuBefore;
   latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
@@ -146,7 +154,20 @@ async function load(baseUrl: string, users: BenchUser[], name: string, pathFor: 
     requestsPerCall: 0,
     errors: result.errors,
     non2xx: result.non2xx,
+    serverCpuMsPerRequest: round(serverCpu / Math.max(1, result.requests.total)),
+    loadAverage: round(os.loadavg()[0]!),
   };
+}
+
+export function formatHttpTable(rows: HttpRow[]): string {
+  const header = ["request", "requests", "p50 ms", "p95 ms", "p99 ms", "requests/s", "DynamoDB req/call", "server CPU ms/req", "errors / non-2xx", "load avg (1 min)"];
+  const body = rows.map((r) => [r.phase, String(r.calls), r.p50Ms.toFixed(1), r.p95Ms.toFixed(1), r.p99Ms.toFixed(1), String(r.opsPerSec), r.requestsPerCall.toFixed(2), r.serverCpuMsPerRequest.toFixed(2), `${r.errors} / ${r.non2xx}`, r.loadAverage.toFixed(1)]);
+  return markdownTable(header, body);
+}
+
+export function formatPageTimes(rows: PageVsGetThread[]): string {
+  const header = ["thread", "page median ms", "getThread median ms", "page ÷ getThread", "server CPU ms/page"];
+  return markdownTable(header, rows.map((r) => [`${r.steps} steps`, r.pageMs.toFixed(1), r.getThreadMs.toFixed(1), `${r.ratio.toFixed(2)}×`, r.serverCpuMsPerPage.toFixed(1)]));
 }
 
 export async function runHttpBench(log: (line: string) => void = console.error) {
@@ -155,7 +176,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
   const dynamo = stack.services[0]!;
   log(`Seeding ${USERS} users × ${THREADS_PER_USER} threads…`);
   const seeded = await seedUsers(stack.env);
-  const server = await startAppServer(stack.env);
+  const server = await startAppServer(stack.env, {}, CPU_PROF_DIR ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] } : {});
   const baseUrl = server.baseUrl;
   try {
     const users: BenchUser[] = [];
@@ -182,9 +203,10 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
 
     const rssBefore = server.rssMiB();
     const results = [];
-    for (const [name, pathFor] of [["threads.list", list], ["threads.get", get], ["/threads/[id] page", page]] as const) {
+    const rows = [["list", "threads.list", list], ["get", "threads.get", get], ["page", "/threads/[id] page", page]] as const;
+    for (const [, name, pathFor] of rows.filter(([key]) => ROWS.has(key))) {
       log(`Loading ${name} with ${USERS} users for ${DURATION_S} s…`);
-      const result = await load(baseUrl, users, name, pathFor);
+      const result = await load(baseUrl, server.pid, users, name, pathFor);
       result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
       results.push(result);
     }

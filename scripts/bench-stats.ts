@@ -12,6 +12,9 @@ export interface PhaseResult {
   baseline?: { medianMs: number; p95Ms: number; opsPerSec: number; requestsPerCall: number };
 }
 
+/** Whole numbers, but one decimal below 100 per second, so a slow operation's rate (and a ratio of two) still reads. */
+export const roundRate = (perSecond: number): number => (perSecond < 100 ? Math.round(perSecond * 10) / 10 : Math.round(perSecond));
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
@@ -27,7 +30,7 @@ export function summarize(phase: string, latencies: number[], wallMs: number, re
     p50Ms: round(percentile(sorted, 50)),
     p95Ms: round(percentile(sorted, 95)),
     p99Ms: round(percentile(sorted, 99)),
-    opsPerSec: Math.round((latencies.length / wallMs) * 1000),
+    opsPerSec: roundRate((latencies.length / wallMs) * 1000),
     requestsPerCall: round(requests / Math.max(1, latencies.length)),
   };
 }

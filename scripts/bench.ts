@@ -7,6 +7,8 @@
  * (bench-import.ts); `-- --search` adds the full-text search workload (bench-search.ts). The paths people feel
  * are counted in round trips (bench-paths.ts). `-- --ui` measures only long threads opened in Chromium
  * (bench-ui.ts). `-- --sdk-handler` runs the data layer on the SDK's default HTTP handler instead of the app's.
+ * `-- --python` alternates every phase with a boto3 re-creation of Chainlit's requests on the same dynalite
+ * (bench-python.ts) and prints the two side by side.
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -15,7 +17,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDataLayer, ensureTable, getLogger, utcNow, type StepInput } from "../src/data";
 import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
 import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
-import { runHttpBench } from "./bench-http";
+import { formatHttpTable, formatPageTimes, runHttpBench } from "./bench-http";
 import { formatImportBench, runImportBench, saveImportBench } from "./bench-import";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 import { createDynamoClient, dynamoSettings } from "../src/data";
@@ -24,6 +26,7 @@ import { startBenchDynamo } from "./bench-dynamo-server";
 import { benchPaths, formatPaths } from "./bench-paths";
 import { formatSearchBench, runSearchBench } from "./bench-search";
 import { formatUiTable, runUiBench } from "./bench-ui";
+import { checkPython, formatSideBySide, PYTHON_PHASES, startPythonBench } from "./bench-python";
 
 /**
  * The Python layer's medians, stored from an earlier day on the same machine kind and dynalite, without added latency
@@ -101,6 +104,7 @@ async function main() {
     return;
   }
   if (process.argv.includes("--ui")) return uiOnly();
+  if (process.argv.includes("--http-only")) return httpOnly();
   getLogger("DynamoDB").level = "warn";
   const latencyMs = latencyArg();
   const dynamo = await startBenchDynamo(latencyMs);
@@ -123,6 +127,9 @@ async function main() {
   await ensureTable(client, tableName);
   const layer = new DynamoDBDataLayer({ tableName, client });
   const results: PhaseResult[] = [];
+  if (process.argv.includes("--python")) checkPython();
+  const python = process.argv.includes("--python") ? startPythonBench(dynamo.endpoint, tableName) : undefined;
+  const pythonResults: PhaseResult[] = [];
   const cpuMs = () => {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1000;
@@ -136,6 +143,11 @@ async function main() {
     const result = { ...summarize(name, latencies, wallMs, requests), clientCpuMsPerRequest, baseline: latencyMs === 0 ? BASELINE[name] : undefined };
     results.push(result);
     console.error(`  ${name}: p50 ${result.p50Ms} ms, ${result.opsPerSec} ops/s, ${result.requestsPerCall} req/op, ${clientCpuMsPerRequest} ms CPU/req`);
+    if (python && PYTHON_PHASES.has(name)) {
+      const py = await python.run(name);
+      pythonResults.push(py);
+      console.error(`  ${name} (Python): p50 ${py.p50Ms} ms, ${py.opsPerSec} ops/s, ${py.requestsPerCall} req/op, ${py.clientCpuMsPerRequest} ms CPU/req`);
+    }
     return result;
   };
 
@@ -156,6 +168,7 @@ async function main() {
     if (i % 20 === 0) await layer.getThread(warmThread);
   });
   await layer.deleteThread(warmThread);
+  if (python) await python.run("warm");
 
   console.error("Users, threads…");
   await phase("createUser", 1000, 1, (i) => layer.createUser({ identifier: `user-${i}@example.com`, metadata: { team: "bench", plan: "pro" } }));
@@ -227,20 +240,18 @@ async function main() {
   const search = process.argv.includes("--search") ? await runSearchBench() : undefined;
   console.log(`DynamoDB: dynalite 4 in memory, in its own process${latencyMs ? `, every response held ${latencyMs} ms` : ""}.`);
   console.log(formatTable(results));
+  if (python) {
+    await python.stop();
+    console.log(`\nSide by side, phase by phase in this session: Threadbook (TS) and a boto3 re-creation of Chainlit's requests (Py):`);
+    console.log(formatSideBySide(results, pythonResults));
+  }
   console.log(`\n${formatCatchUp(catchUp)}`);
   console.log(`\n${formatPaths(paths)}`);
   if (search) console.log(`\n${formatSearchBench(search)}`);
-  let http: Awaited<ReturnType<typeof runHttpBench>> | undefined;
-  if (process.argv.includes("--http")) {
-    http = await runHttpBench();
-    console.log(`\nHTTP against next start, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
-    console.log(formatTable(http.results));
-    console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
-    console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after.`);
-  }
+  const http = process.argv.includes("--http") ? await httpBench() : undefined;
   const { file, previous, machine } = resultsFile();
   const key = latencyMs ? `dataLayerLatency${latencyMs}ms` : "dataLayer";
-  writeFileSync(file, JSON.stringify({ ...previous, [key]: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory, own process", latencyMs, results, feedbackCatchUp: catchUp, paths, search }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...previous, [key]: { at: new Date().toISOString(), machine, dynalite: "4.0.0 in memory, own process", latencyMs, results, ...(python ? { python: pythonResults } : {}), feedbackCatchUp: catchUp, paths, search }, ...(http ? { http: { at: new Date().toISOString(), machine, ...http } } : {}) }, null, 2) + "\n");
   console.log(`\nWrote ${file}.`);
   await layer.close();
   client.destroy();
@@ -253,6 +264,25 @@ function resultsFile() {
   const file = "bench/results.json";
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   return { file, previous, machine };
+}
+
+async function httpBench() {
+  const http = await runHttpBench();
+  console.log(`\nHTTP against next start, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
+  console.log(formatHttpTable(http.results));
+  console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
+  console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after.`);
+  console.log(`\nOne signed-in user, one request at a time: the page's server time against the data layer's getThread of the same thread:`);
+  console.log(formatPageTimes(http.pageTimes));
+  return http;
+}
+
+/** `-- --http-only`: the HTTP figures alone (bench-http.ts), without the data-layer phases. */
+async function httpOnly() {
+  const http = await httpBench();
+  const { file, previous, machine } = resultsFile();
+  writeFileSync(file, JSON.stringify({ ...previous, http: { at: new Date().toISOString(), machine, ...http } }, null, 2) + "\n");
+  console.log(`\nWrote ${file}.`);
 }
 
 /** Long threads in the browser (bench-ui.ts): the data-layer phases are not run. */

@@ -4,6 +4,7 @@
  * the same shapes the document client would return. Any other command, a command with legacy parameters, or a call
  * with options goes through the SDK client unchanged.
  */
+import { QueryCommand as WireQueryCommand } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -83,6 +84,8 @@ const TRANSLATIONS = new Map<object, Translation>([
       }),
     },
   ],
+  // The low-level Query (partition.ts): its input and output are already the wire's; the caller decodes the items.
+  [WireQueryCommand, { operation: "Query", input: (i) => ({ ...i }) as WireInput, output: (o) => o }],
   [
     BatchWriteCommand,
     {

@@ -53,8 +53,11 @@ export function timestampDate(value: unknown): Date | null {
  * (Chainlit's phantom steps have no createdAt), and two of those compare as strings so the order stays total.
  */
 export function compareTimestamps(a: string | null | undefined, b: string | null | undefined): number {
-  const x = timestampMicros(a);
-  const y = timestampMicros(b);
+  return compareReadTimestamps(timestampMicros(a), timestampMicros(b), a, b);
+}
+
+/** `compareTimestamps` of `a` and `b` already read (`x`, `y`): for sorts that read each value once. */
+export function compareReadTimestamps(x: number | null, y: number | null, a: string | null | undefined, b: string | null | undefined): number {
   if (x !== null && y !== null) return x - y;
   if (x !== null) return 1;
   if (y !== null) return -1;

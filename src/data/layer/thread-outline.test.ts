@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { directSenderOf } from "../dynamo-direct";
 import { chainlitThread, countOf, testTable, uid } from "../../../test/data-fixtures";
 
 describe("getThreadOutline", () => {
@@ -25,6 +26,22 @@ describe("getThreadOutline", () => {
     expect(outline!.fullSteps(ids)).toEqual(ids.map((id) => steps.find((s) => s.id === id)));
     expect(outline!.fullSteps([big])[0]!.output).toHaveLength(420_000);
     expect(outline!.fullSteps(["not-a-step", fixture.stepB]).map((s) => s.id)).toEqual([fixture.stepB]);
+  });
+
+  it("the partition's Query goes out through the direct sender, not the SDK's middleware stack", async () => {
+    const table = await testTable();
+    const layer = table.layer();
+    const [threadId, userId] = [uid("t-"), uid("u-")];
+    await Promise.all(chainlitThread(userId, threadId).items.map((item) => table.putRaw(item)));
+    const direct: string[] = [];
+    const stop = directSenderOf(table.client)!.intercept(async ({ operation }, next) => (direct.push(operation), next()));
+    try {
+      expect((await layer.getThreadOutline(threadId))?.steps).toHaveLength(2);
+      expect((await layer.getThread(threadId, { signElements: false }))?.steps).toHaveLength(2);
+    } finally {
+      stop();
+    }
+    expect(direct).toEqual(["Query", "Query"]);
   });
 
   it("null for a missing thread, as getThread", async () => {

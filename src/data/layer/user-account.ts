@@ -3,7 +3,7 @@
  * (dynalite has none): `USER` (Chainlit's), `AUTH` (Threadbook's) and the lowercase alias (keys.ts).
  */
 import { randomBytes } from "node:crypto";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
 import { UserAuthSchema, type UserAuth } from "../entities/user";
 import { DataError, isConditionalCheckFailed } from "../errors";
@@ -20,8 +20,15 @@ export const aliasKey = (identifier: string): TableKey => ({ PK: userAliasPk(ide
 /** What Threadbook versions before the AUTH item kept on the USER item; moved to AUTH the first time it is read. */
 const LEGACY_ATTRIBUTES = ["passwordHash", "displayName"] as const;
 
+/**
+ * On an AUTH item written by `createAccount` (all three items at once): the user exists only while the alias of their
+ * lowercase names them. The value is the createdAt that write gave the USER item, so cleaning up after a lost race
+ * removes that USER item only, never one Chainlit's create_user wrote over it since.
+ */
+const ALIAS_BOUND = "aliasBound";
+
 /** Everything any of the three items holds (one projection for one BatchGetItem). */
-const ACCOUNT_ATTRIBUTES = ["PK", "SK", "id", "identifier", "createdAt", "metadata", "displayName", "passwordHash", "sessionVersion", "preferences"];
+const ACCOUNT_ATTRIBUTES = ["PK", "SK", "id", "identifier", "createdAt", "metadata", "displayName", "passwordHash", "sessionVersion", "preferences", ALIAS_BOUND];
 
 /** 96 random bits: a token minted under a version can never match a later one, even for a user removed and re-added. */
 export const newSessionVersion = (): string => randomBytes(12).toString("base64url");
@@ -44,10 +51,101 @@ async function readItems(ctx: LayerContext, keys: TableKey[]): Promise<Array<Ite
   return keys.map((key) => items.find((item) => item.PK === key.PK && item.SK === key.SK) ?? null);
 }
 
-/** One strongly consistent BatchGetItem: the USER and AUTH items of exactly `identifier`, and its alias. */
+/**
+ * One strongly consistent BatchGetItem: the USER and AUTH items of exactly `identifier`, and its alias. Items a
+ * `createAccount` left after losing its lowercase to a case twin (its process stopped before cleaning up) are no
+ * user: they are removed here and the account read as without them, so no read path ever signs in as a loser.
+ */
 export async function readAccount(ctx: LayerContext, identifier: string): Promise<Account> {
   const [user, auth, alias] = await readItems(ctx, [userKey(identifier), authKey(identifier), aliasKey(identifier)]);
-  return { identifier, user: user!, auth: auth!, alias: aliasTarget(alias) };
+  return settleAccount(ctx, { identifier, user: user!, auth: auth!, alias: aliasTarget(alias) });
+}
+
+/**
+ * An alias-bound account is a user once its alias names it. Alias missing (the creating write's alias put never
+ * landed): claimed now, as the first sight of any user claims it. Alias naming a case twin: the twin won, so the
+ * loser's items go (each only if still as that write left it) and the account is read again without them.
+ * Costs nothing for every other account (one comparison).
+ */
+async function settleAccount(ctx: LayerContext, account: Account): Promise<Account> {
+  const bound = account.auth?.[ALIAS_BOUND];
+  if (typeof bound !== "string" || account.alias === account.identifier) return account;
+  const owner = account.alias ?? (await claimAlias(ctx, account.identifier, null));
+  if (owner === account.identifier) return { ...account, alias: owner };
+  await removeLoser(ctx, account.identifier, bound, String(account.auth!.sessionVersion));
+  const [user, auth] = await readItems(ctx, [userKey(account.identifier), authKey(account.identifier)]);
+  return { identifier: account.identifier, user: user!, auth: auth!, alias: owner };
+}
+
+/** The USER and AUTH items one `createAccount` wrote, each only if nobody has written it since. */
+async function removeLoser(ctx: LayerContext, identifier: string, userCreatedAt: string, sessionVersion: string): Promise<void> {
+  const deleteIf = (key: TableKey, attribute: string, value: string) =>
+    onConditionFailed(
+      () =>
+        ctx.doc.send(
+          new DeleteCommand({
+            TableName: ctx.tableName,
+            Key: key,
+            ConditionExpression: "#a = :v",
+            ExpressionAttributeNames: { "#a": attribute },
+            ExpressionAttributeValues: { ":v": value },
+          }),
+        ),
+      () => undefined,
+    );
+  await Promise.all([deleteIf(authKey(identifier), "sessionVersion", sessionVersion), deleteIf(userKey(identifier), "createdAt", userCreatedAt)]);
+}
+
+/** A PutItem under `attribute_not_exists(PK)`: true if written, false if an item was there. */
+const putIfAbsent = (ctx: LayerContext, item: Item): Promise<boolean> =>
+  onConditionFailed(
+    async () => {
+      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item, ConditionExpression: "attribute_not_exists(PK)" }));
+      return true;
+    },
+    () => false,
+  );
+
+/**
+ * A new user in one round trip: the alias, the USER item and the AUTH item (marked alias-bound) written side by side,
+ * each only if absent. Whoever's alias put lands decides between case twins; a loser removes what it wrote and gets
+ * the winner's identifier. If this process stops before that cleanup, `readAccount` does it at the loser's next
+ * read, so a case twin never becomes a second user. Items someone else wrote meanwhile (Chainlit's create_user, a
+ * concurrent sign-in of the same identifier) are kept and read back.
+ */
+export async function createAccount(
+  ctx: LayerContext,
+  identifier: string,
+  fill: { metadata: Record<string, unknown>; displayName?: string | null },
+): Promise<{ user: Item; auth: Item } | { owner: string }> {
+  const createdAt = ctx.now();
+  const user: Item = { ...userKey(identifier), id: identifier, identifier, createdAt, metadata: fill.metadata };
+  const auth: Item = {
+    ...authKey(identifier),
+    identifier,
+    sessionVersion: newSessionVersion(),
+    ...(fill.displayName != null ? { displayName: fill.displayName } : {}),
+    [ALIAS_BOUND]: createdAt,
+  };
+  const [aliasWritten, userWritten, authWritten] = await Promise.all([
+    putIfAbsent(ctx, { ...aliasKey(identifier), identifier }),
+    putIfAbsent(ctx, user),
+    putIfAbsent(ctx, auth),
+  ]);
+  const owner = aliasWritten ? identifier : ((await readAlias(ctx, identifier)) ?? (await claimAlias(ctx, identifier, null)));
+  if (owner !== identifier) {
+    if (userWritten || authWritten) await removeLoser(ctx, identifier, createdAt, String(auth.sessionVersion));
+    return { owner };
+  }
+  if (userWritten && authWritten) return { user, auth };
+  // The same identifier created concurrently, or Chainlit's create_user in between: theirs stand.
+  const [storedUser, storedAuth] = await readItems(ctx, [userKey(identifier), authKey(identifier)]);
+  return { user: storedUser ?? user, auth: storedAuth ?? auth };
+}
+
+async function readAlias(ctx: LayerContext, identifier: string): Promise<string | null> {
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: aliasKey(identifier), ConsistentRead: true }));
+  return aliasTarget(out.Item);
 }
 
 /**
@@ -85,8 +183,7 @@ export async function claimAlias(ctx: LayerContext, identifier: string, expected
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
-    const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: aliasKey(identifier), ConsistentRead: true }));
-    const winner = aliasTarget(out.Item);
+    const winner = await readAlias(ctx, identifier);
     if (winner !== null) return winner;
     current = null; // deleted in between: claim it afresh
   }

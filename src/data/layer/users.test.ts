@@ -8,6 +8,59 @@ beforeAll(async () => {
   table = await testTable();
 });
 
+/** Counts waits: a request sent while none is in flight starts a round trip (requests side by side share one). */
+function roundTrips() {
+  let trips = 0;
+  let inFlight = 0;
+  const stop = directSenderOf(table.client)!.intercept(async (_attempt, next) => {
+    if (inFlight++ === 0) trips++;
+    try {
+      return await next();
+    } finally {
+      inFlight--;
+    }
+  });
+  return { stop: () => (stop(), trips) };
+}
+
+class ProcessStopped extends Error {}
+
+/**
+ * Runs `loser`'s createUser as if its process stopped at `stopAt`: its alias PutItem never sent (once the USER and AUTH
+ * PutItems beside it have landed), or its cleanup never sent. `beforeAlias` runs just before the alias PutItem goes
+ * out, to let a case twin in first.
+ */
+async function createUserThatStops(loser: string, stopAt: "alias" | "cleanup", beforeAlias: () => Promise<unknown> = async () => {}) {
+  const aliasPk = `USERALIAS#${loser.toLowerCase()}`;
+  const itemsLanding: Promise<unknown>[] = [];
+  let bothSent = () => {};
+  const sent = new Promise<void>((resolve) => (bothSent = resolve));
+  const stopIntercepting = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+    const item = (input as { Item?: Record<string, { S?: string }> }).Item;
+    const key = (input as { Key?: Record<string, { S?: string }> }).Key;
+    if (operation === "PutItem" && item?.PK?.S === `USER#${loser}`) {
+      const landing = next();
+      if (itemsLanding.push(landing.catch(() => undefined)) === 2) bothSent();
+      return landing;
+    }
+    if (operation === "PutItem" && item?.PK?.S === aliasPk && item.identifier?.S === loser) {
+      if (stopAt === "alias") {
+        await sent;
+        await Promise.all(itemsLanding);
+        throw new ProcessStopped();
+      }
+      await beforeAlias();
+    }
+    if (stopAt === "cleanup" && operation === "DeleteItem" && key?.PK?.S === `USER#${loser}`) throw new ProcessStopped();
+    return next();
+  });
+  try {
+    await expect(table.layer().createUser({ identifier: loser, displayName: "Loser" })).rejects.toBeInstanceOf(ProcessStopped);
+  } finally {
+    stopIntercepting();
+  }
+}
+
 const userItem = (identifier: string) => table.plain(`USER#${identifier}`, "USER");
 const authItem = (identifier: string) => table.plain(`USER#${identifier}`, "AUTH");
 const aliasItem = (identifier: string) => table.plain(`USERALIAS#${identifier.toLowerCase()}`, "ALIAS");
@@ -17,9 +70,11 @@ describe("users", () => {
     let now = new Date("2026-01-01T00:00:00.000Z");
     const layer = table.layer({ clock: () => now });
     const identifier = uid("Ada-");
+    const trips = roundTrips();
     const first = await countOf(table, () => layer.createUser({ identifier, displayName: "Ada", metadata: { role: "admin" } }));
-    // The read, the alias claim, then the USER and AUTH items side by side: three conditional PutItems, no UpdateItem.
+    // The read, then the alias, USER and AUTH items side by side: three conditional PutItems in one round trip.
     expect(first.byOperation).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 3 });
+    expect(trips.stop()).toBe(2);
     expect(first.result).toEqual({ id: identifier, identifier, displayName: "Ada", createdAt: "2026-01-01T00:00:00.000000Z", metadata: { role: "admin" } });
 
     now = new Date("2026-02-01T00:00:00.000Z");
@@ -36,7 +91,15 @@ describe("users", () => {
       createdAt: { S: "2026-01-01T00:00:00.000000Z" },
       metadata: { M: { role: { S: "admin" } } },
     });
-    expect(await authItem(identifier)).toEqual({ PK: `USER#${identifier}`, SK: "AUTH", identifier, displayName: "Ada", sessionVersion: expect.any(String) });
+    // aliasBound: this user exists only while the alias names them (see the case-twin tests below).
+    expect(await authItem(identifier)).toEqual({
+      PK: `USER#${identifier}`,
+      SK: "AUTH",
+      identifier,
+      displayName: "Ada",
+      sessionVersion: expect.any(String),
+      aliasBound: "2026-01-01T00:00:00.000000Z",
+    });
     expect(await aliasItem(identifier)).toEqual({ PK: `USERALIAS#${identifier.toLowerCase()}`, SK: "ALIAS", identifier });
   });
 
@@ -149,6 +212,86 @@ describe("users", () => {
     const auths = await Promise.all(distinct.map(async (identifier) => ((await authItem(identifier)) ? identifier : null)));
     expect(auths.filter(Boolean)).toEqual([winner]);
     expect(await aliasItem(base)).toMatchObject({ identifier: winner });
+  });
+
+  it("a case twin that lost the alias and stopped before cleaning up is no user: every read removes it (hostile)", async () => {
+    const layer = table.layer();
+    const winner = `dana-${uid()}@example.com`;
+    const loser = `Dana-${winner.slice(5)}`;
+    // The loser's USER and AUTH land, the winner's createUser completes, then the loser's alias put is refused and its
+    // process stops before removing what it wrote.
+    await createUserThatStops(loser, "cleanup", () => layer.createUser({ identifier: winner, displayName: "Winner" }));
+    expect(await authItem(loser)).toMatchObject({ aliasBound: expect.any(String) });
+    expect(await userItem(loser)).toMatchObject({ identifier: loser });
+
+    // Sign-in as the loser's exact identifier signs in as the winner; Chainlit's exact lookup finds nobody.
+    expect((await layer.getUserAuth(loser))?.identifier).toBe(winner);
+    expect(await userItem(loser)).toBeUndefined();
+    expect(await authItem(loser)).toBeUndefined();
+    expect(await layer.getUser(loser)).toBeNull();
+    expect(await layer.createUser({ identifier: loser })).toMatchObject({ identifier: winner, displayName: "Winner" });
+    await expect(layer.setUserPassword(loser, "scrypt$x")).rejects.toSatisfy((e) => isDataError(e, "not_found"));
+    expect(await userItem(loser)).toBeUndefined();
+    expect(await authItem(loser)).toBeUndefined();
+  });
+
+  it("a new user whose alias put never landed: a case twin created meanwhile wins, the stranded items go (hostile)", async () => {
+    const layer = table.layer();
+    const stranded = `Erin-${uid()}@example.com`;
+    await createUserThatStops(stranded, "alias");
+    expect(await aliasItem(stranded)).toBeUndefined();
+    expect(await authItem(stranded)).toMatchObject({ aliasBound: expect.any(String) });
+
+    const twin = stranded.toLowerCase();
+    expect(await layer.createUser({ identifier: twin })).toMatchObject({ identifier: twin });
+    for (const read of [() => layer.getUserAuth(stranded), () => layer.findUser(stranded)]) expect((await read())?.identifier).toBe(twin);
+    expect(await layer.getUser(stranded)).toBeNull();
+    expect(await userItem(stranded)).toBeUndefined();
+    expect(await authItem(stranded)).toBeUndefined();
+  });
+
+  it("a new user whose alias put never landed, with no twin: the next read claims the alias and the user stands", async () => {
+    const layer = table.layer();
+    const stranded = `Finn-${uid()}@example.com`;
+    await createUserThatStops(stranded, "alias");
+    const version = (await authItem(stranded))?.sessionVersion;
+    expect(await layer.getUserAuth(stranded.toUpperCase())).toBeNull(); // no alias yet: only the exact identifier finds them
+    expect(await layer.getUserAuth(stranded)).toMatchObject({ identifier: stranded, displayName: "Loser", sessionVersion: version });
+    expect(await aliasItem(stranded)).toMatchObject({ identifier: stranded });
+    expect((await layer.getUserAuth(stranded.toUpperCase()))?.identifier).toBe(stranded);
+    expect(await layer.createUser({ identifier: stranded.toLowerCase() })).toMatchObject({ identifier: stranded });
+  });
+
+  it("Chainlit's create_user over a stranded loser's USER item keeps Chainlit's user; only the loser's AUTH goes", async () => {
+    const layer = table.layer();
+    const winner = `gus-${uid()}@example.com`;
+    const loser = `Gus-${winner.slice(4)}`;
+    await createUserThatStops(loser, "cleanup", () => layer.createUser({ identifier: winner }));
+    const strandedVersion = (await authItem(loser))?.sessionVersion;
+    // A Chainlit login of exactly that identifier: its PutItem of the whole USER item, as Chainlit's create_user writes it.
+    await chainlitCreateUser(table, loser, { provider: { S: "github" } });
+    const chainlitUser = await table.raw(`USER#${loser}`, "USER");
+
+    // Chainlit made that user, so it is a case twin Chainlit made: kept, as docs/data-layer.md "Users" says of those.
+    expect(await layer.getUser(loser)).toMatchObject({ identifier: loser, createdAt: "2025-05-06T07:08:09.123456Z", metadata: { provider: "github" } });
+    expect(await table.raw(`USER#${loser}`, "USER")).toEqual(chainlitUser);
+    const auth = await authItem(loser);
+    expect(auth?.sessionVersion).not.toBe(strandedVersion);
+    expect(auth).not.toHaveProperty("aliasBound");
+    expect(auth).not.toHaveProperty("displayName");
+    expect(await aliasItem(loser)).toMatchObject({ identifier: winner });
+  });
+
+  it("Chainlit's create_user over a user Threadbook created keeps them signed in (the alias still names them)", async () => {
+    const layer = table.layer();
+    const identifier = `Hal-${uid()}@example.com`;
+    await layer.createUser({ identifier, displayName: "Hal" });
+    const version = await layer.getSessionVersion(identifier);
+    await chainlitCreateUser(table, identifier, { provider: { S: "credentials" } });
+    for (const typed of [identifier, identifier.toLowerCase()]) {
+      expect(await layer.getUserAuth(typed)).toMatchObject({ identifier, displayName: "Hal", sessionVersion: version });
+    }
+    expect(await layer.getUser(identifier)).toMatchObject({ identifier, metadata: { provider: "credentials" } });
   });
 
   it("moves what older versions kept on the user item into AUTH on first read, once, under concurrent readers", async () => {

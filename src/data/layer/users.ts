@@ -16,6 +16,7 @@ import {
   aliasKey,
   authKey,
   claimAlias,
+  createAccount,
   newSessionVersion,
   readAccount,
   resolveAccount,
@@ -57,17 +58,23 @@ export async function getUserAuth(ctx: LayerContext, typed: string): Promise<Use
 }
 
 /**
- * Creates the user or returns the one that exists, never a second user differing only in case: the conditional
- * write of the alias decides between concurrent creators, and the losers return the winner, so it goes before the
- * user's items exist. The USER item is written only when missing, so this never resets what Chainlit wrote.
- * 1 BatchGetItem for a user seen before (every login); a new one: + the alias PutItem, then the USER and AUTH PutItems
- * side by side (4 requests, 3 round trips; the fewest without transactions, which dynalite lacks).
+ * Creates the user or returns the one that exists, never a second user differing only in case. The USER item is
+ * written only when missing, so this never resets what Chainlit wrote. 1 BatchGetItem for a user seen before (every
+ * login). A new user: + the alias, USER and AUTH PutItems side by side (4 requests, 2 round trips), where the alias
+ * decides between case twins and a loser removes its items and returns the winner (`createAccount`). When the alias
+ * already names somebody gone (a stale one), it is re-claimed first, then the two items written.
  */
 export async function createUser(ctx: LayerContext, user: User): Promise<PersistedUser> {
   const { identifier, displayName, metadata } = UserSchema.parse(user);
   const resolved = await resolveAccount(ctx, identifier);
   let account = resolved.account;
   const alias = resolved.alias;
+  if (!account && alias === null) {
+    const created = await createAccount(ctx, identifier, { metadata, displayName });
+    if ("user" in created) return decodeUser(created.user, created.auth);
+    // A case twin won the alias meanwhile (its items may still be on their way: written below if missing).
+    account = await readAccount(ctx, created.owner);
+  }
   if (!account) {
     const owner = alias === identifier ? identifier : await claimAlias(ctx, identifier, alias);
     account = owner === identifier ? { identifier, user: null, auth: null, alias: identifier } : await readAccount(ctx, owner);

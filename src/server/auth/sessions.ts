@@ -6,6 +6,7 @@
  */
 import { getToken, type JWT } from "next-auth/jwt";
 import type { SessionUser } from "./session-user";
+import { createSessionTokenCache } from "./session-token-cache";
 import type { Services } from "../services";
 
 declare module "next-auth" {
@@ -41,10 +42,19 @@ export async function userFromToken(services: SessionServices, token: JWT | null
 
 const SECURE_SESSION_COOKIE = "__Secure-authjs.session-token";
 
-/** Decodes the request's session cookie (authenticated encryption, expiry) and checks its version. */
+const decodedTokens = createSessionTokenCache();
+
+/**
+ * Decodes the request's session cookie (authenticated encryption, expiry) and checks its version. A token is decoded
+ * once per browser, not per request (session-token-cache.ts): keyed by everything getToken reads (the cookie and
+ * authorization headers) and the secret it decodes with.
+ */
 export async function sessionUserFromRequest(services: SessionServices, req: Pick<Request, "headers">, secret: string | undefined): Promise<SessionUser | null> {
-  const secureCookie = (req.headers.get("cookie") ?? "").includes(SECURE_SESSION_COOKIE);
-  return userFromToken(services, await getToken({ req, secret, secureCookie }));
+  const cookie = req.headers.get("cookie") ?? "";
+  const authorization = req.headers.get("authorization") ?? "";
+  const secureCookie = cookie.includes(SECURE_SESSION_COOKIE);
+  const token = await decodedTokens.decode(`${secret ?? ""}\u0000${cookie}\u0000${authorization}`, () => getToken({ req, secret, secureCookie }));
+  return userFromToken(services, token);
 }
 
 /** "Sign out everywhere": a new session version, seen at once here and within the check interval elsewhere. */
