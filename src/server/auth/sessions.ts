@@ -4,6 +4,7 @@
  * user's AUTH item still holds that version. A password change, "Sign out everywhere" or removing the user
  * changes or deletes it, which ends every session on every instance within SESSION_CHECK_SECONDS.
  */
+import { createHash } from "node:crypto";
 import { getToken, type JWT } from "next-auth/jwt";
 import type { SessionUser } from "./session-user";
 import { createSessionTokenCache } from "./session-token-cache";
@@ -53,7 +54,9 @@ export async function sessionUserFromRequest(services: SessionServices, req: Pic
   const cookie = req.headers.get("cookie") ?? "";
   const authorization = req.headers.get("authorization") ?? "";
   const secureCookie = cookie.includes(SECURE_SESSION_COOKIE);
-  const token = await decodedTokens.decode(`${secret ?? ""}\u0000${cookie}\u0000${authorization}`, () => getToken({ req, secret, secureCookie }));
+  // A digest as the key: the cache holds neither the cookies nor the secret, and each entry stays small.
+  const key = createHash("sha256").update(`${secret ?? ""}\u0000${cookie}\u0000${authorization}`).digest("base64url");
+  const token = await decodedTokens.decode(key, () => getToken({ req, secret, secureCookie }));
   return userFromToken(services, token);
 }
 
