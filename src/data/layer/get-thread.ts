@@ -8,7 +8,7 @@ import { ElementSchema, type Element } from "../entities/element";
 import { StepSchema, type Step } from "../entities/step";
 import { ThreadSchema, type ThreadWithContent } from "../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, timestampFromUserThreadSk } from "../keys";
-import { compareTimestamps } from "../timestamps";
+import { sortByTimestamps } from "../timestamps";
 import { type LayerContext } from "./context";
 import { signElement } from "./elements";
 import { removeLeftoversOnTheWay } from "./leftovers";
@@ -20,8 +20,9 @@ import { collectPart, reassembleStep, type PartsByStep } from "./step-parts";
  * then by `start`; a missing createdAt (a Chainlit phantom step) sorts first. Array#sort is stable, so items still
  * tied keep the partition's order (by SK): the same for every reader. Threadbook's own writes never tie (clock.ts).
  */
-export const byTime = (a: { createdAt?: string | null; start?: string | null }, b: { createdAt?: string | null; start?: string | null }) =>
-  compareTimestamps(a.createdAt, b.createdAt) || compareTimestamps(a.start, b.start);
+/** Oldest first: by createdAt, then start (each read once: sortByTimestamps). */
+export const sortByTime = <T extends { createdAt?: string | null; start?: string | null }>(items: readonly T[]): T[] =>
+  sortByTimestamps(items, (item) => item.createdAt, (item) => item.start);
 
 /** Thread items always have createdAt when Chainlit or Threadbook wrote them; anything else still parses. */
 function threadDefaults(threadId: string, item: Item): Item {
@@ -84,7 +85,8 @@ export function decodeSteps(ctx: LayerContext, threadId: string, stepItems: Item
 
 /** Element items as elements, oldest first, links unsigned. */
 export function decodeElements(ctx: LayerContext, threadId: string, elementItems: Item[]): Element[] {
-  return decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, item, { id, threadId })).sort(byTime);
+  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, item, { id, threadId }));
+  return sortByTime(elements);
 }
 
 export async function getThread(ctx: LayerContext, threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {
@@ -95,7 +97,7 @@ export async function getThread(ctx: LayerContext, threadId: string, options: Ge
   const sorted = decodeElements(ctx, threadId, partition.elementItems);
   const signed = options.signElements === false ? sorted : await Promise.all(sorted.map((element) => signElement(ctx, element)));
   ctx.logger.debug("getThread read", { threadId, steps: steps.length, elements: signed.length });
-  return { ...thread, steps: steps.sort(byTime), elements: signed };
+  return { ...thread, steps: sortByTime(steps), elements: signed };
 }
 
 /** Decodes items of one kind; an item that does not fit its schema is skipped and logged, not fatal (cf. #2623). */

@@ -12,7 +12,7 @@ import { type Step } from "../entities/step";
 import { type Thread } from "../entities/thread";
 import { STEP_PREFIX, idFromKey } from "../keys";
 import { type LayerContext } from "./context";
-import { byTime, decodeElements, decodeSteps, decodeThreadItem, readPartitionItems } from "./get-thread";
+import { decodeElements, decodeSteps, decodeThreadItem, readPartitionItems, sortByTime } from "./get-thread";
 
 /** Where a step sits, read straight off its item (a field of another type than Chainlit writes counts as absent). */
 export interface StepOutline {
@@ -49,7 +49,7 @@ export async function getThreadOutline(ctx: LayerContext, threadId: string): Pro
   }
   return {
     thread: decodeThreadItem(threadId, partition.threadItem),
-    steps: steps.sort(byTime),
+    steps: sortByTime(steps),
     elements: decodeElements(ctx, threadId, partition.elementItems),
     fullSteps(ids) {
       const items = ids.flatMap((id): Item[] => { const item = itemById.get(id); return item ? [item] : []; });
