@@ -53,6 +53,16 @@ export interface PartitionItems {
  */
 export async function readPartitionItems(ctx: LayerContext, threadId: string): Promise<PartitionItems | null> {
   const items = await queryPartition(ctx, threadId);
+  const { threadItem, ...content } = sortByKind(items);
+  if (!threadItem) {
+    if (items.length > 0) await removeLeftoversOnTheWay(ctx, threadId, items);
+    return null;
+  }
+  return { threadItem, ...content };
+}
+
+/** A partition's items by kind, in the order given. */
+export function sortByKind(items: readonly Item[]): Omit<PartitionItems, "threadItem"> & { threadItem?: Item } {
   let threadItem: Item | undefined;
   const stepItems: Item[] = [];
   const elementItems: Item[] = [];
@@ -64,10 +74,6 @@ export async function readPartitionItems(ctx: LayerContext, threadId: string): P
     else if (sk.startsWith(ELEMENT_PREFIX)) elementItems.push(item);
     else if (sk.startsWith(PART_PREFIX)) collectPart(parts, item);
     // FEEDBACK# markers and anything unknown are index data, not thread content.
-  }
-  if (!threadItem) {
-    if (items.length > 0) await removeLeftoversOnTheWay(ctx, threadId, items);
-    return null;
   }
   return { threadItem, stepItems, elementItems, parts };
 }
