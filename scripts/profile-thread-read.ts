@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { createDynamoClient, dynamoSettings, DynamoDBDataLayer } from "../src/data";
 import { latestWindow } from "../src/server/thread-window";
+import { countBenchRequests } from "./bench-counter";
 import { seedLongThread } from "./seed-long-thread";
 import { startStack } from "./stack";
 
@@ -42,8 +43,7 @@ async function parent() {
 
 async function reader({ threadId, userId }: { threadId: string; userId: string }) {
   const client = createDynamoClient(dynamoSettings(process.env));
-  let requests = 0;
-  client.middlewareStack.add((next) => (args) => (requests++, next(args)), { step: "deserialize", name: "profileCounter" });
+  const counter = countBenchRequests(client);
   const data = new DynamoDBDataLayer({ tableName: process.env.DYNAMODB_TABLE!, client });
   const timed = async <T>(work: () => Promise<T> | T) => {
     const [cpu, wall] = [process.cpuUsage(), performance.now()];
@@ -52,15 +52,15 @@ async function reader({ threadId, userId }: { threadId: string; userId: string }
     return { value, cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - wall };
   };
   for (let run = 0; run < 6; run++) {
-    requests = 0;
+    const before = counter.requests;
     const outline = await timed(() => data.getThreadOutline(threadId));
-    const readRequests = requests;
+    const readRequests = counter.requests - before;
     const window = await timed(() => latestWindow(data, userId, outline.value!));
     // The first read warms the process (module loading, JIT): not reported.
     if (run > 0)
       console.log(
         `read ${run}: getThreadOutline ${outline.cpuMs.toFixed(0)} ms CPU / ${outline.wallMs.toFixed(0)} ms wall, ${readRequests} requests; ` +
-          `latestWindow ${window.cpuMs.toFixed(0)} ms CPU / ${window.wallMs.toFixed(0)} ms wall, ${requests - readRequests} requests; ` +
+          `latestWindow ${window.cpuMs.toFixed(0)} ms CPU / ${window.wallMs.toFixed(0)} ms wall, ${counter.requests - before - readRequests} requests; ` +
           `${outline.value!.steps.length} steps, ${window.value.steps.length} in the window`,
       );
   }

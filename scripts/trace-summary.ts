@@ -25,13 +25,12 @@ if (!file) throw new Error("usage: tsx scripts/trace-summary.ts trace.json");
 const raw = JSON.parse(readFileSync(file, "utf8")) as { traceEvents: TraceEvent[] } | TraceEvent[];
 const events = Array.isArray(raw) ? raw : raw.traceEvents;
 
-// The page's renderer main thread: where the document was parsed.
-const threadNames = new Map(events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}:${e.tid}`, String(e.args?.name)]));
-const parse = events.find((e) => e.name === "ParseHTML" && threadNames.get(`${e.pid}:${e.tid}`) === "CrRendererMain");
-if (!parse) throw new Error("no ParseHTML on a renderer main thread in this trace");
+// The navigation to the page (not the about:blank a new tab starts with, nor the browser's own pages), and the
+// renderer main thread it happened on.
+const navigation = events.find((e) => e.name === "navigationStart" && String(e.args?.data?.documentLoaderURL ?? "").startsWith("http"));
+const parse = navigation && events.find((e) => e.name === "ParseHTML" && e.pid === navigation.pid && e.tid === navigation.tid);
+if (!parse) throw new Error("no navigation to an http page with its HTML parsed in this trace");
 const main = (e: TraceEvent) => e.pid === parse.pid && e.tid === parse.tid;
-// The navigation to the page (not the about:blank a new tab starts with).
-const navigation = events.find((e) => e.name === "navigationStart" && e.pid === parse.pid && String(e.args?.data?.documentLoaderURL ?? "").startsWith("http"));
 const t0 = navigation?.ts ?? parse.ts;
 const ms = (ts: number) => Math.round((ts - t0) / 100) / 10;
 
@@ -100,11 +99,11 @@ for (const r of rows) console.log(`${String(r.at).padStart(8)}  ${String(r.dur).
 // Totals per kind between the HTML's last byte and the bench's marks (or milestones given as arguments, in ms).
 const documentDone = events.find((e) => e.name === "ResourceFinish" && String(requests.get(String(e.args?.data?.requestId))).startsWith("Document"));
 const benchMarks = ["bench:latest-in-view", "bench:interactive"].map((name) => events.find((e) => e.name === name && e.pid === parse.pid && e.ts >= t0));
-const cuts = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [documentDone, firstPaintOf(), ...benchMarks].flatMap((e) => (e ? [ms(e.ts)] : []));
+const cuts = (process.argv.length > 3 ? process.argv.slice(3).map(Number) : [documentDone, firstPaintOf(), ...benchMarks].flatMap((e) => (e ? [ms(e.ts)] : []))).sort((a, b) => a - b);
 function firstPaintOf() {
   return events.find((e) => e.name === "firstContentfulPaint" && e.pid === parse!.pid && e.ts >= t0);
 }
-console.log(`\nCuts: HTML done, first contentful paint, latest in view, interactive = ${cuts.join(", ")} ms`);
+console.log(`\nCuts (HTML done, first contentful paint, latest in view, interactive; in time order): ${cuts.join(", ")} ms`);
 if (cuts.length) {
   const bounds = [0, ...cuts, Infinity];
   for (let i = 0; i + 1 < bounds.length; i++) {
