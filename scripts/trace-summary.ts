@@ -74,18 +74,25 @@ function describe(task: TraceEvent): { kind: string; text: string } {
     byName.set(label, (byName.get(label) ?? 0) + (child.dur ?? 0) / 1000);
   }
   const top = [...byName.entries()].filter(([name]) => !/^(ThreadControllerImpl|RunTask|v8\.run|V8\.)/.test(name)).sort((a, b) => b[1] - a[1]);
-  const kind = kindOf(top.map(([name]) => name));
+  const kind = kindOf(top.map(([name, d]) => `${name} ${d.toFixed(1)}`));
   return { kind, text: top.slice(0, 4).map(([name, d]) => `${name} ${d.toFixed(1)}`).join(" | ") };
 }
 
+/** A task's cause, from its heaviest children (names as `describe` labels them). */
 function kindOf(names: string[]): string {
+  const top = names.slice(0, 2).join(" | ");
   const first = names[0] ?? "";
-  if (first.startsWith("ParseHTML")) return "HTML parse";
-  if (first.startsWith("EvaluateScript") || first.startsWith("v8.compile")) return "script evaluation";
-  if (/^(FunctionCall|TimerFire|FireAnimationFrame|EventDispatch|RunMicrotasks|v8\.callFunction)/.test(first)) return "script (callbacks)";
+  if (/FunctionCall :check/.test(top)) return "bench check (+ the frame's layout)";
+  if (/FunctionCall \/threads\/[^ ]*:f\b/.test(top)) return "pre-hydration scroll script";
+  if (first.startsWith("ParseHTML")) return /EvaluateScript \/threads\//.test(names.slice(0, 3).join(" ")) ? "HTML parse + inline scripts (RSC payload)" : "HTML parse";
+  if (/^FunctionCall chunks\/[^ ]*:z$/.test(first.replace(/ [\d.]+$/, ""))) return "React work loop (hydration, renders)";
+  if (first.startsWith("EvaluateScript chunks/") || first.startsWith("v8.compile")) return "script evaluation (first-load chunks)";
+  if (first.startsWith("EvaluateScript") && /Receive mojo/.test(top)) return "evaluation sent over CDP";
+  if (/^(FunctionCall|TimerFire|FireAnimationFrame|EventDispatch|RunMicrotasks|v8\.callFunction)/.test(first)) return "other script callbacks";
   if (/^(UpdateLayoutTree|Layout|RecalculateStyles|ParseAuthorStyleSheet)/.test(first)) return "style + layout";
   if (/^(Paint|Layerize|PrePaint|Commit|CompositeLayers|UpdateLayer)/.test(first)) return "paint";
-  return first.split(" ")[0] || "other";
+  if (/^(Receive mojo message|SimpleWatcher|DocumentLoader|NavigationBodyLoader)/.test(first)) return "loading (IPC, body read)";
+  return "other";
 }
 
 const tasks = events.filter((e) => main(e) && e.ph === "X" && e.name === "RunTask" && e.ts >= t0 && (e.dur ?? 0) > 2000).sort((a, b) => a.ts - b.ts);
