@@ -14,7 +14,7 @@
  * A measurement, not a test: it asserts nothing, it prints and records.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
@@ -32,6 +32,19 @@ import { startStack } from "./stack";
 const SIZES = (process.env.BENCH_UI_SIZES ?? "200,2000,10000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 5);
 const PASSWORD = "bench-ui-password-1";
+/** BENCH_UI_TRACE=dir: also records a Chromium trace of one more view per size there (scripts/trace-summary.ts reads it). */
+const TRACE_DIR = process.env.BENCH_UI_TRACE;
+const TRACE_CATEGORIES = [
+  "devtools.timeline",
+  "disabled-by-default-devtools.timeline",
+  "disabled-by-default-devtools.timeline.frame",
+  "blink.user_timing",
+  "loading",
+  "navigation",
+  "toplevel",
+  "v8.execute",
+  "disabled-by-default-v8.cpu_profiler",
+];
 
 export interface UiResult {
   steps: number;
@@ -47,15 +60,33 @@ export interface UiResult {
   serverCpuMs: number;
 }
 
-/** The newest reply in view (`hydrated`: and its 👎 carrying React's handler, so a click does something). */
-const latestReply = (hydrated: boolean) => `(() => {
-  const replies = document.querySelectorAll('[data-testid="assistant-message"]');
-  const last = replies[replies.length - 1];
-  const thumb = last && last.querySelector('[data-testid="feedback-down"]');
-  if (!last || !thumb) return false;
-  const box = last.getBoundingClientRect();
-  return box.bottom > 0 && box.top < window.innerHeight && (${!hydrated} || Object.keys(thumb).some((key) => key.startsWith("__reactProps")));
+/**
+ * Runs in every page before any of the app's scripts (an init script) and notes, at the frame it happens, when the
+ * newest reply is first inside the viewport and when its 👎 first carries React's handler (hydrated, so a click does
+ * something). Noted in the page rather than asked from here: an evaluation sent from Playwright waits for the page's
+ * main thread, so a time read that way includes whatever long task (script evaluation, hydration) was running when
+ * the condition became true, and Playwright's own injected script (~80 ms to compile on a loaded machine) ran on the
+ * page's main thread in the middle of its first paint. The check costs well under a millisecond a frame.
+ */
+const WATCH_LATEST_REPLY = `(() => {
+  const marks = (window.__benchUi = { visible: 0, interactive: 0 });
+  const check = () => {
+    const replies = document.querySelectorAll('[data-testid="assistant-message"]');
+    const last = replies[replies.length - 1];
+    const thumb = last && last.querySelector('[data-testid="feedback-down"]');
+    if (last && thumb) {
+      const box = last.getBoundingClientRect();
+      if (box.bottom > 0 && box.top < window.innerHeight) {
+        // performance.mark: a trace (BENCH_UI_TRACE) shows these two moments too.
+        if (!marks.visible) marks.visible = performance.mark("bench:latest-in-view").startTime;
+        if (Object.keys(thumb).some((key) => key.startsWith("__reactProps"))) marks.interactive = performance.mark("bench:interactive").startTime;
+      }
+    }
+    if (!marks.interactive) requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
 })()`;
+const LATEST_MARKS = "window.__benchUi && window.__benchUi.interactive ? window.__benchUi : null";
 const NAVIGATION_TIMING = `(() => { const n = performance.getEntriesByType("navigation")[0]; return [n.responseStart, n.responseEnd]; })()`;
 
 /** ms from a click on the last reply's 👎 to the first frame with the dialog in the document. */
@@ -93,12 +124,14 @@ export async function runUiBench(log: (line: string) => void = console.error): P
     client.destroy();
   }
   const server = await startAppServer(stack.env);
+  if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
   const browser = await chromium.launch({ executablePath: chromiumPath() });
   try {
     const cookie = await signIn(server.baseUrl, identifier, PASSWORD);
     const [name, value] = cookie.split("=") as [string, string];
     // bypassCSP: the measuring snippets are evaluated as strings, which the app's CSP (rightly) forbids to pages.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    await context.addInitScript(WATCH_LATEST_REPLY);
     await context.addCookies([{ name, value: cookie.slice(name.length + 1) || value, url: server.baseUrl }]);
     const results: UiResult[] = [];
     for (const { steps, threadId } of threads) {
@@ -113,10 +146,9 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         const serverCpuBefore = cpuMs(server.pid);
         await page.goto(url, { waitUntil: "commit" });
         // Page-side code as strings: tsx names functions with a helper the page does not have.
-        await page.waitForFunction(latestReply(false), undefined, { polling: "raf", timeout: 60_000 });
-        const visibleMs = (await page.evaluate("performance.now()")) as number;
-        await page.waitForFunction(latestReply(true), undefined, { polling: "raf", timeout: 60_000 });
-        const interactiveMs = (await page.evaluate("performance.now()")) as number;
+        // Polled every frame, so the CPU metrics below are read as soon as possible after the page is interactive.
+        const marks = await page.waitForFunction(LATEST_MARKS, undefined, { polling: "raf", timeout: 60_000 });
+        const { visible: visibleMs, interactive: interactiveMs } = (await marks.jsonValue()) as { visible: number; interactive: number };
         const serverCpuMs = cpuMs(server.pid) - serverCpuBefore;
         const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
         const [browserTaskMs, browserScriptMs] = [metrics.TaskDuration ?? 0, metrics.ScriptDuration ?? 0].map((seconds) => seconds * 1000) as [number, number];
@@ -125,6 +157,19 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         const dislikeToDialogMs = (await page.evaluate(DISLIKE_TO_DIALOG)) as number;
         await page.close();
         if (run >= 0) runs.push({ domNodes, firstByteMs, htmlDoneMs, visibleMs, interactiveMs, dislikeToDialogMs, browserTaskMs, browserScriptMs, serverCpuMs });
+      }
+      if (TRACE_DIR) {
+        // One more view, traced (not in the medians: tracing slows the page down a little).
+        const page = await context.newPage();
+        const file = path.join(TRACE_DIR, `thread-${steps}.json`);
+        await browser.startTracing(page, { path: file, categories: TRACE_CATEGORIES });
+        await page.goto(url, { waitUntil: "commit" });
+        await page.waitForFunction(LATEST_MARKS, undefined, { polling: 100, timeout: 60_000 });
+        // A few frames more, so the trace shows what follows interactivity too.
+        await page.waitForTimeout(500);
+        await browser.stopTracing();
+        await page.close();
+        log(`  traced one view of ${steps} steps: ${file} (npx tsx scripts/trace-summary.ts ${file})`);
       }
       const result = {
         steps,

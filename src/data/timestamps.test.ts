@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from "./timestamps";
+import { compareTimestamps, isoFromMicros, sortByTimestamps, timestampDate, timestampMicros } from "./timestamps";
 
 const base = Date.UTC(2025, 0, 1, 10, 0, 0) * 1000;
 
@@ -45,6 +45,38 @@ describe("mixed formats", () => {
     expect(["2025-01-01T00:00:00Z", null, "b", "a"].sort(compareTimestamps)).toEqual([null, "a", "b", "2025-01-01T00:00:00Z"]);
     expect(compareTimestamps(undefined, "2025-01-01T00:00:00Z")).toBeLessThan(0);
     expect(compareTimestamps("2025-01-01T10:00:00.123Z", "2025-01-01T10:00:00.123000Z")).toBe(0);
+  });
+});
+
+describe("sortByTimestamps", () => {
+  // Every format both apps write, unreadable values and ties, in an order that is neither sorted nor reversed.
+  const rows = [
+    ["2025-01-01T10:00:00.123Z", "b"],
+    [null, "a"],
+    ["2025-01-01T10:00:00Z", null],
+    ["yesterday", "c"],
+    ["2025-01-01T10:00:00.123456Z", "2025-01-01T10:00:01Z"],
+    ["2025-01-01T10:00:00.123000Z", "2025-01-01T10:00:00Z"],
+    [undefined, null],
+    ["2025-01-01T12:00:00.5+02:00", "x"],
+    ["2025-01-01T10:00:00.5Z", "2025-01-01T09:00:00Z"],
+    ["", "z"],
+    ["2025-01-01T10:00:00.123Z", "a"],
+  ].map(([createdAt, start], i) => ({ i, createdAt, start }));
+
+  it("gives exactly the order of a sort with compareTimestamps, stable on ties", () => {
+    const expected = [...rows].sort((a, b) => compareTimestamps(a.createdAt, b.createdAt) || compareTimestamps(a.start, b.start));
+    const sorted = sortByTimestamps(rows, (row) => row.createdAt, (row) => row.start);
+    expect(sorted.map((row) => row.i)).toEqual(expected.map((row) => row.i));
+    expect(sorted.map((row) => row.i).slice(0, 4)).toEqual([6, 1, 9, 3]);
+  });
+
+  it("reads each value once, whatever the number of comparisons", () => {
+    const reads: string[] = [];
+    const many = Array.from({ length: 200 }, (_, i) => ({ createdAt: isoFromMicros(base + ((i * 7919) % 200) * 1000) }));
+    const sorted = sortByTimestamps(many, (row) => (reads.push(row.createdAt), row.createdAt));
+    expect(reads).toHaveLength(200);
+    expect(sorted.map((row) => row.createdAt)).toEqual([...many].map((row) => row.createdAt).sort());
   });
 });
 

@@ -111,7 +111,7 @@ export async function threadWindow(
   const start = Math.max(0, Math.min(range.start, total));
   const end = Math.max(start, Math.min(range.end, total));
   const stepIds = turns.slice(start, end).flatMap((turn) => turn.steps.map((step) => step.id));
-  const steps: Step[] = outline.fullSteps(stepIds);
+  const steps: Step[] = await outline.fullSteps(stepIds);
   const ids = new Set(stepIds);
   const allIds = end === total ? new Set(outline.steps.map((step) => step.id)) : null;
   const shown = outline.elements.filter((element: Element) => (element.forId ? ids.has(element.forId) || (allIds !== null && !allIds.has(element.forId)) : allIds !== null));

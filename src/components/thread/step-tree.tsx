@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useMemo } from "react";
+import { memo, Suspense, useMemo, useState } from "react";
 import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@/lib/shared/build-step-tree";
 import { formatDuration, stepTextView } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
@@ -22,6 +22,15 @@ interface TreeContext {
 const NO_ELEMENTS: ThreadElement[] = [];
 
 /**
+ * The newest turns of the page as the server rendered it, hydrated with the page itself; the older ones of that first
+ * window wait in a Suspense boundary of their own, which React hydrates right after the page is up (and at once, with
+ * the event replayed, when something in it is clicked first). A 2,000-step thread's page holds 20 turns, and
+ * hydrating all of them before the newest answer's buttons worked was most of its time to interactive
+ * (bench/README.md, "Long threads: attributed"). Three turns fill a tall screen.
+ */
+export const FIRST_HYDRATED_TURNS = 3;
+
+/**
  * The steps as a conversation. Roots are turns: a user message on the right, everything else (a run with its
  * tool calls and answers, a lone assistant message) on the left behind the assistant avatar. Tool, LLM and other
  * steps nest under their parent as collapsible cards; feedback sits under each run's last answer.
@@ -32,15 +41,20 @@ export function Conversation({ thread, before, after }: { thread: Pick<ThreadDet
   const rated = useMemo(() => feedbackTargets(roots), [roots]);
   const { byStep, orphans } = useMemo(() => attachElements(thread.elements, new Set(thread.steps.map((s) => s.id))), [thread.elements, thread.steps]);
   const tree = useMemo<TreeContext>(() => ({ threadId: thread.id, rated, elementsFor: (id) => byStep.get(id) ?? NO_ELEMENTS }), [thread.id, rated, byStep]);
+  // Fixed when the view mounts (the server's render and the hydrating one agree on it): the first window's older turns.
+  const [heldIds] = useState(() => new Set(roots.slice(0, Math.max(0, roots.length - FIRST_HYDRATED_TURNS)).map((node) => node.step.id)));
+  const [above, held, below] = useMemo(() => splitHeld(roots, heldIds), [roots, heldIds]);
 
   if (roots.length === 0 && orphans.length === 0) return <p className="muted conversation-empty">{t.emptyThread}</p>;
 
+  const turns = (nodes: Node[]) => nodes.map((node) => <Turn key={node.step.id} node={node} tree={tree} />);
   return (
     <div className="conversation">
       {before}
-      {roots.map((node) => (
-        <Turn key={node.step.id} node={node} tree={tree} />
-      ))}
+      {/* Older pages loaded later go above the boundary, new turns below it: a turn never moves in or out of it. */}
+      {turns(above)}
+      <Suspense fallback={null}>{turns(held)}</Suspense>
+      {turns(below)}
       {orphans.length ? (
         <section className="turn turn-assistant" aria-label={t.attachments}>
           <div className="turn-content">
@@ -51,6 +65,14 @@ export function Conversation({ thread, before, after }: { thread: Pick<ThreadDet
       {after}
     </div>
   );
+}
+
+/** The roots before the held span, the span (first to last held turn, whatever came between), the roots after it. */
+function splitHeld(roots: Node[], heldIds: ReadonlySet<string>): [Node[], Node[], Node[]] {
+  const first = roots.findIndex((node) => heldIds.has(node.step.id));
+  if (first < 0) return [[], [], roots];
+  const last = roots.findLastIndex((node) => heldIds.has(node.step.id));
+  return [roots.slice(0, first), roots.slice(first, last + 1), roots.slice(last + 1)];
 }
 
 type TurnProps = { node: Node; tree: TreeContext };

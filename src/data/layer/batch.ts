@@ -72,17 +72,17 @@ export const batchDelete = (ctx: LayerContext, keys: readonly TableKey[], concur
 export const batchPut = (ctx: LayerContext, items: readonly Item[], concurrency = 2) =>
   batchWrite(ctx, items.map((Item) => ({ PutRequest: { Item } })), concurrency);
 
-/** Reads items by key (100 per BatchGetItem, strongly consistent), projecting `attributes`. Order is not kept. */
-export async function batchGet(ctx: LayerContext, keys: readonly TableKey[], attributes: readonly string[]): Promise<Item[]> {
+/** Reads items by key (100 per BatchGetItem, strongly consistent), projecting `attributes` (whole items without). Order is not kept. */
+export async function batchGet(ctx: LayerContext, keys: readonly TableKey[], attributes?: readonly string[]): Promise<Item[]> {
   const found: Item[] = [];
   await mapLimited(chunk(keys, GET_BATCH), 4, (batch) => {
     const expr = new ExpressionBuilder();
-    const projection = expr.projection(attributes);
+    const projection = attributes ? expr.projection(attributes) : undefined;
     return untilProcessed("batchGet", batch as Array<Record<string, unknown>>, async (Keys) => {
       const out = await ctx.doc.send(
         new BatchGetCommand({
           RequestItems: {
-            [ctx.tableName]: { Keys, ProjectionExpression: projection, ExpressionAttributeNames: expr.names, ConsistentRead: true },
+            [ctx.tableName]: projection ? { Keys, ProjectionExpression: projection, ExpressionAttributeNames: expr.names, ConsistentRead: true } : { Keys, ConsistentRead: true },
           },
         }),
       );

@@ -8,7 +8,7 @@ import { ElementSchema, type Element } from "../entities/element";
 import { StepSchema, type Step } from "../entities/step";
 import { ThreadSchema, type ThreadWithContent } from "../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, timestampFromUserThreadSk } from "../keys";
-import { compareReadTimestamps, timestampMicros } from "../timestamps";
+import { sortByTimestamps } from "../timestamps";
 import { type LayerContext } from "./context";
 import { signElement } from "./elements";
 import { removeLeftoversOnTheWay } from "./leftovers";
@@ -20,22 +20,9 @@ import { collectPart, reassembleStep, type PartsByStep } from "./step-parts";
  * then by `start`; a missing createdAt (a Chainlit phantom step) sorts first. Array#sort is stable, so items still
  * tied keep the partition's order (by SK): the same for every reader. Threadbook's own writes never tie (clock.ts).
  */
-type Timed = { createdAt?: string | null; start?: string | null };
-
-/**
- * Sorts `items` in place in that order, reading each timestamp once: a comparator that parsed both sides re-read
- * every value about 2·log₂ n times, which made the sort the largest single cost of a 2,000-step thread page in a
- * profile of the server (bench/README.md).
- */
-export function sortByTime<T extends Timed>(items: T[]): T[] {
-  const keyed = items.map((item) => ({ item, created: timestampMicros(item.createdAt), start: timestampMicros(item.start) }));
-  keyed.sort(
-    (a, b) =>
-      compareReadTimestamps(a.created, b.created, a.item.createdAt, b.item.createdAt) || compareReadTimestamps(a.start, b.start, a.item.start, b.item.start),
-  );
-  keyed.forEach((k, i) => (items[i] = k.item));
-  return items;
-}
+/** Oldest first: by createdAt, then start (each read once: sortByTimestamps). */
+export const sortByTime = <T extends { createdAt?: string | null; start?: string | null }>(items: readonly T[]): T[] =>
+  sortByTimestamps(items, (item) => item.createdAt, (item) => item.start);
 
 /** Thread items always have createdAt when Chainlit or Threadbook wrote them; anything else still parses. */
 function threadDefaults(threadId: string, item: Item): Item {
@@ -66,6 +53,16 @@ export interface PartitionItems {
  */
 export async function readPartitionItems(ctx: LayerContext, threadId: string): Promise<PartitionItems | null> {
   const items = await queryPartition(ctx, threadId);
+  const { threadItem, ...content } = sortByKind(items);
+  if (!threadItem) {
+    if (items.length > 0) await removeLeftoversOnTheWay(ctx, threadId, items);
+    return null;
+  }
+  return { threadItem, ...content };
+}
+
+/** A partition's items by kind, in the order given. */
+export function sortByKind(items: readonly Item[]): Omit<PartitionItems, "threadItem"> & { threadItem?: Item } {
   let threadItem: Item | undefined;
   const stepItems: Item[] = [];
   const elementItems: Item[] = [];
@@ -77,10 +74,6 @@ export async function readPartitionItems(ctx: LayerContext, threadId: string): P
     else if (sk.startsWith(ELEMENT_PREFIX)) elementItems.push(item);
     else if (sk.startsWith(PART_PREFIX)) collectPart(parts, item);
     // FEEDBACK# markers and anything unknown are index data, not thread content.
-  }
-  if (!threadItem) {
-    if (items.length > 0) await removeLeftoversOnTheWay(ctx, threadId, items);
-    return null;
   }
   return { threadItem, stepItems, elementItems, parts };
 }
@@ -98,7 +91,8 @@ export function decodeSteps(ctx: LayerContext, threadId: string, stepItems: Item
 
 /** Element items as elements, oldest first, links unsigned. */
 export function decodeElements(ctx: LayerContext, threadId: string, elementItems: Item[]): Element[] {
-  return sortByTime(decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, item, { id, threadId })));
+  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, item, { id, threadId }));
+  return sortByTime(elements);
 }
 
 export async function getThread(ctx: LayerContext, threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {

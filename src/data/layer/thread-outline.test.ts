@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { directSenderOf } from "../dynamo-direct";
 import { chainlitThread, countOf, testTable, uid } from "../../../test/data-fixtures";
+import { type DynamoDBDataLayer } from "./data-layer";
+
+/**
+ * Steps for a partition of three pages (~2.7 MB): big ones stored in PART items, and 150 plain ones of 10 KB (some
+ * sharing a time, to check that ties fall as in getThread).
+ */
+async function pastOneMegabyte(layer: DynamoDBDataLayer, threadId: string, parentId: string) {
+  const big = Array.from({ length: 3 }, () => uid("big-"));
+  for (const [i, id] of big.entries()) await layer.createStep({ id, threadId, parentId, type: "tool", output: String(i).repeat(420_000), createdAt: `2025-03-04T10:12:0${i}Z` });
+  const plain = Array.from({ length: 150 }, () => uid("s-"));
+  for (let i = 0; i < plain.length; i += 25)
+    await Promise.all(plain.slice(i, i + 25).map((id, j) => layer.createStep({ id, threadId, type: "assistant_message", output: `${i + j} ${"y".repeat(10_000)}`, createdAt: `2025-03-04T10:13:${String((i + j) % 50).padStart(2, "0")}Z` })));
+  return { big, plain };
+}
 
 describe("getThreadOutline", () => {
   it("one Query like getThread; every step's place without decoding it, the asked-for steps exactly as getThread gives them", async () => {
@@ -23,9 +37,49 @@ describe("getThreadOutline", () => {
     expect(outline!.steps).toEqual(steps.map((s) => ({ id: s.id, parentId: s.parentId ?? null, type: s.type ?? null, createdAt: s.createdAt ?? null, start: s.start ?? null })));
     // Decoding is per request and in the order asked; asking twice gives the same steps (parts joined each time).
     const ids = [big, fixture.stepA];
-    expect(outline!.fullSteps(ids)).toEqual(ids.map((id) => steps.find((s) => s.id === id)));
-    expect(outline!.fullSteps([big])[0]!.output).toHaveLength(420_000);
-    expect(outline!.fullSteps(["not-a-step", fixture.stepB]).map((s) => s.id)).toEqual([fixture.stepB]);
+    expect(await outline!.fullSteps(ids)).toEqual(ids.map((id) => steps.find((s) => s.id === id)));
+    expect((await outline!.fullSteps([big]))[0]!.output).toHaveLength(420_000);
+    expect((await outline!.fullSteps(["not-a-step", fixture.stepB])).map((s) => s.id)).toEqual([fixture.stepB]);
+  });
+
+  it("past 1 MB: the same Queries, later pages as keys and times; the steps asked for read whole once, with their parts", async () => {
+    const table = await testTable();
+    const layer = table.layer();
+    const [threadId, userId] = [uid("t-"), uid("u-")];
+    const fixture = chainlitThread(userId, threadId);
+    await Promise.all(fixture.items.map((item) => table.putRaw(item)));
+    const { big, plain } = await pastOneMegabyte(layer, threadId, fixture.stepA);
+
+    const whole = await layer.getThread(threadId, { signElements: false });
+    const { result: outline, byOperation: read } = await countOf(table, () => layer.getThreadOutline(threadId));
+    const { count: queries } = await countOf(table, () => layer.getThread(threadId, { signElements: false }));
+    expect(queries).toBeGreaterThanOrEqual(3);
+    // The same Queries; the fixture's elements sort first, so they come skimmed and are read whole (one BatchGetItem).
+    expect(read).toEqual({ QueryCommand: queries, BatchGetItemCommand: 1 });
+    const { steps, elements, ...thread } = whole!;
+    expect(outline!.thread).toEqual(thread);
+    expect(outline!.elements).toEqual(elements);
+    expect(outline!.steps).toEqual(steps.map((s) => ({ id: s.id, parentId: s.parentId ?? null, type: s.type ?? null, createdAt: s.createdAt ?? null, start: s.start ?? null })));
+    const ids = [...big, ...plain, fixture.stepA, fixture.stepB];
+    const asked = await countOf(table, () => outline!.fullSteps(ids));
+    expect(asked.result).toEqual(ids.map((id) => steps.find((s) => s.id === id)));
+    // At most 100 keys a BatchGetItem (steps and their parts); nothing read twice.
+    expect(asked.count).toBeLessThanOrEqual(1 + Math.ceil((ids.length + big.length * 2) / 100));
+    expect((await countOf(table, () => outline!.fullSteps(ids))).count).toBe(0);
+  });
+
+  it("a step deleted between the read and the asking is left out, as a step that does not parse", async () => {
+    const table = await testTable();
+    const layer = table.layer();
+    const [threadId, userId] = [uid("t-"), uid("u-")];
+    const fixture = chainlitThread(userId, threadId);
+    await Promise.all(fixture.items.map((item) => table.putRaw(item)));
+    const { plain } = await pastOneMegabyte(layer, threadId, fixture.stepA);
+    const outline = await layer.getThreadOutline(threadId);
+    // Read backwards, the lowest keys come last: skimmed.
+    const [gone, kept] = [...plain].sort();
+    await layer.deleteStep(gone!, threadId);
+    expect((await outline!.fullSteps([gone!, kept!])).map((s) => s.id)).toEqual([kept]);
   });
 
   it("the partition's Query goes out through the direct sender, not the SDK's middleware stack", async () => {

@@ -1,18 +1,23 @@
 /**
- * getThreadOutline: the same single read of the partition as getThread (one Query per MB, the THREAD item in it, so
- * the owner is known from the same round trip), but only the steps a caller will show are decoded. A thread page
- * shows its latest 20 turns of possibly thousands; decoding every step (schema parse, parts joined) was most of the
- * server's CPU for a long thread (docs/long-threads.md, "The server's read"). What every step gives without decoding
- * is its place in the conversation: id, parent, type and times, enough to cut the thread into turns and count its
- * messages; `fullSteps` decodes the ones asked for.
+ * getThreadOutline: the thread, every step's place in the conversation, its elements, and the full steps a caller
+ * will show, from as little reading as the partition allows. A thread page shows its latest 20 turns of possibly
+ * thousands, and step keys are random ids, so the whole partition is still read (one Query per MB) to put the steps
+ * in order. But only the first page of it (read from the end, so the THREAD item is in it) travels whole: later
+ * pages bring each item's keys and times only (`queryPartitionSkimmed`), and the steps asked for that were in them
+ * are read whole afterwards, with their parts, in one BatchGetItem per 100 keys (`fullSteps`). For a 10,000-step
+ * thread (4 Queries) that is a fifth of the bytes to receive and parse, for one more request; a thread of one page
+ * is the one Query it always was (docs/long-threads.md, "The server's read").
  */
 import { type Item } from "../codec";
 import { type Element } from "../entities/element";
 import { type Step } from "../entities/step";
 import { type Thread } from "../entities/thread";
-import { STEP_PREFIX, idFromKey } from "../keys";
+import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, parseStepPartSk } from "../keys";
+import { batchGet, type TableKey } from "./batch";
 import { type LayerContext } from "./context";
-import { decodeElements, decodeSteps, decodeThreadItem, readPartitionItems, sortByTime } from "./get-thread";
+import { decodeElements, decodeSteps, decodeThreadItem, readPartitionItems, sortByKind, sortByTime } from "./get-thread";
+import { queryPartitionSkimmed } from "./partition";
+import { collectPart, type PartsByStep } from "./step-parts";
 
 /** Where a step sits, read straight off its item (a field of another type than Chainlit writes counts as absent). */
 export interface StepOutline {
@@ -30,31 +35,90 @@ export interface ThreadOutline {
   steps: StepOutline[];
   /** Every element, oldest first, links unsigned (the caller signs the ones it shows: signElements). */
   elements: Element[];
-  /** The full steps with these ids (parts joined), in the order given; an id that does not parse is left out. */
-  fullSteps(ids: readonly string[]): Step[];
+  /**
+   * The full steps with these ids (parts joined), in the order given; an id that does not parse is left out. Steps
+   * the first read skimmed are read whole now (one BatchGetItem per 100 keys, parts included), once.
+   */
+  fullSteps(ids: readonly string[]): Promise<Step[]>;
 }
 
 const text = (value: unknown) => (typeof value === "string" ? value : null);
 
+/** What the order needs of an item read past the first page (keys included, for reading it whole later). */
+const OUTLINE_ATTRIBUTES = ["PK", "SK", "parentId", "type", "createdAt", "start"] as const;
+const keyOf = (item: Item): TableKey => ({ PK: String(item.PK), SK: String(item.SK) });
+/** Key order, as DynamoDB returns a partition read forwards (ties in time then fall as they do in getThread). */
+const byKey = (a: Item, b: Item) => (String(a.SK) < String(b.SK) ? -1 : String(a.SK) > String(b.SK) ? 1 : 0);
+
 export async function getThreadOutline(ctx: LayerContext, threadId: string): Promise<ThreadOutline | null> {
-  const partition = await readPartitionItems(ctx, threadId);
-  if (!partition) return null;
-  const itemById = new Map<string, Item>();
+  const { whole, skimmed } = await queryPartitionSkimmed(ctx, threadId, OUTLINE_ATTRIBUTES);
+  // The THREAD item and the elements (few, and all of them are needed) are read whole wherever they were.
+  const wanted = skimmed.filter((item) => item.SK === THREAD_SK || String(item.SK).startsWith(ELEMENT_PREFIX));
+  const fetched = wanted.length > 0 ? await batchGet(ctx, wanted.map(keyOf)) : [];
+  const partition = sortByKind([...whole, ...fetched].sort(byKey));
+  if (!partition.threadItem) {
+    // No thread (or it went between two reads): the whole read decides, and clears any leftovers, as getThread does.
+    const full = await readPartitionItems(ctx, threadId);
+    return full ? outlineOf(ctx, threadId, { ...full, skimmedSteps: [], skimmedParts: [] }) : null;
+  }
+  return outlineOf(ctx, threadId, {
+    ...partition,
+    threadItem: partition.threadItem,
+    skimmedSteps: skimmed.filter((item) => String(item.SK).startsWith(STEP_PREFIX)),
+    skimmedParts: skimmed.filter((item) => String(item.SK).startsWith(PART_PREFIX)),
+  });
+}
+
+interface OutlineItems {
+  threadItem: Item;
+  /** Step, element and part items read whole. */
+  stepItems: Item[];
+  elementItems: Item[];
+  parts: PartsByStep;
+  /** Step and part items read as keys and times only. */
+  skimmedSteps: Item[];
+  skimmedParts: Item[];
+}
+
+function outlineOf(ctx: LayerContext, threadId: string, read: OutlineItems): ThreadOutline {
+  const wholeById = new Map<string, Item>();
+  const skimmedById = new Map<string, Item>();
   const steps: StepOutline[] = [];
-  for (const item of partition.stepItems) {
+  const readWhole = new Set(read.stepItems);
+  for (const item of [...read.stepItems, ...read.skimmedSteps].sort(byKey)) {
     const id = idFromKey(String(item.SK), STEP_PREFIX);
-    if (itemById.has(id)) continue;
-    itemById.set(id, item);
+    if (wholeById.has(id) || skimmedById.has(id)) continue;
+    (readWhole.has(item) ? wholeById : skimmedById).set(id, item);
     steps.push({ id, parentId: text(item.parentId), type: text(item.type), createdAt: text(item.createdAt), start: text(item.start) });
   }
+  const partKeys = new Map<string, TableKey[]>();
+  for (const item of read.skimmedParts) {
+    const stepId = parseStepPartSk(String(item.SK))?.stepId;
+    if (stepId) partKeys.set(stepId, [...(partKeys.get(stepId) ?? []), keyOf(item)]);
+  }
+  const parts = read.parts;
   return {
-    thread: decodeThreadItem(threadId, partition.threadItem),
+    thread: decodeThreadItem(threadId, read.threadItem),
     steps: sortByTime(steps),
-    elements: decodeElements(ctx, threadId, partition.elementItems),
-    fullSteps(ids) {
-      const items = ids.flatMap((id): Item[] => { const item = itemById.get(id); return item ? [item] : []; });
+    elements: decodeElements(ctx, threadId, read.elementItems),
+    async fullSteps(ids) {
+      const missing = ids.filter((id) => !wholeById.has(id) && skimmedById.has(id));
+      if (missing.length > 0) {
+        const keys = missing.flatMap((id) => [keyOf(skimmedById.get(id)!), ...(partKeys.get(id) ?? [])]);
+        for (const item of await batchGet(ctx, keys)) {
+          const sk = String(item.SK);
+          if (sk.startsWith(STEP_PREFIX)) wholeById.set(idFromKey(sk, STEP_PREFIX), item);
+          else collectPart(parts, item);
+        }
+        // Read once: a step gone since the first read stays out, as a step that does not parse.
+        for (const id of missing) skimmedById.delete(id);
+      }
+      const items = ids.flatMap((id): Item[] => {
+        const item = wholeById.get(id);
+        return item ? [item] : [];
+      });
       // reassembleStep joins parts into the item in place: decode a copy, so asking twice gives the same step.
-      return decodeSteps(ctx, threadId, items.map((item): Item => ({ ...item })), partition.parts);
+      return decodeSteps(ctx, threadId, items.map((item): Item => ({ ...item })), parts);
     },
   };
 }

@@ -61,17 +61,23 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
     parent.set(step.id, p && p !== step.id && byId.has(p) ? p : null);
   }
   // Break every cycle at its earliest step, which becomes a root: the conversation still reads in time order.
+  // A step known to lead to a root still does after any break (a break only cuts links), so walks stop there:
+  // each step is walked once, not once per step below it (a 10,000-step thread is read on every view).
+  const leadsToRoot = new Set<string>();
   for (const step of ordered) {
     for (;;) {
       const path: string[] = [];
       const seen = new Set<string>();
       let current: string | null = step.id;
-      while (current !== null && !seen.has(current)) {
+      while (current !== null && !seen.has(current) && !leadsToRoot.has(current)) {
         seen.add(current);
         path.push(current);
         current = parent.get(current) ?? null;
       }
-      if (current === null) break;
+      if (current === null || leadsToRoot.has(current)) {
+        for (const id of path) leadsToRoot.add(id);
+        break;
+      }
       const cycle = path.slice(path.indexOf(current));
       const victim = cycle.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b));
       parent.set(victim, null);
