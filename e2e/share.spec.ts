@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { expect, type StorageState } from "./fixtures";
 import { freshIdentifier, freshUserSession, ownUser } from "./fresh-user";
 import { ShareDialog, SharedLinksDialog, SharedThreadPage } from "./pages/share-page";
-import { ThreadsPage } from "./pages/threads-page";
+import { FIRST_LOAD_MS, ThreadsPage } from "./pages/threads-page";
 
 const CSV = "region,revenue\nNorth,182400\nEast,201750\n";
 
@@ -30,7 +30,7 @@ test("share a thread: a public snapshot with its file, shared again, stopped, th
 
   // The owner: a new chat with a CSV, then "Share" → anyone with the link. (The page may take a while on a loaded machine.)
   await page.goto("/threads");
-  await expect(threads.newChatButton).toBeVisible({ timeout: 30_000 });
+  await expect(threads.newChatButton).toBeVisible({ timeout: FIRST_LOAD_MS });
   await threads.newChat();
   await thread.attach([{ name: fileName, mimeType: "text/csv", buffer: Buffer.from(CSV) }]);
   await expect(thread.draftFile(fileName).getByRole("progressbar")).toHaveCount(0);

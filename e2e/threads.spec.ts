@@ -1,5 +1,6 @@
 import { expect, snap, test } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
+import { FIRST_LOAD_MS } from "./pages/threads-page";
 
 test.describe("thread list", () => {
   test("groups alice's threads by date and keeps loading past two pages on scroll", async ({ page, threads }) => {
@@ -57,7 +58,8 @@ test.describe("thread list", () => {
     await page.route("**/api/trpc/threads.list**", (route) => route.fulfill({ status: 503, contentType: "application/json", body: "{}" }));
     await page.goto("/threads");
     const alert = threads.loadError;
-    await expect(alert).toContainText("Couldn't load your threads.");
+    // Asked for once the page has hydrated, then retried twice with a back-off (1 s, 2 s) before it says so.
+    await expect(alert).toContainText("Couldn't load your threads.", { timeout: FIRST_LOAD_MS });
     await snap(page, "list-error");
     await page.unroute("**/api/trpc/threads.list**");
     await alert.getByRole("button", { name: "Retry" }).click();

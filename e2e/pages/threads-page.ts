@@ -1,6 +1,9 @@
 import { expect, type Locator } from "@playwright/test";
 import { PageObject } from "./page-object";
 
+/** How long a page may take to hydrate and show what it first asks for, on a busy machine. */
+export const FIRST_LOAD_MS = 30_000;
+
 /** The signed-in shell and its thread sidebar. */
 export class ThreadsPage extends PageObject {
   readonly newChatButton = this.page.getByRole("button", { name: "New chat", exact: true });
@@ -85,9 +88,10 @@ export class ThreadsPage extends PageObject {
     return this.rows.nth(index).getByRole("link");
   }
 
+  /** The list is asked for once the page has hydrated: on a busy machine that alone has taken over 10 s. */
   async goto() {
     await this.page.goto("/threads");
-    await expect(this.rows.first()).toBeVisible();
+    await expect(this.rows.first()).toBeVisible({ timeout: FIRST_LOAD_MS });
   }
 
   /** New chat: an empty chat at /threads with the cursor in its message box. */
