@@ -14,7 +14,8 @@ export type StorageState = Exclude<BrowserContextOptions["storageState"], string
 
 /** Signs a user in once in a context of their own; returns the session for `storageState`. */
 export async function signedInSession(browser: Browser, baseURL: string | undefined, identifier: string, password = DEMO_PASSWORD): Promise<StorageState> {
-  const context = await browser.newContext({ baseURL });
+  // Without a session of its own: in a hook or test, a new context would take the test's storageState.
+  const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
   try {
     const page = await context.newPage();
     await new SignInPage(page).signIn(identifier, password);
