@@ -25,6 +25,8 @@ const tagged = (text: string) => `${text} #${randomUUID().slice(0, 6)}`;
 
 test.describe("continue a thread", () => {
   test("streams the reply token by token, keeps the turn across a reload, and takes a 👍", async ({ page, threads, thread }) => {
+    // A turn, its handover, two reloads and a rating: over a minute on a busy machine (each reload took 10-20 s).
+    test.slow();
     await threads.goto();
     await threads.open(CONTINUED);
     const answersBefore = await thread.assistantMessages.count();
