@@ -7,6 +7,7 @@
 import { questionOf, replyOf, seedLongThread } from "../scripts/seed-long-thread";
 import { expect } from "./fixtures";
 import { ownUser } from "./fresh-user";
+import { FIRST_LOAD_MS } from "./pages/threads-page";
 
 const STEPS = 800;
 const LATEST_TURNS = 20;
@@ -60,7 +61,8 @@ test("a #step- link opens that message, highlighted, in the turns around it", as
   const target = seeded.turns[10]!;
   await page.goto(`/threads/${seeded.threadId}#step-${target.replyId}`);
   const message = thread.message(target.replyId);
-  await expect(message).toHaveAttribute("data-highlighted", "true");
+  // Far from the newest turns, so asked for once the page has hydrated (the first load's wait).
+  await expect(message).toHaveAttribute("data-highlighted", "true", { timeout: FIRST_LOAD_MS });
   await expect(message).toContainText(replyOf(10).split("\n")[0]!);
   await expect.poll(() => thread.isInView(target.replyId)).toBe(true);
   await expect(thread.highlighted).toHaveCount(1);
