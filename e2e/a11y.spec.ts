@@ -3,6 +3,9 @@ import type { Page } from "@playwright/test";
 import { expect, snap, test } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 
+// Two or three axe runs per test, each 15 s and more on a busy machine (a reversed run at load 19 ran out of a minute).
+test.slow();
+
 /** Serious and critical axe violations fail the test; the rest are printed for review. */
 async function checkA11y(page: Page, label: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
