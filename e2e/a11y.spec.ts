@@ -1,6 +1,10 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, snap, test } from "./fixtures";
+import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
+
+// Two or three axe runs per test, each 15 s and more on a busy machine (a reversed run at load 19 ran out of a minute).
+test.slow();
 
 /** Serious and critical axe violations fail the test; the rest are printed for review. */
 async function checkA11y(page: Page, label: string) {
@@ -55,33 +59,38 @@ test.describe("accessibility on a phone", () => {
   });
 });
 
-// As bob: sending moves a thread to the top of its owner's list; alice's list, which other specs read, stays as seeded.
-for (const colorScheme of ["light", "dark"] as const) {
-  test.describe(`accessibility of the composer, ${colorScheme} theme`, () => {
-    test.use({ colorScheme, user: "bob@example.com" });
+// Sending moves a thread to the top of its owner's list: as a user of this spec's own, so alice's list, which other
+// specs read, stays as seeded.
+test.describe("accessibility of the composer", () => {
+  const asOwnUser = ownUser("a11y", (data, identifier) => seedThreads(data, [topicThreadOf(identifier, 0)]));
 
-    test("while a reply streams, and with files attached or refused", async ({ page, threads, thread }) => {
-      await threads.goto();
-      await threads.newChat();
-      await thread.send(`[slow] An accessible story, ${colorScheme}`);
-      await expect(thread.lastReplyText()).toContainText("word3 ");
-      await expect(thread.stopButton).toBeVisible();
-      await checkA11y(page, `streaming ${colorScheme}`);
-      await thread.stopButton.click();
-      await thread.waitForStoredTurn();
+  for (const colorScheme of ["light", "dark"] as const) {
+    test.describe(`${colorScheme} theme`, () => {
+      asOwnUser.use({ colorScheme });
 
-      await thread.attach([
-        { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello\n") },
-        { name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") },
-      ]);
-      await expect(thread.draftFile("notes.txt").getByRole("progressbar")).toHaveCount(0);
-      await expect(thread.draftError).toBeVisible();
-      await thread.composer.fill("A message with a file");
-      await snap(page, `a11y-composer-${colorScheme}`);
-      await checkA11y(page, `composer ${colorScheme}`);
-      // Leave nothing behind: the uploaded file is deleted when removed.
-      await thread.draftFile("notes.txt").getByRole("button", { name: "Remove notes.txt" }).click();
-      await expect(thread.draftFiles).toHaveCount(0);
+      asOwnUser("while a reply streams, and with files attached or refused", async ({ page, threads, thread }) => {
+        await threads.goto();
+        await threads.newChat();
+        await thread.send(`[slow] An accessible story, ${colorScheme}`);
+        await expect(thread.lastReplyText()).toContainText("word3 ");
+        await expect(thread.stopButton).toBeVisible();
+        await checkA11y(page, `streaming ${colorScheme}`);
+        await thread.stopButton.click();
+        await thread.waitForStoredTurn();
+
+        await thread.attach([
+          { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello\n") },
+          { name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") },
+        ]);
+        await expect(thread.draftFile("notes.txt").getByRole("progressbar")).toHaveCount(0);
+        await expect(thread.draftError).toBeVisible();
+        await thread.composer.fill("A message with a file");
+        await snap(page, `a11y-composer-${colorScheme}`);
+        await checkA11y(page, `composer ${colorScheme}`);
+        // Leave nothing behind: the uploaded file is deleted when removed.
+        await thread.draftFile("notes.txt").getByRole("button", { name: "Remove notes.txt" }).click();
+        await expect(thread.draftFiles).toHaveCount(0);
+      });
     });
-  });
-}
+  }
+});

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { freshIdentifier, userCli } from "./fresh-user";
 import { SignInPage } from "./pages/sign-in-page";
 import { ThreadsPage } from "./pages/threads-page";
 
@@ -19,9 +20,12 @@ test.describe("sign-in", () => {
     await expect(page).toHaveURL(/\/sign-in/);
   });
 
+  // A failure counts against the identifier's sign-in limit: a user of this test's own, so alice's stays untouched.
   test("a wrong password shows an error and does not sign in", async ({ page }) => {
+    const identifier = freshIdentifier("wrong-password");
+    await userCli({ command: "add", identifier, name: null });
     const signIn = new SignInPage(page);
-    await signIn.signIn("alice@example.com", "not-the-password");
+    await signIn.signIn(identifier, "not-the-password");
     await expect(signIn.error("That email or password is not right.")).toBeVisible();
     await expect(page).toHaveURL(/\/sign-in/);
   });

@@ -3,14 +3,19 @@
  * token by token, 40 ms apart; "[slow]" streams 400 words slowly, "[fail]" gets a 500, "[attachments]" lists the
  * content parts it received.
  *
- * As bob: every turn moves a thread to the top of its owner's list, and alice's list, which other specs read, stays
- * as seeded. Only bob's own threads are opened here, by name (each stays on his first page whatever ran before).
+ * As a user of this spec's own, with two threads of the demo seed's: every turn moves a thread to the top of its
+ * owner's list, and each message counts against the owner's CHAT_MESSAGES_PER_MINUTE, so no other spec's list or
+ * budget is touched, and nothing another spec did shows here.
  */
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { expect, snap, test } from "./fixtures";
+import { expect, snap } from "./fixtures";
+import { ownUser, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
 
-test.use({ user: "bob@example.com" });
+/** The thread continued (the older of the two, so a turn visibly moves it to the top), and another one to come from. */
+const CONTINUED = "Q3 sales by region";
+const OTHER = "Plan a three-day trip to Kyoto";
+const test = ownUser("continue", (data, identifier) => seedThreads(data, [showcaseThread(identifier, CONTINUED), topicThreadOf(identifier, 0)]));
 
 /** The upload route (src/app/api/threads/[threadId]/elements/route.ts). */
 const UPLOADS = /\/api\/threads\/[^/]+\/elements\?/;
@@ -20,54 +25,41 @@ const tagged = (text: string) => `${text} #${randomUUID().slice(0, 6)}`;
 
 test.describe("continue a thread", () => {
   test("streams the reply token by token, keeps the turn across a reload, and takes a 👍", async ({ page, threads, thread }) => {
+    // A turn, its handover, two reloads and a rating: over a minute on a busy machine (each reload took 10-20 s).
+    test.slow();
     await threads.goto();
-    await threads.open("Bob's travel checklist");
+    await threads.open(CONTINUED);
     const answersBefore = await thread.assistantMessages.count();
-    const message = tagged("What should I pack for a week in Oslo in November, with two day hikes, a concert and a dinner somewhere nice?");
+    // About 60 tokens, 40 ms apart: a reply of 2-3 s. The first reply sent from a page is also what loads its Markdown
+    // code (lazy-markdown.tsx), which takes the page's main thread for 200-300 ms at a time while the reply streams.
+    const message = tagged(
+      "What should I pack for a week in Oslo in November, with two day hikes, a concert and a dinner somewhere nice? " +
+        "I get cold easily, I want one small bag, and I would rather buy a rain jacket there than carry one, so keep the list short and say what I can skip.",
+    );
+    const reply = `Echo: ${message}`;
+    // Every text the reply shows is recorded in the page as it is drawn: sampled from here instead, a round trip per
+    // look, the reply could grow and finish between two looks (it did, on a loaded machine).
+    await thread.recordReplyStates();
     await thread.send(message);
-
-    // The reply grows as tokens arrive (read from the turn in flight, not from an older answer). What must hold while
-    // it streams is sampled in the same loop: the reply lasts well under a second, and a check made after it ended
-    // would wait for a state that is gone (a loaded machine made that race real).
-    const streamed = thread.pendingTurn.getByTestId("message-text");
-    const inFlight = thread.pendingTurn.getByTestId("assistant-message");
-    const seen: string[] = [];
-    const whileStreaming = { streaming: false, busy: false, stop: false, composerEmpty: false };
-    await expect
-      .poll(
-        async () => {
-          const [text = ""] = await streamed.allTextContents();
-          if (text && text !== seen.at(-1)) {
-            seen.push(text);
-            const [streaming, busy, stop, draft] = await Promise.all([
-              inFlight.getAttribute("data-streaming", { timeout: 1000 }).catch(() => null),
-              inFlight.getAttribute("aria-busy", { timeout: 1000 }).catch(() => null),
-              thread.stopButton.isVisible(),
-              thread.composer.inputValue(),
-            ]);
-            whileStreaming.streaming ||= streaming === "true";
-            whileStreaming.busy ||= busy === "true";
-            whileStreaming.stop ||= stop;
-            whileStreaming.composerEmpty ||= draft === "";
-          }
-          return seen.length;
-        },
-        { intervals: [15] },
-      )
-      .toBeGreaterThanOrEqual(2);
-    expect(seen[0]!.length).toBeLessThan(seen.at(-1)!.length);
-    expect(`Echo: ${message}`.startsWith(seen[0]!.trim())).toBe(true);
+    await expect(thread.lastReplyText()).toHaveText(reply);
+    const shown = await thread.replyStates();
+    const partial = shown.filter((state) => state.streaming && state.text !== reply);
+    // It grew while streaming: at least two texts short of the whole reply, each a longer start of it than the last.
+    expect(partial.length, JSON.stringify(shown.map((state) => state.text.length))).toBeGreaterThanOrEqual(2);
+    for (const [i, state] of partial.entries()) {
+      expect(reply.startsWith(state.text), state.text).toBe(true);
+      if (i > 0) expect(state.text.length).toBeGreaterThan(partial[i - 1]!.text.length);
+    }
     // Meanwhile: the message showed at once, the box was empty again, Send became Stop, the reply was marked busy.
-    expect(whileStreaming).toEqual({ streaming: true, busy: true, stop: true, composerEmpty: true });
+    for (const state of partial) expect(state).toMatchObject({ busy: true, stop: true, composerEmpty: true });
     await expect(thread.userMessages.last()).toContainText(message);
-    await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
     await expect(thread.sendButton).toBeVisible();
 
     // Handed over to the stored turn: feedback buttons under the new answer, and the thread on top of the list.
     await thread.waitForStoredTurn();
     await expect(thread.assistantMessages).toHaveCount(answersBefore + 1);
     await expect(thread.up(answersBefore)).toBeVisible();
-    await expect(threads.rows.first()).toContainText("Bob's travel checklist");
+    await expect(threads.rows.first()).toContainText(CONTINUED);
     await snap(page, "continued");
 
     await page.reload();
@@ -77,12 +69,12 @@ test.describe("continue a thread", () => {
     await expect(thread.up(answersBefore)).toHaveAttribute("aria-pressed", "true");
     await page.reload();
     await expect(thread.up(answersBefore)).toHaveAttribute("aria-pressed", "true");
-    await expect(threads.rows.first()).toContainText("Bob's travel checklist");
+    await expect(threads.rows.first()).toContainText(CONTINUED);
   });
 
   test("New chat: named after its first message, on top of the list, at its own URL; Back returns to where you were", async ({ page, threads, thread }) => {
     await threads.goto();
-    await threads.open("Security check");
+    await threads.open(OTHER);
     await threads.newChat();
     await expect(thread.newChatHeading).toBeVisible();
     await expect(thread.text("Replies by fake-gpt.")).toBeVisible();
@@ -102,7 +94,7 @@ test.describe("continue a thread", () => {
 
     // The URL was replaced, not pushed: Back leaves the chat for the thread open before.
     await page.goBack();
-    await expect(thread.heading).toHaveText("Security check");
+    await expect(thread.heading).toHaveText(OTHER);
     await page.goto(url);
     await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
     await expect(thread.userMessages).toHaveCount(1);
@@ -164,12 +156,12 @@ test.describe("continue a thread", () => {
 
     // On a stored thread: the file goes when you open another thread.
     await threads.goto();
-    await threads.open("Bob's travel checklist");
+    await threads.open(CONTINUED);
     await uploadedTo("stray.txt");
     const deleted = page.waitForResponse((response) => response.url().includes("elements.delete") && response.ok());
-    await threads.open("Security check");
+    await threads.open(OTHER);
     await deleted;
-    await threads.open("Bob's travel checklist");
+    await threads.open(CONTINUED);
     await expect(thread.download("stray.txt")).toHaveCount(0);
 
     // In a new chat the first file made the thread (threads.create): it goes too.
@@ -199,7 +191,7 @@ test.describe("continue a thread", () => {
 
   test("refuses a file type outside the allow-list, and shows the server's message when storage is down", async ({ page, threads, thread }) => {
     await threads.goto();
-    await threads.open("Bob's travel checklist");
+    await threads.open(CONTINUED);
     await thread.attach([{ name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ\u0090\u0000") }]);
     await expect(thread.alert("“setup.exe” is not a supported file type. Allowed:")).toBeVisible();
     await expect(thread.draftFiles).toHaveCount(0);
@@ -268,7 +260,7 @@ test.describe("continue a thread", () => {
 
   test("a network failure keeps the typed text and says so; sending again works", async ({ page, threads, thread }) => {
     await threads.goto();
-    await threads.open("Bob's travel checklist");
+    await threads.open(CONTINUED);
     const messagesBefore = await thread.userMessages.count();
     await page.route("**/api/trpc/chat.send**", (route) => route.abort("failed"));
     const message = tagged("Is the ferry running today?");
@@ -286,7 +278,7 @@ test.describe("continue a thread", () => {
 
   test("Enter sends, Shift+Enter adds a line, and Enter while an IME is composing does not send", async ({ threads, thread }) => {
     await threads.goto();
-    await threads.open("Bob's travel checklist");
+    await threads.open(CONTINUED);
     const before = await thread.userMessages.count();
     await thread.composer.fill("first line");
     await thread.composer.press("Shift+Enter");

@@ -3,20 +3,24 @@
  * cookie is reused (sign-in is rate limited to 10 tries per identifier, 30 per address, in 15 minutes).
  * `test.use({ user: "bob@example.com" })` switches user; locale, viewport and colour scheme still come from test.use.
  */
-import { test as base, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
+import { expect, test as base, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
 import { watchCspViolations } from "./csp-violations";
-import { SignInPage } from "./pages/sign-in-page";
+import { DEMO_PASSWORD, SignInPage } from "./pages/sign-in-page";
 import { ThreadPage } from "./pages/thread-page";
 import { ThreadsPage } from "./pages/threads-page";
 
 export type DemoUser = "alice@example.com" | "bob@example.com";
-type StorageState = Exclude<BrowserContextOptions["storageState"], string | undefined>;
+export type StorageState = Exclude<BrowserContextOptions["storageState"], string | undefined>;
 
-async function signInOnce(browser: Browser, baseURL: string | undefined, user: DemoUser): Promise<StorageState> {
-  const context = await browser.newContext({ baseURL });
+/** Signs a user in once in a context of their own; returns the session for `storageState`. */
+export async function signedInSession(browser: Browser, baseURL: string | undefined, identifier: string, password = DEMO_PASSWORD): Promise<StorageState> {
+  // Without a session of its own: in a hook or test, a new context would take the test's storageState.
+  const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
   try {
     const page = await context.newPage();
-    await new SignInPage(page).signIn(user);
+    await new SignInPage(page).signIn(identifier, password);
+    // Signed in once the app's page is reached: the session cookie is set by then.
+    await expect(page).toHaveURL(/\/threads/);
     return await context.storageState();
   } finally {
     await context.close();
@@ -45,7 +49,7 @@ export const test = base.extend<{ user: DemoUser; threads: ThreadsPage; thread: 
       await provide((user) => {
         let state = cache.get(user);
         if (!state) {
-          state = signInOnce(browser, workerInfo.project.use.baseURL, user);
+          state = signedInSession(browser, workerInfo.project.use.baseURL, user);
           cache.set(user, state);
         }
         return state;

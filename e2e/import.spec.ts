@@ -3,16 +3,17 @@
  * titles tagged per run), uploaded through the dialog; the progress is watched, the summary read, and an imported
  * thread opened and continued.
  *
- * As bob: imported threads carry their 2024 dates and sit at the bottom of his list, and continuing one moves it to
- * the top of bob's list only; alice's seeded order, which the thread-list spec checks, is untouched.
+ * As a user of this spec's own (with one thread of the demo seed's, so the list has a row): an import adds 153 threads
+ * and continuing one moves it to the top, in that user's list only.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import yazl from "yazl";
-import { expect, test } from "./fixtures";
+import { expect } from "./fixtures";
+import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 import { ImportDialog } from "./pages/import-dialog";
 
-test.use({ user: "bob@example.com" });
+const test = ownUser("import", (data, identifier) => seedThreads(data, [topicThreadOf(identifier, 0)]));
 
 const FILLERS = 150;
 

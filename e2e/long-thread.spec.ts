@@ -4,33 +4,19 @@
  * screen, a `#step-…` link opens the right message highlighted, and 👎 on the last reply opens the comment dialog.
  * Functional checks only: the timings are the bench's (npm run bench -- --ui).
  */
-import { connect } from "../scripts/user";
-import { questionOf, replyOf, seedLongThread, type SeededLongThread } from "../scripts/seed-long-thread";
-import { E2E_TABLE_CLIENT_ENV } from "./e2e-table";
-import { expect, test as base } from "./fixtures";
-import { freshIdentifier, signedInSession, userCli, type StorageState } from "./fresh-user";
+import { questionOf, replyOf, seedLongThread } from "../scripts/seed-long-thread";
+import { expect } from "./fixtures";
+import { ownUser } from "./fresh-user";
+import { FIRST_LOAD_MS } from "./pages/threads-page";
 
 const STEPS = 800;
 const LATEST_TURNS = 20;
-let seeded: SeededLongThread;
-let session: StorageState;
 
-/** Signed in as the long thread's owner (one sign-in for the file). */
-// Playwright reads a fixture's dependencies from its destructuring pattern: this one depends on none.
-// eslint-disable-next-line no-empty-pattern
-const test = base.extend({ storageState: async ({}, provide) => provide(session) });
-
-test.beforeAll(async ({ browser }) => {
-  test.setTimeout(180_000);
-  const identifier = freshIdentifier("long-thread");
-  await userCli({ command: "add", identifier, name: null });
-  const connection = await connect(E2E_TABLE_CLIENT_ENV, () => undefined);
-  try {
-    seeded = await seedLongThread(connection.data, { userId: identifier, steps: STEPS, name: "A week of agent work" });
-  } finally {
-    await connection.close();
-  }
-  session = await signedInSession(browser, test.info().project.use.baseURL, identifier);
+/** Signed in as the long thread's owner, a user of this spec's own. */
+const test = ownUser("long-thread", (data, identifier) => seedLongThread(data, { userId: identifier, steps: STEPS, name: "A week of agent work" }));
+let seeded: Awaited<ReturnType<typeof seedLongThread>>;
+test.beforeEach(({ own }) => {
+  seeded = own.seeded;
 });
 
 const turnCount = () => seeded.turns.length;
@@ -75,7 +61,8 @@ test("a #step- link opens that message, highlighted, in the turns around it", as
   const target = seeded.turns[10]!;
   await page.goto(`/threads/${seeded.threadId}#step-${target.replyId}`);
   const message = thread.message(target.replyId);
-  await expect(message).toHaveAttribute("data-highlighted", "true");
+  // Far from the newest turns, so asked for once the page has hydrated (the first load's wait).
+  await expect(message).toHaveAttribute("data-highlighted", "true", { timeout: FIRST_LOAD_MS });
   await expect(message).toContainText(replyOf(10).split("\n")[0]!);
   await expect.poll(() => thread.isInView(target.replyId)).toBe(true);
   await expect(thread.highlighted).toHaveCount(1);

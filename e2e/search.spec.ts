@@ -1,4 +1,5 @@
 import { expect, snap, test } from "./fixtures";
+import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 
 /** Full-text search from the sidebar's search box (docs/search.md). */
 test.describe("full-text search", () => {
@@ -35,9 +36,9 @@ test.describe("full-text search", () => {
     await expect(highlighted).toHaveCount(0);
   });
 
-  test.describe("as bob (a new thread would head alice's list, which other specs check)", () => {
-    test.use({ user: "bob@example.com" });
-    test("a message just sent is found, and the next search clears an opened hit's highlight", async ({ threads, thread }) => {
+  test.describe("as a user of this spec's own (a new thread would head alice's list, which other specs check)", () => {
+    const asOwnUser = ownUser("search", (data, identifier) => seedThreads(data, [topicThreadOf(identifier, 0)]));
+    asOwnUser("a message just sent is found, and the next search clears an opened hit's highlight", async ({ threads, thread }) => {
       await threads.goto();
       await threads.newChat();
       const word = `zephyr${Date.now().toString(36)}`;

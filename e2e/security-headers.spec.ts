@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { APIResponse, Response } from "@playwright/test";
 import { watchCspViolations } from "./csp-violations";
 import { expect, test } from "./fixtures";
+import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 import { OIDC_ISSUER, OIDC_PROVIDER_NAME } from "./oidc-provider";
 import { OidcProviderLoginPage, SignInPage } from "./pages/sign-in-page";
 import { ThreadsPage } from "./pages/threads-page";
@@ -144,10 +145,10 @@ test.describe("thread pages (alice, read only)", () => {
   });
 });
 
-test.describe("new chat and remote images (bob)", () => {
-  test.use({ user: "bob@example.com" });
+test.describe("new chat and remote images (a user of this spec's own)", () => {
+  const asOwnUser = ownUser("csp", (data, identifier) => seedThreads(data, [topicThreadOf(identifier, 0)]));
 
-  test("a reply with another origin's image streams, and the image is never fetched until the reader opens it", async ({ page, context, threads, thread }) => {
+  asOwnUser("a reply with another origin's image streams, and the image is never fetched until the reader opens it", async ({ page, context, threads, thread }) => {
     // Sign-in, a streamed turn, a reload and a new tab: more than one test's usual minute on a busy machine.
     test.slow();
     const pixel = await startPixelServer();

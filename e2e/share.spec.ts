@@ -5,31 +5,23 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { expect, test as base } from "./fixtures";
-import { freshIdentifier, freshUserSession, type StorageState } from "./fresh-user";
+import { expect, type StorageState } from "./fixtures";
+import { freshIdentifier, freshUserSession, ownUser } from "./fresh-user";
 import { ShareDialog, SharedLinksDialog, SharedThreadPage } from "./pages/share-page";
-import { ThreadsPage } from "./pages/threads-page";
+import { FIRST_LOAD_MS, ThreadsPage } from "./pages/threads-page";
 
 const CSV = "region,revenue\nNorth,182400\nEast,201750\n";
 
-let owner: string;
-let ownerSession: StorageState;
+/** Signed in as the owner; the viewer signs in once for the file too. */
+const test = ownUser("share-owner");
 let viewerSession: StorageState;
-
-/** Signed in as the owner (one sign-in each for the file). */
-// Playwright reads a fixture's dependencies from its destructuring pattern: this one depends on none.
-// eslint-disable-next-line no-empty-pattern
-const test = base.extend({ storageState: async ({}, provide) => provide(ownerSession) });
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(120_000);
-  const baseURL = test.info().project.use.baseURL;
-  owner = freshIdentifier("share-owner");
-  ownerSession = await freshUserSession(browser, baseURL, owner);
-  viewerSession = await freshUserSession(browser, baseURL, freshIdentifier("share-viewer"));
+  viewerSession = await freshUserSession(browser, test.info().project.use.baseURL, freshIdentifier("share-viewer"));
 });
 
-test("share a thread: a public snapshot with its file, shared again, stopped, then for signed-in people only; another user continues it", async ({ page, browser, threads, thread }) => {
+test("share a thread: a public snapshot with its file, shared again, stopped, then for signed-in people only; another user continues it", async ({ page, browser, threads, thread, own }) => {
   // A long flow with three browser contexts; on a loaded machine each step can take several seconds.
   test.setTimeout(420_000);
   const tag = randomUUID().slice(0, 6);
@@ -38,7 +30,7 @@ test("share a thread: a public snapshot with its file, shared again, stopped, th
 
   // The owner: a new chat with a CSV, then "Share" → anyone with the link. (The page may take a while on a loaded machine.)
   await page.goto("/threads");
-  await expect(threads.newChatButton).toBeVisible({ timeout: 30_000 });
+  await expect(threads.newChatButton).toBeVisible({ timeout: FIRST_LOAD_MS });
   await threads.newChat();
   await thread.attach([{ name: fileName, mimeType: "text/csv", buffer: Buffer.from(CSV) }]);
   await expect(thread.draftFile(fileName).getByRole("progressbar")).toHaveCount(0);
@@ -69,8 +61,8 @@ test("share a thread: a public snapshot with its file, shared again, stopped, th
     await expect(viewer.feedbackButtons).toHaveCount(0);
     await expect(viewer.robotsMeta).toHaveAttribute("content", /noindex/);
     await expect(viewer.previewTitle).toHaveAttribute("content", name);
-    await expect(viewer.text(owner)).toHaveCount(0);
-    const download = await viewer.download(fileName);
+    await expect(viewer.text(own.identifier)).toHaveCount(0);
+    const download = await viewer.saveDownload(() => viewer.download(fileName).click());
     expect(download.suggestedFilename()).toBe(fileName);
     expect(await readFile((await download.path())!, "utf8")).toBe(CSV);
 
@@ -112,7 +104,7 @@ test("share a thread: a public snapshot with its file, shared again, stopped, th
     expect(new URL(reader.page.url()).pathname).not.toBe(new URL(link).pathname.replace("/share/", "/threads/"));
     await expect(reader.heading).toHaveText(name);
     await expect(reader.composer).toBeVisible();
-    await expect(reader.downloadChip(fileName)).toBeVisible();
+    await expect(reader.download(fileName)).toBeVisible();
     // The copy can be deleted like any thread of theirs.
     const readerThreads = new ThreadsPage(reader.page);
     await (await readerThreads.startDelete(name)).getByRole("button", { name: "Delete" }).click();

@@ -1,4 +1,6 @@
 import { expect, snap, test } from "./fixtures";
+import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
+import { FIRST_LOAD_MS } from "./pages/threads-page";
 
 test.describe("thread list", () => {
   test("groups alice's threads by date and keeps loading past two pages on scroll", async ({ page, threads }) => {
@@ -56,7 +58,8 @@ test.describe("thread list", () => {
     await page.route("**/api/trpc/threads.list**", (route) => route.fulfill({ status: 503, contentType: "application/json", body: "{}" }));
     await page.goto("/threads");
     const alert = threads.loadError;
-    await expect(alert).toContainText("Couldn't load your threads.");
+    // Asked for once the page has hydrated, then retried twice with a back-off (1 s, 2 s) before it says so.
+    await expect(alert).toContainText("Couldn't load your threads.", { timeout: FIRST_LOAD_MS });
     await snap(page, "list-error");
     await page.unroute("**/api/trpc/threads.list**");
     await alert.getByRole("button", { name: "Retry" }).click();
@@ -102,7 +105,35 @@ test.describe("thread list", () => {
     await snap(page, "filter-down");
   });
 
-  test("renames a thread inline: Escape cancels, Enter saves", async ({ page, threads }) => {
+  test("highlights the open thread", async ({ threads }) => {
+    await threads.goto();
+    await threads.open("Q3 sales by region");
+    await expect(threads.link("Q3 sales by region")).toHaveAttribute("aria-current", "page");
+    await expect(threads.currentRow).toHaveCount(1);
+  });
+
+  test("the theme toggle switches and survives a reload without a flash", async ({ page, threads }) => {
+    await threads.goto();
+    const html = threads.root;
+    await threads.themeButton("System").click();
+    await expect(html).toHaveAttribute("data-theme", "light");
+    await threads.themeButton("Light").click();
+    await expect(html).toHaveAttribute("data-theme", "dark");
+    await snap(page, "theme-dark");
+    // The head script sets the attribute before React runs: check it on the raw document.
+    await page.reload({ waitUntil: "commit" });
+    await page.waitForFunction(() => document.documentElement.getAttribute("data-theme") === "dark");
+    await threads.themeButton("Dark").click();
+    await expect(html).not.toHaveAttribute("data-theme", /.+/);
+  });
+});
+
+/** Renaming and deleting change a list: a user of this spec's own, with three of the demo topic threads. */
+test.describe("renaming and deleting", () => {
+  // Topics 7 and 12, and the second round of 12 ("… (2)"), as the demo seed names them.
+  const asOwnUser = ownUser("threads", (data, identifier) => seedThreads(data, [7, 12, 28].map((i) => topicThreadOf(identifier, i))));
+
+  asOwnUser("renames a thread inline: Escape cancels, Enter saves", async ({ page, threads }) => {
     await threads.goto();
     await threads.searchFor("haiku");
     const original = "Write a haiku about autumn rain";
@@ -122,7 +153,7 @@ test.describe("thread list", () => {
     await expect(threads.row("Autumn rain haiku, renamed")).toBeVisible();
   });
 
-  test("deletes a thread after confirmation; Escape cancels", async ({ page, threads }) => {
+  asOwnUser("deletes a thread after confirmation; Escape cancels", async ({ page, threads }) => {
     await threads.goto();
     const name = "Budget for a kitchen renovation";
     await threads.searchFor("kitchen");
@@ -149,28 +180,6 @@ test.describe("thread list", () => {
     await threads.searchFor("kitchen");
     await expect(threads.row(`${name} (2)`)).toBeVisible();
     await expect(threads.row(name)).toHaveCount(0);
-  });
-
-  test("highlights the open thread", async ({ threads }) => {
-    await threads.goto();
-    await threads.open("Q3 sales by region");
-    await expect(threads.link("Q3 sales by region")).toHaveAttribute("aria-current", "page");
-    await expect(threads.currentRow).toHaveCount(1);
-  });
-
-  test("the theme toggle switches and survives a reload without a flash", async ({ page, threads }) => {
-    await threads.goto();
-    const html = threads.root;
-    await threads.themeButton("System").click();
-    await expect(html).toHaveAttribute("data-theme", "light");
-    await threads.themeButton("Light").click();
-    await expect(html).toHaveAttribute("data-theme", "dark");
-    await snap(page, "theme-dark");
-    // The head script sets the attribute before React runs: check it on the raw document.
-    await page.reload({ waitUntil: "commit" });
-    await page.waitForFunction(() => document.documentElement.getAttribute("data-theme") === "dark");
-    await threads.themeButton("Dark").click();
-    await expect(html).not.toHaveAttribute("data-theme", /.+/);
   });
 });
 

@@ -62,25 +62,50 @@ function turnsFor(topic: string, index: number): DemoTurn[] {
   return [base];
 }
 
-export async function seedDemoData(env: Record<string, string>, log: (line: string) => void = console.log): Promise<boolean> {
+/** One demo thread: its owner (who must exist), name and time, and which conversation it holds. */
+export interface DemoThread {
+  user: string;
+  name: string;
+  /** When its first question was asked (ms); its steps follow, 1.5 s apart. */
+  at: number;
+  /** Numbers the thread among its owner's: its id is `demoId("<user>:<index>")`; a topic thread's tool and feedback follow from it. */
+  index: number;
+  /** The Q3 sales conversation: a table, code, a tool step, feedback, a CSV and a chart. */
+  showcase?: boolean;
+  /** Stored markup that must stay inert (XSS_PAYLOAD). */
+  security?: boolean;
+}
+
+/** The `i`-th topic thread of a demo list: the topics in turn, numbered from their second round ("… (2)"). */
+export const topicThread = (user: string, i: number, at: number): DemoThread => ({
+  user,
+  name: `${TOPICS[i % TOPICS.length]}${i >= TOPICS.length ? ` (${Math.floor(i / TOPICS.length) + 1})` : ""}`,
+  at,
+  index: i + 1,
+});
+
+/** The data layer over `env`'s table and storage (as the app's), and how to close it. */
+export function demoDataLayer(env: Record<string, string | undefined>, clock?: () => Date) {
   const client = createDynamoClient(dynamoSettings(env));
+  const data = new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client, storageProvider: createStorageFromConfig(parseStorageConfig(env)), clock });
+  return { data, client, close: () => client.destroy() };
+}
+
+export async function seedDemoData(env: Record<string, string>, log: (line: string) => void = console.log): Promise<boolean> {
+  let now = Date.now();
+  const { data, client, close } = demoDataLayer(env, () => new Date(now));
   const tableName = env.DYNAMODB_TABLE!;
   try {
     const marker = await client.send(new GetItemCommand({ TableName: tableName, Key: SEED_MARKER, ConsistentRead: true }));
     if (marker.Item) return false;
     log("Seeding demo users and threads…");
-    let now = Date.now();
-    const clock = () => new Date(now);
-    const data = new DynamoDBDataLayer({ tableName, client, storageProvider: createStorageFromConfig(parseStorageConfig(env)), clock });
     const start = Date.now();
     const day = 86_400_000;
     // Alice: the showcase thread first (today), then 70 more spread over five months, newest first.
-    const plan: { user: string; name: string; at: number; showcase?: boolean; security?: boolean; index: number }[] = [
-      { user: "alice@example.com", name: "Q3 sales by region", at: start - 20 * 60_000, showcase: true, index: 0 },
-    ];
+    const plan: DemoThread[] = [{ user: "alice@example.com", name: "Q3 sales by region", at: start - 20 * 60_000, showcase: true, index: 0 }];
     for (let i = 0; i < 70; i++) {
       const age = i < 3 ? i * 3 * 3600_000 + 3600_000 : i < 6 ? day + i * 3600_000 : Math.round((i - 5) ** 1.35 * day);
-      plan.push({ user: "alice@example.com", name: `${TOPICS[i % TOPICS.length]}${i >= TOPICS.length ? ` (${Math.floor(i / TOPICS.length) + 1})` : ""}`, at: start - age, index: i + 1 });
+      plan.push(topicThread("alice@example.com", i, start - age));
     }
     // Stored text that must never run in the UI (the e2e XSS check opens it).
     plan.push({ user: "bob@example.com", name: "Security check", at: start - 30 * 60_000, index: 110, security: true });
@@ -96,49 +121,58 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
       await data.setUserPassword(user.identifier, password);
     }
     for (const thread of plan) {
-      const threadId = demoId(`${thread.user}:${thread.index}`);
       now = thread.at;
-      // createThread first: the thread starts with both indexes current, and every write below names its owner, so
-      // the demo threads are searchable at once (docs/search.md). A re-run after an interruption finds it made.
-      await data.createThread(threadId, thread.user).catch((error: unknown) => {
-        if (!(isDataError(error) && error.code === "conflict")) throw error;
-      });
-      const owner = { owner: thread.user };
-      await data.updateThread(threadId, { metadata: { seeded: true } });
-      // The bump without metadata: a touch keeps the indexes current only then (as a chat turn's does).
-      await data.updateThread(threadId, { name: thread.name, userId: thread.user }, { touch: true, ...owner });
-      const turns = thread.security ? securityTurns() : thread.showcase ? showcaseTurns() : turnsFor(thread.name, thread.index);
-      let t = thread.at;
-      for (const [turnIndex, turn] of turns.entries()) {
-        const stepId = (part: string) => demoId(`${threadId}:${turnIndex}:${part}`);
-        // Microsecond times, as both apps write steps; a turn nests as Chainlit's on_message does: user_message → run → answer.
-        const at = () => isoFromMicros((t += 1500) * 1000);
-        const userStep = stepId("user");
-        const askedAt = at();
-        await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: askedAt, start: askedAt, end: askedAt }, owner);
-        const run = stepId("run");
-        const runStart = at();
-        await data.createStep({ id: run, threadId, type: "run", name: "on_message", parentId: userStep, input: turn.question, createdAt: runStart, start: runStart });
-        if (turn.tool) {
-          const toolStart = at();
-          await data.createStep({ id: stepId("tool"), threadId, parentId: run, type: "tool", name: turn.tool.name, input: turn.tool.input, output: turn.tool.output, showInput: "json", language: "json", createdAt: toolStart, start: toolStart, end: at() }, owner);
-        }
-        const answerAt = at();
-        await data.createStep({ id: stepId("answer"), threadId, parentId: run, type: "assistant_message", name: "Assistant", output: turn.answer, createdAt: answerAt, start: answerAt, end: at() }, owner);
-        await data.updateStep({ id: run, threadId, end: at() });
-        if (turn.feedback) await data.upsertFeedback({ forId: run, threadId, value: turn.feedback.value, comment: turn.feedback.comment ?? null });
-        if (thread.showcase && turnIndex === 0) {
-          await data.createElement({ id: demoId(`${threadId}:csv`), threadId, forId: userStep, type: "file", name: "q3-sales.csv", mime: "text/csv", display: "inline", content: SALES_CSV }, owner);
-          await data.createElement({ id: demoId(`${threadId}:png`), threadId, forId: stepId("answer"), type: "image", name: "revenue-by-region.png", mime: "image/png", display: "inline", size: "medium", content: barChartPng([182, 130, 202, 98]) }, owner);
-        }
-      }
+      await seedDemoThread(data, thread);
     }
     await client.send(new PutItemCommand({ TableName: tableName, Item: { ...SEED_MARKER, seededAt: { S: isoFromMicros(Date.now() * 1000) } } }));
     log(`Seeded ${DEMO_USERS.length} demo users and ${plan.length} threads.`);
     return true;
   } finally {
-    client.destroy();
+    close();
   }
+}
+
+/**
+ * Writes one demo thread through the data layer, times from `thread.at` for its steps and the layer's clock for the
+ * thread itself; returns its id. The demo seed writes every thread with it, and end-to-end specs their own users' threads.
+ */
+export async function seedDemoThread(data: DynamoDBDataLayer, thread: DemoThread): Promise<string> {
+  const threadId = demoId(`${thread.user}:${thread.index}`);
+  // createThread first: the thread starts with both indexes current, and every write below names its owner, so
+  // the demo threads are searchable at once (docs/search.md). A re-run after an interruption finds it made.
+  await data.createThread(threadId, thread.user).catch((error: unknown) => {
+    if (!(isDataError(error) && error.code === "conflict")) throw error;
+  });
+  const owner = { owner: thread.user };
+  await data.updateThread(threadId, { metadata: { seeded: true } });
+  // The bump without metadata: a touch keeps the indexes current only then (as a chat turn's does).
+  await data.updateThread(threadId, { name: thread.name, userId: thread.user }, { touch: true, ...owner });
+  const turns = thread.security ? securityTurns() : thread.showcase ? showcaseTurns() : turnsFor(thread.name, thread.index);
+  let t = thread.at;
+  for (const [turnIndex, turn] of turns.entries()) {
+    const stepId = (part: string) => demoId(`${threadId}:${turnIndex}:${part}`);
+    // Microsecond times, as both apps write steps; a turn nests as Chainlit's on_message does: user_message → run → answer.
+    const at = () => isoFromMicros((t += 1500) * 1000);
+    const userStep = stepId("user");
+    const askedAt = at();
+    await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: askedAt, start: askedAt, end: askedAt }, owner);
+    const run = stepId("run");
+    const runStart = at();
+    await data.createStep({ id: run, threadId, type: "run", name: "on_message", parentId: userStep, input: turn.question, createdAt: runStart, start: runStart });
+    if (turn.tool) {
+      const toolStart = at();
+      await data.createStep({ id: stepId("tool"), threadId, parentId: run, type: "tool", name: turn.tool.name, input: turn.tool.input, output: turn.tool.output, showInput: "json", language: "json", createdAt: toolStart, start: toolStart, end: at() }, owner);
+    }
+    const answerAt = at();
+    await data.createStep({ id: stepId("answer"), threadId, parentId: run, type: "assistant_message", name: "Assistant", output: turn.answer, createdAt: answerAt, start: answerAt, end: at() }, owner);
+    await data.updateStep({ id: run, threadId, end: at() });
+    if (turn.feedback) await data.upsertFeedback({ forId: run, threadId, value: turn.feedback.value, comment: turn.feedback.comment ?? null });
+    if (thread.showcase && turnIndex === 0) {
+      await data.createElement({ id: demoId(`${threadId}:csv`), threadId, forId: userStep, type: "file", name: "q3-sales.csv", mime: "text/csv", display: "inline", content: SALES_CSV }, owner);
+      await data.createElement({ id: demoId(`${threadId}:png`), threadId, forId: stepId("answer"), type: "image", name: "revenue-by-region.png", mime: "image/png", display: "inline", size: "medium", content: barChartPng([182, 130, 202, 98]) }, owner);
+    }
+  }
+  return threadId;
 }
 
 /** Markup in stored output: the thread view must show it as text (or drop it), never run it. */

@@ -14,8 +14,8 @@ import { azuriteConnectionString, LOCAL_AWS_CREDENTIALS, startAzurite, startDyna
 import { seedDemoData } from "./seed";
 
 export const DEFAULT_DEMO_PASSWORD = "threadbook-demo";
-const EMBEDDED_TABLE = "threadbook";
-const EMBEDDED_BUCKET = "threadbook-elements";
+export const EMBEDDED_TABLE = "threadbook";
+export const EMBEDDED_BUCKET = "threadbook-elements";
 const EMBEDDED_CONTAINER = "threadbook-elements";
 
 export interface Stack {

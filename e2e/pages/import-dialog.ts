@@ -1,21 +1,14 @@
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect } from "@playwright/test";
+import { PageObject } from "./page-object";
 import { ThreadsPage } from "./threads-page";
 
 /** "Import conversations", opened from the user menu in the sidebar's foot. */
-export class ImportDialog {
-  readonly dialog: Locator;
-  readonly fileInput: Locator;
-  readonly progress: Locator;
-  readonly summary: Locator;
-  readonly cancelButton: Locator;
-
-  constructor(readonly page: Page) {
-    this.dialog = page.getByRole("dialog", { name: "Import conversations" });
-    this.fileInput = this.dialog.getByTestId("import-file");
-    this.progress = this.dialog.getByTestId("import-progress");
-    this.summary = this.dialog.getByTestId("import-summary");
-    this.cancelButton = this.dialog.getByRole("button", { name: "Cancel import" });
-  }
+export class ImportDialog extends PageObject {
+  readonly dialog = this.page.getByRole("dialog", { name: "Import conversations" });
+  readonly fileInput = this.dialog.getByTestId("import-file");
+  readonly progress = this.dialog.getByTestId("import-progress");
+  readonly summary = this.dialog.getByTestId("import-summary");
+  readonly cancelButton = this.dialog.getByRole("button", { name: "Cancel import" });
 
   async open() {
     await new ThreadsPage(this.page).chooseFromUserMenu("Import conversations");

@@ -1,17 +1,14 @@
-import { expect, type Download, type Locator, type Page } from "@playwright/test";
+import { expect, type Locator } from "@playwright/test";
+import { Conversation } from "./conversation";
+import { PageObject } from "./page-object";
 import { ThreadsPage } from "./threads-page";
 
 type Access = "Anyone with the link" | "People signed in to this Threadbook";
 
 /** The owner's Share dialog, opened from the thread header. */
-export class ShareDialog {
-  readonly dialog: Locator;
-  readonly link: Locator;
-
-  constructor(readonly page: Page) {
-    this.dialog = page.getByRole("dialog", { name: "Share this thread" });
-    this.link = this.dialog.getByLabel("Share link");
-  }
+export class ShareDialog extends PageObject {
+  readonly dialog = this.page.getByRole("dialog", { name: "Share this thread" });
+  readonly link = this.dialog.getByLabel("Share link");
 
   async open() {
     await this.page.getByTestId("share-button").click();
@@ -44,12 +41,8 @@ export class ShareDialog {
 }
 
 /** "Shared links" in the user menu: every thread the user shares. */
-export class SharedLinksDialog {
-  readonly dialog: Locator;
-
-  constructor(readonly page: Page) {
-    this.dialog = page.getByRole("dialog", { name: "Shared links" });
-  }
+export class SharedLinksDialog extends PageObject {
+  readonly dialog = this.page.getByRole("dialog", { name: "Shared links" });
 
   async open() {
     await new ThreadsPage(this.page).chooseFromUserMenu("Shared links");
@@ -66,47 +59,18 @@ export class SharedLinksDialog {
 }
 
 /** A thread opened through its share link. */
-export class SharedThreadPage {
-  readonly heading: Locator;
-  readonly userMessages: Locator;
-  readonly notFound: Locator;
-  readonly composer: Locator;
-  readonly continueButton: Locator;
+export class SharedThreadPage extends Conversation {
+  readonly notFound = this.page.getByTestId("share-not-found");
+  readonly continueButton = this.page.getByRole("button", { name: "Continue in my history" });
   /** 👍 buttons: a read-only page has none. */
-  readonly feedbackButtons: Locator;
+  readonly feedbackButtons = this.page.getByRole("button", { name: "Helpful", exact: true });
   /** The page's robots directive and link-preview title. */
-  readonly robotsMeta: Locator;
-  readonly previewTitle: Locator;
-
-  constructor(readonly page: Page) {
-    this.heading = page.getByRole("heading", { level: 1 });
-    this.userMessages = page.getByTestId("user-message");
-    this.notFound = page.getByTestId("share-not-found");
-    this.composer = page.getByRole("textbox", { name: "Message", exact: true });
-    this.continueButton = page.getByRole("button", { name: "Continue in my history" });
-    this.feedbackButtons = page.getByRole("button", { name: "Helpful", exact: true });
-    this.robotsMeta = page.locator('meta[name="robots"]');
-    this.previewTitle = page.locator('meta[property="og:title"]');
-  }
-
-  /** Text anywhere on the page (to check something is shown, or is not). */
-  text(text: string): Locator {
-    return this.page.getByText(text);
-  }
+  readonly robotsMeta = this.page.locator('meta[name="robots"]');
+  readonly previewTitle = this.page.locator('meta[property="og:title"]');
 
   /** Opens the link; returns the HTTP status of the page. */
   async goto(url: string): Promise<number> {
     const response = await this.page.goto(url);
     return response?.status() ?? 0;
-  }
-
-  /** The download chip of an attached file. */
-  downloadChip(fileName: string): Locator {
-    return this.page.getByTestId("element-download").filter({ hasText: fileName });
-  }
-
-  async download(fileName: string): Promise<Download> {
-    const [download] = await Promise.all([this.page.waitForEvent("download"), this.downloadChip(fileName).click()]);
-    return download;
   }
 }

@@ -1,20 +1,14 @@
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect, type Locator } from "@playwright/test";
+import { PageObject } from "./page-object";
 
 export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? "threadbook-demo";
 
 /** The sign-in page: the password form and the OpenID Connect button. */
-export class SignInPage {
-  readonly heading: Locator;
-  readonly identifier: Locator;
-  readonly password: Locator;
-  readonly submitButton: Locator;
-
-  constructor(readonly page: Page) {
-    this.heading = page.getByRole("heading", { name: "Sign in to Threadbook" });
-    this.identifier = page.getByLabel("Email or username");
-    this.password = page.getByLabel("Password");
-    this.submitButton = page.getByRole("button", { name: "Sign in", exact: true });
-  }
+export class SignInPage extends PageObject {
+  readonly heading = this.page.getByRole("heading", { name: "Sign in to Threadbook" });
+  readonly identifier = this.page.getByLabel("Email or username");
+  readonly password = this.page.getByLabel("Password");
+  readonly submitButton = this.page.getByRole("button", { name: "Sign in", exact: true });
 
   /** The button that signs in through the named OpenID Connect provider. */
   providerButton(providerName: string): Locator {
@@ -41,9 +35,7 @@ export class SignInPage {
 }
 
 /** The test OpenID Provider's own login page (e2e/oidc-provider.ts), where the account's claims are chosen. */
-export class OidcProviderLoginPage {
-  constructor(readonly page: Page) {}
-
+export class OidcProviderLoginPage extends PageObject {
   async submit(account: { email: string; name: string; verified?: string }) {
     await this.page.getByLabel("Email", { exact: true }).fill(account.email);
     await this.page.getByLabel("Name").fill(account.name);

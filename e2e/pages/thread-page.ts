@@ -1,4 +1,35 @@
-import { expect, type Download, type Locator, type Page } from "@playwright/test";
+import { expect, type Download, type Locator } from "@playwright/test";
+import { Conversation } from "./conversation";
+
+/** What the page showed of the reply in flight at one moment (recordReplyStates). */
+export interface ReplyState {
+  /** The reply's text, trimmed. */
+  text: string;
+  streaming: boolean;
+  busy: boolean;
+  stop: boolean;
+  composerEmpty: boolean;
+}
+
+/**
+ * Runs in the page: records every text the reply in flight shows, as the page draws it (a MutationObserver), with
+ * what surrounds it at that moment. Checking from the test instead samples the page a round trip at a time, and a
+ * reply that streams for well under a second can grow and finish between two samples.
+ */
+function recordReplyStates() {
+  const w = window as unknown as { tbReplyStates?: ReplyState[] };
+  const states: ReplyState[] = (w.tbReplyStates = []);
+  const record = () => {
+    const reply = document.querySelector('[data-testid="pending-turn"] [data-testid="assistant-message"]');
+    // Trimmed: plain text keeps a token's trailing space, Markdown does not.
+    const text = reply?.querySelector('[data-testid="message-text"]')?.textContent?.trim() ?? "";
+    if (!reply || !text || text === states.at(-1)?.text) return;
+    const composer = document.querySelector<HTMLTextAreaElement>("textarea.composer-input");
+    const stop = document.querySelector('button[aria-label="Stop"]') !== null;
+    states.push({ text, streaming: reply.getAttribute("data-streaming") === "true", busy: reply.getAttribute("aria-busy") === "true", stop, composerEmpty: composer?.value === "" });
+  };
+  new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+}
 
 export interface FileToAttach {
   name: string;
@@ -7,68 +38,39 @@ export interface FileToAttach {
 }
 
 /** One thread: the conversation, its steps, files, feedback and export; and the composer that continues it. */
-export class ThreadPage {
-  readonly heading: Locator;
-  readonly assistantMessages: Locator;
-  readonly userMessages: Locator;
-  readonly steps: Locator;
-  readonly composer: Locator;
-  readonly sendButton: Locator;
-  readonly stopButton: Locator;
-  readonly attachButton: Locator;
-  readonly draftFiles: Locator;
+export class ThreadPage extends Conversation {
+  readonly assistantMessages = this.page.getByTestId("assistant-message");
+  readonly steps = this.page.getByTestId("step");
+  readonly sendButton = this.page.getByRole("button", { name: "Send", exact: true });
+  readonly stopButton = this.page.getByRole("button", { name: "Stop", exact: true });
+  readonly attachButton = this.page.getByRole("button", { name: "Attach files", exact: true });
+  readonly draftFiles = this.page.getByTestId("draft-file");
   /** The turn being sent, drawn from the stream until the stored turn replaces it. */
-  readonly pendingTurn: Locator;
+  readonly pendingTurn = this.page.getByTestId("pending-turn");
   /** The page shown for a missing (or someone else's) thread, and its way back. */
-  readonly notFoundHeading: Locator;
-  readonly backToThreads: Locator;
+  readonly notFoundHeading = this.page.getByRole("heading", { level: 1, name: "Thread not found" });
+  readonly backToThreads = this.page.getByRole("link", { name: "Back to threads" });
   /** A refused file's message under the composer. */
-  readonly draftError: Locator;
+  readonly draftError = this.page.getByTestId("draft-error");
   /** The open dialog (feedback comment, image preview). */
-  readonly dialog: Locator;
+  readonly dialog = this.page.getByRole("dialog");
   /** The new chat's greeting. */
-  readonly newChatHeading: Locator;
+  readonly newChatHeading = this.page.getByRole("heading", { level: 1, name: "What's on your mind?" });
   /** The header's line under the title: when updated, how many messages. */
-  readonly meta: Locator;
+  readonly meta = this.page.locator(".thread-meta");
   /** The message a `#step-…` link or a search hit opened, highlighted. */
-  readonly highlighted: Locator;
+  readonly highlighted = this.page.locator('[data-highlighted="true"]');
   /** Shown when the newest turn is out of view; takes the reader back down. */
-  readonly jumpToLatest: Locator;
+  readonly jumpToLatest = this.page.getByTestId("jump-to-latest");
   /** The pane the conversation scrolls in. */
-  readonly scrollPane: Locator;
+  readonly scrollPane = this.page.locator(".main-pane");
   /** The assistant's turns: a run's steps and its answer drawn together. */
-  readonly assistantTurns: Locator;
+  readonly assistantTurns = this.page.locator(".turn-assistant");
   /** Image attachments' thumbnails (a click opens the image in a dialog). */
-  readonly imageThumbnails: Locator;
-  readonly csvPreviews: Locator;
+  readonly imageThumbnails = this.page.getByTestId("element-image");
+  readonly csvPreviews = this.page.getByTestId("csv-preview");
   /** Scripts without this response's nonce or images from stored markup: there must never be any. */
-  readonly injectedMarkup: Locator;
-
-  constructor(readonly page: Page) {
-    this.heading = page.getByRole("heading", { level: 1 });
-    this.assistantMessages = page.getByTestId("assistant-message");
-    this.userMessages = page.getByTestId("user-message");
-    this.steps = page.getByTestId("step");
-    this.composer = page.getByRole("textbox", { name: "Message", exact: true });
-    this.sendButton = page.getByRole("button", { name: "Send", exact: true });
-    this.stopButton = page.getByRole("button", { name: "Stop", exact: true });
-    this.attachButton = page.getByRole("button", { name: "Attach files", exact: true });
-    this.draftFiles = page.getByTestId("draft-file");
-    this.pendingTurn = page.getByTestId("pending-turn");
-    this.notFoundHeading = page.getByRole("heading", { level: 1, name: "Thread not found" });
-    this.backToThreads = page.getByRole("link", { name: "Back to threads" });
-    this.draftError = page.getByTestId("draft-error");
-    this.dialog = page.getByRole("dialog");
-    this.newChatHeading = page.getByRole("heading", { level: 1, name: "What's on your mind?" });
-    this.meta = page.locator(".thread-meta");
-    this.highlighted = page.locator('[data-highlighted="true"]');
-    this.jumpToLatest = page.getByTestId("jump-to-latest");
-    this.scrollPane = page.locator(".main-pane");
-    this.assistantTurns = page.locator(".turn-assistant");
-    this.imageThumbnails = page.getByTestId("element-image");
-    this.csvPreviews = page.getByTestId("csv-preview");
-    this.injectedMarkup = page.locator("main script:not([nonce]), .conversation script, .conversation img[src='x']");
-  }
+  readonly injectedMarkup = this.page.locator("main script:not([nonce]), .conversation script, .conversation img[src='x']");
 
   /** A message (or step) by its id, as a `#step-…` link names it. */
   message(stepId: string): Locator {
@@ -83,11 +85,6 @@ export class ThreadPage {
       const box = element.getBoundingClientRect();
       return box.bottom > 0 && box.top < window.innerHeight;
     }, `#step-${stepId}`);
-  }
-
-  /** Text anywhere on the page (to check something is shown, or is not). */
-  text(text: string | RegExp, options?: { exact?: boolean }): Locator {
-    return this.page.getByText(text, options);
   }
 
   /** The thumbs, of any answer, that are pressed. */
@@ -154,6 +151,15 @@ export class ThreadPage {
     return this.lastReply().getByTestId("message-text");
   }
 
+  /** From now on, every text the reply in flight shows is recorded in the page (replyStates reads them). */
+  async recordReplyStates() {
+    await this.page.evaluate(recordReplyStates);
+  }
+
+  async replyStates(): Promise<ReplyState[]> {
+    return this.page.evaluate(() => (window as unknown as { tbReplyStates?: ReplyState[] }).tbReplyStates ?? []);
+  }
+
   /** Types a message and presses Enter. */
   async send(text: string) {
     await this.composer.fill(text);
@@ -202,15 +208,6 @@ export class ThreadPage {
     if (comment !== undefined) await box.fill(comment);
     await dialog.getByRole("button", { name: "Submit" }).click();
     await expect(dialog).toBeHidden();
-  }
-
-  download(name: string): Locator {
-    return this.page.getByTestId("element-download").filter({ hasText: name });
-  }
-
-  async saveDownload(trigger: () => Promise<void>): Promise<Download> {
-    const [download] = await Promise.all([this.page.waitForEvent("download"), trigger()]);
-    return download;
   }
 
   async exportAs(format: "Markdown" | "JSON"): Promise<Download> {

@@ -1,42 +1,30 @@
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect, type Locator } from "@playwright/test";
+import { PageObject } from "./page-object";
+
+/** How long a page may take to hydrate and show what it first asks for, on a busy machine. */
+export const FIRST_LOAD_MS = 30_000;
 
 /** The signed-in shell and its thread sidebar. */
-export class ThreadsPage {
-  readonly list: Locator;
-  readonly rows: Locator;
-  readonly search: Locator;
-  readonly menuButton: Locator;
-  readonly currentUser: Locator;
-  readonly newChatButton: Locator;
+export class ThreadsPage extends PageObject {
+  readonly newChatButton = this.page.getByRole("button", { name: "New chat", exact: true });
+  readonly list = this.page.getByTestId("thread-list");
+  readonly rows = this.page.getByTestId("thread-list-item");
+  readonly search = this.page.getByRole("searchbox", { name: "Search threads" });
+  readonly menuButton = this.page.getByRole("button", { name: "Open menu" });
+  readonly currentUser = this.page.getByTestId("current-user");
   /** "3 results", "No results": what the search found, for screen readers too. */
-  readonly searchStatus: Locator;
+  readonly searchStatus = this.page.getByTestId("search-status");
   /** The list's own message when a search finds nothing. */
-  readonly noMatches: Locator;
+  readonly noMatches = this.list.getByText("No threads match");
   /** The list's error when it cannot load, with its Retry. */
-  readonly loadError: Locator;
+  readonly loadError = this.list.getByRole("alert");
   /** The row of the thread open in the main pane. */
-  readonly currentRow: Locator;
+  readonly currentRow = this.list.locator('[aria-current="page"]');
   /** On a phone: the sidebar as a drawer, and its close button. */
-  readonly drawer: Locator;
-  readonly closeMenuButton: Locator;
+  readonly drawer = this.page.getByRole("dialog", { name: "Threads" });
+  readonly closeMenuButton = this.drawer.getByRole("button", { name: "Close menu" });
   /** The document's root element: its theme (data-theme) and language (lang). */
-  readonly root: Locator;
-
-  constructor(readonly page: Page) {
-    this.newChatButton = page.getByRole("button", { name: "New chat", exact: true });
-    this.list = page.getByTestId("thread-list");
-    this.rows = page.getByTestId("thread-list-item");
-    this.search = page.getByRole("searchbox", { name: "Search threads" });
-    this.menuButton = page.getByRole("button", { name: "Open menu" });
-    this.currentUser = page.getByTestId("current-user");
-    this.searchStatus = page.getByTestId("search-status");
-    this.noMatches = this.list.getByText("No threads match");
-    this.loadError = this.list.getByRole("alert");
-    this.currentRow = this.list.locator('[aria-current="page"]');
-    this.drawer = page.getByRole("dialog", { name: "Threads" });
-    this.closeMenuButton = this.drawer.getByRole("button", { name: "Close menu" });
-    this.root = page.locator("html");
-  }
+  readonly root = this.page.locator("html");
 
   /** The Sign out button in the sidebar's foot (its name in the page's language). */
   signOutButton(name = "Sign out"): Locator {
@@ -100,9 +88,10 @@ export class ThreadsPage {
     return this.rows.nth(index).getByRole("link");
   }
 
+  /** The list is asked for once the page has hydrated: on a busy machine that alone has taken over 10 s. */
   async goto() {
     await this.page.goto("/threads");
-    await expect(this.rows.first()).toBeVisible();
+    await expect(this.rows.first()).toBeVisible({ timeout: FIRST_LOAD_MS });
   }
 
   /** New chat: an empty chat at /threads with the cursor in its message box. */
