@@ -4,6 +4,7 @@
  */
 import { TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { getLogger, isDataError, type DataError, type DataErrorCode } from "@/data";
+import type { Refusal } from "@/lib/shared/refusal";
 
 const CODES: Record<DataErrorCode, TRPC_ERROR_CODE_KEY> = {
   not_found: "NOT_FOUND",
@@ -30,6 +31,16 @@ const PUBLIC_MESSAGES: Record<DataErrorCode, string> = {
 };
 
 const log = getLogger("API");
+
+/** A refusal a person meets in the UI, thrown as a TRPCError's cause: the error formatter hands it to the client. */
+export class RefusalCause extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.code);
+  }
+}
+
+/** A tRPC error carrying a refusal (src/lib/shared/refusal.ts) beside its English message. */
+export const refusedError = (code: TRPC_ERROR_CODE_KEY, message: string, refusal: Refusal) => new TRPCError({ code, message, cause: new RefusalCause(refusal) });
 
 /** The fixed, user-facing message for a data-layer failure; the internal reason goes to the log only. */
 export function publicMessage(error: DataError): string {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { IdSchema } from "@/data";
 import { assertMessageBudget } from "./chat/message-budget";
 import type { Context } from "./context";
-import { toTRPCError } from "./errors";
+import { RefusalCause, toTRPCError } from "./errors";
 import { findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
 import { transformer } from "./transformer";
 
@@ -13,7 +13,8 @@ const t = initTRPC.context<Context>().create({
     const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
     // Never ship a stack to the browser.
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, data: { ...data, zodError } };
+    const refusal = error.cause instanceof RefusalCause ? error.cause.refusal : null;
+    return { ...shape, data: { ...data, zodError, refusal } };
   },
 });
 

@@ -9,6 +9,7 @@
  * back whole when nothing was stored, down to what was stored otherwise. Every file counts at least MIN_CHARGE_BYTES,
  * because a tiny file still costs an object, an item and requests.
  */
+import type { Refusal } from "@/lib/shared/refusal";
 import type { Services } from "./services";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -20,14 +21,16 @@ export interface UploadCharge {
   settle(storedBytes: number | null): Promise<void>;
 }
 
-export type ChargeResult = { ok: true; charge: UploadCharge } | { ok: false; status: 429; error: string };
+export type ChargeResult = { ok: true; charge: UploadCharge } | { ok: false; status: 429; error: string; refusal: Refusal };
 
 const counterName = (userId: string) => `upload\n${userId}`;
 const chargeFor = (bytes: number) => Math.max(MIN_CHARGE_BYTES, Math.ceil(bytes));
 
-function overBudget(budgetMb: number, windowEndsAt: number, now: number): string {
-  const hours = Math.max(1, Math.ceil((windowEndsAt - now) / (60 * 60 * 1000)));
-  return `You have uploaded the ${budgetMb} MB of files this app accepts from one account in a day. Try again in ${hours} hour${hours === 1 ? "" : "s"}.`;
+function overBudget(budgetMb: number, windowEndsAt: number, now: number) {
+  const retryAfterSeconds = Math.max(1, Math.ceil((windowEndsAt - now) / 1000));
+  const hours = Math.ceil(retryAfterSeconds / 3600);
+  const error = `You have uploaded the ${budgetMb} MB of files this app accepts from one account in a day. Try again in ${hours} hour${hours === 1 ? "" : "s"}.`;
+  return { error, refusal: { code: "upload-budget", retryAfterSeconds, limitMb: budgetMb } satisfies Refusal };
 }
 
 /** Charges an upload of at most `maxBytes` to the user's day; refused (nothing counted) when it would pass the budget. */
@@ -39,7 +42,7 @@ export async function chargeUpload(services: Pick<Services, "data" | "env">, use
   if (hit.count > services.env.UPLOAD_MB_PER_DAY * MB) {
     // A refused upload stores nothing, so it takes nothing from the day.
     await release(charged);
-    return { ok: false, status: 429, error: overBudget(services.env.UPLOAD_MB_PER_DAY, hit.windowEndsAt, now) };
+    return { ok: false, status: 429, ...overBudget(services.env.UPLOAD_MB_PER_DAY, hit.windowEndsAt, now) };
   }
   return { ok: true, charge: { settle: (storedBytes) => release(storedBytes === null ? charged : charged - chargeFor(storedBytes)) } };
 }

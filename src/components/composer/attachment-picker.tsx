@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { fileKind, formatBytes } from "@/lib/shared/format";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { refusalMessage } from "@/lib/client/refusal-message";
 import { acceptAttribute, checkFile, randomId, uploadFile, UploadError, type UploadLimits } from "@/lib/client/upload";
 import { AlertIcon, CloseIcon, PaperclipIcon } from "@/components/ui/icons";
 import type { ThreadElement } from "@/trpc/use-thread-cache";
@@ -34,8 +35,9 @@ interface Options {
 }
 
 function uploadMessage(error: unknown, name: string, t: Dictionary): string {
-  // The route's own message for a refusal (413, 415, 503 …); the network's failure in our words.
-  if (error instanceof UploadError && error.status !== 0) return error.message;
+  // A refusal the server explains, in the reader's language; else the route's own message (413, 415 …); the
+  // network's failure in our words.
+  if (error instanceof UploadError && error.status !== 0) return refusalMessage(t, error.refusal) ?? error.message;
   return t.uploadFailed(name);
 }
 

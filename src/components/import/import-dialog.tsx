@@ -4,6 +4,7 @@ import { useRef, useState, type DragEvent } from "react";
 import type { ImportJob } from "@/data";
 import { uploadImport } from "@/lib/client/import-upload";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { refusalMessage } from "@/lib/client/refusal-message";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import "./import-dialog.css";
@@ -51,8 +52,8 @@ export function ImportDialog({ open, onOpenChange }: { open: boolean; onOpenChan
     setUpload({ fraction: 0, abort });
     promise
       .then((started) => setJobId(started.jobId))
-      .catch((error: Error & { aborted?: boolean }) => {
-        if (!error.aborted) setUploadError(error.message);
+      .catch((error: Error & { aborted?: boolean; refusal?: unknown }) => {
+        if (!error.aborted) setUploadError(refusalMessage(t, error.refusal) ?? error.message);
       })
       .finally(() => setUpload(null));
   };

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useMemo } from "react";
 import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { refusalMessage } from "@/lib/client/refusal-message";
 import { api } from "@/trpc/react";
 import { ReadOnlyThreadProvider, type ReadOnlyThread } from "@/components/thread/read-only-thread";
 import { Conversation } from "@/components/thread/step-tree";
@@ -55,8 +56,8 @@ function ContinueButton({ threadId }: { threadId: string }) {
   const router = useRouter();
   const copy = api.share.continue.useMutation({
     onSuccess: ({ id }) => router.push(`/threads/${encodeURIComponent(id)}`),
-    // Refused for a limit (the address's rate, the day's upload budget): the server says which and when to retry.
-    onError: (error) => toast(error.data?.code === "TOO_MANY_REQUESTS" ? error.message : t.continueFailed),
+    // Refused for a limit: the day's upload budget in the reader's words, else the address's rate.
+    onError: (error) => toast(refusalMessage(t, error.data?.refusal) ?? (error.data?.code === "TOO_MANY_REQUESTS" ? t.shareRateLimited : t.continueFailed)),
   });
   return (
     <button type="button" className="btn btn-primary btn-sm" disabled={copy.isPending || copy.isSuccess} aria-busy={copy.isPending || undefined} onClick={() => copy.mutate({ threadId })}>

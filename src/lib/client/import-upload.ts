@@ -2,7 +2,7 @@
  * Sending an export to the import route (src/app/api/import) over XMLHttpRequest, the one browser API that reports
  * upload progress. Resolves with the job the server started; its progress is then read from `imports.get`.
  */
-import { UploadError } from "./upload";
+import { refusedUpload, UploadError } from "./upload";
 
 export function uploadImport<J>(file: File, onProgress: (fraction: number) => void): { promise: Promise<J>; abort: () => void } {
   const xhr = new XMLHttpRequest();
@@ -14,9 +14,9 @@ export function uploadImport<J>(file: File, onProgress: (fraction: number) => vo
       if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
     };
     xhr.onload = () => {
-      const body = xhr.response as { job?: J; error?: string } | null;
+      const body = xhr.response as { job?: J } | null;
       if (xhr.status === 202 && body?.job) resolve(body.job);
-      else reject(new UploadError(xhr.status, typeof body?.error === "string" ? body.error : `HTTP ${xhr.status}`));
+      else reject(refusedUpload(xhr));
     };
     xhr.onerror = () => reject(new UploadError(0, "network error"));
     xhr.onabort = () => reject(new UploadError(0, "aborted", true));

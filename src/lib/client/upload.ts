@@ -51,16 +51,26 @@ export function acceptAttribute(limits: Pick<UploadLimits, "allowedExtensions">)
   return limits.allowedExtensions.map((extension) => `.${extension}`).join(",");
 }
 
-/** An upload the server refused (status and its `{ error }` message), the network failed (status 0), or it was aborted. */
+/**
+ * An upload the server refused (status, its `{ error }` message and any `refusal` to word in the reader's language:
+ * refusal-message.ts), the network failed (status 0), or it was aborted.
+ */
 export class UploadError extends Error {
   override readonly name = "UploadError";
   constructor(
     readonly status: number,
     message: string,
     readonly aborted = false,
+    readonly refusal: unknown = null,
   ) {
     super(message);
   }
+}
+
+/** The error for a finished request that was not the success expected. */
+export function refusedUpload(xhr: XMLHttpRequest): UploadError {
+  const body = xhr.response as { error?: unknown; refusal?: unknown } | null;
+  return new UploadError(xhr.status, typeof body?.error === "string" ? body.error : `HTTP ${xhr.status}`, false, body?.refusal ?? null);
 }
 
 export interface UploadRequest {
@@ -85,9 +95,9 @@ export function uploadFile<E = unknown>(request: UploadRequest): { promise: Prom
       if (event.lengthComputable && event.total > 0) request.onProgress?.(event.loaded / event.total);
     };
     xhr.onload = () => {
-      const body = xhr.response as { element?: E; error?: string } | null;
+      const body = xhr.response as { element?: E } | null;
       if (xhr.status === 201 && body?.element) resolve(body.element);
-      else reject(new UploadError(xhr.status, typeof body?.error === "string" ? body.error : `HTTP ${xhr.status}`));
+      else reject(refusedUpload(xhr));
     };
     xhr.onerror = () => reject(new UploadError(0, "network error"));
     xhr.onabort = () => reject(new UploadError(0, "aborted", true));

@@ -9,6 +9,7 @@ import { IdSchema, isDataError, type Element } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
 import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
+import type { Refusal } from "@/lib/shared/refusal";
 import { publicMessage } from "../errors";
 import { chargeUpload } from "../upload-budget";
 import { checkAttachment, tooLargeMessage, type AttachmentCheck } from "./attachments";
@@ -23,7 +24,7 @@ export interface UploadRequest {
   body: ReadableStream<Uint8Array> | null;
 }
 
-export type UploadResult = { status: 201; element: Element } | { status: 400 | 401 | 404 | 413 | 415 | 429 | 503; error: string };
+export type UploadResult = { status: 201; element: Element } | { status: 400 | 401 | 404 | 413 | 415 | 429 | 503; error: string; refusal?: Refusal };
 
 class TooLarge extends Error {}
 
@@ -61,10 +62,10 @@ export async function uploadElement(services: Services, user: SessionUser | null
     findOwnedThreadRef(services.data, user, request.threadId),
     chargeUpload(services, user.id, request.contentLength ?? maxBytes),
   ]);
-  if (!budget.ok) return { status: budget.status, error: budget.error };
+  if (!budget.ok) return budget;
   if (!thread) {
     await budget.charge.settle(null);
-    return { status: 404, error: THREAD_NOT_FOUND };
+    return { status: 404, error: THREAD_NOT_FOUND, refusal: { code: "thread-not-found" } };
   }
   let storedBytes: number | null = null;
   try {
@@ -99,7 +100,7 @@ async function storeElement(services: Services, user: SessionUser, request: Uplo
   } catch (error) {
     if (limiter.exceeded) return { status: 413, error: tooLargeMessage(request.fileName, maxBytes) };
     if (isDataError(error, "storage") || isDataError(error, "unavailable")) {
-      return { status: 503, error: "File storage is unavailable right now, so the file was not saved. Please try again." };
+      return { status: 503, error: "File storage is unavailable right now, so the file was not saved. Please try again.", refusal: { code: "storage-unavailable" } };
     }
     if (isDataError(error, "validation")) return { status: 400, error: publicMessage(error) };
     throw error;

@@ -4,6 +4,7 @@
  * another site is refused before its body is read.
  */
 import { isDataError } from "@/data";
+import type { Refusal } from "@/lib/shared/refusal";
 import { publicMessage } from "../errors";
 import { CROSS_ORIGIN_MESSAGE, isSameOriginRequest } from "./same-origin";
 
@@ -22,6 +23,16 @@ export async function refuseCrossOrigin(req: Request): Promise<Response | null> 
   if (isSameOriginRequest(req)) return null;
   await req.body?.cancel().catch(() => undefined);
   return Response.json({ error: CROSS_ORIGIN_MESSAGE }, { status: 403 });
+}
+
+/**
+ * A refusal as JSON: `{ error }` for scripts, the `refusal` for the app's pages to word in the reader's language
+ * (src/lib/shared/refusal.ts), and Retry-After when it names a time.
+ */
+export function refusedJson(result: { status: number; error: string; refusal?: Refusal }): Response {
+  const { status, error, refusal } = result;
+  const retryAfter = refusal?.retryAfterSeconds;
+  return Response.json(refusal ? { error, refusal } : { error }, { status, headers: retryAfter ? { "retry-after": String(retryAfter) } : undefined });
 }
 
 /** A declared Content-Length, when it is a plain number. */

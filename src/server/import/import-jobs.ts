@@ -14,6 +14,7 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { importUploadKey, isDataError, type ImportJob, type StorageClient } from "@/data";
 import { getLogger } from "@/data/logger";
+import type { Refusal } from "@/lib/shared/refusal";
 import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
 import { chargeUpload } from "../upload-budget";
@@ -45,7 +46,7 @@ export const waitForImport = (jobId: string) => running.get(jobId) ?? Promise.re
 /** Time-ordered ids (IMPORT_JOB_ID): the user's jobs list newest first by key alone. */
 export const newJobId = () => `${Date.now().toString(36).padStart(10, "0")}-${randomUUID()}`;
 
-export type StartImportResult = { status: 202; job: ImportJob } | { status: 400 | 401 | 409 | 413 | 429 | 503; error: string };
+export type StartImportResult = { status: 202; job: ImportJob } | { status: 400 | 401 | 409 | 413 | 429 | 503; error: string; refusal?: Refusal };
 
 export const ALREADY_RUNNING = "An import is already running; wait for it to finish or cancel it first.";
 const STORAGE_UNAVAILABLE = "File storage is unavailable right now; please try again.";
@@ -57,12 +58,15 @@ export interface ImportUpload {
 }
 
 const log = () => getLogger("Import");
-const tooLargeMessage = (maxBytes: number) => `The file is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB an import accepts.`;
+function tooLarge(maxBytes: number) {
+  const limitMb = Math.round(maxBytes / 1024 / 1024);
+  return { status: 413, error: `The file is larger than the ${limitMb} MB an import accepts.`, refusal: { code: "import-too-large", limitMb } } as const;
+}
 
 export async function startImport(services: Services, user: SessionUser | null, upload: ImportUpload): Promise<StartImportResult> {
   if (!user) return { status: 401, error: "Sign in to continue" };
   const limits = importLimits(services.env);
-  if (upload.contentLength !== null && upload.contentLength > limits.maxUploadBytes) return { status: 413, error: tooLargeMessage(limits.maxUploadBytes) };
+  if (upload.contentLength !== null && upload.contentLength > limits.maxUploadBytes) return tooLarge(limits.maxUploadBytes);
   if (!upload.body) return { status: 400, error: "The upload has no content." };
   // One import at a time per user: each holds a file in storage and a share of the table's throughput. The file counts
   // against the user's daily upload budget (upload-budget.ts), charged beside that read.
@@ -72,11 +76,11 @@ export async function startImport(services: Services, user: SessionUser | null, 
   ]);
   if (!budget.ok) {
     await upload.body.cancel().catch(() => undefined);
-    return { status: budget.status, error: budget.error };
+    return budget;
   }
   if (latest && (await lookAfterJob(services, user.id, latest)).status === "running") {
     await Promise.all([upload.body.cancel().catch(() => undefined), budget.charge.settle(null)]);
-    return { status: 409, error: ALREADY_RUNNING };
+    return { status: 409, error: ALREADY_RUNNING, refusal: { code: "import-running" } };
   }
   const fileName = (upload.fileName.trim() || "export").slice(0, 255);
   const jobId = newJobId();
@@ -112,7 +116,7 @@ async function storeUpload(
   jobId: string,
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
-): Promise<{ bytes: number } | { status: 400 | 413 | 503; error: string }> {
+): Promise<{ bytes: number } | { status: 400 | 413 | 503; error: string; refusal?: Refusal }> {
   let seen = 0;
   const limiter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -126,9 +130,9 @@ async function storeUpload(
   try {
     await services.storage.uploadFile({ objectKey: importUploadKey(jobId), data: source.pipe(limiter), mime: "application/octet-stream" });
   } catch (error) {
-    if (seen > maxBytes) return { status: 413, error: tooLargeMessage(maxBytes) };
+    if (seen > maxBytes) return tooLarge(maxBytes);
     // The client went away, or storage did: a storage failure with nothing wrong on the client's side is a 503.
-    if (isDataError(error, "storage") && !source.destroyed) return { status: 503, error: STORAGE_UNAVAILABLE };
+    if (isDataError(error, "storage") && !source.destroyed) return { status: 503, error: STORAGE_UNAVAILABLE, refusal: { code: "storage-unavailable" } };
     return { status: 400, error: "The upload did not complete; please try again." };
   } finally {
     stopHeartbeat();

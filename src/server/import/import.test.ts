@@ -201,7 +201,7 @@ describe("hostile files", () => {
     const user = sessionUser();
     await services.data.createImportJob(user.id, `${Date.now().toString(36).padStart(10, "0")}-${crypto.randomUUID()}`, { fileName: "first.zip", upload: "storage", runner: THIS_RUNNER });
     const second = await startImport(services, user, { fileName: "second.json", contentLength: 2, body: new Blob(["[]"]).stream() });
-    expect(second).toEqual({ status: 409, error: ALREADY_RUNNING });
+    expect(second).toEqual({ status: 409, error: ALREADY_RUNNING, refusal: { code: "import-running" } });
   });
 
   it("an upload over IMPORT_MAX_MB is refused with 413: declared, before a job exists; undeclared, counted on the way to storage, nothing kept", async () => {

@@ -263,7 +263,7 @@ describe("chat.send and the upload route", () => {
     const ids = hostileIds();
     const statuses: Record<string, unknown> = {};
     for (const [label, threadId] of Object.entries(ids)) statuses[label] = await upload(threadId);
-    expect(statuses).toEqual(Object.fromEntries(Object.keys(ids).map((label) => [label, { status: 404, error: "Thread not found" }])));
+    expect(statuses).toEqual(Object.fromEntries(Object.keys(ids).map((label) => [label, { status: 404, error: "Thread not found", refusal: { code: "thread-not-found" } }])));
     for (const threadId of Object.values(ids).filter((id) => id !== aliceThread.threadId)) expect(await services.data.getThreadAuthor(threadId)).toBeNull();
   });
 
@@ -484,13 +484,17 @@ describe("share links", () => {
     // Six files of 300 KB at once against 1 MB: the counter's atomic ADD gives each its own total, so three fit.
     const burst = await Promise.all(Array.from({ length: 6 }, () => file(300 * KB)));
     expect(burst.map((r) => r.status).toSorted()).toEqual([201, 201, 201, 429, 429, 429]);
-    expect(burst.find((r) => r.status === 429)).toMatchObject({ error: expect.stringMatching(/1 MB of files .* in a day\. Try again in 24 hours\./) });
+    const refused = burst.find((r) => r.status === 429);
+    expect(refused).toMatchObject({ error: expect.stringMatching(/1 MB of files .* in a day\. Try again in 24 hours\./) });
+    // The same refusal for the page to put in the reader's words, with the time the route sends as Retry-After.
+    expect(refused).toMatchObject({ refusal: { code: "upload-budget", limitMb: 1, retryAfterSeconds: expect.any(Number) } });
+    expect((refused as { refusal: { retryAfterSeconds: number } }).refusal.retryAfterSeconds).toBeGreaterThan(23 * 3600);
     const elements = (await services.data.getThread(threadId))!.elements;
     expect(elements).toHaveLength(3);
     // 900 KB used: a tiny file still counts 256 KB, so it does not fit either, and neither does an import.
     expect(await file(10)).toMatchObject({ status: 429 });
     const imported = await startImport(limited, uploader, { fileName: "export.zip", contentLength: 200 * KB, body: new Blob([Buffer.alloc(200 * KB)]).stream() });
-    expect(imported).toMatchObject({ status: 429 });
+    expect(imported).toMatchObject({ status: 429, refusal: { code: "upload-budget" } });
     // The budget is the user's: another user uploads as before.
     const someoneElse = sessionUser(`other-${randomUUID()}@example.com`, "Other");
     const theirs = await newThread(limited, someoneElse);
@@ -505,6 +509,17 @@ describe("share links", () => {
     await expectCodes("resolved", [1, 2, 3, 4].map((n): [string, () => Promise<unknown>] => [`copy ${n}`, copy(n)]));
     await expectCodes("TOO_MANY_REQUESTS", [["copy 5", copy(5)]]);
     expect((await services.data.listThreads({ first: 10 }, { userId: copier.id })).data).toHaveLength(4);
+    // Over HTTP the error names the refusal, so the share page can say it in the reader's language.
+    const response = await fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req: new Request("http://localhost/api/trpc/share.continue", { method: "POST", body: JSON.stringify(transformer.serialize({ threadId: aliceShared.threadId })), headers: { "content-type": "application/json" } }),
+      router: appRouter,
+      createContext: () => createInnerContext({ user: copier, services: limited, clientAddress: "198.51.100.6" }),
+      onError: () => undefined,
+    });
+    expect(response.status).toBe(429);
+    const body = transformer.deserialize(((await response.json()) as { error: Parameters<typeof transformer.deserialize>[0] }).error) as { data: { refusal: unknown } };
+    expect(body.data.refusal).toMatchObject({ code: "upload-budget", limitMb: 1 });
   });
 
   it("the share page answers 429 with Retry-After once an address's budget is spent, per address, in the viewer's language", async () => {

@@ -9,6 +9,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState, type ThreadWithContent } from "@/data";
 import type { Context } from "../context";
+import { refusedError } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
 import { assertShareRate } from "../share/share-rate-limit";
 import { readShare, snapshotElement } from "../share/shared-thread";
@@ -121,7 +122,7 @@ export const shareRouter = createTRPCRouter({
     const read = await readShare(ctx.services, input.threadId, ctx.user);
     if (read.kind !== "shared") throw notShared();
     const budget = await chargeUpload(ctx.services, ctx.user.id, copiedBytes(read.snapshot));
-    if (!budget.ok) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: budget.error });
+    if (!budget.ok) throw refusedError("TOO_MANY_REQUESTS", budget.error, budget.refusal);
     const id = randomUUID();
     let copied = false;
     try {

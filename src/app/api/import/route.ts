@@ -1,5 +1,5 @@
 import { userFromRequest } from "@/server/auth";
-import { answerUnavailable, declaredLength, refuseCrossOrigin } from "@/server/http/route-answers";
+import { answerUnavailable, declaredLength, refusedJson, refuseCrossOrigin } from "@/server/http/route-answers";
 import { startImport } from "@/server/import/import-jobs";
 import { getServices } from "@/server/services";
 
@@ -21,6 +21,6 @@ export async function POST(req: Request) {
       body: req.body,
     });
     if (result.status === 202) return Response.json({ job: result.job }, { status: 202 });
-    return Response.json({ error: result.error }, { status: result.status });
+    return refusedJson(result);
   });
 }

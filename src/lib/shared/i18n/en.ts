@@ -200,6 +200,12 @@ export const en = {
   shareNotFoundBody: "It may have expired or been turned off, or it never existed.",
   shareRateLimited: "Too many requests from your network. Try again in a minute.",
   exportRateLimited: (minutes: number) => `You have exported everything several times in the last hour. Try again in ${minutes} min.`,
+  // Refusals the server explains (src/lib/shared/refusal.ts)
+  uploadBudgetReached: (mb: number | null, hours: number | null) =>
+    `You have uploaded ${mb ? `the ${mb} MB of files` : "all the files"} this app accepts from one account in a day.${hours ? ` Try again in ${hours} hour${hours === 1 ? "" : "s"}.` : ""}`,
+  storageUnavailable: "File storage is unavailable right now, so the file was not saved. Please try again.",
+  importAlreadyRunning: "An import is already running; wait for it to finish or cancel it first.",
+  importTooLarge: (mb: number | null) => (mb ? `The file is larger than the ${mb} MB an import accepts.` : "The file is larger than an import accepts."),
 };
 
 type Widen<T> = T extends (...args: infer A) => infer R ? (...args: A) => R : T extends string ? string : T extends object ? { [K in keyof T]: Widen<T[K]> } : T;

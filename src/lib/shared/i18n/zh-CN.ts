@@ -194,4 +194,9 @@ export const zhCN: Dictionary = {
   shareNotFoundBody: "它可能已过期或已关闭，或者从未存在。",
   shareRateLimited: "来自你网络的请求过多，请一分钟后再试。",
   exportRateLimited: (minutes: number) => `过去一小时内已多次导出全部内容，请 ${minutes} 分钟后再试。`,
+  uploadBudgetReached: (mb: number | null, hours: number | null) =>
+    `你在一天内上传的文件已达到每个账户每天${mb ? ` ${mb} MB ` : ""}的上限。${hours ? `请 ${hours} 小时后再试。` : ""}`,
+  storageUnavailable: "文件存储暂时不可用，文件未保存。请重试。",
+  importAlreadyRunning: "已有一个导入正在进行；请等待它完成或先取消它。",
+  importTooLarge: (mb: number | null) => (mb ? `文件超过了导入允许的 ${mb} MB 上限。` : "文件超过了导入允许的大小上限。"),
 };

@@ -1,6 +1,6 @@
 import { userFromRequest } from "@/server/auth";
 import { uploadElement } from "@/server/chat/upload-element";
-import { answerUnavailable, declaredLength, refuseCrossOrigin } from "@/server/http/route-answers";
+import { answerUnavailable, declaredLength, refusedJson, refuseCrossOrigin } from "@/server/http/route-answers";
 import { toPublicElement } from "@/server/public-thread";
 import { getServices } from "@/server/services";
 
@@ -28,6 +28,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ threadI
       body: req.body,
     });
     if (result.status === 201) return Response.json({ element: toPublicElement(result.element) }, { status: 201 });
-    return Response.json({ error: result.error }, { status: result.status });
+    return refusedJson(result);
   });
 }
