@@ -14,7 +14,7 @@
  * A measurement, not a test: it asserts nothing, it prints and records.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
@@ -32,7 +32,10 @@ import { startStack } from "./stack";
 const SIZES = (process.env.BENCH_UI_SIZES ?? "200,2000,10000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 5);
 const PASSWORD = "bench-ui-password-1";
-/** BENCH_UI_TRACE=dir: also records a Chromium trace of one more view per size there (scripts/trace-summary.ts reads it). */
+/**
+ * BENCH_UI_TRACE=dir: also records a Chromium trace of one more view per size there (scripts/trace-summary.ts reads
+ * it), and the page's HTML beside it (where its parts sit decides what the parser reaches when).
+ */
 const TRACE_DIR = process.env.BENCH_UI_TRACE;
 const TRACE_CATEGORIES = [
   "devtools.timeline",
@@ -137,6 +140,7 @@ export async function runUiBench(log: (line: string) => void = console.error): P
     for (const { steps, threadId } of threads) {
       const url = `${server.baseUrl}/threads/${threadId}`;
       const html = await (await fetch(url, { headers: { cookie } })).text();
+      if (TRACE_DIR) writeFileSync(path.join(TRACE_DIR, `thread-${steps}.html`), html);
       const runs: Omit<UiResult, "steps" | "htmlBytes">[] = [];
       // One warm-up view (the server's first render of a route compiles nothing, but fills its caches).
       for (let run = -1; run < RUNS; run++) {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { claimClientState, releaseClientState } from "@/lib/client/client-state";
 import { trapTab } from "@/lib/client/focus-trap";
 import { useMediaQuery } from "@/lib/client/hooks";
@@ -90,14 +90,21 @@ export function AppShell({
           <a href="#main" className="skip-link">
             {t.skipToContent}
           </a>
-          <Sidebar
-            ref={sidebarRef}
-            user={user}
-            signOutAction={signOut}
-            signOutEverywhereAction={signOutEverywhere}
-            hidden={isPhone && !open}
-            modal={drawerOpen}
-          />
+          {/*
+            A boundary of its own, though nothing in it suspends: React hydrates a server-rendered boundary after the
+            rest of the page, so the open thread answers clicks first; a click in the sidebar before then hydrates it
+            at once and is replayed (docs/long-threads.md, "Hydration order").
+          */}
+          <Suspense fallback={null}>
+            <Sidebar
+              ref={sidebarRef}
+              user={user}
+              signOutAction={signOut}
+              signOutEverywhereAction={signOutEverywhere}
+              hidden={isPhone && !open}
+              modal={drawerOpen}
+            />
+          </Suspense>
           {drawerOpen ? <div className="drawer-backdrop" aria-hidden="true" onClick={closeDrawer} /> : null}
           <div className="main-pane" inert={drawerOpen}>
             <div className="mobile-bar">

@@ -2,7 +2,7 @@
 
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { sortSteps } from "@/lib/shared/build-step-tree";
-import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/shared/date-groups";
+import { formatFullDate, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { randomId } from "@/lib/client/upload";
@@ -14,6 +14,7 @@ import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./messa
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
 import { ThreadTitle } from "./thread-title";
+import { updatedLabel } from "./updated-label";
 import { ChevronDownIcon, SparkIcon } from "@/components/ui/icons";
 import { isStreaming, withoutTurn, type ChatTurn } from "@/components/composer/chat-turn";
 import { useChatTurn } from "@/components/composer/chat-turn-store";
@@ -30,13 +31,13 @@ import { PrerenderedContext, loadMarkdown, type PrerenderedSteps } from "./lazy-
 export function ThreadView({
   threadId,
   initialData,
-  renderedAt,
+  serverUpdated,
   prerendered,
 }: {
   threadId: string;
   initialData?: ThreadDetail;
-  /** The server's clock when it rendered the page: the header's "Updated …" is there before hydration. */
-  renderedAt?: number;
+  /** The header's "Updated …" as the server wrote it (its clock and zone): shown until the browser's clock is known. */
+  serverUpdated?: string;
   /** The initial turns' Markdown, rendered on the server (prerender-steps.tsx), by step field. */
   prerendered?: Record<string, ReactNode>;
 }) {
@@ -63,7 +64,7 @@ export function ThreadView({
   return (
     <PrerenderedContext.Provider value={prerenderedSteps}>
       <article ref={articleRef} className="thread-view" aria-labelledby="thread-title">
-        <ThreadHeader thread={thread} turn={turn} renderedAt={renderedAt} />
+        <ThreadHeader thread={thread} turn={turn} serverUpdated={serverUpdated} />
         <ThreadBody thread={thread} turn={turn} view={view} />
         <div className="composer-dock">
           {view.showJump ? <JumpToLatest onClick={view.jumpToLatest} /> : null}
@@ -100,12 +101,16 @@ function JumpToLatest({ onClick }: { onClick: () => void }) {
 
 const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
 
-/** `draft`: a new chat not stored yet (no export). The turn in flight counts in the message total. */
-export function ThreadHeader({ thread, turn, draft, renderedAt }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean; renderedAt?: number }) {
+/**
+ * `draft`: a new chat not stored yet (no export). The turn in flight counts in the message total.
+ * `serverUpdated`: the "Updated …" text the server wrote. Until the browser's clock is known (hydration) that text
+ * stays as it is rather than being formatted again: building the first Intl.DateTimeFormat of a page costs ~100 ms
+ * of main thread, which would otherwise be paid before the newest turn answers a click (bench/README.md, "tti").
+ */
+export function ThreadHeader({ thread, turn, draft, serverUpdated }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean; serverUpdated?: string }) {
   const { t, locale } = useI18n();
-  const clock = useNow();
-  // Before hydration the client clock is unknown (0): the server's time stands in, so the text is never blank.
-  const now = clock.getTime() === 0 && renderedAt ? new Date(renderedAt) : clock;
+  const now = useNow();
+  const hydrating = now.getTime() === 0;
   const visible = withoutTurn(thread, turn ?? null);
   const pending = turn ? 1 + (turn.reply || isStreaming(turn) ? 1 : 0) + (turn.status === "error" ? 1 : 0) : 0;
   // The whole thread's count (the server's), less the stored copy of the turn in flight, which is counted as pending.
@@ -116,8 +121,8 @@ export function ThreadHeader({ thread, turn, draft, renderedAt }: { thread: Thre
     <header className="thread-header">
       <ThreadTitle name={name}>
         {/* The server writes it in its own time zone; the browser's replaces it at hydration. */}
-        <time dateTime={machineDateTime(thread.updatedAt)} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
-          {now.getTime() === 0 ? "\u00a0" : t.updated(formatShortDateTime(thread.updatedAt, now, locale))}
+        <time dateTime={machineDateTime(thread.updatedAt)} title={hydrating ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
+          {hydrating ? (serverUpdated ?? "\u00a0") : updatedLabel(t, thread.updatedAt, now, locale)}
         </time>
         <span aria-hidden="true"> · </span>
         <span>{t.messages(messages)}</span>
