@@ -64,6 +64,18 @@ export interface UiResult {
 }
 
 /**
+ * The thread's newest reply: the last one in the conversation, with no boundary of the server's stream still to fill
+ * after it. Not the last in the document: React streams a large Suspense boundary's content after the page, in a
+ * hidden element, and moves it into place later; replies in there are older turns, not yet part of the view.
+ */
+const NEWEST_REPLY = `(() => {
+  const replies = document.querySelectorAll('.conversation [data-testid="assistant-message"]');
+  const last = replies[replies.length - 1];
+  if (!last) return null;
+  const pendingAfter = Array.from(document.querySelectorAll(".conversation template")).some((t) => last.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING);
+  return pendingAfter ? null : last;
+})()`;
+/**
  * Runs in every page before any of the app's scripts (an init script) and notes, at the frame it happens, when the
  * newest reply is first inside the viewport and when its 👎 first carries React's handler (hydrated, so a click does
  * something). Noted in the page rather than asked from here: an evaluation sent from Playwright waits for the page's
@@ -74,8 +86,7 @@ export interface UiResult {
 const WATCH_LATEST_REPLY = `(() => {
   const marks = (window.__benchUi = { visible: 0, interactive: 0 });
   const check = () => {
-    const replies = document.querySelectorAll('[data-testid="assistant-message"]');
-    const last = replies[replies.length - 1];
+    const last = ${NEWEST_REPLY};
     const thumb = last && last.querySelector('[data-testid="feedback-down"]');
     if (last && thumb) {
       const box = last.getBoundingClientRect();
@@ -94,8 +105,7 @@ const NAVIGATION_TIMING = `(() => { const n = performance.getEntriesByType("navi
 
 /** ms from a click on the last reply's 👎 to the first frame with the dialog in the document. */
 const DISLIKE_TO_DIALOG = `new Promise((resolve) => {
-  const replies = document.querySelectorAll('[data-testid="assistant-message"]');
-  const thumb = replies[replies.length - 1].querySelector('[data-testid="feedback-down"]');
+  const thumb = ${NEWEST_REPLY}.querySelector('[data-testid="feedback-down"]');
   const start = performance.now();
   thumb.click();
   const check = () => (document.querySelector('dialog[open], [role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
@@ -165,6 +175,10 @@ export async function runUiBench(log: (line: string) => void = console.error): P
       if (TRACE_DIR) {
         // One more view, traced (not in the medians: tracing slows the page down a little).
         const page = await context.newPage();
+        // A hydration mismatch makes React draw the page again on the client: worth knowing before reading a trace.
+        page.on("console", (message) => {
+          if (message.type() === "error" || message.type() === "warning") log(`  console ${message.type()}: ${message.text().slice(0, 300)}`);
+        });
         const file = path.join(TRACE_DIR, `thread-${steps}.json`);
         await browser.startTracing(page, { path: file, categories: TRACE_CATEGORIES });
         await page.goto(url, { waitUntil: "commit" });

@@ -21,7 +21,7 @@ import { useChatTurn } from "@/components/composer/chat-turn-store";
 import { useSendMessage } from "@/components/composer/use-chat-stream";
 import type { ThreadDetail, ThreadStep } from "@/trpc/use-thread-cache";
 import { useNearView, useThreadWindow } from "./use-thread-window";
-import { PrerenderedContext, loadMarkdown, type PrerenderedSteps } from "./lazy-markdown";
+import { PrerenderedContext, type PrerenderedSteps } from "./lazy-markdown";
 
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
@@ -44,11 +44,6 @@ export function ThreadView({
   const query = api.threads.get.useQuery({ threadId }, { initialData });
   // Fixed for the page's life: what the server rendered, with the text it rendered it from.
   const [prerenderedSteps] = useState(() => withTexts(prerendered, initialData));
-  // Once the page is up, the Markdown code for later turns (older pages, the next reply) loads in the background.
-  useEffect(() => {
-    const timer = setTimeout(() => void loadMarkdown(), 1000);
-    return () => clearTimeout(timer);
-  }, []);
   const turn = useChatTurn(threadId);
   const articleRef = useRef<HTMLElement>(null);
   const view = useThreadWindow(threadId, query.data, articleRef);
@@ -168,15 +163,17 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
   const failed = view?.failed ?? false;
   const hasOlder = Boolean(view?.olderCursor);
   const hasNewer = Boolean(view?.newerCursor);
+  const drawHeld = view ? view.olderDrawn : true;
   const conversation = useMemo(
     () => (
       <Conversation
         thread={visible}
+        drawHeld={drawHeld}
         before={hasOlder ? <PageEdge edgeRef={olderRef} loading={loading === "older"} failed={failed} testId="older-turns" /> : null}
         after={hasNewer ? <PageEdge edgeRef={newerRef} loading={loading === "newer"} failed={failed} testId="newer-turns" /> : null}
       />
     ),
-    [visible, hasOlder, hasNewer, loading, failed],
+    [visible, hasOlder, hasNewer, loading, failed, drawHeld],
   );
   const showConversation = !turn || visible.steps.length > 0 || visible.elements.length > 0;
 
