@@ -9,7 +9,7 @@ import { randomId } from "@/lib/client/upload";
 import { api } from "@/trpc/react";
 import { Composer } from "@/components/composer/composer";
 import { ExportMenu } from "./export-menu";
-import { ShareButton } from "@/components/share/share-dialog";
+import { ShareButton } from "@/components/share/share-button";
 import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
