@@ -40,7 +40,8 @@ test("the server draws only the newest turns; the browser draws the rest of the 
   expect(html).toContain(`id="step-${newestReplyId()}"`);
   expect(html).not.toContain(`id="step-${olderInWindow}"`);
   await page.goto(`/threads/${seeded.threadId}`);
-  await expect(thread.message(olderInWindow)).toContainText(replyOf(turnCount() - 10).split("\n")[0]!);
+  // Drawn once the page has hydrated and the Markdown code is in (the first load's wait).
+  await expect(thread.message(olderInWindow)).toContainText(replyOf(turnCount() - 10).split("\n")[0]!, { timeout: FIRST_LOAD_MS });
   await expect(thread.userMessages).toHaveCount(LATEST_TURNS);
   await expect.poll(() => thread.isInView(newestReplyId())).toBe(true);
 });

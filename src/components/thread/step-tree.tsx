@@ -22,7 +22,6 @@ interface TreeContext {
 
 const NO_ELEMENTS: ThreadElement[] = [];
 
-
 /**
  * The steps as a conversation. Roots are turns: a user message on the right, everything else (a run with its
  * tool calls and answers, a lone assistant message) on the left behind the assistant avatar. Tool, LLM and other

@@ -100,7 +100,7 @@ const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
  * `draft`: a new chat not stored yet (no export). The turn in flight counts in the message total.
  * `serverUpdated`: the "Updated …" text the server wrote. Until the browser's clock is known (hydration) that text
  * stays as it is rather than being formatted again: building the first Intl.DateTimeFormat of a page costs ~100 ms
- * of main thread, which would otherwise be paid before the newest turn answers a click (bench/README.md, "tti").
+ * of main thread, which would otherwise be paid before the newest turn answers a click (docs/long-threads.md, "Header").
  */
 export function ThreadHeader({ thread, turn, draft, serverUpdated }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean; serverUpdated?: string }) {
   const { t, locale } = useI18n();
