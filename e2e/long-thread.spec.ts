@@ -33,6 +33,19 @@ test("opens at its latest turn, with only the latest turns in the page", async (
   await expect(thread.meta).toContainText(`${turnCount() * 2} messages`);
 });
 
+test("the server draws only the newest turns; the browser draws the rest of the latest window", async ({ page, thread }) => {
+  // The page's own HTML: the newest turn drawn, an older turn of the same window not (its data travels, not its markup).
+  const html = await (await page.request.get(`/threads/${seeded.threadId}`)).text();
+  const olderInWindow = seeded.turns.at(-10)!.replyId;
+  expect(html).toContain(`id="step-${newestReplyId()}"`);
+  expect(html).not.toContain(`id="step-${olderInWindow}"`);
+  await page.goto(`/threads/${seeded.threadId}`);
+  // Drawn once the page has hydrated and the Markdown code is in (the first load's wait).
+  await expect(thread.message(olderInWindow)).toContainText(replyOf(turnCount() - 10).split("\n")[0]!, { timeout: FIRST_LOAD_MS });
+  await expect(thread.userMessages).toHaveCount(LATEST_TURNS);
+  await expect.poll(() => thread.isInView(newestReplyId())).toBe(true);
+});
+
 test("scrolling up loads older turns and keeps the reading position; Jump to latest goes back down", async ({ page, thread }) => {
   await page.goto(`/threads/${seeded.threadId}`);
   const firstLoaded = turnCount() - LATEST_TURNS;
@@ -70,6 +83,17 @@ test("a #step- link opens that message, highlighted, in the turns around it", as
   await expect(thread.message(newestReplyId())).toHaveCount(0);
   await thread.jumpToLatest.click();
   await expect.poll(() => thread.isInView(newestReplyId())).toBe(true);
+});
+
+test("a #step- link to an older turn of the latest window opens it highlighted, once the browser has drawn it", async ({ page, thread }) => {
+  const target = seeded.turns.at(-10)!;
+  await page.goto(`/threads/${seeded.threadId}#step-${target.replyId}`);
+  const message = thread.message(target.replyId);
+  await expect(message).toHaveAttribute("data-highlighted", "true", { timeout: FIRST_LOAD_MS });
+  await expect.poll(() => thread.isInView(target.replyId)).toBe(true);
+  // In the latest window already: nothing fetched around it, the newest turn is there below.
+  await expect(thread.message(newestReplyId())).toBeAttached();
+  await expect(thread.userMessages).toHaveCount(LATEST_TURNS);
 });
 
 test("👎 on the last reply opens the comment dialog", async ({ page, thread }) => {

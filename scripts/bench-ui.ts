@@ -14,7 +14,7 @@
  * A measurement, not a test: it asserts nothing, it prints and records.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
@@ -32,7 +32,10 @@ import { startStack } from "./stack";
 const SIZES = (process.env.BENCH_UI_SIZES ?? "200,2000,10000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 5);
 const PASSWORD = "bench-ui-password-1";
-/** BENCH_UI_TRACE=dir: also records a Chromium trace of one more view per size there (scripts/trace-summary.ts reads it). */
+/**
+ * BENCH_UI_TRACE=dir: also records a Chromium trace of one more view per size there (scripts/trace-summary.ts reads
+ * it), and the page's HTML beside it (where its parts sit decides what the parser reaches when).
+ */
 const TRACE_DIR = process.env.BENCH_UI_TRACE;
 const TRACE_CATEGORIES = [
   "devtools.timeline",
@@ -61,6 +64,18 @@ export interface UiResult {
 }
 
 /**
+ * The thread's newest reply: the last one in the conversation, with no boundary of the server's stream still to fill
+ * after it. Not the last in the document: React streams a large Suspense boundary's content after the page, in a
+ * hidden element, and moves it into place later; replies in there are older turns, not yet part of the view.
+ */
+const NEWEST_REPLY = `(() => {
+  const replies = document.querySelectorAll('.conversation [data-testid="assistant-message"]');
+  const last = replies[replies.length - 1];
+  if (!last) return null;
+  const pendingAfter = Array.from(document.querySelectorAll(".conversation template")).some((t) => last.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING);
+  return pendingAfter ? null : last;
+})()`;
+/**
  * Runs in every page before any of the app's scripts (an init script) and notes, at the frame it happens, when the
  * newest reply is first inside the viewport and when its 👎 first carries React's handler (hydrated, so a click does
  * something). Noted in the page rather than asked from here: an evaluation sent from Playwright waits for the page's
@@ -71,8 +86,7 @@ export interface UiResult {
 const WATCH_LATEST_REPLY = `(() => {
   const marks = (window.__benchUi = { visible: 0, interactive: 0 });
   const check = () => {
-    const replies = document.querySelectorAll('[data-testid="assistant-message"]');
-    const last = replies[replies.length - 1];
+    const last = ${NEWEST_REPLY};
     const thumb = last && last.querySelector('[data-testid="feedback-down"]');
     if (last && thumb) {
       const box = last.getBoundingClientRect();
@@ -91,8 +105,7 @@ const NAVIGATION_TIMING = `(() => { const n = performance.getEntriesByType("navi
 
 /** ms from a click on the last reply's 👎 to the first frame with the dialog in the document. */
 const DISLIKE_TO_DIALOG = `new Promise((resolve) => {
-  const replies = document.querySelectorAll('[data-testid="assistant-message"]');
-  const thumb = replies[replies.length - 1].querySelector('[data-testid="feedback-down"]');
+  const thumb = ${NEWEST_REPLY}.querySelector('[data-testid="feedback-down"]');
   const start = performance.now();
   thumb.click();
   const check = () => (document.querySelector('dialog[open], [role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
@@ -137,6 +150,7 @@ export async function runUiBench(log: (line: string) => void = console.error): P
     for (const { steps, threadId } of threads) {
       const url = `${server.baseUrl}/threads/${threadId}`;
       const html = await (await fetch(url, { headers: { cookie } })).text();
+      if (TRACE_DIR) writeFileSync(path.join(TRACE_DIR, `thread-${steps}.html`), html);
       const runs: Omit<UiResult, "steps" | "htmlBytes">[] = [];
       // One warm-up view (the server's first render of a route compiles nothing, but fills its caches).
       for (let run = -1; run < RUNS; run++) {
@@ -161,6 +175,10 @@ export async function runUiBench(log: (line: string) => void = console.error): P
       if (TRACE_DIR) {
         // One more view, traced (not in the medians: tracing slows the page down a little).
         const page = await context.newPage();
+        // A hydration mismatch makes React draw the page again on the client: worth knowing before reading a trace.
+        page.on("console", (message) => {
+          if (message.type() === "error" || message.type() === "warning") log(`  console ${message.type()}: ${message.text().slice(0, 300)}`);
+        });
         const file = path.join(TRACE_DIR, `thread-${steps}.json`);
         await browser.startTracing(page, { path: file, categories: TRACE_CATEGORIES });
         await page.goto(url, { waitUntil: "commit" });

@@ -6,7 +6,6 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/router-types";
 import { CopyButton } from "@/components/ui/copy-button";
-import { ShareIcon } from "@/components/ui/icons";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { useToast } from "@/components/ui/toast";
 
@@ -18,26 +17,11 @@ const EXPIRIES: Expiry[] = ["1d", "7d", "30d", "never"];
 /** The link Chainlit uses too, so a link made in either app opens in both. */
 export const shareUrl = (threadId: string) => `${window.location.origin}/share/${encodeURIComponent(threadId)}`;
 
-/** "Share" in the thread's header: opens the share dialog. */
-export function ShareButton({ threadId }: { threadId: string }) {
-  const { t } = useI18n();
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button type="button" className="btn btn-sm" onClick={() => setOpen(true)} data-testid="share-button">
-        <ShareIcon size={15} />
-        {t.share}
-      </button>
-      {open ? <ShareDialog threadId={threadId} open={open} onOpenChange={setOpen} /> : null}
-    </>
-  );
-}
-
 /**
  * Create the link (and copy it), choose who may open it and when it expires, share again to include new messages,
  * stop sharing. The choices are the deployment's (SHARE_ACCESS).
  */
-function ShareDialog({ threadId, open, onOpenChange }: { threadId: string; open: boolean; onOpenChange: (open: boolean) => void }) {
+export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string; open: boolean; onOpenChange: (open: boolean) => void }) {
   const { t, locale } = useI18n();
   const toast = useToast();
   const utils = api.useUtils();

@@ -67,7 +67,8 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, hid
       aria-label={t.threadsNav}
     >
       <div className="sidebar-head">
-        <Link href="/threads" className="brand" onClick={closeDrawer}>
+        {/* Not prefetched: every page view would otherwise ask the server for /threads (two requests) while it hydrates. */}
+        <Link href="/threads" prefetch={false} className="brand" onClick={closeDrawer}>
           <span className="brand-mark" aria-hidden="true">
             T
           </span>

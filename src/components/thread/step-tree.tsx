@@ -9,6 +9,7 @@ import { JsonCode, Markdown, prerenderedKey } from "./lazy-markdown";
 import { AssistantMessage, ErrorLabel, UserMessage } from "./message";
 import { ChevronRightIcon, SparkIcon, WrenchIcon } from "@/components/ui/icons";
 import { stepElementId } from "./use-step-anchor";
+import { olderTurnsOfFirstWindow } from "./first-view";
 import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 
 type Node = StepNode<ThreadStep>;
@@ -22,27 +23,33 @@ interface TreeContext {
 const NO_ELEMENTS: ThreadElement[] = [];
 
 /**
- * The newest turns of the page as the server rendered it, hydrated with the page itself; the older ones of that first
- * window wait in a Suspense boundary of their own, which React hydrates right after the page is up (and at once, with
- * the event replayed, when something in it is clicked first). A 2,000-step thread's page holds 20 turns, and
- * hydrating all of them before the newest answer's buttons worked was most of its time to interactive
- * (bench/README.md, "Long threads: attributed"). Three turns fill a tall screen.
- */
-export const FIRST_HYDRATED_TURNS = 3;
-
-/**
  * The steps as a conversation. Roots are turns: a user message on the right, everything else (a run with its
  * tool calls and answers, a lone assistant message) on the left behind the assistant avatar. Tool, LLM and other
  * steps nest under their parent as collapsible cards; feedback sits under each run's last answer.
+ *
+ * The older turns of the window the view mounts with (all but the newest FIRST_DRAWN_TURNS, first-view.ts) are
+ * "held". `drawHeld` false (the thread page, until the browser has the Markdown code): they are not drawn at all, on
+ * the server or at hydration, and are drawn by the browser when it turns true. Otherwise (a shared thread, a new
+ * chat) they are drawn, in a Suspense boundary of their own, which React hydrates after the rest of the page.
  */
-export function Conversation({ thread, before, after }: { thread: Pick<ThreadDetail, "id" | "steps" | "elements">; before?: React.ReactNode; after?: React.ReactNode }) {
+export function Conversation({
+  thread,
+  before,
+  after,
+  drawHeld = true,
+}: {
+  thread: Pick<ThreadDetail, "id" | "steps" | "elements">;
+  before?: React.ReactNode;
+  after?: React.ReactNode;
+  drawHeld?: boolean;
+}) {
   const { t } = useI18n();
   const roots = useMemo(() => buildStepTree(thread.steps), [thread.steps]);
   const rated = useMemo(() => feedbackTargets(roots), [roots]);
   const { byStep, orphans } = useMemo(() => attachElements(thread.elements, new Set(thread.steps.map((s) => s.id))), [thread.elements, thread.steps]);
   const tree = useMemo<TreeContext>(() => ({ threadId: thread.id, rated, elementsFor: (id) => byStep.get(id) ?? NO_ELEMENTS }), [thread.id, rated, byStep]);
   // Fixed when the view mounts (the server's render and the hydrating one agree on it): the first window's older turns.
-  const [heldIds] = useState(() => new Set(roots.slice(0, Math.max(0, roots.length - FIRST_HYDRATED_TURNS)).map((node) => node.step.id)));
+  const [heldIds] = useState(() => new Set(olderTurnsOfFirstWindow(roots).map((node) => node.step.id)));
   const [above, held, below] = useMemo(() => splitHeld(roots, heldIds), [roots, heldIds]);
 
   if (roots.length === 0 && orphans.length === 0) return <p className="muted conversation-empty">{t.emptyThread}</p>;
@@ -53,7 +60,7 @@ export function Conversation({ thread, before, after }: { thread: Pick<ThreadDet
       {before}
       {/* Older pages loaded later go above the boundary, new turns below it: a turn never moves in or out of it. */}
       {turns(above)}
-      <Suspense fallback={null}>{turns(held)}</Suspense>
+      {drawHeld ? <Suspense fallback={null}>{turns(held)}</Suspense> : null}
       {turns(below)}
       {orphans.length ? (
         <section className="turn turn-assistant" aria-label={t.attachments}>

@@ -2,25 +2,26 @@
 
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { sortSteps } from "@/lib/shared/build-step-tree";
-import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/shared/date-groups";
+import { formatFullDate, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { randomId } from "@/lib/client/upload";
 import { api } from "@/trpc/react";
 import { Composer } from "@/components/composer/composer";
 import { ExportMenu } from "./export-menu";
-import { ShareButton } from "@/components/share/share-dialog";
+import { ShareButton } from "@/components/share/share-button";
 import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
 import { ThreadTitle } from "./thread-title";
+import { updatedLabel } from "./updated-label";
 import { ChevronDownIcon, SparkIcon } from "@/components/ui/icons";
 import { isStreaming, withoutTurn, type ChatTurn } from "@/components/composer/chat-turn";
 import { useChatTurn } from "@/components/composer/chat-turn-store";
 import { useSendMessage } from "@/components/composer/use-chat-stream";
 import type { ThreadDetail, ThreadStep } from "@/trpc/use-thread-cache";
 import { useNearView, useThreadWindow } from "./use-thread-window";
-import { PrerenderedContext, loadMarkdown, type PrerenderedSteps } from "./lazy-markdown";
+import { PrerenderedContext, type PrerenderedSteps } from "./lazy-markdown";
 
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
@@ -30,24 +31,19 @@ import { PrerenderedContext, loadMarkdown, type PrerenderedSteps } from "./lazy-
 export function ThreadView({
   threadId,
   initialData,
-  renderedAt,
+  serverUpdated,
   prerendered,
 }: {
   threadId: string;
   initialData?: ThreadDetail;
-  /** The server's clock when it rendered the page: the header's "Updated …" is there before hydration. */
-  renderedAt?: number;
+  /** The header's "Updated …" as the server wrote it (its clock and zone): shown until the browser's clock is known. */
+  serverUpdated?: string;
   /** The initial turns' Markdown, rendered on the server (prerender-steps.tsx), by step field. */
   prerendered?: Record<string, ReactNode>;
 }) {
   const query = api.threads.get.useQuery({ threadId }, { initialData });
   // Fixed for the page's life: what the server rendered, with the text it rendered it from.
   const [prerenderedSteps] = useState(() => withTexts(prerendered, initialData));
-  // Once the page is up, the Markdown code for later turns (older pages, the next reply) loads in the background.
-  useEffect(() => {
-    const timer = setTimeout(() => void loadMarkdown(), 1000);
-    return () => clearTimeout(timer);
-  }, []);
   const turn = useChatTurn(threadId);
   const articleRef = useRef<HTMLElement>(null);
   const view = useThreadWindow(threadId, query.data, articleRef);
@@ -63,7 +59,7 @@ export function ThreadView({
   return (
     <PrerenderedContext.Provider value={prerenderedSteps}>
       <article ref={articleRef} className="thread-view" aria-labelledby="thread-title">
-        <ThreadHeader thread={thread} turn={turn} renderedAt={renderedAt} />
+        <ThreadHeader thread={thread} turn={turn} serverUpdated={serverUpdated} />
         <ThreadBody thread={thread} turn={turn} view={view} />
         <div className="composer-dock">
           {view.showJump ? <JumpToLatest onClick={view.jumpToLatest} /> : null}
@@ -100,12 +96,16 @@ function JumpToLatest({ onClick }: { onClick: () => void }) {
 
 const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
 
-/** `draft`: a new chat not stored yet (no export). The turn in flight counts in the message total. */
-export function ThreadHeader({ thread, turn, draft, renderedAt }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean; renderedAt?: number }) {
+/**
+ * `draft`: a new chat not stored yet (no export). The turn in flight counts in the message total.
+ * `serverUpdated`: the "Updated …" text the server wrote. Until the browser's clock is known (hydration) that text
+ * stays as it is rather than being formatted again: building the first Intl.DateTimeFormat of a page costs ~100 ms
+ * of main thread, which would otherwise be paid before the newest turn answers a click (docs/long-threads.md, "Header").
+ */
+export function ThreadHeader({ thread, turn, draft, serverUpdated }: { thread: ThreadDetail; turn?: ChatTurn | null; draft?: boolean; serverUpdated?: string }) {
   const { t, locale } = useI18n();
-  const clock = useNow();
-  // Before hydration the client clock is unknown (0): the server's time stands in, so the text is never blank.
-  const now = clock.getTime() === 0 && renderedAt ? new Date(renderedAt) : clock;
+  const now = useNow();
+  const hydrating = now.getTime() === 0;
   const visible = withoutTurn(thread, turn ?? null);
   const pending = turn ? 1 + (turn.reply || isStreaming(turn) ? 1 : 0) + (turn.status === "error" ? 1 : 0) : 0;
   // The whole thread's count (the server's), less the stored copy of the turn in flight, which is counted as pending.
@@ -116,8 +116,8 @@ export function ThreadHeader({ thread, turn, draft, renderedAt }: { thread: Thre
     <header className="thread-header">
       <ThreadTitle name={name}>
         {/* The server writes it in its own time zone; the browser's replaces it at hydration. */}
-        <time dateTime={machineDateTime(thread.updatedAt)} title={now.getTime() === 0 ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
-          {now.getTime() === 0 ? "\u00a0" : t.updated(formatShortDateTime(thread.updatedAt, now, locale))}
+        <time dateTime={machineDateTime(thread.updatedAt)} title={hydrating ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
+          {hydrating ? (serverUpdated ?? "\u00a0") : updatedLabel(t, thread.updatedAt, now, locale)}
         </time>
         <span aria-hidden="true"> · </span>
         <span>{t.messages(messages)}</span>
@@ -163,15 +163,17 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
   const failed = view?.failed ?? false;
   const hasOlder = Boolean(view?.olderCursor);
   const hasNewer = Boolean(view?.newerCursor);
+  const drawHeld = view ? view.olderDrawn : true;
   const conversation = useMemo(
     () => (
       <Conversation
         thread={visible}
+        drawHeld={drawHeld}
         before={hasOlder ? <PageEdge edgeRef={olderRef} loading={loading === "older"} failed={failed} testId="older-turns" /> : null}
         after={hasNewer ? <PageEdge edgeRef={newerRef} loading={loading === "newer"} failed={failed} testId="newer-turns" /> : null}
       />
     ),
-    [visible, hasOlder, hasNewer, loading, failed],
+    [visible, hasOlder, hasNewer, loading, failed, drawHeld],
   );
   const showConversation = !turn || visible.steps.length > 0 || visible.elements.length > 0;
 

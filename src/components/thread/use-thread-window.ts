@@ -19,7 +19,9 @@ const NEAR_BOTTOM_PX = 160;
 /**
  * The turns a long thread shows, and how more arrive (docs/long-threads.md). The `threads.get` cache holds one
  * block of turns (lib/shared/thread-window-merge.ts merges every write into it):
- * - opening: the latest turns, scrolled to the bottom before the first paint;
+ * - opening: the latest turns, scrolled to the bottom before the first paint; the server draws only the newest few
+ *   (first-view.ts) and the rest of the first window is drawn here once the Markdown code is in (`olderDrawn`),
+ *   keeping the reading position, before older pages can load;
  * - scrolling near the top loads the page before (`olderCursor`) and keeps the reading position: what was on screen
  *   stays where it was, however tall the new turns are;
  * - a `#step-…` link whose step is not loaded fetches the turns around it, then the anchor hook scrolls to it and
@@ -34,6 +36,8 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
   // Distance from the content's bottom to the view's top, taken before older turns go in above.
   const keepFromBottom = useRef<number | null>(null);
   const stickToBottom = useRef(false);
+  // The first window's older turns: drawn by the browser, once, at their final height (first-view.ts).
+  const [olderDrawn, setOlderDrawn] = useState(false);
   const stepId = useHashStepId();
   const requested = useRef(new Set<string>());
 
@@ -73,13 +77,29 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
     if (newerCursor && !loading) void load("newer", { cursor: newerCursor });
   }, [newerCursor, loading, load]);
 
+  // Once the page is up: the Markdown code (the older turns of the first window need it, and so do older pages and
+  // the next reply), then those turns, drawn above what the reader sees without moving it.
+  useEffect(() => {
+    let live = true;
+    const draw = () => {
+      if (!live) return;
+      const scroller = scrollerOf(anchorRef.current);
+      if (scroller) keepFromBottom.current = scroller.scrollHeight - scroller.scrollTop;
+      setOlderDrawn(true);
+    };
+    loadMarkdown().then(draw, draw);
+    return () => {
+      live = false;
+    };
+  }, [anchorRef]);
+
   // Older turns went in above: put the view back over what the reader was looking at.
   useLayoutEffect(() => {
     const scroller = scrollerOf(anchorRef.current);
     if (keepFromBottom.current === null || !scroller) return;
     scroller.scrollTop = scroller.scrollHeight - keepFromBottom.current;
     keepFromBottom.current = null;
-  }, [start, anchorRef]);
+  }, [start, olderDrawn, anchorRef]);
 
   // Opening the thread: at the newest turn, before the first paint, and kept there while late layout settles (about a
   // second) until the reader scrolls, types or clicks. A link to a step scrolls there instead.
@@ -120,7 +140,8 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
     requested.current.add(stepId);
     void load("step", { stepId });
   }, [stepId, stepLoaded, data, load]);
-  useStepAnchor(stepId, stepLoaded);
+  // A linked step among the first window's older turns is drawn with them.
+  useStepAnchor(stepId, stepLoaded && olderDrawn);
 
   // The Jump button shows when the reader is away from the newest turn.
   useEffect(() => {
@@ -145,7 +166,19 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
     void utils.threads.get.reset({ threadId });
   }, [anchorRef, data, utils, threadId]);
 
-  return { loadOlder, loadNewer, loading, failed, olderCursor, newerCursor, showJump: awayFromBottom || !latest, jumpToLatest, latest };
+  return {
+    loadOlder,
+    loadNewer,
+    loading,
+    failed,
+    // Older pages go above the first window's older turns: none before those are drawn.
+    olderCursor: olderDrawn ? olderCursor : null,
+    newerCursor,
+    showJump: awayFromBottom || !latest,
+    jumpToLatest,
+    latest,
+    olderDrawn,
+  };
 }
 
 function hasStepHash(): boolean {

@@ -1,11 +1,9 @@
 "use client";
 
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
 import { en, type Dictionary } from "@/lib/shared/i18n/en";
 import { LOCALE_COOKIE, type Locale } from "@/lib/shared/i18n/locale";
-import { zhCN } from "@/lib/shared/i18n/zh-CN";
-
-const DICTIONARIES: Record<Locale, Dictionary> = { en, "zh-CN": zhCN };
 
 interface I18nValue {
   locale: Locale;
