@@ -2,13 +2,12 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { prerenderSteps } from "@/components/thread/prerender-steps";
 import { ThreadView } from "@/components/thread/thread-view";
 import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { HydrateClient } from "@/trpc/server";
 import { prefetchComposerSettings } from "../composer-settings";
-import { readThread } from "./read-thread";
+import { prerenderWindow, readThread } from "./read-thread";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /** This request's moment, for times the page writes before the client clock is known. */
@@ -27,7 +26,7 @@ export default async function ThreadPage({ params }: Params) {
   if (!thread) notFound();
   return (
     <HydrateClient>
-      <ThreadView key={threadId} threadId={threadId} initialData={thread} renderedAt={requestTime()} prerendered={prerenderSteps(thread.steps)} />
+      <ThreadView key={threadId} threadId={threadId} initialData={thread} renderedAt={requestTime()} prerendered={await prerenderWindow(thread.steps)} />
       {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
     </HydrateClient>
