@@ -33,6 +33,8 @@ const ROWS = new Set((process.env.BENCH_HTTP_ROWS ?? "list,get,page").split(",")
  * keeps growing round after round is a leak, memory that stops growing is caches and the heap settling.
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_HTTP_ROUNDS ?? 1));
+/** `BENCH_HTTP_NODE_ARGS="--max-old-space-size=256 …"`: V8/Node options for the server alone (e.g. to tell a leak from a lazy heap). */
+const SERVER_NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
 interface BenchUser {
   identifier: string;
@@ -181,7 +183,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
   const dynamo = stack.services[0]!;
   log(`Seeding ${USERS} users × ${THREADS_PER_USER} threads…`);
   const seeded = await seedUsers(stack.env);
-  const server = await startAppServer(stack.env, {}, CPU_PROF_DIR ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] } : {});
+  const server = await startAppServer(stack.env, {}, { nodeArgs: [...SERVER_NODE_ARGS, ...(CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [])] });
   const baseUrl = server.baseUrl;
   try {
     const users: BenchUser[] = [];

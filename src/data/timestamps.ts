@@ -34,7 +34,7 @@ export function timestampMicros(value: unknown): number | null {
 /*
  * The calendar by arithmetic, not through Date: every sort of a thread's steps parses each timestamp, and on the
  * server Next wraps Date (to spot time-dependent rendering), which made two Date calls per value a visible share of
- * a long thread page's CPU (bench/README.md, "The thread page's server cost, halved again"). Proleptic Gregorian, as
+ * a long thread page's CPU (bench/README.md, "The thread page's server cost, second pass"). Proleptic Gregorian, as
  * Date is, for the years 0000–9999 the pattern admits.
  */
 const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
