@@ -28,6 +28,13 @@ const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CPU_PROF_DIR = process.env.BENCH_HTTP_CPU_PROF;
 /** `BENCH_HTTP_ROWS=page` (or `list,get,page`, the default): which loads to run, e.g. only the page's for a profile. */
 const ROWS = new Set((process.env.BENCH_HTTP_ROWS ?? "list,get,page").split(","));
+/**
+ * `BENCH_HTTP_ROUNDS=n`: run the selected loads n times over, the server's RSS noted after each round: memory that
+ * keeps growing round after round is a leak, memory that stops growing is caches and the heap settling.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_HTTP_ROUNDS ?? 1));
+/** `BENCH_HTTP_NODE_ARGS="--max-old-space-size=256 …"`: V8/Node options for the server alone (e.g. to tell a leak from a lazy heap). */
+const SERVER_NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
 interface BenchUser {
   identifier: string;
@@ -176,7 +183,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
   const dynamo = stack.services[0]!;
   log(`Seeding ${USERS} users × ${THREADS_PER_USER} threads…`);
   const seeded = await seedUsers(stack.env);
-  const server = await startAppServer(stack.env, {}, CPU_PROF_DIR ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] } : {});
+  const server = await startAppServer(stack.env, {}, { nodeArgs: [...SERVER_NODE_ARGS, ...(CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [])] });
   const baseUrl = server.baseUrl;
   try {
     const users: BenchUser[] = [];
@@ -203,12 +210,18 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
 
     const rssBefore = server.rssMiB();
     const results = [];
+    const rssAfterRounds: number[] = [];
     const rows = [["list", "threads.list", list], ["get", "threads.get", get], ["page", "/threads/[id] page", page]] as const;
-    for (const [, name, pathFor] of rows.filter(([key]) => ROWS.has(key))) {
-      log(`Loading ${name} with ${USERS} users for ${DURATION_S} s…`);
-      const result = await load(baseUrl, server.pid, users, name, pathFor);
-      result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
-      results.push(result);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [, name, pathFor] of rows.filter(([key]) => ROWS.has(key))) {
+        const label = ROUNDS > 1 ? `${name} (round ${round})` : name;
+        log(`Loading ${label} with ${USERS} users for ${DURATION_S} s…`);
+        const result = await load(baseUrl, server.pid, users, label, pathFor);
+        result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
+        results.push(result);
+      }
+      rssAfterRounds.push(Math.round(server.rssMiB()));
+      if (ROUNDS > 1) log(`  Next server RSS after round ${round}: ${rssAfterRounds.at(-1)} MiB`);
     }
     log("Page server time against getThread, one request at a time…");
     const client = createDynamoClient(dynamoSettings(stack.env));
@@ -224,7 +237,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       client.destroy();
     }
     for (const row of pageTimes) log(`  ${row.steps} steps: ${JSON.stringify(row)}`);
-    return { users: USERS, durationSeconds: DURATION_S, results, pageTimes, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()) } };
+    return { users: USERS, durationSeconds: DURATION_S, results, pageTimes, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()), afterRounds: rssAfterRounds } };
   } finally {
     await server.stop();
     await stack.stop();

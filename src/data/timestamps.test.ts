@@ -93,3 +93,34 @@ describe("isoFromMicros", () => {
     expect(() => isoFromMicros(Number.NaN)).toThrow(RangeError);
   });
 });
+
+describe("timestampMicros without Date", () => {
+  /** What it computed through Date before: the reference the arithmetic must equal. */
+  const throughDate = (year: number, month: number, day: number, hour: number, minute: number, second: number) => {
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    if (date.getUTCDate() !== day) return null;
+    date.setUTCHours(hour, minute, second, 0);
+    return date.getTime() * 1000;
+  };
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+  it("equals Date's reading for every day of leap and common years, centuries and year 0", () => {
+    for (const year of [0, 1, 4, 99, 100, 400, 1600, 1900, 1969, 1970, 2000, 2024, 2025, 2100, 9999]) {
+      for (let month = 1; month <= 12; month++) {
+        for (let day = 1; day <= 31; day++) {
+          const text = `${pad(year, 4)}-${pad(month)}-${pad(day)}T23:59:58.000001Z`;
+          const expected = throughDate(year, month, day, 23, 59, 58);
+          expect(timestampMicros(text), text).toBe(expected === null ? null : expected + 1);
+        }
+      }
+    }
+  });
+
+  it("rejects 29 February outside leap years only", () => {
+    expect(timestampMicros("2024-02-29T00:00:00Z")).not.toBeNull();
+    expect(timestampMicros("2000-02-29T00:00:00Z")).not.toBeNull();
+    expect(timestampMicros("1900-02-29T00:00:00Z")).toBeNull();
+    expect(timestampMicros("2025-02-29T00:00:00Z")).toBeNull();
+  });
+});

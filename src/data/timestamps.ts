@@ -25,14 +25,30 @@ export function timestampMicros(value: unknown): number | null {
   if (!match) return null;
   const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const date = new Date(0);
-  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCDate() !== day) return null; // 31 April
-  date.setUTCHours(hour, minute, second, 0);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
   const micros = Number(fraction.padEnd(6, "0").slice(0, 6));
-  return date.getTime() * 1000 + micros - offsetMinutes(zone) * 60_000_000;
+  const seconds = daysSinceEpoch(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second;
+  return seconds * 1_000_000 + micros - offsetMinutes(zone) * 60_000_000;
+}
+
+/*
+ * The calendar by arithmetic, not through Date: every sort of a thread's steps parses each timestamp, and on the
+ * server Next wraps Date (to spot time-dependent rendering), which made two Date calls per value a visible share of
+ * a long thread page's CPU (bench/README.md, "The thread page's server cost, second pass"). Proleptic Gregorian, as
+ * Date is, for the years 0000–9999 the pattern admits.
+ */
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+const daysInMonth = (year: number, month: number) => (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!);
+
+/** Days from 1970-01-01 to the date (Howard Hinnant's days_from_civil). */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 function offsetMinutes(zone: string | undefined): number {

@@ -1,5 +1,5 @@
 import type { Element as HastElement, ElementContent as HastContent } from "hast";
-import { createElement, memo, type ComponentProps } from "react";
+import { createElement, memo, type ComponentProps, type ReactElement } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
@@ -98,8 +98,9 @@ const classNameOf = (node: HastElement) => (Array.isArray(node.properties.classN
  * JSON, pretty-printed, as `<Markdown>` draws it in a fenced block: the same markup (a frame, hljs tokens), but made
  * straight from the text. A tool step's input and output are JSON, two blocks per turn, and going through the whole
  * Markdown pipeline for them was two thirds of a thread page's Markdown work, on the server and again at hydration.
+ * A plain function (as `renderMarkdown`): the thread page's prerender keeps what it returns (prerender-steps.tsx).
  */
-export const JsonCode = memo(function JsonCode({ json }: { json: string }) {
+export function renderJsonCode(json: string): ReactElement {
   // What Markdown hands the highlighter for a fenced block: the text with its closing newline.
   const code: HastElement = { type: "element", tagName: "code", properties: { className: ["language-json"] }, children: [{ type: "text", value: `${json}\n` }] };
   const pre: HastElement = { type: "element", tagName: "pre", properties: {}, children: [code] };
@@ -111,14 +112,24 @@ export const JsonCode = memo(function JsonCode({ json }: { json: string }) {
       </CodeFrame>
     </div>
   );
+}
+
+/**
+ * The whole Markdown pipeline, run now, to React elements that hold no state (react-markdown's `Markdown` is a plain
+ * function of its options): what `<Markdown>` renders, returned so a caller can keep it for the same text.
+ */
+export function renderMarkdown(text: string, className?: string): ReactElement {
+  return (
+    <div className={className ? `markdown ${className}` : "markdown"}>
+      {ReactMarkdown({ children: text, remarkPlugins, rehypePlugins, components })}
+    </div>
+  );
+}
+
+export const JsonCode = memo(function JsonCode({ json }: { json: string }) {
+  return renderJsonCode(json);
 });
 
 export const Markdown = memo(function Markdown({ children, className }: { children: string; className?: string }) {
-  return (
-    <div className={className ? `markdown ${className}` : "markdown"}>
-      <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} components={components}>
-        {children}
-      </ReactMarkdown>
-    </div>
-  );
+  return renderMarkdown(children, className);
 });

@@ -5,6 +5,7 @@ import type { ThreadStep } from "@/trpc/use-thread-cache";
 import { fenced, prettyJson } from "@/lib/shared/format";
 import { JsonCode, Markdown } from "./markdown";
 import { prerenderSteps } from "./prerender-steps";
+import { createUserRenderCache } from "@/lib/server/user-render-cache";
 
 const html = (node: ReactNode) => renderToStaticMarkup(createElement(Fragment, null, node));
 const step = (id: string, fields: Partial<ThreadStep>): ThreadStep => ({ id, threadId: "t", ...fields }) as ThreadStep;
@@ -36,5 +37,17 @@ describe("prerenderSteps", () => {
     const markup = html(rendered["x:output"]);
     expect(markup).not.toMatch(/<script|<img|href="javascript/);
     expect(markup).toContain("&lt;script&gt;");
+  });
+
+  it("with a user's cache, renders each text once and gives the same markup from what it kept", () => {
+    const cache = createUserRenderCache<ReactNode>();
+    const first = prerenderSteps(steps, cache.forUser("alice"));
+    expect(cache.size().entries).toBe(3);
+    const again = prerenderSteps(steps, cache.forUser("alice"));
+    expect(again["reply:output"]).toBe(first["reply:output"]);
+    expect(Object.fromEntries(Object.entries(again).map(([key, node]) => [key, html(node)]))).toEqual(Object.fromEntries(Object.entries(prerenderSteps(steps)).map(([key, node]) => [key, html(node)])));
+    // Another viewer renders their own, even for the very same text.
+    expect(prerenderSteps(steps, cache.forUser("bob"))["reply:output"]).not.toBe(first["reply:output"]);
+    expect(cache.size().entries).toBe(6);
   });
 });

@@ -26,11 +26,7 @@ export interface StepNode<S> {
  * createdAt, else start, else NaN (filled in from its predecessor below).
  */
 function timeOf(step: TreeStepLike): number {
-  for (const value of [step.createdAt, step.start]) {
-    const t = timestampMicros(value);
-    if (t !== null) return t;
-  }
-  return Number.NaN;
+  return timestampMicros(step.createdAt) ?? timestampMicros(step.start) ?? Number.NaN;
 }
 
 /**
@@ -53,7 +49,8 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
   const byId = new Map<string, S>();
   for (const step of steps) if (step && typeof step.id === "string" && !byId.has(step.id)) byId.set(step.id, step);
   const ordered = sortSteps([...byId.values()]);
-  const order = new Map(ordered.map((step, index) => [step.id, index]));
+  // Only a cycle needs the order of its steps: built then, not for every thread (the server splits every thread it opens).
+  let order: Map<string, number> | undefined;
 
   const parent = new Map<string, string | null>();
   for (const step of ordered) {
@@ -64,10 +61,13 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
   // A step known to lead to a root still does after any break (a break only cuts links), so walks stop there:
   // each step is walked once, not once per step below it (a 10,000-step thread is read on every view).
   const leadsToRoot = new Set<string>();
+  // One path and one set, emptied per walk: allocating them per step was most of this loop's cost on long threads.
+  const path: string[] = [];
+  const seen = new Set<string>();
   for (const step of ordered) {
     for (;;) {
-      const path: string[] = [];
-      const seen = new Set<string>();
+      path.length = 0;
+      seen.clear();
       let current: string | null = step.id;
       while (current !== null && !seen.has(current) && !leadsToRoot.has(current)) {
         seen.add(current);
@@ -79,7 +79,9 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
         break;
       }
       const cycle = path.slice(path.indexOf(current));
-      const victim = cycle.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b));
+      order ??= new Map(ordered.map((s, index) => [s.id, index]));
+      const rank = order;
+      const victim = cycle.reduce((a, b) => (rank.get(a)! <= rank.get(b)! ? a : b));
       parent.set(victim, null);
     }
   }

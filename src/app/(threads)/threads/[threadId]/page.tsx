@@ -3,7 +3,6 @@ import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { newestTurnStepIds } from "@/components/thread/first-view";
-import { prerenderSteps } from "@/components/thread/prerender-steps";
 import { ThreadView } from "@/components/thread/thread-view";
 import { updatedLabel } from "@/components/thread/updated-label";
 import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
@@ -12,7 +11,7 @@ import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { HydrateClient } from "@/trpc/server";
 import { prefetchComposerSettings } from "../composer-settings";
-import { readThread } from "./read-thread";
+import { prerenderWindow, readThread } from "./read-thread";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /** This request's moment, for times the page writes before the client clock is known. */
@@ -35,7 +34,7 @@ export default async function ThreadPage({ params }: Params) {
   const serverUpdated = updatedLabel(DICTIONARIES[locale], thread.updatedAt, new Date(requestTime()), locale);
   return (
     <HydrateClient>
-      <ThreadView key={threadId} threadId={threadId} initialData={thread} serverUpdated={serverUpdated} prerendered={prerenderSteps(thread.steps.filter((step) => newest.has(step.id)))} />
+      <ThreadView key={threadId} threadId={threadId} initialData={thread} serverUpdated={serverUpdated} prerendered={await prerenderWindow(thread.steps.filter((step) => newest.has(step.id)))} />
       {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
     </HydrateClient>
