@@ -94,7 +94,7 @@ describe("someone else's thread and a missing one", () => {
     const upload = (threadId: string) =>
       uploadElement(services, bob, { threadId, elementId: randomUUID(), forId: randomUUID(), fileName: "a.txt", mime: "text/plain", contentLength: 1, body: new Blob(["a"]).stream() });
     expect(await upload(seeded.threadId)).toEqual(await upload(missing));
-    expect(await upload(missing)).toEqual({ status: 404, error: "Thread not found" });
+    expect(await upload(missing)).toEqual({ status: 404, error: "Thread not found", refusal: { code: "thread-not-found" } });
   });
 
   it("the module's finders answer null, and a malformed id is simply not found", async () => {
