@@ -1,6 +1,6 @@
 /**
- * Rendered output kept between page views, per process, in compartments per user (prerenderWindow in the thread page's read-thread.ts uses it for
- * the thread page's Markdown). An entry is found only under the user it was made for: the key is a digest of the user
+ * Rendered output kept between page views, per process, in compartments per user (the thread page's Markdown:
+ * prerenderWindow in its read-thread.ts). An entry is found only under the user it was made for: the key is a digest of the user
  * id, the kind and the source text, so no view of one user ever reads what another user's view left, and the cache
  * holds no text in its keys. The values are what rendering the same text would give again (a pure function of it), so
  * a hit changes the time a view takes, never what it shows. Bounded by entries and by source characters (oldest
