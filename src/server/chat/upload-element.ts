@@ -62,7 +62,7 @@ export async function uploadElement(services: Services, user: SessionUser | null
     findOwnedThreadRef(services.data, user, request.threadId),
     chargeUpload(services, user.id, request.contentLength ?? maxBytes),
   ]);
-  if (!budget.ok) return budget;
+  if (!budget.ok) return { status: budget.status, error: budget.error, refusal: budget.refusal };
   if (!thread) {
     await budget.charge.settle(null);
     return { status: 404, error: THREAD_NOT_FOUND, refusal: { code: "thread-not-found" } };

@@ -76,7 +76,7 @@ export async function startImport(services: Services, user: SessionUser | null, 
   ]);
   if (!budget.ok) {
     await upload.body.cancel().catch(() => undefined);
-    return budget;
+    return { status: budget.status, error: budget.error, refusal: budget.refusal };
   }
   if (latest && (await lookAfterJob(services, user.id, latest)).status === "running") {
     await Promise.all([upload.body.cancel().catch(() => undefined), budget.charge.settle(null)]);
