@@ -1,6 +1,7 @@
 /**
  * Bounded requests against the running app (docs/security.md, "Limits and timeouts"): the upload route takes only
- * same-origin requests, and /api/trpc refuses an oversize body and an oversize batch while staying up.
+ * same-origin requests, /api/trpc refuses a mutation from another site, an oversize body and an oversize batch while
+ * staying up, and "Export all" refuses a download another site started.
  */
 import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
@@ -10,7 +11,7 @@ test.use({ user: "bob@example.com" });
 const uploadUrl = () => `/api/threads/${randomUUID()}/elements?elementId=${randomUUID()}&forId=${randomUUID()}&name=note.txt`;
 
 test.describe("bounded requests", () => {
-  test("the upload route refuses a signed-in request from another site (403) and names why", async ({ page, baseURL }) => {
+  test("uploads, API mutations and Export all refuse a signed-in request another site started (403), and name why", async ({ page, baseURL }) => {
     await page.goto("/");
     const foreign = await page.request.post(uploadUrl(), { headers: { "content-type": "text/plain", origin: "https://evil.example" }, data: "forged" });
     expect(foreign.status()).toBe(403);
@@ -20,6 +21,13 @@ test.describe("bounded requests", () => {
     // The app's own origin gets past the check (whatever the upload itself then answers).
     const own = await page.request.post(uploadUrl(), { headers: { "content-type": "text/plain", origin: baseURL!, "sec-fetch-site": "same-origin" }, data: "fine" });
     expect(own.status()).not.toBe(403);
+
+    const mutation = await page.request.post("/api/trpc/threads.create?batch=1", { headers: { "content-type": "application/json", origin: "https://evil.example", "sec-fetch-site": "cross-site" }, data: { 0: { json: {} } } });
+    expect(mutation.status()).toBe(403);
+    expect(JSON.stringify(await mutation.json())).toContain("Changes are accepted only from Threadbook's own pages.");
+    const exported = await page.request.get("/api/export", { headers: { "sec-fetch-site": "cross-site" } });
+    expect(exported.status()).toBe(403);
+    expect(exported.headers()["content-type"]).toContain("text/html");
   });
 
   test("/api/trpc answers a 50 MB body with 413 and a 1,000-call batch with 400, and keeps serving", async ({ page }) => {

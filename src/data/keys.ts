@@ -63,6 +63,15 @@ const SHARE_INDEX_SUFFIX = "#SHARE";
 export const shareIndexPk = (userId: string) => `USER#${ownUserPartition(userId)}${SHARE_INDEX_SUFFIX}`;
 /** Per-user watermark of the share index's catch-up with threads Chainlit shared (share-catch-up.ts). */
 export const SHARE_WATERMARK_SK = "SHARE_INDEX";
+/**
+ * A share that expires (share-expiry.ts): `THREAD#{tid}` / `SHARE_EXPIRY`, in the thread's partition (deleted with it)
+ * and in the UserThread index under one partition for the whole table, `SHARES#EXPIRING`, sorted by when it expires
+ * (microseconds, zero-padded, then the thread id), so "every share due by now" is one Query from its start. Chainlit
+ * queries `USER#{userId}` exactly and never sees it.
+ */
+export const SHARE_EXPIRY_SK = "SHARE_EXPIRY";
+export const EXPIRING_SHARES_PK = "SHARES#EXPIRING";
+export const expiringShareSk = (expiresAtMicros: number, threadId: string) => `${String(expiresAtMicros).padStart(17, "0")}#${threadId}`;
 
 /**
  * Suffixes Threadbook appends to `USER#{userId}` for index partitions of its own. Identifiers may contain '#'

@@ -38,6 +38,12 @@ export interface ShareState {
   name: string | null;
   /** `metadata.is_shared === true`: Chainlit's flag, the one truth of "is it shared" for both apps. */
   isShared: boolean;
+  /**
+   * Threadbook's expiry ended this share and cleared the flag so Chainlit's own share route stops serving it too
+   * (share-expiry.ts): the flag is false while `shared_at` still names these settings, which have expired. Chainlit's
+   * unshare removes `shared_at`, so only the expiry sweep leaves this. The owner still sees the share, as expired.
+   */
+  endedByExpiry: boolean;
   /** `metadata.shared_at` as written (Threadbook's microsecond UTC or Chainlit's isoformat). */
   sharedAt: string | null;
   settings: ShareSettings | null;

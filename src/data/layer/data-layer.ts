@@ -50,6 +50,7 @@ import { type ShareChoice, type ShareSettings, type ShareState } from "../entiti
 import { copyThread } from "./copy-thread";
 import { catchUpShares, type ShareCatchUpResult } from "./share-catch-up";
 import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares";
+import { endExpiredShares, type ShareExpirySweep } from "./share-expiry";
 
 export interface DynamoDBDataLayerOptions {
   tableName: string;
@@ -321,6 +322,14 @@ export class DynamoDBDataLayer {
   /** Ends the share in both apps (Chainlit's flag cleared, settings deleted). */
   unshareThread(threadId: string): Promise<boolean> {
     return atEdge(this.ctx, "unshareThread", { threadId }, () => unshareThread(this.ctx, threadId));
+  }
+
+  /**
+   * Ends up to `limit` shares whose expiry has come, for Chainlit too (its flag cleared; share-expiry.ts). Each
+   * Threadbook instance calls it every minute (src/server/share/share-expiry-sweep.ts).
+   */
+  endExpiredShares(limit?: number): Promise<ShareExpirySweep> {
+    return atEdge(this.ctx, "endExpiredShares", { limit }, () => endExpiredShares(this.ctx, limit));
   }
 
   listShares(userId: string, pagination: Pagination): Promise<SharePage> {

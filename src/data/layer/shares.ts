@@ -13,12 +13,13 @@
  * again since is Chainlit's, with the deployment's defaults.
  */
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { timestampMicros } from "../timestamps";
 import { type Item } from "../codec";
 import { decodeCursor, encodeCursor, type CursorKey } from "../cursor";
 import { ShareChoiceSchema, ShareSettingsSchema, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { PaginationSchema, type Pagination } from "../entities/thread";
 import { DataError } from "../errors";
-import { SHARE_SK, THREAD_SK, shareIndexPk, threadIdFromPk, threadPk, userThreadSk } from "../keys";
+import { EXPIRING_SHARES_PK, SHARE_EXPIRY_SK, SHARE_SK, THREAD_SK, expiringShareSk, shareIndexPk, threadIdFromPk, threadPk, userThreadSk } from "../keys";
 import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { notFound } from "./edge";
@@ -28,6 +29,10 @@ import { updateThread } from "./threads";
 
 export const shareKey = (threadId: string) => ({ PK: threadPk(threadId), SK: SHARE_SK });
 export const threadItemKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
+export const expiryMarkerKey = (threadId: string) => ({ PK: threadPk(threadId), SK: SHARE_EXPIRY_SK });
+
+/** An expiry as microseconds; an unreadable one counts as already past (as the share page treats it). */
+export const expiryMicros = (expiresAt: string) => timestampMicros(expiresAt) ?? 0;
 
 /** What a state read projects from the THREAD item and the settings item (one BatchGetItem for both). */
 export const STATE_ATTRIBUTES = ["PK", "SK", "userId", "name", "metadata", "threadId", "sharedAt", "access", "expiresAt", "origin"] as const;
@@ -43,13 +48,15 @@ export function shareStateOf(threadId: string, thread: Item, settingsItem: Item 
   const metadata = thread.metadata && typeof thread.metadata === "object" ? (thread.metadata as Record<string, unknown>) : {};
   const sharedAt = typeof metadata.shared_at === "string" ? metadata.shared_at : null;
   const settings = settingsFrom(settingsItem);
+  const current = settings && sharedAt !== null && settings.sharedAt === sharedAt ? settings : null;
   return {
     threadId,
     userId: typeof thread.userId === "string" ? thread.userId : null,
     name: typeof thread.name === "string" ? thread.name : null,
     isShared: metadata.is_shared === true,
+    endedByExpiry: metadata.is_shared === false && current?.expiresAt != null,
     sharedAt,
-    settings: settings && sharedAt !== null && settings.sharedAt === sharedAt ? settings : null,
+    settings: current,
   };
 }
 
@@ -60,8 +67,21 @@ export async function readShareState(ctx: LayerContext, threadId: string): Promi
   return thread ? shareStateOf(threadId, thread, items.find((item) => item.SK === SHARE_SK)) : null;
 }
 
+/**
+ * The settings item, and beside it (same round trip) the expiry marker when the share expires, which the expiry
+ * sweep finds it by. A share that never expires writes no marker: one a previous share left is put right by the
+ * sweep when its time comes (share-expiry.ts).
+ */
 export async function putSettings(ctx: LayerContext, settings: ShareSettings): Promise<void> {
   const item = { ...shareKey(settings.threadId), ...settings, UserThreadPK: shareIndexPk(settings.userId), UserThreadSK: userThreadSk(settings.sharedAt) };
+  await Promise.all([
+    ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item })),
+    settings.expiresAt !== null && putExpiryMarker(ctx, settings.threadId, settings.sharedAt, settings.expiresAt),
+  ]);
+}
+
+export async function putExpiryMarker(ctx: LayerContext, threadId: string, sharedAt: string, expiresAt: string): Promise<void> {
+  const item = { ...expiryMarkerKey(threadId), threadId, sharedAt, expiresAt, UserThreadPK: EXPIRING_SHARES_PK, UserThreadSK: expiringShareSk(expiryMicros(expiresAt), threadId) };
   await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item }));
 }
 
@@ -88,11 +108,13 @@ export async function shareThread(ctx: LayerContext, threadId: string, userId: s
 export async function changeShare(ctx: LayerContext, threadId: string, userId: string, choice: ShareChoice): Promise<ShareSettings> {
   const { access, expiresAt } = ShareChoiceSchema.parse(choice);
   const state = await readShareState(ctx, threadId);
-  if (!state?.isShared || state.userId !== userId) return notFound("share");
+  if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId) return notFound("share");
   // A share Chainlit made without a shared_at (not seen in practice) starts its snapshot now.
   if (state.sharedAt === null) return shareThread(ctx, threadId, userId, { access, expiresAt });
   const settings: ShareSettings = { threadId, userId, sharedAt: state.sharedAt, access, expiresAt, origin: state.settings?.origin ?? "chainlit" };
   await putSettings(ctx, settings);
+  // An expired share given a new expiry (or none) is live again: Chainlit's flag back on, the snapshot kept.
+  if (state.endedByExpiry) await updateThread(ctx, threadId, { metadata: { is_shared: true } }, { mustExist: true });
   return settings;
 }
 
@@ -105,12 +127,15 @@ export async function unshareThread(ctx: LayerContext, threadId: string): Promis
     await updateThread(ctx, threadId, { metadata: { is_shared: false, shared_at: null } }, { mustExist: true });
   } catch (error) {
     if (!(error instanceof DataError && error.code === "not_found")) throw error;
-    await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(threadId) }));
+    await deleteSettings(ctx, threadId);
     return false;
   }
-  await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(threadId) }));
+  await deleteSettings(ctx, threadId);
   return true;
 }
+
+const deleteSettings = (ctx: LayerContext, threadId: string) =>
+  Promise.all([shareKey(threadId), expiryMarkerKey(threadId)].map((Key) => ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key }))));
 
 export interface ShareRow extends ShareState {
   userId: string;
@@ -151,7 +176,7 @@ export async function listShares(ctx: LayerContext, userId: string, pagination: 
       const thread = byKey.get(`${String(marker.PK)}|${THREAD_SK}`);
       if (!thread) deleted.add(threadId);
       const state = thread ? shareStateOf(threadId, thread, byKey.get(`${String(marker.PK)}|${SHARE_SK}`)) : null;
-      if (!state?.isShared || state.userId !== userId || !state.settings) continue;
+      if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId || !state.settings) continue;
       const key = { PK: String(marker.PK), SK: String(marker.SK), UserThreadPK: String(marker.UserThreadPK), UserThreadSK: String(marker.UserThreadSK) };
       rows.push({ row: { ...state, userId }, key });
     }

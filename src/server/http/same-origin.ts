@@ -23,3 +23,15 @@ export function isSameOriginRequest(req: Request): boolean {
 }
 
 export const CROSS_ORIGIN_MESSAGE = "Uploads are accepted only from Threadbook's own pages.";
+export const CROSS_ORIGIN_API_MESSAGE = "Changes are accepted only from Threadbook's own pages.";
+
+/**
+ * Whether a navigation or GET was started by another site's page (a link, a form, `location = …`): `Sec-Fetch-Site`
+ * is `cross-site` or `same-site`. The session cookie (SameSite=Lax) rides along on a top-level navigation from any
+ * site, so a GET that makes the server work for the user ("Export all") must not start from one. `none` (typed,
+ * bookmarked) and `same-origin` pass; without the header (no browser, or a very old one) nothing can be told.
+ */
+export function isCrossSiteNavigation(req: Request): boolean {
+  const site = req.headers.get("sec-fetch-site");
+  return site === "cross-site" || site === "same-site";
+}

@@ -138,3 +138,35 @@ describe("/api/trpc batch limit", () => {
     expect(dynamoRequests.count).toBeGreaterThanOrEqual(LIMITS.maxBatchCalls);
   });
 });
+
+describe("/api/trpc from another site", () => {
+  const rename = async (headers: Record<string, string>) => {
+    const threadId = randomUUID();
+    await services.data.updateThread(threadId, { name: "before", userId: alice.id });
+    dynamoRequests.reset();
+    const response = await handle(post(JSON.stringify({ 0: transformer.serialize({ threadId, name: "after" }) }), headers));
+    return { response, requests: dynamoRequests.count, name: (await services.data.getThread(threadId))?.name };
+  };
+
+  it.each<[string, Record<string, string>]>([
+    ["a cross-site page's fetch", { "sec-fetch-site": "cross-site", origin: "https://evil.example", host: "localhost" }],
+    ["a sibling subdomain (SameSite=Lax still sends the cookie)", { "sec-fetch-site": "same-site", origin: "http://evil.localhost", host: "localhost" }],
+    ["an older browser's cross-origin POST (Origin only)", { origin: "https://evil.example", host: "localhost" }],
+  ])("refuses a mutation from %s with 403 before any procedure runs", async (_label, headers) => {
+    const { response, requests, name } = await rename(headers);
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { error: { json: { message: string; data: { code: string } } } };
+    expect(body.error.json).toMatchObject({ message: "Changes are accepted only from Threadbook's own pages.", data: { code: "FORBIDDEN" } });
+    expect(requests).toBe(0);
+    expect(name).toBe("before");
+  });
+
+  it("runs a mutation from the app's own pages, and one from a client that is no browser", async () => {
+    const fromApp: Record<string, string> = { "sec-fetch-site": "same-origin", origin: "http://localhost", host: "localhost" };
+    for (const headers of [fromApp, {}]) {
+      const { response, name } = await rename(headers);
+      expect(response.status).toBe(200);
+      expect(name).toBe("after");
+    }
+  });
+});

@@ -2,7 +2,9 @@
  * Bounds what one `/api/trpc` request can make the server do, before tRPC sees it: at most `maxBatchCalls` calls in a
  * batch (checked from the URL, so none of them runs) and a body of at most `maxBodyBytes` (counted while it streams).
  * tRPC's own `req.json()` would buffer any body whole, and a batch of 1,000 calls would run 1,000 procedures.
- * Refusals are tRPC-shaped error responses, so the client shows their message like any other API error.
+ * A mutation (POST) must come from the app's own pages (same-origin.ts): the session cookie alone proves nothing,
+ * and SameSite=Lax still sends it from a sibling subdomain. Refusals are tRPC-shaped error responses, so the client
+ * shows their message like any other API error.
  */
 import { TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
@@ -10,6 +12,7 @@ import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { ServerEnv } from "../env";
 import { transformer } from "../transformer";
 import { readBoundedBody } from "./bounded-body";
+import { CROSS_ORIGIN_API_MESSAGE, isSameOriginRequest } from "./same-origin";
 
 export interface TrpcLimits {
   maxBodyBytes: number;
@@ -45,6 +48,10 @@ export async function limitTrpcRequest(req: Request, endpoint: string, limits: T
   }
   // Next hands route handlers an (empty) body stream even on GET, and a GET Request cannot be rebuilt with a body.
   if (req.method === "GET" || req.method === "HEAD") return { ok: true, req };
+  if (!isSameOriginRequest(req)) {
+    await req.body?.cancel().catch(() => undefined);
+    return { ok: false, response: trpcErrorResponse("FORBIDDEN", CROSS_ORIGIN_API_MESSAGE) };
+  }
   const body = await readBoundedBody(req, limits.maxBodyBytes);
   if (!body.ok) return { ok: false, response: trpcErrorResponse("PAYLOAD_TOO_LARGE", `The request body is larger than the ${kilobytes(limits.maxBodyBytes)} limit.`) };
   if (body.bytes === null) return { ok: true, req };

@@ -11,6 +11,7 @@
  */
 import { getLogger } from "@/data/logger";
 import { lifecycle } from "../lifecycle";
+import { runPeriodically } from "../periodic";
 import type { Services } from "../services";
 import { importsRunningHere, takeOverIfSilent, THIS_RUNNER } from "./import-jobs";
 import { IMPORT_STALE_AFTER_MS } from "./run-import";
@@ -37,12 +38,9 @@ export async function resumeInterruptedImports(services: Services, { now = Date.
 
 /** Sweeps now and every IMPORT_STALE_AFTER_MS for the life of the process; a failed sweep is logged and retried then. */
 export function startResumingInterruptedImports(services: () => Services): () => void {
-  const sweep = () =>
-    Promise.resolve()
-      .then(() => resumeInterruptedImports(services()))
-      .catch((error: unknown) => log().warn("could not look for interrupted imports", { error: String(error) }));
-  void sweep();
-  const timer = setInterval(sweep, IMPORT_STALE_AFTER_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return runPeriodically(
+    IMPORT_STALE_AFTER_MS,
+    () => resumeInterruptedImports(services()),
+    (error) => log().warn("could not look for interrupted imports", { error: String(error) }),
+  );
 }

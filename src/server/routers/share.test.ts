@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseServerEnv } from "@/server/env";
+import { sweepExpiredShares } from "@/server/share/share-expiry-sweep";
 import { readShare } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
 
@@ -48,6 +49,23 @@ describe("share router", () => {
     expect((await off.share.list({})).rows.map((r) => r.threadId)).toContain(t.threadId);
     await off.share.revoke({ threadId: t.threadId });
     expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
+  });
+
+  it("an expired share ends in Chainlit too once swept; the owner sees it as expired and can renew it", async () => {
+    const asAlice = callerFor(services, alice);
+    const t = await seedThread(services, alice.id, "Expires");
+    const created = (await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "1d" })) as { sharedAt: string };
+    // Its day has passed: the expiry moved into the past, as the clock would.
+    await services.data.changeShare(t.threadId, alice.id, { access: "public", expiresAt: new Date(Date.now() - 1000).toISOString() });
+    expect(await sweepExpiredShares(services)).toBeGreaterThanOrEqual(1);
+    expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
+    expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: true, expired: true, sharedAt: created.sharedAt });
+    expect((await asAlice.share.list({})).rows).toContainEqual(expect.objectContaining({ threadId: t.threadId, expired: true }));
+    expect(await readShare(services, t.threadId, null)).toMatchObject({ kind: "missing" });
+    const renewed = await asAlice.share.update({ threadId: t.threadId, access: "public", expiry: "7d" });
+    expect(renewed).toMatchObject({ shared: true, expired: false, sharedAt: created.sharedAt });
+    expect((await services.data.getShareState(t.threadId))?.isShared).toBe(true);
+    expect(await readShare(services, t.threadId, null)).toMatchObject({ kind: "shared" });
   });
 
   it("a signed-in viewer continues a share in their own history: a new thread with the snapshot and a downloadable copy of the file", async () => {

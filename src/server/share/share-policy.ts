@@ -17,15 +17,17 @@ export interface EffectiveShare {
  * The share as it applies now, or null when the thread is not shared (or sharing is off). A share Chainlit made has
  * no settings of Threadbook's: it gets the deployment's default access and no expiry. Settings naming an access the
  * deployment no longer offers fall back to the default too, so removing `public` from SHARE_ACCESS closes every
- * public link at once. An expiry that cannot be read counts as expired.
+ * public link at once. An expiry that cannot be read counts as expired. A share the expiry sweep ended (Chainlit's
+ * flag cleared) is still the owner's to see, stop or renew, as expired.
  */
 export function effectiveShare(state: ShareState | null, policy: SharePolicy | null, now = Date.now()): EffectiveShare | null {
-  if (!policy || !state?.isShared || state.sharedAt === null || state.userId === null) return null;
+  if (!policy || !(state?.isShared || state?.endedByExpiry) || state.sharedAt === null || state.userId === null) return null;
   const settings = state.settings;
   const access = settings?.access && policy.choices.includes(settings.access) ? settings.access : policy.default;
   const expiresAt = settings?.expiresAt ?? null;
   const expiry = expiresAt === null ? null : timestampMicros(expiresAt);
-  const expired = expiresAt !== null && (expiry === null || expiry <= now * 1000);
+  // Ended by the expiry sweep (its flag cleared for Chainlit): expired whatever this instance's clock says.
+  const expired = state.endedByExpiry || (expiresAt !== null && (expiry === null || expiry <= now * 1000));
   return { sharedAt: state.sharedAt, access, expiresAt, origin: settings?.origin ?? "chainlit", expired };
 }
 

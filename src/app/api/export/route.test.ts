@@ -132,6 +132,26 @@ describe("GET /api/export", () => {
     expect((await callerFor(services, carol).threads.list({ first: 10 })).data.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
   });
 
+  it("started by another site's link or script: a 403 page in the reader's language, nothing exported, no budget spent", async () => {
+    const erin = sessionUser();
+    const cookie = await sessionCookie(erin);
+    for (const site of ["cross-site", "same-site"]) {
+      // More than the hourly budget: had any of them counted, the one from the menu below would be refused.
+      const refused = await Promise.all(Array.from({ length: ACCOUNT_EXPORTS_PER_HOUR + 1 }, () => GET(new Request("http://localhost/api/export", { headers: { cookie: `${cookie}; tb-locale=zh-CN`, "sec-fetch-site": site } }))));
+      for (const response of refused) {
+        expect(response.status).toBe(403);
+        expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+        expect(await response.text()).toContain(zhCN.exportFromAnotherSite);
+      }
+    }
+    // From the app's own menu, and typed or bookmarked ("none"): exported.
+    for (const site of ["same-origin", "none"]) {
+      const response = await GET(new Request("http://localhost/api/export", { headers: { cookie, "sec-fetch-site": site } }));
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+    }
+  });
+
   it("a user may export everything ACCOUNT_EXPORTS_PER_HOUR times an hour, many at once included; then a 429 page in their language, and others are unaffected", async () => {
     const dave = sessionUser();
     const cookie = await sessionCookie(dave);

@@ -3,7 +3,8 @@ import { userFromRequest } from "@/server/auth";
 import { exportAccount } from "@/server/export/account-export";
 import { exportRefusedFor } from "@/server/export/export-budget";
 import { answerUnavailable } from "@/server/http/route-answers";
-import { tooManyRequestsPage } from "@/server/http/too-many-requests-page";
+import { isCrossSiteNavigation } from "@/server/http/same-origin";
+import { crossSitePage, tooManyRequestsPage } from "@/server/http/too-many-requests-page";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";
@@ -11,9 +12,12 @@ export const dynamic = "force-dynamic";
 /**
  * GET: the signed-in user's threads as one zip, streamed as it is made (account-export.ts). Only ever the caller's
  * own threads: the user comes from the session, never from the request. Over the user's hourly budget
- * (export-budget.ts): a 429 page saying when to try again, before anything is read.
+ * (export-budget.ts): a 429 page saying when to try again, before anything is read. Started by another site's page
+ * (its link or script; the session cookie rides along on a top-level navigation): a 403 page, before the session or
+ * the budget is looked at, so no site can make the server export someone's account or spend their budget.
  */
 export function GET(req: Request) {
+  if (isCrossSiteNavigation(req)) return Promise.resolve(crossSitePage(req, (t) => t.exportFromAnotherSite));
   return answerUnavailable(async () => {
     const user = await userFromRequest(req);
     if (!user) return Response.json({ error: "Sign in to continue" }, { status: 401 });

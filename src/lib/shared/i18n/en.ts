@@ -200,6 +200,7 @@ export const en = {
   shareNotFoundBody: "It may have expired or been turned off, or it never existed.",
   shareRateLimited: "Too many requests from your network. Try again in a minute.",
   exportRateLimited: (minutes: number) => `You have exported everything several times in the last hour. Try again in ${minutes} min.`,
+  exportFromAnotherSite: "Another site sent you to export everything from Threadbook. Nothing was exported: to export, choose “Export all” in Threadbook’s account menu.",
   // Refusals the server explains (src/lib/shared/refusal.ts)
   uploadBudgetReached: (mb: number | null, hours: number | null) =>
     `You have uploaded ${mb ? `the ${mb} MB of files` : "all the files"} this app accepts from one account in a day.${hours ? ` Try again in ${hours} hour${hours === 1 ? "" : "s"}.` : ""}`,

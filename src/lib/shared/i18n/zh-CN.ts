@@ -194,6 +194,7 @@ export const zhCN: Dictionary = {
   shareNotFoundBody: "它可能已过期或已关闭，或者从未存在。",
   shareRateLimited: "来自你网络的请求过多，请一分钟后再试。",
   exportRateLimited: (minutes: number) => `过去一小时内已多次导出全部内容，请 ${minutes} 分钟后再试。`,
+  exportFromAnotherSite: "另一个网站把你带到了 Threadbook 的全部导出。没有导出任何内容：如需导出，请在 Threadbook 的账户菜单中选择“全部导出”。",
   uploadBudgetReached: (mb: number | null, hours: number | null) =>
     `你在一天内上传的文件已达到每个账户每天${mb ? ` ${mb} MB ` : ""}的上限。${hours ? `请 ${hours} 小时后再试。` : ""}`,
   storageUnavailable: "文件存储暂时不可用，文件未保存。请重试。",
