@@ -4,6 +4,7 @@ import { useRef, useState, type DragEvent } from "react";
 import type { ImportJob } from "@/data";
 import { uploadImport } from "@/lib/client/import-upload";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { importProblemMessage } from "@/lib/client/import-problem-message";
 import { refusalMessage } from "@/lib/client/refusal-message";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
@@ -154,14 +155,14 @@ function Summary({ job }: { job: ImportJob }) {
       <p className="import-status">
         <strong>{heading}.</strong> {t.importSummary(job.imported, job.existing, job.attachments)}
       </p>
-      {job.error ? <p className="import-error">{job.error}</p> : null}
+      {job.error ? <p className="import-error">{importProblemMessage(t, job.errorProblem, job.error)}</p> : null}
       {job.skippedCount > 0 ? (
         <>
           <p className="import-status">{t.importSkipped(job.skippedCount)}</p>
           <ul className="import-skipped">
             {job.skipped.slice(0, SKIPS_SHOWN).map((skip, i) => (
               <li key={i}>
-                {skip.title}: {skip.reason}
+                {skip.title}: {importProblemMessage(t, skip.problem, skip.reason)}
               </li>
             ))}
           </ul>

@@ -4,8 +4,15 @@ import { IdSchema } from "./common";
 export const ImportJobStatusSchema = z.enum(["running", "done", "failed", "cancelled"]);
 export type ImportJobStatus = z.infer<typeof ImportJobStatusSchema>;
 
-/** One conversation (or file) the import left out, and why, in words a user reads. */
-export const ImportSkipSchema = z.object({ title: z.string(), reason: z.string() });
+/**
+ * Why, as data each language words (src/lib/shared/import-problem.ts): a code and its parameters. The data layer
+ * only keeps it; items written before it existed have none, and the English text stands.
+ */
+export const ImportProblemDataSchema = z.looseObject({ code: z.string().max(40) });
+export type ImportProblemData = z.infer<typeof ImportProblemDataSchema>;
+
+/** One conversation (or file) the import left out, and why, in words a user reads (English) and as a problem. */
+export const ImportSkipSchema = z.object({ title: z.string(), reason: z.string(), problem: ImportProblemDataSchema.optional() });
 export type ImportSkip = z.infer<typeof ImportSkipSchema>;
 
 /** How many skip reasons a job item keeps: the item must stay far under DynamoDB's 400 KB; `skippedCount` counts them all. */
@@ -42,6 +49,8 @@ export const ImportJobSchema = z.object({
   current: z.string().max(TEXT_MAX).nullable(),
   cancelRequested: z.boolean(),
   error: z.string().nullable(),
+  /** The error as a problem (see ImportSkipSchema); null for none, or for a job written before it existed. */
+  errorProblem: ImportProblemDataSchema.nullable().default(null),
   createdAt: z.string(),
   /** The last sign of life of its runner: every progress write, and a heartbeat while a long read goes on. */
   updatedAt: z.string(),
@@ -58,7 +67,7 @@ export type ImportJob = z.infer<typeof ImportJobSchema>;
 
 /** What the runner reports as it goes. */
 export type ImportJobProgress = Partial<
-  Pick<ImportJob, "format" | "total" | "done" | "imported" | "existing" | "attachments" | "skippedCount" | "skipped" | "current" | "status" | "error" | "uploadBytes">
+  Pick<ImportJob, "format" | "total" | "done" | "imported" | "existing" | "attachments" | "skippedCount" | "skipped" | "current" | "status" | "error" | "errorProblem" | "uploadBytes">
 >;
 
 export const clipText = (text: string) => (text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX - 1)}…` : text);

@@ -45,7 +45,7 @@ import { clearRateCounter, countRateHit, getRateCounters, markRateFailure, relea
 import { WriteQueue } from "./write-queue";
 import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import-threads";
 import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, listRunningImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import-jobs";
-import { type ImportJob, type ImportJobProgress } from "../entities/import-job";
+import { type ImportJob, type ImportJobProgress, type ImportProblemData } from "../entities/import-job";
 import { type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { copyThread } from "./copy-thread";
 import { catchUpShares, type ShareCatchUpResult } from "./share-catch-up";
@@ -294,8 +294,8 @@ export class DynamoDBDataLayer {
   }
 
   /** Ends a silent running job as failed; true when this call ended it. */
-  abandonImportJob(userId: string, jobId: string, seenUpdatedAt: string, error: string): Promise<boolean> {
-    return atEdge(this.ctx, "abandonImportJob", { userId, jobId }, () => abandonImportJob(this.ctx, userId, jobId, seenUpdatedAt, error));
+  abandonImportJob(userId: string, jobId: string, seenUpdatedAt: string, error: string, errorProblem: ImportProblemData | null = null): Promise<boolean> {
+    return atEdge(this.ctx, "abandonImportJob", { userId, jobId }, () => abandonImportJob(this.ctx, userId, jobId, seenUpdatedAt, error, errorProblem));
   }
 
   requestImportCancel(userId: string, jobId: string): Promise<boolean> {

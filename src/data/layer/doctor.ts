@@ -201,7 +201,8 @@ async function diagnoseImport(ctx: LayerContext, job: ImportRecord, options: Doc
     if (!(silentFor > DOCTOR_STALE_IMPORT_MS)) return [];
     const detail = `running, but not heard from since ${job.updatedAt}`;
     const end = async () => {
-      const ended = await abandonImportJob(ctx, job.userId, job.jobId, job.updatedAt, "The import was interrupted and never resumed. Conversations imported so far are kept; import the file again to finish.");
+      // The problem's code is worded per language by the app's import dialog (src/lib/shared/import-problem.ts).
+      const ended = await abandonImportJob(ctx, job.userId, job.jobId, job.updatedAt, "The import was interrupted and never resumed. Conversations imported so far are kept; import the file again to finish.", { code: "never-resumed" });
       if (ended) await deleteUpload();
       return ended;
     };

@@ -8,7 +8,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeItem } from "../codec";
-import { IMPORT_JOB_ID, ImportJobSchema, type ImportJob, type ImportJobProgress, type ImportUpload } from "../entities/import-job";
+import { IMPORT_JOB_ID, ImportJobSchema, type ImportJob, type ImportJobProgress, type ImportProblemData, type ImportUpload } from "../entities/import-job";
 import { IdSchema } from "../entities/common";
 import { DataError } from "../errors";
 import { IMPORT_JOB_PREFIX, idFromKey, importJobSk, RUNNING_IMPORTS_PK, TTL_ATTRIBUTE, USER_THREAD_INDEX, userPk } from "../keys";
@@ -37,7 +37,7 @@ export async function createImportJob(ctx: LayerContext, userId: string, jobId: 
   const now = ctx.now();
   const job = ImportJobSchema.parse({
     jobId, userId, status: "running", fileName, format: null, total: null, done: 0, imported: 0, existing: 0, attachments: 0,
-    skippedCount: 0, skipped: [], current: null, cancelRequested: false, error: null, createdAt: now, updatedAt: now,
+    skippedCount: 0, skipped: [], current: null, cancelRequested: false, error: null, errorProblem: null, createdAt: now, updatedAt: now,
     upload, uploadBytes: null, runner, resumes: 0,
   });
   const listedAsRunning = { UserThreadPK: RUNNING_IMPORTS_PK, UserThreadSK: jobId };
@@ -178,7 +178,7 @@ export function claimImportJob(ctx: LayerContext, userId: string, jobId: string,
 }
 
 /** Ends a silent running job as failed with `error` (it cannot be resumed). True when this call ended it: the caller then deletes its upload. */
-export async function abandonImportJob(ctx: LayerContext, userId: string, jobId: string, seenUpdatedAt: string, error: string): Promise<boolean> {
-  const set = [["status", "failed"], ["error", error], ["current", null], [TTL_ATTRIBUTE, expiresAt()]] as const;
+export async function abandonImportJob(ctx: LayerContext, userId: string, jobId: string, seenUpdatedAt: string, error: string, errorProblem: ImportProblemData | null = null): Promise<boolean> {
+  const set = [["status", "failed"], ["error", error], ["errorProblem", errorProblem], ["current", null], [TTL_ATTRIBUTE, expiresAt()]] as const;
   return (await whileAsSeen(ctx, userId, jobId, seenUpdatedAt, set, [], UNLIST_RUNNING)) !== null;
 }

@@ -9,6 +9,7 @@ import { Transform, type Readable } from "node:stream";
 import type yauzl from "yauzl";
 import { isDataError } from "@/data";
 import type { ImportFile } from "./import-file";
+import type { EntryRefusal } from "@/lib/shared/import-problem";
 import { ImportError, type ImportLimits } from "./import-limits";
 
 export interface ArchiveEntry {
@@ -19,7 +20,8 @@ export interface ArchiveEntry {
 }
 
 const MB = 1024 * 1024;
-const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
+const megabytes = (bytes: number) => Math.round(bytes / MB);
+const mb = (bytes: number) => `${megabytes(bytes)} MB`;
 
 export class Archive {
   private constructor(
@@ -34,51 +36,51 @@ export class Archive {
       zip = await file.openZip({ lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false });
     } catch (error) {
       if (isDataError(error)) throw error;
-      throw new ImportError(`This is not a readable zip file (${describe(error)}).`);
+      throw new ImportError({ code: "not-zip", detail: describe(error) });
     }
     try {
-      if (zip.entryCount > limits.maxEntries) throw new ImportError(`The zip holds ${zip.entryCount} entries; at most ${limits.maxEntries} are read.`);
+      if (zip.entryCount > limits.maxEntries) throw new ImportError({ code: "zip-entries", entries: zip.entryCount, limit: limits.maxEntries });
       const entries = await readDirectory(zip);
       let total = 0;
       for (const entry of entries.values()) total += entry.size;
       if (total > limits.maxTotalUncompressedBytes) {
-        throw new ImportError(`The zip expands to more than ${mb(limits.maxTotalUncompressedBytes)}; an import reads at most that.`);
+        throw new ImportError({ code: "zip-expands", limitMb: megabytes(limits.maxTotalUncompressedBytes) });
       }
       return new Archive(zip, entries, limits);
     } catch (error) {
       zip.close();
       if (error instanceof ImportError || isDataError(error)) throw error;
-      throw new ImportError(`This zip file is damaged or not supported (${describe(error)}).`);
+      throw new ImportError({ code: "zip-damaged", detail: describe(error) });
     }
   }
 
   /** Why this entry may not be read under `maxBytes`, or null when it may. */
-  refusal(entry: ArchiveEntry, maxBytes: number): string | null {
-    if (entry.size > maxBytes) return `${entry.size > 1024 * MB ? `${(entry.size / 1024 / MB).toFixed(1)} GB` : mb(entry.size)} is over the ${mb(maxBytes)} limit`;
+  refusal(entry: ArchiveEntry, maxBytes: number): EntryRefusal | null {
+    if (entry.size > maxBytes) return { kind: "size", size: entry.size > 1024 * MB ? `${(entry.size / 1024 / MB).toFixed(1)} GB` : mb(entry.size), limitMb: megabytes(maxBytes) };
     const ratio = entry.compressedSize > 0 ? entry.size / entry.compressedSize : Infinity;
-    if (entry.size > MB && ratio > this.limits.maxRatio) return `it expands ${Number.isFinite(ratio) ? Math.round(ratio) : "endlessly"} times (a zip bomb)`;
+    if (entry.size > MB && ratio > this.limits.maxRatio) return { kind: "bomb", ratio: Number.isFinite(ratio) ? Math.round(ratio) : null };
     return null;
   }
 
   /** The entry's bytes as a stream that fails past `maxBytes` whatever the zip declared. */
   async stream(entry: ArchiveEntry, maxBytes: number): Promise<Readable> {
     const refused = this.refusal(entry, maxBytes);
-    if (refused) throw new ImportError(`“${clip(entry.name)}” was not read: ${refused}.`);
+    if (refused) throw new ImportError({ code: "entry-refused", name: clip(entry.name), refusal: refused });
     const source = await new Promise<Readable>((resolve, reject) =>
       this.zip.openReadStream(entry.raw, (error, stream) =>
-        error ? reject(isDataError(error) ? error : new ImportError(`“${clip(entry.name)}” could not be read (${describe(error)}).`)) : resolve(stream),
+        error ? reject(isDataError(error) ? error : new ImportError({ code: "entry-unreadable", name: clip(entry.name), detail: describe(error) })) : resolve(stream),
       ),
     );
     let seen = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         seen += chunk.length;
-        callback(seen > maxBytes ? new ImportError(`“${clip(entry.name)}” holds more than the ${mb(maxBytes)} allowed.`) : null, chunk);
+        callback(seen > maxBytes ? new ImportError({ code: "entry-over", name: clip(entry.name), limitMb: megabytes(maxBytes) }) : null, chunk);
       },
     });
     // Storage failing mid-read stays a storage failure (the job says storage is unavailable), not a damaged file.
     source.on("error", (error) =>
-      counter.destroy(error instanceof ImportError || isDataError(error) ? error : new ImportError(`“${clip(entry.name)}” is damaged (${describe(error)}).`)),
+      counter.destroy(error instanceof ImportError || isDataError(error) ? error : new ImportError({ code: "entry-damaged", name: clip(entry.name), detail: describe(error) })),
     );
     return source.pipe(counter);
   }

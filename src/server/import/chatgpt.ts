@@ -21,7 +21,7 @@ export function currentBranch(mapping: Record<string, unknown>, currentNode: str
   const branch: Node[] = [];
   const seen = new Set<string>();
   for (let node = start ? nodeAt(mapping, start) : null; node && !seen.has(node.id); node = node.parent ? nodeAt(mapping, node.parent) : null) {
-    if (branch.length >= maxNodes) throw new SkipConversation("", `more than ${maxNodes} messages`);
+    if (branch.length >= maxNodes) throw new SkipConversation("", { code: "too-many", limit: maxNodes, unit: "messages" });
     seen.add(node.id);
     branch.push(node);
   }
@@ -99,16 +99,16 @@ export function chatGptMessage(message: Record<string, unknown>, fallbackId: str
 }
 
 export function readChatGptConversation(value: unknown, maxMessages: number): SourceConversation {
-  if (!isRecord(value) || !isRecord(value.mapping)) throw new SkipConversation("", "not a ChatGPT conversation (no mapping)");
+  if (!isRecord(value) || !isRecord(value.mapping)) throw new SkipConversation("", { code: "not-format", format: "chatgpt" });
   const title = asString(value.title)?.trim() || null;
   const sourceId = asString(value.conversation_id) ?? asString(value.id);
-  if (!sourceId) throw new SkipConversation(title ?? "", "the conversation has no id");
+  if (!sourceId) throw new SkipConversation(title ?? "", { code: "no-id", field: "id", unit: "conversation" });
   try {
     const branch = currentBranch(value.mapping, asString(value.current_node), maxMessages);
     const messages = branch.flatMap((node) => (node.message ? (chatGptMessage(node.message, node.id) ?? []) : []));
     return { sourceId, title, createdAt: secondsToMicros(value.create_time), updatedAt: secondsToMicros(value.update_time), messages };
   } catch (error) {
-    if (error instanceof SkipConversation) throw new SkipConversation(title ?? "", error.message);
+    if (error instanceof SkipConversation) throw new SkipConversation(title ?? "", error.problem);
     throw error;
   }
 }

@@ -46,11 +46,11 @@ function messagesOf(message: Record<string, unknown>, index: number): SourceMess
 }
 
 export function readClaudeConversation(value: unknown, maxMessages: number): SourceConversation {
-  if (!isRecord(value) || !Array.isArray(value.chat_messages)) throw new SkipConversation("", "not a Claude conversation (no chat_messages)");
+  if (!isRecord(value) || !Array.isArray(value.chat_messages)) throw new SkipConversation("", { code: "not-format", format: "claude" });
   const title = asString(value.name)?.trim() || null;
   const sourceId = asString(value.uuid);
-  if (!sourceId) throw new SkipConversation(title ?? "", "the conversation has no uuid");
-  if (value.chat_messages.length > maxMessages) throw new SkipConversation(title ?? "", `more than ${maxMessages} messages`);
+  if (!sourceId) throw new SkipConversation(title ?? "", { code: "no-id", field: "uuid", unit: "conversation" });
+  if (value.chat_messages.length > maxMessages) throw new SkipConversation(title ?? "", { code: "too-many", limit: maxMessages, unit: "messages" });
   const messages = value.chat_messages.flatMap((m, i) => (isRecord(m) ? messagesOf(m, i) : []));
   return { sourceId, title, createdAt: isoToMicros(value.created_at), updatedAt: isoToMicros(value.updated_at), messages };
 }

@@ -14,6 +14,8 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { importUploadKey, isDataError, type ImportJob, type StorageClient } from "@/data";
 import { getLogger } from "@/data/logger";
+import type { ImportProblem } from "@/lib/shared/import-problem";
+import { importProblemEn } from "@/lib/shared/i18n/import-problems";
 import type { Refusal } from "@/lib/shared/refusal";
 import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
@@ -35,8 +37,9 @@ export const THIS_RUNNER = shared.runner;
 
 /** A job taken over this many times is given up: the file itself may be what brings its runners down. */
 export const MAX_RESUMES = 3;
-export const INTERRUPTED_MESSAGE = "The import was interrupted (the server restarted). Conversations imported so far are kept; import the file again to finish.";
-const GIVEN_UP_MESSAGE = `The import was interrupted ${MAX_RESUMES + 1} times, so it was stopped. Conversations imported so far are kept.`;
+const INTERRUPTED: ImportProblem = { code: "interrupted" };
+export const INTERRUPTED_MESSAGE = importProblemEn(INTERRUPTED);
+const GIVEN_UP: ImportProblem = { code: "given-up", times: MAX_RESUMES + 1 };
 
 /** Jobs this process runs, so tests and the CLI can wait for one. */
 const running = shared.running;
@@ -191,8 +194,11 @@ export async function takeOverIfSilent(services: Services, userId: string, job: 
       launch(services, userId, claimed, claimed);
       return { job: claimed, tookOver: true };
     }
-  } else if (await services.data.abandonImportJob(userId, job.jobId, job.updatedAt, job.resumes >= MAX_RESUMES ? GIVEN_UP_MESSAGE : INTERRUPTED_MESSAGE)) {
+  } else if (await abandon(services, userId, job, job.resumes >= MAX_RESUMES ? GIVEN_UP : INTERRUPTED)) {
     if (job.upload === "storage") await deleteUpload(services.storage, job.jobId);
   }
   return { job: (await services.data.getImportJob(userId, job.jobId)) ?? job, tookOver: false };
 }
+
+const abandon = (services: Services, userId: string, job: ImportJob, problem: ImportProblem) =>
+  services.data.abandonImportJob(userId, job.jobId, job.updatedAt, importProblemEn(problem), problem);

@@ -3,6 +3,8 @@
  * checked against the zip's central directory before an entry is opened, and counted again while it streams, since a
  * zip can lie about its sizes.
  */
+import type { ImportProblem } from "@/lib/shared/import-problem";
+import { importProblemEn } from "@/lib/shared/i18n/import-problems";
 export interface ImportLimits {
   /** The uploaded file (IMPORT_MAX_MB). */
   maxUploadBytes: number;
@@ -40,7 +42,13 @@ export function importLimits(env: { IMPORT_MAX_MB: number; MAX_UPLOAD_MB: number
   };
 }
 
-/** A problem with the whole file: the job fails with this message, meant for the user as it is. */
+/**
+ * A problem with the whole file: the job fails with it. Its message is the problem in English (the job's `error`);
+ * the problem itself goes beside it, for the dialog to word in the reader's language.
+ */
 export class ImportError extends Error {
   override readonly name = "ImportError";
+  constructor(readonly problem: ImportProblem) {
+    super(importProblemEn(problem));
+  }
 }

@@ -4,6 +4,7 @@
  * comes from its first bytes and its first conversation, never from its name. Anything else is refused, saying what
  * was expected.
  */
+import type { ImportProblem } from "@/lib/shared/import-problem";
 import { Archive, baseName, clip, type ArchiveEntry } from "./archive";
 import { isChatGptConversation, readChatGptConversation } from "./chatgpt";
 import { isClaudeConversation, readClaudeConversation } from "./claude";
@@ -14,11 +15,8 @@ import { planConversation, type ImportFormat, type PlannedThread } from "./plan-
 import { isRecord, SkipConversation } from "./source-model";
 import { isThreadbookAccountIndex, isThreadbookThreadExport, planThreadbookThread, THREADBOOK_INDEX } from "./threadbook";
 
-export const EXPECTED_FORMATS =
-  "Expected a ChatGPT or Claude data export (the .zip, or its conversations.json) or a Threadbook export (the “Export all” .zip, or a thread's .json).";
-
 /** One conversation of the file: planned for writing, skipped with a reason, or empty. */
-export type SourceItem = { title: string } & ({ planned: PlannedThread } | { skipped: string });
+export type SourceItem = { title: string } & ({ planned: PlannedThread } | { skipped: ImportProblem });
 
 export interface ImportSource {
   format: ImportFormat;
@@ -56,10 +54,10 @@ export async function openImportSource(file: ImportFile, context: Context): Prom
     if (index) return await accountExportSource(archive, index, context);
     // The shallowest conversations.json (ChatGPT puts it at the root; some tools wrap the export in a folder).
     const conversations = names.filter((n) => baseName(n) === CONVERSATIONS).sort((a, b) => a.split("/").length - b.split("/").length)[0];
-    if (!conversations) throw new ImportError(`This zip has no conversations.json or index.json. ${EXPECTED_FORMATS}`);
+    if (!conversations) throw new ImportError({ code: "no-index" });
     const entry = archive.entries.get(conversations)!;
     const refused = archive.refusal(entry, context.limits.maxJsonEntryBytes);
-    if (refused) throw new ImportError(`conversations.json was not read: ${refused}.`);
+    if (refused) throw new ImportError({ code: "conversations-refused", refusal: refused });
     const fileIds = new Map<string, ArchiveEntry>();
     for (const [name, found] of archive.entries) {
       const id = FILE_ID.exec(baseName(name))?.[1];
@@ -116,9 +114,9 @@ function planItem(item: JsonItem, read: (value: unknown) => PlannedThread | null
   const title = titleOf(item.value) ?? fallback;
   try {
     const planned = read(item.value);
-    return planned ? { title: planned.title, planned } : { title, skipped: "empty conversation" };
+    return planned ? { title: planned.title, planned } : { title, skipped: { code: "empty" } };
   } catch (error) {
-    if (error instanceof SkipConversation) return { title: error.title || title, skipped: error.message };
+    if (error instanceof SkipConversation) return { title: error.title || title, skipped: error.problem };
     throw error;
   }
 }
@@ -140,14 +138,14 @@ async function firstItem(open: () => Promise<AsyncIterable<Buffer>>, limits: Imp
 }
 
 function detectFormat(first: JsonItem | null): ImportFormat {
-  if (!first || !("value" in first)) throw new ImportError(`No conversation found in the file. ${EXPECTED_FORMATS}`);
+  if (!first || !("value" in first)) throw new ImportError({ code: "no-conversation" });
   if (first.topLevel === "object") {
     if (isThreadbookThreadExport(first.value)) return "threadbook";
-    throw new ImportError(`This JSON is not an export Threadbook knows. ${EXPECTED_FORMATS}`);
+    throw new ImportError({ code: "unknown-json" });
   }
   if (isChatGptConversation(first.value)) return "chatgpt";
   if (isClaudeConversation(first.value)) return "claude";
-  throw new ImportError(`The conversations in this file are neither ChatGPT's (mapping) nor Claude's (chat_messages). ${EXPECTED_FORMATS}`);
+  throw new ImportError({ code: "unknown-conversations" });
 }
 
 /** The “Export all” zip: index.json lists each thread's JSON and its attachments' entries. */
@@ -155,7 +153,7 @@ async function accountExportSource(archive: Archive, indexEntry: ArchiveEntry, c
   const { limits } = context;
   const indexItem = await firstItem(() => archive.stream(indexEntry, limits.maxConversationBytes), { ...limits, maxJsonEntryBytes: limits.maxConversationBytes });
   const index = indexItem && "value" in indexItem ? indexItem.value : null;
-  if (!isThreadbookAccountIndex(index)) throw new ImportError(`index.json is not a Threadbook export index. ${EXPECTED_FORMATS}`);
+  if (!isThreadbookAccountIndex(index)) throw new ImportError({ code: "not-index" });
   const threads = ((index as { threads: unknown[] }).threads).filter(isRecord);
   return {
     format: "threadbook",
@@ -168,12 +166,12 @@ async function accountExportSource(archive: Archive, indexEntry: ArchiveEntry, c
         const title = typeof listed.name === "string" && listed.name.trim() ? clip(listed.name.trim(), 200) : `Thread ${i + 1}`;
         const entry = typeof listed.json === "string" ? archive.entries.get(listed.json) : undefined;
         if (!entry) {
-          yield { title, skipped: "its JSON file is missing from the zip" };
+          yield { title, skipped: { code: "json-missing" } };
           continue;
         }
         const refused = archive.refusal(entry, limits.maxConversationBytes);
         if (refused) {
-          yield { title, skipped: refused };
+          yield { title, skipped: { code: "skipped-entry", refusal: refused } };
           continue;
         }
         const attachments = new Map<string, string>();
@@ -181,10 +179,10 @@ async function accountExportSource(archive: Archive, indexEntry: ArchiveEntry, c
           if (isRecord(a) && typeof a.elementId === "string" && typeof a.path === "string") attachments.set(a.elementId, a.path);
         }
         const item = await firstItem(() => archive.stream(entry, limits.maxConversationBytes), { ...limits, maxJsonEntryBytes: limits.maxConversationBytes }).catch(
-          (error: unknown) => ({ index: i, topLevel: "object" as const, error: error instanceof ImportError ? error.message : "not readable" }),
+          (error: unknown) => ({ index: i, topLevel: "object" as const, error: error instanceof ImportError ? error.problem : ({ code: "unreadable" } as const) }),
         );
         if (!item) {
-          yield { title, skipped: "not valid JSON" };
+          yield { title, skipped: { code: "invalid-json" } };
           continue;
         }
         yield planItem({ ...item, index: i }, (value) => planThreadbookThread(value, context.userId, attachments, context.now, limits.maxMessages));

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { chatGptZip, CLAUDE_FIXTURE, declareSize, KYOTO_PNG, renameEntry, zipOf, CHATGPT_FIXTURE } from "../../../test/import-archives";
 import { importUploadKey } from "@/data";
+import type { ImportProblem } from "@/lib/shared/import-problem";
+import { zhCN } from "@/lib/shared/i18n/zh-CN";
 import type { SessionUser } from "../auth/session-user";
 import { localImportFile } from "./import-file";
 import { ALREADY_RUNNING, startImport, THIS_RUNNER, waitForImport } from "./import-jobs";
@@ -44,7 +46,7 @@ describe("importing a ChatGPT export", () => {
 
   it("imports the conversations, skips the empty one with its reason, and says so in the job", () => {
     expect(job).toMatchObject({ status: "done", format: "chatgpt", total: 3, done: 3, imported: 2, existing: 0, attachments: 1, skippedCount: 1, cancelRequested: false, error: null });
-    expect(job.skipped).toEqual([{ title: "Nothing to see", reason: "empty conversation" }]);
+    expect(job.skipped).toEqual([{ title: "Nothing to see", reason: "empty conversation", problem: { code: "empty" } }]);
   });
 
   it("writes Chainlit-shaped threads with the titles and original times, the current branch only", async () => {
@@ -130,8 +132,12 @@ describe("importing other formats", () => {
     const job = await importFile(sessionUser(), JSON.stringify({ hello: "world" }), "notes.json");
     expect(job).toMatchObject({ status: "failed", imported: 0 });
     expect(job.error).toMatch(/Expected a ChatGPT or Claude data export/);
+    // Beside the English, the problem the dialog words in the reader's language.
+    expect(job.errorProblem).toEqual({ code: "unknown-json" });
+    expect(zhCN.importProblem(job.errorProblem as ImportProblem)).toMatch(/^Threadbook 无法识别这个 JSON 导出。应为 ChatGPT 或 Claude 的数据导出/);
     const zip = await importFile(sessionUser(), await zipOf([{ name: "photo.png", data: KYOTO_PNG }]));
     expect(zip.error).toMatch(/no conversations.json or index.json/);
+    expect(zip.errorProblem).toEqual({ code: "no-index" });
   });
 });
 
@@ -151,7 +157,11 @@ describe("hostile files", () => {
     ]);
     const job = await importFile(sessionUser(), zip);
     expect(job).toMatchObject({ status: "done", imported: 2, attachments: 0 });
-    expect(job.skipped).toContainEqual({ title: "Trip to Kyoto", reason: expect.stringMatching(/attachment “kyoto-map.png”: .*zip bomb/) });
+    expect(job.skipped).toContainEqual({
+      title: "Trip to Kyoto",
+      reason: expect.stringMatching(/attachment “kyoto-map.png”: .*zip bomb/),
+      problem: { code: "attachment", name: "kyoto-map.png", problem: { kind: "refused", refusal: { kind: "bomb", ratio: expect.any(Number) } } },
+    });
   });
 
   it("an entry declaring 2 GB is refused from the central directory, without reading it", async () => {

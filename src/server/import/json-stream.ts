@@ -7,6 +7,7 @@
  * A top-level object (a single-thread export) is one item. Structure errors inside an item are left to JSON.parse;
  * only the top level is checked here.
  */
+import type { ImportProblem } from "@/lib/shared/import-problem";
 import { ImportError } from "./import-limits";
 
 export interface JsonStreamLimits {
@@ -17,7 +18,7 @@ export interface JsonStreamLimits {
   countOnly?: boolean;
 }
 
-export type JsonItem = { index: number; topLevel: "array" | "object" } & ({ value: unknown } | { error: string });
+export type JsonItem = { index: number; topLevel: "array" | "object" } & ({ value: unknown } | { error: ImportProblem });
 
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
@@ -48,7 +49,7 @@ export async function* streamJsonItems(source: AsyncIterable<Buffer | string> | 
     const item: JsonItem = limits.countOnly
       ? { index, topLevel, value: null }
       : oversize
-      ? { index, topLevel, error: `larger than the ${Math.round(limits.maxItemBytes / MB)} MB allowed for one conversation` }
+      ? { index, topLevel, error: { code: "item-over", limitMb: Math.round(limits.maxItemBytes / MB) } }
       : parseItem(Buffer.concat(chunks, size), index, topLevel);
     capturing = false;
     chunks = [];
@@ -61,13 +62,13 @@ export async function* streamJsonItems(source: AsyncIterable<Buffer | string> | 
   for await (const raw of source) {
     const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
     total += chunk.length;
-    if (total > limits.maxTotalBytes) throw new ImportError(`The JSON is larger than the ${Math.round(limits.maxTotalBytes / MB)} MB an import reads.`);
+    if (total > limits.maxTotalBytes) throw new ImportError({ code: "json-total", limitMb: Math.round(limits.maxTotalBytes / MB) });
     let from = capturing ? 0 : -1;
     const keep = (end: number) => {
       if (from < 0 || limits.countOnly) return;
       size += end - from;
       if (size > limits.maxItemBytes) {
-        if (mode === "object") throw new ImportError(`The JSON document is larger than the ${Math.round(limits.maxItemBytes / MB)} MB allowed.`);
+        if (mode === "object") throw new ImportError({ code: "json-document", limitMb: Math.round(limits.maxItemBytes / MB) });
         oversize = true;
         chunks = [];
       } else if (!oversize) chunks.push(chunk.subarray(from, end));
@@ -87,13 +88,13 @@ export async function* streamJsonItems(source: AsyncIterable<Buffer | string> | 
           depth = 1;
           continue;
         }
-        if (b !== OPEN_OBJECT) throw new ImportError("This is not a JSON export: it should start with [ or {.");
+        if (b !== OPEN_OBJECT) throw new ImportError({ code: "not-json" });
         mode = "object";
         capturing = true;
         from = i;
       } else if (mode === "end") {
         if (isSpace(b)) continue;
-        throw new ImportError("The JSON has unexpected data after its end.");
+        throw new ImportError({ code: "json-trailing" });
       }
       if (mode === "array" && depth === 1 && !capturing) {
         if (isSpace(b) || b === COMMA) {
@@ -109,7 +110,7 @@ export async function* streamJsonItems(source: AsyncIterable<Buffer | string> | 
         if (b !== OPEN_OBJECT && b !== OPEN_ARRAY) {
           if (!scalar) {
             scalar = true;
-            yield { index: index++, topLevel: "array", error: "not a conversation (expected an object)" };
+            yield { index: index++, topLevel: "array", error: { code: "not-object" } };
           }
           if (b === QUOTE) inString = true;
           continue;
@@ -119,7 +120,7 @@ export async function* streamJsonItems(source: AsyncIterable<Buffer | string> | 
       }
       if (b === QUOTE) inString = true;
       else if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
-        if (++depth > limits.maxDepth) throw new ImportError(`The JSON is nested deeper than ${limits.maxDepth} levels; no export is.`);
+        if (++depth > limits.maxDepth) throw new ImportError({ code: "json-deep", limit: limits.maxDepth });
       } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
         depth--;
         if (capturing && depth === (mode === "array" ? 1 : 0)) {
@@ -133,7 +134,7 @@ export async function* streamJsonItems(source: AsyncIterable<Buffer | string> | 
     }
     if (capturing) keep(chunk.length);
   }
-  if (mode !== "end") throw new ImportError("The JSON ends early: the file is cut off or damaged.");
+  if (mode !== "end") throw new ImportError({ code: "json-cut-off" });
 }
 
 function parseItem(bytes: Buffer, index: number, topLevel: "array" | "object"): JsonItem {
@@ -141,6 +142,6 @@ function parseItem(bytes: Buffer, index: number, topLevel: "array" | "object"): 
     return { index, topLevel, value: JSON.parse(bytes.toString("utf8")) };
   } catch {
     // Not the parser's message: it quotes the input.
-    return { index, topLevel, error: "not valid JSON" };
+    return { index, topLevel, error: { code: "invalid-json" } };
   }
 }

@@ -11,7 +11,9 @@
  */
 import { clipText, DataError, IMPORT_SKIPS_KEPT, isDataError, type DynamoDBDataLayer, type ImportJob, type ImportJobProgress, type ImportSkip } from "@/data";
 import { getLogger } from "@/data/logger";
-import { ALLOWED_TYPES, checkAttachment } from "../chat/attachments";
+import type { AttachmentProblem, ImportProblem } from "@/lib/shared/import-problem";
+import { importProblemEn } from "@/lib/shared/i18n/import-problems";
+import { ALLOWED_EXTENSIONS, ALLOWED_TYPES, checkAttachment } from "../chat/attachments";
 import { baseName, clip } from "./archive";
 import type { ImportFile } from "./import-file";
 import { ImportError, type ImportLimits } from "./import-limits";
@@ -62,21 +64,36 @@ export function keepAlive(data: DynamoDBDataLayer, userId: string, jobId: string
   return () => clearInterval(timer);
 }
 
+/** A conversation left out, and why. */
+interface Skipped {
+  title: string;
+  problem: ImportProblem;
+}
 /** A run of conversations in the file's order, written together: the planned ones and the ones skipped while reading. */
 interface Batch {
   planned: PlannedThread[];
   steps: number;
   /** Conversations of the file it covers (planned and skipped). */
   count: number;
-  skips: ImportSkip[];
+  skips: Skipped[];
 }
 /** What writing a batch changed, added to the job's counts once every batch before it is counted too. */
 interface BatchOutcome {
   imported: number;
   existing: number;
   attachments: number;
-  skips: ImportSkip[];
+  skips: Skipped[];
 }
+
+/** Every string of a problem clipped as the job's texts are (names and details come from the file). */
+function clipProblem<T>(value: T): T {
+  if (typeof value === "string") return clipText(value) as T;
+  if (Array.isArray(value) || !value || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, clipProblem(inner)])) as T;
+}
+
+/** A skip as the job item keeps it: the English reason, and the problem for other languages. */
+const keptSkip = ({ title, problem }: Skipped): ImportSkip => ({ title: clipText(title), reason: clipText(importProblemEn(problem)), problem: clipProblem(problem) });
 const emptyBatch = (): Batch => ({ planned: [], steps: 0, count: 0, skips: [] });
 
 /** The job's end as written, or null when the job stopped being this runner's (nothing more was written). */
@@ -91,9 +108,9 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
     skippedCount: resume?.skippedCount ?? 0,
     skipped: [...(resume?.skipped ?? [])] as ImportSkip[],
   };
-  const skip = ({ title, reason }: ImportSkip) => {
+  const skip = (skipped: Skipped) => {
     state.skippedCount++;
-    if (state.skipped.length < IMPORT_SKIPS_KEPT) state.skipped.push({ title: clipText(title), reason: clipText(reason) });
+    if (state.skipped.length < IMPORT_SKIPS_KEPT) state.skipped.push(keptSkip(skipped));
   };
   const stopHeartbeat = keepAlive(data, userId, jobId, runner, options.heartbeatMs);
   let source: ImportSource | null = null;
@@ -138,7 +155,7 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
     for await (const item of source.items(state.done)) {
       if (stop) break;
       batch.count++;
-      if ("skipped" in item) batch.skips.push({ title: item.title, reason: item.skipped });
+      if ("skipped" in item) batch.skips.push({ title: item.title, problem: item.skipped });
       else {
         batch.planned.push(item.planned);
         batch.steps += item.planned.thread.steps.length;
@@ -155,7 +172,8 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
     lost = stop === "lost";
     outcome = { ...state, status: stop === "cancelled" ? "cancelled" : "done", current: null };
   } catch (error) {
-    outcome = { ...state, status: "failed", current: null, error: failureMessage(error) };
+    const problem = failureProblem(error);
+    outcome = { ...state, status: "failed", current: null, error: importProblemEn(problem), errorProblem: clipProblem(problem) };
     if (!(error instanceof ImportError)) log().error("import failed", { jobId, error: String(error) });
   } finally {
     // Nothing may still be writing (or reading the upload) once the job is recorded as ended.
@@ -189,7 +207,7 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
   const { data, userId } = options;
   const outcome: BatchOutcome = { imported: 0, existing: 0, attachments: 0, skips: [] };
   if (batch.length === 0) return outcome;
-  const skip = (title: string, reason: string) => outcome.skips.push({ title, reason });
+  const skip = (title: string, problem: ImportProblem) => outcome.skips.push({ title, problem });
   const byId = new Map(batch.map((p) => [p.thread.id, p]));
   let written: string[];
   let withAttachments: string[];
@@ -198,7 +216,7 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
     written = result.written;
     withAttachments = repairAttachments ? [...result.written, ...result.existing] : result.written;
     outcome.existing += result.existing.length;
-    for (const id of result.taken) skip(byId.get(id)!.title, "its id is taken by another thread");
+    for (const id of result.taken) skip(byId.get(id)!.title, { code: "id-taken" });
   } catch (error) {
     const refused = isDataError(error, "validation") || isDataError(error, "too_large");
     if (!refused) throw error;
@@ -213,7 +231,7 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
       }
       return outcome;
     }
-    skip(batch[0]!.title, isDataError(error, "too_large") ? "a message is too large to store" : "it does not fit the data model");
+    skip(batch[0]!.title, isDataError(error, "too_large") ? { code: "message-too-large" } : { code: "does-not-fit" });
     return outcome;
   }
   outcome.imported += written.length;
@@ -221,7 +239,7 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
     const planned = byId.get(id)!;
     for (const element of planned.elements) {
       const problem = await storeElement(options, source, id, element);
-      if (problem) skip(planned.title, `attachment “${clip(element.name, 80)}”: ${problem}`);
+      if (problem) skip(planned.title, { code: "attachment", name: clip(element.name, 80), problem });
       else outcome.attachments++;
     }
   }
@@ -236,7 +254,7 @@ function mimeFor(name: string, declared: string | null): string {
 }
 
 /** Stores one attachment; a reason when it cannot be (not in the file, not an allowed type, too large). */
-async function storeElement(options: RunImportOptions, source: ImportSource, threadId: string, element: PlannedElement): Promise<string | null> {
+async function storeElement(options: RunImportOptions, source: ImportSource, threadId: string, element: PlannedElement): Promise<AttachmentProblem | null> {
   const max = options.limits.maxFileBytes;
   let content: string | NodeJS.ReadableStream;
   let size: number;
@@ -247,11 +265,11 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
     size = Buffer.byteLength(content);
   } else {
     const entry = source.attachment(element.source);
-    if (!entry || !source.archive) return "not included in the export";
+    if (!entry || !source.archive) return { kind: "missing" };
     // ChatGPT names a file by its id in the JSON; the zip's own name carries the extension.
     if (!name.includes(".")) name = baseName(entry.name).replace(/^file[-_][A-Za-z0-9]+-?/, "") || baseName(entry.name);
     const refused = source.archive.refusal(entry, max);
-    if (refused) return refused;
+    if (refused) return { kind: "refused", refusal: refused };
     size = entry.size;
     const stream = await source.archive.stream(entry, max);
     // A lying entry fails while it uploads; the upload's error then names storage, so remember the real reason.
@@ -261,7 +279,11 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
   const check = checkAttachment(name, mimeFor(name, element.mime), size, max);
   if (!check.ok) {
     if (typeof content !== "string") (content as NodeJS.ReadableStream & { destroy(): void }).destroy();
-    return check.message;
+    return check.status === 415
+      ? { kind: "type", name: name.trim(), allowed: ALLOWED_EXTENSIONS.join(", ") }
+      : check.status === 413
+        ? { kind: "over", name: name.trim(), limitMb: Math.round(max / 1024 / 1024) }
+        : { kind: "name" };
   }
   try {
     await options.data.createElement({
@@ -277,17 +299,17 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
     }, { owner: options.userId });
     return null;
   } catch (error) {
-    if (error instanceof ImportError) return error.message;
-    if (streamError instanceof ImportError) return streamError.message;
+    if (error instanceof ImportError) return { kind: "entry", problem: error.problem };
+    if (streamError instanceof ImportError) return { kind: "entry", problem: streamError.problem };
     if (isDataError(error, "storage") || isDataError(error, "unavailable")) throw error;
-    if (error instanceof DataError) return error.code === "too_large" ? "too large" : "could not be stored";
+    if (error instanceof DataError) return error.code === "too_large" ? { kind: "too-large" } : { kind: "not-stored" };
     throw error;
   }
 }
 
-function failureMessage(error: unknown): string {
-  if (error instanceof ImportError) return error.message;
-  if (isDataError(error, "storage")) return "File storage is unavailable, so the import stopped. Conversations imported so far are kept; import the file again to finish.";
-  if (isDataError(error, "unavailable")) return "The history store is unavailable, so the import stopped. Conversations imported so far are kept; import the file again to finish.";
-  return "The import stopped on an unexpected error. Conversations imported so far are kept; import the file again to finish.";
+function failureProblem(error: unknown): ImportProblem {
+  if (error instanceof ImportError) return error.problem;
+  if (isDataError(error, "storage")) return { code: "storage-unavailable" };
+  if (isDataError(error, "unavailable")) return { code: "store-unavailable" };
+  return { code: "unexpected" };
 }

@@ -2,6 +2,9 @@
  * What every export format is read into before it becomes Threadbook (= Chainlit) items: a conversation as a list of
  * messages in reading order. Times are epoch microseconds, or null when the export has none.
  */
+import type { ImportProblem } from "@/lib/shared/import-problem";
+import { importProblemEn } from "@/lib/shared/i18n/import-problems";
+
 export type SourceRole = "user" | "assistant" | "tool";
 
 export type AttachmentSource =
@@ -44,9 +47,9 @@ export interface SourceConversation {
 export class SkipConversation extends Error {
   constructor(
     readonly title: string,
-    reason: string,
+    readonly problem: ImportProblem,
   ) {
-    super(reason);
+    super(importProblemEn(problem));
   }
 }
 

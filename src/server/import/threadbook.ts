@@ -25,13 +25,13 @@ export interface ThreadbookAttachments {
 
 export function planThreadbookThread(document: unknown, userId: string, attachments: ThreadbookAttachments, now: number, maxMessages: number): PlannedThread | null {
   const thread = isRecord(document) && isRecord(document.thread) ? document.thread : null;
-  if (!thread) throw new SkipConversation("", "not a Threadbook thread export");
+  if (!thread) throw new SkipConversation("", { code: "not-format", format: "threadbook" });
   const title = threadName(asString(thread.name));
   const sourceId = asString(thread.id);
-  if (!sourceId) throw new SkipConversation(title ?? "", "the thread has no id");
+  if (!sourceId) throw new SkipConversation(title ?? "", { code: "no-id", field: "id", unit: "thread" });
   const rawSteps = (Array.isArray(thread.steps) ? thread.steps : []).filter(isRecord);
   if (rawSteps.length === 0) return null;
-  if (rawSteps.length > maxMessages) throw new SkipConversation(title ?? "", `more than ${maxMessages} steps`);
+  if (rawSteps.length > maxMessages) throw new SkipConversation(title ?? "", { code: "too-many", limit: maxMessages, unit: "steps" });
   const threadId = importedThreadId(userId, "threadbook", sourceId);
   const stepIds = new Set(rawSteps.map((s) => asString(s.id)).filter((id): id is string => Boolean(id)));
   const idOf = (kind: string, id: string) => importedChildId(threadId, kind, id);

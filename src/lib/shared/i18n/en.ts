@@ -1,3 +1,5 @@
+import { importProblemEn } from "./import-problems";
+
 /** English strings. zh-CN.ts has the same keys (its type is this object's). */
 export const en = {
   appName: "Threadbook",
@@ -166,6 +168,7 @@ export const en = {
     `${imported} imported, ${existing} already there (left as they were), ${attachments} attachments.`,
   importSkipped: (count: number) => `${count} skipped:`,
   importMoreSkipped: (count: number) => `…and ${count} more.`,
+  importProblem: importProblemEn,
   importAnother: "Import another file",
   // Sharing (docs/sharing.md)
   share: "Share",

@@ -1,4 +1,5 @@
 import type { Dictionary } from "./en";
+import { importProblemZh } from "./import-problems";
 
 /** 简体中文。 */
 export const zhCN: Dictionary = {
@@ -160,6 +161,7 @@ export const zhCN: Dictionary = {
   importSummary: (imported: number, existing: number, attachments: number) => `已导入 ${imported} 个，${existing} 个已存在（保持不变），附件 ${attachments} 个。`,
   importSkipped: (count: number) => `跳过 ${count} 个：`,
   importMoreSkipped: (count: number) => `…还有 ${count} 个。`,
+  importProblem: importProblemZh,
   importAnother: "导入另一个文件",
   // 分享（docs/sharing.md）
   share: "分享",
