@@ -72,11 +72,23 @@ test("imports a ChatGPT export with progress and a summary; an imported thread o
   await expect(thread.userMessages.last()).toContainText(message);
 });
 
-test("a file that is no known export is refused, saying what was expected", async ({ page, threads }) => {
+test("a file that is no known export is refused, saying what was expected, in the reader's language", async ({ page, threads }) => {
   await threads.goto();
   const importer = new ImportDialog(page);
   await importer.open();
   await importer.choose({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ notes: [] })) });
   await expect(importer.summary).toContainText("Import failed.", { timeout: 30_000 });
   await expect(importer.summary).toContainText("Expected a ChatGPT or Claude data export");
+
+  // In Chinese: the dialog words the job's stored problem, not the English kept beside it.
+  await page.context().addCookies([{ name: "tb-locale", value: "zh-CN", url: page.url() }]);
+  await page.reload();
+  await page.getByTestId("user-menu").click();
+  await page.getByRole("menuitem", { name: "导入对话" }).click();
+  const dialog = page.getByRole("dialog", { name: "导入对话" });
+  await dialog.getByTestId("import-file").setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ notes: [] })) });
+  const summary = dialog.getByTestId("import-summary");
+  await expect(summary).toContainText("导入失败", { timeout: 30_000 });
+  await expect(summary).toContainText("Threadbook 无法识别这个 JSON 导出。应为 ChatGPT 或 Claude 的数据导出");
+  await expect(summary).not.toContainText("Expected a ChatGPT");
 });
