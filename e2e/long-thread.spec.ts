@@ -50,7 +50,8 @@ test("scrolling up loads older turns and keeps the reading position; Jump to lat
   await page.goto(`/threads/${seeded.threadId}`);
   const firstLoaded = turnCount() - LATEST_TURNS;
   const oldestShown = thread.message(seeded.turns[firstLoaded]!.messageId);
-  await expect(oldestShown).toBeAttached();
+  // Drawn by the browser once the page has hydrated and the Markdown code is in (the first load's wait).
+  await expect(oldestShown).toBeAttached({ timeout: FIRST_LOAD_MS });
   await expect(thread.userMessages).toHaveCount(LATEST_TURNS);
   await expect.poll(() => thread.isInView(newestReplyId())).toBe(true);
   // To the very top, as a reader does (the wheel): the page before loads, and what was on screen stays where it was.

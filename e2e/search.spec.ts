@@ -1,14 +1,19 @@
 import { expect, snap, test } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
+import { FIRST_LOAD_MS } from "./pages/threads-page";
 
 /** Full-text search from the sidebar's search box (docs/search.md). */
 test.describe("full-text search", () => {
   test("finds words from inside a message, marks them in the snippet, opens the message highlighted", async ({ page, threads, thread }) => {
-    await threads.goto();
+    // Typed before the page has hydrated (its scripts held back; the sidebar hydrates after the main pane): the
+    // query is kept and searched once they run.
+    const { release } = await threads.gotoBeforeHydration();
     // Words of the seeded answers only ("Check the details. 3. Iterate."), the last one typed half way.
     await threads.search.fill("details itera");
+    await release();
     const first = threads.rows.first();
-    await expect(threads.snippetMarks(first)).toHaveText(["details", "Iterate"]);
+    await expect(threads.snippetMarks(first)).toHaveText(["details", "Iterate"], { timeout: FIRST_LOAD_MS });
+    await expect(threads.search).toHaveValue("details itera");
     await expect(threads.searchStatus).toHaveText(/^\d+\+? results$/);
     // Every hit holds both words; the newest activity comes first.
     for (const snippet of await threads.snippetTexts()) expect(snippet).toMatch(/details.*Iterate/);

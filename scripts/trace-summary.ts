@@ -125,3 +125,29 @@ if (cuts.length) {
     console.log(`\n${from}–${to} ms (${(to - from).toFixed(0)}): main thread in tasks over 2 ms ${busy.wall.toFixed(0)} ms (cpu ${busy.cpu.toFixed(0)}): ${list.join(", ")}`);
   }
 }
+
+// The waiting: idle stretches of the page's main thread (no task at all) between the HTML's last byte and
+// interactive, each with what happened on the network while it lasted and what ran when it ended, which is what it
+// waited on (a script or chunk arriving, the RSC payload's end, a timer, a frame).
+const allTasks = events.filter((e) => main(e) && e.ph === "X" && e.name === "RunTask" && e.ts >= t0).sort((a, b) => a.ts - b.ts);
+const [gapFrom, gapTo] = [documentDone ? ms(documentDone.ts) : 0, benchMarks[1] ? ms(benchMarks[1].ts) : Infinity];
+const GAP_MS = Number(process.env.TRACE_GAP_MS ?? 4);
+const network = milestones.filter((m) => /^(SendRequest|ReceiveResponse|Finish) /.test(m.what));
+const timerInstalls = events.filter((e) => main(e) && e.name === "TimerInstall" && e.ts >= t0);
+let idle = 0;
+const gaps: string[] = [];
+for (let i = 0; i + 1 < allTasks.length; i++) {
+  const endOf = allTasks[i]!.ts + (allTasks[i]!.dur ?? 0);
+  const next = allTasks[i + 1]!;
+  const [start, end] = [ms(endOf), ms(next.ts)];
+  if (end <= gapFrom || start >= gapTo) continue;
+  const length = Math.min(end, gapTo) - Math.max(start, gapFrom);
+  if (length < GAP_MS) continue;
+  idle += length;
+  const during = network.filter((m) => m.at >= start && m.at <= end).map((m) => `${m.at} ${m.what}`);
+  const woke = (next.dur ?? 0) > 0 ? describe(next) : { kind: "", text: "" };
+  const timers = timerInstalls.filter((e) => ms(e.ts) <= start && ms(e.ts) >= start - 400).map((e) => `timer ${String(e.args?.data?.timeout ?? "?")} ms installed at ${ms(e.ts)}`);
+  gaps.push(`${String(start).padStart(8)} → ${String(end).padStart(8)} (${length.toFixed(1)} ms idle) woke by: ${woke.kind} ${woke.text.slice(0, 140)}${timers.length ? `\n            ${timers.slice(-3).join("; ")}` : ""}${during.map((d) => `\n            net ${d}`).join("")}`);
+}
+console.log(`\nIdle main thread (gaps ≥ ${GAP_MS} ms) between HTML done (${gapFrom}) and interactive (${gapTo}): ${idle.toFixed(0)} ms in ${gaps.length} gaps`);
+for (const gap of gaps) console.log(gap);

@@ -1,4 +1,4 @@
-import { expect, type Locator } from "@playwright/test";
+import { expect, type Locator, type Route } from "@playwright/test";
 import { PageObject } from "./page-object";
 
 /** How long a page may take to hydrate and show what it first asks for, on a busy machine. */
@@ -92,6 +92,30 @@ export class ThreadsPage extends PageObject {
   async goto() {
     await this.page.goto("/threads");
     await expect(this.rows.first()).toBeVisible({ timeout: FIRST_LOAD_MS });
+  }
+
+  /**
+   * The thread list with the app's scripts held back until `release()`: the page as it is before it has hydrated,
+   * which a person on a slow connection (or a slow machine) already types into. No fixed wait: nothing can hydrate
+   * before the scripts are let through.
+   */
+  async gotoBeforeHydration(): Promise<{ release: () => Promise<void> }> {
+    const scripts = "**/_next/static/chunks/**/*.js";
+    const held: Route[] = [];
+    let releasing = false;
+    const hold = async (route: Route) => {
+      if (releasing) await route.continue();
+      else held.push(route);
+    };
+    await this.page.route(scripts, hold);
+    await this.page.goto("/threads", { waitUntil: "domcontentloaded" });
+    return {
+      release: async () => {
+        releasing = true;
+        await Promise.all(held.map((route) => route.continue()));
+        await this.page.unroute(scripts, hold);
+      },
+    };
   }
 
   /** New chat: an empty chat at /threads with the cursor in its message box. */

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 import { api } from "@/trpc/react";
 import { useIsApple } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
@@ -31,6 +31,16 @@ export function ThreadSearch({ value, onChange, results }: { value: string; onCh
   // pages typed next are quicker, and each focus sees what was written before it.
   const prepare = api.search.prepare.useMutation();
   const prepareSearch = prepare.mutate;
+
+  // Text typed before this box was hydrated (the sidebar hydrates after the open thread: app-shell.tsx) is in the
+  // element but not in React's state, and React reports no change for it (its value tracker starts from what the
+  // element holds at hydration): take it over once, at hydration, before any render could write the empty value back.
+  // On a client-side mount the element holds `value` already, and nothing happens.
+  useLayoutEffect(() => {
+    const typed = input.current?.value ?? "";
+    if (typed !== value) onChange(typed);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, with the values of the hydrating render
+  }, []);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -1,14 +1,21 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { Activity, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { claimClientState, releaseClientState } from "@/lib/client/client-state";
 import { trapTab } from "@/lib/client/focus-trap";
 import { useMediaQuery } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
+import dynamic from "next/dynamic";
 import { ShellContext, type ShellUser } from "./shell-context";
-import { Sidebar } from "./sidebar";
 import { MenuIcon } from "@/components/ui/icons";
 import { ToastProvider } from "@/components/ui/toast";
+
+/**
+ * The sidebar's code (thread list, search, filters, menus and their Radix dialogs) is not in the page's first scripts:
+ * the server renders it as before, and the browser evaluates its code only when it hydrates it, after the page's main
+ * content (the Activity boundary below; docs/long-threads.md, "Hydration order").
+ */
+const Sidebar = dynamic(() => import("./sidebar").then((module) => module.Sidebar));
 
 /** Below 768 px the sidebar is a drawer. Keep in step with the media queries in threads.css. */
 export const PHONE_QUERY = "(max-width: 767.98px)";
@@ -90,14 +97,23 @@ export function AppShell({
           <a href="#main" className="skip-link">
             {t.skipToContent}
           </a>
-          <Sidebar
-            ref={sidebarRef}
-            user={user}
-            signOutAction={signOut}
-            signOutEverywhereAction={signOutEverywhere}
-            hidden={isPhone && !open}
-            modal={drawerOpen}
-          />
+          {/*
+            An Activity boundary: the server renders the sidebar in place, and React hydrates the boundary after the
+            rest of the page (as it would a Suspense boundary, which the server would instead stream after the thread
+            and reveal 300 ms later), so the open thread answers clicks first and the sidebar's code loads then. A
+            click in the sidebar before that hydrates it first and is replayed; text typed into its search box before
+            then is taken over when it hydrates (thread-search.tsx; docs/long-threads.md, "Hydration order").
+          */}
+          <Activity mode="visible">
+            <Sidebar
+              ref={sidebarRef}
+              user={user}
+              signOutAction={signOut}
+              signOutEverywhereAction={signOutEverywhere}
+              hidden={isPhone && !open}
+              modal={drawerOpen}
+            />
+          </Activity>
           {drawerOpen ? <div className="drawer-backdrop" aria-hidden="true" onClick={closeDrawer} /> : null}
           <div className="main-pane" inert={drawerOpen}>
             <div className="mobile-bar">

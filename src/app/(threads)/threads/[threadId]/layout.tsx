@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { ThreadErrorBoundary } from "@/components/thread/thread-error-boundary";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 import { readThread } from "./read-thread";
 
@@ -10,8 +11,10 @@ import { readThread } from "./read-thread";
  * There is deliberately no loading.tsx: the page has its data by the time it renders, and a loading boundary only
  * made its content a streamed Suspense boundary, which React reveals no sooner than 300 ms after the first paint
  * (docs/long-threads.md, "Opening a thread").
+ * The page's error boundary is rendered here rather than as an `error.tsx`, whose chunk the browser only learned of
+ * from the RSC payload and fetched late, with hydration waiting for it (thread-error-boundary.tsx).
  */
 export default async function ThreadLayout({ children, params }: { children: ReactNode; params: Promise<{ threadId: string }> }) {
   if (!(await readThread(threadIdFromParam((await params).threadId)))) notFound();
-  return children;
+  return <ThreadErrorBoundary>{children}</ThreadErrorBoundary>;
 }
