@@ -19,9 +19,9 @@ describe("the account menu's dialogs in a page's server render", () => {
       renders++;
       return createElement("p", null, "content");
     };
-    expect(renderToString(createElement(OnceOpened, { open: false }, createElement(Child)))).toBe("");
+    expect(renderToString(createElement(OnceOpened, { open: false, children: createElement(Child) }))).toBe("");
     expect(renders).toBe(0);
-    expect(renderToString(createElement(OnceOpened, { open: true }, createElement(Child)))).toContain("content");
+    expect(renderToString(createElement(OnceOpened, { open: true, children: createElement(Child) }))).toContain("content");
     expect(renders).toBe(1);
   });
 });
