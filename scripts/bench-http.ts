@@ -26,7 +26,12 @@ const PASSWORD = "bench-password-1";
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 /** `BENCH_HTTP_CPU_PROF=dir`: the server writes a V8 CPU profile of the whole run there when it stops (node --cpu-prof). */
 const CPU_PROF_DIR = process.env.BENCH_HTTP_CPU_PROF;
-/** `BENCH_HTTP_ROWS=page` (or `list,get,page`, the default): which loads to run, e.g. only the page's for a profile. */
+/** `BENCH_HTTP_VIEWS=n`: page views per row of the one-request-at-a-time part (default 15); more views, steadier CPU per page. */
+const PAGE_VIEWS = Math.max(1, Number(process.env.BENCH_HTTP_VIEWS ?? 15));
+/**
+ * `BENCH_HTTP_ROWS=page` (or `list,get,page`, the default): which loads to run, e.g. only the page's for a profile;
+ * `none` for the one-request-at-a-time part alone (CPU per page without 32 users' contention).
+ */
 const ROWS = new Set((process.env.BENCH_HTTP_ROWS ?? "list,get,page").split(","));
 /**
  * `BENCH_HTTP_ROUNDS=n`: run the selected loads n times over, the server's RSS noted after each round: memory that
@@ -109,7 +114,7 @@ async function pageVsGetThread(
   steps: number,
   options: { views?: number; beforeView?: (view: number) => Promise<void> } = {},
 ): Promise<PageVsGetThread> {
-  const views = options.views ?? 15;
+  const views = options.views ?? PAGE_VIEWS;
   const page = async () => {
     const started = performance.now();
     const response = await fetch(`${baseUrl}/threads/${threadId}`, { headers: { cookie } });
