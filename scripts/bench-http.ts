@@ -17,7 +17,7 @@ import { createDynamoClient, dynamoSettings } from "../src/data";
 import { markdownTable, percentile, type PhaseResult } from "./bench-stats";
 import { startAppServer } from "./app-server";
 import { signIn } from "./http-session";
-import { seedLongThread } from "./seed-long-thread";
+import { replyOf, seedLongThread, type SeededLongThread } from "./seed-long-thread";
 import { startStack } from "./stack";
 
 const USERS = 32;
@@ -26,7 +26,12 @@ const PASSWORD = "bench-password-1";
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 /** `BENCH_HTTP_CPU_PROF=dir`: the server writes a V8 CPU profile of the whole run there when it stops (node --cpu-prof). */
 const CPU_PROF_DIR = process.env.BENCH_HTTP_CPU_PROF;
-/** `BENCH_HTTP_ROWS=page` (or `list,get,page`, the default): which loads to run, e.g. only the page's for a profile. */
+/** `BENCH_HTTP_VIEWS=n`: page views per row of the one-request-at-a-time part (default 15); more views, steadier CPU per page. */
+const PAGE_VIEWS = Math.max(1, Number(process.env.BENCH_HTTP_VIEWS ?? 15));
+/**
+ * `BENCH_HTTP_ROWS=page` (or `list,get,page`, the default): which loads to run, e.g. only the page's for a profile;
+ * `none` for the one-request-at-a-time part alone (CPU per page without 32 users' contention).
+ */
 const ROWS = new Set((process.env.BENCH_HTTP_ROWS ?? "list,get,page").split(","));
 /**
  * `BENCH_HTTP_ROUNDS=n`: run the selected loads n times over, the server's RSS noted after each round: memory that
@@ -35,6 +40,12 @@ const ROWS = new Set((process.env.BENCH_HTTP_ROWS ?? "list,get,page").split(",")
 const ROUNDS = Math.max(1, Number(process.env.BENCH_HTTP_ROUNDS ?? 1));
 /** `BENCH_HTTP_NODE_ARGS="--max-old-space-size=256 …"`: V8/Node options for the server alone (e.g. to tell a leak from a lazy heap). */
 const SERVER_NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+
+/**
+ * `BENCH_HTTP_ACCEPT_ENCODING=gzip` (or `br`, `gzip, deflate, br`…): sent with every request of the loads, as browsers
+ * do. Unset (the default), no Accept-Encoding, as autocannon sends by default: Next then compresses nothing.
+ */
+const ACCEPT_ENCODING = process.env.BENCH_HTTP_ACCEPT_ENCODING;
 
 interface BenchUser {
   identifier: string;
@@ -82,6 +93,8 @@ export function cpuMs(pid: number): number {
 
 export interface PageVsGetThread {
   steps: number;
+  /** "first view": the newest turns' text changed before every view, so nothing drawn is in the per-user render cache. */
+  view?: "first view";
   pageMs: number;
   getThreadMs: number;
   ratio: number;
@@ -92,7 +105,16 @@ export interface PageVsGetThread {
  * One signed-in user, one request at a time: the median time of the whole page (to its last byte) and of the data
  * layer's own getThread, alternating, after a warm-up of each; and the server's CPU per page over the same views.
  */
-async function pageVsGetThread(baseUrl: string, serverPid: number, cookie: string, data: DynamoDBDataLayer, threadId: string, steps: number, views = 15): Promise<PageVsGetThread> {
+async function pageVsGetThread(
+  baseUrl: string,
+  serverPid: number,
+  cookie: string,
+  data: DynamoDBDataLayer,
+  threadId: string,
+  steps: number,
+  options: { views?: number; beforeView?: (view: number) => Promise<void> } = {},
+): Promise<PageVsGetThread> {
+  const views = options.views ?? PAGE_VIEWS;
   const page = async () => {
     const started = performance.now();
     const response = await fetch(`${baseUrl}/threads/${threadId}`, { headers: { cookie } });
@@ -111,6 +133,7 @@ async function pageVsGetThread(baseUrl: string, serverPid: number, cookie: strin
   const reads: number[] = [];
   let cpu = 0;
   for (let i = 0; i < views; i++) {
+    await options.beforeView?.(i);
     const before = cpuMs(serverPid);
     pages.push(await page());
     cpu += cpuMs(serverPid) - before;
@@ -118,7 +141,25 @@ async function pageVsGetThread(baseUrl: string, serverPid: number, cookie: strin
   }
   const pageMs = median(pages);
   const getThreadMs = median(reads);
-  return { steps, pageMs: round1(pageMs), getThreadMs: round1(getThreadMs), ratio: Math.round((pageMs / getThreadMs) * 100) / 100, serverCpuMsPerPage: round1(cpu / views) };
+  return { steps, ...(options.beforeView ? { view: "first view" as const } : {}), pageMs: round1(pageMs), getThreadMs: round1(getThreadMs), ratio: Math.round((pageMs / getThreadMs) * 100) / 100, serverCpuMsPerPage: round1(cpu / views) };
+}
+
+/**
+ * New text for the last FIRST_VIEW_TURNS turns' tool output and reply (what the page draws on the server), so the next
+ * view renders them as a first view does; outside the timed and CPU-counted part.
+ */
+const FIRST_VIEW_TURNS = 3;
+async function changeNewestTurns(data: DynamoDBDataLayer, thread: SeededLongThread, view: number) {
+  const turns = thread.turns.slice(-FIRST_VIEW_TURNS);
+  await Promise.all(
+    turns.flatMap((turn, k) => {
+      const i = thread.turns.length - turns.length + k;
+      return [
+        data.updateStep({ id: turn.toolId, threadId: thread.threadId, output: JSON.stringify({ orders: 100 + (i % 50), revenue: 1000 + i * 7, view }) }),
+        data.updateStep({ id: turn.replyId, threadId: thread.threadId, output: `${replyOf(i)}\n\nView ${view + 1}.` }),
+      ];
+    }),
+  );
 }
 
 const trpcGet = (procedure: string, input: unknown) => `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
@@ -141,7 +182,7 @@ async function load(baseUrl: string, serverPid: number, users: BenchUser[], name
           const context = rawContext as { user?: BenchUser; i?: number };
           context.user ??= users[next++ % users.length]!;
           context.i = (context.i ?? -1) + 1;
-          return { ...request, method: "GET", path: pathFor(context.user, context.i), headers: { cookie: context.user.cookie } };
+          return { ...request, method: "GET", path: pathFor(context.user, context.i), headers: { cookie: context.user.cookie, ...(ACCEPT_ENCODING ? { "accept-encoding": ACCEPT_ENCODING } : {}) } };
         },
       },
     ],
@@ -174,7 +215,7 @@ export function formatHttpTable(rows: HttpRow[]): string {
 
 export function formatPageTimes(rows: PageVsGetThread[]): string {
   const header = ["thread", "page median ms", "getThread median ms", "page ÷ getThread", "server CPU ms/page"];
-  return markdownTable(header, rows.map((r) => [`${r.steps} steps`, r.pageMs.toFixed(1), r.getThreadMs.toFixed(1), `${r.ratio.toFixed(2)}×`, r.serverCpuMsPerPage.toFixed(1)]));
+  return markdownTable(header, rows.map((r) => [`${r.steps} steps${r.view ? `, ${r.view}` : ""}`, r.pageMs.toFixed(1), r.getThreadMs.toFixed(1), `${r.ratio.toFixed(2)}×`, r.serverCpuMsPerPage.toFixed(1)]));
 }
 
 export async function runHttpBench(log: (line: string) => void = console.error) {
@@ -232,6 +273,8 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       const long = await seedLongThread(data, { userId: user.identifier, steps: 2000, concurrency: 32 });
       pageTimes.push(await pageVsGetThread(baseUrl, server.pid, user.cookie, data, user.threadIds[0]!, 3));
       pageTimes.push(await pageVsGetThread(baseUrl, server.pid, user.cookie, data, long.threadId, 2000));
+      // A reader's first view of the thread: the drawn (newest) turns' Markdown and JSON not yet rendered in this process.
+      pageTimes.push(await pageVsGetThread(baseUrl, server.pid, user.cookie, data, long.threadId, 2000, { beforeView: (view) => changeNewestTurns(data, long, view) }));
     } finally {
       await data.close();
       client.destroy();

@@ -1,14 +1,16 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { ComposerSettingsProvider } from "@/components/composer/composer-settings";
 import { AppShell } from "@/components/shell/app-shell";
 import { I18nProvider } from "@/lib/client/i18n-provider";
 import { requestLocale } from "@/lib/server/request-locale";
 import { currentUser, signOut } from "@/server/auth";
 import { revokeSessions } from "@/server/auth/sessions";
+import { composerSettings } from "@/server/chat/composer-settings";
 import { getServices } from "@/server/services";
 import "./threads.css";
 
-/** The signed-in shell: the thread sidebar (a drawer on phones) and the main pane. */
+/** The signed-in shell: the thread sidebar (a drawer on phones), the main pane, and what the message box needs. */
 export default async function ThreadsLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   if (!user) redirect("/sign-in");
@@ -27,9 +29,11 @@ export default async function ThreadsLayout({ children }: { children: ReactNode 
   }
   return (
     <I18nProvider initialLocale={locale}>
-      <AppShell key={user.identifier} user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction}>
-        {children}
-      </AppShell>
+      <ComposerSettingsProvider settings={composerSettings(getServices())}>
+        <AppShell key={user.identifier} user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction}>
+          {children}
+        </AppShell>
+      </ComposerSettingsProvider>
     </I18nProvider>
   );
 }

@@ -5,6 +5,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { randomId } from "@/lib/client/upload";
 import { api } from "@/trpc/react";
 import { AttachButton, AttachmentList, useAttachments } from "./attachment-picker";
+import { useComposerSettings } from "./composer-settings";
 import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import { isStreaming } from "./chat-turn";
@@ -51,9 +52,8 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   const toast = useToast();
   const utils = api.useUtils();
   const send = useSendMessage();
-  // Prefetched by the page on the server (composer-settings.ts): in the first paint, and never asked for again.
-  const limits = api.chat.limits.useQuery(undefined, { staleTime: Infinity });
-  const assistant = api.chat.assistant.useQuery(undefined, { staleTime: Infinity });
+  // From the signed-in layout (composer-settings.tsx): in the first paint, and never asked for.
+  const settings = useComposerSettings();
   const turn = useChatTurn(threadId);
   const streaming = isStreaming(turn);
   // The previous turn is still being stored (a moment after it ends): the next message waits for it.
@@ -108,7 +108,7 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   }, [threadId, onThreadId]);
 
   const deleteElement = useCallback((thread: string, elementId: string) => utils.client.elements.delete.mutate({ threadId: thread, elementId }), [utils]);
-  const attachments = useAttachments({ limits: limits.data, ensureIds, deleteElement, onError: toast });
+  const attachments = useAttachments({ limits: settings?.limits, ensureIds, deleteElement, onError: toast });
 
   useEffect(() => {
     mounted.current = true;
@@ -197,7 +197,7 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
 
   const hasFiles = (event: React.DragEvent) => Array.from(event.dataTransfer.types).includes("Files");
 
-  const isDemo = assistant.data?.isDemo;
+  const isDemo = settings?.assistant.isDemo;
   const status = !turn ? "" : streaming ? t.replying : turn.status === "cancelled" ? t.replyStopped : turn.status === "error" ? t.assistantFailed(turn.error ?? "") : "";
 
   return (
@@ -243,7 +243,7 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
           rows={1}
           value={text}
           placeholder={t.messagePlaceholder}
-          maxLength={limits.data?.messageMax}
+          maxLength={settings?.limits.messageMax}
           aria-describedby={hintId}
           onChange={(event) => changeText(event.target.value)}
           onKeyDown={onKeyDown}
@@ -256,7 +256,7 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
           }}
         />
         <div className="composer-toolbar">
-          <AttachButton limits={limits.data} onFiles={attachments.add} />
+          <AttachButton limits={settings?.limits} onFiles={attachments.add} />
           <span id={hintId} className="composer-hint">
             {queued ? (
               <>
@@ -296,8 +296,8 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
           <>
             <span className="demo-badge">{t.demoBadge}</span> {t.demoNotice}
           </>
-        ) : assistant.data ? (
-          t.assistantNotice(assistant.data.name)
+        ) : settings ? (
+          t.assistantNotice(settings.assistant.name)
         ) : (
           "\u00a0"
         )}

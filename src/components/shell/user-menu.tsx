@@ -7,6 +7,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ImportDialog } from "@/components/import/import-dialog";
 import { SharedLinksDialog } from "@/components/share/shared-links-dialog";
 import { MenuButton } from "@/components/ui/menu";
+import { OnceOpened } from "@/components/ui/once-opened";
 
 /** The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation). */
 export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; signOutEverywhereAction: () => Promise<void> }) {
@@ -40,8 +41,13 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
           </span>
         </span>
       </MenuButton>
-      <ImportDialog open={importing} onOpenChange={setImporting} />
-      <SharedLinksDialog open={sharedLinks} onOpenChange={setSharedLinks} />
+      {/* Mounted on first open: closed, their queries and mutations would run in every page's server render. */}
+      <OnceOpened open={importing}>
+        <ImportDialog open={importing} onOpenChange={setImporting} />
+      </OnceOpened>
+      <OnceOpened open={sharedLinks}>
+        <SharedLinksDialog open={sharedLinks} onOpenChange={setSharedLinks} />
+      </OnceOpened>
       <ConfirmDialog
         open={confirming}
         title={t.signOutEverywhereTitle}

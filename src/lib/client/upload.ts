@@ -4,7 +4,7 @@
  * (fetch cannot yet, without streaming request bodies). Pure except `uploadFile`.
  */
 
-/** What the server allows, from `chat.limits` (the same constants the route enforces). */
+/** What the server allows (the composer settings, what `chat.limits` answers: the same constants the route enforces). */
 export interface UploadLimits {
   maxUploadBytes: number;
   allowedExtensions: string[];

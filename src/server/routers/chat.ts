@@ -1,12 +1,10 @@
 import { z } from "zod";
 import { IdSchema } from "@/data";
-import { ALLOWED_EXTENSIONS, ALLOWED_TYPES } from "../chat/attachments";
+import { composerSettings, MESSAGE_MAX } from "../chat/composer-settings";
 import { continueThread } from "../chat/continue-thread";
 import { toTRPCError } from "../errors";
 import { lifecycle } from "../lifecycle";
 import { createTRPCRouter, protectedProcedure, threadMessageProcedure } from "../trpc";
-
-export const MESSAGE_MAX = 20_000;
 
 export const chatRouter = createTRPCRouter({
   /**
@@ -37,18 +35,9 @@ export const chatRouter = createTRPCRouter({
       }
     }),
 
-  /**
-   * What the composer checks before a byte is sent, from the same constants the upload route enforces: the size
-   * limit (MAX_UPLOAD_MB), the type allow-list (MIME → extensions, for the file picker's `accept` and for choosing a
-   * MIME the route accepts when the browser gives none), and the message length.
-   */
-  limits: protectedProcedure.query(({ ctx }) => ({
-    maxUploadBytes: ctx.services.env.MAX_UPLOAD_MB * 1024 * 1024,
-    allowedExtensions: ALLOWED_EXTENSIONS,
-    allowedTypes: Object.fromEntries(Object.entries(ALLOWED_TYPES).map(([mime, { extensions }]) => [mime, extensions])),
-    messageMax: MESSAGE_MAX,
-  })),
+  /** The composer's upload and message limits (chat/composer-settings.ts); the signed-in pages hand them over as props. */
+  limits: protectedProcedure.query(({ ctx }) => composerSettings(ctx.services).limits),
 
   /** What answers: the UI labels the built-in assistant as a demo. */
-  assistant: protectedProcedure.query(({ ctx }) => ({ name: ctx.services.assistant.name, isDemo: ctx.services.assistant.isDemo })),
+  assistant: protectedProcedure.query(({ ctx }) => composerSettings(ctx.services).assistant),
 });

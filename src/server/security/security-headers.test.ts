@@ -63,6 +63,17 @@ describe("pageSecurityHeaders", () => {
   it("always carries the CSP with the request's nonce", () => {
     expect(pageSecurityHeaders({ url: "http://app.example/", forwardedProto: null }, policy, "abc")["content-security-policy"]).toContain("'nonce-abc'");
   });
+
+  it("builds the policy once per policy object, yet every page's CSP is the full policy with its own nonce only", () => {
+    const request = { url: "http://app.example/", forwardedProto: null };
+    const first = pageSecurityHeaders(request, { ...policy, ...options }, "Zmlyc3Q=")["content-security-policy"]!;
+    const kept = { ...policy, ...options };
+    const [a, b] = [pageSecurityHeaders(request, kept, "YQ==")["content-security-policy"]!, pageSecurityHeaders(request, kept, "Yg==")["content-security-policy"]!];
+    expect(a).toBe(contentSecurityPolicy({ ...options, nonce: "YQ==" }));
+    expect(b).toBe(contentSecurityPolicy({ ...options, nonce: "Yg==" }));
+    expect(first).toBe(contentSecurityPolicy({ ...options, nonce: "Zmlyc3Q=" }));
+    expect(b).not.toContain("YQ==");
+  });
 });
 
 describe("newNonce", () => {

@@ -65,13 +65,25 @@ export function isHttps({ url, forwardedProto, trustedProxyHops }: { url: string
   return hops[Math.max(0, hops.length - trustedProxyHops)] === "https";
 }
 
+type PagePolicyOptions = Omit<ContentSecurityPolicyOptions, "nonce"> & { trustedProxyHops: number };
+
+/** Never in a nonce (base64): the policy is built once per policy object with this in the nonce's places, then split there. */
+const NONCE_SLOT = "\u0000";
+const policyParts = new WeakMap<PagePolicyOptions, string[]>();
+
+/** The policy's text around its nonce, built once per (per-process) policy: a page then only joins it with its nonce. */
+function cspAround(policy: PagePolicyOptions): string[] {
+  let parts = policyParts.get(policy);
+  if (!parts) {
+    parts = contentSecurityPolicy({ ...policy, nonce: NONCE_SLOT }).split(NONCE_SLOT);
+    policyParts.set(policy, parts);
+  }
+  return parts;
+}
+
 /** The per-request headers of a page response: its CSP, and HSTS when the browser came over HTTPS. */
-export function pageSecurityHeaders(
-  request: { url: string; forwardedProto: string | null },
-  policy: Omit<ContentSecurityPolicyOptions, "nonce"> & { trustedProxyHops: number },
-  nonce: string,
-): Record<string, string> {
-  const headers: Record<string, string> = { "content-security-policy": contentSecurityPolicy({ ...policy, nonce }) };
+export function pageSecurityHeaders(request: { url: string; forwardedProto: string | null }, policy: PagePolicyOptions, nonce: string): Record<string, string> {
+  const headers: Record<string, string> = { "content-security-policy": cspAround(policy).join(nonce) };
   if (isHttps({ ...request, trustedProxyHops: policy.trustedProxyHops })) headers["strict-transport-security"] = STRICT_TRANSPORT_SECURITY;
   return headers;
 }

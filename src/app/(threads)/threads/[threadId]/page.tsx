@@ -9,8 +9,6 @@ import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
 import { requestLocale } from "@/lib/server/request-locale";
 import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
-import { HydrateClient } from "@/trpc/server";
-import { prefetchComposerSettings } from "../composer-settings";
 import { prerenderWindow, readThread } from "./read-thread";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
@@ -26,17 +24,17 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 
 export default async function ThreadPage({ params }: Params) {
   const threadId = threadIdFromParam((await params).threadId);
-  const [thread, , nonce, locale] = await Promise.all([readThread(threadId), prefetchComposerSettings(), headers().then((h) => h.get(NONCE_HEADER) ?? undefined), requestLocale()]);
+  const [thread, nonce, locale] = await Promise.all([readThread(threadId), headers().then((h) => h.get(NONCE_HEADER) ?? undefined), requestLocale()]);
   if (!thread) notFound();
   // Only the newest turns are drawn here; the browser draws the rest of the window with its own Markdown code.
   const newest = newestTurnStepIds(thread.steps);
   // The header's "Updated …" in the server's clock, kept by the browser until hydration is over (thread-view.tsx).
   const serverUpdated = updatedLabel(DICTIONARIES[locale], thread.updatedAt, new Date(requestTime()), locale);
   return (
-    <HydrateClient>
+    <>
       <ThreadView key={threadId} threadId={threadId} initialData={thread} serverUpdated={serverUpdated} prerendered={await prerenderWindow(thread.steps.filter((step) => newest.has(step.id)))} />
       {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
-    </HydrateClient>
+    </>
   );
 }
