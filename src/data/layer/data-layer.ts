@@ -50,7 +50,7 @@ import { type ShareChoice, type ShareSettings, type ShareState } from "../entiti
 import { copyThread } from "./copy-thread";
 import { catchUpShares, type ShareCatchUpResult } from "./share-catch-up";
 import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares";
-import { endExpiredShares, type ShareExpirySweep } from "./share-expiry";
+import { endExpiredShares, endShareIfExpired, type ShareExpirySweep } from "./share-expiry";
 
 export interface DynamoDBDataLayerOptions {
   tableName: string;
@@ -330,6 +330,11 @@ export class DynamoDBDataLayer {
    */
   endExpiredShares(limit?: number): Promise<ShareExpirySweep> {
     return atEdge(this.ctx, "endExpiredShares", { limit }, () => endExpiredShares(this.ctx, limit));
+  }
+
+  /** Ends one share read with its flag on past its expiry (share-expiry.ts); false when there was nothing to end. */
+  endShareIfExpired(state: ShareState): Promise<boolean> {
+    return atEdge(this.ctx, "endShareIfExpired", { threadId: state.threadId }, () => endShareIfExpired(this.ctx, state));
   }
 
   listShares(userId: string, pagination: Pagination): Promise<SharePage> {

@@ -16,6 +16,7 @@ import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { advanceWatermark, readWatermark } from "./feedback-catch-up";
 import { STATE_ATTRIBUTES, putSettings, shareKey, shareStateOf, threadItemKey } from "./shares";
+import { endShareIfExpired } from "./share-expiry";
 import { queryActivitySince } from "./user-thread-index";
 
 const CATCH_UP_PAGE = 50;
@@ -41,12 +42,17 @@ export async function catchUpShares(ctx: LayerContext, userId: string): Promise<
       const ids = rows.map((row) => threadIdFromPk(String(row.PK)));
       const items = await batchGet(ctx, ids.flatMap((id) => [threadItemKey(id), shareKey(id)]), STATE_ATTRIBUTES);
       const byKey = new Map(items.map((item) => [`${String(item.PK)}|${String(item.SK)}`, item]));
-      const found = ids.flatMap((id) => {
+      const states = ids.flatMap((id) => {
         const thread = byKey.get(`THREAD#${id}|${THREAD_SK}`);
-        const state = thread ? shareStateOf(id, thread, byKey.get(`THREAD#${id}|${SHARE_SK}`)) : null;
-        return state?.isShared && !state.settings && state.userId === userId && state.sharedAt !== null ? [{ id, sharedAt: state.sharedAt }] : [];
+        return thread ? [shareStateOf(id, thread, byKey.get(`THREAD#${id}|${SHARE_SK}`))] : [];
       });
+      const found = states.flatMap((state) =>
+        state.isShared && !state.settings && state.userId === userId && state.sharedAt !== null ? [{ id: state.threadId, sharedAt: state.sharedAt }] : [],
+      );
       await mapLimited(found, 8, ({ id, sharedAt }) => putSettings(ctx, { threadId: id, userId, sharedAt, access: null, expiresAt: null, origin: "chainlit" }));
+      // Moved since the last look with the flag on past Threadbook's expiry: a Chainlit session saved its older
+      // metadata back over the sweep's cleared flag. Ended again here, as the share page does.
+      await mapLimited(states.filter((state) => state.userId === userId && state.settings?.expiresAt), 8, (state) => endShareIfExpired(ctx, state));
       adopted += found.length;
       through = String(rows.at(-1)!.UserThreadSK);
     }

@@ -4,7 +4,7 @@
  * Each test has a table of its own: the sweep reads one index partition for the whole table.
  */
 import { describe, expect, it } from "vitest";
-import { chainlitDeleteThread, chainlitShareThread, testTable, uid } from "../../../test/data-fixtures";
+import { chainlitDeleteThread, chainlitShareThread, chainlitUpdateThread, testTable, uid } from "../../../test/data-fixtures";
 
 const HOUR = 3_600_000;
 
@@ -96,6 +96,37 @@ describe("expired shares", () => {
     expect(await chainlitServes()).toBe(true);
     const state = await layer.getShareState(threadId);
     expect(state).toMatchObject({ isShared: true, endedByExpiry: false, sharedAt });
+  });
+
+  it("a Chainlit session that saves its older metadata back turns the flag on again: the next read of the share, or the owner's list, ends it again", async () => {
+    const { table, layer, userId, threadId, inHours, chainlitServes, advance } = await setup();
+    const { sharedAt } = await layer.shareThread(threadId, userId, { access: "public", expiresAt: inHours(1) });
+    advance(2);
+    await layer.endExpiredShares();
+    // A disconnect: Chainlit's update_thread writes the session's copy of the metadata, read before the sweep.
+    const disconnect = () =>
+      chainlitUpdateThread(table, threadId, { at: new Date().toISOString(), metadata: { chat_profile: { S: "analyst" }, is_shared: { BOOL: true }, shared_at: { S: sharedAt } } });
+    await disconnect();
+    expect(await chainlitServes()).toBe(true);
+    // The sweep has nothing left to find; the share's own reads end it.
+    expect(await layer.endExpiredShares()).toMatchObject({ due: 0 });
+    expect(await layer.endShareIfExpired((await layer.getShareState(threadId))!)).toBe(true);
+    expect(await chainlitServes()).toBe(false);
+    await disconnect();
+    await layer.catchUpShares(userId);
+    expect(await chainlitServes()).toBe(false);
+  });
+
+  it("a live share or one that never expires is not ended on read, and costs no request", async () => {
+    const { table, layer, userId, threadId, inHours, chainlitServes } = await setup();
+    await layer.shareThread(threadId, userId, { access: "public", expiresAt: inHours(1) });
+    const state = (await layer.getShareState(threadId))!;
+    table.requests.reset();
+    expect(await layer.endShareIfExpired(state)).toBe(false);
+    await layer.changeShare(threadId, userId, { access: "public", expiresAt: null });
+    expect(await layer.endShareIfExpired((await layer.getShareState(threadId))!)).toBe(false);
+    expect(table.requests.count).toBe(2 + 1); // changeShare's read and write, and the state read: nothing from endShareIfExpired
+    expect(await chainlitServes()).toBe(true);
   });
 
   it("a thread Chainlit deleted: the marker and the settings go as leftovers", async () => {

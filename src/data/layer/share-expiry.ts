@@ -12,6 +12,7 @@
  */
 import { DeleteCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../codec";
+import { type ShareState } from "../entities/share";
 import { EXPIRING_SHARES_PK, USER_THREAD_INDEX, expiringShareSk, threadIdFromPk } from "../keys";
 import { timestampMicros } from "../timestamps";
 import { mapLimited } from "./batch";
@@ -62,6 +63,20 @@ async function settle(ctx: LayerContext, marker: Item, nowMicros: number): Promi
   const ended = expiresAt !== null && (await clearFlag(ctx, threadId, state.sharedAt!));
   await dropMarker(ctx, threadId, String(marker.UserThreadSK));
   if (ended) ctx.logger.info("ended an expired share", { threadId });
+  return ended;
+}
+
+/**
+ * Ends a share read with its flag still on after its expiry: the sweep has not come yet, or a Chainlit session saved
+ * its older metadata back over the cleared flag (its update_thread replaces the whole map). The share page, its
+ * download links and the owner's "Shared links" call this with the state they read; false when there was nothing to end.
+ */
+export async function endShareIfExpired(ctx: LayerContext, state: ShareState): Promise<boolean> {
+  const expiresAt = state.isShared ? (state.settings?.expiresAt ?? null) : null;
+  const nowMicros = timestampMicros(ctx.now()) ?? Date.now() * 1000;
+  if (expiresAt === null || state.sharedAt === null || expiryMicros(expiresAt) > nowMicros) return false;
+  const ended = await clearFlag(ctx, state.threadId, state.sharedAt);
+  if (ended) ctx.logger.info("ended an expired share on read", { threadId: state.threadId });
   return ended;
 }
 

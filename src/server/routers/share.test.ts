@@ -51,13 +51,17 @@ describe("share router", () => {
     expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
   });
 
-  it("an expired share ends in Chainlit too once swept; the owner sees it as expired and can renew it", async () => {
+  it("an expired share ends in Chainlit too, when read or swept; the owner sees it as expired and can renew it", async () => {
     const asAlice = callerFor(services, alice);
     const t = await seedThread(services, alice.id, "Expires");
     const created = (await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "1d" })) as { sharedAt: string };
     // Its day has passed: the expiry moved into the past, as the clock would.
     await services.data.changeShare(t.threadId, alice.id, { access: "public", expiresAt: new Date(Date.now() - 1000).toISOString() });
-    expect(await sweepExpiredShares(services)).toBeGreaterThanOrEqual(1);
+    // Opened before any sweep came: refused, and ended for Chainlit on the way.
+    expect(await readShare(services, t.threadId, null)).toMatchObject({ kind: "missing" });
+    expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
+    // The sweep then only drops its marker.
+    await sweepExpiredShares(services);
     expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
     expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: true, expired: true, sharedAt: created.sharedAt });
     expect((await asAlice.share.list({})).rows).toContainEqual(expect.objectContaining({ threadId: t.threadId, expired: true }));

@@ -23,6 +23,10 @@ export async function readShare(services: Pick<Services, "data" | "env">, thread
   if (!IdSchema.safeParse(threadId).success || !services.env.SHARE_ACCESS) return MISSING;
   const state = await services.data.getShareState(threadId);
   const share = effectiveShare(state, services.env.SHARE_ACCESS);
+  if (state && share?.expired && state.isShared) {
+    // Expired with Chainlit's flag still on: ended for Chainlit's share route too (docs/sharing.md, "Expiry").
+    await services.data.endShareIfExpired(state).catch(() => false);
+  }
   if (!state || !share || share.expired) return MISSING;
   if (share.access === "signed-in" && !viewer) return { kind: "sign-in" };
   const [thread, owner] = await Promise.all([services.data.getThread(threadId), services.data.getUserAuth(state.userId!)]);
