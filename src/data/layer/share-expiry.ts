@@ -31,8 +31,14 @@ export interface ShareExpirySweep {
 }
 
 /** Ends up to `limit` shares due by now. 1 Query; per marker due, 1 BatchGetItem and at most 2 writes. */
+/** The layer's clock in microseconds, as expiries are compared. */
+const nowMicrosOf = (ctx: LayerContext) => timestampMicros(ctx.now()) ?? Date.now() * 1000;
+
+/** The expiry of the share `state` is live under (its flag on, Threadbook's settings current), or null. */
+const liveExpiry = (state: ShareState) => (state.isShared ? (state.settings?.expiresAt ?? null) : null);
+
 export async function endExpiredShares(ctx: LayerContext, limit = 25): Promise<ShareExpirySweep> {
-  const nowMicros = timestampMicros(ctx.now()) ?? Date.now() * 1000;
+  const nowMicros = nowMicrosOf(ctx);
   const out = await ctx.doc.send(
     new QueryCommand({
       TableName: ctx.tableName,
@@ -54,29 +60,28 @@ async function settle(ctx: LayerContext, marker: Item, nowMicros: number): Promi
   const state = await readShareState(ctx, threadId);
   // Chainlit deleted the thread: the marker and the settings are leftovers of it.
   if (!state) return (await removeLeftoversOnTheWay(ctx, threadId), false);
-  const expiresAt = state.isShared ? (state.settings?.expiresAt ?? null) : null;
+  const expiresAt = liveExpiry(state);
   if (expiresAt !== null && expiryMicros(expiresAt) > nowMicros) {
     // Renewed while the marker (read from the index, which may lag) still had the old time: it follows the share.
     if (expiringShareSk(expiryMicros(expiresAt), threadId) !== marker.UserThreadSK) await putExpiryMarker(ctx, threadId, state.sharedAt!, expiresAt);
     return false;
   }
-  const ended = expiresAt !== null && (await clearFlag(ctx, threadId, state.sharedAt!));
+  const ended = await endShareIfExpired(ctx, state, nowMicros);
   await dropMarker(ctx, threadId, String(marker.UserThreadSK));
-  if (ended) ctx.logger.info("ended an expired share", { threadId });
   return ended;
 }
 
 /**
  * Ends a share read with its flag still on after its expiry: the sweep has not come yet, or a Chainlit session saved
- * its older metadata back over the cleared flag (its update_thread replaces the whole map). The share page, its
- * download links and the owner's "Shared links" call this with the state they read; false when there was nothing to end.
+ * its older metadata back over the cleared flag (its update_thread replaces the whole map). The sweep, the share page,
+ * its download links and the owner's "Shared links" call this with the state they read; false when there was nothing
+ * to end.
  */
-export async function endShareIfExpired(ctx: LayerContext, state: ShareState): Promise<boolean> {
-  const expiresAt = state.isShared ? (state.settings?.expiresAt ?? null) : null;
-  const nowMicros = timestampMicros(ctx.now()) ?? Date.now() * 1000;
+export async function endShareIfExpired(ctx: LayerContext, state: ShareState, nowMicros = nowMicrosOf(ctx)): Promise<boolean> {
+  const expiresAt = liveExpiry(state);
   if (expiresAt === null || state.sharedAt === null || expiryMicros(expiresAt) > nowMicros) return false;
   const ended = await clearFlag(ctx, state.threadId, state.sharedAt);
-  if (ended) ctx.logger.info("ended an expired share on read", { threadId: state.threadId });
+  if (ended) ctx.logger.info("ended an expired share", { threadId: state.threadId });
   return ended;
 }
 
