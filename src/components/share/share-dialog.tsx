@@ -27,7 +27,8 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
   const utils = api.useUtils();
   const state = api.share.state.useQuery({ threadId }, { staleTime: 0 });
   const [access, setAccess] = useState<Access | null>(null);
-  const [expiry, setExpiry] = useState<Expiry>("never");
+  // Null until the owner picks one: a change of access then keeps the share's own expiry (the server's, left out).
+  const [expiry, setExpiry] = useState<Expiry | null>(null);
   const onSettled = {
     onSuccess: () => void utils.share.invalidate(),
     onError: () => toast(t.shareFailed),
@@ -40,9 +41,11 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
   const policy = data?.policy ?? null;
   const current = data?.shared ? data : null;
   const chosenAccess: Access = access ?? current?.access ?? policy?.default ?? "signed-in";
+  // A live share's own expiry is a date, not one of the choices: shown as its own entry until another is picked.
+  const currentExpiry = current?.expiresAt ? (current.expired ? t.shareExpired : t.shareExpires(formatFullDate(current.expiresAt, locale))) : null;
 
   const change = (next: { access?: Access; expiry?: Expiry }) => {
-    const choice = { threadId, access: next.access ?? chosenAccess, expiry: next.expiry ?? expiry };
+    const choice = { threadId, access: next.access ?? chosenAccess, expiry: next.expiry ?? expiry ?? undefined };
     if (next.access) setAccess(next.access);
     if (next.expiry) setExpiry(next.expiry);
     // On a live share a change applies at once; before it, the choices wait for "Create link".
@@ -82,7 +85,12 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
           </div>
           <div className="share-field">
             <label htmlFor="share-expiry">{t.shareExpiryLabel}</label>
-            <select id="share-expiry" value={expiry} disabled={busy} onChange={(e) => change({ expiry: e.target.value as Expiry })}>
+            <select id="share-expiry" value={expiry ?? (currentExpiry ? "" : "never")} disabled={busy} onChange={(e) => change({ expiry: e.target.value as Expiry })}>
+              {currentExpiry && !expiry ? (
+                <option value="" disabled>
+                  {currentExpiry}
+                </option>
+              ) : null}
               {EXPIRIES.map((choice) => (
                 <option key={choice} value={choice}>
                   {t.shareExpiry[choice]}
@@ -99,7 +107,7 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
           </button>
         ) : null}
         {policy ? (
-          <button type="button" className="btn btn-primary" disabled={busy} aria-busy={create.isPending || undefined} onClick={() => create.mutate({ threadId, access: chosenAccess, expiry })}>
+          <button type="button" className="btn btn-primary" disabled={busy} aria-busy={create.isPending || undefined} onClick={() => create.mutate({ threadId, access: chosenAccess, expiry: expiry ?? (current ? undefined : "never") })}>
             {current ? t.shareAgain : t.shareCreate}
           </button>
         ) : null}

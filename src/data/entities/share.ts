@@ -28,6 +28,10 @@ export const ShareChoiceSchema = z.object({
 });
 export type ShareChoice = z.infer<typeof ShareChoiceSchema>;
 
+/** A change to a live share: `expiresAt` left out keeps the share's own (a change of access alone never touches it). */
+export const ShareChangeSchema = ShareChoiceSchema.partial({ expiresAt: true });
+export type ShareChange = z.infer<typeof ShareChangeSchema>;
+
 /**
  * A thread's share state as stored, before any deployment policy: Chainlit's flag on the THREAD item and the
  * settings item when it belongs to the current share (`settings: null` for a share only Chainlit knows of).

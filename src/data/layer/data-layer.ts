@@ -46,7 +46,7 @@ import { WriteQueue } from "./write-queue";
 import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import-threads";
 import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, listRunningImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import-jobs";
 import { type ImportJob, type ImportJobProgress, type ImportProblemData } from "../entities/import-job";
-import { type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
+import { type ShareChange, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { copyThread } from "./copy-thread";
 import { catchUpShares, type ShareCatchUpResult } from "./share-catch-up";
 import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares";
@@ -314,9 +314,9 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "shareThread", { threadId, access: choice.access }, () => shareThread(this.ctx, threadId, userId, choice));
   }
 
-  /** New access and expiry for the current share, same snapshot; `not_found` when the thread is not shared. */
-  changeShare(threadId: string, userId: string, choice: ShareChoice): Promise<ShareSettings> {
-    return atEdge(this.ctx, "changeShare", { threadId, access: choice.access }, () => changeShare(this.ctx, threadId, userId, choice));
+  /** New access (and expiry, unless left out) for the current share, same snapshot; `not_found` when the thread is not shared. */
+  changeShare(threadId: string, userId: string, change: ShareChange): Promise<ShareSettings> {
+    return atEdge(this.ctx, "changeShare", { threadId, access: change.access }, () => changeShare(this.ctx, threadId, userId, change));
   }
 
   /** Ends the share in both apps (Chainlit's flag cleared, settings deleted). */

@@ -16,7 +16,7 @@ import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { timestampMicros } from "../timestamps";
 import { type Item } from "../codec";
 import { decodeCursor, encodeCursor, type CursorKey } from "../cursor";
-import { ShareChoiceSchema, ShareSettingsSchema, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
+import { ShareChangeSchema, ShareChoiceSchema, ShareSettingsSchema, type ShareChange, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { PaginationSchema, type Pagination } from "../entities/thread";
 import { DataError } from "../errors";
 import { EXPIRING_SHARES_PK, SHARE_EXPIRY_SK, SHARE_SK, THREAD_SK, expiringShareSk, shareIndexPk, threadIdFromPk, threadPk, userThreadSk } from "../keys";
@@ -104,17 +104,23 @@ export async function shareThread(ctx: LayerContext, threadId: string, userId: s
   return settings;
 }
 
-/** Changes access and expiry of the current share without moving its snapshot; `not_found` when it is not shared. */
-export async function changeShare(ctx: LayerContext, threadId: string, userId: string, choice: ShareChoice): Promise<ShareSettings> {
-  const { access, expiresAt } = ShareChoiceSchema.parse(choice);
+/**
+ * Changes access and expiry of the current share without moving its snapshot; `not_found` when it is not shared.
+ * Without `expiresAt` the share keeps its own.
+ */
+export async function changeShare(ctx: LayerContext, threadId: string, userId: string, change: ShareChange): Promise<ShareSettings> {
+  const parsed = ShareChangeSchema.parse(change);
   const state = await readShareState(ctx, threadId);
   if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId) return notFound("share");
+  const access = parsed.access;
+  const expiresAt = parsed.expiresAt === undefined ? (state.settings?.expiresAt ?? null) : parsed.expiresAt;
   // A share Chainlit made without a shared_at (not seen in practice) starts its snapshot now.
   if (state.sharedAt === null) return shareThread(ctx, threadId, userId, { access, expiresAt });
   const settings: ShareSettings = { threadId, userId, sharedAt: state.sharedAt, access, expiresAt, origin: state.settings?.origin ?? "chainlit" };
   await putSettings(ctx, settings);
   // An expired share given a new expiry (or none) is live again: Chainlit's flag back on, the snapshot kept.
-  if (state.endedByExpiry) await updateThread(ctx, threadId, { metadata: { is_shared: true } }, { mustExist: true });
+  const stillExpired = expiresAt !== null && expiryMicros(expiresAt) <= (timestampMicros(ctx.now()) ?? Date.now() * 1000);
+  if (state.endedByExpiry && !stillExpired) await updateThread(ctx, threadId, { metadata: { is_shared: true } }, { mustExist: true });
   return settings;
 }
 

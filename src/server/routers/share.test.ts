@@ -51,6 +51,21 @@ describe("share router", () => {
     expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
   });
 
+  it("a change of access alone keeps the share's expiry; sharing again without choosing one keeps a live expiry; an ended share stays ended", async () => {
+    const asAlice = callerFor(services, alice);
+    const t = await seedThread(services, alice.id, "Keeps its expiry");
+    const created = (await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "7d" })) as { expiresAt: string };
+    expect(await asAlice.share.update({ threadId: t.threadId, access: "signed-in" })).toMatchObject({ access: "signed-in", expiresAt: created.expiresAt });
+    expect(await asAlice.share.create({ threadId: t.threadId, access: "signed-in" })).toMatchObject({ expiresAt: created.expiresAt });
+    // Its time passes and the share is ended: a change of access alone does not bring it back.
+    await services.data.changeShare(t.threadId, alice.id, { access: "public", expiresAt: new Date(Date.now() - 1000).toISOString() });
+    await sweepExpiredShares(services);
+    expect(await asAlice.share.update({ threadId: t.threadId, access: "signed-in" })).toMatchObject({ shared: true, expired: true });
+    expect((await services.data.getShareState(t.threadId))?.isShared).toBe(false);
+    // Sharing again without an expiry, after it passed: a new link that never expires.
+    expect(await asAlice.share.create({ threadId: t.threadId, access: "signed-in" })).toMatchObject({ shared: true, expired: false, expiresAt: null });
+  });
+
   it("an expired share ends in Chainlit too, when read or swept; the owner sees it as expired and can renew it", async () => {
     const asAlice = callerFor(services, alice);
     const t = await seedThread(services, alice.id, "Expires");

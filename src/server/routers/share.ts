@@ -16,7 +16,8 @@ import { readShare, snapshotElement } from "../share/shared-thread";
 import { chargeUpload } from "../upload-budget";
 import { createTRPCRouter, protectedProcedure, publicProcedure, threadProcedure } from "../trpc";
 
-const ShareChoiceInputSchema = z.object({ access: ShareAccessSchema, expiry: z.enum(SHARE_EXPIRY_CHOICES) });
+/** `expiry` left out: a change keeps the share's own expiry; a new share (or sharing again) keeps a live one's, else never. */
+const ShareChoiceInputSchema = z.object({ access: ShareAccessSchema, expiry: z.enum(SHARE_EXPIRY_CHOICES).optional() });
 const SHARED_LINKS_PAGE = 20;
 const NOT_SHARED = "Not found";
 /** Download links the share page asks for live one minute: enough to start a download or draw a preview. */
@@ -36,7 +37,7 @@ function policyOf(ctx: Pick<Context, "services">) {
 function checkedChoice(ctx: Pick<Context, "services">, input: z.infer<typeof ShareChoiceInputSchema>) {
   const policy = policyOf(ctx);
   if (!policy.choices.includes(input.access)) throw new TRPCError({ code: "BAD_REQUEST", message: `access must be one of: ${policy.choices.join(", ")}` });
-  return { access: input.access, expiresAt: expiryFrom(input.expiry) };
+  return { access: input.access, expiresAt: input.expiry === undefined ? undefined : expiryFrom(input.expiry) };
 }
 
 /**
@@ -62,7 +63,10 @@ export const shareRouter = createTRPCRouter({
 
   /** Shares the thread now, or again: the snapshot moves to now. */
   create: threadProcedure.input(ShareChoiceInputSchema).mutation(async ({ ctx, input }) => {
-    await ctx.services.data.shareThread(ctx.threadId, ctx.user.id, checkedChoice(ctx, input));
+    const { access, expiresAt } = checkedChoice(ctx, input);
+    // Sharing again without choosing an expiry keeps the current share's, while it has not passed.
+    const kept = expiresAt === undefined ? effectiveShare(await ctx.services.data.getShareState(ctx.threadId), ownerPolicy(ctx)) : null;
+    await ctx.services.data.shareThread(ctx.threadId, ctx.user.id, { access, expiresAt: expiresAt ?? (kept && !kept.expired ? kept.expiresAt : null) });
     return ownerView(await ctx.services.data.getShareState(ctx.threadId), ctx);
   }),
 
