@@ -141,6 +141,8 @@ export const ServerEnvSchema = z.object({
   API_MAX_BATCH: positiveInt(20, 1000),
   OPENAI_CONNECT_TIMEOUT_MS: positiveInt(30_000, 600_000),
   OPENAI_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
+  /** Characters of a thread sent to the model with each turn, newest first (src/server/assistant/history-budget.ts). */
+  OPENAI_HISTORY_MAX_CHARS: wholeNumber(200_000, 1_000, 10_000_000),
   SHARE_ACCESS: ShareAccessEnvSchema,
   /** Share pages and their download links one client address may open per minute (docs/sharing.md, "Limits"). */
   SHARE_RATE_PER_MINUTE: positiveInt(60, 100_000),
@@ -153,7 +155,7 @@ export type ServerEnv = z.infer<typeof ServerEnvSchema>;
  * Variables whose value is safe to repeat in an error (it helps to see `PORT: … (got "80a")`). Every other value may
  * be a secret or carry one (AUTH_SECRET, keys, connection strings, URLs with user:password@), so it is never shown.
  */
-const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "UPLOAD_MB_PER_DAY", "IMPORT_MAX_MB", "OPENAI_MODEL", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME", "SHARE_ACCESS", "SHARE_RATE_PER_MINUTE", "CHAT_MESSAGES_PER_MINUTE"]);
+const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "UPLOAD_MB_PER_DAY", "IMPORT_MAX_MB", "OPENAI_MODEL", "OPENAI_HISTORY_MAX_CHARS", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME", "SHARE_ACCESS", "SHARE_RATE_PER_MINUTE", "CHAT_MESSAGES_PER_MINUTE"]);
 
 /** Parses with a schema; the first problem becomes `VARIABLE: message`. */
 export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

@@ -64,3 +64,17 @@ describe("assistant timeouts", () => {
     expect(steps.find((s) => s.isError && s.type === "assistant_message")).toMatchObject({ name: "Error", output: "The assistant stopped sending for 1 s; the reply is incomplete." });
   });
 });
+
+describe("what a turn sends", () => {
+  it("sends only the newest messages that fit in historyMaxChars, the new question always among them", async () => {
+    const history = Array.from({ length: 40 }, (_, i) => ({ role: i % 2 === 0 ? ("user" as const) : ("assistant" as const), content: `message ${i} `.padEnd(50, ".") }));
+    const messages = [...history, { role: "user" as const, content: "the newest question" }];
+    const { error } = await drain(createOpenAIAssistant({ baseUrl: fake.baseUrl, model: "fake-model", historyMaxChars: 250 }).stream(messages, { signal: new AbortController().signal }));
+    expect(error).toBeNull();
+    const sent = fake.requests.at(-1)!.messages.map((m) => String(m.content));
+    expect(sent.at(-1)).toBe("the newest question");
+    expect(sent.length).toBe(5);
+    expect(sent[0]).toMatch(/^message 36 /);
+    expect(sent.join("").length).toBeLessThanOrEqual(250);
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { redact } from "../redact";
 import { AssistantError, type Assistant, type ChatMessage } from "./assistant";
+import { fitHistory } from "./history-budget";
 
 export interface OpenAIAssistantOptions {
   baseUrl: string;
@@ -15,10 +16,14 @@ export interface OpenAIAssistantOptions {
   connectTimeoutMs?: number;
   /** How long the stream may stay silent between chunks before the reply is given up as stalled. */
   idleTimeoutMs?: number;
+  /** The most characters of the thread sent with a turn; older messages beyond it are left out (history-budget.ts). */
+  historyMaxChars?: number;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/** About 50,000 tokens: room for a long conversation in any current model's context, with space left for the reply. */
+export const DEFAULT_HISTORY_MAX_CHARS = 200_000;
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
@@ -58,6 +63,7 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
   if (options.apiKey) headers[options.azureApiVersion ? "api-key" : "authorization"] = options.azureApiVersion ? options.apiKey : `Bearer ${options.apiKey}`;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const historyMaxChars = options.historyMaxChars ?? DEFAULT_HISTORY_MAX_CHARS;
 
   return {
     name: options.model,
@@ -84,7 +90,7 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
             method: "POST",
             headers,
             signal: controller.signal,
-            body: JSON.stringify({ model: options.model, stream: true, messages: messages.map(toWireMessage) }),
+            body: JSON.stringify({ model: options.model, stream: true, messages: fitHistory(messages, historyMaxChars).map(toWireMessage) }),
           });
         } catch (error) {
           if (signal.aborted) return;
