@@ -12,7 +12,7 @@ import type { Context } from "../context";
 import { refusedError } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
 import { assertShareRate } from "../share/share-rate-limit";
-import { readShare, snapshotElement } from "../share/shared-thread";
+import { readShare, snapshotElement, stepsWithoutOwner } from "../share/shared-thread";
 import { chargeUpload } from "../upload-budget";
 import { createTRPCRouter, protectedProcedure, publicProcedure, threadProcedure } from "../trpc";
 
@@ -130,7 +130,9 @@ export const shareRouter = createTRPCRouter({
     const id = randomUUID();
     let copied = false;
     try {
-      await ctx.services.data.copyThread(read.snapshot, { threadId: id, userId: ctx.user.id });
+      // The owner's identifier stays behind, as on the share page: the copier's messages are named after the copier.
+      const copy = { ...read.snapshot, steps: stepsWithoutOwner(read.snapshot, ctx.user.identifier) };
+      await ctx.services.data.copyThread(copy, { threadId: id, userId: ctx.user.id });
       copied = true;
     } finally {
       // A failed copy is deleted again (copyThread), so it takes nothing from the day.

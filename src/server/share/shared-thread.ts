@@ -58,10 +58,7 @@ export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
     userId: null,
     tags: [] as string[],
     metadata: {} as Record<string, unknown>,
-    // Chainlit names a user's message after the user's identifier (often an email): never sent.
-    steps: thread.steps.map(({ feedback: _ownersRating, ...step }) =>
-      step.type === "user_message" || (snapshot.userId && step.name === snapshot.userId) ? { ...step, name: null } : step,
-    ),
+    steps: stepsWithoutOwner(snapshot, null).map(({ feedback: _ownersRating, ...step }) => step),
     share: { sharedAt: share.sharedAt, ownerName, access: share.access, expiresAt: share.expiresAt },
     // A viewer gets no thread pass: there is no feedback to give on a share.
     pass: undefined,
@@ -70,6 +67,17 @@ export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
   };
 }
 export type SharedThread = ReturnType<typeof toSharedThread>;
+
+/**
+ * The snapshot's steps without the owner's identifier (often an email): Chainlit names a user's message after it, and
+ * any step may carry it as its name. A user's message is named `userMessageName` instead: nobody on the share page,
+ * the copier in a "Continue in my history" copy (as a message they sent is named).
+ */
+export function stepsWithoutOwner(snapshot: ThreadWithContent, userMessageName: string | null): ThreadWithContent["steps"] {
+  return snapshot.steps.map((step) =>
+    step.type === "user_message" ? { ...step, name: userMessageName } : snapshot.userId && step.name === snapshot.userId ? { ...step, name: null } : step,
+  );
+}
 
 /** An element of the snapshot (never one added after the share, nor another thread's). */
 export const snapshotElement = (read: Extract<ShareRead, { kind: "shared" }>, elementId: string): Element | null =>
