@@ -5,6 +5,7 @@ import { parseServerEnv } from "@/server/env";
 import { sweepExpiredShares } from "@/server/share/share-expiry-sweep";
 import { readShare } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
+import { chainlitUpdateThread, testTable } from "../../../test/data-fixtures";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`, "Alice");
@@ -39,6 +40,34 @@ describe("share router", () => {
     await asAlice.share.revoke({ threadId: t.threadId });
     expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
     expect((await asAlice.share.list({})).rows).toEqual([]);
+  });
+
+  it("a share stopped here stays stopped when a Chainlit session saves its older metadata back over it", async () => {
+    const table = await testTable();
+    const local = { ...services, data: table.layer({ storageProvider: services.storage }) };
+    const asAlice = callerFor(local, alice);
+    const t = await seedThread(local, alice.id, "Stopped");
+    const { sharedAt } = (await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "never" })) as { sharedAt: string };
+    await asAlice.share.revoke({ threadId: t.threadId });
+    // A Chainlit session open on the thread since it was shared saves its copy of the metadata when it disconnects:
+    // update_thread replaces the whole map (Chainlit issue #2688), the flag and its shared_at with it.
+    const disconnect = () =>
+      chainlitUpdateThread(table, t.threadId, { at: new Date().toISOString(), metadata: { source: { S: "test" }, is_shared: { BOOL: true }, shared_at: { S: sharedAt } } });
+    const chainlitServes = async () => ((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata as { is_shared?: unknown }).is_shared === true;
+    await disconnect();
+    expect(await chainlitServes()).toBe(true);
+    // The link stays dead for an anonymous viewer, and the read ends the share for Chainlit's own route again.
+    expect(await readShare(local, t.threadId, null)).toEqual({ kind: "missing" });
+    expect(await chainlitServes()).toBe(false);
+    await expect(callerFor(local, bob).share.continue({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
+    // Saved back once more: the owner's list does not show it, and its catch-up ends it too.
+    await disconnect();
+    expect((await asAlice.share.list({})).rows).toEqual([]);
+    expect(await chainlitServes()).toBe(false);
+    // Sharing again is a new share, live as usual.
+    await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    expect(await readShare(local, t.threadId, null)).toMatchObject({ kind: "shared" });
   });
 
   it("with sharing turned off, owners still see their shares and can stop them (Chainlit's flag cleared)", async () => {

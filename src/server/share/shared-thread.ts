@@ -23,8 +23,9 @@ export async function readShare(services: Pick<Services, "data" | "env">, thread
   if (!IdSchema.safeParse(threadId).success || !services.env.SHARE_ACCESS) return MISSING;
   const state = await services.data.getShareState(threadId);
   const share = effectiveShare(state, services.env.SHARE_ACCESS);
-  if (state && share?.expired && state.isShared) {
-    // Expired with Chainlit's flag still on: ended for Chainlit's share route too (docs/sharing.md, "Expiry").
+  if (state?.isShared && (share === null || share.expired)) {
+    // Expired (or stopped) with Chainlit's flag still on: ended for Chainlit's share route too (docs/sharing.md,
+    // "Expiry"). No request unless the settings say it has ended.
     await services.data.endShareIfExpired(state).catch(() => false);
   }
   if (!state || !share || share.expired) return MISSING;
