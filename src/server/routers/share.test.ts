@@ -5,7 +5,9 @@ import { parseServerEnv } from "@/server/env";
 import { sweepExpiredShares } from "@/server/share/share-expiry-sweep";
 import { readShare } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
-import { chainlitUpdateThread, testTable } from "../../../test/data-fixtures";
+import { chainlitShareThread, chainlitThread, chainlitUpdateThread, testTable } from "../../../test/data-fixtures";
+import { createInnerContext } from "@/server/context";
+import { createCaller } from "@/server/root";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`, "Alice");
@@ -68,6 +70,25 @@ describe("share router", () => {
     // Sharing again is a new share, live as usual.
     await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
     expect(await readShare(local, t.threadId, null)).toMatchObject({ kind: "shared" });
+  });
+
+  it("a copy of a thread with attachments Chainlit stored counts their size in storage against the copier's day", async () => {
+    const table = await testTable();
+    const local = { ...services, data: table.layer({ storageProvider: services.storage }), env: { ...services.env, UPLOAD_MB_PER_DAY: 2 } };
+    // A thread Chainlit wrote and shared: its element item records no `bytes`, its file is 900 KB.
+    // (No "@" in it: s3rver does not decode an encoded "@" in a copy's source, which S3 itself does.)
+    const owner = `chainlit-${randomUUID()}`;
+    const threadId = randomUUID();
+    const written = chainlitThread(owner, threadId);
+    for (const item of written.items) await table.putRaw(item);
+    await services.storage.uploadFile({ objectKey: written.objectKey, data: Buffer.alloc(900 * 1024, 1), mime: "application/pdf" });
+    await chainlitShareThread(table, threadId, { isShared: true, at: new Date().toISOString() });
+    const copier = sessionUser(`copier-${randomUUID()}@example.com`, "Copier");
+    const copy = (n: number) => createCaller(createInnerContext({ user: copier, services: local, clientAddress: `198.51.100.${n}` })).share.continue({ threadId });
+    // Two copies hold 1.8 MB of the 2 MB: a third is refused (counted at nothing, twenty would have gone through).
+    await copy(1);
+    await copy(2);
+    await expect(copy(3)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
   });
 
   it("with sharing turned off, owners still see their shares and can stop them (Chainlit's flag cleared)", async () => {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState, type ThreadWithContent } from "@/data";
+import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState, type StorageClient, type ThreadWithContent } from "@/data";
 import type { Context } from "../context";
 import { refusedError } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
@@ -23,9 +23,15 @@ const NOT_SHARED = "Not found";
 /** Download links the share page asks for live one minute: enough to start a download or draw a preview. */
 const SHARE_URL_SECONDS = 60;
 
-/** What a copy of `thread` stores: its steps as the table holds them (about their JSON) and its attachments' bytes. */
-const copiedBytes = (thread: ThreadWithContent) =>
-  Buffer.byteLength(JSON.stringify(thread.steps)) + thread.elements.reduce((sum, element) => sum + (element.bytes ?? 0), 0);
+/**
+ * What a copy of `thread` stores: its steps as the table holds them (about their JSON) and its attachments' bytes. An
+ * attachment Chainlit stored records no `bytes`: its size is asked of storage (a HEAD each, side by side), or copying
+ * a thread with large Chainlit files again and again would count nothing.
+ */
+async function copiedBytes(storage: StorageClient, thread: ThreadWithContent): Promise<number> {
+  const sizes = await Promise.all(thread.elements.map((element) => element.bytes ?? (element.objectKey ? storage.size(element.objectKey) : 0)));
+  return Buffer.byteLength(JSON.stringify(thread.steps)) + sizes.reduce((sum, bytes) => sum + bytes, 0);
+}
 
 /** The deployment's choices; sharing off is a clear 403 for the owner (the share page itself is then a 404). */
 function policyOf(ctx: Pick<Context, "services">) {
@@ -125,7 +131,7 @@ export const shareRouter = createTRPCRouter({
     await assertShareRate(ctx.services, ctx.clientAddress);
     const read = await readShare(ctx.services, input.threadId, ctx.user);
     if (read.kind !== "shared") throw notShared();
-    const budget = await chargeUpload(ctx.services, ctx.user.id, copiedBytes(read.snapshot));
+    const budget = await chargeUpload(ctx.services, ctx.user.id, await copiedBytes(ctx.services.storage, read.snapshot));
     if (!budget.ok) throw refusedError("TOO_MANY_REQUESTS", budget.error, budget.refusal);
     const id = randomUUID();
     let copied = false;
