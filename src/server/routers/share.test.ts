@@ -85,7 +85,7 @@ describe("share router", () => {
     await chainlitShareThread(table, threadId, { isShared: true, at: new Date().toISOString() });
     const copier = sessionUser(`copier-${randomUUID()}@example.com`, "Copier");
     const copy = (n: number) => createCaller(createInnerContext({ user: copier, services: local, clientAddress: `198.51.100.${n}` })).share.continue({ threadId });
-    // Two copies hold 1.8 MB of the 2 MB: a third is refused (counted at nothing, twenty would have gone through).
+    // Two copies hold 1.8 MB of the 2 MB: a third is refused (each counted at the 256 KB minimum before, eight went through).
     await copy(1);
     await copy(2);
     await expect(copy(3)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
