@@ -96,7 +96,9 @@ describe("sharing", () => {
     expect(metadata).not.toHaveProperty("shared_at");
     expect(metadata.chat_profile).toBe("analyst");
     // Kept for a Chainlit session that saves the flag back on (docs/sharing.md, "Rules"), applying to no share now.
-    expect(await table.plain(`THREAD#${threadId}`, "SHARE")).toMatchObject({ stopped: true });
+    const mark = await table.plain(`THREAD#${threadId}`, "SHARE");
+    expect(mark).toMatchObject({ stopped: true });
+    expect(mark).not.toHaveProperty("UserThreadPK");
     expect(await layer.getShareState(threadId)).toMatchObject({ isShared: false, endedByExpiry: false, settings: null });
     expect((await layer.listShares(userId, { first: 10 })).rows).toEqual([]);
   });

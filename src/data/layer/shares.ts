@@ -141,14 +141,19 @@ export async function unshareThread(ctx: LayerContext, threadId: string): Promis
     return false;
   }
   const owner = state?.settings?.userId ?? state?.userId;
-  if ((state?.isShared || state?.endedByExpiry) && state.sharedAt !== null && owner) {
-    await putSettings(ctx, { threadId, userId: owner, sharedAt: state.sharedAt, access: state.settings?.access ?? null, expiresAt: ctx.now(), origin: state.settings?.origin ?? "chainlit", stopped: true });
-  } else await deleteSettings(ctx, threadId);
+  if (!((state?.isShared || state?.endedByExpiry) && state.sharedAt !== null && owner)) {
+    await deleteSettings(ctx, threadId);
+    return true;
+  }
+  // The stop mark replaces the settings outside the share index (no UserThread keys): "Shared links" never reads it.
+  const mark: ShareSettings = { threadId, userId: owner, sharedAt: state.sharedAt, access: state.settings?.access ?? null, expiresAt: ctx.now(), origin: state.settings?.origin ?? "chainlit", stopped: true };
+  await Promise.all([ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...mark } })), deleteKeys(ctx, [expiryMarkerKey(threadId)])]);
   return true;
 }
 
-const deleteSettings = (ctx: LayerContext, threadId: string) =>
-  Promise.all([shareKey(threadId), expiryMarkerKey(threadId)].map((Key) => ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key }))));
+const deleteKeys = (ctx: LayerContext, keys: ReadonlyArray<Record<string, string>>) =>
+  Promise.all(keys.map((Key) => ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key }))));
+const deleteSettings = (ctx: LayerContext, threadId: string) => deleteKeys(ctx, [shareKey(threadId), expiryMarkerKey(threadId)]);
 
 export interface ShareRow extends ShareState {
   userId: string;
@@ -189,7 +194,7 @@ export async function listShares(ctx: LayerContext, userId: string, pagination: 
       const thread = byKey.get(`${String(marker.PK)}|${THREAD_SK}`);
       if (!thread) deleted.add(threadId);
       const state = thread ? shareStateOf(threadId, thread, byKey.get(`${String(marker.PK)}|${SHARE_SK}`)) : null;
-      if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId || !state.settings || state.settings.stopped) continue;
+      if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId || !state.settings) continue;
       const key = { PK: String(marker.PK), SK: String(marker.SK), UserThreadPK: String(marker.UserThreadPK), UserThreadSK: String(marker.UserThreadSK) };
       rows.push({ row: { ...state, userId }, key });
     }
