@@ -18,6 +18,12 @@ export const ShareSettingsSchema = z.object({
   access: ShareAccessSchema.nullable(),
   expiresAt: TimestampSchema.nullable(),
   origin: z.enum(["threadbook", "chainlit"]),
+  /**
+   * The owner stopped this share (shares.ts, unshareThread). Kept, with `expiresAt` the moment it stopped, so a
+   * Chainlit session that saves its older metadata back (the flag on under the same `shared_at`) does not bring the
+   * share back: it is no share to anyone, and reads end it again as an expired one.
+   */
+  stopped: z.boolean().optional(),
 });
 export type ShareSettings = z.infer<typeof ShareSettingsSchema>;
 

@@ -81,6 +81,33 @@ describe("listThreads", () => {
     expect(single.count).toBe(1);
   });
 
+  it("a name search reads a bounded number of index rows per call, and the next call goes on from where it stopped", async () => {
+    const layer = table.layer();
+    const userId = uid("u-");
+    // More threads than one call reads; only the oldest matches. Written as Chainlit writes them (raw items).
+    const count = 1_100;
+    const at = (i: number) => new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString().replace("Z", "000Z");
+    const oldest = uid("t-");
+    for (let from = 0; from < count; from += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, count - from) }, (_, k) => from + k).map((i) =>
+          table.putRaw(chainlitThread(userId, i === 0 ? oldest : uid("t-"), { name: i === 0 ? "the needle" : `hay ${i}`, at: at(i) }).thread),
+        ),
+      );
+    }
+    const calls: Array<{ queries: number; ids: string[]; hasNextPage: boolean }> = [];
+    let cursor: string | null | undefined;
+    do {
+      const { result, byOperation } = await countOf(table, () => layer.listThreads({ first: 5, cursor }, { userId, search: "needle" }));
+      calls.push({ queries: byOperation.QueryCommand ?? 0, ids: result.data.map((t) => t.id), hasNextPage: result.pageInfo.hasNextPage });
+      cursor = result.pageInfo.endCursor;
+    } while (calls.at(-1)!.hasNextPage && calls.length < 5);
+    expect(calls).toEqual([
+      { queries: 2, ids: [], hasNextPage: true },
+      { queries: 1, ids: [oldest], hasNextPage: false },
+    ]);
+  });
+
   it("lists Chainlit-written threads, with and without a name", async () => {
     const layer = table.layer();
     const userId = uid("u-");

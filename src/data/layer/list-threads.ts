@@ -5,7 +5,8 @@
  *
  * Here every listing is the same loop: Query the index newest first, turn items into rows (feedback markers are
  * resolved to their threads), keep the rows matching the search, until first+1 rows are found or the partition
- * ends. The extra row makes hasNextPage exact; it is not returned, and the cursor is the last *returned* row's key.
+ * ends (a search: or SEARCH_QUERIES_PER_CALL pages were read). The extra row makes hasNextPage exact; it is not
+ * returned, and the cursor is the last *returned* row's key (or, for a search that stopped short, the last row read).
  * A feedback listing first lets the index catch up with feedback Chainlit wrote (feedback-catch-up.ts).
  */
 import { type Item } from "../codec";
@@ -27,6 +28,12 @@ interface Row {
 /** Query page sizes: a search reads many rows per hit; a marker page feeds one BatchGetItem (≤ 100 keys). */
 const SEARCH_PAGE = 500;
 const MARKER_SEARCH_PAGE = 100;
+/**
+ * Query pages one name search reads per call (1,000 index rows, or 200 markers). A search that matches little
+ * would otherwise walk the whole partition in one request, however many threads it holds; past this the page ends
+ * short, with a cursor where the reading stopped, and the next call goes on from there.
+ */
+const SEARCH_QUERIES_PER_CALL = 2;
 
 const keyOf = (item: Item): CursorKey => ({
   PK: String(item.PK),
@@ -126,15 +133,17 @@ export async function listThreads(ctx: LayerContext, pagination: Pagination, fil
     // Rows without a name never match a search (there is nothing to match), but they are listed without one.
     rows.push(...candidates.filter((row) => !search || (row.summary.name?.toLowerCase().includes(search) ?? false)));
     startKey = next;
-  } while (rows.length < want && startKey);
+  } while (rows.length < want && startKey && !(search && queries >= SEARCH_QUERIES_PER_CALL));
+  // Stopped by the bound with rows still unread: the cursor is the last index row read, matched or not.
+  const stoppedAt = rows.length < want && startKey ? keyOf(startKey) : null;
 
   if (listing) await removeDeletedThreadsLeftovers(ctx, listing.deleted);
 
   const page = rows.slice(0, first);
-  const cursorOf = (row: Row | undefined) => (row ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: row.key }) : null);
+  const cursorOf = (key: CursorKey | undefined) => (key ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: key }) : null);
   ctx.logger.debug("listThreads read", { userId, rows: page.length, queries, search: search !== null, feedback });
   return {
-    pageInfo: { hasNextPage: rows.length > first, startCursor: cursorOf(page[0]), endCursor: cursorOf(page.at(-1)) },
+    pageInfo: { hasNextPage: rows.length > first || stoppedAt !== null, startCursor: cursorOf(page[0]?.key), endCursor: cursorOf(stoppedAt ?? page.at(-1)?.key) },
     data: page.map((row) => row.summary),
   };
 }

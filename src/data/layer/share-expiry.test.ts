@@ -57,7 +57,8 @@ describe("expired shares", () => {
     await layer.changeShare(threadId, userId, { access: "public", expiresAt: inHours(24) });
     expect(await table.partitionSks(threadId)).toEqual(["SHARE", "SHARE_EXPIRY", "THREAD"]);
     await layer.unshareThread(threadId);
-    expect(await table.partitionSks(threadId)).toEqual(["THREAD"]);
+    // The settings stay as its stop mark (docs/sharing.md, "Rules").
+    expect(await table.partitionSks(threadId)).toEqual(["SHARE", "THREAD"]);
   });
 
   it("renewed before it was due, or changed to never: not ended, and the stale marker is put right", async () => {

@@ -35,7 +35,7 @@ export const expiryMarkerKey = (threadId: string) => ({ PK: threadPk(threadId), 
 export const expiryMicros = (expiresAt: string) => timestampMicros(expiresAt) ?? 0;
 
 /** What a state read projects from the THREAD item and the settings item (one BatchGetItem for both). */
-export const STATE_ATTRIBUTES = ["PK", "SK", "userId", "name", "metadata", "threadId", "sharedAt", "access", "expiresAt", "origin"] as const;
+export const STATE_ATTRIBUTES = ["PK", "SK", "userId", "name", "metadata", "threadId", "sharedAt", "access", "expiresAt", "origin", "stopped"] as const;
 
 function settingsFrom(item: Item | undefined): ShareSettings | null {
   if (!item) return null;
@@ -54,7 +54,7 @@ export function shareStateOf(threadId: string, thread: Item, settingsItem: Item 
     userId: typeof thread.userId === "string" ? thread.userId : null,
     name: typeof thread.name === "string" ? thread.name : null,
     isShared: metadata.is_shared === true,
-    endedByExpiry: metadata.is_shared === false && current?.expiresAt != null,
+    endedByExpiry: metadata.is_shared === false && current?.expiresAt != null && !current.stopped,
     sharedAt,
     settings: current,
   };
@@ -111,7 +111,7 @@ export async function shareThread(ctx: LayerContext, threadId: string, userId: s
 export async function changeShare(ctx: LayerContext, threadId: string, userId: string, change: ShareChange): Promise<ShareSettings> {
   const parsed = ShareChangeSchema.parse(change);
   const state = await readShareState(ctx, threadId);
-  if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId) return notFound("share");
+  if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId || state.settings?.stopped) return notFound("share");
   const access = parsed.access;
   const expiresAt = parsed.expiresAt === undefined ? (state.settings?.expiresAt ?? null) : parsed.expiresAt;
   // A share Chainlit made without a shared_at (not seen in practice) starts its snapshot now.
@@ -126,9 +126,13 @@ export async function changeShare(ctx: LayerContext, threadId: string, userId: s
 
 /**
  * Ends the share in both apps: Chainlit's flag cleared (`is_shared: false`, `shared_at` removed, as Chainlit's own
- * unshare leaves a thread unshared), then the settings item deleted. True if the thread exists.
+ * unshare leaves a thread unshared). The settings stay, marked `stopped` and expired now: a Chainlit session open on
+ * the thread still holds the metadata with the flag on, and saves it back when it disconnects (its update_thread
+ * replaces the whole map); that share is then recognised by its `shared_at` as the stopped one, refused, and ended
+ * again by the next read, as an expired share is (share-expiry.ts). True if the thread exists.
  */
 export async function unshareThread(ctx: LayerContext, threadId: string): Promise<boolean> {
+  const state = await readShareState(ctx, threadId);
   try {
     await updateThread(ctx, threadId, { metadata: { is_shared: false, shared_at: null } }, { mustExist: true });
   } catch (error) {
@@ -136,12 +140,20 @@ export async function unshareThread(ctx: LayerContext, threadId: string): Promis
     await deleteSettings(ctx, threadId);
     return false;
   }
-  await deleteSettings(ctx, threadId);
+  const owner = state?.settings?.userId ?? state?.userId;
+  if (!((state?.isShared || state?.endedByExpiry) && state.sharedAt !== null && owner)) {
+    await deleteSettings(ctx, threadId);
+    return true;
+  }
+  // The stop mark replaces the settings outside the share index (no UserThread keys): "Shared links" never reads it.
+  const mark: ShareSettings = { threadId, userId: owner, sharedAt: state.sharedAt, access: state.settings?.access ?? null, expiresAt: ctx.now(), origin: state.settings?.origin ?? "chainlit", stopped: true };
+  await Promise.all([ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...mark } })), deleteKeys(ctx, [expiryMarkerKey(threadId)])]);
   return true;
 }
 
-const deleteSettings = (ctx: LayerContext, threadId: string) =>
-  Promise.all([shareKey(threadId), expiryMarkerKey(threadId)].map((Key) => ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key }))));
+const deleteKeys = (ctx: LayerContext, keys: ReadonlyArray<Record<string, string>>) =>
+  Promise.all(keys.map((Key) => ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key }))));
+const deleteSettings = (ctx: LayerContext, threadId: string) => deleteKeys(ctx, [shareKey(threadId), expiryMarkerKey(threadId)]);
 
 export interface ShareRow extends ShareState {
   userId: string;

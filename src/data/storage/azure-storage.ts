@@ -226,6 +226,18 @@ export class AzureBlobStorageClient implements StorageClient {
     logger.debug("copied", { backend: "azure", from: sourceKey, to: targetKey });
   }
 
+  async size(objectKey: string): Promise<number> {
+    checkObjectKey(objectKey);
+    try {
+      return (await this.container.getBlobClient(objectKey).getProperties()).contentLength ?? 0;
+    } catch (error) {
+      // A HEAD has no body: the error code comes only from the x-ms-error-code header, into `details`.
+      const { statusCode, details } = error as { statusCode?: number; details?: { errorCode?: string } };
+      if (statusCode === 404 && details?.errorCode === "BlobNotFound") throw objectNotFound(objectKey);
+      throw toStorageError(error, this.target, "read");
+    }
+  }
+
   async deleteFile(objectKey: string): Promise<boolean> {
     checkObjectKey(objectKey);
     try {

@@ -240,6 +240,17 @@ export class S3StorageClient implements StorageClient {
     logger.debug("copied", { backend: "s3", from: sourceKey, to: targetKey });
   }
 
+  async size(objectKey: string): Promise<number> {
+    checkObjectKey(objectKey);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      return head.ContentLength ?? 0;
+    } catch (error) {
+      if (isNotFound(error)) throw objectNotFound(objectKey);
+      throw toStorageError(error, this.target, "read");
+    }
+  }
+
   /**
    * S3's DeleteObject says nothing about whether the object existed, so a HeadObject asks first (a small race with a
    * concurrent writer is accepted). Needs s3:ListBucket: without it S3 answers a missing object's HEAD with 403.

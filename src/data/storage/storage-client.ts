@@ -61,6 +61,11 @@ export interface StorageClient {
    * its content type and disposition. `not_found` when the source is missing. Used by "Continue in my history".
    */
   copyFile(sourceKey: string, targetKey: string): Promise<void>;
+  /**
+   * The object's stored size in bytes, from its properties (a HEAD request, no bytes read); `not_found` if missing.
+   * For objects whose item records no `bytes` (Chainlit records none), before they are copied.
+   */
+  size(objectKey: string): Promise<number>;
   /** True if something was deleted (false if it was not there). */
   deleteFile(objectKey: string): Promise<boolean>;
   close(): Promise<void>;

@@ -128,11 +128,12 @@ describe.each(BACKENDS)("%s storage", (backend) => {
     expect(await storage.deleteFile(objectKey)).toBe(false);
   });
 
-  it("copies an object server side: same bytes, type and download name; the copy outlives the original; a missing source is not_found", async () => {
+  it("copies an object server side: same bytes, type and download name, its size readable; the copy outlives the original; a missing source is not_found", async () => {
     const source = key();
     await storage.uploadFile({ objectKey: source, data: CSV, mime: "text/csv", fileName: NAME });
     const target = key();
     await storage.copyFile(source, target);
+    expect(await storage.size(target)).toBe(Buffer.byteLength(CSV));
     expect(await storage.deleteFile(source)).toBe(true);
     const copied = await fetch((await storage.getReadUrl(target)).url);
     expect(copied.status).toBe(200);
@@ -140,6 +141,7 @@ describe.each(BACKENDS)("%s storage", (backend) => {
     expect(copied.headers.get("content-disposition")).toBe(attachmentDisposition(NAME));
     expect(await copied.text()).toBe(CSV);
     await expect(storage.copyFile(key("missing.csv"), key())).rejects.toMatchObject({ code: "not_found" });
+    await expect(storage.size(key("missing.csv"))).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("names the bucket or container when it is missing", async () => {

@@ -66,8 +66,12 @@ describe("OAuth providers from the environment", () => {
 
   it("knows a single-tenant Entra issuer from the shared endpoints", () => {
     expect(isEntraTenantIssuer(undefined)).toBe(false);
-    for (const tenant of ["common", "organizations", "consumers", "Common"]) expect(isEntraTenantIssuer(`https://login.microsoftonline.com/${tenant}/v2.0`)).toBe(false);
-    expect(isEntraTenantIssuer("https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0")).toBe(true);
+    // The last is the personal-accounts tenant by its id: the issuer personal Microsoft accounts' tokens carry, whose
+    // users put any address they like on their account.
+    for (const tenant of ["common", "organizations", "consumers", "Common", "9188040d-6c67-4c5b-b112-36a304b66dad", "9188040D-6C67-4C5B-B112-36A304B66DAD"]) {
+      expect(isEntraTenantIssuer(`https://login.microsoftonline.com/${tenant}/v2.0`)).toBe(false);
+    }
+    expect(isEntraTenantIssuer("https://login.microsoftonline.com/2b7c3f4e-1a5d-4e8f-9c0b-6d7e8f9a0b1c/v2.0")).toBe(true);
     expect(isEntraTenantIssuer("https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0")).toBe(true);
     const env = { AUTH_MICROSOFT_ENTRA_ID_ID: "m", AUTH_MICROSOFT_ENTRA_ID_SECRET: "s", AUTH_MICROSOFT_ENTRA_ID_ISSUER: "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0" };
     expect(oauthSettings(parseOAuthEnv(env)).entraTenantIssuer).toBe(true);

@@ -43,8 +43,12 @@ const trimSlash = (issuer: string | undefined) => issuer?.replace(/\/+$/, "");
 
 export { GENERIC_OIDC_ID };
 
-/** Entra's multi-tenant endpoints: anyone with a Microsoft account of any directory (or a personal one) signs in. */
-const ENTRA_SHARED_TENANTS = new Set(["common", "organizations", "consumers"]);
+/**
+ * Entra's multi-tenant endpoints: anyone with a Microsoft account of any directory (or a personal one) signs in. The
+ * last is the personal-accounts tenant by its id, the issuer personal accounts' tokens name: one tenant by its form,
+ * but its users are anybody, each with whatever address they put on their account.
+ */
+const ENTRA_SHARED_TENANTS = new Set(["common", "organizations", "consumers", "9188040d-6c67-4c5b-b112-36a304b66dad"]);
 /** True for `https://login.microsoftonline.com/{one tenant}/v2.0`; false without an issuer (Auth.js then uses /common). */
 export function isEntraTenantIssuer(issuer: string | undefined): boolean {
   if (!issuer) return false;

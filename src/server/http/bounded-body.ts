@@ -30,3 +30,18 @@ export async function readBoundedBody(req: Request, maxBytes: number): Promise<B
   }
   return { ok: true, bytes: Buffer.concat(chunks, total) };
 }
+
+/**
+ * The request with its body read within `maxBytes` (in memory, ready for a handler that buffers it whole), or null
+ * when the body is over the limit. A GET or HEAD passes as it is: Next hands it an empty body stream, and a GET
+ * Request cannot be rebuilt with a body.
+ */
+export async function withBoundedBody(req: Request, maxBytes: number): Promise<Request | null> {
+  if (req.method === "GET" || req.method === "HEAD") return req;
+  const body = await readBoundedBody(req, maxBytes);
+  if (!body.ok) return null;
+  if (body.bytes === null) return req;
+  const headers = new Headers(req.headers);
+  headers.delete("content-length");
+  return new Request(req.url, { method: req.method, headers, body: body.bytes, signal: req.signal });
+}

@@ -11,7 +11,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { ServerEnv } from "../env";
 import { transformer } from "../transformer";
-import { readBoundedBody } from "./bounded-body";
+import { withBoundedBody } from "./bounded-body";
 import { CROSS_ORIGIN_API_MESSAGE, isSameOriginRequest } from "./same-origin";
 
 export interface TrpcLimits {
@@ -52,10 +52,7 @@ export async function limitTrpcRequest(req: Request, endpoint: string, limits: T
     await req.body?.cancel().catch(() => undefined);
     return { ok: false, response: trpcErrorResponse("FORBIDDEN", CROSS_ORIGIN_API_MESSAGE) };
   }
-  const body = await readBoundedBody(req, limits.maxBodyBytes);
-  if (!body.ok) return { ok: false, response: trpcErrorResponse("PAYLOAD_TOO_LARGE", `The request body is larger than the ${kilobytes(limits.maxBodyBytes)} limit.`) };
-  if (body.bytes === null) return { ok: true, req };
-  const headers = new Headers(req.headers);
-  headers.delete("content-length");
-  return { ok: true, req: new Request(req.url, { method: req.method, headers, body: body.bytes, signal: req.signal }) };
+  const bounded = await withBoundedBody(req, limits.maxBodyBytes);
+  if (!bounded) return { ok: false, response: trpcErrorResponse("PAYLOAD_TOO_LARGE", `The request body is larger than the ${kilobytes(limits.maxBodyBytes)} limit.`) };
+  return { ok: true, req: bounded };
 }

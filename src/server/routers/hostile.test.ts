@@ -437,6 +437,20 @@ describe("share links", () => {
     expectNoInternals(sent);
   });
 
+  it("a copy made with \"Continue in my history\" carries no owner id or email either", async () => {
+    const asCarol = callerFor(services, carol);
+    const t = await seedThread(services, carol.id, "continued by bob");
+    // Chainlit names a user's message after its author's identifier; any other step may carry it too.
+    await services.data.createStep({ id: randomUUID(), threadId: t.threadId, type: "tool", name: carol.identifier, output: "ran", createdAt: new Date(Date.UTC(2025, 2, 4, 9, 15, 4)).toISOString() });
+    await asCarol.share.create({ threadId: t.threadId, access: "signed-in", expiry: "never" });
+    const { id } = await callerFor(services, bob).share.continue({ threadId: t.threadId });
+    const copy = await asBob.threads.get({ threadId: id });
+    const exported = await Promise.all([asBob.threads.export({ threadId: id, format: "json" }), asBob.threads.export({ threadId: id, format: "markdown" })]);
+    expect(JSON.stringify([copy, exported, await services.data.getThread(id)])).not.toContain(carol.identifier);
+    // Bob's copy reads like his own thread: the question is named after him, as a message he sends is.
+    expect(copy.steps.find((step) => step.type === "user_message")?.name).toBe(bob.identifier);
+  });
+
   it("share routes are rate limited per client address", async () => {
     const limited = { ...services, env: { ...services.env, SHARE_RATE_PER_MINUTE: 2 } };
     const from = (address: string) => createCaller(createInnerContext({ user: bob, services: limited, clientAddress: address }));

@@ -5,6 +5,9 @@ import { parseServerEnv } from "@/server/env";
 import { sweepExpiredShares } from "@/server/share/share-expiry-sweep";
 import { readShare } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
+import { chainlitShareThread, chainlitThread, chainlitUpdateThread, testTable } from "../../../test/data-fixtures";
+import { createInnerContext } from "@/server/context";
+import { createCaller } from "@/server/root";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`, "Alice");
@@ -39,6 +42,53 @@ describe("share router", () => {
     await asAlice.share.revoke({ threadId: t.threadId });
     expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
     expect((await asAlice.share.list({})).rows).toEqual([]);
+  });
+
+  it("a share stopped here stays stopped when a Chainlit session saves its older metadata back over it", async () => {
+    const table = await testTable();
+    const local = { ...services, data: table.layer({ storageProvider: services.storage }) };
+    const asAlice = callerFor(local, alice);
+    const t = await seedThread(local, alice.id, "Stopped");
+    const { sharedAt } = (await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "never" })) as { sharedAt: string };
+    await asAlice.share.revoke({ threadId: t.threadId });
+    // A Chainlit session open on the thread since it was shared saves its copy of the metadata when it disconnects:
+    // update_thread replaces the whole map (Chainlit issue #2688), the flag and its shared_at with it.
+    const disconnect = () =>
+      chainlitUpdateThread(table, t.threadId, { at: new Date().toISOString(), metadata: { source: { S: "test" }, is_shared: { BOOL: true }, shared_at: { S: sharedAt } } });
+    const chainlitServes = async () => ((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata as { is_shared?: unknown }).is_shared === true;
+    await disconnect();
+    expect(await chainlitServes()).toBe(true);
+    // The link stays dead for an anonymous viewer, and the read ends the share for Chainlit's own route again.
+    expect(await readShare(local, t.threadId, null)).toEqual({ kind: "missing" });
+    expect(await chainlitServes()).toBe(false);
+    await expect(callerFor(local, bob).share.continue({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
+    // Saved back once more: the owner's list does not show it, and its catch-up ends it too.
+    await disconnect();
+    expect((await asAlice.share.list({})).rows).toEqual([]);
+    expect(await chainlitServes()).toBe(false);
+    // Sharing again is a new share, live as usual.
+    await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    expect(await readShare(local, t.threadId, null)).toMatchObject({ kind: "shared" });
+  });
+
+  it("a copy of a thread with attachments Chainlit stored counts their size in storage against the copier's day", async () => {
+    const table = await testTable();
+    const local = { ...services, data: table.layer({ storageProvider: services.storage }), env: { ...services.env, UPLOAD_MB_PER_DAY: 2 } };
+    // A thread Chainlit wrote and shared: its element item records no `bytes`, its file is 900 KB.
+    // (No "@" in it: s3rver does not decode an encoded "@" in a copy's source, which S3 itself does.)
+    const owner = `chainlit-${randomUUID()}`;
+    const threadId = randomUUID();
+    const written = chainlitThread(owner, threadId);
+    for (const item of written.items) await table.putRaw(item);
+    await services.storage.uploadFile({ objectKey: written.objectKey, data: Buffer.alloc(900 * 1024, 1), mime: "application/pdf" });
+    await chainlitShareThread(table, threadId, { isShared: true, at: new Date().toISOString() });
+    const copier = sessionUser(`copier-${randomUUID()}@example.com`, "Copier");
+    const copy = (n: number) => createCaller(createInnerContext({ user: copier, services: local, clientAddress: `198.51.100.${n}` })).share.continue({ threadId });
+    // Two copies hold 1.8 MB of the 2 MB: a third is refused (each counted at the 256 KB minimum before, eight went through).
+    await copy(1);
+    await copy(2);
+    await expect(copy(3)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
   });
 
   it("with sharing turned off, owners still see their shares and can stop them (Chainlit's flag cleared)", async () => {

@@ -7,12 +7,12 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState, type ThreadWithContent } from "@/data";
+import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState, type StorageClient, type ThreadWithContent } from "@/data";
 import type { Context } from "../context";
 import { refusedError } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
 import { assertShareRate } from "../share/share-rate-limit";
-import { readShare, snapshotElement } from "../share/shared-thread";
+import { readShare, snapshotElement, stepsWithoutOwner } from "../share/shared-thread";
 import { chargeUpload } from "../upload-budget";
 import { createTRPCRouter, protectedProcedure, publicProcedure, threadProcedure } from "../trpc";
 
@@ -23,9 +23,15 @@ const NOT_SHARED = "Not found";
 /** Download links the share page asks for live one minute: enough to start a download or draw a preview. */
 const SHARE_URL_SECONDS = 60;
 
-/** What a copy of `thread` stores: its steps as the table holds them (about their JSON) and its attachments' bytes. */
-const copiedBytes = (thread: ThreadWithContent) =>
-  Buffer.byteLength(JSON.stringify(thread.steps)) + thread.elements.reduce((sum, element) => sum + (element.bytes ?? 0), 0);
+/**
+ * What a copy of `thread` stores: its steps as the table holds them (about their JSON) and its attachments' bytes. An
+ * attachment Chainlit stored records no `bytes`: its size is asked of storage (a HEAD each, side by side), or copying
+ * a thread with large Chainlit files again and again would count nothing.
+ */
+async function copiedBytes(storage: StorageClient, thread: ThreadWithContent): Promise<number> {
+  const sizes = await Promise.all(thread.elements.map((element) => element.bytes ?? (element.objectKey ? storage.size(element.objectKey) : 0)));
+  return Buffer.byteLength(JSON.stringify(thread.steps)) + sizes.reduce((sum, bytes) => sum + bytes, 0);
+}
 
 /** The deployment's choices; sharing off is a clear 403 for the owner (the share page itself is then a 404). */
 function policyOf(ctx: Pick<Context, "services">) {
@@ -125,12 +131,14 @@ export const shareRouter = createTRPCRouter({
     await assertShareRate(ctx.services, ctx.clientAddress);
     const read = await readShare(ctx.services, input.threadId, ctx.user);
     if (read.kind !== "shared") throw notShared();
-    const budget = await chargeUpload(ctx.services, ctx.user.id, copiedBytes(read.snapshot));
+    const budget = await chargeUpload(ctx.services, ctx.user.id, await copiedBytes(ctx.services.storage, read.snapshot));
     if (!budget.ok) throw refusedError("TOO_MANY_REQUESTS", budget.error, budget.refusal);
     const id = randomUUID();
     let copied = false;
     try {
-      await ctx.services.data.copyThread(read.snapshot, { threadId: id, userId: ctx.user.id });
+      // The owner's identifier stays behind, as on the share page: the copier's messages are named after the copier.
+      const copy = { ...read.snapshot, steps: stepsWithoutOwner(read.snapshot, ctx.user.identifier) };
+      await ctx.services.data.copyThread(copy, { threadId: id, userId: ctx.user.id });
       copied = true;
     } finally {
       // A failed copy is deleted again (copyThread), so it takes nothing from the day.

@@ -18,10 +18,11 @@ export interface EffectiveShare {
  * no settings of Threadbook's: it gets the deployment's default access and no expiry. Settings naming an access the
  * deployment no longer offers fall back to the default too, so removing `public` from SHARE_ACCESS closes every
  * public link at once. An expiry that cannot be read counts as expired. A share the expiry sweep ended (Chainlit's
- * flag cleared) is still the owner's to see, stop or renew, as expired.
+ * flag cleared) is still the owner's to see, stop or renew, as expired. A share the owner stopped is no share, even
+ * with Chainlit's flag saved back on over it.
  */
 export function effectiveShare(state: ShareState | null, policy: SharePolicy | null, now = Date.now()): EffectiveShare | null {
-  if (!policy || !(state?.isShared || state?.endedByExpiry) || state.sharedAt === null || state.userId === null) return null;
+  if (!policy || !(state?.isShared || state?.endedByExpiry) || state.sharedAt === null || state.userId === null || state.settings?.stopped) return null;
   const settings = state.settings;
   const access = settings?.access && policy.choices.includes(settings.access) ? settings.access : policy.default;
   const expiresAt = settings?.expiresAt ?? null;

@@ -23,8 +23,9 @@ export async function readShare(services: Pick<Services, "data" | "env">, thread
   if (!IdSchema.safeParse(threadId).success || !services.env.SHARE_ACCESS) return MISSING;
   const state = await services.data.getShareState(threadId);
   const share = effectiveShare(state, services.env.SHARE_ACCESS);
-  if (state && share?.expired && state.isShared) {
-    // Expired with Chainlit's flag still on: ended for Chainlit's share route too (docs/sharing.md, "Expiry").
+  if (state?.isShared && (share === null || share.expired)) {
+    // Expired (or stopped) with Chainlit's flag still on: ended for Chainlit's share route too (docs/sharing.md,
+    // "Expiry"). No request unless the settings say it has ended.
     await services.data.endShareIfExpired(state).catch(() => false);
   }
   if (!state || !share || share.expired) return MISSING;
@@ -58,10 +59,7 @@ export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
     userId: null,
     tags: [] as string[],
     metadata: {} as Record<string, unknown>,
-    // Chainlit names a user's message after the user's identifier (often an email): never sent.
-    steps: thread.steps.map(({ feedback: _ownersRating, ...step }) =>
-      step.type === "user_message" || (snapshot.userId && step.name === snapshot.userId) ? { ...step, name: null } : step,
-    ),
+    steps: stepsWithoutOwner(snapshot, null).map(({ feedback: _ownersRating, ...step }) => step),
     share: { sharedAt: share.sharedAt, ownerName, access: share.access, expiresAt: share.expiresAt },
     // A viewer gets no thread pass: there is no feedback to give on a share.
     pass: undefined,
@@ -70,6 +68,17 @@ export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
   };
 }
 export type SharedThread = ReturnType<typeof toSharedThread>;
+
+/**
+ * The snapshot's steps without the owner's identifier (often an email): Chainlit names a user's message after it, and
+ * any step may carry it as its name. A user's message is named `userMessageName` instead: nobody on the share page,
+ * the copier in a "Continue in my history" copy (as a message they sent is named).
+ */
+export function stepsWithoutOwner(snapshot: ThreadWithContent, userMessageName: string | null): ThreadWithContent["steps"] {
+  return snapshot.steps.map((step) =>
+    step.type === "user_message" ? { ...step, name: userMessageName } : snapshot.userId && step.name === snapshot.userId ? { ...step, name: null } : step,
+  );
+}
 
 /** An element of the snapshot (never one added after the share, nor another thread's). */
 export const snapshotElement = (read: Extract<ShareRead, { kind: "shared" }>, elementId: string): Element | null =>
