@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { type CDPSession, chromium } from "@playwright/test";
+import { type BrowserContext, type CDPSession, type Page, chromium } from "@playwright/test";
 import { DynamoDBDataLayer } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
 import { createDynamoClient, dynamoSettings } from "../src/data";
@@ -137,6 +137,53 @@ async function latestMarks(cdp: CDPSession): Promise<{ visible: number; interact
   throw new Error("the newest reply did not become interactive within 60 s");
 }
 
+/**
+ * BENCH_UI_TAB: how each view is opened.
+ * - `site` (the default): in one tab, coming from a page of another site (the app's own address as 127.0.0.1), so
+ *   each view has a renderer process of its own with the browser's HTTP and code caches warm, as when a reader opens
+ *   a thread link in the tab they have open.
+ * - `same`: in one tab, coming from about:blank: the renderer of the view before is reused, its memory cache too
+ *   (a reload, or a second thread opened by its address in that tab).
+ * - `new`: a new tab per view (the bench before 2026-12-01): this Chromium then also loads its own omnibox popup
+ *   (a WebUI renderer, ~200 chrome:// module requests) at the moment the page loads, competing with it for the two
+ *   cores, which no reader's browser does when a page opens (bench/README.md, "The browser's own work").
+ */
+const TAB = process.env.BENCH_UI_TAB ?? "site";
+if (!["site", "same", "new"].includes(TAB)) throw new Error(`BENCH_UI_TAB must be site, same or new, not ${TAB}`);
+
+/** The renderer's main-thread CPU so far (CDP Performance metrics: all tasks, script alone) and its documents. */
+async function rendererCpu(cdp: CDPSession): Promise<[number, number, number]> {
+  const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  return [(metrics.TaskDuration ?? 0) * 1000, (metrics.ScriptDuration ?? 0) * 1000, metrics.Documents ?? 0];
+}
+
+/** The tab each view opens in (BENCH_UI_TAB), with the renderer CPU to count from. */
+async function viewTab(context: BrowserContext, baseUrl: string) {
+  let current: { page: Page; cdp: CDPSession } | undefined;
+  const fresh = async () => {
+    await current?.page.close();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+    return (current = { page, cdp });
+  };
+  return {
+    async next(): Promise<{ page: Page; cdp: CDPSession; cpuBefore: [number, number, number] }> {
+      if (!current || TAB === "new") return { ...(await fresh()), cpuBefore: [0, 0, 0] };
+      const { page, cdp } = current;
+      if (TAB === "same") {
+        await page.goto("about:blank");
+        // The same renderer goes on: count from here.
+        return { page, cdp, cpuBefore: await rendererCpu(cdp) };
+      }
+      // Another site: the view's document gets a renderer process of its own, whose counters start at zero.
+      await page.goto(`${baseUrl.replace("//localhost:", "//127.0.0.1:")}/api/health`);
+      return { page, cdp, cpuBefore: [0, 0, 0] };
+    },
+    close: async () => current?.page.close(),
+  };
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -177,28 +224,27 @@ export async function runUiBench(log: (line: string) => void = console.error): P
       const html = await (await fetch(url, { headers: { cookie } })).text();
       if (TRACE_DIR) writeFileSync(path.join(TRACE_DIR, `thread-${steps}.html`), html);
       const runs: Omit<UiResult, "steps" | "htmlBytes">[] = [];
+      const tab = await viewTab(context, server.baseUrl);
       // One warm-up view (the server's first render of a route compiles nothing, but fills its caches).
       for (let run = -1; run < RUNS; run++) {
-        const page = await context.newPage();
-        const cdp = await context.newCDPSession(page);
-        await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+        const { page, cdp, cpuBefore } = await tab.next();
         const serverCpuBefore = cpuMs(server.pid);
         await page.goto(url, { waitUntil: "commit" });
         // Page-side code as strings: tsx names functions with a helper the page does not have.
         // Resolved in the frame the page notes it, so the CPU metrics below are read as soon as possible after.
         const { visible: visibleMs, interactive: interactiveMs } = await latestMarks(cdp);
         const serverCpuMs = cpuMs(server.pid) - serverCpuBefore;
-        const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
-        const [browserTaskMs, browserScriptMs] = [metrics.TaskDuration ?? 0, metrics.ScriptDuration ?? 0].map((seconds) => seconds * 1000) as [number, number];
+        const cpuAfter = await rendererCpu(cdp);
+        const [browserTaskMs, browserScriptMs] = [cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1]];
+        if (process.env.BENCH_UI_DEBUG) log(`    renderer CPU before ${cpuBefore.map(Math.round).join("/")}, after ${cpuAfter.map(Math.round).join("/")}, documents ${cpuAfter[2]}`);
         const [firstByteMs, htmlDoneMs] = (await page.evaluate(NAVIGATION_TIMING)) as [number, number];
         const domNodes = (await page.evaluate('document.getElementsByTagName("*").length')) as number;
         const dislikeToDialogMs = (await page.evaluate(DISLIKE_TO_DIALOG)) as number;
-        await page.close();
         if (run >= 0) runs.push({ domNodes, firstByteMs, htmlDoneMs, visibleMs, interactiveMs, dislikeToDialogMs, browserTaskMs, browserScriptMs, serverCpuMs });
       }
       if (TRACE_DIR) {
-        // One more view, traced (not in the medians: tracing slows the page down a little).
-        const page = await context.newPage();
+        // One more view, opened the same way, traced (not in the medians: tracing slows the page down a little).
+        const { page, cdp } = await tab.next();
         // A hydration mismatch makes React draw the page again on the client: worth knowing before reading a trace.
         page.on("console", (message) => {
           if (message.type() === "error" || message.type() === "warning") log(`  console ${message.type()}: ${message.text().slice(0, 300)}`);
@@ -206,13 +252,13 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         const file = path.join(TRACE_DIR, `thread-${steps}.json`);
         await browser.startTracing(page, { path: file, categories: TRACE_CATEGORIES });
         await page.goto(url, { waitUntil: "commit" });
-        await latestMarks(await context.newCDPSession(page));
+        await latestMarks(cdp);
         // A few frames more, so the trace shows what follows interactivity too.
         await page.waitForTimeout(500);
         await browser.stopTracing();
-        await page.close();
         log(`  traced one view of ${steps} steps: ${file} (npx tsx scripts/trace-summary.ts ${file})`);
       }
+      await tab.close();
       const result = {
         steps,
         htmlBytes: Buffer.byteLength(html),
