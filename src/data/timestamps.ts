@@ -136,10 +136,15 @@ function compareRead(a: ReadTimestamp, b: ReadTimestamp): number {
  * expression matches per read, half the server's CPU for opening the thread (bench/README.md, "Long threads: attributed").
  */
 export function sortByTimestamps<T>(items: readonly T[], ...fields: Array<(item: T) => string | null | undefined>): T[] {
-  // The fields after the first are read only for items that tie on the ones before (steps almost never do).
-  const keyed = items.map((item) => ({ item, keys: [] as ReadTimestamp[] }));
+  // The first field's instant is kept as a plain number (NaN when unreadable) and compared directly: that decides
+  // almost every comparison. The fields after it are read only for items that tie on it (steps almost never do).
+  const keyed = items.map((item) => {
+    const first = read(fields[0]!(item));
+    return { item, first: first.micros ?? Number.NaN, keys: [first] };
+  });
   const key = (entry: (typeof keyed)[number], i: number) => (entry.keys[i] ??= read(fields[i]!(entry.item)));
   keyed.sort((a, b) => {
+    if (a.first !== b.first && !Number.isNaN(a.first) && !Number.isNaN(b.first)) return a.first - b.first;
     for (let i = 0; i < fields.length; i++) {
       const order = compareRead(key(a, i), key(b, i));
       if (order !== 0) return order;
