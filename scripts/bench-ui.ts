@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { chromium } from "@playwright/test";
+import { type BrowserContext, type CDPSession, type Page, chromium } from "@playwright/test";
 import { DynamoDBDataLayer } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
 import { createDynamoClient, dynamoSettings } from "../src/data";
@@ -100,7 +100,17 @@ const WATCH_LATEST_REPLY = `(() => {
   };
   requestAnimationFrame(check);
 })()`;
-const LATEST_MARKS = "window.__benchUi && window.__benchUi.interactive ? window.__benchUi : null";
+/**
+ * Resolves, in the page, once the newest reply is interactive (null in a document that is not the thread's yet).
+ * Awaited through one CDP Runtime.evaluate rather than Playwright's waitForFunction: that compiles Playwright's
+ * injected script (~100 KB) on the page's main thread while the HTML is still being parsed, which a user's browser
+ * never does (123 ms of one traced view's main thread at load 6, between the parser's chunks, before the first paint).
+ */
+const LATEST_MARKS = `new Promise((resolve) => {
+  if (!window.__benchUi || location.protocol === "about:") return resolve(null);
+  const check = () => (window.__benchUi.interactive ? resolve(window.__benchUi) : requestAnimationFrame(check));
+  check();
+})`;
 const NAVIGATION_TIMING = `(() => { const n = performance.getEntriesByType("navigation")[0]; return [n.responseStart, n.responseEnd]; })()`;
 
 /** ms from a click on the last reply's 👎 to the first frame with the dialog in the document. */
@@ -111,6 +121,68 @@ const DISLIKE_TO_DIALOG = `new Promise((resolve) => {
   const check = () => (document.querySelector('dialog[open], [role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
   requestAnimationFrame(check);
 })`;
+
+/** The page's marks once its newest reply is interactive (LATEST_MARKS), through the page's CDP session. */
+async function latestMarks(cdp: CDPSession): Promise<{ visible: number; interactive: number }> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    // Right after the commit the evaluation can still land in the blank document the tab started with: then again.
+    const answer = await cdp
+      .send("Runtime.evaluate", { expression: LATEST_MARKS, awaitPromise: true, returnByValue: true })
+      .catch(() => null);
+    const value = answer?.result.value as { visible: number; interactive: number } | null | undefined;
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("the newest reply did not become interactive within 60 s");
+}
+
+/**
+ * BENCH_UI_TAB: how each view is opened.
+ * - `site` (the default): in one tab, coming from a page of another site (the app's own address as 127.0.0.1), so
+ *   each view has a renderer process of its own with the browser's HTTP and code caches warm, as when a reader opens
+ *   a thread link in the tab they have open.
+ * - `same`: in one tab, coming from about:blank: the renderer of the view before is reused, its memory cache too
+ *   (a reload, or a second thread opened by its address in that tab).
+ * - `new`: a new tab per view (the bench before 2026-12-01): this Chromium then also loads its own omnibox popup
+ *   (a WebUI renderer, ~200 chrome:// module requests) at the moment the page loads, competing with it for the two
+ *   cores, which no reader's browser does when a page opens (bench/README.md, "The browser's own work").
+ */
+const TAB = process.env.BENCH_UI_TAB ?? "site";
+if (!["site", "same", "new"].includes(TAB)) throw new Error(`BENCH_UI_TAB must be site, same or new, not ${TAB}`);
+
+/** The renderer's main-thread CPU so far (CDP Performance metrics: all tasks, script alone) and its documents. */
+async function rendererCpu(cdp: CDPSession): Promise<[number, number, number]> {
+  const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  return [(metrics.TaskDuration ?? 0) * 1000, (metrics.ScriptDuration ?? 0) * 1000, metrics.Documents ?? 0];
+}
+
+/** The tab each view opens in (BENCH_UI_TAB), with the renderer CPU to count from. */
+async function viewTab(context: BrowserContext, baseUrl: string) {
+  let current: { page: Page; cdp: CDPSession } | undefined;
+  const fresh = async () => {
+    await current?.page.close();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+    return (current = { page, cdp });
+  };
+  return {
+    async next(): Promise<{ page: Page; cdp: CDPSession; cpuBefore: [number, number, number] }> {
+      if (!current || TAB === "new") return { ...(await fresh()), cpuBefore: [0, 0, 0] };
+      const { page, cdp } = current;
+      if (TAB === "same") {
+        await page.goto("about:blank");
+        // The same renderer goes on: count from here.
+        return { page, cdp, cpuBefore: await rendererCpu(cdp) };
+      }
+      // Another site: the view's document gets a renderer process of its own, whose counters start at zero.
+      await page.goto(`${baseUrl.replace("//localhost:", "//127.0.0.1:")}/api/health`);
+      return { page, cdp, cpuBefore: [0, 0, 0] };
+    },
+    close: async () => current?.page.close(),
+  };
+}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -152,29 +224,27 @@ export async function runUiBench(log: (line: string) => void = console.error): P
       const html = await (await fetch(url, { headers: { cookie } })).text();
       if (TRACE_DIR) writeFileSync(path.join(TRACE_DIR, `thread-${steps}.html`), html);
       const runs: Omit<UiResult, "steps" | "htmlBytes">[] = [];
+      const tab = await viewTab(context, server.baseUrl);
       // One warm-up view (the server's first render of a route compiles nothing, but fills its caches).
       for (let run = -1; run < RUNS; run++) {
-        const page = await context.newPage();
-        const cdp = await context.newCDPSession(page);
-        await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+        const { page, cdp, cpuBefore } = await tab.next();
         const serverCpuBefore = cpuMs(server.pid);
         await page.goto(url, { waitUntil: "commit" });
         // Page-side code as strings: tsx names functions with a helper the page does not have.
-        // Polled every frame, so the CPU metrics below are read as soon as possible after the page is interactive.
-        const marks = await page.waitForFunction(LATEST_MARKS, undefined, { polling: "raf", timeout: 60_000 });
-        const { visible: visibleMs, interactive: interactiveMs } = (await marks.jsonValue()) as { visible: number; interactive: number };
+        // Resolved in the frame the page notes it, so the CPU metrics below are read as soon as possible after.
+        const { visible: visibleMs, interactive: interactiveMs } = await latestMarks(cdp);
         const serverCpuMs = cpuMs(server.pid) - serverCpuBefore;
-        const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
-        const [browserTaskMs, browserScriptMs] = [metrics.TaskDuration ?? 0, metrics.ScriptDuration ?? 0].map((seconds) => seconds * 1000) as [number, number];
+        const cpuAfter = await rendererCpu(cdp);
+        const [browserTaskMs, browserScriptMs] = [cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1]];
+        if (process.env.BENCH_UI_DEBUG) log(`    renderer CPU before ${cpuBefore.map(Math.round).join("/")}, after ${cpuAfter.map(Math.round).join("/")}, documents ${cpuAfter[2]}`);
         const [firstByteMs, htmlDoneMs] = (await page.evaluate(NAVIGATION_TIMING)) as [number, number];
         const domNodes = (await page.evaluate('document.getElementsByTagName("*").length')) as number;
         const dislikeToDialogMs = (await page.evaluate(DISLIKE_TO_DIALOG)) as number;
-        await page.close();
         if (run >= 0) runs.push({ domNodes, firstByteMs, htmlDoneMs, visibleMs, interactiveMs, dislikeToDialogMs, browserTaskMs, browserScriptMs, serverCpuMs });
       }
       if (TRACE_DIR) {
-        // One more view, traced (not in the medians: tracing slows the page down a little).
-        const page = await context.newPage();
+        // One more view, opened the same way, traced (not in the medians: tracing slows the page down a little).
+        const { page, cdp } = await tab.next();
         // A hydration mismatch makes React draw the page again on the client: worth knowing before reading a trace.
         page.on("console", (message) => {
           if (message.type() === "error" || message.type() === "warning") log(`  console ${message.type()}: ${message.text().slice(0, 300)}`);
@@ -182,13 +252,13 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         const file = path.join(TRACE_DIR, `thread-${steps}.json`);
         await browser.startTracing(page, { path: file, categories: TRACE_CATEGORIES });
         await page.goto(url, { waitUntil: "commit" });
-        await page.waitForFunction(LATEST_MARKS, undefined, { polling: 100, timeout: 60_000 });
+        await latestMarks(cdp);
         // A few frames more, so the trace shows what follows interactivity too.
         await page.waitForTimeout(500);
         await browser.stopTracing();
-        await page.close();
         log(`  traced one view of ${steps} steps: ${file} (npx tsx scripts/trace-summary.ts ${file})`);
       }
+      await tab.close();
       const result = {
         steps,
         htmlBytes: Buffer.byteLength(html),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareTimestamps, isoFromMicros, sortByTimestamps, timestampDate, timestampMicros } from "./timestamps";
+import { compareTimestamps, isoFromMicros, sortByTimestamps, timestampDate, timestampMicros, timestampMicrosByPattern } from "./timestamps";
 
 const base = Date.UTC(2025, 0, 1, 10, 0, 0) * 1000;
 
@@ -21,6 +21,20 @@ describe("timestampMicros", () => {
     "rejects %j",
     (value) => expect(timestampMicros(value)).toBeNull(),
   );
+
+  it("reads the common shapes without the pattern, to exactly the pattern's result", () => {
+    // Valid and invalid dates and times (leap days, 24:00, month 13), every fraction length, with and without Z,
+    // and near misses of the shape the fast reading takes (they go to the pattern, which accepts or rejects them).
+    const dates = ["2024-02-29", "2025-02-29", "2025-12-31", "1970-01-01", "0000-03-01", "9999-12-31", "2025-13-01", "2025-00-10", "2025-04-31", "2025-04-00"];
+    const times = ["T00:00:00", "T23:59:59", "T24:00:00", "T12:60:00", "T12:00:60", "t10:00:00", " 10:00:00", "T1:00:00", "T10:00"];
+    const fractions = ["", ".1", ",5", ".123", ".123456", ".1234567", ".123456789", ".1234567890", ".", ".12a", ".-1"];
+    const zones = ["", "Z", "z", "+00:00", "-04:30", "+0530", " ", "ZZ"];
+    const values = dates.flatMap((d) => times.flatMap((t) => fractions.flatMap((f) => zones.map((z) => d + t + f + z))));
+    values.push("2025-01-01T10:00:00.5Z ", " 2025-01-01T10:00:00Z", "+025-01-01T10:00:00Z", "2025-01-01T10:00:0Z", "2025-01-01X10:00:00Z", "２０２５-01-01T10:00:00Z");
+    const differing = values.filter((value) => timestampMicros(value) !== timestampMicrosByPattern(value));
+    expect(differing).toEqual([]);
+    expect(values.filter((value) => timestampMicros(value) !== null).length).toBeGreaterThan(500);
+  });
 
   it("reads what Date reads, to the millisecond", () => {
     expect(timestampDate("2025-01-01T10:00:00.123456Z")?.toISOString()).toBe("2025-01-01T10:00:00.123Z");
@@ -69,6 +83,19 @@ describe("sortByTimestamps", () => {
     const sorted = sortByTimestamps(rows, (row) => row.createdAt, (row) => row.start);
     expect(sorted.map((row) => row.i)).toEqual(expected.map((row) => row.i));
     expect(sorted.map((row) => row.i).slice(0, 4)).toEqual([6, 1, 9, 3]);
+  });
+
+  it("reads a later field only for items that tie on the ones before", () => {
+    const starts: string[] = [];
+    const rows = [
+      { id: "b", createdAt: "2025-01-01T10:00:02Z", start: "s-b" },
+      { id: "tie-2", createdAt: "2025-01-01T10:00:01Z", start: "2025-01-01T10:00:09Z" },
+      { id: "tie-1", createdAt: "2025-01-01T10:00:01.000Z", start: "2025-01-01T10:00:08Z" },
+      { id: "a", createdAt: "2025-01-01T10:00:00Z", start: "s-a" },
+    ];
+    const sorted = sortByTimestamps(rows, (row) => row.createdAt, (row) => (starts.push(row.id), row.start));
+    expect(sorted.map((row) => row.id)).toEqual(["a", "tie-1", "tie-2", "b"]);
+    expect(starts.sort()).toEqual(["tie-1", "tie-2"]);
   });
 
   it("reads each value once, whatever the number of comparisons", () => {

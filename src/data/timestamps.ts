@@ -21,14 +21,61 @@ const PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,
  */
 export function timestampMicros(value: unknown): number | null {
   if (typeof value !== "string") return null;
+  const fast = readCommonShape(value);
+  return fast === undefined ? timestampMicrosByPattern(value) : fast;
+}
+
+/** The reading of every accepted shape, by the regular expression (timestampMicros takes the common ones faster). */
+export function timestampMicrosByPattern(value: string): number | null {
   const match = PATTERN.exec(value.trim());
   if (!match) return null;
   const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  return microsOf(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), Number(fraction.padEnd(6, "0").slice(0, 6)), offsetMinutes(zone));
+}
+
+const digitAt = (value: string, index: number) => {
+  const digit = value.charCodeAt(index) - 48;
+  return digit >= 0 && digit <= 9 ? digit : Number.NaN;
+};
+const twoDigits = (value: string, index: number) => digitAt(value, index) * 10 + digitAt(value, index + 1);
+
+/**
+ * What both apps write for steps, read without the regular expression and its allocations (every thread view
+ * parses each step's times, 30,000 values for a 10,000-step thread): `YYYY-MM-DDTHH:MM:SS`, then optionally `.` or
+ * `,` and 1–9 digits, then `Z` or nothing. Undefined for any other shape (offsets, spaces, a date alone): the
+ * pattern reads those. Same result as the pattern for every value it takes (timestamps.test.ts compares them).
+ */
+function readCommonShape(value: string): number | null | undefined {
+  const length = value.length;
+  if (length < 19 || value[4] !== "-" || value[7] !== "-" || value[10] !== "T" || value[13] !== ":" || value[16] !== ":") return undefined;
+  let end = length;
+  const last = value[length - 1];
+  if (last === "Z" || last === "z") end--;
+  let micros = 0;
+  if (end > 19) {
+    const digits = end - 20;
+    if ((value[19] !== "." && value[19] !== ",") || digits < 1 || digits > 9) return undefined;
+    for (let i = 0; i < digits; i++) {
+      const digit = digitAt(value, 20 + i);
+      if (Number.isNaN(digit)) return undefined;
+      if (i < 6) micros += digit * 10 ** (5 - i);
+    }
+  } else if (end < 19) return undefined;
+  const year = digitAt(value, 0) * 1000 + digitAt(value, 1) * 100 + twoDigits(value, 2);
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (Number.isNaN(year + month + day + hour + minute + second)) return undefined;
+  return microsOf(year, month, day, hour, minute, second, micros, 0);
+}
+
+/** The instant of a read date and time, or null when a field is out of range (the 31st of April, 24:00). */
+function microsOf(year: number, month: number, day: number, hour: number, minute: number, second: number, micros: number, offset: number): number | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
-  const micros = Number(fraction.padEnd(6, "0").slice(0, 6));
   const seconds = daysSinceEpoch(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second;
-  return seconds * 1_000_000 + micros - offsetMinutes(zone) * 60_000_000;
+  return seconds * 1_000_000 + micros - offset * 60_000_000;
 }
 
 /*
@@ -89,10 +136,17 @@ function compareRead(a: ReadTimestamp, b: ReadTimestamp): number {
  * expression matches per read, half the server's CPU for opening the thread (bench/README.md, "Long threads: attributed").
  */
 export function sortByTimestamps<T>(items: readonly T[], ...fields: Array<(item: T) => string | null | undefined>): T[] {
-  const keyed = items.map((item) => ({ item, keys: fields.map((field) => read(field(item))) }));
+  // The first field's instant is kept as a plain number (NaN when unreadable) and compared directly: that decides
+  // almost every comparison. The fields after it are read only for items that tie on it (steps almost never do).
+  const keyed = items.map((item) => {
+    const first = read(fields[0]!(item));
+    return { item, first: first.micros ?? Number.NaN, keys: [first] };
+  });
+  const key = (entry: (typeof keyed)[number], i: number) => (entry.keys[i] ??= read(fields[i]!(entry.item)));
   keyed.sort((a, b) => {
+    if (a.first !== b.first && !Number.isNaN(a.first) && !Number.isNaN(b.first)) return a.first - b.first;
     for (let i = 0; i < fields.length; i++) {
-      const order = compareRead(a.keys[i]!, b.keys[i]!);
+      const order = compareRead(key(a, i), key(b, i));
       if (order !== 0) return order;
     }
     return 0;

@@ -49,51 +49,45 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
   const byId = new Map<string, S>();
   for (const step of steps) if (step && typeof step.id === "string" && !byId.has(step.id)) byId.set(step.id, step);
   const ordered = sortSteps([...byId.values()]);
-  // Only a cycle needs the order of its steps: built then, not for every thread (the server splits every thread it opens).
-  let order: Map<string, number> | undefined;
-
-  const parent = new Map<string, string | null>();
-  for (const step of ordered) {
+  // Steps by their place in time order from here on: the walks below read and mark arrays, not maps keyed by id
+  // (a 10,000-step thread is cut into turns on every view and page of it, and map lookups were most of the cost).
+  const indexOf = new Map<string, number>();
+  ordered.forEach((step, index) => indexOf.set(step.id, index));
+  const parent = new Int32Array(ordered.length);
+  ordered.forEach((step, index) => {
     const p = step.parentId;
-    parent.set(step.id, p && p !== step.id && byId.has(p) ? p : null);
-  }
+    parent[index] = p && p !== step.id ? (indexOf.get(p) ?? -1) : -1;
+  });
   // Break every cycle at its earliest step, which becomes a root: the conversation still reads in time order.
   // A step known to lead to a root still does after any break (a break only cuts links), so walks stop there:
-  // each step is walked once, not once per step below it (a 10,000-step thread is read on every view).
-  const leadsToRoot = new Set<string>();
-  // One path and one set, emptied per walk: allocating them per step was most of this loop's cost on long threads.
-  const path: string[] = [];
-  const seen = new Set<string>();
-  for (const step of ordered) {
+  // each step is walked once, not once per step below it.
+  const UNKNOWN = 0;
+  const LEADS_TO_ROOT = 1;
+  const ON_PATH = 2;
+  const state = new Uint8Array(ordered.length);
+  const path: number[] = [];
+  for (let index = 0; index < ordered.length; index++) {
     for (;;) {
       path.length = 0;
-      seen.clear();
-      let current: string | null = step.id;
-      while (current !== null && !seen.has(current) && !leadsToRoot.has(current)) {
-        seen.add(current);
+      let current = index;
+      while (current !== -1 && state[current] === UNKNOWN) {
+        state[current] = ON_PATH;
         path.push(current);
-        current = parent.get(current) ?? null;
+        current = parent[current]!;
       }
-      if (current === null || leadsToRoot.has(current)) {
-        for (const id of path) leadsToRoot.add(id);
+      if (current === -1 || state[current] === LEADS_TO_ROOT) {
+        for (const step of path) state[step] = LEADS_TO_ROOT;
         break;
       }
-      const cycle = path.slice(path.indexOf(current));
-      order ??= new Map(ordered.map((s, index) => [s.id, index]));
-      const rank = order;
-      const victim = cycle.reduce((a, b) => (rank.get(a)! <= rank.get(b)! ? a : b));
-      parent.set(victim, null);
+      // A cycle: its earliest step (the lowest index) loses its parent, and the walk starts again.
+      parent[path.slice(path.indexOf(current)).reduce((a, b) => Math.min(a, b))] = -1;
+      for (const step of path) state[step] = UNKNOWN;
     }
   }
 
-  const nodes = new Map<string, StepNode<S>>(ordered.map((step) => [step.id, { step, children: [], depth: 0 }]));
+  const nodes = ordered.map((step): StepNode<S> => ({ step, children: [], depth: 0 }));
   const roots: StepNode<S>[] = [];
-  for (const step of ordered) {
-    const node = nodes.get(step.id)!;
-    const p = parent.get(step.id);
-    if (p) nodes.get(p)!.children.push(node);
-    else roots.push(node);
-  }
+  nodes.forEach((node, index) => (parent[index] === -1 ? roots : nodes[parent[index]!]!.children).push(node));
   const setDepth = (list: StepNode<S>[], depth: number) => {
     for (const node of list) {
       node.depth = depth;
