@@ -47,10 +47,30 @@ test.describe("full-text search", () => {
       await threads.goto();
       await threads.newChat();
       const word = `zephyr${Date.now().toString(36)}`;
+      // The new chat's move to its own URL is held until the reader has gone on to the search box: when it lands,
+      // the thread's composer must not take the focus back (what was typed next would go into the message box).
+      const { page } = threads;
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let held!: () => void;
+      const navigationHeld = new Promise<void>((resolve) => (held = resolve));
+      await page.route(/\/threads\/[0-9a-f-]{36}/, async (route) => {
+        if (route.request().headers()["rsc"] !== "1") return route.continue();
+        held();
+        await released;
+        await route.continue();
+      });
       await thread.send(`Remember the ${word} project`);
       await expect(thread.lastReplyText()).toHaveText(`Echo: Remember the ${word} project`);
-
+      await navigationHeld;
       await threads.search.fill(word);
+      release();
+      await page.waitForURL(/\/threads\/[0-9a-f-]{36}$/);
+      await page.unroute(/\/threads\/[0-9a-f-]{36}/);
+      // The landed page's effects run and the frame after them, when a composer would take the focus.
+      await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve())))));
+      await expect(threads.search).toBeFocused();
+      await expect(threads.search).toHaveValue(word);
       await expect(threads.rows).toHaveCount(1);
       await expect(threads.snippetMarks(threads.rows.first()).first()).toHaveText(word);
       await threads.rowLink(0).click();

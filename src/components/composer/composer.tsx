@@ -112,7 +112,8 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
 
   useEffect(() => {
     mounted.current = true;
-    // After New chat, or when a new chat moved to its own URL mid-reply: the cursor stays in the box.
+    // After New chat, or when a new chat moved to its own URL mid-reply: the cursor stays in the box (unless the
+    // reader has moved it since: takeComposerFocus).
     if (takeComposerFocus(focusKey)) requestAnimationFrame(() => textarea.current?.focus());
     return () => {
       mounted.current = false;

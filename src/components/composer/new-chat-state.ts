@@ -5,7 +5,8 @@ import { onClientStateReset } from "@/lib/client/client-state";
 
 /** New chat's state for the tab: the button, the new-chat view and the composers meet here, outside React. */
 let newChatNonce = 0;
-const focusRequests = new Set<string>();
+/** A composer key → what had the focus when the request was made (see takeComposerFocus). */
+const focusRequests = new Map<string, Element | null>();
 const listeners = new Set<() => void>();
 
 onClientStateReset(() => {
@@ -29,14 +30,24 @@ export function useNewChatNonce(): number {
 }
 export function requestNewChat() {
   newChatNonce++;
-  focusRequests.add("new");
+  focusRequests.set("new", document.activeElement);
   listeners.forEach((listener) => listener());
 }
 
 /** A composer mounted for `key` (a thread id, or "new") takes the focus once: after New chat, or a new chat's navigation. */
 export function requestComposerFocus(key: string) {
-  focusRequests.add(key);
+  focusRequests.set(key, document.activeElement);
 }
+
+/**
+ * True once per request, and only while the reader has not put the focus somewhere else since: the navigation that
+ * mounts the composer can land seconds later, and text typed meanwhile in the search box must stay there. The focus
+ * counts as unmoved on the element that had it at the request, or on nothing (that element went with its page).
+ */
 export function takeComposerFocus(key: string): boolean {
-  return focusRequests.delete(key);
+  if (!focusRequests.has(key)) return false;
+  const had = focusRequests.get(key);
+  focusRequests.delete(key);
+  const active = document.activeElement;
+  return active === null || active === document.body || active === had;
 }
