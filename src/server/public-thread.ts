@@ -22,9 +22,9 @@ export function toPublicThread<E>(thread: ThreadWithContent, publicElement: (ele
 /**
  * Only a link signed just now is returned: a stored `url` (Chainlit kept the unsigned upload URL) stops working
  * or never worked, so an element whose signing failed or that has no object gets `url: null`.
- * The object key stays on the server.
+ * Object keys stay on the server.
  */
-export function toPublicElement({ objectKey: _objectKey, ...element }: Element) {
+export function toPublicElement({ objectKey: _objectKey, shareCopyKey: _copy, ...element }: Element) {
   const signed = Boolean(element.urlExpiresAt && element.url);
   return { ...element, url: signed ? element.url! : null, urlExpiresAt: signed ? element.urlExpiresAt! : null };
 }

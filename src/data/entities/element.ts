@@ -36,6 +36,11 @@ export const ElementSchema = z.object({
   mime: z.string().nullable().optional(),
   bytes: z.number().nullable().optional(),
   createdAt: z.string().nullable().optional(),
+  /**
+   * The copy a share viewer downloads instead of a file stored under someone else's key (layer/share-copies.ts).
+   * Written only by that module, never by createElement, and never sent to a browser or an export.
+   */
+  shareCopyKey: z.string().nullable().optional(),
   /** When `url` is a freshly signed link: the moment it stops working (ISO). Never stored. */
   urlExpiresAt: z.string().nullable().optional(),
 });

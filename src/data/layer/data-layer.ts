@@ -49,6 +49,7 @@ import { type ImportJob, type ImportJobProgress, type ImportProblemData } from "
 import { type ShareChange, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { copyThread } from "./copy-thread";
 import { catchUpShares, type ShareCatchUpResult } from "./share-catch-up";
+import { elementsForShare } from "./share-copies";
 import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares";
 import { endExpiredShares, endShareIfExpired, type ShareExpirySweep } from "./share-expiry";
 
@@ -319,7 +320,15 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "changeShare", { threadId, access: change.access }, () => changeShare(this.ctx, threadId, userId, change));
   }
 
-  /** Ends the share in both apps (Chainlit's flag cleared, settings deleted). */
+  /**
+   * A share snapshot's elements as a viewer gets them: signed links to Threadbook's own keys or to share copies of
+   * files stored under someone else's key, never to those (share-copies.ts).
+   */
+  elementsForShare(elements: readonly Element[]): Promise<Element[]> {
+    return atEdge(this.ctx, "elementsForShare", { elements: elements.length }, () => elementsForShare(this.ctx, elements));
+  }
+
+  /** Ends the share in both apps (Chainlit's flag cleared, settings replaced by a stop mark, viewers' copies deleted). */
   unshareThread(threadId: string): Promise<boolean> {
     return atEdge(this.ctx, "unshareThread", { threadId }, () => unshareThread(this.ctx, threadId));
   }

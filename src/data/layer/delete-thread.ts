@@ -11,6 +11,7 @@ import { batchDelete, mapLimited, type TableKey } from "./batch";
 import { type LayerContext } from "./context";
 import { queryPartition } from "./partition";
 import { isSearchDoc, postingKeysOfDoc } from "./search-index";
+import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "./share-copy-record";
 import { threadKey } from "../keys";
 
 /** How many blob deletes are in flight at once. */
@@ -42,9 +43,14 @@ async function deleteBlobs(ctx: LayerContext, threadId: string, objectKeys: stri
  * BatchWriteItem + 1 DeleteItem. Postings and docs go before the THREAD item, so a repeated delete still finds them.
  */
 export async function deleteThread(ctx: LayerContext, threadId: string): Promise<boolean> {
-  const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey", "terms", "owner"] });
+  const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "terms", "owner"] });
   if (items.length === 0) return false;
-  const objectKeys = items.flatMap((item) => (String(item.SK).startsWith(ELEMENT_PREFIX) && typeof item.objectKey === "string" && item.objectKey ? [item.objectKey] : []));
+  // An element's file, and the copy share viewers were given of it (share-copies.ts) when one is recorded.
+  const objectKeys = items.flatMap((item) => {
+    if (!String(item.SK).startsWith(ELEMENT_PREFIX)) return [];
+    const copy = recordedShareCopy(item, threadId);
+    return [...(typeof item.objectKey === "string" && item.objectKey ? [item.objectKey] : []), ...(copy ? [copy] : [])];
+  });
   const blobs = await deleteBlobs(ctx, threadId, objectKeys);
   // The full-text postings live under the owner's SEARCH# partitions: the thread's doc items name them.
   const postings = items.filter(isSearchDoc).flatMap((item) => postingKeysOfDoc(threadId, item));

@@ -13,6 +13,7 @@ import { elementObjectKey, safeFileName } from "../storage/object-key";
 import { type UploadData } from "../storage/storage-client";
 import { type LayerContext } from "./context";
 import { indexElementName, removeSource } from "./search-index";
+import { recordedShareCopy } from "./share-copy-record";
 
 export const DEFAULT_MIME = "application/octet-stream";
 
@@ -56,8 +57,8 @@ async function bestEffortDelete(ctx: LayerContext, objectKey: string): Promise<v
  */
 export async function createElement(ctx: LayerContext, input: ElementInput, options: { owner?: string } = {}): Promise<Element> {
   const { content, ...fields } = input;
-  // urlExpiresAt describes a signed link, never stored.
-  const { urlExpiresAt: _signedOnly, ...parsed } = ElementSchema.parse(fields);
+  // urlExpiresAt describes a signed link, never stored; a share copy is recorded by share-copies.ts alone.
+  const { urlExpiresAt: _signedOnly, shareCopyKey: _copy, ...parsed } = ElementSchema.parse(fields);
   let element: Element = { ...parsed, mime: parsed.mime ?? DEFAULT_MIME, createdAt: parsed.createdAt ?? ctx.now() };
   let uploadedKey: string | undefined;
   if (content !== undefined) {
@@ -89,6 +90,9 @@ export async function createElement(ctx: LayerContext, input: ElementInput, opti
   // Re-creating an element under another file name moves it to a new key: the old blob would be orphaned.
   const oldKey = previous?.objectKey;
   if (typeof oldKey === "string" && oldKey !== element.objectKey) await bestEffortDelete(ctx, oldKey);
+  // Its share copy (of the old content) is no longer recorded anywhere once the item is replaced.
+  const oldCopy = previous && recordedShareCopy(previous, element.threadId);
+  if (oldCopy) await bestEffortDelete(ctx, oldCopy);
   return element;
 }
 
@@ -118,5 +122,7 @@ export async function deleteElement(ctx: LayerContext, elementId: string, thread
   const out = await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: elementKey(threadId, elementId), ReturnValues: "ALL_OLD" }));
   const objectKey = out.Attributes?.objectKey;
   if (typeof objectKey === "string") await bestEffortDelete(ctx, objectKey);
+  const copy = out.Attributes && recordedShareCopy(out.Attributes, threadId);
+  if (copy) await bestEffortDelete(ctx, copy);
   return out.Attributes !== undefined;
 }

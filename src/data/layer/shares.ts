@@ -24,6 +24,7 @@ import { batchGet, mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { notFound } from "./edge";
 import { removeLeftoversOnTheWay } from "./leftovers";
+import { removeShareCopies } from "./share-copies";
 import { queryNewestFirst } from "./user-thread-index";
 import { updateThread } from "./threads";
 
@@ -143,11 +144,13 @@ export async function unshareThread(ctx: LayerContext, threadId: string): Promis
   const owner = state?.settings?.userId ?? state?.userId;
   if (!((state?.isShared || state?.endedByExpiry) && state.sharedAt !== null && owner)) {
     await deleteSettings(ctx, threadId);
-    return true;
+  } else {
+    // The stop mark replaces the settings outside the share index (no UserThread keys): "Shared links" never reads it.
+    const mark: ShareSettings = { threadId, userId: owner, sharedAt: state.sharedAt, access: state.settings?.access ?? null, expiresAt: ctx.now(), origin: state.settings?.origin ?? "chainlit", stopped: true };
+    await Promise.all([ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...mark } })), deleteKeys(ctx, [expiryMarkerKey(threadId)])]);
   }
-  // The stop mark replaces the settings outside the share index (no UserThread keys): "Shared links" never reads it.
-  const mark: ShareSettings = { threadId, userId: owner, sharedAt: state.sharedAt, access: state.settings?.access ?? null, expiresAt: ctx.now(), origin: state.settings?.origin ?? "chainlit", stopped: true };
-  await Promise.all([ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...mark } })), deleteKeys(ctx, [expiryMarkerKey(threadId)])]);
+  // Viewers' copies of files stored under Chainlit's keys go with the share; sharing again makes them anew.
+  await removeShareCopies(ctx, threadId);
   return true;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
-import { checkObjectKey, elementObjectKey, safeFileName } from "./object-key";
+import { checkObjectKey, elementObjectKey, isOwnElementKey, isShareCopyKeyOf, safeFileName, shareCopyKey } from "./object-key";
 
 describe("elementObjectKey", () => {
   it("is {threadId}/{elementId}/{safe name}", () => {
@@ -39,6 +39,27 @@ describe("safeFileName", () => {
     for (const input of ["Ωmega/../x?.pdf", "%2F..%2F", "a#b&c=d.txt", " .hidden", "\u0000\ud800.bin"]) {
       expect(safeFileName(input)).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/);
     }
+  });
+});
+
+describe("which keys a share viewer may be given", () => {
+  it("only the element's own Threadbook key is signed as it is; Chainlit's and anything else are not", () => {
+    expect(isOwnElementKey(elementObjectKey("t1", "e1", "Résumé 2024.pdf"), "t1", "e1")).toBe(true);
+    // Chainlit's `{identifier}/{threadId}/{elementId}`, even for a user whose identifier is our root.
+    for (const key of ["alice@example.com/t1/e1", "threadbook/t1/e1", "threadbook/t1/e1/", "threadbook/t2/e1/a.pdf", "threadbook/t1/e1/a/b.pdf", "threadbook/t1/e1/a b.pdf", "x/threadbook/t1/e1/a.pdf"]) {
+      expect(isOwnElementKey(key, "t1", "e1"), key).toBe(false);
+    }
+  });
+
+  it("a share copy has four segments under its own root, and only this element's is taken as its record", () => {
+    const key = shareCopyKey("t1", "e1", "Résumé 2024.pdf");
+    expect(key).toBe("threadbook-shared/t1/e1/Resume-2024.pdf");
+    expect(isShareCopyKeyOf(key, "t1", "e1")).toBe(true);
+    expect(isOwnElementKey(key, "t1", "e1")).toBe(false);
+    for (const other of [shareCopyKey("t1", "e2", "a.pdf"), "alice@example.com/t1/e1", elementObjectKey("t1", "e1", "a.pdf"), 42, null]) {
+      expect(isShareCopyKeyOf(other, "t1", "e1")).toBe(false);
+    }
+    expect(() => shareCopyKey("t1", "../e1", "a.pdf")).toThrow(/object key/);
   });
 });
 

@@ -56,6 +56,40 @@ export function elementObjectKey(threadId: string, elementId: string, fileName: 
 }
 
 /**
+ * True when `objectKey` is the key Threadbook built for this very element (`threadbook/{threadId}/{elementId}/{name}`):
+ * it names nothing but the thread, the element and a cleaned file name. Any other key (Chainlit's
+ * `{userIdentifier}/{threadId}/{elementId}`, whose first segment is often the owner's email, or an older layout) may
+ * say who owns the file, so a share viewer is served a copy of it instead (shareCopyKey).
+ */
+export function isOwnElementKey(objectKey: string, threadId: string, elementId: string): boolean {
+  return isKeyOf(OBJECT_KEY_ROOT, objectKey, threadId, elementId);
+}
+
+/** `{root}/{threadId}/{elementId}/{a name safeFileName leaves as it is}`, exactly. */
+function isKeyOf(root: string, objectKey: unknown, threadId: string, elementId: string): objectKey is string {
+  const prefix = `${root}/${threadId}/${elementId}/`;
+  if (typeof objectKey !== "string" || !objectKey.startsWith(prefix)) return false;
+  const name = objectKey.slice(prefix.length);
+  return name !== "" && name === safeFileName(name);
+}
+
+export const SHARE_COPY_ROOT = "threadbook-shared";
+
+/**
+ * Where a share viewer's copy of an element stored under someone else's key lives (docs/sharing.md, "Downloads"):
+ * `threadbook-shared/{threadId}/{elementId}/{safe file name}`. Four segments under a root of its own: never a
+ * Chainlit key (three) nor an element key of ours (another root), and nothing in it names the owner.
+ */
+export function shareCopyKey(threadId: string, elementId: string, fileName: string): string {
+  return `${SHARE_COPY_ROOT}/${segment("threadId", threadId)}/${segment("elementId", elementId)}/${safeFileName(fileName)}`;
+}
+
+/** True when `objectKey` is the share copy key of this element: the only recorded copy key ever signed or deleted. */
+export function isShareCopyKeyOf(objectKey: unknown, threadId: string, elementId: string): objectKey is string {
+  return isKeyOf(SHARE_COPY_ROOT, objectKey, threadId, elementId);
+}
+
+/**
  * An import's upload (docs/import-export.md): `threadbook-imports/{jobId}`. Built from the job id the server made,
  * never from a name the client gave, and nothing but such an id is accepted. Two segments: no element key of ours
  * (four) or of Chainlit (three) can be one, so an upload never lands on a file and a file never on an upload.

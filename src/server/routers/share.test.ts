@@ -3,9 +3,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseServerEnv } from "@/server/env";
 import { sweepExpiredShares } from "@/server/share/share-expiry-sweep";
-import { readShare } from "@/server/share/shared-thread";
+import { readShare, toSharedThread } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
-import { chainlitShareThread, chainlitThread, chainlitUpdateThread, testTable } from "../../../test/data-fixtures";
+import { chainlitShareThread, chainlitThread, chainlitUpdateThread, countOf, testTable } from "../../../test/data-fixtures";
 import { createInnerContext } from "@/server/context";
 import { createCaller } from "@/server/root";
 
@@ -89,6 +89,73 @@ describe("share router", () => {
     await copy(1);
     await copy(2);
     await expect(copy(3)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+  });
+
+  it("a share viewer's links to a file Chainlit stored never name the owner: a copy under a neutral key, made once, gone with the share and the thread", async () => {
+    const table = await testTable();
+    // The storage itself, with its copies counted (every call goes to s3rver as usual).
+    let copies = 0;
+    const storage = new Proxy(services.storage, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === "function"
+          ? (...args: unknown[]) => {
+              if (property === "copyFile") copies++;
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            }
+          : value;
+      },
+    });
+    const local = { ...services, storage, data: table.layer({ storageProvider: storage }) };
+    // Chainlit's key is `{identifier}/{threadId}/{elementId}` (no "@" here: s3rver does not decode one in a copy's source).
+    const owner = `owner.${randomUUID()}`;
+    const threadId = randomUUID();
+    const written = chainlitThread(owner, threadId);
+    for (const item of written.items) await table.putRaw(item);
+    const bytes = "%PDF-1.4 the owner's report";
+    await storage.uploadFile({ objectKey: written.objectKey, data: bytes, mime: "application/pdf" });
+    await chainlitShareThread(table, threadId, { isShared: true, at: new Date().toISOString() });
+    // Chainlit's share is for signed-in people (the deployment's default): another user views it.
+    const viewer = createCaller(createInnerContext({ user: bob, services: local, clientAddress: "198.51.100.20" }));
+    const names = (url: string) => url.includes(owner) || decodeURIComponent(url).includes(owner);
+
+    // The share page's link and the download link: neither names the owner, both give the file.
+    const read = await readShare(local, threadId, bob);
+    const shown = read.kind === "shared" ? toSharedThread(read).elements[0] : undefined;
+    expect(shown?.url).toBeTruthy();
+    expect(names(shown!.url!)).toBe(false);
+    expect(JSON.stringify(toSharedThread(read as Extract<typeof read, { kind: "shared" }>))).not.toContain(owner);
+    const first = await viewer.share.elementUrl({ threadId, elementId: written.elementId });
+    expect(names(first.url)).toBe(false);
+    expect(await (await fetch(first.url)).text()).toBe(bytes);
+    expect(copies).toBe(1);
+    const copyKey = (await table.plain(`THREAD#${threadId}`, `ELEMENT#${written.elementId}`))?.shareCopyKey as string;
+    expect(copyKey).toBe(`threadbook-shared/${threadId}/${written.elementId}/report.pdf`);
+    // Later downloads sign the recorded copy: no copy, nothing written beyond the share gate's own counter.
+    const again = await countOf(table, () => viewer.share.elementUrl({ threadId, elementId: written.elementId }));
+    expect(copies).toBe(1);
+    // The share gate alone: the viewer's rate counter, the share state and owner, the thread's Query.
+    expect(again.byOperation).toEqual({ UpdateItemCommand: 1, BatchGetItemCommand: 2, QueryCommand: 1 });
+    expect(await (await fetch(again.result.url)).text()).toBe(bytes);
+
+    // The owner's own download still signs the original.
+    const asOwner = callerFor(local, sessionUser(owner));
+    expect((await asOwner.elements.getUrl({ threadId, elementId: written.elementId })).url).toContain(written.objectKey);
+
+    // Stopping the share deletes the copy and its record; the original stays.
+    await asOwner.share.revoke({ threadId });
+    await expect(storage.size(copyKey)).rejects.toMatchObject({ code: "not_found" });
+    expect(await table.plain(`THREAD#${threadId}`, `ELEMENT#${written.elementId}`)).not.toHaveProperty("shareCopyKey");
+    expect(await storage.size(written.objectKey)).toBe(bytes.length);
+
+    // Shared again, the copy is made again; deleting the thread deletes it with the original.
+    await asOwner.share.create({ threadId, access: "public", expiry: "never" });
+    await viewer.share.elementUrl({ threadId, elementId: written.elementId });
+    expect(copies).toBe(2);
+    expect(await storage.size(copyKey)).toBe(bytes.length);
+    await asOwner.threads.delete({ threadId });
+    await expect(storage.size(copyKey)).rejects.toMatchObject({ code: "not_found" });
+    await expect(storage.size(written.objectKey)).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("with sharing turned off, owners still see their shares and can stop them (Chainlit's flag cleared)", async () => {

@@ -2,7 +2,8 @@
  * Reading a thread through its share link (docs/sharing.md). The one gate for the share page, its download links and
  * "Continue in my history": expired, revoked, never-shared, missing and deleted threads, and malformed ids, all give
  * `missing`, so a link's answer says nothing about why. Requests: 1 BatchGetItem of the share state, then (only for a
- * live share) the thread's Query and the owner's display name.
+ * live share) the thread's Query and the owner's display name, and a copy of each file stored under a Chainlit key
+ * the first time a share is read (share-copies.ts).
  */
 import { IdSchema, shareSnapshot, type Element, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../auth/session-user";
@@ -30,12 +31,14 @@ export async function readShare(services: Pick<Services, "data" | "env">, thread
   }
   if (!state || !share || share.expired) return MISSING;
   if (share.access === "signed-in" && !viewer) return { kind: "sign-in" };
-  const [thread, owner] = await Promise.all([services.data.getThread(threadId), services.data.getUserAuth(state.userId!)]);
+  // Links are signed for the snapshot only, and never to a key that names the owner (elementsForShare).
+  const [thread, owner] = await Promise.all([services.data.getThread(threadId, { signElements: false }), services.data.getUserAuth(state.userId!)]);
   // Deleted, or handed to someone else, between the two reads.
   if (!thread || thread.userId !== state.userId) return MISSING;
   const snapshot = shareSnapshot(thread, share.sharedAt);
   if (!snapshot) return MISSING;
-  return { kind: "shared", share, snapshot, ownerName: displayName(owner?.displayName, state.userId!) };
+  const elements = await services.data.elementsForShare(snapshot.elements);
+  return { kind: "shared", share, snapshot: { ...snapshot, elements }, ownerName: displayName(owner?.displayName, state.userId!) };
 }
 
 /** The owner's display name, never their email or identifier (which often is one). */
