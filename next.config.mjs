@@ -1,3 +1,13 @@
+import process from "node:process";
+import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_SERVER } from "next/constants.js";
+
+/**
+ * Set in the environment by Threadbook's HTTP entry (src/server/http/server.ts) before Next loads: pages get their
+ * nonce and Content-Security-Policy only there, so a server without it (`next start`, `next dev`) is refused below.
+ * Not a setting: set by hand, it serves pages without their CSP.
+ */
+export const HTTP_ENTRY_MARKER = "THREADBOOK_HTTP_ENTRY";
+
 /**
  * Nothing the app does needs these (no camera, microphone, location, payment, devices, screen capture, sensors or
  * interest-based ads); switched off for the app and anything it could ever embed. `()` = allowed to no origin.
@@ -39,7 +49,7 @@ const nextConfig = {
   async headers() {
     return [
       // Every response, pages, API and static files alike. The per-request ones (CSP with its nonce, HSTS when on
-      // HTTPS) come from src/proxy.ts, for pages.
+      // HTTPS) come from Threadbook's HTTP entry, for pages (src/server/http/page-security.ts).
       {
         source: "/:path*",
         headers: [
@@ -60,4 +70,14 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+/**
+ * `next build` reads this file; a server reads it only when Threadbook's entry runs it from the sources in
+ * development (production servers get the configuration saved at build time). A server of Next's own is refused.
+ */
+export default function config(phase) {
+  const serving = phase === PHASE_PRODUCTION_SERVER || phase === PHASE_DEVELOPMENT_SERVER;
+  if (serving && process.env[HTTP_ENTRY_MARKER] !== "1") {
+    throw new Error("Threadbook's pages get their Content-Security-Policy from its own server: run `npm start` / `npm run dev`, or `node server.js` in the standalone build, not `next start` / `next dev`.");
+  }
+  return nextConfig;
+}
