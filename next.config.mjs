@@ -1,5 +1,4 @@
 import process from "node:process";
-import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_SERVER } from "next/constants.js";
 
 /**
  * Set in the environment by Threadbook's HTTP entry (src/server/http/server.ts) before Next loads: pages get their
@@ -75,7 +74,9 @@ const nextConfig = {
  * development (production servers get the configuration saved at build time). A server of Next's own is refused.
  */
 export default function config(phase) {
-  const serving = phase === PHASE_PRODUCTION_SERVER || phase === PHASE_DEVELOPMENT_SERVER;
+  // Next's PHASE_PRODUCTION_SERVER and PHASE_DEVELOPMENT_SERVER, spelled out: server.ts bundles this file into the
+  // standalone server.js, where next/constants is not among the traced files.
+  const serving = phase === "phase-production-server" || phase === "phase-development-server";
   if (serving && process.env[HTTP_ENTRY_MARKER] !== "1") {
     throw new Error("Threadbook's pages get their Content-Security-Policy from its own server: run `npm start` / `npm run dev`, or `node server.js` in the standalone build, not `next start` / `next dev`.");
   }
