@@ -3,5 +3,6 @@ import type { NextConfig } from "next";
 
 export declare const EMBEDDED_ONLY_PACKAGES: string[];
 export declare const HTTP_ENTRY_MARKER: string;
+export declare const SERVER_EXTERNAL_PACKAGES: string[];
 declare function config(phase: string): NextConfig;
 export default config;

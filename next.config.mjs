@@ -32,6 +32,9 @@ const PERMISSIONS_POLICY = [
 /** Packages only the embedded stack and the scripts use (kept in one list: scripts/standalone-assemble.ts checks it). */
 export const EMBEDDED_ONLY_PACKAGES = ["dynalite", "s3rver", "azurite", "tsx", "esbuild", "@esbuild"];
 
+/** Plain Node modules on the server, not bundled: traced into the standalone output, where server.js uses them too. */
+export const SERVER_EXTERNAL_PACKAGES = ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/lib-storage", "@aws-sdk/s3-request-presigner", "@azure/storage-blob"];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // `npm run build` also assembles a self-contained server in .next/standalone (scripts/standalone-assemble.ts,
@@ -41,7 +44,7 @@ const nextConfig = {
   // a future import made the tracer think otherwise. scripts/standalone-assemble.ts fails the build if one slips in.
   outputFileTracingExcludes: { "*": EMBEDDED_ONLY_PACKAGES.map((name) => `node_modules/${name}/**`) },
   // The SDKs stay plain Node modules on the server instead of being bundled.
-  serverExternalPackages: ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/lib-storage", "@aws-sdk/s3-request-presigner", "@azure/storage-blob"],
+  serverExternalPackages: SERVER_EXTERNAL_PACKAGES,
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
