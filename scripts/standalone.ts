@@ -12,7 +12,8 @@ export const STANDALONE_DIR = path.resolve(".next/standalone");
 
 /**
  * Adds what Next leaves out of .next/standalone (the browser assets and public/) and replaces Next's server.js with
- * Threadbook's own server (src/server/http/server.ts, bundled: it needs only `next` from the traced node_modules).
+ * Threadbook's own server (src/server/http/server.ts, bundled: it takes only `next` and the SDKs Next keeps external
+ * from the traced node_modules).
  * Fails if a package of the embedded stack or a dev dependency made it into the artifact.
  */
 export async function assembleStandalone() {
