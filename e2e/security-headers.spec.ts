@@ -82,11 +82,16 @@ test.describe("sign-in page", () => {
     expect(csp.get("form-action")).toEqual(["'self'", new URL(OIDC_ISSUER).origin]);
   });
 
-  test("a forged X-Forwarded-Proto gets no HSTS when no proxy is trusted; API answers load nothing", async ({ page }) => {
+  test("a forged X-Forwarded-Proto gets no HSTS when no proxy is trusted, a client's own nonce or CSP is replaced; API answers load nothing", async ({ page }) => {
     const forged = await page.request.get("/sign-in", { headers: { "x-forwarded-proto": "https" } });
     expect(forged.headers()["strict-transport-security"]).toBeUndefined();
-    const api = await page.request.get("/api/health");
-    expect(api.headers()["content-security-policy"]).toContain("default-src 'none'");
+    // The nonce Next and the root layout put on scripts is the server's, never one the request brought along.
+    const attacker = { "x-nonce": "YXR0YWNrZXI=", "content-security-policy": "script-src 'nonce-YXR0YWNrZXI='", "content-security-policy-report-only": "script-src 'nonce-YXR0YWNrZXI='" };
+    const replaced = await page.request.get("/sign-in", { headers: attacker });
+    expect(await expectPageHeaders(replaced)).not.toBe("YXR0YWNrZXI=");
+    expect(await replaced.text()).not.toContain("YXR0YWNrZXI=");
+    const api = await page.request.get("/api/health", { headers: attacker });
+    expect(api.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     expect(api.headers()["x-content-type-options"]).toBe("nosniff");
   });
 
@@ -140,8 +145,13 @@ test.describe("thread pages (alice, read only)", () => {
     await expect(thread.codeKeywords(thread.assistantMessages.first()).first()).toBeVisible();
   });
 
-  test("a missing thread's page has the headers too", async ({ page }) => {
+  test("a missing thread's page has the headers too, as do an unknown path's 404 and a missing share's page", async ({ page }) => {
     await expectPageHeaders(await page.goto(`/threads/${randomUUID()}`));
+    const unknown = await page.goto(`/no-such-page-${randomUUID().slice(0, 8)}`);
+    expect(unknown?.status()).toBe(404);
+    await expectPageHeaders(unknown);
+    // Share pages pass Next's proxy (their rate gate) as well; the headers come from the server all the same.
+    await expectPageHeaders(await page.goto(`/share/${randomUUID()}`));
   });
 });
 

@@ -9,17 +9,22 @@ import { directSenderOf } from "../src/data/dynamo-direct";
 export interface BenchCounter {
   readonly requests: number;
   readonly roundTrips: number;
+  /** Requests answered so far (sent ones still in flight are not). */
+  readonly answered: number;
+  /** Round trips over so far: the waits a moment came after, where `roundTrips` also counts one still in flight. */
+  readonly roundTripsOver: number;
 }
 
 export function countBenchRequests(client: DynamoDBClient): BenchCounter {
-  const state = { requests: 0, roundTrips: 0, inFlight: 0 };
+  const state = { requests: 0, roundTrips: 0, answered: 0, roundTripsOver: 0, inFlight: 0 };
   const counted = async <T>(next: () => Promise<T>): Promise<T> => {
     state.requests++;
     if (state.inFlight++ === 0) state.roundTrips++;
     try {
       return await next();
     } finally {
-      state.inFlight--;
+      state.answered++;
+      if (--state.inFlight === 0) state.roundTripsOver++;
     }
   };
   client.middlewareStack.add((next) => (args) => counted(() => next(args)), { step: "deserialize", name: "benchCounter" });

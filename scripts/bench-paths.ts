@@ -3,6 +3,9 @@
  * work and its DynamoDB round trips): the sidebar's first page, opening a thread, a 👍/👎 click with and without the
  * page's thread pass, and sending a message up to its first token with a model that answers at once. Round trips
  * are the waits (requests sent side by side count once, bench-counter.ts); with `--latency 4` each costs about 4 ms.
+ * Sending a message has a second row, up to the moment the model's request starts: the DynamoDB requests answered
+ * and round trips over by then are what the model waited for (the goal: at most 1), where the first-token row also
+ * counts the turn's writes and their search indexing, which go out beside the model request.
  */
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -30,17 +33,30 @@ export interface PathFigure {
 const CALLS = 100;
 
 /** Answers "Hello there." at once: Enter-to-first-token is then the server's part alone. */
-const instantModel: Assistant = {
-  name: "Bench",
-  isDemo: true,
-  async *stream() {
-    yield "Hello";
-    yield " there.";
-  },
-};
+function instantModel(onRequest: () => void): Assistant {
+  return {
+    name: "Bench",
+    isDemo: true,
+    async *stream() {
+      // Where a real model's HTTP request would be sent (the generator's body runs on its first next()).
+      onRequest();
+      yield "Hello";
+      yield " there.";
+    },
+  };
+}
+
+/** The clock and the counter when the model's request started, in the call being measured. */
+interface Mark {
+  at: number;
+  answered: number;
+  roundTripsOver: number;
+}
 
 export async function benchPaths(opts: { client: DynamoDBClient; tableName: string; counter: BenchCounter; latencyMs: number }): Promise<PathFigure[]> {
   const { counter } = opts;
+  let modelRequest: Mark | null = null;
+  const onModelRequest = () => (modelRequest = { at: performance.now(), answered: counter.answered, roundTripsOver: counter.roundTripsOver });
   const data = new DynamoDBDataLayer({ tableName: opts.tableName, client: opts.client, cursorSecret: randomUUID() });
   // No element is read or stored here; signing a link would need no request either.
   const storage = createS3Storage({ bucket: "bench", endpoint: "http://127.0.0.1:9", forcePathStyle: true, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
@@ -50,7 +66,7 @@ export async function benchPaths(opts: { client: DynamoDBClient; tableName: stri
     data,
     storage,
     storageUrlExpiresSeconds: 300,
-    assistant: instantModel,
+    assistant: instantModel(onModelRequest),
     sessions: createSessionVersions((identifier) => data.getSessionVersion(identifier), { ttlMs: 30_000 }),
     threadPasses: createThreadPasses(randomUUID()),
   };
@@ -70,26 +86,42 @@ export async function benchPaths(opts: { client: DynamoDBClient; tableName: stri
   const runs = thread.steps.filter((s) => s.type === "run");
 
   const figures: PathFigure[] = [];
-  /** `fn` may return what is left to do after the moment measured; it runs untimed and uncounted. */
-  const measure = async (path: string, fn: (i: number) => Promise<unknown>) => {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const figure = (path: string, latencies: number[], requests: number, roundTrips: number): PathFigure => {
+    latencies.sort((a, b) => a - b);
+    return { path, calls: CALLS, p50Ms: round(percentile(latencies, 50)), p95Ms: round(percentile(latencies, 95)), requestsPerCall: round(requests / CALLS), roundTripsPerCall: round(roundTrips / CALLS) };
+  };
+  /**
+   * `fn` may return what is left to do after the moment measured; it runs untimed and uncounted. With `toModel`, a
+   * second row from the same calls: up to the model request's start, with the requests answered and round trips over.
+   */
+  const measure = async (path: string, fn: (i: number) => Promise<unknown>, toModel?: string) => {
     const rest = async (result: unknown) => {
       if (typeof result === "function") await (result as () => Promise<void>)();
     };
     for (let i = 0; i < 20; i++) await rest(await fn(i)); // warm
     const latencies: number[] = [];
-    let [requests, roundTrips] = [0, 0];
+    const toModelLatencies: number[] = [];
+    let [requests, roundTrips, answeredToModel, roundTripsToModel] = [0, 0, 0, 0];
     for (let i = 0; i < CALLS; i++) {
-      const [r0, t0] = [counter.requests, counter.roundTrips];
+      const [r0, t0, a0, o0] = [counter.requests, counter.roundTrips, counter.answered, counter.roundTripsOver];
+      modelRequest = null;
       const started = performance.now();
       const result = await fn(i);
       latencies.push(performance.now() - started);
       requests += counter.requests - r0;
       roundTrips += counter.roundTrips - t0;
+      const mark = modelRequest as Mark | null;
+      if (toModel && !mark) throw new Error(`${toModel}: the model was not asked`);
+      if (mark) {
+        toModelLatencies.push(mark.at - started);
+        answeredToModel += mark.answered - a0;
+        roundTripsToModel += mark.roundTripsOver - o0;
+      }
       await rest(result);
     }
-    latencies.sort((a, b) => a - b);
-    const round = (n: number) => Math.round(n * 100) / 100;
-    figures.push({ path, calls: CALLS, p50Ms: round(percentile(latencies, 50)), p95Ms: round(percentile(latencies, 95)), requestsPerCall: round(requests / CALLS), roundTripsPerCall: round(roundTrips / CALLS) });
+    if (toModel) figures.push(figure(toModel, toModelLatencies, answeredToModel, roundTripsToModel));
+    figures.push(figure(path, latencies, requests, roundTrips));
   };
 
   await measure("sidebar, first page (threads.list, 200 threads)", () => caller.threads.list({ first: 20 }));
@@ -99,15 +131,19 @@ export async function benchPaths(opts: { client: DynamoDBClient; tableName: stri
   );
   await measure("👍/👎 click without a pass (feedback.upsert)", (i) => caller.feedback.upsert({ threadId, forId: runs[i % runs.length]!.id, value: (i % 2) as 0 | 1 }));
   // Enter to first token, each in another of the user's threads (a fresh turn, as a reader sending the next message).
-  await measure("send a message: Enter to first token (chat.send, instant model)", async (i) => {
-    const stream = await caller.chat.send({ threadId: threadIds[1 + (i % 199)]!, messageId: randomUUID(), content: `Next message ${i} at ${utcNow()}` });
-    const iterator = stream[Symbol.asyncIterator]();
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) if (next.value.type === "token") break;
-    // The rest of the turn (the reply's last writes) comes after the first token.
-    return async () => {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next());
-    };
-  });
+  await measure(
+    "send a message: Enter to first token (chat.send, instant model; incl. the writes beside the model request)",
+    async (i) => {
+      const stream = await caller.chat.send({ threadId: threadIds[1 + (i % 199)]!, messageId: randomUUID(), content: `Next message ${i} at ${utcNow()}` });
+      const iterator = stream[Symbol.asyncIterator]();
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) if (next.value.type === "token") break;
+      // The rest of the turn (the reply's last writes) comes after the first token.
+      return async () => {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next());
+      };
+    },
+    "send a message: Enter to the model request (what it waited for; goal: 1 round trip)",
+  );
   await data.close();
   return figures;
 }

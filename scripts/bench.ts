@@ -5,7 +5,7 @@
  * `-- --latency MS` holds every DynamoDB response MS ms (an in-region round trip is about 4); `-- --http` adds the
  * HTTP figures (bench-http.ts); `-- --import` measures only the import of a 10,000-conversation export
  * (bench-import.ts); `-- --search` adds the full-text search workload (bench-search.ts). The paths people feel
- * are counted in round trips (bench-paths.ts). `-- --ui` measures only long threads opened in Chromium
+ * are counted in round trips (bench-paths.ts; `-- --paths-only` runs them alone, printed, not saved). `-- --ui` measures only long threads opened in Chromium
  * (bench-ui.ts). `-- --sdk-handler` runs the data layer on the SDK's default HTTP handler instead of the app's.
  * `-- --python` alternates every phase with a boto3 re-creation of Chainlit's requests on the same dynalite
  * (bench-python.ts) and prints the two side by side.
@@ -125,6 +125,11 @@ async function main() {
   const counter = countBenchRequests(client);
   const tableName = "threadbook-bench";
   await ensureTable(client, tableName);
+  if (process.argv.includes("--paths-only")) {
+    console.log(formatPaths(await benchPaths({ client, tableName, counter, latencyMs })));
+    client.destroy();
+    return dynamo.stop();
+  }
   const layer = new DynamoDBDataLayer({ tableName, client });
   const results: PhaseResult[] = [];
   if (process.argv.includes("--python")) checkPython();
@@ -268,7 +273,7 @@ function resultsFile() {
 
 async function httpBench() {
   const http = await runHttpBench();
-  console.log(`\nHTTP against next start, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
+  console.log(`\nHTTP against Threadbook's server, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
   console.log(formatHttpTable(http.results));
   console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
   console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after${http.serverRssMiB.afterRounds.length > 1 ? ` (after each round: ${http.serverRssMiB.afterRounds.join(", ")} MiB)` : ""}.`);

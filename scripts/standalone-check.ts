@@ -40,6 +40,9 @@ async function main() {
       const page = await fetch(`${server.baseUrl}/threads`, { headers: { cookie }, redirect: "manual" });
       const html = await page.text();
       check(page.status === 200 && html.includes("alice@example.com"), "a signed-in page renders (/threads for alice)");
+      const csp = page.headers.get("content-security-policy") ?? "";
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+      check(nonce && /img-src 'self' data: blob: https?:\/\//.test(csp) && html.includes(`nonce="${nonce}"`), "the page carries its CSP with a nonce on its scripts and the storage origin (set by server.js)");
       const asset = /\/_next\/static\/[^"]+\.js/.exec(html)?.[0];
       check(asset && (await fetch(`${server.baseUrl}${asset}`)).status === 200, "browser assets are served from the artifact");
       check(server.output().includes('"route":"/threads"'), "requests are logged as JSON lines with their route");

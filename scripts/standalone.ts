@@ -6,13 +6,14 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
-import { EMBEDDED_ONLY_PACKAGES } from "../next.config.mjs";
+import { EMBEDDED_ONLY_PACKAGES, SERVER_EXTERNAL_PACKAGES } from "../next.config.mjs";
 
 export const STANDALONE_DIR = path.resolve(".next/standalone");
 
 /**
  * Adds what Next leaves out of .next/standalone (the browser assets and public/) and replaces Next's server.js with
- * Threadbook's own server (src/server/http/server.ts, bundled: it needs only `next` from the traced node_modules).
+ * Threadbook's own server (src/server/http/server.ts, bundled: it takes only `next` and the SDKs Next keeps external
+ * from the traced node_modules).
  * Fails if a package of the embedded stack or a dev dependency made it into the artifact.
  */
 export async function assembleStandalone() {
@@ -27,8 +28,9 @@ export async function assembleStandalone() {
     format: "esm",
     target: "node20",
     tsconfig: "tsconfig.json",
-    // Next stays the traced package (it loads the build); everything else the entry uses is bundled in.
-    external: ["next"],
+    // Next stays the traced package (it loads the build), and so do the SDKs Next keeps external (traced for the
+    // routes): the entry shares their copies instead of bundling its own. Everything else it uses is bundled in.
+    external: ["next", ...SERVER_EXTERNAL_PACKAGES],
     banner: { js: "import { createRequire as __threadbookCreateRequire } from 'node:module'; const require = __threadbookCreateRequire(import.meta.url);" },
     logLevel: "warning",
   });

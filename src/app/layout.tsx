@@ -32,7 +32,7 @@ export const viewport: Viewport = {
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // The language from the tb-locale cookie, else Accept-Language; the theme before the first paint.
-  // The nonce src/proxy.ts put in this page's CSP: the only inline script of ours runs with it.
+  // The nonce Threadbook's HTTP entry put in this page's CSP (page-security.ts): the only inline script of ours runs with it.
   const [locale, nonce] = await Promise.all([requestLocale(), headers().then((h) => h.get(NONCE_HEADER) ?? undefined)]);
   return (
     <html lang={locale} suppressHydrationWarning>

@@ -11,6 +11,8 @@ import { createServices } from "../../src/server/services";
 import { startDeployment, type Deployment } from "./deployment";
 import { startRoundRobinProxy, type RoundRobinProxy } from "./round-robin-proxy";
 
+const SHARE_PAGES_PER_MINUTE = 3;
+
 let deployment: Deployment;
 let servers: AppServer[];
 let proxy: RoundRobinProxy;
@@ -18,7 +20,8 @@ let proxy: RoundRobinProxy;
 beforeAll(async () => {
   deployment = await startDeployment();
   // Sessions re-read every second, so a revocation shows on every instance without a long wait.
-  const env = { TRUSTED_PROXY_HOPS: "1", SESSION_CHECK_SECONDS: "1" };
+  // A small share-page budget, so the share gate's 429 is reached in a few requests.
+  const env = { TRUSTED_PROXY_HOPS: "1", SESSION_CHECK_SECONDS: "1", SHARE_RATE_PER_MINUTE: String(SHARE_PAGES_PER_MINUTE) };
   servers = await Promise.all([0, 1].map(() => startAppServer(deployment.env, env, { standaloneDir: deployment.standaloneDir })));
   proxy = await startRoundRobinProxy(servers.map((s) => s.baseUrl.replace("localhost", "127.0.0.1")));
 });
@@ -132,5 +135,40 @@ describe("two instances behind a round-robin proxy", () => {
       else await new Promise((r) => setTimeout(r, 250));
     }
     expect(rejectedBy).toEqual(new Set([0, 1]));
+  });
+});
+
+describe("page headers from the artifact's own server", () => {
+  /** The nonce of a page response's CSP, after checking it names the storage origin (signed in the bundled entry). */
+  function pageNonce(response: Response): string {
+    const csp = response.headers.get("content-security-policy") ?? "";
+    const imgSrc = csp.split("; ").find((d) => d.startsWith("img-src "))?.split(" ") ?? [];
+    expect(imgSrc.slice(1, 4)).toEqual(["'self'", "data:", "blob:"]);
+    expect(imgSrc[4], "the storage origin").toMatch(/^https?:\/\/[^/]+$/);
+    return /'nonce-([^']+)'/.exec(csp)?.[1] ?? "";
+  }
+
+  it("a share page under its budget and its 429 over it both carry the page CSP; a client's nonce is never used", async () => {
+    // Straight to one instance, as the proxy in front would send it: its address is the last X-Forwarded-For entry.
+    const headers = { "x-forwarded-for": `203.0.113.${1 + Math.floor(Math.random() * 250)}`, "x-nonce": "YXR0YWNrZXI=", "content-security-policy": "script-src 'nonce-YXR0YWNrZXI='" };
+    const url = `${servers[0]!.baseUrl}/share/${randomUUID()}`;
+    const nonces = new Set<string>();
+    for (let i = 0; i < SHARE_PAGES_PER_MINUTE; i++) {
+      const page = await fetch(url, { headers });
+      expect(page.status).toBe(404);
+      const nonce = pageNonce(page);
+      const scripts = (await page.text()).match(/<script\b[^>]*>/g) ?? [];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+      nonces.add(nonce);
+    }
+    const limited = await fetch(url, { headers });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    nonces.add(pageNonce(limited));
+    expect(nonces.size).toBe(SHARE_PAGES_PER_MINUTE + 1);
+    expect(nonces.has("YXR0YWNrZXI=")).toBe(false);
+    // Another address still has its budget (the gate counts per client address).
+    expect((await fetch(url, { headers: { ...headers, "x-forwarded-for": "198.51.100.77" } })).status).toBe(404);
   });
 });

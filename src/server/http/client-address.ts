@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
+import { replaceRequestHeaders } from "./request-headers";
 
 export const CLIENT_ADDRESS_HEADER = "x-threadbook-client-address";
 /** Outside Threadbook's server (tests, a bare `next start`) every request shares this one address. */
@@ -59,10 +60,6 @@ export function clientAddressOf(headers: Headers): string {
 
 /** Sets the client address header; what the client wrote under that name is removed from both header views. */
 export function stampClientAddress(req: IncomingMessage, trustedProxyHops: number): void {
-  for (let i = req.rawHeaders.length - 2; i >= 0; i -= 2) {
-    if (req.rawHeaders[i]!.toLowerCase() === CLIENT_ADDRESS_HEADER) req.rawHeaders.splice(i, 2);
-  }
   const address = resolveClientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxyHops);
-  req.headers[CLIENT_ADDRESS_HEADER] = address;
-  req.rawHeaders.push(CLIENT_ADDRESS_HEADER, address);
+  replaceRequestHeaders(req, { [CLIENT_ADDRESS_HEADER]: address });
 }

@@ -1,8 +1,10 @@
 /**
  * Threadbook's HTTP server: Next's request handler behind Node's own http server, so the app knows which socket a
  * request came in on (the App Router does not tell). Every request gets CLIENT_ADDRESS_HEADER from the socket or the
- * trusted proxy hops (client-address.ts), and any copy of that header the client sent is dropped first. It also logs
- * one line per request (request-log.ts) and stops gracefully on SIGTERM/SIGINT (graceful-shutdown.ts).
+ * trusted proxy hops (client-address.ts), and any copy of that header the client sent is dropped first; every page
+ * gets its nonce and Content-Security-Policy (page-security.ts). It also logs one line per request (request-log.ts)
+ * and stops gracefully on SIGTERM/SIGINT (graceful-shutdown.ts). Pages are served only through this entry: Next's
+ * own `next start` / `next dev` would serve them without their CSP, so next.config.mjs refuses to run under them.
  *
  * Run by scripts/start.ts (`npm start`, `npm run dev`, the e2e web server) and scripts/app-server.ts (bench, soak):
  *   node --import tsx src/server/http/server.ts [--dev]
@@ -14,9 +16,12 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { getLogger, parseLogLevel, setLogFormat } from "@/data/logger";
+import { HTTP_ENTRY_MARKER } from "../../../next.config.mjs";
 import { ConfigError, parseServerEnv } from "../env";
+import { pagePolicy } from "../security/page-policy";
 import { stampClientAddress } from "./client-address";
 import { gracefulShutdown } from "./graceful-shutdown";
+import { withPageSecurity } from "./page-security";
 import { logRequest, routeMatcher } from "./request-log";
 
 const BUILT_CONFIG = path.join(".next", "required-server-files.json");
@@ -43,7 +48,8 @@ async function main() {
   const dev = process.argv.includes("--dev");
   // As `next start` / `next dev` do: React and Next pick their production or development builds by NODE_ENV, which
   // must be set before Next loads (hence the dynamic import).
-  Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
+  // The marker tells next.config.mjs that pages are served through this entry (with their CSP).
+  Object.assign(process.env, { NODE_ENV: dev ? "development" : "production", [HTTP_ENTRY_MARKER]: "1" });
   const env = parseServerEnv(process.env);
   setLogFormat(env.LOG_FORMAT);
   const log = getLogger("HTTP", parseLogLevel(env.LOG_LEVEL_HTTP ?? env.LOG_LEVEL) ?? "info");
@@ -56,11 +62,14 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
   const route = routeMatcher(dir);
+  // Read before the first page (the storage origin is signed once); a failure is logged and retried per page.
+  await pagePolicy();
+  const serve = withPageSecurity(handle, pagePolicy);
   const server = createServer((req, res) => {
     stopping.track(res);
     logRequest(log, route, req, res);
     stampClientAddress(req, env.TRUSTED_PROXY_HOPS);
-    handle(req, res).catch((error: unknown) => {
+    serve(req, res).catch((error: unknown) => {
       log.error("request failed", { error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
       res.end("Internal error");

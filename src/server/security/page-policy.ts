@@ -1,4 +1,4 @@
-import { createStorageFromConfig, getLogger, setLogFormat, type StorageConfig } from "@/data";
+import { createStorageFromConfig, getLogger, type StorageConfig } from "@/data";
 import { oauthSignInOrigins } from "../auth/providers";
 import { config } from "../env";
 import { storageOrigin } from "./storage-origin";
@@ -18,8 +18,8 @@ const log = getLogger("Security");
 let cached: Promise<PagePolicy> | undefined;
 
 /**
- * A storage client of its own, closed after one signature: the proxy is bundled apart from the routes, so sharing
- * getServices()' cached instance would hand the routes objects built from the proxy's copies of the modules.
+ * A storage client of its own, closed after one signature: the HTTP entry (server.ts) runs outside Next's bundles,
+ * with its own copies of the modules, so it has no getServices() instance to share with the routes (nor should it).
  */
 async function signedStorageOrigin(storageConfig: StorageConfig): Promise<string> {
   const storage = createStorageFromConfig(storageConfig);
@@ -32,8 +32,6 @@ async function signedStorageOrigin(storageConfig: StorageConfig): Promise<string
 
 async function load(): Promise<PagePolicy> {
   const { env, storage } = config();
-  // The proxy's own copy of the logger module: it writes in the configured format too (LOG_FORMAT).
-  setLogFormat(env.LOG_FORMAT);
   return {
     development: env.NODE_ENV === "development",
     trustedProxyHops: env.TRUSTED_PROXY_HOPS,

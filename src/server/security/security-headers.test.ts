@@ -34,19 +34,19 @@ describe("contentSecurityPolicy", () => {
 
 describe("isHttps", () => {
   it("without a trusted proxy, believes only the connection, never a forwarded header", () => {
-    expect(isHttps({ url: "https://app.example/threads", forwardedProto: null, trustedProxyHops: 0 })).toBe(true);
-    expect(isHttps({ url: "http://app.example/threads", forwardedProto: "https", trustedProxyHops: 0 })).toBe(false);
-    // Next builds the request URL's scheme from the header as well: a forged header makes an https URL.
-    expect(isHttps({ url: "https://app.example/threads", forwardedProto: "https", trustedProxyHops: 0 })).toBe(false);
+    expect(isHttps({ tls: true, forwardedProto: null, trustedProxyHops: 0 })).toBe(true);
+    expect(isHttps({ tls: false, forwardedProto: "https", trustedProxyHops: 0 })).toBe(false);
+    // A forwarded header beside a TLS socket with no proxy trusted: nobody vouches for it.
+    expect(isHttps({ tls: true, forwardedProto: "https", trustedProxyHops: 0 })).toBe(false);
   });
 
   it("behind N trusted proxies, reads the value the client-facing one appended", () => {
-    expect(isHttps({ url: "http://app.internal/", forwardedProto: "https", trustedProxyHops: 1 })).toBe(true);
-    expect(isHttps({ url: "http://app.internal/", forwardedProto: "http", trustedProxyHops: 1 })).toBe(false);
+    expect(isHttps({ tls: false, forwardedProto: "https", trustedProxyHops: 1 })).toBe(true);
+    expect(isHttps({ tls: false, forwardedProto: "http", trustedProxyHops: 1 })).toBe(false);
     // A client's own "https" in front of what the edge proxy saw (plain http) is not believed.
-    expect(isHttps({ url: "http://app.internal/", forwardedProto: "https, http", trustedProxyHops: 1 })).toBe(false);
-    expect(isHttps({ url: "http://app.internal/", forwardedProto: "https, http", trustedProxyHops: 2 })).toBe(true);
-    expect(isHttps({ url: "http://app.internal/", forwardedProto: null, trustedProxyHops: 1 })).toBe(false);
+    expect(isHttps({ tls: false, forwardedProto: "https, http", trustedProxyHops: 1 })).toBe(false);
+    expect(isHttps({ tls: false, forwardedProto: "https, http", trustedProxyHops: 2 })).toBe(true);
+    expect(isHttps({ tls: false, forwardedProto: null, trustedProxyHops: 1 })).toBe(false);
   });
 });
 
@@ -54,18 +54,18 @@ describe("pageSecurityHeaders", () => {
   const policy = { development: false, storageOrigins: [], signInOrigins: [], trustedProxyHops: 0 };
 
   it("adds Strict-Transport-Security only when the page is served over HTTPS", () => {
-    expect(pageSecurityHeaders({ url: "https://app.example/", forwardedProto: null }, policy, "n")["strict-transport-security"]).toBe(STRICT_TRANSPORT_SECURITY);
-    expect(pageSecurityHeaders({ url: "https://app.example/", forwardedProto: "https" }, policy, "n")).not.toHaveProperty("strict-transport-security");
+    expect(pageSecurityHeaders({ tls: true, forwardedProto: null }, policy, "n")["strict-transport-security"]).toBe(STRICT_TRANSPORT_SECURITY);
+    expect(pageSecurityHeaders({ tls: true, forwardedProto: "https" }, policy, "n")).not.toHaveProperty("strict-transport-security");
     const behindProxy = { ...policy, trustedProxyHops: 1 };
-    expect(pageSecurityHeaders({ url: "http://app.internal/", forwardedProto: "https" }, behindProxy, "n")).toHaveProperty("strict-transport-security");
+    expect(pageSecurityHeaders({ tls: false, forwardedProto: "https" }, behindProxy, "n")).toHaveProperty("strict-transport-security");
   });
 
   it("always carries the CSP with the request's nonce", () => {
-    expect(pageSecurityHeaders({ url: "http://app.example/", forwardedProto: null }, policy, "abc")["content-security-policy"]).toContain("'nonce-abc'");
+    expect(pageSecurityHeaders({ tls: false, forwardedProto: null }, policy, "abc")["content-security-policy"]).toContain("'nonce-abc'");
   });
 
   it("builds the policy once per policy object, yet every page's CSP is the full policy with its own nonce only", () => {
-    const request = { url: "http://app.example/", forwardedProto: null };
+    const request = { tls: false, forwardedProto: null };
     const first = pageSecurityHeaders(request, { ...policy, ...options }, "Zmlyc3Q=")["content-security-policy"]!;
     const kept = { ...policy, ...options };
     const [a, b] = [pageSecurityHeaders(request, kept, "YQ==")["content-security-policy"]!, pageSecurityHeaders(request, kept, "Yg==")["content-security-policy"]!];

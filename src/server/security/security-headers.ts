@@ -1,10 +1,10 @@
 /**
  * The security headers of every page, as pure functions of what the request and the configuration say.
- * src/proxy.ts applies them per request; next.config.mjs adds the ones that never vary (nosniff, Referrer-Policy,
- * Permissions-Policy) to every response, API and static files included.
+ * Threadbook's HTTP entry applies them per request (src/server/http/page-security.ts); next.config.mjs adds the ones
+ * that never vary (nosniff, Referrer-Policy, Permissions-Policy) to every response, API and static files included.
  */
 
-/** The request header that carries the page's nonce from the proxy to the root layout. */
+/** The request header that carries the page's nonce from the HTTP entry to the root layout. */
 export const NONCE_HEADER = "x-nonce";
 
 export interface ContentSecurityPolicyOptions {
@@ -51,15 +51,22 @@ export function contentSecurityPolicy({ nonce, development, storageOrigins, sign
 /** Two years, the preload list's minimum; no includeSubDomains: the app cannot speak for its parent domain's other hosts. */
 export const STRICT_TRANSPORT_SECURITY = "max-age=63072000";
 
+/** What the headers need of a request: was its connection TLS, and what X-Forwarded-Proto it carried. */
+export interface PageRequest {
+  /** The socket the app itself accepted is TLS (never so today: Threadbook's server speaks plain HTTP). */
+  tls: boolean;
+  forwardedProto: string | null;
+}
+
 /**
  * Is the browser talking HTTPS? With no trusted proxy (TRUSTED_PROXY_HOPS=0), only the connection the app itself
- * accepted counts: the request URL's protocol, and only when no X-Forwarded-Proto came with it (Next derives the
- * URL's scheme from that header too, and here nobody vouches for it). Behind N trusted proxies, the client-facing
+ * accepted counts, and only when no X-Forwarded-Proto came with it (nobody vouches for that header here, and Next
+ * would derive its URLs' scheme from it). Behind N trusted proxies, the client-facing
  * one's X-Forwarded-Proto: each hop appends, so it is the N-th value from the right (a single overwriting proxy
  * leaves one value, read as is). Forging it gains nothing: browsers ignore Strict-Transport-Security over HTTP.
  */
-export function isHttps({ url, forwardedProto, trustedProxyHops }: { url: string; forwardedProto: string | null; trustedProxyHops: number }): boolean {
-  if (trustedProxyHops <= 0) return forwardedProto === null && new URL(url).protocol === "https:";
+export function isHttps({ tls, forwardedProto, trustedProxyHops }: PageRequest & { trustedProxyHops: number }): boolean {
+  if (trustedProxyHops <= 0) return forwardedProto === null && tls;
   if (!forwardedProto) return false;
   const hops = forwardedProto.split(",").map((v) => v.trim().toLowerCase());
   return hops[Math.max(0, hops.length - trustedProxyHops)] === "https";
@@ -82,7 +89,7 @@ function cspAround(policy: PagePolicyOptions): string[] {
 }
 
 /** The per-request headers of a page response: its CSP, and HSTS when the browser came over HTTPS. */
-export function pageSecurityHeaders(request: { url: string; forwardedProto: string | null }, policy: PagePolicyOptions, nonce: string): Record<string, string> {
+export function pageSecurityHeaders(request: PageRequest, policy: PagePolicyOptions, nonce: string): Record<string, string> {
   const headers: Record<string, string> = { "content-security-policy": cspAround(policy).join(nonce) };
   if (isHttps({ ...request, trustedProxyHops: policy.trustedProxyHops })) headers["strict-transport-security"] = STRICT_TRANSPORT_SECURITY;
   return headers;

@@ -1,8 +1,8 @@
 /**
  * The share page's rate limit, applied in the proxy rather than in the page: a server component cannot answer with
  * a status of its own, and a limited viewer (or a script walking ids) must get a real 429 with Retry-After, not a
- * 200 that caches and scrapes like a page (too-many-requests-page.ts), under the page's own security headers (the
- * proxy adds them).
+ * 200 that caches and scrapes like a page (too-many-requests-page.ts), under the page's own security headers
+ * (Threadbook's HTTP entry has set them on the response before the proxy runs).
  */
 import { clientAddressOf } from "../http/client-address";
 import { tooManyRequestsPage } from "../http/too-many-requests-page";

@@ -112,6 +112,8 @@ export const en = {
   notFoundTitle: "Thread not found",
   notFoundBody: "It may have been deleted, or the link is not right.",
   backToThreads: "Back to threads",
+  pageNotFoundTitle: "Page not found",
+  pageNotFoundBody: "There is nothing at this address.",
   errorTitle: "Something went wrong",
   errorBody: "The thread couldn't be loaded. Check your connection and try again.",
   // New chat and composer

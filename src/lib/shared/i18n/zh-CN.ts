@@ -107,6 +107,8 @@ export const zhCN: Dictionary = {
   notFoundTitle: "找不到该对话",
   notFoundBody: "它可能已被删除，或者链接不正确。",
   backToThreads: "返回对话列表",
+  pageNotFoundTitle: "找不到该页面",
+  pageNotFoundBody: "此地址没有任何内容。",
   errorTitle: "出错了",
   errorBody: "无法加载这个对话。请检查网络后重试。",
   newChat: "新对话",
