@@ -54,7 +54,7 @@ module.exports = {
       comment:
         "zod 4 probes `new Function` when it builds an object schema; the pages' CSP has no 'unsafe-eval', so each page load would report a violation. Browser code takes the entities' limits from src/data/entities/limits.ts, never a schema module.",
       from: { path: "^src/(components|lib/client|lib/shared|trpc/(react|query-client))", pathNot: TESTS },
-      to: { path: "^src/data/(entities/(?!limits\\.ts$)|index\\.ts$|layer/|storage/)", dependencyTypesNot: ["type-only"] },
+      to: { path: "^src/data/(entities/(?!limits\\.ts$)|index\\.ts$|layer/|storage/|dynamo/)", dependencyTypesNot: ["type-only"] },
     },
     {
       name: "trpc-server-only-in-server-components",

@@ -1,5 +1,5 @@
 /**
- * The feedback filter's catch-up (src/data/layer/feedback-catch-up.ts), counted: DynamoDB requests and time of one
+ * The feedback filter's catch-up (src/data/layer/feedback/feedback-catch-up.ts), counted: DynamoDB requests and time of one
  * filtered page (first = 20) when 0, 1 and 20 of the user's threads were rated in a Chainlit session since the last
  * filtered listing (25 threads, 5 of them rated in Threadbook). Chainlit's writes are sent as its layer sends them: an UpdateItem SET of the step's feedback map,
  * and update_thread's UpdateItem bumping the thread's UserThreadSK.

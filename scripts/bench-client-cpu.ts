@@ -2,7 +2,7 @@
  * `npx tsx scripts/bench-client-cpu.ts`: the client's CPU per DynamoDB request, three ways, measured in one process
  * in alternating blocks so all see the same machine load (bench/README.md, "Per-request cost"): the SDK's client on
  * its default handler, the SDK's client on the app's handler (the SDK's middleware stack), and the data layer's
- * document client on createDynamoClient (the direct sender, src/data/dynamo-direct.ts). dynalite runs in its own
+ * document client on createDynamoClient (the direct sender, src/data/dynamo/dynamo-direct.ts). dynalite runs in its own
  * process, so its CPU is not counted. Prints the minimum and the median over the blocks, per request; then the CPU
  * of one SigV4 signature, the SDK's signer against the direct sender's.
  */
@@ -11,8 +11,8 @@ import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ensureTable } from "../src/data";
 import { createDynamoClient, dynamoSettings } from "../src/data";
-import { createDocumentClient } from "../src/data/document-client";
-import { DynamoSigner } from "../src/data/dynamo-signer";
+import { createDocumentClient } from "../src/data/dynamo/document-client";
+import { DynamoSigner } from "../src/data/dynamo/dynamo-signer";
 import { startBenchDynamo } from "./bench-dynamo-server";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
 import { NodeSha256 } from "./node-sha256";

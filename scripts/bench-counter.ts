@@ -1,10 +1,10 @@
 /**
  * Counts what the benchmarks' DynamoDB client sends: requests, and round trips — a request sent while none is in
  * flight starts one, so requests sent side by side count as one wait. Counted in the client, as an SDK middleware
- * that sees every HTTP attempt (retries included), and in the direct sender (src/data/dynamo-direct.ts).
+ * that sees every HTTP attempt (retries included), and in the direct sender (src/data/dynamo/dynamo-direct.ts).
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { directSenderOf } from "../src/data/dynamo-direct";
+import { directSenderOf } from "../src/data/dynamo/dynamo-direct";
 
 export interface BenchCounter {
   readonly requests: number;

@@ -1,6 +1,6 @@
 /**
  * The hash @smithy/signature-v4 is given, on node:crypto: the signature test and the client-CPU bench set the
- * SDK's signer beside the direct sender's (src/data/dynamo-signer.ts) without pulling in another hashing package.
+ * SDK's signer beside the direct sender's (src/data/dynamo/dynamo-signer.ts) without pulling in another hashing package.
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import type { SourceData } from "@smithy/types";

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { inject } from "vitest";
-import { attachDirectSender, directSenderOf } from "../src/data/dynamo-direct";
-import { DynamoHttpHandler } from "../src/data/dynamo-http-handler";
+import { attachDirectSender, directSenderOf } from "../src/data/dynamo/dynamo-direct";
+import { DynamoHttpHandler } from "../src/data/dynamo/dynamo-http-handler";
 import { ensureTable } from "../src/data/table";
 import { LOCAL_AWS_CREDENTIALS } from "../scripts/local-services";
 

@@ -50,7 +50,7 @@ const EMBEDDED_ONLY: Record<string, string[]> = {
 };
 /** Commands only the admin tools send, in these files (full scans: never on a request path). */
 const OPERATOR_ONLY: Record<string, string[]> = {
-  ScanCommand: ["src/data/layer/doctor.ts", "src/data/layer/users.ts"],
+  ScanCommand: ["src/data/layer/doctor.ts", "src/data/layer/users/users.ts"],
 };
 
 const TEST_ONLY = /\.test\.ts$/;

@@ -1,6 +1,6 @@
 /**
  * Reading settings from an environment record with zod, for the parts of src/data that take their configuration
- * (storage-config.ts, dynamo-client.ts). They receive the record (process.env, or the object a script builds); src/data
+ * (storage-config.ts, dynamo/dynamo-client.ts). They receive the record (process.env, or the object a script builds); src/data
  * itself never reads process.env. A bad setting fails with one line naming the variable.
  */
 import { z } from "zod";

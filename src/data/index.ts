@@ -3,14 +3,14 @@
  */
 export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-layer";
 export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, type Finding, type FindingKind } from "./layer/doctor";
-export { type UpsertFeedbackOptions } from "./layer/feedback";
-export { type UpdateThreadOptions } from "./layer/threads";
-export { type StepOutline, type ThreadOutline } from "./layer/thread-outline";
-export { type EnsureUserAuthResult } from "./layer/users";
+export { type UpsertFeedbackOptions } from "./layer/feedback/feedback";
+export { type UpdateThreadOptions } from "./layer/threads/threads";
+export { type StepOutline, type ThreadOutline } from "./layer/threads/thread-outline";
+export { type EnsureUserAuthResult } from "./layer/users/users";
 export { type RateCounter, type RateHit } from "./layer/rate-counters";
-export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import-threads";
-export { type NewImportJob } from "./layer/import-jobs";
-export { safeObjectName, DEFAULT_MIME } from "./layer/elements";
+export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import/import-threads";
+export { type NewImportJob } from "./layer/import/import-jobs";
+export { safeObjectName, DEFAULT_MIME } from "./layer/steps/elements";
 
 export * from "./entities/common";
 export * from "./entities/element";
@@ -21,8 +21,8 @@ export * from "./entities/search";
 export * from "./entities/user";
 export * from "./entities/import-job";
 export * from "./entities/share";
-export { shareSnapshot } from "./layer/share-snapshot";
-export { type SharePage, type ShareRow } from "./layer/shares";
+export { shareSnapshot } from "./layer/shares/share-snapshot";
+export { type SharePage, type ShareRow } from "./layer/shares/shares";
 
 export { createClock, utcNow, type Clock } from "./clock";
 export { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from "./timestamps";
@@ -30,7 +30,7 @@ export { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from
 export { DataError, isDataError, type DataErrorCode } from "./errors";
 export { getLogger, parseLogLevel, setLogFormat, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from "./logger";
 export { ensureTable, tableDefinition } from "./table";
-export { createDynamoClient, dynamoSettings, DynamoEnvShape, type DynamoSettings } from "./dynamo-client";
+export { createDynamoClient, dynamoSettings, DynamoEnvShape, type DynamoSettings } from "./dynamo/dynamo-client";
 export {
   USER_THREAD_INDEX,
   AUTH_SK,

@@ -37,7 +37,7 @@ export const ElementSchema = z.object({
   bytes: z.number().nullable().optional(),
   createdAt: z.string().nullable().optional(),
   /**
-   * The copy a share viewer downloads instead of a file stored under someone else's key (layer/share-copies.ts).
+   * The copy a share viewer downloads instead of a file stored under someone else's key (layer/shares/share-copies.ts).
    * Written only by that module, never by createElement, and never sent to a browser or an export.
    */
   shareCopyKey: z.string().nullable().optional(),

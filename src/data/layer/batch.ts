@@ -3,7 +3,7 @@
  * limit, so a throttled delete could hang a request forever; here it gives up after MAX_ATTEMPTS with `unavailable`.
  */
 import { BatchGetCommand, BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { type Item } from "../codec";
+import { type Item } from "../dynamo/codec";
 import { DataError } from "../errors";
 import { type LayerContext } from "./context";
 import { ExpressionBuilder } from "./update-expression";

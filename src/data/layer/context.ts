@@ -2,7 +2,7 @@
 import { type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type Logger } from "../logger";
 import { type StorageClient } from "../storage/storage-client";
-import { type SearchWindows } from "./search-window";
+import { type SearchWindows } from "./search/search-window";
 import { type WriteQueue } from "./write-queue";
 
 export interface LayerContext {

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createClock, utcNow } from "../clock";
-import { createDocumentClient } from "../document-client";
+import { createDocumentClient } from "../dynamo/document-client";
 import { openCursor, randomCursorSecret, sealCursor } from "../cursor";
 import { type Element, type ElementInput } from "../entities/element";
 import { type Feedback } from "../entities/feedback";
@@ -15,19 +15,19 @@ import { type PersistedUser, type User, type UserAuth } from "../entities/user";
 import { getLogger, type Logger } from "../logger";
 import { type StorageClient } from "../storage/storage-client";
 import { type LayerContext } from "./context";
-import { deleteThread } from "./delete-thread";
+import { deleteThread } from "./threads/delete-thread";
 import { atEdge } from "./edge";
-import { createElement, deleteElement, getElement, signElement } from "./elements";
-import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback";
-import { getThread, type GetThreadOptions } from "./get-thread";
-import { getThreadOutline, type ThreadOutline } from "./thread-outline";
-import { listThreads } from "./list-threads";
-import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps";
-import { searchThreads } from "./search-query";
-import { prepareSearch } from "./search-prepare";
-import { SearchWindows } from "./search-window";
+import { createElement, deleteElement, getElement, signElement } from "./steps/elements";
+import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback/feedback";
+import { getThread, type GetThreadOptions } from "./threads/get-thread";
+import { getThreadOutline, type ThreadOutline } from "./threads/thread-outline";
+import { listThreads } from "./threads/list-threads";
+import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps/steps";
+import { searchThreads } from "./search/search-query";
+import { prepareSearch } from "./search/search-prepare";
+import { SearchWindows } from "./search/search-window";
 import { type SearchInput, type SearchPage } from "../entities/search";
-import { createThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads";
+import { createThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads/threads";
 import {
   createUser,
   deleteUser,
@@ -40,18 +40,18 @@ import {
   revokeUserSessions,
   setUserPassword,
   type EnsureUserAuthResult,
-} from "./users";
+} from "./users/users";
 import { clearRateCounter, countRateHit, getRateCounters, markRateFailure, releaseRateHit, type RateCounter, type RateHit } from "./rate-counters";
 import { WriteQueue } from "./write-queue";
-import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import-threads";
-import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, listRunningImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import-jobs";
+import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import/import-threads";
+import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, listRunningImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import/import-jobs";
 import { type ImportJob, type ImportJobProgress, type ImportProblemData } from "../entities/import-job";
 import { type ShareChange, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
-import { copyThread } from "./copy-thread";
-import { catchUpShares, type ShareCatchUpResult } from "./share-catch-up";
-import { elementsForShare } from "./share-copies";
-import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares";
-import { endExpiredShares, endShareIfExpired, type ShareExpirySweep } from "./share-expiry";
+import { copyThread } from "./threads/copy-thread";
+import { catchUpShares, type ShareCatchUpResult } from "./shares/share-catch-up";
+import { elementsForShare } from "./shares/share-copies";
+import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares/shares";
+import { endExpiredShares, endShareIfExpired, type ShareExpirySweep } from "./shares/share-expiry";
 
 export interface DynamoDBDataLayerOptions {
   tableName: string;

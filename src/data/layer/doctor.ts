@@ -23,18 +23,18 @@
  * elements are filtered out by the Scan).
  */
 import { ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type Item } from "../codec";
+import { type Item } from "../dynamo/codec";
 import { AUTH_SK, ELEMENT_PREFIX, IMPORT_JOB_PREFIX, STEP_PREFIX, THREAD_SK, USER_SK, idFromKey, threadIdFromPk } from "../keys";
 import { mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { type DynamoDBDataLayer } from "./data-layer";
 import { onConditionFailed } from "./edge";
-import { rebuildBudget, rebuildIfBehind } from "./feedback-catch-up";
-import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, planMarkerFixes } from "./feedback-rebuild";
-import { abandonImportJob } from "./import-jobs";
-import { leftoverSks, removeLeftovers } from "./leftovers";
-import { SEARCH_INDEXED_AT, searchIsBehind } from "./search-index";
-import { queryPartition } from "./partition";
+import { rebuildBudget, rebuildIfBehind } from "./feedback/feedback-catch-up";
+import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, planMarkerFixes } from "./feedback/feedback-rebuild";
+import { abandonImportJob } from "./import/import-jobs";
+import { leftoverSks, removeLeftovers } from "./threads/leftovers";
+import { SEARCH_INDEXED_AT, searchIsBehind } from "./search/search-index";
+import { queryPartition } from "./threads/partition";
 import { threadKey } from "../keys";
 import { ExpressionBuilder } from "./update-expression";
 

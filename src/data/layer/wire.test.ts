@@ -2,7 +2,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { decodeItem, wrapNumber } from "../codec";
+import { decodeItem, wrapNumber } from "../dynamo/codec";
 import { decodeCursor, encodeCursor, filterKind } from "../cursor";
 import { isDataError } from "../errors";
 import { DynamoDBDataLayer } from "./data-layer";

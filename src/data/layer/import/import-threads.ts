@@ -1,0 +1,145 @@
+/**
+ * Writing whole threads that come from an export (docs/import-export.md): items exactly as Chainlit's layer writes
+ * them (a THREAD item, one `STEP#` item per step, big fields split into parts as every step write here does), sent
+ * with BatchWriteItem, so a batch of conversations costs one BatchGetItem plus a handful of BatchWriteItems instead
+ * of one request per step.
+ *
+ * Ids come from the importer (deterministic per user and source conversation), so importing the same file again finds
+ * the threads already there: they are reported as existing and not written again. A thread id that exists under
+ * another user is never written into.
+ *
+ * Feedback (a Threadbook export's 👍/👎) is written as upsertFeedback leaves it: the map inside the step item, in
+ * Chainlit's shape, and the thread's marker item per value (feedback-markers.ts), so the feedback filter finds the
+ * thread the moment it appears and the index stays exact.
+ */
+import { type Item } from "../../dynamo/codec";
+import { JsonObjectSchema, WrittenTimestampSchema } from "../../entities/common";
+import { StepInputSchema, type StepInput } from "../../entities/step";
+import { THREAD_NAME_MAX } from "../../entities/thread";
+import { definedEntries } from "../../dynamo/codec";
+import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, type FeedbackValue } from "../../entities/feedback";
+import { THREAD_SK, feedbackId, feedbackIndexPk, feedbackMarkerSk, stepSk, threadPk, userThreadPk, userThreadSk } from "../../keys";
+import { batchGet, batchPut } from "../batch";
+import { type LayerContext } from "../context";
+import { FEEDBACK_INDEXED_AT } from "../feedback/feedback-rebuild";
+import { newSourceItems, SEARCH_INDEXED_AT } from "../search/search-index";
+import { wantedSources } from "../search/search-rebuild";
+import { partsAttribute, planStepWrite } from "../steps/step-parts";
+import { z } from "zod";
+import { IdSchema } from "../../entities/common";
+
+/** BatchWriteItems of one batch in flight at once (the import job runs a few batches at once besides). */
+const WRITES_IN_FLIGHT = 4;
+
+export const ImportedThreadSchema = z.object({
+  id: IdSchema,
+  name: z.string().max(THREAD_NAME_MAX).nullable(),
+  createdAt: WrittenTimestampSchema,
+  updatedAt: WrittenTimestampSchema,
+  metadata: JsonObjectSchema,
+});
+/** A rating of one of the thread's steps (`forId`: the step's id as imported). */
+export const ImportedFeedbackSchema = z.object({
+  forId: IdSchema,
+  value: FeedbackValueSchema,
+  comment: z.string().max(FEEDBACK_COMMENT_MAX).nullable(),
+});
+export type ImportedFeedback = z.infer<typeof ImportedFeedbackSchema>;
+
+export type ImportedThread = z.input<typeof ImportedThreadSchema> & { steps: StepInput[]; feedback?: ImportedFeedback[] };
+
+export interface ImportThreadsResult {
+  written: string[];
+  /** Already this user's (an earlier import of the same conversation): left as they are. */
+  existing: string[];
+  /** Held by another user: never touched. */
+  taken: string[];
+}
+
+function stepItems(threadId: string, step: StepInput, feedback: ImportedFeedback | undefined): Item[] {
+  const { id, threadId: _thread, ...rest } = StepInputSchema.parse({ ...step, threadId });
+  const plan = planStepWrite(threadId, id, Object.fromEntries(definedEntries(rest)));
+  const counts = Object.fromEntries(Object.entries(plan.counts).map(([field, count]) => [partsAttribute(field as "input" | "output"), count]));
+  // The map upsertFeedback writes (Chainlit's FeedbackDict).
+  const rated = feedback ? { feedback: { id: feedbackId(threadId, id), forId: id, threadId, value: feedback.value, comment: feedback.comment } } : {};
+  return [...plan.parts, { PK: threadPk(threadId), SK: stepSk(id), id, threadId, ...plan.fields, ...counts, ...rated }];
+}
+
+/** The thread's rated steps (of its own steps only), by step id. */
+function feedbackByStep(thread: ImportedThread): Map<string, ImportedFeedback> {
+  const steps = new Set(thread.steps.map((step) => step.id));
+  const rated = (thread.feedback ?? []).map((f) => ImportedFeedbackSchema.parse(f)).filter((f) => steps.has(f.forId));
+  return new Map(rated.map((f) => [f.forId, f]));
+}
+
+/** The marker items addToFeedbackMarker keeps, one per value given, listed at the thread's activity time. */
+function markerItems(userId: string, thread: ImportedThread, rated: Map<string, ImportedFeedback>, at: string): Item[] {
+  return ([0, 1] as FeedbackValue[]).flatMap((value) => {
+    const stepIds = [...rated.values()].filter((f) => f.value === value).map((f) => f.forId);
+    if (stepIds.length === 0) return [];
+    return [{
+      PK: threadPk(thread.id),
+      SK: feedbackMarkerSk(value),
+      id: thread.id,
+      stepIds: new Set(stepIds),
+      UserThreadPK: feedbackIndexPk(userId, value),
+      UserThreadSK: at,
+    }];
+  });
+}
+
+function threadItem(userId: string, thread: ImportedThread): Item {
+  const parsed = ImportedThreadSchema.parse(thread);
+  return {
+    PK: threadPk(parsed.id),
+    SK: THREAD_SK,
+    id: parsed.id,
+    name: parsed.name,
+    userId,
+    userIdentifier: userId,
+    UserThreadPK: userThreadPk(userId),
+    UserThreadSK: userThreadSk(parsed.updatedAt),
+    createdAt: parsed.createdAt,
+    updatedAt: parsed.updatedAt,
+    metadata: parsed.metadata,
+    // The markers are written with the steps' feedback, before this item: exact, so the feedback catch-up skips these threads.
+    [FEEDBACK_INDEXED_AT]: userThreadSk(parsed.updatedAt),
+    // Indexed below, before this item is written. It must be: an imported thread keeps its old activity time, which
+    // sits under the catch-up's watermark, so the catch-up would never reach it.
+    [SEARCH_INDEXED_AT]: userThreadSk(parsed.updatedAt),
+  };
+}
+
+export async function importThreads(ctx: LayerContext, userId: string, threads: readonly ImportedThread[]): Promise<ImportThreadsResult> {
+  userThreadPk(userId); // refuses a reserved identifier before anything is read
+  const found = await batchGet(ctx, threads.map((t) => ({ PK: threadPk(t.id), SK: THREAD_SK })), ["PK", "userId"]);
+  const owners = new Map(found.map((item) => [String(item.PK), item.userId]));
+  const result: ImportThreadsResult = { written: [], existing: [], taken: [] };
+  const fresh: ImportedThread[] = [];
+  for (const thread of threads) {
+    const pk = threadPk(thread.id);
+    if (!owners.has(pk)) fresh.push(thread);
+    else (owners.get(pk) === userId ? result.existing : result.taken).push(thread.id);
+  }
+  // Validate everything before the first write, so a bad step fails the batch without half of it stored.
+  const rated = fresh.map(feedbackByStep);
+  const contents = fresh.flatMap((thread, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
+  const heads = fresh.map((thread) => threadItem(userId, thread));
+  const markers = fresh.flatMap((thread, i) => markerItems(userId, thread, rated[i]!, String(heads[i]!.UserThreadSK)));
+  // The full-text index of the new threads (their names and steps), written with the steps, docs after postings:
+  // searchable once they appear. THREAD items last: a thread only appears (and counts as imported) once all of it is
+  // in. Steps and postings share their requests (25 items each, whatever they are), so a batch wastes at most one
+  // part-filled request per phase.
+  const contentsOf = new Map<string, Item[]>();
+  for (const item of contents) {
+    const pk = String(item.PK);
+    if (!contentsOf.has(pk)) contentsOf.set(pk, []);
+    contentsOf.get(pk)!.push(item);
+  }
+  const index = fresh.map((thread, i) => newSourceItems(thread.id, userId, wantedSources([heads[i]!, ...(contentsOf.get(threadPk(thread.id)) ?? [])])));
+  const postings = index.flatMap((entry) => entry.postings);
+  const docs = index.flatMap((entry) => entry.docs);
+  for (const phase of [[...contents, ...postings], [...docs, ...markers], heads]) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
+  result.written = fresh.map((t) => t.id);
+  return result;
+}

@@ -1,0 +1,193 @@
+/**
+ * Full-text search of one user's threads (docs/search.md, "A query"). One page, in two round trips:
+ *
+ * 1. In parallel: one Query per word on the word's `SEARCH#{userId}#{bucket}` partition (`begins_with(SK, "word#")`
+ *    for a whole word, `begins_with(SK, "prefix")` for the last word being typed; keys only), + 1 Query of the user's
+ *    markers with the 👍/👎 filter. The threads in every word's list are the candidates (AND). Without a fresh
+ *    search window (search-window.ts: read when the search box took focus, or by the page before), a first page
+ *    also reads the newest FIRST_PAGE_ROWS rows of the caller's own `USER#{userId}` index.
+ * 2. One BatchGetItem: the snippet docs of the page, and what else the page needs in the same request: without a
+ *    window, the catch-up's watermark and the newest threads' states (feedback-catch-up.ts, catchUpFromWindow);
+ *    the THREAD items of the candidates the window placed or nothing placed (they give order and ownership). Only
+ *    many candidates beyond the rows known need a walk of the index before it (search-order.ts).
+ *
+ * Then the catch-up finishes (if it rebuilt a thread, the page is read again), and postings that lead nowhere are
+ * dropped and deleted (search-orphans.ts). The caller's id decides every partition read, so no posting, marker or doc
+ * of another user can be reached; a thread that moved to another user is not in the caller's index and its THREAD
+ * item names someone else.
+ */
+import { type Item } from "../../dynamo/codec";
+import { decodeCursor, encodeCursor, filterKind, type CursorKey } from "../../cursor";
+import { SearchInputSchema, type SearchHit, type SearchInput, type SearchPage } from "../../entities/search";
+import { THREAD_SK, parseSource, threadPk, userThreadPk } from "../../keys";
+import { buildSnippet, parseQuery, type ParsedQuery } from "../../search-text";
+import { batchGet, type TableKey } from "../batch";
+import { type LayerContext } from "../context";
+import { THREAD_STATE_ATTRIBUTES, catchUpKeys } from "../feedback/feedback-catch-up";
+import { docKey, searchIsBehind } from "./search-index";
+import { keepWindowIfCaughtUp, nowMs } from "./search-prepare";
+import { isBefore, newestFirst, orderedRow, readIndexRows, threadKey, walkIndex, type IndexRows, type Ordered } from "./search-order";
+import { ORPHAN_CHECKS, ORPHAN_GRACE_MS, removeOrphans, unnamedTerms, type Orphans } from "./search-orphans";
+import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate } from "./search-postings";
+import { type SearchWindow } from "./search-window";
+
+/** Index rows the first page reads (about 220 bytes each): enough to place a frequent word's page without a walk. */
+const FIRST_PAGE_ROWS = 200;
+/** Keys of one BatchGetItem. */
+const BATCH_KEYS = 100;
+/** What the page's BatchGetItem reads: thread states and names, the watermark, docs. */
+const READ_ATTRIBUTES = [...THREAD_STATE_ATTRIBUTES, "SK", "name", "through", "owner", "text", "terms"];
+
+interface Query {
+  userId: string;
+  parsed: ParsedQuery;
+  words: Array<{ term: string; prefix: boolean }>;
+  first: number;
+  after: CursorKey | null;
+  feedback: 0 | 1 | null;
+}
+
+const keyId = (key: { PK?: unknown; SK?: unknown }) => `${String(key.PK)}|${String(key.SK)}`;
+const uniqueKeys = (keys: readonly TableKey[]) => [...new Map(keys.map((key) => [keyId(key), key])).values()];
+
+/** What step 2 reads and how the page's rows are known. */
+interface Plan {
+  keys: TableKey[];
+  /** Rows placed before the BatchGetItem (index rows just read). */
+  placed: Ordered[];
+  /** Candidates placed by their THREAD item in the BatchGetItem. */
+  byThreadItem: Candidate[];
+  /** byThreadItem is the page's share of more candidates (a window's choice): one lost to an orphan leaves a gap. */
+  subset: boolean;
+  /** Candidates missing from the caller's whole index: their THREAD item tells whether they are orphans (or new). */
+  checked: Candidate[];
+}
+
+/**
+ * `newest`: index rows, newest first, below the cursor. `fromWindow`: they come from the user's window
+ * (search-window.ts), which only orders: each thread it places is read again, THREAD item and doc.
+ */
+async function plan(ctx: LayerContext, q: Query, candidates: Candidate[], newest: IndexRows | null, opts: { catchUp: boolean; fromWindow: SearchWindow | undefined }): Promise<Plan> {
+  const byId = new Map(candidates.map((c) => [c.threadId, c]));
+  const docOf = (threadId: string) => docKey(threadId, byId.get(threadId)!.best);
+  const both = (threadId: string) => [threadKey(threadId), docOf(threadId)];
+  const want = q.first + 1;
+  const extra = opts.catchUp && newest ? catchUpKeys(q.userId, newest.rows) : [];
+  // A window's threads above the cursor were on earlier pages: not missing from the index, just not on this page.
+  const listed = new Set((opts.fromWindow?.rows ?? newest?.rows ?? []).map((row) => row.threadId));
+  const inRows = (newest?.rows ?? []).filter((row) => byId.has(row.threadId));
+  const rest = candidates.filter((c) => !listed.has(c.threadId));
+  const complete = newest !== null && newest.lastKey === undefined;
+  /** Rows a live Query placed need only their doc; a window's rows are re-read as THREAD items too. */
+  const place = (rows: Ordered[]) =>
+    opts.fromWindow
+      ? { keys: rows.flatMap((row) => both(row.threadId)), placed: [], byThreadItem: rows.map((row) => byId.get(row.threadId)!) }
+      : { keys: rows.map((row) => docOf(row.threadId)), placed: rows, byThreadItem: [] };
+  if (newest && (inRows.length >= want || complete)) {
+    const page = place(inRows.slice(0, want));
+    const checked = complete ? rest.slice(0, ORPHAN_CHECKS) : [];
+    return { ...page, keys: [...extra, ...page.keys, ...checked.flatMap((c) => both(c.threadId))], subset: opts.fromWindow !== undefined && inRows.length > want, checked };
+  }
+  const page = place(inRows);
+  if (extra.length + page.keys.length + 2 * rest.length <= BATCH_KEYS) {
+    return { keys: [...extra, ...page.keys, ...rest.flatMap((c) => both(c.threadId))], placed: page.placed, byThreadItem: [...page.byThreadItem, ...rest], subset: false, checked: [] };
+  }
+  const walked = await walkIndex(ctx, q.userId, new Set(rest.map((c) => c.threadId)), q.after, want - inRows.length, newest?.lastKey);
+  return { keys: [...extra, ...page.keys, ...walked.map((row) => docOf(row.threadId))], placed: [...page.placed, ...walked], byThreadItem: page.byThreadItem, subset: opts.fromWindow !== undefined, checked: [] };
+}
+
+/** The window's rows below the cursor; null when the cursor is past them (the window cannot place that page). */
+function windowRows(window: SearchWindow | undefined, after: CursorKey | null): IndexRows | null {
+  if (!window) return null;
+  const rows = window.rows.filter((row) => isBefore(row, after));
+  if (after && rows.length === 0 && window.lastKey !== undefined) return null;
+  return { rows, lastKey: window.lastKey };
+}
+
+async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; retry: boolean }): Promise<{ page: SearchPage; last: Ordered | undefined }> {
+  const firstPage = q.after === null;
+  const readAt = nowMs(ctx);
+  const fresh = ctx.searchWindows.get(q.userId, readAt);
+  const window = windowRows(fresh, q.after);
+  const [lists, marked, live] = await Promise.all([
+    Promise.all(q.words.map((w) => readPostings(ctx, q.userId, w.term, w.prefix))),
+    q.feedback != null ? readMarked(ctx, q.userId, q.feedback) : null,
+    firstPage && !window ? readIndexRows(ctx, q.userId, null, FIRST_PAGE_ROWS) : null,
+  ]);
+  const candidates = intersect(lists, marked);
+  const byId = new Map(candidates.map((c) => [c.threadId, c]));
+  // A fresh window means the catch-up was checked when it was read; without one the first page checks it here.
+  const catchUp = live !== null && pass.catchUp;
+  const newest = window ?? live;
+  const { keys, placed, byThreadItem, subset, checked } = await plan(ctx, q, candidates, newest, { catchUp, fromWindow: window ? fresh : undefined });
+  const read = new Map((keys.length > 0 ? await batchGet(ctx, uniqueKeys(keys), READ_ATTRIBUTES) : []).map((item) => [keyId(item), item]));
+
+  if (catchUp && live) {
+    const rebuilt = await keepWindowIfCaughtUp(ctx, q.userId, live, read, readAt);
+    if (rebuilt > 0) return answer(ctx, q, { catchUp: false, retry: pass.retry });
+  }
+
+  // Candidates placed by their THREAD item, and the orphan checks: a thread gone or someone else's leads nowhere.
+  const orphans: Orphans = { postings: [], goneThreads: [] };
+  const threadOf = (c: Candidate) => read.get(keyId(threadKey(c.threadId)));
+  for (const c of [...byThreadItem, ...checked]) {
+    const thread = threadOf(c);
+    if (thread?.userId === q.userId) continue;
+    orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, c.seen));
+    if (!thread) orphans.goneThreads.push(c.threadId);
+  }
+  // A checked candidate that is the caller's is a thread newer than the rows read (or the window): it is placed too.
+  const ownItems = [...byThreadItem, ...checked].map(threadOf).filter((thread): thread is Item => thread?.userId === q.userId && typeof thread.UserThreadSK === "string");
+  const windowed = new Map(window ? fresh!.rows.map((row) => [row.PK, row.UserThreadSK]) : []);
+  if (window && ownItems.some((thread) => searchIsBehind(thread) || thread.UserThreadSK !== windowed.get(String(thread.PK)))) {
+    // Activity the window did not see (another process, or Chainlit): the next page reads the index and catches up.
+    ctx.searchWindows.forgetUser(q.userId);
+  }
+  const ours = ownItems.map(orderedRow).filter((row) => isBefore(row, q.after));
+  const ordered = [...placed, ...ours].sort(newestFirst);
+  // The window chose these threads among more: one that fell out leaves a gap only a second read fills.
+  if (subset && byThreadItem.some((c) => threadOf(c)?.userId !== q.userId) && pass.retry) {
+    await removeOrphans(ctx, q.userId, orphans);
+    return answer(ctx, q, { catchUp: false, retry: false });
+  }
+
+  // The page's docs: a hit whose doc does not name the postings that led to it is an orphan once the thread is quiet.
+  const rows: Ordered[] = [];
+  for (const row of ordered.slice(0, q.first + 1)) {
+    const c = byId.get(row.threadId)!;
+    const unnamed = unnamedTerms(read.get(keyId(docKey(row.threadId, c.best))), c.seen.get(c.best) ?? new Set());
+    const quiet = readAt - Date.parse(row.updatedAt) > ORPHAN_GRACE_MS;
+    if (unnamed.length > 0 && quiet) orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, new Map([[c.best, new Set(unnamed)]])));
+    else rows.push(row);
+  }
+  await removeOrphans(ctx, q.userId, orphans);
+  // A page that lost hits to orphans is read once more, without them.
+  if (rows.length < Math.min(ordered.length, q.first + 1) && pass.retry) return answer(ctx, q, { catchUp: false, retry: false });
+
+  const page = rows.slice(0, q.first);
+  const data = page.map((row) => hit(row, byId.get(row.threadId)!, read, q));
+  const partial = lists.some((list) => list.truncated);
+  ctx.logger.debug("searchThreads read", { userId: q.userId, words: q.words.length, candidates: candidates.length, hits: data.length, partial });
+  return { page: { data, pageInfo: { hasNextPage: ordered.length > q.first, endCursor: null }, partial }, last: page.at(-1) };
+}
+
+function hit(row: Ordered, c: Candidate, read: ReadonlyMap<string, Item>, q: Query): SearchHit {
+  const doc = read.get(keyId(docKey(row.threadId, c.best)));
+  const text = doc?.owner === q.userId && typeof doc.text === "string" ? doc.text : (row.name ?? "");
+  const source = parseSource(c.best);
+  return { id: row.threadId, name: row.name, updatedAt: row.updatedAt, stepId: source?.kind === "step" ? source.id : null, snippet: buildSnippet(text, q.parsed) };
+}
+
+export async function searchThreads(ctx: LayerContext, input: SearchInput): Promise<SearchPage> {
+  const { userId, query, first, cursor, feedback } = SearchInputSchema.parse(input);
+  const parsed = parseQuery(query);
+  const words = [...parsed.words.map((term) => ({ term, prefix: false })), ...(parsed.prefix ? [{ term: parsed.prefix, prefix: true }] : [])];
+  if (words.length === 0) return { data: [], pageInfo: { hasNextPage: false, endCursor: null }, partial: false };
+  // The cursor resumes only this query (its words, not its spelling) under this filter, for this user.
+  const kind = filterKind({ search: `fulltext ${parsed.words.join(" ")} ${parsed.prefix ?? ""}*`, feedback: feedback ?? null });
+  const indexPk = userThreadPk(userId);
+  const after = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : null;
+  const { page, last } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null }, { catchUp: true, retry: true });
+  const endCursor = last ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: { PK: threadPk(last.threadId), SK: THREAD_SK, UserThreadPK: indexPk, UserThreadSK: last.UserThreadSK } }) : null;
+  return { ...page, pageInfo: { ...page.pageInfo, endCursor } };
+}

@@ -1,0 +1,215 @@
+/**
+ * Share links (docs/sharing.md). Chainlit 2.x shares a thread by setting `metadata.is_shared = true` and
+ * `metadata.shared_at` on the THREAD item; Threadbook reads and writes the same flag, so a thread shared in either app
+ * is shared in both. Chainlit's update_thread replaces the whole metadata map (docs/chainlit.md), so nothing of
+ * Threadbook's may live there: access and expiry sit in a settings item of their own,
+ *
+ *   PK = THREAD#{tid}, SK = SHARE, threadId, userId, sharedAt (= the flag's shared_at), access, expiresAt, origin,
+ *   UserThreadPK = USER#{userId}#SHARE, UserThreadSK = TS#{sharedAt}
+ *
+ * in the thread's partition (deleting the thread deletes it) and in the UserThread index under a partition of its
+ * own per user (the owner's "Shared links" is one Query, never a scan; Chainlit queries `USER#{userId}` exactly and
+ * never sees it). Settings apply only while their `sharedAt` equals the flag's `shared_at`: a share Chainlit made
+ * again since is Chainlit's, with the deployment's defaults.
+ */
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { timestampMicros } from "../../timestamps";
+import { type Item } from "../../dynamo/codec";
+import { decodeCursor, encodeCursor, type CursorKey } from "../../cursor";
+import { ShareChangeSchema, ShareChoiceSchema, ShareSettingsSchema, type ShareChange, type ShareChoice, type ShareSettings, type ShareState } from "../../entities/share";
+import { PaginationSchema, type Pagination } from "../../entities/thread";
+import { DataError } from "../../errors";
+import { EXPIRING_SHARES_PK, SHARE_EXPIRY_SK, SHARE_SK, THREAD_SK, expiringShareSk, shareIndexPk, threadIdFromPk, threadPk, userThreadSk } from "../../keys";
+import { batchGet, mapLimited } from "../batch";
+import { type LayerContext } from "../context";
+import { notFound } from "../edge";
+import { removeLeftoversOnTheWay } from "../threads/leftovers";
+import { removeShareCopies } from "./share-copies";
+import { queryNewestFirst } from "../threads/user-thread-index";
+import { updateThread } from "../threads/threads";
+
+export const shareKey = (threadId: string) => ({ PK: threadPk(threadId), SK: SHARE_SK });
+export const threadItemKey = (threadId: string) => ({ PK: threadPk(threadId), SK: THREAD_SK });
+export const expiryMarkerKey = (threadId: string) => ({ PK: threadPk(threadId), SK: SHARE_EXPIRY_SK });
+
+/** An expiry as microseconds; an unreadable one counts as already past (as the share page treats it). */
+export const expiryMicros = (expiresAt: string) => timestampMicros(expiresAt) ?? 0;
+
+/** What a state read projects from the THREAD item and the settings item (one BatchGetItem for both). */
+export const STATE_ATTRIBUTES = ["PK", "SK", "userId", "name", "metadata", "threadId", "sharedAt", "access", "expiresAt", "origin", "stopped"] as const;
+
+function settingsFrom(item: Item | undefined): ShareSettings | null {
+  if (!item) return null;
+  const parsed = ShareSettingsSchema.safeParse({ ...item, threadId: item.threadId ?? threadIdFromPk(String(item.PK)) });
+  return parsed.success ? parsed.data : null;
+}
+
+/** The state of one thread from its THREAD item and settings item (either may be missing). */
+export function shareStateOf(threadId: string, thread: Item, settingsItem: Item | undefined): ShareState {
+  const metadata = thread.metadata && typeof thread.metadata === "object" ? (thread.metadata as Record<string, unknown>) : {};
+  const sharedAt = typeof metadata.shared_at === "string" ? metadata.shared_at : null;
+  const settings = settingsFrom(settingsItem);
+  const current = settings && sharedAt !== null && settings.sharedAt === sharedAt ? settings : null;
+  return {
+    threadId,
+    userId: typeof thread.userId === "string" ? thread.userId : null,
+    name: typeof thread.name === "string" ? thread.name : null,
+    isShared: metadata.is_shared === true,
+    endedByExpiry: metadata.is_shared === false && current?.expiresAt != null && !current.stopped,
+    sharedAt,
+    settings: current,
+  };
+}
+
+/** The share state of a thread, or null when there is no THREAD item. One BatchGetItem. */
+export async function readShareState(ctx: LayerContext, threadId: string): Promise<ShareState | null> {
+  const items = await batchGet(ctx, [threadItemKey(threadId), shareKey(threadId)], STATE_ATTRIBUTES);
+  const thread = items.find((item) => item.SK === THREAD_SK);
+  return thread ? shareStateOf(threadId, thread, items.find((item) => item.SK === SHARE_SK)) : null;
+}
+
+/**
+ * The settings item, and beside it (same round trip) the expiry marker when the share expires, which the expiry
+ * sweep finds it by. A share that never expires writes no marker: one a previous share left is put right by the
+ * sweep when its time comes (share-expiry.ts).
+ */
+export async function putSettings(ctx: LayerContext, settings: ShareSettings): Promise<void> {
+  const item = { ...shareKey(settings.threadId), ...settings, UserThreadPK: shareIndexPk(settings.userId), UserThreadSK: userThreadSk(settings.sharedAt) };
+  await Promise.all([
+    ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item })),
+    settings.expiresAt !== null && putExpiryMarker(ctx, settings.threadId, settings.sharedAt, settings.expiresAt),
+  ]);
+}
+
+export async function putExpiryMarker(ctx: LayerContext, threadId: string, sharedAt: string, expiresAt: string): Promise<void> {
+  const item = { ...expiryMarkerKey(threadId), threadId, sharedAt, expiresAt, UserThreadPK: EXPIRING_SHARES_PK, UserThreadSK: expiringShareSk(expiryMicros(expiresAt), threadId) };
+  await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item }));
+}
+
+/**
+ * Shares (or shares again, moving the snapshot to now) the thread of `userId`. The settings go first and the flag
+ * second: a crash in between leaves settings for a share that never happened (ignored, their sharedAt matches no
+ * flag), never a flag without the owner's access and expiry. Two requests: PutItem + UpdateItem.
+ */
+export async function shareThread(ctx: LayerContext, threadId: string, userId: string, choice: ShareChoice): Promise<ShareSettings> {
+  const { access, expiresAt } = ShareChoiceSchema.parse(choice);
+  const settings: ShareSettings = { threadId, userId, sharedAt: ctx.now(), access, expiresAt, origin: "threadbook" };
+  await putSettings(ctx, settings);
+  try {
+    // Merged key by key (threads.ts), so Chainlit's other metadata (chat_profile, chat_settings) stays as it is.
+    await updateThread(ctx, threadId, { metadata: { is_shared: true, shared_at: settings.sharedAt } }, { mustExist: true });
+  } catch (error) {
+    await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(threadId) }));
+    throw error;
+  }
+  return settings;
+}
+
+/**
+ * Changes access and expiry of the current share without moving its snapshot; `not_found` when it is not shared.
+ * Without `expiresAt` the share keeps its own.
+ */
+export async function changeShare(ctx: LayerContext, threadId: string, userId: string, change: ShareChange): Promise<ShareSettings> {
+  const parsed = ShareChangeSchema.parse(change);
+  const state = await readShareState(ctx, threadId);
+  if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId || state.settings?.stopped) return notFound("share");
+  const access = parsed.access;
+  const expiresAt = parsed.expiresAt === undefined ? (state.settings?.expiresAt ?? null) : parsed.expiresAt;
+  // A share Chainlit made without a shared_at (not seen in practice) starts its snapshot now.
+  if (state.sharedAt === null) return shareThread(ctx, threadId, userId, { access, expiresAt });
+  const settings: ShareSettings = { threadId, userId, sharedAt: state.sharedAt, access, expiresAt, origin: state.settings?.origin ?? "chainlit" };
+  await putSettings(ctx, settings);
+  // An expired share given a new expiry (or none) is live again: Chainlit's flag back on, the snapshot kept.
+  const stillExpired = expiresAt !== null && expiryMicros(expiresAt) <= (timestampMicros(ctx.now()) ?? Date.now() * 1000);
+  if (state.endedByExpiry && !stillExpired) await updateThread(ctx, threadId, { metadata: { is_shared: true } }, { mustExist: true });
+  return settings;
+}
+
+/**
+ * Ends the share in both apps: Chainlit's flag cleared (`is_shared: false`, `shared_at` removed, as Chainlit's own
+ * unshare leaves a thread unshared). The settings stay, marked `stopped` and expired now: a Chainlit session open on
+ * the thread still holds the metadata with the flag on, and saves it back when it disconnects (its update_thread
+ * replaces the whole map); that share is then recognised by its `shared_at` as the stopped one, refused, and ended
+ * again by the next read, as an expired share is (share-expiry.ts). True if the thread exists.
+ */
+export async function unshareThread(ctx: LayerContext, threadId: string): Promise<boolean> {
+  const state = await readShareState(ctx, threadId);
+  try {
+    await updateThread(ctx, threadId, { metadata: { is_shared: false, shared_at: null } }, { mustExist: true });
+  } catch (error) {
+    if (!(error instanceof DataError && error.code === "not_found")) throw error;
+    await deleteSettings(ctx, threadId);
+    return false;
+  }
+  const owner = state?.settings?.userId ?? state?.userId;
+  if (!((state?.isShared || state?.endedByExpiry) && state.sharedAt !== null && owner)) {
+    await deleteSettings(ctx, threadId);
+  } else {
+    // The stop mark replaces the settings outside the share index (no UserThread keys): "Shared links" never reads it.
+    const mark: ShareSettings = { threadId, userId: owner, sharedAt: state.sharedAt, access: state.settings?.access ?? null, expiresAt: ctx.now(), origin: state.settings?.origin ?? "chainlit", stopped: true };
+    await Promise.all([ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...mark } })), deleteKeys(ctx, [expiryMarkerKey(threadId)])]);
+  }
+  // Viewers' copies of files stored under Chainlit's keys go with the share; sharing again makes them anew.
+  await removeShareCopies(ctx, threadId);
+  return true;
+}
+
+const deleteKeys = (ctx: LayerContext, keys: ReadonlyArray<Record<string, string>>) =>
+  Promise.all(keys.map((Key) => ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key }))));
+const deleteSettings = (ctx: LayerContext, threadId: string) => deleteKeys(ctx, [shareKey(threadId), expiryMarkerKey(threadId)]);
+
+export interface ShareRow extends ShareState {
+  userId: string;
+}
+
+export interface SharePage {
+  rows: ShareRow[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+const SHARE_FILTER = "share";
+/** Deleted threads whose leftovers one listing removes, at most. */
+const LEFTOVER_THREADS_PER_LISTING = 10;
+
+/**
+ * The user's shares, newest first: Query `USER#{userId}#SHARE` (first+1 rows), then one BatchGetItem of the
+ * THREAD items and settings items. Settings whose thread is gone, now someone else's, or no longer shared (Chainlit
+ * un-shared it, or a crash left them) are skipped, and the loop goes on until the page is full. Two requests per page
+ * when nothing is skipped. Cursors are signed and bound to the user and this listing (cursor.ts).
+ */
+export async function listShares(ctx: LayerContext, userId: string, pagination: Pagination): Promise<SharePage> {
+  const { first, cursor } = PaginationSchema.parse(pagination);
+  const indexPk = shareIndexPk(userId);
+  let startKey: CursorKey | undefined = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: SHARE_FILTER, indexPk }) : undefined;
+  const rows: Array<{ row: ShareRow; key: CursorKey }> = [];
+  const deleted = new Set<string>();
+  let more = true;
+  for (let page = 0; page < 10 && rows.length <= first && more; page++) {
+    const { items: markers, next } = await queryNewestFirst(ctx, indexPk, first + 1 - rows.length, startKey);
+    more = next !== undefined;
+    startKey = next as CursorKey | undefined;
+    if (markers.length === 0) continue;
+    const items = await batchGet(ctx, markers.flatMap((m) => [threadItemKey(threadIdFromPk(String(m.PK))), shareKey(threadIdFromPk(String(m.PK)))]), STATE_ATTRIBUTES);
+    const byKey = new Map(items.map((item) => [`${String(item.PK)}|${String(item.SK)}`, item]));
+    for (const marker of markers) {
+      const threadId = threadIdFromPk(String(marker.PK));
+      const thread = byKey.get(`${String(marker.PK)}|${THREAD_SK}`);
+      if (!thread) deleted.add(threadId);
+      const state = thread ? shareStateOf(threadId, thread, byKey.get(`${String(marker.PK)}|${SHARE_SK}`)) : null;
+      if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId || !state.settings) continue;
+      const key = { PK: String(marker.PK), SK: String(marker.SK), UserThreadPK: String(marker.UserThreadPK), UserThreadSK: String(marker.UserThreadSK) };
+      rows.push({ row: { ...state, userId }, key });
+    }
+  }
+  // Chainlit's delete_thread leaves the settings item behind: the page is answered without it, then it goes.
+  await mapLimited([...deleted].slice(0, LEFTOVER_THREADS_PER_LISTING), 4, (threadId) => removeLeftoversOnTheWay(ctx, threadId));
+  const page = rows.slice(0, first);
+  const last = page.at(-1);
+  return {
+    rows: page.map(({ row }) => row),
+    // Out of Query pages with markers left (many stale ones in a row): say there is more rather than stop short.
+    hasNextPage: rows.length > first || more,
+    endCursor: last ? encodeCursor(ctx.cursorSecret, { u: userId, f: SHARE_FILTER, k: last.key }) : null,
+  };
+}

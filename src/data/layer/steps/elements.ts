@@ -1,0 +1,128 @@
+/**
+ * Elements (attachments): `THREAD#{threadId}` / `ELEMENT#{elementId}`, bytes in the storage provider.
+ * Chainlit only warned when no storage provider was set (the element was silently lost), never re-signed URLs in
+ * get_element, and left blobs behind on delete; each is fixed below.
+ */
+import { Transform, pipeline } from "node:stream";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { decodeItem } from "../../dynamo/codec";
+import { ElementSchema, type Element, type ElementContent, type ElementInput } from "../../entities/element";
+import { DataError } from "../../errors";
+import { elementSk, elementSource, threadPk } from "../../keys";
+import { elementObjectKey, safeFileName } from "../../storage/object-key";
+import { type UploadData } from "../../storage/storage-client";
+import { type LayerContext } from "../context";
+import { indexElementName, removeSource } from "../search/search-index";
+import { recordedShareCopy } from "../shares/share-copy-record";
+
+export const DEFAULT_MIME = "application/octet-stream";
+
+const elementKey = (threadId: string, elementId: string) => ({ PK: threadPk(threadId), SK: elementSk(elementId) });
+
+/**
+ * The object-key form of a file name (storage/object-key.ts owns the rule: ASCII letters, digits, `.-_`, bounded).
+ * The original name stays in `name` and is offered back as the download name; Chainlit's keys had no name at all,
+ * so browsers saved downloads under the element id.
+ */
+export const safeObjectName = safeFileName;
+
+/** The content to upload and a way to learn its size afterwards (a stream is counted as it flows). */
+function measure(content: ElementContent): { data: UploadData; bytes: () => number } {
+  if (typeof content === "string") return { data: content, bytes: () => Buffer.byteLength(content) };
+  if (content instanceof Uint8Array) return { data: content, bytes: () => content.byteLength };
+  let total = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer | string, _encoding, callback) {
+      total += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+      callback(null, chunk);
+    },
+  });
+  // A source error destroys the counter, which fails the upload that is reading it.
+  pipeline(content, counter, () => undefined);
+  return { data: counter, bytes: () => total };
+}
+
+async function bestEffortDelete(ctx: LayerContext, objectKey: string): Promise<void> {
+  try {
+    await ctx.storage?.deleteFile(objectKey);
+  } catch (error) {
+    ctx.logger.warn("blob delete failed; the object is orphaned", { objectKey, error: String(error) });
+  }
+}
+
+/**
+ * Uploads first, then writes the item only if the upload worked (no item pointing at nothing). The item records the
+ * object key, mime, size and time; `url` keeps what the storage returned, as Chainlit stored it, but every read
+ * signs a fresh one. Returns the element as stored (unsigned).
+ */
+export async function createElement(ctx: LayerContext, input: ElementInput, options: { owner?: string } = {}): Promise<Element> {
+  const { content, ...fields } = input;
+  // urlExpiresAt describes a signed link, never stored; a share copy is recorded by share-copies.ts alone.
+  const { urlExpiresAt: _signedOnly, shareCopyKey: _copy, ...parsed } = ElementSchema.parse(fields);
+  let element: Element = { ...parsed, mime: parsed.mime ?? DEFAULT_MIME, createdAt: parsed.createdAt ?? ctx.now() };
+  let uploadedKey: string | undefined;
+  if (content !== undefined) {
+    if (!ctx.storage) throw new DataError("storage", `element ${element.id} has content but no storage provider is configured`);
+    const objectKey = elementObjectKey(element.threadId, element.id, element.name ?? element.id);
+    const { data, bytes } = measure(content);
+    try {
+      const uploaded = await ctx.storage.uploadFile({ objectKey, data, mime: element.mime ?? DEFAULT_MIME, fileName: element.name ?? undefined });
+      uploadedKey = uploaded.objectKey || objectKey;
+      element = { ...element, objectKey: uploadedKey, url: uploaded.url ?? element.url ?? null, bytes: bytes() };
+    } catch (cause) {
+      // A StorageError already names the bucket or container and what went wrong; keep it as it is.
+      if (cause instanceof DataError) throw cause;
+      throw new DataError("storage", `upload of element ${element.id} to ${ctx.storage.description} failed`, { cause });
+    }
+  }
+  let previous: Record<string, unknown> | undefined;
+  try {
+    // The file name goes into the full-text index beside the item write (search-index.ts).
+    const [out] = await Promise.all([
+      ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...elementKey(element.threadId, element.id), ...element }, ReturnValues: "ALL_OLD" })),
+      options.owner ? indexElementName(ctx, options.owner, element.threadId, element.id, element.name) : undefined,
+    ]);
+    previous = out.Attributes;
+  } catch (error) {
+    if (uploadedKey) await bestEffortDelete(ctx, uploadedKey);
+    throw error;
+  }
+  // Re-creating an element under another file name moves it to a new key: the old blob would be orphaned.
+  const oldKey = previous?.objectKey;
+  if (typeof oldKey === "string" && oldKey !== element.objectKey) await bestEffortDelete(ctx, oldKey);
+  // Its share copy (of the old content) is no longer recorded anywhere once the item is replaced.
+  const oldCopy = previous && recordedShareCopy(previous, element.threadId);
+  if (oldCopy) await bestEffortDelete(ctx, oldCopy);
+  return element;
+}
+
+/** Replaces `url` with a freshly signed link when the element has a stored object; failures keep the stored URL. */
+export async function signElement(ctx: LayerContext, element: Element): Promise<Element> {
+  if (!ctx.storage || !element.objectKey) return element;
+  try {
+    const signed = await ctx.storage.getReadUrl(element.objectKey, { downloadName: element.name ?? undefined, mime: element.mime ?? undefined });
+    return { ...element, url: signed.url, urlExpiresAt: signed.expiresAt };
+  } catch (error) {
+    ctx.logger.warn("could not sign an element URL", { threadId: element.threadId, elementId: element.id, error: String(error) });
+    return element;
+  }
+}
+
+export async function getElement(ctx: LayerContext, threadId: string, elementId: string): Promise<Element | null> {
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: elementKey(threadId, elementId), ConsistentRead: true }));
+  return out.Item ? signElement(ctx, decodeItem(ElementSchema, out.Item, { id: elementId, threadId })) : null;
+}
+
+/**
+ * Deletes the element's full-text entries, the item, then its blob (Chainlit's delete_element ignored its thread id
+ * and kept the blob). The index goes first so an interrupted delete, repeated, still finds it.
+ */
+export async function deleteElement(ctx: LayerContext, elementId: string, threadId: string): Promise<boolean> {
+  await removeSource(ctx, threadId, elementSource(elementId));
+  const out = await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: elementKey(threadId, elementId), ReturnValues: "ALL_OLD" }));
+  const objectKey = out.Attributes?.objectKey;
+  if (typeof objectKey === "string") await bestEffortDelete(ctx, objectKey);
+  const copy = out.Attributes && recordedShareCopy(out.Attributes, threadId);
+  if (copy) await bestEffortDelete(ctx, copy);
+  return out.Attributes !== undefined;
+}

@@ -1,0 +1,76 @@
+/**
+ * "Continue in my history" (docs/sharing.md): a copy of a share's snapshot becomes a new thread of another user.
+ * Everything gets a new id (thread, steps, elements), parent links and attachments' `forId` follow the new ids, and
+ * every stored object is copied in storage under the new thread's keys, so deleting the original never breaks the
+ * copy. Feedback, the thread's metadata and tags are not copied: they are the original owner's.
+ */
+import { randomUUID } from "node:crypto";
+import { type Element } from "../../entities/element";
+import { type Step } from "../../entities/step";
+import { type ThreadWithContent } from "../../entities/thread";
+import { DataError } from "../../errors";
+import { elementObjectKey } from "../../storage/object-key";
+import { timestampMicros } from "../../timestamps";
+import { mapLimited } from "../batch";
+import { type LayerContext } from "../context";
+import { deleteThread } from "./delete-thread";
+import { createElement } from "../steps/elements";
+import { createStep } from "../steps/steps";
+import { createThread, updateThread } from "./threads";
+
+const IN_FLIGHT = 8;
+
+/** A time createStep accepts, or null (the copy keeps the step; its order comes from createdAt, which is readable). */
+const readable = (value: string | null | undefined) => (timestampMicros(value) !== null ? value : null);
+
+/**
+ * Copies `source` (already cut to its snapshot) as a new thread of `userId` under `threadId`. Requests: 1 + 1 per
+ * step (more for very large ones) + per element 1 storage copy and 1 PutItem; + 1 UpdateItem for the name. A failure
+ * part way deletes what was written (objects included) and rethrows.
+ */
+export async function copyThread(ctx: LayerContext, source: ThreadWithContent, target: { threadId: string; userId: string }): Promise<void> {
+  const { threadId, userId } = target;
+  const stepIds = new Map(source.steps.map((step) => [step.id, randomUUID()]));
+  await createThread(ctx, threadId, userId);
+  try {
+    if (source.name) await updateThread(ctx, threadId, { name: source.name }, { mustExist: true });
+    await mapLimited(source.steps, IN_FLIGHT, (step) => createStep(ctx, copiedStep(step, threadId, stepIds)));
+    await mapLimited(source.elements, IN_FLIGHT, (element) => copyElement(ctx, element, threadId, stepIds));
+  } catch (error) {
+    await deleteThread(ctx, threadId).catch((cleanup: unknown) => ctx.logger.warn("cleaning up a failed copy failed", { threadId, error: String(cleanup) }));
+    throw error;
+  }
+}
+
+function copiedStep(step: Step, threadId: string, stepIds: Map<string, string>) {
+  const { feedback: _ownersRating, id, parentId, createdAt, start, end, ...rest } = step;
+  return {
+    ...rest,
+    id: stepIds.get(id)!,
+    threadId,
+    parentId: parentId ? (stepIds.get(parentId) ?? null) : null,
+    createdAt: readable(createdAt),
+    start: readable(start),
+    end: readable(end),
+  };
+}
+
+async function copyElement(ctx: LayerContext, element: Element, threadId: string, stepIds: Map<string, string>): Promise<void> {
+  const { urlExpiresAt: _signed, objectKey, url, forId, ...rest } = element;
+  const id = randomUUID();
+  let copiedKey: string | null = null;
+  if (objectKey) {
+    if (!ctx.storage) throw new DataError("storage", "copying attachments needs a storage provider");
+    copiedKey = elementObjectKey(threadId, id, element.name ?? id);
+    await ctx.storage.copyFile(objectKey, copiedKey);
+  }
+  await createElement(ctx, {
+    ...rest,
+    id,
+    threadId,
+    forId: forId ? (stepIds.get(forId) ?? null) : null,
+    objectKey: copiedKey,
+    // A stored object is always read through a fresh signed link; an element with only a link keeps it.
+    url: copiedKey ? null : (url ?? null),
+  });
+}

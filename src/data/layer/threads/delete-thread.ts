@@ -1,0 +1,62 @@
+/**
+ * deleteThread. Chainlit read the whole thread (signing every URL for nothing), never deleted blobs (#1546, fixed
+ * for the SQL layers only), and retried unprocessed batch items forever. Here: a keys-only Query, the blobs, the
+ * content items in parallel batches with bounded retries, and the THREAD item last, so that a delete interrupted
+ * half-way still lists the thread and repeating it finishes the job.
+ */
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import { DataError } from "../../errors";
+import { ELEMENT_PREFIX, THREAD_SK } from "../../keys";
+import { batchDelete, mapLimited, type TableKey } from "../batch";
+import { type LayerContext } from "../context";
+import { queryPartition } from "./partition";
+import { isSearchDoc, postingKeysOfDoc } from "../search/search-index";
+import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "../shares/share-copy-record";
+import { threadKey } from "../../keys";
+
+/** How many blob deletes are in flight at once. */
+const BLOB_DELETES_IN_FLIGHT = 8;
+
+/**
+ * Exactly the blobs the thread's element items name (`objectKey`), never a prefix built from an id: a key prefix is
+ * a path, and `{threadId}/` is also where Chainlit keeps another user's files when a thread id equals a user
+ * identifier (Chainlit's keys are `{user}/{threadId}/{elementId}`). Keys Chainlit wrote are deleted the same way.
+ */
+async function deleteBlobs(ctx: LayerContext, threadId: string, objectKeys: string[]): Promise<number> {
+  if (objectKeys.length === 0) return 0;
+  if (!ctx.storage) {
+    ctx.logger.warn("no storage provider: element blobs are left in place", { threadId, blobs: objectKeys.length });
+    return 0;
+  }
+  const storage = ctx.storage;
+  try {
+    const deleted = await mapLimited([...new Set(objectKeys)], BLOB_DELETES_IN_FLIGHT, (key) => storage.deleteFile(key));
+    return deleted.filter(Boolean).length;
+  } catch (cause) {
+    // Nothing in DynamoDB is deleted yet, so the caller can retry and the object keys are still known then.
+    throw new DataError("storage", `deleting the blobs of thread ${threadId} from ${storage.description} failed`, { cause });
+  }
+}
+
+/**
+ * True if anything of the thread existed. Round trips: ⌈items/1 MB⌉ Query + ⌈(items − 1 + postings)/25⌉
+ * BatchWriteItem + 1 DeleteItem. Postings and docs go before the THREAD item, so a repeated delete still finds them.
+ */
+export async function deleteThread(ctx: LayerContext, threadId: string): Promise<boolean> {
+  const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "terms", "owner"] });
+  if (items.length === 0) return false;
+  // An element's file, and the copy share viewers were given of it (share-copies.ts) when one is recorded.
+  const objectKeys = items.flatMap((item) => {
+    if (!String(item.SK).startsWith(ELEMENT_PREFIX)) return [];
+    const copy = recordedShareCopy(item, threadId);
+    return [...(typeof item.objectKey === "string" && item.objectKey ? [item.objectKey] : []), ...(copy ? [copy] : [])];
+  });
+  const blobs = await deleteBlobs(ctx, threadId, objectKeys);
+  // The full-text postings live under the owner's SEARCH# partitions: the thread's doc items name them.
+  const postings = items.filter(isSearchDoc).flatMap((item) => postingKeysOfDoc(threadId, item));
+  const content = [...postings, ...items.filter((item) => item.SK !== THREAD_SK).map(({ PK, SK }) => ({ PK, SK }) as TableKey)];
+  await batchDelete(ctx, content);
+  await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: threadKey(threadId) }));
+  ctx.logger.debug("deleteThread done", { threadId, items: items.length, blobs });
+  return true;
+}

@@ -1,0 +1,117 @@
+/**
+ * getThread: one strongly consistent Query of the thread's partition per MB, assembled in memory. Chainlit returned
+ * the THREAD item itself as the ThreadDict (PK, SK and the GSI keys leaked into the API) and signed element URLs one
+ * sequential await at a time.
+ */
+import { decodeItem, tryDecodeItem, type Item } from "../../dynamo/codec";
+import { ElementSchema, type Element } from "../../entities/element";
+import { StepSchema, type Step } from "../../entities/step";
+import { ThreadSchema, type ThreadWithContent } from "../../entities/thread";
+import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, timestampFromUserThreadSk } from "../../keys";
+import { sortByTimestamps } from "../../timestamps";
+import { type LayerContext } from "../context";
+import { signElement } from "../steps/elements";
+import { removeLeftoversOnTheWay } from "./leftovers";
+import { queryPartition } from "./partition";
+import { collectPart, reassembleStep, type PartsByStep } from "../steps/step-parts";
+
+/**
+ * Oldest first by instant (timestamps.ts: milliseconds, microseconds and Chainlit's variants do not sort as strings),
+ * then by `start`; a missing createdAt (a Chainlit phantom step) sorts first. Array#sort is stable, so items still
+ * tied keep the partition's order (by SK): the same for every reader. Threadbook's own writes never tie (clock.ts).
+ */
+/** Oldest first: by createdAt, then start (each read once: sortByTimestamps). */
+export const sortByTime = <T extends { createdAt?: string | null; start?: string | null }>(items: readonly T[]): T[] =>
+  sortByTimestamps(items, (item) => item.createdAt, (item) => item.start);
+
+/** Thread items always have createdAt when Chainlit or Threadbook wrote them; anything else still parses. */
+function threadDefaults(threadId: string, item: Item): Item {
+  const fromIndex = typeof item.UserThreadSK === "string" ? timestampFromUserThreadSk(item.UserThreadSK) : undefined;
+  return { id: threadId, createdAt: item.updatedAt ?? fromIndex ?? new Date(0).toISOString() };
+}
+
+export interface GetThreadOptions {
+  /**
+   * false: element links are left unsigned (`url` as stored), for a caller that shows only part of the thread and
+   * signs what it shows (signElements). Default true.
+   */
+  signElements?: boolean;
+}
+
+/** A thread's partition sorted by kind, as read: the THREAD item, step and element items, and step parts by step. */
+export interface PartitionItems {
+  threadItem: Item;
+  stepItems: Item[];
+  elementItems: Item[];
+  parts: PartsByStep;
+}
+
+/**
+ * Reads the whole partition (one Query per MB) and sorts its items by kind; null when there is no THREAD item.
+ * Orphaned steps without one (Chainlit's non-atomic delete) are not a thread; Threadbook's own items there (markers,
+ * parts: Chainlit's delete_thread leaves them) go now, from the read already made (leftovers.ts).
+ */
+export async function readPartitionItems(ctx: LayerContext, threadId: string): Promise<PartitionItems | null> {
+  const items = await queryPartition(ctx, threadId);
+  const { threadItem, ...content } = sortByKind(items);
+  if (!threadItem) {
+    if (items.length > 0) await removeLeftoversOnTheWay(ctx, threadId, items);
+    return null;
+  }
+  return { threadItem, ...content };
+}
+
+/** A partition's items by kind, in the order given. */
+export function sortByKind(items: readonly Item[]): Omit<PartitionItems, "threadItem"> & { threadItem?: Item } {
+  let threadItem: Item | undefined;
+  const stepItems: Item[] = [];
+  const elementItems: Item[] = [];
+  const parts: PartsByStep = new Map();
+  for (const item of items) {
+    const sk = String(item.SK);
+    if (sk === THREAD_SK) threadItem = item;
+    else if (sk.startsWith(STEP_PREFIX)) stepItems.push(item);
+    else if (sk.startsWith(ELEMENT_PREFIX)) elementItems.push(item);
+    else if (sk.startsWith(PART_PREFIX)) collectPart(parts, item);
+    // FEEDBACK# markers and anything unknown are index data, not thread content.
+  }
+  return { threadItem, stepItems, elementItems, parts };
+}
+
+/** The THREAD item's own fields. */
+export const decodeThreadItem = (threadId: string, item: Item) => decodeItem(ThreadSchema, item, threadDefaults(threadId, item));
+
+/** Step items as steps (parts joined back), in the partition's order; one that does not parse is skipped and logged. */
+export function decodeSteps(ctx: LayerContext, threadId: string, stepItems: Item[], parts: PartsByStep): Step[] {
+  return decodeAll(ctx, stepItems, STEP_PREFIX, threadId, (item, id): Step | null => {
+    if (!reassembleStep(item, id, parts)) ctx.logger.warn("step parts missing; returning the preview", { threadId, stepId: id });
+    return tryDecodeItem(StepSchema, item, { id, threadId });
+  });
+}
+
+/** Element items as elements, oldest first, links unsigned. */
+export function decodeElements(ctx: LayerContext, threadId: string, elementItems: Item[]): Element[] {
+  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, item, { id, threadId }));
+  return sortByTime(elements);
+}
+
+export async function getThread(ctx: LayerContext, threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {
+  const partition = await readPartitionItems(ctx, threadId);
+  if (!partition) return null;
+  const thread = decodeThreadItem(threadId, partition.threadItem);
+  const steps = decodeSteps(ctx, threadId, partition.stepItems, partition.parts);
+  const sorted = decodeElements(ctx, threadId, partition.elementItems);
+  const signed = options.signElements === false ? sorted : await Promise.all(sorted.map((element) => signElement(ctx, element)));
+  ctx.logger.debug("getThread read", { threadId, steps: steps.length, elements: signed.length });
+  return { ...thread, steps: sortByTime(steps), elements: signed };
+}
+
+/** Decodes items of one kind; an item that does not fit its schema is skipped and logged, not fatal (cf. #2623). */
+function decodeAll<T>(ctx: LayerContext, items: Item[], prefix: string, threadId: string, decode: (item: Item, id: string) => T | null): T[] {
+  return items.flatMap((item) => {
+    const id = idFromKey(String(item.SK), prefix);
+    const decoded = decode(item, id);
+    if (decoded === null) ctx.logger.warn("skipping an item that does not parse", { threadId, sk: String(item.SK) });
+    return decoded === null ? [] : [decoded];
+  });
+}

@@ -1,0 +1,184 @@
+/** Thread items: `THREAD#{id}` / `THREAD`, listed through the UserThread index (`USER#{userId}`, `TS#{time}`). */
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { definedEntries } from "../../dynamo/codec";
+import { IdSchema } from "../../entities/common";
+import { ThreadUpdateSchema, type ThreadUpdate } from "../../entities/thread";
+import { DataError } from "../../errors";
+import { threadKey, userThreadPk, userThreadSk } from "../../keys";
+import { type LayerContext } from "../context";
+import { notFound, onConditionFailed } from "../edge";
+import { buildUpdateExpression, ExpressionBuilder, type UpdateSpec } from "../update-expression";
+import { FEEDBACK_INDEXED_AT } from "../feedback/feedback-rebuild";
+import { SEARCH_INDEXED_AT, indexSource } from "../search/search-index";
+import { NAME_SOURCE } from "../../keys";
+
+/** The thread's userId, or null when there is no such thread (one GetItem, projecting only userId). */
+export async function readThreadOwner(ctx: LayerContext, threadId: string): Promise<{ userId: string | null } | null> {
+  const out = await ctx.doc.send(
+    new GetCommand({ TableName: ctx.tableName, Key: threadKey(threadId), ConsistentRead: true, ProjectionExpression: "userId, PK" }),
+  );
+  if (!out.Item) return null;
+  return { userId: typeof out.Item.userId === "string" ? out.Item.userId : null };
+}
+
+/** Chainlit raised ValueError (a 500) for a missing thread and KeyError for a thread without userId: both are null here. */
+export async function getThreadAuthor(ctx: LayerContext, threadId: string): Promise<string | null> {
+  return (await readThreadOwner(ctx, threadId))?.userId ?? null;
+}
+
+export interface UpdateThreadOptions {
+  /** Move the thread to the top of its user's list (new activity). A rename or a metadata change does not. */
+  touch?: boolean;
+  /**
+   * Only update a thread that exists (else `not_found`). Chainlit creates threads through update_thread, so the
+   * default upserts; a rename from the API must not resurrect a thread deleted a moment before as a nameless stub.
+   */
+  mustExist?: boolean;
+  /**
+   * The thread's owner, when the caller knows it (Threadbook's own writes): a new name is put in the full-text index
+   * beside the write, and a `touch` keeps the indexes current instead of leaving the thread to the catch-up.
+   */
+  owner?: string;
+}
+
+/** How often the metadata merge/create pair is retried when another writer keeps flipping the map's existence. */
+const METADATA_ATTEMPTS = 4;
+
+/**
+ * One UpdateItem (two the first time metadata meets a thread Chainlit wrote with NULL metadata).
+ *
+ * - `createdAt` is written once. Chainlit rewrote it on every update, so it meant "last updated"; `updatedAt` and
+ *   `UserThreadSK` carry that here.
+ * - Without `touch`, `updatedAt`/`UserThreadSK` are only set on a new thread (`if_not_exists`): Chainlit moved a
+ *   thread to the top on any update, so renaming an old thread or a disconnect saving metadata reordered the list.
+ * - `null` means "leave as is" for name, userId and tags, as None did in Chainlit.
+ * - `metadata` is merged key by key, a null value removing its key (Chainlit replaced the whole map, wiping
+ *   is_shared on rename and un-sharing threads on disconnect, #2688). Merging into a map needs the map to exist,
+ *   hence a conditional merge and a conditional whole-map fallback. Threads written here get an empty map on
+ *   their first write, so later merges take the first branch.
+ */
+export async function updateThread(ctx: LayerContext, threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<void> {
+  IdSchema.parse(threadId);
+  const { name } = ThreadUpdateSchema.parse(update);
+  const owner = options.owner;
+  // The name's postings are written beside the thread write, not after it (search-index.ts).
+  await Promise.all([writeThread(ctx, threadId, update, options), name != null && owner ? indexSource(ctx, threadId, owner, NAME_SOURCE, name) : undefined]);
+  // A bump or a new owner reorders the user's search window (search-window.ts); after the write, so a window read
+  // meanwhile goes too.
+  if (options.touch || update.userId != null) ctx.searchWindows.forgetThread(threadId);
+  if (update.userId != null) ctx.searchWindows.forgetUser(update.userId);
+}
+
+async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions): Promise<void> {
+  const { name, userId, tags, metadata } = ThreadUpdateSchema.parse(update);
+  const now = ctx.now();
+  const activity = [
+    ["updatedAt", now],
+    ["UserThreadSK", userThreadSk(now)],
+  ] as const;
+  const base: Required<Pick<UpdateSpec, "set" | "setIfNotExists">> = {
+    set: [
+      ["id", threadId],
+      ...(name != null ? [["name", name] as const] : []),
+      ...(userId != null
+        ? ([
+            ["userId", userId],
+            ["userIdentifier", userId],
+            ["UserThreadPK", userThreadPk(userId)],
+          ] as const)
+        : []),
+      ...(tags != null ? [["tags", tags] as const] : []),
+      ...(options.touch ? activity : []),
+    ],
+    setIfNotExists: [["createdAt", now], ...(options.touch ? [] : activity)],
+  };
+  const exists = (expr: ExpressionBuilder) => `attribute_exists(${expr.name("PK")})`;
+  const entries = definedEntries(metadata ?? {});
+  if (entries.length === 0) {
+    const spec: UpdateSpec = { ...base, setIfNotExists: [...base.setIfNotExists, ["metadata", {}]] };
+    if (options.touch && options.owner && (await touchKeepingIndexesCurrent(ctx, threadId, spec, now, options.mustExist ? exists : undefined))) return;
+    if (!options.mustExist) await send(ctx, threadId, spec);
+    else await onConditionFailed(() => send(ctx, threadId, spec, exists), () => notFound("thread"));
+    return;
+  }
+  const merge: UpdateSpec = {
+    ...base,
+    set: [...base.set, ...entries.filter(([, v]) => v !== null).map(([k, v]) => [["metadata", k], v] as const)],
+    remove: entries.filter(([, v]) => v === null).map(([k]) => ["metadata", k]),
+  };
+  const create: UpdateSpec = { ...base, set: [...base.set, ["metadata", Object.fromEntries(entries.filter(([, v]) => v !== null))]] };
+  for (let attempt = 0; attempt < METADATA_ATTEMPTS; attempt++) {
+    const isMap = attempt % 2 === 0;
+    const done = await onConditionFailed(
+      () =>
+        send(ctx, threadId, isMap ? merge : create, (expr) => {
+          const shape = `${isMap ? "" : "NOT "}attribute_type(${expr.name("metadata")}, ${expr.value("M")})`;
+          return options.mustExist ? `${exists(expr)} AND ${shape}` : shape;
+        }),
+      () => false,
+    );
+    if (done !== false) return;
+  }
+  if (options.mustExist && (await readThreadOwner(ctx, threadId)) === null) notFound("thread");
+  throw new DataError("conflict", `thread ${threadId}: metadata kept changing, update not applied`);
+}
+
+/**
+ * Threadbook's own turn indexes every step it writes (steps.ts), so the activity it adds needs no catch-up: when
+ * both indexes were current before (their state equals UserThreadSK), the bump moves them along in the same
+ * UpdateItem. Otherwise (Chainlit wrote since) the condition fails and the plain bump leaves the thread to the
+ * catch-up. Returns false when the condition failed.
+ */
+function touchKeepingIndexesCurrent(ctx: LayerContext, threadId: string, spec: UpdateSpec, now: string, guard?: (expr: ExpressionBuilder) => string): Promise<boolean> {
+  const at = userThreadSk(now);
+  const withState: UpdateSpec = { ...spec, set: [...(spec.set ?? []), [FEEDBACK_INDEXED_AT, at], [SEARCH_INDEXED_AT, at]] };
+  return onConditionFailed(
+    () =>
+      send(ctx, threadId, withState, (expr) => {
+        const current = `${expr.name(FEEDBACK_INDEXED_AT)} = ${expr.name("UserThreadSK")} AND ${expr.name(SEARCH_INDEXED_AT)} = ${expr.name("UserThreadSK")}`;
+        return guard ? `${guard(expr)} AND ${current}` : current;
+      }),
+    () => false,
+  );
+}
+
+async function send(ctx: LayerContext, threadId: string, spec: UpdateSpec, condition?: (expr: ExpressionBuilder) => string): Promise<true> {
+  const expr = new ExpressionBuilder();
+  const UpdateExpression = buildUpdateExpression(spec, expr)!;
+  const ConditionExpression = condition?.(expr);
+  await ctx.doc.send(new UpdateCommand({ TableName: ctx.tableName, Key: threadKey(threadId), UpdateExpression, ConditionExpression, ...expr.attributes() }));
+  return true;
+}
+
+/**
+ * A new thread for `userId`, under an id the caller made (the API makes a random UUID: a client never names a new
+ * thread). One UpdateItem guarded by `attribute_not_exists(PK)`, so an existing thread, anyone's, is never taken
+ * over: an id already in use is `conflict`, and nothing is written.
+ */
+export async function createThread(ctx: LayerContext, threadId: string, userId: string): Promise<void> {
+  IdSchema.parse(threadId);
+  const now = ctx.now();
+  const spec: UpdateSpec = {
+    set: [
+      ["id", threadId],
+      ["userId", userId],
+      ["userIdentifier", userId],
+      ["UserThreadPK", userThreadPk(userId)],
+      ["createdAt", now],
+      ["updatedAt", now],
+      ["UserThreadSK", userThreadSk(now)],
+      // A thread that did not exist has no feedback: its (absent) markers are exact as of now, so the feedback
+      // filter's catch-up (feedback-catch-up.ts) has nothing to rebuild for it.
+      [FEEDBACK_INDEXED_AT, userThreadSk(now)],
+      [SEARCH_INDEXED_AT, userThreadSk(now)],
+      ["metadata", {}],
+    ],
+  };
+  await onConditionFailed(
+    () => send(ctx, threadId, spec, (expr) => `attribute_not_exists(${expr.name("PK")})`),
+    () => {
+      throw new DataError("conflict", `thread ${threadId} already exists`);
+    },
+  );
+  ctx.searchWindows.forgetUser(userId); // the user's search window does not hold the new thread
+}
