@@ -67,26 +67,29 @@ export const threadPassProcedure = protectedProcedure
 
 type GateContext = Context & { user: NonNullable<Context["user"]> };
 
-const threadContentGate = (options: { signElements?: boolean; alongside?: (ctx: GateContext) => Promise<void> }) =>
+/** `threadContentProcedure`: the whole thread in one read, owner checked on it (export). */
+export const threadContentProcedure = threadInput.use(async ({ ctx, input, next }) => {
+  const thread = await findOwnedThread(ctx.services.data, ctx.user, input.threadId);
+  if (!thread) throw threadNotFound();
+  return next({ ctx: { ...ctx, thread, threadId: thread.id } });
+});
+
+const threadOutlineGate = (options: { alongside?: (ctx: GateContext) => Promise<void> }) =>
   threadInput.use(async ({ ctx, input, next }) => {
     // What the procedure must check besides the thread goes out beside its read: no round trip of its own.
-    const [thread] = await Promise.all([findOwnedThread(ctx.services.data, ctx.user, input.threadId, options), options.alongside?.(ctx)]);
-    if (!thread) throw threadNotFound();
-    return next({ ctx: { ...ctx, thread, threadId: thread.id } });
+    const [outline] = await Promise.all([findOwnedThreadOutline(ctx.services.data, ctx.user, input.threadId), options.alongside?.(ctx)]);
+    if (!outline) throw threadNotFound();
+    return next({ ctx: { ...ctx, outline, threadId: outline.thread.id } });
   });
-
-/** `threadContentProcedure`: the whole thread in one read, owner checked on it (export). */
-export const threadContentProcedure = threadContentGate({});
-
-/** `threadMessageProcedure`: as threadContentProcedure, with the sender's message budget counted beside the read (chat.send). */
-export const threadMessageProcedure = threadContentGate({ alongside: (ctx) => assertMessageBudget(ctx.services, ctx.user.identifier) });
 
 /**
  * `threadWindowProcedure`: the same one read and owner check, but only the steps of the window sent are decoded and
  * only its element links signed (threads.get, threads.turns; docs/long-threads.md).
  */
-export const threadWindowProcedure = threadInput.use(async ({ ctx, input, next }) => {
-  const outline = await findOwnedThreadOutline(ctx.services.data, ctx.user, input.threadId);
-  if (!outline) throw threadNotFound();
-  return next({ ctx: { ...ctx, outline, threadId: outline.thread.id } });
-});
+export const threadWindowProcedure = threadOutlineGate({});
+
+/**
+ * `threadMessageProcedure`: the same outline, with the sender's message budget counted beside the read (chat.send):
+ * a turn reads whole only the newest messages it sends the model, never a long thread's every step.
+ */
+export const threadMessageProcedure = threadOutlineGate({ alongside: (ctx) => assertMessageBudget(ctx.services, ctx.user.identifier) });

@@ -151,6 +151,38 @@ describe("chat.send", () => {
     expect(shapeOf(messageId)).toEqual(shapeOf(chainlit.messageId).map((v) => (v === "from chainlit" ? "from threadbook" : v)));
   });
 
+  it("on a thread longer than one Query's page, sends the newest messages whole and in order, reading only those whole", async () => {
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    const { doc, tableName } = services.data.context;
+    // 700 Chainlit turns with 2,000-character answers: about 1.6 MB, so most steps come skimmed out of the outline.
+    const turns = Array.from({ length: 700 }, (_, i) => {
+      const at = (ms: number) => new Date(Date.UTC(2025, 2, 4) + i * 10_000 + ms).toISOString();
+      return chainlitTurn(alice.id, threadId, { question: `q${i}`, answer: `a${i} `.padEnd(2_000, "x"), askedAt: at(0), ranAt: at(1), repliedAt: at(2), endedAt: at(3) });
+    });
+    const items = [chainlitThread(alice.id, threadId).thread, ...turns.flatMap((t) => t.steps)];
+    for (let i = 0; i < items.length; i += 50) await Promise.all(items.slice(i, i + 50).map((Item) => doc.send(new PutItemCommand({ TableName: tableName, Item }))));
+
+    const before = new Map(services.requests.byOperation);
+    await collect(await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "and now?" }));
+    const sent = fake.requests.at(-1)!.messages.map((m) => [m.role, String(m.content)] as const);
+    const batchGets = (services.requests.byOperation.get("BatchGetItemCommand") ?? 0) - (before.get("BatchGetItemCommand") ?? 0);
+
+    expect(sent.at(-1)).toEqual(["user", "and now?"]);
+    // The newest turns, whole (a skimmed step would come without its answer), in conversation order.
+    expect(sent.at(-3)).toEqual(["user", "q699"]);
+    expect(sent.at(-2)).toEqual(["assistant", `a699 `.padEnd(2_000, "x")]);
+    const earlier = sent.slice(0, -1);
+    expect(earlier.every(([role], i) => role === (i % 2 === 0 ? "user" : "assistant"))).toBe(true);
+    expect(earlier.filter(([role]) => role === "assistant").every(([, content]) => content.length === 2_000)).toBe(true);
+    // The assistant's character budget (200,000 by default) holds about 99 of these turns, not all 700.
+    expect(earlier.length).toBeGreaterThan(150);
+    expect(earlier.length).toBeLessThan(400);
+    // Only the newest messages were read whole (at most 400: 4 BatchGetItems of 100), never the 2,100 steps.
+    expect(batchGets).toBeGreaterThanOrEqual(1);
+    expect(batchGets).toBeLessThanOrEqual(4);
+  });
+
   it("keeps what streamed before a cancel", async () => {
     const alice = sessionUser();
     const threadId = await newThread(services, alice);

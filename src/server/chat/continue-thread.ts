@@ -6,9 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { utcNow, type DynamoDBDataLayer, type Element, type StorageClient, type ThreadWithContent } from "@/data";
+import { utcNow, type DynamoDBDataLayer, type Element, type StorageClient, type ThreadOutline } from "@/data";
 import type { Assistant, AssistantAttachment } from "../assistant/assistant";
-import { describeOnly, threadToMessages } from "./history";
+import { describeOnly, messagesInOrder, newestMessageIds } from "./history";
 import { isTextLike } from "@/lib/shared/format";
 
 export type ChatEvent =
@@ -26,8 +26,11 @@ export type ChatEvent =
   | { type: "error"; message: string; errorStepId: string };
 
 export interface ContinueInput {
-  /** The caller's thread as the gate read it (thread-access.ts): continuing never reads it again. */
-  thread: ThreadWithContent;
+  /**
+   * The caller's thread as the gate read it (thread-access.ts), in outline: continuing reads whole only the newest
+   * messages it sends (already read whole unless the thread is longer than one Query's page).
+   */
+  outline: ThreadOutline;
   messageId: string;
   content: string;
 }
@@ -38,6 +41,11 @@ const CHECKPOINT_MS = 1500;
 const NAME_FROM_MESSAGE_MAX = 60;
 const INLINE_TEXT_MAX = 200_000;
 const INLINE_IMAGE_MAX = 5 * 1024 * 1024;
+/**
+ * The most messages of a thread read for the model: far more than its character budget usually holds (200,000
+ * characters is 400 messages of 500), and 4 BatchGetItems side by side at most when a long thread's were skimmed.
+ */
+const HISTORY_MESSAGES_MAX = 400;
 
 const now = utcNow;
 
@@ -69,11 +77,12 @@ export async function* continueThread(
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const { data, assistant } = deps;
-  const { thread, messageId } = input;
+  const { outline, messageId } = input;
+  const { thread } = outline;
   const threadId = thread.id;
   // The owner, as the gate verified it: every step of the turn is put in the full-text index as it is written.
   const indexed = { owner: thread.userId ?? undefined };
-  const ownAttachments = thread.elements.filter((e) => e.forId === messageId);
+  const ownAttachments = outline.elements.filter((e) => e.forId === messageId);
   if (!input.content.trim() && ownAttachments.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "Write a message or attach a file." });
   const sentAt = now();
   const userStep = { id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt };
@@ -91,9 +100,11 @@ export async function* continueThread(
   ]);
   stored.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
 
-  const readable = await Promise.all(ownAttachments.map((e) => readAttachment(e, data.storageProvider).catch(() => describeOnly([e])[0]!)));
-  const history = { steps: [...thread.steps.filter((s) => s.id !== messageId), userStep], elements: thread.elements };
-  const messages = threadToMessages(history, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
+  const [readable, earlier] = await Promise.all([
+    Promise.all(ownAttachments.map((e) => readAttachment(e, data.storageProvider).catch(() => describeOnly([e])[0]!))),
+    outline.fullSteps(newestMessageIds(outline.steps, HISTORY_MESSAGES_MAX, messageId)),
+  ]);
+  const messages = messagesInOrder([...earlier, userStep], outline.elements, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
 
   // The model's request starts now (an async generator runs on its first next()); nothing reaches the client before
   // the message is stored, and a failed write calls the model off.

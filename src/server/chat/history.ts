@@ -2,20 +2,39 @@
  * Turns a stored thread into the role/content history an assistant reads: user and assistant messages in reading
  * order (a turn's reply is nested under its run, the run under the question; conversationOrder walks that tree).
  */
-import type { Element, Step, ThreadWithContent } from "@/data";
+import type { Element, Step, StepOutline, ThreadWithContent } from "@/data";
 import { attachElements, conversationOrder } from "@/lib/shared/build-step-tree";
 import type { AssistantAttachment, ChatMessage } from "../assistant/assistant";
 
 export function threadToMessages(thread: Pick<ThreadWithContent, "steps" | "elements">, attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {
-  const { byStep } = attachElements(thread.elements, new Set(thread.steps.map((s) => s.id)));
-  return conversationOrder(thread.steps)
-    .filter((s: Step) => (s.type === "user_message" || s.type === "assistant_message") && !s.isError)
+  return messagesInOrder(conversationOrder(thread.steps), thread.elements, attachmentsOf);
+}
+
+/** Steps already in reading order (a thread's, or the newest of a long one's: newestMessageIds) as messages. */
+export function messagesInOrder(ordered: readonly Step[], elements: readonly Element[], attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {
+  const { byStep } = attachElements(elements, new Set(ordered.map((s) => s.id)));
+  return ordered
+    .filter((s: Step) => isMessage(s) && !s.isError)
     .map((s) => {
       const elements = byStep.get(s.id) ?? [];
       const message: ChatMessage = { role: s.type === "user_message" ? "user" : "assistant", content: s.output ?? "" };
       if (elements.length > 0) message.attachments = attachmentsOf(elements);
       return message;
     });
+}
+
+const isMessage = (s: Pick<Step, "type">) => s.type === "user_message" || s.type === "assistant_message";
+
+/**
+ * The ids of a thread's newest messages, oldest first, from its outline: what a turn reads whole of a long thread.
+ * The assistant then keeps as many of them as fit its character budget (assistant/history-budget.ts); this bound
+ * only keeps a 10,000-step thread from being read and decoded whole before every reply.
+ */
+export function newestMessageIds(steps: readonly StepOutline[], max: number, leaveOut: string): string[] {
+  return conversationOrder(steps)
+    .filter((s) => isMessage(s) && s.id !== leaveOut)
+    .slice(-max)
+    .map((s) => s.id);
 }
 
 /** Older attachments travel by name only; the current message's are read in full (continue-thread.ts). */

@@ -10,7 +10,7 @@ export const chatRouter = createTRPCRouter({
   /**
    * Sends a message and streams the reply (an async generator over httpBatchStreamLink). The thread must exist and be
    * the caller's (a new chat makes one with threads.create first); anything else is NOT_FOUND, as everywhere. The gate
-   * reads the whole thread once and hands it on, and counts the message against the sender's budget beside that read
+   * reads the thread's outline once and hands it on, and counts the message against the sender's budget beside that read
    * (chat/message-budget.ts). The client picks the message id, so attachments can be uploaded for
    * it first and a retry of the same message is not stored twice; it only ever names a step inside this thread.
    */
@@ -25,7 +25,7 @@ export const chatRouter = createTRPCRouter({
       try {
         yield* continueThread(
           { data: ctx.services.data, assistant: ctx.services.assistant, userIdentifier: ctx.user.identifier },
-          { thread: ctx.thread, messageId: input.messageId, content: input.content },
+          { outline: ctx.outline, messageId: input.messageId, content: input.content },
           // A shutdown near the end of its grace period stops the reply as a cancel does: what streamed is kept.
           AbortSignal.any([signal ?? new AbortController().signal, lifecycle().stopStreaming.signal]),
         );
