@@ -1,16 +1,12 @@
 /**
- * Turns a stored thread into the role/content history an assistant reads: user and assistant messages in reading
- * order (a turn's reply is nested under its run, the run under the question; conversationOrder walks that tree).
+ * The role/content history an assistant reads: a thread's newest user and assistant messages in reading order (a
+ * turn's reply is nested under its run, the run under the question; conversationOrder walks that tree in the outline).
  */
-import type { Element, Step, StepOutline, ThreadWithContent } from "@/data";
+import type { Element, Step, StepOutline } from "@/data";
 import { attachElements, conversationOrder } from "@/lib/shared/build-step-tree";
 import type { AssistantAttachment, ChatMessage } from "../assistant/assistant";
 
-export function threadToMessages(thread: Pick<ThreadWithContent, "steps" | "elements">, attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {
-  return messagesInOrder(conversationOrder(thread.steps), thread.elements, attachmentsOf);
-}
-
-/** Steps already in reading order (a thread's, or the newest of a long one's: newestMessageIds) as messages. */
+/** Steps already in reading order (those newestMessageIds named, read whole) as messages. */
 export function messagesInOrder(ordered: readonly Step[], elements: readonly Element[], attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {
   const { byStep } = attachElements(elements, new Set(ordered.map((s) => s.id)));
   return ordered
