@@ -172,6 +172,9 @@ export async function createThread(ctx: LayerContext, threadId: string, userId: 
       [FEEDBACK_INDEXED_AT, userThreadSk(now)],
       [SEARCH_INDEXED_AT, userThreadSk(now)],
       ["metadata", {}],
+      // Chainlit's list reads `item["name"]` on every row of the user's index, and one row without the attribute is a
+      // KeyError (a 500 for the whole list) until the first message names the thread. NULL reads as None: "untitled".
+      ["name", null],
     ],
   };
   await onConditionFailed(
