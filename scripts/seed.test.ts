@@ -4,7 +4,8 @@ import { DynamoDBDataLayer, type Step } from "../src/data";
 import { conversationOrder } from "../src/lib/shared/build-step-tree";
 import { countRequests as countRequestsOf, freshBucket, freshTable, REGION } from "../test/harness";
 import { LOCAL_AWS_CREDENTIALS } from "./local-services";
-import { demoId, seedDemoData } from "./seed";
+import { chainlitGetThread, chainlitGetUser, chainlitListThreads, type ChainlitTable } from "../test/chainlit-reads";
+import { DEMO_USERS, demoId, seedDemoData } from "./seed";
 
 const MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
@@ -16,6 +17,7 @@ async function countRequests<T>(action: () => Promise<T>) {
   return { result, byOperation: Object.fromEntries(counter.byOperation) };
 }
 let close: () => void;
+let table: ChainlitTable;
 beforeAll(async () => {
   const [{ client, tableName }, { client: s3, bucket }] = await Promise.all([freshTable(), freshBucket()]);
   const env = {
@@ -30,6 +32,7 @@ beforeAll(async () => {
   };
   expect(await seedDemoData(env, () => {})).toBe(true);
   data = new DynamoDBDataLayer({ tableName, client });
+  table = { client, tableName };
   counter = countRequestsOf(client);
   close = () => {
     client.destroy();
@@ -67,6 +70,21 @@ describe("demo seed", () => {
     expect(conversationOrder(thread.steps).map((s) => s.id)).toEqual(thread.steps.map((s) => s.id));
     // The first run's rating (the seed's 👍) is on the run, as the thumbs store it.
     expect(runs[0]!.feedback?.value).toBe(1);
+  });
+});
+
+describe("demo seed, as a Chainlit app on the same table reads it", () => {
+  it("lists and opens every demo thread through Chainlit's own reads", async () => {
+    for (const user of DEMO_USERS) {
+      expect(await chainlitGetUser(table, user.identifier)).toMatchObject({ id: user.identifier, identifier: user.identifier, metadata: { demo: true } });
+      const rows = await chainlitListThreads(table, user.identifier);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) {
+        const thread = (await chainlitGetThread(table, row.id))!;
+        expect(thread).toMatchObject({ id: row.id, name: row.name, userId: user.identifier });
+        expect(thread.steps.map((s) => s.type)).toContain("user_message");
+      }
+    }
   });
 });
 
