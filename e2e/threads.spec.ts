@@ -237,6 +237,11 @@ test.describe("on a phone", () => {
     await expect(threads.menuButton).toHaveAttribute("aria-expanded", "false");
     await expect(threads.search).toBeHidden();
     await expect(thread.tables().first()).toBeVisible();
+    // It opens at its newest turn, far below the title: the header sticks under the bar, so Share and Export stay in
+    // reach (icons on a phone, their names still read out).
+    await expect(page.getByRole("button", { name: "Share", exact: true })).toBeInViewport();
+    await expect(page.getByRole("button", { name: "Export", exact: true })).toBeInViewport();
+    await expect(thread.heading).toBeInViewport();
     await snap(page, "phone-thread");
   });
 });

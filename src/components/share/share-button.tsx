@@ -21,7 +21,7 @@ export function ShareButton({ threadId }: { threadId: string }) {
     <>
       <button type="button" className="btn btn-sm" onClick={() => setOpen(true)} onPointerEnter={preload} onFocus={preload} data-testid="share-button">
         <ShareIcon size={15} />
-        {t.share}
+        <span className="btn-label">{t.share}</span>
       </button>
       {open ? (
         <Suspense fallback={null}>

@@ -39,7 +39,7 @@ export function ExportMenu({ threadId }: { threadId: string }) {
       ]}
     >
       {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <DownloadIcon size={15} />}
-      {t.exportButton}
+      <span className="btn-label">{t.exportButton}</span>
       <ChevronDownIcon size={14} />
     </MenuButton>
   );
