@@ -135,7 +135,13 @@ describe("Chainlit reads what Threadbook writes", () => {
       await chainlitListThreads(table, owner);
       await chainlitGetFavoriteSteps(table, owner);
     }
-    for (const threadId of threads) await chainlitGetThread(table, threadId);
+    for (const threadId of threads) {
+      const thread = await chainlitGetThread(table, threadId);
+      if (!thread) continue;
+      // Chainlit's resume lets only `userIdentifier` continue a thread, and copies its metadata as a dict.
+      expect(thread.userIdentifier).toBe(thread.userId);
+      expect(thread.metadata === undefined || thread.metadata === null || (typeof thread.metadata === "object" && !Array.isArray(thread.metadata))).toBe(true);
+    }
     for (const item of items.filter((i) => i.SK?.S === "USER")) await chainlitGetUser(table, item.PK!.S!.slice(5));
   });
 });
