@@ -242,6 +242,8 @@ test.describe("on a phone", () => {
     await expect(page.getByRole("button", { name: "Share", exact: true })).toBeInViewport();
     await expect(page.getByRole("button", { name: "Export", exact: true })).toBeInViewport();
     await expect(thread.heading).toBeInViewport();
+    const [bar, header] = await Promise.all([threads.menuButton.locator("xpath=..").boundingBox(), thread.heading.locator("xpath=ancestor::header[1]").boundingBox()]);
+    expect(Math.abs(header!.y - (bar!.y + bar!.height))).toBeLessThanOrEqual(1); // right under the bar, nothing showing between
     await snap(page, "phone-thread");
   });
 });
