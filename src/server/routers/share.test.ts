@@ -72,6 +72,40 @@ describe("share router", () => {
     expect(await readShare(local, t.threadId, null)).toMatchObject({ kind: "shared" });
   });
 
+  it("an earlier share saved back by a Chainlit session after sharing again (or stop and share again) is no share, not one with the defaults", async () => {
+    const table = await testTable();
+    const local = { ...services, data: table.layer({ storageProvider: services.storage }) };
+    const asAlice = callerFor(local, alice);
+    const t = await seedThread(local, alice.id, "Shared twice");
+    const first = ((await asAlice.share.create({ threadId: t.threadId, access: "signed-in", expiry: "1d" })) as { sharedAt: string }).sharedAt;
+    await asAlice.share.create({ threadId: t.threadId, access: "signed-in", expiry: "1d" });
+    // A session opened under the first share disconnects: Chainlit writes its older metadata back, whole.
+    const disconnect = (sharedAt: string) =>
+      chainlitUpdateThread(table, t.threadId, { at: new Date().toISOString(), metadata: { is_shared: { BOOL: true }, shared_at: { S: sharedAt } } });
+    const chainlitServes = async () => ((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata as { is_shared?: unknown }).is_shared === true;
+    await disconnect(first);
+    // Before, this ran as a share Chainlit made: the deployment's default access and no expiry at all.
+    expect(await readShare(local, t.threadId, bob)).toEqual({ kind: "missing" });
+    expect(await chainlitServes()).toBe(false);
+    expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
+    await disconnect(first);
+    expect((await asAlice.share.list({})).rows).toEqual([]);
+    expect(await chainlitServes()).toBe(false);
+    // Stopped, then shared again: neither earlier share comes back.
+    const second = ((await asAlice.share.create({ threadId: t.threadId, access: "signed-in", expiry: "1d" })) as { sharedAt: string }).sharedAt;
+    await asAlice.share.revoke({ threadId: t.threadId });
+    await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "1d" });
+    for (const earlier of [first, second]) {
+      await disconnect(earlier);
+      expect(await readShare(local, t.threadId, bob)).toEqual({ kind: "missing" });
+      await expect(callerFor(local, bob).share.continue({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect(await chainlitServes()).toBe(false);
+    }
+    // A share Chainlit itself makes afterwards (a new shared_at) is a share as before.
+    await chainlitShareThread(table, t.threadId, { isShared: true, at: new Date().toISOString(), sharedAt: new Date().toISOString() });
+    expect(await readShare(local, t.threadId, bob)).toMatchObject({ kind: "shared" });
+  });
+
   it("a copy of a thread with attachments Chainlit stored counts their size in storage against the copier's day", async () => {
     const table = await testTable();
     const local = { ...services, data: table.layer({ storageProvider: services.storage }), env: { ...services.env, UPLOAD_MB_PER_DAY: 2 } };
