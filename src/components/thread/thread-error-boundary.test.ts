@@ -24,7 +24,7 @@ describe("the thread page's error boundary", () => {
 
   it("shows an alert with Retry in the reader's language, never the error's message or stack", () => {
     const secret = new Error("DynamoDB said: table threadbook-prod, key USER#alice@example.com");
-    const html = (locale: "en" | "zh-CN") => renderToString(createElement(I18nProvider, { initialLocale: locale }, fallback(secret)));
+    const html = (locale: "en" | "zh-CN") => renderToString(createElement(I18nProvider, { initialLocale: locale, children: fallback(secret) }));
     expect(html("en")).toContain('role="alert"');
     expect(html("en")).toContain("Something went wrong");
     expect(html("en")).toMatch(/<button[^>]*>Retry<\/button>/);
