@@ -182,11 +182,20 @@ describe("share router", () => {
     expect(await table.plain(`THREAD#${threadId}`, `ELEMENT#${written.elementId}`)).not.toHaveProperty("shareCopyKey");
     expect(await storage.size(written.objectKey)).toBe(bytes.length);
 
-    // Shared again, the copy is made again; deleting the thread deletes it with the original.
-    await asOwner.share.create({ threadId, access: "public", expiry: "never" });
+    // Shared again, the copy is made again.
+    await asOwner.share.create({ threadId, access: "public", expiry: "1d" });
     await viewer.share.elementUrl({ threadId, elementId: written.elementId });
     expect(copies).toBe(2);
     expect(await storage.size(copyKey)).toBe(bytes.length);
+    // Expired (its day moved into the past): the read that ends it removes the copy and its record too.
+    await local.data.changeShare(threadId, owner, { access: "public", expiresAt: new Date(Date.now() - 1000).toISOString() });
+    expect(await readShare(local, threadId, bob)).toEqual({ kind: "missing" });
+    await expect(storage.size(copyKey)).rejects.toMatchObject({ code: "not_found" });
+    expect(await table.plain(`THREAD#${threadId}`, `ELEMENT#${written.elementId}`)).not.toHaveProperty("shareCopyKey");
+    // Renewed: copied again at its first download; deleting the thread deletes the copy with the original.
+    await asOwner.share.update({ threadId, access: "public", expiry: "7d" });
+    expect(await (await fetch((await viewer.share.elementUrl({ threadId, elementId: written.elementId })).url)).text()).toBe(bytes);
+    expect(copies).toBe(3);
     await asOwner.threads.delete({ threadId });
     await expect(storage.size(copyKey)).rejects.toMatchObject({ code: "not_found" });
     await expect(storage.size(written.objectKey)).rejects.toMatchObject({ code: "not_found" });

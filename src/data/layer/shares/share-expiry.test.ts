@@ -33,8 +33,9 @@ describe("expired shares", () => {
     advance(2);
     table.requests.reset();
     expect(await layer.endExpiredShares()).toEqual({ due: 1, ended: 1, more: false });
-    // The Query, the state's BatchGetItem, the flag's UpdateItem and the marker's DeleteItem.
-    expect(table.requests.count).toBe(4);
+    // The Query, the state's BatchGetItem, the flag's UpdateItem, the marker's DeleteItem, and the Query of element
+    // records whose share copies go with the share (none here: nothing more).
+    expect(table.requests.count).toBe(5);
     expect(await chainlitServes()).toBe(false);
     expect((await table.plain(`THREAD#${threadId}`, "THREAD"))?.metadata).toEqual({ chat_profile: "analyst", is_shared: false, shared_at: sharedAt });
     expect(await table.partitionSks(threadId)).toEqual(["SHARE", "THREAD"]);
