@@ -57,13 +57,6 @@ module.exports = {
       to: { path: "^src/data/(entities/(?!limits\\.ts$)|index\\.ts$|layer/|storage/|dynamo/)", dependencyTypesNot: ["type-only"] },
     },
     {
-      name: "trpc-server-only-in-server-components",
-      severity: "error",
-      comment: "src/trpc/server.ts reads the session and calls procedures in-process: pages use it, browser code never.",
-      from: { path: "^src/(components|lib|trpc/(?!server\\.ts))" },
-      to: { path: "^src/trpc/server\\.ts$" },
-    },
-    {
       name: "shared-lib-is-pure",
       severity: "error",
       comment: "src/lib/shared runs on the server and in the browser alike: it imports neither side.",

@@ -11,6 +11,9 @@ import { ThreadError } from "./thread-states";
  * payload, fetched once the framework's scripts have run, and hydration waited for it (docs/long-threads.md,
  * "Hydration order and first-load scripts").
  */
-export const ThreadErrorBoundary = catchError(function ThreadErrorFallback(_props: object, { retry }: ErrorInfo) {
+export const ThreadErrorBoundary = catchError(ThreadErrorFallback);
+
+/** What the boundary shows in place of the page: the error state, whose "Retry" is the boundary's retry. */
+export function ThreadErrorFallback(_props: object, { retry }: Pick<ErrorInfo, "retry">) {
   return <ThreadError onRetry={retry} />;
-});
+}

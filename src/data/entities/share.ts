@@ -24,6 +24,12 @@ export const ShareSettingsSchema = z.object({
    * share back: it is no share to anyone, and reads end it again as an expired one.
    */
   stopped: z.boolean().optional(),
+  /**
+   * The `shared_at` of this thread's earlier shares that these settings replaced (shared again, stopped then shared
+   * again, or a share Chainlit made and Threadbook replaced), newest last, at most SUPERSEDED_SHARES_KEPT. A Chainlit
+   * session saving its older metadata back names one of them: that share is treated as stopped (shares.ts).
+   */
+  superseded: z.array(z.string()).optional(),
 });
 export type ShareSettings = z.infer<typeof ShareSettingsSchema>;
 
@@ -57,4 +63,6 @@ export interface ShareState {
   /** `metadata.shared_at` as written (Threadbook's microsecond UTC or Chainlit's isoformat). */
   sharedAt: string | null;
   settings: ShareSettings | null;
+  /** The settings item as stored, whichever share it was written for (what a new write carries forward). */
+  stored: ShareSettings | null;
 }

@@ -75,4 +75,28 @@ describe("attachments reach the assistant through storage only", () => {
     expect(sent).toContain("(Attached file big.txt, text/plain, not readable as text.)");
     expect(sent).not.toContain("x".repeat(1000));
   });
+
+  it("a turn reads at most 8 of its message's files and 10 MB of them together; the rest are named (hostile: 3 big images and 10 notes)", async () => {
+    const alice = sessionUser();
+    const [threadId, messageId] = [randomUUID(), randomUUID()];
+    await services.data.updateThread(threadId, { userId: alice.id, name: "many files" });
+    const image = Buffer.alloc(4 * 1024 * 1024, 7);
+    for (let i = 1; i <= 3; i++) {
+      await services.data.createElement({ id: randomUUID(), threadId, forId: messageId, type: "image", name: `photo-${i}.png`, mime: "image/png", content: image, display: "inline" });
+    }
+    for (let i = 1; i <= 10; i++) {
+      await services.data.createElement({ id: randomUUID(), threadId, forId: messageId, type: "text", name: `note-${i}.txt`, mime: "text/plain", content: `content of note ${i}.`, display: "inline" });
+    }
+
+    await send(alice, threadId, messageId);
+    const sent = JSON.stringify(fake.requests.at(-1));
+    // Two images fill the 10 MB (a third would pass it); six notes make the 8 files; the rest go by name.
+    expect(sent.split("data:image/png;base64,").length - 1).toBe(2);
+    expect(sent).toContain("(Attached file photo-3.png, image/png, not readable as text.)");
+    for (let i = 1; i <= 6; i++) expect(sent).toContain(`content of note ${i}.`);
+    for (let i = 7; i <= 10; i++) {
+      expect(sent).not.toContain(`content of note ${i}.`);
+      expect(sent).toContain(`(Attached file note-${i}.txt, text/plain, not readable as text.)`);
+    }
+  });
 });

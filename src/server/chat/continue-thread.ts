@@ -46,6 +46,14 @@ const INLINE_IMAGE_MAX = 5 * 1024 * 1024;
  * characters is 400 messages of 500), and 4 BatchGetItems side by side at most when a long thread's were skimmed.
  */
 const HISTORY_MESSAGES_MAX = 400;
+/**
+ * What one turn reads of its message's own attachments: at most this many files, and this many bytes together (two
+ * images at their cap); the rest go to the model by name. Nothing bounds how many files a message has (each upload is
+ * its own request, within the day's budget), and they were all read whole at once: one message with 300 images of
+ * 5 MB held 1.5 GB of bytes and 2 GB of base64 in memory, enough to take the server down.
+ */
+const TURN_ATTACHMENTS_READ_MAX = 8;
+const TURN_INLINE_BYTES_MAX = 2 * INLINE_IMAGE_MAX;
 
 const now = utcNow;
 
@@ -60,15 +68,30 @@ export function threadNameFrom(content: string, attachments: Pick<Element, "name
  * Only a stored object is read, through the storage client and capped: never the item's `url`, which anyone who can
  * write an element item controls and which could point at a cloud metadata service or an intranet host.
  */
-async function readAttachment(element: Element, storage: StorageClient | undefined): Promise<AssistantAttachment> {
+async function readAttachment(element: Element, storage: StorageClient | undefined, limit: number): Promise<AssistantAttachment> {
   const base = { name: element.name ?? "file", mime: element.mime ?? "application/octet-stream" };
-  if (!element.objectKey || !storage) return base;
-  const limit = base.mime.startsWith("image/") ? INLINE_IMAGE_MAX : isTextLike(base.name, base.mime) ? INLINE_TEXT_MAX : 0;
-  if (limit === 0 || (element.bytes ?? 0) > limit) return base;
+  if (!element.objectKey || !storage || limit === 0) return base;
   const bytes = Buffer.from(await storage.read(element.objectKey, { maxBytes: limit }));
   return base.mime.startsWith("image/")
     ? { ...base, imageDataUrl: `data:${base.mime};base64,${bytes.toString("base64")}` }
     : { ...base, text: bytes.toString("utf8") };
+}
+
+/** The most bytes each attachment may be read with (0: named only), within the turn's count and byte budget. */
+function readLimits(elements: readonly Element[]): number[] {
+  let files = 0;
+  let bytesLeft = TURN_INLINE_BYTES_MAX;
+  return elements.map((element) => {
+    const mime = element.mime ?? "application/octet-stream";
+    const cap = mime.startsWith("image/") ? INLINE_IMAGE_MAX : isTextLike(element.name ?? "file", mime) ? INLINE_TEXT_MAX : 0;
+    // Read with the size the item records (storage refuses a larger object before its body is read), or at the cap
+    // when it records none: the budget holds whatever storage holds.
+    const limit = (element.bytes ?? cap) > cap ? 0 : (element.bytes ?? cap);
+    if (!element.objectKey || limit === 0 || files >= TURN_ATTACHMENTS_READ_MAX || limit > bytesLeft) return 0;
+    files++;
+    bytesLeft -= limit;
+    return limit;
+  });
 }
 
 export async function* continueThread(
@@ -101,7 +124,7 @@ export async function* continueThread(
   stored.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
 
   const [readable, earlier] = await Promise.all([
-    Promise.all(ownAttachments.map((e) => readAttachment(e, data.storageProvider).catch(() => describeOnly([e])[0]!))),
+    Promise.all(readLimits(ownAttachments).map((limit, i) => readAttachment(ownAttachments[i]!, data.storageProvider, limit).catch(() => describeOnly([ownAttachments[i]!])[0]!))),
     outline.fullSteps(newestMessageIds(outline.steps, HISTORY_MESSAGES_MAX, messageId)),
   ]);
   const messages = messagesInOrder([...earlier, userStep], outline.elements, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));

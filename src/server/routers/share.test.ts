@@ -72,6 +72,40 @@ describe("share router", () => {
     expect(await readShare(local, t.threadId, null)).toMatchObject({ kind: "shared" });
   });
 
+  it("an earlier share saved back by a Chainlit session after sharing again (or stop and share again) is no share, not one with the defaults", async () => {
+    const table = await testTable();
+    const local = { ...services, data: table.layer({ storageProvider: services.storage }) };
+    const asAlice = callerFor(local, alice);
+    const t = await seedThread(local, alice.id, "Shared twice");
+    const first = ((await asAlice.share.create({ threadId: t.threadId, access: "signed-in", expiry: "1d" })) as { sharedAt: string }).sharedAt;
+    await asAlice.share.create({ threadId: t.threadId, access: "signed-in", expiry: "1d" });
+    // A session opened under the first share disconnects: Chainlit writes its older metadata back, whole.
+    const disconnect = (sharedAt: string) =>
+      chainlitUpdateThread(table, t.threadId, { at: new Date().toISOString(), metadata: { is_shared: { BOOL: true }, shared_at: { S: sharedAt } } });
+    const chainlitServes = async () => ((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata as { is_shared?: unknown }).is_shared === true;
+    await disconnect(first);
+    // Before, this ran as a share Chainlit made: the deployment's default access and no expiry at all.
+    expect(await readShare(local, t.threadId, bob)).toEqual({ kind: "missing" });
+    expect(await chainlitServes()).toBe(false);
+    expect(await asAlice.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
+    await disconnect(first);
+    expect((await asAlice.share.list({})).rows).toEqual([]);
+    expect(await chainlitServes()).toBe(false);
+    // Stopped, then shared again: neither earlier share comes back.
+    const second = ((await asAlice.share.create({ threadId: t.threadId, access: "signed-in", expiry: "1d" })) as { sharedAt: string }).sharedAt;
+    await asAlice.share.revoke({ threadId: t.threadId });
+    await asAlice.share.create({ threadId: t.threadId, access: "public", expiry: "1d" });
+    for (const earlier of [first, second]) {
+      await disconnect(earlier);
+      expect(await readShare(local, t.threadId, bob)).toEqual({ kind: "missing" });
+      await expect(callerFor(local, bob).share.continue({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect(await chainlitServes()).toBe(false);
+    }
+    // A share Chainlit itself makes afterwards (a new shared_at) is a share as before.
+    await chainlitShareThread(table, t.threadId, { isShared: true, at: new Date().toISOString(), sharedAt: new Date().toISOString() });
+    expect(await readShare(local, t.threadId, bob)).toMatchObject({ kind: "shared" });
+  });
+
   it("a copy of a thread with attachments Chainlit stored counts their size in storage against the copier's day", async () => {
     const table = await testTable();
     const local = { ...services, data: table.layer({ storageProvider: services.storage }), env: { ...services.env, UPLOAD_MB_PER_DAY: 2 } };
@@ -148,11 +182,20 @@ describe("share router", () => {
     expect(await table.plain(`THREAD#${threadId}`, `ELEMENT#${written.elementId}`)).not.toHaveProperty("shareCopyKey");
     expect(await storage.size(written.objectKey)).toBe(bytes.length);
 
-    // Shared again, the copy is made again; deleting the thread deletes it with the original.
-    await asOwner.share.create({ threadId, access: "public", expiry: "never" });
+    // Shared again, the copy is made again.
+    await asOwner.share.create({ threadId, access: "public", expiry: "1d" });
     await viewer.share.elementUrl({ threadId, elementId: written.elementId });
     expect(copies).toBe(2);
     expect(await storage.size(copyKey)).toBe(bytes.length);
+    // Expired (its day moved into the past): the read that ends it removes the copy and its record too.
+    await local.data.changeShare(threadId, owner, { access: "public", expiresAt: new Date(Date.now() - 1000).toISOString() });
+    expect(await readShare(local, threadId, bob)).toEqual({ kind: "missing" });
+    await expect(storage.size(copyKey)).rejects.toMatchObject({ code: "not_found" });
+    expect(await table.plain(`THREAD#${threadId}`, `ELEMENT#${written.elementId}`)).not.toHaveProperty("shareCopyKey");
+    // Renewed: copied again at its first download; deleting the thread deletes the copy with the original.
+    await asOwner.share.update({ threadId, access: "public", expiry: "7d" });
+    expect(await (await fetch((await viewer.share.elementUrl({ threadId, elementId: written.elementId })).url)).text()).toBe(bytes);
+    expect(copies).toBe(3);
     await asOwner.threads.delete({ threadId });
     await expect(storage.size(copyKey)).rejects.toMatchObject({ code: "not_found" });
     await expect(storage.size(written.objectKey)).rejects.toMatchObject({ code: "not_found" });

@@ -47,9 +47,11 @@ export async function catchUpShares(ctx: LayerContext, userId: string): Promise<
         return thread ? [shareStateOf(id, thread, byKey.get(`THREAD#${id}|${SHARE_SK}`))] : [];
       });
       const found = states.flatMap((state) =>
-        state.isShared && !state.settings && state.userId === userId && state.sharedAt !== null ? [{ id: state.threadId, sharedAt: state.sharedAt }] : [],
+        state.isShared && !state.settings && state.userId === userId && state.sharedAt !== null ? [{ state, sharedAt: state.sharedAt }] : [],
       );
-      await mapLimited(found, 8, ({ id, sharedAt }) => putSettings(ctx, { threadId: id, userId, sharedAt, access: null, expiresAt: null, origin: "chainlit" }));
+      await mapLimited(found, 8, ({ state, sharedAt }) =>
+        putSettings(ctx, { threadId: state.threadId, userId, sharedAt, access: null, expiresAt: null, origin: "chainlit" }, state),
+      );
       // Moved since the last look with the flag on past Threadbook's expiry: a Chainlit session saved its older
       // metadata back over the sweep's cleared flag. Ended again here, as the share page does.
       await mapLimited(states.filter((state) => state.userId === userId && state.settings?.expiresAt), 8, (state) => endShareIfExpired(ctx, state));

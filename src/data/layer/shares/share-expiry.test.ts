@@ -33,8 +33,9 @@ describe("expired shares", () => {
     advance(2);
     table.requests.reset();
     expect(await layer.endExpiredShares()).toEqual({ due: 1, ended: 1, more: false });
-    // The Query, the state's BatchGetItem, the flag's UpdateItem and the marker's DeleteItem.
-    expect(table.requests.count).toBe(4);
+    // The Query, the state's BatchGetItem, the flag's UpdateItem, the marker's DeleteItem, and the Query of element
+    // records whose share copies go with the share (none here: nothing more).
+    expect(table.requests.count).toBe(5);
     expect(await chainlitServes()).toBe(false);
     expect((await table.plain(`THREAD#${threadId}`, "THREAD"))?.metadata).toEqual({ chat_profile: "analyst", is_shared: false, shared_at: sharedAt });
     expect(await table.partitionSks(threadId)).toEqual(["SHARE", "THREAD"]);
@@ -52,7 +53,8 @@ describe("expired shares", () => {
     const { table, layer, userId, threadId, inHours } = await setup();
     table.requests.reset();
     await layer.shareThread(threadId, userId, { access: "public", expiresAt: null });
-    expect(table.requests.count).toBe(2);
+    // The state read (the shares the new settings replace), the settings, the flag.
+    expect(table.requests.count).toBe(3);
     expect(await table.partitionSks(threadId)).toEqual(["SHARE", "THREAD"]);
     await layer.changeShare(threadId, userId, { access: "public", expiresAt: inHours(24) });
     expect(await table.partitionSks(threadId)).toEqual(["SHARE", "SHARE_EXPIRY", "THREAD"]);

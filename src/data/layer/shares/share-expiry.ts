@@ -19,6 +19,7 @@ import { mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { onConditionFailed } from "../edge";
 import { removeLeftoversOnTheWay } from "../threads/leftovers";
+import { removeShareCopies } from "./share-copies";
 import { expiryMarkerKey, expiryMicros, putExpiryMarker, readShareState, threadItemKey } from "./shares";
 
 export interface ShareExpirySweep {
@@ -75,14 +76,19 @@ async function settle(ctx: LayerContext, marker: Item, nowMicros: number): Promi
  * Ends a share read with its flag still on after its expiry: the sweep has not come yet, or a Chainlit session saved
  * its older metadata back over the cleared flag (its update_thread replaces the whole map). The sweep, the share page,
  * its download links and the owner's "Shared links" call this with the state they read; false when there was nothing
- * to end.
+ * to end. The share's copies of files go with it (share-copies.ts): no link to them is signed any more, and a share
+ * renewed later copies again on its first download. A failure there is logged; the share is ended all the same.
  */
 export async function endShareIfExpired(ctx: LayerContext, state: ShareState, nowMicros = nowMicrosOf(ctx)): Promise<boolean> {
   const expiresAt = liveExpiry(state);
   if (expiresAt === null || state.sharedAt === null || expiryMicros(expiresAt) > nowMicros) return false;
   const ended = await clearFlag(ctx, state.threadId, state.sharedAt);
-  if (ended) ctx.logger.info("ended an expired share", { threadId: state.threadId });
-  return ended;
+  if (!ended) return false;
+  ctx.logger.info("ended an expired share", { threadId: state.threadId });
+  await removeShareCopies(ctx, state.threadId).catch((error: unknown) =>
+    ctx.logger.warn("could not remove an ended share's copies", { threadId: state.threadId, error: String(error) }),
+  );
+  return true;
 }
 
 /** `is_shared` to false, only while the thread is still shared under this `shared_at`. */

@@ -36,7 +36,10 @@ export const expiryMarkerKey = (threadId: string) => ({ PK: threadPk(threadId), 
 export const expiryMicros = (expiresAt: string) => timestampMicros(expiresAt) ?? 0;
 
 /** What a state read projects from the THREAD item and the settings item (one BatchGetItem for both). */
-export const STATE_ATTRIBUTES = ["PK", "SK", "userId", "name", "metadata", "threadId", "sharedAt", "access", "expiresAt", "origin", "stopped"] as const;
+export const STATE_ATTRIBUTES = ["PK", "SK", "userId", "name", "metadata", "threadId", "sharedAt", "access", "expiresAt", "origin", "stopped", "superseded"] as const;
+
+/** Earlier shares a settings item remembers: more than any Chainlit session stays open through. */
+export const SUPERSEDED_SHARES_KEPT = 32;
 
 function settingsFrom(item: Item | undefined): ShareSettings | null {
   if (!item) return null;
@@ -48,8 +51,14 @@ function settingsFrom(item: Item | undefined): ShareSettings | null {
 export function shareStateOf(threadId: string, thread: Item, settingsItem: Item | undefined): ShareState {
   const metadata = thread.metadata && typeof thread.metadata === "object" ? (thread.metadata as Record<string, unknown>) : {};
   const sharedAt = typeof metadata.shared_at === "string" ? metadata.shared_at : null;
-  const settings = settingsFrom(settingsItem);
-  const current = settings && sharedAt !== null && settings.sharedAt === sharedAt ? settings : null;
+  const stored = settingsFrom(settingsItem);
+  let current = stored && sharedAt !== null && stored.sharedAt === sharedAt ? stored : null;
+  // The flag names a share these settings replaced: a Chainlit session open since then saved its older metadata back
+  // (its update_thread replaces the whole map). That share is over, as a stopped one is (refused, and ended again by
+  // the next read); without this it ran as a share Chainlit made, with the deployment's defaults and no expiry.
+  if (!current && stored && sharedAt !== null && stored.superseded?.includes(sharedAt)) {
+    current = { ...stored, sharedAt, stopped: true, expiresAt: stored.sharedAt, superseded: undefined };
+  }
   return {
     threadId,
     userId: typeof thread.userId === "string" ? thread.userId : null,
@@ -58,7 +67,18 @@ export function shareStateOf(threadId: string, thread: Item, settingsItem: Item 
     endedByExpiry: metadata.is_shared === false && current?.expiresAt != null && !current.stopped,
     sharedAt,
     settings: current,
+    stored,
   };
+}
+
+/**
+ * The `superseded` list of settings written for the share `next`: what the stored settings remembered, the share they
+ * were written for and the share the flag names now, unless it is `next` itself; the newest SUPERSEDED_SHARES_KEPT.
+ */
+export function supersededBefore(next: string, before: Pick<ShareState, "stored" | "sharedAt"> | null): string[] | undefined {
+  const earlier = [...(before?.stored?.superseded ?? []), before?.stored?.sharedAt, before?.sharedAt];
+  const kept = [...new Set(earlier.filter((at): at is string => typeof at === "string" && at !== next))].slice(-SUPERSEDED_SHARES_KEPT);
+  return kept.length > 0 ? kept : undefined;
 }
 
 /** The share state of a thread, or null when there is no THREAD item. One BatchGetItem. */
@@ -73,7 +93,8 @@ export async function readShareState(ctx: LayerContext, threadId: string): Promi
  * sweep finds it by. A share that never expires writes no marker: one a previous share left is put right by the
  * sweep when its time comes (share-expiry.ts).
  */
-export async function putSettings(ctx: LayerContext, settings: ShareSettings): Promise<void> {
+export async function putSettings(ctx: LayerContext, fresh: ShareSettings, before: Pick<ShareState, "stored" | "sharedAt"> | null): Promise<void> {
+  const settings: ShareSettings = { ...fresh, superseded: supersededBefore(fresh.sharedAt, before) };
   const item = { ...shareKey(settings.threadId), ...settings, UserThreadPK: shareIndexPk(settings.userId), UserThreadSK: userThreadSk(settings.sharedAt) };
   await Promise.all([
     ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item })),
@@ -89,12 +110,13 @@ export async function putExpiryMarker(ctx: LayerContext, threadId: string, share
 /**
  * Shares (or shares again, moving the snapshot to now) the thread of `userId`. The settings go first and the flag
  * second: a crash in between leaves settings for a share that never happened (ignored, their sharedAt matches no
- * flag), never a flag without the owner's access and expiry. Two requests: PutItem + UpdateItem.
+ * flag), never a flag without the owner's access and expiry. The state is read first, so the settings remember the
+ * shares they replace (`superseded`). Three requests: BatchGetItem + PutItem + UpdateItem.
  */
-export async function shareThread(ctx: LayerContext, threadId: string, userId: string, choice: ShareChoice): Promise<ShareSettings> {
+export async function shareThread(ctx: LayerContext, threadId: string, userId: string, choice: ShareChoice, before?: ShareState | null): Promise<ShareSettings> {
   const { access, expiresAt } = ShareChoiceSchema.parse(choice);
   const settings: ShareSettings = { threadId, userId, sharedAt: ctx.now(), access, expiresAt, origin: "threadbook" };
-  await putSettings(ctx, settings);
+  await putSettings(ctx, settings, before === undefined ? await readShareState(ctx, threadId) : before);
   try {
     // Merged key by key (threads.ts), so Chainlit's other metadata (chat_profile, chat_settings) stays as it is.
     await updateThread(ctx, threadId, { metadata: { is_shared: true, shared_at: settings.sharedAt } }, { mustExist: true });
@@ -116,9 +138,9 @@ export async function changeShare(ctx: LayerContext, threadId: string, userId: s
   const access = parsed.access;
   const expiresAt = parsed.expiresAt === undefined ? (state.settings?.expiresAt ?? null) : parsed.expiresAt;
   // A share Chainlit made without a shared_at (not seen in practice) starts its snapshot now.
-  if (state.sharedAt === null) return shareThread(ctx, threadId, userId, { access, expiresAt });
+  if (state.sharedAt === null) return shareThread(ctx, threadId, userId, { access, expiresAt }, state);
   const settings: ShareSettings = { threadId, userId, sharedAt: state.sharedAt, access, expiresAt, origin: state.settings?.origin ?? "chainlit" };
-  await putSettings(ctx, settings);
+  await putSettings(ctx, settings, state);
   // An expired share given a new expiry (or none) is live again: Chainlit's flag back on, the snapshot kept.
   const stillExpired = expiresAt !== null && expiryMicros(expiresAt) <= (timestampMicros(ctx.now()) ?? Date.now() * 1000);
   if (state.endedByExpiry && !stillExpired) await updateThread(ctx, threadId, { metadata: { is_shared: true } }, { mustExist: true });
@@ -141,12 +163,26 @@ export async function unshareThread(ctx: LayerContext, threadId: string): Promis
     await deleteSettings(ctx, threadId);
     return false;
   }
-  const owner = state?.settings?.userId ?? state?.userId;
-  if (!((state?.isShared || state?.endedByExpiry) && state.sharedAt !== null && owner)) {
+  const owner = state?.stored?.userId ?? state?.userId;
+  // The share to mark: the live one, else the one the stored settings were for (Chainlit unshared it: its metadata
+  // may still be saved back by a session open since).
+  const live = (state?.isShared || state?.endedByExpiry) && state.sharedAt !== null;
+  const markedAt = live ? state.sharedAt : (state?.stored?.sharedAt ?? null);
+  if (!state || markedAt === null || !owner) {
     await deleteSettings(ctx, threadId);
   } else {
     // The stop mark replaces the settings outside the share index (no UserThread keys): "Shared links" never reads it.
-    const mark: ShareSettings = { threadId, userId: owner, sharedAt: state.sharedAt, access: state.settings?.access ?? null, expiresAt: ctx.now(), origin: state.settings?.origin ?? "chainlit", stopped: true };
+    const kept = state.stored?.sharedAt === markedAt ? state.stored : state.settings;
+    const mark: ShareSettings = {
+      threadId,
+      userId: owner,
+      sharedAt: markedAt,
+      access: kept?.access ?? null,
+      expiresAt: ctx.now(),
+      origin: kept?.origin ?? "chainlit",
+      stopped: true,
+      superseded: supersededBefore(markedAt, state),
+    };
     await Promise.all([ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...mark } })), deleteKeys(ctx, [expiryMarkerKey(threadId)])]);
   }
   // Viewers' copies of files stored under Chainlit's keys go with the share; sharing again makes them anew.
