@@ -18,7 +18,8 @@ const assistantWith = (timeouts: { connectTimeoutMs?: number; idleTimeoutMs?: nu
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ tokenDelayMs: 1 });
-  services = await createTestServices({ assistant: assistantWith({ connectTimeoutMs: 5_000, idleTimeoutMs: 1_000 }) });
+  // 3 s of silence: a test file running beside others on a loaded machine can stall its own loop for a second.
+  services = await createTestServices({ assistant: assistantWith({ connectTimeoutMs: 5_000, idleTimeoutMs: 3_000 }) });
 });
 afterAll(async () => {
   await services.close();
@@ -58,10 +59,10 @@ describe("assistant timeouts", () => {
     await services.data.updateThread(threadId, { userId: alice.id, name: "stalls" });
     const events: ChatEvent[] = [];
     for await (const event of await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "one two three [stall]" })) events.push(event);
-    expect(events.at(-1)).toMatchObject({ type: "error", message: "The assistant stopped sending for 1 s; the reply is incomplete." });
+    expect(events.at(-1)).toMatchObject({ type: "error", message: "The assistant stopped sending for 3 s; the reply is incomplete." });
     const steps = (await services.data.getThread(threadId))!.steps;
     expect(steps.find((s) => s.type === "assistant_message" && !s.isError)).toMatchObject({ output: "Echo: one ", streaming: false });
-    expect(steps.find((s) => s.isError && s.type === "assistant_message")).toMatchObject({ name: "Error", output: "The assistant stopped sending for 1 s; the reply is incomplete." });
+    expect(steps.find((s) => s.isError && s.type === "assistant_message")).toMatchObject({ name: "Error", output: "The assistant stopped sending for 3 s; the reply is incomplete." });
   });
 });
 
