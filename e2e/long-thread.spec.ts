@@ -46,6 +46,8 @@ test("the server draws only the newest turns; the browser draws the rest of the 
   expect(html).not.toContain(`id="step-${olderInWindow}"`);
   // Past one Query's page: the head went out before the rest of the read, the first paint held until the page's end.
   expect(html).toContain(`rel="expect" href="#thread-page-end" blocking="render"`);
+  // A reader without JavaScript is shown React's hidden copy of the page (a nonce'd style: the CSP allows no other).
+  expect(html).toMatch(/<noscript><style nonce="[^"]+">div\[hidden\]\[id\^="S:"\]\{display:block\}/);
   await page.goto(`/threads/${seeded.threadId}`);
   // Drawn once the page has hydrated and the Markdown code is in (the first load's wait).
   await expect(thread.message(olderInWindow)).toContainText(replyOf(turnCount() - 10).split("\n")[0]!, { timeout: FIRST_LOAD_MS });

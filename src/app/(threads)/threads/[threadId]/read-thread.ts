@@ -10,7 +10,7 @@ import { latestWindow } from "@/server/thread-window";
 /**
  * The thread page's one read, shared by the layout (its 404), the metadata and the page within a request (React
  * cache): one Query of the thread's partition (per MB), owner checked on the THREAD item it holds, and only the
- * latest turns decoded and kept (the same window threads.get returns; docs/long-threads.md). `window` is null for a
+ * latest turns decoded and kept (the same window threads.get returns; docs/long-threads.md). `latest` is null for a
  * thread that is missing or someone else's.
  * `opened` says as early as the read can whether the page may start: null (a 404) for a thread that is missing or
  * not the caller's; the thread's name and `reading: false` once the whole read is done; or `reading: true` as soon
@@ -21,7 +21,7 @@ import { latestWindow } from "@/server/thread-window";
 const openThread = cache((threadId: string) => {
   let ownedBeforeRest!: (opened: OpenedThread) => void;
   const early = new Promise<OpenedThread>((resolve) => (ownedBeforeRest = resolve));
-  const window = (async () => {
+  const latest = (async () => {
     const user = await currentUser();
     if (!user) return null;
     const services = getServices();
@@ -29,8 +29,8 @@ const openThread = cache((threadId: string) => {
     if (!outline) return null;
     return latestWindow(services.data, user.id, outline, services.threadPasses.issue(user, threadId));
   })();
-  const done = window.then((thread): OpenedThread | null => thread && { name: thread.name, reading: false });
-  return { window, opened: Promise.race([early, done]) };
+  const done = latest.then((thread): OpenedThread | null => thread && { name: thread.name, reading: false });
+  return { latest, opened: Promise.race([early, done]) };
 });
 
 export interface OpenedThread {
@@ -40,7 +40,7 @@ export interface OpenedThread {
 }
 
 /** The thread's latest window, or null for a missing or foreign thread (one read per request, above). */
-export const readThread = (threadId: string) => openThread(threadId).window;
+export const readThread = (threadId: string) => openThread(threadId).latest;
 
 /** Whether the page may start, and how (above): null for a missing or foreign thread. */
 export const threadOpened = (threadId: string) => openThread(threadId).opened;
