@@ -11,9 +11,14 @@ import { FIRST_LOAD_MS } from "./pages/threads-page";
 
 const STEPS = 800;
 const LATEST_TURNS = 20;
+/**
+ * Each tool output carries a 5,000-character log: a partition of ~1.3 MB, more than one Query's page, so the page is
+ * the streamed one (docs/long-threads.md, "Opening a long thread"): head and shell first, the page behind a boundary.
+ */
+const TOOL_LOG_CHARS = 5_000;
 
 /** Signed in as the long thread's owner, a user of this spec's own. */
-const test = ownUser("long-thread", (data, identifier) => seedLongThread(data, { userId: identifier, steps: STEPS, name: "A week of agent work" }));
+const test = ownUser("long-thread", (data, identifier) => seedLongThread(data, { userId: identifier, steps: STEPS, name: "A week of agent work", toolLogChars: TOOL_LOG_CHARS }));
 let seeded: Awaited<ReturnType<typeof seedLongThread>>;
 test.beforeEach(({ own }) => {
   seeded = own.seeded;
@@ -39,6 +44,10 @@ test("the server draws only the newest turns; the browser draws the rest of the 
   const olderInWindow = seeded.turns.at(-10)!.replyId;
   expect(html).toContain(`id="step-${newestReplyId()}"`);
   expect(html).not.toContain(`id="step-${olderInWindow}"`);
+  // Past one Query's page: the head went out before the rest of the read, the first paint held until the page's end.
+  expect(html).toContain(`rel="expect" href="#thread-page-end" blocking="render"`);
+  // A reader without JavaScript is shown React's hidden copy of the page (a nonce'd style: the CSP allows no other).
+  expect(html).toMatch(/<noscript><style nonce="[^"]+">div\[hidden\]\[id\^="S:"\]\{display:block\}/);
   await page.goto(`/threads/${seeded.threadId}`);
   // Drawn once the page has hydrated and the Markdown code is in (the first load's wait).
   await expect(thread.message(olderInWindow)).toContainText(replyOf(turnCount() - 10).split("\n")[0]!, { timeout: FIRST_LOAD_MS });

@@ -53,13 +53,16 @@ async function reader({ threadId, userId }: { threadId: string; userId: string }
   };
   for (let run = 0; run < 6; run++) {
     const before = counter.requests;
-    const outline = await timed(() => data.getThreadOutline(threadId));
+    // When the first page showed the THREAD item (a partition of more than one page): the thread page starts then.
+    let firstPageMs: number | null = null;
+    const started = performance.now();
+    const outline = await timed(() => data.getThreadOutline(threadId, { onThreadBeforeRest: () => (firstPageMs = performance.now() - started) }));
     const readRequests = counter.requests - before;
     const window = await timed(() => latestWindow(data, userId, outline.value!));
     // The first read warms the process (module loading, JIT): not reported.
     if (run > 0)
       console.log(
-        `read ${run}: getThreadOutline ${outline.cpuMs.toFixed(0)} ms CPU / ${outline.wallMs.toFixed(0)} ms wall, ${readRequests} requests; ` +
+        `read ${run}: getThreadOutline ${outline.cpuMs.toFixed(0)} ms CPU / ${outline.wallMs.toFixed(0)} ms wall (first page ${firstPageMs === null ? "-" : (firstPageMs as number).toFixed(0)} ms), ${readRequests} requests; ` +
           `latestWindow ${window.cpuMs.toFixed(0)} ms CPU / ${window.wallMs.toFixed(0)} ms wall, ${counter.requests - before - readRequests} requests; ` +
           `${outline.value!.steps.length} steps, ${window.value.steps.length} in the window`,
       );

@@ -28,10 +28,11 @@ export const replyOf = (i: number) =>
 /**
  * Writes a thread of `steps` steps (rounded down to whole turns) for `userId`, `concurrency` writes at a time, with
  * times one second apart ending now, so the thread sorts as written. Step ids are random unless `sameIdsAs` gives them.
+ * `toolLogChars` adds a log of that many characters to each tool output: a partition past 1 MB without more writes.
  */
 export async function seedLongThread(
   data: Pick<DynamoDBDataLayer, "updateThread" | "createStep">,
-  options: { userId: string; steps: number; name?: string; threadId?: string; concurrency?: number; sameIdsAs?: SeededLongThread },
+  options: { userId: string; steps: number; name?: string; threadId?: string; concurrency?: number; sameIdsAs?: SeededLongThread; toolLogChars?: number },
 ): Promise<SeededLongThread> {
   const threadId = options.threadId ?? randomUUID();
   const turnCount = Math.floor(options.steps / STEPS_PER_TURN);
@@ -55,7 +56,7 @@ export async function seedLongThread(
         type: "tool",
         name: "sales_report",
         input: JSON.stringify({ region: (i % 7) + 1, week: i + 1 }),
-        output: JSON.stringify({ orders: 100 + (i % 50), revenue: 1000 + i * 7 }),
+        output: JSON.stringify({ orders: 100 + (i % 50), revenue: 1000 + i * 7, ...(options.toolLogChars ? { log: "ok ".repeat(options.toolLogChars / 3) } : {}) }),
         createdAt: at(n + 2),
         start: at(n + 2),
         end: at(n + 2),

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, newThread, seedThread, sessionUser, type SeededThread } from "../../test/callers";
 import { uploadElement } from "./chat/upload-element";
-import { createOwnedThread, createThreadPasses, findOwnedThread, findOwnedThreadRef, THREAD_PASS_SECONDS } from "./thread-access";
+import { createOwnedThread, createThreadPasses, findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_PASS_SECONDS } from "./thread-access";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`);
@@ -106,6 +106,29 @@ describe("someone else's thread and a missing one", () => {
     }
     const own = await createOwnedThread(services.data, bob);
     expect(await findOwnedThreadRef(services.data, bob, own.id)).toEqual(own);
+  });
+});
+
+describe("a long thread's page starts before the rest of its read (docs/long-threads.md, \"Opening a long thread\")", () => {
+  it("is told after the first Query for its owner only; someone else's long thread and a one-page thread are not told", async () => {
+    // Over 1 MB in ~10 KB steps under random ids, as Chainlit writes them: more than one Query.
+    const threadId = randomUUID();
+    await services.data.updateThread(threadId, { name: "Long", userId: alice.id }, { touch: true });
+    for (let i = 0; i < 130; i += 26)
+      await Promise.all(Array.from({ length: 26 }, (_, j) => services.data.createStep({ id: randomUUID(), threadId, type: "assistant_message", output: `${i + j} ${"y".repeat(10_000)}` })));
+    const read = async (user: typeof alice, id: string) => {
+      const told: Array<{ name: unknown; requestsSoFar: number }> = [];
+      services.requests.reset();
+      const outline = await findOwnedThreadOutline(services.data, user, id, (thread) => told.push({ name: thread.name, requestsSoFar: services.requests.count }));
+      return { found: outline !== null, told, requests: services.requests.count };
+    };
+    const own = await read(alice, threadId);
+    expect(own.found).toBe(true);
+    expect(own.requests).toBeGreaterThan(1);
+    expect(own.told).toEqual([{ name: "Long", requestsSoFar: 1 }]);
+    // Hostile: Bob's page must answer 404 before anything streams, so he is never told, before or after the read.
+    expect(await read(bob, threadId)).toMatchObject({ found: false, told: [] });
+    expect((await read(alice, seeded.threadId)).told).toEqual([]);
   });
 });
 

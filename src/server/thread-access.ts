@@ -15,7 +15,7 @@
  *   GetItem is made, so passes signed by another instance or before a restart still work, one round trip slower.
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
-import { IdSchema, type DynamoDBDataLayer, type ThreadOutline, type ThreadWithContent } from "@/data";
+import { IdSchema, type DynamoDBDataLayer, type Thread, type ThreadOutline, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "./auth/session-user";
 
 /** What every refusal says, whatever the reason. */
@@ -91,10 +91,27 @@ export async function findOwnedThread(data: Data, user: SessionUser, threadId: s
  * The same one read, only the steps asked for decoded later (getThreadOutline): the thread if it is the caller's,
  * else null. For windows of a thread (the page, threads.get, threads.turns).
  */
-export async function findOwnedThreadOutline(data: Data, user: SessionUser, threadId: string): Promise<ThreadOutline | null> {
+export async function findOwnedThreadOutline(
+  data: Data,
+  user: SessionUser,
+  threadId: string,
+  /**
+   * Told as soon as the first page of a long partition shows the thread is the caller's, while the rest is read (the
+   * same THREAD item the whole read checks again): the page starts streaming then. Never told for someone else's.
+   */
+  onOwnedBeforeRest?: (thread: Thread) => void,
+): Promise<ThreadOutline | null> {
   if (!isId(threadId)) return null;
-  const outline = await data.getThreadOutline(threadId);
-  return outline && outline.thread.userId != null && outline.thread.userId === user.id ? outline : null;
+  const ownedBy = (thread: { userId?: string | null }) => thread.userId != null && thread.userId === user.id;
+  const outline = await data.getThreadOutline(
+    threadId,
+    onOwnedBeforeRest && {
+      onThreadBeforeRest: (thread) => {
+        if (ownedBy(thread)) onOwnedBeforeRest(thread);
+      },
+    },
+  );
+  return outline && ownedBy(outline.thread) ? outline : null;
 }
 
 /** A new, empty thread of the caller under a fresh random id: one conditional write that never takes over an id. */

@@ -20,7 +20,7 @@ import { atEdge } from "./edge";
 import { createElement, deleteElement, getElement, signElement } from "./steps/elements";
 import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback/feedback";
 import { getThread, type GetThreadOptions } from "./threads/get-thread";
-import { getThreadOutline, type ThreadOutline } from "./threads/thread-outline";
+import { getThreadOutline, type OutlineReadOptions, type ThreadOutline } from "./threads/thread-outline";
 import { listThreads } from "./threads/list-threads";
 import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps/steps";
 import { searchThreads } from "./search/search-query";
@@ -222,8 +222,8 @@ export class DynamoDBDataLayer {
    * The same one read as getThread, but only the steps the caller asks for are decoded (`fullSteps`): every step's
    * place (id, parent, type, times) comes straight off its item. For pages of a long thread (thread-outline.ts).
    */
-  getThreadOutline(threadId: string): Promise<ThreadOutline | null> {
-    return atEdge(this.ctx, "getThreadOutline", { threadId }, () => getThreadOutline(this.ctx, threadId));
+  getThreadOutline(threadId: string, options?: OutlineReadOptions): Promise<ThreadOutline | null> {
+    return atEdge(this.ctx, "getThreadOutline", { threadId }, () => getThreadOutline(this.ctx, threadId, options));
   }
 
   /** Fresh read links for the elements given (those of a thread read with `signElements: false` that are shown). */

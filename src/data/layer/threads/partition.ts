@@ -28,19 +28,22 @@ export async function queryPartition(
  * number of Queries is the same (DynamoDB's 1 MB counts the items read, not what is returned); what travels is not.
  * `split`, given the first page's last key when there is more, may name key ranges covering every key below it (SK
  * bounds inclusive, the first range open below): those are read at the same time, each to its end, instead of one
- * page after the other; an item that two ranges both hold comes once.
+ * page after the other; an item that two ranges both hold comes once. `onFirstPage` is given the first page's items
+ * when more is still to read, before the rest is asked for: a caller can act on them (the THREAD item) meanwhile.
  */
 export async function queryPartitionSkimmed(
   ctx: LayerContext,
   threadId: string,
   attributes: readonly string[],
-  split?: (lastSk: string) => SkRange[] | null,
+  options: { split?: (lastSk: string) => SkRange[] | null; onFirstPage?: (items: readonly Item[]) => void } = {},
 ): Promise<{ whole: Item[]; skimmed: Item[] }> {
+  const { split, onFirstPage } = options;
   const whole: Item[] = [];
   const skimmed: Item[] = [];
   let lastKey: Record<string, AttributeValue> | undefined;
   await forEachPage(ctx, threadId, { forward: false }, (page) => (page === 0 ? undefined : attributes), (items, page, next) => {
     for (const item of items) (page === 0 ? whole : skimmed).push(item);
+    if (page === 0 && next) onFirstPage?.(items);
     // After the first page: stop here when the rest is read in ranges.
     if (page === 0 && next && split) lastKey = next;
     return !(page === 0 && lastKey);

@@ -30,8 +30,11 @@ describe("getThreadOutline", () => {
     await layer.createStep({ id: big, threadId, parentId: fixture.stepA, type: "assistant_message", output: "x".repeat(420_000), createdAt: "2025-03-04T10:11:20Z" });
 
     const whole = await layer.getThread(threadId, { signElements: false });
-    const { result: outline, count, byOperation } = await countOf(table, () => layer.getThreadOutline(threadId));
+    const told: unknown[] = [];
+    const { result: outline, count, byOperation } = await countOf(table, () => layer.getThreadOutline(threadId, { onThreadBeforeRest: (thread) => told.push(thread) }));
     expect(count).toBe(1);
+    // One page is the whole read: nothing to tell before it is done.
+    expect(told).toEqual([]);
     expect(byOperation).toEqual({ QueryCommand: 1 });
     const { steps, elements, ...thread } = whole!;
     expect(outline!.thread).toEqual(thread);
@@ -86,7 +89,11 @@ describe("getThreadOutline", () => {
 
     const whole = await layer.getThread(threadId, { signElements: false });
     const { count: sequential } = await countOf(table, () => layer.getThread(threadId, { signElements: false }));
-    const { result: outline, byOperation: read } = await countOf(table, () => layer.getThreadOutline(threadId));
+    // The thread's own fields are told once, after the first Query and before the rest is asked for.
+    const told: Array<{ thread: unknown; requestsSoFar: number }> = [];
+    const onThreadBeforeRest = (thread: unknown) => told.push({ thread, requestsSoFar: table.requests.count });
+    const { result: outline, byOperation: read } = await countOf(table, () => layer.getThreadOutline(threadId, { onThreadBeforeRest }));
+    expect(told).toEqual([{ thread: outline!.thread, requestsSoFar: 1 }]);
     // No more Queries than page by page (give or take the one a range just past 1 MB costs), and the same items.
     expect(read.QueryCommand).toBeGreaterThanOrEqual(3);
     expect(read.QueryCommand).toBeLessThanOrEqual(sequential + 1);

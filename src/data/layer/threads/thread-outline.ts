@@ -79,8 +79,30 @@ export function splitBelow(lastSk: string): SkRange[] | null {
   return [{ to: bounds[0]! }, ...bounds.map((from, i) => ({ from, to: bounds[i + 1] ?? lastSk }))];
 }
 
-export async function getThreadOutline(ctx: LayerContext, threadId: string): Promise<ThreadOutline | null> {
-  const { whole, skimmed } = await queryPartitionSkimmed(ctx, threadId, OUTLINE_ATTRIBUTES, splitBelow);
+export interface OutlineReadOptions {
+  /**
+   * Called with the thread's own fields (its owner) as soon as the first page of a partition of more than one page
+   * is in, while the rest is read: the thread page starts sending its document's head then (docs/long-threads.md,
+   * "Opening a long thread: the head while the read runs"). Not called for a partition of one page (the whole read
+   * is that one Query), nor when the first page holds no THREAD item or one that does not parse.
+   */
+  onThreadBeforeRest?: (thread: Thread) => void;
+}
+
+export async function getThreadOutline(ctx: LayerContext, threadId: string, options: OutlineReadOptions = {}): Promise<ThreadOutline | null> {
+  const { onThreadBeforeRest } = options;
+  const onFirstPage = onThreadBeforeRest && ((items: readonly Item[]) => {
+    const item = items.find((candidate) => candidate.SK === THREAD_SK);
+    if (!item) return;
+    let thread: Thread;
+    try {
+      thread = decodeThreadItem(threadId, item);
+    } catch {
+      return; // the whole read decides, as for any thread
+    }
+    onThreadBeforeRest(thread);
+  });
+  const { whole, skimmed } = await queryPartitionSkimmed(ctx, threadId, OUTLINE_ATTRIBUTES, { split: splitBelow, onFirstPage });
   // The THREAD item and the elements (few, and all of them are needed) are read whole wherever they were.
   const wanted = skimmed.filter((item) => item.SK === THREAD_SK || String(item.SK).startsWith(ELEMENT_PREFIX));
   const fetched = wanted.length > 0 ? await batchGet(ctx, wanted.map(keyOf)) : [];

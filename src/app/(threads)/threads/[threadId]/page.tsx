@@ -7,9 +7,9 @@ import { ThreadView } from "@/components/thread/thread-view";
 import { updatedLabel } from "@/components/thread/updated-label";
 import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
 import { requestLocale } from "@/lib/server/request-locale";
-import { SCROLL_TO_LATEST_SCRIPT } from "@/lib/shared/scroll-to-latest-script";
+import { SCROLL_TO_LATEST_SCRIPT, THREAD_PAGE_END_ID } from "@/lib/shared/scroll-to-latest-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
-import { prerenderWindow, readThread } from "./read-thread";
+import { prerenderWindow, readThread, threadOpened } from "./read-thread";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /** This request's moment, for times the page writes before the client clock is known. */
@@ -18,7 +18,8 @@ const requestTime = cache(() => Date.now());
 type Params = { params: Promise<{ threadId: string }> };
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
-  const thread = await readThread(threadIdFromParam((await params).threadId));
+  // The name as soon as the read knows the thread is the caller's: a long thread's title need not wait for its window.
+  const thread = await threadOpened(threadIdFromParam((await params).threadId));
   return { title: thread?.name?.trim() || (thread ? "Untitled" : "Thread not found") };
 }
 
@@ -33,8 +34,9 @@ export default async function ThreadPage({ params }: Params) {
   return (
     <>
       <ThreadView key={threadId} threadId={threadId} initialData={thread} serverUpdated={serverUpdated} prerendered={await prerenderWindow(thread.steps.filter((step) => newest.has(step.id)))} />
-      {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). */}
-      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
+      {/* At the newest turn before hydration too (the CSP lets only this response's nonce run inline). Also the
+          page's end, which a long thread's layout holds the first paint for. */}
+      <script id={THREAD_PAGE_END_ID} nonce={nonce} dangerouslySetInnerHTML={{ __html: SCROLL_TO_LATEST_SCRIPT }} />
     </>
   );
 }
