@@ -40,6 +40,12 @@ const ROWS = new Set((process.env.BENCH_HTTP_ROWS ?? "list,get,page").split(",")
 const ROUNDS = Math.max(1, Number(process.env.BENCH_HTTP_ROUNDS ?? 1));
 /** `BENCH_HTTP_NODE_ARGS="--max-old-space-size=256 …"`: V8/Node options for the server alone (e.g. to tell a leak from a lazy heap). */
 const SERVER_NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+/**
+ * `BENCH_HTTP_COMPARE_NODE_ARGS="--max-semi-space-size=32"`: a second server over the same seeded stack with these
+ * options in place of BENCH_HTTP_NODE_ARGS, and each round's loads run on both, one after the other: options compared
+ * back to back under the same neighbours, without seeding twice. Its rows are marked "(B: …)".
+ */
+const COMPARE_NODE_ARGS = process.env.BENCH_HTTP_COMPARE_NODE_ARGS?.split(/\s+/).filter(Boolean);
 
 /**
  * `BENCH_HTTP_ACCEPT_ENCODING=gzip` (or `br`, `gzip, deflate, br`…): sent with every request of the loads, as browsers
@@ -225,10 +231,13 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
   log(`Seeding ${USERS} users × ${THREADS_PER_USER} threads…`);
   const seeded = await seedUsers(stack.env);
   const server = await startAppServer(stack.env, {}, { nodeArgs: [...SERVER_NODE_ARGS, ...(CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [])] });
+  const other = COMPARE_NODE_ARGS ? await startAppServer(stack.env, {}, { nodeArgs: COMPARE_NODE_ARGS }) : undefined;
   const baseUrl = server.baseUrl;
   try {
     const users: BenchUser[] = [];
     for (const user of seeded) users.push({ ...user, cookie: await signIn(baseUrl, user.identifier, PASSWORD) });
+    // Both servers share AUTH_SECRET (the stack's), so the same session cookies sign in on either.
+    const targets = [{ server, label: "" }, ...(other ? [{ server: other, label: ` (B: ${COMPARE_NODE_ARGS!.join(" ")})` }] : [])];
 
     // Round trips per call, measured one request at a time at dynalite.
     const perView = async (pathFor: (user: BenchUser, i: number) => string, views = 20) => {
@@ -249,17 +258,24 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
     // HTML's requests plus the sidebar's first threads.list page; threads.get runs again only when the thread goes stale.
     const pageView = dynamoPerCall["threads.list"] + dynamoPerCall["/threads/[id] HTML"];
 
+    // The second server warms up as the first did while its requests were counted above (modules loaded, code compiled).
+    for (let i = 0; other && i < 60; i++) {
+      const user = users[i % users.length]!;
+      await (await fetch(`${other.baseUrl}${[list(), get(user, i), page(user, i)][i % 3]}`, { headers: { cookie: user.cookie } })).arrayBuffer();
+    }
     const rssBefore = server.rssMiB();
     const results = [];
     const rssAfterRounds: number[] = [];
     const rows = [["list", "threads.list", list], ["get", "threads.get", get], ["page", "/threads/[id] page", page]] as const;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [, name, pathFor] of rows.filter(([key]) => ROWS.has(key))) {
-        const label = ROUNDS > 1 ? `${name} (round ${round})` : name;
-        log(`Loading ${label} with ${USERS} users for ${DURATION_S} s…`);
-        const result = await load(baseUrl, server.pid, users, label, pathFor);
-        result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
-        results.push(result);
+        for (const target of targets) {
+          const label = `${name}${target.label}${ROUNDS > 1 ? ` (round ${round})` : ""}`;
+          log(`Loading ${label} with ${USERS} users for ${DURATION_S} s…`);
+          const result = await load(target.server.baseUrl, target.server.pid, users, label, pathFor);
+          result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
+          results.push(result);
+        }
       }
       rssAfterRounds.push(Math.round(server.rssMiB()));
       if (ROUNDS > 1) log(`  Next server RSS after round ${round}: ${rssAfterRounds.at(-1)} MiB`);
@@ -282,6 +298,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
     for (const row of pageTimes) log(`  ${row.steps} steps: ${JSON.stringify(row)}`);
     return { users: USERS, durationSeconds: DURATION_S, results, pageTimes, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()), afterRounds: rssAfterRounds } };
   } finally {
+    await other?.stop();
     await server.stop();
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
