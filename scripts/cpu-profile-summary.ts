@@ -7,6 +7,8 @@
  * the file its own frame runs in (Next's runtime is React's RSC and HTML rendering). Names are readable only in a
  * build without server minification (`experimental: { serverMinification: false }` in next.config.mjs, for the
  * profile only).
+ * `--by-source` then attributes the same window through the build's source maps, minified or not (cpu-profile-sources.ts):
+ * Threadbook's own code against Next/React, GC and the rest; `--next-dir=DIR` if the build was moved after the run.
  */
 import { readFileSync } from "node:fs";
 import { bySource, type SourceAttribution } from "./cpu-profile-sources";
