@@ -15,7 +15,7 @@ import { DynamoDBDataLayer, utcNow } from "../src/data";
 import { hashPassword } from "../src/server/auth/password";
 import { createDynamoClient, dynamoSettings } from "../src/data";
 import { markdownTable, percentile, type PhaseResult } from "./bench-stats";
-import { startAppServer } from "./app-server";
+import { startAppServer, type AppServer } from "./app-server";
 import { signIn } from "./http-session";
 import { replyOf, seedLongThread, type SeededLongThread } from "./seed-long-thread";
 import { startStack } from "./stack";
@@ -40,6 +40,17 @@ const ROWS = new Set((process.env.BENCH_HTTP_ROWS ?? "list,get,page").split(",")
 const ROUNDS = Math.max(1, Number(process.env.BENCH_HTTP_ROUNDS ?? 1));
 /** `BENCH_HTTP_NODE_ARGS="--max-old-space-size=256 …"`: V8/Node options for the server alone (e.g. to tell a leak from a lazy heap). */
 const SERVER_NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+/**
+ * `BENCH_HTTP_COMPARE_NODE_ARGS="--max-semi-space-size=32"`: a second server over the same seeded stack with these
+ * options in place of BENCH_HTTP_NODE_ARGS, and each round's loads run on both, one after the other: options compared
+ * back to back under the same neighbours, without seeding twice. Its rows are marked "(B: …)".
+ */
+const COMPARE_NODE_ARGS = process.env.BENCH_HTTP_COMPARE_NODE_ARGS?.split(/\s+/).filter(Boolean);
+/**
+ * `BENCH_HTTP_SERVERS=2`: the loads spread over that many server processes on the same stack (each user sticks to
+ * one), as several instances (or cluster workers) on one machine would share it; rows sum their requests and CPU.
+ */
+const SERVERS = Math.max(1, Number(process.env.BENCH_HTTP_SERVERS ?? 1));
 
 /**
  * `BENCH_HTTP_ACCEPT_ENCODING=gzip` (or `br`, `gzip, deflate, br`…): sent with every request of the loads, as browsers
@@ -166,43 +177,52 @@ const trpcGet = (procedure: string, input: unknown) => `/api/trpc/${procedure}?i
 
 export type HttpRow = PhaseResult & { errors: number; non2xx: number; serverCpuMsPerRequest: number; loadAverage: number };
 
-async function load(baseUrl: string, serverPid: number, users: BenchUser[], name: string, pathFor: (user: BenchUser, i: number) => string): Promise<HttpRow> {
+/**
+ * 32 signed-in users for DURATION_S against `servers`: each server gets its share of the users (one connection each),
+ * all at once; the row sums their requests and CPU (one server unless BENCH_HTTP_SERVERS is set).
+ */
+async function load(servers: readonly AppServer[], users: BenchUser[], name: string, pathFor: (user: BenchUser, i: number) => string): Promise<HttpRow> {
   const latencies: number[] = [];
-  const cpuBefore = cpuMs(serverPid);
-  let next = 0;
-  // autocannon's tracker is both an event emitter and a thenable (its types only say Promise).
-  const instance = autocannon({
-    url: baseUrl,
-    connections: USERS,
-    duration: DURATION_S,
-    requests: [
-      {
-        setupRequest: (request, rawContext) => {
-          // Each connection is one signed-in user, walking through their own threads.
-          const context = rawContext as { user?: BenchUser; i?: number };
-          context.user ??= users[next++ % users.length]!;
-          context.i = (context.i ?? -1) + 1;
-          return { ...request, method: "GET", path: pathFor(context.user, context.i), headers: { cookie: context.user.cookie, ...(ACCEPT_ENCODING ? { "accept-encoding": ACCEPT_ENCODING } : {}) } };
+  const cpuBefore = servers.map((server) => cpuMs(server.pid));
+  const runs = servers.map((server, s) => {
+    const share = users.filter((_, u) => u % servers.length === s);
+    let next = 0;
+    // autocannon's tracker is both an event emitter and a thenable (its types only say Promise).
+    const instance = autocannon({
+      url: server.baseUrl,
+      connections: share.length,
+      duration: DURATION_S,
+      requests: [
+        {
+          setupRequest: (request, rawContext) => {
+            // Each connection is one signed-in user, walking through their own threads.
+            const context = rawContext as { user?: BenchUser; i?: number };
+            context.user ??= share[next++ % share.length]!;
+            context.i = (context.i ?? -1) + 1;
+            return { ...request, method: "GET", path: pathFor(context.user, context.i), headers: { cookie: context.user.cookie, ...(ACCEPT_ENCODING ? { "accept-encoding": ACCEPT_ENCODING } : {}) } };
+          },
         },
-      },
-    ],
-  }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
-  instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
-  const result = await instance;
-  const serverCpu = cpuMs(serverPid) - cpuBefore;
+      ],
+    }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
+    instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+    return instance;
+  });
+  const results = await Promise.all(runs);
+  const serverCpu = servers.reduce((sum, server, s) => sum + cpuMs(server.pid) - cpuBefore[s]!, 0);
+  const total = (pick: (result: autocannon.Result) => number) => results.reduce((sum, result) => sum + pick(result), 0);
   latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
     phase: name,
-    calls: result.requests.total,
+    calls: total((r) => r.requests.total),
     p50Ms: round(percentile(latencies, 50)),
     p95Ms: round(percentile(latencies, 95)),
     p99Ms: round(percentile(latencies, 99)),
-    opsPerSec: Math.round(result.requests.average),
+    opsPerSec: Math.round(total((r) => r.requests.average)),
     requestsPerCall: 0,
-    errors: result.errors,
-    non2xx: result.non2xx,
-    serverCpuMsPerRequest: round(serverCpu / Math.max(1, result.requests.total)),
+    errors: total((r) => r.errors),
+    non2xx: total((r) => r.non2xx),
+    serverCpuMsPerRequest: round(serverCpu / Math.max(1, total((r) => r.requests.total))),
     loadAverage: round(os.loadavg()[0]!),
   };
 }
@@ -225,10 +245,15 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
   log(`Seeding ${USERS} users × ${THREADS_PER_USER} threads…`);
   const seeded = await seedUsers(stack.env);
   const server = await startAppServer(stack.env, {}, { nodeArgs: [...SERVER_NODE_ARGS, ...(CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [])] });
+  const other = COMPARE_NODE_ARGS ? await startAppServer(stack.env, {}, { nodeArgs: COMPARE_NODE_ARGS }) : undefined;
+  const more: AppServer[] = [];
+  for (let i = 1; i < SERVERS; i++) more.push(await startAppServer(stack.env, {}, { nodeArgs: SERVER_NODE_ARGS }));
   const baseUrl = server.baseUrl;
   try {
     const users: BenchUser[] = [];
     for (const user of seeded) users.push({ ...user, cookie: await signIn(baseUrl, user.identifier, PASSWORD) });
+    // Both servers share AUTH_SECRET (the stack's), so the same session cookies sign in on either.
+    const targets = [{ servers: [server, ...more], label: SERVERS > 1 ? ` (${SERVERS} servers)` : "" }, ...(other ? [{ servers: [other], label: ` (B: ${COMPARE_NODE_ARGS!.join(" ")})` }] : [])];
 
     // Round trips per call, measured one request at a time at dynalite.
     const perView = async (pathFor: (user: BenchUser, i: number) => string, views = 20) => {
@@ -249,17 +274,26 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
     // HTML's requests plus the sidebar's first threads.list page; threads.get runs again only when the thread goes stale.
     const pageView = dynamoPerCall["threads.list"] + dynamoPerCall["/threads/[id] HTML"];
 
+    // The other servers warm up as the first did while its requests were counted above (modules loaded, code compiled).
+    for (const warming of [...more, ...(other ? [other] : [])]) {
+      for (let i = 0; i < 60; i++) {
+        const user = users[i % users.length]!;
+        await (await fetch(`${warming.baseUrl}${[list(), get(user, i), page(user, i)][i % 3]}`, { headers: { cookie: user.cookie } })).arrayBuffer();
+      }
+    }
     const rssBefore = server.rssMiB();
     const results = [];
     const rssAfterRounds: number[] = [];
     const rows = [["list", "threads.list", list], ["get", "threads.get", get], ["page", "/threads/[id] page", page]] as const;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [, name, pathFor] of rows.filter(([key]) => ROWS.has(key))) {
-        const label = ROUNDS > 1 ? `${name} (round ${round})` : name;
-        log(`Loading ${label} with ${USERS} users for ${DURATION_S} s…`);
-        const result = await load(baseUrl, server.pid, users, label, pathFor);
-        result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
-        results.push(result);
+        for (const target of targets) {
+          const label = `${name}${target.label}${ROUNDS > 1 ? ` (round ${round})` : ""}`;
+          log(`Loading ${label} with ${USERS} users for ${DURATION_S} s…`);
+          const result = await load(target.servers, users, label, pathFor);
+          result.requestsPerCall = name === "threads.list" ? dynamoPerCall["threads.list"] : name === "threads.get" ? dynamoPerCall["threads.get"] : dynamoPerCall["/threads/[id] HTML"];
+          results.push(result);
+        }
       }
       rssAfterRounds.push(Math.round(server.rssMiB()));
       if (ROUNDS > 1) log(`  Next server RSS after round ${round}: ${rssAfterRounds.at(-1)} MiB`);
@@ -282,6 +316,8 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
     for (const row of pageTimes) log(`  ${row.steps} steps: ${JSON.stringify(row)}`);
     return { users: USERS, durationSeconds: DURATION_S, results, pageTimes, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()), afterRounds: rssAfterRounds } };
   } finally {
+    await other?.stop();
+    await Promise.all(more.map((extra) => extra.stop()));
     await server.stop();
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });

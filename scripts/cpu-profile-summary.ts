@@ -7,17 +7,20 @@
  * the file its own frame runs in (Next's runtime is React's RSC and HTML rendering). Names are readable only in a
  * build without server minification (`experimental: { serverMinification: false }` in next.config.mjs, for the
  * profile only).
+ * `--by-source` then attributes the same window through the build's source maps, minified or not (cpu-profile-sources.ts):
+ * Threadbook's own code against Next/React, GC and the rest; `--next-dir=DIR` if the build was moved after the run.
  */
 import { readFileSync } from "node:fs";
+import { bySource, type SourceAttribution } from "./cpu-profile-sources";
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 
-const [file, from = "0", to = "1e9"] = process.argv.slice(2);
-if (!file) throw new Error("usage: tsx scripts/cpu-profile-summary.ts profile.cpuprofile [from-seconds] [to-seconds]");
+const [file, from = "0", to = "1e9"] = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
+if (!file) throw new Error("usage: tsx scripts/cpu-profile-summary.ts profile.cpuprofile [from-seconds] [to-seconds] [--by-source [--next-dir=DIR]]");
 const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
@@ -72,4 +75,19 @@ console.log(`busy ms per second: ${[...busyPerSecond].map(([s, us]) => `${s}s ${
 console.log(`\nwithin ${from}–${to} s: ${Math.round(busy / 1000)} ms busy`);
 for (const [part, us] of [...parts].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
   console.log(`${String(Math.round(us / 1000)).padStart(7)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${part}`);
+}
+
+if (process.argv.includes("--by-source")) {
+  const attribution: SourceAttribution = bySource(profile, parentOf, byId, Number(from) * 1e6, Number(to) * 1e6, process.argv.find((arg) => arg.startsWith("--next-dir="))?.slice("--next-dir=".length));
+  console.log(`\nby source (the page's busy ${Math.round(attribution.busyUs / 1000)} ms; bench/README.md, "The thread page's server cost, fifth pass"):`);
+  const show = (title: string, rows: Map<string, number>, top = 25) => {
+    console.log(`\n${title}`);
+    for (const [name, us] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${String(Math.round(us / 1000)).padStart(7)} ms ${((100 * us) / attribution.busyUs).toFixed(1).padStart(5)}%  ${name}`);
+  };
+  const total = (prefix: string) => [...attribution.cause].filter(([name]) => name.startsWith(prefix)).reduce((sum, [, us]) => sum + us, 0);
+  const share = (us: number) => `${Math.round(us / 1000)} ms (${((100 * us) / attribution.busyUs).toFixed(1)}%)`;
+  console.log(`Threadbook's own code ${share(total("Threadbook: "))}; Next / React ${share(total("Next / React"))}; garbage collection ${share(total("garbage collection"))}; the rest (Node and native work with neither on the stack: sockets, timers, the DynamoDB client's I/O) ${share(attribution.busyUs - total("Threadbook: ") - total("Next / React") - total("garbage collection"))}`);
+  show("who caused it (nearest frame of Threadbook's src/ or of Next/React on the stack; libraries and Node in between count for whoever called them):", attribution.cause);
+  show("Threadbook's own, by the src/ function that caused it:", attribution.ownFunctions, 30);
+  show("where the CPU itself ran (the sample's own frame):", attribution.self);
 }
