@@ -310,9 +310,12 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "getShareState", { threadId }, () => readShareState(this.ctx, threadId));
   }
 
-  /** Shares the thread now (a new snapshot). The caller has checked that `userId` owns it. */
-  shareThread(threadId: string, userId: string, choice: ShareChoice): Promise<ShareSettings> {
-    return atEdge(this.ctx, "shareThread", { threadId, access: choice.access }, () => shareThread(this.ctx, threadId, userId, choice));
+  /**
+   * Shares the thread now (a new snapshot). The caller has checked that `userId` owns it. `before`: the share state
+   * it has just read (getShareState), which saves shareThread reading it again.
+   */
+  shareThread(threadId: string, userId: string, choice: ShareChoice, before?: ShareState | null): Promise<ShareSettings> {
+    return atEdge(this.ctx, "shareThread", { threadId, access: choice.access }, () => shareThread(this.ctx, threadId, userId, choice, before));
   }
 
   /** New access (and expiry, unless left out) for the current share, same snapshot; `not_found` when the thread is not shared. */

@@ -71,8 +71,10 @@ export const shareRouter = createTRPCRouter({
   create: threadProcedure.input(ShareChoiceInputSchema).mutation(async ({ ctx, input }) => {
     const { access, expiresAt } = checkedChoice(ctx, input);
     // Sharing again without choosing an expiry keeps the current share's, while it has not passed.
-    const kept = expiresAt === undefined ? effectiveShare(await ctx.services.data.getShareState(ctx.threadId), ownerPolicy(ctx)) : null;
-    await ctx.services.data.shareThread(ctx.threadId, ctx.user.id, { access, expiresAt: expiresAt ?? (kept && !kept.expired ? kept.expiresAt : null) });
+    // One read of the current share serves both that and the shares the new settings remember (shareThread).
+    const before = await ctx.services.data.getShareState(ctx.threadId);
+    const kept = expiresAt === undefined ? effectiveShare(before, ownerPolicy(ctx)) : null;
+    await ctx.services.data.shareThread(ctx.threadId, ctx.user.id, { access, expiresAt: expiresAt ?? (kept && !kept.expired ? kept.expiresAt : null) }, before);
     return ownerView(await ctx.services.data.getShareState(ctx.threadId), ctx);
   }),
 
