@@ -208,6 +208,44 @@ describe("chat.send", () => {
     expect(reply?.streaming).toBe(false);
   });
 
+  it("keeps streaming while a checkpoint write hangs or fails, and the end's write keeps the whole reply", async () => {
+    const alice = sessionUser();
+    const threadId = await newThread(services, alice);
+    // The table stops answering a checkpoint (a throttled or slow write): held until tokens have gone on past it or
+    // 5 s have passed, then it fails. Everything else reaches dynalite as usual.
+    let tokens = 0;
+    let tokensAtHold = -1;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const data = new Proxy(services.data, {
+      get(target, property, receiver) {
+        if (property !== "updateStep") return Reflect.get(target, property, receiver) as unknown;
+        return async (...args: Parameters<typeof target.updateStep>) => {
+          if (args[0].streaming === true && tokensAtHold < 0) {
+            tokensAtHold = tokens;
+            await Promise.race([released, new Promise((r) => setTimeout(r, 5_000))]);
+            throw new Error("checkpoint write failed");
+          }
+          return target.updateStep(...args);
+        };
+      },
+    });
+    const events: ChatEvent[] = [];
+    for await (const event of await callerFor({ ...services, data }, alice).chat.send({ threadId, messageId: randomUUID(), content: "[slow] talk a lot" })) {
+      events.push(event);
+      if (event.type === "token" && ++tokens === tokensAtHold + 20 && tokensAtHold >= 0) release();
+    }
+    // The checkpoint came (≈ 1.5 s in), and 20 more tokens reached the reader while it hung.
+    expect(tokensAtHold).toBeGreaterThan(0);
+    expect(tokens).toBe(400);
+    const reply = events.at(-1);
+    expect(reply).toMatchObject({ type: "done", cancelled: false });
+    const stored = (await services.data.getThread(threadId))?.steps.find((s) => s.type === "assistant_message");
+    expect(stored?.output).toBe(reply?.type === "done" ? reply.output : null);
+    expect(stored?.output?.split(" ")).toHaveLength(400);
+    expect(stored?.streaming).toBe(false);
+  });
+
   it("stores an assistant failure as an error step and keeps the user's message", async () => {
     const alice = sessionUser();
     const threadId = await newThread(services, alice);

@@ -162,12 +162,16 @@ export async function* continueThread(
     return save;
   };
   // The reply's first write goes out with its first token and is not waited for: the token reaches the reader one
-  // round trip sooner. The next save (a checkpoint or the end) waits for it and surfaces its failure.
+  // round trip sooner. Checkpoints are not waited for either: the reader's stream never stops for the table (a slow
+  // or throttled write held every token behind it), and a checkpoint starts only once the one before it has landed.
+  // Saves run in order (`saves`), so the end's save comes after them all and decides: a reply is kept, or the stream
+  // fails, by that one write, whatever became of a checkpoint before it.
   let firstSave: Promise<void> | null = null;
+  let checkpoint: Promise<void> | null = null;
 
   const finish = async (cancelled: boolean) => {
     const end = now();
-    await firstSave;
+    await firstSave?.catch(() => undefined);
     // A reply stopped before its first token is still recorded, so the turn reads "stopped" after a reload.
     if (created || output || cancelled) await saveAssistant({ streaming: false, end, ...(cancelled ? { metadata: { cancelled: true } } : {}) });
     // The run's own output stays empty, as Chainlit leaves it: the answer is the assistant_message under it.
@@ -182,11 +186,12 @@ export async function* continueThread(
         output += token;
         if (!firstSave) {
           firstSave = saveAssistant({ streaming: true });
-          firstSave.catch(() => undefined); // awaited at the next save
-        } else if (Date.now() - lastCheckpoint > CHECKPOINT_MS) {
+          firstSave.catch(() => undefined); // the end's save, in order after it, decides
+        } else if (!checkpoint && Date.now() - lastCheckpoint > CHECKPOINT_MS) {
           lastCheckpoint = Date.now();
-          await firstSave;
-          await saveAssistant({ streaming: true });
+          checkpoint = saveAssistant({ streaming: true })
+            .catch(() => undefined)
+            .finally(() => (checkpoint = null));
         }
         yield { type: "token", text: token };
       }
