@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { addCompileHints } from "./compile-hints";
 import { assembleStandalone } from "./standalone";
 
 export const NEXT_BIN = path.resolve("node_modules/next/dist/bin/next");
@@ -34,6 +35,8 @@ function newestSourceTime(dirs: string[]): number {
 export async function buildProduction(env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env: { ...env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  // Before the standalone copy takes .next/static: the first-load scripts compiled as they stream in (compile-hints.ts).
+  addCompileHints(".next");
   await assembleStandalone();
 }
 
