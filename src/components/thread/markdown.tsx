@@ -86,12 +86,6 @@ const components: Components = {
   img: ({ node: _node, src, alt }) => <MarkdownImage src={src} alt={alt} />,
 };
 
-/**
- * The components above: plain functions of their props (no hooks, no state), so static-html.ts may call them to see
- * what they draw. The client components they draw (CodeFrame, MarkdownImage) are not among them.
- */
-export const PURE_MARKDOWN_COMPONENTS: ReadonlySet<unknown> = new Set([...Object.values(components), CodeBlock]);
-
 /** Hast from the highlighter (elements with classes, and text) as React nodes. */
 function hastToReact(nodes: readonly HastContent[]): React.ReactNode[] {
   return nodes.map((node, i) =>

@@ -1,8 +1,7 @@
 import type { ReactNode } from "react";
 import { stepTextView } from "@/lib/shared/format";
 import type { ThreadStep } from "@/trpc/use-thread-cache";
-import { staticChildren } from "@/lib/shared/static-html";
-import { PURE_MARKDOWN_COMPONENTS, renderJsonCode, renderMarkdown } from "./markdown";
+import { renderJsonCode, renderMarkdown } from "./markdown";
 import { prerenderedKey } from "./prerendered-key";
 
 /** Rendered nodes kept by kind and source text, for one viewer (the page passes that user's compartment). */
@@ -15,8 +14,7 @@ export interface PrerenderCache {
  * The Markdown and highlighted JSON of stored steps, rendered by the thread page's Server Component (no "use client"
  * here or in markdown.tsx): the view (step-tree.tsx, message.tsx) draws these nodes in place of parsing the text in
  * the browser, so the first load carries neither the parser nor the highlighter and hydration parses nothing
- * (docs/long-threads.md). Their plain parts (all but code blocks' frames and images) are handed over as HTML strings,
- * so hydration does not walk them either (static-html.ts). The same choices as the view: an answer's text as Markdown, a tool step's input and output
+ * (docs/long-threads.md). The same choices as the view: an answer's text as Markdown, a tool step's input and output
  * as stepTextView says. A root system message (drawn differently from a nested one) is left to the browser: rare.
  *
  * `cache`: what earlier views of this user rendered, by source text (src/lib/server/user-render-cache.ts). The output
@@ -27,8 +25,7 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
   const rendered = (kind: "markdown" | "json", text: string, render: (text: string) => ReactNode) => {
     const kept = cache?.get(kind, text);
     if (kept !== undefined) return kept;
-    // Whatever in it is not interactive goes as HTML, which hydration adopts without walking (static-html.ts).
-    const node = staticChildren(render(text), PURE_MARKDOWN_COMPONENTS);
+    const node = render(text);
     cache?.set(kind, text, node);
     return node;
   };

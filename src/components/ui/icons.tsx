@@ -1,13 +1,9 @@
 /** Small inline icons (24-unit grid, stroked with currentColor). Decorative: the button around them carries the name. */
 import type { ReactNode, SVGProps } from "react";
-import { staticHtml } from "@/lib/shared/static-html";
 
 type IconProps = Omit<SVGProps<SVGSVGElement>, "children"> & { size?: number };
 
 function icon(paths: ReactNode, displayName: string) {
-  // The shapes as markup, written once: hydration adopts the svg without walking its paths (static-html.ts); a page
-  // holds dozens of icons.
-  const shapes = staticHtml(paths);
   function Icon({ size = 16, ...props }: IconProps) {
     return (
       <svg
@@ -22,8 +18,9 @@ function icon(paths: ReactNode, displayName: string) {
         strokeLinecap="round"
         strokeLinejoin="round"
         {...props}
-        {...(shapes === null ? { children: paths } : { dangerouslySetInnerHTML: { __html: shapes } })}
-      />
+      >
+        {paths}
+      </svg>
     );
   }
   Icon.displayName = displayName;
