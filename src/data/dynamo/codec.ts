@@ -71,6 +71,15 @@ export function decodeItem<S extends z.ZodType>(schema: S, item: Item, defaults:
   return schema.parse(withDefaults(item, defaults));
 }
 
+/**
+ * The item with what its key says put over its own attributes. The key is the truth: an `id` or `threadId` attribute
+ * that disagrees with the PK/SK (a hostile writer, a bug in another app on the table) must never make an operation
+ * address a different item, and callers address items by the ids a read hands them.
+ */
+export function keyed(item: Item, fromKey: Item): Item {
+  return { ...item, ...fromKey };
+}
+
 /** As decodeItem, but null when the item does not fit the schema (one bad row must not sink a whole thread). */
 export function tryDecodeItem<S extends z.ZodType>(schema: S, item: Item, defaults: Item = {}): z.infer<S> | null {
   const result = schema.safeParse(withDefaults(item, defaults));

@@ -43,7 +43,7 @@ export const SUPERSEDED_SHARES_KEPT = 32;
 
 function settingsFrom(item: Item | undefined): ShareSettings | null {
   if (!item) return null;
-  const parsed = ShareSettingsSchema.safeParse({ ...item, threadId: item.threadId ?? threadIdFromPk(String(item.PK)) });
+  const parsed = ShareSettingsSchema.safeParse({ ...item, threadId: threadIdFromPk(String(item.PK)) });
   return parsed.success ? parsed.data : null;
 }
 

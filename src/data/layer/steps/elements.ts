@@ -5,7 +5,7 @@
  */
 import { Transform, pipeline } from "node:stream";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { decodeItem } from "../../dynamo/codec";
+import { decodeItem, keyed } from "../../dynamo/codec";
 import { ElementSchema, type Element, type ElementContent, type ElementInput } from "../../entities/element";
 import { DataError } from "../../errors";
 import { elementSk, elementSource, threadPk } from "../../keys";
@@ -110,7 +110,7 @@ export async function signElement(ctx: LayerContext, element: Element): Promise<
 
 export async function getElement(ctx: LayerContext, threadId: string, elementId: string): Promise<Element | null> {
   const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: elementKey(threadId, elementId), ConsistentRead: true }));
-  return out.Item ? signElement(ctx, decodeItem(ElementSchema, out.Item, { id: elementId, threadId })) : null;
+  return out.Item ? signElement(ctx, decodeItem(ElementSchema, keyed(out.Item, { id: elementId, threadId }))) : null;
 }
 
 /**
