@@ -102,6 +102,22 @@ function stripNullDefaults(item: Item, defaults: Item): Item {
   return out;
 }
 
+/**
+ * About what an item weighs on the wire, in bytes: its names and strings in UTF-8, numbers by their digits, binary by
+ * length, nested values summed (DynamoDB's own item size counts the same way). What a read has cost, for reads that
+ * are bounded in bytes.
+ */
+export function itemBytes(value: unknown): number {
+  if (typeof value === "string") return Buffer.byteLength(value);
+  if (typeof value === "number" || typeof value === "bigint") return String(value).length;
+  if (typeof value === "boolean" || value === null || value === undefined) return 1;
+  if (value instanceof Uint8Array) return value.byteLength;
+  let total = 3;
+  if (value instanceof Set || Array.isArray(value)) for (const entry of value) total += itemBytes(entry) + 1;
+  else for (const [key, entry] of Object.entries(value as object)) total += Buffer.byteLength(key) + itemBytes(entry);
+  return total;
+}
+
 /** Drops undefined values so a `{ ...input }` spread never turns into a `SET x = :undefined` clause. */
 export function definedEntries(record: Item): Array<[string, unknown]> {
   return Object.entries(record).filter(([, value]) => value !== undefined);
