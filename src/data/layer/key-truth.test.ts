@@ -96,6 +96,33 @@ describe("an item's attributes never override its key", () => {
     expect(await table.plain(`THREAD#${aliceThreadId}`, `ELEMENT#${alice.elementId}`)).toEqual(aliceRecord);
   });
 
+  it("an element whose objectKey names another user's file: never signed, read, copied for a share or deleted", async () => {
+    const layer = table.layer({ storageProvider: storage });
+    const { alice, mallory, aliceThreadId, malloryThreadId } = await twoThreads();
+    // Alice's Chainlit file, and one of her Threadbook uploads.
+    const aliceUpload = await layer.createElement({ id: uid("ae-"), threadId: aliceThreadId, forId: alice.stepA, name: "notes.txt", mime: "text/plain", content: Buffer.from("Alice's notes") });
+    await storage.uploadFile({ objectKey: alice.objectKey, data: "Alice's bytes", mime: "application/pdf" });
+    for (const foreign of [alice.objectKey, aliceUpload.objectKey!]) {
+      await setAttributes(`THREAD#${malloryThreadId}`, `ELEMENT#${mallory.elementId}`, { objectKey: S(foreign) });
+      const [element] = (await layer.getThread(malloryThreadId))!.elements;
+      expect(element!.objectKey ?? null).toBeNull();
+      expect(element!.url ?? "").not.toContain(aliceThreadId);
+      expect((await layer.getElement(malloryThreadId, mallory.elementId))!.objectKey ?? null).toBeNull();
+      expect((await layer.getThreadOutline(malloryThreadId))!.elements[0]!.objectKey ?? null).toBeNull();
+      const [shared] = await layer.elementsForShare((await layer.getThread(malloryThreadId, { signElements: false }))!.elements);
+      expect(shared!.objectKey ?? null).toBeNull();
+      expect(shared!.url ?? "").not.toContain(aliceThreadId);
+    }
+    // Re-creating the element, deleting it, deleting the thread: Alice's files stay.
+    await layer.createElement({ id: mallory.elementId, threadId: malloryThreadId, forId: mallory.stepA, name: "x.txt", url: "https://example.com/x" });
+    await setAttributes(`THREAD#${malloryThreadId}`, `ELEMENT#${mallory.elementId}`, { objectKey: S(alice.objectKey) });
+    await layer.deleteElement(mallory.elementId, malloryThreadId);
+    await table.putRaw({ ...mallory.element, objectKey: S(aliceUpload.objectKey!) });
+    await layer.deleteThread(malloryThreadId);
+    expect(await storage.size(alice.objectKey)).toBe("Alice's bytes".length);
+    expect(await storage.size(aliceUpload.objectKey!)).toBe("Alice's notes".length);
+  });
+
   it("a thread is listed and read under its key's id, and its share settings belong to its key's thread", async () => {
     const layer = table.layer();
     const { malloryThreadId, aliceThreadId, mallory } = await twoThreads();

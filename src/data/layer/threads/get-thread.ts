@@ -10,7 +10,7 @@ import { ThreadSchema, type ThreadWithContent } from "../../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, feedbackId, idFromKey, timestampFromUserThreadSk } from "../../keys";
 import { sortByTimestamps } from "../../timestamps";
 import { type LayerContext } from "../context";
-import { signElement } from "../steps/elements";
+import { elementFields, signElement } from "../steps/elements";
 import { removeLeftoversOnTheWay } from "./leftovers";
 import { queryPartition } from "./partition";
 import { collectPart, reassembleStep, type PartsByStep } from "../steps/step-parts";
@@ -102,7 +102,7 @@ export function decodeSteps(ctx: LayerContext, threadId: string, stepItems: Item
 
 /** Element items as elements, oldest first, links unsigned. */
 export function decodeElements(ctx: LayerContext, threadId: string, elementItems: Item[]): Element[] {
-  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, keyed(item, { id, threadId })));
+  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, elementFields(ctx, item, threadId, id)));
   return sortByTime(elements);
 }
 
