@@ -107,11 +107,17 @@ export interface OutlineReadOptions {
    * is that one Query), nor when the first page holds no THREAD item or one that does not parse.
    */
   onThreadBeforeRest?: (thread: Thread) => void;
+  /**
+   * Whether the rest of a partition of more than one page is worth reading, given the THREAD item of its first page:
+   * false (a thread the caller will refuse: someone else's) ends the read there and the answer is null. Without it,
+   * a caller naming someone else's 10,000-step thread had the server read all of it only to answer 404.
+   */
+  readRestIf?: (thread: Thread) => boolean;
 }
 
 export async function getThreadOutline(ctx: LayerContext, threadId: string, options: OutlineReadOptions = {}): Promise<ThreadOutline | null> {
-  const { onThreadBeforeRest } = options;
-  const onFirstPage = onThreadBeforeRest && ((items: readonly Item[]) => {
+  const { onThreadBeforeRest, readRestIf } = options;
+  const onFirstPage = (onThreadBeforeRest || readRestIf) && ((items: readonly Item[]) => {
     const item = items.find((candidate) => candidate.SK === THREAD_SK);
     if (!item) return;
     let thread: Thread;
@@ -120,9 +126,11 @@ export async function getThreadOutline(ctx: LayerContext, threadId: string, opti
     } catch {
       return; // the whole read decides, as for any thread
     }
-    onThreadBeforeRest(thread);
+    if (readRestIf && !readRestIf(thread)) return false;
+    onThreadBeforeRest?.(thread);
   });
-  const { whole, skimmed } = await queryPartitionSkimmed(ctx, threadId, OUTLINE_ATTRIBUTES, { split: splitBelow, onFirstPage });
+  const { whole, skimmed, stopped } = await queryPartitionSkimmed(ctx, threadId, OUTLINE_ATTRIBUTES, { split: splitBelow, onFirstPage });
+  if (stopped) return null;
   // The THREAD item and the elements (few, and all of them are needed) are read whole wherever they were.
   const wanted = skimmed.filter((item) => item.SK === THREAD_SK || String(item.SK).startsWith(ELEMENT_PREFIX));
   const fetched = wanted.length > 0 ? await batchGet(ctx, wanted.map(keyOf)) : [];
