@@ -96,11 +96,19 @@ export async function createElement(ctx: LayerContext, input: ElementInput, opti
   return element;
 }
 
+/**
+ * How an element's link is signed: always as a download (an element without a name gets a bare `attachment`), in
+ * the type its item records. Without a download name the object's stored disposition applied, and Chainlit stores
+ * none: an element item naming no file name and `text/html` (whatever the object holds, the link's type overrides
+ * it) was served for the browser to render, on the storage origin.
+ */
+export const readUrlOptions = (element: Pick<Element, "name" | "mime">) => ({ downloadName: element.name ?? "", mime: element.mime ?? undefined });
+
 /** Replaces `url` with a freshly signed link when the element has a stored object; failures keep the stored URL. */
 export async function signElement(ctx: LayerContext, element: Element): Promise<Element> {
   if (!ctx.storage || !element.objectKey) return element;
   try {
-    const signed = await ctx.storage.getReadUrl(element.objectKey, { downloadName: element.name ?? undefined, mime: element.mime ?? undefined });
+    const signed = await ctx.storage.getReadUrl(element.objectKey, readUrlOptions(element));
     return { ...element, url: signed.url, urlExpiresAt: signed.expiresAt };
   } catch (error) {
     ctx.logger.warn("could not sign an element URL", { threadId: element.threadId, elementId: element.id, error: String(error) });
