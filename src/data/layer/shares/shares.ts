@@ -116,15 +116,35 @@ export async function putExpiryMarker(ctx: LayerContext, threadId: string, share
 export async function shareThread(ctx: LayerContext, threadId: string, userId: string, choice: ShareChoice, before?: ShareState | null): Promise<ShareSettings> {
   const { access, expiresAt } = ShareChoiceSchema.parse(choice);
   const settings: ShareSettings = { threadId, userId, sharedAt: ctx.now(), access, expiresAt, origin: "threadbook" };
-  await putSettings(ctx, settings, before === undefined ? await readShareState(ctx, threadId) : before);
+  const state = before === undefined ? await readShareState(ctx, threadId) : before;
+  await putSettings(ctx, settings, state);
   try {
     // Merged key by key (threads.ts), so Chainlit's other metadata (chat_profile, chat_settings) stays as it is.
     await updateThread(ctx, threadId, { metadata: { is_shared: true, shared_at: settings.sharedAt } }, { mustExist: true });
   } catch (error) {
-    await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(threadId) }));
+    await restoreSettings(ctx, threadId, state?.stored ?? null);
     throw error;
   }
   return settings;
+}
+
+/**
+ * A share that failed puts back the settings it replaced, as they were written: a stop mark (outside the share
+ * index), a live share's settings (with their index keys), or nothing. Deleting them instead forgot what they
+ * remembered: a stopped share then ran again, with the deployment's defaults and no expiry, the next time a Chainlit
+ * session saved its older metadata back, and a live share lost its access and expiry.
+ */
+async function restoreSettings(ctx: LayerContext, threadId: string, stored: ShareSettings | null): Promise<void> {
+  if (!stored) {
+    await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(threadId) }));
+    return;
+  }
+  const index = stored.stopped ? {} : { UserThreadPK: shareIndexPk(stored.userId), UserThreadSK: userThreadSk(stored.sharedAt) };
+  await Promise.all([
+    ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...stored, ...index } })),
+    // The expiry the sweep goes by, which the failed share's own may have replaced.
+    !stored.stopped && stored.expiresAt !== null && putExpiryMarker(ctx, threadId, stored.sharedAt, stored.expiresAt),
+  ]);
 }
 
 /**
