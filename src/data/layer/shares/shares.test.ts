@@ -35,6 +35,20 @@ async function thread(userId: string) {
   return { threadId, question, run, answer, elementId };
 }
 
+/** Runs `action` with the THREAD item's UpdateItem failing (a throttled or timed-out write); it must fail. */
+async function whileFlagWritesFail(threadId: string, action: () => Promise<unknown>) {
+  const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+    const key = (input as { Key?: Record<string, { S?: string }> }).Key;
+    if (operation === "UpdateItem" && key?.PK?.S === `THREAD#${threadId}` && key.SK?.S === "THREAD") throw Object.assign(new Error("injected"), { name: "InternalServerError" });
+    return next();
+  });
+  try {
+    await expect(action()).rejects.toThrow();
+  } finally {
+    stop();
+  }
+}
+
 describe("sharing", () => {
   it("sets Chainlit's flag on the THREAD item (other metadata kept) and writes the settings item in the partition and the share index", async () => {
     const userId = uid("u-");
@@ -107,19 +121,7 @@ describe("sharing", () => {
   it("a share that fails to set the flag puts back the settings it replaced: a stopped share stays stopped, a live one keeps its own", async () => {
     const userId = uid("u-");
     const { threadId } = await thread(userId);
-    /** Shares again with the THREAD item's UpdateItem failing (a throttled or timed-out write): the share fails. */
-    const failedShare = async () => {
-      const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
-        const key = (input as { Key?: Record<string, { S?: string }> }).Key;
-        if (operation === "UpdateItem" && key?.PK?.S === `THREAD#${threadId}` && key.SK?.S === "THREAD") throw Object.assign(new Error("injected"), { name: "InternalServerError" });
-        return next();
-      });
-      try {
-        await expect(layer.shareThread(threadId, userId, { access: "signed-in", expiresAt: null })).rejects.toThrow();
-      } finally {
-        stop();
-      }
-    };
+    const failedShare = () => whileFlagWritesFail(threadId, () => layer.shareThread(threadId, userId, { access: "signed-in", expiresAt: null }));
     // Stopped, then a share that fails: a Chainlit session saving the stopped share's metadata back revives nothing.
     await layer.shareThread(threadId, userId, PUBLIC);
     const stopped = (await layer.getShareState(threadId))!.sharedAt!;
@@ -134,6 +136,19 @@ describe("sharing", () => {
     await failedShare();
     expect((await layer.getShareState(threadId))!.settings).toEqual(live.settings);
     expect((await layer.listShares(userId, { first: 10 })).rows.map((row) => row.settings?.expiresAt)).toEqual([expiresAt]);
+  });
+
+  it("a stop whose flag write fails has already stopped the share: refused here, and ended by the next read", async () => {
+    const userId = uid("u-");
+    const { threadId } = await thread(userId);
+    await layer.shareThread(threadId, userId, PUBLIC);
+    await whileFlagWritesFail(threadId, () => layer.unshareThread(threadId));
+    const state = (await layer.getShareState(threadId))!;
+    // Chainlit's flag is still on, but the settings are the stop mark of this very share.
+    expect(state).toMatchObject({ isShared: true, settings: { sharedAt: state.sharedAt, stopped: true } });
+    expect((await layer.listShares(userId, { first: 10 })).rows).toEqual([]);
+    expect(await layer.endShareIfExpired(state)).toBe(true);
+    expect((await layer.getShareState(threadId))!.isShared).toBe(false);
   });
 
   it("a Chainlit update_thread that wipes the flag ends the share in Threadbook too; the list skips it", async () => {

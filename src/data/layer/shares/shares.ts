@@ -176,21 +176,14 @@ export async function changeShare(ctx: LayerContext, threadId: string, userId: s
  */
 export async function unshareThread(ctx: LayerContext, threadId: string): Promise<boolean> {
   const state = await readShareState(ctx, threadId);
-  try {
-    await updateThread(ctx, threadId, { metadata: { is_shared: false, shared_at: null } }, { mustExist: true });
-  } catch (error) {
-    if (!(error instanceof DataError && error.code === "not_found")) throw error;
-    await deleteSettings(ctx, threadId);
-    return false;
-  }
   const owner = state?.stored?.userId ?? state?.userId;
   // The share to mark: the live one, else the one the stored settings were for (Chainlit unshared it: its metadata
   // may still be saved back by a session open since).
   const live = (state?.isShared || state?.endedByExpiry) && state.sharedAt !== null;
   const markedAt = live ? state.sharedAt : (state?.stored?.sharedAt ?? null);
-  if (!state || markedAt === null || !owner) {
-    await deleteSettings(ctx, threadId);
-  } else {
+  // The stop mark goes first, the flag second: a flag write that fails (throttled, timed out) leaves a share that is
+  // already refused here and ended by the next read, never one still served with its settings.
+  if (state && markedAt !== null && owner) {
     // The stop mark replaces the settings outside the share index (no UserThread keys): "Shared links" never reads it.
     const kept = state.stored?.sharedAt === markedAt ? state.stored : state.settings;
     const mark: ShareSettings = {
@@ -205,6 +198,14 @@ export async function unshareThread(ctx: LayerContext, threadId: string): Promis
     };
     await Promise.all([ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...mark } })), deleteKeys(ctx, [expiryMarkerKey(threadId)])]);
   }
+  try {
+    await updateThread(ctx, threadId, { metadata: { is_shared: false, shared_at: null } }, { mustExist: true });
+  } catch (error) {
+    if (!(error instanceof DataError && error.code === "not_found")) throw error;
+    await deleteSettings(ctx, threadId);
+    return false;
+  }
+  if (!state || markedAt === null || !owner) await deleteSettings(ctx, threadId);
   // Viewers' copies of files stored under Chainlit's keys go with the share; sharing again makes them anew.
   await removeShareCopies(ctx, threadId);
   return true;
