@@ -44,7 +44,7 @@ describe("safeFileName", () => {
 
 describe("which recorded keys are an element's file", () => {
   it("its Threadbook key, Threadbook's older key and Chainlit's key of the same thread and element; nothing else", () => {
-    for (const key of [elementObjectKey("t1", "e1", "a.pdf"), "t1/e1/a.pdf", "alice@example.com/t1/e1", "unknown/t1/e1", "threadbook/t1/e1", "threadbook-imports/t1/e1", "a/b/t1/e1"]) {
+    for (const key of [elementObjectKey("t1", "e1", "a.pdf"), "t1/e1/a.pdf", "t1/e1/an older name.pdf", "threadbook/t1/e1/x y.pdf", "alice@example.com/t1/e1", "unknown/t1/e1", "threadbook/t1/e1", "threadbook-imports/t1/e1", "a/b/t1/e1"]) {
       expect(isElementFileOf(key, "t1", "e1"), key).toBe(true);
     }
     const foreign = [

@@ -83,11 +83,13 @@ function isKeyOf(root: string, objectKey: unknown, threadId: string, elementId: 
  */
 export function isElementFileOf(objectKey: unknown, threadId: string, elementId: string): objectKey is string {
   if (typeof objectKey !== "string" || threadId === "" || elementId === "") return false;
-  if (isOwnElementKey(objectKey, threadId, elementId)) return true;
-  const older = `${threadId}/${elementId}/`;
-  if (objectKey.startsWith(older)) {
-    const name = objectKey.slice(older.length);
-    return name !== "" && name === safeFileName(name);
+  // Threadbook's keys, current and older, end in the file name as it was cleaned when stored: whatever cleaning an
+  // earlier version did, one segment, never empty.
+  for (const prefix of [`${OBJECT_KEY_ROOT}/${threadId}/${elementId}/`, `${threadId}/${elementId}/`]) {
+    if (objectKey.startsWith(prefix)) {
+      const name = objectKey.slice(prefix.length);
+      if (name !== "" && !name.includes("/")) return true;
+    }
   }
   const chainlit = `/${threadId}/${elementId}`;
   if (!objectKey.endsWith(chainlit)) return false;
