@@ -50,8 +50,14 @@ interface OidcProvider {
   interactionFinished(req: IncomingMessage, res: ServerResponse, result: unknown, options: { mergeWithLastSubmission: boolean }): Promise<void>;
 }
 
-/** What the provider says about the address: `email_verified` true, false, or no such claim at all. */
-export type Verified = "yes" | "no" | "absent";
+/**
+ * What the provider says about the address: `email_verified` true, false, no such claim at all, or the strings
+ * "true" / "TRUE" (Amazon Cognito's userinfo sends the string "true"; only exactly that counts).
+ */
+export type Verified = "yes" | "no" | "absent" | "string-true" | "string-TRUE";
+
+const VERIFIED_CLAIM: Record<Exclude<Verified, "absent">, boolean | string> = { yes: true, no: false, "string-true": "true", "string-TRUE": "TRUE" };
+const isVerified = (value: string | null): value is Verified => value === "absent" || (value !== null && value in VERIFIED_CLAIM);
 
 interface Account {
   email: string;
@@ -69,6 +75,7 @@ function loginPage(uid: string): string {
   <p><label for="name">Name</label> <input id="name" name="name"></p>
   <p><label for="verified">Email verified</label> <select id="verified" name="verified">
     <option value="yes" selected>yes</option><option value="no">no</option><option value="absent">not said</option>
+    <option value="string-true">"true" (a string)</option><option value="string-TRUE">"TRUE" (a string)</option>
   </select></p>
   <button type="submit">Continue</button>
 </form></body></html>`;
@@ -113,7 +120,7 @@ export async function startOidcProvider(options: { redirectUris: string[]; port?
     async findAccount(_ctx: unknown, sub: string) {
       const account = accounts.get(sub);
       if (!account) return undefined;
-      const verified = account.verified === "absent" ? {} : { email_verified: account.verified === "yes" };
+      const verified = account.verified === "absent" ? {} : { email_verified: VERIFIED_CLAIM[account.verified] };
       return { accountId: sub, claims: () => ({ sub, email: account.email, ...verified, name: account.name }) };
     },
     async loadExistingGrant(ctx: OidcContext) {
@@ -142,7 +149,7 @@ export async function startOidcProvider(options: { redirectUris: string[]; port?
     // The subject is deliberately not the email: the app must map sub → email itself.
     const accountId = `acct-${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 16)}`;
     const verified = form.get("verified");
-    accounts.set(accountId, { email, name: form.get("name") ?? "", verified: verified === "no" || verified === "absent" ? verified : "yes" });
+    accounts.set(accountId, { email, name: form.get("name") ?? "", verified: isVerified(verified) ? verified : "yes" });
     await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
   };
 

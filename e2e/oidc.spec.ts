@@ -58,6 +58,16 @@ test.describe("OpenID Connect sign-in", () => {
     });
   }
 
+  test('signs in when the provider vouches with the string "true" (Cognito), not with "TRUE"', async ({ page }) => {
+    const email = `Cora-${Date.now()}@example.com`;
+    await signInAtProvider(page, { email, name: "Cora Cognito", verified: "string-true" });
+    await expect(page).toHaveURL(/\/threads/);
+    await expect(new ThreadsPage(page).currentUser).toHaveText(email);
+    await page.context().clearCookies();
+    await signInAtProvider(page, { email: `upper-${Date.now()}@example.com`, name: "Mallory", verified: "string-TRUE" });
+    await expect(page).toHaveURL(/\/sign-in\?.*error=UnverifiedEmail/);
+  });
+
   test("an unverified address of an existing user never signs in as that user", async ({ page }) => {
     await signInAtProvider(page, { email: "alice@example.com", name: "Not Alice", verified: "absent" });
     await expect(page).toHaveURL(/\/sign-in\?.*error=UnverifiedEmail/);

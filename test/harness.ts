@@ -45,7 +45,14 @@ export async function freshBucket(client = s3Client()): Promise<{ client: S3Clie
 }
 
 /** Counts DynamoDB HTTP requests (each attempt, retries included): through an SDK middleware and the direct sender's interceptor. */
-export function countRequests(client: DynamoDBClient): { readonly count: number; readonly settled: number; reset(): number; byOperation: Map<string, number> } {
+export function countRequests(client: DynamoDBClient): {
+  readonly count: number;
+  readonly settled: number;
+  reset(): number;
+  byOperation: Map<string, number>;
+  /** Starts counting the bytes of the answers (as JSON) of the direct sender's requests; stop() ends it and says how many. */
+  measureAnswerBytes(): { stop(): number };
+} {
   const state = { count: 0, settled: 0, byOperation: new Map<string, number>() };
   const counted = async <T>(op: string, next: () => Promise<T>): Promise<T> => {
     state.count++;
@@ -71,6 +78,20 @@ export function countRequests(client: DynamoDBClient): { readonly count: number;
       return state.settled;
     },
     byOperation: state.byOperation,
+    measureAnswerBytes() {
+      let bytes = 0;
+      const remove = directSenderOf(client)?.intercept(async (_attempt, next) => {
+        const output = await next();
+        bytes += Buffer.byteLength(JSON.stringify(output));
+        return output;
+      });
+      return {
+        stop() {
+          remove?.();
+          return bytes;
+        },
+      };
+    },
     reset() {
       const n = state.count;
       state.count = 0;

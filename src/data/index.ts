@@ -10,7 +10,7 @@ export { type EnsureUserAuthResult } from "./layer/users/users";
 export { type RateCounter, type RateHit } from "./layer/rate-counters";
 export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import/import-threads";
 export { type NewImportJob } from "./layer/import/import-jobs";
-export { safeObjectName, DEFAULT_MIME } from "./layer/steps/elements";
+export { safeObjectName, DEFAULT_MIME, readUrlOptions } from "./layer/steps/elements";
 
 export * from "./entities/common";
 export * from "./entities/element";

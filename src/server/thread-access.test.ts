@@ -31,10 +31,12 @@ const drain = async (events: AsyncIterable<unknown>) => {
 };
 
 describe("round trips through the gate", () => {
-  it("threads.get and threads.export read the thread once (one Query), and nothing else", async () => {
+  it("threads.get reads the thread once (one Query); threads.export asks for the owner first, then reads it once", async () => {
     const caller = callerFor(services, alice);
     expect(await requestsOf(() => caller.threads.get({ threadId: seeded.threadId }))).toEqual({ QueryCommand: 1 });
-    expect(await requestsOf(() => caller.threads.export({ threadId: seeded.threadId, format: "json" }))).toEqual({ QueryCommand: 1 });
+    expect(await requestsOf(() => caller.threads.export({ threadId: seeded.threadId, format: "json" }))).toEqual({ GetItemCommand: 1, QueryCommand: 1 });
+    // Hostile: someone else's thread (its id is in its share link) costs the GetItem, never the thread's read.
+    expect(await requestsOf(() => callerFor(services, bob).threads.export({ threadId: seeded.threadId, format: "json" }))).toEqual({ GetItemCommand: 1 });
   });
 
   it("procedures that need only the owner make one GetItem before their own work", async () => {
@@ -127,7 +129,9 @@ describe("a long thread's page starts before the rest of its read (docs/long-thr
     expect(own.requests).toBeGreaterThan(1);
     expect(own.told).toEqual([{ name: "Long", requestsSoFar: 1 }]);
     // Hostile: Bob's page must answer 404 before anything streams, so he is never told, before or after the read.
-    expect(await read(bob, threadId)).toMatchObject({ found: false, told: [] });
+    // ...and the read stops at the page that showed the thread is not his: the rest of Alice's thread is never read.
+    expect(await read(bob, threadId)).toEqual({ found: false, told: [], requests: 1 });
+    expect(await requestsOf(() => callerFor(services, bob).threads.get({ threadId }))).toEqual({ QueryCommand: 1 });
     expect((await read(alice, seeded.threadId)).told).toEqual([]);
   });
 });

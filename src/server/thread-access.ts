@@ -7,8 +7,9 @@
  * - New threads get an id the server makes (a random UUID). A client-chosen id was a path: a thread named
  *   `alice@example.com` sat over Alice's Chainlit files (`{userIdentifier}/{threadId}/{elementId}`).
  * - Callers take the cheapest read that answers their question and keep what it returned, so nothing reads the
- *   thread twice: `findOwnedThreadRef` is one GetItem of the owner; `findOwnedThread` is the full thread (one Query
- *   per MB) with the owner checked on the THREAD item it already holds.
+ *   thread twice: `findOwnedThreadRef` is one GetItem of the owner; `findOwnedThreadOutline` reads the partition
+ *   from its end, the THREAD item first, and reads no further than that page for someone else's thread;
+ *   `findOwnedThread` (the whole thread, for an export) asks for the owner first, then reads the full thread.
  * - A thread pass skips even that GetItem for feedback: the full read hands the page a short-lived signed statement
  *   "this user owns this thread", and a 👍/👎 click shows it back. A pass never creates or revives anything: the
  *   writes it allows are conditional on the step existing. A missing, foreign, expired or forged pass only means the
@@ -83,6 +84,10 @@ export async function findOwnedThreadRef(
  */
 export async function findOwnedThread(data: Data, user: SessionUser, threadId: string, options: { signElements?: boolean } = {}): Promise<ThreadWithContent | null> {
   if (!isId(threadId)) return null;
+  // The owner first (one GetItem): the whole read (its THREAD item comes last, after every step and part) is made
+  // only for the owner. Anyone naming someone else's thread, say from its share link, had the server read all of it
+  // (tens of MB for an imported thread, with every link signed) only to answer 404.
+  if ((await data.getThreadAuthor(threadId)) !== user.id) return null;
   const thread = await data.getThread(threadId, options);
   return thread && thread.userId != null && thread.userId === user.id ? thread : null;
 }
@@ -103,14 +108,11 @@ export async function findOwnedThreadOutline(
 ): Promise<ThreadOutline | null> {
   if (!isId(threadId)) return null;
   const ownedBy = (thread: { userId?: string | null }) => thread.userId != null && thread.userId === user.id;
-  const outline = await data.getThreadOutline(
-    threadId,
-    onOwnedBeforeRest && {
-      onThreadBeforeRest: (thread) => {
-        if (ownedBy(thread)) onOwnedBeforeRest(thread);
-      },
-    },
-  );
+  // Someone else's long thread is read no further than its first page (readRestIf): its answer is null anyway.
+  const outline = await data.getThreadOutline(threadId, {
+    readRestIf: ownedBy,
+    ...(onOwnedBeforeRest && { onThreadBeforeRest: onOwnedBeforeRest }),
+  });
   return outline && ownedBy(outline.thread) ? outline : null;
 }
 

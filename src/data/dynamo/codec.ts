@@ -71,6 +71,15 @@ export function decodeItem<S extends z.ZodType>(schema: S, item: Item, defaults:
   return schema.parse(withDefaults(item, defaults));
 }
 
+/**
+ * The item with what its key says put over its own attributes. The key is the truth: an `id` or `threadId` attribute
+ * that disagrees with the PK/SK (a hostile writer, a bug in another app on the table) must never make an operation
+ * address a different item, and callers address items by the ids a read hands them.
+ */
+export function keyed(item: Item, fromKey: Item): Item {
+  return { ...item, ...fromKey };
+}
+
 /** As decodeItem, but null when the item does not fit the schema (one bad row must not sink a whole thread). */
 export function tryDecodeItem<S extends z.ZodType>(schema: S, item: Item, defaults: Item = {}): z.infer<S> | null {
   const result = schema.safeParse(withDefaults(item, defaults));
@@ -91,6 +100,22 @@ function stripNullDefaults(item: Item, defaults: Item): Item {
   const out: Item = { ...item };
   for (const key in defaults) if (out[key] === null) delete out[key];
   return out;
+}
+
+/**
+ * About what an item weighs on the wire, in bytes: its names and strings in UTF-8, numbers by their digits, binary by
+ * length, nested values summed (DynamoDB's own item size counts the same way). What a read has cost, for reads that
+ * are bounded in bytes.
+ */
+export function itemBytes(value: unknown): number {
+  if (typeof value === "string") return Buffer.byteLength(value);
+  if (typeof value === "number" || typeof value === "bigint") return String(value).length;
+  if (typeof value === "boolean" || value === null || value === undefined) return 1;
+  if (value instanceof Uint8Array) return value.byteLength;
+  let total = 3;
+  if (value instanceof Set || Array.isArray(value)) for (const entry of value) total += itemBytes(entry) + 1;
+  else for (const [key, entry] of Object.entries(value as object)) total += Buffer.byteLength(key) + itemBytes(entry);
+  return total;
 }
 
 /** Drops undefined values so a `{ ...input }` spread never turns into a `SET x = :undefined` clause. */

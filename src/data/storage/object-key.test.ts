@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
-import { checkObjectKey, elementObjectKey, isOwnElementKey, isShareCopyKeyOf, safeFileName, shareCopyKey } from "./object-key";
+import { checkObjectKey, elementObjectKey, isElementFileOf, isOwnElementKey, isShareCopyKeyOf, safeFileName, shareCopyKey } from "./object-key";
 
 describe("elementObjectKey", () => {
   it("is {threadId}/{elementId}/{safe name}", () => {
@@ -39,6 +39,31 @@ describe("safeFileName", () => {
     for (const input of ["Ωmega/../x?.pdf", "%2F..%2F", "a#b&c=d.txt", " .hidden", "\u0000\ud800.bin"]) {
       expect(safeFileName(input)).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/);
     }
+  });
+});
+
+describe("which recorded keys are an element's file", () => {
+  it("its Threadbook key, Threadbook's older key and Chainlit's key of the same thread and element; nothing else", () => {
+    for (const key of [elementObjectKey("t1", "e1", "a.pdf"), "t1/e1/a.pdf", "t1/e1/an older name.pdf", "threadbook/t1/e1/x y.pdf", "alice@example.com/t1/e1", "unknown/t1/e1", "threadbook/t1/e1", "threadbook-imports/t1/e1", "a/b/t1/e1"]) {
+      expect(isElementFileOf(key, "t1", "e1"), key).toBe(true);
+    }
+    const foreign = [
+      elementObjectKey("t2", "e1", "a.pdf"), // another thread's
+      elementObjectKey("t1", "e2", "a.pdf"), // another element's
+      "alice@example.com/t2/e1",
+      "alice@example.com/t1/e2",
+      shareCopyKey("t1", "e1", "a.pdf"), // a share copy is recorded as shareCopyKey, never as the file
+      "threadbook-shared/x/t1/e1", // someone's share copy of element t1, named e1
+      "threadbook/x/t1/e1", // thread x's element t1, file e1
+      "/t1/e1",
+      "t1/e1",
+      "t1/e1/",
+      "t1/e1/a/b.pdf",
+      "",
+      42,
+      null,
+    ];
+    for (const key of foreign) expect(isElementFileOf(key, "t1", "e1"), String(key)).toBe(false);
   });
 });
 

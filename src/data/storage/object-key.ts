@@ -73,6 +73,32 @@ function isKeyOf(root: string, objectKey: unknown, threadId: string, elementId: 
   return name !== "" && name === safeFileName(name);
 }
 
+/**
+ * True when `objectKey`, as an element item records it, names a file of that very element (ids from the item's key):
+ * Threadbook's key (isOwnElementKey), its older `{threadId}/{elementId}/{name}`, or Chainlit's
+ * `{userIdentifier}/{threadId}/{elementId}` (docs/chainlit.md, "Elements and object keys"). The attribute is
+ * whatever the item's writer put there, and every read signs it, reads it for the model, copies it for a share or a
+ * copy, and every delete deletes it: an element item in Mallory's thread naming Alice's file would hand Mallory that
+ * file, and deleting Mallory's thread would delete it. No writer of an honest item records anything else.
+ */
+export function isElementFileOf(objectKey: unknown, threadId: string, elementId: string): objectKey is string {
+  if (typeof objectKey !== "string" || threadId === "" || elementId === "") return false;
+  // Threadbook's keys, current and older, end in the file name as it was cleaned when stored: whatever cleaning an
+  // earlier version did, one segment, never empty.
+  for (const prefix of [`${OBJECT_KEY_ROOT}/${threadId}/${elementId}/`, `${threadId}/${elementId}/`]) {
+    if (objectKey.startsWith(prefix)) {
+      const name = objectKey.slice(prefix.length);
+      if (name !== "" && !name.includes("/")) return true;
+    }
+  }
+  const chainlit = `/${threadId}/${elementId}`;
+  if (!objectKey.endsWith(chainlit)) return false;
+  const identifier = objectKey.slice(0, -chainlit.length);
+  // Threadbook's own roots hold four segments or two: a Chainlit key ends its identifier before them (a user named
+  // "threadbook" keys `threadbook/{threadId}/{elementId}`, three).
+  return identifier !== "" && !/^threadbook(-shared|-imports)?\//.test(identifier);
+}
+
 export const SHARE_COPY_ROOT = "threadbook-shared";
 
 /**

@@ -18,6 +18,11 @@ export interface Assistant {
   readonly name: string;
   /** The built-in assistant is labelled as a demo wherever it answers. */
   readonly isDemo: boolean;
+  /**
+   * The most characters of a thread it sends with a turn (history-budget.ts), when it keeps such a budget: a turn
+   * then reads no more of the thread than that budget can use (continue-thread.ts).
+   */
+  readonly historyMaxChars?: number;
   stream(messages: ChatMessage[], options: { signal: AbortSignal }): AsyncIterable<string>;
 }
 

@@ -68,6 +68,7 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
   return {
     name: options.model,
     isDemo: false,
+    historyMaxChars,
     async *stream(messages, { signal }) {
       // One controller for the caller's cancel and our timeouts; `timedOut` says which of ours fired.
       const controller = new AbortController();

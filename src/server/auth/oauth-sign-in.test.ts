@@ -12,12 +12,15 @@ const refused = (reason: string) => ({ ok: false, reason });
 const ok = (identifier: string) => ({ ok: true, identifier });
 
 describe("OIDC providers with email_verified (Google, Keycloak, Cognito, generic OIDC)", () => {
-  it("take the email, case kept, only when email_verified is exactly true", () => {
+  it("take the email, case kept, only when email_verified is exactly true or Cognito's string \"true\"", () => {
     for (const provider of ["google", "keycloak", "cognito", "oidc"]) {
       for (const settings of [CHAINLIT, EMAIL]) {
-        expect(identify({ provider, profile: { email: "Erin.Walsh@Contoso.com", email_verified: true } }, settings)).toEqual(ok("Erin.Walsh@Contoso.com"));
-        for (const email_verified of [false, "true", "false", 1, undefined, null]) {
-          expect(identify({ provider, profile: { email: "erin@contoso.com", email_verified } }, settings), `${provider} ${String(email_verified)}`).toEqual(refused("UnverifiedEmail"));
+        for (const email_verified of [true, "true"]) {
+          expect(identify({ provider, profile: { email: "Erin.Walsh@Contoso.com", email_verified } }, settings), `${provider} ${JSON.stringify(email_verified)}`).toEqual(ok("Erin.Walsh@Contoso.com"));
+        }
+        const looser = ["TRUE", "True", "1", "yes", " true", "true ", "\"true\"", "", ["true"], { value: "true" }];
+        for (const email_verified of [false, "false", 1, 0, undefined, null, ...looser]) {
+          expect(identify({ provider, profile: { email: "erin@contoso.com", email_verified } }, settings), `${provider} ${JSON.stringify(email_verified)}`).toEqual(refused("UnverifiedEmail"));
         }
         expect(identify({ provider, profile: { email: "erin@contoso.com" } }, settings)).toEqual(refused("UnverifiedEmail"));
       }

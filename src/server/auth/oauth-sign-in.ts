@@ -72,11 +72,18 @@ function entraVerifiedEmail(profile: Record<string, unknown>, settings: OAuthSet
   return settings.entraTenantIssuer || profile.xms_edov === true || listed ? email : null;
 }
 
+/**
+ * OIDC's `email_verified` is a boolean, but Amazon Cognito's userinfo endpoint sends the string "true" (or "false").
+ * Exactly those four letters count, nothing looser ("TRUE", "1", "yes", " true"): a lax reading of a claim that
+ * decides whose history a sign-in opens is how an unverified address would get in.
+ */
+const vouched = (claim: unknown): boolean => claim === true || claim === "true";
+
 /** The provider's email if it vouches for it; a missing `email_verified` counts as unverified. */
 export function verifiedEmail(facts: OAuthFacts, settings: OAuthSettings): string | null {
   if (facts.provider === GITHUB_ID) return githubVerifiedEmail(facts.githubEmails);
   if (facts.provider === ENTRA_ID) return entraVerifiedEmail(facts.profile, settings);
-  return facts.profile.email_verified === true ? stringOf(facts.profile.email) : null;
+  return vouched(facts.profile.email_verified) ? stringOf(facts.profile.email) : null;
 }
 
 /** Chainlit's identifier when it is not the email; null when the email is (then it must be verified). */

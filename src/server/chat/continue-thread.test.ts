@@ -183,6 +183,31 @@ describe("chat.send", () => {
     expect(batchGets).toBeLessThanOrEqual(4);
   });
 
+  it("reads a bounded number of bytes of history however large the thread's older messages are (hostile: an import of huge replies)", async () => {
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    const { doc, tableName } = services.data.context;
+    const at = (i: number, ms: number) => new Date(Date.UTC(2025, 2, 4) + i * 10_000 + ms).toISOString();
+    const turn = (i: number, answer: string) =>
+      chainlitTurn(alice.id, threadId, { question: `q${i}`, answer, askedAt: at(i, 0), ranAt: at(i, 1), repliedAt: at(i, 2), endedAt: at(i, 3) });
+    // 60 old turns whose replies are 350,000 characters each (21 MB), then 20 ordinary turns.
+    const huge = Array.from({ length: 60 }, (_, i) => turn(i, `a${i} `.padEnd(350_000, "x")));
+    const recent = Array.from({ length: 20 }, (_, i) => turn(60 + i, `a${60 + i} `.padEnd(2_000, "y")));
+    const items = [chainlitThread(alice.id, threadId).thread, ...[...huge, ...recent].flatMap((t) => t.steps)];
+    for (let i = 0; i < items.length; i += 10) await Promise.all(items.slice(i, i + 10).map((Item) => doc.send(new PutItemCommand({ TableName: tableName, Item }))));
+
+    const measure = services.requests.measureAnswerBytes();
+    await collect(await callerFor(services, alice).chat.send({ threadId, messageId: randomUUID(), content: "and now?" }));
+    const read = measure.stop();
+    const sent = fake.requests.at(-1)!.messages.map((m) => [m.role, String(m.content)] as const);
+
+    // What reaches the model is what the character budget (200,000) keeps of the whole history: the 20 ordinary
+    // turns; the newest huge reply does not fit, and nothing older than it is sent.
+    expect(sent).toEqual([...recent.flatMap((_, i) => [["user", `q${60 + i}`], ["assistant", `a${60 + i} `.padEnd(2_000, "y")]]), ["user", "and now?"]]);
+    // The turn read the outline and at most 16 MB of messages (a few of the huge replies), not the 21 MB of them.
+    expect(read).toBeLessThan(18 * 1024 * 1024);
+  });
+
   it("keeps what streamed before a cancel", async () => {
     const alice = sessionUser();
     const threadId = await newThread(services, alice);

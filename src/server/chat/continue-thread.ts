@@ -6,9 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { utcNow, type DynamoDBDataLayer, type Element, type StorageClient, type ThreadOutline } from "@/data";
+import { utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline } from "@/data";
 import type { Assistant, AssistantAttachment } from "../assistant/assistant";
-import { describeOnly, messagesInOrder, newestMessageIds } from "./history";
+import { describeOnly, isHistoryMessage, messagesInOrder, newestMessageIds } from "./history";
 import { isTextLike } from "@/lib/shared/format";
 
 export type ChatEvent =
@@ -46,6 +46,14 @@ const INLINE_IMAGE_MAX = 5 * 1024 * 1024;
  * characters is 400 messages of 500), and 4 BatchGetItems side by side at most when a long thread's were skimmed.
  */
 const HISTORY_MESSAGES_MAX = 400;
+/**
+ * The most a turn reads of its thread's history from the table, in bytes, whatever the assistant's character budget
+ * (4 bytes a character at most beyond it: UTF-8 and the rest of each item). History is read newest first and stops
+ * where the budget ends (ThreadOutline.newestSteps); before, the newest 400 messages were read whole and only then cut
+ * to the budget, which for an imported thread of long messages held tens of MB per turn.
+ */
+const HISTORY_READ_MIN_BYTES = 16 * 1024 * 1024;
+const historyReadBytes = (maxChars: number) => (Number.isFinite(maxChars) ? Math.max(HISTORY_READ_MIN_BYTES, 4 * maxChars) : HISTORY_READ_MIN_BYTES);
 /**
  * What one turn reads of its message's own attachments: at most this many files, and this many bytes together (two
  * images at their cap); the rest go to the model by name. Nothing bounds how many files a message has (each upload is
@@ -94,6 +102,18 @@ function readLimits(elements: readonly Element[]): number[] {
   });
 }
 
+/**
+ * The thread's earlier messages the assistant can use: the newest HISTORY_MESSAGES_MAX, read newest first only as far
+ * as its character budget reaches. Each counts its text, as fitHistory counts it before its attachments' names, and
+ * the message just sent its own text: never more than fitHistory will count, so every message it keeps is read.
+ * Failed replies never reach the model (messagesInOrder) and count nothing.
+ */
+function readHistory(outline: ThreadOutline, messageId: string, content: string, budget: number | undefined) {
+  const maxChars = (budget ?? Infinity) - content.length;
+  const charsOf = (step: Step) => (isHistoryMessage(step) ? (step.output ?? "").length : 0);
+  return outline.newestSteps(newestMessageIds(outline.steps, HISTORY_MESSAGES_MAX, messageId), { maxChars, maxBytes: historyReadBytes(maxChars), charsOf });
+}
+
 export async function* continueThread(
   deps: { data: DynamoDBDataLayer; assistant: Assistant; userIdentifier: string },
   input: ContinueInput,
@@ -125,7 +145,7 @@ export async function* continueThread(
 
   const [readable, earlier] = await Promise.all([
     Promise.all(readLimits(ownAttachments).map((limit, i) => readAttachment(ownAttachments[i]!, data.storageProvider, limit).catch(() => describeOnly([ownAttachments[i]!])[0]!))),
-    outline.fullSteps(newestMessageIds(outline.steps, HISTORY_MESSAGES_MAX, messageId)),
+    readHistory(outline, messageId, input.content, assistant.historyMaxChars),
   ]);
   const messages = messagesInOrder([...earlier, userStep], outline.elements, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
 

@@ -10,7 +10,7 @@ import type { AssistantAttachment, ChatMessage } from "../assistant/assistant";
 export function messagesInOrder(ordered: readonly Step[], elements: readonly Element[], attachmentsOf: (elements: Element[]) => AssistantAttachment[] = describeOnly): ChatMessage[] {
   const { byStep } = attachElements(elements, new Set(ordered.map((s) => s.id)));
   return ordered
-    .filter((s: Step) => isMessage(s) && !s.isError)
+    .filter(isHistoryMessage)
     .map((s) => {
       const elements = byStep.get(s.id) ?? [];
       const message: ChatMessage = { role: s.type === "user_message" ? "user" : "assistant", content: s.output ?? "" };
@@ -20,6 +20,8 @@ export function messagesInOrder(ordered: readonly Step[], elements: readonly Ele
 }
 
 const isMessage = (s: Pick<Step, "type">) => s.type === "user_message" || s.type === "assistant_message";
+/** A message the model is sent: a question or a reply, never a failed one. */
+export const isHistoryMessage = (s: Step) => isMessage(s) && !s.isError;
 
 /**
  * The ids of a thread's newest messages, oldest first, from its outline: what a turn reads whole of a long thread.

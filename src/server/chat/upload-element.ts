@@ -5,7 +5,7 @@
  */
 import { pipeline, Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { IdSchema, isDataError, type Element } from "@/data";
+import { IdSchema, isDataError, readUrlOptions, type Element } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
 import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
@@ -94,7 +94,7 @@ async function storeElement(services: Services, user: SessionUser, request: Uplo
       content,
     }, { owner: user.id });
     const signed = element.objectKey
-      ? await services.storage.getReadUrl(element.objectKey, { downloadName: element.name ?? undefined, mime: element.mime ?? undefined })
+      ? await services.storage.getReadUrl(element.objectKey, readUrlOptions(element))
       : null;
     return { status: 201, element: { ...element, url: signed?.url ?? null, urlExpiresAt: signed?.expiresAt ?? null } };
   } catch (error) {

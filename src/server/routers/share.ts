@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { IdSchema, PaginationSchema, ShareAccessSchema, type ShareState, type StorageClient, type ThreadWithContent } from "@/data";
+import { IdSchema, PaginationSchema, readUrlOptions, ShareAccessSchema, type ShareState, type StorageClient, type ThreadWithContent } from "@/data";
 import type { Context } from "../context";
 import { refusedError } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
@@ -116,8 +116,7 @@ export const shareRouter = createTRPCRouter({
     const element = read.kind === "shared" ? snapshotElement(read, input.elementId) : null;
     if (!element?.objectKey) throw notShared();
     const signed = await ctx.services.storage.getReadUrl(element.objectKey, {
-      downloadName: element.name ?? undefined,
-      mime: element.mime ?? undefined,
+      ...readUrlOptions(element),
       expiresInSeconds: Math.min(SHARE_URL_SECONDS, ctx.services.storageUrlExpiresSeconds),
     });
     return { url: signed.url, expiresAt: signed.expiresAt };

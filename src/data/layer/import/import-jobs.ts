@@ -7,7 +7,7 @@
  * names the `updatedAt` it saw, so of two instances that find the same silent job only one gets it.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { decodeItem } from "../../dynamo/codec";
+import { decodeItem, keyed } from "../../dynamo/codec";
 import { IMPORT_JOB_ID, ImportJobSchema, type ImportJob, type ImportJobProgress, type ImportProblemData, type ImportUpload } from "../../entities/import-job";
 import { IdSchema } from "../../entities/common";
 import { DataError } from "../../errors";
@@ -70,7 +70,7 @@ export async function listRunningImportJobs(ctx: LayerContext, limit: number): P
 export async function getImportJob(ctx: LayerContext, userId: string, jobId: string): Promise<ImportJob | null> {
   if (!IdSchema.safeParse(jobId).success) return null;
   const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: jobKey(userId, jobId), ConsistentRead: true }));
-  return out.Item ? decodeItem(ImportJobSchema, out.Item, { jobId, userId }) : null;
+  return out.Item ? decodeItem(ImportJobSchema, keyed(out.Item, { jobId, userId })) : null;
 }
 
 /** The user's jobs, newest first (job ids are time-ordered, so SK order is creation order). */
@@ -85,7 +85,7 @@ export async function listImportJobs(ctx: LayerContext, userId: string, limit: n
       ConsistentRead: true,
     }),
   );
-  return (out.Items ?? []).map((item) => decodeItem(ImportJobSchema, item, { userId }));
+  return (out.Items ?? []).map((item) => decodeItem(ImportJobSchema, keyed(item, { userId, jobId: idFromKey(String(item.SK), IMPORT_JOB_PREFIX) })));
 }
 
 const ended = (progress: ImportJobProgress) => progress.status !== undefined && progress.status !== "running";
@@ -166,7 +166,7 @@ async function whileAsSeen(
       const out = await ctx.doc.send(
         new UpdateCommand({ TableName: ctx.tableName, Key: jobKey(userId, jobId), UpdateExpression, ConditionExpression, ...expr.attributes(), ReturnValues: "ALL_NEW" }),
       );
-      return decodeItem(ImportJobSchema, out.Attributes!, { jobId, userId });
+      return decodeItem(ImportJobSchema, keyed(out.Attributes!, { jobId, userId }));
     },
     () => null,
   );

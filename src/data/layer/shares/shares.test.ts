@@ -4,6 +4,7 @@ import { shareSnapshot } from "./share-snapshot";
 import { freshStorage } from "../../../../test/storage-backends";
 import { chainlitDeleteThread, chainlitShareThread, chainlitUpdateThread, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
 import { type DynamoDBDataLayer } from "../data-layer";
+import { directSenderOf } from "../../dynamo/dynamo-direct";
 
 let table: TestTable;
 let layer: DynamoDBDataLayer;
@@ -32,6 +33,20 @@ async function thread(userId: string) {
   await layer.createElement({ id: elementId, threadId, type: "file", name: "sales.csv", mime: "text/csv", forId: answer, content: "region,total\nnorth,1\n" });
   await layer.upsertFeedback({ threadId, forId: run, value: 1, comment: "owner's note" });
   return { threadId, question, run, answer, elementId };
+}
+
+/** Runs `action` with the THREAD item's UpdateItem failing (a throttled or timed-out write); it must fail. */
+async function whileFlagWritesFail(threadId: string, action: () => Promise<unknown>) {
+  const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+    const key = (input as { Key?: Record<string, { S?: string }> }).Key;
+    if (operation === "UpdateItem" && key?.PK?.S === `THREAD#${threadId}` && key.SK?.S === "THREAD") throw Object.assign(new Error("injected"), { name: "InternalServerError" });
+    return next();
+  });
+  try {
+    await expect(action()).rejects.toThrow();
+  } finally {
+    stop();
+  }
 }
 
 describe("sharing", () => {
@@ -101,6 +116,39 @@ describe("sharing", () => {
     expect(mark).not.toHaveProperty("UserThreadPK");
     expect(await layer.getShareState(threadId)).toMatchObject({ isShared: false, endedByExpiry: false, settings: null });
     expect((await layer.listShares(userId, { first: 10 })).rows).toEqual([]);
+  });
+
+  it("a share that fails to set the flag puts back the settings it replaced: a stopped share stays stopped, a live one keeps its own", async () => {
+    const userId = uid("u-");
+    const { threadId } = await thread(userId);
+    const failedShare = () => whileFlagWritesFail(threadId, () => layer.shareThread(threadId, userId, { access: "signed-in", expiresAt: null }));
+    // Stopped, then a share that fails: a Chainlit session saving the stopped share's metadata back revives nothing.
+    await layer.shareThread(threadId, userId, PUBLIC);
+    const stopped = (await layer.getShareState(threadId))!.sharedAt!;
+    await layer.unshareThread(threadId);
+    await failedShare();
+    await chainlitShareThread(table, threadId, { isShared: true, at: "2031-02-03T04:05:06.123456Z", sharedAt: stopped });
+    expect((await layer.getShareState(threadId))!.settings).toMatchObject({ sharedAt: stopped, stopped: true });
+    // Live with an expiry, then a share that fails: still that share, with its access and expiry.
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    await layer.shareThread(threadId, userId, { access: "public", expiresAt });
+    const live = (await layer.getShareState(threadId))!;
+    await failedShare();
+    expect((await layer.getShareState(threadId))!.settings).toEqual(live.settings);
+    expect((await layer.listShares(userId, { first: 10 })).rows.map((row) => row.settings?.expiresAt)).toEqual([expiresAt]);
+  });
+
+  it("a stop whose flag write fails has already stopped the share: refused here, and ended by the next read", async () => {
+    const userId = uid("u-");
+    const { threadId } = await thread(userId);
+    await layer.shareThread(threadId, userId, PUBLIC);
+    await whileFlagWritesFail(threadId, () => layer.unshareThread(threadId));
+    const state = (await layer.getShareState(threadId))!;
+    // Chainlit's flag is still on, but the settings are the stop mark of this very share.
+    expect(state).toMatchObject({ isShared: true, settings: { sharedAt: state.sharedAt, stopped: true } });
+    expect((await layer.listShares(userId, { first: 10 })).rows).toEqual([]);
+    expect(await layer.endShareIfExpired(state)).toBe(true);
+    expect((await layer.getShareState(threadId))!.isShared).toBe(false);
   });
 
   it("a Chainlit update_thread that wipes the flag ends the share in Threadbook too; the list skips it", async () => {

@@ -43,7 +43,7 @@ export const SUPERSEDED_SHARES_KEPT = 32;
 
 function settingsFrom(item: Item | undefined): ShareSettings | null {
   if (!item) return null;
-  const parsed = ShareSettingsSchema.safeParse({ ...item, threadId: item.threadId ?? threadIdFromPk(String(item.PK)) });
+  const parsed = ShareSettingsSchema.safeParse({ ...item, threadId: threadIdFromPk(String(item.PK)) });
   return parsed.success ? parsed.data : null;
 }
 
@@ -116,15 +116,35 @@ export async function putExpiryMarker(ctx: LayerContext, threadId: string, share
 export async function shareThread(ctx: LayerContext, threadId: string, userId: string, choice: ShareChoice, before?: ShareState | null): Promise<ShareSettings> {
   const { access, expiresAt } = ShareChoiceSchema.parse(choice);
   const settings: ShareSettings = { threadId, userId, sharedAt: ctx.now(), access, expiresAt, origin: "threadbook" };
-  await putSettings(ctx, settings, before === undefined ? await readShareState(ctx, threadId) : before);
+  const state = before === undefined ? await readShareState(ctx, threadId) : before;
+  await putSettings(ctx, settings, state);
   try {
     // Merged key by key (threads.ts), so Chainlit's other metadata (chat_profile, chat_settings) stays as it is.
     await updateThread(ctx, threadId, { metadata: { is_shared: true, shared_at: settings.sharedAt } }, { mustExist: true });
   } catch (error) {
-    await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(threadId) }));
+    await restoreSettings(ctx, threadId, state?.stored ?? null);
     throw error;
   }
   return settings;
+}
+
+/**
+ * A share that failed puts back the settings it replaced, as they were written: a stop mark (outside the share
+ * index), a live share's settings (with their index keys), or nothing. Deleting them instead forgot what they
+ * remembered: a stopped share then ran again, with the deployment's defaults and no expiry, the next time a Chainlit
+ * session saved its older metadata back, and a live share lost its access and expiry.
+ */
+async function restoreSettings(ctx: LayerContext, threadId: string, stored: ShareSettings | null): Promise<void> {
+  if (!stored) {
+    await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(threadId) }));
+    return;
+  }
+  const index = stored.stopped ? {} : { UserThreadPK: shareIndexPk(stored.userId), UserThreadSK: userThreadSk(stored.sharedAt) };
+  await Promise.all([
+    ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...stored, ...index } })),
+    // The expiry the sweep goes by, which the failed share's own may have replaced.
+    !stored.stopped && stored.expiresAt !== null && putExpiryMarker(ctx, threadId, stored.sharedAt, stored.expiresAt),
+  ]);
 }
 
 /**
@@ -156,21 +176,14 @@ export async function changeShare(ctx: LayerContext, threadId: string, userId: s
  */
 export async function unshareThread(ctx: LayerContext, threadId: string): Promise<boolean> {
   const state = await readShareState(ctx, threadId);
-  try {
-    await updateThread(ctx, threadId, { metadata: { is_shared: false, shared_at: null } }, { mustExist: true });
-  } catch (error) {
-    if (!(error instanceof DataError && error.code === "not_found")) throw error;
-    await deleteSettings(ctx, threadId);
-    return false;
-  }
   const owner = state?.stored?.userId ?? state?.userId;
   // The share to mark: the live one, else the one the stored settings were for (Chainlit unshared it: its metadata
   // may still be saved back by a session open since).
   const live = (state?.isShared || state?.endedByExpiry) && state.sharedAt !== null;
   const markedAt = live ? state.sharedAt : (state?.stored?.sharedAt ?? null);
-  if (!state || markedAt === null || !owner) {
-    await deleteSettings(ctx, threadId);
-  } else {
+  // The stop mark goes first, the flag second: a flag write that fails (throttled, timed out) leaves a share that is
+  // already refused here and ended by the next read, never one still served with its settings.
+  if (state && markedAt !== null && owner) {
     // The stop mark replaces the settings outside the share index (no UserThread keys): "Shared links" never reads it.
     const kept = state.stored?.sharedAt === markedAt ? state.stored : state.settings;
     const mark: ShareSettings = {
@@ -185,6 +198,14 @@ export async function unshareThread(ctx: LayerContext, threadId: string): Promis
     };
     await Promise.all([ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey(threadId), ...mark } })), deleteKeys(ctx, [expiryMarkerKey(threadId)])]);
   }
+  try {
+    await updateThread(ctx, threadId, { metadata: { is_shared: false, shared_at: null } }, { mustExist: true });
+  } catch (error) {
+    if (!(error instanceof DataError && error.code === "not_found")) throw error;
+    await deleteSettings(ctx, threadId);
+    return false;
+  }
+  if (!state || markedAt === null || !owner) await deleteSettings(ctx, threadId);
   // Viewers' copies of files stored under Chainlit's keys go with the share; sharing again makes them anew.
   await removeShareCopies(ctx, threadId);
   return true;

@@ -67,6 +67,20 @@ describe("elements", () => {
     expect(await layer.getElement(threadId, uid("missing-"))).toBeNull();
   });
 
+  it("signs every link as a download, even for an item with no name whose type says HTML (hostile)", async () => {
+    const layer = table.layer({ storageProvider: storage });
+    const threadId = uid("t-");
+    const chainlit = chainlitThread(uid("u-"), threadId);
+    // Chainlit uploads with no Content-Disposition; the item names no file and claims text/html.
+    await storage.client.send(new PutObjectCommand({ Bucket: storage.bucket, Key: chainlit.objectKey, Body: "<script>alert(document.domain)</script>" }));
+    await Promise.all([...chainlit.items.slice(0, -1), { ...chainlit.element, name: { NULL: true }, mime: { S: "text/html" } }].map((item) => table.putRaw(item)));
+    for (const element of [await layer.getElement(threadId, chainlit.elementId), (await layer.getThread(threadId))!.elements[0]]) {
+      const response = await fetch(element!.url!);
+      expect(response.headers.get("content-disposition")).toMatch(/^attachment/);
+      await response.body?.cancel();
+    }
+  });
+
   it("counts the bytes of a streamed upload", async () => {
     const layer = table.layer({ storageProvider: storage });
     const threadId = await newThread();

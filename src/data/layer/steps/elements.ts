@@ -5,11 +5,11 @@
  */
 import { Transform, pipeline } from "node:stream";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { decodeItem } from "../../dynamo/codec";
+import { decodeItem, keyed, type Item } from "../../dynamo/codec";
 import { ElementSchema, type Element, type ElementContent, type ElementInput } from "../../entities/element";
 import { DataError } from "../../errors";
 import { elementSk, elementSource, threadPk } from "../../keys";
-import { elementObjectKey, safeFileName } from "../../storage/object-key";
+import { elementObjectKey, isElementFileOf, safeFileName } from "../../storage/object-key";
 import { type UploadData } from "../../storage/storage-client";
 import { type LayerContext } from "../context";
 import { indexElementName, removeSource } from "../search/search-index";
@@ -88,19 +88,27 @@ export async function createElement(ctx: LayerContext, input: ElementInput, opti
     throw error;
   }
   // Re-creating an element under another file name moves it to a new key: the old blob would be orphaned.
-  const oldKey = previous?.objectKey;
-  if (typeof oldKey === "string" && oldKey !== element.objectKey) await bestEffortDelete(ctx, oldKey);
+  const oldKey = recordedElementFile(previous, element.threadId, element.id);
+  if (oldKey && oldKey !== element.objectKey) await bestEffortDelete(ctx, oldKey);
   // Its share copy (of the old content) is no longer recorded anywhere once the item is replaced.
   const oldCopy = previous && recordedShareCopy(previous, element.threadId);
   if (oldCopy) await bestEffortDelete(ctx, oldCopy);
   return element;
 }
 
+/**
+ * How an element's link is signed: always as a download (an element without a name gets a bare `attachment`), in
+ * the type its item records. Without a download name the object's stored disposition applied, and Chainlit stores
+ * none: an element item naming no file name and `text/html` (whatever the object holds, the link's type overrides
+ * it) was served for the browser to render, on the storage origin.
+ */
+export const readUrlOptions = (element: Pick<Element, "name" | "mime">) => ({ downloadName: element.name ?? "", mime: element.mime ?? undefined });
+
 /** Replaces `url` with a freshly signed link when the element has a stored object; failures keep the stored URL. */
 export async function signElement(ctx: LayerContext, element: Element): Promise<Element> {
   if (!ctx.storage || !element.objectKey) return element;
   try {
-    const signed = await ctx.storage.getReadUrl(element.objectKey, { downloadName: element.name ?? undefined, mime: element.mime ?? undefined });
+    const signed = await ctx.storage.getReadUrl(element.objectKey, readUrlOptions(element));
     return { ...element, url: signed.url, urlExpiresAt: signed.expiresAt };
   } catch (error) {
     ctx.logger.warn("could not sign an element URL", { threadId: element.threadId, elementId: element.id, error: String(error) });
@@ -108,9 +116,27 @@ export async function signElement(ctx: LayerContext, element: Element): Promise<
   }
 }
 
+/**
+ * An element item's fields as the key says (keyed): its id and thread, and its file only when `objectKey` names a
+ * file of this element (isElementFileOf); any other recorded key is dropped, with a warning, so nothing signs, reads,
+ * copies or deletes it.
+ */
+export function elementFields(ctx: LayerContext, item: Item, threadId: string, elementId: string): Item {
+  const recorded = item.objectKey;
+  const foreign = typeof recorded === "string" && !isElementFileOf(recorded, threadId, elementId);
+  if (foreign) ctx.logger.warn("an element's objectKey names no file of it; ignored", { threadId, elementId });
+  return keyed(item, foreign ? { id: elementId, threadId, objectKey: null } : { id: elementId, threadId });
+}
+
+/** The file an element item (as read raw, e.g. ALL_OLD) records, when it is a file of that element. */
+export function recordedElementFile(item: Item | undefined, threadId: string, elementId: string): string | null {
+  const recorded = item?.objectKey;
+  return isElementFileOf(recorded, threadId, elementId) ? recorded : null;
+}
+
 export async function getElement(ctx: LayerContext, threadId: string, elementId: string): Promise<Element | null> {
   const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: elementKey(threadId, elementId), ConsistentRead: true }));
-  return out.Item ? signElement(ctx, decodeItem(ElementSchema, out.Item, { id: elementId, threadId })) : null;
+  return out.Item ? signElement(ctx, decodeItem(ElementSchema, elementFields(ctx, out.Item, threadId, elementId))) : null;
 }
 
 /**
@@ -120,8 +146,8 @@ export async function getElement(ctx: LayerContext, threadId: string, elementId:
 export async function deleteElement(ctx: LayerContext, elementId: string, threadId: string): Promise<boolean> {
   await removeSource(ctx, threadId, elementSource(elementId));
   const out = await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: elementKey(threadId, elementId), ReturnValues: "ALL_OLD" }));
-  const objectKey = out.Attributes?.objectKey;
-  if (typeof objectKey === "string") await bestEffortDelete(ctx, objectKey);
+  const objectKey = recordedElementFile(out.Attributes, threadId, elementId);
+  if (objectKey) await bestEffortDelete(ctx, objectKey);
   const copy = out.Attributes && recordedShareCopy(out.Attributes, threadId);
   if (copy) await bestEffortDelete(ctx, copy);
   return out.Attributes !== undefined;

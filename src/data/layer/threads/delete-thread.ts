@@ -12,6 +12,7 @@ import { type LayerContext } from "../context";
 import { queryPartition } from "./partition";
 import { isSearchDoc, postingKeysOfDoc } from "../search/search-index";
 import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "../shares/share-copy-record";
+import { recordedElementFile } from "../steps/elements";
 import { threadKey } from "../../keys";
 
 /** How many blob deletes are in flight at once. */
@@ -49,7 +50,8 @@ export async function deleteThread(ctx: LayerContext, threadId: string): Promise
   const objectKeys = items.flatMap((item) => {
     if (!String(item.SK).startsWith(ELEMENT_PREFIX)) return [];
     const copy = recordedShareCopy(item, threadId);
-    return [...(typeof item.objectKey === "string" && item.objectKey ? [item.objectKey] : []), ...(copy ? [copy] : [])];
+    const file = recordedElementFile(item, threadId, String(item.SK).slice(ELEMENT_PREFIX.length));
+    return [...(file ? [file] : []), ...(copy ? [copy] : [])];
   });
   const blobs = await deleteBlobs(ctx, threadId, objectKeys);
   // The full-text postings live under the owner's SEARCH# partitions: the thread's doc items name them.

@@ -3,14 +3,14 @@
  * the THREAD item itself as the ThreadDict (PK, SK and the GSI keys leaked into the API) and signed element URLs one
  * sequential await at a time.
  */
-import { decodeItem, tryDecodeItem, type Item } from "../../dynamo/codec";
+import { decodeItem, keyed, tryDecodeItem, type Item } from "../../dynamo/codec";
 import { ElementSchema, type Element } from "../../entities/element";
 import { StepSchema, type Step } from "../../entities/step";
 import { ThreadSchema, type ThreadWithContent } from "../../entities/thread";
-import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, timestampFromUserThreadSk } from "../../keys";
+import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, feedbackId, idFromKey, timestampFromUserThreadSk } from "../../keys";
 import { sortByTimestamps } from "../../timestamps";
 import { type LayerContext } from "../context";
-import { signElement } from "../steps/elements";
+import { elementFields, signElement } from "../steps/elements";
 import { removeLeftoversOnTheWay } from "./leftovers";
 import { queryPartition } from "./partition";
 import { collectPart, reassembleStep, type PartsByStep } from "../steps/step-parts";
@@ -78,20 +78,31 @@ export function sortByKind(items: readonly Item[]): Omit<PartitionItems, "thread
   return { threadItem, stepItems, elementItems, parts };
 }
 
-/** The THREAD item's own fields. */
-export const decodeThreadItem = (threadId: string, item: Item) => decodeItem(ThreadSchema, item, threadDefaults(threadId, item));
+/** The THREAD item's own fields; its id is its key's. */
+export const decodeThreadItem = (threadId: string, item: Item) => decodeItem(ThreadSchema, keyed(item, { id: threadId }), threadDefaults(threadId, item));
+
+/**
+ * A step item with its ids from its key: `id` and `threadId`, and those its feedback map repeats (the feedback's own
+ * id is what the page sends back to clear it: Chainlit's synthetic `THREAD#{threadId}::STEP#{stepId}`).
+ */
+export function keyedStep(item: Item, threadId: string, stepId: string): Item {
+  const feedback = item.feedback;
+  const fromKey: Item = { id: stepId, threadId };
+  if (feedback && typeof feedback === "object" && !Array.isArray(feedback)) fromKey.feedback = { ...feedback, id: feedbackId(threadId, stepId), forId: stepId, threadId };
+  return keyed(item, fromKey);
+}
 
 /** Step items as steps (parts joined back), in the partition's order; one that does not parse is skipped and logged. */
 export function decodeSteps(ctx: LayerContext, threadId: string, stepItems: Item[], parts: PartsByStep): Step[] {
   return decodeAll(ctx, stepItems, STEP_PREFIX, threadId, (item, id): Step | null => {
     if (!reassembleStep(item, id, parts)) ctx.logger.warn("step parts missing; returning the preview", { threadId, stepId: id });
-    return tryDecodeItem(StepSchema, item, { id, threadId });
+    return tryDecodeItem(StepSchema, keyedStep(item, threadId, id));
   });
 }
 
 /** Element items as elements, oldest first, links unsigned. */
 export function decodeElements(ctx: LayerContext, threadId: string, elementItems: Item[]): Element[] {
-  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, item, { id, threadId }));
+  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, elementFields(ctx, item, threadId, id)));
   return sortByTime(elements);
 }
 

@@ -48,7 +48,8 @@ const keyOf = (item: Item): CursorKey => ({
  */
 function threadRow(item: Item): Row {
   const at = timestampFromUserThreadSk(String(item.UserThreadSK));
-  const id = typeof item.id === "string" ? item.id : threadIdFromPk(String(item.PK));
+  // The key, not the projected `id` attribute: a row names the thread it is the row of.
+  const id = threadIdFromPk(String(item.PK));
   const name = typeof item.name === "string" ? item.name : null;
   return { key: keyOf(item), summary: ThreadSummarySchema.parse({ id, name, createdAt: at, updatedAt: at }) };
 }

@@ -29,25 +29,29 @@ export async function queryPartition(
  * `split`, given the first page's last key when there is more, may name key ranges covering every key below it (SK
  * bounds inclusive, the first range open below): those are read at the same time, each to its end, instead of one
  * page after the other; an item that two ranges both hold comes once. `onFirstPage` is given the first page's items
- * when more is still to read, before the rest is asked for: a caller can act on them (the THREAD item) meanwhile.
+ * when more is still to read, before the rest is asked for: a caller can act on them (the THREAD item) meanwhile, or
+ * answer false to have nothing more read (`stopped`).
  */
 export async function queryPartitionSkimmed(
   ctx: LayerContext,
   threadId: string,
   attributes: readonly string[],
-  options: { split?: (lastSk: string) => SkRange[] | null; onFirstPage?: (items: readonly Item[]) => void } = {},
-): Promise<{ whole: Item[]; skimmed: Item[] }> {
+  options: { split?: (lastSk: string) => SkRange[] | null; onFirstPage?: (items: readonly Item[]) => boolean | void } = {},
+): Promise<{ whole: Item[]; skimmed: Item[]; stopped: boolean }> {
   const { split, onFirstPage } = options;
   const whole: Item[] = [];
   const skimmed: Item[] = [];
   let lastKey: Record<string, AttributeValue> | undefined;
+  let stopped = false;
   await forEachPage(ctx, threadId, { forward: false }, (page) => (page === 0 ? undefined : attributes), (items, page, next) => {
     for (const item of items) (page === 0 ? whole : skimmed).push(item);
-    if (page === 0 && next) onFirstPage?.(items);
+    // false from onFirstPage: the caller wants nothing more of this partition.
+    if (page === 0 && next && onFirstPage?.(items) === false) stopped = true;
     // After the first page: stop here when the rest is read in ranges.
     if (page === 0 && next && split) lastKey = next;
-    return !(page === 0 && lastKey);
+    return !(page === 0 && (lastKey || stopped));
   });
+  if (stopped) return { whole, skimmed, stopped };
   const ranges = lastKey && split?.(String(unmarshallItem(lastKey).SK));
   if (lastKey && !ranges) {
     await forEachPage(ctx, threadId, { forward: false, startKey: lastKey }, () => attributes, (items) => void skimmed.push(...items));
@@ -67,7 +71,7 @@ export async function queryPartitionSkimmed(
       skimmed.push(item);
     }
   }
-  return { whole, skimmed };
+  return { whole, skimmed, stopped };
 }
 
 /** A range of sort keys, bounds inclusive; no `from`: every key up to `to`. */

@@ -105,6 +105,38 @@ describe("getThreadOutline", () => {
     expect(await outline!.fullSteps(ids)).toEqual(ids.map((id) => steps.find((s) => s.id === id)));
   });
 
+  it("newestSteps: newest first, as far as the characters or the bytes allow; a step split into many parts is never read past the bound", async () => {
+    const table = await testTable();
+    const layer = table.layer();
+    const [threadId, userId] = [uid("t-"), uid("u-")];
+    await Promise.all(chainlitThread(userId, threadId).items.map((item) => table.putRaw(item)));
+    // An old message of 8 million characters (80 PART items, 8 MB), then 30 ordinary ones.
+    const hugeId = uid("huge-");
+    await layer.createStep({ id: hugeId, threadId, type: "assistant_message", output: "h".repeat(8_000_000), createdAt: "2025-03-04T10:12:00Z" });
+    const recent = Array.from({ length: 30 }, (_, i) => ({ id: uid("r-"), output: `${i} `.padEnd(1_000, "r"), createdAt: `2025-03-04T10:13:${String(i).padStart(2, "0")}Z` }));
+    await Promise.all(recent.map((step) => layer.createStep({ ...step, threadId, type: "assistant_message" })));
+    const ids = [hugeId, ...recent.map((step) => step.id)];
+    const charsOf = (step: { output?: string | null }) => (step.output ?? "").length;
+
+    const read = async (maxChars: number, maxBytes: number) => {
+      const outline = (await layer.getThreadOutline(threadId))!;
+      const measure = table.requests.measureAnswerBytes();
+      const steps = await outline.newestSteps(ids, { maxChars, maxBytes, charsOf });
+      return { steps, bytes: measure.stop() };
+    };
+    // The characters end the read: the 9 newest fit in 9,500, the 10th passes them and is the last read.
+    const few = await read(9_500, 16 * 1024 * 1024);
+    expect(few.steps.map((s) => s.id)).toEqual(recent.slice(-10).map((s) => s.id));
+    // No character bound: every ordinary step, but the huge one's parts could pass 16 MB: it stays unread.
+    const bounded = await read(Infinity, 16 * 1024 * 1024);
+    expect(bounded.steps.map((s) => s.id)).toEqual(recent.map((s) => s.id));
+    expect(bounded.bytes).toBeLessThan(1024 * 1024);
+    // Within the bound, it is read whole, parts joined.
+    const all = await read(Infinity, 64 * 1024 * 1024);
+    expect(all.steps.map((s) => s.id)).toEqual(ids);
+    expect(all.steps[0]!.output).toHaveLength(8_000_000);
+  });
+
   it("splitBelow: ranges that cover every key below the first page's last one, about a page each; none when not worth it", () => {
     const last = "STEP#c0000000-0000-4000-8000-000000000000";
     const ranges = splitBelow(last)!;

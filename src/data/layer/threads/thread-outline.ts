@@ -9,7 +9,7 @@
  * is the one Query it always was. The pages after the first are read at the same time, as key ranges of the random
  * step ids (`splitBelow`), rather than one after the other (docs/long-threads.md, "The server's read").
  */
-import { type Item } from "../../dynamo/codec";
+import { itemBytes, type Item } from "../../dynamo/codec";
 import { type Element } from "../../entities/element";
 import { type Step } from "../../entities/step";
 import { type Thread } from "../../entities/thread";
@@ -41,7 +41,27 @@ export interface ThreadOutline {
    * the first read skimmed are read whole now (one BatchGetItem per 100 keys, parts included), once.
    */
   fullSteps(ids: readonly string[]): Promise<Step[]>;
+  /**
+   * The full steps with these ids, read newest (last) first and returned in the order given, stopping once the
+   * characters `charsOf` counts pass `maxChars` (the step that passes is included: the caller's budget decides about
+   * it) or before the next read could pass `maxBytes` read from the table (older ids then stay unread). What a turn
+   * reads for its model: its character budget already drops what is older, so reading on would only hold memory.
+   * A step already read whole costs nothing; one still to read counts as DynamoDB's largest item per item, its and
+   * its parts', until it is read, then as what it weighed (itemBytes). One BatchGetItem per round of at most 100.
+   */
+  newestSteps(ids: readonly string[], budget: NewestStepsBudget): Promise<Step[]>;
 }
+
+export interface NewestStepsBudget {
+  maxChars: number;
+  maxBytes: number;
+  charsOf(step: Step): number;
+}
+
+/** DynamoDB's item size limit: the most one item still to read can weigh. */
+const ITEM_MAX_BYTES = 400 * 1024;
+/** Steps in one round of newestSteps: one BatchGetItem. */
+const ROUND_MAX = 100;
 
 const text = (value: unknown) => (typeof value === "string" ? value : null);
 
@@ -87,11 +107,17 @@ export interface OutlineReadOptions {
    * is that one Query), nor when the first page holds no THREAD item or one that does not parse.
    */
   onThreadBeforeRest?: (thread: Thread) => void;
+  /**
+   * Whether the rest of a partition of more than one page is worth reading, given the THREAD item of its first page:
+   * false (a thread the caller will refuse: someone else's) ends the read there and the answer is null. Without it,
+   * a caller naming someone else's 10,000-step thread had the server read all of it only to answer 404.
+   */
+  readRestIf?: (thread: Thread) => boolean;
 }
 
 export async function getThreadOutline(ctx: LayerContext, threadId: string, options: OutlineReadOptions = {}): Promise<ThreadOutline | null> {
-  const { onThreadBeforeRest } = options;
-  const onFirstPage = onThreadBeforeRest && ((items: readonly Item[]) => {
+  const { onThreadBeforeRest, readRestIf } = options;
+  const onFirstPage = (onThreadBeforeRest || readRestIf) && ((items: readonly Item[]) => {
     const item = items.find((candidate) => candidate.SK === THREAD_SK);
     if (!item) return;
     let thread: Thread;
@@ -100,9 +126,11 @@ export async function getThreadOutline(ctx: LayerContext, threadId: string, opti
     } catch {
       return; // the whole read decides, as for any thread
     }
-    onThreadBeforeRest(thread);
+    if (readRestIf && !readRestIf(thread)) return false;
+    onThreadBeforeRest?.(thread);
   });
-  const { whole, skimmed } = await queryPartitionSkimmed(ctx, threadId, OUTLINE_ATTRIBUTES, { split: splitBelow, onFirstPage });
+  const { whole, skimmed, stopped } = await queryPartitionSkimmed(ctx, threadId, OUTLINE_ATTRIBUTES, { split: splitBelow, onFirstPage });
+  if (stopped) return null;
   // The THREAD item and the elements (few, and all of them are needed) are read whole wherever they were.
   const wanted = skimmed.filter((item) => item.SK === THREAD_SK || String(item.SK).startsWith(ELEMENT_PREFIX));
   const fetched = wanted.length > 0 ? await batchGet(ctx, wanted.map(keyOf)) : [];
@@ -148,7 +176,11 @@ function outlineOf(ctx: LayerContext, threadId: string, read: OutlineItems): Thr
     if (stepId) partKeys.set(stepId, [...(partKeys.get(stepId) ?? []), keyOf(item)]);
   }
   const parts = read.parts;
-  return {
+  /** What reading a step whole may still cost: its item if it came skimmed, and every part that came skimmed. */
+  const worstBytes = (id: string) => ((skimmedById.has(id) ? 1 : 0) + (partKeys.get(id)?.length ?? 0)) * ITEM_MAX_BYTES;
+  /** What reading a step whole did cost (called right after): its item and its parts. */
+  const readBytes = (id: string) => itemBytes(wholeById.get(id)) + [...(parts.get(id)?.values() ?? [])].flat().reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+  const outline: ThreadOutline = {
     thread: decodeThreadItem(threadId, read.threadItem),
     steps: sortByTime(steps),
     elements: decodeElements(ctx, threadId, read.elementItems),
@@ -176,5 +208,32 @@ function outlineOf(ctx: LayerContext, threadId: string, read: OutlineItems): Thr
       // reassembleStep joins parts into the item in place: decode a copy, so asking twice gives the same step.
       return decodeSteps(ctx, threadId, items.map((item): Item => ({ ...item })), parts);
     },
+    async newestSteps(ids, { maxChars, maxBytes, charsOf }) {
+      const kept: Step[] = [];
+      let chars = 0;
+      let bytesLeft = maxBytes;
+      let next = ids.length - 1;
+      while (next >= 0 && chars <= maxChars) {
+        const round: string[] = [];
+        let worst = 0;
+        for (; next >= 0 && round.length < ROUND_MAX; next--) {
+          const cost = worstBytes(ids[next]!);
+          if (worst + cost > bytesLeft) break;
+          worst += cost;
+          round.push(ids[next]!);
+        }
+        if (round.length === 0) break; // the next step could pass the bound: it and everything older stay unread
+        const toRead = round.filter((id) => worstBytes(id) > 0);
+        const steps = await outline.fullSteps(round);
+        for (const id of toRead) bytesLeft -= readBytes(id);
+        for (const step of steps) {
+          kept.push(step);
+          chars += charsOf(step);
+          if (chars > maxChars) break;
+        }
+      }
+      return kept.reverse();
+    },
   };
+  return outline;
 }

@@ -6,9 +6,11 @@
  * (user-account.ts).
  */
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { decodeItem, type Item } from "../../dynamo/codec";
+import { decodeItem, keyed, type Item } from "../../dynamo/codec";
 import { PersistedUserSchema, UserSchema, type PersistedUser, type User, type UserAuth } from "../../entities/user";
-import { AUTH_SK, USER_SK } from "../../keys";
+import { AUTH_SK, USER_SK, idFromKey } from "../../keys";
+
+const USER_PK_PREFIX = "USER#";
 import { type LayerContext } from "../context";
 import { notFound, onConditionFailed } from "../edge";
 import {
@@ -27,10 +29,15 @@ import {
 } from "./user-account";
 import { buildUpdateExpression, ExpressionBuilder } from "../update-expression";
 
-/** Chainlit's id is the identifier itself (no UUID); the display name is Threadbook's, from the AUTH item. */
+/**
+ * Chainlit's id is the identifier itself (no UUID); the display name is Threadbook's, from the AUTH item. Both come
+ * from the item's key: the identifier a user is decoded with becomes a session's identity (OAuth sign-in), and an
+ * `identifier` attribute disagreeing with `USER#{identifier}` must not sign anybody in as somebody else.
+ */
 function decodeUser(user: Item, auth: { displayName?: string | null } | null): PersistedUser {
   const displayName = auth?.displayName ?? (typeof user.displayName === "string" ? user.displayName : undefined);
-  return decodeItem(PersistedUserSchema, { ...user, displayName }, { id: user.identifier, identifier: user.identifier });
+  const identifier = typeof user.PK === "string" ? idFromKey(user.PK, USER_PK_PREFIX) : user.identifier;
+  return decodeItem(PersistedUserSchema, keyed({ ...user, displayName }, { id: identifier, identifier }));
 }
 
 /** Exactly `identifier` (Chainlit's get_user). 1 BatchGetItem; writes only the first time Threadbook sees the user. */
