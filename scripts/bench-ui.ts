@@ -9,6 +9,10 @@
  * - ms from navigation start until the newest reply is in view (server-rendered, before hydration);
  * - ms from navigation start until the newest reply is in view AND its 👎 is wired (React hydrated it);
  * - ms from a click on that 👎 to the next frame with the comment dialog open (INP-style);
+ * - then, in the last view of each size, the other interactions the brief names, each to the first frame that shows
+ *   its result (medians of RUNS): opening the newest closed tool step, copying a reply (its "Copied" state), and
+ *   sending a message to the demo assistant: to the message on screen, to the reply's first token, and the renderer's
+ *   main-thread ms per drawn update of the streaming reply (flat across sizes when a token redraws only its turn);
  * - CPU, which a loaded machine changes far less than wall time: the browser's main thread until interactive (CDP
  *   Performance metrics: all tasks, and script alone) and the app server's process CPU per view (from /proc).
  * A measurement, not a test: it asserts nothing, it prints and records.
@@ -58,6 +62,11 @@ export interface UiResult {
   visibleMs: number;
   interactiveMs: number;
   dislikeToDialogMs: number;
+  toolStepOpenMs: number;
+  copyMs: number;
+  sendToMessageMs: number;
+  sendToFirstTokenMs: number;
+  streamMsPerUpdate: number;
   browserTaskMs: number;
   browserScriptMs: number;
   serverCpuMs: number;
@@ -121,6 +130,100 @@ const DISLIKE_TO_DIALOG = `new Promise((resolve) => {
   const check = () => (document.querySelector('dialog[open], [role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
   requestAnimationFrame(check);
 })`;
+
+/** Resolves with the ms until `done()` first holds in a frame, or null after 10 s (the snippets below). */
+const FRAMES_UNTIL = `(start, done) => new Promise((resolve) => {
+  const check = () => (done() ? resolve(performance.now() - start) : performance.now() - start > 10000 ? resolve(null) : requestAnimationFrame(check));
+  requestAnimationFrame(check);
+})`;
+
+/** ms from a click on the newest closed tool step's summary to the first frame with its body open below it. */
+const OPEN_TOOL_STEP = `(() => {
+  const closed = document.querySelectorAll('.conversation details[data-step-type="tool"]:not([open])');
+  const step = closed[closed.length - 1];
+  if (!step) return null;
+  const summary = step.querySelector("summary");
+  const start = performance.now();
+  summary.click();
+  return (${FRAMES_UNTIL})(start, () => step.open && step.getBoundingClientRect().height > summary.getBoundingClientRect().height + 4);
+})()`;
+
+/** ms from a click on a reply's copy button (the `back`-th from the newest) to the first frame saying "Copied". */
+const COPY_REPLY = (back: number) => `(() => {
+  const replies = document.querySelectorAll('.conversation [data-testid="assistant-message"]');
+  const button = replies[replies.length - 1 - ${back}]?.querySelector('button[aria-label="Copy message"]');
+  if (!button) return null;
+  const start = performance.now();
+  button.click();
+  return (${FRAMES_UNTIL})(start, () => button.dataset.copied === "true");
+})()`;
+
+/**
+ * A click on Send (the composer already holds the text): ms to the first frame with the message in the conversation,
+ * to the first with the reply's first token, to the one with the reply done (the Stop button gone), and how many
+ * frames drew a new reply text in between.
+ */
+const SEND_AND_STREAM = (text: string) => `(() => {
+  const replies = () => document.querySelectorAll('.conversation [data-testid="assistant-message"]');
+  const before = replies().length;
+  const send = document.querySelector('button.composer-send');
+  const marks = { shownMs: null, firstTokenMs: null, doneMs: null, updates: 0 };
+  let lastText = "";
+  const start = performance.now();
+  send.click();
+  return new Promise((resolve) => {
+    const check = () => {
+      const now = performance.now() - start;
+      if (marks.shownMs === null && Array.from(document.querySelectorAll('.conversation [data-testid="user-message"]')).some((m) => m.textContent.includes(${JSON.stringify(text)}))) marks.shownMs = now;
+      const all = replies();
+      const reply = all.length > before ? all[all.length - 1] : null;
+      const text = reply ? reply.querySelector('[data-testid="message-text"]')?.textContent ?? "" : "";
+      if (text && text !== lastText) {
+        if (marks.firstTokenMs === null) marks.firstTokenMs = now;
+        marks.updates++;
+        lastText = text;
+      }
+      const streaming = Array.from(document.querySelectorAll("button")).some((b) => b.getAttribute("aria-label") === "Stop" || b.textContent.trim() === "Stop");
+      if (marks.firstTokenMs !== null && !streaming) marks.doneMs = now;
+      if (marks.doneMs !== null || now > 30000) resolve(marks);
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+})()`;
+
+interface InteractionRun {
+  toolStepOpenMs: number | null;
+  copyMs: number | null;
+  sendToMessageMs: number | null;
+  sendToFirstTokenMs: number | null;
+  streamMsPerUpdate: number | null;
+}
+
+/** The interactions after the views (SEND_AND_STREAM and the rest), RUNS times in the thread's open page. */
+async function measureInteractions(page: Page, cdp: CDPSession): Promise<InteractionRun[]> {
+  const runs: InteractionRun[] = [];
+  await page.keyboard.press("Escape");
+  for (let run = 0; run < RUNS; run++) {
+    const toolStepOpenMs = (await page.evaluate(OPEN_TOOL_STEP)) as number | null;
+    const copyMs = (await page.evaluate(COPY_REPLY(run))) as number | null;
+    const text = `Bench message ${run} ${randomUUID().slice(0, 8)}`;
+    await page.getByRole("textbox", { name: "Message", exact: true }).fill(text);
+    const [taskBefore] = await rendererCpu(cdp);
+    const marks = (await page.evaluate(SEND_AND_STREAM(text))) as { shownMs: number | null; firstTokenMs: number | null; doneMs: number | null; updates: number };
+    const [taskAfter] = await rendererCpu(cdp);
+    runs.push({
+      toolStepOpenMs,
+      copyMs,
+      sendToMessageMs: marks.shownMs,
+      sendToFirstTokenMs: marks.firstTokenMs,
+      streamMsPerUpdate: marks.updates > 0 && marks.doneMs !== null ? (taskAfter - taskBefore) / marks.updates : null,
+    });
+    // The stored turn replaces the streamed one (a refetch) before the next round starts.
+    await page.waitForTimeout(1_000);
+  }
+  return runs;
+}
 
 /** The page's marks once its newest reply is interactive (LATEST_MARKS), through the page's CDP session. */
 async function latestMarks(cdp: CDPSession): Promise<{ visible: number; interactive: number }> {
@@ -190,6 +293,12 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** The median of the values measured (-1 when none was: a control missing from the page, or 10 s without a frame). */
+const medianOf = (values: Array<number | null>, digits = 0) => {
+  const measured = values.filter((value): value is number => value !== null);
+  return measured.length ? Math.round(median(measured) * 10 ** digits) / 10 ** digits : -1;
+};
+
 export async function runUiBench(log: (line: string) => void = console.error): Promise<UiResult[]> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "threadbook-bench-ui-"));
   const stack = await startStack({ ...process.env, THREADBOOK_DATA_DIR: dataDir, DYNAMODB_TABLE: "", S3_BUCKET: "", LOG_LEVEL: "warn" }, () => {});
@@ -217,13 +326,15 @@ export async function runUiBench(log: (line: string) => void = console.error): P
     // bypassCSP: the measuring snippets are evaluated as strings, which the app's CSP (rightly) forbids to pages.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     await context.addInitScript(WATCH_LATEST_REPLY);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.baseUrl });
     await context.addCookies([{ name, value: cookie.slice(name.length + 1) || value, url: server.baseUrl }]);
     const results: UiResult[] = [];
     for (const { steps, threadId } of threads) {
       const url = `${server.baseUrl}/threads/${threadId}`;
       const html = await (await fetch(url, { headers: { cookie } })).text();
       if (TRACE_DIR) writeFileSync(path.join(TRACE_DIR, `thread-${steps}.html`), html);
-      const runs: Omit<UiResult, "steps" | "htmlBytes">[] = [];
+      const runs: Array<Pick<UiResult, "domNodes" | "firstByteMs" | "htmlDoneMs" | "visibleMs" | "interactiveMs" | "dislikeToDialogMs" | "browserTaskMs" | "browserScriptMs" | "serverCpuMs">> = [];
+      let lastView: { page: Page; cdp: CDPSession } | undefined;
       const tab = await viewTab(context, server.baseUrl);
       // One warm-up view (the server's first render of a route compiles nothing, but fills its caches).
       for (let run = -1; run < RUNS; run++) {
@@ -241,7 +352,10 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         const domNodes = (await page.evaluate('document.getElementsByTagName("*").length')) as number;
         const dislikeToDialogMs = (await page.evaluate(DISLIKE_TO_DIALOG)) as number;
         if (run >= 0) runs.push({ domNodes, firstByteMs, htmlDoneMs, visibleMs, interactiveMs, dislikeToDialogMs, browserTaskMs, browserScriptMs, serverCpuMs });
+        lastView = { page, cdp };
       }
+      // After the views, so the turns they open are the seeded ones: each send adds a turn to the thread.
+      const interactions = await measureInteractions(lastView!.page, lastView!.cdp);
       if (TRACE_DIR) {
         // One more view, opened the same way, traced (not in the medians: tracing slows the page down a little).
         const { page, cdp } = await tab.next();
@@ -268,6 +382,11 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         visibleMs: Math.round(median(runs.map((r) => r.visibleMs))),
         interactiveMs: Math.round(median(runs.map((r) => r.interactiveMs))),
         dislikeToDialogMs: Math.round(median(runs.map((r) => r.dislikeToDialogMs)) * 10) / 10,
+        toolStepOpenMs: medianOf(interactions.map((r) => r.toolStepOpenMs), 1),
+        copyMs: medianOf(interactions.map((r) => r.copyMs), 1),
+        sendToMessageMs: medianOf(interactions.map((r) => r.sendToMessageMs)),
+        sendToFirstTokenMs: medianOf(interactions.map((r) => r.sendToFirstTokenMs)),
+        streamMsPerUpdate: medianOf(interactions.map((r) => r.streamMsPerUpdate), 1),
         browserTaskMs: Math.round(median(runs.map((r) => r.browserTaskMs))),
         browserScriptMs: Math.round(median(runs.map((r) => r.browserScriptMs))),
         serverCpuMs: Math.round(median(runs.map((r) => r.serverCpuMs))),
@@ -287,6 +406,7 @@ export async function runUiBench(log: (line: string) => void = console.error): P
 
 export function formatUiTable(results: UiResult[]): string {
   const rows = [["steps", "HTML bytes", "DOM nodes", "first byte (ms)", "HTML done (ms)", "latest in view (ms)", "to interactive (ms)", "👎 to dialog (ms)", "browser CPU (ms)", "of it script (ms)", "server CPU (ms)"]];
+  const interactionRows = [["steps", "tool step open (ms)", "copy (ms)", "send → message shown (ms)", "send → first token (ms)", "streaming: renderer ms per drawn update"]];
   for (const r of results)
     rows.push([
       r.steps.toLocaleString("en-US"),
@@ -294,6 +414,11 @@ export function formatUiTable(results: UiResult[]): string {
       r.domNodes.toLocaleString("en-US"),
       ...[r.firstByteMs, r.htmlDoneMs, r.visibleMs, r.interactiveMs, r.dislikeToDialogMs, r.browserTaskMs, r.browserScriptMs, r.serverCpuMs].map(String),
     ]);
+  for (const r of results) interactionRows.push([r.steps.toLocaleString("en-US"), ...[r.toolStepOpenMs, r.copyMs, r.sendToMessageMs, r.sendToFirstTokenMs, r.streamMsPerUpdate].map(String)]);
+  return `${table(rows)}\n\nInteractions in the opened thread (medians; -1: not measured):\n${table(interactionRows)}`;
+}
+
+function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join("  ")).join("\n");
 }
