@@ -1,3 +1,4 @@
+import type { Request } from "@playwright/test";
 import { expect, snap, test } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 import { FIRST_LOAD_MS } from "./pages/threads-page";
@@ -60,9 +61,21 @@ test.describe("full-text search", () => {
         await released;
         await route.continue();
       });
+      // The stored thread is fetched once the reply ends, while the move to its URL is still held: the finished reply
+      // must stay on screen through that (it used to vanish, the new chat's greeting back, until the move landed).
+      const storedFetched = new Promise<void>((resolve) => {
+        // Ended either way: tRPC's stream link may cancel a batch's body once it has read every answer.
+        const ended = (request: Request) => request.url().includes("/api/trpc/") && request.url().includes("threads.get") && resolve();
+        page.on("requestfinished", ended);
+        page.on("requestfailed", ended);
+      });
       await thread.send(`Remember the ${word} project`);
       await expect(thread.lastReplyText()).toHaveText(`Echo: Remember the ${word} project`);
       await navigationHeld;
+      await storedFetched;
+      // What the client does with the answer (the turn leaves the store, the view draws again) is done well within this.
+      await page.waitForTimeout(500);
+      await expect(thread.lastReplyText()).toHaveText(`Echo: Remember the ${word} project`, { timeout: 100 });
       await threads.search.fill(word);
       release();
       await page.waitForURL(/\/threads\/[0-9a-f-]{36}$/);

@@ -7,7 +7,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { Composer } from "@/components/composer/composer";
 import { ThreadBody, ThreadHeader } from "./thread-view";
 import { SparkIcon } from "@/components/ui/icons";
-import type { ChatTurn } from "@/components/composer/chat-turn";
+import { isStreaming, type ChatTurn } from "@/components/composer/chat-turn";
 import { useChatTurn } from "@/components/composer/chat-turn-store";
 import { requestComposerFocus, useNewChatNonce } from "@/components/composer/new-chat-state";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
@@ -32,7 +32,14 @@ function NewChat() {
   const apple = useIsApple();
   const router = useRouter();
   const [threadId, setThreadId] = useState<string | null>(null);
-  const turn = useChatTurn(threadId);
+  const live = useChatTurn(threadId);
+  // A finished turn leaves the store as soon as the server's copy of the thread is fetched (use-chat-stream's settle),
+  // which on a slow network comes before the move to the thread's own URL lands: this view draws only the turn, so
+  // the finished reply vanished and the greeting came back until then. Kept once finished (not per token: a copy
+  // per token would draw this view twice for each).
+  const [finished, setFinished] = useState<ChatTurn | null>(null);
+  if (live && !isStreaming(live) && live !== finished) setFinished(live);
+  const turn = live ?? finished;
   const started = Boolean(turn?.started);
 
   useEffect(() => {
