@@ -164,6 +164,8 @@ export function parseFeedbackId(id: string): { threadId: string; stepId: string 
 export const idFromKey = (key: string, prefix: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
 export const threadIdFromPk = (pk: string) => idFromKey(pk, "THREAD#");
 export const timestampFromUserThreadSk = (sk: string) => idFromKey(sk, "TS#");
+/** The identifier a user item is keyed by (`USER#{identifier}`). */
+export const identifierFromUserPk = (pk: string) => idFromKey(pk, "USER#");
 
 /** Attributes that exist only to key the item: never returned by the layer. */
 export const KEY_ATTRIBUTES = ["PK", "SK", "UserThreadPK", "UserThreadSK"] as const;

@@ -67,7 +67,7 @@ export const threadPassProcedure = protectedProcedure
 
 type GateContext = Context & { user: NonNullable<Context["user"]> };
 
-/** `threadContentProcedure`: the whole thread in one read, owner checked on it (export). */
+/** `threadContentProcedure`: the whole thread, read only once its owner is checked (export; findOwnedThread). */
 export const threadContentProcedure = threadInput.use(async ({ ctx, input, next }) => {
   const thread = await findOwnedThread(ctx.services.data, ctx.user, input.threadId);
   if (!thread) throw threadNotFound();

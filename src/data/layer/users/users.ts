@@ -8,9 +8,7 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeItem, keyed, type Item } from "../../dynamo/codec";
 import { PersistedUserSchema, UserSchema, type PersistedUser, type User, type UserAuth } from "../../entities/user";
-import { AUTH_SK, USER_SK, idFromKey } from "../../keys";
-
-const USER_PK_PREFIX = "USER#";
+import { AUTH_SK, USER_SK, identifierFromUserPk } from "../../keys";
 import { type LayerContext } from "../context";
 import { notFound, onConditionFailed } from "../edge";
 import {
@@ -36,7 +34,7 @@ import { buildUpdateExpression, ExpressionBuilder } from "../update-expression";
  */
 function decodeUser(user: Item, auth: { displayName?: string | null } | null): PersistedUser {
   const displayName = auth?.displayName ?? (typeof user.displayName === "string" ? user.displayName : undefined);
-  const identifier = typeof user.PK === "string" ? idFromKey(user.PK, USER_PK_PREFIX) : user.identifier;
+  const identifier = typeof user.PK === "string" ? identifierFromUserPk(user.PK) : user.identifier;
   return decodeItem(PersistedUserSchema, keyed({ ...user, displayName }, { id: identifier, identifier }));
 }
 
