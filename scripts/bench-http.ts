@@ -24,6 +24,13 @@ const USERS = 32;
 const THREADS_PER_USER = 40;
 const PASSWORD = "bench-password-1";
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+/**
+ * `BENCH_HTTP_WARM_SECONDS=n` (default 10; 0 for none): each selected load runs this long, untimed, on every server
+ * before the first measured round. A server that has served only the 20 requests of the round-trip count is still
+ * compiling: its first measured page load ran 15-20% below its second and third on the same code (bench/README.md,
+ * "Warm before measuring"), so without this the first row measured V8's warm-up, not the page.
+ */
+const WARM_S = Math.max(0, Number(process.env.BENCH_HTTP_WARM_SECONDS ?? 10));
 /** `BENCH_HTTP_CPU_PROF=dir`: the server writes a V8 CPU profile of the whole run there when it stops (node --cpu-prof). */
 const CPU_PROF_DIR = process.env.BENCH_HTTP_CPU_PROF;
 /** `BENCH_HTTP_VIEWS=n`: page views per row of the one-request-at-a-time part (default 15); more views, steadier CPU per page. */
@@ -181,7 +188,13 @@ export type HttpRow = PhaseResult & { errors: number; non2xx: number; serverCpuM
  * 32 signed-in users for DURATION_S against `servers`: each server gets its share of the users (one connection each),
  * all at once; the row sums their requests and CPU (one server unless BENCH_HTTP_SERVERS is set).
  */
-async function load(servers: readonly AppServer[], users: BenchUser[], name: string, pathFor: (user: BenchUser, i: number) => string): Promise<HttpRow> {
+async function load(
+  servers: readonly AppServer[],
+  users: BenchUser[],
+  name: string,
+  pathFor: (user: BenchUser, i: number) => string,
+  seconds = DURATION_S,
+): Promise<HttpRow> {
   const latencies: number[] = [];
   const cpuBefore = servers.map((server) => cpuMs(server.pid));
   const runs = servers.map((server, s) => {
@@ -191,7 +204,7 @@ async function load(servers: readonly AppServer[], users: BenchUser[], name: str
     const instance = autocannon({
       url: server.baseUrl,
       connections: share.length,
-      duration: DURATION_S,
+      duration: seconds,
       requests: [
         {
           setupRequest: (request, rawContext) => {
@@ -282,9 +295,17 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       }
     }
     const rssBefore = server.rssMiB();
+    const rows = [["list", "threads.list", list], ["get", "threads.get", get], ["page", "/threads/[id] page", page]] as const;
+    if (WARM_S > 0) {
+      for (const [, name, pathFor] of rows.filter(([key]) => ROWS.has(key))) {
+        for (const target of targets) {
+          log(`Warming ${name}${target.label} up with ${USERS} users for ${WARM_S} s (not measured)…`);
+          await load(target.servers, users, name, pathFor, WARM_S);
+        }
+      }
+    }
     const results = [];
     const rssAfterRounds: number[] = [];
-    const rows = [["list", "threads.list", list], ["get", "threads.get", get], ["page", "/threads/[id] page", page]] as const;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [, name, pathFor] of rows.filter(([key]) => ROWS.has(key))) {
         for (const target of targets) {
@@ -314,7 +335,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       client.destroy();
     }
     for (const row of pageTimes) log(`  ${row.steps} steps: ${JSON.stringify(row)}`);
-    return { users: USERS, durationSeconds: DURATION_S, results, pageTimes, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()), afterRounds: rssAfterRounds } };
+    return { users: USERS, durationSeconds: DURATION_S, warmSeconds: WARM_S, results, pageTimes, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()), afterRounds: rssAfterRounds } };
   } finally {
     await other?.stop();
     await Promise.all(more.map((extra) => extra.stop()));

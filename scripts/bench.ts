@@ -273,7 +273,7 @@ function resultsFile() {
 
 async function httpBench() {
   const http = await runHttpBench();
-  console.log(`\nHTTP against Threadbook's server, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each:`);
+  console.log(`\nHTTP against Threadbook's server, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each${http.warmSeconds > 0 ? ` (each load warmed up for ${http.warmSeconds} s first, not measured)` : ""}:`);
   console.log(formatHttpTable(http.results));
   console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
   console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after${http.serverRssMiB.afterRounds.length > 1 ? ` (after each round: ${http.serverRssMiB.afterRounds.join(", ")} MiB)` : ""}.`);
