@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/bench-client-cpu.ts`: the client's CPU per DynamoDB request, three ways, measured in one process
- * in alternating blocks so all see the same machine load (bench/README.md, "Per-request cost"): the SDK's client on
+ * in alternating blocks so all see the same machine load (bench/HISTORY.md, "Per-request cost"): the SDK's client on
  * its default handler, the SDK's client on the app's handler (the SDK's middleware stack), and the data layer's
  * document client on createDynamoClient (the direct sender, src/data/dynamo/dynamo-direct.ts). dynalite runs in its own
  * process, so its CPU is not counted. Prints the minimum and the median over the blocks, per request; then the CPU

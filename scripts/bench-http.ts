@@ -28,7 +28,7 @@ const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
  * `BENCH_HTTP_WARM_SECONDS=n` (default 10; 0 for none): each selected load runs this long, untimed, on every server
  * before the first measured round. A server that has served only the 20 requests of the round-trip count is still
  * compiling: its first measured page load ran 15-20% below its second and third on the same code (bench/README.md,
- * "Warm before measuring"), so without this the first row measured V8's warm-up, not the page.
+ * "Method"), so without this the first row measured V8's warm-up, not the page.
  */
 const WARM_S = Math.max(0, Number(process.env.BENCH_HTTP_WARM_SECONDS ?? 10));
 /** `BENCH_HTTP_CPU_PROF=dir`: the server writes a V8 CPU profile of the whole run there when it stops (node --cpu-prof). */
@@ -110,7 +110,8 @@ export function cpuMs(pid: number): number {
 }
 
 export interface PageVsGetThread {
-  steps: number;
+  /** Steps of the thread; null for the floor row (a page that reads nothing: Next's 404 page, signed in). */
+  steps: number | null;
   /** "first view": the newest turns' text changed before every view, so nothing drawn is in the per-user render cache. */
   view?: "first view";
   pageMs: number;
@@ -160,6 +161,31 @@ async function pageVsGetThread(
   const pageMs = median(pages);
   const getThreadMs = median(reads);
   return { steps, ...(options.beforeView ? { view: "first view" as const } : {}), pageMs: round1(pageMs), getThreadMs: round1(getThreadMs), ratio: Math.round((pageMs / getThreadMs) * 100) / 100, serverCpuMsPerPage: round1(cpu / views) };
+}
+
+/**
+ * The framework's floor, in the same conditions: a signed-in request for a path no route serves, answered by the
+ * app's 404 page (src/app/not-found.tsx: a heading and a link) inside the root layout. It reads no session and no table
+ * and renders no thread, so it costs what any page of this server costs before it does anything of its own: a small
+ * thread's page cannot go below it.
+ */
+async function frameworkFloor(baseUrl: string, serverPid: number, cookie: string): Promise<PageVsGetThread> {
+  const view = async () => {
+    const started = performance.now();
+    const response = await fetch(`${baseUrl}/bench-no-such-page`, { headers: { cookie } });
+    if (response.status !== 404) throw new Error(`/bench-no-such-page answered ${response.status}`);
+    await response.arrayBuffer();
+    return performance.now() - started;
+  };
+  await view();
+  const times: number[] = [];
+  let cpu = 0;
+  for (let i = 0; i < PAGE_VIEWS; i++) {
+    const before = cpuMs(serverPid);
+    times.push(await view());
+    cpu += cpuMs(serverPid) - before;
+  }
+  return { steps: null, pageMs: round1(median(times)), getThreadMs: 0, ratio: 0, serverCpuMsPerPage: round1(cpu / PAGE_VIEWS) };
 }
 
 /**
@@ -248,7 +274,14 @@ export function formatHttpTable(rows: HttpRow[]): string {
 
 export function formatPageTimes(rows: PageVsGetThread[]): string {
   const header = ["thread", "page median ms", "getThread median ms", "page ÷ getThread", "server CPU ms/page"];
-  return markdownTable(header, rows.map((r) => [`${r.steps} steps${r.view ? `, ${r.view}` : ""}`, r.pageMs.toFixed(1), r.getThreadMs.toFixed(1), `${r.ratio.toFixed(2)}×`, r.serverCpuMsPerPage.toFixed(1)]));
+  return markdownTable(
+    header,
+    rows.map((r) =>
+      r.steps === null
+        ? ["no thread: Next's 404 page (the floor)", r.pageMs.toFixed(1), "–", "–", r.serverCpuMsPerPage.toFixed(1)]
+        : [`${r.steps} steps${r.view ? `, ${r.view}` : ""}`, r.pageMs.toFixed(1), r.getThreadMs.toFixed(1), `${r.ratio.toFixed(2)}×`, r.serverCpuMsPerPage.toFixed(1)],
+    ),
+  );
 }
 
 export async function runHttpBench(log: (line: string) => void = console.error) {
@@ -326,6 +359,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
     try {
       const [user] = users as [BenchUser];
       const long = await seedLongThread(data, { userId: user.identifier, steps: 2000, concurrency: 32 });
+      pageTimes.push(await frameworkFloor(baseUrl, server.pid, user.cookie));
       pageTimes.push(await pageVsGetThread(baseUrl, server.pid, user.cookie, data, user.threadIds[0]!, 3));
       pageTimes.push(await pageVsGetThread(baseUrl, server.pid, user.cookie, data, long.threadId, 2000));
       // A reader's first view of the thread: the drawn (newest) turns' Markdown and JSON not yet rendered in this process.
@@ -334,7 +368,7 @@ export async function runHttpBench(log: (line: string) => void = console.error) 
       await data.close();
       client.destroy();
     }
-    for (const row of pageTimes) log(`  ${row.steps} steps: ${JSON.stringify(row)}`);
+    for (const row of pageTimes) log(`  ${row.steps === null ? "floor" : `${row.steps} steps`}: ${JSON.stringify(row)}`);
     return { users: USERS, durationSeconds: DURATION_S, warmSeconds: WARM_S, results, pageTimes, dynamoRequestsPerPageView: pageView, dynamoPerCall, serverRssMiB: { before: Math.round(rssBefore), after: Math.round(server.rssMiB()), afterRounds: rssAfterRounds } };
   } finally {
     await other?.stop();

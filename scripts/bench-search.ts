@@ -1,5 +1,5 @@
 /**
- * Full-text search, measured (docs/search.md; bench/README.md, "Full-text search"): one user, 2,000 threads of 20
+ * Full-text search, measured (docs/search.md; bench/HISTORY.md, "Full-text search"): one user, 2,000 threads of 20
  * messages (40,000), generated text with a fixed seed, written through the layer as Threadbook writes a turn (the
  * step and its index side by side). Reports the index build (time, DynamoDB requests and posting writes per
  * message) and query latency p50/p95 with requests per query for 1-word, 2-word and prefix queries, first pages

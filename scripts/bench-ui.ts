@@ -249,7 +249,7 @@ async function latestMarks(cdp: CDPSession): Promise<{ visible: number; interact
  *   (a reload, or a second thread opened by its address in that tab).
  * - `new`: a new tab per view (the bench before 2026-12-01): this Chromium then also loads its own omnibox popup
  *   (a WebUI renderer, ~200 chrome:// module requests) at the moment the page loads, competing with it for the two
- *   cores, which no reader's browser does when a page opens (bench/README.md, "The browser's own work").
+ *   cores, which no reader's browser does when a page opens (bench/HISTORY.md, "Long threads: the bench's own work").
  */
 const TAB = process.env.BENCH_UI_TAB ?? "site";
 if (!["site", "same", "new"].includes(TAB)) throw new Error(`BENCH_UI_TAB must be site, same or new, not ${TAB}`);

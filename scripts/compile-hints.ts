@@ -7,7 +7,7 @@
  * script itself was evaluated. V8 compiles such functions lazily, on the main thread, the moment they are first called,
  * and a script's code cache holds only what was compiled while its top level ran: so every view in a fresh renderer
  * compiled React DOM, Next's router and the app's modules again, on the main thread, before hydration could start
- * (about a third of the browser's script time before the newest turn answered a click; bench/README.md). Every
+ * (about a third of the browser's script time before the newest turn answered a click; bench/HISTORY.md). Every
  * function of these scripts runs at load anyway, so compiling them all up front wastes nothing. Scripts loaded
  * later (the Markdown code, the sidebar, dialogs) are left lazy. Browsers without compile hints read a comment.
  *

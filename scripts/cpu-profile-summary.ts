@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/cpu-profile-summary.ts CPU.….cpuprofile [from-s] [to-s]`: where the Next server's CPU went, from a
- * V8 CPU profile (`BENCH_HTTP_CPU_PROF=dir npm run bench -- --http-only` writes one; bench/README.md, "The thread
+ * V8 CPU profile (`BENCH_HTTP_CPU_PROF=dir npm run bench -- --http-only` writes one; bench/HISTORY.md, "The thread
  * page's server cost, second pass"). First the busy milliseconds per second of the profile (to find the load's
  * window: the 32-user load is the run of full seconds), then, within [from-s, to-s), each sample given to the nearest
  * frame on its stack that names a part of the page (Markdown, the sidebar, the tRPC prefetch, the proxy…), else to
@@ -79,7 +79,7 @@ for (const [part, us] of [...parts].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
 
 if (process.argv.includes("--by-source")) {
   const attribution: SourceAttribution = bySource(profile, parentOf, byId, Number(from) * 1e6, Number(to) * 1e6, process.argv.find((arg) => arg.startsWith("--next-dir="))?.slice("--next-dir=".length));
-  console.log(`\nby source (the page's busy ${Math.round(attribution.busyUs / 1000)} ms; bench/README.md, "The thread page's server cost, fifth pass"):`);
+  console.log(`\nby source (the page's busy ${Math.round(attribution.busyUs / 1000)} ms; bench/HISTORY.md, "The thread page's server cost, fifth pass"):`);
   const show = (title: string, rows: Map<string, number>, top = 25) => {
     console.log(`\n${title}`);
     for (const [name, us] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${String(Math.round(us / 1000)).padStart(7)} ms ${((100 * us) / attribution.busyUs).toFixed(1).padStart(5)}%  ${name}`);

@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/profile-thread-read.ts [steps]`: where the server's time goes when a long thread opens, without a
- * browser or Next (bench/README.md, "Long threads: attributed"). Starts the embedded stack, seeds one thread of
+ * browser or Next (bench/HISTORY.md, "Long threads: attributed"). Starts the embedded stack, seeds one thread of
  * `steps` steps (10,000 by default; scripts/seed-long-thread.ts), then, in a child process of its own (so dynalite's
  * work is not counted), reads it as the thread page does five times: `getThreadOutline` (the partition's Queries and
  * their decoding) and `latestWindow` (turns cut, the window's steps decoded, cursors sealed), printing the CPU and wall

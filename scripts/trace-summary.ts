@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/trace-summary.ts trace.json`: where the time went in one traced view of a thread page
- * (`BENCH_UI_TRACE=dir npm run bench -- --ui` records one per size; bench/README.md, "Long threads: attributed").
+ * (`BENCH_UI_TRACE=dir npm run bench -- --ui` records one per size; bench/HISTORY.md, "Long threads: attributed").
  * Prints, in ms from navigation start, the milestones (HTML received, first paint, first contentful paint, DOM
  * content loaded, load) and every main-thread task of the page's renderer longer than 2 ms with what it did: HTML
  * parsing, a script's evaluation (by URL), a timer, an animation frame, style, layout, paint. Then the totals per kind

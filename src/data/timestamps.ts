@@ -81,7 +81,7 @@ function microsOf(year: number, month: number, day: number, hour: number, minute
 /*
  * The calendar by arithmetic, not through Date: every sort of a thread's steps parses each timestamp, and on the
  * server Next wraps Date (to spot time-dependent rendering), which made two Date calls per value a visible share of
- * a long thread page's CPU (bench/README.md, "The thread page's server cost, second pass"). Proleptic Gregorian, as
+ * a long thread page's CPU (bench/HISTORY.md, "The thread page's server cost, second pass"). Proleptic Gregorian, as
  * Date is, for the years 0000–9999 the pattern admits.
  */
 const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -133,7 +133,7 @@ function compareRead(a: ReadTimestamp, b: ReadTimestamp): number {
 /**
  * `items` sorted (stably) by compareTimestamps over each of `fields` in turn, each value read once. Sorting with
  * compareTimestamps itself reads both values on every comparison: for a 10,000-step thread that was ~270,000 regular
- * expression matches per read, half the server's CPU for opening the thread (bench/README.md, "Long threads: attributed").
+ * expression matches per read, half the server's CPU for opening the thread (bench/HISTORY.md, "Long threads: attributed").
  */
 export function sortByTimestamps<T>(items: readonly T[], ...fields: Array<(item: T) => string | null | undefined>): T[] {
   // The first field's instant is kept as a plain number (NaN when unreadable) and compared directly: that decides

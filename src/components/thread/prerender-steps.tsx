@@ -19,7 +19,7 @@ export interface PrerenderCache {
  *
  * `cache`: what earlier views of this user rendered, by source text (src/lib/server/user-render-cache.ts). The output
  * is a pure function of the text, so a kept one is what rendering again would give; Markdown was the largest single
- * cost of a thread page's server render (bench/README.md, "The thread page's server cost, second pass").
+ * cost of a thread page's server render (bench/HISTORY.md, "The thread page's server cost, second pass").
  */
 export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCache): Record<string, ReactNode> {
   const rendered = (kind: "markdown" | "json", text: string, render: (text: string) => ReactNode) => {

@@ -2,7 +2,7 @@
  * The DynamoDB client's HTTP handler: the SDK's `HttpHandler` interface on node:http(s) with keep-alive, doing per
  * request only what a request needs. The SDK's NodeHttpHandler arms five timers per request (socket warning,
  * connection, request, socket idle, keep-alive), hands the body back as a stream for a second collector to gather,
- * and copies the headers; on this machine that was about half of the client's CPU per DynamoDB call (bench/README.md,
+ * and copies the headers; on this machine that was about half of the client's CPU per DynamoDB call (bench/HISTORY.md,
  * "Per-request cost"). Here one timer bounds the whole request, a second only while a new socket connects, and the
  * body comes back as one Buffer, which the SDK's deserializer takes as is.
  */

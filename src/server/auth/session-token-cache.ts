@@ -1,7 +1,7 @@
 /**
  * Session tokens already decoded, by the exact headers they came in. Decoding a session cookie is a key derivation
  * (HKDF) and an authenticated decryption: 1–3 ms of CPU, a top cost per request in a profile of the server under 32
- * signed-in users (bench/README.md), while a browser sends the same cookie with every request. A hit needs the very
+ * signed-in users (bench/HISTORY.md), while a browser sends the same cookie with every request. A hit needs the very
  * same header text that decoded before, so nothing that did not verify is ever served from here; only tokens that
  * decoded are kept, and each only until its `exp` (the decoder allowed a few seconds more). The session version is
  * still checked on every request (session-versions.ts): revocation is unchanged.
