@@ -4,7 +4,7 @@
  * slow reply (for cancelling), "[attachments]" lists the content parts it received, "[stall]" sends two tokens and then
  * nothing more, "[no-headers]" never answers at all (both hold the connection open until the client gives up),
  * "[keep-alive]" sends a token and then only SSE comments, every 50 ms, for as long as the client reads, and
- * "[one-line]" sends 8 MB without a line break.
+ * "[one-line]" sends 8 MB without a line break, and "[fail-endless]" a 500 whose body never ends.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -47,6 +47,14 @@ export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: n
     const text = textOf(last);
     if (text.includes("[fail]")) {
       res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the model is overloaded" } }));
+      return;
+    }
+    if (text.includes("[fail-endless]")) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      let gone = false;
+      res.on("close", () => (gone = true));
+      res.write("the model is overloaded\n");
+      while (!gone) await new Promise<void>((r) => (res.write("x".repeat(64 * 1024)) ? setImmediate(r) : res.once("drain", r)));
       return;
     }
     if (text.includes("[no-headers]")) return;

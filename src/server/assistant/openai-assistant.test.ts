@@ -67,6 +67,12 @@ describe("assistant timeouts", () => {
     expect((error as Error).message).toBe("The assistant's answer is not a reply stream (a line of more than 1 MB).");
   });
 
+  it("reads the start of a refusal's body for its message, never the rest (hostile: a 500 whose body never ends)", async () => {
+    const { error } = await drain(assistantWith({ connectTimeoutMs: 5_000 }).stream(say("[fail-endless]"), { signal: new AbortController().signal }));
+    expect(error).toBeInstanceOf(AssistantError);
+    expect((error as Error).message).toMatch(/^The assistant answered 500: the model is overloaded\nx+$/);
+  });
+
   it("through chat.send: the stalled reply keeps what arrived and the turn records the error", async () => {
     const alice = sessionUser();
     const threadId = randomUUID();

@@ -71,6 +71,22 @@ async function* sseData(body: ReadableStream<Uint8Array>, onChunk: () => void): 
   }
 }
 
+/** What is read of a refusal's body for its message: its start says why; the rest (a page, an endless stream) is not read. */
+const ERROR_BODY_MAX = 4096;
+
+async function headOf(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
+  if (!body) return "";
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  for (let read = await reader.read(); !read.done; read = total < maxBytes ? await reader.read() : { done: true, value: undefined }) {
+    chunks.push(read.value);
+    total += read.value.byteLength;
+  }
+  void reader.cancel().catch(() => undefined);
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
+}
+
 export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistant {
   const base = options.baseUrl.replace(/\/+$/, "");
   const url = `${base}/chat/completions${options.azureApiVersion ? `?api-version=${encodeURIComponent(options.azureApiVersion)}` : ""}`;
@@ -120,7 +136,7 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
         }
         if (!response.ok || !response.body) {
           // Some servers quote the key they refused; the message is stored in the thread and logged, so it is taken out.
-          const detail = redact((await response.text().catch(() => "")).slice(0, 300), [options.apiKey]);
+          const detail = redact((await headOf(response.body, ERROR_BODY_MAX).catch(() => "")).slice(0, 300), [options.apiKey]);
           throw new AssistantError(`The assistant answered ${response.status}${detail ? `: ${detail}` : ""}`);
         }
         arm("idle", idleTimeoutMs);
