@@ -194,4 +194,36 @@ test.describe("new chat and remote images (a user of this spec's own)", () => {
       await pixel.stop();
     }
   });
+
+  asOwnUser("an image naming the app's own path is never fetched: ![](/api/export) exports nothing; the menu's Export all still downloads", async ({ page, threads, thread }) => {
+    test.slow();
+    const exports: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/export") exports.push(request.url());
+    });
+    await page.goto("/threads");
+    await threads.newChat();
+    await thread.send("Mine ![account export](/api/export?via=image) #own");
+    await expect(thread.lastReplyText()).toContainText("account export");
+    await thread.waitForStoredTurn();
+    await page.reload();
+    await expect(thread.lastReplyText()).toContainText("account export");
+    await expect(thread.imageElements(thread.lastReplyText())).toHaveCount(0);
+    expect(exports).toEqual([]);
+
+    // Had an image slipped through, the route refuses it all the same: what Chromium sends for an <img> is a 403.
+    const [probe] = await Promise.all([
+      page.waitForResponse((response) => response.url().includes("/api/export?via=probe")),
+      page.evaluate(() => {
+        const image = document.createElement("img");
+        image.src = "/api/export?via=probe";
+        document.body.append(image);
+      }),
+    ]);
+    const status = probe.status();
+    expect(status).toBe(403);
+
+    const [download] = await Promise.all([page.waitForEvent("download"), threads.chooseFromUserMenu("Export all")]);
+    expect(download.suggestedFilename()).toMatch(/^threadbook-export-\d{4}-\d\d-\d\d\.zip$/);
+  });
 });

@@ -221,3 +221,37 @@ demo.describe("thread detail, edge cases", () => {
     });
   });
 });
+
+// A PDF preview reads the whole file when the thread opens: one of 21 MB (an item any writer of the table can make)
+// is a download chip only, never fetched whole; one of a few bytes is shown.
+const PDF_THREAD = "Reports to read";
+const pdfBytes = (size: number) => Buffer.concat([Buffer.from("%PDF-1.4\n%%EOF\n"), Buffer.alloc(Math.max(0, size - 15), 0x20)]);
+const withPdfs = ownUser("pdf", async (data, identifier) => {
+  const [threadId] = await seedThreads(data, [{ user: identifier, index: 0, name: PDF_THREAD }]);
+  for (const [id, name, size] of [["small", "small.pdf", 2_000], ["huge", "huge.pdf", 21 * 1024 * 1024]] as const) {
+    await data.createElement({ id: demoId(`${threadId}:${id}`), threadId: threadId!, forId: null, type: "pdf", name, mime: "application/pdf", display: "inline", content: pdfBytes(size) }, { owner: identifier });
+  }
+});
+
+test.describe("PDF attachments", () => {
+  withPdfs("a small PDF is shown in place; one over 20 MB is only a download, and is not read (hostile: a huge file as a preview)", async ({ page, threads, thread }) => {
+    // The huge file's request, once it has ended (read whole, or given up): the bytes that reached the page.
+    const isHuge = (url: string) => new URL(url).pathname.endsWith("/huge.pdf");
+    const hugeRead = new Promise<number>((resolve) => {
+      page.on("requestfinished", (request) => {
+        if (isHuge(request.url())) void request.sizes().then((sizes) => resolve(sizes.responseBodySize));
+      });
+      page.on("requestfailed", (request) => {
+        if (isHuge(request.url())) resolve(0);
+      });
+    });
+    await threads.goto();
+    await threads.open(PDF_THREAD);
+    await expect(thread.download("small.pdf")).toBeVisible();
+    await expect(thread.download("huge.pdf")).toBeVisible();
+    // Whatever the network had buffered when the read was given up: far from the whole file.
+    expect(await hugeRead).toBeLessThan(10 * 1024 * 1024);
+    await expect(thread.pdfPreviews).toHaveCount(1);
+    await expect(thread.pdfPreviews).toHaveAttribute("title", /small\.pdf/);
+  });
+});

@@ -2,7 +2,9 @@
  * A fake OpenAI-compatible Chat Completions server on loopback, streaming SSE like the real one. Deterministic:
  * it answers "Echo: <last user message>" token by token; a message containing "[fail]" gets a 500, "[slow]" a long,
  * slow reply (for cancelling), "[attachments]" lists the content parts it received, "[stall]" sends two tokens and then
- * nothing more, "[no-headers]" never answers at all (both hold the connection open until the client gives up).
+ * nothing more, "[no-headers]" never answers at all (both hold the connection open until the client gives up),
+ * "[keep-alive]" sends a token and then only SSE comments, every 50 ms, for as long as the client reads, and
+ * "[one-line]" sends 8 MB without a line break, and "[fail-endless]" a 500 whose body never ends.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -47,6 +49,14 @@ export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: n
       res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the model is overloaded" } }));
       return;
     }
+    if (text.includes("[fail-endless]")) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      let gone = false;
+      res.on("close", () => (gone = true));
+      res.write("the model is overloaded\n");
+      while (!gone) await new Promise<void>((r) => (res.write("x".repeat(64 * 1024)) ? setImmediate(r) : res.once("drain", r)));
+      return;
+    }
     if (text.includes("[no-headers]")) return;
     let reply = `Echo: ${text}`;
     if (text.includes("[slow]")) reply = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
@@ -58,6 +68,19 @@ export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: n
     let closed = false;
     req.on("close", () => (closed = true));
     res.on("close", () => (closed = true));
+    if (text.includes("[keep-alive]")) {
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: "thinking" } }] })}\n\n`);
+      while (!closed) {
+        res.write(": keep-alive\n\n");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return;
+    }
+    if (text.includes("[one-line]")) {
+      for (let sent = 0; sent < 8 * 1024 * 1024 && !closed; sent += 64 * 1024) res.write(sent === 0 ? `data: ${"x".repeat(64 * 1024 - 6)}` : "x".repeat(64 * 1024));
+      res.end();
+      return;
+    }
     for (const [index, token] of tokens.entries()) {
       if (closed) return;
       if (text.includes("[stall]") && index === 2) return;

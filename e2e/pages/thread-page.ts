@@ -69,6 +69,8 @@ export class ThreadPage extends Conversation {
   /** Image attachments' thumbnails (a click opens the image in a dialog). */
   readonly imageThumbnails = this.page.getByTestId("element-image");
   readonly csvPreviews = this.page.getByTestId("csv-preview");
+  /** PDF attachments shown in place. */
+  readonly pdfPreviews = this.page.locator("iframe.pdf-frame");
   /** Scripts without this response's nonce or images from stored markup: there must never be any. */
   readonly injectedMarkup = this.page.locator("main script:not([nonce]), .conversation script, .conversation img[src='x']");
 

@@ -46,3 +46,34 @@ export async function chargeUpload(services: Pick<Services, "data" | "env">, use
   }
   return { ok: true, charge: { settle: (storedBytes) => release(storedBytes === null ? charged : charged - chargeFor(storedBytes)) } };
 }
+
+/** Why an import's content was refused: the day's budget and the hours until it opens again. */
+export interface ImportOverBudget {
+  limitMb: number;
+  hours: number;
+}
+
+/**
+ * What an import stores beyond its upload: its conversations' text and the attachments it unpacks. The upload was
+ * charged at its size in the zip, and a zip inflates (an import reads up to 4 GB of it, 200 times smaller at a ratio
+ * the import allows): a 4 MB zip of 1 MB entries of zeros stored 4 GB of attachments on a 4 MB charge, day after day.
+ * What an import stores counts first against the bytes its upload was charged for (an ordinary export holds about its
+ * own size), then against the owner's day, byte for byte (no minimum: text is charged a batch at a time). Returns
+ * the charge: null when it fits, else why not (nothing counted).
+ */
+export function importAllowance(services: Pick<Services, "data" | "env">, userId: string, uploadedBytes: number) {
+  let prepaid = chargeFor(Math.max(0, uploadedBytes));
+  return async (bytes: number): Promise<ImportOverBudget | null> => {
+    const covered = Math.min(prepaid, bytes);
+    prepaid -= covered;
+    const rest = Math.ceil(bytes - covered);
+    if (rest <= 0) return null;
+    const name = counterName(userId);
+    const now = Date.now();
+    const hit = await services.data.countRateHit(name, DAY_MS, now, rest);
+    if (hit.count <= services.env.UPLOAD_MB_PER_DAY * MB) return null;
+    await services.data.releaseRateHit(name, Date.now(), rest).catch(() => undefined);
+    const { refusal } = overBudget(services.env.UPLOAD_MB_PER_DAY, hit.windowEndsAt, now);
+    return { limitMb: refusal.limitMb, hours: Math.ceil(refusal.retryAfterSeconds / 3600) };
+  };
+}

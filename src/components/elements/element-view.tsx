@@ -13,6 +13,39 @@ import type { ThreadElement } from "@/trpc/use-thread-cache";
 const PREVIEW_LINES = 50;
 /** Only the head of a text file is read for its preview. */
 const PREVIEW_BYTES = 64 * 1024;
+/**
+ * The largest PDF shown in place (the default upload limit): a preview reads the whole file, as soon as the thread or
+ * the share page opens. An element item names any object its writer stored (another app on the table, an import),
+ * and a file of a few GB was downloaded into the reader's memory, and out of the operator's bucket, at every view,
+ * by anyone holding a share link. A larger one is a download chip only.
+ */
+const PDF_PREVIEW_MAX = 20 * 1024 * 1024;
+
+/** The body's first bytes, up to `max`, and whether that was all of it; the rest is never read. */
+async function readUpTo(response: Response, max: number): Promise<{ bytes: Uint8Array; whole: boolean }> {
+  const reader = response.body?.getReader();
+  if (!reader) return { bytes: new Uint8Array(), whole: true };
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let whole = false;
+  while (total <= max) {
+    const { done, value } = await reader.read();
+    if (done) {
+      whole = true;
+      break;
+    }
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  if (!whole) void reader.cancel().catch(() => {});
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { bytes: bytes.subarray(0, max), whole: whole && total <= max };
+}
 
 function kindOf(element: ThreadElement): "image" | "pdf" | "audio" | "video" | "text" | "file" {
   const mime = (element.mime ?? "").toLowerCase();
@@ -122,28 +155,18 @@ function useFetchedHead(getUrl: () => Promise<string>, as: "text" | "blob", mime
       const response = await fetch(await getUrl(), { signal: controller.signal, credentials: "omit", mode: "cors" });
       if (!response.ok) throw new Error(String(response.status));
       if (as === "blob") {
-        const blob = await response.blob();
-        objectUrl = URL.createObjectURL(mime ? new Blob([blob], { type: mime }) : blob);
+        // A declared length over the limit is not read at all; a body without one (or lying) is cut off at it.
+        const declared = Number(response.headers.get("content-length") ?? NaN);
+        const { bytes, whole } = declared > PDF_PREVIEW_MAX ? { bytes: null, whole: false } : await readUpTo(response, PDF_PREVIEW_MAX);
+        if (!bytes || !whole) {
+          void response.body?.cancel().catch(() => {});
+          throw new Error("too large to preview");
+        }
+        objectUrl = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], mime ? { type: mime } : {}));
         return objectUrl;
       }
-      const reader = response.body?.getReader();
-      if (!reader) return (await response.text()).slice(0, PREVIEW_BYTES);
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      while (total < PREVIEW_BYTES) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        total += value.byteLength;
-      }
-      void reader.cancel().catch(() => {});
-      const bytes = new Uint8Array(total);
-      let offset = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      return new TextDecoder().decode(bytes.subarray(0, PREVIEW_BYTES));
+      // A text preview shows the head of any file: a longer one is cut, not refused.
+      return new TextDecoder().decode((await readUpTo(response, PREVIEW_BYTES)).bytes);
     })().then(
       (value) => setState({ status: "ok", value }),
       () => {

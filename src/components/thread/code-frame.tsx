@@ -1,12 +1,11 @@
 "use client";
 
-import { useSyncExternalStore } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { classifyImage } from "@/lib/shared/image-source";
 import { CopyButton } from "@/components/ui/copy-button";
 
 /*
- * The client parts of rendered Markdown (markdown.tsx): they read the language, the page's origin or the clipboard, so
+ * The client parts of rendered Markdown (markdown.tsx): they read the language or the clipboard, so
  * they run in the browser even where the Markdown around them was rendered on the server.
  */
 
@@ -25,27 +24,19 @@ export function CodeFrame({ language, text, children }: { language: string | und
   );
 }
 
-const noSubscription = () => () => {};
-/** `location.origin` in the browser; null on the server and while hydrating (so both render the same). */
-const usePageOrigin = () =>
-  useSyncExternalStore(
-    noSubscription,
-    () => window.location.origin,
-    () => null,
-  );
-
 /**
- * An image in stored text. Only the app's own images load: another origin's would be fetched the moment the thread
- * opens, which is how a prompt-injected reply leaks data, and the page's CSP refuses them anyway. Such an
+ * An image in stored text. Only data: and blob: images load (image-source.ts): another origin's would be fetched the
+ * moment the thread opens, which is how a prompt-injected reply leaks data, and the page's CSP refuses them anyway;
+ * the app's own paths would be fetched with the reader's session, and a path the app serves is never a message's
+ * image (its alt text is shown). Another origin's
  * image is a placeholder naming its host, with a link that opens it in a new tab if the reader chooses: one image,
  * one click, no Referer, no opener. It is not loaded in place, which would need the CSP to allow any host for the
  * whole page.
  */
 export function MarkdownImage({ src, alt }: { src?: unknown; alt?: string }) {
   const { t } = useI18n();
-  const origin = usePageOrigin();
   if (typeof src !== "string") return null;
-  const image = classifyImage(src, origin);
+  const image = classifyImage(src);
   if (image.kind === "local") return <img src={image.src} alt={alt ?? ""} loading="lazy" referrerPolicy="no-referrer" />;
   if (image.kind === "invalid") return alt ? <span className="link-removed">{alt}</span> : null;
   // Spans only: an image sits inside a paragraph.

@@ -123,6 +123,34 @@ describe("an item's attributes never override its key", () => {
     expect(await storage.size(aliceUpload.objectKey!)).toBe("Alice's notes".length);
   });
 
+  it("an element's recorded url is never passed off as a link signed now, to its owner or a share viewer", async () => {
+    const layer = table.layer({ storageProvider: storage });
+    const { mallory, malloryThreadId } = await twoThreads();
+    // A writer of the table records a link of its choosing with an expiry, as if this read had just signed it:
+    // the API sends an element's url only with its urlExpiresAt (public-thread.ts), so the page would draw or
+    // download it, and a share page hand it to every viewer.
+    const planted = { url: S("https://attacker.example/invoice.pdf"), urlExpiresAt: S("2099-01-01T00:00:00.000Z") };
+    const { objectKey: _file, ...withoutFile } = mallory.element;
+    for (const item of [{ ...withoutFile, ...planted }, { ...mallory.element, ...planted, objectKey: S(`someone/${uid()}/${uid()}`) }]) {
+      await table.putRaw(item);
+      const reads = [
+        ...(await layer.getThread(malloryThreadId))!.elements,
+        ...(await layer.getThread(malloryThreadId, { signElements: false }))!.elements,
+        (await layer.getElement(malloryThreadId, mallory.elementId))!,
+        ...(await layer.signElements((await layer.getThreadOutline(malloryThreadId))!.elements)),
+        ...(await layer.elementsForShare((await layer.getThread(malloryThreadId, { signElements: false }))!.elements)),
+      ];
+      expect(reads).toHaveLength(5);
+      for (const element of reads) expect(element.urlExpiresAt ?? null).toBeNull();
+    }
+    // A file of its own is signed as before: the url and its expiry are this read's.
+    await table.putRaw({ ...mallory.element, ...planted });
+    await storage.uploadFile({ objectKey: mallory.objectKey, data: "Mallory's bytes", mime: "application/pdf" });
+    const [signed] = (await layer.getThread(malloryThreadId))!.elements;
+    expect(signed!.url).not.toContain("attacker.example");
+    expect(signed!.urlExpiresAt).not.toBe("2099-01-01T00:00:00.000Z");
+  });
+
   it("a thread is listed and read under its key's id, and its share settings belong to its key's thread", async () => {
     const layer = table.layer();
     const { malloryThreadId, aliceThreadId, mallory } = await twoThreads();

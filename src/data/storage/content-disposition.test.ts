@@ -20,8 +20,19 @@ describe("attachmentDisposition", () => {
     const header = attachmentDisposition('evil"\r\nSet-Cookie: a=b\\.html');
     expect(header).not.toMatch(/[\r\n]/);
     expect(header).toMatch(/^[\x20-\x7e]+$/);
-    expect(/filename="([^"]*)"/.exec(header)?.[1]).toBe("evil___Set-Cookie: a=b_.html");
-    expect(decodedName(header)).toBe('evil"\r\nSet-Cookie: a=b\\.html');
+    expect(/filename="([^"]*)"/.exec(header)?.[1]).toBe("evil_Set-Cookie: a=b_.html");
+    // The CR LF is not kept in the saved name either (controls are dropped).
+    expect(decodedName(header)).toBe('evil"Set-Cookie: a=b\\.html');
+  });
+
+  it("saves a name as it reads: no bidirectional override, zero-width or other invisible character (hostile: invoice\\u202Efdp.exe)", () => {
+    // Shown by a file manager as "invoiceexe.pdf", saved as a program.
+    expect(decodedName(attachmentDisposition("invoice\u202Efdp.exe"))).toBe("invoicefdp.exe");
+    expect(decodedName(attachmentDisposition("report.pdf\u200B\u2060\uFEFF.exe"))).toBe("report.pdf.exe");
+    expect(decodedName(attachmentDisposition("a\u2066b\u2069\u200Fc\u2028d\u0085e.txt"))).toBe("abcde.txt");
+    expect(attachmentDisposition("\u202E\u200B")).toBe("attachment");
+    // What names are made of stays: letters of every script, accents, emoji.
+    expect(decodedName(attachmentDisposition("تقرير résumé 报告 😀.pdf"))).toBe("تقرير résumé 报告 😀.pdf");
   });
 
   it("encodes what RFC 5987 attr-char excludes, including ' ( ) * which encodeURIComponent leaves", () => {

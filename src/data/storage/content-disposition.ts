@@ -10,8 +10,17 @@ const MAX_NAME_CHARS = 255;
 /** RFC 5987 attr-char: these bytes stay literal, every other byte of the UTF-8 encoding becomes %XX. */
 const ATTR_CHAR = /[A-Za-z0-9!#$&+\-.^_`|~]/;
 
+/**
+ * Characters that change how a name reads without being part of it: controls, line and paragraph separators, and
+ * format characters (Unicode Cf), among them the bidirectional overrides and isolates and the zero-width ones. A name
+ * is whatever an element item's writer recorded (any app on the table, an import), and the saved file keeps it:
+ * `invoice\u202Efdp.exe` (a right-to-left override) is saved as a file that shows as "invoiceexe.pdf" and runs as a
+ * program, `report.pdf\u200B.exe` hides its real extension behind a zero-width space.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
 export function attachmentDisposition(fileName?: string): string {
-  const name = fileName === undefined ? "" : Array.from(fileName).slice(0, MAX_NAME_CHARS).join("");
+  const name = fileName === undefined ? "" : Array.from(fileName.replace(INVISIBLE, "")).slice(0, MAX_NAME_CHARS).join("");
   if (name.trim() === "") return "attachment";
   return `attachment; filename="${asciiFallback(name)}"; filename*=UTF-8''${encodeRfc5987(name)}`;
 }

@@ -33,6 +33,7 @@ const SAMPLES: ImportProblem[] = [
   { code: "interrupted" },
   { code: "given-up", times: 4 },
   { code: "never-resumed" },
+  { code: "upload-budget", limitMb: 2048, hours: 3 },
   { code: "empty" },
   { code: "item-over", limitMb: 64 },
   { code: "not-object" },

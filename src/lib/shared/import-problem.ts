@@ -48,6 +48,7 @@ export type ImportProblem =
   | { code: "interrupted" }
   | { code: "given-up"; times: number }
   | { code: "never-resumed" }
+  | { code: "upload-budget"; limitMb: number; hours: number }
   // One conversation (it is skipped).
   | { code: "empty" }
   | { code: "item-over"; limitMb: number }
@@ -71,7 +72,7 @@ export const IMPORT_PROBLEM_CODES: ReadonlySet<string> = new Set<ImportProblemCo
   "not-zip", "zip-entries", "zip-expands", "zip-damaged", "entry-refused", "entry-unreadable", "entry-over", "entry-damaged",
   "no-index", "conversations-refused", "no-conversation", "unknown-json", "unknown-conversations", "not-index", "json-total",
   "json-document", "not-json", "json-trailing", "json-deep", "json-cut-off", "storage-unavailable", "store-unavailable",
-  "unexpected", "interrupted", "given-up", "never-resumed", "empty", "item-over", "not-object", "invalid-json", "unreadable", "json-missing", "skipped-entry", "id-taken",
+  "unexpected", "interrupted", "given-up", "never-resumed", "upload-budget", "empty", "item-over", "not-object", "invalid-json", "unreadable", "json-missing", "skipped-entry", "id-taken",
   "message-too-large", "does-not-fit", "too-many", "not-format", "no-id", "attachment",
 ]);
 

@@ -13,7 +13,7 @@ import { createOpenAIAssistant } from "./openai-assistant";
 
 let fake: FakeOpenAI;
 let services: Services & { close(): Promise<void> };
-const assistantWith = (timeouts: { connectTimeoutMs?: number; idleTimeoutMs?: number }) =>
+const assistantWith = (timeouts: { connectTimeoutMs?: number; idleTimeoutMs?: number; replyTimeoutMs?: number }) =>
   createOpenAIAssistant({ baseUrl: fake.baseUrl, model: "fake-model", ...timeouts });
 
 beforeAll(async () => {
@@ -51,6 +51,26 @@ describe("assistant timeouts", () => {
     expect(tokens.join("")).toBe("Echo: one ");
     expect(error).toBeInstanceOf(AssistantError);
     expect((error as Error).message).toBe("The assistant stopped sending for 1 s; the reply is incomplete.");
+  });
+
+  it("ends a reply that streams only keep-alives after the reply timeout, however often they come (hostile: an endless stream of comments)", async () => {
+    const { tokens, error } = await drain(assistantWith({ idleTimeoutMs: 3_000, replyTimeoutMs: 1_000 }).stream(say("[keep-alive]"), { signal: new AbortController().signal }));
+    expect(tokens).toEqual(["thinking"]);
+    expect(error).toBeInstanceOf(AssistantError);
+    expect((error as Error).message).toBe("The reply went on for more than 1 s and was cut there.");
+  }, 15_000);
+
+  it("refuses a body that is no reply stream (a line of 8 MB) before holding it whole", async () => {
+    const { tokens, error } = await drain(assistantWith({ idleTimeoutMs: 3_000 }).stream(say("[one-line]"), { signal: new AbortController().signal }));
+    expect(tokens).toEqual([]);
+    expect(error).toBeInstanceOf(AssistantError);
+    expect((error as Error).message).toBe("The assistant's answer is not a reply stream (a line of more than 1 MB).");
+  });
+
+  it("reads the start of a refusal's body for its message, never the rest (hostile: a 500 whose body never ends)", async () => {
+    const { error } = await drain(assistantWith({ connectTimeoutMs: 5_000 }).stream(say("[fail-endless]"), { signal: new AbortController().signal }));
+    expect(error).toBeInstanceOf(AssistantError);
+    expect((error as Error).message).toMatch(/^The assistant answered 500: the model is overloaded\nx+$/);
   });
 
   it("through chat.send: the stalled reply keeps what arrived and the turn records the error", async () => {

@@ -16,15 +16,29 @@ export interface OpenAIAssistantOptions {
   connectTimeoutMs?: number;
   /** How long the stream may stay silent between chunks before the reply is given up as stalled. */
   idleTimeoutMs?: number;
+  /** How long one reply may stream in all, keep-alives or not (REPLY_TIMEOUT_MS). */
+  replyTimeoutMs?: number;
   /** The most characters of the thread sent with a turn; older messages beyond it are left out (history-budget.ts). */
   historyMaxChars?: number;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * The longest one reply may stream. The idle timeout hears every chunk, SSE comments included, as it must (servers
+ * send `: keep-alive` while a model thinks), so a server or proxy that sends only those held the reply, its request
+ * and its stream open for as long as it went on. No real reply streams for half an hour.
+ */
+export const REPLY_TIMEOUT_MS = 30 * 60_000;
+/**
+ * The longest SSE line read: a real one is a chunk of JSON with a few tokens. A body without line breaks (a proxy's
+ * page, a broken server) was kept whole in memory while it lasted.
+ */
+export const SSE_LINE_MAX = 1024 * 1024;
 /** About 50,000 tokens: room for a long conversation in any current model's context, with space left for the reply. */
 export const DEFAULT_HISTORY_MAX_CHARS = 200_000;
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 6_000) / 10} min` : seconds(ms));
 
 type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
@@ -53,7 +67,24 @@ async function* sseData(body: ReadableStream<Uint8Array>, onChunk: () => void): 
       buffer = buffer.slice(newline + 1);
       if (line.startsWith("data:")) yield line.slice(5).trim();
     }
+    if (buffer.length > SSE_LINE_MAX) throw new AssistantError("The assistant's answer is not a reply stream (a line of more than 1 MB).");
   }
+}
+
+/** What is read of a refusal's body for its message: its start says why; the rest (a page, an endless stream) is not read. */
+const ERROR_BODY_MAX = 4096;
+
+async function headOf(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
+  if (!body) return "";
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  for (let read = await reader.read(); !read.done; read = total < maxBytes ? await reader.read() : { done: true, value: undefined }) {
+    chunks.push(read.value);
+    total += read.value.byteLength;
+  }
+  void reader.cancel().catch(() => undefined);
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
 }
 
 export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistant {
@@ -63,6 +94,7 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
   if (options.apiKey) headers[options.azureApiVersion ? "api-key" : "authorization"] = options.azureApiVersion ? options.apiKey : `Bearer ${options.apiKey}`;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const replyTimeoutMs = options.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
   const historyMaxChars = options.historyMaxChars ?? DEFAULT_HISTORY_MAX_CHARS;
 
   return {
@@ -74,8 +106,12 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
       const controller = new AbortController();
       const cancel = () => controller.abort();
       signal.addEventListener("abort", cancel, { once: true });
-      let timedOut: "connect" | "idle" | null = null;
+      let timedOut: "connect" | "idle" | "reply" | null = null;
       let timer: NodeJS.Timeout | undefined;
+      const replyTimer = setTimeout(() => {
+        timedOut = "reply";
+        controller.abort();
+      }, replyTimeoutMs);
       const arm = (kind: "connect" | "idle", ms: number) => {
         clearTimeout(timer);
         timer = setTimeout(() => {
@@ -100,7 +136,7 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
         }
         if (!response.ok || !response.body) {
           // Some servers quote the key they refused; the message is stored in the thread and logged, so it is taken out.
-          const detail = redact((await response.text().catch(() => "")).slice(0, 300), [options.apiKey]);
+          const detail = redact((await headOf(response.body, ERROR_BODY_MAX).catch(() => "")).slice(0, 300), [options.apiKey]);
           throw new AssistantError(`The assistant answered ${response.status}${detail ? `: ${detail}` : ""}`);
         }
         arm("idle", idleTimeoutMs);
@@ -120,10 +156,12 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
         } catch (error) {
           // A stalled stream ends like a failed one: continueThread keeps what arrived and records the error.
           if (timedOut === "idle" && !signal.aborted) throw new AssistantError(`The assistant stopped sending for ${seconds(idleTimeoutMs)}; the reply is incomplete.`);
+          if (timedOut === "reply" && !signal.aborted) throw new AssistantError(`The reply went on for more than ${minutes(replyTimeoutMs)} and was cut there.`);
           throw error;
         }
       } finally {
         clearTimeout(timer);
+        clearTimeout(replyTimer);
         signal.removeEventListener("abort", cancel);
       }
     },

@@ -11,7 +11,7 @@ import { createInnerContext } from "../context";
 import { createCaller } from "../root";
 import { uploadElement } from "./upload-element";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
-import type { ChatEvent } from "./continue-thread";
+import { REPLY_MAX_CHARS, type ChatEvent } from "./continue-thread";
 
 let fake: FakeOpenAI;
 let services: Awaited<ReturnType<typeof createTestServices>>;
@@ -269,6 +269,42 @@ describe("chat.send", () => {
     expect(stored?.output).toBe(reply?.type === "done" ? reply.output : null);
     expect(stored?.output?.split(" ")).toHaveLength(400);
     expect(stored?.streaming).toBe(false);
+  });
+
+  it("cuts a reply that never ends at REPLY_MAX_CHARS, closes the model's stream and says so (hostile: an endless stream)", async () => {
+    const alice = sessionUser();
+    // A model caught in a loop: 100,000 characters a chunk for as long as it is read (stopped at 12 here, so that
+    // without the cut the test ends, failing, instead of filling the table).
+    const chunk = "loop ".repeat(20_000);
+    let sent = 0;
+    let closed = false;
+    const endless = {
+      name: "looping-model",
+      isDemo: false,
+      async *stream() {
+        try {
+          while (sent < 12) {
+            sent++;
+            yield chunk;
+          }
+        } finally {
+          closed = true;
+        }
+      },
+    };
+    const looping = { ...services, assistant: endless };
+    const threadId = await newThread(looping, alice);
+    const events = await collect(await callerFor(looping, alice).chat.send({ threadId, messageId: randomUUID(), content: "count forever" }));
+    const streamed = events.flatMap((e) => (e.type === "token" ? [e.text] : [])).join("");
+    expect(streamed.length).toBe(REPLY_MAX_CHARS);
+    expect(sent).toBeLessThanOrEqual(REPLY_MAX_CHARS / chunk.length + 1);
+    expect(closed).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: "error", message: expect.stringContaining("limit") });
+    const steps = (await services.data.getThread(threadId))!.steps;
+    const reply = steps.find((s) => s.type === "assistant_message" && !s.isError);
+    expect(reply?.output?.length).toBe(REPLY_MAX_CHARS);
+    expect(reply?.streaming).toBe(false);
+    expect(steps.some((s) => s.isError && s.output?.includes("limit"))).toBe(true);
   });
 
   it("stores an assistant failure as an error step and keeps the user's message", async () => {

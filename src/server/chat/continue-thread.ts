@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline } from "@/data";
-import type { Assistant, AssistantAttachment } from "../assistant/assistant";
+import { AssistantError, type Assistant, type AssistantAttachment } from "../assistant/assistant";
 import { describeOnly, isHistoryMessage, messagesInOrder, newestMessageIds } from "./history";
 import { isTextLike } from "@/lib/shared/format";
 
@@ -37,6 +37,13 @@ export interface ContinueInput {
 
 // Partial replies are saved this often while streaming, so a crash loses at most this much.
 const CHECKPOINT_MS = 1500;
+/**
+ * The longest reply a turn keeps (about 125,000 tokens: more than any model's output limit). Nothing else bounds it:
+ * the request sets no `max_tokens`, a local model caught in a loop (or an endpoint that never ends its stream) goes on
+ * for as long as it sends, and each checkpoint writes the whole reply again. Past it the reply is cut there, the
+ * model's stream closed, and the turn ends with a message saying so (docs/security.md, "What a turn sends to the model").
+ */
+export const REPLY_MAX_CHARS = 500_000;
 /** A name made from the first message is a title, not the message: far shorter than a stored name may be (200). */
 const NAME_FROM_MESSAGE_MAX = 60;
 const INLINE_TEXT_MAX = 200_000;
@@ -202,7 +209,8 @@ export async function* continueThread(
   try {
     try {
       for (let next = await firstToken; !next.done; next = await tokens.next()) {
-        const token = next.value;
+        const cut = output.length + next.value.length > REPLY_MAX_CHARS;
+        const token = cut ? next.value.slice(0, REPLY_MAX_CHARS - output.length) : next.value;
         output += token;
         if (!firstSave) {
           firstSave = saveAssistant({ streaming: true });
@@ -213,7 +221,8 @@ export async function* continueThread(
             .catch(() => undefined)
             .finally(() => (checkpoint = null));
         }
-        yield { type: "token", text: token };
+        if (token) yield { type: "token", text: token };
+        if (cut) throw new AssistantError(`The reply reached the limit of ${REPLY_MAX_CHARS.toLocaleString("en")} characters and was cut there.`);
       }
     } catch (error) {
       if (!signal.aborted) {

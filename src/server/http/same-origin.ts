@@ -35,3 +35,16 @@ export function isCrossSiteNavigation(req: Request): boolean {
   const site = req.headers.get("sec-fetch-site");
   return site === "cross-site" || site === "same-site";
 }
+
+/**
+ * Whether a browser sent this request for something other than a top-level navigation: an `<img>`, `<audio>`,
+ * `<script>` or `fetch()` says so in `Sec-Fetch-Mode` (not `navigate`) or `Sec-Fetch-Dest` (not `document`). Such a
+ * request from the app's own page is same-origin and carries the session cookie, so a GET that makes the server work
+ * for the user ("Export all") must refuse it too: an image in a thread or a share page (`![](/api/export)`) would
+ * otherwise start it for whoever reads that page. Without the headers (no browser) nothing can be told.
+ */
+export function isSubresourceRequest(req: Request): boolean {
+  const mode = req.headers.get("sec-fetch-mode");
+  const dest = req.headers.get("sec-fetch-dest");
+  return (mode !== null && mode !== "navigate") || (dest !== null && dest !== "document");
+}

@@ -19,7 +19,7 @@ import { importProblemEn } from "@/lib/shared/i18n/import-problems";
 import type { Refusal } from "@/lib/shared/refusal";
 import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
-import { chargeUpload } from "../upload-budget";
+import { chargeUpload, importAllowance } from "../upload-budget";
 import { storedImportFile } from "./import-file";
 import { importLimits } from "./import-limits";
 import { IMPORT_STALE_AFTER_MS, keepAlive, runImport } from "./run-import";
@@ -155,6 +155,7 @@ function launch(services: Services, userId: string, job: ImportJob, resume: Impo
     limits: importLimits(services.env),
     runner: THIS_RUNNER,
     resume,
+    budget: importAllowance(services, userId, job.uploadBytes ?? 0),
   })
     // null: the job is another runner's now, and so is its upload.
     .then((outcome) => (outcome ? deleteUpload(services.storage, jobId) : undefined))

@@ -19,6 +19,7 @@ import type { ImportFile } from "./import-file";
 import { ImportError, type ImportLimits } from "./import-limits";
 import { openImportSource, type ImportSource } from "./import-source";
 import type { PlannedElement, PlannedThread } from "./plan-thread";
+import type { ImportOverBudget } from "../upload-budget";
 
 const BATCH_CONVERSATIONS = 25;
 /** A batch also ends at this many steps, so one request's worth of items stays modest. */
@@ -51,6 +52,17 @@ export interface RunImportOptions {
   heartbeatMs?: number;
   /** Also called after each batch (the CLI's progress bar). */
   onProgress?: (job: ImportJobProgress & { done: number }) => void;
+  /**
+   * Charges what the import is about to store (text, then each attachment) to its owner's day (upload-budget.ts,
+   * importAllowance); a refusal stops the import. None from the CLI, which an operator runs.
+   */
+  budget?: (bytes: number) => Promise<ImportOverBudget | null>;
+}
+
+/** Charges `bytes` to the import's budget, if it has one; over it, the import stops with the reason. */
+async function charge(options: RunImportOptions, bytes: number): Promise<void> {
+  const over = options.budget ? await options.budget(bytes) : null;
+  if (over) throw new ImportError({ code: "upload-budget", ...over });
 }
 
 const log = () => getLogger("Import");
@@ -212,6 +224,8 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
   let written: string[];
   let withAttachments: string[];
   try {
+    // Before anything is written: the text the batch would store.
+    await charge(options, batch.reduce((sum, p) => sum + Buffer.byteLength(JSON.stringify(p.thread.steps)), 0));
     const result = await data.importThreads(userId, batch.map((p) => p.thread));
     written = result.written;
     withAttachments = repairAttachments ? [...result.written, ...result.existing] : result.written;
@@ -277,14 +291,21 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
     content = stream;
   }
   const check = checkAttachment(name, mimeFor(name, element.mime), size, max);
-  if (!check.ok) {
+  const discard = () => {
     if (typeof content !== "string") (content as NodeJS.ReadableStream & { destroy(): void }).destroy();
+  };
+  if (!check.ok) {
+    discard();
     return check.status === 415
       ? { kind: "type", name: name.trim(), allowed: ALLOWED_EXTENSIONS.join(", ") }
       : check.status === 413
         ? { kind: "over", name: name.trim(), limitMb: Math.round(max / 1024 / 1024) }
         : { kind: "name" };
   }
+  await charge(options, size).catch((error: unknown) => {
+    discard();
+    throw error;
+  });
   try {
     await options.data.createElement({
       id: element.id,

@@ -9,7 +9,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ThreadWithContent } from "@/data";
 import { uploadElement, type UploadRequest } from "@/server/chat/upload-element";
-import { startImport } from "@/server/import/import-jobs";
+import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { createInnerContext } from "@/server/context";
 import { appRouter, createCaller } from "@/server/root";
 import { zhCN } from "@/lib/shared/i18n/zh-CN";
@@ -18,6 +18,7 @@ import { isSharePage, sharePageRateGate } from "@/server/share/share-page-gate";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
 import { transformer } from "@/server/transformer";
 import { seedLongThread, type SeededLongThread } from "../../../scripts/seed-long-thread";
+import { CHATGPT_FIXTURE, zipOf } from "../../../test/import-archives";
 import { callerFor, createTestServices, expectNoInternals, newThread, seedThread, sessionUser, type Caller, type SeededThread } from "../../../test/callers";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
@@ -513,6 +514,27 @@ describe("share links", () => {
     const someoneElse = sessionUser(`other-${randomUUID()}@example.com`, "Other");
     const theirs = await newThread(limited, someoneElse);
     expect(await uploadElement(limited, someoneElse, { threadId: theirs, elementId: randomUUID(), forId: randomUUID(), fileName: "a.txt", mime: "text/plain", contentLength: 300 * KB, body: new Blob([Buffer.alloc(300 * KB, 98)]).stream() })).toMatchObject({ status: 201 });
+  });
+
+  it("an import counts what it unpacks, not only its zip: a small zip of a 1 MB file of zeros stops at the day's budget (hostile: inflating past the charge)", async () => {
+    const limited = { ...services, env: { ...services.env, UPLOAD_MB_PER_DAY: 1 } };
+    const importer = sessionUser(`importer-${randomUUID()}@example.com`, "Importer");
+    // ChatGPT's export with its image replaced by 1 MB of zeros: a few KB in the zip (1 MB is not over the ratio a
+    // zip bomb is refused at), charged as the 256 KB a file counts at least.
+    const data = await zipOf([
+      { name: "conversations.json", data: CHATGPT_FIXTURE },
+      { name: "file-KyotoMap01-kyoto-map.png", data: Buffer.alloc(1024 * 1024) },
+    ]);
+    expect(data.length).toBeLessThan(64 * 1024);
+    const started = await startImport(limited, importer, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
+    if (started.status !== 202) throw new Error(started.error);
+    await waitForImport(started.job.jobId);
+    const job = await services.data.getImportJob(importer.id, started.job.jobId);
+    expect(job).toMatchObject({ status: "failed", attachments: 0, errorProblem: { code: "upload-budget", limitMb: 1, hours: 24 } });
+    expect(job!.error).toMatch(/more than the 1 MB of files and messages one account may add in a day/);
+    // Nothing of the file was stored.
+    const threads = (await services.data.listThreads({ first: 10 }, { userId: importer.id })).data;
+    for (const thread of threads) expect((await services.data.getThread(thread.id))!.elements).toEqual([]);
   });
 
   it("copies of a shared thread (\"Continue in my history\") count against the copier's daily upload budget", async () => {

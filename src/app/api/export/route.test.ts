@@ -152,6 +152,33 @@ describe("GET /api/export", () => {
     }
   });
 
+  it("asked for by an image, media or script of a page, the app's own included: 403, nothing exported, no budget spent (hostile: ![](/api/export) in a thread)", async () => {
+    const frank = sessionUser();
+    const cookie = await sessionCookie(frank);
+    // What Chromium sends for an <img>, an <audio>/<video>, a <script> and a fetch() of the thread page itself.
+    const subresources = [
+      { "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" },
+      { "sec-fetch-mode": "no-cors", "sec-fetch-dest": "audio" },
+      { "sec-fetch-mode": "no-cors", "sec-fetch-dest": "script" },
+      { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" },
+    ];
+    const refused = await Promise.all(
+      subresources.flatMap((headers) =>
+        Array.from({ length: ACCOUNT_EXPORTS_PER_HOUR }, () => GET(new Request("http://localhost/api/export", { headers: { cookie, "sec-fetch-site": "same-origin", ...headers } }))),
+      ),
+    );
+    for (const response of refused) {
+      expect(response.status).toBe(403);
+      expect(response.headers.get("content-type")).not.toBe("application/zip");
+      await response.body?.cancel();
+    }
+    // The account menu's navigation still exports: none of the above counted.
+    const menu = await GET(new Request("http://localhost/api/export", { headers: { cookie, "sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" } }));
+    expect(menu.status).toBe(200);
+    expect(menu.headers.get("content-type")).toBe("application/zip");
+    await menu.body?.cancel();
+  });
+
   it("a user may export everything ACCOUNT_EXPORTS_PER_HOUR times an hour, many at once included; then a 429 page in their language, and others are unaffected", async () => {
     const dave = sessionUser();
     const cookie = await sessionCookie(dave);

@@ -3,7 +3,7 @@ import { userFromRequest } from "@/server/auth";
 import { exportAccount } from "@/server/export/account-export";
 import { exportRefusedFor } from "@/server/export/export-budget";
 import { answerUnavailable } from "@/server/http/route-answers";
-import { isCrossSiteNavigation } from "@/server/http/same-origin";
+import { isCrossSiteNavigation, isSubresourceRequest } from "@/server/http/same-origin";
 import { crossSitePage, tooManyRequestsPage } from "@/server/http/too-many-requests-page";
 import { getServices } from "@/server/services";
 
@@ -14,10 +14,13 @@ export const dynamic = "force-dynamic";
  * own threads: the user comes from the session, never from the request. Over the user's hourly budget
  * (export-budget.ts): a 429 page saying when to try again, before anything is read. Started by another site's page
  * (its link or script; the session cookie rides along on a top-level navigation): a 403 page, before the session or
- * the budget is looked at, so no site can make the server export someone's account or spend their budget.
+ * the budget is looked at, so no site can make the server export someone's account or spend their budget. Asked for
+ * by a page's image, media, script or fetch, even the app's own (same-origin.ts, isSubresourceRequest): a 403 too.
  */
 export function GET(req: Request) {
   if (isCrossSiteNavigation(req)) return Promise.resolve(crossSitePage(req, (t) => t.exportFromAnotherSite));
+  // The menu navigates here; an image or a script of a page (the app's own included) never exports.
+  if (isSubresourceRequest(req)) return Promise.resolve(Response.json({ error: "Export all is a download started from the account menu." }, { status: 403 }));
   return answerUnavailable(async () => {
     const user = await userFromRequest(req);
     if (!user) return Response.json({ error: "Sign in to continue" }, { status: 401 });

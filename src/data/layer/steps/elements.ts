@@ -119,13 +119,16 @@ export async function signElement(ctx: LayerContext, element: Element): Promise<
 /**
  * An element item's fields as the key says (keyed): its id and thread, and its file only when `objectKey` names a
  * file of this element (isElementFileOf); any other recorded key is dropped, with a warning, so nothing signs, reads,
- * copies or deletes it.
+ * copies or deletes it. A recorded `urlExpiresAt` is dropped too: it only ever describes a link signed by this read
+ * (signElement), and an item carrying one made its stored `url` (any address its writer chose) pass for a link signed
+ * just now, sent to the owner and to share viewers as the file's download (docs/security.md, "Ownership").
  */
 export function elementFields(ctx: LayerContext, item: Item, threadId: string, elementId: string): Item {
-  const recorded = item.objectKey;
+  const { urlExpiresAt: _neverStored, ...stored } = item;
+  const recorded = stored.objectKey;
   const foreign = typeof recorded === "string" && !isElementFileOf(recorded, threadId, elementId);
   if (foreign) ctx.logger.warn("an element's objectKey names no file of it; ignored", { threadId, elementId });
-  return keyed(item, foreign ? { id: elementId, threadId, objectKey: null } : { id: elementId, threadId });
+  return keyed(stored, foreign ? { id: elementId, threadId, objectKey: null } : { id: elementId, threadId });
 }
 
 /** The file an element item (as read raw, e.g. ALL_OLD) records, when it is a file of that element. */

@@ -51,6 +51,7 @@ export function importProblemEn(p: ImportProblem): string {
     case "interrupted": return `The import was interrupted (the server restarted). ${KEPT_EN}`;
     case "given-up": return `The import was interrupted ${p.times} times, so it was stopped. Conversations imported so far are kept.`;
     case "never-resumed": return `The import was interrupted and never resumed. ${KEPT_EN}`;
+    case "upload-budget": return `The import adds more than the ${p.limitMb} MB of files and messages one account may add in a day, so it stopped. Conversations imported so far are kept; import the file again in ${p.hours} hour${p.hours === 1 ? "" : "s"} to finish.`;
     case "empty": return "empty conversation";
     case "item-over": return `larger than the ${p.limitMb} MB allowed for one conversation`;
     case "not-object": return "not a conversation (expected an object)";
@@ -114,6 +115,7 @@ export function importProblemZh(p: ImportProblem): string {
     case "interrupted": return `导入被中断（服务器已重启）。${KEPT_ZH}`;
     case "given-up": return `导入被中断了 ${p.times} 次，因此已停止。已导入的对话会保留。`;
     case "never-resumed": return `导入被中断且未能恢复。${KEPT_ZH}`;
+    case "upload-budget": return `此次导入超出了每个账号每天可添加的 ${p.limitMb} MB 文件和消息，导入已停止。已导入的对话会保留；${p.hours} 小时后再次导入该文件即可完成。`;
     case "empty": return "空对话";
     case "item-over": return `超过了单个对话允许的 ${p.limitMb} MB`;
     case "not-object": return "不是对话（应为对象）";
