@@ -12,6 +12,8 @@ import { createCaller } from "@/server/root";
 import type { ChatEvent } from "@/server/chat/continue-thread";
 import { callerFor, createTestServices, sessionUser } from "./callers";
 import { chainlitGetThread, chainlitListThreads } from "./chainlit-reads";
+import { chatGptZip } from "./import-archives";
+import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
 import { chainlitClock, tickingClock } from "./clocks";
 import {
@@ -189,5 +191,40 @@ describe("Threadbook's delete of a Chainlit thread", () => {
     expect(await readShare(app, t.threadId, null)).toEqual({ kind: "missing" });
     expect(await chainlitGetThread(table, t.threadId)).toBeNull();
     expect(await chainlitListThreads(table, t.owner.id)).toEqual([]);
+  });
+});
+
+describe("an imported conversation Chainlit deleted, imported again", () => {
+  it("comes back as the file has it: listed, found, with its file; neither a 👎 nor the words of a turn from before the delete come back with it", async () => {
+    const app = local();
+    const user = sessionUser();
+    const asUser = callerFor(app, user);
+    const importZip = async () => {
+      const data = await chatGptZip();
+      const started = await startImport(app, user, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
+      if (started.status !== 202) throw new Error(started.error);
+      await waitForImport(started.job.jobId);
+      return asUser.imports.get({ jobId: started.job.jobId });
+    };
+    expect(await importZip()).toMatchObject({ status: "done", imported: 2 });
+    const kyoto = (await asUser.threads.list({ first: 10 })).data.find((t) => t.name === "Trip to Kyoto")!;
+    // Rated 👎 here (the export has no ratings), then deleted in the Chainlit app.
+    const answer = (await app.data.getThread(kyoto.id))!.steps.find((s) => s.type === "assistant_message")!;
+    await asUser.feedback.upsert({ threadId: kyoto.id, forId: answer.id, value: 0 });
+    expect((await asUser.threads.list({ first: 10, feedback: 0 })).data.map((t) => t.id)).toEqual([kyoto.id]);
+    // And continued here with a turn of its own.
+    await drain(await asUser.chat.send({ threadId: kyoto.id, messageId: randomUUID(), content: "Any walrus sightings?" }));
+    expect((await asUser.search.query({ query: "walrus", first: 20 })).data.map((hit) => hit.id)).toEqual([kyoto.id]);
+    await chainlitDeleteThread(table, kyoto.id);
+
+    // The same export imported again restores the conversation under the same id, as the file has it: unrated.
+    expect(await importZip()).toMatchObject({ status: "done", imported: 1, existing: 1 });
+    expect((await asUser.threads.list({ first: 10 })).data.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+    expect((await asUser.search.query({ query: "arashiyama", first: 20 })).data.map((hit) => hit.id)).toEqual([kyoto.id]);
+    expect((await asUser.search.query({ query: "walrus", first: 20 })).data).toEqual([]);
+    const restored = (await app.data.getThread(kyoto.id))!;
+    expect(restored.steps.filter((s) => s.feedback)).toEqual([]);
+    expect(restored.elements).toHaveLength(1);
+    for (const feedback of [0, 1] as const) expect((await asUser.threads.list({ first: 10, feedback })).data, `feedback ${feedback}`).toEqual([]);
   });
 });
