@@ -17,6 +17,7 @@ import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
 import { chainlitClock, tickingClock } from "./clocks";
 import {
+  chainlitCreateStep,
   chainlitDeleteElement,
   chainlitDeleteStep,
   chainlitDeleteThread,
@@ -59,7 +60,7 @@ const listed = async (layer: DynamoDBDataLayer, userId: string, feedback?: 0 | 1
   (await layer.listThreads({ first: 20 }, { userId, feedback })).data.map((row) => [row.id, row.name]);
 
 describe("a Chainlit session edits, deletes and renames: the sidebar, search and the 👍/👎 filter follow", () => {
-  it("update_step, delete_step, delete_element and a rename by update_thread: the new words are found, the old ones not, and nothing of the removed items stays indexed", async () => {
+  it("create_step over a rated step, update_step, delete_step, delete_element and a rename by update_thread: the new words are found, the old ones not, no 👍 is listed that no step holds, and nothing removed stays indexed", async () => {
     const layer = table.layer({ clock: tickingClock() });
     const userId = uid("u-");
     const t = await chainlitWrote(userId, "Cluster setup", "How do I configure the Kubernetes ingress?", "Create an Ingress resource with TLS.");
@@ -72,9 +73,18 @@ describe("a Chainlit session edits, deletes and renames: the sidebar, search and
     for (const word of ["resource", "cluster"]) expect(await found(layer, userId, word), word).toEqual([t.threadId]);
     expect(await found(layer, userId, "report")).toEqual([other.threadId, t.threadId]); // both have Chainlit's report.pdf
 
-    // A later session: the answer rewritten (update_step), the rated run and the file deleted, the thread renamed
-    // (Chainlit's rename route is an update_thread with the name, which moves the thread too).
+    // 👍 given here on the turn's run: a marker of Threadbook's, and the run's item holds the feedback.
+    await layer.upsertFeedback({ threadId: t.threadId, forId: t.turn.runId, value: 1 }, { threadUserId: userId });
+    expect(await listed(layer, userId, 1)).toEqual([
+      [other.threadId, "Other"],
+      [t.threadId, "Cluster setup"],
+    ]);
+
+    // A later session: the run sent again (create_step, a PutItem: the 👍 in its item is gone), the answer rewritten
+    // (update_step), the rated run of the first turn and the file deleted, the thread renamed (Chainlit's rename
+    // route is an update_thread with the name, which moves the thread too).
     await chainlitSession(t.threadId, userId, async () => {
+      await chainlitCreateStep(table, t.turn.steps[1]!);
       await chainlitUpdateStep(table, t.threadId, t.turn.replyId, { output: { S: "Use an HTTPRoute of the Gateway API." } });
       await chainlitDeleteStep(table, t.threadId, t.stepB);
       await chainlitDeleteElement(table, t.threadId, t.elementId);
