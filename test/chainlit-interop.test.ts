@@ -15,6 +15,7 @@ import { chainlitGetThread, chainlitListThreads } from "./chainlit-reads";
 import { chatGptZip } from "./import-archives";
 import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
+import { THREAD_NAME_MAX } from "../src/data/entities/thread";
 import { chainlitClock, tickingClock } from "./clocks";
 import {
   chainlitCreateStep,
@@ -24,6 +25,7 @@ import {
   chainlitThread,
   chainlitTurn,
   chainlitUpdateStep,
+  chainlitShareThread,
   chainlitUpdateThread,
   testTable,
   uid,
@@ -236,5 +238,27 @@ describe("an imported conversation Chainlit deleted, imported again", () => {
     expect(restored.steps.filter((s) => s.feedback)).toEqual([]);
     expect(restored.elements).toHaveLength(1);
     for (const feedback of [0, 1] as const) expect((await asUser.threads.list({ first: 10, feedback })).data, `feedback ${feedback}`).toEqual([]);
+  });
+});
+
+describe("a thread Chainlit named after a long first message", () => {
+  it("lists, opens and exports with its name, and Continue in my history copies it with the name clipped to what Threadbook writes", async () => {
+    const app = local();
+    const owner = sessionUser(`owner.${randomUUID()}`);
+    // update_thread(name=the first message's content): Chainlit bounds neither, so a pasted file names a thread.
+    // The emoji straddles the cut: the copy's name never ends in half of it.
+    const question = `${"Please review this code: ".padEnd(THREAD_NAME_MAX - 2, "x")}🦭 ${"const x = 1; ".repeat(100).trimEnd()}`;
+    const t = await chainlitWrote(owner.id, question, question, "Looks fine.");
+    await chainlitShareThread(table, t.threadId, { isShared: true, at: chainlitNow() });
+    const asOwner = callerFor(app, owner);
+    expect((await asOwner.threads.list({ first: 5 })).data.map((row) => row.name)).toEqual([question]);
+    expect((await asOwner.threads.get({ threadId: t.threadId })).name).toBe(question);
+    expect((await asOwner.threads.export({ threadId: t.threadId, format: "markdown" })).content).toContain(question);
+
+    const viewer = sessionUser();
+    const { id } = await callerFor(app, viewer).share.continue({ threadId: t.threadId });
+    const copy = await callerFor(app, viewer).threads.get({ threadId: id });
+    expect(copy.name).toBe(`${question.slice(0, THREAD_NAME_MAX - 2)}…`);
+    expect(copy.steps.map((s) => s.output)).toContain("Looks fine.");
   });
 });
