@@ -262,3 +262,25 @@ describe("a thread Chainlit named after a long first message", () => {
     expect(copy.steps.map((s) => s.output)).toContain("Looks fine.");
   });
 });
+
+describe("a thread started here and continued in Chainlit", () => {
+  it("opens and exports with Chainlit's later activity as its last, the time the sidebar shows", async () => {
+    const app = local();
+    const user = sessionUser();
+    const asUser = callerFor(app, user);
+    const { id: threadId } = await asUser.threads.create();
+    await drain(await asUser.chat.send({ threadId, messageId: randomUUID(), content: "started in Threadbook" }));
+    // Resumed in Chainlit an hour later: a turn, and the disconnect's update_thread (a resume makes no other bump).
+    const later = chainlitClock(Date.now() + 3_600_000);
+    const at = later();
+    for (const item of chainlitTurn(user.id, threadId, { question: "continued in Chainlit", askedAt: at, ranAt: at, repliedAt: at, endedAt: at }).steps) await table.putRaw(item);
+    await chainlitUpdateThread(table, threadId, { at: later() });
+
+    const [row] = (await asUser.threads.list({ first: 5 })).data;
+    const opened = await asUser.threads.get({ threadId });
+    expect(row!.updatedAt).toBe(opened.updatedAt);
+    expect(opened.steps.at(-1)?.createdAt! <= opened.updatedAt).toBe(true);
+    const exported = await asUser.threads.export({ threadId, format: "markdown" });
+    expect(exported.content).toContain(`Last activity ${opened.updatedAt.slice(0, 10)}`);
+  });
+});
