@@ -152,6 +152,8 @@ describe("Chainlit's delete_thread of a thread Threadbook added to", () => {
   it("leaves Threadbook's items behind; none of them shows anywhere, and the reads that meet them remove them all, postings included", async () => {
     const app = local();
     const t = await chainlitThreadUsedInThreadbook(app);
+    // A tab open on the thread holds its pass (a 👍/👎 click then skips the owner's read).
+    const { pass } = await t.asOwner.threads.get({ threadId: t.threadId });
     await chainlitDeleteThread(table, t.threadId);
     // What Chainlit's delete left: only Threadbook's own items (markers, search docs, share settings and expiry marker).
     expect((await table.partitionSks(t.threadId)).every((sk) => !sk.startsWith("STEP#") && !sk.startsWith("ELEMENT#") && sk !== "THREAD")).toBe(true);
@@ -167,7 +169,7 @@ describe("Chainlit's delete_thread of a thread Threadbook added to", () => {
     await expect(asOwner.share.state({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     // A tab still open on the thread: its next message, 👍 and rename are refused and bring nothing back.
     await expect(asOwner.chat.send({ threadId: t.threadId, messageId: randomUUID(), content: "still there?" }).then(drain)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(asOwner.feedback.upsert({ threadId: t.threadId, forId: t.runId, value: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(asOwner.feedback.upsert({ threadId: t.threadId, pass, forId: t.runId, value: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(asOwner.threads.rename({ threadId: t.threadId, name: "back?" })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
     // Those reads met the leftovers and removed them: the partition is empty, and no posting leads to the thread.
