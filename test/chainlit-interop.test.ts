@@ -266,12 +266,15 @@ describe("a thread Chainlit named after a long first message", () => {
 });
 
 describe("a thread started here and continued in Chainlit", () => {
-  it("opens and exports with Chainlit's later activity as its last, the time the sidebar shows", async () => {
+  it("opens, exports and lists under 👍 with Chainlit's later activity as its last, the time the sidebar shows", async () => {
     const app = local();
     const user = sessionUser();
     const asUser = callerFor(app, user);
     const { id: threadId } = await asUser.threads.create();
-    await drain(await asUser.chat.send({ threadId, messageId: randomUUID(), content: "started in Threadbook" }));
+    const messageId = randomUUID();
+    await drain(await asUser.chat.send({ threadId, messageId, content: "started in Threadbook" }));
+    const run = (await app.data.getThread(threadId))!.steps.find((s) => s.type === "run" && s.parentId === messageId)!;
+    await asUser.feedback.upsert({ threadId, forId: run.id, value: 1 });
     // Resumed in Chainlit an hour later: a turn, and the disconnect's update_thread (a resume makes no other bump).
     const later = chainlitClock(Date.now() + 3_600_000);
     const at = later();
@@ -279,8 +282,10 @@ describe("a thread started here and continued in Chainlit", () => {
     await chainlitUpdateThread(table, threadId, { at: later() });
 
     const [row] = (await asUser.threads.list({ first: 5 })).data;
+    const [rated] = (await asUser.threads.list({ first: 5, feedback: 1 })).data;
     const opened = await asUser.threads.get({ threadId });
     expect(row!.updatedAt).toBe(opened.updatedAt);
+    expect(rated!.updatedAt).toBe(opened.updatedAt); // the 👍 filter's row too
     expect(opened.steps.map((s) => s.output)).toContain("continued in Chainlit");
     const exported = await asUser.threads.export({ threadId, format: "markdown" });
     expect(exported.content).toContain(`Last activity ${opened.updatedAt.slice(0, 10)}`);

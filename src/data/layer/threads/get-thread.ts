@@ -85,9 +85,15 @@ export function sortByKind(items: readonly Item[]): Omit<PartitionItems, "thread
  */
 export function decodeThreadItem(threadId: string, item: Item) {
   const thread = decodeItem(ThreadSchema, keyed(item, { id: threadId }), threadDefaults(threadId, item));
-  const listedAt = typeof item.UserThreadSK === "string" ? timestampFromUserThreadSk(item.UserThreadSK) : null;
-  if (listedAt !== null && compareTimestamps(listedAt, thread.updatedAt) > 0) thread.updatedAt = listedAt;
+  thread.updatedAt = lastActivityOf(item) ?? thread.updatedAt;
   return thread;
+}
+
+/** A THREAD item's last activity: the later of its `updatedAt` and its `UserThreadSK` time; null with neither. */
+export function lastActivityOf(item: Item): string | null {
+  const updatedAt = typeof item.updatedAt === "string" ? item.updatedAt : null;
+  const listedAt = typeof item.UserThreadSK === "string" ? timestampFromUserThreadSk(item.UserThreadSK) : null;
+  return listedAt !== null && compareTimestamps(listedAt, updatedAt) > 0 ? listedAt : updatedAt;
 }
 
 /**
