@@ -24,6 +24,8 @@ export interface TestTable {
   putRaw(item: Record<string, AttributeValue>): Promise<void>;
   /** The SKs of every item in a thread's partition, sorted. */
   partitionSks(threadId: string): Promise<string[]>;
+  /** The SKs of every full-text posting under the user's SEARCH# partitions (all 16 buckets), sorted. */
+  postingsOf(userId: string): Promise<string[]>;
   deleteRaw(PK: string, SK: string): Promise<void>;
 }
 
@@ -53,6 +55,16 @@ export async function testTable(): Promise<TestTable> {
         }),
       );
       return (out.Items ?? []).map((item) => item.SK?.S ?? "").sort();
+    },
+    postingsOf: async (userId) => {
+      const sks: string[] = [];
+      for (const bucket of "0123456789abcdef") {
+        const out = await client.send(
+          new QueryCommand({ TableName: tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": { S: `SEARCH#${userId}#${bucket}` } } }),
+        );
+        sks.push(...(out.Items ?? []).map((item) => item.SK!.S!));
+      }
+      return sks.sort();
     },
     putRaw: async (Item) => void (await client.send(new PutItemCommand({ TableName: tableName, Item }))),
     deleteRaw: async (PK, SK) => void (await client.send(new DeleteItemCommand({ TableName: tableName, Key: { PK: { S: PK }, SK: { S: SK } } }))),
@@ -211,6 +223,38 @@ export async function chainlitUpdateThread(
       ExpressionAttributeValues: Object.fromEntries(names.map((k) => [`:${k}`, fields[k]!])),
     }),
   );
+}
+
+/**
+ * Chainlit's create_step: a PutItem of the whole step item, no condition (a step sent again loses whatever else its
+ * item held, feedback included). The items of `chainlitThread` / `chainlitTurn` are in this shape.
+ */
+export async function chainlitCreateStep(table: TestTable, step: Record<string, AttributeValue>) {
+  await table.putRaw(step);
+}
+
+/** Chainlit's update_step: one UpdateItem SETting every field it was given (it creates the step when it is missing). */
+export async function chainlitUpdateStep(table: TestTable, threadId: string, stepId: string, fields: Record<string, AttributeValue>) {
+  const names = Object.keys(fields);
+  await table.client.send(
+    new UpdateItemCommand({
+      TableName: table.tableName,
+      Key: { PK: S(`THREAD#${threadId}`), SK: S(`STEP#${stepId}`) },
+      UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(", ")}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((k, i) => [`#f${i}`, k])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((k, i) => [`:f${i}`, fields[k]!])),
+    }),
+  );
+}
+
+/** Chainlit's delete_step: one DeleteItem of the step; its children, elements and any item of Threadbook's stay. */
+export async function chainlitDeleteStep(table: TestTable, threadId: string, stepId: string) {
+  await table.deleteRaw(`THREAD#${threadId}`, `STEP#${stepId}`);
+}
+
+/** Chainlit's delete_element: one DeleteItem of the element item; the file stays in storage. */
+export async function chainlitDeleteElement(table: TestTable, threadId: string, elementId: string) {
+  await table.deleteRaw(`THREAD#${threadId}`, `ELEMENT#${elementId}`);
 }
 
 /**

@@ -6,6 +6,16 @@ import { FeedbackValueSchema } from "./feedback";
 
 export const THREAD_NAME_MAX = 200;
 
+/**
+ * A name read from the table, made one Threadbook may write: other writers bound it by nothing (Chainlit names a
+ * thread with its whole first message). Cut with an ellipsis, never inside a surrogate pair.
+ */
+export function clipThreadName(name: string): string {
+  if (name.length <= THREAD_NAME_MAX) return name;
+  const cut = name.slice(0, THREAD_NAME_MAX - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+}
+
 export const ThreadSchema = z.object({
   id: IdSchema,
   /** When the thread was created (Chainlit rewrites it on every update; Threadbook keeps it). */

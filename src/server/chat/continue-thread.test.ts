@@ -151,6 +151,32 @@ describe("chat.send", () => {
     expect(shapeOf(messageId)).toEqual(shapeOf(chainlit.messageId).map((v) => (v === "from chainlit" ? "from threadbook" : v)));
   });
 
+  it("continues a Chainlit thread with files on both sides: Chainlit's stored file is named in the history, the new message's file is read, and both stay the thread's", async () => {
+    const alice = sessionUser();
+    const threadId = randomUUID();
+    const { doc, tableName } = services.data.context;
+    // Chainlit's first message carries a file stored under Chainlit's key (`{identifier}/{thread}/{element}`).
+    const written = chainlitThread(alice.id, threadId);
+    const turn = chainlitTurn(alice.id, threadId, { question: "from chainlit", answer: "chainlit answer" });
+    for (const Item of [...written.items, ...turn.steps]) await doc.send(new PutItemCommand({ TableName: tableName, Item }));
+    await services.storage.uploadFile({ objectKey: written.objectKey, data: "%PDF-1.4", mime: "application/octet-stream" });
+    const messageId = randomUUID();
+    const upload = await uploadElement(services, alice, { threadId, elementId: randomUUID(), forId: messageId, fileName: "notes.txt", mime: "text/plain", contentLength: 5, body: bytesOf("notes") });
+    expect(upload.status).toBe(201);
+    await collect(await callerFor(services, alice).chat.send({ threadId, messageId, content: "and these notes" }));
+    const sent = fake.requests.at(-1)!.messages.map((m) => [m.role, JSON.stringify(m.content)]);
+    expect(sent.map(([role]) => role)).toEqual(["user", "user", "assistant", "user"]);
+    expect(sent[0]![1]).toContain("(Attached file report.pdf, application/pdf, not readable as text.)");
+    expect(sent[3]![1]).toContain("Attached file notes.txt:\\n\\nnotes");
+    const elements = (await services.data.getThread(threadId))!.elements;
+    expect(elements.map((e) => [e.name, e.forId, e.objectKey === written.objectKey])).toEqual(
+      expect.arrayContaining([
+        ["report.pdf", written.stepA, true],
+        ["notes.txt", messageId, false],
+      ]),
+    );
+  });
+
   it("on a thread longer than one Query's page, sends the newest messages whole and in order, reading only those whole", async () => {
     const alice = sessionUser();
     const threadId = randomUUID();

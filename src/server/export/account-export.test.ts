@@ -1,8 +1,11 @@
 /** "Export all" over real dynalite and s3rver: the zip's layout, only the user's own threads, and a full re-import. */
+import { randomUUID } from "node:crypto";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import yauzl from "yauzl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { chatGptZip, KYOTO_PNG } from "../../../test/import-archives";
+import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
 import { startImport, waitForImport } from "../import/import-jobs";
 import type { Step } from "@/data";
 import type { SessionUser } from "../auth/session-user";
@@ -108,5 +111,43 @@ describe("export all", () => {
     }
     // Importing the same export again finds everything there.
     expect(await importBytes(carol, zip)).toMatchObject({ imported: 0, existing: 2 });
+  });
+});
+
+describe("export all of a thread Chainlit wrote", () => {
+  it("holds its turns and the file Chainlit stored under its own key, and imports into another account whole", async () => {
+    const dave = sessionUser();
+    const threadId = randomUUID();
+    const { doc, tableName } = services.data.context;
+    // Chainlit's items as its layer writes them: size NULL, page a number, the file under `{identifier}/{thread}/{element}`
+    // uploaded as application/octet-stream (Chainlit's default type), the item's mime the file's own.
+    const written = chainlitThread(dave.id, threadId, { name: "Chainlit report" });
+    const turn = chainlitTurn(dave.id, threadId, { question: "Summarise the report", answer: "Revenue is up 12%." });
+    for (const Item of [...written.items, ...turn.steps]) await doc.send(new PutItemCommand({ TableName: tableName, Item }));
+    const pdf = Buffer.from("%PDF-1.4 chainlit's report");
+    await services.storage.uploadFile({ objectKey: written.objectKey, data: pdf, mime: "application/octet-stream" });
+
+    const zip = await exportBytes(dave);
+    const entries = await entriesOf(zip);
+    const index = JSON.parse(entries.get("index.json")!.toString());
+    expect(index.threads).toEqual([expect.objectContaining({ name: "Chainlit report", attachments: [expect.objectContaining({ elementId: written.elementId, name: "report.pdf", mime: "application/pdf" })] })]);
+    expect(index.threads[0].attachments[0].missing).toBeUndefined();
+    expect(entries.get(index.threads[0].attachments[0].path)).toEqual(pdf);
+    const markdown = [...entries].find(([name]) => name.endsWith("/thread.md"))![1].toString();
+    expect(markdown).toContain("Summarise the report");
+    expect(markdown).toContain("Revenue is up 12%.");
+    const json = [...entries].find(([name]) => name.endsWith("/thread.json"))![1].toString();
+    expect(json).not.toContain(written.objectKey); // neither Chainlit's key nor its unsigned url (it names the owner)
+
+    const erin = sessionUser();
+    expect(await importBytes(erin, zip)).toMatchObject({ status: "done", imported: 1, attachments: 1, skippedCount: 0 });
+    const [copy] = (await callerFor(services, erin).threads.list({ first: 10 })).data;
+    const read = (await services.data.getThread(copy!.id))!;
+    expect(read.name).toBe("Chainlit report");
+    expect(read.steps.map((s) => s.output).filter(Boolean)).toEqual(expect.arrayContaining(["Summarise the report", "Revenue is up 12%."]));
+    expect(read.elements.map((e) => e.name)).toEqual(["report.pdf"]);
+    // Chainlit's 👍 on its run comes along: the copy is under the filter.
+    expect((await callerFor(services, erin).threads.list({ first: 10, feedback: 1 })).data.map((t) => t.id)).toEqual([copy!.id]);
+    expect(Buffer.from(await services.storage.read(read.elements[0]!.objectKey!, { maxBytes: 1_000_000 }))).toEqual(pdf);
   });
 });

@@ -18,13 +18,14 @@ import { StepInputSchema, type StepInput } from "../../entities/step";
 import { THREAD_NAME_MAX } from "../../entities/thread";
 import { definedEntries } from "../../dynamo/codec";
 import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, type FeedbackValue } from "../../entities/feedback";
-import { THREAD_SK, feedbackId, feedbackIndexPk, feedbackMarkerSk, stepSk, threadPk, userThreadPk, userThreadSk } from "../../keys";
-import { batchGet, batchPut } from "../batch";
+import { NAME_SOURCE, THREAD_SK, feedbackId, feedbackIndexPk, feedbackMarkerSk, searchDocSk, stepSk, threadPk, userThreadPk, userThreadSk } from "../../keys";
+import { batchGet, batchPut, mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { FEEDBACK_INDEXED_AT } from "../feedback/feedback-rebuild";
 import { newSourceItems, SEARCH_INDEXED_AT } from "../search/search-index";
 import { wantedSources } from "../search/search-rebuild";
 import { partsAttribute, planStepWrite } from "../steps/step-parts";
+import { removeLeftovers } from "../threads/leftovers";
 import { z } from "zod";
 import { IdSchema } from "../../entities/common";
 
@@ -110,10 +111,18 @@ function threadItem(userId: string, thread: ImportedThread): Item {
   };
 }
 
+/**
+ * What the existence check reads of each thread: its THREAD item, and the items that a partition Threadbook used
+ * always holds once it had any visible leftover (a name indexed, a 👍/👎 marker). Four keys a thread keep a batch of
+ * 25 conversations in one BatchGetItem.
+ */
+const PROBED_SKS = [THREAD_SK, searchDocSk(NAME_SOURCE), feedbackMarkerSk(0), feedbackMarkerSk(1)];
+
 export async function importThreads(ctx: LayerContext, userId: string, threads: readonly ImportedThread[]): Promise<ImportThreadsResult> {
   userThreadPk(userId); // refuses a reserved identifier before anything is read
-  const found = await batchGet(ctx, threads.map((t) => ({ PK: threadPk(t.id), SK: THREAD_SK })), ["PK", "userId"]);
-  const owners = new Map(found.map((item) => [String(item.PK), item.userId]));
+  const found = await batchGet(ctx, threads.flatMap((t) => PROBED_SKS.map((SK) => ({ PK: threadPk(t.id), SK }))), ["PK", "SK", "userId"]);
+  const owners = new Map(found.filter((item) => item.SK === THREAD_SK).map((item) => [String(item.PK), item.userId]));
+  const usedBefore = new Set(found.filter((item) => item.SK !== THREAD_SK).map((item) => String(item.PK)));
   const result: ImportThreadsResult = { written: [], existing: [], taken: [] };
   const fresh: ImportedThread[] = [];
   for (const thread of threads) {
@@ -121,6 +130,12 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
     if (!owners.has(pk)) fresh.push(thread);
     else (owners.get(pk) === userId ? result.existing : result.taken).push(thread.id);
   }
+  // A conversation imported before, then deleted by a Chainlit app (whose delete_thread leaves Threadbook's items), comes
+  // back under the same id: the markers and search docs of its earlier life would be taken for this one's, and the
+  // THREAD item below says both indexes are exact (a 👎 given before the delete listed it under 👎 again, the words of
+  // a turn continued then found it). They go first, with their postings.
+  const reused = fresh.filter((thread) => usedBefore.has(threadPk(thread.id)));
+  await mapLimited(reused, WRITES_IN_FLIGHT, (thread) => removeLeftovers(ctx, thread.id));
   // Validate everything before the first write, so a bad step fails the batch without half of it stored.
   const rated = fresh.map(feedbackByStep);
   const contents = fresh.flatMap((thread, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));

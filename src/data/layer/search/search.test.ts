@@ -1,4 +1,3 @@
-import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SearchHit } from "../../entities/search";
 import { type DynamoDBDataLayer } from "../data-layer";
@@ -31,18 +30,6 @@ const ids = (hits: SearchHit[]) => hits.map((h) => h.id);
 const marked = (hit: SearchHit | undefined) => hit?.snippet.filter((p) => p.mark).map((p) => p.text);
 const search = async (layer: DynamoDBDataLayer, userId: string, query: string, extra: { feedback?: 0 | 1; first?: number; cursor?: string } = {}) =>
   layer.searchThreads({ userId, query, first: extra.first ?? 20, cursor: extra.cursor, feedback: extra.feedback });
-
-/** Every posting item under the user's SEARCH# partitions (16 buckets). */
-async function postingsOf(userId: string): Promise<string[]> {
-  const sks: string[] = [];
-  for (const bucket of "0123456789abcdef") {
-    const out = await table.client.send(
-      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": { S: `SEARCH#${userId}#${bucket}` } } }),
-    );
-    sks.push(...(out.Items ?? []).map((item) => item.SK!.S!));
-  }
-  return sks.sort();
-}
 
 describe("full-text search over Threadbook's own writes", () => {
   it("finds a thread by words inside a message, with the snippet's words marked and the message named", async () => {
@@ -164,12 +151,12 @@ describe("the search catches up with threads Chainlit wrote", () => {
     const layer = tickingLayer();
     const userId = uid("u-");
     const { threadId } = await ownThread(layer, userId, ["walrus facts"]);
-    expect(await postingsOf(userId)).not.toEqual([]);
+    expect(await table.postingsOf(userId)).not.toEqual([]);
     await chainlitDeleteThread(table, threadId);
     expect(ids((await search(layer, userId, "walrus")).data)).toEqual([]); // gone from the results at once
     expect(await layer.getThread(threadId)).toBeNull(); // meets the leftovers and removes them
     expect(await table.partitionSks(threadId)).toEqual([]);
-    expect(await postingsOf(userId)).toEqual([]);
+    expect(await table.postingsOf(userId)).toEqual([]);
   });
 });
 
@@ -186,10 +173,10 @@ describe("deletes remove index entries", () => {
     expect(ids((await search(layer, userId, "flamingo")).data)).toEqual([threadId]);
     await layer.deleteElement(elementId, threadId);
     expect(ids((await search(layer, userId, "heron")).data)).toEqual([]);
-    expect((await postingsOf(userId)).some((sk) => sk.startsWith("pelican#") || sk.startsWith("heron#"))).toBe(false);
+    expect((await table.postingsOf(userId)).some((sk) => sk.startsWith("pelican#") || sk.startsWith("heron#"))).toBe(false);
 
     await layer.deleteThread(threadId);
-    expect(await postingsOf(userId)).toEqual([]);
+    expect(await table.postingsOf(userId)).toEqual([]);
     expect(await table.partitionSks(threadId)).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import { ElementSchema, type Element } from "../../entities/element";
 import { StepSchema, type Step } from "../../entities/step";
 import { ThreadSchema, type ThreadWithContent } from "../../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, feedbackId, idFromKey, timestampFromUserThreadSk } from "../../keys";
-import { sortByTimestamps } from "../../timestamps";
+import { compareTimestamps, sortByTimestamps } from "../../timestamps";
 import { type LayerContext } from "../context";
 import { elementFields, signElement } from "../steps/elements";
 import { removeLeftoversOnTheWay } from "./leftovers";
@@ -78,8 +78,23 @@ export function sortByKind(items: readonly Item[]): Omit<PartitionItems, "thread
   return { threadItem, stepItems, elementItems, parts };
 }
 
-/** The THREAD item's own fields; its id is its key's. */
-export const decodeThreadItem = (threadId: string, item: Item) => decodeItem(ThreadSchema, keyed(item, { id: threadId }), threadDefaults(threadId, item));
+/**
+ * The THREAD item's own fields; its id is its key's. Its last activity is the later of `updatedAt` and the index's
+ * `UserThreadSK`, the time the sidebar lists it at: Chainlit's update_thread moves only the latter (docs/chainlit.md,
+ * "update_thread"), so a thread continued in a Chainlit app after its last turn here would open as last active then.
+ */
+export function decodeThreadItem(threadId: string, item: Item) {
+  const thread = decodeItem(ThreadSchema, keyed(item, { id: threadId }), threadDefaults(threadId, item));
+  thread.updatedAt = lastActivityOf(item) ?? thread.updatedAt;
+  return thread;
+}
+
+/** A THREAD item's last activity: the later of its `updatedAt` and its `UserThreadSK` time; null with neither. */
+export function lastActivityOf(item: Item): string | null {
+  const updatedAt = typeof item.updatedAt === "string" ? item.updatedAt : null;
+  const listedAt = typeof item.UserThreadSK === "string" ? timestampFromUserThreadSk(item.UserThreadSK) : null;
+  return listedAt !== null && compareTimestamps(listedAt, updatedAt) > 0 ? listedAt : updatedAt;
+}
 
 /**
  * A step item with its ids from its key: `id` and `threadId`, and those its feedback map repeats (the feedback's own

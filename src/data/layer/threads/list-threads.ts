@@ -18,6 +18,7 @@ import { batchGet, mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { THREAD_STATE_ATTRIBUTES, catchUpIndexes, rebuildBudget, rebuildIfBehind, type RebuildBudget } from "../feedback/feedback-catch-up";
 import { removeLeftoversOnTheWay } from "./leftovers";
+import { lastActivityOf } from "./get-thread";
 import { queryNewestFirst } from "./user-thread-index";
 
 interface Row {
@@ -106,7 +107,8 @@ async function removeDeletedThreadsLeftovers(ctx: LayerContext, deleted: Readonl
 function markerRow(thread: Item, marker: Item): Row {
   const row = threadRow({ ...thread, ...keyOf(marker) });
   const createdAt = typeof thread.createdAt === "string" ? thread.createdAt : row.summary.createdAt;
-  const updatedAt = typeof thread.updatedAt === "string" ? thread.updatedAt : row.summary.updatedAt;
+  // The thread's activity as the plain list shows it (a Chainlit session moves only UserThreadSK), not the marker's time.
+  const updatedAt = lastActivityOf(thread) ?? row.summary.updatedAt;
   return { key: row.key, summary: { ...row.summary, createdAt, updatedAt } };
 }
 

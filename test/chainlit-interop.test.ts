@@ -1,0 +1,293 @@
+/**
+ * One table, two apps: Chainlit's own writes and deletes (as its Python layer sends them, test/data-fixtures.ts) against
+ * the Threadbook features that read what it wrote. The matrix in docs/chainlit.md ("One table, two apps") names the
+ * test of every cell; the cells that were not covered elsewhere are here.
+ */
+import { randomUUID } from "node:crypto";
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readShare } from "@/server/share/shared-thread";
+import { createInnerContext } from "@/server/context";
+import { createCaller } from "@/server/root";
+import type { ChatEvent } from "@/server/chat/continue-thread";
+import { callerFor, createTestServices, sessionUser } from "./callers";
+import { chainlitGetThread, chainlitListThreads } from "./chainlit-reads";
+import { chatGptZip } from "./import-archives";
+import { startImport, waitForImport } from "@/server/import/import-jobs";
+import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
+import { THREAD_NAME_MAX } from "../src/data/entities/thread";
+import { chainlitClock, tickingClock } from "./clocks";
+import {
+  chainlitCreateStep,
+  chainlitDeleteElement,
+  chainlitDeleteStep,
+  chainlitDeleteThread,
+  chainlitThread,
+  chainlitTurn,
+  chainlitUpdateStep,
+  chainlitShareThread,
+  chainlitUpdateThread,
+  testTable,
+  uid,
+  type TestTable,
+} from "./data-fixtures";
+
+let table: TestTable;
+let services: Awaited<ReturnType<typeof createTestServices>>;
+beforeAll(async () => {
+  [table, services] = await Promise.all([testTable(), createTestServices()]);
+});
+afterAll(() => services.close());
+
+const chainlitNow = chainlitClock();
+
+/** A Chainlit session on the thread: update_thread at its start (first message) and its end (the disconnect's save). */
+async function chainlitSession(threadId: string, userId: string, writes: () => Promise<void>) {
+  await chainlitUpdateThread(table, threadId, { at: chainlitNow(), userId });
+  await writes();
+  await chainlitUpdateThread(table, threadId, { at: chainlitNow(), userId });
+}
+
+/** A thread written by Chainlit alone: chainlitThread (a rated run, a question, a file) plus one on_message turn. */
+async function chainlitWrote(userId: string, name: string, question: string, answer: string) {
+  const threadId = uid("t-");
+  const thread = chainlitThread(userId, threadId, { at: chainlitNow(), name });
+  const turn = chainlitTurn(userId, threadId, { question, answer });
+  for (const item of [...thread.items, ...turn.steps]) await table.putRaw(item);
+  return { threadId, ...thread, turn };
+}
+
+const found = async (layer: DynamoDBDataLayer, userId: string, query: string) => (await layer.searchThreads({ userId, query, first: 20 })).data.map((hit) => hit.id);
+const listed = async (layer: DynamoDBDataLayer, userId: string, feedback?: 0 | 1) =>
+  (await layer.listThreads({ first: 20 }, { userId, feedback })).data.map((row) => [row.id, row.name]);
+
+describe("a Chainlit session edits, deletes and renames: the sidebar, search and the 👍/👎 filter follow", () => {
+  it("create_step over a rated step, update_step, delete_step, delete_element and a rename by update_thread: the new words are found, the old ones not, no 👍 is listed that no step holds, and nothing removed stays indexed", async () => {
+    const layer = table.layer({ clock: tickingClock() });
+    const userId = uid("u-");
+    const t = await chainlitWrote(userId, "Cluster setup", "How do I configure the Kubernetes ingress?", "Create an Ingress resource with TLS.");
+    const other = await chainlitWrote(userId, "Other", "unrelated question", "unrelated answer");
+    // Everything Chainlit wrote is seen: the rated run in the filter, the answer, the file's name and the thread's name.
+    expect(await listed(layer, userId, 1)).toEqual([
+      [other.threadId, "Other"],
+      [t.threadId, "Cluster setup"],
+    ]);
+    for (const word of ["resource", "cluster"]) expect(await found(layer, userId, word), word).toEqual([t.threadId]);
+    expect(await found(layer, userId, "report")).toEqual([other.threadId, t.threadId]); // both have Chainlit's report.pdf
+
+    // 👍 given here on the turn's run: a marker of Threadbook's, and the run's item holds the feedback.
+    await layer.upsertFeedback({ threadId: t.threadId, forId: t.turn.runId, value: 1 }, { threadUserId: userId });
+    expect(await listed(layer, userId, 1)).toEqual([
+      [other.threadId, "Other"],
+      [t.threadId, "Cluster setup"],
+    ]);
+
+    // A later session: the run sent again (create_step, a PutItem: the 👍 in its item is gone), the answer rewritten
+    // (update_step), the rated run of the first turn and the file deleted, the thread renamed (Chainlit's rename
+    // route is an update_thread with the name, which moves the thread too).
+    await chainlitSession(t.threadId, userId, async () => {
+      await chainlitCreateStep(table, t.turn.steps[1]!);
+      await chainlitUpdateStep(table, t.threadId, t.turn.replyId, { output: { S: "Use an HTTPRoute of the Gateway API." } });
+      await chainlitDeleteStep(table, t.threadId, t.stepB);
+      await chainlitDeleteElement(table, t.threadId, t.elementId);
+    });
+    await chainlitUpdateThread(table, t.threadId, { at: chainlitNow(), name: "Gateway setup", userId });
+
+    // The sidebar: the new name, moved to the top as Chainlit's update_thread moves it.
+    expect(await listed(layer, userId)).toEqual([
+      [t.threadId, "Gateway setup"],
+      [other.threadId, "Other"],
+    ]);
+    // The search box takes focus (the catch-up), then the words are typed.
+    await layer.prepareSearch(userId);
+    expect(await found(layer, userId, "httproute")).toEqual([t.threadId]);
+    for (const word of ["resource", "cluster"]) expect(await found(layer, userId, word), word).toEqual([]);
+    expect(await found(layer, userId, "report")).toEqual([other.threadId]);
+    expect(await found(layer, userId, "gateway")).toEqual([t.threadId]);
+    expect(await listed(layer, userId, 1)).toEqual([[other.threadId, "Other"]]);
+    // Nothing of what Chainlit removed is left in the index: no posting of its words, no doc, no marker.
+    const postings = (await table.postingsOf(userId)).filter((sk) => sk.includes(`#${t.threadId}#`));
+    for (const word of ["resource#", "report#", "cluster#", "pdf#"]) expect(postings.filter((sk) => sk.startsWith(word)), word).toEqual([]);
+    const sks = await table.partitionSks(t.threadId);
+    expect(sks.filter((sk) => !sk.startsWith("STEP#"))).toEqual(["SEARCH#name", ...[t.stepA, t.turn.messageId, t.turn.replyId].map((id) => `SEARCH#step.${id}`).sort(), "THREAD"]);
+  });
+});
+
+/** Services over this file's table (so Chainlit's writes land where Threadbook reads) and the s3rver bucket. */
+const local = () => ({ ...services, data: table.layer({ storageProvider: services.storage }) });
+
+async function drain(events: AsyncIterable<ChatEvent>) {
+  for await (const event of events) if (event.type === "error") throw new Error(event.message);
+}
+
+/**
+ * A Chainlit thread with its file in storage (Chainlit's key, `{identifier}/{threadId}/{elementId}`), which the owner
+ * then uses in Threadbook: searched (its index caught up), continued (a turn of Threadbook's), rated 👎 here, shared
+ * with an expiry, and downloaded by a share viewer (a share copy under `threadbook-shared/`). Every kind of item
+ * Threadbook adds to a thread is then in the table.
+ */
+async function chainlitThreadUsedInThreadbook(app: ReturnType<typeof local>) {
+  // No "@": s3rver does not decode one in a copy's source (share.test.ts).
+  const owner = sessionUser(`owner.${randomUUID()}`);
+  const t = await chainlitWrote(owner.id, "Chainlit thread", "How do I rotate the signing keys?", "Rotate the signing keys every 90 days.");
+  await app.storage.uploadFile({ objectKey: t.objectKey, data: "%PDF-1.4 the report", mime: "application/octet-stream" });
+  const asOwner = callerFor(app, owner);
+  expect((await asOwner.search.query({ query: "signing", first: 20 })).data.map((hit) => hit.id)).toEqual([t.threadId]);
+  const messageId = randomUUID();
+  await drain(await asOwner.chat.send({ threadId: t.threadId, messageId, content: "And the walrus keys?" }));
+  const run = (await app.data.getThread(t.threadId))!.steps.find((s) => s.type === "run" && s.parentId === messageId)!;
+  await asOwner.feedback.upsert({ threadId: t.threadId, forId: run.id, value: 0 });
+  await asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "7d" });
+  const viewer = createCaller(createInnerContext({ user: null, services: app, clientAddress: "198.51.100.30" }));
+  await viewer.share.elementUrl({ threadId: t.threadId, elementId: t.elementId });
+  const copyKey = (await table.plain(`THREAD#${t.threadId}`, `ELEMENT#${t.elementId}`))?.shareCopyKey as string;
+  expect(copyKey).toMatch(/^threadbook-shared\//);
+  const sks = await table.partitionSks(t.threadId);
+  for (const sk of ["FEEDBACK#0", "FEEDBACK#1", "SHARE", "SHARE_EXPIRY", "SEARCH#name", `SEARCH#step.${messageId}`]) expect(sks).toContain(sk);
+  expect((await table.postingsOf(owner.id)).filter((sk) => sk.includes(`#${t.threadId}#`)).length).toBeGreaterThan(0);
+  return { ...t, owner, asOwner, viewer, copyKey, messageId, runId: run.id };
+}
+
+describe("Chainlit's delete_thread of a thread Threadbook added to", () => {
+  it("leaves Threadbook's items behind; none of them shows anywhere, and the reads that meet them remove them all, postings included", async () => {
+    const app = local();
+    const t = await chainlitThreadUsedInThreadbook(app);
+    // A tab open on the thread holds its pass (a 👍/👎 click then skips the owner's read).
+    const { pass } = await t.asOwner.threads.get({ threadId: t.threadId });
+    await chainlitDeleteThread(table, t.threadId);
+    // What Chainlit's delete left: only Threadbook's own items (markers, search docs, share settings and expiry marker).
+    expect((await table.partitionSks(t.threadId)).every((sk) => !sk.startsWith("STEP#") && !sk.startsWith("ELEMENT#") && sk !== "THREAD")).toBe(true);
+
+    const { asOwner, viewer } = t;
+    expect((await asOwner.threads.list({ first: 20 })).data).toEqual([]);
+    for (const feedback of [0, 1] as const) expect((await asOwner.threads.list({ first: 20, feedback })).data).toEqual([]);
+    for (const query of ["signing", "walrus", "report"]) expect((await asOwner.search.query({ query, first: 20 })).data, query).toEqual([]);
+    expect((await asOwner.share.list({})).rows).toEqual([]);
+    expect(await readShare(app, t.threadId, null)).toEqual({ kind: "missing" });
+    await expect(viewer.share.elementUrl({ threadId: t.threadId, elementId: t.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(asOwner.threads.get({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(asOwner.share.state({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // A tab still open on the thread: its next message, 👍 and rename are refused and bring nothing back.
+    await expect(asOwner.chat.send({ threadId: t.threadId, messageId: randomUUID(), content: "still there?" }).then(drain)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(asOwner.feedback.upsert({ threadId: t.threadId, pass, forId: t.runId, value: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(asOwner.threads.rename({ threadId: t.threadId, name: "back?" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    // Those reads met the leftovers and removed them: the partition is empty, and no posting leads to the thread.
+    expect(await table.partitionSks(t.threadId)).toEqual([]);
+    expect((await table.postingsOf(t.owner.id)).filter((sk) => sk.includes(`#${t.threadId}#`))).toEqual([]);
+  });
+});
+
+describe("Threadbook's delete of a Chainlit thread", () => {
+  it("removes every item of the partition, every posting, both files (Chainlit's original and the share copy), and Chainlit reads nothing of it", async () => {
+    const app = local();
+    const t = await chainlitThreadUsedInThreadbook(app);
+    // An item of Chainlit's that Threadbook never reads whole: a phantom step from upsert_feedback on a made-up id.
+    await chainlitUpdateStep(table, t.threadId, "phantom", { feedback: { M: { value: { N: "1" } } } });
+    expect(await app.storage.size(t.objectKey)).toBeGreaterThan(0);
+
+    await t.asOwner.threads.delete({ threadId: t.threadId });
+    expect(await table.partitionSks(t.threadId)).toEqual([]);
+    expect((await table.postingsOf(t.owner.id)).filter((sk) => sk.includes(`#${t.threadId}#`))).toEqual([]);
+    await expect(app.storage.size(t.objectKey)).rejects.toMatchObject({ code: "not_found" });
+    await expect(app.storage.size(t.copyKey)).rejects.toMatchObject({ code: "not_found" });
+    // The share's entry in the expiry index is gone with its marker: the sweep has nothing of it to read.
+    const expiring = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: "UserThread",
+        KeyConditionExpression: "UserThreadPK = :pk",
+        ExpressionAttributeValues: { ":pk": { S: "SHARES#EXPIRING" } },
+      }),
+    );
+    expect((expiring.Items ?? []).filter((item) => item.UserThreadSK?.S?.endsWith(`#${t.threadId}`))).toEqual([]);
+    expect((await t.asOwner.threads.list({ first: 20 })).data).toEqual([]);
+    expect(await readShare(app, t.threadId, null)).toEqual({ kind: "missing" });
+    expect(await chainlitGetThread(table, t.threadId)).toBeNull();
+    expect(await chainlitListThreads(table, t.owner.id)).toEqual([]);
+  });
+});
+
+describe("an imported conversation Chainlit deleted, imported again", () => {
+  it("comes back as the file has it: listed, found, with its file; neither a 👎 nor the words of a turn from before the delete come back with it", async () => {
+    const app = local();
+    const user = sessionUser();
+    const asUser = callerFor(app, user);
+    const importZip = async () => {
+      const data = await chatGptZip();
+      const started = await startImport(app, user, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
+      if (started.status !== 202) throw new Error(started.error);
+      await waitForImport(started.job.jobId);
+      return asUser.imports.get({ jobId: started.job.jobId });
+    };
+    expect(await importZip()).toMatchObject({ status: "done", imported: 2 });
+    const kyoto = (await asUser.threads.list({ first: 10 })).data.find((t) => t.name === "Trip to Kyoto")!;
+    // Rated 👎 here (the export has no ratings), then deleted in the Chainlit app.
+    const answer = (await app.data.getThread(kyoto.id))!.steps.find((s) => s.type === "assistant_message")!;
+    await asUser.feedback.upsert({ threadId: kyoto.id, forId: answer.id, value: 0 });
+    expect((await asUser.threads.list({ first: 10, feedback: 0 })).data.map((t) => t.id)).toEqual([kyoto.id]);
+    // And continued here with a turn of its own.
+    await drain(await asUser.chat.send({ threadId: kyoto.id, messageId: randomUUID(), content: "Any walrus sightings?" }));
+    expect((await asUser.search.query({ query: "walrus", first: 20 })).data.map((hit) => hit.id)).toEqual([kyoto.id]);
+    await chainlitDeleteThread(table, kyoto.id);
+
+    // The same export imported again restores the conversation under the same id, as the file has it: unrated.
+    expect(await importZip()).toMatchObject({ status: "done", imported: 1, existing: 1 });
+    expect((await asUser.threads.list({ first: 10 })).data.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+    expect((await asUser.search.query({ query: "arashiyama", first: 20 })).data.map((hit) => hit.id)).toEqual([kyoto.id]);
+    expect((await asUser.search.query({ query: "walrus", first: 20 })).data).toEqual([]);
+    const restored = (await app.data.getThread(kyoto.id))!;
+    expect(restored.steps.filter((s) => s.feedback)).toEqual([]);
+    expect(restored.elements).toHaveLength(1);
+    for (const feedback of [0, 1] as const) expect((await asUser.threads.list({ first: 10, feedback })).data, `feedback ${feedback}`).toEqual([]);
+  });
+});
+
+describe("a thread Chainlit named after a long first message", () => {
+  it("lists, opens and exports with its name, and Continue in my history copies it with the name clipped to what Threadbook writes", async () => {
+    const app = local();
+    const owner = sessionUser(`owner.${randomUUID()}`);
+    // update_thread(name=the first message's content): Chainlit bounds neither, so a pasted file names a thread.
+    // The emoji straddles the cut: the copy's name never ends in half of it.
+    const question = `${"Please review this code: ".padEnd(THREAD_NAME_MAX - 2, "x")}🦭 ${"const x = 1; ".repeat(100).trimEnd()}`;
+    const t = await chainlitWrote(owner.id, question, question, "Looks fine.");
+    await chainlitShareThread(table, t.threadId, { isShared: true, at: chainlitNow() });
+    const asOwner = callerFor(app, owner);
+    expect((await asOwner.threads.list({ first: 5 })).data.map((row) => row.name)).toEqual([question]);
+    expect((await asOwner.threads.get({ threadId: t.threadId })).name).toBe(question);
+    expect((await asOwner.threads.export({ threadId: t.threadId, format: "markdown" })).content).toContain(question);
+
+    const viewer = sessionUser();
+    const { id } = await callerFor(app, viewer).share.continue({ threadId: t.threadId });
+    const copy = await callerFor(app, viewer).threads.get({ threadId: id });
+    expect(copy.name).toBe(`${question.slice(0, THREAD_NAME_MAX - 2)}…`);
+    expect(copy.steps.map((s) => s.output)).toContain("Looks fine.");
+  });
+});
+
+describe("a thread started here and continued in Chainlit", () => {
+  it("opens, exports and lists under 👍 with Chainlit's later activity as its last, the time the sidebar shows", async () => {
+    const app = local();
+    const user = sessionUser();
+    const asUser = callerFor(app, user);
+    const { id: threadId } = await asUser.threads.create();
+    const messageId = randomUUID();
+    await drain(await asUser.chat.send({ threadId, messageId, content: "started in Threadbook" }));
+    const run = (await app.data.getThread(threadId))!.steps.find((s) => s.type === "run" && s.parentId === messageId)!;
+    await asUser.feedback.upsert({ threadId, forId: run.id, value: 1 });
+    // Resumed in Chainlit an hour later: a turn, and the disconnect's update_thread (a resume makes no other bump).
+    const later = chainlitClock(Date.now() + 3_600_000);
+    const at = later();
+    for (const item of chainlitTurn(user.id, threadId, { question: "continued in Chainlit", askedAt: at, ranAt: at, repliedAt: at, endedAt: at }).steps) await table.putRaw(item);
+    await chainlitUpdateThread(table, threadId, { at: later() });
+
+    const [row] = (await asUser.threads.list({ first: 5 })).data;
+    const [rated] = (await asUser.threads.list({ first: 5, feedback: 1 })).data;
+    const opened = await asUser.threads.get({ threadId });
+    expect(row!.updatedAt).toBe(opened.updatedAt);
+    expect(rated!.updatedAt).toBe(opened.updatedAt); // the 👍 filter's row too
+    expect(opened.steps.map((s) => s.output)).toContain("continued in Chainlit");
+    const exported = await asUser.threads.export({ threadId, format: "markdown" });
+    expect(exported.content).toContain(`Last activity ${opened.updatedAt.slice(0, 10)}`);
+  });
+});
