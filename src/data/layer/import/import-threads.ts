@@ -112,9 +112,9 @@ function threadItem(userId: string, thread: ImportedThread): Item {
 }
 
 /**
- * What the existence check reads of each thread: its THREAD item, and the items that a partition Threadbook used
- * always holds once it had any visible leftover (a name indexed, a 👍/👎 marker). Four keys a thread keep a batch of
- * 25 conversations in one BatchGetItem.
+ * What the existence check reads of each thread: its THREAD item, and the items a partition holds whenever its earlier
+ * life left anything that would show: a 👍/👎 marker, or the docs of a turn continued here (continuing names the
+ * thread, so its name doc is there too). Four keys a thread keep a batch of 25 conversations in one BatchGetItem.
  */
 const PROBED_SKS = [THREAD_SK, searchDocSk(NAME_SOURCE), feedbackMarkerSk(0), feedbackMarkerSk(1)];
 
