@@ -8,11 +8,12 @@ export const THREAD_NAME_MAX = 200;
 
 /**
  * A name read from the table, made one Threadbook may write: other writers bound it by nothing (Chainlit names a
- * thread with its whole first message). Cut with an ellipsis, never inside a surrogate pair.
+ * thread with its whole first message). Cut with an ellipsis to `max` characters, never inside a surrogate pair (half
+ * an emoji is not text: it shows as a replacement box). Every name Threadbook makes from longer text is cut here.
  */
-export function clipThreadName(name: string): string {
-  if (name.length <= THREAD_NAME_MAX) return name;
-  const cut = name.slice(0, THREAD_NAME_MAX - 1);
+export function clipThreadName(name: string, max = THREAD_NAME_MAX): string {
+  if (name.length <= max) return name;
+  const cut = name.slice(0, max - 1);
   return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 

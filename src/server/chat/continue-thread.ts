@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline } from "@/data";
+import { clipThreadName, utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline } from "@/data";
 import { AssistantError, type Assistant, type AssistantAttachment } from "../assistant/assistant";
 import { describeOnly, isHistoryMessage, messagesInOrder, newestMessageIds } from "./history";
 import { isTextLike } from "@/lib/shared/format";
@@ -75,8 +75,8 @@ const now = utcNow;
 /** Names a thread from its first message, or from its first attachment when the message is empty (Chainlit #2623). */
 export function threadNameFrom(content: string, attachments: Pick<Element, "name">[]): string {
   const text = content.replace(/\s+/g, " ").trim();
-  if (text) return text.length > NAME_FROM_MESSAGE_MAX ? `${text.slice(0, NAME_FROM_MESSAGE_MAX - 1)}…` : text;
-  return attachments[0]?.name ?? "New chat";
+  const name = text || attachments[0]?.name;
+  return name ? clipThreadName(name, NAME_FROM_MESSAGE_MAX) : "New chat";
 }
 
 /**

@@ -4,7 +4,7 @@
  * replies (`assistant_message`) and tool calls (`tool`) under the run. Ids are UUIDv5 of the user, the format and the
  * source ids (uuid-v5.ts); times are the original ones, made strictly increasing so the order never depends on ties.
  */
-import { isoFromMicros, THREAD_NAME_MAX, type ImportedThread, type StepInput } from "@/data";
+import { clipThreadName, isoFromMicros, type ImportedThread, type StepInput } from "@/data";
 import type { AttachmentSource, SourceConversation } from "./source-model";
 import { importedChildId, importedThreadId } from "./uuid-v5";
 
@@ -31,7 +31,7 @@ export interface PlannedThread {
 export const ASSISTANT_NAMES: Record<ImportFormat, string> = { chatgpt: "ChatGPT", claude: "Claude", threadbook: "Assistant" };
 export const UNTITLED = "Untitled conversation";
 
-export const threadName = (title: string | null | undefined) => (title?.replace(/\s+/g, " ").trim().slice(0, THREAD_NAME_MAX) || null);
+export const threadName = (title: string | null | undefined) => clipThreadName(title?.replace(/\s+/g, " ").trim() ?? "") || null;
 
 /** Hands out times in order: the source's when it moves forward, else one microsecond after the last. */
 export function monotonicClock(start: number) {
