@@ -154,6 +154,8 @@ describe("admitOAuthUser", () => {
     const github = identify({ provider: "github", profile: { login: admin } });
     expect(github).toEqual(ok(admin));
     expect(await oauthMayEnter(data, { identifier: admin, verifiedEmail: verifiedEmail({ provider: "github", profile: { login: admin } }, CHAINLIT) })).toBe(false);
+    // In another case too: a sign-in follows the case alias to the stored account.
+    expect(await oauthMayEnter(data, { identifier: admin.toUpperCase(), verifiedEmail: null })).toBe(false);
     // A lax issuer's `preferred_username`, with an unverified (or another) email beside it.
     const settings = { ...CHAINLIT, oidcClaim: "preferred_username" };
     for (const profile of [{ preferred_username: alice }, { preferred_username: alice, email: alice, email_verified: false }, { preferred_username: alice, email: "mallory@example.com", email_verified: true }]) {
