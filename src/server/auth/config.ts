@@ -5,7 +5,7 @@ import { getServices } from "../services";
 import { checkCredentials } from "./credentials";
 import { clientAddressOf } from "../http/client-address";
 import { gatherOAuthFacts } from "./oauth-provider-api";
-import { admitOAuthUser, oauthIdentity } from "./oauth-sign-in";
+import { admitOAuthUser, oauthIdentity, oauthMayEnter, verifiedEmail } from "./oauth-sign-in";
 import { oauthProviders, oauthSettings } from "./providers";
 import { safeCallbackPath } from "./safe-callback";
 import { stampSessionVersion, userFromToken } from "./sessions";
@@ -63,6 +63,10 @@ export const authConfig = {
       if (!identity.ok) {
         authLog.info(`OAuth sign-in refused (${account.provider}): ${identity.reason}`);
         return `/sign-in?error=${identity.reason}`;
+      }
+      if (!(await oauthMayEnter(getServices().data, { identifier: identity.identifier, verifiedEmail: verifiedEmail(facts, settings) }))) {
+        authLog.info(`OAuth sign-in refused (${account.provider}): PasswordAccount`);
+        return "/sign-in?error=PasswordAccount";
       }
       user.id = await admitOAuthUser(getServices().data, { provider: account.provider, identifier: identity.identifier, name: user.name });
       return true;

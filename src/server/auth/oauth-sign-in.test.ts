@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBDataLayer } from "@/data";
 import { freshTable } from "../../../test/harness";
 import { gatherOAuthFacts, GITHUB_EMAILS_URL, GRAPH_ME_URL, type FetchLike } from "./oauth-provider-api";
-import { admitOAuthUser, oauthIdentity, type OAuthFacts, type OAuthSettings } from "./oauth-sign-in";
+import { admitOAuthUser, oauthIdentity, oauthMayEnter, verifiedEmail, type OAuthFacts, type OAuthSettings } from "./oauth-sign-in";
 
 const CHAINLIT: OAuthSettings = { mode: "chainlit", oidcClaim: "email", entraTenantIssuer: false };
 const EMAIL: OAuthSettings = { ...CHAINLIT, mode: "email" };
@@ -141,5 +141,34 @@ describe("admitOAuthUser", () => {
     await admitOAuthUser(data, { provider: "oidc", identifier, name: "IdP Name" });
     expect(await data.getUser(identifier)).toEqual(before);
     expect((await data.getUserAuth(identifier))?.passwordHash).toBe("scrypt$hash");
+  });
+
+  it("enters an account with a password only through the email the provider verified (hostile: a GitHub login or an OIDC claim naming a password user)", async () => {
+    const admin = `admin-${randomUUID().slice(0, 8)}`;
+    const alice = `alice-${randomUUID().slice(0, 8)}@example.com`;
+    for (const identifier of [admin, alice]) {
+      await data.createUser({ identifier, displayName: null });
+      await data.setUserPassword(identifier, "scrypt$hash");
+    }
+    // Whoever registers the GitHub login `admin` (chainlit mode: the login is the identifier, no email is read).
+    const github = identify({ provider: "github", profile: { login: admin } });
+    expect(github).toEqual(ok(admin));
+    expect(await oauthMayEnter(data, { identifier: admin, verifiedEmail: verifiedEmail({ provider: "github", profile: { login: admin } }, CHAINLIT) })).toBe(false);
+    // In another case too: a sign-in follows the case alias to the stored account.
+    expect(await oauthMayEnter(data, { identifier: admin.toUpperCase(), verifiedEmail: null })).toBe(false);
+    // A lax issuer's `preferred_username`, with an unverified (or another) email beside it.
+    const settings = { ...CHAINLIT, oidcClaim: "preferred_username" };
+    for (const profile of [{ preferred_username: alice }, { preferred_username: alice, email: alice, email_verified: false }, { preferred_username: alice, email: "mallory@example.com", email_verified: true }]) {
+      const facts = { provider: "oidc", profile };
+      expect(identify(facts, settings)).toEqual(ok(alice));
+      expect(await oauthMayEnter(data, { identifier: alice, verifiedEmail: verifiedEmail(facts, settings) }), JSON.stringify(profile)).toBe(false);
+    }
+    // The verified email of that very account still signs in to it, in any case, as a password-less account does.
+    const google = { provider: "google", profile: { email: alice.toUpperCase(), email_verified: true } };
+    expect(await oauthMayEnter(data, { identifier: alice, verifiedEmail: verifiedEmail(google, CHAINLIT) })).toBe(true);
+    const oauthOnly = `octocat-${randomUUID().slice(0, 8)}`;
+    await admitOAuthUser(data, { provider: "github", identifier: oauthOnly, name: null });
+    expect(await oauthMayEnter(data, { identifier: oauthOnly, verifiedEmail: null })).toBe(true);
+    expect(await oauthMayEnter(data, { identifier: `new-${randomUUID().slice(0, 8)}`, verifiedEmail: null })).toBe(true);
   });
 });

@@ -39,7 +39,7 @@ export interface OAuthFacts {
   graphUser?: unknown;
 }
 
-export type RefusalReason = "UnverifiedEmail" | "NoIdentifier";
+export type RefusalReason = "UnverifiedEmail" | "NoIdentifier" | "PasswordAccount";
 export type OAuthIdentity = { ok: true; identifier: string } | { ok: false; reason: RefusalReason };
 
 /** Which API answers the identifier needs, so the caller fetches only those. */
@@ -105,6 +105,20 @@ export function oauthIdentity(facts: OAuthFacts, settings: OAuthSettings): OAuth
   if (!email) return { ok: false, reason: "UnverifiedEmail" };
   const parsed = IdentifierSchema.safeParse(email);
   return parsed.success && parsed.data.includes("@") ? { ok: true, identifier: parsed.data } : { ok: false, reason: "NoIdentifier" };
+}
+
+/**
+ * Whether an OAuth sign-in may enter the account its identifier names. Identifiers are one namespace, whichever
+ * provider or password made them, and only an email the provider vouches for says who a person is: a GitHub login,
+ * a generic OIDC claim such as `preferred_username` or `sub`, a UPN is a name someone chose or was given at that
+ * provider. So an account with a password (made with `npm run user -- add`, which takes any identifier) is entered by
+ * OAuth only when the identifier is the email the provider verified: otherwise whoever registers the GitHub login
+ * `admin`, or a lax issuer's `preferred_username` `alice@example.com`, signed in to the password user of that name.
+ * Accounts without a password (made by an OAuth sign-in, a Chainlit app, `npm run doctor`) are as before.
+ */
+export async function oauthMayEnter(data: Pick<DynamoDBDataLayer, "getUserAuth">, identity: { identifier: string; verifiedEmail: string | null }): Promise<boolean> {
+  if (identity.verifiedEmail !== null && identity.verifiedEmail.toLowerCase() === identity.identifier.toLowerCase()) return true;
+  return !(await data.getUserAuth(identity.identifier))?.passwordHash;
 }
 
 /**

@@ -7,6 +7,7 @@ import { safeCallbackPath } from "@/server/auth/safe-callback";
 const REFUSALS: Record<RefusalReason | "AccessDenied", string> = {
   UnverifiedEmail: "That account could not be used: the provider did not confirm that its email address is verified. Verify it with the provider, or use another account.",
   NoIdentifier: "That account could not be used: the provider did not give a usable user name or email address.",
+  PasswordAccount: "That account could not be used: a Threadbook account of that name signs in with a password. Sign in with the password, or with a provider that confirms this account's email address.",
   AccessDenied: "That account could not be used to sign in to Threadbook.",
 };
 const refusal = (error: string) => (Object.hasOwn(REFUSALS, error) ? REFUSALS[error as keyof typeof REFUSALS] : null);
