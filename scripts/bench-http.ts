@@ -27,7 +27,7 @@ const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 /**
  * `BENCH_HTTP_WARM_SECONDS=n` (default 10; 0 for none): each selected load runs this long, untimed, on every server
  * before the first measured round. A server that has served only the 20 requests of the round-trip count is still
- * compiling: its first measured page load ran 15-20% below its second and third on the same code (bench/README.md,
+ * compiling: its first measured page load ran 15-27% below its second and third on the same code (bench/README.md,
  * "Method"), so without this the first row measured V8's warm-up, not the page.
  */
 const WARM_S = Math.max(0, Number(process.env.BENCH_HTTP_WARM_SECONDS ?? 10));
