@@ -11,8 +11,22 @@ import type { Services } from "../services";
 const WINDOW_MS = 60_000;
 
 const MESSAGE_BUDGET_EXCEEDED = "You are sending messages faster than this app allows. Wait a minute, then send again.";
+const NEW_CHAT_BUDGET_EXCEEDED = "You are starting new chats faster than this app allows. Wait a minute, then try again.";
 
-export async function assertMessageBudget(services: Pick<Services, "data" | "env">, userIdentifier: string): Promise<void> {
-  const hit = await services.data.countRateHit(`chat\n${userIdentifier}`, WINDOW_MS);
-  if (hit.count > services.env.CHAT_MESSAGES_PER_MINUTE) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: MESSAGE_BUDGET_EXCEEDED });
+async function assertPerMinute(services: Pick<Services, "data" | "env">, key: string, message: string): Promise<void> {
+  const hit = await services.data.countRateHit(key, WINDOW_MS);
+  if (hit.count > services.env.CHAT_MESSAGES_PER_MINUTE) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message });
 }
+
+export const assertMessageBudget = (services: Pick<Services, "data" | "env">, userIdentifier: string) =>
+  assertPerMinute(services, `chat\n${userIdentifier}`, MESSAGE_BUDGET_EXCEEDED);
+
+/**
+ * New chats (threads.create, each a THREAD item written to the table) within the same number a minute, counted apart
+ * from messages so a new chat's first message is not counted twice. Every other write a user can start is budgeted;
+ * without this a script could fill the table with empty threads at the operator's expense. Checked before the thread
+ * is written (a refused one must leave nothing), so a new chat waits one atomic UpdateItem more: milliseconds, before
+ * the model request that takes hundreds.
+ */
+export const assertNewChatBudget = (services: Pick<Services, "data" | "env">, userIdentifier: string) =>
+  assertPerMinute(services, `newchat\n${userIdentifier}`, NEW_CHAT_BUDGET_EXCEEDED);

@@ -487,6 +487,21 @@ describe("share links", () => {
     }]]);
   });
 
+  it("a user's new chats are limited per minute apart from their messages, and a refused one leaves no thread", async () => {
+    const limited = { ...services, env: { ...services.env, CHAT_MESSAGES_PER_MINUTE: 3 } };
+    const maker = sessionUser(`maker-${randomUUID()}@example.com`, "Maker");
+    // Six at once, as a script would: the counter's atomic ADD gives each its own number.
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => outcome(() => callerFor(limited, maker).threads.create())));
+    expect(outcomes.toSorted()).toEqual(["TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS", "resolved", "resolved", "resolved"]);
+    const listed = await callerFor(limited, maker).threads.list({ first: 20 });
+    expect(listed.data).toHaveLength(3);
+    // Counted apart from messages: a new chat's first message still goes through after its three threads.
+    await expectCodes("resolved", [["a message", async () => {
+      for await (const _event of await callerFor(limited, maker).chat.send({ threadId: listed.data[0]!.id, messageId: randomUUID(), content: "hi" }));
+    }]]);
+    await expectCodes("resolved", [["another user", () => callerFor(limited, sessionUser(`other-${randomUUID()}@example.com`, "Other")).threads.create()]]);
+  });
+
   it("a user's uploads are limited per day in bytes, a burst sent at once included, imports counted too; refused and failed uploads take nothing", async () => {
     const limited = { ...services, env: { ...services.env, UPLOAD_MB_PER_DAY: 1 } };
     const uploader = sessionUser(`uploader-${randomUUID()}@example.com`, "Uploader");

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { exportThread } from "../export/thread-export";
 import { TRPCError } from "@trpc/server";
 import { createOwnedThread } from "../thread-access";
+import { assertNewChatBudget } from "../chat/message-budget";
 import { aroundRange, latestWindow, rangeOfCursor, splitTurns, threadWindow, turnIndexOfStep } from "../thread-window";
 import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure, threadWindowProcedure } from "../trpc";
 import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema, ThreadTurnsInputSchema } from "./schemas";
@@ -44,7 +45,10 @@ export const threadsRouter = createTRPCRouter({
    * A new, empty thread of the caller, under an id the server makes: the only way a thread comes into being here.
    * A new chat calls it before its first upload or message (chat.send and the upload route only take existing ids).
    */
-  create: protectedProcedure.mutation(async ({ ctx }) => ({ id: (await createOwnedThread(ctx.services.data, ctx.user)).id })),
+  create: protectedProcedure.mutation(async ({ ctx }) => {
+    await assertNewChatBudget(ctx.services, ctx.user.identifier);
+    return { id: (await createOwnedThread(ctx.services.data, ctx.user)).id };
+  }),
 
   /** Without `touch`: a rename is not new activity, so the thread keeps its place in the list. */
   rename: threadProcedure.input(z.object({ name: ThreadNameSchema })).mutation(async ({ ctx, input }) => {
