@@ -1,10 +1,12 @@
 /**
  * Bounded requests against the running app (docs/security.md, "Limits and timeouts"): the upload route takes only
  * same-origin requests, /api/trpc refuses a mutation from another site, an oversize body and an oversize batch while
- * staying up, and "Export all" refuses a download another site started.
+ * staying up, and "Export all" refuses a download another site started; and a new chat past its per-minute budget
+ * (as a user of its own: the budget is per user) tells the reader to wait, keeping what they wrote.
  */
 import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
+import { ownUser } from "./fresh-user";
 
 test.use({ user: "bob@example.com" });
 
@@ -43,4 +45,23 @@ test.describe("bounded requests", () => {
 
     expect((await page.request.get("/api/health")).status()).toBe(200);
   });
+});
+
+/** A user of this test's own, with no threads: it spends its whole new-chat budget for the minute. */
+const budgetTest = ownUser("new-chat-budget");
+
+budgetTest("a new chat past the minute's new-chat budget says to wait a minute and keeps the message", async ({ page, baseURL }) => {
+  await page.goto("/threads");
+  // CHAT_MESSAGES_PER_MINUTE (30 by default) new threads made as the composer makes them, all at once.
+  const made = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      page.request.post("/api/trpc/threads.create?batch=1", { headers: { "content-type": "application/json", origin: baseURL!, "sec-fetch-site": "same-origin" }, data: { 0: { json: null } } }),
+    ),
+  );
+  expect(made.map((response) => response.status())).toEqual(Array(30).fill(200));
+  const composer = page.getByRole("textbox", { name: "Message", exact: true });
+  await composer.fill("One more chat, please");
+  await composer.press("Enter");
+  await expect(page.getByRole("alert").filter({ hasText: "You are starting new chats faster than this app allows. Wait a minute, then try again." })).toBeVisible();
+  await expect(composer).toHaveValue("One more chat, please");
 });

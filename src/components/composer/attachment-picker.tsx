@@ -8,6 +8,7 @@ import { refusalMessage } from "@/lib/client/refusal-message";
 import { acceptAttribute, checkFile, randomId, uploadFile, UploadError, type UploadLimits } from "@/lib/client/upload";
 import { AlertIcon, CloseIcon, PaperclipIcon } from "@/components/ui/icons";
 import type { ThreadElement } from "@/trpc/use-thread-cache";
+import { refusedAsTooFast } from "./new-chat-state";
 
 /** A file in the composer: uploading (as soon as it is picked), uploaded (an element of the pending message), or refused. */
 export interface DraftFile {
@@ -97,8 +98,8 @@ export function useAttachments({ limits, ensureIds, deleteElement, onError }: Op
           let target: { threadId: string; messageId: string };
           try {
             target = await ensureIds();
-          } catch {
-            patch(key, { status: "error", error: t.uploadFailed(file.name) });
+          } catch (error) {
+            patch(key, { status: "error", error: refusedAsTooFast(error) ? t.newChatTooFast : t.uploadFailed(file.name) });
             return;
           }
           if (cancelled) return;

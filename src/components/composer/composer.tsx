@@ -10,7 +10,7 @@ import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import { isStreaming } from "./chat-turn";
 import { stopTurn, useChatTurn } from "./chat-turn-store";
-import { takeComposerFocus } from "./new-chat-state";
+import { refusedAsTooFast, takeComposerFocus } from "./new-chat-state";
 import { useSendMessage } from "./use-chat-stream";
 
 interface MadeThread {
@@ -160,11 +160,11 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
     let messageId: string;
     try {
       ({ threadId: thread, messageId } = await ensureIds());
-    } catch {
+    } catch (error) {
       // The new chat's thread could not be made: nothing was sent, so everything goes back.
       if (!mounted.current) return;
       attachments.restore(files);
-      toast(t.sendFailed);
+      toast(refusedAsTooFast(error) ? t.newChatTooFast : t.sendFailed);
       return;
     }
     if (!mounted.current) return;

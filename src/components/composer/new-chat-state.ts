@@ -51,3 +51,11 @@ export function takeComposerFocus(key: string): boolean {
   const active = document.activeElement;
   return active === null || active === document.body || active === had;
 }
+
+/**
+ * Whether making a new chat's thread was refused by the user's new-chat budget (threads.create answers
+ * TOO_MANY_REQUESTS): the reader is told to wait a minute rather than to check a connection that works.
+ */
+export function refusedAsTooFast(error: unknown): boolean {
+  return (error as { data?: { code?: unknown } } | null)?.data?.code === "TOO_MANY_REQUESTS";
+}
