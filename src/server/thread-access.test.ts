@@ -68,10 +68,11 @@ describe("round trips through the gate", () => {
     expect((await services.data.getThread(threadId))?.steps.length).toBeGreaterThan(0);
   });
 
-  it("threads.create is one conditional write under a fresh UUID, whatever the client sends", async () => {
+  it("threads.create is one conditional write under a fresh UUID, whatever the client sends, beside its budget's count", async () => {
     const smuggled = { id: alice.id, threadId: seeded.threadId } as never;
     let created = "";
-    expect(await requestsOf(async () => (created = (await callerFor(services, bob).threads.create(smuggled)).id))).toEqual({ UpdateItemCommand: 1 });
+    // The thread's conditional write and the new-chat budget's atomic ADD, side by side: one round trip.
+    expect(await requestsOf(async () => (created = (await callerFor(services, bob).threads.create(smuggled)).id))).toEqual({ UpdateItemCommand: 2 });
     expect(created).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(await services.data.getThreadAuthor(created)).toBe(bob.id);
     expect(await services.data.getThreadAuthor(alice.id)).toBeNull();

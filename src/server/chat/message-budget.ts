@@ -24,9 +24,8 @@ export const assertMessageBudget = (services: Pick<Services, "data" | "env">, us
 /**
  * New chats (threads.create, each a THREAD item written to the table) within the same number a minute, counted apart
  * from messages so a new chat's first message is not counted twice. Every other write a user can start is budgeted;
- * without this a script could fill the table with empty threads at the operator's expense. Checked before the thread
- * is written (a refused one must leave nothing), so a new chat waits one atomic UpdateItem more: milliseconds, before
- * the model request that takes hundreds.
+ * without this a script could fill the table with empty threads at the operator's expense. threads.create counts it
+ * beside its write and removes the thread of a refused one, so a new chat waits no longer and a refusal keeps nothing.
  */
 export const assertNewChatBudget = (services: Pick<Services, "data" | "env">, userIdentifier: string) =>
   assertPerMinute(services, `newchat\n${userIdentifier}`, NEW_CHAT_BUDGET_EXCEEDED);

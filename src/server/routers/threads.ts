@@ -46,8 +46,15 @@ export const threadsRouter = createTRPCRouter({
    * A new chat calls it before its first upload or message (chat.send and the upload route only take existing ids).
    */
   create: protectedProcedure.mutation(async ({ ctx }) => {
-    await assertNewChatBudget(ctx.services, ctx.user.identifier);
-    return { id: (await createOwnedThread(ctx.services.data, ctx.user)).id };
+    // The new-chat budget is counted beside the write, so a new chat still waits one round trip. A refused one's
+    // thread (an id nobody has seen yet) is removed before the refusal answers: a refusal leaves nothing.
+    const [budget, made] = await Promise.allSettled([assertNewChatBudget(ctx.services, ctx.user.identifier), createOwnedThread(ctx.services.data, ctx.user)]);
+    if (budget.status === "rejected") {
+      if (made.status === "fulfilled") await ctx.services.data.deleteThread(made.value.id);
+      throw budget.reason;
+    }
+    if (made.status === "rejected") throw made.reason;
+    return { id: made.value.id };
   }),
 
   /** Without `touch`: a rename is not new activity, so the thread keeps its place in the list. */
