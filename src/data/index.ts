@@ -11,6 +11,7 @@ export { type RateCounter, type RateHit } from "./layer/rate-counters";
 export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import/import-threads";
 export { type NewImportJob } from "./layer/import/import-jobs";
 export { safeObjectName, DEFAULT_MIME, readUrlOptions } from "./layer/steps/elements";
+export { mapLimited } from "./layer/batch";
 
 export * from "./entities/common";
 export * from "./entities/element";

@@ -125,6 +125,46 @@ describe("share router", () => {
     await expect(copy(3)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
   });
 
+  it("a copy of a shared thread with many Chainlit files asks storage their sizes a few at a time (hostile: a thread of 40 files)", async () => {
+    const table = await testTable();
+    let inFlight = 0;
+    let most = 0;
+    let asked = 0;
+    const storage = new Proxy(services.storage, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (property !== "size" || typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          asked++;
+          most = Math.max(most, ++inFlight);
+          try {
+            return await (value as (...a: unknown[]) => Promise<number>).apply(target, args);
+          } finally {
+            inFlight--;
+          }
+        };
+      },
+    });
+    const local = { ...services, storage, data: table.layer({ storageProvider: storage }) };
+    const owner = `chainlit-${randomUUID()}`;
+    const threadId = randomUUID();
+    const written = chainlitThread(owner, threadId);
+    for (const item of written.items) await table.putRaw(item);
+    // 39 more files as Chainlit records them (no `bytes`), each stored.
+    for (let i = 0; i < 39; i++) {
+      const elementId = randomUUID();
+      const objectKey = `${owner}/${threadId}/${elementId}`;
+      await table.putRaw({ ...written.element, SK: { S: `ELEMENT#${elementId}` }, id: { S: elementId }, objectKey: { S: objectKey }, url: { S: `https://bucket.s3.amazonaws.com/${objectKey}` } });
+      await services.storage.uploadFile({ objectKey, data: Buffer.from(`file ${i}`), mime: "application/pdf" });
+    }
+    await services.storage.uploadFile({ objectKey: written.objectKey, data: Buffer.from("first"), mime: "application/pdf" });
+    await chainlitShareThread(table, threadId, { isShared: true, at: new Date().toISOString() });
+    const copier = sessionUser(`copier-${randomUUID()}@example.com`, "Copier");
+    await createCaller(createInnerContext({ user: copier, services: local, clientAddress: "198.51.100.40" })).share.continue({ threadId });
+    expect(asked).toBeGreaterThanOrEqual(40);
+    expect(most).toBeLessThanOrEqual(8);
+  });
+
   it("a share viewer's links to a file Chainlit stored never name the owner: a copy under a neutral key, made once, gone with the share and the thread", async () => {
     const table = await testTable();
     // The storage itself, with its copies counted (every call goes to s3rver as usual).

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { IdSchema, PaginationSchema, readUrlOptions, ShareAccessSchema, type ShareState, type StorageClient, type ThreadWithContent } from "@/data";
+import { IdSchema, mapLimited, PaginationSchema, readUrlOptions, ShareAccessSchema, type ShareState, type StorageClient, type ThreadWithContent } from "@/data";
 import type { Context } from "../context";
 import { refusedError } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
@@ -23,13 +23,16 @@ const NOT_SHARED = "Not found";
 /** Download links the share page asks for live one minute: enough to start a download or draw a preview. */
 const SHARE_URL_SECONDS = 60;
 
+/** Storage HEADs in flight at once while a copy's size is counted: nothing bounds how many files a thread has. */
+const SIZE_CHECKS_IN_FLIGHT = 8;
+
 /**
  * What a copy of `thread` stores: its steps as the table holds them (about their JSON) and its attachments' bytes. An
- * attachment Chainlit stored records no `bytes`: its size is asked of storage (a HEAD each, side by side), or copying
- * a thread with large Chainlit files again and again would count nothing.
+ * attachment Chainlit stored records no `bytes`: its size is asked of storage (a HEAD each, SIZE_CHECKS_IN_FLIGHT at a
+ * time), or copying a thread with large Chainlit files again and again would count nothing.
  */
 async function copiedBytes(storage: StorageClient, thread: ThreadWithContent): Promise<number> {
-  const sizes = await Promise.all(thread.elements.map((element) => element.bytes ?? (element.objectKey ? storage.size(element.objectKey) : 0)));
+  const sizes = await mapLimited(thread.elements, SIZE_CHECKS_IN_FLIGHT, async (element) => element.bytes ?? (element.objectKey ? storage.size(element.objectKey) : 0));
   return Buffer.byteLength(JSON.stringify(thread.steps)) + sizes.reduce((sum, bytes) => sum + bytes, 0);
 }
 
