@@ -38,39 +38,44 @@ async function drain(stream: AsyncIterable<string>): Promise<{ tokens: string[];
 
 const say = (content: string) => [{ role: "user" as const, content }];
 
+/** One user message sent to an assistant with these options, its stream read to the end. */
+const replyTo = (options: Parameters<typeof assistantWith>[0], content: string) => drain(assistantWith(options).stream(say(content), { signal: new AbortController().signal }));
+
+/** The stream ended in an AssistantError saying exactly (or matching) `message`. */
+function expectAssistantError(error: unknown, message: string | RegExp) {
+  expect(error).toBeInstanceOf(AssistantError);
+  if (typeof message === "string") expect((error as Error).message).toBe(message);
+  else expect((error as Error).message).toMatch(message);
+}
+
 describe("assistant timeouts", () => {
   it("gives up on an endpoint that never answers, after the connect timeout", async () => {
-    const { tokens, error } = await drain(assistantWith({ connectTimeoutMs: 300 }).stream(say("hello [no-headers]"), { signal: new AbortController().signal }));
+    const { tokens, error } = await replyTo({ connectTimeoutMs: 300 }, "hello [no-headers]");
     expect(tokens).toEqual([]);
-    expect(error).toBeInstanceOf(AssistantError);
-    expect((error as Error).message).toBe("The assistant did not answer within 0.3 s.");
+    expectAssistantError(error, "The assistant did not answer within 0.3 s.");
   });
 
   it("ends a stream that stalls between chunks, after the idle timeout, keeping the tokens that arrived", async () => {
-    const { tokens, error } = await drain(assistantWith({ idleTimeoutMs: 1_000 }).stream(say("one two three [stall]"), { signal: new AbortController().signal }));
+    const { tokens, error } = await replyTo({ idleTimeoutMs: 1_000 }, "one two three [stall]");
     expect(tokens.join("")).toBe("Echo: one ");
-    expect(error).toBeInstanceOf(AssistantError);
-    expect((error as Error).message).toBe("The assistant stopped sending for 1 s; the reply is incomplete.");
+    expectAssistantError(error, "The assistant stopped sending for 1 s; the reply is incomplete.");
   });
 
   it("ends a reply that streams only keep-alives after the reply timeout, however often they come (hostile: an endless stream of comments)", async () => {
-    const { tokens, error } = await drain(assistantWith({ idleTimeoutMs: 3_000, replyTimeoutMs: 1_000 }).stream(say("[keep-alive]"), { signal: new AbortController().signal }));
+    const { tokens, error } = await replyTo({ idleTimeoutMs: 3_000, replyTimeoutMs: 1_000 }, "[keep-alive]");
     expect(tokens).toEqual(["thinking"]);
-    expect(error).toBeInstanceOf(AssistantError);
-    expect((error as Error).message).toBe("The reply went on for more than 1 s and was cut there.");
+    expectAssistantError(error, "The reply went on for more than 1 s and was cut there.");
   }, 15_000);
 
   it("refuses a body that is no reply stream (a line of 8 MB) before holding it whole", async () => {
-    const { tokens, error } = await drain(assistantWith({ idleTimeoutMs: 3_000 }).stream(say("[one-line]"), { signal: new AbortController().signal }));
+    const { tokens, error } = await replyTo({ idleTimeoutMs: 3_000 }, "[one-line]");
     expect(tokens).toEqual([]);
-    expect(error).toBeInstanceOf(AssistantError);
-    expect((error as Error).message).toBe("The assistant's answer is not a reply stream (a line of more than 1 MB).");
+    expectAssistantError(error, "The assistant's answer is not a reply stream (a line of more than 1 MB).");
   });
 
   it("reads the start of a refusal's body for its message, never the rest (hostile: a 500 whose body never ends)", async () => {
-    const { error } = await drain(assistantWith({ connectTimeoutMs: 5_000 }).stream(say("[fail-endless]"), { signal: new AbortController().signal }));
-    expect(error).toBeInstanceOf(AssistantError);
-    expect((error as Error).message).toMatch(/^The assistant answered 500: the model is overloaded\nx+$/);
+    const { error } = await replyTo({ connectTimeoutMs: 5_000 }, "[fail-endless]");
+    expectAssistantError(error, /^The assistant answered 500: the model is overloaded\nx+$/);
   });
 
   it("through chat.send: the stalled reply keeps what arrived and the turn records the error", async () => {
