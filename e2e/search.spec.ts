@@ -35,11 +35,22 @@ test.describe("full-text search", () => {
     await expect(highlighted).toHaveAttribute("id", `step-${stepId}`);
     await expect(highlighted).toContainText("Check the details");
     await expect(highlighted).toBeInViewport();
+    // The search's words are marked inside the message too (CSS highlights, search-words.ts), the first one in view.
+    const marks = () =>
+      page.evaluate(() =>
+        [...(CSS.highlights.get("threadbook-search") ?? [])].map((range) => {
+          const box = (range as Range).getBoundingClientRect();
+          return { text: range.toString(), inView: box.top >= 0 && box.bottom <= window.innerHeight };
+        }),
+      );
+    await expect.poll(async () => (await marks()).map((mark) => mark.text)).toEqual(expect.arrayContaining(["details", "Iterate"]));
+    expect((await marks())[0]!.inView).toBe(true);
     await snap(page, "search-opened");
 
-    // Esc clears the highlight; the next search would too.
+    // Esc clears the highlight and the marks; the next search would too.
     await thread.pressEscape();
     await expect(highlighted).toHaveCount(0);
+    expect(await marks()).toEqual([]);
   });
 
   test.describe("as a user of this spec's own (a new thread would head alice's list, which other specs check)", () => {

@@ -1,6 +1,6 @@
 "use client";
 
-import { STEP_ANCHOR_EVENT } from "@/components/thread/use-step-anchor";
+import { STEP_ANCHOR_EVENT, rememberSearchWords } from "@/components/thread/use-step-anchor";
 
 /** The sidebar list's id while it shows search results (the search box controls it). */
 export const SEARCH_RESULTS_ID = "search-results";
@@ -16,7 +16,12 @@ export interface SearchNavigation {
 export const hitHref = (hit: { id: string; stepId?: string | null }) =>
   `/threads/${encodeURIComponent(hit.id)}${hit.stepId ? `#step-${encodeURIComponent(hit.stepId)}` : ""}`;
 
-/** On the thread already open only the hash changes, which fires no hashchange: tell the anchor hook which step. */
-export const announceStepAnchor = (stepId: string | null | undefined) => {
-  if (stepId) requestAnimationFrame(() => window.dispatchEvent(new CustomEvent(STEP_ANCHOR_EVENT, { detail: stepId })));
+/**
+ * A hit of the search for `query` is being opened. On the thread already open only the hash changes, which fires no
+ * hashchange: tell the anchor hook which step. Either way it marks the query's words there.
+ */
+export const announceStepAnchor = (stepId: string | null | undefined, query: string) => {
+  if (!stepId) return;
+  rememberSearchWords(query);
+  requestAnimationFrame(() => window.dispatchEvent(new CustomEvent(STEP_ANCHOR_EVENT, { detail: stepId })));
 };

@@ -1,6 +1,8 @@
 "use client";
 
 import { useEffect, useSyncExternalStore } from "react";
+import { onClientStateReset } from "@/lib/client/client-state";
+import { clearSearchWords, firstMarkElement, markSearchWords } from "./search-words";
 
 /**
  * Links to one message: `/threads/{id}#step-{stepId}` (search hits open these). Every drawn step carries
@@ -8,6 +10,9 @@ import { useEffect, useSyncExternalStore } from "react";
  * `data-highlighted="true"` (the CSS draws the mark) until Esc, the next search or the next link. Where the step
  * comes from (the loaded turns, or a window the thread view fetches around it first: use-thread-window.ts) is the
  * caller's business: this file only knows which step is linked, and finds, scrolls and marks it.
+ *
+ * A step opened from a search hit also has the hit's words marked in it (search-words.ts), and the first of them is
+ * what is scrolled to: a long message's match may be far below its top.
  *
  * The linked step is the URL's fragment, except that a search hit on the thread already open changes only the
  * fragment, which the router does with pushState (no `hashchange`, and maybe not yet when the hit is announced): the
@@ -30,8 +35,20 @@ export function stepIdFromHash(hash: string): string | null {
   }
 }
 
+/** The search whose hit is being opened: its words are marked in the linked step. Kept in memory only. */
+let searchWords: string | null = null;
+onClientStateReset(() => {
+  searchWords = null;
+});
+
+/** A search hit is about to open `stepId` (search-navigation.ts): mark `query`'s words there once it is drawn. */
+export function rememberSearchWords(query: string | null) {
+  searchWords = query;
+}
+
 function clearHighlight() {
   for (const element of document.querySelectorAll('[data-highlighted="true"]')) element.removeAttribute("data-highlighted");
+  clearSearchWords();
 }
 
 /** What an event or Esc set; `undefined` means "whatever the fragment says". */
@@ -48,6 +65,7 @@ function subscribe(onChange: () => void) {
   };
   const clear = () => {
     announced = null;
+    searchWords = null;
     clearHighlight();
     onChange();
   };
@@ -85,7 +103,14 @@ export function useHashStepId(): string | null {
   );
 }
 
-/** Once `ready` (the step is drawn), scrolls the linked step into view and highlights it, once per step id. */
+/** How long a linked step's words are looked for while its Markdown is still being drawn (lazy-markdown.tsx). */
+const MARKS_WAIT_MS = 3_000;
+
+/**
+ * Once `ready` (the step is drawn), scrolls the linked step into view and highlights it, once per step id. Opened
+ * from a search, the search's words are marked in it and the first is scrolled to the middle; otherwise the step is,
+ * or its top when it is taller than the view (its middle would hide where it starts).
+ */
 export function useStepAnchor(stepId: string | null, ready = true) {
   useEffect(() => {
     if (!stepId || !ready) return;
@@ -93,7 +118,28 @@ export function useStepAnchor(stepId: string | null, ready = true) {
     if (!element) return;
     clearHighlight();
     element.setAttribute("data-highlighted", "true");
-    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    element.scrollIntoView({ block: "center", behavior: reduce ? "auto" : "smooth" });
+    const behavior = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+    const query = searchWords;
+    const markWords = () => (query ? firstMarkElement(markSearchWords(element, query)) : null);
+    const word = markWords();
+    if (word) {
+      word.scrollIntoView({ block: "center", behavior });
+      return;
+    }
+    element.scrollIntoView({ block: element.offsetHeight > window.innerHeight * 0.8 ? "start" : "center", behavior });
+    if (!query) return;
+    // Markdown the server did not render arrives a moment later: mark (and go to) its words when they are drawn.
+    const observer = new MutationObserver(() => {
+      const found = markWords();
+      if (!found) return;
+      observer.disconnect();
+      found.scrollIntoView({ block: "center", behavior });
+    });
+    observer.observe(element, { childList: true, subtree: true, characterData: true });
+    const stop = window.setTimeout(() => observer.disconnect(), MARKS_WAIT_MS);
+    return () => {
+      observer.disconnect();
+      window.clearTimeout(stop);
+    };
   }, [stepId, ready]);
 }

@@ -92,7 +92,7 @@ export function ThreadList({
   const openHit = (row: Row) => {
     closeDrawer();
     router.push(hitHref(row));
-    announceStepAnchor(row.stepId);
+    announceStepAnchor(row.stepId, search);
   };
   useImperativeHandle(navigation, () => ({ count: search ? rows.length : 0, open: (index: number) => rows[index] && openHit(rows[index]) }));
   useEffect(() => {
@@ -197,7 +197,7 @@ export function ThreadList({
                 hit={search ? { id: searchHitId(indexOf.get(row.id) ?? -1), href: hitHref(row), snippet: row.snippet ?? [], selected: indexOf.get(row.id) === selected } : undefined}
                 onNavigate={() => {
                   closeDrawer();
-                  if (search) announceStepAnchor(row.stepId);
+                  if (search) announceStepAnchor(row.stepId, search);
                 }}
                 onRename={(name) => onRename(row, name)}
                 onDelete={() => setToDelete(row)}
