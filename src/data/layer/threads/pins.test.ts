@@ -74,8 +74,8 @@ describe("pinned threads", () => {
   it(`refuses a pin past ${MAX_PINNED_THREADS}, even from many writers at once, and still re-pins a pinned thread`, async () => {
     const layer = table.layer();
     const userId = uid("pin-");
-    // The gate (the API) checks ownership; the layer's bound does not depend on the threads existing.
     const ids = Array.from({ length: MAX_PINNED_THREADS + 5 }, () => uid("t-"));
+    await Promise.all(ids.map((id) => layer.createThread(id, userId)));
     await layer.pinThread(userId, ids[0]!);
     const outcomes = await Promise.all(ids.slice(1).map((id) => layer.pinThread(userId, id)));
     expect(outcomes.filter((o) => o === "pinned")).toHaveLength(MAX_PINNED_THREADS - 1);
@@ -100,7 +100,7 @@ describe("pinned threads", () => {
   });
 
   it("never lists a thread Chainlit deleted, and the listing that meets the pin removes it (1 UpdateItem)", async () => {
-    const { layer, userId, kept, gone: deleted } = await chainlitThreadsPinnedThenOneDeleted();
+    const { layer, userId, kept } = await chainlitThreadsPinnedThenOneDeleted();
 
     const listed = await countOf(table, () => layer.listPinnedThreads(userId));
     expect(listed.result.map((row) => row.id)).toEqual([kept]);

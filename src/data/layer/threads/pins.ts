@@ -33,7 +33,8 @@ export type PinOutcome = "pinned" | "full";
 /**
  * Pins `threadId` for `userId`. The caller has checked that the thread is the user's (the thread gate): the layer
  * trusts it, as it trusts `owner` elsewhere. Pinning a pinned thread keeps its first pin time. Round trips: 1
- * UpdateItem; the user's first pin 2 (the map does not exist yet, as with a thread's metadata: threads.ts).
+ * UpdateItem; the user's first pin 2 (the map does not exist yet, as with a thread's metadata: threads.ts); a full
+ * map 3, + the stale-pin sweep (GetItem, BatchGetItem, and when it removes any, 2 UpdateItems).
  */
 export async function pinThread(ctx: LayerContext, userId: string, threadId: string): Promise<PinOutcome> {
   IdSchema.parse(threadId);
@@ -54,6 +55,8 @@ export async function pinThread(ctx: LayerContext, userId: string, threadId: str
       ConditionExpression: `attribute_not_exists(${expr.name(PINS)})`,
     }));
   for (const attempt of [merge, create, merge]) if (await attempt()) return "pinned";
+  // Full, perhaps of pins of threads Chainlit deleted since the last listing: those make room.
+  if ((await sweepStalePins(ctx, userId)) > 0 && (await merge())) return "pinned";
   return "full";
 }
 
