@@ -21,7 +21,10 @@ asOwnUser("pins threads from their row menus into Pinned above the date groups, 
   expect((await threads.sectionTitles())[0]).toBe("Pinned");
   await expect(threads.row(oldest)).toHaveCount(1);
 
+  // The Pinned section's request goes out in the same HTTP batch as the list's first page: no round trip of its own.
+  const listRequest = page.waitForRequest((request) => request.url().includes("/api/trpc/") && request.url().includes("threads.list"));
   await page.reload();
+  expect(new URL((await listRequest).url()).pathname.split("/").at(-1)!.split(",")).toContain("threads.pinned");
   await expect.poll(() => threads.pinnedNames(), { timeout: 30_000 }).toEqual([middle, oldest]);
   expect(await threads.rowNames()).toEqual([middle, oldest, newest]);
 
