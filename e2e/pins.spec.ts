@@ -44,3 +44,19 @@ asOwnUser("pins threads from their row menus into Pinned above the date groups, 
   await expect(threads.rows).toHaveCount(3);
   await expect(threads.pinnedSection).toHaveCount(0);
 });
+
+asOwnUser("the row menu's Rename and Delete hand focus to the name field and to the dialog", async ({ page, threads }) => {
+  await threads.goto();
+  const [name] = (await threads.rowNames()) as [string];
+  await threads.chooseFromRowMenu(name, "Rename", "keyboard");
+  const field = page.getByRole("textbox", { name: "Thread name" });
+  await expect(field).toBeFocused();
+  await field.press("Escape");
+  await expect(threads.link(name)).toBeFocused();
+
+  await threads.chooseFromRowMenu(name, "Delete", "mouse");
+  const dialog = page.getByRole("dialog", { name: "Delete this thread?" });
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(threads.row(name)).toBeVisible();
+});

@@ -204,7 +204,7 @@ export class ThreadsPage extends PageObject {
    * Picks an item of a row's menu ("More actions for …"): with the mouse, or from the keyboard alone (the button
    * focused, Enter opens the menu on its first item, arrows move, Enter picks). `within` narrows to a section's rows.
    */
-  async chooseFromRowMenu(name: string, item: "Pin" | "Unpin", how: "mouse" | "keyboard", within: Locator = this.list) {
+  async chooseFromRowMenu(name: string, item: "Pin" | "Unpin" | "Rename" | "Delete", how: "mouse" | "keyboard", within: Locator = this.list) {
     const row = within.getByTestId("thread-list-item").filter({ has: this.page.getByRole("link", { name, exact: true }) });
     const button = row.getByRole("button", { name: `More actions for “${name}”` });
     const menuItem = this.page.getByRole("menu", { name: `More actions for “${name}”` }).getByRole("menuitem", { name: item, exact: true });
