@@ -34,6 +34,7 @@ const TITLES: Record<FindingKind, string> = {
   "missing-auth": "users without their AUTH item",
   unnamed: "threads without a name",
   "stale-import": "import jobs nobody runs any more, or uploads their jobs left in storage",
+  "stale-pins": "pins of threads that are gone or no longer the user's",
 };
 /** Lines printed per kind; the count is always complete. */
 const SHOWN_PER_KIND = 20;

@@ -138,6 +138,7 @@ async function chainlitThreadUsedInThreadbook(app: ReturnType<typeof local>) {
   const run = (await app.data.getThread(t.threadId))!.steps.find((s) => s.type === "run" && s.parentId === messageId)!;
   await asOwner.feedback.upsert({ threadId: t.threadId, forId: run.id, value: 0 });
   await asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "7d" });
+  await asOwner.threads.pin({ threadId: t.threadId });
   const viewer = createCaller(createInnerContext({ user: null, services: app, clientAddress: "198.51.100.30" }));
   await viewer.share.elementUrl({ threadId: t.threadId, elementId: t.elementId });
   const copyKey = (await table.plain(`THREAD#${t.threadId}`, `ELEMENT#${t.elementId}`))?.shareCopyKey as string;
@@ -154,6 +155,9 @@ describe("Chainlit's delete_thread of a thread Threadbook added to", () => {
     const t = await chainlitThreadUsedInThreadbook(app);
     // A tab open on the thread holds its pass (a 👍/👎 click then skips the owner's read).
     const { pass } = await t.asOwner.threads.get({ threadId: t.threadId });
+    // Pinned here, renamed by Chainlit: the Pinned section shows Chainlit's name.
+    await chainlitUpdateThread(table, t.threadId, { at: chainlitNow(), name: "Renamed in Chainlit", userId: t.owner.id });
+    expect((await t.asOwner.threads.pinned()).map((row) => [row.id, row.name])).toEqual([[t.threadId, "Renamed in Chainlit"]]);
     await chainlitDeleteThread(table, t.threadId);
     // What Chainlit's delete left: only Threadbook's own items (markers, search docs, share settings and expiry marker).
     expect((await table.partitionSks(t.threadId)).every((sk) => !sk.startsWith("STEP#") && !sk.startsWith("ELEMENT#") && sk !== "THREAD")).toBe(true);
@@ -163,6 +167,9 @@ describe("Chainlit's delete_thread of a thread Threadbook added to", () => {
     for (const feedback of [0, 1] as const) expect((await asOwner.threads.list({ first: 20, feedback })).data).toEqual([]);
     for (const query of ["signing", "walrus", "report"]) expect((await asOwner.search.query({ query, first: 20 })).data, query).toEqual([]);
     expect((await asOwner.share.list({})).rows).toEqual([]);
+    // Its pin (in the owner's partition, which Chainlit's delete never reads) is not listed, and that listing removed it.
+    expect(await asOwner.threads.pinned()).toEqual([]);
+    expect((await table.plain(`USER#${t.owner.id}`, "PINS"))?.pins).toEqual({});
     expect(await readShare(app, t.threadId, null)).toEqual({ kind: "missing" });
     await expect(viewer.share.elementUrl({ threadId: t.threadId, elementId: t.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(asOwner.threads.get({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -188,6 +195,8 @@ describe("Threadbook's delete of a Chainlit thread", () => {
 
     await t.asOwner.threads.delete({ threadId: t.threadId });
     expect(await table.partitionSks(t.threadId)).toEqual([]);
+    // Its pin went with it, from the owner's partition.
+    expect((await table.plain(`USER#${t.owner.id}`, "PINS"))?.pins).toEqual({});
     expect((await table.postingsOf(t.owner.id)).filter((sk) => sk.includes(`#${t.threadId}#`))).toEqual([]);
     await expect(app.storage.size(t.objectKey)).rejects.toMatchObject({ code: "not_found" });
     await expect(app.storage.size(t.copyKey)).rejects.toMatchObject({ code: "not_found" });

@@ -48,6 +48,8 @@ export class ThreadPage extends Conversation {
   /** The turn being sent, drawn from the stream until the stored turn replaces it. */
   readonly pendingTurn = this.page.getByTestId("pending-turn");
   /** The page shown for a missing (or someone else's) thread, and its way back. */
+  /** "Pin" or "Unpin" in the thread's header. */
+  readonly pinButton = this.page.getByTestId("pin-button");
   readonly notFoundHeading = this.page.getByRole("heading", { level: 1, name: "Thread not found" });
   readonly backToThreads = this.page.getByRole("link", { name: "Back to threads" });
   /** A refused file's message under the composer. */

@@ -187,6 +187,41 @@ export class ThreadsPage extends PageObject {
     return input;
   }
 
+  /** The Pinned section above the date groups (docs/data-layer.md, "Pinned threads"). */
+  readonly pinnedSection = this.list.getByTestId("pinned-threads");
+
+  /** The names in the Pinned section, in order. */
+  async pinnedNames(): Promise<string[]> {
+    return this.pinnedSection.locator(".thread-name").allTextContents();
+  }
+
+  /** The headings of the list's sections, in order ("Pinned", "Today", …). */
+  async sectionTitles(): Promise<string[]> {
+    return this.list.getByRole("heading", { level: 2 }).allTextContents();
+  }
+
+  /**
+   * Picks an item of a row's menu ("More actions for …"): with the mouse, or from the keyboard alone (the button
+   * focused, Enter opens the menu on its first item, arrows move, Enter picks). `within` narrows to a section's rows.
+   */
+  async chooseFromRowMenu(name: string, item: "Pin" | "Unpin" | "Rename" | "Delete", how: "mouse" | "keyboard", within: Locator = this.list) {
+    const row = within.getByTestId("thread-list-item").filter({ has: this.page.getByRole("link", { name, exact: true }) });
+    const button = row.getByRole("button", { name: `More actions for “${name}”` });
+    const menuItem = this.page.getByRole("menu", { name: `More actions for “${name}”` }).getByRole("menuitem", { name: item, exact: true });
+    if (how === "mouse") {
+      await row.hover();
+      await button.click();
+      await menuItem.click();
+    } else {
+      await button.focus();
+      await this.page.keyboard.press("Enter");
+      await expect(this.page.getByRole("menuitem").first()).toBeFocused();
+      while (!(await menuItem.evaluate((element) => element === document.activeElement))) await this.page.keyboard.press("ArrowDown");
+      await this.page.keyboard.press("Enter");
+    }
+    await expect(this.page.getByRole("menu")).toHaveCount(0);
+  }
+
   async startDelete(name: string): Promise<Locator> {
     const row = this.row(name);
     await row.hover();

@@ -5,6 +5,7 @@ export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-l
 export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, type Finding, type FindingKind } from "./layer/doctor";
 export { type UpsertFeedbackOptions } from "./layer/feedback/feedback";
 export { type UpdateThreadOptions } from "./layer/threads/threads";
+export { type PinOutcome } from "./layer/threads/pins";
 export { type StepOutline, type ThreadOutline } from "./layer/threads/thread-outline";
 export { type EnsureUserAuthResult } from "./layer/users/users";
 export { type RateCounter, type RateHit } from "./layer/rate-counters";
@@ -22,6 +23,7 @@ export * from "./entities/search";
 export * from "./entities/user";
 export * from "./entities/import-job";
 export * from "./entities/share";
+export * from "./entities/pin";
 export { shareSnapshot } from "./layer/shares/share-snapshot";
 export { type SharePage, type ShareRow } from "./layer/shares/shares";
 

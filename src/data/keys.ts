@@ -29,6 +29,14 @@ export const AUTH_SK = "AUTH";
 export const userAliasPk = (identifier: string) => `USERALIAS#${identifier.toLowerCase()}`;
 export const ALIAS_SK = "ALIAS";
 
+/**
+ * A user's pinned threads (pins.ts): one item beside the user's, `USER#{identifier}` / `PINS`, whose `pins` map names
+ * each pinned thread and when it was pinned. Chainlit's create_user PutItems only the `USER` item and its
+ * update_thread and delete_thread never touch a `USER#` partition, so no Chainlit write reaches it.
+ */
+export const PINS_SK = "PINS";
+export const pinsKey = (identifier: string) => ({ PK: userPk(identifier), SK: PINS_SK });
+
 export const threadPk = (threadId: string) => `THREAD#${threadId}`;
 export const THREAD_SK = "THREAD";
 /** The THREAD item's primary key. */

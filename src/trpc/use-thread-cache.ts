@@ -41,13 +41,20 @@ export function useThreadCache() {
       renameInLists: (threadId: string, name: string) => {
         const undoLists = updateLists((rows) => rows.map((row) => (row.id === threadId ? { ...row, name } : row)));
         const before = utils.threads.get.getData({ threadId });
+        const pinnedBefore = utils.threads.pinned.getData();
         utils.threads.get.setData({ threadId }, (data) => (data ? { ...data, name } : data));
+        utils.threads.pinned.setData(undefined, (rows) => rows?.map((row) => (row.id === threadId ? { ...row, name } : row)));
         return () => {
           undoLists();
           if (before) utils.threads.get.setData({ threadId }, before);
+          if (pinnedBefore) utils.threads.pinned.setData(undefined, pinnedBefore);
         };
       },
-      removeFromLists: (threadId: string) => updateLists((rows) => rows.filter((row) => row.id !== threadId)),
+      /** A deleted thread leaves every list, the Pinned section's too (its pin went with it: docs/data-layer.md). */
+      removeFromLists: (threadId: string) => {
+        utils.threads.pinned.setData(undefined, (rows) => rows?.filter((row) => row.id !== threadId));
+        return updateLists((rows) => rows.filter((row) => row.id !== threadId));
+      },
       /** Lists filtered by feedback change when a thumb does; the unfiltered ones do not. */
       invalidateFeedbackLists: () =>
         queryClient.invalidateQueries({

@@ -10,6 +10,7 @@ import { api } from "@/trpc/react";
 import { Composer } from "@/components/composer/composer";
 import { ExportMenu } from "./export-menu";
 import { ShareButton } from "@/components/share/share-button";
+import { PinButton } from "@/components/threads/pin-button";
 import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
@@ -124,6 +125,7 @@ export function ThreadHeader({ thread, turn, draft, serverUpdated }: { thread: T
       </ThreadTitle>
       {draft ? null : (
         <div className="thread-actions-bar">
+          <PinButton thread={{ id: thread.id, name: thread.name ?? null, createdAt: thread.createdAt, updatedAt: thread.updatedAt }} />
           <ShareButton threadId={thread.id} />
           <ExportMenu threadId={thread.id} />
         </div>

@@ -5,7 +5,8 @@ import { useId, useRef, useState } from "react";
 import { formatFullDate, machineDateTime, relativeAge } from "@/lib/shared/date-groups";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { PencilIcon, TrashIcon } from "@/components/ui/icons";
+import { MoreIcon, PencilIcon, PinIcon, TrashIcon } from "@/components/ui/icons";
+import { ActionMenu } from "@/components/ui/action-menu";
 import type { ThreadRow } from "@/trpc/use-thread-cache";
 
 export function formatAge(value: string, now: Date, t: Dictionary): string {
@@ -28,12 +29,15 @@ interface Props {
   now: Date;
   active: boolean;
   hit?: SearchHitProps;
+  /** Pinned (docs/data-layer.md, "Pinned threads"): the row's menu offers Unpin instead of Pin. */
+  pinned: boolean;
+  onTogglePin: () => void;
   onNavigate: () => void;
   onRename: (name: string) => void;
   onDelete: () => void;
 }
 
-export function ThreadListItem({ thread, now, active, hit, onNavigate, onRename, onDelete }: Props) {
+export function ThreadListItem({ thread, now, active, hit, pinned, onTogglePin, onNavigate, onRename, onDelete }: Props) {
   const { t, locale } = useI18n();
   const [editing, setEditing] = useState(false);
   const link = useRef<HTMLAnchorElement>(null);
@@ -96,6 +100,17 @@ export function ThreadListItem({ thread, now, active, hit, onNavigate, onRename,
           <button type="button" className="icon-btn icon-btn-sm icon-btn-danger" aria-label={t.deleteThread(name)} title={t.deleteThread(name)} onClick={onDelete}>
             <TrashIcon size={14} />
           </button>
+          <ActionMenu
+            label={t.rowActions(name)}
+            className="icon-btn icon-btn-sm"
+            items={[
+              { key: "pin", label: pinned ? t.unpin : t.pin, icon: <PinIcon size={14} />, onSelect: onTogglePin },
+              { key: "rename", label: t.rename, icon: <PencilIcon size={14} />, movesFocus: true, onSelect: () => setEditing(true) },
+              { key: "delete", label: t.delete, icon: <TrashIcon size={14} />, danger: true, movesFocus: true, onSelect: onDelete },
+            ]}
+          >
+            <MoreIcon size={14} />
+          </ActionMenu>
         </span>
       )}
     </li>

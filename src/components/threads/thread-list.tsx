@@ -14,6 +14,7 @@ import { useShell } from "@/components/shell/shell-context";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { SEARCH_RESULTS_ID, announceStepAnchor, hitHref, searchHitId, type SearchNavigation } from "@/components/search/search-navigation";
 import { ThreadListItem } from "./thread-list-item";
+import { usePins } from "./use-pins";
 import { useToast } from "@/components/ui/toast";
 import { useThreadCache, type ThreadRow } from "@/trpc/use-thread-cache";
 
@@ -98,7 +99,14 @@ export function ThreadList({
   useEffect(() => {
     if (search && selected >= 0) document.getElementById(searchHitId(selected))?.scrollIntoView({ block: "nearest" });
   }, [search, selected]);
-  const groups = useMemo(() => (nowMs === 0 ? [] : groupByDate(rows, (row) => row.updatedAt, new Date(nowMs))), [rows, nowMs]);
+  // Pinned threads sit above the date groups in the plain list (not in a search or a 👍/👎 filter), and only there.
+  const pins = usePins();
+  const showPinned = !search && feedback === undefined && pins.rows.length > 0;
+  const groups = useMemo(() => {
+    if (nowMs === 0) return [];
+    const dated = showPinned ? rows.filter((row) => !pins.ids.has(row.id)) : rows;
+    return groupByDate(dated, (row) => row.updatedAt, new Date(nowMs));
+  }, [rows, nowMs, showPinned, pins.ids]);
 
   // Infinite scroll. The observer is rebuilt after every page, and a new observer reports the sentinel's current
   // state at once: while the sentinel is still in view (the panel is not full yet) the next page loads without any
@@ -180,33 +188,35 @@ export function ThreadList({
       </div>
     );
   } else {
-    body = groups.map((group) => {
-      const headingId = `thread-group-${group.id}`;
-      return (
-        <section key={group.id} className="thread-group" aria-labelledby={headingId}>
-          <h2 id={headingId} className="thread-group-title">
-            {groupLabel(group.key, t, locale)}
-          </h2>
-          <ul className="thread-rows">
-            {group.items.map((row) => (
-              <ThreadListItem
-                key={row.id}
-                thread={row}
-                now={now}
-                active={row.id === activeId}
-                hit={search ? { id: searchHitId(indexOf.get(row.id) ?? -1), href: hitHref(row), snippet: row.snippet ?? [], selected: indexOf.get(row.id) === selected } : undefined}
-                onNavigate={() => {
-                  closeDrawer();
-                  if (search) announceStepAnchor(row.stepId, search);
-                }}
-                onRename={(name) => onRename(row, name)}
-                onDelete={() => setToDelete(row)}
-              />
-            ))}
-          </ul>
-        </section>
-      );
-    });
+    const item = (row: Row) => (
+      <ThreadListItem
+        key={row.id}
+        thread={row}
+        now={now}
+        active={row.id === activeId}
+        hit={search ? { id: searchHitId(indexOf.get(row.id) ?? -1), href: hitHref(row), snippet: row.snippet ?? [], selected: indexOf.get(row.id) === selected } : undefined}
+        pinned={pins.ids.has(row.id)}
+        onTogglePin={() => pins.toggle(row)}
+        onNavigate={() => {
+          closeDrawer();
+          if (search) announceStepAnchor(row.stepId, search);
+        }}
+        onRename={(name) => onRename(row, name)}
+        onDelete={() => setToDelete(row)}
+      />
+    );
+    const section = (id: string, title: string, items: Row[], testId?: string) => (
+      <section key={id} className="thread-group" aria-labelledby={`thread-group-${id}`} data-testid={testId}>
+        <h2 id={`thread-group-${id}`} className="thread-group-title">
+          {title}
+        </h2>
+        <ul className="thread-rows">{items.map(item)}</ul>
+      </section>
+    );
+    body = [
+      ...(showPinned ? [section("pinned", t.pinnedGroup, pins.rows, "pinned-threads")] : []),
+      ...groups.map((group) => section(group.id, groupLabel(group.key, t, locale), group.items)),
+    ];
   }
 
   return (

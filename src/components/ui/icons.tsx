@@ -166,3 +166,6 @@ export const ShareIcon = icon(
   </>,
   "ShareIcon",
 );
+// A pin (the shape common icon sets use) and "more" as three dots, each one path.
+export const PinIcon = icon(<path d="M12 17v5M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z" />, "PinIcon");
+export const MoreIcon = icon(<path d="M5 12h.01M12 12h.01M19 12h.01" strokeWidth={3} />, "MoreIcon");

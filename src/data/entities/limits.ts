@@ -6,3 +6,9 @@
 
 /** Chainlit's FEEDBACK_COMMENT_MAX: the longest comment a 👍/👎 carries. */
 export const FEEDBACK_COMMENT_MAX = 2000;
+
+/**
+ * The most threads one user may pin (docs/data-layer.md, "Pinned threads"): the pins live in one item per user and the
+ * sidebar's Pinned section reads them with one BatchGetItem (≤ 100 keys), so the bound keeps both small.
+ */
+export const MAX_PINNED_THREADS = 50;

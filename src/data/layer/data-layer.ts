@@ -22,6 +22,8 @@ import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./fe
 import { getThread, type GetThreadOptions } from "./threads/get-thread";
 import { getThreadOutline, type OutlineReadOptions, type ThreadOutline } from "./threads/thread-outline";
 import { listThreads } from "./threads/list-threads";
+import { listPinnedThreads, pinThread, unpinThread, type PinOutcome } from "./threads/pins";
+import { type PinnedThread } from "../entities/pin";
 import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps/steps";
 import { searchThreads } from "./search/search-query";
 import { prepareSearch } from "./search/search-prepare";
@@ -258,6 +260,22 @@ export class DynamoDBDataLayer {
   listThreads(pagination: Pagination, filters: ThreadFilter): Promise<PaginatedResponse<ThreadSummary>> {
     const fields = { userId: filters.userId, first: pagination.first, paged: Boolean(pagination.cursor), feedback: filters.feedback ?? null };
     return atEdge(this.ctx, "listThreads", fields, () => listThreads(this.ctx, pagination, filters));
+  }
+
+  // Pinned threads (pins.ts): the caller has checked the thread is the user's (the API's thread gate).
+
+  /** `full`: the user already has MAX_PINNED_THREADS pins; nothing was written. */
+  pinThread(userId: string, threadId: string): Promise<PinOutcome> {
+    return atEdge(this.ctx, "pinThread", { userId, threadId }, () => pinThread(this.ctx, userId, threadId));
+  }
+
+  unpinThread(userId: string, threadId: string): Promise<boolean> {
+    return atEdge(this.ctx, "unpinThread", { userId, threadId }, () => unpinThread(this.ctx, userId, threadId));
+  }
+
+  /** The user's pinned threads that exist and are theirs, newest pin first; stale pins met are removed. */
+  listPinnedThreads(userId: string): Promise<PinnedThread[]> {
+    return atEdge(this.ctx, "listPinnedThreads", { userId }, () => listPinnedThreads(this.ctx, userId));
   }
 
   // Import (docs/import-export.md): whole threads in batches, and the jobs' progress items in the owner's partition.

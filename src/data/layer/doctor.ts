@@ -11,6 +11,8 @@
  * - `leftovers`: Threadbook-only items (markers, step parts, …) in the partition of a thread whose THREAD item is
  *   gone: Chainlit's delete_thread deletes only the items it knows.
  * - `missing-auth`: users whose `USER` item has no sibling `AUTH` item (Threadbook's credentials item).
+ * - `stale-pins`: a user's pins naming threads that are gone or no longer theirs (Chainlit's delete_thread and
+ *   update_thread know nothing of pins; the sidebar removes those it meets, this the rest: pins.ts).
  * - `unnamed`: threads without a name (Chainlit leaves the name unset when the first message has no text).
  * - `stale-import`: an import job still "running" though nothing has run it for a day (its instance died and its
  *   owner never came back to have it resumed), or an ended job whose upload is still in storage (a delete that
@@ -24,7 +26,8 @@
  */
 import { ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../dynamo/codec";
-import { AUTH_SK, ELEMENT_PREFIX, IMPORT_JOB_PREFIX, STEP_PREFIX, THREAD_SK, USER_SK, idFromKey, threadIdFromPk } from "../keys";
+import { AUTH_SK, ELEMENT_PREFIX, IMPORT_JOB_PREFIX, PINS_SK, STEP_PREFIX, THREAD_SK, USER_SK, idFromKey, threadIdFromPk } from "../keys";
+import { sweepStalePins } from "./threads/pins";
 import { mapLimited } from "./batch";
 import { type LayerContext } from "./context";
 import { type DynamoDBDataLayer } from "./data-layer";
@@ -38,11 +41,11 @@ import { queryPartition } from "./threads/partition";
 import { threadKey } from "../keys";
 import { ExpressionBuilder } from "./update-expression";
 
-export type FindingKind = "marker-drift" | "index-behind" | "reindex" | "leftovers" | "missing-auth" | "unnamed" | "stale-import";
+export type FindingKind = "marker-drift" | "index-behind" | "reindex" | "leftovers" | "missing-auth" | "unnamed" | "stale-import" | "stale-pins";
 
 export interface Finding {
   kind: FindingKind;
-  /** The thread id, the user identifier for `missing-auth`, `{identifier} {jobId}` for `stale-import`. */
+  /** The thread id, the user identifier for `missing-auth` and `stale-pins`, `{identifier} {jobId}` for `stale-import`. */
   id: string;
   detail: string;
   /** Repaired by this run (only with `fix`). */
@@ -85,7 +88,7 @@ export interface DoctorReport extends DoctorProgress {
   findings: Finding[];
 }
 
-const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT, "status", "updatedAt", "upload"])];
+const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT, "status", "updatedAt", "upload", "pins"])];
 /** An import job silent this long is past being resumed by its owner's next visit: the doctor ends it. */
 export const DOCTOR_STALE_IMPORT_MS = 24 * 3_600_000;
 const REPAIR_PROGRESS_EVERY = 50;
@@ -108,11 +111,13 @@ interface Inventory extends DoctorProgress {
   threads: Map<string, ThreadRecord>;
   users: Map<string, { user: boolean; auth: boolean }>;
   imports: ImportRecord[];
+  /** Each user's pinned thread ids (their PINS item). */
+  pins: Map<string, string[]>;
 }
 
 /** One paged Scan: thread items, feedback steps, Threadbook-only items, user and auth items. */
 async function takeInventory(ctx: LayerContext, { progress, pageSize }: DoctorOptions): Promise<Inventory> {
-  const inventory: Inventory = { threads: new Map(), users: new Map(), imports: [], pages: 0, items: 0 };
+  const inventory: Inventory = { threads: new Map(), users: new Map(), imports: [], pins: new Map(), pages: 0, items: 0 };
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const expr = new ExpressionBuilder();
@@ -150,6 +155,11 @@ function file(inventory: Inventory, item: Item): void {
   if (pk.startsWith("USER#") && sk.startsWith(IMPORT_JOB_PREFIX)) {
     const text = (value: unknown) => (typeof value === "string" ? value : "");
     inventory.imports.push({ userId: idFromKey(pk, "USER#"), jobId: idFromKey(sk, IMPORT_JOB_PREFIX), status: text(item.status), updatedAt: text(item.updatedAt), upload: text(item.upload) });
+    return;
+  }
+  if (pk.startsWith("USER#") && sk === PINS_SK) {
+    const pins = item.pins && typeof item.pins === "object" ? Object.keys(item.pins) : [];
+    inventory.pins.set(idFromKey(pk, "USER#"), pins);
     return;
   }
   if (!pk.startsWith("THREAD#")) return;
@@ -257,6 +267,12 @@ export async function runDoctor(layer: DynamoDBDataLayer, options: DoctorOptions
     if (!user || auth) continue;
     const repair = options.repairMissingAuth;
     diagnosed.push([{ kind: "missing-auth", id: identifier, detail: "USER item without an AUTH item" }, repair ? () => repair(identifier) : async () => false]);
+  }
+  for (const [identifier, threadIds] of inventory.pins) {
+    const stale = threadIds.filter((threadId) => inventory.threads.get(threadId)?.thread?.userId !== identifier);
+    if (stale.length === 0) continue;
+    const detail = `${stale.length} pin(s) of threads gone or not theirs: ${summarise(stale)}`;
+    diagnosed.push([{ kind: "stale-pins", id: identifier, detail }, async () => (await sweepStalePins(ctx, identifier)) > 0]);
   }
   const now = Date.now();
   for (const found of await mapLimited(inventory.imports, REPAIRS_IN_FLIGHT, (job) => diagnoseImport(ctx, job, options, now))) diagnosed.push(...found);

@@ -20,5 +20,7 @@ export function refusalMessage(t: Dictionary, value: unknown): string | null {
       return t.importTooLarge(refusal.limitMb ?? null);
     case "thread-not-found":
       return t.notFoundTitle;
+    case "too-many-pins":
+      return t.tooManyPins(refusal.limit ?? null);
   }
 }

@@ -4,7 +4,7 @@
  * storage being down, an import already running) also carries one of these, and the client words it
  * (src/lib/client/refusal-message.ts). Plain data, no schema: it is read in the browser.
  */
-export type RefusalCode = "upload-budget" | "storage-unavailable" | "import-running" | "import-too-large" | "thread-not-found";
+export type RefusalCode = "upload-budget" | "storage-unavailable" | "import-running" | "import-too-large" | "thread-not-found" | "too-many-pins";
 
 export interface Refusal {
   code: RefusalCode;
@@ -12,16 +12,18 @@ export interface Refusal {
   retryAfterSeconds?: number;
   /** For size limits: the limit, in MB. */
   limitMb?: number;
+  /** For count limits (pins): the most allowed. */
+  limit?: number;
 }
 
-const CODES: ReadonlySet<string> = new Set<RefusalCode>(["upload-budget", "storage-unavailable", "import-running", "import-too-large", "thread-not-found"]);
+const CODES: ReadonlySet<string> = new Set<RefusalCode>(["upload-budget", "storage-unavailable", "import-running", "import-too-large", "thread-not-found", "too-many-pins"]);
 
 const positive = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
 
 /** The refusal in a response body or tRPC error data, or null: the server is trusted, but its answer is not assumed to be one. */
 export function readRefusal(value: unknown): Refusal | null {
   if (!value || typeof value !== "object") return null;
-  const { code, retryAfterSeconds, limitMb } = value as Record<string, unknown>;
+  const { code, retryAfterSeconds, limitMb, limit } = value as Record<string, unknown>;
   if (typeof code !== "string" || !CODES.has(code)) return null;
-  return { code: code as RefusalCode, retryAfterSeconds: positive(retryAfterSeconds), limitMb: positive(limitMb) };
+  return { code: code as RefusalCode, retryAfterSeconds: positive(retryAfterSeconds), limitMb: positive(limitMb), limit: positive(limit) };
 }

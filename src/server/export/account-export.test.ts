@@ -64,6 +64,7 @@ describe("export all", () => {
     await callerFor(services, alice).feedback.upsert({ threadId: kyoto.id, forId: answers[0]!.id, value: 1, comment: "Spot on" });
     await callerFor(services, alice).feedback.upsert({ threadId: kyoto.id, forId: answers[1]!.id, value: 0 });
     await callerFor(services, bob).threads.create().then(({ id }) => services.data.updateThread(id, { name: "Bob's secret" }));
+    await callerFor(services, alice).threads.pin({ threadId: kyoto.id });
     zip = await exportBytes(alice);
   });
 
@@ -81,6 +82,9 @@ describe("export all", () => {
     const index = JSON.parse(entries.get("index.json")!.toString());
     expect(index).toMatchObject({ threadbookAccountExport: 1, user: alice.id });
     expect(index.threads.map((t: { name: string }) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+    // The pinned thread says when it was pinned; the other says nothing.
+    expect(index.threads[0].pinnedAt).toBeUndefined();
+    expect(index.threads[1].pinnedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
     expect(JSON.stringify(index)).not.toContain("Bob's secret");
     expect(entries.get(index.threads[1].attachments[0].path)).toEqual(KYOTO_PNG);
     expect(entries.get("threads/00002-trip-to-kyoto/thread.md")!.toString()).toContain("The train fares come to ¥680.");

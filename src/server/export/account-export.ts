@@ -67,6 +67,8 @@ type Add = (path: string, content: string | Uint8Array, mtime: Date) => Promise<
 async function produce(options: AccountExportOptions, zip: yazl.ZipFile, add: Add, aborted: () => boolean): Promise<void> {
   const { data, userId } = options;
   const threads: unknown[] = [];
+  // Pins are the user's own setting of a thread, as its metadata is: each listed thread says when it was pinned.
+  const pinnedAt = new Map((await data.listPinnedThreads(userId)).map((row) => [row.id, row.pinnedAt]));
   let cursor: string | undefined;
   let n = 0;
   do {
@@ -76,7 +78,8 @@ async function produce(options: AccountExportOptions, zip: yazl.ZipFile, add: Ad
       const thread = await data.getThread(summary.id);
       // The index is the user's own; the thread's author is checked again all the same.
       if (!thread || thread.userId !== userId) continue;
-      threads.push(await addThread(options, thread, `threads/${String(++n).padStart(5, "0")}-${segment(exportFileName(thread, "").slice(0, -1))}/`, add));
+      const entry = await addThread(options, thread, `threads/${String(++n).padStart(5, "0")}-${segment(exportFileName(thread, "").slice(0, -1))}/`, add);
+      threads.push(pinnedAt.has(thread.id) ? { ...entry, pinnedAt: pinnedAt.get(thread.id) } : entry);
     }
     cursor = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? undefined) : undefined;
   } while (cursor);

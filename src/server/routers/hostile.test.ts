@@ -5,6 +5,7 @@
  * exactly as it was.
  */
 import { randomUUID } from "node:crypto";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ThreadWithContent } from "@/data";
@@ -38,13 +39,14 @@ let aliceShared: SeededThread;
 async function aliceState() {
   const withoutLinks = (thread: ThreadWithContent | null) =>
     thread && { ...thread, elements: thread.elements.map(({ url: _u, urlExpiresAt: _e, ...element }) => element) };
-  const [thread, older, list] = await Promise.all([
+  const [thread, older, list, pins] = await Promise.all([
     services.data.getThread(aliceThread.threadId),
     services.data.getThread(aliceOlder.threadId),
     services.data.listThreads({ first: 100 }, { userId: alice.id }),
+    services.data.listPinnedThreads(alice.id),
   ]);
   const blob = await (await fetch((await services.data.getElement(aliceThread.threadId, aliceThread.elementId))!.url!)).text();
-  return { thread: withoutLinks(thread), older: withoutLinks(older), list, blob };
+  return { thread: withoutLinks(thread), older: withoutLinks(older), list, pins, blob };
 }
 
 beforeAll(async () => {
@@ -54,6 +56,8 @@ beforeAll(async () => {
   bobThread = await seedThread(services, bob.id, "Bob's thread");
   aliceShared = await seedThread(services, alice.id, "Alice's shared thread");
   await callerFor(services, alice).share.create({ threadId: aliceShared.threadId, access: "signed-in", expiry: "7d" });
+  // Pinned, so that bob's unpin of it has something to take away.
+  await callerFor(services, alice).threads.pin({ threadId: aliceThread.threadId });
   // Long enough to page (threads.turns cursors).
   aliceLong = await seedLongThread(services.data, { userId: alice.id, steps: 120, name: "Alice's long thread" });
   // His copy of her thread under the same step ids (he can write any id into his own thread): her cursor's turn exists there.
@@ -86,6 +90,8 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "share.create": (c, i) => c.share.create({ threadId: i.threadId, access: "public", expiry: "never" }),
   "share.update": (c, i) => c.share.update({ threadId: i.threadId, access: "public", expiry: "never" }),
   "share.revoke": (c, i) => c.share.revoke({ threadId: i.threadId }),
+  "threads.pin": (c, i) => c.threads.pin({ threadId: i.threadId }),
+  "threads.unpin": (c, i) => c.threads.unpin({ threadId: i.threadId }),
   "threads.delete": (c, i) => c.threads.delete({ threadId: i.threadId }),
 };
 /** The procedures that also name something inside the thread. */
@@ -139,6 +145,17 @@ describe("Bob with Alice's ids", () => {
         [`delete, ${label}`, () => asBob.feedback.delete({ threadId: aliceThread.threadId, pass, feedbackId: aliceThread.feedbackId })],
       ]),
     );
+  });
+
+  it("cannot pin her thread: NOT_FOUND, nothing written, and neither pin list shows it to him", async () => {
+    services.requests.reset();
+    await expectCodes("NOT_FOUND", [["threads.pin", () => asBob.threads.pin({ threadId: aliceOlder.threadId })]]);
+    // The gate's GetItem only: no write reached his PINS item or hers.
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ GetItemCommand: 1 });
+    const ctx = services.data.context;
+    expect((await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: { PK: `USER#${bob.id}`, SK: "PINS" }, ConsistentRead: true }))).Item).toBeUndefined();
+    expect(await asBob.threads.pinned()).toEqual([]);
+    expect((await callerFor(services, alice).threads.pinned()).map((row) => row.id)).toEqual([aliceThread.threadId]);
   });
 
   it("lists only his own threads, whatever userId he smuggles in", async () => {
@@ -321,6 +338,7 @@ describe("anonymous callers", () => {
       ...everyCall(anonymous, idsOf(aliceThread)),
       ...everyCall(anonymous, { ...idsOf(aliceThread), threadId: "#" }, undefined, " malformed"),
       ["threads.list", () => anonymous.threads.list({})],
+      ["threads.pinned", () => anonymous.threads.pinned()],
       ["user.me", () => anonymous.user.me()],
     ]);
   });

@@ -1,4 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
+import { MAX_PINNED_THREADS } from "@/data";
+import type { RefusalCause } from "../errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, type SeededThread } from "../../../test/callers";
 
@@ -114,5 +117,69 @@ describe("threads.delete", () => {
     expect((await caller.threads.list({})).data).toEqual([]);
     expect((await fetch(url)).status).toBe(404);
     await expect(caller.threads.delete({ threadId: seeded.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("pinned threads", () => {
+  it("pins through the gate, lists newest pin first with current names, unpins; the sidebar's first page stays one Query", async () => {
+    const me = user();
+    const caller = callerFor(services, me);
+    const a = await seedThread(services, me.id, "Alpha");
+    const b = await seedThread(services, me.id, "Beta");
+    services.requests.reset();
+    expect(await caller.threads.pin({ threadId: a.threadId })).toEqual({ id: a.threadId, pinned: true });
+    // The gate's GetItem, then the pin (2 UpdateItems: a first pin creates the user's map).
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ GetItemCommand: 1, UpdateItemCommand: 2 });
+    await caller.threads.pin({ threadId: b.threadId });
+    await caller.threads.rename({ threadId: a.threadId, name: "Alpha, renamed" });
+
+    services.requests.reset();
+    const pinned = await caller.threads.pinned();
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ GetItemCommand: 1, BatchGetItemCommand: 1 });
+    expect(pinned.map((row) => [row.id, row.name])).toEqual([
+      [b.threadId, "Beta"],
+      [a.threadId, "Alpha, renamed"],
+    ]);
+    expect(Object.keys(pinned[0]!).sort()).toEqual(["createdAt", "id", "name", "pinnedAt", "updatedAt"]);
+    expectNoInternals(pinned);
+
+    services.requests.reset();
+    await caller.threads.list({ first: 30 });
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 1 });
+
+    expect(await caller.threads.unpin({ threadId: b.threadId })).toEqual({ id: b.threadId, pinned: false });
+    expect((await caller.threads.pinned()).map((row) => row.id)).toEqual([a.threadId]);
+    // Deleting a pinned thread takes its pin with it.
+    await caller.threads.delete({ threadId: a.threadId });
+    expect(await caller.threads.pinned()).toEqual([]);
+  });
+
+  it(`refuses pin number ${MAX_PINNED_THREADS + 1} with a refusal the UI words, and writes nothing`, async () => {
+    const me = user();
+    const caller = callerFor(services, me);
+    // Threads made by the layer: 50 new chats would spend the user's per-minute budget of them.
+    for (let i = 0; i < MAX_PINNED_THREADS; i++) {
+      const threadId = randomUUID();
+      await services.data.createThread(threadId, me.id);
+      await caller.threads.pin({ threadId });
+    }
+    const extra = await seedThread(services, me.id, "One too many");
+    const error = await caller.threads.pin({ threadId: extra.threadId }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe("PRECONDITION_FAILED");
+    expect(((error as TRPCError).cause as RefusalCause).refusal).toEqual({ code: "too-many-pins", limit: MAX_PINNED_THREADS });
+    const pinned = await caller.threads.pinned();
+    expect(pinned).toHaveLength(MAX_PINNED_THREADS);
+    expect(pinned.map((row) => row.id)).not.toContain(extra.threadId);
+  });
+
+  it("a full list of pins makes room when some name threads that are gone", async () => {
+    const me = user();
+    const caller = callerFor(services, me);
+    // Pins of threads that no longer exist (as Chainlit's delete_thread leaves them), written past the gate.
+    for (let i = 0; i < MAX_PINNED_THREADS; i++) await services.data.pinThread(me.id, randomUUID());
+    const kept = await seedThread(services, me.id, "Pinned after all");
+    expect(await caller.threads.pin({ threadId: kept.threadId })).toEqual({ id: kept.threadId, pinned: true });
+    expect((await caller.threads.pinned()).map((row) => row.id)).toEqual([kept.threadId]);
   });
 });

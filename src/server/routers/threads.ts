@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { exportThread } from "../export/thread-export";
 import { TRPCError } from "@trpc/server";
+import { MAX_PINNED_THREADS } from "@/data";
+import { refusedError } from "../errors";
 import { createOwnedThread } from "../thread-access";
 import { assertNewChatBudget } from "../chat/message-budget";
 import { aroundRange, latestWindow, rangeOfCursor, splitTurns, threadWindow, turnIndexOfStep } from "../thread-window";
@@ -68,6 +70,27 @@ export const threadsRouter = createTRPCRouter({
   delete: threadProcedure.mutation(async ({ ctx }) => {
     await ctx.services.data.deleteThread(ctx.threadId);
     return { deleted: true as const };
+  }),
+
+  /**
+   * The sidebar's Pinned section: the caller's own pins (their PINS item; the user is never taken from the input),
+   * each thread checked to still be theirs. Its own 1–2 requests, beside the list's one Query (docs/data-layer.md,
+   * "Pinned threads").
+   */
+  pinned: protectedProcedure.query(({ ctx }) => ctx.services.data.listPinnedThreads(ctx.user.id)),
+
+  /** Through the thread gate: only the caller's own thread can be pinned, anyone else's is the same NOT_FOUND. */
+  pin: threadProcedure.mutation(async ({ ctx }) => {
+    const outcome = await ctx.services.data.pinThread(ctx.user.id, ctx.threadId);
+    if (outcome === "full") {
+      throw refusedError("PRECONDITION_FAILED", `You can pin at most ${MAX_PINNED_THREADS} threads. Unpin one first.`, { code: "too-many-pins", limit: MAX_PINNED_THREADS });
+    }
+    return { id: ctx.threadId, pinned: true as const };
+  }),
+
+  unpin: threadProcedure.mutation(async ({ ctx }) => {
+    await ctx.services.data.unpinThread(ctx.user.id, ctx.threadId);
+    return { id: ctx.threadId, pinned: false as const };
   }),
 
   export: threadContentProcedure.input(z.object({ format: ExportFormatSchema })).query(({ ctx, input }) => exportThread(ctx.thread, input.format)),

@@ -14,6 +14,7 @@ import { isSearchDoc, postingKeysOfDoc } from "../search/search-index";
 import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "../shares/share-copy-record";
 import { recordedElementFile } from "../steps/elements";
 import { threadKey } from "../../keys";
+import { unpinDeletedThread } from "./pins";
 
 /** How many blob deletes are in flight at once. */
 const BLOB_DELETES_IN_FLIGHT = 8;
@@ -41,10 +42,10 @@ async function deleteBlobs(ctx: LayerContext, threadId: string, objectKeys: stri
 
 /**
  * True if anything of the thread existed. Round trips: ⌈items/1 MB⌉ Query + ⌈(items − 1 + postings)/25⌉
- * BatchWriteItem + 1 DeleteItem. Postings and docs go before the THREAD item, so a repeated delete still finds them.
+ * BatchWriteItem + 1 DeleteItem, and beside it 1 UpdateItem for the owner's pin (it writes nothing when the thread is not pinned). Postings and docs go before the THREAD item, so a repeated delete still finds them.
  */
 export async function deleteThread(ctx: LayerContext, threadId: string): Promise<boolean> {
-  const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "terms", "owner"] });
+  const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "terms", "owner", "userId"] });
   if (items.length === 0) return false;
   // An element's file, and the copy share viewers were given of it (share-copies.ts) when one is recorded.
   const objectKeys = items.flatMap((item) => {
@@ -58,7 +59,12 @@ export async function deleteThread(ctx: LayerContext, threadId: string): Promise
   const postings = items.filter(isSearchDoc).flatMap((item) => postingKeysOfDoc(threadId, item));
   const content = [...postings, ...items.filter((item) => item.SK !== THREAD_SK).map(({ PK, SK }) => ({ PK, SK }) as TableKey)];
   await batchDelete(ctx, content);
-  await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: threadKey(threadId) }));
+  // The owner's pin lives in the owner's partition (pins.ts), not the thread's: it goes beside the THREAD item.
+  const owner = items.find((item) => item.SK === THREAD_SK)?.userId;
+  await Promise.all([
+    ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: threadKey(threadId) })),
+    typeof owner === "string" ? unpinDeletedThread(ctx, owner, threadId) : undefined,
+  ]);
   ctx.logger.debug("deleteThread done", { threadId, items: items.length, blobs });
   return true;
 }

@@ -26,6 +26,7 @@ import {
   type AuthOutcome,
 } from "./user-account";
 import { buildUpdateExpression, ExpressionBuilder } from "../update-expression";
+import { deletePins } from "../threads/pins";
 
 /**
  * Chainlit's id is the identifier itself (no UUID); the display name is Threadbook's, from the AUTH item. Both come
@@ -161,13 +162,15 @@ export async function getSessionVersion(ctx: LayerContext, identifier: string): 
 }
 
 /**
- * Deletes the user's items (their threads stay, as in Chainlit); true if there were any. AUTH goes first: from then
+ * Deletes the user's items and pins (their threads stay, as in Chainlit); true if there were any. AUTH goes first: from then
  * on no password works and no session passes, whatever happens to the other two.
  */
 export async function deleteUser(ctx: LayerContext, identifier: string): Promise<boolean> {
   const auth = await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: authKey(identifier), ReturnValues: "ALL_OLD" }));
   const [user] = await Promise.all([
     ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: userKey(identifier), ReturnValues: "ALL_OLD" })),
+    // Their pins go with the account (pins.ts); the threads stay, unpinned.
+    deletePins(ctx, identifier),
     // Only the alias naming this user: a case twin's stays.
     onConditionFailed(
       () =>
