@@ -4,7 +4,7 @@
  * test of every cell; the cells that were not covered elsewhere are here.
  */
 import { randomUUID } from "node:crypto";
-import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readShare } from "@/server/share/shared-thread";
 import { createInnerContext } from "@/server/context";
@@ -16,6 +16,7 @@ import { chatGptZip } from "./import-archives";
 import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
 import { THREAD_NAME_MAX } from "../src/data/entities/thread";
+import { runDoctor } from "../src/data/layer/doctor";
 import { chainlitClock, tickingClock } from "./clocks";
 import {
   chainlitCreateStep,
@@ -27,6 +28,7 @@ import {
   chainlitUpdateStep,
   chainlitShareThread,
   chainlitUpdateThread,
+  chainlitUpsertFeedback,
   testTable,
   uid,
   type TestTable,
@@ -289,5 +291,80 @@ describe("a thread started here and continued in Chainlit", () => {
     expect(opened.steps.map((s) => s.output)).toContain("continued in Chainlit");
     const exported = await asUser.threads.export({ threadId, format: "markdown" });
     expect(exported.content).toContain(`Last activity ${opened.updatedAt.slice(0, 10)}`);
+  });
+});
+
+/**
+ * A Chainlit session resumed on a thread before it was deleted (in Chainlit, or here) outlives the delete: its steps
+ * land in the partition again and its disconnect saves the metadata it resumed with (`update_thread` with no user id,
+ * docs/chainlit.md): a THREAD item without `userId`, the share's flag on under the old `shared_at`.
+ */
+async function lingeringSessionWritesBack(t: Awaited<ReturnType<typeof chainlitThreadUsedInThreadbook>>, heldMetadata: Record<string, AttributeValue>) {
+  const turn = chainlitTurn(t.owner.id, t.threadId, { question: "Is the zeppelin still there?", answer: "The zeppelin answer." });
+  for (const step of turn.steps) await chainlitCreateStep(table, step);
+  await chainlitUpsertFeedback(table, { threadId: t.threadId, forId: turn.runId, value: 1, comment: "zeppelin" });
+  await chainlitUpdateThread(table, t.threadId, { at: chainlitNow(), metadata: heldMetadata });
+  const thread = await table.plain(`THREAD#${t.threadId}`, "THREAD");
+  expect(thread?.userId).toBeUndefined();
+  expect(thread?.metadata).toMatchObject({ is_shared: true });
+  return turn;
+}
+
+/** Threadbook's own items in the partition (everything but Chainlit's THREAD, STEP# and ELEMENT# items). */
+const threadbookSks = async (threadId: string) => (await table.partitionSks(threadId)).filter((sk) => sk !== "THREAD" && !sk.startsWith("STEP#") && !sk.startsWith("ELEMENT#"));
+
+describe("a Chainlit session left open on a thread deleted under it writes a THREAD item back with no user", () => {
+  it("the old share link stays refused (and Chainlit's flag is ended), nothing of the session shows in search or under 👍/👎, and the reads that meet Threadbook's items beside it remove them", async () => {
+    const app = local();
+    const t = await chainlitThreadUsedInThreadbook(app);
+    const held = (await table.raw(`THREAD#${t.threadId}`, "THREAD"))!.metadata!.M!;
+    await chainlitDeleteThread(table, t.threadId);
+    const turn = await lingeringSessionWritesBack(t, held);
+
+    const { asOwner, viewer } = t;
+    expect(await readShare(app, t.threadId, null)).toEqual({ kind: "missing" });
+    await expect(viewer.share.elementUrl({ threadId: t.threadId, elementId: t.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(app, sessionUser()).share.continue({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // Chainlit's own share route serves whatever has the flag: the share its owner made here is ended for it too.
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata).toMatchObject({ is_shared: false });
+    for (const query of ["signing", "walrus", "zeppelin"]) expect((await asOwner.search.query({ query, first: 20 })).data, query).toEqual([]);
+    for (const feedback of [0, 1] as const) expect((await asOwner.threads.list({ first: 20, feedback })).data, `feedback ${feedback}`).toEqual([]);
+    expect((await asOwner.share.list({})).rows).toEqual([]);
+    expect((await asOwner.threads.list({ first: 20 })).data).toEqual([]);
+
+    // Those reads removed Threadbook's items: what is left is Chainlit's (the session's steps and the THREAD item).
+    expect(await threadbookSks(t.threadId)).toEqual([]);
+    expect((await table.postingsOf(t.owner.id)).filter((sk) => sk.includes(`#${t.threadId}#`))).toEqual([]);
+    expect((await table.partitionSks(t.threadId)).filter((sk) => sk.startsWith("STEP#")).sort()).toEqual(turn.steps.map((s) => s.SK!.S!).sort());
+    // A second session saving the same metadata back later: still the one 404.
+    await chainlitUpdateThread(table, t.threadId, { at: chainlitNow(), metadata: held });
+    expect(await readShare(app, t.threadId, null)).toEqual({ kind: "missing" });
+  });
+
+  it("the doctor removes Threadbook's items beside a THREAD item with no user; the share expiry sweep ends the share and removes them too", async () => {
+    const app = local();
+    const abandon = async () => {
+      const t = await chainlitThreadUsedInThreadbook(app);
+      const held = (await table.raw(`THREAD#${t.threadId}`, "THREAD"))!.metadata!.M!;
+      await chainlitDeleteThread(table, t.threadId);
+      await lingeringSessionWritesBack(t, held);
+      return t;
+    };
+    const left = await abandon();
+    expect(await threadbookSks(left.threadId)).toEqual(expect.arrayContaining(["FEEDBACK#0", "FEEDBACK#1", "SHARE", "SHARE_EXPIRY", "SEARCH#name"]));
+    const report = await runDoctor(table.layer(), { fix: true });
+    expect(report.findings.filter((f) => f.id === left.threadId)).toEqual([expect.objectContaining({ kind: "leftovers", fixed: true })]);
+    expect(await threadbookSks(left.threadId)).toEqual([]);
+    expect((await table.postingsOf(left.owner.id)).filter((sk) => sk.includes(`#${left.threadId}#`))).toEqual([]);
+    expect(await table.plain(`THREAD#${left.threadId}`, "THREAD")).toBeDefined(); // Chainlit's item is Chainlit's
+    expect((await runDoctor(table.layer())).findings.filter((f) => f.id === left.threadId)).toEqual([]);
+
+    // The sweep, a week and a minute on, meets the expiry marker of the share made here.
+    const swept = await abandon();
+    const later = table.layer({ clock: () => new Date(Date.now() + 7 * 86_400_000 + 60_000) });
+    await later.endExpiredShares(100);
+    expect((await table.plain(`THREAD#${swept.threadId}`, "THREAD"))?.metadata).toMatchObject({ is_shared: false });
+    expect(await threadbookSks(swept.threadId)).toEqual(expect.not.arrayContaining(["SHARE", "SHARE_EXPIRY", "FEEDBACK#0", "FEEDBACK#1"]));
+    expect((await threadbookSks(swept.threadId)).filter((sk) => !sk.startsWith("SEARCH#"))).toEqual([]);
   });
 });

@@ -30,6 +30,7 @@ import { isBefore, newestFirst, orderedRow, readIndexRows, threadKey, walkIndex,
 import { ORPHAN_CHECKS, ORPHAN_GRACE_MS, removeOrphans, unnamedTerms, type Orphans } from "./search-orphans";
 import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate } from "./search-postings";
 import { type SearchWindow } from "./search-window";
+import { isOwnedThread } from "../threads/leftovers";
 
 /** Index rows the first page reads (about 220 bytes each): enough to place a frequent word's page without a walk. */
 const FIRST_PAGE_ROWS = 200;
@@ -134,7 +135,8 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
     const thread = threadOf(c);
     if (thread?.userId === q.userId) continue;
     orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, c.seen));
-    if (!thread) orphans.goneThreads.push(c.threadId);
+    // Gone, or written back by a Chainlit session with no user: its docs are leftovers (leftovers.ts).
+    if (!isOwnedThread(thread)) orphans.goneThreads.push(c.threadId);
   }
   // A checked candidate that is the caller's is a thread newer than the rows read (or the window): it is placed too.
   const ownItems = [...byThreadItem, ...checked].map(threadOf).filter((thread): thread is Item => thread?.userId === q.userId && typeof thread.UserThreadSK === "string");
