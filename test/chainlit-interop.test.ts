@@ -29,6 +29,7 @@ import {
   chainlitShareThread,
   chainlitUpdateThread,
   chainlitUpsertFeedback,
+  countOf,
   testTable,
   uid,
   type TestTable,
@@ -44,10 +45,10 @@ afterAll(() => services.close());
 const chainlitNow = chainlitClock();
 
 /** A Chainlit session on the thread: update_thread at its start (first message) and its end (the disconnect's save). */
-async function chainlitSession(threadId: string, userId: string, writes: () => Promise<void>) {
-  await chainlitUpdateThread(table, threadId, { at: chainlitNow(), userId });
+async function chainlitSession(threadId: string, userId: string, writes: () => Promise<void>, now = chainlitNow) {
+  await chainlitUpdateThread(table, threadId, { at: now(), userId });
   await writes();
-  await chainlitUpdateThread(table, threadId, { at: chainlitNow(), userId });
+  await chainlitUpdateThread(table, threadId, { at: now(), userId });
 }
 
 /** A thread written by Chainlit alone: chainlitThread (a rated run, a question, a file) plus one on_message turn. */
@@ -366,5 +367,54 @@ describe("a Chainlit session left open on a thread deleted under it writes a THR
     expect((await table.plain(`THREAD#${swept.threadId}`, "THREAD"))?.metadata).toMatchObject({ is_shared: false });
     expect(await threadbookSks(swept.threadId)).toEqual(expect.not.arrayContaining(["SHARE", "SHARE_EXPIRY", "FEEDBACK#0", "FEEDBACK#1"]));
     expect((await threadbookSks(swept.threadId)).filter((sk) => !sk.startsWith("SEARCH#"))).toEqual([]);
+  });
+});
+
+describe("a message or file Chainlit deleted mid-session (delete_step, delete_element), before the session's closing bump", () => {
+  it("is not found by search from the moment it is gone, a search whose hits all exist costs what it did, and the stale doc and postings go once the thread is quiet", async () => {
+    const layer = table.layer();
+    const userId = uid("u-");
+    const t = await chainlitWrote(userId, "Kayak trip", "Which paddle for the kayak?", "A feathered paddle, 220 cm, for the kayak.");
+    await layer.prepareSearch(userId);
+    expect(await found(layer, userId, "feathered")).toEqual([t.threadId]);
+    // Both the question and the answer hold "kayak"; the hit opens at the answer (the first step source by id).
+    const common = await countOf(table, () => layer.searchThreads({ userId, query: "kayak", first: 20 }));
+    expect(common.result.data.map((hit) => [hit.id, hit.stepId])).toEqual([[t.threadId, t.turn.replyId]]);
+
+    // A session on the thread deletes the answer and the file; its update_thread at the end has not come yet.
+    await chainlitDeleteStep(table, t.threadId, t.turn.replyId);
+    await chainlitDeleteElement(table, t.threadId, t.elementId);
+    expect(await found(layer, userId, "feathered")).toEqual([]);
+    expect(await found(layer, userId, "report")).toEqual([]); // the file's name
+    // Still found by the question, opening at the question.
+    const after = await layer.searchThreads({ userId, query: "kayak", first: 20 });
+    expect(after.data.map((hit) => [hit.id, hit.stepId])).toEqual([[t.threadId, t.turn.messageId]]);
+    // The thread's last activity is long past (Chainlit's clock): the stale entries went on the way.
+    const sks = await table.partitionSks(t.threadId);
+    expect(sks).not.toContain(`SEARCH#step.${t.turn.replyId}`);
+    expect(sks).not.toContain(`SEARCH#element.${t.elementId}`);
+    expect((await table.postingsOf(userId)).filter((sk) => sk.endsWith(`#${t.threadId}#step.${t.turn.replyId}`) || sk.endsWith(`#${t.threadId}#element.${t.elementId}`))).toEqual([]);
+    // A search whose hit exists costs what it did before the delete (the hit's source is read in the same BatchGetItem).
+    const again = await countOf(table, () => layer.searchThreads({ userId, query: "paddle", first: 20 }));
+    expect(again.result.data.map((hit) => hit.stepId)).toEqual([t.turn.messageId]);
+    expect(again.byOperation).toEqual(common.byOperation);
+  });
+
+  it("inside a session that just started, the hit is dropped at once and its entry left for the catch-up after the closing bump", async () => {
+    const layer = table.layer();
+    const userId = uid("u-");
+    const t = await chainlitWrote(userId, "Tent", "Which tent for the glacier?", "A geodesic tent.");
+    await layer.prepareSearch(userId);
+    const now = chainlitClock(Date.now());
+    await chainlitSession(t.threadId, userId, async () => {
+      await chainlitDeleteStep(table, t.threadId, t.turn.replyId);
+      // Searched before the session ends: gone from the answer, its doc kept (a write of Threadbook's in flight puts
+      // the doc beside the step, so a doc without its step is only stale once the thread is quiet).
+      expect(await found(layer, userId, "geodesic")).toEqual([]);
+      expect(await table.partitionSks(t.threadId)).toContain(`SEARCH#step.${t.turn.replyId}`);
+    }, now);
+    await layer.prepareSearch(userId);
+    expect(await found(layer, userId, "geodesic")).toEqual([]);
+    expect(await table.partitionSks(t.threadId)).not.toContain(`SEARCH#step.${t.turn.replyId}`);
   });
 });
