@@ -418,3 +418,34 @@ describe("a message or file Chainlit deleted mid-session (delete_step, delete_el
     expect(await table.partitionSks(t.threadId)).not.toContain(`SEARCH#step.${t.turn.replyId}`);
   });
 });
+
+describe("feedback Chainlit stored in a shape Threadbook does not rate", () => {
+  it("leaves the step shown, unrated: an older Chainlit's -1, a map with no value, a comment that is not text; a value written as 1.0 with a comment is a 👍 with it", async () => {
+    const app = local();
+    const owner = sessionUser();
+    const t = await chainlitWrote(owner.id, "Ratings", "Which rating?", "This one.");
+    // upsert_feedback's map (its UpdateItem SETs whatever map the route was given), in the shapes other versions wrote.
+    const feedback = (stepId: string, fields: Record<string, AttributeValue>): AttributeValue => ({
+      M: { id: { S: `THREAD#${t.threadId}::STEP#${stepId}` }, forId: { S: stepId }, threadId: { S: t.threadId }, ...fields },
+    });
+    await chainlitUpdateStep(table, t.threadId, t.turn.runId, { feedback: feedback(t.turn.runId, { value: { N: "-1" }, comment: { NULL: true } }) });
+    await chainlitUpdateStep(table, t.threadId, t.turn.messageId, { feedback: feedback(t.turn.messageId, { comment: { S: "no value" } }) });
+    await chainlitUpdateStep(table, t.threadId, t.stepA, { feedback: feedback(t.stepA, { value: { N: "0" }, comment: { N: "5" } }) });
+    await chainlitUpdateStep(table, t.threadId, t.turn.replyId, { feedback: feedback(t.turn.replyId, { value: { N: "1.0" }, comment: { S: "spot on" } }) });
+
+    const asOwner = callerFor(app, owner);
+    const { steps } = await asOwner.threads.get({ threadId: t.threadId });
+    const byId = new Map(steps.map((step) => [step.id, step]));
+    for (const id of [t.turn.runId, t.turn.messageId, t.stepA]) {
+      expect(byId.has(id), id).toBe(true);
+      expect(byId.get(id)!.feedback ?? null, id).toBeNull();
+    }
+    expect(byId.get(t.turn.replyId)?.feedback).toMatchObject({ value: 1, comment: "spot on" });
+    const exported = (await asOwner.threads.export({ threadId: t.threadId, format: "markdown" })).content;
+    for (const text of ["Which rating?", "This one.", "spot on"]) expect(exported).toContain(text);
+    // The same steps reach the share page and a copy.
+    await asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const shared = await readShare(app, t.threadId, null);
+    expect(shared.kind === "shared" && shared.snapshot.steps.map((step) => step.id).sort()).toEqual([...byId.keys()].sort());
+  });
+});
