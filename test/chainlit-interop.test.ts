@@ -449,3 +449,26 @@ describe("feedback Chainlit stored in a shape Threadbook does not rate", () => {
     expect(shared.kind === "shared" && shared.snapshot.steps.map((step) => step.id).sort()).toEqual([...byId.keys()].sort());
   });
 });
+
+describe("Chainlit steps whose parentId names themselves or closes a cycle", () => {
+  it("are shown on the share page and kept in a copy as the owner sees them, not dropped with every step below them", async () => {
+    const app = local();
+    const owner = sessionUser();
+    const t = await chainlitWrote(owner.id, "Loops", "Is this a loop?", "It is a loop.");
+    // update_step SETs whatever parent_id the step was given: the question under its own answer closes
+    // question → run → answer → question, and the first message names itself.
+    await chainlitUpdateStep(table, t.threadId, t.turn.messageId, { parentId: { S: t.turn.replyId } });
+    await chainlitUpdateStep(table, t.threadId, t.stepA, { parentId: { S: t.stepA } });
+    const asOwner = callerFor(app, owner);
+    const seen = (await asOwner.threads.get({ threadId: t.threadId })).steps.map((step) => step.id).sort();
+    expect(seen).toEqual([t.stepA, t.stepB, ...t.turn.steps.map((step) => step.id!.S!)].sort());
+
+    await asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const shared = await readShare(app, t.threadId, null);
+    expect(shared.kind === "shared" && shared.snapshot.steps.map((step) => step.id).sort()).toEqual(seen);
+    const viewer = sessionUser();
+    const { id } = await callerFor(app, viewer).share.continue({ threadId: t.threadId });
+    const copy = await callerFor(app, viewer).threads.get({ threadId: id });
+    expect(copy.steps.map((step) => step.output).sort()).toEqual(["hello", "world", "Is this a loop?", "It is a loop.", ""].sort());
+  });
+});

@@ -4,6 +4,7 @@
  * This turns them into a tree without losing a step: an unknown parent or a cycle makes the step a root.
  * Pure, so the tests feed it broken data directly.
  */
+import { parentIndexes } from "@/data/step-parents";
 import { timestampMicros } from "@/data/timestamps";
 
 export interface TreeStepLike {
@@ -49,42 +50,7 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
   const byId = new Map<string, S>();
   for (const step of steps) if (step && typeof step.id === "string" && !byId.has(step.id)) byId.set(step.id, step);
   const ordered = sortSteps([...byId.values()]);
-  // Steps by their place in time order from here on: the walks below read and mark arrays, not maps keyed by id
-  // (a 10,000-step thread is cut into turns on every view and page of it, and map lookups were most of the cost).
-  const indexOf = new Map<string, number>();
-  ordered.forEach((step, index) => indexOf.set(step.id, index));
-  const parent = new Int32Array(ordered.length);
-  ordered.forEach((step, index) => {
-    const p = step.parentId;
-    parent[index] = p && p !== step.id ? (indexOf.get(p) ?? -1) : -1;
-  });
-  // Break every cycle at its earliest step, which becomes a root: the conversation still reads in time order.
-  // A step known to lead to a root still does after any break (a break only cuts links), so walks stop there:
-  // each step is walked once, not once per step below it.
-  const UNKNOWN = 0;
-  const LEADS_TO_ROOT = 1;
-  const ON_PATH = 2;
-  const state = new Uint8Array(ordered.length);
-  const path: number[] = [];
-  for (let index = 0; index < ordered.length; index++) {
-    for (;;) {
-      path.length = 0;
-      let current = index;
-      while (current !== -1 && state[current] === UNKNOWN) {
-        state[current] = ON_PATH;
-        path.push(current);
-        current = parent[current]!;
-      }
-      if (current === -1 || state[current] === LEADS_TO_ROOT) {
-        for (const step of path) state[step] = LEADS_TO_ROOT;
-        break;
-      }
-      // A cycle: its earliest step (the lowest index) loses its parent, and the walk starts again.
-      parent[path.slice(path.indexOf(current)).reduce((a, b) => Math.min(a, b))] = -1;
-      for (const step of path) state[step] = UNKNOWN;
-    }
-  }
-
+  const parent = parentIndexes(ordered);
   const nodes = ordered.map((step): StepNode<S> => ({ step, children: [], depth: 0 }));
   const roots: StepNode<S>[] = [];
   nodes.forEach((node, index) => (parent[index] === -1 ? roots : nodes[parent[index]!]!.children).push(node));
