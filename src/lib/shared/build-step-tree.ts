@@ -54,13 +54,16 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
   const nodes = ordered.map((step): StepNode<S> => ({ step, children: [], depth: 0 }));
   const roots: StepNode<S>[] = [];
   nodes.forEach((node, index) => (parent[index] === -1 ? roots : nodes[parent[index]!]!.children).push(node));
-  const setDepth = (list: StepNode<S>[], depth: number) => {
-    for (const node of list) {
-      node.depth = depth;
-      setDepth(node.children, depth + 1);
+  // Walked with a stack of their own, here and below, not by recursion: a Chainlit app may nest every step under the
+  // one before, and a chain some thousands deep overflowed the call stack (threads.get, its export and its share failed).
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    for (const child of node.children) {
+      child.depth = node.depth + 1;
+      pending.push(child);
     }
-  };
-  setDepth(roots, 0);
+  }
   return roots;
 }
 
@@ -70,15 +73,23 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
  * carries a later time than its answer (Chainlit stamps user messages with the browser's clock).
  */
 export function conversationOrder<S extends TreeStepLike>(steps: readonly S[]): S[] {
+  return treeOrder(buildStepTree(steps));
+}
+
+/** The steps of `nodes` and all below them, each step before what is nested under it (depth first, by time). */
+export function treeOrder<S>(nodes: readonly StepNode<S>[]): S[] {
   const out: S[] = [];
-  walk(buildStepTree(steps), (node) => out.push(node.step));
+  walk(nodes, (node) => out.push(node.step));
   return out;
 }
 
+/** Depth first, each node before its children, in order; with a stack of its own (see buildStepTree). */
 function walk<S>(nodes: readonly StepNode<S>[], visit: (node: StepNode<S>) => void) {
-  for (const node of nodes) {
+  const pending = [...nodes].reverse();
+  while (pending.length > 0) {
+    const node = pending.pop()!;
     visit(node);
-    walk(node.children, visit);
+    for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
   }
 }
 
@@ -100,18 +111,15 @@ export function feedbackTargets<S extends TreeStepLike>(roots: readonly StepNode
     return targets;
   }
   // The last assistant message whose nearest run ancestor is this run (a nested run rates its own messages).
-  const visit = (nodes: readonly StepNode<S>[], run: S | null, last: Map<S, string>) => {
-    for (const node of nodes) {
-      if (node.step.type === "run") visit(node.children, node.step, last);
-      else {
-        // An error reply is not the assistant's answer: the thumbs stay on the last real one (or none).
-        if (node.step.type === "assistant_message" && !node.step.isError && run) last.set(run, node.step.id);
-        visit(node.children, run, last);
-      }
-    }
-  };
   const last = new Map<S, string>();
-  visit(roots, null, last);
+  const pending: Array<[StepNode<S>, S | null]> = roots.map((node): [StepNode<S>, S | null] => [node, null]).reverse();
+  while (pending.length > 0) {
+    const [node, run] = pending.pop()!;
+    // An error reply is not the assistant's answer: the thumbs stay on the last real one (or none).
+    if (node.step.type !== "run" && node.step.type === "assistant_message" && !node.step.isError && run) last.set(run, node.step.id);
+    const below = node.step.type === "run" ? node.step : run;
+    for (let i = node.children.length - 1; i >= 0; i--) pending.push([node.children[i]!, below]);
+  }
   for (const [run, messageId] of last) targets.set(messageId, run);
   return targets;
 }
