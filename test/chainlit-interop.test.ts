@@ -472,3 +472,32 @@ describe("Chainlit steps whose parentId names themselves or closes a cycle", () 
     expect(copy.steps.map((step) => step.output).sort()).toEqual(["hello", "world", "Is this a loop?", "It is a loop.", ""].sort());
   });
 });
+
+describe("a Chainlit session whose saved metadata fills its THREAD item to DynamoDB's 400 KB", () => {
+  it("leaves the owner's 👍/👎 filter and search working, that thread included: the catch-up cannot record its index state on the item, and says so in the log only", async () => {
+    const app = local();
+    const owner = sessionUser();
+    const full = await chainlitWrote(owner.id, "Big session", "Where is the narwhal?", "The narwhal is north.");
+    const other = await chainlitWrote(owner.id, "Small session", "Where is the narwhal pup?", "With its mother.");
+    // update_thread at the disconnect saves the whole user_session (an app keeping a document in it): as much as the
+    // item can hold, found as Chainlit's write would find it, by DynamoDB refusing more.
+    let size = 409_600;
+    for (;;) {
+      const saved = await chainlitUpdateThread(table, full.threadId, { at: chainlitNow(), userId: owner.id, metadata: { document: { S: "x".repeat(size) } } }).then(
+        () => true,
+        () => false,
+      );
+      if (saved) break;
+      size -= 16;
+    }
+    const asOwner = callerFor(app, owner);
+    // Both threads carry Chainlit's 👍 on their first run; the filter, and a search, catch up with both.
+    expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
+    expect((await asOwner.search.query({ query: "narwhal", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId, other.threadId]);
+    expect((await asOwner.search.query({ query: "mother", first: 20 })).data.map((hit) => hit.id)).toEqual([other.threadId]);
+    // Again, with nothing recorded on the full item: the same answers.
+    expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
+    expect((await asOwner.search.query({ query: "north", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId]);
+    expect((await asOwner.threads.get({ threadId: full.threadId })).steps.map((step) => step.output)).toContain("The narwhal is north.");
+  });
+});
