@@ -268,12 +268,18 @@ describe("a thread Chainlit named after a long first message", () => {
   });
 });
 
+/** A new chat of a new user in Threadbook, over this file's table. */
+async function startedHere() {
+  const app = local();
+  const user = sessionUser();
+  const asUser = callerFor(app, user);
+  const { id: threadId } = await asUser.threads.create();
+  return { app, user, asUser, threadId };
+}
+
 describe("a thread started here and continued in Chainlit", () => {
   it("opens, exports and lists under 👍 with Chainlit's later activity as its last, the time the sidebar shows", async () => {
-    const app = local();
-    const user = sessionUser();
-    const asUser = callerFor(app, user);
-    const { id: threadId } = await asUser.threads.create();
+    const { app, user, asUser, threadId } = await startedHere();
     const messageId = randomUUID();
     await drain(await asUser.chat.send({ threadId, messageId, content: "started in Threadbook" }));
     const run = (await app.data.getThread(threadId))!.steps.find((s) => s.type === "run" && s.parentId === messageId)!;
@@ -499,5 +505,27 @@ describe("a Chainlit session whose saved metadata fills its THREAD item to Dynam
     expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
     expect((await asOwner.search.query({ query: "north", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId]);
     expect((await asOwner.threads.get({ threadId: full.threadId })).steps.map((step) => step.output)).toContain("The narwhal is north.");
+  });
+});
+
+describe("Chainlit's update_step over a message Threadbook stored in parts (edit_message on a resumed thread)", () => {
+  it("shows, exports and indexes the text Chainlit wrote, not the parts of the text it replaced", async () => {
+    const { app, user: owner, asUser: asOwner, threadId } = await startedHere();
+    // A pasted document: too large for one item, so Threadbook keeps a preview in the step and the rest in PART# items.
+    const stepId = uid("s-");
+    const pasted = `Please summarise this walrus census. ${"walrus count line. ".repeat(25_000)}`;
+    await app.data.createStep({ id: stepId, threadId, type: "user_message", output: pasted, createdAt: new Date().toISOString() }, { owner: owner.id });
+    expect((await table.partitionSks(threadId)).some((sk) => sk.startsWith(`PART#${stepId}#output#`))).toBe(true);
+    expect((await asOwner.threads.get({ threadId })).steps.find((step) => step.id === stepId)?.output).toBe(pasted);
+
+    // Resumed in Chainlit, the message edited: update_step SETs the new output on the step item, parts untouched.
+    const later = chainlitClock(Date.now() + 60_000);
+    await chainlitSession(threadId, owner.id, () => chainlitUpdateStep(table, threadId, stepId, { output: { S: "Only the narwhal census, please." } }), later);
+    const shown = (await asOwner.threads.get({ threadId })).steps.find((step) => step.id === stepId);
+    expect(shown?.output).toBe("Only the narwhal census, please.");
+    expect((await asOwner.threads.export({ threadId, format: "markdown" })).content).not.toContain("walrus");
+    await app.data.prepareSearch(owner.id);
+    expect((await asOwner.search.query({ query: "narwhal", first: 20 })).data.map((hit) => hit.id)).toEqual([threadId]);
+    expect((await asOwner.search.query({ query: "walrus", first: 20 })).data).toEqual([]);
   });
 });
