@@ -4,7 +4,7 @@
  * test of every cell; the cells that were not covered elsewhere are here.
  */
 import { randomUUID } from "node:crypto";
-import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readShare } from "@/server/share/shared-thread";
 import { createInnerContext } from "@/server/context";
@@ -16,6 +16,7 @@ import { chatGptZip } from "./import-archives";
 import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
 import { THREAD_NAME_MAX } from "../src/data/entities/thread";
+import { runDoctor } from "../src/data/layer/doctor";
 import { chainlitClock, tickingClock } from "./clocks";
 import {
   chainlitCreateStep,
@@ -27,6 +28,8 @@ import {
   chainlitUpdateStep,
   chainlitShareThread,
   chainlitUpdateThread,
+  chainlitUpsertFeedback,
+  countOf,
   testTable,
   uid,
   type TestTable,
@@ -42,10 +45,10 @@ afterAll(() => services.close());
 const chainlitNow = chainlitClock();
 
 /** A Chainlit session on the thread: update_thread at its start (first message) and its end (the disconnect's save). */
-async function chainlitSession(threadId: string, userId: string, writes: () => Promise<void>) {
-  await chainlitUpdateThread(table, threadId, { at: chainlitNow(), userId });
+async function chainlitSession(threadId: string, userId: string, writes: () => Promise<void>, now = chainlitNow) {
+  await chainlitUpdateThread(table, threadId, { at: now(), userId });
   await writes();
-  await chainlitUpdateThread(table, threadId, { at: chainlitNow(), userId });
+  await chainlitUpdateThread(table, threadId, { at: now(), userId });
 }
 
 /** A thread written by Chainlit alone: chainlitThread (a rated run, a question, a file) plus one on_message turn. */
@@ -274,12 +277,18 @@ describe("a thread Chainlit named after a long first message", () => {
   });
 });
 
+/** A new chat of a new user in Threadbook, over this file's table. */
+async function startedHere() {
+  const app = local();
+  const user = sessionUser();
+  const asUser = callerFor(app, user);
+  const { id: threadId } = await asUser.threads.create();
+  return { app, user, asUser, threadId };
+}
+
 describe("a thread started here and continued in Chainlit", () => {
   it("opens, exports and lists under 👍 with Chainlit's later activity as its last, the time the sidebar shows", async () => {
-    const app = local();
-    const user = sessionUser();
-    const asUser = callerFor(app, user);
-    const { id: threadId } = await asUser.threads.create();
+    const { app, user, asUser, threadId } = await startedHere();
     const messageId = randomUUID();
     await drain(await asUser.chat.send({ threadId, messageId, content: "started in Threadbook" }));
     const run = (await app.data.getThread(threadId))!.steps.find((s) => s.type === "run" && s.parentId === messageId)!;
@@ -298,5 +307,234 @@ describe("a thread started here and continued in Chainlit", () => {
     expect(opened.steps.map((s) => s.output)).toContain("continued in Chainlit");
     const exported = await asUser.threads.export({ threadId, format: "markdown" });
     expect(exported.content).toContain(`Last activity ${opened.updatedAt.slice(0, 10)}`);
+  });
+});
+
+/**
+ * A Chainlit session resumed on a thread before it was deleted (in Chainlit, or here) outlives the delete: its steps
+ * land in the partition again and its disconnect saves the metadata it resumed with (`update_thread` with no user id,
+ * docs/chainlit.md): a THREAD item without `userId`, the share's flag on under the old `shared_at`.
+ */
+async function lingeringSessionWritesBack(t: Awaited<ReturnType<typeof chainlitThreadUsedInThreadbook>>, heldMetadata: Record<string, AttributeValue>) {
+  const turn = chainlitTurn(t.owner.id, t.threadId, { question: "Is the zeppelin still there?", answer: "The zeppelin answer." });
+  for (const step of turn.steps) await chainlitCreateStep(table, step);
+  await chainlitUpsertFeedback(table, { threadId: t.threadId, forId: turn.runId, value: 1, comment: "zeppelin" });
+  await chainlitUpdateThread(table, t.threadId, { at: chainlitNow(), metadata: heldMetadata });
+  const thread = await table.plain(`THREAD#${t.threadId}`, "THREAD");
+  expect(thread?.userId).toBeUndefined();
+  expect(thread?.metadata).toMatchObject({ is_shared: true });
+  return turn;
+}
+
+/** Threadbook's own items in the partition (everything but Chainlit's THREAD, STEP# and ELEMENT# items). */
+const threadbookSks = async (threadId: string) => (await table.partitionSks(threadId)).filter((sk) => sk !== "THREAD" && !sk.startsWith("STEP#") && !sk.startsWith("ELEMENT#"));
+
+describe("a Chainlit session left open on a thread deleted under it writes a THREAD item back with no user", () => {
+  it("the old share link stays refused (and Chainlit's flag is ended), nothing of the session shows in search or under 👍/👎, and the reads that meet Threadbook's items beside it remove them", async () => {
+    const app = local();
+    const t = await chainlitThreadUsedInThreadbook(app);
+    const held = (await table.raw(`THREAD#${t.threadId}`, "THREAD"))!.metadata!.M!;
+    await chainlitDeleteThread(table, t.threadId);
+    const turn = await lingeringSessionWritesBack(t, held);
+
+    const { asOwner, viewer } = t;
+    expect(await readShare(app, t.threadId, null)).toEqual({ kind: "missing" });
+    await expect(viewer.share.elementUrl({ threadId: t.threadId, elementId: t.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(app, sessionUser()).share.continue({ threadId: t.threadId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // Chainlit's own share route serves whatever has the flag: the share its owner made here is ended for it too.
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata).toMatchObject({ is_shared: false });
+    for (const query of ["signing", "walrus", "zeppelin"]) expect((await asOwner.search.query({ query, first: 20 })).data, query).toEqual([]);
+    for (const feedback of [0, 1] as const) expect((await asOwner.threads.list({ first: 20, feedback })).data, `feedback ${feedback}`).toEqual([]);
+    expect((await asOwner.share.list({})).rows).toEqual([]);
+    expect((await asOwner.threads.list({ first: 20 })).data).toEqual([]);
+
+    // Those reads removed Threadbook's items: what is left is Chainlit's (the session's steps and the THREAD item).
+    expect(await threadbookSks(t.threadId)).toEqual([]);
+    expect((await table.postingsOf(t.owner.id)).filter((sk) => sk.includes(`#${t.threadId}#`))).toEqual([]);
+    expect((await table.partitionSks(t.threadId)).filter((sk) => sk.startsWith("STEP#")).sort()).toEqual(turn.steps.map((s) => s.SK!.S!).sort());
+    // A second session saving the same metadata back later: still the one 404.
+    await chainlitUpdateThread(table, t.threadId, { at: chainlitNow(), metadata: held });
+    expect(await readShare(app, t.threadId, null)).toEqual({ kind: "missing" });
+  });
+
+  it("the doctor removes Threadbook's items beside a THREAD item with no user; the share expiry sweep ends the share and removes them too", async () => {
+    const app = local();
+    const abandon = async () => {
+      const t = await chainlitThreadUsedInThreadbook(app);
+      const held = (await table.raw(`THREAD#${t.threadId}`, "THREAD"))!.metadata!.M!;
+      await chainlitDeleteThread(table, t.threadId);
+      await lingeringSessionWritesBack(t, held);
+      return t;
+    };
+    const left = await abandon();
+    expect(await threadbookSks(left.threadId)).toEqual(expect.arrayContaining(["FEEDBACK#0", "FEEDBACK#1", "SHARE", "SHARE_EXPIRY", "SEARCH#name"]));
+    const report = await runDoctor(table.layer(), { fix: true });
+    expect(report.findings.filter((f) => f.id === left.threadId)).toEqual([expect.objectContaining({ kind: "leftovers", fixed: true })]);
+    expect(await threadbookSks(left.threadId)).toEqual([]);
+    expect((await table.postingsOf(left.owner.id)).filter((sk) => sk.includes(`#${left.threadId}#`))).toEqual([]);
+    expect(await table.plain(`THREAD#${left.threadId}`, "THREAD")).toBeDefined(); // Chainlit's item is Chainlit's
+    expect((await runDoctor(table.layer())).findings.filter((f) => f.id === left.threadId)).toEqual([]);
+
+    // The sweep, a week and a minute on, meets the expiry marker of the share made here.
+    const swept = await abandon();
+    const later = table.layer({ clock: () => new Date(Date.now() + 7 * 86_400_000 + 60_000) });
+    await later.endExpiredShares(100);
+    expect((await table.plain(`THREAD#${swept.threadId}`, "THREAD"))?.metadata).toMatchObject({ is_shared: false });
+    expect(await threadbookSks(swept.threadId)).toEqual(expect.not.arrayContaining(["SHARE", "SHARE_EXPIRY", "FEEDBACK#0", "FEEDBACK#1"]));
+    expect((await threadbookSks(swept.threadId)).filter((sk) => !sk.startsWith("SEARCH#"))).toEqual([]);
+  });
+});
+
+describe("a message or file Chainlit deleted mid-session (delete_step, delete_element), before the session's closing bump", () => {
+  it("is not found by search from the moment it is gone, a search whose hits all exist costs what it did, and the stale doc and postings go once the thread is quiet", async () => {
+    const layer = table.layer();
+    const userId = uid("u-");
+    const t = await chainlitWrote(userId, "Kayak trip", "Which paddle for the kayak?", "A feathered paddle, 220 cm, for the kayak.");
+    await layer.prepareSearch(userId);
+    expect(await found(layer, userId, "feathered")).toEqual([t.threadId]);
+    // Both the question and the answer hold "kayak"; the hit opens at the answer (the first step source by id).
+    const common = await countOf(table, () => layer.searchThreads({ userId, query: "kayak", first: 20 }));
+    expect(common.result.data.map((hit) => [hit.id, hit.stepId])).toEqual([[t.threadId, t.turn.replyId]]);
+
+    // A session on the thread deletes the answer and the file; its update_thread at the end has not come yet.
+    await chainlitDeleteStep(table, t.threadId, t.turn.replyId);
+    await chainlitDeleteElement(table, t.threadId, t.elementId);
+    expect(await found(layer, userId, "feathered")).toEqual([]);
+    expect(await found(layer, userId, "report")).toEqual([]); // the file's name
+    // Still found by the question, opening at the question.
+    const after = await layer.searchThreads({ userId, query: "kayak", first: 20 });
+    expect(after.data.map((hit) => [hit.id, hit.stepId])).toEqual([[t.threadId, t.turn.messageId]]);
+    // The thread's last activity is long past (Chainlit's clock): the stale entries went on the way.
+    const sks = await table.partitionSks(t.threadId);
+    expect(sks).not.toContain(`SEARCH#step.${t.turn.replyId}`);
+    expect(sks).not.toContain(`SEARCH#element.${t.elementId}`);
+    expect((await table.postingsOf(userId)).filter((sk) => sk.endsWith(`#${t.threadId}#step.${t.turn.replyId}`) || sk.endsWith(`#${t.threadId}#element.${t.elementId}`))).toEqual([]);
+    // A search whose hit exists costs what it did before the delete (the hit's source is read in the same BatchGetItem).
+    const again = await countOf(table, () => layer.searchThreads({ userId, query: "paddle", first: 20 }));
+    expect(again.result.data.map((hit) => hit.stepId)).toEqual([t.turn.messageId]);
+    expect(again.byOperation).toEqual(common.byOperation);
+  });
+
+  it("inside a session that just started, the hit is dropped at once and its entry left for the catch-up after the closing bump", async () => {
+    const layer = table.layer();
+    const userId = uid("u-");
+    const t = await chainlitWrote(userId, "Tent", "Which tent for the glacier?", "A geodesic tent.");
+    await layer.prepareSearch(userId);
+    const now = chainlitClock(Date.now());
+    await chainlitSession(t.threadId, userId, async () => {
+      await chainlitDeleteStep(table, t.threadId, t.turn.replyId);
+      // Searched before the session ends: gone from the answer, its doc kept (a write of Threadbook's in flight puts
+      // the doc beside the step, so a doc without its step is only stale once the thread is quiet).
+      expect(await found(layer, userId, "geodesic")).toEqual([]);
+      expect(await table.partitionSks(t.threadId)).toContain(`SEARCH#step.${t.turn.replyId}`);
+    }, now);
+    await layer.prepareSearch(userId);
+    expect(await found(layer, userId, "geodesic")).toEqual([]);
+    expect(await table.partitionSks(t.threadId)).not.toContain(`SEARCH#step.${t.turn.replyId}`);
+  });
+});
+
+describe("feedback Chainlit stored in a shape Threadbook does not rate", () => {
+  it("leaves the step shown, unrated: an older Chainlit's -1, a map with no value, a comment that is not text; a value written as 1.0 with a comment is a 👍 with it", async () => {
+    const app = local();
+    const owner = sessionUser();
+    const t = await chainlitWrote(owner.id, "Ratings", "Which rating?", "This one.");
+    // upsert_feedback's map (its UpdateItem SETs whatever map the route was given), in the shapes other versions wrote.
+    const feedback = (stepId: string, fields: Record<string, AttributeValue>): AttributeValue => ({
+      M: { id: { S: `THREAD#${t.threadId}::STEP#${stepId}` }, forId: { S: stepId }, threadId: { S: t.threadId }, ...fields },
+    });
+    await chainlitUpdateStep(table, t.threadId, t.turn.runId, { feedback: feedback(t.turn.runId, { value: { N: "-1" }, comment: { NULL: true } }) });
+    await chainlitUpdateStep(table, t.threadId, t.turn.messageId, { feedback: feedback(t.turn.messageId, { comment: { S: "no value" } }) });
+    await chainlitUpdateStep(table, t.threadId, t.stepA, { feedback: feedback(t.stepA, { value: { N: "0" }, comment: { N: "5" } }) });
+    await chainlitUpdateStep(table, t.threadId, t.turn.replyId, { feedback: feedback(t.turn.replyId, { value: { N: "1.0" }, comment: { S: "spot on" } }) });
+
+    const asOwner = callerFor(app, owner);
+    const { steps } = await asOwner.threads.get({ threadId: t.threadId });
+    const byId = new Map(steps.map((step) => [step.id, step]));
+    for (const id of [t.turn.runId, t.turn.messageId, t.stepA]) {
+      expect(byId.has(id), id).toBe(true);
+      expect(byId.get(id)!.feedback ?? null, id).toBeNull();
+    }
+    expect(byId.get(t.turn.replyId)?.feedback).toMatchObject({ value: 1, comment: "spot on" });
+    const exported = (await asOwner.threads.export({ threadId: t.threadId, format: "markdown" })).content;
+    for (const text of ["Which rating?", "This one.", "spot on"]) expect(exported).toContain(text);
+    // The same steps reach the share page and a copy.
+    await asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const shared = await readShare(app, t.threadId, null);
+    expect(shared.kind === "shared" && shared.snapshot.steps.map((step) => step.id).sort()).toEqual([...byId.keys()].sort());
+  });
+});
+
+describe("Chainlit steps whose parentId names themselves or closes a cycle", () => {
+  it("are shown on the share page and kept in a copy as the owner sees them, not dropped with every step below them", async () => {
+    const app = local();
+    const owner = sessionUser();
+    const t = await chainlitWrote(owner.id, "Loops", "Is this a loop?", "It is a loop.");
+    // update_step SETs whatever parent_id the step was given: the question under its own answer closes
+    // question → run → answer → question, and the first message names itself.
+    await chainlitUpdateStep(table, t.threadId, t.turn.messageId, { parentId: { S: t.turn.replyId } });
+    await chainlitUpdateStep(table, t.threadId, t.stepA, { parentId: { S: t.stepA } });
+    const asOwner = callerFor(app, owner);
+    const seen = (await asOwner.threads.get({ threadId: t.threadId })).steps.map((step) => step.id).sort();
+    expect(seen).toEqual([t.stepA, t.stepB, ...t.turn.steps.map((step) => step.id!.S!)].sort());
+
+    await asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const shared = await readShare(app, t.threadId, null);
+    expect(shared.kind === "shared" && shared.snapshot.steps.map((step) => step.id).sort()).toEqual(seen);
+    const viewer = sessionUser();
+    const { id } = await callerFor(app, viewer).share.continue({ threadId: t.threadId });
+    const copy = await callerFor(app, viewer).threads.get({ threadId: id });
+    expect(copy.steps.map((step) => step.output).sort()).toEqual(["hello", "world", "Is this a loop?", "It is a loop.", ""].sort());
+  });
+});
+
+describe("a Chainlit session whose saved metadata fills its THREAD item to DynamoDB's 400 KB", () => {
+  it("leaves the owner's 👍/👎 filter and search working, that thread included: the catch-up cannot record its index state on the item, and says so in the log only", async () => {
+    const app = local();
+    const owner = sessionUser();
+    const full = await chainlitWrote(owner.id, "Big session", "Where is the narwhal?", "The narwhal is north.");
+    const other = await chainlitWrote(owner.id, "Small session", "Where is the narwhal pup?", "With its mother.");
+    // update_thread at the disconnect saves the whole user_session (an app keeping a document in it): as much as the
+    // item can hold, found as Chainlit's write would find it, by DynamoDB refusing more.
+    let size = 409_600;
+    for (;;) {
+      const saved = await chainlitUpdateThread(table, full.threadId, { at: chainlitNow(), userId: owner.id, metadata: { document: { S: "x".repeat(size) } } }).then(
+        () => true,
+        () => false,
+      );
+      if (saved) break;
+      size -= 16;
+    }
+    const asOwner = callerFor(app, owner);
+    // Both threads carry Chainlit's 👍 on their first run; the filter, and a search, catch up with both.
+    expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
+    expect((await asOwner.search.query({ query: "narwhal", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId, other.threadId]);
+    expect((await asOwner.search.query({ query: "mother", first: 20 })).data.map((hit) => hit.id)).toEqual([other.threadId]);
+    // Again, with nothing recorded on the full item: the same answers.
+    expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
+    expect((await asOwner.search.query({ query: "north", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId]);
+    expect((await asOwner.threads.get({ threadId: full.threadId })).steps.map((step) => step.output)).toContain("The narwhal is north.");
+  });
+});
+
+describe("Chainlit's update_step over a message Threadbook stored in parts (edit_message on a resumed thread)", () => {
+  it("shows, exports and indexes the text Chainlit wrote, not the parts of the text it replaced", async () => {
+    const { app, user: owner, asUser: asOwner, threadId } = await startedHere();
+    // A pasted document: too large for one item, so Threadbook keeps a preview in the step and the rest in PART# items.
+    const stepId = uid("s-");
+    const pasted = `Please summarise this walrus census. ${"walrus count line. ".repeat(25_000)}`;
+    await app.data.createStep({ id: stepId, threadId, type: "user_message", output: pasted, createdAt: new Date().toISOString() }, { owner: owner.id });
+    expect((await table.partitionSks(threadId)).some((sk) => sk.startsWith(`PART#${stepId}#output#`))).toBe(true);
+    expect((await asOwner.threads.get({ threadId })).steps.find((step) => step.id === stepId)?.output).toBe(pasted);
+
+    // Resumed in Chainlit, the message edited: update_step SETs the new output on the step item, parts untouched.
+    const later = chainlitClock(Date.now() + 60_000);
+    await chainlitSession(threadId, owner.id, () => chainlitUpdateStep(table, threadId, stepId, { output: { S: "Only the narwhal census, please." } }), later);
+    const shown = (await asOwner.threads.get({ threadId })).steps.find((step) => step.id === stepId);
+    expect(shown?.output).toBe("Only the narwhal census, please.");
+    expect((await asOwner.threads.export({ threadId, format: "markdown" })).content).not.toContain("walrus");
+    await app.data.prepareSearch(owner.id);
+    expect((await asOwner.search.query({ query: "narwhal", first: 20 })).data.map((hit) => hit.id)).toEqual([threadId]);
+    expect((await asOwner.search.query({ query: "walrus", first: 20 })).data).toEqual([]);
   });
 });

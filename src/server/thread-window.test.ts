@@ -22,6 +22,13 @@ describe("splitTurns", () => {
     ]);
   });
 
+  it("cuts a chain 20,000 steps deep (every step nested under the one before) into one turn, without running out of stack", () => {
+    const steps = Array.from({ length: 20_000 }, (_, i) => step(`s${i}`, i, i === 0 ? null : `s${i - 1}`));
+    const turns = splitTurns(steps);
+    expect(turns.map((t) => t.rootId)).toEqual(["s0"]);
+    expect(turns[0]!.steps.map((s) => s.id)).toEqual(steps.map((s) => s.id));
+  });
+
   it("keeps a step whose parent is missing as a turn of its own", () => {
     const turns = splitTurns([step("orphan", 1, "never-written"), step("q", 0, null, "user_message")]);
     expect(turns.map((t) => t.rootId)).toEqual(["q", "orphan"]);

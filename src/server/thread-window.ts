@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { DataError, type DynamoDBDataLayer, type Element, type Step, type ThreadOutline } from "@/data";
-import { buildStepTree, type StepNode, type TreeStepLike } from "@/lib/shared/build-step-tree";
+import { buildStepTree, treeOrder, type TreeStepLike } from "@/lib/shared/build-step-tree";
 import { toPublicElement, toPublicThread } from "./public-thread";
 
 /** Turns sent when a thread opens: enough to fill a tall screen several times, small enough for a ~100 KB page. */
@@ -26,12 +26,7 @@ export interface Turn<S extends TreeStepLike = TreeStepLike> {
 
 /** The thread's turns in reading order, each with its steps (root first, depth first). */
 export function splitTurns<S extends TreeStepLike>(steps: readonly S[]): Turn<S>[] {
-  const flatten = (node: StepNode<S>, out: S[]): S[] => {
-    out.push(node.step);
-    for (const child of node.children) flatten(child, out);
-    return out;
-  };
-  return buildStepTree(steps).map((root) => ({ rootId: root.step.id, steps: flatten(root, []) }));
+  return buildStepTree(steps).map((root) => ({ rootId: root.step.id, steps: treeOrder([root]) }));
 }
 
 /** Half-open range of turn indexes [start, end). */

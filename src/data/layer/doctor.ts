@@ -9,7 +9,8 @@
  * - `reindex` (only with the `reindex` option, `npm run reindex`): every thread's full-text index is rebuilt from
  *   its partition, whatever its state (after a change of the tokeniser, or to drop postings an interrupted write left).
  * - `leftovers`: Threadbook-only items (markers, step parts, …) in the partition of a thread whose THREAD item is
- *   gone: Chainlit's delete_thread deletes only the items it knows.
+ *   gone (Chainlit's delete_thread deletes only the items it knows) or has no user (a Chainlit session left open on
+ *   the deleted thread wrote it back: leftovers.ts).
  * - `missing-auth`: users whose `USER` item has no sibling `AUTH` item (Threadbook's credentials item).
  * - `stale-pins`: a user's pins naming threads that are gone or no longer theirs (Chainlit's delete_thread and
  *   update_thread know nothing of pins; the sidebar removes those it meets, this the rest: pins.ts).
@@ -35,7 +36,7 @@ import { onConditionFailed } from "./edge";
 import { rebuildBudget, rebuildIfBehind } from "./feedback/feedback-catch-up";
 import { FEEDBACK_INDEXED_AT, MARKER_ATTRIBUTES, indexIsBehind, planMarkerFixes } from "./feedback/feedback-rebuild";
 import { abandonImportJob } from "./import/import-jobs";
-import { leftoverSks, removeLeftovers } from "./threads/leftovers";
+import { isOwnedThread, leftoverSks, removeLeftovers } from "./threads/leftovers";
 import { SEARCH_INDEXED_AT, searchIsBehind } from "./search/search-index";
 import { queryPartition } from "./threads/partition";
 import { threadKey } from "../keys";
@@ -173,13 +174,17 @@ function file(inventory: Inventory, item: Item): void {
 /** What is wrong with one thread partition, and the repair of each finding. */
 function diagnoseThread(ctx: LayerContext, threadId: string, record: ThreadRecord, options: DoctorOptions): Array<[Omit<Finding, "fixed">, () => Promise<boolean>]> {
   const { thread, items } = record;
-  if (!thread) {
+  // Gone, or written back with no user by a Chainlit session left open on the deleted thread (leftovers.ts). A
+  // thread with no user is nobody's to list, search or rate: nothing else is built for it (markers written for it
+  // would only be its leftovers at the next run).
+  if (!isOwnedThread(thread)) {
     const sks = leftoverSks(items);
     if (sks.length === 0) return [];
-    return [[{ kind: "leftovers", id: threadId, detail: `${sks.length} item(s) of a deleted thread: ${summarise(sks)}` }, async () => (await removeLeftovers(ctx, threadId)) > 0]];
+    const what = thread ? "a deleted thread written back with no user" : "a deleted thread";
+    return [[{ kind: "leftovers", id: threadId, detail: `${sks.length} item(s) of ${what}: ${summarise(sks)}` }, async () => (await removeLeftovers(ctx, threadId)) > 0]];
   }
   const found: Array<[Omit<Finding, "fixed">, () => Promise<boolean>]> = [];
-  const userId = typeof thread.userId === "string" ? thread.userId : null;
+  const userId = String(thread.userId);
   const fixes = planMarkerFixes(items, userId);
   // A fresh rebuild from a strongly consistent read, not from the scanned state (which may be seconds old).
   const rebuild = async () => (await rebuildIfBehind(ctx, thread, rebuildBudget(), true)) !== "deferred";

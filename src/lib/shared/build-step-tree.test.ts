@@ -71,6 +71,25 @@ describe("buildStepTree", () => {
     expect(shape(tree)).toEqual(["a", "b"]);
   });
 
+  it("walks a chain 20,000 steps deep (an app nesting every step under the one before) without running out of stack", () => {
+    // Each step a run or its answer, nested under the step before: question → run → answer → run → answer → …
+    const steps: TreeStepLike[] = Array.from({ length: 20_000 }, (_, i) => ({
+      id: `s${i}`,
+      parentId: i === 0 ? null : `s${i - 1}`,
+      type: i === 0 ? "user_message" : i % 2 === 1 ? "run" : "assistant_message",
+      createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    }));
+    const [root] = buildStepTree(steps);
+    let deepest = root!;
+    while (deepest.children.length > 0) deepest = deepest.children[0]!;
+    expect(deepest.depth).toBe(19_999);
+    expect(conversationOrder(steps).map((step) => step.id)).toEqual(steps.map((step) => step.id));
+    // Each run's thumbs go under its own answer, the step right below it.
+    const targets = feedbackTargets(buildStepTree(steps));
+    expect(targets.size).toBe(9_999);
+    expect(targets.get("s2")?.id).toBe("s1");
+  });
+
   it("handles no steps", () => {
     expect(buildStepTree([])).toEqual([]);
   });

@@ -4,6 +4,7 @@
  * This turns them into a tree without losing a step: an unknown parent or a cycle makes the step a root.
  * Pure, so the tests feed it broken data directly.
  */
+import { parentIndexes } from "@/data/step-parents";
 import { timestampMicros } from "@/data/timestamps";
 
 export interface TreeStepLike {
@@ -49,52 +50,20 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
   const byId = new Map<string, S>();
   for (const step of steps) if (step && typeof step.id === "string" && !byId.has(step.id)) byId.set(step.id, step);
   const ordered = sortSteps([...byId.values()]);
-  // Steps by their place in time order from here on: the walks below read and mark arrays, not maps keyed by id
-  // (a 10,000-step thread is cut into turns on every view and page of it, and map lookups were most of the cost).
-  const indexOf = new Map<string, number>();
-  ordered.forEach((step, index) => indexOf.set(step.id, index));
-  const parent = new Int32Array(ordered.length);
-  ordered.forEach((step, index) => {
-    const p = step.parentId;
-    parent[index] = p && p !== step.id ? (indexOf.get(p) ?? -1) : -1;
-  });
-  // Break every cycle at its earliest step, which becomes a root: the conversation still reads in time order.
-  // A step known to lead to a root still does after any break (a break only cuts links), so walks stop there:
-  // each step is walked once, not once per step below it.
-  const UNKNOWN = 0;
-  const LEADS_TO_ROOT = 1;
-  const ON_PATH = 2;
-  const state = new Uint8Array(ordered.length);
-  const path: number[] = [];
-  for (let index = 0; index < ordered.length; index++) {
-    for (;;) {
-      path.length = 0;
-      let current = index;
-      while (current !== -1 && state[current] === UNKNOWN) {
-        state[current] = ON_PATH;
-        path.push(current);
-        current = parent[current]!;
-      }
-      if (current === -1 || state[current] === LEADS_TO_ROOT) {
-        for (const step of path) state[step] = LEADS_TO_ROOT;
-        break;
-      }
-      // A cycle: its earliest step (the lowest index) loses its parent, and the walk starts again.
-      parent[path.slice(path.indexOf(current)).reduce((a, b) => Math.min(a, b))] = -1;
-      for (const step of path) state[step] = UNKNOWN;
-    }
-  }
-
+  const parent = parentIndexes(ordered);
   const nodes = ordered.map((step): StepNode<S> => ({ step, children: [], depth: 0 }));
   const roots: StepNode<S>[] = [];
   nodes.forEach((node, index) => (parent[index] === -1 ? roots : nodes[parent[index]!]!.children).push(node));
-  const setDepth = (list: StepNode<S>[], depth: number) => {
-    for (const node of list) {
-      node.depth = depth;
-      setDepth(node.children, depth + 1);
+  // Walked with a stack of their own, here and below, not by recursion: a Chainlit app may nest every step under the
+  // one before, and a chain some thousands deep overflowed the call stack (threads.get, its export and its share failed).
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    for (const child of node.children) {
+      child.depth = node.depth + 1;
+      pending.push(child);
     }
-  };
-  setDepth(roots, 0);
+  }
   return roots;
 }
 
@@ -104,15 +73,23 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
  * carries a later time than its answer (Chainlit stamps user messages with the browser's clock).
  */
 export function conversationOrder<S extends TreeStepLike>(steps: readonly S[]): S[] {
+  return treeOrder(buildStepTree(steps));
+}
+
+/** The steps of `nodes` and all below them, each step before what is nested under it (depth first, by time). */
+export function treeOrder<S>(nodes: readonly StepNode<S>[]): S[] {
   const out: S[] = [];
-  walk(buildStepTree(steps), (node) => out.push(node.step));
+  walk(nodes, (node) => out.push(node.step));
   return out;
 }
 
+/** Depth first, each node before its children, in order; with a stack of its own (see buildStepTree). */
 function walk<S>(nodes: readonly StepNode<S>[], visit: (node: StepNode<S>) => void) {
-  for (const node of nodes) {
+  const pending = [...nodes].reverse();
+  while (pending.length > 0) {
+    const node = pending.pop()!;
     visit(node);
-    walk(node.children, visit);
+    for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
   }
 }
 
@@ -134,18 +111,15 @@ export function feedbackTargets<S extends TreeStepLike>(roots: readonly StepNode
     return targets;
   }
   // The last assistant message whose nearest run ancestor is this run (a nested run rates its own messages).
-  const visit = (nodes: readonly StepNode<S>[], run: S | null, last: Map<S, string>) => {
-    for (const node of nodes) {
-      if (node.step.type === "run") visit(node.children, node.step, last);
-      else {
-        // An error reply is not the assistant's answer: the thumbs stay on the last real one (or none).
-        if (node.step.type === "assistant_message" && !node.step.isError && run) last.set(run, node.step.id);
-        visit(node.children, run, last);
-      }
-    }
-  };
   const last = new Map<S, string>();
-  visit(roots, null, last);
+  const pending: Array<[StepNode<S>, S | null]> = roots.map((node): [StepNode<S>, S | null] => [node, null]).reverse();
+  while (pending.length > 0) {
+    const [node, run] = pending.pop()!;
+    // An error reply is not the assistant's answer: the thumbs stay on the last real one (or none).
+    if (node.step.type !== "run" && node.step.type === "assistant_message" && !node.step.isError && run) last.set(run, node.step.id);
+    const below = node.step.type === "run" ? node.step : run;
+    for (let i = node.children.length - 1; i >= 0; i--) pending.push([node.children[i]!, below]);
+  }
   for (const [run, messageId] of last) targets.set(messageId, run);
   return targets;
 }

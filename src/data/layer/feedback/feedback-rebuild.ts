@@ -16,7 +16,8 @@ import { type Item } from "../../dynamo/codec";
 import { type FeedbackValue } from "../../entities/feedback";
 import { STEP_PREFIX, feedbackIndexPk, feedbackValueFromMarkerSk, idFromKey } from "../../keys";
 import { type LayerContext } from "../context";
-import { onConditionFailed } from "../edge";
+import { onConditionFailed, toDataError } from "../edge";
+import { DataError } from "../../errors";
 import { addToFeedbackMarker, deleteMarkerIfEmpty, removeFromFeedbackMarker, storedFeedbackValue } from "./feedback-markers";
 import { queryPartition } from "../threads/partition";
 import { threadKey } from "../../keys";
@@ -101,6 +102,11 @@ export async function applyMarkerFixes(ctx: LayerContext, threadId: string, user
 /**
  * Records that the markers reflect the thread as of `builtFrom`. Conditional: never creates a stub for a thread
  * deleted meanwhile, never moves the state backwards (a concurrent rebuild from a newer time wins).
+ *
+ * A THREAD item Chainlit filled to DynamoDB's 400 KB (update_thread saves a session's whole user_session as
+ * metadata) cannot take the attribute. The markers and docs just written are right all the same; only the record is
+ * missing, so the thread is rebuilt again when next met. That is logged, not thrown: thrown, it failed every filtered
+ * listing and every search of the owner for good.
  */
 export async function recordIndexedAt(ctx: LayerContext, threadId: string, builtFrom: string, attribute = FEEDBACK_INDEXED_AT): Promise<void> {
   const expr = new ExpressionBuilder();
@@ -118,7 +124,11 @@ export async function recordIndexedAt(ctx: LayerContext, threadId: string, built
         }),
       ),
     () => undefined,
-  );
+  ).catch((error: unknown) => {
+    const mapped = toDataError(error, "recordIndexedAt");
+    if (!(mapped instanceof DataError && mapped.code === "too_large")) throw error;
+    ctx.logger.warn("the THREAD item is too large to record its index state; it is rebuilt when next met", { threadId, attribute });
+  });
 }
 
 /**

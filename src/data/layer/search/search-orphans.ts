@@ -13,11 +13,14 @@ import { type Item } from "../../dynamo/codec";
 import { batchDelete, type TableKey } from "../batch";
 import { type LayerContext } from "../context";
 import { removeLeftoversOnTheWay } from "../threads/leftovers";
+import { docKey, postingKeysOfDoc, sourceOfDoc } from "./search-index";
 
 /** Posting keys one query deletes at most: one BatchWriteItem. */
 const ORPHAN_POSTINGS_MAX = 25;
 /** Deleted threads whose leftovers (docs and the postings they name) one query removes at most. */
 const ORPHAN_THREADS_MAX = 2;
+/** Docs of deleted steps and elements (each with the postings it names) one query removes at most. */
+const ORPHAN_SOURCES_MAX = 2;
 /** Candidates missing from the caller's whole index partition whose THREAD item one query reads to tell. */
 export const ORPHAN_CHECKS = 10;
 /**
@@ -36,18 +39,29 @@ export interface Orphans {
   postings: TableKey[];
   /** Threads whose THREAD item is gone: their leftovers go too. */
   goneThreads: string[];
+  /** Docs of steps and elements that are gone (Chainlit's delete_step, delete_element): each goes with every posting it names. */
+  goneSources: Array<{ threadId: string; doc: Item }>;
 }
 
 /** Deletes what a query found, within the bounds; a failure is only logged (the answer already left them out). */
 export async function removeOrphans(ctx: LayerContext, userId: string, orphans: Orphans): Promise<void> {
   const postings = orphans.postings.slice(0, ORPHAN_POSTINGS_MAX);
   const threads = orphans.goneThreads.slice(0, ORPHAN_THREADS_MAX);
-  if (postings.length === 0 && threads.length === 0) return;
+  const sources = orphans.goneSources.slice(0, ORPHAN_SOURCES_MAX);
+  if (postings.length === 0 && threads.length === 0 && sources.length === 0) return;
+  // A gone source's postings before its doc, as deleteStep removes them: an interrupted delete leaves a doc that names
+  // what is left, for the next query to finish.
+  const sourceKeys = sources.flatMap(({ threadId, doc }) => postingKeysOfDoc(threadId, doc));
+  const docKeys = sources.map(({ threadId, doc }) => docKey(threadId, sourceOfDoc(doc)));
+  // A BatchWriteItem refuses a key twice: a gone source's postings were met as the query's too.
+  const deleting = [...new Map([...postings, ...sourceKeys].map((key) => [`${String(key.PK)}|${String(key.SK)}`, key])).values()];
   await Promise.all([
-    postings.length > 0
-      ? batchDelete(ctx, postings).catch((error: unknown) => ctx.logger.warn("could not delete orphan postings", { userId, error: String(error) }))
+    deleting.length > 0
+      ? batchDelete(ctx, deleting)
+          .then(() => (docKeys.length > 0 ? batchDelete(ctx, docKeys) : undefined))
+          .catch((error: unknown) => ctx.logger.warn("could not delete orphan postings", { userId, error: String(error) }))
       : undefined,
     ...threads.map((threadId) => removeLeftoversOnTheWay(ctx, threadId)),
   ]);
-  ctx.logger.info("search removed orphan postings", { userId, postings: postings.length, threads: threads.length });
+  ctx.logger.info("search removed orphan postings", { userId, postings: postings.length, threads: threads.length, sources: sources.length });
 }

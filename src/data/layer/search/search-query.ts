@@ -19,7 +19,7 @@
 import { type Item } from "../../dynamo/codec";
 import { decodeCursor, encodeCursor, filterKind, type CursorKey } from "../../cursor";
 import { SearchInputSchema, type SearchHit, type SearchInput, type SearchPage } from "../../entities/search";
-import { THREAD_SK, parseSource, threadPk, userThreadPk } from "../../keys";
+import { THREAD_SK, elementSk, parseSource, stepSk, threadPk, userThreadPk } from "../../keys";
 import { buildSnippet, parseQuery, type ParsedQuery } from "../../search-text";
 import { batchGet, type TableKey } from "../batch";
 import { type LayerContext } from "../context";
@@ -28,8 +28,9 @@ import { docKey, searchIsBehind } from "./search-index";
 import { keepWindowIfCaughtUp, nowMs } from "./search-prepare";
 import { isBefore, newestFirst, orderedRow, readIndexRows, threadKey, walkIndex, type IndexRows, type Ordered } from "./search-order";
 import { ORPHAN_CHECKS, ORPHAN_GRACE_MS, removeOrphans, unnamedTerms, type Orphans } from "./search-orphans";
-import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate } from "./search-postings";
+import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate, type Postings } from "./search-postings";
 import { type SearchWindow } from "./search-window";
+import { isOwnedThread } from "../threads/leftovers";
 
 /** Index rows the first page reads (about 220 bytes each): enough to place a frequent word's page without a walk. */
 const FIRST_PAGE_ROWS = 200;
@@ -45,6 +46,32 @@ interface Query {
   first: number;
   after: CursorKey | null;
   feedback: 0 | 1 | null;
+  /** `threadId|source` of hits whose step or element the first pass found gone: the second pass leaves them out. */
+  gone: ReadonlySet<string>;
+}
+
+/**
+ * The step or element item a source names (null for the thread's name, whose THREAD item is read anyway). Read in the
+ * page's BatchGetItem beside the hit's doc: Chainlit's delete_step and delete_element leave the doc and its postings
+ * until the session's closing bump has the catch-up rebuild the thread, so a doc alone does not prove its message is there.
+ */
+function sourceItemKey(threadId: string, source: string): TableKey | null {
+  const parsed = parseSource(source);
+  if (parsed?.kind === "step") return { PK: threadPk(threadId), SK: stepSk(parsed.id) };
+  if (parsed?.kind === "element") return { PK: threadPk(threadId), SK: elementSk(parsed.id) };
+  return null;
+}
+
+/** Every word's postings without the sources found gone (a thread left with none of a word's sources drops out). */
+function withoutGone(lists: Postings[], gone: ReadonlySet<string>): Postings[] {
+  if (gone.size === 0) return lists;
+  for (const list of lists) {
+    for (const [threadId, sources] of list.threads) {
+      for (const source of sources.keys()) if (gone.has(`${threadId}|${source}`)) sources.delete(source);
+      if (sources.size === 0) list.threads.delete(threadId);
+    }
+  }
+  return lists;
 }
 
 const keyId = (key: { PK?: unknown; SK?: unknown }) => `${String(key.PK)}|${String(key.SK)}`;
@@ -69,8 +96,13 @@ interface Plan {
  */
 async function plan(ctx: LayerContext, q: Query, candidates: Candidate[], newest: IndexRows | null, opts: { catchUp: boolean; fromWindow: SearchWindow | undefined }): Promise<Plan> {
   const byId = new Map(candidates.map((c) => [c.threadId, c]));
-  const docOf = (threadId: string) => docKey(threadId, byId.get(threadId)!.best);
-  const both = (threadId: string) => [threadKey(threadId), docOf(threadId)];
+  /** The hit's doc and the step or element it names (sourceItemKey). */
+  const docOf = (threadId: string) => {
+    const best = byId.get(threadId)!.best;
+    const source = sourceItemKey(threadId, best);
+    return source ? [docKey(threadId, best), source] : [docKey(threadId, best)];
+  };
+  const both = (threadId: string) => [threadKey(threadId), ...docOf(threadId)];
   const want = q.first + 1;
   const extra = opts.catchUp && newest ? catchUpKeys(q.userId, newest.rows) : [];
   // A window's threads above the cursor were on earlier pages: not missing from the index, just not on this page.
@@ -82,18 +114,19 @@ async function plan(ctx: LayerContext, q: Query, candidates: Candidate[], newest
   const place = (rows: Ordered[]) =>
     opts.fromWindow
       ? { keys: rows.flatMap((row) => both(row.threadId)), placed: [], byThreadItem: rows.map((row) => byId.get(row.threadId)!) }
-      : { keys: rows.map((row) => docOf(row.threadId)), placed: rows, byThreadItem: [] };
+      : { keys: rows.flatMap((row) => docOf(row.threadId)), placed: rows, byThreadItem: [] };
   if (newest && (inRows.length >= want || complete)) {
     const page = place(inRows.slice(0, want));
     const checked = complete ? rest.slice(0, ORPHAN_CHECKS) : [];
     return { ...page, keys: [...extra, ...page.keys, ...checked.flatMap((c) => both(c.threadId))], subset: opts.fromWindow !== undefined && inRows.length > want, checked };
   }
   const page = place(inRows);
-  if (extra.length + page.keys.length + 2 * rest.length <= BATCH_KEYS) {
-    return { keys: [...extra, ...page.keys, ...rest.flatMap((c) => both(c.threadId))], placed: page.placed, byThreadItem: [...page.byThreadItem, ...rest], subset: false, checked: [] };
+  const restKeys = rest.flatMap((c) => both(c.threadId));
+  if (extra.length + page.keys.length + restKeys.length <= BATCH_KEYS) {
+    return { keys: [...extra, ...page.keys, ...restKeys], placed: page.placed, byThreadItem: [...page.byThreadItem, ...rest], subset: false, checked: [] };
   }
   const walked = await walkIndex(ctx, q.userId, new Set(rest.map((c) => c.threadId)), q.after, want - inRows.length, newest?.lastKey);
-  return { keys: [...extra, ...page.keys, ...walked.map((row) => docOf(row.threadId))], placed: [...page.placed, ...walked], byThreadItem: page.byThreadItem, subset: opts.fromWindow !== undefined, checked: [] };
+  return { keys: [...extra, ...page.keys, ...walked.flatMap((row) => docOf(row.threadId))], placed: [...page.placed, ...walked], byThreadItem: page.byThreadItem, subset: opts.fromWindow !== undefined, checked: [] };
 }
 
 /** The window's rows below the cursor; null when the cursor is past them (the window cannot place that page). */
@@ -114,7 +147,7 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
     q.feedback != null ? readMarked(ctx, q.userId, q.feedback) : null,
     firstPage && !window ? readIndexRows(ctx, q.userId, null, FIRST_PAGE_ROWS) : null,
   ]);
-  const candidates = intersect(lists, marked);
+  const candidates = intersect(withoutGone(lists, q.gone), marked);
   const byId = new Map(candidates.map((c) => [c.threadId, c]));
   // A fresh window means the catch-up was checked when it was read; without one the first page checks it here.
   const catchUp = live !== null && pass.catchUp;
@@ -128,13 +161,14 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
   }
 
   // Candidates placed by their THREAD item, and the orphan checks: a thread gone or someone else's leads nowhere.
-  const orphans: Orphans = { postings: [], goneThreads: [] };
+  const orphans: Orphans = { postings: [], goneThreads: [], goneSources: [] };
   const threadOf = (c: Candidate) => read.get(keyId(threadKey(c.threadId)));
   for (const c of [...byThreadItem, ...checked]) {
     const thread = threadOf(c);
     if (thread?.userId === q.userId) continue;
     orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, c.seen));
-    if (!thread) orphans.goneThreads.push(c.threadId);
+    // Gone, or written back by a Chainlit session with no user: its docs are leftovers (leftovers.ts).
+    if (!isOwnedThread(thread)) orphans.goneThreads.push(c.threadId);
   }
   // A checked candidate that is the caller's is a thread newer than the rows read (or the window): it is placed too.
   const ownItems = [...byThreadItem, ...checked].map(threadOf).filter((thread): thread is Item => thread?.userId === q.userId && typeof thread.UserThreadSK === "string");
@@ -153,16 +187,27 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
 
   // The page's docs: a hit whose doc does not name the postings that led to it is an orphan once the thread is quiet.
   const rows: Ordered[] = [];
+  const gone = new Set(q.gone);
   for (const row of ordered.slice(0, q.first + 1)) {
     const c = byId.get(row.threadId)!;
-    const unnamed = unnamedTerms(read.get(keyId(docKey(row.threadId, c.best))), c.seen.get(c.best) ?? new Set());
+    const doc = read.get(keyId(docKey(row.threadId, c.best)));
+    const unnamed = unnamedTerms(doc, c.seen.get(c.best) ?? new Set());
     const quiet = readAt - Date.parse(row.updatedAt) > ORPHAN_GRACE_MS;
-    if (unnamed.length > 0 && quiet) orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, new Map([[c.best, new Set(unnamed)]])));
+    const source = sourceItemKey(row.threadId, c.best);
+    if (source && !read.has(keyId(source))) {
+      // The message or file the hit opens at is gone (Chainlit's delete_step or delete_element, its session not over):
+      // never shown. The second pass finds the thread by its other sources, if any. The doc and every posting it
+      // names go once the thread is quiet; before that a write of Threadbook's may be in flight (it puts the doc beside
+      // the step), and the catch-up after the session's closing bump rebuilds the thread anyway.
+      gone.add(`${row.threadId}|${c.best}`);
+      if (quiet) orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, new Map([[c.best, c.seen.get(c.best) ?? new Set()]])));
+      if (quiet && doc) orphans.goneSources.push({ threadId: row.threadId, doc });
+    } else if (unnamed.length > 0 && quiet) orphans.postings.push(...seenPostingKeys(q.userId, c.threadId, new Map([[c.best, new Set(unnamed)]])));
     else rows.push(row);
   }
   await removeOrphans(ctx, q.userId, orphans);
   // A page that lost hits to orphans is read once more, without them.
-  if (rows.length < Math.min(ordered.length, q.first + 1) && pass.retry) return answer(ctx, q, { catchUp: false, retry: false });
+  if (rows.length < Math.min(ordered.length, q.first + 1) && pass.retry) return answer(ctx, { ...q, gone }, { catchUp: false, retry: false });
 
   const page = rows.slice(0, q.first);
   const data = page.map((row) => hit(row, byId.get(row.threadId)!, read, q));
@@ -187,7 +232,7 @@ export async function searchThreads(ctx: LayerContext, input: SearchInput): Prom
   const kind = filterKind({ search: `fulltext ${parsed.words.join(" ")} ${parsed.prefix ?? ""}*`, feedback: feedback ?? null });
   const indexPk = userThreadPk(userId);
   const after = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : null;
-  const { page, last } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null }, { catchUp: true, retry: true });
+  const { page, last } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null, gone: new Set() }, { catchUp: true, retry: true });
   const endCursor = last ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: { PK: threadPk(last.threadId), SK: THREAD_SK, UserThreadPK: indexPk, UserThreadSK: last.UserThreadSK } }) : null;
   return { ...page, pageInfo: { ...page.pageInfo, endCursor } };
 }

@@ -61,6 +61,13 @@ async function settle(ctx: LayerContext, marker: Item, nowMicros: number): Promi
   const state = await readShareState(ctx, threadId);
   // Chainlit deleted the thread: the marker and the settings are leftovers of it.
   if (!state) return (await removeLeftoversOnTheWay(ctx, threadId), false);
+  if (state.userId === null) {
+    // Written back with no user by a Chainlit session left open on the deleted thread (leftovers.ts): the share its
+    // owner made is ended for Chainlit too (shareStateOf marks it stopped), and the settings go as leftovers.
+    const ended = await endShareIfExpired(ctx, state, nowMicros);
+    await removeLeftoversOnTheWay(ctx, threadId);
+    return ended;
+  }
   const expiresAt = liveExpiry(state);
   if (expiresAt !== null && expiryMicros(expiresAt) > nowMicros) {
     // Renewed while the marker (read from the index, which may lag) still had the old time: it follows the share.

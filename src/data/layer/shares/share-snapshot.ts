@@ -3,13 +3,13 @@
  * its element links and "Continue in my history" apply exactly the same rule.
  *
  * - A step is in the snapshot when its `createdAt` reads as a time at or before `shared_at` and its parent (if the
- *   thread has it) is in the snapshot too. A time that cannot be read, or none (Chainlit's phantom steps), cannot be
+ *   thread has it, by the links the owner's view nests by: step-parents.ts) is in the snapshot too. A time that cannot be read, or none (Chainlit's phantom steps), cannot be
  *   shown to predate the share, so it is left out.
  * - An element follows the step it belongs to (`forId`); one without such a step follows its own `createdAt`.
  */
 import { type Element } from "../../entities/element";
-import { type Step } from "../../entities/step";
 import { type ThreadWithContent } from "../../entities/thread";
+import { parentIndexes } from "../../step-parents";
 import { timestampMicros } from "../../timestamps";
 
 const atOrBefore = (value: string | null | undefined, boundary: number) => {
@@ -22,17 +22,27 @@ export function shareSnapshot(thread: ThreadWithContent, sharedAt: string): Thre
   const boundary = timestampMicros(sharedAt);
   if (boundary === null) return null;
   const byId = new Map(thread.steps.map((step) => [step.id, step]));
-  const verdicts = new Map<string, boolean>();
-  const visible = (step: Step, depth = 0): boolean => {
-    const known = verdicts.get(step.id);
-    if (known !== undefined) return known;
-    const parent = step.parentId ? byId.get(step.parentId) : undefined;
-    // depth bounds a parent cycle a hostile writer could store.
-    const verdict = atOrBefore(step.createdAt, boundary) && (!parent || (depth < 1000 && parent.id !== step.id && visible(parent, depth + 1)));
-    verdicts.set(step.id, verdict);
-    return verdict;
-  };
-  const steps = thread.steps.filter((step) => visible(step));
+  // The links the owner's view nests by (step-parents.ts): a step naming itself, or in a parent cycle, is read there
+  // (the cycle broken at its earliest step), so it is judged here by the same links, not left out with all below it.
+  const parent = parentIndexes(thread.steps);
+  const SHOWN = 1;
+  const HIDDEN = 2;
+  const verdicts = new Uint8Array(thread.steps.length);
+  const chain: number[] = [];
+  for (let index = 0; index < thread.steps.length; index++) {
+    chain.length = 0;
+    let current = index;
+    while (current !== -1 && verdicts[current] === 0) {
+      chain.push(current);
+      current = parent[current]!;
+    }
+    let shown = current === -1 || verdicts[current] === SHOWN;
+    for (let k = chain.length - 1; k >= 0; k--) {
+      shown = shown && atOrBefore(thread.steps[chain[k]!]!.createdAt, boundary);
+      verdicts[chain[k]!] = shown ? SHOWN : HIDDEN;
+    }
+  }
+  const steps = thread.steps.filter((_, index) => verdicts[index] === SHOWN);
   const shown = new Set(steps.map((step) => step.id));
   const elementVisible = (element: Element) =>
     element.forId && byId.has(element.forId) ? shown.has(element.forId) : atOrBefore(element.createdAt, boundary);

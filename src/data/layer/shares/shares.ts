@@ -23,7 +23,7 @@ import { EXPIRING_SHARES_PK, SHARE_EXPIRY_SK, SHARE_SK, THREAD_SK, expiringShare
 import { batchGet, mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { notFound } from "../edge";
-import { removeLeftoversOnTheWay } from "../threads/leftovers";
+import { isOwnedThread, removeLeftoversOnTheWay } from "../threads/leftovers";
 import { removeShareCopies } from "./share-copies";
 import { queryNewestFirst } from "../threads/user-thread-index";
 import { updateThread } from "../threads/threads";
@@ -51,17 +51,22 @@ function settingsFrom(item: Item | undefined): ShareSettings | null {
 export function shareStateOf(threadId: string, thread: Item, settingsItem: Item | undefined): ShareState {
   const metadata = thread.metadata && typeof thread.metadata === "object" ? (thread.metadata as Record<string, unknown>) : {};
   const sharedAt = typeof metadata.shared_at === "string" ? metadata.shared_at : null;
+  const owner = typeof thread.userId === "string" ? thread.userId : null;
   const stored = settingsFrom(settingsItem);
-  let current = stored && sharedAt !== null && stored.sharedAt === sharedAt ? stored : null;
+  const named = stored !== null && sharedAt !== null && (stored.sharedAt === sharedAt || stored.superseded?.includes(sharedAt) === true);
+  let current = named && stored.sharedAt === sharedAt && stored.userId === owner ? stored : null;
   // The flag names a share these settings replaced: a Chainlit session open since then saved its older metadata back
-  // (its update_thread replaces the whole map). That share is over, as a stopped one is (refused, and ended again by
-  // the next read); without this it ran as a share Chainlit made, with the deployment's defaults and no expiry.
-  if (!current && stored && sharedAt !== null && stored.superseded?.includes(sharedAt)) {
+  // (its update_thread replaces the whole map). Or it names the settings' own share, made for a user the THREAD item
+  // no longer names: a session left open on the thread deleted under it wrote the item back with no user (leftovers.ts),
+  // or the thread moved to someone else. Either share is over, as a stopped one is (refused, and its flag ended again
+  // by the next read, so Chainlit's own route stops serving it too); without this the first ran as a share Chainlit
+  // made, with the deployment's defaults and no expiry.
+  if (!current && named) {
     current = { ...stored, sharedAt, stopped: true, expiresAt: stored.sharedAt, superseded: undefined };
   }
   return {
     threadId,
-    userId: typeof thread.userId === "string" ? thread.userId : null,
+    userId: owner,
     name: typeof thread.name === "string" ? thread.name : null,
     isShared: metadata.is_shared === true,
     endedByExpiry: metadata.is_shared === false && current?.expiresAt != null && !current.stopped,
@@ -252,7 +257,8 @@ export async function listShares(ctx: LayerContext, userId: string, pagination: 
     for (const marker of markers) {
       const threadId = threadIdFromPk(String(marker.PK));
       const thread = byKey.get(`${String(marker.PK)}|${THREAD_SK}`);
-      if (!thread) deleted.add(threadId);
+      // Gone, or written back by a Chainlit session with no user: the settings are leftovers (leftovers.ts).
+      if (!isOwnedThread(thread)) deleted.add(threadId);
       const state = thread ? shareStateOf(threadId, thread, byKey.get(`${String(marker.PK)}|${SHARE_SK}`)) : null;
       if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId || !state.settings) continue;
       const key = { PK: String(marker.PK), SK: String(marker.SK), UserThreadPK: String(marker.UserThreadPK), UserThreadSK: String(marker.UserThreadSK) };

@@ -94,6 +94,10 @@ export function collectPart(parts: PartsByStep, item: Item): void {
 /**
  * Puts the whole text back into a raw step item. Only the first `{field}Parts` parts count (stale higher ones may
  * survive an interrupted write); if one is missing the preview stays and `false` is returned so the caller can log.
+ *
+ * The parts count only while the field still holds their preview (the text's start, as planStepWrite left it).
+ * Chainlit's update_step SETs a field whole and knows nothing of the count (a message edited in a Chainlit session
+ * on the thread): the field is then its text, and the parts are what it replaced; joined, they showed the old text.
  */
 export function reassembleStep(item: Item, stepId: string, parts: PartsByStep): boolean {
   let complete = true;
@@ -102,8 +106,13 @@ export function reassembleStep(item: Item, stepId: string, parts: PartsByStep): 
     if (typeof count !== "number" || count <= 0) continue;
     // Array.from makes the list dense: a missing part is an undefined entry, not a hole `every` would skip.
     const texts = Array.from({ length: count }, (_, i) => parts.get(stepId)?.get(field)?.[i]);
-    if (texts.every((t) => typeof t === "string")) item[field] = texts.join("");
-    else complete = false;
+    if (!texts.every((t) => typeof t === "string")) {
+      complete = false;
+      continue;
+    }
+    const whole = texts.join("");
+    const preview = item[field];
+    if (typeof preview === "string" && whole.startsWith(preview)) item[field] = whole;
   }
   return complete;
 }

@@ -5,6 +5,7 @@
  */
 import { decodeItem, keyed, tryDecodeItem, type Item } from "../../dynamo/codec";
 import { ElementSchema, type Element } from "../../entities/element";
+import { StoredFeedbackSchema } from "../../entities/feedback";
 import { StepSchema, type Step } from "../../entities/step";
 import { ThreadSchema, type ThreadWithContent } from "../../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, feedbackId, idFromKey, timestampFromUserThreadSk } from "../../keys";
@@ -99,11 +100,19 @@ export function lastActivityOf(item: Item): string | null {
 /**
  * A step item with its ids from its key: `id` and `threadId`, and those its feedback map repeats (the feedback's own
  * id is what the page sends back to clear it: Chainlit's synthetic `THREAD#{threadId}::STEP#{stepId}`).
+ *
+ * A feedback Threadbook cannot read as a 👍/👎 (an older Chainlit's -1, a map with no value, a comment that is not
+ * text: Chainlit's upsert_feedback SETs whatever map its route was given) is no rating: the step is decoded without
+ * it. Left in, it failed the whole step's parse, and the message vanished from the thread, its export and its share.
  */
 export function keyedStep(item: Item, threadId: string, stepId: string): Item {
   const feedback = item.feedback;
   const fromKey: Item = { id: stepId, threadId };
-  if (feedback && typeof feedback === "object" && !Array.isArray(feedback)) fromKey.feedback = { ...feedback, id: feedbackId(threadId, stepId), forId: stepId, threadId };
+  if (feedback !== undefined && feedback !== null) {
+    const ids = { id: feedbackId(threadId, stepId), forId: stepId, threadId };
+    const readable = typeof feedback === "object" && !Array.isArray(feedback) && StoredFeedbackSchema.safeParse({ ...feedback, ...ids }).success;
+    fromKey.feedback = readable ? { ...feedback, ...ids } : null;
+  }
   return keyed(item, fromKey);
 }
 

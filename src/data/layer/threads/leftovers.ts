@@ -14,19 +14,28 @@ import { type LayerContext } from "../context";
 import { queryPartition } from "./partition";
 import { isSearchDoc, postingKeysOfDoc } from "../search/search-index";
 
-/** The Threadbook-only items of a partition that has no THREAD item; [] when the thread exists. */
+/**
+ * A THREAD item some user owns. A Chainlit session left open on a thread deleted under it (by Chainlit or here)
+ * saves its metadata back at its end with an update_thread that names no user (docs/chainlit.md, "Threads:
+ * update_thread"): the THREAD item is back, without `userId` or an index row. No app lists, opens or shares such a
+ * thread, and every item of Threadbook's was made for the user who owned it: beside it they are a deleted thread's
+ * leftovers, as if the THREAD item were gone.
+ */
+export const isOwnedThread = (thread: Item | undefined): thread is Item => typeof thread?.userId === "string" && thread.userId !== "";
+
+/** The Threadbook-only items of a partition with no owned THREAD item (none, or one with no user); [] otherwise. */
 export function leftoverSks(items: readonly Item[]): string[] {
-  const sks = items.map((item) => String(item.SK));
-  return sks.includes(THREAD_SK) ? [] : sks.filter((sk) => !isChainlitThreadSk(sk));
+  if (isOwnedThread(items.find((item) => item.SK === THREAD_SK))) return [];
+  return items.map((item) => String(item.SK)).filter((sk) => !isChainlitThreadSk(sk));
 }
 
 /**
- * Deletes the leftovers of `threadId` if its THREAD item is gone. `items` is a partition read the caller already
- * made; without it the partition is read keys-only and strongly consistent, so a thread created a moment ago counts
- * as existing. Returns how many items were deleted.
+ * Deletes the leftovers of `threadId` if its THREAD item is gone or has no user. `items` is a partition read the
+ * caller already made (with the THREAD item's `userId`); without it the partition is read keys-only and strongly
+ * consistent, so a thread created a moment ago counts as existing. Returns how many items were deleted.
  */
 export async function removeLeftovers(ctx: LayerContext, threadId: string, items?: readonly Item[]): Promise<number> {
-  const read = items ?? (await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "terms", "owner"] }));
+  const read = items ?? (await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "terms", "owner", "userId"] }));
   const sks = leftoverSks(read);
   if (sks.length === 0) return 0;
   // A search doc names its postings, which live outside the partition: they go with it.

@@ -17,7 +17,7 @@ import { type FeedbackValue } from "../../entities/feedback";
 import { batchGet, mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { THREAD_STATE_ATTRIBUTES, catchUpIndexes, rebuildBudget, rebuildIfBehind, type RebuildBudget } from "../feedback/feedback-catch-up";
-import { removeLeftoversOnTheWay } from "./leftovers";
+import { isOwnedThread, removeLeftoversOnTheWay } from "./leftovers";
 import { lastActivityOf } from "./get-thread";
 import { queryNewestFirst } from "./user-thread-index";
 
@@ -81,7 +81,8 @@ async function markerRows(ctx: LayerContext, markers: Item[], userId: string, li
   const byPk = new Map(threads.map((t) => [String(t.PK), t]));
   const rows = await mapLimited(markers, 8, async (marker): Promise<Row[]> => {
     const thread = byPk.get(String(marker.PK));
-    if (!thread) {
+    // Gone, or written back by a Chainlit session with no user (leftovers.ts): the marker is a leftover.
+    if (!isOwnedThread(thread)) {
       listing.deleted.add(threadIdFromPk(String(marker.PK)));
       return [];
     }
