@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { timestampMicros, utcNow, type DynamoDBDataLayer, type Step, type StepOutline, type ThreadOutline } from "@/data";
-import { conversationOrder } from "@/lib/shared/build-step-tree";
+import { newestTurn } from "@/lib/shared/build-step-tree";
 import { REPLY_TIMEOUT_MS } from "../assistant/openai-assistant";
 import { answerQuestion, runStepOf, type ChatEvent, type ReplyDeps } from "./continue-thread";
 
@@ -42,15 +42,11 @@ export interface ReplyToRegenerate {
  * reply still streaming is CONFLICT. Nothing is written here, so a refusal deletes nothing.
  */
 export async function replyToRegenerate(outline: ThreadOutline, stepId: string, nowMs = Date.now()): Promise<ReplyToRegenerate> {
-  const ordered = conversationOrder(outline.steps);
-  const target = ordered.find((s) => s.id === stepId);
-  if (!target) throw new TRPCError({ code: "NOT_FOUND", message: REPLY_NOT_FOUND });
-  const asked = ordered.findLastIndex((s) => s.type === "user_message");
-  const reply = asked === -1 ? [] : ordered.slice(asked + 1);
-  if (target.type !== "assistant_message" || reply.findLast((s) => s.type === "assistant_message")?.id !== stepId) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: NOT_NEWEST_REPLY });
-  }
-  const questionId = ordered[asked]!.id;
+  if (!outline.steps.some((s) => s.id === stepId)) throw new TRPCError({ code: "NOT_FOUND", message: REPLY_NOT_FOUND });
+  const newest = newestTurn(outline.steps);
+  if (!newest || newest.answer?.id !== stepId) throw new TRPCError({ code: "BAD_REQUEST", message: NOT_NEWEST_REPLY });
+  const { reply } = newest;
+  const questionId = newest.question.id;
   // The newest turn is in the gate's first page, read whole: usually no round trip.
   const full = new Map((await outline.fullSteps([questionId, ...reply.map((s) => s.id)])).map((s) => [s.id, s]));
   const question = full.get(questionId);
