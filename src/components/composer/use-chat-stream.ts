@@ -5,6 +5,7 @@ import { useCallback } from "react";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
+import { asReplacement } from "@/lib/shared/thread-window-merge";
 import type { ChatEvent } from "@/trpc/router-types";
 import { useToast } from "@/components/ui/toast";
 import type { ThreadElement } from "@/trpc/use-thread-cache";
@@ -185,7 +186,20 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
       }
       await sleep(150 * (attempt + 1));
     }
-    if (fetched) remove();
-    else update({ stale: true });
+    if (fetched) {
+      if (regenerate) dropReplaced(regenerate.replacing);
+      remove();
+    } else update({ stale: true });
+  }
+
+  /**
+   * The refetch is merged into the block of turns the cache holds, which keeps the steps it lacks (older pages): the
+   * old reply's steps and files, which the server removed, are taken out by hand, in the same render as the hand-over.
+   */
+  function dropReplaced(replacing: readonly string[]) {
+    const gone = new Set(replacing);
+    utils.threads.get.setData({ threadId }, (data) =>
+      data ? asReplacement({ ...data, steps: data.steps.filter((s) => !gone.has(s.id)), elements: data.elements.filter((e) => !(e.forId && gone.has(e.forId))) }) : data,
+    );
   }
 }

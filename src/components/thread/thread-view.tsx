@@ -142,7 +142,8 @@ function lastAnswer(steps: readonly ThreadStep[], elements: readonly ThreadEleme
   if (!newest || !answer) return null;
   const { question } = newest;
   const content = (question.output ?? question.input ?? "").trim();
-  if (answer.isError) return content && newest.reply.at(-1) === answer ? { stepId: answer.id, failed: true, messageId: randomId(), content, attachments: [] } : null;
+  // A retry's message id is drawn at each click (below): a new message each time.
+  if (answer.isError) return content && newest.reply.at(-1) === answer ? { stepId: answer.id, failed: true, messageId: "", content, attachments: [] } : null;
   const attachments = elements.filter((e) => e.forId === question.id);
   const regenerate = { stepId: answer.id, replacing: newest.reply.map((s) => s.id), askedAt: question.createdAt ?? question.start ?? new Date().toISOString() };
   return { stepId: answer.id, failed: false, messageId: question.id, content, attachments, regenerate };
@@ -188,8 +189,11 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
   // Only a block that ends at the newest turn knows the thread's last answer.
   const latest = thread.window.newerCursor === null;
   const stored = useMemo(() => (latest ? lastAnswer(thread.steps, thread.elements) : null), [thread.steps, thread.elements, latest]);
-  const pendingFailure =
-    turn?.status === "error" && errorStepId && turn.content.trim() ? { stepId: errorStepId, failed: true, messageId: randomId(), content: turn.content.trim(), attachments: [] } : null;
+  const failedContent = turn?.status === "error" ? turn.content.trim() : "";
+  const pendingFailure = useMemo(
+    () => (errorStepId && failedContent ? { stepId: errorStepId, failed: true, messageId: "", content: failedContent, attachments: [] } : null),
+    [errorStepId, failedContent],
+  );
   // While a turn is in flight the stored answer is not the newest: it offers nothing (a failed turn offers its Retry).
   const target = pendingFailure ?? (turn ? null : stored);
   const threadId = thread.id;

@@ -22,6 +22,17 @@ export interface ThreadWindowLike {
   window: WindowPosition;
 }
 
+const replacements = new WeakSet<object>();
+
+/**
+ * Marks a block written to the cache as the whole truth, taken as it is rather than merged: the block without steps
+ * the server removed (a regenerated reply), which a merge would otherwise keep as "steps next lacks".
+ */
+export function asReplacement<T extends ThreadWindowLike>(data: T): T {
+  replacements.add(data);
+  return data;
+}
+
 /** Whether the block reaches the newest turn (otherwise it was opened around a linked message). */
 export const isLatest = (data: Pick<ThreadWindowLike, "window">) => data.window.newerCursor === null;
 
@@ -32,7 +43,7 @@ export const isLatest = (data: Pick<ThreadWindowLike, "window">) => data.window.
  * other gap (more new turns than one window since the last read) is closed by taking `next`.
  */
 export function mergeThreadWindows<T extends ThreadWindowLike>(old: T | undefined, next: T): T {
-  if (!old || !old.window || !next.window || old === next) return next;
+  if (!old || !old.window || !next.window || old === next || replacements.has(next)) return next;
   const o = old.window;
   const n = next.window;
   const touch = n.start <= o.end && o.start <= n.end;
