@@ -3,7 +3,7 @@
  * reply in the old one's place, the old one and its 👎 gone, after a reload too. As a user of this spec's own, with
  * a thread of the demo seed's whose newest reply is not the fake's, so old and new can be told apart.
  */
-import { expect } from "./fixtures";
+import { expect, snap } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 
 const NAME = "Plan a three-day trip to Kyoto";
@@ -29,6 +29,7 @@ test.describe("regenerate", () => {
 
     // From the keyboard: it is a button with a name, in the tab order.
     await thread.regenerate(last).focus();
+    await snap(page, "regenerate-focused");
     await page.keyboard.press("Enter");
     await expect(thread.lastReplyText()).toHaveText(`Echo: ${question}`);
     await thread.waitForStoredTurn();
@@ -36,6 +37,7 @@ test.describe("regenerate", () => {
     await expect(thread.answersShowing(oldText)).toHaveCount(0);
     await expect(thread.down(last)).toHaveAttribute("aria-pressed", "false");
     await expect(thread.regenerate(last)).toBeVisible();
+    await snap(page, "regenerated");
 
     await page.reload();
     await expect(thread.lastReplyText()).toHaveText(`Echo: ${question}`);

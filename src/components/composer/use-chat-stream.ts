@@ -193,8 +193,9 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
   }
 
   /**
-   * The refetch is merged into the block of turns the cache holds, which keeps the steps it lacks (older pages): the
-   * old reply's steps and files, which the server removed, are taken out by hand, in the same render as the hand-over.
+   * The refetch is merged into the block of turns the cache holds, which keeps the steps it lacks (older pages). It
+   * drops a reply nested under its question itself, but not answers that are turns of their own (a thread without
+   * runs): the old reply's steps and files are taken out here, in the same render as the hand-over.
    */
   function dropReplaced(replacing: readonly string[]) {
     const gone = new Set(replacing);

@@ -49,6 +49,21 @@ describe("mergeThreadWindows", () => {
     expect(ids(replaced)).toEqual(range(10, 49));
   });
 
+  it("a refetch drops a reply the server removed from a turn it holds (another tab regenerated it); older pages stay", () => {
+    const loaded = mergeThreadWindows(block(30, 50, 50), block(10, 30, 50));
+    // Turn 49: its question s49, the old run and answer under it, a file on the answer.
+    const withTurn = (data: ThreadWindowLike, reply: string) => ({
+      ...data,
+      steps: [...data.steps, { id: `run-${reply}`, parentId: "s49" }, { id: `answer-${reply}`, parentId: `run-${reply}` }],
+      elements: [...data.elements, { id: `file-${reply}`, forId: `answer-${reply}` }],
+    });
+    const merged = mergeThreadWindows(withTurn(loaded, "old"), withTurn(block(30, 50, 50), "new"));
+    expect(merged.steps.map((s) => s.id)).not.toEqual(expect.arrayContaining(["run-old"]));
+    expect(merged.steps.map((s) => s.id).filter((id) => id.includes("-"))).toEqual(["run-new", "answer-new"]);
+    expect(merged.elements.map((e) => e.id).filter((id) => id.startsWith("file"))).toEqual(["file-new"]);
+    expect(ids({ ...merged, steps: merged.steps.filter((s) => !s.id.includes("-")) })).toEqual(range(10, 50));
+  });
+
   it("an edit of the cached block (a thumb) is taken as it is", () => {
     const loaded = mergeThreadWindows(block(30, 50, 50), block(10, 30, 50));
     const edited = { ...loaded, steps: loaded.steps.map((s) => (s.id === "s15" ? { ...s, tag: "rated" } : s)) };
