@@ -198,6 +198,21 @@ export class ThreadPage extends Conversation {
     return this.assistantMessages.nth(turn).getByRole("button", { name: "Not helpful", exact: true });
   }
 
+  /** The text of the newest question, as written. */
+  lastQuestionText(): Locator {
+    return this.userMessages.last().locator(".bubble");
+  }
+
+  /** The answers showing this text (a start of it: a rendered answer's text runs its paragraphs together). */
+  answersShowing(text: string): Locator {
+    return this.assistantMessages.filter({ hasText: text });
+  }
+
+  /** Regenerate, offered on the thread's newest answer only. */
+  regenerate(turn: number): Locator {
+    return this.assistantMessages.nth(turn).getByRole("button", { name: "Regenerate reply", exact: true });
+  }
+
   comment(turn: number): Locator {
     return this.assistantMessages.nth(turn).getByTestId("feedback-comment");
   }

@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { IdSchema } from "@/data";
 import { assertMessageBudget } from "./chat/message-budget";
+import { claimReply, releaseReplyClaim } from "./chat/regenerate-reply";
 import type { Context } from "./context";
 import { RefusalCause, toTRPCError } from "./errors";
 import { findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
@@ -74,11 +75,16 @@ export const threadContentProcedure = threadInput.use(async ({ ctx, input, next 
   return next({ ctx: { ...ctx, thread, threadId: thread.id } });
 });
 
+/** The caller's thread in outline; what the procedure must check besides the thread goes out beside its read: no round trip of its own. */
+async function ownedOutline(ctx: GateContext, threadId: string, alongside: ReadonlyArray<Promise<void> | undefined>) {
+  const [outline] = await Promise.all([findOwnedThreadOutline(ctx.services.data, ctx.user, threadId), ...alongside]);
+  if (!outline) throw threadNotFound();
+  return outline;
+}
+
 const threadOutlineGate = (options: { alongside?: (ctx: GateContext) => Promise<void> }) =>
   threadInput.use(async ({ ctx, input, next }) => {
-    // What the procedure must check besides the thread goes out beside its read: no round trip of its own.
-    const [outline] = await Promise.all([findOwnedThreadOutline(ctx.services.data, ctx.user, input.threadId), options.alongside?.(ctx)]);
-    if (!outline) throw threadNotFound();
+    const outline = await ownedOutline(ctx, input.threadId, [options.alongside?.(ctx)]);
     return next({ ctx: { ...ctx, outline, threadId: outline.thread.id } });
   });
 
@@ -93,3 +99,19 @@ export const threadWindowProcedure = threadOutlineGate({});
  * a turn reads whole only the newest messages it sends the model, never a long thread's every step.
  */
 export const threadMessageProcedure = threadOutlineGate({ alongside: (ctx) => assertMessageBudget(ctx.services, ctx.user.identifier) });
+
+/**
+ * `threadReplyProcedure`: a reply of the caller's thread asked for again (chat.regenerate). The same outline and
+ * message budget as a send, and beside them the claim on that reply (chat/regenerate-reply.ts), so a second request
+ * for it is refused before either deletes anything. A request refused here takes its claim back.
+ */
+export const threadReplyProcedure = protectedProcedure.input(z.object({ threadId: IdSchema, stepId: IdSchema })).use(async ({ ctx, input, next }) => {
+  const { data } = ctx.services;
+  let claimed = false;
+  const claim = claimReply(data, ctx.user.identifier, input.threadId, input.stepId).then((held) => void (claimed = held));
+  const outline = await ownedOutline(ctx, input.threadId, [assertMessageBudget(ctx.services, ctx.user.identifier), claim]).catch(async (error: unknown) => {
+    await releaseReplyClaim(data, ctx.user.identifier, input.threadId, input.stepId);
+    throw error;
+  });
+  return next({ ctx: { ...ctx, outline, threadId: outline.thread.id, claimed } });
+});

@@ -28,6 +28,11 @@ export interface ChatTurn {
   assistantName: string | null;
   /** Ended, and the refetch that should have replaced it failed: shown as it is, and a new message may be sent. */
   stale: boolean;
+  /**
+   * A regenerated reply (Regenerate on the newest answer): the question is the stored one, asked again, and these are
+   * the steps of the reply it replaces, hidden at once as the server removes them.
+   */
+  replacing?: readonly string[];
 }
 
 export const isStreaming = (turn: ChatTurn | null | undefined) => turn?.status === "sending" || turn?.status === "streaming";
@@ -36,10 +41,10 @@ export const isStreaming = (turn: ChatTurn | null | undefined) => turn?.status =
  * The server's steps and elements of a live turn are drawn from the turn until it is removed, so never twice. The
  * turn is the message and everything nested under it (its run, the reply), even before the client knows the run's id.
  */
-export type TurnIds = Pick<ChatTurn, "messageId" | "runStepId" | "assistantStepId" | "errorStepId">;
+export type TurnIds = Pick<ChatTurn, "messageId" | "runStepId" | "assistantStepId" | "errorStepId" | "replacing">;
 export function withoutTurn(thread: ThreadDetail, turn: TurnIds | null): ThreadDetail {
   if (!turn) return thread;
-  const hidden = new Set([turn.messageId, turn.runStepId, turn.assistantStepId, turn.errorStepId].filter((id): id is string => Boolean(id)));
+  const hidden = new Set([turn.messageId, turn.runStepId, turn.assistantStepId, turn.errorStepId, ...(turn.replacing ?? [])].filter((id): id is string => Boolean(id)));
   for (let grew = true; grew; ) {
     grew = false;
     for (const s of thread.steps) {

@@ -5,6 +5,7 @@ import { useCallback } from "react";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
+import { asReplacement } from "@/lib/shared/thread-window-merge";
 import type { ChatEvent } from "@/trpc/router-types";
 import { useToast } from "@/components/ui/toast";
 import type { ThreadElement } from "@/trpc/use-thread-cache";
@@ -32,6 +33,12 @@ export interface SendInput {
   messageId: string;
   content: string;
   attachments: ThreadElement[];
+  /**
+   * Regenerate instead of send: `messageId` is the stored question asked again (chat.regenerate), `stepId` the
+   * newest answer it replaces, `replacing` the steps of that reply, hidden while the new one streams. The same turn,
+   * stream and hand-over as a sent message.
+   */
+  regenerate?: { stepId: string; replacing: readonly string[]; askedAt: string };
 }
 
 /** `started` once the server has the message; otherwise the composer puts the draft back. */
@@ -40,10 +47,12 @@ export type SendOutcome = "started" | "failed" | "aborted";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A message for a send that failed before the server had it: the server's own for a refusal, else "check your connection". */
-function failureMessage(error: unknown, t: Dictionary): string {
+function failureMessage(error: unknown, t: Dictionary, regenerating: boolean): string {
   const data = (error as { data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } } | null)?.data;
   const zodMessage = data?.zodError?.fieldErrors && Object.values(data.zodError.fieldErrors).flat().find(Boolean);
   if (zodMessage) return zodMessage;
+  // The reply changed meanwhile (another tab answered, or is regenerating it): the refetch below shows how.
+  if (regenerating && (data?.code === "BAD_REQUEST" || data?.code === "CONFLICT" || data?.code === "NOT_FOUND")) return t.regenerateRefused;
   const message = error instanceof Error ? error.message : "";
   if (data?.code === "BAD_REQUEST" || data?.code === "SERVICE_UNAVAILABLE" || data?.code === "PAYLOAD_TOO_LARGE") return message || t.sendFailed;
   if (data?.code === "NOT_FOUND") return t.notFoundTitle;
@@ -57,13 +66,17 @@ function failureMessage(error: unknown, t: Dictionary): string {
  * the request; the server then stores what it streamed, marked cancelled (continue-thread.ts).
  */
 export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutcome> {
-  const { threadId, messageId } = input;
+  const { threadId, messageId, regenerate } = input;
   const { utils, toast, t } = deps;
   const controller = chatTurns.begin(threadId);
 
   let turn: ChatTurn = {
-    ...input,
-    sentAt: new Date().toISOString(),
+    threadId,
+    messageId,
+    content: input.content,
+    attachments: input.attachments,
+    replacing: regenerate?.replacing,
+    sentAt: regenerate?.askedAt ?? new Date().toISOString(),
     status: "sending",
     reply: "",
     started: false,
@@ -98,7 +111,10 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
   return new Promise<SendOutcome>((resolve) => {
     void (async () => {
       try {
-        const events: AsyncIterable<ChatEvent> = await utils.client.chat.send.mutate({ threadId, messageId, content: input.content }, { signal: controller.signal });
+        const options = { signal: controller.signal };
+        const events: AsyncIterable<ChatEvent> = regenerate
+          ? await utils.client.chat.regenerate.mutate({ threadId, stepId: regenerate.stepId }, options)
+          : await utils.client.chat.send.mutate({ threadId, messageId, content: input.content }, options);
         for await (const event of events) {
           if (event.type === "start") {
             update({
@@ -134,7 +150,7 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
         flush();
         if (!turn.started) {
           remove();
-          if (!controller.signal.aborted) toast(failureMessage(error, t));
+          if (!controller.signal.aborted) toast(failureMessage(error, t, Boolean(regenerate)));
           resolve(controller.signal.aborted ? "aborted" : "failed");
           // The server may have stored the message before failing: show the thread as it is.
           void utils.threads.get.invalidate({ threadId });
@@ -170,7 +186,21 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
       }
       await sleep(150 * (attempt + 1));
     }
-    if (fetched) remove();
-    else update({ stale: true });
+    if (fetched) {
+      if (regenerate) dropReplaced(regenerate.replacing);
+      remove();
+    } else update({ stale: true });
+  }
+
+  /**
+   * The refetch is merged into the block of turns the cache holds, which keeps the steps it lacks (older pages). It
+   * drops a reply nested under its question itself, but not answers that are turns of their own (a thread without
+   * runs): the old reply's steps and files are taken out here, in the same render as the hand-over.
+   */
+  function dropReplaced(replacing: readonly string[]) {
+    const gone = new Set(replacing);
+    utils.threads.get.setData({ threadId }, (data) =>
+      data ? asReplacement({ ...data, steps: data.steps.filter((s) => !gone.has(s.id)), elements: data.elements.filter((e) => !(e.forId && gone.has(e.forId))) }) : data,
+    );
   }
 }

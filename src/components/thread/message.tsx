@@ -14,10 +14,17 @@ import { stepElementId } from "./use-step-anchor";
 import type { ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 
 /**
- * The thread's last failed answer, which can be asked again. Provided by the thread view, read by the
- * error message it names, wherever the step tree draws it. `disabled` while another turn is still in flight.
+ * What the thread's newest answer offers, provided by the thread view and read by the message it names, wherever
+ * the step tree draws it: `retry` on a failed answer (its question sent again), `regenerate` on a real one (asked
+ * again, the new reply taking its place). `disabled` while another turn is still in flight.
  */
-export const RetryContext = createContext<{ stepId: string; disabled: boolean; retry: () => void } | null>(null);
+export interface AnswerAction {
+  stepId: string;
+  kind: "retry" | "regenerate";
+  disabled: boolean;
+  run: () => void;
+}
+export const AnswerActionContext = createContext<AnswerAction | null>(null);
 
 /** The time a message was written: short on screen, the full date on hover (title). Client clock only. */
 export function StepTime({ step }: { step: Pick<ThreadStep, "createdAt" | "start"> }) {
@@ -61,7 +68,8 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
  * feedback (its run, or itself in a thread without runs); `run` gives the turn's duration. `streaming`: the reply
  * is still arriving: a caret after the text, dots before the first token, no actions yet; the footer keeps
  * its height so nothing moves when they appear. An error step (`isError`) is drawn as an error, with Retry when it
- * is the thread's last answer; a reply stopped by the user (`metadata.cancelled`) says so.
+ * is the thread's last answer; the thread's last real answer has Regenerate beside its thumbs; a reply stopped by
+ * the user (`metadata.cancelled`) says so.
  */
 export function AssistantMessage({
   threadId,
@@ -79,7 +87,9 @@ export function AssistantMessage({
   streaming?: boolean;
 }) {
   const { t } = useI18n();
-  const retry = useContext(RetryContext);
+  const action = useContext(AnswerActionContext);
+  const retry = action?.stepId === step.id && action.kind === "retry" ? action : null;
+  const regenerate = action?.stepId === step.id && action.kind === "regenerate" && !streaming ? action : null;
   const text = step.output ?? "";
   const source = { key: prerenderedKey(step.id, "output"), text };
   const duration = run ? formatDuration(run.start, run.end) : null;
@@ -96,8 +106,8 @@ export function AssistantMessage({
             <span className="sr-only">{t.stepError}: </span>
             {text ? <Markdown source={source}>{text}</Markdown> : null}
           </div>
-          {retry && retry.stepId === step.id ? (
-            <button type="button" className="btn btn-sm error-callout-retry" aria-disabled={retry.disabled || undefined} onClick={() => !retry.disabled && retry.retry()}>
+          {retry ? (
+            <button type="button" className="btn btn-sm error-callout-retry" aria-disabled={retry.disabled || undefined} onClick={() => !retry.disabled && retry.run()}>
               <RetryIcon size={14} />
               {t.retryMessage}
             </button>
@@ -120,6 +130,18 @@ export function AssistantMessage({
       <div className="message-footer">
         {text && !streaming ? <CopyButton text={text} label={t.copyMessage} /> : null}
         {ratedStep && !streaming ? <FeedbackButtons threadId={threadId} step={ratedStep} /> : null}
+        {regenerate ? (
+          <button
+            type="button"
+            className="icon-btn icon-btn-sm"
+            aria-label={t.regenerateReply}
+            title={t.regenerateReply}
+            aria-disabled={regenerate.disabled || undefined}
+            onClick={() => !regenerate.disabled && regenerate.run()}
+          >
+            <RetryIcon size={14} />
+          </button>
+        ) : null}
         {cancelled ? <span className="stopped-label">{t.stopped}</span> : null}
         {streaming ? null : (
           <span className="message-meta">

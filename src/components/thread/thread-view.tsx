@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { sortSteps } from "@/lib/shared/build-step-tree";
+import { newestTurn } from "@/lib/shared/build-step-tree";
 import { formatFullDate, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
@@ -11,7 +11,7 @@ import { Composer } from "@/components/composer/composer";
 import { ExportMenu } from "./export-menu";
 import { ShareButton } from "@/components/share/share-button";
 import { PinButton } from "@/components/threads/pin-button";
-import { AssistantMessage, ErrorLabel, RetryContext, UserMessage } from "./message";
+import { AnswerActionContext, AssistantMessage, ErrorLabel, UserMessage, type AnswerAction } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
 import { ThreadTitle } from "./thread-title";
@@ -19,8 +19,8 @@ import { updatedLabel } from "./updated-label";
 import { ChevronDownIcon, SparkIcon } from "@/components/ui/icons";
 import { isStreaming, withoutTurn, type ChatTurn } from "@/components/composer/chat-turn";
 import { useChatTurn } from "@/components/composer/chat-turn-store";
-import { useSendMessage } from "@/components/composer/use-chat-stream";
-import type { ThreadDetail, ThreadStep } from "@/trpc/use-thread-cache";
+import { useSendMessage, type SendInput } from "@/components/composer/use-chat-stream";
+import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 import { useNearView, useThreadWindow } from "./use-thread-window";
 import { PrerenderedContext, type PrerenderedSteps } from "./lazy-markdown";
 
@@ -134,13 +134,21 @@ export function ThreadHeader({ thread, turn, draft, serverUpdated }: { thread: T
   );
 }
 
-/** The thread's last answer, when it is an error: what to send again to retry it. */
-function lastFailure(steps: readonly ThreadStep[]): { stepId: string; content: string } | null {
-  const ordered = sortSteps(steps);
-  const last = ordered.at(-1);
-  if (!last || !last.isError || last.type !== "assistant_message") return null;
-  const content = (ordered.findLast((s) => s.type === "user_message")?.output ?? "").trim();
-  return content ? { stepId: last.id, content } : null;
+/**
+ * What the thread's newest answer offers (newestTurn: the same reading of the thread the server makes): a failed one
+ * is retried by sending its question again, a real one regenerated in place. Null when neither applies.
+ */
+function lastAnswer(steps: readonly ThreadStep[], elements: readonly ThreadElement[]): Omit<SendInput, "threadId"> & { stepId: string; failed: boolean } | null {
+  const newest = newestTurn(steps);
+  const answer = newest?.answer;
+  if (!newest || !answer) return null;
+  const { question } = newest;
+  const content = (question.output ?? question.input ?? "").trim();
+  // A retry's message id is drawn at each click (below): a new message each time.
+  if (answer.isError) return content && newest.reply.at(-1) === answer ? { stepId: answer.id, failed: true, messageId: "", content, attachments: [] } : null;
+  const attachments = elements.filter((e) => e.forId === question.id);
+  const regenerate = { stepId: answer.id, replacing: newest.reply.map((s) => s.id), askedAt: question.createdAt ?? question.start ?? new Date().toISOString() };
+  return { stepId: answer.id, failed: false, messageId: question.id, content, attachments, regenerate };
 }
 
 /**
@@ -154,7 +162,8 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
   const runStepId = turn?.runStepId ?? null;
   const assistantStepId = turn?.assistantStepId ?? null;
   const errorStepId = turn?.errorStepId ?? null;
-  const ids = useMemo(() => (messageId ? { messageId, runStepId, assistantStepId, errorStepId } : null), [messageId, runStepId, assistantStepId, errorStepId]);
+  const replacing = turn?.replacing;
+  const ids = useMemo(() => (messageId ? { messageId, runStepId, assistantStepId, errorStepId, replacing } : null), [messageId, runStepId, assistantStepId, errorStepId, replacing]);
   const visible = useMemo(() => withoutTurn(thread, ids), [thread, ids]);
   // Tokens re-render this body many times a second: the stored conversation is not drawn again for them.
   const olderRef = useRef<HTMLDivElement>(null);
@@ -181,34 +190,36 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
 
   // Only a block that ends at the newest turn knows the thread's last answer.
   const latest = thread.window.newerCursor === null;
-  const failure = useMemo(() => (latest ? lastFailure(thread.steps) : null), [thread.steps, latest]);
-  const pendingFailure = turn?.status === "error" && errorStepId && turn.content.trim() ? { stepId: errorStepId, content: turn.content.trim() } : null;
-  const target = pendingFailure ?? (turn ? null : failure);
-  const threadId = thread.id;
-  const targetStep = target?.stepId ?? null;
-  const targetContent = target?.content ?? "";
-  const busy = turn !== null;
-  // A retry is a new message with the same text: the failed one stays in the history, as it happened.
-  const retry = useMemo(
-    () =>
-      targetStep
-        ? { stepId: targetStep, disabled: busy, retry: () => void send({ threadId, messageId: randomId(), content: targetContent, attachments: [] }) }
-        : null,
-    [targetStep, targetContent, busy, send, threadId],
+  const stored = useMemo(() => (latest ? lastAnswer(thread.steps, thread.elements) : null), [thread.steps, thread.elements, latest]);
+  const failedContent = turn?.status === "error" ? turn.content.trim() : "";
+  const pendingFailure = useMemo(
+    () => (errorStepId && failedContent ? { stepId: errorStepId, failed: true, messageId: "", content: failedContent, attachments: [] } : null),
+    [errorStepId, failedContent],
   );
+  // While a turn is in flight the stored answer is not the newest: it offers nothing (a failed turn offers its Retry).
+  const target = pendingFailure ?? (turn ? null : stored);
+  const threadId = thread.id;
+  const busy = turn !== null;
+  // A retry is a new message with the same text: the failed one stays in the history, as it happened. A regenerate
+  // asks the same question again through the same send path, and its reply takes the old one's place.
+  const action = useMemo<AnswerAction | null>(() => {
+    if (!target) return null;
+    const { stepId, failed, ...input } = target;
+    return { stepId, kind: failed ? "retry" : "regenerate", disabled: busy, run: () => void send({ threadId, ...input, messageId: failed ? randomId() : input.messageId }) };
+  }, [target, busy, send, threadId]);
 
   const pendingRef = useRef<HTMLDivElement>(null);
   useStickToBottom(pendingRef, messageId);
 
   return (
-    <RetryContext.Provider value={retry}>
+    <AnswerActionContext.Provider value={action}>
       {showConversation ? conversation : null}
       {turn ? (
         <div ref={pendingRef} className="conversation conversation-pending" data-testid="pending-turn">
           <PendingTurn turn={turn} />
         </div>
       ) : null}
-    </RetryContext.Provider>
+    </AnswerActionContext.Provider>
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attachElements, buildStepTree, conversationOrder, feedbackTargets, sortSteps, type StepNode, type TreeStepLike } from "./build-step-tree";
+import { attachElements, buildStepTree, conversationOrder, feedbackTargets, newestTurn, sortSteps, type StepNode, type TreeStepLike } from "./build-step-tree";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s)).toISOString();
 
@@ -214,5 +214,35 @@ describe("attachElements", () => {
     );
     expect(byStep.get("s1")?.map((e) => e.id)).toEqual(["e1", "e4"]);
     expect(orphans.map((e) => e.id)).toEqual(["e2", "e3"]);
+  });
+});
+
+describe("newestTurn", () => {
+  const ids = (turn: ReturnType<typeof newestTurn<TreeStepLike>>) => turn && { question: turn.question.id, reply: turn.reply.map((s) => s.id), answer: turn.answer?.id ?? null };
+
+  it("in Chainlit's shape: the last question, its run and everything under it, the last answer (even with the question's clock ahead)", () => {
+    const steps: TreeStepLike[] = [
+      { id: "q1", type: "user_message", createdAt: at(1) },
+      { id: "r1", type: "run", parentId: "q1", createdAt: at(2) },
+      { id: "a1", type: "assistant_message", parentId: "r1", createdAt: at(3) },
+      // The browser stamped the question 9 s ahead of its run and answer.
+      { id: "q2", type: "user_message", createdAt: at(19) },
+      { id: "r2", type: "run", parentId: "q2", createdAt: at(10) },
+      { id: "t2", type: "tool", parentId: "r2", createdAt: at(11) },
+      { id: "a2", type: "assistant_message", parentId: "r2", createdAt: at(12) },
+      { id: "e2", type: "assistant_message", parentId: "r2", isError: true, createdAt: at(13) },
+    ];
+    expect(ids(newestTurn(steps))).toEqual({ question: "q2", reply: ["r2", "t2", "a2", "e2"], answer: "e2" });
+  });
+
+  it("without runs: whatever follows the last question; no answer yet, or no question at all", () => {
+    const flat: TreeStepLike[] = [
+      { id: "q", type: "user_message", createdAt: at(1) },
+      { id: "t", type: "tool", createdAt: at(2) },
+      { id: "a", type: "assistant_message", createdAt: at(3) },
+    ];
+    expect(ids(newestTurn(flat))).toEqual({ question: "q", reply: ["t", "a"], answer: "a" });
+    expect(ids(newestTurn(flat.slice(0, 2)))).toEqual({ question: "q", reply: ["t"], answer: null });
+    expect(newestTurn([{ id: "hello", type: "assistant_message", createdAt: at(1) }])).toBeNull();
   });
 });

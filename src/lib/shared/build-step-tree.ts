@@ -138,3 +138,17 @@ export function attachElements<E extends { forId?: string | null }>(elements: re
   }
   return { byStep, orphans };
 }
+
+/**
+ * The thread's newest turn as Regenerate and Retry see it: its question (the last user message in reading order), the
+ * reply (every step after it in reading order: the run, tool steps, answers, error steps; in a thread without runs,
+ * whatever follows the question) and the reply's last answer. Null when the thread has no question. The server
+ * decides with this what a regenerate removes (server/chat/regenerate-reply.ts), the thread view where the button goes.
+ */
+export function newestTurn<S extends TreeStepLike>(steps: readonly S[]): { question: S; reply: S[]; answer: S | null } | null {
+  const ordered = conversationOrder(steps);
+  const asked = ordered.findLastIndex((s) => s.type === "user_message");
+  if (asked === -1) return null;
+  const reply = ordered.slice(asked + 1);
+  return { question: ordered[asked]!, reply, answer: reply.findLast((s) => s.type === "assistant_message") ?? null };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLatest, mergeThreadWindows, type ThreadWindowLike, type WindowPosition } from "./thread-window-merge";
+import { asReplacement, isLatest, mergeThreadWindows, type ThreadWindowLike, type WindowPosition } from "./thread-window-merge";
 
 /** A block of turns [start, end) of a thread of `total` turns: one step `s{i}` and one element `e{i}` per turn. */
 function block(start: number, end: number, total: number, tag = ""): ThreadWindowLike & { name: string } {
@@ -38,6 +38,30 @@ describe("mergeThreadWindows", () => {
     expect(merged.window).toMatchObject({ start: 10, end: 51, total: 51, olderCursor: "older-10", newerCursor: null });
     expect(merged.steps.find((s) => s.id === "s40")).toMatchObject({ tag: "new" });
     expect(merged.steps.find((s) => s.id === "s12")).toMatchObject({ tag: "old" });
+  });
+
+  it("a block marked as a replacement (steps the server removed, a regenerated reply) is taken as it is, not merged back", () => {
+    const loaded = mergeThreadWindows(block(30, 50, 50), block(10, 30, 50));
+    const without = { ...loaded, steps: loaded.steps.filter((s) => s.id !== "s49"), elements: loaded.elements.filter((e) => e.id !== "e49") };
+    expect(ids(mergeThreadWindows(loaded, without))).toContain("s49");
+    const replaced = mergeThreadWindows(loaded, asReplacement(without));
+    expect(replaced).toBe(without);
+    expect(ids(replaced)).toEqual(range(10, 49));
+  });
+
+  it("a refetch drops a reply the server removed from a turn it holds (another tab regenerated it); older pages stay", () => {
+    const loaded = mergeThreadWindows(block(30, 50, 50), block(10, 30, 50));
+    // Turn 49: its question s49, the old run and answer under it, a file on the answer.
+    const withTurn = (data: ThreadWindowLike, reply: string) => ({
+      ...data,
+      steps: [...data.steps, { id: `run-${reply}`, parentId: "s49" }, { id: `answer-${reply}`, parentId: `run-${reply}` }],
+      elements: [...data.elements, { id: `file-${reply}`, forId: `answer-${reply}` }],
+    });
+    const merged = mergeThreadWindows(withTurn(loaded, "old"), withTurn(block(30, 50, 50), "new"));
+    expect(merged.steps.map((s) => s.id)).not.toEqual(expect.arrayContaining(["run-old"]));
+    expect(merged.steps.map((s) => s.id).filter((id) => id.includes("-"))).toEqual(["run-new", "answer-new"]);
+    expect(merged.elements.map((e) => e.id).filter((id) => id.startsWith("file"))).toEqual(["file-new"]);
+    expect(ids({ ...merged, steps: merged.steps.filter((s) => !s.id.includes("-")) })).toEqual(range(10, 50));
   });
 
   it("an edit of the cached block (a thumb) is taken as it is", () => {

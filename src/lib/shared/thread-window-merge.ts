@@ -17,9 +17,20 @@ export interface WindowPosition {
 }
 
 export interface ThreadWindowLike {
-  steps: readonly { id: string }[];
-  elements: readonly { id: string }[];
+  steps: readonly { id: string; parentId?: string | null }[];
+  elements: readonly { id: string; forId?: string | null }[];
   window: WindowPosition;
+}
+
+const replacements = new WeakSet<object>();
+
+/**
+ * Marks a block written to the cache as the whole truth, taken as it is rather than merged: the block without steps
+ * the server removed (a regenerated reply), which a merge would otherwise keep as "steps next lacks".
+ */
+export function asReplacement<T extends ThreadWindowLike>(data: T): T {
+  replacements.add(data);
+  return data;
 }
 
 /** Whether the block reaches the newest turn (otherwise it was opened around a linked message). */
@@ -32,7 +43,7 @@ export const isLatest = (data: Pick<ThreadWindowLike, "window">) => data.window.
  * other gap (more new turns than one window since the last read) is closed by taking `next`.
  */
 export function mergeThreadWindows<T extends ThreadWindowLike>(old: T | undefined, next: T): T {
-  if (!old || !old.window || !next.window || old === next) return next;
+  if (!old || !old.window || !next.window || old === next || replacements.has(next)) return next;
   const o = old.window;
   const n = next.window;
   const touch = n.start <= o.end && o.start <= n.end;
@@ -42,8 +53,9 @@ export function mergeThreadWindows<T extends ThreadWindowLike>(old: T | undefine
   }
   const stepIds = new Set(next.steps.map((s) => s.id));
   const elementIds = new Set(next.elements.map((e) => e.id));
-  const keptSteps = old.steps.filter((s) => !stepIds.has(s.id));
-  const keptElements = old.elements.filter((e) => !elementIds.has(e.id));
+  const removed = removedFrom(old, stepIds);
+  const keptSteps = old.steps.filter((s) => !stepIds.has(s.id) && !removed.has(s.id));
+  const keptElements = old.elements.filter((e) => !elementIds.has(e.id) && !(e.forId && removed.has(e.forId)));
   if (keptSteps.length === 0 && keptElements.length === 0 && n.start <= o.start && n.end >= o.end) return next;
   const older = o.start < n.start ? o : n;
   const newer = o.end > n.end ? o : n;
@@ -53,4 +65,23 @@ export function mergeThreadWindows<T extends ThreadWindowLike>(old: T | undefine
     elements: [...keptElements, ...next.elements],
     window: { ...n, start: older.start, olderCursor: older.olderCursor, end: newer.end, newerCursor: newer.newerCursor },
   };
+}
+
+/**
+ * The steps of `old` that the server has removed since: a window carries its turns whole (docs/long-threads.md), so
+ * a step missing from `next` whose turn's root step is in `next` is gone there (a regenerated reply, in another tab
+ * too). A root missing from `next` is a turn `next` does not cover (an older page) and stays.
+ */
+function removedFrom(old: ThreadWindowLike, nextIds: ReadonlySet<string>): Set<string> {
+  const parents = new Map(old.steps.map((s) => [s.id, s.parentId ?? null]));
+  const rootOf = (id: string) => {
+    // Bounded: a parent cycle written by another app must not hang the tab.
+    for (let step = id, hops = 0; hops < 64; hops++) {
+      const parent = parents.get(step);
+      if (!parent || !parents.has(parent) || parent === id) return step;
+      step = parent;
+    }
+    return id;
+  };
+  return new Set(old.steps.filter((s) => !nextIds.has(s.id) && s.parentId && nextIds.has(rootOf(s.id))).map((s) => s.id));
 }

@@ -115,18 +115,18 @@ function readLimits(elements: readonly Element[]): number[] {
  * the message just sent its own text: never more than fitHistory will count, so every message it keeps is read.
  * Failed replies never reach the model (messagesInOrder) and count nothing.
  */
-function readHistory(outline: ThreadOutline, messageId: string, content: string, budget: number | undefined) {
+function readHistory(outline: ThreadOutline, leaveOut: ReadonlySet<string>, content: string, budget: number | undefined) {
   const maxChars = (budget ?? Infinity) - content.length;
   const charsOf = (step: Step) => (isHistoryMessage(step) ? (step.output ?? "").length : 0);
-  return outline.newestSteps(newestMessageIds(outline.steps, HISTORY_MESSAGES_MAX, messageId), { maxChars, maxBytes: historyReadBytes(maxChars), charsOf });
+  return outline.newestSteps(newestMessageIds(outline.steps, HISTORY_MESSAGES_MAX, leaveOut), { maxChars, maxBytes: historyReadBytes(maxChars), charsOf });
 }
 
 export async function* continueThread(
-  deps: { data: DynamoDBDataLayer; assistant: Assistant; userIdentifier: string },
+  deps: ReplyDeps,
   input: ContinueInput,
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
-  const { data, assistant } = deps;
+  const { data } = deps;
   const { outline, messageId } = input;
   const { thread } = outline;
   const threadId = thread.id;
@@ -138,23 +138,62 @@ export async function* continueThread(
   const userStep = { id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt };
   const threadName = thread.name ?? threadNameFrom(input.content, ownAttachments);
   const runStepId = randomUUID();
-  const assistantStepId = randomUUID();
-  const runStart = now();
+  const run = runStepOf(userStep, runStepId, now());
   // The turn's first writes go out side by side and beside the model request: the gate's read is the only round
   // trip before the model is asked. Their times were taken above, so the order they land in does not matter. The
   // first message names the thread; every turn moves it to the top of the list.
   const stored = Promise.all([
     data.createStep(userStep, indexed),
     data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true, ...indexed }),
-    data.createStep({ id: runStepId, threadId, type: "run", name: "on_message", parentId: messageId, input: input.content, createdAt: runStart, start: runStart }),
+    data.createStep(run),
   ]);
+  yield* answerQuestion(deps, { outline, question: userStep, leaveOut: new Set([messageId]), runStepId, threadName, stored }, signal);
+}
+
+/** The turn's `on_message` run, nested under its question as Chainlit's on_message decorator nests it. */
+export function runStepOf(question: Pick<Step, "id" | "threadId" | "output" | "input">, runStepId: string, at: string) {
+  return { id: runStepId, threadId: question.threadId, type: "run", name: "on_message", parentId: question.id, input: question.output ?? question.input ?? "", createdAt: at, start: at };
+}
+
+export interface ReplyDeps {
+  data: DynamoDBDataLayer;
+  assistant: Assistant;
+  userIdentifier: string;
+}
+
+export interface QuestionToAnswer {
+  outline: ThreadOutline;
+  /** The user_message answered: the one just sent, or the one whose reply is regenerated (regenerate-reply.ts). */
+  question: Step;
+  /** Steps of the outline that are not history: the question itself, and the reply it replaces. */
+  leaveOut: ReadonlySet<string>;
+  /** The run the reply is written under (its step is among `stored`'s writes). */
+  runStepId: string;
+  threadName: string | null;
+  /** The turn's writes before the reply, started beside the model request; a failure calls the model off. */
+  stored: Promise<unknown>;
+}
+
+/**
+ * Asks the model for a reply to `question`, with the thread's history before it, and streams and stores that reply
+ * under the run: what sending a message and regenerating a reply share, so both read, ask and keep alike.
+ */
+export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+  const { data, assistant } = deps;
+  const { outline, question, runStepId, threadName, stored } = input;
+  const threadId = outline.thread.id;
+  const messageId = question.id;
+  const content = question.output ?? question.input ?? "";
+  const indexed = { owner: outline.thread.userId ?? undefined };
+  const ownAttachments = outline.elements.filter((e) => e.forId === messageId);
+  const assistantStepId = randomUUID();
   stored.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
 
   const [readable, earlier] = await Promise.all([
     Promise.all(readLimits(ownAttachments).map((limit, i) => readAttachment(ownAttachments[i]!, data.storageProvider, limit).catch(() => describeOnly([ownAttachments[i]!])[0]!))),
-    readHistory(outline, messageId, input.content, assistant.historyMaxChars),
+    readHistory(outline, input.leaveOut, content, assistant.historyMaxChars),
   ]);
-  const messages = messagesInOrder([...earlier, userStep], outline.elements, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
+  const messages = messagesInOrder([...earlier, question], outline.elements, (elements) => (elements.some((e) => e.forId === messageId) ? readable : describeOnly(elements)));
 
   // The model's request starts now (an async generator runs on its first next()); nothing reaches the client before
   // the message is stored, and a failed write calls the model off.

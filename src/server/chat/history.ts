@@ -28,9 +28,9 @@ export const isHistoryMessage = (s: Step) => isMessage(s) && !s.isError;
  * The assistant then keeps as many of them as fit its character budget (assistant/history-budget.ts); this bound
  * only keeps a 10,000-step thread from being read and decoded whole before every reply.
  */
-export function newestMessageIds(steps: readonly StepOutline[], max: number, leaveOut: string): string[] {
+export function newestMessageIds(steps: readonly StepOutline[], max: number, leaveOut: ReadonlySet<string>): string[] {
   return conversationOrder(steps)
-    .filter((s) => isMessage(s) && s.id !== leaveOut)
+    .filter((s) => isMessage(s) && !leaveOut.has(s.id))
     .slice(-max)
     .map((s) => s.id);
 }

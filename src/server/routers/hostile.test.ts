@@ -92,10 +92,14 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "share.revoke": (c, i) => c.share.revoke({ threadId: i.threadId }),
   "threads.pin": (c, i) => c.threads.pin({ threadId: i.threadId }),
   "threads.unpin": (c, i) => c.threads.unpin({ threadId: i.threadId }),
+  // Her newest reply (a thread without runs: the assistant message after her question): refused, never deleted.
+  "chat.regenerate": async (c, i) => {
+    for await (const _event of await c.chat.regenerate({ threadId: i.threadId, stepId: i.stepId }));
+  },
   "threads.delete": (c, i) => c.threads.delete({ threadId: i.threadId }),
 };
 /** The procedures that also name something inside the thread. */
-const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete"];
+const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete", "chat.regenerate"];
 
 /** The code a call failed with, "resolved" if it did not; a message showing a key or a stack is flagged too. */
 async function outcome(run: () => Promise<unknown>): Promise<string> {

@@ -157,6 +157,8 @@ export const en = {
   turnsFailed: "Couldn't load more messages. Scroll again to retry, or reload the page.",
   assistantFailed: (message: string) => `The assistant couldn't answer: ${message}`,
   retryMessage: "Retry",
+  regenerateReply: "Regenerate reply",
+  regenerateRefused: "This reply can no longer be regenerated: the thread has changed. It now shows as it is.",
   demoBadge: "Demo",
   demoNotice: "Replies come from the built-in demo assistant: offline and canned. Set OPENAI_BASE_URL to use a real model.",
   assistantNotice: (name: string) => `Replies by ${name}. Check anything important.`,

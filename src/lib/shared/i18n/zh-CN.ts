@@ -151,6 +151,8 @@ export const zhCN: Dictionary = {
   turnsFailed: "无法加载更多消息。请再次滚动重试，或刷新页面。",
   assistantFailed: (message: string) => `助手无法回答：${message}`,
   retryMessage: "重试",
+  regenerateReply: "重新生成回复",
+  regenerateRefused: "此回复已无法重新生成：对话已有变化，现显示当前内容。",
   demoBadge: "演示",
   demoNotice: "回复来自内置的演示助手：离线、内容固定。设置 OPENAI_BASE_URL 即可使用真实模型。",
   assistantNotice: (name: string) => `回复由 ${name} 生成。重要信息请自行核实。`,
