@@ -112,8 +112,12 @@ export async function threadWindow(
   const shown = outline.elements.filter((element: Element) => (element.forId ? ids.has(element.forId) || (allIds !== null && !allIds.has(element.forId)) : allIds !== null));
   const elements = await data.signElements(shown);
   const cursor = (d: "older" | "newer", index: number) => encodeTurnCursor(data, { u: userId, t: outline.thread.id, d, r: turns[index]!.rootId });
+  // The thread's metadata stays on the server: no view draws it, and Chainlit saves a whole session there (its
+  // chat settings, the `env` a user typed keys into), up to hundreds of KB that every open and page would carry.
+  // The export carries it (thread-export.ts).
+  const { metadata: _metadata, ...thread } = toPublicThread({ ...outline.thread, steps, elements }, toPublicElement);
   return {
-    ...toPublicThread({ ...outline.thread, steps, elements }, toPublicElement),
+    ...thread,
     window: {
       start,
       end,

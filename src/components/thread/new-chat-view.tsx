@@ -24,7 +24,7 @@ export function NewChatView() {
 }
 
 function draftThread(threadId: string, turn: ChatTurn): ThreadDetail {
-  return { id: threadId, name: turn.threadName, createdAt: turn.sentAt, updatedAt: turn.sentAt, userId: null, tags: [], metadata: {}, steps: [], elements: [], window: { start: 0, end: 0, total: 0, messages: 0, olderCursor: null, newerCursor: null }, pass: undefined };
+  return { id: threadId, name: turn.threadName, createdAt: turn.sentAt, updatedAt: turn.sentAt, userId: null, tags: [], steps: [], elements: [], window: { start: 0, end: 0, total: 0, messages: 0, olderCursor: null, newerCursor: null }, pass: undefined };
 }
 
 function NewChat() {
