@@ -22,17 +22,24 @@ export interface PrerenderCache {
  * cost of a thread page's server render (bench/HISTORY.md, "The thread page's server cost, second pass").
  */
 export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCache): Record<string, ReactNode> {
-  const rendered = (kind: "markdown" | "json", text: string, render: (text: string) => ReactNode) => {
-    const kept = cache?.get(kind, text);
-    if (kept !== undefined) return kept;
-    const node = render(text);
-    cache?.set(kind, text, node);
-    return node;
-  };
+  let budget = SERVER_RENDER_CHARS;
   const out: Record<string, ReactNode> = {};
+  const render = (key: string, kind: "markdown" | "json", text: string, draw: (text: string) => ReactNode) => {
+    const kept = cache?.get(kind, text);
+    if (kept !== undefined) {
+      out[key] = kept;
+      return;
+    }
+    // Left to the browser, which draws what the server did not (lazy-markdown.tsx).
+    if (text.length > SERVER_RENDER_TEXT_CHARS || text.length > budget) return;
+    budget -= text.length;
+    const node = draw(text);
+    cache?.set(kind, text, node);
+    out[key] = node;
+  };
   for (const step of steps) {
     if (step.type === "assistant_message") {
-      if (step.output) out[prerenderedKey(step.id, "output")] = rendered("markdown", step.output, renderMarkdown);
+      if (step.output) render(prerenderedKey(step.id, "output"), "markdown", step.output, renderMarkdown);
       continue;
     }
     if (step.type === "run" || step.type === "user_message" || step.type === "system_message") continue;
@@ -40,9 +47,20 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
       const text = step[field];
       if (!text) continue;
       const view = stepTextView(text, step.language);
-      if (view.kind === "json") out[prerenderedKey(step.id, field)] = rendered("json", view.json, renderJsonCode);
-      else if (view.kind === "code") out[prerenderedKey(step.id, field)] = rendered("markdown", view.markdown, renderMarkdown);
+      if (view.kind === "json") render(prerenderedKey(step.id, field), "json", view.json, renderJsonCode);
+      else if (view.kind === "code") render(prerenderedKey(step.id, field), "markdown", view.markdown, renderMarkdown);
     }
   }
   return out;
 }
+
+/**
+ * What one page renders on the server, in characters of source text (docs/security.md, "Markdown"). The server's
+ * render runs on the one event loop every request shares, and stored text is anyone's: Markdown made for the parser
+ * costs it far more than its length (8,000 characters of `*a`: about 130 ms on a quiet core, 16,000 twice that),
+ * and a thread's newest turns or a share's whole snapshot can hold any number of long steps. A step over either bound
+ * is drawn by the browser, which costs the server nothing; what an earlier view of the same user kept is used
+ * whatever its length.
+ */
+export const SERVER_RENDER_CHARS = 64_000;
+export const SERVER_RENDER_TEXT_CHARS = 8_000;
