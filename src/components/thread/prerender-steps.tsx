@@ -45,7 +45,8 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
     if (step.type === "run" || step.type === "user_message" || step.type === "system_message") continue;
     for (const field of ["input", "output"] as const) {
       const text = step[field];
-      if (!text) continue;
+      // Over the bound, not even looked at: what it would render is at least as long.
+      if (!text || text.length > SERVER_RENDER_TEXT_CHARS) continue;
       const view = stepTextView(text, step.language);
       if (view.kind === "json") render(prerenderedKey(step.id, field), "json", view.json, renderJsonCode);
       else if (view.kind === "code") render(prerenderedKey(step.id, field), "markdown", view.markdown, renderMarkdown);
