@@ -37,8 +37,19 @@ export async function readShare(services: Pick<Services, "data" | "env">, thread
   if (!thread || thread.userId !== state.userId) return MISSING;
   const snapshot = shareSnapshot(thread, share.sharedAt);
   if (!snapshot) return MISSING;
-  const elements = await services.data.elementsForShare(snapshot.elements);
+  const elements = (await services.data.elementsForShare(snapshot.elements)).map(shownElement);
   return { kind: "shared", share, snapshot: { ...snapshot, elements }, ownerName: displayName(owner?.displayName, state.userId!) };
+}
+
+/**
+ * What a share shows of an element, and all a copy keeps (as shownOf for steps): the file and how the view draws it.
+ * Never Chainlit's `path` (where the Chainlit server kept the upload on its disk), `props` and `playerConfig` (a custom
+ * element's data, which the view does not draw) or `chainlitKey`. The object key and the link stay for the server's
+ * signing and copying; toPublicElement leaves the key out of what is sent.
+ */
+function shownElement(element: Element): Element {
+  const { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey } = element;
+  return { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey };
 }
 
 /** The owner's display name, never their email or identifier (which often is one). */
