@@ -142,9 +142,9 @@ export const MARKDOWN_MAX_CHARS = 100_000;
 /**
  * Containers (quotes, list items) nested deeper than this are not parsed: the parser's cost grows with the square of
  * the depth on every line, so 50 lines of 128 nested `- ` (13,000 characters) took seconds where as much prose takes
- * milliseconds. No answer nests lists or quotes 16 deep.
+ * milliseconds. No answer nests lists or quotes 8 deep.
  */
-export const MARKDOWN_MAX_NESTING = 16;
+export const MARKDOWN_MAX_NESTING = 8;
 
 const isBlank = (c: string | undefined) => c === " " || c === "\t";
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";

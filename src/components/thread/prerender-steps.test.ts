@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ThreadStep } from "@/trpc/use-thread-cache";
 import { fenced, prettyJson } from "@/lib/shared/format";
 import { JsonCode, Markdown, MARKDOWN_MAX_CHARS, MARKDOWN_MAX_NESTING, renderMarkdown } from "./markdown";
-import { prerenderSteps, SERVER_RENDER_CHARS, SERVER_RENDER_TEXT_CHARS } from "./prerender-steps";
+import { prerenderSteps, renderCost, SERVER_RENDER_CHARS, SERVER_RENDER_TEXT_CHARS } from "./prerender-steps";
 import { createUserRenderCache } from "@/lib/server/user-render-cache";
 
 const html = (node: ReactNode) => renderToStaticMarkup(createElement(Fragment, null, node));
@@ -60,13 +60,17 @@ describe("prerenderSteps", () => {
 describe("what the server renders of hostile text", () => {
   const reply = (id: string, output: string) => step(id, { type: "assistant_message", output });
 
-  it("renders at most SERVER_RENDER_CHARS of a page and no text over SERVER_RENDER_TEXT_CHARS; the browser draws the rest", () => {
+  it("renders at most SERVER_RENDER_CHARS of a page and no text over SERVER_RENDER_TEXT_CHARS, markup counted dearer; the browser draws the rest", () => {
     const long = reply("long", "*a".repeat(SERVER_RENDER_TEXT_CHARS));
-    const fits = Array.from({ length: 20 }, (_, i) => reply(`r${i}`, `**${i}** ${"x".repeat(SERVER_RENDER_TEXT_CHARS - 8)}`));
-    const rendered = prerenderSteps([long, ...fits]);
+    // 1,000 characters, but half of them markup: over the per-text bound.
+    const marked = reply("marked", "*a".repeat(500));
+    expect(renderCost(marked.output!)).toBeGreaterThan(SERVER_RENDER_TEXT_CHARS);
+    const fits = Array.from({ length: 20 }, (_, i) => reply(`r${i}`, `**${String(i).padStart(2, "0")}** ${"x".repeat(SERVER_RENDER_TEXT_CHARS - 100)}`));
+    const rendered = prerenderSteps([long, marked, ...fits]);
     expect(rendered["long:output"]).toBeUndefined();
+    expect(rendered["marked:output"]).toBeUndefined();
     const drawn = Object.keys(rendered);
-    expect(drawn.length).toBe(Math.floor(SERVER_RENDER_CHARS / SERVER_RENDER_TEXT_CHARS));
+    expect(drawn.length).toBe(Math.floor(SERVER_RENDER_CHARS / renderCost(fits[0]!.output!)));
     expect(drawn).toEqual(fits.slice(0, drawn.length).map((s) => `${s.id}:output`));
     // What an earlier view of the same user kept is used, whatever the budget says.
     const cache = createUserRenderCache<ReactNode>({ maxEntryChars: 10 * SERVER_RENDER_TEXT_CHARS });

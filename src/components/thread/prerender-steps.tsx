@@ -31,8 +31,9 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
       return;
     }
     // Left to the browser, which draws what the server did not (lazy-markdown.tsx).
-    if (text.length > SERVER_RENDER_TEXT_CHARS || text.length > budget) return;
-    budget -= text.length;
+    const cost = renderCost(text);
+    if (cost > SERVER_RENDER_TEXT_CHARS || cost > budget) return;
+    budget -= cost;
     const node = draw(text);
     cache?.set(kind, text, node);
     out[key] = node;
@@ -56,12 +57,22 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
 }
 
 /**
- * What one page renders on the server, in characters of source text (docs/security.md, "Markdown"). The server's
- * render runs on the one event loop every request shares, and stored text is anyone's: Markdown made for the parser
- * costs it far more than its length (8,000 characters of `*a`: about 130 ms on a quiet core, 16,000 twice that),
- * and a thread's newest turns or a share's whole snapshot can hold any number of long steps. A step over either bound
- * is drawn by the browser, which costs the server nothing; what an earlier view of the same user kept is used
- * whatever its length.
+ * What one page renders on the server, in characters of source text with each markup character counted 16 times
+ * (renderCost; docs/security.md, "Markdown"). The server's render runs on the one event loop every request shares, and
+ * stored text is anyone's: markup costs the parser far more than prose (8 × 8,000 characters of `*a` took 10 s, as
+ * much prose 1.7 s, at a load of 10 on two cores: bench/HISTORY.md), and a thread's newest turns or a share's whole
+ * snapshot can hold any number of long steps. A step over either bound is drawn by the browser, which costs the
+ * server nothing; what an earlier view of the same user kept is used whatever its cost.
  */
-export const SERVER_RENDER_CHARS = 64_000;
+export const SERVER_RENDER_CHARS = 32_000;
 export const SERVER_RENDER_TEXT_CHARS = 8_000;
+
+/** The characters Markdown's parser works hardest on: emphasis, code, links, tags, tables, lists and quotes. */
+const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\"]);
+
+/** A text's share of the budget: its length, plus 15 more for each markup character, counted in one pass. */
+export function renderCost(text: string): number {
+  let markup = 0;
+  for (const c of text) if (MARKUP.has(c)) markup++;
+  return text.length + 15 * markup;
+}
