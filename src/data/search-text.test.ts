@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSnippet, foldWord, indexTerms, parseQuery, INDEXED_TEXT_MAX } from "./search-text";
+import { buildSnippet, foldWord, indexTerms, parseQuery, stripMarkup, INDEXED_TEXT_MAX } from "./search-text";
 
 describe("indexTerms", () => {
   it("English: words, lower-cased, punctuation dropped, each once", () => {
@@ -22,6 +22,18 @@ describe("indexTerms", () => {
     expect(terms).not.toContain("ts");
     expect(terms).not.toContain("secret");
     expect(terms).not.toContain("b");
+  });
+
+  // Hostile: each of these took V8's backtracking time quadratic in its length (50,000 characters: several seconds of
+  // one blocked event loop each); linear, the whole test is a few milliseconds. The timeout is only a hang guard: the
+  // old patterns blow through it by far, so no figure is asserted.
+  it("strips text made to make its patterns backtrack in linear time, and still strips what they mean", { timeout: 5_000 }, () => {
+    const n = 50_000;
+    for (const hostile of ["[".repeat(n), "![".repeat(n / 2), "[a](".repeat(n / 4), "[](".repeat(n / 3), "<a".repeat(n / 2), "\n".repeat(n), " \n".repeat(n / 2)]) {
+      expect(stripMarkup(hostile)).toBe(hostile);
+    }
+    expect(stripMarkup("see [the docs](https://x.example/a b) and ![a cat](/c.png)")).toBe("see the docs and a cat");
+    expect(stripMarkup("<b class=\"x\">bold</b>\n  ```ts\ncode\n```\n# Title")).toBe(" bold \n \ncode\nTitle");
   });
 
   it("indexes a long text only up to the documented cap", () => {

@@ -27,12 +27,20 @@ export function foldWord(word: string): string {
   return word.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase().replace(/#/g, "");
 }
 
-/** Drops what Markdown and HTML add around words: link and image targets, tags, fences, emphasis and heading marks. */
+/**
+ * Drops what Markdown and HTML add around words: link and image targets, tags, fences, emphasis and heading marks.
+ *
+ * Every pattern runs in time linear in the text: no repeated part may run over the character that starts another
+ * match (a link's text stops at `[`, its target at `(`, a tag at `<`, a fence's leading blanks at the line's end).
+ * Step text is anyone's (a message, a model's reply, an import, a Chainlit app), and each source is stripped when it
+ * is indexed: with `[^\]]*`, 20,000 `[` (the indexed length) took V8's backtracking about a second per message, the
+ * server's whole event loop, for every message of an import (docs/security.md, "Indexing").
+ */
 export function stripMarkup(text: string): string {
   return text
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/<\/?[a-zA-Z][^>]*>/g, " ")
-    .replace(/^\s*(```|~~~)\S*\s*$/gm, " ")
+    .replace(/!?\[([^[\]]*)\]\([^()]*\)/g, "$1")
+    .replace(/<\/?[a-zA-Z][^<>]*>/g, " ")
+    .replace(/^[ \t]*(```|~~~)\S*[ \t]*$/gm, " ")
     .replace(/^\s{0,3}(#{1,6}|>)\s+/gm, "")
     .replace(/\*\*|__|~~|`+/g, "");
 }

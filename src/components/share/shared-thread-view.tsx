@@ -2,12 +2,13 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useMemo } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { refusalMessage } from "@/lib/client/refusal-message";
 import { api } from "@/trpc/react";
 import { ReadOnlyThreadProvider, type ReadOnlyThread } from "@/components/thread/read-only-thread";
+import { PrerenderedContext, prerenderedTexts } from "@/components/thread/lazy-markdown";
 import { Conversation } from "@/components/thread/step-tree";
 import { ThreadTitle } from "@/components/thread/thread-title";
 import { MessageIcon } from "@/components/ui/icons";
@@ -21,8 +22,10 @@ export type SharedThreadData = ThreadDetail & { share: { sharedAt: string; owner
  * A shared thread, read-only: the same conversation components as the owner's view, without composer, feedback or
  * rename, with download links re-signed through the share. A signed-in viewer can continue it in their own history.
  */
-export function SharedThreadView({ thread, signedIn }: { thread: SharedThreadData; signedIn: boolean }) {
+export function SharedThreadView({ thread, signedIn, prerendered }: { thread: SharedThreadData; signedIn: boolean; prerendered?: Record<string, ReactNode> }) {
   const { t, locale } = useI18n();
+  // Fixed for the page's life, as on the thread page.
+  const [prerenderedSteps] = useState(() => prerenderedTexts(prerendered, thread.steps));
   const utils = api.useUtils();
   const threadId = thread.id;
   const readOnly = useMemo<ReadOnlyThread>(
@@ -43,7 +46,9 @@ export function SharedThreadView({ thread, signedIn }: { thread: SharedThreadDat
         </ThreadTitle>
       </header>
       <ReadOnlyThreadProvider value={readOnly}>
-        <Conversation thread={thread} />
+        <PrerenderedContext.Provider value={prerenderedSteps}>
+          <Conversation thread={thread} />
+        </PrerenderedContext.Provider>
       </ReadOnlyThreadProvider>
     </article>
   );

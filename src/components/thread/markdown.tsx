@@ -119,9 +119,84 @@ export function renderJsonCode(json: string): ReactElement {
  * function of its options): what `<Markdown>` renders, returned so a caller can keep it for the same text.
  */
 export function renderMarkdown(text: string, className?: string): ReactElement {
+  const wrap = className ? `markdown ${className}` : "markdown";
+  if (text.length > MARKDOWN_MAX_CHARS || nestingDepth(text) > MARKDOWN_MAX_NESTING) return plainMarkdownText(text, wrap);
+  let rendered: ReactElement;
+  try {
+    rendered = ReactMarkdown({ children: text, remarkPlugins, rehypePlugins, components });
+  } catch {
+    // The pipeline recurses per level of nesting: 20,000 `>` overflow the stack (a RangeError) and took the whole
+    // page down with them, for the owner and every viewer of a share. Shown as the text it is instead.
+    return plainMarkdownText(text, wrap);
+  }
+  return <div className={wrap}>{rendered}</div>;
+}
+
+/**
+ * Text longer than this is shown as plain text, never parsed as Markdown: the parser's cost grows faster than the
+ * text on text made for it (runs of `*a`, `~~a`, `[a]: `; docs/security.md, "Markdown"), and a reply may be 500,000
+ * characters. Five times the longest answer a model writes in one turn.
+ */
+export const MARKDOWN_MAX_CHARS = 100_000;
+
+/**
+ * Containers (quotes, list items) nested deeper than this are not parsed: the parser's cost grows with the square of
+ * the depth on every line, so 50 lines of 128 nested `- ` (13,000 characters) took seconds where as much prose takes
+ * milliseconds. No answer nests lists or quotes 8 deep.
+ */
+export const MARKDOWN_MAX_NESTING = 8;
+
+const isBlank = (c: string | undefined) => c === " " || c === "\t";
+const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
+
+/**
+ * The deepest nesting any line's start asks for, counted the way a parser would open containers, in one pass: each
+ * `>`, each list marker (`-`, `*`, `+`, `1.`, `1)` followed by a blank or the line's end), and, on a line that opens a
+ * list item, every two columns of indentation before its first marker (how nested items are written).
+ */
+export function nestingDepth(text: string): number {
+  let deepest = 0;
+  let at = 0;
+  while (at < text.length) {
+    let markers = 0;
+    let indent = 0;
+    let leading = true;
+    for (;;) {
+      const c = text[at];
+      if (isBlank(c)) {
+        if (leading) indent += c === "\t" ? 4 : 1;
+        at++;
+      } else if (c === ">") {
+        markers++;
+        leading = false;
+        at++;
+      } else if ((c === "-" || c === "*" || c === "+") && (isBlank(text[at + 1]) || text[at + 1] === "\n" || at + 1 === text.length)) {
+        markers++;
+        leading = false;
+        at++;
+      } else if (isDigit(c)) {
+        let end = at;
+        while (end - at < 9 && isDigit(text[end])) end++;
+        const next = text[end + 1];
+        if ((text[end] !== "." && text[end] !== ")") || !(isBlank(next) || next === "\n" || end + 1 === text.length)) break;
+        markers++;
+        leading = false;
+        at = end + 1;
+      } else break;
+    }
+    const listIndent = markers > 0 ? Math.floor(indent / 2) : 0;
+    deepest = Math.max(deepest, markers + listIndent);
+    const newline = text.indexOf("\n", at);
+    at = newline === -1 ? text.length : newline + 1;
+  }
+  return deepest;
+}
+
+/** Text as it was written, line breaks kept: what a step shows when its Markdown is not rendered. */
+function plainMarkdownText(text: string, className: string): ReactElement {
   return (
-    <div className={className ? `markdown ${className}` : "markdown"}>
-      {ReactMarkdown({ children: text, remarkPlugins, rehypePlugins, components })}
+    <div className={className}>
+      <p className="markdown-plain">{text}</p>
     </div>
   );
 }

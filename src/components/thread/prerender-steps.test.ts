@@ -3,8 +3,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { ThreadStep } from "@/trpc/use-thread-cache";
 import { fenced, prettyJson } from "@/lib/shared/format";
-import { JsonCode, Markdown } from "./markdown";
-import { prerenderSteps } from "./prerender-steps";
+import { JsonCode, Markdown, MARKDOWN_MAX_CHARS, MARKDOWN_MAX_NESTING, renderMarkdown } from "./markdown";
+import { prerenderSteps, renderCost, SERVER_RENDER_CHARS, SERVER_RENDER_TEXT_CHARS } from "./prerender-steps";
 import { createUserRenderCache } from "@/lib/server/user-render-cache";
 
 const html = (node: ReactNode) => renderToStaticMarkup(createElement(Fragment, null, node));
@@ -49,5 +49,56 @@ describe("prerenderSteps", () => {
     // Another viewer renders their own, even for the very same text.
     expect(prerenderSteps(steps, cache.forUser("bob"))["reply:output"]).not.toBe(first["reply:output"]);
     expect(cache.size().entries).toBe(6);
+  });
+});
+
+/**
+ * Hostile: stored text is anyone's, and the server renders on the event loop every request shares (docs/security.md,
+ * "Markdown"). Each fails without its bound: the budget, the per-text limit, the fallback for nesting, and the
+ * shared thread's lazy Markdown, which rendered every step on the server.
+ */
+describe("what the server renders of hostile text", () => {
+  const reply = (id: string, output: string) => step(id, { type: "assistant_message", output });
+
+  it("renders at most SERVER_RENDER_CHARS of a page and no text over SERVER_RENDER_TEXT_CHARS, markup counted dearer; the browser draws the rest", () => {
+    const long = reply("long", "*a".repeat(SERVER_RENDER_TEXT_CHARS));
+    // 1,000 characters, but half of them markup: over the per-text bound.
+    const marked = reply("marked", "*a".repeat(500));
+    expect(renderCost(marked.output!)).toBeGreaterThan(SERVER_RENDER_TEXT_CHARS);
+    const fits = Array.from({ length: 20 }, (_, i) => reply(`r${i}`, `**${String(i).padStart(2, "0")}** ${"x".repeat(SERVER_RENDER_TEXT_CHARS - 100)}`));
+    const rendered = prerenderSteps([long, marked, ...fits]);
+    expect(rendered["long:output"]).toBeUndefined();
+    expect(rendered["marked:output"]).toBeUndefined();
+    const drawn = Object.keys(rendered);
+    expect(drawn.length).toBe(Math.floor(SERVER_RENDER_CHARS / renderCost(fits[0]!.output!)));
+    expect(drawn).toEqual(fits.slice(0, drawn.length).map((s) => `${s.id}:output`));
+    // What an earlier view of the same user kept is used, whatever the budget says.
+    const cache = createUserRenderCache<ReactNode>({ maxEntryChars: 10 * SERVER_RENDER_TEXT_CHARS });
+    const kept = cache.forUser("alice");
+    kept.set("markdown", long.output!, "kept");
+    expect(prerenderSteps([long], kept)["long:output"]).toBe("kept");
+  });
+
+  it("shows text nested deeper than MARKDOWN_MAX_NESTING, or longer than MARKDOWN_MAX_CHARS, as the plain text it is", () => {
+    // 20,000 `>` overflowed the parser's stack (the page failed); 50 lines of 128 `- ` took it seconds.
+    const deep = ">".repeat(20_000) + " deep";
+    expect(html(renderMarkdown(deep))).toBe(`<div class="markdown"><p class="markdown-plain">${"&gt;".repeat(20_000)} deep</p></div>`);
+    const lists = Array.from({ length: 50 }, () => `${"- ".repeat(128)}x`).join("\n");
+    expect(html(renderMarkdown(lists))).toBe(`<div class="markdown"><p class="markdown-plain">${lists}</p></div>`);
+    const indented = Array.from({ length: MARKDOWN_MAX_NESTING + 1 }, (_, i) => `${"  ".repeat(i)}- level ${i}`).join("\n");
+    expect(html(renderMarkdown(indented))).not.toContain("<ul>");
+    expect(html(renderMarkdown(indented.split("\n").slice(0, MARKDOWN_MAX_NESTING).join("\n")))).toContain("<ul>");
+    const huge = "**x** ".repeat(MARKDOWN_MAX_CHARS / 6 + 1);
+    expect(html(renderMarkdown(huge))).not.toContain("<strong>");
+    expect(html(renderMarkdown(huge.slice(0, 12)))).toContain("<strong>x</strong>");
+  });
+
+  it("a client view's Markdown is not parsed on the server: it is plain text there, whatever it holds", async () => {
+    const { prerender } = await import("react-dom/static");
+    const { Markdown: LazyMarkdown } = await import("./lazy-markdown");
+    const { prelude } = await prerender(createElement(LazyMarkdown, null, "**bold** and `code`"));
+    const markup = await new Response(prelude).text();
+    expect(markup).toContain("**bold** and `code`");
+    expect(markup).not.toContain("<strong>");
   });
 });

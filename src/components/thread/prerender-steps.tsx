@@ -22,27 +22,57 @@ export interface PrerenderCache {
  * cost of a thread page's server render (bench/HISTORY.md, "The thread page's server cost, second pass").
  */
 export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCache): Record<string, ReactNode> {
-  const rendered = (kind: "markdown" | "json", text: string, render: (text: string) => ReactNode) => {
-    const kept = cache?.get(kind, text);
-    if (kept !== undefined) return kept;
-    const node = render(text);
-    cache?.set(kind, text, node);
-    return node;
-  };
+  let budget = SERVER_RENDER_CHARS;
   const out: Record<string, ReactNode> = {};
+  const render = (key: string, kind: "markdown" | "json", text: string, draw: (text: string) => ReactNode) => {
+    const kept = cache?.get(kind, text);
+    if (kept !== undefined) {
+      out[key] = kept;
+      return;
+    }
+    // Left to the browser, which draws what the server did not (lazy-markdown.tsx).
+    const cost = renderCost(text);
+    if (cost > SERVER_RENDER_TEXT_CHARS || cost > budget) return;
+    budget -= cost;
+    const node = draw(text);
+    cache?.set(kind, text, node);
+    out[key] = node;
+  };
   for (const step of steps) {
     if (step.type === "assistant_message") {
-      if (step.output) out[prerenderedKey(step.id, "output")] = rendered("markdown", step.output, renderMarkdown);
+      if (step.output) render(prerenderedKey(step.id, "output"), "markdown", step.output, renderMarkdown);
       continue;
     }
     if (step.type === "run" || step.type === "user_message" || step.type === "system_message") continue;
     for (const field of ["input", "output"] as const) {
       const text = step[field];
-      if (!text) continue;
+      // Over the bound, not even looked at: what it would render is at least as long.
+      if (!text || text.length > SERVER_RENDER_TEXT_CHARS) continue;
       const view = stepTextView(text, step.language);
-      if (view.kind === "json") out[prerenderedKey(step.id, field)] = rendered("json", view.json, renderJsonCode);
-      else if (view.kind === "code") out[prerenderedKey(step.id, field)] = rendered("markdown", view.markdown, renderMarkdown);
+      if (view.kind === "json") render(prerenderedKey(step.id, field), "json", view.json, renderJsonCode);
+      else if (view.kind === "code") render(prerenderedKey(step.id, field), "markdown", view.markdown, renderMarkdown);
     }
   }
   return out;
+}
+
+/**
+ * What one page renders on the server, in characters of source text with each markup character counted 16 times
+ * (renderCost; docs/security.md, "Markdown"). The server's render runs on the one event loop every request shares, and
+ * stored text is anyone's: markup costs the parser far more than prose (8 × 8,000 characters of `*a` took 10 s, as
+ * much prose 1.7 s, at a load of 10 on two cores: bench/HISTORY.md), and a thread's newest turns or a share's whole
+ * snapshot can hold any number of long steps. A step over either bound is drawn by the browser, which costs the
+ * server nothing; what an earlier view of the same user kept is used whatever its cost.
+ */
+export const SERVER_RENDER_CHARS = 32_000;
+export const SERVER_RENDER_TEXT_CHARS = 8_000;
+
+/** The characters Markdown's parser works hardest on: emphasis, code, links, tags, tables, lists and quotes. */
+const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\"]);
+
+/** A text's share of the budget: its length, plus 15 more for each markup character, counted in one pass. */
+export function renderCost(text: string): number {
+  let markup = 0;
+  for (const c of text) if (MARKUP.has(c)) markup++;
+  return text.length + 15 * markup;
 }

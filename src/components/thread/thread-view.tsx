@@ -22,7 +22,7 @@ import { useChatTurn } from "@/components/composer/chat-turn-store";
 import { useSendMessage, type SendInput } from "@/components/composer/use-chat-stream";
 import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 import { useNearView, useThreadWindow } from "./use-thread-window";
-import { PrerenderedContext, type PrerenderedSteps } from "./lazy-markdown";
+import { PrerenderedContext, prerenderedTexts } from "./lazy-markdown";
 
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
@@ -44,7 +44,7 @@ export function ThreadView({
 }) {
   const query = api.threads.get.useQuery({ threadId }, { initialData });
   // Fixed for the page's life: what the server rendered, with the text it rendered it from.
-  const [prerenderedSteps] = useState(() => withTexts(prerendered, initialData));
+  const [prerenderedSteps] = useState(() => prerenderedTexts(prerendered, initialData?.steps));
   const turn = useChatTurn(threadId);
   const articleRef = useRef<HTMLElement>(null);
   const view = useThreadWindow(threadId, query.data, articleRef);
@@ -69,20 +69,6 @@ export function ThreadView({
       </article>
     </PrerenderedContext.Provider>
   );
-}
-
-/** Each pre-rendered node with the step text it stands for (keys are `{stepId}:{field}`, prerendered-key.ts). */
-function withTexts(prerendered: Record<string, ReactNode> | undefined, thread: ThreadDetail | undefined): PrerenderedSteps {
-  const steps = new Map(thread?.steps.map((step) => [step.id, step]));
-  const texts = new Map<string, { text: string; node: ReactNode }>();
-  for (const [key, node] of Object.entries(prerendered ?? {})) {
-    const at = key.lastIndexOf(":");
-    const step = steps.get(key.slice(0, at));
-    const field = key.slice(at + 1);
-    const text = step && (field === "input" || field === "output") ? step[field] : null;
-    if (text) texts.set(key, { text, node });
-  }
-  return texts;
 }
 
 function JumpToLatest({ onClick }: { onClick: () => void }) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { attachElements, buildStepTree, conversationOrder, feedbackTargets, newestTurn, sortSteps, type StepNode, type TreeStepLike } from "./build-step-tree";
+import { attachElements, buildStepTree, conversationOrder, feedbackTargets, newestTurn, sortSteps, STEP_TREE_MAX_DEPTH, type StepNode, type TreeStepLike } from "./build-step-tree";
+import { splitTurns } from "@/server/thread-window";
+import { threadToMarkdown } from "@/server/export/thread-export";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s)).toISOString();
 
@@ -82,16 +84,44 @@ describe("buildStepTree", () => {
     const [root] = buildStepTree(steps);
     let deepest = root!;
     while (deepest.children.length > 0) deepest = deepest.children[0]!;
-    expect(deepest.depth).toBe(19_999);
+    // Nested as deep as a tree goes (below that, steps go beside their parent), and read in time order.
+    expect(deepest.depth).toBe(STEP_TREE_MAX_DEPTH);
     expect(conversationOrder(steps).map((step) => step.id)).toEqual(steps.map((step) => step.id));
-    // Each run's thumbs go under its own answer, the step right below it.
+    // A run's thumbs still go under its own answer, the step right below it.
     const targets = feedbackTargets(buildStepTree(steps));
-    expect(targets.size).toBe(9_999);
     expect(targets.get("s2")?.id).toBe("s1");
   });
 
   it("handles no steps", () => {
     expect(buildStepTree([])).toEqual([]);
+  });
+
+  // Hostile: a writer (a Chainlit app on the table, a Threadbook export imported) can chain steps without end. Each
+  // walk recursed once per level, so 20,000 overflowed the stack: the thread and share pages, the next turn's
+  // history and the account's export all failed. Fails without the bound (RangeError).
+  it("nests at most STEP_TREE_MAX_DEPTH deep: a chain of 20,000 steps reads in time order, every step once", () => {
+    const n = 20_000;
+    const chain = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, parentId: i ? `s${i - 1}` : null, type: "tool", output: `step ${i}`, createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() }));
+    const roots = buildStepTree(chain);
+    let deepest = 0;
+    const seen: string[] = [];
+    const stack = [...roots];
+    while (stack.length) {
+      const node = stack.pop()!;
+      deepest = Math.max(deepest, node.depth);
+      seen.push(node.step.id);
+      stack.push(...node.children);
+    }
+    expect(deepest).toBe(STEP_TREE_MAX_DEPTH);
+    expect(new Set(seen).size).toBe(n);
+    expect(conversationOrder(chain).map((s) => s.id)).toEqual(chain.map((s) => s.id));
+    expect(splitTurns(chain)).toEqual([{ rootId: "s0", steps: chain }]);
+    expect(threadToMarkdown({ id: "t", name: "chain", createdAt: chain[0]!.createdAt, steps: chain, elements: [] } as never)).toContain("step 19999");
+    // Shallow trees are as before: a step just within the bound keeps its parent.
+    const within = buildStepTree(chain.slice(0, STEP_TREE_MAX_DEPTH + 1));
+    let node = within[0]!;
+    while (node.children.length) node = node.children[0]!;
+    expect(node.depth).toBe(STEP_TREE_MAX_DEPTH);
   });
 });
 

@@ -51,21 +51,38 @@ export function buildStepTree<S extends TreeStepLike>(steps: readonly S[]): Step
   for (const step of steps) if (step && typeof step.id === "string" && !byId.has(step.id)) byId.set(step.id, step);
   const ordered = sortSteps([...byId.values()]);
   const parent = parentIndexes(ordered);
-  const nodes = ordered.map((step): StepNode<S> => ({ step, children: [], depth: 0 }));
-  const roots: StepNode<S>[] = [];
-  nodes.forEach((node, index) => (parent[index] === -1 ? roots : nodes[parent[index]!]!.children).push(node));
-  // Walked with a stack of their own, here and below, not by recursion: a Chainlit app may nest every step under the
-  // one before, and a chain some thousands deep overflowed the call stack (threads.get, its export and its share failed).
-  const pending = [...roots];
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    for (const child of node.children) {
-      child.depth = node.depth + 1;
-      pending.push(child);
+  const path: number[] = [];
+
+  // Depths, without recursion (the parent links are acyclic now): each step's chain is walked up to a step whose
+  // depth is known, then filled in going down. A step that would sit deeper than STEP_TREE_MAX_DEPTH goes beside its
+  // parent instead, so every walk of the tree (here, the views, the export, a turn's history) recurses a bounded depth.
+  const depth = new Int32Array(ordered.length).fill(-1);
+  for (let index = 0; index < ordered.length; index++) {
+    path.length = 0;
+    for (let current = index; current !== -1 && depth[current] === -1; current = parent[current]!) path.push(current);
+    for (let i = path.length - 1; i >= 0; i--) {
+      const step = path[i]!;
+      const up = parent[step]!;
+      if (up === -1) depth[step] = 0;
+      else if (depth[up]! >= STEP_TREE_MAX_DEPTH) {
+        parent[step] = parent[up]!;
+        depth[step] = depth[up]!;
+      } else depth[step] = depth[up]! + 1;
     }
   }
+  const nodes = ordered.map((step, index): StepNode<S> => ({ step, children: [], depth: depth[index]! }));
+  const roots: StepNode<S>[] = [];
+  nodes.forEach((node, index) => (parent[index] === -1 ? roots : nodes[parent[index]!]!.children).push(node));
   return roots;
 }
+
+/**
+ * How deep steps nest, at most (a root is 0). Chainlit nests an agent's steps a few levels deep; a writer can nest
+ * them without end (a chain of 20,000 steps, each the parent of the next), and every walk of the tree recursed once per
+ * level: the stack overflowed, and the thread page, its share page, its history for the next turn and the whole
+ * account's export failed (docs/security.md, "Step trees"). Deeper steps are shown at this depth, in time order.
+ */
+export const STEP_TREE_MAX_DEPTH = 32;
 
 /**
  * The steps in reading order: each step, then what is nested under it (depth first, by time). A turn stored as

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fenced, fileKind, formatBytes, formatDuration, prettyJson } from "./format";
+import { fenced, fileKind, formatBytes, formatDuration, prettyJson, stepTextView } from "./format";
 
 describe("formatBytes", () => {
   it.each([
@@ -66,5 +66,17 @@ describe("fileKind / prettyJson / fenced", () => {
   it("fences code with more backticks than it contains", () => {
     expect(fenced("a ``` b", "json")).toBe("````json\na ``` b\n````");
     expect(fenced("x", "bad lang!")).toBe("```\nx\n```");
+  });
+
+  // Hostile: a tool step's text is anyone's. Each fails without its rule: 8 KB of brackets printed as 32 MB, and
+  // 200,000 backtick runs spread into Math.max overflowed the stack.
+  it("does not print JSON that printing would blow up, and fences any number of backtick runs", () => {
+    const deep = `${"[".repeat(4_000)}${"]".repeat(4_000)}`;
+    expect(prettyJson(deep)).toBeNull();
+    expect(stepTextView(deep, null)).toEqual({ kind: "text" });
+    // Real JSON, minified and nested a few levels, is printed as before, brackets inside strings not counted.
+    const rows = JSON.stringify({ rows: Array.from({ length: 2_000 }, (_, id) => ({ id, tags: ["a", "b"], nested: { x: [1, 2, 3] } })), note: "[[[[{{{{" });
+    expect(prettyJson(rows)).toBe(JSON.stringify(JSON.parse(rows), null, 2));
+    expect(fenced("`a".repeat(200_000), "py")).toBe(`\`\`\`py\n${"`a".repeat(200_000)}\n\`\`\``);
   });
 });

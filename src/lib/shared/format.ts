@@ -51,11 +51,17 @@ export function fileKind(name: string | null | undefined, mime: string | null | 
   return "FILE";
 }
 
-/** If `text` is a JSON object or array, the same pretty-printed; otherwise null. */
+/**
+ * If `text` is a JSON object or array, the same pretty-printed; otherwise null. Also null when printing it would make
+ * it much longer than it is (prettyJsonGrowth): each line is indented by its depth, so deep nesting grows it with the
+ * square of its length. 8 KB of `[[[…]]]` printed as 32 MB, on the server for every page showing the step (the share
+ * page's HTML carried it whole) and again in each reader's browser (docs/security.md, "Tool steps' JSON").
+ */
 export function prettyJson(text: string | null | undefined): string | null {
   if (!text) return null;
   const trimmed = text.trim();
   if (!(trimmed.startsWith("{") && trimmed.endsWith("}")) && !(trimmed.startsWith("[") && trimmed.endsWith("]"))) return null;
+  if (prettyJsonGrowth(trimmed) > 16 * trimmed.length + 65_536) return null;
   try {
     return JSON.stringify(JSON.parse(trimmed), null, 2);
   } catch {
@@ -63,9 +69,32 @@ export function prettyJson(text: string | null | undefined): string | null {
   }
 }
 
+/**
+ * About how many characters pretty-printing adds to JSON `text` (a line break and its indentation after each opening
+ * bracket and comma and before each closing one), counted in one pass without parsing; what strings hold is skipped.
+ */
+export function prettyJsonGrowth(text: string): number {
+  let depth = 0;
+  let added = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) added += 1 + 2 * ++depth; // [ {
+    else if (c === 0x5d || c === 0x7d) added += 1 + 2 * Math.max(0, --depth); // ] }
+    else if (c === 0x2c) added += 1 + 2 * depth; // ,
+  }
+  return added;
+}
+
 /** A Markdown fence longer than any backtick run inside `code`, so stored text can never close it early. */
 export function fenced(code: string, language = ""): string {
-  const longest = Math.max(0, ...Array.from(code.matchAll(/`+/g), (m) => m[0].length));
+  // A loop, not Math.max(...runs): spreading 150,000 runs overflowed the stack.
+  let longest = 0;
+  for (const match of code.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
   const fence = "`".repeat(Math.max(3, longest + 1));
   const lang = /^[A-Za-z0-9_+-]{1,30}$/.test(language) ? language : "";
   return `${fence}${lang}\n${code}\n${fence}`;

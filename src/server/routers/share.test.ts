@@ -287,6 +287,34 @@ describe("share router", () => {
     expect(await readShare(services, t.threadId, null)).toMatchObject({ kind: "shared" });
   });
 
+  // Hostile to the owner: what a step carries beyond what the view draws is the owner's. Fails without shownOf: the
+  // prompt, the app's metadata and the tags reached an anonymous viewer's page data and the copier's thread.
+  it("a share shows, and a copy keeps, only what the view draws of a step or element: never an LLM step's prompt, the app's metadata or tags, an element's props or path", async () => {
+    const t = await seedThread(services, alice.id, "Prompted");
+    const secret = `system-prompt-${randomUUID()}`;
+    const at = new Date(Date.UTC(2025, 2, 4, 9, 15, 2, 500)).toISOString();
+    await services.data.createStep({
+      id: randomUUID(), threadId: t.threadId, parentId: t.userStepId, type: "llm", name: "gpt", input: "the question", output: "the answer", createdAt: at,
+      generation: { messages: [{ role: "system", content: secret }], settings: { api_base: secret } }, metadata: { retrieved: secret, cancelled: true }, tags: [secret], command: secret, icon: secret,
+    });
+    // A custom element's data and where Chainlit's server kept a file on its disk.
+    await services.data.createElement({ id: randomUUID(), threadId: t.threadId, forId: t.assistantStepId, type: "custom", name: "widget", display: "inline", props: { token: secret }, path: `/srv/.files/${secret}`, chainlitKey: secret, playerConfig: { key: secret } });
+    await callerFor(services, alice).share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const read = await readShare(services, t.threadId, null);
+    expect(read.kind).toBe("shared");
+    const page = toSharedThread(read as Extract<typeof read, { kind: "shared" }>);
+    expect(JSON.stringify(page)).not.toContain(secret);
+    const shown = page.steps.find((step) => step.type === "llm")!;
+    expect(shown).toMatchObject({ name: "gpt", input: "the question", output: "the answer", metadata: { cancelled: true } });
+    const { id } = await callerFor(services, bob).share.continue({ threadId: t.threadId });
+    const copy = await callerFor(services, bob).threads.get({ threadId: id });
+    expect(JSON.stringify(copy)).not.toContain(secret);
+    expect(copy.elements.map((element) => element.name).sort()).toEqual(["chart.png", "sales q3.csv", "widget"]);
+    expect(copy.steps.find((step) => step.type === "llm")).toMatchObject({ input: "the question", output: "the answer", metadata: { cancelled: true } });
+    // The owner's own view is as it was.
+    expect(JSON.stringify(await callerFor(services, alice).threads.get({ threadId: t.threadId }))).toContain(secret);
+  });
+
   it("a signed-in viewer continues a share in their own history: a new thread with the snapshot and a downloadable copy of the file", async () => {
     const t = await seedThread(services, alice.id, "Continue me");
     await callerFor(services, alice).share.create({ threadId: t.threadId, access: "signed-in", expiry: "never" });

@@ -5,7 +5,7 @@
  * live share) the thread's Query and the owner's display name, and a copy of each file stored under a Chainlit key
  * the first time a share is read (share-copies.ts).
  */
-import { IdSchema, shareSnapshot, type Element, type ThreadWithContent } from "@/data";
+import { IdSchema, shareSnapshot, type Element, type Step, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import { toPublicElement, toPublicThread } from "../public-thread";
 import { wholeWindow } from "../thread-window";
@@ -37,8 +37,19 @@ export async function readShare(services: Pick<Services, "data" | "env">, thread
   if (!thread || thread.userId !== state.userId) return MISSING;
   const snapshot = shareSnapshot(thread, share.sharedAt);
   if (!snapshot) return MISSING;
-  const elements = await services.data.elementsForShare(snapshot.elements);
+  const elements = (await services.data.elementsForShare(snapshot.elements)).map(shownElement);
   return { kind: "shared", share, snapshot: { ...snapshot, elements }, ownerName: displayName(owner?.displayName, state.userId!) };
+}
+
+/**
+ * What a share shows of an element, and all a copy keeps (as shownOf for steps): the file and how the view draws it.
+ * Never Chainlit's `path` (where the Chainlit server kept the upload on its disk), `props` and `playerConfig` (a custom
+ * element's data, which the view does not draw) or `chainlitKey`. The object key and the link stay for the server's
+ * signing and copying; toPublicElement leaves the key out of what is sent.
+ */
+function shownElement(element: Element): Element {
+  const { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey } = element;
+  return { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey };
 }
 
 /** The owner's display name, never their email or identifier (which often is one). */
@@ -78,9 +89,20 @@ export type SharedThread = ReturnType<typeof toSharedThread>;
  * the copier in a "Continue in my history" copy (as a message they sent is named).
  */
 export function stepsWithoutOwner(snapshot: ThreadWithContent, userMessageName: string | null): ThreadWithContent["steps"] {
-  return snapshot.steps.map((step) =>
-    step.type === "user_message" ? { ...step, name: userMessageName } : snapshot.userId && step.name === snapshot.userId ? { ...step, name: null } : step,
-  );
+  return snapshot.steps.map((step) => shownOf(step, step.type === "user_message" ? userMessageName : snapshot.userId && step.name === snapshot.userId ? null : step.name));
+}
+
+/**
+ * What a share shows of a step, and all a copy of it keeps: the fields the conversation view draws, picked one by
+ * one. The rest of a step is the owner's and is never drawn: Chainlit's `generation` (an LLM step's whole prompt, the
+ * deployment's system prompt and whatever context it was given, its settings), the step's `metadata` (anything the
+ * app put there; the view reads only `cancelled`), `tags`, `command`, `modes`, `icon`. They went to every viewer in
+ * the page's data, anonymous ones included, and a copy kept them in the copier's account (docs/security.md).
+ */
+function shownOf(step: Step, name: string | null | undefined): Step {
+  const { id, threadId, parentId, type, input, output, createdAt, start, end, isError, language, defaultOpen, showInput } = step;
+  const cancelled = (step.metadata as { cancelled?: unknown } | null | undefined)?.cancelled === true;
+  return { id, threadId, parentId, name, type, input, output, createdAt, start, end, isError, language, defaultOpen, showInput, ...(cancelled ? { metadata: { cancelled: true } } : {}) };
 }
 
 /** An element of the snapshot (never one added after the share, nor another thread's). */

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { SharedThreadView } from "@/components/share/shared-thread-view";
+import { prerenderSteps } from "@/components/thread/prerender-steps";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
@@ -38,5 +39,6 @@ export default async function SharePage({ params }: Params) {
   const page = await readPage(threadId);
   if (page.kind === "sign-in") redirect(`/sign-in?callbackUrl=${encodeURIComponent(`/share/${encodeURIComponent(threadId)}`)}`);
   if (page.kind !== "shared") notFound();
-  return <SharedThreadView thread={page.thread} signedIn={page.signedIn} />;
+  // The Markdown the server draws, within the page's budget (prerender-steps.tsx); the browser draws the rest.
+  return <SharedThreadView thread={page.thread} signedIn={page.signedIn} prerendered={prerenderSteps(page.thread.steps)} />;
 }
