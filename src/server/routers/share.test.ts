@@ -323,7 +323,9 @@ describe("share router", () => {
     expect(id).not.toBe(t.threadId);
     await callerFor(services, alice).threads.delete({ threadId: t.threadId });
     const copy = await asBob.threads.get({ threadId: id });
-    expect(copy).toMatchObject({ name: "Continue me", userId: bob.id, metadata: {} });
+    expect(copy).toMatchObject({ name: "Continue me", userId: bob.id });
+    // None of the owner's metadata (Chainlit's session) came along into the copy.
+    expect((await services.data.getThread(id))?.metadata ?? {}).toEqual({});
     expect(copy.steps.map((s) => s.output)).toEqual(["What were **Q3** sales?", "4 rows\n```\nnot a fence end\n```", "Revenue was *€612k*."]);
     const csv = copy.elements.find((e) => e.name === "sales q3.csv")!;
     expect(await (await fetch(csv.url!)).text()).toBe(t.blob);
