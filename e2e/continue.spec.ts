@@ -100,6 +100,39 @@ test.describe("continue a thread", () => {
     await expect(thread.userMessages).toHaveCount(1);
   });
 
+  test("what is typed in a new chat while it moves to its own URL stays in the box, and sends", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.newChat();
+    // The move to the thread's own URL is held while the next message is typed: the page it lands on has a box of
+    // its own, and what was typed in the new chat's box used to go with that box.
+    const chatUrl = /\/threads\/[0-9a-f-]{36}/;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const navigationHeld = new Promise<void>((resolve) => (held = resolve));
+    await page.route(chatUrl, async (route) => {
+      if (route.request().headers()["rsc"] !== "1") return route.continue();
+      held();
+      await released;
+      await route.continue();
+    });
+    const first = tagged("First of two");
+    await thread.send(first);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${first}`);
+    await navigationHeld;
+    const second = tagged("Second, typed while the chat moves");
+    await thread.composer.fill(second);
+    release();
+    await page.waitForURL(/\/threads\/[0-9a-f-]{36}$/);
+    await page.unroute(chatUrl);
+    await expect(thread.composer).toHaveValue(second);
+    await thread.waitForStoredTurn();
+    await thread.composer.press("Enter");
+    await expect(thread.userMessages).toHaveCount(2);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${second}`);
+    await expect(thread.composer).toHaveValue("");
+  });
+
   test("attaches text files (upload progress, remove), the assistant reads the one sent, and it downloads back", async ({ page, threads, thread }) => {
     await threads.goto();
     await threads.newChat();

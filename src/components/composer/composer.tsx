@@ -10,7 +10,7 @@ import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import { isStreaming } from "./chat-turn";
 import { stopTurn, useChatTurn } from "./chat-turn-store";
-import { refusedAsTooFast, takeComposerFocus } from "./new-chat-state";
+import { leaveDraft, refusedAsTooFast, takeComposerFocus, takeDraftLeft } from "./new-chat-state";
 import { useSendMessage } from "./use-chat-stream";
 
 interface MadeThread {
@@ -113,11 +113,21 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   useEffect(() => {
     mounted.current = true;
     // After New chat, or when a new chat moved to its own URL mid-reply: the cursor stays in the box (unless the
-    // reader has moved it since: takeComposerFocus).
+    // reader has moved it since: takeComposerFocus), with what was typed in the new chat's box meanwhile.
+    if (threadId) {
+      const left = takeDraftLeft(threadId);
+      if (left && !latestText.current) changeText(left);
+    }
     if (takeComposerFocus(focusKey)) requestAnimationFrame(() => textarea.current?.focus());
+    // The same objects for the box's life: read at the unmount, they hold the thread made meanwhile and the last text.
+    const held = ids.current;
+    const typed = latestText;
     return () => {
       mounted.current = false;
+      const thread = threadId ?? held.threadId;
+      if (focusKey === "new" && thread) leaveDraft(thread, typed.current);
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- per mount: a box's thread only ever goes from none to its id, which `held` has
   }, [focusKey]);
 
   // Leaving a new chat that only ever had files (never a message): the empty thread the uploads created would sit
