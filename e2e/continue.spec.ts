@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { expect, snap } from "./fixtures";
+import { expect, snap, trpcCallEnded } from "./fixtures";
 import { ownUser, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
 
 /** The thread continued (the older of the two, so a turn visibly moves it to the top), and another one to come from. */
@@ -159,7 +159,7 @@ test.describe("continue a thread", () => {
     // A second file, removed again before sending: it is deleted, so the assistant never gets it.
     await thread.attach([{ name: "draft.md", mimeType: "text/markdown", buffer: Buffer.from("# not this one\n") }]);
     await expect(thread.draftFile("draft.md").getByRole("progressbar")).toHaveCount(0);
-    const deleted = page.waitForResponse((response) => response.url().includes("elements.delete") && response.ok());
+    const deleted = trpcCallEnded(page, "elements.delete");
     await thread.draftFile("draft.md").getByRole("button", { name: "Remove draft.md" }).click();
     await deleted;
     await expect(thread.draftFiles).toHaveCount(1);
@@ -191,7 +191,7 @@ test.describe("continue a thread", () => {
     await threads.goto();
     await threads.open(CONTINUED);
     await uploadedTo("stray.txt");
-    const deleted = page.waitForResponse((response) => response.url().includes("elements.delete") && response.ok());
+    const deleted = trpcCallEnded(page, "elements.delete");
     await threads.open(OTHER);
     await deleted;
     await threads.open(CONTINUED);
@@ -200,7 +200,7 @@ test.describe("continue a thread", () => {
     // In a new chat the first file made the thread (threads.create): it goes too.
     await threads.newChat();
     const threadId = await uploadedTo("orphan.txt");
-    const gone = page.waitForResponse((response) => response.url().includes("threads.delete") && response.ok());
+    const gone = trpcCallEnded(page, "threads.delete");
     await threads.newChat();
     await gone;
     expect((await page.goto(`/threads/${threadId}`))?.status()).toBe(404);

@@ -3,7 +3,7 @@
  * cookie is reused (sign-in is rate limited to 10 tries per identifier, 30 per address, in 15 minutes).
  * `test.use({ user: "bob@example.com" })` switches user; locale, viewport and colour scheme still come from test.use.
  */
-import { expect, test as base, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
+import { expect, test as base, type Browser, type BrowserContextOptions, type Page, type Request } from "@playwright/test";
 import { watchCspViolations } from "./csp-violations";
 import { DEMO_PASSWORD, SignInPage } from "./pages/sign-in-page";
 import { ThreadPage } from "./pages/thread-page";
@@ -73,4 +73,22 @@ export { expect } from "@playwright/test";
 /** A screenshot kept with the test's artifacts (test-results/<test>/<name>.png). */
 export async function snap(page: Page, name: string) {
   await page.screenshot({ path: test.info().outputPath(`${name}.png`), animations: "disabled" });
+}
+
+/**
+ * Resolves once a tRPC request naming `procedure` has ended. A batch streams its answers after its headers, so a
+ * response only says the procedures started; the request ends when every answer is in (finished, or failed: tRPC's
+ * stream link may cancel a batch's body once it has read every answer).
+ */
+export function trpcCallEnded(page: Page, procedure: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const ended = (request: Request) => {
+      if (!request.url().includes("/api/trpc/") || !request.url().includes(procedure)) return;
+      page.off("requestfinished", ended);
+      page.off("requestfailed", ended);
+      resolve();
+    };
+    page.on("requestfinished", ended);
+    page.on("requestfailed", ended);
+  });
 }

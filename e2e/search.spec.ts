@@ -1,5 +1,4 @@
-import type { Request } from "@playwright/test";
-import { expect, snap, test } from "./fixtures";
+import { expect, snap, test, trpcCallEnded } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 import { FIRST_LOAD_MS } from "./pages/threads-page";
 
@@ -74,12 +73,7 @@ test.describe("full-text search", () => {
       });
       // The stored thread is fetched once the reply ends, while the move to its URL is still held: the finished reply
       // must stay on screen through that (it used to vanish, the new chat's greeting back, until the move landed).
-      const storedFetched = new Promise<void>((resolve) => {
-        // Ended either way: tRPC's stream link may cancel a batch's body once it has read every answer.
-        const ended = (request: Request) => request.url().includes("/api/trpc/") && request.url().includes("threads.get") && resolve();
-        page.on("requestfinished", ended);
-        page.on("requestfailed", ended);
-      });
+      const storedFetched = trpcCallEnded(page, "threads.get");
       await thread.send(`Remember the ${word} project`);
       await expect(thread.lastReplyText()).toHaveText(`Echo: Remember the ${word} project`);
       await navigationHeld;
