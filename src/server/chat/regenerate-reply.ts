@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { timestampMicros, utcNow, type DynamoDBDataLayer, type Step, type StepOutline, type ThreadOutline } from "@/data";
+import { mapLimited, timestampMicros, utcNow, type DynamoDBDataLayer, type Step, type StepOutline, type ThreadOutline } from "@/data";
 import { newestTurn } from "@/lib/shared/build-step-tree";
 import { REPLY_TIMEOUT_MS } from "../assistant/openai-assistant";
 import { answerQuestion, runStepOf, type ChatEvent, type ReplyDeps } from "./continue-thread";
@@ -64,13 +64,18 @@ function stillWriting(reply: readonly StepOutline[], full: ReadonlyMap<string, S
     return (s.type === "run" && !step?.end) || (s.type === "assistant_message" && step?.streaming === true);
   });
   if (!open) return false;
-  const latest = Math.max(...reply.map((s) => timestampMicros(s.createdAt) ?? timestampMicros(s.start) ?? 0));
+  // A loop, not Math.max(...): a reply may hold any number of steps, and a spread of that many arguments overflows.
+  const latest = reply.reduce((max, s) => Math.max(max, timestampMicros(s.createdAt) ?? timestampMicros(s.start) ?? 0), 0);
   return nowMs * 1000 - latest < IN_FLIGHT_MAX_MS * 1000;
 }
 
-/** The old reply's steps and files, each through the data layer's delete of its kind, side by side. */
+/** Deletes of the old reply in flight at once: nothing bounds how many steps and files a reply (Chainlit's) holds. */
+const REMOVALS_IN_FLIGHT = 8;
+
+/** The old reply's steps and files, each through the data layer's delete of its kind, a few at a time. */
 function removeReply(data: DynamoDBDataLayer, threadId: string, reply: ReplyToRegenerate): Promise<unknown> {
-  return Promise.all([...reply.stepIds.map((id) => data.deleteStep(id, threadId)), ...reply.elementIds.map((id) => data.deleteElement(id, threadId))]);
+  const removals = [...reply.stepIds.map((id) => () => data.deleteStep(id, threadId)), ...reply.elementIds.map((id) => () => data.deleteElement(id, threadId))];
+  return mapLimited(removals, REMOVALS_IN_FLIGHT, (remove) => remove());
 }
 
 /**
