@@ -1,6 +1,7 @@
 "use client";
 
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { Suspense, useEffect, useRef, useState } from "react";
+import { lazyWithPreload } from "@/components/ui/lazy-preload";
 import { isCsv, parseCsv } from "@/lib/shared/csv";
 import { isTextLike } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
@@ -14,9 +15,7 @@ import type { ThreadElement } from "@/trpc/use-thread-cache";
  * their first scripts uses Radix (docs/long-threads.md, "First-load scripts"). Pointing at or focusing a thumbnail
  * starts the load, so the dialog is usually in by the click.
  */
-const loadImageDialog = () => import("./image-dialog");
-const ImageDialog = lazy(() => loadImageDialog().then((module) => ({ default: module.ImageDialog })));
-const preloadImageDialog = () => void loadImageDialog();
+const { Component: ImageDialog, preload: preloadImageDialog } = lazyWithPreload(() => import("./image-dialog").then((module) => module.ImageDialog));
 
 const PREVIEW_LINES = 50;
 /** Only the head of a text file is read for its preview. */

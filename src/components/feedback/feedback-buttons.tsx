@@ -1,6 +1,7 @@
 "use client";
 
-import { lazy, Suspense, useState } from "react";
+import { Suspense, useState } from "react";
+import { lazyWithPreload } from "@/components/ui/lazy-preload";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { useReadOnlyThread } from "@/components/thread/read-only-thread";
@@ -13,9 +14,7 @@ import { useThreadCache, type ThreadStep } from "@/trpc/use-thread-cache";
  * thumbs per reply and nothing else of Radix in its first scripts (docs/long-threads.md, "First-load scripts").
  * Pointing at or focusing a thumb starts the load, so the dialog is usually in by the click.
  */
-const loadFeedbackDialog = () => import("./feedback-dialog");
-const FeedbackDialog = lazy(() => loadFeedbackDialog().then((module) => ({ default: module.FeedbackDialog })));
-const preload = () => void loadFeedbackDialog();
+const { Component: FeedbackDialog, preload } = lazyWithPreload(() => import("./feedback-dialog").then((module) => module.FeedbackDialog));
 
 type StoredFeedback = NonNullable<ThreadStep["feedback"]>;
 

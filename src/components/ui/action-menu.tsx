@@ -1,6 +1,7 @@
 "use client";
 
-import { lazy, Suspense, useState, type ReactNode } from "react";
+import { Suspense, useState, type ReactNode } from "react";
+import { lazyWithPreload } from "./lazy-preload";
 
 import type { ActionMenuItem, MenuPlacement } from "./radix-menu";
 
@@ -12,8 +13,7 @@ export type { ActionMenuItem };
  * (docs/long-threads.md, "First-load scripts"). Pointing at or focusing a button starts the load, so the menu is
  * usually in by the click.
  */
-const loadMenu = () => import("./radix-menu");
-const RadixMenu = lazy(() => loadMenu().then((module) => ({ default: module.RadixMenu })));
+const { Component: RadixMenu, preload } = lazyWithPreload(() => import("./radix-menu").then((module) => module.RadixMenu));
 
 /**
  * The app's menu button (WAI-ARIA menu button): click, Enter, Space or ArrowDown opens it with focus on the first
@@ -45,7 +45,6 @@ export function ActionMenu({
 } & MenuPlacement) {
   const [wanted, setWanted] = useState(false);
   const [open, setOpen] = useState(false);
-  const preload = () => void loadMenu();
   const openMenu = () => {
     setWanted(true);
     setOpen(true);

@@ -48,6 +48,8 @@ export function ModalDialog({
         <RadixDialog.Content
           className={`${MODAL_DIALOG_CLASS} ${SIZES[size]}`.trim()}
           data-testid={testId}
+          // Radix hides the rest of the page from assistive technology; this says so to those that read the flag.
+          aria-modal="true"
           {...(description ? {} : { "aria-describedby": undefined })}
           onOpenAutoFocus={(event) => {
             const target = initialFocus?.current;
