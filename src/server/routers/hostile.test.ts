@@ -16,7 +16,7 @@ import { appRouter, createCaller } from "@/server/root";
 import { zhCN } from "@/lib/shared/i18n/zh-CN";
 import { CLIENT_ADDRESS_HEADER } from "@/server/http/client-address";
 import { isSharePage, sharePageRateGate } from "@/server/share/share-page-gate";
-import { readShare, toSharedThread } from "@/server/share/shared-thread";
+import { readShare, readSharePage } from "@/server/share/shared-thread";
 import { transformer } from "@/server/transformer";
 import { seedLongThread, type SeededLongThread } from "../../../scripts/seed-long-thread";
 import { CHATGPT_FIXTURE, zipOf } from "../../../test/import-archives";
@@ -451,9 +451,9 @@ describe("share links", () => {
     const t = await seedThread(services, carol.id, "private bits");
     await services.data.updateThread(t.threadId, { metadata: { chat_profile: "secret-profile", chat_settings: { key: "secret-setting" }, env: { TOKEN: "secret-env" } } });
     await asCarol.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
-    const read = await readShare(services, t.threadId, null);
+    const read = await readSharePage(services, t.threadId, null);
     expect(read.kind).toBe("shared");
-    const sent = toSharedThread(read as Extract<typeof read, { kind: "shared" }>);
+    const sent = (read as Extract<typeof read, { kind: "shared" }>).thread;
     const text = JSON.stringify(sent);
     for (const secret of ["secret-profile", "secret-setting", "secret-env", "Spot on", carol.identifier, "is_shared", "demo"]) expect(text).not.toContain(secret);
     expect(sent.share.ownerName).toBe(null); // no display name stored for carol: nothing, never her email
