@@ -14,7 +14,8 @@ import { ThreadTitle } from "@/components/thread/thread-title";
 import { MessageIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
-import { useNearViewport, useSharedWindow } from "./use-shared-window";
+import { useNearView } from "@/components/thread/use-thread-window";
+import { useSharedWindow } from "./use-shared-window";
 
 /** What the share page hands over (server/share/shared-thread.ts, toSharedThread). */
 export type SharedThreadData = ThreadDetail & { share: { sharedAt: string; ownerName: string | null; access: string; expiresAt: string | null } };
@@ -71,7 +72,7 @@ function ShareEdge({ kind, view }: { kind: "older" | "newer"; view: ReturnType<t
   const { t } = useI18n();
   const edgeRef = useRef<HTMLDivElement>(null);
   const load = kind === "older" ? view.loadOlder : view.loadNewer;
-  useNearViewport(edgeRef, load, kind === "older" ? view.block.window.olderCursor : view.block.window.newerCursor);
+  useNearView(edgeRef, load, kind === "older" ? view.block.window.olderCursor : view.block.window.newerCursor);
   const loading = view.loading === kind;
   return (
     <div ref={edgeRef} className="page-edge share-page-edge muted" data-testid={`${kind}-turns`} aria-live="polite">

@@ -83,22 +83,3 @@ function joinBlocks<T extends ThreadWindowLike>(old: T, next: T): T {
   const touch = next.window.start <= old.window.end && old.window.start <= next.window.end;
   return touch ? mergeThreadWindows(old, next) : next;
 }
-
-/**
- * Calls `onVisible` when `target` comes within a screen or so of the viewport. The share page scrolls the document
- * (no app shell), so the observer's root is the viewport: the document's element as root would count the whole page
- * as visible. `cursor` renews the watch after each page; null: nothing to load.
- */
-export function useNearViewport(target: React.RefObject<HTMLElement | null>, onVisible: () => void, cursor: string | null) {
-  const callback = useRef(onVisible);
-  useLayoutEffect(() => {
-    callback.current = onVisible;
-  });
-  useEffect(() => {
-    const element = target.current;
-    if (!cursor || !element) return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && callback.current(), { rootMargin: "800px 0px" });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [target, cursor]);
-}
