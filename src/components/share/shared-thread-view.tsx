@@ -17,7 +17,7 @@ import type { ThreadDetail } from "@/trpc/use-thread-cache";
 import { useNearView } from "@/components/thread/use-thread-window";
 import { useSharedWindow } from "./use-shared-window";
 
-/** What the share page hands over (server/share/shared-thread.ts, toSharedThread). */
+/** What the share page hands over, and each page of share.turns (server/share/shared-thread.ts, sharedWindow). */
 export type SharedThreadData = ThreadDetail & { share: { sharedAt: string; ownerName: string | null; access: string; expiresAt: string | null } };
 
 /**
