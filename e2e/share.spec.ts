@@ -178,8 +178,9 @@ test("a long shared thread opens at its first turns only, brings the next ones a
     expect(await viewer.goto(link)).toBe(200);
     await expect(viewer.text(questionOf(0), { exact: true })).toBeVisible();
     await expect(viewer.userMessages).toHaveCount(20);
-    // The button brings the next turns; scrolling to the end brings the rest, page by page.
-    await viewer.page.getByTestId("newer-turns").getByRole("button", { name: "Show more messages" }).click();
+    // The button brings the next turns (pressed where it is: a click would scroll it into view, where the edge's own
+    // watch loads them first); scrolling to the end brings the rest, page by page.
+    await viewer.page.getByTestId("newer-turns").getByRole("button", { name: "Show more messages" }).dispatchEvent("click");
     await expect(viewer.text(questionOf(20), { exact: true })).toBeAttached();
     await expect
       .poll(async () => {
