@@ -188,8 +188,8 @@ function hasStepHash(): boolean {
 /**
  * Calls `onVisible` when `target` comes within a screen or so of the view (pages load before they are reached).
  * `cursor` renews the watch after each page: a target still in range then fires again. null: nothing to load.
- * The view is the app shell's pane, or the viewport on a page without the shell (a share page scrolls the document:
- * the document's element as root would count the whole page as in view).
+ * The view is the app shell's pane, or the viewport on a page without the shell (a share page, which scrolls the
+ * document): the implicit root, rather than the document's element as an explicit one.
  */
 export function useNearView(target: React.RefObject<HTMLElement | null>, onVisible: () => void, cursor: string | null) {
   const callback = useRef(onVisible);
