@@ -2,6 +2,7 @@
 
 import { useEffect, useSyncExternalStore } from "react";
 import { onClientStateReset } from "@/lib/client/client-state";
+import { holdInView } from "./hold-in-view";
 import { clearSearchWords, firstMarkElement, markSearchWords } from "./search-words";
 
 /**
@@ -121,25 +122,32 @@ export function useStepAnchor(stepId: string | null, ready = true) {
     const behavior = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
     const query = searchWords;
     const markWords = () => (query ? firstMarkElement(markSearchWords(element, query)) : null);
+    let stopHolding = () => {};
+    const goTo = (target: Element, block: ScrollLogicalPosition) => {
+      stopHolding();
+      target.scrollIntoView({ block, behavior });
+      stopHolding = holdInView(target, block);
+    };
     const word = markWords();
     if (word) {
-      word.scrollIntoView({ block: "center", behavior });
-      return;
+      goTo(word, "center");
+      return () => stopHolding();
     }
-    element.scrollIntoView({ block: element.offsetHeight > window.innerHeight * 0.8 ? "start" : "center", behavior });
-    if (!query) return;
+    goTo(element, element.offsetHeight > window.innerHeight * 0.8 ? "start" : "center");
+    if (!query) return () => stopHolding();
     // Markdown the server did not render arrives a moment later: mark (and go to) its words when they are drawn.
     const observer = new MutationObserver(() => {
       const found = markWords();
       if (!found) return;
       observer.disconnect();
-      found.scrollIntoView({ block: "center", behavior });
+      goTo(found, "center");
     });
     observer.observe(element, { childList: true, subtree: true, characterData: true });
     const stop = window.setTimeout(() => observer.disconnect(), MARKS_WAIT_MS);
     return () => {
       observer.disconnect();
       window.clearTimeout(stop);
+      stopHolding();
     };
   }, [stepId, ready]);
 }
