@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readShare } from "@/server/share/shared-thread";
+import { readShare, toSharedThread } from "@/server/share/shared-thread";
 import { createInnerContext } from "@/server/context";
 import { createCaller } from "@/server/root";
 import type { ChatEvent } from "@/server/chat/continue-thread";
@@ -15,7 +15,7 @@ import { chainlitGetThread, chainlitListThreads } from "./chainlit-reads";
 import { chatGptZip } from "./import-archives";
 import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
-import { THREAD_NAME_MAX } from "../src/data/entities/thread";
+import { THREAD_NAME_SHOWN_MAX } from "../src/data/entities/thread-name";
 import { runDoctor } from "../src/data/layer/doctor";
 import { chainlitClock, tickingClock } from "./clocks";
 import {
@@ -255,25 +255,58 @@ describe("an imported conversation Chainlit deleted, imported again", () => {
   });
 });
 
-describe("a thread Chainlit named after a long first message", () => {
-  it("lists, opens and exports with its name, and Continue in my history copies it with the name clipped to what Threadbook writes", async () => {
+describe("a thread Chainlit named after its whole first message, or left without a name", () => {
+  it("shows one short line everywhere (list, search, pins, header, share page, Shared links, export, a copy), with no name as null, and the list carries no kilobytes per row", async () => {
     const app = local();
     const owner = sessionUser(`owner.${randomUUID()}`);
-    // update_thread(name=the first message's content): Chainlit bounds neither, so a pasted file names a thread.
-    // The emoji straddles the cut: the copy's name never ends in half of it.
-    const question = `${"Please review this code: ".padEnd(THREAD_NAME_MAX - 2, "x")}🦭 ${"const x = 1; ".repeat(100).trimEnd()}`;
-    const t = await chainlitWrote(owner.id, question, question, "Looks fine.");
-    await chainlitShareThread(table, t.threadId, { isShared: true, at: chainlitNow() });
+    // update_thread(name=the first message's content): Chainlit bounds nothing, so a pasted file with its Markdown
+    // names a thread. The emoji straddles the cut: no name shown ends in half of it.
+    const first = `# Review\n\nPlease   review this **code**:\n\n\`\`\`ts\n${"const x = 1;\n".repeat(2_000)}\`\`\``;
+    const named = await chainlitWrote(owner.id, first, first, "Looks fine.");
+    const emoji = `${"y".repeat(THREAD_NAME_SHOWN_MAX - 2)}🦭${"z".repeat(20_000)}`;
+    const walrus = await chainlitWrote(owner.id, emoji, "Walrus?", "Walrus.");
+    // A first message that was only a file: the THREAD item without a name, or with an empty one (#2623).
+    const unnamed = await chainlitWrote(owner.id, "", "", "A file.");
+    await table.putRaw({ ...chainlitThread(owner.id, unnamed.threadId, { at: chainlitNow(), name: null }).thread });
+    const blank = await chainlitWrote(owner.id, " \n\t ", "", "Another file.");
     const asOwner = callerFor(app, owner);
-    expect((await asOwner.threads.list({ first: 5 })).data.map((row) => row.name)).toEqual([question]);
-    expect((await asOwner.threads.get({ threadId: t.threadId })).name).toBe(question);
-    expect((await asOwner.threads.export({ threadId: t.threadId, format: "markdown" })).content).toContain(question);
+    for (const t of [named, walrus, blank]) await chainlitShareThread(table, t.threadId, { isShared: true, at: chainlitNow() });
+    for (const t of [named, walrus]) await asOwner.threads.pin({ threadId: t.threadId });
 
+    // Headings and fences go, whitespace collapses, the cut (199 + "…") falls where a word ends.
+    const expected = new Map<string, string | null>([
+      [named.threadId, `Review Please review this **code**: ${"const x = 1; ".repeat(12)}const x…`],
+      [walrus.threadId, `${"y".repeat(THREAD_NAME_SHOWN_MAX - 2)}…`],
+      [unnamed.threadId, null],
+      [blank.threadId, null],
+    ]);
+    const list = await asOwner.threads.list({ first: 35 });
+    expect(new Map(list.data.map((row) => [row.id, row.name]))).toEqual(expected);
+    expect(Buffer.byteLength(JSON.stringify(list))).toBeLessThan(4 * 1_024);
+    expect(new Map((await asOwner.threads.pinned()).map((row) => [row.id, row.name]))).toEqual(new Map([...expected].filter(([id]) => id === named.threadId || id === walrus.threadId)));
+    await app.data.prepareSearch(owner.id);
+    expect((await asOwner.search.query({ query: "review", first: 20 })).data.map((hit) => [hit.id, hit.name])).toEqual([[named.threadId, expected.get(named.threadId)]]);
+    await asOwner.share.list({}); // files Chainlit's shares (share-catch-up.ts)
+    expect(new Map((await asOwner.share.list({})).rows.map((row) => [row.threadId, row.name]))).toEqual(new Map([...expected].filter(([id]) => id !== unnamed.threadId)));
+    for (const [threadId, name] of expected) {
+      expect((await asOwner.threads.get({ threadId })).name, threadId).toBe(name);
+      const shared = await readShare(app, threadId, null);
+      if (shared.kind === "shared") expect(toSharedThread(shared).name, threadId).toBe(name);
+      const markdown = await asOwner.threads.export({ threadId, format: "markdown" });
+      expect(markdown.content.split("\n")[0]).toBe(`# ${name ?? "Untitled thread"}`);
+      expect(markdown.fileName).toMatch(name ? /^[a-z0-9-]{1,80}\.md$/ : /^thread-[\w-]{1,8}\.md$/);
+    }
+    // The JSON export keeps the name as stored: it is data, and a re-import names the thread from it.
+    expect(JSON.parse((await asOwner.threads.export({ threadId: named.threadId, format: "json" })).content).thread.name).toBe(first);
+
+    // Continue in my history: the copy is named as the thread was shown.
     const viewer = sessionUser();
-    const { id } = await callerFor(app, viewer).share.continue({ threadId: t.threadId });
-    const copy = await callerFor(app, viewer).threads.get({ threadId: id });
-    expect(copy.name).toBe(`${question.slice(0, THREAD_NAME_MAX - 2)}…`);
-    expect(copy.steps.map((s) => s.output)).toContain("Looks fine.");
+    for (const [threadId, name] of [...expected].filter(([id]) => id !== unnamed.threadId)) {
+      const { id } = await callerFor(app, viewer).share.continue({ threadId });
+      const copy = await callerFor(app, viewer).threads.get({ threadId: id });
+      expect(copy.name, threadId).toBe(name);
+      expect((await table.plain(`THREAD#${id}`, "THREAD"))?.name ?? null).toBe(name);
+    }
   });
 });
 

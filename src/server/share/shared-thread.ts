@@ -5,7 +5,7 @@
  * live share) the thread's Query and the owner's display name, and a copy of each file stored under a Chainlit key
  * the first time a share is read (share-copies.ts).
  */
-import { IdSchema, shareSnapshot, type Element, type Step, type ThreadWithContent } from "@/data";
+import { IdSchema, shareSnapshot, threadNameShown, type Element, type Step, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import { toPublicElement, toPublicThread } from "../public-thread";
 import { wholeWindow } from "../thread-window";
@@ -69,6 +69,8 @@ export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
   const thread = toPublicThread(snapshot, toPublicElement);
   return {
     ...thread,
+    // The header, the page's title and its link preview: one short line, whatever Chainlit named the thread with.
+    name: threadNameShown(thread.name),
     updatedAt: share.sharedAt,
     userId: null,
     tags: [] as string[],

@@ -6,6 +6,8 @@ import { prerenderSteps } from "@/components/thread/prerender-steps";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
 import { readShare, toSharedThread } from "@/server/share/shared-thread";
+import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
+import { requestLocale } from "@/lib/server/request-locale";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
@@ -30,7 +32,8 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   const page = await readPage(await idOf(params));
   const robots = { index: false, follow: false, googleBot: { index: false, follow: false } };
   if (page.kind !== "shared") return { title: "Threadbook", robots };
-  const title = page.thread.name?.trim() || "Untitled";
+  // Already one short line (toSharedThread); a thread without a name is "Untitled" in the reader's language.
+  const title = page.thread.name ?? DICTIONARIES[await requestLocale()].untitled;
   return { title, robots, openGraph: { title, type: "article", siteName: "Threadbook", description: "A conversation shared from Threadbook" } };
 }
 

@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { type Element } from "../../entities/element";
 import { type Step } from "../../entities/step";
-import { clipThreadName, type ThreadWithContent } from "../../entities/thread";
+import { type ThreadWithContent } from "../../entities/thread";
+import { threadNameShown } from "../../entities/thread-name";
 import { DataError } from "../../errors";
 import { elementObjectKey } from "../../storage/object-key";
 import { timestampMicros } from "../../timestamps";
@@ -33,9 +34,10 @@ export async function copyThread(ctx: LayerContext, source: ThreadWithContent, t
   const stepIds = new Map(source.steps.map((step) => [step.id, randomUUID()]));
   await createThread(ctx, threadId, userId);
   try {
-    // The source's name is whatever its writer stored (a Chainlit thread's whole first message): clipped to what
-    // updateThread accepts, or the copy of such a thread fails.
-    if (source.name) await updateThread(ctx, threadId, { name: clipThreadName(source.name) }, { mustExist: true });
+    // The source's name is whatever its writer stored (a Chainlit thread's whole first message): the name as it was
+    // shown (one line, within what updateThread accepts, or the copy of such a thread fails).
+    const name = threadNameShown(source.name);
+    if (name) await updateThread(ctx, threadId, { name }, { mustExist: true });
     await mapLimited(source.steps, IN_FLIGHT, (step) => createStep(ctx, copiedStep(step, threadId, stepIds)));
     await mapLimited(source.elements, IN_FLIGHT, (element) => copyElement(ctx, element, threadId, stepIds));
   } catch (error) {
