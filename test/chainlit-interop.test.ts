@@ -13,6 +13,7 @@ import type { ChatEvent } from "@/server/chat/continue-thread";
 import { callerFor, createTestServices, sessionUser } from "./callers";
 import { chainlitGetThread, chainlitListThreads } from "./chainlit-reads";
 import { chatGptZip } from "./import-archives";
+import { formatTime } from "@/server/export/thread-export";
 import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
 import { THREAD_NAME_SHOWN_MAX } from "../src/data/entities/thread-name";
@@ -340,6 +341,42 @@ describe("a thread started here and continued in Chainlit", () => {
     expect(opened.steps.map((s) => s.output)).toContain("continued in Chainlit");
     const exported = await asUser.threads.export({ threadId, format: "markdown" });
     expect(exported.content).toContain(`Last activity ${opened.updatedAt.slice(0, 10)}`);
+  });
+});
+
+describe("Chainlit's update_thread rewrites createdAt (its \"now\", at every session's start and end and every rename)", () => {
+  it("a thread keeps the time it began: threads.get, the share page and both exports; its place in the list is its activity", async () => {
+    const { app, user, asUser, threadId } = await startedHere();
+    await drain(await asUser.chat.send({ threadId, messageId: randomUUID(), content: "started in Threadbook" }));
+    // Made by threads.create a moment before: after Chainlit's rewrite, the first message is what says when it began.
+    const before = await asUser.threads.get({ threadId });
+    const began = before.steps.find((step) => step.type === "user_message")!.createdAt!;
+    expect(before.createdAt <= began).toBe(true);
+    // Resumed in Chainlit a day later: the session's bumps, a turn, then a rename (all update_thread).
+    const later = chainlitClock(Date.now() + 86_400_000);
+    await chainlitSession(threadId, user.id, async () => {
+      const at = later();
+      for (const item of chainlitTurn(user.id, threadId, { question: "continued in Chainlit", askedAt: at, ranAt: at, repliedAt: at, endedAt: at }).steps) await table.putRaw(item);
+    }, later);
+    await chainlitUpdateThread(table, threadId, { at: later(), name: "Renamed in Chainlit", userId: user.id });
+    const stored = String((await table.plain(`THREAD#${threadId}`, "THREAD"))?.createdAt);
+    expect(stored > began).toBe(true); // what Chainlit left in the item
+
+    const opened = await asUser.threads.get({ threadId });
+    expect(opened.createdAt).toBe(began);
+    expect(opened.updatedAt > began).toBe(true);
+    expect((await asUser.threads.list({ first: 5 })).data.map((row) => [row.id, row.updatedAt])).toEqual([[threadId, opened.updatedAt]]);
+    const markdown = (await asUser.threads.export({ threadId, format: "markdown" })).content;
+    expect(markdown).toContain(`Created ${formatTime(began)} · Last activity ${formatTime(opened.updatedAt)}`);
+    expect(JSON.parse((await asUser.threads.export({ threadId, format: "json" })).content).thread.createdAt).toBe(began);
+    await asUser.share.create({ threadId, access: "public", expiry: "never" });
+    const shared = await readShare(app, threadId, null);
+    expect(shared.kind === "shared" && toSharedThread(shared).createdAt).toBe(began);
+
+    // A thread only Chainlit wrote: it began with its first step, not at its latest update_thread.
+    const t = await chainlitWrote(user.id, "Chainlit only", "When did this begin?", "At its first message.");
+    await chainlitUpdateThread(table, t.threadId, { at: later(), userId: user.id });
+    expect((await asUser.threads.get({ threadId: t.threadId })).createdAt).toBe("2025-03-04T10:11:12.000001Z");
   });
 });
 
