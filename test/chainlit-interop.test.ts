@@ -380,6 +380,33 @@ describe("Chainlit's update_thread rewrites createdAt (its \"now\", at every ses
   });
 });
 
+describe("Chainlit steps with the same createdAt (its clock, a run's quick tool calls)", () => {
+  it("keep their order in a Continue in my history copy, whose steps have new ids", async () => {
+    const app = local();
+    const owner = sessionUser();
+    const t = await chainlitWrote(owner.id, "Ties", "Which tools ran?", "Eight of them.");
+    // create_step of eight tool steps under the turn's run, stamped in the same microsecond: read in id order.
+    const at = "2025-03-04T10:11:12.500000Z";
+    for (let i = 0; i < 8; i++) {
+      const id = uid("tool-");
+      await chainlitCreateStep(table, {
+        PK: { S: `THREAD#${t.threadId}` }, SK: { S: `STEP#${id}` }, id: { S: id }, threadId: { S: t.threadId }, parentId: { S: t.turn.runId },
+        name: { S: `tool ${i}` }, type: { S: "tool" }, input: { S: "" }, output: { S: `tool output ${i}` }, createdAt: { S: at }, start: { S: at }, end: { S: at },
+      });
+    }
+    const asOwner = callerFor(app, owner);
+    const order = (steps: Array<{ output?: string | null }>) => steps.map((step) => step.output);
+    const seen = order((await asOwner.threads.get({ threadId: t.threadId })).steps);
+    expect(seen.filter((output) => output?.startsWith("tool output"))).toHaveLength(8);
+    await asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const viewer = sessionUser();
+    for (let copies = 0; copies < 2; copies++) {
+      const { id } = await callerFor(app, viewer).share.continue({ threadId: t.threadId });
+      expect(order((await callerFor(app, viewer).threads.get({ threadId: id })).steps)).toEqual(seen);
+    }
+  });
+});
+
 /**
  * A Chainlit session resumed on a thread before it was deleted (in Chainlit, or here) outlives the delete: its steps
  * land in the partition again and its disconnect saves the metadata it resumed with (`update_thread` with no user id,
