@@ -585,24 +585,35 @@ describe("Chainlit steps whose parentId names themselves or closes a cycle", () 
   });
 });
 
+/**
+ * update_thread at the disconnect saves the whole user_session (an app keeping a document in it): as much as the item
+ * can hold, found as Chainlit's write would find it, by DynamoDB refusing more.
+ */
+async function fillThreadItem(threadId: string, userId: string, metadata: Record<string, AttributeValue> = {}) {
+  let size = 409_600;
+  for (;;) {
+    const saved = await chainlitUpdateThread(table, threadId, { at: chainlitNow(), userId, metadata: { ...metadata, document: { S: "x".repeat(size) } } }).then(
+      () => true,
+      () => false,
+    );
+    if (saved) return;
+    size -= 16;
+  }
+}
+
+/** Two Chainlit threads of a new user, the first with its THREAD item filled to 400 KB (its metadata beside it). */
+async function oneFullOneNot(metadata: Record<string, AttributeValue> = {}) {
+  const app = local();
+  const owner = sessionUser();
+  const full = await chainlitWrote(owner.id, "Big session", "Where is the narwhal?", "The narwhal is north.");
+  const other = await chainlitWrote(owner.id, "Small session", "Where is the narwhal pup?", "With its mother.");
+  await fillThreadItem(full.threadId, owner.id, metadata);
+  return { app, owner, full, other, asOwner: callerFor(app, owner) };
+}
+
 describe("a Chainlit session whose saved metadata fills its THREAD item to DynamoDB's 400 KB", () => {
   it("leaves the owner's 👍/👎 filter and search working, that thread included: the catch-up cannot record its index state on the item, and says so in the log only", async () => {
-    const app = local();
-    const owner = sessionUser();
-    const full = await chainlitWrote(owner.id, "Big session", "Where is the narwhal?", "The narwhal is north.");
-    const other = await chainlitWrote(owner.id, "Small session", "Where is the narwhal pup?", "With its mother.");
-    // update_thread at the disconnect saves the whole user_session (an app keeping a document in it): as much as the
-    // item can hold, found as Chainlit's write would find it, by DynamoDB refusing more.
-    let size = 409_600;
-    for (;;) {
-      const saved = await chainlitUpdateThread(table, full.threadId, { at: chainlitNow(), userId: owner.id, metadata: { document: { S: "x".repeat(size) } } }).then(
-        () => true,
-        () => false,
-      );
-      if (saved) break;
-      size -= 16;
-    }
-    const asOwner = callerFor(app, owner);
+    const { full, other, asOwner } = await oneFullOneNot();
     // Both threads carry Chainlit's 👍 on their first run; the filter, and a search, catch up with both.
     expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
     expect((await asOwner.search.query({ query: "narwhal", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId, other.threadId]);
@@ -611,6 +622,31 @@ describe("a Chainlit session whose saved metadata fills its THREAD item to Dynam
     expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
     expect((await asOwner.search.query({ query: "north", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId]);
     expect((await asOwner.threads.get({ threadId: full.threadId })).steps.map((step) => step.output)).toContain("The narwhal is north.");
+  });
+});
+
+describe("a THREAD item Chainlit filled to 400 KB, used here", () => {
+  it("takes a message, a stop of Chainlit's share and a rename that does not grow it; a longer name or a share is refused as thread-full, with nothing lost", async () => {
+    const { full: t, other, asOwner } = await oneFullOneNot({ is_shared: { BOOL: true }, shared_at: { S: chainlitNow() } });
+
+    // A message: stored, answered, and the thread moves to the top (only UserThreadSK fits).
+    await drain(await asOwner.chat.send({ threadId: t.threadId, messageId: randomUUID(), content: "And the walrus?" }));
+    expect((await asOwner.threads.get({ threadId: t.threadId })).steps.map((step) => step.output)).toContain("And the walrus?");
+    expect((await asOwner.threads.list({ first: 5 })).data.map((row) => row.id)).toEqual([t.threadId, other.threadId]);
+    // Stopping Chainlit's share: the flag goes off for both apps.
+    await asOwner.share.revoke({ threadId: t.threadId });
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata).toMatchObject({ is_shared: false });
+    // A rename to a name no longer than the old one lands; a longer one, or a new share, is refused as what it is.
+    await asOwner.threads.rename({ threadId: t.threadId, name: "Full" });
+    const refused = { code: "PAYLOAD_TOO_LARGE", cause: { refusal: { code: "thread-full" } } };
+    await expect(asOwner.threads.rename({ threadId: t.threadId, name: "A much longer name than it had" })).rejects.toMatchObject(refused);
+    await expect(asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "never" })).rejects.toMatchObject(refused);
+    expect((await asOwner.threads.get({ threadId: t.threadId })).name).toBe("Full");
+    expect(await asOwner.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
+    // Chainlit's session data is as it saved it.
+    const metadata = (await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata as Record<string, unknown>;
+    expect(metadata.is_shared).toBe(false);
+    expect(String(metadata.document).length).toBeGreaterThan(400_000);
   });
 });
 
