@@ -221,18 +221,21 @@ describe("Threadbook's delete of a Chainlit thread", () => {
   });
 });
 
+/** The ChatGPT export of import-archives.ts imported by `user`, run to its end: the job as the page reads it. */
+async function importChatGptZip(app: ReturnType<typeof local>, user: ReturnType<typeof sessionUser>) {
+  const data = await chatGptZip();
+  const started = await startImport(app, user, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
+  if (started.status !== 202) throw new Error(started.error);
+  await waitForImport(started.job.jobId);
+  return callerFor(app, user).imports.get({ jobId: started.job.jobId });
+}
+
 describe("an imported conversation Chainlit deleted, imported again", () => {
   it("comes back as the file has it: listed, found, with its file; neither a 👎 nor the words of a turn from before the delete come back with it", async () => {
     const app = local();
     const user = sessionUser();
     const asUser = callerFor(app, user);
-    const importZip = async () => {
-      const data = await chatGptZip();
-      const started = await startImport(app, user, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
-      if (started.status !== 202) throw new Error(started.error);
-      await waitForImport(started.job.jobId);
-      return asUser.imports.get({ jobId: started.job.jobId });
-    };
+    const importZip = () => importChatGptZip(app, user);
     expect(await importZip()).toMatchObject({ status: "done", imported: 2 });
     const kyoto = (await asUser.threads.list({ first: 10 })).data.find((t) => t.name === "Trip to Kyoto")!;
     // Rated 👎 here (the export has no ratings), then deleted in the Chainlit app.
@@ -253,6 +256,34 @@ describe("an imported conversation Chainlit deleted, imported again", () => {
     expect(restored.steps.filter((s) => s.feedback)).toEqual([]);
     expect(restored.elements).toHaveLength(1);
     for (const feedback of [0, 1] as const) expect((await asUser.threads.list({ first: 10, feedback })).data, `feedback ${feedback}`).toEqual([]);
+  });
+});
+
+describe("an imported conversation whose THREAD item a lingering Chainlit session wrote back with no user", () => {
+  it("is imported again as the file has it (the user-less item and the session's steps were this import's leftovers); one naming another user stays taken", async () => {
+    const app = local();
+    const user = sessionUser();
+    const asUser = callerFor(app, user);
+    expect(await importChatGptZip(app, user)).toMatchObject({ status: "done", imported: 2 });
+    const kyoto = (await asUser.threads.list({ first: 10 })).data.find((t) => t.name === "Trip to Kyoto")!;
+    const before = (await app.data.getThread(kyoto.id))!.steps.map((step) => step.id).sort();
+    await chainlitDeleteThread(table, kyoto.id);
+    // The session open on it writes its turn and, at its disconnect, the metadata it resumed with, with no user.
+    for (const step of chainlitTurn(user.id, kyoto.id, { question: "Is the zeppelin still there?" }).steps) await chainlitCreateStep(table, step);
+    await chainlitUpdateThread(table, kyoto.id, { at: chainlitNow(), metadata: { chat_profile: { S: "default" } } });
+    expect((await table.plain(`THREAD#${kyoto.id}`, "THREAD"))?.userId).toBeUndefined();
+
+    expect(await importChatGptZip(app, user)).toMatchObject({ status: "done", imported: 1, existing: 1 });
+    expect((await asUser.threads.list({ first: 10 })).data.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+    const restored = (await app.data.getThread(kyoto.id))!;
+    expect(restored.userId).toBe(user.id);
+    expect(restored.steps.map((step) => step.id).sort()).toEqual(before);
+
+    // The same id with a THREAD item naming someone else: never written into.
+    const haiku = (await asUser.threads.list({ first: 10 })).data.find((t) => t.name === "Haiku about rain")!;
+    await chainlitUpdateThread(table, haiku.id, { at: chainlitNow(), userId: "someone-else" });
+    expect(await importChatGptZip(app, user)).toMatchObject({ status: "done", imported: 0 });
+    expect((await table.plain(`THREAD#${haiku.id}`, "THREAD"))?.userId).toBe("someone-else");
   });
 });
 
