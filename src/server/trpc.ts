@@ -110,9 +110,13 @@ export const threadRewriteProcedure = protectedProcedure.input(z.object({ thread
   const { data } = ctx.services;
   let claimed = false;
   const claim = claimThread(data, ctx.user.identifier, input.threadId).then((held) => void (claimed = held));
+  const release = () => releaseThreadClaim(data, ctx.user.identifier, input.threadId);
   const outline = await ownedOutline(ctx, input.threadId, [assertMessageBudget(ctx.services, ctx.user.identifier), claim]).catch(async (error: unknown) => {
-    await releaseThreadClaim(data, ctx.user.identifier, input.threadId);
+    await release();
     throw error;
   });
-  return next({ ctx: { ...ctx, outline, threadId: outline.thread.id, claimed } });
+  const result = await next({ ctx: { ...ctx, outline, threadId: outline.thread.id, claimed } });
+  // Refused after the gate (the procedure's own input, chat.edit's text) before its events began.
+  if (!result.ok) await release();
+  return result;
 });
