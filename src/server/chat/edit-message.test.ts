@@ -1,37 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { GetItemCommand, PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFor, createTestServices, newThread, sessionUser } from "../../../test/callers";
-import { startFakeOpenAI, type FakeOpenAI } from "../../../test/fake-openai";
+import { describe, expect, it } from "vitest";
+import { callerFor, newThread, sessionUser } from "../../../test/callers";
+import { chatHarness, drain } from "../../../test/chat-harness";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
-import { createOpenAIAssistant } from "../assistant/openai-assistant";
 import { MESSAGE_MAX } from "./composer-settings";
 import type { ChatEvent } from "./continue-thread";
 
-let fake: FakeOpenAI;
-let services: Awaited<ReturnType<typeof createTestServices>>;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ tokenDelayMs: 1 });
-  services = await createTestServices({ assistant: createOpenAIAssistant({ baseUrl: fake.baseUrl, apiKey: "test-key", model: "fake-model" }) });
-});
-afterAll(async () => {
-  await services.close();
-  await fake.stop();
-});
-
-async function drain(events: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
-  const out: ChatEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-const table = () => services.data.context;
+const harness = chatHarness();
+const table = () => harness.services.data.context;
 const put = (Item: Record<string, AttributeValue>) => table().doc.send(new PutItemCommand({ TableName: table().tableName, Item }));
 const rawStep = async (threadId: string, stepId: string) =>
   (await table().doc.send(new GetItemCommand({ TableName: table().tableName, Key: { PK: { S: `THREAD#${threadId}` }, SK: { S: `STEP#${stepId}` } }, ConsistentRead: true }))).Item;
 const S = (value: string): AttributeValue => ({ S: value });
-const objectExists = (key: string) => services.storage.read(key, { maxBytes: 1024 }).then(() => true, () => false);
+const objectExists = (key: string) => harness.services.storage.read(key, { maxBytes: 1024 }).then(() => true, () => false);
 const codeOf = (run: Promise<unknown>) => run.then(() => "resolved", (error: { code?: string }) => String(error.code));
-const stepsOf = async (threadId: string) => (await services.data.getThread(threadId))!.steps.map((s) => [s.id, s.output ?? null]).sort();
+const stepsOf = async (threadId: string) => (await harness.services.data.getThread(threadId))!.steps.map((s) => [s.id, s.output ?? null]).sort();
 
 /** Three turns Chainlit wrote (user_message → on_message run → assistant_message), the middle one with a tool step and 👎 on its run. */
 async function chainlitThreeTurns(userId: string) {
@@ -53,12 +37,12 @@ async function chainlitThreeTurns(userId: string) {
 describe("chat.edit", () => {
   it("a Chainlit thread: the middle question gets new words, every later turn goes (steps, 👎, search entries, files), the question's own file stays", async () => {
     const alice = sessionUser();
-    const as = callerFor(services, alice);
+    const as = callerFor(harness.services, alice);
     const { threadId, first, middle, last, toolId } = await chainlitThreeTurns(alice.id);
     const file = async (forId: string, name: string) => {
       const id = randomUUID();
-      await services.data.createElement({ id, threadId, type: "file", name, mime: "text/csv", forId, display: "inline", content: "a,b\n1,2\n" }, { owner: alice.id });
-      return { id, objectKey: (await services.data.getElement(threadId, id))!.objectKey! };
+      await harness.services.data.createElement({ id, threadId, type: "file", name, mime: "text/csv", forId, display: "inline", content: "a,b\n1,2\n" }, { owner: alice.id });
+      return { id, objectKey: (await harness.services.data.getElement(threadId, id))!.objectKey! };
     };
     const onReply = await file(last.replyId, "later.csv");
     const onQuestion = await file(middle.messageId, "mine.csv");
@@ -71,7 +55,7 @@ describe("chat.edit", () => {
     expect(events[0]).toMatchObject({ type: "start", threadId, userStepId: middle.messageId });
     expect(events.at(-1)).toMatchObject({ type: "done", output: expect.stringContaining("Echo: which quokka island") });
     // History up to the edited message, the question as edited; the question's own file goes with it.
-    const sent = fake.requests.at(-1)!.messages;
+    const sent = harness.fake.requests.at(-1)!.messages;
     expect(sent.slice(0, 2).map((m) => [m.role, m.content])).toEqual([
       ["user", "first question"],
       ["assistant", "first answer"],
@@ -80,7 +64,7 @@ describe("chat.edit", () => {
     expect(JSON.stringify(sent[2])).toContain("which quokka island");
     expect(JSON.stringify(sent[2])).toContain("mine.csv");
 
-    const thread = (await services.data.getThread(threadId))!;
+    const thread = (await harness.services.data.getThread(threadId))!;
     const ids = new Set(thread.steps.map((s) => s.id));
     for (const gone of [middle.runId, middle.replyId, toolId, ...[last.messageId, last.runId, last.replyId]]) expect(ids.has(gone)).toBe(false);
     for (const kept of [first.messageId, first.runId, first.replyId, middle.messageId]) expect(ids.has(kept)).toBe(true);
@@ -102,13 +86,13 @@ describe("chat.edit", () => {
 
   it("a thread this app wrote: editing the newest question replaces its reply; it can be edited again at once, and its reply regenerated", async () => {
     const alice = sessionUser();
-    const as = callerFor(services, alice);
-    const threadId = await newThread(services, alice);
+    const as = callerFor(harness.services, alice);
+    const threadId = await newThread(harness.services, alice);
     const messageId = randomUUID();
     await drain(await as.chat.send({ threadId, messageId, content: "tell me" }));
     await drain(await as.chat.edit({ threadId, stepId: messageId, content: "tell me more" }));
     await drain(await as.chat.edit({ threadId, stepId: messageId, content: "tell me everything" }));
-    const steps = (await services.data.getThread(threadId))!.steps;
+    const steps = (await harness.services.data.getThread(threadId))!.steps;
     expect(steps.map((s) => [s.type, s.output])).toEqual([
       ["user_message", "tell me everything"],
       ["run", undefined],
@@ -120,7 +104,7 @@ describe("chat.edit", () => {
 
 describe("chat.edit refuses, and writes nothing (hostile)", () => {
   const alice = sessionUser();
-  const edit = async (threadId: string, stepId: string, content = "pwned") => drain(await callerFor(services, alice).chat.edit({ threadId, stepId, content }));
+  const edit = async (threadId: string, stepId: string, content = "pwned") => drain(await callerFor(harness.services, alice).chat.edit({ threadId, stepId, content }));
 
   it("a reply, a run, a tool step, an error, a code message, an answer given inside a reply, another thread's step: each refused", async () => {
     const { threadId, first, middle, toolId } = await chainlitThreeTurns(alice.id);
@@ -158,7 +142,7 @@ describe("chat.edit refuses, and writes nothing (hostile)", () => {
       unknown: "NOT_FOUND",
     });
     expect(await stepsOf(threadId)).toEqual(before);
-    expect((await services.data.getThread(other.threadId))!.steps).toHaveLength(10);
+    expect((await harness.services.data.getThread(other.threadId))!.steps).toHaveLength(10);
     // Refusals take their claim back: the question itself still edits.
     expect(await codeOf(edit(threadId, first.messageId, "first, again"))).toBe("resolved");
   });
@@ -177,19 +161,19 @@ describe("chat.edit refuses, and writes nothing (hostile)", () => {
   });
 
   it("an edit beside a regenerate, or two edits, at once: one goes through, the other is CONFLICT", async () => {
-    const as = callerFor(services, alice);
-    const threadId = await newThread(services, alice);
+    const as = callerFor(harness.services, alice);
+    const threadId = await newThread(harness.services, alice);
     const messageId = randomUUID();
     await drain(await as.chat.send({ threadId, messageId, content: "once" }));
-    const reply = (await services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!;
+    const reply = (await harness.services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!;
     const regenerate = async () => drain(await as.chat.regenerate({ threadId, stepId: reply.id }));
     expect((await Promise.all([codeOf(edit(threadId, messageId, "twice")), codeOf(regenerate())])).toSorted()).toEqual(["CONFLICT", "resolved"]);
     expect((await Promise.all([codeOf(edit(threadId, messageId, "a")), codeOf(edit(threadId, messageId, "b"))])).toSorted()).toEqual(["CONFLICT", "resolved"]);
-    expect((await services.data.getThread(threadId))!.steps.map((s) => s.type)).toEqual(["user_message", "run", "assistant_message"]);
+    expect((await harness.services.data.getThread(threadId))!.steps.map((s) => s.type)).toEqual(["user_message", "run", "assistant_message"]);
   });
 
   it("counts against the message budget as a send does; refused over it, nothing changes", async () => {
-    const limited = { ...services, env: { ...services.env, CHAT_MESSAGES_PER_MINUTE: 1 } };
+    const limited = { ...harness.services, env: { ...harness.services.env, CHAT_MESSAGES_PER_MINUTE: 1 } };
     const user = sessionUser();
     const threadId = await newThread(limited, user);
     const messageId = randomUUID();
