@@ -9,6 +9,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Step, ThreadOutline } from "@/data";
 import { conversationOrder } from "@/lib/shared/build-step-tree";
+import { isEditableQuestion, isQuestion } from "@/lib/shared/editable-question";
 import type { ChatEvent, ReplyDeps } from "./continue-thread";
 import { assertClaimed, assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";
 
@@ -34,11 +35,12 @@ export async function messageToEdit(outline: ThreadOutline, stepId: string, cont
   const at = ordered.findIndex((s) => s.id === stepId);
   if (at === -1) throw new TRPCError({ code: "NOT_FOUND", message: MESSAGE_NOT_FOUND });
   const outlined = ordered[at]!;
-  if (outlined.type !== "user_message") throw new TRPCError({ code: "BAD_REQUEST", message: NOT_A_QUESTION });
-  const nested = outlined.parentId !== null && outline.steps.some((s) => s.id === outlined.parentId);
+  if (!isQuestion(outlined)) throw new TRPCError({ code: "BAD_REQUEST", message: NOT_A_QUESTION });
   const [[stored]] = await Promise.all([outline.fullSteps([stepId]), assertNewestReplyEnded(outline, nowMs)]);
   if (!stored) throw new TRPCError({ code: "NOT_FOUND", message: MESSAGE_NOT_FOUND });
-  if (nested || stored.isError || stored.language) throw new TRPCError({ code: "BAD_REQUEST", message: NOT_EDITABLE });
+  // The parent as the outline read it (a field of another type than Chainlit writes counts as absent).
+  const hasStep = (id: string) => outline.steps.some((s) => s.id === id);
+  if (!isEditableQuestion({ ...stored, parentId: outlined.parentId }, hasStep)) throw new TRPCError({ code: "BAD_REQUEST", message: NOT_EDITABLE });
   const hasFiles = outline.elements.some((e) => e.forId === stepId);
   if (!content.trim() && !hasFiles) throw new TRPCError({ code: "BAD_REQUEST", message: EMPTY_EDIT });
   const question = { ...stored, output: content };
