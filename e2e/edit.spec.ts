@@ -24,8 +24,8 @@ test.describe("edit", () => {
     const questions = await thread.userMessages.count();
     const answers = await thread.assistantMessages.count();
     const middle = questions - 2;
-    const bubbles = async () => thread.userMessages.locator(".bubble").allTextContents();
-    const before = await bubbles();
+    const bubbles = thread.userMessages.locator(".bubble");
+    const before = await bubbles.allTextContents();
     expect(before.slice(-2)).toEqual(["which temples first", "and where to eat"]);
 
     // From the keyboard: the pencil is a button with a name; Escape cancels and gives it its focus back.
@@ -48,11 +48,12 @@ test.describe("edit", () => {
     await thread.editConfirm.getByRole("button", { name: "Cancel", exact: true }).click();
     await expect(thread.editConfirm).toHaveCount(0);
     await expect(thread.editBox).toHaveValue("something else");
+    await expect(thread.editBox).toBeFocused();
     await page.keyboard.press("Escape");
-    expect(await bubbles()).toEqual(before);
+    await expect(bubbles).toHaveText(before);
     await expect(thread.assistantMessages).toHaveCount(answers);
     await page.reload();
-    expect(await bubbles()).toEqual(before);
+    await expect(bubbles).toHaveText(before);
     await expect(thread.assistantMessages).toHaveCount(answers);
 
     // A second tab on the same thread, to see the removed turns leave its cache too.
@@ -73,12 +74,12 @@ test.describe("edit", () => {
     await thread.waitForStoredTurn();
     await expect(thread.userMessages).toHaveCount(questions - 1);
     await expect(thread.assistantMessages).toHaveCount(answers - 1);
-    expect(await bubbles()).toEqual([...before.slice(0, -2), "which gardens first"]);
+    await expect(bubbles).toHaveText([...before.slice(0, -2), "which gardens first"]);
     await expect(thread.answersShowing("Echo: and where to eat")).toHaveCount(0);
     await snap(page, "edited");
 
     await page.reload();
-    expect(await bubbles()).toEqual([...before.slice(0, -2), "which gardens first"]);
+    await expect(bubbles).toHaveText([...before.slice(0, -2), "which gardens first"]);
     await expect(thread.lastReplyText()).toHaveText("Echo: which gardens first");
     await expect(thread.assistantMessages).toHaveCount(answers - 1);
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useId, useRef, useState } from "react";
+import { createContext, useEffect, useId, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { useComposerSettings } from "@/components/composer/composer-settings";
 import { ModalDialog } from "@/components/ui/radix-dialog";
@@ -53,6 +53,15 @@ export function QuestionEditor({ stepId, text, hasFiles, edit, onClose }: { step
     if (edit.removesMore(stepId)) setConfirming(true);
     else commit();
   };
+  // A declined confirmation hands the focus back to the text, after the dialog's own hand-back (a timer of its unmount).
+  const asked = useRef(false);
+  useEffect(() => {
+    if (confirming) asked.current = true;
+    if (confirming || !asked.current) return;
+    asked.current = false;
+    const timer = setTimeout(() => box.current?.focus(), 0);
+    return () => clearTimeout(timer);
+  }, [confirming]);
   return (
     <form
       className="question-editor"
@@ -60,6 +69,13 @@ export function QuestionEditor({ stepId, text, hasFiles, edit, onClose }: { step
       onSubmit={(event) => {
         event.preventDefault();
         save();
+      }}
+      onKeyDown={(event) => {
+        // Anywhere in the editor (its buttons too); the confirmation's Escape closes only the confirmation.
+        if (event.key !== "Escape" || confirming) return;
+        event.preventDefault();
+        event.stopPropagation();
+        onClose(false);
       }}
     >
       <textarea
@@ -74,11 +90,7 @@ export function QuestionEditor({ stepId, text, hasFiles, edit, onClose }: { step
         onFocus={(event) => event.currentTarget.setSelectionRange(event.currentTarget.value.length, event.currentTarget.value.length)}
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={(event) => {
-          if (event.key === "Escape") {
-            event.preventDefault();
-            event.stopPropagation();
-            onClose(false);
-          } else if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) {
+          if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) {
             event.preventDefault();
             save();
           }
