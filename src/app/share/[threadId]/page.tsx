@@ -5,20 +5,20 @@ import { SharedThreadView } from "@/components/share/shared-thread-view";
 import { prerenderSteps } from "@/components/thread/prerender-steps";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
-import { readShare, toSharedThread } from "@/server/share/shared-thread";
+import { readSharePage } from "@/server/share/shared-thread";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
  * A thread through its share link (docs/sharing.md), read once per request (metadata and page share it) through
- * the share gate; the proxy has already counted the request against its client address's budget (a 429 there). Anything but a live share is the same 404
+ * the share gate, its first turns only (docs/sharing.md, "Long shares": the rest pages in through share.turns); the proxy has already counted the request against its client address's budget (a 429 there). Anything but a live share is the same 404
  * (not-found.tsx); a share for signed-in people sends an anonymous viewer to sign in and back here. No loading.tsx in
  * this segment, so the 404 status is decided before anything streams.
  */
 const readPage = cache(async (threadId: string) => {
   const services = getServices();
   const viewer = await currentUser();
-  const read = await readShare(services, threadId, viewer);
-  return read.kind === "shared" ? ({ kind: "shared", thread: toSharedThread(read), signedIn: viewer !== null } as const) : read;
+  const read = await readSharePage(services, threadId, viewer);
+  return read.kind === "shared" ? ({ ...read, signedIn: viewer !== null } as const) : read;
 });
 
 type Params = { params: Promise<{ threadId: string }> };

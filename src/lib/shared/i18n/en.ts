@@ -155,6 +155,8 @@ export const en = {
   jumpToLatest: "Jump to latest",
   loadingTurns: "Loading earlier messages…",
   turnsFailed: "Couldn't load more messages. Scroll again to retry, or reload the page.",
+  showMoreTurns: "Show more messages",
+  loadingMoreTurns: "Loading more messages…",
   assistantFailed: (message: string) => `The assistant couldn't answer: ${message}`,
   retryMessage: "Retry",
   regenerateReply: "Regenerate reply",

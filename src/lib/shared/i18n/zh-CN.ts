@@ -149,6 +149,8 @@ export const zhCN: Dictionary = {
   jumpToLatest: "跳到最新",
   loadingTurns: "正在加载更多消息…",
   turnsFailed: "无法加载更多消息。请再次滚动重试，或刷新页面。",
+  showMoreTurns: "显示更多消息",
+  loadingMoreTurns: "正在加载更多消息…",
   assistantFailed: (message: string) => `助手无法回答：${message}`,
   retryMessage: "重试",
   regenerateReply: "重新生成回复",
