@@ -59,4 +59,6 @@ asOwnUser("the row menu's Rename and Delete hand focus to the name field and to 
   await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(threads.row(name)).toBeVisible();
+  // Cancelled, focus is back on the menu's button, where the user was.
+  await expect(threads.row(name).getByRole("button", { name: `More actions for “${name}”` })).toBeFocused();
 });

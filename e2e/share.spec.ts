@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { expect, type StorageState } from "./fixtures";
-import { freshIdentifier, freshUserSession, ownUser } from "./fresh-user";
+import { questionOf, replyOf, seedLongThread } from "../scripts/seed-long-thread";
+import { freshIdentifier, freshUserSession, onTable, ownUser } from "./fresh-user";
 import { ShareDialog, SharedLinksDialog, SharedThreadPage } from "./pages/share-page";
 import { FIRST_LOAD_MS, ThreadsPage } from "./pages/threads-page";
 
@@ -150,6 +151,54 @@ test("a shared answer's Markdown: drawn by the server within its budget, by the 
     expect(await viewer.goto(link)).toBe(200);
     await expect(viewer.page.locator("strong", { hasText: `near ${tag}` })).toBeVisible();
     await expect(viewer.page.locator("strong", { hasText: `far ${tag}` })).toBeVisible();
+  } finally {
+    await anonymous.close();
+  }
+});
+
+test("a long shared thread opens at its first turns only, brings the next ones as the reader scrolls, and a #step- link opens its turns", async ({ browser }) => {
+  test.setTimeout(240_000);
+  // 100 turns, shared publicly through the data layer by an owner of this test's own (no session needed for that).
+  const owner = freshIdentifier("share-long");
+  const long = await onTable(async (data) => {
+    const seeded = await seedLongThread(data, { userId: owner, steps: 400, name: `A long share ${randomUUID().slice(0, 6)}` });
+    await data.shareThread(seeded.threadId, owner, { access: "public", expiresAt: null });
+    return seeded;
+  });
+  const link = `${test.info().project.use.baseURL}/share/${long.threadId}`;
+  const anonymous = await browser.newContext({ baseURL: new URL(link).origin, storageState: { cookies: [], origins: [] } });
+  try {
+    // The page's HTML carries the first 20 turns, not the 21st nor the last.
+    const html = await (await anonymous.request.get(link)).text();
+    expect(html).toContain(questionOf(19));
+    expect(html).not.toContain(questionOf(20));
+    expect(html).not.toContain(questionOf(99));
+
+    const viewer = new SharedThreadPage(await anonymous.newPage());
+    expect(await viewer.goto(link)).toBe(200);
+    await expect(viewer.text(questionOf(0), { exact: true })).toBeVisible();
+    await expect(viewer.userMessages).toHaveCount(20);
+    // The button brings the next turns (pressed where it is: a click would scroll it into view, where the edge's own
+    // watch loads them first); scrolling to the end brings the rest, page by page.
+    await viewer.page.getByTestId("newer-turns").getByRole("button", { name: "Show more messages" }).dispatchEvent("click");
+    await expect(viewer.text(questionOf(20), { exact: true })).toBeAttached();
+    await expect
+      .poll(async () => {
+        await viewer.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+        return viewer.userMessages.count();
+      }, { timeout: 60_000 })
+      .toBe(100);
+    await expect(viewer.text(replyOf(99).split("\n")[0]!)).toBeVisible();
+    await expect(viewer.page.getByTestId("newer-turns")).toHaveCount(0);
+
+    // A link to turn 80's reply: its turns are fetched, it is scrolled to and marked; the first turns are not there.
+    const linked = new SharedThreadPage(await anonymous.newPage());
+    const replyId = long.turns[80]!.replyId;
+    expect(await linked.goto(`${link}#step-${replyId}`)).toBe(200);
+    const step = linked.page.locator(`[id="step-${replyId}"]`);
+    await expect(step).toHaveAttribute("data-highlighted", "true");
+    await expect(step).toBeInViewport();
+    await expect(linked.text(questionOf(0), { exact: true })).toHaveCount(0);
   } finally {
     await anonymous.close();
   }

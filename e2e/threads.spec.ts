@@ -249,3 +249,38 @@ test.describe("on a phone", () => {
     await snap(page, "phone-thread");
   });
 });
+
+/*
+ * A touch screen has no hover to reveal a row's buttons (threads.css): every row shows its ⋯ menu, the open row all
+ * three; a desktop shows them on hover or focus only.
+ */
+test.describe("on a touch screen", () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test("every row's ⋯ menu is in reach without hover, and a tap opens it", async ({ page, threads, thread }) => {
+    await page.goto("/threads");
+    expect(await page.evaluate(() => matchMedia("(hover: none)").matches)).toBe(true);
+    await threads.menuButton.tap();
+    await threads.link("Q3 sales by region").tap();
+    await expect(thread.heading).toHaveText("Q3 sales by region");
+    await threads.menuButton.tap();
+    const current = page.locator('[aria-current="page"]');
+    const open = threads.rows.filter({ has: current });
+    const other = threads.rows.filter({ hasNot: current }).first();
+    await expect(open.getByRole("button", { name: /^Delete “/ })).toBeVisible();
+    await expect(other.locator(".thread-actions")).toHaveCSS("opacity", "1");
+    // The rest of a row's actions are in its menu: the row keeps its width for the name and the age.
+    await expect(other.getByRole("button", { name: /^Delete “/ })).toBeHidden();
+    await expect(other.locator(".thread-age")).toBeVisible();
+    await other.getByRole("button", { name: /^More actions for “/ }).tap();
+    await expect(page.getByRole("menu").getByRole("menuitem", { name: "Rename" })).toBeVisible();
+    await snap(page, "phone-row-menu");
+  });
+});
+
+test("on a desktop, a row's buttons show on hover or focus only", async ({ threads }) => {
+  await threads.goto();
+  await expect(threads.rows.nth(1).locator(".thread-actions")).toHaveCSS("opacity", "0");
+  await threads.rows.nth(1).hover();
+  await expect(threads.rows.nth(1).locator(".thread-actions")).toHaveCSS("opacity", "1");
+});

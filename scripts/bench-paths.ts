@@ -125,6 +125,10 @@ export async function benchPaths(opts: { client: DynamoDBClient; tableName: stri
   };
 
   await measure("sidebar, first page (threads.list, 200 threads)", () => caller.threads.list({ first: 20 }));
+  // The sidebar's Pinned section comes in the same HTTP batch as its first page: its requests run beside the Query.
+  await measure("sidebar, Pinned section (threads.pinned, no pins)", () => caller.threads.pinned());
+  for (const pinned of threadIds.slice(1, 4)) await caller.threads.pin({ threadId: pinned });
+  await measure("sidebar, Pinned section (threads.pinned, 3 pins)", () => caller.threads.pinned());
   await measure("open a thread (threads.get, 40 steps)", () => caller.threads.get({ threadId }));
   await measure("👍/👎 click with the page's pass (feedback.upsert)", (i) =>
     caller.feedback.upsert({ threadId, pass: thread.pass, forId: runs[i % runs.length]!.id, value: (i % 2) as 0 | 1 }),

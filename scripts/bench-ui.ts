@@ -127,7 +127,7 @@ const DISLIKE_TO_DIALOG = `new Promise((resolve) => {
   const thumb = ${NEWEST_REPLY}.querySelector('[data-testid="feedback-down"]');
   const start = performance.now();
   thumb.click();
-  const check = () => (document.querySelector('dialog[open], [role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
+  const check = () => (document.querySelector('[role="dialog"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
   requestAnimationFrame(check);
 })`;
 

@@ -275,7 +275,7 @@ async function httpBench() {
   const http = await runHttpBench();
   console.log(`\nHTTP against Threadbook's server, ${http.users} concurrent signed-in users, ${http.durationSeconds} s each${http.warmSeconds > 0 ? ` (each load warmed up for ${http.warmSeconds} s first, not measured)` : ""}:`);
   console.log(formatHttpTable(http.results));
-  console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list): ${http.dynamoRequestsPerPageView}`);
+  console.log(`DynamoDB requests per /threads/[id] page view (the HTML with the thread, then the sidebar's threads.list and threads.pinned): ${http.dynamoRequestsPerPageView}`);
   console.log(`Next server RSS: ${http.serverRssMiB.before} MiB before the load, ${http.serverRssMiB.after} MiB after${http.serverRssMiB.afterRounds.length > 1 ? ` (after each round: ${http.serverRssMiB.afterRounds.join(", ")} MiB)` : ""}.`);
   console.log(`\nOne signed-in user, one request at a time: the page's server time against the data layer's getThread of the same thread:`);
   console.log(formatPageTimes(http.pageTimes));

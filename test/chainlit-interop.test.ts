@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readShare, toSharedThread } from "@/server/share/shared-thread";
+import { readShare, readSharePage } from "@/server/share/shared-thread";
 import { createInnerContext } from "@/server/context";
 import { createCaller } from "@/server/root";
 import type { ChatEvent } from "@/server/chat/continue-thread";
@@ -322,8 +322,8 @@ describe("a thread Chainlit named after its whole first message, or left without
     expect(new Map((await asOwner.share.list({})).rows.map((row) => [row.threadId, row.name]))).toEqual(new Map([...expected].filter(([id]) => id !== unnamed.threadId)));
     for (const [threadId, name] of expected) {
       expect((await asOwner.threads.get({ threadId })).name, threadId).toBe(name);
-      const shared = await readShare(app, threadId, null);
-      if (shared.kind === "shared") expect(toSharedThread(shared).name, threadId).toBe(name);
+      const shared = await readSharePage(app, threadId, null);
+      if (shared.kind === "shared") expect(shared.thread.name, threadId).toBe(name);
       const markdown = await asOwner.threads.export({ threadId, format: "markdown" });
       expect(markdown.content.split("\n")[0]).toBe(`# ${name ?? "Untitled thread"}`);
       expect(markdown.fileName).toMatch(name ? /^[a-z0-9-]{1,80}\.md$/ : /^thread-[\w-]{1,8}\.md$/);
@@ -401,8 +401,8 @@ describe("Chainlit's update_thread rewrites createdAt (its \"now\", at every ses
     expect(markdown).toContain(`Created ${formatTime(began)} · Last activity ${formatTime(opened.updatedAt)}`);
     expect(JSON.parse((await asUser.threads.export({ threadId, format: "json" })).content).thread.createdAt).toBe(began);
     await asUser.share.create({ threadId, access: "public", expiry: "never" });
-    const shared = await readShare(app, threadId, null);
-    expect(shared.kind === "shared" && toSharedThread(shared).createdAt).toBe(began);
+    const shared = await readSharePage(app, threadId, null);
+    expect(shared.kind === "shared" && shared.thread.createdAt).toBe(began);
 
     // A thread only Chainlit wrote: it began with its first step, not at its latest update_thread.
     const t = await chainlitWrote(user.id, "Chainlit only", "When did this begin?", "At its first message.");

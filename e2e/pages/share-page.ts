@@ -18,6 +18,8 @@ export class ShareDialog extends PageObject {
   async close() {
     await this.page.keyboard.press("Escape");
     await expect(this.dialog).toBeHidden();
+    // Focus is back on the button that opened it.
+    await expect(this.page.getByTestId("share-button")).toBeFocused();
   }
 
   /** Creates the link (or shares again) with this access; returns the link's URL. */
@@ -50,6 +52,9 @@ export class SharedLinksDialog extends PageObject {
 
   async close() {
     await this.page.keyboard.press("Escape");
+    await expect(this.dialog).toBeHidden();
+    // Focus is back on the menu's button, where the dialog was opened from.
+    await expect(this.page.getByTestId("user-menu")).toBeFocused();
   }
 
   /** The listed link of the thread with this name. */

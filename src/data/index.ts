@@ -25,7 +25,7 @@ export * from "./entities/user";
 export * from "./entities/import-job";
 export * from "./entities/share";
 export * from "./entities/pin";
-export { shareSnapshot } from "./layer/shares/share-snapshot";
+export { shareSnapshot, snapshotOf } from "./layer/shares/share-snapshot";
 export { type SharePage, type ShareRow } from "./layer/shares/shares";
 
 export { createClock, utcNow, type Clock } from "./clock";

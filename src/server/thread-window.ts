@@ -85,7 +85,7 @@ export function rangeOfCursor(data: Sealer, cursor: string, expected: { userId: 
 }
 
 const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
-const messageCount = (steps: readonly TreeStepLike[]) => steps.filter((step) => MESSAGE_TYPES.has(step.type ?? "")).length;
+export const messageCount = (steps: readonly TreeStepLike[]) => steps.filter((step) => MESSAGE_TYPES.has(step.type ?? "")).length;
 
 /**
  * One window of the thread as the API returns it: the thread's own fields, the window's steps (the only ones decoded)
@@ -135,10 +135,4 @@ export async function threadWindow(
 export function latestWindow(data: Sealer & Pick<DynamoDBDataLayer, "signElements">, userId: string, outline: ThreadOutline, pass?: string) {
   const turns = splitTurns(outline.steps);
   return threadWindow(data, userId, outline, turns, latestRange(turns.length), pass);
-}
-
-/** The window of a thread sent whole (a share's snapshot): every turn, no cursor either way. */
-export function wholeWindow(steps: readonly Step[]) {
-  const total = splitTurns(steps).length;
-  return { start: 0, end: total, total, messages: messageCount(steps), olderCursor: null, newerCursor: null };
 }

@@ -1,14 +1,21 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { Suspense, useEffect, useRef, useState } from "react";
+import { lazyWithPreload } from "@/components/ui/lazy-preload";
 import { isCsv, parseCsv } from "@/lib/shared/csv";
 import { isTextLike } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { DownloadChip } from "./download-chip";
-import { Dialog } from "@/components/ui/dialog";
 import { ExpandIcon } from "@/components/ui/icons";
 import { useElementUrl } from "./use-element-url";
 import type { ThreadElement } from "@/trpc/use-thread-cache";
+
+/*
+ * The full-size view (Radix's Dialog) loads when first wanted, not with the thread or share page: nothing else in
+ * their first scripts uses Radix (docs/long-threads.md, "First-load scripts"). Pointing at or focusing a thumbnail
+ * starts the load, so the dialog is usually in by the click.
+ */
+const { Component: ImageDialog, preload: preloadImageDialog } = lazyWithPreload(() => import("./image-dialog").then((module) => module.ImageDialog));
 
 const PREVIEW_LINES = 50;
 /** Only the head of a text file is read for its preview. */
@@ -121,21 +128,17 @@ function ImageElement({ threadId, element }: { threadId: string; element: Thread
   };
   return (
     <>
-      <button type="button" className="image-thumb" data-testid="element-image" aria-label={t.openImage(name)} onClick={() => setOpen(true)}>
+      <button type="button" className="image-thumb" data-testid="element-image" aria-label={t.openImage(name)} onPointerEnter={preloadImageDialog} onFocus={preloadImageDialog} onClick={() => setOpen(true)}>
         {url ? <img src={url} alt={name} loading="lazy" decoding="async" onError={onError} /> : <span className="skeleton image-placeholder" />}
         <span className="image-thumb-zoom" aria-hidden="true">
           <ExpandIcon size={14} />
         </span>
       </button>
-      <Dialog open={open} onClose={() => setOpen(false)} title={name} className="dialog-image" testId="image-dialog">
-        <div className="image-full-wrap">{url ? <img className="image-full" src={url} alt={name} /> : null}</div>
-        <div className="dialog-actions">
-          <DownloadChip threadId={threadId} element={element} compact />
-          <button type="button" className="btn" onClick={() => setOpen(false)}>
-            {t.close}
-          </button>
-        </div>
-      </Dialog>
+      {open ? (
+        <Suspense fallback={null}>
+          <ImageDialog threadId={threadId} element={element} url={url} name={name} onClose={() => setOpen(false)} />
+        </Suspense>
+      ) : null}
     </>
   );
 }

@@ -1,13 +1,20 @@
 "use client";
 
-import { useState } from "react";
+import { Suspense, useState } from "react";
+import { lazyWithPreload } from "@/components/ui/lazy-preload";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
-import { FeedbackDialog } from "./feedback-dialog";
 import { useReadOnlyThread } from "@/components/thread/read-only-thread";
 import { CommentIcon, PencilIcon, ThumbDownIcon, ThumbUpIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import { useThreadCache, type ThreadStep } from "@/trpc/use-thread-cache";
+
+/*
+ * The comment dialog (Radix's Dialog, the form) loads when first wanted, not with the thread page, which has a pair of
+ * thumbs per reply and nothing else of Radix in its first scripts (docs/long-threads.md, "First-load scripts").
+ * Pointing at or focusing a thumb starts the load, so the dialog is usually in by the click.
+ */
+const { Component: FeedbackDialog, preload } = lazyWithPreload(() => import("./feedback-dialog").then((module) => module.FeedbackDialog));
 
 type StoredFeedback = NonNullable<ThreadStep["feedback"]>;
 
@@ -84,7 +91,7 @@ function OwnerFeedbackButtons({ threadId, step }: { threadId: string; step: Pick
 
   return (
     <>
-      <span className="feedback" role="group" aria-label={t.helpful + " / " + t.notHelpful}>
+      <span className="feedback" role="group" aria-label={t.helpful + " / " + t.notHelpful} onPointerEnter={preload} onFocus={preload}>
         {THUMBS.map(({ value, testId, Icon }) => {
           const label = value === 1 ? t.helpful : t.notHelpful;
           return (
@@ -119,23 +126,26 @@ function OwnerFeedbackButtons({ threadId, step }: { threadId: string; step: Pick
             <span className="sr-only">{t.yourComment}: </span>
             {comment}
           </p>
-          <button type="button" className="link-btn" onClick={() => setDialog({ value: feedback.value as 0 | 1, comment })}>
+          <button type="button" className="link-btn" onPointerEnter={preload} onFocus={preload} onClick={() => setDialog({ value: feedback.value as 0 | 1, comment })}>
             <PencilIcon size={12} />
             {t.editComment}
           </button>
         </div>
       ) : null}
-      <FeedbackDialog
-        open={dialog !== null}
-        value={dialog?.value ?? 1}
-        initialComment={dialog?.comment ?? ""}
-        onCancel={() => setDialog(null)}
-        onSubmit={(text) => {
-          const value = dialog?.value ?? 1;
-          setDialog(null);
-          upsert.mutate({ threadId, pass: pass(), forId: step.id, value, ...(text ? { comment: text } : {}) });
-        }}
-      />
+      {dialog ? (
+        <Suspense fallback={null}>
+          <FeedbackDialog
+            open
+            value={dialog.value}
+            initialComment={dialog.comment}
+            onCancel={() => setDialog(null)}
+            onSubmit={(text) => {
+              setDialog(null);
+              upsert.mutate({ threadId, pass: pass(), forId: step.id, value: dialog.value, ...(text ? { comment: text } : {}) });
+            }}
+          />
+        </Suspense>
+      ) : null}
     </>
   );
 }

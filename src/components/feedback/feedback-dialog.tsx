@@ -2,7 +2,7 @@
 
 import { useId, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { Dialog } from "@/components/ui/dialog";
+import { ModalDialog } from "@/components/ui/radix-dialog";
 import { FEEDBACK_COMMENT_MAX } from "@/data/entities/limits";
 
 interface Props {
@@ -13,14 +13,25 @@ interface Props {
   onSubmit: (comment: string) => void;
 }
 
-/** The optional comment after a thumb. Enter makes a new line; Ctrl/⌘+Enter or the Submit button sends. */
+/**
+ * The optional comment after a thumb. Enter makes a new line; Ctrl/⌘+Enter or the Submit button sends. Loaded with
+ * Radix's Dialog on first use, not with the thread page (feedback-buttons.tsx).
+ */
 export function FeedbackDialog({ open, value, initialComment, onCancel, onSubmit }: Props) {
   const { t } = useI18n();
   const textarea = useRef<HTMLTextAreaElement>(null);
   return (
-    <Dialog open={open} onClose={onCancel} title={value === 1 ? t.feedbackUpTitle : t.feedbackDownTitle} initialFocusRef={textarea} testId="feedback-dialog">
+    <ModalDialog
+      open={open}
+      onOpenChange={(next) => {
+        if (!next) onCancel();
+      }}
+      title={value === 1 ? t.feedbackUpTitle : t.feedbackDownTitle}
+      initialFocus={textarea}
+      testId="feedback-dialog"
+    >
       <FeedbackForm textareaRef={textarea} initialComment={initialComment} onCancel={onCancel} onSubmit={onSubmit} />
-    </Dialog>
+    </ModalDialog>
   );
 }
 

@@ -2,6 +2,7 @@
 
 import { useEffect, useLayoutEffect, useRef } from "react";
 import { api } from "@/trpc/react";
+import { modalDialogOpen } from "@/lib/client/focus-trap";
 import { useIsApple } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { useShell } from "@/components/shell/shell-context";
@@ -45,7 +46,7 @@ export function ThreadSearch({ value, onChange, results }: { value: string; onCh
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key.toLowerCase() !== "k" || !(event.metaKey || event.ctrlKey) || event.altKey || event.shiftKey) return;
-      if (document.querySelector("dialog[open]")) return;
+      if (modalDialogOpen()) return;
       event.preventDefault();
       if (isPhone) openDrawer("search");
       else {

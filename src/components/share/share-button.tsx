@@ -1,6 +1,7 @@
 "use client";
 
-import { lazy, Suspense, useState } from "react";
+import { Suspense, useState } from "react";
+import { lazyWithPreload } from "@/components/ui/lazy-preload";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { ShareIcon } from "@/components/ui/icons";
 
@@ -9,14 +10,12 @@ import { ShareIcon } from "@/components/ui/icons";
  * the thread page: nothing else on that page uses Radix (docs/long-threads.md, "First-load scripts"). Pointing at or
  * focusing the button starts the load, so the dialog is usually in by the click.
  */
-const loadShareDialog = () => import("./share-dialog");
-const ShareDialog = lazy(() => loadShareDialog().then((module) => ({ default: module.ShareDialog })));
+const { Component: ShareDialog, preload } = lazyWithPreload(() => import("./share-dialog").then((module) => module.ShareDialog));
 
 /** "Share" in the thread's header: opens the share dialog. */
 export function ShareButton({ threadId }: { threadId: string }) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
-  const preload = () => void loadShareDialog();
   return (
     <>
       <button type="button" className="btn btn-sm" onClick={() => setOpen(true)} onPointerEnter={preload} onFocus={preload} data-testid="share-button">

@@ -19,7 +19,7 @@ export function SharedLinksDialog({ open, onOpenChange }: { open: boolean; onOpe
   const revoke = api.share.revoke.useMutation({ onSuccess: () => void utils.share.invalidate(), onError: () => toast(t.shareFailed) });
   const rows = list.data?.pages.flatMap((page) => page.rows) ?? [];
   return (
-    <ModalDialog open={open} onOpenChange={onOpenChange} title={t.sharedLinks} testId="shared-links-dialog" wide>
+    <ModalDialog open={open} onOpenChange={onOpenChange} title={t.sharedLinks} testId="shared-links-dialog" size="lg">
       {list.isPending ? <span className="spinner spinner-sm" aria-hidden="true" /> : null}
       {list.isSuccess && rows.length === 0 ? <p className="share-status">{t.sharedLinksEmpty}</p> : null}
       <ul className="shared-links">

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useMemo, useState, type ReactNode } from "react";
+import { useMemo, useRef, useState, type ReactNode } from "react";
 import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { refusalMessage } from "@/lib/client/refusal-message";
@@ -14,18 +14,24 @@ import { ThreadTitle } from "@/components/thread/thread-title";
 import { MessageIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
+import { useNearView } from "@/components/thread/use-thread-window";
+import { useSharedWindow } from "./use-shared-window";
 
-/** What the share page hands over (server/share/shared-thread.ts, toSharedThread). */
+/** What the share page hands over, and each page of share.turns (server/share/shared-thread.ts, sharedWindow). */
 export type SharedThreadData = ThreadDetail & { share: { sharedAt: string; ownerName: string | null; access: string; expiresAt: string | null } };
 
 /**
  * A shared thread, read-only: the same conversation components as the owner's view, without composer, feedback or
  * rename, with download links re-signed through the share. A signed-in viewer can continue it in their own history.
+ * A long share opens at its first turns and brings the rest as the reader goes (use-shared-window.ts).
  */
-export function SharedThreadView({ thread, signedIn, prerendered }: { thread: SharedThreadData; signedIn: boolean; prerendered?: Record<string, ReactNode> }) {
+export function SharedThreadView({ thread: initial, signedIn, prerendered }: { thread: SharedThreadData; signedIn: boolean; prerendered?: Record<string, ReactNode> }) {
   const { t, locale } = useI18n();
   // Fixed for the page's life, as on the thread page.
-  const [prerenderedSteps] = useState(() => prerenderedTexts(prerendered, thread.steps));
+  const [prerenderedSteps] = useState(() => prerenderedTexts(prerendered, initial.steps));
+  const articleRef = useRef<HTMLElement>(null);
+  const view = useSharedWindow(initial, articleRef);
+  const thread = view.block;
   const utils = api.useUtils();
   const threadId = thread.id;
   const readOnly = useMemo<ReadOnlyThread>(
@@ -34,7 +40,7 @@ export function SharedThreadView({ thread, signedIn, prerendered }: { thread: Sh
   );
   const name = thread.name?.trim() || t.untitled;
   return (
-    <article className="thread-view shared-thread" aria-labelledby="thread-title" data-testid="shared-thread">
+    <article ref={articleRef} className="thread-view shared-thread" aria-labelledby="thread-title" data-testid="shared-thread">
       <div className="share-page-bar">
         <span className="share-badge">{t.readOnlyBadge}</span>
         {signedIn ? <ContinueButton threadId={threadId} /> : <Link href={`/sign-in?callbackUrl=${encodeURIComponent(`/share/${encodeURIComponent(threadId)}`)}`}>{t.signInToContinue}</Link>}
@@ -47,10 +53,40 @@ export function SharedThreadView({ thread, signedIn, prerendered }: { thread: Sh
       </header>
       <ReadOnlyThreadProvider value={readOnly}>
         <PrerenderedContext.Provider value={prerenderedSteps}>
-          <Conversation thread={thread} />
+          <Conversation
+            thread={thread}
+            before={thread.window.olderCursor ? <ShareEdge kind="older" view={view} /> : null}
+            after={thread.window.newerCursor ? <ShareEdge kind="newer" view={view} /> : null}
+          />
         </PrerenderedContext.Provider>
       </ReadOnlyThreadProvider>
     </article>
+  );
+}
+
+/**
+ * Where more turns load: a screen before it comes into view, or with its button (no scrolling needed, and a keyboard
+ * reaches it). Says so while they load, or that they could not.
+ */
+function ShareEdge({ kind, view }: { kind: "older" | "newer"; view: ReturnType<typeof useSharedWindow<SharedThreadData>> }) {
+  const { t } = useI18n();
+  const edgeRef = useRef<HTMLDivElement>(null);
+  const load = kind === "older" ? view.loadOlder : view.loadNewer;
+  useNearView(edgeRef, load, kind === "older" ? view.block.window.olderCursor : view.block.window.newerCursor);
+  const loading = view.loading === kind;
+  return (
+    <div ref={edgeRef} className="page-edge share-page-edge muted" data-testid={`${kind}-turns`} aria-live="polite">
+      {loading ? (
+        t.loadingMoreTurns
+      ) : (
+        <>
+          {view.failed ? <span>{t.turnsFailed} </span> : null}
+          <button type="button" className="btn btn-sm" disabled={view.loading !== null} onClick={load}>
+            {t.showMoreTurns}
+          </button>
+        </>
+      )}
+    </div>
   );
 }
 

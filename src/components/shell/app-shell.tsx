@@ -2,7 +2,7 @@
 
 import { Activity, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { claimClientState, releaseClientState } from "@/lib/client/client-state";
-import { trapTab } from "@/lib/client/focus-trap";
+import { modalDialogOpen, trapTab } from "@/lib/client/focus-trap";
 import { useMediaQuery } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import dynamic from "next/dynamic";
@@ -78,7 +78,7 @@ export function AppShell({
     if (!drawerOpen) return;
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "Escape" && !event.defaultPrevented) {
-        if (document.querySelector("dialog[open]")) return;
+        if (modalDialogOpen()) return;
         setOpen(false);
       } else {
         trapTab(event, sidebarRef.current);

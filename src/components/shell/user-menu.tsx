@@ -3,10 +3,10 @@
 import { useState, useTransition } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
 import type { ShellUser } from "./shell-context";
+import { ActionMenu } from "@/components/ui/action-menu";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ImportDialog } from "@/components/import/import-dialog";
 import { SharedLinksDialog } from "@/components/share/shared-links-dialog";
-import { MenuButton } from "@/components/ui/menu";
 import { OnceOpened } from "@/components/ui/once-opened";
 
 /** The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation). */
@@ -18,17 +18,19 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
   const [importing, setImporting] = useState(false);
   return (
     <>
-      <MenuButton
+      <ActionMenu
         label={t.accountMenu}
         className="user-chip"
-        placement="above"
+        namedByContent
+        side="top"
+        align="start"
         testId="user-menu"
         items={[
-          { key: "import", label: t.importConversations, onSelect: () => setImporting(true) },
+          { key: "import", label: t.importConversations, focus: "dialog", onSelect: () => setImporting(true) },
           // A plain navigation: the route streams the zip and the browser saves it as it arrives.
           { key: "export-all", label: t.exportAll, hint: ".zip", onSelect: () => window.location.assign("/api/export") },
-          { key: "shared-links", label: t.sharedLinks, onSelect: () => setSharedLinks(true) },
-          { key: "everywhere", label: t.signOutEverywhere, onSelect: () => setConfirming(true) },
+          { key: "shared-links", label: t.sharedLinks, focus: "dialog", onSelect: () => setSharedLinks(true) },
+          { key: "everywhere", label: t.signOutEverywhere, focus: "dialog", onSelect: () => setConfirming(true) },
         ]}
       >
         <span className="avatar" aria-hidden="true">
@@ -40,7 +42,7 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
             {user.identifier}
           </span>
         </span>
-      </MenuButton>
+      </ActionMenu>
       {/* Mounted on first open: closed, their queries and mutations would run in every page's server render. */}
       <OnceOpened open={importing}>
         <ImportDialog open={importing} onOpenChange={setImporting} />

@@ -5,7 +5,7 @@ import { downloadText } from "@/lib/client/download";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { ChevronDownIcon, DownloadIcon } from "@/components/ui/icons";
-import { MenuButton } from "@/components/ui/menu";
+import { ActionMenu } from "@/components/ui/action-menu";
 import { useToast } from "@/components/ui/toast";
 
 type Format = "markdown" | "json";
@@ -30,8 +30,10 @@ export function ExportMenu({ threadId }: { threadId: string }) {
   };
 
   return (
-    <MenuButton
+    <ActionMenu
       label={t.exportButton}
+      className="btn btn-sm"
+      namedByContent
       busy={busy}
       items={[
         { key: "markdown", label: t.exportMarkdown, hint: ".md", onSelect: () => void run("markdown") },
@@ -41,6 +43,6 @@ export function ExportMenu({ threadId }: { threadId: string }) {
       {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <DownloadIcon size={15} />}
       <span className="btn-label">{t.exportButton}</span>
       <ChevronDownIcon size={14} />
-    </MenuButton>
+    </ActionMenu>
   );
 }

@@ -188,6 +188,8 @@ function hasStepHash(): boolean {
 /**
  * Calls `onVisible` when `target` comes within a screen or so of the view (pages load before they are reached).
  * `cursor` renews the watch after each page: a target still in range then fires again. null: nothing to load.
+ * The view is the app shell's pane, or the viewport on a page without the shell (a share page, which scrolls the
+ * document): the implicit root, rather than the document's element as an explicit one.
  */
 export function useNearView(target: React.RefObject<HTMLElement | null>, onVisible: () => void, cursor: string | null) {
   const callback = useRef(onVisible);
@@ -198,7 +200,7 @@ export function useNearView(target: React.RefObject<HTMLElement | null>, onVisib
     const element = target.current;
     if (!cursor || !element) return;
     const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && callback.current(), {
-      root: scrollerOf(element),
+      root: element.closest<HTMLElement>(".main-pane"),
       rootMargin: "800px 0px",
     });
     observer.observe(element);

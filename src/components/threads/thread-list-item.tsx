@@ -105,8 +105,8 @@ export function ThreadListItem({ thread, now, active, hit, pinned, onTogglePin, 
             className="icon-btn icon-btn-sm"
             items={[
               { key: "pin", label: pinned ? t.unpin : t.pin, icon: <PinIcon size={14} />, onSelect: onTogglePin },
-              { key: "rename", label: t.rename, icon: <PencilIcon size={14} />, movesFocus: true, onSelect: () => setEditing(true) },
-              { key: "delete", label: t.delete, icon: <TrashIcon size={14} />, danger: true, movesFocus: true, onSelect: onDelete },
+              { key: "rename", label: t.rename, icon: <PencilIcon size={14} />, focus: "field", onSelect: () => setEditing(true) },
+              { key: "delete", label: t.delete, icon: <TrashIcon size={14} />, danger: true, focus: "dialog", onSelect: onDelete },
             ]}
           >
             <MoreIcon size={14} />

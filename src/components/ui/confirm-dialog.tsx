@@ -2,7 +2,7 @@
 
 import { useRef } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { Dialog } from "./dialog";
+import { ModalDialog } from "./radix-dialog";
 
 /** A destructive confirmation: Cancel has the focus, so Enter on arrival never deletes. */
 export function ConfirmDialog({
@@ -25,7 +25,17 @@ export function ConfirmDialog({
   const { t } = useI18n();
   const cancel = useRef<HTMLButtonElement>(null);
   return (
-    <Dialog open={open} onClose={onCancel} title={title} description={body} initialFocusRef={cancel} className="dialog-sm" testId="confirm-dialog">
+    <ModalDialog
+      open={open}
+      onOpenChange={(next) => {
+        if (!next) onCancel();
+      }}
+      title={title}
+      description={body}
+      initialFocus={cancel}
+      size="sm"
+      testId="confirm-dialog"
+    >
       <div className="dialog-actions">
         <button ref={cancel} type="button" className="btn" onClick={onCancel} disabled={busy}>
           {t.cancel}
@@ -34,6 +44,6 @@ export function ConfirmDialog({
           {confirmLabel}
         </button>
       </div>
-    </Dialog>
+    </ModalDialog>
   );
 }

@@ -9,10 +9,22 @@ export interface ActionMenuItem {
   key: string;
   label: string;
   icon?: ReactNode;
+  /** Muted text at the item's end (a file extension), not part of its name. */
+  hint?: string;
   danger?: boolean;
-  /** The item moves focus itself (opens a field or a dialog): the menu does not put it back on its button. */
-  movesFocus?: boolean;
+  /**
+   * What the item does with focus. "field": it moves focus itself (a rename field), and the menu leaves it there.
+   * "dialog": it opens a dialog, which must find focus on the menu's button, to hand it back there when it closes
+   * (ui/radix-dialog.tsx). Otherwise focus goes back to the button.
+   */
+  focus?: "field" | "dialog";
   onSelect: () => void;
+}
+
+export interface MenuPlacement {
+  /** "top" for a button at the bottom of the screen (the sidebar's foot). */
+  side?: "top" | "bottom";
+  align?: "start" | "end";
 }
 
 /**
@@ -25,18 +37,21 @@ export function RadixMenu({
   onOpenChange,
   trigger,
   items,
+  side = "bottom",
+  align = "end",
 }: {
   label: string;
   open: boolean;
   onOpenChange: (open: boolean) => void;
   trigger: ReactElement;
   items: ActionMenuItem[];
-}) {
-  // An item that moves focus itself (a rename field, a dialog) keeps it: Radix would put it back on the button.
+} & MenuPlacement) {
+  // An item that moves focus itself keeps it: Radix would put it back on the button once the menu is gone.
   const refocus = useRef(true);
   // Opened from the button that stood in before this code loaded, so Radix did not see the key (it focuses the
-  // first item only when it did): the first item takes focus whatever opened the menu, as in ui/menu.tsx.
+  // first item only when it did): the first item takes focus whatever opened the menu.
   const content = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!open) return;
     const frame = requestAnimationFrame(() => content.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus());
@@ -44,12 +59,17 @@ export function RadixMenu({
   }, [open]);
   return (
     <DropdownMenu.Root open={open} onOpenChange={onOpenChange} modal={false}>
-      <DropdownMenu.Trigger asChild>{trigger}</DropdownMenu.Trigger>
+      <DropdownMenu.Trigger asChild ref={button}>
+        {trigger}
+      </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
         <DropdownMenu.Content
-          className="menu rdx-menu"
+          className="menu"
           aria-label={label}
-          align="end"
+          // Radix names the menu by its button; a button named by its content (the user's name) would name it wrong.
+          aria-labelledby={undefined}
+          side={side}
+          align={align}
           sideOffset={4}
           collisionPadding={8}
           ref={content}
@@ -63,12 +83,19 @@ export function RadixMenu({
               key={item.key}
               className={item.danger ? "menu-item menu-item-danger" : "menu-item"}
               onSelect={() => {
-                if (item.movesFocus) refocus.current = false;
+                if (item.focus) refocus.current = false;
+                // Radix hands focus back only after the menu is gone, when the dialog has already taken it.
+                if (item.focus === "dialog") button.current?.focus();
                 item.onSelect();
               }}
             >
               {item.icon}
               <span>{item.label}</span>
+              {item.hint ? (
+                <span className="menu-hint" aria-hidden="true">
+                  {item.hint}
+                </span>
+              ) : null}
             </DropdownMenu.Item>
           ))}
         </DropdownMenu.Content>

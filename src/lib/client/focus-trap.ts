@@ -20,3 +20,11 @@ export function trapTab(event: Pick<KeyboardEvent, "key" | "shiftKey" | "prevent
     first.focus();
   }
 }
+
+/** The class of every open modal dialog (ui/radix-dialog.tsx): kept here so the shell can ask without loading Radix. */
+export const MODAL_DIALOG_CLASS = "rdx-dialog";
+
+/** A modal dialog is open: the page's own shortcuts (Escape closing the drawer, ⌘K) leave the keys to it. */
+export function modalDialogOpen(): boolean {
+  return document.querySelector(`.${MODAL_DIALOG_CLASS}`) !== null;
+}

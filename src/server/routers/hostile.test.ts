@@ -16,7 +16,7 @@ import { appRouter, createCaller } from "@/server/root";
 import { zhCN } from "@/lib/shared/i18n/zh-CN";
 import { CLIENT_ADDRESS_HEADER } from "@/server/http/client-address";
 import { isSharePage, sharePageRateGate } from "@/server/share/share-page-gate";
-import { readShare, toSharedThread } from "@/server/share/shared-thread";
+import { readShare, readSharePage } from "@/server/share/shared-thread";
 import { transformer } from "@/server/transformer";
 import { seedLongThread, type SeededLongThread } from "../../../scripts/seed-long-thread";
 import { CHATGPT_FIXTURE, zipOf } from "../../../test/import-archives";
@@ -72,8 +72,10 @@ interface Ids {
   stepId: string;
   elementId: string;
   feedbackId: string;
+  /** A question of the thread (chat.edit); the answer's `stepId` when not given. */
+  questionId?: string;
 }
-const idsOf = (t: SeededThread): Ids => ({ threadId: t.threadId, stepId: t.assistantStepId, elementId: t.elementId, feedbackId: t.feedbackId });
+const idsOf = (t: SeededThread): Ids => ({ threadId: t.threadId, stepId: t.assistantStepId, elementId: t.elementId, feedbackId: t.feedbackId, questionId: t.userStepId });
 
 /** Every procedure that names a thread; delete last, so a failure there cannot hide the others. */
 const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown>> = {
@@ -96,10 +98,14 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "chat.regenerate": async (c, i) => {
     for await (const _event of await c.chat.regenerate({ threadId: i.threadId, stepId: i.stepId }));
   },
+  // Her question, edited: refused, her later turns never removed.
+  "chat.edit": async (c, i) => {
+    for await (const _event of await c.chat.edit({ threadId: i.threadId, stepId: i.questionId ?? i.stepId, content: "pwned" }));
+  },
   "threads.delete": (c, i) => c.threads.delete({ threadId: i.threadId }),
 };
 /** The procedures that also name something inside the thread. */
-const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete", "chat.regenerate"];
+const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete", "chat.regenerate", "chat.edit"];
 
 /** The code a call failed with, "resolved" if it did not; a message showing a key or a stack is flagged too. */
 async function outcome(run: () => Promise<unknown>): Promise<string> {
@@ -149,6 +155,21 @@ describe("Bob with Alice's ids", () => {
         [`delete, ${label}`, () => asBob.feedback.delete({ threadId: aliceThread.threadId, pass, feedbackId: aliceThread.feedbackId })],
       ]),
     );
+  });
+
+  it("cannot edit her question, through her thread or his: NOT_FOUND, and nothing of hers is written or removed", async () => {
+    services.requests.reset();
+    await expectCodes("NOT_FOUND", [
+      ["her thread", () => THREAD_CALLS["chat.edit"]!(asBob, idsOf(aliceOlder))],
+      ["his thread, her question", () => THREAD_CALLS["chat.edit"]!(asBob, { ...idsOf(aliceOlder), threadId: bobThread.threadId })],
+    ]);
+    // Reads, and his own counters (message budget, the rewrite claim taken and given back): no step, element or search write.
+    const writes = Object.fromEntries([...services.requests.byOperation].filter(([op]) => !/^(Get|Query|BatchGet)/.test(op)));
+    expect(writes).toEqual({ UpdateItemCommand: 6 });
+    const older = (await services.data.getThread(aliceOlder.threadId))!;
+    expect(older.steps.find((s) => s.id === aliceOlder.userStepId)!.output).toBe("What were **Q3** sales?");
+    expect(older.steps.map((s) => s.id).toSorted()).toEqual([aliceOlder.userStepId, aliceOlder.toolStepId, aliceOlder.assistantStepId].toSorted());
+    expect(older.elements.map((e) => e.id)).toContain(aliceOlder.elementId);
   });
 
   it("cannot pin her thread: NOT_FOUND, nothing written, and neither pin list shows it to him", async () => {
@@ -451,9 +472,9 @@ describe("share links", () => {
     const t = await seedThread(services, carol.id, "private bits");
     await services.data.updateThread(t.threadId, { metadata: { chat_profile: "secret-profile", chat_settings: { key: "secret-setting" }, env: { TOKEN: "secret-env" } } });
     await asCarol.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
-    const read = await readShare(services, t.threadId, null);
+    const read = await readSharePage(services, t.threadId, null);
     expect(read.kind).toBe("shared");
-    const sent = toSharedThread(read as Extract<typeof read, { kind: "shared" }>);
+    const sent = (read as Extract<typeof read, { kind: "shared" }>).thread;
     const text = JSON.stringify(sent);
     for (const secret of ["secret-profile", "secret-setting", "secret-env", "Spot on", carol.identifier, "is_shared", "demo"]) expect(text).not.toContain(secret);
     expect(sent.share.ownerName).toBe(null); // no display name stored for carol: nothing, never her email
@@ -623,6 +644,95 @@ describe("share links", () => {
       code: "BAD_REQUEST",
       message: "access must be one of: signed-in",
     });
+  });
+});
+
+describe("share turn cursors (share.turns)", () => {
+  // Carol's long thread, and Dave's copy of it under the same step ids: a cursor's turn exists in both.
+  const carol = sessionUser(`carol-${randomUUID()}@example.com`, "Carol");
+  const dave = sessionUser(`dave-${randomUUID()}@example.com`, "Dave");
+  let carols: SeededLongThread;
+  let daves: SeededLongThread;
+  const asCarol = () => callerFor(services, carol);
+  /** A caller from an address of its own: the share budget is per address. */
+  const viewer = (user: typeof bob | null = null) => createCaller(createInnerContext({ user, services, clientAddress: `203.0.113.${Math.floor(Math.random() * 250)}` }));
+  const newerCursorOf = async (threadId: string) => {
+    const page = await readSharePage(services, threadId, bob);
+    if (page.kind !== "shared") throw new Error(page.kind);
+    return page.thread.window.newerCursor!;
+  };
+  const turnsWith = (threadId: string, cursor: string, user: typeof bob | null = null) => () => viewer(user).share.turns({ threadId, cursor });
+
+  /** One expiry for every share below: a cursor then differs from another only by the binding a test is about. */
+  const EXPIRES = new Date(Date.now() + 7 * 86_400_000).toISOString();
+  const share = (threadId: string, userId: string, expiresAt = EXPIRES, access: "public" | "signed-in" = "public") => services.data.shareThread(threadId, userId, { access, expiresAt });
+
+  beforeAll(async () => {
+    carols = await seedLongThread(services.data, { userId: carol.id, steps: 120, name: "Carol's long thread" });
+    daves = await seedLongThread(services.data, { userId: dave.id, steps: 120, name: "Dave's long thread", sameIdsAs: carols });
+  });
+
+  it("a cursor of another share is BAD_REQUEST, though its turn exists here", async () => {
+    // Both shared by Chainlit at the same instant (its flag, no settings): the same snapshot time and settings.
+    const sharedAt = new Date(Date.now() + 1000).toISOString();
+    for (const t of [carols, daves]) await services.data.updateThread(t.threadId, { metadata: { is_shared: true, shared_at: sharedAt } });
+    const his = await newerCursorOf(daves.threadId);
+    await expectCodes("resolved", [["his cursor on his share", turnsWith(daves.threadId, his, bob)]]);
+    await expectCodes("BAD_REQUEST", [["his cursor on her share", turnsWith(carols.threadId, his, bob)]]);
+    await share(carols.threadId, carol.id);
+  });
+
+  it("a revoked share serves no page; shared again, a cursor from before is BAD_REQUEST", async () => {
+    const before = await newerCursorOf(carols.threadId);
+    await asCarol().share.revoke({ threadId: carols.threadId });
+    await expectCodes("NOT_FOUND", [["revoked", turnsWith(carols.threadId, before)]]);
+    await share(carols.threadId, carol.id);
+    await expectCodes("BAD_REQUEST", [["shared again", turnsWith(carols.threadId, before)]]);
+    await expectCodes("resolved", [["a cursor of the new share", turnsWith(carols.threadId, await newerCursorOf(carols.threadId))]]);
+  });
+
+  it("an expired share serves no page; renewed, or given another access, a cursor from before is BAD_REQUEST", async () => {
+    const live = await newerCursorOf(carols.threadId);
+    await services.data.changeShare(carols.threadId, carol.id, { access: "public", expiresAt: new Date(Date.now() - 1000).toISOString() });
+    await expectCodes("NOT_FOUND", [["expired", turnsWith(carols.threadId, live)]]);
+    const later = new Date(Date.parse(EXPIRES) + 86_400_000).toISOString();
+    await services.data.changeShare(carols.threadId, carol.id, { access: "public", expiresAt: later });
+    await expectCodes("BAD_REQUEST", [["renewed", turnsWith(carols.threadId, live)]]);
+    const renewed = await newerCursorOf(carols.threadId);
+    await services.data.changeShare(carols.threadId, carol.id, { access: "signed-in", expiresAt: later });
+    await expectCodes("BAD_REQUEST", [["signed-in since", turnsWith(carols.threadId, renewed, bob)]]);
+    await expectCodes("NOT_FOUND", [["signed-in since, anonymously", turnsWith(carols.threadId, renewed)]]);
+    await services.data.changeShare(carols.threadId, carol.id, { access: "public", expiresAt: later });
+  });
+
+  it("a forged cursor, or one of the owner's own pages, is BAD_REQUEST", async () => {
+    const cursor = await newerCursorOf(carols.threadId);
+    const [body, signature] = cursor.split(".") as [string, string];
+    const decoded = JSON.parse(Buffer.from(body, "base64url").toString());
+    const rewrite = (patch: object) => `${Buffer.from(JSON.stringify({ ...decoded, ...patch })).toString("base64url")}.${signature}`;
+    const cursors = {
+      "rewritten thread": rewrite({ t: daves.threadId }),
+      "rewritten snapshot": rewrite({ s: new Date().toISOString() }),
+      "rewritten turn": rewrite({ r: carols.turns[2]!.messageId }),
+      "cut signature": `${body}.${signature.slice(1)}`,
+      garbage: "garbage",
+      "the owner's turn cursor": (await asCarol().threads.get({ threadId: carols.threadId })).window.olderCursor!,
+    };
+    await expectCodes(
+      "BAD_REQUEST",
+      Object.entries(cursors).map(([label, forged]) => [label, turnsWith(carols.threadId, forged)]),
+    );
+  });
+
+  it("a step after the snapshot, or of another thread, is NOT_FOUND; pages count against the address like views", async () => {
+    await expectCodes("NOT_FOUND", [
+      ["another thread's step", () => viewer().share.turns({ threadId: carols.threadId, stepId: aliceThread.assistantStepId })],
+      ["a step of a thread not shared", () => viewer().share.turns({ threadId: aliceLong.threadId, stepId: aliceLong.turns[0]!.messageId })],
+    ]);
+    const limited = createCaller(createInnerContext({ user: null, services: { ...services, env: { ...services.env, SHARE_RATE_PER_MINUTE: 1 } }, clientAddress: `203.0.113.${Math.floor(Math.random() * 250)}` }));
+    const cursor = await newerCursorOf(carols.threadId);
+    await expectCodes("resolved", [["first", () => limited.share.turns({ threadId: carols.threadId, cursor })]]);
+    await expectCodes("TOO_MANY_REQUESTS", [["second", () => limited.share.turns({ threadId: carols.threadId, cursor })]]);
   });
 });
 

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseServerEnv } from "@/server/env";
 import { sweepExpiredShares } from "@/server/share/share-expiry-sweep";
-import { readShare, toSharedThread } from "@/server/share/shared-thread";
+import { readShare, readSharePage } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
 import { chainlitShareThread, chainlitThread, chainlitUpdateThread, countOf, testTable } from "../../../test/data-fixtures";
 import { createInnerContext } from "@/server/context";
@@ -194,11 +194,11 @@ describe("share router", () => {
     const names = (url: string) => url.includes(owner) || decodeURIComponent(url).includes(owner);
 
     // The share page's link and the download link: neither names the owner, both give the file.
-    const read = await readShare(local, threadId, bob);
-    const shown = read.kind === "shared" ? toSharedThread(read).elements[0] : undefined;
+    const read = await readSharePage(local, threadId, bob);
+    const shown = read.kind === "shared" ? read.thread.elements[0] : undefined;
     expect(shown?.url).toBeTruthy();
     expect(names(shown!.url!)).toBe(false);
-    expect(JSON.stringify(toSharedThread(read as Extract<typeof read, { kind: "shared" }>))).not.toContain(owner);
+    expect(JSON.stringify(read)).not.toContain(owner);
     const first = await viewer.share.elementUrl({ threadId, elementId: written.elementId });
     expect(names(first.url)).toBe(false);
     expect(await (await fetch(first.url)).text()).toBe(bytes);
@@ -300,9 +300,9 @@ describe("share router", () => {
     // A custom element's data and where Chainlit's server kept a file on its disk.
     await services.data.createElement({ id: randomUUID(), threadId: t.threadId, forId: t.assistantStepId, type: "custom", name: "widget", display: "inline", props: { token: secret }, path: `/srv/.files/${secret}`, chainlitKey: secret, playerConfig: { key: secret } });
     await callerFor(services, alice).share.create({ threadId: t.threadId, access: "public", expiry: "never" });
-    const read = await readShare(services, t.threadId, null);
+    const read = await readSharePage(services, t.threadId, null);
     expect(read.kind).toBe("shared");
-    const page = toSharedThread(read as Extract<typeof read, { kind: "shared" }>);
+    const page = (read as Extract<typeof read, { kind: "shared" }>).thread;
     expect(JSON.stringify(page)).not.toContain(secret);
     const shown = page.steps.find((step) => step.type === "llm")!;
     expect(shown).toMatchObject({ name: "gpt", input: "the question", output: "the answer", metadata: { cancelled: true } });

@@ -12,7 +12,10 @@ import type { Context } from "../context";
 import { refusedError, refusingFullThread } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
 import { assertShareRate } from "../share/share-rate-limit";
-import { readShare, snapshotElement, stepsWithoutOwner } from "../share/shared-thread";
+import { readShare, readSharedOutline, sharedWindow, snapshotElement, stepsWithoutOwner } from "../share/shared-thread";
+import { aroundShareRange, rangeOfShareCursor } from "../share/share-window";
+import { turnIndexOfStep } from "../thread-window";
+import { ThreadTurnsInputSchema } from "./schemas";
 import { chargeUpload } from "../upload-budget";
 import { createTRPCRouter, protectedProcedure, publicProcedure, threadProcedure } from "../trpc";
 
@@ -110,13 +113,37 @@ export const shareRouter = createTRPCRouter({
     }),
 
   /**
+   * More of a shared thread, in the shape the share page opened with (docs/sharing.md, "Long shares"): the page a
+   * cursor from one of its windows names, or the turns around one step (a `#step-…` link). Authorised by the share
+   * itself and counted against the client address like a page view; anything but a live share is NOT_FOUND before
+   * the cursor is read, and a cursor of another share, of an earlier sharing of this one or of other settings, or a
+   * forged one, is the one BAD_REQUEST (share-window.ts).
+   */
+  turns: publicProcedure.input(z.object({ threadId: IdSchema })).input(ThreadTurnsInputSchema).query(async ({ ctx, input }) => {
+    await assertShareRate(ctx.services, ctx.clientAddress);
+    const read = await readSharedOutline(ctx.services, input.threadId, ctx.user);
+    if (read.kind !== "shared") throw notShared();
+    let range;
+    if (input.cursor !== undefined) range = rangeOfShareCursor(ctx.services.data, input.cursor, input.threadId, read.share, read.turns);
+    else {
+      const index = turnIndexOfStep(read.turns, input.stepId!);
+      // A step after the snapshot, or of another thread, is not found like a missing one.
+      if (index < 0) throw new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
+      range = aroundShareRange(index, read.turns.length);
+    }
+    return sharedWindow(ctx.services.data, read, range);
+  }),
+
+  /**
    * A fresh, short-lived download link for one element of a shared thread's snapshot, authorised by the share: an
    * element of another thread, or one added after the share, is NOT_FOUND like everything else.
    */
   elementUrl: publicProcedure.input(z.object({ threadId: IdSchema, elementId: IdSchema })).query(async ({ ctx, input }) => {
     await assertShareRate(ctx.services, ctx.clientAddress);
-    const read = await readShare(ctx.services, input.threadId, ctx.user);
-    const element = read.kind === "shared" ? snapshotElement(read, input.elementId) : null;
+    const read = await readSharedOutline(ctx.services, input.threadId, ctx.user);
+    const found = read.kind === "shared" ? snapshotElement(read, input.elementId) : null;
+    // Signed to the element's own key or its share copy, never to a key that names the owner (elementsForShare).
+    const element = found ? (await ctx.services.data.elementsForShare([found]))[0] : null;
     if (!element?.objectKey) throw notShared();
     const signed = await ctx.services.storage.getReadUrl(element.objectKey, {
       ...readUrlOptions(element),

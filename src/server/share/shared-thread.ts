@@ -1,16 +1,21 @@
 /**
- * Reading a thread through its share link (docs/sharing.md). The one gate for the share page, its download links and
- * "Continue in my history": expired, revoked, never-shared, missing and deleted threads, and malformed ids, all give
- * `missing`, so a link's answer says nothing about why. Requests: 1 BatchGetItem of the share state, then (only for a
- * live share) the thread's Query and the owner's display name, and a copy of each file stored under a Chainlit key
- * the first time a share is read (share-copies.ts).
+ * Reading a thread through its share link (docs/sharing.md). The one gate for the share page, its turn pages, its
+ * download links and "Continue in my history": expired, revoked, never-shared, missing and deleted threads, and
+ * malformed ids, all give `missing`, so a link's answer says nothing about why. Requests: 1 BatchGetItem of the share
+ * state, then (only for a live share) the thread's read and the owner's display name, and a copy of each file stored
+ * under a Chainlit key the first time a share is read (share-copies.ts).
+ *
+ * Two reads past the gate: the page, its turn pages and its download links read the thread's outline (every step's
+ * place without its text: thread-outline.ts) and decode only the window sent (`readSharedOutline`, `sharedWindow`:
+ * docs/sharing.md, "Long shares"); "Continue in my history" copies the whole snapshot (`readShare`).
  */
-import { IdSchema, shareSnapshot, threadNameShown, type Element, type Step, type ThreadWithContent } from "@/data";
+import { IdSchema, shareSnapshot, snapshotOf, threadNameShown, type Element, type ShareState, type Step, type StepOutline, type ThreadOutline, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import { toPublicElement, toPublicThread } from "../public-thread";
-import { wholeWindow } from "../thread-window";
+import { messageCount, splitTurns, type Turn, type TurnRange } from "../thread-window";
 import type { Services } from "../services";
 import { effectiveShare, type EffectiveShare } from "./share-policy";
+import { encodeShareCursor, firstRange } from "./share-window";
 
 export type ShareRead =
   | { kind: "missing" }
@@ -20,7 +25,10 @@ export type ShareRead =
 
 const MISSING = { kind: "missing" } as const;
 
-export async function readShare(services: Pick<Services, "data" | "env">, threadId: string, viewer: SessionUser | null): Promise<ShareRead> {
+type Gate = typeof MISSING | { kind: "sign-in" } | { kind: "open"; state: ShareState & { userId: string }; share: EffectiveShare };
+
+/** Whether the link opens for this viewer: the share's state (1 BatchGetItem), nothing of the thread yet. */
+async function openShare(services: Pick<Services, "data" | "env">, threadId: string, viewer: SessionUser | null): Promise<Gate> {
   if (!IdSchema.safeParse(threadId).success || !services.env.SHARE_ACCESS) return MISSING;
   const state = await services.data.getShareState(threadId);
   const share = effectiveShare(state, services.env.SHARE_ACCESS);
@@ -31,14 +39,52 @@ export async function readShare(services: Pick<Services, "data" | "env">, thread
   }
   if (!state || !share || share.expired) return MISSING;
   if (share.access === "signed-in" && !viewer) return { kind: "sign-in" };
+  return { kind: "open", state: state as ShareState & { userId: string }, share };
+}
+
+/** The whole snapshot, every step read and decoded: what "Continue in my history" copies. */
+export async function readShare(services: Pick<Services, "data" | "env">, threadId: string, viewer: SessionUser | null): Promise<ShareRead> {
+  const gate = await openShare(services, threadId, viewer);
+  if (gate.kind !== "open") return gate;
+  const { state, share } = gate;
   // Links are signed for the snapshot only, and never to a key that names the owner (elementsForShare).
-  const [thread, owner] = await Promise.all([services.data.getThread(threadId, { signElements: false }), services.data.getUserAuth(state.userId!)]);
+  const [thread, owner] = await Promise.all([services.data.getThread(threadId, { signElements: false }), services.data.getUserAuth(state.userId)]);
   // Deleted, or handed to someone else, between the two reads.
   if (!thread || thread.userId !== state.userId) return MISSING;
   const snapshot = shareSnapshot(thread, share.sharedAt);
   if (!snapshot) return MISSING;
   const elements = (await services.data.elementsForShare(snapshot.elements)).map(shownElement);
-  return { kind: "shared", share, snapshot: { ...snapshot, elements }, ownerName: displayName(owner?.displayName, state.userId!) };
+  return { kind: "shared", share, snapshot: { ...snapshot, elements }, ownerName: displayName(owner?.displayName, state.userId) };
+}
+
+export type SharedOutlineRead =
+  | typeof MISSING
+  | { kind: "sign-in" }
+  | {
+      kind: "shared";
+      share: EffectiveShare;
+      outline: ThreadOutline;
+      /** The snapshot's steps, in place only (no text), and its turns. */
+      steps: StepOutline[];
+      turns: Turn<StepOutline>[];
+      /** The snapshot's elements, links unsigned. */
+      elements: Element[];
+      ownerName: string | null;
+    };
+
+/**
+ * The snapshot as an outline: the same gate and the same snapshot rule as readShare, from the outline read (the first
+ * Query page whole, the rest keys and times only), so a view of a long share receives and decodes a window of it.
+ */
+export async function readSharedOutline(services: Pick<Services, "data" | "env">, threadId: string, viewer: SessionUser | null): Promise<SharedOutlineRead> {
+  const gate = await openShare(services, threadId, viewer);
+  if (gate.kind !== "open") return gate;
+  const { state, share } = gate;
+  const [outline, owner] = await Promise.all([services.data.getThreadOutline(threadId), services.data.getUserAuth(state.userId)]);
+  if (!outline || outline.thread.userId !== state.userId) return MISSING;
+  const snapshot = snapshotOf(outline.steps, outline.elements, share.sharedAt);
+  if (!snapshot) return MISSING;
+  return { kind: "shared", share, outline, steps: snapshot.steps, turns: splitTurns(snapshot.steps), elements: snapshot.elements, ownerName: displayName(owner?.displayName, state.userId) };
 }
 
 /**
@@ -59,14 +105,26 @@ function displayName(name: string | null | undefined, identifier: string): strin
 }
 
 /**
- * What the share page sends to the browser: the public thread shape with the owner's private parts taken out
- * (metadata such as chat_profile, chat_settings and env, tags, the owner's id, feedback and its comments, the
- * identifier Chainlit puts in a user message's name), and the
- * share's own facts beside it.
+ * What the share page and `share.turns` send to the browser: one window of the snapshot's turns (its steps the only
+ * ones decoded, its elements' links signed through the share), in the public thread shape with the owner's private
+ * parts taken out (metadata such as chat_profile, chat_settings and env, tags, the owner's id, feedback and its
+ * comments, the identifier Chainlit puts in a user message's name), and the share's own facts beside it. Elements
+ * that belong to no snapshot step go with the window that ends the snapshot (the view draws them last).
  */
-export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
-  const { snapshot, share, ownerName } = read;
+export async function sharedWindow(data: Services["data"], read: Extract<SharedOutlineRead, { kind: "shared" }>, range: TurnRange) {
+  const { outline, share, ownerName, turns } = read;
+  const total = turns.length;
+  const start = Math.max(0, Math.min(range.start, total));
+  const end = Math.max(start, Math.min(range.end, total));
+  const stepIds = turns.slice(start, end).flatMap((turn) => turn.steps.map((step) => step.id));
+  const ids = new Set(stepIds);
+  const allIds = end === total ? new Set(read.steps.map((step) => step.id)) : null;
+  const inWindow = read.elements.filter((element) => (element.forId ? ids.has(element.forId) || (allIds !== null && !allIds.has(element.forId)) : allIds !== null));
+  // Links are signed for these elements only, and never to a key that names the owner (elementsForShare).
+  const [full, elements] = await Promise.all([outline.fullSteps(stepIds), data.elementsForShare(inWindow)]);
+  const snapshot: ThreadWithContent = { ...outline.thread, steps: full, elements: elements.map(shownElement) };
   const thread = toPublicThread(snapshot, toPublicElement);
+  const cursor = (d: "older" | "newer", index: number) => encodeShareCursor(data, outline.thread.id, share, d, turns[index]!.rootId);
   return {
     ...thread,
     // The header, the page's title and its link preview: one short line, whatever Chainlit named the thread with.
@@ -79,11 +137,24 @@ export function toSharedThread(read: Extract<ShareRead, { kind: "shared" }>) {
     share: { sharedAt: share.sharedAt, ownerName, access: share.access, expiresAt: share.expiresAt },
     // A viewer gets no thread pass: there is no feedback to give on a share.
     pass: undefined,
-    // The snapshot goes whole, as one window with nothing before or after it.
-    window: wholeWindow(snapshot.steps),
+    window: {
+      start,
+      end,
+      total,
+      messages: messageCount(read.steps),
+      olderCursor: start > 0 ? cursor("older", start) : null,
+      newerCursor: end < total ? cursor("newer", end - 1) : null,
+    },
   };
 }
-export type SharedThread = ReturnType<typeof toSharedThread>;
+export type SharedThread = Awaited<ReturnType<typeof sharedWindow>>;
+
+/** What the share page reads and sends: the gate, then the snapshot's first window (share-window.ts). */
+export async function readSharePage(services: Pick<Services, "data" | "env">, threadId: string, viewer: SessionUser | null) {
+  const read = await readSharedOutline(services, threadId, viewer);
+  if (read.kind !== "shared") return read;
+  return { kind: "shared" as const, thread: await sharedWindow(services.data, read, firstRange(read.turns.length)) };
+}
 
 /**
  * The snapshot's steps without the owner's identifier (often an email): Chainlit names a user's message after it, and
@@ -107,6 +178,6 @@ function shownOf(step: Step, name: string | null | undefined): Step {
   return { id, threadId, parentId, name, type, input, output, createdAt, start, end, isError, language, defaultOpen, showInput, ...(cancelled ? { metadata: { cancelled: true } } : {}) };
 }
 
-/** An element of the snapshot (never one added after the share, nor another thread's). */
-export const snapshotElement = (read: Extract<ShareRead, { kind: "shared" }>, elementId: string): Element | null =>
-  read.snapshot.elements.find((element) => element.id === elementId) ?? null;
+/** An element of the snapshot (never one added after the share, nor another thread's), links unsigned. */
+export const snapshotElement = (read: Extract<SharedOutlineRead, { kind: "shared" }>, elementId: string): Element | null =>
+  read.elements.find((element) => element.id === elementId) ?? null;

@@ -19,17 +19,33 @@ const atOrBefore = (value: string | null | undefined, boundary: number) => {
 
 /** The snapshot of `thread` at `sharedAt`; null when `sharedAt` is not a readable time (nothing can be shown). */
 export function shareSnapshot(thread: ThreadWithContent, sharedAt: string): ThreadWithContent | null {
+  const snapshot = snapshotOf(thread.steps, thread.elements, sharedAt);
+  return snapshot && { ...thread, ...snapshot };
+}
+
+/** What a step needs for the rule: its id, its parent and its time (a whole step, or an outline's: thread-outline.ts). */
+export interface SnapshotStep {
+  id: string;
+  parentId?: string | null;
+  createdAt?: string | null;
+}
+
+/**
+ * The rule on steps and elements alone, so a window of a long share (docs/sharing.md, "Long shares") applies it to the
+ * thread's outline, every step's place without its text, exactly as the whole read does.
+ */
+export function snapshotOf<S extends SnapshotStep>(allSteps: readonly S[], allElements: readonly Element[], sharedAt: string): { steps: S[]; elements: Element[] } | null {
   const boundary = timestampMicros(sharedAt);
   if (boundary === null) return null;
-  const byId = new Map(thread.steps.map((step) => [step.id, step]));
+  const byId = new Map(allSteps.map((step) => [step.id, step]));
   // The links the owner's view nests by (step-parents.ts): a step naming itself, or in a parent cycle, is read there
   // (the cycle broken at its earliest step), so it is judged here by the same links, not left out with all below it.
-  const parent = parentIndexes(thread.steps);
+  const parent = parentIndexes(allSteps);
   const SHOWN = 1;
   const HIDDEN = 2;
-  const verdicts = new Uint8Array(thread.steps.length);
+  const verdicts = new Uint8Array(allSteps.length);
   const chain: number[] = [];
-  for (let index = 0; index < thread.steps.length; index++) {
+  for (let index = 0; index < allSteps.length; index++) {
     chain.length = 0;
     let current = index;
     while (current !== -1 && verdicts[current] === 0) {
@@ -38,13 +54,13 @@ export function shareSnapshot(thread: ThreadWithContent, sharedAt: string): Thre
     }
     let shown = current === -1 || verdicts[current] === SHOWN;
     for (let k = chain.length - 1; k >= 0; k--) {
-      shown = shown && atOrBefore(thread.steps[chain[k]!]!.createdAt, boundary);
+      shown = shown && atOrBefore(allSteps[chain[k]!]!.createdAt, boundary);
       verdicts[chain[k]!] = shown ? SHOWN : HIDDEN;
     }
   }
-  const steps = thread.steps.filter((_, index) => verdicts[index] === SHOWN);
+  const steps = allSteps.filter((_, index) => verdicts[index] === SHOWN);
   const shown = new Set(steps.map((step) => step.id));
   const elementVisible = (element: Element) =>
     element.forId && byId.has(element.forId) ? shown.has(element.forId) : atOrBefore(element.createdAt, boundary);
-  return { ...thread, steps, elements: thread.elements.filter(elementVisible) };
+  return { steps, elements: allElements.filter(elementVisible) };
 }
