@@ -6,16 +6,17 @@
 import { randomUUID } from "node:crypto";
 import { QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readShare } from "@/server/share/shared-thread";
+import { readShare, readSharePage } from "@/server/share/shared-thread";
 import { createInnerContext } from "@/server/context";
 import { createCaller } from "@/server/root";
 import type { ChatEvent } from "@/server/chat/continue-thread";
 import { callerFor, createTestServices, sessionUser } from "./callers";
 import { chainlitGetThread, chainlitListThreads } from "./chainlit-reads";
 import { chatGptZip } from "./import-archives";
+import { formatTime } from "@/server/export/thread-export";
 import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { type DynamoDBDataLayer } from "../src/data/layer/data-layer";
-import { THREAD_NAME_MAX } from "../src/data/entities/thread";
+import { THREAD_NAME_SHOWN_MAX } from "../src/data/entities/thread-name";
 import { runDoctor } from "../src/data/layer/doctor";
 import { chainlitClock, tickingClock } from "./clocks";
 import {
@@ -220,18 +221,21 @@ describe("Threadbook's delete of a Chainlit thread", () => {
   });
 });
 
+/** The ChatGPT export of import-archives.ts imported by `user`, run to its end: the job as the page reads it. */
+async function importChatGptZip(app: ReturnType<typeof local>, user: ReturnType<typeof sessionUser>) {
+  const data = await chatGptZip();
+  const started = await startImport(app, user, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
+  if (started.status !== 202) throw new Error(started.error);
+  await waitForImport(started.job.jobId);
+  return callerFor(app, user).imports.get({ jobId: started.job.jobId });
+}
+
 describe("an imported conversation Chainlit deleted, imported again", () => {
   it("comes back as the file has it: listed, found, with its file; neither a 👎 nor the words of a turn from before the delete come back with it", async () => {
     const app = local();
     const user = sessionUser();
     const asUser = callerFor(app, user);
-    const importZip = async () => {
-      const data = await chatGptZip();
-      const started = await startImport(app, user, { fileName: "export.zip", contentLength: data.length, body: new Blob([new Uint8Array(data)]).stream() });
-      if (started.status !== 202) throw new Error(started.error);
-      await waitForImport(started.job.jobId);
-      return asUser.imports.get({ jobId: started.job.jobId });
-    };
+    const importZip = () => importChatGptZip(app, user);
     expect(await importZip()).toMatchObject({ status: "done", imported: 2 });
     const kyoto = (await asUser.threads.list({ first: 10 })).data.find((t) => t.name === "Trip to Kyoto")!;
     // Rated 👎 here (the export has no ratings), then deleted in the Chainlit app.
@@ -255,25 +259,86 @@ describe("an imported conversation Chainlit deleted, imported again", () => {
   });
 });
 
-describe("a thread Chainlit named after a long first message", () => {
-  it("lists, opens and exports with its name, and Continue in my history copies it with the name clipped to what Threadbook writes", async () => {
+describe("an imported conversation whose THREAD item a lingering Chainlit session wrote back with no user", () => {
+  it("is imported again as the file has it (the user-less item and the session's steps were this import's leftovers); one naming another user stays taken", async () => {
+    const app = local();
+    const user = sessionUser();
+    const asUser = callerFor(app, user);
+    expect(await importChatGptZip(app, user)).toMatchObject({ status: "done", imported: 2 });
+    const kyoto = (await asUser.threads.list({ first: 10 })).data.find((t) => t.name === "Trip to Kyoto")!;
+    const before = (await app.data.getThread(kyoto.id))!.steps.map((step) => step.id).sort();
+    await chainlitDeleteThread(table, kyoto.id);
+    // The session open on it writes its turn and, at its disconnect, the metadata it resumed with, with no user.
+    for (const step of chainlitTurn(user.id, kyoto.id, { question: "Is the zeppelin still there?" }).steps) await chainlitCreateStep(table, step);
+    await chainlitUpdateThread(table, kyoto.id, { at: chainlitNow(), metadata: { chat_profile: { S: "default" } } });
+    expect((await table.plain(`THREAD#${kyoto.id}`, "THREAD"))?.userId).toBeUndefined();
+
+    expect(await importChatGptZip(app, user)).toMatchObject({ status: "done", imported: 1, existing: 1 });
+    expect((await asUser.threads.list({ first: 10 })).data.map((t) => t.name)).toEqual(["Haiku about rain", "Trip to Kyoto"]);
+    const restored = (await app.data.getThread(kyoto.id))!;
+    expect(restored.userId).toBe(user.id);
+    expect(restored.steps.map((step) => step.id).sort()).toEqual(before);
+
+    // The same id with a THREAD item naming someone else: never written into.
+    const haiku = (await asUser.threads.list({ first: 10 })).data.find((t) => t.name === "Haiku about rain")!;
+    await chainlitUpdateThread(table, haiku.id, { at: chainlitNow(), userId: "someone-else" });
+    expect(await importChatGptZip(app, user)).toMatchObject({ status: "done", imported: 0 });
+    expect((await table.plain(`THREAD#${haiku.id}`, "THREAD"))?.userId).toBe("someone-else");
+  });
+});
+
+describe("a thread Chainlit named after its whole first message, or left without a name", () => {
+  it("shows one short line everywhere (list, search, pins, header, share page, Shared links, export, a copy), with no name as null, and the list carries no kilobytes per row", async () => {
     const app = local();
     const owner = sessionUser(`owner.${randomUUID()}`);
-    // update_thread(name=the first message's content): Chainlit bounds neither, so a pasted file names a thread.
-    // The emoji straddles the cut: the copy's name never ends in half of it.
-    const question = `${"Please review this code: ".padEnd(THREAD_NAME_MAX - 2, "x")}🦭 ${"const x = 1; ".repeat(100).trimEnd()}`;
-    const t = await chainlitWrote(owner.id, question, question, "Looks fine.");
-    await chainlitShareThread(table, t.threadId, { isShared: true, at: chainlitNow() });
+    // update_thread(name=the first message's content): Chainlit bounds nothing, so a pasted file with its Markdown
+    // names a thread. The emoji straddles the cut: no name shown ends in half of it.
+    const first = `# Review\n\nPlease   review this **code**:\n\n\`\`\`ts\n${"const x = 1;\n".repeat(2_000)}\`\`\``;
+    const named = await chainlitWrote(owner.id, first, first, "Looks fine.");
+    const emoji = `${"y".repeat(THREAD_NAME_SHOWN_MAX - 2)}🦭${"z".repeat(20_000)}`;
+    const walrus = await chainlitWrote(owner.id, emoji, "Walrus?", "Walrus.");
+    // A first message that was only a file: the THREAD item without a name, or with an empty one (#2623).
+    const unnamed = await chainlitWrote(owner.id, "", "", "A file.");
+    await table.putRaw({ ...chainlitThread(owner.id, unnamed.threadId, { at: chainlitNow(), name: null }).thread });
+    const blank = await chainlitWrote(owner.id, " \n\t ", "", "Another file.");
     const asOwner = callerFor(app, owner);
-    expect((await asOwner.threads.list({ first: 5 })).data.map((row) => row.name)).toEqual([question]);
-    expect((await asOwner.threads.get({ threadId: t.threadId })).name).toBe(question);
-    expect((await asOwner.threads.export({ threadId: t.threadId, format: "markdown" })).content).toContain(question);
+    for (const t of [named, walrus, blank]) await chainlitShareThread(table, t.threadId, { isShared: true, at: chainlitNow() });
+    for (const t of [named, walrus]) await asOwner.threads.pin({ threadId: t.threadId });
 
+    // Headings and fences go, whitespace collapses, the cut (199 + "…") falls where a word ends.
+    const expected = new Map<string, string | null>([
+      [named.threadId, `Review Please review this **code**: ${"const x = 1; ".repeat(12)}const x…`],
+      [walrus.threadId, `${"y".repeat(THREAD_NAME_SHOWN_MAX - 2)}…`],
+      [unnamed.threadId, null],
+      [blank.threadId, null],
+    ]);
+    const list = await asOwner.threads.list({ first: 35 });
+    expect(new Map(list.data.map((row) => [row.id, row.name]))).toEqual(expected);
+    expect(Buffer.byteLength(JSON.stringify(list))).toBeLessThan(4 * 1_024);
+    expect(new Map((await asOwner.threads.pinned()).map((row) => [row.id, row.name]))).toEqual(new Map([...expected].filter(([id]) => id === named.threadId || id === walrus.threadId)));
+    await app.data.prepareSearch(owner.id);
+    expect((await asOwner.search.query({ query: "review", first: 20 })).data.map((hit) => [hit.id, hit.name])).toEqual([[named.threadId, expected.get(named.threadId)]]);
+    await asOwner.share.list({}); // files Chainlit's shares (share-catch-up.ts)
+    expect(new Map((await asOwner.share.list({})).rows.map((row) => [row.threadId, row.name]))).toEqual(new Map([...expected].filter(([id]) => id !== unnamed.threadId)));
+    for (const [threadId, name] of expected) {
+      expect((await asOwner.threads.get({ threadId })).name, threadId).toBe(name);
+      const shared = await readSharePage(app, threadId, null);
+      if (shared.kind === "shared") expect(shared.thread.name, threadId).toBe(name);
+      const markdown = await asOwner.threads.export({ threadId, format: "markdown" });
+      expect(markdown.content.split("\n")[0]).toBe(`# ${name ?? "Untitled thread"}`);
+      expect(markdown.fileName).toMatch(name ? /^[a-z0-9-]{1,80}\.md$/ : /^thread-[\w-]{1,8}\.md$/);
+    }
+    // The JSON export keeps the name as stored: it is data, and a re-import names the thread from it.
+    expect(JSON.parse((await asOwner.threads.export({ threadId: named.threadId, format: "json" })).content).thread.name).toBe(first);
+
+    // Continue in my history: the copy is named as the thread was shown.
     const viewer = sessionUser();
-    const { id } = await callerFor(app, viewer).share.continue({ threadId: t.threadId });
-    const copy = await callerFor(app, viewer).threads.get({ threadId: id });
-    expect(copy.name).toBe(`${question.slice(0, THREAD_NAME_MAX - 2)}…`);
-    expect(copy.steps.map((s) => s.output)).toContain("Looks fine.");
+    for (const [threadId, name] of [...expected].filter(([id]) => id !== unnamed.threadId)) {
+      const { id } = await callerFor(app, viewer).share.continue({ threadId });
+      const copy = await callerFor(app, viewer).threads.get({ threadId: id });
+      expect(copy.name, threadId).toBe(name);
+      expect((await table.plain(`THREAD#${id}`, "THREAD"))?.name ?? null).toBe(name);
+    }
   });
 });
 
@@ -307,6 +372,69 @@ describe("a thread started here and continued in Chainlit", () => {
     expect(opened.steps.map((s) => s.output)).toContain("continued in Chainlit");
     const exported = await asUser.threads.export({ threadId, format: "markdown" });
     expect(exported.content).toContain(`Last activity ${opened.updatedAt.slice(0, 10)}`);
+  });
+});
+
+describe("Chainlit's update_thread rewrites createdAt (its \"now\", at every session's start and end and every rename)", () => {
+  it("a thread keeps the time it began: threads.get, the share page and both exports; its place in the list is its activity", async () => {
+    const { app, user, asUser, threadId } = await startedHere();
+    await drain(await asUser.chat.send({ threadId, messageId: randomUUID(), content: "started in Threadbook" }));
+    // Made by threads.create a moment before: after Chainlit's rewrite, the first message is what says when it began.
+    const before = await asUser.threads.get({ threadId });
+    const began = before.steps.find((step) => step.type === "user_message")!.createdAt!;
+    expect(before.createdAt <= began).toBe(true);
+    // Resumed in Chainlit a day later: the session's bumps, a turn, then a rename (all update_thread).
+    const later = chainlitClock(Date.now() + 86_400_000);
+    await chainlitSession(threadId, user.id, async () => {
+      const at = later();
+      for (const item of chainlitTurn(user.id, threadId, { question: "continued in Chainlit", askedAt: at, ranAt: at, repliedAt: at, endedAt: at }).steps) await table.putRaw(item);
+    }, later);
+    await chainlitUpdateThread(table, threadId, { at: later(), name: "Renamed in Chainlit", userId: user.id });
+    const stored = String((await table.plain(`THREAD#${threadId}`, "THREAD"))?.createdAt);
+    expect(stored > began).toBe(true); // what Chainlit left in the item
+
+    const opened = await asUser.threads.get({ threadId });
+    expect(opened.createdAt).toBe(began);
+    expect(opened.updatedAt > began).toBe(true);
+    expect((await asUser.threads.list({ first: 5 })).data.map((row) => [row.id, row.updatedAt])).toEqual([[threadId, opened.updatedAt]]);
+    const markdown = (await asUser.threads.export({ threadId, format: "markdown" })).content;
+    expect(markdown).toContain(`Created ${formatTime(began)} · Last activity ${formatTime(opened.updatedAt)}`);
+    expect(JSON.parse((await asUser.threads.export({ threadId, format: "json" })).content).thread.createdAt).toBe(began);
+    await asUser.share.create({ threadId, access: "public", expiry: "never" });
+    const shared = await readSharePage(app, threadId, null);
+    expect(shared.kind === "shared" && shared.thread.createdAt).toBe(began);
+
+    // A thread only Chainlit wrote: it began with its first step, not at its latest update_thread.
+    const t = await chainlitWrote(user.id, "Chainlit only", "When did this begin?", "At its first message.");
+    await chainlitUpdateThread(table, t.threadId, { at: later(), userId: user.id });
+    expect((await asUser.threads.get({ threadId: t.threadId })).createdAt).toBe("2025-03-04T10:11:12.000001Z");
+  });
+});
+
+describe("Chainlit steps with the same createdAt (its clock, a run's quick tool calls)", () => {
+  it("keep their order in a Continue in my history copy, whose steps have new ids", async () => {
+    const app = local();
+    const owner = sessionUser();
+    const t = await chainlitWrote(owner.id, "Ties", "Which tools ran?", "Eight of them.");
+    // create_step of eight tool steps under the turn's run, stamped in the same microsecond: read in id order.
+    const at = "2025-03-04T10:11:12.500000Z";
+    for (let i = 0; i < 8; i++) {
+      const id = uid("tool-");
+      await chainlitCreateStep(table, {
+        PK: { S: `THREAD#${t.threadId}` }, SK: { S: `STEP#${id}` }, id: { S: id }, threadId: { S: t.threadId }, parentId: { S: t.turn.runId },
+        name: { S: `tool ${i}` }, type: { S: "tool" }, input: { S: "" }, output: { S: `tool output ${i}` }, createdAt: { S: at }, start: { S: at }, end: { S: at },
+      });
+    }
+    const asOwner = callerFor(app, owner);
+    const order = (steps: Array<{ output?: string | null }>) => steps.map((step) => step.output);
+    const seen = order((await asOwner.threads.get({ threadId: t.threadId })).steps);
+    expect(seen.filter((output) => output?.startsWith("tool output"))).toHaveLength(8);
+    await asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "never" });
+    const viewer = sessionUser();
+    for (let copies = 0; copies < 2; copies++) {
+      const { id } = await callerFor(app, viewer).share.continue({ threadId: t.threadId });
+      expect(order((await callerFor(app, viewer).threads.get({ threadId: id })).steps)).toEqual(seen);
+    }
   });
 });
 
@@ -488,24 +616,35 @@ describe("Chainlit steps whose parentId names themselves or closes a cycle", () 
   });
 });
 
+/**
+ * update_thread at the disconnect saves the whole user_session (an app keeping a document in it): as much as the item
+ * can hold, found as Chainlit's write would find it, by DynamoDB refusing more.
+ */
+async function fillThreadItem(threadId: string, userId: string, metadata: Record<string, AttributeValue> = {}) {
+  let size = 409_600;
+  for (;;) {
+    const saved = await chainlitUpdateThread(table, threadId, { at: chainlitNow(), userId, metadata: { ...metadata, document: { S: "x".repeat(size) } } }).then(
+      () => true,
+      () => false,
+    );
+    if (saved) return;
+    size -= 16;
+  }
+}
+
+/** Two Chainlit threads of a new user, the first with its THREAD item filled to 400 KB (its metadata beside it). */
+async function oneFullOneNot(metadata: Record<string, AttributeValue> = {}) {
+  const app = local();
+  const owner = sessionUser();
+  const full = await chainlitWrote(owner.id, "Big session", "Where is the narwhal?", "The narwhal is north.");
+  const other = await chainlitWrote(owner.id, "Small session", "Where is the narwhal pup?", "With its mother.");
+  await fillThreadItem(full.threadId, owner.id, metadata);
+  return { app, owner, full, other, asOwner: callerFor(app, owner) };
+}
+
 describe("a Chainlit session whose saved metadata fills its THREAD item to DynamoDB's 400 KB", () => {
   it("leaves the owner's 👍/👎 filter and search working, that thread included: the catch-up cannot record its index state on the item, and says so in the log only", async () => {
-    const app = local();
-    const owner = sessionUser();
-    const full = await chainlitWrote(owner.id, "Big session", "Where is the narwhal?", "The narwhal is north.");
-    const other = await chainlitWrote(owner.id, "Small session", "Where is the narwhal pup?", "With its mother.");
-    // update_thread at the disconnect saves the whole user_session (an app keeping a document in it): as much as the
-    // item can hold, found as Chainlit's write would find it, by DynamoDB refusing more.
-    let size = 409_600;
-    for (;;) {
-      const saved = await chainlitUpdateThread(table, full.threadId, { at: chainlitNow(), userId: owner.id, metadata: { document: { S: "x".repeat(size) } } }).then(
-        () => true,
-        () => false,
-      );
-      if (saved) break;
-      size -= 16;
-    }
-    const asOwner = callerFor(app, owner);
+    const { full, other, asOwner } = await oneFullOneNot();
     // Both threads carry Chainlit's 👍 on their first run; the filter, and a search, catch up with both.
     expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
     expect((await asOwner.search.query({ query: "narwhal", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId, other.threadId]);
@@ -514,6 +653,31 @@ describe("a Chainlit session whose saved metadata fills its THREAD item to Dynam
     expect((await asOwner.threads.list({ first: 20, feedback: 1 })).data.map((row) => row.id)).toEqual([full.threadId, other.threadId]);
     expect((await asOwner.search.query({ query: "north", first: 20 })).data.map((hit) => hit.id)).toEqual([full.threadId]);
     expect((await asOwner.threads.get({ threadId: full.threadId })).steps.map((step) => step.output)).toContain("The narwhal is north.");
+  });
+});
+
+describe("a THREAD item Chainlit filled to 400 KB, used here", () => {
+  it("takes a message, a stop of Chainlit's share and a rename that does not grow it; a longer name or a share is refused as thread-full, with nothing lost", async () => {
+    const { full: t, other, asOwner } = await oneFullOneNot({ is_shared: { BOOL: true }, shared_at: { S: chainlitNow() } });
+
+    // A message: stored, answered, and the thread moves to the top (only UserThreadSK fits).
+    await drain(await asOwner.chat.send({ threadId: t.threadId, messageId: randomUUID(), content: "And the walrus?" }));
+    expect((await asOwner.threads.get({ threadId: t.threadId })).steps.map((step) => step.output)).toContain("And the walrus?");
+    expect((await asOwner.threads.list({ first: 5 })).data.map((row) => row.id)).toEqual([t.threadId, other.threadId]);
+    // Stopping Chainlit's share: the flag goes off for both apps.
+    await asOwner.share.revoke({ threadId: t.threadId });
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata).toMatchObject({ is_shared: false });
+    // A rename to a name no longer than the old one lands; a longer one, or a new share, is refused as what it is.
+    await asOwner.threads.rename({ threadId: t.threadId, name: "Full" });
+    const refused = { code: "PAYLOAD_TOO_LARGE", cause: { refusal: { code: "thread-full" } } };
+    await expect(asOwner.threads.rename({ threadId: t.threadId, name: "A much longer name than it had" })).rejects.toMatchObject(refused);
+    await expect(asOwner.share.create({ threadId: t.threadId, access: "public", expiry: "never" })).rejects.toMatchObject(refused);
+    expect((await asOwner.threads.get({ threadId: t.threadId })).name).toBe("Full");
+    expect(await asOwner.share.state({ threadId: t.threadId })).toMatchObject({ shared: false });
+    // Chainlit's session data is as it saved it.
+    const metadata = (await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata as Record<string, unknown>;
+    expect(metadata.is_shared).toBe(false);
+    expect(String(metadata.document).length).toBeGreaterThan(400_000);
   });
 });
 

@@ -213,7 +213,16 @@ export class ThreadPage extends Conversation {
     return this.assistantMessages.nth(turn).getByRole("button", { name: "Regenerate reply", exact: true });
   }
 
-  comment(turn: number): Locator {
+  /** Edit, offered on the user's own messages. */
+  editMessage(question: number): Locator {
+    return this.userMessages.nth(question).getByRole("button", { name: "Edit message", exact: true });
+  }
+
+  /** The editor a message turns into (one at a time here). */
+  readonly editBox = this.page.getByRole("textbox", { name: "Edit your message", exact: true });
+  readonly editConfirm = this.page.getByTestId("edit-confirm");
+
+    comment(turn: number): Locator {
     return this.assistantMessages.nth(turn).getByTestId("feedback-comment");
   }
 

@@ -19,6 +19,7 @@ export * from "./entities/element";
 export * from "./entities/feedback";
 export * from "./entities/step";
 export * from "./entities/thread";
+export * from "./entities/thread-name";
 export * from "./entities/search";
 export * from "./entities/user";
 export * from "./entities/import-job";

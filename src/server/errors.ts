@@ -42,6 +42,19 @@ export class RefusalCause extends Error {
 /** A tRPC error carrying a refusal (src/lib/shared/refusal.ts) beside its English message. */
 export const refusedError = (code: TRPC_ERROR_CODE_KEY, message: string, refusal: Refusal) => new TRPCError({ code, message, cause: new RefusalCause(refusal) });
 
+/**
+ * A write to a THREAD item Chainlit filled to 400 KB that still grows it after the layer's lean retry (threads.ts,
+ * writeThreadFitting): said as what it is, so the owner knows a shorter name fits and nothing was lost.
+ */
+export async function refusingFullThread<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (!isDataError(error, "too_large")) throw error;
+    throw refusedError("PAYLOAD_TOO_LARGE", "This conversation is full: a Chainlit session stored nearly 400 KB of its data in it, so it cannot take a longer name or a share.", { code: "thread-full" });
+  }
+}
+
 /** The fixed, user-facing message for a data-layer failure; the internal reason goes to the log only. */
 export function publicMessage(error: DataError): string {
   return PUBLIC_MESSAGES[error.code];

@@ -8,7 +8,7 @@
  * client draws turns whole, so a window never cuts one in half.
  */
 import { z } from "zod";
-import { DataError, type DynamoDBDataLayer, type Element, type Step, type ThreadOutline } from "@/data";
+import { DataError, threadNameShown, type DynamoDBDataLayer, type Element, type Step, type ThreadOutline } from "@/data";
 import { buildStepTree, treeOrder, type TreeStepLike } from "@/lib/shared/build-step-tree";
 import { toPublicElement, toPublicThread } from "./public-thread";
 
@@ -118,6 +118,7 @@ export async function threadWindow(
   const { metadata: _metadata, ...thread } = toPublicThread({ ...outline.thread, steps, elements }, toPublicElement);
   return {
     ...thread,
+    name: threadNameShown(thread.name),
     window: {
       start,
       end,

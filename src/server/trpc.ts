@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { IdSchema } from "@/data";
 import { assertMessageBudget } from "./chat/message-budget";
-import { claimReply, releaseReplyClaim } from "./chat/regenerate-reply";
+import { claimThread, releaseThreadClaim } from "./chat/replace-turns";
 import type { Context } from "./context";
 import { RefusalCause, toTRPCError } from "./errors";
 import { findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
@@ -101,17 +101,22 @@ export const threadWindowProcedure = threadOutlineGate({});
 export const threadMessageProcedure = threadOutlineGate({ alongside: (ctx) => assertMessageBudget(ctx.services, ctx.user.identifier) });
 
 /**
- * `threadReplyProcedure`: a reply of the caller's thread asked for again (chat.regenerate). The same outline and
- * message budget as a send, and beside them the claim on that reply (chat/regenerate-reply.ts), so a second request
- * for it is refused before either deletes anything. A request refused here takes its claim back.
+ * `threadRewriteProcedure`: a step of the caller's thread from which the thread is rewritten (chat.regenerate,
+ * chat.edit). The same outline and message budget as a send, and beside them the claim on the thread
+ * (chat/replace-turns.ts), so a second rewrite at once is refused before either deletes anything. A request refused
+ * here takes its claim back; the procedure takes it back when it ends (chat.ts).
  */
-export const threadReplyProcedure = protectedProcedure.input(z.object({ threadId: IdSchema, stepId: IdSchema })).use(async ({ ctx, input, next }) => {
+export const threadRewriteProcedure = protectedProcedure.input(z.object({ threadId: IdSchema, stepId: IdSchema })).use(async ({ ctx, input, next }) => {
   const { data } = ctx.services;
   let claimed = false;
-  const claim = claimReply(data, ctx.user.identifier, input.threadId, input.stepId).then((held) => void (claimed = held));
+  const claim = claimThread(data, ctx.user.identifier, input.threadId).then((held) => void (claimed = held));
+  const release = () => releaseThreadClaim(data, ctx.user.identifier, input.threadId);
   const outline = await ownedOutline(ctx, input.threadId, [assertMessageBudget(ctx.services, ctx.user.identifier), claim]).catch(async (error: unknown) => {
-    await releaseReplyClaim(data, ctx.user.identifier, input.threadId, input.stepId);
+    await release();
     throw error;
   });
-  return next({ ctx: { ...ctx, outline, threadId: outline.thread.id, claimed } });
+  const result = await next({ ctx: { ...ctx, outline, threadId: outline.thread.id, claimed } });
+  // Refused after the gate (the procedure's own input, chat.edit's text) before its events began.
+  if (!result.ok) await release();
+  return result;
 });

@@ -34,11 +34,19 @@ export interface SendInput {
   content: string;
   attachments: ThreadElement[];
   /**
-   * Regenerate instead of send: `messageId` is the stored question asked again (chat.regenerate), `stepId` the
-   * newest answer it replaces, `replacing` the steps of that reply, hidden while the new one streams. The same turn,
-   * stream and hand-over as a sent message.
+   * A rewrite instead of a send: `messageId` is a stored question, asked again as it was (chat.regenerate, `stepId`
+   * the newest answer it replaces) or with the new `content` (chat.edit, `stepId` the question itself); `replacing`
+   * the steps that go (the old reply, and after an edit every later turn), hidden while the new reply streams. The same
+   * turn, stream and hand-over as a sent message.
    */
-  regenerate?: { stepId: string; replacing: readonly string[]; askedAt: string };
+  rewrite?: Rewrite;
+}
+
+export interface Rewrite {
+  via: "regenerate" | "edit";
+  stepId: string;
+  replacing: readonly string[];
+  askedAt: string;
 }
 
 /** `started` once the server has the message; otherwise the composer puts the draft back. */
@@ -47,12 +55,12 @@ export type SendOutcome = "started" | "failed" | "aborted";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A message for a send that failed before the server had it: the server's own for a refusal, else "check your connection". */
-function failureMessage(error: unknown, t: Dictionary, regenerating: boolean): string {
+function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefined): string {
   const data = (error as { data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } } | null)?.data;
   const zodMessage = data?.zodError?.fieldErrors && Object.values(data.zodError.fieldErrors).flat().find(Boolean);
   if (zodMessage) return zodMessage;
-  // The reply changed meanwhile (another tab answered, or is regenerating it): the refetch below shows how.
-  if (regenerating && (data?.code === "BAD_REQUEST" || data?.code === "CONFLICT" || data?.code === "NOT_FOUND")) return t.regenerateRefused;
+  // The thread changed meanwhile (another tab answered, regenerated or edited): the refetch below shows how.
+  if (rewrite && (data?.code === "BAD_REQUEST" || data?.code === "CONFLICT" || data?.code === "NOT_FOUND")) return rewrite.via === "edit" ? t.editRefused : t.regenerateRefused;
   const message = error instanceof Error ? error.message : "";
   if (data?.code === "BAD_REQUEST" || data?.code === "SERVICE_UNAVAILABLE" || data?.code === "PAYLOAD_TOO_LARGE") return message || t.sendFailed;
   if (data?.code === "NOT_FOUND") return t.notFoundTitle;
@@ -66,7 +74,7 @@ function failureMessage(error: unknown, t: Dictionary, regenerating: boolean): s
  * the request; the server then stores what it streamed, marked cancelled (continue-thread.ts).
  */
 export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutcome> {
-  const { threadId, messageId, regenerate } = input;
+  const { threadId, messageId, rewrite } = input;
   const { utils, toast, t } = deps;
   const controller = chatTurns.begin(threadId);
 
@@ -75,8 +83,8 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
     messageId,
     content: input.content,
     attachments: input.attachments,
-    replacing: regenerate?.replacing,
-    sentAt: regenerate?.askedAt ?? new Date().toISOString(),
+    replacing: rewrite?.replacing,
+    sentAt: rewrite?.askedAt ?? new Date().toISOString(),
     status: "sending",
     reply: "",
     started: false,
@@ -112,9 +120,12 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
     void (async () => {
       try {
         const options = { signal: controller.signal };
-        const events: AsyncIterable<ChatEvent> = regenerate
-          ? await utils.client.chat.regenerate.mutate({ threadId, stepId: regenerate.stepId }, options)
-          : await utils.client.chat.send.mutate({ threadId, messageId, content: input.content }, options);
+        const events: AsyncIterable<ChatEvent> =
+          rewrite?.via === "regenerate"
+            ? await utils.client.chat.regenerate.mutate({ threadId, stepId: rewrite.stepId }, options)
+            : rewrite?.via === "edit"
+              ? await utils.client.chat.edit.mutate({ threadId, stepId: rewrite.stepId, content: input.content }, options)
+              : await utils.client.chat.send.mutate({ threadId, messageId, content: input.content }, options);
         for await (const event of events) {
           if (event.type === "start") {
             update({
@@ -150,7 +161,7 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
         flush();
         if (!turn.started) {
           remove();
-          if (!controller.signal.aborted) toast(failureMessage(error, t, Boolean(regenerate)));
+          if (!controller.signal.aborted) toast(failureMessage(error, t, rewrite));
           resolve(controller.signal.aborted ? "aborted" : "failed");
           // The server may have stored the message before failing: show the thread as it is.
           void utils.threads.get.invalidate({ threadId });
@@ -187,15 +198,15 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
       await sleep(150 * (attempt + 1));
     }
     if (fetched) {
-      if (regenerate) dropReplaced(regenerate.replacing);
+      if (rewrite) dropReplaced(rewrite.replacing);
       remove();
     } else update({ stale: true });
   }
 
   /**
    * The refetch is merged into the block of turns the cache holds, which keeps the steps it lacks (older pages). It
-   * drops a reply nested under its question itself, but not answers that are turns of their own (a thread without
-   * runs): the old reply's steps and files are taken out here, in the same render as the hand-over.
+   * drops what the server removed between the turns it holds, but not what lay beyond them: the replaced steps and
+   * their files are taken out here, in the same render as the hand-over.
    */
   function dropReplaced(replacing: readonly string[]) {
     const gone = new Set(replacing);

@@ -1,5 +1,6 @@
 "use client";
 
+import { refusalMessage } from "@/lib/client/refusal-message";
 import { useState } from "react";
 import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";
@@ -31,7 +32,7 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
   const [expiry, setExpiry] = useState<Expiry | null>(null);
   const onSettled = {
     onSuccess: () => void utils.share.invalidate(),
-    onError: () => toast(t.shareFailed),
+    onError: (error: { data?: { refusal?: unknown } | null }) => toast(refusalMessage(t, error.data?.refusal) ?? t.shareFailed),
   };
   const create = api.share.create.useMutation(onSettled);
   const update = api.share.update.useMutation(onSettled);

@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useContext } from "react";
+import { createContext, useContext, useRef, useState } from "react";
 import { formatDuration } from "@/lib/shared/format";
 import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
@@ -11,6 +11,7 @@ import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
 import { Markdown, prerenderedKey } from "./lazy-markdown";
 import { AlertIcon, RetryIcon } from "@/components/ui/icons";
 import { stepElementId } from "./use-step-anchor";
+import { EditQuestionButton, QuestionEditContext, QuestionEditor } from "./question-edit";
 import type { ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 
 /**
@@ -46,16 +47,32 @@ export function ErrorLabel() {
   return <span className="error-label">{t.stepError}</span>;
 }
 
-/** What the user wrote: plain text (whitespace kept), on the right. */
+/**
+ * What the user wrote: plain text (whitespace kept), on the right. A message the thread view offers Edit on
+ * (QuestionEditContext) has a pencil that turns it into an editor; Cancel gives the pencil its focus back.
+ */
 export function UserMessage({ threadId, step, elements }: { threadId: string; step: ThreadStep; elements: ThreadElement[] }) {
   const { t } = useI18n();
   const text = step.output ?? step.input ?? "";
+  const edit = useContext(QuestionEditContext);
+  const [editing, setEditing] = useState(false);
+  const pencil = useRef<HTMLButtonElement>(null);
+  const editable = edit?.editable.has(step.id) ? edit : null;
+  const closeEditor = (saved: boolean) => {
+    setEditing(false);
+    if (!saved) requestAnimationFrame(() => pencil.current?.focus());
+  };
   return (
     <div id={stepElementId(step.id)} className="turn turn-user" data-testid="user-message" data-step-id={step.id}>
       <h2 className="sr-only">{t.you}</h2>
-      {text ? <div className="bubble">{text}</div> : null}
+      {editing && editable ? (
+        <QuestionEditor stepId={step.id} text={text} hasFiles={elements.length > 0} edit={editable} onClose={closeEditor} />
+      ) : text ? (
+        <div className="bubble">{text}</div>
+      ) : null}
       <ElementList threadId={threadId} elements={elements} align="end" />
       <div className="message-footer message-footer-end">
+        {editable && !editing ? <EditQuestionButton buttonRef={pencil} disabled={editable.disabled} onClick={() => setEditing(true)} /> : null}
         {step.isError ? <ErrorLabel /> : null}
         <StepTime step={step} />
       </div>

@@ -22,6 +22,8 @@ import { useChatTurn } from "@/components/composer/chat-turn-store";
 import { useSendMessage, type SendInput } from "@/components/composer/use-chat-stream";
 import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 import { useNearView, useThreadWindow } from "./use-thread-window";
+import { QuestionEditContext } from "./question-edit";
+import { useQuestionEdit } from "./use-question-edit";
 import { PrerenderedContext, prerenderedTexts } from "./lazy-markdown";
 
 /**
@@ -133,8 +135,8 @@ function lastAnswer(steps: readonly ThreadStep[], elements: readonly ThreadEleme
   // A retry's message id is drawn at each click (below): a new message each time.
   if (answer.isError) return content && newest.reply.at(-1) === answer ? { stepId: answer.id, failed: true, messageId: "", content, attachments: [] } : null;
   const attachments = elements.filter((e) => e.forId === question.id);
-  const regenerate = { stepId: answer.id, replacing: newest.reply.map((s) => s.id), askedAt: question.createdAt ?? question.start ?? new Date().toISOString() };
-  return { stepId: answer.id, failed: false, messageId: question.id, content, attachments, regenerate };
+  const rewrite = { via: "regenerate" as const, stepId: answer.id, replacing: newest.reply.map((s) => s.id), askedAt: question.createdAt ?? question.start ?? new Date().toISOString() };
+  return { stepId: answer.id, failed: false, messageId: question.id, content, attachments, rewrite };
 }
 
 /**
@@ -194,17 +196,21 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
     return { stepId, kind: failed ? "retry" : "regenerate", disabled: busy, run: () => void send({ threadId, ...input, messageId: failed ? randomId() : input.messageId }) };
   }, [target, busy, send, threadId]);
 
+  const edit = useQuestionEdit(thread, latest, busy, messageId);
+
   const pendingRef = useRef<HTMLDivElement>(null);
   useStickToBottom(pendingRef, messageId);
 
   return (
     <AnswerActionContext.Provider value={action}>
-      {showConversation ? conversation : null}
-      {turn ? (
-        <div ref={pendingRef} className="conversation conversation-pending" data-testid="pending-turn">
-          <PendingTurn turn={turn} />
-        </div>
-      ) : null}
+      <QuestionEditContext.Provider value={edit}>
+        {showConversation ? conversation : null}
+        {turn ? (
+          <div ref={pendingRef} className="conversation conversation-pending" data-testid="pending-turn">
+            <PendingTurn turn={turn} />
+          </div>
+        ) : null}
+      </QuestionEditContext.Provider>
     </AnswerActionContext.Provider>
   );
 }

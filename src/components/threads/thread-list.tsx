@@ -1,5 +1,6 @@
 "use client";
 
+import { refusalMessage } from "@/lib/client/refusal-message";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from "react";
@@ -138,9 +139,10 @@ export function ThreadList({
     rename.mutate(
       { threadId: row.id, name },
       {
-        onError: () => {
+        onError: (error) => {
           undo();
-          toast(t.renameError);
+          // A thread Chainlit filled to 400 KB takes no longer name: said so, rather than "try again".
+          toast(refusalMessage(t, error.data?.refusal) ?? t.renameError);
         },
         onSettled: () => void cache.invalidateSearchLists(),
       },

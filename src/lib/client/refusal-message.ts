@@ -22,5 +22,7 @@ export function refusalMessage(t: Dictionary, value: unknown): string | null {
       return t.notFoundTitle;
     case "too-many-pins":
       return t.tooManyPins(refusal.limit ?? null);
+    case "thread-full":
+      return t.threadFull;
   }
 }

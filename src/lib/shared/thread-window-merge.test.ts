@@ -12,7 +12,9 @@ function block(start: number, end: number, total: number, tag = ""): ThreadWindo
     olderCursor: start > 0 ? `older-${start}` : null,
     newerCursor: end < total ? `newer-${end}` : null,
   };
-  return { name: `thread${tag}`, steps: range.map((i) => ({ id: `s${i}`, tag })), elements: range.map((i) => ({ id: `e${i}` })), window };
+  // Times as the server's steps carry them: a merged block holds its pages in any order, the turns sort by time.
+  const createdAt = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+  return { name: `thread${tag}`, steps: range.map((i) => ({ id: `s${i}`, tag, createdAt: createdAt(i) })), elements: range.map((i) => ({ id: `e${i}`, forId: `s${i}` })), window };
 }
 const ids = (data: ThreadWindowLike) => data.steps.map((s) => s.id).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `s${from + i}`);
@@ -42,11 +44,12 @@ describe("mergeThreadWindows", () => {
 
   it("a block marked as a replacement (steps the server removed, a regenerated reply) is taken as it is, not merged back", () => {
     const loaded = mergeThreadWindows(block(30, 50, 50), block(10, 30, 50));
-    const without = { ...loaded, steps: loaded.steps.filter((s) => s.id !== "s49"), elements: loaded.elements.filter((e) => e.id !== "e49") };
-    expect(ids(mergeThreadWindows(loaded, without))).toContain("s49");
+    // The block's first turn, which a merge keeps as an older page next does not cover.
+    const without = { ...loaded, steps: loaded.steps.filter((s) => s.id !== "s10"), elements: loaded.elements.filter((e) => e.id !== "e10") };
+    expect(ids(mergeThreadWindows(loaded, without))).toContain("s10");
     const replaced = mergeThreadWindows(loaded, asReplacement(without));
     expect(replaced).toBe(without);
-    expect(ids(replaced)).toEqual(range(10, 49));
+    expect(ids(replaced)).toEqual(range(11, 50));
   });
 
   it("a refetch drops a reply the server removed from a turn it holds (another tab regenerated it); older pages stay", () => {
@@ -62,6 +65,21 @@ describe("mergeThreadWindows", () => {
     expect(merged.steps.map((s) => s.id).filter((id) => id.includes("-"))).toEqual(["run-new", "answer-new"]);
     expect(merged.elements.map((e) => e.id).filter((id) => id.startsWith("file"))).toEqual(["file-new"]);
     expect(ids({ ...merged, steps: merged.steps.filter((s) => !s.id.includes("-")) })).toEqual(range(10, 50));
+  });
+
+  it("a refetch drops the later turns an edit removed (in another tab), with their files; the pages before stay", () => {
+    const loaded = mergeThreadWindows(block(30, 50, 50), block(10, 30, 50));
+    // Turn 40 edited: turns 41-49 are gone, its new reply is nested under it; the thread now has 41 turns.
+    const edited = block(21, 41, 41);
+    const withReply = { ...edited, steps: [...edited.steps, { id: "run-new", parentId: "s40" }] };
+    const merged = mergeThreadWindows(loaded, withReply);
+    expect(ids({ ...merged, steps: merged.steps.filter((s) => s.id !== "run-new") })).toEqual(range(10, 41));
+    expect(merged.elements.map((e) => e.id)).not.toContain("e45");
+    expect(merged.window).toMatchObject({ start: 10, end: 41, total: 41, newerCursor: null });
+    // A block around a link: only the turns between the first and last it holds count as gone.
+    const around = block(20, 30, 41);
+    const mergedAround = mergeThreadWindows(block(15, 35, 50), { ...around, steps: around.steps.filter((s) => s.id !== "s25") });
+    expect(ids(mergedAround)).toEqual(range(15, 35).filter((id) => id !== "s25"));
   });
 
   it("an edit of the cached block (a thumb) is taken as it is", () => {

@@ -4,6 +4,7 @@
  * a thumb's optimistic edit) goes through `mergeThreadWindows`, so a refetch of the latest turns keeps the older
  * pages already on screen, and edits made anywhere in the block stay. Pure: the tests feed it windows directly.
  */
+import { buildStepTree } from "./build-step-tree";
 
 export interface WindowPosition {
   /** First turn of the block, and one past its last, in the thread's turns. */
@@ -53,12 +54,13 @@ export function mergeThreadWindows<T extends ThreadWindowLike>(old: T | undefine
   }
   const stepIds = new Set(next.steps.map((s) => s.id));
   const elementIds = new Set(next.elements.map((e) => e.id));
-  const removed = removedFrom(old, stepIds);
+  const removed = removedFrom(old, stepIds, isLatest(next));
   const keptSteps = old.steps.filter((s) => !stepIds.has(s.id) && !removed.has(s.id));
   const keptElements = old.elements.filter((e) => !elementIds.has(e.id) && !(e.forId && removed.has(e.forId)));
   if (keptSteps.length === 0 && keptElements.length === 0 && n.start <= o.start && n.end >= o.end) return next;
   const older = o.start < n.start ? o : n;
-  const newer = o.end > n.end ? o : n;
+  // A block that runs to the newest turn ends where the thread now ends, which is earlier than before after an edit.
+  const newer = o.end > n.end && !isLatest(next) ? o : n;
   return {
     ...next,
     steps: [...keptSteps, ...next.steps],
@@ -70,9 +72,11 @@ export function mergeThreadWindows<T extends ThreadWindowLike>(old: T | undefine
 /**
  * The steps of `old` that the server has removed since: a window carries its turns whole (docs/long-threads.md), so
  * a step missing from `next` whose turn's root step is in `next` is gone there (a regenerated reply, in another tab
- * too). A root missing from `next` is a turn `next` does not cover (an older page) and stays.
+ * too). And `next` is one unbroken run of turns: a turn of `old` between two turns `next` holds (or after the first of
+ * them, when `next` runs to the newest turn) that `next` lacks is gone too (the later turns an edit removed). A root
+ * before the first turn `next` holds is a turn `next` does not cover (an older page) and stays.
  */
-function removedFrom(old: ThreadWindowLike, nextIds: ReadonlySet<string>): Set<string> {
+function removedFrom(old: ThreadWindowLike, nextIds: ReadonlySet<string>, nextIsLatest: boolean): Set<string> {
   const parents = new Map(old.steps.map((s) => [s.id, s.parentId ?? null]));
   const rootOf = (id: string) => {
     // Bounded: a parent cycle written by another app must not hang the tab.
@@ -83,5 +87,15 @@ function removedFrom(old: ThreadWindowLike, nextIds: ReadonlySet<string>): Set<s
     }
     return id;
   };
-  return new Set(old.steps.filter((s) => !nextIds.has(s.id) && s.parentId && nextIds.has(rootOf(s.id))).map((s) => s.id));
+  const goneTurns = turnsGone(old, nextIds, nextIsLatest);
+  return new Set(old.steps.filter((s) => !nextIds.has(s.id) && ((s.parentId && nextIds.has(rootOf(s.id))) || goneTurns.has(rootOf(s.id)))).map((s) => s.id));
+}
+
+/** The roots of `old`'s turns that lie within the run of turns `next` covers and that `next` lacks. */
+function turnsGone(old: ThreadWindowLike, nextIds: ReadonlySet<string>, nextIsLatest: boolean): Set<string> {
+  const roots = buildStepTree(old.steps).map((root) => root.step.id);
+  const first = roots.findIndex((id) => nextIds.has(id));
+  if (first === -1) return new Set();
+  const end = nextIsLatest ? roots.length : roots.findLastIndex((id) => nextIds.has(id)) + 1;
+  return new Set(roots.slice(first, end).filter((id) => !nextIds.has(id)));
 }

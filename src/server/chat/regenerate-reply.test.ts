@@ -1,32 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFor, createTestServices, newThread, sessionUser, type Caller } from "../../../test/callers";
-import { startFakeOpenAI, type FakeOpenAI } from "../../../test/fake-openai";
+import { beforeAll, describe, expect, it } from "vitest";
+import { callerFor, newThread, sessionUser, type Caller } from "../../../test/callers";
+import { chatHarness, drain } from "../../../test/chat-harness";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
-import { createOpenAIAssistant } from "../assistant/openai-assistant";
 import type { ChatEvent } from "./continue-thread";
 
-let fake: FakeOpenAI;
-let services: Awaited<ReturnType<typeof createTestServices>>;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ tokenDelayMs: 1 });
-  services = await createTestServices({ assistant: createOpenAIAssistant({ baseUrl: fake.baseUrl, apiKey: "test-key", model: "fake-model" }) });
-});
-afterAll(async () => {
-  await services.close();
-  await fake.stop();
-});
+const harness = chatHarness();
 
-async function drain(events: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
-  const out: ChatEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
-const put = (Item: Record<string, AttributeValue>) => services.data.context.doc.send(new PutItemCommand({ TableName: services.data.context.tableName, Item }));
+const put = (Item: Record<string, AttributeValue>) => harness.services.data.context.doc.send(new PutItemCommand({ TableName: harness.services.data.context.tableName, Item }));
 const S = (value: string): AttributeValue => ({ S: value });
-const objectExists = (key: string) => services.storage.read(key, { maxBytes: 1024 }).then(() => true, () => false);
+const objectExists = (key: string) => harness.services.storage.read(key, { maxBytes: 1024 }).then(() => true, () => false);
 
 /** A thread Chainlit wrote: an earlier turn, then the newest one with a tool call, a file and 👎 on its run (Chainlit's shape). */
 async function chainlitWritten(userId: string) {
@@ -46,12 +30,12 @@ async function chainlitWritten(userId: string) {
 describe("chat.regenerate", () => {
   it("answers the newest question again with the history it had; the old reply, its tool step, feedback and file go; Chainlit's shape stays", async () => {
     const alice = sessionUser();
-    const as = callerFor(services, alice);
+    const as = callerFor(harness.services, alice);
     const { threadId, earlier, newest, toolId } = await chainlitWritten(alice.id);
     // A file on the old reply, stored as the upload route stores one.
     const elementId = randomUUID();
-    await services.data.createElement({ id: elementId, threadId, type: "file", name: "chart.csv", mime: "text/csv", forId: newest.replyId, display: "inline", content: "a,b\n1,2\n" }, { owner: alice.id });
-    const objectKey = (await services.data.getElement(threadId, elementId))!.objectKey!;
+    await harness.services.data.createElement({ id: elementId, threadId, type: "file", name: "chart.csv", mime: "text/csv", forId: newest.replyId, display: "inline", content: "a,b\n1,2\n" }, { owner: alice.id });
+    const objectKey = (await harness.services.data.getElement(threadId, elementId))!.objectKey!;
     expect(await objectExists(objectKey)).toBe(true);
     // The 👎 filter and search know the thread (catch-up of Chainlit's writes), and find the old reply.
     expect((await as.threads.list({ feedback: 0 })).data.map((t) => t.id)).toEqual([threadId]);
@@ -62,13 +46,13 @@ describe("chat.regenerate", () => {
     expect(events[0]).toMatchObject({ type: "start", threadId, userStepId: newest.messageId });
     expect(events.at(-1)).toMatchObject({ type: "done", output: "Echo: second question" });
     // The same history the old reply had: the earlier turn and the question, never the old reply itself.
-    expect(fake.requests.at(-1)!.messages.map((m) => [m.role, m.content])).toEqual([
+    expect(harness.fake.requests.at(-1)!.messages.map((m) => [m.role, m.content])).toEqual([
       ["user", "first question"],
       ["assistant", "first answer"],
       ["user", "second question"],
     ]);
 
-    const thread = (await services.data.getThread(threadId))!;
+    const thread = (await harness.services.data.getThread(threadId))!;
     const ids = new Set(thread.steps.map((s) => s.id));
     for (const gone of [newest.runId, newest.replyId, toolId]) expect(ids.has(gone)).toBe(false);
     for (const kept of [earlier.messageId, earlier.runId, earlier.replyId, newest.messageId]) expect(ids.has(kept)).toBe(true);
@@ -87,24 +71,24 @@ describe("chat.regenerate", () => {
 
   it("replaces a reply this app wrote, with its 👍 and marker, and can do it again on the new reply", async () => {
     const alice = sessionUser();
-    const as = callerFor(services, alice);
-    const threadId = await newThread(services, alice);
+    const as = callerFor(harness.services, alice);
+    const threadId = await newThread(harness.services, alice);
     await drain(await as.chat.send({ threadId, messageId: randomUUID(), content: "tell me" }));
-    const first = (await services.data.getThread(threadId))!.steps;
+    const first = (await harness.services.data.getThread(threadId))!.steps;
     const run = first.find((s) => s.type === "run")!;
     const reply = first.find((s) => s.type === "assistant_message")!;
     await as.feedback.upsert({ threadId, forId: run.id, value: 1 });
     expect((await as.threads.list({ feedback: 1 })).data.map((t) => t.id)).toEqual([threadId]);
 
     await drain(await as.chat.regenerate({ threadId, stepId: reply.id }));
-    const second = (await services.data.getThread(threadId))!.steps;
+    const second = (await harness.services.data.getThread(threadId))!.steps;
     expect(second.map((s) => s.type)).toEqual(["user_message", "run", "assistant_message"]);
     expect(second.some((s) => s.id === run.id || s.id === reply.id)).toBe(false);
     expect((await as.threads.list({ feedback: 1 })).data).toEqual([]);
     // The new reply is now the newest, and the old id names nothing any more.
     await drain(await as.chat.regenerate({ threadId, stepId: second[2]!.id }));
     await expect((async () => drain(await as.chat.regenerate({ threadId, stepId: reply.id })))()).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect((await services.data.getThread(threadId))!.steps).toHaveLength(3);
+    expect((await harness.services.data.getThread(threadId))!.steps).toHaveLength(3);
   });
 });
 
@@ -113,10 +97,10 @@ describe("chat.regenerate refuses, and deletes nothing (hostile)", () => {
   let as: Caller;
   beforeAll(() => {
     alice = sessionUser();
-    as = callerFor(services, alice);
+    as = callerFor(harness.services, alice);
   });
-  const stepsOf = async (threadId: string) => (await services.data.getThread(threadId))!.steps.map((s) => s.id).sort();
-  const regenerate = async (threadId: string, stepId: string) => drain(await callerFor(services, alice).chat.regenerate({ threadId, stepId }));
+  const stepsOf = async (threadId: string) => (await harness.services.data.getThread(threadId))!.steps.map((s) => s.id).sort();
+  const regenerate = async (threadId: string, stepId: string) => drain(await callerFor(harness.services, alice).chat.regenerate({ threadId, stepId }));
   const codeOf = (run: Promise<unknown>) => run.then(() => "resolved", (error: { code?: string }) => String(error.code));
 
   it("a user message, an older reply, a tool step, a step of another thread: each refused with the thread as it was", async () => {
@@ -156,23 +140,23 @@ describe("chat.regenerate refuses, and deletes nothing (hostile)", () => {
   });
 
   it("two requests for the same reply at once: one regenerates, the other is CONFLICT; the thread holds one new reply", async () => {
-    const threadId = await newThread(services, alice);
+    const threadId = await newThread(harness.services, alice);
     await drain(await as.chat.send({ threadId, messageId: randomUUID(), content: "twice" }));
-    const reply = (await services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!;
+    const reply = (await harness.services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!;
     const outcomes = await Promise.all([codeOf(regenerate(threadId, reply.id)), codeOf(regenerate(threadId, reply.id))]);
     expect(outcomes.toSorted()).toEqual(["CONFLICT", "resolved"]);
-    const steps = (await services.data.getThread(threadId))!.steps;
+    const steps = (await harness.services.data.getThread(threadId))!.steps;
     expect(steps.map((s) => s.type)).toEqual(["user_message", "run", "assistant_message"]);
   });
 
   it("counts against the message budget as a send does; refused over it, the old reply stays", async () => {
-    const limited = { ...services, env: { ...services.env, CHAT_MESSAGES_PER_MINUTE: 2 } };
+    const limited = { ...harness.services, env: { ...harness.services.env, CHAT_MESSAGES_PER_MINUTE: 2 } };
     const user = sessionUser();
     const threadId = await newThread(limited, user);
     await drain(await callerFor(limited, user).chat.send({ threadId, messageId: randomUUID(), content: "one" }));
-    const reply = (await services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!;
+    const reply = (await harness.services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!;
     await drain(await callerFor(limited, user).chat.regenerate({ threadId, stepId: reply.id }));
-    const newer = (await services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!;
+    const newer = (await harness.services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!;
     const before = await stepsOf(threadId);
     expect(await codeOf((async () => drain(await callerFor(limited, user).chat.regenerate({ threadId, stepId: newer.id })))())).toBe("TOO_MANY_REQUESTS");
     expect(await stepsOf(threadId)).toEqual(before);

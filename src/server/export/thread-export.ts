@@ -3,7 +3,7 @@
  * the layer returns it. Signed links expire within minutes and object keys are storage internals, so neither is
  * written; attachments appear by name.
  */
-import { timestampDate, type Element, type Step, type ThreadWithContent } from "@/data";
+import { threadNameShown, timestampDate, type Element, type Step, type ThreadWithContent } from "@/data";
 import { attachElements, buildStepTree, conversationOrder, feedbackTargets } from "@/lib/shared/build-step-tree";
 import { fenced } from "@/lib/shared/format";
 import { toPublicThread } from "../public-thread";
@@ -28,7 +28,7 @@ export function exportThread(thread: ThreadWithContent, format: ThreadExportForm
 
 /** `plan-a-trip-to-kyoto.md`: ASCII letters, digits and dashes only, so every OS and browser keeps the name. */
 export function exportFileName(thread: Pick<ThreadWithContent, "id" | "name">, extension: string): string {
-  const stem = (thread.name ?? "")
+  const stem = (threadNameShown(thread.name) ?? "")
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
@@ -98,7 +98,7 @@ function stepBlock(step: Step, attachments: readonly Element[], feedback: Step["
 
 export function threadToMarkdown(thread: ThreadWithContent): string {
   const { byStep, orphans: loose } = attachElements(thread.elements, new Set(thread.steps.map((s) => s.id)));
-  const title = oneLine(thread.name ?? "") || UNTITLED;
+  const title = threadNameShown(thread.name) ?? UNTITLED;
   const header = `# ${title}\n\nCreated ${formatTime(thread.createdAt)} · Last activity ${formatTime(thread.updatedAt ?? thread.createdAt)}`;
   // Reading order and feedback placement are the thread view's (build-step-tree.ts): a run's rating is shown under
   // its last answer; a rating no answer shows stays on its own step.

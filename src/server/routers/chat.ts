@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { IdSchema } from "@/data";
-import { composerSettings, MESSAGE_MAX } from "../chat/composer-settings";
+import { composerSettings } from "../chat/composer-settings";
 import { continueThread, type ChatEvent } from "../chat/continue-thread";
-import { regenerateReply, releaseReplyClaim } from "../chat/regenerate-reply";
+import { editMessage } from "../chat/edit-message";
+import { regenerateReply } from "../chat/regenerate-reply";
+import { releaseThreadClaim } from "../chat/replace-turns";
+import { MessageContentSchema } from "./schemas";
 import type { Services } from "../services";
 import { toTRPCError } from "../errors";
 import { lifecycle } from "../lifecycle";
-import { createTRPCRouter, protectedProcedure, threadMessageProcedure, threadReplyProcedure } from "../trpc";
+import { createTRPCRouter, protectedProcedure, threadMessageProcedure, threadRewriteProcedure } from "../trpc";
 
 const replyDeps = (ctx: { services: Services; user: { identifier: string } }) => ({
   data: ctx.services.data,
@@ -16,6 +19,18 @@ const replyDeps = (ctx: { services: Services; user: { identifier: string } }) =>
 
 // A shutdown near the end of its grace period stops the reply as a cancel does: what streamed is kept.
 const replySignal = (signal: AbortSignal | undefined) => AbortSignal.any([signal ?? new AbortController().signal, lifecycle().stopStreaming.signal]);
+
+/**
+ * A rewrite's events (regenerate, edit), then its claim on the thread taken back however it ended: refused, failed,
+ * answered, or left by the client. Until then a second rewrite of the thread is CONFLICT (chat/replace-turns.ts).
+ */
+async function* rewriting(ctx: { services: Services; user: { identifier: string } }, threadId: string, events: AsyncGenerator<ChatEvent>): AsyncGenerator<ChatEvent> {
+  try {
+    yield* streamed(events);
+  } finally {
+    await releaseThreadClaim(ctx.services.data, ctx.user.identifier, threadId);
+  }
+}
 
 /** A turn's events; errors raised while streaming skip the middleware chain, so they are mapped here, the same way. */
 async function* streamed(events: AsyncGenerator<ChatEvent>): AsyncGenerator<ChatEvent> {
@@ -38,7 +53,7 @@ export const chatRouter = createTRPCRouter({
     .input(
       z.object({
         messageId: IdSchema,
-        content: z.string().max(MESSAGE_MAX, `A message can be at most ${MESSAGE_MAX} characters.`),
+        content: MessageContentSchema,
       }),
     )
     .mutation(({ ctx, input, signal }) =>
@@ -52,21 +67,21 @@ export const chatRouter = createTRPCRouter({
    * old reply (its steps, their feedback, search entries and files) is removed and the new one streams in its place,
    * as chat.send streams (chat/regenerate-reply.ts). The server decides from the outline the gate read that the step is
    * the newest reply of the caller's own thread; anything else is refused before anything is deleted. It counts
-   * against the message budget as a send does, and one reply is regenerated once at a time (threadReplyProcedure).
+   * against the message budget as a send does, and a thread is rewritten once at a time (threadRewriteProcedure).
    */
-  regenerate: threadReplyProcedure.mutation(async function* ({ ctx, input, signal }) {
-    let started = false;
-    try {
-      for await (const event of streamed(regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claimed: ctx.claimed }, replySignal(signal)))) {
-        started = true;
-        yield event;
-      }
-    } finally {
-      // Refused or failed before its first event (nothing of the old reply removed for a refusal): the reply can be
-      // asked again later, so the claim is taken back.
-      if (!started) await releaseReplyClaim(ctx.services.data, ctx.user.identifier, input.threadId, input.stepId);
-    }
-  }),
+  regenerate: threadRewriteProcedure.mutation(({ ctx, input, signal }) =>
+    rewriting(ctx, input.threadId, regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claimed: ctx.claimed }, replySignal(signal))),
+  ),
+
+  /**
+   * Edits one of the caller's questions and answers it again: the question's text is replaced, every later turn (steps,
+   * feedback, search entries, files) removed, and the new reply streams as chat.send's does (chat/edit-message.ts). The
+   * server decides from the outline the gate read that the step is an editable question of the caller's own thread;
+   * anything else is refused before anything is written. The same budget, bounds and claim as a regenerate.
+   */
+  edit: threadRewriteProcedure.input(z.object({ content: MessageContentSchema })).mutation(({ ctx, input, signal }) =>
+    rewriting(ctx, input.threadId, editMessage(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, content: input.content, claimed: ctx.claimed }, replySignal(signal))),
+  ),
 
   /** The composer's upload and message limits (chat/composer-settings.ts); the signed-in pages hand them over as props. */
   limits: protectedProcedure.query(({ ctx }) => composerSettings(ctx.services).limits),

@@ -72,8 +72,10 @@ interface Ids {
   stepId: string;
   elementId: string;
   feedbackId: string;
+  /** A question of the thread (chat.edit); the answer's `stepId` when not given. */
+  questionId?: string;
 }
-const idsOf = (t: SeededThread): Ids => ({ threadId: t.threadId, stepId: t.assistantStepId, elementId: t.elementId, feedbackId: t.feedbackId });
+const idsOf = (t: SeededThread): Ids => ({ threadId: t.threadId, stepId: t.assistantStepId, elementId: t.elementId, feedbackId: t.feedbackId, questionId: t.userStepId });
 
 /** Every procedure that names a thread; delete last, so a failure there cannot hide the others. */
 const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown>> = {
@@ -96,10 +98,14 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "chat.regenerate": async (c, i) => {
     for await (const _event of await c.chat.regenerate({ threadId: i.threadId, stepId: i.stepId }));
   },
+  // Her question, edited: refused, her later turns never removed.
+  "chat.edit": async (c, i) => {
+    for await (const _event of await c.chat.edit({ threadId: i.threadId, stepId: i.questionId ?? i.stepId, content: "pwned" }));
+  },
   "threads.delete": (c, i) => c.threads.delete({ threadId: i.threadId }),
 };
 /** The procedures that also name something inside the thread. */
-const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete", "chat.regenerate"];
+const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete", "chat.regenerate", "chat.edit"];
 
 /** The code a call failed with, "resolved" if it did not; a message showing a key or a stack is flagged too. */
 async function outcome(run: () => Promise<unknown>): Promise<string> {
@@ -149,6 +155,21 @@ describe("Bob with Alice's ids", () => {
         [`delete, ${label}`, () => asBob.feedback.delete({ threadId: aliceThread.threadId, pass, feedbackId: aliceThread.feedbackId })],
       ]),
     );
+  });
+
+  it("cannot edit her question, through her thread or his: NOT_FOUND, and nothing of hers is written or removed", async () => {
+    services.requests.reset();
+    await expectCodes("NOT_FOUND", [
+      ["her thread", () => THREAD_CALLS["chat.edit"]!(asBob, idsOf(aliceOlder))],
+      ["his thread, her question", () => THREAD_CALLS["chat.edit"]!(asBob, { ...idsOf(aliceOlder), threadId: bobThread.threadId })],
+    ]);
+    // Reads, and his own counters (message budget, the rewrite claim taken and given back): no step, element or search write.
+    const writes = Object.fromEntries([...services.requests.byOperation].filter(([op]) => !/^(Get|Query|BatchGet)/.test(op)));
+    expect(writes).toEqual({ UpdateItemCommand: 6 });
+    const older = (await services.data.getThread(aliceOlder.threadId))!;
+    expect(older.steps.find((s) => s.id === aliceOlder.userStepId)!.output).toBe("What were **Q3** sales?");
+    expect(older.steps.map((s) => s.id).toSorted()).toEqual([aliceOlder.userStepId, aliceOlder.toolStepId, aliceOlder.assistantStepId].toSorted());
+    expect(older.elements.map((e) => e.id)).toContain(aliceOlder.elementId);
   });
 
   it("cannot pin her thread: NOT_FOUND, nothing written, and neither pin list shows it to him", async () => {

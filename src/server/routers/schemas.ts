@@ -3,6 +3,7 @@
  * here: threadProcedure owns it, and tRPC merges it into each of these (input merging).
  */
 import { z } from "zod";
+import { MESSAGE_MAX } from "../chat/composer-settings";
 import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, IdSchema, PaginationSchema, SearchInputSchema, THREAD_NAME_MAX, ThreadFilterSchema } from "@/data";
 
 export const THREAD_PAGE_DEFAULT = 30;
@@ -53,3 +54,6 @@ export const ThreadTurnsInputSchema = z
     stepId: IdSchema.optional(),
   })
   .refine((input) => (input.cursor === undefined) !== (input.stepId === undefined), { message: "Give either a cursor or a stepId" });
+
+/** A message's text, as sent (chat.send) or edited (chat.edit): one bound for both. */
+export const MessageContentSchema = z.string().max(MESSAGE_MAX, `A message can be at most ${MESSAGE_MAX} characters.`);

@@ -9,7 +9,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { IdSchema, mapLimited, PaginationSchema, readUrlOptions, ShareAccessSchema, type ShareState, type StorageClient, type ThreadWithContent } from "@/data";
 import type { Context } from "../context";
-import { refusedError } from "../errors";
+import { refusedError, refusingFullThread } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
 import { assertShareRate } from "../share/share-rate-limit";
 import { readShare, readSharedOutline, sharedWindow, snapshotElement, stepsWithoutOwner } from "../share/shared-thread";
@@ -80,7 +80,7 @@ export const shareRouter = createTRPCRouter({
     // One read of the current share serves both that and the shares the new settings remember (shareThread).
     const before = await ctx.services.data.getShareState(ctx.threadId);
     const kept = expiresAt === undefined ? effectiveShare(before, ownerPolicy(ctx)) : null;
-    await ctx.services.data.shareThread(ctx.threadId, ctx.user.id, { access, expiresAt: expiresAt ?? (kept && !kept.expired ? kept.expiresAt : null) }, before);
+    await refusingFullThread(ctx.services.data.shareThread(ctx.threadId, ctx.user.id, { access, expiresAt: expiresAt ?? (kept && !kept.expired ? kept.expiresAt : null) }, before));
     return ownerView(await ctx.services.data.getShareState(ctx.threadId), ctx);
   }),
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { exportThread } from "../export/thread-export";
 import { TRPCError } from "@trpc/server";
 import { MAX_PINNED_THREADS } from "@/data";
-import { refusedError } from "../errors";
+import { refusedError, refusingFullThread } from "../errors";
 import { createOwnedThread } from "../thread-access";
 import { assertNewChatBudget } from "../chat/message-budget";
 import { aroundRange, latestWindow, rangeOfCursor, splitTurns, threadWindow, turnIndexOfStep } from "../thread-window";
@@ -62,7 +62,7 @@ export const threadsRouter = createTRPCRouter({
   /** Without `touch`: a rename is not new activity, so the thread keeps its place in the list. */
   rename: threadProcedure.input(z.object({ name: ThreadNameSchema })).mutation(async ({ ctx, input }) => {
     // mustExist: a rename racing a delete of the same thread ends in NOT_FOUND, not in a resurrected stub.
-    await ctx.services.data.updateThread(ctx.threadId, { name: input.name }, { mustExist: true, owner: ctx.user.id });
+    await refusingFullThread(ctx.services.data.updateThread(ctx.threadId, { name: input.name }, { mustExist: true, owner: ctx.user.id }));
     return { id: ctx.threadId, name: input.name };
   }),
 

@@ -9,7 +9,7 @@
  * place without its text: thread-outline.ts) and decode only the window sent (`readSharedOutline`, `sharedWindow`:
  * docs/sharing.md, "Long shares"); "Continue in my history" copies the whole snapshot (`readShare`).
  */
-import { IdSchema, shareSnapshot, snapshotOf, type Element, type ShareState, type Step, type StepOutline, type ThreadOutline, type ThreadWithContent } from "@/data";
+import { IdSchema, shareSnapshot, snapshotOf, threadNameShown, type Element, type ShareState, type Step, type StepOutline, type ThreadOutline, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import { toPublicElement, toPublicThread } from "../public-thread";
 import { messageCount, splitTurns, type Turn, type TurnRange } from "../thread-window";
@@ -127,6 +127,8 @@ export async function sharedWindow(data: Services["data"], read: Extract<SharedO
   const cursor = (d: "older" | "newer", index: number) => encodeShareCursor(data, outline.thread.id, share, d, turns[index]!.rootId);
   return {
     ...thread,
+    // The header, the page's title and its link preview: one short line, whatever Chainlit named the thread with.
+    name: threadNameShown(thread.name),
     updatedAt: share.sharedAt,
     userId: null,
     tags: [] as string[],

@@ -6,12 +6,15 @@ import { prerenderSteps } from "@/components/thread/prerender-steps";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
 import { readSharePage } from "@/server/share/shared-thread";
+import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
+import { requestLocale } from "@/lib/server/request-locale";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
 
 /**
  * A thread through its share link (docs/sharing.md), read once per request (metadata and page share it) through
- * the share gate, its first turns only (docs/sharing.md, "Long shares": the rest pages in through share.turns); the proxy has already counted the request against its client address's budget (a 429 there). Anything but a live share is the same 404
- * (not-found.tsx); a share for signed-in people sends an anonymous viewer to sign in and back here. No loading.tsx in
+ * the share gate, its first turns only (docs/sharing.md, "Long shares": the rest pages in through share.turns); the
+ * proxy has already counted the request against its client address's budget (a 429 there). Anything but a live share
+ * is the same 404 (not-found.tsx); a share for signed-in people sends an anonymous viewer to sign in and back here. No loading.tsx in
  * this segment, so the 404 status is decided before anything streams.
  */
 const readPage = cache(async (threadId: string) => {
@@ -30,7 +33,8 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   const page = await readPage(await idOf(params));
   const robots = { index: false, follow: false, googleBot: { index: false, follow: false } };
   if (page.kind !== "shared") return { title: "Threadbook", robots };
-  const title = page.thread.name?.trim() || "Untitled";
+  // Already one short line (sharedWindow); a thread without a name is "Untitled" in the reader's language.
+  const title = page.thread.name ?? DICTIONARIES[await requestLocale()].untitled;
   return { title, robots, openGraph: { title, type: "article", siteName: "Threadbook", description: "A conversation shared from Threadbook" } };
 }
 

@@ -26,6 +26,7 @@ import { newSourceItems, SEARCH_INDEXED_AT } from "../search/search-index";
 import { wantedSources } from "../search/search-rebuild";
 import { partsAttribute, planStepWrite } from "../steps/step-parts";
 import { removeLeftovers } from "../threads/leftovers";
+import { deleteThread } from "../threads/delete-thread";
 import { z } from "zod";
 import { IdSchema } from "../../entities/common";
 
@@ -125,16 +126,27 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   const usedBefore = new Set(found.filter((item) => item.SK !== THREAD_SK).map((item) => String(item.PK)));
   const result: ImportThreadsResult = { written: [], existing: [], taken: [] };
   const fresh: ImportedThread[] = [];
+  // THREAD items that name nobody: a Chainlit session left open on this import's thread saved its user_session back
+  // after the delete (update_thread with no user: docs/chainlit.md, "One table, two apps"), its steps beside it. The
+  // id is this user's own (the importer derives it from the user and the source), so what is there is this import's
+  // own leftover: it goes whole, and the conversation is written as the file has it. An item naming another user is
+  // never touched (taken).
+  const ownerless: ImportedThread[] = [];
   for (const thread of threads) {
     const pk = threadPk(thread.id);
+    const owner = owners.get(pk);
     if (!owners.has(pk)) fresh.push(thread);
-    else (owners.get(pk) === userId ? result.existing : result.taken).push(thread.id);
+    else if (typeof owner !== "string" || owner === "") {
+      ownerless.push(thread);
+      fresh.push(thread);
+    } else (owner === userId ? result.existing : result.taken).push(thread.id);
   }
+  await mapLimited(ownerless, WRITES_IN_FLIGHT, (thread) => deleteThread(ctx, thread.id));
   // A conversation imported before, then deleted by a Chainlit app (whose delete_thread leaves Threadbook's items), comes
   // back under the same id: the markers and search docs of its earlier life would be taken for this one's, and the
   // THREAD item below says both indexes are exact (a 👎 given before the delete listed it under 👎 again, the words of
   // a turn continued then found it). They go first, with their postings.
-  const reused = fresh.filter((thread) => usedBefore.has(threadPk(thread.id)));
+  const reused = fresh.filter((thread) => usedBefore.has(threadPk(thread.id)) && !ownerless.includes(thread));
   await mapLimited(reused, WRITES_IN_FLIGHT, (thread) => removeLeftovers(ctx, thread.id));
   // Validate everything before the first write, so a bad step fails the batch without half of it stored.
   const rated = fresh.map(feedbackByStep);

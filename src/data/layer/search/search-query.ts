@@ -16,6 +16,7 @@
  * of another user can be reached; a thread that moved to another user is not in the caller's index and its THREAD
  * item names someone else.
  */
+import { threadNameShown } from "../../entities/thread-name";
 import { type Item } from "../../dynamo/codec";
 import { decodeCursor, encodeCursor, filterKind, type CursorKey } from "../../cursor";
 import { SearchInputSchema, type SearchHit, type SearchInput, type SearchPage } from "../../entities/search";
@@ -220,7 +221,7 @@ function hit(row: Ordered, c: Candidate, read: ReadonlyMap<string, Item>, q: Que
   const doc = read.get(keyId(docKey(row.threadId, c.best)));
   const text = doc?.owner === q.userId && typeof doc.text === "string" ? doc.text : (row.name ?? "");
   const source = parseSource(c.best);
-  return { id: row.threadId, name: row.name, updatedAt: row.updatedAt, stepId: source?.kind === "step" ? source.id : null, snippet: buildSnippet(text, q.parsed) };
+  return { id: row.threadId, name: threadNameShown(row.name), updatedAt: row.updatedAt, stepId: source?.kind === "step" ? source.id : null, snippet: buildSnippet(text, q.parsed) };
 }
 
 export async function searchThreads(ctx: LayerContext, input: SearchInput): Promise<SearchPage> {

@@ -12,6 +12,7 @@
  * never sees it). Settings apply only while their `sharedAt` equals the flag's `shared_at`: a share Chainlit made
  * again since is Chainlit's, with the deployment's defaults.
  */
+import { threadNameShown } from "../../entities/thread-name";
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { timestampMicros } from "../../timestamps";
 import { type Item } from "../../dynamo/codec";
@@ -262,7 +263,7 @@ export async function listShares(ctx: LayerContext, userId: string, pagination: 
       const state = thread ? shareStateOf(threadId, thread, byKey.get(`${String(marker.PK)}|${SHARE_SK}`)) : null;
       if (!(state?.isShared || state?.endedByExpiry) || state.userId !== userId || !state.settings) continue;
       const key = { PK: String(marker.PK), SK: String(marker.SK), UserThreadPK: String(marker.UserThreadPK), UserThreadSK: String(marker.UserThreadSK) };
-      rows.push({ row: { ...state, userId }, key });
+      rows.push({ row: { ...state, name: threadNameShown(state.name), userId }, key });
     }
   }
   // Chainlit's delete_thread leaves the settings item behind: the page is answered without it, then it goes.

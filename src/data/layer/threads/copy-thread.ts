@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { type Element } from "../../entities/element";
 import { type Step } from "../../entities/step";
-import { clipThreadName, type ThreadWithContent } from "../../entities/thread";
+import { type ThreadWithContent } from "../../entities/thread";
+import { threadNameShown } from "../../entities/thread-name";
 import { DataError } from "../../errors";
 import { elementObjectKey } from "../../storage/object-key";
 import { timestampMicros } from "../../timestamps";
@@ -30,18 +31,35 @@ const readable = (value: string | null | undefined) => (timestampMicros(value) !
  */
 export async function copyThread(ctx: LayerContext, source: ThreadWithContent, target: { threadId: string; userId: string }): Promise<void> {
   const { threadId, userId } = target;
-  const stepIds = new Map(source.steps.map((step) => [step.id, randomUUID()]));
+  const stepIds = idsInTheSameOrder(source.steps.map((step) => step.id));
+  const elementIds = idsInTheSameOrder(source.elements.map((element) => element.id));
   await createThread(ctx, threadId, userId);
   try {
-    // The source's name is whatever its writer stored (a Chainlit thread's whole first message): clipped to what
-    // updateThread accepts, or the copy of such a thread fails.
-    if (source.name) await updateThread(ctx, threadId, { name: clipThreadName(source.name) }, { mustExist: true });
+    // The source's name is whatever its writer stored (a Chainlit thread's whole first message): the name as it was
+    // shown (one line, within what updateThread accepts, or the copy of such a thread fails).
+    const name = threadNameShown(source.name);
+    if (name) await updateThread(ctx, threadId, { name }, { mustExist: true });
     await mapLimited(source.steps, IN_FLIGHT, (step) => createStep(ctx, copiedStep(step, threadId, stepIds)));
-    await mapLimited(source.elements, IN_FLIGHT, (element) => copyElement(ctx, element, threadId, stepIds));
+    await mapLimited(source.elements, IN_FLIGHT, (element) => copyElement(ctx, element, threadId, stepIds, elementIds.get(element.id)!));
   } catch (error) {
     await deleteThread(ctx, threadId).catch((cleanup: unknown) => ctx.logger.warn("cleaning up a failed copy failed", { threadId, error: String(cleanup) }));
     throw error;
   }
+}
+
+/** Sort keys' order: DynamoDB compares them as UTF-8 bytes. */
+const byKeyBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * A fresh random id for each id, the new ones sorting among themselves as the old ones do. Steps (and elements) with
+ * the same time are read in key order, so by id (get-thread.ts, sortByTime): Chainlit's clock gives a run and its
+ * first message, or two quick steps, the same createdAt, and new ids drawn one by one swapped such steps in a copy at
+ * random. The times are copied as they are; only the ids are new.
+ */
+function idsInTheSameOrder(ids: readonly string[]): Map<string, string> {
+  const old = [...new Set(ids)].sort(byKeyBytes);
+  const fresh = old.map(() => randomUUID()).sort(byKeyBytes);
+  return new Map(old.map((id, index) => [id, fresh[index]!]));
 }
 
 function copiedStep(step: Step, threadId: string, stepIds: Map<string, string>) {
@@ -57,9 +75,8 @@ function copiedStep(step: Step, threadId: string, stepIds: Map<string, string>) 
   };
 }
 
-async function copyElement(ctx: LayerContext, element: Element, threadId: string, stepIds: Map<string, string>): Promise<void> {
+async function copyElement(ctx: LayerContext, element: Element, threadId: string, stepIds: Map<string, string>, id: string): Promise<void> {
   const { urlExpiresAt: _signed, objectKey, url, forId, ...rest } = element;
-  const id = randomUUID();
   let copiedKey: string | null = null;
   if (objectKey) {
     if (!ctx.storage) throw new DataError("storage", "copying attachments needs a storage provider");

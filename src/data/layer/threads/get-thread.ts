@@ -9,7 +9,7 @@ import { StoredFeedbackSchema } from "../../entities/feedback";
 import { StepSchema, type Step } from "../../entities/step";
 import { ThreadSchema, type ThreadWithContent } from "../../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, feedbackId, idFromKey, timestampFromUserThreadSk } from "../../keys";
-import { compareTimestamps, sortByTimestamps } from "../../timestamps";
+import { compareTimestamps, sortByTimestamps, timestampMicros } from "../../timestamps";
 import { type LayerContext } from "../context";
 import { elementFields, signElement } from "../steps/elements";
 import { removeLeftoversOnTheWay } from "./leftovers";
@@ -90,6 +90,25 @@ export function decodeThreadItem(threadId: string, item: Item) {
   return thread;
 }
 
+/**
+ * When the thread began: its stored `createdAt`, or its oldest step's time when that is earlier. Chainlit's
+ * update_thread SETs `createdAt = now` at every session's start and end and at every rename (docs/chainlit.md,
+ * "Threads: update_thread"), so the stored value of a thread Chainlit ever touched is its latest update, not its
+ * start; its first message still says when it began. Steps without a readable time (Chainlit's phantom steps) are
+ * passed over.
+ */
+export function beganAt(createdAt: string, steps: ReadonlyArray<{ createdAt?: string | null; start?: string | null }>): string {
+  let began = createdAt;
+  let beganMicros = timestampMicros(createdAt);
+  if (beganMicros === null) return createdAt;
+  for (const step of steps) {
+    const at = timestampMicros(step.createdAt) !== null ? step.createdAt! : step.start;
+    const micros = timestampMicros(at);
+    if (micros !== null && micros < beganMicros) [began, beganMicros] = [at!, micros];
+  }
+  return began;
+}
+
 /** A THREAD item's last activity: the later of its `updatedAt` and its `UserThreadSK` time; null with neither. */
 export function lastActivityOf(item: Item): string | null {
   const updatedAt = typeof item.updatedAt === "string" ? item.updatedAt : null;
@@ -138,7 +157,8 @@ export async function getThread(ctx: LayerContext, threadId: string, options: Ge
   const sorted = decodeElements(ctx, threadId, partition.elementItems);
   const signed = options.signElements === false ? sorted : await Promise.all(sorted.map((element) => signElement(ctx, element)));
   ctx.logger.debug("getThread read", { threadId, steps: steps.length, elements: signed.length });
-  return { ...thread, steps: sortByTime(steps), elements: signed };
+  const ordered = sortByTime(steps);
+  return { ...thread, createdAt: beganAt(thread.createdAt, ordered), steps: ordered, elements: signed };
 }
 
 /** Decodes items of one kind; an item that does not fit its schema is skipped and logged, not fatal (cf. #2623). */

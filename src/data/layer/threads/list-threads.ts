@@ -11,6 +11,7 @@
  */
 import { type Item } from "../../dynamo/codec";
 import { decodeCursor, encodeCursor, filterKind, type CursorKey } from "../../cursor";
+import { threadNameShown } from "../../entities/thread-name";
 import { PaginationSchema, ThreadFilterSchema, ThreadSummarySchema, type Pagination, type PaginatedResponse, type ThreadFilter, type ThreadSummary } from "../../entities/thread";
 import { THREAD_SK, feedbackIndexPk, threadIdFromPk, timestampFromUserThreadSk, userThreadPk } from "../../keys";
 import { type FeedbackValue } from "../../entities/feedback";
@@ -148,6 +149,7 @@ export async function listThreads(ctx: LayerContext, pagination: Pagination, fil
   ctx.logger.debug("listThreads read", { userId, rows: page.length, queries, search: search !== null, feedback });
   return {
     pageInfo: { hasNextPage: rows.length > first || stoppedAt !== null, startCursor: cursorOf(page[0]?.key), endCursor: cursorOf(stoppedAt ?? page.at(-1)?.key) },
-    data: page.map((row) => row.summary),
+    // Matched on the whole name above; sent as one short line (a Chainlit name is a whole first message).
+    data: page.map((row) => ({ ...row.summary, name: threadNameShown(row.summary.name) })),
   };
 }

@@ -13,6 +13,7 @@
  * user's is never listed, and the listing that meets it removes it. Threadbook's own deletes remove the pin
  * (deleteThread, deleteUser), and the doctor sweeps what no listing met.
  */
+import { threadNameShown } from "../../entities/thread-name";
 import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../../dynamo/codec";
 import { IdSchema } from "../../entities/common";
@@ -122,7 +123,7 @@ function pinnedRow(threadId: string, thread: Item, pinnedAt: string): PinnedThre
   const updatedAt = lastActivityOf(thread) ?? pinnedAt;
   return {
     id: threadId,
-    name: typeof thread.name === "string" ? thread.name : null,
+    name: threadNameShown(typeof thread.name === "string" ? thread.name : null),
     createdAt: typeof thread.createdAt === "string" ? thread.createdAt : updatedAt,
     updatedAt,
     pinnedAt,

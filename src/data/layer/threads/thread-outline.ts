@@ -16,7 +16,7 @@ import { type Thread } from "../../entities/thread";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, idFromKey, parseStepPartSk } from "../../keys";
 import { batchGet, type TableKey } from "../batch";
 import { type LayerContext } from "../context";
-import { decodeElements, decodeSteps, decodeThreadItem, readPartitionItems, sortByKind, sortByTime } from "./get-thread";
+import { beganAt, decodeElements, decodeSteps, decodeThreadItem, readPartitionItems, sortByKind, sortByTime } from "./get-thread";
 import { queryPartitionSkimmed, type SkRange } from "./partition";
 import { collectPart, type PartsByStep } from "../steps/step-parts";
 
@@ -180,9 +180,11 @@ function outlineOf(ctx: LayerContext, threadId: string, read: OutlineItems): Thr
   const worstBytes = (id: string) => ((skimmedById.has(id) ? 1 : 0) + (partKeys.get(id)?.length ?? 0)) * ITEM_MAX_BYTES;
   /** What reading a step whole did cost (called right after): its item and its parts. */
   const readBytes = (id: string) => itemBytes(wholeById.get(id)) + [...(parts.get(id)?.values() ?? [])].flat().reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+  const thread = decodeThreadItem(threadId, read.threadItem);
+  const ordered = sortByTime(steps);
   const outline: ThreadOutline = {
-    thread: decodeThreadItem(threadId, read.threadItem),
-    steps: sortByTime(steps),
+    thread: { ...thread, createdAt: beganAt(thread.createdAt, ordered) },
+    steps: ordered,
     elements: decodeElements(ctx, threadId, read.elementItems),
     async fullSteps(ids) {
       // Steps that came skimmed, and steps that came whole with their PART items skimmed (a step's parts sort

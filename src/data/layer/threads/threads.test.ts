@@ -152,7 +152,8 @@ describe("getThread", () => {
     expect(byOperation).toEqual({ QueryCommand: 1 });
     expect(thread).toMatchObject({
       id: threadId,
-      createdAt: "2025-03-04T10:11:12.123456Z",
+      // Its first step's time: update_thread's createdAt is its latest update (get-thread.ts, beganAt).
+      createdAt: "2025-03-04T10:11:12.000001Z",
       name: "Chainlit thread",
       userId,
       userIdentifier: userId,

@@ -3,10 +3,10 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { definedEntries } from "../../dynamo/codec";
 import { IdSchema } from "../../entities/common";
 import { ThreadUpdateSchema, type ThreadUpdate } from "../../entities/thread";
-import { DataError } from "../../errors";
+import { DataError, isDataError } from "../../errors";
 import { threadKey, userThreadPk, userThreadSk } from "../../keys";
 import { type LayerContext } from "../context";
-import { notFound, onConditionFailed } from "../edge";
+import { notFound, onConditionFailed, toDataError } from "../edge";
 import { buildUpdateExpression, ExpressionBuilder, type UpdateSpec } from "../update-expression";
 import { FEEDBACK_INDEXED_AT } from "../feedback/feedback-rebuild";
 import { SEARCH_INDEXED_AT, indexSource } from "../search/search-index";
@@ -62,20 +62,41 @@ export async function updateThread(ctx: LayerContext, threadId: string, update: 
   const { name } = ThreadUpdateSchema.parse(update);
   const owner = options.owner;
   // The name's postings are written beside the thread write, not after it (search-index.ts).
-  await Promise.all([writeThread(ctx, threadId, update, options), name != null && owner ? indexSource(ctx, threadId, owner, NAME_SOURCE, name) : undefined]);
+  await Promise.all([writeThreadFitting(ctx, threadId, update, options), name != null && owner ? indexSource(ctx, threadId, owner, NAME_SOURCE, name) : undefined]);
   // A bump or a new owner reorders the user's search window (search-window.ts); after the write, so a window read
   // meanwhile goes too.
   if (options.touch || update.userId != null) ctx.searchWindows.forgetThread(threadId);
   if (update.userId != null) ctx.searchWindows.forgetUser(update.userId);
 }
 
-async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions): Promise<void> {
+/**
+ * A THREAD item Chainlit filled to DynamoDB's 400 KB (update_thread saves a whole `user_session` in its metadata:
+ * docs/chainlit.md, "Errors") refuses any write that grows it, and Threadbook's first write to a Chainlit thread adds
+ * `updatedAt` and its index states. Refused as too large, the write is sent again lean: only what it was asked to
+ * change, and for new activity only `UserThreadSK` (a value of the same length; the thread's last activity is the
+ * later of it and `updatedAt`, get-thread.ts). So a message, a stopped share or a rename to a name no longer than
+ * the old one still land; what truly grows the item (a longer name, a share's `shared_at`) stays `too_large`.
+ */
+async function writeThreadFitting(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions): Promise<void> {
+  try {
+    await writeThread(ctx, threadId, update, options, false);
+  } catch (error) {
+    // The SDK's error: DataErrors are made at the layer's edge (edge.ts), as this call returns.
+    if (!isDataError(toDataError(error, "updateThread"), "too_large")) throw error;
+    ctx.logger.warn("thread item full: writing only what replaces", { threadId });
+    await writeThread(ctx, threadId, update, options, true);
+  }
+}
+
+async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions, lean: boolean): Promise<void> {
   const { name, userId, tags, metadata } = ThreadUpdateSchema.parse(update);
   const now = ctx.now();
-  const activity = [
-    ["updatedAt", now],
-    ["UserThreadSK", userThreadSk(now)],
-  ] as const;
+  const activity: ReadonlyArray<readonly [string, string]> = lean
+    ? [["UserThreadSK", userThreadSk(now)]]
+    : [
+        ["updatedAt", now],
+        ["UserThreadSK", userThreadSk(now)],
+      ];
   const base: Required<Pick<UpdateSpec, "set" | "setIfNotExists">> = {
     set: [
       ["id", threadId],
@@ -90,13 +111,13 @@ async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUp
       ...(tags != null ? [["tags", tags] as const] : []),
       ...(options.touch ? activity : []),
     ],
-    setIfNotExists: [["createdAt", now], ...(options.touch ? [] : activity)],
+    setIfNotExists: lean ? [] : [["createdAt", now], ...(options.touch ? [] : activity)],
   };
   const exists = (expr: ExpressionBuilder) => `attribute_exists(${expr.name("PK")})`;
   const entries = definedEntries(metadata ?? {});
   if (entries.length === 0) {
-    const spec: UpdateSpec = { ...base, setIfNotExists: [...base.setIfNotExists, ["metadata", {}]] };
-    if (options.touch && options.owner && (await touchKeepingIndexesCurrent(ctx, threadId, spec, now, options.mustExist ? exists : undefined))) return;
+    const spec: UpdateSpec = lean ? base : { ...base, setIfNotExists: [...base.setIfNotExists, ["metadata", {}]] };
+    if (!lean && options.touch && options.owner && (await touchKeepingIndexesCurrent(ctx, threadId, spec, now, options.mustExist ? exists : undefined))) return;
     if (!options.mustExist) await send(ctx, threadId, spec);
     else await onConditionFailed(() => send(ctx, threadId, spec, exists), () => notFound("thread"));
     return;

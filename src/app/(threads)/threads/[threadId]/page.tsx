@@ -8,6 +8,7 @@ import { updatedLabel } from "@/components/thread/updated-label";
 import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
 import { requestLocale } from "@/lib/server/request-locale";
 import { SCROLL_TO_LATEST_SCRIPT, THREAD_PAGE_END_ID } from "@/lib/shared/scroll-to-latest-script";
+import { threadNameShown } from "@/data/entities/thread-name";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { prerenderWindow, readThread, threadOpened } from "./read-thread";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
@@ -19,8 +20,9 @@ type Params = { params: Promise<{ threadId: string }> };
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
   // The name as soon as the read knows the thread is the caller's: a long thread's title need not wait for its window.
-  const thread = await threadOpened(threadIdFromParam((await params).threadId));
-  return { title: thread?.name?.trim() || (thread ? "Untitled" : "Thread not found") };
+  const [thread, locale] = await Promise.all([threadOpened(threadIdFromParam((await params).threadId)), requestLocale()]);
+  // The early name is the stored one (a Chainlit name is a whole first message): one short line, as everywhere.
+  return { title: threadNameShown(thread?.name) ?? (thread ? DICTIONARIES[locale].untitled : "Thread not found") };
 }
 
 export default async function ThreadPage({ params }: Params) {

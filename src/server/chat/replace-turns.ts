@@ -1,0 +1,112 @@
+/**
+ * What regenerating a reply (regenerate-reply.ts) and editing a question (edit-message.ts) share: both decide from the
+ * gate's outline which steps of a thread go, refuse while its newest reply is still being written, hold one claim on
+ * the thread while they rewrite it, then remove what goes through the data layer's own deletes and answer a question
+ * again under a new run (answerQuestion, as a sent message is answered). docs/security.md, "Regenerate" and "Edit".
+ */
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { mapLimited, timestampMicros, utcNow, type DynamoDBDataLayer, type Step, type StepOutline, type ThreadOutline } from "@/data";
+import { newestTurn } from "@/lib/shared/build-step-tree";
+import { REPLY_TIMEOUT_MS } from "../assistant/openai-assistant";
+import { answerQuestion, runStepOf, type ChatEvent, type ReplyDeps } from "./continue-thread";
+
+export const REPLY_IN_FLIGHT = "This reply is still being written; try again once it has ended.";
+export const THREAD_CLAIMED = "This thread is already being changed (a reply regenerated or a message edited); try again once it has ended.";
+
+/**
+ * A reply whose run has no end (or an answer still marked streaming) is being written, by this app or a Chainlit
+ * app, unless it started longer ago than any reply may stream (REPLY_TIMEOUT_MS, and a minute for the writes): a
+ * server that died mid-reply leaves its run open forever, and that reply must still be replaceable.
+ */
+const IN_FLIGHT_MAX_MS = REPLY_TIMEOUT_MS + 60_000;
+
+/** The newest turn's reply, read whole (it is in the gate's first page: usually no round trip), CONFLICT while it is written. */
+export async function assertNewestReplyEnded(outline: ThreadOutline, nowMs = Date.now()): Promise<void> {
+  const reply = newestTurn(outline.steps)?.reply ?? [];
+  const full = new Map((await outline.fullSteps(reply.map((s) => s.id))).map((s) => [s.id, s]));
+  if (stillWriting(reply, full, nowMs)) throw new TRPCError({ code: "CONFLICT", message: REPLY_IN_FLIGHT });
+}
+
+function stillWriting(reply: readonly StepOutline[], full: ReadonlyMap<string, Step>, nowMs: number): boolean {
+  const open = reply.some((s) => {
+    const step = full.get(s.id);
+    return (s.type === "run" && !step?.end) || (s.type === "assistant_message" && step?.streaming === true);
+  });
+  if (!open) return false;
+  // A loop, not Math.max(...): a reply may hold any number of steps, and a spread of that many arguments overflows.
+  const latest = reply.reduce((max, s) => Math.max(max, timestampMicros(s.createdAt) ?? timestampMicros(s.start) ?? 0), 0);
+  return nowMs * 1000 - latest < IN_FLIGHT_MAX_MS * 1000;
+}
+
+/** What a rewrite removes: steps, and the files attached to them. */
+export interface Going {
+  stepIds: string[];
+  elementIds: string[];
+}
+
+/** `stepIds` and the outline's files attached to them. */
+export function goingWith(outline: ThreadOutline, stepIds: string[]): Going {
+  const going = new Set(stepIds);
+  return { stepIds, elementIds: outline.elements.filter((e) => e.forId != null && going.has(e.forId)).map((e) => e.id) };
+}
+
+/** Deletes in flight at once: nothing bounds how many steps and files the turns removed (Chainlit's) hold. */
+const REMOVALS_IN_FLIGHT = 8;
+
+/**
+ * Each step and file through the data layer's delete of its kind (deleteStep: feedback markers, search entries,
+ * parts; deleteElement: search entries, the item, its file), a few at a time, so a thread Chainlit wrote is cleaned
+ * up exactly as Threadbook's deletes clean up anything else.
+ */
+function remove(data: DynamoDBDataLayer, threadId: string, going: Going): Promise<unknown> {
+  const removals = [...going.stepIds.map((id) => () => data.deleteStep(id, threadId)), ...going.elementIds.map((id) => () => data.deleteElement(id, threadId))];
+  return mapLimited(removals, REMOVALS_IN_FLIGHT, (removal) => removal());
+}
+
+/**
+ * Removes `going`, writes a new run under `question` (and whatever else the caller writes: `alsoStored`) and moves the
+ * thread to the top, side by side and beside the model request, as a sent message's first writes go; the reply to
+ * `question` (as it reads after the rewrite) streams and is kept exactly as a sent message's is.
+ */
+export async function* replaceAndAnswer(
+  deps: ReplyDeps,
+  input: { outline: ThreadOutline; question: Step; going: Going; alsoStored?: Promise<unknown> },
+  signal: AbortSignal,
+): AsyncGenerator<ChatEvent> {
+  const { data } = deps;
+  const { outline, question, going } = input;
+  const { thread } = outline;
+  const runStepId = randomUUID();
+  const stored = Promise.all([
+    remove(data, thread.id, going),
+    data.updateThread(thread.id, {}, { touch: true, owner: thread.userId ?? undefined }),
+    data.createStep(runStepOf(question, runStepId, utcNow())),
+    input.alsoStored,
+  ]);
+  const leaveOut = new Set([question.id, ...going.stepIds]);
+  yield* answerQuestion(deps, { outline, question, leaveOut, runStepId, threadName: thread.name ?? null, stored }, signal);
+}
+
+/**
+ * One rewrite of a thread at a time: two requests (a double click, two tabs, an edit beside a regenerate) that both
+ * read the thread before either removed anything would both delete and write two replies. The claim is an atomic rate
+ * counter, counted beside the gate's read (no round trip of its own); the second gets CONFLICT. It is taken back when
+ * the request ends, refused or answered (chat.ts); a server that dies holding it frees it after CLAIM_WINDOW_MS.
+ */
+const CLAIM_WINDOW_MS = 5 * 60_000;
+const claimName = (userIdentifier: string, threadId: string) => `rewrite\n${userIdentifier}\n${threadId}`;
+
+/** Whether this request holds the claim on the thread; the answer is given once what it asks is checked. */
+export async function claimThread(data: DynamoDBDataLayer, userIdentifier: string, threadId: string): Promise<boolean> {
+  const hit = await data.countRateHit(claimName(userIdentifier, threadId), CLAIM_WINDOW_MS);
+  return hit.count === 1;
+}
+
+export function releaseThreadClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: string): Promise<void> {
+  return data.releaseRateHit(claimName(userIdentifier, threadId)).catch(() => undefined);
+}
+
+export function assertClaimed(claimed: boolean): void {
+  if (!claimed) throw new TRPCError({ code: "CONFLICT", message: THREAD_CLAIMED });
+}
