@@ -3,7 +3,7 @@
 import { createContext, useEffect, useId, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { useComposerSettings } from "@/components/composer/composer-settings";
-import { ModalDialog } from "@/components/ui/radix-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { PencilIcon } from "@/components/ui/icons";
 
 /**
@@ -107,25 +107,15 @@ export function QuestionEditor({ stepId, text, hasFiles, edit, onClose }: { step
           {t.editSave}
         </button>
       </div>
-      <ModalDialog
+      <ConfirmDialog
         open={confirming}
-        onOpenChange={(open) => {
-          if (!open) setConfirming(false);
-        }}
         title={t.editConfirmTitle}
-        description={t.editConfirmBody(edit.laterQuestions(stepId))}
+        body={t.editConfirmBody(edit.laterQuestions(stepId))}
+        confirmLabel={t.editConfirm}
+        onCancel={() => setConfirming(false)}
+        onConfirm={commit}
         testId="edit-confirm"
-      >
-        <div className="dialog-actions">
-          {/* Cancel first and focused: Enter on arrival never removes anything. */}
-          <button type="button" className="btn" autoFocus onClick={() => setConfirming(false)}>
-            {t.cancel}
-          </button>
-          <button type="button" className="btn btn-danger" onClick={commit}>
-            {t.editConfirm}
-          </button>
-        </div>
-      </ModalDialog>
+      />
     </form>
   );
 }

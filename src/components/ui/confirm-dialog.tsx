@@ -13,6 +13,7 @@ export function ConfirmDialog({
   busy,
   onCancel,
   onConfirm,
+  testId = "confirm-dialog",
 }: {
   open: boolean;
   title: string;
@@ -21,6 +22,7 @@ export function ConfirmDialog({
   busy?: boolean;
   onCancel: () => void;
   onConfirm: () => void;
+  testId?: string;
 }) {
   const { t } = useI18n();
   const cancel = useRef<HTMLButtonElement>(null);
@@ -34,7 +36,7 @@ export function ConfirmDialog({
       description={body}
       initialFocus={cancel}
       size="sm"
-      testId="confirm-dialog"
+      testId={testId}
     >
       <div className="dialog-actions">
         <button ref={cancel} type="button" className="btn" onClick={onCancel} disabled={busy}>
