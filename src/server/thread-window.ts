@@ -88,6 +88,21 @@ const MESSAGE_TYPES = new Set(["user_message", "assistant_message"]);
 export const messageCount = (steps: readonly TreeStepLike[]) => steps.filter((step) => MESSAGE_TYPES.has(step.type ?? "")).length;
 
 /**
+ * Where a window sits among a thread's turns, as the owner's and the share's pages both send it: its range, the
+ * thread's size, and a cursor each way while there is more (`cursor` seals one for the turn at an index).
+ */
+export function windowPlace(start: number, end: number, total: number, steps: readonly TreeStepLike[], cursor: (d: "older" | "newer", index: number) => string) {
+  return {
+    start,
+    end,
+    total,
+    messages: messageCount(steps),
+    olderCursor: start > 0 ? cursor("older", start) : null,
+    newerCursor: end < total ? cursor("newer", end - 1) : null,
+  };
+}
+
+/**
  * One window of the thread as the API returns it: the thread's own fields, the window's steps (the only ones decoded)
  * and elements (links signed now, for these elements only), and where it sits: `start`/`end` in turns, the thread's
  * `total` turns and `messages`, and cursors to the turns before and after (null at either end of the thread).
@@ -119,14 +134,7 @@ export async function threadWindow(
   return {
     ...thread,
     name: threadNameShown(thread.name),
-    window: {
-      start,
-      end,
-      total,
-      messages: messageCount(outline.steps),
-      olderCursor: start > 0 ? cursor("older", start) : null,
-      newerCursor: end < total ? cursor("newer", end - 1) : null,
-    },
+    window: windowPlace(start, end, total, outline.steps, cursor),
     pass,
   };
 }

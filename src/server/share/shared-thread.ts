@@ -12,7 +12,7 @@
 import { IdSchema, shareSnapshot, snapshotOf, threadNameShown, type Element, type ShareState, type Step, type StepOutline, type ThreadOutline, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import { toPublicElement, toPublicThread } from "../public-thread";
-import { messageCount, splitTurns, type Turn, type TurnRange } from "../thread-window";
+import { splitTurns, windowPlace, type Turn, type TurnRange } from "../thread-window";
 import type { Services } from "../services";
 import { effectiveShare, type EffectiveShare } from "./share-policy";
 import { encodeShareCursor, firstRange } from "./share-window";
@@ -137,14 +137,7 @@ export async function sharedWindow(data: Services["data"], read: Extract<SharedO
     share: { sharedAt: share.sharedAt, ownerName, access: share.access, expiresAt: share.expiresAt },
     // A viewer gets no thread pass: there is no feedback to give on a share.
     pass: undefined,
-    window: {
-      start,
-      end,
-      total,
-      messages: messageCount(read.steps),
-      olderCursor: start > 0 ? cursor("older", start) : null,
-      newerCursor: end < total ? cursor("newer", end - 1) : null,
-    },
+    window: windowPlace(start, end, total, read.steps, cursor),
   };
 }
 export type SharedThread = Awaited<ReturnType<typeof sharedWindow>>;
