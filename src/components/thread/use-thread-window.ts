@@ -6,12 +6,8 @@ import { isLatest } from "@/lib/shared/thread-window-merge";
 import { api } from "@/trpc/react";
 import { loadMarkdown } from "./lazy-markdown";
 import { useHashStepId, useStepAnchor } from "./use-step-anchor";
+import { scrollerOf, useTurnPages } from "./use-turn-pages";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
-
-/** The thread page's scroll container (app-shell.tsx); the document when the shell is not there. */
-export function scrollerOf(element: HTMLElement | null): HTMLElement | null {
-  return element?.closest<HTMLElement>(".main-pane") ?? (document.scrollingElement as HTMLElement | null);
-}
 
 /** Within this many pixels of the bottom counts as "at the latest turn" (no Jump button). */
 const NEAR_BOTTOM_PX = 160;
@@ -30,52 +26,26 @@ const NEAR_BOTTOM_PX = 160;
  */
 export function useThreadWindow(threadId: string, data: ThreadDetail | undefined, anchorRef: React.RefObject<HTMLElement | null>) {
   const utils = api.useUtils();
-  const [loading, setLoading] = useState<"older" | "newer" | "step" | null>(null);
-  const [failed, setFailed] = useState(false);
   const [awayFromBottom, setAwayFromBottom] = useState(false);
-  // Distance from the content's bottom to the view's top, taken before older turns go in above.
-  const keepFromBottom = useRef<number | null>(null);
   const stickToBottom = useRef(false);
   // The first window's older turns: drawn by the browser, once, at their final height (first-view.ts).
   const [olderDrawn, setOlderDrawn] = useState(false);
   const stepId = useHashStepId();
-  const requested = useRef(new Set<string>());
 
-  const olderCursor = data?.window.olderCursor ?? null;
-  const newerCursor = data?.window.newerCursor ?? null;
   const start = data?.window.start ?? 0;
   const stepLoaded = Boolean(stepId && data?.steps.some((s) => s.id === stepId));
 
-  const load = useCallback(
-    async (kind: "older" | "newer" | "step", input: { cursor: string } | { stepId: string }) => {
-      setLoading(kind);
-      setFailed(false);
-      try {
-        // The server rendered only the first window's Markdown: the code that draws these turns comes with the page,
-        // so they are drawn once, at their final height, and the reading position kept below holds.
-        const [page] = await Promise.all([utils.threads.turns.fetch({ threadId, ...input }, { staleTime: 0, gcTime: 0 }), loadMarkdown().catch(() => undefined)]);
-        if (kind === "older") {
-          const scroller = scrollerOf(anchorRef.current);
-          if (scroller) keepFromBottom.current = scroller.scrollHeight - scroller.scrollTop;
-        }
-        utils.threads.get.setData({ threadId }, page);
-      } catch {
-        // A stale cursor (the turn it pointed at is gone, or the server restarted with a new key) or no network:
-        // the reader can retry by scrolling, or reload.
-        setFailed(true);
-      } finally {
-        setLoading(null);
-      }
-    },
-    [utils, threadId, anchorRef],
-  );
-
-  const loadOlder = useCallback(() => {
-    if (olderCursor && !loading) void load("older", { cursor: olderCursor });
-  }, [olderCursor, loading, load]);
-  const loadNewer = useCallback(() => {
-    if (newerCursor && !loading) void load("newer", { cursor: newerCursor });
-  }, [newerCursor, loading, load]);
+  const { loading, failed, loadOlder, loadNewer, keepPosition } = useTurnPages({
+    anchorRef,
+    fetchPage: (input) => utils.threads.turns.fetch({ threadId, ...input }, { staleTime: 0, gcTime: 0 }),
+    apply: (page) => utils.threads.get.setData({ threadId }, page),
+    olderCursor: data?.window.olderCursor ?? null,
+    newerCursor: data?.window.newerCursor ?? null,
+    positionKey: `${start}:${olderDrawn}`,
+    fetchStep: stepId && !stepLoaded && data ? stepId : null,
+  });
+  const olderCursor = data?.window.olderCursor ?? null;
+  const newerCursor = data?.window.newerCursor ?? null;
 
   // Once the page is up: the Markdown code (the older turns of the first window need it, and so do older pages and
   // the next reply), then those turns, drawn above what the reader sees without moving it.
@@ -83,23 +53,14 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
     let live = true;
     const draw = () => {
       if (!live) return;
-      const scroller = scrollerOf(anchorRef.current);
-      if (scroller) keepFromBottom.current = scroller.scrollHeight - scroller.scrollTop;
+      keepPosition();
       setOlderDrawn(true);
     };
     loadMarkdown().then(draw, draw);
     return () => {
       live = false;
     };
-  }, [anchorRef]);
-
-  // Older turns went in above: put the view back over what the reader was looking at.
-  useLayoutEffect(() => {
-    const scroller = scrollerOf(anchorRef.current);
-    if (keepFromBottom.current === null || !scroller) return;
-    scroller.scrollTop = scroller.scrollHeight - keepFromBottom.current;
-    keepFromBottom.current = null;
-  }, [start, olderDrawn, anchorRef]);
+  }, [keepPosition]);
 
   // Opening the thread: at the newest turn, before the first paint, and kept there while late layout settles (about a
   // second) until the reader scrolls, types or clicks. A link to a step scrolls there instead.
@@ -134,12 +95,6 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
     stickToBottom.current = false;
   }, [latest, data, anchorRef]);
 
-  // A linked step that is not loaded: fetch the turns around it (once per step id).
-  useEffect(() => {
-    if (!stepId || stepLoaded || !data || requested.current.has(stepId)) return;
-    requested.current.add(stepId);
-    void load("step", { stepId });
-  }, [stepId, stepLoaded, data, load]);
   // A linked step among the first window's older turns is drawn with them.
   useStepAnchor(stepId, stepLoaded && olderDrawn);
 
