@@ -92,4 +92,28 @@ test.describe("edit", () => {
     await expect(other.lastReplyText()).toHaveText("Echo: which gardens first");
     await other.page.close();
   });
+
+  test("a save refused before its answer starts gives the typed text back in the editor", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open(NAME);
+    const bubbles = thread.userMessages.locator(".bubble");
+    const before = await bubbles.allTextContents();
+    const last = before.length - 1;
+    // No network for the edit's request: the save fails before the server has it.
+    await page.route("**/api/trpc/chat.edit*", (route) => route.abort("internetdisconnected"));
+    await thread.editMessage(last).click();
+    await thread.editBox.fill("typed on a train");
+    await page.keyboard.press("Control+Enter");
+    await expect(page.getByText("Couldn't send your message.", { exact: false })).toBeVisible();
+    await expect(thread.editBox).toHaveValue("typed on a train");
+    await expect(thread.editBox).toBeFocused();
+    // The message itself is the editor meanwhile: the others are as they were.
+    await expect(bubbles).toHaveText(before.slice(0, last));
+    // Back online, the same editor saves it.
+    await page.unroute("**/api/trpc/chat.edit*");
+    await page.keyboard.press("Control+Enter");
+    await expect(thread.lastReplyText()).toHaveText("Echo: typed on a train");
+    await thread.waitForStoredTurn();
+    await expect(bubbles).toHaveText([...before.slice(0, last), "typed on a train"]);
+  });
 });

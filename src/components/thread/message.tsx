@@ -58,21 +58,23 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
   const [editing, setEditing] = useState(false);
   const pencil = useRef<HTMLButtonElement>(null);
   const editable = edit?.editable.has(step.id) ? edit : null;
+  const returned = editable?.returned?.stepId === step.id ? editable.returned.draft : null;
   const closeEditor = (saved: boolean) => {
     setEditing(false);
+    if (returned !== null) editable?.dismissReturned();
     if (!saved) requestAnimationFrame(() => pencil.current?.focus());
   };
   return (
     <div id={stepElementId(step.id)} className="turn turn-user" data-testid="user-message" data-step-id={step.id}>
       <h2 className="sr-only">{t.you}</h2>
-      {editing && editable ? (
-        <QuestionEditor stepId={step.id} text={text} hasFiles={elements.length > 0} edit={editable} onClose={closeEditor} />
+      {(editing || returned !== null) && editable ? (
+        <QuestionEditor key={returned === null ? "edit" : "returned"} stepId={step.id} text={returned ?? text} hasFiles={elements.length > 0} edit={editable} onClose={closeEditor} />
       ) : text ? (
         <div className="bubble">{text}</div>
       ) : null}
       <ElementList threadId={threadId} elements={elements} align="end" />
       <div className="message-footer message-footer-end">
-        {editable && !editing ? <EditQuestionButton buttonRef={pencil} disabled={editable.disabled} onClick={() => setEditing(true)} /> : null}
+        {editable && !editing && returned === null ? <EditQuestionButton buttonRef={pencil} disabled={editable.disabled} onClick={() => setEditing(true)} /> : null}
         {step.isError ? <ErrorLabel /> : null}
         <StepTime step={step} />
       </div>

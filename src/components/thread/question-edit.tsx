@@ -18,6 +18,9 @@ export interface QuestionEdit {
   /** Whether more than the newest answer goes: then the user confirms first. */
   removesMore: (stepId: string) => boolean;
   save: (stepId: string, content: string) => void;
+  /** The text of a save refused before its answer started: its message's editor opens again with it. */
+  returned: { stepId: string; draft: string } | null;
+  dismissReturned: () => void;
 }
 export const QuestionEditContext = createContext<QuestionEdit | null>(null);
 
