@@ -251,6 +251,7 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
           id={inputId}
           ref={textarea}
           className="composer-input"
+          aria-keyshortcuts="/ Shift+Escape"
           rows={1}
           value={text}
           placeholder={t.messagePlaceholder}

@@ -1,12 +1,15 @@
 "use client";
 
-import { Activity, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { Activity, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { claimClientState, releaseClientState } from "@/lib/client/client-state";
 import { modalDialogOpen, trapTab } from "@/lib/client/focus-trap";
 import { useMediaQuery } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import dynamic from "next/dynamic";
 import { ShellContext, type ShellUser } from "./shell-context";
+import { useGlobalShortcuts } from "./keyboard-shortcuts";
+import { lazyWithPreload } from "@/components/ui/lazy-preload";
+import { OnceOpened } from "@/components/ui/once-opened";
 import { MenuIcon } from "@/components/ui/icons";
 import { ToastProvider } from "@/components/ui/toast";
 
@@ -16,6 +19,8 @@ import { ToastProvider } from "@/components/ui/toast";
  * content (the Activity boundary below; docs/long-threads.md, "Hydration order").
  */
 const Sidebar = dynamic(() => import("./sidebar").then((module) => module.Sidebar));
+
+const { Component: ShortcutsDialog } = lazyWithPreload(() => import("./shortcuts-dialog").then((module) => module.ShortcutsDialog));
 
 /** Below 768 px the sidebar is a drawer. Keep in step with the media queries in threads.css. */
 export const PHONE_QUERY = "(max-width: 767.98px)";
@@ -88,7 +93,11 @@ export function AppShell({
     return () => document.removeEventListener("keydown", onKey);
   }, [drawerOpen]);
 
-  const value = useMemo(() => ({ isPhone, drawerOpen, openDrawer, closeDrawer }), [isPhone, drawerOpen, openDrawer, closeDrawer]);
+  const [shortcuts, setShortcuts] = useState(false);
+  const showShortcuts = useCallback(() => setShortcuts(true), []);
+  useGlobalShortcuts(showShortcuts);
+
+  const value = useMemo(() => ({ isPhone, drawerOpen, openDrawer, closeDrawer, showShortcuts }), [isPhone, drawerOpen, openDrawer, closeDrawer, showShortcuts]);
 
   return (
     <ShellContext.Provider value={value}>
@@ -135,6 +144,11 @@ export function AppShell({
             </main>
           </div>
         </div>
+        <OnceOpened open={shortcuts}>
+          <Suspense fallback={null}>
+            <ShortcutsDialog open={shortcuts} onOpenChange={setShortcuts} />
+          </Suspense>
+        </OnceOpened>
       </ToastProvider>
     </ShellContext.Provider>
   );

@@ -15,6 +15,7 @@ export function NewChatButton() {
     <button
       type="button"
       className="new-chat-btn"
+      aria-keyshortcuts="Control+Shift+O Meta+Shift+O"
       onClick={() => {
         requestNewChat();
         closeDrawer();

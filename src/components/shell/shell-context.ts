@@ -4,7 +4,7 @@ import { createContext, useContext } from "react";
 
 /**
  * What the shell tells the parts inside it (sidebar, thread list, search box, new-chat button): whether the sidebar is
- * a phone drawer and how to open or close it. Its own module, so those parts never import app-shell.tsx, which
+ * a phone drawer and how to open or close it; how to show the keyboard shortcuts. Its own module, so those parts never import app-shell.tsx, which
  * renders them.
  */
 export interface ShellValue {
@@ -12,9 +12,10 @@ export interface ShellValue {
   drawerOpen: boolean;
   openDrawer: (focus?: "search") => void;
   closeDrawer: () => void;
+  showShortcuts: () => void;
 }
 
-export const ShellContext = createContext<ShellValue>({ isPhone: false, drawerOpen: false, openDrawer: () => {}, closeDrawer: () => {} });
+export const ShellContext = createContext<ShellValue>({ isPhone: false, drawerOpen: false, openDrawer: () => {}, closeDrawer: () => {}, showShortcuts: () => {} });
 export const useShell = () => useContext(ShellContext);
 
 export interface ShellUser {

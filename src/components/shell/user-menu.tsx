@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import type { ShellUser } from "./shell-context";
+import { useShell, type ShellUser } from "./shell-context";
 import { ActionMenu } from "@/components/ui/action-menu";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ImportDialog } from "@/components/import/import-dialog";
@@ -16,6 +16,7 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
   const [sharedLinks, setSharedLinks] = useState(false);
   const [pending, startTransition] = useTransition();
   const [importing, setImporting] = useState(false);
+  const { showShortcuts } = useShell();
   return (
     <>
       <ActionMenu
@@ -30,6 +31,7 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
           // A plain navigation: the route streams the zip and the browser saves it as it arrives.
           { key: "export-all", label: t.exportAll, hint: ".zip", onSelect: () => window.location.assign("/api/export") },
           { key: "shared-links", label: t.sharedLinks, focus: "dialog", onSelect: () => setSharedLinks(true) },
+          { key: "shortcuts", label: t.keyboardShortcuts, focus: "dialog", onSelect: showShortcuts },
           { key: "everywhere", label: t.signOutEverywhere, focus: "dialog", onSelect: () => setConfirming(true) },
         ]}
       >

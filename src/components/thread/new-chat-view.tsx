@@ -71,7 +71,7 @@ function NewChat() {
         <Composer threadId={threadId} onThreadId={setThreadId} focusKey="new" />
         {thread ? null : (
           <p className="muted home-desktop home-shortcut">
-            <kbd>{apple ? "⌘" : "Ctrl"}</kbd> <kbd>K</kbd> {t.shortcutSearch}
+            <kbd>{apple ? "⌘" : "Ctrl"}</kbd> <kbd>K</kbd> {t.shortcutSearch} · <kbd>{apple ? "⌘" : "Ctrl"}</kbd> <kbd>/</kbd> {t.shortcutAll}
           </p>
         )}
       </div>
