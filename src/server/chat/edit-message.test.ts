@@ -1,11 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { GetItemCommand, PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { DataError } from "@/data";
+import { createInnerContext } from "@/server/context";
+import { createCaller } from "@/server/root";
 import { callerFor, newThread, sessionUser } from "../../../test/callers";
 import { chatHarness, drain } from "../../../test/chat-harness";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
 import { MESSAGE_MAX } from "./composer-settings";
 import type { ChatEvent } from "./continue-thread";
+import { claimThread, releaseThreadClaim } from "./replace-turns";
 
 const harness = chatHarness();
 const table = () => harness.services.data.context;
@@ -181,5 +185,73 @@ describe("chat.edit refuses, and writes nothing (hostile)", () => {
     const before = await stepsOf(threadId);
     expect(await codeOf((async () => drain(await callerFor(limited, user).chat.edit({ threadId, stepId: messageId, content: "two" })))())).toBe("TOO_MANY_REQUESTS");
     expect(await stepsOf(threadId)).toEqual(before);
+  });
+});
+
+describe("the claim on a thread while it is rewritten", () => {
+  // A user per test: each edit counts against its user's message budget.
+  let user = sessionUser();
+  beforeEach(() => void (user = sessionUser()));
+  const editAs = async (services: typeof harness.services, threadId: string, stepId: string, content: string) => drain(await callerFor(services, user).chat.edit({ threadId, stepId, content }));
+  const sentThread = async () => {
+    const threadId = await newThread(harness.services, user);
+    const messageId = randomUUID();
+    await drain(await callerFor(harness.services, user).chat.send({ threadId, messageId, content: "once" }));
+    return { threadId, messageId };
+  };
+
+  it("a client that leaves before the edit begins changes nothing and leaves the thread free (its claim held it for 5 min)", async () => {
+    const { threadId, messageId } = await sentThread();
+    const before = await stepsOf(threadId);
+    const request = new AbortController();
+    const caller = createCaller(createInnerContext({ user, services: harness.services }), { signal: request.signal });
+    const events = await caller.chat.edit({ threadId, stepId: messageId, content: "never sent" });
+    // The tab closes before the stream is read; the server disposes of the unstarted events.
+    request.abort();
+    await events.return(undefined);
+    expect(await stepsOf(threadId)).toEqual(before);
+    await vi.waitFor(async () => expect(await codeOf(editAs(harness.services, threadId, messageId, "again"))).toBe("resolved"), { timeout: 2000 });
+    expect((await stepsOf(threadId)).map(([, output]) => output)).toContain("again");
+  });
+
+  it("a gate that fails before its claim is taken still gives the claim back (the thread was held for 5 min)", async () => {
+    const { threadId, messageId } = await sentThread();
+    const data = harness.services.data;
+    let failing = true;
+    let taken: Promise<unknown> = Promise.resolve();
+    // The claim's write lands after the thread's read has failed (a throttled read: 503), as requests sent side by side may.
+    const slowClaim = Object.create(data, {
+      takeLease: { value: (...args: Parameters<typeof data.takeLease>) => (taken = new Promise((r) => setTimeout(r, 150)).then(() => data.takeLease(...args))) },
+      getThreadOutline: {
+        value: (...args: Parameters<typeof data.getThreadOutline>) => {
+          if (!failing) return data.getThreadOutline(...args);
+          failing = false;
+          return Promise.reject(new DataError("unavailable", "throttled"));
+        },
+      },
+    }) as typeof data;
+    expect(await codeOf(editAs({ ...harness.services, data: slowClaim }, threadId, messageId, "first try"))).toBe("SERVICE_UNAVAILABLE");
+    await taken;
+    expect(await codeOf(editAs(harness.services, threadId, messageId, "retried"))).toBe("resolved");
+  });
+
+  it("runs its whole time from when it was taken, and only its holder gives it back", async () => {
+    const data = harness.services.data;
+    const threadId = randomUUID();
+    const window = 5 * 60_000;
+    const t0 = Date.now();
+    const first = await claimThread(data, user.identifier, threadId, t0);
+    expect(first).not.toBeNull();
+    expect(await claimThread(data, user.identifier, threadId, t0 + 1000)).toBeNull();
+    await releaseThreadClaim(data, user.identifier, threadId, first);
+    // Taken again a second before the first claim's time would have run out: a request a moment later is still refused.
+    const late = await claimThread(data, user.identifier, threadId, t0 + window - 1000);
+    expect(late).not.toBeNull();
+    expect(await claimThread(data, user.identifier, threadId, t0 + window + 1000)).toBeNull();
+    // Another request's token gives nothing back.
+    await releaseThreadClaim(data, user.identifier, threadId, randomUUID());
+    expect(await claimThread(data, user.identifier, threadId, t0 + window + 2000)).toBeNull();
+    // A holder that never gave it back (its server died): free once its own time has run out.
+    expect(await claimThread(data, user.identifier, threadId, t0 + 2 * window)).not.toBeNull();
   });
 });
