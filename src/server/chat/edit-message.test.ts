@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DataError } from "@/data";
 import { createInnerContext } from "@/server/context";
 import { createCaller } from "@/server/root";
+import { readSharePage } from "@/server/share/shared-thread";
 import { callerFor, newThread, sessionUser } from "../../../test/callers";
 import { chatHarness, drain } from "../../../test/chat-harness";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
@@ -74,9 +75,9 @@ describe("chat.edit", () => {
     for (const kept of [first.messageId, first.runId, first.replyId, middle.messageId]) expect(ids.has(kept)).toBe(true);
     const start = events[0] as Extract<ChatEvent, { type: "start" }>;
     expect(thread.steps.find((s) => s.id === start.runStepId)).toMatchObject({ type: "run", name: "on_message", parentId: middle.messageId, input: "which quokka island" });
-    // Chainlit's item, field for field, but for its text.
+    // Chainlit's item, field for field, but for its text (and when it was edited: Threadbook's own, for shares).
     const after = await rawStep(threadId, middle.messageId);
-    expect(after).toEqual({ ...before, output: S("which quokka island") });
+    expect(after).toEqual({ ...before, output: S("which quokka island"), editedAt: { S: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) } });
     // Files: the later turn's went (item and object), the question's stayed.
     expect(thread.elements.map((e) => e.id)).toEqual([onQuestion.id]);
     expect(await objectExists(onReply.objectKey)).toBe(false);
@@ -253,5 +254,31 @@ describe("the claim on a thread while it is rewritten", () => {
     expect(await claimThread(data, user.identifier, threadId, t0 + window + 2000)).toBeNull();
     // A holder that never gave it back (its server died): free once its own time has run out.
     expect(await claimThread(data, user.identifier, threadId, t0 + 2 * window)).not.toBeNull();
+  });
+});
+
+describe("chat.edit and a share made before it", () => {
+  it("a question edited after the thread was shared leaves the share with what follows it: no viewer or copy sees words typed since", async () => {
+    const owner = sessionUser();
+    const viewer = sessionUser();
+    const as = callerFor(harness.services, owner);
+    const threadId = await newThread(harness.services, owner);
+    const [first, second] = [randomUUID(), randomUUID()];
+    await drain(await as.chat.send({ threadId, messageId: first, content: "the shared question" }));
+    await drain(await as.chat.send({ threadId, messageId: second, content: "the second shared question" }));
+    await as.share.create({ threadId, access: "public", expiry: "1d" });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await drain(await as.chat.edit({ threadId, stepId: second, content: "private words typed later" }));
+    expect((await harness.services.data.getThread(threadId))!.steps.find((s) => s.id === second)!.output).toBe("private words typed later");
+
+    const page = await readSharePage(harness.services, threadId, null);
+    if (page.kind !== "shared") throw new Error(page.kind);
+    expect(JSON.stringify(page.thread)).not.toContain("private words");
+    expect(page.thread.steps.map((s) => s.output)).toEqual(expect.arrayContaining(["the shared question", "Echo: the shared question"]));
+    expect(page.thread.steps.map((s) => s.id)).not.toContain(second);
+    const { id: copyId } = await callerFor(harness.services, viewer).share.continue({ threadId });
+    const copy = (await harness.services.data.getThread(copyId))!;
+    expect(JSON.stringify(copy.steps)).not.toContain("private words");
+    expect(copy.steps.map((s) => s.output)).toContain("the shared question");
   });
 });

@@ -7,7 +7,7 @@
  * docs/security.md, "Edit").
  */
 import { TRPCError } from "@trpc/server";
-import type { Step, ThreadOutline } from "@/data";
+import { utcNow, type Step, type ThreadOutline } from "@/data";
 import { conversationOrder } from "@/lib/shared/build-step-tree";
 import { isEditableQuestion, isQuestion } from "@/lib/shared/editable-question";
 import type { ChatEvent, ReplyDeps } from "./continue-thread";
@@ -59,7 +59,11 @@ export async function* editMessage(
   const { outline } = input;
   const { question, ...going } = await messageToEdit(outline, input.stepId, input.content);
   assertClaimed(input.claim);
-  // `output` only: the rest of the item (Chainlit's name, times, metadata, parts) stays as it was written.
-  const edited = deps.data.updateStep({ id: question.id, threadId: question.threadId, type: question.type, output: question.output }, { owner: outline.thread.userId ?? undefined });
+  // `output` (and when: a share made before leaves the question out, share-snapshot.ts) only: the rest of the item
+  // (Chainlit's name, times, metadata, parts) stays as it was written.
+  const edited = deps.data.updateStep(
+    { id: question.id, threadId: question.threadId, type: question.type, output: question.output, editedAt: utcNow() },
+    { owner: outline.thread.userId ?? undefined },
+  );
   yield* replaceAndAnswer(deps, { outline, question, going, alsoStored: edited }, signal);
 }
