@@ -1,7 +1,7 @@
 /**
  * Bounded requests against the running app (docs/security.md, "Limits and timeouts"): the upload route takes only
  * same-origin requests, /api/trpc refuses a mutation from another site, an oversize body and an oversize batch while
- * staying up, and "Export all" refuses a download another site started; and a new chat past its per-minute budget
+ * staying up, a path that does not decode is a 400 (not Next's 500), and "Export all" refuses a download another site started; and a new chat past its per-minute budget
  * (as a user of its own: the budget is per user) tells the reader to wait, keeping what they wrote.
  */
 import { randomUUID } from "node:crypto";
@@ -30,6 +30,20 @@ test.describe("bounded requests", () => {
     const exported = await page.request.get("/api/export", { headers: { "sec-fetch-site": "cross-site" } });
     expect(exported.status()).toBe(403);
     expect(exported.headers()["content-type"]).toContain("text/html");
+  });
+
+  test("a path whose % escapes do not decode is a 400 saying so, not Next's 500, and a page path's 400 carries the page headers", async ({ page }) => {
+    await page.goto("/");
+    for (const [method, path] of [
+      ["GET", "/threads/%ZZ"],
+      ["GET", "/share/%E0%A4%A"],
+      ["GET", "/api/trpc/threads.get%ZZ"],
+      ["POST", "/api/threads/%C3/elements?elementId=a&forId=b&name=note.txt"],
+    ] as const) {
+      const answer = await page.request.fetch(path, { method, ...(method === "POST" && { headers: { "content-type": "text/plain" }, data: "note" }) });
+      expect([path, answer.status(), await answer.text()]).toEqual([path, 400, "Bad request: the address has a % escape that does not decode."]);
+      if (!path.startsWith("/api/")) expect(answer.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    }
   });
 
   test("/api/trpc answers a 50 MB body with 413 and a 1,000-call batch with 400, and keeps serving", async ({ page }) => {

@@ -104,18 +104,18 @@ export const threadMessageProcedure = threadOutlineGate({ alongside: (ctx) => as
  * `threadRewriteProcedure`: a step of the caller's thread from which the thread is rewritten (chat.regenerate,
  * chat.edit). The same outline and message budget as a send, and beside them the claim on the thread
  * (chat/replace-turns.ts), so a second rewrite at once is refused before either deletes anything. A request refused
- * here takes its claim back; the procedure takes it back when it ends (chat.ts).
+ * here gives back the claim it took, once its take has landed (given back before, the take would land after and
+ * hold the thread for nothing); the procedure gives it back when it ends (chat.ts).
  */
 export const threadRewriteProcedure = protectedProcedure.input(z.object({ threadId: IdSchema, stepId: IdSchema })).use(async ({ ctx, input, next }) => {
   const { data } = ctx.services;
-  let claimed = false;
-  const claim = claimThread(data, ctx.user.identifier, input.threadId).then((held) => void (claimed = held));
-  const release = () => releaseThreadClaim(data, ctx.user.identifier, input.threadId);
-  const outline = await ownedOutline(ctx, input.threadId, [assertMessageBudget(ctx.services, ctx.user.identifier), claim]).catch(async (error: unknown) => {
+  const taking = claimThread(data, ctx.user.identifier, input.threadId);
+  const release = async () => releaseThreadClaim(data, ctx.user.identifier, input.threadId, await taking.catch(() => null));
+  const [outline, claim] = await Promise.all([ownedOutline(ctx, input.threadId, [assertMessageBudget(ctx.services, ctx.user.identifier)]), taking]).catch(async (error: unknown) => {
     await release();
     throw error;
   });
-  const result = await next({ ctx: { ...ctx, outline, threadId: outline.thread.id, claimed } });
+  const result = await next({ ctx: { ...ctx, outline, threadId: outline.thread.id, claim } });
   // Refused after the gate (the procedure's own input, chat.edit's text) before its events began.
   if (!result.ok) await release();
   return result;

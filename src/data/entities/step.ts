@@ -42,6 +42,11 @@ export const StepSchema = z.object({
   language: z.string().nullable().optional(),
   icon: z.string().nullable().optional(),
   feedback: StoredFeedbackSchema.nullable().optional(),
+  /**
+   * Threadbook's own: when the user last edited this question's text (chat.edit). Chainlit neither writes nor reads it.
+   * A share shows a step only if it was written, and last edited, by the time it was shared (share-snapshot.ts).
+   */
+  editedAt: TimestampSchema.nullable().optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 
@@ -50,5 +55,6 @@ export const StepInputSchema = StepSchema.omit({ feedback: true }).extend({
   createdAt: WrittenTimestampSchema.nullable().optional(),
   start: WrittenTimestampSchema.nullable().optional(),
   end: WrittenTimestampSchema.nullable().optional(),
+  editedAt: WrittenTimestampSchema.nullable().optional(),
 });
 export type StepInput = z.input<typeof StepInputSchema>;

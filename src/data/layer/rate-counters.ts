@@ -10,6 +10,7 @@ import { DataError, isConditionalCheckFailed } from "../errors";
 import { RATE_SK, rateCounterPk, TTL_ATTRIBUTE } from "../keys";
 import { batchGet } from "./batch";
 import { type LayerContext } from "./context";
+import { onConditionFailed } from "./edge";
 
 export interface RateCounter {
   /** Hits in the current window. */
@@ -132,4 +133,31 @@ export function markRateFailure(ctx: LayerContext, name: string, now: number): P
 
 export async function clearRateCounter(ctx: LayerContext, name: string): Promise<void> {
   await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: counterKey(name) }));
+}
+
+/**
+ * A lease: one holder at a time, for `windowMs` from the moment it is taken (a claim on a thread while it is rewritten:
+ * server/chat/replace-turns.ts). One conditional UpdateItem: taken when no one holds it or the last holder's lease has
+ * run out (a server that died holding it); true when `holder` now holds it. Unlike a counter, whose window opens at its
+ * first hit and then stays, a lease taken a second before an old window would have closed still runs its whole time,
+ * and only its holder can give it back (a refused request has nothing to give back, so it never frees another's).
+ */
+export function takeLease(ctx: LayerContext, name: string, holder: string, windowMs: number, now: number): Promise<boolean> {
+  const windowEndsAt = now + windowMs;
+  const take = new UpdateCommand({
+    TableName: ctx.tableName,
+    Key: counterKey(name),
+    UpdateExpression: "SET #holder = :holder, #end = :end, #ttl = :ttl",
+    // No holder: the item is new, or a counter item of an earlier Threadbook (whose count means nothing to a lease).
+    ConditionExpression: "attribute_not_exists(#holder) OR #end <= :now",
+    ExpressionAttributeNames: { "#holder": "holder", "#end": "windowEndsAt", "#ttl": TTL_ATTRIBUTE },
+    ExpressionAttributeValues: { ":holder": holder, ":end": windowEndsAt, ":ttl": Math.ceil(windowEndsAt / 1000), ":now": now },
+  });
+  return onConditionFailed(async () => (await ctx.doc.send(take), true), () => false);
+}
+
+/** Gives a lease back: deleted only while `holder` still holds it, so a lease taken over since (after it ran out) stays. */
+export async function returnLease(ctx: LayerContext, name: string, holder: string): Promise<void> {
+  const give = new DeleteCommand({ TableName: ctx.tableName, Key: counterKey(name), ConditionExpression: "#h = :h", ExpressionAttributeNames: { "#h": "holder" }, ExpressionAttributeValues: { ":h": holder } });
+  await onConditionFailed(() => ctx.doc.send(give), () => undefined);
 }

@@ -1,11 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { GetItemCommand, PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { DataError } from "@/data";
+import { createInnerContext } from "@/server/context";
+import { createCaller } from "@/server/root";
+import { readSharePage } from "@/server/share/shared-thread";
 import { callerFor, newThread, sessionUser } from "../../../test/callers";
 import { chatHarness, drain } from "../../../test/chat-harness";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
 import { MESSAGE_MAX } from "./composer-settings";
 import type { ChatEvent } from "./continue-thread";
+import { claimThread, releaseThreadClaim } from "./replace-turns";
 
 const harness = chatHarness();
 const table = () => harness.services.data.context;
@@ -70,9 +75,9 @@ describe("chat.edit", () => {
     for (const kept of [first.messageId, first.runId, first.replyId, middle.messageId]) expect(ids.has(kept)).toBe(true);
     const start = events[0] as Extract<ChatEvent, { type: "start" }>;
     expect(thread.steps.find((s) => s.id === start.runStepId)).toMatchObject({ type: "run", name: "on_message", parentId: middle.messageId, input: "which quokka island" });
-    // Chainlit's item, field for field, but for its text.
+    // Chainlit's item, field for field, but for its text (and when it was edited: Threadbook's own, for shares).
     const after = await rawStep(threadId, middle.messageId);
-    expect(after).toEqual({ ...before, output: S("which quokka island") });
+    expect(after).toEqual({ ...before, output: S("which quokka island"), editedAt: { S: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) } });
     // Files: the later turn's went (item and object), the question's stayed.
     expect(thread.elements.map((e) => e.id)).toEqual([onQuestion.id]);
     expect(await objectExists(onReply.objectKey)).toBe(false);
@@ -181,5 +186,99 @@ describe("chat.edit refuses, and writes nothing (hostile)", () => {
     const before = await stepsOf(threadId);
     expect(await codeOf((async () => drain(await callerFor(limited, user).chat.edit({ threadId, stepId: messageId, content: "two" })))())).toBe("TOO_MANY_REQUESTS");
     expect(await stepsOf(threadId)).toEqual(before);
+  });
+});
+
+describe("the claim on a thread while it is rewritten", () => {
+  // A user per test: each edit counts against its user's message budget.
+  let user = sessionUser();
+  beforeEach(() => void (user = sessionUser()));
+  const editAs = async (services: typeof harness.services, threadId: string, stepId: string, content: string) => drain(await callerFor(services, user).chat.edit({ threadId, stepId, content }));
+  const sentThread = async () => {
+    const threadId = await newThread(harness.services, user);
+    const messageId = randomUUID();
+    await drain(await callerFor(harness.services, user).chat.send({ threadId, messageId, content: "once" }));
+    return { threadId, messageId };
+  };
+
+  it("a client that leaves before the edit begins changes nothing and leaves the thread free (its claim held it for 5 min)", async () => {
+    const { threadId, messageId } = await sentThread();
+    const before = await stepsOf(threadId);
+    const request = new AbortController();
+    const caller = createCaller(createInnerContext({ user, services: harness.services }), { signal: request.signal });
+    const events = await caller.chat.edit({ threadId, stepId: messageId, content: "never sent" });
+    // The tab closes before the stream is read; the server disposes of the unstarted events.
+    request.abort();
+    await events.return(undefined);
+    expect(await stepsOf(threadId)).toEqual(before);
+    await vi.waitFor(async () => expect(await codeOf(editAs(harness.services, threadId, messageId, "again"))).toBe("resolved"), { timeout: 2000 });
+    expect((await stepsOf(threadId)).map(([, output]) => output)).toContain("again");
+  });
+
+  it("a gate that fails before its claim is taken still gives the claim back (the thread was held for 5 min)", async () => {
+    const { threadId, messageId } = await sentThread();
+    const data = harness.services.data;
+    let failing = true;
+    let taken: Promise<unknown> = Promise.resolve();
+    // The claim's write lands after the thread's read has failed (a throttled read: 503), as requests sent side by side may.
+    const slowClaim = Object.create(data, {
+      takeLease: { value: (...args: Parameters<typeof data.takeLease>) => (taken = new Promise((r) => setTimeout(r, 150)).then(() => data.takeLease(...args))) },
+      getThreadOutline: {
+        value: (...args: Parameters<typeof data.getThreadOutline>) => {
+          if (!failing) return data.getThreadOutline(...args);
+          failing = false;
+          return Promise.reject(new DataError("unavailable", "throttled"));
+        },
+      },
+    }) as typeof data;
+    expect(await codeOf(editAs({ ...harness.services, data: slowClaim }, threadId, messageId, "first try"))).toBe("SERVICE_UNAVAILABLE");
+    await taken;
+    expect(await codeOf(editAs(harness.services, threadId, messageId, "retried"))).toBe("resolved");
+  });
+
+  it("runs its whole time from when it was taken, and only its holder gives it back", async () => {
+    const data = harness.services.data;
+    const threadId = randomUUID();
+    const window = 5 * 60_000;
+    const t0 = Date.now();
+    const first = await claimThread(data, user.identifier, threadId, t0);
+    expect(first).not.toBeNull();
+    expect(await claimThread(data, user.identifier, threadId, t0 + 1000)).toBeNull();
+    await releaseThreadClaim(data, user.identifier, threadId, first);
+    // Taken again a second before the first claim's time would have run out: a request a moment later is still refused.
+    const late = await claimThread(data, user.identifier, threadId, t0 + window - 1000);
+    expect(late).not.toBeNull();
+    expect(await claimThread(data, user.identifier, threadId, t0 + window + 1000)).toBeNull();
+    // Another request's token gives nothing back.
+    await releaseThreadClaim(data, user.identifier, threadId, randomUUID());
+    expect(await claimThread(data, user.identifier, threadId, t0 + window + 2000)).toBeNull();
+    // A holder that never gave it back (its server died): free once its own time has run out.
+    expect(await claimThread(data, user.identifier, threadId, t0 + 2 * window)).not.toBeNull();
+  });
+});
+
+describe("chat.edit and a share made before it", () => {
+  it("a question edited after the thread was shared leaves the share with what follows it: no viewer or copy sees words typed since", async () => {
+    const owner = sessionUser();
+    const viewer = sessionUser();
+    const as = callerFor(harness.services, owner);
+    const threadId = await newThread(harness.services, owner);
+    const [first, second] = [randomUUID(), randomUUID()];
+    await drain(await as.chat.send({ threadId, messageId: first, content: "the shared question" }));
+    await drain(await as.chat.send({ threadId, messageId: second, content: "the second shared question" }));
+    await as.share.create({ threadId, access: "public", expiry: "1d" });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await drain(await as.chat.edit({ threadId, stepId: second, content: "private words typed later" }));
+    expect((await harness.services.data.getThread(threadId))!.steps.find((s) => s.id === second)!.output).toBe("private words typed later");
+
+    const page = await readSharePage(harness.services, threadId, null);
+    if (page.kind !== "shared") throw new Error(page.kind);
+    expect(JSON.stringify(page.thread)).not.toContain("private words");
+    expect(page.thread.steps.map((s) => s.output)).toEqual(expect.arrayContaining(["the shared question", "Echo: the shared question"]));
+    expect(page.thread.steps.map((s) => s.id)).not.toContain(second);
+    const { id: copyId } = await callerFor(harness.services, viewer).share.continue({ threadId });
+    const copy = (await harness.services.data.getThread(copyId))!;
+    expect(JSON.stringify(copy.steps)).not.toContain("private words");
+    expect(copy.steps.map((s) => s.output)).toContain("the shared question");
   });
 });

@@ -7,11 +7,11 @@
  * docs/security.md, "Edit").
  */
 import { TRPCError } from "@trpc/server";
-import type { Step, ThreadOutline } from "@/data";
+import { utcNow, type Step, type ThreadOutline } from "@/data";
 import { conversationOrder } from "@/lib/shared/build-step-tree";
 import { isEditableQuestion, isQuestion } from "@/lib/shared/editable-question";
 import type { ChatEvent, ReplyDeps } from "./continue-thread";
-import { assertClaimed, assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";
+import { assertClaimed, assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going, type ThreadClaim } from "./replace-turns";
 
 export const MESSAGE_NOT_FOUND = "Message not found";
 export const NOT_A_QUESTION = "Only your own messages can be edited.";
@@ -53,13 +53,17 @@ export async function messageToEdit(outline: ThreadOutline, stepId: string, cont
  */
 export async function* editMessage(
   deps: ReplyDeps,
-  input: { outline: ThreadOutline; stepId: string; content: string; claimed: boolean },
+  input: { outline: ThreadOutline; stepId: string; content: string; claim: ThreadClaim },
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const { outline } = input;
   const { question, ...going } = await messageToEdit(outline, input.stepId, input.content);
-  assertClaimed(input.claimed);
-  // `output` only: the rest of the item (Chainlit's name, times, metadata, parts) stays as it was written.
-  const edited = deps.data.updateStep({ id: question.id, threadId: question.threadId, type: question.type, output: question.output }, { owner: outline.thread.userId ?? undefined });
+  assertClaimed(input.claim);
+  // `output` (and when: a share made before leaves the question out, share-snapshot.ts) only: the rest of the item
+  // (Chainlit's name, times, metadata, parts) stays as it was written.
+  const edited = deps.data.updateStep(
+    { id: question.id, threadId: question.threadId, type: question.type, output: question.output, editedAt: utcNow() },
+    { owner: outline.thread.userId ?? undefined },
+  );
   yield* replaceAndAnswer(deps, { outline, question, going, alsoStored: edited }, signal);
 }

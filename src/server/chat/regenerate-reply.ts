@@ -10,7 +10,7 @@ import { TRPCError } from "@trpc/server";
 import type { Step, ThreadOutline } from "@/data";
 import { newestTurn } from "@/lib/shared/build-step-tree";
 import type { ChatEvent, ReplyDeps } from "./continue-thread";
-import { assertClaimed, assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";
+import { assertClaimed, assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going, type ThreadClaim } from "./replace-turns";
 
 export const REPLY_NOT_FOUND = "Reply not found";
 export const NOT_NEWEST_REPLY = "Only the newest reply of a thread can be regenerated.";
@@ -41,11 +41,11 @@ export async function replyToRegenerate(outline: ThreadOutline, stepId: string, 
  */
 export async function* regenerateReply(
   deps: ReplyDeps,
-  input: { outline: ThreadOutline; stepId: string; claimed: boolean },
+  input: { outline: ThreadOutline; stepId: string; claim: ThreadClaim },
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const { question, ...going } = await replyToRegenerate(input.outline, input.stepId);
   // Checked after the reply itself: a reply already replaced is NOT_FOUND, one being replaced right now CONFLICT.
-  assertClaimed(input.claimed);
+  assertClaimed(input.claim);
   yield* replaceAndAnswer(deps, { outline: input.outline, question, going }, signal);
 }

@@ -90,23 +90,30 @@ export async function* replaceAndAnswer(
 
 /**
  * One rewrite of a thread at a time: two requests (a double click, two tabs, an edit beside a regenerate) that both
- * read the thread before either removed anything would both delete and write two replies. The claim is an atomic rate
- * counter, counted beside the gate's read (no round trip of its own); the second gets CONFLICT. It is taken back when
- * the request ends, refused or answered (chat.ts); a server that dies holding it frees it after CLAIM_WINDOW_MS.
+ * read the thread before either removed anything would both delete and write two replies. The claim is a lease in the
+ * table (rate-counters.ts, takeLease), taken beside the gate's read (no round trip of its own); the second gets
+ * CONFLICT. Its holder gives it back when the request ends, refused, answered or left by the client (chat.ts); a
+ * server that dies holding it frees it CLAIM_WINDOW_MS after it was taken. It was a rate counter: its window opened at
+ * the first hit and stayed, so a claim taken near that window's end protected for only what was left of it, and a
+ * refused request's take-back could land before its own hit and leave the thread claimed for five minutes.
  */
 const CLAIM_WINDOW_MS = 5 * 60_000;
 const claimName = (userIdentifier: string, threadId: string) => `rewrite\n${userIdentifier}\n${threadId}`;
 
-/** Whether this request holds the claim on the thread; the answer is given once what it asks is checked. */
-export async function claimThread(data: DynamoDBDataLayer, userIdentifier: string, threadId: string): Promise<boolean> {
-  const hit = await data.countRateHit(claimName(userIdentifier, threadId), CLAIM_WINDOW_MS);
-  return hit.count === 1;
+/** A claim this request holds (its holder token), or null when another request holds the thread. */
+export type ThreadClaim = string | null;
+
+export async function claimThread(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, now = Date.now()): Promise<ThreadClaim> {
+  const holder = randomUUID();
+  return (await data.takeLease(claimName(userIdentifier, threadId), holder, CLAIM_WINDOW_MS, now)) ? holder : null;
 }
 
-export function releaseThreadClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: string): Promise<void> {
-  return data.releaseRateHit(claimName(userIdentifier, threadId)).catch(() => undefined);
+/** Gives a held claim back (nothing for null: a refused request holds nothing). Never fails: the lease runs out anyway. */
+export function releaseThreadClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, claim: ThreadClaim): Promise<void> {
+  if (claim === null) return Promise.resolve();
+  return data.returnLease(claimName(userIdentifier, threadId), claim).catch(() => undefined);
 }
 
-export function assertClaimed(claimed: boolean): void {
-  if (!claimed) throw new TRPCError({ code: "CONFLICT", message: THREAD_CLAIMED });
+export function assertClaimed(claim: ThreadClaim): void {
+  if (claim === null) throw new TRPCError({ code: "CONFLICT", message: THREAD_CLAIMED });
 }

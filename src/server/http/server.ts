@@ -2,7 +2,8 @@
  * Threadbook's HTTP server: Next's request handler behind Node's own http server, so the app knows which socket a
  * request came in on (the App Router does not tell). Every request gets CLIENT_ADDRESS_HEADER from the socket or the
  * trusted proxy hops (client-address.ts), and any copy of that header the client sent is dropped first; every page
- * gets its nonce and Content-Security-Policy (page-security.ts). It also logs one line per request (request-log.ts)
+ * gets its nonce and Content-Security-Policy (page-security.ts), and a path that does not decode a 400
+ * (undecodable-path.ts). It also logs one line per request (request-log.ts)
  * and stops gracefully on SIGTERM/SIGINT (graceful-shutdown.ts). Pages are served only through this entry: Next's
  * own `next start` / `next dev` would serve them without their CSP, so next.config.mjs refuses to run under them.
  *
@@ -23,6 +24,7 @@ import { stampClientAddress } from "./client-address";
 import { gracefulShutdown } from "./graceful-shutdown";
 import { withPageSecurity } from "./page-security";
 import { logRequest, routeMatcher } from "./request-log";
+import { refusingUndecodablePaths } from "./undecodable-path";
 
 const BUILT_CONFIG = path.join(".next", "required-server-files.json");
 
@@ -64,7 +66,8 @@ async function main() {
   const route = routeMatcher(dir);
   // Read before the first page (the storage origin is signed once); a failure is logged and retried per page.
   await pagePolicy();
-  const serve = withPageSecurity(handle, pagePolicy);
+  // A page path's 400 carries the page headers too (set first, page-security.ts).
+  const serve = withPageSecurity(refusingUndecodablePaths(handle), pagePolicy);
   const server = createServer((req, res) => {
     stopping.track(res);
     logRequest(log, route, req, res);

@@ -4,7 +4,7 @@ import { composerSettings } from "../chat/composer-settings";
 import { continueThread, type ChatEvent } from "../chat/continue-thread";
 import { editMessage } from "../chat/edit-message";
 import { regenerateReply } from "../chat/regenerate-reply";
-import { releaseThreadClaim } from "../chat/replace-turns";
+import { releaseThreadClaim, type ThreadClaim } from "../chat/replace-turns";
 import { MessageContentSchema } from "./schemas";
 import type { Services } from "../services";
 import { toTRPCError } from "../errors";
@@ -21,15 +21,32 @@ const replyDeps = (ctx: { services: Services; user: { identifier: string } }) =>
 const replySignal = (signal: AbortSignal | undefined) => AbortSignal.any([signal ?? new AbortController().signal, lifecycle().stopStreaming.signal]);
 
 /**
- * A rewrite's events (regenerate, edit), then its claim on the thread taken back however it ended: refused, failed,
+ * A rewrite's events (regenerate, edit), then its claim on the thread given back however it ended: refused, failed,
  * answered, or left by the client. Until then a second rewrite of the thread is CONFLICT (chat/replace-turns.ts).
+ * A generator's `finally` runs only once it has started, and a client that leaves between the gate and the first
+ * event (a closed tab, a navigation) leaves it unstarted: the claim then held the thread for five minutes. So the
+ * request's end gives it back too, and a rewrite whose client left before it began does nothing.
  */
-async function* rewriting(ctx: { services: Services; user: { identifier: string } }, threadId: string, events: AsyncGenerator<ChatEvent>): AsyncGenerator<ChatEvent> {
-  try {
-    yield* streamed(events);
-  } finally {
-    await releaseThreadClaim(ctx.services.data, ctx.user.identifier, threadId);
-  }
+function rewriting(ctx: { services: Services; user: { identifier: string } }, threadId: string, claim: ThreadClaim, signal: AbortSignal | undefined, events: () => AsyncGenerator<ChatEvent>): AsyncGenerator<ChatEvent> {
+  let held = claim !== null;
+  const release = async () => {
+    if (!held) return;
+    held = false;
+    await releaseThreadClaim(ctx.services.data, ctx.user.identifier, threadId, claim);
+  };
+  const leftBeforeStart = () => void release();
+  if (signal?.aborted) leftBeforeStart();
+  else signal?.addEventListener("abort", leftBeforeStart, { once: true });
+  return (async function* () {
+    signal?.removeEventListener("abort", leftBeforeStart);
+    try {
+      // The client left before anything was done, and its claim is given back: nothing is written.
+      if (claim !== null && !held) return;
+      yield* streamed(events());
+    } finally {
+      await release();
+    }
+  })();
 }
 
 /** A turn's events; errors raised while streaming skip the middleware chain, so they are mapped here, the same way. */
@@ -70,7 +87,7 @@ export const chatRouter = createTRPCRouter({
    * against the message budget as a send does, and a thread is rewritten once at a time (threadRewriteProcedure).
    */
   regenerate: threadRewriteProcedure.mutation(({ ctx, input, signal }) =>
-    rewriting(ctx, input.threadId, regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claimed: ctx.claimed }, replySignal(signal))),
+    rewriting(ctx, input.threadId, ctx.claim, signal, () => regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claim: ctx.claim }, replySignal(signal))),
   ),
 
   /**
@@ -80,7 +97,9 @@ export const chatRouter = createTRPCRouter({
    * anything else is refused before anything is written. The same budget, bounds and claim as a regenerate.
    */
   edit: threadRewriteProcedure.input(z.object({ content: MessageContentSchema })).mutation(({ ctx, input, signal }) =>
-    rewriting(ctx, input.threadId, editMessage(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, content: input.content, claimed: ctx.claimed }, replySignal(signal))),
+    rewriting(ctx, input.threadId, ctx.claim, signal, () =>
+      editMessage(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, content: input.content, claim: ctx.claim }, replySignal(signal)),
+    ),
   ),
 
   /** The composer's upload and message limits (chat/composer-settings.ts); the signed-in pages hand them over as props. */

@@ -163,9 +163,10 @@ describe("Bob with Alice's ids", () => {
       ["her thread", () => THREAD_CALLS["chat.edit"]!(asBob, idsOf(aliceOlder))],
       ["his thread, her question", () => THREAD_CALLS["chat.edit"]!(asBob, { ...idsOf(aliceOlder), threadId: bobThread.threadId })],
     ]);
-    // Reads, and his own counters (message budget, the rewrite claim taken and given back): no step, element or search write.
+    // Reads, and his own items (the message budget counted, the rewrite claim taken and given back): no step,
+    // element or search write.
     const writes = Object.fromEntries([...services.requests.byOperation].filter(([op]) => !/^(Get|Query|BatchGet)/.test(op)));
-    expect(writes).toEqual({ UpdateItemCommand: 6 });
+    expect(writes).toEqual({ UpdateItemCommand: 4, DeleteItemCommand: 2 });
     const older = (await services.data.getThread(aliceOlder.threadId))!;
     expect(older.steps.find((s) => s.id === aliceOlder.userStepId)!.output).toBe("What were **Q3** sales?");
     expect(older.steps.map((s) => s.id).toSorted()).toEqual([aliceOlder.userStepId, aliceOlder.toolStepId, aliceOlder.assistantStepId].toSorted());

@@ -5,6 +5,9 @@
  * - A step is in the snapshot when its `createdAt` reads as a time at or before `shared_at` and its parent (if the
  *   thread has it, by the links the owner's view nests by: step-parents.ts) is in the snapshot too. A time that cannot be read, or none (Chainlit's phantom steps), cannot be
  *   shown to predate the share, so it is left out.
+ * - A question the owner edited after sharing (`editedAt`, chat.edit) is left out too, with every step below it: its
+ *   text is no longer what was shared, and what they typed since was never shared. (Edit rewrites the question in place,
+ *   keeping its time, so without this the share showed the new words to every viewer.)
  * - An element follows the step it belongs to (`forId`); one without such a step follows its own `createdAt`.
  */
 import { type Element } from "../../entities/element";
@@ -28,6 +31,7 @@ export interface SnapshotStep {
   id: string;
   parentId?: string | null;
   createdAt?: string | null;
+  editedAt?: string | null;
 }
 
 /**
@@ -54,7 +58,8 @@ export function snapshotOf<S extends SnapshotStep>(allSteps: readonly S[], allEl
     }
     let shown = current === -1 || verdicts[current] === SHOWN;
     for (let k = chain.length - 1; k >= 0; k--) {
-      shown = shown && atOrBefore(allSteps[chain[k]!]!.createdAt, boundary);
+      const step = allSteps[chain[k]!]!;
+      shown = shown && atOrBefore(step.createdAt, boundary) && (step.editedAt == null || atOrBefore(step.editedAt, boundary));
       verdicts[chain[k]!] = shown ? SHOWN : HIDDEN;
     }
   }

@@ -27,6 +27,8 @@ export interface StepOutline {
   type: string | null;
   createdAt: string | null;
   start: string | null;
+  /** When the user last edited it (Threadbook's `editedAt`), only when they did: a share leaves out what changed since. */
+  editedAt?: string;
 }
 
 export interface ThreadOutline {
@@ -66,7 +68,7 @@ const ROUND_MAX = 100;
 const text = (value: unknown) => (typeof value === "string" ? value : null);
 
 /** What the order needs of an item read past the first page (keys included, for reading it whole later). */
-const OUTLINE_ATTRIBUTES = ["PK", "SK", "parentId", "type", "createdAt", "start"] as const;
+const OUTLINE_ATTRIBUTES = ["PK", "SK", "parentId", "type", "createdAt", "start", "editedAt"] as const;
 const keyOf = (item: Item): TableKey => ({ PK: String(item.PK), SK: String(item.SK) });
 /** Key order, as DynamoDB returns a partition read forwards (ties in time then fall as they do in getThread). */
 const byKey = (a: Item, b: Item) => (String(a.SK) < String(b.SK) ? -1 : String(a.SK) > String(b.SK) ? 1 : 0);
@@ -168,7 +170,8 @@ function outlineOf(ctx: LayerContext, threadId: string, read: OutlineItems): Thr
     const id = idFromKey(String(item.SK), STEP_PREFIX);
     if (wholeById.has(id) || skimmedById.has(id)) continue;
     (readWhole.has(item) ? wholeById : skimmedById).set(id, item);
-    steps.push({ id, parentId: text(item.parentId), type: text(item.type), createdAt: text(item.createdAt), start: text(item.start) });
+    const editedAt = text(item.editedAt);
+    steps.push({ id, parentId: text(item.parentId), type: text(item.type), createdAt: text(item.createdAt), start: text(item.start), ...(editedAt !== null && { editedAt }) });
   }
   const partKeys = new Map<string, TableKey[]>();
   for (const item of read.skimmedParts) {
