@@ -40,13 +40,27 @@ async function deleteBlobs(ctx: LayerContext, threadId: string, objectKeys: stri
   }
 }
 
+export interface DeleteThreadOptions {
+  /**
+   * Delete only if the THREAD item's `userId` is this user, checked on the partition read the delete makes anyway.
+   * A bulk delete walks the user's index, whose rows are what `UserThreadPK` says, not whose thread it is: an index
+   * row never decides ownership (docs/security.md, "Deleting everything").
+   */
+  onlyOwnedBy?: string;
+}
+
 /**
- * True if anything of the thread existed. Round trips: ⌈items/1 MB⌉ Query + ⌈(items − 1 + postings)/25⌉
+ * True if anything of the thread existed (false, with nothing deleted, for a thread `onlyOwnedBy` does not own). Round trips: ⌈items/1 MB⌉ Query + ⌈(items − 1 + postings)/25⌉
  * BatchWriteItem + 1 DeleteItem, and beside it 1 UpdateItem for the owner's pin (it writes nothing when the thread is not pinned). Postings and docs go before the THREAD item, so a repeated delete still finds them.
  */
-export async function deleteThread(ctx: LayerContext, threadId: string): Promise<boolean> {
+export async function deleteThread(ctx: LayerContext, threadId: string, options: DeleteThreadOptions = {}): Promise<boolean> {
   const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "terms", "owner", "userId"] });
   if (items.length === 0) return false;
+  const owner = items.find((item) => item.SK === THREAD_SK)?.userId;
+  if (options.onlyOwnedBy !== undefined && owner !== options.onlyOwnedBy) {
+    ctx.logger.warn("deleteThread skipped a thread its caller does not own", { threadId });
+    return false;
+  }
   // An element's file, and the copy share viewers were given of it (share-copies.ts) when one is recorded.
   const objectKeys = items.flatMap((item) => {
     if (!String(item.SK).startsWith(ELEMENT_PREFIX)) return [];
@@ -60,7 +74,6 @@ export async function deleteThread(ctx: LayerContext, threadId: string): Promise
   const content = [...postings, ...items.filter((item) => item.SK !== THREAD_SK).map(({ PK, SK }) => ({ PK, SK }) as TableKey)];
   await batchDelete(ctx, content);
   // The owner's pin lives in the owner's partition (pins.ts), not the thread's: it goes beside the THREAD item.
-  const owner = items.find((item) => item.SK === THREAD_SK)?.userId;
   await Promise.all([
     ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: threadKey(threadId) })),
     typeof owner === "string" ? unpinDeletedThread(ctx, owner, threadId) : undefined,
