@@ -118,6 +118,16 @@ describe("Delete all conversations", () => {
     await services.data.updateDeletionJob(alice.id, "alice-runner", { status: "done" });
   });
 
+  it("is refused while an import of the user runs, whose threads carry the file's old times", async () => {
+    const alice = sessionUser();
+    const thread = await seedThread(services, alice.id);
+    const importId = `${Date.now().toString(36).padStart(10, "0")}-${randomUUID()}`;
+    await services.data.createImportJob(alice.id, importId, { fileName: "export.zip", upload: "storage", runner: "a-live-runner" });
+    await expect(callerFor(services, alice).user.deleteAllThreads()).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await services.data.getDeletionJob(alice.id)).toBeNull();
+    expect(await table.partitionSks(thread.threadId)).toContain("THREAD");
+  });
+
   it("is finished by another instance when its runner went silent", async () => {
     const alice = sessionUser();
     const thread = await seedThread(services, alice.id, "Left behind");

@@ -252,6 +252,7 @@ export const en = {
     `You have uploaded ${mb ? `the ${mb} MB of files` : "all the files"} this app accepts from one account in a day.${hours ? ` Try again in ${hours} hour${hours === 1 ? "" : "s"}.` : ""}`,
   storageUnavailable: "File storage is unavailable right now, so the file was not saved. Please try again.",
   importAlreadyRunning: "An import is already running; wait for it to finish or cancel it first.",
+  deletionRunningRefusal: "Your conversations are being deleted; import again once that has finished.",
   importTooLarge: (mb: number | null) => (mb ? `The file is larger than the ${mb} MB an import accepts.` : "The file is larger than an import accepts."),
 };
 

@@ -241,5 +241,6 @@ export const zhCN: Dictionary = {
     `你在一天内上传的文件已达到每个账户每天${mb ? ` ${mb} MB ` : ""}的上限。${hours ? `请 ${hours} 小时后再试。` : ""}`,
   storageUnavailable: "文件存储暂时不可用，文件未保存。请重试。",
   importAlreadyRunning: "已有一个导入正在进行；请等待它完成或先取消它。",
+  deletionRunningRefusal: "你的对话正在被删除；请在删除完成后再导入。",
   importTooLarge: (mb: number | null) => (mb ? `文件超过了导入允许的 ${mb} MB 上限。` : "文件超过了导入允许的大小上限。"),
 };
