@@ -65,6 +65,17 @@ describe("Delete all conversations", () => {
     expect(await callerFor(services, bob).user.deletion()).toBeNull();
   });
 
+  it("costs a few requests a page and each thread what its own delete costs", async () => {
+    const alice = sessionUser();
+    for (let i = 0; i < 3; i++) await services.data.createThread(randomUUID(), alice.id);
+    services.requests.reset();
+    await deleteAllAndWait(alice);
+    // The running-import check (1 Query), the job (1 PutItem), the count (1 Query), the total (1 UpdateItem), one
+    // page of the index (1 Query) and its progress (1 UpdateItem), the end (1 UpdateItem); and per empty thread its
+    // delete: the partition (1 Query), the THREAD item (1 DeleteItem), the pin beside it (1 UpdateItem).
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 3 + 3, PutItemCommand: 1, UpdateItemCommand: 3 + 3, DeleteItemCommand: 3 });
+  });
+
   it("keeps threads last written after the job started (Threadbook's or Chainlit's)", async () => {
     const alice = sessionUser();
     const old = await seedThread(services, alice.id, "Old");
