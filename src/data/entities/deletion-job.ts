@@ -12,9 +12,9 @@ export const DeletionJobSchema = z.object({
   userId: z.string(),
   kind: DeletionKindSchema,
   status: z.enum(["running", "done", "failed"]),
-  /** When the job began: the cutoff. Threads whose last activity is later (made or written to since) are kept. */
+  /** When the job began: the cutoff. Threads written since (new ones, or old ones written to) are kept. */
   startedAt: z.string(),
-  /** Threads at or before the cutoff when the job counted them; null until counted. */
+  /** The threads the job proposes to delete, counted as it began (run-deletion.ts); null until counted. */
   total: z.number().int().nullable(),
   deleted: z.number().int(),
   error: z.string().nullable(),

@@ -348,13 +348,13 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "claimDeletionJob", { userId }, () => claimDeletionJob(this.ctx, userId, runner, seenUpdatedAt));
   }
 
-  /** A page of the user's threads last active at or before `cutoff`, newest first (threads-to-delete.ts). */
-  threadsToDelete(userId: string, cutoff: string, limit: number, startKey?: Record<string, unknown>): Promise<ThreadsToDeletePage> {
-    return atEdge(this.ctx, "threadsToDelete", { userId }, () => threadsToDelete(this.ctx, userId, cutoff, limit, startKey));
+  /** A page of the user's threads filed at or before `bound`, newest first (threads-to-delete.ts). */
+  threadsToDelete(userId: string, bound: string, limit: number, startKey?: Record<string, unknown>): Promise<ThreadsToDeletePage> {
+    return atEdge(this.ctx, "threadsToDelete", { userId }, () => threadsToDelete(this.ctx, userId, bound, limit, startKey));
   }
 
-  countThreadsToDelete(userId: string, cutoff: string): Promise<number> {
-    return atEdge(this.ctx, "countThreadsToDelete", { userId }, () => countThreadsToDelete(this.ctx, userId, cutoff));
+  countThreadsToDelete(userId: string, bound: string): Promise<number> {
+    return atEdge(this.ctx, "countThreadsToDelete", { userId }, () => countThreadsToDelete(this.ctx, userId, bound));
   }
 
   /** Every item keyed by the user, the account's own first (account-items.ts); how many partition items went. */

@@ -11,7 +11,7 @@ import { callerFor, createTestServices, seedThread, sessionUser } from "../../..
 import { hashPassword } from "../auth/password";
 import { waitForDeletion } from "./deletion-jobs";
 import { resumeInterruptedDeletions } from "./resume-deletions";
-import { DELETION_STALE_AFTER_MS } from "./run-deletion";
+import { DELETION_STALE_AFTER_MS, runDeletion } from "./run-deletion";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 let table: TestTable;
@@ -76,13 +76,26 @@ describe("Delete all conversations", () => {
     expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 3 + 3, PutItemCommand: 1, UpdateItemCommand: 3 + 3, DeleteItemCommand: 3 });
   });
 
-  it("keeps threads last written after the job started (Threadbook's or Chainlit's)", async () => {
+  it("keeps threads written after the job started, and goes by true UTC stamps, not a Chainlit host's local clock", async () => {
     const alice = sessionUser();
+    const startedAt = Date.now();
+    const at = (offsetMs: number) => new Date(startedAt + offsetMs).toISOString();
+    // A Chainlit host on UTC+8 files an old thread 8 hours ahead; its steps' times (Chainlit's core clock) are old.
+    const eastOld = await chainlitWritten(alice.id, at(8 * 3_600_000 - 3_600_000));
+    // A Chainlit host on UTC-5 files a thread it writes after the start 5 hours behind; its step's time is after the start.
+    const westNew = await chainlitWritten(alice.id, at(-5 * 3_600_000));
+    const step = chainlitThread(alice.id, westNew.threadId).items.find((item) => item.SK!.S!.startsWith("STEP#"))!;
+    await chainlitCreateStep(table, { ...step, createdAt: { S: at(60_000) }, start: { S: at(60_000) } });
     const old = await seedThread(services, alice.id, "Old");
-    const later = await chainlitWritten(alice.id, new Date(Date.now() + 3_600_000).toISOString());
-    await deleteAllAndWait(alice);
+    // The job starts; then Threadbook writes a new thread (its updatedAt is after the start) and the job runs.
+    const { job } = await services.data.startDeletionJob(alice.id, "threads", "test-runner");
+    const later = await seedThread(services, alice.id, "Written after the start");
+    await runDeletion(services, job, "test-runner");
+
     expect(await table.partitionSks(old.threadId)).toEqual([]);
-    expect((await callerFor(services, alice).threads.list({})).data.map((t) => t.id)).toEqual([later.threadId]);
+    expect(await table.partitionSks(eastOld.threadId)).toEqual([]);
+    expect((await callerFor(services, alice).threads.list({})).data.map((t) => t.id).sort()).toEqual([later.threadId, westNew.threadId].sort());
+    expect(await callerFor(services, alice).user.deletion()).toMatchObject({ status: "done", deleted: 2 });
   });
 
   it("takes a Chainlit session's late writes to a deleted thread without error, and lists nothing for them", async () => {

@@ -8,7 +8,7 @@
  * THREADS_IN_FLIGHT_PER_JOB threads at a time, and all the jobs of a process share THREADS_IN_FLIGHT_PER_PROCESS
  * slots (each thread delete is itself a few bounded batches, delete-thread.ts).
  */
-import { mapLimited, type DeletionJob } from "@/data";
+import { isoFromMicros, mapLimited, timestampMicros, type DeletionJob } from "@/data";
 import { getLogger } from "@/data/logger";
 import type { Services } from "../services";
 
@@ -18,6 +18,15 @@ export const THREADS_IN_FLIGHT_PER_PROCESS = 8;
 /** How often a runner says it is alive, and how long a silence makes a job someone else's to take over. */
 const HEARTBEAT_MS = 20_000;
 export const DELETION_STALE_AFTER_MS = 90_000;
+
+/**
+ * How far past the cutoff the index is walked. A Chainlit host not on UTC files its threads by its local clock marked
+ * as UTC (docs/chainlit.md, "Timestamps"): up to 14 hours ahead (UTC+14). Rows that far ahead are proposed too, and
+ * each thread's own true-UTC stamps decide whether it was written after the start (deleteThread's
+ * `keepIfWrittenAfter`, true-activity.ts).
+ */
+const LOCAL_CLOCK_ALLOWANCE_MICROS = 14 * 3_600_000_000;
+const walkBound = (startedAt: string) => isoFromMicros((timestampMicros(startedAt) ?? 0) + LOCAL_CLOCK_ALLOWANCE_MICROS);
 
 const log = () => getLogger("Deletion");
 
@@ -46,17 +55,18 @@ const processSlots = ((globalThis as unknown as Record<symbol, ReturnType<typeof
 export async function runDeletion(services: Pick<Services, "data" | "sessions">, job: DeletionJob, runner: string): Promise<void> {
   const { data } = services;
   const { userId, startedAt } = job;
+  const bound = walkBound(startedAt);
   const heartbeat = setInterval(() => void data.updateDeletionJob(userId, runner, {}).catch(() => undefined), HEARTBEAT_MS);
   heartbeat.unref();
   try {
     let current: DeletionJob | null = job;
-    if (job.total === null) current = await data.updateDeletionJob(userId, runner, { total: await data.countThreadsToDelete(userId, startedAt) });
+    if (job.total === null) current = await data.updateDeletionJob(userId, runner, { total: await data.countThreadsToDelete(userId, bound) });
     let deleted = job.deleted;
     let startKey: Record<string, unknown> | undefined;
     do {
       if (!current) return; // Ended, or taken over by another process: it is theirs now.
-      const page = await data.threadsToDelete(userId, startedAt, PAGE_SIZE, startKey);
-      const gone = await mapLimited(page.threadIds, THREADS_IN_FLIGHT_PER_JOB, (threadId) => processSlots(() => data.deleteThread(threadId, { onlyOwnedBy: userId })));
+      const page = await data.threadsToDelete(userId, bound, PAGE_SIZE, startKey);
+      const gone = await mapLimited(page.threadIds, THREADS_IN_FLIGHT_PER_JOB, (threadId) => processSlots(() => data.deleteThread(threadId, { onlyOwnedBy: userId, keepIfWrittenAfter: startedAt })));
       deleted += gone.filter(Boolean).length;
       startKey = page.next;
       // The write's answer carries the kind too: an account request may have widened a running job.
