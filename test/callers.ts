@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createS3Storage, DynamoDBDataLayer } from "@/data";
 import type { SessionUser } from "@/server/auth/session-user";
 import { createInnerContext } from "@/server/context";
@@ -20,7 +21,7 @@ export const URL_EXPIRES_SECONDS = 300;
 
 export async function createTestServices(
   options: { assistant?: Assistant; sessionCheck?: SessionVersionsOptions } = {},
-): Promise<Services & { requests: ReturnType<typeof countRequests>; close(): Promise<void> }> {
+): Promise<Services & { requests: ReturnType<typeof countRequests>; client: DynamoDBClient; tableName: string; close(): Promise<void> }> {
   const [{ client, tableName }, { client: s3, bucket }] = await Promise.all([freshTable(), freshBucket()]);
   const requests = countRequests(client);
   const storage = createS3Storage({ bucket, client: s3, expiresInSeconds: URL_EXPIRES_SECONDS });
@@ -35,6 +36,8 @@ export async function createTestServices(
     threadPasses: createThreadPasses(randomUUID()),
     /** DynamoDB requests of this table's client, by operation (round trips, not time). */
     requests,
+    client,
+    tableName,
     async close() {
       await data.close();
       client.destroy();

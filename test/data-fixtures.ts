@@ -32,6 +32,11 @@ export interface TestTable {
 /** One fresh table per test file; tests isolate by fresh user and thread ids, so files run in parallel. */
 export async function testTable(): Promise<TestTable> {
   const { client, tableName } = await freshTable();
+  return tableOn(client, tableName);
+}
+
+/** The same helpers over a table someone else made (createTestServices' own, for Chainlit writes beside the app's). */
+export function tableOn(client: DynamoDBClient, tableName: string): TestTable {
   const requests = countRequests(client);
   const raw = async (PK: string, SK: string) =>
     (await client.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: PK }, SK: { S: SK } }, ConsistentRead: true }))).Item;

@@ -52,7 +52,7 @@ export class ThreadsPage extends PageObject {
   }
 
   /** Opens the user menu in the sidebar's foot and picks an item. */
-  async chooseFromUserMenu(item: "Shared links" | "Sign out everywhere" | "Import conversations" | "Export all") {
+  async chooseFromUserMenu(item: "Shared links" | "Sign out everywhere" | "Import conversations" | "Export all" | "Delete all conversations" | "Delete my account") {
     await this.page.getByTestId("user-menu").click();
     await this.page.getByRole("menuitem", { name: item }).click();
   }
@@ -61,6 +61,25 @@ export class ThreadsPage extends PageObject {
   async signOutEverywhere() {
     await this.chooseFromUserMenu("Sign out everywhere");
     await this.page.getByRole("dialog").getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(this.page).toHaveURL(/\/sign-in/);
+  }
+
+  /** The delete job's progress in the sidebar, and how it ended. */
+  readonly deletionProgress = this.page.getByTestId("deletion-progress");
+
+  /** "Delete all conversations", confirmed: the job starts and its progress shows in the sidebar. */
+  async deleteAllConversations() {
+    await this.chooseFromUserMenu("Delete all conversations");
+    await this.page.getByRole("dialog", { name: "Delete all conversations?" }).getByRole("button", { name: "Delete all" }).click();
+    await expect(this.deletionProgress).toBeVisible();
+  }
+
+  /** "Delete my account" with the password typed: the account goes and the browser lands on the sign-in page. */
+  async deleteAccount(password: string) {
+    await this.chooseFromUserMenu("Delete my account");
+    const dialog = this.page.getByRole("dialog", { name: "Delete your account?" });
+    await dialog.getByLabel("Type your password to confirm").fill(password);
+    await dialog.getByRole("button", { name: "Delete my account" }).click();
     await expect(this.page).toHaveURL(/\/sign-in/);
   }
 

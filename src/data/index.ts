@@ -11,6 +11,8 @@ export { type EnsureUserAuthResult } from "./layer/users/users";
 export { type RateCounter, type RateHit } from "./layer/rate-counters";
 export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } from "./layer/import/import-threads";
 export { type NewImportJob } from "./layer/import/import-jobs";
+export { type ThreadsToDeletePage } from "./layer/deletion/threads-to-delete";
+export { type DeleteThreadOptions } from "./layer/threads/delete-thread";
 export { safeObjectName, DEFAULT_MIME, readUrlOptions } from "./layer/steps/elements";
 export { mapLimited } from "./layer/batch";
 
@@ -23,6 +25,7 @@ export * from "./entities/thread-name";
 export * from "./entities/search";
 export * from "./entities/user";
 export * from "./entities/import-job";
+export * from "./entities/deletion-job";
 export * from "./entities/share";
 export * from "./entities/pin";
 export { shareSnapshot, snapshotOf } from "./layer/shares/share-snapshot";

@@ -190,3 +190,11 @@ export const KEY_ATTRIBUTES = ["PK", "SK", "UserThreadPK", "UserThreadSK"] as co
 export const RUNNING_IMPORTS_PK = "IMPORTS#RUNNING";
 export const IMPORT_JOB_PREFIX = "IMPORT#";
 export const importJobSk = (jobId: string) => `${IMPORT_JOB_PREFIX}${jobId}`;
+
+/**
+ * A user's delete job (deletion-jobs.ts): `USER#{identifier}` / `DELETION`, one per user. While it runs it is also in
+ * the UserThread index under `DELETIONS#RUNNING` (`UserThreadSK` = the user's partition key), so an instance that
+ * starts finds the jobs a dead one left with one Query. Chainlit reads neither.
+ */
+export const DELETION_SK = "DELETION";
+export const RUNNING_DELETIONS_PK = "DELETIONS#RUNNING";

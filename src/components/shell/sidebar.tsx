@@ -14,6 +14,7 @@ import { ThreadList } from "@/components/threads/thread-list";
 import { ThreadSearch } from "@/components/search/thread-search";
 import { CloseIcon, SignOutIcon } from "@/components/ui/icons";
 import { UserMenu } from "./user-menu";
+import { DeletionProgress } from "@/components/account/deletion-progress";
 
 /** The search waits for the user to pause, as Chainlit's ⌘K dialog does (docs/chainlit.md, "Search"); it searches message text (docs/search.md). */
 const SEARCH_DEBOUNCE_MS = 300;
@@ -90,8 +91,9 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, hid
         <FeedbackFilter value={filter} onChange={setFilter} />
       </div>
       <ThreadList search={debounced} feedback={feedback} pending={search.trim() !== debounced} selected={active} navigation={navigation} />
+      <DeletionProgress />
       <div className="sidebar-foot">
-        <UserMenu user={user} signOutEverywhereAction={signOutEverywhereAction} />
+        <UserMenu user={user} signOutEverywhereAction={signOutEverywhereAction} signOutAction={signOutAction} />
         <div className="foot-actions">
           <ThemeToggle />
           <LocaleSwitcher />

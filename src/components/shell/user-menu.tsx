@@ -8,15 +8,29 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ImportDialog } from "@/components/import/import-dialog";
 import { SharedLinksDialog } from "@/components/share/shared-links-dialog";
 import { OnceOpened } from "@/components/ui/once-opened";
+import { DeleteAllDialog } from "@/components/account/delete-all-dialog";
+import { DeleteAccountDialog } from "@/components/account/delete-account-dialog";
 
-/** The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation). */
-export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; signOutEverywhereAction: () => Promise<void> }) {
+interface UserMenuProps {
+  user: ShellUser;
+  signOutEverywhereAction: () => Promise<void>;
+  /** Clears the tab and lands on the sign-in page (app-shell.tsx): after the account is deleted. */
+  signOutAction: () => Promise<void>;
+}
+
+/**
+ * The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation) and the two
+ * complete deletes, last and marked as dangerous (docs/security.md, "Deleting everything").
+ */
+export function UserMenu({ user, signOutEverywhereAction, signOutAction }: UserMenuProps) {
   const { t } = useI18n();
   const [confirming, setConfirming] = useState(false);
   const [sharedLinks, setSharedLinks] = useState(false);
   const [pending, startTransition] = useTransition();
   const [importing, setImporting] = useState(false);
   const { showShortcuts } = useShell();
+  const [deletingAll, setDeletingAll] = useState(false);
+  const [deletingAccount, setDeletingAccount] = useState(false);
   return (
     <>
       <ActionMenu
@@ -33,6 +47,8 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
           { key: "shared-links", label: t.sharedLinks, focus: "dialog", onSelect: () => setSharedLinks(true) },
           { key: "shortcuts", label: t.keyboardShortcuts, focus: "dialog", onSelect: showShortcuts },
           { key: "everywhere", label: t.signOutEverywhere, focus: "dialog", onSelect: () => setConfirming(true) },
+          { key: "delete-all", label: t.deleteAllConversations, danger: true, focus: "dialog", onSelect: () => setDeletingAll(true) },
+          { key: "delete-account", label: t.deleteAccount, danger: true, focus: "dialog", onSelect: () => setDeletingAccount(true) },
         ]}
       >
         <span className="avatar" aria-hidden="true">
@@ -51,6 +67,12 @@ export function UserMenu({ user, signOutEverywhereAction }: { user: ShellUser; s
       </OnceOpened>
       <OnceOpened open={sharedLinks}>
         <SharedLinksDialog open={sharedLinks} onOpenChange={setSharedLinks} />
+      </OnceOpened>
+      <OnceOpened open={deletingAll}>
+        <DeleteAllDialog open={deletingAll} onOpenChange={setDeletingAll} />
+      </OnceOpened>
+      <OnceOpened open={deletingAccount}>
+        <DeleteAccountDialog open={deletingAccount} onOpenChange={setDeletingAccount} identifier={user.identifier} signOut={signOutAction} />
       </OnceOpened>
       <ConfirmDialog
         open={confirming}

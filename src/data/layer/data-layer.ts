@@ -15,7 +15,7 @@ import { type PersistedUser, type User, type UserAuth } from "../entities/user";
 import { getLogger, type Logger } from "../logger";
 import { type StorageClient } from "../storage/storage-client";
 import { type LayerContext } from "./context";
-import { deleteThread } from "./threads/delete-thread";
+import { deleteThread, type DeleteThreadOptions } from "./threads/delete-thread";
 import { atEdge } from "./edge";
 import { createElement, deleteElement, getElement, signElement } from "./steps/elements";
 import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback/feedback";
@@ -50,6 +50,10 @@ import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listIm
 import { type ImportJob, type ImportJobProgress, type ImportProblemData } from "../entities/import-job";
 import { type ShareChange, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { copyThread } from "./threads/copy-thread";
+import { claimDeletionJob, getDeletionJob, listRunningDeletionJobs, startDeletionJob, updateDeletionJob } from "./deletion/deletion-jobs";
+import { countThreadsToDelete, threadsToDelete, type ThreadsToDeletePage } from "./deletion/threads-to-delete";
+import { deleteAccountItems } from "./deletion/account-items";
+import { type DeletionJob, type DeletionKind, type DeletionProgress } from "../entities/deletion-job";
 import { catchUpShares, type ShareCatchUpResult } from "./shares/share-catch-up";
 import { elementsForShare } from "./shares/share-copies";
 import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares/shares";
@@ -262,8 +266,8 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "createThread", { threadId, userId }, () => createThread(this.ctx, threadId, userId));
   }
 
-  deleteThread(threadId: string): Promise<boolean> {
-    return atEdge(this.ctx, "deleteThread", { threadId }, () => deleteThread(this.ctx, threadId));
+  deleteThread(threadId: string, options: DeleteThreadOptions = {}): Promise<boolean> {
+    return atEdge(this.ctx, "deleteThread", { threadId }, () => deleteThread(this.ctx, threadId, options));
   }
 
   listThreads(pagination: Pagination, filters: ThreadFilter): Promise<PaginatedResponse<ThreadSummary>> {
@@ -328,6 +332,43 @@ export class DynamoDBDataLayer {
 
   requestImportCancel(userId: string, jobId: string): Promise<boolean> {
     return atEdge(this.ctx, "requestImportCancel", { userId, jobId }, () => requestImportCancel(this.ctx, userId, jobId));
+  }
+
+  // Deleting everything (docs/security.md, "Deleting everything"): the job item, the threads it walks, the account's items.
+
+  /** Starts the user's delete job unless one runs (deletion-jobs.ts); `created` says which. */
+  startDeletionJob(userId: string, kind: DeletionKind, runner: string): Promise<{ job: DeletionJob; created: boolean }> {
+    return atEdge(this.ctx, "startDeletionJob", { userId, kind }, () => startDeletionJob(this.ctx, userId, kind, runner));
+  }
+
+  getDeletionJob(userId: string): Promise<DeletionJob | null> {
+    return atEdge(this.ctx, "getDeletionJob", { userId }, () => getDeletionJob(this.ctx, userId));
+  }
+
+  listRunningDeletionJobs(limit = 25): Promise<string[]> {
+    return atEdge(this.ctx, "listRunningDeletionJobs", {}, () => listRunningDeletionJobs(this.ctx, limit));
+  }
+
+  updateDeletionJob(userId: string, runner: string, progress: DeletionProgress): Promise<DeletionJob | null> {
+    return atEdge(this.ctx, "updateDeletionJob", { userId }, () => updateDeletionJob(this.ctx, userId, runner, progress));
+  }
+
+  claimDeletionJob(userId: string, runner: string, seenUpdatedAt: string): Promise<DeletionJob | null> {
+    return atEdge(this.ctx, "claimDeletionJob", { userId }, () => claimDeletionJob(this.ctx, userId, runner, seenUpdatedAt));
+  }
+
+  /** A page of the user's threads filed at or before `bound`, newest first (threads-to-delete.ts). */
+  threadsToDelete(userId: string, bound: string, limit: number, startKey?: Record<string, unknown>): Promise<ThreadsToDeletePage> {
+    return atEdge(this.ctx, "threadsToDelete", { userId }, () => threadsToDelete(this.ctx, userId, bound, limit, startKey));
+  }
+
+  countThreadsToDelete(userId: string, bound: string): Promise<number> {
+    return atEdge(this.ctx, "countThreadsToDelete", { userId }, () => countThreadsToDelete(this.ctx, userId, bound));
+  }
+
+  /** Every item keyed by the user, the account's own first (account-items.ts); how many partition items went. */
+  deleteAccountItems(identifier: string): Promise<number> {
+    return atEdge(this.ctx, "deleteAccountItems", { identifier }, () => deleteAccountItems(this.ctx, identifier));
   }
 
   // Shares (shares.ts, docs/sharing.md): Chainlit's metadata flag plus Threadbook's settings item.

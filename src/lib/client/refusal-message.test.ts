@@ -12,6 +12,7 @@ describe("refusals in the reader's language", () => {
     expect(refusalMessage(zhCN, { code: "upload-budget", limitMb: 2048, retryAfterSeconds: 3600 })).toBe("你在一天内上传的文件已达到每个账户每天 2048 MB 的上限。请 1 小时后再试。");
     expect(refusalMessage(zhCN, { code: "storage-unavailable" })).toBe(zhCN.storageUnavailable);
     expect(refusalMessage(zhCN, { code: "import-running" })).toBe(zhCN.importAlreadyRunning);
+    expect(refusalMessage(en, { code: "deletion-running" })).toBe("Your conversations are being deleted; import again once that has finished.");
     expect(refusalMessage(zhCN, { code: "import-too-large", limitMb: 512 })).toBe("文件超过了导入允许的 512 MB 上限。");
   });
 

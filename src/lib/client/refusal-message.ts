@@ -24,5 +24,7 @@ export function refusalMessage(t: Dictionary, value: unknown): string | null {
       return t.tooManyPins(refusal.limit ?? null);
     case "thread-full":
       return t.threadFull;
+    case "deletion-running":
+      return t.deletionRunningRefusal;
   }
 }

@@ -52,6 +52,7 @@ export const newJobId = () => `${Date.now().toString(36).padStart(10, "0")}-${ra
 export type StartImportResult = { status: 202; job: ImportJob } | { status: 400 | 401 | 409 | 413 | 429 | 503; error: string; refusal?: Refusal };
 
 export const ALREADY_RUNNING = "An import is already running; wait for it to finish or cancel it first.";
+const DELETION_RUNNING = "Your conversations are being deleted; import again once that has finished.";
 const STORAGE_UNAVAILABLE = "File storage is unavailable right now; please try again.";
 
 export interface ImportUpload {
@@ -73,13 +74,19 @@ export async function startImport(services: Services, user: SessionUser | null, 
   if (!upload.body) return { status: 400, error: "The upload has no content." };
   // One import at a time per user: each holds a file in storage and a share of the table's throughput. The file counts
   // against the user's daily upload budget (upload-budget.ts), charged beside that read.
-  const [[latest], budget] = await Promise.all([
+  // Nor beside a delete job of theirs: it would delete the imported threads, whose times are the file's.
+  const [[latest], budget, deletion] = await Promise.all([
     services.data.listImportJobs(user.id, 1),
     chargeUpload(services, user.id, upload.contentLength ?? limits.maxUploadBytes),
+    services.data.getDeletionJob(user.id),
   ]);
   if (!budget.ok) {
     await upload.body.cancel().catch(() => undefined);
     return { status: budget.status, error: budget.error, refusal: budget.refusal };
+  }
+  if (deletion?.status === "running") {
+    await Promise.all([upload.body.cancel().catch(() => undefined), budget.charge.settle(null)]);
+    return { status: 409, error: DELETION_RUNNING, refusal: { code: "deletion-running" } };
   }
   if (latest && (await lookAfterJob(services, user.id, latest)).status === "running") {
     await Promise.all([upload.body.cancel().catch(() => undefined), budget.charge.settle(null)]);

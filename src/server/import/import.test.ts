@@ -214,6 +214,14 @@ describe("hostile files", () => {
     expect(second).toEqual({ status: 409, error: ALREADY_RUNNING, refusal: { code: "import-running" } });
   });
 
+  it("is refused with 409 while a delete job of the user runs, which would delete what it imports", async () => {
+    const user = sessionUser();
+    await services.data.startDeletionJob(user.id, "threads", "a-live-runner");
+    const refused = await startImport(services, user, { fileName: "export.json", contentLength: 2, body: new Blob(["[]"]).stream() });
+    expect(refused).toMatchObject({ status: 409, refusal: { code: "deletion-running" } });
+    expect(await services.data.listImportJobs(user.id)).toEqual([]);
+  });
+
   it("an upload over IMPORT_MAX_MB is refused with 413: declared, before a job exists; undeclared, counted on the way to storage, nothing kept", async () => {
     const small = { ...services, env: { ...services.env, IMPORT_MAX_MB: 1 } };
     const data = new Uint8Array(1024 * 1024 + 1);
@@ -294,10 +302,10 @@ describe("round trips", () => {
     services.requests.reset();
     const job = await importFile(user, JSON.stringify(conversations), "conversations.json");
     expect(job).toMatchObject({ status: "done", imported: 25 });
-    // The running-import check (1 Query) and, beside it, the day's upload budget (1 UpdateItem); 75 steps (3 BatchWriteItems), their full-text index (75 sources: 100
+    // The running-import check (1 Query) and, beside it, the day's upload budget (1 UpdateItem) and the delete-job check (1 GetItem); 75 steps (3 BatchWriteItems), their full-text index (75 sources: 100
     // postings in 4, then 75 docs in 3), then 25 THREAD items (1); 1 BatchGetItem; job create, its stored size,
     // 2 progress updates and the end; the get.
-    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 1, PutItemCommand: 1, BatchGetItemCommand: 1, BatchWriteItemCommand: 11, UpdateItemCommand: 5, GetItemCommand: 1 });
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 1, PutItemCommand: 1, BatchGetItemCommand: 1, BatchWriteItemCommand: 11, UpdateItemCommand: 5, GetItemCommand: 2 });
   });
 
   it("the bench's conversations (6 shown messages, an edited-away branch) cost exactly 4.3 requests each, the job's own writes included", async () => {

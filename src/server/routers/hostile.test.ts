@@ -366,6 +366,10 @@ describe("anonymous callers", () => {
       ["threads.list", () => anonymous.threads.list({})],
       ["threads.pinned", () => anonymous.threads.pinned()],
       ["user.me", () => anonymous.user.me()],
+      ["user.deletion", () => anonymous.user.deletion()],
+      ["user.deleteAllThreads", () => anonymous.user.deleteAllThreads()],
+      ["user.deleteAccountConfirmation", () => anonymous.user.deleteAccountConfirmation()],
+      ["user.deleteAccount", () => anonymous.user.deleteAccount({ confirmation: "x" })],
     ]);
   });
 });

@@ -1,5 +1,23 @@
+import { z } from "zod";
+import type { DeletionJob } from "@/data";
+import { PASSWORD_MAX } from "../auth/password";
+import { assertAccountDeletionConfirmed, confirmationKind } from "../deletion/confirm-account-deletion";
+import { lookAfterDeletion, startDeletion } from "../deletion/deletion-jobs";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
+/** What the browser is told of a delete job: not its runner, nor a failure's internal reason. */
+const deletionView = (job: DeletionJob) => ({
+  kind: job.kind,
+  status: job.status,
+  startedAt: job.startedAt,
+  total: job.total,
+  deleted: job.deleted,
+});
+
+/**
+ * The signed-in user's account. The delete procedures take no id: they act on `ctx.user.id` alone, so no request can
+ * name, watch or start another user's delete (docs/security.md, "Deleting everything").
+ */
 export const userRouter = createTRPCRouter({
   /** Who is signed in, as stored (never the password hash). */
   me: protectedProcedure.query(async ({ ctx }) => {
@@ -10,5 +28,29 @@ export const userRouter = createTRPCRouter({
       displayName: user?.displayName ?? ctx.user.name ?? null,
       createdAt: user?.createdAt ?? null,
     };
+  }),
+
+  /** The caller's delete job, if any; one whose runner went silent is taken over and resumed (deletion-jobs.ts). */
+  deletion: protectedProcedure.query(async ({ ctx }) => {
+    const job = await ctx.services.data.getDeletionJob(ctx.user.id);
+    return job ? deletionView(await lookAfterDeletion(ctx.services, job)) : null;
+  }),
+
+  /** "Delete all conversations": a job over every thread last active before now, Chainlit's included. */
+  deleteAllThreads: protectedProcedure.mutation(async ({ ctx }) => deletionView(await startDeletion(ctx.services, ctx.user.id, "threads"))),
+
+  /** What "Delete my account" asks to be typed: the password, or for a user without one the identifier. */
+  deleteAccountConfirmation: protectedProcedure.query(({ ctx }) => confirmationKind(ctx.services, ctx.user.id)),
+
+  /**
+   * "Delete my account": checked confirmation, the job (all threads, then every item keyed by the user), and at once
+   * the account's own items: from here no password works and every session of the user ends.
+   */
+  deleteAccount: protectedProcedure.input(z.object({ confirmation: z.string().min(1).max(PASSWORD_MAX) })).mutation(async ({ ctx, input }) => {
+    await assertAccountDeletionConfirmed(ctx.services, ctx.user, input.confirmation, ctx.clientAddress);
+    const job = await startDeletion(ctx.services, ctx.user.id, "account");
+    await ctx.services.data.deleteUser(ctx.user.id);
+    ctx.services.sessions.forget(ctx.user.id);
+    return deletionView(job);
   }),
 });

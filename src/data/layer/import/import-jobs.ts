@@ -11,9 +11,10 @@ import { decodeItem, keyed } from "../../dynamo/codec";
 import { IMPORT_JOB_ID, ImportJobSchema, type ImportJob, type ImportJobProgress, type ImportProblemData, type ImportUpload } from "../../entities/import-job";
 import { IdSchema } from "../../entities/common";
 import { DataError } from "../../errors";
-import { IMPORT_JOB_PREFIX, idFromKey, importJobSk, RUNNING_IMPORTS_PK, TTL_ATTRIBUTE, USER_THREAD_INDEX, userPk } from "../../keys";
+import { IMPORT_JOB_PREFIX, idFromKey, importJobSk, RUNNING_IMPORTS_PK, TTL_ATTRIBUTE, userPk } from "../../keys";
 import { type LayerContext } from "../context";
 import { onConditionFailed } from "../edge";
+import { queryRunningJobs } from "../running-jobs";
 import { buildUpdateExpression, ExpressionBuilder } from "../update-expression";
 
 /**
@@ -53,16 +54,7 @@ const UNLIST_RUNNING = ["UserThreadPK", "UserThreadSK"] as const;
  * job itself before acting on it).
  */
 export async function listRunningImportJobs(ctx: LayerContext, limit: number): Promise<Array<{ userId: string; jobId: string }>> {
-  const out = await ctx.doc.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      IndexName: USER_THREAD_INDEX,
-      KeyConditionExpression: "UserThreadPK = :pk",
-      ExpressionAttributeValues: { ":pk": RUNNING_IMPORTS_PK },
-      Limit: limit,
-    }),
-  );
-  return (out.Items ?? [])
+  return (await queryRunningJobs(ctx, RUNNING_IMPORTS_PK, limit))
     .filter((item) => String(item.PK).startsWith("USER#") && String(item.SK).startsWith(IMPORT_JOB_PREFIX))
     .map((item) => ({ userId: idFromKey(String(item.PK), "USER#"), jobId: idFromKey(String(item.SK), IMPORT_JOB_PREFIX) }));
 }

@@ -15,6 +15,8 @@ import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "../shares/share-copy-re
 import { recordedElementFile } from "../steps/elements";
 import { threadKey } from "../../keys";
 import { unpinDeletedThread } from "./pins";
+import { newestTrueWrite, TRUE_ACTIVITY_ATTRIBUTES } from "./true-activity";
+import { timestampMicros } from "../../timestamps";
 
 /** How many blob deletes are in flight at once. */
 const BLOB_DELETES_IN_FLIGHT = 8;
@@ -40,13 +42,35 @@ async function deleteBlobs(ctx: LayerContext, threadId: string, objectKeys: stri
   }
 }
 
+export interface DeleteThreadOptions {
+  /**
+   * Delete only if the THREAD item's `userId` is this user, checked on the partition read the delete makes anyway.
+   * A bulk delete walks the user's index, whose rows are what `UserThreadPK` says, not whose thread it is: an index
+   * row never decides ownership (docs/security.md, "Deleting everything").
+   */
+  onlyOwnedBy?: string;
+  /**
+   * Keep the thread (nothing deleted, false) if it was written after this time, by its true-UTC stamps
+   * (true-activity.ts): a bulk delete's cutoff, read on the same partition read.
+   */
+  keepIfWrittenAfter?: string;
+}
+
 /**
- * True if anything of the thread existed. Round trips: ⌈items/1 MB⌉ Query + ⌈(items − 1 + postings)/25⌉
+ * True if anything of the thread existed (false, with nothing deleted, for a thread `onlyOwnedBy` does not own or
+ * written after `keepIfWrittenAfter`). Round trips: ⌈items/1 MB⌉ Query + ⌈(items − 1 + postings)/25⌉
  * BatchWriteItem + 1 DeleteItem, and beside it 1 UpdateItem for the owner's pin (it writes nothing when the thread is not pinned). Postings and docs go before the THREAD item, so a repeated delete still finds them.
  */
-export async function deleteThread(ctx: LayerContext, threadId: string): Promise<boolean> {
-  const items = await queryPartition(ctx, threadId, { attributes: ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "terms", "owner", "userId"] });
+export async function deleteThread(ctx: LayerContext, threadId: string, options: DeleteThreadOptions = {}): Promise<boolean> {
+  const attributes = ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "terms", "owner", "userId", ...(options.keepIfWrittenAfter ? TRUE_ACTIVITY_ATTRIBUTES : [])];
+  const items = await queryPartition(ctx, threadId, { attributes });
   if (items.length === 0) return false;
+  const owner = items.find((item) => item.SK === THREAD_SK)?.userId;
+  if (options.onlyOwnedBy !== undefined && owner !== options.onlyOwnedBy) {
+    ctx.logger.warn("deleteThread skipped a thread its caller does not own", { threadId });
+    return false;
+  }
+  if (options.keepIfWrittenAfter && (newestTrueWrite(items) ?? 0) > (timestampMicros(options.keepIfWrittenAfter) ?? Infinity)) return false;
   // An element's file, and the copy share viewers were given of it (share-copies.ts) when one is recorded.
   const objectKeys = items.flatMap((item) => {
     if (!String(item.SK).startsWith(ELEMENT_PREFIX)) return [];
@@ -60,7 +84,6 @@ export async function deleteThread(ctx: LayerContext, threadId: string): Promise
   const content = [...postings, ...items.filter((item) => item.SK !== THREAD_SK).map(({ PK, SK }) => ({ PK, SK }) as TableKey)];
   await batchDelete(ctx, content);
   // The owner's pin lives in the owner's partition (pins.ts), not the thread's: it goes beside the THREAD item.
-  const owner = items.find((item) => item.SK === THREAD_SK)?.userId;
   await Promise.all([
     ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: threadKey(threadId) })),
     typeof owner === "string" ? unpinDeletedThread(ctx, owner, threadId) : undefined,

@@ -240,11 +240,29 @@ export const en = {
   shareRateLimited: "Too many requests from your network. Try again in a minute.",
   exportRateLimited: (minutes: number) => `You have exported everything several times in the last hour. Try again in ${minutes} min.`,
   exportFromAnotherSite: "Another site sent you to export everything from Threadbook. Nothing was exported: to export, choose “Export all” in Threadbook’s account menu.",
+  // Deleting everything (docs/security.md, "Deleting everything")
+  deleteAllConversations: "Delete all conversations",
+  deleteAllTitle: "Delete all conversations?",
+  deleteAllBody:
+    "Every conversation in your history is deleted for good, with its attachments, feedback, share links and pins, including those the Chainlit app wrote. Conversations started after you confirm are kept, and exports you already downloaded are not affected. This cannot be undone.",
+  deleteAllConfirm: "Delete all",
+  deletionRunning: (deleted: number, total: number | null) => (total === null ? "Deleting your conversations…" : `Deleting your conversations… ${deleted} of ${total}`),
+  deletionDone: (deleted: number) => `${deleted} conversation${deleted === 1 ? "" : "s"} deleted.`,
+  deletionFailed: "The delete stopped before it finished. Choose “Delete all conversations” again to delete the rest.",
+  deleteAccount: "Delete my account",
+  deleteAccountTitle: "Delete your account?",
+  deleteAccountBody:
+    "Your account and all its conversations are deleted for good, with attachments, feedback, share links and pins, and you are signed out everywhere. Exports you already downloaded are not affected. This cannot be undone.",
+  deleteAccountPassword: "Type your password to confirm",
+  deleteAccountIdentifier: (identifier: string) => `Type ${identifier} to confirm`,
+  deleteAccountWrong: "That does not match. Nothing was deleted.",
+  deleteAccountTooManyTries: "Too many attempts. Try again later.",
   // Refusals the server explains (src/lib/shared/refusal.ts)
   uploadBudgetReached: (mb: number | null, hours: number | null) =>
     `You have uploaded ${mb ? `the ${mb} MB of files` : "all the files"} this app accepts from one account in a day.${hours ? ` Try again in ${hours} hour${hours === 1 ? "" : "s"}.` : ""}`,
   storageUnavailable: "File storage is unavailable right now, so the file was not saved. Please try again.",
   importAlreadyRunning: "An import is already running; wait for it to finish or cancel it first.",
+  deletionRunningRefusal: "Your conversations are being deleted; import again once that has finished.",
   importTooLarge: (mb: number | null) => (mb ? `The file is larger than the ${mb} MB an import accepts.` : "The file is larger than an import accepts."),
 };
 

@@ -1,0 +1,38 @@
+"use client";
+
+import { useI18n } from "@/lib/client/i18n-provider";
+import { refusalMessage } from "@/lib/client/refusal-message";
+import { api } from "@/trpc/react";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { useToast } from "@/components/ui/toast";
+import { setDeletionMark } from "./deletion-mark";
+
+/**
+ * "Delete all conversations?": one destructive confirmation. It says "all" rather than a number: counting thousands
+ * of threads before asking would cost a walk of the whole index; the job counts them and the progress shows it.
+ */
+export function DeleteAllDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const utils = api.useUtils();
+  const start = api.user.deleteAllThreads.useMutation({
+    onSuccess: (job) => {
+      utils.user.deletion.setData(undefined, job);
+      setDeletionMark(true);
+      onOpenChange(false);
+    },
+    onError: (error) => toast(refusalMessage(t, error.data?.refusal) ?? error.message),
+  });
+  return (
+    <ConfirmDialog
+      open={open}
+      title={t.deleteAllTitle}
+      body={t.deleteAllBody}
+      confirmLabel={t.deleteAllConfirm}
+      busy={start.isPending}
+      onCancel={() => onOpenChange(false)}
+      onConfirm={() => start.mutate()}
+      testId="delete-all-dialog"
+    />
+  );
+}

@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** `threads`: "Delete all conversations". `account`: the same, then every item keyed by the user (docs/security.md, "Deleting everything"). */
+export const DeletionKindSchema = z.enum(["threads", "account"]);
+export type DeletionKind = z.infer<typeof DeletionKindSchema>;
+
+/**
+ * A user's delete job (`USER#{userId}` / `DELETION`): one per user, so the owner's key alone reaches it and a
+ * second request while one runs finds it instead of starting another.
+ */
+export const DeletionJobSchema = z.object({
+  userId: z.string(),
+  kind: DeletionKindSchema,
+  status: z.enum(["running", "done", "failed"]),
+  /** When the job began: the cutoff. Threads written since (new ones, or old ones written to) are kept. */
+  startedAt: z.string(),
+  /** The threads the job proposes to delete, counted as it began (run-deletion.ts); null until counted. */
+  total: z.number().int().nullable(),
+  deleted: z.number().int(),
+  error: z.string().nullable(),
+  /** The last sign of life of its runner: every progress write, and a heartbeat. */
+  updatedAt: z.string(),
+  /** The process that runs the job: only it may write progress. */
+  runner: z.string(),
+  /** How many times another process took the job over after its runner went silent. */
+  resumes: z.number().int(),
+});
+export type DeletionJob = z.infer<typeof DeletionJobSchema>;
+
+export type DeletionProgress = Partial<Pick<DeletionJob, "total" | "deleted" | "status" | "error">>;

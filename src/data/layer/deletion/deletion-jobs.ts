@@ -1,0 +1,115 @@
+/**
+ * Delete jobs as one item in their owner's partition (`USER#{userId}` / `DELETION`): every read and write names the
+ * owner's key, so no user can see or move another's job. Like an import job (import-jobs.ts), a running job belongs
+ * to one process, its `runner`: progress is written only while the runner is still the writer, and a runner gone
+ * silent is replaced by a takeover that names the `updatedAt` it saw, so of two instances only one gets the job.
+ */
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { decodeItem, keyed } from "../../dynamo/codec";
+import { DeletionJobSchema, type DeletionJob, type DeletionKind, type DeletionProgress } from "../../entities/deletion-job";
+import { DELETION_SK, identifierFromUserPk, RUNNING_DELETIONS_PK, TTL_ATTRIBUTE, userPk } from "../../keys";
+import { type LayerContext } from "../context";
+import { onConditionFailed } from "../edge";
+import { queryRunningJobs } from "../running-jobs";
+import { buildUpdateExpression, ExpressionBuilder } from "../update-expression";
+
+/** A finished job is kept a week (for the page that shows it ended), then DynamoDB's TTL removes it. */
+const FINISHED_JOB_TTL_SECONDS = 7 * 86_400;
+
+const deletionKey = (userId: string) => ({ PK: userPk(userId), SK: DELETION_SK });
+const decodeJob = (userId: string, item: Record<string, unknown>) => decodeItem(DeletionJobSchema, keyed(item, { userId }));
+const RUNNING_INDEX_ATTRIBUTES = ["UserThreadPK", "UserThreadSK"] as const;
+
+/**
+ * Starts a job unless one is running: `{ job, created: true }` for the new job, else the running one as it is. An
+ * `account` request meeting a running `threads` job turns it into an account job (same cutoff, same progress).
+ */
+export async function startDeletionJob(ctx: LayerContext, userId: string, kind: DeletionKind, runner: string): Promise<{ job: DeletionJob; created: boolean }> {
+  const now = ctx.now();
+  const job: DeletionJob = { userId, kind, status: "running", startedAt: now, total: null, deleted: 0, error: null, updatedAt: now, runner, resumes: 0 };
+  const listedAsRunning = { UserThreadPK: RUNNING_DELETIONS_PK, UserThreadSK: userPk(userId) };
+  const created = await onConditionFailed(
+    async () => {
+      await ctx.doc.send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: { ...deletionKey(userId), ...job, ...listedAsRunning },
+          ConditionExpression: "attribute_not_exists(PK) OR #status <> :running",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":running": "running" },
+        }),
+      );
+      return true;
+    },
+    () => false,
+  );
+  if (created) return { job, created: true };
+  if (kind === "account") await widenToAccount(ctx, userId);
+  const running = await getDeletionJob(ctx, userId);
+  // Finished between the two writes: start again (the condition now holds).
+  return running && running.status === "running" ? { job: running, created: false } : startDeletionJob(ctx, userId, kind, runner);
+}
+
+async function widenToAccount(ctx: LayerContext, userId: string): Promise<void> {
+  await onConditionFailed(
+    () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: deletionKey(userId),
+          UpdateExpression: "SET kind = :account",
+          ConditionExpression: "#status = :running",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":account": "account", ":running": "running" },
+        }),
+      ),
+    () => undefined,
+  );
+}
+
+export async function getDeletionJob(ctx: LayerContext, userId: string): Promise<DeletionJob | null> {
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: deletionKey(userId), ConsistentRead: true }));
+  return out.Item ? decodeJob(userId, out.Item) : null;
+}
+
+/** Users with a running job, oldest first, at most `limit` (the index lags: read the job itself before acting). */
+export async function listRunningDeletionJobs(ctx: LayerContext, limit: number): Promise<string[]> {
+  return (await queryRunningJobs(ctx, RUNNING_DELETIONS_PK, limit)).filter((item) => item.SK === DELETION_SK).map((item) => identifierFromUserPk(String(item.PK)));
+}
+
+/**
+ * Writes progress (an empty one is a heartbeat) on the condition that `runner` still runs the job; the job after,
+ * or null when it is no longer this runner's or no longer running. Ending a job unlists it and starts its TTL.
+ */
+export async function updateDeletionJob(ctx: LayerContext, userId: string, runner: string, progress: DeletionProgress): Promise<DeletionJob | null> {
+  const ends = progress.status !== undefined && progress.status !== "running";
+  const set = [
+    ...Object.entries(progress).filter(([, value]) => value !== undefined),
+    ["updatedAt", ctx.now()] as const,
+    ...(ends ? [[TTL_ATTRIBUTE, Math.floor(Date.now() / 1000) + FINISHED_JOB_TTL_SECONDS] as const] : []),
+  ] as Array<readonly [string, unknown]>;
+  const expr = new ExpressionBuilder();
+  const UpdateExpression = buildUpdateExpression({ set, remove: ends ? RUNNING_INDEX_ATTRIBUTES : [] }, expr)!;
+  const ConditionExpression = `${expr.name("status")} = ${expr.value("running")} AND ${expr.name("runner")} = ${expr.value(runner)}`;
+  return sendUpdate(ctx, userId, UpdateExpression, ConditionExpression, expr);
+}
+
+/** Takes over a running job last heard from at `seenUpdatedAt`, for `runner`; null when someone moved it first. */
+export function claimDeletionJob(ctx: LayerContext, userId: string, runner: string, seenUpdatedAt: string): Promise<DeletionJob | null> {
+  const expr = new ExpressionBuilder();
+  const UpdateExpression = buildUpdateExpression({ set: [["runner", runner], ["updatedAt", ctx.now()]], add: [["resumes", 1]] }, expr)!;
+  const ConditionExpression = `${expr.name("status")} = ${expr.value("running")} AND ${expr.name("updatedAt")} = ${expr.value(seenUpdatedAt)}`;
+  return sendUpdate(ctx, userId, UpdateExpression, ConditionExpression, expr);
+}
+
+function sendUpdate(ctx: LayerContext, userId: string, UpdateExpression: string, ConditionExpression: string, expr: ExpressionBuilder): Promise<DeletionJob | null> {
+  return onConditionFailed(
+    async () => {
+      const out = await ctx.doc.send(
+        new UpdateCommand({ TableName: ctx.tableName, Key: deletionKey(userId), UpdateExpression, ConditionExpression, ...expr.attributes(), ReturnValues: "ALL_NEW" }),
+      );
+      return decodeJob(userId, out.Attributes!);
+    },
+    () => null,
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * When a thread was last written, from the stamps that are true UTC in both apps. Chainlit's own stamps on the THREAD
+ * item (`createdAt`, `UserThreadSK`) come from its host's local clock with a `Z` appended (docs/chainlit.md,
+ * "Timestamps"), so a Chainlit host east of UTC files a thread hours ahead and one west of it hours behind. Steps'
+ * `createdAt` come from Chainlit's core clock (true UTC), and Threadbook writes true UTC everywhere, its THREAD
+ * item's `updatedAt` included: those decide. A thread with none of them (a Chainlit thread with no step yet) falls
+ * back on its THREAD item's `createdAt`, the only time it has.
+ */
+import { type Item } from "../../dynamo/codec";
+import { THREAD_SK } from "../../keys";
+import { timestampMicros } from "../../timestamps";
+
+/** The attributes `newestTrueWrite` reads, for a partition read's projection. */
+export const TRUE_ACTIVITY_ATTRIBUTES = ["createdAt", "updatedAt"] as const;
+
+/** Microseconds since the epoch of the thread's newest true-UTC write; null when the partition has no time at all. */
+export function newestTrueWrite(items: readonly Item[]): number | null {
+  let newest: number | null = null;
+  for (const item of items) {
+    const micros = timestampMicros(item.SK === THREAD_SK ? item.updatedAt : item.createdAt);
+    if (micros !== null && (newest === null || micros > newest)) newest = micros;
+  }
+  return newest ?? timestampMicros(items.find((item) => item.SK === THREAD_SK)?.createdAt);
+}

@@ -1,0 +1,65 @@
+/**
+ * Delete jobs for the app (docs/security.md, "Deleting everything"). Starting one writes the job item (the cutoff is
+ * its start) and runs it in the background of this process; the progress lives in the item, so the job does not
+ * depend on this process: when its runner goes silent (a restart), the owner's next look at it, or the periodic
+ * sweep (resume-deletions.ts), takes it over and carries on. Every call names the signed-in user: a job is reached
+ * only through its owner's key.
+ */
+import { randomUUID } from "node:crypto";
+import type { DeletionJob, DeletionKind } from "@/data";
+import { getLogger } from "@/data/logger";
+import { refusedError } from "../errors";
+import { lookAfterJob } from "../import/import-jobs";
+import type { Services } from "../services";
+import { DELETION_STALE_AFTER_MS, runDeletion } from "./run-deletion";
+
+/** This process as a runner, and the jobs it runs (by user), shared by Next's bundles as the import's (import-jobs.ts). */
+const shared = ((globalThis as unknown as Record<symbol, { runner: string; running: Map<string, Promise<void>> } | undefined>)[Symbol.for("threadbook.deletions")] ??= {
+  runner: randomUUID(),
+  running: new Map(),
+});
+export const DELETION_RUNNER = shared.runner;
+export const deletionsRunningHere = () => shared.running.size;
+/** For tests and the e2e: the job this process runs for `userId`, done. */
+export const waitForDeletion = (userId: string) => shared.running.get(userId) ?? Promise.resolve();
+
+const log = () => getLogger("Deletion");
+
+function launch(services: Services, job: DeletionJob) {
+  const run = runDeletion(services, job, DELETION_RUNNER).finally(() => shared.running.delete(job.userId));
+  shared.running.set(job.userId, run);
+}
+
+/**
+ * Starts the user's delete job, or answers the one already running. Refused while an import of theirs runs: it
+ * writes threads with the times of the file's conversations, which a cutoff by activity cannot tell from old ones.
+ */
+export async function startDeletion(services: Services, userId: string, kind: DeletionKind): Promise<DeletionJob> {
+  const [latestImport] = await services.data.listImportJobs(userId, 1);
+  if (latestImport && (await lookAfterJob(services, userId, latestImport)).status === "running") {
+    throw refusedError("CONFLICT", "An import is running; wait for it to finish or cancel it first.", { code: "import-running" });
+  }
+  const { job, created } = await services.data.startDeletionJob(userId, kind, DELETION_RUNNER);
+  if (created) {
+    log().info("delete job started", { kind });
+    launch(services, job);
+    return job;
+  }
+  return lookAfterDeletion(services, job);
+}
+
+/** The job as its owner sees it, after looking after it: one whose runner went silent is taken over and resumed here. */
+export async function lookAfterDeletion(services: Services, job: DeletionJob, now = Date.now()): Promise<DeletionJob> {
+  return (await takeOverIfSilent(services, job, now)) ?? job;
+}
+
+/** The job taken over and now run here, or null when it is not silent (or another instance took it first). */
+export async function takeOverIfSilent(services: Services, job: DeletionJob, now: number): Promise<DeletionJob | null> {
+  const heardFrom = Date.parse(job.updatedAt);
+  if (job.status !== "running" || shared.running.has(job.userId) || !(now - heardFrom > DELETION_STALE_AFTER_MS)) return null;
+  const claimed = await services.data.claimDeletionJob(job.userId, DELETION_RUNNER, job.updatedAt);
+  if (!claimed) return null;
+  log().info("resuming an interrupted delete job", { kind: claimed.kind, deleted: claimed.deleted, resumes: claimed.resumes });
+  launch(services, claimed);
+  return claimed;
+}

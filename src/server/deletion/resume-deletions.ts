@@ -1,0 +1,37 @@
+/**
+ * Finishing the delete jobs a dead instance left, without waiting for their owners to look: an account job's owner
+ * is signed out and never will. At startup (src/instrumentation.ts) and then every DELETION_STALE_AFTER_MS, one
+ * Query of the running jobs' index partition; each silent job is taken over with a conditional write (of two
+ * instances, one wins). Bounded as the import's sweep (resume-interrupted.ts): a few jobs a sweep, a few per instance.
+ */
+import { getLogger } from "@/data/logger";
+import { lifecycle } from "../lifecycle";
+import { runPeriodically } from "../periodic";
+import type { Services } from "../services";
+import { deletionsRunningHere, takeOverIfSilent } from "./deletion-jobs";
+import { DELETION_STALE_AFTER_MS } from "./run-deletion";
+
+const SWEEP_JOBS = 25;
+const MAX_JOBS_HERE = 4;
+
+const log = () => getLogger("Deletion");
+
+/** One sweep; how many jobs this instance took over. */
+export async function resumeInterruptedDeletions(services: Services, { now = Date.now() } = {}): Promise<number> {
+  let resumed = 0;
+  for (const userId of await services.data.listRunningDeletionJobs(SWEEP_JOBS)) {
+    if (lifecycle().draining || deletionsRunningHere() >= MAX_JOBS_HERE) break;
+    // Read from its owner's partition, strongly: the index may lag, and the takeover's condition is the item's.
+    const job = await services.data.getDeletionJob(userId);
+    if (job && (await takeOverIfSilent(services, job, now))) resumed++;
+  }
+  return resumed;
+}
+
+export function startResumingInterruptedDeletions(services: () => Services): () => void {
+  return runPeriodically(
+    DELETION_STALE_AFTER_MS,
+    () => resumeInterruptedDeletions(services()),
+    (error) => log().warn("could not look for interrupted delete jobs", { error: String(error) }),
+  );
+}
