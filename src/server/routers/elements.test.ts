@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { previewKeyOf } from "@/data";
+import { readSharePage } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, URL_EXPIRES_SECONDS } from "../../../test/callers";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
@@ -75,10 +76,13 @@ describe("elements.preview and share.elementPreview", () => {
     const alice = sessionUser();
     const seeded = await seedThread(services, alice.id);
     const elementId = randomUUID();
-    const objectKey = `${alice.id}/${seeded.threadId}/${elementId}`;
+    // Chainlit's `{identifier}/{thread}/{element}`. Without "@": s3rver does not decode `%40` in a copy's source (its
+    // decodeURI keeps it), so the share copy of an email-keyed file fails there; real S3 decodes it.
+    const identifier = `alice-${randomUUID().slice(0, 8)}`;
+    const objectKey = `${identifier}/${seeded.threadId}/${elementId}`;
     await services.storage.uploadFile({ objectKey, data: await photo(), mime: "image/jpeg" });
     await services.data.createElement({ id: elementId, threadId: seeded.threadId, forId: seeded.assistantStepId, type: "image", name: "photo.jpg", mime: "image/jpeg", objectKey });
-    return { alice, threadId: seeded.threadId, elementId, objectKey };
+    return { alice, identifier, threadId: seeded.threadId, elementId, objectKey };
   }
 
   it("the owner gets a link to a small WebP; the thread's next read signs it, and the original stays the file's link", async () => {
@@ -109,10 +113,15 @@ describe("elements.preview and share.elementPreview", () => {
   });
 
   it("a share viewer gets previews of the snapshot's images only", async () => {
-    const { alice, threadId, elementId } = await alicesPhoto();
+    const { alice, identifier, threadId, elementId } = await alicesPhoto();
     await callerFor(services, alice).share.create({ threadId, access: "public", expiry: "never" });
     const viewer = callerFor(services, null);
     expect(await viewer.share.elementPreview({ threadId, elementId })).toMatchObject({ url: expect.any(String) });
+    // The share page then sends it signed with its window, the original as a share copy: neither link names her.
+    const page = await readSharePage(services, threadId, null);
+    const shown = page.kind === "shared" ? page.thread.elements.find((e) => e.id === elementId) : undefined;
+    expect(shown).toMatchObject({ previewUrl: expect.stringContaining("/threadbook-previews/"), url: expect.stringContaining("/threadbook-shared/") });
+    for (const link of [shown!.previewUrl!, shown!.url!]) expect(decodeURIComponent(link)).not.toContain(identifier);
     // An image added after the share, and an image of another of her threads, are not the viewer's to see.
     const later = randomUUID();
     await services.data.createElement({ id: later, threadId, type: "image", name: "later.jpg", mime: "image/jpeg", content: await photo(), createdAt: "2999-01-01T00:00:00.000000Z" });

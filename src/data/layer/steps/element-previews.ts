@@ -63,17 +63,21 @@ export function previewState(element: PreviewSubject & Pick<Element, "previewKey
   return { kind: "absent", key };
 }
 
-/** `previewUrl` signed for a recorded preview, or null. Stored `previewUrl`s are never kept (elementFields). */
-export async function signPreview(ctx: LayerContext, element: Element): Promise<Pick<Element, "previewUrl" | "previewUrlExpiresAt">> {
+/**
+ * `previewUrl` signed for a recorded preview, or null; `previewRefused` kept only when it is this file's (a refusal
+ * recorded for an earlier file must not stop the view from asking). Stored `previewUrl`s are never kept (elementFields).
+ */
+export async function signPreview(ctx: LayerContext, element: Element): Promise<Pick<Element, "previewUrl" | "previewUrlExpiresAt" | "previewRefused">> {
   const state = previewState(element);
-  if (!ctx.storage || state.kind !== "made") return { previewUrl: null, previewUrlExpiresAt: null };
+  const previewRefused = state.kind === "refused" ? element.previewRefused : null;
+  if (!ctx.storage || state.kind !== "made") return { previewUrl: null, previewUrlExpiresAt: null, previewRefused };
   try {
     // As a download like every element link (never rendered as a page on the storage origin); an <img> shows it.
     const signed = await ctx.storage.getReadUrl(state.key, { downloadName: "preview.webp", mime: "image/webp" });
-    return { previewUrl: signed.url, previewUrlExpiresAt: signed.expiresAt };
+    return { previewUrl: signed.url, previewUrlExpiresAt: signed.expiresAt, previewRefused };
   } catch (error) {
     ctx.logger.warn("could not sign a preview URL", { threadId: element.threadId, elementId: element.id, error: String(error) });
-    return { previewUrl: null, previewUrlExpiresAt: null };
+    return { previewUrl: null, previewUrlExpiresAt: null, previewRefused };
   }
 }
 
