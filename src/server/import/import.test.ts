@@ -99,7 +99,7 @@ describe("importing a ChatGPT export", () => {
     // Signed links change every second: compare what is stored.
     const stored = async (id: string) => {
       const thread = (await services.data.getThread(id))!;
-      return { ...thread, elements: thread.elements.map(({ url: _url, urlExpiresAt: _expires, ...element }) => element) };
+      return { ...thread, elements: thread.elements.map(({ url: _url, urlExpiresAt: _expires, previewUrl: _preview, previewUrlExpiresAt: _previewExpires, ...element }) => element) };
     };
     const before = await stored((await threadsOf(alice))[1]!.id);
     const again = await importFile(alice, await chatGptZip());
