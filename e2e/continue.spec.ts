@@ -9,8 +9,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import sharp from "sharp";
 import { expect, snap, trpcCallEnded } from "./fixtures";
-import { ownUser, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
+import { onTable, ownUser, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
 
 /** The thread continued (the older of the two, so a turn visibly moves it to the top), and another one to come from. */
 const CONTINUED = "Q3 sales by region";
@@ -177,6 +178,52 @@ test.describe("continue a thread", () => {
     expect(download.suggestedFilename()).toBe("notes.txt");
     expect(await readFile((await download.path())!)).toEqual(notes);
     await expect(thread.download("draft.md")).toHaveCount(0);
+  });
+
+  test("an attached photo shows as its small preview; the full-size dialog opens the original", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.newChat();
+    // A camera-sized photo (noise, so it weighs what a photo does): the thumbnail must not load it.
+    const photo = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } } }).jpeg().toBuffer();
+    await thread.attach([{ name: "photo.jpg", mimeType: "image/jpeg", buffer: photo }]);
+    await expect(thread.draftFile("photo.jpg").getByRole("progressbar")).toHaveCount(0);
+    await thread.send(tagged("[attachments] What is in my photo?"));
+    await expect(page).toHaveURL(/\/threads\/[0-9a-f-]{36}$/);
+    await thread.waitForStoredTurn();
+
+    await page.reload();
+    const thumb = thread.imageThumbnails.getByRole("img", { name: "photo.jpg" });
+    await expect(thumb).toBeVisible();
+    // The preview's key (threadbook-previews/…, object-key.ts), drawn from a WebP that fits the thumbnail at 2×.
+    await expect(thumb).toHaveAttribute("src", /\/threadbook-previews\/[^?]+\.webp\?/);
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(533);
+    await thread.imageThumbnails.click();
+    const full = thread.imageDialog("photo.jpg").getByRole("img", { name: "photo.jpg" });
+    await expect(full).toHaveAttribute("src", /\/threadbook\/[^?]+\/photo\.jpg\?/);
+    await expect.poll(() => full.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(2000);
+  });
+
+  test("an image stored by another writer gets its preview on its first view; a file that is no image shows as itself", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open(OTHER);
+    const threadId = page.url().split("/").pop()!;
+    const photo = await sharp({ create: { width: 1200, height: 1600, channels: 3, background: "#3a6ea5" } }).jpeg().toBuffer();
+    await onTable(async (data) => {
+      const forId = (await data.getThread(threadId))!.steps[0]!.id;
+      // As Chainlit leaves one: the file stored, the item naming it, no preview (stored as a file, then named an image).
+      const id = randomUUID();
+      const { objectKey } = await data.createElement({ id, threadId, forId, type: "file", name: "chainlit.jpg", mime: "application/octet-stream", content: photo });
+      await data.createElement({ id, threadId, forId, type: "image", name: "chainlit.jpg", mime: "image/jpeg", objectKey });
+      await data.createElement({ id: randomUUID(), threadId, forId, type: "image", name: "broken.png", mime: "image/png", content: "not a PNG at all" });
+    });
+    const asked = trpcCallEnded(page, "elements.preview");
+    await page.reload();
+    await asked;
+    const lazy = thread.imageThumbnails.getByRole("img", { name: "chainlit.jpg" });
+    await expect(lazy).toHaveAttribute("src", /\/threadbook-previews\/[^?]+\.webp\?/);
+    await expect.poll(() => lazy.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(300);
+    // Refused when stored (recorded): the thumbnail falls back to the file itself, and nothing is asked for it.
+    await expect(thread.imageThumbnails.getByRole("img", { name: "broken.png" })).toHaveAttribute("src", /\/threadbook\/[^?]+\/broken\.png\?/);
   });
 
   test("files attached but never sent are removed when you leave: no stray attachment, no empty new chat", async ({ page, threads, thread }) => {

@@ -149,11 +149,14 @@ test.describe("thread detail", () => {
     const thumb = thread.imageThumbnails;
     await expect(thumb).toHaveCount(1);
     await expect(thumb.getByRole("img", { name: "revenue-by-region.png" })).toBeVisible();
+    // The thumbnail draws the chart's preview (made when the seed stored it); the dialog the original.
+    await expect(thumb.getByRole("img")).toHaveAttribute("src", /\/threadbook-previews\/[^?]+\.webp\?/);
     await thumb.click();
     const dialog = thread.imageDialog("revenue-by-region.png");
     await expect(dialog).toBeVisible();
     const image = dialog.getByRole("img", { name: "revenue-by-region.png" });
     await expect(image).toBeVisible();
+    await expect(image).toHaveAttribute("src", /\/threadbook\/[^?]+\/revenue-by-region\.png\?/);
     expect(await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await snap(page, "image-dialog");
     await page.keyboard.press("Escape");

@@ -15,14 +15,16 @@ import { copyStandalone } from "./standalone";
 /**
  * A few tests that touch what the artifact could lose (kept few: the whole suite already ran on the same build):
  * sign-in and its pages, the headers and CSP from the built configuration, a streamed reply, and a Server Action
- * ("Sign out everywhere") with session revocation. Signed storage links are in the deployment tests.
+ * ("Sign out everywhere") with session revocation, an image preview made by sharp (a native module the tracer must
+ * carry). Signed storage links are in the deployment tests.
  */
-const STANDALONE_SPECS = ["e2e/auth.spec.ts", "e2e/security-headers.spec.ts", "e2e/sessions.spec.ts"];
+const STANDALONE_SPECS = ["e2e/auth.spec.ts", "e2e/security-headers.spec.ts", "e2e/sessions.spec.ts", "e2e/continue.spec.ts"];
 const STANDALONE_TESTS = [
   "alice signs in, sees her identifier, and signs out",
   "a missing thread's page has the headers too",
   "a reply with another origin's image streams",
   "sign out everywhere ends this browser's session and another's",
+  "an attached photo shows as its small preview; the full-size dialog opens the original",
 ];
 const grepOf = (titles: string[]) => titles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
 

@@ -47,7 +47,7 @@ export {
   userPk,
 } from "./keys";
 
-export { elementObjectKey, importUploadKey } from "./storage/object-key";
+export { elementObjectKey, importUploadKey, previewKeyOf } from "./storage/object-key";
 export {
   DEFAULT_URL_EXPIRES_SECONDS,
   MAX_RANGE_BYTES,

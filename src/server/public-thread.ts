@@ -24,8 +24,17 @@ export function toPublicThread<E>(thread: ThreadWithContent, publicElement: (ele
  * or never worked, so an element whose signing failed or that has no object gets `url: null`.
  * Object keys stay on the server.
  */
-export function toPublicElement({ objectKey: _objectKey, shareCopyKey: _copy, ...element }: Element) {
+export function toPublicElement({ objectKey: _objectKey, shareCopyKey: _copy, previewKey: _preview, previewRefused, ...element }: Element) {
   const signed = Boolean(element.urlExpiresAt && element.url);
-  return { ...element, url: signed ? element.url! : null, urlExpiresAt: signed ? element.urlExpiresAt! : null };
+  const preview = Boolean(element.previewUrlExpiresAt && element.previewUrl);
+  return {
+    ...element,
+    url: signed ? element.url! : null,
+    urlExpiresAt: signed ? element.urlExpiresAt! : null,
+    previewUrl: preview ? element.previewUrl! : null,
+    previewUrlExpiresAt: preview ? element.previewUrlExpiresAt! : null,
+    // The view asks for a preview to be made only when none was refused for this file (element-previews.ts).
+    previewRefused: Boolean(previewRefused),
+  };
 }
 

@@ -8,6 +8,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { DownloadChip } from "./download-chip";
 import { ExpandIcon } from "@/components/ui/icons";
 import { useElementUrl } from "./use-element-url";
+import { usePreviewSrc } from "./use-element-preview";
 import type { ThreadElement } from "@/trpc/use-thread-cache";
 
 /*
@@ -118,18 +119,22 @@ function ImageElement({ threadId, element }: { threadId: string; element: Thread
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const { url, resign } = useElementUrl(threadId, element);
+  const button = useRef<HTMLButtonElement>(null);
+  // The thumbnail shows the small preview; the dialog and the download chip keep the original.
+  const { src, isPreview, onPreviewError } = usePreviewSrc(threadId, element, url, button);
   const retried = useRef(false);
   const name = element.name || "image";
   // A thumbnail that fails (its link lapsed before it loaded) is re-signed once.
   const onError = () => {
+    if (isPreview) return onPreviewError();
     if (retried.current) return;
     retried.current = true;
     resign().catch(() => {});
   };
   return (
     <>
-      <button type="button" className="image-thumb" data-testid="element-image" aria-label={t.openImage(name)} onPointerEnter={preloadImageDialog} onFocus={preloadImageDialog} onClick={() => setOpen(true)}>
-        {url ? <img src={url} alt={name} loading="lazy" decoding="async" onError={onError} /> : <span className="skeleton image-placeholder" />}
+      <button ref={button} type="button" className="image-thumb" data-testid="element-image" aria-label={t.openImage(name)} onPointerEnter={preloadImageDialog} onFocus={preloadImageDialog} onClick={() => setOpen(true)}>
+        {src ? <img src={src} alt={name} loading="lazy" decoding="async" onError={onError} /> : <span className="skeleton image-placeholder" />}
         <span className="image-thumb-zoom" aria-hidden="true">
           <ExpandIcon size={14} />
         </span>

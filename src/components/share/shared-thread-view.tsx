@@ -35,7 +35,10 @@ export function SharedThreadView({ thread: initial, signedIn, prerendered }: { t
   const utils = api.useUtils();
   const threadId = thread.id;
   const readOnly = useMemo<ReadOnlyThread>(
-    () => ({ resign: (elementId) => utils.share.elementUrl.fetch({ threadId, elementId }, { staleTime: 0, gcTime: 0 }) }),
+    () => ({
+      resign: (elementId) => utils.share.elementUrl.fetch({ threadId, elementId }, { staleTime: 0, gcTime: 0 }),
+      preview: (elementId) => utils.client.share.elementPreview.mutate({ threadId, elementId }),
+    }),
     [utils, threadId],
   );
   const name = thread.name?.trim() || t.untitled;

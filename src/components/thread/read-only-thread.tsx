@@ -10,6 +10,8 @@ import { createContext, useContext, type ReactNode } from "react";
 export interface ReadOnlyThread {
   /** A fresh signed link for an element of the shared snapshot. */
   resign(elementId: string): Promise<{ url: string; expiresAt: string }>;
+  /** A link to an image's preview, made first if needed (share.elementPreview); null when there can be none. */
+  preview(elementId: string): Promise<{ url: string; expiresAt: string } | null>;
 }
 
 const ReadOnlyThreadContext = createContext<ReadOnlyThread | null>(null);

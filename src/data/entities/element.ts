@@ -41,6 +41,16 @@ export const ElementSchema = z.object({
    * Written only by that module, never by createElement, and never sent to a browser or an export.
    */
   shareCopyKey: z.string().nullable().optional(),
+  /**
+   * The preview made of an image element (layer/steps/element-previews.ts): its key, or the key it would have had when
+   * its file could not be made into one (not an image, corrupt, over the limits), so no later view tries again. Only
+   * ever the key previewKeyOf derives from this item's own objectKey counts. Never sent to a browser or an export.
+   */
+  previewKey: z.string().nullable().optional(),
+  previewRefused: z.string().nullable().optional(),
+  /** A freshly signed link to the preview, and when it stops working. Never stored. */
+  previewUrl: z.string().nullable().optional(),
+  previewUrlExpiresAt: z.string().nullable().optional(),
   /** When `url` is a freshly signed link: the moment it stops working (ISO). Never stored. */
   urlExpiresAt: z.string().nullable().optional(),
 });

@@ -18,6 +18,7 @@ import { type LayerContext } from "./context";
 import { deleteThread, type DeleteThreadOptions } from "./threads/delete-thread";
 import { atEdge } from "./edge";
 import { createElement, deleteElement, getElement, signElement } from "./steps/elements";
+import { previewLink } from "./steps/element-previews";
 import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./feedback/feedback";
 import { getThread, type GetThreadOptions } from "./threads/get-thread";
 import { getThreadOutline, type OutlineReadOptions, type ThreadOutline } from "./threads/thread-outline";
@@ -202,6 +203,14 @@ export class DynamoDBDataLayer {
 
   getElement(threadId: string, elementId: string): Promise<Element | null> {
     return atEdge(this.ctx, "getElement", { threadId, elementId }, () => getElement(this.ctx, threadId, elementId));
+  }
+
+  /**
+   * A link to an image element's small preview, made and stored first when none is (element-previews.ts); null when
+   * its file cannot be made into one. `element` as getElement or a share's snapshot read it: the caller authorised it.
+   */
+  elementPreview(element: Element): Promise<{ url: string; expiresAt: string } | null> {
+    return atEdge(this.ctx, "elementPreview", { threadId: element.threadId, elementId: element.id }, () => previewLink(this.ctx, element));
   }
 
   deleteElement(elementId: string, threadId: string): Promise<boolean> {

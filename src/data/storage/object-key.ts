@@ -8,6 +8,7 @@
  * A key is never used as a prefix to delete by either: deletes name each key an element item records (delete-thread.ts).
  * Items written before this layout keep the key they recorded.
  */
+import { createHash } from "node:crypto";
 import { IMPORT_JOB_ID } from "../entities/import-job";
 import { DataError } from "../errors";
 
@@ -96,7 +97,7 @@ export function isElementFileOf(objectKey: unknown, threadId: string, elementId:
   const identifier = objectKey.slice(0, -chainlit.length);
   // Threadbook's own roots hold four segments or two: a Chainlit key ends its identifier before them (a user named
   // "threadbook" keys `threadbook/{threadId}/{elementId}`, three).
-  return identifier !== "" && !/^threadbook(-shared|-imports)?\//.test(identifier);
+  return identifier !== "" && !/^threadbook(-shared|-imports|-previews)?\//.test(identifier);
 }
 
 export const SHARE_COPY_ROOT = "threadbook-shared";
@@ -113,6 +114,21 @@ export function shareCopyKey(threadId: string, elementId: string, fileName: stri
 /** True when `objectKey` is the share copy key of this element: the only recorded copy key ever signed or deleted. */
 export function isShareCopyKeyOf(objectKey: unknown, threadId: string, elementId: string): objectKey is string {
   return isKeyOf(SHARE_COPY_ROOT, objectKey, threadId, elementId);
+}
+
+export const PREVIEW_ROOT = "threadbook-previews";
+
+/**
+ * Where an element's small preview lives (docs/long-threads.md, "Image previews"):
+ * `threadbook-previews/{threadId}/{elementId}/{hash of the element's object key}.webp`. Built by the server from the
+ * object key the element item records (checked by isElementFileOf before), never from anything a client sends. The
+ * hash ties the preview to the very file it was made from (an element re-created with another file gets another key,
+ * so a stale preview is never signed) and keeps a Chainlit key's user identifier out of the link a share viewer gets.
+ * Four segments under a root of its own: never a Chainlit key (three), an element key or a share copy (other roots).
+ */
+export function previewKeyOf(threadId: string, elementId: string, objectKey: string): string {
+  const digest = createHash("sha256").update(objectKey).digest("hex").slice(0, 24);
+  return `${PREVIEW_ROOT}/${segment("threadId", threadId)}/${segment("elementId", elementId)}/${digest}.webp`;
 }
 
 /**

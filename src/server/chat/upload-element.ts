@@ -5,7 +5,7 @@
  */
 import { pipeline, Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { IdSchema, isDataError, readUrlOptions, type Element } from "@/data";
+import { DataError, IdSchema, isDataError, type Element } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
 import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
@@ -93,10 +93,11 @@ async function storeElement(services: Services, user: SessionUser, request: Uplo
       display: "inline",
       content,
     }, { owner: user.id });
-    const signed = element.objectKey
-      ? await services.storage.getReadUrl(element.objectKey, readUrlOptions(element))
-      : null;
-    return { status: 201, element: { ...element, url: signed?.url ?? null, urlExpiresAt: signed?.expiresAt ?? null } };
+    if (!element.objectKey) return { status: 201, element: { ...element, url: null, urlExpiresAt: null } };
+    // The file's link and its preview's (made as it was stored), signed as a thread's read signs them.
+    const [signed] = await services.data.signElements([element]);
+    if (!signed?.urlExpiresAt) throw new DataError("storage", `could not sign element ${element.id}`);
+    return { status: 201, element: signed };
   } catch (error) {
     if (limiter.exceeded) return { status: 413, error: tooLargeMessage(request.fileName, maxBytes) };
     if (isDataError(error, "storage") || isDataError(error, "unavailable")) {

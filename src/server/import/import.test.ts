@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { previewKeyOf } from "@/data";
 import { chatGptZip, CLAUDE_FIXTURE, declareSize, KYOTO_PNG, renameEntry, zipOf, CHATGPT_FIXTURE } from "../../../test/import-archives";
 import { importUploadKey } from "@/data";
 import type { ImportProblem } from "@/lib/shared/import-problem";
@@ -74,6 +75,9 @@ describe("importing a ChatGPT export", () => {
     const [image] = kyoto!.elements;
     expect(image).toMatchObject({ type: "image", mime: "image/png", name: "kyoto-map.png", forId: kyoto!.steps[0]!.id, bytes: KYOTO_PNG.length });
     expect(Buffer.from(await services.storage.read(image!.objectKey!, { maxBytes: 1_000_000 }))).toEqual(KYOTO_PNG);
+    // Its preview was made as it was stored: the thread's read signs it, no view needs to make it.
+    expect(image!.previewKey).toBe(previewKeyOf(image!.threadId, image!.id, image!.objectKey!));
+    expect((await fetch(image!.previewUrl!)).headers.get("content-type")).toBe("image/webp");
   });
 
   it("imported threads are searchable at once, by words inside their messages and the attachment's name", async () => {
@@ -95,7 +99,7 @@ describe("importing a ChatGPT export", () => {
     // Signed links change every second: compare what is stored.
     const stored = async (id: string) => {
       const thread = (await services.data.getThread(id))!;
-      return { ...thread, elements: thread.elements.map(({ url: _url, urlExpiresAt: _expires, ...element }) => element) };
+      return { ...thread, elements: thread.elements.map(({ url: _url, urlExpiresAt: _expires, previewUrl: _preview, previewUrlExpiresAt: _previewExpires, ...element }) => element) };
     };
     const before = await stored((await threadsOf(alice))[1]!.id);
     const again = await importFile(alice, await chatGptZip());

@@ -1,4 +1,8 @@
+import { randomUUID } from "node:crypto";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { previewKeyOf } from "@/data";
+import { readSharePage } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, URL_EXPIRES_SECONDS } from "../../../test/callers";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
@@ -61,5 +65,69 @@ describe("elements.delete", () => {
     await expect(caller.elements.delete({ threadId: seeded.threadId, elementId: seeded.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(caller.elements.delete({ threadId: seeded.threadId, elementId: other.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await services.data.getElement(other.threadId, other.elementId)).not.toBeNull();
+  });
+});
+
+describe("elements.preview and share.elementPreview", () => {
+  const photo = () => sharp({ create: { width: 1600, height: 1200, channels: 3, background: "#3a6ea5" } }).jpeg().toBuffer();
+
+  /** Alice's thread with a photo Chainlit stored (no preview yet): the first ask makes one. */
+  async function alicesPhoto() {
+    const alice = sessionUser();
+    const seeded = await seedThread(services, alice.id);
+    const elementId = randomUUID();
+    // Chainlit's `{identifier}/{thread}/{element}`. Without "@": s3rver does not decode `%40` in a copy's source (its
+    // decodeURI keeps it), so the share copy of an email-keyed file fails there; real S3 decodes it.
+    const identifier = `alice-${randomUUID().slice(0, 8)}`;
+    const objectKey = `${identifier}/${seeded.threadId}/${elementId}`;
+    await services.storage.uploadFile({ objectKey, data: await photo(), mime: "image/jpeg" });
+    await services.data.createElement({ id: elementId, threadId: seeded.threadId, forId: seeded.assistantStepId, type: "image", name: "photo.jpg", mime: "image/jpeg", objectKey });
+    return { alice, identifier, threadId: seeded.threadId, elementId, objectKey };
+  }
+
+  it("the owner gets a link to a small WebP; the thread's next read signs it, and the original stays the file's link", async () => {
+    const { alice, threadId, elementId } = await alicesPhoto();
+    const caller = callerFor(services, alice);
+    const link = await caller.elements.preview({ threadId, elementId });
+    const response = await fetch(link!.url);
+    expect(response.status).toBe(200);
+    expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).format).toBe("webp");
+    const element = (await caller.threads.get({ threadId })).elements.find((e) => e.id === elementId)!;
+    expect(element).toMatchObject({ previewUrl: expect.any(String), url: expect.any(String), previewRefused: false });
+    expect(element.url).not.toBe(element.previewUrl);
+    expectNoInternals(element);
+    expect(element).not.toHaveProperty("previewKey");
+  });
+
+  it("hostile: Bob cannot get a preview of Alice's image, through her thread or his own, and his asks make nothing", async () => {
+    const { threadId, elementId, objectKey } = await alicesPhoto();
+    const bob = sessionUser();
+    const bobs = await seedThread(services, bob.id);
+    const asBob = callerFor(services, bob);
+    await expect(asBob.elements.preview({ threadId, elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(asBob.elements.preview({ threadId: bobs.threadId, elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // Nothing was made or recorded for him: the preview's key is not in storage.
+    const raw = await services.data.getElement(threadId, elementId);
+    expect(raw?.previewKey ?? null).toBeNull();
+    await expect(services.storage.size(previewKeyOf(threadId, elementId, objectKey))).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("a share viewer gets previews of the snapshot's images only", async () => {
+    const { alice, identifier, threadId, elementId } = await alicesPhoto();
+    await callerFor(services, alice).share.create({ threadId, access: "public", expiry: "never" });
+    const viewer = callerFor(services, null);
+    expect(await viewer.share.elementPreview({ threadId, elementId })).toMatchObject({ url: expect.any(String) });
+    // The share page then sends it signed with its window, the original as a share copy: neither link names her.
+    const page = await readSharePage(services, threadId, null);
+    const shown = page.kind === "shared" ? page.thread.elements.find((e) => e.id === elementId) : undefined;
+    expect(shown).toMatchObject({ previewUrl: expect.stringContaining("/threadbook-previews/"), url: expect.stringContaining("/threadbook-shared/") });
+    for (const link of [shown!.previewUrl!, shown!.url!]) expect(decodeURIComponent(link)).not.toContain(identifier);
+    // An image added after the share, and an image of another of her threads, are not the viewer's to see.
+    const later = randomUUID();
+    await services.data.createElement({ id: later, threadId, type: "image", name: "later.jpg", mime: "image/jpeg", content: await photo(), createdAt: "2999-01-01T00:00:00.000000Z" });
+    await expect(viewer.share.elementPreview({ threadId, elementId: later })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const other = await alicesPhoto();
+    await expect(viewer.share.elementPreview({ threadId, elementId: other.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(viewer.share.elementPreview({ threadId: other.threadId, elementId: other.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

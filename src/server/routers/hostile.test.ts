@@ -87,6 +87,7 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "feedback.upsert": (c, i) => c.feedback.upsert({ threadId: i.threadId, forId: i.stepId, value: 0, comment: "pwned" }),
   "feedback.delete": (c, i) => c.feedback.delete({ threadId: i.threadId, feedbackId: i.feedbackId }),
   "elements.getUrl": (c, i) => c.elements.getUrl({ threadId: i.threadId, elementId: i.elementId }),
+  "elements.preview": (c, i) => c.elements.preview({ threadId: i.threadId, elementId: i.elementId }),
   "elements.delete": (c, i) => c.elements.delete({ threadId: i.threadId, elementId: i.elementId }),
   "share.state": (c, i) => c.share.state({ threadId: i.threadId }),
   "share.create": (c, i) => c.share.create({ threadId: i.threadId, access: "public", expiry: "never" }),
@@ -105,7 +106,7 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "threads.delete": (c, i) => c.threads.delete({ threadId: i.threadId }),
 };
 /** The procedures that also name something inside the thread. */
-const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.delete", "chat.regenerate", "chat.edit"];
+const CHILD_CALLS = ["threads.turns", "feedback.upsert", "feedback.delete", "elements.getUrl", "elements.preview", "elements.delete", "chat.regenerate", "chat.edit"];
 
 /** The code a call failed with, "resolved" if it did not; a message showing a key or a stack is flagged too. */
 async function outcome(run: () => Promise<unknown>): Promise<string> {

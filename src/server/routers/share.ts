@@ -153,6 +153,18 @@ export const shareRouter = createTRPCRouter({
   }),
 
   /**
+   * A link to the preview of an image in a shared thread's snapshot, made first if none is (as elements.preview for
+   * the owner), authorised and rate limited as elementUrl: an element outside the snapshot is NOT_FOUND.
+   */
+  elementPreview: publicProcedure.input(z.object({ threadId: IdSchema, elementId: IdSchema })).mutation(async ({ ctx, input }) => {
+    await assertShareRate(ctx.services, ctx.clientAddress);
+    const read = await readSharedOutline(ctx.services, input.threadId, ctx.user);
+    const element = read.kind === "shared" ? snapshotElement(read, input.elementId) : null;
+    if (!element?.objectKey) throw notShared();
+    return ctx.services.data.elementPreview(element);
+  }),
+
+  /**
    * "Continue in my history": the snapshot becomes a new thread of the caller (new ids, attachments copied in
    * storage), which then opens with the composer. What the copy adds to the caller's account (its steps' text and its
    * attachments' bytes) counts against their daily upload budget, as an import of it would: otherwise copying one big

@@ -15,11 +15,13 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Element } from "../../entities/element";
 import { DataError, isConditionalCheckFailed } from "../../errors";
-import { ELEMENT_PREFIX, elementSk, threadPk } from "../../keys";
+import { ELEMENT_PREFIX } from "../../keys";
 import { isOwnElementKey, isShareCopyKeyOf, shareCopyKey } from "../../storage/object-key";
 import { mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { signElement } from "../steps/elements";
+import { recordOnElement } from "../steps/element-record";
+import { signPreview } from "../steps/element-previews";
 import { queryPartition } from "../threads/partition";
 import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "./share-copy-record";
 
@@ -39,7 +41,9 @@ export async function elementsForShare(ctx: LayerContext, elements: readonly Ele
     if (isOwnElementKey(objectKey, threadId, id)) return signElement(ctx, unsigned);
     try {
       const copy = isShareCopyKeyOf(recorded, threadId, id) ? recorded : await makeShareCopy(ctx, element, objectKey);
-      return signElement(ctx, { ...unsigned, objectKey: copy });
+      // The preview is the original's (its key is derived from the original's, and names no owner: a hash of it).
+      const [signed, preview] = await Promise.all([signElement(ctx, { ...unsigned, objectKey: copy }), signPreview(ctx, element)]);
+      return { ...signed, ...preview };
     } catch (error) {
       ctx.logger.warn("could not copy an element for a share viewer", { threadId, elementId: id, error: String(error) });
       return { ...unsigned, objectKey: null };
@@ -56,21 +60,16 @@ async function makeShareCopy(ctx: LayerContext, element: Element, objectKey: str
   const storage = ctx.storage;
   const copy = shareCopyKey(element.threadId, element.id, element.name ?? element.id);
   await storage.copyFile(objectKey, copy);
+  let recorded: boolean;
   try {
-    await ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: { PK: threadPk(element.threadId), SK: elementSk(element.id) },
-        UpdateExpression: "SET #copy = :copy",
-        ConditionExpression: "#source = :source",
-        ExpressionAttributeNames: { "#copy": SHARE_COPY_ATTRIBUTE, "#source": "objectKey" },
-        ExpressionAttributeValues: { ":copy": copy, ":source": objectKey },
-      }),
-    );
+    recorded = await recordOnElement(ctx, element, objectKey, SHARE_COPY_ATTRIBUTE, copy);
   } catch (error) {
     await storage.deleteFile(copy).catch(() => false);
-    if (isConditionalCheckFailed(error)) throw new DataError("not_found", `element ${element.id} changed while it was copied`);
     throw error;
+  }
+  if (!recorded) {
+    await storage.deleteFile(copy).catch(() => false);
+    throw new DataError("not_found", `element ${element.id} changed while it was copied`);
   }
   ctx.logger.debug("share copy made", { threadId: element.threadId, elementId: element.id });
   return copy;

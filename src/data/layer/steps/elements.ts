@@ -14,6 +14,7 @@ import { type UploadData } from "../../storage/storage-client";
 import { type LayerContext } from "../context";
 import { indexElementName, removeSource } from "../search/search-index";
 import { recordedShareCopy } from "../shares/share-copy-record";
+import { makePreview, previewKeyFor, signPreview } from "./element-previews";
 
 export const DEFAULT_MIME = "application/octet-stream";
 
@@ -58,7 +59,8 @@ async function bestEffortDelete(ctx: LayerContext, objectKey: string): Promise<v
 export async function createElement(ctx: LayerContext, input: ElementInput, options: { owner?: string } = {}): Promise<Element> {
   const { content, ...fields } = input;
   // urlExpiresAt describes a signed link, never stored; a share copy is recorded by share-copies.ts alone.
-  const { urlExpiresAt: _signedOnly, shareCopyKey: _copy, ...parsed } = ElementSchema.parse(fields);
+  // A preview is recorded by element-previews.ts alone, for the file stored now (a copied element's is not its own).
+  const { urlExpiresAt: _signedOnly, shareCopyKey: _copy, previewKey: _made, previewRefused: _refused, previewUrl: _link, previewUrlExpiresAt: _linkExpiry, ...parsed } = ElementSchema.parse(fields);
   let element: Element = { ...parsed, mime: parsed.mime ?? DEFAULT_MIME, createdAt: parsed.createdAt ?? ctx.now() };
   let uploadedKey: string | undefined;
   if (content !== undefined) {
@@ -93,7 +95,30 @@ export async function createElement(ctx: LayerContext, input: ElementInput, opti
   // Its share copy (of the old content) is no longer recorded anywhere once the item is replaced.
   const oldCopy = previous && recordedShareCopy(previous, element.threadId);
   if (oldCopy) await bestEffortDelete(ctx, oldCopy);
+  const oldPreview = previousPreview(previous, element.threadId, element.id);
+  if (oldPreview && oldPreview !== previewKeyFor(element)) await bestEffortDelete(ctx, oldPreview);
+  return uploadedKey ? previewOnStore(ctx, element) : element;
+}
+
+/** The preview of an image stored just now, so its first view already has one. Never fails the upload. */
+async function previewOnStore(ctx: LayerContext, element: Element): Promise<Element> {
+  if (!previewKeyFor(element)) return element;
+  try {
+    const state = await makePreview(ctx, element);
+    if (state.kind === "made") return { ...element, previewKey: state.key };
+    if (state.kind === "refused") return { ...element, previewRefused: previewKeyFor(element) };
+  } catch (error) {
+    // The first view makes it instead (elements.preview).
+    ctx.logger.warn("could not make an uploaded image's preview", { threadId: element.threadId, elementId: element.id, error: String(error) });
+  }
   return element;
+}
+
+/** The preview key of the element an item (read raw, e.g. ALL_OLD) describes, recorded or not: what a delete removes. */
+export function previousPreview(item: Item | undefined, threadId: string, elementId: string): string | null {
+  const objectKey = recordedElementFile(item, threadId, elementId);
+  if (!item || !objectKey) return null;
+  return previewKeyFor({ id: elementId, threadId, objectKey, type: item.type as string | null, mime: item.mime as string | null });
 }
 
 /**
@@ -108,8 +133,8 @@ export const readUrlOptions = (element: Pick<Element, "name" | "mime">) => ({ do
 export async function signElement(ctx: LayerContext, element: Element): Promise<Element> {
   if (!ctx.storage || !element.objectKey) return element;
   try {
-    const signed = await ctx.storage.getReadUrl(element.objectKey, readUrlOptions(element));
-    return { ...element, url: signed.url, urlExpiresAt: signed.expiresAt };
+    const [signed, preview] = await Promise.all([ctx.storage.getReadUrl(element.objectKey, readUrlOptions(element)), signPreview(ctx, element)]);
+    return { ...element, url: signed.url, urlExpiresAt: signed.expiresAt, ...preview };
   } catch (error) {
     ctx.logger.warn("could not sign an element URL", { threadId: element.threadId, elementId: element.id, error: String(error) });
     return element;
@@ -124,7 +149,7 @@ export async function signElement(ctx: LayerContext, element: Element): Promise<
  * just now, sent to the owner and to share viewers as the file's download (docs/security.md, "Ownership").
  */
 export function elementFields(ctx: LayerContext, item: Item, threadId: string, elementId: string): Item {
-  const { urlExpiresAt: _neverStored, ...stored } = item;
+  const { urlExpiresAt: _neverStored, previewUrl: _neverStoredEither, previewUrlExpiresAt: _norThis, ...stored } = item;
   const recorded = stored.objectKey;
   const foreign = typeof recorded === "string" && !isElementFileOf(recorded, threadId, elementId);
   if (foreign) ctx.logger.warn("an element's objectKey names no file of it; ignored", { threadId, elementId });
@@ -153,5 +178,8 @@ export async function deleteElement(ctx: LayerContext, elementId: string, thread
   if (objectKey) await bestEffortDelete(ctx, objectKey);
   const copy = out.Attributes && recordedShareCopy(out.Attributes, threadId);
   if (copy) await bestEffortDelete(ctx, copy);
+  // Recorded or not: a preview being made as the item went is stored before its record fails.
+  const preview = previousPreview(out.Attributes, threadId, elementId);
+  if (preview) await bestEffortDelete(ctx, preview);
   return out.Attributes !== undefined;
 }

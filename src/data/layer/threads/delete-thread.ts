@@ -12,7 +12,7 @@ import { type LayerContext } from "../context";
 import { queryPartition } from "./partition";
 import { isSearchDoc, postingKeysOfDoc } from "../search/search-index";
 import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "../shares/share-copy-record";
-import { recordedElementFile } from "../steps/elements";
+import { previousPreview, recordedElementFile } from "../steps/elements";
 import { threadKey } from "../../keys";
 import { unpinDeletedThread } from "./pins";
 import { newestTrueWrite, TRUE_ACTIVITY_ATTRIBUTES } from "./true-activity";
@@ -62,7 +62,7 @@ export interface DeleteThreadOptions {
  * BatchWriteItem + 1 DeleteItem, and beside it 1 UpdateItem for the owner's pin (it writes nothing when the thread is not pinned). Postings and docs go before the THREAD item, so a repeated delete still finds them.
  */
 export async function deleteThread(ctx: LayerContext, threadId: string, options: DeleteThreadOptions = {}): Promise<boolean> {
-  const attributes = ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "terms", "owner", "userId", ...(options.keepIfWrittenAfter ? TRUE_ACTIVITY_ATTRIBUTES : [])];
+  const attributes = ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "type", "mime", "terms", "owner", "userId", ...(options.keepIfWrittenAfter ? TRUE_ACTIVITY_ATTRIBUTES : [])];
   const items = await queryPartition(ctx, threadId, { attributes });
   if (items.length === 0) return false;
   const owner = items.find((item) => item.SK === THREAD_SK)?.userId;
@@ -71,12 +71,12 @@ export async function deleteThread(ctx: LayerContext, threadId: string, options:
     return false;
   }
   if (options.keepIfWrittenAfter && (newestTrueWrite(items) ?? 0) > (timestampMicros(options.keepIfWrittenAfter) ?? Infinity)) return false;
-  // An element's file, and the copy share viewers were given of it (share-copies.ts) when one is recorded.
+  // An element's file, the copy share viewers were given of it (share-copies.ts) when one is recorded, and an image's
+  // preview (element-previews.ts), recorded or not: one being made as the thread goes is stored before its record fails.
   const objectKeys = items.flatMap((item) => {
     if (!String(item.SK).startsWith(ELEMENT_PREFIX)) return [];
-    const copy = recordedShareCopy(item, threadId);
-    const file = recordedElementFile(item, threadId, String(item.SK).slice(ELEMENT_PREFIX.length));
-    return [...(file ? [file] : []), ...(copy ? [copy] : [])];
+    const elementId = String(item.SK).slice(ELEMENT_PREFIX.length);
+    return [recordedElementFile(item, threadId, elementId), recordedShareCopy(item, threadId), previousPreview(item, threadId, elementId)].filter((key) => key !== null);
   });
   const blobs = await deleteBlobs(ctx, threadId, objectKeys);
   // The full-text postings live under the owner's SEARCH# partitions: the thread's doc items name them.
