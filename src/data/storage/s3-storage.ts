@@ -225,12 +225,15 @@ export class S3StorageClient implements StorageClient {
 
   /**
    * CopyObject (server side; objects up to 5 GB, far over the upload limit). Metadata is copied with the object, so
-   * the copy keeps its content type and download name. The source goes in URL-encoded, segment by segment.
+   * the copy keeps its content type and download name. The source goes in URL-encoded, segment by segment, except
+   * `@`, which a path may hold as it is: Chainlit keys files by its user's identifier (`{email}/{threadId}/{id}`), and
+   * s3rver decodes this header with `decodeURI`, which leaves `%40` as it is (S3 decodes either). A `+` must stay
+   * `%2B` for S3, so on s3rver a key with one cannot be copied (docs/chainlit.md).
    */
   async copyFile(sourceKey: string, targetKey: string): Promise<void> {
     checkObjectKey(sourceKey);
     checkObjectKey(targetKey);
-    const source = `${this.bucket}/${sourceKey.split("/").map(encodeURIComponent).join("/")}`;
+    const source = `${this.bucket}/${sourceKey.split("/").map((segment) => encodeURIComponent(segment).replaceAll("%40", "@")).join("/")}`;
     try {
       await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: targetKey, CopySource: source, MetadataDirective: "COPY" }));
     } catch (error) {

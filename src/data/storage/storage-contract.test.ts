@@ -144,6 +144,14 @@ describe.each(BACKENDS)("%s storage", (backend) => {
     await expect(storage.size(key("missing.csv"))).rejects.toMatchObject({ code: "not_found" });
   });
 
+  it("copies an object Chainlit keyed by its user's identifier ({email}/{threadId}/{elementId}: an @ and no extension)", async () => {
+    const source = `alice.martin@example.com/${randomUUID()}/${randomUUID()}`;
+    await storage.uploadFile({ objectKey: source, data: CSV, mime: "text/csv" });
+    const target = key();
+    await storage.copyFile(source, target);
+    expect(await (await fetch((await storage.getReadUrl(target)).url)).text()).toBe(CSV);
+  });
+
   it("names the bucket or container when it is missing", async () => {
     const missing = await freshStorage(backend, { create: false });
     const name = containerOf(missing);
