@@ -19,7 +19,8 @@ export default defineConfig({
   use: {
     // localhost, not 127.0.0.1: next-auth sets its cookie on the host Next reports.
     baseURL: `http://localhost:${port}`,
-    screenshot: "on",
+    // A failure's screenshot and trace; the states worth looking at in a passing run are taken by `snap()` in the specs.
+    screenshot: "only-on-failure",
     trace: "retain-on-failure",
   },
   projects: [
