@@ -6,6 +6,7 @@ import { I18nProvider } from "@/lib/client/i18n-provider";
 import { requestLocale } from "@/lib/server/request-locale";
 import { currentUser, signOut } from "@/server/auth";
 import { revokeSessions } from "@/server/auth/sessions";
+import { signInAgainAction } from "@/server/auth/sign-in-again";
 import { composerSettings } from "@/server/chat/composer-settings";
 import { getServices } from "@/server/services";
 import "./threads.css";
@@ -30,7 +31,7 @@ export default async function ThreadsLayout({ children }: { children: ReactNode 
   return (
     <I18nProvider initialLocale={locale}>
       <ComposerSettingsProvider settings={composerSettings(getServices())}>
-        <AppShell key={user.identifier} user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction}>
+        <AppShell key={user.identifier} user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction} signInAgainAction={signInAgainAction}>
           {children}
         </AppShell>
       </ComposerSettingsProvider>

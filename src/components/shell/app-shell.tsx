@@ -40,11 +40,14 @@ export function AppShell({
   user,
   signOutAction,
   signOutEverywhereAction,
+  signInAgainAction,
   children,
 }: {
   user: ShellUser;
   signOutAction: () => Promise<void>;
   signOutEverywhereAction: () => Promise<void>;
+  /** "Sign in again" before "Delete my account" (server/auth/sign-in-again.ts). */
+  signInAgainAction: (form: FormData) => Promise<void>;
   children: ReactNode;
 }) {
   claimClientState(user.identifier);
@@ -119,6 +122,7 @@ export function AppShell({
               user={user}
               signOutAction={signOut}
               signOutEverywhereAction={signOutEverywhere}
+              signInAgainAction={signInAgainAction}
               hidden={isPhone && !open}
               modal={drawerOpen}
             />

@@ -24,13 +24,14 @@ interface SidebarProps {
   user: ShellUser;
   signOutAction: () => Promise<void>;
   signOutEverywhereAction: () => Promise<void>;
+  signInAgainAction: (form: FormData) => Promise<void>;
   /** Off-screen drawer on a phone: out of the tab order and the accessibility tree. */
   hidden: boolean;
   /** Open drawer on a phone: a modal dialog. */
   modal: boolean;
 }
 
-export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, hidden, modal }: SidebarProps) {
+export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, signInAgainAction, hidden, modal }: SidebarProps) {
   const { t } = useI18n();
   const { isPhone, closeDrawer } = useShell();
   const [search, setSearch] = useState("");
@@ -93,7 +94,7 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, hid
       <ThreadList search={debounced} feedback={feedback} pending={search.trim() !== debounced} selected={active} navigation={navigation} />
       <DeletionProgress />
       <div className="sidebar-foot">
-        <UserMenu user={user} signOutEverywhereAction={signOutEverywhereAction} signOutAction={signOutAction} />
+        <UserMenu user={user} signOutEverywhereAction={signOutEverywhereAction} signOutAction={signOutAction} signInAgainAction={signInAgainAction} />
         <div className="foot-actions">
           <ThemeToggle />
           <LocaleSwitcher />

@@ -1,6 +1,7 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useEffect, useState, useTransition } from "react";
+import { DELETE_ACCOUNT_PARAM } from "@/lib/shared/delete-account-param";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { useShell, type ShellUser } from "./shell-context";
 import { ActionMenu } from "@/components/ui/action-menu";
@@ -16,13 +17,15 @@ interface UserMenuProps {
   signOutEverywhereAction: () => Promise<void>;
   /** Clears the tab and lands on the sign-in page (app-shell.tsx): after the account is deleted. */
   signOutAction: () => Promise<void>;
+  /** "Sign in again" before "Delete my account" (server/auth/sign-in-again.ts), a server action. */
+  signInAgainAction: (form: FormData) => Promise<void>;
 }
 
 /**
  * The signed-in user in the sidebar's foot; its menu holds "Sign out everywhere" (after a confirmation) and the two
  * complete deletes, last and marked as dangerous (docs/security.md, "Deleting everything").
  */
-export function UserMenu({ user, signOutEverywhereAction, signOutAction }: UserMenuProps) {
+export function UserMenu({ user, signOutEverywhereAction, signOutAction, signInAgainAction }: UserMenuProps) {
   const { t } = useI18n();
   const [confirming, setConfirming] = useState(false);
   const [sharedLinks, setSharedLinks] = useState(false);
@@ -31,6 +34,19 @@ export function UserMenu({ user, signOutEverywhereAction, signOutAction }: UserM
   const { showShortcuts } = useShell();
   const [deletingAll, setDeletingAll] = useState(false);
   const [deletingAccount, setDeletingAccount] = useState(false);
+  // Back from "Sign in again" (server/auth/sign-in-again.ts): the dialog opens once, and the parameter leaves the
+  // address so a reload or a copied link does not open it again. It only opens the dialog; the server decides.
+  // Both steps in one task, so an effect run twice (development's strict mode) still opens it once.
+  useEffect(() => {
+    if (!new URL(window.location.href).searchParams.has(DELETE_ACCOUNT_PARAM)) return;
+    const timer = setTimeout(() => {
+      const url = new URL(window.location.href);
+      url.searchParams.delete(DELETE_ACCOUNT_PARAM);
+      window.history.replaceState(window.history.state, "", `${url.pathname}${url.search}${url.hash}`);
+      setDeletingAccount(true);
+    });
+    return () => clearTimeout(timer);
+  }, []);
   return (
     <>
       <ActionMenu
@@ -72,7 +88,7 @@ export function UserMenu({ user, signOutEverywhereAction, signOutAction }: UserM
         <DeleteAllDialog open={deletingAll} onOpenChange={setDeletingAll} />
       </OnceOpened>
       <OnceOpened open={deletingAccount}>
-        <DeleteAccountDialog open={deletingAccount} onOpenChange={setDeletingAccount} identifier={user.identifier} signOut={signOutAction} />
+        <DeleteAccountDialog open={deletingAccount} onOpenChange={setDeletingAccount} identifier={user.identifier} signOut={signOutAction} signInAgain={signInAgainAction} />
       </OnceOpened>
       <ConfirmDialog
         open={confirming}

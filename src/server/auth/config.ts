@@ -8,7 +8,7 @@ import { gatherOAuthFacts } from "./oauth-provider-api";
 import { admitOAuthUser, oauthIdentity, oauthMayEnter, verifiedEmail } from "./oauth-sign-in";
 import { oauthProviders, oauthSettings } from "./providers";
 import { safeCallbackPath } from "./safe-callback";
-import { stampSessionVersion, userFromToken } from "./sessions";
+import { stampSessionVersion, stampSignIn, userFromToken } from "./sessions";
 import { getLogger } from "@/data";
 
 const authLog = getLogger("Auth");
@@ -75,7 +75,8 @@ export const authConfig = {
     async jwt({ token, user, account }) {
       if (account && user?.id) Object.assign(token, { sub: user.id, email: user.id });
       // Revocable sessions (sessions.ts): the version is stamped at sign-in and checked on every later read.
-      if (account) return stampSessionVersion(getServices(), token, user?.sessionVersion);
+      // The sign-in time and provider, for "Delete my account" (docs/security.md, "Deleting everything").
+      if (account) return stampSessionVersion(getServices(), stampSignIn(token, account.provider), user?.sessionVersion);
       return (await userFromToken(getServices(), token)) ? token : null;
     },
     /** Every post-sign-in and sign-out target: this app's own paths only (safe-callback.ts). */

@@ -7,12 +7,13 @@ import { uploadElement } from "../chat/upload-element";
 import { checkCredentials } from "./credentials";
 import { hashPassword } from "./password";
 import { createSessionVersions } from "./session-versions";
-import { revokeSessions, sessionUserFromRequest, stampSessionVersion } from "./sessions";
+import { revokeSessions, sessionUserFromRequest, stampSessionVersion, stampSignIn } from "./sessions";
 
 const SECRET = "test-secret-that-is-at-least-32-characters";
 const COOKIE = "authjs.session-token";
 const TTL_MS = 30_000;
 const PASSWORD = "correct horse battery";
+const SIGNED_IN_AT = Date.parse("2026-12-01T12:00:00Z");
 
 let table: TestTable;
 beforeAll(async () => {
@@ -31,7 +32,8 @@ function instance() {
 async function signedIn(services: ReturnType<typeof instance>["services"], identifier: string, typed = identifier) {
   const result = await checkCredentials(services.data, { identifier: typed, password: PASSWORD }, `addr-${randomUUID()}`);
   if (!result.ok) throw new Error("sign-in failed");
-  const token = await stampSessionVersion(services, { sub: result.user.id, email: result.user.identifier, name: result.user.name }, result.user.sessionVersion);
+  // As config.ts's jwt callback does at sign-in.
+  const token = await stampSessionVersion(services, stampSignIn({ sub: result.user.id, email: result.user.identifier, name: result.user.name }, "credentials", SIGNED_IN_AT), result.user.sessionVersion);
   const jwt = await encode({ token: token!, secret: SECRET, salt: COOKIE });
   return new Request("http://localhost/api/trpc/threads.list", { headers: { cookie: `${COOKIE}=${jwt}` } });
 }
@@ -48,7 +50,7 @@ describe("revocable sessions", () => {
     const identifier = await newUser(services);
     const request = await signedIn(services, identifier, identifier.toUpperCase());
     table.requests.reset();
-    for (let i = 0; i < 20; i++) expect(await sessionUserFromRequest(services, request, SECRET)).toEqual({ id: identifier, identifier, name: "Session User" });
+    for (let i = 0; i < 20; i++) expect(await sessionUserFromRequest(services, request, SECRET)).toEqual({ id: identifier, identifier, name: "Session User", signedInAt: SIGNED_IN_AT, signInProvider: "credentials" });
     expect(table.requests.count).toBe(1);
     clock.now += TTL_MS + 1;
     await Promise.all([...Array(10)].map(() => sessionUserFromRequest(services, request, SECRET)));
@@ -118,6 +120,18 @@ describe("revocable sessions", () => {
     expect(await stampSessionVersion(services, { sub: lower, email: lower, name: "N" }, undefined)).toEqual({ sub: identifier, email: identifier, name: "N", sv });
     expect(await stampSessionVersion(services, { sub: `${randomUUID()}@example.com` }, undefined)).toBeNull();
     expect(await stampSessionVersion(services, {}, "v")).toBeNull();
+  });
+
+  it("a session carries when and with which provider it signed in; a token from before has no time", async () => {
+    const { services } = instance();
+    const identifier = await newUser(services);
+    const sv = await services.data.getSessionVersion(identifier);
+    const cookieOf = async (token: Parameters<typeof encode>[0]["token"]) =>
+      new Request("http://localhost/", { headers: { cookie: `${COOKIE}=${await encode({ token, secret: SECRET, salt: COOKIE })}` } });
+    const at = Date.parse("2026-12-01T12:00:00.750Z");
+    const stamped = stampSignIn({ sub: identifier, email: identifier, sv }, "oidc", at);
+    expect(await sessionUserFromRequest(services, await cookieOf(stamped), SECRET)).toMatchObject({ id: identifier, signedInAt: Date.parse("2026-12-01T12:00:00Z"), signInProvider: "oidc" });
+    expect(await sessionUserFromRequest(services, await cookieOf({ sub: identifier, email: identifier, sv }), SECRET)).toMatchObject({ id: identifier, signedInAt: null, signInProvider: null });
   });
 
   it("a revoked session gets UNAUTHORIZED from the API and 401 from the upload route", async () => {

@@ -17,6 +17,15 @@ declare module "next-auth" {
   }
 }
 
+declare module "next-auth/jwt" {
+  interface JWT {
+    /** When this session signed in (seconds since the epoch): "Delete my account" asks for a recent one. */
+    authAt?: number;
+    /** The provider it signed in with (`credentials` or an OAuth provider id): "Sign in again" uses the same one. */
+    authProvider?: string;
+  }
+}
+
 type SessionServices = Pick<Services, "data" | "sessions">;
 
 /**
@@ -34,11 +43,26 @@ export async function stampSessionVersion(services: SessionServices, token: JWT,
   return Object.assign(token, { sub: auth.identifier, email, sv: auth.sessionVersion });
 }
 
+/**
+ * At sign-in, and only then: when and how this session signed in. Later reads keep both as they are (next-auth
+ * re-encodes the same token), so a session's sign-in time never moves forward without a new sign-in.
+ */
+export function stampSignIn(token: JWT, provider: string, now = Date.now()): JWT {
+  return Object.assign(token, { authAt: Math.floor(now / 1000), authProvider: provider });
+}
+
 /** The user a decoded session token stands for, or null: no token, a token from before versions, or revoked. */
 export async function userFromToken(services: SessionServices, token: JWT | null): Promise<SessionUser | null> {
   if (!token?.sub) return null;
   if (!(await services.sessions.isCurrent(token.sub, token.sv))) return null;
-  return { id: token.sub, identifier: typeof token.email === "string" ? token.email : token.sub, name: typeof token.name === "string" ? token.name : null };
+  return {
+    id: token.sub,
+    identifier: typeof token.email === "string" ? token.email : token.sub,
+    name: typeof token.name === "string" ? token.name : null,
+    // A token from before sign-in times carries none: it counts as an old sign-in.
+    signedInAt: typeof token.authAt === "number" ? token.authAt * 1000 : null,
+    signInProvider: typeof token.authProvider === "string" ? token.authProvider : null,
+  };
 }
 
 const SECURE_SESSION_COOKIE = "__Secure-authjs.session-token";

@@ -12,6 +12,7 @@ import { hashPassword } from "../auth/password";
 import { waitForDeletion } from "./deletion-jobs";
 import { resumeInterruptedDeletions } from "./resume-deletions";
 import { DELETION_STALE_AFTER_MS, runDeletion } from "./run-deletion";
+import { RECENT_SIGN_IN_SECONDS } from "./confirm-account-deletion";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 let table: TestTable;
@@ -188,7 +189,7 @@ describe("Delete my account", () => {
   it("deletes the threads and every item keyed by the user, and ends their sessions", async () => {
     const alice = await passwordUser("correct horse battery");
     const asAlice = callerFor(services, alice);
-    expect(await asAlice.user.deleteAccountConfirmation()).toBe("password");
+    expect(await asAlice.user.deleteAccountConfirmation()).toEqual({ kind: "password" });
     const ours = await seedThread(services, alice.id);
     const theirs = await chainlitWritten(alice.id);
     await asAlice.threads.pin({ threadId: ours.threadId });
@@ -212,14 +213,65 @@ describe("Delete my account", () => {
     expect(await exists(theirs.objectKey)).toBe(false);
   });
 
-  it("asks a user without a password for their identifier", async () => {
-    const oauth = sessionUser();
-    await services.data.createUser({ identifier: oauth.id, metadata: {} });
+  /** A user without a password (OAuth, or made by Chainlit), as a session that signed in `agoMs` ago with the test IdP. */
+  async function userWithoutPassword(agoMs: number | null) {
+    const user = { ...sessionUser(), signedInAt: agoMs === null ? null : Date.now() - agoMs, signInProvider: "oidc" };
+    await services.data.createUser({ identifier: user.id, metadata: {} });
+    return user;
+  }
+  const RECENT_MS = RECENT_SIGN_IN_SECONDS * 1000;
+
+  it("asks a user without a password for their identifier, after a recent sign-in", async () => {
+    const oauth = await userWithoutPassword(60_000);
     const caller = callerFor(services, oauth);
-    expect(await caller.user.deleteAccountConfirmation()).toBe("identifier");
+    expect(await caller.user.deleteAccountConfirmation()).toEqual({ kind: "identifier", recentSignIn: true, recentSignInMinutes: 10, provider: "oidc" });
     await expect(caller.user.deleteAccount({ confirmation: "someone else" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await caller.user.deleteAccount({ confirmation: oauth.id.toUpperCase() });
     await waitForDeletion(oauth.id);
     expect(await partition(`USER#${oauth.id}`)).toEqual([]);
+  });
+
+  for (const [name, ago] of [
+    ["longer ago than the limit", RECENT_MS + 5_000],
+    ["at an unknown time (a session from before sign-in times were kept)", null],
+  ] as const) {
+    it(`refuses a user without a password who signed in ${name}, identifier typed right, and deletes nothing`, async () => {
+      const oauth = await userWithoutPassword(ago);
+      const thread = await seedThread(services, oauth.id);
+      const caller = callerFor(services, oauth);
+      expect(await caller.user.deleteAccountConfirmation()).toMatchObject({ kind: "identifier", recentSignIn: false, provider: "oidc" });
+      await expect(caller.user.deleteAccount({ confirmation: oauth.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringContaining("Sign in again") });
+      expect(await services.data.getUserAuth(oauth.id)).not.toBeNull();
+      expect(await services.data.getUser(oauth.id)).not.toBeNull();
+      expect(await table.partitionSks(thread.threadId)).toContain("THREAD");
+      expect(await services.data.getDeletionJob(oauth.id)).toBeNull();
+    });
+  }
+
+  it("after signing in again as someone else, deletes that account only: the session decides who", async () => {
+    const first = await userWithoutPassword(RECENT_MS + 60_000);
+    const firstThread = await seedThread(services, first.id);
+    await expect(callerFor(services, first).user.deleteAccount({ confirmation: first.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    // "Sign in again" went to the provider, where another account signed in: the session is now that account's.
+    const second = await userWithoutPassword(1_000);
+    const asSecond = callerFor(services, second);
+    // The first account's identifier does not confirm the second's delete, and moves nothing of the first.
+    await expect(asSecond.user.deleteAccount({ confirmation: first.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await asSecond.user.deleteAccount({ confirmation: second.id });
+    await waitForDeletion(second.id);
+    expect(await partition(`USER#${second.id}`)).toEqual([]);
+    expect(await services.data.getUserAuth(first.id)).not.toBeNull();
+    expect(await table.partitionSks(firstThread.threadId)).toContain("THREAD");
+    expect(await services.data.getDeletionJob(first.id)).toBeNull();
+  });
+
+  it("keeps asking a password user for the password, however recent or old the sign-in", async () => {
+    const alice = { ...(await passwordUser("correct horse battery")), signedInAt: Date.now() - 10 * RECENT_MS, signInProvider: "credentials" };
+    const asAlice = callerFor(services, alice);
+    expect(await asAlice.user.deleteAccountConfirmation()).toEqual({ kind: "password" });
+    await expect(callerFor(services, { ...alice, signedInAt: Date.now() }).user.deleteAccount({ confirmation: alice.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await asAlice.user.deleteAccount({ confirmation: "correct horse battery" });
+    expect(await services.data.getUserAuth(alice.id)).toBeNull();
+    await waitForDeletion(alice.id);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { DeletionJob } from "@/data";
 import { PASSWORD_MAX } from "../auth/password";
-import { assertAccountDeletionConfirmed, confirmationKind } from "../deletion/confirm-account-deletion";
+import { assertAccountDeletionConfirmed, deletionConfirmation } from "../deletion/confirm-account-deletion";
 import { lookAfterDeletion, startDeletion } from "../deletion/deletion-jobs";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
@@ -39,11 +39,14 @@ export const userRouter = createTRPCRouter({
   /** "Delete all conversations": a job over every thread last active before now, Chainlit's included. */
   deleteAllThreads: protectedProcedure.mutation(async ({ ctx }) => deletionView(await startDeletion(ctx.services, ctx.user.id, "threads"))),
 
-  /** What "Delete my account" asks to be typed: the password, or for a user without one the identifier. */
-  deleteAccountConfirmation: protectedProcedure.query(({ ctx }) => confirmationKind(ctx.services, ctx.user.id)),
+  /**
+   * What "Delete my account" asks for: the password, or for a user without one the identifier and a recent sign-in
+   * (whether this session's is, and which provider signs in again). Only a hint for the dialog: deleteAccount decides.
+   */
+  deleteAccountConfirmation: protectedProcedure.query(({ ctx }) => deletionConfirmation(ctx.services, ctx.user)),
 
   /**
-   * "Delete my account": checked confirmation, the job (all threads, then every item keyed by the user), and at once
+   * "Delete my account": checked confirmation (a recent sign-in too for a user without a password), the job (all threads, then every item keyed by the user), and at once
    * the account's own items: from here no password works and every session of the user ends.
    */
   deleteAccount: protectedProcedure.input(z.object({ confirmation: z.string().min(1).max(PASSWORD_MAX) })).mutation(async ({ ctx, input }) => {

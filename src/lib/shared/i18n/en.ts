@@ -257,6 +257,9 @@ export const en = {
   deleteAccountIdentifier: (identifier: string) => `Type ${identifier} to confirm`,
   deleteAccountWrong: "That does not match. Nothing was deleted.",
   deleteAccountTooManyTries: "Too many attempts. Try again later.",
+  deleteAccountSignInAgain: (minutes: number) =>
+    `To delete your account, sign in again first: it needs a sign-in within the last ${minutes} minutes, so that a browser left open or a stolen session cannot erase it. You come back here to confirm.`,
+  deleteAccountSignInAgainButton: "Sign in again",
   // Refusals the server explains (src/lib/shared/refusal.ts)
   uploadBudgetReached: (mb: number | null, hours: number | null) =>
     `You have uploaded ${mb ? `the ${mb} MB of files` : "all the files"} this app accepts from one account in a day.${hours ? ` Try again in ${hours} hour${hours === 1 ? "" : "s"}.` : ""}`,

@@ -247,6 +247,8 @@ export const zhCN: Dictionary = {
   deleteAccountIdentifier: (identifier: string) => `输入 ${identifier} 以确认`,
   deleteAccountWrong: "输入不匹配，没有删除任何内容。",
   deleteAccountTooManyTries: "尝试次数过多，请稍后再试。",
+  deleteAccountSignInAgain: (minutes: number) => `要删除账号，请先重新登录：删除需要最近 ${minutes} 分钟内的登录，以免无人看管的浏览器或被盗的会话删除你的账号。登录后会回到这里确认。`,
+  deleteAccountSignInAgainButton: "重新登录",
   uploadBudgetReached: (mb: number | null, hours: number | null) =>
     `你在一天内上传的文件已达到每个账户每天${mb ? ` ${mb} MB ` : ""}的上限。${hours ? `请 ${hours} 小时后再试。` : ""}`,
   storageUnavailable: "文件存储暂时不可用，文件未保存。请重试。",
