@@ -22,6 +22,12 @@ import { seedLongThread, type SeededLongThread } from "../../../scripts/seed-lon
 import { CHATGPT_FIXTURE, zipOf } from "../../../test/import-archives";
 import { callerFor, createTestServices, expectNoInternals, newThread, seedThread, sessionUser, type Caller, type SeededThread } from "../../../test/callers";
 
+/**
+ * A client address no other call of this file has used (documentation range, 2^32 of them): the share budget is per
+ * address and per minute, and a budget-of-1 test given an address an earlier test had hit was refused at once.
+ */
+const freshAddress = () => `2001:db8:${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}::1`;
+
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`, "Alice");
 const bob = sessionUser(`bob-${randomUUID()}@example.com`, "Bob");
@@ -505,7 +511,7 @@ describe("share links", () => {
     const limited = { ...services, env: { ...services.env, SHARE_RATE_PER_MINUTE: 2 } };
     const from = (address: string) => createCaller(createInnerContext({ user: bob, services: limited, clientAddress: address }));
     const ids = { threadId: aliceShared.threadId, elementId: aliceShared.elementId };
-    const address = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const address = freshAddress();
     await expectCodes("resolved", [1, 2].map((n): [string, () => Promise<unknown>] => [`call ${n}`, () => from(address).share.elementUrl(ids)]));
     await expectCodes("TOO_MANY_REQUESTS", [["call 3", () => from(address).share.elementUrl(ids)], ["continue", () => from(address).share.continue({ threadId: ids.threadId })]]);
     await expectCodes("resolved", [["another address", () => from("198.51.100.1").share.elementUrl(ids)]]);
@@ -661,7 +667,7 @@ describe("share turn cursors (share.turns)", () => {
   let daves: SeededLongThread;
   const asCarol = () => callerFor(services, carol);
   /** A caller from an address of its own: the share budget is per address. */
-  const viewer = (user: typeof bob | null = null) => createCaller(createInnerContext({ user, services, clientAddress: `203.0.113.${Math.floor(Math.random() * 250)}` }));
+  const viewer = (user: typeof bob | null = null) => createCaller(createInnerContext({ user, services, clientAddress: freshAddress() }));
   const newerCursorOf = async (threadId: string) => {
     const page = await readSharePage(services, threadId, bob);
     if (page.kind !== "shared") throw new Error(page.kind);
@@ -735,7 +741,7 @@ describe("share turn cursors (share.turns)", () => {
       ["another thread's step", () => viewer().share.turns({ threadId: carols.threadId, stepId: aliceThread.assistantStepId })],
       ["a step of a thread not shared", () => viewer().share.turns({ threadId: aliceLong.threadId, stepId: aliceLong.turns[0]!.messageId })],
     ]);
-    const limited = createCaller(createInnerContext({ user: null, services: { ...services, env: { ...services.env, SHARE_RATE_PER_MINUTE: 1 } }, clientAddress: `203.0.113.${Math.floor(Math.random() * 250)}` }));
+    const limited = createCaller(createInnerContext({ user: null, services: { ...services, env: { ...services.env, SHARE_RATE_PER_MINUTE: 1 } }, clientAddress: freshAddress() }));
     const cursor = await newerCursorOf(carols.threadId);
     await expectCodes("resolved", [["first", () => limited.share.turns({ threadId: carols.threadId, cursor })]]);
     await expectCodes("TOO_MANY_REQUESTS", [["second", () => limited.share.turns({ threadId: carols.threadId, cursor })]]);
