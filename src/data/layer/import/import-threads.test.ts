@@ -33,8 +33,9 @@ describe("importThreads", () => {
     const [user, id] = [uid("u-"), uid("t-")];
     const { result, byOperation } = await countOf(table, () => layer.importThreads(user, [imported(id, 4)]));
     expect(result).toEqual({ written: [id], existing: [], taken: [] });
-    // The steps with their full-text index's postings, then its docs, then the THREAD item: one batch each.
-    expect(byOperation).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 3 });
+    // The claim (a conditional PutItem) and its check that the partition holds nothing else (a Query of 2 keys), the
+    // steps with their full-text index's postings, then its docs (one batch each), then the THREAD item (a conditional PutItem).
+    expect(byOperation).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 2, QueryCommand: 1, BatchWriteItemCommand: 2 });
     expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({
       PK: `THREAD#${id}`,
       SK: "THREAD",
@@ -103,7 +104,7 @@ describe("importThreads with feedback", () => {
     const thread = { ...imported(id, 4), feedback: [{ forId: `${id}-s1`, value: 1 as const, comment: "good" }, { forId: `${id}-s3`, value: 0 as const, comment: null }, { forId: "not-a-step", value: 1 as const, comment: null }] };
     const { byOperation } = await countOf(table, () => layer.importThreads(user, [thread]));
     // No more requests: the two markers go with the docs.
-    expect(byOperation).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 3 });
+    expect(byOperation).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 2, QueryCommand: 1, BatchWriteItemCommand: 2 });
     expect(await table.plain(`THREAD#${id}`, `STEP#${id}-s1`)).toMatchObject({ feedback: { id: `THREAD#${id}::STEP#${id}-s1`, forId: `${id}-s1`, threadId: id, value: 1, comment: "good" } });
     expect(await table.plain(`THREAD#${id}`, "FEEDBACK#0")).toMatchObject({ id, stepIds: new Set([`${id}-s3`]), UserThreadPK: `USER#${user}#FEEDBACK#0`, UserThreadSK: "TS#2024-05-01T10:05:00.000000Z" });
     for (const value of [0, 1] as const) expect((await layer.listThreads({ first: 5 }, { userId: user, feedback: value })).data.map((t) => t.id)).toEqual([id]);

@@ -27,7 +27,9 @@ import { wantedSources } from "../search/search-rebuild";
 import { partsAttribute, planStepWrite } from "../steps/step-parts";
 import { removeLeftovers } from "../threads/leftovers";
 import { deleteThread } from "../threads/delete-thread";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { claimThread, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isImportClaim, releaseClaim, type ClaimKind } from "./import-claims";
 import { IdSchema } from "../../entities/common";
 
 /** BatchWriteItems of one batch in flight at once (the import job runs a few batches at once besides). */
@@ -121,52 +123,64 @@ const PROBED_SKS = [THREAD_SK, searchDocSk(NAME_SOURCE), feedbackMarkerSk(0), fe
 
 export async function importThreads(ctx: LayerContext, userId: string, threads: readonly ImportedThread[]): Promise<ImportThreadsResult> {
   userThreadPk(userId); // refuses a reserved identifier before anything is read
-  const found = await batchGet(ctx, threads.flatMap((t) => PROBED_SKS.map((SK) => ({ PK: threadPk(t.id), SK }))), ["PK", "SK", "userId"]);
-  const owners = new Map(found.filter((item) => item.SK === THREAD_SK).map((item) => [String(item.PK), item.userId]));
+  const found = await batchGet(ctx, threads.flatMap((t) => PROBED_SKS.map((SK) => ({ PK: threadPk(t.id), SK }))), ["PK", "SK", "userId", IMPORT_CLAIM, "UserThreadPK"]);
+  const before = new Map(found.filter((item) => item.SK === THREAD_SK).map((item) => [String(item.PK), item]));
   const usedBefore = new Set(found.filter((item) => item.SK !== THREAD_SK).map((item) => String(item.PK)));
   const result: ImportThreadsResult = { written: [], existing: [], taken: [] };
-  const fresh: ImportedThread[] = [];
+  const candidates: Array<{ thread: ImportedThread; kind: ClaimKind }> = [];
   // THREAD items that name nobody: a Chainlit session left open on this import's thread saved its user_session back
   // after the delete (update_thread with no user: docs/chainlit.md, "One table, two apps"), its steps beside it. The
   // id is this user's own (the importer derives it from the user and the source), so what is there is this import's
   // own leftover: it goes whole, and the conversation is written as the file has it. An item naming another user is
-  // never touched (taken).
-  const ownerless: ImportedThread[] = [];
+  // never touched (taken). This user's own claim that never finished (an interrupted import) is claimed again and
+  // written over (the ids are the same).
   for (const thread of threads) {
-    const pk = threadPk(thread.id);
-    const owner = owners.get(pk);
-    if (!owners.has(pk)) fresh.push(thread);
-    else if (typeof owner !== "string" || owner === "") {
-      ownerless.push(thread);
-      fresh.push(thread);
-    } else (owner === userId ? result.existing : result.taken).push(thread.id);
+    const head = before.get(threadPk(thread.id));
+    if (!head) candidates.push({ thread, kind: "fresh" });
+    else if (typeof head.userId !== "string" || head.userId === "") candidates.push({ thread, kind: "ownerless" });
+    else if (head.userId === userId && isImportClaim(head) && head.UserThreadPK === undefined) candidates.push({ thread, kind: "unfinished" });
+    else (head.userId === userId ? result.existing : result.taken).push(thread.id);
   }
-  await mapLimited(ownerless, WRITES_IN_FLIGHT, (thread) => deleteThread(ctx, thread.id));
-  // A conversation imported before, then deleted by a Chainlit app (whose delete_thread leaves Threadbook's items), comes
-  // back under the same id: the markers and search docs of its earlier life would be taken for this one's, and the
-  // THREAD item below says both indexes are exact (a 👎 given before the delete listed it under 👎 again, the words of
-  // a turn continued then found it). They go first, with their postings.
-  const reused = fresh.filter((thread) => usedBefore.has(threadPk(thread.id)) && !ownerless.includes(thread));
-  await mapLimited(reused, WRITES_IN_FLIGHT, (thread) => removeLeftovers(ctx, thread.id));
   // Validate everything before the first write, so a bad step fails the batch without half of it stored.
-  const rated = fresh.map(feedbackByStep);
-  const contents = fresh.flatMap((thread, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
-  const heads = fresh.map((thread) => threadItem(userId, thread));
-  const markers = fresh.flatMap((thread, i) => markerItems(userId, thread, rated[i]!, String(heads[i]!.UserThreadSK)));
+  const rated = candidates.map(({ thread }) => feedbackByStep(thread));
+  const contentsByThread = candidates.map(({ thread }, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
+  const heads = candidates.map(({ thread }) => threadItem(userId, thread));
+
+  const token = randomUUID();
+  // Each thread is claimed (a conditional write of its THREAD item) before anything goes into its partition, so a
+  // thread someone created under the same id since the check above is never written into (import-claims.ts).
+  const claimed = await mapLimited(candidates, WRITES_IN_FLIGHT, async ({ thread, kind }) => {
+    // A conversation imported before, then deleted by a Chainlit app (whose delete_thread leaves Threadbook's items),
+    // comes back under the same id: the markers and search docs of its earlier life would be taken for this one's, and
+    // the THREAD item below says both indexes are exact (a 👎 given before the delete listed it under 👎 again, the
+    // words of a turn continued then found it). They go first, with their postings, and only while no thread is there.
+    if (kind === "fresh" && usedBefore.has(threadPk(thread.id))) await removeLeftovers(ctx, thread.id);
+    // A user-less leftover goes whole, unless someone gave it an owner since (then the claim below fails).
+    if (kind === "ownerless") await deleteThread(ctx, thread.id, { onlyIfUnowned: true });
+    if (!(await claimThread(ctx, userId, thread.id, kind, token))) return false;
+    // Nothing may be in a partition just claimed but the claim (an unfinished one of this user holds its own items).
+    if (kind !== "unfinished" && !(await holdsOnlyTheClaim(ctx, thread.id))) {
+      await releaseClaim(ctx, thread.id, token);
+      return false;
+    }
+    return true;
+  });
+  const taken = candidates.filter((_, i) => !claimed[i]);
+  result.taken.push(...taken.map(({ thread }) => thread.id));
+  if (taken.length > 0) ctx.logger.warn("import found threads created under its ids meanwhile; left them alone", { threads: taken.length });
+  const mine = candidates.flatMap((c, i) => (claimed[i] ? [i] : []));
+  const contents = mine.flatMap((i) => contentsByThread[i]!);
+  const markers = mine.flatMap((i) => markerItems(userId, candidates[i]!.thread, rated[i]!, String(heads[i]!.UserThreadSK)));
   // The full-text index of the new threads (their names and steps), written with the steps, docs after postings:
   // searchable once they appear. THREAD items last: a thread only appears (and counts as imported) once all of it is
   // in. Steps and postings share their requests (25 items each, whatever they are), so a batch wastes at most one
   // part-filled request per phase.
-  const contentsOf = new Map<string, Item[]>();
-  for (const item of contents) {
-    const pk = String(item.PK);
-    if (!contentsOf.has(pk)) contentsOf.set(pk, []);
-    contentsOf.get(pk)!.push(item);
-  }
-  const index = fresh.map((thread, i) => newSourceItems(thread.id, userId, wantedSources([heads[i]!, ...(contentsOf.get(threadPk(thread.id)) ?? [])])));
+  const index = mine.map((i) => newSourceItems(candidates[i]!.thread.id, userId, wantedSources([heads[i]!, ...contentsByThread[i]!])));
   const postings = index.flatMap((entry) => entry.postings);
   const docs = index.flatMap((entry) => entry.docs);
-  for (const phase of [[...contents, ...postings], [...docs, ...markers], heads]) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
-  result.written = fresh.map((t) => t.id);
+  for (const phase of [[...contents, ...postings], [...docs, ...markers]]) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
+  // The THREAD item replaces the claim, only while it is still this import's: one PutItem a thread.
+  const finished = await mapLimited(mine, WRITES_IN_FLIGHT, (i) => finishClaim(ctx, userId, heads[i]!, token));
+  mine.forEach((i, k) => (finished[k] ? result.written : result.taken).push(candidates[i]!.thread.id));
   return result;
 }
