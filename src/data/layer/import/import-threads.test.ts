@@ -1,6 +1,8 @@
 /** importThreads and import job items against dynalite: Chainlit's item shapes, no overwrite, the owner's partition. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
+import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
+import { directSenderOf } from "../../dynamo/dynamo-direct";
+import { DataError } from "../../errors";
 import { planMarkerFixes } from "../feedback/feedback-rebuild";
 import { queryPartition } from "../threads/partition";
 
@@ -110,6 +112,59 @@ describe("importThreads with feedback", () => {
     for (const value of [0, 1] as const) expect((await layer.listThreads({ first: 5 }, { userId: user, feedback: value })).data.map((t) => t.id)).toEqual([id]);
     const items = await queryPartition(layer.context, id);
     expect(planMarkerFixes(items, user)).toEqual([]);
+  });
+});
+
+describe("importThreads' claims", () => {
+  /** Fails the finishing PutItem of `threadId` once: an import interrupted after its steps, before its THREAD item. */
+  const failFinishOnce = (threadId: string) => {
+    const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+      if (operation === "PutItem" && String(input.ConditionExpression).startsWith("#claim = :claim") && JSON.stringify(input.Item).includes(`THREAD#${threadId}`)) {
+        stop();
+        throw new DataError("unavailable", "the instance died here");
+      }
+      return next();
+    });
+  };
+
+  it("an interrupted import leaves its claim unlisted everywhere (its markers and docs written), and importing again finishes it", async () => {
+    const layer = table.layer();
+    const [user, id] = [uid("u-"), uid("t-")];
+    const thread = { ...imported(id, 4), feedback: [{ forId: `${id}-s1`, value: 1 as const, comment: null }] };
+    failFinishOnce(id);
+    await expect(layer.importThreads(user, [thread])).rejects.toMatchObject({ code: "unavailable" });
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({ PK: `THREAD#${id}`, SK: "THREAD", id, userId: user, userIdentifier: user, importClaim: expect.any(String) });
+    expect(await table.partitionSks(id)).toContain("FEEDBACK#1");
+    // Half written: not in the list, not under 👍 though its marker is there, not found by its words; and no reader
+    // takes the items beside the claim for leftovers (they are still there after those reads).
+    expect((await layer.listThreads({ first: 5 }, { userId: user })).data).toEqual([]);
+    expect((await layer.listThreads({ first: 5 }, { userId: user, feedback: 1 })).data).toEqual([]);
+    expect((await layer.listThreads({ first: 5 }, { userId: user, search: "text" })).data).toEqual([]);
+    const sks = await table.partitionSks(id);
+    expect(sks).toEqual(expect.arrayContaining(["FEEDBACK#1", `STEP#${id}-s0`, `STEP#${id}-s3`]));
+    // Another user's import (a collision) never takes it; the same user's, resumed, claims it again and finishes it.
+    expect(await layer.importThreads(uid("u-"), [thread])).toMatchObject({ written: [], taken: [id] });
+    expect(await layer.importThreads(user, [thread])).toEqual({ written: [id], existing: [], taken: [] });
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).not.toHaveProperty("importClaim");
+    for (const filter of [{}, { feedback: 1 as const }, { search: "imported" }]) expect([filter, (await layer.listThreads({ first: 5 }, { userId: user, ...filter })).data.map((t) => t.id)]).toEqual([filter, [id]]);
+    expect(await table.partitionSks(id)).toEqual(sks);
+    expect(await layer.importThreads(user, [thread])).toEqual({ written: [], existing: [id], taken: [] });
+  });
+
+  it("a Chainlit update_thread naming another user between the claim and the THREAD item: that item stays, the conversation is taken", async () => {
+    const layer = table.layer();
+    const [user, mallory, id] = [uid("u-"), uid("u-"), uid("t-")];
+    const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+      const out = await next();
+      if (operation === "PutItem" && input.ConditionExpression === "attribute_not_exists(PK)" && JSON.stringify(input.Item).includes(`THREAD#${id}`)) {
+        stop();
+        await chainlitUpdateThread(table, id, { at: "2025-06-01T08:00:00.000000Z", name: "Mallory's", userId: mallory });
+      }
+      return out;
+    });
+    expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [], existing: [], taken: [id] });
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).toMatchObject({ name: "Mallory's", userId: mallory, UserThreadPK: `USER#${mallory}` });
+    expect((await layer.listThreads({ first: 5 }, { userId: user })).data).toEqual([]);
   });
 });
 

@@ -182,5 +182,7 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   // The THREAD item replaces the claim, only while it is still this import's: one PutItem a thread.
   const finished = await mapLimited(mine, WRITES_IN_FLIGHT, (i) => finishClaim(ctx, userId, heads[i]!, token));
   mine.forEach((i, k) => (finished[k] ? result.written : result.taken).push(candidates[i]!.thread.id));
+  // This instance's search window of the user does not hold the new threads (as createThread).
+  if (result.written.length > 0) ctx.searchWindows.forgetUser(userId);
   return result;
 }
