@@ -1,7 +1,7 @@
 /**
  * The import job: reads the source (import-source.ts), writes conversations in batches (the data layer's
- * importThreads: one BatchGetItem and a few BatchWriteItems per batch), stores attachments, and after each batch
- * writes progress to the job item, whose answer also says whether the owner asked to cancel. Whatever happens, the job
+ * importThreads: one BatchGetItem and a few BatchWriteItems per batch, each thread claimed before it is written),
+ * stores attachments, and after each batch writes progress to the job item, whose answer also says whether the owner asked to cancel. Whatever happens, the job
  * ends with a status and a message, unless it stopped being this runner's (another instance took it over, or it was
  * ended elsewhere): then it stops writing at once and leaves the file to whoever has the job now.
  *

@@ -2,11 +2,12 @@
  * Writing whole threads that come from an export (docs/import-export.md): items exactly as Chainlit's layer writes
  * them (a THREAD item, one `STEP#` item per step, big fields split into parts as every step write here does), sent
  * with BatchWriteItem, so a batch of conversations costs one BatchGetItem plus a handful of BatchWriteItems instead
- * of one request per step.
+ * of one request per step, and three requests a conversation for its claim (import-claims.ts: the claim, its check,
+ * the finished THREAD item, which no batch can carry: BatchWriteItem takes no condition).
  *
  * Ids come from the importer (deterministic per user and source conversation), so importing the same file again finds
  * the threads already there: they are reported as existing and not written again. A thread id that exists under
- * another user is never written into.
+ * another user, or that anyone takes between the check and the claim, is never written into.
  *
  * Feedback (a Threadbook export's 👍/👎) is written as upsertFeedback leaves it: the map inside the step item, in
  * Chainlit's shape, and the thread's marker item per value (feedback-markers.ts), so the feedback filter finds the
