@@ -151,6 +151,26 @@ describe("importThreads' claims", () => {
     expect(await layer.importThreads(user, [thread])).toEqual({ written: [], existing: [id], taken: [] });
   });
 
+  it("a batch the table refuses half way leaves nothing: what was written goes and the claims are given back", async () => {
+    const layer = table.layer();
+    const [user, a, b] = [uid("u-"), uid("t-"), uid("t-")];
+    let writes = 0;
+    // The steps land, then the docs' BatchWriteItem is refused (as DynamoDB refuses an item over 400 KB).
+    const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+      if (operation === "BatchWriteItem" && JSON.stringify(input).includes(`THREAD#${a}`) && ++writes === 2) {
+        stop();
+        throw new DataError("too_large", "Item size has exceeded the maximum allowed size");
+      }
+      return next();
+    });
+    await expect(layer.importThreads(user, [imported(a, 2), imported(b, 2)])).rejects.toMatchObject({ code: "too_large" });
+    expect(writes).toBe(2);
+    expect([await table.partitionSks(a), await table.partitionSks(b)]).toEqual([[], []]);
+    expect(await table.postingsOf(user)).toEqual([]);
+    // One at a time (as the job retries), each is written whole.
+    for (const id of [a, b]) expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [id], existing: [], taken: [] });
+  });
+
   it("a Chainlit update_thread naming another user between the claim and the THREAD item: that item stays, the conversation is taken", async () => {
     const layer = table.layer();
     const [user, mallory, id] = [uid("u-"), uid("u-"), uid("t-")];

@@ -20,7 +20,7 @@ import { THREAD_NAME_MAX } from "../../entities/thread";
 import { definedEntries } from "../../dynamo/codec";
 import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, type FeedbackValue } from "../../entities/feedback";
 import { NAME_SOURCE, THREAD_SK, feedbackId, feedbackIndexPk, feedbackMarkerSk, searchDocSk, stepSk, threadPk, userThreadPk, userThreadSk } from "../../keys";
-import { batchGet, batchPut, mapLimited } from "../batch";
+import { batchDelete, batchGet, batchPut, mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { FEEDBACK_INDEXED_AT } from "../feedback/feedback-rebuild";
 import { newSourceItems, SEARCH_INDEXED_AT } from "../search/search-index";
@@ -179,7 +179,18 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   const index = mine.map((i) => newSourceItems(candidates[i]!.thread.id, userId, wantedSources([heads[i]!, ...contentsByThread[i]!])));
   const postings = index.flatMap((entry) => entry.postings);
   const docs = index.flatMap((entry) => entry.docs);
-  for (const phase of [[...contents, ...postings], [...docs, ...markers]]) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
+  const phases = [[...contents, ...postings], [...docs, ...markers]];
+  try {
+    for (const phase of phases) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
+  } catch (error) {
+    // A batch the table refuses (a step too large) is retried one conversation at a time by the job: what this one
+    // wrote goes and its claims are given back, so the conversation the table cannot hold leaves nothing behind. Best
+    // effort: a claim left (the table unavailable) is this user's unfinished one, claimed again by the next import.
+    await batchDelete(ctx, phases.flat().map(({ PK, SK }) => ({ PK: String(PK), SK: String(SK) })))
+      .then(() => mapLimited(mine, WRITES_IN_FLIGHT, (i) => releaseClaim(ctx, candidates[i]!.thread.id, token)))
+      .catch((cleanup: unknown) => ctx.logger.warn("could not give back an import's claims", { error: String(cleanup) }));
+    throw error;
+  }
   // The THREAD item replaces the claim, only while it is still this import's: one PutItem a thread.
   const finished = await mapLimited(mine, WRITES_IN_FLIGHT, (i) => finishClaim(ctx, userId, heads[i]!, token));
   mine.forEach((i, k) => (finished[k] ? result.written : result.taken).push(candidates[i]!.thread.id));
