@@ -9,7 +9,7 @@
  * writes beside it for a deleted thread's leftovers, and Chainlit's author check refuses anyone else a resume of it)
  * with `importClaim` and without the index keys: no list shows it, Chainlit's included, until it is finished.
  */
-import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../../dynamo/codec";
 import { isConditionalCheckFailed } from "../../errors";
 import { THREAD_SK, threadPk } from "../../keys";
@@ -34,22 +34,37 @@ const CONDITIONS: Record<ClaimKind, string> = {
   unfinished: "userId = :me AND attribute_exists(#claim) AND attribute_not_exists(UserThreadPK)",
 };
 
-/** Claims one thread; false when its condition failed (someone else's now). One PutItem. */
-export async function claimThread(ctx: LayerContext, userId: string, threadId: string, kind: ClaimKind, token: string): Promise<boolean> {
+/** Sends a conditional write; false when its condition failed. */
+async function conditionally(ctx: LayerContext, command: PutCommand | DeleteCommand | UpdateCommand): Promise<boolean> {
   try {
-    await ctx.doc.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: { PK: threadPk(threadId), SK: THREAD_SK, id: threadId, userId, userIdentifier: userId, [IMPORT_CLAIM]: token },
-        ConditionExpression: CONDITIONS[kind],
-        ...(kind === "unfinished" ? { ExpressionAttributeNames: { "#claim": IMPORT_CLAIM }, ExpressionAttributeValues: { ":me": userId } } : {}),
-      }),
-    );
+    await ctx.doc.send(command as PutCommand);
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
+}
+
+/** The THREAD item's key, and a condition that it is still the claim `token` (plus `extra`). */
+const stillClaimed = (ctx: LayerContext, threadId: string, token: string, extra = "") => ({
+  TableName: ctx.tableName,
+  Key: { PK: threadPk(threadId), SK: THREAD_SK },
+  ConditionExpression: `#claim = :claim${extra}`,
+  ExpressionAttributeNames: { "#claim": IMPORT_CLAIM },
+  ExpressionAttributeValues: { ":claim": token } as Record<string, unknown>,
+});
+
+/** Claims one thread; false when its condition failed (someone else's now). One PutItem. */
+export function claimThread(ctx: LayerContext, userId: string, threadId: string, kind: ClaimKind, token: string): Promise<boolean> {
+  return conditionally(
+    ctx,
+    new PutCommand({
+      TableName: ctx.tableName,
+      Item: { PK: threadPk(threadId), SK: THREAD_SK, id: threadId, userId, userIdentifier: userId, [IMPORT_CLAIM]: token },
+      ConditionExpression: CONDITIONS[kind],
+      ...(kind === "unfinished" ? { ExpressionAttributeNames: { "#claim": IMPORT_CLAIM }, ExpressionAttributeValues: { ":me": userId } } : {}),
+    }),
+  );
 }
 
 /**
@@ -72,19 +87,15 @@ export async function holdsOnlyTheClaim(ctx: LayerContext, threadId: string): Pr
 
 /** Gives a claim back (only if it is still this one), leaving whatever else is in the partition as it is. */
 export async function releaseClaim(ctx: LayerContext, threadId: string, token: string): Promise<void> {
-  try {
-    await ctx.doc.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: { PK: threadPk(threadId), SK: THREAD_SK },
-        ConditionExpression: "#claim = :claim",
-        ExpressionAttributeNames: { "#claim": IMPORT_CLAIM },
-        ExpressionAttributeValues: { ":claim": token },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  await conditionally(ctx, new DeleteCommand(stillClaimed(ctx, threadId, token)));
+}
+
+/**
+ * Takes the claim's mark off a THREAD item someone else made theirs since (it would keep their thread out of the
+ * 👍/👎 filter): only while it is still this claim's.
+ */
+export async function dropClaimMark(ctx: LayerContext, threadId: string, token: string): Promise<void> {
+  await conditionally(ctx, new UpdateCommand({ ...stillClaimed(ctx, threadId, token), UpdateExpression: "REMOVE #claim" }));
 }
 
 /**
@@ -92,20 +103,7 @@ export async function releaseClaim(ctx: LayerContext, threadId: string, token: s
  * one has given it an owner in a list since (Chainlit's update_thread with a user sets UserThreadPK); false otherwise.
  * One PutItem: the claim's mark goes with it.
  */
-export async function finishClaim(ctx: LayerContext, userId: string, head: Item, token: string): Promise<boolean> {
-  try {
-    await ctx.doc.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: head,
-        ConditionExpression: "#claim = :claim AND userId = :me AND attribute_not_exists(UserThreadPK)",
-        ExpressionAttributeNames: { "#claim": IMPORT_CLAIM },
-        ExpressionAttributeValues: { ":claim": token, ":me": userId },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+export function finishClaim(ctx: LayerContext, userId: string, head: Item, token: string): Promise<boolean> {
+  const { Key: _key, ...condition } = stillClaimed(ctx, String(head.id), token, " AND userId = :me AND attribute_not_exists(UserThreadPK)");
+  return conditionally(ctx, new PutCommand({ ...condition, Item: head, ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ":me": userId } }));
 }

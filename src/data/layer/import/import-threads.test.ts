@@ -184,6 +184,10 @@ describe("importThreads' claims", () => {
     });
     expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [], existing: [], taken: [id] });
     expect(await table.plain(`THREAD#${id}`, "THREAD")).toMatchObject({ name: "Mallory's", userId: mallory, UserThreadPK: `USER#${mallory}` });
+    // Nothing of the import is left in it (its steps, docs, postings), and its claim's mark neither.
+    expect(await table.partitionSks(id)).toEqual(["THREAD"]);
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).not.toHaveProperty("importClaim");
+    expect(await table.postingsOf(user)).toEqual([]);
     expect((await layer.listThreads({ first: 5 }, { userId: user })).data).toEqual([]);
   });
 });

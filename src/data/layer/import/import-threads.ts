@@ -30,7 +30,7 @@ import { removeLeftovers } from "../threads/leftovers";
 import { deleteThread } from "../threads/delete-thread";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { claimThread, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isImportClaim, releaseClaim, type ClaimKind } from "./import-claims";
+import { claimThread, dropClaimMark, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isImportClaim, releaseClaim, type ClaimKind } from "./import-claims";
 import { IdSchema } from "../../entities/common";
 
 /** BatchWriteItems of one batch in flight at once (the import job runs a few batches at once besides). */
@@ -171,7 +171,8 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   if (taken.length > 0) ctx.logger.warn("import found threads created under its ids meanwhile; left them alone", { threads: taken.length });
   const mine = candidates.flatMap((c, i) => (claimed[i] ? [i] : []));
   const contents = mine.flatMap((i) => contentsByThread[i]!);
-  const markers = mine.flatMap((i) => markerItems(userId, candidates[i]!.thread, rated[i]!, String(heads[i]!.UserThreadSK)));
+  const markersOf = mine.map((i) => markerItems(userId, candidates[i]!.thread, rated[i]!, String(heads[i]!.UserThreadSK)));
+  const markers = markersOf.flat();
   // The full-text index of the new threads (their names and steps), written with the steps, docs after postings:
   // searchable once they appear. THREAD items last: a thread only appears (and counts as imported) once all of it is
   // in. Steps and postings share their requests (25 items each, whatever they are), so a batch wastes at most one
@@ -180,13 +181,16 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   const postings = index.flatMap((entry) => entry.postings);
   const docs = index.flatMap((entry) => entry.docs);
   const phases = [[...contents, ...postings], [...docs, ...markers]];
+  /** Deletes what this call wrote of the threads `ks` (of `mine`): their steps, parts, docs, postings and markers. */
+  const unwrite = (ks: number[]) =>
+    batchDelete(ctx, ks.flatMap((k) => [...contentsByThread[mine[k]!]!, ...index[k]!.postings, ...index[k]!.docs, ...markersOf[k]!]).map(({ PK, SK }) => ({ PK: String(PK), SK: String(SK) })));
   try {
     for (const phase of phases) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
   } catch (error) {
     // A batch the table refuses (a step too large) is retried one conversation at a time by the job: what this one
     // wrote goes and its claims are given back, so the conversation the table cannot hold leaves nothing behind. Best
     // effort: a claim left (the table unavailable) is this user's unfinished one, claimed again by the next import.
-    await batchDelete(ctx, phases.flat().map(({ PK, SK }) => ({ PK: String(PK), SK: String(SK) })))
+    await unwrite(mine.map((_, k) => k))
       .then(() => mapLimited(mine, WRITES_IN_FLIGHT, (i) => releaseClaim(ctx, candidates[i]!.thread.id, token)))
       .catch((cleanup: unknown) => ctx.logger.warn("could not give back an import's claims", { error: String(cleanup) }));
     throw error;
@@ -194,6 +198,10 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   // The THREAD item replaces the claim, only while it is still this import's: one PutItem a thread.
   const finished = await mapLimited(mine, WRITES_IN_FLIGHT, (i) => finishClaim(ctx, userId, heads[i]!, token));
   mine.forEach((i, k) => (finished[k] ? result.written : result.taken).push(candidates[i]!.thread.id));
+  // A thread someone gave another owner since the claim (Chainlit's update_thread naming a user) is theirs: what the
+  // import wrote into it goes (its ids are the import's own, never theirs).
+  const lost = mine.flatMap((_, k) => (finished[k] ? [] : [k]));
+  if (lost.length > 0) await Promise.all([unwrite(lost), mapLimited(lost, WRITES_IN_FLIGHT, (k) => dropClaimMark(ctx, candidates[mine[k]!]!.thread.id, token))]);
   // This instance's search window of the user does not hold the new threads (as createThread).
   if (result.written.length > 0) ctx.searchWindows.forgetUser(userId);
   return result;
