@@ -307,12 +307,12 @@ describe("round trips", () => {
     const job = await importFile(user, JSON.stringify(conversations), "conversations.json");
     expect(job).toMatchObject({ status: "done", imported: 25 });
     // The running-import check (1 Query) and, beside it, the day's upload budget (1 UpdateItem) and the delete-job check (1 GetItem); 75 steps (3 BatchWriteItems), their full-text index (75 sources: 100
-    // postings in 4, then 75 docs in 3), then 25 THREAD items (1); 1 BatchGetItem; job create, its stored size,
-    // 2 progress updates and the end; the get.
-    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 1, PutItemCommand: 1, BatchGetItemCommand: 1, BatchWriteItemCommand: 11, UpdateItemCommand: 5, GetItemCommand: 2 });
+    // postings in 4, then 75 docs in 3); 1 BatchGetItem; per thread its claim (1 PutItem), the claim's check (1 Query) and
+    // the THREAD item (1 PutItem); job create, its stored size, 2 progress updates and the end; the get.
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ QueryCommand: 26, PutItemCommand: 51, BatchGetItemCommand: 1, BatchWriteItemCommand: 10, UpdateItemCommand: 5, GetItemCommand: 2 });
   });
 
-  it("the bench's conversations (6 shown messages, an edited-away branch) cost exactly 4.3 requests each, the job's own writes included", async () => {
+  it("the bench's conversations (6 shown messages, an edited-away branch) cost exactly 7.3 requests each, the job's own writes included", async () => {
     const { benchConversation } = await import("../../../scripts/bench-import");
     const { runImport } = await import("./run-import");
     const { importLimits } = await import("./import-limits");
@@ -331,10 +331,11 @@ describe("round trips", () => {
     const outcome = await runImport({ data: services.data, userId: user.id, jobId, file: source, limits: importLimits(services.env), runner: THIS_RUNNER, heartbeatMs: 3_600_000 });
     expect(outcome).toMatchObject({ status: "done", imported: count });
     // Per batch of 25: 1 BatchGetItem; 200 steps with their 2,225 postings (89 a conversation: one per distinct
-    // word of each message and of the title) in 97 BatchWriteItems, 175 docs in 7, 25 THREAD items in 1; and 1 job
-    // update. Plus the job's first progress write (the count) and its end.
-    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ BatchGetItemCommand: 4, BatchWriteItemCommand: 420, UpdateItemCommand: 6 });
+    // word of each message and of the title) in 97 BatchWriteItems, 175 docs in 7; per thread its claim (1 PutItem),
+    // the claim's check (1 Query) and the THREAD item (1 conditional PutItem); and 1 job update. Plus the job's first
+    // progress write (the count) and its end.
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ BatchGetItemCommand: 4, BatchWriteItemCommand: 416, PutItemCommand: 200, QueryCommand: 100, UpdateItemCommand: 6 });
     const total = [...services.requests.byOperation.values()].reduce((a, b) => a + b, 0);
-    expect(total / count).toBeCloseTo(4.3, 1);
+    expect(total / count).toBeCloseTo(7.3, 1);
   });
 });

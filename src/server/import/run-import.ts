@@ -1,9 +1,10 @@
 /**
  * The import job: reads the source (import-source.ts), writes conversations in batches (the data layer's
- * importThreads: one BatchGetItem and a few BatchWriteItems per batch), stores attachments, and after each batch
- * writes progress to the job item, whose answer also says whether the owner asked to cancel. Whatever happens, the job
- * ends with a status and a message, unless it stopped being this runner's (another instance took it over, or it was
- * ended elsewhere): then it stops writing at once and leaves the file to whoever has the job now.
+ * importThreads: one BatchGetItem and a few BatchWriteItems per batch, each thread claimed before it is written),
+ * stores attachments, and after each batch writes progress to the job item, whose answer also says whether the owner
+ * asked to cancel. Whatever happens, the job ends with a status and a message, unless it stopped being this runner's
+ * (another instance took it over, or it was ended elsewhere): then it stops writing at once and leaves the file to
+ * whoever has the job now.
  *
  * Resuming: after each batch the job item says exactly how many conversations, in the file's order, are written
  * (`done`), with the counts so far. A runner that takes over a job passes over those `done` and carries on from the

@@ -1,6 +1,8 @@
 /** importThreads and import job items against dynalite: Chainlit's item shapes, no overwrite, the owner's partition. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
+import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
+import { directSenderOf } from "../../dynamo/dynamo-direct";
+import { DataError } from "../../errors";
 import { planMarkerFixes } from "../feedback/feedback-rebuild";
 import { queryPartition } from "../threads/partition";
 
@@ -33,8 +35,9 @@ describe("importThreads", () => {
     const [user, id] = [uid("u-"), uid("t-")];
     const { result, byOperation } = await countOf(table, () => layer.importThreads(user, [imported(id, 4)]));
     expect(result).toEqual({ written: [id], existing: [], taken: [] });
-    // The steps with their full-text index's postings, then its docs, then the THREAD item: one batch each.
-    expect(byOperation).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 3 });
+    // The claim (a conditional PutItem) and its check that the partition holds nothing else (a Query of 2 keys), the
+    // steps with their full-text index's postings, then its docs (one batch each), then the THREAD item (a conditional PutItem).
+    expect(byOperation).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 2, QueryCommand: 1, BatchWriteItemCommand: 2 });
     expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({
       PK: `THREAD#${id}`,
       SK: "THREAD",
@@ -103,12 +106,89 @@ describe("importThreads with feedback", () => {
     const thread = { ...imported(id, 4), feedback: [{ forId: `${id}-s1`, value: 1 as const, comment: "good" }, { forId: `${id}-s3`, value: 0 as const, comment: null }, { forId: "not-a-step", value: 1 as const, comment: null }] };
     const { byOperation } = await countOf(table, () => layer.importThreads(user, [thread]));
     // No more requests: the two markers go with the docs.
-    expect(byOperation).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 3 });
+    expect(byOperation).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 2, QueryCommand: 1, BatchWriteItemCommand: 2 });
     expect(await table.plain(`THREAD#${id}`, `STEP#${id}-s1`)).toMatchObject({ feedback: { id: `THREAD#${id}::STEP#${id}-s1`, forId: `${id}-s1`, threadId: id, value: 1, comment: "good" } });
     expect(await table.plain(`THREAD#${id}`, "FEEDBACK#0")).toMatchObject({ id, stepIds: new Set([`${id}-s3`]), UserThreadPK: `USER#${user}#FEEDBACK#0`, UserThreadSK: "TS#2024-05-01T10:05:00.000000Z" });
     for (const value of [0, 1] as const) expect((await layer.listThreads({ first: 5 }, { userId: user, feedback: value })).data.map((t) => t.id)).toEqual([id]);
     const items = await queryPartition(layer.context, id);
     expect(planMarkerFixes(items, user)).toEqual([]);
+  });
+});
+
+describe("importThreads' claims", () => {
+  /** Fails the finishing PutItem of `threadId` once: an import interrupted after its steps, before its THREAD item. */
+  const failFinishOnce = (threadId: string) => {
+    const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+      if (operation === "PutItem" && String(input.ConditionExpression).startsWith("#claim = :claim") && JSON.stringify(input.Item).includes(`THREAD#${threadId}`)) {
+        stop();
+        throw new DataError("unavailable", "the instance died here");
+      }
+      return next();
+    });
+  };
+
+  it("an interrupted import leaves its claim unlisted everywhere (its markers and docs written), and importing again finishes it", async () => {
+    const layer = table.layer();
+    const [user, id] = [uid("u-"), uid("t-")];
+    const thread = { ...imported(id, 4), feedback: [{ forId: `${id}-s1`, value: 1 as const, comment: null }] };
+    failFinishOnce(id);
+    await expect(layer.importThreads(user, [thread])).rejects.toMatchObject({ code: "unavailable" });
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({ PK: `THREAD#${id}`, SK: "THREAD", id, userId: user, userIdentifier: user, importClaim: expect.any(String) });
+    expect(await table.partitionSks(id)).toContain("FEEDBACK#1");
+    // Half written: not in the list, not under 👍 though its marker is there, not found by its words; and no reader
+    // takes the items beside the claim for leftovers (they are still there after those reads).
+    expect((await layer.listThreads({ first: 5 }, { userId: user })).data).toEqual([]);
+    expect((await layer.listThreads({ first: 5 }, { userId: user, feedback: 1 })).data).toEqual([]);
+    expect((await layer.listThreads({ first: 5 }, { userId: user, search: "text" })).data).toEqual([]);
+    const sks = await table.partitionSks(id);
+    expect(sks).toEqual(expect.arrayContaining(["FEEDBACK#1", `STEP#${id}-s0`, `STEP#${id}-s3`]));
+    // Another user's import (a collision) never takes it; the same user's, resumed, claims it again and finishes it.
+    expect(await layer.importThreads(uid("u-"), [thread])).toMatchObject({ written: [], taken: [id] });
+    expect(await layer.importThreads(user, [thread])).toEqual({ written: [id], existing: [], taken: [] });
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).not.toHaveProperty("importClaim");
+    for (const filter of [{}, { feedback: 1 as const }, { search: "imported" }]) expect([filter, (await layer.listThreads({ first: 5 }, { userId: user, ...filter })).data.map((t) => t.id)]).toEqual([filter, [id]]);
+    expect(await table.partitionSks(id)).toEqual(sks);
+    expect(await layer.importThreads(user, [thread])).toEqual({ written: [], existing: [id], taken: [] });
+  });
+
+  it("a batch the table refuses half way leaves nothing: what was written goes and the claims are given back", async () => {
+    const layer = table.layer();
+    const [user, a, b] = [uid("u-"), uid("t-"), uid("t-")];
+    let writes = 0;
+    // The steps land, then the docs' BatchWriteItem is refused (as DynamoDB refuses an item over 400 KB).
+    const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+      if (operation === "BatchWriteItem" && JSON.stringify(input).includes(`THREAD#${a}`) && ++writes === 2) {
+        stop();
+        throw new DataError("too_large", "Item size has exceeded the maximum allowed size");
+      }
+      return next();
+    });
+    await expect(layer.importThreads(user, [imported(a, 2), imported(b, 2)])).rejects.toMatchObject({ code: "too_large" });
+    expect(writes).toBe(2);
+    expect([await table.partitionSks(a), await table.partitionSks(b)]).toEqual([[], []]);
+    expect(await table.postingsOf(user)).toEqual([]);
+    // One at a time (as the job retries), each is written whole.
+    for (const id of [a, b]) expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [id], existing: [], taken: [] });
+  });
+
+  it("a Chainlit update_thread naming another user between the claim and the THREAD item: that item stays, the conversation is taken", async () => {
+    const layer = table.layer();
+    const [user, mallory, id] = [uid("u-"), uid("u-"), uid("t-")];
+    const stop = directSenderOf(table.client)!.intercept(async ({ operation, input }, next) => {
+      const out = await next();
+      if (operation === "PutItem" && input.ConditionExpression === "attribute_not_exists(PK)" && JSON.stringify(input.Item).includes(`THREAD#${id}`)) {
+        stop();
+        await chainlitUpdateThread(table, id, { at: "2025-06-01T08:00:00.000000Z", name: "Mallory's", userId: mallory });
+      }
+      return out;
+    });
+    expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [], existing: [], taken: [id] });
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).toMatchObject({ name: "Mallory's", userId: mallory, UserThreadPK: `USER#${mallory}` });
+    // Nothing of the import is left in it (its steps, docs, postings), and its claim's mark neither.
+    expect(await table.partitionSks(id)).toEqual(["THREAD"]);
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).not.toHaveProperty("importClaim");
+    expect(await table.postingsOf(user)).toEqual([]);
+    expect((await layer.listThreads({ first: 5 }, { userId: user })).data).toEqual([]);
   });
 });
 

@@ -2,11 +2,12 @@
  * Writing whole threads that come from an export (docs/import-export.md): items exactly as Chainlit's layer writes
  * them (a THREAD item, one `STEP#` item per step, big fields split into parts as every step write here does), sent
  * with BatchWriteItem, so a batch of conversations costs one BatchGetItem plus a handful of BatchWriteItems instead
- * of one request per step.
+ * of one request per step, and three requests a conversation for its claim (import-claims.ts: the claim, its check,
+ * the finished THREAD item, which no batch can carry: BatchWriteItem takes no condition).
  *
  * Ids come from the importer (deterministic per user and source conversation), so importing the same file again finds
  * the threads already there: they are reported as existing and not written again. A thread id that exists under
- * another user is never written into.
+ * another user, or that anyone takes between the check and the claim, is never written into.
  *
  * Feedback (a Threadbook export's 👍/👎) is written as upsertFeedback leaves it: the map inside the step item, in
  * Chainlit's shape, and the thread's marker item per value (feedback-markers.ts), so the feedback filter finds the
@@ -19,7 +20,7 @@ import { THREAD_NAME_MAX } from "../../entities/thread";
 import { definedEntries } from "../../dynamo/codec";
 import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, type FeedbackValue } from "../../entities/feedback";
 import { NAME_SOURCE, THREAD_SK, feedbackId, feedbackIndexPk, feedbackMarkerSk, searchDocSk, stepSk, threadPk, userThreadPk, userThreadSk } from "../../keys";
-import { batchGet, batchPut, mapLimited } from "../batch";
+import { batchDelete, batchGet, batchPut, mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { FEEDBACK_INDEXED_AT } from "../feedback/feedback-rebuild";
 import { newSourceItems, SEARCH_INDEXED_AT } from "../search/search-index";
@@ -27,7 +28,9 @@ import { wantedSources } from "../search/search-rebuild";
 import { partsAttribute, planStepWrite } from "../steps/step-parts";
 import { removeLeftovers } from "../threads/leftovers";
 import { deleteThread } from "../threads/delete-thread";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { claimThread, dropClaimMark, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isImportClaim, releaseClaim, type ClaimKind } from "./import-claims";
 import { IdSchema } from "../../entities/common";
 
 /** BatchWriteItems of one batch in flight at once (the import job runs a few batches at once besides). */
@@ -121,52 +124,85 @@ const PROBED_SKS = [THREAD_SK, searchDocSk(NAME_SOURCE), feedbackMarkerSk(0), fe
 
 export async function importThreads(ctx: LayerContext, userId: string, threads: readonly ImportedThread[]): Promise<ImportThreadsResult> {
   userThreadPk(userId); // refuses a reserved identifier before anything is read
-  const found = await batchGet(ctx, threads.flatMap((t) => PROBED_SKS.map((SK) => ({ PK: threadPk(t.id), SK }))), ["PK", "SK", "userId"]);
-  const owners = new Map(found.filter((item) => item.SK === THREAD_SK).map((item) => [String(item.PK), item.userId]));
+  const found = await batchGet(ctx, threads.flatMap((t) => PROBED_SKS.map((SK) => ({ PK: threadPk(t.id), SK }))), ["PK", "SK", "userId", IMPORT_CLAIM, "UserThreadPK"]);
+  const before = new Map(found.filter((item) => item.SK === THREAD_SK).map((item) => [String(item.PK), item]));
   const usedBefore = new Set(found.filter((item) => item.SK !== THREAD_SK).map((item) => String(item.PK)));
   const result: ImportThreadsResult = { written: [], existing: [], taken: [] };
-  const fresh: ImportedThread[] = [];
+  const candidates: Array<{ thread: ImportedThread; kind: ClaimKind }> = [];
   // THREAD items that name nobody: a Chainlit session left open on this import's thread saved its user_session back
   // after the delete (update_thread with no user: docs/chainlit.md, "One table, two apps"), its steps beside it. The
   // id is this user's own (the importer derives it from the user and the source), so what is there is this import's
   // own leftover: it goes whole, and the conversation is written as the file has it. An item naming another user is
-  // never touched (taken).
-  const ownerless: ImportedThread[] = [];
+  // never touched (taken). This user's own claim that never finished (an interrupted import) is claimed again and
+  // written over (the ids are the same).
   for (const thread of threads) {
-    const pk = threadPk(thread.id);
-    const owner = owners.get(pk);
-    if (!owners.has(pk)) fresh.push(thread);
-    else if (typeof owner !== "string" || owner === "") {
-      ownerless.push(thread);
-      fresh.push(thread);
-    } else (owner === userId ? result.existing : result.taken).push(thread.id);
+    const head = before.get(threadPk(thread.id));
+    if (!head) candidates.push({ thread, kind: "fresh" });
+    else if (typeof head.userId !== "string" || head.userId === "") candidates.push({ thread, kind: "ownerless" });
+    else if (head.userId === userId && isImportClaim(head) && head.UserThreadPK === undefined) candidates.push({ thread, kind: "unfinished" });
+    else (head.userId === userId ? result.existing : result.taken).push(thread.id);
   }
-  await mapLimited(ownerless, WRITES_IN_FLIGHT, (thread) => deleteThread(ctx, thread.id));
-  // A conversation imported before, then deleted by a Chainlit app (whose delete_thread leaves Threadbook's items), comes
-  // back under the same id: the markers and search docs of its earlier life would be taken for this one's, and the
-  // THREAD item below says both indexes are exact (a 👎 given before the delete listed it under 👎 again, the words of
-  // a turn continued then found it). They go first, with their postings.
-  const reused = fresh.filter((thread) => usedBefore.has(threadPk(thread.id)) && !ownerless.includes(thread));
-  await mapLimited(reused, WRITES_IN_FLIGHT, (thread) => removeLeftovers(ctx, thread.id));
   // Validate everything before the first write, so a bad step fails the batch without half of it stored.
-  const rated = fresh.map(feedbackByStep);
-  const contents = fresh.flatMap((thread, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
-  const heads = fresh.map((thread) => threadItem(userId, thread));
-  const markers = fresh.flatMap((thread, i) => markerItems(userId, thread, rated[i]!, String(heads[i]!.UserThreadSK)));
+  const rated = candidates.map(({ thread }) => feedbackByStep(thread));
+  const contentsByThread = candidates.map(({ thread }, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
+  const heads = candidates.map(({ thread }) => threadItem(userId, thread));
+
+  const token = randomUUID();
+  // Each thread is claimed (a conditional write of its THREAD item) before anything goes into its partition, so a
+  // thread someone created under the same id since the check above is never written into (import-claims.ts).
+  const claimed = await mapLimited(candidates, WRITES_IN_FLIGHT, async ({ thread, kind }) => {
+    // A conversation imported before, then deleted by a Chainlit app (whose delete_thread leaves Threadbook's items),
+    // comes back under the same id: the markers and search docs of its earlier life would be taken for this one's, and
+    // the THREAD item below says both indexes are exact (a 👎 given before the delete listed it under 👎 again, the
+    // words of a turn continued then found it). They go first, with their postings, and only while no thread is there.
+    if (kind === "fresh" && usedBefore.has(threadPk(thread.id))) await removeLeftovers(ctx, thread.id);
+    // A user-less leftover goes whole, unless someone gave it an owner since (then the claim below fails).
+    if (kind === "ownerless") await deleteThread(ctx, thread.id, { onlyIfUnowned: true });
+    if (!(await claimThread(ctx, userId, thread.id, kind, token))) return false;
+    // Nothing may be in a partition just claimed but the claim (an unfinished one of this user holds its own items).
+    if (kind !== "unfinished" && !(await holdsOnlyTheClaim(ctx, thread.id))) {
+      await releaseClaim(ctx, thread.id, token);
+      return false;
+    }
+    return true;
+  });
+  const taken = candidates.filter((_, i) => !claimed[i]);
+  result.taken.push(...taken.map(({ thread }) => thread.id));
+  if (taken.length > 0) ctx.logger.warn("import found threads created under its ids meanwhile; left them alone", { threads: taken.length });
+  const mine = candidates.flatMap((c, i) => (claimed[i] ? [i] : []));
+  const contents = mine.flatMap((i) => contentsByThread[i]!);
+  const markersOf = mine.map((i) => markerItems(userId, candidates[i]!.thread, rated[i]!, String(heads[i]!.UserThreadSK)));
+  const markers = markersOf.flat();
   // The full-text index of the new threads (their names and steps), written with the steps, docs after postings:
   // searchable once they appear. THREAD items last: a thread only appears (and counts as imported) once all of it is
   // in. Steps and postings share their requests (25 items each, whatever they are), so a batch wastes at most one
   // part-filled request per phase.
-  const contentsOf = new Map<string, Item[]>();
-  for (const item of contents) {
-    const pk = String(item.PK);
-    if (!contentsOf.has(pk)) contentsOf.set(pk, []);
-    contentsOf.get(pk)!.push(item);
-  }
-  const index = fresh.map((thread, i) => newSourceItems(thread.id, userId, wantedSources([heads[i]!, ...(contentsOf.get(threadPk(thread.id)) ?? [])])));
+  const index = mine.map((i) => newSourceItems(candidates[i]!.thread.id, userId, wantedSources([heads[i]!, ...contentsByThread[i]!])));
   const postings = index.flatMap((entry) => entry.postings);
   const docs = index.flatMap((entry) => entry.docs);
-  for (const phase of [[...contents, ...postings], [...docs, ...markers], heads]) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
-  result.written = fresh.map((t) => t.id);
+  const phases = [[...contents, ...postings], [...docs, ...markers]];
+  /** Deletes what this call wrote of the threads `ks` (of `mine`): their steps, parts, docs, postings and markers. */
+  const unwrite = (ks: number[]) =>
+    batchDelete(ctx, ks.flatMap((k) => [...contentsByThread[mine[k]!]!, ...index[k]!.postings, ...index[k]!.docs, ...markersOf[k]!]).map(({ PK, SK }) => ({ PK: String(PK), SK: String(SK) })));
+  try {
+    for (const phase of phases) if (phase.length > 0) await batchPut(ctx, phase, WRITES_IN_FLIGHT);
+  } catch (error) {
+    // A batch the table refuses (a step too large) is retried one conversation at a time by the job: what this one
+    // wrote goes and its claims are given back, so the conversation the table cannot hold leaves nothing behind. Best
+    // effort: a claim left (the table unavailable) is this user's unfinished one, claimed again by the next import.
+    await unwrite(mine.map((_, k) => k))
+      .then(() => mapLimited(mine, WRITES_IN_FLIGHT, (i) => releaseClaim(ctx, candidates[i]!.thread.id, token)))
+      .catch((cleanup: unknown) => ctx.logger.warn("could not give back an import's claims", { error: String(cleanup) }));
+    throw error;
+  }
+  // The THREAD item replaces the claim, only while it is still this import's: one PutItem a thread.
+  const finished = await mapLimited(mine, WRITES_IN_FLIGHT, (i) => finishClaim(ctx, userId, heads[i]!, token));
+  mine.forEach((i, k) => (finished[k] ? result.written : result.taken).push(candidates[i]!.thread.id));
+  // A thread someone gave another owner since the claim (Chainlit's update_thread naming a user) is theirs: what the
+  // import wrote into it goes (its ids are the import's own, never theirs).
+  const lost = mine.flatMap((_, k) => (finished[k] ? [] : [k]));
+  if (lost.length > 0) await Promise.all([unwrite(lost), mapLimited(lost, WRITES_IN_FLIGHT, (k) => dropClaimMark(ctx, candidates[mine[k]!]!.thread.id, token))]);
+  // This instance's search window of the user does not hold the new threads (as createThread).
+  if (result.written.length > 0) ctx.searchWindows.forgetUser(userId);
   return result;
 }

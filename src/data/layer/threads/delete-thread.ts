@@ -15,6 +15,7 @@ import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "../shares/share-copy-re
 import { previousPreview, recordedElementFile } from "../steps/elements";
 import { threadKey } from "../../keys";
 import { unpinDeletedThread } from "./pins";
+import { isOwnedThread } from "./leftovers";
 import { newestTrueWrite, TRUE_ACTIVITY_ATTRIBUTES } from "./true-activity";
 import { timestampMicros } from "../../timestamps";
 
@@ -54,6 +55,11 @@ export interface DeleteThreadOptions {
    * (true-activity.ts): a bulk delete's cutoff, read on the same partition read.
    */
   keepIfWrittenAfter?: string;
+  /**
+   * Delete only if the THREAD item names no user (an import replacing a user-less leftover of its own): one given an
+   * owner since the caller looked is kept.
+   */
+  onlyIfUnowned?: boolean;
 }
 
 /**
@@ -70,6 +76,7 @@ export async function deleteThread(ctx: LayerContext, threadId: string, options:
     ctx.logger.warn("deleteThread skipped a thread its caller does not own", { threadId });
     return false;
   }
+  if (options.onlyIfUnowned && isOwnedThread(items.find((item) => item.SK === THREAD_SK))) return false;
   if (options.keepIfWrittenAfter && (newestTrueWrite(items) ?? 0) > (timestampMicros(options.keepIfWrittenAfter) ?? Infinity)) return false;
   // An element's file, the copy share viewers were given of it (share-copies.ts) when one is recorded, and an image's
   // preview (element-previews.ts), recorded or not: one being made as the thread goes is stored before its record fails.

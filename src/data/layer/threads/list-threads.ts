@@ -19,6 +19,7 @@ import { batchGet, mapLimited } from "../batch";
 import { type LayerContext } from "../context";
 import { THREAD_STATE_ATTRIBUTES, catchUpIndexes, rebuildBudget, rebuildIfBehind, type RebuildBudget } from "../feedback/feedback-catch-up";
 import { isOwnedThread, removeLeftoversOnTheWay } from "./leftovers";
+import { IMPORT_CLAIM, isImportClaim } from "../import/import-claims";
 import { lastActivityOf } from "./get-thread";
 import { queryNewestFirst } from "./user-thread-index";
 
@@ -77,11 +78,13 @@ async function markerRows(ctx: LayerContext, markers: Item[], userId: string, li
   const threads = await batchGet(
     ctx,
     markers.map((m) => ({ PK: String(m.PK), SK: THREAD_SK })),
-    ["id", "name", "createdAt", "updatedAt", ...THREAD_STATE_ATTRIBUTES],
+    ["id", "name", "createdAt", "updatedAt", IMPORT_CLAIM, ...THREAD_STATE_ATTRIBUTES],
   );
   const byPk = new Map(threads.map((t) => [String(t.PK), t]));
   const rows = await mapLimited(markers, 8, async (marker): Promise<Row[]> => {
     const thread = byPk.get(String(marker.PK));
+    // An import writes a thread's markers before its THREAD item; until that item replaces the claim, not listed.
+    if (isImportClaim(thread)) return [];
     // Gone, or written back by a Chainlit session with no user (leftovers.ts): the marker is a leftover.
     if (!isOwnedThread(thread)) {
       listing.deleted.add(threadIdFromPk(String(marker.PK)));
