@@ -192,6 +192,9 @@ describe.each(BACKENDS)("image previews on %s", (backend) => {
     const [shown, original] = await Promise.all([sharp(preview).raw().toBuffer(), sharp(source).raw().toBuffer()]);
     expect(shown.equals(original)).toBe(true);
     expect(preview.byteLength).toBeLessThan(2048);
+    // Saved with 16 bits a channel (some tools do), it is the same chart.
+    const deep = await layer().createElement({ id: uid("e-"), threadId, type: "image", name: "chart16.png", mime: "image/png", content: await sharp(source).toColourspace("rgb16").png().toBuffer() });
+    expect(webpKind(await fetchBytes((await layer().getElement(threadId, deep.id))!.previewUrl!))).toBe("VP8L");
 
     const jpeg = await layer().createElement({ id: uid("e-"), threadId, type: "image", name: "a.jpg", mime: "image/jpeg", content: await photo(1200, 900) });
     // A photo saved as PNG: many colours, so lossy too (lossless would be several times larger).

@@ -216,7 +216,8 @@ export async function renderPreview(bytes: Uint8Array): Promise<Buffer> {
         .timeout(timeout());
     // A photo in one pipeline, as before graphics were told apart: nothing of it is looked at.
     if (LOSSY_FORMATS.has(meta.format)) return await resized().webp(PHOTO_WEBP).toBuffer();
-    const { data, info } = await resized().raw().toBuffer({ resolveWithObject: true });
+    // 8 bits a channel whatever the source's (a 16-bit PNG): the count and the encode read the buffer as that.
+    const { data, info } = await resized().raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
     const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
     if (fewColours(data, info.channels)) {
       const lossless = await sharp(data, raw).webp({ lossless: true }).timeout(timeout()).toBuffer();
