@@ -203,8 +203,12 @@ function fewColours(pixels: Buffer, channels: number): boolean {
 export async function renderPreview(bytes: Uint8Array): Promise<Buffer> {
   const options = { limitInputPixels: PREVIEW_LIMITS.maxInputPixels, failOn: "error" as const, animated: false };
   const deadline = Date.now() + PREVIEW_LIMITS.timeoutSeconds * 1000;
-  // sharp counts whole seconds, and 0 would mean none: at least 1 s for each step.
-  const timeout = () => ({ seconds: Math.max(1, Math.ceil((deadline - Date.now()) / 1000)) });
+  // sharp counts whole seconds, and 0 would mean none: a step starting with no time left is a timeout of its own.
+  const timeout = () => {
+    const seconds = Math.ceil((deadline - Date.now()) / 1000);
+    if (seconds < 1) throw new PreviewDeferred("timeout: the making's time ran out between its steps", true);
+    return { seconds };
+  };
   try {
     const meta = await sharp(bytes, options).metadata();
     if (!meta.format || !FORMATS.has(meta.format)) throw new Unpreviewable(`format ${meta.format ?? "unknown"}`);
