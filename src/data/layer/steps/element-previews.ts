@@ -53,9 +53,11 @@ const FORMATS = new Set(["jpeg", "png", "webp", "gif", "avif", "heif", "tiff"]);
 const MAKING_AT_ONCE = 2;
 /**
  * Makings waiting for a place, beyond which an ask is turned away (not recorded: a later view asks again), so a burst
- * of asks (a share opened by many, a page of Chainlit images) queues a bounded amount of work in this process.
+ * of asks (a share opened by many) queues a bounded amount of work in this process. Room for a page of Chainlit
+ * images opened at once (a gallery of 40 asks for all 40 together): one turned away shows its original. A waiting
+ * making holds nothing but its request: the file is read once it has a place.
  */
-export const PREVIEW_QUEUE = { waiting: 8 };
+export const PREVIEW_QUEUE = { waiting: 48 };
 /** After a making ran out of time: the first wait before another try, doubled at each timeout, at most a day. */
 export const PREVIEW_RETRY = { firstMs: 60_000, maxMs: 24 * 60 * 60_000 };
 
