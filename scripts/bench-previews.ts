@@ -2,7 +2,8 @@
  * What drawing a thread's image thumbnails downloads (docs/long-threads.md, "Image previews"): N phone-sized photos
  * stored as the composer stores them (createElement, which makes each preview), the thread read as the page reads it,
  * then every thumbnail's link fetched from storage as the browser would: the original's (before previews) and the
- * preview's (now). Also the time storing an image takes with its preview, against storing the same bytes as a file.
+ * preview's (now). Also the time storing an image takes with its preview, against storing the same bytes as a file,
+ * and the preview of the demo's chart (the seed's PNG: a graphic, made lossless) and of a photo saved as PNG.
  * On the embedded stack (dynalite, s3rver). `npx tsx scripts/bench-previews.ts` (BENCH_PREVIEW_IMAGES, default 20).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { createDynamoClient, createStorageFromConfig, DynamoDBDataLayer, dynamoSettings, parseStorageConfig } from "../src/data";
+import { barChartPng } from "./png";
 import { startStack } from "./stack";
 
 const IMAGES = Math.max(1, Number(process.env.BENCH_PREVIEW_IMAGES ?? 20));
@@ -64,8 +66,18 @@ async function main() {
       asFile.push(performance.now() - started);
       await data.deleteElement(id, threadId);
     }
+    // The seed's chart, as scripts/seed.ts stores it, and a photo saved as PNG at 2000 px (a screenshot of one, say:
+    // the 12 MP one would pass the 32 MB read limit as a PNG).
+    const others = { chart: barChartPng([182, 130, 202, 98]), photoPng: await sharp(photos[0]!).resize({ width: 2000 }).png().toBuffer() };
+    const otherIds: Record<string, string> = {};
+    for (const [name, content] of Object.entries(others)) {
+      otherIds[name] = crypto.randomUUID();
+      await data.createElement({ id: otherIds[name], threadId, type: "image", name: `${name}.png`, mime: "image/png", content });
+    }
     const thread = (await data.getThread(threadId))!;
-    const images = thread.elements.filter((element) => element.type === "image");
+    const previewOf = async (name: string) => downloaded([thread.elements.find((element) => element.id === otherIds[name])?.previewUrl]);
+    const [chartPreviewBytes, photoPngPreviewKB] = [await previewOf("chart"), Math.round((await previewOf("photoPng")) / 1024)];
+    const images = thread.elements.filter((element) => element.type === "image" && !Object.values(otherIds).includes(element.id));
     const before = await downloaded(images.map((element) => element.url));
     const after = await downloaded(images.map((element) => element.previewUrl));
     const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 100) / 100;
@@ -78,6 +90,8 @@ async function main() {
         meanPreviewKB: Math.round(after / images.length / 1024),
         storeWithPreviewMs: Math.round(median(withPreview)),
         storeAsFileMs: Math.round(median(asFile)),
+        chartPreviewBytes,
+        photoPngPreviewKB,
       }),
     );
   } finally {

@@ -24,7 +24,7 @@ export function toPublicThread<E>(thread: ThreadWithContent, publicElement: (ele
  * or never worked, so an element whose signing failed or that has no object gets `url: null`.
  * Object keys stay on the server.
  */
-export function toPublicElement({ objectKey: _objectKey, shareCopyKey: _copy, previewKey: _preview, previewRefused, ...element }: Element) {
+export function toPublicElement({ objectKey: _objectKey, shareCopyKey: _copy, previewKey: _preview, previewRetry: _retry, previewRefused, ...element }: Element) {
   const signed = Boolean(element.urlExpiresAt && element.url);
   const preview = Boolean(element.previewUrlExpiresAt && element.previewUrl);
   return {

@@ -48,6 +48,11 @@ export const ElementSchema = z.object({
    */
   previewKey: z.string().nullable().optional(),
   previewRefused: z.string().nullable().optional(),
+  /**
+   * After a making that ran out of time (element-previews.ts): `{key} {retry after, ms} {timeouts}`, so views until
+   * then do not try again. Kept by nothing else; Chainlit's PutItem of the element drops it (then one more try).
+   */
+  previewRetry: z.string().nullable().optional(),
   /** A freshly signed link to the preview, and when it stops working. Never stored. */
   previewUrl: z.string().nullable().optional(),
   previewUrlExpiresAt: z.string().nullable().optional(),

@@ -207,10 +207,12 @@ export class DynamoDBDataLayer {
 
   /**
    * A link to an image element's small preview, made and stored first when none is (element-previews.ts); null when
-   * its file cannot be made into one. `element` as getElement or a share's snapshot read it: the caller authorised it.
+   * its file cannot be made into one, or not now (busy, or put off after a timeout). `element` as getElement or a
+   * share's snapshot read it: the caller authorised it. `mayMake`, asked only when the preview is to be made: a budget
+   * for making (share.elementPreview); a recorded preview is signed without asking it.
    */
-  elementPreview(element: Element): Promise<{ url: string; expiresAt: string } | null> {
-    return atEdge(this.ctx, "elementPreview", { threadId: element.threadId, elementId: element.id }, () => previewLink(this.ctx, element));
+  elementPreview(element: Element, mayMake?: () => Promise<boolean>): Promise<{ url: string; expiresAt: string } | null> {
+    return atEdge(this.ctx, "elementPreview", { threadId: element.threadId, elementId: element.id }, () => previewLink(this.ctx, element, mayMake));
   }
 
   deleteElement(elementId: string, threadId: string): Promise<boolean> {

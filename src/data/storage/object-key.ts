@@ -125,10 +125,26 @@ export const PREVIEW_ROOT = "threadbook-previews";
  * hash ties the preview to the very file it was made from (an element re-created with another file gets another key,
  * so a stale preview is never signed) and keeps a Chainlit key's user identifier out of the link a share viewer gets.
  * Four segments under a root of its own: never a Chainlit key (three), an element key or a share copy (other roots).
+ *
+ * The hash covers the settings' version too (PREVIEW_VERSION): previews made with earlier settings are never signed
+ * again, each is made anew on its first view (lazily, bounded as any first view), and deletes still find the old keys
+ * (previewKeysOf).
  */
-export function previewKeyOf(threadId: string, elementId: string, objectKey: string): string {
-  const digest = createHash("sha256").update(objectKey).digest("hex").slice(0, 24);
+export function previewKeyOf(threadId: string, elementId: string, objectKey: string, version: number = PREVIEW_VERSION): string {
+  // Version 1 hashed the object key alone: its keys stay derivable, so the previews it made can still be deleted.
+  const digest = createHash("sha256").update(version === 1 ? objectKey : `${objectKey}\npreview-v${version}`).digest("hex").slice(0, 24);
   return `${PREVIEW_ROOT}/${segment("threadId", threadId)}/${segment("elementId", elementId)}/${digest}.webp`;
+}
+
+/**
+ * How previews are made now (layer/steps/element-previews.ts): raised whenever their settings change. 1: lossy WebP
+ * quality 75 for everything; 2: lossless for graphics (charts, screenshots), lossy for photos.
+ */
+export const PREVIEW_VERSION = 2;
+
+/** Every key a preview of this file may have been stored under, now or with earlier settings: what a delete removes. */
+export function previewKeysOf(threadId: string, elementId: string, objectKey: string): string[] {
+  return Array.from({ length: PREVIEW_VERSION }, (_, index) => previewKeyOf(threadId, elementId, objectKey, index + 1));
 }
 
 /**

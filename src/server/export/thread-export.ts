@@ -40,7 +40,7 @@ export function exportFileName(thread: Pick<ThreadWithContent, "id" | "name">, e
 
 // ---------------------------------------------------------------- JSON
 
-function exportElement({ url: _url, urlExpiresAt: _expires, objectKey: _key, shareCopyKey: _copy, previewKey: _preview, previewRefused: _refused, previewUrl: _link, previewUrlExpiresAt: _linkExpiry, ...element }: Element) {
+function exportElement({ url: _url, urlExpiresAt: _expires, objectKey: _key, shareCopyKey: _copy, previewKey: _preview, previewRefused: _refused, previewRetry: _retry, previewUrl: _link, previewUrlExpiresAt: _linkExpiry, ...element }: Element) {
   return element;
 }
 

@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { previewKeyOf } from "@/data";
+import { createInnerContext } from "@/server/context";
+import { createCaller } from "@/server/root";
+import { SHARE_PREVIEW_ASKS_PER_VIEW } from "@/server/share/share-rate-limit";
 import { readSharePage } from "@/server/share/shared-thread";
 import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, URL_EXPIRES_SECONDS } from "../../../test/callers";
 
@@ -71,19 +74,29 @@ describe("elements.delete", () => {
 describe("elements.preview and share.elementPreview", () => {
   const photo = () => sharp({ create: { width: 1600, height: 1200, channels: 3, background: "#3a6ea5" } }).jpeg().toBuffer();
 
-  /** Alice's thread with a photo Chainlit stored (no preview yet): the first ask makes one. */
-  async function alicesPhoto() {
-    const alice = sessionUser();
-    const seeded = await seedThread(services, alice.id);
+  /** A photo Chainlit stored in a thread (no preview yet): the first ask makes one. */
+  async function chainlitPhoto(threadId: string, stepId: string, identifier: string) {
     const elementId = randomUUID();
     // Chainlit's `{identifier}/{thread}/{element}`. Without "@": s3rver does not decode `%40` in a copy's source (its
     // decodeURI keeps it), so the share copy of an email-keyed file fails there; real S3 decodes it.
-    const identifier = `alice-${randomUUID().slice(0, 8)}`;
-    const objectKey = `${identifier}/${seeded.threadId}/${elementId}`;
+    const objectKey = `${identifier}/${threadId}/${elementId}`;
     await services.storage.uploadFile({ objectKey, data: await photo(), mime: "image/jpeg" });
-    await services.data.createElement({ id: elementId, threadId: seeded.threadId, forId: seeded.assistantStepId, type: "image", name: "photo.jpg", mime: "image/jpeg", objectKey });
-    return { alice, identifier, threadId: seeded.threadId, elementId, objectKey };
+    await services.data.createElement({ id: elementId, threadId, forId: stepId, type: "image", name: "photo.jpg", mime: "image/jpeg", objectKey });
+    return { elementId, objectKey };
   }
+
+  /** Alice's thread with a photo Chainlit stored. */
+  async function alicesPhoto() {
+    const alice = sessionUser();
+    const seeded = await seedThread(services, alice.id);
+    const identifier = `alice-${randomUUID().slice(0, 8)}`;
+    const { elementId, objectKey } = await chainlitPhoto(seeded.threadId, seeded.assistantStepId, identifier);
+    return { alice, identifier, threadId: seeded.threadId, elementId, objectKey, stepId: seeded.assistantStepId };
+  }
+
+  /** A share viewer at an address of their own, on a server with the given limits. */
+  const viewerAt = (env: Partial<typeof services.env>, clientAddress = `2001:db8:${randomUUID().slice(0, 4)}::${randomUUID().slice(0, 4)}`) =>
+    createCaller(createInnerContext({ user: null, services: { ...services, env: { ...services.env, ...env } }, clientAddress }));
 
   it("the owner gets a link to a small WebP; the thread's next read signs it, and the original stays the file's link", async () => {
     const { alice, threadId, elementId } = await alicesPhoto();
@@ -129,5 +142,42 @@ describe("elements.preview and share.elementPreview", () => {
     const other = await alicesPhoto();
     await expect(viewer.share.elementPreview({ threadId, elementId: other.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(viewer.share.elementPreview({ threadId: other.threadId, elementId: other.elementId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("hostile: one address asking again and again for a share's made previews is served, and its page budget stays whole", async () => {
+    const { alice, threadId, elementId } = await alicesPhoto();
+    await callerFor(services, alice).share.create({ threadId, access: "public", expiry: "never" });
+    const limits = { SHARE_RATE_PER_MINUTE: 2 };
+    const viewer = viewerAt(limits);
+    // Ten asks: five times the page budget (a page of ten images each asking once), all answered with the preview.
+    for (let ask = 0; ask < 10; ask++) expect(await viewer.share.elementPreview({ threadId, elementId })).toMatchObject({ url: expect.any(String) });
+    // The address's page budget is untouched: its two downloads a minute still come.
+    for (let download = 0; download < 2; download++) expect(await viewer.share.elementUrl({ threadId, elementId })).toMatchObject({ url: expect.any(String) });
+    await expect(viewer.share.elementUrl({ threadId, elementId })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+  });
+
+  it("hostile: preview asks have a budget of their own per address", async () => {
+    const { alice, threadId, elementId } = await alicesPhoto();
+    await callerFor(services, alice).share.create({ threadId, access: "public", expiry: "never" });
+    const viewer = viewerAt({ SHARE_RATE_PER_MINUTE: 1 });
+    for (let ask = 0; ask < SHARE_PREVIEW_ASKS_PER_VIEW; ask++) await viewer.share.elementPreview({ threadId, elementId });
+    await expect(viewer.share.elementPreview({ threadId, elementId })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+  });
+
+  it("hostile: previews made for a share are bounded per share, however many addresses ask; the rest stay to be made", async () => {
+    const { alice, identifier, threadId, elementId, stepId } = await alicesPhoto();
+    const more = [await chainlitPhoto(threadId, stepId, identifier), await chainlitPhoto(threadId, stepId, identifier)];
+    await callerFor(services, alice).share.create({ threadId, access: "public", expiry: "never" });
+    const limits = { SHARE_PREVIEWS_MADE_PER_MINUTE: 2 };
+    const ids = [elementId, ...more.map((photo) => photo.elementId)];
+    const links = [];
+    // Each from an address of its own, and each asked twice: the budget is the share's, and a made one costs none.
+    for (const id of ids) links.push(await viewerAt(limits).share.elementPreview({ threadId, elementId: id }));
+    for (const id of ids.slice(0, 2)) expect(await viewerAt(limits).share.elementPreview({ threadId, elementId: id })).toMatchObject({ url: expect.any(String) });
+    expect(links.map((link) => link !== null)).toEqual([true, true, false]);
+    // Not refused: the owner's view (not a share's budget) makes it.
+    const third = (await services.data.getElement(threadId, ids[2]!))!;
+    expect([third.previewKey ?? null, third.previewRefused ?? null]).toEqual([null, null]);
+    expect(await callerFor(services, alice).elements.preview({ threadId, elementId: ids[2]! })).toMatchObject({ url: expect.any(String) });
   });
 });

@@ -11,7 +11,7 @@ import { IdSchema, mapLimited, PaginationSchema, readUrlOptions, ShareAccessSche
 import type { Context } from "../context";
 import { refusedError, refusingFullThread } from "../errors";
 import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share-policy";
-import { assertShareRate } from "../share/share-rate-limit";
+import { assertSharePreviewRate, assertShareRate, maySharePreviewBeMade } from "../share/share-rate-limit";
 import { readShare, readSharedOutline, sharedWindow, snapshotElement, stepsWithoutOwner } from "../share/shared-thread";
 import { aroundShareRange, rangeOfShareCursor } from "../share/share-window";
 import { turnIndexOfStep } from "../thread-window";
@@ -154,14 +154,16 @@ export const shareRouter = createTRPCRouter({
 
   /**
    * A link to the preview of an image in a shared thread's snapshot, made first if none is (as elements.preview for
-   * the owner), authorised and rate limited as elementUrl: an element outside the snapshot is NOT_FOUND.
+   * the owner), authorised as elementUrl: an element outside the snapshot is NOT_FOUND. Not counted against the page
+   * budget (a page of images asks once per image): asks have their own per-address budget, and making one is counted
+   * per share (share-rate-limit.ts); past that the answer is null and the thumbnail shows the original.
    */
   elementPreview: publicProcedure.input(z.object({ threadId: IdSchema, elementId: IdSchema })).mutation(async ({ ctx, input }) => {
-    await assertShareRate(ctx.services, ctx.clientAddress);
+    await assertSharePreviewRate(ctx.services, ctx.clientAddress);
     const read = await readSharedOutline(ctx.services, input.threadId, ctx.user);
     const element = read.kind === "shared" ? snapshotElement(read, input.elementId) : null;
     if (!element?.objectKey) throw notShared();
-    return ctx.services.data.elementPreview(element);
+    return ctx.services.data.elementPreview(element, () => maySharePreviewBeMade(ctx.services, input.threadId));
   }),
 
   /**

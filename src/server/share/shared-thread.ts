@@ -95,8 +95,8 @@ export async function readSharedOutline(services: Pick<Services, "data" | "env">
  */
 function shownElement(element: Element): Element {
   const { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey } = element;
-  const { previewKey, previewRefused, previewUrl, previewUrlExpiresAt } = element;
-  return { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey, previewKey, previewRefused, previewUrl, previewUrlExpiresAt };
+  const { previewKey, previewRefused, previewRetry, previewUrl, previewUrlExpiresAt } = element;
+  return { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey, previewKey, previewRefused, previewRetry, previewUrl, previewUrlExpiresAt };
 }
 
 /** The owner's display name, never their email or identifier (which often is one). */

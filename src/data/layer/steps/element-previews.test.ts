@@ -1,12 +1,12 @@
 /** Image previews on real s3rver and azurite (element-previews.ts): made, stored, signed, refused and deleted. */
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Element } from "../../entities/element";
 import { previewKeyOf } from "../../storage/object-key";
 import { type StorageClient } from "../../storage/storage-client";
 import { BACKENDS, freshStorage } from "../../../../test/storage-backends";
 import { chainlitThread, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
-import { PREVIEW_BOX } from "./element-previews";
+import { PREVIEW_BOX, PREVIEW_QUEUE, PREVIEW_RETRY } from "./element-previews";
 
 /** A phone-sized photo: noise does not compress, so it weighs what a photo does (about 2 MB). */
 const photo = (width = 2400, height = 1800) =>
@@ -25,6 +25,20 @@ async function pngBomb(): Promise<Buffer> {
   bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)) >>> 0, 29); // IHDR's CRC, so the header reads as sound
   return bomb;
 }
+
+/** A bar chart as a plotting library saves one: flat blue bars and a grey axis on white, a PNG within the preview box. */
+const chart = () =>
+  sharp({ create: { width: 480, height: 280, channels: 3, background: "#ffffff" } })
+    .composite([
+      ...[120, 200, 90, 240].map((height, i) => ({ input: { create: { width: 90, height, channels: 3 as const, background: "#2563eb" } }, left: 20 + i * 115, top: 270 - height })),
+      { input: { create: { width: 480, height: 2, channels: 3 as const, background: "#78716c" } }, left: 0, top: 270 },
+    ])
+    .removeAlpha() // composite adds one; a plotting library's PNG is RGB
+    .png()
+    .toBuffer();
+
+/** The WebP's first chunk: `VP8L` is lossless, `VP8 ` lossy (a simple file: no alpha, no animation). */
+const webpKind = (bytes: Buffer) => bytes.subarray(12, 16).toString("latin1");
 
 const fetchBytes = async (url: string) => {
   const response = await fetch(url);
@@ -166,5 +180,109 @@ describe.each(BACKENDS)("image previews on %s", (backend) => {
     await table.deleteRaw(`THREAD#${threadId}`, `ELEMENT#${id}`);
     await expect(layer().elementPreview(element)).rejects.toMatchObject({ code: "not_found" });
     expect(await exists(storage, created.previewKey!)).toBe(false);
+  });
+
+  it("a chart (few colours, lossless source) gets a lossless preview, its flat colours exact; photos stay lossy", async () => {
+    const threadId = await newThread();
+    const source = await chart();
+    const made = await layer().createElement({ id: uid("e-"), threadId, type: "image", name: "chart.png", mime: "image/png", content: source });
+    const preview = await fetchBytes((await layer().getElement(threadId, made.id))!.previewUrl!);
+    expect(webpKind(preview)).toBe("VP8L");
+    // Lossy WebP at quality 75 moved these pixels by up to 72 levels (speckle on the flat blue).
+    const [shown, original] = await Promise.all([sharp(preview).raw().toBuffer(), sharp(source).raw().toBuffer()]);
+    expect(shown.equals(original)).toBe(true);
+    expect(preview.byteLength).toBeLessThan(2048);
+    // Saved with 16 bits a channel (some tools do), it is the same chart.
+    const deep = await layer().createElement({ id: uid("e-"), threadId, type: "image", name: "chart16.png", mime: "image/png", content: await sharp(source).toColourspace("rgb16").png().toBuffer() });
+    expect(webpKind(await fetchBytes((await layer().getElement(threadId, deep.id))!.previewUrl!))).toBe("VP8L");
+
+    const jpeg = await layer().createElement({ id: uid("e-"), threadId, type: "image", name: "a.jpg", mime: "image/jpeg", content: await photo(1200, 900) });
+    // A photo saved as PNG: many colours, so lossy too (lossless would be several times larger).
+    const png = await layer().createElement({ id: uid("e-"), threadId, type: "image", name: "b.png", mime: "image/png", content: await sharp(await photo(1200, 900)).png().toBuffer() });
+    for (const element of [jpeg, png]) {
+      const bytes = await fetchBytes((await layer().getElement(threadId, element.id))!.previewUrl!);
+      expect(webpKind(bytes)).toBe("VP8 ");
+    }
+  });
+
+  it("a preview made with earlier settings is not signed: the first ask makes it anew and deletes the old one; deletes find old ones", async () => {
+    const threadId = await newThread();
+    const id = uid("e-");
+    const created = await layer().createElement({ id, threadId, type: "image", name: "chart.png", mime: "image/png", content: await chart() });
+    const current = created.previewKey!;
+    // As version 1 left it: its key recorded, its file stored, nothing under the current key.
+    const old = previewKeyOf(threadId, id, created.objectKey!, 1);
+    expect(old).not.toBe(current);
+    await storage.uploadFile({ objectKey: old, data: await fetchBytes((await layer().getElement(threadId, id))!.previewUrl!), mime: "image/webp" });
+    await storage.deleteFile(current);
+    const raw = (await table.raw(`THREAD#${threadId}`, `ELEMENT#${id}`))!;
+    await table.putRaw({ ...raw, previewKey: { S: old } });
+    const read = (await layer().getElement(threadId, id))!;
+    expect(read.previewUrl).toBeNull();
+    const link = await layer().elementPreview(read);
+    expect(link!.url).toContain(current.split("/").pop());
+    expect(await table.plain(`THREAD#${threadId}`, `ELEMENT#${id}`)).toMatchObject({ previewKey: current });
+    expect(await exists(storage, old)).toBe(false);
+
+    // One never replaced (its element not viewed since) still goes with its element.
+    await storage.uploadFile({ objectKey: old, data: Buffer.from("old"), mime: "image/webp" });
+    await layer().deleteElement(id, threadId);
+    expect([await exists(storage, old), await exists(storage, current)]).toEqual([false, false]);
+  });
+
+  /** An image Chainlit wrote (no preview yet), in a thread of its own. */
+  async function chainlitImage(bytes: Buffer) {
+    const threadId = uid("t-");
+    const fixture = chainlitThread(`u-${uid()}`, threadId);
+    await storage.uploadFile({ objectKey: fixture.objectKey, data: bytes, mime: "image/jpeg" });
+    for (const item of fixture.items) await table.putRaw(item === fixture.element ? { ...item, type: { S: "image" }, mime: { S: "image/jpeg" } } : item);
+    return { threadId, id: fixture.elementId, key: previewKeyOf(threadId, fixture.elementId, fixture.objectKey), read: async () => (await layer().getElement(threadId, fixture.elementId))! };
+  }
+
+  it("a making that ran out of time is not refused: it waits out a back-off (no work meanwhile), then is made", async () => {
+    const image = await chainlitImage(await photo(600, 400));
+    // sharp's own error when `.timeout()` stops a pipeline, from the first pipeline the making runs.
+    const toBuffer = vi.spyOn(sharp.prototype, "toBuffer").mockRejectedValueOnce(new Error("timeout: 37% complete"));
+    try {
+      const started = Date.now();
+      expect(await layer().elementPreview(await image.read())).toBeNull();
+      const item = (await table.plain(`THREAD#${image.threadId}`, `ELEMENT#${image.id}`))!;
+      expect(item.previewRefused).toBeUndefined();
+      expect(item.previewKey).toBeUndefined();
+      const [key, retryAt, timeouts] = String(item.previewRetry).split(" ");
+      expect([key, timeouts]).toEqual([image.key, "1"]);
+      expect(Number(retryAt)).toBeGreaterThanOrEqual(started + PREVIEW_RETRY.firstMs);
+      expect((await image.read()).previewRefused ?? null).toBeNull();
+      // Until then a view costs no making: sharp is not run again.
+      const calls = toBuffer.mock.calls.length;
+      expect(await layer().elementPreview(await image.read())).toBeNull();
+      expect(toBuffer.mock.calls.length).toBe(calls);
+    } finally {
+      toBuffer.mockRestore();
+    }
+    // The back-off over (as a minute later), the next view makes it.
+    const raw = (await table.raw(`THREAD#${image.threadId}`, `ELEMENT#${image.id}`))!;
+    await table.putRaw({ ...raw, previewRetry: { S: `${image.key} ${Date.now() - 1} 1` } });
+    expect(await layer().elementPreview(await image.read())).toMatchObject({ url: expect.any(String) });
+    expect(await exists(storage, image.key)).toBe(true);
+  });
+
+  it("asks past the process's queue are turned away unrecorded, and a later ask makes theirs", async () => {
+    const images = await Promise.all(Array.from({ length: 4 }, async () => chainlitImage(await photo(600, 400))));
+    const elements = await Promise.all(images.map((image) => image.read()));
+    const waiting = PREVIEW_QUEUE.waiting;
+    PREVIEW_QUEUE.waiting = 1;
+    let links;
+    try {
+      // Two are made at once and one waits: the fourth finds the queue full.
+      links = await Promise.all(elements.map((element) => layer().elementPreview(element)));
+    } finally {
+      PREVIEW_QUEUE.waiting = waiting;
+    }
+    expect(links.filter((link) => link === null)).toHaveLength(1);
+    const turnedAway = images[links.indexOf(null)]!;
+    const item = (await table.plain(`THREAD#${turnedAway.threadId}`, `ELEMENT#${turnedAway.id}`))!;
+    expect([item.previewRefused, item.previewRetry, item.previewKey]).toEqual([undefined, undefined, undefined]);
+    expect(await layer().elementPreview(await turnedAway.read())).toMatchObject({ url: expect.any(String) });
   });
 });

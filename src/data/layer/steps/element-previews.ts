@@ -7,13 +7,17 @@
  * Where: previewKeyOf(threadId, elementId, objectKey), derived from the key the element item records, never from a
  * client. The item records `previewKey` once made, or `previewRefused` when the file cannot be made into one, so a
  * read signs a preview without asking storage whether it exists, and a refused file is not read again at every view.
- * A recorded key counts only when it equals the derivation from the item's own objectKey (a forged or stale record
- * names nothing that is signed). Deletes remove the derived key of every image element (elements.ts, delete-thread.ts).
+ * Only a file that can never be made into one is refused (not an image, corrupt, over a limit); a making that ran out
+ * of time records `previewRetry` instead (when to try again, doubling), and one that met a busy process or storage
+ * error records nothing: a later view tries again, and a slow file costs at most one try per back-off, not every view.
+ * A recorded key counts only when it equals the derivation from the item's own objectKey and the current settings
+ * (PREVIEW_VERSION: a forged, stale or old-settings record names nothing that is signed). Deletes remove the keys of
+ * every settings version derived from each image element's file (elements.ts, delete-thread.ts).
  */
 import sharp from "sharp";
 import { type Element } from "../../entities/element";
 import { DataError } from "../../errors";
-import { isElementFileOf, previewKeyOf } from "../../storage/object-key";
+import { isElementFileOf, previewKeyOf, previewKeysOf } from "../../storage/object-key";
 import { type LayerContext } from "../context";
 import { recordOnElement } from "./element-record";
 
@@ -22,7 +26,18 @@ import { recordOnElement } from "./element-record";
  * ratio of 2 that is 400 × 720, so a preview fits inside it and stays sharp on a phone or a Retina screen.
  */
 export const PREVIEW_BOX = { width: 720, height: 400 } as const;
-const WEBP_QUALITY = 75;
+/** Photos: lossy, as a photo is anyway (a JPEG source has lost more than this already). */
+const PHOTO_WEBP = { quality: 75 } as const;
+/**
+ * Graphics (charts, screenshots, diagrams, logos): lossless, as lossy WebP speckles flat colour and smears text. A
+ * source of at most this many colours once resized is a graphic (the demo's chart: 3, a text screenshot: about 1,800,
+ * a photo: over 100,000); the count stops as soon as it passes this.
+ */
+const GRAPHIC_MAX_COLOURS = 8192;
+/** A lossless preview larger than this (a noisy or dithered graphic) is made lossy after all: a preview stays small. */
+const LOSSLESS_MAX_BYTES = 160 * 1024;
+/** Sources a lossy codec made: their preview is a photo's whatever their colour count (no lossless try). */
+const LOSSY_FORMATS = new Set(["jpeg", "heif"]);
 
 /** Limits on making one (docs/security.md, "Limits"): bytes read from storage, pixels decoded, time taken. */
 export const PREVIEW_LIMITS = {
@@ -36,9 +51,20 @@ export const PREVIEW_LIMITS = {
 const FORMATS = new Set(["jpeg", "png", "webp", "gif", "avif", "heif", "tiff"]);
 /** Previews made at once in this process: sharp uses several threads each, on a machine shared with the pages. */
 const MAKING_AT_ONCE = 2;
+/**
+ * Makings waiting for a place, beyond which an ask is turned away (not recorded: a later view asks again), so a burst
+ * of asks (a share opened by many) queues a bounded amount of work in this process. Room for a page of Chainlit
+ * images opened at once (a gallery of 40 asks for all 40 together): one turned away shows its original. A waiting
+ * making holds nothing but its request: the file is read once it has a place.
+ */
+export const PREVIEW_QUEUE = { waiting: 48 };
+/** After a making ran out of time: the first wait before another try, doubled at each timeout, at most a day. */
+export const PREVIEW_RETRY = { firstMs: 60_000, maxMs: 24 * 60 * 60_000 };
 
 export const PREVIEW_ATTRIBUTE = "previewKey";
 export const PREVIEW_REFUSED_ATTRIBUTE = "previewRefused";
+/** `{key} {retry after, ms since the epoch} {timeouts so far}`: one string, for the one conditional SET recordOnElement makes. */
+export const PREVIEW_RETRY_ATTRIBUTE = "previewRetry";
 
 type PreviewSubject = Pick<Element, "id" | "threadId" | "objectKey" | "type" | "mime">;
 
@@ -52,16 +78,43 @@ export function previewKeyFor(element: PreviewSubject): string | null {
   return previewKeyOf(threadId, id, objectKey);
 }
 
-export type PreviewState = { kind: "made"; key: string } | { kind: "refused" } | { kind: "absent"; key: string } | { kind: "none" };
+/** Every key a preview of this element's file may have, under any settings version: what deleting it removes. */
+export function previewKeysFor(element: PreviewSubject): string[] {
+  const { objectKey, threadId, id } = element;
+  if (!isImageElement(element) || !isElementFileOf(objectKey, threadId, id)) return [];
+  return previewKeysOf(threadId, id, objectKey);
+}
+
+/**
+ * `made`, `refused`, `absent` (to be made), `waiting` (a making ran out of time; not again before `retryAt`), or `none`
+ * (not an image of its own file).
+ */
+export type PreviewState = { kind: "made"; key: string } | { kind: "refused" } | { kind: "absent"; key: string; timeouts: number } | { kind: "waiting"; retryAt: number } | { kind: "none" };
+
+type Recorded = Pick<Element, "previewKey" | "previewRefused" | "previewRetry">;
 
 /** What the item records of its preview, checked against the key derived from its own objectKey. */
-export function previewState(element: PreviewSubject & Pick<Element, "previewKey" | "previewRefused">): PreviewState {
+export function previewState(element: PreviewSubject & Recorded, now = Date.now()): PreviewState {
   const key = previewKeyFor(element);
   if (!key) return { kind: "none" };
   if (element.previewKey === key) return { kind: "made", key };
   if (element.previewRefused === key) return { kind: "refused" };
-  return { kind: "absent", key };
+  const retry = parseRetry(element.previewRetry, key);
+  if (retry && retry.retryAt > now) return { kind: "waiting", retryAt: retry.retryAt };
+  return { kind: "absent", key, timeouts: retry?.timeouts ?? 0 };
 }
+
+/** The back-off recorded for this very key (one recorded for another file or other settings counts for nothing). */
+function parseRetry(recorded: string | null | undefined, key: string): { retryAt: number; timeouts: number } | null {
+  const [recordedKey, at, count] = (recorded ?? "").split(" ");
+  const retryAt = Number(at);
+  const timeouts = Number(count);
+  if (recordedKey !== key || !Number.isSafeInteger(retryAt) || !Number.isSafeInteger(timeouts) || timeouts < 1) return null;
+  return { retryAt, timeouts };
+}
+
+/** When to try again after the n-th timeout: firstMs, doubled each time, at most maxMs. */
+export const retryDelayMs = (timeouts: number) => Math.min(PREVIEW_RETRY.maxMs, PREVIEW_RETRY.firstMs * 2 ** Math.min(30, timeouts - 1));
 
 /**
  * `previewUrl` signed for a recorded preview, or null; `previewRefused` kept only when it is this file's (a refusal
@@ -81,12 +134,25 @@ export async function signPreview(ctx: LayerContext, element: Element): Promise<
   }
 }
 
+/** A making turned away or cut short for a reason that is not the file's (busy, out of time): tried again later. */
+export class PreviewDeferred extends Error {
+  constructor(
+    message: string,
+    /** Ran out of time: recorded with a back-off, so the next views do not each pay the time limit again. */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
+}
+
 let making = 0;
 const waiting: Array<() => void> = [];
 async function oneOfFew<T>(work: () => Promise<T>): Promise<T> {
   // A finished maker hands its place to the next in line, so no newcomer slips in between.
-  if (making >= MAKING_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
-  else making++;
+  if (making >= MAKING_AT_ONCE) {
+    if (waiting.length >= PREVIEW_QUEUE.waiting) throw new PreviewDeferred("too many previews being made in this process");
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else making++;
   try {
     return await work();
   } finally {
@@ -99,57 +165,121 @@ async function oneOfFew<T>(work: () => Promise<T>): Promise<T> {
 /** Thrown for a file that can never be made into a preview (recorded, so it is not read again). */
 class Unpreviewable extends Error {}
 
-/** The WebP preview of `bytes`, or Unpreviewable. The header is read first: the pixel count is refused before decoding. */
+/** sharp's own words when `.timeout()` stops a pipeline (libvips: "timeout: N% complete"). */
+const TIMED_OUT = /\btimeout: \d+% complete/;
+
+/**
+ * Why sharp failed: PreviewDeferred when it ran out of time (the machine may have been busy: not the file's fault,
+ * and not to be recorded as refused), else Unpreviewable (corrupt, truncated, over the pixel limit).
+ */
+export function renderFailure(error: unknown): Error {
+  if (error instanceof Unpreviewable || error instanceof PreviewDeferred) return error;
+  if (TIMED_OUT.test(String(error))) return new PreviewDeferred(String(error), true);
+  return new Unpreviewable(String(error));
+}
+
+/** True when the pixels hold at most GRAPHIC_MAX_COLOURS colours (alpha aside), stopping as soon as they do not. */
+function fewColours(pixels: Buffer, channels: number): boolean {
+  // One bit per 24-bit colour (2 MB): a Set of hundreds of thousands of numbers took a photo's preview 400 ms longer.
+  const seen = new Uint8Array(1 << 21);
+  let colours = 0;
+  const last = pixels.length - Math.min(3, channels);
+  for (let i = 0; i <= last; i += channels) {
+    const colour = channels < 3 ? pixels[i]! : (pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!;
+    const byte = colour >>> 3;
+    const bit = 1 << (colour & 7);
+    const had = seen[byte]!;
+    if (had & bit) continue;
+    seen[byte] = had | bit;
+    if (++colours > GRAPHIC_MAX_COLOURS) return false;
+  }
+  return true;
+}
+
+/**
+ * The WebP preview of `bytes`, or Unpreviewable / PreviewDeferred. The header is read first: the pixel count is
+ * refused before decoding. Settings by content (docs/long-threads.md, "Image previews"): a photo (a lossy source, or
+ * many colours) lossy at quality 75; a graphic (a lossless source of few colours: charts, screenshots) lossless, unless
+ * that comes out larger than LOSSLESS_MAX_BYTES. Decoded and resized once; the time limit covers the whole making.
+ */
 export async function renderPreview(bytes: Uint8Array): Promise<Buffer> {
   const options = { limitInputPixels: PREVIEW_LIMITS.maxInputPixels, failOn: "error" as const, animated: false };
+  const deadline = Date.now() + PREVIEW_LIMITS.timeoutSeconds * 1000;
+  // sharp counts whole seconds, and 0 would mean none: a step starting with no time left is a timeout of its own.
+  const timeout = () => {
+    const seconds = Math.ceil((deadline - Date.now()) / 1000);
+    if (seconds < 1) throw new PreviewDeferred("timeout: the making's time ran out between its steps", true);
+    return { seconds };
+  };
   try {
     const meta = await sharp(bytes, options).metadata();
     if (!meta.format || !FORMATS.has(meta.format)) throw new Unpreviewable(`format ${meta.format ?? "unknown"}`);
     if (!meta.width || !meta.height || meta.width * meta.height > PREVIEW_LIMITS.maxInputPixels) throw new Unpreviewable(`${meta.width}×${meta.height} pixels`);
-    return await sharp(bytes, options)
-      .rotate() // as the camera held it (EXIF orientation), which the browser showed the original in
-      .resize({ ...PREVIEW_BOX, fit: "inside", withoutEnlargement: true })
-      .webp({ quality: WEBP_QUALITY })
-      .timeout({ seconds: PREVIEW_LIMITS.timeoutSeconds })
-      .toBuffer();
+    const resized = () =>
+      sharp(bytes, options)
+        .rotate() // as the camera held it (EXIF orientation), which the browser showed the original in
+        .resize({ ...PREVIEW_BOX, fit: "inside", withoutEnlargement: true })
+        .timeout(timeout());
+    // A photo in one pipeline, as before graphics were told apart: nothing of it is looked at.
+    if (LOSSY_FORMATS.has(meta.format)) return await resized().webp(PHOTO_WEBP).toBuffer();
+    // 8 bits a channel whatever the source's (a 16-bit PNG): the count and the encode read the buffer as that.
+    const { data, info } = await resized().raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+    if (fewColours(data, info.channels)) {
+      const lossless = await sharp(data, raw).webp({ lossless: true }).timeout(timeout()).toBuffer();
+      if (lossless.byteLength <= LOSSLESS_MAX_BYTES) return lossless;
+    }
+    return await sharp(data, raw).webp(PHOTO_WEBP).timeout(timeout()).toBuffer();
   } catch (error) {
-    if (error instanceof Unpreviewable) throw error;
-    // Anything sharp refuses (corrupt, truncated, over the pixel limit, too slow) is the file's fault.
-    throw new Unpreviewable(String(error));
+    throw renderFailure(error);
   }
 }
 
 /**
  * Makes, stores and records the preview of an image element (read as the item holds it), bounded by PREVIEW_LIMITS.
- * Returns the state afterwards: `made`, `refused` (recorded), or throws a storage error (nothing recorded, so a later
- * view tries again). The record is conditional on the item still naming the same file: an element deleted or
- * re-created meanwhile gets none, and the preview just stored is deleted again.
+ * Returns the state afterwards: `made`; `refused` (recorded: the file can never be made into one); `waiting` (turned
+ * away by a busy process, or out of time, recorded with a back-off then; nothing else recorded, so a later view tries
+ * again); or throws a storage error (nothing recorded either). `mayMake` is asked just before the file is read, only
+ * when it is to be made (a share's budget for making: share.elementPreview); false answers `waiting`. The record is
+ * conditional on the item still naming the same file: an element deleted or re-created meanwhile gets none, and the
+ * preview just stored is deleted again. A preview of earlier settings (PREVIEW_VERSION) is deleted once replaced.
  */
-export async function makePreview(ctx: LayerContext, element: Element): Promise<PreviewState> {
+export async function makePreview(ctx: LayerContext, element: Element, mayMake?: () => Promise<boolean>): Promise<PreviewState> {
   const state = previewState(element);
   if (state.kind !== "absent" || !ctx.storage) return state;
+  if (mayMake && !(await mayMake())) return { kind: "waiting", retryAt: Date.now() };
   const storage = ctx.storage;
   const objectKey = element.objectKey!;
-  return oneOfFew(async () => {
-    let preview: Buffer;
-    try {
-      preview = await renderPreview(await storage.read(objectKey, { maxBytes: PREVIEW_LIMITS.maxSourceBytes }));
-    } catch (error) {
-      const gone = error instanceof DataError && (error.code === "too_large" || error.code === "not_found");
-      if (!(error instanceof Unpreviewable) && !gone) throw error;
-      ctx.logger.info("no preview for an image element", { threadId: element.threadId, elementId: element.id, reason: String(error).slice(0, 200) });
-      await record(ctx, element, objectKey, PREVIEW_REFUSED_ATTRIBUTE, state.key).catch(() => undefined);
-      return { kind: "refused" };
+  const log = { threadId: element.threadId, elementId: element.id };
+  let preview: Buffer;
+  try {
+    preview = await oneOfFew(async () => renderPreview(await storage.read(objectKey, { maxBytes: PREVIEW_LIMITS.maxSourceBytes })));
+  } catch (error) {
+    if (error instanceof PreviewDeferred) {
+      ctx.logger.info("an image element's preview is put off", { ...log, reason: error.message.slice(0, 200) });
+      if (!error.timedOut) return { kind: "waiting", retryAt: Date.now() };
+      const timeouts = state.timeouts + 1;
+      const retryAt = Date.now() + retryDelayMs(timeouts);
+      await record(ctx, element, objectKey, PREVIEW_RETRY_ATTRIBUTE, `${state.key} ${retryAt} ${timeouts}`).catch(() => undefined);
+      return { kind: "waiting", retryAt };
     }
-    await storage.uploadFile({ objectKey: state.key, data: preview, mime: "image/webp", fileName: "preview.webp" });
-    try {
-      await record(ctx, element, objectKey, PREVIEW_ATTRIBUTE, state.key);
-    } catch (error) {
-      await storage.deleteFile(state.key).catch(() => false);
-      throw error;
-    }
-    return { kind: "made", key: state.key };
-  });
+    const gone = error instanceof DataError && (error.code === "too_large" || error.code === "not_found");
+    if (!(error instanceof Unpreviewable) && !gone) throw error;
+    ctx.logger.info("no preview for an image element", { ...log, reason: String(error).slice(0, 200) });
+    await record(ctx, element, objectKey, PREVIEW_REFUSED_ATTRIBUTE, state.key).catch(() => undefined);
+    return { kind: "refused" };
+  }
+  await storage.uploadFile({ objectKey: state.key, data: preview, mime: "image/webp", fileName: "preview.webp" });
+  try {
+    await record(ctx, element, objectKey, PREVIEW_ATTRIBUTE, state.key);
+  } catch (error) {
+    await storage.deleteFile(state.key).catch(() => false);
+    throw error;
+  }
+  // The one it replaces, when made with earlier settings: only a key derived from this file, never what a record names.
+  const replaced = previewKeysFor(element).find((key) => key !== state.key && key === element.previewKey);
+  if (replaced) await storage.deleteFile(replaced).catch(() => false);
+  return { kind: "made", key: state.key };
 }
 
 async function record(ctx: LayerContext, element: Element, objectKey: string, attribute: string, key: string): Promise<void> {
@@ -158,11 +288,11 @@ async function record(ctx: LayerContext, element: Element, objectKey: string, at
 
 /**
  * A link to the element's preview, made first if none is recorded (the first view of an image another writer stored).
- * Null when it cannot be made (recorded as refused): the thumbnail shows the original then. The caller has decided
+ * Null when it cannot be made (recorded as refused) or not now (`waiting`): the thumbnail shows the original then. The caller has decided
  * the element is the viewer's to see (the thread gate, or a share's window).
  */
-export async function previewLink(ctx: LayerContext, element: Element): Promise<{ url: string; expiresAt: string } | null> {
-  const state = await makePreview(ctx, element);
+export async function previewLink(ctx: LayerContext, element: Element, mayMake?: () => Promise<boolean>): Promise<{ url: string; expiresAt: string } | null> {
+  const state = await makePreview(ctx, element, mayMake);
   if (state.kind !== "made") return null;
   const { previewUrl, previewUrlExpiresAt } = await signPreview(ctx, { ...element, previewKey: state.key });
   if (!previewUrl || !previewUrlExpiresAt) throw new DataError("storage", `could not sign the preview of element ${element.id}`);

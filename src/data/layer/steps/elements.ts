@@ -14,7 +14,7 @@ import { type UploadData } from "../../storage/storage-client";
 import { type LayerContext } from "../context";
 import { indexElementName, removeSource } from "../search/search-index";
 import { recordedShareCopy } from "../shares/share-copy-record";
-import { makePreview, previewKeyFor, signPreview } from "./element-previews";
+import { makePreview, previewKeyFor, previewKeysFor, signPreview } from "./element-previews";
 
 export const DEFAULT_MIME = "application/octet-stream";
 
@@ -60,7 +60,7 @@ export async function createElement(ctx: LayerContext, input: ElementInput, opti
   const { content, ...fields } = input;
   // urlExpiresAt describes a signed link, never stored; a share copy is recorded by share-copies.ts alone.
   // A preview is recorded by element-previews.ts alone, for the file stored now (a copied element's is not its own).
-  const { urlExpiresAt: _signedOnly, shareCopyKey: _copy, previewKey: _made, previewRefused: _refused, previewUrl: _link, previewUrlExpiresAt: _linkExpiry, ...parsed } = ElementSchema.parse(fields);
+  const { urlExpiresAt: _signedOnly, shareCopyKey: _copy, previewKey: _made, previewRefused: _refused, previewRetry: _retry, previewUrl: _link, previewUrlExpiresAt: _linkExpiry, ...parsed } = ElementSchema.parse(fields);
   let element: Element = { ...parsed, mime: parsed.mime ?? DEFAULT_MIME, createdAt: parsed.createdAt ?? ctx.now() };
   let uploadedKey: string | undefined;
   if (content !== undefined) {
@@ -95,8 +95,8 @@ export async function createElement(ctx: LayerContext, input: ElementInput, opti
   // Its share copy (of the old content) is no longer recorded anywhere once the item is replaced.
   const oldCopy = previous && recordedShareCopy(previous, element.threadId);
   if (oldCopy) await bestEffortDelete(ctx, oldCopy);
-  const oldPreview = previousPreview(previous, element.threadId, element.id);
-  if (oldPreview && oldPreview !== previewKeyFor(element)) await bestEffortDelete(ctx, oldPreview);
+  const current = previewKeyFor(element);
+  for (const oldPreview of previousPreviews(previous, element.threadId, element.id)) if (oldPreview !== current) await bestEffortDelete(ctx, oldPreview);
   return uploadedKey ? previewOnStore(ctx, element) : element;
 }
 
@@ -114,11 +114,14 @@ async function previewOnStore(ctx: LayerContext, element: Element): Promise<Elem
   return element;
 }
 
-/** The preview key of the element an item (read raw, e.g. ALL_OLD) describes, recorded or not: what a delete removes. */
-export function previousPreview(item: Item | undefined, threadId: string, elementId: string): string | null {
+/**
+ * The preview keys of the element an item (read raw, e.g. ALL_OLD) describes, recorded or not, under every settings
+ * version (a preview of earlier settings not yet replaced): what a delete removes.
+ */
+export function previousPreviews(item: Item | undefined, threadId: string, elementId: string): string[] {
   const objectKey = recordedElementFile(item, threadId, elementId);
-  if (!item || !objectKey) return null;
-  return previewKeyFor({ id: elementId, threadId, objectKey, type: item.type as string | null, mime: item.mime as string | null });
+  if (!item || !objectKey) return [];
+  return previewKeysFor({ id: elementId, threadId, objectKey, type: item.type as string | null, mime: item.mime as string | null });
 }
 
 /**
@@ -179,7 +182,6 @@ export async function deleteElement(ctx: LayerContext, elementId: string, thread
   const copy = out.Attributes && recordedShareCopy(out.Attributes, threadId);
   if (copy) await bestEffortDelete(ctx, copy);
   // Recorded or not: a preview being made as the item went is stored before its record fails.
-  const preview = previousPreview(out.Attributes, threadId, elementId);
-  if (preview) await bestEffortDelete(ctx, preview);
+  for (const preview of previousPreviews(out.Attributes, threadId, elementId)) await bestEffortDelete(ctx, preview);
   return out.Attributes !== undefined;
 }

@@ -12,7 +12,7 @@ import { type LayerContext } from "../context";
 import { queryPartition } from "./partition";
 import { isSearchDoc, postingKeysOfDoc } from "../search/search-index";
 import { recordedShareCopy, SHARE_COPY_ATTRIBUTE } from "../shares/share-copy-record";
-import { previousPreview, recordedElementFile } from "../steps/elements";
+import { previousPreviews, recordedElementFile } from "../steps/elements";
 import { threadKey } from "../../keys";
 import { unpinDeletedThread } from "./pins";
 import { isOwnedThread } from "./leftovers";
@@ -83,7 +83,7 @@ export async function deleteThread(ctx: LayerContext, threadId: string, options:
   const objectKeys = items.flatMap((item) => {
     if (!String(item.SK).startsWith(ELEMENT_PREFIX)) return [];
     const elementId = String(item.SK).slice(ELEMENT_PREFIX.length);
-    return [recordedElementFile(item, threadId, elementId), recordedShareCopy(item, threadId), previousPreview(item, threadId, elementId)].filter((key) => key !== null);
+    return [recordedElementFile(item, threadId, elementId), recordedShareCopy(item, threadId), ...previousPreviews(item, threadId, elementId)].filter((key) => key !== null);
   });
   const blobs = await deleteBlobs(ctx, threadId, objectKeys);
   // The full-text postings live under the owner's SEARCH# partitions: the thread's doc items name them.
