@@ -1,8 +1,9 @@
 /**
  * `npm run test:e2e`: a production build, then Playwright in Debian's Chromium against it, on a fresh embedded stack.
- * With no spec named, a standalone stage follows: the standalone artifact copied to a clean folder (as the Dockerfile
- * does) runs STANDALONE_SPECS and the deployment tests (test/deploy: two instances behind a proxy, SIGTERM).
- * E2E_STANDALONE=1 runs only against the artifact (the named specs, or the standalone stage).
+ * The specs run against the standalone artifact copied to a clean folder, as the Dockerfile copies it: what production
+ * runs is what the whole suite tests. With no spec named, two short stages follow: a few tests against the sources'
+ * server (`npm start`: src/server/http/server.ts through tsx over .next), and the deployment tests (test/deploy: two
+ * instances behind a proxy, SIGTERM). E2E_SOURCES=1 runs the named specs against the sources' server instead.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,19 +14,11 @@ import { buildProduction } from "./next-build";
 import { copyStandalone } from "./standalone";
 
 /**
- * A few tests that touch what the artifact could lose (kept few: the whole suite already ran on the same build):
- * sign-in and its pages, the headers and CSP from the built configuration, a streamed reply, and a Server Action
- * ("Sign out everywhere") with session revocation, an image preview made by sharp (a native module the tracer must
- * carry). Signed storage links are in the deployment tests.
+ * What `npm start` runs and the artifact does not: its server loaded from the sources (tsx) over the repository's .next
+ * and node_modules. Sign-in and a streamed reply reach every layer of it; the rest of the code is the one the suite ran.
  */
-const STANDALONE_SPECS = ["e2e/auth.spec.ts", "e2e/security-headers.spec.ts", "e2e/sessions.spec.ts", "e2e/continue.spec.ts"];
-const STANDALONE_TESTS = [
-  "alice signs in, sees her identifier, and signs out",
-  "a missing thread's page has the headers too",
-  "a reply with another origin's image streams",
-  "sign out everywhere ends this browser's session and another's",
-  "an attached photo shows as its small preview; the full-size dialog opens the original",
-];
+const SOURCES_SPECS = ["e2e/auth.spec.ts", "e2e/security-headers.spec.ts"];
+const SOURCES_TESTS = ["alice signs in, sees her identifier, and signs out", "a reply with another origin's image streams"];
 const grepOf = (titles: string[]) => titles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
@@ -47,23 +40,23 @@ async function main(): Promise<number> {
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
   if (process.env.E2E_SKIP_BUILD !== "1") await buildProduction(env);
   const specs = process.argv.slice(2);
-  const standaloneOnly = process.env.E2E_STANDALONE === "1";
-  const statuses: number[] = [];
-  if (!standaloneOnly) statuses.push(playwright(specs, env));
-  if (specs.length === 0 || standaloneOnly) {
-    const work = mkdtempSync(path.join(tmpdir(), "threadbook-standalone-"));
-    try {
-      const app = path.join(work, "app");
-      copyStandalone(app);
-      const standaloneEnv = { ...env, THREADBOOK_STANDALONE_DIR: app };
-      console.log(`\nStandalone stage: the artifact copied to ${app}`);
-      statuses.push(playwright(specs.length > 0 ? specs : [...STANDALONE_SPECS, "--grep", grepOf(STANDALONE_TESTS)], standaloneEnv));
-      if (specs.length === 0) statuses.push(run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "-c", "vitest.deploy.config.ts"], standaloneEnv));
-    } finally {
-      rmSync(work, { recursive: true, force: true });
+  if (process.env.E2E_SOURCES === "1") return playwright(specs, env);
+  const work = mkdtempSync(path.join(tmpdir(), "threadbook-standalone-"));
+  try {
+    const app = path.join(work, "app");
+    copyStandalone(app);
+    const standaloneEnv = { ...env, THREADBOOK_STANDALONE_DIR: app };
+    console.log(`The standalone artifact, copied to ${app}, serves the specs.`);
+    const statuses = [playwright(specs, standaloneEnv)];
+    if (specs.length === 0) {
+      console.log("\nSources stage: the server `npm start` runs (tsx over .next).");
+      statuses.push(playwright([...SOURCES_SPECS, "--grep", grepOf(SOURCES_TESTS)], env));
+      statuses.push(run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "-c", "vitest.deploy.config.ts"], standaloneEnv));
     }
+    return statuses.find((s) => s !== 0) ?? 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  return statuses.find((s) => s !== 0) ?? 0;
 }
 
 main().then(

@@ -1,7 +1,7 @@
 /**
  * `npm start` / `npm run dev`: the stack (embedded by default), a production build when the sources changed, then Next.
  * Ctrl-C stops Next and every local server. With THREADBOOK_STANDALONE_DIR (a copy of the standalone artifact, as the
- * e2e run's standalone stage makes) it runs that artifact's `node server.js` instead of the sources.
+ * e2e run makes) it runs that artifact's `node server.js` instead of the sources.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
