@@ -11,7 +11,8 @@ import { utcNow, type Step, type ThreadOutline } from "@/data";
 import { conversationOrder } from "@/lib/shared/build-step-tree";
 import { isEditableQuestion, isQuestion } from "@/lib/shared/editable-question";
 import type { ChatEvent, ReplyDeps } from "./continue-thread";
-import { assertClaimed, assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going, type ThreadClaim } from "./replace-turns";
+import { assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";
+import { assertClaimed, type ThreadClaim } from "./thread-claim";
 
 export const MESSAGE_NOT_FOUND = "Message not found";
 export const NOT_A_QUESTION = "Only your own messages can be edited.";
