@@ -66,12 +66,12 @@ function remove(data: DynamoDBDataLayer, threadId: string, going: Going): Promis
 
 /**
  * Removes `going`, writes a new run under `question` (and whatever else the caller writes: `alsoStored`) and moves the
- * thread to the top, side by side and beside the model request, as a sent message's first writes go; the reply to
+ * thread to the top (renamed to `rename` when an edit gives it a name: edit-message.ts, nameAfterEdit), side by side and beside the model request, as a sent message's first writes go; the reply to
  * `question` (as it reads after the rewrite) streams and is kept exactly as a sent message's is.
  */
 export async function* replaceAndAnswer(
   deps: ReplyDeps,
-  input: { outline: ThreadOutline; question: Step; going: Going; alsoStored?: Promise<unknown> },
+  input: { outline: ThreadOutline; question: Step; going: Going; alsoStored?: Promise<unknown>; rename?: string },
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const { data } = deps;
@@ -80,10 +80,10 @@ export async function* replaceAndAnswer(
   const runStepId = randomUUID();
   const stored = Promise.all([
     remove(data, thread.id, going),
-    data.updateThread(thread.id, {}, { touch: true, owner: thread.userId ?? undefined }),
+    data.updateThread(thread.id, input.rename ? { name: input.rename } : {}, { touch: true, owner: thread.userId ?? undefined }),
     data.createStep(runStepOf(question, runStepId, utcNow())),
     input.alsoStored,
   ]);
   const leaveOut = new Set([question.id, ...going.stepIds]);
-  yield* answerQuestion(deps, { outline, question, leaveOut, runStepId, threadName: thread.name ?? null, stored }, signal);
+  yield* answerQuestion(deps, { outline, question, leaveOut, runStepId, threadName: input.rename ?? thread.name ?? null, stored }, signal);
 }
