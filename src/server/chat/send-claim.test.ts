@@ -4,14 +4,14 @@
  * is refused too, and the claim is given back however the send ends.
  */
 import { randomUUID } from "node:crypto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createInnerContext } from "@/server/context";
 import { createCaller } from "@/server/root";
 import { callerFor, newThread, sessionUser } from "../../../test/callers";
 import { chatHarness, drain } from "../../../test/chat-harness";
 import { MESSAGE_MAX } from "./composer-settings";
 import type { ChatEvent } from "./continue-thread";
-import { claimThread, CLAIM_WINDOW_MS, releaseThreadClaim, renewThreadClaim } from "./thread-claim";
+import { claimThread, CLAIM_RENEW_MS, CLAIM_WINDOW_MS, releaseThreadClaim, renewThreadClaim } from "./thread-claim";
 
 const harness = chatHarness();
 const codeOf = (run: Promise<unknown>) => run.then(() => "resolved", (error: { code?: string }) => String(error.code));
@@ -160,6 +160,31 @@ describe("a send gives the thread's claim back however it ends", () => {
 });
 
 describe("the claim's renewal", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("a send streaming for longer than the claim's window renews it every CLAIM_RENEW_MS while it streams, and not after", async () => {
+    const data = harness.services.data;
+    const renewals: Promise<boolean>[] = [];
+    const counting = Object.create(data, {
+      renewLease: { value: (...args: Parameters<typeof data.renewLease>) => renewals[renewals.push(data.renewLease(...args)) - 1] },
+    }) as typeof data;
+    const threadId = await newThread(harness.services, user);
+    // Only the intervals are faked: the renewal's own timer, moved on by hand, and nothing else of the turn.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const caller = (signal: AbortSignal) => createCaller(createInnerContext({ user, services: { ...harness.services, data: counting } }), { signal });
+    const stalled = await streaming((signal) => caller(signal).chat.send({ threadId, messageId: randomUUID(), content: "[stall] a very long reply" }));
+    vi.advanceTimersByTime(CLAIM_RENEW_MS - 1);
+    expect(renewals).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(await Promise.all(renewals)).toEqual([true]);
+    vi.advanceTimersByTime(CLAIM_RENEW_MS);
+    expect(await Promise.all(renewals)).toEqual([true, true]);
+    await stalled.leave();
+    vi.advanceTimersByTime(3 * CLAIM_RENEW_MS);
+    expect(renewals).toHaveLength(2);
+    expect(await isFree(threadId)).toBe(true);
+  });
+
   it("a renewal runs the claim's time again from then; it never takes or makes a claim that is not its holder's", async () => {
     const data = harness.services.data;
     const threadId = randomUUID();
