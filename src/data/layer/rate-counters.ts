@@ -137,10 +137,11 @@ export async function clearRateCounter(ctx: LayerContext, name: string): Promise
 
 /**
  * A lease: one holder at a time, for `windowMs` from the moment it is taken (the claim on a thread while a turn is
- * written into it: server/chat/thread-claim.ts). One conditional UpdateItem: taken when no one holds it or the last holder's lease has
- * run out (a server that died holding it); true when `holder` now holds it. Unlike a counter, whose window opens at its
- * first hit and then stays, a lease taken a second before an old window would have closed still runs its whole time,
- * and only its holder can give it back (a refused request has nothing to give back, so it never frees another's).
+ * written into it: server/chat/thread-claim.ts). One conditional UpdateItem: taken when no one holds it or the last
+ * holder's lease has run out (a server that died holding it); true when `holder` now holds it. Unlike a counter, whose
+ * window opens at its first hit and then stays, a lease taken a second before an old window would have closed still
+ * runs its whole time, and only its holder can give it back (a refused request has nothing to give back, so it never
+ * frees another's).
  */
 export function takeLease(ctx: LayerContext, name: string, holder: string, windowMs: number, now: number): Promise<boolean> {
   // No holder: the item is new, or a counter item of an earlier Threadbook (whose count means nothing to a lease).

@@ -66,8 +66,9 @@ function remove(data: DynamoDBDataLayer, threadId: string, going: Going): Promis
 
 /**
  * Removes `going`, writes a new run under `question` (and whatever else the caller writes: `alsoStored`) and moves the
- * thread to the top (renamed to `rename` when an edit gives it a name: edit-message.ts, nameAfterEdit), side by side and beside the model request, as a sent message's first writes go; the reply to
- * `question` (as it reads after the rewrite) streams and is kept exactly as a sent message's is.
+ * thread to the top (renamed to `rename` when an edit gives it a name: edit-message.ts, nameAfterEdit), side by side
+ * and beside the model request, as a sent message's first writes go; the reply to `question` (as it reads after the
+ * rewrite) streams and is kept exactly as a sent message's is.
  */
 export async function* replaceAndAnswer(
   deps: ReplyDeps,

@@ -520,7 +520,7 @@ describe("share links", () => {
   it("a user's messages are limited per minute, a burst sent at once included, and nothing of a refused message is stored", async () => {
     const limited = { ...services, env: { ...services.env, CHAT_MESSAGES_PER_MINUTE: 3 } };
     const sender = sessionUser(`sender-${randomUUID()}@example.com`, "Sender");
-    // A thread each: a thread takes one message at a time (chat/thread-claim.ts), and the budget is what is tested here.
+    // A thread each: a thread takes one message at a time (chat/thread-claim.ts); the budget is what is tested here.
     const threadIds = await Promise.all(Array.from({ length: 6 }, () => newThread(services, sender)));
     const send = async (threadId: string, content: string) => {
       for await (const _event of await callerFor(limited, sender).chat.send({ threadId, messageId: randomUUID(), content }));
