@@ -1,7 +1,7 @@
 /**
  * Continuing threads: the fake OpenAI-compatible server (e2e/global-setup.ts) answers "Echo: <message>"
- * token by token, 40 ms apart; "[slow]" streams 400 words slowly, "[fail]" gets a 500, "[attachments]" lists the
- * content parts it received.
+ * token by token, 40 ms apart; "[slow]" streams 400 words slowly, "[stall]" two tokens and then nothing until it is
+ * stopped, "[fail]" gets a 500, "[attachments]" lists the content parts it received.
  *
  * As a user of this spec's own, with two threads of the demo seed's: every turn moves a thread to the top of its
  * owner's list, and each message counts against the owner's CHAT_MESSAGES_PER_MINUTE, so no other spec's list or
@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import sharp from "sharp";
 import { expect, snap, trpcCallEnded } from "./fixtures";
 import { onTable, ownUser, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
+import { ThreadPage } from "./pages/thread-page";
 
 /** The thread continued (the older of the two, so a turn visibly moves it to the top), and another one to come from. */
 const CONTINUED = "Q3 sales by region";
@@ -354,6 +355,34 @@ test.describe("continue a thread", () => {
     await thread.composer.press("Enter");
     await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
     await expect(thread.userMessages).toHaveCount(messagesBefore + 1);
+  });
+
+  test("a send while a reply streams in another tab is refused before it starts: it says why and keeps the typed text; once that reply ends, it sends", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open(CONTINUED);
+    // Another tab on the same thread, whose reply stalls after its first words until it is stopped.
+    const other = new ThreadPage(await page.context().newPage());
+    await other.page.goto(page.url());
+    await other.send(tagged("[stall] take your time"));
+    await expect(other.lastReplyText()).toContainText("Echo:");
+    await expect(other.stopButton).toBeVisible();
+
+    const message = tagged("Squeezed in from the first tab");
+    await thread.send(message);
+    await expect(thread.alert("A reply is still being written in this thread, in another tab or window.")).toBeVisible();
+    await expect(thread.composer).toHaveValue(message);
+    await expect(thread.userMessages.filter({ hasText: message })).toHaveCount(0);
+
+    await other.stopButton.click();
+    await other.waitForStoredTurn();
+    await other.page.close();
+    // The other tab's claim is given back just after its reply's last write: Enter again until this send is taken
+    // (a refusal puts the text back, so a send under way is never pressed twice).
+    await expect(async () => {
+      if ((await thread.composer.inputValue()) === message) await thread.composer.press("Enter");
+      await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`, { timeout: 5000 });
+    }).toPass();
+    await expect(thread.userMessages.filter({ hasText: message })).toHaveCount(1);
   });
 
   test("Enter sends, Shift+Enter adds a line, and Enter while an IME is composing does not send", async ({ threads, thread }) => {

@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { IdSchema } from "@/data";
+import { IdSchema, type ThreadOutline } from "@/data";
 import { assertMessageBudget } from "./chat/message-budget";
-import { claimThread, releaseThreadClaim } from "./chat/replace-turns";
+import { claimThread, releaseThreadClaim, type ThreadClaim } from "./chat/thread-claim";
 import type { Context } from "./context";
 import { RefusalCause, toTRPCError } from "./errors";
 import { findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
@@ -82,41 +82,47 @@ async function ownedOutline(ctx: GateContext, threadId: string, alongside: Reado
   return outline;
 }
 
-const threadOutlineGate = (options: { alongside?: (ctx: GateContext) => Promise<void> }) =>
-  threadInput.use(async ({ ctx, input, next }) => {
-    const outline = await ownedOutline(ctx, input.threadId, [options.alongside?.(ctx)]);
-    return next({ ctx: { ...ctx, outline, threadId: outline.thread.id } });
-  });
-
 /**
  * `threadWindowProcedure`: the same one read and owner check, but only the steps of the window sent are decoded and
  * only its element links signed (threads.get, threads.turns; docs/long-threads.md).
  */
-export const threadWindowProcedure = threadOutlineGate({});
+export const threadWindowProcedure = threadInput.use(async ({ ctx, input, next }) => {
+  const outline = await ownedOutline(ctx, input.threadId, []);
+  return next({ ctx: { ...ctx, outline, threadId: outline.thread.id } });
+});
 
 /**
- * `threadMessageProcedure`: the same outline, with the sender's message budget counted beside the read (chat.send):
- * a turn reads whole only the newest messages it sends the model, never a long thread's every step.
+ * The outline, the sender's message budget and the claim on the thread (chat/thread-claim.ts), all three side by side:
+ * one round trip before the model is asked. A request refused here gives back the claim it took, once its take has
+ * landed (given back before, the take would land after and hold the thread for nothing); so does one refused after the
+ * gate by the procedure's own input (chat.edit's text) before its events began. Otherwise the procedure gives it back
+ * when its events end (holdingClaim).
  */
-export const threadMessageProcedure = threadOutlineGate({ alongside: (ctx) => assertMessageBudget(ctx.services, ctx.user.identifier) });
-
-/**
- * `threadRewriteProcedure`: a step of the caller's thread from which the thread is rewritten (chat.regenerate,
- * chat.edit). The same outline and message budget as a send, and beside them the claim on the thread
- * (chat/replace-turns.ts), so a second rewrite at once is refused before either deletes anything. A request refused
- * here gives back the claim it took, once its take has landed (given back before, the take would land after and
- * hold the thread for nothing); the procedure gives it back when it ends (chat.ts).
- */
-export const threadRewriteProcedure = protectedProcedure.input(z.object({ threadId: IdSchema, stepId: IdSchema })).use(async ({ ctx, input, next }) => {
+async function withClaim<R extends { ok: boolean }>(ctx: GateContext, threadId: string, next: (gate: { outline: ThreadOutline; threadId: string; claim: ThreadClaim }) => Promise<R>): Promise<R> {
   const { data } = ctx.services;
-  const taking = claimThread(data, ctx.user.identifier, input.threadId);
-  const release = async () => releaseThreadClaim(data, ctx.user.identifier, input.threadId, await taking.catch(() => null));
-  const [outline, claim] = await Promise.all([ownedOutline(ctx, input.threadId, [assertMessageBudget(ctx.services, ctx.user.identifier)]), taking]).catch(async (error: unknown) => {
+  const taking = claimThread(data, ctx.user.identifier, threadId);
+  const release = async () => releaseThreadClaim(data, ctx.user.identifier, threadId, await taking.catch(() => null));
+  const [outline, claim] = await Promise.all([ownedOutline(ctx, threadId, [assertMessageBudget(ctx.services, ctx.user.identifier)]), taking]).catch(async (error: unknown) => {
     await release();
     throw error;
   });
-  const result = await next({ ctx: { ...ctx, outline, threadId: outline.thread.id, claim } });
-  // Refused after the gate (the procedure's own input, chat.edit's text) before its events began.
+  const result = await next({ outline, threadId: outline.thread.id, claim });
   if (!result.ok) await release();
   return result;
-});
+}
+
+/**
+ * `threadMessageProcedure`: the thread a message is sent into (chat.send), in outline: a turn reads whole only the
+ * newest messages it sends the model, never a long thread's every step. With the budget and the claim (withClaim), so a
+ * send beside another send, an edit or a regenerate of the same thread is refused before either writes.
+ */
+export const threadMessageProcedure = threadInput.use(({ ctx, input, next }) => withClaim(ctx, input.threadId, (gate) => next({ ctx: { ...ctx, ...gate } })));
+
+/**
+ * `threadRewriteProcedure`: a step of the caller's thread from which the thread is rewritten (chat.regenerate,
+ * chat.edit), with the same budget and claim as a send, so a second writer at once is refused before either deletes
+ * anything.
+ */
+export const threadRewriteProcedure = protectedProcedure
+  .input(z.object({ threadId: IdSchema, stepId: IdSchema }))
+  .use(({ ctx, input, next }) => withClaim(ctx, input.threadId, (gate) => next({ ctx: { ...ctx, ...gate } })));

@@ -65,6 +65,8 @@ function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefi
   if (data?.code === "BAD_REQUEST" || data?.code === "SERVICE_UNAVAILABLE" || data?.code === "PAYLOAD_TOO_LARGE") return message || t.sendFailed;
   if (data?.code === "NOT_FOUND") return t.notFoundTitle;
   if (data?.code === "TOO_MANY_REQUESTS") return t.sendTooFast;
+  // Another tab (or window) is writing this thread: a reply there is streaming, or a message is being edited.
+  if (data?.code === "CONFLICT") return t.sendWhileBusy;
   return t.sendFailed;
 }
 

@@ -44,7 +44,7 @@ import {
   setUserPassword,
   type EnsureUserAuthResult,
 } from "./users/users";
-import { clearRateCounter, countRateHit, getRateCounters, markRateFailure, releaseRateHit, returnLease, takeLease, type RateCounter, type RateHit } from "./rate-counters";
+import { clearRateCounter, countRateHit, getRateCounters, markRateFailure, releaseRateHit, renewLease, returnLease, takeLease, type RateCounter, type RateHit } from "./rate-counters";
 import { WriteQueue } from "./write-queue";
 import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import/import-threads";
 import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, listRunningImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import/import-jobs";
@@ -172,6 +172,10 @@ export class DynamoDBDataLayer {
   /** A lease (one holder at a time, for `windowMs` from when it is taken), kept beside the rate counters. */
   takeLease(name: string, holder: string, windowMs: number, now: number = Date.now()): Promise<boolean> {
     return atEdge(this.ctx, "takeLease", {}, () => takeLease(this.ctx, name, holder, windowMs, now));
+  }
+
+  renewLease(name: string, holder: string, windowMs: number, now: number = Date.now()): Promise<boolean> {
+    return atEdge(this.ctx, "renewLease", {}, () => renewLease(this.ctx, name, holder, windowMs, now));
   }
 
   returnLease(name: string, holder: string): Promise<void> {

@@ -136,24 +136,38 @@ export async function clearRateCounter(ctx: LayerContext, name: string): Promise
 }
 
 /**
- * A lease: one holder at a time, for `windowMs` from the moment it is taken (a claim on a thread while it is rewritten:
- * server/chat/replace-turns.ts). One conditional UpdateItem: taken when no one holds it or the last holder's lease has
- * run out (a server that died holding it); true when `holder` now holds it. Unlike a counter, whose window opens at its
- * first hit and then stays, a lease taken a second before an old window would have closed still runs its whole time,
- * and only its holder can give it back (a refused request has nothing to give back, so it never frees another's).
+ * A lease: one holder at a time, for `windowMs` from the moment it is taken (the claim on a thread while a turn is
+ * written into it: server/chat/thread-claim.ts). One conditional UpdateItem: taken when no one holds it or the last
+ * holder's lease has run out (a server that died holding it); true when `holder` now holds it. Unlike a counter, whose
+ * window opens at its first hit and then stays, a lease taken a second before an old window would have closed still
+ * runs its whole time, and only its holder can give it back (a refused request has nothing to give back, so it never
+ * frees another's).
  */
 export function takeLease(ctx: LayerContext, name: string, holder: string, windowMs: number, now: number): Promise<boolean> {
+  // No holder: the item is new, or a counter item of an earlier Threadbook (whose count means nothing to a lease).
+  return writeLease(ctx, name, holder, windowMs, now, { condition: "attribute_not_exists(#holder) OR #end <= :now", values: { ":now": now } });
+}
+
+/**
+ * Runs `holder`'s lease for `windowMs` again from `now` (a holder whose work outlasts the window); false when it no
+ * longer holds it: given back (a renewal landing after the give-back never makes the item again) or taken over.
+ */
+export function renewLease(ctx: LayerContext, name: string, holder: string, windowMs: number, now: number): Promise<boolean> {
+  return writeLease(ctx, name, holder, windowMs, now, { condition: "#holder = :holder", values: {} });
+}
+
+/** `holder`'s lease, running `windowMs` from `now`, written when `condition` holds: one conditional UpdateItem. */
+function writeLease(ctx: LayerContext, name: string, holder: string, windowMs: number, now: number, when: { condition: string; values: Record<string, number> }): Promise<boolean> {
   const windowEndsAt = now + windowMs;
-  const take = new UpdateCommand({
+  const write = new UpdateCommand({
     TableName: ctx.tableName,
     Key: counterKey(name),
     UpdateExpression: "SET #holder = :holder, #end = :end, #ttl = :ttl",
-    // No holder: the item is new, or a counter item of an earlier Threadbook (whose count means nothing to a lease).
-    ConditionExpression: "attribute_not_exists(#holder) OR #end <= :now",
+    ConditionExpression: when.condition,
     ExpressionAttributeNames: { "#holder": "holder", "#end": "windowEndsAt", "#ttl": TTL_ATTRIBUTE },
-    ExpressionAttributeValues: { ":holder": holder, ":end": windowEndsAt, ":ttl": Math.ceil(windowEndsAt / 1000), ":now": now },
+    ExpressionAttributeValues: { ":holder": holder, ":end": windowEndsAt, ":ttl": Math.ceil(windowEndsAt / 1000), ...when.values },
   });
-  return onConditionFailed(async () => (await ctx.doc.send(take), true), () => false);
+  return onConditionFailed(async () => (await ctx.doc.send(write), true), () => false);
 }
 
 /** Gives a lease back: deleted only while `holder` still holds it, so a lease taken over since (after it ran out) stays. */

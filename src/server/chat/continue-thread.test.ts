@@ -85,18 +85,29 @@ describe("chat.send", () => {
         return services.assistant.stream(...args);
       },
     };
+    // The claim on the thread (thread-claim.ts) is sent before anything of the call has been answered: beside the read.
+    let answeredWhenClaimed = -1;
+    const data = Object.create(services.data, {
+      takeLease: {
+        value: (...args: Parameters<typeof services.data.takeLease>) => {
+          answeredWhenClaimed = services.requests.settled - before;
+          return services.data.takeLease(...args);
+        },
+      },
+    }) as typeof services.data;
     const before = services.requests.settled;
     const messageId = randomUUID();
     const events: ChatEvent[] = [];
     let [answeredAtStart, answeredAtFirstToken] = [-1, -1];
-    for await (const event of await callerFor({ ...services, assistant }, alice).chat.send({ threadId, messageId, content: "Quick one" })) {
+    for await (const event of await callerFor({ ...services, assistant, data }, alice).chat.send({ threadId, messageId, content: "Quick one" })) {
       if (event.type === "start") answeredAtStart = services.requests.settled;
       if (event.type === "token" && answeredAtFirstToken < 0) answeredAtFirstToken = services.requests.settled;
       events.push(event);
     }
-    // Only the gate's round trip was waited on (its read of the thread and, beside it, the sender's message budget);
-    // the message, the thread's touch and the run were in flight.
-    expect(answeredWhenAsked).toBe(2);
+    // Only the gate's round trip was waited on (its read of the thread and, beside it, the sender's message budget and
+    // the claim on the thread); the message, the thread's touch and the run were in flight.
+    expect(answeredWhenAsked).toBe(3);
+    expect(answeredWhenClaimed).toBe(0);
     // Between the turn's first writes landing and the first token, nothing more was waited for: the reply's own
     // first write goes out with the token.
     expect(answeredAtStart).toBeGreaterThan(before + 1);

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { clipThreadName, utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline } from "@/data";
 import { AssistantError, type Assistant, type AssistantAttachment } from "../assistant/assistant";
+import { assertClaimed, type ThreadClaim } from "./thread-claim";
 import { describeOnly, isHistoryMessage, messagesInOrder, newestMessageIds } from "./history";
 import { isTextLike } from "@/lib/shared/format";
 
@@ -33,6 +34,8 @@ export interface ContinueInput {
   outline: ThreadOutline;
   messageId: string;
   content: string;
+  /** The thread's claim, taken by the gate (thread-claim.ts); null when another request holds the thread. */
+  claim: ThreadClaim;
 }
 
 // Partial replies are saved this often while streaming, so a crash loses at most this much.
@@ -134,6 +137,8 @@ export async function* continueThread(
   const indexed = { owner: thread.userId ?? undefined };
   const ownAttachments = outline.elements.filter((e) => e.forId === messageId);
   if (!input.content.trim() && ownAttachments.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "Write a message or attach a file." });
+  // Another request is writing the thread (a send in another tab, an edit, a regenerate): nothing is written.
+  assertClaimed(input.claim);
   const sentAt = now();
   const userStep = { id: messageId, threadId, type: "user_message", name: deps.userIdentifier, output: input.content, createdAt: sentAt, start: sentAt, end: sentAt };
   const threadName = thread.name ?? threadNameFrom(input.content, ownAttachments);

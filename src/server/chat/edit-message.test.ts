@@ -10,7 +10,7 @@ import { chatHarness, drain } from "../../../test/chat-harness";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
 import { MESSAGE_MAX } from "./composer-settings";
 import type { ChatEvent } from "./continue-thread";
-import { claimThread, releaseThreadClaim } from "./replace-turns";
+import { claimThread, releaseThreadClaim } from "./thread-claim";
 
 const harness = chatHarness();
 const table = () => harness.services.data.context;

@@ -7,11 +7,12 @@
  * docs/security.md, "Edit").
  */
 import { TRPCError } from "@trpc/server";
-import { utcNow, type Step, type ThreadOutline } from "@/data";
+import { utcNow, type Element, type Step, type ThreadOutline } from "@/data";
 import { conversationOrder } from "@/lib/shared/build-step-tree";
 import { isEditableQuestion, isQuestion } from "@/lib/shared/editable-question";
-import type { ChatEvent, ReplyDeps } from "./continue-thread";
-import { assertClaimed, assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going, type ThreadClaim } from "./replace-turns";
+import { threadNameFrom, type ChatEvent, type ReplyDeps } from "./continue-thread";
+import { assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";
+import { assertClaimed, type ThreadClaim } from "./thread-claim";
 
 export const MESSAGE_NOT_FOUND = "Message not found";
 export const NOT_A_QUESTION = "Only your own messages can be edited.";
@@ -21,6 +22,23 @@ export const EMPTY_EDIT = "Write a message or attach a file.";
 export interface MessageToEdit extends Going {
   /** The question as it reads once edited. */
   question: Step;
+  /** The thread's new name, when it was named after this question and never renamed (nameAfterEdit). */
+  rename?: string;
+}
+
+/**
+ * The name a thread takes when its first question is edited, or undefined when it keeps its own. It follows the edit
+ * while it is still the name made from the question's old text: Threadbook's (threadNameFrom, as the first send and
+ * `doctor --fix` make it), or Chainlit's, which is the whole first message as sent (docs/chainlit.md, "Threads:
+ * update_thread"); or when the thread has none (Chainlit names no thread whose first message was only a file, #2623).
+ * A name the user gave (a rename here or in Chainlit) or an import's title differs from both and stays. The new name is
+ * made as a first send makes it, so a Chainlit-named thread gets the same short name as one of Threadbook's.
+ */
+export function nameAfterEdit(threadName: string | null | undefined, before: string, after: string, files: Pick<Element, "name">[]): string | undefined {
+  const derived = !threadName || threadName === before || threadName === threadNameFrom(before, files);
+  if (!derived) return undefined;
+  const renamed = threadNameFrom(after, files);
+  return renamed === threadName ? undefined : renamed;
 }
 
 /**
@@ -44,7 +62,10 @@ export async function messageToEdit(outline: ThreadOutline, stepId: string, cont
   const hasFiles = outline.elements.some((e) => e.forId === stepId);
   if (!content.trim() && !hasFiles) throw new TRPCError({ code: "BAD_REQUEST", message: EMPTY_EDIT });
   const question = { ...stored, output: content };
-  return { question, ...goingWith(outline, ordered.slice(at + 1).map((s) => s.id)) };
+  const first = ordered.find(isQuestion)?.id === stepId;
+  const files = outline.elements.filter((e) => e.forId === stepId);
+  const rename = first ? nameAfterEdit(outline.thread.name, stored.output ?? "", content, files) : undefined;
+  return { question, rename, ...goingWith(outline, ordered.slice(at + 1).map((s) => s.id)) };
 }
 
 /**
@@ -57,7 +78,7 @@ export async function* editMessage(
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const { outline } = input;
-  const { question, ...going } = await messageToEdit(outline, input.stepId, input.content);
+  const { question, rename, ...going } = await messageToEdit(outline, input.stepId, input.content);
   assertClaimed(input.claim);
   // `output` (and when: a share made before leaves the question out, share-snapshot.ts) only: the rest of the item
   // (Chainlit's name, times, metadata, parts) stays as it was written.
@@ -65,5 +86,5 @@ export async function* editMessage(
     { id: question.id, threadId: question.threadId, type: question.type, output: question.output, editedAt: utcNow() },
     { owner: outline.thread.userId ?? undefined },
   );
-  yield* replaceAndAnswer(deps, { outline, question, going, alsoStored: edited }, signal);
+  yield* replaceAndAnswer(deps, { outline, question, going, alsoStored: edited, rename }, signal);
 }

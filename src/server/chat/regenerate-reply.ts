@@ -10,7 +10,8 @@ import { TRPCError } from "@trpc/server";
 import type { Step, ThreadOutline } from "@/data";
 import { newestTurn } from "@/lib/shared/build-step-tree";
 import type { ChatEvent, ReplyDeps } from "./continue-thread";
-import { assertClaimed, assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going, type ThreadClaim } from "./replace-turns";
+import { assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";
+import { assertClaimed, type ThreadClaim } from "./thread-claim";
 
 export const REPLY_NOT_FOUND = "Reply not found";
 export const NOT_NEWEST_REPLY = "Only the newest reply of a thread can be regenerated.";

@@ -1,8 +1,9 @@
 /**
  * What regenerating a reply (regenerate-reply.ts) and editing a question (edit-message.ts) share: both decide from the
- * gate's outline which steps of a thread go, refuse while its newest reply is still being written, hold one claim on
- * the thread while they rewrite it, then remove what goes through the data layer's own deletes and answer a question
- * again under a new run (answerQuestion, as a sent message is answered). docs/security.md, "Regenerate" and "Edit".
+ * gate's outline which steps of a thread go, refuse while its newest reply is still being written, hold the thread's
+ * claim while they rewrite it (thread-claim.ts, taken by the gate as a send's is), then remove what goes through the
+ * data layer's own deletes and answer a question again under a new run (answerQuestion, as a sent message is
+ * answered). docs/security.md, "Regenerate" and "Edit".
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
@@ -12,7 +13,6 @@ import { REPLY_TIMEOUT_MS } from "../assistant/openai-assistant";
 import { answerQuestion, runStepOf, type ChatEvent, type ReplyDeps } from "./continue-thread";
 
 export const REPLY_IN_FLIGHT = "This reply is still being written; try again once it has ended.";
-export const THREAD_CLAIMED = "This thread is already being changed (a reply regenerated or a message edited); try again once it has ended.";
 
 /**
  * A reply whose run has no end (or an answer still marked streaming) is being written, by this app or a Chainlit
@@ -66,12 +66,13 @@ function remove(data: DynamoDBDataLayer, threadId: string, going: Going): Promis
 
 /**
  * Removes `going`, writes a new run under `question` (and whatever else the caller writes: `alsoStored`) and moves the
- * thread to the top, side by side and beside the model request, as a sent message's first writes go; the reply to
- * `question` (as it reads after the rewrite) streams and is kept exactly as a sent message's is.
+ * thread to the top (renamed to `rename` when an edit gives it a name: edit-message.ts, nameAfterEdit), side by side
+ * and beside the model request, as a sent message's first writes go; the reply to `question` (as it reads after the
+ * rewrite) streams and is kept exactly as a sent message's is.
  */
 export async function* replaceAndAnswer(
   deps: ReplyDeps,
-  input: { outline: ThreadOutline; question: Step; going: Going; alsoStored?: Promise<unknown> },
+  input: { outline: ThreadOutline; question: Step; going: Going; alsoStored?: Promise<unknown>; rename?: string },
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const { data } = deps;
@@ -80,40 +81,10 @@ export async function* replaceAndAnswer(
   const runStepId = randomUUID();
   const stored = Promise.all([
     remove(data, thread.id, going),
-    data.updateThread(thread.id, {}, { touch: true, owner: thread.userId ?? undefined }),
+    data.updateThread(thread.id, input.rename ? { name: input.rename } : {}, { touch: true, owner: thread.userId ?? undefined }),
     data.createStep(runStepOf(question, runStepId, utcNow())),
     input.alsoStored,
   ]);
   const leaveOut = new Set([question.id, ...going.stepIds]);
-  yield* answerQuestion(deps, { outline, question, leaveOut, runStepId, threadName: thread.name ?? null, stored }, signal);
-}
-
-/**
- * One rewrite of a thread at a time: two requests (a double click, two tabs, an edit beside a regenerate) that both
- * read the thread before either removed anything would both delete and write two replies. The claim is a lease in the
- * table (rate-counters.ts, takeLease), taken beside the gate's read (no round trip of its own); the second gets
- * CONFLICT. Its holder gives it back when the request ends, refused, answered or left by the client (chat.ts); a
- * server that dies holding it frees it CLAIM_WINDOW_MS after it was taken. It was a rate counter: its window opened at
- * the first hit and stayed, so a claim taken near that window's end protected for only what was left of it, and a
- * refused request's take-back could land before its own hit and leave the thread claimed for five minutes.
- */
-const CLAIM_WINDOW_MS = 5 * 60_000;
-const claimName = (userIdentifier: string, threadId: string) => `rewrite\n${userIdentifier}\n${threadId}`;
-
-/** A claim this request holds (its holder token), or null when another request holds the thread. */
-export type ThreadClaim = string | null;
-
-export async function claimThread(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, now = Date.now()): Promise<ThreadClaim> {
-  const holder = randomUUID();
-  return (await data.takeLease(claimName(userIdentifier, threadId), holder, CLAIM_WINDOW_MS, now)) ? holder : null;
-}
-
-/** Gives a held claim back (nothing for null: a refused request holds nothing). Never fails: the lease runs out anyway. */
-export function releaseThreadClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, claim: ThreadClaim): Promise<void> {
-  if (claim === null) return Promise.resolve();
-  return data.returnLease(claimName(userIdentifier, threadId), claim).catch(() => undefined);
-}
-
-export function assertClaimed(claim: ThreadClaim): void {
-  if (claim === null) throw new TRPCError({ code: "CONFLICT", message: THREAD_CLAIMED });
+  yield* answerQuestion(deps, { outline, question, leaveOut, runStepId, threadName: input.rename ?? thread.name ?? null, stored }, signal);
 }

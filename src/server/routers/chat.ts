@@ -4,7 +4,7 @@ import { composerSettings } from "../chat/composer-settings";
 import { continueThread, type ChatEvent } from "../chat/continue-thread";
 import { editMessage } from "../chat/edit-message";
 import { regenerateReply } from "../chat/regenerate-reply";
-import { releaseThreadClaim, type ThreadClaim } from "../chat/replace-turns";
+import { holdingClaim, type ThreadClaim } from "../chat/thread-claim";
 import { MessageContentSchema } from "./schemas";
 import type { Services } from "../services";
 import { toTRPCError } from "../errors";
@@ -20,34 +20,12 @@ const replyDeps = (ctx: { services: Services; user: { identifier: string } }) =>
 // A shutdown near the end of its grace period stops the reply as a cancel does: what streamed is kept.
 const replySignal = (signal: AbortSignal | undefined) => AbortSignal.any([signal ?? new AbortController().signal, lifecycle().stopStreaming.signal]);
 
-/**
- * A rewrite's events (regenerate, edit), then its claim on the thread given back however it ended: refused, failed,
- * answered, or left by the client. Until then a second rewrite of the thread is CONFLICT (chat/replace-turns.ts).
- * A generator's `finally` runs only once it has started, and a client that leaves between the gate and the first
- * event (a closed tab, a navigation) leaves it unstarted: the claim then held the thread for five minutes. So the
- * request's end gives it back too, and a rewrite whose client left before it began does nothing.
- */
-function rewriting(ctx: { services: Services; user: { identifier: string } }, threadId: string, claim: ThreadClaim, signal: AbortSignal | undefined, events: () => AsyncGenerator<ChatEvent>): AsyncGenerator<ChatEvent> {
-  let held = claim !== null;
-  const release = async () => {
-    if (!held) return;
-    held = false;
-    await releaseThreadClaim(ctx.services.data, ctx.user.identifier, threadId, claim);
-  };
-  const leftBeforeStart = () => void release();
-  if (signal?.aborted) leftBeforeStart();
-  else signal?.addEventListener("abort", leftBeforeStart, { once: true });
-  return (async function* () {
-    signal?.removeEventListener("abort", leftBeforeStart);
-    try {
-      // The client left before anything was done, and its claim is given back: nothing is written.
-      if (claim !== null && !held) return;
-      yield* streamed(events());
-    } finally {
-      await release();
-    }
-  })();
-}
+/** A turn's events, with the thread's claim held until they end (chat/thread-claim.ts, holdingClaim). */
+const holding = (
+  ctx: { services: Services; user: { identifier: string }; threadId: string; claim: ThreadClaim },
+  signal: AbortSignal | undefined,
+  events: () => AsyncGenerator<ChatEvent>,
+): AsyncGenerator<ChatEvent> => holdingClaim(ctx.services.data, ctx.user.identifier, ctx.threadId, ctx.claim, signal, () => streamed(events()));
 
 /** A turn's events; errors raised while streaming skip the middleware chain, so they are mapped here, the same way. */
 async function* streamed(events: AsyncGenerator<ChatEvent>): AsyncGenerator<ChatEvent> {
@@ -64,7 +42,9 @@ export const chatRouter = createTRPCRouter({
    * the caller's (a new chat makes one with threads.create first); anything else is NOT_FOUND, as everywhere. The gate
    * reads the thread's outline once and hands it on, and counts the message against the sender's budget beside that read
    * (chat/message-budget.ts). The client picks the message id, so attachments can be uploaded for
-   * it first and a retry of the same message is not stored twice; it only ever names a step inside this thread.
+   * it first and a retry of the same message is not stored twice; it only ever names a step inside this thread. The
+   * thread is written by one request at a time: a send while another send, an edit or a regenerate of it streams is
+   * CONFLICT before anything is written (threadMessageProcedure, chat/thread-claim.ts).
    */
   send: threadMessageProcedure
     .input(
@@ -74,9 +54,7 @@ export const chatRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input, signal }) =>
-      streamed(
-        continueThread(replyDeps(ctx), { outline: ctx.outline, messageId: input.messageId, content: input.content }, replySignal(signal)),
-      ),
+      holding(ctx, signal, () => continueThread(replyDeps(ctx), { outline: ctx.outline, messageId: input.messageId, content: input.content, claim: ctx.claim }, replySignal(signal))),
     ),
 
   /**
@@ -84,10 +62,10 @@ export const chatRouter = createTRPCRouter({
    * old reply (its steps, their feedback, search entries and files) is removed and the new one streams in its place,
    * as chat.send streams (chat/regenerate-reply.ts). The server decides from the outline the gate read that the step is
    * the newest reply of the caller's own thread; anything else is refused before anything is deleted. It counts
-   * against the message budget as a send does, and a thread is rewritten once at a time (threadRewriteProcedure).
+   * against the message budget as a send does, and holds the thread as a send does (threadRewriteProcedure).
    */
   regenerate: threadRewriteProcedure.mutation(({ ctx, input, signal }) =>
-    rewriting(ctx, input.threadId, ctx.claim, signal, () => regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claim: ctx.claim }, replySignal(signal))),
+    holding(ctx, signal, () => regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claim: ctx.claim }, replySignal(signal))),
   ),
 
   /**
@@ -97,7 +75,7 @@ export const chatRouter = createTRPCRouter({
    * anything else is refused before anything is written. The same budget, bounds and claim as a regenerate.
    */
   edit: threadRewriteProcedure.input(z.object({ content: MessageContentSchema })).mutation(({ ctx, input, signal }) =>
-    rewriting(ctx, input.threadId, ctx.claim, signal, () =>
+    holding(ctx, signal, () =>
       editMessage(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, content: input.content, claim: ctx.claim }, replySignal(signal)),
     ),
   ),

@@ -520,14 +520,16 @@ describe("share links", () => {
   it("a user's messages are limited per minute, a burst sent at once included, and nothing of a refused message is stored", async () => {
     const limited = { ...services, env: { ...services.env, CHAT_MESSAGES_PER_MINUTE: 3 } };
     const sender = sessionUser(`sender-${randomUUID()}@example.com`, "Sender");
-    const threadId = await newThread(limited, sender);
-    const send = async (content: string) => {
+    // A thread each: a thread takes one message at a time (chat/thread-claim.ts); the budget is what is tested here.
+    const threadIds = await Promise.all(Array.from({ length: 6 }, () => newThread(services, sender)));
+    const send = async (threadId: string, content: string) => {
       for await (const _event of await callerFor(limited, sender).chat.send({ threadId, messageId: randomUUID(), content }));
     };
     // Six at once, as a script would send them: the counter's atomic ADD gives each its own number.
-    const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => outcome(() => send(`burst ${i}`))));
+    const outcomes = await Promise.all(threadIds.map((threadId, i) => outcome(() => send(threadId, `burst ${i}`))));
     expect(outcomes.toSorted()).toEqual(["TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS", "resolved", "resolved", "resolved"]);
-    const stored = (await services.data.getThread(threadId))!.steps.filter((step) => step.type === "user_message").map((step) => step.output);
+    const threads = await Promise.all(threadIds.map((threadId) => services.data.getThread(threadId)));
+    const stored = threads.flatMap((thread) => thread!.steps.filter((step) => step.type === "user_message").map((step) => step.output));
     expect(stored).toHaveLength(3);
     // The budget is the user's, not the thread's or the instance's: another of their threads is refused too, and
     // another user is not.

@@ -157,6 +157,7 @@ export const en = {
   removeFileError: (name: string) => `Couldn't remove “${name}”. Please try again.`,
   sendFailed: "Couldn't send your message. Check your connection and try again.",
   sendTooFast: "You are sending messages faster than this app allows. Wait a minute, then send again.",
+  sendWhileBusy: "A reply is still being written in this thread, in another tab or window. Your message was not sent: send it again once that reply has ended.",
   newChatTooFast: "You are starting new chats faster than this app allows. Wait a minute, then try again.",
   streamLost: "The connection dropped during the reply. What arrived so far is kept.",
   replying: "The assistant is replying…",

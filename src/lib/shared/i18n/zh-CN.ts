@@ -151,6 +151,7 @@ export const zhCN: Dictionary = {
   removeFileError: (name: string) => `无法移除“${name}”，请重试。`,
   sendFailed: "消息发送失败。请检查网络后重试。",
   sendTooFast: "发送消息过于频繁。请等待一分钟后再发送。",
+  sendWhileBusy: "此对话中仍有回复正在生成（在另一个标签页或窗口中）。你的消息未发送，请在该回复结束后再发送。",
   newChatTooFast: "新建对话过于频繁。请等待一分钟后再试。",
   streamLost: "回复过程中连接中断。已收到的内容会保留。",
   replying: "助手正在回复…",

@@ -1,0 +1,90 @@
+/**
+ * One writer of a thread's turns at a time. Sending a message (continue-thread.ts), regenerating a reply and editing a
+ * question (replace-turns.ts) each write a question and stream a reply into the thread; two of them at once (a double
+ * click, two tabs, a send beside an edit) would interleave their turns, or one would delete what the other is writing.
+ * So each holds the thread's claim from its gate to its last write, and a second request meanwhile gets CONFLICT before
+ * it writes anything (docs/security.md, "One writer at a time").
+ *
+ * The claim is a lease in the table (rate-counters.ts, takeLease), taken beside the gate's read (trpc.ts: no round trip
+ * of its own). Its holder gives it back when the request ends, refused, answered or left by the client (holdingClaim
+ * below); a server that dies holding it frees it CLAIM_WINDOW_MS after it was last taken, and a reply streaming for
+ * longer than that keeps it by renewing it every CLAIM_RENEW_MS. It was a rate counter: its window opened at the
+ * first hit and stayed, so a claim taken near that window's end protected for only what was left of it, and a refused
+ * request's take-back could land before its own hit and leave the thread claimed for five minutes.
+ */
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import type { DynamoDBDataLayer } from "@/data";
+
+export const THREAD_CLAIMED = "This thread is busy: a reply is being written, regenerated or replaced by an edit; try again once it has ended.";
+
+export const CLAIM_WINDOW_MS = 5 * 60_000;
+/** Well inside the window: a renewal delayed by a slow table still lands before the lease runs out. */
+export const CLAIM_RENEW_MS = 2 * 60_000;
+// The name it has had since it was a rewrite's alone: a claim taken by an instance still running the code before sends
+// took it is the same item.
+const claimName = (userIdentifier: string, threadId: string) => `rewrite\n${userIdentifier}\n${threadId}`;
+
+/** A claim this request holds (its holder token), or null when another request holds the thread. */
+export type ThreadClaim = string | null;
+
+export async function claimThread(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, now = Date.now()): Promise<ThreadClaim> {
+  const holder = randomUUID();
+  return (await data.takeLease(claimName(userIdentifier, threadId), holder, CLAIM_WINDOW_MS, now)) ? holder : null;
+}
+
+/** Runs a held claim's time again from `now`; false (and nothing changed) once another request has taken it over. */
+export function renewThreadClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, claim: string, now = Date.now()): Promise<boolean> {
+  return data.renewLease(claimName(userIdentifier, threadId), claim, CLAIM_WINDOW_MS, now);
+}
+
+/** Gives a held claim back (nothing for null: a refused request holds nothing). Never fails: the lease runs out anyway. */
+export function releaseThreadClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, claim: ThreadClaim): Promise<void> {
+  if (claim === null) return Promise.resolve();
+  return data.returnLease(claimName(userIdentifier, threadId), claim).catch(() => undefined);
+}
+
+export function assertClaimed(claim: ThreadClaim): void {
+  if (claim === null) throw new TRPCError({ code: "CONFLICT", message: THREAD_CLAIMED });
+}
+
+/**
+ * A turn's events (send, regenerate, edit), then its claim on the thread given back however it ended: refused, failed,
+ * answered, or left by the client. A generator's `finally` runs only once it has started, and a client that leaves
+ * between the gate and the first event (a closed tab, a navigation) leaves it unstarted: the claim then held the thread
+ * for five minutes. So the request's end gives it back too, and a turn whose client left before it began does nothing.
+ * While the events run the claim is renewed, so a reply longer than the lease's window (a reply may stream for 30
+ * minutes: REPLY_TIMEOUT_MS) keeps the thread to itself to its end.
+ */
+export function holdingClaim<T>(
+  data: DynamoDBDataLayer,
+  userIdentifier: string,
+  threadId: string,
+  claim: ThreadClaim,
+  signal: AbortSignal | undefined,
+  events: () => AsyncGenerator<T>,
+): AsyncGenerator<T> {
+  let held = claim !== null;
+  const release = async () => {
+    if (!held) return;
+    held = false;
+    await releaseThreadClaim(data, userIdentifier, threadId, claim);
+  };
+  const leftBeforeStart = () => void release();
+  if (signal?.aborted) leftBeforeStart();
+  else signal?.addEventListener("abort", leftBeforeStart, { once: true });
+  return (async function* () {
+    signal?.removeEventListener("abort", leftBeforeStart);
+    // The client left before anything was done, and its claim is given back: nothing is written.
+    if (claim !== null && !held) return;
+    const renewal = claim === null ? undefined : setInterval(() => void renewThreadClaim(data, userIdentifier, threadId, claim).catch(() => undefined), CLAIM_RENEW_MS);
+    // A timer must never keep a stopping server alive.
+    renewal?.unref();
+    try {
+      yield* events();
+    } finally {
+      clearInterval(renewal);
+      await release();
+    }
+  })();
+}
