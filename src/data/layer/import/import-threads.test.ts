@@ -133,7 +133,11 @@ describe("importThreads' claims", () => {
     const thread = { ...imported(id, 4), feedback: [{ forId: `${id}-s1`, value: 1 as const, comment: null }] };
     failFinishOnce(id);
     await expect(layer.importThreads(user, [thread])).rejects.toMatchObject({ code: "unavailable" });
-    expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({ PK: `THREAD#${id}`, SK: "THREAD", id, userId: user, userIdentifier: user, importClaim: expect.any(String) });
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({
+      ...{ PK: `THREAD#${id}`, SK: "THREAD", id, userId: user, userIdentifier: user, importClaim: expect.any(String) },
+      // Listed among the user's unfinished claims only (unfinished-claims.ts).
+      ...{ UserThreadPK: `IMPORT_CLAIMS#${user}`, UserThreadSK: expect.stringMatching(/^TS#/) },
+    });
     expect(await table.partitionSks(id)).toContain("FEEDBACK#1");
     // Half written: not in the list, not under 👍 though its marker is there, not found by its words; and no reader
     // takes the items beside the claim for leftovers (they are still there after those reads).
