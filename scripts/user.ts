@@ -1,5 +1,6 @@
 /**
- * `npm run user -- add|passwd|remove|list`: manage who can sign in with a password.
+ * `npm run user -- add|passwd|remove|list`: manage who can sign in with a password. `remove` deletes everything of
+ * the user, as "Delete my account" does (remove-account.ts), unless `--keep-threads` asks for the account alone.
  *
  * It works on the table the environment names (DYNAMODB_TABLE, DYNAMODB_ENDPOINT, AWS_REGION; `.env` is read), or,
  * with DYNAMODB_TABLE unset, on the embedded default's data under THREADBOOK_DATA_DIR, which it opens itself.

@@ -34,7 +34,7 @@ export function DeleteAccountDialog({
   const asks = api.user.deleteAccountConfirmation.useQuery(undefined, { enabled: open, refetchOnWindowFocus: false });
   // An account deletion that failed for good (run-deletion.ts, MAX_ACCOUNT_ATTEMPTS), seen by its owner signed in
   // again: said here, where confirming runs it again.
-  const earlier = api.user.deletion.useQuery(undefined, { enabled: open, refetchOnWindowFocus: false });
+  const earlier = api.user.deletion.useQuery(undefined, { enabled: open, refetchOnWindowFocus: false, staleTime: 0 });
   const failedBefore = earlier.data?.kind === "account" && earlier.data.status === "failed";
   const remove = api.user.deleteAccount.useMutation({
     onSuccess: () => signOut(),
