@@ -29,7 +29,7 @@ test.describe("revocable sessions", () => {
     const identifier = await freshUserSignedIn(page);
     expect(await listStatus(page.request)).toBe(200);
 
-    await userCli({ command: "remove", identifier });
+    await userCli({ command: "remove", identifier, keepThreads: true });
 
     await expect.poll(() => listStatus(page.request), { timeout: 10_000 }).toBe(401);
     await page.reload();
@@ -53,7 +53,7 @@ test.describe("revocable sessions", () => {
       await expect(otherPage).toHaveURL(/\/sign-in/);
     } finally {
       await other.close();
-      await userCli({ command: "remove", identifier });
+      await userCli({ command: "remove", identifier, keepThreads: true });
     }
   });
 });

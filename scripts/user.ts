@@ -1,5 +1,6 @@
 /**
- * `npm run user -- add|passwd|remove|list`: manage who can sign in with a password.
+ * `npm run user -- add|passwd|remove|list`: manage who can sign in with a password. `remove` deletes everything of
+ * the user, as "Delete my account" does (remove-account.ts), unless `--keep-threads` asks for the account alone.
  *
  * It works on the table the environment names (DYNAMODB_TABLE, DYNAMODB_ENDPOINT, AWS_REGION; `.env` is read), or,
  * with DYNAMODB_TABLE unset, on the embedded default's data under THREADBOOK_DATA_DIR, which it opens itself.
@@ -13,15 +14,18 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DynamoDBDataLayer, IdentifierSchema } from "../src/data";
-import { createDynamoClient, dynamoSettings } from "../src/data";
+import { createDynamoClient, createStorageFromConfig, dynamoSettings, parseStorageConfig } from "../src/data";
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "../src/server/auth/password";
+import { removeAccount } from "../src/server/deletion/remove-account";
 import { ConfigError, parseServerEnv } from "../src/server/env";
 import { loadDotEnv, startStack, type Stack } from "./stack";
 
 const USAGE = `Usage:
   npm run user -- add <identifier> [--name "Display Name"]   create a user (password from stdin)
   npm run user -- passwd <identifier>                          set a user's password (from stdin)
-  npm run user -- remove <identifier>                          delete a user (their threads stay)
+  npm run user -- remove <identifier> [--keep-threads]         delete a user and everything of theirs: threads,
+                                                               files, pins, shares (as "Delete my account");
+                                                               --keep-threads deletes only the account
   npm run user -- list                                         list users`;
 
 /** A failure the user can act on: printed as one line, exit code 1 (2 for usage). */
@@ -35,14 +39,16 @@ export class CliError extends Error {
 }
 
 export interface CliIo {
-  data: Pick<DynamoDBDataLayer, "findUser" | "createUser" | "setUserPassword" | "deleteUser" | "listUsers">;
+  /** With the app's storage for `remove` (the files of the user's threads go too). */
+  data: DynamoDBDataLayer;
   readPassword(prompt: string, options: { confirm: boolean }): Promise<string>;
   out(line: string): void;
 }
 
 export type ParsedCommand =
   | { command: "add"; identifier: string; name: string | null }
-  | { command: "passwd" | "remove"; identifier: string }
+  | { command: "passwd"; identifier: string }
+  | { command: "remove"; identifier: string; keepThreads: boolean }
   | { command: "list" };
 
 /**
@@ -59,7 +65,7 @@ function identifierArg(value: string | undefined): string {
 export function parseCommand(argv: string[]): ParsedCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { name: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { name: { type: "string" }, "keep-threads": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
   } catch (error) {
     throw new CliError(`${(error as Error).message}\n${USAGE}`, 2);
   }
@@ -67,6 +73,7 @@ export function parseCommand(argv: string[]): ParsedCommand {
   if (parsed.values.help || !command) throw new CliError(USAGE, parsed.values.help ? 0 : 2);
   if (extra.length > 0 || (command === "list" && identifier)) throw new CliError(`Too many arguments.\n${USAGE}`, 2);
   if (parsed.values.name !== undefined && command !== "add") throw new CliError(`--name only applies to add.\n${USAGE}`, 2);
+  if (parsed.values["keep-threads"] && command !== "remove") throw new CliError(`--keep-threads only applies to remove.\n${USAGE}`, 2);
   switch (command) {
     case "add": {
       const name = parsed.values.name?.trim() || null;
@@ -74,8 +81,9 @@ export function parseCommand(argv: string[]): ParsedCommand {
       return { command, identifier: identifierArg(identifier), name };
     }
     case "passwd":
-    case "remove":
       return { command, identifier: identifierArg(identifier) };
+    case "remove":
+      return { command, identifier: identifierArg(identifier), keepThreads: parsed.values["keep-threads"] === true };
     case "list":
       return { command };
     default:
@@ -102,6 +110,32 @@ async function existingUser(io: CliIo, typed: string, hint: string): Promise<str
   return user.identifier;
 }
 
+/**
+ * The complete deletion "Delete my account" runs (remove-account.ts): also of a user whose account is already gone but
+ * whose deletion did not finish (a "Delete my account" that failed: its job item is still there).
+ */
+async function removeWithEverything(io: CliIo, typed: string): Promise<void> {
+  const found = await io.data.findUser(typed);
+  const unfinished = found ? null : await io.data.getDeletionJob(typed);
+  if (!found && !(unfinished?.kind === "account" && unfinished.status !== "done")) throw new CliError(`No user ${typed}.`);
+  const identifier = found?.identifier ?? typed;
+  const outcome = await removeAccount(io.data, identifier);
+  switch (outcome.kind) {
+    case "removed":
+      io.out(`Removed ${identifier} and everything of theirs: ${outcome.deleted} thread${outcome.deleted === 1 ? "" : "s"} with their files, pins and shares. Their sessions end within a minute.`);
+      return;
+    case "left-to-the-app":
+      io.out(`Removed ${identifier}'s account; a delete job of theirs is running in the app and now deletes everything of theirs. Their sessions end within a minute.`);
+      return;
+    case "import-running":
+      throw new CliError(`An import of ${identifier} is running; wait for it to finish or cancel it, then remove again. Nothing was deleted.`);
+    case "failed":
+      throw new CliError(
+        `Removed ${identifier}'s account, but deleting their threads failed (${outcome.error}). Run remove again to finish; the app also retries it.`,
+      );
+  }
+}
+
 export async function runCommand(command: ParsedCommand, io: CliIo): Promise<void> {
   switch (command.command) {
     case "add": {
@@ -123,9 +157,13 @@ export async function runCommand(command: ParsedCommand, io: CliIo): Promise<voi
       return;
     }
     case "remove": {
-      const identifier = await existingUser(io, command.identifier, ".");
-      await io.data.deleteUser(identifier);
-      io.out(`Removed ${identifier}; their sessions end within a minute. Their threads are kept; adding the user again gives them back.`);
+      if (command.keepThreads) {
+        const identifier = await existingUser(io, command.identifier, ".");
+        await io.data.deleteUser(identifier);
+        io.out(`Removed ${identifier}; their sessions end within a minute. Their threads are kept; adding the user again gives them back.`);
+        return;
+      }
+      await removeWithEverything(io, command.identifier);
       return;
     }
     case "list": {
@@ -221,6 +259,12 @@ interface Connection {
   close(): Promise<void>;
 }
 
+/** layerFor's, with the storage the environment names (the app's: S3 or Azure, the embedded one when started here). */
+export function layerWithStorage(env: Record<string, string | undefined>): DynamoDBDataLayer {
+  const client = createDynamoClient(dynamoSettings({ DYNAMODB_MAX_ATTEMPTS: "4", ...env }));
+  return new DynamoDBDataLayer({ tableName: env.DYNAMODB_TABLE!, client, storageProvider: createStorageFromConfig(parseStorageConfig(env)) });
+}
+
 function layerFor(env: Record<string, string | undefined>): DynamoDBDataLayer {
   // An operator's one-off command can wait for a few more retries than a request on the server would.
   const client = createDynamoClient(dynamoSettings({ DYNAMODB_MAX_ATTEMPTS: "4", ...env }));
@@ -284,7 +328,14 @@ export function runIfEntryPoint(moduleUrl: string, main: () => Promise<number>):
 
 runIfEntryPoint(import.meta.url, () =>
   runOnTable(parseCommand, async (command, connection) => {
-    await runCommand(command, { data: connection.data, readPassword, out: (line) => process.stdout.write(`${line}\n`) });
+    // Removing everything deletes the files of the user's threads: a layer with the storage the app uses.
+    const withStorage = command.command === "remove" && !command.keepThreads;
+    const data = withStorage ? layerWithStorage(connection.env) : connection.data;
+    try {
+      await runCommand(command, { data, readPassword, out: (line) => process.stdout.write(`${line}\n`) });
+    } finally {
+      if (data !== connection.data) await data.close();
+    }
     return 0;
   }),
 );

@@ -188,6 +188,14 @@ export const KEY_ATTRIBUTES = ["PK", "SK", "UserThreadPK", "UserThreadSK"] as co
  * Chainlit's list_threads never reads it. A job leaves it when it ends.
  */
 export const RUNNING_IMPORTS_PK = "IMPORTS#RUNNING";
+/**
+ * The UserThread index partition of a user's unfinished import claims (import-claims.ts): a claim carries
+ * `UserThreadPK = IMPORT_CLAIMS#{userId}`, `UserThreadSK = TS#{claimed at}` until its finishing PutItem replaces them
+ * with the thread's own, so what an import left unfinished is one Query of the user's claims. Not a `USER#` value:
+ * Chainlit's list_threads asks for `USER#{userId}` exactly and never sees it, and no identifier can reach it (so no
+ * identifier has to be reserved for it).
+ */
+export const importClaimsPk = (userId: string) => `IMPORT_CLAIMS#${userId}`;
 export const IMPORT_JOB_PREFIX = "IMPORT#";
 export const importJobSk = (jobId: string) => `${IMPORT_JOB_PREFIX}${jobId}`;
 

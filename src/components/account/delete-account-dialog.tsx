@@ -32,6 +32,10 @@ export function DeleteAccountDialog({
   const field = useRef<HTMLInputElement>(null);
   const [typed, setTyped] = useState("");
   const asks = api.user.deleteAccountConfirmation.useQuery(undefined, { enabled: open, refetchOnWindowFocus: false });
+  // An account deletion that failed for good (run-deletion.ts, MAX_ACCOUNT_ATTEMPTS), seen by its owner signed in
+  // again: said here, where confirming runs it again.
+  const earlier = api.user.deletion.useQuery(undefined, { enabled: open, refetchOnWindowFocus: false, staleTime: 0 });
+  const failedBefore = earlier.data?.kind === "account" && earlier.data.status === "failed";
   const remove = api.user.deleteAccount.useMutation({
     onSuccess: () => signOut(),
     // The sign-in grew old while the dialog was open: ask again, which now offers "Sign in again".
@@ -51,6 +55,11 @@ export function DeleteAccountDialog({
   const signInAgain = asks.data?.kind === "identifier" && !asks.data.recentSignIn ? asks.data.recentSignInMinutes : null;
   return (
     <ModalDialog open={open} onOpenChange={(next) => !busy && onOpenChange(next)} title={t.deleteAccountTitle} description={t.deleteAccountBody} initialFocus={field} size="sm" testId="delete-account-dialog">
+      {failedBefore ? (
+        <p className="delete-account-error" role="status" data-testid="delete-account-failed-before">
+          {t.deleteAccountFailedBefore}
+        </p>
+      ) : null}
       {signInAgain !== null ? (
         <SignInAgain minutes={signInAgain} action={signInAgainAction} onCancel={() => onOpenChange(false)} />
       ) : (

@@ -4,6 +4,9 @@ import { useEffect, useState } from "react";
 import { usePathname, useRouter } from "next/navigation";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/router-types";
+import { refusalMessage } from "@/lib/client/refusal-message";
+import { useToast } from "@/components/ui/toast";
 import { setDeletionMark, useDeletionMark } from "./deletion-mark";
 import "./deletion.css";
 
@@ -44,22 +47,71 @@ export function DeletionProgress() {
 
   if (!shown || shown.kind !== "threads") return null;
   const running = shown.status === "running";
-  const label = running ? t.deletionRunning(shown.deleted, shown.total) : shown.status === "done" ? t.deletionDone(shown.deleted) : t.deletionFailed;
-  const percent = shown.total ? Math.round(Math.min(1, shown.deleted / shown.total) * 100) : 0;
   return (
     <div className="deletion-progress" data-testid="deletion-progress" data-status={shown.status}>
       <p className="deletion-status" role="status">
-        {label}
+        {statusLabel(t, shown)}
       </p>
       {running ? (
-        <div className="deletion-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-label={label}>
-          <span style={{ width: `${percent}%` }} />
-        </div>
+        <>
+          <div className="deletion-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percentOf(shown)} aria-label={statusLabel(t, shown)}>
+            <span style={{ width: `${percentOf(shown)}%` }} />
+          </div>
+          <DeletionActions cancelling={shown.cancelling} />
+        </>
       ) : (
-        <button type="button" className="btn btn-ghost btn-sm" onClick={() => setDeletionMark(false)}>
-          {t.close}
-        </button>
+        <DeletionActions failed={shown.status === "failed"} />
       )}
+    </div>
+  );
+}
+
+type ShownJob = NonNullable<RouterOutputs["user"]["deletion"]>;
+type Dictionary = ReturnType<typeof useI18n>["t"];
+
+function statusLabel(t: Dictionary, job: ShownJob): string {
+  switch (job.status) {
+    case "running":
+      return t.deletionRunning(job.deleted, job.total);
+    case "done":
+      return t.deletionDone(job.deleted);
+    case "cancelled":
+      return t.deletionCancelled(job.deleted);
+    case "failed":
+      return t.deletionFailed;
+  }
+}
+
+const percentOf = (job: ShownJob) => (job.total ? Math.round(Math.min(1, job.deleted / job.total) * 100) : 0);
+
+/**
+ * Running: Cancel (threads already deleted stay deleted; the server refuses it for an account job). Ended: Close, and
+ * Try again after a failure, which asks for the same job again: it deletes what is left.
+ */
+function DeletionActions({ cancelling, failed }: { cancelling?: boolean; failed?: boolean }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const utils = api.useUtils();
+  const onError = (error: { message: string; data?: { refusal?: unknown } | null }) => toast(refusalMessage(t, error.data?.refusal) ?? error.message);
+  const cancel = api.user.cancelDeletion.useMutation({ onSuccess: (job) => utils.user.deletion.setData(undefined, job), onError });
+  const retry = api.user.deleteAllThreads.useMutation({ onSuccess: (job) => utils.user.deletion.setData(undefined, job), onError });
+  if (cancelling !== undefined) {
+    return (
+      <button type="button" className="btn btn-ghost btn-sm" disabled={cancelling || cancel.isPending} onClick={() => cancel.mutate()}>
+        {cancelling || cancel.isPending ? t.deletionCancelling : t.deletionCancel}
+      </button>
+    );
+  }
+  return (
+    <div className="deletion-actions">
+      {failed ? (
+        <button type="button" className="btn btn-ghost btn-sm" disabled={retry.isPending} onClick={() => retry.mutate()}>
+          {t.deletionRetry}
+        </button>
+      ) : null}
+      <button type="button" className="btn btn-ghost btn-sm" onClick={() => setDeletionMark(false)}>
+        {t.close}
+      </button>
     </div>
   );
 }

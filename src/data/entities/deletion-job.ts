@@ -11,7 +11,11 @@ export type DeletionKind = z.infer<typeof DeletionKindSchema>;
 export const DeletionJobSchema = z.object({
   userId: z.string(),
   kind: DeletionKindSchema,
-  status: z.enum(["running", "done", "failed"]),
+  /**
+   * `cancelled`: a "Delete all conversations" its owner stopped (what it deleted stays deleted). `failed`: a threads
+   * job that met an error, or an account job that failed MAX_ACCOUNT_ATTEMPTS times (run-deletion.ts).
+   */
+  status: z.enum(["running", "done", "failed", "cancelled"]),
   /** When the job began: the cutoff. Threads written since (new ones, or old ones written to) are kept. */
   startedAt: z.string(),
   /** The threads the job proposes to delete, counted as it began (run-deletion.ts); null until counted. */
@@ -24,7 +28,13 @@ export const DeletionJobSchema = z.object({
   runner: z.string(),
   /** How many times another process took the job over after its runner went silent. */
   resumes: z.number().int(),
+  /** Its owner asked to stop it (a threads job only: cancelDeletionJob); the runner ends it at its next write. */
+  cancelRequested: z.boolean().default(false),
+  /** How many runs of an account job failed; it is tried again (after `retryAt`) until MAX_ACCOUNT_ATTEMPTS. */
+  failures: z.number().int().default(0),
+  /** A failed run's backoff: no one takes the job over before this time. */
+  retryAt: z.string().nullable().default(null),
 });
 export type DeletionJob = z.infer<typeof DeletionJobSchema>;
 
-export type DeletionProgress = Partial<Pick<DeletionJob, "total" | "deleted" | "status" | "error">>;
+export type DeletionProgress = Partial<Pick<DeletionJob, "total" | "deleted" | "status" | "error" | "failures" | "retryAt">>;

@@ -51,9 +51,10 @@ import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listIm
 import { type ImportJob, type ImportJobProgress, type ImportProblemData } from "../entities/import-job";
 import { type ShareChange, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { copyThread } from "./threads/copy-thread";
-import { claimDeletionJob, getDeletionJob, listRunningDeletionJobs, startDeletionJob, updateDeletionJob } from "./deletion/deletion-jobs";
+import { cancelDeletionJob, claimDeletionJob, getDeletionJob, listRunningDeletionJobs, startDeletionJob, updateDeletionJob } from "./deletion/deletion-jobs";
 import { countThreadsToDelete, threadsToDelete, type ThreadsToDeletePage } from "./deletion/threads-to-delete";
 import { deleteAccountItems } from "./deletion/account-items";
+import { countUnfinishedClaims, deleteUnfinishedClaims } from "./import/unfinished-claims";
 import { type DeletionJob, type DeletionKind, type DeletionProgress } from "../entities/deletion-job";
 import { catchUpShares, type ShareCatchUpResult } from "./shares/share-catch-up";
 import { elementsForShare } from "./shares/share-copies";
@@ -364,8 +365,14 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "listRunningDeletionJobs", {}, () => listRunningDeletionJobs(this.ctx, limit));
   }
 
-  updateDeletionJob(userId: string, runner: string, progress: DeletionProgress): Promise<DeletionJob | null> {
-    return atEdge(this.ctx, "updateDeletionJob", { userId }, () => updateDeletionJob(this.ctx, userId, runner, progress));
+  /** Progress of the job while `runner` runs it; `keep` leaves an ended job without its expiry (deletion-jobs.ts). */
+  updateDeletionJob(userId: string, runner: string, progress: DeletionProgress, options: { keep?: boolean } = {}): Promise<DeletionJob | null> {
+    return atEdge(this.ctx, "updateDeletionJob", { userId }, () => updateDeletionJob(this.ctx, userId, runner, progress, options));
+  }
+
+  /** Asks the user's running "Delete all conversations" to stop; false when there is none (or it is an account job). */
+  cancelDeletionJob(userId: string): Promise<boolean> {
+    return atEdge(this.ctx, "cancelDeletionJob", { userId }, () => cancelDeletionJob(this.ctx, userId));
   }
 
   claimDeletionJob(userId: string, runner: string, seenUpdatedAt: string): Promise<DeletionJob | null> {
@@ -379,6 +386,19 @@ export class DynamoDBDataLayer {
 
   countThreadsToDelete(userId: string, bound: string): Promise<number> {
     return atEdge(this.ctx, "countThreadsToDelete", { userId }, () => countThreadsToDelete(this.ctx, userId, bound));
+  }
+
+  /** How many import claims of the user were never finished (unfinished-claims.ts). */
+  countUnfinishedClaims(userId: string): Promise<number> {
+    return atEdge(this.ctx, "countUnfinishedClaims", { userId }, () => countUnfinishedClaims(this.ctx, userId));
+  }
+
+  /**
+   * Deletes the user's unfinished import claims whole (claimed before `claimedBefore`, when given), while no import of
+   * theirs runs (unfinished-claims.ts); how many went.
+   */
+  deleteUnfinishedClaims(userId: string, options: { claimedBefore?: string; onPage?: (deleted: number) => Promise<unknown> } = {}): Promise<number> {
+    return atEdge(this.ctx, "deleteUnfinishedClaims", { userId }, () => deleteUnfinishedClaims(this.ctx, userId, options));
   }
 
   /** Every item keyed by the user, the account's own first (account-items.ts); how many partition items went. */

@@ -25,6 +25,7 @@
  * Memory: one small record per thread, per feedback step and per Threadbook-only item (steps without feedback and
  * elements are filtered out by the Scan).
  */
+import { IMPORT_CLAIM, isImportClaim } from "./import/import-claims";
 import { ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../dynamo/codec";
 import { AUTH_SK, ELEMENT_PREFIX, IMPORT_JOB_PREFIX, PINS_SK, STEP_PREFIX, THREAD_SK, USER_SK, idFromKey, threadIdFromPk } from "../keys";
@@ -89,7 +90,7 @@ export interface DoctorReport extends DoctorProgress {
   findings: Finding[];
 }
 
-const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT, "status", "updatedAt", "upload", "pins"])];
+const SCAN_ATTRIBUTES = [...new Set([...MARKER_ATTRIBUTES, "userId", "UserThreadSK", "name", FEEDBACK_INDEXED_AT, SEARCH_INDEXED_AT, "status", "updatedAt", "upload", "pins", IMPORT_CLAIM])];
 /** An import job silent this long is past being resumed by its owner's next visit: the doctor ends it. */
 export const DOCTOR_STALE_IMPORT_MS = 24 * 3_600_000;
 const REPAIR_PROGRESS_EVERY = 50;
@@ -183,6 +184,10 @@ function diagnoseThread(ctx: LayerContext, threadId: string, record: ThreadRecor
     const what = thread ? "a deleted thread written back with no user" : "a deleted thread";
     return [[{ kind: "leftovers", id: threadId, detail: `${sks.length} item(s) of ${what}: ${summarise(sks)}` }, async () => (await removeLeftovers(ctx, threadId)) > 0]];
   }
+  // An import's claim is no thread yet: its import finishes it (its finishing PutItem replaces the item whole) or the
+  // claims' cleanup deletes it (unfinished-claims.ts). Named or indexed here, it would be rebuilt mid-import (it has a
+  // UserThreadSK, its listing among the claims, and no index states).
+  if (isImportClaim(thread)) return [];
   const found: Array<[Omit<Finding, "fixed">, () => Promise<boolean>]> = [];
   const userId = String(thread.userId);
   const fixes = planMarkerFixes(items, userId);

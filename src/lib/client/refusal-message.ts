@@ -26,5 +26,7 @@ export function refusalMessage(t: Dictionary, value: unknown): string | null {
       return t.threadFull;
     case "deletion-running":
       return t.deletionRunningRefusal;
+    case "deletion-not-cancellable":
+      return t.deletionNotCancellable;
   }
 }

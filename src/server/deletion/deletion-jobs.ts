@@ -26,7 +26,7 @@ export const waitForDeletion = (userId: string) => shared.running.get(userId) ??
 const log = () => getLogger("Deletion");
 
 function launch(services: Services, job: DeletionJob) {
-  const run = runDeletion(services, job, DELETION_RUNNER).finally(() => shared.running.delete(job.userId));
+  const run = runDeletion(services, job, DELETION_RUNNER).then(() => undefined).finally(() => shared.running.delete(job.userId));
   shared.running.set(job.userId, run);
 }
 
@@ -48,6 +48,19 @@ export async function startDeletion(services: Services, userId: string, kind: De
   return lookAfterDeletion(services, job);
 }
 
+/**
+ * Asks the user's running "Delete all conversations" to stop (deletion-jobs.ts in the data layer says why an account
+ * job never is); the job as it is after. A job whose runner went silent is looked after first, so the cancel is
+ * carried out by the runner that takes it over.
+ */
+export async function cancelDeletion(services: Services, userId: string): Promise<DeletionJob | null> {
+  if (!(await services.data.cancelDeletionJob(userId))) {
+    throw refusedError("CONFLICT", "There is no Delete all conversations running to cancel.", { code: "deletion-not-cancellable" });
+  }
+  const job = await services.data.getDeletionJob(userId);
+  return job ? lookAfterDeletion(services, job) : null;
+}
+
 /** The job as its owner sees it, after looking after it: one whose runner went silent is taken over and resumed here. */
 export async function lookAfterDeletion(services: Services, job: DeletionJob, now = Date.now()): Promise<DeletionJob> {
   return (await takeOverIfSilent(services, job, now)) ?? job;
@@ -57,6 +70,8 @@ export async function lookAfterDeletion(services: Services, job: DeletionJob, no
 export async function takeOverIfSilent(services: Services, job: DeletionJob, now: number): Promise<DeletionJob | null> {
   const heardFrom = Date.parse(job.updatedAt);
   if (job.status !== "running" || shared.running.has(job.userId) || !(now - heardFrom > DELETION_STALE_AFTER_MS)) return null;
+  // A failed run's backoff (run-deletion.ts, MAX_ACCOUNT_ATTEMPTS): not before.
+  if (job.retryAt !== null && now < Date.parse(job.retryAt)) return null;
   const claimed = await services.data.claimDeletionJob(job.userId, DELETION_RUNNER, job.updatedAt);
   if (!claimed) return null;
   log().info("resuming an interrupted delete job", { kind: claimed.kind, deleted: claimed.deleted, resumes: claimed.resumes });

@@ -51,20 +51,44 @@ export function createSlots(size: number) {
 const processSlots = ((globalThis as unknown as Record<symbol, ReturnType<typeof createSlots> | undefined>)[Symbol.for("threadbook.deletion-slots")] ??=
   createSlots(THREADS_IN_FLIGHT_PER_PROCESS));
 
-/** Runs `job` (new, or taken over with its progress) for `runner` until it ends or stops being this runner's. */
-export async function runDeletion(services: Pick<Services, "data" | "sessions">, job: DeletionJob, runner: string): Promise<void> {
+/**
+ * How many runs of an account job may fail before it is left `failed`: each failed run is taken over again by the
+ * sweep (resume-deletions.ts) only after its backoff, `retryDelayMs`. A job that fails every time (a file storage
+ * refuses to delete, a table that throttles it) would otherwise be run again every 90 s forever.
+ */
+export const MAX_ACCOUNT_ATTEMPTS = 5;
+/** 90 s, 3, 6, 12 minutes after the first, second, third and fourth failure. */
+export const retryDelayMs = (failures: number) => DELETION_STALE_AFTER_MS * 2 ** Math.max(0, failures - 1);
+
+/**
+ * Runs `job` (new, or taken over with its progress) for `runner` until it ends or stops being this runner's. How many
+ * threads (and unfinished claims) it deleted when it finished; null when it failed, was cancelled or is someone else's.
+ */
+export async function runDeletion(services: { data: Services["data"]; sessions: Pick<Services["sessions"], "forget"> }, job: DeletionJob, runner: string): Promise<number | null> {
   const { data } = services;
   const { userId, startedAt } = job;
   const bound = walkBound(startedAt);
   const heartbeat = setInterval(() => void data.updateDeletionJob(userId, runner, {}).catch(() => undefined), HEARTBEAT_MS);
   heartbeat.unref();
+  /** Ends a threads job its owner cancelled; true when it did (the job is no longer to be run). */
+  const cancelled = async (seen: DeletionJob) => {
+    if (seen.kind !== "threads" || !seen.cancelRequested) return false;
+    await data.updateDeletionJob(userId, runner, { status: "cancelled" });
+    log().info("delete job cancelled", { deleted: seen.deleted });
+    return true;
+  };
   try {
     let current: DeletionJob | null = job;
-    if (job.total === null) current = await data.updateDeletionJob(userId, runner, { total: await data.countThreadsToDelete(userId, bound) });
+    if (job.total === null) {
+      // The threads filed up to the cutoff, and what the user's imports left unfinished (unfinished-claims.ts).
+      const [threads, claims] = await Promise.all([data.countThreadsToDelete(userId, bound), data.countUnfinishedClaims(userId)]);
+      current = await data.updateDeletionJob(userId, runner, { total: threads + claims });
+    }
     let deleted = job.deleted;
     let startKey: Record<string, unknown> | undefined;
     do {
-      if (!current) return; // Ended, or taken over by another process: it is theirs now.
+      if (!current) return null; // Ended, or taken over by another process: it is theirs now.
+      if (await cancelled(current)) return null;
       const page = await data.threadsToDelete(userId, bound, PAGE_SIZE, startKey);
       const gone = await mapLimited(page.threadIds, THREADS_IN_FLIGHT_PER_JOB, (threadId) => processSlots(() => data.deleteThread(threadId, { onlyOwnedBy: userId, keepIfWrittenAfter: startedAt })));
       deleted += gone.filter(Boolean).length;
@@ -72,7 +96,12 @@ export async function runDeletion(services: Pick<Services, "data" | "sessions">,
       // The write's answer carries the kind too: an account request may have widened a running job.
       current = await data.updateDeletionJob(userId, runner, { deleted });
     } while (startKey);
-    if (!current) return;
+    if (!current || (await cancelled(current))) return null;
+    // The claims of imports never finished: no list shows them, so the walk above never met them. No import of the
+    // user runs beside a delete job (both refuse to start beside the other), so every claim left is abandoned.
+    const claims = await data.deleteUnfinishedClaims(userId);
+    if (claims > 0) current = await data.updateDeletionJob(userId, runner, { deleted: (deleted += claims) });
+    if (!current) return null;
     if (current.kind === "account") {
       await data.deleteAccountItems(userId);
       services.sessions.forget(userId);
@@ -80,14 +109,34 @@ export async function runDeletion(services: Pick<Services, "data" | "sessions">,
       await data.updateDeletionJob(userId, runner, { status: "done" });
     }
     log().info("delete job finished", { kind: current.kind, deleted, resumes: current.resumes });
+    return deleted;
   } catch (error) {
     log().error("delete job failed", { kind: job.kind, error: String(error) });
-    // An account job is left running: its owner is signed out and cannot ask again, so after DELETION_STALE_AFTER_MS
-    // of silence the sweep (resume-deletions.ts) takes it over and tries again. What is deleted stays deleted, so a
-    // threads job that failed is simply asked for again by its owner, and deletes the rest.
-    const kind = (await data.getDeletionJob(userId).catch(() => null))?.kind ?? job.kind;
-    if (kind === "threads") await data.updateDeletionJob(userId, runner, { status: "failed", error: String(error).slice(0, 300) }).catch(() => undefined);
+    await recordFailure(data, job, runner, error).catch(() => undefined);
+    return null;
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/**
+ * A threads job that failed ends `failed`: what is deleted stays deleted, and its owner asks again (the sidebar's
+ * Try again). An account job's owner is signed out and cannot: it stays running, its next run not before its backoff
+ * (the sweep takes it over then), until MAX_ACCOUNT_ATTEMPTS runs have failed; then it ends `failed` and is kept (no
+ * expiry), for a sign-in again to show and `npm run user -- remove` to finish.
+ */
+async function recordFailure(data: Services["data"], job: DeletionJob, runner: string, error: unknown): Promise<void> {
+  const latest = (await data.getDeletionJob(job.userId).catch(() => null)) ?? job;
+  const message = String(error).slice(0, 300);
+  if (latest.kind === "threads") {
+    await data.updateDeletionJob(job.userId, runner, { status: "failed", error: message });
+    return;
+  }
+  const failures = latest.failures + 1;
+  if (failures >= MAX_ACCOUNT_ATTEMPTS) {
+    log().error("account deletion failed for good; its owner or `npm run user -- remove` can run it again", { failures });
+    await data.updateDeletionJob(job.userId, runner, { status: "failed", failures, error: message }, { keep: true });
+    return;
+  }
+  await data.updateDeletionJob(job.userId, runner, { failures, retryAt: new Date(Date.now() + retryDelayMs(failures)).toISOString(), error: message });
 }

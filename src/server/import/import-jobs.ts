@@ -202,8 +202,16 @@ export async function takeOverIfSilent(services: Services, userId: string, job: 
       launch(services, userId, claimed, claimed);
       return { job: claimed, tookOver: true };
     }
-  } else if (await abandon(services, userId, job, job.resumes >= MAX_RESUMES ? GIVEN_UP : INTERRUPTED)) {
-    if (job.upload === "storage") await deleteUpload(services.storage, job.jobId);
+  } else {
+    // Before the job ends: claims made after it are a new import's (one can start once it has ended).
+    const endedAt = new Date().toISOString();
+    if (await abandon(services, userId, job, job.resumes >= MAX_RESUMES ? GIVEN_UP : INTERRUPTED)) {
+      if (job.upload === "storage") await deleteUpload(services.storage, job.jobId);
+      // What its dead runner left claimed and unfinished (docs/import-export.md, "Claims").
+      await services.data
+        .deleteUnfinishedClaims(userId, { claimedBefore: endedAt })
+        .catch((error: unknown) => log().warn("could not delete unfinished import claims", { jobId: job.jobId, error: String(error) }));
+    }
   }
   return { job: (await services.data.getImportJob(userId, job.jobId)) ?? job, tookOver: false };
 }

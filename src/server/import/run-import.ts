@@ -198,6 +198,11 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
     log().info("import taken over or ended elsewhere; this runner stops", { jobId });
     return null;
   }
+  // Every batch has settled and the job is still this runner's, so no import of the user claims anything now: every
+  // claim left is abandoned (docs/import-export.md, "Claims"): this job's (a cleanup the table refused), or an
+  // earlier job's (a runner that died mid-batch, whose job was resumed or ended since). They go before the job ends,
+  // while a new import of the user is still refused. One Query when there are none.
+  await sweepClaims();
   // A cancel may have been asked for after the last batch: the job still ends as what it did.
   const recorded = await data.updateImportJob(userId, jobId, runner, outcome).catch((error: unknown) => {
     log().error("could not record the end of an import", { jobId, error: String(error) });
@@ -206,6 +211,11 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
   if (recorded === null) return null;
   options.onProgress?.({ ...outcome, done: state.done });
   return outcome;
+
+  /** Deletes the user's unfinished claims; a failure is logged, never the import's. */
+  async function sweepClaims() {
+    await data.deleteUnfinishedClaims(userId).catch((error: unknown) => log().warn("could not delete unfinished import claims", { jobId, error: String(error) }));
+  }
 
   /** Why the job should stop: cancelled by its owner, or no longer this runner's; false to go on. */
   async function report(progress: ImportJobProgress & { done: number }): Promise<false | "cancelled" | "lost"> {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { DeletionJob } from "@/data";
 import { PASSWORD_MAX } from "../auth/password";
 import { assertAccountDeletionConfirmed, deletionConfirmation } from "../deletion/confirm-account-deletion";
-import { lookAfterDeletion, startDeletion } from "../deletion/deletion-jobs";
+import { cancelDeletion, lookAfterDeletion, startDeletion } from "../deletion/deletion-jobs";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 /** What the browser is told of a delete job: not its runner, nor a failure's internal reason. */
@@ -12,6 +12,8 @@ const deletionView = (job: DeletionJob) => ({
   startedAt: job.startedAt,
   total: job.total,
   deleted: job.deleted,
+  /** A cancel was asked and the runner has not ended the job yet. */
+  cancelling: job.status === "running" && job.kind === "threads" && job.cancelRequested,
 });
 
 /**
@@ -34,6 +36,15 @@ export const userRouter = createTRPCRouter({
   deletion: protectedProcedure.query(async ({ ctx }) => {
     const job = await ctx.services.data.getDeletionJob(ctx.user.id);
     return job ? deletionView(await lookAfterDeletion(ctx.services, job)) : null;
+  }),
+
+  /**
+   * Stops the caller's running "Delete all conversations": threads already deleted stay deleted. Refused
+   * (`deletion-not-cancellable`) when none runs, and for "Delete my account" (data layer's cancelDeletionJob: why).
+   */
+  cancelDeletion: protectedProcedure.mutation(async ({ ctx }) => {
+    const job = await cancelDeletion(ctx.services, ctx.user.id);
+    return job ? deletionView(job) : null;
   }),
 
   /** "Delete all conversations": a job over every thread last active before now, Chainlit's included. */

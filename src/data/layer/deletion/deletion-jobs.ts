@@ -13,7 +13,11 @@ import { onConditionFailed } from "../edge";
 import { queryRunningJobs } from "../running-jobs";
 import { buildUpdateExpression, ExpressionBuilder } from "../update-expression";
 
-/** A finished job is kept a week (for the page that shows it ended), then DynamoDB's TTL removes it. */
+/**
+ * A finished job is kept a week (for the page that shows it ended), then DynamoDB's TTL removes it. Not an account
+ * job that failed: it is what says the account's deletion is unfinished (a sign-in again shows it, and `npm run user
+ * -- remove` finishes it), kept until it is run again.
+ */
 const FINISHED_JOB_TTL_SECONDS = 7 * 86_400;
 
 const deletionKey = (userId: string) => ({ PK: userPk(userId), SK: DELETION_SK });
@@ -26,7 +30,10 @@ const RUNNING_INDEX_ATTRIBUTES = ["UserThreadPK", "UserThreadSK"] as const;
  */
 export async function startDeletionJob(ctx: LayerContext, userId: string, kind: DeletionKind, runner: string): Promise<{ job: DeletionJob; created: boolean }> {
   const now = ctx.now();
-  const job: DeletionJob = { userId, kind, status: "running", startedAt: now, total: null, deleted: 0, error: null, updatedAt: now, runner, resumes: 0 };
+  const job: DeletionJob = {
+    ...{ userId, kind, status: "running", startedAt: now, total: null, deleted: 0, error: null, updatedAt: now, runner, resumes: 0 },
+    ...{ cancelRequested: false, failures: 0, retryAt: null },
+  };
   const listedAsRunning = { UserThreadPK: RUNNING_DELETIONS_PK, UserThreadSK: userPk(userId) };
   const created = await onConditionFailed(
     async () => {
@@ -50,21 +57,25 @@ export async function startDeletionJob(ctx: LayerContext, userId: string, kind: 
   return running && running.status === "running" ? { job: running, created: false } : startDeletionJob(ctx, userId, kind, runner);
 }
 
-async function widenToAccount(ctx: LayerContext, userId: string): Promise<void> {
-  await onConditionFailed(
-    () =>
-      ctx.doc.send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key: deletionKey(userId),
-          UpdateExpression: "SET kind = :account",
-          ConditionExpression: "#status = :running",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":account": "account", ":running": "running" },
-        }),
-      ),
-    () => undefined,
+/** One UpdateItem of the user's job on the condition given; false when the condition failed. */
+function updateJobIf(ctx: LayerContext, userId: string, UpdateExpression: string, ConditionExpression: string, values: Record<string, unknown>): Promise<boolean> {
+  const update = new UpdateCommand({
+    TableName: ctx.tableName,
+    Key: deletionKey(userId),
+    UpdateExpression,
+    ConditionExpression,
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: { ":running": "running", ...values },
+  });
+  return onConditionFailed(
+    () => ctx.doc.send(update).then(() => true),
+    () => false,
   );
+}
+
+async function widenToAccount(ctx: LayerContext, userId: string): Promise<void> {
+  // A cancel asked of the threads job no longer applies: an account job is never cancelled (cancelDeletionJob).
+  await updateJobIf(ctx, userId, "SET kind = :account, cancelRequested = :no", "#status = :running", { ":account": "account", ":no": false });
 }
 
 export async function getDeletionJob(ctx: LayerContext, userId: string): Promise<DeletionJob | null> {
@@ -81,17 +92,34 @@ export async function listRunningDeletionJobs(ctx: LayerContext, limit: number):
  * Writes progress (an empty one is a heartbeat) on the condition that `runner` still runs the job; the job after,
  * or null when it is no longer this runner's or no longer running. Ending a job unlists it and starts its TTL.
  */
-export async function updateDeletionJob(ctx: LayerContext, userId: string, runner: string, progress: DeletionProgress): Promise<DeletionJob | null> {
+export async function updateDeletionJob(
+  ctx: LayerContext,
+  userId: string,
+  runner: string,
+  progress: DeletionProgress,
+  options: { keep?: boolean } = {},
+): Promise<DeletionJob | null> {
   const ends = progress.status !== undefined && progress.status !== "running";
   const set = [
     ...Object.entries(progress).filter(([, value]) => value !== undefined),
     ["updatedAt", ctx.now()] as const,
-    ...(ends ? [[TTL_ATTRIBUTE, Math.floor(Date.now() / 1000) + FINISHED_JOB_TTL_SECONDS] as const] : []),
+    ...(ends && !options.keep ? [[TTL_ATTRIBUTE, Math.floor(Date.now() / 1000) + FINISHED_JOB_TTL_SECONDS] as const] : []),
   ] as Array<readonly [string, unknown]>;
   const expr = new ExpressionBuilder();
   const UpdateExpression = buildUpdateExpression({ set, remove: ends ? RUNNING_INDEX_ATTRIBUTES : [] }, expr)!;
   const ConditionExpression = `${expr.name("status")} = ${expr.value("running")} AND ${expr.name("runner")} = ${expr.value(runner)}`;
   return sendUpdate(ctx, userId, UpdateExpression, ConditionExpression, expr);
+}
+
+/**
+ * Asks the user's running "Delete all conversations" job to stop; true when asked. Its runner ends it (`cancelled`)
+ * at its next progress write; what it deleted stays deleted. Never an account job: "Delete my account" deletes the
+ * AUTH item as it starts (user.deleteAccount), so from then on no password works and no session passes; stopping half
+ * way would leave an account no one can sign in to, keeping half its threads, with no way left to its owner to finish
+ * or undo it. The condition is on the item, so a job widened to an account job a moment before is refused too.
+ */
+export function cancelDeletionJob(ctx: LayerContext, userId: string): Promise<boolean> {
+  return updateJobIf(ctx, userId, "SET cancelRequested = :yes", "#status = :running AND kind = :threads", { ":yes": true, ":threads": "threads" });
 }
 
 /** Takes over a running job last heard from at `seenUpdatedAt`, for `runner`; null when someone moved it first. */

@@ -7,12 +7,13 @@
  *
  * A claim is a THREAD item naming its owner (`userId`, `userIdentifier`: it is owned, so no reader takes what the import
  * writes beside it for a deleted thread's leftovers, and Chainlit's author check refuses anyone else a resume of it)
- * with `importClaim` and without the index keys: no list shows it, Chainlit's included, until it is finished.
+ * with `importClaim`, listed only under `IMPORT_CLAIMS#{userId}` (keys.ts, `importClaimsPk`): no list shows it, Chainlit's
+ * included, until it is finished, and what an import never finished is found per user (unfinished-claims.ts).
  */
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../../dynamo/codec";
 import { isConditionalCheckFailed } from "../../errors";
-import { THREAD_SK, threadPk } from "../../keys";
+import { importClaimsPk, THREAD_SK, threadPk, userThreadSk } from "../../keys";
 import { type LayerContext } from "../context";
 
 export const IMPORT_CLAIM = "importClaim";
@@ -27,15 +28,25 @@ export const isImportClaim = (thread: Item | undefined): boolean => typeof threa
  */
 export type ClaimKind = "fresh" | "ownerless" | "unfinished";
 
+/**
+ * Not listed in any user's list: no UserThreadPK (a claim of an earlier version), or the claims' own partition. A
+ * Chainlit update_thread naming a user moves it to `USER#{userId}`: it is a thread of theirs from then on.
+ */
+const UNLISTED = "(attribute_not_exists(UserThreadPK) OR UserThreadPK = :claims)";
+
+/** Whether a THREAD item read is `userId`'s claim still unlisted (as UNLISTED says). */
+export const isUnlistedClaimOf = (thread: Item | undefined, userId: string): boolean =>
+  thread?.userId === userId && isImportClaim(thread) && (thread.UserThreadPK === undefined || thread.UserThreadPK === importClaimsPk(userId));
+
 const CONDITIONS: Record<ClaimKind, string> = {
   fresh: "attribute_not_exists(PK)",
   // deleteThread removed the user-less item just before; anything there now was written since.
   ownerless: "attribute_not_exists(PK)",
-  unfinished: "userId = :me AND attribute_exists(#claim) AND attribute_not_exists(UserThreadPK)",
+  unfinished: `userId = :me AND attribute_exists(#claim) AND ${UNLISTED}`,
 };
 
 /** Sends a conditional write; false when its condition failed. */
-async function conditionally(ctx: LayerContext, command: PutCommand | DeleteCommand | UpdateCommand): Promise<boolean> {
+export async function conditionally(ctx: LayerContext, command: PutCommand | DeleteCommand | UpdateCommand): Promise<boolean> {
   try {
     await ctx.doc.send(command as PutCommand);
     return true;
@@ -54,15 +65,28 @@ const stillClaimed = (ctx: LayerContext, threadId: string, token: string, extra 
   ExpressionAttributeValues: { ":claim": token } as Record<string, unknown>,
 });
 
-/** Claims one thread; false when its condition failed (someone else's now). One PutItem. */
+/**
+ * Claims one thread; false when its condition failed (someone else's now). One PutItem, which also files the claim
+ * under the user's unfinished claims (`importClaimsPk`), in the same write: there is no moment when a claim exists
+ * and cannot be found.
+ */
 export function claimThread(ctx: LayerContext, userId: string, threadId: string, kind: ClaimKind, token: string): Promise<boolean> {
   return conditionally(
     ctx,
     new PutCommand({
       TableName: ctx.tableName,
-      Item: { PK: threadPk(threadId), SK: THREAD_SK, id: threadId, userId, userIdentifier: userId, [IMPORT_CLAIM]: token },
+      Item: {
+        PK: threadPk(threadId),
+        SK: THREAD_SK,
+        id: threadId,
+        userId,
+        userIdentifier: userId,
+        [IMPORT_CLAIM]: token,
+        UserThreadPK: importClaimsPk(userId),
+        UserThreadSK: userThreadSk(ctx.now()),
+      },
       ConditionExpression: CONDITIONS[kind],
-      ...(kind === "unfinished" ? { ExpressionAttributeNames: { "#claim": IMPORT_CLAIM }, ExpressionAttributeValues: { ":me": userId } } : {}),
+      ...(kind === "unfinished" ? { ExpressionAttributeNames: { "#claim": IMPORT_CLAIM }, ExpressionAttributeValues: { ":me": userId, ":claims": importClaimsPk(userId) } } : {}),
     }),
   );
 }
@@ -92,10 +116,21 @@ export async function releaseClaim(ctx: LayerContext, threadId: string, token: s
 
 /**
  * Takes the claim's mark off a THREAD item someone else made theirs since (it would keep their thread out of the
- * 👍/👎 filter): only while it is still this claim's.
+ * 👍/👎 filter): only while it is still this claim's. Its listing among the claims goes with it when it is still
+ * there (unfinished-claims.ts unlists such a row too, should this write not land).
  */
-export async function dropClaimMark(ctx: LayerContext, threadId: string, token: string): Promise<void> {
-  await conditionally(ctx, new UpdateCommand({ ...stillClaimed(ctx, threadId, token), UpdateExpression: "REMOVE #claim" }));
+export async function dropClaimMark(ctx: LayerContext, userId: string, threadId: string, token: string): Promise<void> {
+  const claimed = stillClaimed(ctx, threadId, token);
+  const unlisted = await conditionally(
+    ctx,
+    new UpdateCommand({
+      ...claimed,
+      UpdateExpression: "REMOVE #claim, UserThreadPK, UserThreadSK",
+      ConditionExpression: `${claimed.ConditionExpression} AND UserThreadPK = :claims`,
+      ExpressionAttributeValues: { ...claimed.ExpressionAttributeValues, ":claims": importClaimsPk(userId) },
+    }),
+  );
+  if (!unlisted) await conditionally(ctx, new UpdateCommand({ ...claimed, UpdateExpression: "REMOVE #claim" }));
 }
 
 /**
@@ -104,6 +139,9 @@ export async function dropClaimMark(ctx: LayerContext, threadId: string, token: 
  * One PutItem: the claim's mark goes with it.
  */
 export function finishClaim(ctx: LayerContext, userId: string, head: Item, token: string): Promise<boolean> {
-  const { Key: _key, ...condition } = stillClaimed(ctx, String(head.id), token, " AND userId = :me AND attribute_not_exists(UserThreadPK)");
-  return conditionally(ctx, new PutCommand({ ...condition, Item: head, ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ":me": userId } }));
+  const { Key: _key, ...condition } = stillClaimed(ctx, String(head.id), token, ` AND userId = :me AND ${UNLISTED}`);
+  return conditionally(
+    ctx,
+    new PutCommand({ ...condition, Item: head, ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ":me": userId, ":claims": importClaimsPk(userId) } }),
+  );
 }

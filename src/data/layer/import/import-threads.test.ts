@@ -1,5 +1,6 @@
 /** importThreads and import job items against dynalite: Chainlit's item shapes, no overwrite, the owner's partition. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { runDoctor } from "../doctor";
 import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
 import { directSenderOf } from "../../dynamo/dynamo-direct";
 import { DataError } from "../../errors";
@@ -133,7 +134,11 @@ describe("importThreads' claims", () => {
     const thread = { ...imported(id, 4), feedback: [{ forId: `${id}-s1`, value: 1 as const, comment: null }] };
     failFinishOnce(id);
     await expect(layer.importThreads(user, [thread])).rejects.toMatchObject({ code: "unavailable" });
-    expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({ PK: `THREAD#${id}`, SK: "THREAD", id, userId: user, userIdentifier: user, importClaim: expect.any(String) });
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual({
+      ...{ PK: `THREAD#${id}`, SK: "THREAD", id, userId: user, userIdentifier: user, importClaim: expect.any(String) },
+      // Listed among the user's unfinished claims only (unfinished-claims.ts).
+      ...{ UserThreadPK: `IMPORT_CLAIMS#${user}`, UserThreadSK: expect.stringMatching(/^TS#/) },
+    });
     expect(await table.partitionSks(id)).toContain("FEEDBACK#1");
     // Half written: not in the list, not under 👍 though its marker is there, not found by its words; and no reader
     // takes the items beside the claim for leftovers (they are still there after those reads).
@@ -149,6 +154,19 @@ describe("importThreads' claims", () => {
     for (const filter of [{}, { feedback: 1 as const }, { search: "imported" }]) expect([filter, (await layer.listThreads({ first: 5 }, { userId: user, ...filter })).data.map((t) => t.id)]).toEqual([filter, [id]]);
     expect(await table.partitionSks(id)).toEqual(sks);
     expect(await layer.importThreads(user, [thread])).toEqual({ written: [], existing: [id], taken: [] });
+  });
+
+  it("is left alone by the doctor: neither named nor indexed, so the import (or the claims' cleanup) finds it as it left it", async () => {
+    const layer = table.layer();
+    const [user, id] = [uid("u-"), uid("t-")];
+    failFinishOnce(id);
+    await expect(layer.importThreads(user, [imported(id, 2)])).rejects.toMatchObject({ code: "unavailable" });
+    const before = await table.plain(`THREAD#${id}`, "THREAD");
+    const sks = await table.partitionSks(id);
+    const report = await runDoctor(layer, { fix: true, nameThread: () => "Named by the doctor" });
+    expect(report.findings.filter((f) => f.id === id)).toEqual([]);
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).toEqual(before);
+    expect(await table.partitionSks(id)).toEqual(sks);
   });
 
   it("a batch the table refuses half way leaves nothing: what was written goes and the claims are given back", async () => {

@@ -30,7 +30,7 @@ import { removeLeftovers } from "../threads/leftovers";
 import { deleteThread } from "../threads/delete-thread";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { claimThread, dropClaimMark, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isImportClaim, releaseClaim, type ClaimKind } from "./import-claims";
+import { claimThread, dropClaimMark, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isUnlistedClaimOf, releaseClaim, type ClaimKind } from "./import-claims";
 import { IdSchema } from "../../entities/common";
 
 /** BatchWriteItems of one batch in flight at once (the import job runs a few batches at once besides). */
@@ -139,7 +139,7 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
     const head = before.get(threadPk(thread.id));
     if (!head) candidates.push({ thread, kind: "fresh" });
     else if (typeof head.userId !== "string" || head.userId === "") candidates.push({ thread, kind: "ownerless" });
-    else if (head.userId === userId && isImportClaim(head) && head.UserThreadPK === undefined) candidates.push({ thread, kind: "unfinished" });
+    else if (isUnlistedClaimOf(head, userId)) candidates.push({ thread, kind: "unfinished" });
     else (head.userId === userId ? result.existing : result.taken).push(thread.id);
   }
   // Validate everything before the first write, so a bad step fails the batch without half of it stored.
@@ -201,7 +201,7 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   // A thread someone gave another owner since the claim (Chainlit's update_thread naming a user) is theirs: what the
   // import wrote into it goes (its ids are the import's own, never theirs).
   const lost = mine.flatMap((_, k) => (finished[k] ? [] : [k]));
-  if (lost.length > 0) await Promise.all([unwrite(lost), mapLimited(lost, WRITES_IN_FLIGHT, (k) => dropClaimMark(ctx, candidates[mine[k]!]!.thread.id, token))]);
+  if (lost.length > 0) await Promise.all([unwrite(lost), mapLimited(lost, WRITES_IN_FLIGHT, (k) => dropClaimMark(ctx, userId, candidates[mine[k]!]!.thread.id, token))]);
   // This instance's search window of the user does not hold the new threads (as createThread).
   if (result.written.length > 0) ctx.searchWindows.forgetUser(userId);
   return result;

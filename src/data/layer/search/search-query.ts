@@ -32,13 +32,14 @@ import { ORPHAN_CHECKS, ORPHAN_GRACE_MS, removeOrphans, unnamedTerms, type Orpha
 import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate, type Postings } from "./search-postings";
 import { type SearchWindow } from "./search-window";
 import { isOwnedThread } from "../threads/leftovers";
+import { IMPORT_CLAIM, isImportClaim } from "../import/import-claims";
 
 /** Index rows the first page reads (about 220 bytes each): enough to place a frequent word's page without a walk. */
 const FIRST_PAGE_ROWS = 200;
 /** Keys of one BatchGetItem. */
 const BATCH_KEYS = 100;
 /** What the page's BatchGetItem reads: thread states and names, the watermark, docs. */
-const READ_ATTRIBUTES = [...THREAD_STATE_ATTRIBUTES, "SK", "name", "through", "owner", "text", "terms"];
+const READ_ATTRIBUTES = [...THREAD_STATE_ATTRIBUTES, "SK", "name", "through", "owner", "text", "terms", IMPORT_CLAIM];
 
 interface Query {
   userId: string;
@@ -172,7 +173,11 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
     if (!isOwnedThread(thread)) orphans.goneThreads.push(c.threadId);
   }
   // A checked candidate that is the caller's is a thread newer than the rows read (or the window): it is placed too.
-  const ownItems = [...byThreadItem, ...checked].map(threadOf).filter((thread): thread is Item => thread?.userId === q.userId && typeof thread.UserThreadSK === "string");
+  // An import's claim carries index keys of its own (its listing among the user's unfinished claims, import-claims.ts)
+  // and the postings of the steps written so far: it is not a thread of any list until it is finished.
+  const ownItems = [...byThreadItem, ...checked]
+    .map(threadOf)
+    .filter((thread): thread is Item => thread?.userId === q.userId && typeof thread.UserThreadSK === "string" && !isImportClaim(thread));
   const windowed = new Map(window ? fresh!.rows.map((row) => [row.PK, row.UserThreadSK]) : []);
   if (window && ownItems.some((thread) => searchIsBehind(thread) || thread.UserThreadSK !== windowed.get(String(thread.PK)))) {
     // Activity the window did not see (another process, or Chainlit): the next page reads the index and catches up.

@@ -18,6 +18,7 @@ import { unpinDeletedThread } from "./pins";
 import { isOwnedThread } from "./leftovers";
 import { newestTrueWrite, TRUE_ACTIVITY_ATTRIBUTES } from "./true-activity";
 import { timestampMicros } from "../../timestamps";
+import { IMPORT_CLAIM, isUnlistedClaimOf } from "../import/import-claims";
 
 /** How many blob deletes are in flight at once. */
 const BLOB_DELETES_IN_FLIGHT = 8;
@@ -60,6 +61,11 @@ export interface DeleteThreadOptions {
    * owner since the caller looked is kept.
    */
   onlyIfUnowned?: boolean;
+  /**
+   * Delete only if the THREAD item is this user's import claim, still unlisted (unfinished-claims.ts): a claim
+   * finished since its row was read, or given to a user's list by a Chainlit update_thread, is a thread, and kept.
+   */
+  onlyIfClaimOf?: string;
 }
 
 /**
@@ -68,7 +74,11 @@ export interface DeleteThreadOptions {
  * BatchWriteItem + 1 DeleteItem, and beside it 1 UpdateItem for the owner's pin (it writes nothing when the thread is not pinned). Postings and docs go before the THREAD item, so a repeated delete still finds them.
  */
 export async function deleteThread(ctx: LayerContext, threadId: string, options: DeleteThreadOptions = {}): Promise<boolean> {
-  const attributes = ["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "type", "mime", "terms", "owner", "userId", ...(options.keepIfWrittenAfter ? TRUE_ACTIVITY_ATTRIBUTES : [])];
+  const attributes = [
+    ...["PK", "SK", "objectKey", SHARE_COPY_ATTRIBUTE, "type", "mime", "terms", "owner", "userId"],
+    ...(options.keepIfWrittenAfter ? TRUE_ACTIVITY_ATTRIBUTES : []),
+    ...(options.onlyIfClaimOf !== undefined ? [IMPORT_CLAIM, "UserThreadPK"] : []),
+  ];
   const items = await queryPartition(ctx, threadId, { attributes });
   if (items.length === 0) return false;
   const owner = items.find((item) => item.SK === THREAD_SK)?.userId;
@@ -76,6 +86,7 @@ export async function deleteThread(ctx: LayerContext, threadId: string, options:
     ctx.logger.warn("deleteThread skipped a thread its caller does not own", { threadId });
     return false;
   }
+  if (options.onlyIfClaimOf !== undefined && !isUnlistedClaimOf(items.find((item) => item.SK === THREAD_SK), options.onlyIfClaimOf)) return false;
   if (options.onlyIfUnowned && isOwnedThread(items.find((item) => item.SK === THREAD_SK))) return false;
   if (options.keepIfWrittenAfter && (newestTrueWrite(items) ?? 0) > (timestampMicros(options.keepIfWrittenAfter) ?? Infinity)) return false;
   // An element's file, the copy share viewers were given of it (share-copies.ts) when one is recorded, and an image's

@@ -249,7 +249,14 @@ export const en = {
   deleteAllConfirm: "Delete all",
   deletionRunning: (deleted: number, total: number | null) => (total === null ? "Deleting your conversations…" : `Deleting your conversations… ${deleted} of ${total}`),
   deletionDone: (deleted: number) => `${deleted} conversation${deleted === 1 ? "" : "s"} deleted.`,
-  deletionFailed: "The delete stopped before it finished. Choose “Delete all conversations” again to delete the rest.",
+  deletionFailed: "The delete stopped before it finished. Try again to delete the rest.",
+  deletionRetry: "Try again",
+  deletionCancel: "Cancel",
+  deletionCancelling: "Stopping…",
+  deletionCancelled: (deleted: number) =>
+    `Stopped. ${deleted} conversation${deleted === 1 ? " was" : "s were"} deleted and ${deleted === 1 ? "stays" : "stay"} deleted; the others are kept.`,
+  deletionNotCancellable: "There is no deletion of your conversations running to cancel.",
+  deleteAccountFailedBefore: "An earlier deletion of this account stopped before it finished. Confirm below to delete everything again.",
   deleteAccount: "Delete my account",
   deleteAccountTitle: "Delete your account?",
   deleteAccountBody:
