@@ -4,7 +4,7 @@
 export { DynamoDBDataLayer, type DynamoDBDataLayerOptions } from "./layer/data-layer";
 export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, type Finding, type FindingKind } from "./layer/doctor";
 export { type UpsertFeedbackOptions } from "./layer/feedback/feedback";
-export { type UpdateThreadOptions } from "./layer/threads/threads";
+export { type UpdateThreadOptions, type UpdateThreadResult } from "./layer/threads/threads";
 export { type PinOutcome } from "./layer/threads/pins";
 export { type StepOutline, type ThreadOutline } from "./layer/threads/thread-outline";
 export { type EnsureUserAuthResult } from "./layer/users/users";

@@ -30,7 +30,7 @@ import { searchThreads } from "./search/search-query";
 import { prepareSearch } from "./search/search-prepare";
 import { SearchWindows } from "./search/search-window";
 import { type SearchInput, type SearchPage } from "../entities/search";
-import { createThread, getThreadAuthor, updateThread, type UpdateThreadOptions } from "./threads/threads";
+import { createThread, getThreadAuthor, updateThread, type UpdateThreadOptions, type UpdateThreadResult } from "./threads/threads";
 import {
   createUser,
   deleteUser,
@@ -272,7 +272,7 @@ export class DynamoDBDataLayer {
     return openCursor(this.ctx.cursorSecret, cursor);
   }
 
-  updateThread(threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<void> {
+  updateThread(threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<UpdateThreadResult> {
     const fields = { threadId, keys: Object.keys(update), metadataKeys: Object.keys(update.metadata ?? {}).length, touch: options.touch ?? false };
     return atEdge(this.ctx, "updateThread", fields, () => updateThread(this.ctx, threadId, update, options));
   }

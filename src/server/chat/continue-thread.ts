@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { clipThreadName, utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline } from "@/data";
+import { clipThreadName, utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline, type UpdateThreadResult } from "@/data";
 import { AssistantError, type Assistant, type AssistantAttachment } from "../assistant/assistant";
 import { assertClaimed, type ThreadClaim } from "./thread-claim";
 import { describeOnly, isHistoryMessage, messagesInOrder, newestMessageIds } from "./history";
@@ -146,13 +146,19 @@ export async function* continueThread(
   const run = runStepOf(userStep, runStepId, now());
   // The turn's first writes go out side by side and beside the model request: the gate's read is the only round
   // trip before the model is asked. Their times were taken above, so the order they land in does not matter. The
-  // first message names the thread; every turn moves it to the top of the list.
-  const stored = Promise.all([
-    data.createStep(userStep, indexed),
-    data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true, ...indexed }),
-    data.createStep(run),
-  ]);
-  yield* answerQuestion(deps, { outline, question: userStep, leaveOut: new Set([messageId]), runStepId, threadName, stored }, signal);
+  // first message names the thread, only while it is still unnamed as the gate read it: a rename landing meanwhile
+  // (another tab, Chainlit) wins, and the start event carries that name. Every turn moves it to the top of the list.
+  const touched = data.updateThread(threadId, thread.name ? {} : { name: threadName }, { touch: true, nameWas: thread.name ?? null, ...indexed });
+  const stored = Promise.all([data.createStep(userStep, indexed), touched, data.createStep(run)]);
+  const named = keptName(touched, threadName);
+  yield* answerQuestion(deps, { outline, question: userStep, leaveOut: new Set([messageId]), runStepId, threadName: named, stored }, signal);
+}
+
+/** The thread's name once `write` has landed: `written`, unless another writer renamed the thread first (nameWas). */
+export function keptName(write: Promise<UpdateThreadResult>, written: string | null): Promise<string | null> {
+  const kept = write.then((result) => (result.nameLost ? result.nameLost.current : written));
+  kept.catch(() => undefined); // the write's failure is `stored`'s to report
+  return kept;
 }
 
 /** The turn's `on_message` run, nested under its question as Chainlit's on_message decorator nests it. */
@@ -174,7 +180,8 @@ export interface QuestionToAnswer {
   leaveOut: ReadonlySet<string>;
   /** The run the reply is written under (its step is among `stored`'s writes). */
   runStepId: string;
-  threadName: string | null;
+  /** The thread's name for the start event: a promise when the turn writes it (it resolves with `stored`). */
+  threadName: string | null | Promise<string | null>;
   /** The turn's writes before the reply, started beside the model request; a failure calls the model off. */
   stored: Promise<unknown>;
 }
@@ -185,7 +192,7 @@ export interface QuestionToAnswer {
  */
 export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, signal: AbortSignal): AsyncGenerator<ChatEvent> {
   const { data, assistant } = deps;
-  const { outline, question, runStepId, threadName, stored } = input;
+  const { outline, question, runStepId, stored } = input;
   const threadId = outline.thread.id;
   const messageId = question.id;
   const content = question.output ?? question.input ?? "";
@@ -212,6 +219,7 @@ export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, 
     storeFailed.abort();
     throw error;
   }
+  const threadName = await input.threadName;
   yield { type: "start", threadId, userStepId: messageId, runStepId, assistantStepId, assistant: { name: assistant.name, isDemo: assistant.isDemo }, threadName };
 
   let output = "";

@@ -10,7 +10,7 @@ import { TRPCError } from "@trpc/server";
 import { mapLimited, timestampMicros, utcNow, type DynamoDBDataLayer, type Step, type StepOutline, type ThreadOutline } from "@/data";
 import { newestTurn } from "@/lib/shared/build-step-tree";
 import { REPLY_TIMEOUT_MS } from "../assistant/openai-assistant";
-import { answerQuestion, runStepOf, type ChatEvent, type ReplyDeps } from "./continue-thread";
+import { answerQuestion, keptName, runStepOf, type ChatEvent, type ReplyDeps } from "./continue-thread";
 
 export const REPLY_IN_FLIGHT = "This reply is still being written; try again once it has ended.";
 
@@ -79,12 +79,11 @@ export async function* replaceAndAnswer(
   const { outline, question, going } = input;
   const { thread } = outline;
   const runStepId = randomUUID();
-  const stored = Promise.all([
-    remove(data, thread.id, going),
-    data.updateThread(thread.id, input.rename ? { name: input.rename } : {}, { touch: true, owner: thread.userId ?? undefined }),
-    data.createStep(runStepOf(question, runStepId, utcNow())),
-    input.alsoStored,
-  ]);
+  // An edit's new name is written only while the name is still the one the gate read (nameAfterEdit decided from it):
+  // a rename landing meanwhile wins, and the start event carries it.
+  const touched = data.updateThread(thread.id, input.rename ? { name: input.rename } : {}, { touch: true, nameWas: thread.name ?? null, owner: thread.userId ?? undefined });
+  const stored = Promise.all([remove(data, thread.id, going), touched, data.createStep(runStepOf(question, runStepId, utcNow())), input.alsoStored]);
   const leaveOut = new Set([question.id, ...going.stepIds]);
-  yield* answerQuestion(deps, { outline, question, leaveOut, runStepId, threadName: input.rename ?? thread.name ?? null, stored }, signal);
+  const threadName = input.rename ? keptName(touched, input.rename) : (thread.name ?? null);
+  yield* answerQuestion(deps, { outline, question, leaveOut, runStepId, threadName, stored }, signal);
 }

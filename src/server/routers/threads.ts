@@ -61,7 +61,8 @@ export const threadsRouter = createTRPCRouter({
 
   /** Without `touch`: a rename is not new activity, so the thread keeps its place in the list. */
   rename: threadProcedure.input(z.object({ name: ThreadNameSchema })).mutation(async ({ ctx, input }) => {
-    // mustExist: a rename racing a delete of the same thread ends in NOT_FOUND, not in a resurrected stub.
+    // mustExist: a rename racing a delete of the same thread ends in NOT_FOUND, not in a resurrected stub. No `nameWas`:
+    // the user's rename is what they asked for and always lands; the automatic names give way to it (name-race.test.ts).
     await refusingFullThread(ctx.services.data.updateThread(ctx.threadId, { name: input.name }, { mustExist: true, owner: ctx.user.id }));
     return { id: ctx.threadId, name: input.name };
   }),

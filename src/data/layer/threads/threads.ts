@@ -39,6 +39,18 @@ export interface UpdateThreadOptions {
    * beside the write, and a `touch` keeps the indexes current instead of leaving the thread to the catch-up.
    */
   owner?: string;
+  /**
+   * The name the caller read before deciding to write `name` (null: it had none), for a name the app makes by itself
+   * (a first send's, an edit's): the name is written only while it is still that one, so a rename landing meanwhile
+   * (the user's, in another tab; Chainlit's update_thread) wins. When it no longer is, the rest of the update still
+   * lands without the name, and the result says what the name is now. Not with `metadata`.
+   */
+  nameWas?: string | null;
+}
+
+/** What updateThread did beyond writing: `nameLost` when `nameWas` no longer held, with the name the thread keeps. */
+export interface UpdateThreadResult {
+  nameLost?: { current: string | null };
 }
 
 /** How often the metadata merge/create pair is retried when another writer keeps flipping the map's existence. */
@@ -57,16 +69,36 @@ const METADATA_ATTEMPTS = 4;
  *   hence a conditional merge and a conditional whole-map fallback. Threads written here get an empty map on
  *   their first write, so later merges take the first branch.
  */
-export async function updateThread(ctx: LayerContext, threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<void> {
+export async function updateThread(ctx: LayerContext, threadId: string, update: ThreadUpdate = {}, options: UpdateThreadOptions = {}): Promise<UpdateThreadResult> {
   IdSchema.parse(threadId);
-  const { name } = ThreadUpdateSchema.parse(update);
+  const { name, metadata } = ThreadUpdateSchema.parse(update);
   const owner = options.owner;
+  const guarded = name != null && options.nameWas !== undefined;
+  // A failed name condition must not read as the metadata merge's own condition failing (writeThread's loop).
+  if (guarded && metadata) throw new DataError("validation", "updateThread: nameWas cannot go with metadata");
   // The name's postings are written beside the thread write, not after it (search-index.ts).
-  await Promise.all([writeThreadFitting(ctx, threadId, update, options), name != null && owner ? indexSource(ctx, threadId, owner, NAME_SOURCE, name) : undefined]);
+  const [written] = await Promise.all([writeThreadFitting(ctx, threadId, update, options), name != null && owner ? indexSource(ctx, threadId, owner, NAME_SOURCE, name) : undefined]);
+  let result: UpdateThreadResult = {};
+  if (guarded && !written) {
+    // Another writer renamed the thread since the caller read it: its name stays. The rest of the update (the move to
+    // the top) still lands, and the name's postings, written beside the refused write, are made the kept name's again.
+    await writeThreadFitting(ctx, threadId, { ...update, name: undefined }, { ...options, nameWas: undefined });
+    const current = await readThreadName(ctx, threadId);
+    if (owner) await indexSource(ctx, threadId, owner, NAME_SOURCE, current ?? "");
+    ctx.logger.info("thread renamed meanwhile: the automatic name was not written", { threadId });
+    result = { nameLost: { current } };
+  }
   // A bump or a new owner reorders the user's search window (search-window.ts); after the write, so a window read
   // meanwhile goes too.
   if (options.touch || update.userId != null) ctx.searchWindows.forgetThread(threadId);
   if (update.userId != null) ctx.searchWindows.forgetUser(update.userId);
+  return result;
+}
+
+/** The thread's stored name (null: none, or not a string). One GetItem. */
+async function readThreadName(ctx: LayerContext, threadId: string): Promise<string | null> {
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: threadKey(threadId), ConsistentRead: true, ProjectionExpression: "#n", ExpressionAttributeNames: { "#n": "name" } }));
+  return typeof out.Item?.name === "string" ? out.Item.name : null;
 }
 
 /**
@@ -77,18 +109,19 @@ export async function updateThread(ctx: LayerContext, threadId: string, update: 
  * later of it and `updatedAt`, get-thread.ts). So a message, a stopped share or a rename to a name no longer than
  * the old one still land; what truly grows the item (a longer name, a share's `shared_at`) stays `too_large`.
  */
-async function writeThreadFitting(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions): Promise<void> {
+async function writeThreadFitting(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions): Promise<boolean> {
   try {
-    await writeThread(ctx, threadId, update, options, false);
+    return await writeThread(ctx, threadId, update, options, false);
   } catch (error) {
     // The SDK's error: DataErrors are made at the layer's edge (edge.ts), as this call returns.
     if (!isDataError(toDataError(error, "updateThread"), "too_large")) throw error;
     ctx.logger.warn("thread item full: writing only what replaces", { threadId });
-    await writeThread(ctx, threadId, update, options, true);
+    return writeThread(ctx, threadId, update, options, true);
   }
 }
 
-async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions, lean: boolean): Promise<void> {
+/** False only when `options.nameWas` no longer held: nothing was written. */
+async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUpdate, options: UpdateThreadOptions, lean: boolean): Promise<boolean> {
   const { name, userId, tags, metadata } = ThreadUpdateSchema.parse(update);
   const now = ctx.now();
   const activity: ReadonlyArray<readonly [string, string]> = lean
@@ -114,13 +147,22 @@ async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUp
     setIfNotExists: lean ? [] : [["createdAt", now], ...(options.touch ? [] : activity)],
   };
   const exists = (expr: ExpressionBuilder) => `attribute_exists(${expr.name("PK")})`;
+  // A thread made here holds a NULL name until its first message (createThread); Chainlit's may have none at all.
+  const nameWas = name != null ? options.nameWas : undefined;
+  const nameStill = (expr: ExpressionBuilder) =>
+    nameWas === null ? `(attribute_not_exists(${expr.name("name")}) OR attribute_type(${expr.name("name")}, ${expr.value("NULL")}))` : `${expr.name("name")} = ${expr.value(nameWas!)}`;
+  const guard =
+    nameWas === undefined ? (options.mustExist ? exists : undefined) : options.mustExist ? (expr: ExpressionBuilder) => `${exists(expr)} AND ${nameStill(expr)}` : nameStill;
   const entries = definedEntries(metadata ?? {});
   if (entries.length === 0) {
     const spec: UpdateSpec = lean ? base : { ...base, setIfNotExists: [...base.setIfNotExists, ["metadata", {}]] };
-    if (!lean && options.touch && options.owner && (await touchKeepingIndexesCurrent(ctx, threadId, spec, now, options.mustExist ? exists : undefined))) return;
-    if (!options.mustExist) await send(ctx, threadId, spec);
-    else await onConditionFailed(() => send(ctx, threadId, spec, exists), () => notFound("thread"));
-    return;
+    if (!lean && options.touch && options.owner && (await touchKeepingIndexesCurrent(ctx, threadId, spec, now, guard))) return true;
+    if (!guard) await send(ctx, threadId, spec);
+    // A refused name condition is the caller's to handle (updateThread writes the rest without the name, and a
+    // missing thread is then not_found); a refused `exists` alone is not_found here.
+    else if (nameWas !== undefined) return onConditionFailed(() => send(ctx, threadId, spec, guard), () => false);
+    else await onConditionFailed(() => send(ctx, threadId, spec, guard), () => notFound("thread"));
+    return true;
   }
   const merge: UpdateSpec = {
     ...base,
@@ -138,7 +180,7 @@ async function writeThread(ctx: LayerContext, threadId: string, update: ThreadUp
         }),
       () => false,
     );
-    if (done !== false) return;
+    if (done !== false) return true;
   }
   if (options.mustExist && (await readThreadOwner(ctx, threadId)) === null) notFound("thread");
   throw new DataError("conflict", `thread ${threadId}: metadata kept changing, update not applied`);
