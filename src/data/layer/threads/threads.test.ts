@@ -82,6 +82,27 @@ describe("updateThread", () => {
     expect(stored).toMatchObject({ createdAt: "2025-03-04T10:11:12.123456Z", UserThreadSK: "TS#2025-03-04T10:11:12.123456Z" });
   });
 
+  it("nameWas: the name lands only while it is still the one read (none: absent or NULL); else the rest still lands", async () => {
+    const time = manualClock();
+    const layer = table.layer({ clock: time.clock });
+    const [made, chainlit, userId] = [uid("t-"), uid("t-"), uid("u-")];
+    await layer.createThread(made, userId); // name NULL, as a new chat's
+    const unnamed = chainlitThread(userId, chainlit);
+    await table.putRaw(Object.fromEntries(Object.entries(unnamed.thread).filter(([k]) => k !== "name"))); // no name at all
+    for (const threadId of [made, chainlit]) expect(await layer.updateThread(threadId, { name: "Auto" }, { touch: true, nameWas: null })).toEqual({});
+    expect((await table.plain(`THREAD#${made}`, "THREAD"))?.name).toBe("Auto");
+    expect((await table.plain(`THREAD#${chainlit}`, "THREAD"))?.name).toBe("Auto");
+
+    // Renamed since it was read: the name stays, the move to the top still lands, and the result says what it is.
+    await layer.updateThread(made, { name: "Mine" });
+    time.advance();
+    expect(await layer.updateThread(made, { name: "Auto 2" }, { touch: true, nameWas: "Auto" })).toEqual({ nameLost: { current: "Mine" } });
+    expect(await table.plain(`THREAD#${made}`, "THREAD")).toMatchObject({ name: "Mine", UserThreadSK: expect.stringMatching(/^TS#2026-05-01T00:01:00\.0000\d\dZ$/) });
+    expect(await layer.updateThread(chainlit, { name: "Auto 2" }, { nameWas: null })).toEqual({ nameLost: { current: "Auto" } });
+    // Not with metadata: a refused name would read as the metadata merge's own condition.
+    await expect(layer.updateThread(made, { name: "x", metadata: { a: 1 } }, { nameWas: "Mine" })).rejects.toSatisfy((e) => isDataError(e, "validation"));
+  });
+
   it("rejects a bad thread id or name", async () => {
     const layer = table.layer();
     await expect(layer.updateThread("bad#id", { name: "x" })).rejects.toSatisfy((e) => isDataError(e, "validation"));
