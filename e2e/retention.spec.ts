@@ -5,7 +5,7 @@
  * timer) deletes the old thread and keeps the pinned and the recent one.
  */
 import { expect } from "@playwright/test";
-import { demoDataLayer } from "../scripts/seed";
+import { demoDataLayer, seedDemoThread } from "../scripts/seed";
 import { runRetention } from "../src/server/deletion/retention";
 import { E2E_TABLE_CLIENT_ENV } from "./e2e-table";
 import { onTable, ownUser, seedThreads, topicThreadOf } from "./fresh-user";
@@ -16,7 +16,8 @@ const DAY = 86_400_000;
 const test = ownUser("retention", async (data, identifier) => {
   const past = demoDataLayer(E2E_TABLE_CLIENT_ENV, () => new Date(Date.now() - 100 * DAY));
   try {
-    const [old, pinned] = await seedThreads(past.data, [topicThreadOf(identifier, 0), topicThreadOf(identifier, 1)]);
+    // Steps' times from `at`, the THREAD item's from the layer's clock: both 100 days ago.
+    const [old, pinned] = await Promise.all([0, 1].map((i) => seedDemoThread(past.data, { ...topicThreadOf(identifier, i), at: Date.now() - 100 * DAY + i * 60_000 })));
     await data.pinThread(identifier, pinned!);
     const [recent] = await seedThreads(data, [topicThreadOf(identifier, 2)]);
     return { old: old!, pinned: pinned!, recent: recent! };
