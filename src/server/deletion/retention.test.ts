@@ -135,3 +135,21 @@ describe("the sweep", () => {
     expect(services.requests.byOperation.get("ScanCommand")).toBeUndefined();
   });
 });
+
+describe("a run's cost", () => {
+  it("is a few requests a page and each thread what its own delete costs", async () => {
+    const alice = sessionUser();
+    await callerFor(services, alice).user.setRetention({ days: 30 });
+    const pastEmpty = async () => {
+      const threadId = randomUUID();
+      await past.createThread(threadId, alice.id);
+    };
+    for (let i = 0; i < 3; i++) await pastEmpty();
+    const due = (await services.data.listDueRetentions("9999", 100)).find((row) => row.userId === alice.id)!;
+    services.requests.reset();
+    expect(await runRetention(services, alice.id, due.due)).toBe(3);
+    // The claim (1 UpdateItem), the pins (1 GetItem), one page of the index (1 Query), the end (1 UpdateItem); per
+    // empty thread its delete: the partition (1 Query), the THREAD item (1 DeleteItem), the pin beside it (1 UpdateItem).
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ UpdateItemCommand: 2 + 3, GetItemCommand: 1, QueryCommand: 1 + 3, DeleteItemCommand: 3 });
+  });
+});
