@@ -153,3 +153,15 @@ describe("a run's cost", () => {
     expect(Object.fromEntries(services.requests.byOperation)).toEqual({ UpdateItemCommand: 2 + 3, GetItemCommand: 1, QueryCommand: 1 + 3, DeleteItemCommand: 3 });
   });
 });
+
+describe("a removed user", () => {
+  it("leaves the sweep: their threads kept by `remove --keep-threads` are not deleted by their setting", async () => {
+    const alice = sessionUser();
+    await services.data.createUser({ identifier: alice.id, metadata: {} });
+    await callerFor(services, alice).user.setRetention({ days: 30 });
+    const old = await oldThread(alice.id);
+    await services.data.deleteUser(alice.id);
+    expect(await runFor(alice.id)).toBeNull();
+    expect(await table.partitionSks(old.threadId)).toContain("THREAD");
+  });
+});
