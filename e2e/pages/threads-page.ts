@@ -52,7 +52,7 @@ export class ThreadsPage extends PageObject {
   }
 
   /** Opens the user menu in the sidebar's foot and picks an item. */
-  async chooseFromUserMenu(item: "Shared links" | "Sign out everywhere" | "Import conversations" | "Export all" | "Delete all conversations" | "Delete my account") {
+  async chooseFromUserMenu(item: "Shared links" | "Sign out everywhere" | "Import conversations" | "Export all" | "Delete all conversations" | "Delete my account" | "Delete conversations older than…") {
     await this.page.getByTestId("user-menu").click();
     await this.page.getByRole("menuitem", { name: item }).click();
   }

@@ -28,6 +28,7 @@ export * from "./entities/import-job";
 export * from "./entities/deletion-job";
 export * from "./entities/share";
 export * from "./entities/pin";
+export * from "./entities/retention";
 export { shareSnapshot, snapshotOf } from "./layer/shares/share-snapshot";
 export { type SharePage, type ShareRow } from "./layer/shares/shares";
 

@@ -206,3 +206,14 @@ export const importJobSk = (jobId: string) => `${IMPORT_JOB_PREFIX}${jobId}`;
  */
 export const DELETION_SK = "DELETION";
 export const RUNNING_DELETIONS_PK = "DELETIONS#RUNNING";
+
+/**
+ * A user's retention setting ("Delete conversations older than…", retention.ts): one item beside the user's,
+ * `USER#{identifier}` / `RETENTION`, never on the USER item (Chainlit's create_user PutItems that whole item at every
+ * Chainlit login and would wipe it). While the setting is on, the item carries `UserThreadPK = RETENTION#DUE` and
+ * `UserThreadSK` = when its next run is due, so the periodic sweep finds the users due with one Query of that index
+ * partition, never a scan. Not a `USER#` value: Chainlit's list_threads never reads it, no identifier reaches it.
+ */
+export const RETENTION_SK = "RETENTION";
+export const RETENTION_DUE_PK = "RETENTION#DUE";
+export const retentionKey = (identifier: string) => ({ PK: userPk(identifier), SK: RETENTION_SK });

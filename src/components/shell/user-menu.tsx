@@ -10,6 +10,7 @@ import { ImportDialog } from "@/components/import/import-dialog";
 import { SharedLinksDialog } from "@/components/share/shared-links-dialog";
 import { OnceOpened } from "@/components/ui/once-opened";
 import { DeleteAllDialog } from "@/components/account/delete-all-dialog";
+import { RetentionDialog } from "@/components/account/retention-dialog";
 import { DeleteAccountDialog } from "@/components/account/delete-account-dialog";
 
 interface UserMenuProps {
@@ -33,6 +34,7 @@ export function UserMenu({ user, signOutEverywhereAction, signOutAction, signInA
   const [importing, setImporting] = useState(false);
   const { showShortcuts } = useShell();
   const [deletingAll, setDeletingAll] = useState(false);
+  const [retention, setRetention] = useState(false);
   const [deletingAccount, setDeletingAccount] = useState(false);
   // Back from "Sign in again" (server/auth/sign-in-again.ts): the dialog opens once, and the parameter leaves the
   // address so a reload or a copied link does not open it again. It only opens the dialog; the server decides.
@@ -62,6 +64,7 @@ export function UserMenu({ user, signOutEverywhereAction, signOutAction, signInA
           { key: "export-all", label: t.exportAll, hint: ".zip", onSelect: () => window.location.assign("/api/export") },
           { key: "shared-links", label: t.sharedLinks, focus: "dialog", onSelect: () => setSharedLinks(true) },
           { key: "shortcuts", label: t.keyboardShortcuts, focus: "dialog", onSelect: showShortcuts },
+          { key: "retention", label: t.retentionMenu, focus: "dialog", onSelect: () => setRetention(true) },
           { key: "everywhere", label: t.signOutEverywhere, focus: "dialog", onSelect: () => setConfirming(true) },
           { key: "delete-all", label: t.deleteAllConversations, danger: true, focus: "dialog", onSelect: () => setDeletingAll(true) },
           { key: "delete-account", label: t.deleteAccount, danger: true, focus: "dialog", onSelect: () => setDeletingAccount(true) },
@@ -83,6 +86,9 @@ export function UserMenu({ user, signOutEverywhereAction, signOutAction, signInA
       </OnceOpened>
       <OnceOpened open={sharedLinks}>
         <SharedLinksDialog open={sharedLinks} onOpenChange={setSharedLinks} />
+      </OnceOpened>
+      <OnceOpened open={retention}>
+        <RetentionDialog open={retention} onOpenChange={setRetention} />
       </OnceOpened>
       <OnceOpened open={deletingAll}>
         <DeleteAllDialog open={deletingAll} onOpenChange={setDeletingAll} />

@@ -23,7 +23,9 @@ import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./fe
 import { getThread, type GetThreadOptions } from "./threads/get-thread";
 import { getThreadOutline, type OutlineReadOptions, type ThreadOutline } from "./threads/thread-outline";
 import { listThreads } from "./threads/list-threads";
-import { listPinnedThreads, pinThread, unpinThread, type PinOutcome } from "./threads/pins";
+import { listPinnedThreads, pinnedThreadIds, pinThread, unpinThread, type PinOutcome } from "./threads/pins";
+import { getRetention, listDueRetentions, moveRetention, setRetention } from "./retention/retention";
+import { type RetentionDays, type RetentionState } from "../entities/retention";
 import { type PinnedThread } from "../entities/pin";
 import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps/steps";
 import { searchThreads } from "./search/search-query";
@@ -377,6 +379,31 @@ export class DynamoDBDataLayer {
 
   claimDeletionJob(userId: string, runner: string, seenUpdatedAt: string): Promise<DeletionJob | null> {
     return atEdge(this.ctx, "claimDeletionJob", { userId }, () => claimDeletionJob(this.ctx, userId, runner, seenUpdatedAt));
+  }
+
+  /** The ids of the user's pins, whatever their threads (retention keeps them). */
+  pinnedThreadIds(userId: string): Promise<Set<string>> {
+    return atEdge(this.ctx, "pinnedThreadIds", { userId }, () => pinnedThreadIds(this.ctx, userId));
+  }
+
+  // Retention, "Delete conversations older than…" (retention/retention.ts): the setting and its runs' lease.
+
+  getRetention(userId: string): Promise<RetentionDays | null> {
+    return atEdge(this.ctx, "getRetention", { userId }, () => getRetention(this.ctx, userId));
+  }
+
+  /** Sets the period (its first run due at `dueAt`), or turns it off with null. */
+  setRetention(userId: string, days: RetentionDays | null, dueAt: string): Promise<void> {
+    return atEdge(this.ctx, "setRetention", { userId, days }, () => setRetention(this.ctx, userId, days, dueAt));
+  }
+
+  listDueRetentions(now: string, limit: number): Promise<Array<{ userId: string; due: string }>> {
+    return atEdge(this.ctx, "listDueRetentions", {}, () => listDueRetentions(this.ctx, now, limit));
+  }
+
+  /** Claims, renews or ends a run: the due time moved from `seenDue` only while it still holds it. */
+  moveRetention(userId: string, seenDue: string, nextDue: string, cursor: Record<string, unknown> | null | "keep"): Promise<RetentionState | null> {
+    return atEdge(this.ctx, "moveRetention", { userId }, () => moveRetention(this.ctx, userId, seenDue, nextDue, cursor));
   }
 
   /** A page of the user's threads filed at or before `bound`, newest first (threads-to-delete.ts). */

@@ -26,7 +26,7 @@ export const DELETION_STALE_AFTER_MS = 90_000;
  * `keepIfWrittenAfter`, true-activity.ts).
  */
 const LOCAL_CLOCK_ALLOWANCE_MICROS = 14 * 3_600_000_000;
-const walkBound = (startedAt: string) => isoFromMicros((timestampMicros(startedAt) ?? 0) + LOCAL_CLOCK_ALLOWANCE_MICROS);
+export const walkBound = (startedAt: string) => isoFromMicros((timestampMicros(startedAt) ?? 0) + LOCAL_CLOCK_ALLOWANCE_MICROS);
 
 const log = () => getLogger("Deletion");
 
@@ -48,7 +48,7 @@ export function createSlots(size: number) {
 }
 
 /** Process-wide, on globalThis as the import's runner state (import-jobs.ts): Next's bundles each load this module. */
-const processSlots = ((globalThis as unknown as Record<symbol, ReturnType<typeof createSlots> | undefined>)[Symbol.for("threadbook.deletion-slots")] ??=
+export const processSlots = ((globalThis as unknown as Record<symbol, ReturnType<typeof createSlots> | undefined>)[Symbol.for("threadbook.deletion-slots")] ??=
   createSlots(THREADS_IN_FLIGHT_PER_PROCESS));
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { DeletionJob } from "@/data";
+import { isoFromMicros, type DeletionJob } from "@/data";
 import { PASSWORD_MAX } from "../auth/password";
 import { assertAccountDeletionConfirmed, deletionConfirmation } from "../deletion/confirm-account-deletion";
 import { cancelDeletion, lookAfterDeletion, startDeletion } from "../deletion/deletion-jobs";
@@ -46,6 +46,20 @@ export const userRouter = createTRPCRouter({
     const job = await cancelDeletion(ctx.services, ctx.user.id);
     return job ? deletionView(job) : null;
   }),
+
+  /** "Delete conversations older than…": the caller's period in days, null when Off (server/deletion/retention.ts). */
+  retention: protectedProcedure.query(async ({ ctx }) => ({ days: await ctx.services.data.getRetention(ctx.user.id) })),
+
+  /**
+   * Sets the caller's period, only one of the allowed ones, or Off (null). Its first run is due at once: the next
+   * sweep, within minutes, deletes what is already older than the period.
+   */
+  setRetention: protectedProcedure
+    .input(z.object({ days: z.union([z.literal(30), z.literal(90), z.literal(365), z.null()]) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.data.setRetention(ctx.user.id, input.days, isoFromMicros(Date.now() * 1000));
+      return { days: input.days };
+    }),
 
   /** "Delete all conversations": a job over every thread last active before now, Chainlit's included. */
   deleteAllThreads: protectedProcedure.mutation(async ({ ctx }) => deletionView(await startDeletion(ctx.services, ctx.user.id, "threads"))),

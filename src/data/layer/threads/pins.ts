@@ -169,3 +169,8 @@ export const unpinDeletedThread = (ctx: LayerContext, userId: string, threadId: 
 export async function deletePins(ctx: LayerContext, userId: string): Promise<void> {
   await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: pinsKey(userId) }));
 }
+
+/** The ids of the user's pinned threads (retention keeps them): one strongly consistent GetItem. */
+export async function pinnedThreadIds(ctx: LayerContext, userId: string): Promise<Set<string>> {
+  return new Set((await readPins(ctx, userId)).map(([threadId]) => threadId));
+}

@@ -8,7 +8,7 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeItem, keyed, type Item } from "../../dynamo/codec";
 import { PersistedUserSchema, UserSchema, type PersistedUser, type User, type UserAuth } from "../../entities/user";
-import { AUTH_SK, USER_SK, identifierFromUserPk } from "../../keys";
+import { AUTH_SK, USER_SK, identifierFromUserPk, retentionKey } from "../../keys";
 import { type LayerContext } from "../context";
 import { notFound, onConditionFailed } from "../edge";
 import {
@@ -171,6 +171,9 @@ export async function deleteUser(ctx: LayerContext, identifier: string): Promise
     ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: userKey(identifier), ReturnValues: "ALL_OLD" })),
     // Their pins go with the account (pins.ts); the threads stay, unpinned.
     deletePins(ctx, identifier),
+    // And their retention setting (retention.ts): a user removed with their threads kept (`npm run user -- remove
+    // --keep-threads`) must not have the sweep go on deleting those threads.
+    ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: retentionKey(identifier) })),
     // Only the alias naming this user: a case twin's stays.
     onConditionFailed(
       () =>

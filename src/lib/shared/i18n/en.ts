@@ -241,6 +241,13 @@ export const en = {
   shareRateLimited: "Too many requests from your network. Try again in a minute.",
   exportRateLimited: (minutes: number) => `You have exported everything several times in the last hour. Try again in ${minutes} min.`,
   exportFromAnotherSite: "Another site sent you to export everything from Threadbook. Nothing was exported: to export, choose “Export all” in Threadbook’s account menu.",
+  // Retention (docs/security.md, "Retention")
+  retentionMenu: "Delete conversations older than…",
+  retentionTitle: "Delete old conversations",
+  retentionBody:
+    "Conversations with no activity for longer than the period you choose are deleted for good, with their attachments, feedback and share links, including those the Chainlit app wrote. Pinned conversations are kept. It runs on the server, even when you are away.",
+  retentionLabel: "Delete conversations older than",
+  retentionChoice: (days: number | null) => (days === null ? "Off (keep everything)" : days === 365 ? "1 year" : `${days} days`),
   // Deleting everything (docs/security.md, "Deleting everything")
   deleteAllConversations: "Delete all conversations",
   deleteAllTitle: "Delete all conversations?",
