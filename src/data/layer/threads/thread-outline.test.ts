@@ -1,9 +1,15 @@
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { directSenderOf } from "../../dynamo/dynamo-direct";
 import { chainlitThread, countOf, testTable, uid } from "../../../../test/data-fixtures";
 import { type DynamoDBDataLayer } from "../data-layer";
 import { splitBelow } from "./thread-outline";
+
+/** A UUID-shaped id that is the same every run (a hash of `seed`), spread over the hex space as random ones are. */
+function fixedUuid(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /**
  * Steps for a partition of three pages (~2.7 MB): big ones stored in PART items, and 150 plain ones of 10 KB (some
@@ -79,12 +85,14 @@ describe("getThreadOutline", () => {
     const [threadId, userId] = [uid("t-"), uid("u-")];
     const fixture = chainlitThread(userId, threadId);
     await Promise.all(fixture.items.map((item) => table.putRaw(item)));
-    // ~2.6 MB of steps with UUIDs for ids, as Chainlit writes them, and one of Threadbook's in PART items.
-    const plain = Array.from({ length: 250 }, () => randomUUID());
+    // ~2.6 MB of steps with UUIDs for ids, as Chainlit writes them, and one of Threadbook's in PART items. The same
+    // UUID-shaped ids every run: how many ranges end just past 1 MB (a Query more each) depends on where the ids fall,
+    // and with fresh random ones two such ranges now and then made the count 2 over, not 1 (a flaky failure).
+    const plain = Array.from({ length: 250 }, (_, i) => fixedUuid(`outline-plain-${i}`));
     for (let i = 0; i < plain.length; i += 25)
       await Promise.all(plain.slice(i, i + 25).map((id, j) => layer.createStep({ id, threadId, type: "assistant_message", output: `${i + j} ${"y".repeat(10_000)}`, createdAt: `2025-03-04T10:13:${String((i + j) % 50).padStart(2, "0")}Z` })));
     // Its key sorts highest: the step item comes whole in the first page, its parts (keys below STEP#) in a later one.
-    const big = `ffff${randomUUID().slice(4)}`;
+    const big = `ffff${fixedUuid("outline-big").slice(4)}`;
     await layer.createStep({ id: big, threadId, parentId: fixture.stepA, type: "tool", output: "z".repeat(420_000), createdAt: "2025-03-04T10:12:00Z" });
 
     const whole = await layer.getThread(threadId, { signElements: false });
