@@ -58,9 +58,9 @@ export async function runRetention(services: RetentionServices, userId: string, 
   let cursor = state.cursor ?? undefined;
   let deleted = 0;
   for (let page = 0; page < limits.pages; page++) {
-    // Read per page, just before its deletes: a thread pinned while the run goes is kept from the next page on.
-    const pinned = await data.pinnedThreadIds(userId);
-    const { threadIds, next } = await data.threadsToDelete(userId, bound, limits.pageSize, cursor);
+    // Read per page, just before its deletes (beside the page's own read: one round trip): a thread pinned while the
+    // run goes is kept from the next page on.
+    const [pinned, { threadIds, next }] = await Promise.all([data.pinnedThreadIds(userId), data.threadsToDelete(userId, bound, limits.pageSize, cursor)]);
     const candidates = threadIds.filter((threadId) => !pinned.has(threadId));
     const gone = await mapLimited(candidates, THREADS_IN_FLIGHT, (threadId) => processSlots(() => data.deleteThread(threadId, { onlyOwnedBy: userId, keepIfWrittenAfter: cutoff })));
     deleted += gone.filter(Boolean).length;
