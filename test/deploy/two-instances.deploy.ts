@@ -56,9 +56,18 @@ async function attempt(identifier: string, password: string): Promise<{ outcome:
 }
 
 /** What is signed per call (links, and the thread pass with its expiry in seconds) left out. */
-function withoutSignedLinks<T extends { elements: { url?: unknown; urlExpiresAt?: unknown }[]; pass?: unknown }>(thread: T): Omit<T, "pass"> {
+/**
+ * What two instances answer alike: each signs links (a file's and its preview's) at its own second, and a preview
+ * made by the first open may be there for the second only.
+ */
+function withoutSignedLinks<T extends { elements: { url?: unknown; urlExpiresAt?: unknown; previewUrl?: unknown; previewUrlExpiresAt?: unknown }[]; pass?: unknown }>(
+  thread: T,
+): Omit<T, "pass"> {
   const { pass: _pass, ...rest } = thread;
-  return { ...rest, elements: thread.elements.map(({ url: _url, urlExpiresAt: _expires, ...element }) => element) };
+  return {
+    ...rest,
+    elements: thread.elements.map(({ url: _url, urlExpiresAt: _expires, previewUrl: _preview, previewUrlExpiresAt: _previewExpires, ...element }) => element),
+  };
 }
 
 describe("two instances behind a round-robin proxy", () => {
