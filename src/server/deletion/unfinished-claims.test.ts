@@ -191,7 +191,7 @@ describe("an account job that keeps failing", () => {
     const failed = (await services.data.getDeletionJob(alice.id))!;
     expect(failed).toMatchObject({ status: "failed", failures: MAX_ACCOUNT_ATTEMPTS });
     // Kept (no expiry), and no sweep runs it again.
-    expect(await table.plain(`USER#${alice.id}`, "DELETION")).not.toHaveProperty("ttl");
+    expect(await table.plain(`USER#${alice.id}`, "DELETION")).not.toHaveProperty("expiresAt");
     expect(await resumeInterruptedDeletions(services, { now: Date.now() + 86_400_000 })).toBe(0);
     expect(await table.partitionSks(thread.threadId)).toContain("THREAD");
 
