@@ -24,6 +24,8 @@ export function RetentionDialog({ open, onOpenChange }: { open: boolean; onOpenC
   });
   const chosen: Choice | undefined = save.isPending ? save.variables.days : current.data?.days;
   const busy = save.isPending || current.isPending;
+  // Its runs kept failing and were stopped (server/deletion/retention.ts): saving the same period again restarts them.
+  const stopped = !save.isPending && current.data?.stopped === true && current.data.days !== null ? current.data.days : null;
   return (
     <ModalDialog open={open} onOpenChange={onOpenChange} title={t.retentionTitle} description={t.retentionBody} size="sm" testId="retention-dialog">
       <div className="share-field">
@@ -35,6 +37,14 @@ export function RetentionDialog({ open, onOpenChange }: { open: boolean; onOpenC
             </label>
           ))}
         </fieldset>
+        {stopped !== null ? (
+          <p className="delete-account-error" role="status" data-testid="retention-stopped">
+            {t.retentionStopped}{" "}
+            <button type="button" className="btn btn-ghost btn-sm" disabled={busy} onClick={() => save.mutate({ days: stopped })}>
+              {t.deletionRetry}
+            </button>
+          </p>
+        ) : null}
       </div>
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={() => onOpenChange(false)}>

@@ -24,8 +24,8 @@ import { getThread, type GetThreadOptions } from "./threads/get-thread";
 import { getThreadOutline, type OutlineReadOptions, type ThreadOutline } from "./threads/thread-outline";
 import { listThreads } from "./threads/list-threads";
 import { listPinnedThreads, pinnedThreadIds, pinThread, unpinThread, type PinOutcome } from "./threads/pins";
-import { getRetention, listDueRetentions, moveRetention, setRetention } from "./retention/retention";
-import { type RetentionDays, type RetentionState } from "../entities/retention";
+import { getRetention, listDueRetentions, moveRetention, setRetention, stopRetention } from "./retention/retention";
+import { type RetentionDays, type RetentionSetting, type RetentionState } from "../entities/retention";
 import { type PinnedThread } from "../entities/pin";
 import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps/steps";
 import { searchThreads } from "./search/search-query";
@@ -394,7 +394,7 @@ export class DynamoDBDataLayer {
 
   // Retention, "Delete conversations older than…" (retention/retention.ts): the setting and its runs' lease.
 
-  getRetention(userId: string): Promise<RetentionDays | null> {
+  getRetention(userId: string): Promise<RetentionSetting | null> {
     return atEdge(this.ctx, "getRetention", { userId }, () => getRetention(this.ctx, userId));
   }
 
@@ -411,6 +411,12 @@ export class DynamoDBDataLayer {
   moveRetention(userId: string, seenDue: string, nextDue: string, cursor: Record<string, unknown> | null | "keep"): Promise<RetentionState | null> {
     return atEdge(this.ctx, "moveRetention", { userId }, () => moveRetention(this.ctx, userId, seenDue, nextDue, cursor));
   }
+
+  /** Stops the user's runs (they kept dying or failing) while the item holds `seenDue`; choosing a period again restarts them. */
+  stopRetention(userId: string, seenDue: string): Promise<boolean> {
+    return atEdge(this.ctx, "stopRetention", { userId }, () => stopRetention(this.ctx, userId, seenDue));
+  }
+
 
   /** A page of the user's threads filed at or before `bound`, newest first (threads-to-delete.ts). */
   threadsToDelete(userId: string, bound: string, limit: number, startKey?: Record<string, unknown>): Promise<ThreadsToDeletePage> {
