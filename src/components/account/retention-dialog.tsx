@@ -4,6 +4,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { useToast } from "@/components/ui/toast";
+import "./deletion.css";
 
 /** The periods offered, Off first; the server's zod input accepts these only (routers/user.ts). */
 const CHOICES = [null, 30, 90, 365] as const;
