@@ -15,6 +15,7 @@ export { type ThreadsToDeletePage } from "./layer/deletion/threads-to-delete";
 export { type DeleteThreadOptions } from "./layer/threads/delete-thread";
 export { safeObjectName, DEFAULT_MIME, readUrlOptions } from "./layer/steps/elements";
 export { mapLimited } from "./layer/batch";
+export { MAX_RUNS_WITHOUT_PROGRESS, takeoverExceedsBound, type RunCount } from "./layer/running-jobs";
 
 export * from "./entities/common";
 export * from "./entities/element";

@@ -4,6 +4,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { useToast } from "@/components/ui/toast";
+import "./deletion.css";
 
 /** The periods offered, Off first; the server's zod input accepts these only (routers/user.ts). */
 const CHOICES = [null, 30, 90, 365] as const;
@@ -24,6 +25,8 @@ export function RetentionDialog({ open, onOpenChange }: { open: boolean; onOpenC
   });
   const chosen: Choice | undefined = save.isPending ? save.variables.days : current.data?.days;
   const busy = save.isPending || current.isPending;
+  // Its runs kept failing and were stopped (server/deletion/retention.ts): saving the same period again restarts them.
+  const stopped = !save.isPending && current.data?.stopped === true && current.data.days !== null ? current.data.days : null;
   return (
     <ModalDialog open={open} onOpenChange={onOpenChange} title={t.retentionTitle} description={t.retentionBody} size="sm" testId="retention-dialog">
       <div className="share-field">
@@ -35,6 +38,14 @@ export function RetentionDialog({ open, onOpenChange }: { open: boolean; onOpenC
             </label>
           ))}
         </fieldset>
+        {stopped !== null ? (
+          <p className="delete-account-error" role="status" data-testid="retention-stopped">
+            {t.retentionStopped}{" "}
+            <button type="button" className="btn btn-ghost btn-sm" disabled={busy} onClick={() => save.mutate({ days: stopped })}>
+              {t.deletionRetry}
+            </button>
+          </p>
+        ) : null}
       </div>
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={() => onOpenChange(false)}>

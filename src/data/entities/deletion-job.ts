@@ -34,7 +34,19 @@ export const DeletionJobSchema = z.object({
   failures: z.number().int().default(0),
   /** A failed run's backoff: no one takes the job over before this time. */
   retryAt: z.string().nullable().default(null),
+  /**
+   * Runs started since the job last made progress, the first included, and its progress mark as the latest started
+   * (running-jobs.ts: a run that takes its process down is bounded by these). 0 on items written before they existed.
+   */
+  runsWithoutProgress: z.number().int().default(0),
+  progressAtStart: z.number().int().default(0),
 });
 export type DeletionJob = z.infer<typeof DeletionJobSchema>;
+
+/**
+ * What rises when a run got somewhere: threads deleted, or a failure recorded (a run that threw ended knowingly; its
+ * own bound, MAX_ACCOUNT_ATTEMPTS, counts it). Both only ever grow within a job.
+ */
+export const deletionProgressMark = (job: Pick<DeletionJob, "deleted" | "failures">) => job.deleted + job.failures;
 
 export type DeletionProgress = Partial<Pick<DeletionJob, "total" | "deleted" | "status" | "error" | "failures" | "retryAt">>;

@@ -62,8 +62,17 @@ export const ImportJobSchema = z.object({
   runner: z.string().nullable().default(null),
   /** How many times another process took over the job after its runner went silent. */
   resumes: z.number().int().default(0),
+  /**
+   * Runs started since the job last made progress, the first included, and its `done` as the latest started
+   * (running-jobs.ts: a file that takes its runner's process down is bounded by these). 0 on items written before.
+   */
+  runsWithoutProgress: z.number().int().default(0),
+  progressAtStart: z.number().int().default(0),
 });
 export type ImportJob = z.infer<typeof ImportJobSchema>;
+
+/** What rises when a run got somewhere: conversations of the file settled, in its order. */
+export const importProgressMark = (job: Pick<ImportJob, "done">) => job.done;
 
 /** What the runner reports as it goes. */
 export type ImportJobProgress = Partial<

@@ -10,4 +10,15 @@ export interface RetentionState {
   cursor: Record<string, unknown> | null;
   /** The index sort key as written: when the next run is due, or the lease of the run going on. */
   due: string;
+  /**
+   * Runs started (claimed) since one last got somewhere, this one included (the data layer's running-jobs.ts): a run
+   * that stores its cursor or ends its walk starts it again. 0 on items written before it existed.
+   */
+  runsWithoutProgress: number;
+}
+
+/** The setting as its owner sees it: the period, and whether its runs were stopped for failing (choosing again restarts them). */
+export interface RetentionSetting {
+  days: RetentionDays;
+  stopped: boolean;
 }

@@ -24,8 +24,8 @@ import { getThread, type GetThreadOptions } from "./threads/get-thread";
 import { getThreadOutline, type OutlineReadOptions, type ThreadOutline } from "./threads/thread-outline";
 import { listThreads } from "./threads/list-threads";
 import { listPinnedThreads, pinnedThreadIds, pinThread, unpinThread, type PinOutcome } from "./threads/pins";
-import { getRetention, listDueRetentions, moveRetention, setRetention } from "./retention/retention";
-import { type RetentionDays, type RetentionState } from "../entities/retention";
+import { getRetention, listDueRetentions, moveRetention, setRetention, stopRetention } from "./retention/retention";
+import { type RetentionDays, type RetentionSetting, type RetentionState } from "../entities/retention";
 import { type PinnedThread } from "../entities/pin";
 import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps/steps";
 import { searchThreads } from "./search/search-query";
@@ -53,7 +53,7 @@ import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listIm
 import { type ImportJob, type ImportJobProgress, type ImportProblemData } from "../entities/import-job";
 import { type ShareChange, type ShareChoice, type ShareSettings, type ShareState } from "../entities/share";
 import { copyThread } from "./threads/copy-thread";
-import { cancelDeletionJob, claimDeletionJob, getDeletionJob, listRunningDeletionJobs, startDeletionJob, updateDeletionJob } from "./deletion/deletion-jobs";
+import { cancelDeletionJob, claimDeletionJob, getDeletionJob, giveUpDeletionJob, listRunningDeletionJobs, startDeletionJob, updateDeletionJob } from "./deletion/deletion-jobs";
 import { countThreadsToDelete, threadsToDelete, type ThreadsToDeletePage } from "./deletion/threads-to-delete";
 import { deleteAccountItems } from "./deletion/account-items";
 import { countUnfinishedClaims, deleteUnfinishedClaims } from "./import/unfinished-claims";
@@ -339,8 +339,8 @@ export class DynamoDBDataLayer {
   }
 
   /** Takes over a running job not heard from since `seenUpdatedAt`; null when someone else moved it first. */
-  claimImportJob(userId: string, jobId: string, runner: string, seenUpdatedAt: string): Promise<ImportJob | null> {
-    return atEdge(this.ctx, "claimImportJob", { userId, jobId }, () => claimImportJob(this.ctx, userId, jobId, runner, seenUpdatedAt));
+  claimImportJob(userId: string, seen: ImportJob, runner: string): Promise<ImportJob | null> {
+    return atEdge(this.ctx, "claimImportJob", { userId, jobId: seen.jobId }, () => claimImportJob(this.ctx, userId, seen, runner));
   }
 
   /** Ends a silent running job as failed; true when this call ended it. */
@@ -377,8 +377,14 @@ export class DynamoDBDataLayer {
     return atEdge(this.ctx, "cancelDeletionJob", { userId }, () => cancelDeletionJob(this.ctx, userId));
   }
 
-  claimDeletionJob(userId: string, runner: string, seenUpdatedAt: string): Promise<DeletionJob | null> {
-    return atEdge(this.ctx, "claimDeletionJob", { userId }, () => claimDeletionJob(this.ctx, userId, runner, seenUpdatedAt));
+  /** Takes over a silent job as seen, counting the run (running-jobs.ts); `explicit`: an operator's run, counted afresh. */
+  claimDeletionJob(userId: string, runner: string, seen: DeletionJob, explicit = false): Promise<DeletionJob | null> {
+    return atEdge(this.ctx, "claimDeletionJob", { userId }, () => claimDeletionJob(this.ctx, userId, runner, seen, explicit));
+  }
+
+  /** Ends a silent job as seen as failed instead of taking it over (its runs keep taking their process down). */
+  giveUpDeletionJob(userId: string, seen: DeletionJob, error: string, options: { keep?: boolean } = {}): Promise<DeletionJob | null> {
+    return atEdge(this.ctx, "giveUpDeletionJob", { userId }, () => giveUpDeletionJob(this.ctx, userId, seen, error, options));
   }
 
   /** The ids of the user's pins, whatever their threads (retention keeps them). */
@@ -388,7 +394,7 @@ export class DynamoDBDataLayer {
 
   // Retention, "Delete conversations older than…" (retention/retention.ts): the setting and its runs' lease.
 
-  getRetention(userId: string): Promise<RetentionDays | null> {
+  getRetention(userId: string): Promise<RetentionSetting | null> {
     return atEdge(this.ctx, "getRetention", { userId }, () => getRetention(this.ctx, userId));
   }
 
@@ -405,6 +411,12 @@ export class DynamoDBDataLayer {
   moveRetention(userId: string, seenDue: string, nextDue: string, cursor: Record<string, unknown> | null | "keep"): Promise<RetentionState | null> {
     return atEdge(this.ctx, "moveRetention", { userId }, () => moveRetention(this.ctx, userId, seenDue, nextDue, cursor));
   }
+
+  /** Stops the user's runs (they kept dying or failing) while the item holds `seenDue`; choosing a period again restarts them. */
+  stopRetention(userId: string, seenDue: string): Promise<boolean> {
+    return atEdge(this.ctx, "stopRetention", { userId }, () => stopRetention(this.ctx, userId, seenDue));
+  }
+
 
   /** A page of the user's threads filed at or before `bound`, newest first (threads-to-delete.ts). */
   threadsToDelete(userId: string, bound: string, limit: number, startKey?: Record<string, unknown>): Promise<ThreadsToDeletePage> {

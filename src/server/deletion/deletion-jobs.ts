@@ -6,7 +6,7 @@
  * only through its owner's key.
  */
 import { randomUUID } from "node:crypto";
-import type { DeletionJob, DeletionKind } from "@/data";
+import { deletionProgressMark, MAX_RUNS_WITHOUT_PROGRESS, takeoverExceedsBound, type DeletionJob, type DeletionKind } from "@/data";
 import { getLogger } from "@/data/logger";
 import { refusedError } from "../errors";
 import { lookAfterJob } from "../import/import-jobs";
@@ -61,20 +61,38 @@ export async function cancelDeletion(services: Services, userId: string): Promis
   return job ? lookAfterDeletion(services, job) : null;
 }
 
-/** The job as its owner sees it, after looking after it: one whose runner went silent is taken over and resumed here. */
+/**
+ * The job as its owner sees it, after looking after it: one whose runner went silent is taken over and resumed here,
+ * or ended failed when its runs keep dying with their process (lookAfterSilent).
+ */
 export async function lookAfterDeletion(services: Services, job: DeletionJob, now = Date.now()): Promise<DeletionJob> {
-  return (await takeOverIfSilent(services, job, now)) ?? job;
+  return (await lookAfterSilent(services, job, now)).job;
 }
 
-/** The job taken over and now run here, or null when it is not silent (or another instance took it first). */
+/** The job taken over and now run here, or null when it is not silent (or another instance took it first, or it was given up). */
 export async function takeOverIfSilent(services: Services, job: DeletionJob, now: number): Promise<DeletionJob | null> {
+  const looked = await lookAfterSilent(services, job, now);
+  return looked.tookOver ? looked.job : null;
+}
+
+/** What the job's owner reads when its runs kept stopping with their process: the same failed state, and Try again. */
+export const GIVEN_UP_MESSAGE = `The deletion was interrupted ${MAX_RUNS_WITHOUT_PROGRESS} times without getting further, so it was stopped.`;
+
+async function lookAfterSilent(services: Services, job: DeletionJob, now: number): Promise<{ job: DeletionJob; tookOver: boolean }> {
   const heardFrom = Date.parse(job.updatedAt);
-  if (job.status !== "running" || shared.running.has(job.userId) || !(now - heardFrom > DELETION_STALE_AFTER_MS)) return null;
+  if (job.status !== "running" || shared.running.has(job.userId) || !(now - heardFrom > DELETION_STALE_AFTER_MS)) return { job, tookOver: false };
   // A failed run's backoff (run-deletion.ts, MAX_ACCOUNT_ATTEMPTS): not before.
-  if (job.retryAt !== null && now < Date.parse(job.retryAt)) return null;
-  const claimed = await services.data.claimDeletionJob(job.userId, DELETION_RUNNER, job.updatedAt);
-  if (!claimed) return null;
-  log().info("resuming an interrupted delete job", { kind: claimed.kind, deleted: claimed.deleted, resumes: claimed.resumes });
+  if (job.retryAt !== null && now < Date.parse(job.retryAt)) return { job, tookOver: false };
+  // Its runs keep taking their process down (data layer, running-jobs.ts): ended failed, as a run that threw too often
+  // is: a threads job for its owner's Try again, an account job kept for a sign-in again or `npm run user -- remove`.
+  if (takeoverExceedsBound(job, deletionProgressMark(job))) {
+    const ended = await services.data.giveUpDeletionJob(job.userId, job, GIVEN_UP_MESSAGE, { keep: job.kind === "account" });
+    if (ended) log().error("delete job given up: its runs keep stopping with their process", { kind: job.kind, deleted: job.deleted, runs: job.runsWithoutProgress });
+    return { job: ended ?? job, tookOver: false };
+  }
+  const claimed = await services.data.claimDeletionJob(job.userId, DELETION_RUNNER, job);
+  if (!claimed) return { job, tookOver: false };
+  log().info("resuming an interrupted delete job", { kind: claimed.kind, deleted: claimed.deleted, resumes: claimed.resumes, runsWithoutProgress: claimed.runsWithoutProgress });
   launch(services, claimed);
-  return claimed;
+  return { job: claimed, tookOver: true };
 }

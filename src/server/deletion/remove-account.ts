@@ -24,8 +24,9 @@ export async function removeAccount(data: DynamoDBDataLayer, identifier: string,
   const runner = `cli-${randomUUID()}`;
   const { job, created } = await data.startDeletionJob(identifier, "account", runner);
   // An existing running job, widened to the account by startDeletionJob: taken over here only when its runner is silent.
+  // An operator's run is asked for, so it starts the count of runs without progress again (running-jobs.ts).
   const silent = !created && now - Date.parse(job.updatedAt) > DELETION_STALE_AFTER_MS;
-  const mine = created ? job : silent ? await data.claimDeletionJob(identifier, runner, job.updatedAt) : null;
+  const mine = created ? job : silent ? await data.claimDeletionJob(identifier, runner, job, true) : null;
   // The AUTH item first, as user.deleteAccount does: no password works and every session ends from here on.
   await data.deleteUser(identifier);
   if (!mine) return { kind: "left-to-the-app" };

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDBDataLayer } from "@/data";
+import { DynamoDBDataLayer, MAX_RUNS_WITHOUT_PROGRESS } from "@/data";
 import { chainlitCreateStep, chainlitCreateUser, chainlitThread, tableOn, type TestTable } from "../../../test/data-fixtures";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
 import { RETENTION_EVERY_MS, runRetention, sweepRetention } from "./retention";
@@ -95,9 +95,9 @@ describe("retention", () => {
     await asAlice.user.setRetention({ days: 90 });
     // A Chainlit login: create_user replaces the whole USER item.
     await chainlitCreateUser(table, alice.id);
-    expect(await asAlice.user.retention()).toEqual({ days: 90 });
+    expect(await asAlice.user.retention()).toEqual({ days: 90, stopped: false });
     await asAlice.user.setRetention({ days: null });
-    expect(await asAlice.user.retention()).toEqual({ days: null });
+    expect(await asAlice.user.retention()).toEqual({ days: null, stopped: false });
     expect((await services.data.listDueRetentions("9999", 100)).map((row) => row.userId)).not.toContain(alice.id);
   });
 
@@ -121,6 +121,53 @@ describe("retention", () => {
     // The walk is over: not due before a day has passed.
     const next = (await services.data.listDueRetentions("9999", 100)).find((row) => row.userId === alice.id)!;
     expect(Date.parse(next.due)).toBeGreaterThan(Date.now() + RETENTION_EVERY_MS - 60_000);
+  });
+});
+
+/**
+ * A run that takes its process down: another instance claims the user (the claim that counts the run) and dies, its
+ * lease already over (as the clock past it), perhaps after storing where a page got to.
+ */
+async function claimedAndCrashed(userId: string, progress = false) {
+  const due = (await services.data.listDueRetentions("9999", 100)).find((row) => row.userId === userId)!;
+  const lease = new Date().toISOString();
+  const state = (await services.data.moveRetention(userId, due.due, lease, "keep"))!;
+  if (progress) {
+    const { next } = await services.data.threadsToDelete(userId, "9999", 1);
+    await services.data.moveRetention(userId, lease, new Date().toISOString(), next!);
+  }
+  return state;
+}
+
+describe("retention whose runs keep dying", () => {
+  it("counts each claim, stops after the bound instead of running again, shows it stopped and never runs until chosen again", async () => {
+    const alice = sessionUser();
+    const asAlice = callerFor(services, alice);
+    await asAlice.user.setRetention({ days: 30 });
+    const old = await oldThread(alice.id);
+    for (let run = 1; run <= MAX_RUNS_WITHOUT_PROGRESS; run++) expect(await claimedAndCrashed(alice.id)).toMatchObject({ runsWithoutProgress: run });
+
+    // The next claim would be one run too many that got nowhere: the runner stops the setting's runs instead.
+    expect(await runFor(alice.id)).toBeNull();
+    expect(await asAlice.user.retention()).toEqual({ days: 30, stopped: true });
+    expect((await services.data.listDueRetentions("9999", 100)).map((row) => row.userId)).not.toContain(alice.id);
+    expect(await runFor(alice.id)).toBeNull();
+    expect(await table.partitionSks(old.threadId)).toContain("THREAD");
+
+    // Choosing the period again (the dialog's Try again) runs it from a fresh count.
+    expect(await asAlice.user.setRetention({ days: 30 })).toEqual({ days: 30, stopped: false });
+    expect(await asAlice.user.retention()).toEqual({ days: 30, stopped: false });
+    expect(await runFor(alice.id)).toBe(1);
+    expect(await table.partitionSks(old.threadId)).toEqual([]);
+  });
+
+  it("that get further between deaths are run again however many times", async () => {
+    const alice = sessionUser();
+    await callerFor(services, alice).user.setRetention({ days: 30 });
+    for (let i = 0; i < 2; i++) await oldThread(alice.id, `Old ${i}`);
+    for (let run = 1; run <= 2 * MAX_RUNS_WITHOUT_PROGRESS; run++) await claimedAndCrashed(alice.id, true);
+    expect(await runFor(alice.id)).toBe(1);
+    expect(await callerFor(services, alice).user.retention()).toEqual({ days: 30, stopped: false });
   });
 });
 

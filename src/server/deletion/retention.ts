@@ -11,7 +11,7 @@
  * cutoff was computed, by either app, is kept. The walk goes LOCAL_CLOCK_ALLOWANCE past the cutoff as the delete
  * jobs' does (run-deletion.ts): a Chainlit host east of UTC files its threads hours ahead.
  */
-import { isoFromMicros, mapLimited } from "@/data";
+import { isoFromMicros, mapLimited, MAX_RUNS_WITHOUT_PROGRESS } from "@/data";
 import { getLogger } from "@/data/logger";
 import { lifecycle } from "../lifecycle";
 import { runPeriodically } from "../periodic";
@@ -53,6 +53,12 @@ export async function runRetention(services: RetentionServices, userId: string, 
   let lease = iso(Date.now() + LEASE_MS);
   const state = await data.moveRetention(userId, seenDue, lease, "keep");
   if (!state) return null;
+  // The claim counted this run's start. One too many in a row got nowhere (they died with their process, or threw):
+  // the runs are stopped, not tried again every sweep forever; the dialog says so and choosing again restarts them.
+  if (state.runsWithoutProgress > MAX_RUNS_WITHOUT_PROGRESS) {
+    if (await data.stopRetention(userId, lease)) log().error("retention stopped: its runs keep getting nowhere", { runs: state.runsWithoutProgress - 1, days: state.days });
+    return null;
+  }
   const cutoff = iso(now - state.days * DAY_MS);
   const bound = walkBound(cutoff);
   let cursor = state.cursor ?? undefined;

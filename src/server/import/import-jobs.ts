@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { importUploadKey, isDataError, type ImportJob, type StorageClient } from "@/data";
+import { importProgressMark, importUploadKey, isDataError, MAX_RUNS_WITHOUT_PROGRESS, takeoverExceedsBound, type ImportJob, type StorageClient } from "@/data";
 import { getLogger } from "@/data/logger";
 import type { ImportProblem } from "@/lib/shared/import-problem";
 import { importProblemEn } from "@/lib/shared/i18n/import-problems";
@@ -35,11 +35,10 @@ const shared = ((globalThis as unknown as Record<symbol, { runner: string; runni
 });
 export const THIS_RUNNER = shared.runner;
 
-/** A job taken over this many times is given up: the file itself may be what brings its runners down. */
-export const MAX_RESUMES = 3;
 const INTERRUPTED: ImportProblem = { code: "interrupted" };
 export const INTERRUPTED_MESSAGE = importProblemEn(INTERRUPTED);
-const GIVEN_UP: ImportProblem = { code: "given-up", times: MAX_RESUMES + 1 };
+/** A job whose runs keep dying with their process, the file itself likely the cause (the data layer's running-jobs.ts). */
+const GIVEN_UP: ImportProblem = { code: "given-up", times: MAX_RUNS_WITHOUT_PROGRESS };
 
 /** Jobs this process runs, so tests and the CLI can wait for one. */
 const running = shared.running;
@@ -183,7 +182,8 @@ const isStale = (job: ImportJob, now: number) => {
 
 /**
  * A job as its owner sees it, after looking after it: a running job whose runner went silent is taken over and
- * resumed here when its upload is in storage, else (a CLI job, an upload cut short, too many takeovers) ended as
+ * resumed here when its upload is in storage, else (a CLI job, an upload cut short, runs that keep dying with their
+ * process and get nowhere) ended as
  * failed and its upload deleted. Both are conditional writes on the `updatedAt` seen, so of two instances that look at
  * once only one acts. `job` is always one read from the caller's own partition.
  */
@@ -194,18 +194,19 @@ export async function lookAfterJob(services: Services, userId: string, job: Impo
 /** lookAfterJob, also saying whether this call took the job over (and now runs it here). */
 export async function takeOverIfSilent(services: Services, userId: string, job: ImportJob, now: number): Promise<{ job: ImportJob; tookOver: boolean }> {
   if (job.status !== "running" || running.has(job.jobId) || !isStale(job, now)) return { job, tookOver: false };
-  const resumable = job.upload === "storage" && job.uploadBytes !== null && job.resumes < MAX_RESUMES;
+  const givenUp = takeoverExceedsBound(job, importProgressMark(job));
+  const resumable = job.upload === "storage" && job.uploadBytes !== null && !givenUp;
   if (resumable) {
-    const claimed = await services.data.claimImportJob(userId, job.jobId, THIS_RUNNER, job.updatedAt);
+    const claimed = await services.data.claimImportJob(userId, job, THIS_RUNNER);
     if (claimed) {
-      log().info("resuming an interrupted import", { jobId: job.jobId, done: claimed.done, resumes: claimed.resumes });
+      log().info("resuming an interrupted import", { jobId: job.jobId, done: claimed.done, resumes: claimed.resumes, runsWithoutProgress: claimed.runsWithoutProgress });
       launch(services, userId, claimed, claimed);
       return { job: claimed, tookOver: true };
     }
   } else {
     // Before the job ends: claims made after it are a new import's (one can start once it has ended).
     const endedAt = new Date().toISOString();
-    if (await abandon(services, userId, job, job.resumes >= MAX_RESUMES ? GIVEN_UP : INTERRUPTED)) {
+    if (await abandon(services, userId, job, givenUp ? GIVEN_UP : INTERRUPTED)) {
       if (job.upload === "storage") await deleteUpload(services.storage, job.jobId);
       // What its dead runner left claimed and unfinished (docs/import-export.md, "Claims").
       await services.data

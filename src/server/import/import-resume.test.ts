@@ -4,7 +4,7 @@
  * upload deleted, and the job id as the only way to an upload (another user's job, or a crafted id, reaches nothing).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importUploadKey, type ImportJob, type S3StorageClient } from "@/data";
+import { importUploadKey, MAX_RUNS_WITHOUT_PROGRESS, type ImportJob, type S3StorageClient } from "@/data";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { zipOf } from "../../../test/import-archives";
 import { INTERRUPTED_MESSAGE, lookAfterJob, newJobId, startImport, THIS_RUNNER, waitForImport } from "./import-jobs";
@@ -144,11 +144,44 @@ describe("a job whose instance died", () => {
     expect(await lookAfterJob(services, user.id, ended, later(ended))).toEqual(ended);
   });
 
-  it("taken over too many times is given up rather than resumed again", async () => {
+  it("whose runs keep dying with their process, getting nowhere, is given up after the bound instead of taken over again, and never picked up again", async () => {
     const user = sessionUser();
-    let job = await jobOfADeadInstance(user.id, await zipOf([{ name: "conversations.json", data: claudeConversations(0, 2) }]));
-    for (let i = 0; i < 3; i++) job = (await services.data.claimImportJob(user.id, job.jobId, `dead-${i}`, job.updatedAt))!;
-    expect(await lookAfterJob(services, user.id, job, later(job))).toMatchObject({ status: "failed", error: expect.stringMatching(/interrupted 4 times/) });
+    const zip = await zipOf([{ name: "conversations.json", data: claudeConversations(0, 2) }]);
+    let job = await jobOfADeadInstance(user.id, zip, { format: "claude", total: 2 });
+    expect(job).toMatchObject({ runsWithoutProgress: 1 });
+    // Each takeover counts its run in its own write; each runner writes a heartbeat and its count, then dies.
+    for (let run = 2; run <= MAX_RUNS_WITHOUT_PROGRESS; run++) {
+      job = (await services.data.claimImportJob(user.id, job, `dead-${run}`))!;
+      expect(job).toMatchObject({ runsWithoutProgress: run });
+      await services.data.updateImportJob(user.id, job.jobId, `dead-${run}`, { format: "claude", total: 2, done: 0 });
+      job = (await services.data.getImportJob(user.id, job.jobId))!;
+    }
+    expect(await resumeInterruptedImports(services, { now: later(job) })).toBe(0);
+    const ended = (await services.data.getImportJob(user.id, job.jobId))!;
+    expect(ended).toMatchObject({ status: "failed", error: expect.stringMatching(new RegExp(`interrupted ${MAX_RUNS_WITHOUT_PROGRESS} times`)), errorProblem: { code: "given-up" } });
+    await uploadIsGone(job.jobId);
+    expect(await services.data.listRunningImportJobs()).not.toContainEqual({ userId: user.id, jobId: job.jobId });
+    expect(await lookAfterJob(services, user.id, ended, later(ended) + 86_400_000)).toEqual(ended);
+    // Importing the file again is a new job, counted from one: it runs to the end.
+    expect(await startAndFinish(user.id, zip)).toMatchObject({ status: "done", imported: 2, runsWithoutProgress: 1 });
+  });
+
+  it("that gets further between takeovers is taken over again however many times: a long import on a restless fleet finishes", async () => {
+    const user = sessionUser();
+    const conversations = 3 * MAX_RUNS_WITHOUT_PROGRESS;
+    const zip = await zipOf([{ name: "conversations.json", data: claudeConversations(0, conversations) }]);
+    let job = await jobOfADeadInstance(user.id, zip, { format: "claude", total: conversations });
+    // Twice the bound of takeovers, each runner dying after one more conversation was recorded done (none written:
+    // the resumed run finds them missing and writes them, as after a batch half written).
+    for (let run = 1; run <= 2 * MAX_RUNS_WITHOUT_PROGRESS; run++) {
+      job = (await services.data.claimImportJob(user.id, job, `dead-${run}`))!;
+      await services.data.updateImportJob(user.id, job.jobId, `dead-${run}`, { done: run });
+      job = (await services.data.getImportJob(user.id, job.jobId))!;
+    }
+    expect(job).toMatchObject({ status: "running", runsWithoutProgress: 1 });
+    expect(await resumeInterruptedImports(services, { now: later(job) })).toBe(1);
+    await waitForImport(job.jobId);
+    expect(await services.data.getImportJob(user.id, job.jobId)).toMatchObject({ status: "done", done: conversations, resumes: 2 * MAX_RUNS_WITHOUT_PROGRESS + 1 });
     await uploadIsGone(job.jobId);
   });
 });

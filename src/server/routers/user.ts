@@ -47,8 +47,14 @@ export const userRouter = createTRPCRouter({
     return job ? deletionView(job) : null;
   }),
 
-  /** "Delete conversations older than…": the caller's period in days, null when Off (server/deletion/retention.ts). */
-  retention: protectedProcedure.query(async ({ ctx }) => ({ days: await ctx.services.data.getRetention(ctx.user.id) })),
+  /**
+   * "Delete conversations older than…": the caller's period in days, null when Off, and whether its runs were stopped
+   * for dying again and again (server/deletion/retention.ts); choosing the period again restarts them.
+   */
+  retention: protectedProcedure.query(async ({ ctx }) => {
+    const setting = await ctx.services.data.getRetention(ctx.user.id);
+    return { days: setting?.days ?? null, stopped: setting?.stopped ?? false };
+  }),
 
   /**
    * Sets the caller's period, only one of the allowed ones, or Off (null). Its first run is due at once: the next
@@ -58,7 +64,7 @@ export const userRouter = createTRPCRouter({
     .input(z.object({ days: z.union([z.literal(30), z.literal(90), z.literal(365), z.null()]) }))
     .mutation(async ({ ctx, input }) => {
       await ctx.services.data.setRetention(ctx.user.id, input.days, isoFromMicros(Date.now() * 1000));
-      return { days: input.days };
+      return { days: input.days, stopped: false };
     }),
 
   /** "Delete all conversations": a job over every thread last active before now, Chainlit's included. */

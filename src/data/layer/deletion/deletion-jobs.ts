@@ -6,11 +6,11 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeItem, keyed } from "../../dynamo/codec";
-import { DeletionJobSchema, type DeletionJob, type DeletionKind, type DeletionProgress } from "../../entities/deletion-job";
+import { DeletionJobSchema, deletionProgressMark, type DeletionJob, type DeletionKind, type DeletionProgress } from "../../entities/deletion-job";
 import { DELETION_SK, identifierFromUserPk, RUNNING_DELETIONS_PK, TTL_ATTRIBUTE, userPk } from "../../keys";
 import { type LayerContext } from "../context";
 import { onConditionFailed } from "../edge";
-import { queryRunningJobs } from "../running-jobs";
+import { firstRun, queryRunningJobs, runCountOfTakeover } from "../running-jobs";
 import { buildUpdateExpression, ExpressionBuilder } from "../update-expression";
 
 /**
@@ -32,7 +32,7 @@ export async function startDeletionJob(ctx: LayerContext, userId: string, kind: 
   const now = ctx.now();
   const job: DeletionJob = {
     ...{ userId, kind, status: "running", startedAt: now, total: null, deleted: 0, error: null, updatedAt: now, runner, resumes: 0 },
-    ...{ cancelRequested: false, failures: 0, retryAt: null },
+    ...{ cancelRequested: false, failures: 0, retryAt: null, ...firstRun() },
   };
   const listedAsRunning = { UserThreadPK: RUNNING_DELETIONS_PK, UserThreadSK: userPk(userId) };
   const created = await onConditionFailed(
@@ -122,10 +122,31 @@ export function cancelDeletionJob(ctx: LayerContext, userId: string): Promise<bo
   return updateJobIf(ctx, userId, "SET cancelRequested = :yes", "#status = :running AND kind = :threads", { ":yes": true, ":threads": "threads" });
 }
 
-/** Takes over a running job last heard from at `seenUpdatedAt`, for `runner`; null when someone moved it first. */
-export function claimDeletionJob(ctx: LayerContext, userId: string, runner: string, seenUpdatedAt: string): Promise<DeletionJob | null> {
+/**
+ * Takes over a running job seen as `seen` (last heard from at its `updatedAt`), for `runner`; null when someone moved
+ * it first. The same write counts the run's start (running-jobs.ts): one more run without progress, or the first
+ * since the job last got somewhere; `explicit` (an operator's command) starts the count again.
+ */
+export function claimDeletionJob(ctx: LayerContext, userId: string, runner: string, seen: DeletionJob, explicit = false): Promise<DeletionJob | null> {
+  const count = runCountOfTakeover(seen, deletionProgressMark(seen), explicit);
+  return whileAsSeen(ctx, userId, seen.updatedAt, { set: [["runner", runner], ["runsWithoutProgress", count.runsWithoutProgress], ["progressAtStart", count.progressAtStart]], add: [["resumes", 1]] });
+}
+
+/**
+ * Ends a running job seen as `seen` as failed with `error` instead of taking it over (its runs keep taking their
+ * process down); null when someone moved it first. A threads job expires as a finished one does; an account job is
+ * kept (`keep`), as one that failed MAX_ACCOUNT_ATTEMPTS times is (run-deletion.ts).
+ */
+export function giveUpDeletionJob(ctx: LayerContext, userId: string, seen: DeletionJob, error: string, { keep = false } = {}): Promise<DeletionJob | null> {
+  const set: Array<readonly [string, unknown]> = [["status", "failed"], ["error", error]];
+  if (!keep) set.push([TTL_ATTRIBUTE, Math.floor(Date.now() / 1000) + FINISHED_JOB_TTL_SECONDS]);
+  return whileAsSeen(ctx, userId, seen.updatedAt, { set, remove: RUNNING_INDEX_ATTRIBUTES });
+}
+
+/** One UpdateItem of a running job still as it was seen (same `updatedAt`): of two instances acting on it, one wins. */
+function whileAsSeen(ctx: LayerContext, userId: string, seenUpdatedAt: string, spec: { set: ReadonlyArray<readonly [string, unknown]>; add?: ReadonlyArray<readonly [string, number]>; remove?: readonly string[] }) {
   const expr = new ExpressionBuilder();
-  const UpdateExpression = buildUpdateExpression({ set: [["runner", runner], ["updatedAt", ctx.now()]], add: [["resumes", 1]] }, expr)!;
+  const UpdateExpression = buildUpdateExpression({ ...spec, set: [...spec.set, ["updatedAt", ctx.now()]] }, expr)!;
   const ConditionExpression = `${expr.name("status")} = ${expr.value("running")} AND ${expr.name("updatedAt")} = ${expr.value(seenUpdatedAt)}`;
   return sendUpdate(ctx, userId, UpdateExpression, ConditionExpression, expr);
 }

@@ -8,13 +8,13 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeItem, keyed } from "../../dynamo/codec";
-import { IMPORT_JOB_ID, ImportJobSchema, type ImportJob, type ImportJobProgress, type ImportProblemData, type ImportUpload } from "../../entities/import-job";
+import { IMPORT_JOB_ID, ImportJobSchema, importProgressMark, type ImportJob, type ImportJobProgress, type ImportProblemData, type ImportUpload } from "../../entities/import-job";
 import { IdSchema } from "../../entities/common";
 import { DataError } from "../../errors";
 import { IMPORT_JOB_PREFIX, idFromKey, importJobSk, RUNNING_IMPORTS_PK, TTL_ATTRIBUTE, userPk } from "../../keys";
 import { type LayerContext } from "../context";
 import { onConditionFailed } from "../edge";
-import { queryRunningJobs } from "../running-jobs";
+import { firstRun, queryRunningJobs, runCountOfTakeover } from "../running-jobs";
 import { buildUpdateExpression, ExpressionBuilder } from "../update-expression";
 
 /**
@@ -39,7 +39,7 @@ export async function createImportJob(ctx: LayerContext, userId: string, jobId: 
   const job = ImportJobSchema.parse({
     jobId, userId, status: "running", fileName, format: null, total: null, done: 0, imported: 0, existing: 0, attachments: 0,
     skippedCount: 0, skipped: [], current: null, cancelRequested: false, error: null, errorProblem: null, createdAt: now, updatedAt: now,
-    upload, uploadBytes: null, runner, resumes: 0,
+    upload, uploadBytes: null, runner, resumes: 0, ...firstRun(),
   });
   const listedAsRunning = { UserThreadPK: RUNNING_IMPORTS_PK, UserThreadSK: jobId };
   await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...jobKey(userId, jobId), ...job, ...listedAsRunning }, ConditionExpression: "attribute_not_exists(PK)" }));
@@ -164,9 +164,15 @@ async function whileAsSeen(
   );
 }
 
-/** Takes over a running job whose runner went silent, for `runner`, counting the takeover in `resumes`. */
-export function claimImportJob(ctx: LayerContext, userId: string, jobId: string, runner: string, seenUpdatedAt: string): Promise<ImportJob | null> {
-  return whileAsSeen(ctx, userId, jobId, seenUpdatedAt, [["runner", runner]], [["resumes", 1]]);
+/**
+ * Takes over a running job seen as `seen` whose runner went silent, for `runner`, counting the takeover in `resumes`
+ * and the run's start (running-jobs.ts) in the same write: one more run without progress, or the first since the job
+ * last got somewhere.
+ */
+export function claimImportJob(ctx: LayerContext, userId: string, seen: ImportJob, runner: string): Promise<ImportJob | null> {
+  const count = runCountOfTakeover(seen, importProgressMark(seen));
+  const set = [["runner", runner], ["runsWithoutProgress", count.runsWithoutProgress], ["progressAtStart", count.progressAtStart]] as const;
+  return whileAsSeen(ctx, userId, seen.jobId, seen.updatedAt, set, [["resumes", 1]]);
 }
 
 /** Ends a silent running job as failed with `error` (it cannot be resumed). True when this call ended it: the caller then deletes its upload. */

@@ -238,7 +238,7 @@ describe("import job items", () => {
     await layer.updateImportJob(alice, jobId, "r1", { done: 2, uploadBytes: 1234 });
     const seen = (await layer.getImportJob(alice, jobId))!;
     // Two instances find it silent at once: one wins, the other's condition fails.
-    const claims = await Promise.all([layer.claimImportJob(alice, jobId, "r2", seen.updatedAt), layer.claimImportJob(alice, jobId, "r3", seen.updatedAt)]);
+    const claims = await Promise.all([layer.claimImportJob(alice, seen, "r2"), layer.claimImportJob(alice, seen, "r3")]);
     expect(claims.filter(Boolean)).toHaveLength(1);
     const winner = claims.find(Boolean)!;
     expect(winner).toMatchObject({ done: 2, uploadBytes: 1234, resumes: 1 });
@@ -249,7 +249,7 @@ describe("import job items", () => {
     const now = (await layer.getImportJob(alice, jobId))!;
     expect(await layer.abandonImportJob(alice, jobId, now.updatedAt, "gone")).toBe(true);
     expect(await layer.getImportJob(alice, jobId)).toMatchObject({ status: "failed", error: "gone" });
-    expect(await layer.claimImportJob(alice, jobId, "r4", now.updatedAt)).toBeNull();
+    expect(await layer.claimImportJob(alice, now, "r4")).toBeNull();
   });
 
   it("a job id that is not one the server makes is refused before anything is written", async () => {

@@ -5,9 +5,14 @@
  * due with one Query and no scan. That same sort key is the run's lease: a runner takes a user by a conditional write
  * naming the due time it read (of two instances one wins), moves it ahead as it goes, and stores where its bounded
  * walk stopped; a setting changed or turned off meanwhile fails the runner's next write, which stops it.
+ *
+ * A run that dies with its process leaves its lease to expire, and the user is due again: so each claim counts the
+ * run's start (`runsWithoutProgress`, in the claim's own write), each cursor stored or walk ended starts the count
+ * again, and a runner that finds its claim one run too many stops the setting's runs (stopRetention) instead of
+ * running it: the item leaves the index and keeps its period, for its owner to see and choose again.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { isRetentionDays, type RetentionDays, type RetentionState } from "../../entities/retention";
+import { isRetentionDays, type RetentionDays, type RetentionSetting, type RetentionState } from "../../entities/retention";
 import { identifierFromUserPk, RETENTION_DUE_PK, RETENTION_SK, retentionKey, USER_THREAD_INDEX } from "../../keys";
 import { type LayerContext } from "../context";
 import { onConditionFailed } from "../edge";
@@ -15,13 +20,16 @@ import { onConditionFailed } from "../edge";
 function stateOf(item: Record<string, unknown> | undefined): RetentionState | null {
   if (!item || !isRetentionDays(item.days) || typeof item.UserThreadSK !== "string") return null;
   const cursor = item.cursor && typeof item.cursor === "object" ? (item.cursor as Record<string, unknown>) : null;
-  return { days: item.days, cursor, due: item.UserThreadSK };
+  const runsWithoutProgress = typeof item.runsWithoutProgress === "number" ? item.runsWithoutProgress : 0;
+  return { days: item.days, cursor, due: item.UserThreadSK, runsWithoutProgress };
 }
 
-/** The user's period, null when Off. One strongly consistent GetItem. */
-export async function getRetention(ctx: LayerContext, userId: string): Promise<RetentionDays | null> {
+/** The user's period and whether its runs were stopped, null when Off. One strongly consistent GetItem. */
+export async function getRetention(ctx: LayerContext, userId: string): Promise<RetentionSetting | null> {
   const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: retentionKey(userId), ConsistentRead: true }));
-  return stateOf(out.Item)?.days ?? null;
+  const item = out.Item;
+  if (!item || !isRetentionDays(item.days)) return null;
+  return { days: item.days, stopped: typeof item.stoppedAt === "string" };
 }
 
 /**
@@ -53,11 +61,13 @@ export async function listDueRetentions(ctx: LayerContext, now: string, limit: n
 
 /**
  * Moves the user's due time from `seenDue` to `nextDue` and stores `cursor` (null removes it), only while the item
- * still holds `seenDue`: a claim, a lease renewed, or a run's end. The state after, or null when another runner, a
- * changed setting or Off came first. One UpdateItem.
+ * still holds `seenDue`: a claim (`keep`: a run's start, counted), a lease renewed with the cursor a page reached, or a
+ * run's end (both progress: the count starts again). The state after, or null when another runner, a changed setting
+ * or Off came first. One UpdateItem.
  */
 export async function moveRetention(ctx: LayerContext, userId: string, seenDue: string, nextDue: string, cursor: Record<string, unknown> | null | "keep"): Promise<RetentionState | null> {
-  const UpdateExpression = cursor === "keep" ? "SET #due = :next" : cursor === null ? "SET #due = :next REMOVE #cursor" : "SET #due = :next, #cursor = :cursor";
+  const UpdateExpression =
+    cursor === "keep" ? "SET #due = :next ADD #runs :one" : cursor === null ? "SET #due = :next, #runs = :zero REMOVE #cursor" : "SET #due = :next, #cursor = :cursor, #runs = :zero";
   return onConditionFailed(
     async () => {
       const out = await ctx.doc.send(
@@ -66,13 +76,41 @@ export async function moveRetention(ctx: LayerContext, userId: string, seenDue: 
           Key: retentionKey(userId),
           UpdateExpression,
           ConditionExpression: "#due = :seen",
-          ExpressionAttributeNames: { "#due": "UserThreadSK", ...(cursor === "keep" ? {} : { "#cursor": "cursor" }) },
-          ExpressionAttributeValues: { ":next": nextDue, ":seen": seenDue, ...(cursor && cursor !== "keep" ? { ":cursor": cursor } : {}) },
+          ExpressionAttributeNames: { "#due": "UserThreadSK", "#runs": "runsWithoutProgress", ...(cursor === "keep" ? {} : { "#cursor": "cursor" }) },
+          ExpressionAttributeValues: {
+            ...{ ":next": nextDue, ":seen": seenDue },
+            ...(cursor === "keep" ? { ":one": 1 } : { ":zero": 0 }),
+            ...(cursor && cursor !== "keep" ? { ":cursor": cursor } : {}),
+          },
           ReturnValues: "ALL_NEW",
         }),
       );
       return stateOf(out.Attributes);
     },
     () => null,
+  );
+}
+
+/**
+ * Stops the user's runs, only while the item still holds `seenDue` (the lease of the claim that found one run too
+ * many): the item leaves the due index, keeping its period, with when and why. Choosing a period again (setRetention,
+ * a PutItem of the whole item) starts them again. False when a changed setting or Off came first. One UpdateItem.
+ */
+export async function stopRetention(ctx: LayerContext, userId: string, seenDue: string): Promise<boolean> {
+  return onConditionFailed(
+    async () => {
+      await ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: retentionKey(userId),
+          UpdateExpression: "SET stoppedAt = :now REMOVE UserThreadPK, #due, #cursor",
+          ConditionExpression: "#due = :seen",
+          ExpressionAttributeNames: { "#due": "UserThreadSK", "#cursor": "cursor" },
+          ExpressionAttributeValues: { ":now": ctx.now(), ":seen": seenDue },
+        }),
+      );
+      return true;
+    },
+    () => false,
   );
 }
