@@ -28,5 +28,9 @@ test.describe("sign-in", () => {
     await signIn.signIn(identifier, "not-the-password");
     await expect(signIn.error("That email or password is not right.")).toBeVisible();
     await expect(page).toHaveURL(/\/sign-in/);
+    // The identifier typed stays (not the demo's, not empty), and the cursor waits in the emptied password.
+    await expect(signIn.identifier).toHaveValue(identifier);
+    await expect(signIn.password).toHaveValue("");
+    await expect(signIn.password).toBeFocused();
   });
 });

@@ -6,16 +6,19 @@ import { safeCallbackPath } from "@/server/auth/safe-callback";
 
 export interface SignInState {
   error: string | null;
+  /** What was typed, given back with an error: React empties the form after its action. */
+  identifier: string | null;
 }
 
 export async function signInWithPassword(_prev: SignInState, form: FormData): Promise<SignInState> {
+  const identifier = String(form.get("identifier") ?? "");
   try {
     await signIn("credentials", {
-      identifier: String(form.get("identifier") ?? ""),
+      identifier,
       password: String(form.get("password") ?? ""),
       redirectTo: safeCallbackPath(form.get("callbackUrl")),
     });
-    return { error: null };
+    return { error: null, identifier: null };
   } catch (error) {
     if (error instanceof AuthError) {
       const code = (error as AuthError & { code?: string }).code;
@@ -24,6 +27,7 @@ export async function signInWithPassword(_prev: SignInState, form: FormData): Pr
           code === "rate_limited"
             ? "Too many sign-in attempts. Please wait a few minutes and try again."
             : "That email or password is not right.",
+        identifier,
       };
     }
     throw error; // Next's redirect on success travels as an exception.

@@ -1,10 +1,16 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { signInWithPassword, type SignInState } from "./actions";
 
 export function SignInForm({ callbackUrl, demo }: { callbackUrl: string; demo: { identifier: string; password: string } | null }) {
-  const [state, action, pending] = useActionState<SignInState, FormData>(signInWithPassword, { error: null });
+  const [state, action, pending] = useActionState<SignInState, FormData>(signInWithPassword, { error: null, identifier: null });
+  const password = useRef<HTMLInputElement>(null);
+  // React resets a form once its action has run: the identifier comes back from the action, and the cursor goes to
+  // the (emptied) password, so a mistyped password is retyped without typing the identifier again.
+  useEffect(() => {
+    if (state.error) password.current?.focus();
+  }, [state]);
   return (
     <form action={action} className="auth-card" aria-describedby={state.error ? "sign-in-error" : undefined}>
       <h1>Sign in to Threadbook</h1>
@@ -14,11 +20,11 @@ export function SignInForm({ callbackUrl, demo }: { callbackUrl: string; demo: {
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       <div className="field">
         <label htmlFor="identifier">Email or username</label>
-        <input id="identifier" name="identifier" autoComplete="username" required maxLength={254} defaultValue={demo?.identifier} />
+        <input id="identifier" name="identifier" autoComplete="username" required maxLength={254} defaultValue={state.identifier ?? demo?.identifier} />
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
+        <input ref={password} id="password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
       </div>
       {state.error ? (
         <p id="sign-in-error" role="alert" className="error-text" style={{ margin: 0 }}>
