@@ -270,6 +270,7 @@ export const en = {
     "Conversations with no activity for longer than the period you choose are deleted for good, with their attachments, feedback and share links, including those the Chainlit app wrote. Pinned conversations are kept. It runs on the server, even when you are away.",
   retentionLabel: "Delete conversations older than",
   retentionChoice: (days: number | null) => (days === null ? "Off (keep everything)" : days === 365 ? "1 year" : `${days} days`),
+  retentionSave: "Save",
   // Deleting everything (docs/security.md, "Deleting everything")
   deleteAllConversations: "Delete all conversations",
   deleteAllTitle: "Delete all conversations?",

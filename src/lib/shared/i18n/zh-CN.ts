@@ -259,6 +259,7 @@ export const zhCN: Dictionary = {
   retentionBody: "超过所选时长没有任何活动的对话会被永久删除，连同其附件、反馈和分享链接，包括 Chainlit 应用写入的对话。已置顶的对话会保留。此操作在服务器上运行，即使你不在线。",
   retentionLabel: "删除早于以下时长的对话",
   retentionChoice: (days: number | null) => (days === null ? "关闭（全部保留）" : days === 365 ? "1 年" : `${days} 天`),
+  retentionSave: "保存",
   deleteAllConversations: "删除所有对话",
   deleteAllTitle: "删除所有对话？",
   deleteAllBody: "你历史中的每个对话都将被永久删除，连同其附件、反馈、分享链接和置顶，包括 Chainlit 应用写入的对话。确认之后开始的对话会保留，你已下载的导出文件不受影响。此操作无法撤销。",
