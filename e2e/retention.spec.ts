@@ -1,8 +1,8 @@
 /**
  * "Delete conversations older than…" (docs/security.md, "Retention"), as a user of the spec's own with two threads
- * last active 100 days ago (one pinned) and a recent one: the period chosen in the account menu persists after a
- * reload; the run the server's sweep makes (here the same runRetention, over the app's table, without waiting for its
- * timer) deletes the old thread and keeps the pinned and the recent one.
+ * last active 100 days ago (one pinned) and a recent one: a period is saved by Save only (not by moving through the
+ * choices), and persists after a reload; the run the server's sweep makes (here the same runRetention, over the app's
+ * table, without waiting for its timer) deletes the old thread and keeps the pinned and the recent one.
  */
 import { expect } from "@playwright/test";
 import { demoDataLayer, seedDemoThread } from "../scripts/seed";
@@ -26,22 +26,34 @@ const test = ownUser("retention", async (data, identifier) => {
   }
 });
 
-test("sets retention in the account menu, kept after a reload; the sweep deletes the old thread, not the pinned or recent one", async ({ page, threads, own }) => {
+test("sets retention in the account menu by Save, kept after a reload; the sweep deletes the old thread, not the pinned or recent one", async ({ page, threads, own }) => {
   await page.goto("/threads");
   await expect(threads.rows).toHaveCount(3, { timeout: FIRST_LOAD_MS });
 
   await threads.chooseFromUserMenu("Delete conversations older than…");
   const dialog = page.getByRole("dialog", { name: "Delete old conversations" });
-  await expect(dialog.getByRole("radio", { name: "Off (keep everything)" })).toBeChecked();
-  await dialog.getByRole("radio", { name: "30 days" }).check();
-  await expect(dialog.getByRole("radio", { name: "30 days" })).toBeChecked();
-  await expect(dialog.getByRole("radio", { name: "30 days" })).toBeEnabled();
-  await dialog.getByRole("button", { name: "Close" }).click();
+  const off = dialog.getByRole("radio", { name: "Off (keep everything)" });
+  const days30 = dialog.getByRole("radio", { name: "30 days" });
+  await expect(off).toBeChecked();
+  // Looking through the choices with the arrow keys checks each in turn: nothing is saved until Save.
+  await off.focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(days30).toBeChecked();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await page.reload();
+  await threads.chooseFromUserMenu("Delete conversations older than…");
+  await expect(off).toBeChecked({ timeout: FIRST_LOAD_MS });
+  await expect(off).toBeEnabled();
+
+  await days30.check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
 
   await page.reload();
   await threads.chooseFromUserMenu("Delete conversations older than…");
-  await expect(dialog.getByRole("radio", { name: "30 days" })).toBeChecked({ timeout: FIRST_LOAD_MS });
-  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(days30).toBeChecked({ timeout: FIRST_LOAD_MS });
+  await dialog.getByRole("button", { name: "Cancel" }).click();
 
   const deleted = await onTable(async (data) => {
     const due = (await data.listDueRetentions("9999", 100)).find((row) => row.userId === own.identifier);

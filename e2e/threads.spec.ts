@@ -191,6 +191,8 @@ test.describe("in Simplified Chinese", () => {
   test("Accept-Language picks zh-CN, and the switcher goes back to English", async ({ page, threads }) => {
     await page.goto("/threads");
     await expect(threads.root).toHaveAttribute("lang", "zh-CN");
+    // The tab's title too, as a browser's tab strip and history show it.
+    await expect(page).toHaveTitle("新对话 · Threadbook");
     // The newest seeded thread is 20 minutes old: "Today", or "Yesterday" in a run just after midnight.
     await expect(threads.groupHeading(/^(今天|昨天)$/).first()).toBeVisible();
     await expect(threads.signOutButton("退出登录")).toBeVisible();
@@ -202,6 +204,12 @@ test.describe("in Simplified Chinese", () => {
     await expect(threads.root).toHaveAttribute("lang", "en");
     await page.reload();
     await expect(threads.groupHeading(/^(Today|Yesterday)$/).first()).toBeVisible();
+  });
+
+  test("a thread that is not there is titled in Chinese", async ({ page, thread }) => {
+    await page.goto("/threads/00000000-0000-4000-8000-000000000000");
+    await expect(thread.notFoundHeadingNamed("找不到该对话")).toBeVisible();
+    await expect(page).toHaveTitle("找不到该对话 · Threadbook");
   });
 });
 

@@ -1,14 +1,23 @@
-import { expect, type Locator } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { PageObject } from "./page-object";
 
 export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? "threadbook-demo";
 
 /** The sign-in page: the password form and the OpenID Connect button. */
 export class SignInPage extends PageObject {
-  readonly heading = this.page.getByRole("heading", { name: "Sign in to Threadbook" });
-  readonly identifier = this.page.getByLabel("Email or username");
-  readonly password = this.page.getByLabel("Password");
-  readonly submitButton = this.page.getByRole("button", { name: "Sign in", exact: true });
+  readonly heading: Locator;
+  readonly identifier: Locator;
+  readonly password: Locator;
+  readonly submitButton: Locator;
+
+  /** The page's words in the language the browser asks for (English unless a spec names others). */
+  constructor(page: Page, words = { title: "Sign in to Threadbook", identifier: "Email or username", password: "Password", submit: "Sign in" }) {
+    super(page);
+    this.heading = page.getByRole("heading", { name: words.title });
+    this.identifier = page.getByLabel(words.identifier);
+    this.password = page.getByLabel(words.password);
+    this.submitButton = page.getByRole("button", { name: words.submit, exact: true });
+  }
 
   /** The button that signs in through the named OpenID Connect provider. */
   providerButton(providerName: string): Locator {

@@ -51,6 +51,10 @@ export class ThreadPage extends Conversation {
   /** "Pin" or "Unpin" in the thread's header. */
   readonly pinButton = this.page.getByTestId("pin-button");
   readonly notFoundHeading = this.page.getByRole("heading", { level: 1, name: "Thread not found" });
+  /** That heading in the page's language. */
+  notFoundHeadingNamed(name: string): Locator {
+    return this.page.getByRole("heading", { level: 1, name });
+  }
   readonly backToThreads = this.page.getByRole("link", { name: "Back to threads" });
   /** A refused file's message under the composer. */
   readonly draftError = this.page.getByTestId("draft-error");

@@ -5,6 +5,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { refusalMessage } from "@/lib/client/refusal-message";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
+import { FormActions } from "@/components/ui/form-actions";
 import "./deletion.css";
 
 /**
@@ -112,14 +113,7 @@ function SignInAgain({ minutes, action, onCancel }: { minutes: number; action: (
     <form className="delete-account-form" action={action}>
       <p className="delete-account-sign-in-again">{t.deleteAccountSignInAgain(minutes)}</p>
       <input type="hidden" name="returnTo" value={returnTo} />
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t.cancel}
-        </button>
-        <button type="submit" className="btn btn-primary">
-          {t.deleteAccountSignInAgainButton}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} submitLabel={t.deleteAccountSignInAgainButton} />
     </form>
   );
 }

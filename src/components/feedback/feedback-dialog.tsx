@@ -3,6 +3,7 @@
 import { useId, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { ModalDialog } from "@/components/ui/radix-dialog";
+import { FormActions } from "@/components/ui/form-actions";
 import { FEEDBACK_COMMENT_MAX } from "@/data/entities/limits";
 
 interface Props {
@@ -74,14 +75,7 @@ function FeedbackForm({ textareaRef, initialComment, onCancel, onSubmit }: { tex
           </span>
         </div>
       </div>
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t.cancel}
-        </button>
-        <button type="submit" className="btn btn-primary">
-          {t.submit}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} submitLabel={t.submit} />
     </form>
   );
 }

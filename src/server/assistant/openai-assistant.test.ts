@@ -9,7 +9,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../../../test/fake-openai";
 import type { ChatEvent } from "../chat/continue-thread";
 import type { Services } from "../services";
 import { AssistantError } from "./assistant";
-import { createOpenAIAssistant } from "./openai-assistant";
+import { createOpenAIAssistant, refusalDetail } from "./openai-assistant";
 
 let fake: FakeOpenAI;
 let services: Services & { close(): Promise<void> };
@@ -71,6 +71,19 @@ describe("assistant timeouts", () => {
     const { tokens, error } = await replyTo({ idleTimeoutMs: 3_000 }, "[one-line]");
     expect(tokens).toEqual([]);
     expectAssistantError(error, "The assistant's answer is not a reply stream (a line of more than 1 MB).");
+  });
+
+  it("says a refusal's reason as its JSON error message gives it, not wrapped in its JSON", async () => {
+    const { error } = await replyTo({ connectTimeoutMs: 5_000 }, "[fail]");
+    expectAssistantError(error, "The assistant answered 500: the model is overloaded");
+  });
+
+  it("reads the reason from each server's error shape, and keeps any other body as it came", () => {
+    expect(refusalDetail(JSON.stringify({ error: { message: "Rate limit reached", type: "requests" } }))).toBe("Rate limit reached");
+    expect(refusalDetail(JSON.stringify({ error: "model 'llama9' not found" }))).toBe("model 'llama9' not found");
+    expect(refusalDetail(JSON.stringify({ detail: "Not Found" }))).toBe('{"detail":"Not Found"}');
+    expect(refusalDetail("<html>502 Bad Gateway</html>\n")).toBe("<html>502 Bad Gateway</html>");
+    expect(refusalDetail("")).toBe("");
   });
 
   it("reads the start of a refusal's body for its message, never the rest (hostile: a 500 whose body never ends)", async () => {

@@ -87,6 +87,23 @@ async function headOf(body: ReadableStream<Uint8Array> | null, maxBytes: number)
   return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
 }
 
+/**
+ * A refusal's reason as a person reads it: OpenAI, Azure OpenAI and vLLM send `{"error":{"message":…}}`, Ollama
+ * `{"error":"…"}`; the message was shown in the thread wrapped in its JSON. Any other body is kept as it came.
+ */
+export function refusalDetail(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    const error = parsed?.error;
+    if (typeof error === "string" && error.trim()) return error.trim();
+    const message = (error as { message?: unknown } | null | undefined)?.message;
+    if (typeof message === "string" && message.trim()) return message.trim();
+  } catch {
+    // not JSON: a proxy's page, plain text
+  }
+  return body.trim();
+}
+
 export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistant {
   const base = options.baseUrl.replace(/\/+$/, "");
   const url = `${base}/chat/completions${options.azureApiVersion ? `?api-version=${encodeURIComponent(options.azureApiVersion)}` : ""}`;
@@ -136,7 +153,7 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
         }
         if (!response.ok || !response.body) {
           // Some servers quote the key they refused; the message is stored in the thread and logged, so it is taken out.
-          const detail = redact((await headOf(response.body, ERROR_BODY_MAX).catch(() => "")).slice(0, 300), [options.apiKey]);
+          const detail = redact(refusalDetail(await headOf(response.body, ERROR_BODY_MAX).catch(() => "")).slice(0, 300), [options.apiKey]);
           throw new AssistantError(`The assistant answered ${response.status}${detail ? `: ${detail}` : ""}`);
         }
         arm("idle", idleTimeoutMs);

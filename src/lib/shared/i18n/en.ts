@@ -17,6 +17,28 @@ export const en = {
   signOutEverywhereBody: "This ends your sessions in every browser and on every device, this one included, within a minute.",
   theme: { system: "System", light: "Light", dark: "Dark", button: (mode: string) => `Theme: ${mode}` },
   language: "Language",
+  // Sign-in page ("(auth)/sign-in"): the form's words go to a client component, so strings only there
+  signInPage: {
+    title: "Sign in to Threadbook",
+    tagline: "Your AI conversations, kept and ready to continue.",
+    identifier: "Email or username",
+    password: "Password",
+    submit: "Sign in",
+    submitting: "Signing in…",
+    wrongPassword: "That email or password is not right.",
+    rateLimited: "Too many sign-in attempts. Please wait a few minutes and try again.",
+    demo: "Demo:",
+    otherWays: "Other ways to sign in",
+    providerFailed: "Signing in with that provider did not work. Please try again.",
+    refusals: {
+      UnverifiedEmail: "That account could not be used: the provider did not confirm that its email address is verified. Verify it with the provider, or use another account.",
+      NoIdentifier: "That account could not be used: the provider did not give a usable user name or email address.",
+      PasswordAccount:
+        "That account could not be used: a Threadbook account of that name signs in with a password. Sign in with the password, or with a provider that confirms this account's email address.",
+      AccessDenied: "That account could not be used to sign in to Threadbook.",
+    },
+  },
+  signInWith: (provider: string) => `Sign in with ${provider}`,
   // List
   searchLabel: "Search threads",
   searchPlaceholder: "Search messages",
@@ -249,6 +271,7 @@ export const en = {
   retentionLabel: "Delete conversations older than",
   retentionChoice: (days: number | null) => (days === null ? "Off (keep everything)" : days === 365 ? "1 year" : `${days} days`),
   retentionStopped: "Deleting old conversations stopped: it failed several times in a row. Nothing more is deleted until you try again.",
+  retentionSave: "Save",
   // Deleting everything (docs/security.md, "Deleting everything")
   deleteAllConversations: "Delete all conversations",
   deleteAllTitle: "Delete all conversations?",

@@ -22,7 +22,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   // The name as soon as the read knows the thread is the caller's: a long thread's title need not wait for its window.
   const [thread, locale] = await Promise.all([threadOpened(threadIdFromParam((await params).threadId)), requestLocale()]);
   // The early name is the stored one (a Chainlit name is a whole first message): one short line, as everywhere.
-  return { title: threadNameShown(thread?.name) ?? (thread ? DICTIONARIES[locale].untitled : "Thread not found") };
+  return { title: threadNameShown(thread?.name) ?? (thread ? DICTIONARIES[locale].untitled : DICTIONARIES[locale].notFoundTitle) };
 }
 
 export default async function ThreadPage({ params }: Params) {
