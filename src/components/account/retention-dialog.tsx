@@ -1,6 +1,7 @@
 "use client";
 
 import { useI18n } from "@/lib/client/i18n-provider";
+import { saveErrorMessage } from "@/lib/client/save-error-message";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { useToast } from "@/components/ui/toast";
@@ -20,7 +21,8 @@ export function RetentionDialog({ open, onOpenChange }: { open: boolean; onOpenC
   const current = api.user.retention.useQuery(undefined, { enabled: open });
   const save = api.user.setRetention.useMutation({
     onSuccess: (saved) => utils.user.retention.setData(undefined, saved),
-    onError: (error) => toast(error.message),
+    // In the reader's language, by the error's code: the server's message is English (save-error-message.ts).
+    onError: (error) => toast(saveErrorMessage(t, error)),
   });
   const chosen: Choice | undefined = save.isPending ? save.variables.days : current.data?.days;
   const busy = save.isPending || current.isPending;

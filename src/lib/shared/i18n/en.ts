@@ -248,6 +248,12 @@ export const en = {
     "Conversations with no activity for longer than the period you choose are deleted for good, with their attachments, feedback and share links, including those the Chainlit app wrote. Pinned conversations are kept. It runs on the server, even when you are away.",
   retentionLabel: "Delete conversations older than",
   retentionChoice: (days: number | null) => (days === null ? "Off (keep everything)" : days === 365 ? "1 year" : `${days} days`),
+  // A setting that was not saved (save-error-message.ts): keyed on the error's code, never the server's words.
+  saveFailed: "Your choice couldn't be saved. Please try again.",
+  saveFailedOffline: "Your choice couldn't be saved. Check your connection and try again.",
+  saveFailedSignedOut: "Your choice couldn't be saved: you are signed out. Sign in again, then choose again.",
+  saveFailedTooFast: "Your choice couldn't be saved: too many requests. Try again in a minute.",
+  saveFailedUnavailable: "Your choice couldn't be saved: the history store is unavailable right now. Please try again.",
   // Deleting everything (docs/security.md, "Deleting everything")
   deleteAllConversations: "Delete all conversations",
   deleteAllTitle: "Delete all conversations?",
