@@ -69,3 +69,13 @@ export function turnIsStored(thread: Pick<ThreadDetail, "steps">, turn: ChatTurn
   return Boolean(byId.get(turn.runStepId)?.end);
 }
 
+
+/**
+ * The name to give the cached thread when its turn starts, or null to leave it: the start event carries the name the
+ * server stored with the turn (a first message names the thread; an edit of a question it is still named after renames
+ * it: edit-message.ts, nameAfterEdit; a rename landing meanwhile wins there). The header and the lists show it then,
+ * not once the turn is stored.
+ */
+export function renamedAtStart(cached: string | null | undefined, started: string | null): string | null {
+  return started && started !== cached ? started : null;
+}

@@ -8,8 +8,8 @@ import { api } from "@/trpc/react";
 import { asReplacement } from "@/lib/shared/thread-window-merge";
 import type { ChatEvent } from "@/trpc/router-types";
 import { useToast } from "@/components/ui/toast";
-import type { ThreadElement } from "@/trpc/use-thread-cache";
-import { isStreaming, turnIsStored, type ChatTurn } from "./chat-turn";
+import { useThreadCache, type ThreadElement } from "@/trpc/use-thread-cache";
+import { isStreaming, renamedAtStart, turnIsStored, type ChatTurn } from "./chat-turn";
 import { chatTurns } from "./chat-turn-store";
 
 type Utils = ReturnType<typeof api.useUtils>;
@@ -19,13 +19,16 @@ export function useSendMessage() {
   const utils = api.useUtils();
   const toast = useToast();
   const { t } = useI18n();
-  return useCallback((input: SendInput) => sendMessage({ utils, toast, t }, input), [utils, toast, t]);
+  const { renameInLists } = useThreadCache();
+  return useCallback((input: SendInput) => sendMessage({ utils, toast, t, rename: renameInLists }, input), [utils, toast, t, renameInLists]);
 }
 
 export interface SendDeps {
   utils: Utils;
   toast: (message: string) => void;
   t: Dictionary;
+  /** Names the thread in every cached list and in its own cache (use-thread-cache.ts, renameInLists). */
+  rename: (threadId: string, name: string) => void;
 }
 
 export interface SendInput {
@@ -77,7 +80,7 @@ function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefi
  */
 export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutcome> {
   const { threadId, messageId, rewrite } = input;
-  const { utils, toast, t } = deps;
+  const { utils, toast, t, rename } = deps;
   const controller = chatTurns.begin(threadId);
 
   let turn: ChatTurn = {
@@ -139,6 +142,10 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
               assistantName: event.assistant.name,
             });
             resolve("started");
+            // The name stored with the turn (an edit of the first question renames the thread) shows now, in the
+            // header and the sidebar, rather than the cached one until the turn is stored.
+            const renamed = renamedAtStart(utils.threads.get.getData({ threadId })?.name, event.threadName);
+            if (renamed) rename(threadId, renamed);
             // The thread moved to the top (or a new chat appeared, named after this message).
             void utils.threads.list.invalidate();
           } else if (event.type === "token") {
