@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import sharp from "sharp";
 import { expect, snap, trpcCallEnded } from "./fixtures";
-import { onTable, ownUser, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
+import { onTable, ownUser, putOffPreview, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
 import { ThreadPage } from "./pages/thread-page";
 
 /** The thread continued (the older of the two, so a turn visibly moves it to the top), and another one to come from. */
@@ -225,6 +225,36 @@ test.describe("continue a thread", () => {
     await expect.poll(() => lazy.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(300);
     // Refused when stored (recorded): the thumbnail falls back to the file itself, and nothing is asked for it.
     await expect(thread.imageThumbnails.getByRole("img", { name: "broken.png" })).toHaveAttribute("src", /\/threadbook\/[^?]+\/broken\.png\?/);
+  });
+
+  test("an image whose preview cannot be made just now is asked for again, a placeholder meanwhile (never the original), and then shows its preview", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open(OTHER);
+    const threadId = page.url().split("/").pop()!;
+    const photo = await sharp({ create: { width: 1200, height: 1600, channels: 3, background: "#a5553a" } }).jpeg().toBuffer();
+    const name = `later-${randomUUID().slice(0, 6)}.jpg`;
+    const element = await onTable(async (data) => {
+      const forId = (await data.getThread(threadId))!.steps[0]!.id;
+      const id = randomUUID();
+      // Stored by another writer (Chainlit), with no preview: the thumbnail asks for one.
+      const { objectKey } = await data.createElement({ id, threadId, forId, type: "file", name, mime: "application/octet-stream", content: photo });
+      await data.createElement({ id, threadId, forId, type: "image", name, mime: "image/jpeg", objectKey });
+      return { threadId, id, objectKey: objectKey! };
+    });
+    // "None now" for the next 6 s (as after a making that ran out of time): the first ask answers null.
+    await putOffPreview(element, Date.now() + 6_000);
+    let asks = 0;
+    let originalRead = false;
+    page.on("request", (request) => {
+      if (request.url().includes("elements.preview")) asks++;
+      if (new URL(request.url()).pathname.endsWith(`/${name}`)) originalRead = true;
+    });
+    await page.reload();
+    const thumb = thread.imageThumbnails.getByRole("img", { name });
+    await expect(thumb).toHaveAttribute("src", /\/threadbook-previews\/[^?]+\.webp\?/, { timeout: 30_000 });
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(300);
+    expect(asks).toBeGreaterThan(1);
+    expect(originalRead).toBe(false);
   });
 
   test("files attached but never sent are removed when you leave: no stray attachment, no empty new chat", async ({ page, threads, thread }) => {
