@@ -387,13 +387,14 @@ test.describe("continue a thread", () => {
     await expect(thread.userMessages).toHaveCount(messagesBefore + 1);
   });
 
-  test("a send while a reply streams in another tab is refused before it starts: it says why and keeps the typed text; once that reply ends, it sends", async ({ page, threads, thread }) => {
+  test("a send while a reply streams in another tab is refused before it starts: it says why, keeps the typed text, follows the other tab's turn without a reload and says when it can send; then it sends", async ({ page, threads, thread }) => {
     await threads.goto();
     await threads.open(CONTINUED);
     // Another tab on the same thread, whose reply stalls after its first words until it is stopped.
     const other = new ThreadPage(await page.context().newPage());
     await other.page.goto(page.url());
-    await other.send(tagged("[stall] take your time"));
+    const question = tagged("[stall] take your time");
+    await other.send(question);
     await expect(other.lastReplyText()).toContainText("Echo:");
     await expect(other.stopButton).toBeVisible();
 
@@ -402,10 +403,19 @@ test.describe("continue a thread", () => {
     await expect(thread.alert("A reply is still being written in this thread, in another tab or window.")).toBeVisible();
     await expect(thread.composer).toHaveValue(message);
     await expect(thread.userMessages.filter({ hasText: message })).toHaveCount(0);
+    // This tab follows the other one's turn: its question and its reply as far as it is stored.
+    await expect(thread.waitingForOtherTab).toBeVisible();
+    await expect(thread.userMessages.filter({ hasText: question })).toHaveCount(1);
+    await expect(thread.lastReplyText()).toContainText("Echo:");
 
     await other.stopButton.click();
     await other.waitForStoredTurn();
     await other.page.close();
+    // The other reply, stopped, shows here without a reload, and this tab says the message can be sent; it is still in the box.
+    await expect(thread.lastReply().getByText("Stopped", { exact: true })).toBeVisible();
+    await expect(thread.alert("The reply in the other tab has ended: you can send your message now.")).toBeVisible();
+    await expect(thread.waitingForOtherTab).toHaveCount(0);
+    await expect(thread.composer).toHaveValue(message);
     // The other tab's claim is given back just after its reply's last write: Enter again until this send is taken
     // (a refusal puts the text back, so a send under way is never pressed twice).
     await expect(async () => {

@@ -11,6 +11,7 @@ import { useToast } from "@/components/ui/toast";
 import { useThreadCache, type ThreadElement } from "@/trpc/use-thread-cache";
 import { isStreaming, renamedAtStart, turnIsStored, type ChatTurn } from "./chat-turn";
 import { chatTurns } from "./chat-turn-store";
+import { stopWatchingBusy, watchBusyThread } from "./busy-thread";
 
 type Utils = ReturnType<typeof api.useUtils>;
 
@@ -56,6 +57,8 @@ export interface Rewrite {
 export type SendOutcome = "started" | "failed" | "aborted";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const errorCode = (error: unknown) => (error as { data?: { code?: string } | null } | null)?.data?.code;
 
 /** A message for a send that failed before the server had it: the server's own for a refusal, else "check your connection". */
 function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefined): string {
@@ -142,6 +145,8 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
               assistantName: event.assistant.name,
             });
             resolve("started");
+            // This tab writes the thread now: a watch of another tab's reply (busy-thread.ts) has nothing left to say.
+            stopWatchingBusy(threadId);
             // The name stored with the turn (an edit of the first question renames the thread) shows now, in the
             // header and the sidebar, rather than the cached one until the turn is stored.
             const renamed = renamedAtStart(utils.threads.get.getData({ threadId })?.name, event.threadName);
@@ -171,6 +176,8 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
         if (!turn.started) {
           remove();
           if (!controller.signal.aborted) toast(failureMessage(error, t, rewrite));
+          // Another tab is writing this thread: follow its turn here, and say when this message can be sent.
+          if (!controller.signal.aborted && !rewrite && errorCode(error) === "CONFLICT") void watchBusyThread(deps, threadId);
           resolve(controller.signal.aborted ? "aborted" : "failed");
           // The server may have stored the message before failing: show the thread as it is.
           void utils.threads.get.invalidate({ threadId });
