@@ -241,15 +241,20 @@ test.describe("continue a thread", () => {
       await data.createElement({ id, threadId, forId, type: "image", name, mime: "image/jpeg", objectKey });
       return { threadId, id, objectKey: objectKey! };
     });
-    // "None now" for the next 6 s (as after a making that ran out of time): the first ask answers null.
-    await putOffPreview(element, Date.now() + 6_000);
+    // "None now" (as after a making that ran out of time) until the first ask has had its null answer.
+    await putOffPreview(element, Date.now() + 10 * 60_000);
     let asks = 0;
     let originalRead = false;
     page.on("request", (request) => {
       if (request.url().includes("elements.preview")) asks++;
       if (new URL(request.url()).pathname.endsWith(`/${name}`)) originalRead = true;
     });
+    const firstAnswer = trpcCallEnded(page, "elements.preview");
     await page.reload();
+    await firstAnswer;
+    // The placeholder, not the original, while it waits to ask again; then the making is due.
+    await expect(thread.imageThumbnails.getByRole("img", { name })).toHaveCount(0);
+    await putOffPreview(element, Date.now());
     const thumb = thread.imageThumbnails.getByRole("img", { name });
     await expect(thumb).toHaveAttribute("src", /\/threadbook-previews\/[^?]+\.webp\?/, { timeout: 30_000 });
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(300);
@@ -388,6 +393,8 @@ test.describe("continue a thread", () => {
   });
 
   test("a send while a reply streams in another tab is refused before it starts: it says why, keeps the typed text, follows the other tab's turn without a reload and says when it can send; then it sends", async ({ page, threads, thread }) => {
+    // Two tabs, a refusal, the other reply followed to its end, then the send: over a minute on a busy machine.
+    test.slow();
     await threads.goto();
     await threads.open(CONTINUED);
     // Another tab on the same thread, whose reply stalls after its first words until it is stopped.
