@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import sharp from "sharp";
 import { expect, snap, trpcCallEnded } from "./fixtures";
-import { onTable, ownUser, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
+import { onTable, ownUser, putOffPreview, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
 import { ThreadPage } from "./pages/thread-page";
 
 /** The thread continued (the older of the two, so a turn visibly moves it to the top), and another one to come from. */
@@ -227,6 +227,41 @@ test.describe("continue a thread", () => {
     await expect(thread.imageThumbnails.getByRole("img", { name: "broken.png" })).toHaveAttribute("src", /\/threadbook\/[^?]+\/broken\.png\?/);
   });
 
+  test("an image whose preview cannot be made just now is asked for again, a placeholder meanwhile (never the original), and then shows its preview", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open(OTHER);
+    const threadId = page.url().split("/").pop()!;
+    const photo = await sharp({ create: { width: 1200, height: 1600, channels: 3, background: "#a5553a" } }).jpeg().toBuffer();
+    const name = `later-${randomUUID().slice(0, 6)}.jpg`;
+    const element = await onTable(async (data) => {
+      const forId = (await data.getThread(threadId))!.steps[0]!.id;
+      const id = randomUUID();
+      // Stored by another writer (Chainlit), with no preview: the thumbnail asks for one.
+      const { objectKey } = await data.createElement({ id, threadId, forId, type: "file", name, mime: "application/octet-stream", content: photo });
+      await data.createElement({ id, threadId, forId, type: "image", name, mime: "image/jpeg", objectKey });
+      return { threadId, id, objectKey: objectKey! };
+    });
+    // "None now" (as after a making that ran out of time) until the first ask has had its null answer.
+    await putOffPreview(element, Date.now() + 10 * 60_000);
+    let asks = 0;
+    let originalRead = false;
+    page.on("request", (request) => {
+      if (request.url().includes("elements.preview")) asks++;
+      if (new URL(request.url()).pathname.endsWith(`/${name}`)) originalRead = true;
+    });
+    const firstAnswer = trpcCallEnded(page, "elements.preview");
+    await page.reload();
+    await firstAnswer;
+    // The placeholder, not the original, while it waits to ask again; then the making is due.
+    await expect(thread.imageThumbnails.getByRole("img", { name })).toHaveCount(0);
+    await putOffPreview(element, Date.now());
+    const thumb = thread.imageThumbnails.getByRole("img", { name });
+    await expect(thumb).toHaveAttribute("src", /\/threadbook-previews\/[^?]+\.webp\?/, { timeout: 30_000 });
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(300);
+    expect(asks).toBeGreaterThan(1);
+    expect(originalRead).toBe(false);
+  });
+
   test("files attached but never sent are removed when you leave: no stray attachment, no empty new chat", async ({ page, threads, thread }) => {
     const uploadedTo = async (name: string) => {
       const request = page.waitForRequest((r) => UPLOADS.test(r.url()) && r.url().includes(`name=${name}`));
@@ -359,13 +394,16 @@ test.describe("continue a thread", () => {
     await expect(thread.userMessages).toHaveCount(messagesBefore + 1);
   });
 
-  test("a send while a reply streams in another tab is refused before it starts: it says why and keeps the typed text; once that reply ends, it sends", async ({ page, threads, thread }) => {
+  test("a send while a reply streams in another tab is refused before it starts: it says why, keeps the typed text, follows the other tab's turn without a reload and says when it can send; then it sends", async ({ page, threads, thread }) => {
+    // Two tabs, a refusal, the other reply followed to its end, then the send: over a minute on a busy machine.
+    test.slow();
     await threads.goto();
     await threads.open(CONTINUED);
     // Another tab on the same thread, whose reply stalls after its first words until it is stopped.
     const other = new ThreadPage(await page.context().newPage());
     await other.page.goto(page.url());
-    await other.send(tagged("[stall] take your time"));
+    const question = tagged("[stall] take your time");
+    await other.send(question);
     await expect(other.lastReplyText()).toContainText("Echo:");
     await expect(other.stopButton).toBeVisible();
 
@@ -374,10 +412,19 @@ test.describe("continue a thread", () => {
     await expect(thread.alert("A reply is still being written in this thread, in another tab or window.")).toBeVisible();
     await expect(thread.composer).toHaveValue(message);
     await expect(thread.userMessages.filter({ hasText: message })).toHaveCount(0);
+    // This tab follows the other one's turn: its question and its reply as far as it is stored.
+    await expect(thread.waitingForOtherTab).toBeVisible();
+    await expect(thread.userMessages.filter({ hasText: question })).toHaveCount(1);
+    await expect(thread.lastReplyText()).toContainText("Echo:");
 
     await other.stopButton.click();
     await other.waitForStoredTurn();
     await other.page.close();
+    // The other reply, stopped, shows here without a reload, and this tab says the message can be sent; it is still in the box.
+    await expect(thread.lastReply().getByText("Stopped", { exact: true })).toBeVisible();
+    await expect(thread.alert("The reply in the other tab has ended: you can send your message now.")).toBeVisible();
+    await expect(thread.waitingForOtherTab).toHaveCount(0);
+    await expect(thread.composer).toHaveValue(message);
     // The other tab's claim is given back just after its reply's last write: Enter again until this send is taken
     // (a refusal puts the text back, so a send under way is never pressed twice).
     await expect(async () => {

@@ -4,6 +4,7 @@
  * thread as it was. A second tab on the same thread drops the removed turns when it refetches. As a user of this spec's
  * own, with a thread of the demo seed's continued here so it has three questions.
  */
+import { randomUUID } from "node:crypto";
 import { expect, snap } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 import { ThreadPage } from "./pages/thread-page";
@@ -115,5 +116,31 @@ test.describe("edit", () => {
     await expect(thread.lastReplyText()).toHaveText("Echo: typed on a train");
     await thread.waitForStoredTurn();
     await expect(bubbles).toHaveText([...before.slice(0, last), "typed on a train"]);
+  });
+
+  test("an edit of the first question renames a thread named after it: the header and the sidebar show the new name as the answer starts", async ({ threads, thread }) => {
+    const tag = randomUUID().slice(0, 6);
+    const first = `Tea houses in Uji ${tag}`;
+    const edited = `[stall] Moss gardens ${tag}`;
+    await threads.goto();
+    await threads.newChat();
+    await thread.send(first);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${first}`);
+    await thread.waitForStoredTurn();
+    await expect(thread.heading).toHaveText(first);
+    await expect(threads.row(first)).toBeVisible();
+
+    await thread.editMessage(0).click();
+    await thread.editBox.fill(edited);
+    await thread.page.keyboard.press("Control+Enter");
+    // The answer stalls after its first words, so the turn is still streaming while the names are checked.
+    await expect(thread.lastReplyText()).toContainText("Echo:");
+    await expect(thread.heading).toHaveText(edited);
+    await expect(threads.row(edited)).toBeVisible();
+    await expect(threads.row(first)).toHaveCount(0);
+    await expect(thread.stopButton).toBeVisible();
+    await thread.stopButton.click();
+    await thread.waitForStoredTurn();
+    await expect(thread.heading).toHaveText(edited);
   });
 });

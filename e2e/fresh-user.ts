@@ -6,7 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Browser } from "@playwright/test";
-import type { DynamoDBDataLayer } from "../src/data";
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { elementSk, previewKeyOf, threadPk, type DynamoDBDataLayer } from "../src/data";
 import { demoDataLayer, seedDemoThread, topicThread, type DemoThread } from "../scripts/seed";
 import { runCommand, type ParsedCommand } from "../scripts/user";
 import { E2E_TABLE_CLIENT_ENV } from "./e2e-table";
@@ -19,6 +20,27 @@ export async function onTable<T>(work: (data: DynamoDBDataLayer) => Promise<T>):
   const { data, close } = demoDataLayer(E2E_TABLE_CLIENT_ENV);
   try {
     return await work(data);
+  } finally {
+    close();
+  }
+}
+
+/**
+ * Puts off an image element's preview until `retryAt` (ms), as a making that ran out of time records it
+ * (docs/long-threads.md, "Image previews"): until then elements.preview answers null ("none now") without reading the file.
+ */
+export async function putOffPreview(element: { threadId: string; id: string; objectKey: string }, retryAt: number): Promise<void> {
+  const { client, close } = demoDataLayer(E2E_TABLE_CLIENT_ENV);
+  try {
+    const retry = `${previewKeyOf(element.threadId, element.id, element.objectKey)} ${retryAt} 1`;
+    await client.send(
+      new UpdateItemCommand({
+        TableName: E2E_TABLE_CLIENT_ENV.DYNAMODB_TABLE,
+        Key: { PK: { S: threadPk(element.threadId) }, SK: { S: elementSk(element.id) } },
+        UpdateExpression: "SET previewRetry = :retry",
+        ExpressionAttributeValues: { ":retry": { S: retry } },
+      }),
+    );
   } finally {
     close();
   }

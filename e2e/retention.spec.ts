@@ -66,3 +66,42 @@ test("sets retention in the account menu by Save, kept after a reload; the sweep
   await expect(page.locator(`a[href="/threads/${own.seeded.pinned}"]`).first()).toBeVisible();
   await expect(page.locator(`a[href="/threads/${own.seeded.recent}"]`).first()).toBeVisible();
 });
+
+test("a choice that is not saved says why in the reader's language, never in the server's words, and is not kept", async ({ page, threads }) => {
+  await page.goto("/threads");
+  // Three rows, or two once the test above has run its sweep.
+  await expect(threads.rows.first()).toBeVisible({ timeout: FIRST_LOAD_MS });
+  await threads.chooseFromUserMenu("Delete conversations older than…");
+  const dialog = page.getByRole("dialog", { name: "Delete old conversations" });
+  await expect(dialog.getByRole("radio", { name: "90 days" })).toBeEnabled({ timeout: FIRST_LOAD_MS });
+  const saved = dialog.getByRole("radio", { checked: true });
+  const savedName = await saved.getAttribute("value");
+  // No network for the save: the browser's own words ("Failed to fetch") are not shown; the reason is in the dialog
+  // (a toast behind a modal dialog is hidden from assistive technology), which stays open with the choice to try again.
+  await page.route("**/api/trpc/user.setRetention*", (route) => route.abort("internetdisconnected"));
+  await dialog.getByRole("radio", { name: "90 days" }).check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("Your choice couldn't be saved. Check your connection and try again.");
+  await expect(dialog.getByRole("radio", { name: "90 days" })).toBeChecked();
+  await page.unroute("**/api/trpc/user.setRetention*");
+  // Cancelled and opened again, the dialog starts from the saved setting, without the old failure.
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await threads.chooseFromUserMenu("Delete conversations older than…");
+  await expect(dialog.getByRole("radio", { name: "90 days" })).toBeEnabled({ timeout: FIRST_LOAD_MS });
+  await expect(dialog.getByRole("alert")).toHaveCount(0);
+  await expect(dialog.getByRole("radio", { name: "90 days" })).not.toBeChecked();
+  await expect(dialog.getByRole("radio", { checked: true })).toHaveAttribute("value", savedName!);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+
+  // In Chinese, signed out meanwhile: the server answers UNAUTHORIZED "Sign in to continue"; the dialog words the code.
+  await page.context().addCookies([{ name: "tb-locale", value: "zh-CN", url: page.url() }]);
+  await page.reload();
+  await threads.chooseFromUserMenu("自动删除旧对话…");
+  const zhDialog = page.getByRole("dialog", { name: "删除旧对话" });
+  await expect(zhDialog.getByRole("radio", { name: "90 天" })).toBeEnabled({ timeout: FIRST_LOAD_MS });
+  await page.context().clearCookies();
+  await zhDialog.getByRole("radio", { name: "90 天" }).check();
+  await zhDialog.getByRole("button", { name: "保存" }).click();
+  await expect(zhDialog.getByRole("alert")).toHaveText("你的选择未能保存：你已退出登录。请重新登录后再选择。");
+  await expect(page.getByText("Sign in to continue")).toHaveCount(0);
+});

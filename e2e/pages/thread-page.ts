@@ -56,6 +56,8 @@ export class ThreadPage extends Conversation {
     return this.page.getByRole("heading", { level: 1, name });
   }
   readonly backToThreads = this.page.getByRole("link", { name: "Back to threads" });
+  /** Under the composer after a send refused because another tab is writing the thread: this tab follows it. */
+  readonly waitingForOtherTab = this.page.getByText("Waiting for the reply in the other tab…");
   /** A refused file's message under the composer. */
   readonly draftError = this.page.getByTestId("draft-error");
   /** The open dialog (feedback comment, image preview). */

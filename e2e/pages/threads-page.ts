@@ -51,8 +51,8 @@ export class ThreadsPage extends PageObject {
     return this.page.getByRole("button", { name: `Theme: ${current}` });
   }
 
-  /** Opens the user menu in the sidebar's foot and picks an item. */
-  async chooseFromUserMenu(item: "Shared links" | "Sign out everywhere" | "Import conversations" | "Export all" | "Delete all conversations" | "Delete my account" | "Delete conversations older than…") {
+  /** Opens the user menu in the sidebar's foot and picks an item (in English, or the Chinese one a spec words). */
+  async chooseFromUserMenu(item: "Shared links" | "Sign out everywhere" | "Import conversations" | "Export all" | "Delete all conversations" | "Delete my account" | "Delete conversations older than…" | "自动删除旧对话…") {
     await this.page.getByTestId("user-menu").click();
     await this.page.getByRole("menuitem", { name: item }).click();
   }

@@ -43,6 +43,7 @@ export { createDynamoClient, dynamoSettings, DynamoEnvShape, type DynamoSettings
 export {
   USER_THREAD_INDEX,
   AUTH_SK,
+  elementSk,
   feedbackId,
   parseFeedbackId,
   threadPk,

@@ -2,10 +2,10 @@
 
 import { useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { saveErrorMessage } from "@/lib/client/save-error-message";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { FormActions } from "@/components/ui/form-actions";
-import { useToast } from "@/components/ui/toast";
 import "./deletion.css";
 
 /** The periods offered, Off first; the server's zod input accepts these only (routers/user.ts). */
@@ -20,13 +20,14 @@ type Choice = (typeof CHOICES)[number];
  */
 export function RetentionDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const { t } = useI18n();
-  const toast = useToast();
   const utils = api.useUtils();
   const current = api.user.retention.useQuery(undefined, { enabled: open });
   // undefined: nothing picked yet in this opening of the dialog, so the saved setting shows.
   const [picked, setPicked] = useState<Choice | undefined>(undefined);
+  // Closing forgets what was picked and any failure: the dialog opened again starts from the saved setting.
   const close = () => {
     setPicked(undefined);
+    save.reset();
     onOpenChange(false);
   };
   const save = api.user.setRetention.useMutation({
@@ -34,8 +35,10 @@ export function RetentionDialog({ open, onOpenChange }: { open: boolean; onOpenC
       utils.user.retention.setData(undefined, saved);
       close();
     },
-    onError: (error) => toast(error.message),
   });
+  // In the dialog, not a toast: a modal dialog hides the rest of the page from assistive technology. In the reader's
+  // language, by the error's code: the server's message is English (save-error-message.ts). The next save clears it.
+  const failed = save.isError ? saveErrorMessage(t, save.error) : null;
   const saved = current.data?.days;
   const chosen: Choice | undefined = picked === undefined ? saved : picked;
   // Its runs kept failing and were stopped (server/deletion/retention.ts): saving the same period again restarts them.
@@ -64,6 +67,11 @@ export function RetentionDialog({ open, onOpenChange }: { open: boolean; onOpenC
               <button type="button" className="btn btn-ghost btn-sm" disabled={busy} onClick={() => save.mutate({ days: stopped })}>
                 {t.deletionRetry}
               </button>
+            </p>
+          ) : null}
+          {failed ? (
+            <p className="delete-account-error" role="alert">
+              {failed}
             </p>
           ) : null}
         </div>

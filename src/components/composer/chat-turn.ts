@@ -1,4 +1,5 @@
 /** A turn being sent, and how it relates to the thread as the server stores it. Pure. */
+import { newestTurn } from "@/lib/shared/build-step-tree";
 import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 
 /**
@@ -69,3 +70,22 @@ export function turnIsStored(thread: Pick<ThreadDetail, "steps">, turn: ChatTurn
   return Boolean(byId.get(turn.runStepId)?.end);
 }
 
+
+/**
+ * The name to give the cached thread when its turn starts, or null to leave it: the start event carries the name the
+ * server stored with the turn (a first message names the thread; an edit of a question it is still named after renames
+ * it: edit-message.ts, nameAfterEdit; a rename landing meanwhile wins there). The header and the lists show it then,
+ * not once the turn is stored.
+ */
+export function renamedAtStart(cached: string | null | undefined, started: string | null): string | null {
+  return started && started !== cached ? started : null;
+}
+
+/**
+ * Whether a fetched thread's newest reply is still being written (by another tab, or a Chainlit app): its run has no
+ * end yet, or its answer is still marked streaming. The server reads a reply in flight the same way
+ * (replace-turns.ts, assertNewestReplyEnded).
+ */
+export function newestReplyOpen(thread: Pick<ThreadDetail, "steps">): boolean {
+  return (newestTurn(thread.steps)?.reply ?? []).some((s) => (s.type === "run" && !s.end) || (s.type === "assistant_message" && s.streaming === true));
+}

@@ -10,6 +10,7 @@ import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import { isStreaming } from "./chat-turn";
 import { stopTurn, useChatTurn } from "./chat-turn-store";
+import { stopWatchingBusy, useWatchingBusy } from "./busy-thread";
 import { leaveDraft, refusedAsTooFast, takeComposerFocus, takeDraftLeft } from "./new-chat-state";
 import { useSendMessage } from "./use-chat-stream";
 
@@ -58,6 +59,12 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   const streaming = isStreaming(turn);
   // The previous turn is still being stored (a moment after it ends): the next message waits for it.
   const blocked = turn !== null && !turn.stale;
+  // A send was refused: another tab is writing this thread, and this one follows it (busy-thread.ts).
+  const waitingForOtherTab = useWatchingBusy(threadId);
+  // Left (another thread, a sign-out): the watch ends with the box, so nothing is said about a thread out of view.
+  useEffect(() => {
+    if (threadId) return () => stopWatchingBusy(threadId);
+  }, [threadId]);
 
   const [text, setText] = useState("");
   const latestText = useRef("");
@@ -273,6 +280,10 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
             {queued ? (
               <>
                 <span className="spinner spinner-sm" aria-hidden="true" /> {t.waitingForUploads}
+              </>
+            ) : waitingForOtherTab ? (
+              <>
+                <span className="spinner spinner-sm" aria-hidden="true" /> {t.waitingForOtherTab}
               </>
             ) : (
               <span className="composer-keys">{t.composerHint}</span>

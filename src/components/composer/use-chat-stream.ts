@@ -8,9 +8,10 @@ import { api } from "@/trpc/react";
 import { asReplacement } from "@/lib/shared/thread-window-merge";
 import type { ChatEvent } from "@/trpc/router-types";
 import { useToast } from "@/components/ui/toast";
-import type { ThreadElement } from "@/trpc/use-thread-cache";
-import { isStreaming, turnIsStored, type ChatTurn } from "./chat-turn";
+import { useThreadCache, type ThreadElement } from "@/trpc/use-thread-cache";
+import { isStreaming, renamedAtStart, turnIsStored, type ChatTurn } from "./chat-turn";
 import { chatTurns } from "./chat-turn-store";
+import { stopWatchingBusy, watchBusyThread } from "./busy-thread";
 
 type Utils = ReturnType<typeof api.useUtils>;
 
@@ -19,13 +20,16 @@ export function useSendMessage() {
   const utils = api.useUtils();
   const toast = useToast();
   const { t } = useI18n();
-  return useCallback((input: SendInput) => sendMessage({ utils, toast, t }, input), [utils, toast, t]);
+  const { renameInLists } = useThreadCache();
+  return useCallback((input: SendInput) => sendMessage({ utils, toast, t, rename: renameInLists }, input), [utils, toast, t, renameInLists]);
 }
 
 export interface SendDeps {
   utils: Utils;
   toast: (message: string) => void;
   t: Dictionary;
+  /** Names the thread in every cached list and in its own cache (use-thread-cache.ts, renameInLists). */
+  rename: (threadId: string, name: string) => void;
 }
 
 export interface SendInput {
@@ -54,6 +58,8 @@ export type SendOutcome = "started" | "failed" | "aborted";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const errorCode = (error: unknown) => (error as { data?: { code?: string } | null } | null)?.data?.code;
+
 /** A message for a send that failed before the server had it: the server's own for a refusal, else "check your connection". */
 function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefined): string {
   const data = (error as { data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } } | null)?.data;
@@ -77,7 +83,7 @@ function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefi
  */
 export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutcome> {
   const { threadId, messageId, rewrite } = input;
-  const { utils, toast, t } = deps;
+  const { utils, toast, t, rename } = deps;
   const controller = chatTurns.begin(threadId);
 
   let turn: ChatTurn = {
@@ -139,6 +145,12 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
               assistantName: event.assistant.name,
             });
             resolve("started");
+            // This tab writes the thread now: a watch of another tab's reply (busy-thread.ts) has nothing left to say.
+            stopWatchingBusy(threadId);
+            // The name stored with the turn (an edit of the first question renames the thread) shows now, in the
+            // header and the sidebar, rather than the cached one until the turn is stored.
+            const renamed = renamedAtStart(utils.threads.get.getData({ threadId })?.name, event.threadName);
+            if (renamed) rename(threadId, renamed);
             // The thread moved to the top (or a new chat appeared, named after this message).
             void utils.threads.list.invalidate();
           } else if (event.type === "token") {
@@ -164,6 +176,8 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
         if (!turn.started) {
           remove();
           if (!controller.signal.aborted) toast(failureMessage(error, t, rewrite));
+          // Another tab is writing this thread: follow its turn here, and say when this message can be sent.
+          if (!controller.signal.aborted && !rewrite && errorCode(error) === "CONFLICT") void watchBusyThread(deps, threadId);
           resolve(controller.signal.aborted ? "aborted" : "failed");
           // The server may have stored the message before failing: show the thread as it is.
           void utils.threads.get.invalidate({ threadId });

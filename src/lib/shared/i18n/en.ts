@@ -179,7 +179,9 @@ export const en = {
   removeFileError: (name: string) => `Couldn't remove “${name}”. Please try again.`,
   sendFailed: "Couldn't send your message. Check your connection and try again.",
   sendTooFast: "You are sending messages faster than this app allows. Wait a minute, then send again.",
-  sendWhileBusy: "A reply is still being written in this thread, in another tab or window. Your message was not sent: send it again once that reply has ended.",
+  sendWhileBusy: "A reply is still being written in this thread, in another tab or window. Your message was not sent: it stays here, and you will be told when you can send it.",
+  waitingForOtherTab: "Waiting for the reply in the other tab…",
+  sendWhenFree: "The reply in the other tab has ended: you can send your message now.",
   newChatTooFast: "You are starting new chats faster than this app allows. Wait a minute, then try again.",
   streamLost: "The connection dropped during the reply. What arrived so far is kept.",
   replying: "The assistant is replying…",
@@ -272,6 +274,12 @@ export const en = {
   retentionChoice: (days: number | null) => (days === null ? "Off (keep everything)" : days === 365 ? "1 year" : `${days} days`),
   retentionStopped: "Deleting old conversations stopped: it failed several times in a row. Nothing more is deleted until you try again.",
   retentionSave: "Save",
+  // A setting that was not saved (save-error-message.ts): keyed on the error's code, never the server's words.
+  saveFailed: "Your choice couldn't be saved. Please try again.",
+  saveFailedOffline: "Your choice couldn't be saved. Check your connection and try again.",
+  saveFailedSignedOut: "Your choice couldn't be saved: you are signed out. Sign in again, then choose again.",
+  saveFailedTooFast: "Your choice couldn't be saved: too many requests. Try again in a minute.",
+  saveFailedUnavailable: "Your choice couldn't be saved: the history store is unavailable right now. Please try again.",
   // Deleting everything (docs/security.md, "Deleting everything")
   deleteAllConversations: "Delete all conversations",
   deleteAllTitle: "Delete all conversations?",
