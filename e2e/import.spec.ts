@@ -93,6 +93,8 @@ test("a file that is no known export is refused, saying what was expected, in th
   await importer.choose({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ notes: [] })) });
   await expect(importer.summary).toContainText("Import failed.", { timeout: 30_000 });
   await expect(importer.summary).toContainText("Expected a ChatGPT or Claude data export");
+  // Nothing was imported: no row of zero counts beside the reason.
+  await expect(importer.summary).not.toContainText("imported");
 
   // In Chinese: the dialog words the job's stored problem, not the English kept beside it.
   await page.context().addCookies([{ name: "tb-locale", value: "zh-CN", url: page.url() }]);

@@ -2,7 +2,7 @@
 
 import { useId, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { actionErrorMessage } from "@/lib/client/save-error-message";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { FormActions } from "@/components/ui/form-actions";
@@ -49,7 +49,7 @@ export function DeleteAccountDialog({
         ? t.deleteAccountTooManyTries
         : remove.error.data?.code === "PRECONDITION_FAILED"
           ? null
-          : (refusalMessage(t, remove.error.data?.refusal) ?? remove.error.message)
+          : actionErrorMessage(t, remove.error)
     : null;
   const isPassword = asks.data?.kind === "password";
   const busy = remove.isPending || remove.isSuccess;

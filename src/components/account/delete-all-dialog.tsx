@@ -1,7 +1,7 @@
 "use client";
 
 import { useI18n } from "@/lib/client/i18n-provider";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { actionErrorMessage } from "@/lib/client/save-error-message";
 import { api } from "@/trpc/react";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useToast } from "@/components/ui/toast";
@@ -21,7 +21,7 @@ export function DeleteAllDialog({ open, onOpenChange }: { open: boolean; onOpenC
       setDeletionMark(true);
       onOpenChange(false);
     },
-    onError: (error) => toast(refusalMessage(t, error.data?.refusal) ?? error.message),
+    onError: (error) => toast(actionErrorMessage(t, error)),
   });
   return (
     <ConfirmDialog

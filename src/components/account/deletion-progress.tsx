@@ -5,7 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/router-types";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { actionErrorMessage } from "@/lib/client/save-error-message";
 import { useToast } from "@/components/ui/toast";
 import { setDeletionMark, useDeletionMark } from "./deletion-mark";
 import "./deletion.css";
@@ -92,7 +92,7 @@ function DeletionActions({ cancelling, failed }: { cancelling?: boolean; failed?
   const { t } = useI18n();
   const toast = useToast();
   const utils = api.useUtils();
-  const onError = (error: { message: string; data?: { refusal?: unknown } | null }) => toast(refusalMessage(t, error.data?.refusal) ?? error.message);
+  const onError = (error: unknown) => toast(actionErrorMessage(t, error));
   const cancel = api.user.cancelDeletion.useMutation({ onSuccess: (job) => utils.user.deletion.setData(undefined, job), onError });
   const retry = api.user.deleteAllThreads.useMutation({ onSuccess: (job) => utils.user.deletion.setData(undefined, job), onError });
   if (cancelling !== undefined) {

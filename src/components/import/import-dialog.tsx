@@ -150,10 +150,14 @@ const SKIPS_SHOWN = 50;
 function Summary({ job }: { job: ImportJob }) {
   const { t } = useI18n();
   const heading = job.status === "done" ? t.importDone : job.status === "cancelled" ? t.importCancelled : t.importFailed;
+  // "0 imported, 0 already there, 0 attachments" beside a failure says nothing the failure does not: the counts show
+  // for a finished import, and for a stopped one only when it got somewhere.
+  const counted = job.status === "done" || job.imported + job.existing + job.attachments > 0;
   return (
     <div data-testid="import-summary" role="status">
       <p className="import-status">
-        <strong>{heading}.</strong> {t.importSummary(job.imported, job.existing, job.attachments)}
+        <strong>{heading}.</strong>
+        {counted ? ` ${t.importSummary(job.imported, job.existing, job.attachments)}` : null}
       </p>
       {job.error ? <p className="import-error">{importProblemMessage(t, job.errorProblem, job.error)}</p> : null}
       {job.skippedCount > 0 ? (

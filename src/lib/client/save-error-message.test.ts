@@ -2,7 +2,7 @@ import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { en } from "@/lib/shared/i18n/en";
 import { zhCN } from "@/lib/shared/i18n/zh-CN";
-import { saveErrorMessage } from "./save-error-message";
+import { actionErrorMessage, saveErrorMessage } from "./save-error-message";
 
 /** A failed mutation as the tRPC client hands it over: the server's English message, its code in `data`. */
 const answered = (code: string, message: string, refusal?: unknown) =>
@@ -35,5 +35,27 @@ describe("a setting not saved, in the reader's language", () => {
 
   it("a refusal the server words is said as the refusal", () => {
     expect(saveErrorMessage(zhCN, answered("SERVICE_UNAVAILABLE", "File storage is unavailable", { code: "storage-unavailable" }))).toBe(zhCN.storageUnavailable);
+  });
+});
+
+describe("an action not done (a deletion started, cancelled or tried again), in the reader's language", () => {
+  it("words each code with the action's words, never with the server's message", () => {
+    const cases = [
+      ["SERVICE_UNAVAILABLE", "The history store is unavailable right now; please try again.", "actionFailedUnavailable"],
+      ["UNAUTHORIZED", "Sign in to continue", "actionFailedSignedOut"],
+      ["TOO_MANY_REQUESTS", "Too many requests", "actionFailedTooFast"],
+      ["CONFLICT", "A deletion is already running", "actionFailed"],
+    ] as const;
+    for (const [code, server, key] of cases) {
+      const error = answered(code, server);
+      expect(actionErrorMessage(en, error)).toBe(en[key]);
+      expect(actionErrorMessage(zhCN, error)).toBe(zhCN[key]);
+      expect(actionErrorMessage(en, error)).not.toBe(saveErrorMessage(en, error));
+    }
+    expect(actionErrorMessage(zhCN, TRPCClientError.from(new TypeError("Failed to fetch")))).toBe("操作未能完成。请检查网络后重试。");
+  });
+
+  it("a refusal the server words is said as the refusal", () => {
+    expect(actionErrorMessage(en, answered("SERVICE_UNAVAILABLE", "File storage is unavailable", { code: "storage-unavailable" }))).toBe(en.storageUnavailable);
   });
 });

@@ -6,6 +6,8 @@ import { chainlitCreateUser, testTable, type TestTable } from "../../../test/dat
 import { dynamoClient } from "../../../test/harness";
 import { checkCredentials } from "./credentials";
 import { hashPassword } from "./password";
+import { en } from "@/lib/shared/i18n/en";
+import { zhCN } from "@/lib/shared/i18n/zh-CN";
 import { SIGN_IN_LIMITS } from "./rate-limit";
 
 const PASSWORD = "correct horse battery";
@@ -197,5 +199,13 @@ describe("sign-in limits shared by two instances on one table (hostile)", () => 
       Array.from({ length: burst }, (_, i) => checkCredentials(instance(i), { identifier: `${randomUUID()}@example.com`, password: "guess" }, from)),
     );
     expect(results.filter((r) => r.ok === false && r.reason === "invalid")).toHaveLength(SIGN_IN_LIMITS.addressLimit);
+  });
+});
+
+describe("the refusal a limited sign-in shows", () => {
+  it("names the longest wait the limits can impose, in both languages (the window and the backoff's ceiling)", () => {
+    const minutes = Math.max(SIGN_IN_LIMITS.windowMs, SIGN_IN_LIMITS.backoffMaxMs) / 60_000;
+    expect(en.signInPage.rateLimited).toContain(`${minutes} minutes`);
+    expect(zhCN.signInPage.rateLimited).toContain(`${minutes} 分钟`);
   });
 });

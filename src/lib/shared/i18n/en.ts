@@ -26,7 +26,7 @@ export const en = {
     submit: "Sign in",
     submitting: "Signing in…",
     wrongPassword: "That email or password is not right.",
-    rateLimited: "Too many sign-in attempts. Please wait a few minutes and try again.",
+    rateLimited: "Too many sign-in attempts. Sign-in from here is paused for up to 15 minutes; please try again after that.",
     demo: "Demo:",
     otherWays: "Other ways to sign in",
     providerFailed: "Signing in with that provider did not work. Please try again.",
@@ -280,6 +280,12 @@ export const en = {
   saveFailedSignedOut: "Your choice couldn't be saved: you are signed out. Sign in again, then choose again.",
   saveFailedTooFast: "Your choice couldn't be saved: too many requests. Try again in a minute.",
   saveFailedUnavailable: "Your choice couldn't be saved: the history store is unavailable right now. Please try again.",
+  // An action that did not happen (save-error-message.ts), worded the same way.
+  actionFailed: "That didn't work. Please try again.",
+  actionFailedOffline: "That didn't work. Check your connection and try again.",
+  actionFailedSignedOut: "That didn't work: you are signed out. Sign in again, then try again.",
+  actionFailedTooFast: "That didn't work: too many requests. Try again in a minute.",
+  actionFailedUnavailable: "That didn't work: the history store is unavailable right now. Please try again.",
   // Deleting everything (docs/security.md, "Deleting everything")
   deleteAllConversations: "Delete all conversations",
   deleteAllTitle: "Delete all conversations?",
