@@ -37,6 +37,15 @@ export class ShareDialog extends PageObject {
   async stop() {
     await this.open();
     await this.dialog.getByRole("button", { name: "Stop sharing" }).click();
+    // It asks first, Cancel focused: Enter on arrival keeps the share.
+    const confirm = this.page.getByRole("dialog", { name: "Stop sharing this conversation?" });
+    await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
+    await this.page.keyboard.press("Escape");
+    await expect(confirm).toBeHidden();
+    await expect(this.link).toBeVisible();
+    await this.dialog.getByRole("button", { name: "Stop sharing" }).click();
+    await confirm.getByRole("button", { name: "Stop sharing" }).click();
+    await expect(confirm).toBeHidden();
     await expect(this.link).toHaveCount(0);
     await this.close();
   }

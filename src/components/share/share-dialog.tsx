@@ -9,6 +9,7 @@ import type { RouterOutputs } from "@/trpc/router-types";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { useToast } from "@/components/ui/toast";
+import { StopSharingConfirm } from "./stop-sharing-confirm";
 
 type ShareState = RouterOutputs["share"]["state"];
 type Access = "public" | "signed-in";
@@ -30,13 +31,14 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
   const [access, setAccess] = useState<Access | null>(null);
   // Null until the owner picks one: a change of access then keeps the share's own expiry (the server's, left out).
   const [expiry, setExpiry] = useState<Expiry | null>(null);
+  const [confirmingStop, setConfirmingStop] = useState(false);
   const onSettled = {
     onSuccess: () => void utils.share.invalidate(),
     onError: (error: { data?: { refusal?: unknown } | null }) => toast(refusalMessage(t, error.data?.refusal) ?? t.shareFailed),
   };
   const create = api.share.create.useMutation(onSettled);
   const update = api.share.update.useMutation(onSettled);
-  const revoke = api.share.revoke.useMutation(onSettled);
+  const revoke = api.share.revoke.useMutation({ ...onSettled, onSettled: () => setConfirmingStop(false) });
   const busy = create.isPending || update.isPending || revoke.isPending;
   const data: ShareState | undefined = state.data;
   const policy = data?.policy ?? null;
@@ -103,7 +105,7 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
       ) : null}
       <div className="dialog-actions">
         {current ? (
-          <button type="button" className="btn btn-danger" disabled={busy} onClick={() => revoke.mutate({ threadId })}>
+          <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setConfirmingStop(true)}>
             {t.shareStop}
           </button>
         ) : null}
@@ -113,6 +115,7 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
           </button>
         ) : null}
       </div>
+      <StopSharingConfirm open={confirmingStop} busy={revoke.isPending} onCancel={() => setConfirmingStop(false)} onConfirm={() => revoke.mutate({ threadId })} />
     </ModalDialog>
   );
 }

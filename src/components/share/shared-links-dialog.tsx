@@ -1,11 +1,13 @@
 "use client";
 
 import Link from "next/link";
+import { useState } from "react";
 import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { useToast } from "@/components/ui/toast";
+import { StopSharingConfirm } from "./stop-sharing-confirm";
 
 /**
  * "Shared links" from the user menu: the user's shared threads, newest first, paged from their share index
@@ -16,7 +18,9 @@ export function SharedLinksDialog({ open, onOpenChange }: { open: boolean; onOpe
   const toast = useToast();
   const utils = api.useUtils();
   const list = api.share.list.useInfiniteQuery({}, { enabled: open, getNextPageParam: (page) => (page.hasNextPage ? page.endCursor : undefined), staleTime: 0 });
-  const revoke = api.share.revoke.useMutation({ onSuccess: () => void utils.share.invalidate(), onError: () => toast(t.shareFailed) });
+  // The thread whose "Stop sharing" waits for its confirmation.
+  const [stopping, setStopping] = useState<string | null>(null);
+  const revoke = api.share.revoke.useMutation({ onSuccess: () => void utils.share.invalidate(), onError: () => toast(t.shareFailed), onSettled: () => setStopping(null) });
   const rows = list.data?.pages.flatMap((page) => page.rows) ?? [];
   return (
     <ModalDialog open={open} onOpenChange={onOpenChange} title={t.sharedLinks} testId="shared-links-dialog" size="lg">
@@ -33,7 +37,7 @@ export function SharedLinksDialog({ open, onOpenChange }: { open: boolean; onOpe
                 {row.origin === "chainlit" ? ` · ${t.shareFromChainlit}` : null}
               </span>
             </span>
-            <button type="button" className="btn btn-sm" disabled={revoke.isPending} onClick={() => revoke.mutate({ threadId: row.threadId })}>
+            <button type="button" className="btn btn-sm" disabled={revoke.isPending} onClick={() => setStopping(row.threadId)}>
               {t.shareStop}
             </button>
           </li>
@@ -44,6 +48,7 @@ export function SharedLinksDialog({ open, onOpenChange }: { open: boolean; onOpe
           {t.sharedLinksMore}
         </button>
       ) : null}
+      <StopSharingConfirm open={stopping !== null} busy={revoke.isPending} onCancel={() => setStopping(null)} onConfirm={() => stopping && revoke.mutate({ threadId: stopping })} />
     </ModalDialog>
   );
 }

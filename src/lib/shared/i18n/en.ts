@@ -244,6 +244,8 @@ export const en = {
   shareLinkLabel: "Share link",
   shareCopy: "Copy link",
   shareStop: "Stop sharing",
+  shareStopTitle: "Stop sharing this conversation?",
+  shareStopBody: "Anyone with the link can no longer open it. You can share again later; the link then shows the conversation as it is at that time.",
   shareOff: "Sharing is turned off on this server.",
   shareFailed: "Couldn't change the share. Try again.",
   shareExpires: (date: string) => `Expires ${date}`,

@@ -235,6 +235,8 @@ export const zhCN: Dictionary = {
   shareLinkLabel: "分享链接",
   shareCopy: "复制链接",
   shareStop: "停止分享",
+  shareStopTitle: "停止分享这个对话？",
+  shareStopBody: "持有链接的任何人都将无法再打开它。你以后可以再次分享；届时链接将显示对话当时的内容。",
   shareOff: "此服务器已关闭分享功能。",
   shareFailed: "无法更改分享，请重试。",
   shareExpires: (date: string) => `${date} 过期`,
