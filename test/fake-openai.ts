@@ -4,7 +4,8 @@
  * slow reply (for cancelling), "[attachments]" lists the content parts it received, "[stall]" sends two tokens and then
  * nothing more, "[no-headers]" never answers at all (both hold the connection open until the client gives up),
  * "[keep-alive]" sends a token and then only SSE comments, every 50 ms, for as long as the client reads, and
- * "[one-line]" sends 8 MB without a line break, and "[fail-endless]" a 500 whose body never ends.
+ * "[one-line]" sends 8 MB without a line break, "[fail-endless]" a 500 whose body never ends, and "[fail-quoting-key]" a
+ * 401 whose message quotes the bearer key it was sent.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -47,6 +48,12 @@ export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: n
     const text = textOf(last);
     if (text.includes("[fail]")) {
       res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the model is overloaded" } }));
+      return;
+    }
+    if (text.includes("[fail-quoting-key]")) {
+      // A proxy that quotes the key it refused, the key starting just before the 300th character of its message.
+      const key = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `${"x".repeat(280)} refused key ${key}` } }));
       return;
     }
     if (text.includes("[fail-endless]")) {

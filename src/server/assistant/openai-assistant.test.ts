@@ -86,6 +86,14 @@ describe("assistant timeouts", () => {
     expect(refusalDetail("")).toBe("");
   });
 
+  it("never shows any part of the key a refusal quotes, even where the message is cut (hostile: the key straddles the cut)", async () => {
+    const apiKey = "sk-proj-SECRETKEYSECRETKEYSECRETKEY0123456789";
+    const { error } = await drain(createOpenAIAssistant({ baseUrl: fake.baseUrl, model: "fake-model", apiKey }).stream(say("[fail-quoting-key]"), { signal: new AbortController().signal }));
+    expect(error).toBeInstanceOf(AssistantError);
+    expect((error as Error).message).toMatch(/^The assistant answered 401: x{280} refused key \[redac/);
+    expect((error as Error).message).not.toContain("sk-proj");
+  });
+
   it("reads the start of a refusal's body for its message, never the rest (hostile: a 500 whose body never ends)", async () => {
     const { error } = await replyTo({ connectTimeoutMs: 5_000 }, "[fail-endless]");
     expectAssistantError(error, /^The assistant answered 500: the model is overloaded\nx+$/);

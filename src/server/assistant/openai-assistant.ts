@@ -152,8 +152,9 @@ export function createOpenAIAssistant(options: OpenAIAssistantOptions): Assistan
           throw new AssistantError(`The assistant could not be reached (${redact((error as Error).message, [options.apiKey])}).`);
         }
         if (!response.ok || !response.body) {
-          // Some servers quote the key they refused; the message is stored in the thread and logged, so it is taken out.
-          const detail = redact(refusalDetail(await headOf(response.body, ERROR_BODY_MAX).catch(() => "")).slice(0, 300), [options.apiKey]);
+          // Some servers quote the key they refused; the message is stored in the thread and logged, so it is taken out,
+          // before the cut: a key straddling the 300th character was cut first and its start was shown, unredacted.
+          const detail = redact(refusalDetail(await headOf(response.body, ERROR_BODY_MAX).catch(() => "")), [options.apiKey]).slice(0, 300);
           throw new AssistantError(`The assistant answered ${response.status}${detail ? `: ${detail}` : ""}`);
         }
         arm("idle", idleTimeoutMs);
