@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBDataLayer, MAX_RUNS_WITHOUT_PROGRESS } from "@/data";
 import { chainlitCreateStep, chainlitCreateUser, chainlitThread, tableOn, type TestTable } from "../../../test/data-fixtures";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
+import { freshStorage } from "../../../test/storage-backends";
 import { RETENTION_EVERY_MS, runRetention, sweepRetention } from "./retention";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
@@ -180,6 +181,30 @@ describe("the sweep", () => {
     expect(await sweepRetention(services)).toBeGreaterThanOrEqual(1);
     expect(await table.partitionSks(old.threadId)).toEqual([]);
     expect(services.requests.byOperation.get("ScanCommand")).toBeUndefined();
+  });
+
+  it("runs every due user even when one user's run fails (hostile: the first due user's files cannot be deleted)", async () => {
+    // A table of their own, so these two are the only users due; storage whose bucket is missing refuses every delete.
+    const own = await createTestServices();
+    const missing = await freshStorage("s3", { create: false });
+    try {
+      const layer = (clock?: () => Date) => new DynamoDBDataLayer({ tableName: own.tableName, client: own.client, storageProvider: own.storage, cursorSecret: randomUUID(), clock });
+      const [alice, bob] = [sessionUser(), sessionUser()];
+      await callerFor(own, alice).user.setRetention({ days: 30 });
+      const hers = await seedThread({ ...own, data: layer(() => new Date(Date.now() - 100 * DAY)) }, alice.id, "Old, with a file");
+      await callerFor(own, bob).user.setRetention({ days: 30 });
+      const his = randomUUID();
+      await layer(() => new Date(Date.now() - 100 * DAY)).createThread(his, bob.id);
+      expect((await own.data.listDueRetentions("9999", 10)).map((row) => row.userId)).toEqual([alice.id, bob.id]);
+
+      const failing = { data: new DynamoDBDataLayer({ tableName: own.tableName, client: own.client, storageProvider: missing, cursorSecret: randomUUID() }) };
+      expect(await sweepRetention(failing)).toBe(1);
+      expect(await tableOn(own.client, own.tableName).partitionSks(his)).toEqual([]);
+      expect(await tableOn(own.client, own.tableName).partitionSks(hers.threadId)).toContain("THREAD");
+    } finally {
+      await missing.close();
+      await own.close();
+    }
   });
 });
 

@@ -39,7 +39,14 @@ export async function sweepRetention(services: RetentionServices, { now = Date.n
   let deleted = 0;
   for (const { userId, due } of await services.data.listDueRetentions(iso(now), USERS_PER_SWEEP)) {
     if (lifecycle().draining) break;
-    deleted += (await runRetention(services, userId, due, now, limits)) ?? 0;
+    // A run that throws (storage refusing one of the user's files, a throttled table) is that user's alone: its claim
+    // has counted it (runsWithoutProgress, so it is stopped after the bound), and the users due after it in this sweep
+    // still run. It used to end the sweep, leaving them to the next one, ten minutes on, for as long as it kept failing.
+    try {
+      deleted += (await runRetention(services, userId, due, now, limits)) ?? 0;
+    } catch (error) {
+      log().warn("a retention run failed", { error: String(error).slice(0, 300) });
+    }
   }
   return deleted;
 }
