@@ -329,7 +329,7 @@ export class DynamoDBDataLayer {
   }
 
   /** Null when the job is not running any more or not `runner`'s; otherwise whether its owner asked to cancel it. */
-  /** Running jobs of every user, oldest first (import-jobs.ts): what an instance looks at to resume a dead one's. */
+  /** Running jobs of every user, each call on from the last (running-jobs.ts): what an instance looks at to resume a dead one's. */
   listRunningImportJobs(limit = 25): Promise<Array<{ userId: string; jobId: string }>> {
     return atEdge(this.ctx, "listRunningImportJobs", {}, () => listRunningImportJobs(this.ctx, limit));
   }

@@ -15,12 +15,49 @@ import { type Item } from "../dynamo/codec";
 import { USER_THREAD_INDEX } from "../keys";
 import { type LayerContext } from "./context";
 
-/** Up to `limit` items of the running-jobs partition `pk`, oldest first (eventually consistent: read a job before acting). */
+type StartKey = Record<string, unknown>;
+
+/** Where this layer's last look at each running-jobs partition stopped (queryRunningJobs). */
+const lookedTo = new WeakMap<LayerContext, Map<string, StartKey>>();
+
+const itemKey = (item: Item) => `${String(item.PK)}\n${String(item.SK)}`;
+
+/**
+ * Up to `limit` items of the running-jobs partition `pk` (eventually consistent: read a job before acting), each look
+ * going on where this layer's previous one stopped and round to the partition's start past its end. The sweeps look
+ * at a few jobs each time (SWEEP_JOBS); always from the start, the same first ones were read every time: jobs running
+ * well elsewhere, or waiting out a backoff, ahead of a silent one (deletions are keyed by identifier, so `USER#0…`
+ * comes first; imports by start time) kept it from ever being seen, and an account job, whose owner is signed out and
+ * cannot look, never finished while they ran. In turn, every running job is looked at within a few sweeps.
+ */
 export async function queryRunningJobs(ctx: LayerContext, pk: string, limit: number): Promise<Item[]> {
-  const out = await ctx.doc.send(
-    new QueryCommand({ TableName: ctx.tableName, IndexName: USER_THREAD_INDEX, KeyConditionExpression: "UserThreadPK = :pk", ExpressionAttributeValues: { ":pk": pk }, Limit: limit }),
-  );
-  return (out.Items ?? []) as Item[];
+  const query = async (start: StartKey | undefined, max: number) =>
+    ctx.doc.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        IndexName: USER_THREAD_INDEX,
+        KeyConditionExpression: "UserThreadPK = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
+        Limit: max,
+        ExclusiveStartKey: start,
+      }),
+    );
+  const looks = lookedTo.get(ctx) ?? new Map<string, StartKey>();
+  lookedTo.set(ctx, looks);
+  const start = looks.get(pk);
+  const out = await query(start, limit);
+  const items = (out.Items ?? []) as Item[];
+  let next = out.LastEvaluatedKey;
+  if (start && !next && items.length < limit) {
+    // Past the end: on from the start, for the rest of the look (a job already read in it is not read twice).
+    const head = await query(undefined, limit - items.length);
+    const read = new Set(items.map(itemKey));
+    items.push(...((head.Items ?? []) as Item[]).filter((item) => !read.has(itemKey(item))));
+    next = head.LastEvaluatedKey;
+  }
+  if (next) looks.set(pk, next);
+  else looks.delete(pk);
+  return items;
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MAX_RUNS_WITHOUT_PROGRESS, type DeletionJob } from "@/data";
+import { DynamoDBDataLayer, MAX_RUNS_WITHOUT_PROGRESS, type DeletionJob } from "@/data";
 import { directSenderOf } from "@/data/dynamo/dynamo-direct";
 import { DataError } from "@/data/errors";
 import { chainlitListThreads } from "../../../test/chainlit-reads";
@@ -270,6 +270,27 @@ async function takenOverAndCrashed(userId: string, runner: string, progress: { d
   await services.data.updateDeletionJob(userId, runner, { deleted: claimed!.deleted, ...progress });
   return claimed!;
 }
+
+describe("the sweep of running delete jobs", () => {
+  it("reaches a silent job behind more running jobs than a sweep reads (hostile: 25 users whose identifiers sort first keep theirs running)", async () => {
+    // A table of its own: exactly these jobs are running.
+    const own = await createTestServices();
+    try {
+      const tenMinutesAgo = new DynamoDBDataLayer({ tableName: own.tableName, client: own.client, storageProvider: own.storage, cursorSecret: randomUUID(), clock: () => new Date(Date.now() - 600_000) });
+      // Running well on another instance (heard from just now), and first in the index's order.
+      for (let i = 0; i < 25; i++) await own.data.startDeletionJob(`0-${String(i).padStart(2, "0")}-${randomUUID()}@example.com`, "threads", "alive-elsewhere");
+      // An account deletion whose instance died ten minutes ago: its owner is signed out and never looks.
+      const victim = `z-${randomUUID()}@example.com`;
+      await tenMinutesAgo.startDeletionJob(victim, "account", "dead");
+      const resumed = [await resumeInterruptedDeletions(own), await resumeInterruptedDeletions(own)];
+      expect(resumed.reduce((a, b) => a + b)).toBe(1);
+      await waitForDeletion(victim);
+      expect(await own.data.getDeletionJob(victim)).toBeNull();
+    } finally {
+      await own.close();
+    }
+  });
+});
 
 describe("a delete job whose runs keep taking their process down", () => {
   it("is counted at each start, ended failed after the bound instead of taken over again, never picked up again, and run on Try again", async () => {

@@ -83,7 +83,7 @@ export async function getDeletionJob(ctx: LayerContext, userId: string): Promise
   return out.Item ? decodeJob(userId, out.Item) : null;
 }
 
-/** Users with a running job, oldest first, at most `limit` (the index lags: read the job itself before acting). */
+/** Users with a running job, at most `limit`, each call on from the last (running-jobs.ts; the index lags: read the job itself before acting). */
 export async function listRunningDeletionJobs(ctx: LayerContext, limit: number): Promise<string[]> {
   return (await queryRunningJobs(ctx, RUNNING_DELETIONS_PK, limit)).filter((item) => item.SK === DELETION_SK).map((item) => identifierFromUserPk(String(item.PK)));
 }

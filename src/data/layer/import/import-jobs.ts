@@ -50,8 +50,8 @@ export async function createImportJob(ctx: LayerContext, userId: string, jobId: 
 const UNLIST_RUNNING = ["UserThreadPK", "UserThreadSK"] as const;
 
 /**
- * Running jobs of every user, oldest first, at most `limit` (the index partition is eventually consistent: read the
- * job itself before acting on it).
+ * Running jobs of every user, at most `limit`, each call on from where the last stopped (running-jobs.ts; the index
+ * partition is eventually consistent: read the job itself before acting on it).
  */
 export async function listRunningImportJobs(ctx: LayerContext, limit: number): Promise<Array<{ userId: string; jobId: string }>> {
   return (await queryRunningJobs(ctx, RUNNING_IMPORTS_PK, limit))
