@@ -292,6 +292,29 @@ describe("the sweep of running delete jobs", () => {
   });
 });
 
+describe("the sweep of running delete jobs, past one it cannot read", () => {
+  it("looks after the jobs after a job item it cannot read (hostile: a kind a newer version wrote, first in the index)", async () => {
+    const own = await createTestServices();
+    try {
+      const unreadable = `0-${randomUUID()}@example.com`;
+      await tableOn(own.client, own.tableName).putRaw({
+        PK: { S: `USER#${unreadable}` },
+        SK: { S: "DELETION" },
+        ...{ UserThreadPK: { S: "DELETIONS#RUNNING" }, UserThreadSK: { S: `USER#${unreadable}` } },
+        ...{ kind: { S: "archive" }, status: { S: "running" }, startedAt: { S: "2026-01-01T00:00:00.000000Z" }, updatedAt: { S: "2026-01-01T00:00:00.000000Z" } },
+      });
+      const tenMinutesAgo = new DynamoDBDataLayer({ tableName: own.tableName, client: own.client, storageProvider: own.storage, cursorSecret: randomUUID(), clock: () => new Date(Date.now() - 600_000) });
+      const victim = `1-${randomUUID()}@example.com`;
+      await tenMinutesAgo.startDeletionJob(victim, "account", "dead");
+      expect(await resumeInterruptedDeletions(own)).toBe(1);
+      await waitForDeletion(victim);
+      expect(await own.data.getDeletionJob(victim)).toBeNull();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe("a delete job whose runs keep taking their process down", () => {
   it("is counted at each start, ended failed after the bound instead of taken over again, never picked up again, and run on Try again", async () => {
     const alice = sessionUser();

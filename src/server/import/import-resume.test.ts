@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importUploadKey, MAX_RUNS_WITHOUT_PROGRESS, type ImportJob, type S3StorageClient } from "@/data";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { tableOn } from "../../../test/data-fixtures";
 import { zipOf } from "../../../test/import-archives";
 import { INTERRUPTED_MESSAGE, lookAfterJob, newJobId, startImport, THIS_RUNNER, waitForImport } from "./import-jobs";
 import { resumeInterruptedImports } from "./resume-interrupted";
@@ -183,6 +184,34 @@ describe("a job whose instance died", () => {
     await waitForImport(job.jobId);
     expect(await services.data.getImportJob(user.id, job.jobId)).toMatchObject({ status: "done", done: conversations, resumes: 2 * MAX_RUNS_WITHOUT_PROGRESS + 1 });
     await uploadIsGone(job.jobId);
+  });
+});
+
+describe("the sweep, past a job it cannot read", () => {
+  it("resumes the jobs after a job item it cannot read (hostile: a status a newer version wrote, first in the index)", async () => {
+    // A table of its own: exactly these two jobs are running, the unreadable one first (the oldest job id).
+    const own = await createTestServices();
+    try {
+      const user = sessionUser();
+      const unreadable = `0000000000-${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}`;
+      await tableOn(own.client, own.tableName).putRaw({
+        PK: { S: `USER#${user.id}` },
+        SK: { S: `IMPORT#${unreadable}` },
+        ...{ UserThreadPK: { S: "IMPORTS#RUNNING" }, UserThreadSK: { S: unreadable } },
+        ...{ jobId: { S: unreadable }, status: { S: "paused" }, updatedAt: { S: "2026-01-01T00:00:00.000Z" } },
+      });
+      const jobId = newJobId();
+      const zip = await zipOf([{ name: "conversations.json", data: claudeConversations(0, 3) }]);
+      await own.data.createImportJob(user.id, jobId, { fileName: "export.zip", upload: "storage", runner: "dead-instance" });
+      await own.storage.uploadFile({ objectKey: importUploadKey(jobId), data: zip, mime: "application/octet-stream" });
+      await own.data.updateImportJob(user.id, jobId, "dead-instance", { uploadBytes: zip.length, format: "claude", total: 3 });
+      const dead = (await own.data.getImportJob(user.id, jobId))!;
+      expect(await resumeInterruptedImports(own, { now: later(dead) })).toBe(1);
+      await waitForImport(jobId);
+      expect(await own.data.getImportJob(user.id, jobId)).toMatchObject({ status: "done", imported: 3 });
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -27,10 +27,16 @@ export async function resumeInterruptedImports(services: Services, { now = Date.
   for (const { userId, jobId } of await services.data.listRunningImportJobs(SWEEP_JOBS)) {
     // A draining instance takes nothing new: it is about to stop.
     if (lifecycle().draining || importsRunningHere() >= maxJobsHere) break;
-    // Read from its owner's partition, strongly: the index may lag, and the takeover's condition is the item's.
-    const job = await services.data.getImportJob(userId, jobId);
-    if (!job || job.runner === THIS_RUNNER) continue;
-    if ((await takeOverIfSilent(services, userId, job, now)).tookOver) resumed++;
+    // One job that cannot be read or looked after is that job's alone: the jobs after it are still looked at
+    // (resume-deletions.ts says why).
+    try {
+      // Read from its owner's partition, strongly: the index may lag, and the takeover's condition is the item's.
+      const job = await services.data.getImportJob(userId, jobId);
+      if (!job || job.runner === THIS_RUNNER) continue;
+      if ((await takeOverIfSilent(services, userId, job, now)).tookOver) resumed++;
+    } catch (error) {
+      log().warn("could not look after an import", { jobId, error: String(error).slice(0, 300) });
+    }
   }
   if (resumed > 0) log().info("resumed interrupted imports", { resumed });
   return resumed;
