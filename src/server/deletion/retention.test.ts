@@ -183,28 +183,42 @@ describe("the sweep", () => {
     expect(services.requests.byOperation.get("ScanCommand")).toBeUndefined();
   });
 
-  it("runs every due user even when one user's run fails (hostile: the first due user's files cannot be deleted)", async () => {
-    // A table of their own, so these two are the only users due; storage whose bucket is missing refuses every delete.
+  /**
+   * Users due in this order, each with one old thread, a file in it (`withFile`) or none, on a table of their own; the
+   * sweep is then run with storage whose bucket is missing, which refuses every file's delete.
+   */
+  async function sweepWithStorageDown(withFile: boolean[]) {
     const own = await createTestServices();
     const missing = await freshStorage("s3", { create: false });
     try {
-      const layer = (clock?: () => Date) => new DynamoDBDataLayer({ tableName: own.tableName, client: own.client, storageProvider: own.storage, cursorSecret: randomUUID(), clock });
-      const [alice, bob] = [sessionUser(), sessionUser()];
-      await callerFor(own, alice).user.setRetention({ days: 30 });
-      const hers = await seedThread({ ...own, data: layer(() => new Date(Date.now() - 100 * DAY)) }, alice.id, "Old, with a file");
-      await callerFor(own, bob).user.setRetention({ days: 30 });
-      const his = randomUUID();
-      await layer(() => new Date(Date.now() - 100 * DAY)).createThread(his, bob.id);
-      expect((await own.data.listDueRetentions("9999", 10)).map((row) => row.userId)).toEqual([alice.id, bob.id]);
-
+      const pastOwn = new DynamoDBDataLayer({ tableName: own.tableName, client: own.client, storageProvider: own.storage, cursorSecret: randomUUID(), clock: () => new Date(Date.now() - 100 * DAY) });
+      const users = [];
+      for (const file of withFile) {
+        const user = sessionUser();
+        await callerFor(own, user).user.setRetention({ days: 30 });
+        const threadId = file ? (await seedThread({ ...own, data: pastOwn }, user.id, "Old, with a file")).threadId : randomUUID();
+        if (!file) await pastOwn.createThread(threadId, user.id);
+        users.push({ id: user.id, threadId });
+      }
+      expect((await own.data.listDueRetentions("9999", 10)).map((row) => row.userId)).toEqual(users.map((u) => u.id));
       const failing = { data: new DynamoDBDataLayer({ tableName: own.tableName, client: own.client, storageProvider: missing, cursorSecret: randomUUID() }) };
-      expect(await sweepRetention(failing)).toBe(1);
-      expect(await tableOn(own.client, own.tableName).partitionSks(his)).toEqual([]);
-      expect(await tableOn(own.client, own.tableName).partitionSks(hers.threadId)).toContain("THREAD");
+      const deleted = await sweepRetention(failing);
+      const table = tableOn(own.client, own.tableName);
+      const kept = await Promise.all(users.map(async (u) => (await table.partitionSks(u.threadId)).includes("THREAD")));
+      const runs = await Promise.all(users.map(async (u) => (await table.plain(`USER#${u.id}`, "RETENTION"))?.runsWithoutProgress ?? 0));
+      return { deleted, kept, runs };
     } finally {
       await missing.close();
       await own.close();
     }
+  }
+
+  it("runs every due user even when one user's run fails (hostile: the first due user's files cannot be deleted)", async () => {
+    expect(await sweepWithStorageDown([true, false])).toEqual({ deleted: 1, kept: [true, false], runs: [1, 0] });
+  });
+
+  it("ends after two runs in a row fail (the store, not the users): the rest are not counted a failed run", async () => {
+    expect(await sweepWithStorageDown([true, true, false])).toEqual({ deleted: 0, kept: [true, true, true], runs: [1, 1, 0] });
   });
 });
 

@@ -23,6 +23,8 @@ const USERS_PER_SWEEP = 10;
 /** A run's bound: PAGES_PER_RUN pages of PAGE_SIZE index rows (tests pass smaller ones). */
 export const RUN_LIMITS = { pageSize: 50, pages: 4 };
 const THREADS_IN_FLIGHT = 4;
+/** Runs failing one after another in a sweep that end it: the store, not the users, is failing then. */
+const SYSTEMIC_FAILURES = 2;
 /** How long a claimed run is this runner's; a runner that dies leaves the user due again after it. */
 const LEASE_MS = 5 * 60_000;
 /** A finished walk is due again after a day: the period is in days. */
@@ -37,6 +39,7 @@ type RetentionServices = Pick<Services, "data">;
 /** One sweep: the due users, run one after another; how many threads it deleted. */
 export async function sweepRetention(services: RetentionServices, { now = Date.now(), limits = RUN_LIMITS } = {}): Promise<number> {
   let deleted = 0;
+  let failedInARow = 0;
   for (const { userId, due } of await services.data.listDueRetentions(iso(now), USERS_PER_SWEEP)) {
     if (lifecycle().draining) break;
     // A run that throws (storage refusing one of the user's files, a throttled table) is that user's alone: its claim
@@ -44,8 +47,12 @@ export async function sweepRetention(services: RetentionServices, { now = Date.n
     // still run. It used to end the sweep, leaving them to the next one, ten minutes on, for as long as it kept failing.
     try {
       deleted += (await runRetention(services, userId, due, now, limits)) ?? 0;
+      failedInARow = 0;
     } catch (error) {
       log().warn("a retention run failed", { error: String(error).slice(0, 300) });
+      // Two in a row look like the store being down, not like either user: the rest wait for the next sweep rather
+      // than each have a run counted against them (an outage would otherwise stop every due user's setting).
+      if (++failedInARow >= SYSTEMIC_FAILURES) break;
     }
   }
   return deleted;
