@@ -61,6 +61,10 @@ test.describe("continue a thread", () => {
     await thread.waitForStoredTurn();
     await expect(thread.assistantMessages).toHaveCount(answersBefore + 1);
     await expect(thread.up(answersBefore)).toBeVisible();
+    // Nothing moved at the hand-over: the question's footer already had the height of the Edit pencil it gains there,
+    // so the view that followed the reply is still at the very bottom (it ended 4 px short of it).
+    await expect(thread.userMessages.last().getByRole("button", { name: "Edit message" })).toBeVisible();
+    expect(await page.locator(".main-pane").evaluate((pane) => pane.scrollHeight - pane.scrollTop - pane.clientHeight)).toBeLessThanOrEqual(1);
     await expect(threads.rows.first()).toContainText(CONTINUED);
     await snap(page, "continued");
 

@@ -27,6 +27,13 @@ asOwnUser("pins threads from their row menus into Pinned above the date groups, 
   expect(new URL((await listRequest).url()).pathname.split("/").at(-1)!.split(",")).toContain("threads.pinned");
   await expect.poll(() => threads.pinnedNames(), { timeout: 30_000 }).toEqual([middle, oldest]);
   expect(await threads.rowNames()).toEqual([middle, oldest, newest]);
+  // A pinned row is two Tab stops as any other (its link and ⋯), and ↓ goes on from Pinned into the date groups.
+  await threads.link(oldest).focus();
+  await page.keyboard.press("Tab");
+  await expect(threads.pinnedSection.getByRole("button", { name: `More actions for “${oldest}”` })).toBeFocused();
+  await threads.link(oldest).focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(threads.link(newest)).toBeFocused();
 
   await threads.chooseFromRowMenu(oldest, "Unpin", "keyboard", threads.pinnedSection);
   await expect.poll(() => threads.pinnedNames()).toEqual([middle]);

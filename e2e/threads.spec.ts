@@ -141,7 +141,8 @@ test.describe("renaming and deleting", () => {
     const original = "Write a haiku about autumn rain";
     await expect(threads.row(original)).toBeVisible();
 
-    const input = await threads.rename(original, "Never saved");
+    // The mouse's quick pencil first, then the row menu's Rename.
+    const input = await threads.rename(original, "Never saved", "quick");
     await input.press("Escape");
     await expect(threads.row(original)).toBeVisible();
     await expect(threads.link(original)).toBeFocused();
@@ -161,7 +162,8 @@ test.describe("renaming and deleting", () => {
     await threads.searchFor("kitchen");
     await expect(threads.row(name)).toBeVisible();
 
-    let dialog = await threads.startDelete(name);
+    // The mouse's quick trash first, then the row menu's Delete.
+    let dialog = await threads.startDelete(name, "quick");
     await expect(dialog).toHaveAttribute("aria-modal", "true");
     await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
     // Focus stays inside the dialog.
@@ -276,10 +278,10 @@ test.describe("on a touch screen", () => {
     const current = page.locator('[aria-current="page"]');
     const open = threads.rows.filter({ has: current });
     const other = threads.rows.filter({ hasNot: current }).first();
-    await expect(open.getByRole("button", { name: /^Delete “/ })).toBeVisible();
+    await expect(open.getByTitle(/^Delete “/)).toBeVisible();
     await expect(other.locator(".thread-actions")).toHaveCSS("opacity", "1");
     // The rest of a row's actions are in its menu: the row keeps its width for the name and the age.
-    await expect(other.getByRole("button", { name: /^Delete “/ })).toBeHidden();
+    await expect(other.getByTitle(/^Delete “/)).toBeHidden();
     await expect(other.locator(".thread-age")).toBeVisible();
     await other.getByRole("button", { name: /^More actions for “/ }).tap();
     await expect(page.getByRole("menu").getByRole("menuitem", { name: "Rename" })).toBeVisible();
@@ -287,9 +289,17 @@ test.describe("on a touch screen", () => {
   });
 });
 
-test("on a desktop, a row's buttons show on hover or focus only", async ({ threads }) => {
+test("on a desktop, a row's buttons show on hover or focus only, its quick Rename and Delete on hover alone", async ({ page, threads }) => {
   await threads.goto();
-  await expect(threads.rows.nth(1).locator(".thread-actions")).toHaveCSS("opacity", "0");
-  await threads.rows.nth(1).hover();
-  await expect(threads.rows.nth(1).locator(".thread-actions")).toHaveCSS("opacity", "1");
+  const row = threads.rows.nth(1);
+  await expect(row.locator(".thread-actions")).toHaveCSS("opacity", "0");
+  await row.hover();
+  await expect(row.locator(".thread-actions")).toHaveCSS("opacity", "1");
+  await expect(row.getByTitle(/^Rename “/)).toBeVisible();
+  // The keyboard's focus shows what it can reach: the row's link and its ⋯ (keyboard.spec counts the stops).
+  await page.mouse.move(0, 0);
+  await row.getByRole("link").focus();
+  await expect(row.locator(".thread-actions")).toHaveCSS("opacity", "1");
+  await expect(row.getByRole("button", { name: /^More actions for “/ })).toBeVisible();
+  await expect(row.getByTitle(/^Rename “/)).toBeHidden();
 });

@@ -196,10 +196,19 @@ export class ThreadsPage extends PageObject {
       .toBeGreaterThan(count);
   }
 
-  async rename(name: string, next: string) {
+  /**
+   * A row's Rename or Delete: from its ⋯ menu (what the keyboard and screen readers have), or with the mouse's quick
+   * button beside it (shown on hover, neither a Tab stop nor read out, so found by its tooltip).
+   */
+  private async rowAction(name: string, item: "Rename" | "Delete", how: "menu" | "quick") {
+    if (how === "menu") return this.chooseFromRowMenu(name, item, "mouse");
     const row = this.row(name);
     await row.hover();
-    await row.getByRole("button", { name: `Rename “${name}”` }).click();
+    await row.getByTitle(`${item} “${name}”`, { exact: true }).click();
+  }
+
+  async rename(name: string, next: string, how: "menu" | "quick" = "menu") {
+    await this.rowAction(name, "Rename", how);
     const input = this.page.getByRole("textbox", { name: "Thread name" });
     await expect(input).toBeFocused();
     await input.fill(next);
@@ -241,10 +250,8 @@ export class ThreadsPage extends PageObject {
     await expect(this.page.getByRole("menu")).toHaveCount(0);
   }
 
-  async startDelete(name: string): Promise<Locator> {
-    const row = this.row(name);
-    await row.hover();
-    await row.getByRole("button", { name: `Delete “${name}”` }).click();
+  async startDelete(name: string, how: "menu" | "quick" = "menu"): Promise<Locator> {
+    await this.rowAction(name, "Delete", how);
     const dialog = this.page.getByRole("dialog", { name: "Delete this thread?" });
     await expect(dialog).toBeVisible();
     return dialog;

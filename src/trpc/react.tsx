@@ -7,6 +7,7 @@ import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/root";
 import { onClientStateReset } from "@/lib/client/client-state";
 import { transformer } from "@/server/transformer";
+import { isLoggedFailure } from "./log-filter";
 import { makeQueryClient } from "./query-client";
 
 export const api = createTRPCReact<AppRouter>();
@@ -25,8 +26,9 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     api.createClient({
       links: [
-        // NODE_ENV is inlined by Next at build time: the browser has no environment to read.
-        loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error }),
+        // NODE_ENV is inlined by Next at build time: the browser has no environment to read. Failures only, and not
+        // a request its caller cancelled (log-filter.ts).
+        loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && isLoggedFailure(op) }),
         httpBatchStreamLink({ transformer, url: "/api/trpc" }),
       ],
     }),

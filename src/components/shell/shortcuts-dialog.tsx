@@ -23,6 +23,7 @@ export function ShortcutsDialog({ open, onOpenChange }: { open: boolean; onOpenC
     [t.shortcutNewLine, ["Shift", "Enter"]],
     [t.shortcutSaveText, ["mod", "Enter"]],
     [t.shortcutClose, ["Esc"]],
+    [t.shortcutRows, ["↑", "↓"]],
     [t.shortcutShowAll, ["mod", "/"]],
   ];
   const name = (key: string) => (key === "mod" ? (apple ? "⌘" : "Ctrl") : key === "Shift" && apple ? "⇧" : key);

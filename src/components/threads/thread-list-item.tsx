@@ -94,10 +94,15 @@ export function ThreadListItem({ thread, now, active, hit, pinned, onTogglePin, 
       )}
       {editing ? null : (
         <span className="thread-actions">
-          <button type="button" className="icon-btn icon-btn-sm" aria-label={t.renameThread(name)} title={t.renameThread(name)} onClick={() => setEditing(true)}>
+          {/*
+            The mouse's shortcuts to the menu's Rename and Delete, shown on hover (threads.css). Not Tab stops and not
+            read out: the ⋯ menu offers both, so a row is two Tab stops (its link and ⋯) and one set of actions to a
+            screen reader. A press does not take the focus, so nothing hidden ever holds it.
+          */}
+          <button type="button" tabIndex={-1} aria-hidden="true" className="icon-btn icon-btn-sm thread-quick" title={t.renameThread(name)} onMouseDown={keepFocus} onClick={() => setEditing(true)}>
             <PencilIcon size={14} />
           </button>
-          <button type="button" className="icon-btn icon-btn-sm icon-btn-danger" aria-label={t.deleteThread(name)} title={t.deleteThread(name)} onClick={onDelete}>
+          <button type="button" tabIndex={-1} aria-hidden="true" className="icon-btn icon-btn-sm icon-btn-danger thread-quick" title={t.deleteThread(name)} onMouseDown={keepFocus} onClick={onDelete}>
             <TrashIcon size={14} />
           </button>
           <ActionMenu
@@ -116,6 +121,8 @@ export function ThreadListItem({ thread, now, active, hit, pinned, onTogglePin, 
     </li>
   );
 }
+
+const keepFocus = (event: React.MouseEvent) => event.preventDefault();
 
 /** Enter saves, Escape cancels, leaving the field saves (as most chat apps do). */
 function RenameInput({ initial, label, onDone }: { initial: string; label: string; onDone: (value: string, how: "enter" | "escape" | "blur") => void }) {

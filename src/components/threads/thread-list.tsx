@@ -230,6 +230,7 @@ export function ThreadList({
         id={search ? SEARCH_RESULTS_ID : undefined}
         aria-busy={query.isFetching || pending ? true : undefined}
         data-stale={showingPlaceholder || pending ? "true" : undefined}
+        onKeyDown={moveBetweenRows}
       >
         {search ? (
           <p className="sr-only" role="status" data-testid="search-status">
@@ -269,6 +270,29 @@ export function ThreadList({
       />
     </nav>
   );
+}
+
+const ROW_KEYS: Record<string, (at: number, count: number) => number> = {
+  ArrowDown: (at) => at + 1,
+  ArrowUp: (at) => at - 1,
+  Home: () => 0,
+  End: (_, count) => count - 1,
+};
+
+/**
+ * ↑/↓ from a row's link go to the next or previous row's link (pinned and dated alike), Home/End to the first or
+ * last loaded one: quicker than Tab, which stops on each row's link and its ⋯. The Tab order stays as it is (no
+ * roving tabindex): the list is links in lists, read as such, and a screen reader's browse mode keeps its arrows.
+ */
+function moveBetweenRows(event: React.KeyboardEvent<HTMLElement>) {
+  const move = ROW_KEYS[event.key];
+  const from = event.target as HTMLElement;
+  if (!move || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey || !from.classList.contains("thread-link")) return;
+  const links = Array.from(event.currentTarget.querySelectorAll<HTMLElement>(".thread-link"));
+  const to = links[move(links.indexOf(from), links.length)];
+  if (!to) return;
+  event.preventDefault();
+  to.focus();
 }
 
 function SkeletonRow() {

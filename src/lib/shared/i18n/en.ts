@@ -100,6 +100,7 @@ export const en = {
   shortcutNewLine: "New line in a message",
   shortcutSaveText: "Save an edited message or a feedback comment",
   shortcutClose: "Close a dialog, menu or editor",
+  shortcutRows: "Previous or next thread, from a thread in the list",
   shortcutShowAll: "Show these shortcuts",
   // Thread
   threadActions: "Thread actions",

@@ -97,6 +97,7 @@ export const zhCN: Dictionary = {
   shortcutNewLine: "在消息中换行",
   shortcutSaveText: "保存编辑的消息或反馈意见",
   shortcutClose: "关闭对话框、菜单或编辑器",
+  shortcutRows: "在列表中的对话上：上一个或下一个对话",
   shortcutShowAll: "显示这些快捷键",
   threadActions: "对话操作",
   exportButton: "导出",
