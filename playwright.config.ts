@@ -21,7 +21,10 @@ export default defineConfig({
     baseURL: `http://localhost:${port}`,
     // A failure's screenshot and trace; the states worth looking at in a passing run are taken by `snap()` in the specs.
     screenshot: "only-on-failure",
-    trace: "retain-on-failure",
+    // In CI a failed test runs again (retries: 1) and that run is traced: recording a trace for every test, to keep
+    // only a failure's, cost a third of the suite's CPU (the browser's screencast and the DOM snapshots of each step;
+    // bench/HISTORY.md, "CI: e2e without a trace per test"). A run on a desktop, with no retry, traces each failure.
+    trace: process.env.CI ? "on-first-retry" : "retain-on-failure",
     // One browser context per worker, reset between tests (cookies, cache, local storage and IndexedDB of every
     // visited origin, service workers, pages, routes, init scripts; the storage state put back), instead of a new
     // context per test: making a context costs Chromium's browser process about a second of CPU, most of a short

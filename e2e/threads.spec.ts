@@ -227,6 +227,22 @@ test.describe("the tb-locale cookie", () => {
 test.describe("on a phone", () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
+  // "Reduce motion" on: focus still moves into the drawer as it opens and back to the menu button as it closes (a
+  // transition made tiny, not off, left the drawer's buttons hidden at the instant they were focused).
+  test.describe("with reduced motion", () => {
+    test.use({ reducedMotion: "reduce" });
+
+    test("the drawer takes the focus as it opens and gives it back as it closes", async ({ page, threads }) => {
+      await page.goto("/threads");
+      await threads.menuButton.click();
+      await expect(threads.drawer).toBeVisible();
+      await expect(threads.closeMenuButton).toBeFocused();
+      await page.keyboard.press("Escape");
+      await expect(threads.drawer).toBeHidden();
+      await expect(threads.menuButton).toBeFocused();
+    });
+  });
+
   test("the sidebar is a drawer: opens, closes on Escape, and closes when a thread is picked", async ({ page, threads, thread }) => {
     await page.goto("/threads");
     await expect(threads.menuButton).toHaveAttribute("aria-expanded", "false");
