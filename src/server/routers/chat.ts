@@ -62,9 +62,10 @@ export const chatRouter = createTRPCRouter({
   /**
    * Regenerates the thread's newest reply: the same question, with the history the old reply had, answered again; the
    * old reply (its steps, their feedback, search entries and files) is removed and the new one streams in its place,
-   * as chat.send streams (chat/regenerate-reply.ts). The server decides from the outline the gate read that the step is
-   * the newest reply of the caller's own thread; anything else is refused before anything is deleted. It counts
-   * against the message budget as a send does, and holds the thread as a send does (threadRewriteProcedure).
+   * as chat.send streams (chat/regenerate-reply.ts). Retry on a failed answer is this request, naming its error step.
+   * The server decides from the outline the gate read that the step is the newest reply of the caller's own thread;
+   * anything else is refused before anything is deleted. It counts against the message budget as a send does, and
+   * holds the thread as a send does (threadRewriteProcedure).
    */
   regenerate: threadRewriteProcedure.mutation(({ ctx, input, signal }) =>
     holding(ctx, signal, () => regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claim: ctx.claim }, replySignal(signal))),
