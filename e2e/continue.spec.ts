@@ -353,10 +353,15 @@ test.describe("continue a thread", () => {
     await expect(thread.lastReply().getByText("Stopped", { exact: true })).toBeVisible();
   });
 
-  test("an assistant failure shows the error under the message, which stays; Retry sends it again", async ({ page, threads, thread }) => {
+  test("an assistant failure shows the error under the message, which stays; Retry asks again in its place: the question stays once, with its file, after a reload too", async ({ page, threads, thread }) => {
+    // Three turns and two reloads: over a minute on a busy machine.
+    test.slow();
     await threads.goto();
     await threads.newChat();
-    const message = tagged("[fail] Will this work?");
+    await thread.attach([{ name: "tides.txt", mimeType: "text/plain", buffer: Buffer.from("high water 06:12\n") }]);
+    await expect(thread.draftFile("tides.txt").getByRole("progressbar")).toHaveCount(0);
+    // The fake answers 500 twice to this text, then lists the parts it got ([attachments]): a flaky model.
+    const message = tagged("[fail-twice] [attachments] Will this work?");
     await thread.send(message);
     const error = thread.lastReply();
     await expect(error).toContainText("Error");
@@ -371,13 +376,31 @@ test.describe("continue a thread", () => {
     await expect(thread.userMessages.first()).toContainText(message);
     await expect(thread.lastReply()).toContainText("The assistant answered 500");
 
-    // Retry sends the same text again as a new message; the fake fails it again, so a second error follows it.
+    // Retry asks the same question again; the fake fails it a second time: still one question, one failed answer.
     await thread.lastReply().getByRole("button", { name: "Retry" }).click();
-    await expect(thread.userMessages).toHaveCount(2);
-    await expect(thread.assistantMessages).toHaveCount(2);
     await thread.waitForStoredTurn();
-    await expect(thread.assistantMessages.first().getByRole("button", { name: "Retry" })).toHaveCount(0);
-    await expect(thread.lastReply().getByRole("button", { name: "Retry" })).toBeVisible();
+    await expect(thread.lastReply()).toContainText("The assistant answered 500");
+    await expect(thread.userMessages).toHaveCount(1);
+    await expect(thread.assistantMessages).toHaveCount(1);
+
+    // The second Retry is answered, with the question's file: the failed answer is gone, nothing offers Retry.
+    await thread.lastReply().getByRole("button", { name: "Retry" }).click();
+    const filePart = "Attached file tides.txt:\n\nhigh water 06:12\n";
+    const parts = `Parts: text(${message.length}), text(${filePart.length})`;
+    await expect(thread.lastReplyText()).toHaveText(parts);
+    await thread.waitForStoredTurn();
+    const shown = async () => {
+      await expect(thread.userMessages).toHaveCount(1);
+      await expect(thread.userMessages.first()).toContainText(message);
+      await expect(thread.userMessages.first()).toContainText("tides.txt");
+      await expect(thread.assistantMessages).toHaveCount(1);
+      await expect(thread.lastReplyText()).toHaveText(parts);
+      await expect(page.getByText("The assistant answered 500")).toHaveCount(0);
+      await expect(page.getByRole("button", { name: "Retry" })).toHaveCount(0);
+    };
+    await shown();
+    await page.reload();
+    await shown();
   });
 
   test("a network failure keeps the typed text and says so; sending again works", async ({ page, threads, thread }) => {
@@ -396,6 +419,35 @@ test.describe("continue a thread", () => {
     await thread.composer.press("Enter");
     await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
     await expect(thread.userMessages).toHaveCount(messagesBefore + 1);
+  });
+
+  test("a send the server stored and answered, whose answer never reached the browser, sent again: the question shows once, answered once, after a reload too", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.open(CONTINUED);
+    const messagesBefore = await thread.userMessages.count();
+    // The request reaches the server, which stores the turn; its answer is then lost on the way back.
+    await page.route("**/api/trpc/chat.send**", async (route) => {
+      await route.fetch();
+      await route.abort("failed");
+    });
+    const message = tagged("Did the ferry leave?");
+    await thread.send(message);
+    await expect(thread.alert("Couldn't send your message.")).toBeVisible();
+    await expect(thread.composer).toHaveValue(message);
+
+    // Sent again, under the same message id (composer.tsx): the stored question is answered again in place.
+    await page.unroute("**/api/trpc/chat.send**");
+    await thread.composer.press("Enter");
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${message}`);
+    await thread.waitForStoredTurn();
+    const once = async () => {
+      await expect(thread.userMessages).toHaveCount(messagesBefore + 1);
+      await expect(thread.userMessages.filter({ hasText: message })).toHaveCount(1);
+      await expect(thread.answersShowing(`Echo: ${message}`)).toHaveCount(1);
+    };
+    await once();
+    await page.reload();
+    await once();
   });
 
   test("a send while a reply streams in another tab is refused before it starts: it says why, keeps the typed text, follows the other tab's turn without a reload and says when it can send; then it sends", async ({ page, threads, thread }) => {

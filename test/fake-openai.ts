@@ -4,8 +4,9 @@
  * slow reply (for cancelling), "[attachments]" lists the content parts it received, "[stall]" sends two tokens and then
  * nothing more, "[no-headers]" never answers at all (both hold the connection open until the client gives up),
  * "[keep-alive]" sends a token and then only SSE comments, every 50 ms, for as long as the client reads, and
- * "[one-line]" sends 8 MB without a line break, "[fail-endless]" a 500 whose body never ends, and "[fail-quoting-key]" a
- * 401 whose message quotes the bearer key it was sent.
+ * "[one-line]" sends 8 MB without a line break, "[fail-endless]" a 500 whose body never ends, "[fail-quoting-key]" a
+ * 401 whose message quotes the bearer key it was sent, and "[fail-twice]" a 500 the first two times a message with that
+ * exact text is asked, then the usual echo (a flaky model, for Retry).
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -37,6 +38,7 @@ function textOf(message: WireMessage | undefined): string {
 export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: number } = {}): Promise<FakeOpenAI> {
   const requests: FakeOpenAI["requests"] = [];
   const delay = options.tokenDelayMs ?? 15;
+  const failedTimes = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
     if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
       res.writeHead(404).end();
@@ -46,7 +48,9 @@ export async function startFakeOpenAI(options: { port?: number; tokenDelayMs?: n
     requests.push({ ...body, authorization: req.headers.authorization });
     const last = [...body.messages].reverse().find((m) => m.role === "user");
     const text = textOf(last);
-    if (text.includes("[fail]")) {
+    const flaky = text.includes("[fail-twice]") && (failedTimes.get(text) ?? 0) < 2;
+    if (flaky) failedTimes.set(text, (failedTimes.get(text) ?? 0) + 1);
+    if (text.includes("[fail]") || flaky) {
       res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the model is overloaded" } }));
       return;
     }

@@ -39,7 +39,7 @@ export interface SendInput {
   attachments: ThreadElement[];
   /**
    * A rewrite instead of a send: `messageId` is a stored question, asked again as it was (chat.regenerate, `stepId`
-   * the newest answer it replaces) or with the new `content` (chat.edit, `stepId` the question itself); `replacing`
+   * the newest answer it replaces: Regenerate, or Retry on a failed one) or with the new `content` (chat.edit, `stepId` the question itself); `replacing`
    * the steps that go (the old reply, and after an edit every later turn), hidden while the new reply streams. The same
    * turn, stream and hand-over as a sent message.
    */
@@ -47,7 +47,8 @@ export interface SendInput {
 }
 
 export interface Rewrite {
-  via: "regenerate" | "edit";
+  /** "retry" is a regenerate of a failed answer: the same request, worded as a retry when refused. */
+  via: "regenerate" | "retry" | "edit";
   stepId: string;
   replacing: readonly string[];
   askedAt: string;
@@ -66,7 +67,7 @@ function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefi
   const zodMessage = data?.zodError?.fieldErrors && Object.values(data.zodError.fieldErrors).flat().find(Boolean);
   if (zodMessage) return zodMessage;
   // The thread changed meanwhile (another tab answered, regenerated or edited): the refetch below shows how.
-  if (rewrite && (data?.code === "BAD_REQUEST" || data?.code === "CONFLICT" || data?.code === "NOT_FOUND")) return rewrite.via === "edit" ? t.editRefused : t.regenerateRefused;
+  if (rewrite && (data?.code === "BAD_REQUEST" || data?.code === "CONFLICT" || data?.code === "NOT_FOUND")) return rewrite.via === "edit" ? t.editRefused : rewrite.via === "retry" ? t.retryRefused : t.regenerateRefused;
   const message = error instanceof Error ? error.message : "";
   if (data?.code === "BAD_REQUEST" || data?.code === "SERVICE_UNAVAILABLE" || data?.code === "PAYLOAD_TOO_LARGE") return message || t.sendFailed;
   if (data?.code === "NOT_FOUND") return t.notFoundTitle;
@@ -129,7 +130,7 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
       try {
         const options = { signal: controller.signal };
         const events: AsyncIterable<ChatEvent> =
-          rewrite?.via === "regenerate"
+          rewrite && rewrite.via !== "edit"
             ? await utils.client.chat.regenerate.mutate({ threadId, stepId: rewrite.stepId }, options)
             : rewrite?.via === "edit"
               ? await utils.client.chat.edit.mutate({ threadId, stepId: rewrite.stepId, content: input.content }, options)

@@ -5,7 +5,6 @@ import { newestTurn } from "@/lib/shared/build-step-tree";
 import { formatFullDate, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { randomId } from "@/lib/client/upload";
 import { api } from "@/trpc/react";
 import { Composer } from "@/components/composer/composer";
 import { ExportMenu } from "./export-menu";
@@ -124,19 +123,21 @@ export function ThreadHeader({ thread, turn, draft, serverUpdated }: { thread: T
 
 /**
  * What the thread's newest answer offers (newestTurn: the same reading of the thread the server makes): a failed one
- * is retried by sending its question again, a real one regenerated in place. Null when neither applies.
+ * Retry, a real one Regenerate. Both ask the same question again (chat.regenerate) and the new reply takes the whole old
+ * one's place (its run, partial text, tool steps, error step): the question stays once. Null when neither applies.
  */
 function lastAnswer(steps: readonly ThreadStep[], elements: readonly ThreadElement[]): Omit<SendInput, "threadId"> & { stepId: string; failed: boolean } | null {
   const newest = newestTurn(steps);
   const answer = newest?.answer;
   if (!newest || !answer) return null;
   const { question } = newest;
+  const failed = answer.isError === true;
+  // A failure offers Retry only where it ended the reply: an error step with more after it is not the reply's end.
+  if (failed && newest.reply.at(-1) !== answer) return null;
   const content = (question.output ?? question.input ?? "").trim();
-  // A retry's message id is drawn at each click (below): a new message each time.
-  if (answer.isError) return content && newest.reply.at(-1) === answer ? { stepId: answer.id, failed: true, messageId: "", content, attachments: [] } : null;
   const attachments = elements.filter((e) => e.forId === question.id);
-  const rewrite = { via: "regenerate" as const, stepId: answer.id, replacing: newest.reply.map((s) => s.id), askedAt: question.createdAt ?? question.start ?? new Date().toISOString() };
-  return { stepId: answer.id, failed: false, messageId: question.id, content, attachments, rewrite };
+  const rewrite = { via: failed ? ("retry" as const) : ("regenerate" as const), stepId: answer.id, replacing: newest.reply.map((s) => s.id), askedAt: question.createdAt ?? question.start ?? new Date().toISOString() };
+  return { stepId: answer.id, failed, messageId: question.id, content, attachments, rewrite };
 }
 
 /**
@@ -179,21 +180,17 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
   // Only a block that ends at the newest turn knows the thread's last answer.
   const latest = thread.window.newerCursor === null;
   const stored = useMemo(() => (latest ? lastAnswer(thread.steps, thread.elements) : null), [thread.steps, thread.elements, latest]);
-  const failedContent = turn?.status === "error" ? turn.content.trim() : "";
-  const pendingFailure = useMemo(
-    () => (errorStepId && failedContent ? { stepId: errorStepId, failed: true, messageId: "", content: failedContent, attachments: [] } : null),
-    [errorStepId, failedContent],
-  );
+  // The turn that just failed, before the refetch hands it over: its Retry in place (disabled while the turn is
+  // live, as every action is), so nothing moves when the stored one takes over.
+  const pendingFailure = useMemo(() => (turn?.status === "error" && turn.errorStepId ? failedTurn(turn, turn.errorStepId) : null), [turn]);
   // While a turn is in flight the stored answer is not the newest: it offers nothing (a failed turn offers its Retry).
   const target = pendingFailure ?? (turn ? null : stored);
   const threadId = thread.id;
   const busy = turn !== null;
-  // A retry is a new message with the same text: the failed one stays in the history, as it happened. A regenerate
-  // asks the same question again through the same send path, and its reply takes the old one's place.
   const action = useMemo<AnswerAction | null>(() => {
     if (!target) return null;
     const { stepId, failed, ...input } = target;
-    return { stepId, kind: failed ? "retry" : "regenerate", disabled: busy, run: () => void send({ threadId, ...input, messageId: failed ? randomId() : input.messageId }) };
+    return { stepId, kind: failed ? "retry" : "regenerate", disabled: busy, run: () => void send({ threadId, ...input }) };
   }, [target, busy, send, threadId]);
 
   const edit = useQuestionEdit(thread, latest, busy, messageId);
@@ -213,6 +210,13 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
       </QuestionEditContext.Provider>
     </AnswerActionContext.Provider>
   );
+}
+
+/** A failed turn's Retry, as lastAnswer gives it once the turn is stored: its question asked again, its reply replaced. */
+function failedTurn(turn: ChatTurn, errorStepId: string): ReturnType<typeof lastAnswer> {
+  const replacing = [turn.runStepId, turn.assistantStepId, errorStepId].filter((id): id is string => Boolean(id));
+  const rewrite = { via: "retry" as const, stepId: errorStepId, replacing, askedAt: turn.sentAt };
+  return { stepId: errorStepId, failed: true, messageId: turn.messageId, content: turn.content, attachments: turn.attachments, rewrite };
 }
 
 const noop = () => undefined;

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { IdSchema } from "@/data";
 import { composerSettings } from "../chat/composer-settings";
-import { continueThread, type ChatEvent } from "../chat/continue-thread";
+import type { ChatEvent } from "../chat/continue-thread";
 import { editMessage } from "../chat/edit-message";
-import { regenerateReply } from "../chat/regenerate-reply";
+import { regenerateReply, sendMessage } from "../chat/regenerate-reply";
 import { holdingClaim, type ThreadClaim } from "../chat/thread-claim";
 import { MessageContentSchema } from "./schemas";
 import type { Services } from "../services";
@@ -42,7 +42,9 @@ export const chatRouter = createTRPCRouter({
    * the caller's (a new chat makes one with threads.create first); anything else is NOT_FOUND, as everywhere. The gate
    * reads the thread's outline once and hands it on, and counts the message against the sender's budget beside that read
    * (chat/message-budget.ts). The client picks the message id, so attachments can be uploaded for
-   * it first and a retry of the same message is not stored twice; it only ever names a step inside this thread. The
+   * it first and a retry of the same message is not stored twice: an id the thread already holds is its newest question
+   * sent again, answered again in place of what its first send left (chat/regenerate-reply.ts, resendMessage), and any
+   * other step's id is BAD_REQUEST. It only ever names a step inside this thread. The
    * thread is written by one request at a time: a send while another send, an edit or a regenerate of it streams is
    * CONFLICT before anything is written (threadMessageProcedure, chat/thread-claim.ts).
    */
@@ -54,15 +56,16 @@ export const chatRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input, signal }) =>
-      holding(ctx, signal, () => continueThread(replyDeps(ctx), { outline: ctx.outline, messageId: input.messageId, content: input.content, claim: ctx.claim }, replySignal(signal))),
+      holding(ctx, signal, () => sendMessage(replyDeps(ctx), { outline: ctx.outline, messageId: input.messageId, content: input.content, claim: ctx.claim }, replySignal(signal))),
     ),
 
   /**
    * Regenerates the thread's newest reply: the same question, with the history the old reply had, answered again; the
    * old reply (its steps, their feedback, search entries and files) is removed and the new one streams in its place,
-   * as chat.send streams (chat/regenerate-reply.ts). The server decides from the outline the gate read that the step is
-   * the newest reply of the caller's own thread; anything else is refused before anything is deleted. It counts
-   * against the message budget as a send does, and holds the thread as a send does (threadRewriteProcedure).
+   * as chat.send streams (chat/regenerate-reply.ts). Retry on a failed answer is this request, naming its error step.
+   * The server decides from the outline the gate read that the step is the newest reply of the caller's own thread;
+   * anything else is refused before anything is deleted. It counts against the message budget as a send does, and
+   * holds the thread as a send does (threadRewriteProcedure).
    */
   regenerate: threadRewriteProcedure.mutation(({ ctx, input, signal }) =>
     holding(ctx, signal, () => regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claim: ctx.claim }, replySignal(signal))),

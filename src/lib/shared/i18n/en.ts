@@ -198,6 +198,7 @@ export const en = {
   retryMessage: "Retry",
   regenerateReply: "Regenerate reply",
   regenerateRefused: "This reply can no longer be regenerated: the thread has changed. It now shows as it is.",
+  retryRefused: "This answer can no longer be retried: the thread has changed. It now shows as it is.",
   editMessage: "Edit message",
   editBox: "Edit your message",
   editSave: "Save",

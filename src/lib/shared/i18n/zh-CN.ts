@@ -190,6 +190,7 @@ export const zhCN: Dictionary = {
   retryMessage: "重试",
   regenerateReply: "重新生成回复",
   regenerateRefused: "此回复已无法重新生成：对话已有变化，现显示当前内容。",
+  retryRefused: "此回答已无法重试：对话已有变化，现显示当前内容。",
   editMessage: "编辑消息",
   editBox: "编辑你的消息",
   editSave: "保存",
