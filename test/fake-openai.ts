@@ -3,7 +3,7 @@
  * it answers "Echo: <last user message>" token by token; a message containing "[fail]" gets a 500, "[slow]" a long,
  * slow reply (for cancelling), "[attachments]" lists the content parts it received, "[stall]" sends two tokens and then
  * nothing more, "[no-headers]" never answers at all (both hold the connection open until the client gives up),
- * "[keep-alive]" sends a token and then only SSE comments, every 50 ms, for as long as the client reads, and
+ * "[keep-alive]" sends a token and then only SSE comments, every 50 ms, for as long as the client reads;
  * "[one-line]" sends 8 MB without a line break, "[fail-endless]" a 500 whose body never ends, "[fail-quoting-key]" a
  * 401 whose message quotes the bearer key it was sent, and "[fail-twice]" a 500 the first two times a message with that
  * exact text is asked, then the usual echo (a flaky model, for Retry).
