@@ -5,6 +5,8 @@ import { useCallback } from "react";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
+import { refusalMessage } from "@/lib/client/refusal-message";
+import { readRefusal } from "@/lib/shared/refusal";
 import { asReplacement } from "@/lib/shared/thread-window-merge";
 import type { ChatEvent } from "@/trpc/router-types";
 import { useToast } from "@/components/ui/toast";
@@ -54,18 +56,27 @@ export interface Rewrite {
   askedAt: string;
 }
 
-/** `started` once the server has the message; otherwise the composer puts the draft back. */
+/** `started` once the server has the message (or had it already); otherwise the composer puts the draft back. */
 export type SendOutcome = "started" | "failed" | "aborted";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const errorCode = (error: unknown) => (error as { data?: { code?: string } | null } | null)?.data?.code;
+const refusalOf = (error: unknown) => (error as { data?: { refusal?: unknown } | null } | null)?.data?.refusal;
+
+/**
+ * The message was stored by an earlier send of it (whose answer never reached this tab) and a later message followed
+ * it: it is in the thread, so the composer lets it go (its text and files) as if this send had started.
+ */
+const alreadySent = (error: unknown) => readRefusal(refusalOf(error))?.code === "message-already-sent";
 
 /** A message for a send that failed before the server had it: the server's own for a refusal, else "check your connection". */
 function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefined): string {
   const data = (error as { data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } } | null)?.data;
   const zodMessage = data?.zodError?.fieldErrors && Object.values(data.zodError.fieldErrors).flat().find(Boolean);
   if (zodMessage) return zodMessage;
+  const refused = refusalMessage(t, refusalOf(error));
+  if (refused) return refused;
   // The thread changed meanwhile (another tab answered, regenerated or edited): the refetch below shows how.
   if (rewrite && (data?.code === "BAD_REQUEST" || data?.code === "CONFLICT" || data?.code === "NOT_FOUND")) return rewrite.via === "edit" ? t.editRefused : rewrite.via === "retry" ? t.retryRefused : t.regenerateRefused;
   const message = error instanceof Error ? error.message : "";
@@ -179,7 +190,7 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
           if (!controller.signal.aborted) toast(failureMessage(error, t, rewrite));
           // Another tab is writing this thread: follow its turn here, and say when this message can be sent.
           if (!controller.signal.aborted && !rewrite && errorCode(error) === "CONFLICT") void watchBusyThread(deps, threadId);
-          resolve(controller.signal.aborted ? "aborted" : "failed");
+          resolve(controller.signal.aborted ? "aborted" : alreadySent(error) ? "started" : "failed");
           // The server may have stored the message before failing: show the thread as it is.
           void utils.threads.get.invalidate({ threadId });
           return;

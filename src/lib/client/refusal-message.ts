@@ -28,5 +28,7 @@ export function refusalMessage(t: Dictionary, value: unknown): string | null {
       return t.deletionRunningRefusal;
     case "deletion-not-cancellable":
       return t.deletionNotCancellable;
+    case "message-already-sent":
+      return t.messageAlreadySent;
   }
 }

@@ -15,6 +15,7 @@ import { continueThread, threadNameFrom, type ChatEvent, type ContinueInput, typ
 import { editMessage } from "./edit-message";
 import { assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";
 import { assertClaimed, type ThreadClaim } from "./thread-claim";
+import { refusedError } from "../errors";
 
 export const REPLY_NOT_FOUND = "Reply not found";
 export const NOT_NEWEST_REPLY = "Only the newest reply of a thread can be regenerated.";
@@ -81,7 +82,9 @@ export function sendMessage(deps: ReplyDeps, input: ContinueInput, signal: Abort
 export async function* resendMessage(deps: ReplyDeps, input: ContinueInput, signal: AbortSignal): AsyncGenerator<ChatEvent> {
   const { outline, messageId, content, claim } = input;
   const newest = newestTurn(outline.steps);
-  if (newest?.question.id !== messageId) throw new TRPCError({ code: "BAD_REQUEST", message: ALREADY_SENT });
+  // Said as a refusal the composer knows (message-already-sent): the message is in the thread, so the box lets it go
+  // rather than keep offering the same id, refused each time.
+  if (newest?.question.id !== messageId) throw refusedError("BAD_REQUEST", ALREADY_SENT, { code: "message-already-sent" });
   const { question, ...going } = await askedAgain(outline, newest, Date.now());
   if ((question.output ?? "") !== content) {
     yield* editMessage(deps, { outline, stepId: messageId, content, claim }, signal);

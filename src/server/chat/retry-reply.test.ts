@@ -5,11 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { callerFor, newThread, sessionUser } from "../../../test/callers";
 import { chatHarness, drain } from "../../../test/chat-harness";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
 import type { ChatEvent } from "./continue-thread";
+import type { RefusalCause } from "../errors";
 import { ALREADY_SENT } from "./regenerate-reply";
 import { claimThread, releaseThreadClaim } from "./thread-claim";
 
@@ -187,6 +189,9 @@ describe("a message sent again refuses, and writes nothing (hostile)", () => {
     }
     expect(await stepsOf(threadId)).toEqual(before);
     expect(harness.fake.requests.length).toBe(asked);
+    // Carried as a refusal the composer knows, so it lets the message go instead of offering the same id again.
+    const refused = await (async () => drain(await as.chat.send({ threadId, messageId: older, content: "older question" })))().catch((error: unknown) => error);
+    expect(((refused as TRPCError).cause as RefusalCause).refusal).toEqual({ code: "message-already-sent" });
   });
 
   it("while another request holds the thread it is CONFLICT, and the reply it would replace stays", async () => {

@@ -77,6 +77,7 @@ export const en = {
   pinThread: "Pin thread",
   unpinThread: "Unpin thread",
   pinError: "Couldn't change the pin. Please try again.",
+  messageAlreadySent: "This message was already sent: it is in the conversation.",
   threadFull: "This conversation is full: a Chainlit session stored nearly 400 KB of its data in it, so it cannot take a longer name or a share. A shorter name still fits.",
   tooManyPins: (limit: number | null) => `You can pin at most ${limit ?? "so many"} threads. Unpin one first.`,
   renameThread: (name: string) => `Rename “${name}”`,

@@ -74,6 +74,7 @@ export const zhCN: Dictionary = {
   pinThread: "置顶对话",
   unpinThread: "取消置顶对话",
   pinError: "置顶操作失败，请重试。",
+  messageAlreadySent: "这条消息已经发送过，已在对话中。",
   threadFull: "此对话已满：Chainlit 会话在其中存储了将近 400 KB 的数据，因此无法使用更长的名称或共享。较短的名称仍可保存。",
   tooManyPins: (limit: number | null) => `最多只能置顶 ${limit ?? "这么多"} 个对话，请先取消置顶一个。`,
   renameThread: (name: string) => `重命名“${name}”`,
