@@ -16,7 +16,7 @@ import { appRouter } from "@/server/root";
 import { LOCAL_AWS_CREDENTIALS, startDynalite, startS3rver, type LocalService } from "../scripts/local-services";
 import { generatedStream, freshStorage } from "./storage-backends";
 import { createTestServices, sessionUser } from "./callers";
-import { countRequests, dynamoClient, freshTable } from "./harness";
+import { dynamoClient, freshTable } from "./harness";
 
 getLogger("DynamoDB").level = "silent";
 getLogger("API").level = "silent";
@@ -119,6 +119,9 @@ async function seedThread(data: DynamoDBDataLayer, steps: number, elements: numb
 describe("throttling injected through an SDK middleware", () => {
   it("retries each throttled request with backoff and loses no write", async () => {
     let throttled = 0;
+    // The commands whose retry got through. A set, not a count of attempts: on a loaded machine an attempt may also
+    // time out and be sent again, which is the SDK's business, not this test's.
+    const through = new Set<object>();
     const { client, tableName } = await faultyTable(
       (next, context) => async (args) => {
         const marker = context as { threadbookThrottled?: boolean };
@@ -128,13 +131,13 @@ describe("throttling injected through an SDK middleware", () => {
           throttled++;
           throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 } });
         }
+        through.add(context);
         return next(args);
       },
       "deserialize",
     );
-    // Counted after the failing middleware: the attempts that got through, one per command.
-    const counter = countRequests(client);
     throttled = 0;
+    through.clear();
     const data = new DynamoDBDataLayer({ tableName, client });
     const threadId = randomUUID();
     await data.updateThread(threadId, { userId: "alice", name: "throttled" });
@@ -146,7 +149,8 @@ describe("throttling injected through an SDK middleware", () => {
     expect(thread!.steps.filter((s) => s.feedback?.value === 1)).toHaveLength(10);
     expect((await data.listThreads({ first: 5 }, { userId: "alice", feedback: 1 })).data.map((t) => t.id)).toEqual([threadId]);
     expect(throttled).toBeGreaterThan(50);
-    expect(counter.count).toBe(throttled);
+    // Every throttled command was sent again and got through.
+    expect(through.size).toBe(throttled);
     await data.close();
   });
 
