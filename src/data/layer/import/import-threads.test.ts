@@ -53,6 +53,8 @@ describe("importThreads", () => {
       metadata: { importedFrom: "chatgpt", sourceId: "c1" },
       feedbackIndexedAt: "TS#2024-05-01T10:05:00.000000Z",
       searchIndexedAt: "TS#2024-05-01T10:05:00.000000Z",
+      // When the import wrote it (true UTC): a retention period runs from it, not from the file's times.
+      importedAt: expect.stringMatching(/^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
     });
     expect(await table.plain(`THREAD#${id}`, `STEP#${id}-s1`)).toEqual({
       PK: `THREAD#${id}`,

@@ -28,6 +28,7 @@ import { wantedSources } from "../search/search-rebuild";
 import { partsAttribute, planStepWrite } from "../steps/step-parts";
 import { removeLeftovers } from "../threads/leftovers";
 import { deleteThread } from "../threads/delete-thread";
+import { IMPORTED_AT } from "../threads/true-activity";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { claimThread, dropClaimMark, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isUnlistedClaimOf, releaseClaim, type ClaimKind } from "./import-claims";
@@ -93,7 +94,7 @@ function markerItems(userId: string, thread: ImportedThread, rated: Map<string, 
   });
 }
 
-function threadItem(userId: string, thread: ImportedThread): Item {
+function threadItem(ctx: LayerContext, userId: string, thread: ImportedThread): Item {
   const parsed = ImportedThreadSchema.parse(thread);
   return {
     PK: threadPk(parsed.id),
@@ -107,6 +108,8 @@ function threadItem(userId: string, thread: ImportedThread): Item {
     createdAt: parsed.createdAt,
     updatedAt: parsed.updatedAt,
     metadata: parsed.metadata,
+    // The file's times date the thread; a retention period runs from the import instead (true-activity.ts).
+    [IMPORTED_AT]: ctx.now(),
     // The markers are written with the steps' feedback, before this item: exact, so the feedback catch-up skips these threads.
     [FEEDBACK_INDEXED_AT]: userThreadSk(parsed.updatedAt),
     // Indexed below, before this item is written. It must be: an imported thread keeps its old activity time, which
@@ -145,7 +148,7 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   // Validate everything before the first write, so a bad step fails the batch without half of it stored.
   const rated = candidates.map(({ thread }) => feedbackByStep(thread));
   const contentsByThread = candidates.map(({ thread }, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
-  const heads = candidates.map(({ thread }) => threadItem(userId, thread));
+  const heads = candidates.map(({ thread }) => threadItem(ctx, userId, thread));
 
   const token = randomUUID();
   // Each thread is claimed (a conditional write of its THREAD item) before anything goes into its partition, so a
