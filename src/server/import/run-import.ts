@@ -240,7 +240,8 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
     const result = await data.importThreads(userId, batch.map((p) => p.thread));
     written = result.written;
     withAttachments = repairAttachments ? [...result.written, ...result.existing] : result.written;
-    outcome.existing += result.existing.length;
+    // A copy of a thread still there (a Threadbook export imported back) is already there too; it has no attachments to repair.
+    outcome.existing += result.existing.length + result.originals.length;
     for (const id of result.taken) skip(byId.get(id)!.title, { code: "id-taken" });
   } catch (error) {
     const refused = isDataError(error, "validation") || isDataError(error, "too_large");
