@@ -261,6 +261,8 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
     return outcome;
   }
   outcome.imported += written.length;
+  // A thread pinned where it was exported is pinned again (an account's pins are full: it stays unpinned, as a pin would).
+  for (const id of written) if (byId.get(id)!.pinned) await data.pinThread(userId, id);
   for (const id of withAttachments) {
     const planned = byId.get(id)!;
     for (const element of planned.elements) {
