@@ -4,11 +4,15 @@
  * choices), and persists after a reload; the run the server's sweep makes (here the same runRetention, over the app's
  * table, without waiting for its timer) deletes the old thread and keeps the pinned and the recent one.
  */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { expect } from "@playwright/test";
+import { isoFromMicros } from "../src/data";
 import { demoDataLayer, seedDemoThread } from "../scripts/seed";
 import { runRetention } from "../src/server/deletion/retention";
 import { E2E_TABLE_CLIENT_ENV } from "./e2e-table";
 import { onTable, ownUser, seedThreads, topicThreadOf } from "./fresh-user";
+import { ImportDialog } from "./pages/import-dialog";
 import { FIRST_LOAD_MS } from "./pages/threads-page";
 
 const DAY = 86_400_000;
@@ -104,4 +108,38 @@ test("a choice that is not saved says why in the reader's language, never in the
   await zhDialog.getByRole("button", { name: "保存" }).click();
   await expect(zhDialog.getByRole("alert")).toHaveText("你的选择未能保存：你已退出登录。请重新登录后再选择。");
   await expect(page.getByText("Sign in to continue")).toHaveCount(0);
+});
+
+test("with retention on, the import dialog says imported conversations are kept for the period from the import, and the sweep keeps them", async ({ page, threads, own }) => {
+  test.slow();
+  await onTable((data) => data.setRetention(own.identifier, 30, isoFromMicros(Date.now() * 1000)));
+  const tag = `#${randomUUID().slice(0, 6)}`;
+  // The repo's fixture: conversations of 2024, a year and more past the period.
+  const fixture = (JSON.parse(readFileSync("test/fixtures/imports/chatgpt-conversations.json", "utf8")) as Array<Record<string, unknown>>).map((c) => ({ ...c, title: `${c.title as string} ${tag}`, conversation_id: randomUUID(), id: undefined }));
+  const note = "Deleting conversations older than 30 days is on. Imported conversations keep their original dates but are kept for 30 days from the import";
+  await page.goto("/threads");
+  await expect(threads.rows.first()).toBeVisible({ timeout: FIRST_LOAD_MS });
+  const importer = new ImportDialog(page);
+  await importer.open();
+  // Said before a file is chosen, and again beside what was imported.
+  await expect(importer.dialog.getByTestId("import-retention")).toContainText(note);
+  await importer.choose({ name: "conversations.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(fixture)) });
+  await expect(importer.summary).toContainText("2 imported", { timeout: 60_000 });
+  await expect(importer.dialog.getByTestId("import-retention")).toContainText(note);
+  await importer.close();
+
+  const kept = await onTable(async (data) => {
+    const due = (await data.listDueRetentions("9999", 100)).find((row) => row.userId === own.identifier);
+    return due ? runRetention({ data }, own.identifier, due.due) : null;
+  });
+  expect(kept).not.toBeNull();
+  await threads.searchFor(`Trip to Kyoto ${tag}`);
+  await expect(threads.rows.filter({ hasText: `Trip to Kyoto ${tag}` })).toHaveCount(1);
+
+  // In Chinese.
+  await page.context().addCookies([{ name: "tb-locale", value: "zh-CN", url: page.url() }]);
+  await page.reload();
+  await page.getByTestId("user-menu").click();
+  await page.getByRole("menuitem", { name: "导入对话" }).click();
+  await expect(page.getByRole("dialog", { name: "导入对话" }).getByTestId("import-retention")).toContainText("“删除早于 30 天的对话”已开启。导入的对话保留原来的日期，但会从导入之日起保留 30 天");
 });

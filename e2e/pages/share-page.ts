@@ -29,6 +29,8 @@ export class ShareDialog extends PageObject {
     await this.dialog.getByRole("button", { name: button }).click();
     await expect(this.link).toBeVisible();
     await expect(this.dialog.getByRole("button", { name: "Share again with new messages" })).toBeEnabled();
+    // The button pressed is disabled while it works: focus goes to the new link, not to the page's body.
+    await expect(this.link).toBeFocused();
     const url = await this.link.inputValue();
     await this.close();
     return url;

@@ -36,6 +36,16 @@ export function ImportDialog({ open, onOpenChange }: { open: boolean; onOpenChan
       refetchInterval: (query) => (query.state.data?.status === "running" ? POLL_MS : false),
     },
   );
+  // With "Delete conversations older than…" on, old conversations imported would look due at once: they are kept for
+  // the period from the import (true-activity.ts), and the dialog says so before the file is chosen and in the summary.
+  const retention = api.user.retention.useQuery(undefined, { enabled: open, refetchOnWindowFocus: false });
+  const retentionDays = retention.data && !retention.data.stopped ? retention.data.days : null;
+  const retentionNote =
+    retentionDays === null ? null : (
+      <p className="import-status" data-testid="import-retention">
+        {t.importRetention(t.retentionChoice(retentionDays))}
+      </p>
+    );
   const cancel = api.imports.cancel.useMutation({ onSettled: () => void job.refetch() });
   const shown: ImportJob | null = job.data ?? null;
   const finished = shown !== null && shown.status !== "running";
@@ -85,8 +95,13 @@ export function ImportDialog({ open, onOpenChange }: { open: boolean; onOpenChan
           {shown.current ? <p className="import-current">{t.importCurrent(shown.current)}</p> : null}
         </>
       ) : shown && finished ? (
-        <Summary job={shown} />
+        <>
+          <Summary job={shown} />
+          {shown.imported > 0 ? retentionNote : null}
+        </>
       ) : (
+        <>
+        {retentionNote}
         <label
           className="import-drop"
           data-over={over}
@@ -101,6 +116,7 @@ export function ImportDialog({ open, onOpenChange }: { open: boolean; onOpenChan
           <span className="import-choose">{t.importChoose}</span>
           <input ref={input} type="file" accept=".zip,.json,application/zip,application/json" data-testid="import-file" onChange={(event) => start(event.target.files?.[0])} />
         </label>
+        </>
       )}
       {uploadError ? (
         <p className="import-error" role="alert">

@@ -1,7 +1,7 @@
 "use client";
 
 import { refusalMessage } from "@/lib/client/refusal-message";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
@@ -36,7 +36,18 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
     onSuccess: () => void utils.share.invalidate(),
     onError: (error: { data?: { refusal?: unknown } | null }) => toast(refusalMessage(t, error.data?.refusal) ?? t.shareFailed),
   };
-  const create = api.share.create.useMutation(onSettled);
+  // The button pressed to create (or share again) is disabled while it works, so focus fell to the page's body: a
+  // keyboard or screen reader user was left nowhere, with the new link unannounced. Once the link shows, it takes focus
+  // (its field selects it, ready to copy), as the best apps put the new link in front of the user.
+  const linkField = useRef<HTMLInputElement>(null);
+  const focusLink = useRef(false);
+  const create = api.share.create.useMutation({
+    ...onSettled,
+    onSuccess: () => {
+      focusLink.current = true;
+      onSettled.onSuccess();
+    },
+  });
   const update = api.share.update.useMutation(onSettled);
   const revoke = api.share.revoke.useMutation({ ...onSettled, onSettled: () => setConfirmingStop(false) });
   const busy = create.isPending || update.isPending || revoke.isPending;
@@ -45,6 +56,11 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
   const current = data?.shared ? data : null;
   const chosenAccess: Access = access ?? current?.access ?? policy?.default ?? "signed-in";
   // A live share's own expiry is a date, not one of the choices: shown as its own entry until another is picked.
+  useEffect(() => {
+    if (!focusLink.current || !current || busy) return;
+    focusLink.current = false;
+    linkField.current?.focus();
+  });
   const currentExpiry = current?.expiresAt ? (current.expired ? t.shareExpired : t.shareExpires(formatFullDate(current.expiresAt, locale))) : null;
 
   const change = (next: { access?: Access; expiry?: Expiry }) => {
@@ -63,7 +79,7 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
         <div className="share-field">
           <label htmlFor="share-link">{t.shareLinkLabel}</label>
           <div className="share-link-row">
-            <input id="share-link" readOnly value={shareUrl(threadId)} data-testid="share-link" onFocus={(e) => e.currentTarget.select()} />
+            <input ref={linkField} id="share-link" readOnly value={shareUrl(threadId)} data-testid="share-link" onFocus={(e) => e.currentTarget.select()} />
             <CopyButton text={shareUrl(threadId)} label={t.shareCopy} className="btn btn-sm" showLabel />
           </div>
           <p className="share-status" data-testid="share-status">

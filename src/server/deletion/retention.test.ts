@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBDataLayer, MAX_RUNS_WITHOUT_PROGRESS } from "@/data";
 import { chainlitCreateStep, chainlitCreateUser, chainlitThread, tableOn, type TestTable } from "../../../test/data-fixtures";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../../test/callers";
+import { CHATGPT_FIXTURE } from "../../../test/import-archives";
 import { freshStorage } from "../../../test/storage-backends";
+import { startImport, waitForImport } from "../import/import-jobs";
 import { RETENTION_EVERY_MS, runRetention, sweepRetention } from "./retention";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
@@ -249,5 +251,27 @@ describe("a removed user", () => {
     await services.data.deleteUser(alice.id);
     expect(await runFor(alice.id)).toBeNull();
     expect(await table.partitionSks(old.threadId)).toContain("THREAD");
+  });
+});
+
+describe("imported conversations", () => {
+  it("are kept for the period from their import, though their own dates are older", async () => {
+    const alice = sessionUser();
+    const asAlice = callerFor(services, alice);
+    await asAlice.user.setRetention({ days: 30 });
+    // The fixture's conversations are from 2024: a year and more past any period.
+    const body = new Blob([CHATGPT_FIXTURE]).stream();
+    const started = await startImport(services, alice, { fileName: "conversations.json", contentLength: Buffer.byteLength(CHATGPT_FIXTURE), body });
+    if (started.status !== 202) throw new Error(started.error);
+    await waitForImport(started.job.jobId);
+    const imported = (await asAlice.threads.list({})).data;
+    expect(imported.length).toBe(2);
+    expect(imported.every((thread) => thread.updatedAt < "2025")).toBe(true);
+
+    expect(await runFor(alice.id)).toBe(0);
+    expect((await asAlice.threads.list({})).data.length).toBe(2);
+    // 31 days on, the period has run from the import too: they go, as any thread left alone that long.
+    expect(await runFor(alice.id, { now: Date.now() + 31 * DAY })).toBe(2);
+    expect((await asAlice.threads.list({})).data).toEqual([]);
   });
 });

@@ -116,6 +116,20 @@ describe("export all", () => {
     // Importing the same export again finds everything there.
     expect(await importBytes(carol, zip)).toMatchObject({ imported: 0, existing: 2 });
   });
+
+  it("imported back by its owner after a delete, adds no copies and brings the deleted thread back pinned, its ratings with it", async () => {
+    // A user of the same account: the export of alice's, as alice, after deleting the pinned Kyoto thread.
+    const asAlice = callerFor(services, alice);
+    const before = (await asAlice.threads.list({ first: 10 })).data;
+    const kyoto = before.find((t) => t.name === "Trip to Kyoto")!;
+    await asAlice.threads.delete({ threadId: kyoto.id });
+    expect(await importBytes(alice, zip)).toMatchObject({ status: "done", imported: 1, existing: 1, attachments: 1 });
+    const after = (await asAlice.threads.list({ first: 10 })).data;
+    expect(after.map((t) => [t.name, t.updatedAt])).toEqual(before.map((t) => [t.name, t.updatedAt]));
+    const back = after.find((t) => t.name === "Trip to Kyoto")!;
+    expect((await asAlice.threads.pinned()).map((t) => t.id)).toEqual([back.id]);
+    expect((await asAlice.threads.list({ first: 10, feedback: 1 })).data.map((t) => t.id)).toEqual([back.id]);
+  });
 });
 
 describe("export all of a thread Chainlit wrote", () => {

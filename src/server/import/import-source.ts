@@ -185,7 +185,11 @@ async function accountExportSource(archive: Archive, indexEntry: ArchiveEntry, c
           yield { title, skipped: { code: "invalid-json" } };
           continue;
         }
-        yield planItem({ ...item, index: i }, (value) => planThreadbookThread(value, context.userId, attachments, context.now, limits.maxMessages));
+        const pinned = typeof listed.pinnedAt === "string";
+        yield planItem({ ...item, index: i }, (value) => {
+          const planned = planThreadbookThread(value, context.userId, attachments, context.now, limits.maxMessages);
+          return planned && pinned ? { ...planned, pinned } : planned;
+        });
       }
     },
     close: () => archive.close(),

@@ -272,6 +272,23 @@ describe("ownership", () => {
     expect(await services.data.getThread(bobThread!.id)).toMatchObject({ userId: bob.id, name: "Crafted", steps: [{ type: "user_message", name: bob.id, output: "hi" }] });
   });
 
+  it("a Threadbook export imported back by its owner adds no copy of a thread still there, and brings back one deleted since", async () => {
+    const alice = sessionUser();
+    const asAlice = callerFor(services, alice);
+    const [kept, deleted] = [(await asAlice.threads.create()).id, (await asAlice.threads.create()).id];
+    const exported = (id: string, name: string) => ({
+      threadbookExport: 1,
+      thread: { id, name, createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-01-01T00:00:00Z", userId: alice.id, steps: [{ id: "s1", type: "user_message", output: `about ${name}`, createdAt: "2024-01-01T00:00:01Z" }], elements: [] },
+    });
+    await services.data.updateThread(kept, { name: "Kept" });
+    expect(await importFile(alice, JSON.stringify(exported(kept, "Kept")), "thread.json")).toMatchObject({ status: "done", imported: 0, existing: 1 });
+    expect((await threadsOf(alice)).map((t) => t.name).sort()).toEqual([null, "Kept"].sort());
+
+    await asAlice.threads.delete({ threadId: deleted });
+    expect(await importFile(alice, JSON.stringify(exported(deleted, "Deleted")), "thread.json")).toMatchObject({ status: "done", imported: 1, existing: 0 });
+    expect((await threadsOf(alice)).map((t) => t.name).sort()).toEqual(["Deleted", "Kept"]);
+  });
+
   it("a cancel asked for before the first batch stops the job with nothing imported", async () => {
     const user = sessionUser();
     const { runImport } = await import("./run-import");

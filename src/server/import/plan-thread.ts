@@ -26,6 +26,8 @@ export interface PlannedThread {
   title: string;
   thread: ImportedThread;
   elements: PlannedElement[];
+  /** Pinned in the account it was exported from (a Threadbook "Export all" lists `pinnedAt`): pinned once written. */
+  pinned?: boolean;
 }
 
 export const ASSISTANT_NAMES: Record<ImportFormat, string> = { chatgpt: "ChatGPT", claude: "Claude", threadbook: "Assistant" };

@@ -240,7 +240,8 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
     const result = await data.importThreads(userId, batch.map((p) => p.thread));
     written = result.written;
     withAttachments = repairAttachments ? [...result.written, ...result.existing] : result.written;
-    outcome.existing += result.existing.length;
+    // A copy of a thread still there (a Threadbook export imported back) is already there too; it has no attachments to repair.
+    outcome.existing += result.existing.length + result.originals.length;
     for (const id of result.taken) skip(byId.get(id)!.title, { code: "id-taken" });
   } catch (error) {
     const refused = isDataError(error, "validation") || isDataError(error, "too_large");
@@ -260,6 +261,8 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
     return outcome;
   }
   outcome.imported += written.length;
+  // A thread pinned where it was exported is pinned again (an account's pins are full: it stays unpinned, as a pin would).
+  for (const id of written) if (byId.get(id)!.pinned) await data.pinThread(userId, id);
   for (const id of withAttachments) {
     const planned = byId.get(id)!;
     for (const element of planned.elements) {

@@ -84,6 +84,8 @@ export function planThreadbookThread(document: unknown, userId: string, attachme
       createdAt: isoFromMicros(timestampMicros(thread.createdAt) ?? clock.last),
       updatedAt: isoFromMicros(last),
       metadata: { importedFrom: "threadbook", sourceId: sourceId.slice(0, 200) },
+      // The thread it was exported from: still this user's, it is not imported again (importThreads).
+      sameAs: sourceId,
       steps,
       feedback,
     },

@@ -35,7 +35,7 @@ describe("importThreads", () => {
     const layer = table.layer();
     const [user, id] = [uid("u-"), uid("t-")];
     const { result, byOperation } = await countOf(table, () => layer.importThreads(user, [imported(id, 4)]));
-    expect(result).toEqual({ written: [id], existing: [], taken: [] });
+    expect(result).toEqual({ written: [id], existing: [], originals: [], taken: [] });
     // The claim (a conditional PutItem) and its check that the partition holds nothing else (a Query of 2 keys), the
     // steps with their full-text index's postings, then its docs (one batch each), then the THREAD item (a conditional PutItem).
     expect(byOperation).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 2, QueryCommand: 1, BatchWriteItemCommand: 2 });
@@ -53,6 +53,8 @@ describe("importThreads", () => {
       metadata: { importedFrom: "chatgpt", sourceId: "c1" },
       feedbackIndexedAt: "TS#2024-05-01T10:05:00.000000Z",
       searchIndexedAt: "TS#2024-05-01T10:05:00.000000Z",
+      // When the import wrote it (true UTC): a retention period runs from it, not from the file's times.
+      importedAt: expect.stringMatching(/^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
     });
     expect(await table.plain(`THREAD#${id}`, `STEP#${id}-s1`)).toEqual({
       PK: `THREAD#${id}`,
@@ -81,7 +83,7 @@ describe("importThreads", () => {
     const theirId = theirs.thread.id!.S!;
     const sksBefore = await table.partitionSks(theirId);
     const result = await layer.importThreads(bob, [imported(mine), imported(theirId)]);
-    expect(result).toEqual({ written: [], existing: [mine], taken: [theirId] });
+    expect(result).toEqual({ written: [], existing: [mine], originals: [], taken: [theirId] });
     expect(await table.partitionSks(theirId)).toEqual(sksBefore);
     expect((await table.plain(`THREAD#${theirId}`, "THREAD"))!.userId).toBe(alice);
     expect((await layer.getThread(mine))!.name).toBe("Renamed since");
@@ -149,11 +151,11 @@ describe("importThreads' claims", () => {
     expect(sks).toEqual(expect.arrayContaining(["FEEDBACK#1", `STEP#${id}-s0`, `STEP#${id}-s3`]));
     // Another user's import (a collision) never takes it; the same user's, resumed, claims it again and finishes it.
     expect(await layer.importThreads(uid("u-"), [thread])).toMatchObject({ written: [], taken: [id] });
-    expect(await layer.importThreads(user, [thread])).toEqual({ written: [id], existing: [], taken: [] });
+    expect(await layer.importThreads(user, [thread])).toEqual({ written: [id], existing: [], originals: [], taken: [] });
     expect(await table.plain(`THREAD#${id}`, "THREAD")).not.toHaveProperty("importClaim");
     for (const filter of [{}, { feedback: 1 as const }, { search: "imported" }]) expect([filter, (await layer.listThreads({ first: 5 }, { userId: user, ...filter })).data.map((t) => t.id)]).toEqual([filter, [id]]);
     expect(await table.partitionSks(id)).toEqual(sks);
-    expect(await layer.importThreads(user, [thread])).toEqual({ written: [], existing: [id], taken: [] });
+    expect(await layer.importThreads(user, [thread])).toEqual({ written: [], existing: [id], originals: [], taken: [] });
   });
 
   it("is left alone by the doctor: neither named nor indexed, so the import (or the claims' cleanup) finds it as it left it", async () => {
@@ -186,7 +188,7 @@ describe("importThreads' claims", () => {
     expect([await table.partitionSks(a), await table.partitionSks(b)]).toEqual([[], []]);
     expect(await table.postingsOf(user)).toEqual([]);
     // One at a time (as the job retries), each is written whole.
-    for (const id of [a, b]) expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [id], existing: [], taken: [] });
+    for (const id of [a, b]) expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [id], existing: [], originals: [], taken: [] });
   });
 
   it("a Chainlit update_thread naming another user between the claim and the THREAD item: that item stays, the conversation is taken", async () => {
@@ -200,7 +202,7 @@ describe("importThreads' claims", () => {
       }
       return out;
     });
-    expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [], existing: [], taken: [id] });
+    expect(await layer.importThreads(user, [imported(id, 2)])).toEqual({ written: [], existing: [], originals: [], taken: [id] });
     expect(await table.plain(`THREAD#${id}`, "THREAD")).toMatchObject({ name: "Mallory's", userId: mallory, UserThreadPK: `USER#${mallory}` });
     // Nothing of the import is left in it (its steps, docs, postings), and its claim's mark neither.
     expect(await table.partitionSks(id)).toEqual(["THREAD"]);

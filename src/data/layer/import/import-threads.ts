@@ -28,9 +28,10 @@ import { wantedSources } from "../search/search-rebuild";
 import { partsAttribute, planStepWrite } from "../steps/step-parts";
 import { removeLeftovers } from "../threads/leftovers";
 import { deleteThread } from "../threads/delete-thread";
+import { IMPORTED_AT } from "../threads/true-activity";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { claimThread, dropClaimMark, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isUnlistedClaimOf, releaseClaim, type ClaimKind } from "./import-claims";
+import { claimThread, dropClaimMark, finishClaim, holdsOnlyTheClaim, IMPORT_CLAIM, isImportClaim, isUnlistedClaimOf, releaseClaim, type ClaimKind } from "./import-claims";
 import { IdSchema } from "../../entities/common";
 
 /** BatchWriteItems of one batch in flight at once (the import job runs a few batches at once besides). */
@@ -51,12 +52,19 @@ export const ImportedFeedbackSchema = z.object({
 });
 export type ImportedFeedback = z.infer<typeof ImportedFeedbackSchema>;
 
-export type ImportedThread = z.input<typeof ImportedThreadSchema> & { steps: StepInput[]; feedback?: ImportedFeedback[] };
+/**
+ * `sameAs`: the id of the thread this conversation was exported from (a Threadbook export's own thread id). When that
+ * thread is still this user's, the conversation is already there: exporting everything and importing the file back
+ * (after deleting one thread, say) must not add a second copy of every other thread.
+ */
+export type ImportedThread = z.input<typeof ImportedThreadSchema> & { steps: StepInput[]; feedback?: ImportedFeedback[]; sameAs?: string };
 
 export interface ImportThreadsResult {
   written: string[];
   /** Already this user's (an earlier import of the same conversation): left as they are. */
   existing: string[];
+  /** Copies of a thread still this user's (`sameAs`): nothing written, counted as already there. */
+  originals: string[];
   /** Held by another user: never touched. */
   taken: string[];
 }
@@ -93,7 +101,7 @@ function markerItems(userId: string, thread: ImportedThread, rated: Map<string, 
   });
 }
 
-function threadItem(userId: string, thread: ImportedThread): Item {
+function threadItem(ctx: LayerContext, userId: string, thread: ImportedThread): Item {
   const parsed = ImportedThreadSchema.parse(thread);
   return {
     PK: threadPk(parsed.id),
@@ -107,6 +115,8 @@ function threadItem(userId: string, thread: ImportedThread): Item {
     createdAt: parsed.createdAt,
     updatedAt: parsed.updatedAt,
     metadata: parsed.metadata,
+    // The file's times date the thread; a retention period runs from the import instead (true-activity.ts).
+    [IMPORTED_AT]: ctx.now(),
     // The markers are written with the steps' feedback, before this item: exact, so the feedback catch-up skips these threads.
     [FEEDBACK_INDEXED_AT]: userThreadSk(parsed.updatedAt),
     // Indexed below, before this item is written. It must be: an imported thread keeps its old activity time, which
@@ -124,10 +134,12 @@ const PROBED_SKS = [THREAD_SK, searchDocSk(NAME_SOURCE), feedbackMarkerSk(0), fe
 
 export async function importThreads(ctx: LayerContext, userId: string, threads: readonly ImportedThread[]): Promise<ImportThreadsResult> {
   userThreadPk(userId); // refuses a reserved identifier before anything is read
-  const found = await batchGet(ctx, threads.flatMap((t) => PROBED_SKS.map((SK) => ({ PK: threadPk(t.id), SK }))), ["PK", "SK", "userId", IMPORT_CLAIM, "UserThreadPK"]);
+  const sameAs = (thread: ImportedThread) => (thread.sameAs !== undefined && IdSchema.safeParse(thread.sameAs).success ? thread.sameAs : null);
+  const originalKeys = threads.flatMap((t) => (sameAs(t) ? [{ PK: threadPk(sameAs(t)!), SK: THREAD_SK }] : []));
+  const found = await batchGet(ctx, [...threads.flatMap((t) => PROBED_SKS.map((SK) => ({ PK: threadPk(t.id), SK }))), ...originalKeys], ["PK", "SK", "userId", IMPORT_CLAIM, "UserThreadPK"]);
   const before = new Map(found.filter((item) => item.SK === THREAD_SK).map((item) => [String(item.PK), item]));
   const usedBefore = new Set(found.filter((item) => item.SK !== THREAD_SK).map((item) => String(item.PK)));
-  const result: ImportThreadsResult = { written: [], existing: [], taken: [] };
+  const result: ImportThreadsResult = { written: [], existing: [], originals: [], taken: [] };
   const candidates: Array<{ thread: ImportedThread; kind: ClaimKind }> = [];
   // THREAD items that name nobody: a Chainlit session left open on this import's thread saved its user_session back
   // after the delete (update_thread with no user: docs/chainlit.md, "One table, two apps"), its steps beside it. The
@@ -137,7 +149,9 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   // written over (the ids are the same).
   for (const thread of threads) {
     const head = before.get(threadPk(thread.id));
-    if (!head) candidates.push({ thread, kind: "fresh" });
+    const original = sameAs(thread) ? before.get(threadPk(sameAs(thread)!)) : undefined;
+    if (!head && original?.userId === userId && !isImportClaim(original)) result.originals.push(thread.id);
+    else if (!head) candidates.push({ thread, kind: "fresh" });
     else if (typeof head.userId !== "string" || head.userId === "") candidates.push({ thread, kind: "ownerless" });
     else if (isUnlistedClaimOf(head, userId)) candidates.push({ thread, kind: "unfinished" });
     else (head.userId === userId ? result.existing : result.taken).push(thread.id);
@@ -145,7 +159,7 @@ export async function importThreads(ctx: LayerContext, userId: string, threads: 
   // Validate everything before the first write, so a bad step fails the batch without half of it stored.
   const rated = candidates.map(({ thread }) => feedbackByStep(thread));
   const contentsByThread = candidates.map(({ thread }, i) => thread.steps.flatMap((step) => stepItems(thread.id, step, rated[i]!.get(step.id))));
-  const heads = candidates.map(({ thread }) => threadItem(userId, thread));
+  const heads = candidates.map(({ thread }) => threadItem(ctx, userId, thread));
 
   const token = randomUUID();
   // Each thread is claimed (a conditional write of its THREAD item) before anything goes into its partition, so a

@@ -234,6 +234,9 @@ export const en = {
   importMoreSkipped: (count: number) => `…and ${count} more.`,
   importProblem: importProblemEn,
   importAnother: "Import another file",
+  // Retention is on (docs/security.md, "Retention"): imported conversations keep their dates, so the period runs from the import.
+  importRetention: (period: string) =>
+    `Deleting conversations older than ${period} is on. Imported conversations keep their original dates but are kept for ${period} from the import; after that they are deleted unless you continue or pin them.`,
   // Sharing (docs/sharing.md)
   share: "Share",
   shareTitle: "Share this thread",

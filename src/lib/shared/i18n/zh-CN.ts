@@ -225,6 +225,8 @@ export const zhCN: Dictionary = {
   importMoreSkipped: (count: number) => `…还有 ${count} 个。`,
   importProblem: importProblemZh,
   importAnother: "导入另一个文件",
+  importRetention: (period: string) =>
+    `“删除早于 ${period}的对话”已开启。导入的对话保留原来的日期，但会从导入之日起保留 ${period}；之后除非你继续或置顶它们，否则会被删除。`,
   // 分享（docs/sharing.md）
   share: "分享",
   shareTitle: "分享此对话",
