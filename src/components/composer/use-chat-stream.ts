@@ -70,6 +70,28 @@ const refusalOf = (error: unknown) => (error as { data?: { refusal?: unknown } |
  */
 const alreadySent = (error: unknown) => readRefusal(refusalOf(error))?.code === "message-already-sent";
 
+/** How long a failed send waits to learn whether the server stored its message anyway, before putting the draft back. */
+const DELIVERY_CHECK_MS = 4_000;
+
+/**
+ * Whether the thread holds the message: a send whose connection went before any answer may have been stored (and
+ * answered) by the server. Then it was delivered: the box lets it go, and the thread shows it. Kept in the box
+ * instead, under the same id (composer.tsx), a changed text sent next would be taken as an edit of the stored question
+ * and replace its turn (chat/regenerate-reply.ts, resendMessage). False when the thread cannot be read in time.
+ */
+async function holdsMessage(utils: SendDeps["utils"], threadId: string, messageId: string): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), DELIVERY_CHECK_MS)));
+  try {
+    const thread = await Promise.race([utils.threads.get.fetch({ threadId }, { staleTime: 0 }), late]);
+    return thread?.steps.some((step) => step.id === messageId) ?? false;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A message for a send that failed before the server had it: the server's own for a refusal, else "check your connection". */
 function failureMessage(error: unknown, t: Dictionary, rewrite: Rewrite | undefined): string {
   const data = (error as { data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } } | null)?.data;
@@ -187,10 +209,13 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
         flush();
         if (!turn.started) {
           remove();
-          if (!controller.signal.aborted) toast(failureMessage(error, t, rewrite));
+          const aborted = controller.signal.aborted;
+          // No answer from the server at all (the connection went): it may have stored the message all the same.
+          const delivered = !aborted && !rewrite && errorCode(error) === undefined && (await holdsMessage(utils, threadId, messageId));
+          if (!aborted && !delivered) toast(failureMessage(error, t, rewrite));
           // Another tab is writing this thread: follow its turn here, and say when this message can be sent.
-          if (!controller.signal.aborted && !rewrite && errorCode(error) === "CONFLICT") void watchBusyThread(deps, threadId);
-          resolve(controller.signal.aborted ? "aborted" : alreadySent(error) ? "started" : "failed");
+          if (!aborted && !rewrite && errorCode(error) === "CONFLICT") void watchBusyThread(deps, threadId);
+          resolve(aborted ? "aborted" : delivered || alreadySent(error) ? "started" : "failed");
           // The server may have stored the message before failing: show the thread as it is.
           void utils.threads.get.invalidate({ threadId });
           return;
