@@ -55,12 +55,12 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
   const policy = data?.policy ?? null;
   const current = data?.shared ? data : null;
   const chosenAccess: Access = access ?? current?.access ?? policy?.default ?? "signed-in";
-  // A live share's own expiry is a date, not one of the choices: shown as its own entry until another is picked.
   useEffect(() => {
     if (!focusLink.current || !current || busy) return;
     focusLink.current = false;
     linkField.current?.focus();
   });
+  // A live share's own expiry is a date, not one of the choices: shown as its own entry until another is picked.
   const currentExpiry = current?.expiresAt ? (current.expired ? t.shareExpired : t.shareExpires(formatFullDate(current.expiresAt, locale))) : null;
 
   const change = (next: { access?: Access; expiry?: Expiry }) => {
