@@ -19,5 +19,12 @@ describe("npm run import", () => {
       "Skipped 1:",
       "  Nothing: empty conversation",
     ]);
+    const skipped = [{ title: "Nothing", reason: "empty conversation" }, { title: "Kyoto", reason: "attachment “map.png”: over the limit" }];
+    expect(summaryLines({ status: "done", imported: 1, existing: 0, attachments: 0, skippedCount: 2, skippedAttachments: 1, skipped })).toEqual([
+      "Imported 1 conversation(s); 0 already there (left as they were); 0 attachment(s).",
+      "Skipped 2 (1 conversation(s), 1 attachment(s) of imported ones):",
+      "  Nothing: empty conversation",
+      "  Kyoto: attachment “map.png”: over the limit",
+    ]);
   });
 });

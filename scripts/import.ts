@@ -47,7 +47,9 @@ export function summaryLines(outcome: ImportJobProgress): string[] {
       `${outcome.existing ?? 0} already there (left as they were); ${outcome.attachments ?? 0} attachment(s).`,
   ];
   if (outcome.error) lines.push(outcome.error);
-  if (outcome.skippedCount) lines.push(`Skipped ${outcome.skippedCount}:`, ...(outcome.skipped ?? []).map((s) => `  ${s.title}: ${s.reason}`));
+  const attachments = outcome.skippedAttachments ?? 0;
+  const skippedWhat = attachments > 0 ? ` (${outcome.skippedCount! - attachments} conversation(s), ${attachments} attachment(s) of imported ones)` : "";
+  if (outcome.skippedCount) lines.push(`Skipped ${outcome.skippedCount}${skippedWhat}:`, ...(outcome.skipped ?? []).map((s) => `  ${s.title}: ${s.reason}`));
   if ((outcome.skippedCount ?? 0) > (outcome.skipped?.length ?? 0)) lines.push(`  … and ${outcome.skippedCount! - outcome.skipped!.length} more`);
   return lines;
 }

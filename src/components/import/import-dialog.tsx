@@ -178,7 +178,7 @@ function Summary({ job }: { job: ImportJob }) {
       {job.error ? <p className="import-error">{importProblemMessage(t, job.errorProblem, job.error)}</p> : null}
       {job.skippedCount > 0 ? (
         <>
-          <p className="import-status">{t.importSkipped(job.skippedCount)}</p>
+          <p className="import-status">{t.importSkipped(job.skippedCount - job.skippedAttachments, job.skippedAttachments)}</p>
           <ul className="import-skipped">
             {job.skipped.slice(0, SKIPS_SHOWN).map((skip, i) => (
               <li key={i}>

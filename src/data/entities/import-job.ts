@@ -44,7 +44,10 @@ export const ImportJobSchema = z.object({
   /** Conversations already imported before (same source id): skipped, never duplicated. */
   existing: z.number().int(),
   attachments: z.number().int(),
+  /** Everything skipped: conversations not imported, and attachments left out of conversations that were. */
   skippedCount: z.number().int(),
+  /** Of `skippedCount`, the attachments (their conversation was imported); 0 on items written before it was counted. */
+  skippedAttachments: z.number().int().default(0),
   skipped: z.array(ImportSkipSchema),
   current: z.string().max(TEXT_MAX).nullable(),
   cancelRequested: z.boolean(),
@@ -76,7 +79,7 @@ export const importProgressMark = (job: Pick<ImportJob, "done">) => job.done;
 
 /** What the runner reports as it goes. */
 export type ImportJobProgress = Partial<
-  Pick<ImportJob, "format" | "total" | "done" | "imported" | "existing" | "attachments" | "skippedCount" | "skipped" | "current" | "status" | "error" | "errorProblem" | "uploadBytes">
+  Pick<ImportJob, "format" | "total" | "done" | "imported" | "existing" | "attachments" | "skippedCount" | "skippedAttachments" | "skipped" | "current" | "status" | "error" | "errorProblem" | "uploadBytes">
 >;
 
 export const clipText = (text: string) => (text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX - 1)}…` : text);

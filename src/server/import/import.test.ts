@@ -46,7 +46,7 @@ describe("importing a ChatGPT export", () => {
   });
 
   it("imports the conversations, skips the empty one with its reason, and says so in the job", () => {
-    expect(job).toMatchObject({ status: "done", format: "chatgpt", total: 3, done: 3, imported: 2, existing: 0, attachments: 1, skippedCount: 1, cancelRequested: false, error: null });
+    expect(job).toMatchObject({ status: "done", format: "chatgpt", total: 3, done: 3, imported: 2, existing: 0, attachments: 1, skippedCount: 1, skippedAttachments: 0, cancelRequested: false, error: null });
     expect(job.skipped).toEqual([{ title: "Nothing to see", reason: "empty conversation", problem: { code: "empty" } }]);
   });
 
@@ -160,7 +160,8 @@ describe("hostile files", () => {
       { name: "file-KyotoMap01-kyoto-map.png", data: Buffer.alloc(8 * 1024 * 1024) },
     ]);
     const job = await importFile(sessionUser(), zip);
-    expect(job).toMatchObject({ status: "done", imported: 2, attachments: 0 });
+    // The summary counts it apart from the conversations: both were imported.
+    expect(job).toMatchObject({ status: "done", imported: 2, attachments: 0, skippedCount: 2, skippedAttachments: 1 });
     expect(job.skipped).toContainEqual({
       title: "Trip to Kyoto",
       reason: expect.stringMatching(/attachment “kyoto-map.png”: .*zip bomb/),

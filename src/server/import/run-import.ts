@@ -119,10 +119,12 @@ export async function runImport(options: RunImportOptions): Promise<ImportJobPro
     existing: resume?.existing ?? 0,
     attachments: resume?.attachments ?? 0,
     skippedCount: resume?.skippedCount ?? 0,
+    skippedAttachments: resume?.skippedAttachments ?? 0,
     skipped: [...(resume?.skipped ?? [])] as ImportSkip[],
   };
   const skip = (skipped: Skipped) => {
     state.skippedCount++;
+    if (skipped.problem.code === "attachment") state.skippedAttachments++;
     if (state.skipped.length < IMPORT_SKIPS_KEPT) state.skipped.push(keptSkip(skipped));
   };
   const stopHeartbeat = keepAlive(data, userId, jobId, runner, options.heartbeatMs);

@@ -38,7 +38,7 @@ export async function createImportJob(ctx: LayerContext, userId: string, jobId: 
   const now = ctx.now();
   const job = ImportJobSchema.parse({
     jobId, userId, status: "running", fileName, format: null, total: null, done: 0, imported: 0, existing: 0, attachments: 0,
-    skippedCount: 0, skipped: [], current: null, cancelRequested: false, error: null, errorProblem: null, createdAt: now, updatedAt: now,
+    skippedCount: 0, skippedAttachments: 0, skipped: [], current: null, cancelRequested: false, error: null, errorProblem: null, createdAt: now, updatedAt: now,
     upload, uploadBytes: null, runner, resumes: 0, ...firstRun(),
   });
   const listedAsRunning = { UserThreadPK: RUNNING_IMPORTS_PK, UserThreadSK: jobId };

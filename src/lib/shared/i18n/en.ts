@@ -230,7 +230,14 @@ export const en = {
   importFailed: "Import failed",
   importSummary: (imported: number, existing: number, attachments: number) =>
     `${imported} imported, ${existing} already there (left as they were), ${attachments} attachments.`,
-  importSkipped: (count: number) => `${count} skipped:`,
+  // Conversations and attachments apart: "3 skipped" beside "12 imported" read as 3 conversations missing.
+  importSkipped: (conversations: number, attachments: number) =>
+    `${[
+      conversations > 0 ? `${conversations} conversation${conversations === 1 ? "" : "s"}` : "",
+      attachments > 0 ? `${attachments} attachment${attachments === 1 ? "" : "s"} of imported conversations` : "",
+    ]
+      .filter(Boolean)
+      .join(" and ")} skipped:`,
   importMoreSkipped: (count: number) => `…and ${count} more.`,
   importProblem: importProblemEn,
   importAnother: "Import another file",

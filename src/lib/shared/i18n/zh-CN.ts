@@ -221,7 +221,8 @@ export const zhCN: Dictionary = {
   importCancelled: "导入已取消",
   importFailed: "导入失败",
   importSummary: (imported: number, existing: number, attachments: number) => `已导入 ${imported} 个，${existing} 个已存在（保持不变），附件 ${attachments} 个。`,
-  importSkipped: (count: number) => `跳过 ${count} 个：`,
+  importSkipped: (conversations: number, attachments: number) =>
+    `跳过${[conversations > 0 ? ` ${conversations} 个对话` : "", attachments > 0 ? ` ${attachments} 个附件（其对话已导入）` : ""].filter(Boolean).join("、")}：`,
   importMoreSkipped: (count: number) => `…还有 ${count} 个。`,
   importProblem: importProblemZh,
   importAnother: "导入另一个文件",
