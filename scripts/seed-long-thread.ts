@@ -1,7 +1,7 @@
 /**
  * A long agent thread as a Chainlit app with tools writes it (docs/long-threads.md): each turn is a user message, its
  * run, one tool call under the run and the reply, a short answer with a small Markdown table. For the UI bench
- * (bench-ui.ts), the end-to-end spec (e2e/long-thread.spec.ts) and the tests, through the data layer.
+ * (scripts/bench/ui.ts), the end-to-end spec (e2e/long-thread.spec.ts) and the tests, through the data layer.
  */
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDataLayer, StepInput } from "../src/data";

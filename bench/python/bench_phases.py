@@ -1,5 +1,5 @@
 """
-The Python half of `npm run bench -- --python` (scripts/bench-python.ts starts it; bench/README.md says how to read
+The Python half of `npm run bench -- --python` (scripts/bench/python.ts starts it; bench/README.md says how to read
 the table). It runs the same workload as the TypeScript bench, phase by phase, through `chainlit_requests.py`, against
 the dynalite the TypeScript bench started, so the two alternate in one session on one emulator.
 

@@ -332,7 +332,7 @@ describe("round trips", () => {
   });
 
   it("the bench's conversations (6 shown messages, an edited-away branch) cost exactly 7.3 requests each, the job's own writes included", async () => {
-    const { benchConversation } = await import("../../../scripts/bench-import");
+    const { benchConversation } = await import("../../../scripts/bench/import");
     const { runImport } = await import("./run-import");
     const { importLimits } = await import("./import-limits");
     const { mkdtemp, writeFile } = await import("node:fs/promises");

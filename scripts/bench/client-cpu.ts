@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench-client-cpu.ts`: the client's CPU per DynamoDB request, three ways, measured in one process
+ * `npx tsx scripts/bench/client-cpu.ts`: the client's CPU per DynamoDB request, three ways, measured in one process
  * in alternating blocks so all see the same machine load (bench/HISTORY.md, "Per-request cost"): the SDK's client on
  * its default handler, the SDK's client on the app's handler (the SDK's middleware stack), and the data layer's
  * document client on createDynamoClient (the direct sender, src/data/dynamo/dynamo-direct.ts). dynalite runs in its own
@@ -9,13 +9,13 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { ensureTable } from "../src/data";
-import { createDynamoClient, dynamoSettings } from "../src/data";
-import { createDocumentClient } from "../src/data/dynamo/document-client";
-import { DynamoSigner } from "../src/data/dynamo/dynamo-signer";
-import { startBenchDynamo } from "./bench-dynamo-server";
-import { LOCAL_AWS_CREDENTIALS } from "./local-services";
-import { NodeSha256 } from "./node-sha256";
+import { ensureTable } from "../../src/data";
+import { createDynamoClient, dynamoSettings } from "../../src/data";
+import { createDocumentClient } from "../../src/data/dynamo/document-client";
+import { DynamoSigner } from "../../src/data/dynamo/dynamo-signer";
+import { startBenchDynamo } from "./dynamo-server";
+import { LOCAL_AWS_CREDENTIALS } from "../local-services";
+import { NodeSha256 } from "../node-sha256";
 
 const BLOCK = 400;
 const ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 8);

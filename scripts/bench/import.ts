@@ -16,12 +16,12 @@ import { runInNewContext } from "node:vm";
 import { pipeline } from "node:stream/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import yazl from "yazl";
-import { createS3Storage, DynamoDBDataLayer, ensureTable, getLogger, importUploadKey } from "../src/data";
-import { newJobId, THIS_RUNNER } from "../src/server/import/import-jobs";
-import { storedImportFile } from "../src/server/import/import-file";
-import { importLimits } from "../src/server/import/import-limits";
-import { runImport } from "../src/server/import/run-import";
-import { LOCAL_AWS_CREDENTIALS } from "./local-services";
+import { createS3Storage, DynamoDBDataLayer, ensureTable, getLogger, importUploadKey } from "../../src/data";
+import { newJobId, THIS_RUNNER } from "../../src/server/import/import-jobs";
+import { storedImportFile } from "../../src/server/import/import-file";
+import { importLimits } from "../../src/server/import/import-limits";
+import { runImport } from "../../src/server/import/run-import";
+import { LOCAL_AWS_CREDENTIALS } from "../local-services";
 
 export const BENCH_CONVERSATIONS = 10_000;
 const TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ";

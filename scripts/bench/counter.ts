@@ -4,7 +4,7 @@
  * that sees every HTTP attempt (retries included), and in the direct sender (src/data/dynamo/dynamo-direct.ts).
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { directSenderOf } from "../src/data/dynamo/dynamo-direct";
+import { directSenderOf } from "../../src/data/dynamo/dynamo-direct";
 
 export interface BenchCounter {
   readonly requests: number;

@@ -15,10 +15,10 @@ import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDataLayer, ensureTable, getLogger } from "../src/data";
-import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
-import { startBenchDynamo } from "./bench-dynamo-server";
-import { LOCAL_AWS_CREDENTIALS } from "./local-services";
+import { DynamoDBDataLayer, ensureTable, getLogger } from "../../src/data";
+import { formatTable, summarize, timeCalls, type PhaseResult } from "./stats";
+import { startBenchDynamo } from "./dynamo-server";
+import { LOCAL_AWS_CREDENTIALS } from "../local-services";
 
 /** The issue's workload; `SEARCH_BENCH_THREADS` scales it down on a machine too busy to write 40,000 messages. */
 const THREADS = Number(process.env.SEARCH_BENCH_THREADS ?? 2_000);

@@ -3,30 +3,30 @@
  * Python baseline (bench/README.md, "The Python baseline"): 1,000 users, 10,000 threads over 10 users, threads of
  * 2,000 steps. Prints a table beside the baseline's stored figures and writes bench/results.json.
  * `-- --latency MS` holds every DynamoDB response MS ms (an in-region round trip is about 4); `-- --http` adds the
- * HTTP figures (bench-http.ts); `-- --import` measures only the import of a 10,000-conversation export
- * (bench-import.ts); `-- --search` adds the full-text search workload (bench-search.ts). The paths people feel
- * are counted in round trips (bench-paths.ts; `-- --paths-only` runs them alone, printed, not saved). `-- --ui` measures only long threads opened in Chromium
- * (bench-ui.ts). `-- --sdk-handler` runs the data layer on the SDK's default HTTP handler instead of the app's.
+ * HTTP figures (scripts/bench/http.ts); `-- --import` measures only the import of a 10,000-conversation export
+ * (scripts/bench/import.ts); `-- --search` adds the full-text search workload (scripts/bench/search.ts). The paths people feel
+ * are counted in round trips (scripts/bench/paths.ts; `-- --paths-only` runs them alone, printed, not saved). `-- --ui` measures only long threads opened in Chromium
+ * (scripts/bench/ui.ts). `-- --sdk-handler` runs the data layer on the SDK's default HTTP handler instead of the app's.
  * `-- --python` alternates every phase with a boto3 re-creation of Chainlit's requests on the same dynalite
- * (bench-python.ts) and prints the two side by side.
+ * (scripts/bench/python.ts) and prints the two side by side.
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDataLayer, ensureTable, getLogger, utcNow, type StepInput } from "../src/data";
-import { formatTable, summarize, timeCalls, type PhaseResult } from "./bench-stats";
-import { benchCatchUp, formatCatchUp } from "./bench-catch-up";
-import { formatHttpTable, formatPageTimes, runHttpBench } from "./bench-http";
-import { formatImportBench, runImportBench, saveImportBench } from "./bench-import";
-import { LOCAL_AWS_CREDENTIALS } from "./local-services";
-import { createDynamoClient, dynamoSettings } from "../src/data";
-import { countBenchRequests } from "./bench-counter";
-import { startBenchDynamo } from "./bench-dynamo-server";
-import { benchPaths, formatPaths } from "./bench-paths";
-import { formatSearchBench, runSearchBench } from "./bench-search";
-import { formatUiTable, runUiBench } from "./bench-ui";
-import { checkPython, formatSideBySide, PYTHON_PHASES, startPythonBench } from "./bench-python";
+import { DynamoDBDataLayer, ensureTable, getLogger, utcNow, type StepInput } from "../../src/data";
+import { formatTable, summarize, timeCalls, type PhaseResult } from "./stats";
+import { benchCatchUp, formatCatchUp } from "./catch-up";
+import { formatHttpTable, formatPageTimes, runHttpBench } from "./http";
+import { formatImportBench, runImportBench, saveImportBench } from "./import";
+import { LOCAL_AWS_CREDENTIALS } from "../local-services";
+import { createDynamoClient, dynamoSettings } from "../../src/data";
+import { countBenchRequests } from "./counter";
+import { startBenchDynamo } from "./dynamo-server";
+import { benchPaths, formatPaths } from "./paths";
+import { formatSearchBench, runSearchBench } from "./search";
+import { formatUiTable, runUiBench } from "./ui";
+import { checkPython, formatSideBySide, PYTHON_PHASES, startPythonBench } from "./python";
 
 /**
  * The Python layer's medians, stored from an earlier day on the same machine kind and dynalite, without added latency
@@ -282,7 +282,7 @@ async function httpBench() {
   return http;
 }
 
-/** `-- --http-only`: the HTTP figures alone (bench-http.ts), without the data-layer phases. */
+/** `-- --http-only`: the HTTP figures alone (scripts/bench/http.ts), without the data-layer phases. */
 async function httpOnly() {
   const http = await httpBench();
   const { file, previous, machine } = resultsFile();
@@ -290,7 +290,7 @@ async function httpOnly() {
   console.log(`\nWrote ${file}.`);
 }
 
-/** Long threads in the browser (bench-ui.ts): the data-layer phases are not run. */
+/** Long threads in the browser (scripts/bench/ui.ts): the data-layer phases are not run. */
 async function uiOnly() {
   const results = await runUiBench();
   console.log(`\nLong threads in Chromium, median of ${process.env.BENCH_UI_RUNS ?? 5} views each:`);

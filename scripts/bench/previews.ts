@@ -4,15 +4,15 @@
  * then every thumbnail's link fetched from storage as the browser would: the original's (before previews) and the
  * preview's (now). Also the time storing an image takes with its preview, against storing the same bytes as a file,
  * and the preview of the demo's chart (the seed's PNG: a graphic, made lossless) and of a photo saved as PNG.
- * On the embedded stack (dynalite, s3rver). `npx tsx scripts/bench-previews.ts` (BENCH_PREVIEW_IMAGES, default 20).
+ * On the embedded stack (dynalite, s3rver). `npx tsx scripts/bench/previews.ts` (BENCH_PREVIEW_IMAGES, default 20).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { createDynamoClient, createStorageFromConfig, DynamoDBDataLayer, dynamoSettings, parseStorageConfig } from "../src/data";
-import { barChartPng } from "./png";
-import { startStack } from "./stack";
+import { createDynamoClient, createStorageFromConfig, DynamoDBDataLayer, dynamoSettings, parseStorageConfig } from "../../src/data";
+import { barChartPng } from "../png";
+import { startStack } from "../stack";
 
 const IMAGES = Math.max(1, Number(process.env.BENCH_PREVIEW_IMAGES ?? 20));
 

@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/trace-summary.ts trace.json`: where the time went in one traced view of a thread page
+ * `npx tsx scripts/profile/trace-summary.ts trace.json`: where the time went in one traced view of a thread page
  * (`BENCH_UI_TRACE=dir npm run bench -- --ui` records one per size; bench/HISTORY.md, "Long threads: attributed").
  * Prints, in ms from navigation start, the milestones (HTML received, first paint, first contentful paint, DOM
  * content loaded, load) and every main-thread task of the page's renderer longer than 2 ms with what it did: HTML
@@ -21,7 +21,7 @@ interface TraceEvent {
 }
 
 const file = process.argv[2];
-if (!file) throw new Error("usage: tsx scripts/trace-summary.ts trace.json");
+if (!file) throw new Error("usage: tsx scripts/profile/trace-summary.ts trace.json");
 const raw = JSON.parse(readFileSync(file, "utf8")) as { traceEvents: TraceEvent[] } | TraceEvent[];
 const events = Array.isArray(raw) ? raw : raw.traceEvents;
 

@@ -1,5 +1,5 @@
 /**
- * A CPU profile of the server attributed through the build's source maps (`cpu-profile-summary.ts … --by-source`):
+ * A CPU profile of the server attributed through the build's source maps (`cpu-summary.ts … --by-source`):
  * each sample's frames are mapped to the file they were compiled from, so Threadbook's own code (`src/`) can be told
  * from Next and React, the libraries and Node, in a minified build as well as an unminified one.
  *

@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/cpu-profile-summary.ts CPU.….cpuprofile [from-s] [to-s]`: where the Next server's CPU went, from a
+ * `npx tsx scripts/profile/cpu-summary.ts CPU.….cpuprofile [from-s] [to-s]`: where the Next server's CPU went, from a
  * V8 CPU profile (`BENCH_HTTP_CPU_PROF=dir npm run bench -- --http-only` writes one; bench/HISTORY.md, "The thread
  * page's server cost, second pass"). First the busy milliseconds per second of the profile (to find the load's
  * window: the 32-user load is the run of full seconds), then, within [from-s, to-s), each sample given to the nearest
@@ -7,11 +7,11 @@
  * the file its own frame runs in (Next's runtime is React's RSC and HTML rendering). Names are readable only in a
  * build without server minification (`experimental: { serverMinification: false }` in next.config.mjs, for the
  * profile only).
- * `--by-source` then attributes the same window through the build's source maps, minified or not (cpu-profile-sources.ts):
+ * `--by-source` then attributes the same window through the build's source maps, minified or not (cpu-sources.ts):
  * Threadbook's own code against Next/React, GC and the rest; `--next-dir=DIR` if the build was moved after the run.
  */
 import { readFileSync } from "node:fs";
-import { bySource, type SourceAttribution } from "./cpu-profile-sources";
+import { bySource, type SourceAttribution } from "./cpu-sources";
 
 interface ProfileNode {
   id: number;
@@ -20,7 +20,7 @@ interface ProfileNode {
 }
 
 const [file, from = "0", to = "1e9"] = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
-if (!file) throw new Error("usage: tsx scripts/cpu-profile-summary.ts profile.cpuprofile [from-seconds] [to-seconds] [--by-source [--next-dir=DIR]]");
+if (!file) throw new Error("usage: tsx scripts/profile/cpu-summary.ts profile.cpuprofile [from-seconds] [to-seconds] [--by-source [--next-dir=DIR]]");
 const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();

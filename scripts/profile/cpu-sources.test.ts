@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { bySource } from "./cpu-profile-sources";
+import { bySource } from "./cpu-sources";
 
 /*
  * A synthetic profile: a bundled chunk whose source map sends line 0 to Threadbook's sidebar list and line 1 to

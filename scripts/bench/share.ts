@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createDynamoClient, DynamoDBDataLayer, dynamoSettings } from "../src/data";
-import { startAppServer } from "./app-server";
-import { seedLongThread } from "./seed-long-thread";
-import { startStack } from "./stack";
+import { createDynamoClient, DynamoDBDataLayer, dynamoSettings } from "../../src/data";
+import { startAppServer } from "../app-server";
+import { seedLongThread } from "../seed-long-thread";
+import { startStack } from "../stack";
 
 const VIEWS = Math.max(1, Number(process.env.BENCH_SHARE_VIEWS ?? 15));
 const STEPS = Number(process.env.BENCH_SHARE_STEPS ?? 2000);

@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/trace-profile.ts trace.json [.next/static/chunks] [from-mark] [to-mark]`: the JavaScript of one
+ * `npx tsx scripts/profile/trace-js.ts trace.json [.next/static/chunks] [from-mark] [to-mark]`: the JavaScript of one
  * traced thread-page view (`BENCH_UI_TRACE=dir npm run bench -- --ui`), attributed to the source it was built from.
  * trace-summary.ts says which tasks ran; this says whose code ran in them: the V8 samples the trace holds for the
  * page's main thread, between navigation start and the bench's "interactive" mark by default (any trace event name
@@ -38,7 +38,7 @@ interface TraceEvent {
 }
 
 const [file, chunksDir = ".next/static/chunks", fromName = "navigationStart", toName = "bench:interactive"] = process.argv.slice(2);
-if (!file) throw new Error("usage: tsx scripts/trace-profile.ts trace.json [chunks dir] [from mark] [to mark]");
+if (!file) throw new Error("usage: tsx scripts/profile/trace-js.ts trace.json [chunks dir] [from mark] [to mark]");
 const raw = JSON.parse(readFileSync(file, "utf8")) as { traceEvents: TraceEvent[] } | TraceEvent[];
 const events = Array.isArray(raw) ? raw : raw.traceEvents;
 const navigation = events.find((e) => e.name === "navigationStart" && String(e.args?.data?.documentLoaderURL ?? "").startsWith("http"));

@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/profile-thread-read.ts [steps]`: where the server's time goes when a long thread opens, without a
+ * `npx tsx scripts/profile/thread-read.ts [steps]`: where the server's time goes when a long thread opens, without a
  * browser or Next (bench/HISTORY.md, "Long threads: attributed"). Starts the embedded stack, seeds one thread of
  * `steps` steps (10,000 by default; scripts/seed-long-thread.ts), then, in a child process of its own (so dynalite's
  * work is not counted), reads it as the thread page does five times: `getThreadOutline` (the partition's Queries and
@@ -12,11 +12,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { createDynamoClient, dynamoSettings, DynamoDBDataLayer } from "../src/data";
-import { latestWindow } from "../src/server/thread-window";
-import { countBenchRequests } from "./bench-counter";
-import { seedLongThread } from "./seed-long-thread";
-import { startStack } from "./stack";
+import { createDynamoClient, dynamoSettings, DynamoDBDataLayer } from "../../src/data";
+import { latestWindow } from "../../src/server/thread-window";
+import { countBenchRequests } from "../bench/counter";
+import { seedLongThread } from "../seed-long-thread";
+import { startStack } from "../stack";
 
 const CHILD = "PROFILE_THREAD_READ_CHILD";
 

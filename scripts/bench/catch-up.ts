@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type DynamoDBDataLayer } from "../src/data";
+import { type DynamoDBDataLayer } from "../../src/data";
 
 export interface CatchUpFigure {
   stale: number;

@@ -2,24 +2,24 @@
  * The paths people feel, through the tRPC procedures the pages call (no HTTP, so what is left is the server's own
  * work and its DynamoDB round trips): the sidebar's first page, opening a thread, a 👍/👎 click with and without the
  * page's thread pass, and sending a message up to its first token with a model that answers at once. Round trips
- * are the waits (requests sent side by side count once, bench-counter.ts); with `--latency 4` each costs about 4 ms.
+ * are the waits (requests sent side by side count once, scripts/bench/counter.ts); with `--latency 4` each costs about 4 ms.
  * Sending a message has a second row, up to the moment the model's request starts: the DynamoDB requests answered
  * and round trips over by then are what the model waited for (the goal: at most 1), where the first-token row also
  * counts the turn's writes and their search indexing, which go out beside the model request.
  */
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createS3Storage, DynamoDBDataLayer, utcNow } from "../src/data";
-import type { Assistant } from "../src/server/assistant/assistant";
-import { createSessionVersions } from "../src/server/auth/session-versions";
-import type { SessionUser } from "../src/server/auth/session-user";
-import { createInnerContext } from "../src/server/context";
-import { parseServerEnv } from "../src/server/env";
-import { createCaller } from "../src/server/root";
-import type { Services } from "../src/server/services";
-import { createThreadPasses } from "../src/server/thread-access";
-import type { BenchCounter } from "./bench-counter";
-import { markdownTable, percentile } from "./bench-stats";
+import { createS3Storage, DynamoDBDataLayer, utcNow } from "../../src/data";
+import type { Assistant } from "../../src/server/assistant/assistant";
+import { createSessionVersions } from "../../src/server/auth/session-versions";
+import type { SessionUser } from "../../src/server/auth/session-user";
+import { createInnerContext } from "../../src/server/context";
+import { parseServerEnv } from "../../src/server/env";
+import { createCaller } from "../../src/server/root";
+import type { Services } from "../../src/server/services";
+import { createThreadPasses } from "../../src/server/thread-access";
+import type { BenchCounter } from "./counter";
+import { markdownTable, percentile } from "./stats";
 
 export interface PathFigure {
   path: string;

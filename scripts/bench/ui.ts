@@ -22,22 +22,22 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { type BrowserContext, type CDPSession, type Page, chromium } from "@playwright/test";
-import { DynamoDBDataLayer } from "../src/data";
-import { hashPassword } from "../src/server/auth/password";
-import { createDynamoClient, dynamoSettings } from "../src/data";
-import { chromiumPath } from "../e2e/chromium";
-import { startAppServer } from "./app-server";
-import { cpuMs } from "./bench-http";
-import { signIn } from "./http-session";
-import { seedLongThread } from "./seed-long-thread";
-import { startStack } from "./stack";
+import { DynamoDBDataLayer } from "../../src/data";
+import { hashPassword } from "../../src/server/auth/password";
+import { createDynamoClient, dynamoSettings } from "../../src/data";
+import { chromiumPath } from "../../e2e/chromium";
+import { startAppServer } from "../app-server";
+import { cpuMs } from "./http";
+import { signIn } from "../http-session";
+import { seedLongThread } from "../seed-long-thread";
+import { startStack } from "../stack";
 
 /** BENCH_UI_SIZES=200,2000 measures fewer sizes (a slow "before" build, say). */
 const SIZES = (process.env.BENCH_UI_SIZES ?? "200,2000,10000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 5);
 const PASSWORD = "bench-ui-password-1";
 /**
- * BENCH_UI_TRACE=dir: also records a Chromium trace of one more view per size there (scripts/trace-summary.ts reads
+ * BENCH_UI_TRACE=dir: also records a Chromium trace of one more view per size there (scripts/profile/trace-summary.ts reads
  * it), and the page's HTML beside it (where its parts sit decides what the parser reaches when).
  */
 const TRACE_DIR = process.env.BENCH_UI_TRACE;
@@ -370,7 +370,7 @@ export async function runUiBench(log: (line: string) => void = console.error): P
         // A few frames more, so the trace shows what follows interactivity too.
         await page.waitForTimeout(500);
         await browser.stopTracing();
-        log(`  traced one view of ${steps} steps: ${file} (npx tsx scripts/trace-summary.ts ${file})`);
+        log(`  traced one view of ${steps} steps: ${file} (npx tsx scripts/profile/trace-summary.ts ${file})`);
       }
       await tab.close();
       const result = {

@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 import path from "node:path";
-import { markdownTable, type PhaseResult } from "./bench-stats";
+import { markdownTable, type PhaseResult } from "./stats";
 
 /** The phases the Python side knows (the operations Chainlit's layer has), by the TypeScript bench's names. */
 export const PYTHON_PHASES = new Set([
