@@ -20,6 +20,7 @@ import { DataError } from "../../errors";
 import { isElementFileOf, previewKeyOf, previewKeysOf } from "../../storage/object-key";
 import { type LayerContext } from "../context";
 import { recordOnElement } from "./element-record";
+import { FairSlots } from "./fair-slots";
 
 /**
  * The thumbnail's CSS box is 200 px high and at most 360 px wide (threads.css, `.image-thumb`): at a device pixel
@@ -55,7 +56,8 @@ const MAKING_AT_ONCE = 2;
  * Makings waiting for a place, beyond which an ask is turned away (not recorded: a later view asks again), so a burst
  * of asks (a share opened by many) queues a bounded amount of work in this process. Room for a page of Chainlit
  * images opened at once (a gallery of 40 asks for all 40 together): one turned away shows its original. A waiting
- * making holds nothing but its request: the file is read once it has a place.
+ * making holds nothing but its request: the file is read once it has a place. Shared between threads in turn, so one
+ * thread's burst neither delays nor shuts out another's first thumbnail (fair-slots.ts).
  */
 export const PREVIEW_QUEUE = { waiting: 48 };
 /** After a making ran out of time: the first wait before another try, doubled at each timeout, at most a day. */
@@ -145,22 +147,8 @@ export class PreviewDeferred extends Error {
   }
 }
 
-let making = 0;
-const waiting: Array<() => void> = [];
-async function oneOfFew<T>(work: () => Promise<T>): Promise<T> {
-  // A finished maker hands its place to the next in line, so no newcomer slips in between.
-  if (making >= MAKING_AT_ONCE) {
-    if (waiting.length >= PREVIEW_QUEUE.waiting) throw new PreviewDeferred("too many previews being made in this process");
-    await new Promise<void>((resolve) => waiting.push(resolve));
-  } else making++;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else making--;
-  }
-}
+/** Previews are made 2 at a time, waiting asks served a thread at a time in turn (fair-slots.ts). */
+const slots = new FairSlots(MAKING_AT_ONCE, PREVIEW_QUEUE, () => new PreviewDeferred("too many previews being made in this process"));
 
 /** Thrown for a file that can never be made into a preview (recorded, so it is not read again). */
 class Unpreviewable extends Error {}
@@ -253,7 +241,7 @@ export async function makePreview(ctx: LayerContext, element: Element, mayMake?:
   const log = { threadId: element.threadId, elementId: element.id };
   let preview: Buffer;
   try {
-    preview = await oneOfFew(async () => renderPreview(await storage.read(objectKey, { maxBytes: PREVIEW_LIMITS.maxSourceBytes })));
+    preview = await slots.run(element.threadId, async () => renderPreview(await storage.read(objectKey, { maxBytes: PREVIEW_LIMITS.maxSourceBytes })));
   } catch (error) {
     if (error instanceof PreviewDeferred) {
       ctx.logger.info("an image element's preview is put off", { ...log, reason: error.message.slice(0, 200) });
