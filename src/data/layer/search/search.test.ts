@@ -122,6 +122,67 @@ describe("full-text search over Threadbook's own writes", () => {
   });
 });
 
+describe("quoted phrases", () => {
+  it("finds only the messages where the words are adjacent and in order, and marks the phrase", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    const phrase = await ownThread(layer, userId, ["How do I upload?", "Use a Signed  URL, then upload."]);
+    await ownThread(layer, userId, ["The url is signed by the server"]); // both words, other order
+    await ownThread(layer, userId, ["signed the form", "url of the form"]); // both words, two messages
+    // Without quotes, all three; with them, one: the phrase's message, its words marked as one piece.
+    expect((await search(layer, userId, "signed url")).data).toHaveLength(3);
+    const page = await search(layer, userId, '"signed url"');
+    expect(ids(page.data)).toEqual([phrase.threadId]);
+    expect(page.data[0]!.stepId).toBe(phrase.stepIds[1]);
+    expect(marked(page.data[0])).toEqual(["Signed URL"]);
+    // An open quote runs to the end, its last word typed; typographic quotes; stray quotes never error.
+    expect(ids((await search(layer, userId, '"signed ur')).data)).toEqual([phrase.threadId]);
+    expect(ids((await search(layer, userId, "“signed url” upload")).data)).toEqual([phrase.threadId]);
+    expect(ids((await search(layer, userId, '"url signed"')).data)).toEqual([]);
+    expect((await search(layer, userId, '"')).data).toEqual([]);
+    expect((await search(layer, userId, 'signed" url')).data).toHaveLength(3);
+  });
+
+  it("checks a long message on its indexed text (20,000 characters), past its doc's 2,000, and cuts the snippet there", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    const filler = "lorem ipsum dolor sit amet ".repeat(200); // 5,400 characters
+    const far = await ownThread(layer, userId, [`signed first, then url. ${filler} finally a signed url near the end`]);
+    await ownThread(layer, userId, [`signed first, then url. ${filler.repeat(4)} and a signed url past what is indexed`]);
+    const page = await search(layer, userId, '"signed url"');
+    expect(ids(page.data)).toEqual([far.threadId]);
+    expect(marked(page.data[0])).toEqual(["signed url"]);
+    expect(page.partial).toBe(false);
+  });
+
+  it("a doc shorter than 2,000 characters holds the whole source, even one that markup made long (its text is stripped from all of it)", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    // 6,600 characters of HTML, 360 of words: the phrase comes after the first 4,000 characters.
+    const html = `signed first, then url. ${`<span class="${"c".repeat(80)}">lorem</span> `.repeat(60)} a signed url`;
+    const { threadId } = await ownThread(layer, userId, [html]);
+    expect(ids((await search(layer, userId, '"signed url"')).data)).toEqual([threadId]);
+  });
+
+  it("costs: no request without quotes; the docs' BatchGetItem with them; the long steps' only when a full doc did not show the phrase", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    await ownThread(layer, userId, ["a signed url here"]);
+    await ownThread(layer, userId, ["signed and then url"]);
+    await search(layer, userId, "warm"); // leaves the window: the pages below read no index rows
+    const plain = await countOf(table, () => search(layer, userId, "signed url"));
+    expect(plain.byOperation).toEqual({ QueryCommand: 2, BatchGetItemCommand: 1 });
+    const quoted = await countOf(table, () => search(layer, userId, '"signed url"'));
+    expect(quoted.result.data).toHaveLength(1);
+    expect(quoted.byOperation).toEqual({ QueryCommand: 2, BatchGetItemCommand: 2 });
+    await ownThread(layer, userId, [`signed first, then url. ${"lorem ipsum ".repeat(300)} a signed url`]);
+    await search(layer, userId, "warm");
+    const long = await countOf(table, () => search(layer, userId, '"signed url"'));
+    expect(long.result.data).toHaveLength(2);
+    expect(long.byOperation).toEqual({ QueryCommand: 2, BatchGetItemCommand: 3 });
+  });
+});
+
 describe("the search catches up with threads Chainlit wrote", () => {
   it("finds a Chainlit thread and a later Chainlit turn on it, through the same catch-up as the feedback index", async () => {
     const layer = tickingLayer();
