@@ -786,6 +786,21 @@ describe("full-text search", () => {
     await services.data.deleteThread(moved.threadId);
   });
 
+  it("offers Bob no correction from Alice's words: a typo of a word only she has suggests nothing to him", async () => {
+    const hers = await seedThread(services, alice.id, "Quetzalcoatl pyramid notes");
+    const asAlice = callerFor(services, alice);
+    expect(hitIds(await asAlice.search.query({ query: "quetzalcoatl" }))).toEqual([hers.threadId]);
+    expect((await asAlice.search.query({ query: "quetzalcoalt" })).suggestion).toBe("quetzalcoatl");
+    for (const query of ["quetzalcoalt", "quetzalcoat", "pyramdi quetzalcoalt"]) {
+      const smuggled = { query, userId: alice.id, user: alice } as unknown as Parameters<Caller["search"]["query"]>[0];
+      const page = await asBob.search.query(smuggled);
+      expect(page.data).toEqual([]);
+      expect(page.suggestion).toBeNull();
+      expect(JSON.stringify(page)).not.toMatch(/quetzal|pyramid/i);
+    }
+    await services.data.deleteThread(hers.threadId);
+  });
+
   it("cannot page with her search cursor; bad input is BAD_REQUEST", async () => {
     const hers = await callerFor(services, alice).search.query({ query: "revenue", first: 1 });
     expect(hers.pageInfo.endCursor).toBeTruthy();

@@ -30,6 +30,7 @@ import { keepWindowIfCaughtUp, nowMs } from "./search-prepare";
 import { isBefore, newestFirst, orderedRow, readIndexRows, threadKey, walkIndex, type IndexRows, type Ordered } from "./search-order";
 import { ORPHAN_CHECKS, ORPHAN_GRACE_MS, removeOrphans, unnamedTerms, type Orphans } from "./search-orphans";
 import { checkPhrases } from "./search-phrases";
+import { suggestQuery } from "./search-suggest";
 import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate, type Postings } from "./search-postings";
 import { type SearchWindow } from "./search-window";
 import { isOwnedThread } from "../threads/leftovers";
@@ -236,7 +237,7 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
   const data = page.map((row) => hit(row, byId.get(row.threadId)!, read, q, phrased?.texts));
   const partial = lists.some((list) => list.truncated) || (phrased?.partial ?? false);
   ctx.logger.debug("searchThreads read", { userId: q.userId, words: q.words.length, candidates: candidates.length, hits: data.length, partial });
-  return { page: { data, pageInfo: { hasNextPage: ordered.length > q.first, endCursor: null }, partial }, last: page.at(-1), lists };
+  return { page: { data, pageInfo: { hasNextPage: ordered.length > q.first, endCursor: null }, partial, suggestion: null }, last: page.at(-1), lists };
 }
 
 /** `texts`: a step's indexed text, read whole by the phrase check: its snippet shows the phrase even past the doc's 2,000 characters. */
@@ -252,13 +253,16 @@ export async function searchThreads(ctx: LayerContext, input: SearchInput): Prom
   const { userId, query, first, cursor, feedback } = SearchInputSchema.parse(input);
   const parsed = parseQuery(query);
   const words = [...parsed.words.map((term) => ({ term, prefix: false })), ...(parsed.prefix ? [{ term: parsed.prefix, prefix: true }] : [])];
-  if (words.length === 0) return { data: [], pageInfo: { hasNextPage: false, endCursor: null }, partial: false };
+  if (words.length === 0) return { data: [], pageInfo: { hasNextPage: false, endCursor: null }, partial: false, suggestion: null };
   // The cursor resumes only this query (its words, not its spelling) under this filter, for this user.
   const phrases = parsed.phrases.map((p) => `"${p.words.join(" ")}${p.open ? "*" : ""}"`).join(" ");
   const kind = filterKind({ search: `fulltext ${parsed.words.join(" ")} ${parsed.prefix ?? ""}* ${phrases}`.trimEnd(), feedback: feedback ?? null });
   const indexPk = userThreadPk(userId);
   const after = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : null;
-  const { page, last } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null, gone: new Set() }, { catchUp: true, retry: true });
+  const { page, last, lists } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null, gone: new Set() }, { catchUp: true, retry: true });
   const endCursor = last ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: { PK: threadPk(last.threadId), SK: THREAD_SK, UserThreadPK: indexPk, UserThreadSK: last.UserThreadSK } }) : null;
-  return { ...page, pageInfo: { ...page.pageInfo, endCursor } };
+  // Nothing found, and a word is in none of the caller's messages: a correction from their own words (search-suggest.ts).
+  const missing = after === null && page.data.length === 0 ? words.filter((_, i) => lists[i]!.threads.size === 0 && !lists[i]!.truncated) : [];
+  const suggestion = missing.length > 0 ? await suggestQuery(ctx, userId, query, missing) : null;
+  return { ...page, pageInfo: { ...page.pageInfo, endCursor }, suggestion };
 }

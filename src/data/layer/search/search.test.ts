@@ -183,6 +183,41 @@ describe("quoted phrases", () => {
   });
 });
 
+describe("a typo: Did you mean …?", () => {
+  it("a query that finds nothing because a word is in no message offers the closest word of the user's own", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    const { threadId } = await ownThread(layer, userId, ["Use a presigned URL to upload", "present the preview", "kubernetes ingress"]);
+    const page = await search(layer, userId, "presgined");
+    expect(page.data).toEqual([]);
+    expect(page.suggestion).toBe("presigned");
+    expect(ids((await search(layer, userId, page.suggestion!)).data)).toEqual([threadId]);
+    // The other words, the quotes and their case stay as typed; a typo in the word being typed is found too.
+    expect((await search(layer, userId, 'Use "a presgined URL"')).suggestion).toBe('Use "a presigned URL"');
+    expect((await search(layer, userId, "kubernetse ingress")).suggestion).toBe("kubernetes ingress");
+    expect((await search(layer, userId, "upload presgin")).suggestion).toBe("upload presigned");
+    // No suggestion: every word is somewhere (only not together); nothing close enough; a short word; a page found.
+    expect((await search(layer, userId, "kubernetes upload preview")).suggestion).toBeNull();
+    expect((await search(layer, userId, "pxxsxgned")).suggestion).toBeNull();
+    expect((await search(layer, userId, "urk")).suggestion).toBeNull();
+    expect((await search(layer, userId, "presigned")).suggestion).toBeNull();
+  });
+
+  it("costs: nothing on a page with results; two Queries in one round trip on an empty page with an unknown word", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    await ownThread(layer, userId, ["Use a presigned URL to upload"]);
+    await ownThread(layer, userId, ["kubernetes ingress"]);
+    await search(layer, userId, "warm");
+    expect((await countOf(table, () => search(layer, userId, "presigned"))).byOperation).toEqual({ QueryCommand: 1, BatchGetItemCommand: 1 });
+    const typo = await countOf(table, () => search(layer, userId, "presgined"));
+    expect(typo.result.suggestion).toBe("presigned");
+    expect(typo.byOperation).toEqual({ QueryCommand: 3 });
+    // Every word known, nothing together: no read for a suggestion.
+    expect((await countOf(table, () => search(layer, userId, "presigned kubernetes"))).byOperation).toEqual({ QueryCommand: 2 });
+  });
+});
+
 describe("the search catches up with threads Chainlit wrote", () => {
   it("finds a Chainlit thread and a later Chainlit turn on it, through the same catch-up as the feedback index", async () => {
     const layer = tickingLayer();
