@@ -111,4 +111,30 @@ test.describe("full-text search", () => {
     await expect(threads.noMatches).toBeVisible();
     await expect(threads.searchStatus).toHaveText("No results");
   });
+
+  test("a quoted phrase finds its words together, marked as one; a typo is offered its correction, which searches", async ({ threads }) => {
+    await threads.goto();
+    // "How do presigned S3 URLs work?": the words in that order, in the question and in the answer.
+    await threads.search.fill('"presigned s3 urls"');
+    await expect(threads.searchStatus).toHaveText(/^\d+\+? results?$/);
+    for (const row of await threads.rows.all()) await expect(threads.snippetMarks(row)).toHaveText([/^presigned s3 urls$/i]);
+    // The same words out of order are in no message: nothing, and no correction to offer (every word is known).
+    await threads.search.fill('"urls presigned s3"');
+    await expect(threads.noMatches).toBeVisible();
+    await expect(threads.suggestion).toHaveCount(0);
+    // An unclosed quote is the phrase being typed, never an error.
+    await threads.search.fill('"presigned s3 ur');
+    await expect(threads.searchStatus).toHaveText(/^\d+\+? results?$/);
+
+    await threads.search.fill("presgined");
+    await expect(threads.noMatches).toBeVisible();
+    await expect(threads.suggestion).toHaveText("Did you mean presigned?");
+    await expect(threads.searchStatus).toHaveText("No results Did you mean presigned?");
+    await threads.suggestion.getByRole("button", { name: "presigned" }).click();
+    await expect(threads.search).toHaveValue("presigned");
+    await expect(threads.search).toBeFocused();
+    await expect(threads.searchStatus).toHaveText(/^\d+\+? results?$/);
+    await expect(threads.snippetMarks(threads.rows.first()).first()).toHaveText(/^presigned$/i);
+    await expect(threads.suggestion).toHaveCount(0);
+  });
 });
