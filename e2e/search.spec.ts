@@ -1,6 +1,16 @@
+import { type Page } from "@playwright/test";
 import { expect, snap, test, trpcCallEnded } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 import { FIRST_LOAD_MS } from "./pages/threads-page";
+
+/** The search's words marked inside the opened message (CSS highlights, search-words.ts), with whether each is in view. */
+const searchMarks = (page: Page) =>
+  page.evaluate(() =>
+    [...(CSS.highlights.get("threadbook-search") ?? [])].map((range) => {
+      const box = (range as Range).getBoundingClientRect();
+      return { text: range.toString(), inView: box.top >= 0 && box.bottom <= window.innerHeight };
+    }),
+  );
 
 /** Full-text search from the sidebar's search box (docs/search.md). */
 test.describe("full-text search", () => {
@@ -35,13 +45,7 @@ test.describe("full-text search", () => {
     await expect(highlighted).toContainText("Check the details");
     await expect(highlighted).toBeInViewport();
     // The search's words are marked inside the message too (CSS highlights, search-words.ts), the first one in view.
-    const marks = () =>
-      page.evaluate(() =>
-        [...(CSS.highlights.get("threadbook-search") ?? [])].map((range) => {
-          const box = (range as Range).getBoundingClientRect();
-          return { text: range.toString(), inView: box.top >= 0 && box.bottom <= window.innerHeight };
-        }),
-      );
+    const marks = () => searchMarks(page);
     await expect.poll(async () => (await marks()).map((mark) => mark.text)).toEqual(expect.arrayContaining(["details", "Iterate"]));
     expect((await marks())[0]!.inView).toBe(true);
     await snap(page, "search-opened");
@@ -112,12 +116,16 @@ test.describe("full-text search", () => {
     await expect(threads.searchStatus).toHaveText("No results");
   });
 
-  test("a quoted phrase finds its words together, marked as one; a typo is offered its correction, which searches", async ({ threads }) => {
+  test("a quoted phrase finds its words together, marked as one; a typo is offered its correction, which searches", async ({ page, threads, thread }) => {
     await threads.goto();
     // "How do presigned S3 URLs work?": the words in that order, in the question and in the answer.
     await threads.search.fill('"presigned s3 urls"');
     await expect(threads.searchStatus).toHaveText(/^\d+\+? results?$/);
     for (const row of await threads.rows.all()) await expect(threads.snippetMarks(row)).toHaveText([/^presigned s3 urls$/i]);
+    // Opened, the message marks the phrase whole too (the answer's is in bold: across elements).
+    await threads.rowLink(0).click();
+    await expect(thread.highlighted).toHaveCount(1);
+    await expect.poll(async () => (await searchMarks(page)).map((mark) => mark.text.toLowerCase())).toEqual(["presigned s3 urls"]);
     // The same words out of order are in no message: nothing, and no correction to offer (every word is known).
     await threads.search.fill('"urls presigned s3"');
     await expect(threads.noMatches).toBeVisible();
