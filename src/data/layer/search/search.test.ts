@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SearchHit } from "../../entities/search";
 import { type DynamoDBDataLayer } from "../data-layer";
+import { editDistance } from "./search-suggest";
 import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
 import { chainlitClock, tickingClock } from "../../../../test/clocks";
 
@@ -184,6 +185,15 @@ describe("quoted phrases", () => {
 });
 
 describe("a typo: Did you mean …?", () => {
+  it("counts a swap of two neighbours as one edit, in code points, and stops past the bound", () => {
+    expect(editDistance("presgined", "presigned", 2)).toBe(1);
+    expect(editDistance("kubernetse", "kubernetes", 2)).toBe(1);
+    expect(editDistance("presigned", "presented", 2)).toBe(3);
+    expect(editDistance("cafe", "café", 1)).toBe(1);
+    expect(editDistance("😀ab", "😀ba", 1)).toBe(1);
+    expect(editDistance("a", "abcdef", 2)).toBe(3);
+  });
+
   it("a query that finds nothing because a word is in no message offers the closest word of the user's own", async () => {
     const layer = tickingLayer();
     const userId = uid("u-");
