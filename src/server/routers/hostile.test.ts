@@ -757,7 +757,7 @@ describe("full-text search", () => {
     // Her words are in the index (her own search builds it)...
     expect(hitIds(await callerFor(services, alice).search.query({ query: "secrets" }))).toEqual([aliceThread.threadId]);
     // ...and his thread holds the same messages (seedThread), so only the owner check tells them apart.
-    for (const query of ["secrets", "Alice", "revenue", "Q3 sales", "select sales", "sales q3.csv", "older"]) {
+    for (const query of ["secrets", "Alice", "revenue", "Q3 sales", "\"q3 sales\"", "\"secrets", "select sales", "sales q3.csv", "older"]) {
       const smuggled = { query, userId: alice.id, user: alice } as unknown as Parameters<Caller["search"]["query"]>[0];
       const page = await asBob.search.query(smuggled);
       expect(hitIds(page).filter((id) => id !== bobThread.threadId && id !== bobLong.threadId)).toEqual([]);
