@@ -1,6 +1,16 @@
+import { type Page } from "@playwright/test";
 import { expect, snap, test, trpcCallEnded } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 import { FIRST_LOAD_MS } from "./pages/threads-page";
+
+/** The search's words marked inside the opened message (CSS highlights, search-words.ts), with whether each is in view. */
+const searchMarks = (page: Page) =>
+  page.evaluate(() =>
+    [...(CSS.highlights.get("threadbook-search") ?? [])].map((range) => {
+      const box = (range as Range).getBoundingClientRect();
+      return { text: range.toString(), inView: box.top >= 0 && box.bottom <= window.innerHeight };
+    }),
+  );
 
 /** Full-text search from the sidebar's search box (docs/search.md). */
 test.describe("full-text search", () => {
@@ -35,13 +45,7 @@ test.describe("full-text search", () => {
     await expect(highlighted).toContainText("Check the details");
     await expect(highlighted).toBeInViewport();
     // The search's words are marked inside the message too (CSS highlights, search-words.ts), the first one in view.
-    const marks = () =>
-      page.evaluate(() =>
-        [...(CSS.highlights.get("threadbook-search") ?? [])].map((range) => {
-          const box = (range as Range).getBoundingClientRect();
-          return { text: range.toString(), inView: box.top >= 0 && box.bottom <= window.innerHeight };
-        }),
-      );
+    const marks = () => searchMarks(page);
     await expect.poll(async () => (await marks()).map((mark) => mark.text)).toEqual(expect.arrayContaining(["details", "Iterate"]));
     expect((await marks())[0]!.inView).toBe(true);
     await snap(page, "search-opened");
@@ -110,5 +114,39 @@ test.describe("full-text search", () => {
     await threads.search.fill("qwxzv nothing like this");
     await expect(threads.noMatches).toBeVisible();
     await expect(threads.searchStatus).toHaveText("No results");
+  });
+
+  test("a quoted phrase finds its words together, marked as one; a typo is offered its correction, which searches", async ({ page, threads, thread }) => {
+    await threads.goto();
+    // "How do presigned S3 URLs work?": the words in that order, in the question and in the answer.
+    await threads.search.fill('"presigned s3 urls"');
+    await expect(threads.searchStatus).toHaveText(/^\d+\+? results?$/);
+    // Every mark is the phrase whole (a tool step holds it twice: its input and its output).
+    for (const row of await threads.rows.all()) {
+      await expect(threads.snippetMarks(row).first()).toBeVisible();
+      for (const mark of await threads.snippetMarks(row).allTextContents()) expect(mark).toMatch(/^presigned s3 urls$/i);
+    }
+    // Opened, the message marks the phrase whole too (the answer's is in bold: across elements).
+    await threads.rowLink(0).click();
+    await expect(thread.highlighted).toHaveCount(1);
+    await expect.poll(async () => [...new Set((await searchMarks(page)).map((mark) => mark.text.toLowerCase()))]).toEqual(["presigned s3 urls"]);
+    // The same words out of order are in no message: nothing, and no correction to offer (every word is known).
+    await threads.search.fill('"urls presigned s3"');
+    await expect(threads.noMatches).toBeVisible();
+    await expect(threads.suggestion).toHaveCount(0);
+    // An unclosed quote is the phrase being typed, never an error.
+    await threads.search.fill('"presigned s3 ur');
+    await expect(threads.searchStatus).toHaveText(/^\d+\+? results?$/);
+
+    await threads.search.fill("presgined");
+    await expect(threads.noMatches).toBeVisible();
+    await expect(threads.suggestion).toHaveText("Did you mean presigned?");
+    await expect(threads.searchStatus).toHaveText("No results Did you mean presigned?");
+    await threads.suggestion.getByRole("button", { name: "presigned" }).click();
+    await expect(threads.search).toHaveValue("presigned");
+    await expect(threads.search).toBeFocused();
+    await expect(threads.searchStatus).toHaveText(/^\d+\+? results?$/);
+    await expect(threads.snippetMarks(threads.rows.first()).first()).toHaveText(/^presigned$/i);
+    await expect(threads.suggestion).toHaveCount(0);
   });
 });

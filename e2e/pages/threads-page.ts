@@ -16,6 +16,8 @@ export class ThreadsPage extends PageObject {
   readonly searchStatus = this.page.getByTestId("search-status");
   /** The list's own message when a search finds nothing. */
   readonly noMatches = this.list.getByText("No threads match");
+  /** "Did you mean …?" under it, when a word of the search is in none of the user's messages. */
+  readonly suggestion = this.list.getByTestId("search-suggestion");
   /** The list's error when it cannot load, with its Retry. */
   readonly loadError = this.list.getByRole("alert");
   /** The row of the thread open in the main pane. */

@@ -223,6 +223,16 @@ export async function runSearchBench(log: (line: string) => void = console.error
     queries,
   };
 
+  function adjacentPair(): string {
+    const words = text.message(true).replace(/[^a-z ]/gi, " ").split(/\s+/).filter((w) => w.length > 2);
+    const at = Math.floor(text.random() * Math.max(1, words.length - 1));
+    return `${words[at] ?? "cache"} ${words[at + 1] ?? "latency"}`;
+  }
+  function swapped(word: string): string {
+    const at = Math.max(1, Math.floor(word.length / 2) - 1);
+    return word.length < 4 ? word : word.slice(0, at) + word[at + 1] + word[at] + word.slice(at + 2);
+  }
+
   async function runQueries() {
     // Queries: words that exist, drawn with the same seed.
     const common = () => text.word();
@@ -231,6 +241,10 @@ export async function runSearchBench(log: (line: string) => void = console.error
       ["1 word (rare)", () => text.rare()],
       ["2 words", () => `${common()} ${common()}`],
       ["prefix (3 letters)", () => common().slice(0, 3)],
+      // Two words that are adjacent in a generated message, quoted (docs/search.md, "Phrases").
+      ["phrase (2 adjacent words, quoted)", () => `"${adjacentPair()}"`],
+      // A rare word with two middle letters swapped: no hit, a correction read from the user's words ("A typo").
+      ["typo (rare word, 2 letters swapped)", () => swapped(text.rare())],
     ];
     await layer.searchThreads({ userId: USER, query: "warm", first: 20 }); // builds the catch-up watermark
     const pageKinds = [
@@ -256,14 +270,17 @@ export async function runSearchBench(log: (line: string) => void = console.error
         }
         const start = requests;
         let hits = 0;
+        let suggested = 0;
         const { latencies, wallMs } = await timeCalls(runs.length, 1, async (i) => {
           if (cold) layer.context.searchWindows.forgetUser(USER);
-          hits += (await layer.searchThreads({ userId: USER, query: runs[i]!.query, first: 20, cursor: runs[i]!.cursor })).data.length;
+          const answer = await layer.searchThreads({ userId: USER, query: runs[i]!.query, first: 20, cursor: runs[i]!.cursor });
+          hits += answer.data.length;
+          if (answer.suggestion) suggested++;
         });
         const counted = runs.length;
         const result = summarize(`search ${name}, ${page}`, latencies, wallMs, 0);
         queries.push({ ...result, requestsPerCall: Math.round(((requests - start) / Math.max(1, counted)) * 100) / 100 });
-        log(`  ${result.phase}: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ${(requests - start) / Math.max(1, counted)} req/query, ${(hits / Math.max(1, counted)).toFixed(1)} hits/page, load ${loadAverage()}`);
+        log(`  ${result.phase}: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ${(requests - start) / Math.max(1, counted)} req/query, ${(hits / Math.max(1, counted)).toFixed(1)} hits/page, ${suggested} suggestions, load ${loadAverage()}`);
       }
     }
   }

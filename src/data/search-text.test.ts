@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSnippet, foldWord, indexTerms, parseQuery, stripMarkup, INDEXED_TEXT_MAX } from "./search-text";
+import { buildSnippet, foldWord, indexTerms, parseQuery, phraseSpans, stripMarkup, INDEXED_TEXT_MAX } from "./search-text";
 
 describe("indexTerms", () => {
   it("English: words, lower-cased, punctuation dropped, each once", () => {
@@ -44,8 +44,8 @@ describe("indexTerms", () => {
 
 describe("parseQuery and snippets", () => {
   it("the last word is a prefix, the others whole; case and accents folded", () => {
-    expect(parseQuery("Rotate SIGNING kéys")).toEqual({ words: ["rotate", "signing"], prefix: "keys" });
-    expect(parseQuery("  ?! ")).toEqual({ words: [], prefix: null });
+    expect(parseQuery("Rotate SIGNING kéys")).toEqual({ words: ["rotate", "signing"], prefix: "keys", phrases: [] });
+    expect(parseQuery("  ?! ")).toEqual({ words: [], prefix: null, phrases: [] });
   });
 
   it("marks every matched word around the first match", () => {
@@ -59,5 +59,50 @@ describe("parseQuery and snippets", () => {
       .map((p) => p.text)
       .join("");
     expect(text).toBe("Plan Here is bold and code and > quoted");
+  });
+});
+
+describe("quoted phrases", () => {
+  const found = (text: string, query: string) => parseQuery(query).phrases.flatMap((phrase) => phraseSpans(text, phrase).map(({ start, end }) => text.slice(start, end)));
+
+  it("a closed quote makes a phrase of whole words; an open one runs to the end, its last word typed; quotes never error", () => {
+    expect(parseQuery('"Signed URL"')).toEqual({ words: ["signed", "url"], prefix: null, phrases: [{ words: ["signed", "url"], open: false }] });
+    expect(parseQuery('expired "signed ur')).toEqual({ words: ["expired", "signed"], prefix: "ur", phrases: [{ words: ["signed", "ur"], open: true }] });
+    expect(parseQuery("“signed url” expired")).toEqual({ words: ["signed", "url"], prefix: "expired", phrases: [{ words: ["signed", "url"], open: false }] });
+    // A quoted single word is a whole word, not a prefix; stray quotes are nothing.
+    expect(parseQuery('"url"')).toEqual({ words: ["url"], prefix: null, phrases: [] });
+    expect(parseQuery('"')).toEqual({ words: [], prefix: null, phrases: [] });
+    expect(parseQuery('""" a"b')).toMatchObject({ prefix: "b" });
+  });
+
+  it("matches words adjacent and in order, whatever the case, accents, spaces and punctuation between them", () => {
+    expect(found("Use a Signed  URL, then", '"signed url"')).toEqual(["Signed  URL"]);
+    expect(found("signed, url", '"signed url"')).toEqual(["signed, url"]);
+    expect(found("the url is signed", '"signed url"')).toEqual([]);
+    expect(found("signed the url", '"signed url"')).toEqual([]);
+    expect(found("Le café fermé", '"cafe ferme"')).toEqual(["café fermé"]);
+    // A word is whole unless it is being typed.
+    expect(found("signed urls", '"signed url"')).toEqual([]);
+    expect(found("signed urls", '"signed url')).toEqual(["signed urls"]);
+    expect(found("signed urls", '"signed ur')).toEqual(["signed urls"]);
+  });
+
+  it("counts an identifier's pieces as words, as the index does", () => {
+    expect(found("call getSignedUrl now", '"signed url"')).toEqual(["SignedUrl"]);
+    expect(found("the presigned_url field", '"presigned url"')).toEqual(["presigned_url"]);
+    expect(found("presignedUrl", '"presigned_url expired"')).toEqual([]);
+    expect(found("presignedUrl expired", '"presigned_url expired"')).toEqual(["presignedUrl expired"]);
+    // A quoted identifier is one word: it is not found in two words of the text.
+    expect(found("presigned url expired", '"presigned_url expired"')).toEqual([]);
+    expect(found("call getsignedurl", '"getSignedUrl now"')).toEqual([]);
+  });
+
+  it("finds Chinese phrases cut by the dictionary", () => {
+    expect(found("我们的数据库很慢", '"数据库 很慢"')).toEqual(["数据库很慢"]);
+  });
+
+  it("marks the phrase as one piece in the snippet, and the other words alone", () => {
+    const parts = buildSnippet("the url is signed. Later a Signed URL expired, signed again", parseQuery('"signed url" expired'));
+    expect(parts.filter((p) => p.mark).map((p) => p.text)).toEqual(["Signed URL", "expired"]);
   });
 });

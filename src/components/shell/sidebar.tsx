@@ -12,6 +12,7 @@ import { ThemeToggle } from "./theme-toggle";
 import { SEARCH_RESULTS_ID, searchHitId, type SearchNavigation } from "@/components/search/search-navigation";
 import { ThreadList } from "@/components/threads/thread-list";
 import { ThreadSearch } from "@/components/search/thread-search";
+import { CLEAR_STEP_HIGHLIGHT_EVENT } from "@/components/thread/use-step-anchor";
 import { CloseIcon, SignOutIcon } from "@/components/ui/icons";
 import { UserMenu } from "./user-menu";
 import { DeletionProgress } from "@/components/account/deletion-progress";
@@ -57,6 +58,14 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, sig
     return true;
   };
 
+  // "Did you mean …?": the corrected query goes into the box, as if typed (an opened hit's highlight goes too), and the
+  // box keeps the focus for the next keystroke.
+  const takeSuggestion = (query: string) => {
+    window.dispatchEvent(new Event(CLEAR_STEP_HIGHLIGHT_EVENT));
+    setSearch(query);
+    document.getElementById("thread-search")?.focus();
+  };
+
   return (
     <div
       id="sidebar"
@@ -91,7 +100,7 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, sig
         />
         <FeedbackFilter value={filter} onChange={setFilter} />
       </div>
-      <ThreadList search={debounced} feedback={feedback} pending={search.trim() !== debounced} selected={active} navigation={navigation} />
+      <ThreadList search={debounced} feedback={feedback} pending={search.trim() !== debounced} selected={active} navigation={navigation} onSuggestion={takeSuggestion} />
       <DeletionProgress />
       <div className="sidebar-foot">
         <UserMenu user={user} signOutEverywhereAction={signOutEverywhereAction} signOutAction={signOutAction} signInAgainAction={signInAgainAction} />

@@ -19,6 +19,10 @@ describe("matchedWordSpans: the words a search hit marks in its message", () => 
     expect(marked("我们的数据库很慢", "数据")).toEqual([expect.stringMatching(/^数据/)]);
   });
 
+  it("marks a quoted phrase whole, and its words nowhere else", () => {
+    expect(marked("the url is signed; a Signed URL, then", '"signed url"')).toEqual(["Signed URL"]);
+  });
+
   it("marks nothing for a query without words", () => {
     expect(marked("anything at all", "  …  ")).toEqual([]);
   });

@@ -44,12 +44,15 @@ export function ThreadList({
   pending,
   selected = -1,
   navigation,
+  onSuggestion,
 }: {
   search: string;
   feedback: 0 | 1 | undefined;
   pending: boolean;
   selected?: number;
   navigation?: Ref<SearchNavigation>;
+  /** "Did you mean …?" was chosen: the search box takes the corrected query (sidebar.tsx). */
+  onSuggestion?: (query: string) => void;
 }) {
   const { t, locale } = useI18n();
   const toast = useToast();
@@ -74,6 +77,8 @@ export function ThreadList({
   const query = search ? searchQuery : listQuery;
   const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = query;
   const partial = search ? (searchQuery.data?.pages.some((page) => page.partial) ?? false) : false;
+  // A search that found nothing because a word is in none of the user's messages: the closest word of theirs.
+  const suggestion = search && !searchQuery.isPlaceholderData ? (searchQuery.data?.pages[0]?.suggestion ?? null) : null;
 
   const rows = useMemo(() => {
     const pages: Array<{ data: Row[] }> = search
@@ -186,7 +191,17 @@ export function ThreadList({
     body = (
       <div className="list-state">
         <p className="list-state-title">{filtered ? t.noMatches : t.noThreads}</p>
-        <p className="muted">{filtered ? t.noMatchesHint : t.noThreadsHint}</p>
+        {suggestion ? (
+          <p className="search-suggestion" data-testid="search-suggestion">
+            {t.searchDidYouMean.before}
+            <button type="button" onClick={() => onSuggestion?.(suggestion)}>
+              {suggestion}
+            </button>
+            {t.searchDidYouMean.after}
+          </p>
+        ) : (
+          <p className="muted">{filtered ? t.noMatchesHint : t.noThreadsHint}</p>
+        )}
       </div>
     );
   } else {
@@ -235,6 +250,7 @@ export function ThreadList({
         {search ? (
           <p className="sr-only" role="status" data-testid="search-status">
             {!query.isPending && !showingPlaceholder && !pending && !query.isError ? t.searchCount(rows.length, Boolean(hasNextPage)) : ""}
+            {suggestion && !pending && rows.length === 0 ? ` ${t.searchDidYouMean.before}${suggestion}${t.searchDidYouMean.after}` : ""}
           </p>
         ) : null}
         {body}

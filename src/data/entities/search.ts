@@ -33,4 +33,9 @@ export interface SearchPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   /** A word matched more index entries than one search reads: some threads may be missing. */
   partial: boolean;
+  /**
+   * A first page that found nothing because a word is in none of the user's messages: the query with that word
+   * replaced by the closest word of the user's own index ("Did you mean …?"), else null.
+   */
+  suggestion: string | null;
 }

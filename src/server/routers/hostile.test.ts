@@ -757,7 +757,7 @@ describe("full-text search", () => {
     // Her words are in the index (her own search builds it)...
     expect(hitIds(await callerFor(services, alice).search.query({ query: "secrets" }))).toEqual([aliceThread.threadId]);
     // ...and his thread holds the same messages (seedThread), so only the owner check tells them apart.
-    for (const query of ["secrets", "Alice", "revenue", "Q3 sales", "select sales", "sales q3.csv", "older"]) {
+    for (const query of ["secrets", "Alice", "revenue", "Q3 sales", "\"q3 sales\"", "\"secrets", "select sales", "sales q3.csv", "older"]) {
       const smuggled = { query, userId: alice.id, user: alice } as unknown as Parameters<Caller["search"]["query"]>[0];
       const page = await asBob.search.query(smuggled);
       expect(hitIds(page).filter((id) => id !== bobThread.threadId && id !== bobLong.threadId)).toEqual([]);
@@ -784,6 +784,21 @@ describe("full-text search", () => {
     expect(hitIds(await callerFor(services, alice).search.query({ query: "zanzibar" }))).toEqual([]);
     expect(hitIds(await asBob.search.query({ query: "zanzibar" }))).toEqual([moved.threadId]);
     await services.data.deleteThread(moved.threadId);
+  });
+
+  it("offers Bob no correction from Alice's words: a typo of a word only she has suggests nothing to him", async () => {
+    const hers = await seedThread(services, alice.id, "Quetzalcoatl pyramid notes");
+    const asAlice = callerFor(services, alice);
+    expect(hitIds(await asAlice.search.query({ query: "quetzalcoatl" }))).toEqual([hers.threadId]);
+    expect((await asAlice.search.query({ query: "quetzalcoalt" })).suggestion).toBe("quetzalcoatl");
+    for (const query of ["quetzalcoalt", "quetzalcoat", "pyramdi quetzalcoalt"]) {
+      const smuggled = { query, userId: alice.id, user: alice } as unknown as Parameters<Caller["search"]["query"]>[0];
+      const page = await asBob.search.query(smuggled);
+      expect(page.data).toEqual([]);
+      expect(page.suggestion).toBeNull();
+      expect(JSON.stringify(page)).not.toMatch(/quetzal|pyramid/i);
+    }
+    await services.data.deleteThread(hers.threadId);
   });
 
   it("cannot page with her search cursor; bad input is BAD_REQUEST", async () => {

@@ -11,7 +11,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../../dynamo/codec";
 import { SEARCH_DOC_PREFIX, THREAD_SK, elementSource, searchDocSk, searchPostingPk, searchPostingSk, stepSource, threadPk } from "../../keys";
-import { indexTerms, stripMarkup } from "../../search-text";
+import { INDEXED_TEXT_MAX, indexTerms, stripMarkup } from "../../search-text";
 import { batchDelete, batchWrite, type TableKey, type WriteRequest } from "../batch";
 import { type LayerContext } from "../context";
 
@@ -19,6 +19,12 @@ import { type LayerContext } from "../context";
 export const SEARCH_INDEXED_AT = "searchIndexedAt";
 /** Characters of a source's text kept in its doc item for snippets. */
 export const SNIPPET_SOURCE_MAX = 2_000;
+/**
+ * A doc's `text`: the source's indexed text (its first INDEXED_TEXT_MAX characters), markup stripped, whitespace
+ * collapsed, cut at SNIPPET_SOURCE_MAX. Stripped from the whole indexed text, not from a cut of it, so a doc shorter
+ * than SNIPPET_SOURCE_MAX holds everything the index filed: a phrase not in it is not in the source (search-phrases.ts).
+ */
+export const docText = (text: string) => stripMarkup(text.slice(0, INDEXED_TEXT_MAX)).replace(/\s+/g, " ").trim().slice(0, SNIPPET_SOURCE_MAX);
 /** Attributes of a doc item that deletes and rebuilds need. */
 export const DOC_ATTRIBUTES = ["PK", "SK", "terms", "owner", "text"] as const;
 
@@ -85,7 +91,7 @@ export async function writeSource(ctx: LayerContext, threadId: string, owner: st
     ...removed.map((term) => ({ DeleteRequest: { Key: postingKey(old!.owner!, term, threadId, source) } })),
   ];
   await batchWrite(ctx, requests, 4);
-  const snippetText = stripMarkup(text.slice(0, SNIPPET_SOURCE_MAX * 2)).replace(/\s+/g, " ").trim().slice(0, SNIPPET_SOURCE_MAX);
+  const snippetText = docText(text);
   if (terms.length === 0) {
     if (old) await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: docKey(threadId, source) }));
   } else if (added.length > 0 || removed.length > 0 || old?.text !== snippetText) {
@@ -105,7 +111,7 @@ export function newSourceItems(threadId: string, owner: string, sources: Readonl
     const terms = indexTerms(text);
     if (terms.length === 0) continue;
     postings.push(...terms.map((term) => postingKey(owner, term, threadId, source)));
-    const snippetText = stripMarkup(text.slice(0, SNIPPET_SOURCE_MAX * 2)).replace(/\s+/g, " ").trim().slice(0, SNIPPET_SOURCE_MAX);
+    const snippetText = docText(text);
     docs.push({ ...docKey(threadId, source), terms: new Set(terms), owner, text: snippetText });
   }
   return { postings, docs };

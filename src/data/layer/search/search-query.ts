@@ -29,6 +29,8 @@ import { docKey, searchIsBehind } from "./search-index";
 import { keepWindowIfCaughtUp, nowMs } from "./search-prepare";
 import { isBefore, newestFirst, orderedRow, readIndexRows, threadKey, walkIndex, type IndexRows, type Ordered } from "./search-order";
 import { ORPHAN_CHECKS, ORPHAN_GRACE_MS, removeOrphans, unnamedTerms, type Orphans } from "./search-orphans";
+import { checkPhrases } from "./search-phrases";
+import { suggestQuery } from "./search-suggest";
 import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate, type Postings } from "./search-postings";
 import { type SearchWindow } from "./search-window";
 import { isOwnedThread } from "../threads/leftovers";
@@ -50,6 +52,13 @@ interface Query {
   feedback: 0 | 1 | null;
   /** `threadId|source` of hits whose step or element the first pass found gone: the second pass leaves them out. */
   gone: ReadonlySet<string>;
+}
+
+/** A page's answer, and each word's postings (a word with none is what a correction is offered for: search-suggest.ts). */
+interface Answer {
+  page: SearchPage;
+  last: Ordered | undefined;
+  lists: Postings[];
 }
 
 /**
@@ -139,7 +148,7 @@ function windowRows(window: SearchWindow | undefined, after: CursorKey | null): 
   return { rows, lastKey: window.lastKey };
 }
 
-async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; retry: boolean }): Promise<{ page: SearchPage; last: Ordered | undefined }> {
+async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; retry: boolean }): Promise<Answer> {
   const firstPage = q.after === null;
   const readAt = nowMs(ctx);
   const fresh = ctx.searchWindows.get(q.userId, readAt);
@@ -149,13 +158,22 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
     q.feedback != null ? readMarked(ctx, q.userId, q.feedback) : null,
     firstPage && !window ? readIndexRows(ctx, q.userId, null, FIRST_PAGE_ROWS) : null,
   ]);
-  const candidates = intersect(withoutGone(lists, q.gone), marked);
+  const newest = window ?? live;
+  // Quoted phrases: only the candidates whose words are adjacent somewhere (search-phrases.ts); a query without one
+  // skips this. Threads the rows place come first; those on earlier pages (a window's rows above the cursor) are left.
+  const order = (newest?.rows ?? []).map((row) => row.threadId);
+  const earlier = new Set((window ? fresh!.rows : []).map((row) => row.threadId));
+  for (const id of order) earlier.delete(id);
+  const phrased = q.parsed.phrases.length > 0 ? await checkPhrases(ctx, q.userId, q.parsed, intersect(withoutGone(lists, q.gone), marked), order, earlier) : null;
+  const candidates = phrased?.kept ?? intersect(withoutGone(lists, q.gone), marked);
   const byId = new Map(candidates.map((c) => [c.threadId, c]));
   // A fresh window means the catch-up was checked when it was read; without one the first page checks it here.
   const catchUp = live !== null && pass.catchUp;
-  const newest = window ?? live;
   const { keys, placed, byThreadItem, subset, checked } = await plan(ctx, q, candidates, newest, { catchUp, fromWindow: window ? fresh : undefined });
-  const read = new Map((keys.length > 0 ? await batchGet(ctx, uniqueKeys(keys), READ_ATTRIBUTES) : []).map((item) => [keyId(item), item]));
+  // What the phrase check read (docs, steps) is not read again.
+  const read = new Map(phrased?.read);
+  const toRead = uniqueKeys(keys).filter((key) => !read.has(keyId(key)));
+  for (const item of toRead.length > 0 ? await batchGet(ctx, toRead, READ_ATTRIBUTES) : []) read.set(keyId(item), item);
 
   if (catchUp && live) {
     const rebuilt = await keepWindowIfCaughtUp(ctx, q.userId, live, read, readAt);
@@ -216,15 +234,17 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
   if (rows.length < Math.min(ordered.length, q.first + 1) && pass.retry) return answer(ctx, { ...q, gone }, { catchUp: false, retry: false });
 
   const page = rows.slice(0, q.first);
-  const data = page.map((row) => hit(row, byId.get(row.threadId)!, read, q));
-  const partial = lists.some((list) => list.truncated);
+  const data = page.map((row) => hit(row, byId.get(row.threadId)!, read, q, phrased?.texts));
+  const partial = lists.some((list) => list.truncated) || (phrased?.partial ?? false);
   ctx.logger.debug("searchThreads read", { userId: q.userId, words: q.words.length, candidates: candidates.length, hits: data.length, partial });
-  return { page: { data, pageInfo: { hasNextPage: ordered.length > q.first, endCursor: null }, partial }, last: page.at(-1) };
+  return { page: { data, pageInfo: { hasNextPage: ordered.length > q.first, endCursor: null }, partial, suggestion: null }, last: page.at(-1), lists };
 }
 
-function hit(row: Ordered, c: Candidate, read: ReadonlyMap<string, Item>, q: Query): SearchHit {
+/** `texts`: a step's indexed text, read whole by the phrase check: its snippet shows the phrase even past the doc's 2,000 characters. */
+function hit(row: Ordered, c: Candidate, read: ReadonlyMap<string, Item>, q: Query, texts: ReadonlyMap<string, string> | undefined): SearchHit {
   const doc = read.get(keyId(docKey(row.threadId, c.best)));
-  const text = doc?.owner === q.userId && typeof doc.text === "string" ? doc.text : (row.name ?? "");
+  const owned = doc?.owner === q.userId && typeof doc.text === "string";
+  const text = owned ? (texts?.get(`${row.threadId}|${c.best}`) ?? String(doc.text)) : (row.name ?? "");
   const source = parseSource(c.best);
   return { id: row.threadId, name: threadNameShown(row.name), updatedAt: row.updatedAt, stepId: source?.kind === "step" ? source.id : null, snippet: buildSnippet(text, q.parsed) };
 }
@@ -233,12 +253,16 @@ export async function searchThreads(ctx: LayerContext, input: SearchInput): Prom
   const { userId, query, first, cursor, feedback } = SearchInputSchema.parse(input);
   const parsed = parseQuery(query);
   const words = [...parsed.words.map((term) => ({ term, prefix: false })), ...(parsed.prefix ? [{ term: parsed.prefix, prefix: true }] : [])];
-  if (words.length === 0) return { data: [], pageInfo: { hasNextPage: false, endCursor: null }, partial: false };
+  if (words.length === 0) return { data: [], pageInfo: { hasNextPage: false, endCursor: null }, partial: false, suggestion: null };
   // The cursor resumes only this query (its words, not its spelling) under this filter, for this user.
-  const kind = filterKind({ search: `fulltext ${parsed.words.join(" ")} ${parsed.prefix ?? ""}*`, feedback: feedback ?? null });
+  const phrases = parsed.phrases.map((p) => `"${p.words.join(" ")}${p.open ? "*" : ""}"`).join(" ");
+  const kind = filterKind({ search: `fulltext ${parsed.words.join(" ")} ${parsed.prefix ?? ""}* ${phrases}`.trimEnd(), feedback: feedback ?? null });
   const indexPk = userThreadPk(userId);
   const after = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : null;
-  const { page, last } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null, gone: new Set() }, { catchUp: true, retry: true });
+  const { page, last, lists } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null, gone: new Set() }, { catchUp: true, retry: true });
   const endCursor = last ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: { PK: threadPk(last.threadId), SK: THREAD_SK, UserThreadPK: indexPk, UserThreadSK: last.UserThreadSK } }) : null;
-  return { ...page, pageInfo: { ...page.pageInfo, endCursor } };
+  // Nothing found, and a word is in none of the caller's messages: a correction from their own words (search-suggest.ts).
+  const missing = after === null && page.data.length === 0 ? words.filter((_, i) => lists[i]!.threads.size === 0 && !lists[i]!.truncated) : [];
+  const suggestion = missing.length > 0 ? await suggestQuery(ctx, userId, query, missing) : null;
+  return { ...page, pageInfo: { ...page.pageInfo, endCursor }, suggestion };
 }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SearchHit } from "../../entities/search";
 import { type DynamoDBDataLayer } from "../data-layer";
+import { editDistance } from "./search-suggest";
 import { chainlitDeleteThread, chainlitThread, chainlitTurn, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
 import { chainlitClock, tickingClock } from "../../../../test/clocks";
 
@@ -119,6 +120,111 @@ describe("full-text search over Threadbook's own writes", () => {
     // The next keystroke: the first page left the user's search window (search-window.ts), so no index rows.
     const twoWords = await countOf(table, () => search(layer, userId, "gamma again", { first: 2, cursor: undefined }));
     expect(twoWords.byOperation).toEqual({ QueryCommand: 2, BatchGetItemCommand: 1 });
+  });
+});
+
+describe("quoted phrases", () => {
+  it("finds only the messages where the words are adjacent and in order, and marks the phrase", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    const phrase = await ownThread(layer, userId, ["How do I upload?", "Use a Signed  URL, then upload."]);
+    await ownThread(layer, userId, ["The url is signed by the server"]); // both words, other order
+    await ownThread(layer, userId, ["signed the form", "url of the form"]); // both words, two messages
+    // Without quotes, all three; with them, one: the phrase's message, its words marked as one piece.
+    expect((await search(layer, userId, "signed url")).data).toHaveLength(3);
+    const page = await search(layer, userId, '"signed url"');
+    expect(ids(page.data)).toEqual([phrase.threadId]);
+    expect(page.data[0]!.stepId).toBe(phrase.stepIds[1]);
+    expect(marked(page.data[0])).toEqual(["Signed URL"]);
+    // An open quote runs to the end, its last word typed; typographic quotes; stray quotes never error.
+    expect(ids((await search(layer, userId, '"signed ur')).data)).toEqual([phrase.threadId]);
+    expect(ids((await search(layer, userId, "“signed url” upload")).data)).toEqual([phrase.threadId]);
+    expect(ids((await search(layer, userId, '"url signed"')).data)).toEqual([]);
+    expect((await search(layer, userId, '"')).data).toEqual([]);
+    expect((await search(layer, userId, 'signed" url')).data).toHaveLength(3);
+  });
+
+  it("checks a long message on its indexed text (20,000 characters), past its doc's 2,000, and cuts the snippet there", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    const filler = "lorem ipsum dolor sit amet ".repeat(200); // 5,400 characters
+    const far = await ownThread(layer, userId, [`signed first, then url. ${filler} finally a signed url near the end`]);
+    await ownThread(layer, userId, [`signed first, then url. ${filler.repeat(4)} and a signed url past what is indexed`]);
+    const page = await search(layer, userId, '"signed url"');
+    expect(ids(page.data)).toEqual([far.threadId]);
+    expect(marked(page.data[0])).toEqual(["signed url"]);
+    expect(page.partial).toBe(false);
+  });
+
+  it("a doc shorter than 2,000 characters holds the whole source, even one that markup made long (its text is stripped from all of it)", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    // 6,600 characters of HTML, 360 of words: the phrase comes after the first 4,000 characters.
+    const html = `signed first, then url. ${`<span class="${"c".repeat(80)}">lorem</span> `.repeat(60)} a signed url`;
+    const { threadId } = await ownThread(layer, userId, [html]);
+    expect(ids((await search(layer, userId, '"signed url"')).data)).toEqual([threadId]);
+  });
+
+  it("costs: no request without quotes; the docs' BatchGetItem with them; the long steps' only when a full doc did not show the phrase", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    await ownThread(layer, userId, ["a signed url here"]);
+    await ownThread(layer, userId, ["signed and then url"]);
+    await search(layer, userId, "warm"); // leaves the window: the pages below read no index rows
+    const plain = await countOf(table, () => search(layer, userId, "signed url"));
+    expect(plain.byOperation).toEqual({ QueryCommand: 2, BatchGetItemCommand: 1 });
+    const quoted = await countOf(table, () => search(layer, userId, '"signed url"'));
+    expect(quoted.result.data).toHaveLength(1);
+    expect(quoted.byOperation).toEqual({ QueryCommand: 2, BatchGetItemCommand: 2 });
+    await ownThread(layer, userId, [`signed first, then url. ${"lorem ipsum ".repeat(300)} a signed url`]);
+    await search(layer, userId, "warm");
+    const long = await countOf(table, () => search(layer, userId, '"signed url"'));
+    expect(long.result.data).toHaveLength(2);
+    expect(long.byOperation).toEqual({ QueryCommand: 2, BatchGetItemCommand: 3 });
+  });
+});
+
+describe("a typo: Did you mean …?", () => {
+  it("counts a swap of two neighbours as one edit, in code points, and stops past the bound", () => {
+    expect(editDistance("presgined", "presigned", 2)).toBe(1);
+    expect(editDistance("kubernetse", "kubernetes", 2)).toBe(1);
+    expect(editDistance("presigned", "presented", 2)).toBe(3);
+    expect(editDistance("cafe", "café", 1)).toBe(1);
+    expect(editDistance("😀ab", "😀ba", 1)).toBe(1);
+    expect(editDistance("a", "abcdef", 2)).toBe(3);
+  });
+
+  it("a query that finds nothing because a word is in no message offers the closest word of the user's own", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    const { threadId } = await ownThread(layer, userId, ["Use a presigned URL to upload", "present the preview", "kubernetes ingress"]);
+    const page = await search(layer, userId, "presgined");
+    expect(page.data).toEqual([]);
+    expect(page.suggestion).toBe("presigned");
+    expect(ids((await search(layer, userId, page.suggestion!)).data)).toEqual([threadId]);
+    // The other words, the quotes and their case stay as typed; a typo in the word being typed is found too.
+    expect((await search(layer, userId, 'Use "a presgined URL"')).suggestion).toBe('Use "a presigned URL"');
+    expect((await search(layer, userId, "kubernetse ingress")).suggestion).toBe("kubernetes ingress");
+    expect((await search(layer, userId, "upload presgin")).suggestion).toBe("upload presigned");
+    // No suggestion: every word is somewhere (only not together); nothing close enough; a short word; a page found.
+    expect((await search(layer, userId, "kubernetes upload preview")).suggestion).toBeNull();
+    expect((await search(layer, userId, "pxxsxgned")).suggestion).toBeNull();
+    expect((await search(layer, userId, "urk")).suggestion).toBeNull();
+    expect((await search(layer, userId, "presigned")).suggestion).toBeNull();
+  });
+
+  it("costs: nothing on a page with results; two Queries in one round trip on an empty page with an unknown word", async () => {
+    const layer = tickingLayer();
+    const userId = uid("u-");
+    await ownThread(layer, userId, ["Use a presigned URL to upload"]);
+    await ownThread(layer, userId, ["kubernetes ingress"]);
+    await search(layer, userId, "warm");
+    expect((await countOf(table, () => search(layer, userId, "presigned"))).byOperation).toEqual({ QueryCommand: 1, BatchGetItemCommand: 1 });
+    const typo = await countOf(table, () => search(layer, userId, "presgined"));
+    expect(typo.result.suggestion).toBe("presigned");
+    expect(typo.byOperation).toEqual({ QueryCommand: 3 });
+    // Every word known, nothing together: no read for a suggestion.
+    expect((await countOf(table, () => search(layer, userId, "presigned kubernetes"))).byOperation).toEqual({ QueryCommand: 2 });
   });
 });
 

@@ -44,6 +44,7 @@ export const en = {
   searchPlaceholder: "Search messages",
   searchResults: "Search results",
   searchCount: (n: number, more: boolean) => (n === 0 ? "No results" : `${n}${more ? "+" : ""} result${n === 1 && !more ? "" : "s"}`),
+  searchDidYouMean: { before: "Did you mean ", after: "?" },
   searchPartial: "Some matches may be missing: add a word to narrow the search.",
   clearSearch: "Clear search",
   filterLabel: "Filter by feedback",

@@ -41,6 +41,7 @@ export const zhCN: Dictionary = {
   searchPlaceholder: "搜索消息",
   searchResults: "搜索结果",
   searchCount: (n: number, more: boolean) => (n === 0 ? "没有结果" : `${n}${more ? "+" : ""} 个结果`),
+  searchDidYouMean: { before: "你要找的是不是 ", after: "？" },
   searchPartial: "部分结果可能缺失：再加一个词以缩小范围。",
   clearSearch: "清除搜索",
   filterLabel: "按反馈筛选",
