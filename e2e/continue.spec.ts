@@ -50,6 +50,16 @@ async function sendLosingTheAnswer(thread: ThreadPage, text: string): Promise<()
   };
 }
 
+/** Another tab on the same thread, whose reply stalls after its first words until it is stopped. */
+async function otherTabStalling(thread: ThreadPage, text: string): Promise<{ other: ThreadPage; question: string }> {
+  const other = new ThreadPage(await thread.page.context().newPage());
+  await other.page.goto(thread.page.url());
+  const question = tagged(`[stall] ${text}`);
+  await other.send(question);
+  await expect(other.lastReplyText()).toContainText("Echo:");
+  return { other, question };
+}
+
 test.describe("continue a thread", () => {
   test("streams the reply token by token, keeps the turn across a reload, and takes a 👍", async ({ page, threads, thread }) => {
     // A turn, its handover, two reloads and a rating: over a minute on a busy machine (each reload took 10-20 s).
@@ -476,11 +486,7 @@ test.describe("continue a thread", () => {
     test.slow();
     await threads.goto();
     await threads.open(OTHER);
-    const other = new ThreadPage(await page.context().newPage());
-    await other.page.goto(page.url());
-    const question = tagged("[stall] think it over");
-    await other.send(question);
-    await expect(other.lastReplyText()).toContainText("Echo:");
+    const { other, question } = await otherTabStalling(thread, "think it over");
     // Opened while the other tab's reply streams: its partial answer, and no Regenerate or Retry on it.
     await page.reload();
     await expect(thread.userMessages.filter({ hasText: question })).toHaveCount(1);
@@ -608,17 +614,12 @@ test.describe("continue a thread", () => {
     await expect(thread.answersShowing(`Echo: ${kept}`)).toHaveCount(1);
   });
 
-  test("a send while a reply streams in another tab is refused before it starts: it says why, keeps the typed text, follows the other tab's turn without a reload and says when it can send; then it sends", async ({ page, threads, thread }) => {
+  test("a send while a reply streams in another tab is refused before it starts: it says why, keeps the typed text, follows the other tab's turn without a reload and says when it can send; then it sends", async ({ threads, thread }) => {
     // Two tabs, a refusal, the other reply followed to its end, then the send: over a minute on a busy machine.
     test.slow();
     await threads.goto();
     await threads.open(CONTINUED);
-    // Another tab on the same thread, whose reply stalls after its first words until it is stopped.
-    const other = new ThreadPage(await page.context().newPage());
-    await other.page.goto(page.url());
-    const question = tagged("[stall] take your time");
-    await other.send(question);
-    await expect(other.lastReplyText()).toContainText("Echo:");
+    const { other, question } = await otherTabStalling(thread, "take your time");
     await expect(other.stopButton).toBeVisible();
 
     const message = tagged("Squeezed in from the first tab");
