@@ -47,8 +47,12 @@ export function threadClaimed(data: DynamoDBDataLayer, userIdentifier: string, t
   return data.leaseHeld(claimName(userIdentifier, threadId), now);
 }
 
-/** threadClaimed's opposite, asked when needed (thread-window.ts asks only about an open run of this app's). */
-export const claimFreeOf = (data: DynamoDBDataLayer, user: { identifier: string }, threadId: string) => async () => !(await threadClaimed(data, user.identifier, threadId));
+/**
+ * threadClaimed's opposite, asked when needed (thread-window.ts asks only about an open run of this app's). A failed
+ * read says "held": the reply then shows as being written, and the view reads again, rather than the thread failing.
+ */
+export const claimFreeOf = (data: DynamoDBDataLayer, user: { identifier: string }, threadId: string) => () =>
+  threadClaimed(data, user.identifier, threadId).then((held) => !held, () => false);
 
 /**
  * What every run this app writes carries in its metadata (continue-thread.ts, runStepOf): it was written under the
