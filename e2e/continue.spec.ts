@@ -13,6 +13,7 @@ import sharp from "sharp";
 import { expect, snap, trpcCallEnded } from "./fixtures";
 import { onTable, ownUser, putOffPreview, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
 import { ThreadPage } from "./pages/thread-page";
+import { RUN_UNDER_CLAIM } from "../src/server/chat/thread-claim";
 
 /** The thread continued (the older of the two, so a turn visibly moves it to the top), and another one to come from. */
 const CONTINUED = "Q3 sales by region";
@@ -24,6 +25,40 @@ const UPLOADS = /\/api\/threads\/[^/]+\/elements\?/;
 
 /** Makes every message (and so every new chat's name) unique across the tests of one run. */
 const tagged = (text: string) => `${text} #${randomUUID().slice(0, 6)}`;
+
+/**
+ * Sends `text` so that the server stores and answers it but its answer is lost on the way back, and so is every read
+ * of the thread that would have shown it delivered (use-chat-stream.ts, holdsMessage): the box keeps the text, under
+ * the same message id. Resolves with what lets the sends and reads through again.
+ */
+async function sendLosingTheAnswer(thread: ThreadPage, text: string): Promise<() => Promise<void>> {
+  const { page } = thread;
+  const sends = "**/api/trpc/chat.send**";
+  await page.route(sends, async (route) => {
+    await route.fetch();
+    await route.abort("failed");
+  });
+  // A batch may name it after another procedure: matched anywhere in the path.
+  const threadReads = (url: URL) => url.pathname.includes("threads.get");
+  await page.route(threadReads, (route) => route.abort("failed"));
+  await thread.send(text);
+  await expect(thread.alert("Couldn't send your message.")).toBeVisible();
+  await expect(thread.composer).toHaveValue(text);
+  return async () => {
+    await page.unroute(sends);
+    await page.unroute(threadReads);
+  };
+}
+
+/** Another tab on the same thread, whose reply stalls after its first words until it is stopped. */
+async function otherTabStalling(thread: ThreadPage, text: string): Promise<{ other: ThreadPage; question: string }> {
+  const other = new ThreadPage(await thread.page.context().newPage());
+  await other.page.goto(thread.page.url());
+  const question = tagged(`[stall] ${text}`);
+  await other.send(question);
+  await expect(other.lastReplyText()).toContainText("Echo:");
+  return { other, question };
+}
 
 test.describe("continue a thread", () => {
   test("streams the reply token by token, keeps the turn across a reload, and takes a 👍", async ({ page, threads, thread }) => {
@@ -403,6 +438,70 @@ test.describe("continue a thread", () => {
     await shown();
   });
 
+  test("a reply its server left open when it died (the thread's claim free) shows as cut off with Retry, after a reload too; Retry answers it in its place, once", async ({ page, threads, thread, own }) => {
+    await threads.goto();
+    await threads.newChat();
+    const first = tagged("Where did we leave off?");
+    await thread.send(first);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${first}`);
+    await thread.waitForStoredTurn();
+    const threadId = page.url().split("/").pop()!;
+    // The next turn as a server that died mid-reply left it: its question, its run (written under the thread's claim,
+    // as every run of this app's), never ended, and the answer's last checkpoint, still marked streaming.
+    const question = tagged("And after that?");
+    await onTable(async (data) => {
+      const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+      const questionId = randomUUID();
+      const runId = randomUUID();
+      await data.createStep({ id: questionId, threadId, type: "user_message", name: own.identifier, output: question, createdAt: at(0), start: at(0), end: at(0) });
+      await data.createStep({ id: runId, threadId, type: "run", name: "on_message", parentId: questionId, input: question, createdAt: at(1), start: at(1), metadata: { [RUN_UNDER_CLAIM]: true } });
+      await data.createStep({ id: randomUUID(), threadId, type: "assistant_message", name: "Assistant", parentId: runId, output: "Then we went to the", streaming: true, createdAt: at(2), start: at(2) });
+    });
+    const cutOff = async () => {
+      await expect(thread.lastReplyText()).toHaveText("Then we went to the");
+      await expect(thread.lastReply().getByTestId("reply-unfinished")).toHaveText(/This reply was cut off before it ended\./);
+      await expect(page.getByRole("button", { name: "Regenerate reply" })).toHaveCount(0);
+    };
+    await page.reload();
+    await cutOff();
+    await page.reload();
+    await cutOff();
+
+    await thread.lastReply().getByRole("button", { name: "Retry" }).click();
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${question}`);
+    await thread.waitForStoredTurn();
+    const answered = async () => {
+      await expect(thread.userMessages).toHaveCount(2);
+      await expect(thread.userMessages.filter({ hasText: question })).toHaveCount(1);
+      await expect(thread.assistantMessages).toHaveCount(2);
+      await expect(page.getByText("Then we went to the")).toHaveCount(0);
+      await expect(page.getByTestId("reply-unfinished")).toHaveCount(0);
+    };
+    await answered();
+    await page.reload();
+    await answered();
+  });
+
+  test("a reply streaming in another tab shows as being written (nothing offered on it) and grows here; once stopped there it offers Regenerate here, without a reload", async ({ page, threads, thread }) => {
+    test.slow();
+    await threads.goto();
+    await threads.open(OTHER);
+    const { other, question } = await otherTabStalling(thread, "think it over");
+    // Opened while the other tab's reply streams: its partial answer, and no Regenerate or Retry on it.
+    await page.reload();
+    await expect(thread.userMessages.filter({ hasText: question })).toHaveCount(1);
+    await expect(thread.lastReplyText()).toContainText("Echo:");
+    await expect(page.getByRole("button", { name: "Regenerate reply" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Retry" })).toHaveCount(0);
+    await expect(page.getByTestId("reply-unfinished")).toHaveCount(0);
+
+    await other.stopButton.click();
+    await other.waitForStoredTurn();
+    await other.page.close();
+    await expect(thread.lastReply().getByText("Stopped", { exact: true })).toBeVisible();
+    await expect(thread.lastReply().getByRole("button", { name: "Regenerate reply" })).toBeVisible();
+  });
+
   test("a network failure keeps the typed text and says so; sending again works", async ({ page, threads, thread }) => {
     await threads.goto();
     await threads.open(CONTINUED);
@@ -455,17 +554,72 @@ test.describe("continue a thread", () => {
     await expect(thread.answersShowing(`Echo: ${message}`)).toHaveCount(1);
   });
 
-  test("a send while a reply streams in another tab is refused before it starts: it says why, keeps the typed text, follows the other tab's turn without a reload and says when it can send; then it sends", async ({ page, threads, thread }) => {
+  test("a message kept in the box after a lost answer, sent again once another message followed it, is refused as already sent: the box lets it go, and the next message is a new one", async ({ page, threads, thread }) => {
+    test.slow();
+    await threads.goto();
+    await threads.newChat();
+    const opening = tagged("Opening the pier thread");
+    await thread.send(opening);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${opening}`);
+    await thread.waitForStoredTurn();
+    const kept = tagged("Is the pier open?");
+    const readsBack = await sendLosingTheAnswer(thread, kept);
+    // Another tab sends the next message into the thread: the kept one is no longer its newest question.
+    const other = new ThreadPage(await page.context().newPage());
+    await other.page.goto(page.url());
+    const next = tagged("Meanwhile, in the other tab");
+    await other.send(next);
+    await expect(other.lastReplyText()).toHaveText(`Echo: ${next}`);
+    await other.waitForStoredTurn();
+    await other.page.close();
+    await readsBack();
+
+    // Sent again under its id: refused as already in the thread. The box lets it go (it used to take it back, under
+    // the same id, refused again at every send), and the thread shows it, once.
+    await thread.composer.press("Enter");
+    await expect(thread.alert("This message was already sent: it is in the conversation.")).toBeVisible();
+    await expect(thread.composer).toHaveValue("");
+    await expect(thread.userMessages.filter({ hasText: kept })).toHaveCount(1);
+    await expect(thread.userMessages.filter({ hasText: next })).toHaveCount(1);
+    // The next message goes under an id of its own: answered, and nothing before it changed.
+    const after = tagged("And the ferry?");
+    await thread.send(after);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${after}`);
+    await thread.waitForStoredTurn();
+    await page.reload();
+    await expect(thread.userMessages).toHaveCount(4);
+    for (const text of [opening, kept, next, after]) await expect(thread.userMessages.filter({ hasText: text })).toHaveCount(1);
+    await expect(thread.answersShowing(`Echo: ${kept}`)).toHaveCount(1);
+  });
+
+  test("a message kept in the box after a lost answer and then changed is sent as a new message, never as an edit of the stored one", async ({ page, threads, thread }) => {
+    await threads.goto();
+    await threads.newChat();
+    const opening = tagged("Opening the tide thread");
+    await thread.send(opening);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${opening}`);
+    await thread.waitForStoredTurn();
+    const kept = tagged("When is hihg water?");
+    const readsBack = await sendLosingTheAnswer(thread, kept);
+    await readsBack();
+    // The typo fixed, and sent: a new message. Under the kept id it was an edit of the question the server had
+    // stored, which replaced that turn.
+    const fixed = tagged("When is high water?");
+    await thread.send(fixed);
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${fixed}`);
+    await thread.waitForStoredTurn();
+    await page.reload();
+    await expect(thread.userMessages).toHaveCount(3);
+    for (const text of [opening, kept, fixed]) await expect(thread.userMessages.filter({ hasText: text })).toHaveCount(1);
+    await expect(thread.answersShowing(`Echo: ${kept}`)).toHaveCount(1);
+  });
+
+  test("a send while a reply streams in another tab is refused before it starts: it says why, keeps the typed text, follows the other tab's turn without a reload and says when it can send; then it sends", async ({ threads, thread }) => {
     // Two tabs, a refusal, the other reply followed to its end, then the send: over a minute on a busy machine.
     test.slow();
     await threads.goto();
     await threads.open(CONTINUED);
-    // Another tab on the same thread, whose reply stalls after its first words until it is stopped.
-    const other = new ThreadPage(await page.context().newPage());
-    await other.page.goto(page.url());
-    const question = tagged("[stall] take your time");
-    await other.send(question);
-    await expect(other.lastReplyText()).toContainText("Echo:");
+    const { other, question } = await otherTabStalling(thread, "take your time");
     await expect(other.stopButton).toBeVisible();
 
     const message = tagged("Squeezed in from the first tab");

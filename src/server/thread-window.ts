@@ -9,7 +9,8 @@
  */
 import { z } from "zod";
 import { DataError, threadNameShown, type DynamoDBDataLayer, type Element, type Step, type ThreadOutline } from "@/data";
-import { buildStepTree, treeOrder, type TreeStepLike } from "@/lib/shared/build-step-tree";
+import { buildStepTree, newestTurn, treeOrder, type TreeStepLike } from "@/lib/shared/build-step-tree";
+import { openReplyState, type OpenReply } from "./chat/open-reply";
 import { toPublicElement, toPublicThread } from "./public-thread";
 
 /** Turns sent when a thread opens: enough to fill a tall screen several times, small enough for a ~100 KB page. */
@@ -116,6 +117,11 @@ export async function threadWindow(
   range: TurnRange,
   /** The owner's thread pass for feedback clicks (thread-access.ts); none for a draft. */
   pass?: string,
+  /**
+   * Whether nobody holds the thread's claim now (chat/thread-claim.ts, threadClaimed): asked only when the window ends
+   * at the newest turn and its reply is an open run of this app's. Without it such a run counts as being written.
+   */
+  claimFree: () => Promise<boolean> = async () => false,
 ) {
   const total = turns.length;
   const start = Math.max(0, Math.min(range.start, total));
@@ -131,16 +137,22 @@ export async function threadWindow(
   // chat settings, the `env` a user typed keys into), up to hundreds of KB that every open and page would carry.
   // The export carries it (thread-export.ts).
   const { metadata: _metadata, ...thread } = toPublicThread({ ...outline.thread, steps, elements }, toPublicElement);
+  // A block ending at the newest turn says whether its reply is still being written or was cut off (chat/open-reply.ts).
+  const newestReply = end === total && end > start ? (newestTurn(outline.steps)?.reply ?? []) : [];
+  const openReply = await openReplyState(newestReply, new Map(steps.map((step) => [step.id, step])), claimFree, Date.now());
+  // Left out when the reply has ended (nearly always): the window is as it was.
+  const window: ReturnType<typeof windowPlace> & { openReply?: OpenReply } = windowPlace(start, end, total, outline.steps, cursor);
+  if (openReply) window.openReply = openReply;
   return {
     ...thread,
     name: threadNameShown(thread.name),
-    window: windowPlace(start, end, total, outline.steps, cursor),
+    window,
     pass,
   };
 }
 
 /** What a thread opens with (threads.get and the server-rendered page): its latest turns. */
-export function latestWindow(data: Sealer & Pick<DynamoDBDataLayer, "signElements">, userId: string, outline: ThreadOutline, pass?: string) {
+export function latestWindow(data: Sealer & Pick<DynamoDBDataLayer, "signElements">, userId: string, outline: ThreadOutline, pass?: string, claimFree?: () => Promise<boolean>) {
   const turns = splitTurns(outline.steps);
-  return threadWindow(data, userId, outline, turns, latestRange(turns.length), pass);
+  return threadWindow(data, userId, outline, turns, latestRange(turns.length), pass, claimFree);
 }

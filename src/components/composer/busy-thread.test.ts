@@ -31,6 +31,9 @@ describe("a thread another tab is writing", () => {
     expect(newestReplyOpen(thread({ runEnded: true, streaming: true }))).toBe(true);
     expect(newestReplyOpen(thread({ runEnded: true }))).toBe(false);
     expect(newestReplyOpen({ steps: [] })).toBe(false);
+    // Left open by a server that died mid-reply, and said so by the server: nobody will end it, so it is not waited for.
+    expect(newestReplyOpen({ ...thread({ runEnded: false }), window: { openReply: "cut-off" } })).toBe(false);
+    expect(newestReplyOpen({ ...thread({ runEnded: false }), window: { openReply: "writing" } })).toBe(true);
   });
 
   it("is looked at again after a moment, then every few seconds, until its reply has ended; then the user is told", async () => {

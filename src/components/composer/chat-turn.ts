@@ -83,9 +83,11 @@ export function renamedAtStart(cached: string | null | undefined, started: strin
 
 /**
  * Whether a fetched thread's newest reply is still being written (by another tab, or a Chainlit app): its run has no
- * end yet, or its answer is still marked streaming. The server reads a reply in flight the same way
- * (replace-turns.ts, assertNewestReplyEnded).
+ * end yet, or its answer is still marked streaming, and the server has not said it was cut off (`window.openReply`:
+ * a server that died mid-reply left it open, and nobody will end it). The server reads a reply in flight the same way
+ * (server/chat/open-reply.ts).
  */
-export function newestReplyOpen(thread: Pick<ThreadDetail, "steps">): boolean {
+export function newestReplyOpen(thread: Pick<ThreadDetail, "steps"> & { window?: { openReply?: string } }): boolean {
+  if (thread.window?.openReply === "cut-off") return false;
   return (newestTurn(thread.steps)?.reply ?? []).some((s) => (s.type === "run" && !s.end) || (s.type === "assistant_message" && s.streaming === true));
 }

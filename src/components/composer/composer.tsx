@@ -73,7 +73,8 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   const dragDepth = useRef(0);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const mounted = useRef(true);
-  const ids = useRef<{ threadId: string | null; messageId: string | null }>({ threadId: null, messageId: null });
+  /** `sent`: the text last sent under `messageId` when that send failed and the box took it back (below). */
+  const ids = useRef<{ threadId: string | null; messageId: string | null; sent: string | null }>({ threadId: null, messageId: null, sent: null });
   // A new chat's thread, made on the server (threads.create) for its first file or message; the server picks its id.
   const made = useRef<MadeThread & { creating: Promise<string> | null }>({
     threadId: null,
@@ -173,6 +174,11 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
       attachments.restore(files);
       return;
     }
+    // Taken back after a failed send, the text keeps that send's id, so the server answers it once however far the
+    // first send got. Changed since, it is a new message under a new id: under the same id, a first send the server
+    // had stored would make it an edit of that question, replacing its turn. Files uploaded for the id keep it.
+    if (ids.current.sent !== null && content !== ids.current.sent && files.length === 0) ids.current.messageId = null;
+    ids.current.sent = null;
     let thread: string;
     let messageId: string;
     try {
@@ -198,6 +204,7 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
     if (!mounted.current) return;
     // Same message id again: its files are already uploaded for it, and a retry is not stored twice.
     ids.current.messageId = messageId;
+    ids.current.sent = content;
     if (!latestText.current) changeText(draftText);
     attachments.restore(files.filter((f) => f.status === "done"));
     textarea.current?.focus();

@@ -82,6 +82,32 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
   );
 }
 
+function RetryButton({ retry }: { retry: AnswerAction }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="btn btn-sm error-callout-retry" aria-disabled={retry.disabled || undefined} onClick={() => !retry.disabled && retry.run()}>
+      <RetryIcon size={14} />
+      {t.retryMessage}
+    </button>
+  );
+}
+
+/**
+ * A reply that stopped short with no error step to say so, with Retry: cut off (a server that died mid-reply left its
+ * run open, and nobody holds the thread any more: server/chat/open-reply.ts) or its run marked failed (`failed`). Drawn
+ * under its partial answer, or by the run itself when it holds none (step-tree.tsx).
+ */
+export function UnfinishedReply({ failed, retry }: { failed: boolean; retry: AnswerAction }) {
+  const { t } = useI18n();
+  return (
+    <div className="error-callout" data-testid="reply-unfinished">
+      <AlertIcon size={18} className="error-callout-icon" />
+      <div className="error-callout-body">{failed ? t.replyFailedEarly : t.replyCutOff}</div>
+      <RetryButton retry={retry} />
+    </div>
+  );
+}
+
 /**
  * An assistant answer: Markdown, its files, then copy / thumbs / time. `ratedStep` is the step that carries the
  * feedback (its run, or itself in a thread without runs); `run` gives the turn's duration. `streaming`: the reply
@@ -125,12 +151,7 @@ export function AssistantMessage({
             <span className="sr-only">{t.stepError}: </span>
             {text ? <Markdown source={source}>{text}</Markdown> : null}
           </div>
-          {retry ? (
-            <button type="button" className="btn btn-sm error-callout-retry" aria-disabled={retry.disabled || undefined} onClick={() => !retry.disabled && retry.run()}>
-              <RetryIcon size={14} />
-              {t.retryMessage}
-            </button>
-          ) : null}
+          {retry ? <RetryButton retry={retry} /> : null}
         </div>
       ) : text ? (
         <div className="message-text" data-testid="message-text">
@@ -145,6 +166,8 @@ export function AssistantMessage({
           <span />
         </span>
       ) : null}
+      {/* Retry on an answer that is no error step: the reply it ends was cut off, or failed without saying why. */}
+      {retry && !step.isError ? <UnfinishedReply failed={Boolean(run?.isError)} retry={retry} /> : null}
       <ElementList threadId={threadId} elements={elements} />
       <div className="message-footer">
         {text && !streaming ? <CopyButton text={text} label={t.copyMessage} /> : null}

@@ -1,12 +1,12 @@
 "use client";
 
-import { memo, Suspense, useMemo, useState } from "react";
+import { memo, Suspense, useContext, useMemo, useState } from "react";
 import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@/lib/shared/build-step-tree";
 import { formatDuration, stepTextView } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { ElementList } from "@/components/elements/element-view";
 import { JsonCode, Markdown, prerenderedKey } from "./lazy-markdown";
-import { AssistantMessage, ErrorLabel, UserMessage } from "./message";
+import { AnswerActionContext, AssistantMessage, ErrorLabel, UnfinishedReply, UserMessage } from "./message";
 import { ChevronRightIcon, SparkIcon, WrenchIcon } from "@/components/ui/icons";
 import { stepElementId } from "./use-step-anchor";
 import { olderTurnsOfFirstWindow } from "./first-view";
@@ -141,6 +141,7 @@ function AssistantTurn({ children }: { children: React.ReactNode }) {
 /** One step inside an assistant turn; `run` is the nearest run above it (for the answer's duration). */
 function NodeView({ node, run, tree }: { node: Node; run: ThreadStep | undefined; tree: TreeContext }) {
   const { threadId, rated, elementsFor } = tree;
+  const action = useContext(AnswerActionContext);
   const { step, children } = node;
   switch (step.type) {
     case "run":
@@ -151,6 +152,8 @@ function NodeView({ node, run, tree }: { node: Node; run: ThreadStep | undefined
             <NodeView key={child.step.id} node={child} run={step} tree={tree} />
           ))}
           <ElementList threadId={threadId} elements={elementsFor(step.id)} />
+          {/* A reply with no answer that stopped short (cut off, or failed without an error step): Retry names its run. */}
+          {action?.stepId === step.id && action.kind === "retry" ? <UnfinishedReply failed={Boolean(step.isError)} retry={action} /> : null}
         </>
       );
     case "assistant_message":

@@ -25,6 +25,9 @@ import { QuestionEditContext } from "./question-edit";
 import { useQuestionEdit } from "./use-question-edit";
 import { PrerenderedContext, prerenderedTexts } from "./lazy-markdown";
 
+/** How often a reply being written elsewhere is read again (not while the tab is hidden: react-query's default). */
+const OPEN_REPLY_LOOK_MS = 4_000;
+
 /**
  * The thread page's client half. The server component already read the thread (to answer NOT_FOUND with a
  * proper page) and hands over its latest turns as initialData, so the first paint has them; older turns load as the
@@ -43,10 +46,12 @@ export function ThreadView({
   /** The initial turns' Markdown, rendered on the server (prerender-steps.tsx), by step field. */
   prerendered?: Record<string, ReactNode>;
 }) {
-  const query = api.threads.get.useQuery({ threadId }, { initialData });
+  const turn = useChatTurn(threadId);
+  // A reply being written elsewhere (another tab, a Chainlit app): looked at again until it ends or is cut off, so it
+  // grows here and then offers its actions, where it used to stay as first read until a reload.
+  const query = api.threads.get.useQuery({ threadId }, { initialData, refetchInterval: (q) => (!turn && q.state.data?.window.openReply === "writing" ? OPEN_REPLY_LOOK_MS : false) });
   // Fixed for the page's life: what the server rendered, with the text it rendered it from.
   const [prerenderedSteps] = useState(() => prerenderedTexts(prerendered, initialData?.steps));
-  const turn = useChatTurn(threadId);
   const articleRef = useRef<HTMLElement>(null);
   const view = useThreadWindow(threadId, query.data, articleRef);
   // Sending from an older block (opened by a link): the new turn goes at the end, so the view goes there.
@@ -124,20 +129,31 @@ export function ThreadHeader({ thread, turn, draft, serverUpdated }: { thread: T
 /**
  * What the thread's newest answer offers (newestTurn: the same reading of the thread the server makes): a failed one
  * Retry, a real one Regenerate. Both ask the same question again (chat.regenerate) and the new reply takes the whole old
- * one's place (its run, partial text, tool steps, error step): the question stays once. Null when neither applies.
+ * one's place (its run, partial text, tool steps, error step): the question stays once. A reply that stopped short with
+ * no error step says so and offers Retry too: its run marked failed, or left open by a server that died mid-reply
+ * (`openReply` "cut-off", the server's word: server/chat/open-reply.ts); a reply with no answer at all names its run,
+ * as the server takes it. A reply still being written (open, and not cut off) offers nothing. Null when none applies.
  */
-function lastAnswer(steps: readonly ThreadStep[], elements: readonly ThreadElement[]): Omit<SendInput, "threadId"> & { stepId: string; failed: boolean } | null {
+function lastAnswer(
+  steps: readonly ThreadStep[],
+  elements: readonly ThreadElement[],
+  openReply: "writing" | "cut-off" | undefined,
+): Omit<SendInput, "threadId"> & { stepId: string; failed: boolean } | null {
   const newest = newestTurn(steps);
-  const answer = newest?.answer;
-  if (!newest || !answer) return null;
-  const { question } = newest;
-  const failed = answer.isError === true;
+  if (!newest) return null;
+  const { question, reply, answer } = newest;
+  const open = reply.some((s) => (s.type === "run" && !s.end) || (s.type === "assistant_message" && s.streaming === true));
+  if (open && openReply !== "cut-off") return null;
+  const run = reply.find((s) => s.type === "run");
+  const target = answer ?? run;
+  if (!target) return null;
+  const failed = target.isError === true || run?.isError === true || open;
   // A failure offers Retry only where it ended the reply: an error step with more after it is not the reply's end.
-  if (failed && newest.reply.at(-1) !== answer) return null;
+  if (answer?.isError && reply.at(-1) !== answer) return null;
   const content = (question.output ?? question.input ?? "").trim();
   const attachments = elements.filter((e) => e.forId === question.id);
-  const rewrite = { via: failed ? ("retry" as const) : ("regenerate" as const), stepId: answer.id, replacing: newest.reply.map((s) => s.id), askedAt: question.createdAt ?? question.start ?? new Date().toISOString() };
-  return { stepId: answer.id, failed, messageId: question.id, content, attachments, rewrite };
+  const rewrite = { via: failed ? ("retry" as const) : ("regenerate" as const), stepId: target.id, replacing: reply.map((s) => s.id), askedAt: question.createdAt ?? question.start ?? new Date().toISOString() };
+  return { stepId: target.id, failed, messageId: question.id, content, attachments, rewrite };
 }
 
 /**
@@ -179,7 +195,8 @@ export function ThreadBody({ thread, turn, view }: { thread: ThreadDetail; turn:
 
   // Only a block that ends at the newest turn knows the thread's last answer.
   const latest = thread.window.newerCursor === null;
-  const stored = useMemo(() => (latest ? lastAnswer(thread.steps, thread.elements) : null), [thread.steps, thread.elements, latest]);
+  const openReply = thread.window.openReply;
+  const stored = useMemo(() => (latest ? lastAnswer(thread.steps, thread.elements, openReply) : null), [thread.steps, thread.elements, latest, openReply]);
   // The turn that just failed, before the refetch hands it over: its Retry in place (disabled while the turn is
   // live, as every action is), so nothing moves when the stored one takes over.
   const pendingFailure = useMemo(() => (turn?.status === "error" && turn.errorStepId ? failedTurn(turn, turn.errorStepId) : null), [turn]);

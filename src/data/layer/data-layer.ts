@@ -46,7 +46,7 @@ import {
   setUserPassword,
   type EnsureUserAuthResult,
 } from "./users/users";
-import { clearRateCounter, countRateHit, getRateCounters, markRateFailure, releaseRateHit, renewLease, returnLease, takeLease, type RateCounter, type RateHit } from "./rate-counters";
+import { clearRateCounter, countRateHit, getRateCounters, leaseHeld, markRateFailure, releaseRateHit, renewLease, returnLease, takeLease, type RateCounter, type RateHit } from "./rate-counters";
 import { WriteQueue } from "./write-queue";
 import { importThreads, type ImportedThread, type ImportThreadsResult } from "./import/import-threads";
 import { abandonImportJob, claimImportJob, createImportJob, getImportJob, listImportJobs, listRunningImportJobs, requestImportCancel, updateImportJob, type NewImportJob } from "./import/import-jobs";
@@ -183,6 +183,10 @@ export class DynamoDBDataLayer {
 
   returnLease(name: string, holder: string): Promise<void> {
     return atEdge(this.ctx, "returnLease", {}, () => returnLease(this.ctx, name, holder));
+  }
+
+  leaseHeld(name: string, now: number = Date.now()): Promise<boolean> {
+    return atEdge(this.ctx, "leaseHeld", {}, () => leaseHeld(this.ctx, name, now));
   }
 
   listUsers(): Promise<PersistedUser[]> {

@@ -5,7 +5,7 @@
  * compares the stored window end and treats a lapsed counter as zero, and the next hit starts a new window.
  */
 import { createHash } from "node:crypto";
-import { DeleteCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { DataError, isConditionalCheckFailed } from "../errors";
 import { RATE_SK, rateCounterPk, TTL_ATTRIBUTE } from "../keys";
 import { batchGet } from "./batch";
@@ -168,6 +168,16 @@ function writeLease(ctx: LayerContext, name: string, holder: string, windowMs: n
     ExpressionAttributeValues: { ":holder": holder, ":end": windowEndsAt, ":ttl": Math.ceil(windowEndsAt / 1000), ...when.values },
   });
   return onConditionFailed(async () => (await ctx.doc.send(write), true), () => false);
+}
+
+/**
+ * Whether someone holds the lease at `now` (a holder whose time has not run out). One strongly consistent GetItem: a
+ * reader deciding that nobody is writing what the lease guards (a thread's reply left open, server/chat/replace-turns.ts)
+ * must see a take or a renewal that has landed.
+ */
+export async function leaseHeld(ctx: LayerContext, name: string, now: number): Promise<boolean> {
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: counterKey(name), ConsistentRead: true, ProjectionExpression: "#holder, #end", ExpressionAttributeNames: { "#holder": "holder", "#end": "windowEndsAt" } }));
+  return typeof out.Item?.holder === "string" && num(out.Item.windowEndsAt) > now;
 }
 
 /** Gives a lease back: deleted only while `holder` still holds it, so a lease taken over since (after it ran out) stays. */

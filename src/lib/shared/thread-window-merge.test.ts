@@ -33,6 +33,13 @@ describe("mergeThreadWindows", () => {
     expect(merged.elements).toHaveLength(40);
   });
 
+  it("the newest reply's state (open, cut off) stays with the block's newer end: an older page does not erase it, a refetch of the latest turns sets it", () => {
+    const cutOff = (data: ThreadWindowLike & { name: string }) => ({ ...data, window: { ...data.window, openReply: "cut-off" as const } });
+    const merged = mergeThreadWindows(cutOff(block(30, 50, 50)), block(10, 30, 50));
+    expect(merged.window.openReply).toBe("cut-off");
+    expect(mergeThreadWindows(merged, block(30, 50, 50)).window.openReply).toBeUndefined();
+  });
+
   it("a refetch of the latest turns after a new one keeps the pages already loaded, and the newest copy of each step", () => {
     const loaded = mergeThreadWindows(block(30, 50, 50, "old"), block(10, 30, 50, "old"));
     const merged = mergeThreadWindows(loaded, block(31, 51, 51, "new"));

@@ -15,6 +15,11 @@ export interface WindowPosition {
   olderCursor: string | null;
   /** null when the block ends at the thread's newest turn. */
   newerCursor: string | null;
+  /**
+   * Said by a block that ends at the newest turn when that turn's reply is open (server/chat/open-reply.ts): still
+   * being written, or cut off by a server that died mid-reply (the view then offers Retry). Absent once it has ended.
+   */
+  openReply?: "writing" | "cut-off";
 }
 
 export interface ThreadWindowLike {
@@ -61,11 +66,13 @@ export function mergeThreadWindows<T extends ThreadWindowLike>(old: T | undefine
   const older = o.start < n.start ? o : n;
   // A block that runs to the newest turn ends where the thread now ends, which is earlier than before after an edit.
   const newer = o.end > n.end && !isLatest(next) ? o : n;
+  // The newest reply's state belongs with the block's newer end, as its cursor does: an older page says nothing of it.
+  const { openReply: _openReply, ...place } = n;
   return {
     ...next,
     steps: [...keptSteps, ...next.steps],
     elements: [...keptElements, ...next.elements],
-    window: { ...n, start: older.start, olderCursor: older.olderCursor, end: newer.end, newerCursor: newer.newerCursor },
+    window: { ...place, start: older.start, olderCursor: older.olderCursor, end: newer.end, newerCursor: newer.newerCursor, ...(newer.openReply ? { openReply: newer.openReply } : {}) },
   };
 }
 

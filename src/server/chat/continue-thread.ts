@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { clipThreadName, utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline, type UpdateThreadResult } from "@/data";
 import { AssistantError, type Assistant, type AssistantAttachment } from "../assistant/assistant";
-import { assertClaimed, type ThreadClaim } from "./thread-claim";
+import { assertClaimed, RUN_UNDER_CLAIM, type ThreadClaim } from "./thread-claim";
 import { describeOnly, isHistoryMessage, messagesInOrder, newestMessageIds } from "./history";
 import { isTextLike } from "@/lib/shared/format";
 
@@ -161,9 +161,12 @@ export function keptName(write: Promise<UpdateThreadResult>, written: string | n
   return kept;
 }
 
-/** The turn's `on_message` run, nested under its question as Chainlit's on_message decorator nests it. */
+/**
+ * The turn's `on_message` run, nested under its question as Chainlit's on_message decorator nests it. Marked as
+ * written under the thread's claim (RUN_UNDER_CLAIM): left open, it is known to be dead once nobody holds the claim.
+ */
 export function runStepOf(question: Pick<Step, "id" | "threadId" | "output" | "input">, runStepId: string, at: string) {
-  return { id: runStepId, threadId: question.threadId, type: "run", name: "on_message", parentId: question.id, input: question.output ?? question.input ?? "", createdAt: at, start: at };
+  return { id: runStepId, threadId: question.threadId, type: "run", name: "on_message", parentId: question.id, input: question.output ?? question.input ?? "", createdAt: at, start: at, metadata: { [RUN_UNDER_CLAIM]: true } };
 }
 
 export interface ReplyDeps {

@@ -48,13 +48,13 @@ export function nameAfterEdit(threadName: string | null | undefined, before: str
  * step, as Chainlit's AskUserMessage writes one): BAD_REQUEST. The thread's newest reply still streaming: CONFLICT.
  * Nothing is written here, so a refusal changes nothing.
  */
-export async function messageToEdit(outline: ThreadOutline, stepId: string, content: string, nowMs = Date.now()): Promise<MessageToEdit> {
+export async function messageToEdit(outline: ThreadOutline, stepId: string, content: string, claim: ThreadClaim, nowMs = Date.now()): Promise<MessageToEdit> {
   const ordered = conversationOrder(outline.steps);
   const at = ordered.findIndex((s) => s.id === stepId);
   if (at === -1) throw new TRPCError({ code: "NOT_FOUND", message: MESSAGE_NOT_FOUND });
   const outlined = ordered[at]!;
   if (!isQuestion(outlined)) throw new TRPCError({ code: "BAD_REQUEST", message: NOT_A_QUESTION });
-  const [[stored]] = await Promise.all([outline.fullSteps([stepId]), assertNewestReplyEnded(outline, nowMs)]);
+  const [[stored]] = await Promise.all([outline.fullSteps([stepId]), assertNewestReplyEnded(outline, claim, nowMs)]);
   if (!stored) throw new TRPCError({ code: "NOT_FOUND", message: MESSAGE_NOT_FOUND });
   // The parent as the outline read it (a field of another type than Chainlit writes counts as absent).
   const hasStep = (id: string) => outline.steps.some((s) => s.id === id);
@@ -78,7 +78,7 @@ export async function* editMessage(
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const { outline } = input;
-  const { question, rename, ...going } = await messageToEdit(outline, input.stepId, input.content);
+  const { question, rename, ...going } = await messageToEdit(outline, input.stepId, input.content, input.claim);
   assertClaimed(input.claim);
   // `output` (and when: a share made before leaves the question out, share-snapshot.ts) only: the rest of the item
   // (Chainlit's name, times, metadata, parts) stays as it was written.

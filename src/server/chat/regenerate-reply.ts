@@ -28,21 +28,30 @@ export interface ReplyToRegenerate extends Going {
 
 /**
  * Decides from the outline the gate read whether `stepId` is the thread's newest reply, and what goes with it. A step
- * of no step of this thread is NOT_FOUND; anything but the last answer after the newest question is BAD_REQUEST (a
- * failed answer's error step is that last answer: Retry asks again here too); a reply still streaming is CONFLICT.
+ * of no step of this thread is NOT_FOUND; anything but the last answer after the newest question (or the run of a
+ * reply with no answer: replyTarget) is BAD_REQUEST (a failed answer's error step is that last answer: Retry asks again
+ * here too); a reply still being written is CONFLICT (open-reply.ts).
  * Nothing is written here, so a refusal deletes nothing.
  */
-export async function replyToRegenerate(outline: ThreadOutline, stepId: string, nowMs = Date.now()): Promise<ReplyToRegenerate> {
+export async function replyToRegenerate(outline: ThreadOutline, stepId: string, claim: ThreadClaim, nowMs = Date.now()): Promise<ReplyToRegenerate> {
   if (!outline.steps.some((s) => s.id === stepId)) throw new TRPCError({ code: "NOT_FOUND", message: REPLY_NOT_FOUND });
   const newest = newestTurn(outline.steps);
-  if (!newest || newest.answer?.id !== stepId) throw new TRPCError({ code: "BAD_REQUEST", message: NOT_NEWEST_REPLY });
-  return askedAgain(outline, newest, nowMs);
+  if (!newest || replyTarget(newest)?.id !== stepId) throw new TRPCError({ code: "BAD_REQUEST", message: NOT_NEWEST_REPLY });
+  return askedAgain(outline, newest, claim, nowMs);
+}
+
+/**
+ * The step a regenerate names: the reply's last answer, or, for a reply that holds none (a run that failed, or was cut
+ * off, before its first token), its run. The thread view offers Retry on the same step (thread-view.tsx, lastAnswer).
+ */
+function replyTarget(newest: NonNullable<ReturnType<typeof newestTurn<StepOutline>>>): StepOutline | null {
+  return newest.answer ?? newest.reply.find((s) => s.type === "run") ?? null;
 }
 
 /** The newest turn's question, read whole, and its whole reply as what goes; CONFLICT while that reply is written. */
-async function askedAgain(outline: ThreadOutline, newest: NonNullable<ReturnType<typeof newestTurn<StepOutline>>>, nowMs: number): Promise<ReplyToRegenerate> {
+async function askedAgain(outline: ThreadOutline, newest: NonNullable<ReturnType<typeof newestTurn<StepOutline>>>, claim: ThreadClaim, nowMs: number): Promise<ReplyToRegenerate> {
   // The newest turn is in the gate's first page, read whole: usually no round trip.
-  const [[question]] = await Promise.all([outline.fullSteps([newest.question.id]), assertNewestReplyEnded(outline, nowMs)]);
+  const [[question]] = await Promise.all([outline.fullSteps([newest.question.id]), assertNewestReplyEnded(outline, claim, nowMs)]);
   if (!question) throw new TRPCError({ code: "NOT_FOUND", message: REPLY_NOT_FOUND });
   return { question, ...goingWith(outline, newest.reply.map((s) => s.id)) };
 }
@@ -56,7 +65,7 @@ export async function* regenerateReply(
   input: { outline: ThreadOutline; stepId: string; claim: ThreadClaim },
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
-  const { question, ...going } = await replyToRegenerate(input.outline, input.stepId);
+  const { question, ...going } = await replyToRegenerate(input.outline, input.stepId, input.claim);
   // Checked after the reply itself: a reply already replaced is NOT_FOUND, one being replaced right now CONFLICT.
   assertClaimed(input.claim);
   yield* replaceAndAnswer(deps, { outline: input.outline, question, going }, signal);
@@ -85,7 +94,7 @@ export async function* resendMessage(deps: ReplyDeps, input: ContinueInput, sign
   // Said as a refusal the composer knows (message-already-sent): the message is in the thread, so the box lets it go
   // rather than keep offering the same id, refused each time.
   if (newest?.question.id !== messageId) throw refusedError("BAD_REQUEST", ALREADY_SENT, { code: "message-already-sent" });
-  const { question, ...going } = await askedAgain(outline, newest, Date.now());
+  const { question, ...going } = await askedAgain(outline, newest, claim, Date.now());
   if ((question.output ?? "") !== content) {
     yield* editMessage(deps, { outline, stepId: messageId, content, claim }, signal);
     return;

@@ -7,36 +7,27 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { mapLimited, timestampMicros, utcNow, type DynamoDBDataLayer, type Step, type StepOutline, type ThreadOutline } from "@/data";
+import { mapLimited, utcNow, type DynamoDBDataLayer, type Step, type StepOutline, type ThreadOutline } from "@/data";
 import { newestTurn } from "@/lib/shared/build-step-tree";
-import { REPLY_TIMEOUT_MS } from "../assistant/openai-assistant";
 import { answerQuestion, keptName, runStepOf, type ChatEvent, type ReplyDeps } from "./continue-thread";
+import { openReplyState } from "./open-reply";
+import type { ThreadClaim } from "./thread-claim";
 
 export const REPLY_IN_FLIGHT = "This reply is still being written; try again once it has ended.";
 
-/**
- * A reply whose run has no end (or an answer still marked streaming) is being written, by this app or a Chainlit
- * app, unless it started longer ago than any reply may stream (REPLY_TIMEOUT_MS, and a minute for the writes): a
- * server that died mid-reply leaves its run open forever, and that reply must still be replaceable.
- */
-const IN_FLIGHT_MAX_MS = REPLY_TIMEOUT_MS + 60_000;
-
-/** The newest turn's reply, read whole (it is in the gate's first page: usually no round trip), CONFLICT while it is written. */
-export async function assertNewestReplyEnded(outline: ThreadOutline, nowMs = Date.now()): Promise<void> {
+/** The newest turn's reply, read whole (it is in the gate's first page: usually no round trip). */
+async function newestReply(outline: ThreadOutline): Promise<{ reply: StepOutline[]; full: Map<string, Step> }> {
   const reply = newestTurn(outline.steps)?.reply ?? [];
-  const full = new Map((await outline.fullSteps(reply.map((s) => s.id))).map((s) => [s.id, s]));
-  if (stillWriting(reply, full, nowMs)) throw new TRPCError({ code: "CONFLICT", message: REPLY_IN_FLIGHT });
+  return { reply, full: new Map((await outline.fullSteps(reply.map((s) => s.id))).map((s) => [s.id, s])) };
 }
 
-function stillWriting(reply: readonly StepOutline[], full: ReadonlyMap<string, Step>, nowMs: number): boolean {
-  const open = reply.some((s) => {
-    const step = full.get(s.id);
-    return (s.type === "run" && !step?.end) || (s.type === "assistant_message" && step?.streaming === true);
-  });
-  if (!open) return false;
-  // A loop, not Math.max(...): a reply may hold any number of steps, and a spread of that many arguments overflows.
-  const latest = reply.reduce((max, s) => Math.max(max, timestampMicros(s.createdAt) ?? timestampMicros(s.start) ?? 0), 0);
-  return nowMs * 1000 - latest < IN_FLIGHT_MAX_MS * 1000;
+/**
+ * CONFLICT while the newest reply is being written (openReplyState). `claim`: the rewriting request's own, taken by
+ * the gate; held, nobody else writes the thread; null, another request does, and an open run of this app's is its.
+ */
+export async function assertNewestReplyEnded(outline: ThreadOutline, claim: ThreadClaim, nowMs = Date.now()): Promise<void> {
+  const { reply, full } = await newestReply(outline);
+  if ((await openReplyState(reply, full, async () => claim !== null, nowMs)) === "writing") throw new TRPCError({ code: "CONFLICT", message: REPLY_IN_FLIGHT });
 }
 
 /** What a rewrite removes: steps, and the files attached to them. */

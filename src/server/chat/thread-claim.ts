@@ -38,6 +38,30 @@ export function renewThreadClaim(data: DynamoDBDataLayer, userIdentifier: string
   return data.renewLease(claimName(userIdentifier, threadId), claim, CLAIM_WINDOW_MS, now);
 }
 
+/**
+ * Whether a request holds the thread now (its lease has not run out). A reply being written holds it to its last write
+ * and renews it while it streams, so an open run of this app's (RUN_UNDER_CLAIM) while nobody holds it was left by a
+ * server that died mid-reply: nobody will end it (replace-turns.ts, openReplyState).
+ */
+export function threadClaimed(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, now = Date.now()): Promise<boolean> {
+  return data.leaseHeld(claimName(userIdentifier, threadId), now);
+}
+
+/**
+ * threadClaimed's opposite, asked when needed (thread-window.ts asks only about an open run of this app's). A failed
+ * read says "held": the reply then shows as being written, and the view reads again, rather than the thread failing.
+ */
+export const claimFreeOf = (data: DynamoDBDataLayer, user: { identifier: string }, threadId: string) => () =>
+  threadClaimed(data, user.identifier, threadId).then((held) => !held, () => false);
+
+/**
+ * What every run this app writes carries in its metadata (continue-thread.ts, runStepOf): it was written under the
+ * thread's claim, and whoever writes it holds the claim until the run ends. A run without it (Chainlit's, or one of
+ * this app's from before the mark) says nothing about who writes it.
+ */
+export const RUN_UNDER_CLAIM = "threadClaim";
+export const isRunUnderClaim = (run: { metadata?: Record<string, unknown> | null } | undefined) => run?.metadata?.[RUN_UNDER_CLAIM] === true;
+
 /** Gives a held claim back (nothing for null: a refused request holds nothing). Never fails: the lease runs out anyway. */
 export function releaseThreadClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, claim: ThreadClaim): Promise<void> {
   if (claim === null) return Promise.resolve();

@@ -5,6 +5,7 @@ import { MAX_PINNED_THREADS } from "@/data";
 import { refusedError, refusingFullThread } from "../errors";
 import { createOwnedThread } from "../thread-access";
 import { assertNewChatBudget } from "../chat/message-budget";
+import { claimFreeOf } from "../chat/thread-claim";
 import { aroundRange, latestWindow, rangeOfCursor, splitTurns, threadWindow, turnIndexOfStep } from "../thread-window";
 import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure, threadWindowProcedure } from "../trpc";
 import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema, ThreadTurnsInputSchema } from "./schemas";
@@ -24,7 +25,9 @@ export const threadsRouter = createTRPCRouter({
    * (docs/long-threads.md). `window.olderCursor` pages back through threads.turns. With the pass its page shows back
    * on a 👍/👎 click (thread-access.ts).
    */
-  get: threadWindowProcedure.query(({ ctx }) => latestWindow(ctx.services.data, ctx.user.id, ctx.outline, ctx.services.threadPasses.issue(ctx.user, ctx.threadId))),
+  get: threadWindowProcedure.query(({ ctx }) =>
+    latestWindow(ctx.services.data, ctx.user.id, ctx.outline, ctx.services.threadPasses.issue(ctx.user, ctx.threadId), claimFreeOf(ctx.services.data, ctx.user, ctx.threadId)),
+  ),
 
   /**
    * More of the thread, in the same shape as `get`: the page a cursor from a window names (older or newer turns), or
@@ -40,7 +43,7 @@ export const threadsRouter = createTRPCRouter({
       if (index < 0) throw new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
       range = aroundRange(index, turns.length);
     }
-    return threadWindow(ctx.services.data, ctx.user.id, ctx.outline, turns, range, ctx.services.threadPasses.issue(ctx.user, ctx.threadId));
+    return threadWindow(ctx.services.data, ctx.user.id, ctx.outline, turns, range, ctx.services.threadPasses.issue(ctx.user, ctx.threadId), claimFreeOf(ctx.services.data, ctx.user, ctx.threadId));
   }),
 
   /**

@@ -198,6 +198,8 @@ export const en = {
   loadingMoreTurns: "Loading more messages…",
   assistantFailed: (message: string) => `The assistant couldn't answer: ${message}`,
   retryMessage: "Retry",
+  replyCutOff: "This reply was cut off before it ended.",
+  replyFailedEarly: "The assistant failed before it finished this reply.",
   regenerateReply: "Regenerate reply",
   regenerateRefused: "This reply can no longer be regenerated: the thread has changed. It now shows as it is.",
   retryRefused: "This answer can no longer be retried: the thread has changed. It now shows as it is.",

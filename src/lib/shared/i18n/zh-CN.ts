@@ -190,6 +190,8 @@ export const zhCN: Dictionary = {
   loadingMoreTurns: "正在加载更多消息…",
   assistantFailed: (message: string) => `助手无法回答：${message}`,
   retryMessage: "重试",
+  replyCutOff: "此回复在结束前被中断。",
+  replyFailedEarly: "助手在完成此回复之前出错了。",
   regenerateReply: "重新生成回复",
   regenerateRefused: "此回复已无法重新生成：对话已有变化，现显示当前内容。",
   retryRefused: "此回答已无法重试：对话已有变化，现显示当前内容。",

@@ -5,6 +5,7 @@ import { createUserRenderCache } from "@/lib/server/user-render-cache";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
 import { findOwnedThreadOutline } from "@/server/thread-access";
+import { claimFreeOf } from "@/server/chat/thread-claim";
 import { latestWindow } from "@/server/thread-window";
 
 /**
@@ -27,7 +28,7 @@ const openThread = cache((threadId: string) => {
     const services = getServices();
     const outline = await findOwnedThreadOutline(services.data, user, threadId, (thread) => ownedBeforeRest({ name: thread.name, reading: true }));
     if (!outline) return null;
-    return latestWindow(services.data, user.id, outline, services.threadPasses.issue(user, threadId));
+    return latestWindow(services.data, user.id, outline, services.threadPasses.issue(user, threadId), claimFreeOf(services.data, user, threadId));
   })();
   const done = latest.then((thread): OpenedThread | null => thread && { name: thread.name, reading: false });
   return { latest, opened: Promise.race([early, done]) };
