@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { FRESH_USER_PASSWORD, freshIdentifier, onTable, seedThreads, topicThreadOf, userCli } from "./fresh-user";
 import { DEMO_PASSWORD, SignInPage } from "./pages/sign-in-page";
+import { ThreadPage } from "./pages/thread-page";
 import { ThreadsPage } from "./pages/threads-page";
 
 const HOSTILE_CALLBACKS = ["//evil.example/", "/\\evil.example", "/%09/evil.example", "https://evil.example/threads"];
@@ -31,6 +32,13 @@ async function titles(page: Page): Promise<string[]> {
   const threads = new ThreadsPage(page);
   await expect(threads.rows.first()).toBeVisible();
   return (await threads.rows.allInnerTexts()).map((t) => t.split("\n")[0]!.trim()).filter(Boolean);
+}
+
+/** Nothing of hers in the document now, nor ever since the watch began. */
+async function showsNoneOf(page: Page, alices: string[]) {
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const title of alices) expect(text, title).not.toContain(title);
+  expect(await page.evaluate(() => (window as unknown as { tbSeen?: string[] }).tbSeen)).toEqual([]);
 }
 
 async function bobsTitlesInAFreshTab(browser: Browser, baseURL: string): Promise<Set<string>> {
@@ -71,6 +79,10 @@ test.describe("sign-in safety", () => {
     const threads = new ThreadsPage(page);
     await threads.rows.filter({ hasText: alices[0]! }).first().click();
     await expect(page).toHaveURL(/\/threads\/.+/);
+    const alicesThread = page.url();
+    // Then another, so her first thread stays in the tab's history (the sign-out replaces the entry it leaves).
+    await threads.rows.filter({ hasText: alices[1]! }).first().click();
+    await expect(page).not.toHaveURL(alicesThread);
     // In whichever document the tab shows from the sign-out on (the same one, or a fresh load).
     await page.addInitScript(watchFor, alices);
     await threads.signOut();
@@ -80,9 +92,14 @@ test.describe("sign-in safety", () => {
     await signIn.submit("bob@example.com", DEMO_PASSWORD);
     await expect(threads.currentUser).toHaveText("bob@example.com");
     expect(new Set(await titles(page))).toEqual(bobs);
-    const text = await page.evaluate(() => document.body.innerText);
-    for (const title of alices) expect(text, title).not.toContain(title);
-    expect(await page.evaluate(() => (window as unknown as { tbSeen?: string[] }).tbSeen)).toEqual([]);
+    await showsNoneOf(page, alices);
+
+    // Back two entries, past the sign-in page's (where the sign-out left the tab) to her first thread's: loaded
+    // again, for bob, a 404; never hers from a cache.
+    await page.evaluate(() => history.go(-2));
+    await expect(page).toHaveURL(alicesThread);
+    await expect(new ThreadPage(page).notFoundHeading).toBeVisible();
+    await showsNoneOf(page, alices);
   });
 
   /** Alice signed in on `page` with one of her threads open; her titles not in bob's list. */
@@ -95,12 +112,6 @@ test.describe("sign-in safety", () => {
     await page.addInitScript(watchFor, alices);
     await page.evaluate(watchFor, alices);
     return alices;
-  }
-
-  async function showsNoneOf(page: Page, alices: string[]) {
-    const text = await page.evaluate(() => document.body.innerText);
-    for (const title of alices) expect(text, title).not.toContain(title);
-    expect(await page.evaluate(() => (window as unknown as { tbSeen?: string[] }).tbSeen)).toEqual([]);
   }
 
   test("a tab left open on alice's thread is emptied when she signs out in another tab", async ({ page, context, browser, baseURL }) => {
