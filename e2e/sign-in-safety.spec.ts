@@ -178,4 +178,23 @@ test.describe("sign-in safety", () => {
       await userCli({ command: "remove", identifier, keepThreads: false });
     }
   });
+
+  test("what alice's pages kept in browser storage is gone before bob's read it, though her session ended without a sign-out", async ({ page }) => {
+    await new SignInPage(page).signIn("alice@example.com");
+    await expect(new ThreadsPage(page).currentUser).toHaveText("alice@example.com");
+    // Her pages' keys: the mark of a delete job of hers (deletion-mark.ts) and one for this tab alone.
+    await page.evaluate(() => {
+      localStorage.setItem("threadbook.deletion-running", "1");
+      sessionStorage.setItem("threadbook.probe", "alice's");
+    });
+    // Her session ends with no word to this browser (it expired), and bob signs in in the same tab.
+    await page.context().clearCookies();
+    await new SignInPage(page).signIn("bob@example.com");
+    await expect(new ThreadsPage(page).currentUser).toHaveText("bob@example.com");
+    const kept = await page.evaluate(() => [localStorage.getItem("threadbook.deletion-running"), sessionStorage.getItem("threadbook.probe")]);
+    expect(kept).toEqual([null, null]);
+    // Her storage tag tells nobody who she was.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    expect(stored).not.toContain("alice");
+  });
 });

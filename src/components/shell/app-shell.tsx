@@ -54,7 +54,7 @@ export function AppShell({
   signInAgainAction: (form: FormData) => Promise<void>;
   children: ReactNode;
 }) {
-  claimClientState(user.identifier);
+  claimClientState(user.identifier, user.storageOwner);
   // Another tab's sign-out or sign-in as someone else empties this one (lib/client/client-state.ts).
   useEffect(() => watchSession(user.identifier), [user.identifier]);
   const { t } = useI18n();

@@ -31,13 +31,36 @@ export function resetClientState(): void {
   }
 }
 
+/** Whose browser storage this is: the signed-in user's tag (server/auth/storage-owner.ts), never their identifier. */
+const STORAGE_OWNER_KEY = "threadbook.storage-owner";
+
+/**
+ * Browser storage outlives the tab, and a session can end without a sign-out here (it expired, or was ended from
+ * another browser): the next user to sign in, in a fresh tab, found the previous user's keys. Storage written for
+ * another user than `tag`'s is emptied before this user's pages read it.
+ */
+function claimStorage(tag: string): void {
+  for (const storage of [() => window.localStorage, () => window.sessionStorage]) {
+    try {
+      const kept = storage();
+      if (kept.getItem(STORAGE_OWNER_KEY) === tag) continue;
+      clearUserStorage(kept);
+      kept.setItem(STORAGE_OWNER_KEY, tag);
+    } catch {
+      // Storage blocked (private modes): nothing was kept there either.
+    }
+  }
+}
+
 /**
  * Called while rendering the signed-in shell (before anything under it reads a store): the first user claims the
- * stores, another user finds them emptied. On the server there is no tab state, so nothing happens.
+ * stores, another user finds them emptied, and storage left by another user is emptied (`storageOwner`, the user's
+ * tag). On the server there is no tab state, so nothing happens.
  */
-export function claimClientState(identifier: string): void {
+export function claimClientState(identifier: string, storageOwner: string): void {
   if (typeof window === "undefined" || owner === identifier) return;
   if (owner !== null) resetClientState();
+  claimStorage(storageOwner);
   owner = identifier;
 }
 
