@@ -1,9 +1,13 @@
 /**
  * Sign-in safety in a real browser: no open redirect through callbackUrl, and nothing of the previous user's data in
- * the tab after a sign-out and a sign-in as somebody else.
+ * the tab after a sign-out and a sign-in as somebody else, nor in another tab left open, nor in a tab whose session
+ * ended elsewhere.
  */
+import { randomUUID } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { FRESH_USER_PASSWORD, freshIdentifier, onTable, seedThreads, topicThreadOf, userCli } from "./fresh-user";
 import { DEMO_PASSWORD, SignInPage } from "./pages/sign-in-page";
+import { ThreadPage } from "./pages/thread-page";
 import { ThreadsPage } from "./pages/threads-page";
 
 const HOSTILE_CALLBACKS = ["//evil.example/", "/\\evil.example", "/%09/evil.example", "https://evil.example/threads"];
@@ -28,6 +32,13 @@ async function titles(page: Page): Promise<string[]> {
   const threads = new ThreadsPage(page);
   await expect(threads.rows.first()).toBeVisible();
   return (await threads.rows.allInnerTexts()).map((t) => t.split("\n")[0]!.trim()).filter(Boolean);
+}
+
+/** Nothing of hers in the document now, nor ever since the watch began. */
+async function showsNoneOf(page: Page, alices: string[]) {
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const title of alices) expect(text, title).not.toContain(title);
+  expect(await page.evaluate(() => (window as unknown as { tbSeen?: string[] }).tbSeen)).toEqual([]);
 }
 
 async function bobsTitlesInAFreshTab(browser: Browser, baseURL: string): Promise<Set<string>> {
@@ -68,6 +79,10 @@ test.describe("sign-in safety", () => {
     const threads = new ThreadsPage(page);
     await threads.rows.filter({ hasText: alices[0]! }).first().click();
     await expect(page).toHaveURL(/\/threads\/.+/);
+    const alicesThread = page.url();
+    // Then another, so her first thread stays in the tab's history (the sign-out replaces the entry it leaves).
+    await threads.rows.filter({ hasText: alices[1]! }).first().click();
+    await expect(page).not.toHaveURL(alicesThread);
     // In whichever document the tab shows from the sign-out on (the same one, or a fresh load).
     await page.addInitScript(watchFor, alices);
     await threads.signOut();
@@ -77,8 +92,109 @@ test.describe("sign-in safety", () => {
     await signIn.submit("bob@example.com", DEMO_PASSWORD);
     await expect(threads.currentUser).toHaveText("bob@example.com");
     expect(new Set(await titles(page))).toEqual(bobs);
-    const text = await page.evaluate(() => document.body.innerText);
-    for (const title of alices) expect(text, title).not.toContain(title);
-    expect(await page.evaluate(() => (window as unknown as { tbSeen?: string[] }).tbSeen)).toEqual([]);
+    await showsNoneOf(page, alices);
+
+    // Back two entries, past the sign-in page's (where the sign-out left the tab) to her first thread's: loaded
+    // again, for bob, a 404; never hers from a cache.
+    await page.evaluate(() => history.go(-2));
+    await expect(page).toHaveURL(alicesThread);
+    await expect(new ThreadPage(page).notFoundHeading).toBeVisible();
+    await showsNoneOf(page, alices);
+  });
+
+  /** Alice signed in on `page` with one of her threads open; her titles not in bob's list. */
+  async function aliceOnAThread(page: Page, browser: Browser, baseURL: string): Promise<string[]> {
+    const bobs = await bobsTitlesInAFreshTab(browser, baseURL);
+    await new SignInPage(page).signIn("alice@example.com");
+    const alices = (await titles(page)).filter((title) => !bobs.has(title));
+    await new ThreadsPage(page).rows.filter({ hasText: alices[0]! }).first().click();
+    await expect(page).toHaveURL(/\/threads\/.+/);
+    await page.addInitScript(watchFor, alices);
+    await page.evaluate(watchFor, alices);
+    return alices;
+  }
+
+  test("a tab left open on alice's thread is emptied when she signs out in another tab", async ({ page, context, browser, baseURL }) => {
+    const alices = await aliceOnAThread(page, browser, baseURL!);
+    const other = await context.newPage();
+    await other.goto("/threads");
+    await new ThreadsPage(other).signOut();
+    // Nobody touched the first tab: it leaves her thread by itself.
+    await expect(page).toHaveURL(/\/sign-in/);
+    await expect(new SignInPage(page).heading).toBeVisible();
+    await new SignInPage(other).submit("bob@example.com", DEMO_PASSWORD);
+    await expect(new ThreadsPage(other).currentUser).toHaveText("bob@example.com");
+    await showsNoneOf(page, alices);
+    await other.close();
+  });
+
+  test("a tab left open on alice's thread is emptied when bob signs in in another tab", async ({ page, context, browser, baseURL }) => {
+    const alices = await aliceOnAThread(page, browser, baseURL!);
+    // Her session ended without a word to this tab (it expired, or was ended from elsewhere), then bob signs in here.
+    await context.clearCookies();
+    const other = await context.newPage();
+    await new SignInPage(other).signIn("bob@example.com");
+    await expect(new ThreadsPage(other).currentUser).toHaveText("bob@example.com");
+    // The first tab now shows bob's own list, as any page he opens would.
+    await expect(new ThreadsPage(page).currentUser).toHaveText("bob@example.com");
+    await expect(page).toHaveURL(/\/threads$/);
+    await showsNoneOf(page, alices);
+    await other.close();
+  });
+
+  test("a tab whose session was ended from another browser is emptied at its next read", async ({ page, browser, baseURL }) => {
+    const identifier = freshIdentifier("ended-elsewhere");
+    const name = `Ended elsewhere ${randomUUID().slice(0, 8)}`;
+    await userCli({ command: "add", identifier, name: null });
+    const [threadId] = await onTable((data) => seedThreads(data, [{ ...topicThreadOf(identifier, 0), name }]));
+    try {
+      await new SignInPage(page).signIn(identifier, FRESH_USER_PASSWORD);
+      await expect(new ThreadsPage(page).currentUser).toHaveText(identifier);
+      await page.goto(`/threads/${threadId}`);
+      await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+      // On another computer: sign in and sign out everywhere.
+      const elsewhere = await browser.newContext({ baseURL });
+      try {
+        const there = await elsewhere.newPage();
+        await new SignInPage(there).signIn(identifier, FRESH_USER_PASSWORD);
+        await new ThreadsPage(there).signOutEverywhere();
+      } finally {
+        await elsewhere.close();
+      }
+      // Anyone at the first computer's keyboard: the first read answered 401 takes the thread off the screen.
+      // Ended on the server within SESSION_CHECK_SECONDS (1 s in end-to-end runs); the tab has not asked yet.
+      const listStatus = async () => (await page.request.get(`/api/trpc/threads.list?input=${encodeURIComponent(JSON.stringify({ json: { first: 5 } }))}`)).status();
+      await expect.poll(listStatus, { timeout: 10_000 }).toBe(401);
+      await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+      await new ThreadsPage(page).search.fill("budget");
+      await expect(page).toHaveURL(/\/sign-in\?callbackUrl=/);
+      await expect(new SignInPage(page).heading).toBeVisible();
+      expect(await page.evaluate(() => document.body.innerText)).not.toContain(name);
+      // Signing in again comes back to the thread.
+      await new SignInPage(page).submit(identifier, FRESH_USER_PASSWORD);
+      await expect(page).toHaveURL(new RegExp(`/threads/${threadId}$`));
+      await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+    } finally {
+      await userCli({ command: "remove", identifier, keepThreads: false });
+    }
+  });
+
+  test("what alice's pages kept in browser storage is gone before bob's read it, though her session ended without a sign-out", async ({ page }) => {
+    await new SignInPage(page).signIn("alice@example.com");
+    await expect(new ThreadsPage(page).currentUser).toHaveText("alice@example.com");
+    // Her pages' keys: the mark of a delete job of hers (deletion-mark.ts) and one for this tab alone.
+    await page.evaluate(() => {
+      localStorage.setItem("threadbook.deletion-running", "1");
+      sessionStorage.setItem("threadbook.probe", "alice's");
+    });
+    // Her session ends with no word to this browser (it expired), and bob signs in in the same tab.
+    await page.context().clearCookies();
+    await new SignInPage(page).signIn("bob@example.com");
+    await expect(new ThreadsPage(page).currentUser).toHaveText("bob@example.com");
+    const kept = await page.evaluate(() => [localStorage.getItem("threadbook.deletion-running"), sessionStorage.getItem("threadbook.probe")]);
+    expect(kept).toEqual([null, null]);
+    // Her storage tag tells nobody who she was.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    expect(stored).not.toContain("alice");
   });
 });

@@ -5,7 +5,7 @@ import { httpBatchStreamLink, loggerLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/root";
-import { onClientStateReset } from "@/lib/client/client-state";
+import { onClientStateReset, sessionEnded } from "@/lib/client/client-state";
 import { transformer } from "@/server/transformer";
 import { isLoggedFailure } from "./log-filter";
 import { makeQueryClient } from "./query-client";
@@ -17,7 +17,7 @@ let browserQueryClient: QueryClient | undefined;
 onClientStateReset(() => browserQueryClient?.clear());
 function getQueryClient() {
   if (typeof window === "undefined") return makeQueryClient();
-  browserQueryClient ??= makeQueryClient();
+  browserQueryClient ??= makeQueryClient({ onUnauthorized: sessionEnded });
   return browserQueryClient;
 }
 

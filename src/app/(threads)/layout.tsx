@@ -7,6 +7,7 @@ import { requestLocale } from "@/lib/server/request-locale";
 import { currentUser, signOut } from "@/server/auth";
 import { revokeSessions } from "@/server/auth/sessions";
 import { signInAgainAction } from "@/server/auth/sign-in-again";
+import { storageOwnerTag } from "@/server/auth/storage-owner";
 import { composerSettings } from "@/server/chat/composer-settings";
 import { getServices } from "@/server/services";
 import "./threads.css";
@@ -31,7 +32,7 @@ export default async function ThreadsLayout({ children }: { children: ReactNode 
   return (
     <I18nProvider initialLocale={locale}>
       <ComposerSettingsProvider settings={composerSettings(getServices())}>
-        <AppShell key={user.identifier} user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction} signInAgainAction={signInAgainAction}>
+        <AppShell key={user.identifier} user={{ identifier: user.identifier, name: user.name && user.name !== user.identifier ? user.name : null, storageOwner: storageOwnerTag(user.id, getServices().env.AUTH_SECRET) }} signOutAction={signOutAction} signOutEverywhereAction={signOutEverywhereAction} signInAgainAction={signInAgainAction}>
           {children}
         </AppShell>
       </ComposerSettingsProvider>

@@ -1,7 +1,7 @@
 "use client";
 
 import { Activity, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { claimClientState, releaseClientState } from "@/lib/client/client-state";
+import { announceSession, claimClientState, releaseClientState, watchSession } from "@/lib/client/client-state";
 import { modalDialogOpen, trapTab } from "@/lib/client/focus-trap";
 import { useMediaQuery } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
@@ -25,10 +25,14 @@ const { Component: ShortcutsDialog } = lazyWithPreload(() => import("./shortcuts
 /** Below 768 px the sidebar is a drawer. Keep in step with the media queries in threads.css. */
 export const PHONE_QUERY = "(max-width: 767.98px)";
 
-/** Stores emptied first; then the session ends on the server, and a full page load leaves nothing in memory. */
+/**
+ * Stores emptied first; then the session ends on the server, the other tabs are told (once it has ended, so theirs
+ * do not load a page that still finds it), and a full page load leaves nothing in memory.
+ */
 async function endSession(action: () => Promise<void>) {
   releaseClientState();
   await action();
+  announceSession(null);
   window.location.replace("/sign-in");
 }
 
@@ -50,7 +54,9 @@ export function AppShell({
   signInAgainAction: (form: FormData) => Promise<void>;
   children: ReactNode;
 }) {
-  claimClientState(user.identifier);
+  claimClientState(user.identifier, user.storageOwner);
+  // Another tab's sign-out or sign-in as someone else empties this one (lib/client/client-state.ts).
+  useEffect(() => watchSession(user.identifier), [user.identifier]);
   const { t } = useI18n();
   const isPhone = useMediaQuery(PHONE_QUERY);
   const [open, setOpen] = useState(false);

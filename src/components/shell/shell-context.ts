@@ -21,4 +21,6 @@ export const useShell = () => useContext(ShellContext);
 export interface ShellUser {
   identifier: string;
   name: string | null;
+  /** Whose browser storage this is (server/auth/storage-owner.ts): never the identifier itself. */
+  storageOwner: string;
 }

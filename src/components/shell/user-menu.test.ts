@@ -7,7 +7,7 @@ import { UserMenu } from "./user-menu";
 describe("the account menu's dialogs in a page's server render", () => {
   it("run nothing while closed: no query or mutation hook, no content (rendered here with no tRPC provider at all)", () => {
     // A closed import or shared-links dialog that still ran its hooks would need the tRPC client here and throw.
-    const html = renderToString(createElement(UserMenu, { user: { identifier: "ada@example.com", name: "Ada" }, signOutEverywhereAction: async () => {}, signOutAction: async () => {}, signInAgainAction: async () => {} }));
+    const html = renderToString(createElement(UserMenu, { user: { identifier: "ada@example.com", name: "Ada", storageOwner: "tag" }, signOutEverywhereAction: async () => {}, signOutAction: async () => {}, signInAgainAction: async () => {} }));
     expect(html).toContain("ada@example.com");
     expect(html).not.toContain("import-dialog");
     expect(html).not.toContain("shared-links-dialog");

@@ -31,13 +31,36 @@ export function resetClientState(): void {
   }
 }
 
+/** Whose browser storage this is: the signed-in user's tag (server/auth/storage-owner.ts), never their identifier. */
+const STORAGE_OWNER_KEY = "threadbook.storage-owner";
+
+/**
+ * Browser storage outlives the tab, and a session can end without a sign-out here (it expired, or was ended from
+ * another browser): the next user to sign in, in a fresh tab, found the previous user's keys. Storage written for
+ * another user than `tag`'s is emptied before this user's pages read it.
+ */
+function claimStorage(tag: string): void {
+  for (const storage of [() => window.localStorage, () => window.sessionStorage]) {
+    try {
+      const kept = storage();
+      if (kept.getItem(STORAGE_OWNER_KEY) === tag) continue;
+      clearUserStorage(kept);
+      kept.setItem(STORAGE_OWNER_KEY, tag);
+    } catch {
+      // Storage blocked (private modes): nothing was kept there either.
+    }
+  }
+}
+
 /**
  * Called while rendering the signed-in shell (before anything under it reads a store): the first user claims the
- * stores, another user finds them emptied. On the server there is no tab state, so nothing happens.
+ * stores, another user finds them emptied, and storage left by another user is emptied (`storageOwner`, the user's
+ * tag). On the server there is no tab state, so nothing happens.
  */
-export function claimClientState(identifier: string): void {
+export function claimClientState(identifier: string, storageOwner: string): void {
   if (typeof window === "undefined" || owner === identifier) return;
   if (owner !== null) resetClientState();
+  claimStorage(storageOwner);
   owner = identifier;
 }
 
@@ -45,4 +68,56 @@ export function claimClientState(identifier: string): void {
 export function releaseClientState(): void {
   resetClientState();
   owner = null;
+}
+
+/**
+ * Other tabs of this browser share its cookie, so a sign-out, a sign-out everywhere or a sign-in as someone else in
+ * one tab changes who every other tab's requests speak for, while those tabs still hold the previous user's threads,
+ * drafts and lists on screen and in memory. Each signed-in tab says who it is for on this channel, and a tab told
+ * of another user (or of none) empties itself and loads the page of whoever the browser is signed in as now.
+ */
+const SESSION_CHANNEL = "threadbook:session";
+
+/** Empties this tab and leaves its page for `path`, a fresh page load, so nothing is left in memory either. */
+function leaveFor(path: string): void {
+  releaseClientState();
+  window.location.replace(path);
+}
+
+function channel(): BroadcastChannel | null {
+  return typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(SESSION_CHANNEL);
+}
+
+/** Tells the other tabs who this browser is signed in as now (`null`: nobody). */
+export function announceSession(identifier: string | null): void {
+  const out = channel();
+  out?.postMessage({ user: identifier });
+  out?.close();
+}
+
+/**
+ * While a signed-in page is shown for `identifier`: another tab's sign-in as somebody else takes this tab to that
+ * user's thread list, a sign-out there to the sign-in page. Returns the clean-up.
+ */
+export function watchSession(identifier: string): () => void {
+  const watch = channel();
+  if (!watch) return () => {};
+  watch.onmessage = (event: MessageEvent<{ user?: unknown }>) => {
+    const user = event.data?.user;
+    if (user === identifier || (user !== null && typeof user !== "string")) return;
+    leaveFor(user === null ? "/sign-in" : "/threads");
+  };
+  announceSession(identifier);
+  return () => watch.close();
+}
+
+/**
+ * A read answered 401: this tab's session ended elsewhere (signed out everywhere, the password changed, the user
+ * removed, the cookie expired). Whatever the tab still shows of its user goes now, not when someone reloads it; the
+ * sign-in page brings them back here. Only in a signed-in tab: a share page's anonymous viewer has no session to end.
+ */
+export function sessionEnded(): void {
+  if (typeof window === "undefined" || owner === null) return;
+  const back = `${window.location.pathname}${window.location.search}`;
+  leaveFor(`/sign-in?callbackUrl=${encodeURIComponent(back)}`);
 }

@@ -3,6 +3,7 @@
  * list of the user's addresses with their verified flags, and Microsoft Graph's `/me` for the userPrincipalName.
  * Made with the access token of the sign-in, bounded in time and size; a failure refuses the sign-in (no identifier).
  */
+import { readBoundedBody } from "../http/bounded-body";
 import { factsNeeded, type OAuthFacts, type OAuthSettings } from "./oauth-sign-in";
 
 export const GITHUB_EMAILS_URL = "https://api.github.com/user/emails";
@@ -19,9 +20,14 @@ async function getJson(fetchFn: FetchLike, url: string, accessToken: string): Pr
       signal: AbortSignal.timeout(TIMEOUT_MS),
       redirect: "error",
     });
-    if (!response.ok) return null;
-    const text = await response.text();
-    return text.length > MAX_BYTES ? null : JSON.parse(text);
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      return null;
+    }
+    // Counted as it arrives: read whole first (response.text()), an endless or huge answer was held in memory for
+    // as long as the timeout let it stream, whatever its size, before its length was looked at.
+    const body = await readBoundedBody(response, MAX_BYTES);
+    return body.ok && body.bytes ? JSON.parse(new TextDecoder().decode(body.bytes)) : null;
   } catch {
     return null;
   }

@@ -113,6 +113,23 @@ describe("gatherOAuthFacts", () => {
       expect(identify(facts)).toEqual(refused("NoIdentifier"));
     }
   });
+
+  it("hostile: reads an answer only up to its size bound, not whole before measuring it", async () => {
+    // 50 MB of a JSON string, made as it is read: what the server pulled is what it held.
+    let pulled = 0;
+    const huge = () =>
+      new ReadableStream<Uint8Array>({
+        start: (controller) => controller.enqueue(new TextEncoder().encode('{"userPrincipalName":"')),
+        pull: (controller) => {
+          if (pulled >= 50 * 1024 * 1024) return controller.close();
+          pulled += 64 * 1024;
+          controller.enqueue(new Uint8Array(64 * 1024).fill(0x61));
+        },
+      });
+    const facts = await gatherOAuthFacts({ provider: "microsoft-entra-id", profile: {}, accessToken: "t" }, CHAINLIT, async () => new Response(huge(), { status: 200 }));
+    expect(identify(facts)).toEqual(refused("NoIdentifier"));
+    expect(pulled).toBeLessThan(1024 * 1024);
+  });
 });
 
 describe("admitOAuthUser", () => {

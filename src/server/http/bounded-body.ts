@@ -1,11 +1,12 @@
 /**
  * Reads a request body up to a byte limit, counting as the chunks arrive: a body over the limit is refused once the
  * limit is crossed, so a 50 MB (or endless) body costs the server at most the limit in memory, whatever its
- * Content-Length says. A declared length over the limit is refused before a byte is read.
+ * Content-Length says. A declared length over the limit is refused before a byte is read. Also a response's body
+ * (another service's answer the server reads), which has the same two fields.
  */
 export type BoundedBody = { ok: true; bytes: Uint8Array<ArrayBuffer> | null } | { ok: false };
 
-export async function readBoundedBody(req: Request, maxBytes: number): Promise<BoundedBody> {
+export async function readBoundedBody(req: Pick<Request, "body" | "headers">, maxBytes: number): Promise<BoundedBody> {
   if (!req.body) return { ok: true, bytes: null };
   const declared = req.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {

@@ -5,7 +5,6 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { createTRPCClient, httpBatchStreamLink, TRPCClientError } from "@trpc/client";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBDataLayer } from "@/data";
 import { generatedStream } from "../../../test/storage-backends";
@@ -14,10 +13,11 @@ import { countRequests, freshTable } from "../../../test/harness";
 import { MiB, peakGrowth } from "../../../test/memory";
 import { createInnerContext } from "../context";
 import { parseServerEnv } from "../env";
-import { appRouter, type AppRouter } from "../root";
+import type { AppRouter } from "../root";
 import type { Services } from "../services";
 import { transformer } from "../transformer";
-import { limitTrpcRequest, trpcLimitsFrom } from "./trpc-limits";
+import { TRPC_CACHE_CONTROL, handleTrpcRequest } from "./trpc-handler";
+import { trpcLimitsFrom } from "./trpc-limits";
 
 const ENDPOINT = "/api/trpc";
 const LIMITS = trpcLimitsFrom(parseServerEnv({}));
@@ -38,17 +38,7 @@ beforeAll(async () => {
 afterAll(() => services.close());
 
 /** What the route handler does (src/app/api/trpc/[trpc]/route.ts), with the test's services and user. */
-async function handle(original: Request): Promise<Response> {
-  const limited = await limitTrpcRequest(original, ENDPOINT, LIMITS);
-  if (!limited.ok) return limited.response;
-  return fetchRequestHandler({
-    endpoint: ENDPOINT,
-    req: limited.req,
-    router: appRouter,
-    maxBatchSize: LIMITS.maxBatchCalls,
-    createContext: () => createInnerContext({ user: alice, services }),
-  });
-}
+const handle = (original: Request): Promise<Response> => handleTrpcRequest(original, LIMITS, () => createInnerContext({ user: alice, services }));
 
 /** 50 MB produced on demand, counting how much of it the server pulled. */
 function hugeBody() {
@@ -168,5 +158,20 @@ describe("/api/trpc from another site", () => {
       expect(response.status).toBe(200);
       expect(name).toBe("after");
     }
+  });
+});
+
+describe("/api/trpc answers are stored by no cache", () => {
+  // The same URL answers every user with their own data: a shared cache that kept one answer would hand it on.
+  it.each<[string, Record<string, string>]>([
+    ["a query", {}],
+    ["a streamed batch, as the browser's client asks", { "trpc-accept": "application/jsonl" }],
+  ])("hostile: marks %s private and no-store", async (_label, headers) => {
+    const input = encodeURIComponent(JSON.stringify({ 0: transformer.serialize({ first: 5 }) }));
+    const response = await handle(new Request(`http://localhost${ENDPOINT}/threads.list?batch=1&input=${input}`, { headers }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe(TRPC_CACHE_CONTROL);
+    expect(TRPC_CACHE_CONTROL.split(", ").sort()).toEqual(["no-store", "private"]);
+    await response.text();
   });
 });
