@@ -8,12 +8,13 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: "./e2e",
-  outputDir: "test-results",
+  // Apart for a run beside another (the sources stage beside the suite: scripts/e2e.ts).
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   globalSetup: "./e2e/global-setup.ts",
   workers: 1,
   fullyParallel: false,
   retries: process.env.CI ? 1 : 0,
-  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  reporter: [["list"], ["html", { open: "never", outputFolder: process.env.E2E_REPORT_DIR ?? "playwright-report" }]],
   timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {

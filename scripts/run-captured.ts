@@ -9,9 +9,17 @@ export interface CapturedRun {
   command: string;
   args: string[];
   env?: NodeJS.ProcessEnv;
+  /** Its output is held until this has settled too (a run whose own output is on the terminal meanwhile). */
+  printAfter?: Promise<unknown>;
 }
 
-export function runCaptured({ name, command, args, env = process.env }: CapturedRun): Promise<number> {
+export async function runCaptured({ printAfter, ...run }: CapturedRun): Promise<number> {
+  const [{ status, output }] = await Promise.all([capture(run), printAfter?.catch(() => undefined)]);
+  process.stdout.write(output);
+  return status;
+}
+
+function capture({ name, command, args, env = process.env }: CapturedRun): Promise<{ status: number; output: Buffer }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
@@ -20,13 +28,12 @@ export function runCaptured({ name, command, args, env = process.env }: Captured
     child.stderr.on("data", (chunk: Buffer) => output.push(chunk));
     child.on("error", (error) => {
       output.push(Buffer.from(`${error.message}\n`));
-      resolve(1);
+      resolve({ status: 1, output: Buffer.concat(output) });
     });
     child.on("close", (code) => {
       const status = code ?? 1;
-      process.stdout.write(Buffer.concat(output));
-      console.log(`${status === 0 ? "✓" : "✗"} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)${status === 0 ? "" : `: exit ${status}`}\n`);
-      resolve(status);
+      output.push(Buffer.from(`${status === 0 ? "✓" : "✗"} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)${status === 0 ? "" : `: exit ${status}`}\n\n`));
+      resolve({ status, output: Buffer.concat(output) });
     });
   });
 }
