@@ -54,6 +54,15 @@ describe("parseQuery and snippets", () => {
     expect(parts.filter((p) => p.mark).map((p) => p.text)).toEqual(["Presigned", "URL", "presign"]);
   });
 
+  it("puts the first match on the row's first line: at most 28 characters of context before it", () => {
+    // The sidebar's row shows two lines of about 40 characters: with more lead, a phrase ended past the clamp.
+    const parts = buildSnippet(`${"intro words ".repeat(20)}and can you chart revenue by region for me`, parseQuery('"revenue by region"'));
+    const before = parts.slice(0, parts.findIndex((p) => p.mark)).map((p) => p.text).join("");
+    expect(before.startsWith("…")).toBe(true);
+    expect(before.length).toBeLessThanOrEqual(1 + 28);
+    expect(parts.find((p) => p.mark)?.text).toBe("revenue by region");
+  });
+
   it("shows no Markdown syntax in a snippet", () => {
     const text = buildSnippet("## Plan\nHere is **bold** and `code` and > quoted", parseQuery("bold"))
       .map((p) => p.text)

@@ -238,8 +238,11 @@ export interface SnippetPart {
   mark?: true;
 }
 
-/** Characters of context before the first match. */
-const SNIPPET_LEAD = 60;
+/**
+ * Characters of context before the first match: about half a line of the sidebar's row, which shows two lines of the
+ * snippet. At 60 the match sat at the end of the second line, and a phrase's last words were cut by the row's clamp.
+ */
+const SNIPPET_LEAD = 28;
 export const SNIPPET_CHARS = 200;
 
 /** What a snippet marks in `text`, in order: each occurrence of a phrase whole, and the query's other words. */
