@@ -13,6 +13,7 @@ import sharp from "sharp";
 import { expect, snap, trpcCallEnded } from "./fixtures";
 import { onTable, ownUser, putOffPreview, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
 import { ThreadPage } from "./pages/thread-page";
+import type { ThreadsPage } from "./pages/threads-page";
 import { RUN_UNDER_CLAIM } from "../src/server/chat/thread-claim";
 
 /** The thread continued (the older of the two, so a turn visibly moves it to the top), and another one to come from. */
@@ -25,6 +26,17 @@ const UPLOADS = /\/api\/threads\/[^/]+\/elements\?/;
 
 /** Makes every message (and so every new chat's name) unique across the tests of one run. */
 const tagged = (text: string) => `${text} #${randomUUID().slice(0, 6)}`;
+
+/** A new chat whose first message (`text`, tagged) is answered and stored; returns that message. */
+async function newChatAnswered(threads: ThreadsPage, thread: ThreadPage, text: string): Promise<string> {
+  await threads.goto();
+  await threads.newChat();
+  const opening = tagged(text);
+  await thread.send(opening);
+  await expect(thread.lastReplyText()).toHaveText(`Echo: ${opening}`);
+  await thread.waitForStoredTurn();
+  return opening;
+}
 
 /**
  * Sends `text` so that the server stores and answers it but its answer is lost on the way back, and so is every read
@@ -556,12 +568,7 @@ test.describe("continue a thread", () => {
 
   test("a message kept in the box after a lost answer, sent again once another message followed it, is refused as already sent: the box lets it go, and the next message is a new one", async ({ page, threads, thread }) => {
     test.slow();
-    await threads.goto();
-    await threads.newChat();
-    const opening = tagged("Opening the pier thread");
-    await thread.send(opening);
-    await expect(thread.lastReplyText()).toHaveText(`Echo: ${opening}`);
-    await thread.waitForStoredTurn();
+    const opening = await newChatAnswered(threads, thread, "Opening the pier thread");
     const kept = tagged("Is the pier open?");
     const readsBack = await sendLosingTheAnswer(thread, kept);
     // Another tab sends the next message into the thread: the kept one is no longer its newest question.
@@ -593,12 +600,7 @@ test.describe("continue a thread", () => {
   });
 
   test("a message kept in the box after a lost answer and then changed is sent as a new message, never as an edit of the stored one", async ({ page, threads, thread }) => {
-    await threads.goto();
-    await threads.newChat();
-    const opening = tagged("Opening the tide thread");
-    await thread.send(opening);
-    await expect(thread.lastReplyText()).toHaveText(`Echo: ${opening}`);
-    await thread.waitForStoredTurn();
+    const opening = await newChatAnswered(threads, thread, "Opening the tide thread");
     const kept = tagged("When is hihg water?");
     const readsBack = await sendLosingTheAnswer(thread, kept);
     await readsBack();
