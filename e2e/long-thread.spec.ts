@@ -64,10 +64,20 @@ test("scrolling up loads older turns and keeps the reading position; Jump to lat
   await expect(thread.userMessages).toHaveCount(LATEST_TURNS);
   await expect.poll(() => thread.isInView(newestReplyId())).toBe(true);
   // To the very top, as a reader does (the wheel): the page before loads, and what was on screen stays where it was.
+  // The wheel's scroll lands after mouse.wheel returns, so the position is read once it has, and the page before is
+  // held back until then: read any earlier, it was the bottom's, and read after the page came in, it proved nothing.
+  let releaseOlder!: () => void;
+  const olderHeld = new Promise<void>((resolve) => (releaseOlder = resolve));
+  await page.route(/\/api\/trpc\/[^?]*threads\.turns/, async (route) => {
+    await olderHeld;
+    await route.continue();
+  });
   const pane = (await thread.scrollPane.boundingBox())!;
   await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 3);
   await page.mouse.wheel(0, -100_000);
+  await expect.poll(async () => (await oldestShown.boundingBox())!.y).toBeGreaterThan(0);
   const before = (await oldestShown.boundingBox())!.y;
+  releaseOlder();
   await expect(thread.message(seeded.turns[firstLoaded - 1]!.messageId)).toBeAttached();
   await expect(thread.userMessages).toHaveCount(LATEST_TURNS * 2);
   const after = (await oldestShown.boundingBox())!.y;

@@ -71,29 +71,22 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
     const moved = document.documentElement.hasAttribute(READER_MOVED_ATTRIBUTE);
     document.documentElement.removeAttribute(READER_MOVED_ATTRIBUTE);
     if (!scroller || hasStepHash() || moved) return;
-    scroller.scrollTop = scroller.scrollHeight;
-    let frames = 60;
-    let frame = requestAnimationFrame(function follow() {
-      scroller.scrollTop = scroller.scrollHeight;
-      if (--frames > 0) frame = requestAnimationFrame(follow);
-    });
-    const stop = () => cancelAnimationFrame(frame);
-    const inputs = ["wheel", "touchstart", "keydown", "pointerdown"] as const;
-    inputs.forEach((type) => window.addEventListener(type, stop, { capture: true, once: true }));
-    return () => {
-      stop();
-      inputs.forEach((type) => window.removeEventListener(type, stop, { capture: true }));
-    };
+    return followBottom(scroller);
   }, [anchorRef]);
 
-  // After Jump to latest, once the newest turns are in.
+  // After Jump to latest, once the newest turns are in: followed like an opening, since the block just drawn settles
+  // its layout after this (a one-off scroll landed short of the newest turn on a busy machine). A refetch that
+  // changes `data` meanwhile must not cut the following short, so its end is kept apart from this effect's.
   const latest = data ? isLatest(data) : true;
+  const stopFollowing = useRef<(() => void) | null>(null);
   useLayoutEffect(() => {
     const scroller = scrollerOf(anchorRef.current);
     if (!latest || !stickToBottom.current || !scroller) return;
-    scroller.scrollTop = scroller.scrollHeight;
     stickToBottom.current = false;
+    stopFollowing.current?.();
+    stopFollowing.current = followBottom(scroller);
   }, [latest, data, anchorRef]);
+  useEffect(() => () => stopFollowing.current?.(), []);
 
   // A linked step among the first window's older turns is drawn with them.
   useStepAnchor(stepId, stepLoaded && olderDrawn);
@@ -134,6 +127,26 @@ export function useThreadWindow(threadId: string, data: ThreadDetail | undefined
     latest,
     olderDrawn,
   };
+}
+
+/**
+ * Keeps the pane at its bottom for about a second of frames while late layout (Markdown, tables, images) settles,
+ * until the reader's first wheel, touch, key or click. Returns its stop.
+ */
+function followBottom(scroller: HTMLElement): () => void {
+  scroller.scrollTop = scroller.scrollHeight;
+  let frames = 60;
+  let frame = requestAnimationFrame(function follow() {
+    scroller.scrollTop = scroller.scrollHeight;
+    if (--frames > 0) frame = requestAnimationFrame(follow);
+  });
+  const inputs = ["wheel", "touchstart", "keydown", "pointerdown"] as const;
+  const stop = () => {
+    cancelAnimationFrame(frame);
+    inputs.forEach((type) => window.removeEventListener(type, stop, { capture: true }));
+  };
+  inputs.forEach((type) => window.addEventListener(type, stop, { capture: true, once: true }));
+  return stop;
 }
 
 function hasStepHash(): boolean {
