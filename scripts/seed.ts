@@ -132,6 +132,9 @@ export async function seedDemoData(env: Record<string, string>, log: (line: stri
   }
 }
 
+/** The time between two of a demo turn's writes (a question, its run, a tool's start and end, the answer's start and end, the run's end). */
+const TICK_MS = 1500;
+
 /**
  * Writes one demo thread through the data layer, times from `thread.at` for its steps and the layer's clock for the
  * thread itself; returns its id. The demo seed writes every thread with it, and end-to-end specs their own users' threads.
@@ -148,11 +151,13 @@ export async function seedDemoThread(data: DynamoDBDataLayer, thread: DemoThread
   // The bump without metadata: a touch keeps the indexes current only then (as a chat turn's does).
   await data.updateThread(threadId, { name: thread.name, userId: thread.user }, { touch: true, ...owner });
   const turns = thread.security ? securityTurns() : thread.showcase ? showcaseTurns() : turnsFor(thread.name, thread.index);
-  let t = thread.at;
+  // The turns end at `thread.at`, the thread's own time: a thread "updated" before its last message reads wrong.
+  const ticks = turns.reduce((n, turn) => n + (turn.tool ? 7 : 5), 0);
+  let t = thread.at - ticks * TICK_MS;
   for (const [turnIndex, turn] of turns.entries()) {
     const stepId = (part: string) => demoId(`${threadId}:${turnIndex}:${part}`);
     // Microsecond times, as both apps write steps; a turn nests as Chainlit's on_message does: user_message → run → answer.
-    const at = () => isoFromMicros((t += 1500) * 1000);
+    const at = () => isoFromMicros((t += TICK_MS) * 1000);
     const userStep = stepId("user");
     const askedAt = at();
     await data.createStep({ id: userStep, threadId, type: "user_message", name: thread.user, output: turn.question, createdAt: askedAt, start: askedAt, end: askedAt }, owner);
