@@ -11,7 +11,7 @@ import { AssistantError, type Assistant } from "@/server/assistant/assistant";
 import type { Services } from "@/server/services";
 import { callerFor, newThread, sessionUser } from "../../../test/callers";
 import { chatHarness, drain } from "../../../test/chat-harness";
-import { tableOn } from "../../../test/data-fixtures";
+import { chainlitDeleteThread, tableOn } from "../../../test/data-fixtures";
 import type { ChatEvent } from "./continue-thread";
 import { REPLY_REPLACED } from "./reply-guard";
 import { claimThread, CLAIM_MARGIN_MS, CLAIM_RENEW_MS, CLAIM_WINDOW_MS, releaseThreadClaim, type ClaimClock } from "./thread-claim";
@@ -89,6 +89,7 @@ beforeEach(() => {
 });
 const as = (over: Partial<Services> = {}) => callerFor({ ...services, ...over }, user);
 const stepsOf = async (threadId: string) => (await harness.services.data.getThread(threadId))!.steps;
+const table = () => tableOn(harness.services.client, harness.services.tableName);
 
 /** The old stream's lease ran out (its renewals never landed) and another request took it and gave it back. */
 async function leaseRanOut(threadId: string) {
@@ -137,7 +138,7 @@ async function expectOnlyNewTurn(threadId: string, old: { runStepId: string; ass
   expect(newRun!.end).toBeTruthy();
   expect(newAnswer).toMatchObject({ streaming: false, parentId: newRun!.id });
   // No item of the old reply's is left in the thread's partition: no parts, no search entry.
-  const sks = await tableOn(harness.services.client, harness.services.tableName).partitionSks(threadId);
+  const sks = await table().partitionSks(threadId);
   expect(sks.filter((sk) => sk.includes(old.runStepId) || sk.includes(old.assistantStepId))).toEqual([]);
   // Search knows the new answer and nothing the old stream wrote.
   await as().search.prepare();
@@ -190,6 +191,18 @@ describe("a reply that lost the thread's claim (hostile, integrity)", () => {
     expect(ended.error).toMatchObject({ code: "CONFLICT", message: REPLY_REPLACED });
     expect((await stepsOf(threadId)).filter((s) => s.isError)).toEqual([]);
     await expectOnlyNewTurn(threadId, start);
+  });
+
+  it("a Chainlit delete_thread while the reply streams (it takes no claim): the reply makes none of the thread's steps again", async () => {
+    const { threadId, events, start, reply } = await replyHeldOpen();
+    reply.send("zanzibar ");
+    expect(await events.next()).toMatchObject({ value: { type: "token" } });
+    await expect.poll(async () => (await stepsOf(threadId)).some((s) => s.id === start.assistantStepId)).toBe(true);
+    await chainlitDeleteThread(table(), threadId);
+    reply.send("lighthouse");
+    reply.end();
+    expect((await rest(events)).error).toMatchObject({ code: "CONFLICT", message: REPLY_REPLACED });
+    expect((await table().partitionSks(threadId)).filter((sk) => sk.startsWith("STEP#") || sk === "THREAD")).toEqual([]);
   });
 
   it("renewals that fail (a throttled table) stop the reply before the lease can run out: nothing is written once another request could take the thread", async () => {

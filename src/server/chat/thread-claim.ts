@@ -14,7 +14,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import type { DynamoDBDataLayer } from "@/data";
+import { getLogger, type DynamoDBDataLayer } from "@/data";
+
+const log = getLogger("API");
 
 export const THREAD_CLAIMED = "This thread is busy: a reply is being written, regenerated or replaced by an edit; try again once it has ended.";
 
@@ -119,8 +121,14 @@ function keepClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: st
   const lost = new AbortController();
   let heldUntil = takenAt + CLAIM_WINDOW_MS;
   let renewing = false;
+  // Said once: a reply stopped this way points at a table that could not be written for minutes.
+  const lose = (why: string) => {
+    if (lost.signal.aborted) return;
+    log.warn("a reply lost its thread's claim and stops writing", { threadId, why });
+    lost.abort();
+  };
   const holds = () => {
-    if (!lost.signal.aborted && clock.now() >= heldUntil - CLAIM_MARGIN_MS) lost.abort();
+    if (clock.now() >= heldUntil - CLAIM_MARGIN_MS) lose("no renewal landed in time");
     return !lost.signal.aborted;
   };
   const renew = async () => {
@@ -129,7 +137,7 @@ function keepClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: st
     const at = clock.now();
     try {
       if (await renewThreadClaim(data, userIdentifier, threadId, claim, at)) heldUntil = at + CLAIM_WINDOW_MS;
-      else lost.abort();
+      else lose("taken over");
     } catch {
       // The lease runs on as last renewed; holds() stops the writes before it runs out.
     } finally {
