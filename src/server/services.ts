@@ -15,6 +15,7 @@ import {
 import type { Assistant } from "./assistant/assistant";
 import { createSessionVersions, type SessionVersions } from "./auth/session-versions";
 import { createThreadPasses, type ThreadPasses } from "./thread-access";
+import type { ClaimClock } from "./chat/thread-claim";
 import { selectAssistant } from "./assistant/select-assistant";
 import { lifecycle } from "./lifecycle";
 import { config, ConfigError, loadConfig, type Config, type Env, type ServerEnv } from "./env";
@@ -29,6 +30,8 @@ export interface Services {
   sessions: SessionVersions;
   /** Signed "this user owns this thread" statements that spare a feedback click its ownership read (thread-access.ts). */
   threadPasses: ThreadPasses;
+  /** The clock a turn's claim on its thread is renewed by (chat/thread-claim.ts): the system's unless a test moves it. */
+  claimClock?: ClaimClock;
 }
 
 export function createServices(rawEnv: Env): Services {

@@ -158,6 +158,7 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
     if (reply !== turn.reply) update({ reply });
   };
 
+  let replaced = false;
   return new Promise<SendOutcome>((resolve) => {
     void (async () => {
       try {
@@ -223,7 +224,10 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
         if (controller.signal.aborted) update({ status: "cancelled" });
         else {
           update({ status: "interrupted" });
-          toast(t.streamLost);
+          // Another request took the thread over and replaced this reply (chat/reply-guard.ts): the stored thread, with
+          // the new reply, is shown as soon as it is read; this turn will never be stored.
+          replaced = readRefusal(refusalOf(error))?.code === "reply-replaced";
+          toast(replaced ? t.replyReplaced : t.streamLost);
         }
       } finally {
         chatTurns.end(threadId, controller);
@@ -244,7 +248,7 @@ export function sendMessage(deps: SendDeps, input: SendInput): Promise<SendOutco
       try {
         const thread = await utils.threads.get.fetch({ threadId }, { staleTime: 0 });
         fetched = true;
-        if (turnIsStored(thread, turn)) break;
+        if (replaced || turnIsStored(thread, turn)) break;
       } catch {
         // Offline or the thread was deleted meanwhile: try again, then leave the turn as it is.
       }

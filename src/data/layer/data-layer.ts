@@ -27,7 +27,7 @@ import { listPinnedThreads, pinnedThreadIds, pinThread, unpinThread, type PinOut
 import { getRetention, listDueRetentions, moveRetention, setRetention, stopRetention } from "./retention/retention";
 import { type RetentionDays, type RetentionSetting, type RetentionState } from "../entities/retention";
 import { type PinnedThread } from "../entities/pin";
-import { createStep, deleteStep, updateStep, type StepWriteOptions } from "./steps/steps";
+import { createStep, deleteStep, updateExistingStep, updateStep, type StepWriteOptions } from "./steps/steps";
 import { searchThreads } from "./search/search-query";
 import { prepareSearch } from "./search/search-prepare";
 import { SearchWindows } from "./search/search-window";
@@ -239,6 +239,11 @@ export class DynamoDBDataLayer {
 
   updateStep(step: StepInput, options?: StepWriteOptions): Promise<void> {
     return atEdge(this.ctx, "updateStep", { threadId: step.threadId, stepId: step.id }, () => updateStep(this.ctx, step, options));
+  }
+
+  /** updateStep of a step only while it exists: false (nothing written) once it was deleted (steps.ts). */
+  updateExistingStep(step: StepInput, options?: StepWriteOptions): Promise<boolean> {
+    return atEdge(this.ctx, "updateExistingStep", { threadId: step.threadId, stepId: step.id }, () => updateExistingStep(this.ctx, step, options));
   }
 
   deleteStep(stepId: string, threadId: string): Promise<boolean> {

@@ -30,5 +30,7 @@ export function refusalMessage(t: Dictionary, value: unknown): string | null {
       return t.deletionNotCancellable;
     case "message-already-sent":
       return t.messageAlreadySent;
+    case "reply-replaced":
+      return t.replyReplaced;
   }
 }

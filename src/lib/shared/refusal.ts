@@ -4,7 +4,7 @@
  * storage being down, an import already running) also carries one of these, and the client words it
  * (src/lib/client/refusal-message.ts). Plain data, no schema: it is read in the browser.
  */
-export type RefusalCode = "upload-budget" | "storage-unavailable" | "import-running" | "import-too-large" | "thread-not-found" | "too-many-pins" | "thread-full" | "deletion-running" | "deletion-not-cancellable" | "message-already-sent";
+export type RefusalCode = "upload-budget" | "storage-unavailable" | "import-running" | "import-too-large" | "thread-not-found" | "too-many-pins" | "thread-full" | "deletion-running" | "deletion-not-cancellable" | "message-already-sent" | "reply-replaced";
 
 export interface Refusal {
   code: RefusalCode;
@@ -16,7 +16,7 @@ export interface Refusal {
   limit?: number;
 }
 
-const CODES: ReadonlySet<string> = new Set<RefusalCode>(["upload-budget", "storage-unavailable", "import-running", "import-too-large", "thread-not-found", "too-many-pins", "thread-full", "deletion-running", "deletion-not-cancellable", "message-already-sent"]);
+const CODES: ReadonlySet<string> = new Set<RefusalCode>(["upload-budget", "storage-unavailable", "import-running", "import-too-large", "thread-not-found", "too-many-pins", "thread-full", "deletion-running", "deletion-not-cancellable", "message-already-sent", "reply-replaced"]);
 
 const positive = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
 

@@ -281,14 +281,15 @@ describe("chat.send", () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     const data = new Proxy(services.data, {
       get(target, property, receiver) {
-        if (property !== "updateStep") return Reflect.get(target, property, receiver) as unknown;
-        return async (...args: Parameters<typeof target.updateStep>) => {
+        // The reply's writes after its first: updates of its own answer, only while it exists (reply-guard.ts).
+        if (property !== "updateExistingStep") return Reflect.get(target, property, receiver) as unknown;
+        return async (...args: Parameters<typeof target.updateExistingStep>) => {
           if (args[0].streaming === true && tokensAtHold < 0) {
             tokensAtHold = tokens;
             await Promise.race([released, new Promise((r) => setTimeout(r, 5_000))]);
             throw new Error("checkpoint write failed");
           }
-          return target.updateStep(...args);
+          return target.updateExistingStep(...args);
         };
       },
     });

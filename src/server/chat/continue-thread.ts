@@ -8,7 +8,8 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { clipThreadName, utcNow, type DynamoDBDataLayer, type Element, type Step, type StorageClient, type ThreadOutline, type UpdateThreadResult } from "@/data";
 import { AssistantError, type Assistant, type AssistantAttachment } from "../assistant/assistant";
-import { assertClaimed, RUN_UNDER_CLAIM, type ThreadClaim } from "./thread-claim";
+import { assertClaimed, NEVER_LOST, RUN_UNDER_CLAIM, type HeldClaim, type ThreadClaim } from "./thread-claim";
+import { ReplyGuard, replyReplaced } from "./reply-guard";
 import { describeOnly, isHistoryMessage, messagesInOrder, newestMessageIds } from "./history";
 import { isTextLike } from "@/lib/shared/format";
 
@@ -173,6 +174,8 @@ export interface ReplyDeps {
   data: DynamoDBDataLayer;
   assistant: Assistant;
   userIdentifier: string;
+  /** The thread's claim as held while the turn runs (thread-claim.ts, holdingClaim); never lost when not given. */
+  held?: HeldClaim;
 }
 
 export interface QuestionToAnswer {
@@ -191,7 +194,9 @@ export interface QuestionToAnswer {
 
 /**
  * Asks the model for a reply to `question`, with the thread's history before it, and streams and stores that reply
- * under the run: what sending a message and regenerating a reply share, so both read, ask and keep alike.
+ * under the run: what sending a message and regenerating a reply share, so both read, ask and keep alike. A reply
+ * replaced under it (its claim lost, its answer or run deleted by a Retry, a Regenerate or an edit) stops: the model's
+ * request is called off, nothing more is written, and the stream ends with a CONFLICT that says so (reply-guard.ts).
  */
 export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, signal: AbortSignal): AsyncGenerator<ChatEvent> {
   const { data, assistant } = deps;
@@ -202,6 +207,7 @@ export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, 
   const indexed = { owner: outline.thread.userId ?? undefined };
   const ownAttachments = outline.elements.filter((e) => e.forId === messageId);
   const assistantStepId = randomUUID();
+  const guard = new ReplyGuard(deps.held ?? NEVER_LOST);
   stored.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
 
   const [readable, earlier] = await Promise.all([
@@ -213,7 +219,7 @@ export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, 
   // The model's request starts now (an async generator runs on its first next()); nothing reaches the client before
   // the message is stored, and a failed write calls the model off.
   const storeFailed = new AbortController();
-  const tokens = assistant.stream(messages, { signal: AbortSignal.any([signal, storeFailed.signal]) })[Symbol.asyncIterator]();
+  const tokens = assistant.stream(messages, { signal: AbortSignal.any([signal, storeFailed.signal, guard.signal]) })[Symbol.asyncIterator]();
   const firstToken = tokens.next();
   firstToken.catch(() => undefined); // consumed in the loop below, once the writes are in
   try {
@@ -223,6 +229,7 @@ export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, 
     throw error;
   }
   const threadName = await input.threadName;
+  if (!guard.mayWrite()) throw replyReplaced();
   yield { type: "start", threadId, userStepId: messageId, runStepId, assistantStepId, assistant: { name: assistant.name, isDemo: assistant.isDemo }, threadName };
 
   let output = "";
@@ -233,7 +240,9 @@ export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, 
   const saveAssistant = (fields: { streaming: boolean; end?: string; metadata?: Record<string, unknown> }) => {
     const step = { id: assistantStepId, threadId, output, ...fields };
     const save = saves.then(async () => {
-      if (created) await data.updateStep(step, indexed);
+      if (!guard.mayWrite()) return;
+      // Once created, the answer is only updated while it exists: one deleted meanwhile is not made again.
+      if (created) await guard.update(data, step, indexed);
       else {
         const at = now();
         await data.createStep({ ...step, parentId: runStepId, type: "assistant_message", name: assistant.name, createdAt: at, start: at }, indexed);
@@ -257,13 +266,14 @@ export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, 
     // A reply stopped before its first token is still recorded, so the turn reads "stopped" after a reload.
     if (created || output || cancelled) await saveAssistant({ streaming: false, end, ...(cancelled ? { metadata: { cancelled: true } } : {}) });
     // The run's own output stays empty, as Chainlit leaves it: the answer is the assistant_message under it.
-    await data.updateStep({ id: runStepId, threadId, end });
+    await guard.update(data, { id: runStepId, threadId, end });
   };
 
   let settled = false;
   try {
     try {
       for (let next = await firstToken; !next.done; next = await tokens.next()) {
+        if (!guard.mayWrite()) throw replyReplaced();
         const cut = output.length + next.value.length > REPLY_MAX_CHARS;
         const token = cut ? next.value.slice(0, REPLY_MAX_CHARS - output.length) : next.value;
         output += token;
@@ -280,21 +290,29 @@ export async function* answerQuestion(deps: ReplyDeps, input: QuestionToAnswer, 
         if (cut) throw new AssistantError(`The reply reached the limit of ${REPLY_MAX_CHARS.toLocaleString("en")} characters and was cut there.`);
       }
     } catch (error) {
+      // Replaced: the model's request was called off with it (or the loop stopped), and nothing more is written.
+      if (guard.replaced) {
+        settled = true;
+        throw replyReplaced();
+      }
       if (!signal.aborted) {
         settled = true;
         const message = error instanceof Error && error.name === "AssistantError" ? error.message : "The assistant failed to answer.";
         const end = now();
         await firstSave?.catch(() => undefined);
         if (created) await saveAssistant({ streaming: false, end });
+        // The run's end first, only while the run exists: a turn replaced meanwhile gets no error step under a run
+        // that is gone. Between the two writes the turn reads as failed with no error step, which offers Retry too.
+        if (!(await guard.update(data, { id: runStepId, threadId, end, isError: true }))) throw replyReplaced();
         const errorStepId = randomUUID();
         await data.createStep({ id: errorStepId, threadId, parentId: runStepId, type: "assistant_message", name: "Error", isError: true, output: message, createdAt: end, start: end, end }, indexed);
-        await data.updateStep({ id: runStepId, threadId, end, isError: true });
         yield { type: "error", message, errorStepId };
         return;
       }
     }
     settled = true;
     await finish(signal.aborted);
+    if (guard.replaced) throw replyReplaced();
     yield { type: "done", output, cancelled: signal.aborted };
   } finally {
     // Whatever ended the loop, the model's stream is closed, as for-await would close it.

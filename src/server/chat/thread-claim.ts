@@ -14,7 +14,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import type { DynamoDBDataLayer } from "@/data";
+import { getLogger, type DynamoDBDataLayer } from "@/data";
+
+const log = getLogger("API");
 
 export const THREAD_CLAIMED = "This thread is busy: a reply is being written, regenerated or replaced by an edit; try again once it has ended.";
 
@@ -73,12 +75,88 @@ export function assertClaimed(claim: ThreadClaim): void {
 }
 
 /**
+ * Time and a repeating timer for a held claim's renewals: the system's, or one a test moves by hand (the window is
+ * minutes long). `every` returns what stops the timer.
+ */
+export interface ClaimClock {
+  now(): number;
+  every(ms: number, tick: () => Promise<void>): () => void;
+}
+
+export const systemClaimClock: ClaimClock = {
+  now: () => Date.now(),
+  every(ms, tick) {
+    const timer = setInterval(() => void tick(), ms);
+    // A timer must never keep a stopping server alive.
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
+
+/**
+ * How long before its lease runs out (as last renewed) a reply stops writing when no renewal has landed since: the
+ * clocks of two servers differ a little, and a write sent just before the end lands a moment after it.
+ */
+export const CLAIM_MARGIN_MS = 30_000;
+
+/** A claim as the writer holding it sees it while its events run (holdingClaim). */
+export interface HeldClaim {
+  /** Aborted once the claim is lost: its writer must write nothing more. */
+  readonly lost: AbortSignal;
+  /** Whether the writer may still write; false (and `lost` aborted) once the claim is lost. Asked before each write. */
+  holds(): boolean;
+}
+
+/** What a request that holds no claim sees (it is refused before it writes), and what callers outside a request see. */
+export const NEVER_LOST: HeldClaim = { lost: new AbortController().signal, holds: () => true };
+
+/**
+ * Renews a held claim every CLAIM_RENEW_MS, and says when it is lost: a renewal that finds it taken over (its lease
+ * ran out and another request took it: a Retry, a Regenerate, an edit, a send), or no renewal landing until
+ * CLAIM_MARGIN_MS before the lease, as last renewed, runs out (a throttled table, a partition, a long pause: another
+ * request may take it then). A renewal that fails is not retried sooner; two in a row stop the reply. Renewals go one
+ * at a time: two in flight could land out of order and leave the lease shorter than the writer believes.
+ */
+function keepClaim(data: DynamoDBDataLayer, userIdentifier: string, threadId: string, claim: string, takenAt: number, clock: ClaimClock): HeldClaim & { stop(): void } {
+  const lost = new AbortController();
+  let heldUntil = takenAt + CLAIM_WINDOW_MS;
+  let renewing = false;
+  // Said once: a reply stopped this way points at a table that could not be written for minutes.
+  const lose = (why: string) => {
+    if (lost.signal.aborted) return;
+    log.warn("a reply lost its thread's claim and stops writing", { threadId, why });
+    lost.abort();
+  };
+  const holds = () => {
+    if (clock.now() >= heldUntil - CLAIM_MARGIN_MS) lose("no renewal landed in time");
+    return !lost.signal.aborted;
+  };
+  const renew = async () => {
+    if (renewing || !holds()) return;
+    renewing = true;
+    const at = clock.now();
+    try {
+      if (await renewThreadClaim(data, userIdentifier, threadId, claim, at)) heldUntil = at + CLAIM_WINDOW_MS;
+      else lose("taken over");
+    } catch {
+      // The lease runs on as last renewed; holds() stops the writes before it runs out.
+    } finally {
+      renewing = false;
+    }
+  };
+  const stopTimer = clock.every(CLAIM_RENEW_MS, renew);
+  lost.signal.addEventListener("abort", stopTimer, { once: true });
+  return { lost: lost.signal, holds, stop: stopTimer };
+}
+
+/**
  * A turn's events (send, regenerate, edit), then its claim on the thread given back however it ended: refused, failed,
  * answered, or left by the client. A generator's `finally` runs only once it has started, and a client that leaves
  * between the gate and the first event (a closed tab, a navigation) leaves it unstarted: the claim then held the thread
  * for five minutes. So the request's end gives it back too, and a turn whose client left before it began does nothing.
  * While the events run the claim is renewed, so a reply longer than the lease's window (a reply may stream for 30
- * minutes: REPLY_TIMEOUT_MS) keeps the thread to itself to its end.
+ * minutes: REPLY_TIMEOUT_MS) keeps the thread to itself to its end; the events are handed the claim as held
+ * (keepClaim), and stop writing once it is lost (docs/security.md, "A reply replaced under it").
  */
 export function holdingClaim<T>(
   data: DynamoDBDataLayer,
@@ -86,8 +164,11 @@ export function holdingClaim<T>(
   threadId: string,
   claim: ThreadClaim,
   signal: AbortSignal | undefined,
-  events: () => AsyncGenerator<T>,
+  events: (held: HeldClaim) => AsyncGenerator<T>,
+  clock: ClaimClock = systemClaimClock,
 ): AsyncGenerator<T> {
+  // The gate took the claim a moment ago (its one round trip before this call): the margin covers that moment.
+  const takenAt = clock.now();
   let held = claim !== null;
   const release = async () => {
     if (!held) return;
@@ -101,13 +182,11 @@ export function holdingClaim<T>(
     signal?.removeEventListener("abort", leftBeforeStart);
     // The client left before anything was done, and its claim is given back: nothing is written.
     if (claim !== null && !held) return;
-    const renewal = claim === null ? undefined : setInterval(() => void renewThreadClaim(data, userIdentifier, threadId, claim).catch(() => undefined), CLAIM_RENEW_MS);
-    // A timer must never keep a stopping server alive.
-    renewal?.unref();
+    const kept = claim === null ? undefined : keepClaim(data, userIdentifier, threadId, claim, takenAt, clock);
     try {
-      yield* events();
+      yield* events(kept ?? NEVER_LOST);
     } finally {
-      clearInterval(renewal);
+      kept?.stop();
       await release();
     }
   })();

@@ -4,17 +4,19 @@ import { composerSettings } from "../chat/composer-settings";
 import type { ChatEvent } from "../chat/continue-thread";
 import { editMessage } from "../chat/edit-message";
 import { regenerateReply, sendMessage } from "../chat/regenerate-reply";
-import { holdingClaim, type ThreadClaim } from "../chat/thread-claim";
+import { holdingClaim, type HeldClaim, type ThreadClaim } from "../chat/thread-claim";
 import { MessageContentSchema } from "./schemas";
 import type { Services } from "../services";
 import { toTRPCError } from "../errors";
 import { lifecycle } from "../lifecycle";
 import { createTRPCRouter, protectedProcedure, threadMessageProcedure, threadRewriteProcedure } from "../trpc";
 
-const replyDeps = (ctx: { services: Services; user: { identifier: string } }) => ({
+/** What a turn writes with: the claim as held while its events run (holding, below). */
+const replyDeps = (ctx: { services: Services; user: { identifier: string } }, held: HeldClaim) => ({
   data: ctx.services.data,
   assistant: ctx.services.assistant,
   userIdentifier: ctx.user.identifier,
+  held,
 });
 
 // A shutdown near the end of its grace period stops the reply as a cancel does: what streamed is kept.
@@ -24,8 +26,8 @@ const replySignal = (signal: AbortSignal | undefined) => AbortSignal.any([signal
 const holding = (
   ctx: { services: Services; user: { identifier: string }; threadId: string; claim: ThreadClaim },
   signal: AbortSignal | undefined,
-  events: () => AsyncGenerator<ChatEvent>,
-): AsyncGenerator<ChatEvent> => holdingClaim(ctx.services.data, ctx.user.identifier, ctx.threadId, ctx.claim, signal, () => streamed(events()));
+  events: (held: HeldClaim) => AsyncGenerator<ChatEvent>,
+): AsyncGenerator<ChatEvent> => holdingClaim(ctx.services.data, ctx.user.identifier, ctx.threadId, ctx.claim, signal, (held) => streamed(events(held)), ctx.services.claimClock);
 
 /** A turn's events; errors raised while streaming skip the middleware chain, so they are mapped here, the same way. */
 async function* streamed(events: AsyncGenerator<ChatEvent>): AsyncGenerator<ChatEvent> {
@@ -56,7 +58,7 @@ export const chatRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input, signal }) =>
-      holding(ctx, signal, () => sendMessage(replyDeps(ctx), { outline: ctx.outline, messageId: input.messageId, content: input.content, claim: ctx.claim }, replySignal(signal))),
+      holding(ctx, signal, (held) => sendMessage(replyDeps(ctx, held), { outline: ctx.outline, messageId: input.messageId, content: input.content, claim: ctx.claim }, replySignal(signal))),
     ),
 
   /**
@@ -68,7 +70,7 @@ export const chatRouter = createTRPCRouter({
    * holds the thread as a send does (threadRewriteProcedure).
    */
   regenerate: threadRewriteProcedure.mutation(({ ctx, input, signal }) =>
-    holding(ctx, signal, () => regenerateReply(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, claim: ctx.claim }, replySignal(signal))),
+    holding(ctx, signal, (held) => regenerateReply(replyDeps(ctx, held), { outline: ctx.outline, stepId: input.stepId, claim: ctx.claim }, replySignal(signal))),
   ),
 
   /**
@@ -78,8 +80,8 @@ export const chatRouter = createTRPCRouter({
    * anything else is refused before anything is written. The same budget, bounds and claim as a regenerate.
    */
   edit: threadRewriteProcedure.input(z.object({ content: MessageContentSchema })).mutation(({ ctx, input, signal }) =>
-    holding(ctx, signal, () =>
-      editMessage(replyDeps(ctx), { outline: ctx.outline, stepId: input.stepId, content: input.content, claim: ctx.claim }, replySignal(signal)),
+    holding(ctx, signal, (held) =>
+      editMessage(replyDeps(ctx, held), { outline: ctx.outline, stepId: input.stepId, content: input.content, claim: ctx.claim }, replySignal(signal)),
     ),
   ),
 

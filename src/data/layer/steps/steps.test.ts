@@ -90,6 +90,30 @@ describe("createStep / updateStep", () => {
     expect((await layer.getThread(threadId))?.steps[0]?.output).toBe("ok");
   });
 
+  it("updateExistingStep writes only while the step exists, in one request; a deleted step is not made again, and what its write filed goes", async () => {
+    const layer = table.layer();
+    const threadId = await newThread();
+    const owner = uid("u-");
+    const id = uid("s-");
+    await layer.createStep({ id, threadId, type: "assistant_message", output: "", streaming: true }, { owner });
+    const update = await countOf(table, () => layer.updateExistingStep({ id, threadId, output: "quokka", streaming: true }, { owner }));
+    expect(update.result).toBe(true);
+    expect(update.byOperation.UpdateItemCommand).toBe(1);
+    expect((await layer.getThread(threadId))?.steps[0]).toMatchObject({ id, output: "quokka" });
+
+    await layer.deleteStep(id, threadId);
+    // A long output too: its parts are written before the step item's update, and go with the failed update.
+    const long = `quokka ${"w".repeat(400_000)}`;
+    const late = await countOf(table, () => layer.updateExistingStep({ id, threadId, output: long, streaming: false }, { owner }));
+    expect(late.result).toBe(false);
+    expect(late.byOperation.UpdateItemCommand).toBe(1);
+    expect(await table.partitionSks(threadId)).toEqual(["THREAD"]);
+    expect(await table.postingsOf(owner)).toEqual([]);
+    // Chainlit's update_step keeps its meaning: an UpdateItem that makes the step when it is missing.
+    await layer.updateStep({ id, threadId, output: "remade" });
+    expect((await layer.getThread(threadId))?.steps.map((s) => s.output)).toEqual(["remade"]);
+  });
+
   it("rejects a step without ids", async () => {
     await expect(table.layer().createStep({ id: "", threadId: "t" })).rejects.toSatisfy((e) => isDataError(e, "validation"));
   });

@@ -24,14 +24,14 @@ const stepKey = (threadId: string, stepId: string) => ({ PK: threadPk(threadId),
  * fields (plus id and threadId, which Chainlit stores in the item too); with nothing to change it sends nothing
  * (Chainlit sent an invalid empty SET).
  */
-async function writeStep(ctx: LayerContext, input: StepInput, mode: "create" | "update"): Promise<void> {
+async function writeStep(ctx: LayerContext, input: StepInput, mode: WriteMode): Promise<boolean> {
   const { id, threadId, ...rest } = StepInputSchema.parse(input);
   const given = Object.fromEntries(definedEntries(rest));
-  if (mode === "update" && Object.keys(given).length === 0) return;
+  if (mode !== "create" && Object.keys(given).length === 0) return true;
   const plan = planStepWrite(threadId, id, given);
   // Parts first: the step must never count parts that are not there yet.
   if (plan.parts.length > 0) await batchPut(ctx, plan.parts);
-  if (mode === "create" && (await putNewStep(ctx, threadId, id, plan))) return;
+  if (mode === "create" && (await putNewStep(ctx, threadId, id, plan))) return true;
   const partCounts = PART_FIELDS.filter((f) => f in given);
   const expr = new ExpressionBuilder();
   const UpdateExpression = buildUpdateExpression(
@@ -46,18 +46,28 @@ async function writeStep(ctx: LayerContext, input: StepInput, mode: "create" | "
     },
     expr,
   )!;
-  const out = await ctx.doc.send(
-    new UpdateCommand({
-      TableName: ctx.tableName,
-      Key: stepKey(threadId, id),
-      UpdateExpression,
-      ...expr.attributes(),
-      // The old part counts tell which parts a longer earlier write left behind; no extra read needed.
-      ReturnValues: partCounts.length > 0 ? "UPDATED_OLD" : "NONE",
-    }),
+  const update = new UpdateCommand({
+    TableName: ctx.tableName,
+    Key: stepKey(threadId, id),
+    UpdateExpression,
+    ...expr.attributes(),
+    // An UpdateItem creates a missing item: only an existing step is written ("existing"), in the same request.
+    ...(mode === "existing" ? { ConditionExpression: "attribute_exists(PK)" } : {}),
+    // The old part counts tell which parts a longer earlier write left behind; no extra read needed.
+    ReturnValues: partCounts.length > 0 ? "UPDATED_OLD" : "NONE",
+  });
+  const out = await onConditionFailed(
+    () => ctx.doc.send(update),
+    () => null,
   );
+  if (!out) {
+    // The step was deleted meanwhile: the parts written for it above go too.
+    if (plan.parts.length > 0) await batchDelete(ctx, plan.parts.map(({ PK, SK }) => ({ PK, SK }) as TableKey));
+    return false;
+  }
   const stale = partCounts.flatMap((f) => staleParts(threadId, id, f, out.Attributes?.[partsAttribute(f)], plan.counts[f]));
   if (stale.length > 0) await batchDelete(ctx, stale);
+  return true;
 }
 
 /**
@@ -88,22 +98,40 @@ export interface StepWriteOptions {
 }
 
 /**
+ * "create": a new step, or an update of one that exists (createStep). "update": Chainlit's update_step, an UpdateItem
+ * that makes the step when it is missing. "existing": an update of a step only while it exists (updateExistingStep).
+ */
+type WriteMode = "create" | "update" | "existing";
+
+/**
  * The step write and its full-text index write run side by side (search-index.ts), inside the step's queue so two
  * writes of one streaming message index in order. A step without text, or a write that does not give `output`,
- * is not indexed.
+ * is not indexed. False when an "existing" write found no step: what was indexed beside it is taken back.
  */
-function writeAndIndex(ctx: LayerContext, step: StepInput, mode: "create" | "update", options: StepWriteOptions): Promise<void> {
+function writeAndIndex(ctx: LayerContext, step: StepInput, mode: WriteMode, options: StepWriteOptions): Promise<boolean> {
   return ctx.queue.run(stepQueueKey(step.threadId, step.id), async () => {
-    await Promise.all([writeStep(ctx, step, mode), options.owner && step.output !== undefined ? indexStep(ctx, options.owner, step) : undefined]);
+    const indexed = options.owner !== undefined && step.output !== undefined;
+    const [written] = await Promise.all([writeStep(ctx, step, mode), indexed ? indexStep(ctx, options.owner!, step) : undefined]);
+    if (!written && indexed) await removeSource(ctx, step.threadId, stepSource(step.id));
+    return written;
   });
 }
 
-export function createStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<void> {
-  return writeAndIndex(ctx, step, "create", options);
+export async function createStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<void> {
+  await writeAndIndex(ctx, step, "create", options);
 }
 
-export function updateStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<void> {
-  return writeAndIndex(ctx, step, "update", options);
+export async function updateStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<void> {
+  await writeAndIndex(ctx, step, "update", options);
+}
+
+/**
+ * updateStep, but only while the step exists: false, with nothing written (its parts and index entries taken back),
+ * when it was deleted meanwhile. The same one UpdateItem, with a condition. A reply streaming into its own answer
+ * (server/chat/continue-thread.ts) writes this way: an answer a Retry or an edit deleted under it is never made again.
+ */
+export function updateExistingStep(ctx: LayerContext, step: StepInput, options: StepWriteOptions = {}): Promise<boolean> {
+  return writeAndIndex(ctx, step, "existing", options);
 }
 
 /**

@@ -187,6 +187,7 @@ export const en = {
   sendWhenFree: "The reply in the other tab has ended: you can send your message now.",
   newChatTooFast: "You are starting new chats faster than this app allows. Wait a minute, then try again.",
   streamLost: "The connection dropped during the reply. What arrived so far is kept.",
+  replyReplaced: "This reply was replaced elsewhere (a retry, a regenerate or an edit in another tab or window). The conversation shows the new one.",
   replying: "The assistant is replying…",
   replyStopped: "Reply stopped.",
   stopped: "Stopped",

@@ -179,6 +179,7 @@ export const zhCN: Dictionary = {
   sendWhenFree: "另一个标签页中的回复已结束，现在可以发送你的消息了。",
   newChatTooFast: "新建对话过于频繁。请等待一分钟后再试。",
   streamLost: "回复过程中连接中断。已收到的内容会保留。",
+  replyReplaced: "此回复已在别处被替换（在另一个标签页或窗口中重试、重新生成或编辑）。对话中显示的是新的回复。",
   replying: "助手正在回复…",
   replyStopped: "已停止回复。",
   stopped: "已停止",
