@@ -173,10 +173,12 @@ export const DERIVED_ROOTS = [PREVIEW_ROOT, SHARE_COPY_ROOT] as const;
 export type DerivedRoot = (typeof DERIVED_ROOTS)[number];
 
 const PREVIEW_NAME = /^[0-9a-f]{24}\.webp$/;
+/** An id as the entities accept one (entities/common.ts, IdSchema: 1 to 128, no `#` or white space), never a dot segment. */
+const isDerivedId = (id: string) => /^[^#\s/\\]{1,128}$/.test(id) && id !== "." && id !== "..";
 
 /**
  * The element a derived object belongs to, read back from its key exactly as previewKeyOf or shareCopyKey build it:
- * four segments, ids that `segment` accepts, and a last segment of the very form the builder makes (a preview's hash,
+ * four segments, ids as the entities accept them, and a last segment of the very form the builder makes (a preview's hash,
  * a share copy's cleaned name). Null for anything else under those roots: a Chainlit file of a user whose identifier
  * is `threadbook-previews` (`threadbook-previews/{thread}/{element}`, three segments) is never taken for one.
  */
@@ -184,8 +186,7 @@ export function parseDerivedObjectKey(objectKey: string): { root: DerivedRoot; t
   const parts = objectKey.split("/");
   if (parts.length !== 4) return null;
   const [root, threadId, elementId, name] = parts as [string, string, string, string];
-  const isId = (id: string) => id !== "" && id !== "." && id !== ".." && !id.includes("\\");
-  if (!isId(threadId) || !isId(elementId)) return null;
+  if (!isDerivedId(threadId) || !isDerivedId(elementId)) return null;
   if (root === PREVIEW_ROOT && PREVIEW_NAME.test(name)) return { root, threadId, elementId };
   if (root === SHARE_COPY_ROOT && name !== "" && name === safeFileName(name)) return { root, threadId, elementId };
   return null;
