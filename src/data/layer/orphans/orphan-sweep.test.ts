@@ -9,7 +9,7 @@ import { type DynamoDBDataLayer } from "../data-layer";
 import { previewKeyOf, shareCopyKey } from "../../storage/object-key";
 import { type StorageClient } from "../../storage/storage-client";
 import { BACKENDS, freshStorage } from "../../../../test/storage-backends";
-import { chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
+import { chainlitDeleteElement, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
 import { ORPHAN_GRACE_MS, type OrphanSweepRun } from "./orphan-sweep";
 import { LEASE_MS } from "./orphan-sweep-state";
 
@@ -67,16 +67,21 @@ describe.each(BACKENDS)("the orphan sweep on %s", (backend) => {
     return copyKey;
   }
 
-  it("deletes the preview and the share copy of an image in a thread Chainlit deleted, and leaves Chainlit's own file", async () => {
+  it("deletes the preview and the share copy of an image in a thread Chainlit deleted (or of an element it deleted), and leaves Chainlit's own file", async () => {
     const thread = await chainlitImageThread();
     const copyKey = await withPreviewAndCopy(thread);
     await chainlitDeleteThread(table, thread.threadId);
 
+    // Chainlit's delete_element in a thread that stays: only that element item goes, its file stays.
+    const kept = await chainlitImageThread();
+    const keptCopy = await withPreviewAndCopy(kept);
+    await chainlitDeleteElement(table, kept.threadId, kept.elementId);
+
     const pass = await fullPass(layer(), later());
-    expect(pass.deleted).toBeGreaterThanOrEqual(2);
-    expect(await exists(storage, thread.previewKey)).toBe(false);
-    expect(await exists(storage, copyKey)).toBe(false);
+    expect(pass.deleted).toBeGreaterThanOrEqual(4);
+    for (const gone of [thread.previewKey, copyKey, kept.previewKey, keptCopy]) expect(await exists(storage, gone), gone).toBe(false);
     expect(await exists(storage, thread.objectKey)).toBe(true);
+    expect(await exists(storage, kept.objectKey)).toBe(true);
   });
 
   it("keeps the previews and copies of elements that exist, whatever they record (Chainlit's PutItem dropped previewKey)", async () => {
