@@ -9,7 +9,7 @@ import { type DynamoDBDataLayer } from "../data-layer";
 import { previewKeyOf, shareCopyKey } from "../../storage/object-key";
 import { type StorageClient } from "../../storage/storage-client";
 import { BACKENDS, freshStorage } from "../../../../test/storage-backends";
-import { chainlitDeleteElement, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
+import { chainlitCreateUser, chainlitDeleteElement, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
 import { ORPHAN_GRACE_MS, type OrphanSweepRun } from "./orphan-sweep";
 import { LEASE_MS } from "./orphan-sweep-state";
 
@@ -126,13 +126,23 @@ describe.each(BACKENDS)("the orphan sweep on %s", (backend) => {
       `threadbook-previews/${"x".repeat(129)}/${e}/${"0".repeat(24)}.webp`,
     ];
     for (const objectKey of others) await storage.uploadFile({ objectKey, data: "x", mime: "application/octet-stream" });
+    // Chainlit's files of users whose identifiers hold a `/` and begin with a root: `{identifier}/{thread}/{element}`
+    // reads as a share copy (or a preview, for an element id shaped as a preview's name) of an element that is not
+    // there. Their user items exist, so they are left alone, their thread deleted or not.
+    for (const [root, element] of [["threadbook-shared", randomUUID()], ["threadbook-previews", `${"c".repeat(24)}.webp`]] as const) {
+      const identifier = `${root}/${randomUUID()}`;
+      await chainlitCreateUser(table, identifier);
+      const objectKey = `${identifier}/${randomUUID()}/${element}`;
+      await storage.uploadFile({ objectKey, data: "x", mime: "application/octet-stream" });
+      others.push(objectKey);
+    }
 
     const pass = await fullPass(layer(), later());
     expect(pass.unparsed).toBeGreaterThanOrEqual(others.length);
     for (const objectKey of others) expect(await exists(storage, objectKey), objectKey).toBe(true);
   });
 
-  it("stops at its bounds (a page of keys, its time) and the next run goes on from there; a run costs 2 writes and ⌈n/100⌉ batch reads", async () => {
+  it("stops at its bounds (a page of keys, its time) and the next run goes on from there; its own item costs a run 2 writes", async () => {
     const bounded = await freshStorage(backend);
     const sweeper = table.layer({ storageProvider: bounded });
     const previews = Array.from({ length: 5 }, () => previewKeyOf(uid("t-"), uid("e-"), `someone/${randomUUID()}/x`)).sort();
@@ -146,7 +156,8 @@ describe.each(BACKENDS)("the orphan sweep on %s", (backend) => {
 
     const first = await countOf(table, () => sweeper.sweepOrphanObjects({ holder: "test", now: later(), pageSize: 2 }));
     expect(first.result).toMatchObject({ root: "threadbook-previews", listed: 2, deleted: 2, passDone: false });
-    expect(first.byOperation).toEqual({ UpdateItemCommand: 2, BatchGetItemCommand: 1 });
+    // One BatchGetItem for the elements, one for the users a Chainlit reading of the gone ones' keys would name.
+    expect(first.byOperation).toEqual({ UpdateItemCommand: 2, BatchGetItemCommand: 2 });
     expect(await exists(bounded, previews[0]!)).toBe(false);
     expect(await exists(bounded, previews[2]!)).toBe(true);
 
@@ -158,6 +169,21 @@ describe.each(BACKENDS)("the orphan sweep on %s", (backend) => {
     const empty = await countOf(table, () => sweeper.sweepOrphanObjects({ holder: "test", now: later() }));
     expect(empty.byOperation).toEqual({ UpdateItemCommand: 2 });
     await bounded.close();
+  });
+
+  it("reads a page's elements 100 to a BatchGetItem, and the users of those gone only", async () => {
+    const paged = await freshStorage(backend);
+    const sweeper = table.layer({ storageProvider: paged });
+    const elements = Array.from({ length: 105 }, () => ({ threadId: uid("t-"), elementId: uid("e-") }));
+    const [gone, live] = [elements.slice(0, 5), elements.slice(5)];
+    for (const { threadId, elementId } of live) await table.putRaw({ PK: { S: `THREAD#${threadId}` }, SK: { S: `ELEMENT#${elementId}` }, id: { S: elementId }, threadId: { S: threadId } });
+    for (const { threadId, elementId } of elements) await paged.uploadFile({ objectKey: previewKeyOf(threadId, elementId, `someone/${threadId}/${elementId}`), data: "x", mime: "image/webp" });
+
+    const run = await countOf(table, () => sweeper.sweepOrphanObjects({ holder: "test", now: later() }));
+    expect(run.result).toMatchObject({ listed: 105, live: 100, deleted: 5, failed: 0 });
+    expect(run.byOperation).toEqual({ UpdateItemCommand: 2, BatchGetItemCommand: 3 });
+    for (const { threadId, elementId } of gone) expect(await exists(paged, previewKeyOf(threadId, elementId, `someone/${threadId}/${elementId}`))).toBe(false);
+    await paged.close();
   });
 
   it("runs on one instance at a time: a second finds the lease held; a lease whose holder died is taken over once it runs out", async () => {

@@ -21,12 +21,17 @@
  * its delete (milliseconds), whose preview, made in between, would go; its record would then name nothing and the
  * thumbnail show the original. Element ids are random, so no writer re-creates one.
  *
+ * A Chainlit user's identifier may hold a `/`: the files of a user named `threadbook-shared/x` are keyed
+ * `threadbook-shared/x/{thread}/{element}`, which reads as a share copy of element `{thread}` in thread `x`. Before an
+ * object goes, the user that other reading names (`USER#{root}/{thread}`) is looked up too; when it exists the object
+ * is left alone.
+ *
  * Requests per run: 1 UpdateItem (take the lease, read the place) + 1 list of at most `pageSize` keys + ⌈n/100⌉
- * BatchGetItem for the n distinct elements past the grace (keys only) + 1 delete per orphan (S3: HEAD + DELETE) +
- * 1 UpdateItem (store the place, give the lease back). Nothing past the grace, nothing read; nothing orphaned, nothing
- * deleted.
+ * BatchGetItem for the n distinct elements past the grace (keys only) + ⌈m/100⌉ for the m distinct threads of the
+ * elements found gone (none when none is) + 1 delete per orphan (S3: HEAD + DELETE) + 1 UpdateItem (store the place,
+ * give the lease back). Nothing past the grace, nothing read; nothing orphaned, nothing deleted.
  */
-import { elementSk, threadPk } from "../../keys";
+import { elementSk, threadPk, USER_SK, userPk } from "../../keys";
 import { DERIVED_ROOTS, parseDerivedObjectKey, type DerivedRoot } from "../../storage/object-key";
 import { MAX_LIST_PAGE, type ListedObject } from "../../storage/storage-client";
 import { StorageError } from "../../storage/storage-errors";
@@ -56,7 +61,7 @@ export interface OrphanSweepRun {
   ran: boolean;
   root?: DerivedRoot;
   listed: number;
-  /** Keys under the root that are not a derived object's: left alone. */
+  /** Keys under the root that are not a derived object's, or may be a Chainlit user's file: left alone. */
   unparsed: number;
   /** Objects younger than the grace: left for a later pass. */
   fresh: number;
@@ -119,9 +124,22 @@ async function listPage(ctx: LayerContext, place: SweepPlace, pageSize: number, 
   }
 }
 
+type TableKey = { PK: string; SK: string };
+type ElementKey = TableKey & { root: DerivedRoot; threadId: string };
+
+const keyId = (key: TableKey) => `${key.PK}\n${key.SK}`;
+const chainlitReading = (key: ElementKey): TableKey => ({ PK: userPk(`${key.root}/${key.threadId}`), SK: USER_SK });
+
+/** Which of `keys` name an item (strongly consistent BatchGetItem, 100 a request, keys only); none asked, no request. */
+async function existingKeys(ctx: LayerContext, keys: readonly TableKey[]): Promise<Set<string>> {
+  const unique = [...new Map(keys.map((key) => [keyId(key), { PK: key.PK, SK: key.SK }])).values()];
+  if (unique.length === 0) return new Set();
+  return new Set((await batchGet(ctx, unique, ["PK", "SK"])).map((item) => keyId({ PK: String(item.PK), SK: String(item.SK) })));
+}
+
 /** Past the grace, grouped by element, checked in batches of 100, the orphans deleted (8 at a time, until the deadline). */
 async function deleteOrphans(ctx: LayerContext, objects: readonly ListedObject[], now: number, deadline: number, run: OrphanSweepRun): Promise<void> {
-  const byElement = new Map<string, { key: { PK: string; SK: string }; objectKeys: string[] }>();
+  const byElement = new Map<string, { key: ElementKey; objectKeys: string[] }>();
   for (const object of objects) {
     const parsed = parseDerivedObjectKey(object.key);
     if (!parsed) {
@@ -132,17 +150,26 @@ async function deleteOrphans(ctx: LayerContext, objects: readonly ListedObject[]
       run.fresh++;
       continue;
     }
-    const key = { PK: threadPk(parsed.threadId), SK: elementSk(parsed.elementId) };
-    const id = `${key.PK}\n${key.SK}`;
+    const key = { PK: threadPk(parsed.threadId), SK: elementSk(parsed.elementId), root: parsed.root, threadId: parsed.threadId };
+    const id = keyId(key);
     const entry = byElement.get(id) ?? { key, objectKeys: [] };
     entry.objectKeys.push(object.key);
     byElement.set(id, entry);
   }
   if (byElement.size === 0) return;
-  const existing = new Set((await batchGet(ctx, [...byElement.values()].map((entry) => entry.key), ["PK", "SK"])).map((item) => `${String(item.PK)}\n${String(item.SK)}`));
-  const orphans: string[] = [];
+  const existing = await existingKeys(ctx, [...byElement.values()].map((entry) => entry.key));
+  const gone: { key: ElementKey; objectKeys: string[] }[] = [];
   for (const [id, entry] of byElement) {
     if (existing.has(id)) run.live += entry.objectKeys.length;
+    else gone.push(entry);
+  }
+  // The other reading of such a key: a file Chainlit stored for a user whose identifier is `{root}/{thread}`
+  // (identifiers may hold a `/`) as `{identifier}/{its thread}/{its element}`. When that user exists, the object may
+  // be such a file: Chainlit's, and left alone (counted with the keys that do not parse).
+  const users = await existingKeys(ctx, gone.map((entry) => chainlitReading(entry.key)));
+  const orphans: string[] = [];
+  for (const entry of gone) {
+    if (users.has(keyId(chainlitReading(entry.key)))) run.unparsed += entry.objectKeys.length;
     else orphans.push(...entry.objectKeys);
   }
   await mapLimited(orphans, DELETES_IN_FLIGHT, async (objectKey) => {
