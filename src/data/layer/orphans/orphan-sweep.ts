@@ -111,9 +111,10 @@ export async function sweepOrphanObjects(ctx: LayerContext, options: OrphanSweep
 const nextRoot = (root: DerivedRoot): DerivedRoot => DERIVED_ROOTS[(DERIVED_ROOTS.indexOf(root) + 1) % DERIVED_ROOTS.length]!;
 
 /**
- * The page after the stored place. A place storage refuses as such (not an outage or a refused access: a marker it
- * cannot read) would fail every run at the same spot, so `restart` is called first: this root is walked again from
- * its start next time.
+ * The page after the stored place. A place storage cannot go on from (azurite answers a marker it cannot read with a
+ * 500) would fail every run at the same spot, so on any failure but an unreachable, missing or refused store,
+ * `restart` is called first: this root is walked again from its start next time. A server error that was not about
+ * the place costs a repeat of the root's pages, never a key missed.
  */
 async function listPage(ctx: LayerContext, place: SweepPlace, pageSize: number, restart: () => void) {
   try {
