@@ -5,7 +5,8 @@
  * of ours always has four, none of them holding a separator, so no upload of ours can land on (overwrite) a Chainlit
  * file, whatever ids a thread or element carries; without it, a thread whose id was a user identifier (possible
  * before thread ids were chosen by the server) could write `{identifier}/{their thread id}/{their element id}`.
- * A key is never used as a prefix to delete by either: deletes name each key an element item records (delete-thread.ts).
+ * A key is never used as a prefix to delete by either: deletes name each key an element item records (delete-thread.ts),
+ * or a key the orphan sweep listed under a derived root and read back to an element that is gone (parseDerivedObjectKey).
  * Items written before this layout keep the key they recorded.
  */
 import { createHash } from "node:crypto";
