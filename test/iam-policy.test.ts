@@ -32,6 +32,8 @@ const ACTIONS: Record<string, string[]> = {
   // A server-side copy reads the source and writes the target (share links: "Continue in my history").
   CopyObjectCommand: ["s3:GetObject", "s3:PutObject"],
   HeadBucketCommand: ["s3:ListBucket"],
+  // The orphan sweep's page of previews and share copies (src/data/layer/orphans/orphan-sweep.ts).
+  ListObjectsCommand: ["s3:ListBucket"],
   CreateBucketCommand: ["s3:CreateBucket"],
   PutBucketCorsCommand: ["s3:PutBucketCORS"],
   // lib-storage: PutObject, or CreateMultipartUpload/UploadPart/CompleteMultipartUpload (s3:PutObject) and, on failure, AbortMultipartUpload.

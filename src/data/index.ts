@@ -13,6 +13,7 @@ export { type ImportedFeedback, type ImportedThread, type ImportThreadsResult } 
 export { type NewImportJob } from "./layer/import/import-jobs";
 export { type ThreadsToDeletePage } from "./layer/deletion/threads-to-delete";
 export { type DeleteThreadOptions } from "./layer/threads/delete-thread";
+export { ORPHAN_GRACE_MS, type OrphanSweepOptions, type OrphanSweepRun } from "./layer/orphans/orphan-sweep";
 export { safeObjectName, DEFAULT_MIME, readUrlOptions } from "./layer/steps/elements";
 export { mapLimited } from "./layer/batch";
 export { MAX_RUNS_WITHOUT_PROGRESS, takeoverExceedsBound, type RunCount } from "./layer/running-jobs";

@@ -157,6 +157,13 @@ export const RATE_SK = "RATE";
 /** The table's TTL attribute (epoch seconds; infra/dynamodb-table.json enables expiry on it). */
 export const TTL_ATTRIBUTE = "expiresAt";
 
+/**
+ * Where the sweep of orphaned previews and share copies (layer/orphans/orphan-sweep.ts) keeps its place in the
+ * bucket's listing and its lease, one item for the table: every instance goes on from the same place, one at a time.
+ * Not a `THREAD#` or `USER#` partition: no Chainlit read or write reaches it. No TTL: the place is kept for good.
+ */
+export const ORPHAN_SWEEP_KEY = { PK: "SWEEP#ORPHAN_OBJECTS", SK: "STATE" } as const;
+
 /** Chainlit's synthetic feedback id. */
 export const feedbackId = (threadId: string, stepId: string) => `THREAD#${threadId}::STEP#${stepId}`;
 

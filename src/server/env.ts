@@ -148,6 +148,8 @@ export const ServerEnvSchema = z.object({
   SHARE_RATE_PER_MINUTE: positiveInt(60, 100_000),
   /** Image previews one shared thread may have made per minute, whoever asks (docs/long-threads.md, "Image previews"). */
   SHARE_PREVIEWS_MADE_PER_MINUTE: positiveInt(60, 100_000),
+  /** Minutes between an instance's runs of the orphan sweep (docs/data-layer.md, "Orphaned previews and share copies"); 0: off. */
+  ORPHAN_SWEEP_MINUTES: wholeNumber(10, 0, 24 * 60),
   /** Messages one user may send per minute, each a model request (docs/security.md, "Limits and timeouts"). */
   CHAT_MESSAGES_PER_MINUTE: positiveInt(30, 100_000),
 });
@@ -157,7 +159,7 @@ export type ServerEnv = z.infer<typeof ServerEnvSchema>;
  * Variables whose value is safe to repeat in an error (it helps to see `PORT: … (got "80a")`). Every other value may
  * be a secret or carry one (AUTH_SECRET, keys, connection strings, URLs with user:password@), so it is never shown.
  */
-const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "UPLOAD_MB_PER_DAY", "IMPORT_MAX_MB", "OPENAI_MODEL", "OPENAI_HISTORY_MAX_CHARS", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME", "SHARE_ACCESS", "SHARE_RATE_PER_MINUTE", "SHARE_PREVIEWS_MADE_PER_MINUTE", "CHAT_MESSAGES_PER_MINUTE"]);
+const SHOWN_VALUES = new Set(["PORT", "DYNAMODB_TABLE", "AWS_REGION", "LOG_LEVEL", "LOG_LEVEL_DYNAMODB", "LOG_LEVEL_HTTP", "LOG_FORMAT", "SHUTDOWN_GRACE_SECONDS", "MAX_UPLOAD_MB", "UPLOAD_MB_PER_DAY", "IMPORT_MAX_MB", "OPENAI_MODEL", "OPENAI_HISTORY_MAX_CHARS", "TRUSTED_PROXY_HOPS", "AUTH_OIDC_NAME", "SHARE_ACCESS", "SHARE_RATE_PER_MINUTE", "SHARE_PREVIEWS_MADE_PER_MINUTE", "CHAT_MESSAGES_PER_MINUTE", "ORPHAN_SWEEP_MINUTES"]);
 
 /** Parses with a schema; the first problem becomes `VARIABLE: message`. */
 export function parseEnvWith<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

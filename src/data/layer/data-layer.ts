@@ -62,6 +62,7 @@ import { catchUpShares, type ShareCatchUpResult } from "./shares/share-catch-up"
 import { elementsForShare } from "./shares/share-copies";
 import { changeShare, listShares, readShareState, shareThread, unshareThread, type SharePage } from "./shares/shares";
 import { endExpiredShares, endShareIfExpired, type ShareExpirySweep } from "./shares/share-expiry";
+import { sweepOrphanObjects, type OrphanSweepOptions, type OrphanSweepRun } from "./orphans/orphan-sweep";
 
 export interface DynamoDBDataLayerOptions {
   tableName: string;
@@ -493,6 +494,14 @@ export class DynamoDBDataLayer {
    */
   endExpiredShares(limit?: number): Promise<ShareExpirySweep> {
     return atEdge(this.ctx, "endExpiredShares", { limit }, () => endExpiredShares(this.ctx, limit));
+  }
+
+  /**
+   * One bounded run of the sweep of previews and share copies whose element is gone (Chainlit deleted it: orphans/
+   * orphan-sweep.ts). Each instance calls it on a timer (src/server/deletion/orphan-objects-sweep.ts); one at a time.
+   */
+  sweepOrphanObjects(options: OrphanSweepOptions): Promise<OrphanSweepRun> {
+    return atEdge(this.ctx, "sweepOrphanObjects", {}, () => sweepOrphanObjects(this.ctx, options));
   }
 
   /** Ends one share read with its flag on past its expiry (share-expiry.ts); false when there was nothing to end. */

@@ -17,9 +17,9 @@ import { DataError } from "../errors";
 import { getLogger } from "../logger";
 import { type AzureAccount, defaultBlobEndpoint, parseAzureConnectionString } from "./azure-connection-string";
 import { attachmentDisposition } from "./content-disposition";
-import { checkObjectKey } from "./object-key";
+import { checkListing, checkObjectKey } from "./object-key";
 import { checkExpiresInSeconds, signingWindow } from "./signing-window";
-import { DEFAULT_STORAGE_TIMEOUTS, type ByteRange, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
+import { DEFAULT_STORAGE_TIMEOUTS, MAX_LIST_PAGE, type ByteRange, type ObjectPage, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
 import { toStorageError, type StorageTarget } from "./storage-errors";
 import { checkRange, objectNotFound, rangeNotSatisfiable, readAtMost, readExactly } from "./read-bounded";
 import { byteLength, prepareData, progressReporter } from "./upload-data";
@@ -235,6 +235,19 @@ export class AzureBlobStorageClient implements StorageClient {
       const { statusCode, details } = error as { statusCode?: number; details?: { errorCode?: string } };
       if (statusCode === 404 && details?.errorCode === "BlobNotFound") throw objectNotFound(objectKey);
       throw toStorageError(error, this.target, "read");
+    }
+  }
+
+  /** List Blobs, one segment; the continuation is Azure's marker (snapshots and versions are not listed). */
+  async listObjects(prefix: string, { pageSize, continuation }: { pageSize: number; continuation?: string }): Promise<ObjectPage> {
+    checkListing(prefix, pageSize, MAX_LIST_PAGE);
+    try {
+      const page = await this.container.listBlobsFlat({ prefix }).byPage({ continuationToken: continuation || undefined, maxPageSize: pageSize }).next();
+      if (page.done) return { objects: [] };
+      const objects = page.value.segment.blobItems.map((blob) => ({ key: blob.name, lastModified: blob.properties.lastModified }));
+      return { objects, continuation: page.value.continuationToken || undefined };
+    } catch (error) {
+      throw toStorageError(error, this.target, "list");
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isDataError } from "../errors";
-import { checkObjectKey, elementObjectKey, isElementFileOf, isOwnElementKey, isShareCopyKeyOf, safeFileName, shareCopyKey } from "./object-key";
+import { checkObjectKey, elementObjectKey, importUploadKey, isElementFileOf, isOwnElementKey, isShareCopyKeyOf, parseDerivedObjectKey, previewKeyOf, safeFileName, shareCopyKey } from "./object-key";
 
 describe("elementObjectKey", () => {
   it("is {threadId}/{elementId}/{safe name}", () => {
@@ -85,6 +85,40 @@ describe("which keys a share viewer may be given", () => {
       expect(isShareCopyKeyOf(other, "t1", "e1")).toBe(false);
     }
     expect(() => shareCopyKey("t1", "../e1", "a.pdf")).toThrow(/object key/);
+  });
+});
+
+describe("parseDerivedObjectKey", () => {
+  it("reads back the element of every preview and share copy key, as built", () => {
+    for (const version of [1, 2]) {
+      expect(parseDerivedObjectKey(previewKeyOf("t1", "e1", "alice@example.com/t1/e1", version))).toEqual({ root: "threadbook-previews", threadId: "t1", elementId: "e1" });
+    }
+    expect(parseDerivedObjectKey(shareCopyKey("t1", "e1", "Résumé 2024.pdf"))).toEqual({ root: "threadbook-shared", threadId: "t1", elementId: "e1" });
+  });
+
+  it("takes nothing else for one: Chainlit's keys (a user named after the root too), element files, imports, odd shapes", () => {
+    const hash = "0".repeat(24);
+    for (const key of [
+      "threadbook-previews/t1/e1",
+      "threadbook-shared/t1/e1",
+      "alice@example.com/t1/e1",
+      elementObjectKey("t1", "e1", "a.jpg"),
+      importUploadKey("0123456789-01234567-0123-0123-0123-0123456789ab"),
+      `threadbook-previews/t1/e1/${hash}.png`,
+      `threadbook-previews/t1/e1/${hash}0.webp`,
+      `threadbook-previews/t1/e1/${hash}.webp/x`,
+      `threadbook-previews//e1/${hash}.webp`,
+      `threadbook-previews/../e1/${hash}.webp`,
+      `threadbook-previews/t#1/e1/${hash}.webp`,
+      `threadbook-previews/t 1/e1/${hash}.webp`,
+      `threadbook-previews/${"t".repeat(129)}/e1/${hash}.webp`,
+      "threadbook-shared/t1/e1/a b.pdf",
+      "threadbook-shared/t1/e1/",
+      "threadbook-shared/t1/e1/.hidden",
+      `x/threadbook-previews/t1/e1/${hash}.webp`,
+    ]) {
+      expect(parseDerivedObjectKey(key), key).toBeNull();
+    }
   });
 });
 

@@ -5,7 +5,8 @@
  * of ours always has four, none of them holding a separator, so no upload of ours can land on (overwrite) a Chainlit
  * file, whatever ids a thread or element carries; without it, a thread whose id was a user identifier (possible
  * before thread ids were chosen by the server) could write `{identifier}/{their thread id}/{their element id}`.
- * A key is never used as a prefix to delete by either: deletes name each key an element item records (delete-thread.ts).
+ * A key is never used as a prefix to delete by either: deletes name each key an element item records (delete-thread.ts),
+ * or a key the orphan sweep listed under a derived root and read back to an element that is gone (parseDerivedObjectKey).
  * Items written before this layout keep the key they recorded.
  */
 import { createHash } from "node:crypto";
@@ -160,4 +161,34 @@ export function importUploadKey(jobId: string): string {
 /** For every backend call: keys come from here, but a blank one would address the bucket or container itself. */
 export function checkObjectKey(objectKey: string): void {
   if (!objectKey || objectKey.startsWith("/")) throw new DataError("validation", "objectKey must be non-empty and must not start with /");
+}
+
+/** A listing's prefix and page size (StorageClient.listObjects): a blank prefix would list the whole bucket. */
+export function checkListing(prefix: string, pageSize: number, maxPageSize: number): void {
+  if (!prefix || prefix.startsWith("/")) throw new DataError("validation", "a listing's prefix must be non-empty and must not start with /");
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) throw new DataError("validation", `a listing's page size is a whole number from 1 to ${maxPageSize}`);
+}
+
+/** The roots of objects Threadbook derives from an element's file: its previews, its share copy. */
+export const DERIVED_ROOTS = [PREVIEW_ROOT, SHARE_COPY_ROOT] as const;
+export type DerivedRoot = (typeof DERIVED_ROOTS)[number];
+
+const PREVIEW_NAME = /^[0-9a-f]{24}\.webp$/;
+/** An id as the entities accept one (entities/common.ts, IdSchema: 1 to 128, no `#` or white space), never a dot segment. */
+const isDerivedId = (id: string) => /^[^#\s/\\]{1,128}$/.test(id) && id !== "." && id !== "..";
+
+/**
+ * The element a derived object belongs to, read back from its key exactly as previewKeyOf or shareCopyKey build it:
+ * four segments, ids as the entities accept them, and a last segment of the very form the builder makes (a preview's hash,
+ * a share copy's cleaned name). Null for anything else under those roots: a Chainlit file of a user whose identifier
+ * is `threadbook-previews` (`threadbook-previews/{thread}/{element}`, three segments) is never taken for one.
+ */
+export function parseDerivedObjectKey(objectKey: string): { root: DerivedRoot; threadId: string; elementId: string } | null {
+  const parts = objectKey.split("/");
+  if (parts.length !== 4) return null;
+  const [root, threadId, elementId, name] = parts as [string, string, string, string];
+  if (!isDerivedId(threadId) || !isDerivedId(elementId)) return null;
+  if (root === PREVIEW_ROOT && PREVIEW_NAME.test(name)) return { root, threadId, elementId };
+  if (root === SHARE_COPY_ROOT && name !== "" && name === safeFileName(name)) return { root, threadId, elementId };
+  return null;
 }

@@ -10,6 +10,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
   S3Client,
   type S3ClientConfig,
   PutBucketCorsCommand,
@@ -19,9 +20,9 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { DataError } from "../errors";
 import { getLogger } from "../logger";
 import { attachmentDisposition } from "./content-disposition";
-import { checkObjectKey } from "./object-key";
+import { checkListing, checkObjectKey } from "./object-key";
 import { checkExpiresInSeconds, signingWindow } from "./signing-window";
-import { DEFAULT_STORAGE_TIMEOUTS, type ByteRange, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
+import { DEFAULT_STORAGE_TIMEOUTS, MAX_LIST_PAGE, type ByteRange, type ObjectPage, type ReadUrlOptions, type SignedUrl, type StorageClient, type StorageTimeouts, type UploadInput } from "./storage-client";
 import { toStorageError, type StorageTarget } from "./storage-errors";
 import { checkRange, objectNotFound, rangeNotSatisfiable, readAtMost, readExactly } from "./read-bounded";
 import { byteLength, prepareData, progressReporter } from "./upload-data";
@@ -251,6 +252,26 @@ export class S3StorageClient implements StorageClient {
     } catch (error) {
       if (isNotFound(error)) throw objectNotFound(objectKey);
       throw toStorageError(error, this.target, "read");
+    }
+  }
+
+  /**
+   * ListObjects (s3:ListBucket, which the app's role has already), its first version: the continuation is the page's
+   * last key, sent back as Marker. Not ListObjectsV2: s3rver makes V2's continuation token with DES, which OpenSSL 3
+   * no longer has, so every V2 listing with more to come was a 500 there; and a key stays valid whatever happened to
+   * it since (docs/testing.md, "s3rver").
+   */
+  async listObjects(prefix: string, { pageSize, continuation }: { pageSize: number; continuation?: string }): Promise<ObjectPage> {
+    checkListing(prefix, pageSize, MAX_LIST_PAGE);
+    // A continuation is a key under this prefix: anything else would list from elsewhere in the bucket.
+    const marker = continuation && continuation.startsWith(prefix) ? continuation : undefined;
+    try {
+      const out = await this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, MaxKeys: pageSize, Marker: marker }));
+      const objects = (out.Contents ?? []).flatMap(({ Key, LastModified }) => (Key && LastModified ? [{ key: Key, lastModified: LastModified }] : []));
+      const last = objects.at(-1)?.key;
+      return { objects, continuation: out.IsTruncated && last ? last : undefined };
+    } catch (error) {
+      throw toStorageError(error, this.target, "list");
     }
   }
 

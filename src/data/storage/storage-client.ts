@@ -38,6 +38,22 @@ export interface ByteRange {
  */
 export const MAX_RANGE_BYTES = 16 * 1024 * 1024;
 
+/** One object of a listing: its key and when it was last written (storage's clock). */
+export interface ListedObject {
+  key: string;
+  lastModified: Date;
+}
+
+/** A page of a listing, keys in ascending order; `continuation` is absent once the listing is complete. */
+export interface ObjectPage {
+  objects: ListedObject[];
+  /** Opaque, for this backend and bucket only: handed back to `listObjects` to go on after this page. */
+  continuation?: string;
+}
+
+/** The most keys one `listObjects` page asks for: S3's and Azure's own largest page. */
+export const MAX_LIST_PAGE = 1000;
+
 /** Where elements' bytes live: S3 or Azure Blob, one interface (docs/chainlit.md, "Storage clients"). */
 export interface StorageClient {
   /** A short name for logs and errors, e.g. `s3://bucket` or `azure://container`. */
@@ -66,6 +82,13 @@ export interface StorageClient {
    * For objects whose item records no `bytes` (Chainlit records none), before they are copied.
    */
   size(objectKey: string): Promise<number>;
+  /**
+   * One page of the keys under `prefix` (non-empty, never starting with `/`), with their last-modified times, in
+   * ascending key order: at most `pageSize` (a whole number from 1 to MAX_LIST_PAGE; storage may return fewer while
+   * more remain), one request. `continuation` from the previous page goes on after it; a page with none is the last.
+   * `validation` for a bad prefix or page size. Used by the orphan sweep (layer/orphans/orphan-sweep.ts).
+   */
+  listObjects(prefix: string, options: { pageSize: number; continuation?: string }): Promise<ObjectPage>;
   /** True if something was deleted (false if it was not there). */
   deleteFile(objectKey: string): Promise<boolean>;
   close(): Promise<void>;

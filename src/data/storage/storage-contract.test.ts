@@ -152,6 +152,34 @@ describe.each(BACKENDS)("%s storage", (backend) => {
     expect(await (await fetch((await storage.getReadUrl(target)).url)).text()).toBe(CSV);
   });
 
+  it("lists the keys under a prefix page by page, in order, with their last-modified times; nothing outside it", async () => {
+    const prefix = `list-${randomUUID()}/`;
+    const keys = ["a/1", "a/2", "b", "c/d/e", "z"].map((name) => `${prefix}${name}`);
+    const before = Date.now();
+    for (const objectKey of [...keys].reverse()) await storage.uploadFile({ objectKey, data: "x", mime: "text/plain" });
+    await storage.uploadFile({ objectKey: `${prefix.slice(0, -1)}-beside/x`, data: "x", mime: "text/plain" });
+    const after = Date.now();
+    const listed: string[] = [];
+    let continuation: string | undefined;
+    let pages = 0;
+    do {
+      const page = await storage.listObjects(prefix, { pageSize: 2, continuation });
+      expect(page.objects.length).toBeLessThanOrEqual(2);
+      for (const { key: listedKey, lastModified } of page.objects) {
+        listed.push(listedKey);
+        // Storage stamps in whole seconds (S3 rounds down): within a second of the uploads.
+        expect(lastModified.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+        expect(lastModified.getTime()).toBeLessThanOrEqual(after + 1_000);
+      }
+      continuation = page.continuation;
+    } while (continuation && ++pages < 10);
+    expect(listed).toEqual(keys);
+    expect(await storage.listObjects(prefix, { pageSize: 1000 })).toMatchObject({ objects: keys.map((listedKey) => ({ key: listedKey })), continuation: undefined });
+    expect(await storage.listObjects(`empty-${randomUUID()}/`, { pageSize: 10 })).toEqual({ objects: [] });
+    for (const pageSize of [0, 1001, 1.5, Number.NaN]) await expect(storage.listObjects(prefix, { pageSize })).rejects.toMatchObject({ code: "validation" });
+    for (const bad of ["", "/etc"]) await expect(storage.listObjects(bad, { pageSize: 10 })).rejects.toMatchObject({ code: "validation" });
+  });
+
   it("names the bucket or container when it is missing", async () => {
     const missing = await freshStorage(backend, { create: false });
     const name = containerOf(missing);
@@ -163,6 +191,7 @@ describe.each(BACKENDS)("%s storage", (backend) => {
     };
     await expectMissing(missing.uploadFile({ objectKey: key(), data: "x", mime: "text/plain" }));
     await expectMissing(missing.deleteFile(key()));
+    await expectMissing(missing.listObjects("threadbook-previews/", { pageSize: 10 }));
     expect(await missing.exists()).toBe(false);
     expect(await missing.ensureExists()).toBe(true);
     expect(await missing.ensureExists()).toBe(false);
