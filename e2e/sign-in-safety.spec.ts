@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { signOutEverywhereElsewhere, untilReadsRefused } from "./ended-session";
 import { FRESH_USER_PASSWORD, freshIdentifier, onTable, seedThreads, topicThreadOf, userCli } from "./fresh-user";
 import { DEMO_PASSWORD, SignInPage } from "./pages/sign-in-page";
 import { ThreadPage } from "./pages/thread-page";
@@ -152,19 +153,10 @@ test.describe("sign-in safety", () => {
       await expect(new ThreadsPage(page).currentUser).toHaveText(identifier);
       await page.goto(`/threads/${threadId}`);
       await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
-      // On another computer: sign in and sign out everywhere.
-      const elsewhere = await browser.newContext({ baseURL });
-      try {
-        const there = await elsewhere.newPage();
-        await new SignInPage(there).signIn(identifier, FRESH_USER_PASSWORD);
-        await new ThreadsPage(there).signOutEverywhere();
-      } finally {
-        await elsewhere.close();
-      }
+      await signOutEverywhereElsewhere(browser, baseURL, identifier);
       // Anyone at the first computer's keyboard: the first read answered 401 takes the thread off the screen.
       // Ended on the server within SESSION_CHECK_SECONDS (1 s in end-to-end runs); the tab has not asked yet.
-      const listStatus = async () => (await page.request.get(`/api/trpc/threads.list?input=${encodeURIComponent(JSON.stringify({ json: { first: 5 } }))}`)).status();
-      await expect.poll(listStatus, { timeout: 10_000 }).toBe(401);
+      await untilReadsRefused(page);
       await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
       await new ThreadsPage(page).search.fill("budget");
       await expect(page).toHaveURL(/\/sign-in\?callbackUrl=/);

@@ -6,6 +6,7 @@ import { api } from "@/trpc/react";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useToast } from "@/components/ui/toast";
 import { setDeletionMark } from "./deletion-mark";
+import { forgetThreadDrafts } from "@/lib/client/draft-store";
 
 /**
  * "Delete all conversations?": one destructive confirmation. It says "all" rather than a number: counting thousands
@@ -19,6 +20,7 @@ export function DeleteAllDialog({ open, onOpenChange }: { open: boolean; onOpenC
     onSuccess: (job) => {
       utils.user.deletion.setData(undefined, job);
       setDeletionMark(true);
+      forgetThreadDrafts();
       onOpenChange(false);
     },
     onError: (error) => toast(actionErrorMessage(t, error)),

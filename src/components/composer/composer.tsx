@@ -11,8 +11,9 @@ import { useToast } from "@/components/ui/toast";
 import { isStreaming } from "./chat-turn";
 import { stopTurn, useChatTurn } from "./chat-turn-store";
 import { stopWatchingBusy, useWatchingBusy } from "./busy-thread";
-import { leaveDraft, refusedAsTooFast, takeComposerFocus, takeDraftLeft } from "./new-chat-state";
+import { refusedAsTooFast, takeComposerFocus } from "./new-chat-state";
 import { useSendMessage } from "./use-chat-stream";
+import { useDraft } from "./use-draft";
 
 interface MadeThread {
   threadId: string | null;
@@ -46,7 +47,8 @@ interface ComposerProps {
  * Where a message is written: Enter sends, Shift+Enter breaks the line, and nothing is sent mid-composition
  * (IME). Files upload the moment they are picked or dropped, for the message being written, so Send only waits for
  * the ones still on their way. While a reply streams, Send becomes Stop; the text box stays editable for the next
- * message. A send that fails before the server has it puts the text and files back.
+ * message. A send that fails before the server has it puts the text and files back. The text typed is kept as the box's
+ * draft in browser storage (use-draft.ts) until the server has the message: a reload or signing in again gives it back.
  */
 export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   const { t } = useI18n();
@@ -89,6 +91,10 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
     latestText.current = value;
     setText(value);
   };
+  // Restored only into an empty box: what was typed before the draft was read stays.
+  const draft = useDraft(focusKey, (stored) => {
+    if (!latestText.current) changeText(stored);
+  });
 
   /** The thread (made once, however many files ask at the same time) and the pending message's id. */
   const ensureIds = useCallback(async () => {
@@ -121,19 +127,18 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   useEffect(() => {
     mounted.current = true;
     // After New chat, or when a new chat moved to its own URL mid-reply: the cursor stays in the box (unless the
-    // reader has moved it since: takeComposerFocus), with what was typed in the new chat's box meanwhile.
-    if (threadId) {
-      const left = takeDraftLeft(threadId);
-      if (left && !latestText.current) changeText(left);
-    }
+    // reader has moved it since: takeComposerFocus), with what was typed in the new chat's box meanwhile (useDraft).
     if (takeComposerFocus(focusKey)) requestAnimationFrame(() => textarea.current?.focus());
     // The same objects for the box's life: read at the unmount, they hold the thread made meanwhile and the last text.
     const held = ids.current;
+    const thread = made.current;
     const typed = latestText;
     return () => {
       mounted.current = false;
-      const thread = threadId ?? held.threadId;
-      if (focusKey === "new" && thread) leaveDraft(thread, typed.current);
+      // A new chat's box goes when the chat moves to its own URL (a page and a box of its own), which lands whenever
+      // the server answers: what was typed by then is that thread's draft. Before a send was tried, the thread made
+      // for files is deleted (below), so the text stays the new chat's.
+      if (focusKey === "new" && held.threadId && thread.sendTried) draft.moveTo(held.threadId, typed.current);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- per mount: a box's thread only ever goes from none to its id, which `held` has
   }, [focusKey]);
@@ -198,6 +203,9 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
     textarea.current?.focus();
     const outcome = await send({ threadId: thread, messageId, content, attachments: uploaded });
     if (outcome === "started") {
+      // The server has it: the draft is what was typed since (usually nothing). A new chat's box that went
+      // meanwhile has handed its text to the thread (moveTo, at its unmount).
+      if (mounted.current || focusKey !== "new") draft.replace(latestText.current);
       attachments.release(files);
       return;
     }
@@ -271,7 +279,10 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
           placeholder={t.messagePlaceholder}
           maxLength={settings?.limits.messageMax}
           aria-describedby={hintId}
-          onChange={(event) => changeText(event.target.value)}
+          onChange={(event) => {
+            changeText(event.target.value);
+            draft.typed(event.target.value);
+          }}
           onKeyDown={onKeyDown}
           onPaste={(event) => {
             const pasted = Array.from(event.clipboardData.files);

@@ -9,12 +9,8 @@ let newChatNonce = 0;
 const focusRequests = new Map<string, Element | null>();
 const listeners = new Set<() => void>();
 
-/** Text left in a new chat's box when it went (its move to the thread's own URL landed): that thread's box takes it. */
-const draftsLeft = new Map<string, string>();
-
 onClientStateReset(() => {
   focusRequests.clear();
-  draftsLeft.clear();
   newChatNonce = 0;
   listeners.forEach((listener) => listener());
 });
@@ -62,18 +58,4 @@ export function takeComposerFocus(key: string): boolean {
  */
 export function refusedAsTooFast(error: unknown): boolean {
   return (error as { data?: { code?: unknown } } | null)?.data?.code === "TOO_MANY_REQUESTS";
-}
-
-/**
- * A new chat's box goes when the chat moves to its own URL (a page of its own, with a box of its own), which lands
- * whenever the server answers: what was typed in the old box by then would be lost. It is left here for the thread's
- * box, which takes it once (takeDraftLeft). Leaving a new chat for another page keeps it for the thread the same way.
- */
-export function leaveDraft(threadId: string, text: string) {
-  if (text.trim()) draftsLeft.set(threadId, text);
-}
-export function takeDraftLeft(threadId: string): string {
-  const text = draftsLeft.get(threadId) ?? "";
-  draftsLeft.delete(threadId);
-  return text;
 }

@@ -18,7 +18,8 @@ import type { ThreadDetail } from "@/trpc/use-thread-cache";
  * chat instead of returning to an empty one. The reply keeps streaming across that navigation (use-chat-stream).
  */
 export function NewChatView() {
-  // New chat while already here starts over: a fresh id, an empty box.
+  // New chat while already here starts over: a fresh id, no files. The text typed stays: it is the new chat's draft
+  // (composer/use-draft.ts), as it would be on coming back from another page.
   const nonce = useNewChatNonce();
   return <NewChat key={nonce} />;
 }

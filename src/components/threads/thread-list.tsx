@@ -18,6 +18,7 @@ import { ThreadListItem } from "./thread-list-item";
 import { usePins } from "./use-pins";
 import { useToast } from "@/components/ui/toast";
 import { useThreadCache, type ThreadRow } from "@/trpc/use-thread-cache";
+import { forgetDraft } from "@/lib/client/draft-store";
 
 /** 30 rows: more than a tall screen shows, so the first page usually overflows (Chainlit #1661 used 20, then 35). */
 export const THREAD_PAGE_SIZE = 30;
@@ -162,6 +163,7 @@ export function ThreadList({
       {
         onSuccess: () => {
           cache.removeFromLists(row.id);
+          forgetDraft(row.id);
           setToDelete(null);
           if (row.id === activeId) router.replace("/threads");
           document.getElementById("thread-search")?.focus();

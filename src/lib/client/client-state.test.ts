@@ -1,17 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { THEME_STORAGE_KEY } from "@/lib/shared/theme-script";
-
-/** A browser Storage: its keys are its own enumerable properties, as `Object.keys(localStorage)` lists them. */
-function fakeStorage(): Storage {
-  const storage = {} as Record<string, string>;
-  const method = (value: unknown) => ({ value, enumerable: false });
-  Object.defineProperties(storage, {
-    getItem: method((key: string) => (Object.hasOwn(storage, key) ? storage[key] : null)),
-    setItem: method((key: string, value: string) => (storage[key] = String(value))),
-    removeItem: method((key: string) => delete storage[key]),
-  });
-  return storage as unknown as Storage;
-}
+import { fakeBrowser } from "../../../test/browser-storage";
 
 /** A fresh page load: the module's state is new, the browser's storage is the same. */
 async function freshPage() {
@@ -23,7 +12,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("browser storage across users", () => {
   it("hostile: a user signing in after another's session ended without a sign-out finds none of that user's keys", async () => {
-    const browser = { localStorage: fakeStorage(), sessionStorage: fakeStorage() };
+    const browser = fakeBrowser();
     vi.stubGlobal("window", browser);
     const alicesPage = await freshPage();
     alicesPage.claimClientState("alice@example.com", "tag-of-alice");
@@ -42,7 +31,7 @@ describe("browser storage across users", () => {
   });
 
   it("keeps a user's own keys from one of their pages to the next", async () => {
-    const browser = { localStorage: fakeStorage(), sessionStorage: fakeStorage() };
+    const browser = fakeBrowser();
     vi.stubGlobal("window", browser);
     (await freshPage()).claimClientState("alice@example.com", "tag-of-alice");
     browser.localStorage.setItem("threadbook.deletion-running", "1");

@@ -9,30 +9,40 @@ import { THEME_STORAGE_KEY } from "@/lib/shared/theme-script";
 const resets = new Set<() => void>();
 /** Browser storage that describes the device, not the user: kept. */
 const DEVICE_KEYS = new Set([THEME_STORAGE_KEY]);
+/** Whose browser storage this is: the signed-in user's tag (server/auth/storage-owner.ts), never their identifier. */
+const STORAGE_OWNER_KEY = "threadbook.storage-owner";
+/** The message boxes' drafts (draft-store.ts): user storage, but kept with its tag when the session ends elsewhere. */
+export const DRAFTS_STORAGE_KEY = "threadbook.drafts";
+/**
+ * A session that ended elsewhere (a 401) keeps the user's drafts under their tag, so signing in again as the same user
+ * finds what they were typing; a sign-in as anyone else finds the tag is not theirs and empties it all (claimStorage).
+ * The tag goes with the drafts: without it the next claim would empty them whoever signs in.
+ */
+const KEPT_AFTER_SESSION_END = new Set([...DEVICE_KEYS, STORAGE_OWNER_KEY, DRAFTS_STORAGE_KEY]);
 let owner: string | null = null;
+/** The storage tag this tab claimed for `owner`. */
+let ownerTag: string | null = null;
 
 export function onClientStateReset(reset: () => void): void {
   resets.add(reset);
 }
 
-function clearUserStorage(storage: Storage) {
-  for (const key of Object.keys(storage)) if (!DEVICE_KEYS.has(key)) storage.removeItem(key);
+function clearUserStorage(storage: Storage, kept = DEVICE_KEYS) {
+  for (const key of Object.keys(storage)) if (!kept.has(key)) storage.removeItem(key);
 }
 
-export function resetClientState(): void {
+/** Empties the stores and the browser storage; `sessionEnded` keeps the drafts with their tag (KEPT_AFTER_SESSION_END). */
+export function resetClientState(sessionEnded = false): void {
   if (typeof window === "undefined") return;
   resets.forEach((reset) => reset());
   for (const storage of [() => window.localStorage, () => window.sessionStorage]) {
     try {
-      clearUserStorage(storage());
+      clearUserStorage(storage(), sessionEnded ? KEPT_AFTER_SESSION_END : DEVICE_KEYS);
     } catch {
       // Storage blocked (private modes): nothing was kept there either.
     }
   }
 }
-
-/** Whose browser storage this is: the signed-in user's tag (server/auth/storage-owner.ts), never their identifier. */
-const STORAGE_OWNER_KEY = "threadbook.storage-owner";
 
 /**
  * Browser storage outlives the tab, and a session can end without a sign-out here (it expired, or was ended from
@@ -62,12 +72,28 @@ export function claimClientState(identifier: string, storageOwner: string): void
   if (owner !== null) resetClientState();
   claimStorage(storageOwner);
   owner = identifier;
+  ownerTag = storageOwner;
 }
 
-/** Sign-out: empty everything now, before the next user can sign in in this tab. */
-export function releaseClientState(): void {
-  resetClientState();
+/**
+ * The tag this tab's user owns the browser storage under, or null: signed out, or another tab has claimed the storage
+ * for someone else since (this tab is about to leave). A writer of user data to storage (draft-store.ts) takes the tag
+ * when the user types and writes only while it is still both this tab's and the storage's.
+ */
+export function storageOwnerNow(): string | null {
+  if (ownerTag === null) return null;
+  try {
+    return window.localStorage.getItem(STORAGE_OWNER_KEY) === ownerTag ? ownerTag : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sign-out: empty everything now, before the next user can sign in in this tab (`sessionEnded`: see resetClientState). */
+export function releaseClientState(sessionEnded = false): void {
+  resetClientState(sessionEnded);
   owner = null;
+  ownerTag = null;
 }
 
 /**
@@ -79,8 +105,8 @@ export function releaseClientState(): void {
 const SESSION_CHANNEL = "threadbook:session";
 
 /** Empties this tab and leaves its page for `path`, a fresh page load, so nothing is left in memory either. */
-function leaveFor(path: string): void {
-  releaseClientState();
+function leaveFor(path: string, sessionEnded = false): void {
+  releaseClientState(sessionEnded);
   window.location.replace(path);
 }
 
@@ -114,10 +140,11 @@ export function watchSession(identifier: string): () => void {
 /**
  * A read answered 401: this tab's session ended elsewhere (signed out everywhere, the password changed, the user
  * removed, the cookie expired). Whatever the tab still shows of its user goes now, not when someone reloads it; the
- * sign-in page brings them back here. Only in a signed-in tab: a share page's anonymous viewer has no session to end.
+ * sign-in page brings them back here, to the drafts they were typing (kept under their tag; anyone else's sign-in
+ * empties them). Only in a signed-in tab: a share page's anonymous viewer has no session to end.
  */
 export function sessionEnded(): void {
   if (typeof window === "undefined" || owner === null) return;
   const back = `${window.location.pathname}${window.location.search}`;
-  leaveFor(`/sign-in?callbackUrl=${encodeURIComponent(back)}`);
+  leaveFor(`/sign-in?callbackUrl=${encodeURIComponent(back)}`, true);
 }

@@ -1,0 +1,140 @@
+/**
+ * Drafts (src/lib/client/draft-store.ts, components/composer/use-draft.ts): what is typed in a message box comes back
+ * after a reload and after signing in again as the same user once the session ended elsewhere; it goes once the
+ * server has the message, and never reaches another user of the browser. The fake assistant answers "Echo: <message>".
+ */
+import { randomUUID } from "node:crypto";
+import { expect, type Locator, type Page } from "@playwright/test";
+import { signOutEverywhereElsewhere, untilReadsRefused } from "./ended-session";
+import { FRESH_USER_PASSWORD, freshIdentifier, onTable, ownUser, seedThreads, showcaseThread, topicThreadOf, userCli } from "./fresh-user";
+import { DEMO_PASSWORD, SignInPage } from "./pages/sign-in-page";
+import { ThreadPage } from "./pages/thread-page";
+import { ThreadsPage } from "./pages/threads-page";
+
+const test = ownUser("drafts", (data, identifier) => seedThreads(data, [showcaseThread(identifier), topicThreadOf(identifier, 0)]));
+
+/** Something typed, unique to the test, so any copy of it (storage, a request, a page) is found. */
+const secret = (who: string) => `${who} drafted ${randomUUID().slice(0, 8)}`;
+
+/** Everything the page's origin keeps in localStorage and sessionStorage, as one string. */
+const browserStorage = (page: Page) => page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }));
+
+/** Types `text` into `box` until the draft is in the browser's storage (typed before hydration, it is typed again). */
+async function typeDraft(page: Page, box: Locator, text: string) {
+  await expect(async () => {
+    await box.fill(text);
+    await expect.poll(() => browserStorage(page), { timeout: 2_000 }).toContain(text);
+  }).toPass();
+}
+
+/** Every request's URL, headers and body from now on: a draft never leaves the browser. */
+function recordRequests(page: Page): string[] {
+  const sent: string[] = [];
+  page.on("request", (request) => sent.push(`${request.url()} ${JSON.stringify(request.headers())} ${request.postData() ?? ""}`));
+  return sent;
+}
+
+test.describe("drafts", () => {
+  test("a thread's draft comes back after a reload, stays in the browser, and goes once sent", async ({ page, own }) => {
+    const [threadId] = own.seeded;
+    const thread = new ThreadPage(page);
+    const sent = recordRequests(page);
+    await page.goto(`/threads/${threadId}`);
+    const text = secret("own");
+    await typeDraft(page, thread.composer, text);
+    await page.reload();
+    await expect(thread.composer).toHaveValue(text);
+    // Another thread's box is its own.
+    await page.goto(`/threads/${own.seeded[1]}`);
+    await expect(thread.composer).toHaveValue("");
+    await page.goBack();
+    await expect(thread.composer).toHaveValue(text);
+    expect(sent.filter((request) => request.includes(text.split(" ").at(-1)!))).toEqual([]);
+    expect(page.url()).not.toContain(text.split(" ").at(-1)!);
+
+    await thread.composer.press("Enter");
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${text}`);
+    await thread.waitForStoredTurn();
+    expect(await browserStorage(page)).not.toContain(text);
+    await page.reload();
+    await expect(thread.userMessages.last()).toContainText(text);
+    await expect(thread.composer).toHaveValue("");
+  });
+
+  test("a new chat's draft comes back after a reload", async ({ page }) => {
+    const threads = new ThreadsPage(page);
+    const thread = new ThreadPage(page);
+    await threads.goto();
+    const text = secret("own");
+    await typeDraft(page, thread.composer, text);
+    await page.reload();
+    await expect(thread.composer).toHaveValue(text);
+  });
+});
+
+/** Signs in on `page` and waits for the new-chat page's box. */
+async function signInToNewChat(page: Page, identifier: string, password = DEMO_PASSWORD) {
+  await new SignInPage(page).signIn(identifier, password);
+  await expect(new ThreadsPage(page).currentUser).toHaveText(identifier);
+  await expect(page).toHaveURL(/\/threads$/);
+}
+
+/** Reads answer 401 on `page` (the session is gone), and its next read takes it to the sign-in page. */
+async function sessionEndsOn(page: Page) {
+  await untilReadsRefused(page);
+  await new ThreadsPage(page).search.fill("budget");
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=/);
+}
+
+test.describe("drafts and other users", () => {
+  // Each test signs in by hand, as whom it says, several times.
+  test.use({ storageState: { cookies: [], origins: [] } });
+  test.slow();
+  test("hostile: bob never finds alice's draft, after her sign-out nor after her session ended", async ({ page }) => {
+    const thread = new ThreadPage(page);
+    // Her sign-out, on a shared computer: nothing of her draft is left, and bob's box is empty.
+    await signInToNewChat(page, "alice@example.com");
+    const signedOut = secret("alice");
+    await typeDraft(page, thread.composer, signedOut);
+    await new ThreadsPage(page).signOut();
+    expect(await browserStorage(page)).not.toContain(signedOut);
+    await signInToNewChat(page, "bob@example.com");
+    await expect(thread.composer).toHaveValue("");
+    expect(await browserStorage(page)).not.toContain(signedOut);
+    await new ThreadsPage(page).signOut();
+
+    // Her session ends without a sign-out here (it expired): the tab keeps her draft under her tag for her to come
+    // back to, and bob signing in in that tab finds it emptied.
+    await signInToNewChat(page, "alice@example.com");
+    const ended = secret("alice");
+    await typeDraft(page, thread.composer, ended);
+    await page.context().clearCookies();
+    await sessionEndsOn(page);
+    await new SignInPage(page).submit("bob@example.com", DEMO_PASSWORD);
+    await expect(new ThreadsPage(page).currentUser).toHaveText("bob@example.com");
+    await expect(thread.composer).toHaveValue("");
+    expect(await browserStorage(page)).not.toContain(ended);
+    expect(await page.evaluate(() => document.body.innerText)).not.toContain(ended);
+  });
+
+  test("a session ended from another browser: signing in again as the same user gives the draft back", async ({ page, browser, baseURL }) => {
+    const identifier = freshIdentifier("draft-ended");
+    await userCli({ command: "add", identifier, name: null });
+    const [threadId] = await onTable((data) => seedThreads(data, [topicThreadOf(identifier, 0)]));
+    try {
+      await signInToNewChat(page, identifier, FRESH_USER_PASSWORD);
+      await page.goto(`/threads/${threadId}`);
+      const thread = new ThreadPage(page);
+      const text = secret("own");
+      await typeDraft(page, thread.composer, text);
+      await signOutEverywhereElsewhere(browser, baseURL, identifier);
+      await sessionEndsOn(page);
+      expect(await page.evaluate(() => document.body.innerText)).not.toContain(text);
+      await new SignInPage(page).submit(identifier, FRESH_USER_PASSWORD);
+      await expect(page).toHaveURL(new RegExp(`/threads/${threadId}$`));
+      await expect(thread.composer).toHaveValue(text);
+    } finally {
+      await userCli({ command: "remove", identifier, keepThreads: false });
+    }
+  });
+});
