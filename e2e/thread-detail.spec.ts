@@ -67,14 +67,10 @@ test.describe("thread detail", () => {
     await expect(dialog).toBeHidden();
     await expect(thread.up(1)).toHaveAttribute("aria-pressed", "false");
 
-    const given = trpcCallEnded(page, "feedback.upsert");
     await thread.rate(1, "up", "Clear next steps for Q4.");
     await expect(thread.up(1)).toHaveAttribute("aria-pressed", "true");
     await expect(thread.comment(1)).toContainText("Clear next steps for Q4.");
     await snap(page, "feedback-given");
-    // The page showed it at once; the reload reads the thread once the server has it (a reload sooner keeps the
-    // change too, since the request outlives its page: src/lib/client/kept-alive-fetch.ts, but may read before it lands).
-    await given;
     await page.reload();
     await expect(thread.up(1)).toHaveAttribute("aria-pressed", "true");
     await expect(thread.comment(1)).toContainText("Clear next steps for Q4.");
@@ -85,7 +81,7 @@ test.describe("thread detail", () => {
     await thread.dialog.getByRole("button", { name: "Cancel" }).click();
 
     // Clicking the active thumb removes the feedback. The page shows it at once; the reload waits for the server's
-    // answer, as above.
+    // answer (a reload sooner keeps the change too, its request outlives the page, but may read before it lands).
     const removed = trpcCallEnded(page, "feedback.delete");
     await thread.up(1).click();
     await expect(thread.up(1)).toHaveAttribute("aria-pressed", "false");

@@ -86,10 +86,10 @@ test.describe("thread list", () => {
     await expect(up).toHaveAttribute("aria-pressed", "true");
     await expect(all).toHaveAttribute("aria-pressed", "false");
     await expect(threads.rows.first()).toBeVisible();
+    // The filtered list has replaced the whole one (its rows were read before that once, on a busy machine).
+    await expect(threads.rows.filter({ hasText: /^Plan a three-day trip to Kyoto/ })).toHaveCount(0);
     await expect.poll(() => threads.rows.count()).toBeGreaterThanOrEqual(15);
     await snap(page, "filter-up");
-    const upNames = await threads.rowNames();
-    expect(upNames.some((n) => n.startsWith("Plan a three-day trip to Kyoto"))).toBe(false);
     await threads.rowLink(1).click();
     await expect(thread.heading).toBeVisible();
     await expect(thread.pressedThumbs("Helpful")).not.toHaveCount(0);

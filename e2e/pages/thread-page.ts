@@ -240,8 +240,12 @@ export class ThreadPage extends Conversation {
     const box = this.commentBox();
     await expect(box).toBeFocused();
     if (comment !== undefined) await box.fill(comment);
+    // The page shows the rating at once; this returns once the server has answered, so a reload after it reads what
+    // was stored (a reload sooner keeps the rating too, its request outlives the page, but may read before it lands).
+    const answered = this.page.waitForResponse((response) => response.url().includes("/api/trpc/") && response.url().includes("feedback.upsert"));
     await dialog.getByRole("button", { name: "Submit" }).click();
     await expect(dialog).toBeHidden();
+    await answered;
   }
 
   async exportAs(format: "Markdown" | "JSON"): Promise<Download> {
