@@ -29,11 +29,22 @@ describe("indexTerms", () => {
   // old patterns blow through it by far, so no figure is asserted.
   it("strips text made to make its patterns backtrack in linear time, and still strips what they mean", { timeout: 5_000 }, () => {
     const n = 50_000;
-    for (const hostile of ["[".repeat(n), "![".repeat(n / 2), "[a](".repeat(n / 4), "[](".repeat(n / 3), "<a".repeat(n / 2), "\n".repeat(n), " \n".repeat(n / 2)]) {
+    for (const hostile of ["[".repeat(n), "![".repeat(n / 2), "[a](".repeat(n / 4), "[](".repeat(n / 3), "<a".repeat(n / 2), "\n".repeat(n), " \n".repeat(n / 2), `|${"-".repeat(n)}x`, `${"|-".repeat(n / 2)}x`, `${"| -: ".repeat(n / 5)}x`, `|${" ".repeat(n)}x`]) {
       expect(stripMarkup(hostile)).toBe(hostile);
     }
     expect(stripMarkup("see [the docs](https://x.example/a b) and ![a cat](/c.png)")).toBe("see the docs and a cat");
     expect(stripMarkup("<b class=\"x\">bold</b>\n  ```ts\ncode\n```\n# Title")).toBe(" bold \n \ncode\nTitle");
+  });
+
+  it("reads a Markdown table as its cells, without its pipes and alignment row", () => {
+    const table = "East leads.\n\n| Region | Revenue (€) | Deals |\n|---|---:|:---:|\n| East | 201,750 | 47 |\n\nDone.";
+    expect(stripMarkup(table).replace(/\s+/g, " ")).toBe("East leads. Region · Revenue (€) · Deals East · 201,750 · 47 Done.");
+    // Without the outer pipes, and a one-column table.
+    expect(stripMarkup("a | b\n--- | ---\n1 | 2").replace(/\s+/g, " ")).toBe("a | b 1 | 2");
+    expect(stripMarkup("| Only |\n| --- |\n| one |").replace(/\s+/g, " ")).toBe("Only one");
+    // A pipe elsewhere is text: code, a shell pipeline, a rule.
+    expect(stripMarkup("run `ls | wc -l`\n\n---\nx || y")).toBe("run ls | wc -l\n\n---\nx || y");
+    expect(buildSnippet(table, parseQuery("revenue")).map((p) => p.text).join("")).toBe("East leads. Region · Revenue (€) · Deals East · 201,750 · 47 Done.");
   });
 
   it("indexes a long text only up to the documented cap", () => {

@@ -38,6 +38,11 @@ export function foldWord(word: string): string {
  */
 export function stripMarkup(text: string): string {
   return text
+    // A table reads as its cells: the alignment row goes, a row's cells are joined by " · " (a snippet showed
+    // "| Region | Revenue (€) |-…"). Each dash run is followed only by what a dash cannot be, so nothing backtracks.
+    .replace(/^[ \t]*(?:\|[ \t]*)?:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$/gm, " ")
+    .replace(/^[ \t]*\|[ \t]*:?-+:?[ \t]*\|[ \t]*$/gm, " ")
+    .replace(/^[ \t]*\|.*\|[ \t]*$/gm, (row) => row.trim().slice(1, -1).split("|").map((cell) => cell.trim()).join(" · "))
     .replace(/!?\[([^[\]]*)\]\([^()]*\)/g, "$1")
     .replace(/<\/?[a-zA-Z][^<>]*>/g, " ")
     .replace(/^[ \t]*(```|~~~)\S*[ \t]*$/gm, " ")
