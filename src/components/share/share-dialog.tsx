@@ -120,6 +120,10 @@ export function ShareDialog({ threadId, open, onOpenChange }: { threadId: string
         </>
       ) : null}
       <div className="dialog-actions">
+        {/* A way out for a pointer or a touch, beside Escape and the overlay (it had none but Create). */}
+        <button type="button" className="btn" onClick={() => onOpenChange(false)}>
+          {t.close}
+        </button>
         {current ? (
           <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setConfirmingStop(true)}>
             {t.shareStop}

@@ -48,6 +48,11 @@ export function SharedLinksDialog({ open, onOpenChange }: { open: boolean; onOpe
           {t.sharedLinksMore}
         </button>
       ) : null}
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={() => onOpenChange(false)}>
+          {t.close}
+        </button>
+      </div>
       <StopSharingConfirm open={stopping !== null} busy={revoke.isPending} onCancel={() => setStopping(null)} onConfirm={() => stopping && revoke.mutate({ threadId: stopping })} />
     </ModalDialog>
   );
