@@ -193,6 +193,27 @@ describe("importing Open WebUI and LibreChat exports", () => {
     expect(await threadsOf(user)).toHaveLength(1);
   });
 
+  it("hostile Open WebUI records are skipped with their reasons, never a failed job: a cycle, a huge message, no id, not a chat", async () => {
+    const user = sessionUser();
+    const cycle = { a: { id: "a", parentId: "b", role: "user", content: "round", timestamp: 1 }, b: { id: "b", parentId: "a", role: "assistant", content: "and round", timestamp: 2 } };
+    const file = [
+      { id: "cycle", title: "Cycle", chat: { history: { messages: cycle, currentId: "a" } } },
+      { id: "huge", title: "Huge", chat: { messages: [{ id: "1", role: "user", content: "x".repeat(3 * 1024 * 1024) }] } },
+      { title: "No id", chat: { messages: [{ id: "1", role: "user", content: "hi" }] } },
+      { id: "odd", title: "Odd content", chat: { messages: [{ id: "1", role: "user", content: { html: "<b>" } }, { id: "2", role: "tool", content: "x" }] } },
+      42,
+    ];
+    const job = await importFile(user, JSON.stringify(file), "chat-export.json");
+    expect(job).toMatchObject({ status: "done", format: "open-webui", total: 5, done: 5, imported: 2 });
+    expect(job.skipped.map((s) => [s.title, s.reason])).toEqual([
+      ["No id", "the conversation has no id"],
+      ["Odd content", "empty conversation"],
+      ["Conversation 5", "not a conversation (expected an object)"],
+    ]);
+    const names = (await threadsOf(user)).map((t) => t.name).sort();
+    expect(names).toEqual(["Cycle", "Huge"]);
+  });
+
   it("a recursive LibreChat export of 150 turns (600 levels deep) is read; deep JSON of any other start is still refused", async () => {
     const user = sessionUser();
     const job = await importFile(user, JSON.stringify(deepLibreChatExport(150)), "long.json");
