@@ -1,7 +1,7 @@
 /**
  * Importing conversations: a ChatGPT export made here (the repo's fixture plus generated conversations,
  * titles tagged per run), uploaded through the dialog; the progress is watched, the summary read, and an imported
- * thread opened and continued.
+ * thread opened and continued. Then an Open WebUI export, read to the branch its user last saw.
  *
  * As a user of this spec's own (with one thread of the demo seed's, so the list has a row): an import adds 153 threads
  * and continuing one moves it to the top, in that user's list only.
@@ -12,6 +12,7 @@ import yazl from "yazl";
 import { expect } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 import { ImportDialog } from "./pages/import-dialog";
+import { openWebUiChats } from "../test/self-hosted-exports";
 
 const test = ownUser("import", (data, identifier) => seedThreads(data, [topicThreadOf(identifier, 0)]));
 
@@ -109,4 +110,29 @@ test("a file that is no known export is refused, saying what was expected, in th
   await expect(summary).toContainText("导入失败", { timeout: 30_000 });
   await expect(summary).toContainText("Threadbook 无法识别这个 JSON 导出。应为 ChatGPT 或 Claude 的数据导出");
   await expect(summary).not.toContainText("Expected a ChatGPT");
+});
+
+test("imports an Open WebUI export: the branch its user last saw, the file it does not carry counted as skipped", async ({ page, threads, thread }) => {
+  const tag = ` #${randomUUID().slice(0, 6)}`;
+  const chats = openWebUiChats(tag).map((chat) => ({ ...chat, id: `${chat.id}${tag}` }));
+  await threads.goto();
+  const importer = new ImportDialog(page);
+  await importer.open();
+  await expect(importer.dialog).toContainText("an Open WebUI or LibreChat chat export (.json)");
+  await importer.choose({ name: "chat-export-1717236200000.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(chats)) });
+  await expect(importer.summary).toContainText("Import finished.", { timeout: 60_000 });
+  await expect(importer.summary).toContainText("2 imported, 0 already there");
+  await expect(importer.summary).toContainText("1 conversation and 1 attachment of imported conversations skipped:");
+  await expect(importer.summary).toContainText(`New Chat${tag}: empty conversation`);
+  await expect(importer.summary).toContainText("attachment “feeding-notes.pdf”: not included in the export");
+  await importer.close();
+
+  await threads.searchFor(`Sourdough starter${tag}`);
+  await threads.open(`Sourdough starter${tag}`);
+  await expect(thread.userMessages.first()).toContainText("How do I feed a sourdough starter?");
+  // Markup in a message is its text, shown as written.
+  await expect(thread.userMessages.last()).toContainText("And with <b>rye</b> flour?");
+  await expect(thread.lastReplyText()).toContainText("Rye ferments faster: feed it twice a day.");
+  await expect(thread.text("A regenerated answer the user moved away from.")).toHaveCount(0);
+  await expect(thread.text("They want a routine.")).toHaveCount(0);
 });

@@ -1,6 +1,7 @@
 /**
- * `npm run import -- --user <identifier> <file>`: imports a ChatGPT, Claude or Threadbook export for a user, as the
- * app's "Import conversations" does (same job item, same limits, same summary), with a progress bar on stderr.
+ * `npm run import -- --user <identifier> <file>`: imports a ChatGPT, Claude, Open WebUI, LibreChat or Threadbook export
+ * for a user, as the app's "Import conversations" does (same job item, same limits, same summary), with a progress bar
+ * on stderr.
  * Ctrl-C asks the job to stop after the batch it is writing. It opens the table as `npm run user` does.
  */
 import { existsSync, statSync } from "node:fs";
@@ -16,7 +17,8 @@ import { createDynamoClient, dynamoSettings } from "../src/data";
 import { CliError, runIfEntryPoint, runOnTable } from "./user";
 
 const USAGE = `Usage:
-  npm run import -- --user <identifier> <file>   import a ChatGPT/Claude export (.zip or conversations.json) or a Threadbook export`;
+  npm run import -- --user <identifier> <file>   import a ChatGPT/Claude export (.zip or conversations.json), an Open WebUI
+                                                 or LibreChat chat export (.json) or a Threadbook export`;
 
 export function parseImportArgs(argv: string[]): { user: string; file: string } {
   let parsed;

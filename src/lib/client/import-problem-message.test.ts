@@ -46,6 +46,8 @@ const SAMPLES: ImportProblem[] = [
   { code: "does-not-fit" },
   { code: "too-many", limit: 20_000, unit: "steps" },
   { code: "not-format", format: "claude" },
+  { code: "not-format", format: "open-webui" },
+  { code: "not-format", format: "librechat" },
   { code: "no-id", field: "uuid", unit: "conversation" },
   { code: "attachment", name: "map.png", problem: { kind: "entry", problem: { code: "entry-over", name: "map.png", limitMb: 20 } } },
 ];

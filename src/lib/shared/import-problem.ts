@@ -61,8 +61,8 @@ export type ImportProblem =
   | { code: "message-too-large" }
   | { code: "does-not-fit" }
   | { code: "too-many"; limit: number; unit: "messages" | "steps" }
-  | { code: "not-format"; format: "chatgpt" | "claude" | "threadbook" }
-  | { code: "no-id"; field: "id" | "uuid"; unit: "conversation" | "thread" }
+  | { code: "not-format"; format: "chatgpt" | "claude" | "open-webui" | "librechat" | "threadbook" }
+  | { code: "no-id"; field: "id" | "uuid" | "conversationId"; unit: "conversation" | "thread" }
   | { code: "attachment"; name: string; problem: AttachmentProblem };
 
 export type ImportProblemCode = ImportProblem["code"];

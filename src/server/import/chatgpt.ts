@@ -3,6 +3,7 @@
  * id → { message, parent, children }), because every edit or regeneration branches. What the user last saw is the
  * branch ending at `current_node`: walk its parents up to the root, then reverse.
  */
+import { branchEndingAt } from "./branch";
 import { asString, isRecord, secondsToMicros, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "./source-model";
 
 export const isChatGptConversation = (value: unknown): boolean => isRecord(value) && isRecord(value.mapping);
@@ -18,14 +19,7 @@ function nodeAt(mapping: Record<string, unknown>, id: string): Node | null {
 /** The last-seen branch, root first. A cycle or a branch longer than `maxNodes` ends the walk instead of looping. */
 export function currentBranch(mapping: Record<string, unknown>, currentNode: string | null, maxNodes: number): Node[] {
   const start = currentNode ?? lastLeaf(mapping);
-  const branch: Node[] = [];
-  const seen = new Set<string>();
-  for (let node = start ? nodeAt(mapping, start) : null; node && !seen.has(node.id); node = node.parent ? nodeAt(mapping, node.parent) : null) {
-    if (branch.length >= maxNodes) throw new SkipConversation("", { code: "too-many", limit: maxNodes, unit: "messages" });
-    seen.add(node.id);
-    branch.push(node);
-  }
-  return branch.reverse();
+  return branchEndingAt(start ? nodeAt(mapping, start) : null, (node) => (node.parent ? nodeAt(mapping, node.parent) : null), (node) => node.id, maxNodes);
 }
 
 /** Without `current_node` (older exports): the last node that has no children. */

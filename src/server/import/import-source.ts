@@ -1,18 +1,20 @@
 /**
  * Opening an uploaded file as a stream of conversations: a ChatGPT or Claude export (a zip with conversations.json, or
- * the bare file), a Threadbook account export (a zip with index.json) or a Threadbook thread (.json). What the file is
- * comes from its first bytes and its first conversation, never from its name. Anything else is refused, saying what
- * was expected.
+ * the bare file), an Open WebUI or LibreChat chat export (.json), a Threadbook account export (a zip with index.json)
+ * or a Threadbook thread (.json). What the file is comes from its first bytes and its first conversation, never from
+ * its name. Anything else is refused, saying what was expected.
  */
 import type { ImportProblem } from "@/lib/shared/import-problem";
 import { Archive, baseName, clip, type ArchiveEntry } from "./archive";
 import { isChatGptConversation, readChatGptConversation } from "./chatgpt";
 import { isClaudeConversation, readClaudeConversation } from "./claude";
+import { isLibreChatExport, LIBRECHAT_HEAD, readLibreChatConversation } from "./librechat";
+import { isOpenWebUiChat, readOpenWebUiConversation } from "./openwebui";
 import type { ImportFile } from "./import-file";
 import { ImportError, type ImportLimits } from "./import-limits";
 import { streamJsonItems, type JsonItem } from "./json-stream";
 import { planConversation, type ImportFormat, type PlannedThread } from "./plan-thread";
-import { isRecord, SkipConversation } from "./source-model";
+import { isRecord, SkipConversation, type SourceConversation } from "./source-model";
 import { isThreadbookAccountIndex, isThreadbookThreadExport, planThreadbookThread, THREADBOOK_INDEX } from "./threadbook";
 
 /** One conversation of the file: planned for writing, skipped with a reason, or empty. */
@@ -74,23 +76,43 @@ export async function openImportSource(file: ImportFile, context: Context): Prom
 
 const jsonLimits = (limits: ImportLimits) => ({ maxDepth: limits.maxJsonDepth, maxItemBytes: limits.maxConversationBytes, maxTotalBytes: limits.maxJsonEntryBytes });
 
+/** Bytes enough to see how a JSON file starts (its first key). */
+const HEAD_BYTES = 256;
+
 async function jsonFileSource(file: ImportFile, context: Context): Promise<ImportSource> {
-  return conversationsSource(async () => file.stream(), context, null, () => null);
+  // A LibreChat export nests a reply two levels below the message before it: a conversation of 40 messages is deeper
+  // than any other export. Parsing that depth is safe (V8's JSON.parse does not recurse, and LibreChat's reader walks
+  // the tree with a stack): so such a file may be as deep as the message limit needs, and no other.
+  const head = (await file.head(HEAD_BYTES)).toString("utf8").replace(/^\uFEFF/, "");
+  if (!LIBRECHAT_HEAD.test(head)) return conversationsSource(async () => file.stream(), context, null, () => null);
+  const limits = { ...context.limits, maxJsonDepth: context.limits.maxJsonDepth + 2 * context.limits.maxMessages };
+  // That depth is for LibreChat's reader alone, which walks it without recursing: a file that starts like LibreChat's
+  // but is another format is refused, not read by a reader that may recurse.
+  return conversationsSource(async () => file.stream(), { ...context, limits }, null, () => null, "librechat");
 }
 
-/** conversations.json (ChatGPT or Claude), or a single Threadbook thread. The first conversation tells which. */
+type ConversationFormat = Exclude<ImportFormat, "threadbook">;
+const READERS: Record<ConversationFormat, (value: unknown, maxMessages: number) => SourceConversation> = {
+  chatgpt: readChatGptConversation,
+  claude: readClaudeConversation,
+  "open-webui": readOpenWebUiConversation,
+  librechat: readLibreChatConversation,
+};
+
+/** conversations.json (ChatGPT or Claude), an Open WebUI or LibreChat export, or a Threadbook thread. The first conversation tells which. */
 async function conversationsSource(
   open: () => Promise<AsyncIterable<Buffer>>,
   context: Context,
   archive: Archive | null,
   attachment: ImportSource["attachment"],
+  only?: ImportFormat,
 ): Promise<ImportSource> {
   const first = await firstItem(open, context.limits);
   const format = detectFormat(first);
+  if (only && format !== only) throw new ImportError({ code: "unknown-json" });
   const read = (value: unknown): PlannedThread | null => {
     if (format === "threadbook") return planThreadbookThread(value, context.userId, new Map(), context.now, context.limits.maxMessages);
-    const conversation = format === "chatgpt" ? readChatGptConversation(value, context.limits.maxMessages) : readClaudeConversation(value, context.limits.maxMessages);
-    return planConversation(conversation, context.userId, format, context.now);
+    return planConversation(READERS[format](value, context.limits.maxMessages), context.userId, format, context.now);
   };
   return {
     format,
@@ -141,10 +163,16 @@ function detectFormat(first: JsonItem | null): ImportFormat {
   if (!first || !("value" in first)) throw new ImportError({ code: "no-conversation" });
   if (first.topLevel === "object") {
     if (isThreadbookThreadExport(first.value)) return "threadbook";
+    // LibreChat exports one conversation as an object; an Open WebUI chat record on its own is taken too.
+    if (isLibreChatExport(first.value)) return "librechat";
+    if (isOpenWebUiChat(first.value)) return "open-webui";
     throw new ImportError({ code: "unknown-json" });
   }
   if (isChatGptConversation(first.value)) return "chatgpt";
   if (isClaudeConversation(first.value)) return "claude";
+  if (isOpenWebUiChat(first.value)) return "open-webui";
+  // LibreChat's exports gathered into one array.
+  if (isLibreChatExport(first.value)) return "librechat";
   throw new ImportError({ code: "unknown-conversations" });
 }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
 import { previewKeyOf } from "@/data";
 import { chatGptZip, CLAUDE_FIXTURE, declareSize, KYOTO_PNG, renameEntry, zipOf, CHATGPT_FIXTURE } from "../../../test/import-archives";
+import { deepLibreChatExport, libreChatExport, openWebUiChats } from "../../../test/self-hosted-exports";
 import { importUploadKey } from "@/data";
 import type { ImportProblem } from "@/lib/shared/import-problem";
 import { zhCN } from "@/lib/shared/i18n/zh-CN";
@@ -142,6 +143,88 @@ describe("importing other formats", () => {
     const zip = await importFile(sessionUser(), await zipOf([{ name: "photo.png", data: KYOTO_PNG }]));
     expect(zip.error).toMatch(/no conversations.json or index.json/);
     expect(zip.errorProblem).toEqual({ code: "no-index" });
+  });
+});
+
+describe("importing Open WebUI and LibreChat exports", () => {
+  it("an Open WebUI export: the branch its user last saw, the model on each reply, pinned as it was; the file it does not carry and the empty chat counted as skipped", async () => {
+    const user = sessionUser();
+    const job = await importFile(user, JSON.stringify(openWebUiChats()), "chat-export-1717236200000.json");
+    expect(job).toMatchObject({ status: "done", format: "open-webui", total: 3, done: 3, imported: 2, existing: 0, attachments: 0, skippedCount: 2, skippedAttachments: 1 });
+    expect(job.skipped).toEqual([
+      { title: "New Chat", reason: "empty conversation", problem: { code: "empty" } },
+      { title: "Sourdough starter", reason: "attachment “feeding-notes.pdf”: not included in the export", problem: { code: "attachment", name: "feeding-notes.pdf", problem: { kind: "missing" } } },
+    ]);
+    const list = await threadsOf(user);
+    expect(list.map((t) => t.name)).toEqual(["Sourdough starter", "Greetings"]);
+    expect((await callerFor(services, user).threads.pinned()).map((t) => t.name)).toEqual(["Sourdough starter"]);
+    const thread = await callerFor(services, user).threads.get({ threadId: list[0]!.id });
+    expect(thread).toMatchObject({ createdAt: "2024-06-01T10:00:00.000000Z", updatedAt: "2024-06-01T10:02:30.000000Z" });
+    expect((await services.data.getThread(thread.id))!.metadata).toEqual({ importedFrom: "open-webui", sourceId: "owui-chat-1" });
+    expect(thread.steps.filter((s) => s.type !== "run").map((s) => [s.type, s.type === "user_message" ? null : s.name, s.output])).toEqual([
+      ["user_message", null, "How do I feed a sourdough starter?"],
+      ["assistant_message", "Llama 3.1 8B", "Equal weights of flour and water, once a day."],
+      ["user_message", null, "And with <b>rye</b> flour?"],
+      ["assistant_message", "qwen2.5:7b", "Rye ferments faster: feed it twice a day."],
+    ]);
+    expect(thread.elements).toEqual([]);
+
+    // Imported again: nothing duplicated, nothing changed, and nothing counted twice.
+    const again = await importFile(user, JSON.stringify(openWebUiChats()), "chat-export-1717236200000.json");
+    expect(again).toMatchObject({ status: "done", imported: 0, existing: 2, skippedCount: 1, skippedAttachments: 0 });
+    expect(await threadsOf(user)).toEqual(list);
+  });
+
+  it("a LibreChat export as its dialog makes it (all branches, recursive): the branch ending at the latest message; again, nothing duplicated", async () => {
+    const user = sessionUser();
+    const job = await importFile(user, JSON.stringify(libreChatExport()), "Tax brackets.json");
+    expect(job).toMatchObject({ status: "done", format: "librechat", total: 1, imported: 1, skippedCount: 1, skippedAttachments: 1 });
+    const [summary] = await threadsOf(user);
+    const thread = await callerFor(services, user).threads.get({ threadId: summary!.id });
+    expect(thread).toMatchObject({ name: "Tax brackets", createdAt: "2024-06-01T10:00:00.000000Z", updatedAt: "2024-06-01T10:02:05.000000Z" });
+    expect((await services.data.getThread(thread.id))!.metadata).toEqual({ importedFrom: "librechat", sourceId: "lc-conv-1" });
+    expect(thread.steps.filter((s) => s.type !== "run").map((s) => s.output)).toEqual([
+      "Explain tax brackets.",
+      "Each bracket taxes only the income inside it.",
+      "And <script>alert(1)</script> deductions?",
+      "Deductions lower the income that is taxed.",
+    ]);
+    expect(await importFile(user, JSON.stringify(libreChatExport()), "Tax brackets.json")).toMatchObject({ status: "done", imported: 0, existing: 1 });
+    expect(await threadsOf(user)).toHaveLength(1);
+  });
+
+  it("hostile Open WebUI records are skipped with their reasons, never a failed job: a cycle, a huge message, no id, not a chat", async () => {
+    const user = sessionUser();
+    const cycle = { a: { id: "a", parentId: "b", role: "user", content: "round", timestamp: 1 }, b: { id: "b", parentId: "a", role: "assistant", content: "and round", timestamp: 2 } };
+    const file = [
+      { id: "cycle", title: "Cycle", chat: { history: { messages: cycle, currentId: "a" } } },
+      { id: "huge", title: "Huge", chat: { messages: [{ id: "1", role: "user", content: "x".repeat(3 * 1024 * 1024) }] } },
+      { title: "No id", chat: { messages: [{ id: "1", role: "user", content: "hi" }] } },
+      { id: "odd", title: "Odd content", chat: { messages: [{ id: "1", role: "user", content: { html: "<b>" } }, { id: "2", role: "tool", content: "x" }] } },
+      42,
+    ];
+    const job = await importFile(user, JSON.stringify(file), "chat-export.json");
+    expect(job).toMatchObject({ status: "done", format: "open-webui", total: 5, done: 5, imported: 2 });
+    expect(job.skipped.map((s) => [s.title, s.reason])).toEqual([
+      ["No id", "the conversation has no id"],
+      ["Odd content", "empty conversation"],
+      ["Conversation 5", "not a conversation (expected an object)"],
+    ]);
+    const names = (await threadsOf(user)).map((t) => t.name).sort();
+    expect(names).toEqual(["Cycle", "Huge"]);
+  });
+
+  it("a recursive LibreChat export of 150 turns (600 levels deep) is read; deep JSON of any other start is still refused", async () => {
+    const user = sessionUser();
+    const job = await importFile(user, JSON.stringify(deepLibreChatExport(150)), "long.json");
+    expect(job).toMatchObject({ status: "done", format: "librechat", imported: 1 });
+    const [summary] = await threadsOf(user);
+    expect((await services.data.getThread(summary!.id))!.steps).toHaveLength(450);
+    // The same depth under another first key, or a Threadbook thread posing as LibreChat's: the usual limit, or refused.
+    const other = await importFile(sessionUser(), JSON.stringify({ exportedBy: "someone", ...deepLibreChatExport(150) }), "long.json");
+    expect(other).toMatchObject({ status: "failed", error: expect.stringMatching(/nested deeper than 64 levels/) });
+    const posing = { conversationId: "c", threadbookExport: 1, thread: { id: "t", name: "Posing", steps: [{ id: "s", type: "user_message", output: "hi" }] } };
+    expect(await importFile(sessionUser(), JSON.stringify(posing), "thread.json")).toMatchObject({ status: "failed", errorProblem: { code: "unknown-json" } });
   });
 });
 

@@ -8,7 +8,7 @@ import { clipThreadName, isoFromMicros, type ImportedThread, type StepInput } fr
 import type { AttachmentSource, SourceConversation } from "./source-model";
 import { importedChildId, importedThreadId } from "./uuid-v5";
 
-export type ImportFormat = "chatgpt" | "claude" | "threadbook";
+export type ImportFormat = "chatgpt" | "claude" | "open-webui" | "librechat" | "threadbook";
 
 export interface PlannedElement {
   id: string;
@@ -30,7 +30,10 @@ export interface PlannedThread {
   pinned?: boolean;
 }
 
-export const ASSISTANT_NAMES: Record<ImportFormat, string> = { chatgpt: "ChatGPT", claude: "Claude", threadbook: "Assistant" };
+export const ASSISTANT_NAMES: Record<ImportFormat, string> = { chatgpt: "ChatGPT", claude: "Claude", "open-webui": "Open WebUI", librechat: "LibreChat", threadbook: "Assistant" };
+/** Self-hosted apps answer with whichever model the user picked, and show its name on the reply: so does the import. */
+const NAMED_BY_MODEL: ReadonlySet<ImportFormat> = new Set(["open-webui", "librechat"]);
+const MODEL_NAME_MAX = 80;
 export const UNTITLED = "Untitled conversation";
 
 export const threadName = (title: string | null | undefined) => clipThreadName(title?.replace(/\s+/g, " ").trim() ?? "") || null;
@@ -73,7 +76,8 @@ export function planConversation(conversation: SourceConversation, userId: strin
       run = { id: childId("run", message.sourceId), threadId, type: "run", name: "on_message", parentId: id, input: message.text, createdAt: runAt, start: runAt, end: runAt };
       steps.push(run);
     } else if (message.role === "assistant") {
-      const name = format === "chatgpt" || format === "claude" ? ASSISTANT_NAMES[format] : ASSISTANT_NAMES.threadbook;
+      const model = NAMED_BY_MODEL.has(format) ? message.name?.trim().slice(0, MODEL_NAME_MAX) : undefined;
+      const name = model || ASSISTANT_NAMES[format];
       steps.push({ id, threadId, type: "assistant_message", name, parentId: run?.id ?? null, output: message.text, createdAt: at, start: at, end: at });
     } else {
       steps.push({ id, threadId, type: "tool", name: message.name ?? "tool", parentId: run?.id ?? null, input: message.input ?? "", output: message.text, createdAt: at, start: at, end: at });
@@ -91,5 +95,6 @@ export function planConversation(conversation: SourceConversation, userId: strin
     title: name ?? UNTITLED,
     thread: { id: threadId, name, createdAt, updatedAt, metadata: { importedFrom: format, sourceId: conversation.sourceId.slice(0, 200) }, steps },
     elements,
+    ...(conversation.pinned ? { pinned: true } : {}),
   };
 }

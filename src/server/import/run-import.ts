@@ -293,6 +293,8 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
   if (element.source.kind === "text") {
     content = element.source.text;
     size = Buffer.byteLength(content);
+  } else if (element.source.kind === "not-exported") {
+    return { kind: "missing" };
   } else {
     const entry = source.attachment(element.source);
     if (!entry || !source.archive) return { kind: "missing" };

@@ -13,7 +13,9 @@ export type AttachmentSource =
   /** A ChatGPT file id (`file-…`); the zip's file of that id, if the export carries it. */
   | { kind: "file-id"; fileId: string }
   /** Text carried in the JSON itself (Claude's extracted attachment content). */
-  | { kind: "text"; text: string };
+  | { kind: "text"; text: string }
+  /** Named by the export, which does not carry it (Open WebUI and LibreChat keep files on their server): skipped, counted. */
+  | { kind: "not-exported" };
 
 export interface SourceAttachment {
   sourceId: string;
@@ -41,6 +43,8 @@ export interface SourceConversation {
   createdAt: number | null;
   updatedAt: number | null;
   messages: SourceMessage[];
+  /** Pinned in the app it comes from (Open WebUI's `pinned`): pinned once written, as a Threadbook export's pins are. */
+  pinned?: boolean;
 }
 
 /** A conversation the file holds but that cannot be imported, with the reason shown in the summary. */
@@ -66,3 +70,11 @@ export function isoToMicros(value: unknown): number | null {
 
 export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 export const asString = (value: unknown): string | null => (typeof value === "string" ? value : null);
+
+/** A file a message names whose bytes the export does not carry: listed, so the summary counts it as skipped. */
+export function notExportedFile(sourceId: string, name: string | null, mime: string | null): SourceAttachment {
+  return { sourceId, name: name?.trim().slice(0, 255) || sourceId, mime, source: { kind: "not-exported" } };
+}
+
+/** A few files at most per message: a hostile message listing thousands must not make thousands of skips. */
+export const MAX_FILES_PER_MESSAGE = 20;

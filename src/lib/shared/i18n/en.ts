@@ -220,7 +220,7 @@ export const en = {
   importConversations: "Import conversations",
   exportAll: "Export all",
   importTitle: "Import conversations",
-  importDescription: "A ChatGPT or Claude data export (.zip or conversations.json), or a Threadbook export. Conversations you imported before are not duplicated.",
+  importDescription: "A ChatGPT or Claude data export (.zip or conversations.json), an Open WebUI or LibreChat chat export (.json), or a Threadbook export. Conversations you imported before are not duplicated.",
   importDrop: "Drop the file here, or",
   importChoose: "choose a file",
   importUploading: (percent: number) => `Uploading… ${percent}%`,

@@ -5,7 +5,15 @@
  */
 import type { AttachmentProblem, EntryRefusal, ImportProblem } from "../import-problem";
 
-const EXPECTED_EN = "Expected a ChatGPT or Claude data export (the .zip, or its conversations.json) or a Threadbook export (the “Export all” .zip, or a thread's .json).";
+const EXPECTED_EN = "Expected a ChatGPT or Claude data export (the .zip, or its conversations.json), an Open WebUI or LibreChat chat export (.json), or a Threadbook export (the “Export all” .zip, or a thread's .json).";
+type FormatName = Extract<ImportProblem, { code: "not-format" }>["format"];
+const NOT_FORMAT_EN: Record<FormatName, string> = {
+  chatgpt: "not a ChatGPT conversation (no mapping)",
+  claude: "not a Claude conversation (no chat_messages)",
+  "open-webui": "not an Open WebUI chat (no chat.history or chat.messages)",
+  librechat: "not a LibreChat conversation (no messages)",
+  threadbook: "not a Threadbook thread export",
+};
 const KEPT_EN = "Conversations imported so far are kept; import the file again to finish.";
 
 const refusalEn = (r: EntryRefusal) => (r.kind === "size" ? `${r.size} is over the ${r.limitMb} MB limit` : `it expands ${r.ratio ?? "endlessly"} times (a zip bomb)`);
@@ -37,7 +45,7 @@ export function importProblemEn(p: ImportProblem): string {
     case "conversations-refused": return `conversations.json was not read: ${refusalEn(p.refusal)}.`;
     case "no-conversation": return `No conversation found in the file. ${EXPECTED_EN}`;
     case "unknown-json": return `This JSON is not an export Threadbook knows. ${EXPECTED_EN}`;
-    case "unknown-conversations": return `The conversations in this file are neither ChatGPT's (mapping) nor Claude's (chat_messages). ${EXPECTED_EN}`;
+    case "unknown-conversations": return `The conversations in this file are not ChatGPT's (mapping), Claude's (chat_messages), Open WebUI's (chat.history) or LibreChat's (conversationId and messages). ${EXPECTED_EN}`;
     case "not-index": return `index.json is not a Threadbook export index. ${EXPECTED_EN}`;
     case "json-total": return `The JSON is larger than the ${p.limitMb} MB an import reads.`;
     case "json-document": return `The JSON document is larger than the ${p.limitMb} MB allowed.`;
@@ -63,13 +71,20 @@ export function importProblemEn(p: ImportProblem): string {
     case "message-too-large": return "a message is too large to store";
     case "does-not-fit": return "it does not fit the data model";
     case "too-many": return `more than ${p.limit} ${p.unit}`;
-    case "not-format": return p.format === "chatgpt" ? "not a ChatGPT conversation (no mapping)" : p.format === "claude" ? "not a Claude conversation (no chat_messages)" : "not a Threadbook thread export";
+    case "not-format": return NOT_FORMAT_EN[p.format];
     case "no-id": return `the ${p.unit} has no ${p.field}`;
     case "attachment": return `attachment “${p.name}”: ${attachmentEn(p.problem)}`;
   }
 }
 
-const EXPECTED_ZH = "应为 ChatGPT 或 Claude 的数据导出（.zip 文件或其中的 conversations.json），或 Threadbook 的导出（“全部导出”的 .zip 文件，或单个对话的 .json 文件）。";
+const EXPECTED_ZH = "应为 ChatGPT 或 Claude 的数据导出（.zip 文件或其中的 conversations.json）、Open WebUI 或 LibreChat 的对话导出（.json 文件），或 Threadbook 的导出（“全部导出”的 .zip 文件，或单个对话的 .json 文件）。";
+const NOT_FORMAT_ZH: Record<FormatName, string> = {
+  chatgpt: "不是 ChatGPT 对话（没有 mapping）",
+  claude: "不是 Claude 对话（没有 chat_messages）",
+  "open-webui": "不是 Open WebUI 对话（没有 chat.history 或 chat.messages）",
+  librechat: "不是 LibreChat 对话（没有 messages）",
+  threadbook: "不是 Threadbook 对话导出",
+};
 const KEPT_ZH = "已导入的对话会保留；再次导入该文件即可完成。";
 
 const refusalZh = (r: EntryRefusal) => (r.kind === "size" ? `${r.size} 超过了 ${r.limitMb} MB 的上限` : `解压后会膨胀 ${r.ratio ?? "无限"} 倍（压缩炸弹）`);
@@ -101,7 +116,7 @@ export function importProblemZh(p: ImportProblem): string {
     case "conversations-refused": return `未读取 conversations.json：${refusalZh(p.refusal)}。`;
     case "no-conversation": return `文件中没有找到对话。${EXPECTED_ZH}`;
     case "unknown-json": return `Threadbook 无法识别这个 JSON 导出。${EXPECTED_ZH}`;
-    case "unknown-conversations": return `该文件中的对话既不是 ChatGPT 的（mapping），也不是 Claude 的（chat_messages）。${EXPECTED_ZH}`;
+    case "unknown-conversations": return `该文件中的对话不是 ChatGPT 的（mapping）、Claude 的（chat_messages）、Open WebUI 的（chat.history），也不是 LibreChat 的（conversationId 和 messages）。${EXPECTED_ZH}`;
     case "not-index": return `index.json 不是 Threadbook 的导出索引。${EXPECTED_ZH}`;
     case "json-total": return `该 JSON 超过了导入最多读取的 ${p.limitMb} MB。`;
     case "json-document": return `该 JSON 文档超过了允许的 ${p.limitMb} MB。`;
@@ -127,7 +142,7 @@ export function importProblemZh(p: ImportProblem): string {
     case "message-too-large": return "有一条消息太大，无法保存";
     case "does-not-fit": return "它不符合数据模型";
     case "too-many": return `超过 ${p.limit} 条${p.unit === "steps" ? "步骤" : "消息"}`;
-    case "not-format": return p.format === "chatgpt" ? "不是 ChatGPT 对话（没有 mapping）" : p.format === "claude" ? "不是 Claude 对话（没有 chat_messages）" : "不是 Threadbook 对话导出";
+    case "not-format": return NOT_FORMAT_ZH[p.format];
     case "no-id": return `该${p.unit === "thread" ? "对话" : "会话"}没有 ${p.field}`;
     case "attachment": return `附件“${p.name}”：${attachmentZh(p.problem)}`;
   }

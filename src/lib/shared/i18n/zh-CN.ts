@@ -212,7 +212,7 @@ export const zhCN: Dictionary = {
   importConversations: "导入对话",
   exportAll: "全部导出",
   importTitle: "导入对话",
-  importDescription: "ChatGPT 或 Claude 的数据导出（.zip 或 conversations.json），或 Threadbook 的导出。之前导入过的对话不会重复。",
+  importDescription: "ChatGPT 或 Claude 的数据导出（.zip 或 conversations.json）、Open WebUI 或 LibreChat 的对话导出（.json），或 Threadbook 的导出。之前导入过的对话不会重复。",
   importDrop: "把文件拖到这里，或",
   importChoose: "选择文件",
   importUploading: (percent: number) => `正在上传… ${percent}%`,
