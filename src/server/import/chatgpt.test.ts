@@ -122,6 +122,24 @@ describe("Claude mapping", () => {
     ]);
   });
 
+  it("two messages the file gives one id are two steps, with the same ids at every import", () => {
+    const file = {
+      uuid: "c",
+      chat_messages: [
+        { uuid: "same", sender: "human", text: "First question", attachments: [{ file_name: "a.txt", extracted_content: "a" }] },
+        { uuid: "same", sender: "assistant", text: "First answer" },
+        { uuid: "same", sender: "human", text: "Second question", attachments: [{ file_name: "b.txt", extracted_content: "b" }] },
+      ],
+    };
+    const plan = () => planConversation(readClaudeConversation(file, 100), "alice@example.com", "claude", 0)!;
+    const planned = plan();
+    const ids = planned.thread.steps.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(planned.thread.steps.map((s) => s.output ?? s.input)).toEqual(["First question", "First question", "First answer", "Second question", "Second question"]);
+    expect(new Set(planned.elements.map((e) => e.id)).size).toBe(2);
+    expect(plan().thread.steps.map((s) => s.id)).toEqual(ids);
+  });
+
   it("tool use and results in content become tool steps", () => {
     const conversation = readClaudeConversation(
       {

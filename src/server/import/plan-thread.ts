@@ -65,15 +65,25 @@ export function planConversation(conversation: SourceConversation, userId: strin
   const closeRun = () => {
     if (run) run.end = isoFromMicros(clock.last);
   };
+  // A file may give two messages one id (Claude's export is read message by message, whatever it holds): each must
+  // still be a step of its own, not the second written over the first. The n-th use of an id is `{id}#n`, the same at
+  // every import of the same file.
+  const uses = new Map<string, number>();
+  const uniqueId = (sourceId: string) => {
+    const n = (uses.get(sourceId) ?? 0) + 1;
+    uses.set(sourceId, n);
+    return n === 1 ? sourceId : `${sourceId}#${n}`;
+  };
   for (const message of conversation.messages) {
     // A new question ends the previous turn's run at its last reply, before the clock moves on.
     if (message.role === "user") closeRun();
     const at = isoFromMicros(clock.next(message.createdAt));
-    const id = childId("step", message.sourceId);
+    const sourceId = uniqueId(message.sourceId);
+    const id = childId("step", sourceId);
     if (message.role === "user") {
       steps.push({ id, threadId, type: "user_message", name: userId, output: message.text, createdAt: at, start: at, end: at });
       const runAt = isoFromMicros(clock.next(null));
-      run = { id: childId("run", message.sourceId), threadId, type: "run", name: "on_message", parentId: id, input: message.text, createdAt: runAt, start: runAt, end: runAt };
+      run = { id: childId("run", sourceId), threadId, type: "run", name: "on_message", parentId: id, input: message.text, createdAt: runAt, start: runAt, end: runAt };
       steps.push(run);
     } else if (message.role === "assistant") {
       const model = NAMED_BY_MODEL.has(format) ? message.name?.trim().slice(0, MODEL_NAME_MAX) : undefined;
@@ -83,7 +93,7 @@ export function planConversation(conversation: SourceConversation, userId: strin
       steps.push({ id, threadId, type: "tool", name: message.name ?? "tool", parentId: run?.id ?? null, input: message.input ?? "", output: message.text, createdAt: at, start: at, end: at });
     }
     for (const attachment of message.attachments) {
-      elements.push({ id: childId("element", `${message.sourceId}:${attachment.sourceId}`), forId: id, name: attachment.name, mime: attachment.mime, source: attachment.source });
+      elements.push({ id: childId("element", `${sourceId}:${attachment.sourceId}`), forId: id, name: attachment.name, mime: attachment.mime, source: attachment.source });
     }
   }
   closeRun();
