@@ -175,6 +175,25 @@ describe("importing Open WebUI and LibreChat exports", () => {
     expect(await threadsOf(user)).toEqual(list);
   });
 
+  it("an image Open WebUI carries as a data URL is imported with its bytes; a data URL that is no base64 image is skipped as not in the export", async () => {
+    const user = sessionUser();
+    const files = [
+      { type: "image", url: `data:image/png;base64,${KYOTO_PNG.toString("base64")}` },
+      { type: "image", url: "data:image/png;base64,not*base64!" },
+      { type: "image", url: "data:text/html;base64,PHNjcmlwdD4=" },
+    ];
+    const chat = { id: "owui-img", title: "A photo", chat: { messages: [{ id: "p1", role: "user", content: "What is on this map?", timestamp: 1717236000, files }, { id: "p2", parentId: "p1", role: "assistant", content: "Kyoto.", timestamp: 1717236001 }] }, created_at: 1717236000, updated_at: 1717236001 };
+    const job = await importFile(user, JSON.stringify([chat]), "chat-export.json");
+    expect(job).toMatchObject({ status: "done", imported: 1, attachments: 1, skippedAttachments: 2 });
+    const [summary] = await threadsOf(user);
+    const thread = await callerFor(services, user).threads.get({ threadId: summary!.id });
+    const [image] = thread.elements;
+    expect(thread.elements).toHaveLength(1);
+    expect(image).toMatchObject({ type: "image", mime: "image/png", name: "image-1.png", forId: thread.steps[0]!.id, bytes: KYOTO_PNG.length });
+    const stored = (await services.data.getThread(thread.id))!.elements![0]!;
+    expect(Buffer.from(await services.storage.read(stored.objectKey!, { maxBytes: 1_000_000 }))).toEqual(KYOTO_PNG);
+  });
+
   it("a LibreChat export as its dialog makes it (all branches, recursive): the branch ending at the latest message; again, nothing duplicated", async () => {
     const user = sessionUser();
     const job = await importFile(user, JSON.stringify(libreChatExport()), "Tax brackets.json");

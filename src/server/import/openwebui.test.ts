@@ -104,7 +104,7 @@ describe("Open WebUI: early exports and hostile records", () => {
     const files = Array.from({ length: 5000 }, () => ({ type: "image", url: "data:image/png;base64,AAAA" }));
     const [first] = readOpenWebUiConversation({ id: "f", chat: { messages: [{ id: "1", role: "user", content: "", files }] } }, 100).messages;
     expect(first!.attachments).toHaveLength(20);
-    expect(first!.attachments[0]!.name).toBe("image-1");
+    expect(first!.attachments[0]).toMatchObject({ name: "image-1.png", mime: "image/png", source: { kind: "data-url" } });
   });
 
   it("reasoning blocks go in one pass; an unclosed one is kept as text", () => {

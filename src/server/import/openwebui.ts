@@ -7,6 +7,7 @@
  * on the Open WebUI server): they are listed so the summary counts them as skipped.
  */
 import { branchEndingAt, latestOf } from "./branch";
+import { dataUrlImage } from "./data-url";
 import { asString, isRecord, MAX_FILES_PER_MESSAGE, notExportedFile, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "./source-model";
 
 /** The chat itself: inside the record's `chat`, or the record itself in the earliest exports (a bare chat with `history`). */
@@ -55,6 +56,10 @@ function filesOf(message: Record<string, unknown>): SourceAttachment[] {
     if (!isRecord(raw)) return [];
     const file = isRecord(raw.file) ? raw.file : {};
     const meta = isRecord(file.meta) ? file.meta : {};
+    // A pasted image travels in the file as a data URL: its bytes are there, so it is imported (run-import.ts).
+    const url = raw.type === "image" ? asString(raw.url) : null;
+    const image = url ? dataUrlImage(url) : null;
+    if (url && image) return [{ sourceId: `${i}`, name: `image-${i + 1}${image.extension ? `.${image.extension}` : ""}`, mime: image.mime, source: { kind: "data-url", url } }];
     const name = asString(raw.name) ?? asString(meta.name) ?? asString(file.filename) ?? (raw.type === "image" ? `image-${i + 1}` : null);
     return [notExportedFile(`${i}`, name ?? `file-${i + 1}`, asString(meta.content_type))];
   });

@@ -16,6 +16,7 @@ import type { AttachmentProblem, ImportProblem } from "@/lib/shared/import-probl
 import { importProblemEn } from "@/lib/shared/i18n/import-problems";
 import { ALLOWED_EXTENSIONS, ALLOWED_TYPES, checkAttachment } from "../chat/attachments";
 import { baseName, clip } from "./archive";
+import { base64Bytes, dataUrlImage, decodeDataUrl } from "./data-url";
 import type { ImportFile } from "./import-file";
 import { ImportError, type ImportLimits } from "./import-limits";
 import { openImportSource, type ImportSource } from "./import-source";
@@ -286,7 +287,7 @@ function mimeFor(name: string, declared: string | null): string {
 /** Stores one attachment; a reason when it cannot be (not in the file, not an allowed type, too large). */
 async function storeElement(options: RunImportOptions, source: ImportSource, threadId: string, element: PlannedElement): Promise<AttachmentProblem | null> {
   const max = options.limits.maxFileBytes;
-  let content: string | NodeJS.ReadableStream;
+  let content: string | Uint8Array | NodeJS.ReadableStream;
   let size: number;
   let name = element.name;
   let streamError: unknown = null;
@@ -295,6 +296,17 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
     size = Buffer.byteLength(content);
   } else if (element.source.kind === "not-exported") {
     return { kind: "missing" };
+  } else if (element.source.kind === "data-url") {
+    const { url } = element.source;
+    const image = dataUrlImage(url);
+    if (!image) return { kind: "missing" };
+    // Its size is known from the text's length: one over the limit is refused before it is decoded.
+    size = base64Bytes(url, image.start);
+    if (size > max) return { kind: "over", name: name.trim(), limitMb: Math.round(max / 1024 / 1024) };
+    const bytes = decodeDataUrl(url, image.start);
+    if (!bytes) return { kind: "missing" };
+    content = bytes;
+    size = bytes.byteLength;
   } else {
     const entry = source.attachment(element.source);
     if (!entry || !source.archive) return { kind: "missing" };
@@ -310,7 +322,7 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
   }
   const check = checkAttachment(name, mimeFor(name, element.mime), size, max);
   const discard = () => {
-    if (typeof content !== "string") (content as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    if (typeof content !== "string" && !(content instanceof Uint8Array)) (content as NodeJS.ReadableStream & { destroy(): void }).destroy();
   };
   if (!check.ok) {
     discard();

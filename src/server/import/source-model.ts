@@ -14,6 +14,8 @@ export type AttachmentSource =
   | { kind: "file-id"; fileId: string }
   /** Text carried in the JSON itself (Claude's extracted attachment content). */
   | { kind: "text"; text: string }
+  /** An image carried in the JSON itself as a base64 `data:` URL (Open WebUI's pasted images): data-url.ts. */
+  | { kind: "data-url"; url: string }
   /** Named by the export, which does not carry it (Open WebUI and LibreChat keep files on their server): skipped, counted. */
   | { kind: "not-exported" };
 
