@@ -103,3 +103,6 @@ export const json =
   (body: unknown, status = 200, headers: Record<string, string> = {}): Handler =>
   (_req, res) =>
     void res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+
+/** The error a request failed with, or a short note that it answered (a huge answer printed whole would sink the run). */
+export const failureOf = (pending: Promise<unknown>): Promise<unknown> => pending.then(() => "answered, not refused", (error: unknown) => error);
