@@ -9,10 +9,9 @@
 // From Auth.js's core, which next-auth re-exports it from: the same module (package.json pins the version next-auth
 // pins), and importable where next-auth's entry is not (vitest).
 import { customFetch } from "@auth/core";
-import type { OAuthConfig } from "next-auth/providers";
 import type { MicrosoftEntraIDProfile } from "next-auth/providers/microsoft-entra-id";
 import { getLogger } from "@/data";
-import { boundedFetch, BoundedFetchError, type FetchLike } from "../http/bounded-fetch";
+import { addressOf, boundedFetch, BoundedFetchError, type FetchLike } from "../http/bounded-fetch";
 
 export type { FetchLike };
 
@@ -41,19 +40,16 @@ export async function providerJson(url: string, accessToken: string, fetchFn: Fe
     headers: { authorization: `Bearer ${accessToken}`, accept: "application/json", "user-agent": "threadbook" },
     redirect: "error",
   });
-  if (!response.ok) throw new BoundedFetchError(`${new URL(url).origin}${new URL(url).pathname}: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`${addressOf(url)}: HTTP ${response.status}`);
   return response.json();
 }
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Auth.js's provider configs are generic in the profile.
-type AnyOAuthConfig = OAuthConfig<any>;
 
 /**
  * The provider with the bounded fetch Auth.js uses for its requests. Set on the config itself, not passed in its
  * options: Auth.js takes a provider's own `[customFetch]` over the options' one (@auth/core lib/utils/providers.js),
  * and Entra's carries one of its own.
  */
-export function withBoundedFetch<P extends AnyOAuthConfig>(provider: P, fetchFn: FetchLike = providerFetch()): P {
+export function withBoundedFetch<P extends object>(provider: P, fetchFn: FetchLike = providerFetch()): P {
   return { ...provider, [customFetch]: fetchFn as typeof fetch };
 }
 

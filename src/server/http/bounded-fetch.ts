@@ -25,7 +25,7 @@ export class BoundedFetchError extends Error {
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** Origin and path only: a query string may carry a code or a token, and the message reaches logs. */
-function addressOf(input: string | URL | Request): string {
+export function addressOf(input: string | URL | Request): string {
   try {
     const url = new URL(input instanceof Request ? input.url : input);
     return `${url.origin}${url.pathname}`;
