@@ -82,8 +82,9 @@ describe("Microsoft Entra ID", () => {
 });
 
 describe("gatherOAuthFacts", () => {
-  const answering = (byUrl: Record<string, unknown>, seen: string[]): FetchLike => async (url, init) => {
-    seen.push(`${url} ${new Headers(init.headers).get("authorization")}`);
+  const answering = (byUrl: Record<string, unknown>, seen: string[]): FetchLike => async (input, init) => {
+    const url = String(input);
+    seen.push(`${url} ${new Headers(init?.headers).get("authorization")}`);
     return url in byUrl ? Response.json(byUrl[url]) : new Response("nope", { status: 404 });
   };
 

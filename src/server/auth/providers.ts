@@ -11,6 +11,7 @@ import Keycloak from "next-auth/providers/keycloak";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { ConfigError, parseOAuthEnv, serverEnv, type Env, type OAuthEnv } from "../env";
 import { ENTRA_ID, GENERIC_OIDC_ID, GITHUB_ID, type OAuthSettings } from "./oauth-sign-in";
+import { entraFetch, entraProfile, githubUserinfo, withBoundedFetch } from "./provider-fetch";
 
 interface ProviderOptions {
   clientId: string;
@@ -61,8 +62,8 @@ function originOf(issuer: string | undefined): string | undefined {
 }
 
 const SPECS: readonly ProviderSpec[] = [
-  { id: GITHUB_ID, name: "GitHub", prefix: "AUTH_GITHUB", issuer: "none", signInOrigin: () => "https://github.com", build: (c) => GitHub(c) },
-  { id: "google", name: "Google", prefix: "AUTH_GOOGLE", issuer: "none", signInOrigin: () => "https://accounts.google.com", build: (c) => Google(c) },
+  { id: GITHUB_ID, name: "GitHub", prefix: "AUTH_GITHUB", issuer: "none", signInOrigin: () => "https://github.com", build: (c) => withBoundedFetch(GitHub({ ...c, userinfo: githubUserinfo })) },
+  { id: "google", name: "Google", prefix: "AUTH_GOOGLE", issuer: "none", signInOrigin: () => "https://accounts.google.com", build: (c) => withBoundedFetch(Google(c)) },
   // Without an issuer, Entra's multi-tenant /common endpoint: any work or personal Microsoft account.
   {
     id: ENTRA_ID,
@@ -70,10 +71,14 @@ const SPECS: readonly ProviderSpec[] = [
     prefix: "AUTH_MICROSOFT_ENTRA_ID",
     issuer: "optional",
     signInOrigin: () => "https://login.microsoftonline.com",
-    build: (c) => MicrosoftEntraID(c),
+    build: (c) => {
+      const provider = MicrosoftEntraID({ ...c, profile: entraProfile });
+      // Entra fills in its issuer default (/common) on the options it is given.
+      return withBoundedFetch(provider, entraFetch(provider.options?.issuer));
+    },
   },
-  { id: "cognito", name: "Amazon Cognito", prefix: "AUTH_COGNITO", issuer: "required", signInOrigin: () => undefined, build: (c) => Cognito(c) },
-  { id: "keycloak", name: "Keycloak", prefix: "AUTH_KEYCLOAK", issuer: "required", signInOrigin: originOf, build: (c) => Keycloak(c) },
+  { id: "cognito", name: "Amazon Cognito", prefix: "AUTH_COGNITO", issuer: "required", signInOrigin: () => undefined, build: (c) => withBoundedFetch(Cognito(c)) },
+  { id: "keycloak", name: "Keycloak", prefix: "AUTH_KEYCLOAK", issuer: "required", signInOrigin: originOf, build: (c) => withBoundedFetch(Keycloak(c)) },
   {
     id: GENERIC_OIDC_ID,
     name: "OpenID Connect",
@@ -82,7 +87,7 @@ const SPECS: readonly ProviderSpec[] = [
     nameVariable: "AUTH_OIDC_NAME",
     // Most issuers serve their authorization endpoint on their own origin (discovery could say otherwise).
     signInOrigin: originOf,
-    build: (options) => ({
+    build: (options) => withBoundedFetch({
       id: GENERIC_OIDC_ID,
       type: "oidc",
       ...options,
