@@ -102,6 +102,22 @@ describe("thread tags", () => {
     expect(await storedTags(id)).toEqual(["c"]);
   });
 
+  it("a thread deleted between our read and our write is not written back as a stub", async () => {
+    const { layer, userId, ids } = await userWithThreads(1);
+    const id = ids[0]!;
+    const stop = directSenderOf(table.client)!.intercept(async ({ operation }, next) => {
+      const out = await next();
+      if (operation === "GetItem") await layer.deleteThread(id);
+      return out;
+    });
+    try {
+      await expect(layer.changeThreadTags(id, userId, { add: "late" })).rejects.toMatchObject({ code: "not_found" });
+    } finally {
+      stop();
+    }
+    expect(await table.plain(`THREAD#${id}`, "THREAD")).toBeUndefined();
+  });
+
   it("lists by tag within a bounded number of reads, 200 threads a call, going on from a cursor", async () => {
     const { layer, userId, ids } = await userWithThreads(3);
     await layer.changeThreadTags(ids[0]!, userId, { add: "keep" });
