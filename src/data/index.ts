@@ -24,7 +24,7 @@ export * from "./entities/element";
 export * from "./entities/feedback";
 export * from "./entities/step";
 export * from "./entities/thread";
-export * from "./entities/tag-text";
+export * from "./tag-text";
 export * from "./entities/thread-name";
 export * from "./entities/search";
 export * from "./entities/user";

@@ -3,7 +3,7 @@ import { IdSchema, JsonObjectSchema, TimestampSchema } from "./common";
 import { ElementSchema } from "./element";
 import { StepSchema } from "./step";
 import { FeedbackValueSchema } from "./feedback";
-import { TAG_MAX_LENGTH, normaliseTag } from "./tag-text";
+import { TAG_MAX_LENGTH, normaliseTag } from "../tag-text";
 
 export const THREAD_NAME_MAX = 200;
 

@@ -21,7 +21,7 @@ import { THREAD_STATE_ATTRIBUTES, catchUpIndexes, rebuildBudget, rebuildIfBehind
 import { isOwnedThread, removeLeftoversOnTheWay } from "./leftovers";
 import { IMPORT_CLAIM, isImportClaim } from "../import/import-claims";
 import { lastActivityOf } from "./get-thread";
-import { hasTag } from "../../entities/tag-text";
+import { hasTag } from "../../tag-text";
 import { queryNewestFirst } from "./user-thread-index";
 
 interface Row {

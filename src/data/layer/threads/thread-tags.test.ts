@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { chainlitThread, chainlitUpdateThread, countOf, testTable, uid, userWithThreads as userWithThreadsOf, type TestTable } from "../../../../test/data-fixtures";
-import { MAX_TAGS_PER_THREAD } from "../../entities/tag-text";
+import { MAX_TAGS_PER_THREAD } from "../../tag-text";
 import { directSenderOf } from "../../dynamo/dynamo-direct";
 
 let table: TestTable;

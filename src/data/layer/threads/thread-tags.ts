@@ -19,7 +19,7 @@
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { IdSchema } from "../../entities/common";
-import { MAX_TAGS_PER_THREAD, hasTag, tagKey, tagsOf } from "../../entities/tag-text";
+import { MAX_TAGS_PER_THREAD, hasTag, tagKey, tagsOf } from "../../tag-text";
 import { TagSchema } from "../../entities/thread";
 import { DataError } from "../../errors";
 import { threadKey } from "../../keys";

@@ -87,7 +87,6 @@ export const en = {
   addTag: "Add tag",
   newTag: "New tag",
   saveTag: "Add",
-  tagTooLong: (max: number) => `A tag is at most ${max} characters.`,
   tagError: "Couldn't change the tags. Please try again.",
   removeTag: (tag: string) => `Remove tag “${tag}”`,
   showTagged: (tag: string) => `Show threads tagged “${tag}”`,

@@ -84,7 +84,6 @@ export const zhCN: Dictionary = {
   addTag: "添加标签",
   newTag: "新标签",
   saveTag: "添加",
-  tagTooLong: (max: number) => `标签最多 ${max} 个字符。`,
   tagError: "无法修改标签，请重试。",
   removeTag: (tag: string) => `移除标签“${tag}”`,
   showTagged: (tag: string) => `显示带有标签“${tag}”的对话`,
