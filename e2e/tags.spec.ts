@@ -27,7 +27,7 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   // Stored: still there after a reload, and the thread kept its place in the list (tagging is not activity).
   await page.reload();
   await expect(chip).toBeVisible();
-  expect(await threads.rowNames()).toEqual(names);
+  await expect.poll(() => threads.rowNames()).toEqual(names);
   await snap(page, "thread-tags");
 
   await chip.click();

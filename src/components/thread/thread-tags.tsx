@@ -19,7 +19,7 @@ export function ThreadTags({ threadId, tags }: { threadId: string; tags: readonl
   const { t } = useI18n();
   const toast = useToast();
   const cache = useThreadCache();
-  const { setTagFilter } = useShell();
+  const { setTagFilter, isPhone, openDrawer } = useShell();
   const addTag = api.threads.addTag.useMutation();
   const removeTag = api.threads.removeTag.useMutation();
   const [adding, setAdding] = useState(false);
@@ -64,7 +64,17 @@ export function ThreadTags({ threadId, tags }: { threadId: string; tags: readonl
       {tags.map((tag, index) => (
         // By place: Chainlit may store the same string twice.
         <li key={`${index}:${tag}`} className="tag-chip">
-          <button type="button" className="tag-chip-name" title={t.showTagged(tag)} aria-label={t.showTagged(tag)} onClick={() => setTagFilter(tag)}>
+          <button
+            type="button"
+            className="tag-chip-name"
+            title={t.showTagged(tag)}
+            aria-label={t.showTagged(tag)}
+            onClick={() => {
+              setTagFilter(tag);
+              // On a phone the list is in the closed drawer: shown, so the filter's effect is seen.
+              if (isPhone) openDrawer();
+            }}
+          >
             {tag}
           </button>
           <button type="button" className="tag-chip-remove" aria-label={t.removeTag(tag)} title={t.removeTag(tag)} onClick={() => onRemove(tag)}>
