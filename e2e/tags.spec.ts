@@ -20,10 +20,13 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   const field = tags.getByRole("textbox", { name: "New tag" });
   await expect(field).toBeFocused();
   await field.fill("  Project   X ");
+  // The chip shows at once (optimistic); the reload below must come after the server has the tag.
+  const added = page.waitForResponse((response) => response.url().includes("threads.addTag") && response.ok());
   await field.press("Enter");
   const chip = tags.getByRole("button", { name: "Show threads tagged “Project X”" });
   await expect(chip).toBeVisible();
   await expect(add).toBeFocused();
+  await added;
   // Stored: still there after a reload, and the thread kept its place in the list (tagging is not activity).
   await page.reload();
   await expect(chip).toBeVisible();
@@ -38,8 +41,10 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   await expect(indicator).toHaveCount(0);
   await expect.poll(() => threads.rowNames()).toEqual(names);
 
+  const removed = page.waitForResponse((response) => response.url().includes("threads.removeTag") && response.ok());
   await tags.getByRole("button", { name: "Remove tag “Project X”" }).click();
   await expect(chip).toHaveCount(0);
+  await removed;
   await page.reload();
   await expect(tags.getByRole("button", { name: "Add tag" })).toBeVisible();
   await expect(chip).toHaveCount(0);
