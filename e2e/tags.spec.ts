@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { snap } from "./fixtures";
+import { snap, trpcCallEnded } from "./fixtures";
 import { ownUser, seedThreads, topicThreadOf } from "./fresh-user";
 
 /** Thread tags: a user of this spec's own (tags are writes), with three of the demo topic threads. */
@@ -21,7 +21,7 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   await expect(field).toBeFocused();
   await field.fill("  Project   X ");
   // The chip shows at once (optimistic); the reload below must come after the server has the tag.
-  const added = page.waitForResponse((response) => response.url().includes("threads.addTag") && response.ok());
+  const added = trpcCallEnded(page, "threads.addTag");
   await field.press("Enter");
   const chip = tags.getByRole("button", { name: "Show threads tagged “Project X”" });
   await expect(chip).toBeVisible();
@@ -37,11 +37,12 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   const indicator = page.getByTestId("tag-filter");
   await expect(indicator).toHaveText("Tag: Project X");
   await expect.poll(() => threads.rowNames()).toEqual([middle]);
+  await snap(page, "tag-filter");
   await indicator.click();
   await expect(indicator).toHaveCount(0);
   await expect.poll(() => threads.rowNames()).toEqual(names);
 
-  const removed = page.waitForResponse((response) => response.url().includes("threads.removeTag") && response.ok());
+  const removed = trpcCallEnded(page, "threads.removeTag");
   await tags.getByRole("button", { name: "Remove tag “Project X”" }).click();
   await expect(chip).toHaveCount(0);
   await removed;
