@@ -135,6 +135,22 @@ describe("thread tags", () => {
     await expect(layer.listThreads({ first: 1, cursor: first.pageInfo.endCursor }, { userId })).rejects.toMatchObject({ code: "invalid_cursor" });
   });
 
+  it("reads at most 2 index pages of 100 (and their 2 BatchGetItems) per call: past that a short page with a cursor", async () => {
+    const layer = table.layer();
+    const userId = uid("tag-");
+    const tagged = uid("t-");
+    await layer.createThread(tagged, userId);
+    await layer.changeThreadTags(tagged, userId, { add: "old" });
+    for (let i = 0; i < 200; i++) await layer.createThread(uid("t-"), userId);
+    const first = await countOf(table, () => layer.listThreads({ first: 5 }, { userId, tag: "old" }));
+    expect(first.result.data).toEqual([]);
+    expect(first.result.pageInfo.hasNextPage).toBe(true);
+    expect(first.byOperation).toEqual({ QueryCommand: 2, BatchGetItemCommand: 2 });
+    const second = await layer.listThreads({ first: 5, cursor: first.result.pageInfo.endCursor }, { userId, tag: "old" });
+    expect(second.data.map((r) => r.id)).toEqual([tagged]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+  });
+
   it("combines with the 👍/👎 filter", async () => {
     const { layer, userId, ids } = await userWithThreads(2);
     for (const id of ids) {
