@@ -77,6 +77,20 @@ export function tableOn(client: DynamoDBClient, tableName: string): TestTable {
 }
 
 /** Its own name so tests' debug lines don't mix with the app's DynamoDB logger. */
+/** A user with `count` threads made here through the layer (oldest first), each named `Thread {i}`. */
+export async function userWithThreads(table: TestTable, prefix: string, count: number) {
+  const layer = table.layer();
+  const userId = uid(prefix);
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = uid("t-");
+    await layer.createThread(id, userId);
+    await layer.updateThread(id, { name: `Thread ${i}` });
+    ids.push(id);
+  }
+  return { layer, userId, ids };
+}
+
 export const quietLogger = getLogger("DynamoDB.test", "error");
 
 /** Counts the requests one action makes. */

@@ -31,11 +31,11 @@ type CursorPayload = z.infer<typeof CursorPayloadSchema>;
  * Names a filter so a cursor only resumes the listing it came from. The search term goes in as a short hash:
  * the cursor stays small and does not echo the term.
  */
-export function filterKind(filter: { search?: string | null; feedback?: 0 | 1 | null }): string {
+export function filterKind(filter: { search?: string | null; feedback?: 0 | 1 | null; tag?: string | null }): string {
   const parts = [filter.feedback == null ? "all" : `feedback:${filter.feedback}`];
-  if (filter.search) {
-    parts.push(`search:${createHash("sha256").update(filter.search.toLowerCase()).digest("base64url").slice(0, 16)}`);
-  }
+  const hashed = (text: string) => createHash("sha256").update(text.toLowerCase()).digest("base64url").slice(0, 16);
+  if (filter.search) parts.push(`search:${hashed(filter.search)}`);
+  if (filter.tag) parts.push(`tag:${hashed(filter.tag)}`);
   return parts.join("+");
 }
 

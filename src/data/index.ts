@@ -6,6 +6,7 @@ export { runDoctor, type DoctorOptions, type DoctorReport, type DoctorProgress, 
 export { type UpsertFeedbackOptions } from "./layer/feedback/feedback";
 export { type UpdateThreadOptions, type UpdateThreadResult } from "./layer/threads/threads";
 export { type PinOutcome } from "./layer/threads/pins";
+export { type TagChange, type TagChangeResult } from "./layer/threads/thread-tags";
 export { type StepOutline, type ThreadOutline } from "./layer/threads/thread-outline";
 export { type EnsureUserAuthResult } from "./layer/users/users";
 export { type RateCounter, type RateHit } from "./layer/rate-counters";
@@ -23,6 +24,7 @@ export * from "./entities/element";
 export * from "./entities/feedback";
 export * from "./entities/step";
 export * from "./entities/thread";
+export * from "./tag-text";
 export * from "./entities/thread-name";
 export * from "./entities/search";
 export * from "./entities/user";

@@ -50,6 +50,20 @@ export function useThreadCache() {
           if (pinnedBefore) utils.threads.pinned.setData(undefined, pinnedBefore);
         };
       },
+      /** The thread's tags as the header shows them (threads.get); returns an undo for a failed mutation. */
+      setTags: (threadId: string, tags: string[]) => {
+        const before = utils.threads.get.getData({ threadId });
+        utils.threads.get.setData({ threadId }, (data) => (data ? { ...data, tags } : data));
+        return () => {
+          if (before) utils.threads.get.setData({ threadId }, before);
+        };
+      },
+      /** Lists filtered by a tag change when a thread's tags do; the others do not. */
+      invalidateTagLists: () =>
+        queryClient.invalidateQueries({
+          queryKey: getQueryKey(api.threads.list),
+          predicate: (query) => Boolean((query.queryKey[1] as { input?: { tag?: unknown } } | undefined)?.input?.tag),
+        }),
       /** A deleted thread leaves every list, the Pinned section's too (its pin went with it: docs/data-layer.md). */
       removeFromLists: (threadId: string) => {
         utils.threads.pinned.setData(undefined, (rows) => rows?.filter((row) => row.id !== threadId));

@@ -106,7 +106,13 @@ export function AppShell({
   const showShortcuts = useCallback(() => setShortcuts(true), []);
   useGlobalShortcuts(showShortcuts);
 
-  const value = useMemo(() => ({ isPhone, drawerOpen, openDrawer, closeDrawer, showShortcuts }), [isPhone, drawerOpen, openDrawer, closeDrawer, showShortcuts]);
+  // Shell state rather than the URL: the sidebar's filters are state (the 👍/👎 one too), and a tag filter set from a
+  // thread's header must outlive opening another thread from the filtered list.
+  const [tagFilter, setTagFilter] = useState<string | null>(null);
+  const value = useMemo(
+    () => ({ isPhone, drawerOpen, openDrawer, closeDrawer, showShortcuts, tagFilter, setTagFilter }),
+    [isPhone, drawerOpen, openDrawer, closeDrawer, showShortcuts, tagFilter],
+  );
 
   return (
     <ShellContext.Provider value={value}>

@@ -13,9 +13,20 @@ export interface ShellValue {
   openDrawer: (focus?: "search") => void;
   closeDrawer: () => void;
   showShortcuts: () => void;
+  /** The sidebar's tag filter (null: none): set by a tag chip in a thread's header, shown and cleared in the sidebar. */
+  tagFilter: string | null;
+  setTagFilter: (tag: string | null) => void;
 }
 
-export const ShellContext = createContext<ShellValue>({ isPhone: false, drawerOpen: false, openDrawer: () => {}, closeDrawer: () => {}, showShortcuts: () => {} });
+export const ShellContext = createContext<ShellValue>({
+  isPhone: false,
+  drawerOpen: false,
+  openDrawer: () => {},
+  closeDrawer: () => {},
+  showShortcuts: () => {},
+  tagFilter: null,
+  setTagFilter: () => {},
+});
 export const useShell = () => useContext(ShellContext);
 
 export interface ShellUser {

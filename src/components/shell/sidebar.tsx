@@ -34,7 +34,7 @@ interface SidebarProps {
 
 export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, signInAgainAction, hidden, modal }: SidebarProps) {
   const { t } = useI18n();
-  const { isPhone, closeDrawer } = useShell();
+  const { isPhone, closeDrawer, tagFilter, setTagFilter } = useShell();
   const [search, setSearch] = useState("");
   const [filter, setFilter] = useState<FeedbackFilterValue>("all");
   const debounced = useDebouncedValue(search.trim(), SEARCH_DEBOUNCE_MS);
@@ -98,9 +98,17 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, sig
           onChange={setSearch}
           results={{ controls: debounced ? SEARCH_RESULTS_ID : undefined, activeDescendant: debounced && active >= 0 ? searchHitId(active) : undefined, onKey: onResultKey }}
         />
-        <FeedbackFilter value={filter} onChange={setFilter} />
+        <div className="sidebar-filters">
+          <FeedbackFilter value={filter} onChange={setFilter} />
+          {tagFilter ? (
+            <button type="button" className="chip tag-filter" aria-label={t.clearTagFilter(tagFilter)} title={t.clearTagFilter(tagFilter)} onClick={() => setTagFilter(null)} data-testid="tag-filter">
+              <span className="tag-filter-text">{t.tagFilter(tagFilter)}</span>
+              <CloseIcon size={12} />
+            </button>
+          ) : null}
+        </div>
       </div>
-      <ThreadList search={debounced} feedback={feedback} pending={search.trim() !== debounced} selected={active} navigation={navigation} onSuggestion={takeSuggestion} />
+      <ThreadList search={debounced} feedback={feedback} tag={tagFilter ?? undefined} pending={search.trim() !== debounced} selected={active} navigation={navigation} onSuggestion={takeSuggestion} />
       <DeletionProgress />
       <div className="sidebar-foot">
         <UserMenu user={user} signOutEverywhereAction={signOutEverywhereAction} signOutAction={signOutAction} signInAgainAction={signInAgainAction} />

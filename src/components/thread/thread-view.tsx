@@ -14,6 +14,7 @@ import { AnswerActionContext, AssistantMessage, ErrorLabel, UserMessage, type An
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
 import { ThreadTitle } from "./thread-title";
+import { ThreadTags } from "./thread-tags";
 import { updatedLabel } from "./updated-label";
 import { ChevronDownIcon, SparkIcon } from "@/components/ui/icons";
 import { isStreaming, withoutTurn, type ChatTurn } from "@/components/composer/chat-turn";
@@ -107,7 +108,7 @@ export function ThreadHeader({ thread, turn, draft, serverUpdated }: { thread: T
   const name = thread.name?.trim() || turn?.threadName || (draft ? t.newChat : t.untitled);
   return (
     <header className="thread-header">
-      <ThreadTitle name={name}>
+      <ThreadTitle name={name} after={draft ? null : <ThreadTags threadId={thread.id} tags={(thread.tags ?? []).filter((tag) => typeof tag === "string")} />}>
         {/* The server writes it in its own time zone; the browser's replaces it at hydration. */}
         <time dateTime={machineDateTime(thread.updatedAt)} title={hydrating ? undefined : formatFullDate(thread.updatedAt, locale)} suppressHydrationWarning>
           {hydrating ? (serverUpdated ?? "\u00a0") : updatedLabel(t, thread.updatedAt, now, locale)}

@@ -42,6 +42,7 @@ type Row = ThreadRow & { snippet?: RouterOutputs["search"]["query"]["data"][numb
 export function ThreadList({
   search,
   feedback,
+  tag,
   pending,
   selected = -1,
   navigation,
@@ -49,6 +50,8 @@ export function ThreadList({
 }: {
   search: string;
   feedback: 0 | 1 | undefined;
+  /** Only threads with this tag (the sidebar's tag filter); a search looks at every thread, as with 👍/👎 it does not. */
+  tag?: string;
   pending: boolean;
   selected?: number;
   navigation?: Ref<SearchNavigation>;
@@ -70,7 +73,7 @@ export function ThreadList({
     // A new search keeps the old rows on screen (dimmed) until its first page lands: no flash of skeletons.
     placeholderData: keepPreviousData,
   };
-  const listQuery = api.threads.list.useInfiniteQuery({ first: THREAD_PAGE_SIZE, feedback }, { ...pageParams, enabled: !search });
+  const listQuery = api.threads.list.useInfiniteQuery({ first: THREAD_PAGE_SIZE, feedback, tag }, { ...pageParams, enabled: !search });
   const searchQuery = api.search.query.useInfiniteQuery(
     { query: search, feedback, first: SEARCH_PAGE_SIZE },
     { ...pageParams, enabled: Boolean(search), trpc: { abortOnUnmount: true } },
@@ -108,7 +111,7 @@ export function ThreadList({
   }, [search, selected]);
   // Pinned threads sit above the date groups in the plain list (not in a search or a 👍/👎 filter), and only there.
   const pins = usePins();
-  const showPinned = !search && feedback === undefined && pins.rows.length > 0;
+  const showPinned = !search && feedback === undefined && tag === undefined && pins.rows.length > 0;
   const groups = useMemo(() => {
     if (nowMs === 0) return [];
     const dated = showPinned ? rows.filter((row) => !pins.ids.has(row.id)) : rows;
@@ -176,7 +179,7 @@ export function ThreadList({
     );
   };
 
-  const filtered = Boolean(search) || feedback !== undefined;
+  const filtered = Boolean(search) || feedback !== undefined || tag !== undefined;
   let body: React.ReactNode;
   if (query.isPending || (nowMs === 0 && rows.length > 0)) {
     body = <ListSkeleton />;

@@ -3,6 +3,7 @@ import { IdSchema, JsonObjectSchema, TimestampSchema } from "./common";
 import { ElementSchema } from "./element";
 import { StepSchema } from "./step";
 import { FeedbackValueSchema } from "./feedback";
+import { TAG_MAX_LENGTH, normaliseTag } from "../tag-text";
 
 export const THREAD_NAME_MAX = 200;
 
@@ -55,6 +56,22 @@ export const ThreadUpdateSchema = z.object({
 });
 export type ThreadUpdate = z.infer<typeof ThreadUpdateSchema>;
 
+/** Longest text a tag is read from before normalising (a bound on what is parsed, not the tag's). */
+const TAG_INPUT_MAX = 200;
+
+/** A tag Threadbook writes: normalised (tag-text.ts), then 1–TAG_MAX_LENGTH characters. */
+export const TagSchema = z
+  .string()
+  .max(TAG_INPUT_MAX, `A tag is at most ${TAG_MAX_LENGTH} characters`)
+  .transform(normaliseTag)
+  .pipe(z.string().min(1, "A tag cannot be empty").max(TAG_MAX_LENGTH, `A tag is at most ${TAG_MAX_LENGTH} characters`));
+
+/**
+ * A tag to list threads by: any tag a thread may hold, Chainlit's longer ones included (Chainlit bounds nothing), so
+ * only the input's bound and the normalising apply.
+ */
+export const TagFilterSchema = z.string().max(TAG_INPUT_MAX).transform(normaliseTag).pipe(z.string().min(1, "A tag cannot be empty"));
+
 export const PaginationSchema = z.object({
   first: z.number().int().min(1, "first must be at least 1").max(100, "first must be at most 100"),
   cursor: z.string().max(2048).nullable().optional(),
@@ -65,6 +82,8 @@ export const ThreadFilterSchema = z.object({
   userId: z.string().min(1),
   search: z.string().trim().max(THREAD_NAME_MAX).nullable().optional(),
   feedback: FeedbackValueSchema.nullable().optional(),
+  /** Only threads holding this tag (compared as tag-text.ts's tagKey). */
+  tag: TagFilterSchema.nullable().optional(),
 });
 export type ThreadFilter = z.input<typeof ThreadFilterSchema>;
 

@@ -23,6 +23,7 @@ import { deleteFeedback, upsertFeedback, type UpsertFeedbackOptions } from "./fe
 import { getThread, type GetThreadOptions } from "./threads/get-thread";
 import { getThreadOutline, type OutlineReadOptions, type ThreadOutline } from "./threads/thread-outline";
 import { listThreads } from "./threads/list-threads";
+import { changeThreadTags, type TagChange, type TagChangeResult } from "./threads/thread-tags";
 import { listPinnedThreads, pinnedThreadIds, pinThread, unpinThread, type PinOutcome } from "./threads/pins";
 import { getRetention, listDueRetentions, moveRetention, setRetention, stopRetention } from "./retention/retention";
 import { type RetentionDays, type RetentionSetting, type RetentionState } from "../entities/retention";
@@ -299,8 +300,16 @@ export class DynamoDBDataLayer {
   }
 
   listThreads(pagination: Pagination, filters: ThreadFilter): Promise<PaginatedResponse<ThreadSummary>> {
-    const fields = { userId: filters.userId, first: pagination.first, paged: Boolean(pagination.cursor), feedback: filters.feedback ?? null };
+    const fields = { userId: filters.userId, first: pagination.first, paged: Boolean(pagination.cursor), feedback: filters.feedback ?? null, tag: Boolean(filters.tag) };
     return atEdge(this.ctx, "listThreads", fields, () => listThreads(this.ctx, pagination, filters));
+  }
+
+  /**
+   * Adds or removes one tag of `owner`'s thread (thread-tags.ts): a thread missing or not theirs is `not_found`;
+   * `{ full: true }` when an add finds MAX_TAGS_PER_THREAD tags. Never moves the thread in the list.
+   */
+  changeThreadTags(threadId: string, owner: string, change: TagChange): Promise<TagChangeResult> {
+    return atEdge(this.ctx, "changeThreadTags", { threadId, owner, change: "add" in change ? "add" : "remove" }, () => changeThreadTags(this.ctx, threadId, owner, change));
   }
 
   // Pinned threads (pins.ts): the caller has checked the thread is the user's (the API's thread gate).

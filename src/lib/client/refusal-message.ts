@@ -22,6 +22,8 @@ export function refusalMessage(t: Dictionary, value: unknown): string | null {
       return t.notFoundTitle;
     case "too-many-pins":
       return t.tooManyPins(refusal.limit ?? null);
+    case "too-many-tags":
+      return t.tooManyTags(refusal.limit ?? null);
     case "thread-full":
       return t.threadFull;
     case "deletion-running":

@@ -64,6 +64,8 @@ beforeAll(async () => {
   await callerFor(services, alice).share.create({ threadId: aliceShared.threadId, access: "signed-in", expiry: "7d" });
   // Pinned, so that bob's unpin of it has something to take away.
   await callerFor(services, alice).threads.pin({ threadId: aliceThread.threadId });
+  // Tagged, so that bob's removeTag has something to take away and his tag listing something to find.
+  await callerFor(services, alice).threads.addTag({ threadId: aliceThread.threadId, tag: "secret" });
   // Long enough to page (threads.turns cursors).
   aliceLong = await seedLongThread(services.data, { userId: alice.id, steps: 120, name: "Alice's long thread" });
   // His copy of her thread under the same step ids (he can write any id into his own thread): her cursor's turn exists there.
@@ -101,6 +103,9 @@ const THREAD_CALLS: Record<string, (caller: Caller, ids: Ids) => Promise<unknown
   "share.revoke": (c, i) => c.share.revoke({ threadId: i.threadId }),
   "threads.pin": (c, i) => c.threads.pin({ threadId: i.threadId }),
   "threads.unpin": (c, i) => c.threads.unpin({ threadId: i.threadId }),
+  "threads.addTag": (c, i) => c.threads.addTag({ threadId: i.threadId, tag: "pwned" }),
+  // Her own tag by name: refused, hers kept.
+  "threads.removeTag": (c, i) => c.threads.removeTag({ threadId: i.threadId, tag: "secret" }),
   // Her newest reply (a thread without runs: the assistant message after her question): refused, never deleted.
   "chat.regenerate": async (c, i) => {
     for await (const _event of await c.chat.regenerate({ threadId: i.threadId, stepId: i.stepId }));
@@ -196,6 +201,19 @@ describe("Bob with Alice's ids", () => {
     const page = await asBob.threads.list(smuggled);
     expect(page.data.map((t) => t.id).sort()).toEqual([bobThread.threadId, bobLong.threadId].sort());
     expectNoInternals(page);
+  });
+
+  it("cannot tag or untag her thread (NOT_FOUND, no write past the gate) nor list her threads by her tag", async () => {
+    services.requests.reset();
+    await expectCodes("NOT_FOUND", [
+      ["threads.addTag", () => asBob.threads.addTag({ threadId: aliceThread.threadId, tag: "pwned" })],
+      ["threads.removeTag", () => asBob.threads.removeTag({ threadId: aliceThread.threadId, tag: "secret" })],
+    ]);
+    expect(Object.fromEntries(services.requests.byOperation)).toEqual({ GetItemCommand: 2 });
+    expect((await services.data.getThread(aliceThread.threadId))?.tags).toEqual(["demo", "secret"]);
+    const smuggled = { tag: "secret", userId: alice.id } as unknown as Parameters<Caller["threads"]["list"]>[0];
+    expect((await asBob.threads.list(smuggled)).data).toEqual([]);
+    expect((await callerFor(services, alice).threads.list({ tag: "SECRET" })).data.map((t) => t.id)).toEqual([aliceThread.threadId]);
   });
 
   it("cannot page through her list with her cursor", async () => {
@@ -354,6 +372,10 @@ describe("input limits", () => {
     await expectZod(asBob.threads.list({ search: "s".repeat(201) }), /200/, "search");
     await expectZod(asBob.feedback.upsert({ threadId, forId: assistantStepId, value: 2 as 1 }), /value|invalid/i, "value 2");
     await expectZod(asBob.threads.export({ threadId, format: "pdf" as "json" }), /json|markdown|invalid/i, "format");
+    await expectZod(asBob.threads.addTag({ threadId, tag: "t".repeat(41) }), /A tag is at most 40 characters/, "tag 41");
+    await expectZod(asBob.threads.addTag({ threadId, tag: "t".repeat(201) }), /A tag is at most 40 characters/, "tag 201");
+    await expectZod(asBob.threads.addTag({ threadId, tag: "  \t " }), /A tag cannot be empty/, "blank tag");
+    await expectZod(asBob.threads.list({ tag: "t".repeat(201) }), /200/, "tag filter");
   });
 
   it("accepts the limits themselves", async () => {
@@ -361,6 +383,8 @@ describe("input limits", () => {
     await expect(asBob.threads.rename({ threadId, name: "n".repeat(200) })).resolves.toMatchObject({ name: "n".repeat(200) });
     await expect(asBob.feedback.upsert({ threadId, forId: assistantStepId, value: 0, comment: "c".repeat(2000) })).resolves.toBeTruthy();
     await expect(asBob.threads.list({ first: 100 })).resolves.toBeTruthy();
+    await expect(asBob.threads.addTag({ threadId, tag: "t".repeat(40) })).resolves.toMatchObject({ tags: ["demo", "t".repeat(40)] });
+    await expect(asBob.threads.removeTag({ threadId, tag: "t".repeat(40) })).resolves.toMatchObject({ tags: ["demo"] });
   });
 });
 

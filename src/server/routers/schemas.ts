@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { MESSAGE_MAX } from "../chat/composer-settings";
-import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, IdSchema, PaginationSchema, SearchInputSchema, THREAD_NAME_MAX, ThreadFilterSchema } from "@/data";
+import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, IdSchema, PaginationSchema, SearchInputSchema, TagFilterSchema, TagSchema, THREAD_NAME_MAX, ThreadFilterSchema } from "@/data";
 
 export const THREAD_PAGE_DEFAULT = 30;
 
@@ -14,7 +14,13 @@ export const ListThreadsInputSchema = z.object({
   cursor: PaginationSchema.shape.cursor,
   search: ThreadFilterSchema.shape.search,
   feedback: ThreadFilterSchema.shape.feedback,
+  tag: ThreadFilterSchema.shape.tag,
 });
+
+/** threads.addTag: a tag as Threadbook writes it (normalised, 1–40 characters). */
+export const AddTagInputSchema = z.object({ tag: TagSchema });
+/** threads.removeTag: any tag the thread holds, Chainlit's longer ones too (bounded, normalised for the comparison). */
+export const RemoveTagInputSchema = z.object({ tag: TagFilterSchema });
 
 export const SEARCH_PAGE_DEFAULT = 20;
 

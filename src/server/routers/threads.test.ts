@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { MAX_PINNED_THREADS } from "@/data";
+import { MAX_PINNED_THREADS, MAX_TAGS_PER_THREAD } from "@/data";
 import type { RefusalCause } from "../errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, expectNoInternals, seedThread, sessionUser, type SeededThread } from "../../../test/callers";
@@ -173,6 +173,20 @@ describe("pinned threads", () => {
     const pinned = await caller.threads.pinned();
     expect(pinned).toHaveLength(MAX_PINNED_THREADS);
     expect(pinned.map((row) => row.id)).not.toContain(extra.threadId);
+  });
+
+  it("a 21st tag is refused with a refusal the UI words; the tags are answered after each change", async () => {
+    const me = user();
+    const caller = callerFor(services, me);
+    const { threadId } = await seedThread(services, me.id, "Tagged"); // with the tag "demo"
+    for (let i = 1; i < MAX_TAGS_PER_THREAD; i++) expect((await caller.threads.addTag({ threadId, tag: ` tag  ${i} ` })).tags.at(-1)).toBe(`tag ${i}`);
+    const error = await caller.threads.addTag({ threadId, tag: "one too many" }).catch((e: unknown) => e);
+    expect((error as TRPCError).code).toBe("PRECONDITION_FAILED");
+    expect(((error as TRPCError).cause as RefusalCause).refusal).toEqual({ code: "too-many-tags", limit: MAX_TAGS_PER_THREAD });
+    const { tags } = await caller.threads.removeTag({ threadId, tag: "TAG 1" });
+    expect(tags).toHaveLength(MAX_TAGS_PER_THREAD - 1);
+    expect(tags).not.toContain("tag 1");
+    expect((await caller.threads.get({ threadId })).tags).toEqual(tags);
   });
 
   it("a full list of pins makes room when some name threads that are gone", async () => {

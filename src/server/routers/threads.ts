@@ -1,22 +1,22 @@
 import { z } from "zod";
 import { exportThread } from "../export/thread-export";
 import { TRPCError } from "@trpc/server";
-import { MAX_PINNED_THREADS } from "@/data";
+import { MAX_PINNED_THREADS, MAX_TAGS_PER_THREAD, type DynamoDBDataLayer, type TagChange } from "@/data";
 import { refusedError, refusingFullThread } from "../errors";
 import { createOwnedThread } from "../thread-access";
 import { assertNewChatBudget } from "../chat/message-budget";
 import { claimFreeOf } from "../chat/thread-claim";
 import { aroundRange, latestWindow, rangeOfCursor, splitTurns, threadWindow, turnIndexOfStep } from "../thread-window";
 import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure, threadWindowProcedure } from "../trpc";
-import { ExportFormatSchema, ListThreadsInputSchema, ThreadNameSchema, ThreadTurnsInputSchema } from "./schemas";
+import { AddTagInputSchema, ExportFormatSchema, ListThreadsInputSchema, RemoveTagInputSchema, ThreadNameSchema, ThreadTurnsInputSchema } from "./schemas";
 
 export const threadsRouter = createTRPCRouter({
   /** Always the caller's own threads: the user is never taken from the input (Chainlit forced it the same way). */
   list: protectedProcedure.input(ListThreadsInputSchema).query(async ({ ctx, input }) => {
-    const { first, cursor, search, feedback } = input;
+    const { first, cursor, search, feedback, tag } = input;
     return ctx.services.data.listThreads(
       { first, cursor: cursor ?? undefined },
-      { userId: ctx.user.id, search: search || undefined, feedback: feedback ?? undefined },
+      { userId: ctx.user.id, search: search || undefined, feedback: feedback ?? undefined, tag: tag || undefined },
     );
   }),
 
@@ -97,5 +97,21 @@ export const threadsRouter = createTRPCRouter({
     return { id: ctx.threadId, pinned: false as const };
   }),
 
+  /**
+   * Through the thread gate, and the layer's write is conditional on the owner as well: someone else's thread is the
+   * same NOT_FOUND. Without `touch`, as a rename: tagging is not activity. Answers the thread's tags afterwards.
+   */
+  addTag: threadProcedure.input(AddTagInputSchema).mutation(({ ctx, input }) => changeTags(ctx, { add: input.tag })),
+
+  removeTag: threadProcedure.input(RemoveTagInputSchema).mutation(({ ctx, input }) => changeTags(ctx, { remove: input.tag })),
+
   export: threadContentProcedure.input(z.object({ format: ExportFormatSchema })).query(({ ctx, input }) => exportThread(ctx.thread, input.format)),
 });
+
+async function changeTags(ctx: { services: { data: DynamoDBDataLayer }; threadId: string; user: { id: string } }, change: TagChange) {
+  const outcome = await refusingFullThread(ctx.services.data.changeThreadTags(ctx.threadId, ctx.user.id, change));
+  if ("full" in outcome) {
+    throw refusedError("PRECONDITION_FAILED", `A thread can have at most ${MAX_TAGS_PER_THREAD} tags. Remove one first.`, { code: "too-many-tags", limit: MAX_TAGS_PER_THREAD });
+  }
+  return { id: ctx.threadId, tags: outcome.tags };
+}

@@ -21,6 +21,7 @@ import { THREAD_STATE_ATTRIBUTES, catchUpIndexes, rebuildBudget, rebuildIfBehind
 import { isOwnedThread, removeLeftoversOnTheWay } from "./leftovers";
 import { IMPORT_CLAIM, isImportClaim } from "../import/import-claims";
 import { lastActivityOf } from "./get-thread";
+import { hasTag } from "../../tag-text";
 import { queryNewestFirst } from "./user-thread-index";
 
 interface Row {
@@ -37,6 +38,12 @@ const MARKER_SEARCH_PAGE = 100;
  * short, with a cursor where the reading stopped, and the next call goes on from there.
  */
 const SEARCH_QUERIES_PER_CALL = 2;
+/**
+ * A tag listing's Query page: the index projects only `id` and `name` (infra/dynamodb-table.json), so each page's
+ * threads are read for their `tags` with one BatchGetItem (≤ 100 keys). Bounded like a search: at most
+ * SEARCH_QUERIES_PER_CALL pages (2 Query + 2 BatchGetItem, 200 threads) per call, then a cursor where it stopped.
+ */
+const TAG_PAGE = 100;
 
 const keyOf = (item: Item): CursorKey => ({
   PK: String(item.PK),
@@ -65,6 +72,8 @@ interface FeedbackListing {
   budget: RebuildBudget;
   /** Threads met as markers whose THREAD item is gone. */
   deleted: Set<string>;
+  /** Only threads holding this tag. */
+  tag: string | null;
 }
 
 /**
@@ -78,7 +87,7 @@ async function markerRows(ctx: LayerContext, markers: Item[], userId: string, li
   const threads = await batchGet(
     ctx,
     markers.map((m) => ({ PK: String(m.PK), SK: THREAD_SK })),
-    ["id", "name", "createdAt", "updatedAt", IMPORT_CLAIM, ...THREAD_STATE_ATTRIBUTES],
+    ["id", "name", "createdAt", "updatedAt", "tags", IMPORT_CLAIM, ...THREAD_STATE_ATTRIBUTES],
   );
   const byPk = new Map(threads.map((t) => [String(t.PK), t]));
   const rows = await mapLimited(markers, 8, async (marker): Promise<Row[]> => {
@@ -92,6 +101,7 @@ async function markerRows(ctx: LayerContext, markers: Item[], userId: string, li
     }
     // A marker under this user's partition for a thread that is someone else's now: re-filed by the rebuild.
     const misfiled = thread.userId !== userId;
+    if (!misfiled && listing.tag !== null && !hasTag(thread.tags, listing.tag)) return [];
     const outcome = await rebuildIfBehind(ctx, thread, listing.budget, misfiled);
     if (misfiled || (outcome instanceof Set && !outcome.has(listing.value))) return [];
     return [markerRow(thread, marker)];
@@ -117,31 +127,51 @@ function markerRow(thread: Item, marker: Item): Row {
   return { key: row.key, summary: { ...row.summary, createdAt, updatedAt } };
 }
 
+/**
+ * Rows of the user's own index partition; with a tag, only the threads holding it, read with ONE BatchGetItem of the
+ * page's THREAD items (`tags` is not projected). Read from the THREAD item, so the tags Chainlit's update_thread SET are
+ * seen as soon as it wrote them: nothing to catch up. A thread gone or someone else's by then is not listed.
+ */
+async function indexRows(ctx: LayerContext, items: Item[], userId: string, tag: string | null): Promise<Row[]> {
+  const threadItems = items.filter((item) => item.SK === THREAD_SK);
+  if (tag === null || threadItems.length === 0) return threadItems.map(threadRow);
+  const threads = await batchGet(
+    ctx,
+    threadItems.map((item) => ({ PK: String(item.PK), SK: THREAD_SK })),
+    ["PK", "userId", "tags"],
+  );
+  const tagged = new Set(threads.filter((t) => t.userId === userId && hasTag(t.tags, tag)).map((t) => String(t.PK)));
+  return threadItems.filter((item) => tagged.has(String(item.PK))).map(threadRow);
+}
+
 export async function listThreads(ctx: LayerContext, pagination: Pagination, filters: ThreadFilter): Promise<PaginatedResponse<ThreadSummary>> {
   const { first, cursor } = PaginationSchema.parse(pagination);
   const filter = ThreadFilterSchema.parse(filters);
   const { userId } = filter;
   const search = filter.search ? filter.search.toLowerCase() : null;
   const feedback = filter.feedback ?? null;
+  const tag = filter.tag ?? null;
   const indexPk = feedback === null ? userThreadPk(userId) : feedbackIndexPk(userId, feedback);
-  const kind = filterKind({ search, feedback });
+  const kind = filterKind({ search, feedback, tag });
   let startKey: Record<string, unknown> | undefined = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : undefined;
 
-  const listing: FeedbackListing | null = feedback === null ? null : { value: feedback, budget: rebuildBudget(), deleted: new Set() };
+  const listing: FeedbackListing | null = feedback === null ? null : { value: feedback, budget: rebuildBudget(), deleted: new Set(), tag };
   if (listing) await catchUpIndexes(ctx, userId, listing.budget);
 
+  // A search or a tag reads many index rows per row it returns: whole pages, and a bounded number of them.
+  const narrowed = search !== null || tag !== null;
   const want = first + 1;
   const rows: Row[] = [];
   let queries = 0;
   do {
-    const limit = search ? (feedback === null ? SEARCH_PAGE : MARKER_SEARCH_PAGE) : want - rows.length;
+    const limit = !narrowed ? want - rows.length : feedback !== null ? MARKER_SEARCH_PAGE : tag !== null ? TAG_PAGE : SEARCH_PAGE;
     const { items, next } = await queryNewestFirst(ctx, indexPk, limit, startKey);
     queries++;
-    const candidates = listing ? await markerRows(ctx, items, userId, listing) : items.filter((item) => item.SK === THREAD_SK).map(threadRow);
+    const candidates = listing ? await markerRows(ctx, items, userId, listing) : await indexRows(ctx, items, userId, tag);
     // Rows without a name never match a search (there is nothing to match), but they are listed without one.
     rows.push(...candidates.filter((row) => !search || (row.summary.name?.toLowerCase().includes(search) ?? false)));
     startKey = next;
-  } while (rows.length < want && startKey && !(search && queries >= SEARCH_QUERIES_PER_CALL));
+  } while (rows.length < want && startKey && !(narrowed && queries >= SEARCH_QUERIES_PER_CALL));
   // Stopped by the bound with rows still unread: the cursor is the last index row read, matched or not.
   const stoppedAt = rows.length < want && startKey ? keyOf(startKey) : null;
 
@@ -149,7 +179,7 @@ export async function listThreads(ctx: LayerContext, pagination: Pagination, fil
 
   const page = rows.slice(0, first);
   const cursorOf = (key: CursorKey | undefined) => (key ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: key }) : null);
-  ctx.logger.debug("listThreads read", { userId, rows: page.length, queries, search: search !== null, feedback });
+  ctx.logger.debug("listThreads read", { userId, rows: page.length, queries, search: search !== null, feedback, tag: tag !== null });
   return {
     pageInfo: { hasNextPage: rows.length > first || stoppedAt !== null, startCursor: cursorOf(page[0]?.key), endCursor: cursorOf(stoppedAt ?? page.at(-1)?.key) },
     // Matched on the whole name above; sent as one short line (a Chainlit name is a whole first message).

@@ -1,26 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_PINNED_THREADS } from "../../entities/pin";
 import { runDoctor } from "../doctor";
-import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
+import { chainlitCreateUser, chainlitDeleteThread, chainlitThread, chainlitUpdateThread, countOf, testTable, uid, userWithThreads as userWithThreadsOf, type TestTable } from "../../../../test/data-fixtures";
 
 let table: TestTable;
 beforeAll(async () => {
   table = await testTable();
 });
 
-/** A user with `count` threads made here (oldest first), each named `Thread {i}`. */
-async function userWithThreads(count: number) {
-  const layer = table.layer();
-  const userId = uid("pin-");
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = uid("t-");
-    await layer.createThread(id, userId);
-    await layer.updateThread(id, { name: `Thread ${i}` });
-    ids.push(id);
-  }
-  return { layer, userId, ids };
-}
+const userWithThreads = (count: number) => userWithThreadsOf(table, "pin-", count);
 
 /** Two threads Chainlit wrote, both pinned here, then one deleted by Chainlit's delete_thread (which leaves the pin). */
 async function chainlitThreadsPinnedThenOneDeleted() {
