@@ -7,14 +7,15 @@
 import type { BrowserContext, Page } from "@playwright/test";
 import { questionOf, replyOf, seedLongThread } from "../scripts/seed-long-thread";
 import { expect, signedInSession } from "./fixtures";
+import { XSS_PAYLOAD } from "../scripts/seed";
 import { ownUser, seedThreads, showcaseThread } from "./fresh-user";
 
 /** 30 turns: more than the 20 the thread page opens with (docs/long-threads.md). */
 const LONG_STEPS = 120;
 const test = ownUser("print", async (data, identifier) => {
-  const [showcaseId] = await seedThreads(data, [showcaseThread(identifier)]);
+  const [showcaseId, securityId] = await seedThreads(data, [showcaseThread(identifier), { user: identifier, name: "Security check", index: 1, security: true }]);
   const long = await seedLongThread(data, { userId: identifier, steps: LONG_STEPS, name: "A month of reports" });
-  return { showcaseId: showcaseId!, long };
+  return { showcaseId: showcaseId!, securityId: securityId!, long };
 });
 
 /** In every page of the context: `window.print` only counts its calls (a real one would block), and CSP violations are kept. */
@@ -92,6 +93,18 @@ test("a tool step is printed with its input and output, attachments by name, the
   await page.getByRole("button", { name: "Print" }).click();
   expect(await printsOf(page)).toBe(1);
   expect(await cspOf(page)).toEqual([]);
+});
+
+test("hostile: stored markup is printed as the text it is, through the thread view's sanitised Markdown", async ({ page, own }) => {
+  await page.goto(`/threads/${own.seeded.securityId}/print`);
+  const view = page.locator(".print-thread");
+  // The question (plain text), the tool's output (code) and the answer (Markdown) all show the markup as characters.
+  await expect(view.getByText(`Does this render? ${XSS_PAYLOAD}`)).toBeVisible();
+  await expect(view.locator("img")).toHaveCount(0);
+  await expect(view.locator("script")).toHaveCount(0);
+  await expect(view.getByText("click me")).toBeVisible();
+  await expect(view.locator('a[href^="javascript:"]')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
 });
 
 test("hostile: bob gets the thread page's 404 for the print view of someone else's thread; signed out goes to sign-in", async ({ browser, own, baseURL }) => {

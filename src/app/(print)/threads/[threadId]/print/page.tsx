@@ -127,7 +127,7 @@ function Attachments({ elements }: { elements: Element[] }) {
     <ul className="print-attachments">
       {elements.map((element) => (
         <li key={element.id}>
-          📎 {element.name ?? element.id}
+          {element.name ?? element.id}
           {element.urlExpiresAt && element.url ? <img src={element.url} alt={element.name ?? ""} referrerPolicy="no-referrer" /> : null}
         </li>
       ))}
