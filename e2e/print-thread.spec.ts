@@ -81,7 +81,10 @@ test("a tool step is printed with its input and output, attachments by name, the
   const response = await page.goto(`/threads/${own.seeded.showcaseId}/print`);
   expect(response?.status()).toBe(200);
   // A signed-in page's answer, as the thread page's: never kept by a shared cache.
-  expect(response?.headers()["cache-control"]).toMatch(/private|no-store/);
+  const threadPage = await page.request.get(`/threads/${own.seeded.showcaseId}`);
+  expect(response?.headers()["cache-control"]).toBe(threadPage.headers()["cache-control"]);
+  expect(response?.headers()["cache-control"]).toMatch(/private/);
+  expect(response?.headers()["cache-control"]).toMatch(/no-store/);
   await expect(page.locator(".print-thread h1")).toHaveText("Q3 sales by region");
   await expect(page.locator(".print-tool").first()).toBeVisible();
   await expect(page.locator(".print-attachments").getByText("q3-sales.csv")).toBeVisible();
