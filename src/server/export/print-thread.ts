@@ -49,7 +49,7 @@ export function printStart(turnStarts: readonly number[], total: number, cut: nu
 }
 
 const textChars = (step: Step) => (step.input?.length ?? 0) + (step.output?.length ?? 0);
-const isImage = (element: Element) => (element.mime ?? "").toLowerCase().startsWith("image/");
+const isImage = (element: Element) => element.type === "image" || (element.mime ?? "").toLowerCase().startsWith("image/");
 
 type Data = Parameters<typeof findOwnedThreadOutline>[0] & Pick<DynamoDBDataLayer, "signElements">;
 

@@ -15,7 +15,7 @@ import { threadIdFromParam } from "@/lib/shared/thread-param";
 import { currentUser } from "@/server/auth";
 import { readPrintedThread } from "@/server/export/print-thread";
 import { getServices } from "@/server/services";
-import { prerenderWindow } from "../../../../(threads)/threads/[threadId]/read-thread";
+import { prerenderWindow } from "@/app/(threads)/threads/[threadId]/read-thread";
 
 type Props = { params: Promise<{ threadId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
