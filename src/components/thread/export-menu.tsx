@@ -10,7 +10,7 @@ import { useToast } from "@/components/ui/toast";
 
 type Format = "markdown" | "json";
 
-/** "Export ▾" → Markdown / JSON: the file built by the server. */
+/** "Export ▾" → Markdown / JSON (the file built by the server) / Print or save as PDF (the print view, in a new tab). */
 export function ExportMenu({ threadId }: { threadId: string }) {
   const { t } = useI18n();
   const toast = useToast();
@@ -38,6 +38,8 @@ export function ExportMenu({ threadId }: { threadId: string }) {
       items={[
         { key: "markdown", label: t.exportMarkdown, hint: ".md", onSelect: () => void run("markdown") },
         { key: "json", label: t.exportJson, hint: ".json", onSelect: () => void run("json") },
+        // The print view (app/(print)): the whole thread on one page, its print dialog opened once it has loaded.
+        { key: "print", label: t.exportPrint, href: `/threads/${encodeURIComponent(threadId)}/print?print=1` },
       ]}
     >
       {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <DownloadIcon size={15} />}

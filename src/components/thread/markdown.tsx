@@ -193,7 +193,7 @@ export function nestingDepth(text: string): number {
 }
 
 /** Text as it was written, line breaks kept: what a step shows when its Markdown is not rendered. */
-function plainMarkdownText(text: string, className: string): ReactElement {
+export function plainMarkdownText(text: string, className = "markdown"): ReactElement {
   return (
     <div className={className}>
       <p className="markdown-plain">{text}</p>

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ThreadStep } from "@/trpc/use-thread-cache";
 import { fenced, prettyJson } from "@/lib/shared/format";
 import { JsonCode, Markdown, MARKDOWN_MAX_CHARS, MARKDOWN_MAX_NESTING, renderMarkdown } from "./markdown";
-import { prerenderSteps, renderCost, SERVER_RENDER_CHARS, SERVER_RENDER_TEXT_CHARS } from "./prerender-steps";
+import { prerenderSteps, PRINT_RENDER_LIMITS, renderCost, SERVER_RENDER_CHARS, SERVER_RENDER_TEXT_CHARS } from "./prerender-steps";
 import { createUserRenderCache } from "@/lib/server/user-render-cache";
 
 const html = (node: ReactNode) => renderToStaticMarkup(createElement(Fragment, null, node));
@@ -30,6 +30,17 @@ describe("prerenderSteps", () => {
     expect(html(rendered["reply:output"])).toContain("<table>");
     expect(html(rendered["tool:input"])).toBe(html(createElement(JsonCode, { json: prettyJson('{"region":3}')! })));
     expect(html(rendered["code:output"])).toBe(html(createElement(Markdown, null, fenced("print('hi')", "python"))));
+  });
+
+  it("the print view's limits: a longer answer than a page's is rendered, and the total is still bounded", () => {
+    const long = "word ".repeat(SERVER_RENDER_TEXT_CHARS / 4);
+    const answer = (id: string) => step(id, { type: "assistant_message", output: `${id} ${long}` });
+    expect(prerenderSteps([answer("a")])).toEqual({});
+    expect(Object.keys(prerenderSteps([answer("a")], undefined, PRINT_RENDER_LIMITS))).toEqual(["a:output"]);
+    const many = Array.from({ length: 40 }, (_, i) => answer(`s${String(i).padStart(2, "0")}`));
+    const rendered = Object.keys(prerenderSteps(many, undefined, PRINT_RENDER_LIMITS)).length;
+    expect(rendered).toBe(Math.floor(PRINT_RENDER_LIMITS.total / renderCost(`s10 ${long}`)));
+    expect(rendered).toBeLessThan(many.length);
   });
 
   it("keeps markup in stored text as text", () => {

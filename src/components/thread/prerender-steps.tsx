@@ -21,8 +21,8 @@ export interface PrerenderCache {
  * is a pure function of the text, so a kept one is what rendering again would give; Markdown was the largest single
  * cost of a thread page's server render (bench/HISTORY.md, "The thread page's server cost, second pass").
  */
-export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCache): Record<string, ReactNode> {
-  let budget = SERVER_RENDER_CHARS;
+export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCache, limits: RenderLimits = PAGE_RENDER_LIMITS): Record<string, ReactNode> {
+  let budget = limits.total;
   const out: Record<string, ReactNode> = {};
   const render = (key: string, kind: "markdown" | "json", text: string, draw: (text: string) => ReactNode) => {
     const kept = cache?.get(kind, text);
@@ -32,7 +32,7 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
     }
     // Left to the browser, which draws what the server did not (lazy-markdown.tsx).
     const cost = renderCost(text);
-    if (cost > SERVER_RENDER_TEXT_CHARS || cost > budget) return;
+    if (cost > limits.perText || cost > budget) return;
     budget -= cost;
     const node = draw(text);
     cache?.set(kind, text, node);
@@ -47,7 +47,7 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
     for (const field of ["input", "output"] as const) {
       const text = step[field];
       // Over the bound, not even looked at: what it would render is at least as long.
-      if (!text || text.length > SERVER_RENDER_TEXT_CHARS) continue;
+      if (!text || text.length > limits.perText) continue;
       const view = stepTextView(text, step.language);
       if (view.kind === "json") render(prerenderedKey(step.id, field), "json", view.json, renderJsonCode);
       else if (view.kind === "code") render(prerenderedKey(step.id, field), "markdown", view.markdown, renderMarkdown);
@@ -66,6 +66,19 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
  */
 export const SERVER_RENDER_CHARS = 32_000;
 export const SERVER_RENDER_TEXT_CHARS = 8_000;
+
+/** A render's budget (renderCost units): the whole render's and one text's. */
+export interface RenderLimits {
+  total: number;
+  perText: number;
+}
+export const PAGE_RENDER_LIMITS: RenderLimits = { total: SERVER_RENDER_CHARS, perText: SERVER_RENDER_TEXT_CHARS };
+/**
+ * The print view's (app/(print)): it has no browser code to hand the rest to, and it is asked for by one click of the
+ * owner on one thread, not on every open. Eight times a page's, about 5 s of the event loop for text made for the
+ * parser at a load of 10 (the figures above), far less for prose; the rest is printed as plain text.
+ */
+export const PRINT_RENDER_LIMITS: RenderLimits = { total: 8 * SERVER_RENDER_CHARS, perText: 8 * SERVER_RENDER_TEXT_CHARS };
 
 /** The characters Markdown's parser works hardest on: emphasis, code, links, tags, tables, lists and quotes. */
 const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\"]);

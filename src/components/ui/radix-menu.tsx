@@ -18,7 +18,12 @@ export interface ActionMenuItem {
    * (ui/radix-dialog.tsx). Otherwise focus goes back to the button.
    */
   focus?: "field" | "dialog";
-  onSelect: () => void;
+  /**
+   * A page to open in a new tab (the print view): the item is a link (target=_blank, rel=noopener), so Enter, a
+   * click and the browser's own link handling open it, and no script has to open a window (popup blockers allow it).
+   */
+  href?: string;
+  onSelect?: () => void;
 }
 
 export interface MenuPlacement {
@@ -78,26 +83,41 @@ export function RadixMenu({
             refocus.current = true;
           }}
         >
-          {items.map((item) => (
-            <DropdownMenu.Item
-              key={item.key}
-              className={item.danger ? "menu-item menu-item-danger" : "menu-item"}
-              onSelect={() => {
-                if (item.focus) refocus.current = false;
-                // Radix hands focus back only after the menu is gone, when the dialog has already taken it.
-                if (item.focus === "dialog") button.current?.focus();
-                item.onSelect();
-              }}
-            >
-              {item.icon}
-              <span>{item.label}</span>
-              {item.hint ? (
-                <span className="menu-hint" aria-hidden="true">
-                  {item.hint}
-                </span>
-              ) : null}
-            </DropdownMenu.Item>
-          ))}
+          {items.map((item) => {
+            const content = (
+              <>
+                {item.icon}
+                <span>{item.label}</span>
+                {item.hint ? (
+                  <span className="menu-hint" aria-hidden="true">
+                    {item.hint}
+                  </span>
+                ) : null}
+              </>
+            );
+            return (
+              <DropdownMenu.Item
+                key={item.key}
+                className={item.danger ? "menu-item menu-item-danger" : "menu-item"}
+                // Radix clicks the item on Enter or Space: for a link, that is the link's own navigation.
+                asChild={item.href !== undefined}
+                onSelect={() => {
+                  if (item.focus) refocus.current = false;
+                  // Radix hands focus back only after the menu is gone, when the dialog has already taken it.
+                  if (item.focus === "dialog") button.current?.focus();
+                  item.onSelect?.();
+                }}
+              >
+                {item.href !== undefined ? (
+                  <a href={item.href} target="_blank" rel="noopener">
+                    {content}
+                  </a>
+                ) : (
+                  content
+                )}
+              </DropdownMenu.Item>
+            );
+          })}
         </DropdownMenu.Content>
       </DropdownMenu.Portal>
     </DropdownMenu.Root>

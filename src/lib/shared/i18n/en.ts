@@ -119,6 +119,13 @@ export const en = {
   exportButton: "Export",
   exportMarkdown: "Export Markdown",
   exportJson: "Export JSON",
+  exportPrint: "Print or save as PDF",
+  printButton: "Print",
+  printDates: (created: string, updated: string) => `Created ${created} · Last activity ${updated}`,
+  printCut: (shown: number, total: number) =>
+    `This thread is too long to print whole: the last ${shown} of its ${total} messages are shown. Export Markdown for all of it.`,
+  printSystem: "System",
+  printStep: (name: string) => `Step: ${name}`,
   exportError: "Couldn't export the thread. Please try again.",
   updated: (when: string) => `Updated ${when}`,
   messages: (n: number) => (n === 1 ? "1 message" : `${n} messages`),

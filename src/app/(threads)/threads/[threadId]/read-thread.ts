@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { cache } from "react";
-import { prerenderSteps } from "@/components/thread/prerender-steps";
+import { prerenderSteps, type RenderLimits } from "@/components/thread/prerender-steps";
 import { createUserRenderCache } from "@/lib/server/user-render-cache";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
@@ -51,9 +51,10 @@ const renderedSteps = createUserRenderCache<ReactNode>();
 
 /**
  * The window's Markdown and JSON rendered for the page (prerender-steps.tsx), reusing what this user's earlier views
- * rendered from the same text: reopening a thread or moving between threads renders only what changed.
+ * rendered from the same text: reopening a thread or moving between threads renders only what changed. The print view
+ * passes its own, larger `limits` (prerender-steps.tsx).
  */
-export async function prerenderWindow(steps: Parameters<typeof prerenderSteps>[0]) {
+export async function prerenderWindow(steps: Parameters<typeof prerenderSteps>[0], limits?: RenderLimits) {
   const user = await currentUser();
-  return prerenderSteps(steps, user ? renderedSteps.forUser(user.id) : undefined);
+  return prerenderSteps(steps, user ? renderedSteps.forUser(user.id) : undefined, limits);
 }
