@@ -67,8 +67,12 @@ export function prerenderSteps(steps: readonly ThreadStep[], cache?: PrerenderCa
 export const SERVER_RENDER_CHARS = 32_000;
 export const SERVER_RENDER_TEXT_CHARS = 8_000;
 
-/** The characters Markdown's parser works hardest on: emphasis, code, links, tags, tables, lists and quotes. */
-const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\"]);
+/**
+ * The characters Markdown's parser works hardest on: emphasis, code, links, tags, tables, lists and quotes; and math,
+ * which KaTeX draws into some 100 times its length of markup (`$` opens a formula; `\`, `^` and `_` are its commands
+ * and scripts), so a reply of hundreds of formulas is left to the browser (math.test.ts).
+ */
+const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\", "$", "^"]);
 
 /** A text's share of the budget: its length, plus 15 more for each markup character, counted in one pass. */
 export function renderCost(text: string): number {
