@@ -22,7 +22,7 @@ export function normalizeMathDelimiters(text: string): string {
     prose = [];
   };
   for (const line of text.split(/(?<=\n)/)) {
-    const marker = FENCE.exec(line);
+    const marker = FENCE.exec(line.replace(/\r?\n$/, ""));
     const run = marker?.[1] ?? "";
     const rest = marker?.[2] ?? "";
     if (fence) {

@@ -48,13 +48,14 @@ describe("math in Markdown", () => {
   });
 
   it("leaves code alone: code spans and fenced blocks keep \\(, \\[ and dollars as written", () => {
-    const text = "Use `\\(x\\)` or `` $y$ ``.\n\n```tex\n\\[ a \\]\n$b$ costs $5\n```\n\n> - ```\n>   \\(c\\)\n>   ```\n";
+    const text = "Use `\\(x\\)` or `` $y$ ``.\n\n```tex\n\\[ a \\]\n$b$ costs $5\n```\n\n> - ```\n>   \\(c\\)\n>   ```\n\n~~~\n\\(d\\) $e$ ``\n~~~\n";
     expect(normalizeMathDelimiters(text)).toBe(text);
     const markup = html(text);
     expect(formulas(markup)).toBe(0);
     expect(markup).toContain("<code>\\(x\\)</code>");
     expect(markup).toContain("<code>$y$</code>");
     expect(markup).toContain("$b$ costs $5");
+    expect(markup).toContain("\\(d\\) $e$ ``");
     // And after the fence closes, math again.
     expect(formulas(html("```\n$a$\n```\n\n$b$"))).toBe(1);
   });
@@ -135,10 +136,12 @@ describe("hostile formulas", () => {
   });
 
   it(`shows a formula over ${MATH_MAX_CHARS} characters as code, and draws at most ${MATH_MAX_CHARS_PER_TEXT} characters of formulas per text`, () => {
-    const long = `$${"x+".repeat(49_000)}x$`;
-    const markup = html(long);
-    expect(formulas(markup)).toBe(0);
-    expect(markup).toContain("<code>x+x+x+");
+    // One formula just over the bound, alone in its text; one of 98,000 characters.
+    for (const formula of [`${"x+".repeat(MATH_MAX_CHARS / 2)}x`, "x+".repeat(49_000)]) {
+      const markup = html(`$${formula}$`);
+      expect(formulas(markup)).toBe(0);
+      expect(markup).toContain(`<code>${formula}</code>`);
+    }
     expect(formulas(html(`$${"y".repeat(MATH_MAX_CHARS)}$`))).toBe(1);
     const many = Array.from({ length: 30 }, (_, i) => `$${String.fromCharCode(97 + (i % 26)).repeat(1_000)}$`).join("\n\n");
     expect(formulas(html(many))).toBe(MATH_MAX_CHARS_PER_TEXT / 1_000);
