@@ -8,21 +8,23 @@
  *   opening `$` has no blank after it, the closing one no blank before it and no digit after it.
  *
  * Code is never touched: fenced blocks (any line that opens or closes a fence, with its quote or list prefix) and code
- * spans (a run of backticks up to the next run of the same length) are copied as they are. An indented code block
- * (four spaces, no fence) is not recognised: models fence their code. `$$…$$` is copied as it is (its content is
- * TeX). One pass over the text, each search resumed where the last one stopped: linear whatever the text.
+ * spans (a run of backticks up to the next run of the same length) are copied as they are, and so are indented code
+ * blocks (INDENTED_CODE). `$$…$$` is copied as it is (its content is TeX). One pass over the text, each search resumed where the last one stopped: linear whatever the text.
  */
 export function normalizeMathDelimiters(text: string): string {
   if (!text.includes("$") && !text.includes("\\(") && !text.includes("\\[")) return text;
   const out: string[] = [];
   let prose: string[] = [];
   let fence: { char: string; length: number } | null = null;
+  // Whether the line before was blank, or indented code: what lets an indented line start (or go on with) code.
+  let codeMayFollow = true;
   const flushProse = () => {
     if (prose.length) out.push(normalizeOutsideFences(prose.join("")));
     prose = [];
   };
   for (const line of text.split(/(?<=\n)/)) {
-    const marker = FENCE.exec(line.replace(/\r?\n$/, ""));
+    const bare = line.replace(/\r?\n$/, "");
+    const marker = FENCE.exec(bare);
     const run = marker?.[1] ?? "";
     const rest = marker?.[2] ?? "";
     if (fence) {
@@ -32,11 +34,23 @@ export function normalizeMathDelimiters(text: string): string {
       flushProse();
       out.push(line);
       fence = { char: run.charAt(0), length: run.length };
+    } else if (codeMayFollow && INDENTED_CODE.test(bare)) {
+      flushProse();
+      out.push(line);
+      continue;
     } else prose.push(line);
+    codeMayFollow = !bare.trim();
   }
   flushProse();
   return out.join("");
 }
+
+/**
+ * A line of an indented code block (`    $ npm install`), when it follows a blank line or another such line: indented
+ * four columns, and not a nested list item (`    - $x$`). In a list item's later paragraph it is prose to the parser
+ * and code here: left as written, the safe side.
+ */
+const INDENTED_CODE = /^(?: {4}|\t| {1,3}\t)(?![ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))/;
 
 /** A fence line, after any quote markers, list markers and indentation (counting more lines as code is the safe side). */
 const FENCE = /^(?:[ \t>]|[-*+][ \t]|\d{1,9}[.)][ \t])*(`{3,}|~{3,})(.*)$/;

@@ -56,7 +56,12 @@ describe("math in Markdown", () => {
     expect(markup).toContain("<code>$y$</code>");
     expect(markup).toContain("$b$ costs $5");
     expect(markup).toContain("\\(d\\) $e$ ``");
-    // And after the fence closes, math again.
+    // Indented code (a shell session) keeps its dollars; a nested list item's formula is still drawn.
+    const shell = "Run:\n\n    $ npm install\n    $ echo $HOME \\(x\\)\n\nthen $y$.";
+    expect(normalizeMathDelimiters(shell)).toBe(shell);
+    expect(html(shell)).toContain("$ npm install\n$ echo $HOME \\(x\\)");
+    expect(formulas(html("- a\n\n    - nested $x$"))).toBe(1);
+        // And after the fence closes, math again.
     expect(formulas(html("```\n$a$\n```\n\n$b$"))).toBe(1);
   });
 
