@@ -117,6 +117,16 @@ export class ThreadPage extends Conversation {
     return within.locator("img");
   }
 
+  /** Formulas KaTeX drew in a part of the page (their visible half; the MathML half is for screen readers). */
+  formulas(within: Locator): Locator {
+    return within.locator(".katex .katex-html");
+  }
+
+  /** Formulas drawn as display math (a block of their own). */
+  displayFormulas(within: Locator): Locator {
+    return within.locator(".katex-display");
+  }
+
   /** Keywords of highlighted code blocks in an answer. */
   codeKeywords(answer: Locator): Locator {
     return answer.locator("code .hljs-keyword");

@@ -4,6 +4,7 @@ import { ToastProvider } from "@/components/ui/toast";
 import { I18nProvider } from "@/lib/client/i18n-provider";
 import { requestLocale } from "@/lib/server/request-locale";
 import { currentUser } from "@/server/auth";
+import "katex/dist/katex.min.css";
 import "../(threads)/threads.css";
 import "./print.css";
 

@@ -10,6 +10,8 @@ import { signInAgainAction } from "@/server/auth/sign-in-again";
 import { storageOwnerTag } from "@/server/auth/storage-owner";
 import { composerSettings } from "@/server/chat/composer-settings";
 import { getServices } from "@/server/services";
+// KaTeX's styles and fonts (bundled, served from this origin) for math in Markdown (markdown.tsx).
+import "katex/dist/katex.min.css";
 import "./threads.css";
 
 /** The signed-in shell: the thread sidebar (a drawer on phones), the main pane, and what the message box needs. */

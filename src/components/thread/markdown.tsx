@@ -4,7 +4,10 @@ import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
 import remarkGfm from "remark-gfm";
+import remarkMath from "remark-math";
 import { CodeFrame, MarkdownImage } from "./code-frame";
+import { rehypeBoundedMath, remarkDisplayMathParagraphs } from "./math";
+import { normalizeMathDelimiters } from "./math-delimiters";
 
 /*
  * No "use client": this module runs where it is imported. The thread page's Server Component renders the stored turns'
@@ -33,9 +36,10 @@ function rehypeRawToText() {
 /**
  * Stored step text is untrusted (any Chainlit app, any model wrote it). No rehype-raw, ever: HTML becomes text,
  * rehype-sanitize then applies GitHub's allow-list (no on* handlers, no javascript: URLs, no <script>), and only
- * after that does rehype-highlight add its <span class="hljs-…"> tokens.
+ * after that do KaTeX draw the formulas (math.ts says why that order is safe) and rehype-highlight add its
+ * <span class="hljs-…"> tokens.
  */
-const remarkPlugins: ComponentProps<typeof ReactMarkdown>["remarkPlugins"] = [remarkGfm];
+const remarkPlugins: ComponentProps<typeof ReactMarkdown>["remarkPlugins"] = [remarkGfm, remarkMath, remarkDisplayMathParagraphs];
 /**
  * react-markdown runs every plugin's setup on every render, and rehype-highlight's registers all its ~37 languages
  * in a new highlighter each time: that was most of a thread page's server time and of its hydration (20 turns hold
@@ -43,7 +47,7 @@ const remarkPlugins: ComponentProps<typeof ReactMarkdown>["remarkPlugins"] = [re
  * every render shares the one highlighter (it keeps no state between blocks).
  */
 const highlightCode = rehypeHighlight({ detect: false });
-const rehypePlugins: ComponentProps<typeof ReactMarkdown>["rehypePlugins"] = [rehypeRawToText, rehypeSanitize, () => highlightCode];
+const rehypePlugins: ComponentProps<typeof ReactMarkdown>["rehypePlugins"] = [rehypeRawToText, rehypeSanitize, rehypeBoundedMath, () => highlightCode];
 
 function textOf(node: HastContent | HastElement | undefined): string {
   if (!node) return "";
@@ -123,7 +127,7 @@ export function renderMarkdown(text: string, className?: string): ReactElement {
   if (text.length > MARKDOWN_MAX_CHARS || nestingDepth(text) > MARKDOWN_MAX_NESTING) return plainMarkdownText(text, wrap);
   let rendered: ReactElement;
   try {
-    rendered = ReactMarkdown({ children: text, remarkPlugins, rehypePlugins, components });
+    rendered = ReactMarkdown({ children: normalizeMathDelimiters(text), remarkPlugins, rehypePlugins, components });
   } catch {
     // The pipeline recurses per level of nesting: 20,000 `>` overflow the stack (a RangeError) and took the whole
     // page down with them, for the owner and every viewer of a share. Shown as the text it is instead.

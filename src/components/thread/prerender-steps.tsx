@@ -80,8 +80,12 @@ export const PAGE_RENDER_LIMITS: RenderLimits = { total: SERVER_RENDER_CHARS, pe
  */
 export const PRINT_RENDER_LIMITS: RenderLimits = { total: 8 * SERVER_RENDER_CHARS, perText: 8 * SERVER_RENDER_TEXT_CHARS };
 
-/** The characters Markdown's parser works hardest on: emphasis, code, links, tags, tables, lists and quotes. */
-const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\"]);
+/**
+ * The characters Markdown's parser works hardest on: emphasis, code, links, tags, tables, lists and quotes; and math,
+ * which KaTeX draws into some 100 times its length of markup (`$` opens a formula; `\`, `^` and `_` are its commands
+ * and scripts), so a reply of hundreds of formulas is left to the browser (math.test.ts).
+ */
+const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\", "$", "^"]);
 
 /** A text's share of the budget: its length, plus 15 more for each markup character, counted in one pass. */
 export function renderCost(text: string): number {
