@@ -52,11 +52,14 @@ interface DemoTurn {
   feedback?: { value: 0 | 1; comment?: string };
 }
 
+/** The attention topic's answer ends with its formula, so the demo shows math as messages draw it. */
+const ATTENTION_MATH = "\n\nThe whole idea in one formula, with $d_k$ the keys' dimension:\n\n$$\\mathrm{Attention}(Q, K, V) = \\mathrm{softmax}\\left(\\frac{QK^\\top}{\\sqrt{d_k}}\\right)V$$";
+
 function turnsFor(topic: string, index: number): DemoTurn[] {
   const base: DemoTurn = {
     question: topic,
     tool: index % 3 === 0 ? { name: "web_search", input: JSON.stringify({ query: topic }), output: `3 results for "${topic}"` } : undefined,
-    answer: `Here is a short answer about **${topic.toLowerCase()}**.\n\n1. Start with the essentials.\n2. Check the details.\n3. Iterate.\n\n\`\`\`python\nprint("${topic.replace(/"/g, "'")}")\n\`\`\``,
+    answer: `Here is a short answer about **${topic.toLowerCase()}**.\n\n1. Start with the essentials.\n2. Check the details.\n3. Iterate.\n\n\`\`\`python\nprint("${topic.replace(/"/g, "'")}")\n\`\`\`${topic.startsWith("Explain transformers attention") ? ATTENTION_MATH : ""}`,
     feedback: index % 4 === 0 ? { value: 1, comment: index % 8 === 0 ? "Clear and to the point." : undefined } : index % 7 === 0 ? { value: 0, comment: "Too generic." } : undefined,
   };
   return [base];
