@@ -38,6 +38,12 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   await expect(indicator).toHaveText("Tag: Project X");
   await expect.poll(() => threads.rowNames()).toEqual([middle]);
   await snap(page, "tag-filter");
+  // A search looks at every thread: the kept filter says it does not apply while one is shown, and applies again after.
+  await threads.search.fill(middle);
+  await expect(indicator).toHaveAttribute("title", "Search looks in every thread, not only those tagged “Project X”");
+  await threads.search.fill("");
+  await expect(indicator).toHaveAttribute("title", "Clear the tag filter “Project X”");
+  await expect.poll(() => threads.rowNames()).toEqual([middle]);
   await indicator.click();
   await expect(indicator).toHaveCount(0);
   await expect.poll(() => threads.rowNames()).toEqual(names);
