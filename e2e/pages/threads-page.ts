@@ -55,8 +55,14 @@ export class ThreadsPage extends PageObject {
 
   /** Opens the user menu in the sidebar's foot and picks an item (in English, or the Chinese one a spec words). */
   async chooseFromUserMenu(item: "Shared links" | "Sign out everywhere" | "Import conversations" | "Export all" | "Delete all conversations" | "Delete my account" | "Delete conversations older than…" | "自动删除旧对话…") {
-    await this.page.getByTestId("user-menu").click();
-    await this.page.getByRole("menuitem", { name: item }).click();
+    // A click before the page has hydrated opens nothing (it hung a whole test once, right after a sign-in's
+    // redirect on a busy machine): opened again until the item shows.
+    const entry = this.page.getByRole("menuitem", { name: item });
+    await expect(async () => {
+      if (!(await entry.isVisible())) await this.page.getByTestId("user-menu").click();
+      await expect(entry).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 30_000 });
+    await entry.click();
   }
 
   /** "Sign out everywhere", confirmed: every session of the user ends, this one too. */
