@@ -6,7 +6,7 @@ import { BatchGetCommand, BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { type Item } from "../dynamo/codec";
 import { DataError } from "../errors";
 import { type LayerContext } from "./context";
-import { ExpressionBuilder } from "./update-expression";
+import { ExpressionBuilder, type AttributePath } from "./update-expression";
 
 export type TableKey = { PK: string; SK: string };
 
@@ -73,7 +73,7 @@ export const batchPut = (ctx: LayerContext, items: readonly Item[], concurrency 
   batchWrite(ctx, items.map((Item) => ({ PutRequest: { Item } })), concurrency);
 
 /** Reads items by key (100 per BatchGetItem, strongly consistent), projecting `attributes` (whole items without). Order is not kept. */
-export async function batchGet(ctx: LayerContext, keys: readonly TableKey[], attributes?: readonly string[]): Promise<Item[]> {
+export async function batchGet(ctx: LayerContext, keys: readonly TableKey[], attributes?: readonly AttributePath[]): Promise<Item[]> {
   const found: Item[] = [];
   await mapLimited(chunk(keys, GET_BATCH), 4, (batch) => {
     const expr = new ExpressionBuilder();

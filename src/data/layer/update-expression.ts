@@ -25,8 +25,8 @@ export class ExpressionBuilder {
       .join(".");
   }
 
-  /** A ProjectionExpression over top-level attributes. */
-  projection(attributes: readonly string[]): string {
+  /** A ProjectionExpression over attributes, a path (["metadata", "is_shared"]) naming one inside a map. */
+  projection(attributes: readonly AttributePath[]): string {
     return attributes.map((attribute) => this.name(attribute)).join(", ");
   }
 

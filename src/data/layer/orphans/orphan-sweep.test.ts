@@ -9,7 +9,7 @@ import { type DynamoDBDataLayer } from "../data-layer";
 import { previewKeyOf, shareCopyKey } from "../../storage/object-key";
 import { type StorageClient } from "../../storage/storage-client";
 import { BACKENDS, freshStorage } from "../../../../test/storage-backends";
-import { chainlitCreateUser, chainlitDeleteElement, chainlitDeleteThread, chainlitThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
+import { chainlitCreateUser, chainlitDeleteElement, chainlitDeleteThread, chainlitShareThread, chainlitThread, chainlitUpdateThread, countOf, testTable, uid, type TestTable } from "../../../../test/data-fixtures";
 import { ORPHAN_GRACE_MS, type OrphanSweepRun } from "./orphan-sweep";
 import { LEASE_MS } from "./orphan-sweep-state";
 
@@ -57,6 +57,8 @@ describe.each(BACKENDS)("the orphan sweep on %s", (backend) => {
 
   /** Its preview made through Threadbook's path (a first view) and a share viewer's copy of its file. */
   async function withPreviewAndCopy(thread: Awaited<ReturnType<typeof chainlitImageThread>>) {
+    // Shared (Chainlit's share route sets the flag both apps read), so a viewer's download makes the copy.
+    await chainlitShareThread(table, thread.threadId, { isShared: true, at: new Date().toISOString() });
     const element = (await layer().getElement(thread.threadId, thread.elementId))!;
     expect(await layer().elementPreview(element)).not.toBeNull();
     const [shared] = await layer().elementsForShare([element]);
@@ -99,6 +101,35 @@ describe.each(BACKENDS)("the orphan sweep on %s", (backend) => {
     expect(await exists(storage, live.previewKey)).toBe(true);
     expect(await exists(storage, liveCopy)).toBe(true);
     expect(await exists(storage, own.previewKey!)).toBe(true);
+  });
+
+  it("deletes the share copies of a thread whose share Chainlit ended (update_thread replaced its metadata, or its unshare), with their records; a live share keeps its own", async () => {
+    // A rename (or a session's save) in Chainlit writes its metadata map whole, without the flag.
+    const renamed = await chainlitImageThread();
+    const renamedCopy = await withPreviewAndCopy(renamed);
+    await chainlitUpdateThread(table, renamed.threadId, { at: new Date().toISOString(), name: "Renamed in Chainlit" });
+    // Chainlit's own unshare: is_shared false, shared_at popped.
+    const unshared = await chainlitImageThread();
+    const unsharedCopy = await withPreviewAndCopy(unshared);
+    await chainlitShareThread(table, unshared.threadId, { isShared: false, at: new Date().toISOString() });
+    const live = await chainlitImageThread();
+    const liveCopy = await withPreviewAndCopy(live);
+
+    await fullPass(layer(), later());
+    for (const [thread, copy] of [[renamed, renamedCopy], [unshared, unsharedCopy]] as const) {
+      expect(await exists(storage, copy), copy).toBe(false);
+      expect((await table.plain(`THREAD#${thread.threadId}`, `ELEMENT#${thread.elementId}`))!.shareCopyKey).toBeUndefined();
+      // The element, Chainlit's file and the preview stay: only the share is over.
+      expect(await exists(storage, thread.objectKey)).toBe(true);
+      expect(await exists(storage, thread.previewKey)).toBe(true);
+    }
+    expect(await exists(storage, liveCopy)).toBe(true);
+    expect((await table.plain(`THREAD#${live.threadId}`, `ELEMENT#${live.elementId}`))!.shareCopyKey).toBe(liveCopy);
+    // Shared again in Chainlit: a viewer's download copies the file anew (the record went with the object).
+    await chainlitShareThread(table, renamed.threadId, { isShared: true, at: new Date().toISOString() });
+    const [again] = await layer().elementsForShare([(await layer().getElement(renamed.threadId, renamed.elementId))!]);
+    expect(again!.objectKey).toBe(renamedCopy);
+    expect(await exists(storage, renamedCopy)).toBe(true);
   });
 
   it("keeps an orphan younger than the grace, and deletes it once past it", async () => {

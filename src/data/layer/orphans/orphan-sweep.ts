@@ -7,9 +7,14 @@
  * thumbnail. A run lists one page of one root, checks the elements those keys name, and deletes the objects whose
  * element item is gone.
  *
- * What decides is the element item alone (`THREAD#{thread}` / `ELEMENT#{element}`), read strongly consistent: an
- * element that exists keeps its objects whatever it records (Chainlit's PutItem of an element drops `previewKey`, and
- * the next view makes the same key again). A key that does not parse exactly as Threadbook builds it is left alone
+ * What decides is the element item (`THREAD#{thread}` / `ELEMENT#{element}`), read strongly consistent: an element
+ * that exists keeps its preview whatever it records (Chainlit's PutItem of an element drops `previewKey`, and the next
+ * view makes the same key again). A share copy of an element that exists is kept while its thread is shared (an owned
+ * THREAD item with `metadata.is_shared` true). Chainlit ends a share with no read of Threadbook's seeing it: its
+ * update_thread writes the whole metadata map without the flag (a rename, a session's save) and its unshare clears it.
+ * The copy of the owner's file then stays in the bucket, recorded on the element, for as long as the thread lives.
+ * So such a copy goes too: its record first (conditional on naming it, so nothing is written into an element that
+ * went meanwhile), then the object. A share made again copies anew at its first download. A key that does not parse exactly as Threadbook builds it is left alone
  * and counted (a Chainlit user named `threadbook-previews` keys files `threadbook-previews/{thread}/{element}`).
  *
  * The grace (ORPHAN_GRACE_MS): an object is only deleted once storage's last-modified is that old. Threadbook stores
@@ -27,16 +32,20 @@
  * is left alone.
  *
  * Requests per run: 1 UpdateItem (take the lease, read the place) + 1 list of at most `pageSize` keys + ⌈n/100⌉
- * BatchGetItem for the n distinct elements past the grace (keys only) + ⌈m/100⌉ for the m distinct threads of the
- * elements found gone (none when none is) + 1 delete per orphan (S3: HEAD + DELETE) + 1 UpdateItem (store the place,
- * give the lease back). Nothing past the grace, nothing read; nothing orphaned, nothing deleted.
+ * BatchGetItem for the n distinct elements past the grace (keys only) + ⌈s/100⌉ for the s distinct threads of share
+ * copies whose element exists (the flag alone) + ⌈m/100⌉ for the m distinct users the gone ones' other reading names
+ * (none when none is) + 1 delete per orphan (S3: HEAD + DELETE), and 1 UpdateItem before it for a copy of an ended
+ * share + 1 UpdateItem (store the place, give the lease back). Nothing past the grace, nothing read; nothing
+ * orphaned, nothing deleted.
  */
-import { elementSk, threadPk, USER_SK, userPk } from "../../keys";
-import { DERIVED_ROOTS, parseDerivedObjectKey, type DerivedRoot } from "../../storage/object-key";
+import { elementSk, THREAD_SK, threadIdFromPk, threadPk, USER_SK, userPk } from "../../keys";
+import { DERIVED_ROOTS, parseDerivedObjectKey, SHARE_COPY_ROOT, type DerivedRoot } from "../../storage/object-key";
 import { MAX_LIST_PAGE, type ListedObject } from "../../storage/storage-client";
 import { StorageError } from "../../storage/storage-errors";
 import { batchGet, mapLimited } from "../batch";
 import { type LayerContext } from "../context";
+import { forgetShareCopy } from "../shares/share-copies";
+import { isOwnedThread } from "../threads/leftovers";
 import { finishSweep, takeSweep, type SweepPlace } from "./orphan-sweep-state";
 
 /** How old an orphan must be before it is deleted (see above). */
@@ -65,7 +74,7 @@ export interface OrphanSweepRun {
   unparsed: number;
   /** Objects younger than the grace: left for a later pass. */
   fresh: number;
-  /** Objects whose element exists. */
+  /** Objects whose element exists (a share copy: and whose thread is shared). */
   live: number;
   deleted: number;
   /** Deletes that failed: left for the next pass over this root (the first failure is logged with the summary). */
@@ -103,7 +112,7 @@ export async function sweepOrphanObjects(ctx: LayerContext, options: OrphanSweep
   }
   const { ran: _ran, passDone: _done, ...summary } = run;
   if (run.failed > 0) ctx.logger.warn("orphan sweep: deletes failed", summary);
-  else if (run.deleted > 0) ctx.logger.info("orphan sweep deleted previews and share copies of elements that are gone", summary);
+  else if (run.deleted > 0) ctx.logger.info("orphan sweep deleted previews and share copies of elements that are gone, and copies of ended shares", summary);
   else ctx.logger.debug("orphan sweep", summary);
   return run;
 }
@@ -127,6 +136,8 @@ async function listPage(ctx: LayerContext, place: SweepPlace, pageSize: number, 
 
 type TableKey = { PK: string; SK: string };
 type ElementKey = TableKey & { root: DerivedRoot; threadId: string };
+/** `recorded`: a share copy of an element that exists, whose record on the item goes before the object. */
+type Candidate = { key: ElementKey; objectKeys: string[]; recorded?: boolean };
 
 const keyId = (key: TableKey) => `${key.PK}\n${key.SK}`;
 const chainlitReading = (key: ElementKey): TableKey => ({ PK: userPk(`${key.root}/${key.threadId}`), SK: USER_SK });
@@ -140,7 +151,7 @@ async function existingKeys(ctx: LayerContext, keys: readonly TableKey[]): Promi
 
 /** Past the grace, grouped by element, checked in batches of 100, the orphans deleted (8 at a time, until the deadline). */
 async function deleteOrphans(ctx: LayerContext, objects: readonly ListedObject[], now: number, deadline: number, run: OrphanSweepRun): Promise<void> {
-  const byElement = new Map<string, { key: ElementKey; objectKeys: string[] }>();
+  const byElement = new Map<string, Candidate>();
   for (const object of objects) {
     const parsed = parseDerivedObjectKey(object.key);
     if (!parsed) {
@@ -159,30 +170,48 @@ async function deleteOrphans(ctx: LayerContext, objects: readonly ListedObject[]
   }
   if (byElement.size === 0) return;
   const existing = await existingKeys(ctx, [...byElement.values()].map((entry) => entry.key));
-  const gone: { key: ElementKey; objectKeys: string[] }[] = [];
+  const copiesOfLive = [...byElement.values()].filter((entry) => entry.key.root === SHARE_COPY_ROOT && existing.has(keyId(entry.key)));
+  const shared = await sharedThreads(ctx, copiesOfLive.map((entry) => entry.key.threadId));
+  const gone: Candidate[] = [];
   for (const [id, entry] of byElement) {
-    if (existing.has(id)) run.live += entry.objectKeys.length;
-    else gone.push(entry);
+    if (!existing.has(id)) gone.push(entry);
+    // A share copy outlives its share when Chainlit ends it (update_thread's metadata without the flag, its unshare):
+    // no read of Threadbook's sees that happen, so the copy goes here, its record first.
+    else if (entry.key.root === SHARE_COPY_ROOT && !shared.has(entry.key.threadId)) gone.push({ ...entry, recorded: true });
+    else run.live += entry.objectKeys.length;
   }
   // The other reading of such a key: a file Chainlit stored for a user whose identifier is `{root}/{thread}`
   // (identifiers may hold a `/`) as `{identifier}/{its thread}/{its element}`. When that user exists, the object may
   // be such a file: Chainlit's, and left alone (counted with the keys that do not parse).
   const users = await existingKeys(ctx, gone.map((entry) => chainlitReading(entry.key)));
-  const orphans: string[] = [];
+  const orphans: { objectKey: string; recordOn?: TableKey }[] = [];
   for (const entry of gone) {
     if (users.has(keyId(chainlitReading(entry.key)))) run.unparsed += entry.objectKeys.length;
-    else orphans.push(...entry.objectKeys);
+    else orphans.push(...entry.objectKeys.map((objectKey) => ({ objectKey, recordOn: entry.recorded ? { PK: entry.key.PK, SK: entry.key.SK } : undefined })));
   }
-  await mapLimited(orphans, DELETES_IN_FLIGHT, async (objectKey) => {
+  await mapLimited(orphans, DELETES_IN_FLIGHT, async ({ objectKey, recordOn }) => {
     if (Date.now() > deadline) {
       run.stoppedEarly = true;
       return;
     }
     try {
+      if (recordOn) await forgetShareCopy(ctx, recordOn, objectKey);
       if (await ctx.storage!.deleteFile(objectKey)) run.deleted++;
     } catch (error) {
       // Storage's errors name the bucket and what failed, never a credential.
       if (run.failed++ === 0) run.firstFailure = String(error).slice(0, 300);
     }
   });
+}
+
+/**
+ * Which of `threadIds` are shared now: an owned THREAD item with Chainlit's flag on (the one truth of "shared" for both
+ * apps; a share stopped or expired with the flag still on is ended, copies and all, by the next read of it). Strongly
+ * consistent BatchGetItem, 100 a request, projecting the flag alone (a Chainlit session's metadata may be 400 KB).
+ */
+async function sharedThreads(ctx: LayerContext, threadIds: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(threadIds)];
+  if (unique.length === 0) return new Set();
+  const items = await batchGet(ctx, unique.map((threadId) => ({ PK: threadPk(threadId), SK: THREAD_SK })), ["PK", "userId", ["metadata", "is_shared"]]);
+  return new Set(items.filter((item) => isOwnedThread(item) && (item.metadata as { is_shared?: unknown } | undefined)?.is_shared === true).map((item) => threadIdFromPk(String(item.PK))));
 }

@@ -93,22 +93,30 @@ export async function removeShareCopies(ctx: LayerContext, threadId: string): Pr
   }
   const storage = ctx.storage;
   await mapLimited(copies, IN_FLIGHT, async ({ key, copy }) => {
-    try {
-      await ctx.doc.send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key: key,
-          UpdateExpression: "REMOVE #copy",
-          ConditionExpression: "#copy = :copy",
-          ExpressionAttributeNames: { "#copy": SHARE_COPY_ATTRIBUTE },
-          ExpressionAttributeValues: { ":copy": copy },
-        }),
-      );
-    } catch (error) {
-      // Deleted meanwhile (the element or its record): its object still goes.
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await forgetShareCopy(ctx, key, copy);
     await storage.deleteFile(copy);
   });
   return copies.length;
+}
+
+/**
+ * Removes an element item's record of `copy`, only while it records exactly that (no stub for an element that is
+ * gone: the condition fails). Called before the object is deleted, so a share read never signs a deleted copy.
+ */
+export async function forgetShareCopy(ctx: LayerContext, key: { PK: string; SK: string }, copy: string): Promise<void> {
+  try {
+    await ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: key,
+        UpdateExpression: "REMOVE #copy",
+        ConditionExpression: "#copy = :copy",
+        ExpressionAttributeNames: { "#copy": SHARE_COPY_ATTRIBUTE },
+        ExpressionAttributeValues: { ":copy": copy },
+      }),
+    );
+  } catch (error) {
+    // Deleted meanwhile (the element or its record): its object still goes.
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
 }
