@@ -10,7 +10,9 @@ import { callerFor, createTestServices, newThread, sessionUser } from "./callers
 import { dynamoClient } from "./harness";
 import { chatGptZip } from "./import-archives";
 import { chainlitGetFavoriteSteps, chainlitGetThread, chainlitGetThreadAuthor, chainlitGetUser, chainlitListThreads, type ChainlitTable } from "./chainlit-reads";
+import sharp from "sharp";
 import { uploadElement } from "../src/server/chat/upload-element";
+import { readPrintedThread } from "../src/server/export/print-thread";
 import { startImport, waitForImport } from "../src/server/import/import-jobs";
 import type { ChatEvent } from "../src/server/chat/continue-thread";
 
@@ -108,6 +110,45 @@ describe("Chainlit reads what Threadbook writes", () => {
       expect(thread.steps.length).toBeGreaterThan(0);
     }
     await chainlitGetFavoriteSteps(table, carol.id);
+  });
+
+  it("tags, a pin, search, an image's preview, the 👍 filter, retention, a reply's claim and the print view: Chainlit reads the thread and its user as before", async () => {
+    const erin = sessionUser();
+    const asErin = callerFor(services, erin);
+    await services.data.createUser({ identifier: erin.identifier, metadata: { plan: "team" } });
+    const threadId = await newThread(services, erin);
+    const messageId = randomUUID();
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#336699" } }).png().toBuffer();
+    const upload = await uploadElement(services, erin, { threadId, elementId: randomUUID(), forId: messageId, fileName: "chart.png", mime: "image/png", contentLength: png.length, body: new Blob([new Uint8Array(png)]).stream() });
+    if (upload.status !== 201) throw new Error(JSON.stringify(upload));
+    // A send takes the thread's claim (a lease item of its own) for as long as the reply streams.
+    await send(erin, threadId, "Lighthouse keepers of Zanzibar", messageId);
+    const elementId = (await services.data.getThread(threadId))!.elements[0]!.id;
+    expect(await asErin.elements.preview({ threadId, elementId })).not.toBeNull();
+    await asErin.threads.addTag({ threadId, tag: "Research" });
+    await asErin.threads.addTag({ threadId, tag: "later" });
+    await asErin.threads.removeTag({ threadId, tag: "LATER" });
+    await asErin.threads.pin({ threadId });
+    const replyId = (await services.data.getThread(threadId))!.steps.find((s) => s.type === "assistant_message")!.id;
+    await asErin.feedback.upsert({ threadId, forId: replyId, value: 1 });
+    await asErin.search.prepare();
+    expect((await asErin.search.query({ query: "zanzibar" })).data.map((hit) => hit.id)).toEqual([threadId]);
+    expect((await asErin.threads.list({ feedback: 1 })).data.map((row) => row.id)).toEqual([threadId]);
+    expect((await asErin.threads.list({ tag: "research" })).data.map((row) => row.id)).toEqual([threadId]);
+    await asErin.user.setRetention({ days: 90 });
+    expect((await readPrintedThread(services.data, erin, threadId))?.steps.length).toBe(3);
+
+    const thread = (await chainlitGetThread(table, threadId))!;
+    expect(thread).toMatchObject({ id: threadId, name: "Lighthouse keepers of Zanzibar", userId: erin.id, userIdentifier: erin.id, tags: ["Research"] });
+    expect(thread.steps.map((s) => s.type)).toEqual(["user_message", "run", "assistant_message"]);
+    expect(thread.steps[2]!.feedback).toMatchObject({ value: 1, forId: replyId });
+    // The element keeps what Chainlit reads (objectKey, url re-signed); Threadbook's preview attributes ride along.
+    expect(thread.elements).toEqual([expect.objectContaining({ id: elementId, type: "image", name: "chart.png", objectKey: expect.any(String), url: expect.stringMatching(/^signed:/) })]);
+    expect(await chainlitGetThreadAuthor(table, threadId)).toBe(erin.id);
+    expect(await chainlitListThreads(table, erin.id)).toEqual([{ id: threadId, createdAt: expect.any(String), name: "Lighthouse keepers of Zanzibar" }]);
+    // The USER item is still the one Chainlit's get_user reads: pins, retention, the catch-up's watermark and AUTH sit beside it.
+    expect(await chainlitGetUser(table, erin.identifier)).toEqual({ id: erin.identifier, identifier: erin.identifier, createdAt: expect.any(String), metadata: { plan: "team" } });
+    expect(await chainlitGetFavoriteSteps(table, erin.id)).toEqual([]);
   });
 
   it("a thread deleted here is gone for Chainlit too", async () => {

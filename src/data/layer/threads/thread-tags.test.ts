@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainlitThread, chainlitUpdateThread, countOf, testTable, uid, userWithThreads as userWithThreadsOf, type TestTable } from "../../../../test/data-fixtures";
+import { chainlitDeleteThread, chainlitShareThread, chainlitThread, chainlitUpdateThread, countOf, testTable, uid, userWithThreads as userWithThreadsOf, type TestTable } from "../../../../test/data-fixtures";
 import { MAX_TAGS_PER_THREAD } from "../../tag-text";
 import { directSenderOf } from "../../dynamo/dynamo-direct";
 
@@ -77,6 +77,35 @@ describe("thread tags", () => {
     expect(await layer.changeThreadTags(id, userId, { add: "MINE" })).toEqual({ tags: ["chainlit", "mine"] });
     expect(await layer.changeThreadTags(id, userId, { add: "next" })).toEqual({ tags: ["chainlit", "mine", "next"] });
     expect(await storedTags(id)).toEqual(["chainlit", "mine", "next"]);
+  });
+
+  it("keeps the tags added here through Chainlit's update_thread that names none (a rename, a session's save, a share); follows its moves and deletes", async () => {
+    const layer = table.layer();
+    const [userId, other] = [uid("tag-"), uid("tag-")];
+    const id = await chainlitTaggedThread(userId, ["chainlit"]);
+    const gone = await chainlitTaggedThread(userId, ["chainlit"]);
+    expect(await layer.changeThreadTags(id, userId, { add: "mine" })).toEqual({ tags: ["chainlit", "mine"] });
+    await layer.changeThreadTags(gone, userId, { add: "mine" });
+    // update_thread with tags=None leaves `tags` out of its SET: a rename, the disconnect's save of the session's
+    // metadata (a map, replaced whole), and the share route's write of the metadata it read.
+    await chainlitUpdateThread(table, id, { at: "2025-03-07T10:00:00.000001Z", name: "Renamed in Chainlit", userId });
+    await chainlitUpdateThread(table, id, { at: "2025-03-07T11:00:00.000001Z", metadata: { chat_profile: { S: "default" } } });
+    await chainlitShareThread(table, id, { isShared: true, at: "2025-03-07T12:00:00.000001Z" });
+    expect(await storedTags(id)).toEqual(["chainlit", "mine"]);
+    expect((await layer.getThread(id))?.tags).toEqual(["chainlit", "mine"]);
+    // Found by the tag, the thread Chainlit moved up first.
+    expect(await listIds(layer, userId, "MINE")).toEqual([id, gone]);
+    // Chainlit's delete_thread: the tagged thread is never listed again, and a change here makes no stub.
+    await chainlitDeleteThread(table, gone);
+    expect(await listIds(layer, userId, "mine")).toEqual([id]);
+    await expect(layer.changeThreadTags(gone, userId, { add: "again" })).rejects.toMatchObject({ code: "not_found" });
+    expect(await table.partitionSks(gone)).toEqual([]);
+    // update_thread with another user id: the thread is theirs, with its tags; the old owner neither lists nor changes it.
+    await chainlitUpdateThread(table, id, { at: "2025-03-08T10:00:00.000001Z", userId: other });
+    expect(await listIds(layer, userId, "mine")).toEqual([]);
+    await expect(layer.changeThreadTags(id, userId, { remove: "mine" })).rejects.toMatchObject({ code: "not_found" });
+    expect(await listIds(layer, other, "chainlit")).toEqual([id]);
+    expect(await storedTags(id)).toEqual(["chainlit", "mine"]);
   });
 
   it("a Chainlit SET landing between our read and our write fails our condition: the change is made again over Chainlit's list", async () => {
