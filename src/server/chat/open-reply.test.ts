@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { utcNow } from "@/data";
 import { callerFor, newThread, sessionUser } from "../../../test/callers";
 import { chatHarness, drain } from "../../../test/chat-harness";
-import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
+import { chainlitCreateStep, chainlitThread, chainlitTurn, chainlitUpdateStep, tableOn } from "../../../test/data-fixtures";
 import { runStepOf } from "./continue-thread";
 import { CLAIM_WINDOW_MS, claimThread, releaseThreadClaim } from "./thread-claim";
 
@@ -138,5 +138,19 @@ describe("an open reply no claim speaks for (Chainlit's run)", () => {
     expect(await codeOf((async () => drain(await live.as.chat.regenerate({ threadId: live.threadId, stepId: live.turn.replyId })))())).toBe("CONFLICT");
     const dead = await openChainlitTurn(new Date(Date.now() - 40 * 60_000).toISOString());
     expect((await dead.as.threads.get({ threadId: dead.threadId })).window.openReply).toBe("cut-off");
+  });
+
+  it("ends when Chainlit's reply does (its message sent whole, update_step SETting the run's end): nothing open, and Regenerate replaces it", async () => {
+    const live = await openChainlitTurn(new Date().toISOString());
+    const [, run, reply] = live.turn.steps as [Record<string, AttributeValue>, Record<string, AttributeValue>, Record<string, AttributeValue>];
+    const table = tableOn(harness.services.client, harness.services.tableName);
+    // Message.send() at the stream's end: create_step's PutItem of the whole message, no longer streaming.
+    await chainlitCreateStep(table, { ...reply, output: { S: "half an answer, then the rest" }, streaming: { BOOL: false } });
+    expect((await live.as.threads.get({ threadId: live.threadId })).window.openReply).toBe("writing");
+    // The on_message step's exit: update_step SETs its end (and what else is truthy).
+    await chainlitUpdateStep(table, live.threadId, live.turn.runId, { end: { S: new Date().toISOString() }, input: run.input! });
+    expect((await live.as.threads.get({ threadId: live.threadId })).window.openReply).toBeUndefined();
+    const events = await drain(await live.as.chat.regenerate({ threadId: live.threadId, stepId: live.turn.replyId }));
+    expect(events.at(-1)).toMatchObject({ type: "done", output: "Echo: still going" });
   });
 });
