@@ -132,6 +132,29 @@ describe.each(BACKENDS)("the orphan sweep on %s", (backend) => {
     expect(await exists(storage, renamedCopy)).toBe(true);
   });
 
+  it("reads the flags of the live copies' threads in one BatchGetItem, and writes once more per copy of an ended share", async () => {
+    const own = await freshStorage(backend);
+    const sweeper = table.layer({ storageProvider: own });
+    const copies = [];
+    for (const shared of [true, true, false]) {
+      const threadId = uid("t-");
+      const elementId = uid("e-");
+      await table.putRaw({ PK: { S: `THREAD#${threadId}` }, SK: { S: "THREAD" }, id: { S: threadId }, userId: { S: "someone" }, metadata: { M: { is_shared: { BOOL: shared } } } });
+      const copy = shareCopyKey(threadId, elementId, "file.pdf");
+      await table.putRaw({ PK: { S: `THREAD#${threadId}` }, SK: { S: `ELEMENT#${elementId}` }, id: { S: elementId }, threadId: { S: threadId }, shareCopyKey: { S: copy } });
+      await own.uploadFile({ objectKey: copy, data: "x", mime: "application/pdf" });
+      copies.push({ copy, shared });
+    }
+    // A new bucket's walk starts with the previews (none here), then the copies.
+    expect(await sweeper.sweepOrphanObjects({ holder: "test", now: later() })).toMatchObject({ root: "threadbook-previews", listed: 0 });
+    const run = await countOf(table, () => sweeper.sweepOrphanObjects({ holder: "test", now: later() }));
+    expect(run.result).toMatchObject({ root: "threadbook-shared", listed: 3, live: 2, deleted: 1 });
+    // Elements, their threads' flags, the users the ended copy's other reading names; the lease twice, the record once.
+    expect(run.byOperation).toEqual({ UpdateItemCommand: 3, BatchGetItemCommand: 3 });
+    for (const { copy, shared } of copies) expect(await exists(own, copy)).toBe(shared);
+    await own.close();
+  });
+
   it("keeps an orphan younger than the grace, and deletes it once past it", async () => {
     const thread = await chainlitImageThread();
     await withPreviewAndCopy(thread);
