@@ -37,10 +37,10 @@ export const tagsOf = (value: unknown): string[] => (Array.isArray(value) ? valu
  */
 export const readTags = (value: unknown): string[] => tagsOf(value).slice(0, MAX_STORED_TAGS);
 
-/** True when `tags` (as stored) holds `tag`, compared by `tagKey`. */
+/** True when `tags` (as stored) holds `tag` among the tags a read shows (readTags), compared by `tagKey`. */
 export const hasTag = (tags: unknown, tag: string): boolean => {
   const key = tagKey(tag);
-  return tagsOf(tags).some((t) => tagKey(t) === key);
+  return readTags(tags).some((t) => tagKey(t) === key);
 };
 
 /** `tags` with `tag` added at the end unless one with its key is there (the first spelling stays). */
