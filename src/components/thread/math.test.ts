@@ -161,4 +161,18 @@ describe("hostile formulas", () => {
     const few = { ...step, output: "Euler: $e^{i\\pi} + 1 = 0$." };
     expect(renderToStaticMarkup(createElement("div", null, prerenderSteps([few])["m:output"]))).toContain('class="katex"');
   });
+
+  it("counts a command's letters and a matrix's & as markup: formulas KaTeX draws into 100s of KB are left to the browser", () => {
+    // Each under MATH_MAX_CHARS, so KaTeX would draw them: \LaTeX 333 times is 360 KB of markup and 4 s of the event loop.
+    const heavy = ["\\LaTeX".repeat(333), "\\oiiint".repeat(285), `\\begin{matrix}${"a&".repeat(900)}\\end{matrix}`];
+    for (const formula of heavy) {
+      const text = `$${formula}$`;
+      expect(formula.length).toBeLessThanOrEqual(MATH_MAX_CHARS);
+      expect(renderCost(text), formula.slice(0, 12)).toBeGreaterThan(SERVER_RENDER_TEXT_CHARS);
+      const step = { id: "h", threadId: "t", type: "assistant_message", output: text } as ThreadStep;
+      expect(prerenderSteps([step]), formula.slice(0, 12)).toEqual({});
+    }
+    // A command's cost ends with its name: prose after a formula counts as prose.
+    expect(renderCost("\\pi and more")).toBe("\\pi and more".length + 15 * 3);
+  });
 });

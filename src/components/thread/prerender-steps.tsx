@@ -85,11 +85,24 @@ export const PRINT_RENDER_LIMITS: RenderLimits = { total: 8 * SERVER_RENDER_CHAR
  * which KaTeX draws into some 100 times its length of markup (`$` opens a formula; `\`, `^` and `_` are its commands
  * and scripts), so a reply of hundreds of formulas is left to the browser (math.test.ts).
  */
-const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\", "$", "^"]);
+const MARKUP = new Set(["*", "_", "~", "`", "[", "]", "<", ">", "|", "-", "+", "#", "!", "(", ")", "\\", "$", "^", "&"]);
 
-/** A text's share of the budget: its length, plus 15 more for each markup character, counted in one pass. */
+const isAsciiLetter = (c: string) => (c >= "a" && c <= "z") || (c >= "A" && c <= "Z");
+
+/**
+ * A text's share of the budget: its length, plus 15 more for each markup character and each letter of a command's
+ * name (`\LaTeX` is six: KaTeX draws it into 1 KB of markup, and 333 of them, one 2,000-character formula, held the
+ * event loop 4 s where the budget meant 0.8), and for `&` (a matrix's 1,000 columns made 600 KB), counted in one pass.
+ */
 export function renderCost(text: string): number {
   let markup = 0;
-  for (const c of text) if (MARKUP.has(c)) markup++;
+  let inCommand = false;
+  for (const c of text) {
+    if (MARKUP.has(c)) {
+      markup++;
+      inCommand = c === "\\";
+    } else if (inCommand && isAsciiLetter(c)) markup++;
+    else inCommand = false;
+  }
   return text.length + 15 * markup;
 }

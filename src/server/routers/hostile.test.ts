@@ -375,6 +375,7 @@ describe("input limits", () => {
     await expectZod(asBob.threads.addTag({ threadId, tag: "t".repeat(41) }), /A tag is at most 40 characters/, "tag 41");
     await expectZod(asBob.threads.addTag({ threadId, tag: "t".repeat(201) }), /A tag is at most 40 characters/, "tag 201");
     await expectZod(asBob.threads.addTag({ threadId, tag: "  \t " }), /A tag cannot be empty/, "blank tag");
+    await expectZod(asBob.threads.addTag({ threadId, tag: "\u202E\u200B\u0000" }), /A tag cannot be empty/, "invisible tag");
     await expectZod(asBob.threads.list({ tag: "t".repeat(201) }), /200/, "tag filter");
   });
 
@@ -385,6 +386,9 @@ describe("input limits", () => {
     await expect(asBob.threads.list({ first: 100 })).resolves.toBeTruthy();
     await expect(asBob.threads.addTag({ threadId, tag: "t".repeat(40) })).resolves.toMatchObject({ tags: ["demo", "t".repeat(40)] });
     await expect(asBob.threads.removeTag({ threadId, tag: "t".repeat(40) })).resolves.toMatchObject({ tags: ["demo"] });
+    // A right-to-left override would show "exe.pdf" as "fdp.exe": a tag is stored without it.
+    await expect(asBob.threads.addTag({ threadId, tag: "\u202Efdp.exe\u2069" })).resolves.toMatchObject({ tags: ["demo", "fdp.exe"] });
+    await expect(asBob.threads.removeTag({ threadId, tag: "fdp.exe" })).resolves.toMatchObject({ tags: ["demo"] });
   });
 });
 

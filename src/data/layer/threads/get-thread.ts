@@ -8,6 +8,7 @@ import { ElementSchema, type Element } from "../../entities/element";
 import { StoredFeedbackSchema } from "../../entities/feedback";
 import { StepSchema, type Step } from "../../entities/step";
 import { ThreadSchema, type ThreadWithContent } from "../../entities/thread";
+import { readTags } from "../../tag-text";
 import { ELEMENT_PREFIX, PART_PREFIX, STEP_PREFIX, THREAD_SK, feedbackId, idFromKey, timestampFromUserThreadSk } from "../../keys";
 import { compareTimestamps, sortByTimestamps, timestampMicros } from "../../timestamps";
 import { type LayerContext } from "../context";
@@ -85,7 +86,8 @@ export function sortByKind(items: readonly Item[]): Omit<PartitionItems, "thread
  * "update_thread"), so a thread continued in a Chainlit app after its last turn here would open as last active then.
  */
 export function decodeThreadItem(threadId: string, item: Item) {
-  const thread = decodeItem(ThreadSchema, keyed(item, { id: threadId }), threadDefaults(threadId, item));
+  // `tags` is whatever Chainlit's update_thread was given: read as its strings, never a reason the thread cannot open.
+  const thread = decodeItem(ThreadSchema, keyed(item, { id: threadId, tags: readTags(item.tags) }), threadDefaults(threadId, item));
   thread.updatedAt = lastActivityOf(item) ?? thread.updatedAt;
   return thread;
 }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { chainlitDeleteThread, chainlitShareThread, chainlitThread, chainlitUpdateThread, countOf, testTable, uid, userWithThreads as userWithThreadsOf, type TestTable } from "../../../../test/data-fixtures";
-import { MAX_TAGS_PER_THREAD } from "../../tag-text";
+import { UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { MAX_STORED_TAGS, MAX_TAGS_PER_THREAD } from "../../tag-text";
 import { directSenderOf } from "../../dynamo/dynamo-direct";
 
 let table: TestTable;
@@ -178,6 +179,32 @@ describe("thread tags", () => {
     const second = await layer.listThreads({ first: 5, cursor: first.result.pageInfo.endCursor }, { userId, tag: "old" });
     expect(second.data.map((r) => r.id)).toEqual([tagged]);
     expect(second.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it("a thread whose `tags` Chainlit stored as anything (a number, a map, a set, mixed, 10,000) still opens, lists and filters", async () => {
+    const layer = table.layer();
+    const userId = uid("tag-");
+    const odd: Record<string, AttributeValue> = {
+      number: { N: "5" },
+      map: { M: { a: { S: "x" } } },
+      set: { SS: ["a", "b"] },
+      string: { S: "solo" },
+      mixed: { L: [{ S: "ok" }, { N: "3" }, { M: {} }, { NULL: true }] },
+      many: { L: Array.from({ length: 10_000 }, (_, i) => ({ S: `t${i}` })) },
+    };
+    for (const [label, tags] of Object.entries(odd)) {
+      const id = uid("t-");
+      for (const item of chainlitThread(userId, id).items) await table.putRaw(item);
+      await table.client.send(new UpdateItemCommand({ TableName: table.tableName, Key: { PK: { S: `THREAD#${id}` }, SK: { S: "THREAD" } }, UpdateExpression: "SET tags = :t", ExpressionAttributeValues: { ":t": tags } }));
+      const thread = await layer.getThread(id);
+      const expected = label === "mixed" ? ["ok"] : label === "many" ? Array.from({ length: MAX_STORED_TAGS }, (_, i) => `t${i}`) : [];
+      expect({ label, tags: thread?.tags }).toEqual({ label, tags: expected });
+      expect((await layer.getThreadOutline(id))?.thread.tags, label).toEqual(expected);
+    }
+    expect(await listIds(layer, userId, "ok")).toHaveLength(1);
+    // The filter finds what a read shows, and compares no more than it (10,000 tags × 200 threads a call otherwise).
+    expect(await listIds(layer, userId, `t${MAX_STORED_TAGS - 1}`)).toHaveLength(1);
+    expect(await listIds(layer, userId, `t${MAX_STORED_TAGS}`)).toHaveLength(0);
   });
 
   it("combines with the 👍/👎 filter", async () => {

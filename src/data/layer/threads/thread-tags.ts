@@ -19,7 +19,7 @@
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { IdSchema } from "../../entities/common";
-import { MAX_TAGS_PER_THREAD, hasTag, tagKey, tagsOf } from "../../tag-text";
+import { MAX_STORED_TAGS, MAX_TAGS_PER_THREAD, hasTag, tagKey, tagsOf } from "../../tag-text";
 import { TagSchema } from "../../entities/thread";
 import { DataError } from "../../errors";
 import { threadKey } from "../../keys";
@@ -34,8 +34,6 @@ export type TagChangeResult = { tags: string[] } | { full: true };
 
 /** Reads and conditional writes per change before giving up with `conflict` (another writer kept changing the list). */
 const TAG_ATTEMPTS = 4;
-/** The longest stored list whose old value a condition is built from (Chainlit bounds nothing). */
-const MAX_STORED_TAGS = 100;
 
 /**
  * Round trips: 1 GetItem + 1 UpdateItem; none written when the change is already so (an add of a tag there, a remove

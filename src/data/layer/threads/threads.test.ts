@@ -178,7 +178,8 @@ describe("getThread", () => {
       name: "Chainlit thread",
       userId,
       userIdentifier: userId,
-      tags: null,
+      // Chainlit's NULL `tags`: no tags (readTags).
+      tags: [],
       metadata: { chat_profile: "default", is_shared: false },
     });
     expect(thread!.steps.map((s) => s.id)).toEqual([fixture.stepA, fixture.stepB]);
