@@ -38,14 +38,17 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   await expect(indicator).toHaveText("Tag: Project X");
   await expect.poll(() => threads.rowNames()).toEqual([middle]);
   await snap(page, "tag-filter");
-  // A search looks at every thread: the kept filter says it does not apply while one is shown, and applies again after.
-  await threads.search.fill(middle);
-  await expect(indicator).toHaveAttribute("title", "Search looks in every thread, not only those tagged “Project X”");
-  await threads.search.fill("");
-  await expect(indicator).toHaveAttribute("title", "Clear the tag filter “Project X”");
+  // A search within the filter: every one of the three answers holds "essentials", only the tagged thread is found.
+  await threads.search.fill("essentials");
+  await expect(threads.searchStatus).toHaveText("1 result");
   await expect.poll(() => threads.rowNames()).toEqual([middle]);
+  await expect(indicator).toHaveAttribute("title", "Clear the tag filter “Project X”");
+  // Cleared while searching: the same search over every thread.
   await indicator.click();
   await expect(indicator).toHaveCount(0);
+  await expect(threads.searchStatus).toHaveText("3 results");
+  await expect.poll(() => threads.rowNames()).toEqual(names);
+  await threads.search.fill("");
   await expect.poll(() => threads.rowNames()).toEqual(names);
 
   const removed = trpcCallEnded(page, "threads.removeTag");
