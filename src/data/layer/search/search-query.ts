@@ -154,7 +154,8 @@ async function plan(ctx: LayerContext, q: Query, candidates: Candidate[], newest
   }
   const page = place(inRows);
   const restKeys = rest.flatMap((c) => both(c.threadId));
-  if (extra.length + page.keys.length + restKeys.length <= BATCH_KEYS) {
+  // A tag's page reads 3 keys a row for up to TAG_EXAMINED rows: two requests, still one round trip (batchGet sends them together).
+  if (extra.length + page.keys.length + restKeys.length <= (q.tag === null ? BATCH_KEYS : 2 * BATCH_KEYS)) {
     return { keys: [...extra, ...page.keys, ...restKeys], placed: page.placed, byThreadItem: [...page.byThreadItem, ...rest], subset: false, checked: [], boundary: null };
   }
   const walked = await walkIndex(ctx, q.userId, new Set(rest.map((c) => c.threadId)), q.after, want - inRows.length, newest?.lastKey);
