@@ -59,3 +59,31 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   await expect(tags.getByRole("button", { name: "Add tag" })).toBeVisible();
   await expect(chip).toHaveCount(0);
 });
+
+asOwnUser("a long tag's filter stays on the line of the 👍/👎 chips, cut with an ellipsis, its label naming it whole", async ({ page, threads }) => {
+  const long = "A rather long tag for the narrow sidebar"; // 40 characters, the most a tag may have
+  await threads.goto();
+  const [first] = (await threads.rowNames()) as [string];
+  await threads.open(first);
+  const tags = page.getByTestId("thread-tags");
+  await tags.getByRole("button", { name: "Add tag" }).click();
+  const added = trpcCallEnded(page, "threads.addTag");
+  await tags.getByRole("textbox", { name: "New tag" }).fill(long);
+  await tags.getByRole("textbox", { name: "New tag" }).press("Enter");
+  await added;
+  await tags.getByRole("button", { name: `Show threads tagged “${long}”` }).click();
+  const indicator = page.getByRole("button", { name: `Clear the tag filter “${long}”` });
+  await expect(indicator).toHaveAttribute("title", `Clear the tag filter “${long}”`);
+  const feedback = page.getByRole("group", { name: "Filter by feedback" });
+  // The desktop sidebar (262 px inside its padding): one line, the chip inside the sidebar, its text cut.
+  const [chip, chips, tools] = await Promise.all([indicator.boundingBox(), feedback.boundingBox(), page.locator(".sidebar-tools").boundingBox()]);
+  expect(chip!.y).toBe(chips!.y);
+  expect(chip!.x + chip!.width).toBeLessThanOrEqual(tools!.x + tools!.width);
+  const text = indicator.locator(".tag-filter-text");
+  expect(await text.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+
+  await indicator.click();
+  const removed = trpcCallEnded(page, "threads.removeTag");
+  await tags.getByRole("button", { name: `Remove tag “${long}”` }).click();
+  await removed;
+});
