@@ -38,14 +38,17 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   await expect(indicator).toHaveText("Tag: Project X");
   await expect.poll(() => threads.rowNames()).toEqual([middle]);
   await snap(page, "tag-filter");
-  // A search looks at every thread: the kept filter says it does not apply while one is shown, and applies again after.
-  await threads.search.fill(middle);
-  await expect(indicator).toHaveAttribute("title", "Search looks in every thread, not only those tagged “Project X”");
-  await threads.search.fill("");
-  await expect(indicator).toHaveAttribute("title", "Clear the tag filter “Project X”");
+  // A search within the filter: every one of the three answers holds "essentials", only the tagged thread is found.
+  await threads.search.fill("essentials");
+  await expect(threads.searchStatus).toHaveText("1 result");
   await expect.poll(() => threads.rowNames()).toEqual([middle]);
+  await expect(indicator).toHaveAttribute("title", "Clear the tag filter “Project X”");
+  // Cleared while searching: the same search over every thread.
   await indicator.click();
   await expect(indicator).toHaveCount(0);
+  await expect(threads.searchStatus).toHaveText("3 results");
+  await expect.poll(() => threads.rowNames()).toEqual(names);
+  await threads.search.fill("");
   await expect.poll(() => threads.rowNames()).toEqual(names);
 
   const removed = trpcCallEnded(page, "threads.removeTag");
@@ -55,4 +58,32 @@ asOwnUser("adds a tag in the header, filters the sidebar by it, clears the filte
   await page.reload();
   await expect(tags.getByRole("button", { name: "Add tag" })).toBeVisible();
   await expect(chip).toHaveCount(0);
+});
+
+asOwnUser("a long tag's filter stays on the line of the 👍/👎 chips, cut with an ellipsis, its label naming it whole", async ({ page, threads }) => {
+  const long = "A rather long tag for the narrow sidebar"; // 40 characters, the most a tag may have
+  await threads.goto();
+  const [first] = (await threads.rowNames()) as [string];
+  await threads.open(first);
+  const tags = page.getByTestId("thread-tags");
+  await tags.getByRole("button", { name: "Add tag" }).click();
+  const added = trpcCallEnded(page, "threads.addTag");
+  await tags.getByRole("textbox", { name: "New tag" }).fill(long);
+  await tags.getByRole("textbox", { name: "New tag" }).press("Enter");
+  await added;
+  await tags.getByRole("button", { name: `Show threads tagged “${long}”` }).click();
+  const indicator = page.getByRole("button", { name: `Clear the tag filter “${long}”` });
+  await expect(indicator).toHaveAttribute("title", `Clear the tag filter “${long}”`);
+  const feedback = page.getByRole("group", { name: "Filter by feedback" });
+  // The desktop sidebar (262 px inside its padding): one line, the chip inside the sidebar, its text cut.
+  const [chip, chips, tools] = await Promise.all([indicator.boundingBox(), feedback.boundingBox(), page.locator(".sidebar-tools").boundingBox()]);
+  expect(chip!.y).toBe(chips!.y);
+  expect(chip!.x + chip!.width).toBeLessThanOrEqual(tools!.x + tools!.width);
+  const text = indicator.locator(".tag-filter-text");
+  expect(await text.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+
+  await indicator.click();
+  const removed = trpcCallEnded(page, "threads.removeTag");
+  await tags.getByRole("button", { name: `Remove tag “${long}”` }).click();
+  await removed;
 });

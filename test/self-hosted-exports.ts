@@ -83,6 +83,8 @@ export function openWebUiChats(tag = "") {
           { id: "g1", parentId: null, role: "user", content: "Say hello in Dutch.", timestamp: 1704103200 },
           { id: "g2", parentId: "g1", role: "assistant", content: "Hallo!", model: "mistral:7b", timestamp: 1704103202 },
         ],
+        // Early versions kept the chat's tags in the chat itself, as Tag rows.
+        tags: [{ name: "Languages", user_id: "u1" }],
       },
       created_at: 1704103200,
       updated_at: 1704103202,

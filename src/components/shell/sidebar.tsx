@@ -101,16 +101,8 @@ export function Sidebar({ ref, user, signOutAction, signOutEverywhereAction, sig
         <div className="sidebar-filters">
           <FeedbackFilter value={filter} onChange={setFilter} />
           {tagFilter ? (
-            // A search looks at every thread (the tag filter narrows the list, not the search): the chip says so
-            // while one is shown, rather than look as if it applied.
-            <button
-              type="button"
-              className={`chip tag-filter${debounced ? " tag-filter-idle" : ""}`}
-              aria-label={t.clearTagFilter(tagFilter)}
-              title={debounced ? t.tagFilterNotInSearch(tagFilter) : t.clearTagFilter(tagFilter)}
-              onClick={() => setTagFilter(null)}
-              data-testid="tag-filter"
-            >
+            // It narrows the list and a search alike. A long tag is cut with an ellipsis: the label and title say it whole.
+            <button type="button" className="chip tag-filter" aria-label={t.clearTagFilter(tagFilter)} title={t.clearTagFilter(tagFilter)} onClick={() => setTagFilter(null)} data-testid="tag-filter">
               <span className="tag-filter-text">{t.tagFilter(tagFilter)}</span>
               <CloseIcon size={12} />
             </button>

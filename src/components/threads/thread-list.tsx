@@ -75,7 +75,7 @@ export function ThreadList({
   };
   const listQuery = api.threads.list.useInfiniteQuery({ first: THREAD_PAGE_SIZE, feedback, tag }, { ...pageParams, enabled: !search });
   const searchQuery = api.search.query.useInfiniteQuery(
-    { query: search, feedback, first: SEARCH_PAGE_SIZE },
+    { query: search, feedback, tag, first: SEARCH_PAGE_SIZE },
     { ...pageParams, enabled: Boolean(search), trpc: { abortOnUnmount: true } },
   );
   const query = search ? searchQuery : listQuery;

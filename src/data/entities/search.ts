@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FeedbackValueSchema } from "./feedback";
-import { PaginationSchema } from "./thread";
+import { PaginationSchema, TagFilterSchema } from "./thread";
 
 /** Characters of a search query, at most (the search box's maxLength). */
 export const SEARCH_QUERY_MAX = 200;
@@ -12,6 +12,8 @@ export const SearchInputSchema = z.object({
   first: z.number().int().min(1, "first must be at least 1").max(50, "first must be at most 50"),
   cursor: PaginationSchema.shape.cursor,
   feedback: FeedbackValueSchema.nullable().optional(),
+  /** Only threads holding this tag (their THREAD items' `tags`, compared as tag-text.ts's tagKey). */
+  tag: TagFilterSchema.nullable().optional(),
 });
 export type SearchInput = z.input<typeof SearchInputSchema>;
 

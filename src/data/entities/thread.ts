@@ -3,7 +3,7 @@ import { IdSchema, JsonObjectSchema, TimestampSchema } from "./common";
 import { ElementSchema } from "./element";
 import { StepSchema } from "./step";
 import { FeedbackValueSchema } from "./feedback";
-import { TAG_MAX_LENGTH, normaliseTag } from "../tag-text";
+import { MAX_TAGS_PER_THREAD, TAG_MAX_LENGTH, normaliseTag, withTag } from "../tag-text";
 
 export const THREAD_NAME_MAX = 200;
 
@@ -70,6 +70,26 @@ export const TagSchema = z
  * A tag to list threads by: any tag a thread may hold, Chainlit's longer ones included (Chainlit bounds nothing), so
  * only the input's bound and the normalising apply.
  */
+/** A thread's whole list as Threadbook writes it at once (an import): TagSchema tags, at most MAX_TAGS_PER_THREAD. */
+export const ThreadTagsSchema = z.array(TagSchema).max(MAX_TAGS_PER_THREAD, `A thread holds at most ${MAX_TAGS_PER_THREAD} tags`);
+
+/** Entries of a file's tag list looked at, at most: a hostile list of millions is not walked. */
+export const TAG_ENTRIES_READ = 100;
+
+/**
+ * The tags a file carries (an export's names, checked by TagSchema as an add through the tags router is): the valid
+ * ones, normalised, case-insensitively unique (the first spelling kept), the first MAX_TAGS_PER_THREAD of them. What
+ * is not a tag (empty, over TAG_MAX_LENGTH, not a string) is left out rather than refusing the conversation.
+ */
+export function tagsToImport(names: readonly unknown[]): string[] {
+  let tags: string[] = [];
+  for (const name of names.slice(0, TAG_ENTRIES_READ)) {
+    const tag = TagSchema.safeParse(name);
+    if (tag.success && tags.length < MAX_TAGS_PER_THREAD) tags = withTag(tags, tag.data);
+  }
+  return ThreadTagsSchema.parse(tags);
+}
+
 export const TagFilterSchema = z.string().max(TAG_INPUT_MAX).transform(normaliseTag).pipe(z.string().min(1, "A tag cannot be empty"));
 
 export const PaginationSchema = z.object({

@@ -65,6 +65,7 @@ describe("export all", () => {
     await callerFor(services, alice).feedback.upsert({ threadId: kyoto.id, forId: answers[1]!.id, value: 0 });
     await callerFor(services, bob).threads.create().then(({ id }) => services.data.updateThread(id, { name: "Bob's secret" }));
     await callerFor(services, alice).threads.pin({ threadId: kyoto.id });
+    for (const tag of ["Travel", "japan"]) await callerFor(services, alice).threads.addTag({ threadId: kyoto.id, tag });
     zip = await exportBytes(alice);
   });
 
@@ -113,6 +114,9 @@ describe("export all", () => {
       const filtered = (await callerFor(services, carol).threads.list({ first: 10, feedback: value })).data;
       expect(filtered.map((t) => t.id)).toEqual([copy!.id]);
     }
+    // Its tags too: listed by them.
+    expect(copy!.tags).toEqual(["Travel", "japan"]);
+    expect((await callerFor(services, carol).threads.list({ first: 10, tag: "travel" })).data.map((t) => t.id)).toEqual([copy!.id]);
     // Importing the same export again finds everything there.
     expect(await importBytes(carol, zip)).toMatchObject({ imported: 0, existing: 2 });
   });

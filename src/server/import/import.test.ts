@@ -168,6 +168,11 @@ describe("importing Open WebUI and LibreChat exports", () => {
       ["assistant_message", "qwen2.5:7b", "Rye ferments faster: feed it twice a day."],
     ]);
     expect(thread.elements).toEqual([]);
+    // Its tags (`meta.tags`; the other chat's in `chat.tags` as rows) are thread tags: listed by them, found within them.
+    expect(thread.tags).toEqual(["baking"]);
+    expect((await callerFor(services, user).threads.list({ tag: "Baking" })).data.map((t) => t.name)).toEqual(["Sourdough starter"]);
+    expect((await callerFor(services, user).threads.list({ tag: "languages" })).data.map((t) => t.name)).toEqual(["Greetings"]);
+    expect((await callerFor(services, user).search.query({ query: "flour", tag: "baking" })).data.map((t) => t.name)).toEqual(["Sourdough starter"]);
 
     // Imported again: nothing duplicated, nothing changed, and nothing counted twice.
     const again = await importFile(user, JSON.stringify(openWebUiChats()), "chat-export-1717236200000.json");
@@ -373,6 +378,23 @@ describe("ownership", () => {
     const [bobThread] = await threadsOf(bob);
     expect(bobThread!.id).not.toBe(aliceThread);
     expect(await services.data.getThread(bobThread!.id)).toMatchObject({ userId: bob.id, name: "Crafted", steps: [{ type: "user_message", name: bob.id, output: "hi" }] });
+  });
+
+  it("a Threadbook thread's tags come back, checked as an add through the tags router: at most 20 of at most 40 characters", async () => {
+    const carol = sessionUser();
+    const tags = ["Travel", "travel", "", "x".repeat(41), 5, "  Japan   2024 ", ...Array.from({ length: 30 }, (_, i) => `t${i}`)];
+    const exported = {
+      threadbookExport: 1,
+      thread: { id: "5d0c6c1a-1111-4222-8333-444455556666", name: "Tagged", createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-01-01T00:00:00Z", tags, steps: [{ id: "s1", type: "user_message", output: "hi", createdAt: "2024-01-01T00:00:01Z" }], elements: [] },
+    };
+    expect(await importFile(carol, JSON.stringify(exported), "thread.json")).toMatchObject({ status: "done", imported: 1 });
+    const [thread] = await threadsOf(carol);
+    expect((await services.data.getThread(thread!.id))!.tags).toEqual(["Travel", "Japan 2024", ...Array.from({ length: 18 }, (_, i) => `t${i}`)]);
+    // A thread of the file without tags is written without the attribute, as Chainlit leaves one it never tagged.
+    const untagged = { ...exported, thread: { ...exported.thread, id: "5d0c6c1a-1111-4222-8333-444455556667", name: "Untagged", tags: undefined } };
+    expect(await importFile(carol, JSON.stringify(untagged), "thread.json")).toMatchObject({ status: "done", imported: 1 });
+    const plain = (await threadsOf(carol)).find((t) => t.name === "Untagged")!;
+    expect((await services.data.getThread(plain.id))!.tags).toBeUndefined();
   });
 
   it("a Threadbook export imported back by its owner adds no copy of a thread still there, and brings back one deleted since", async () => {

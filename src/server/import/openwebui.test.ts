@@ -31,7 +31,7 @@ describe("Open WebUI: the branch shown", () => {
   });
 
   it("keeps names, times, roles, the model of each reply and pinned; markup is text, reasoning blocks are left out", () => {
-    expect(conversation).toMatchObject({ sourceId: "owui-chat-1", title: "Sourdough starter", createdAt: 1717236000e6, updatedAt: 1717236150e6, pinned: true });
+    expect(conversation).toMatchObject({ sourceId: "owui-chat-1", title: "Sourdough starter", createdAt: 1717236000e6, updatedAt: 1717236150e6, pinned: true, tags: ["baking"] });
     expect(conversation.messages.map((m) => [m.role, m.name ?? null, m.createdAt])).toEqual([
       ["user", null, 1717236000e6],
       ["assistant", "Llama 3.1 8B", 1717236005e6],
@@ -116,6 +116,21 @@ describe("Open WebUI: early exports and hostile records", () => {
   });
 });
 
+describe("Open WebUI: a chat's tags", () => {
+  const tagsOf = (record: Record<string, unknown>) => readOpenWebUiConversation({ ...greetings, ...record }, 10).tags;
+  it("names or { name } rows, on the record, in its meta or in its chat; checked as a tag added in Threadbook", () => {
+    expect(readOpenWebUiConversation(greetings, 10).tags).toEqual(["Languages"]);
+    expect(tagsOf({ tags: ["work", { name: " Side   project " }] })).toEqual(["work", "Side project"]);
+    expect(tagsOf({ meta: { tags: [{ name: "from-meta" }] } })).toEqual(["from-meta"]);
+    // Empty, too long, not text, a repeat in another case: left out, the conversation imported anyway.
+    expect(tagsOf({ tags: ["", "   ", "x".repeat(41), 7, null, { id: "no-name" }, "Work", "work", "x".repeat(40)] })).toEqual(["Work", "x".repeat(40)]);
+    // At most 20, of the first 100 entries looked at.
+    expect(tagsOf({ tags: Array.from({ length: 30 }, (_, i) => `t${i}`) })).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
+    expect(tagsOf({ tags: [...Array.from({ length: 100 }, () => ""), "late"] })).toEqual([]);
+    expect(tagsOf({ tags: "not-a-list" })).toEqual(["Languages"]);
+  });
+});
+
 describe("Open WebUI: planned as Chainlit's turns", () => {
   it("replies are named after their model (Open WebUI without one); the thread is pinned as it was", () => {
     const planned = planConversation(readOpenWebUiConversation(sourdough, 100), "alice@example.com", "open-webui", 0)!;
@@ -129,6 +144,7 @@ describe("Open WebUI: planned as Chainlit's turns", () => {
     ]);
     expect(planned.thread.metadata).toEqual({ importedFrom: "open-webui", sourceId: "owui-chat-1" });
     expect(planned.pinned).toBe(true);
+    expect(planned.thread.tags).toEqual(["baking"]);
     expect(planned.elements.map((e) => [e.name, e.source.kind])).toEqual([["feeding-notes.pdf", "not-exported"]]);
     const unnamed = readOpenWebUiConversation({ id: "u", chat: { messages: [{ id: "1", role: "assistant", content: "hi" }] } }, 10);
     expect(planConversation(unnamed, "alice", "open-webui", 0)!.thread.steps[0]!.name).toBe("Open WebUI");

@@ -6,6 +6,7 @@
  * `currentId`. Older exports have no `history`, only the linear `chat.messages`. Files are not in the export (they stay
  * on the Open WebUI server): they are listed so the summary counts them as skipped.
  */
+import { TAG_ENTRIES_READ, tagsToImport } from "@/data";
 import { branchEndingAt, latestOf } from "./branch";
 import { dataUrlImage } from "./data-url";
 import { asString, isRecord, MAX_FILES_PER_MESSAGE, notExportedFile, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "./source-model";
@@ -95,6 +96,16 @@ function* leaves(messages: Record<string, unknown>): Generator<Node> {
   }
 }
 
+/**
+ * A chat's tags: a list of names, or of `{ name }` (Open WebUI's Tag rows), on the record, in its `meta` (newer
+ * versions) or in its `chat` (older ones); the first list found. Checked as a tag added in Threadbook (tagsToImport).
+ */
+function openWebUiTags(value: Record<string, unknown>, chat: Record<string, unknown>): string[] {
+  const lists = [value.tags, isRecord(value.meta) ? value.meta.tags : undefined, chat.tags];
+  const list = lists.find((tags): tags is unknown[] => Array.isArray(tags) && tags.length > 0) ?? [];
+  return tagsToImport(list.slice(0, TAG_ENTRIES_READ).map((tag) => (isRecord(tag) ? tag.name : tag)));
+}
+
 const latestLeaf = (messages: Record<string, unknown>) => latestOf(leaves(messages), (node) => epochToMicros(node.raw.timestamp));
 
 export function readOpenWebUiConversation(value: unknown, maxMessages: number): SourceConversation {
@@ -122,7 +133,7 @@ export function readOpenWebUiConversation(value: unknown, maxMessages: number): 
     }
     const messages = nodes.flatMap((node) => openWebUiMessage(node.raw, node.id) ?? []);
     const createdAt = epochToMicros(value.created_at) ?? epochToMicros(chat.timestamp);
-    return { sourceId, title, createdAt, updatedAt: epochToMicros(value.updated_at), messages, pinned: value.pinned === true };
+    return { sourceId, title, createdAt, updatedAt: epochToMicros(value.updated_at), messages, pinned: value.pinned === true, tags: openWebUiTags(value, chat) };
   } catch (error) {
     if (error instanceof SkipConversation) throw new SkipConversation(title ?? "", error.problem);
     throw error;

@@ -103,7 +103,15 @@ export function planConversation(conversation: SourceConversation, userId: strin
   return {
     sourceId: conversation.sourceId,
     title: name ?? UNTITLED,
-    thread: { id: threadId, name, createdAt, updatedAt, metadata: { importedFrom: format, sourceId: conversation.sourceId.slice(0, 200) }, steps },
+    thread: {
+      id: threadId,
+      name,
+      createdAt,
+      updatedAt,
+      metadata: { importedFrom: format, sourceId: conversation.sourceId.slice(0, 200) },
+      ...(conversation.tags && conversation.tags.length > 0 ? { tags: conversation.tags } : {}),
+      steps,
+    },
     elements,
     ...(conversation.pinned ? { pinned: true } : {}),
   };

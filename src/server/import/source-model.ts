@@ -47,6 +47,8 @@ export interface SourceConversation {
   messages: SourceMessage[];
   /** Pinned in the app it comes from (Open WebUI's `pinned`): pinned once written, as a Threadbook export's pins are. */
   pinned?: boolean;
+  /** Its tags in the app it comes from (Open WebUI's), as thread tags: tagsToImport has checked them. */
+  tags?: string[];
 }
 
 /** A conversation the file holds but that cannot be imported, with the reason shown in the summary. */

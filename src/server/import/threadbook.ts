@@ -4,7 +4,7 @@
  * types, names, texts and times; every id is re-derived for the importing user, so the file's ids (another account's,
  * or crafted ones) never name what gets written.
  */
-import { FEEDBACK_COMMENT_MAX, isoFromMicros, timestampMicros, type ImportedFeedback, type StepInput } from "@/data";
+import { FEEDBACK_COMMENT_MAX, isoFromMicros, tagsToImport, timestampMicros, type ImportedFeedback, type StepInput } from "@/data";
 import { type PlannedElement, type PlannedThread, monotonicClock, threadName, UNTITLED } from "./plan-thread";
 import { asString, isRecord, SkipConversation } from "./source-model";
 import { importedChildId, importedThreadId } from "./uuid-v5";
@@ -84,6 +84,8 @@ export function planThreadbookThread(document: unknown, userId: string, attachme
       createdAt: isoFromMicros(timestampMicros(thread.createdAt) ?? clock.last),
       updatedAt: isoFromMicros(last),
       metadata: { importedFrom: "threadbook", sourceId: sourceId.slice(0, 200) },
+      // Its tags (the export's `tags`, Chainlit's attribute), checked as the tags router checks an add.
+      ...(Array.isArray(thread.tags) ? { tags: tagsToImport(thread.tags) } : {}),
       // The thread it was exported from: still this user's, it is not imported again (importThreads).
       sameAs: sourceId,
       steps,

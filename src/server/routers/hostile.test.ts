@@ -814,6 +814,26 @@ describe("full-text search", () => {
     await services.data.deleteThread(moved.threadId);
   });
 
+  it("within a tag: Bob's search with her tag and her words finds nothing of hers; a thread moved away keeps its tag but leaves her search", async () => {
+    // aliceThread is tagged "secret" (above); Bob's own threads hold the same words.
+    expect(hitIds(await callerFor(services, alice).search.query({ query: "secrets", tag: "SECRET" }))).toEqual([aliceThread.threadId]);
+    for (const query of ["secrets", "revenue", "older"]) {
+      const smuggled = { query, tag: "secret", userId: alice.id, user: alice } as unknown as Parameters<Caller["search"]["query"]>[0];
+      const page = await asBob.search.query(smuggled);
+      expect(page.data).toEqual([]);
+      expect(JSON.stringify(page)).not.toMatch(/Alice|secrets/);
+    }
+    const moved = await seedThread(services, alice.id, "Zanzibar itinerary");
+    await services.data.changeThreadTags(moved.threadId, alice.id, { add: "travel" });
+    const asAlice = callerFor(services, alice);
+    await asAlice.search.prepare();
+    expect(hitIds(await asAlice.search.query({ query: "zanzibar", tag: "travel" }))).toEqual([moved.threadId]);
+    await services.data.updateThread(moved.threadId, { userId: bob.id }, { touch: true });
+    expect(hitIds(await asAlice.search.query({ query: "zanzibar", tag: "travel" }))).toEqual([]);
+    expect(hitIds(await asBob.search.query({ query: "zanzibar", tag: "travel" }))).toEqual([moved.threadId]);
+    await services.data.deleteThread(moved.threadId);
+  });
+
   it("offers Bob no correction from Alice's words: a typo of a word only she has suggests nothing to him", async () => {
     const hers = await seedThread(services, alice.id, "Quetzalcoatl pyramid notes");
     const asAlice = callerFor(services, alice);

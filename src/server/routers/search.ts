@@ -15,6 +15,6 @@ export const searchRouter = createTRPCRouter({
    * client passes react-query's abort signal, so a search typed over is cancelled on the wire.
    */
   query: protectedProcedure.input(SearchQueryInputSchema).query(({ ctx, input }) =>
-    ctx.services.data.searchThreads({ userId: ctx.user.id, query: input.query, first: input.first, cursor: input.cursor ?? undefined, feedback: input.feedback ?? undefined }),
+    ctx.services.data.searchThreads({ userId: ctx.user.id, query: input.query, first: input.first, cursor: input.cursor ?? undefined, feedback: input.feedback ?? undefined, tag: input.tag ?? undefined }),
   ),
 });

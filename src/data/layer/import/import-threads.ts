@@ -16,7 +16,7 @@
 import { type Item } from "../../dynamo/codec";
 import { JsonObjectSchema, WrittenTimestampSchema } from "../../entities/common";
 import { StepInputSchema, type StepInput } from "../../entities/step";
-import { THREAD_NAME_MAX } from "../../entities/thread";
+import { THREAD_NAME_MAX, ThreadTagsSchema } from "../../entities/thread";
 import { definedEntries } from "../../dynamo/codec";
 import { FEEDBACK_COMMENT_MAX, FeedbackValueSchema, type FeedbackValue } from "../../entities/feedback";
 import { NAME_SOURCE, THREAD_SK, feedbackId, feedbackIndexPk, feedbackMarkerSk, searchDocSk, stepSk, threadPk, userThreadPk, userThreadSk } from "../../keys";
@@ -43,6 +43,8 @@ export const ImportedThreadSchema = z.object({
   createdAt: WrittenTimestampSchema,
   updatedAt: WrittenTimestampSchema,
   metadata: JsonObjectSchema,
+  /** The tags the file carried (Chainlit's `tags` attribute), as an add through the tags router would write them. */
+  tags: ThreadTagsSchema.optional(),
 });
 /** A rating of one of the thread's steps (`forId`: the step's id as imported). */
 export const ImportedFeedbackSchema = z.object({
@@ -115,6 +117,8 @@ function threadItem(ctx: LayerContext, userId: string, thread: ImportedThread): 
     createdAt: parsed.createdAt,
     updatedAt: parsed.updatedAt,
     metadata: parsed.metadata,
+    // Only when there are some: Chainlit leaves `tags` absent on a thread it never tagged, so does an import.
+    ...(parsed.tags && parsed.tags.length > 0 ? { tags: parsed.tags } : {}),
     // The file's times date the thread; a retention period runs from the import instead (true-activity.ts).
     [IMPORTED_AT]: ctx.now(),
     // The markers are written with the steps' feedback, before this item: exact, so the feedback catch-up skips these threads.

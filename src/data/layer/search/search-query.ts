@@ -35,13 +35,20 @@ import { intersect, readMarked, readPostings, seenPostingKeys, type Candidate, t
 import { type SearchWindow } from "./search-window";
 import { isOwnedThread } from "../threads/leftovers";
 import { IMPORT_CLAIM, isImportClaim } from "../import/import-claims";
+import { hasTag } from "../../tag-text";
 
 /** Index rows the first page reads (about 220 bytes each): enough to place a frequent word's page without a walk. */
 const FIRST_PAGE_ROWS = 200;
 /** Keys of one BatchGetItem. */
 const BATCH_KEYS = 100;
 /** What the page's BatchGetItem reads: thread states and names, the watermark, docs. */
-const READ_ATTRIBUTES = [...THREAD_STATE_ATTRIBUTES, "SK", "name", "through", "owner", "text", "terms", IMPORT_CLAIM];
+const READ_ATTRIBUTES = [...THREAD_STATE_ATTRIBUTES, "SK", "name", "tags", "through", "owner", "text", "terms", IMPORT_CLAIM];
+/**
+ * With a tag filter, the candidates a page examines (at least `first + 1`): each one's THREAD item is read beside its
+ * doc (the index projects no tags), in the page's one BatchGetItem round (≤ 3 keys each: 2 requests in parallel).
+ * Fewer tagged among them than the page wants: the page is short and its cursor goes on after the last one examined.
+ */
+const TAG_EXAMINED = 40;
 
 interface Query {
   userId: string;
@@ -50,6 +57,8 @@ interface Query {
   first: number;
   after: CursorKey | null;
   feedback: 0 | 1 | null;
+  /** Only threads whose THREAD item holds this tag. */
+  tag: string | null;
   /** `threadId|source` of hits whose step or element the first pass found gone: the second pass leaves them out. */
   gone: ReadonlySet<string>;
 }
@@ -99,6 +108,11 @@ interface Plan {
   subset: boolean;
   /** Candidates missing from the caller's whole index: their THREAD item tells whether they are orphans (or new). */
   checked: Candidate[];
+  /**
+   * With a tag filter: the oldest row examined when older candidates were left unexamined (the page's bound), so
+   * the cursor goes on from it even when none of the examined is tagged; null when every candidate was examined.
+   */
+  boundary: Ordered | null;
 }
 
 /**
@@ -114,30 +128,46 @@ async function plan(ctx: LayerContext, q: Query, candidates: Candidate[], newest
     return source ? [docKey(threadId, best), source] : [docKey(threadId, best)];
   };
   const both = (threadId: string) => [threadKey(threadId), ...docOf(threadId)];
-  const want = q.first + 1;
+  // A tag filter drops the examined threads that do not hold it: more are examined than the page shows.
+  const want = q.tag === null ? q.first + 1 : Math.max(q.first + 1, TAG_EXAMINED);
   const extra = opts.catchUp && newest ? catchUpKeys(q.userId, newest.rows) : [];
   // A window's threads above the cursor were on earlier pages: not missing from the index, just not on this page.
   const listed = new Set((opts.fromWindow?.rows ?? newest?.rows ?? []).map((row) => row.threadId));
   const inRows = (newest?.rows ?? []).filter((row) => byId.has(row.threadId));
   const rest = candidates.filter((c) => !listed.has(c.threadId));
   const complete = newest !== null && newest.lastKey === undefined;
-  /** Rows a live Query placed need only their doc; a window's rows are re-read as THREAD items too. */
+  /** Rows a live Query placed need only their doc (and, with a tag filter, their THREAD item for its `tags`); a window's rows are re-read as THREAD items too. */
+  const docsOf = (rows: Ordered[]) => rows.flatMap((row) => (q.tag === null ? docOf(row.threadId) : both(row.threadId)));
   const place = (rows: Ordered[]) =>
     opts.fromWindow
       ? { keys: rows.flatMap((row) => both(row.threadId)), placed: [], byThreadItem: rows.map((row) => byId.get(row.threadId)!) }
-      : { keys: rows.flatMap((row) => docOf(row.threadId)), placed: rows, byThreadItem: [] };
+      : { keys: docsOf(rows), placed: rows, byThreadItem: [] };
+  /** Only a tag filter needs it: without one, `first + 1` rows are examined and hasNextPage is exact. */
+  const boundaryAt = (rows: Ordered[], more: boolean) => (q.tag !== null && more ? (rows.at(-1) ?? null) : null);
   if (newest && (inRows.length >= want || complete)) {
-    const page = place(inRows.slice(0, want));
+    const rows = inRows.slice(0, want);
+    const page = place(rows);
     const checked = complete ? rest.slice(0, ORPHAN_CHECKS) : [];
-    return { ...page, keys: [...extra, ...page.keys, ...checked.flatMap((c) => both(c.threadId))], subset: opts.fromWindow !== undefined && inRows.length > want, checked };
+    // Not complete: the candidates the rows do not list are older than every row read (or newer than the window).
+    const boundary = boundaryAt(rows, inRows.length > want || (!complete && rest.length > 0));
+    return { ...page, keys: [...extra, ...page.keys, ...checked.flatMap((c) => both(c.threadId))], subset: opts.fromWindow !== undefined && inRows.length > want, checked, boundary };
   }
   const page = place(inRows);
   const restKeys = rest.flatMap((c) => both(c.threadId));
-  if (extra.length + page.keys.length + restKeys.length <= BATCH_KEYS) {
-    return { keys: [...extra, ...page.keys, ...restKeys], placed: page.placed, byThreadItem: [...page.byThreadItem, ...rest], subset: false, checked: [] };
+  // A tag's page reads 3 keys a row for up to TAG_EXAMINED rows: two requests, still one round trip (batchGet sends them together).
+  if (extra.length + page.keys.length + restKeys.length <= (q.tag === null ? BATCH_KEYS : 2 * BATCH_KEYS)) {
+    return { keys: [...extra, ...page.keys, ...restKeys], placed: page.placed, byThreadItem: [...page.byThreadItem, ...rest], subset: false, checked: [], boundary: null };
   }
   const walked = await walkIndex(ctx, q.userId, new Set(rest.map((c) => c.threadId)), q.after, want - inRows.length, newest?.lastKey);
-  return { keys: [...extra, ...page.keys, ...walked.flatMap((row) => docOf(row.threadId))], placed: [...page.placed, ...walked], byThreadItem: page.byThreadItem, subset: opts.fromWindow !== undefined, checked: [] };
+  return {
+    keys: [...extra, ...page.keys, ...docsOf(walked)],
+    placed: [...page.placed, ...walked],
+    byThreadItem: page.byThreadItem,
+    subset: opts.fromWindow !== undefined,
+    checked: [],
+    // The walk stopped at what it was asked for: older candidates may be left.
+    boundary: boundaryAt([...inRows, ...walked], walked.length >= want - inRows.length),
+  };
 }
 
 /** The window's rows below the cursor; null when the cursor is past them (the window cannot place that page). */
@@ -169,7 +199,7 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
   const byId = new Map(candidates.map((c) => [c.threadId, c]));
   // A fresh window means the catch-up was checked when it was read; without one the first page checks it here.
   const catchUp = live !== null && pass.catchUp;
-  const { keys, placed, byThreadItem, subset, checked } = await plan(ctx, q, candidates, newest, { catchUp, fromWindow: window ? fresh : undefined });
+  const { keys, placed, byThreadItem, subset, checked, boundary } = await plan(ctx, q, candidates, newest, { catchUp, fromWindow: window ? fresh : undefined });
   // What the phrase check read (docs, steps) is not read again.
   const read = new Map(phrased?.read);
   const toRead = uniqueKeys(keys).filter((key) => !read.has(keyId(key)));
@@ -202,7 +232,13 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
     ctx.searchWindows.forgetUser(q.userId);
   }
   const ours = ownItems.map(orderedRow).filter((row) => isBefore(row, q.after));
-  const ordered = [...placed, ...ours].sort(newestFirst);
+  // With a tag filter, only the threads whose THREAD item (read just now, the caller's) holds it, and none past the
+  // page's bound: those are examined again, with the candidates past it, by the next page.
+  const tagged = (row: Ordered) => {
+    const thread = read.get(keyId(threadKey(row.threadId)));
+    return thread?.userId === q.userId && hasTag(thread.tags, q.tag!) && (boundary === null || newestFirst(row, boundary) <= 0);
+  };
+  const ordered = [...placed, ...ours].sort(newestFirst).filter((row) => q.tag === null || tagged(row));
   // The window chose these threads among more: one that fell out leaves a gap only a second read fills.
   if (subset && byThreadItem.some((c) => threadOf(c)?.userId !== q.userId) && pass.retry) {
     await removeOrphans(ctx, q.userId, orphans);
@@ -237,7 +273,9 @@ async function answer(ctx: LayerContext, q: Query, pass: { catchUp: boolean; ret
   const data = page.map((row) => hit(row, byId.get(row.threadId)!, read, q, phrased?.texts));
   const partial = lists.some((list) => list.truncated) || (phrased?.partial ?? false);
   ctx.logger.debug("searchThreads read", { userId: q.userId, words: q.words.length, candidates: candidates.length, hits: data.length, partial });
-  return { page: { data, pageInfo: { hasNextPage: ordered.length > q.first, endCursor: null }, partial, suggestion: null }, last: page.at(-1), lists };
+  // A tag filter's page that examined its bound and found too few: the cursor goes on after the last thread examined.
+  const bounded = boundary !== null && ordered.length <= q.first;
+  return { page: { data, pageInfo: { hasNextPage: ordered.length > q.first || bounded, endCursor: null }, partial, suggestion: null }, last: bounded ? boundary : page.at(-1), lists };
 }
 
 /** `texts`: a step's indexed text, read whole by the phrase check: its snippet shows the phrase even past the doc's 2,000 characters. */
@@ -250,16 +288,16 @@ function hit(row: Ordered, c: Candidate, read: ReadonlyMap<string, Item>, q: Que
 }
 
 export async function searchThreads(ctx: LayerContext, input: SearchInput): Promise<SearchPage> {
-  const { userId, query, first, cursor, feedback } = SearchInputSchema.parse(input);
+  const { userId, query, first, cursor, feedback, tag } = SearchInputSchema.parse(input);
   const parsed = parseQuery(query);
   const words = [...parsed.words.map((term) => ({ term, prefix: false })), ...(parsed.prefix ? [{ term: parsed.prefix, prefix: true }] : [])];
   if (words.length === 0) return { data: [], pageInfo: { hasNextPage: false, endCursor: null }, partial: false, suggestion: null };
   // The cursor resumes only this query (its words, not its spelling) under this filter, for this user.
   const phrases = parsed.phrases.map((p) => `"${p.words.join(" ")}${p.open ? "*" : ""}"`).join(" ");
-  const kind = filterKind({ search: `fulltext ${parsed.words.join(" ")} ${parsed.prefix ?? ""}* ${phrases}`.trimEnd(), feedback: feedback ?? null });
+  const kind = filterKind({ search: `fulltext ${parsed.words.join(" ")} ${parsed.prefix ?? ""}* ${phrases}`.trimEnd(), feedback: feedback ?? null, tag: tag ?? null });
   const indexPk = userThreadPk(userId);
   const after = cursor ? decodeCursor(ctx.cursorSecret, cursor, { userId, filter: kind, indexPk }) : null;
-  const { page, last, lists } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null, gone: new Set() }, { catchUp: true, retry: true });
+  const { page, last, lists } = await answer(ctx, { userId, parsed, words, first, after, feedback: feedback ?? null, tag: tag ?? null, gone: new Set() }, { catchUp: true, retry: true });
   const endCursor = last ? encodeCursor(ctx.cursorSecret, { u: userId, f: kind, k: { PK: threadPk(last.threadId), SK: THREAD_SK, UserThreadPK: indexPk, UserThreadSK: last.UserThreadSK } }) : null;
   // Nothing found, and a word is in none of the caller's messages: a correction from their own words (search-suggest.ts).
   const missing = after === null && page.data.length === 0 ? words.filter((_, i) => lists[i]!.threads.size === 0 && !lists[i]!.truncated) : [];

@@ -92,7 +92,6 @@ export const en = {
   showTagged: (tag: string) => `Show threads tagged “${tag}”`,
   tagFilter: (tag: string) => `Tag: ${tag}`,
   clearTagFilter: (tag: string) => `Clear the tag filter “${tag}”`,
-  tagFilterNotInSearch: (tag: string) => `Search looks in every thread, not only those tagged “${tag}”`,
   deleteThread: (name: string) => `Delete “${name}”`,
   threadName: "Thread name",
   deleteTitle: "Delete this thread?",

@@ -89,7 +89,6 @@ export const zhCN: Dictionary = {
   showTagged: (tag: string) => `显示带有标签“${tag}”的对话`,
   tagFilter: (tag: string) => `标签：${tag}`,
   clearTagFilter: (tag: string) => `清除标签筛选“${tag}”`,
-  tagFilterNotInSearch: (tag: string) => `搜索会查找所有对话，而不只是带有“${tag}”标签的`,
   deleteThread: (name: string) => `删除“${name}”`,
   threadName: "对话名称",
   deleteTitle: "删除这个对话？",
