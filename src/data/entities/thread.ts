@@ -66,10 +66,6 @@ export const TagSchema = z
   .transform(normaliseTag)
   .pipe(z.string().min(1, "A tag cannot be empty").max(TAG_MAX_LENGTH, `A tag is at most ${TAG_MAX_LENGTH} characters`));
 
-/**
- * A tag to list threads by: any tag a thread may hold, Chainlit's longer ones included (Chainlit bounds nothing), so
- * only the input's bound and the normalising apply.
- */
 /** A thread's whole list as Threadbook writes it at once (an import): TagSchema tags, at most MAX_TAGS_PER_THREAD. */
 export const ThreadTagsSchema = z.array(TagSchema).max(MAX_TAGS_PER_THREAD, `A thread holds at most ${MAX_TAGS_PER_THREAD} tags`);
 
@@ -90,6 +86,10 @@ export function tagsToImport(names: readonly unknown[]): string[] {
   return ThreadTagsSchema.parse(tags);
 }
 
+/**
+ * A tag to list threads by: any tag a thread may hold, Chainlit's longer ones included (Chainlit bounds nothing), so
+ * only the input's bound and the normalising apply.
+ */
 export const TagFilterSchema = z.string().max(TAG_INPUT_MAX).transform(normaliseTag).pipe(z.string().min(1, "A tag cannot be empty"));
 
 export const PaginationSchema = z.object({
