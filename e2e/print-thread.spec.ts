@@ -2,20 +2,42 @@
  * "Print or save as PDF" (docs/import-export.md): the Export menu's item opens the thread's print view in a new tab,
  * which asks the browser to print once loaded and holds every turn, also those a long thread's page has not loaded;
  * under print media nothing but the thread shows, and Chromium makes a PDF of it. Hostile: another user gets the
- * thread page's 404, a signed-out visitor the sign-in page.
+ * thread page's 404, a signed-out visitor the sign-in page. Dates are the reader's (Tokyo, Los Angeles). A share link
+ * prints too (docs/sharing.md, "Print"): from the share page's link, its snapshot only, with the share page's headers,
+ * and the page's 404 for a stopped, expired or unshared thread. A thread past the bound prints under its note.
  */
-import type { BrowserContext, Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { questionOf, replyOf, seedLongThread } from "../scripts/seed-long-thread";
 import { expect, signedInSession } from "./fixtures";
 import { XSS_PAYLOAD } from "../scripts/seed";
-import { ownUser, seedThreads, showcaseThread } from "./fresh-user";
+import { onTable, ownUser, seedThreads, showcaseThread, topicThreadOf } from "./fresh-user";
+import { PrintView } from "./pages/print-view";
+import { SharedThreadPage } from "./pages/share-page";
 
 /** 30 turns: more than the 20 the thread page opens with (docs/long-threads.md). */
 const LONG_STEPS = 120;
+const SHARED = topicThreadOf("", 2).name;
+const STOPPED = topicThreadOf("", 3).name;
 const test = ownUser("print", async (data, identifier) => {
-  const [showcaseId, securityId] = await seedThreads(data, [showcaseThread(identifier), { user: identifier, name: "Security check", index: 1, security: true }]);
+  const [showcaseId, securityId, sharedId, stoppedId, unsharedId] = await seedThreads(data, [
+    showcaseThread(identifier),
+    { user: identifier, name: "Security check", index: 1, security: true },
+    topicThreadOf(identifier, 2),
+    topicThreadOf(identifier, 3),
+    topicThreadOf(identifier, 4),
+  ]);
   const long = await seedLongThread(data, { userId: identifier, steps: LONG_STEPS, name: "A month of reports" });
-  return { showcaseId: showcaseId!, securityId: securityId!, long };
+  // Two turns whose tool logs hold 1,600,000 characters each: past the 3,000,000 printed (PRINT_MAX_CHARS), cheaply.
+  const tooLong = await seedLongThread(data, { userId: identifier, steps: 8, name: "Logs past the bound", toolLogChars: 1_600_000 });
+  await data.shareThread(tooLong.threadId, identifier, { access: "public", expiresAt: null });
+  // Public links: the showcase (its chart signed through the share) and a topic thread that gets a turn after.
+  await data.shareThread(showcaseId!, identifier, { access: "public", expiresAt: null });
+  await data.shareThread(sharedId!, identifier, { access: "public", expiresAt: null });
+  const later = { question: `A question after the share ${randomUUID()}`, id: randomUUID() };
+  const after = new Date(Date.now() + 60_000).toISOString();
+  await data.createStep({ id: later.id, threadId: sharedId!, type: "user_message", name: identifier, output: later.question, createdAt: after }, { owner: identifier });
+  return { showcaseId: showcaseId!, securityId: securityId!, sharedId: sharedId!, stoppedId: stoppedId!, unsharedId: unsharedId!, long, tooLong, later };
 });
 
 /** In every page of the context: `window.print` only counts its calls (a real one would block), and CSP violations are kept. */
@@ -136,4 +158,142 @@ test("hostile: bob gets the thread page's 404 for the print view of someone else
   } finally {
     await anonymous.close();
   }
+});
+
+/** A context of its own: signed out (`null`) or with `storageState`, in `timezoneId`; closed after `work`. */
+async function inContext<T>(browser: Browser, options: { baseURL?: string; storageState?: Awaited<ReturnType<BrowserContext["storageState"]>> | null; timezoneId?: string }, work: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const context = await browser.newContext({ baseURL: options.baseURL, timezoneId: options.timezoneId, storageState: options.storageState ?? { cookies: [], origins: [] } });
+  try {
+    return await work(context);
+  } finally {
+    await context.close();
+  }
+}
+
+// The server knows no reader's time zone: it writes UTC and says so, and the browser writes its own (local-time.tsx).
+test("printed dates are the reader's: the same thread in Tokyo and in Los Angeles, the owner's print and the share's", async ({ browser, context, own, baseURL }) => {
+  const { showcaseId, sharedId } = own.seeded;
+  const storageState = await context.storageState();
+  const seen: Record<string, string[]> = {};
+  for (const timezoneId of ["Asia/Tokyo", "America/Los_Angeles"]) {
+    await inContext(browser, { baseURL, storageState, timezoneId }, async (reader) => {
+      const print = new PrintView(await reader.newPage());
+      expect(await print.goto(`/threads/${showcaseId}/print`)).toBe(200);
+      const created = print.localDate(0);
+      await expect(created).toBeVisible();
+      const expected = await print.expectedDate((await created.getAttribute("datetime"))!, timezoneId);
+      await expect(created).toHaveText(`Created ${expected}`);
+      await expect(print.localDate(1)).toHaveText(/^Last activity /);
+      // The share's print, signed out: its snapshot's time, in this zone too.
+      const shared = await inContext(browser, { baseURL, timezoneId }, async (anonymous) => {
+        const sharePrint = new PrintView(await anonymous.newPage());
+        expect(await sharePrint.goto(`/share/${sharedId}/print`)).toBe(200);
+        const snapshot = sharePrint.localDate(0);
+        await expect(snapshot).toBeVisible();
+        await expect(snapshot).toHaveText(`As it was on ${await sharePrint.expectedDate((await snapshot.getAttribute("datetime"))!, timezoneId)}`);
+        return snapshot.textContent();
+      });
+      seen[timezoneId] = [(await created.textContent())!, shared!];
+    });
+  }
+  // Tokyo and Los Angeles are 16 or 17 hours apart: never the same text.
+  expect(seen["Asia/Tokyo"]![0]).not.toBe(seen["America/Los_Angeles"]![0]);
+  expect(seen["Asia/Tokyo"]![1]).not.toBe(seen["America/Los_Angeles"]![1]);
+  // The server's HTML: UTC, named.
+  const html = await (await context.request.get(`/threads/${showcaseId}/print`)).text();
+  expect(html).toMatch(/Created [^<]* UTC</);
+});
+
+test("a share link prints what it shows: the Print link on the share page opens its print view, with the share page's headers", async ({ browser, context, own, baseURL }) => {
+  const { showcaseId, sharedId, later } = own.seeded;
+  await inContext(browser, { baseURL }, async (anonymous) => {
+    await recordPrints(anonymous);
+    const viewer = new SharedThreadPage(await anonymous.newPage());
+    expect(await viewer.goto(`/share/${showcaseId}`)).toBe(200);
+    await expect(viewer.printLink).toHaveAttribute("target", "_blank");
+    await expect(viewer.printLink).toHaveAttribute("rel", "noopener");
+    const [popup] = await Promise.all([anonymous.waitForEvent("page"), viewer.printLink.click()]);
+    await popup.waitForLoadState("load");
+    expect(new URL(popup.url()).pathname + new URL(popup.url()).search).toBe(`/share/${showcaseId}/print?print=1`);
+    await expect.poll(() => printsOf(popup)).toBe(1);
+    const print = new PrintView(popup);
+    await expect(print.heading).toHaveText("Q3 sales by region");
+    await expect(popup).toHaveTitle(/Q3 sales by region/);
+    await expect(print.view.locator(".print-tool").first()).toBeVisible();
+    await expect(print.view.locator(".print-attachments").getByText("q3-sales.csv")).toBeVisible();
+    // The chart through a link the share signed.
+    const chart = popup.getByRole("img", { name: "revenue-by-region.png" });
+    await expect.poll(() => chart.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await expect(popup.locator('meta[name="robots"]')).toHaveAttribute("content", /noindex/);
+    // Neither the owner's identifier nor "You": the viewer did not ask these.
+    await expect(print.text(own.identifier)).toHaveCount(0);
+    await expect(print.view.getByRole("heading", { name: "You", exact: true })).toHaveCount(0);
+    expect(await cspOf(popup)).toEqual([]);
+
+    // The share page's headers: its CSP (a nonce of its own) and Cache-Control.
+    const [page, printed] = await Promise.all([anonymous.request.get(`/share/${showcaseId}`), anonymous.request.get(`/share/${showcaseId}/print`)]);
+    expect(printed.status()).toBe(200);
+    expect(printed.headers()["cache-control"]).toBe(page.headers()["cache-control"]);
+    expect(printed.headers()["content-security-policy"]?.replace(/'nonce-[^']+'/g, "")).toBe(page.headers()["content-security-policy"]?.replace(/'nonce-[^']+'/g, ""));
+
+    // The snapshot only: the question the owner asked after sharing is in her own print, never in the share's.
+    const share = new PrintView(popup);
+    expect(await share.goto(`/share/${sharedId}/print`)).toBe(200);
+    await expect(share.heading).toHaveText(SHARED);
+    await expect(share.text(later.question)).toHaveCount(0);
+    expect(await (await anonymous.request.get(`/share/${sharedId}/print`)).text()).not.toContain(later.question);
+  });
+  const owner = new PrintView(await context.newPage());
+  await owner.goto(`/threads/${sharedId}/print`);
+  await expect(owner.text(later.question)).toBeVisible();
+});
+
+test("hostile: a stopped or expired share's print view is its page's 404, and so is any thread it does not share", async ({ browser, own, baseURL }) => {
+  const { stoppedId, unsharedId } = own.seeded;
+  await onTable((data) => data.shareThread(stoppedId, own.identifier, { access: "public", expiresAt: null }));
+  await inContext(browser, { baseURL }, async (anonymous) => {
+    const print = new PrintView(await anonymous.newPage());
+    expect(await print.goto(`/share/${stoppedId}/print`)).toBe(200);
+    await expect(print.heading).toHaveText(STOPPED);
+    const refused = async (path: string) => {
+      const answer = await anonymous.request.get(path);
+      expect(answer.status()).toBe(404);
+      expect(await answer.text()).not.toContain(STOPPED);
+      expect(await print.goto(path)).toBe(404);
+      await expect(print.shareNotFound).toBeVisible();
+      await expect(print.view).toHaveCount(0);
+    };
+    // Stopped: the print view answers as the page does.
+    await onTable((data) => data.unshareThread(stoppedId));
+    await refused(`/share/${stoppedId}`);
+    await refused(`/share/${stoppedId}/print`);
+    // Shared again, then expired.
+    await onTable(async (data) => {
+      await data.shareThread(stoppedId, own.identifier, { access: "public", expiresAt: new Date(Date.now() + 60_000).toISOString() });
+      await data.changeShare(stoppedId, own.identifier, { access: "public", expiresAt: new Date(Date.now() - 1_000).toISOString() });
+    });
+    await refused(`/share/${stoppedId}`);
+    await refused(`/share/${stoppedId}/print`);
+    // The owner's thread that is not shared, one that does not exist, and a malformed id: the same 404.
+    await refused(`/share/${unsharedId}/print`);
+    await refused(`/share/${randomUUID()}/print`);
+    await refused(`/share/${encodeURIComponent(`${stoppedId}#x`)}/print`);
+  });
+});
+
+test("a thread past the print bound prints its latest whole turns under a note, the owner's and the share's", async ({ browser, page, own, baseURL }) => {
+  const { tooLong } = own.seeded;
+  const print = new PrintView(page);
+  expect(await print.goto(`/threads/${tooLong.threadId}/print`)).toBe(200);
+  await expect(print.cut).toHaveText("This thread is too long to print whole: the last 2 of its 4 messages are shown. Export Markdown for all of it.");
+  await expect(print.text(questionOf(1), { exact: true })).toBeVisible();
+  await expect(print.text(questionOf(0), { exact: true })).toHaveCount(0);
+  await inContext(browser, { baseURL }, async (anonymous) => {
+    const shared = new PrintView(await anonymous.newPage());
+    expect(await shared.goto(`/share/${tooLong.threadId}/print`)).toBe(200);
+    // A viewer has no Markdown export to be sent to.
+    await expect(shared.cut).toHaveText("This conversation is too long to print whole: the last 2 of its 4 messages are shown.");
+    await expect(shared.text(questionOf(1), { exact: true })).toBeVisible();
+    await expect(shared.text(questionOf(0), { exact: true })).toHaveCount(0);
+  });
 });

@@ -145,13 +145,15 @@ test.describe("thread pages (alice, read only)", () => {
     await expect(thread.codeKeywords(thread.assistantMessages.first()).first()).toBeVisible();
   });
 
-  test("a missing thread's page has the headers too, as do an unknown path's 404 and a missing share's page", async ({ page }) => {
+  test("a missing thread's page has the headers too, as do an unknown path's 404 and a missing share's page and print view", async ({ page }) => {
     await expectPageHeaders(await page.goto(`/threads/${randomUUID()}`));
     const unknown = await page.goto(`/no-such-page-${randomUUID().slice(0, 8)}`);
     expect(unknown?.status()).toBe(404);
     await expectPageHeaders(unknown);
     // Share pages pass Next's proxy (their rate gate) as well; the headers come from the server all the same.
     await expectPageHeaders(await page.goto(`/share/${randomUUID()}`));
+    // And a share's print view (docs/sharing.md, "Print"), behind the same proxy.
+    await expectPageHeaders(await page.goto(`/share/${randomUUID()}/print`));
   });
 });
 

@@ -83,6 +83,8 @@ export class SharedThreadPage extends Conversation {
   /** The page's robots directive and link-preview title. */
   readonly robotsMeta = this.page.locator('meta[name="robots"]');
   readonly previewTitle = this.page.locator('meta[property="og:title"]');
+  /** The link to the share's print view (a new tab). */
+  readonly printLink = this.page.getByRole("link", { name: "Print or save as PDF" });
 
   /** Opens the link; returns the HTTP status of the page. */
   async goto(url: string): Promise<number> {

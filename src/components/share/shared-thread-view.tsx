@@ -3,7 +3,6 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState, type ReactNode } from "react";
-import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { refusalMessage } from "@/lib/client/refusal-message";
 import { api } from "@/trpc/react";
@@ -12,6 +11,7 @@ import { PrerenderedContext, prerenderedTexts } from "@/components/thread/lazy-m
 import { Conversation } from "@/components/thread/step-tree";
 import { ThreadTitle } from "@/components/thread/thread-title";
 import { MessageIcon } from "@/components/ui/icons";
+import { LocalTime } from "@/components/ui/local-time";
 import { useToast } from "@/components/ui/toast";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
 import { useNearView } from "@/components/thread/use-thread-window";
@@ -26,7 +26,7 @@ export type SharedThreadData = ThreadDetail & { share: { sharedAt: string; owner
  * A long share opens at its first turns and brings the rest as the reader goes (use-shared-window.ts).
  */
 export function SharedThreadView({ thread: initial, signedIn, prerendered }: { thread: SharedThreadData; signedIn: boolean; prerendered?: Record<string, ReactNode> }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   // Fixed for the page's life, as on the thread page.
   const [prerenderedSteps] = useState(() => prerenderedTexts(prerendered, initial.steps));
   const articleRef = useRef<HTMLElement>(null);
@@ -46,12 +46,16 @@ export function SharedThreadView({ thread: initial, signedIn, prerendered }: { t
     <article ref={articleRef} className="thread-view shared-thread" aria-labelledby="thread-title" data-testid="shared-thread">
       <div className="share-page-bar">
         <span className="share-badge">{t.readOnlyBadge}</span>
+        {/* The share's print view (app/(print)/share), in a new tab, its print dialog opened once it has loaded. */}
+        <a className="share-print" href={`/share/${encodeURIComponent(threadId)}/print?print=1`} target="_blank" rel="noopener">
+          {t.exportPrint}
+        </a>
         {signedIn ? <ContinueButton threadId={threadId} /> : <Link href={`/sign-in?callbackUrl=${encodeURIComponent(`/share/${encodeURIComponent(threadId)}`)}`}>{t.signInToContinue}</Link>}
       </div>
       <header className="thread-header">
         <ThreadTitle name={name}>
           {thread.share.ownerName ? <span>{t.sharedBy(thread.share.ownerName)} · </span> : null}
-          <time dateTime={thread.share.sharedAt}>{t.sharedSnapshot(formatFullDate(thread.share.sharedAt, locale))}</time>
+          <LocalTime value={thread.share.sharedAt} sentence="sharedSnapshot" />
         </ThreadTitle>
       </header>
       <ReadOnlyThreadProvider value={readOnly}>

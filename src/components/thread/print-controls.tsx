@@ -14,17 +14,22 @@ export function PrintControls({ autoPrint }: { autoPrint: boolean }) {
   const printed = useRef(false);
   useEffect(() => {
     if (!autoPrint) return;
+    // In a task of its own: the dates (local-time.tsx) are written in the reader's zone by a render React makes right
+    // after hydration's effects, this one included; printed now, the page would still show the server's UTC.
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const print = () => {
-      if (printed.current) return;
-      printed.current = true;
-      window.print();
+      timer = setTimeout(() => {
+        if (printed.current) return;
+        printed.current = true;
+        window.print();
+      });
     };
-    if (document.readyState === "complete") {
-      print();
-      return;
-    }
-    window.addEventListener("load", print, { once: true });
-    return () => window.removeEventListener("load", print);
+    if (document.readyState === "complete") print();
+    else window.addEventListener("load", print, { once: true });
+    return () => {
+      window.removeEventListener("load", print);
+      clearTimeout(timer);
+    };
   }, [autoPrint]);
   return (
     <div className="print-controls">

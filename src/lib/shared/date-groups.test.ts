@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calendarDaysBetween, dateGroupId, dateGroupOf, formatMonthYear, groupByDate, machineDateTime, relativeAge, toDate } from "./date-groups";
+import { calendarDaysBetween, dateGroupId, dateGroupOf, formatFullDate, formatMonthYear, groupByDate, machineDateTime, relativeAge, toDate } from "./date-groups";
 
 /** Local-time dates: the buckets are about the user's calendar, not UTC. */
 const local = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m - 1, d, h, min);
@@ -112,5 +112,14 @@ describe("relativeAge", () => {
   it("treats the future as now and garbage as null", () => {
     expect(relativeAge(new Date(now.getTime() + 60_000), now)).toEqual({ unit: "now", value: 0 });
     expect(relativeAge("nope", now)).toBeNull();
+  });
+});
+
+describe("formatFullDate", () => {
+  // What a server writes before the browser writes the reader's zone (local-time.tsx): UTC, named, in any server zone.
+  it("in UTC, says so, whatever the process's own zone", () => {
+    expect(formatFullDate("2026-03-01T20:30:00.000000Z", "en", "UTC")).toMatch(/^Sunday, March 1, 2026(,| at) 8:30\sPM UTC$/);
+    expect(formatFullDate("2026-03-01T20:30:00Z", "zh-CN", "UTC")).toContain("2026年3月1日");
+    expect(formatFullDate(null, "en", "UTC")).toBe("");
   });
 });

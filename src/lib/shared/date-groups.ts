@@ -128,10 +128,18 @@ export function relativeAge(value: string | number | Date | null | undefined, no
   return { unit: "y", value: Math.floor(days / 365.25) };
 }
 
-/** The full date for a `title` tooltip: "Wednesday, November 25, 2026 at 3:04 PM". */
-export function formatFullDate(value: string | number | Date | null | undefined, locale: string): string {
+/**
+ * The full date for a `title` tooltip: "Wednesday, November 25, 2026 at 3:04 PM", in the zone of whoever formats it.
+ * With `"UTC"`, in UTC and saying so ("… 3:04 PM UTC"): what a server, which knows no reader's zone, can write
+ * without being wrong (local-time.tsx).
+ */
+export function formatFullDate(value: string | number | Date | null | undefined, locale: string, timeZone?: "UTC"): string {
   const date = toDate(value);
   if (!date) return "";
+  if (timeZone === "UTC") {
+    // dateStyle and timeStyle take no timeZoneName: the same parts, named one by one.
+    return formatter(locale, "full-utc", { weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "numeric", minute: "2-digit", timeZone, timeZoneName: "short" }).format(date);
+  }
   return formatter(locale, "full", { dateStyle: "full", timeStyle: "short" }).format(date);
 }
 

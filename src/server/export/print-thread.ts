@@ -5,7 +5,7 @@
  * about PRINT_MAX_CHARS characters of text (read newest first: older steps past the budget stay unread). What is cut
  * is the oldest part, on a turn's boundary, and the page says so; the Markdown export has all of it.
  */
-import type { DynamoDBDataLayer, Element, Step, Thread } from "@/data";
+import type { DynamoDBDataLayer, Element, Step, StepOutline, Thread, ThreadOutline } from "@/data";
 import { attachElements } from "@/lib/shared/build-step-tree";
 import type { SessionUser } from "../auth/session-user";
 import { findOwnedThreadOutline } from "../thread-access";
@@ -53,16 +53,34 @@ const isImage = (element: Element) => element.type === "image" || (element.mime 
 
 type Data = Parameters<typeof findOwnedThreadOutline>[0] & Pick<DynamoDBDataLayer, "signElements">;
 
-/** The caller's thread as its print view shows it, or null for a missing or foreign thread (above). */
-export async function readPrintedThread(data: Data, user: SessionUser, threadId: string, bounds: PrintBounds = PRINT_BOUNDS): Promise<PrintedThread | null> {
-  const outline = await findOwnedThreadOutline(data, user, threadId);
-  if (!outline) return null;
-  const turns = splitTurns(outline.steps);
+/**
+ * What may be printed of a thread, whoever prints it: the steps in place (an outline's, no text yet) and the elements,
+ * and the read of whole steps. The owner's view passes the whole thread (readPrintedThread); a share's, its snapshot
+ * only (shared-print.ts), so nothing past what the share shows is read, counted or printed.
+ */
+export interface PrintSource {
+  steps: readonly StepOutline[];
+  elements: readonly Element[];
+  newestSteps: ThreadOutline["newestSteps"];
+}
+
+export type PrintedWindow = Omit<PrintedThread, "thread">;
+
+/**
+ * The printed part of `source` within `bounds` (above): its steps (through `shown`, what the viewer may see of a step)
+ * and its attachments, the newest `maxImages` images signed by `sign` (and through `shown`'s element counterpart).
+ */
+export async function printWindow(
+  source: PrintSource,
+  bounds: PrintBounds,
+  view: { sign: (images: Element[]) => Promise<Element[]>; step?: (steps: Step[]) => Step[]; element?: (element: Element) => Element },
+): Promise<PrintedWindow> {
+  const turns = splitTurns(source.steps);
   const order = turns.flatMap((turn) => turn.steps.map((step) => step.id));
   const turnStarts: number[] = [];
   turns.reduce((at, turn) => (turnStarts.push(at), at + turn.steps.length), 0);
   const byCount = printStart(turnStarts, order.length, order.length - bounds.maxSteps);
-  const read = await outline.newestSteps(order.slice(byCount), {
+  const read = await source.newestSteps(order.slice(byCount), {
     maxChars: bounds.maxChars,
     // What the read may take from the table: UTF-8 is at most 4 bytes a character, and never less than a few of
     // DynamoDB's largest items, so one step still to read never stops the read alone.
@@ -73,22 +91,32 @@ export async function readPrintedThread(data: Data, user: SessionUser, threadId:
   const position = new Map(order.map((id, index) => [id, index]));
   const oldestRead = read.length > 0 ? position.get(read[0]!.id)! : order.length;
   const start = printStart(turnStarts, order.length, oldestRead);
-  const steps = read.filter((step) => position.get(step.id)! >= start);
+  const kept = read.filter((step) => position.get(step.id)! >= start);
+  const steps = view.step ? view.step(kept) : kept;
   const printedIds = new Set(steps.map((step) => step.id));
   const allIds = new Set(order);
-  const shownElements = outline.elements.filter((element) => (element.forId && allIds.has(element.forId) ? printedIds.has(element.forId) : true));
+  const shownElements = source.elements.filter((element) => (element.forId && allIds.has(element.forId) ? printedIds.has(element.forId) : true));
   // Only images are signed (the page shows them), and only so many: a thread may hold thousands of files.
   const images = shownElements.filter(isImage).slice(-bounds.maxImages);
-  const signed = new Map((await data.signElements(images)).map((element) => [element.id, element]));
+  const signed = new Map((await view.sign(images)).map((element) => [element.id, element]));
+  const shown = view.element ?? ((element: Element) => element);
   // An element of a step left out is left out too; one of no step of the thread is printed last ("loose").
   const { byStep, orphans } = attachElements(
-    shownElements.map((element) => signed.get(element.id) ?? element),
+    shownElements.map((element) => shown(signed.get(element.id) ?? element)),
     printedIds,
   );
   return {
-    thread: { id: outline.thread.id, name: outline.thread.name, createdAt: outline.thread.createdAt, updatedAt: outline.thread.updatedAt },
     steps,
     attachments: { byStep, loose: orphans },
-    cut: start > 0 ? { shown: messageCount(steps), total: messageCount(outline.steps) } : null,
+    cut: start > 0 ? { shown: messageCount(steps), total: messageCount(source.steps) } : null,
   };
+}
+
+/** The caller's thread as its print view shows it, or null for a missing or foreign thread (above). */
+export async function readPrintedThread(data: Data, user: SessionUser, threadId: string, bounds: PrintBounds = PRINT_BOUNDS): Promise<PrintedThread | null> {
+  const outline = await findOwnedThreadOutline(data, user, threadId);
+  if (!outline) return null;
+  const { thread } = outline;
+  const printed = await printWindow(outline, bounds, { sign: (images) => data.signElements(images) });
+  return { thread: { id: thread.id, name: thread.name, createdAt: thread.createdAt, updatedAt: thread.updatedAt }, ...printed };
 }

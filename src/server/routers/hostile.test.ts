@@ -671,6 +671,8 @@ describe("share links", () => {
     expect((await sharePageRateGate(limited, from(address), "en"))?.status).toBe(429);
     expect(await sharePageRateGate(limited, from("198.51.100.7"), undefined)).toBe(null);
     expect(isSharePage("/share/abc")).toBe(true);
+    // Its print view spends the same budget (docs/sharing.md, "Print").
+    expect(isSharePage("/share/abc/print")).toBe(true);
     expect(isSharePage("/threads/abc")).toBe(false);
   });
 

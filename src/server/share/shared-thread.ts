@@ -93,7 +93,7 @@ export async function readSharedOutline(services: Pick<Services, "data" | "env">
  * element's data, which the view does not draw) or `chainlitKey`. The object key and the link stay for the server's
  * signing and copying; toPublicElement leaves the key out of what is sent.
  */
-function shownElement(element: Element): Element {
+export function shownElement(element: Element): Element {
   const { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey } = element;
   const { previewKey, previewRefused, previewRetry, previewUrl, previewUrlExpiresAt } = element;
   return { id, threadId, type, name, display, size, language, page, forId, mime, bytes, createdAt, url, urlExpiresAt, objectKey, shareCopyKey, previewKey, previewRefused, previewRetry, previewUrl, previewUrlExpiresAt };

@@ -9,6 +9,7 @@ import { readSharePage } from "@/server/share/shared-thread";
 import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
 import { requestLocale } from "@/lib/server/request-locale";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
+import { SHARE_ROBOTS } from "../share-robots";
 
 /**
  * A thread through its share link (docs/sharing.md), read once per request (metadata and page share it) through
@@ -31,7 +32,7 @@ const idOf = async (params: Params["params"]) => threadIdFromParam((await params
 /** Never indexed; a link preview shows the thread's name and nothing else of it. */
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
   const page = await readPage(await idOf(params));
-  const robots = { index: false, follow: false, googleBot: { index: false, follow: false } };
+  const robots = SHARE_ROBOTS;
   if (page.kind !== "shared") return { title: "Threadbook", robots };
   // Already one short line (sharedWindow); a thread without a name is "Untitled" in the reader's language.
   const title = page.thread.name ?? DICTIONARIES[await requestLocale()].untitled;

@@ -121,9 +121,12 @@ export const en = {
   exportJson: "Export JSON",
   exportPrint: "Print or save as PDF",
   printButton: "Print",
-  printDates: (created: string, updated: string) => `Created ${created} · Last activity ${updated}`,
+  printCreated: (date: string) => `Created ${date}`,
+  printUpdated: (date: string) => `Last activity ${date}`,
   printCut: (shown: number, total: number) =>
     `This thread is too long to print whole: the last ${shown} of its ${total} messages are shown. Export Markdown for all of it.`,
+  printCutShared: (shown: number, total: number) => `This conversation is too long to print whole: the last ${shown} of its ${total} messages are shown.`,
+  printAsker: "User",
   printSystem: "System",
   printStep: (name: string) => `Step: ${name}`,
   exportError: "Couldn't export the thread. Please try again.",
