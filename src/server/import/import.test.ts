@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
+import { tableOn } from "../../../test/data-fixtures";
 import { previewKeyOf } from "@/data";
 import { chatGptZip, CLAUDE_FIXTURE, declareSize, KYOTO_PNG, renameEntry, zipOf, CHATGPT_FIXTURE } from "../../../test/import-archives";
 import { deepLibreChatExport, libreChatExport, openWebUiChats } from "../../../test/self-hosted-exports";
@@ -394,7 +395,8 @@ describe("ownership", () => {
     const untagged = { ...exported, thread: { ...exported.thread, id: "5d0c6c1a-1111-4222-8333-444455556667", name: "Untagged", tags: undefined } };
     expect(await importFile(carol, JSON.stringify(untagged), "thread.json")).toMatchObject({ status: "done", imported: 1 });
     const plain = (await threadsOf(carol)).find((t) => t.name === "Untagged")!;
-    expect((await services.data.getThread(plain.id))!.tags).toBeUndefined();
+    expect((await services.data.getThread(plain.id))!.tags).toEqual([]);
+    expect(await tableOn(services.client, services.tableName).raw(`THREAD#${plain.id}`, "THREAD")).not.toHaveProperty("tags");
   });
 
   it("a Threadbook export imported back by its owner adds no copy of a thread still there, and brings back one deleted since", async () => {
