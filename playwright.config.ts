@@ -11,12 +11,7 @@ export default defineConfig({
   // Apart for a run beside another (the sources stage beside the suite: scripts/e2e.ts).
   outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   globalSetup: "./e2e/global-setup.ts",
-  // Two workers, each with its own Chromium and browser context; the spec files are shared out between them and a file's
-  // tests run in order in one worker. One worker left about half of CI's two cores idle (it mostly waits on the browser
-  // and the server). Safe because no spec depends on what another did or reads what another writes: a spec that writes
-  // does it as a user of its own (e2e/fresh-user.ts), and each worker signs the demo users in once for itself
-  // (e2e/fixtures.ts). `--workers=1` runs them one at a time.
-  workers: 2,
+  workers: 1,
   fullyParallel: false,
   retries: process.env.CI ? 1 : 0,
   reporter: [["list"], ["html", { open: "never", outputFolder: process.env.E2E_REPORT_DIR ?? "playwright-report" }]],

@@ -1,8 +1,7 @@
 /**
  * The e2e suite in the reverse of its usual (alphabetical) file order, to show that no spec depends on another having
  * run before it: `npm run test:e2e -- --config=playwright.reversed.config.ts`. With one worker Playwright runs projects in
- * the order they are listed, so each spec file becomes a project of its own, listed from the last file to the first, and
- * the run takes one worker (the suite's two would run the files side by side, in no set order).
+ * the order they are listed, so each spec file becomes a project of its own, listed from the last file to the first.
  */
 import { readdirSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
@@ -16,6 +15,5 @@ const specs = readdirSync(new URL("e2e/", import.meta.url))
 
 export default defineConfig({
   ...base,
-  workers: 1,
   projects: specs.map((spec) => ({ ...project, name: spec, testMatch: spec })),
 });

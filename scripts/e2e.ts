@@ -80,9 +80,9 @@ async function main(): Promise<number> {
     const standaloneEnv = { ...env, THREADBOOK_STANDALONE_DIR: app };
     console.log(`The standalone artifact, copied to ${app}, serves the specs.`);
     if (specs.length > 0) return await playwright(specs, standaloneEnv);
-    // The sources stage and the deployment tests run beside the suite, on ports of their own (the deployment tests'
-    // are free ones), their output printed after the suite's: run after it, they added 45 s to each CI run. They end
-    // long before it, so the sources stage takes one worker (one browser) and leaves the rest to the suite's two.
+    // The suite leaves about half a core idle (it waits on the browser and the server): the sources stage and the
+    // deployment tests run beside it, on ports of their own (the deployment tests' are free ones), their output
+    // printed after the suite's. Run after it, they added 45 s to each CI run.
     let suiteEnded!: () => void;
     const suiteDone = new Promise<void>((resolve) => (suiteEnded = resolve));
     console.log("The sources stage (the server `npm start` runs: tsx over .next) and the deployment tests run beside the suite; their output follows it.");
@@ -91,7 +91,7 @@ async function main(): Promise<number> {
     copyStandalone(deployApp);
     const deployEnv = { ...env, THREADBOOK_STANDALONE_DIR: deployApp };
     const deploy = { name: "deployment tests", command: process.execPath, args: ["node_modules/vitest/vitest.mjs", "run", "-c", "vitest.deploy.config.ts"], env: deployEnv, printAfter: suiteDone };
-    const beside = Promise.all([playwright([...SOURCES_SPECS, "--grep", grepOf(SOURCES_TESTS), "--workers=1"], besideSuite(env), { name: "sources stage", printAfter: suiteDone }), runCaptured(deploy)]);
+    const beside = Promise.all([playwright([...SOURCES_SPECS, "--grep", grepOf(SOURCES_TESTS)], besideSuite(env), { name: "sources stage", printAfter: suiteDone }), runCaptured(deploy)]);
     const suite = await playwright(specs, standaloneEnv).finally(suiteEnded);
     const statuses = [suite, ...(await beside)];
     return statuses.find((s) => s !== 0) ?? 0;
