@@ -9,7 +9,7 @@ import { signOutEverywhereElsewhere, untilReadsRefused } from "./ended-session";
 import { FRESH_USER_PASSWORD, freshIdentifier, onTable, ownUser, seedThreads, showcaseThread, topicThreadOf, userCli } from "./fresh-user";
 import { DEMO_PASSWORD, SignInPage } from "./pages/sign-in-page";
 import { ThreadPage } from "./pages/thread-page";
-import { ThreadsPage } from "./pages/threads-page";
+import { FIRST_LOAD_MS, ThreadsPage } from "./pages/threads-page";
 
 const test = ownUser("drafts", (data, identifier) => seedThreads(data, [showcaseThread(identifier), topicThreadOf(identifier, 0)]));
 
@@ -52,6 +52,9 @@ test.describe("drafts", () => {
     expect(sent.filter((request) => request.includes(text.split(" ").at(-1)!))).toEqual([]);
     expect(page.url()).not.toContain(text.split(" ").at(-1)!);
 
+    // Back is a page load whose box the browser itself refills before the app has hydrated, and an Enter then is
+    // lost; the Send button is enabled only once the app holds the text.
+    await expect(thread.sendButton).toBeEnabled({ timeout: FIRST_LOAD_MS });
     await thread.composer.press("Enter");
     await expect(thread.lastReplyText()).toHaveText(`Echo: ${text}`);
     await thread.waitForStoredTurn();
