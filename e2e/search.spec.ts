@@ -28,6 +28,11 @@ test.describe("full-text search", () => {
     // Every hit holds both words; the newest activity comes first.
     for (const snippet of await threads.snippetTexts()) expect(snippet).toMatch(/details.*Iterate/);
     await snap(page, "search-results");
+    // A hit's buttons shown on hover sit on its name line, clear of the snippet (they covered its first line).
+    await first.hover();
+    const boxes = [threads.snippet(first), first.getByTitle(/^Delete/), first.getByRole("button", { name: /^More actions/ })].map((part) => part.boundingBox());
+    const [snippet, ...buttons] = await Promise.all(boxes);
+    for (const button of buttons) expect(button!.y + button!.height).toBeLessThanOrEqual(snippet!.y);
     if (process.env.UPDATE_DOCS_SCREENSHOT) await page.screenshot({ path: "docs/search.png", animations: "disabled" });
 
     // ↓ then Enter opens the first hit at its message, which is scrolled to and highlighted.
