@@ -177,7 +177,12 @@ test("a long shared thread opens at its first turns only, brings the next ones a
     const viewer = new SharedThreadPage(await anonymous.newPage());
     expect(await viewer.goto(link)).toBe(200);
     await expect(viewer.text(questionOf(0), { exact: true })).toBeVisible();
-    await expect(viewer.userMessages).toHaveCount(20);
+    // The page opens at those first 20 turns, in order, and not at all 100. The edge's own watch (useNearView, 800 px
+    // ahead of the view) may already be bringing the next page, so the count is a range rather than exactly 20.
+    const shown = await viewer.userMessages.allTextContents();
+    expect(shown.length).toBeGreaterThanOrEqual(20);
+    expect(shown.length).toBeLessThan(100);
+    shown.slice(0, 20).forEach((text, i) => expect(text).toContain(questionOf(i)));
     // The button brings the next turns (pressed where it is: a click would scroll it into view, where the edge's own
     // watch loads them first); scrolling to the end brings the rest, page by page.
     await viewer.page.getByTestId("newer-turns").getByRole("button", { name: "Show more messages" }).dispatchEvent("click");
