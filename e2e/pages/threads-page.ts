@@ -126,7 +126,12 @@ export class ThreadsPage extends PageObject {
    * which a person on a slow connection (or a slow machine) already types into. No fixed wait: nothing can hydrate
    * before the scripts are let through.
    */
-  async gotoBeforeHydration(): Promise<{ release: () => Promise<void> }> {
+  gotoBeforeHydration(): Promise<{ release: () => Promise<void> }> {
+    return this.beforeHydration(() => this.page.goto("/threads", { waitUntil: "domcontentloaded" }));
+  }
+
+  /** `navigate` (a page load: a goto, a Back) with the app's scripts held back until `release()` (see above). */
+  async beforeHydration(navigate: () => Promise<unknown>): Promise<{ release: () => Promise<void> }> {
     const scripts = "**/_next/static/chunks/**/*.js";
     const held: Route[] = [];
     let releasing = false;
@@ -135,7 +140,7 @@ export class ThreadsPage extends PageObject {
       else held.push(route);
     };
     await this.page.route(scripts, hold);
-    await this.page.goto("/threads", { waitUntil: "domcontentloaded" });
+    await navigate();
     return {
       release: async () => {
         releasing = true;

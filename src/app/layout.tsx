@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { requestLocale } from "@/lib/server/request-locale";
+import { EARLY_SEND_SCRIPT } from "@/lib/shared/send-key";
 import { THEME_INIT_SCRIPT } from "@/lib/shared/theme-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { TRPCReactProvider } from "@/trpc/react";
@@ -32,12 +33,14 @@ export const viewport: Viewport = {
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // The language from the tb-locale cookie, else Accept-Language; the theme before the first paint.
-  // The nonce Threadbook's HTTP entry put in this page's CSP (page-security.ts): the only inline script of ours runs with it.
+  // The nonce Threadbook's HTTP entry put in this page's CSP (page-security.ts): our inline scripts run with it (the
+  // theme's, and the message box's Enter before hydration: send-key.ts).
   const [locale, nonce] = await Promise.all([requestLocale(), headers().then((h) => h.get(NONCE_HEADER) ?? undefined)]);
   return (
     <html lang={locale} suppressHydrationWarning>
       <head>
         <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: EARLY_SEND_SCRIPT }} />
       </head>
       <body>
         <TRPCReactProvider>{children}</TRPCReactProvider>

@@ -14,6 +14,7 @@ import { stopWatchingBusy, useWatchingBusy } from "./busy-thread";
 import { refusedAsTooFast, takeComposerFocus } from "./new-chat-state";
 import { useSendMessage } from "./use-chat-stream";
 import { useDraft } from "./use-draft";
+import { BOX_READY_ATTRIBUTE, EARLY_SEND_BOX, SEND_PENDING_ATTRIBUTE, sendsMessage } from "@/lib/shared/send-key";
 
 interface MadeThread {
   threadId: string | null;
@@ -95,6 +96,19 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   const draft = useDraft(focusKey, (stored) => {
     if (!latestText.current) changeText(stored);
   });
+  // What the box shows before the app runs is the user's: typed while the page loaded, or refilled by the browser on
+  // Back. Taken as the box's text (and draft) the moment the app hydrates, so Send is enabled at once; the stored
+  // draft, read after, does not replace it.
+  useLayoutEffect(() => {
+    const box = textarea.current;
+    if (!box) return;
+    if (box.value && !latestText.current) {
+      changeText(box.value);
+      draft.typed(box.value);
+    }
+    box.setAttribute(BOX_READY_ATTRIBUTE, "");
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, at the box's mount: what the page showed before
+  }, []);
 
   /** The thread (made once, however many files ask at the same time) and the pending message's id. */
   const ensureIds = useCallback(async () => {
@@ -160,10 +174,12 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
     box.style.height = `${Math.min(box.scrollHeight, MAX_TEXTAREA_PX)}px`;
   }, [text]);
 
-  const sendable = text.trim() !== "" || attachments.files.some((f) => f.status !== "error");
+  const sendableWith = (typed: string) => typed.trim() !== "" || attachments.files.some((f) => f.status !== "error");
+  const sendable = sendableWith(text);
 
   const submit = async () => {
-    if (blocked || queued || !sendable) return;
+    // The text as of now, not as of the last render: an Enter right as the app hydrates sends the text just taken.
+    if (blocked || queued || !sendableWith(latestText.current)) return;
     if (attachments.busy) {
       setQueued(true);
       await attachments.settled();
@@ -218,12 +234,19 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
     textarea.current?.focus();
   };
 
+  // An Enter pressed before the app ran was kept by the page's early script (send-key.ts): sent now, after the draft
+  // was read (useDraft's effect runs first), so the box it empties is not refilled with the text sent.
+  useEffect(() => {
+    const box = textarea.current;
+    if (!box?.hasAttribute(SEND_PENDING_ATTRIBUTE)) return;
+    box.removeAttribute(SEND_PENDING_ATTRIBUTE);
+    void submit();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, at the box's mount: the Enter was pressed before it
+  }, []);
+
   const onKeyDown = (event: React.KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key !== "Enter" || event.shiftKey || event.altKey) return;
-    // An IME is composing (Chinese, Japanese …): Enter picks the candidate, it does not send. keyCode 229 is Safari's.
-    if (event.nativeEvent.isComposing || event.keyCode === 229) return;
-    // On touch keyboards Enter is a new line; the Send button sends.
-    if (window.matchMedia("(pointer: coarse)").matches && !event.ctrlKey && !event.metaKey) return;
+    // Taken by the early script (the same keydown hydrating the page on its way here): it is sent above, once.
+    if (event.defaultPrevented || !sendsMessage(event.nativeEvent)) return;
     event.preventDefault();
     void submit();
   };
@@ -272,6 +295,7 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
         <textarea
           id={inputId}
           ref={textarea}
+          {...EARLY_SEND_BOX}
           className="composer-input"
           aria-keyshortcuts="/ Shift+Escape"
           rows={1}
