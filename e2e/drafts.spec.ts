@@ -1,8 +1,8 @@
 /**
- * Drafts (src/lib/client/draft-store.ts, components/composer/use-draft.ts): what is typed in a message box comes back
- * after a reload and after signing in again as the same user once the session ended elsewhere; it goes once the
- * server has the message, and never reaches another user of the browser. An Enter pressed before the page has
- * hydrated is not lost. The fake assistant answers "Echo: <message>".
+ * Drafts (src/lib/client/draft-store.ts, components/composer/use-draft.ts): what is typed in a message box, or in the
+ * editor of a sent message, comes back after a reload and after signing in again as the same user once the session
+ * ended elsewhere; it goes once the server has the message, and never reaches another user of the browser. An Enter
+ * pressed before the page has hydrated is not lost. The fake assistant answers "Echo: <message>".
  */
 import { randomUUID } from "node:crypto";
 import { expect, type Locator, type Page } from "@playwright/test";
@@ -70,6 +70,46 @@ test.describe("drafts", () => {
     await page.reload();
     await expect(thread.userMessages.last()).toContainText(text);
     await expect(thread.composer).toHaveValue("");
+  });
+
+  test("an edit box's draft comes back as its editor after leaving the thread or a reload; Cancel forgets it, a save once the server has it", async ({ page }) => {
+    const threads = new ThreadsPage(page);
+    const thread = new ThreadPage(page);
+    await threads.goto();
+    await threads.open("Plan a three-day trip to Kyoto");
+    const last = (await thread.userMessages.count()) - 1;
+    await thread.editMessage(last).click();
+    const cancelled = secret("edit");
+    await typeDraft(page, thread.editBox, cancelled);
+    // Left for another thread and back (the Back a page load): the editor is open again, with what was typed; the
+    // thread's message box keeps its own (empty) draft.
+    await threads.open("Q3 sales by region");
+    await expect(thread.editBox).toHaveCount(0);
+    await page.goBack();
+    await expect(thread.editBox).toHaveValue(cancelled, { timeout: FIRST_LOAD_MS });
+    await expect(thread.composer).toHaveValue("");
+    await thread.editBox.press("Escape");
+    await expect(thread.editBox).toHaveCount(0);
+    expect(await browserStorage(page)).not.toContain(cancelled);
+    await page.reload();
+    await expect(thread.editMessage(last)).toBeVisible({ timeout: FIRST_LOAD_MS });
+    await expect(thread.editBox).toHaveCount(0);
+
+    await expect(async () => {
+      await thread.editMessage(last).click();
+      await expect(thread.editBox).toBeVisible({ timeout: 2_000 });
+    }).toPass();
+    const saved = secret("edit");
+    await typeDraft(page, thread.editBox, saved);
+    await page.reload();
+    await expect(thread.editBox).toHaveValue(saved, { timeout: FIRST_LOAD_MS });
+    await thread.editBox.press("Control+Enter");
+    await expect(thread.lastReplyText()).toHaveText(`Echo: ${saved}`);
+    await thread.waitForStoredTurn();
+    expect(await browserStorage(page)).not.toContain(saved);
+    await page.reload();
+    await expect(thread.userMessages.nth(last)).toContainText(saved);
+    await expect(thread.editBox).toHaveCount(0);
   });
 
   test("a new chat's draft typed before hydration is taken as the app runs, and comes back after a reload", async ({ page }) => {

@@ -16,9 +16,10 @@ export interface DraftHandle {
 }
 
 /**
- * A message box's draft in browser storage (lib/client/draft-store.ts) under `key`, its thread id or "new": handed to
- * `restore` when the box mounts, written as the user types. Every write is under the storage tag the box mounted
- * with: a box still on screen after another user claimed the storage (a sign-in in another tab) writes nothing there.
+ * A message box's draft in browser storage (lib/client/draft-store.ts) under `key` (its thread id, "new", or an edit
+ * box's editDraftKey): handed to `restore` when the box mounts, written as the user types. Every write is under the
+ * storage tag the box mounted with: a box still on screen after another user claimed the storage (a sign-in in another
+ * tab) writes nothing there.
  */
 export function useDraft(key: string, restore: (text: string) => void): DraftHandle {
   const owner = useRef<string | null>(null);

@@ -1,10 +1,11 @@
 "use client";
 
-import { createContext, useContext, useRef, useState } from "react";
+import { createContext, useContext, useEffect, useRef, useState } from "react";
 import { formatDuration } from "@/lib/shared/format";
 import { formatFullDate, formatShortDateTime, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { hasEditDraft } from "@/lib/client/draft-store";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ElementList } from "@/components/elements/element-view";
 import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
@@ -49,7 +50,8 @@ export function ErrorLabel() {
 
 /**
  * What the user wrote: plain text (whitespace kept), on the right. A message the thread view offers Edit on
- * (QuestionEditContext) has a pencil that turns it into an editor; Cancel gives the pencil its focus back.
+ * (QuestionEditContext) has a pencil that turns it into an editor; Cancel gives the pencil its focus back. One left
+ * with an edit draft (question-edit.tsx) is an editor again, with it, when it is drawn again.
  */
 export function UserMessage({ threadId, step, elements }: { threadId: string; step: ThreadStep; elements: ThreadElement[] }) {
   const { t } = useI18n();
@@ -59,6 +61,12 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
   const pencil = useRef<HTMLButtonElement>(null);
   const editable = edit?.editable.has(step.id) ? edit : null;
   const returned = editable?.returned?.stepId === step.id ? editable.returned.draft : null;
+  // Read once drawn (after hydration): drafts are the browser's, never in the server's HTML.
+  const canEdit = editable !== null;
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- browser storage, read once the message is on screen
+    if (canEdit && hasEditDraft(threadId, step.id)) setEditing(true);
+  }, [canEdit, threadId, step.id]);
   const closeEditor = (saved: boolean) => {
     setEditing(false);
     if (returned !== null) editable?.dismissReturned();
@@ -68,7 +76,7 @@ export function UserMessage({ threadId, step, elements }: { threadId: string; st
     <div id={stepElementId(step.id)} className="turn turn-user" data-testid="user-message" data-step-id={step.id}>
       <h2 className="sr-only">{t.you}</h2>
       {(editing || returned !== null) && editable ? (
-        <QuestionEditor key={returned === null ? "edit" : "returned"} stepId={step.id} text={returned ?? text} hasFiles={elements.length > 0} edit={editable} onClose={closeEditor} />
+        <QuestionEditor key={returned === null ? "edit" : "returned"} threadId={threadId} stepId={step.id} text={returned ?? text} hasFiles={elements.length > 0} edit={editable} onClose={closeEditor} />
       ) : text ? (
         <div className="bubble">{text}</div>
       ) : null}

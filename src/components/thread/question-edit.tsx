@@ -2,7 +2,9 @@
 
 import { createContext, useEffect, useId, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
+import { editDraftKey } from "@/lib/client/draft-store";
 import { useComposerSettings } from "@/components/composer/composer-settings";
+import { useDraft } from "@/components/composer/use-draft";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { PencilIcon } from "@/components/ui/icons";
 
@@ -17,7 +19,8 @@ export interface QuestionEdit {
   laterQuestions: (stepId: string) => number;
   /** Whether more than the newest answer goes: then the user confirms first. */
   removesMore: (stepId: string) => boolean;
-  save: (stepId: string, content: string) => void;
+  /** Resolves false when the save was refused before its answer started (its text comes back: `returned`), else true. */
+  save: (stepId: string, content: string) => Promise<boolean>;
   /** The text of a save refused before its answer started: its message's editor opens again with it. */
   returned: { stepId: string; draft: string } | null;
   dismissReturned: () => void;
@@ -36,20 +39,30 @@ export function EditQuestionButton({ disabled, onClick, buttonRef }: { disabled:
 /**
  * The message as an editor: Save (Ctrl/⌘+Enter) and Cancel (Escape). A save that removes more than the newest answer
  * asks first, naming what goes; Cancel there keeps the editor open with its text.
+ *
+ * What is typed is kept as the editor's draft, as the message box's is (use-draft.ts, under editDraftKey): leaving
+ * the thread, a reload or signing in again opens this editor again with it (message.tsx). Cancel forgets it; a save
+ * keeps the text being sent until the server has it, as a send does.
  */
-export function QuestionEditor({ stepId, text, hasFiles, edit, onClose }: { stepId: string; text: string; hasFiles: boolean; edit: QuestionEdit; onClose: (saved: boolean) => void }) {
+export function QuestionEditor({ threadId, stepId, text, hasFiles, edit, onClose }: { threadId: string; stepId: string; text: string; hasFiles: boolean; edit: QuestionEdit; onClose: (saved: boolean) => void }) {
   const { t } = useI18n();
   const id = useId();
   const settings = useComposerSettings();
   const [draft, setDraft] = useState(text);
+  const kept = useDraft(editDraftKey(threadId, stepId), setDraft);
   const [confirming, setConfirming] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   // As a send: an empty message only with files.
   const canSave = !edit.disabled && (draft.trim() !== "" || hasFiles);
+  const close = () => {
+    kept.replace("");
+    onClose(false);
+  };
   const commit = () => {
     setConfirming(false);
+    kept.replace(draft);
     onClose(true);
-    edit.save(stepId, draft);
+    void edit.save(stepId, draft).then((done) => done && kept.replace(""));
   };
   const save = () => {
     if (!canSave) return;
@@ -78,7 +91,7 @@ export function QuestionEditor({ stepId, text, hasFiles, edit, onClose }: { step
         if (event.key !== "Escape" || confirming) return;
         event.preventDefault();
         event.stopPropagation();
-        onClose(false);
+        close();
       }}
     >
       <textarea
@@ -91,7 +104,11 @@ export function QuestionEditor({ stepId, text, hasFiles, edit, onClose }: { step
         value={draft}
         autoFocus
         onFocus={(event) => event.currentTarget.setSelectionRange(event.currentTarget.value.length, event.currentTarget.value.length)}
-        onChange={(event) => setDraft(event.target.value)}
+        onChange={(event) => {
+          setDraft(event.target.value);
+          // Back to the message as sent: nothing to keep.
+          kept.typed(event.target.value === text ? "" : event.target.value);
+        }}
         onKeyDown={(event) => {
           if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) {
             event.preventDefault();
@@ -103,7 +120,7 @@ export function QuestionEditor({ stepId, text, hasFiles, edit, onClose }: { step
         <span id={`${id}-hint`} className="muted">
           {t.editHint}
         </span>
-        <button type="button" className="btn btn-sm" onClick={() => onClose(false)}>
+        <button type="button" className="btn btn-sm" onClick={close}>
           {t.cancel}
         </button>
         <button type="submit" className="btn btn-sm btn-primary" disabled={!canSave}>

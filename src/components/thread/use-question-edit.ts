@@ -31,12 +31,13 @@ export function useQuestionEdit(thread: ThreadDetail, latest: boolean, busy: boo
       dismissReturned: () => setReturned(null),
       save: (stepId, content) => {
         const question = steps.find((s) => s.id === stepId);
-        if (!question) return;
+        if (!question) return Promise.resolve(false);
         const askedAt = question.createdAt ?? question.start ?? new Date().toISOString();
         const rewrite = { via: "edit" as const, stepId, replacing: edits.later(stepId), askedAt };
         setReturned(null);
-        void send({ threadId, messageId: stepId, content, attachments: elements.filter((e) => e.forId === stepId), rewrite }).then((outcome) => {
+        return send({ threadId, messageId: stepId, content, attachments: elements.filter((e) => e.forId === stepId), rewrite }).then((outcome) => {
           if (outcome === "failed") setReturned({ stepId, draft: content });
+          return outcome !== "failed";
         });
       },
     };

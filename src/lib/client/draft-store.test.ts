@@ -73,9 +73,22 @@ describe("drafts in the browser's storage", () => {
     vi.stubGlobal("window", fakeBrowser());
     const page = await signedIn("alice");
     page.saveDraft("t1", "one");
+    page.saveDraft(page.editDraftKey("t1", "s1"), "an edit");
     page.saveDraft("new", "a new chat");
     page.forgetThreadDrafts();
-    expect([page.readDraft("t1"), page.readDraft("new")]).toEqual(["", "a new chat"]);
+    expect([page.readDraft("t1"), page.hasEditDraft("t1", "s1"), page.readDraft("new")]).toEqual(["", false, "a new chat"]);
+  });
+
+  it("keeps an edit box's draft per message, and forgets it with its thread only", async () => {
+    vi.stubGlobal("window", fakeBrowser());
+    const page = await signedIn("alice");
+    page.saveDraft("t1", "the box");
+    page.saveDraft(page.editDraftKey("t1", "s1"), "an edit");
+    page.saveDraft(page.editDraftKey("t2", "s1"), "another thread's edit");
+    const next = await signedIn("alice");
+    expect([next.hasEditDraft("t1", "s1"), next.hasEditDraft("t1", "s2"), next.readDraft(next.editDraftKey("t1", "s1"))]).toEqual([true, false, "an edit"]);
+    next.forgetDraft("t1");
+    expect([next.readDraft("t1"), next.hasEditDraft("t1", "s1"), next.hasEditDraft("t2", "s1")]).toEqual(["", false, true]);
   });
 
   it("hostile: a sign-out leaves no draft for whoever signs in next", async () => {
@@ -83,9 +96,11 @@ describe("drafts in the browser's storage", () => {
     vi.stubGlobal("window", browser);
     const alices = await signedIn("alice");
     alices.saveDraft("new", "alice's secret plan");
+    alices.saveDraft(alices.editDraftKey("t1", "s1"), "alice's secret edit");
     alices.releaseClientState();
     expect(JSON.stringify({ ...browser.localStorage })).not.toContain("secret");
-    expect((await signedIn("bob")).readDraft("new")).toBe("");
+    const bobs = await signedIn("bob");
+    expect([bobs.readDraft("new"), bobs.hasEditDraft("t1", "s1")]).toEqual(["", false]);
   });
 
   it("keeps the drafts through a session ended elsewhere for the same user only", async () => {

@@ -4,7 +4,8 @@
  * (DRAFTS_STORAGE_KEY), as user storage under the user's tag: emptied at sign-out and before another user's pages
  * read anything (client-state.ts). The text only: files cannot be stored. Never sent anywhere.
  *
- * Keyed by a thread id, or "new" for the new-chat box (its composer's focusKey).
+ * Keyed by a thread id, or "new" for the new-chat box (its composer's focusKey); an edit box's by its thread and
+ * message (editDraftKey).
  */
 import { DRAFTS_STORAGE_KEY, onClientStateReset, storageOwnerNow } from "./client-state";
 
@@ -90,14 +91,26 @@ export function saveDraft(key: string, text: string, owner = storageOwnerNow()):
   update(owner, (drafts) => withDraft(drafts, key, text, Date.now()));
 }
 
-export function forgetDraft(key: string): void {
-  saveDraft(key, "");
+/** The draft of the box editing message `stepId` of thread `threadId` (question-edit.tsx): the thread's, like its box's. */
+export function editDraftKey(threadId: string, stepId: string): string {
+  return `${threadId}${EDIT_KEY_PART}${stepId}`;
+}
+const EDIT_KEY_PART = "/edit/";
+
+/** Whether message `stepId` of thread `threadId` has an edit draft: its editor opens again with it. */
+export function hasEditDraft(threadId: string, stepId: string): boolean {
+  return readDraft(editDraftKey(threadId, stepId)) !== "";
+}
+
+/** Thread `threadId`'s drafts (it was deleted): its box's and its edit boxes'. */
+export function forgetDraft(threadId: string): void {
+  update(storageOwnerNow(), (drafts) => Object.fromEntries(Object.entries(drafts).filter(([key]) => key !== threadId && !key.startsWith(`${threadId}${EDIT_KEY_PART}`))));
 }
 
 /** The new-chat box's key (its composer's focusKey); thread ids are UUIDs. */
 const NEW_CHAT_DRAFT = "new";
 
-/** Every thread's draft (all the user's threads were deleted); the new-chat box's stays. */
+/** Every thread's drafts, edit boxes' too (all the user's threads were deleted); the new-chat box's stays. */
 export function forgetThreadDrafts(): void {
   update(storageOwnerNow(), (drafts) => Object.fromEntries(Object.entries(drafts).filter(([key]) => key === NEW_CHAT_DRAFT)));
 }
