@@ -45,6 +45,16 @@ export function withDraft(drafts: Drafts, key: string, text: string, at: number)
   return bounded([...Object.entries(drafts).filter(([k]) => k !== key), [key, { text, at }]]);
 }
 
+/**
+ * The last stored value read and its drafts: a long thread's messages each ask whether they have an edit draft as
+ * they are drawn, and the value can be a megabyte; parsed again only when it changed. Callers never mutate drafts.
+ */
+let lastRead: { raw: string | null; drafts: Drafts } | null = null;
+function parsedOnce(raw: string | null): Drafts {
+  if (lastRead?.raw !== raw) lastRead = { raw, drafts: parseDrafts(raw) };
+  return lastRead.drafts;
+}
+
 /** Storage blocked (private modes): drafts live in this tab's memory, which a reset empties. */
 let inMemory: Drafts = {};
 onClientStateReset(() => {
@@ -67,7 +77,7 @@ function update(owner: string | null, change?: (drafts: Drafts) => Drafts): Draf
   const storage = localStorageOrNull();
   if (!storage) return (inMemory = change ? change(inMemory) : inMemory);
   if (owner === null || storageOwnerNow() !== owner) return {};
-  const drafts = parseDrafts(storage.getItem(DRAFTS_STORAGE_KEY));
+  const drafts = parsedOnce(storage.getItem(DRAFTS_STORAGE_KEY));
   if (!change) return drafts;
   const next = change(drafts);
   try {
