@@ -356,7 +356,7 @@ test.describe("continue a thread", () => {
     await expect(threads.rows.first()).toContainText(name);
   });
 
-  test("refuses a file type outside the allow-list, and shows the server's message when storage is down", async ({ page, threads, thread }) => {
+  test("refuses a file type outside the allow-list or whose bytes are not its type, and shows the server's message when storage is down", async ({ page, threads, thread }) => {
     await threads.goto();
     await threads.open(CONTINUED);
     await thread.attach([{ name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ\u0090\u0000") }]);
@@ -364,6 +364,13 @@ test.describe("continue a thread", () => {
     await expect(thread.draftFiles).toHaveCount(0);
     await expect(thread.sendButton).toBeDisabled();
     await snap(page, "attachment-refused");
+    await thread.draftError.getByRole("button", { name: "Dismiss" }).click();
+    await expect(thread.draftError).toHaveCount(0);
+
+    // An allowed name and type over bytes that are not that type: the server reads the first bytes and refuses it.
+    await thread.attach([{ name: "photo.png", mimeType: "image/png", buffer: Buffer.from("<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>") }]);
+    await expect(thread.alert("“photo.png” is not a PNG file: its content does not match its type, so it was not saved.")).toBeVisible();
+    await expect(thread.draftFiles).toHaveCount(0);
     await thread.draftError.getByRole("button", { name: "Dismiss" }).click();
     await expect(thread.draftError).toHaveCount(0);
 

@@ -2,7 +2,8 @@
  * Bounded requests against the running app (docs/security.md, "Limits and timeouts"): the upload route takes only
  * same-origin requests, /api/trpc refuses a mutation from another site, an oversize body and an oversize batch while
  * staying up, a path that does not decode is a 400 (not Next's 500), and "Export all" refuses a download another site started; and a new chat past its per-minute budget
- * (as a user of its own: the budget is per user) tells the reader to wait, keeping what they wrote.
+ * (as a user of its own: the budget is per user) tells the reader to wait, keeping what they wrote; a data-layer refusal
+ * (a forged cursor) keeps its 400 in the built server.
  */
 import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
@@ -58,6 +59,19 @@ test.describe("bounded requests", () => {
     expect(JSON.stringify(await batch.json())).toContain("A request may batch at most 20 calls; this one has 1000.");
 
     expect((await page.request.get("/api/health")).status()).toBe(200);
+  });
+
+  test("a refusal of the data layer (a cursor that is not this list's) is its 400 and fixed message in the built server, not a 500", async ({ page }) => {
+    await page.goto("/");
+    // The built server holds the data module more than once (src/data/errors.ts): each refusal must keep its code.
+    const input = (json: object) => encodeURIComponent(JSON.stringify({ 0: { json } }));
+    for (const [path, json] of [["threads.list", { first: 1, cursor: "e30.forged" }], ["search.query", { query: "trip", tag: "work", cursor: "e30.forged" }]] as const) {
+      const answer = await page.request.get(`/api/trpc/${path}?batch=1&input=${input(json)}`);
+      expect(answer.status(), path).toBe(400);
+      const text = JSON.stringify(await answer.json());
+      expect(text).toContain("This list is out of date. Please reload it.");
+      expect(text).not.toMatch(/signature|stack|at \//);
+    }
   });
 });
 

@@ -3,7 +3,7 @@
  * failed, e.g. "invalid cursor (user)") stays in the server log.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DataError, type DataErrorCode } from "@/data";
 import { callerFor, createTestServices, seedThread, sessionUser } from "../../test/callers";
 import { publicMessage, toTRPCError } from "./errors";
@@ -16,6 +16,20 @@ describe("toTRPCError", () => {
     const error = toTRPCError(new DataError(code, INTERNAL));
     expect(error.message).toBe(publicMessage(new DataError(code, "anything else")));
     expect(error.message).not.toMatch(/THREAD#|alice|cursor \(|s3:|bucket|key/);
+  });
+
+  it("hostile: a DataError made by another copy of the data module (a built server holds several) keeps its code, not a 500", async () => {
+    // Next bundles instrumentation.ts (which builds the services, and so the data layer) apart from the routes: the
+    // layer's DataError is then another class than the one the API checks against. A fresh module registry is that.
+    vi.resetModules();
+    const other = await import("@/data/errors");
+    expect(other.DataError).not.toBe(DataError);
+    for (const code of CODES) expect(toTRPCError(new other.DataError(code, INTERNAL))).toMatchObject({ message: publicMessage(new DataError(code, "")) });
+    expect(toTRPCError(new other.DataError("invalid_cursor", INTERNAL)).code).toBe("BAD_REQUEST");
+    const { StorageError } = await import("@/data/storage/storage-errors");
+    expect(toTRPCError(new StorageError("unreachable", { kind: "S3 bucket", name: "b", endpoint: "http://x" }, INTERNAL)).code).toBe("SERVICE_UNAVAILABLE");
+    // Nothing else passes for one.
+    expect(toTRPCError(Object.assign(new Error(INTERNAL), { name: "DataError", code: "invalid_cursor" })).code).toBe("INTERNAL_SERVER_ERROR");
   });
 
   it("an unexpected error is a bare INTERNAL_SERVER_ERROR", () => {

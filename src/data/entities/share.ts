@@ -30,6 +30,12 @@ export const ShareSettingsSchema = z.object({
    * session saving its older metadata back names one of them: that share is treated as stopped (shares.ts).
    */
   superseded: z.array(z.string()).optional(),
+  /**
+   * The thread's name when it was shared (as shown: threadNameShown), which the share shows whatever the thread is
+   * called since: a rename after sharing is not shared (docs/sharing.md, "Snapshot"). Absent in settings written
+   * before it was kept, and for a share Chainlit made: those show the thread's name as it is.
+   */
+  name: z.string().nullable().optional(),
 });
 export type ShareSettings = z.infer<typeof ShareSettingsSchema>;
 

@@ -21,6 +21,9 @@ export const ALLOWED_TYPES: Record<string, { extensions: string[]; elementType: 
 
 export const ALLOWED_EXTENSIONS = [...new Set(Object.values(ALLOWED_TYPES).flatMap((t) => t.extensions))].sort();
 
+/** A file name's last extension, lower case ("" without one). */
+export const extensionOf = (name: string): string => (name.includes(".") ? name.split(".").pop()!.toLowerCase() : "");
+
 export type AttachmentCheck = { ok: true; mime: string; elementType: string } | { ok: false; status: 413 | 415 | 400; message: string };
 
 /** Checks a file before any byte is stored. `declaredBytes` is the Content-Length when the client sent one. */
@@ -28,13 +31,19 @@ export function checkAttachment(fileName: string, mime: string, declaredBytes: n
   const name = fileName.trim();
   if (!name || name.length > 255) return { ok: false, status: 400, message: "The file needs a name of at most 255 characters." };
   const cleanMime = mime.split(";")[0]!.trim().toLowerCase();
-  const extension = name.includes(".") ? name.split(".").pop()!.toLowerCase() : "";
+  const extension = extensionOf(name);
   const allowed = ALLOWED_TYPES[cleanMime];
   if (!allowed || !allowed.extensions.includes(extension)) {
     return { ok: false, status: 415, message: `“${name}” is not a supported file type. Allowed: ${ALLOWED_EXTENSIONS.join(", ")}.` };
   }
   if (declaredBytes !== null && declaredBytes > maxBytes) return { ok: false, status: 413, message: tooLargeMessage(name, maxBytes) };
   return { ok: true, mime: cleanMime, elementType: allowed.elementType };
+}
+
+/** A file whose first bytes are not its type's (content-signatures.ts): named by its extension, as the user knows it. */
+export function contentMismatchMessage(fileName: string): string {
+  const name = fileName.trim();
+  return `“${name}” is not a ${extensionOf(name).toUpperCase()} file: its content does not match its type, so it was not saved.`;
 }
 
 export const tooLargeMessage = (name: string, maxBytes: number) => `“${name}” is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit.`;

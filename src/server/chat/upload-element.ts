@@ -1,5 +1,6 @@
 /**
- * Stores one attachment of a message being written: checked (type allow-list, size limit) before a byte is stored,
+ * Stores one attachment of a message being written: checked (type allow-list, size limit, and its first bytes against
+ * its type: content-signatures.ts) before a byte is stored,
  * streamed to the storage client with the size enforced as it flows, and written as an element item only once the
  * upload worked (the data layer's createElement), within the user's daily upload budget (upload-budget.ts). Pure of Next: the route handler passes the request's parts in.
  */
@@ -12,7 +13,9 @@ import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
 import type { Refusal } from "@/lib/shared/refusal";
 import { publicMessage } from "../errors";
 import { chargeUpload } from "../upload-budget";
-import { checkAttachment, tooLargeMessage, type AttachmentCheck } from "./attachments";
+import { checkAttachment, contentMismatchMessage, tooLargeMessage, type AttachmentCheck } from "./attachments";
+import { bytesMatchType, SNIFF_BYTES } from "./content-signatures";
+import { readHead } from "./read-head";
 
 export interface UploadRequest {
   threadId: string;
@@ -81,8 +84,14 @@ async function storeElement(services: Services, user: SessionUser, request: Uplo
   // pipeline, not pipe: a client that aborts mid-upload errors the source, and the error must reach the storage upload
   // (which then aborts its multipart upload) instead of leaving it waiting forever on an unhandled 'error' event.
   const limiter = limitBytes(maxBytes);
-  const content = pipeline(Readable.fromWeb(request.body as WebReadableStream<Uint8Array>), limiter, () => {});
+  const body = pipeline(Readable.fromWeb(request.body as WebReadableStream<Uint8Array>), limiter, () => {});
   try {
+    // The type is the client's word until the first bytes say the same (content-signatures.ts); only then is anything stored.
+    const { head, content, discard } = await readHead(body, SNIFF_BYTES);
+    if (!bytesMatchType(check.mime, head)) {
+      discard();
+      return { status: 415, error: contentMismatchMessage(request.fileName) };
+    }
     const element = await services.data.createElement({
       id: request.elementId,
       threadId: request.threadId,

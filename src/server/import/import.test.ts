@@ -200,6 +200,33 @@ describe("importing Open WebUI and LibreChat exports", () => {
     expect(Buffer.from(await services.storage.read(stored.objectKey!, { maxBytes: 1_000_000 }))).toEqual(KYOTO_PNG);
   });
 
+  it("hostile: an attachment whose bytes are not its type (a .png of HTML, in a zip or a data URL) is kept as a download, never as an image", async () => {
+    const html = Buffer.from("<!doctype html><script>alert(document.domain)</script>");
+    // From a zip entry (read as a stream): the ChatGPT export's map holds a page.
+    const alice = sessionUser();
+    const zipJob = await importFile(alice, await zipOf([
+      { name: "conversations.json", data: CHATGPT_FIXTURE },
+      { name: "file-KyotoMap01-kyoto-map.png", data: html, compress: false },
+    ]));
+    expect(zipJob).toMatchObject({ status: "done", imported: 2, attachments: 1, skippedAttachments: 0 });
+    const kyoto = (await threadsOf(alice)).find((t) => t.name === "Trip to Kyoto");
+    const [fromZip] = (await services.data.getThread(kyoto!.id))!.elements;
+    // From a data URL (decoded bytes): Open WebUI's pasted image is a page too.
+    const bob = sessionUser();
+    const chat = { id: "owui-lie", title: "A page", chat: { messages: [{ id: "p1", role: "user", content: "Look", timestamp: 1717236000, files: [{ type: "image", url: `data:image/png;base64,${html.toString("base64")}` }] }] }, created_at: 1717236000, updated_at: 1717236000 };
+    expect(await importFile(bob, JSON.stringify([chat]), "chat-export.json")).toMatchObject({ status: "done", imported: 1, attachments: 1 });
+    const [fromDataUrl] = (await services.data.getThread((await threadsOf(bob))[0]!.id))!.elements;
+    for (const element of [fromZip!, fromDataUrl!]) {
+      // Stored whole, as a file to download: no image type, so no view draws it and no preview is made of it.
+      expect(element).toMatchObject({ type: "file", mime: "application/octet-stream", bytes: html.length });
+      expect(element.previewKey ?? null).toBeNull();
+      expect(Buffer.from(await services.storage.read(element.objectKey!, { maxBytes: 1_000_000 }))).toEqual(html);
+      const served = await fetch((await services.data.getElement(element.threadId, element.id))!.url!);
+      expect(served.headers.get("content-type")).toBe("application/octet-stream");
+      expect(served.headers.get("content-disposition")).toMatch(/^attachment/);
+    }
+  });
+
   it("a LibreChat export as its dialog makes it (all branches, recursive): the branch ending at the latest message; again, nothing duplicated", async () => {
     const user = sessionUser();
     const job = await importFile(user, JSON.stringify(libreChatExport()), "Tax brackets.json");

@@ -10,11 +10,13 @@
  * (`done`), with the counts so far. A runner that takes over a job passes over those `done` and carries on from the
  * counts; thread ids are deterministic, so a batch interrupted half way is found already there, never duplicated.
  */
-import { clipText, DataError, IMPORT_SKIPS_KEPT, isDataError, type DynamoDBDataLayer, type ImportJob, type ImportJobProgress, type ImportSkip } from "@/data";
+import { clipText, DataError, DEFAULT_MIME, IMPORT_SKIPS_KEPT, isDataError, type DynamoDBDataLayer, type ImportJob, type ImportJobProgress, type ImportSkip } from "@/data";
 import { getLogger } from "@/data/logger";
 import type { AttachmentProblem, ImportProblem } from "@/lib/shared/import-problem";
 import { importProblemEn } from "@/lib/shared/i18n/import-problems";
-import { ALLOWED_EXTENSIONS, ALLOWED_TYPES, checkAttachment } from "../chat/attachments";
+import { ALLOWED_EXTENSIONS, ALLOWED_TYPES, checkAttachment, extensionOf } from "../chat/attachments";
+import { bytesMatchType, SNIFF_BYTES } from "../chat/content-signatures";
+import { readHead } from "../chat/read-head";
 import { baseName, clip } from "./archive";
 import { base64Bytes, dataUrlImage, decodeDataUrl } from "./data-url";
 import type { ImportFile } from "./import-file";
@@ -279,7 +281,7 @@ async function writeBatch(options: RunImportOptions, source: ImportSource, batch
 
 /** The MIME type a file name's extension stands for, among the types attachments may have. */
 function mimeFor(name: string, declared: string | null): string {
-  const extension = name.includes(".") ? name.split(".").pop()!.toLowerCase() : "";
+  const extension = extensionOf(name);
   if (declared && ALLOWED_TYPES[declared]?.extensions.includes(extension)) return declared;
   return Object.entries(ALLOWED_TYPES).find(([, t]) => t.extensions.includes(extension))?.[0] ?? "application/octet-stream";
 }
@@ -337,16 +339,18 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
     throw error;
   });
   try {
+    const { stored, matches } = await checkContent(content, check.mime);
     await options.data.createElement({
       id: element.id,
       threadId,
       forId: element.forId,
-      type: element.type ?? check.elementType,
+      // Bytes that are not their type's (content-signatures.ts) are kept, as a download: never drawn, played or previewed.
+      type: matches ? (element.type ?? check.elementType) : "file",
       name: name.trim().slice(0, 255),
-      mime: check.mime,
+      mime: matches ? check.mime : DEFAULT_MIME,
       display: element.display ?? "inline",
       size: element.size ?? null,
-      content,
+      content: stored,
     }, { owner: options.userId });
     return null;
   } catch (error) {
@@ -356,6 +360,18 @@ async function storeElement(options: RunImportOptions, source: ImportSource, thr
     if (error instanceof DataError) return error.code === "too_large" ? { kind: "too-large" } : { kind: "not-stored" };
     throw error;
   }
+}
+
+/**
+ * Whether an attachment's first bytes are its type's, and its content to store (a stream is read from its start
+ * again). A file whose bytes lie is not refused: the export is the user's own, and the file may be all that is left of
+ * it; it is stored as a download (`application/octet-stream`), whatever the export called it.
+ */
+async function checkContent(content: string | Uint8Array | NodeJS.ReadableStream, mime: string): Promise<{ stored: string | Uint8Array | NodeJS.ReadableStream; matches: boolean }> {
+  if (typeof content === "string") return { stored: content, matches: bytesMatchType(mime, Buffer.from(content.slice(0, SNIFF_BYTES))) };
+  if (content instanceof Uint8Array) return { stored: content, matches: bytesMatchType(mime, content.subarray(0, SNIFF_BYTES)) };
+  const { head, content: stored } = await readHead(content, SNIFF_BYTES);
+  return { stored, matches: bytesMatchType(mime, head) };
 }
 
 function failureProblem(error: unknown): ImportProblem {

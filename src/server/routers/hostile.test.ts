@@ -16,6 +16,7 @@ import { appRouter, createCaller } from "@/server/root";
 import { zhCN } from "@/lib/shared/i18n/zh-CN";
 import { CLIENT_ADDRESS_HEADER } from "@/server/http/client-address";
 import { isSharePage, sharePageRateGate } from "@/server/share/share-page-gate";
+import { readSharedPrint } from "@/server/share/shared-print";
 import { readShare, readSharePage } from "@/server/share/shared-thread";
 import { transformer } from "@/server/transformer";
 import { seedLongThread, type SeededLongThread } from "../../../scripts/seed-long-thread";
@@ -469,14 +470,24 @@ describe("share links", () => {
   it("a share's download links reach only elements of its own snapshot", async () => {
     const late = randomUUID();
     await services.data.createElement({ id: late, threadId: aliceShared.threadId, type: "file", name: "late.csv", mime: "text/csv", content: "added after the share" });
+    // Attached after the share to a message the share shows (the upload route takes any forId of her thread).
+    const attachedLater = randomUUID();
+    await services.data.createElement({ id: attachedLater, threadId: aliceShared.threadId, forId: aliceShared.userStepId, type: "file", name: "later.csv", mime: "text/csv", content: "attached after the share" });
+    const names = (elements: readonly { name?: string | null }[]) => elements.map((element) => element.name);
+    const shown = await readShare(services, aliceShared.threadId, bob);
+    expect(shown.kind === "shared" && names(shown.snapshot.elements)).not.toContain("later.csv");
+    const printed = await readSharedPrint(services, aliceShared.threadId, bob);
+    expect(printed.kind === "shared" && names([...printed.attachments.byStep.values()].flat())).not.toContain("later.csv");
     await expectCodes("NOT_FOUND", [
       ["another thread's element", () => asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: aliceThread.elementId })],
       ["an element added after the share", () => asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: late })],
+      ["an element attached to a shared message after the share", () => asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: attachedLater })],
       ["an element with no stored object", () => asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: aliceShared.linkElementId })],
     ]);
     const { url } = await asBob.share.elementUrl({ threadId: aliceShared.threadId, elementId: aliceShared.elementId });
     expect(await (await fetch(url)).text()).toBe(aliceShared.blob);
     await services.data.deleteElement(late, aliceShared.threadId);
+    await services.data.deleteElement(attachedLater, aliceShared.threadId);
   });
 
   it("a share for signed-in people is not readable anonymously (the page sends the viewer to sign in)", async () => {

@@ -2,7 +2,7 @@
  * What a share allows under this deployment's SHARE_ACCESS (docs/sharing.md, "Rules"). Pure: the share page, its
  * download links, "Continue in my history" and the owner's list all decide with these.
  */
-import { timestampMicros, type ShareAccess, type ShareState } from "@/data";
+import { threadNameShown, timestampMicros, type ShareAccess, type ShareState } from "@/data";
 import type { SharePolicy } from "../env";
 
 export interface EffectiveShare {
@@ -11,7 +11,13 @@ export interface EffectiveShare {
   expiresAt: string | null;
   origin: "threadbook" | "chainlit";
   expired: boolean;
+  /** The thread's name when shared (ShareSettings.name); undefined when the settings kept none. */
+  name?: string | null;
 }
+
+/** The name a share shows: the one it was shared under, else (older settings, a share Chainlit made) the thread's own. */
+export const sharedName = (share: Pick<EffectiveShare, "name">, threadName: string | null | undefined): string | null =>
+  share.name !== undefined ? share.name : threadNameShown(threadName);
 
 /**
  * The share as it applies now, or null when the thread is not shared (or sharing is off). A share Chainlit made has
@@ -29,7 +35,7 @@ export function effectiveShare(state: ShareState | null, policy: SharePolicy | n
   const expiry = expiresAt === null ? null : timestampMicros(expiresAt);
   // Ended by the expiry sweep (its flag cleared for Chainlit): expired whatever this instance's clock says.
   const expired = state.endedByExpiry || (expiresAt !== null && (expiry === null || expiry <= now * 1000));
-  return { sharedAt: state.sharedAt, access, expiresAt, origin: settings?.origin ?? "chainlit", expired };
+  return { sharedAt: state.sharedAt, access, expiresAt, origin: settings?.origin ?? "chainlit", expired, ...(settings?.name !== undefined ? { name: settings.name } : {}) };
 }
 
 /** The expiry choices of the Share dialog, in days; null = never. */

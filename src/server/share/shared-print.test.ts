@@ -10,6 +10,7 @@ import { callerFor, createTestServices, seedThread, sessionUser, type SeededThre
 import type { SessionUser } from "../auth/session-user";
 import { PRINT_BOUNDS } from "../export/print-thread";
 import { readSharedPrint } from "./shared-print";
+import { readShare, readSharePage } from "./shared-thread";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`, "Alice");
@@ -45,6 +46,25 @@ describe("readSharedPrint", () => {
     expect(printed.thread).toMatchObject({ id: shared.threadId, name: "Shared numbers" });
     expect(printed.attachments.byStep.get(shared.assistantStepId)?.map((e) => e.name)).toEqual(["sales q3.csv"]);
     expect(printed.cut).toBeNull();
+  });
+
+  it("hostile: a rename after sharing is not shared; the page, its print, its link preview and a copy keep the name it was shared under", async () => {
+    const owner = sessionUser(`carol-${randomUUID()}@example.com`, "Carol");
+    const thread = await seedThread(services, owner.id, "Quarterly numbers");
+    const asOwner = callerFor(services, owner);
+    await asOwner.share.create({ threadId: thread.threadId, access: "public", expiry: "never" });
+    await asOwner.threads.rename({ threadId: thread.threadId, name: "Layoff list, do not forward" });
+    // Changing its access or expiry keeps the snapshot, and so its name.
+    await asOwner.share.update({ threadId: thread.threadId, access: "public", expiry: "7d" });
+    const names = async () => {
+      const page = await readSharePage(services, thread.threadId, null);
+      const copy = await readShare(services, thread.threadId, bob);
+      return [page.kind === "shared" && page.thread.name, (await printedOf(thread.threadId, null)).thread.name, copy.kind === "shared" && copy.snapshot.name];
+    };
+    expect(await names()).toEqual(["Quarterly numbers", "Quarterly numbers", "Quarterly numbers"]);
+    // Shared again: a new snapshot, under the name it has now.
+    await asOwner.share.create({ threadId: thread.threadId, access: "public", expiry: "never" });
+    expect(await names()).toEqual(["Layoff list, do not forward", "Layoff list, do not forward", "Layoff list, do not forward"]);
   });
 
   it("past the bound, the note counts the snapshot's messages, never the live thread's", async () => {

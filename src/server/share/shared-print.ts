@@ -12,7 +12,7 @@ import type { Services } from "../services";
 import type { SessionUser } from "../auth/session-user";
 import { PRINT_BOUNDS, printWindow, type PrintBounds, type PrintedWindow } from "../export/print-thread";
 import { readSharedOutline, shownElement, stepsWithoutOwner } from "./shared-thread";
-import { threadNameShown } from "@/data";
+import { sharedName } from "./share-policy";
 
 export type SharedPrintRead =
   | { kind: "missing" }
@@ -29,5 +29,5 @@ export async function readSharedPrint(services: Pick<Services, "data" | "env">, 
     step: (steps) => stepsWithoutOwner({ ...outline.thread, steps, elements: [] }, null),
     element: shownElement,
   });
-  return { kind: "shared", thread: { id: outline.thread.id, name: threadNameShown(outline.thread.name) ?? null, sharedAt: share.sharedAt, ownerName }, ...printed };
+  return { kind: "shared", thread: { id: outline.thread.id, name: sharedName(share, outline.thread.name), sharedAt: share.sharedAt, ownerName }, ...printed };
 }

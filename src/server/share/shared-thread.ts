@@ -9,12 +9,12 @@
  * place without its text: thread-outline.ts) and decode only the window sent (`readSharedOutline`, `sharedWindow`:
  * docs/sharing.md, "Long shares"); "Continue in my history" copies the whole snapshot (`readShare`).
  */
-import { IdSchema, shareSnapshot, snapshotOf, threadNameShown, type Element, type ShareState, type Step, type StepOutline, type ThreadOutline, type ThreadWithContent } from "@/data";
+import { IdSchema, shareSnapshot, snapshotOf, type Element, type ShareState, type Step, type StepOutline, type ThreadOutline, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import { toPublicElement, toPublicThread } from "../public-thread";
 import { splitTurns, windowPlace, type Turn, type TurnRange } from "../thread-window";
 import type { Services } from "../services";
-import { effectiveShare, type EffectiveShare } from "./share-policy";
+import { effectiveShare, sharedName, type EffectiveShare } from "./share-policy";
 import { encodeShareCursor, firstRange } from "./share-window";
 
 export type ShareRead =
@@ -54,7 +54,7 @@ export async function readShare(services: Pick<Services, "data" | "env">, thread
   const snapshot = shareSnapshot(thread, share.sharedAt);
   if (!snapshot) return MISSING;
   const elements = (await services.data.elementsForShare(snapshot.elements)).map(shownElement);
-  return { kind: "shared", share, snapshot: { ...snapshot, elements }, ownerName: displayName(owner?.displayName, state.userId) };
+  return { kind: "shared", share, snapshot: { ...snapshot, name: sharedName(share, snapshot.name), elements }, ownerName: displayName(owner?.displayName, state.userId) };
 }
 
 export type SharedOutlineRead =
@@ -128,8 +128,9 @@ export async function sharedWindow(data: Services["data"], read: Extract<SharedO
   const cursor = (d: "older" | "newer", index: number) => encodeShareCursor(data, outline.thread.id, share, d, turns[index]!.rootId);
   return {
     ...thread,
-    // The header, the page's title and its link preview: one short line, whatever Chainlit named the thread with.
-    name: threadNameShown(thread.name),
+    // The header, the page's title and its link preview: one short line, whatever Chainlit named the thread with, and
+    // the name it was shared under (a rename since is not shared).
+    name: sharedName(share, thread.name),
     updatedAt: share.sharedAt,
     userId: null,
     tags: [] as string[],

@@ -8,7 +8,10 @@
  * - A question the owner edited after sharing (`editedAt`, chat.edit) is left out too, with every step below it: its
  *   text is no longer what was shared, and what they typed since was never shared. (Edit rewrites the question in place,
  *   keeping its time, so without this the share showed the new words to every viewer.)
- * - An element follows the step it belongs to (`forId`); one without such a step follows its own `createdAt`.
+ * - An element follows the step it belongs to (`forId`); one without such a step follows its own `createdAt`. One
+ *   whose own `createdAt` reads as later than `shared_at` is left out even under a shared step: a file attached to an
+ *   old message after sharing (the upload route takes any `forId` of the owner's thread) was never shared, and was
+ *   shown, printed, linked and copied. Chainlit's elements carry no `createdAt`: they follow their step alone.
  */
 import { type Element } from "../../entities/element";
 import { type ThreadWithContent } from "../../entities/thread";
@@ -65,7 +68,8 @@ export function snapshotOf<S extends SnapshotStep>(allSteps: readonly S[], allEl
   }
   const steps = allSteps.filter((_, index) => verdicts[index] === SHOWN);
   const shown = new Set(steps.map((step) => step.id));
+  const addedLater = (element: Element) => timestampMicros(element.createdAt) !== null && !atOrBefore(element.createdAt, boundary);
   const elementVisible = (element: Element) =>
-    element.forId && byId.has(element.forId) ? shown.has(element.forId) : atOrBefore(element.createdAt, boundary);
+    element.forId && byId.has(element.forId) ? shown.has(element.forId) && !addedLater(element) : atOrBefore(element.createdAt, boundary);
   return { steps, elements: allElements.filter(elementVisible) };
 }

@@ -121,8 +121,9 @@ export async function putExpiryMarker(ctx: LayerContext, threadId: string, share
  */
 export async function shareThread(ctx: LayerContext, threadId: string, userId: string, choice: ShareChoice, before?: ShareState | null): Promise<ShareSettings> {
   const { access, expiresAt } = ShareChoiceSchema.parse(choice);
-  const settings: ShareSettings = { threadId, userId, sharedAt: ctx.now(), access, expiresAt, origin: "threadbook" };
   const state = before === undefined ? await readShareState(ctx, threadId) : before;
+  // The name goes into the snapshot as it reads now (the state read holds it): a later rename is not shared.
+  const settings: ShareSettings = { threadId, userId, sharedAt: ctx.now(), access, expiresAt, origin: "threadbook", ...(state ? { name: threadNameShown(state.name) } : {}) };
   await putSettings(ctx, settings, state);
   try {
     // Merged key by key (threads.ts), so Chainlit's other metadata (chat_profile, chat_settings) stays as it is.
@@ -165,7 +166,9 @@ export async function changeShare(ctx: LayerContext, threadId: string, userId: s
   const expiresAt = parsed.expiresAt === undefined ? (state.settings?.expiresAt ?? null) : parsed.expiresAt;
   // A share Chainlit made without a shared_at (not seen in practice) starts its snapshot now.
   if (state.sharedAt === null) return shareThread(ctx, threadId, userId, { access, expiresAt }, state);
-  const settings: ShareSettings = { threadId, userId, sharedAt: state.sharedAt, access, expiresAt, origin: state.settings?.origin ?? "chainlit" };
+  // The same snapshot, so the name it was shared under too.
+  const name = state.settings?.name;
+  const settings: ShareSettings = { threadId, userId, sharedAt: state.sharedAt, access, expiresAt, origin: state.settings?.origin ?? "chainlit", ...(name !== undefined ? { name } : {}) };
   await putSettings(ctx, settings, state);
   // An expired share given a new expiry (or none) is live again: Chainlit's flag back on, the snapshot kept.
   const stillExpired = expiresAt !== null && expiryMicros(expiresAt) <= (timestampMicros(ctx.now()) ?? Date.now() * 1000);
