@@ -1,0 +1,234 @@
+/**
+ * One table, two apps: any attribute shape another writer can store (Chainlit's update_thread SETs `metadata`, `name`,
+ * `tags`, `userId` to whatever its caller passed; boto3 also stores sets, binary and numbers) is read as absent where it
+ * does not fit, never a reason a thread cannot be opened, listed, searched, exported, shared, printed or continued
+ * (docs/chainlit.md, "Attributes Threadbook cannot read"). Each case writes one odd attribute over a thread Chainlit wrote.
+ */
+import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import { UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createInnerContext } from "@/server/context";
+import { createCaller } from "@/server/root";
+import type { ChatEvent } from "@/server/chat/continue-thread";
+import { readSharePage } from "@/server/share/shared-thread";
+import { readSharedPrint } from "@/server/share/shared-print";
+import { readPrintedThread } from "@/server/export/print-thread";
+import { exportAccount } from "@/server/export/account-export";
+import { callerFor, createTestServices, sessionUser } from "./callers";
+import { chainlitCreateUser, chainlitThread, chainlitTurn, tableOn, uid, type TestTable } from "./data-fixtures";
+
+let services: Awaited<ReturnType<typeof createTestServices>>;
+let table: TestTable;
+beforeAll(async () => {
+  services = await createTestServices();
+  table = tableOn(services.client, services.tableName);
+});
+afterAll(() => services.close());
+
+const S = (value: string): AttributeValue => ({ S: value });
+
+/** What other writers can leave in an attribute Threadbook reads as an object or a string. */
+const ODD: Record<string, AttributeValue> = {
+  string: S("not a map"),
+  empty: S(""),
+  number: { N: "42" },
+  list: { L: [S("a"), { N: "1" }] },
+  bool: { BOOL: true },
+  map: { M: { nested: { M: { deep: S("x") } } } },
+  null: { NULL: true },
+  stringSet: { SS: ["a", "b"] },
+  numberSet: { NS: ["1", "2"] },
+  binary: { B: new Uint8Array([1, 2, 3]) },
+};
+
+/** Chainlit's update_thread (or any boto3 writer) SETting one attribute of the THREAD item to `value`, or removing it. */
+async function setThreadAttribute(threadId: string, name: string, value: AttributeValue | undefined) {
+  await table.client.send(
+    new UpdateItemCommand({
+      TableName: table.tableName,
+      Key: { PK: S(`THREAD#${threadId}`), SK: S("THREAD") },
+      UpdateExpression: value === undefined ? "REMOVE #a" : "SET #a = :v",
+      ExpressionAttributeNames: { "#a": name },
+      ...(value !== undefined && { ExpressionAttributeValues: { ":v": value } }),
+    }),
+  );
+}
+
+async function setItemAttribute(threadId: string, sk: string, name: string, value: AttributeValue) {
+  await table.client.send(
+    new UpdateItemCommand({
+      TableName: table.tableName,
+      Key: { PK: S(`THREAD#${threadId}`), SK: S(sk) },
+      UpdateExpression: "SET #a = :v",
+      ExpressionAttributeNames: { "#a": name },
+      ExpressionAttributeValues: { ":v": value },
+    }),
+  );
+}
+
+async function drain(events: AsyncIterable<ChatEvent>) {
+  for await (const event of events) if (event.type === "error") throw new Error(event.message);
+}
+
+async function readAll(stream: Readable): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of stream) bytes += (chunk as Buffer).length;
+  return bytes;
+}
+
+/** A thread Chainlit wrote (a rated run, a question, a file's item, one on_message turn) for a fresh user. */
+async function chainlitWrote() {
+  const owner = sessionUser(`owner.${randomUUID()}`);
+  const threadId = uid("t-");
+  const word = `walrus${randomUUID().slice(0, 8)}`;
+  const thread = chainlitThread(owner.id, threadId, { name: "Odd thread", at: "2025-03-04T10:11:12.123456Z" });
+  const turn = chainlitTurn(owner.id, threadId, { question: `Where is the ${word}?`, answer: "On the ice." });
+  for (const item of [...thread.items, ...turn.steps]) await table.putRaw(item);
+  await services.storage.uploadFile({ objectKey: thread.objectKey, data: "%PDF-1.4 the report", mime: "application/octet-stream" });
+  return { owner, threadId, word, ...thread, turn, asOwner: callerFor(services, owner) };
+}
+
+type Written = Awaited<ReturnType<typeof chainlitWrote>>;
+
+/** Every feature that reads the thread, as its owner and a share viewer: none may fail. */
+async function everyFeatureWorks(t: Written, label: string, expect_: { listed?: boolean; owned?: boolean; file?: boolean } = {}) {
+  const { asOwner, threadId, owner } = t;
+  const owned = expect_.owned ?? true;
+  const listedIds = async () => (await asOwner.threads.list({ first: 50 })).data.map((row) => row.id);
+  if (expect_.listed ?? true) expect(await listedIds(), label).toContain(threadId);
+  if (!owned) {
+    await expect(asOwner.threads.get({ threadId }), label).rejects.toMatchObject({ code: "NOT_FOUND" });
+    return;
+  }
+  const opened = await asOwner.threads.get({ threadId });
+  expect(opened.steps.map((s) => s.output), label).toContain("On the ice.");
+  await asOwner.search.prepare();
+  expect((await asOwner.search.query({ query: t.word, first: 20 })).data.map((hit) => hit.id), label).toEqual([threadId]);
+  for (const format of ["json", "markdown"] as const) expect((await asOwner.threads.export({ threadId, format })).content, label).toContain("On the ice.");
+  expect((await readPrintedThread(services.data, owner, threadId))?.steps.length, label).toBeGreaterThan(0);
+  await asOwner.share.create({ threadId, access: "public", expiry: "7d" });
+  const viewer = createCaller(createInnerContext({ user: null, services, clientAddress: "198.51.100.7" }));
+  const page = await readSharePage(services, threadId, null);
+  expect(page.kind, label).toBe("shared");
+  expect((await readSharedPrint(services, threadId, null)).kind, label).toBe("shared");
+  expect((await asOwner.share.list({})).rows.map((row) => row.threadId), label).toContain(threadId);
+  // An element whose `objectKey` is unreadable names no file: its download is the same NOT_FOUND as a missing one's.
+  if (expect_.file ?? true) expect((await viewer.share.elementUrl({ threadId, elementId: t.elementId })).url, label).toBeTruthy();
+  else await expect(viewer.share.elementUrl({ threadId, elementId: t.elementId }), label).rejects.toMatchObject({ code: "NOT_FOUND" });
+  await asOwner.threads.pin({ threadId });
+  expect((await asOwner.threads.pinned()).map((row) => row.id), label).toContain(threadId);
+  await asOwner.feedback.upsert({ threadId, forId: t.turn.runId, value: 0 });
+  await asOwner.threads.addTag({ threadId, tag: "odd" });
+  expect((await asOwner.threads.list({ first: 50, tag: "odd" })).data.map((row) => row.id), label).toContain(threadId);
+  await asOwner.threads.removeTag({ threadId, tag: "odd" });
+  await drain(await asOwner.chat.send({ threadId, messageId: randomUUID(), content: "And now?" }));
+  await asOwner.threads.rename({ threadId, name: "Renamed" });
+  expect((await asOwner.threads.get({ threadId })).name, label).toBe("Renamed");
+  expect(await readAll(exportAccount({ data: services.data, storage: services.storage, userId: owner.id, maxAttachmentBytes: 1_000_000 })), label).toBeGreaterThan(0);
+  await asOwner.threads.delete({ threadId });
+  expect(await table.partitionSks(threadId), label).toEqual([]);
+}
+
+describe("a THREAD item attribute another writer stored in a shape Threadbook does not read", () => {
+  const cases: Array<[string, string, AttributeValue | undefined]> = [
+    ...Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => ["metadata", shape, value]),
+    ...Object.entries(ODD).filter(([shape]) => shape !== "string").map(([shape, value]): [string, string, AttributeValue] => ["name", shape, value]),
+    ...Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => ["createdAt", shape, value]),
+    ["createdAt", "missing", undefined],
+    ["createdAt", "not a time", S("last tuesday")],
+    ...Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => ["updatedAt", shape, value]),
+    ["updatedAt", "not a time", S("garbage")],
+    ...Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => ["userIdentifier", shape, value]),
+    ...Object.entries(ODD).filter(([shape]) => shape !== "list").map(([shape, value]): [string, string, AttributeValue] => ["tags", shape, value]),
+    ["tags", "list of odd entries", { L: [S("kept"), { M: { a: S("x") } }, { SS: ["s"] }, { NULL: true }, { B: new Uint8Array([1]) }, { L: [] }] }],
+  ];
+  it.each(cases)("%s as %s: every feature works", async (attribute, shape, value) => {
+    const t = await chainlitWrote();
+    await setThreadAttribute(t.threadId, attribute, value);
+    await everyFeatureWorks(t, `${attribute} ${shape}`);
+  });
+
+  it.each(Object.entries(ODD))("userId as %s: the thread is nobody's (404 to its old owner), never a 500", async (shape, value) => {
+    const t = await chainlitWrote();
+    await setThreadAttribute(t.threadId, "userId", value);
+    await everyFeatureWorks(t, `userId ${shape}`, { owned: false });
+  });
+});
+
+describe("a STEP or ELEMENT attribute in a shape Threadbook does not read", () => {
+  const stepCases: Array<[string, AttributeValue]> = [
+    ["metadata", S("x")],
+    ["output", { N: "5" }],
+    ["input", { M: {} }],
+    ["createdAt", { N: "1700000000" }],
+    ["parentId", { N: "1" }],
+    ["name", { L: [] }],
+    ["type", { N: "3" }],
+    ["generation", S("gpt")],
+    ["tags", S("x")],
+    ["streaming", S("yes")],
+    ["showInput", { N: "1" }],
+    ["feedback", S("good")],
+    ["modes", S("m")],
+  ];
+  it.each(stepCases)("step %s: the step still shows, the rest of it read", async (attribute, value) => {
+    const t = await chainlitWrote();
+    // Every step of the turn carries it (the run is the one rated below, over its odd `feedback` too); an unreadable
+    // `output` only the run's, whose text no feature looks for.
+    for (const stepId of attribute === "output" ? [t.turn.runId] : [t.turn.messageId, t.turn.runId, t.turn.replyId]) await setItemAttribute(t.threadId, `STEP#${stepId}`, attribute, value);
+    const opened = await t.asOwner.threads.get({ threadId: t.threadId });
+    const ids = opened.steps.map((s) => s.id);
+    expect(ids).toContain(t.turn.replyId);
+    expect(ids).toContain(t.turn.messageId);
+    await everyFeatureWorks(t, `step ${attribute}`);
+  });
+
+  const elementCases: Array<[string, AttributeValue]> = [
+    ["page", S("3")],
+    ["props", S("x")],
+    ["size", { N: "5" }],
+    ["name", { N: "5" }],
+    ["mime", { L: [] }],
+    ["url", { M: {} }],
+    ["objectKey", { N: "1" }],
+    ["display", { BOOL: true }],
+  ];
+  it.each(elementCases)("element %s: the element still shows", async (attribute, value) => {
+    const t = await chainlitWrote();
+    await setItemAttribute(t.threadId, `ELEMENT#${t.elementId}`, attribute, value);
+    const opened = await t.asOwner.threads.get({ threadId: t.threadId });
+    expect(opened.elements.map((e) => e.id)).toContain(t.elementId);
+    await everyFeatureWorks(t, `element ${attribute}`, { file: attribute !== "objectKey" });
+  });
+});
+
+describe("a USER item Chainlit's create_user wrote with odd attributes", () => {
+  it.each(Object.entries(ODD))("metadata as %s: the user is read, signs in and uses the app", async (shape, value) => {
+    const t = await chainlitWrote();
+    await table.putRaw({ PK: S(`USER#${t.owner.id}`), SK: S("USER"), id: S(t.owner.id), identifier: S(t.owner.id), metadata: value, createdAt: S("2025-05-06T07:08:09.123456Z") });
+    expect(await services.data.getUser(t.owner.id), shape).toMatchObject({ identifier: t.owner.id });
+    await t.asOwner.user.me();
+    await everyFeatureWorks(t, `user metadata ${shape}`);
+  });
+
+  it.each([["createdAt", { N: "1700000000" }], ["createdAt", undefined], ["identifier", { N: "1" }], ["id", { M: {} }]] as Array<[string, AttributeValue | undefined]>)(
+    "%s odd (%j): the user is still read",
+    async (attribute, value) => {
+      const identifier = `u.${randomUUID()}`;
+      await chainlitCreateUser(table, identifier);
+      await table.client.send(
+        new UpdateItemCommand({
+          TableName: table.tableName,
+          Key: { PK: S(`USER#${identifier}`), SK: S("USER") },
+          UpdateExpression: value === undefined ? "REMOVE #a" : "SET #a = :v",
+          ExpressionAttributeNames: { "#a": attribute },
+          ...(value !== undefined && { ExpressionAttributeValues: { ":v": value } }),
+        }),
+      );
+      expect(await services.data.getUser(identifier)).toMatchObject({ identifier, id: identifier });
+      expect(await services.data.createUser({ identifier })).toMatchObject({ identifier });
+      await callerFor(services, sessionUser(identifier)).user.me();
+    },
+  );
+});
