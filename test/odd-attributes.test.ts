@@ -15,6 +15,9 @@ import { readSharePage } from "@/server/share/shared-thread";
 import { readSharedPrint } from "@/server/share/shared-print";
 import { readPrintedThread } from "@/server/export/print-thread";
 import { exportAccount } from "@/server/export/account-export";
+import { runRetention } from "@/server/deletion/retention";
+import { waitForDeletion } from "@/server/deletion/deletion-jobs";
+import { runDoctor } from "../src/data/layer/doctor";
 import { callerFor, createTestServices, sessionUser } from "./callers";
 import { chainlitCreateUser, chainlitThread, chainlitTurn, tableOn, uid, type TestTable } from "./data-fixtures";
 
@@ -119,6 +122,7 @@ async function everyFeatureWorks(t: Written, label: string, expect_: { listed?: 
   await asOwner.threads.pin({ threadId });
   expect((await asOwner.threads.pinned()).map((row) => row.id), label).toContain(threadId);
   await asOwner.feedback.upsert({ threadId, forId: t.turn.runId, value: 0 });
+  expect((await asOwner.threads.list({ first: 50, feedback: 0 })).data.map((row) => row.id), label).toContain(threadId);
   await asOwner.threads.addTag({ threadId, tag: "odd" });
   expect((await asOwner.threads.list({ first: 50, tag: "odd" })).data.map((row) => row.id), label).toContain(threadId);
   await asOwner.threads.removeTag({ threadId, tag: "odd" });
@@ -171,6 +175,8 @@ describe("a STEP or ELEMENT attribute in a shape Threadbook does not read", () =
     ["showInput", { N: "1" }],
     ["feedback", S("good")],
     ["modes", S("m")],
+    // Threadbook's own count of a step's parts, as a hostile writer could set it: nothing of that size is made.
+    ["outputParts", { N: "1000000000" }],
   ];
   it.each(stepCases)("step %s: the step still shows, the rest of it read", async (attribute, value) => {
     const t = await chainlitWrote();
@@ -231,4 +237,78 @@ describe("a USER item Chainlit's create_user wrote with odd attributes", () => {
       await callerFor(services, sessionUser(identifier)).user.me();
     },
   );
+});
+
+describe("writes over an attribute stored in a shape Threadbook does not read", () => {
+  it("a metadata merge replaces a metadata that is no map (a null deleting nothing), a rename and a share keep Chainlit's shape", async () => {
+    const t = await chainlitWrote();
+    await setThreadAttribute(t.threadId, "metadata", S("not a map"));
+    await services.data.updateThread(t.threadId, { metadata: { chat_profile: "x", gone: null } });
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata).toEqual({ chat_profile: "x" });
+    await setThreadAttribute(t.threadId, "metadata", { L: [S("a")] });
+    await t.asOwner.threads.rename({ threadId: t.threadId, name: "Kept" });
+    // A rename does not touch metadata (Chainlit's own value stays as it stored it).
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata).toEqual(["a"]);
+    await t.asOwner.share.create({ threadId: t.threadId, access: "public" });
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.metadata).toMatchObject({ is_shared: true, shared_at: expect.any(String) });
+  });
+
+  it("a tag added over a `tags` that is no list replaces it; over a list with odd entries keeps every entry", async () => {
+    const t = await chainlitWrote();
+    await setThreadAttribute(t.threadId, "tags", { M: { a: S("x") } });
+    expect(await t.asOwner.threads.removeTag({ threadId: t.threadId, tag: "a" })).toMatchObject({ tags: [] });
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.tags).toEqual({ a: "x" });
+    expect(await t.asOwner.threads.addTag({ threadId: t.threadId, tag: "Work" })).toMatchObject({ tags: ["Work"] });
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.tags).toEqual(["Work"]);
+    await setThreadAttribute(t.threadId, "tags", { L: [S("kept"), { M: { a: S("x") } }, { SS: ["s"] }, { NULL: true }, { N: "3" }] });
+    expect(await t.asOwner.threads.addTag({ threadId: t.threadId, tag: "more" })).toMatchObject({ tags: ["kept", "more"] });
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.tags).toEqual(["kept", { a: "x" }, new Set(["s"]), null, 3, "more"]);
+    expect(await t.asOwner.threads.removeTag({ threadId: t.threadId, tag: "KEPT" })).toMatchObject({ tags: ["more"] });
+    expect((await table.plain(`THREAD#${t.threadId}`, "THREAD"))?.tags).toEqual([{ a: "x" }, new Set(["s"]), null, 3, "more"]);
+  });
+
+  it("a 👍 over a step whose `feedback` is no rating replaces it with the rating", async () => {
+    const t = await chainlitWrote();
+    await setItemAttribute(t.threadId, `STEP#${t.turn.runId}`, "feedback", { L: [S("good")] });
+    await t.asOwner.feedback.upsert({ threadId: t.threadId, forId: t.turn.runId, value: 1 });
+    expect((await table.plain(`THREAD#${t.threadId}`, `STEP#${t.turn.runId}`))?.feedback).toMatchObject({ value: 1, forId: t.turn.runId });
+    expect((await t.asOwner.threads.get({ threadId: t.threadId })).steps.find((s) => s.id === t.turn.runId)?.feedback).toMatchObject({ value: 1 });
+  });
+});
+
+describe("the bulk paths over threads with odd attributes", () => {
+  /** Three old threads of one user, each with one attribute no Threadbook feature reads. */
+  async function oddThreads() {
+    const threads = [await chainlitWrote(), await chainlitWrote(), await chainlitWrote()];
+    const owner = threads[0]!.owner;
+    for (const t of threads.slice(1)) await setThreadAttribute(t.threadId, "userId", S(owner.id));
+    for (const t of threads.slice(1)) await setThreadAttribute(t.threadId, "UserThreadPK", S(`USER#${owner.id}`));
+    await setThreadAttribute(threads[0]!.threadId, "metadata", S("not a map"));
+    await setThreadAttribute(threads[1]!.threadId, "name", { N: "7" });
+    await setThreadAttribute(threads[2]!.threadId, "createdAt", { M: {} });
+    return { owner, ids: threads.map((t) => t.threadId) };
+  }
+
+  it("retention deletes them, Delete all conversations deletes them, the doctor and the admin tool's listing read them", async () => {
+    const kept = await oddThreads();
+    // The doctor reads them as any Chainlit thread: its 👍 not yet indexed, and the numeric name as no name.
+    const findings = (await runDoctor(services.data)).findings.filter((f) => kept.ids.includes(String(f.id)));
+    expect(new Set(findings.map((f) => f.kind))).toEqual(new Set(["marker-drift", "unnamed"]));
+    await chainlitCreateUser(table, kept.owner.id, { provider: S("odd") });
+    await table.putRaw({ PK: S(`USER#${kept.owner.id}`), SK: S("USER"), id: S(kept.owner.id), identifier: S(kept.owner.id), metadata: S("x"), createdAt: { N: "1" } });
+    expect((await services.data.listUsers()).find((user) => user.identifier === kept.owner.id)).toMatchObject({ metadata: {}, createdAt: null });
+
+    const retained = await oddThreads();
+    const asRetained = callerFor(services, retained.owner);
+    await asRetained.user.setRetention({ days: 30 });
+    const due = (await services.data.listDueRetentions("9999", 100)).find((row) => row.userId === retained.owner.id)!;
+    expect(await runRetention(services, retained.owner.id, due.due)).toBe(3);
+    for (const id of retained.ids) expect(await table.partitionSks(id)).toEqual([]);
+
+    const asKept = callerFor(services, kept.owner);
+    await asKept.user.deleteAllThreads();
+    await waitForDeletion(kept.owner.id);
+    expect(await asKept.user.deletion()).toMatchObject({ status: "done", deleted: 3 });
+    for (const id of kept.ids) expect(await table.partitionSks(id)).toEqual([]);
+  });
 });
