@@ -5,7 +5,7 @@
  * (docs/chainlit.md, "Attributes Threadbook cannot read"). Each case writes one odd attribute over a thread Chainlit wrote.
  */
 import { randomUUID } from "node:crypto";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInnerContext } from "@/server/context";
@@ -18,6 +18,7 @@ import { exportAccount } from "@/server/export/account-export";
 import { runRetention } from "@/server/deletion/retention";
 import { waitForDeletion } from "@/server/deletion/deletion-jobs";
 import { runDoctor } from "../src/data/layer/doctor";
+import { type Logger } from "../src/data/logger";
 import { callerFor, createTestServices, sessionUser } from "./callers";
 import { chainlitCreateUser, chainlitThread, chainlitTurn, tableOn, uid, type TestTable } from "./data-fixtures";
 
@@ -45,12 +46,12 @@ const ODD: Record<string, AttributeValue> = {
   binary: { B: new Uint8Array([1, 2, 3]) },
 };
 
-/** Chainlit's update_thread (or any boto3 writer) SETting one attribute of the THREAD item to `value`, or removing it. */
-async function setThreadAttribute(threadId: string, name: string, value: AttributeValue | undefined) {
+/** Any boto3 writer (Chainlit's update_thread, update_step, …) SETting one attribute of an item to `value`, or removing it. */
+async function setAttribute(PK: string, SK: string, name: string, value: AttributeValue | undefined) {
   await table.client.send(
     new UpdateItemCommand({
       TableName: table.tableName,
-      Key: { PK: S(`THREAD#${threadId}`), SK: S("THREAD") },
+      Key: { PK: S(PK), SK: S(SK) },
       UpdateExpression: value === undefined ? "REMOVE #a" : "SET #a = :v",
       ExpressionAttributeNames: { "#a": name },
       ...(value !== undefined && { ExpressionAttributeValues: { ":v": value } }),
@@ -58,17 +59,8 @@ async function setThreadAttribute(threadId: string, name: string, value: Attribu
   );
 }
 
-async function setItemAttribute(threadId: string, sk: string, name: string, value: AttributeValue) {
-  await table.client.send(
-    new UpdateItemCommand({
-      TableName: table.tableName,
-      Key: { PK: S(`THREAD#${threadId}`), SK: S(sk) },
-      UpdateExpression: "SET #a = :v",
-      ExpressionAttributeNames: { "#a": name },
-      ExpressionAttributeValues: { ":v": value },
-    }),
-  );
-}
+const setThreadAttribute = (threadId: string, name: string, value: AttributeValue | undefined) => setAttribute(`THREAD#${threadId}`, "THREAD", name, value);
+const setItemAttribute = (threadId: string, sk: string, name: string, value: AttributeValue) => setAttribute(`THREAD#${threadId}`, sk, name, value);
 
 async function drain(events: AsyncIterable<ChatEvent>) {
   for await (const event of events) if (event.type === "error") throw new Error(event.message);
@@ -94,6 +86,8 @@ async function chainlitWrote() {
 
 type Written = Awaited<ReturnType<typeof chainlitWrote>>;
 
+let viewers = 0;
+
 /** Every feature that reads the thread, as its owner and a share viewer: none may fail. */
 async function everyFeatureWorks(t: Written, label: string, expect_: { listed?: boolean; owned?: boolean; file?: boolean } = {}) {
   const { asOwner, threadId, owner } = t;
@@ -111,7 +105,8 @@ async function everyFeatureWorks(t: Written, label: string, expect_: { listed?: 
   for (const format of ["json", "markdown"] as const) expect((await asOwner.threads.export({ threadId, format })).content, label).toContain("On the ice.");
   expect((await readPrintedThread(services.data, owner, threadId))?.steps.length, label).toBeGreaterThan(0);
   await asOwner.share.create({ threadId, access: "public", expiry: "7d" });
-  const viewer = createCaller(createInnerContext({ user: null, services, clientAddress: "198.51.100.7" }));
+  // A viewer of its own per thread: the share page's rate limit counts views by client address.
+  const viewer = createCaller(createInnerContext({ user: null, services, clientAddress: `198.51.${++viewers >> 8}.${viewers & 255}` }));
   const page = await readSharePage(services, threadId, null);
   expect(page.kind, label).toBe("shared");
   expect((await readSharedPrint(services, threadId, null)).kind, label).toBe("shared");
@@ -134,23 +129,44 @@ async function everyFeatureWorks(t: Written, label: string, expect_: { listed?: 
   expect(await table.partitionSks(threadId), label).toEqual([]);
 }
 
+/** The odd THREAD attributes: each shape of ODD in each attribute, and times that are missing or not times. */
+const THREAD_CASES: Array<[string, string, AttributeValue | undefined]> = [
+  ...["metadata", "name", "createdAt", "updatedAt", "userIdentifier", "tags"].flatMap((attribute) =>
+    Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => [attribute, shape, value]),
+  ),
+  ["createdAt", "missing", undefined],
+  ["createdAt", "not a time", S("last tuesday")],
+  ["updatedAt", "not a time", S("garbage")],
+  ["tags", "list of odd entries", { L: [S("kept"), { M: { a: S("x") } }, { SS: ["s"] }, { NULL: true }, { B: new Uint8Array([1]) }, { L: [] }] }],
+];
+
 describe("a THREAD item attribute another writer stored in a shape Threadbook does not read", () => {
-  const cases: Array<[string, string, AttributeValue | undefined]> = [
-    ...Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => ["metadata", shape, value]),
-    ...Object.entries(ODD).filter(([shape]) => shape !== "string").map(([shape, value]): [string, string, AttributeValue] => ["name", shape, value]),
-    ...Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => ["createdAt", shape, value]),
-    ["createdAt", "missing", undefined],
-    ["createdAt", "not a time", S("last tuesday")],
-    ...Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => ["updatedAt", shape, value]),
-    ["updatedAt", "not a time", S("garbage")],
-    ...Object.entries(ODD).map(([shape, value]): [string, string, AttributeValue] => ["userIdentifier", shape, value]),
-    ...Object.entries(ODD).filter(([shape]) => shape !== "list").map(([shape, value]): [string, string, AttributeValue] => ["tags", shape, value]),
-    ["tags", "list of odd entries", { L: [S("kept"), { M: { a: S("x") } }, { SS: ["s"] }, { NULL: true }, { B: new Uint8Array([1]) }, { L: [] }] }],
-  ];
-  it.each(cases)("%s as %s: every feature works", async (attribute, shape, value) => {
+  it.each(THREAD_CASES)("%s as %s: the thread opens and is listed", async (attribute, shape, value) => {
     const t = await chainlitWrote();
     await setThreadAttribute(t.threadId, attribute, value);
-    await everyFeatureWorks(t, `${attribute} ${shape}`);
+    const opened = await t.asOwner.threads.get({ threadId: t.threadId });
+    expect(opened.steps.map((s) => s.output)).toContain("On the ice.");
+    expect((await t.asOwner.threads.list({ first: 50 })).data.map((row) => row.id)).toEqual([t.threadId]);
+  });
+
+  // Every feature, once per shape, over a thread holding it in every attribute at once (a string `name` and a list
+  // `tags` are readable, so those two keep Chainlit's own).
+  it.each(Object.entries(ODD))("every attribute as %s at once: every feature works", async (shape, value) => {
+    const t = await chainlitWrote();
+    for (const attribute of ["metadata", "name", "createdAt", "updatedAt", "userIdentifier", "tags"]) {
+      if (!(attribute === "name" && shape === "string") && !(attribute === "tags" && shape === "list")) await setThreadAttribute(t.threadId, attribute, value);
+    }
+    await everyFeatureWorks(t, shape);
+  });
+
+  it("times missing or not times: every feature works", async () => {
+    const t = await chainlitWrote();
+    await setThreadAttribute(t.threadId, "createdAt", undefined);
+    await setThreadAttribute(t.threadId, "updatedAt", S("garbage"));
+    await everyFeatureWorks(t, "no createdAt");
+    const u = await chainlitWrote();
+    await setThreadAttribute(u.threadId, "createdAt", S("last tuesday"));
+    await everyFeatureWorks(u, "createdAt not a time");
   });
 
   it.each(Object.entries(ODD))("userId as %s: the thread is nobody's (404 to its old owner), never a 500", async (shape, value) => {
@@ -178,16 +194,20 @@ describe("a STEP or ELEMENT attribute in a shape Threadbook does not read", () =
     // Threadbook's own count of a step's parts, as a hostile writer could set it: nothing of that size is made.
     ["outputParts", { N: "1000000000" }],
   ];
+  /** Every step of the turn carries it (the run is the one rated, over its odd `feedback` too); an unreadable `output` only the run's, whose text no feature looks for. */
+  const stepsOf = (t: Written, attribute: string) => (attribute === "output" ? [t.turn.runId] : [t.turn.messageId, t.turn.runId, t.turn.replyId]);
+
   it.each(stepCases)("step %s: the step still shows, the rest of it read", async (attribute, value) => {
     const t = await chainlitWrote();
-    // Every step of the turn carries it (the run is the one rated below, over its odd `feedback` too); an unreadable
-    // `output` only the run's, whose text no feature looks for.
-    for (const stepId of attribute === "output" ? [t.turn.runId] : [t.turn.messageId, t.turn.runId, t.turn.replyId]) await setItemAttribute(t.threadId, `STEP#${stepId}`, attribute, value);
+    for (const stepId of stepsOf(t, attribute)) await setItemAttribute(t.threadId, `STEP#${stepId}`, attribute, value);
     const opened = await t.asOwner.threads.get({ threadId: t.threadId });
-    const ids = opened.steps.map((s) => s.id);
-    expect(ids).toContain(t.turn.replyId);
-    expect(ids).toContain(t.turn.messageId);
-    await everyFeatureWorks(t, `step ${attribute}`);
+    expect(opened.steps.map((s) => s.id)).toEqual(expect.arrayContaining([t.turn.messageId, t.turn.runId, t.turn.replyId]));
+  });
+
+  it("every step attribute odd at once: every feature works", async () => {
+    const t = await chainlitWrote();
+    for (const [attribute, value] of stepCases) for (const stepId of stepsOf(t, attribute)) await setItemAttribute(t.threadId, `STEP#${stepId}`, attribute, value);
+    await everyFeatureWorks(t, "steps");
   });
 
   const elementCases: Array<[string, AttributeValue]> = [
@@ -205,17 +225,26 @@ describe("a STEP or ELEMENT attribute in a shape Threadbook does not read", () =
     await setItemAttribute(t.threadId, `ELEMENT#${t.elementId}`, attribute, value);
     const opened = await t.asOwner.threads.get({ threadId: t.threadId });
     expect(opened.elements.map((e) => e.id)).toContain(t.elementId);
-    await everyFeatureWorks(t, `element ${attribute}`, { file: attribute !== "objectKey" });
+  });
+
+  it("every element attribute odd at once but its file: every feature works, its download too; an unreadable objectKey names no file", async () => {
+    const t = await chainlitWrote();
+    for (const [attribute, value] of elementCases) if (attribute !== "objectKey") await setItemAttribute(t.threadId, `ELEMENT#${t.elementId}`, attribute, value);
+    await everyFeatureWorks(t, "element");
+    const u = await chainlitWrote();
+    await setItemAttribute(u.threadId, `ELEMENT#${u.elementId}`, "objectKey", { N: "1" });
+    await everyFeatureWorks(u, "element objectKey", { file: false });
   });
 });
 
 describe("a USER item Chainlit's create_user wrote with odd attributes", () => {
-  it.each(Object.entries(ODD))("metadata as %s: the user is read, signs in and uses the app", async (shape, value) => {
+  it.each(Object.entries(ODD))("metadata as %s: the user is read and signs in", async (shape, value) => {
     const t = await chainlitWrote();
     await table.putRaw({ PK: S(`USER#${t.owner.id}`), SK: S("USER"), id: S(t.owner.id), identifier: S(t.owner.id), metadata: value, createdAt: S("2025-05-06T07:08:09.123456Z") });
-    expect(await services.data.getUser(t.owner.id), shape).toMatchObject({ identifier: t.owner.id });
-    await t.asOwner.user.me();
-    await everyFeatureWorks(t, `user metadata ${shape}`);
+    expect(await services.data.getUser(t.owner.id), shape).toMatchObject({ identifier: t.owner.id, metadata: shape === "map" ? { nested: { deep: "x" } } : {} });
+    expect(await services.data.createUser({ identifier: t.owner.id }), shape).toMatchObject({ identifier: t.owner.id });
+    expect(await t.asOwner.user.me()).toMatchObject({ identifier: t.owner.id, createdAt: "2025-05-06T07:08:09.123456Z" });
+    if (shape === "string") await everyFeatureWorks(t, `user metadata ${shape}`);
   });
 
   it.each([["createdAt", { N: "1700000000" }], ["createdAt", undefined], ["identifier", { N: "1" }], ["id", { M: {} }]] as Array<[string, AttributeValue | undefined]>)(
@@ -223,20 +252,34 @@ describe("a USER item Chainlit's create_user wrote with odd attributes", () => {
     async (attribute, value) => {
       const identifier = `u.${randomUUID()}`;
       await chainlitCreateUser(table, identifier);
-      await table.client.send(
-        new UpdateItemCommand({
-          TableName: table.tableName,
-          Key: { PK: S(`USER#${identifier}`), SK: S("USER") },
-          UpdateExpression: value === undefined ? "REMOVE #a" : "SET #a = :v",
-          ExpressionAttributeNames: { "#a": attribute },
-          ...(value !== undefined && { ExpressionAttributeValues: { ":v": value } }),
-        }),
-      );
+      await setAttribute(`USER#${identifier}`, "USER", attribute, value);
       expect(await services.data.getUser(identifier)).toMatchObject({ identifier, id: identifier });
       expect(await services.data.createUser({ identifier })).toMatchObject({ identifier });
       await callerFor(services, sessionUser(identifier)).user.me();
     },
   );
+});
+
+describe("the log of an unreadable attribute", () => {
+  it("names the thread, the item and the attribute once at warn (then at debug), never the value", async () => {
+    const t = await chainlitWrote();
+    const secret = `secret-${randomUUID()}`;
+    await setThreadAttribute(t.threadId, "metadata", S(secret));
+    await setItemAttribute(t.threadId, `STEP#${t.turn.replyId}`, "output", { SS: [secret] });
+    const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+    const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
+    const logger: Logger = { name: "DynamoDB", level: "debug", debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+    const layer = table.layer({ logger });
+    for (let i = 0; i < 2; i++) expect((await layer.getThread(t.threadId))?.metadata ?? null).toBeNull();
+    const about = lines.filter((line) => line.message.includes("does not read"));
+    expect(about.map((line) => [line.level, line.fields])).toEqual([
+      ["warn", { threadId: t.threadId, sk: "THREAD", attributes: ["metadata"] }],
+      ["warn", { threadId: t.threadId, sk: `STEP#${t.turn.replyId}`, attributes: ["output"] }],
+      ["debug", { threadId: t.threadId, sk: "THREAD", attributes: ["metadata"] }],
+      ["debug", { threadId: t.threadId, sk: `STEP#${t.turn.replyId}`, attributes: ["output"] }],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(secret);
+  });
 });
 
 describe("writes over an attribute stored in a shape Threadbook does not read", () => {

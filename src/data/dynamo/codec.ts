@@ -80,12 +80,6 @@ export function keyed(item: Item, fromKey: Item): Item {
   return { ...item, ...fromKey };
 }
 
-/** As decodeItem, but null when the item does not fit the schema (one bad row must not sink a whole thread). */
-export function tryDecodeItem<S extends z.ZodType>(schema: S, item: Item, defaults: Item = {}): z.infer<S> | null {
-  const result = schema.safeParse(withDefaults(item, defaults));
-  return result.success ? result.data : null;
-}
-
 /**
  * As decodeItem, but an attribute that does not fit the schema is left out (read as absent, or as its default) instead
  * of failing the item: another writer on the table (Chainlit's update_thread SETs `metadata`, `name`, `tags` to whatever
