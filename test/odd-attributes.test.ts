@@ -2,7 +2,7 @@
  * One table, two apps: any attribute shape another writer can store (Chainlit's update_thread SETs `metadata`, `name`,
  * `tags`, `userId` to whatever its caller passed; boto3 also stores sets, binary and numbers) is read as absent where it
  * does not fit, never a reason a thread cannot be opened, listed, searched, exported, shared, printed or continued
- * (docs/chainlit.md, "Attributes Threadbook cannot read"). Each case writes one odd attribute over a thread Chainlit wrote.
+ * (docs/data-layer.md, "Attributes Threadbook cannot read"). Each case writes one odd attribute over a thread Chainlit wrote.
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
