@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { demoId, SALES_CSV } from "../scripts/seed";
 import { expect, snap, test as demo, trpcCallEnded } from "./fixtures";
 import { ownUser, seedThreads, showcaseThread } from "./fresh-user";
@@ -260,4 +261,28 @@ test.describe("PDF attachments", () => {
     await expect(thread.pdfPreviews).toHaveCount(1);
     await expect(thread.pdfPreviews).toHaveAttribute("title", /small\.pdf/);
   });
+});
+
+// Another writer's THREAD item: Chainlit's update_thread SETs `metadata` to whatever its caller passed (here a string),
+// and a custom app's boto3 a numeric `createdAt`. Both are read as absent (docs/data-layer.md, "Attributes Threadbook
+// cannot read"); the thread used to answer "could not be processed" instead of opening.
+const ODD_THREAD = "Metadata stored as a string";
+const withOddThread = ownUser("odd-thread", async (data, identifier) => {
+  const [threadId] = await seedThreads(data, [{ user: identifier, index: 0, name: ODD_THREAD }]);
+  const { doc, tableName } = data.context;
+  await doc.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: { PK: `THREAD#${threadId}`, SK: "THREAD" },
+      UpdateExpression: "SET metadata = :m, createdAt = :c",
+      ExpressionAttributeValues: { ":m": "not a map", ":c": 1_700_000_000 },
+    }),
+  );
+});
+
+withOddThread("a thread whose metadata another writer stored as a string opens with its conversation", async ({ threads, thread }) => {
+  await threads.goto();
+  await threads.open(ODD_THREAD);
+  await expect(thread.heading).toHaveText(ODD_THREAD);
+  await expect(thread.assistantMessages.first()).toBeVisible();
 });

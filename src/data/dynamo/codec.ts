@@ -80,10 +80,32 @@ export function keyed(item: Item, fromKey: Item): Item {
   return { ...item, ...fromKey };
 }
 
-/** As decodeItem, but null when the item does not fit the schema (one bad row must not sink a whole thread). */
-export function tryDecodeItem<S extends z.ZodType>(schema: S, item: Item, defaults: Item = {}): z.infer<S> | null {
-  const result = schema.safeParse(withDefaults(item, defaults));
-  return result.success ? result.data : null;
+/**
+ * As decodeItem, but an attribute that does not fit the schema is left out (read as absent, or as its default) instead
+ * of failing the item: another writer on the table (Chainlit's update_thread SETs `metadata`, `name`, `tags` to whatever
+ * its caller passed; boto3 stores sets, binary, numbers) must never make a thread, a step or a user unreadable. Returns
+ * the names of the attributes left out beside the value; null when the item does not fit even without them (an id from
+ * its key that is not one). No attribute value is ever part of the answer's `dropped`, so it can be logged as it is.
+ */
+export function salvageItem<S extends z.ZodType>(schema: S, item: Item, defaults: Item = {}): { value: z.infer<S>; dropped: string[] } | null {
+  let candidate = withDefaults(item, defaults);
+  const dropped: string[] = [];
+  // Each round drops every top-level attribute zod named; a default that does not fit either ends it (null).
+  for (let round = 0; round < 3; round++) {
+    const result = schema.safeParse(candidate);
+    if (result.success) return { value: result.data, dropped };
+    const misfits = new Set<string>();
+    for (const issue of result.error.issues) {
+      const attribute = issue.path[0];
+      if (typeof attribute === "string" && candidate[attribute] !== undefined && !dropped.includes(attribute)) misfits.add(attribute);
+    }
+    if (misfits.size === 0) return null;
+    const rest: Item = { ...candidate };
+    for (const attribute of misfits) delete rest[attribute];
+    dropped.push(...misfits);
+    candidate = withDefaults(rest, defaults);
+  }
+  return null;
 }
 
 /**

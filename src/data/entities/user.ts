@@ -27,7 +27,8 @@ export const PersistedUserSchema = z.object({
   id: z.string(),
   identifier: z.string(),
   displayName: z.string().nullable().optional(),
-  createdAt: TimestampSchema,
+  /** Null when the item holds none that is text (another writer's create_user may store anything). */
+  createdAt: TimestampSchema.nullable().default(null),
   metadata: JsonObjectSchema.default({}),
 });
 export type PersistedUser = z.infer<typeof PersistedUserSchema>;

@@ -70,8 +70,9 @@ export const PREVIEW_RETRY_ATTRIBUTE = "previewRetry";
 
 type PreviewSubject = Pick<Element, "id" | "threadId" | "objectKey" | "type" | "mime">;
 
+/** Also over a raw item (previousPreviews): a `mime` another writer stored as no string is no image type. */
 export const isImageElement = (element: Pick<Element, "type" | "mime">): boolean =>
-  element.type === "image" || (element.mime ?? "").toLowerCase().startsWith("image/");
+  element.type === "image" || (typeof element.mime === "string" && element.mime.toLowerCase().startsWith("image/"));
 
 /** The preview key of an image element whose objectKey names its own file; null for anything else. */
 export function previewKeyFor(element: PreviewSubject): string | null {

@@ -5,7 +5,7 @@
  */
 import { Transform, pipeline } from "node:stream";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { decodeItem, keyed, type Item } from "../../dynamo/codec";
+import { keyed, type Item } from "../../dynamo/codec";
 import { ElementSchema, type Element, type ElementContent, type ElementInput } from "../../entities/element";
 import { DataError } from "../../errors";
 import { elementSk, elementSource, threadPk } from "../../keys";
@@ -15,6 +15,7 @@ import { type LayerContext } from "../context";
 import { indexElementName, removeSource } from "../search/search-index";
 import { recordedShareCopy } from "../shares/share-copy-record";
 import { makePreview, previewKeyFor, previewKeysFor, signPreview } from "./element-previews";
+import { decodeLeniently } from "../unreadable-attributes";
 
 export const DEFAULT_MIME = "application/octet-stream";
 
@@ -167,7 +168,9 @@ export function recordedElementFile(item: Item | undefined, threadId: string, el
 
 export async function getElement(ctx: LayerContext, threadId: string, elementId: string): Promise<Element | null> {
   const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: elementKey(threadId, elementId), ConsistentRead: true }));
-  return out.Item ? signElement(ctx, decodeItem(ElementSchema, elementFields(ctx, out.Item, threadId, elementId))) : null;
+  // An attribute another writer stored in a shape that does not fit is read as absent; ids that do not fit: no element.
+  const element = out.Item ? decodeLeniently(ctx, ElementSchema, elementFields(ctx, out.Item, threadId, elementId), { threadId, sk: String(out.Item.SK) }) : null;
+  return element ? signElement(ctx, element) : null;
 }
 
 /**

@@ -104,6 +104,12 @@ export function reassembleStep(item: Item, stepId: string, parts: PartsByStep): 
   for (const field of PART_FIELDS) {
     const count = item[partsAttribute(field)];
     if (typeof count !== "number" || count <= 0) continue;
+    // More parts counted than were read (an interrupted write; or a count another writer stored, say 10^9): the
+    // preview stays, and nothing the size of the count is ever made.
+    if (count > (parts.get(stepId)?.get(field)?.length ?? 0)) {
+      complete = false;
+      continue;
+    }
     // Array.from makes the list dense: a missing part is an undefined entry, not a hole `every` would skip.
     const texts = Array.from({ length: count }, (_, i) => parts.get(stepId)?.get(field)?.[i]);
     if (!texts.every((t) => typeof t === "string")) {

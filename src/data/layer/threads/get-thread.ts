@@ -3,7 +3,7 @@
  * the THREAD item itself as the ThreadDict (PK, SK and the GSI keys leaked into the API) and signed element URLs one
  * sequential await at a time.
  */
-import { decodeItem, keyed, tryDecodeItem, type Item } from "../../dynamo/codec";
+import { decodeItem, keyed, type Item } from "../../dynamo/codec";
 import { ElementSchema, type Element } from "../../entities/element";
 import { StoredFeedbackSchema } from "../../entities/feedback";
 import { StepSchema, type Step } from "../../entities/step";
@@ -14,6 +14,7 @@ import { compareTimestamps, sortByTimestamps, timestampMicros } from "../../time
 import { type LayerContext } from "../context";
 import { elementFields, signElement } from "../steps/elements";
 import { removeLeftoversOnTheWay } from "./leftovers";
+import { decodeLeniently } from "../unreadable-attributes";
 import { queryPartition } from "./partition";
 import { collectPart, reassembleStep, type PartsByStep } from "../steps/step-parts";
 
@@ -26,10 +27,12 @@ import { collectPart, reassembleStep, type PartsByStep } from "../steps/step-par
 export const sortByTime = <T extends { createdAt?: string | null; start?: string | null }>(items: readonly T[]): T[] =>
   sortByTimestamps(items, (item) => item.createdAt, (item) => item.start);
 
-/** Thread items always have createdAt when Chainlit or Threadbook wrote them; anything else still parses. */
+/**
+ * Thread items always have createdAt when Chainlit or Threadbook wrote them; one without (or with one that is not text:
+ * another writer's number) takes its last activity instead, so anything else still parses.
+ */
 function threadDefaults(threadId: string, item: Item): Item {
-  const fromIndex = typeof item.UserThreadSK === "string" ? timestampFromUserThreadSk(item.UserThreadSK) : undefined;
-  return { id: threadId, createdAt: item.updatedAt ?? fromIndex ?? new Date(0).toISOString() };
+  return { id: threadId, createdAt: lastActivityOf(item) ?? new Date(0).toISOString() };
 }
 
 export interface GetThreadOptions {
@@ -85,9 +88,13 @@ export function sortByKind(items: readonly Item[]): Omit<PartitionItems, "thread
  * `UserThreadSK`, the time the sidebar lists it at: Chainlit's update_thread moves only the latter (docs/chainlit.md,
  * "update_thread"), so a thread continued in a Chainlit app after its last turn here would open as last active then.
  */
-export function decodeThreadItem(threadId: string, item: Item) {
+export function decodeThreadItem(ctx: LayerContext, threadId: string, item: Item) {
   // `tags` is whatever Chainlit's update_thread was given: read as its strings, never a reason the thread cannot open.
-  const thread = decodeItem(ThreadSchema, keyed(item, { id: threadId, tags: readTags(item.tags) }), threadDefaults(threadId, item));
+  // Any other attribute that does not fit (a string `metadata`, a numeric `name` or `createdAt`) is read as absent.
+  const fields = keyed(item, { id: threadId, tags: readTags(item.tags) });
+  const defaults = threadDefaults(threadId, item);
+  // Null only when the id itself does not fit: decodeItem then says why, as it always did.
+  const thread = decodeLeniently(ctx, ThreadSchema, fields, { threadId, sk: THREAD_SK }, defaults) ?? decodeItem(ThreadSchema, fields, defaults);
   thread.updatedAt = lastActivityOf(item) ?? thread.updatedAt;
   return thread;
 }
@@ -141,20 +148,22 @@ export function keyedStep(item: Item, threadId: string, stepId: string): Item {
 export function decodeSteps(ctx: LayerContext, threadId: string, stepItems: Item[], parts: PartsByStep): Step[] {
   return decodeAll(ctx, stepItems, STEP_PREFIX, threadId, (item, id): Step | null => {
     if (!reassembleStep(item, id, parts)) ctx.logger.warn("step parts missing; returning the preview", { threadId, stepId: id });
-    return tryDecodeItem(StepSchema, keyedStep(item, threadId, id));
+    return decodeLeniently(ctx, StepSchema, keyedStep(item, threadId, id), { threadId, sk: String(item.SK) });
   });
 }
 
 /** Element items as elements, oldest first, links unsigned. */
 export function decodeElements(ctx: LayerContext, threadId: string, elementItems: Item[]): Element[] {
-  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null => tryDecodeItem(ElementSchema, elementFields(ctx, item, threadId, id)));
+  const elements = decodeAll(ctx, elementItems, ELEMENT_PREFIX, threadId, (item, id): Element | null =>
+    decodeLeniently(ctx, ElementSchema, elementFields(ctx, item, threadId, id), { threadId, sk: String(item.SK) }),
+  );
   return sortByTime(elements);
 }
 
 export async function getThread(ctx: LayerContext, threadId: string, options: GetThreadOptions = {}): Promise<ThreadWithContent | null> {
   const partition = await readPartitionItems(ctx, threadId);
   if (!partition) return null;
-  const thread = decodeThreadItem(threadId, partition.threadItem);
+  const thread = decodeThreadItem(ctx, threadId, partition.threadItem);
   const steps = decodeSteps(ctx, threadId, partition.stepItems, partition.parts);
   const sorted = decodeElements(ctx, threadId, partition.elementItems);
   const signed = options.signElements === false ? sorted : await Promise.all(sorted.map((element) => signElement(ctx, element)));
@@ -163,7 +172,10 @@ export async function getThread(ctx: LayerContext, threadId: string, options: Ge
   return { ...thread, createdAt: beganAt(thread.createdAt, ordered), steps: ordered, elements: signed };
 }
 
-/** Decodes items of one kind; an item that does not fit its schema is skipped and logged, not fatal (cf. #2623). */
+/**
+ * Decodes items of one kind; an item that does not fit its schema even without its unreadable attributes (its id from
+ * the key is not one) is skipped and logged, not fatal (cf. #2623).
+ */
 function decodeAll<T>(ctx: LayerContext, items: Item[], prefix: string, threadId: string, decode: (item: Item, id: string) => T | null): T[] {
   return items.flatMap((item) => {
     const id = idFromKey(String(item.SK), prefix);

@@ -124,7 +124,7 @@ export async function getThreadOutline(ctx: LayerContext, threadId: string, opti
     if (!item) return;
     let thread: Thread;
     try {
-      thread = decodeThreadItem(threadId, item);
+      thread = decodeThreadItem(ctx, threadId, item);
     } catch {
       return; // the whole read decides, as for any thread
     }
@@ -183,7 +183,7 @@ function outlineOf(ctx: LayerContext, threadId: string, read: OutlineItems): Thr
   const worstBytes = (id: string) => ((skimmedById.has(id) ? 1 : 0) + (partKeys.get(id)?.length ?? 0)) * ITEM_MAX_BYTES;
   /** What reading a step whole did cost (called right after): its item and its parts. */
   const readBytes = (id: string) => itemBytes(wholeById.get(id)) + [...(parts.get(id)?.values() ?? [])].flat().reduce((sum, text) => sum + Buffer.byteLength(text), 0);
-  const thread = decodeThreadItem(threadId, read.threadItem);
+  const thread = decodeThreadItem(ctx, threadId, read.threadItem);
   const ordered = sortByTime(steps);
   const outline: ThreadOutline = {
     thread: { ...thread, createdAt: beganAt(thread.createdAt, ordered) },

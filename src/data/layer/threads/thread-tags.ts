@@ -87,14 +87,36 @@ async function writeTags(ctx: LayerContext, threadId: string, owner: string, sto
   return true;
 }
 
-/** The condition "`tags` still holds what was read": absent, NULL, the same list element by element, or the same scalar. */
+/**
+ * The condition "`tags` still holds what was read". A list: the same list, element by element. Anything else (absent,
+ * NULL, or a value another writer stored that is no list: a string, a map, a set) holds no tag a read shows, and the
+ * change replaces it whole, so "still no list" is the condition: comparing a map or a set with `=` fails in dynalite
+ * whatever it holds (a conflict every time), and the value is not Threadbook's to keep.
+ */
 function stillStored(expr: ExpressionBuilder, tags: string, stored: unknown): string[] {
-  if (stored === undefined) return [`attribute_not_exists(${tags})`];
-  if (stored === null) return [`attribute_type(${tags}, ${expr.value("NULL")})`];
-  if (!Array.isArray(stored)) return [`${tags} = ${expr.value(stored)}`];
+  if (!Array.isArray(stored)) return [`(attribute_not_exists(${tags}) OR NOT attribute_type(${tags}, ${expr.value("L")}))`];
   return [
     `attribute_type(${tags}, ${expr.value("L")})`,
     `size(${tags}) = ${expr.value(stored.length)}`,
-    ...stored.map((value, index) => `${tags}[${index}] = ${expr.value(value)}`),
+    ...stored.map((value, index) => stillEntry(expr, `${tags}[${index}]`, value)),
   ];
+}
+
+/** One list entry as read: a string, number or boolean by value; anything else (NULL, a map, a set, binary) by its type. */
+function stillEntry(expr: ExpressionBuilder, path: string, value: unknown): string {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return `${path} = ${expr.value(value)}`;
+  return `attribute_type(${path}, ${expr.value(attributeType(value))})`;
+}
+
+/** The DynamoDB type of a value as the document client reads it back (codec.ts's policy). */
+function attributeType(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "bigint") return "N";
+  if (value instanceof Uint8Array) return "B";
+  if (Array.isArray(value)) return "L";
+  if (value instanceof Set) {
+    const first: unknown = value.values().next().value;
+    return typeof first === "string" ? "SS" : first instanceof Uint8Array ? "BS" : "NS";
+  }
+  return "M";
 }

@@ -10,6 +10,7 @@ import { decodeItem, keyed, type Item } from "../../dynamo/codec";
 import { PersistedUserSchema, UserSchema, type PersistedUser, type User, type UserAuth } from "../../entities/user";
 import { AUTH_SK, USER_SK, identifierFromUserPk, retentionKey } from "../../keys";
 import { type LayerContext } from "../context";
+import { decodeLeniently } from "../unreadable-attributes";
 import { notFound, onConditionFailed } from "../edge";
 import {
   accountExists,
@@ -33,10 +34,13 @@ import { deletePins } from "../threads/pins";
  * from the item's key: the identifier a user is decoded with becomes a session's identity (OAuth sign-in), and an
  * `identifier` attribute disagreeing with `USER#{identifier}` must not sign anybody in as somebody else.
  */
-function decodeUser(user: Item, auth: { displayName?: string | null } | null): PersistedUser {
+function decodeUser(ctx: LayerContext, user: Item, auth: { displayName?: string | null } | null): PersistedUser {
   const displayName = auth?.displayName ?? (typeof user.displayName === "string" ? user.displayName : undefined);
   const identifier = typeof user.PK === "string" ? identifierFromUserPk(user.PK) : user.identifier;
-  return decodeItem(PersistedUserSchema, keyed({ ...user, displayName }, { id: identifier, identifier }));
+  // Chainlit's create_user PutItems whatever `metadata` its caller gave: one that is not a map reads as {}, a
+  // `createdAt` that is not text as null, never a user who cannot sign in.
+  const fields = keyed({ ...user, displayName }, { id: identifier, identifier });
+  return decodeLeniently(ctx, PersistedUserSchema, fields, { identifier: String(identifier), sk: USER_SK }) ?? decodeItem(PersistedUserSchema, fields);
 }
 
 /** Exactly `identifier` (Chainlit's get_user). 1 BatchGetItem; writes only the first time Threadbook sees the user. */
@@ -44,7 +48,7 @@ export async function getUser(ctx: LayerContext, identifier: string): Promise<Pe
   const account = await readAccount(ctx, identifier);
   if (!account.user) return null;
   const { auth } = await seeAccount(ctx, account);
-  return decodeUser(account.user, auth);
+  return decodeUser(ctx, account.user, auth);
 }
 
 /** The user `typed` names in any case (the admin tool's lookup), or null. */
@@ -52,7 +56,7 @@ export async function findUser(ctx: LayerContext, typed: string): Promise<Persis
   const { account } = await resolveAccount(ctx, typed);
   if (!account?.user) return null;
   const { auth } = await seeAccount(ctx, account);
-  return decodeUser(account.user, auth);
+  return decodeUser(ctx, account.user, auth);
 }
 
 /** What password sign-in needs, for `typed` in any case: the stored identifier, the hash, the session version. */
@@ -77,7 +81,7 @@ export async function createUser(ctx: LayerContext, user: User): Promise<Persist
   const alias = resolved.alias;
   if (!account && alias === null) {
     const created = await createAccount(ctx, identifier, { metadata, displayName });
-    if ("user" in created) return decodeUser(created.user, created.auth);
+    if ("user" in created) return decodeUser(ctx, created.user, created.auth);
     // A case twin won the alias meanwhile (its items may still be on their way: written below if missing).
     account = await readAccount(ctx, created.owner);
   }
@@ -90,7 +94,7 @@ export async function createUser(ctx: LayerContext, user: User): Promise<Persist
     target.user ?? writeUserItem(ctx, target.identifier, metadata),
     seeAccount(ctx, target, { displayName }),
   ]);
-  return decodeUser(stored, auth);
+  return decodeUser(ctx, stored, auth);
 }
 
 /**
@@ -232,6 +236,6 @@ export async function listUsers(ctx: LayerContext): Promise<PersistedUser[]> {
     ExclusiveStartKey = out.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return [...users.values()]
-    .flatMap(({ user, auth }) => (user ? [decodeUser(user, (auth as { displayName?: string | null }) ?? null)] : []))
+    .flatMap(({ user, auth }) => (user ? [decodeUser(ctx, user, (auth as { displayName?: string | null }) ?? null)] : []))
     .sort((a, b) => a.identifier.localeCompare(b.identifier));
 }
