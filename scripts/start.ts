@@ -10,6 +10,13 @@ import { buildIfNeeded, serverArgs } from "./next-build";
 import { loadDotEnv, startStack } from "./stack";
 
 const dev = process.argv.includes("--dev");
+
+/**
+ * Whether the server child has not ended. `exitCode` alone stays null for a child killed by a signal: shutdown then
+ * waited for an exit already past and `npm start` lived on with no server and its stack still up (seen when a
+ * server was killed under an e2e run: every later test met a refused connection instead of a failed start).
+ */
+const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 const standaloneDir = process.env.THREADBOOK_STANDALONE_DIR;
 
 async function main() {
@@ -22,7 +29,7 @@ async function main() {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (next && next.exitCode === null) {
+    if (next && isRunning(next)) {
       const exited = new Promise((resolve) => next!.once("exit", resolve));
       next.kill("SIGTERM");
       // The server's own graceful shutdown ends within its grace period; this only catches one that hangs.
@@ -45,7 +52,11 @@ async function main() {
   next = standaloneDir
     ? spawn(process.execPath, ["server.js"], { cwd: standaloneDir, stdio: ["ignore", "inherit", "inherit"], env })
     : spawn(process.execPath, serverArgs(dev), { stdio: ["ignore", "inherit", "inherit"], env });
-  next.once("exit", (code) => void shutdown(code ?? 0));
+  next.once("exit", (code, signal) => {
+    // A server that died on a signal (the kernel's OOM killer's SIGKILL, a crash) is a failure, whatever stops it.
+    if (!stopping && signal) console.error(`Threadbook's server ended on ${signal}; stopping.`);
+    void shutdown(code ?? (signal ? 1 : 0));
+  });
   console.log(`\nThreadbook is starting on http://localhost:${port}`);
   if (stack.embedded.dynamodb) {
     console.log(`Embedded data in ${path.resolve(process.env.THREADBOOK_DATA_DIR ?? ".data")} (DynamoDB via dynalite, ${stack.embedded.storage ? "storage emulated locally" : "your storage"}).`);
