@@ -21,6 +21,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, "server.js"), `require("node:fs").writeFileSync("pid", String(process.pid)); setInterval(() => {}, 1 << 30);`);
   env = {
     PATH: process.env.PATH,
+    NODE_ENV: "production",
     NODE_NO_WARNINGS: "1",
     THREADBOOK_STANDALONE_DIR: dir,
     PORT: String(await freePort()),
