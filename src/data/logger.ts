@@ -1,3 +1,5 @@
+import { processWide } from "./process-wide";
+
 /**
  * Named loggers with levels set one by one (docs/chainlit.md, "Logging"): `DynamoDB` can run at debug while the rest stays at info.
  * Messages are structured; callers pass ids and counts, never credentials or signed URLs.
@@ -24,19 +26,24 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, SECRET_FIELD.test(k) ? "[redacted]" : v]));
 }
 
-const loggers = new Map<string, Logger>();
-let format: LogFormat = "text";
+/**
+ * The loggers and the format, one set per process (process-wide.ts): the services set the format and the data layer's
+ * levels in the copy of this module that built them (the startup hook's, in a built server), and every other copy (the
+ * routes', the pages', the HTTP entry's) must log the same way, or LOG_FORMAT=json left their lines as text.
+ */
+const logging = processWide("logging", () => ({ loggers: new Map<string, Logger>(), format: "text" as LogFormat }));
+const loggers = logging.loggers;
 
-/** Every logger of this module copy writes in this format from now on. */
+/** Every logger of the process writes in this format from now on. */
 export function setLogFormat(next: LogFormat) {
-  format = next;
+  logging.format = next;
 }
 
 function formatLine(at: Exclude<LogLevel, "silent">, name: string, message: string, fields?: Record<string, unknown>): string {
   const time = new Date().toISOString();
   const safe = fields ? redact(fields) : undefined;
   // The fixed keys come last so a field can never pass itself off as the level or the message.
-  if (format === "json") return JSON.stringify({ ...safe, time, level: at, logger: name, msg: message });
+  if (logging.format === "json") return JSON.stringify({ ...safe, time, level: at, logger: name, msg: message });
   return `${time} ${at.toUpperCase()} [${name}] ${message}${safe ? " " + JSON.stringify(safe) : ""}`;
 }
 
