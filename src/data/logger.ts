@@ -27,16 +27,25 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * The loggers and the format, one set per process (process-wide.ts): the services set the format and the data layer's
- * levels in the copy of this module that built them (the startup hook's, in a built server), and every other copy (the
- * routes', the pages', the HTTP entry's) must log the same way, or LOG_FORMAT=json left their lines as text.
+ * The loggers, the format and the level of every logger without its own, one set per process (process-wide.ts): the
+ * services set them in the copy of this module that built them (the startup hook's, in a built server), and every
+ * other copy (the routes', the pages', the HTTP entry's) must log the same way, or LOG_FORMAT=json left their lines
+ * as text.
  */
-const logging = processWide("logging", () => ({ loggers: new Map<string, Logger>(), format: "text" as LogFormat }));
+const logging = processWide("logging", () => ({ loggers: new Map<string, Logger>(), format: "text" as LogFormat, level: "info" as LogLevel }));
 const loggers = logging.loggers;
 
 /** Every logger of the process writes in this format from now on. */
 export function setLogFormat(next: LogFormat) {
   logging.format = next;
+}
+
+/**
+ * Every logger of the process without a level of its own (given to getLogger or set on it) logs at this one from now
+ * on (LOG_LEVEL, "the level of every logger"): the app's loggers are made at module load, before it is read.
+ */
+export function setLogLevel(next: LogLevel) {
+  logging.level = next;
 }
 
 function formatLine(at: Exclude<LogLevel, "silent">, name: string, message: string, fields?: Record<string, unknown>): string {
@@ -53,7 +62,7 @@ export function parseLogLevel(value: string | undefined): LogLevel | undefined {
 }
 
 /** One logger per name, shared: setting `getLogger("DynamoDB").level` affects every user of it. */
-export function getLogger(name: string, level: LogLevel = "info"): Logger {
+export function getLogger(name: string, level?: LogLevel): Logger {
   const existing = loggers.get(name);
   if (existing) return existing;
   const write = (at: Exclude<LogLevel, "silent">, message: string, fields?: Record<string, unknown>) => {
@@ -61,9 +70,15 @@ export function getLogger(name: string, level: LogLevel = "info"): Logger {
     const line = formatLine(at, name, message, fields);
     (at === "error" ? console.error : at === "warn" ? console.warn : console.log)(line);
   };
+  let own = level;
   const logger: Logger = {
     name,
-    level,
+    get level() {
+      return own ?? logging.level;
+    },
+    set level(next) {
+      own = next;
+    },
     debug: (m, f) => write("debug", m, f),
     info: (m, f) => write("info", m, f),
     warn: (m, f) => write("warn", m, f),

@@ -12,6 +12,7 @@ import {
   getLogger,
   parseLogLevel,
   setLogFormat,
+  setLogLevel,
   type StorageClient,
 } from "@/data";
 import { processWide } from "@/data/process-wide";
@@ -46,8 +47,8 @@ function buildServices({ env, storage: storageConfig }: Config): { services: Ser
   if (!env.DYNAMODB_TABLE) throw new ConfigError("DYNAMODB_TABLE: required (npm start sets it for the embedded default)");
   const storage = createStorageFromConfig(storageConfig);
   setLogFormat(env.LOG_FORMAT);
+  setLogLevel(parseLogLevel(env.LOG_LEVEL) ?? "info");
   getLogger("DynamoDB").level = parseLogLevel(env.LOG_LEVEL_DYNAMODB ?? env.LOG_LEVEL) ?? "info";
-  getLogger("Storage").level = parseLogLevel(env.LOG_LEVEL) ?? "info";
   const client = createDynamoClient(env);
   const data = new DynamoDBDataLayer({
     tableName: env.DYNAMODB_TABLE,
