@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClock, utcNow } from "./clock";
 import { compareTimestamps, timestampMicros } from "./timestamps";
 
@@ -40,4 +40,18 @@ describe("createClock", () => {
     expect(micros).toBeGreaterThanOrEqual(before);
     expect(utcNow() > stamp).toBe(true);
   });
+
+  it("hostile: utcNow of another copy of this module (a built server holds several) continues the same sequence, no tie", async () => {
+    // The data layer runs the startup hook's copy of this module and the chat the routes' one (process-wide.ts); a
+    // fresh module registry is such a copy. Within one millisecond, writes of the two must still be strictly ordered.
+    vi.resetModules();
+    const other = await import("./clock");
+    expect(other.createClock).not.toBe(createClock);
+    // One millisecond, frozen at now (not ahead: the sequence is the process's, and later tests here use it too).
+    vi.spyOn(Date, "now").mockReturnValue(Date.now());
+    const stamps = [utcNow(), other.utcNow(), utcNow(), other.utcNow()];
+    for (let i = 1; i < stamps.length; i++) expect(compareTimestamps(stamps[i - 1], stamps[i]), stamps.join(" ")).toBeLessThan(0);
+  });
 });
+
+afterEach(() => vi.restoreAllMocks());

@@ -40,7 +40,7 @@ export { createClock, utcNow, type Clock } from "./clock";
 export { compareTimestamps, isoFromMicros, timestampDate, timestampMicros } from "./timestamps";
 
 export { DataError, isDataError, type DataErrorCode } from "./errors";
-export { getLogger, parseLogLevel, setLogFormat, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from "./logger";
+export { getLogger, parseLogLevel, setLogFormat, setLogLevel, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from "./logger";
 export { ensureTable, tableDefinition } from "./table";
 export { createDynamoClient, dynamoSettings, DynamoEnvShape, type DynamoSettings } from "./dynamo/dynamo-client";
 export {

@@ -1,3 +1,5 @@
+import { processWide } from "./process-wide";
+
 /**
  * Named loggers with levels set one by one (docs/chainlit.md, "Logging"): `DynamoDB` can run at debug while the rest stays at info.
  * Messages are structured; callers pass ids and counts, never credentials or signed URLs.
@@ -24,19 +26,33 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, SECRET_FIELD.test(k) ? "[redacted]" : v]));
 }
 
-const loggers = new Map<string, Logger>();
-let format: LogFormat = "text";
+/**
+ * The loggers, the format and the level of every logger without its own, one set per process (process-wide.ts): the
+ * services set them in the copy of this module that built them (the startup hook's, in a built server), and every
+ * other copy (the routes', the pages', the HTTP entry's) must log the same way, or LOG_FORMAT=json left their lines
+ * as text.
+ */
+const logging = processWide("logging", () => ({ loggers: new Map<string, Logger>(), format: "text" as LogFormat, level: "info" as LogLevel }));
+const loggers = logging.loggers;
 
-/** Every logger of this module copy writes in this format from now on. */
+/** Every logger of the process writes in this format from now on. */
 export function setLogFormat(next: LogFormat) {
-  format = next;
+  logging.format = next;
+}
+
+/**
+ * Every logger of the process without a level of its own (given to getLogger or set on it) logs at this one from now
+ * on (LOG_LEVEL, "the level of every logger"): the app's loggers are made at module load, before it is read.
+ */
+export function setLogLevel(next: LogLevel) {
+  logging.level = next;
 }
 
 function formatLine(at: Exclude<LogLevel, "silent">, name: string, message: string, fields?: Record<string, unknown>): string {
   const time = new Date().toISOString();
   const safe = fields ? redact(fields) : undefined;
   // The fixed keys come last so a field can never pass itself off as the level or the message.
-  if (format === "json") return JSON.stringify({ ...safe, time, level: at, logger: name, msg: message });
+  if (logging.format === "json") return JSON.stringify({ ...safe, time, level: at, logger: name, msg: message });
   return `${time} ${at.toUpperCase()} [${name}] ${message}${safe ? " " + JSON.stringify(safe) : ""}`;
 }
 
@@ -46,7 +62,7 @@ export function parseLogLevel(value: string | undefined): LogLevel | undefined {
 }
 
 /** One logger per name, shared: setting `getLogger("DynamoDB").level` affects every user of it. */
-export function getLogger(name: string, level: LogLevel = "info"): Logger {
+export function getLogger(name: string, level?: LogLevel): Logger {
   const existing = loggers.get(name);
   if (existing) return existing;
   const write = (at: Exclude<LogLevel, "silent">, message: string, fields?: Record<string, unknown>) => {
@@ -54,9 +70,15 @@ export function getLogger(name: string, level: LogLevel = "info"): Logger {
     const line = formatLine(at, name, message, fields);
     (at === "error" ? console.error : at === "warn" ? console.warn : console.log)(line);
   };
+  let own = level;
   const logger: Logger = {
     name,
-    level,
+    get level() {
+      return own ?? logging.level;
+    },
+    set level(next) {
+      own = next;
+    },
     debug: (m, f) => write("debug", m, f),
     info: (m, f) => write("info", m, f),
     warn: (m, f) => write("warn", m, f),

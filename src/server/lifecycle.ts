@@ -1,8 +1,10 @@
+import { forgetProcessWide, processWide } from "@/data/process-wide";
+
 /**
  * What the HTTP server (src/server/http/server.ts) and the app's routes share about the process's life: whether it is
  * draining for a shutdown, the signal that asks streaming replies to stop and keep what arrived, and the clients to
- * close last. Kept on globalThis under a registry symbol because the server entry and Next's compiled routes each
- * have their own copy of this module (the standalone entry is bundled apart from the routes).
+ * close last. One per process (src/data/process-wide.ts): the server entry and Next's compiled routes each have their
+ * own copy of this module (the standalone entry is bundled apart from the routes).
  */
 export interface Lifecycle {
   /** True from the first SIGTERM/SIGINT: readiness answers 503 so a load balancer sends nothing new. */
@@ -13,15 +15,11 @@ export interface Lifecycle {
   readonly closers: Set<() => Promise<void> | void>;
 }
 
-const KEY = Symbol.for("threadbook.lifecycle");
-
 export function lifecycle(): Lifecycle {
-  const store = globalThis as unknown as Record<symbol, Lifecycle | undefined>;
-  store[KEY] ??= { draining: false, stopStreaming: new AbortController(), closers: new Set() };
-  return store[KEY];
+  return processWide<Lifecycle>("lifecycle", () => ({ draining: false, stopStreaming: new AbortController(), closers: new Set() }));
 }
 
 /** Back to a fresh process's state: for tests, which share one process between many "servers". */
 export function resetLifecycle() {
-  delete (globalThis as unknown as Record<symbol, Lifecycle | undefined>)[KEY];
+  forgetProcessWide("lifecycle");
 }

@@ -1,6 +1,8 @@
 /**
  * The one place the server reads its configuration and builds the data layer and storage client.
- * Cached on globalThis so dev-mode reloads reuse one DynamoDB client (as t3's db.ts).
+ * One per process (src/data/process-wide.ts): a built server holds this module in several copies (the startup hook's,
+ * the proxy's, the routes', the pages'), which must all use the services the first of them built; dev-mode reloads
+ * reuse one DynamoDB client too.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -10,8 +12,10 @@ import {
   getLogger,
   parseLogLevel,
   setLogFormat,
+  setLogLevel,
   type StorageClient,
 } from "@/data";
+import { processWide } from "@/data/process-wide";
 import type { Assistant } from "./assistant/assistant";
 import { createSessionVersions, type SessionVersions } from "./auth/session-versions";
 import { createThreadPasses, type ThreadPasses } from "./thread-access";
@@ -43,8 +47,8 @@ function buildServices({ env, storage: storageConfig }: Config): { services: Ser
   if (!env.DYNAMODB_TABLE) throw new ConfigError("DYNAMODB_TABLE: required (npm start sets it for the embedded default)");
   const storage = createStorageFromConfig(storageConfig);
   setLogFormat(env.LOG_FORMAT);
+  setLogLevel(parseLogLevel(env.LOG_LEVEL) ?? "info");
   getLogger("DynamoDB").level = parseLogLevel(env.LOG_LEVEL_DYNAMODB ?? env.LOG_LEVEL) ?? "info";
-  getLogger("Storage").level = parseLogLevel(env.LOG_LEVEL) ?? "info";
   const client = createDynamoClient(env);
   const data = new DynamoDBDataLayer({
     tableName: env.DYNAMODB_TABLE,
@@ -63,14 +67,11 @@ function buildServices({ env, storage: storageConfig }: Config): { services: Ser
   return { services, close };
 }
 
-const globalForServices = globalThis as unknown as { threadbookServices?: Services };
-
 export function getServices(): Services {
-  if (!globalForServices.threadbookServices) {
+  return processWide("services", () => {
     const { services, close } = buildServices(config());
-    globalForServices.threadbookServices = services;
     // A graceful shutdown closes the clients once every request has ended (src/server/http/graceful-shutdown.ts).
     lifecycle().closers.add(close);
-  }
-  return globalForServices.threadbookServices;
+    return services;
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * Graceful shutdown (docs/deploy.md, "Stopping"): SIGTERM while replies stream. A reply that ends within the grace
  * period is stored whole; one that would not is stopped near its end and stored with what streamed (as a cancel is);
- * the server takes no new connection meanwhile and exits 0 within SHUTDOWN_GRACE_SECONDS.
+ * the server takes no new connection meanwhile and exits 0 within SHUTDOWN_GRACE_SECONDS. Before that, with
+ * LOG_FORMAT=json, every line the server logs is JSON, the routes' too (docs/architecture.md, "One process, several
+ * copies of a module").
  */
 import { randomUUID } from "node:crypto";
 import { get } from "node:http";
@@ -19,7 +21,7 @@ let server: AppServer;
 beforeAll(async () => {
   // 25 ms a token: a 14-word echo takes under half a second; a "[slow]" reply (100 ms a token, 400 words) 40 s.
   deployment = await startDeployment({ tokenDelayMs: 25 });
-  server = await startAppServer(deployment.env, { SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), LOG_LEVEL: "info" }, { standaloneDir: deployment.standaloneDir, captureOutput: true });
+  server = await startAppServer(deployment.env, { SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), LOG_LEVEL: "info", LOG_FORMAT: "json" }, { standaloneDir: deployment.standaloneDir, captureOutput: true });
 });
 
 afterAll(async () => {
@@ -36,6 +38,19 @@ const connects = (baseUrl: string) =>
     });
     req.on("error", () => resolve(false));
   });
+
+/** A line in the text format (logger.ts): `{time} {LEVEL} [{logger}] {message}`. */
+const TEXT_LOG_LINE = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z (DEBUG|INFO|WARN|ERROR) \[/m;
+
+describe("logging", () => {
+  it("with LOG_FORMAT=json, a line a route handler logs is JSON too, not only the HTTP entry's and the data layer's", async () => {
+    // The format is set in server.js and in the copy of logger.ts that built the services (the startup hook's); the
+    // sign-in route logs a refused password through the routes' own copy, whose lines stayed text.
+    await expect(signIn(server.baseUrl, "alice@example.com", "not-the-password")).rejects.toThrow(/sign-in .* failed/);
+    await expect.poll(() => server.output()).toMatch(/"logger":"Auth","msg":"CredentialsSignin/);
+    expect(server.output()).not.toMatch(TEXT_LOG_LINE);
+  });
+});
 
 describe("SIGTERM while replies stream", () => {
   it("finishes the reply that fits in the grace period, stores what streamed of the other, and exits 0 in time", async () => {

@@ -8,16 +8,14 @@
 import { randomUUID } from "node:crypto";
 import { deletionProgressMark, MAX_RUNS_WITHOUT_PROGRESS, takeoverExceedsBound, type DeletionJob, type DeletionKind } from "@/data";
 import { getLogger } from "@/data/logger";
+import { processWide } from "@/data/process-wide";
 import { refusedError } from "../errors";
 import { lookAfterJob } from "../import/import-jobs";
 import type { Services } from "../services";
 import { DELETION_STALE_AFTER_MS, runDeletion } from "./run-deletion";
 
-/** This process as a runner, and the jobs it runs (by user), shared by Next's bundles as the import's (import-jobs.ts). */
-const shared = ((globalThis as unknown as Record<symbol, { runner: string; running: Map<string, Promise<void>> } | undefined>)[Symbol.for("threadbook.deletions")] ??= {
-  runner: randomUUID(),
-  running: new Map(),
-});
+/** This process as a runner, and the jobs it runs (by user), one per process as the import's (import-jobs.ts). */
+const shared = processWide("deletions", () => ({ runner: randomUUID(), running: new Map<string, Promise<void>>() }));
 export const DELETION_RUNNER = shared.runner;
 export const deletionsRunningHere = () => shared.running.size;
 /** For tests and the e2e: the job this process runs for `userId`, done. */

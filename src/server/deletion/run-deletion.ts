@@ -10,6 +10,7 @@
  */
 import { isoFromMicros, mapLimited, timestampMicros, type DeletionJob } from "@/data";
 import { getLogger } from "@/data/logger";
+import { processWide } from "@/data/process-wide";
 import type { Services } from "../services";
 
 const PAGE_SIZE = 50;
@@ -47,9 +48,8 @@ export function createSlots(size: number) {
   };
 }
 
-/** Process-wide, on globalThis as the import's runner state (import-jobs.ts): Next's bundles each load this module. */
-export const processSlots = ((globalThis as unknown as Record<symbol, ReturnType<typeof createSlots> | undefined>)[Symbol.for("threadbook.deletion-slots")] ??=
-  createSlots(THREADS_IN_FLIGHT_PER_PROCESS));
+/** One per process (src/data/process-wide.ts), as the import's runner state: Next's bundles each load this module. */
+export const processSlots = processWide("deletion-slots", () => createSlots(THREADS_IN_FLIGHT_PER_PROCESS));
 
 /**
  * How many runs of an account job may fail before it is left `failed`: each failed run is taken over again by the

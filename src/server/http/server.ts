@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { getLogger, parseLogLevel, setLogFormat } from "@/data/logger";
+import { getLogger, parseLogLevel, setLogFormat, setLogLevel } from "@/data/logger";
 import { HTTP_ENTRY_MARKER } from "../../../next.config.mjs";
 import { ConfigError, parseServerEnv } from "../env";
 import { pagePolicy } from "../security/page-policy";
@@ -54,6 +54,7 @@ async function main() {
   Object.assign(process.env, { NODE_ENV: dev ? "development" : "production", [HTTP_ENTRY_MARKER]: "1" });
   const env = parseServerEnv(process.env);
   setLogFormat(env.LOG_FORMAT);
+  setLogLevel(parseLogLevel(env.LOG_LEVEL) ?? "info");
   const log = getLogger("HTTP", parseLogLevel(env.LOG_LEVEL_HTTP ?? env.LOG_LEVEL) ?? "info");
   const dir = appDir();
   process.chdir(dir);

@@ -14,6 +14,7 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { importProgressMark, importUploadKey, isDataError, MAX_RUNS_WITHOUT_PROGRESS, takeoverExceedsBound, type ImportJob, type StorageClient } from "@/data";
 import { getLogger } from "@/data/logger";
+import { processWide } from "@/data/process-wide";
 import type { ImportProblem } from "@/lib/shared/import-problem";
 import { importProblemEn } from "@/lib/shared/i18n/import-problems";
 import type { Refusal } from "@/lib/shared/refusal";
@@ -25,14 +26,11 @@ import { importLimits } from "./import-limits";
 import { IMPORT_STALE_AFTER_MS, keepAlive, runImport } from "./run-import";
 
 /**
- * This process, as the `runner` of the jobs it runs, and the jobs it runs. Process-wide, on globalThis under a
- * registry symbol (as lifecycle.ts): Next's route bundles and the startup hook (src/instrumentation.ts) each have
- * their own copy of this module, and must still be one runner that knows every job it runs.
+ * This process, as the `runner` of the jobs it runs, and the jobs it runs. One per process (src/data/process-wide.ts):
+ * Next's route bundles and the startup hook (src/instrumentation.ts) each have their own copy of this module, and
+ * must still be one runner that knows every job it runs.
  */
-const shared = ((globalThis as unknown as Record<symbol, { runner: string; running: Map<string, Promise<unknown>> } | undefined>)[Symbol.for("threadbook.imports")] ??= {
-  runner: randomUUID(),
-  running: new Map(),
-});
+const shared = processWide("imports", () => ({ runner: randomUUID(), running: new Map<string, Promise<unknown>>() }));
 export const THIS_RUNNER = shared.runner;
 
 const INTERRUPTED: ImportProblem = { code: "interrupted" };

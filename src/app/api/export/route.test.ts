@@ -14,7 +14,7 @@ import { chatGptZip, KYOTO_PNG } from "../../../../test/import-archives";
 import { stampSessionVersion } from "@/server/auth/sessions";
 import type { SessionUser } from "@/server/auth/session-user";
 import { startImport, waitForImport } from "@/server/import/import-jobs";
-import type { Services } from "@/server/services";
+import { forgetProcessWide, processWide } from "@/data/process-wide";
 
 // next-auth's entry point imports `next/server`, which only resolves inside Next. The route reads the session with
 // next-auth/jwt (auth/sessions.ts), which stays real: only NextAuth() itself, unused here, is stood in for.
@@ -26,16 +26,16 @@ vi.mock("next-auth", () => ({
 
 const SECRET = "export-route-test-secret-of-at-least-32-chars";
 const COOKIE = "authjs.session-token";
-const globalForServices = globalThis as unknown as { threadbookServices?: Services };
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 beforeAll(async () => {
   services = await createTestServices();
-  // The route reads the process's services, secret among their settings (services.ts caches them on globalThis): this file's.
-  globalForServices.threadbookServices = { ...services, env: { ...services.env, AUTH_SECRET: SECRET } };
+  // The route reads the process's services, secret among their settings (services.ts keeps them process-wide): this file's.
+  forgetProcessWide("services");
+  processWide("services", () => ({ ...services, env: { ...services.env, AUTH_SECRET: SECRET } }));
 });
 afterAll(async () => {
-  delete globalForServices.threadbookServices;
+  forgetProcessWide("services");
   await services.close();
 });
 

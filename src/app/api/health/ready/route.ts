@@ -1,9 +1,8 @@
+import { processWide } from "@/data/process-wide";
 import { getServices } from "@/server/services";
 import { createReadinessCheck, type Readiness } from "@/server/readiness";
 
 export const dynamic = "force-dynamic";
-
-const globalForReadiness = globalThis as unknown as { threadbookReadiness?: () => Promise<Readiness> };
 
 /**
  * Readiness for load balancers and orchestrators: 200 when DynamoDB and storage answer within a short timeout, 503
@@ -12,8 +11,7 @@ const globalForReadiness = globalThis as unknown as { threadbookReadiness?: () =
 export async function GET() {
   let result: Readiness;
   try {
-    globalForReadiness.threadbookReadiness ??= createReadinessCheck(getServices());
-    result = await globalForReadiness.threadbookReadiness();
+    result = await processWide("readiness", () => createReadinessCheck(getServices()))();
   } catch {
     result = { ready: false, checks: { dynamodb: "failed", storage: "failed" } };
   }
