@@ -88,6 +88,12 @@ test.describe("drafts", () => {
     await page.goBack();
     await expect(thread.editBox).toHaveValue(cancelled, { timeout: FIRST_LOAD_MS });
     await expect(thread.composer).toHaveValue("");
+    // Left by a page load of another address, and back: the browser refills the page's fields, and the editor's text
+    // must not land in the message box (which takes what it is refilled with, to be sent).
+    await page.goto("/threads");
+    await page.goBack();
+    await expect(thread.editBox).toHaveValue(cancelled, { timeout: FIRST_LOAD_MS });
+    await expect(thread.composer).toHaveValue("");
     await thread.editBox.press("Escape");
     await expect(thread.editBox).toHaveCount(0);
     expect(await browserStorage(page)).not.toContain(cancelled);

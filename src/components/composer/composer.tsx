@@ -295,6 +295,9 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
         <textarea
           id={inputId}
           ref={textarea}
+          // Its own name: a browser refilling fields after Back matches them by name and type, and the box takes what
+          // it was refilled with (send-key.ts); unnamed, it was refilled with an edit box's text, then kept and sent it.
+          name="message"
           {...EARLY_SEND_BOX}
           className="composer-input"
           aria-keyshortcuts="/ Shift+Escape"

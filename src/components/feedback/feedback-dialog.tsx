@@ -54,6 +54,8 @@ function FeedbackForm({ textareaRef, initialComment, onCancel, onSubmit }: { tex
         <textarea
           ref={textareaRef}
           id={`${id}-comment`}
+          // Not refilled by the browser after Back into another box (the message box takes what it is refilled with).
+          autoComplete="off"
           rows={4}
           maxLength={FEEDBACK_COMMENT_MAX}
           value={comment}

@@ -97,6 +97,8 @@ export function QuestionEditor({ threadId, stepId, text, hasFiles, edit, onClose
       <textarea
         ref={box}
         className="question-editor-box"
+        // Kept by the app as a draft (draft-store.ts), never by the browser: its refill after Back went into the message box.
+        autoComplete="off"
         aria-label={t.editBox}
         aria-describedby={`${id}-hint`}
         maxLength={settings?.limits.messageMax}
