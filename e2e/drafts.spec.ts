@@ -53,12 +53,24 @@ test.describe("drafts", () => {
     expect(sent.filter((request) => request.includes(text.split(" ").at(-1)!))).toEqual([]);
     expect(page.url()).not.toContain(text.split(" ").at(-1)!);
 
-    // Back is a page load whose box the browser itself refills before the app has hydrated: an Enter then (the
-    // scripts held back, so surely before) is kept by the page's early script and sent once the app runs; until then
-    // nothing looks sendable. Once run, the box holds the text it showed, without the line break an Enter would add.
+    // Back is a page load, and the browser refills nothing of the box (what the entry held might be another user's):
+    // until the app runs it is empty, and an Enter in it then sends nothing, not even the draft the app then gives
+    // back. What is typed before it runs is another matter: an Enter on it (the scripts held back, so surely before)
+    // is kept by the page's early script and sent once the app runs; until then nothing looks sendable. Once run, the
+    // box holds the text it showed, without the line break an Enter would add.
+    await page.goto(`/threads/${own.seeded[1]}`);
+    const held = await new ThreadsPage(page).beforeHydration(() => page.goBack({ waitUntil: "domcontentloaded" }));
+    await expect(thread.composer).toHaveValue("");
+    await thread.composer.press("Enter");
+    await held.release();
+    await expect(thread.sendButton).toBeEnabled({ timeout: FIRST_LOAD_MS });
+    await expect(thread.composer).toHaveValue(text);
+    await expect(thread.pendingTurn).toHaveCount(0);
+    await expect(thread.userMessages.last()).not.toContainText(text);
     await page.goto(`/threads/${own.seeded[1]}`);
     const { release } = await new ThreadsPage(page).beforeHydration(() => page.goBack({ waitUntil: "domcontentloaded" }));
-    await expect(thread.composer).toHaveValue(text);
+    await expect(thread.composer).toHaveValue("");
+    await thread.composer.fill(text);
     await expect(thread.sendButton).toBeDisabled();
     await thread.composer.press("Enter");
     await expect(thread.composer).toHaveValue(text);
@@ -153,15 +165,26 @@ test.describe("drafts and other users", () => {
   test.slow();
   test("hostile: bob never finds alice's draft, after her sign-out nor after her session ended", async ({ page }) => {
     const thread = new ThreadPage(page);
-    // Her sign-out, on a shared computer: nothing of her draft is left, and bob's box is empty.
+    // Her sign-out, on a shared computer: nothing of her draft is left, and bob's box is empty. She typed on the
+    // new-chat page and left it by a page load (a bookmark), so the history keeps the page she typed on.
     await signInToNewChat(page, "alice@example.com");
     const signedOut = secret("alice");
     await typeDraft(page, thread.composer, signedOut);
+    await page.goto("/threads?from=bookmark");
     await new ThreadsPage(page).signOut();
     expect(await browserStorage(page)).not.toContain(signedOut);
     await signInToNewChat(page, "bob@example.com");
     await expect(thread.composer).toHaveValue("");
     expect(await browserStorage(page)).not.toContain(signedOut);
+    // Bob goes Back to the page she typed on (a page load, which the browser refills with what a box let it keep):
+    // her text is neither in his box nor, taken from it, in his drafts.
+    const typedOn = (url: string) => new URL(url).pathname === "/threads" && new URL(url).search === "";
+    for (let back = 0; back < 5 && !(back > 0 && typedOn(page.url())); back++) await page.goBack();
+    expect(typedOn(page.url())).toBe(true);
+    await expect(new ThreadsPage(page).currentUser).toHaveText("bob@example.com", { timeout: FIRST_LOAD_MS });
+    await expect(thread.composer).toHaveValue("");
+    expect(await browserStorage(page)).not.toContain(signedOut);
+    await page.goto("/threads");
     await new ThreadsPage(page).signOut();
 
     // Her session ends without a sign-out here (it expired): the tab keeps her draft under her tag for her to come

@@ -96,13 +96,15 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   const draft = useDraft(focusKey, (stored) => {
     if (!latestText.current) changeText(stored);
   });
-  // What the box shows before the app runs is the user's: typed while the page loaded, or refilled by the browser on
-  // Back. Taken as the box's text (and draft) the moment the app hydrates, so Send is enabled at once; the stored
-  // draft, read after, does not replace it.
+  // What the box shows before the app runs was typed while the page loaded, by whoever is at the keyboard (the
+  // browser never refills it: autoComplete="off" below). Taken as the box's text (and draft) the moment the app
+  // hydrates, so Send is enabled at once; the stored draft, read after, does not replace it.
+  const typedBeforeHydration = useRef(false);
   useLayoutEffect(() => {
     const box = textarea.current;
     if (!box) return;
     if (box.value && !latestText.current) {
+      typedBeforeHydration.current = true;
       changeText(box.value);
       draft.typed(box.value);
     }
@@ -235,12 +237,13 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
   };
 
   // An Enter pressed before the app ran was kept by the page's early script (send-key.ts): sent now, after the draft
-  // was read (useDraft's effect runs first), so the box it empties is not refilled with the text sent.
+  // was read (useDraft's effect runs first), so the box it empties is not refilled with the text sent. Only what the
+  // box showed when it was pressed: an Enter in a box still empty never sends the draft the app put in it since.
   useEffect(() => {
     const box = textarea.current;
     if (!box?.hasAttribute(SEND_PENDING_ATTRIBUTE)) return;
     box.removeAttribute(SEND_PENDING_ATTRIBUTE);
-    void submit();
+    if (typedBeforeHydration.current) void submit();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once, at the box's mount: the Enter was pressed before it
   }, []);
 
@@ -295,9 +298,11 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
         <textarea
           id={inputId}
           ref={textarea}
-          // Its own name: a browser refilling fields after Back matches them by name and type, and the box takes what
-          // it was refilled with (send-key.ts); unnamed, it was refilled with an edit box's text, then kept and sent it.
-          name="message"
+          // Never refilled by the browser after Back: it refilled the box with what the page's entry in the history
+          // held, which could be another user's (alice's unsent text on the shared computer bob signed in to after her)
+          // or another box's (an edit's), and the box takes what it shows before the app runs. Its draft is the app's
+          // to give back (use-draft.ts), under the user's own tag.
+          autoComplete="off"
           {...EARLY_SEND_BOX}
           className="composer-input"
           aria-keyshortcuts="/ Shift+Escape"

@@ -1,11 +1,12 @@
 /**
  * Enter in the message box, and the one pressed before the page has hydrated.
  *
- * Back to a thread is a page load (pages are no-store), and the browser refills the box with what was typed before
- * the app's scripts run; an Enter pressed then reached no handler, broke the line, and the app, once hydrated, put
- * the draft back without it: the message was never sent and nothing said so. The page's early script
- * (EARLY_SEND_SCRIPT, in <head>) takes that Enter instead: it marks the box, and the composer sends what the box holds
- * once it runs (composer.tsx). From then on the composer marks the box ready and the script leaves it alone.
+ * A page load (a link opened, a reload, Back: pages are no-store) shows the box before the app's scripts run, and
+ * what is typed in it then is the user's; an Enter pressed then reached no handler, broke the line, and the app, once
+ * hydrated, put its draft back without it: the message was never sent and nothing said so. The page's early script
+ * (EARLY_SEND_SCRIPT, in <head>) takes that Enter instead: it marks the box, and the composer sends what the box showed
+ * once it runs (composer.tsx). From then on the composer marks the box ready and the script leaves it alone. The
+ * browser never refills the box itself (autocomplete="off": what a history entry kept may be another user's).
  */
 
 /** Set by the composer on its box once it handles keys itself. */
