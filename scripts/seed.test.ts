@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { DynamoDBDataLayer, type Step } from "../src/data";
 import { conversationOrder } from "../src/lib/shared/build-step-tree";
-import { countRequests as countRequestsOf, freshBucket, freshTable, REGION } from "../test/harness";
-import { LOCAL_AWS_CREDENTIALS } from "./local-services";
+import { countRequests as countRequestsOf, freshBucket, freshTable, localEnv } from "../test/harness";
 import { chainlitGetThread, chainlitGetUser, chainlitListThreads, type ChainlitTable } from "../test/chainlit-reads";
 import { DEMO_USERS, demoId, seedDemoData } from "./seed";
 
@@ -20,16 +18,7 @@ let close: () => void;
 let table: ChainlitTable;
 beforeAll(async () => {
   const [{ client, tableName }, { client: s3, bucket }] = await Promise.all([freshTable(), freshBucket()]);
-  const env = {
-    DYNAMODB_TABLE: tableName,
-    DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-    S3_BUCKET: bucket,
-    S3_ENDPOINT: inject("s3Endpoint"),
-    S3_FORCE_PATH_STYLE: "true",
-  };
+  const env = localEnv(tableName, bucket);
   expect(await seedDemoData(env, () => {})).toBe(true);
   data = new DynamoDBDataLayer({ tableName, client });
   table = { client, tableName };

@@ -7,9 +7,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { freshBucket, freshTable, REGION } from "../test/harness";
-import { freePort, LOCAL_AWS_CREDENTIALS } from "./local-services";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { freshBucket, freshTable, localEnv } from "../test/harness";
+import { freePort } from "./local-services";
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -26,14 +26,7 @@ beforeAll(async () => {
     THREADBOOK_STANDALONE_DIR: dir,
     PORT: String(await freePort()),
     AUTH_SECRET: "a-secret-only-this-test-uses-0123456789",
-    DYNAMODB_TABLE: tableName,
-    DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-    S3_BUCKET: bucket,
-    S3_ENDPOINT: inject("s3Endpoint"),
-    S3_FORCE_PATH_STYLE: "true",
+    ...localEnv(tableName, bucket),
   };
 });
 

@@ -44,6 +44,20 @@ export async function freshBucket(client = s3Client()): Promise<{ client: S3Clie
   return { client, bucket };
 }
 
+/** The environment that points the app's configuration (server/env.ts) at this run's dynalite and s3rver. */
+export function localEnv(tableName: string, bucket: string): Record<string, string> {
+  return {
+    DYNAMODB_TABLE: tableName,
+    DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: inject("s3Endpoint"),
+    S3_FORCE_PATH_STYLE: "true",
+  };
+}
+
 /** Counts DynamoDB HTTP requests (each attempt, retries included): through an SDK middleware and the direct sender's interceptor. */
 export function countRequests(client: DynamoDBClient): {
   readonly count: number;
