@@ -379,6 +379,15 @@ test.describe("continue a thread", () => {
     await thread.attach([{ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") }]);
     await expect(thread.alert(unavailable)).toBeVisible();
     await expect(thread.draftFiles).toHaveCount(0);
+    await page.unroute(UPLOADS);
+
+    // In Chinese: the server's refusal carries a code, which the page words with the file's name.
+    await page.context().addCookies([{ name: "tb-locale", value: "zh-CN", url: page.url() }]);
+    await page.reload();
+    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.getByRole("button", { name: "添加附件", exact: true }).click()]);
+    await chooser.setFiles([{ name: "photo.png", mimeType: "image/png", buffer: Buffer.from("GIF89a not a png") }]);
+    await expect(thread.alert("“photo.png”不是 PNG 文件：内容与文件类型不符，因此未保存。")).toBeVisible();
+    await expect(thread.draftFiles).toHaveCount(0);
   });
 
   test("Stop keeps the partial reply, also after a reload", async ({ page, threads, thread }) => {

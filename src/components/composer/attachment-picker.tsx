@@ -38,7 +38,7 @@ interface Options {
 function uploadMessage(error: unknown, name: string, t: Dictionary): string {
   // A refusal the server explains, in the reader's language; else the route's own message (413, 415 …); the
   // network's failure in our words.
-  if (error instanceof UploadError && error.status !== 0) return refusalMessage(t, error.refusal) ?? error.message;
+  if (error instanceof UploadError && error.status !== 0) return refusalMessage(t, error.refusal, name) ?? error.message;
   return t.uploadFailed(name);
 }
 

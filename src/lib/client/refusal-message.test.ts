@@ -16,6 +16,14 @@ describe("refusals in the reader's language", () => {
     expect(refusalMessage(zhCN, { code: "import-too-large", limitMb: 512 })).toBe("文件超过了导入允许的 512 MB 上限。");
   });
 
+  it("words a refused file with the name the browser knows, and leaves it to the caller without one", () => {
+    expect(refusalMessage(zhCN, { code: "file-content-mismatch" }, "photo.png")).toBe("“photo.png”不是 PNG 文件：内容与文件类型不符，因此未保存。");
+    expect(refusalMessage(en, { code: "file-content-mismatch" }, "photo.png")).toBe("“photo.png” is not a PNG file: its content does not match its type, so it was not saved.");
+    expect(refusalMessage(zhCN, { code: "file-too-large", limitMb: 6 }, "big.txt")).toBe(zhCN.fileTooLarge("big.txt", 6));
+    expect(refusalMessage(en, { code: "file-content-mismatch" })).toBeNull();
+    expect(refusalMessage(en, { code: "file-too-large" }, "big.txt")).toBeNull();
+  });
+
   it("is null for anything that is not a refusal, so the caller keeps its own words; odd numbers are left out", () => {
     for (const value of [null, undefined, "upload-budget", 42, {}, { code: "nope" }, { code: ["upload-budget"] }]) expect(refusalMessage(en, value)).toBeNull();
     expect(refusalMessage(en, { code: "upload-budget", limitMb: -1, retryAfterSeconds: Number.NaN })).toBe("You have uploaded all the files this app accepts from one account in a day.");

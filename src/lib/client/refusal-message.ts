@@ -1,11 +1,13 @@
 /**
  * A server refusal in the reader's language (src/lib/shared/refusal.ts), or null when the answer carries none and
- * the caller falls back to its own words or the server's message.
+ * the caller falls back to its own words or the server's message. A refusal of one file is worded with that file's name,
+ * which the browser knows (the server's answer is not trusted to carry it); without one it is left to the caller.
  */
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { readRefusal } from "@/lib/shared/refusal";
+import { extensionOf } from "./upload";
 
-export function refusalMessage(t: Dictionary, value: unknown): string | null {
+export function refusalMessage(t: Dictionary, value: unknown, fileName?: string): string | null {
   const refusal = readRefusal(value);
   if (!refusal) return null;
   const hours = refusal.retryAfterSeconds ? Math.ceil(refusal.retryAfterSeconds / 3600) : null;
@@ -34,5 +36,9 @@ export function refusalMessage(t: Dictionary, value: unknown): string | null {
       return t.messageAlreadySent;
     case "reply-replaced":
       return t.replyReplaced;
+    case "file-too-large":
+      return fileName && refusal.limitMb ? t.fileTooLarge(fileName, refusal.limitMb) : null;
+    case "file-content-mismatch":
+      return fileName ? t.fileContentMismatch(fileName, extensionOf(fileName).toUpperCase()) : null;
   }
 }

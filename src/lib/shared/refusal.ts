@@ -4,7 +4,7 @@
  * storage being down, an import already running) also carries one of these, and the client words it
  * (src/lib/client/refusal-message.ts). Plain data, no schema: it is read in the browser.
  */
-export type RefusalCode = "upload-budget" | "storage-unavailable" | "import-running" | "import-too-large" | "thread-not-found" | "too-many-pins" | "too-many-tags" | "thread-full" | "deletion-running" | "deletion-not-cancellable" | "message-already-sent" | "reply-replaced";
+export type RefusalCode = "upload-budget" | "storage-unavailable" | "import-running" | "import-too-large" | "thread-not-found" | "too-many-pins" | "too-many-tags" | "thread-full" | "deletion-running" | "deletion-not-cancellable" | "message-already-sent" | "reply-replaced" | "file-too-large" | "file-content-mismatch";
 
 export interface Refusal {
   code: RefusalCode;
@@ -16,7 +16,7 @@ export interface Refusal {
   limit?: number;
 }
 
-const CODES: ReadonlySet<string> = new Set<RefusalCode>(["upload-budget", "storage-unavailable", "import-running", "import-too-large", "thread-not-found", "too-many-pins", "too-many-tags", "thread-full", "deletion-running", "deletion-not-cancellable", "message-already-sent", "reply-replaced"]);
+const CODES: ReadonlySet<string> = new Set<RefusalCode>(["upload-budget", "storage-unavailable", "import-running", "import-too-large", "thread-not-found", "too-many-pins", "too-many-tags", "thread-full", "deletion-running", "deletion-not-cancellable", "message-already-sent", "reply-replaced", "file-too-large", "file-content-mismatch"]);
 
 const positive = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
 

@@ -2,6 +2,8 @@
  * What may be attached to a message: a size limit (MAX_UPLOAD_MB) and a type allow-list, each refused with a clear message.
  * Types are checked by MIME and by extension, so a renamed executable is not let through as text.
  */
+import type { Refusal } from "@/lib/shared/refusal";
+
 export const ALLOWED_TYPES: Record<string, { extensions: string[]; elementType: "image" | "pdf" | "text" | "audio" | "video" | "file" }> = {
   "image/png": { extensions: ["png"], elementType: "image" },
   "image/jpeg": { extensions: ["jpg", "jpeg"], elementType: "image" },
@@ -24,7 +26,7 @@ export const ALLOWED_EXTENSIONS = [...new Set(Object.values(ALLOWED_TYPES).flatM
 /** A file name's last extension, lower case ("" without one). */
 export const extensionOf = (name: string): string => (name.includes(".") ? name.split(".").pop()!.toLowerCase() : "");
 
-export type AttachmentCheck = { ok: true; mime: string; elementType: string } | { ok: false; status: 413 | 415 | 400; message: string };
+export type AttachmentCheck = { ok: true; mime: string; elementType: string } | { ok: false; status: 413 | 415 | 400; message: string; refusal?: Refusal };
 
 /** Checks a file before any byte is stored. `declaredBytes` is the Content-Length when the client sent one. */
 export function checkAttachment(fileName: string, mime: string, declaredBytes: number | null, maxBytes: number): AttachmentCheck {
@@ -36,7 +38,7 @@ export function checkAttachment(fileName: string, mime: string, declaredBytes: n
   if (!allowed || !allowed.extensions.includes(extension)) {
     return { ok: false, status: 415, message: `“${name}” is not a supported file type. Allowed: ${ALLOWED_EXTENSIONS.join(", ")}.` };
   }
-  if (declaredBytes !== null && declaredBytes > maxBytes) return { ok: false, status: 413, message: tooLargeMessage(name, maxBytes) };
+  if (declaredBytes !== null && declaredBytes > maxBytes) return { ok: false, status: 413, message: tooLargeMessage(name, maxBytes), refusal: tooLargeRefusal(maxBytes) };
   return { ok: true, mime: cleanMime, elementType: allowed.elementType };
 }
 
@@ -47,4 +49,8 @@ export function contentMismatchMessage(fileName: string): string {
 }
 
 export const tooLargeMessage = (name: string, maxBytes: number) => `“${name}” is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit.`;
+
+/** The same two refusals, for the browser to word in the reader's language with the file's name (refusal.ts). */
+export const tooLargeRefusal = (maxBytes: number): Refusal => ({ code: "file-too-large", limitMb: Math.round(maxBytes / 1024 / 1024) });
+export const CONTENT_MISMATCH_REFUSAL: Refusal = { code: "file-content-mismatch" };
 

@@ -82,7 +82,7 @@ describe("hostile: uploads whose bytes are not their type", () => {
     const alice = sessionUser();
     const threadId = await threadOf(alice);
     const result = await upload(alice, threadId, fileName, mime, bytes);
-    expect(result).toEqual({ status: 415, error: `“${fileName}” is not a ${fileName.split(".").pop()!.toUpperCase()} file: its content does not match its type, so it was not saved.` });
+    expect(result).toEqual({ status: 415, error: `“${fileName}” is not a ${fileName.split(".").pop()!.toUpperCase()} file: its content does not match its type, so it was not saved.`, refusal: { code: "file-content-mismatch" } });
     expect(await storedKeys(threadId)).toEqual([]);
     expect((await services.data.getThread(threadId))!.elements).toEqual([]);
   });

@@ -13,7 +13,7 @@ import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
 import type { Refusal } from "@/lib/shared/refusal";
 import { publicMessage } from "../errors";
 import { chargeUpload } from "../upload-budget";
-import { checkAttachment, contentMismatchMessage, tooLargeMessage, type AttachmentCheck } from "./attachments";
+import { checkAttachment, CONTENT_MISMATCH_REFUSAL, contentMismatchMessage, tooLargeMessage, tooLargeRefusal, type AttachmentCheck } from "./attachments";
 import { bytesMatchType, SNIFF_BYTES } from "./content-signatures";
 import { readHead } from "./read-head";
 
@@ -57,7 +57,7 @@ export async function uploadElement(services: Services, user: SessionUser | null
   }
   const maxBytes = services.env.MAX_UPLOAD_MB * 1024 * 1024;
   const check = checkAttachment(request.fileName, request.mime, request.contentLength, maxBytes);
-  if (!check.ok) return { status: check.status, error: check.message };
+  if (!check.ok) return { status: check.status, error: check.message, refusal: check.refusal };
   if (!request.body) return { status: 400, error: "The upload has no content." };
   // Only an existing thread of the caller takes files (a new chat makes one with threads.create first). The day's
   // budget is charged beside that read (the declared size, else the most the file may be), so it adds no round trip.
@@ -90,7 +90,7 @@ async function storeElement(services: Services, user: SessionUser, request: Uplo
     const { head, content, discard } = await readHead(body, SNIFF_BYTES);
     if (!bytesMatchType(check.mime, head)) {
       discard();
-      return { status: 415, error: contentMismatchMessage(request.fileName) };
+      return { status: 415, error: contentMismatchMessage(request.fileName), refusal: CONTENT_MISMATCH_REFUSAL };
     }
     const element = await services.data.createElement({
       id: request.elementId,
@@ -108,7 +108,7 @@ async function storeElement(services: Services, user: SessionUser, request: Uplo
     if (!signed?.urlExpiresAt) throw new DataError("storage", `could not sign element ${element.id}`);
     return { status: 201, element: signed };
   } catch (error) {
-    if (limiter.exceeded) return { status: 413, error: tooLargeMessage(request.fileName, maxBytes) };
+    if (limiter.exceeded) return { status: 413, error: tooLargeMessage(request.fileName, maxBytes), refusal: tooLargeRefusal(maxBytes) };
     if (isDataError(error, "storage") || isDataError(error, "unavailable")) {
       return { status: 503, error: "File storage is unavailable right now, so the file was not saved. Please try again.", refusal: { code: "storage-unavailable" } };
     }

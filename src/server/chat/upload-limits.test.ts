@@ -77,7 +77,7 @@ describe("uploads that end badly", () => {
     await services.data.updateThread(threadId, { userId: alice.id, name: "oversize upload" });
     s3Commands.length = 0;
     const result = await upload(alice, threadId, body(7 * MiB));
-    expect(result).toEqual({ status: 413, error: "“big.txt” is larger than the 6 MB limit." });
+    expect(result).toEqual({ status: 413, error: "“big.txt” is larger than the 6 MB limit.", refusal: { code: "file-too-large", limitMb: 6 } });
     expect(s3Commands).toContain("AbortMultipartUploadCommand");
     expect((await services.data.getThread(threadId))!.elements).toEqual([]);
   });

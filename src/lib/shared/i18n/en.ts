@@ -197,6 +197,7 @@ export const en = {
   uploadingFile: (name: string) => `Uploading ${name}`,
   waitingForUploads: "Sending as soon as the uploads finish…",
   fileTooLarge: (name: string, mb: number) => `“${name}” is larger than the ${mb} MB limit.`,
+  fileContentMismatch: (name: string, type: string) => `“${name}” is not a ${type} file: its content does not match its type, so it was not saved.`,
   fileNotAllowed: (name: string, allowed: string) => `“${name}” is not a supported file type. Allowed: ${allowed}.`,
   uploadFailed: (name: string) => `“${name}” couldn't be uploaded. Check your connection and try again.`,
   removeFileError: (name: string) => `Couldn't remove “${name}”. Please try again.`,

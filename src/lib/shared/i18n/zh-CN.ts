@@ -188,6 +188,7 @@ export const zhCN: Dictionary = {
   uploadingFile: (name: string) => `正在上传 ${name}`,
   waitingForUploads: "上传完成后立即发送…",
   fileTooLarge: (name: string, mb: number) => `“${name}”超过了 ${mb} MB 的上限。`,
+  fileContentMismatch: (name: string, type: string) => `“${name}”不是 ${type} 文件：内容与文件类型不符，因此未保存。`,
   fileNotAllowed: (name: string, allowed: string) => `不支持“${name}”的文件类型。支持：${allowed}。`,
   uploadFailed: (name: string) => `“${name}”上传失败。请检查网络后重试。`,
   removeFileError: (name: string) => `无法移除“${name}”，请重试。`,
