@@ -14,6 +14,9 @@ import { FIRST_LOAD_MS, ThreadsPage } from "./pages/threads-page";
 
 const test = ownUser("drafts", (data, identifier) => seedThreads(data, [showcaseThread(identifier), topicThreadOf(identifier, 0)]));
 
+/** What the composer says while an Enter pressed before the app ran waits for it. */
+const EARLY_SEND_NOTE = "Sending as soon as the page is ready…";
+
 /** Something typed, unique to the test, so any copy of it (storage, a request, a page) is found. */
 const secret = (who: string) => `${who} drafted ${randomUUID().slice(0, 8)}`;
 
@@ -62,6 +65,8 @@ test.describe("drafts", () => {
     const held = await new ThreadsPage(page).beforeHydration(() => page.goBack({ waitUntil: "domcontentloaded" }));
     await expect(thread.composer).toHaveValue("");
     await thread.composer.press("Enter");
+    // An empty box's Enter sends nothing, so it says nothing either.
+    await expect(page.getByText(EARLY_SEND_NOTE)).toBeHidden();
     await held.release();
     await expect(thread.sendButton).toBeEnabled({ timeout: FIRST_LOAD_MS });
     await expect(thread.composer).toHaveValue(text);
@@ -74,8 +79,11 @@ test.describe("drafts", () => {
     await expect(thread.sendButton).toBeDisabled();
     await thread.composer.press("Enter");
     await expect(thread.composer).toHaveValue(text);
+    // The page says the Enter was taken and waits for the app (shown by CSS: no script runs yet).
+    await expect(page.getByText(EARLY_SEND_NOTE)).toBeVisible();
     await release();
     await expect(thread.lastReplyText()).toHaveText(`Echo: ${text}`, { timeout: FIRST_LOAD_MS });
+    await expect(page.getByText(EARLY_SEND_NOTE)).toBeHidden();
     await expect(thread.composer).toHaveValue("");
     await thread.waitForStoredTurn();
     expect(await browserStorage(page)).not.toContain(text);

@@ -336,7 +336,13 @@ export function Composer({ threadId, onThreadId, focusKey }: ComposerProps) {
                 <span className="spinner spinner-sm" aria-hidden="true" /> {t.waitingForOtherTab}
               </>
             ) : (
-              <span className="composer-keys">{t.composerHint}</span>
+              <>
+                <span className="composer-keys">{t.composerHint}</span>
+                {/* Shown by CSS alone while an Enter pressed before the app ran waits for it (send-key.ts): no script to show it. */}
+                <span className="composer-early-send">
+                  <span className="spinner spinner-sm" aria-hidden="true" /> {t.sendingWhenReady}
+                </span>
+              </>
             )}
           </span>
           {streaming && turn ? (

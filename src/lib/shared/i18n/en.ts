@@ -195,6 +195,7 @@ export const en = {
   composerHint: "Enter to send, Shift+Enter for a new line",
   removeFile: (name: string) => `Remove ${name}`,
   uploadingFile: (name: string) => `Uploading ${name}`,
+  sendingWhenReady: "Sending as soon as the page is ready…",
   waitingForUploads: "Sending as soon as the uploads finish…",
   fileTooLarge: (name: string, mb: number) => `“${name}” is larger than the ${mb} MB limit.`,
   fileContentMismatch: (name: string, type: string) => `“${name}” is not a ${type} file: its content does not match its type, so it was not saved.`,

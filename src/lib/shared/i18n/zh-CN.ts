@@ -186,6 +186,7 @@ export const zhCN: Dictionary = {
   composerHint: "Enter 发送，Shift+Enter 换行",
   removeFile: (name: string) => `移除 ${name}`,
   uploadingFile: (name: string) => `正在上传 ${name}`,
+  sendingWhenReady: "页面就绪后立即发送…",
   waitingForUploads: "上传完成后立即发送…",
   fileTooLarge: (name: string, mb: number) => `“${name}”超过了 ${mb} MB 的上限。`,
   fileContentMismatch: (name: string, type: string) => `“${name}”不是 ${type} 文件：内容与文件类型不符，因此未保存。`,
