@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { cache } from "react";
-import { prerenderSteps, type RenderLimits } from "@/components/thread/prerender-steps";
+import { prerenderSteps, type RenderLimits } from "@/components/thread/markdown/prerender-steps";
 import { createUserRenderCache } from "@/lib/server/user-render-cache";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";

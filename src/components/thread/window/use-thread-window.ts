@@ -4,7 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react
 import { READER_MOVED_ATTRIBUTE } from "@/lib/shared/scroll-to-latest-script";
 import { isLatest } from "@/lib/shared/thread-window-merge";
 import { api } from "@/trpc/react";
-import { loadMarkdown } from "./lazy-markdown";
+import { loadMarkdown } from "../markdown/lazy-markdown";
 import { useHashStepId, useStepAnchor } from "./use-step-anchor";
 import { scrollerOf, useTurnPages } from "./use-turn-pages";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";

@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import type { Element, Step } from "@/data";
 import type { Dictionary } from "@/lib/shared/i18n/en";
-import { plainMarkdownText } from "./markdown";
-import { prerenderedKey } from "./prerendered-key";
+import { plainMarkdownText } from "../markdown/markdown";
+import { prerenderedKey } from "../markdown/prerendered-key";
 import { PrintControls } from "./print-controls";
 
 /** What is printed (print-thread.ts, `PrintedWindow`): the steps in reading order and their attachments. */

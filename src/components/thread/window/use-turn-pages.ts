@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { loadMarkdown } from "./lazy-markdown";
+import { loadMarkdown } from "../markdown/lazy-markdown";
 
 type PageInput = { cursor: string } | { stepId: string };
 export type TurnPageKind = "older" | "newer" | "step";
