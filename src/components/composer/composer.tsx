@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { randomId } from "@/lib/client/upload";
+import { randomId } from "@/lib/client/transfers/upload";
 import { api } from "@/trpc/react";
 import { AttachButton, AttachmentList, useAttachments } from "./attachment-picker";
 import { useComposerSettings } from "./composer-settings";

@@ -5,7 +5,7 @@ import { useCallback } from "react";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { readRefusal } from "@/lib/shared/refusal";
 import { asReplacement } from "@/lib/shared/thread-window-merge";
 import type { ChatEvent } from "@/trpc/router-types";

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState, type ReactNode } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { api } from "@/trpc/react";
 import { ReadOnlyThreadProvider, type ReadOnlyThread } from "@/components/thread/read-only-thread";
 import { PrerenderedContext, prerenderedTexts } from "@/components/thread/markdown/lazy-markdown";

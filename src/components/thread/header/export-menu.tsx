@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { downloadText } from "@/lib/client/download";
+import { downloadText } from "@/lib/client/transfers/download";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { ChevronDownIcon, DownloadIcon } from "@/components/ui/icons";

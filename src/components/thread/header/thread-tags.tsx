@@ -3,7 +3,7 @@
 import { useRef, useState, type FormEvent } from "react";
 import { MAX_TAGS_PER_THREAD, TAG_MAX_LENGTH, normaliseTag, withTag, withoutTag } from "@/data/tag-text";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { api } from "@/trpc/react";
 import { useThreadCache } from "@/trpc/use-thread-cache";
 import { useShell } from "@/components/shell/shell-context";

@@ -5,7 +5,7 @@
  */
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { readRefusal } from "@/lib/shared/refusal";
-import { extensionOf } from "./upload";
+import { extensionOf } from "../transfers/upload";
 
 export function refusalMessage(t: Dictionary, value: unknown, fileName?: string): string | null {
   const refusal = readRefusal(value);
