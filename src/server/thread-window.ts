@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { DataError, threadNameShown, type DynamoDBDataLayer, type Element, type Step, type ThreadOutline } from "@/data";
-import { buildStepTree, newestTurn, treeOrder, type TreeStepLike } from "@/lib/shared/build-step-tree";
+import { buildStepTree, newestTurn, treeOrder, type TreeStepLike } from "@/lib/shared/thread/build-step-tree";
 import { openReplyState, type OpenReply } from "./chat/open-reply";
 import { toPublicElement, toPublicThread } from "./public-thread";
 

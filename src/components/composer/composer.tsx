@@ -14,7 +14,7 @@ import { stopWatchingBusy, useWatchingBusy } from "./busy-thread";
 import { refusedAsTooFast, takeComposerFocus } from "./new-chat-state";
 import { useSendMessage } from "./use-chat-stream";
 import { useDraft } from "./use-draft";
-import { BOX_READY_ATTRIBUTE, EARLY_SEND_BOX, SEND_PENDING_ATTRIBUTE, sendsMessage } from "@/lib/shared/send-key";
+import { BOX_READY_ATTRIBUTE, EARLY_SEND_BOX, SEND_PENDING_ATTRIBUTE, sendsMessage } from "@/lib/shared/early-scripts/send-key";
 
 interface MadeThread {
   threadId: string | null;

@@ -7,7 +7,7 @@ import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { readRefusal } from "@/lib/shared/refusal";
-import { asReplacement } from "@/lib/shared/thread-window-merge";
+import { asReplacement } from "@/lib/shared/thread/thread-window-merge";
 import type { ChatEvent } from "@/trpc/router-types";
 import { useToast } from "@/components/ui/toast";
 import { useThreadCache, type ThreadElement } from "@/trpc/use-thread-cache";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/shared/thread-window-merge";
+import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/shared/thread/thread-window-merge";
 import { api } from "@/trpc/react";
 import { useHashStepId, useStepAnchor } from "@/components/thread/window/use-step-anchor";
 import { useTurnPages } from "@/components/thread/window/use-turn-pages";

@@ -1,7 +1,7 @@
 "use client";
 
 import { memo, Suspense, useContext, useMemo, useState } from "react";
-import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@/lib/shared/build-step-tree";
+import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@/lib/shared/thread/build-step-tree";
 import { formatDuration, stepTextView } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { ElementList } from "@/components/elements/element-view";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { newestTurn } from "@/lib/shared/build-step-tree";
+import { newestTurn } from "@/lib/shared/thread/build-step-tree";
 import { formatFullDate, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";

@@ -6,7 +6,7 @@
  * is the oldest part, on a turn's boundary, and the page says so; the Markdown export has all of it.
  */
 import type { DynamoDBDataLayer, Element, Step, StepOutline, Thread, ThreadOutline } from "@/data";
-import { attachElements } from "@/lib/shared/build-step-tree";
+import { attachElements } from "@/lib/shared/thread/build-step-tree";
 import type { SessionUser } from "../auth/session-user";
 import { findOwnedThreadOutline } from "../thread-access";
 import { messageCount, splitTurns } from "../thread-window";

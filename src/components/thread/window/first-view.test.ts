@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildStepTree } from "@/lib/shared/build-step-tree";
+import { buildStepTree } from "@/lib/shared/thread/build-step-tree";
 import { FIRST_DRAWN_TURNS, WHOLE_WINDOW_TURNS, newestTurnStepIds, olderTurnsOfFirstWindow } from "./first-view";
 
 /** Turn `i` as an agent app writes it: a question, its run under it, a tool and the answer under the run. */

@@ -1,4 +1,4 @@
-import { buildStepTree, type StepNode, type TreeStepLike } from "@/lib/shared/build-step-tree";
+import { buildStepTree, type StepNode, type TreeStepLike } from "@/lib/shared/thread/build-step-tree";
 
 /**
  * How many of a thread's newest turns the page draws on the server and hydrates with it. The rest of the first

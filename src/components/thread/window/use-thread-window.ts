@@ -1,8 +1,8 @@
 "use client";
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { READER_MOVED_ATTRIBUTE } from "@/lib/shared/scroll-to-latest-script";
-import { isLatest } from "@/lib/shared/thread-window-merge";
+import { READER_MOVED_ATTRIBUTE } from "@/lib/shared/early-scripts/scroll-to-latest-script";
+import { isLatest } from "@/lib/shared/thread/thread-window-merge";
 import { api } from "@/trpc/react";
 import { loadMarkdown } from "../markdown/lazy-markdown";
 import { useHashStepId, useStepAnchor } from "./use-step-anchor";
@@ -14,7 +14,7 @@ const NEAR_BOTTOM_PX = 160;
 
 /**
  * The turns a long thread shows, and how more arrive (docs/long-threads.md). The `threads.get` cache holds one
- * block of turns (lib/shared/thread-window-merge.ts merges every write into it):
+ * block of turns (lib/shared/thread/thread-window-merge.ts merges every write into it):
  * - opening: the latest turns, scrolled to the bottom before the first paint; the server draws only the newest few
  *   (first-view.ts) and the rest of the first window is drawn here once the Markdown code is in (`olderDrawn`),
  *   keeping the reading position, before older pages can load;

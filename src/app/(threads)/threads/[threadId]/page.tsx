@@ -7,7 +7,7 @@ import { ThreadView } from "@/components/thread/thread-view";
 import { updatedLabel } from "@/components/thread/header/updated-label";
 import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
 import { requestLocale } from "@/lib/server/request-locale";
-import { SCROLL_TO_LATEST_SCRIPT, THREAD_PAGE_END_ID } from "@/lib/shared/scroll-to-latest-script";
+import { SCROLL_TO_LATEST_SCRIPT, THREAD_PAGE_END_ID } from "@/lib/shared/early-scripts/scroll-to-latest-script";
 import { threadNameShown } from "@/data/entities/thread-name";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { prerenderWindow, readThread, threadOpened } from "./read-thread";
