@@ -9,7 +9,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { DataError, IdSchema, isDataError, type Element } from "@/data";
 import type { SessionUser } from "../auth/session-user";
 import type { Services } from "../services";
-import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread-access";
+import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread/thread-access";
 import type { Refusal } from "@/lib/shared/refusal";
 import { publicMessage } from "../errors";
 import { chargeUpload } from "../upload-budget";

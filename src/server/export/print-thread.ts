@@ -8,8 +8,8 @@
 import type { DynamoDBDataLayer, Element, Step, StepOutline, Thread, ThreadOutline } from "@/data";
 import { attachElements } from "@/lib/shared/thread/build-step-tree";
 import type { SessionUser } from "../auth/session-user";
-import { findOwnedThreadOutline } from "../thread-access";
-import { messageCount, splitTurns } from "../thread-window";
+import { findOwnedThreadOutline } from "../thread/thread-access";
+import { messageCount, splitTurns } from "../thread/thread-window";
 
 /** Steps printed at most: a long agent thread's newest 2,000 steps are already hundreds of pages. */
 export const PRINT_MAX_STEPS = 2_000;

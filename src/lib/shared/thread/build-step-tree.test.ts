@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { attachElements, buildStepTree, conversationOrder, feedbackTargets, newestTurn, sortSteps, STEP_TREE_MAX_DEPTH, type StepNode, type TreeStepLike } from "./build-step-tree";
-import { splitTurns } from "@/server/thread-window";
+import { splitTurns } from "@/server/thread/thread-window";
 import { threadToMarkdown } from "@/server/export/thread-export";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s)).toISOString();

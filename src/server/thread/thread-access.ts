@@ -17,7 +17,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { IdSchema, type DynamoDBDataLayer, type Thread, type ThreadOutline, type ThreadWithContent } from "@/data";
-import type { SessionUser } from "./auth/session-user";
+import type { SessionUser } from "../auth/session-user";
 
 /** What every refusal says, whatever the reason. */
 export const THREAD_NOT_FOUND = "Thread not found";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createS3Storage, DynamoDBDataLayer } from "@/data";
-import { createTestServices } from "../../test/callers";
-import { freshBucket, freshTable } from "../../test/harness";
+import { createTestServices } from "../../../test/callers";
+import { freshBucket, freshTable } from "../../../test/harness";
 import { lifecycle, resetLifecycle } from "./lifecycle";
 import { createReadinessCheck } from "./readiness";
 

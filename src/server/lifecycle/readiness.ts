@@ -6,7 +6,7 @@
  */
 import type { ProvisionableStorage, StorageClient } from "@/data";
 import { lifecycle } from "./lifecycle";
-import type { Services } from "./services";
+import type { Services } from "../services";
 
 export const READY_TIMEOUT_MS = 2_000;
 /** A probe's answer is reused this long, so a burst of probes (or a hostile client) costs at most one read each per instance. */

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { DataError, threadNameShown, type DynamoDBDataLayer, type Element, type Step, type ThreadOutline } from "@/data";
 import { buildStepTree, newestTurn, treeOrder, type TreeStepLike } from "@/lib/shared/thread/build-step-tree";
-import { openReplyState, type OpenReply } from "./chat/open-reply";
+import { openReplyState, type OpenReply } from "../chat/open-reply";
 import { toPublicElement, toPublicThread } from "./public-thread";
 
 /** Turns sent when a thread opens: enough to fill a tall screen several times, small enough for a ~100 KB page. */
