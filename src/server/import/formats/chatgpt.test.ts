@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { chatGptMessage, currentBranch, readChatGptConversation } from "./chatgpt";
 import { readClaudeConversation } from "./claude";
-import { planConversation } from "./plan-thread";
-import { SkipConversation } from "./source-model";
+import { planConversation } from "../plan-thread";
+import { SkipConversation } from "../source-model";
 
 const chatgpt = JSON.parse(readFileSync("test/fixtures/imports/chatgpt-conversations.json", "utf8")) as Array<Record<string, unknown>>;
 const claude = JSON.parse(readFileSync("test/fixtures/imports/claude-conversations.json", "utf8")) as Array<Record<string, unknown>>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { deepLibreChatExport, libreChatExport, skipOf as skip } from "../../../test/self-hosted-exports";
+import { deepLibreChatExport, libreChatExport, skipOf as skip } from "../../../../test/self-hosted-exports";
 import { isLibreChatExport, LIBRECHAT_HEAD, readLibreChatConversation } from "./librechat";
-import { planConversation } from "./plan-thread";
+import { planConversation } from "../plan-thread";
 
 const skipOf = (value: unknown, maxMessages = 100) => skip(readLibreChatConversation, value, maxMessages);
 

@@ -5,9 +5,9 @@
  * or crafted ones) never name what gets written.
  */
 import { FEEDBACK_COMMENT_MAX, isoFromMicros, tagsToImport, timestampMicros, type ImportedFeedback, type StepInput } from "@/data";
-import { type PlannedElement, type PlannedThread, monotonicClock, threadName, UNTITLED } from "./plan-thread";
-import { asString, isRecord, SkipConversation } from "./source-model";
-import { importedChildId, importedThreadId } from "./uuid-v5";
+import { type PlannedElement, type PlannedThread, monotonicClock, threadName, UNTITLED } from "../plan-thread";
+import { asString, isRecord, SkipConversation } from "../source-model";
+import { importedChildId, importedThreadId } from "../uuid-v5";
 
 export const THREADBOOK_INDEX = "index.json";
 export const isThreadbookThreadExport = (value: unknown): boolean => isRecord(value) && typeof value.threadbookExport === "number" && isRecord(value.thread);

@@ -4,7 +4,7 @@
  * branch ending at `current_node`: walk its parents up to the root, then reverse.
  */
 import { branchEndingAt } from "./branch";
-import { asString, isRecord, secondsToMicros, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "./source-model";
+import { asString, isRecord, secondsToMicros, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "../source-model";
 
 export const isChatGptConversation = (value: unknown): boolean => isRecord(value) && isRecord(value.mapping);
 

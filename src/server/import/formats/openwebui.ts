@@ -8,8 +8,8 @@
  */
 import { TAG_ENTRIES_READ, tagsToImport } from "@/data";
 import { branchEndingAt, latestOf } from "./branch";
-import { dataUrlImage } from "./data-url";
-import { asString, isRecord, MAX_FILES_PER_MESSAGE, notExportedFile, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "./source-model";
+import { dataUrlImage } from "../data-url";
+import { asString, isRecord, MAX_FILES_PER_MESSAGE, notExportedFile, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "../source-model";
 
 /** The chat itself: inside the record's `chat`, or the record itself in the earliest exports (a bare chat with `history`). */
 function chatOf(value: unknown): Record<string, unknown> | null {

@@ -4,7 +4,7 @@
  * the parents up to the root, then reversing. A file is hostile: a cycle ends the walk instead of looping, and a
  * branch longer than the message limit skips the conversation.
  */
-import { SkipConversation } from "./source-model";
+import { SkipConversation } from "../source-model";
 
 /** From `last` up through `parentOf` to the root, returned root first. */
 export function branchEndingAt<T>(last: T | null, parentOf: (node: T) => T | null, idOf: (node: T) => string, maxNodes: number): T[] {

@@ -9,7 +9,7 @@
  * them as skipped.
  */
 import { branchEndingAt, latestOf } from "./branch";
-import { asString, isoToMicros, isRecord, MAX_FILES_PER_MESSAGE, notExportedFile, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "./source-model";
+import { asString, isoToMicros, isRecord, MAX_FILES_PER_MESSAGE, notExportedFile, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "../source-model";
 
 const messagesOf = (value: Record<string, unknown>): unknown[] | null =>
   Array.isArray(value.messages) ? value.messages : Array.isArray(value.messagesTree) ? value.messagesTree : null;

@@ -3,7 +3,7 @@
  * message `{ uuid, sender: human|assistant, text, content[], created_at, attachments[] }`. An attachment's text is in
  * the export (`extracted_content`); its bytes are not, so it becomes a text file.
  */
-import { asString, isoToMicros, isRecord, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "./source-model";
+import { asString, isoToMicros, isRecord, SkipConversation, type SourceAttachment, type SourceConversation, type SourceMessage } from "../source-model";
 
 export const isClaudeConversation = (value: unknown): boolean => isRecord(value) && Array.isArray(value.chat_messages);
 

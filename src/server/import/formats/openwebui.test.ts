@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { openWebUiChats, skipOf as skip } from "../../../test/self-hosted-exports";
+import { openWebUiChats, skipOf as skip } from "../../../../test/self-hosted-exports";
 import { isOpenWebUiChat, readOpenWebUiConversation, withoutReasoning } from "./openwebui";
-import { planConversation } from "./plan-thread";
+import { planConversation } from "../plan-thread";
 
 const [sourdough, greetings, empty] = openWebUiChats();
 
