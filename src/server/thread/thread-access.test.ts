@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, newThread, seedThread, sessionUser, type SeededThread } from "../../../test/callers";
-import { uploadElement } from "../chat/upload-element";
+import { uploadElement } from "../chat/uploads/upload-element";
 import { createOwnedThread, createThreadPasses, findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_PASS_SECONDS } from "./thread-access";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALLOWED_EXTENSIONS, ALLOWED_TYPES, checkAttachment } from "@/server/chat/attachments";
+import { ALLOWED_EXTENSIONS, ALLOWED_TYPES, checkAttachment } from "@/server/chat/uploads/attachments";
 import { acceptAttribute, checkFile, extensionOf, mimeFor, randomId, type UploadLimits } from "./upload";
 
 const limits: UploadLimits = {

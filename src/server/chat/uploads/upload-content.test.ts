@@ -7,11 +7,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createS3Storage, DynamoDBDataLayer, getLogger } from "@/data";
-import { barChartPng } from "../../../scripts/png";
-import { sessionUser, createTestServices } from "../../../test/callers";
-import { freshBucket, freshTable, s3Client } from "../../../test/harness";
-import { parseServerEnv } from "../env";
-import type { Services } from "../services";
+import { barChartPng } from "../../../../scripts/png";
+import { sessionUser, createTestServices } from "../../../../test/callers";
+import { freshBucket, freshTable, s3Client } from "../../../../test/harness";
+import { parseServerEnv } from "../../env";
+import type { Services } from "../../services";
 import { ALLOWED_TYPES } from "./attachments";
 import { SIGNED_TYPES, SNIFF_BYTES } from "./content-signatures";
 import { uploadElement } from "./upload-element";

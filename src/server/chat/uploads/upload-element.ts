@@ -7,12 +7,12 @@
 import { pipeline, Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { DataError, IdSchema, isDataError, type Element } from "@/data";
-import type { SessionUser } from "../auth/session-user";
-import type { Services } from "../services";
-import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../thread/thread-access";
+import type { SessionUser } from "../../auth/session-user";
+import type { Services } from "../../services";
+import { findOwnedThreadRef, THREAD_NOT_FOUND } from "../../thread/thread-access";
 import type { Refusal } from "@/lib/shared/refusal";
-import { publicMessage } from "../errors";
-import { chargeUpload } from "../upload-budget";
+import { publicMessage } from "../../errors";
+import { chargeUpload } from "../../upload-budget";
 import { checkAttachment, CONTENT_MISMATCH_REFUSAL, contentMismatchMessage, tooLargeMessage, tooLargeRefusal, type AttachmentCheck } from "./attachments";
 import { bytesMatchType, SNIFF_BYTES } from "./content-signatures";
 import { readHead } from "./read-head";

@@ -5,10 +5,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createS3Storage, DynamoDBDataLayer, getLogger } from "@/data";
-import { sessionUser, createTestServices } from "../../../test/callers";
-import { freshBucket, freshTable, s3Client } from "../../../test/harness";
-import { parseServerEnv } from "../env";
-import type { Services } from "../services";
+import { sessionUser, createTestServices } from "../../../../test/callers";
+import { freshBucket, freshTable, s3Client } from "../../../../test/harness";
+import { parseServerEnv } from "../../env";
+import type { Services } from "../../services";
 import { uploadElement } from "./upload-element";
 
 getLogger("Storage").level = "silent";
