@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBDataLayer, type Step } from "../src/data";
-import { conversationOrder } from "../src/lib/shared/build-step-tree";
+import { conversationOrder } from "../src/lib/shared/thread/build-step-tree";
 import { countRequests as countRequestsOf, freshBucket, freshTable, localEnv } from "../test/harness";
 import { chainlitGetThread, chainlitGetUser, chainlitListThreads, type ChainlitTable } from "../test/chainlit-reads";
 import { DEMO_USERS, demoId, seedDemoData } from "./seed";

@@ -8,7 +8,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createS3Storage, DynamoDBDataLayer } from "@/data";
 import type { SessionUser } from "@/server/auth/session-user";
 import { createInnerContext } from "@/server/context";
-import { createThreadPasses } from "@/server/thread-access";
+import { createThreadPasses } from "@/server/thread/thread-access";
 import { parseServerEnv } from "@/server/env";
 import { createCaller } from "@/server/root";
 import type { Services } from "@/server/services";

@@ -11,7 +11,7 @@ import { dynamoClient } from "./harness";
 import { chatGptZip } from "./import-archives";
 import { chainlitGetFavoriteSteps, chainlitGetThread, chainlitGetThreadAuthor, chainlitGetUser, chainlitListThreads, type ChainlitTable } from "./chainlit-reads";
 import sharp from "sharp";
-import { uploadElement } from "../src/server/chat/upload-element";
+import { uploadElement } from "../src/server/chat/uploads/upload-element";
 import { readPrintedThread } from "../src/server/export/print-thread";
 import { startImport, waitForImport } from "../src/server/import/import-jobs";
 import type { ChatEvent } from "../src/server/chat/continue-thread";

@@ -17,7 +17,7 @@ import { createInnerContext } from "../../src/server/context";
 import { parseServerEnv } from "../../src/server/env";
 import { createCaller } from "../../src/server/root";
 import type { Services } from "../../src/server/services";
-import { createThreadPasses } from "../../src/server/thread-access";
+import { createThreadPasses } from "../../src/server/thread/thread-access";
 import type { BenchCounter } from "./counter";
 import { markdownTable, percentile } from "./stats";
 

@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { createDynamoClient, dynamoSettings, DynamoDBDataLayer } from "../../src/data";
-import { latestWindow } from "../../src/server/thread-window";
+import { latestWindow } from "../../src/server/thread/thread-window";
 import { countBenchRequests } from "../bench/counter";
 import { seedLongThread } from "../seed-long-thread";
 import { startStack } from "../stack";

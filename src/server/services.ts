@@ -18,10 +18,10 @@ import {
 import { processWide } from "@/data/process-wide";
 import type { Assistant } from "./assistant/assistant";
 import { createSessionVersions, type SessionVersions } from "./auth/session-versions";
-import { createThreadPasses, type ThreadPasses } from "./thread-access";
+import { createThreadPasses, type ThreadPasses } from "./thread/thread-access";
 import type { ClaimClock } from "./chat/thread-claim";
 import { selectAssistant } from "./assistant/select-assistant";
-import { lifecycle } from "./lifecycle";
+import { lifecycle } from "./lifecycle/lifecycle";
 import { config, ConfigError, loadConfig, type Config, type Env, type ServerEnv } from "./env";
 
 export interface Services {

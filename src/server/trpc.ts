@@ -5,7 +5,7 @@ import { assertMessageBudget } from "./chat/message-budget";
 import { claimThread, releaseThreadClaim, type ThreadClaim } from "./chat/thread-claim";
 import type { Context } from "./context";
 import { RefusalCause, toTRPCError } from "./errors";
-import { findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread-access";
+import { findOwnedThread, findOwnedThreadOutline, findOwnedThreadRef, THREAD_NOT_FOUND } from "./thread/thread-access";
 import { transformer } from "./transformer";
 
 const t = initTRPC.context<Context>().create({

@@ -1,5 +1,5 @@
 import { defaultShouldDehydrateQuery, QueryCache, QueryClient, replaceEqualDeep } from "@tanstack/react-query";
-import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/shared/thread-window-merge";
+import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/shared/thread/thread-window-merge";
 import { transformer } from "@/server/transformer";
 
 /** tRPC's query key of `threads.get` for any input (a prefix of every thread's key). */
@@ -20,7 +20,7 @@ export function makeQueryClient(options: { onUnauthorized?: () => void } = {}) {
     },
   });
   // Every write to a thread's cache (refetch, page, optimistic edit) merges into the block of turns already held,
-  // then shares unchanged objects with it, so memoised turns do not redraw (lib/shared/thread-window-merge.ts).
+  // then shares unchanged objects with it, so memoised turns do not redraw (lib/shared/thread/thread-window-merge.ts).
   client.setQueryDefaults(THREAD_GET_KEY, {
     structuralSharing: (old: unknown, next: unknown) =>
       replaceEqualDeep(old, mergeThreadWindows(old as ThreadWindowLike | undefined, next as ThreadWindowLike)),

@@ -1,7 +1,7 @@
 "use client";
 
 import { useI18n } from "@/lib/client/i18n-provider";
-import { actionErrorMessage } from "@/lib/client/save-error-message";
+import { actionErrorMessage } from "@/lib/client/error-messages/save-error-message";
 import { api } from "@/trpc/react";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useToast } from "@/components/ui/toast";

@@ -5,7 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/router-types";
-import { actionErrorMessage } from "@/lib/client/save-error-message";
+import { actionErrorMessage } from "@/lib/client/error-messages/save-error-message";
 import { useToast } from "@/components/ui/toast";
 import { setDeletionMark, useDeletionMark } from "./deletion-mark";
 import "./deletion.css";

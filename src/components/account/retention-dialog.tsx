@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { saveErrorMessage } from "@/lib/client/save-error-message";
+import { saveErrorMessage } from "@/lib/client/error-messages/save-error-message";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import { FormActions } from "@/components/ui/form-actions";

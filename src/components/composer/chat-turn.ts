@@ -1,5 +1,5 @@
 /** A turn being sent, and how it relates to the thread as the server stores it. Pure. */
-import { newestTurn } from "@/lib/shared/build-step-tree";
+import { newestTurn } from "@/lib/shared/thread/build-step-tree";
 import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 
 /**

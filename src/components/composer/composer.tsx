@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { randomId } from "@/lib/client/upload";
+import { randomId } from "@/lib/client/transfers/upload";
 import { api } from "@/trpc/react";
 import { AttachButton, AttachmentList, useAttachments } from "./attachment-picker";
 import { useComposerSettings } from "./composer-settings";
@@ -14,7 +14,7 @@ import { stopWatchingBusy, useWatchingBusy } from "./busy-thread";
 import { refusedAsTooFast, takeComposerFocus } from "./new-chat-state";
 import { useSendMessage } from "./use-chat-stream";
 import { useDraft } from "./use-draft";
-import { BOX_READY_ATTRIBUTE, EARLY_SEND_BOX, SEND_PENDING_ATTRIBUTE, sendsMessage } from "@/lib/shared/send-key";
+import { BOX_READY_ATTRIBUTE, EARLY_SEND_BOX, SEND_PENDING_ATTRIBUTE, sendsMessage } from "@/lib/shared/early-scripts/send-key";
 
 interface MadeThread {
   threadId: string | null;

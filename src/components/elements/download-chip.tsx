@@ -1,6 +1,6 @@
 "use client";
 
-import { clickLink, isUrlExpired } from "@/lib/client/download";
+import { clickLink, isUrlExpired } from "@/lib/client/transfers/download";
 import { fileKind, formatBytes } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { DownloadIcon, FileIcon } from "@/components/ui/icons";

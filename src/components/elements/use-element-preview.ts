@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
-import { isUrlExpired } from "@/lib/client/download";
+import { isUrlExpired } from "@/lib/client/transfers/download";
 import { retryLater } from "@/lib/client/retry-later";
 import { api } from "@/trpc/react";
 import { useReadOnlyThread } from "@/components/thread/read-only-thread";

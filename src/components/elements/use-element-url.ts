@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback } from "react";
-import { isUrlExpired } from "@/lib/client/download";
+import { isUrlExpired } from "@/lib/client/transfers/download";
 import { api } from "@/trpc/react";
 import { useReadOnlyThread } from "@/components/thread/read-only-thread";
 import type { ThreadElement } from "@/trpc/use-thread-cache";

@@ -2,10 +2,10 @@
 
 import { useRef, useState, type DragEvent } from "react";
 import type { ImportJob } from "@/data";
-import { uploadImport } from "@/lib/client/import-upload";
+import { uploadImport } from "@/lib/client/transfers/import-upload";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { importProblemMessage } from "@/lib/client/import-problem-message";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { importProblemMessage } from "@/lib/client/error-messages/import-problem-message";
+import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { api } from "@/trpc/react";
 import { ModalDialog } from "@/components/ui/radix-dialog";
 import "./import-dialog.css";

@@ -1,6 +1,6 @@
 "use client";
 
-import { STEP_ANCHOR_EVENT, rememberSearchWords } from "@/components/thread/use-step-anchor";
+import { STEP_ANCHOR_EVENT, rememberSearchWords } from "@/components/thread/window/use-step-anchor";
 
 /** The sidebar list's id while it shows search results (the search box controls it). */
 export const SEARCH_RESULTS_ID = "search-results";

@@ -7,7 +7,7 @@ import { useIsApple } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { useShell } from "@/components/shell/shell-context";
 import { CloseIcon, SearchIcon } from "@/components/ui/icons";
-import { CLEAR_STEP_HIGHLIGHT_EVENT } from "@/components/thread/use-step-anchor";
+import { CLEAR_STEP_HIGHLIGHT_EVENT } from "@/components/thread/window/use-step-anchor";
 
 interface ResultsNavigation {
   /** Id of the results listbox, while results are shown. */

@@ -1,6 +1,6 @@
 "use client";
 
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { useEffect, useRef, useState } from "react";
 import { formatFullDate } from "@/lib/shared/date-groups";
 import { useI18n } from "@/lib/client/i18n-provider";

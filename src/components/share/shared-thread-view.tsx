@@ -4,17 +4,17 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState, type ReactNode } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { api } from "@/trpc/react";
 import { ReadOnlyThreadProvider, type ReadOnlyThread } from "@/components/thread/read-only-thread";
-import { PrerenderedContext, prerenderedTexts } from "@/components/thread/lazy-markdown";
+import { PrerenderedContext, prerenderedTexts } from "@/components/thread/markdown/lazy-markdown";
 import { Conversation } from "@/components/thread/step-tree";
-import { ThreadTitle } from "@/components/thread/thread-title";
+import { ThreadTitle } from "@/components/thread/header/thread-title";
 import { MessageIcon } from "@/components/ui/icons";
 import { LocalTime } from "@/components/ui/local-time";
 import { useToast } from "@/components/ui/toast";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
-import { useNearView } from "@/components/thread/use-thread-window";
+import { useNearView } from "@/components/thread/window/use-thread-window";
 import { useSharedWindow } from "./use-shared-window";
 
 /** What the share page hands over, and each page of share.turns (server/share/shared-thread.ts, sharedWindow). */

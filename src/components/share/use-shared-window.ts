@@ -1,10 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/shared/thread-window-merge";
+import { mergeThreadWindows, type ThreadWindowLike } from "@/lib/shared/thread/thread-window-merge";
 import { api } from "@/trpc/react";
-import { useHashStepId, useStepAnchor } from "@/components/thread/use-step-anchor";
-import { useTurnPages } from "@/components/thread/use-turn-pages";
+import { useHashStepId, useStepAnchor } from "@/components/thread/window/use-step-anchor";
+import { useTurnPages } from "@/components/thread/window/use-turn-pages";
 
 /**
  * The turns a long share shows, and how more arrive (docs/sharing.md, "Long shares"). The page opens with the first

@@ -12,7 +12,7 @@ import { ThemeToggle } from "./theme-toggle";
 import { SEARCH_RESULTS_ID, searchHitId, type SearchNavigation } from "@/components/search/search-navigation";
 import { ThreadList } from "@/components/threads/thread-list";
 import { ThreadSearch } from "@/components/search/thread-search";
-import { CLEAR_STEP_HIGHLIGHT_EVENT } from "@/components/thread/use-step-anchor";
+import { CLEAR_STEP_HIGHLIGHT_EVENT } from "@/components/thread/window/use-step-anchor";
 import { CloseIcon, SignOutIcon } from "@/components/ui/icons";
 import { UserMenu } from "./user-menu";
 import { DeletionProgress } from "@/components/account/deletion-progress";

@@ -9,9 +9,9 @@ import { hasEditDraft } from "@/lib/client/draft-store";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ElementList } from "@/components/elements/element-view";
 import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
-import { Markdown, prerenderedKey } from "./lazy-markdown";
+import { Markdown, prerenderedKey } from "./markdown/lazy-markdown";
 import { AlertIcon, RetryIcon } from "@/components/ui/icons";
-import { stepElementId } from "./use-step-anchor";
+import { stepElementId } from "./window/use-step-anchor";
 import { EditQuestionButton, QuestionEditContext, QuestionEditor } from "./question-edit";
 import type { ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 

@@ -1,15 +1,15 @@
 "use client";
 
 import { memo, Suspense, useContext, useMemo, useState } from "react";
-import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@/lib/shared/build-step-tree";
+import { attachElements, buildStepTree, feedbackTargets, type StepNode } from "@/lib/shared/thread/build-step-tree";
 import { formatDuration, stepTextView } from "@/lib/shared/format";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { ElementList } from "@/components/elements/element-view";
-import { JsonCode, Markdown, prerenderedKey } from "./lazy-markdown";
+import { JsonCode, Markdown, prerenderedKey } from "./markdown/lazy-markdown";
 import { AnswerActionContext, AssistantMessage, ErrorLabel, UnfinishedReply, UserMessage } from "./message";
 import { ChevronRightIcon, SparkIcon, WrenchIcon } from "@/components/ui/icons";
-import { stepElementId } from "./use-step-anchor";
-import { olderTurnsOfFirstWindow } from "./first-view";
+import { stepElementId } from "./window/use-step-anchor";
+import { olderTurnsOfFirstWindow } from "./window/first-view";
 import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
 
 type Node = StepNode<ThreadStep>;

@@ -1,30 +1,30 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { newestTurn } from "@/lib/shared/build-step-tree";
+import { newestTurn } from "@/lib/shared/thread/build-step-tree";
 import { formatFullDate, machineDateTime } from "@/lib/shared/date-groups";
 import { useNow } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import { Composer } from "@/components/composer/composer";
-import { ExportMenu } from "./export-menu";
+import { ExportMenu } from "./header/export-menu";
 import { ShareButton } from "@/components/share/share-button";
 import { PinButton } from "@/components/threads/pin-button";
 import { AnswerActionContext, AssistantMessage, ErrorLabel, UserMessage, type AnswerAction } from "./message";
 import { Conversation } from "./step-tree";
 import { ThreadError, ThreadNotFound, ThreadSkeleton } from "./thread-states";
-import { ThreadTitle } from "./thread-title";
-import { ThreadTags } from "./thread-tags";
-import { updatedLabel } from "./updated-label";
+import { ThreadTitle } from "./header/thread-title";
+import { ThreadTags } from "./header/thread-tags";
+import { updatedLabel } from "./header/updated-label";
 import { ChevronDownIcon, SparkIcon } from "@/components/ui/icons";
 import { isStreaming, withoutTurn, type ChatTurn } from "@/components/composer/chat-turn";
 import { useChatTurn } from "@/components/composer/chat-turn-store";
 import { useSendMessage, type SendInput } from "@/components/composer/use-chat-stream";
 import type { ThreadDetail, ThreadElement, ThreadStep } from "@/trpc/use-thread-cache";
-import { useNearView, useThreadWindow } from "./use-thread-window";
+import { useNearView, useThreadWindow } from "./window/use-thread-window";
 import { QuestionEditContext } from "./question-edit";
 import { useQuestionEdit } from "./use-question-edit";
-import { PrerenderedContext, prerenderedTexts } from "./lazy-markdown";
+import { PrerenderedContext, prerenderedTexts } from "./markdown/lazy-markdown";
 
 /** How often a reply being written elsewhere is read again (not while the tab is hidden: react-query's default). */
 const OPEN_REPLY_LOOK_MS = 4_000;

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import { questionEdits } from "@/lib/shared/editable-question";
+import { questionEdits } from "@/lib/shared/thread/editable-question";
 import { useSendMessage } from "@/components/composer/use-chat-stream";
 import type { ThreadDetail } from "@/trpc/use-thread-cache";
 import type { QuestionEdit } from "./question-edit";

@@ -1,6 +1,6 @@
 "use client";
 
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { keepPreviousData } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from "react";

@@ -2,7 +2,7 @@
 
 import { useMemo } from "react";
 import { useI18n } from "@/lib/client/i18n-provider";
-import { refusalMessage } from "@/lib/client/refusal-message";
+import { refusalMessage } from "@/lib/client/error-messages/refusal-message";
 import { api } from "@/trpc/react";
 import type { ThreadRow } from "@/trpc/use-thread-cache";
 import { useToast } from "@/components/ui/toast";

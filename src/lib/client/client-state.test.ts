@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { THEME_STORAGE_KEY } from "@/lib/shared/theme-script";
+import { THEME_STORAGE_KEY } from "@/lib/shared/early-scripts/theme-script";
 import { fakeBrowser } from "../../../test/browser-storage";
 
 /** A fresh page load: the module's state is new, the browser's storage is the same. */

@@ -4,7 +4,7 @@
  * user than the one the stores were filled for (a sign-in as someone else in the same tab, a session switched in
  * another tab), so nobody ever sees the previous user's thread titles, replies or drafts.
  */
-import { THEME_STORAGE_KEY } from "@/lib/shared/theme-script";
+import { THEME_STORAGE_KEY } from "@/lib/shared/early-scripts/theme-script";
 
 const resets = new Set<() => void>();
 /** Browser storage that describes the device, not the user: kept. */

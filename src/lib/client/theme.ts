@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useSyncExternalStore } from "react";
-import { THEME_STORAGE_KEY, type ThemeChoice } from "@/lib/shared/theme-script";
+import { THEME_STORAGE_KEY, type ThemeChoice } from "@/lib/shared/early-scripts/theme-script";
 
 export type { ThemeChoice };
 

@@ -103,7 +103,7 @@ export function fenced(code: string, language = ""): string {
 /**
  * How a tool step's input or output is drawn: JSON as highlighted, pretty-printed code; text in the step's declared
  * language as a fenced code block of Markdown; anything else as plain text. One decision for the browser's view and
- * the server's pre-rendering of it (thread/prerender-steps.tsx).
+ * the server's pre-rendering of it (thread/markdown/prerender-steps.tsx).
  */
 export function stepTextView(text: string, language: string | null | undefined): { kind: "json"; json: string } | { kind: "code"; markdown: string } | { kind: "text" } {
   const json = prettyJson(text);

@@ -2,7 +2,7 @@
  * Why the server refused a request, in a form the browser can say in the reader's language. The routes and tRPC
  * errors keep their English `error`/`message` for scripts and logs; a refusal a person meets in the UI (a limit, the
  * storage being down, an import already running) also carries one of these, and the client words it
- * (src/lib/client/refusal-message.ts). Plain data, no schema: it is read in the browser.
+ * (src/lib/client/error-messages/refusal-message.ts). Plain data, no schema: it is read in the browser.
  */
 export type RefusalCode = "upload-budget" | "storage-unavailable" | "import-running" | "import-too-large" | "thread-not-found" | "too-many-pins" | "too-many-tags" | "thread-full" | "deletion-running" | "deletion-not-cancellable" | "message-already-sent" | "reply-replaced" | "file-too-large" | "file-content-mismatch";
 

@@ -3,7 +3,7 @@ import { encode } from "next-auth/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { testTable, type TestTable } from "../../../test/data-fixtures";
 import { callerFor, createTestServices } from "../../../test/callers";
-import { uploadElement } from "../chat/upload-element";
+import { uploadElement } from "../chat/uploads/upload-element";
 import { checkCredentials } from "./credentials";
 import { hashPassword } from "./password";
 import { createSessionVersions } from "./session-versions";

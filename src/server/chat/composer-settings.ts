@@ -1,5 +1,5 @@
 import type { Services } from "../services";
-import { ALLOWED_EXTENSIONS, ALLOWED_TYPES } from "./attachments";
+import { ALLOWED_EXTENSIONS, ALLOWED_TYPES } from "./uploads/attachments";
 
 /** The longest message `chat.send` takes. */
 export const MESSAGE_MAX = 20_000;

@@ -9,7 +9,7 @@ import { createOpenAIAssistant } from "../assistant/openai-assistant";
 import type { Services } from "../services";
 import { createInnerContext } from "../context";
 import { createCaller } from "../root";
-import { uploadElement } from "./upload-element";
+import { uploadElement } from "./uploads/upload-element";
 import { chainlitThread, chainlitTurn } from "../../../test/data-fixtures";
 import { REPLY_MAX_CHARS, type ChatEvent } from "./continue-thread";
 

@@ -8,8 +8,8 @@
  */
 import { TRPCError } from "@trpc/server";
 import { utcNow, type Element, type Step, type ThreadOutline } from "@/data";
-import { conversationOrder } from "@/lib/shared/build-step-tree";
-import { isEditableQuestion, isQuestion } from "@/lib/shared/editable-question";
+import { conversationOrder } from "@/lib/shared/thread/build-step-tree";
+import { isEditableQuestion, isQuestion } from "@/lib/shared/thread/editable-question";
 import { threadNameFrom, type ChatEvent, type ReplyDeps } from "./continue-thread";
 import { assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";
 import { assertClaimed, type ThreadClaim } from "./thread-claim";

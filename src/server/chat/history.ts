@@ -3,7 +3,7 @@
  * turn's reply is nested under its run, the run under the question; conversationOrder walks that tree in the outline).
  */
 import type { Element, Step, StepOutline } from "@/data";
-import { attachElements, conversationOrder } from "@/lib/shared/build-step-tree";
+import { attachElements, conversationOrder } from "@/lib/shared/thread/build-step-tree";
 import type { AssistantAttachment, ChatMessage } from "../assistant/assistant";
 
 /** Steps already in reading order (those newestMessageIds named, read whole) as messages. */

@@ -10,7 +10,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import type { Step, StepOutline, ThreadOutline } from "@/data";
-import { newestTurn } from "@/lib/shared/build-step-tree";
+import { newestTurn } from "@/lib/shared/thread/build-step-tree";
 import { continueThread, threadNameFrom, type ChatEvent, type ContinueInput, type ReplyDeps } from "./continue-thread";
 import { editMessage } from "./edit-message";
 import { assertNewestReplyEnded, goingWith, replaceAndAnswer, type Going } from "./replace-turns";

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { mapLimited, utcNow, type DynamoDBDataLayer, type Step, type StepOutline, type ThreadOutline } from "@/data";
-import { newestTurn } from "@/lib/shared/build-step-tree";
+import { newestTurn } from "@/lib/shared/thread/build-step-tree";
 import { answerQuestion, keptName, runStepOf, type ChatEvent, type ReplyDeps } from "./continue-thread";
 import { openReplyState } from "./open-reply";
 import type { ThreadClaim } from "./thread-claim";

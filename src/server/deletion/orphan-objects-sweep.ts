@@ -8,8 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { getLogger } from "@/data/logger";
-import { lifecycle } from "../lifecycle";
-import { runPeriodically } from "../periodic";
+import { lifecycle } from "../lifecycle/lifecycle";
+import { runPeriodically } from "../lifecycle/periodic";
 import type { Services } from "../services";
 
 /** This process, as the lease's holder: no host name or address in the table, only a random id. */

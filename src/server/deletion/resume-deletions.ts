@@ -5,8 +5,8 @@
  * instances, one wins). Bounded as the import's sweep (resume-interrupted.ts): a few jobs a sweep, a few per instance.
  */
 import { getLogger } from "@/data/logger";
-import { lifecycle } from "../lifecycle";
-import { runPeriodically } from "../periodic";
+import { lifecycle } from "../lifecycle/lifecycle";
+import { runPeriodically } from "../lifecycle/periodic";
 import type { Services } from "../services";
 import { deletionsRunningHere, takeOverIfSilent } from "./deletion-jobs";
 import { DELETION_STALE_AFTER_MS } from "./run-deletion";

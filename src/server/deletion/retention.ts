@@ -13,8 +13,8 @@
  */
 import { isoFromMicros, mapLimited, MAX_RUNS_WITHOUT_PROGRESS } from "@/data";
 import { getLogger } from "@/data/logger";
-import { lifecycle } from "../lifecycle";
-import { runPeriodically } from "../periodic";
+import { lifecycle } from "../lifecycle/lifecycle";
+import { runPeriodically } from "../lifecycle/periodic";
 import type { Services } from "../services";
 import { processSlots, walkBound } from "./run-deletion";
 

@@ -6,10 +6,10 @@
  * is the oldest part, on a turn's boundary, and the page says so; the Markdown export has all of it.
  */
 import type { DynamoDBDataLayer, Element, Step, StepOutline, Thread, ThreadOutline } from "@/data";
-import { attachElements } from "@/lib/shared/build-step-tree";
+import { attachElements } from "@/lib/shared/thread/build-step-tree";
 import type { SessionUser } from "../auth/session-user";
-import { findOwnedThreadOutline } from "../thread-access";
-import { messageCount, splitTurns } from "../thread-window";
+import { findOwnedThreadOutline } from "../thread/thread-access";
+import { messageCount, splitTurns } from "../thread/thread-window";
 
 /** Steps printed at most: a long agent thread's newest 2,000 steps are already hundreds of pages. */
 export const PRINT_MAX_STEPS = 2_000;

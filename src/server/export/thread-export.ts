@@ -4,9 +4,9 @@
  * written; attachments appear by name.
  */
 import { threadNameShown, timestampDate, type Element, type Step, type ThreadWithContent } from "@/data";
-import { attachElements, buildStepTree, conversationOrder, feedbackTargets } from "@/lib/shared/build-step-tree";
+import { attachElements, buildStepTree, conversationOrder, feedbackTargets } from "@/lib/shared/thread/build-step-tree";
 import { fenced } from "@/lib/shared/format";
-import { toPublicThread } from "../public-thread";
+import { toPublicThread } from "../thread/public-thread";
 
 export type ThreadExportFormat = "json" | "markdown";
 

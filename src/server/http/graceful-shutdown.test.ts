@@ -7,7 +7,7 @@ import { callerFor, createTestServices, newThread, sessionUser } from "../../../
 import { startFakeOpenAI, type FakeOpenAI } from "../../../test/fake-openai";
 import { createOpenAIAssistant } from "../assistant/openai-assistant";
 import type { ChatEvent } from "../chat/continue-thread";
-import { lifecycle, resetLifecycle } from "../lifecycle";
+import { lifecycle, resetLifecycle } from "../lifecycle/lifecycle";
 import type { Services } from "../services";
 import { gracefulShutdown, streamingStopAfterMs } from "./graceful-shutdown";
 

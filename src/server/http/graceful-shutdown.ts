@@ -6,7 +6,7 @@
  */
 import type { Server, ServerResponse } from "node:http";
 import type { Logger } from "@/data/logger";
-import { lifecycle } from "../lifecycle";
+import { lifecycle } from "../lifecycle/lifecycle";
 
 /** Time kept at the end of the grace period for stopped replies to be written: 5 s, or half of a short period. */
 export const streamingStopAfterMs = (graceMs: number) => graceMs - Math.min(5_000, graceMs / 2);

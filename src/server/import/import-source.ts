@@ -6,16 +6,16 @@
  */
 import type { ImportProblem } from "@/lib/shared/import-problem";
 import { Archive, baseName, clip, type ArchiveEntry } from "./archive";
-import { isChatGptConversation, readChatGptConversation } from "./chatgpt";
-import { isClaudeConversation, readClaudeConversation } from "./claude";
-import { isLibreChatExport, LIBRECHAT_HEAD, readLibreChatConversation } from "./librechat";
-import { isOpenWebUiChat, readOpenWebUiConversation } from "./openwebui";
+import { isChatGptConversation, readChatGptConversation } from "./formats/chatgpt";
+import { isClaudeConversation, readClaudeConversation } from "./formats/claude";
+import { isLibreChatExport, LIBRECHAT_HEAD, readLibreChatConversation } from "./formats/librechat";
+import { isOpenWebUiChat, readOpenWebUiConversation } from "./formats/openwebui";
 import type { ImportFile } from "./import-file";
 import { ImportError, type ImportLimits } from "./import-limits";
 import { streamJsonItems, type JsonItem } from "./json-stream";
 import { planConversation, type ImportFormat, type PlannedThread } from "./plan-thread";
 import { isRecord, SkipConversation, type SourceConversation } from "./source-model";
-import { isThreadbookAccountIndex, isThreadbookThreadExport, planThreadbookThread, THREADBOOK_INDEX } from "./threadbook";
+import { isThreadbookAccountIndex, isThreadbookThreadExport, planThreadbookThread, THREADBOOK_INDEX } from "./formats/threadbook";
 
 /** One conversation of the file: planned for writing, skipped with a reason, or empty. */
 export type SourceItem = { title: string } & ({ planned: PlannedThread } | { skipped: ImportProblem });

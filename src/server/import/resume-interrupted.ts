@@ -10,8 +10,8 @@
  * MAX_JOBS_HERE, so one instance coming up does not take every job of a fleet at once.
  */
 import { getLogger } from "@/data/logger";
-import { lifecycle } from "../lifecycle";
-import { runPeriodically } from "../periodic";
+import { lifecycle } from "../lifecycle/lifecycle";
+import { runPeriodically } from "../lifecycle/periodic";
 import type { Services } from "../services";
 import { importsRunningHere, takeOverIfSilent, THIS_RUNNER } from "./import-jobs";
 import { IMPORT_STALE_AFTER_MS } from "./run-import";

@@ -14,9 +14,9 @@ import { clipText, DataError, DEFAULT_MIME, IMPORT_SKIPS_KEPT, isDataError, type
 import { getLogger } from "@/data/logger";
 import type { AttachmentProblem, ImportProblem } from "@/lib/shared/import-problem";
 import { importProblemEn } from "@/lib/shared/i18n/import-problems";
-import { ALLOWED_EXTENSIONS, ALLOWED_TYPES, checkAttachment, extensionOf } from "../chat/attachments";
-import { bytesMatchType, SNIFF_BYTES } from "../chat/content-signatures";
-import { readHead } from "../chat/read-head";
+import { ALLOWED_EXTENSIONS, ALLOWED_TYPES, checkAttachment, extensionOf } from "../chat/uploads/attachments";
+import { bytesMatchType, SNIFF_BYTES } from "../chat/uploads/content-signatures";
+import { readHead } from "../chat/uploads/read-head";
 import { baseName, clip } from "./archive";
 import { base64Bytes, dataUrlImage, decodeDataUrl } from "./data-url";
 import type { ImportFile } from "./import-file";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestServices, sessionUser } from "../../../test/callers";
-import { ALLOWED_EXTENSIONS, checkAttachment } from "../chat/attachments";
+import { ALLOWED_EXTENSIONS, checkAttachment } from "../chat/uploads/attachments";
 import { MESSAGE_MAX } from "../chat/composer-settings";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;

@@ -8,7 +8,7 @@ import { holdingClaim, type HeldClaim, type ThreadClaim } from "../chat/thread-c
 import { MessageContentSchema } from "./schemas";
 import type { Services } from "../services";
 import { toTRPCError } from "../errors";
-import { lifecycle } from "../lifecycle";
+import { lifecycle } from "../lifecycle/lifecycle";
 import { createTRPCRouter, protectedProcedure, threadMessageProcedure, threadRewriteProcedure } from "../trpc";
 
 /** What a turn writes with: the claim as held while its events run (holding, below). */

@@ -9,7 +9,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ThreadWithContent } from "@/data";
-import { uploadElement, type UploadRequest } from "@/server/chat/upload-element";
+import { uploadElement, type UploadRequest } from "@/server/chat/uploads/upload-element";
 import { startImport, waitForImport } from "@/server/import/import-jobs";
 import { createInnerContext } from "@/server/context";
 import { appRouter, createCaller } from "@/server/root";

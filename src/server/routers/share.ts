@@ -14,7 +14,7 @@ import { effectiveShare, expiryFrom, SHARE_EXPIRY_CHOICES } from "../share/share
 import { assertSharePreviewRate, assertShareRate, maySharePreviewBeMade } from "../share/share-rate-limit";
 import { readShare, readSharedOutline, sharedWindow, snapshotElement, stepsWithoutOwner } from "../share/shared-thread";
 import { aroundShareRange, rangeOfShareCursor } from "../share/share-window";
-import { turnIndexOfStep } from "../thread-window";
+import { turnIndexOfStep } from "../thread/thread-window";
 import { ThreadTurnsInputSchema } from "./schemas";
 import { chargeUpload } from "../upload-budget";
 import { createTRPCRouter, protectedProcedure, publicProcedure, threadProcedure } from "../trpc";

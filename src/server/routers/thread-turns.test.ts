@@ -8,7 +8,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedLongThread, STEPS_PER_TURN, type SeededLongThread } from "../../../scripts/seed-long-thread";
 import { callerFor, createTestServices, expectNoInternals, sessionUser, type Caller } from "../../../test/callers";
-import { LATEST_TURNS, PAGE_TURNS } from "../thread-window";
+import { LATEST_TURNS, PAGE_TURNS } from "../thread/thread-window";
 
 let services: Awaited<ReturnType<typeof createTestServices>>;
 const alice = sessionUser(`alice-${randomUUID()}@example.com`);

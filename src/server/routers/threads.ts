@@ -3,10 +3,10 @@ import { exportThread } from "../export/thread-export";
 import { TRPCError } from "@trpc/server";
 import { MAX_PINNED_THREADS, MAX_TAGS_PER_THREAD, type DynamoDBDataLayer, type TagChange } from "@/data";
 import { refusedError, refusingFullThread } from "../errors";
-import { createOwnedThread } from "../thread-access";
+import { createOwnedThread } from "../thread/thread-access";
 import { assertNewChatBudget } from "../chat/message-budget";
 import { claimFreeOf } from "../chat/thread-claim";
-import { aroundRange, latestWindow, rangeOfCursor, splitTurns, threadWindow, turnIndexOfStep } from "../thread-window";
+import { aroundRange, latestWindow, rangeOfCursor, splitTurns, threadWindow, turnIndexOfStep } from "../thread/thread-window";
 import { createTRPCRouter, protectedProcedure, threadContentProcedure, threadProcedure, threadWindowProcedure } from "../trpc";
 import { AddTagInputSchema, ExportFormatSchema, ListThreadsInputSchema, RemoveTagInputSchema, ThreadNameSchema, ThreadTurnsInputSchema } from "./schemas";
 

@@ -6,8 +6,8 @@
  * made since. A failed sweep is logged and tried again at the next tick (periodic.ts).
  */
 import { getLogger } from "@/data/logger";
-import { lifecycle } from "../lifecycle";
-import { runPeriodically } from "../periodic";
+import { lifecycle } from "../lifecycle/lifecycle";
+import { runPeriodically } from "../lifecycle/periodic";
 import type { Services } from "../services";
 
 export const SWEEP_EVERY_MS = 60_000;

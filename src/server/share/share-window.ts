@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { DataError, type DynamoDBDataLayer } from "@/data";
-import { newerRange, olderRange, type Turn, type TurnRange } from "../thread-window";
+import { newerRange, olderRange, type Turn, type TurnRange } from "../thread/thread-window";
 import type { EffectiveShare } from "./share-policy";
 
 /** Turns a share page opens with, and per page after: as many as the owner's first window. */

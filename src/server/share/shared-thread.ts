@@ -11,8 +11,8 @@
  */
 import { IdSchema, shareSnapshot, snapshotOf, type Element, type ShareState, type Step, type StepOutline, type ThreadOutline, type ThreadWithContent } from "@/data";
 import type { SessionUser } from "../auth/session-user";
-import { toPublicElement, toPublicThread } from "../public-thread";
-import { splitTurns, windowPlace, type Turn, type TurnRange } from "../thread-window";
+import { toPublicElement, toPublicThread } from "../thread/public-thread";
+import { splitTurns, windowPlace, type Turn, type TurnRange } from "../thread/thread-window";
 import type { Services } from "../services";
 import { effectiveShare, sharedName, type EffectiveShare } from "./share-policy";
 import { encodeShareCursor, firstRange } from "./share-window";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { SharedThreadView } from "@/components/share/shared-thread-view";
-import { prerenderSteps } from "@/components/thread/prerender-steps";
+import { prerenderSteps } from "@/components/thread/markdown/prerender-steps";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
 import { readSharePage } from "@/server/share/shared-thread";

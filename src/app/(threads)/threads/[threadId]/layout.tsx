@@ -4,7 +4,7 @@ import { Suspense, type ReactNode } from "react";
 import { ThreadErrorBoundary } from "@/components/thread/thread-error-boundary";
 import { ThreadSkeleton } from "@/components/thread/thread-states";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
-import { THREAD_PAGE_END_ID } from "@/lib/shared/scroll-to-latest-script";
+import { THREAD_PAGE_END_ID } from "@/lib/shared/early-scripts/scroll-to-latest-script";
 import { NONCE_HEADER } from "@/server/security/security-headers";
 import { threadOpened } from "./read-thread";
 

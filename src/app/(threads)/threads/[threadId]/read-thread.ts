@@ -1,12 +1,12 @@
 import type { ReactNode } from "react";
 import { cache } from "react";
-import { prerenderSteps, type RenderLimits } from "@/components/thread/prerender-steps";
+import { prerenderSteps, type RenderLimits } from "@/components/thread/markdown/prerender-steps";
 import { createUserRenderCache } from "@/lib/server/user-render-cache";
 import { currentUser } from "@/server/auth";
 import { getServices } from "@/server/services";
-import { findOwnedThreadOutline } from "@/server/thread-access";
+import { findOwnedThreadOutline } from "@/server/thread/thread-access";
 import { claimFreeOf } from "@/server/chat/thread-claim";
-import { latestWindow } from "@/server/thread-window";
+import { latestWindow } from "@/server/thread/thread-window";
 
 /**
  * The thread page's one read, shared by the layout (its 404), the metadata and the page within a request (React

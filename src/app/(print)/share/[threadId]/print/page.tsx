@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
-import { prerenderSteps } from "@/components/thread/prerender-steps";
-import { PrintedThread } from "@/components/thread/printed-thread";
+import { prerenderSteps } from "@/components/thread/markdown/prerender-steps";
+import { PrintedThread } from "@/components/thread/print/printed-thread";
 import { LocalTime } from "@/components/ui/local-time";
 import { DICTIONARIES } from "@/lib/shared/i18n/dictionaries";
 import { requestLocale } from "@/lib/server/request-locale";

@@ -1,7 +1,7 @@
 import { userFromRequest } from "@/server/auth";
-import { uploadElement } from "@/server/chat/upload-element";
+import { uploadElement } from "@/server/chat/uploads/upload-element";
 import { answerUnavailable, declaredLength, refusedJson, refuseCrossOrigin } from "@/server/http/route-answers";
-import { toPublicElement } from "@/server/public-thread";
+import { toPublicElement } from "@/server/thread/public-thread";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";
