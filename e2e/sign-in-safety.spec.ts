@@ -190,3 +190,85 @@ test.describe("sign-in safety", () => {
     expect(stored).not.toContain("alice");
   });
 });
+
+/**
+ * Playwright starts Chromium with its back/forward cache turned off; Chrome has it on. A page it keeps there comes
+ * back on Back or Forward as it was left, fields filled in, without asking the server. These tests run in a browser
+ * of their own with the cache on (docs/security.md, "Back and Forward on a shared computer").
+ */
+test.describe("Back and Forward with the browser's back/forward cache on", () => {
+  test.slow();
+  let cached: Browser;
+  test.beforeAll(async ({ playwright, launchOptions }) => {
+    cached = await playwright.chromium.launch({ ...launchOptions, ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  });
+  test.afterAll(async () => cached?.close());
+
+  /** Marks the page's document: the mark is there after Back only if the browser put this very document back. */
+  const markDocument = (page: Page) => page.evaluate(() => ((window as unknown as { tbLeft?: boolean }).tbLeft = true));
+  const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { tbLeft?: boolean }).tbLeft === true);
+
+  test("hostile: a password typed on the sign-in page and left unsent is not there after Back", async ({ baseURL }) => {
+    const context = await cached.newContext({ baseURL });
+    try {
+      const page = await context.newPage();
+      const signIn = new SignInPage(page);
+      await page.goto("/sign-in");
+      await signIn.identifier.fill("alice@example.com");
+      await signIn.password.fill(DEMO_PASSWORD);
+      await markDocument(page);
+      // She walks away from the computer by another page; whoever sits down goes Back.
+      await page.goto("/share/left-for-another-page");
+      await page.goBack({ waitUntil: "commit" });
+      await expect(signIn.heading).toBeVisible();
+      // Chrome put the very page back (the test proves nothing otherwise), her address in it, as a browser refills one.
+      expect(await sameDocument(page)).toBe(true);
+      await expect(signIn.identifier).toHaveValue("alice@example.com");
+      await expect(signIn.password).toHaveValue("");
+      await signIn.submitButton.click();
+      await expect(page).toHaveURL(/\/sign-in/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("after alice signs out and bob signs in in the same tab, Back to each of her pages loads it again, for bob", async ({ baseURL }) => {
+    const bobs = await bobsTitlesInAFreshTab(cached, baseURL!);
+    const context = await cached.newContext({ baseURL });
+    try {
+      const page = await context.newPage();
+      const threads = new ThreadsPage(page);
+      await new SignInPage(page).signIn("alice@example.com");
+      const alices = (await titles(page)).filter((title) => !bobs.has(title));
+      // Her pages in the tab's history, each its own document (page loads, as from the address bar) and one opened
+      // from the list, each marked.
+      await threads.rows.filter({ hasText: alices[0]! }).first().click();
+      await expect(page).toHaveURL(/\/threads\/.+/);
+      await markDocument(page);
+      await page.goto(await threads.rows.filter({ hasText: alices[1]! }).first().getByRole("link").getAttribute("href").then((href) => href!));
+      await expect(threads.rows.first()).toBeVisible();
+      await markDocument(page);
+      await page.goto("/threads");
+      await expect(threads.rows.first()).toBeVisible();
+      await page.addInitScript(watchFor, alices);
+      await threads.signOut();
+      await new SignInPage(page).submit("bob@example.com", DEMO_PASSWORD);
+      await expect(threads.currentUser).toHaveText("bob@example.com");
+      await page.evaluate(watchFor, alices);
+
+      // Back, entry by entry, to the first: every one is loaded again for bob, none put back as she left it.
+      let steps = 0;
+      const canGoBack = () => page.evaluate(() => (window as unknown as { navigation: { canGoBack: boolean } }).navigation.canGoBack);
+      while (await canGoBack()) {
+        await page.goBack({ waitUntil: "commit" });
+        await expect(threads.currentUser.or(new ThreadPage(page).notFoundHeading).first()).toBeVisible();
+        expect(await sameDocument(page), page.url()).toBe(false);
+        await showsNoneOf(page, alices);
+        steps++;
+      }
+      expect(steps).toBeGreaterThanOrEqual(3);
+    } finally {
+      await context.close();
+    }
+  });
+});
