@@ -122,19 +122,39 @@ export function announceSession(identifier: string | null): void {
 }
 
 /**
+ * A page put back from the back/forward cache (Back or Forward to it after leaving it) shows what it showed then,
+ * without asking the server, and it heard nothing while it was away. Chrome keeps none of the signed-in pages there
+ * (they are no-store and read no-store answers, and it drops them when the session cookie changes), but a browser that
+ * did would show alice's thread to whoever goes Back after her sign-out. So a page put back while the browser storage
+ * is no longer its user's (signed out, or claimed for someone else) is hidden at once and loaded again: the server
+ * then answers for whoever is signed in now. Storage is left alone: it may be the next user's by now.
+ */
+function onPageRestored(event: PageTransitionEvent): void {
+  if (!event.persisted || storageOwnerNow() !== null) return;
+  document.documentElement.hidden = true;
+  window.location.reload();
+}
+
+/**
  * While a signed-in page is shown for `identifier`: another tab's sign-in as somebody else takes this tab to that
- * user's thread list, a sign-out there to the sign-in page. Returns the clean-up.
+ * user's thread list, a sign-out there to the sign-in page, and a page put back from the back/forward cache for
+ * another user than its own loads again (`onPageRestored`). Returns the clean-up.
  */
 export function watchSession(identifier: string): () => void {
+  window.addEventListener("pageshow", onPageRestored);
   const watch = channel();
-  if (!watch) return () => {};
-  watch.onmessage = (event: MessageEvent<{ user?: unknown }>) => {
-    const user = event.data?.user;
-    if (user === identifier || (user !== null && typeof user !== "string")) return;
-    leaveFor(user === null ? "/sign-in" : "/threads");
+  if (watch) {
+    watch.onmessage = (event: MessageEvent<{ user?: unknown }>) => {
+      const user = event.data?.user;
+      if (user === identifier || (user !== null && typeof user !== "string")) return;
+      leaveFor(user === null ? "/sign-in" : "/threads");
+    };
+    announceSession(identifier);
+  }
+  return () => {
+    window.removeEventListener("pageshow", onPageRestored);
+    watch?.close();
   };
-  announceSession(identifier);
-  return () => watch.close();
 }
 
 /**
