@@ -171,6 +171,33 @@ test.describe("sign-in safety", () => {
     }
   });
 
+  test("hostile: a page of alice's still open when the browser's session became bob's, with no word to it, sends nothing as bob", async ({ page, browser, baseURL }) => {
+    // Bob's session cookie, as a sign-in of his in another tab would leave it before that tab tells this one.
+    const elsewhere = await browser.newContext({ baseURL });
+    await new SignInPage(await elsewhere.newPage()).signIn("bob@example.com");
+    const bobsCookies = (await elsewhere.storageState()).cookies;
+    await elsewhere.close();
+    const bobsBefore = await bobsTitlesInAFreshTab(browser, baseURL!);
+
+    await new SignInPage(page).signIn("alice@example.com");
+    const conversation = new ThreadPage(page);
+    await expect(conversation.composer).toBeEditable();
+    const hers = `alice's unsent plan ${randomUUID().slice(0, 8)}`;
+    await conversation.composer.fill(hers);
+    await page.context().clearCookies();
+    await page.context().addCookies(bobsCookies);
+    // Sending makes the new chat's thread first (threads.create), then sends into it (chat.send).
+    const answers: number[] = [];
+    page.on("response", (response) => {
+      if (/\/api\/trpc\/.*(threads\.create|chat\.send)/.test(response.url())) answers.push(response.status());
+    });
+    await conversation.composer.press("Enter");
+    // Refused as a request of another user's page: nothing made for bob.
+    await expect.poll(() => answers.length).toBeGreaterThan(0);
+    expect(answers.every((status) => status === 401), String(answers)).toBe(true);
+    expect(await bobsTitlesInAFreshTab(browser, baseURL!)).toEqual(bobsBefore);
+  });
+
   test("what alice's pages kept in browser storage is gone before bob's read it, though her session ended without a sign-out", async ({ page }) => {
     await new SignInPage(page).signIn("alice@example.com");
     await expect(new ThreadsPage(page).currentUser).toHaveText("alice@example.com");

@@ -4,6 +4,7 @@
  * user than the one the stores were filled for (a sign-in as someone else in the same tab, a session switched in
  * another tab), so nobody ever sees the previous user's thread titles, replies or drafts.
  */
+import { TAB_USER_HEADER } from "@/lib/shared/tab-user";
 import { THEME_STORAGE_KEY } from "@/lib/shared/theme-script";
 
 const resets = new Set<() => void>();
@@ -87,6 +88,14 @@ export function storageOwnerNow(): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * What this tab's tRPC requests carry: the tag of the user its page is for (lib/shared/tab-user.ts), so the server
+ * answers them only while the session cookie is still that user's. None on a page of nobody's (a share page).
+ */
+export function tabUserHeaders(): Record<string, string> {
+  return ownerTag === null ? {} : { [TAB_USER_HEADER]: ownerTag };
 }
 
 /** Sign-out: empty everything now, before the next user can sign in in this tab (`sessionEnded`: see resetClientState). */

@@ -4,6 +4,7 @@
  * next. Without AUTH_SECRET (a dev server) a per-process key: a restart then only empties the storage once more.
  */
 import { createHmac, randomBytes } from "node:crypto";
+import { TAB_USER_HEADER } from "@/lib/shared/tab-user";
 
 const PROCESS_KEY = randomBytes(32);
 
@@ -12,4 +13,16 @@ export function storageOwnerTag(userId: string, secret: string | undefined): str
     .update(`browser-storage\n${userId}`)
     .digest("base64url")
     .slice(0, 22);
+}
+
+/**
+ * The request's user, or null when the request says it was made by a page of another user (`TAB_USER_HEADER`, the
+ * tag the page's tab claimed): the session cookie changed under that page (a sign-in as someone else in another
+ * tab, before this one heard of it), and acting on its request would send alice's text as bob's message, or show
+ * bob's data under her page. Null is a 401, which takes the page away (lib/client/client-state.ts, sessionEnded).
+ * A request without the header (a share page, a script) is left to the cookie alone.
+ */
+export function userOfTheTab<U extends { id: string }>(user: U | null, headers: Headers, secret: string | undefined): U | null {
+  const tab = headers.get(TAB_USER_HEADER);
+  return tab === null || user === null || storageOwnerTag(user.id, secret) === tab ? user : null;
 }
