@@ -171,21 +171,28 @@ test.describe("sign-in safety", () => {
     }
   });
 
-  test("hostile: a page of alice's still open when the browser's session became bob's, with no word to it, sends nothing as bob", async ({ page, browser, baseURL }) => {
-    // Bob's session cookie, as a sign-in of his in another tab would leave it before that tab tells this one.
+  /**
+   * Alice signed in on `page`, on a new chat; then the browser's session cookie becomes bob's without a word to her
+   * page, as a sign-in of his in another tab leaves it before that tab tells this one. Bob's titles, from before.
+   */
+  async function aliceUnderBobsCookie(page: Page, browser: Browser, baseURL: string): Promise<Set<string>> {
     const elsewhere = await browser.newContext({ baseURL });
     await new SignInPage(await elsewhere.newPage()).signIn("bob@example.com");
     const bobsCookies = (await elsewhere.storageState()).cookies;
     await elsewhere.close();
-    const bobsBefore = await bobsTitlesInAFreshTab(browser, baseURL!);
-
+    const bobs = await bobsTitlesInAFreshTab(browser, baseURL);
     await new SignInPage(page).signIn("alice@example.com");
-    const conversation = new ThreadPage(page);
-    await expect(conversation.composer).toBeEditable();
-    const hers = `alice's unsent plan ${randomUUID().slice(0, 8)}`;
-    await conversation.composer.fill(hers);
+    await expect(new ThreadsPage(page).currentUser).toHaveText("alice@example.com");
     await page.context().clearCookies();
     await page.context().addCookies(bobsCookies);
+    return bobs;
+  }
+
+  test("hostile: a page of alice's still open when the browser's session became bob's, with no word to it, sends nothing as bob", async ({ page, browser, baseURL }) => {
+    const conversation = new ThreadPage(page);
+    const hers = `alice's unsent plan ${randomUUID().slice(0, 8)}`;
+    const bobsBefore = await aliceUnderBobsCookie(page, browser, baseURL!);
+    await conversation.composer.fill(hers);
     // Sending makes the new chat's thread first (threads.create), then sends into it (chat.send).
     const answers: number[] = [];
     page.on("response", (response) => {
@@ -196,6 +203,16 @@ test.describe("sign-in safety", () => {
     await expect.poll(() => answers.length).toBeGreaterThan(0);
     expect(answers.every((status) => status === 401), String(answers)).toBe(true);
     expect(await bobsTitlesInAFreshTab(browser, baseURL!)).toEqual(bobsBefore);
+  });
+
+  test("hostile: Export all from a page of alice's, when the browser's session became bob's, does not give her bob's account", async ({ page, browser, baseURL }) => {
+    await aliceUnderBobsCookie(page, browser, baseURL!);
+    const downloads: string[] = [];
+    page.on("download", (download) => downloads.push(download.suggestedFilename()));
+    const answer = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/export");
+    await new ThreadsPage(page).chooseFromUserMenu("Export all");
+    expect((await answer).status()).toBe(401);
+    expect(downloads).toEqual([]);
   });
 
   test("what alice's pages kept in browser storage is gone before bob's read it, though her session ended without a sign-out", async ({ page }) => {

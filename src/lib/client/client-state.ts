@@ -4,7 +4,7 @@
  * user than the one the stores were filled for (a sign-in as someone else in the same tab, a session switched in
  * another tab), so nobody ever sees the previous user's thread titles, replies or drafts.
  */
-import { TAB_USER_HEADER } from "@/lib/shared/tab-user";
+import { TAB_USER_HEADER, TAB_USER_PARAM } from "@/lib/shared/tab-user";
 import { THEME_STORAGE_KEY } from "@/lib/shared/theme-script";
 
 const resets = new Set<() => void>();
@@ -96,6 +96,11 @@ export function storageOwnerNow(): string | null {
  */
 export function tabUserHeaders(): Record<string, string> {
   return ownerTag === null ? {} : { [TAB_USER_HEADER]: ownerTag };
+}
+
+/** `path` saying whose page asked for it, for a navigation (it carries no header of ours): Export all. */
+export function withTabUser(path: string): string {
+  return ownerTag === null ? path : `${path}?${new URLSearchParams({ [TAB_USER_PARAM]: ownerTag })}`;
 }
 
 /** Sign-out: empty everything now, before the next user can sign in in this tab (`sessionEnded`: see resetClientState). */

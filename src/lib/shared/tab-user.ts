@@ -5,3 +5,5 @@
  * the previous user would otherwise be answered, and acted on, for the new one (server/auth/storage-owner.ts).
  */
 export const TAB_USER_HEADER = "x-threadbook-tab-user";
+/** The same, as a query parameter, for a request that is a navigation and carries no header of ours (Export all). */
+export const TAB_USER_PARAM = "tab";

@@ -16,7 +16,7 @@ const handler = (original: Request) =>
         await userFromRequest(req).catch((error: unknown) => {
           throw toTRPCError(error);
         }),
-        req.headers,
+        req,
         getServices().env.AUTH_SECRET,
       ),
       services: getServices(),
