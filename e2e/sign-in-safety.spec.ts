@@ -171,6 +171,50 @@ test.describe("sign-in safety", () => {
     }
   });
 
+  /**
+   * Alice signed in on `page`, on a new chat; then the browser's session cookie becomes bob's without a word to her
+   * page, as a sign-in of his in another tab leaves it before that tab tells this one. Bob's titles, from before.
+   */
+  async function aliceUnderBobsCookie(page: Page, browser: Browser, baseURL: string): Promise<Set<string>> {
+    const elsewhere = await browser.newContext({ baseURL });
+    await new SignInPage(await elsewhere.newPage()).signIn("bob@example.com");
+    const bobsCookies = (await elsewhere.storageState()).cookies;
+    await elsewhere.close();
+    const bobs = await bobsTitlesInAFreshTab(browser, baseURL);
+    await new SignInPage(page).signIn("alice@example.com");
+    await expect(new ThreadsPage(page).currentUser).toHaveText("alice@example.com");
+    await page.context().clearCookies();
+    await page.context().addCookies(bobsCookies);
+    return bobs;
+  }
+
+  test("hostile: a page of alice's still open when the browser's session became bob's, with no word to it, sends nothing as bob", async ({ page, browser, baseURL }) => {
+    const conversation = new ThreadPage(page);
+    const hers = `alice's unsent plan ${randomUUID().slice(0, 8)}`;
+    const bobsBefore = await aliceUnderBobsCookie(page, browser, baseURL!);
+    await conversation.composer.fill(hers);
+    // Sending makes the new chat's thread first (threads.create), then sends into it (chat.send).
+    const answers: number[] = [];
+    page.on("response", (response) => {
+      if (/\/api\/trpc\/.*(threads\.create|chat\.send)/.test(response.url())) answers.push(response.status());
+    });
+    await conversation.composer.press("Enter");
+    // Refused as a request of another user's page: nothing made for bob.
+    await expect.poll(() => answers.length).toBeGreaterThan(0);
+    expect(answers.every((status) => status === 401), String(answers)).toBe(true);
+    expect(await bobsTitlesInAFreshTab(browser, baseURL!)).toEqual(bobsBefore);
+  });
+
+  test("hostile: Export all from a page of alice's, when the browser's session became bob's, does not give her bob's account", async ({ page, browser, baseURL }) => {
+    await aliceUnderBobsCookie(page, browser, baseURL!);
+    const downloads: string[] = [];
+    page.on("download", (download) => downloads.push(download.suggestedFilename()));
+    const answer = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/export");
+    await new ThreadsPage(page).chooseFromUserMenu("Export all");
+    expect((await answer).status()).toBe(401);
+    expect(downloads).toEqual([]);
+  });
+
   test("what alice's pages kept in browser storage is gone before bob's read it, though her session ended without a sign-out", async ({ page }) => {
     await new SignInPage(page).signIn("alice@example.com");
     await expect(new ThreadsPage(page).currentUser).toHaveText("alice@example.com");
@@ -188,5 +232,87 @@ test.describe("sign-in safety", () => {
     // Her storage tag tells nobody who she was.
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
     expect(stored).not.toContain("alice");
+  });
+});
+
+/**
+ * Playwright starts Chromium with its back/forward cache turned off; Chrome has it on. A page it keeps there comes
+ * back on Back or Forward as it was left, fields filled in, without asking the server. These tests run in a browser
+ * of their own with the cache on (docs/security.md, "Back and Forward on a shared computer").
+ */
+test.describe("Back and Forward with the browser's back/forward cache on", () => {
+  test.slow();
+  let cached: Browser;
+  test.beforeAll(async ({ playwright, launchOptions }) => {
+    cached = await playwright.chromium.launch({ ...launchOptions, ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  });
+  test.afterAll(async () => cached?.close());
+
+  /** Marks the page's document: the mark is there after Back only if the browser put this very document back. */
+  const markDocument = (page: Page) => page.evaluate(() => ((window as unknown as { tbLeft?: boolean }).tbLeft = true));
+  const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { tbLeft?: boolean }).tbLeft === true);
+
+  test("hostile: a password typed on the sign-in page and left unsent is not there after Back", async ({ baseURL }) => {
+    const context = await cached.newContext({ baseURL });
+    try {
+      const page = await context.newPage();
+      const signIn = new SignInPage(page);
+      await page.goto("/sign-in");
+      await signIn.identifier.fill("alice@example.com");
+      await signIn.password.fill(DEMO_PASSWORD);
+      await markDocument(page);
+      // She walks away from the computer by another page; whoever sits down goes Back.
+      await page.goto("/share/left-for-another-page");
+      await page.goBack({ waitUntil: "commit" });
+      await expect(signIn.heading).toBeVisible();
+      // Chrome put the very page back (the test proves nothing otherwise), her address in it, as a browser refills one.
+      expect(await sameDocument(page)).toBe(true);
+      await expect(signIn.identifier).toHaveValue("alice@example.com");
+      await expect(signIn.password).toHaveValue("");
+      await signIn.submitButton.click();
+      await expect(page).toHaveURL(/\/sign-in/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("after alice signs out and bob signs in in the same tab, Back to each of her pages loads it again, for bob", async ({ baseURL }) => {
+    const bobs = await bobsTitlesInAFreshTab(cached, baseURL!);
+    const context = await cached.newContext({ baseURL });
+    try {
+      const page = await context.newPage();
+      const threads = new ThreadsPage(page);
+      await new SignInPage(page).signIn("alice@example.com");
+      const alices = (await titles(page)).filter((title) => !bobs.has(title));
+      // Her pages in the tab's history, each its own document (page loads, as from the address bar) and one opened
+      // from the list, each marked.
+      await threads.rows.filter({ hasText: alices[0]! }).first().click();
+      await expect(page).toHaveURL(/\/threads\/.+/);
+      await markDocument(page);
+      await page.goto(await threads.rows.filter({ hasText: alices[1]! }).first().getByRole("link").getAttribute("href").then((href) => href!));
+      await expect(threads.rows.first()).toBeVisible();
+      await markDocument(page);
+      await page.goto("/threads");
+      await expect(threads.rows.first()).toBeVisible();
+      await page.addInitScript(watchFor, alices);
+      await threads.signOut();
+      await new SignInPage(page).submit("bob@example.com", DEMO_PASSWORD);
+      await expect(threads.currentUser).toHaveText("bob@example.com");
+      await page.evaluate(watchFor, alices);
+
+      // Back, entry by entry, to the first: every one is loaded again for bob, none put back as she left it.
+      let steps = 0;
+      const canGoBack = () => page.evaluate(() => (window as unknown as { navigation: { canGoBack: boolean } }).navigation.canGoBack);
+      while (await canGoBack()) {
+        await page.goBack({ waitUntil: "commit" });
+        await expect(threads.currentUser.or(new ThreadPage(page).notFoundHeading).first()).toBeVisible();
+        expect(await sameDocument(page), page.url()).toBe(false);
+        await showsNoneOf(page, alices);
+        steps++;
+      }
+      expect(steps).toBeGreaterThanOrEqual(3);
+    } finally {
+      await context.close();
+    }
   });
 });

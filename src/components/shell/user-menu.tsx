@@ -2,6 +2,7 @@
 
 import { useEffect, useState, useTransition } from "react";
 import { DELETE_ACCOUNT_PARAM } from "@/lib/shared/delete-account-param";
+import { withTabUser } from "@/lib/client/client-state";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { useShell, type ShellUser } from "./shell-context";
 import { ActionMenu } from "@/components/ui/action-menu";
@@ -61,7 +62,7 @@ export function UserMenu({ user, signOutEverywhereAction, signOutAction, signInA
         items={[
           { key: "import", label: t.importConversations, focus: "dialog", onSelect: () => setImporting(true) },
           // A plain navigation: the route streams the zip and the browser saves it as it arrives.
-          { key: "export-all", label: t.exportAll, hint: ".zip", onSelect: () => window.location.assign("/api/export") },
+          { key: "export-all", label: t.exportAll, hint: ".zip", onSelect: () => window.location.assign(withTabUser("/api/export")) },
           { key: "shared-links", label: t.sharedLinks, focus: "dialog", onSelect: () => setSharedLinks(true) },
           { key: "shortcuts", label: t.keyboardShortcuts, focus: "dialog", onSelect: showShortcuts },
           { key: "retention", label: t.retentionMenu, focus: "dialog", onSelect: () => setRetention(true) },

@@ -39,3 +39,61 @@ describe("browser storage across users", () => {
     expect(browser.localStorage.getItem("threadbook.deletion-running")).toBe("1");
   });
 });
+
+/** A signed-in page's window that can be put back from the back/forward cache (a `pageshow` whose `persisted` is true). */
+function restorablePage(browser: ReturnType<typeof fakeBrowser>) {
+  const listeners = new Set<(event: PageTransitionEvent) => void>();
+  const reload = vi.fn();
+  const root = { hidden: false };
+  vi.stubGlobal("window", {
+    ...browser,
+    location: { reload },
+    addEventListener: (type: string, listener: (event: PageTransitionEvent) => void) => type === "pageshow" && listeners.add(listener),
+    removeEventListener: (type: string, listener: (event: PageTransitionEvent) => void) => listeners.delete(listener),
+  });
+  vi.stubGlobal("document", { documentElement: root });
+  // The back/forward cache on its own: no other tab tells this one anything.
+  vi.stubGlobal("BroadcastChannel", undefined);
+  const putBack = (persisted = true) => listeners.forEach((listener) => listener({ persisted } as PageTransitionEvent));
+  return { reload, root, putBack, listening: () => listeners.size };
+}
+
+/** Alice's signed-in page, watching its session, in a browser whose storage outlives it. */
+async function alicesRestorablePage() {
+  const browser = fakeBrowser();
+  const tab = restorablePage(browser);
+  const alicesPage = await freshPage();
+  alicesPage.claimClientState("alice@example.com", "tag-of-alice");
+  const stop = alicesPage.watchSession("alice@example.com");
+  return { browser, tab, stop };
+}
+
+describe("a page put back from the back/forward cache", () => {
+  it("hostile: after the user signed out and another signed in elsewhere in the browser, it is hidden and loaded again", async () => {
+    const { browser, tab } = await alicesRestorablePage();
+    // She signs out in another page of the tab (or another tab), bob signs in there: his tag on the storage.
+    (await freshPage()).claimClientState("bob@example.com", "tag-of-bob");
+    tab.putBack();
+    expect(tab.root.hidden).toBe(true);
+    expect(tab.reload).toHaveBeenCalledTimes(1);
+    // Bob's storage is left alone.
+    expect(browser.localStorage.getItem("threadbook.storage-owner")).toBe("tag-of-bob");
+  });
+
+  it("hostile: after the user signed out, it is hidden and loaded again", async () => {
+    const { tab } = await alicesRestorablePage();
+    (await freshPage()).releaseClientState();
+    tab.putBack();
+    expect(tab.reload).toHaveBeenCalledTimes(1);
+  });
+
+  it("is kept as it was for the same user, and a page shown the usual way is left alone", async () => {
+    const { tab, stop } = await alicesRestorablePage();
+    tab.putBack();
+    tab.putBack(false);
+    expect(tab.reload).not.toHaveBeenCalled();
+    expect(tab.root.hidden).toBe(false);
+    stop();
+    expect(tab.listening()).toBe(0);
+  });
+});

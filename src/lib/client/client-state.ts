@@ -4,6 +4,7 @@
  * user than the one the stores were filled for (a sign-in as someone else in the same tab, a session switched in
  * another tab), so nobody ever sees the previous user's thread titles, replies or drafts.
  */
+import { TAB_USER_HEADER, TAB_USER_PARAM } from "@/lib/shared/tab-user";
 import { THEME_STORAGE_KEY } from "@/lib/shared/early-scripts/theme-script";
 
 const resets = new Set<() => void>();
@@ -89,6 +90,19 @@ export function storageOwnerNow(): string | null {
   }
 }
 
+/**
+ * What this tab's tRPC requests carry: the tag of the user its page is for (lib/shared/tab-user.ts), so the server
+ * answers them only while the session cookie is still that user's. None on a page of nobody's (a share page).
+ */
+export function tabUserHeaders(): Record<string, string> {
+  return ownerTag === null ? {} : { [TAB_USER_HEADER]: ownerTag };
+}
+
+/** `path` saying whose page asked for it, for a navigation (it carries no header of ours): Export all. */
+export function withTabUser(path: string): string {
+  return ownerTag === null ? path : `${path}?${new URLSearchParams({ [TAB_USER_PARAM]: ownerTag })}`;
+}
+
 /** Sign-out: empty everything now, before the next user can sign in in this tab (`sessionEnded`: see resetClientState). */
 export function releaseClientState(sessionEnded = false): void {
   resetClientState(sessionEnded);
@@ -122,19 +136,39 @@ export function announceSession(identifier: string | null): void {
 }
 
 /**
+ * A page put back from the back/forward cache (Back or Forward to it after leaving it) shows what it showed then,
+ * without asking the server, and it heard nothing while it was away. Chrome keeps none of the signed-in pages there
+ * (they are no-store and read no-store answers, and it drops them when the session cookie changes), but a browser that
+ * did would show alice's thread to whoever goes Back after her sign-out. So a page put back while the browser storage
+ * is no longer its user's (signed out, or claimed for someone else) is hidden at once and loaded again: the server
+ * then answers for whoever is signed in now. Storage is left alone: it may be the next user's by now.
+ */
+function onPageRestored(event: PageTransitionEvent): void {
+  if (!event.persisted || storageOwnerNow() !== null) return;
+  document.documentElement.hidden = true;
+  window.location.reload();
+}
+
+/**
  * While a signed-in page is shown for `identifier`: another tab's sign-in as somebody else takes this tab to that
- * user's thread list, a sign-out there to the sign-in page. Returns the clean-up.
+ * user's thread list, a sign-out there to the sign-in page, and a page put back from the back/forward cache for
+ * another user than its own loads again (`onPageRestored`). Returns the clean-up.
  */
 export function watchSession(identifier: string): () => void {
+  window.addEventListener("pageshow", onPageRestored);
   const watch = channel();
-  if (!watch) return () => {};
-  watch.onmessage = (event: MessageEvent<{ user?: unknown }>) => {
-    const user = event.data?.user;
-    if (user === identifier || (user !== null && typeof user !== "string")) return;
-    leaveFor(user === null ? "/sign-in" : "/threads");
+  if (watch) {
+    watch.onmessage = (event: MessageEvent<{ user?: unknown }>) => {
+      const user = event.data?.user;
+      if (user === identifier || (user !== null && typeof user !== "string")) return;
+      leaveFor(user === null ? "/sign-in" : "/threads");
+    };
+    announceSession(identifier);
+  }
+  return () => {
+    window.removeEventListener("pageshow", onPageRestored);
+    watch?.close();
   };
-  announceSession(identifier);
-  return () => watch.close();
 }
 
 /**

@@ -15,6 +15,16 @@ export function SignInForm({ callbackUrl, demo, t }: { callbackUrl: string; demo
   useEffect(() => {
     if (state.error) password.current?.focus();
   }, [state]);
+  // Chrome keeps this page in its back/forward cache (nothing on it is the user's until they sign in), field values
+  // and all: a password typed and left unsent came back, after Back, for whoever sat down next, one click from signing
+  // in as its owner. It goes as the page is left; the identifier may stay, as a browser would refill it anyway.
+  useEffect(() => {
+    const forget = () => {
+      if (password.current) password.current.value = "";
+    };
+    window.addEventListener("pagehide", forget);
+    return () => window.removeEventListener("pagehide", forget);
+  }, []);
   return (
     <form action={action} className="auth-card" aria-describedby={state.error ? "sign-in-error" : undefined}>
       <h1>{t.title}</h1>

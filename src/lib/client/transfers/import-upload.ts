@@ -2,6 +2,7 @@
  * Sending an export to the import route (src/app/api/import) over XMLHttpRequest, the one browser API that reports
  * upload progress. Resolves with the job the server started; its progress is then read from `imports.get`.
  */
+import { tabUserHeaders } from "./client-state";
 import { refusedUpload, UploadError } from "./upload";
 
 export function uploadImport<J>(file: File, onProgress: (fraction: number) => void): { promise: Promise<J>; abort: () => void } {
@@ -9,6 +10,8 @@ export function uploadImport<J>(file: File, onProgress: (fraction: number) => vo
   const promise = new Promise<J>((resolve, reject) => {
     xhr.open("POST", `/api/import?${new URLSearchParams({ name: file.name })}`);
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    // Whose page sends it: imported only into that user's account (client-state.ts).
+    for (const [name, value] of Object.entries(tabUserHeaders())) xhr.setRequestHeader(name, value);
     xhr.responseType = "json";
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);

@@ -1,5 +1,6 @@
 import { createInnerContext } from "@/server/context";
 import { userFromRequest } from "@/server/auth";
+import { userOfTheTab } from "@/server/auth/storage-owner";
 import { toTRPCError } from "@/server/errors";
 import { clientAddressOf } from "@/server/http/client-address";
 import { handleTrpcRequest } from "@/server/http/trpc-handler";
@@ -10,9 +11,14 @@ const handler = (original: Request) =>
   handleTrpcRequest(original, trpcLimitsFrom(getServices().env), async ({ req }) =>
     createInnerContext({
       // Checking the session version reads the table: unreachable is a 503, as in any procedure.
-      user: await userFromRequest(req).catch((error: unknown) => {
-        throw toTRPCError(error);
-      }),
+      // Answered only for the user whose page asked (storage-owner.ts, userOfTheTab).
+      user: userOfTheTab(
+        await userFromRequest(req).catch((error: unknown) => {
+          throw toTRPCError(error);
+        }),
+        req,
+        getServices().env.AUTH_SECRET,
+      ),
       services: getServices(),
       clientAddress: clientAddressOf(req.headers),
     }),
