@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { usePathname, useRouter } from "next/navigation";
+import { useHydrated } from "@/lib/client/hooks";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { api } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/router-types";
@@ -17,6 +18,11 @@ const POLL_MS = 1000;
  * sidebar empties from its top), and how it ended. Watches only while this browser started a job (deletion-mark.ts).
  */
 export function DeletionProgress() {
+  // Nothing on the server or in the hydration pass (no job is known there): its query and hooks run from the render after.
+  return useHydrated() ? <WatchedDeletion /> : null;
+}
+
+function WatchedDeletion() {
   const { t } = useI18n();
   const marked = useDeletionMark();
   const utils = api.useUtils();

@@ -5,7 +5,7 @@ import { keepPreviousData } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from "react";
 import { formatMonthYear, groupByDate, type DateGroupKey } from "@/lib/shared/date-groups";
-import { useNow } from "@/lib/client/hooks";
+import { useHydrated, useNow } from "@/lib/client/hooks";
 import type { Dictionary } from "@/lib/shared/i18n/en";
 import { useI18n } from "@/lib/client/i18n-provider";
 import { threadIdFromParam } from "@/lib/shared/thread-param";
@@ -39,15 +39,7 @@ type Row = ThreadRow & { snippet?: RouterOutputs["search"]["query"]["data"][numb
  * search typed over is cancelled on the wire (react-query's signal, `abortOnUnmount`), and its result count is
  * announced. `selected`/`navigation`: the search box's ↑/↓/Enter (sidebar.tsx).
  */
-export function ThreadList({
-  search,
-  feedback,
-  tag,
-  pending,
-  selected = -1,
-  navigation,
-  onSuggestion,
-}: {
+type ThreadListProps = {
   search: string;
   feedback: 0 | 1 | undefined;
   /** Only threads with this tag (the sidebar's tag filter); a search looks at every thread, as with 👍/👎 it does not. */
@@ -57,7 +49,40 @@ export function ThreadList({
   navigation?: Ref<SearchNavigation>;
   /** "Did you mean …?" was chosen: the search box takes the corrected query (sidebar.tsx). */
   onSuggestion?: (query: string) => void;
-}) {
+};
+
+/**
+ * The browser reads the list (threads.list and threads.pinned, after hydration), so the server can only draw it
+ * loading: it draws that, the same markup as the list's own loading state, without the list's queries and mutations,
+ * which cost CPU on every page (bench/HISTORY.md, "The thread page's server cost, sixth pass"). They start in the
+ * render right after hydration.
+ */
+export function ThreadList(props: ThreadListProps) {
+  return useHydrated() ? <LoadedThreadList {...props} /> : <ThreadListLoading />;
+}
+
+/** What LoadedThreadList draws before its first page (no search, nothing fetched yet). */
+function ThreadListLoading() {
+  const { t } = useI18n();
+  return (
+    <nav className="thread-nav" aria-label={t.historyNav}>
+      <div className="thread-scroll" data-testid="thread-list" aria-busy>
+        <ListSkeleton />
+        <div className="thread-sentinel" aria-hidden="true" />
+      </div>
+    </nav>
+  );
+}
+
+function LoadedThreadList({
+  search,
+  feedback,
+  tag,
+  pending,
+  selected = -1,
+  navigation,
+  onSuggestion,
+}: ThreadListProps) {
   const { t, locale } = useI18n();
   const toast = useToast();
   const router = useRouter();

@@ -61,6 +61,15 @@ export function useNow(): Date {
 }
 
 const noSubscribe = () => () => {};
+
+/**
+ * False on the server and in the hydration pass, true from the render after it (and in any component mounted later).
+ * A component whose server render can only be its loading state draws that state until then, without running its
+ * queries and mutations on the server, where they cost CPU on every page and could only answer "loading".
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscribe, () => true, () => false);
+}
 const isApple = () => /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
 
 /** Apple keyboards say ⌘ where others say Ctrl. False on the server and during hydration. */
