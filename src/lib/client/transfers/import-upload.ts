@@ -2,7 +2,7 @@
  * Sending an export to the import route (src/app/api/import) over XMLHttpRequest, the one browser API that reports
  * upload progress. Resolves with the job the server started; its progress is then read from `imports.get`.
  */
-import { tabUserHeaders } from "./client-state";
+import { tabUserHeaders } from "../client-state";
 import { refusedUpload, UploadError } from "./upload";
 
 export function uploadImport<J>(file: File, onProgress: (fraction: number) => void): { promise: Promise<J>; abort: () => void } {
