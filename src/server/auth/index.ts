@@ -5,6 +5,7 @@ import { authConfig } from "./config";
 import type { SessionUser } from "./session-user";
 import { getServices } from "../services";
 import { sessionUserFromRequest } from "./sessions";
+import { userOfTheTab } from "./storage-owner";
 
 const nextAuth = NextAuth(authConfig);
 
@@ -29,3 +30,10 @@ export const userFromRequest = (req: Request): Promise<SessionUser | null> => {
   const services = getServices();
   return sessionUserFromRequest(services, req, services.env.AUTH_SECRET);
 };
+
+/**
+ * The signed-in user of an API request made by one of the app's pages, only while the session is still that page's
+ * user's (storage-owner.ts, userOfTheTab): null, a 401, when another user signed in under the page meanwhile.
+ */
+export const tabUserFromRequest = async (req: Request): Promise<SessionUser | null> =>
+  userOfTheTab(await userFromRequest(req), req, getServices().env.AUTH_SECRET);

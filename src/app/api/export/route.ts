@@ -1,6 +1,5 @@
 import { Readable } from "node:stream";
-import { userFromRequest } from "@/server/auth";
-import { userOfTheTab } from "@/server/auth/storage-owner";
+import { tabUserFromRequest } from "@/server/auth";
 import { exportAccount } from "@/server/export/account-export";
 import { exportRefusedFor } from "@/server/export/export-budget";
 import { answerUnavailable } from "@/server/http/route-answers";
@@ -23,8 +22,8 @@ export function GET(req: Request) {
   // The menu navigates here; an image or a script of a page (the app's own included) never exports.
   if (isSubresourceRequest(req)) return Promise.resolve(Response.json({ error: "Export all is a download started from the account menu." }, { status: 403 }));
   return answerUnavailable(async () => {
-    // Only the account of the user whose page asked (storage-owner.ts, userOfTheTab).
-    const user = userOfTheTab(await userFromRequest(req), req, getServices().env.AUTH_SECRET);
+    // Only the account of the user whose page asked (tabUserFromRequest).
+    const user = await tabUserFromRequest(req);
     if (!user) return Response.json({ error: "Sign in to continue" }, { status: 401 });
     const services = getServices();
     const retryAfter = await exportRefusedFor(services, user.id);

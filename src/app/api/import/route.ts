@@ -1,5 +1,4 @@
-import { userFromRequest } from "@/server/auth";
-import { userOfTheTab } from "@/server/auth/storage-owner";
+import { tabUserFromRequest } from "@/server/auth";
 import { answerUnavailable, declaredLength, refusedJson, refuseCrossOrigin } from "@/server/http/route-answers";
 import { startImport } from "@/server/import/import-jobs";
 import { getServices } from "@/server/services";
@@ -14,8 +13,8 @@ export async function POST(req: Request) {
   const refused = await refuseCrossOrigin(req);
   if (refused) return refused;
   return answerUnavailable(async () => {
-    // Only into the account of the user whose page sent it (storage-owner.ts, userOfTheTab).
-    const user = userOfTheTab(await userFromRequest(req), req, getServices().env.AUTH_SECRET);
+    // Only into the account of the user whose page sent it (tabUserFromRequest).
+    const user = await tabUserFromRequest(req);
     if (!user) await req.body?.cancel().catch(() => undefined);
     const result = await startImport(getServices(), user, {
       fileName: new URL(req.url).searchParams.get("name") ?? "",

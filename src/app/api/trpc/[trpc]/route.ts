@@ -1,6 +1,5 @@
 import { createInnerContext } from "@/server/context";
-import { userFromRequest } from "@/server/auth";
-import { userOfTheTab } from "@/server/auth/storage-owner";
+import { tabUserFromRequest } from "@/server/auth";
 import { toTRPCError } from "@/server/errors";
 import { clientAddressOf } from "@/server/http/client-address";
 import { handleTrpcRequest } from "@/server/http/trpc-handler";
@@ -11,14 +10,10 @@ const handler = (original: Request) =>
   handleTrpcRequest(original, trpcLimitsFrom(getServices().env), async ({ req }) =>
     createInnerContext({
       // Checking the session version reads the table: unreachable is a 503, as in any procedure.
-      // Answered only for the user whose page asked (storage-owner.ts, userOfTheTab).
-      user: userOfTheTab(
-        await userFromRequest(req).catch((error: unknown) => {
-          throw toTRPCError(error);
-        }),
-        req,
-        getServices().env.AUTH_SECRET,
-      ),
+      // Answered only for the user whose page asked (tabUserFromRequest).
+      user: await tabUserFromRequest(req).catch((error: unknown) => {
+        throw toTRPCError(error);
+      }),
       services: getServices(),
       clientAddress: clientAddressOf(req.headers),
     }),
